@@ -1,0 +1,280 @@
+"""The lan-notify wire protocol: event names, notification types, payload models, error codes.
+
+This is the one place the wire format lives. It depends on the standard library and pydantic only,
+so the hub, the desktop client and the tests can all import it. `docs/protocol.md` describes the
+same things for people; `tests/hub/test_protocol_doc.py` keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated, Any, Final, Literal
+
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
+from pydantic_core import PydanticCustomError
+
+PROTOCOL_VERSION: Final = 1
+
+#: Largest message text, in UTF-8 bytes.
+MAX_MESSAGE_BYTES: Final = 4096
+#: Longest title, in characters.
+MAX_TITLE_CHARS: Final = 200
+#: Longest device label, in characters.
+MAX_LABEL_CHARS: Final = 100
+#: The Engine.IO buffer: the largest single packet the hub accepts (message + title + framing).
+MAX_PACKET_BYTES: Final = 16 * 1024
+
+NAME_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$"
+ROOM_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+
+
+class NotificationType(StrEnum):
+    INFO = "info"
+    SUCCESS = "success"
+    WARNING = "warning"
+    ERROR = "error"
+    MESSAGE = "message"
+    SYSTEM = "system"
+
+
+class Kind(StrEnum):
+    """How a notification was addressed; decides the event it is delivered as."""
+
+    DIRECT = "direct"
+    ROOM = "room"
+    EVERYONE = "everyone"
+    ANNOUNCEMENT = "announcement"
+
+
+class Event(StrEnum):
+    """Socket.IO event names. The first block keeps the seed guide's names."""
+
+    # client -> hub
+    AUTHENTICATE = "authenticate"
+    SEND_NOTIFICATION = "send_notification"
+    JOIN_ROOM = "join_room"
+    LEAVE_ROOM = "leave_room"
+    ROOM_MESSAGE = "room_message"
+    BROADCAST = "broadcast"
+    ANNOUNCE = "announce"
+    ACK = "ack"
+    SYNC = "sync"
+    LIST_ONLINE = "list_online"
+    LIST_USERS = "list_users"
+    LIST_ROOMS = "list_rooms"
+    # hub -> client
+    WELCOME = "welcome"
+    NOTIFICATION = "notification"
+    ROOM_NOTIFICATION = "room_notification"
+    GLOBAL_NOTIFICATION = "global_notification"
+    SERVER_ANNOUNCEMENT = "server_announcement"
+    USER_ONLINE = "user_online"
+    USER_OFFLINE = "user_offline"
+    GAP = "gap"
+    ERROR = "error"
+
+
+#: The event a stored notification is delivered as, by how it was addressed.
+DELIVERY_EVENT: Final[dict[Kind, Event]] = {
+    Kind.DIRECT: Event.NOTIFICATION,
+    Kind.ROOM: Event.ROOM_NOTIFICATION,
+    Kind.EVERYONE: Event.GLOBAL_NOTIFICATION,
+    Kind.ANNOUNCEMENT: Event.SERVER_ANNOUNCEMENT,
+}
+
+
+class ErrorCode(StrEnum):
+    """Stable error codes, sent as `error.code`. Never renamed; new ones may be added."""
+
+    INVALID_PAYLOAD = "invalid_payload"
+    TOO_LARGE = "too_large"
+    UNAUTHORIZED = "unauthorized"
+    FORBIDDEN = "forbidden"
+    NOT_FOUND = "not_found"
+    RATE_LIMITED = "rate_limited"
+    UNKNOWN_EVENT = "unknown_event"
+    UNAVAILABLE = "unavailable"
+    INTERNAL = "internal"
+
+
+# --------------------------------------------------------------------------- field types
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _message_text(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value  # the str type check reports it
+    if len(value.encode("utf-8", "surrogatepass")) > MAX_MESSAGE_BYTES:
+        raise PydanticCustomError("too_large", "message is longer than {limit} bytes", {"limit": MAX_MESSAGE_BYTES})
+    if _CONTROL.search(value):
+        raise PydanticCustomError("control_character", "message contains control characters")
+    return value
+
+
+def _title_text(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    if len(value) > MAX_TITLE_CHARS:
+        raise PydanticCustomError("too_large", "title is longer than {limit} characters", {"limit": MAX_TITLE_CHARS})
+    if _CONTROL_OR_NEWLINE.search(value):
+        raise PydanticCustomError("control_character", "title contains control characters or line breaks")
+    return value
+
+
+def _no_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise PydanticCustomError("invalid_text", "text is not valid UTF-8") from None
+    return value
+
+
+MessageText = Annotated[
+    str,
+    StringConstraints(strict=True, min_length=1),
+    BeforeValidator(_message_text),
+    BeforeValidator(_no_surrogates),
+]
+TitleText = Annotated[str, StringConstraints(strict=True), BeforeValidator(_title_text), BeforeValidator(_no_surrogates)]
+UserName = Annotated[str, StringConstraints(strict=True, pattern=NAME_PATTERN)]
+RoomName = Annotated[str, StringConstraints(strict=True, pattern=ROOM_PATTERN)]
+NotificationId = Annotated[int, Field(strict=True, ge=0)]
+
+
+class _Payload(BaseModel):
+    # Unknown keys (for instance a forged `from`) are ignored, never trusted.
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+
+
+# --------------------------------------------------------------------------- client -> hub
+
+
+class SendNotification(_Payload):
+    """`send_notification`: to one user, on every device of theirs. `userId` is the seed guide's name for `to`."""
+
+    to: UserName = Field(validation_alias=AliasChoices("to", "userId"))
+    message: MessageText
+    type: NotificationType = NotificationType.MESSAGE
+    title: TitleText = ""
+
+
+class RoomMessage(_Payload):
+    """`room_message`: to every member of a room."""
+
+    room: RoomName
+    message: MessageText
+    type: NotificationType = NotificationType.MESSAGE
+    title: TitleText = ""
+
+
+class RoomRef(_Payload):
+    """`join_room` / `leave_room`: `{room}` or, as in the seed guide, a bare room-name string."""
+
+    room: RoomName
+
+
+class Broadcast(_Payload):
+    """`broadcast`: to everyone (admins only)."""
+
+    message: MessageText
+    type: NotificationType = NotificationType.INFO
+    title: TitleText = ""
+
+
+class Announce(_Payload):
+    """`announce`: a system announcement to everyone (admins only); always type `system`."""
+
+    message: MessageText
+    title: TitleText = ""
+
+
+class AckNotification(_Payload):
+    """`ack`: the client has everything up to and including `id` (cumulative)."""
+
+    id: NotificationId
+
+
+class Sync(_Payload):
+    """`sync`: replay everything after `since` (the last id the client has)."""
+
+    since: NotificationId
+
+
+class OpenIdentity(_Payload):
+    """Open mode only: the identity a client claims (seed guide `authenticate {userId, username}`)."""
+
+    user_id: UserName = Field(validation_alias=AliasChoices("userId", "user_id", "username"))
+    username: str | None = None
+
+
+class TokenAuth(_Payload):
+    """The Socket.IO `auth` object of an authenticated client."""
+
+    token: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=200)]
+    #: Resume point: the last notification id this device has. Given: the client acks what it gets.
+    last_id: NotificationId | None = Field(default=None, validation_alias=AliasChoices("last_id", "lastId"))
+
+
+class Login(_Payload):
+    """`POST /api/login`."""
+
+    username: UserName
+    password: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=1024)]
+    device: Annotated[str, StringConstraints(strict=True, max_length=MAX_LABEL_CHARS)] = ""
+
+
+# --------------------------------------------------------------------------- hub -> client
+
+
+class Notification(BaseModel):
+    """A stored notification as delivered (`notification`, `room_notification`, ...)."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    id: int
+    kind: Kind
+    type: NotificationType
+    title: str
+    message: str
+    sender: str = Field(serialization_alias="from", validation_alias=AliasChoices("from", "sender"))
+    room: str | None = None
+    timestamp: str
+
+    def wire(self) -> dict[str, Any]:
+        """The JSON object sent to clients. `sender` repeats `from` for seed-guide room clients."""
+        data = self.model_dump(by_alias=True, mode="json")
+        data["sender"] = self.sender
+        return data
+
+
+def error_body(code: ErrorCode, message: str, **extra: Any) -> dict[str, Any]:
+    return {"code": code.value, "message": message, **extra}
+
+
+def nack(code: ErrorCode, message: str, **extra: Any) -> dict[str, Any]:
+    """A failed ack: `{ok: false, error: {code, message, ...}}`."""
+    return {"ok": False, "error": error_body(code, message, **extra)}
+
+
+def describe_validation_error(exc: ValidationError) -> tuple[ErrorCode, str]:
+    """Turn a pydantic error into a stable code and one human sentence."""
+    first = exc.errors(include_url=False)[0]
+    code = ErrorCode.TOO_LARGE if first["type"] in {"too_large", "string_too_long"} else ErrorCode.INVALID_PAYLOAD
+    where = ".".join(str(part) for part in first["loc"])
+    text = first["msg"]
+    return code, f"{where}: {text}" if where else text
+
+
+Role = Literal["user", "admin"]
