@@ -36,7 +36,7 @@ from hub.protocol import (
 )
 from hub.ratelimit import TokenBuckets
 from hub.security import hash_token
-from hub.sessions import Presence, Session
+from hub.sessions import Actor, Presence, Session
 from hub.store import Draft, Store, Stored, TokenKind, User
 from hub.timeutil import utc_now_iso
 
@@ -202,62 +202,62 @@ class HubService:
 
     # ------------------------------------------------------------------ sending
 
-    def _check_rate(self, session: Session) -> None:
-        wait = self.send_limits.take(session.user.name)
+    def _check_rate(self, actor: Actor) -> None:
+        wait = self.send_limits.take(actor.user.name)
         if wait > 0:
             raise RateLimited(wait)
 
-    async def send_direct(self, session: Session, payload: SendNotification) -> dict[str, Any]:
-        async with session.send_lock:
-            self._check_type(session, payload.type)
+    async def send_direct(self, actor: Actor, payload: SendNotification) -> dict[str, Any]:
+        async with actor.send_lock:
+            self._check_type(actor, payload.type)
             recipient = await self.store.get_user(payload.to)
             if recipient is None:
                 raise NotFound(f"there is no user named {payload.to!r}")
-            self._check_rate(session)
+            self._check_rate(actor)
             stored = self._enqueue(
-                self._draft(session, Kind.DIRECT, payload.type, payload.title, payload.message, to_user_id=recipient.id)
+                self._draft(actor, Kind.DIRECT, payload.type, payload.title, payload.message, to_user_id=recipient.id)
             )
         return _sent(await stored)
 
-    async def send_room(self, session: Session, payload: RoomMessage) -> dict[str, Any]:
-        async with session.send_lock:
-            self._check_type(session, payload.type)
+    async def send_room(self, actor: Actor, payload: RoomMessage) -> dict[str, Any]:
+        async with actor.send_lock:
+            self._check_type(actor, payload.type)
             room = await self.store.get_room(payload.room)
             if room is None:
                 raise NotFound(f"there is no room named {payload.room!r}")
-            if room.restricted and not await self.store.is_member(room.name, session.user.id):
+            if room.restricted and not await self.store.is_member(room.name, actor.user.id):
                 raise Forbidden(f"room {room.name!r} is restricted to its members")
-            self._check_rate(session)
+            self._check_rate(actor)
             stored = self._enqueue(
-                self._draft(session, Kind.ROOM, payload.type, payload.title, payload.message, room=room.name)
+                self._draft(actor, Kind.ROOM, payload.type, payload.title, payload.message, room=room.name)
             )
         return _sent(await stored)
 
-    async def broadcast(self, session: Session, payload: Broadcast) -> dict[str, Any]:
-        if not session.admin:
+    async def broadcast(self, actor: Actor, payload: Broadcast) -> dict[str, Any]:
+        if not actor.admin:
             raise Forbidden("only admins may send to everyone")
-        async with session.send_lock:
-            self._check_rate(session)
-            stored = self._enqueue(self._draft(session, Kind.EVERYONE, payload.type, payload.title, payload.message))
+        async with actor.send_lock:
+            self._check_rate(actor)
+            stored = self._enqueue(self._draft(actor, Kind.EVERYONE, payload.type, payload.title, payload.message))
         return _sent(await stored)
 
-    async def announce(self, session: Session, payload: Announce) -> dict[str, Any]:
-        if not session.admin:
+    async def announce(self, actor: Actor, payload: Announce) -> dict[str, Any]:
+        if not actor.admin:
             raise Forbidden("only admins may make announcements")
-        async with session.send_lock:
-            self._check_rate(session)
-            draft = self._draft(session, Kind.ANNOUNCEMENT, NotificationType.SYSTEM, payload.title, payload.message)
+        async with actor.send_lock:
+            self._check_rate(actor)
+            draft = self._draft(actor, Kind.ANNOUNCEMENT, NotificationType.SYSTEM, payload.title, payload.message)
             stored = self._enqueue(draft)
         return _sent(await stored)
 
     @staticmethod
-    def _check_type(session: Session, type_: NotificationType) -> None:
-        if type_ is NotificationType.SYSTEM and not session.admin:
+    def _check_type(actor: Actor, type_: NotificationType) -> None:
+        if type_ is NotificationType.SYSTEM and not actor.admin:
             raise Forbidden("only admins may send notifications of type system")
 
     def _draft(
         self,
-        session: Session,
+        actor: Actor,
         kind: Kind,
         type_: NotificationType,
         title: str,
@@ -271,11 +271,11 @@ class HubService:
             type=type_,
             title=title,
             message=message,
-            sender=session.user.name,
+            sender=actor.user.name,
             timestamp=utc_now_iso(),
             to_user_id=to_user_id,
             room=room,
-            about_user_id=session.user.id if kind is Kind.NOTICE else None,
+            about_user_id=actor.user.id if kind is Kind.NOTICE else None,
         )
 
     async def submit(self, draft: Draft) -> Stored:

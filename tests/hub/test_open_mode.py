@@ -48,6 +48,7 @@ async def test_offline_queue_for_a_named_user_arrives_once(hub_factory: Any) -> 
     alice = await hub.client(auth={"userId": "alice"})
     await hub.client(auth={"userId": "bob"})  # bob exists once he has been seen
     await hub.clients[-1].close()
+    assert (await alice.next("user_offline"))["userId"] == "bob"
     for i in range(3):
         await alice.call("send_notification", {"userId": "bob", "message": f"m{i}"})
 
