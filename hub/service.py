@@ -48,6 +48,7 @@ BATCH_MAX = 256
 
 class Transport(Protocol):
     async def emit(self, sid: str, event: str, data: Any) -> None: ...
+    async def emit_many(self, sids: list[str], event: str, data: Any) -> None: ...
     async def disconnect(self, sid: str) -> None: ...
 
 
@@ -139,22 +140,38 @@ class HubService:
 
     async def activate(self, session: Session) -> None:
         """The session is authenticated: greet it, announce presence, replay what it missed, go live."""
+        if session.closed:
+            return  # it left before we got to it
         came_online = self.presence.add(session)
         if came_online:
             await self._emit_others(session.user.id, Event.USER_ONLINE, _presence(session.user))
         await self.transport.emit(session.sid, Event.WELCOME, self.welcome(session))
+        await self._catch_up(session, session.resume_from)
+
+    async def _catch_up(self, session: Session, since: int | None) -> None:
+        """Replay from the store, then go live with no gap and no repeat.
+
+        Live notifications that arrive meanwhile wait in `pending`; the session leaves syncing
+        mode only when `pending` is empty, with no await in between, so a live delivery can never
+        overtake one still waiting. If the store fails, the client is disconnected and replays on
+        its next connect instead of silently missing anything.
+        """
+        session.syncing = True
         try:
-            await self._replay(session)
+            await self._replay(session, since)
+            while session.pending and not session.closed:
+                pending, session.pending = session.pending, []
+                for event, data, nid in pending:
+                    if nid > session.last_sent:
+                        await self._send(session, event, data, nid)
+        except HubError as exc:
+            log.warning("replay for %s failed (%s); disconnecting it so it retries", session.user.name, exc.message)
+            session.pending.clear()
+            await self.transport.disconnect(session.sid)
         finally:
             session.syncing = False
-        for event, data, nid in session.pending:
-            if nid > session.last_sent:
-                await self._send(session, event, data, nid)
-        session.pending.clear()
 
-    async def _replay(self, session: Session, since: int | None = None) -> None:
-        if since is None:
-            since = session.resume_from
+    async def _replay(self, session: Session, since: int | None) -> None:
         if since is None:
             stored = await self.store.cursor(session.device, session.user.id)
             since = max(stored, self._device_cursors.get(session.device, 0))
@@ -173,6 +190,8 @@ class HubService:
         session.last_sent = max(session.last_sent, since)
         while True:
             page = await self.store.replay(session.user.id, since, REPLAY_PAGE)
+            if session.closed:
+                return
             for note in page:
                 if note.id > session.last_sent:
                     await self._send(session, DELIVERY_EVENT[note.kind], note.wire(), note.id)
@@ -193,9 +212,10 @@ class HubService:
             },
         }
 
-    async def disconnected(self, sid: str) -> None:
-        session, went_offline = self.presence.remove(sid)
-        if session is None:
+    async def disconnected(self, session: Session) -> None:
+        session.closed = True  # before anything else: an activation still running stops
+        removed, went_offline = self.presence.remove(session.sid)
+        if removed is None:
             return
         if went_offline:
             await self._emit_others(session.user.id, Event.USER_OFFLINE, _presence(session.user))
@@ -324,14 +344,24 @@ class HubService:
         note = item.notification
         event = DELIVERY_EVENT[note.kind]
         data = note.wire()
+        ready: list[Session] = []
         for user_id in item.recipients:
             for session in self.presence.of_user(user_id):
                 if session.syncing:
                     session.pending.append((event, data, note.id))
                 elif note.id > session.last_sent:
-                    await self._send(session, event, data, note.id)
+                    ready.append(session)
+        if not ready:
+            return
+        await self.transport.emit_many([s.sid for s in ready], event, data)
+        for session in ready:
+            session.last_sent = note.id
+            if not session.acking:
+                self._advance(session, note.id)
 
     async def _send(self, session: Session, event: str, data: dict[str, Any], nid: int) -> None:
+        if session.closed:
+            return
         await self.transport.emit(session.sid, event, data)
         session.last_sent = nid
         if not session.acking:
@@ -364,16 +394,8 @@ class HubService:
     async def sync(self, session: Session, since: int) -> None:
         """Replay everything after `since` again (a client that lost its local state)."""
         session.acking = True
-        session.syncing = True
         session.last_sent = since
-        try:
-            await self._replay(session, since)
-        finally:
-            session.syncing = False
-        for event, data, nid in session.pending:
-            if nid > session.last_sent:
-                await self._send(session, event, data, nid)
-        session.pending.clear()
+        await self._catch_up(session, since)
 
     # ------------------------------------------------------------------ rooms
 

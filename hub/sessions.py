@@ -38,6 +38,8 @@ class Session(Actor):
     last_sent: int = 0
     acked: int = 0
     syncing: bool = True
+    #: Set when the client is gone; a replay still running for it stops and moves no cursor.
+    closed: bool = False
     pending: list[tuple[str, dict[str, Any], int]] = field(default_factory=list)
 
 
