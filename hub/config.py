@@ -49,6 +49,9 @@ class HubConfig:
     cors_origins: tuple[str, ...] = field(
         default=(), metadata={"help": "allowed browser origins, comma-separated ('*' for any; empty: same origin)"}
     )
+    websocket_compression: bool = field(
+        default=False, metadata={"help": "negotiate permessage-deflate on websockets (costs CPU and ~90 KB a client)"}
+    )
     revocation_poll_seconds: float = field(
         default=1.0, metadata={"help": "how often the hub looks for tokens revoked by the admin CLI"}
     )
