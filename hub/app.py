@@ -39,6 +39,9 @@ def create_app(config: HubConfig) -> web.Application:
     app[LOGIN_LIMITS] = TokenBuckets(burst=10, refill_per_second=0.2)
     sio = HubServer(
         async_mode="aiohttp",
+        # A connection's events are handled in order, one at a time, as Node's socket.io does:
+        # `authenticate` then `send_notification` at once works, and no task is made per event.
+        async_handlers=False,
         cors_allowed_origins=_cors(config),
         ping_interval=config.ping_interval,
         ping_timeout=config.ping_timeout,

@@ -47,8 +47,11 @@ class HubServer(socketio.AsyncServer):  # type: ignore[misc]
     async def _handle_event_internal(
         self, server: Any, sid: str, eio_sid: str, data: Any, namespace: str, id: int | None
     ) -> None:
-        _ack_wanted.set(id is not None)
-        await super()._handle_event_internal(server, sid, eio_sid, data, namespace, id)
+        token = _ack_wanted.set(id is not None)
+        try:
+            await super()._handle_event_internal(server, sid, eio_sid, data, namespace, id)
+        finally:
+            _ack_wanted.reset(token)
 
 
 def parse(model: type[M], args: tuple[Any, ...]) -> M:

@@ -231,6 +231,8 @@ class HubService:
         async with actor.send_lock:
             self._check_type(actor, payload.type)
             recipient = await self.store.get_user(payload.to)
+            if recipient is None and self.config.open:
+                recipient = await self.store.ensure_user(payload.to)  # the seed guide queues for any name
             if recipient is None:
                 raise NotFound(f"there is no user named {payload.to!r}")
             self._check_rate(actor)
