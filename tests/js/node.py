@@ -11,6 +11,7 @@ import asyncio
 import json
 import os
 import shutil
+import signal
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,8 @@ class NodeClient:
         self._changed = asyncio.Event()
         self._eof = False
         self._stderr = b""
+        #: Killed on purpose by the test: its exit code is not a failure.
+        self.killed = False
         self._reader = asyncio.ensure_future(self._read())
 
     @classmethod
@@ -171,6 +174,16 @@ class NodeClient:
         shown = "\n  ".join(json.dumps(line) for line in self.lines[-30:])
         stderr = self._stderr.decode(errors="replace").strip()
         return f"exit code {self.proc.returncode}; stdout:\n  {shown}\nstderr:\n  {stderr}"
+
+    def freeze(self) -> None:
+        """SIGSTOP: the connection stays up but nothing reads it (a laptop whose lid just closed)."""
+        self.proc.send_signal(signal.SIGSTOP)
+
+    async def kill(self) -> None:
+        """SIGKILL (also works on a frozen process): the kernel closes its connection."""
+        self.killed = True
+        self.proc.kill()
+        await asyncio.wait_for(self.proc.wait(), WAIT)
 
     async def close(self, timeout: float = WAIT) -> int:
         """Ask the driver to exit (it closes its socket) and wait for it; kill it if it hangs."""

@@ -33,8 +33,8 @@ async def js(hub_factory: Any) -> AsyncIterator[StartJs]:
         return client
 
     yield start
-    codes = {client.name: await client.close() for client in started}
-    bad = {name: code for name, code in codes.items() if code != 0}
+    codes = {client: await client.close() for client in started}
+    bad = {client.name: code for client, code in codes.items() if code != 0 and not client.killed}
     assert not bad, "node clients failed: " + "; ".join(f"{c.name}: {c.describe()}" for c in started if c.name in bad)
 
 
@@ -264,6 +264,35 @@ async def test_seed_offline_queue_arrives_once(hub_factory: Any, js: StartJs) ->
     await second.next("notification", {"message": "marker 2"})
 
     assert [n["message"] for n in second.events("notification")] == ["marker 2"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason=(
+        "hub bug (or a limitation to document): for a client that never acks, a notification written to a "
+        "connection that is already dead but not yet noticed counts as delivered (the device cursor advances), "
+        "so it is neither delivered nor replayed from the offline queue when the user comes back: lost"
+    ),
+)
+async def test_seed_offline_queue_keeps_what_a_dying_connection_never_read(hub_factory: Any, js: StartJs) -> None:
+    hub = await hub_factory(open=True)
+    alice = await seed_client(js, hub.url, "alice")
+    bob = await seed_client(js, hub.url, "bob")
+    await alice.next("user_online", {"userId": "bob"})
+
+    bob.freeze()  # the connection is up, nothing reads it: the hub still sees bob online
+    await alice.emit("send_notification", {"userId": "bob", "message": "sent into the void"})
+    await alice.emit("send_notification", {"userId": "alice", "message": "alice marker"})
+    await alice.next("notification", {"message": "alice marker"})  # bob's note has been handled too
+    await bob.kill()
+    await alice.next("user_offline", {"userId": "bob"})
+
+    again = await seed_client(js, hub.url, "bob")
+    await again.emit("send_notification", {"userId": "bob", "message": "bob marker"})
+    await again.next("notification", {"message": "bob marker"})
+    assert [line["args"][0]["message"] for line in bob.lines if line.get("event") == "notification"] == []
+    assert [n["message"] for n in again.events("notification")] == ["sent into the void", "bob marker"]
 
 
 @pytest.mark.xfail(
