@@ -1,9 +1,11 @@
 """The official JavaScript client (npm `socket.io-client` 4.8, run by Node) against a real hub.
 
 Each `NodeClient` is a `node tests/js/client.mjs` process driving one socket; the tests read what it
-prints (events, acks, connect errors) with timeouts. Covered: token auth and `emitWithAck`, refused
+prints (events, acks, connect errors) with timeouts and never sleep. Covered: token auth and
+`emitWithAck` (websocket, and default transports with the polling -> websocket upgrade), refused
 connects as the JS client sees them, a client written against the seed guide in open mode (no acks,
-the guide's field names, bare room strings, the offline queue), errors without an ack, presence.
+the guide's field names, bare room strings, the offline queue), errors without an ack, presence,
+resume with `lastId` + `ack`. Hub bugs the JS client exposes are strict xfails with the reason.
 """
 
 from __future__ import annotations
