@@ -173,16 +173,6 @@ async def test_seed_client_sends_without_ack_using_the_guides_field_names(hub_fa
     assert alice.events("error") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "hub bug: a connection's events are handled concurrently (python-socketio async_handlers=True), so an "
-        "event that arrives together with `authenticate` runs before the claim is stored: it is refused with "
-        "error {code: unauthorized, message: 'authenticate first'} and lost. The guide's Express server handles "
-        "a socket's events in order, so `emit('authenticate')` followed at once by another emit works there"
-    ),
-)
 async def test_seed_client_emits_right_after_authenticate(hub_factory: Any, js: StartJs) -> None:
     """A guide-style client emits `authenticate` and then uses the socket at once, waiting for nothing.
 
@@ -297,15 +287,6 @@ async def test_seed_offline_queue_keeps_what_a_dying_connection_never_read(hub_f
     assert [n["message"] for n in again.events("notification")] == ["sent into the void", "bob marker"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "seed-guide deviation: in open mode a message to a name that has never connected is refused with "
-        "error {code: not_found} instead of being queued until that user authenticates, as the guide's "
-        "offline queue does"
-    ),
-)
 async def test_seed_offline_queue_for_a_user_who_never_connected(hub_factory: Any, js: StartJs) -> None:
     hub = await hub_factory(open=True)
     alice = await seed_client(js, hub.url, "alice")
