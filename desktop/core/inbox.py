@@ -46,9 +46,14 @@ class Inbox:
         return True
 
     async def gap(self, gap: Gap) -> None:
-        """The hub could not replay some notifications: say so once, and mark the place in the history."""
+        """The hub could not replay some notifications: say so once, and mark the place in the history.
+
+        A device that held nothing yet (first sign-in) missed nothing it knew of: marked, not toasted.
+        """
+        fresh = await self.history.last_id() is None
         if await self.history.add_gap(gap):
-            self.toasts.push_notice(GAP_TITLE, gap.message, style="warning")
+            if not fresh:
+                self.toasts.push_notice(GAP_TITLE, gap.message, style="warning")
             self._changed()
 
     async def mark_all_read(self) -> None:

@@ -52,6 +52,8 @@ async def test_mark_all_read_clears_the_badge(inbox: Inbox) -> None:
 
 
 async def test_a_gap_is_toasted_once_and_marked_in_the_history(inbox: Inbox) -> None:
+    await inbox.receive(note(3))
+    inbox.toasts.dismiss_all()
     await inbox.gap(Gap(3, 8, "5 notifications expired before this device came back"))
     await inbox.gap(Gap(3, 8, "5 notifications expired before this device came back"))
     view = inbox.toasts.view()
@@ -60,3 +62,9 @@ async def test_a_gap_is_toasted_once_and_marked_in_the_history(inbox: Inbox) -> 
     assert toast.title == GAP_TITLE
     entries = await inbox.history.entries()
     assert isinstance(entries[0], GapMarker)
+
+
+async def test_a_first_sign_in_marks_old_losses_without_a_toast(inbox: Inbox) -> None:
+    await inbox.gap(Gap(0, 40, "removed by retention"))
+    assert inbox.toasts.view().visible == ()
+    assert isinstance((await inbox.history.entries())[0], GapMarker)
