@@ -60,6 +60,8 @@ class ToastInfo:
     #: Seconds before it leaves on its own; None = stays until closed.
     timeout: float | None
     count: int = 1
+    #: The notification types a summary holds.
+    types: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +97,7 @@ class _Toast:
             notification=self.notification,
             timeout=self.timeout,
             count=count,
+            types=frozenset(self.by_type),
         )
 
 
@@ -144,6 +147,10 @@ class ToastPolicy:
         """Clock time of the next expiry, or None when nothing will leave on its own."""
         deadlines = [t.deadline for t in self._toasts if t.deadline is not None]
         return min(deadlines) if deadlines else None
+
+    def now(self) -> float:
+        """The policy's clock (deadlines are in its time)."""
+        return self._clock()
 
     @property
     def paused(self) -> bool:
