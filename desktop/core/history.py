@@ -261,6 +261,7 @@ class AsyncHistory:
     def __init__(self, executor: ThreadPoolExecutor, store: HistoryStore) -> None:
         self._executor = executor
         self._store = store
+        self._closed = False
 
     @classmethod
     async def open(cls, path: Path | str) -> AsyncHistory:
@@ -305,6 +306,10 @@ class AsyncHistory:
         return await self._run(lambda: self._store.entries(types=types, search=search, limit=limit))
 
     async def close(self) -> None:
+        """Close the database and its thread; closing twice is fine."""
+        if self._closed:
+            return
+        self._closed = True
         try:
             await self._run(self._store.close)
         finally:
