@@ -193,7 +193,7 @@ class HistoryWindow(QWidget):
                 return True
         return False
 
-    def reset_query(self) -> None:
+    def reset_query(self, *, emit: bool = True) -> None:
         """Show everything again (opening the history at an item that a filter hides)."""
         self.type_filter.blockSignals(True)
         self.search.blockSignals(True)
@@ -201,4 +201,5 @@ class HistoryWindow(QWidget):
         self.search.clear()
         self.type_filter.blockSignals(False)
         self.search.blockSignals(False)
-        self._emit_query()
+        if emit:
+            self._emit_query()
