@@ -12,13 +12,15 @@ import asyncio
 import json
 import logging
 import os
+import signal
+import socket
 import sys
 from collections.abc import Coroutine, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from PySide6.QtCore import QObject, QStandardPaths
+from PySide6.QtCore import QObject, QSocketNotifier, QStandardPaths
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from desktop.core.connection import ConnectionState, ConnectionStatus
@@ -86,6 +88,7 @@ class TrayApp(QObject):
         self._tasks: set[asyncio.Task[None]] = set()
         self._done = asyncio.Event()
         self._refresh_pending = False
+        self._signal_sockets: tuple[Any, ...] = ()
 
         has_tray = QSystemTrayIcon.isSystemTrayAvailable() if use_tray is None else use_tray
         self.tray: Tray | None = Tray() if has_tray else None
@@ -144,13 +147,12 @@ class TrayApp(QObject):
 
     async def run(self) -> None:
         """Start, then wait until the user quits."""
+        self._show_status()  # the icon first: a tray entry shown without one is an empty slot
         if self.tray is not None:
             self.tray.show()
-        else:
-            assert self.status_window is not None
+        elif self.status_window is not None:
             self.status_window.show()
-        self._show_status()
-        self.report.event("started", tray=self.tray is not None)
+        self.report.event("started", tray=self.tray is not None, pid=os.getpid())
         await self.start()
         await self._done.wait()
 
@@ -302,6 +304,28 @@ class TrayApp(QObject):
             await self.session.inbox.mark_all_read()
 
 
+def stop_on_signals(app: TrayApp) -> None:
+    """Quit cleanly on SIGINT/SIGTERM: Qt's loop runs in C, so the signal wakes it through a socket."""
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno())
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
+
+    def woken() -> None:
+        try:
+            received = reader.recv(64)
+        except OSError:
+            return
+        log.info("quitting on signal %s", ", ".join(str(b) for b in received))
+        app.spawn(app.quit())
+
+    notifier.activated.connect(woken)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: None)  # the wakeup fd does the work
+    app._signal_sockets = (reader, writer, notifier)  # keep them alive with the app
+
+
 def _device_label() -> str:
     host = os.uname().nodename if hasattr(os, "uname") else "desktop"
     return f"notify-tray on {host}"[:100]
@@ -315,7 +339,7 @@ def _default_data_dir() -> Path:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="notify-tray", description="The lan-notify tray app.")
     parser.add_argument("--data-dir", type=Path, help="where the local history lives (default: the OS app data dir)")
-    parser.add_argument("--report", type=Path, help="append JSON lines of what the app shows to this file")
+    parser.add_argument("--report", type=Path, help="append JSON lines of what the app shows here ('-': stdout)")
     parser.add_argument("--no-tray", action="store_true", help="show the status window even if a tray exists")
     parser.add_argument("--keyring-timeout", type=float, default=10.0, help="seconds to wait for the OS keyring")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
@@ -347,7 +371,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     import qasync  # imported late: QT_API must be set first
 
-    report_stream = args.report.open("a", encoding="utf-8") if args.report else None
+    report_stream: TextIO | None = None
+    if args.report is not None:
+        report_stream = sys.stdout if str(args.report) == "-" else args.report.open("a", encoding="utf-8")
     try:
         with qasync.QEventLoop(qapp) as loop:
             credentials = SessionFallbackStore(KeyringCredentialStore(timeout=args.keyring_timeout))
@@ -360,10 +386,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 use_tray=False if args.no_tray else None,
             )
             instance.activation_requested.connect(app.bring_forward)
+            stop_on_signals(app)
             loop.run_until_complete(app.run())
     finally:
         instance.close()
-        if report_stream is not None:
+        if report_stream is not None and report_stream is not sys.stdout:
             report_stream.close()
     return 0
 

@@ -95,7 +95,10 @@ class HubClient:
         self._backoff = backoff or Backoff()
         self._sleep = sleep
         self._connect_timeout = connect_timeout
-        self._socket_factory = socket_factory or (lambda: socketio.AsyncClient(reconnection=False, logger=log))
+        # handle_sigint=False: python-socketio would otherwise take over SIGINT (and asyncio's signal wakeup fd).
+        self._socket_factory = socket_factory or (
+            lambda: socketio.AsyncClient(reconnection=False, handle_sigint=False, logger=log)
+        )
         self.machine = ConnectionStateMachine()
         self.machine.subscribe(on_state)
         self._sio: socketio.AsyncClient | None = None

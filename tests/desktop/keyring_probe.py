@@ -1,6 +1,6 @@
 """Run by test_credentials.py in a child process with a real (or no) keyring: one step per call.
 
-Usage: python -m tests.desktop.keyring_probe {backend|set|get|delete|fallback}
+Usage: python -m tests.desktop.keyring_probe {backend|set|get|delete|fallback|store}
 Prints one JSON object on stdout.
 """
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 
 from desktop.credentials import KeyringCredentialStore, SessionFallbackStore
@@ -30,6 +31,10 @@ async def main(step: str) -> dict[str, object]:
             return {"token": await store.get_token(HUB, USER)}
         if step == "delete":
             await store.delete_token(HUB, USER)
+            return {"ok": True}
+        if step == "store":  # the e2e test signs a device in ahead of the app: PROBE_HUB, PROBE_USER, PROBE_TOKEN
+            env = os.environ
+            await store.set_token(env["PROBE_HUB"], env["PROBE_USER"], env["PROBE_TOKEN"])
             return {"ok": True}
         if step == "fallback":
             fallback = SessionFallbackStore(store)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
@@ -134,12 +135,14 @@ async def make_client(hub: FakeHub, rec: Recorder) -> AsyncIterator[ClientFactor
 
 
 async def test_connects_receives_and_acks(hub: FakeHub, rec: Recorder, make_client: ClientFactory) -> None:
+    sigint = signal.getsignal(signal.SIGINT)
     client = await make_client()
     await rec.until(lambda: rec.state is ConnectionState.CONNECTED and bool(rec.welcomes))
     assert [s.state for s in rec.states] == [ConnectionState.CONNECTING, ConnectionState.CONNECTED]
     assert rec.welcomes[0].username == "alice"
     assert rec.welcomes[0].admin
     assert hub.auths[-1] == {"token": hub.auths[-1]["token"], "last_id": 0}
+    assert signal.getsignal(signal.SIGINT) is sigint  # the app's signals stay the app's
 
     sent = await hub.send("alice", "warning", title="<b>hi</b>", room=None)
     await rec.until(lambda: rec.ids == [sent["id"]])
