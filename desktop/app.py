@@ -9,56 +9,34 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import os
-import signal
-import socket
 import sys
 from collections.abc import Coroutine, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from PySide6.QtCore import QObject, QSocketNotifier, QStandardPaths
+from PySide6.QtCore import QObject, QStandardPaths
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from desktop.core.connection import ConnectionState, ConnectionStatus
-from desktop.core.toasts import ToastPolicy, ToastView
+from desktop.core.toasts import ToastPolicy
 from desktop.core.unread import UnreadCounter
 from desktop.credentials import CredentialStore, KeyringCredentialStore, SessionFallbackStore
 from desktop.errors import CredentialError, HubError
 from desktop.net.http import login, logout
+from desktop.report import Reporter
 from desktop.session import Session
 from desktop.ui.history_window import HistoryWindow
 from desktop.ui.settings import Preferences
+from desktop.ui.signals import SignalWatcher
 from desktop.ui.signin import SignInDialog
 from desktop.ui.single_instance import SingleInstance, instance_name
 from desktop.ui.toast_stack import ToastStack
 from desktop.ui.tray import StatusWindow, Tray
 
 log = logging.getLogger("desktop.app")
-
-
-class Reporter:
-    """JSON lines of what the app shows (for end-to-end tests and bug reports); never a secret."""
-
-    def __init__(self, stream: TextIO | None) -> None:
-        self._stream = stream
-        self._reported_toasts: set[int] = set()
-
-    def event(self, name: str, **fields: Any) -> None:
-        if self._stream is None:
-            return
-        self._stream.write(json.dumps({"event": name, **fields}) + "\n")
-        self._stream.flush()
-
-    def toasts(self, view: ToastView) -> None:
-        for info in view.visible:
-            if info.key not in self._reported_toasts:
-                self._reported_toasts.add(info.key)
-                self.event("toast", kind=info.kind.value, style=info.style, title=info.title, message=info.message,
-                           notification_id=info.notification_id, count=info.count)  # fmt: skip
 
 
 class TrayApp(QObject):
@@ -88,7 +66,6 @@ class TrayApp(QObject):
         self._tasks: set[asyncio.Task[None]] = set()
         self._done = asyncio.Event()
         self._refresh_pending = False
-        self._signal_sockets: tuple[Any, ...] = ()
 
         has_tray = QSystemTrayIcon.isSystemTrayAvailable() if use_tray is None else use_tray
         self.tray: Tray | None = Tray() if has_tray else None
@@ -195,6 +172,7 @@ class TrayApp(QObject):
     def ask_sign_in(self, hub: str, user: str, reason: str = "") -> None:
         self.dialog.set_values(hub, user)
         self.dialog.set_reason(reason)
+        self.dialog.set_notice(getattr(self.credentials, "notice", ""))  # e.g. no keyring: this session only
         self.dialog.set_busy(False)
         self.dialog.show()
         self.dialog.raise_()
@@ -298,32 +276,11 @@ class TrayApp(QObject):
         types, search = self.history_window.query()
         entries = await self.session.history.entries(types=types, search=search)
         self.history_window.set_entries(entries, datetime.now(UTC))
+        self.report.event("history", rows=len(entries))
 
     async def mark_all_read(self) -> None:
         if self.session is not None:
             await self.session.inbox.mark_all_read()
-
-
-def stop_on_signals(app: TrayApp) -> None:
-    """Quit cleanly on SIGINT/SIGTERM: Qt's loop runs in C, so the signal wakes it through a socket."""
-    reader, writer = socket.socketpair()
-    reader.setblocking(False)
-    writer.setblocking(False)
-    signal.set_wakeup_fd(writer.fileno())
-    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
-
-    def woken() -> None:
-        try:
-            received = reader.recv(64)
-        except OSError:
-            return
-        log.info("quitting on signal %s", ", ".join(str(b) for b in received))
-        app.spawn(app.quit())
-
-    notifier.activated.connect(woken)
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: None)  # the wakeup fd does the work
-    app._signal_sockets = (reader, writer, notifier)  # keep them alive with the app
 
 
 def _device_label() -> str:
@@ -386,7 +343,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 use_tray=False if args.no_tray else None,
             )
             instance.activation_requested.connect(app.bring_forward)
-            stop_on_signals(app)
+            watcher = SignalWatcher(lambda: app.spawn(app.quit()), app)
+            watcher.install()
             loop.run_until_complete(app.run())
     finally:
         instance.close()

@@ -25,6 +25,7 @@ class SingleInstance(QObject):
         super().__init__(parent)
         self.name = name
         self._server: QLocalServer | None = None
+        self._clients: list[QLocalSocket] = []
 
     def notify_running(self) -> bool:
         """If an instance already runs, ask it to come forward and return True."""
@@ -51,15 +52,23 @@ class SingleInstance(QObject):
 
     def _accept(self) -> None:
         assert self._server is not None
-        while (socket := self._server.nextPendingConnection()) is not None:
-            socket.disconnected.connect(socket.deleteLater)
-            socket.readyRead.connect(lambda s=socket: self._read(s))
+        while (client := self._server.nextPendingConnection()) is not None:
+            self._clients.append(client)
+            client.readyRead.connect(self._read)
+            client.disconnected.connect(self._forget)
 
-    def _read(self, socket: QLocalSocket) -> None:
-        if bytes(socket.readAll().data()).strip() == b"show":
-            self.activation_requested.emit()
+    def _read(self) -> None:
+        for client in list(self._clients):
+            if client.bytesAvailable() and bytes(client.readAll().data()).strip() == b"show":
+                self.activation_requested.emit()
+
+    def _forget(self) -> None:
+        self._clients = [c for c in self._clients if c.state() == QLocalSocket.LocalSocketState.ConnectedState]
 
     def close(self) -> None:
+        for client in self._clients:
+            client.abort()
+        self._clients.clear()
         if self._server is not None:
             self._server.close()
             self._server = None

@@ -18,9 +18,10 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from desktop.app import Reporter, TrayApp, main, parse_args
+from desktop.app import TrayApp, main, parse_args
 from desktop.core.connection import ConnectionState
 from desktop.credentials import KeyringCredentialStore, SessionFallbackStore
+from desktop.report import Reporter
 from desktop.ui.settings import Preferences
 from hub.accounts import Accounts
 from hub.app import STORE
@@ -172,6 +173,13 @@ def test_sign_in_toasts_history_restart_and_sign_out(qapp: QApplication, tmp_pat
             await first.until(lambda: app.unread.count == 0)
             assert app.status_window.shown == ("connected", "")
 
+            # The open history follows new arrivals.
+            await bob.call("send_notification", {"to": "alice", "type": "success", "title": "late", "message": "m"})
+            await first.until(lambda: len(window.rows()) == 3)
+            assert window.rows()[0][0] == "late"
+            assert window.items()[0].font(0).bold()  # unread
+            await app.mark_all_read()
+
             QTest.mouseClick(app.status_window.quit_button, Qt.MouseButton.LeftButton)
             await asyncio.wait_for(run, WAIT)
 
@@ -182,7 +190,7 @@ def test_sign_in_toasts_history_restart_and_sign_out(qapp: QApplication, tmp_pat
             await second.until(lambda: second.last_state() == "connected")
             assert second.named("sign_in_requested") == []
             await app.show_history(None)
-            assert [row[0] for row in app.history_window.rows()] == ["info", "error"]
+            assert [row[0] for row in app.history_window.rows()] == ["late", "info", "error"]
             assert second.named("toast") == []  # nothing new: nothing pops up again
 
             # Sign out: the hub revokes the token, the keyring forgets it, the dialog asks again.
@@ -278,3 +286,14 @@ def test_command_line() -> None:
     args = parse_args(["--data-dir", "/tmp/x", "--no-tray"])
     assert args.data_dir == Path("/tmp/x") and args.no_tray
     assert callable(main)
+
+
+def test_without_a_system_tray_the_status_window_shows(qapp: QApplication, tmp_path: Path, prefs: Preferences) -> None:
+    from desktop.credentials import MemoryCredentialStore
+
+    app = TrayApp(
+        qapp, data_dir=tmp_path, preferences=prefs, credentials=MemoryCredentialStore(), reporter=RecordingReporter()
+    )
+    assert app.tray is None  # offscreen has no tray, like a desktop without one
+    assert app.status_window is not None
+    assert app.status_window.note.text().startswith("No system tray was found")
