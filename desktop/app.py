@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from PySide6.QtCore import QObject, QStandardPaths
+from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from desktop.core.connection import ConnectionState, ConnectionStatus
 from desktop.core.toasts import ToastPolicy
 from desktop.core.unread import UnreadCounter
 from desktop.credentials import CredentialStore, KeyringCredentialStore, SessionFallbackStore
-from desktop.errors import CredentialError, HubError
+from desktop.errors import CredentialError, HistoryError, HubError
 from desktop.net.http import login, logout
 from desktop.report import Reporter
 from desktop.session import Session
@@ -59,7 +60,9 @@ class TrayApp(QObject):
         self.session: Session | None = None
         self.status = ConnectionStatus()
         self.unread = UnreadCounter()
-        self.toasts = ToastPolicy()
+        self.toasts = ToastPolicy(
+            max_visible=preferences.max_visible_toasts, burst_threshold=preferences.burst_threshold
+        )
         self.stack = ToastStack(self.toasts)
         self.history_window = HistoryWindow()
         self.dialog = SignInDialog()
@@ -114,6 +117,12 @@ class TrayApp(QObject):
         self._show_status()
         if status.state is ConnectionState.AUTH_FAILED:
             self.spawn(self._token_refused(status.reason))
+
+    def network_changed(self, online: bool) -> None:
+        """The OS says the network came back: retry now instead of at the end of the backoff."""
+        self.report.event("network", online=online)
+        if online and self.session is not None and self.session.client is not None:
+            self.session.client.retry_now()
 
     def _history_changed(self) -> None:
         if self.history_window.isVisible() and not self._refresh_pending:
@@ -198,15 +207,20 @@ class TrayApp(QObject):
 
     async def open_session(self, hub: str, user: str, token: str) -> None:
         await self.close_session()
-        self.session = await Session.open(
-            hub_url=hub,
-            username=user,
-            token=token,
-            data_dir=self.data_dir,
-            toasts=self.toasts,
-            unread=self.unread,
-            on_state=self._on_state,
-        )
+        try:
+            self.session = await Session.open(
+                hub_url=hub,
+                username=user,
+                token=token,
+                data_dir=self.data_dir,
+                toasts=self.toasts,
+                unread=self.unread,
+                on_state=self._on_state,
+            )
+        except HistoryError as exc:
+            self.notice("The local history could not be opened", str(exc))
+            self.ask_sign_in(hub, user, str(exc))
+            return
         self.session.inbox.subscribe(self._history_changed)
         self.report.event("signed_in", hub=hub, user=user, keyring=getattr(self.credentials, "persistent", True))
         self._show_status()
@@ -283,6 +297,18 @@ class TrayApp(QObject):
             await self.session.inbox.mark_all_read()
 
 
+def watch_network(app: TrayApp) -> None:
+    """Reconnect at once when the OS reports the network back (after sleep, Wi-Fi...), if Qt can tell."""
+    if not QNetworkInformation.loadDefaultBackend():
+        log.debug("no network information backend: reconnects follow the backoff only")
+        return
+    info = QNetworkInformation.instance()
+    if info is not None:
+        info.reachabilityChanged.connect(
+            lambda reachability: app.network_changed(reachability == QNetworkInformation.Reachability.Online)
+        )
+
+
 def _device_label() -> str:
     host = os.uname().nodename if hasattr(os, "uname") else "desktop"
     return f"notify-tray on {host}"[:100]
@@ -345,6 +371,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             instance.activation_requested.connect(app.bring_forward)
             watcher = SignalWatcher(lambda: app.spawn(app.quit()), app)
             watcher.install()
+            watch_network(app)
             loop.run_until_complete(app.run())
     finally:
         instance.close()

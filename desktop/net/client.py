@@ -172,7 +172,11 @@ class HubClient:
             sio = self._new_socket()
             try:
                 await sio.connect(self.hub_url, auth=self._auth, wait_timeout=self._connect_timeout, retry=False)
-            except socketio.exceptions.ConnectionError as exc:
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # ConnectionError mostly; anything else must not end the loop silently
+                if not isinstance(exc, socketio.exceptions.ConnectionError):
+                    log.warning("unexpected error while connecting to %s", self.hub_url, exc_info=True)
                 await self._disconnect()
                 refusal = self._refusal
                 if refusal is not None and refusal.get("code") in REFUSED_CODES:

@@ -297,3 +297,46 @@ def test_without_a_system_tray_the_status_window_shows(qapp: QApplication, tmp_p
     assert app.tray is None  # offscreen has no tray, like a desktop without one
     assert app.status_window is not None
     assert app.status_window.note.text().startswith("No system tray was found")
+
+
+def test_a_history_from_a_newer_version_is_explained(qapp: QApplication, tmp_path: Path, prefs: Preferences) -> None:
+    import sqlite3
+
+    from desktop.core.history import history_path
+
+    keyring = DictKeyring()
+
+    async def scenario() -> None:
+        running = RunningHub(make_config(tmp_path / "hub", port=free_port()))
+        url = await running.start()
+        accounts = Accounts(running.app[STORE])
+        await accounts.add_user("alice", "wonderland", admin=False)
+        keyring.set_password("lan-notify", f"alice@{url}", (await accounts.issue_token("alice", "laptop")).secret)
+        prefs.remember(url, "alice")
+        path = history_path(tmp_path / "data", url, "alice")
+        path.parent.mkdir(parents=True)
+        with sqlite3.connect(path) as db:
+            db.execute("PRAGMA user_version = 99")
+        reporter = RecordingReporter()
+        app = TrayApp(
+            qapp,
+            data_dir=tmp_path / "data",
+            preferences=prefs,
+            credentials=SessionFallbackStore(KeyringCredentialStore(keyring)),
+            reporter=reporter,
+            use_tray=False,
+        )
+        run = asyncio.ensure_future(app.run())
+        try:
+            await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
+            (notice,) = reporter.named("notice")
+            assert notice["title"] == "The local history could not be opened"
+            assert "newer lan-notify" in notice["message"]
+            app.network_changed(True)  # nothing to retry: no session
+            assert reporter.named("network") == [{"event": "network", "online": True}]
+            await app.quit()
+            await asyncio.wait_for(run, WAIT)
+        finally:
+            await running.stop()
+
+    run_on_qasync(qapp, scenario)

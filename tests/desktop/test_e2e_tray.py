@@ -51,11 +51,13 @@ class Process:
         return self.proc.returncode if self.proc.returncode is not None else -1
 
 
-async def start(name: str, *argv: str, env: dict[str, str], stdout: int | None = None) -> Process:
+async def start(
+    name: str, *argv: str, env: dict[str, str], stdout: int | None = None, stdin: int | None = None
+) -> Process:
     """Start a child; its stderr goes to tests/artifacts/NAME.log (a pipe nobody reads could block it)."""
     with (ARTIFACTS / f"{name}.log").open("wb") as log:
         proc = await asyncio.create_subprocess_exec(
-            *argv, env=env, cwd=ROOT, stdout=stdout or asyncio.subprocess.DEVNULL, stderr=log
+            *argv, env=env, cwd=ROOT, stdin=stdin, stdout=stdout or asyncio.subprocess.DEVNULL, stderr=log
         )
     return Process(proc, name)
 
@@ -97,7 +99,10 @@ async def test_notify_tray_shows_a_toast_per_type(hub: Hub, tmp_path: Path) -> N
 
     home = tmp_path / "home"
     (home / ".config" / "lan-notify").mkdir(parents=True)
-    (home / ".config" / "lan-notify" / "notify-tray.conf").write_text(f"[hub]\nurl={hub.url}\nusername=alice\n")
+    (home / ".config" / "lan-notify" / "notify-tray.conf").write_text(
+        f"[hub]\nurl={hub.url}\nusername=alice\n"
+        "[toasts]\nburst_threshold=20\n"  # the test sends faster than a person reads: no summary here
+    )
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHON_KEYRING_BACKEND", "DBUS_SESSION_BUS_ADDRESS"}}
     env.update(
         HOME=str(home),
@@ -137,6 +142,9 @@ async def test_notify_tray_shows_a_toast_per_type(hub: Hub, tmp_path: Path) -> N
         await reports.until({"event": "signed_in", "user": "alice", "keyring": True})  # silently, from the keyring
         await reports.until({"event": "state", "state": "connected"})
 
+        camera = await start("camera", sys.executable, "-m", "tests.desktop.x11_tools", "shots", env=env,
+                             stdout=asyncio.subprocess.PIPE, stdin=asyncio.subprocess.PIPE)  # fmt: skip
+        started.append(camera)
         for ntype in TYPES:
             message = f"<b>{ntype}</b> from the e2e test"
             ack = await bob.call(
@@ -148,7 +156,8 @@ async def test_notify_tray_shows_a_toast_per_type(hub: Hub, tmp_path: Path) -> N
             assert toast["message"] == message
             assert toast["notification_id"] == ack["id"]
             shot = ARTIFACTS / f"toast-{ntype}.png"
-            await run(sys.executable, "-m", "tests.desktop.x11_tools", "shot", str(shot), env=env)
+            camera.proc.stdin.write(f"{shot}\n".encode())  # type: ignore[union-attr]
+            assert await asyncio.wait_for(camera.proc.stdout.readline(), WAIT) == b"ok\n"  # type: ignore[union-attr]
             assert shot.stat().st_size > 1000
 
         await reports.until({"event": "unread", "count": len(TYPES)})

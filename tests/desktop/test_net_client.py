@@ -306,3 +306,37 @@ async def test_stop_is_idempotent_and_start_twice_is_an_error(make_client: Clien
     await client.stop()
     await client.stop()
     assert rec.state is ConnectionState.SIGNED_OUT
+
+
+class ExplodingSocket:
+    """A Socket.IO client whose connect fails in an unexpected way (a library bug, a bad URL...)."""
+
+    connected = False
+
+    def on(self, *_: object) -> None:
+        return None
+
+    async def connect(self, *_: object, **__: object) -> None:
+        raise ValueError("unexpected")
+
+    async def disconnect(self) -> None:
+        return None
+
+
+async def test_an_unexpected_connect_error_is_retried_not_fatal(rec: Recorder) -> None:
+    rec.hold_after = 2
+    client = HubClient(
+        "http://127.0.0.1:9",
+        "tok",
+        on_state=rec.on_state,
+        sleep=rec.sleep,
+        backoff=Backoff(initial=1, jitter=0, rng=lambda: 0.0),
+        socket_factory=ExplodingSocket,
+    )
+    client.start()
+    try:
+        await rec.until(lambda: len(rec.delays) == 2)
+        assert rec.state is ConnectionState.RECONNECTING
+        assert rec.states[-1].reason == "cannot reach the hub at http://127.0.0.1:9"
+    finally:
+        await client.stop()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QSystemTrayIcon
@@ -16,6 +17,7 @@ from desktop.core.history import GapMarker, HistoryEntry, StoredNotification
 from desktop.core.models import Gap
 from desktop.ui.history_window import GAP_TEXT, HistoryWindow
 from desktop.ui.icons import badge_text, tray_image
+from desktop.ui.settings import Preferences
 from desktop.ui.signin import SignInDialog
 from desktop.ui.tray import StatusWindow, Tray, tooltip
 from hub.protocol import NotificationType
@@ -206,3 +208,15 @@ def test_sign_in_shows_reason_and_notice_as_plain_text(dialog: SignInDialog) -> 
     assert dialog.reason.isVisible() and dialog.reason.textFormat() == Qt.TextFormat.PlainText
     assert dialog.notice.text() == "No system keyring is available"
     assert dialog.password.echoMode() == dialog.password.EchoMode.Password
+
+
+def test_preferences_hold_no_secret_and_clamp_toast_settings(tmp_path: Path) -> None:
+    settings = QSettings(str(tmp_path / "p.ini"), QSettings.Format.IniFormat)
+    prefs = Preferences(settings)
+    assert (prefs.hub_url, prefs.username, prefs.max_visible_toasts, prefs.burst_threshold) == ("", "", 4, 5)
+    prefs.remember("http://hub:8765", "alice")
+    settings.setValue("toasts/max_visible", "1000")
+    settings.setValue("toasts/burst_threshold", "lots")
+    assert prefs.max_visible_toasts == 10
+    assert prefs.burst_threshold == 5
+    assert sorted(prefs.keys()) == ["hub/url", "hub/username", "toasts/burst_threshold", "toasts/max_visible"]

@@ -30,19 +30,24 @@ def wait_tray(app: QApplication) -> int:
     return result["code"]
 
 
-def shot(app: QApplication, path: str) -> int:
+def shots(app: QApplication) -> int:
+    # One process for every screenshot: Qt starts once, the test asks line by line.
     screen = app.primaryScreen()
     if screen is None:
         return 1
-    return 0 if screen.grabWindow(0).save(path) else 1
+    for line in sys.stdin:
+        path = line.strip()
+        saved = screen.grabWindow(0).save(path)
+        print("ok" if saved else "failed", flush=True)
+    return 0
 
 
 def main(argv: list[str]) -> int:
     app = QApplication(argv[:1])
     if argv[1] == "wait-tray":
         return wait_tray(app)
-    if argv[1] == "shot":
-        return shot(app, argv[2])
+    if argv[1] == "shots":
+        return shots(app)
     raise SystemExit(f"unknown command {argv[1]}")
 
 
