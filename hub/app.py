@@ -23,6 +23,7 @@ from hub.protocol import MAX_PACKET_BYTES
 from hub.ratelimit import TokenBuckets
 from hub.service import HubService
 from hub.store import SqliteStore, Store
+from hub.websocket import use_uncompressed_websockets
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,8 @@ def create_app(config: HubConfig) -> web.Application:
         logger=logging.getLogger("hub.socketio"),
         engineio_logger=logging.getLogger("hub.engineio"),
     )
+    if not config.websocket_compression:
+        use_uncompressed_websockets(sio)
     sio.attach(app)
     add_routes(app)
     app.cleanup_ctx.append(_store_ctx)

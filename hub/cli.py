@@ -230,9 +230,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for name in FIELDS:
                     print(f"{name} = {getattr(config, name)!r}")
                 return 0
+            from hub.runtime import loop_factory
             from hub.server import serve
 
-            asyncio.run(serve(config))
+            with asyncio.Runner(loop_factory=loop_factory()) as runner:
+                runner.run(serve(config))
             return 0
         handler = {"user": _user, "token": _token, "room": _room}[args.command]
         return asyncio.run(_with_accounts(config, lambda accounts: handler(args, accounts)))

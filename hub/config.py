@@ -49,6 +49,9 @@ class HubConfig:
     cors_origins: tuple[str, ...] = field(
         default=(), metadata={"help": "allowed browser origins, comma-separated ('*' for any; empty: same origin)"}
     )
+    websocket_compression: bool = field(
+        default=False, metadata={"help": "negotiate permessage-deflate on websockets (costs CPU and ~90 KB a client)"}
+    )
     revocation_poll_seconds: float = field(
         default=1.0, metadata={"help": "how often the hub looks for tokens revoked by the admin CLI"}
     )
@@ -159,3 +162,29 @@ def field_type_name(name: str) -> str:
     if isinstance(hint, types.GenericAlias):  # pragma: no cover
         return str(hint)
     return {bool: "bool", int: "int", float: "float", str: "str", Path: "path"}[hint]
+
+
+def _shown_default(name: str) -> str:
+    value = getattr(HubConfig(), name)
+    if name == "data_dir":
+        return "`~/.local/share/lan-notify/hub` (`$XDG_DATA_HOME/lan-notify/hub`)"
+    if isinstance(value, tuple):
+        return "(empty: same origin only)" if not value else f"`{','.join(value)}`"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    return f"`{value}`"
+
+
+def markdown_table() -> str:
+    """The settings table of docs/configuration.md (a test checks the doc contains exactly this)."""
+    lines = [
+        "| TOML key | flag (`notify-hub serve`) | environment | type | default | meaning |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, f in FIELDS.items():
+        flag = "--" + name.replace("_", "-")
+        lines.append(
+            f"| `{name}` | `{flag}` | `{env_name(name)}` | {field_type_name(name)} | {_shown_default(name)} "
+            f"| {f.metadata.get('help', '')} |"
+        )
+    return "\n".join(lines) + "\n"

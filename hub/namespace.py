@@ -17,6 +17,7 @@ import socketio
 from pydantic import BaseModel, ValidationError
 
 from hub.errors import HubError, InvalidPayload, TooLarge, Unauthorized, UnknownEvent
+from hub.fastpath import encode_event, enqueue
 from hub.protocol import (
     AckNotification,
     Announce,
@@ -86,6 +87,10 @@ class SocketLayer:
 
     async def emit(self, sid: str, event: str, data: Any) -> None:
         await self.sio.emit(event, data, to=sid)
+
+    async def emit_many(self, sids: list[str], event: str, data: Any) -> None:
+        """The same event to many clients: encoded once, queued to each (see hub/fastpath.py)."""
+        enqueue(self.sio, sids, encode_event(self.sio, event, data))
 
     async def disconnect(self, sid: str) -> None:
         await self.sio.disconnect(sid)
@@ -184,7 +189,7 @@ class SocketLayer:
         session = self._sessions.pop(sid, None)
         if session is not None:
             log.info("%s disconnected (%s)", session.user.name, reason)
-            await self.service.disconnected(sid)
+            await self.service.disconnected(session)
 
     async def on_authenticate(self, sid: str, *args: Any) -> dict[str, Any] | None:
         async def run() -> dict[str, Any]:

@@ -31,7 +31,7 @@ MAX_TITLE_CHARS: Final = 200
 #: Longest device label, in characters.
 MAX_LABEL_CHARS: Final = 100
 #: The Engine.IO buffer: the largest single packet the hub accepts (message + title + framing).
-MAX_PACKET_BYTES: Final = 16 * 1024
+MAX_PACKET_BYTES: Final = 64 * 1024
 
 NAME_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$"
 ROOM_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"

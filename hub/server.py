@@ -11,6 +11,7 @@ from aiohttp import web
 
 from hub.app import create_app
 from hub.config import HubConfig
+from hub.runtime import tune_gc
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ async def serve(config: HubConfig) -> None:
     """Run until SIGINT or SIGTERM, then shut down gracefully."""
     hub = RunningHub(config)
     url = await hub.start()
+    tune_gc()
     print(f"lan-notify hub listening on {url}", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

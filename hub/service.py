@@ -36,7 +36,7 @@ from hub.protocol import (
 )
 from hub.ratelimit import TokenBuckets
 from hub.security import hash_token
-from hub.sessions import Presence, Session
+from hub.sessions import Actor, Presence, Session
 from hub.store import Draft, Store, Stored, TokenKind, User
 from hub.timeutil import utc_now_iso
 
@@ -48,6 +48,7 @@ BATCH_MAX = 256
 
 class Transport(Protocol):
     async def emit(self, sid: str, event: str, data: Any) -> None: ...
+    async def emit_many(self, sids: list[str], event: str, data: Any) -> None: ...
     async def disconnect(self, sid: str) -> None: ...
 
 
@@ -139,22 +140,38 @@ class HubService:
 
     async def activate(self, session: Session) -> None:
         """The session is authenticated: greet it, announce presence, replay what it missed, go live."""
+        if session.closed:
+            return  # it left before we got to it
         came_online = self.presence.add(session)
         if came_online:
             await self._emit_others(session.user.id, Event.USER_ONLINE, _presence(session.user))
         await self.transport.emit(session.sid, Event.WELCOME, self.welcome(session))
+        await self._catch_up(session, session.resume_from)
+
+    async def _catch_up(self, session: Session, since: int | None) -> None:
+        """Replay from the store, then go live with no gap and no repeat.
+
+        Live notifications that arrive meanwhile wait in `pending`; the session leaves syncing
+        mode only when `pending` is empty, with no await in between, so a live delivery can never
+        overtake one still waiting. If the store fails, the client is disconnected and replays on
+        its next connect instead of silently missing anything.
+        """
+        session.syncing = True
         try:
-            await self._replay(session)
+            await self._replay(session, since)
+            while session.pending and not session.closed:
+                pending, session.pending = session.pending, []
+                for event, data, nid in pending:
+                    if nid > session.last_sent:
+                        await self._send(session, event, data, nid)
+        except HubError as exc:
+            log.warning("replay for %s failed (%s); disconnecting it so it retries", session.user.name, exc.message)
+            session.pending.clear()
+            await self.transport.disconnect(session.sid)
         finally:
             session.syncing = False
-        for event, data, nid in session.pending:
-            if nid > session.last_sent:
-                await self._send(session, event, data, nid)
-        session.pending.clear()
 
-    async def _replay(self, session: Session, since: int | None = None) -> None:
-        if since is None:
-            since = session.resume_from
+    async def _replay(self, session: Session, since: int | None) -> None:
         if since is None:
             stored = await self.store.cursor(session.device, session.user.id)
             since = max(stored, self._device_cursors.get(session.device, 0))
@@ -173,6 +190,8 @@ class HubService:
         session.last_sent = max(session.last_sent, since)
         while True:
             page = await self.store.replay(session.user.id, since, REPLAY_PAGE)
+            if session.closed:
+                return
             for note in page:
                 if note.id > session.last_sent:
                     await self._send(session, DELIVERY_EVENT[note.kind], note.wire(), note.id)
@@ -193,71 +212,72 @@ class HubService:
             },
         }
 
-    async def disconnected(self, sid: str) -> None:
-        session, went_offline = self.presence.remove(sid)
-        if session is None:
+    async def disconnected(self, session: Session) -> None:
+        session.closed = True  # before anything else: an activation still running stops
+        removed, went_offline = self.presence.remove(session.sid)
+        if removed is None:
             return
         if went_offline:
             await self._emit_others(session.user.id, Event.USER_OFFLINE, _presence(session.user))
 
     # ------------------------------------------------------------------ sending
 
-    def _check_rate(self, session: Session) -> None:
-        wait = self.send_limits.take(session.user.name)
+    def _check_rate(self, actor: Actor) -> None:
+        wait = self.send_limits.take(actor.user.name)
         if wait > 0:
             raise RateLimited(wait)
 
-    async def send_direct(self, session: Session, payload: SendNotification) -> dict[str, Any]:
-        async with session.send_lock:
-            self._check_type(session, payload.type)
+    async def send_direct(self, actor: Actor, payload: SendNotification) -> dict[str, Any]:
+        async with actor.send_lock:
+            self._check_type(actor, payload.type)
             recipient = await self.store.get_user(payload.to)
             if recipient is None:
                 raise NotFound(f"there is no user named {payload.to!r}")
-            self._check_rate(session)
+            self._check_rate(actor)
             stored = self._enqueue(
-                self._draft(session, Kind.DIRECT, payload.type, payload.title, payload.message, to_user_id=recipient.id)
+                self._draft(actor, Kind.DIRECT, payload.type, payload.title, payload.message, to_user_id=recipient.id)
             )
         return _sent(await stored)
 
-    async def send_room(self, session: Session, payload: RoomMessage) -> dict[str, Any]:
-        async with session.send_lock:
-            self._check_type(session, payload.type)
+    async def send_room(self, actor: Actor, payload: RoomMessage) -> dict[str, Any]:
+        async with actor.send_lock:
+            self._check_type(actor, payload.type)
             room = await self.store.get_room(payload.room)
             if room is None:
                 raise NotFound(f"there is no room named {payload.room!r}")
-            if room.restricted and not await self.store.is_member(room.name, session.user.id):
+            if room.restricted and not await self.store.is_member(room.name, actor.user.id):
                 raise Forbidden(f"room {room.name!r} is restricted to its members")
-            self._check_rate(session)
+            self._check_rate(actor)
             stored = self._enqueue(
-                self._draft(session, Kind.ROOM, payload.type, payload.title, payload.message, room=room.name)
+                self._draft(actor, Kind.ROOM, payload.type, payload.title, payload.message, room=room.name)
             )
         return _sent(await stored)
 
-    async def broadcast(self, session: Session, payload: Broadcast) -> dict[str, Any]:
-        if not session.admin:
+    async def broadcast(self, actor: Actor, payload: Broadcast) -> dict[str, Any]:
+        if not actor.admin:
             raise Forbidden("only admins may send to everyone")
-        async with session.send_lock:
-            self._check_rate(session)
-            stored = self._enqueue(self._draft(session, Kind.EVERYONE, payload.type, payload.title, payload.message))
+        async with actor.send_lock:
+            self._check_rate(actor)
+            stored = self._enqueue(self._draft(actor, Kind.EVERYONE, payload.type, payload.title, payload.message))
         return _sent(await stored)
 
-    async def announce(self, session: Session, payload: Announce) -> dict[str, Any]:
-        if not session.admin:
+    async def announce(self, actor: Actor, payload: Announce) -> dict[str, Any]:
+        if not actor.admin:
             raise Forbidden("only admins may make announcements")
-        async with session.send_lock:
-            self._check_rate(session)
-            draft = self._draft(session, Kind.ANNOUNCEMENT, NotificationType.SYSTEM, payload.title, payload.message)
+        async with actor.send_lock:
+            self._check_rate(actor)
+            draft = self._draft(actor, Kind.ANNOUNCEMENT, NotificationType.SYSTEM, payload.title, payload.message)
             stored = self._enqueue(draft)
         return _sent(await stored)
 
     @staticmethod
-    def _check_type(session: Session, type_: NotificationType) -> None:
-        if type_ is NotificationType.SYSTEM and not session.admin:
+    def _check_type(actor: Actor, type_: NotificationType) -> None:
+        if type_ is NotificationType.SYSTEM and not actor.admin:
             raise Forbidden("only admins may send notifications of type system")
 
     def _draft(
         self,
-        session: Session,
+        actor: Actor,
         kind: Kind,
         type_: NotificationType,
         title: str,
@@ -271,11 +291,11 @@ class HubService:
             type=type_,
             title=title,
             message=message,
-            sender=session.user.name,
+            sender=actor.user.name,
             timestamp=utc_now_iso(),
             to_user_id=to_user_id,
             room=room,
-            about_user_id=session.user.id if kind is Kind.NOTICE else None,
+            about_user_id=actor.user.id if kind is Kind.NOTICE else None,
         )
 
     async def submit(self, draft: Draft) -> Stored:
@@ -324,14 +344,24 @@ class HubService:
         note = item.notification
         event = DELIVERY_EVENT[note.kind]
         data = note.wire()
+        ready: list[Session] = []
         for user_id in item.recipients:
             for session in self.presence.of_user(user_id):
                 if session.syncing:
                     session.pending.append((event, data, note.id))
                 elif note.id > session.last_sent:
-                    await self._send(session, event, data, note.id)
+                    ready.append(session)
+        if not ready:
+            return
+        await self.transport.emit_many([s.sid for s in ready], event, data)
+        for session in ready:
+            session.last_sent = note.id
+            if not session.acking:
+                self._advance(session, note.id)
 
     async def _send(self, session: Session, event: str, data: dict[str, Any], nid: int) -> None:
+        if session.closed:
+            return
         await self.transport.emit(session.sid, event, data)
         session.last_sent = nid
         if not session.acking:
@@ -364,16 +394,8 @@ class HubService:
     async def sync(self, session: Session, since: int) -> None:
         """Replay everything after `since` again (a client that lost its local state)."""
         session.acking = True
-        session.syncing = True
         session.last_sent = since
-        try:
-            await self._replay(session, since)
-        finally:
-            session.syncing = False
-        for event, data, nid in session.pending:
-            if nid > session.last_sent:
-                await self._send(session, event, data, nid)
-        session.pending.clear()
+        await self._catch_up(session, since)
 
     # ------------------------------------------------------------------ rooms
 

@@ -10,29 +10,37 @@ from hub.store import User
 
 
 @dataclass(eq=False, slots=True)
-class Session:
-    """One connected Socket.IO client (a tab, a tray app, a script)."""
+class Actor:
+    """Who is asking: a connected client, or an HTTP request with a token. The service's sends take this."""
 
-    sid: str
     user: User
-    #: The delivery-cursor key: one per device token (or per claimed name in open mode).
-    device: str
-    token_id: int | None
-    #: True when the client tells the hub what it has (`last_id` at connect, `ack` events).
-    acking: bool
-    #: In open mode a client names itself; such a session never gets admin rights.
+    #: In open mode a client names itself; such an actor never gets admin rights.
     claimed: bool = False
-    resume_from: int | None = None
-    last_sent: int = 0
-    acked: int = 0
-    syncing: bool = True
-    pending: list[tuple[str, dict[str, Any], int]] = field(default_factory=list)
     #: Held from validation until a send is queued, so one client's sends keep their order.
     send_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
     def admin(self) -> bool:
         return self.user.admin and not self.claimed
+
+
+@dataclass(eq=False, slots=True)
+class Session(Actor):
+    """One connected Socket.IO client (a tab, a tray app, a script)."""
+
+    sid: str = ""
+    #: The delivery-cursor key: one per device token (or per claimed name in open mode).
+    device: str = ""
+    token_id: int | None = None
+    #: True when the client tells the hub what it has (`last_id` at connect, `ack` events).
+    acking: bool = False
+    resume_from: int | None = None
+    last_sent: int = 0
+    acked: int = 0
+    syncing: bool = True
+    #: Set when the client is gone; a replay still running for it stops and moves no cursor.
+    closed: bool = False
+    pending: list[tuple[str, dict[str, Any], int]] = field(default_factory=list)
 
 
 class Presence:

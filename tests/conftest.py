@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
+import sys
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -24,6 +26,22 @@ from hub.store import Store
 WAIT = 10.0  # seconds: the most any test waits for an event before failing
 
 
+async def drain_until_marker(client: Client, event: str = "notification") -> list[dict[str, Any]]:
+    """Everything received up to a notification the client sends itself.
+
+    The hub delivers in id order and replays before going live, so once the marker arrives,
+    everything sent to the client before it has arrived too: no clock involved.
+    """
+    assert client.name, "name the client to use a marker"
+    await client.call("send_notification", {"to": client.name, "message": "marker"})
+    seen: list[dict[str, Any]] = []
+    while True:
+        note = await client.next(event)
+        if note["message"] == "marker" and note["from"] == client.name:
+            return seen
+        seen.append(note)
+
+
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No LAN_NOTIFY_* setting from the developer's shell leaks into a test."""
@@ -36,8 +54,9 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 class Client:
     """A python-socketio client that records every event it receives, in order."""
 
-    def __init__(self, url: str, **kwargs: Any) -> None:
+    def __init__(self, url: str, name: str = "", **kwargs: Any) -> None:
         self.url = url
+        self.name = name
         self.sio = socketio.AsyncClient(reconnection=False, **kwargs)
         self.queues: dict[str, asyncio.Queue[Any]] = defaultdict(asyncio.Queue)
         self.received: list[tuple[str, Any]] = []
@@ -109,9 +128,11 @@ class Hub:
     async def token(self, name: str) -> str:
         return (await self.accounts.issue_token(name, "test")).secret
 
-    async def client(self, token: str | None = None, *, auth: Any = None, welcome: bool = True) -> Client:
+    async def client(
+        self, token: str | None = None, *, auth: Any = None, welcome: bool = True, name: str = ""
+    ) -> Client:
         """A connected client; by default waits for its `welcome` (the replay follows right after)."""
-        client = Client(self.url)
+        client = Client(self.url, name)
         self.clients.append(client)
         await client.connect(auth if auth is not None else ({"token": token} if token else None))
         if welcome:
@@ -146,3 +167,72 @@ async def hub_factory(tmp_path: Path) -> AsyncIterator[Any]:
 @pytest.fixture
 async def hub(hub_factory: Any) -> Hub:
     return await hub_factory()
+
+
+class HubProcess:
+    """`python -m hub serve` as a subprocess (for SIGKILL tests); reads its URL from stdout."""
+
+    def __init__(self, data_dir: Path, *args: str) -> None:
+        self.data_dir = data_dir
+        self.args = args
+        self.proc: asyncio.subprocess.Process | None = None
+        self.url = ""
+
+    async def cli(self, *args: str, stdin: str | None = None) -> str:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "hub",
+            "--data-dir",
+            str(self.data_dir),
+            *args,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(proc.communicate(stdin.encode() if stdin else None), WAIT * 3)
+        assert proc.returncode == 0, err.decode()
+        return out.decode()
+
+    async def start(self) -> str:
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "hub",
+            "serve",
+            "--port",
+            "0",
+            "--data-dir",
+            str(self.data_dir),
+            "--revocation-poll-seconds",
+            "0.2",
+            *self.args,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        assert self.proc.stdout is not None
+        line = await asyncio.wait_for(self.proc.stdout.readline(), WAIT * 3)
+        assert b"listening on" in line, line
+        self.url = line.decode().split("listening on", 1)[1].strip()
+        return self.url
+
+    async def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        await self.proc.wait()
+
+    async def terminate(self) -> int:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGTERM)
+        return await asyncio.wait_for(self.proc.wait(), WAIT * 2)
+
+    async def close(self) -> None:
+        if self.proc is not None and self.proc.returncode is None:
+            await self.kill()
+
+
+@pytest.fixture
+async def hub_process(tmp_path: Path) -> AsyncIterator[HubProcess]:
+    process = HubProcess(tmp_path / "hub-process")
+    yield process
+    await process.close()

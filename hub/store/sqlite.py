@@ -227,7 +227,7 @@ class SqliteStore:
     async def revocations_after(self, seq: int) -> tuple[int, list[int]]:
         def run(db: sqlite3.Connection) -> tuple[int, list[int]]:
             rows = db.execute("SELECT seq, token_id FROM revocations WHERE seq > ? ORDER BY seq", (seq,)).fetchall()
-            newest = rows[-1][0] if rows else seq
+            newest = rows[-1][0] if rows else max(seq, 0)
             if seq < 0:  # first look: only learn where the log is
                 return newest, []
             return newest, [r[1] for r in rows]

@@ -1,0 +1,21 @@
+# The two commands of the README. Both set up what they need first (scripts/bootstrap.sh).
+.PHONY: run test test-all setup lint bench
+
+setup:
+	@scripts/bootstrap.sh
+
+run: setup
+	@scripts/run.sh
+
+test: setup
+	@scripts/test.sh
+
+# Everything, including the long suites (fault runs, load, full benchmark checks).
+test-all: setup
+	@scripts/test.sh -m "slow or not slow"
+
+lint: setup
+	@.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
+
+bench: setup
+	@.venv/bin/python -m bench.run

@@ -1,0 +1,110 @@
+"""Authentication at connect, revocation, and who may do what."""
+
+from __future__ import annotations
+
+import pytest
+import socketio
+
+from tests.conftest import Client, Hub
+
+
+async def refused(hub: Hub, auth: object) -> dict[str, object]:
+    client = Client(hub.url)
+    errors: list[object] = []
+    client.sio.on("connect_error", errors.append)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await client.connect(auth)
+    assert errors, "the client was told why"
+    data = errors[0]
+    assert isinstance(data, dict)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("auth", "code"),
+    [
+        (None, "unauthorized"),
+        ({"token": "lnt_not-a-real-token"}, "unauthorized"),
+        ({"userId": "alice"}, "unauthorized"),  # naming yourself works only in open mode
+        ({"token": 42}, "invalid_payload"),
+    ],
+)
+async def test_connect_without_a_valid_token_is_refused_with_a_reason(hub: Hub, auth: object, code: str) -> None:
+    data = await refused(hub, auth)
+    assert isinstance(data["data"], dict) and data["data"]["code"] == code
+    assert data["message"]
+
+
+async def test_a_revoked_token_is_refused(hub: Hub) -> None:
+    token = await hub.user("alice")
+    info = await hub.accounts.token_owner(token)
+    await hub.store.revoke_token(info[0].id)
+
+    data = await refused(hub, {"token": token})
+
+    assert data["data"] == {"code": "unauthorized", "message": data["message"]}
+    assert "revoked" in str(data["message"])
+
+
+async def test_revoking_a_token_disconnects_its_live_sessions_only(hub: Hub) -> None:
+    token = await hub.user("alice")
+    laptop = await hub.client(token)
+    phone = await hub.client(await hub.token("alice"))
+    token_id = (await hub.accounts.token_owner(token))[0].id
+
+    await hub.store.revoke_token(token_id)  # what `notify-hub token revoke` does, from another process
+
+    error = await laptop.next("error")
+    assert error["code"] == "unauthorized" and "revoked" in error["message"]
+    await laptop.disconnected.wait()
+    assert (await phone.call("list_online"))["online"] == ["alice"]
+
+
+async def test_authenticate_cannot_change_who_a_client_is(hub: Hub) -> None:
+    mallory = await hub.client(await hub.user("mallory"))
+    await hub.user("root", admin=True)
+
+    answer = await mallory.call("authenticate", {"userId": "root", "username": "root"})
+
+    assert answer == {"ok": True, "user": {"name": "mallory", "admin": False}}
+    denied = await mallory.call("broadcast", {"message": "I am root now"})
+    assert denied["error"]["code"] == "forbidden"
+
+
+async def test_non_admins_cannot_broadcast_announce_or_send_system(hub: Hub) -> None:
+    bob = await hub.client(await hub.user("bob"))
+    await hub.user("alice")
+
+    for event, payload in [
+        ("broadcast", {"message": "hi all"}),
+        ("announce", {"message": "server down"}),
+        ("send_notification", {"to": "alice", "message": "fake system", "type": "system"}),
+        ("room_message", {"room": "x", "message": "fake system", "type": "system"}),
+    ]:
+        answer = await bob.call(event, payload)
+        assert answer["ok"] is False and answer["error"]["code"] == "forbidden", event
+
+
+async def test_restricted_room_keeps_non_members_out(hub: Hub) -> None:
+    alice_token = await hub.user("alice")
+    alice = await hub.client(alice_token)
+    eve = await hub.client(await hub.user("eve"))
+    alice_id = (await hub.accounts.user("alice")).id
+    await hub.store.create_room("ops", restricted=True, members=[alice_id])
+
+    joined = await eve.call("join_room", "ops")
+    posted = await eve.call("room_message", {"room": "ops", "message": "let me in"})
+
+    assert joined["error"]["code"] == "forbidden" and posted["error"]["code"] == "forbidden"
+    ok = await alice.call("room_message", {"room": "ops", "message": "members only"})
+    assert ok["ok"] and (await alice.next("room_notification"))["message"] == "members only"
+    assert eve.pending("room_notification") == []
+
+
+async def test_events_before_authenticating_are_refused_in_open_mode(hub_factory: object) -> None:
+    hub = await hub_factory(open=True)  # type: ignore[operator]
+    client = await hub.client(None)
+
+    answer = await client.call("send_notification", {"to": "bob", "message": "hi"})
+
+    assert answer["error"]["code"] == "unauthorized"

@@ -1,0 +1,71 @@
+"""`notify-hub` admin commands, run as a user would: in a subprocess."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+def hub_cli(data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "hub", "--data-dir", str(data_dir), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_users_tokens_and_rooms_round_trip(tmp_path: Path) -> None:
+    added = hub_cli(tmp_path, "user", "add", "alice", "--admin")
+    assert added.returncode == 0 and "created admin alice" in added.stderr
+    generated = added.stdout.strip()
+    assert len(generated) >= 16, "a generated password is printed once"
+    assert hub_cli(tmp_path, "user", "add", "bob", "--password-stdin", stdin="bobs password\n").stdout == ""
+
+    listed = hub_cli(tmp_path, "user", "list").stdout.splitlines()
+    assert listed == ["alice\tadmin", "bob"]
+
+    token = hub_cli(tmp_path, "token", "create", "bob", "--label", "laptop").stdout.strip()
+    assert token.startswith("lnt_")
+    tokens = hub_cli(tmp_path, "token", "list", "bob").stdout
+    assert "laptop" in tokens and "active" in tokens and token not in tokens, "secrets are never listed"
+    assert hub_cli(tmp_path, "token", "revoke", "1").returncode == 0
+    assert "revoked" in hub_cli(tmp_path, "token", "list", "bob").stdout
+
+    assert hub_cli(tmp_path, "room", "create", "ops", "--members", "alice,bob").returncode == 0
+    assert hub_cli(tmp_path, "room", "list").stdout == "ops\trestricted\talice, bob\n"
+
+
+def test_errors_are_one_clear_line_and_a_failing_status(tmp_path: Path) -> None:
+    hub_cli(tmp_path, "user", "add", "alice", "--password-stdin", stdin="pw\n")
+
+    duplicate = hub_cli(tmp_path, "user", "add", "alice", "--password-stdin", stdin="pw\n")
+    missing = hub_cli(tmp_path, "token", "create", "nobody")
+    bad_name = hub_cli(tmp_path, "user", "add", "no spaces please")
+    no_room_member = hub_cli(tmp_path, "room", "create", "ops", "--members", "ghost")
+
+    assert (duplicate.returncode, duplicate.stderr) == (1, "notify-hub: a user named 'alice' already exists\n")
+    assert (missing.returncode, missing.stderr) == (1, "notify-hub: there is no user named 'nobody'\n")
+    assert bad_name.returncode != 0 and "not a valid user name" in bad_name.stderr
+    assert no_room_member.returncode == 1 and "ghost" in no_room_member.stderr
+
+
+def test_password_change_takes_effect(tmp_path: Path) -> None:
+    hub_cli(tmp_path, "user", "add", "alice", "--password-stdin", stdin="old\n")
+    changed = hub_cli(tmp_path, "user", "passwd", "alice", "--password-stdin", stdin="new password\n")
+    assert changed.returncode == 0 and "password changed" in changed.stderr
+
+
+def test_help_describes_the_commands() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "hub", "--help"], capture_output=True, text=True, timeout=30, check=True
+    ).stdout
+    for word in ("serve", "user", "token", "room", "examples:"):
+        assert word in out
+    serve = subprocess.run(
+        [sys.executable, "-m", "hub", "serve", "--help"], capture_output=True, text=True, timeout=30, check=True
+    ).stdout
+    assert "--open" in serve and "LAN_NOTIFY_RATE_BURST" in serve

@@ -1,0 +1,95 @@
+"""HTTP: sign-in returns a device token, sign-out revokes it, health answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp
+import pytest
+
+from tests.conftest import Hub
+
+
+async def post(hub: Hub, path: str, body: Any = None, *, token: str | None = None, raw: bytes | None = None) -> Any:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with aiohttp.ClientSession() as http:
+        kwargs: dict[str, Any] = {"data": raw} if raw is not None else {"json": body}
+        async with http.post(hub.url + path, headers=headers, **kwargs) as response:
+            return response.status, await response.json(), response.headers
+
+
+async def test_login_returns_a_device_token_that_connects(hub: Hub) -> None:
+    await hub.user("alice", password="s3cret pass")
+
+    status, body, _ = await post(
+        hub, "/api/login", {"username": "alice", "password": "s3cret pass", "device": "laptop"}
+    )
+
+    assert status == 200
+    assert body["user"] == {"name": "alice", "admin": False}
+    assert body["token"].startswith("lnt_") and len(body["token"]) > 40
+    client = await hub.client(body["token"])
+    assert (await client.call("list_online"))["online"] == ["alice"]
+    tokens = await hub.store.list_tokens((await hub.accounts.user("alice")).id)
+    assert [t.label for t in tokens] == ["test", "laptop"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({"username": "alice", "password": "wrong"}, 401, "unauthorized"),
+        ({"username": "nobody", "password": "whatever"}, 401, "unauthorized"),
+        ({"username": "alice"}, 400, "invalid_payload"),
+        ({"username": 5, "password": "x"}, 400, "invalid_payload"),
+        (["alice", "pw"], 400, "invalid_payload"),
+    ],
+)
+async def test_login_refusals(hub: Hub, body: Any, status: int, code: str) -> None:
+    await hub.user("alice", password="right")
+
+    got_status, got, _ = await post(hub, "/api/login", body)
+
+    assert (got_status, got["error"]["code"]) == (status, code)
+
+
+async def test_login_rejects_bodies_that_are_not_json_or_too_large(hub: Hub) -> None:
+    status, body, _ = await post(hub, "/api/login", raw=b"{nope")
+    assert (status, body["error"]["code"]) == (400, "invalid_payload")
+    status, body, _ = await post(hub, "/api/login", raw=b"x" * 70_000)
+    assert status == 413 and body["error"]["code"] == "too_large"
+
+
+async def test_password_guessing_is_rate_limited(hub: Hub) -> None:
+    await hub.user("alice", password="right")
+
+    statuses = [(await post(hub, "/api/login", {"username": "alice", "password": f"guess{i}"}))[0] for i in range(11)]
+
+    assert statuses[:10] == [401] * 10
+    status, body, headers = await post(hub, "/api/login", {"username": "alice", "password": "right"})
+    assert status == 429 and body["error"]["code"] == "rate_limited" and int(headers["Retry-After"]) >= 1
+
+
+async def test_logout_revokes_the_token_and_disconnects_its_session(hub: Hub) -> None:
+    await hub.user("alice", password="pw")
+    _, body, _ = await post(hub, "/api/login", {"username": "alice", "password": "pw"})
+    client = await hub.client(body["token"])
+
+    status, answer, _ = await post(hub, "/api/logout", token=body["token"])
+
+    assert (status, answer) == (200, {"ok": True})
+    assert (await client.next("error"))["code"] == "unauthorized"
+    await client.disconnected.wait()
+    status, answer, _ = await post(hub, "/api/logout", token=body["token"])
+    assert status == 401
+
+
+async def test_logout_needs_a_bearer_token(hub: Hub) -> None:
+    status, body, _ = await post(hub, "/api/logout")
+    assert status == 401 and "Bearer" in body["error"]["message"]
+
+
+async def test_health(hub: Hub) -> None:
+    async with aiohttp.ClientSession() as http, http.get(hub.url + "/api/health") as response:
+        body = await response.json()
+    assert response.status == 200
+    assert body["status"] == "ok" and body["store"] == "ok" and body["version"]

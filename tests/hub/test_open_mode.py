@@ -1,0 +1,59 @@
+"""`--open`: the seed guide's trusted-LAN mode, where clients name themselves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import Hub, drain_until_marker
+
+
+async def open_hub(hub_factory: Any) -> Hub:
+    hub: Hub = await hub_factory(open=True)
+    return hub
+
+
+async def test_seed_guide_flow_authenticate_then_send_without_acks(hub_factory: Any) -> None:
+    hub = await open_hub(hub_factory)
+    alice = await hub.client(None)  # connects with no auth at all, as the seed guide's page does
+    bob = await hub.client(None, name="bob")
+
+    await alice.sio.emit("authenticate", {"userId": "alice", "username": "Alice"})
+    await bob.sio.emit("authenticate", {"userId": "bob", "username": "Bob"})
+    await bob.next("welcome")
+    await alice.sio.emit("send_notification", {"userId": "bob", "message": "hello bob", "type": "info"})
+
+    got = await drain_until_marker(bob)
+    assert [(n["from"], n["message"], n["type"]) for n in got] == [("alice", "hello bob", "info")]
+
+
+async def test_claimed_identities_are_never_admins(hub_factory: Any) -> None:
+    hub = await open_hub(hub_factory)
+    await hub.user("root", admin=True)
+    claimer = await hub.client(auth={"userId": "root"})
+
+    answer = await claimer.call("broadcast", {"message": "hi"})
+
+    assert answer["error"]["code"] == "forbidden"
+
+
+async def test_tokens_still_work_in_open_mode(hub_factory: Any) -> None:
+    hub = await open_hub(hub_factory)
+    root = await hub.client(await hub.user("root", admin=True))
+
+    assert (await root.call("broadcast", {"message": "hi all"}))["ok"]
+
+
+async def test_offline_queue_for_a_named_user_arrives_once(hub_factory: Any) -> None:
+    hub = await open_hub(hub_factory)
+    alice = await hub.client(auth={"userId": "alice"})
+    await hub.client(auth={"userId": "bob"})  # bob exists once he has been seen
+    await hub.clients[-1].close()
+    assert (await alice.next("user_offline"))["userId"] == "bob"
+    for i in range(3):
+        await alice.call("send_notification", {"userId": "bob", "message": f"m{i}"})
+
+    bob = await hub.client(auth={"userId": "bob", "username": "Bob"}, name="bob")
+    assert [n["message"] for n in await drain_until_marker(bob)] == ["m0", "m1", "m2"]
+    await bob.close()
+    again = await hub.client(auth={"userId": "bob"}, name="bob")
+    assert await drain_until_marker(again) == []
