@@ -25,7 +25,7 @@ from tests.conftest import WAIT, Hub
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 TYPES = ["info", "success", "warning", "error", "message", "system"]
-TOOLS = ("Xvfb", "trayer", "dbus-run-session", "gnome-keyring-daemon")
+TOOLS = ("Xvfb", "trayer", "dbus-daemon", "gnome-keyring-daemon")
 
 pytestmark = pytest.mark.skipif(
     not all(shutil.which(tool) for tool in TOOLS),
@@ -63,7 +63,9 @@ async def start(
 
 
 async def run(*argv: str, env: dict[str, str]) -> None:
-    proc = await asyncio.create_subprocess_exec(*argv, env=env, cwd=ROOT, stderr=asyncio.subprocess.PIPE)
+    proc = await asyncio.create_subprocess_exec(
+        *argv, env=env, cwd=ROOT, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+    )
     _, err = await asyncio.wait_for(proc.communicate(), WAIT)
     assert proc.returncode == 0, f"{argv} failed: {err.decode(errors='replace')}"
 
@@ -125,14 +127,20 @@ async def test_notify_tray_shows_a_toast_per_type(hub: Hub, tmp_path: Path) -> N
         started.append(await start("trayer", *tray_host, "--SetDockType", "true", env=env))
         await run(sys.executable, "-m", "tests.desktop.x11_tools", "wait-tray", env=env)
 
-        script = (
-            "echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null || exit 3; "
-            f"{sys.executable} -m tests.desktop.keyring_probe store >/dev/null || exit 4; "
-            f"exec {sys.executable} -m desktop.app --data-dir {tmp_path / 'data'} --report -"
-        )
-        app_env = dict(env, PROBE_HUB=hub.url, PROBE_USER="alice", PROBE_TOKEN=token)
-        command = ["dbus-run-session", "--", "sh", "-c", script]
-        app = await start("notify-tray", *command, env=app_env, stdout=asyncio.subprocess.PIPE)
+        # Our own session bus (its pid is ours to stop); gnome-keyring lives as long as the bus does.
+        bus = await start("dbus-daemon", "dbus-daemon", "--session", "--nofork", "--print-address=1", env=env,
+                          stdout=asyncio.subprocess.PIPE)  # fmt: skip
+        started.append(bus)
+        assert bus.proc.stdout is not None
+        env["DBUS_SESSION_BUS_ADDRESS"] = (await asyncio.wait_for(bus.proc.stdout.readline(), WAIT)).decode().strip()
+        unlock = "echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1"
+        await run("sh", "-c", unlock, env=env)
+        # The device was signed in before: its token is in the keyring.
+        await run(sys.executable, "-m", "tests.desktop.keyring_probe", "store",
+                  env=dict(env, PROBE_HUB=hub.url, PROBE_USER="alice", PROBE_TOKEN=token))  # fmt: skip
+
+        command = [sys.executable, "-m", "desktop.app", "--data-dir", str(tmp_path / "data"), "--report", "-"]
+        app = await start("notify-tray", *command, env=env, stdout=asyncio.subprocess.PIPE)
         started.append(app)
         assert app.proc.stdout is not None
         reports = Reports(app.proc.stdout)
@@ -161,7 +169,8 @@ async def test_notify_tray_shows_a_toast_per_type(hub: Hub, tmp_path: Path) -> N
             assert shot.stat().st_size > 1000
 
         await reports.until({"event": "unread", "count": len(TYPES)})
-        os.kill(started_event["pid"], signal.SIGTERM)  # the app itself, under dbus-run-session
+        assert started_event["pid"] == app.proc.pid
+        app.proc.send_signal(signal.SIGTERM)  # a logout or `kill`: the app quits cleanly
         await reports.until({"event": "quit"})
         assert await asyncio.wait_for(app.proc.wait(), WAIT) == 0
     finally:
