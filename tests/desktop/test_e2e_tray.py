@@ -13,14 +13,19 @@ import json
 import os
 import shutil
 import signal
+import socket
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from desktop.net.http import login
-from tests.conftest import WAIT, Hub
+from hub.accounts import Accounts
+from hub.app import STORE
+from hub.server import RunningHub
+from tests.conftest import WAIT, Client, Hub, make_config
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -77,9 +82,14 @@ class Reports:
         self.stream = stream
         self.events: list[dict[str, Any]] = []
 
-    async def until(self, wanted: dict[str, Any]) -> dict[str, Any]:
+    def matching(self, wanted: dict[str, Any]) -> list[dict[str, Any]]:
+        return [event for event in self.events if wanted.items() <= event.items()]
+
+    async def until(self, wanted: dict[str, Any], *, after: int = 0) -> dict[str, Any]:
+        """The first reported event (from index `after` on) that has all of `wanted`'s items."""
+
         async def read() -> dict[str, Any]:
-            for event in self.events:
+            for event in self.events[after:]:
                 if wanted.items() <= event.items():
                     return event
             while True:
@@ -94,85 +104,165 @@ class Reports:
         return await asyncio.wait_for(read(), WAIT * 2)
 
 
-async def test_notify_tray_shows_a_toast_per_type(hub: Hub, tmp_path: Path) -> None:
+class Desktop:
+    """A virtual screen with a tray host, a session bus with an unlocked gnome-keyring, and our processes."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        home.mkdir(parents=True, exist_ok=True)  # gnome-keyring hangs on a missing HOME
+        self.started: list[Process] = []
+        self.env = {
+            k: v for k, v in os.environ.items() if k not in {"PYTHON_KEYRING_BACKEND", "DBUS_SESSION_BUS_ADDRESS"}
+        }
+        self.env.update(
+            HOME=str(home),
+            XDG_CONFIG_HOME=str(home / ".config"),
+            XDG_DATA_HOME=str(home / ".local" / "share"),
+            PYTHONPATH=str(ROOT),
+            QT_API="pyside6",
+            QT_QPA_PLATFORM="xcb",
+        )
+
+    async def _line(self, process: Process) -> str:
+        assert process.proc.stdout is not None
+        return (await asyncio.wait_for(process.proc.stdout.readline(), WAIT)).decode().strip()
+
+    async def start(self) -> None:
+        screen = ["Xvfb", "-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"]
+        xvfb = await self.spawn("Xvfb", *screen, stdout=asyncio.subprocess.PIPE)
+        self.env["DISPLAY"] = f":{await self._line(xvfb)}"
+        tray_host = ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height", "32"]
+        await self.spawn("trayer", *tray_host, "--SetDockType", "true")
+        await run(sys.executable, "-m", "tests.desktop.x11_tools", "wait-tray", env=self.env)
+        # Our own session bus (its pid is ours to stop); gnome-keyring lives as long as the bus does.
+        bus = await self.spawn("dbus-daemon", "dbus-daemon", "--session", "--nofork", "--print-address=1",
+                               stdout=asyncio.subprocess.PIPE)  # fmt: skip
+        self.env["DBUS_SESSION_BUS_ADDRESS"] = await self._line(bus)
+        unlock = "echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1"
+        await run("sh", "-c", unlock, env=self.env)
+
+    async def spawn(self, name: str, *argv: str, stdout: int | None = None, stdin: int | None = None) -> Process:
+        process = await start(name, *argv, env=self.env, stdout=stdout, stdin=stdin)
+        self.started.append(process)
+        return process
+
+    async def signed_in_device(self, hub_url: str, token: str, **toast_settings: int) -> None:
+        """What a previous sign-in left: the token in the keyring, the hub and user in QSettings."""
+        await run(sys.executable, "-m", "tests.desktop.keyring_probe", "store",
+                  env=dict(self.env, PROBE_HUB=hub_url, PROBE_USER="alice", PROBE_TOKEN=token))  # fmt: skip
+        conf = self.home / ".config" / "lan-notify" / "notify-tray.conf"
+        conf.parent.mkdir(parents=True, exist_ok=True)
+        toasts = "".join(f"{key}={value}\n" for key, value in toast_settings.items())
+        conf.write_text(f"[hub]\nurl={hub_url}\nusername=alice\n[toasts]\n{toasts}")
+
+    async def launch_app(self, data_dir: Path) -> tuple[Process, Reports]:
+        command = [sys.executable, "-m", "desktop.app", "--data-dir", str(data_dir), "--report", "-"]
+        app = await self.spawn("notify-tray", *command, stdout=asyncio.subprocess.PIPE)
+        assert app.proc.stdout is not None
+        reports = Reports(app.proc.stdout)
+        started = await reports.until({"event": "started"})
+        assert started["pid"] == app.proc.pid
+        assert started["tray"] is True  # a real tray icon, not the fallback window
+        return app, reports
+
+    async def stop(self) -> None:
+        for process in reversed(self.started):
+            await process.stop()
+
+
+@pytest.fixture
+async def desktop(tmp_path: Path) -> AsyncIterator[Desktop]:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    screen = Desktop(tmp_path / "home")
+    try:
+        await screen.start()
+        yield screen
+    finally:
+        await screen.stop()
+
+
+async def quit_app(app: Process, reports: Reports) -> None:
+    app.proc.send_signal(signal.SIGTERM)  # a logout or `kill`: the app quits cleanly
+    await reports.until({"event": "quit"})
+    assert await asyncio.wait_for(app.proc.wait(), WAIT) == 0
+
+
+async def test_notify_tray_shows_a_toast_per_type(hub: Hub, desktop: Desktop, tmp_path: Path) -> None:
     await hub.user("alice", password="wonderland")
     bob = await hub.client(await hub.user("bob", admin=True))
     token = (await login(hub.url, "alice", "wonderland", device="e2e")).token
+    # The test sends faster than a person reads: no burst summary here.
+    await desktop.signed_in_device(hub.url, token, burst_threshold=20)
 
-    home = tmp_path / "home"
-    (home / ".config" / "lan-notify").mkdir(parents=True)
-    (home / ".config" / "lan-notify" / "notify-tray.conf").write_text(
-        f"[hub]\nurl={hub.url}\nusername=alice\n"
-        "[toasts]\nburst_threshold=20\n"  # the test sends faster than a person reads: no summary here
-    )
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTHON_KEYRING_BACKEND", "DBUS_SESSION_BUS_ADDRESS"}}
-    env.update(
-        HOME=str(home),
-        XDG_CONFIG_HOME=str(home / ".config"),
-        XDG_DATA_HOME=str(home / ".local" / "share"),
-        PYTHONPATH=str(ROOT),
-        QT_API="pyside6",
-        QT_QPA_PLATFORM="xcb",
-    )
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    started: list[Process] = []
+    app, reports = await desktop.launch_app(tmp_path / "data")
+    await reports.until({"event": "signed_in", "user": "alice", "keyring": True})  # silently, from the keyring
+    await reports.until({"event": "state", "state": "connected"})
+
+    camera = await desktop.spawn("camera", sys.executable, "-m", "tests.desktop.x11_tools", "shots",
+                                 stdout=asyncio.subprocess.PIPE, stdin=asyncio.subprocess.PIPE)  # fmt: skip
+    assert camera.proc.stdin is not None and camera.proc.stdout is not None
+    for ntype in TYPES:
+        message = f"<b>{ntype}</b> from the e2e test"
+        ack = await bob.call(
+            "send_notification", {"to": "alice", "type": ntype, "title": f"{ntype} toast", "message": message}
+        )
+        assert ack["ok"], ack
+        toast = await reports.until({"event": "toast", "style": ntype})
+        assert toast["title"] == f"{ntype} toast"
+        assert toast["message"] == message  # plain text, as sent
+        assert toast["notification_id"] == ack["id"]
+        shot = ARTIFACTS / f"toast-{ntype}.png"
+        camera.proc.stdin.write(f"{shot}\n".encode())
+        assert await asyncio.wait_for(camera.proc.stdout.readline(), WAIT) == b"ok\n"
+        assert shot.stat().st_size > 1000
+
+    await reports.until({"event": "unread", "count": len(TYPES)})
+    await quit_app(app, reports)
+
+
+async def test_notify_tray_across_a_hub_restart_shows_everything_once(desktop: Desktop, tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = make_config(tmp_path / "hub", port=port)
+    hub = RunningHub(config)
+    url = await hub.start()
+    senders: list[Client] = []
+
+    async def send(ntype: str) -> int:
+        bob = Client(url)
+        senders.append(bob)
+        await bob.connect({"token": (await login(url, "bob", "builder")).token})
+        ack = await bob.call("send_notification", {"to": "alice", "type": ntype, "title": ntype, "message": "m"})
+        assert ack["ok"], ack
+        await bob.close()
+        return int(ack["id"])
+
     try:
-        screen = ["Xvfb", "-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"]
-        xvfb = await start("Xvfb", *screen, env=env, stdout=asyncio.subprocess.PIPE)
-        started.append(xvfb)
-        assert xvfb.proc.stdout is not None
-        display = (await asyncio.wait_for(xvfb.proc.stdout.readline(), WAIT)).decode().strip()
-        env["DISPLAY"] = f":{display}"
-        tray_host = ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height", "32"]
-        started.append(await start("trayer", *tray_host, "--SetDockType", "true", env=env))
-        await run(sys.executable, "-m", "tests.desktop.x11_tools", "wait-tray", env=env)
-
-        # Our own session bus (its pid is ours to stop); gnome-keyring lives as long as the bus does.
-        bus = await start("dbus-daemon", "dbus-daemon", "--session", "--nofork", "--print-address=1", env=env,
-                          stdout=asyncio.subprocess.PIPE)  # fmt: skip
-        started.append(bus)
-        assert bus.proc.stdout is not None
-        env["DBUS_SESSION_BUS_ADDRESS"] = (await asyncio.wait_for(bus.proc.stdout.readline(), WAIT)).decode().strip()
-        unlock = "echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1"
-        await run("sh", "-c", unlock, env=env)
-        # The device was signed in before: its token is in the keyring.
-        await run(sys.executable, "-m", "tests.desktop.keyring_probe", "store",
-                  env=dict(env, PROBE_HUB=hub.url, PROBE_USER="alice", PROBE_TOKEN=token))  # fmt: skip
-
-        command = [sys.executable, "-m", "desktop.app", "--data-dir", str(tmp_path / "data"), "--report", "-"]
-        app = await start("notify-tray", *command, env=env, stdout=asyncio.subprocess.PIPE)
-        started.append(app)
-        assert app.proc.stdout is not None
-        reports = Reports(app.proc.stdout)
-
-        started_event = await reports.until({"event": "started"})
-        assert started_event["tray"] is True  # a real tray icon, not the fallback window
-        await reports.until({"event": "signed_in", "user": "alice", "keyring": True})  # silently, from the keyring
+        accounts = Accounts(hub.app[STORE])
+        await accounts.add_user("alice", "wonderland", admin=False)
+        await accounts.add_user("bob", "builder", admin=False)
+        await desktop.signed_in_device(url, (await login(url, "alice", "wonderland")).token)
+        app, reports = await desktop.launch_app(tmp_path / "data")
         await reports.until({"event": "state", "state": "connected"})
+        first = await send("info")
+        await reports.until({"event": "toast", "notification_id": first})
 
-        camera = await start("camera", sys.executable, "-m", "tests.desktop.x11_tools", "shots", env=env,
-                             stdout=asyncio.subprocess.PIPE, stdin=asyncio.subprocess.PIPE)  # fmt: skip
-        started.append(camera)
-        for ntype in TYPES:
-            message = f"<b>{ntype}</b> from the e2e test"
-            ack = await bob.call(
-                "send_notification", {"to": "alice", "type": ntype, "title": f"{ntype} toast", "message": message}
-            )
-            assert ack["ok"], ack
-            toast = await reports.until({"event": "toast", "style": ntype})
-            assert toast["title"] == f"{ntype} toast"
-            assert toast["message"] == message
-            assert toast["notification_id"] == ack["id"]
-            shot = ARTIFACTS / f"toast-{ntype}.png"
-            camera.proc.stdin.write(f"{shot}\n".encode())  # type: ignore[union-attr]
-            assert await asyncio.wait_for(camera.proc.stdout.readline(), WAIT) == b"ok\n"  # type: ignore[union-attr]
-            assert shot.stat().st_size > 1000
+        await hub.stop()
+        mark = len(reports.events)
+        await reports.until({"event": "state", "state": "reconnecting"}, after=mark)
+        hub = RunningHub(config)
+        assert await hub.start() == url
+        queued = await send("warning")  # most likely before the app is back: the hub queues it
+        await reports.until({"event": "state", "state": "connected"}, after=mark)
+        live = await send("error")
+        await reports.until({"event": "toast", "notification_id": live})
+        await reports.until({"event": "unread", "count": 3})
 
-        await reports.until({"event": "unread", "count": len(TYPES)})
-        assert started_event["pid"] == app.proc.pid
-        app.proc.send_signal(signal.SIGTERM)  # a logout or `kill`: the app quits cleanly
-        await reports.until({"event": "quit"})
-        assert await asyncio.wait_for(app.proc.wait(), WAIT) == 0
+        shown = [e["notification_id"] for e in reports.matching({"event": "toast"})]
+        assert shown == [first, queued, live]  # each once, none twice
+        await quit_app(app, reports)
     finally:
-        for process in reversed(started):
-            await process.stop()
+        for sender in senders:
+            await sender.close()
+        await hub.stop()
