@@ -181,7 +181,7 @@ class TrayApp(QObject):
     def ask_sign_in(self, hub: str, user: str, reason: str = "") -> None:
         self.dialog.set_values(hub, user)
         self.dialog.set_reason(reason)
-        self.dialog.set_notice(getattr(self.credentials, "notice", ""))  # e.g. no keyring: this session only
+        self.dialog.set_notice(self.credentials.notice)  # e.g. no keyring: this session only
         self.dialog.set_busy(False)
         self.dialog.show()
         self.dialog.raise_()
@@ -196,7 +196,7 @@ class TrayApp(QObject):
             self.report.event("sign_in_failed", message=str(exc))
             return
         await self.credentials.set_token(hub, result.username, result.token)
-        notice = getattr(self.credentials, "notice", "")
+        notice = self.credentials.notice
         self.dialog.set_notice(notice)
         if notice:
             self.notice("Signed in for this session only", notice)
@@ -222,7 +222,7 @@ class TrayApp(QObject):
             self.ask_sign_in(hub, user, str(exc))
             return
         self.session.inbox.subscribe(self._history_changed)
-        self.report.event("signed_in", hub=hub, user=user, keyring=getattr(self.credentials, "persistent", True))
+        self.report.event("signed_in", hub=hub, user=user, keyring=self.credentials.persistent)
         self._show_status()
 
     async def close_session(self) -> None:

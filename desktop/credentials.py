@@ -51,6 +51,11 @@ class CredentialStore(Protocol):
         """True when a stored token survives a restart."""
         ...
 
+    @property
+    def notice(self) -> str:
+        """Why tokens are not kept across restarts, in plain words; empty while they are."""
+        ...
+
     async def get_token(self, hub_url: str, username: str) -> str | None: ...
 
     async def set_token(self, hub_url: str, username: str, token: str) -> None: ...
@@ -62,6 +67,7 @@ class MemoryCredentialStore:
     """Tokens for this session only (the fallback without a keyring, and a fake for tests)."""
 
     persistent = False
+    notice = ""
 
     def __init__(self) -> None:
         self._tokens: dict[str, str] = {}
@@ -121,6 +127,7 @@ class KeyringCredentialStore:
     """Tokens in the OS keyring (Secret Service, macOS Keychain, Windows Credential Locker)."""
 
     persistent = True
+    notice = ""
 
     def __init__(self, backend: KeyringBackend | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> None:
         self._backend = backend
