@@ -53,6 +53,7 @@ class TrayApp(QObject):
     ) -> None:
         super().__init__()
         self.qapp = qapp
+        qapp.setQuitOnLastWindowClosed(False)  # a tray app lives on with no window open; quit() ends it
         self.data_dir = data_dir
         self.prefs = preferences
         self.credentials = credentials
@@ -167,6 +168,8 @@ class TrayApp(QObject):
             self.spawn(self.show_history(None))
 
     async def quit(self) -> None:
+        if self._done.is_set():
+            return
         self.report.event("quit")
         await self.close_session()
         self.stack.close_all()
@@ -174,6 +177,9 @@ class TrayApp(QObject):
         self.history_window.hide()
         if self.tray is not None:
             self.tray.hide()
+        if self.status_window is not None and self.status_window.isVisible():
+            self.status_window.blockSignals(True)  # its close would ask to quit again
+            self.status_window.close()
         self._done.set()
 
     # ------------------------------------------------------------------ signing in and out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QAction, QPixmap
+from PySide6.QtGui import QAction, QCloseEvent, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QSystemTrayIcon, QVBoxLayout, QWidget
 
 from desktop.core.connection import ConnectionStatus, TrayState
@@ -107,6 +107,11 @@ class StatusWindow(QWidget):
         layout.addWidget(self.note)
         layout.addLayout(buttons)
         self.shown: tuple[TrayState, str] | None = None
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # Without a tray this window is the app: closing it quits (nothing keeps running unseen).
+        self.quit_requested.emit()
+        super().closeEvent(event)
 
     def set_status(self, status: ConnectionStatus, unread: int, hub_url: str, username: str) -> None:
         shown = (status.tray_state, badge_text(unread))

@@ -165,6 +165,9 @@ def test_status_window_when_there_is_no_tray(qtbot: QtBot) -> None:
         QTest.mouseClick(window.open_button, Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(window.quit_requested):
         QTest.mouseClick(window.quit_button, Qt.MouseButton.LeftButton)
+    window.show()
+    with qtbot.waitSignal(window.quit_requested):
+        window.close()  # without a tray, closing the window quits the app
 
 
 # --------------------------------------------------------------------------- sign-in
