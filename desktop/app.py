@@ -202,14 +202,12 @@ class TrayApp(QObject):
             self.report.event("sign_in_failed", message=str(exc))
             return
         await self.credentials.set_token(hub, result.username, result.token)
-        notice = self.credentials.notice
-        self.dialog.set_notice(notice)
-        if notice:
-            self.notice("Signed in for this session only", notice)
         self.prefs.remember(hub, result.username)
         self.dialog.clear_password()
         self.dialog.hide()
         await self.open_session(hub, result.username, result.token)
+        if self.credentials.notice:  # after the session opened: opening clears the toasts
+            self.notice("Signed in for this session only", self.credentials.notice)
 
     async def open_session(self, hub: str, user: str, token: str) -> None:
         await self.close_session()
@@ -243,15 +241,18 @@ class TrayApp(QObject):
         session = self.session
         if session is None:
             return
+        problems: list[tuple[str, str]] = []
         try:
             await logout(session.hub_url, session.token)
         except HubError as exc:
-            self.notice("Signed out on this computer only", f"The hub could not be told ({exc}).")
+            problems.append(("Signed out on this computer only", f"The hub could not be told ({exc})."))
         try:
             await self.credentials.delete_token(session.hub_url, session.username)
         except CredentialError as exc:
-            self.notice("The saved sign-in could not be removed", str(exc))
+            problems.append(("The saved sign-in could not be removed", str(exc)))
         await self.close_session()
+        for title, message in problems:  # after closing: closing clears the toasts
+            self.notice(title, message)
         self.report.event("signed_out")
         self.ask_sign_in(session.hub_url, session.username)
 

@@ -270,6 +270,7 @@ def test_no_keyring_signs_in_for_this_session_only(qapp: QApplication, tmp_path:
             await reporter.until(lambda: reporter.last_state() == "connected")
             (notice,) = reporter.named("notice")
             assert notice["title"] == "Signed in for this session only"
+            assert [t.title.text() for t in app.stack.visible_toasts()] == ["Signed in for this session only"]
             assert "No system keyring is available" in notice["message"]
             assert app.session is not None
             assert_no_secret_on_disk(tmp_path, app.session.token, "wonderland")
@@ -338,5 +339,41 @@ def test_a_history_from_a_newer_version_is_explained(qapp: QApplication, tmp_pat
             await asyncio.wait_for(run, WAIT)
         finally:
             await running.stop()
+
+    run_on_qasync(qapp, scenario)
+
+
+def test_sign_out_with_the_hub_down_still_forgets_the_token(
+    qapp: QApplication, tmp_path: Path, prefs: Preferences
+) -> None:
+    keyring = DictKeyring()
+
+    async def scenario() -> None:
+        running = RunningHub(make_config(tmp_path / "hub", port=free_port()))
+        url = await running.start()
+        await Accounts(running.app[STORE]).add_user("alice", "wonderland", admin=False)
+        reporter = RecordingReporter()
+        app = TrayApp(
+            qapp,
+            data_dir=tmp_path / "data",
+            preferences=prefs,
+            credentials=SessionFallbackStore(KeyringCredentialStore(keyring)),
+            reporter=reporter,
+            use_tray=False,
+        )
+        run = asyncio.ensure_future(app.run())
+        await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
+        await app.sign_in(url, "alice", "wonderland")
+        await reporter.until(lambda: reporter.last_state() == "connected")
+        await running.stop()
+        await reporter.until(lambda: reporter.last_state() in {"reconnecting", "offline"})
+        await app.sign_out()
+        assert keyring.entries == {}
+        (notice,) = reporter.named("notice")
+        assert notice["title"] == "Signed out on this computer only"
+        assert [t.title.text() for t in app.stack.visible_toasts()] == ["Signed out on this computer only"]
+        assert app.dialog.isVisible()
+        await app.quit()
+        await asyncio.wait_for(run, WAIT)
 
     run_on_qasync(qapp, scenario)
