@@ -192,7 +192,7 @@ class SocketLayer:
         session = self._sessions.pop(sid, None)
         if session is not None:
             log.info("%s disconnected (%s)", session.user.name, reason)
-            await self.service.disconnected(session)
+            await self.service.disconnected(session, clean=reason == self.sio.reason.CLIENT_DISCONNECT)
 
     async def on_authenticate(self, sid: str, *args: Any) -> dict[str, Any] | None:
         async def run() -> dict[str, Any]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
@@ -53,8 +54,14 @@ class Transport(Protocol):
 
 
 class HubService:
-    def __init__(self, config: HubConfig, store: Store, transport: Transport) -> None:
+    def __init__(
+        self, config: HubConfig, store: Store, transport: Transport, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.config = config
+        self.clock = clock
+        #: A connection that died can go unnoticed this long: what a client that never acks was
+        #: sent within it is not taken as received (see `confirm_sent`).
+        self.unnoticed_window = config.ping_interval + config.ping_timeout + 1.0
         self.store = store
         self.transport = transport
         self.presence = Presence()
@@ -212,8 +219,11 @@ class HubService:
             },
         }
 
-    async def disconnected(self, session: Session) -> None:
+    async def disconnected(self, session: Session, *, clean: bool = False) -> None:
+        """The client is gone. `clean`: it said goodbye itself, so it had read what it was sent."""
         session.closed = True  # before anything else: an activation still running stops
+        if not session.acking:
+            self._confirm(session, session.last_sent if clean else session.sent_before(self._horizon()))
         removed, went_offline = self.presence.remove(session.sid)
         if removed is None:
             return
@@ -356,10 +366,11 @@ class HubService:
         if not ready:
             return
         await self.transport.emit_many([s.sid for s in ready], event, data)
+        now = self.clock()
         for session in ready:
             session.last_sent = note.id
             if not session.acking:
-                self._advance(session, note.id)
+                session.note_sent(now, note.id)
 
     async def _send(self, session: Session, event: str, data: dict[str, Any], nid: int) -> None:
         if session.closed:
@@ -367,7 +378,21 @@ class HubService:
         await self.transport.emit(session.sid, event, data)
         session.last_sent = nid
         if not session.acking:
+            session.note_sent(self.clock(), nid)
+
+    def _horizon(self) -> float:
+        return self.clock() - self.unnoticed_window
+
+    def _confirm(self, session: Session, nid: int | None) -> None:
+        if nid is not None:
             self._advance(session, nid)
+
+    def confirm_sent(self) -> None:
+        """Move the cursors of clients that never ack to what they were sent before the window."""
+        horizon = self._horizon()
+        for session in self.presence.sessions.values():
+            if not session.acking:
+                self._confirm(session, session.sent_before(horizon))
 
     def _advance(self, session: Session, nid: int) -> None:
         if nid > self._device_cursors.get(session.device, 0):
@@ -375,6 +400,7 @@ class HubService:
             self._dirty[session.device] = (session.user.id, nid)
 
     async def flush_cursors(self) -> None:
+        self.confirm_sent()
         if not self._dirty:
             return
         dirty, self._dirty = self._dirty, {}

@@ -119,3 +119,69 @@ async def test_a_session_that_leaves_before_activation_never_shows_online(parts:
 
     assert service.presence.online_names() == []
     assert "s1" not in transport.sent
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+async def clocked(tmp_path: Path) -> AsyncIterator[tuple[HubService, Recorder, Clock, User, User]]:
+    store = SqliteStore(tmp_path / "hub.sqlite3")
+    await store.open()
+    transport, clock = Recorder(), Clock()
+    service = HubService(HubConfig(data_dir=tmp_path, ping_interval=25, ping_timeout=20), store, transport, clock)
+    await service.start()
+    alice = await store.create_user("alice", None, admin=False)
+    bob = await store.create_user("bob", None, admin=False)
+    yield service, transport, clock, alice, bob
+    await service.stop()
+    await store.close()
+
+
+async def test_a_dropped_connection_gets_back_what_was_sent_within_the_unnoticed_window(clocked: Any) -> None:
+    service, transport, clock, alice, bob = clocked
+    first = bob_session(bob, "s1")  # a client that never acks
+    await service.activate(first)
+    old = await send(service, alice, "long ago")
+    clock.now += 60  # well past ping_interval + ping_timeout: it would have noticed a dead link by now
+    recent = await send(service, alice, "just before the drop")
+    clock.now += 5
+    await service.disconnected(first, clean=False)  # e.g. the laptop lid closed, then a timeout
+
+    second = bob_session(bob, "s2")
+    await service.activate(second)
+
+    assert transport.ids("s1") == [old, recent]
+    assert transport.ids("s2") == [recent], "replayed: it may never have been read; the old one is not"
+
+
+async def test_a_client_that_says_goodbye_is_not_sent_things_again(clocked: Any) -> None:
+    service, transport, _, alice, bob = clocked
+    first = bob_session(bob, "s1")
+    await service.activate(first)
+    await send(service, alice, "read it")
+    await service.disconnected(first, clean=True)
+
+    second = bob_session(bob, "s2")
+    await service.activate(second)
+
+    assert transport.ids("s2") == []
+
+
+async def test_cursors_of_live_non_acking_clients_trail_by_the_window(clocked: Any) -> None:
+    service, _, clock, alice, bob = clocked
+    session = bob_session(bob, "s1")
+    await service.activate(session)
+    first = await send(service, alice, "one")
+    clock.now += 10
+    await send(service, alice, "two")
+
+    clock.now += 40  # "one" is 50 s old, "two" 40 s: only "one" is past the 46 s window
+    await service.flush_cursors()
+
+    assert await service.store.cursor("token:1", bob.id) == first

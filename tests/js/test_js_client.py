@@ -5,7 +5,7 @@ prints (events, acks, connect errors) with timeouts and never sleep. Covered: to
 `emitWithAck` (websocket, and default transports with the polling -> websocket upgrade), refused
 connects as the JS client sees them, a client written against the seed guide in open mode (no acks,
 the guide's field names, bare room strings, the offline queue), errors without an ack, presence,
-resume with `lastId` + `ack`. Hub bugs the JS client exposes are strict xfails with the reason.
+resume with `lastId` + `ack`.
 """
 
 from __future__ import annotations
@@ -258,15 +258,6 @@ async def test_seed_offline_queue_arrives_once(hub_factory: Any, js: StartJs) ->
     assert [n["message"] for n in second.events("notification")] == ["marker 2"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "hub bug (or a limitation to document): for a client that never acks, a notification written to a "
-        "connection that is already dead but not yet noticed counts as delivered (the device cursor advances), "
-        "so it is neither delivered nor replayed from the offline queue when the user comes back: lost"
-    ),
-)
 async def test_seed_offline_queue_keeps_what_a_dying_connection_never_read(hub_factory: Any, js: StartJs) -> None:
     hub = await hub_factory(open=True)
     alice = await seed_client(js, hub.url, "alice")
