@@ -9,10 +9,12 @@
      ├── HistoryError                 the local history database
      │    └── SchemaTooNewError           written by a newer version of the app
      ├── InvalidTransitionError       a connection state change that cannot happen
+     ├── HostError                    hosting a hub on this computer
      └── HubError                     talking to the hub
           ├── HubUnreachableError         no answer (network, wrong address, hub down)
           ├── LoginRefusedError           wrong name/password or revoked token (has `code`)
-          └── HubResponseError            the hub answered something we do not understand
+          ├── HubResponseError            the hub answered something we do not understand
+          └── HubRefusedError             the hub answered a request with `{ok: false}` (has `code`, `retry_after`)
 
 Every message is a plain sentence a user can read; none ever contains a token or a password.
 """
@@ -65,3 +67,17 @@ class LoginRefusedError(HubError):
 
 class HubResponseError(HubError):
     pass
+
+
+class HubRefusedError(HubError):
+    """The hub refused a request (send, join...): its stable `code`, its `message`, maybe `retry_after` seconds."""
+
+    def __init__(self, code: str, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.retry_after = retry_after
+
+
+class HostError(DesktopError):
+    """Hosting a hub on this computer failed (port taken, data dir not writable...)."""

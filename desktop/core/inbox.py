@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from desktop.core.dnd import Sink
 from desktop.core.history import AsyncHistory
 from desktop.core.models import Gap, Notification
-from desktop.core.toasts import ToastPolicy
 from desktop.core.unread import UnreadCounter
 
 GAP_TITLE = "Some notifications were missed"
 
 
 class Inbox:
-    def __init__(self, history: AsyncHistory, unread: UnreadCounter, toasts: ToastPolicy) -> None:
+    def __init__(self, history: AsyncHistory, unread: UnreadCounter, toasts: Sink) -> None:
         self.history = history
         self.unread = unread
         self.toasts = toasts

@@ -217,6 +217,10 @@ class ToastPolicy:
             self._toasts = keep
             self._changed()
 
+    def set_auto_dismiss(self, auto_dismiss: Mapping[NotificationType, float | None]) -> None:
+        """New per-type durations (settings): they apply to toasts that arrive from now on."""
+        self._auto_dismiss = {**AUTO_DISMISS, **auto_dismiss}
+
     def set_paused(self, paused: bool) -> None:
         """The pointer entered (True) or left (False) the toasts: stop or restart every clock."""
         if paused == self._paused:

@@ -22,6 +22,7 @@ import socketio
 
 from desktop.core.connection import Backoff, ConnectionState, ConnectionStateMachine, ConnectionStatus
 from desktop.core.models import Gap, Notification
+from desktop.errors import HubRefusedError, HubResponseError, HubUnreachableError
 from hub.protocol import DELIVERY_EVENT, ErrorCode, Event
 
 log = logging.getLogger(__name__)
@@ -149,6 +150,37 @@ class HubClient:
         if self._ack_task is not None:
             self._ack_task.cancel()
         self.machine.stopped()
+
+    async def call(self, event: str, data: Any = None, *, timeout: float = 10.0) -> dict[str, Any]:
+        """Send one request and return the hub's `{ok: true, ...}` answer.
+
+        Raises `HubRefusedError` (with the hub's code, message and `retry_after`) on `{ok: false}`
+        and `HubUnreachableError` when there is no live connection or no answer in time.
+        """
+        sio = self._sio
+        if sio is None or not sio.connected or self.machine.state is not ConnectionState.CONNECTED:
+            raise HubUnreachableError("not connected to the hub right now: try again when it is back")
+        try:
+            if data is None:
+                answer = await sio.call(event, timeout=timeout)
+            else:
+                answer = await sio.call(event, data, timeout=timeout)
+        except socketio.exceptions.TimeoutError:
+            raise HubUnreachableError("the hub did not answer in time") from None
+        except socketio.exceptions.SocketIOError as exc:
+            raise HubUnreachableError(f"the connection to the hub was lost ({type(exc).__name__})") from None
+        if not isinstance(answer, dict):
+            raise HubResponseError(f"the hub answered {event} with something unexpected")
+        if answer.get("ok") is False:
+            error = answer.get("error")
+            body: dict[str, Any] = error if isinstance(error, dict) else {}
+            retry = body.get("retry_after")
+            raise HubRefusedError(
+                str(body.get("code") or "error"),
+                str(body.get("message") or "the hub refused the request"),
+                retry_after=float(retry) if isinstance(retry, int | float) else None,
+            )
+        return answer
 
     async def wait_stopped(self) -> None:
         """Return once the client gave up for good (the hub refused the token) or was stopped."""

@@ -11,6 +11,8 @@ from desktop.net.http import normalize_hub_url
 class SignInDialog(QDialog):
     #: (hub URL, username, password), already checked for the obvious mistakes.
     submitted = Signal(str, str, str)
+    #: "Host a hub on this computer" instead of signing in to another one.
+    host_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -33,6 +35,9 @@ class SignInDialog(QDialog):
         self.sign_in_button.setText("Sign in")
         self.buttons.accepted.connect(self._submit)
         self.buttons.rejected.connect(self.reject)
+        self.host_button = self.buttons.addButton("Host a hub here instead", QDialogButtonBox.ButtonRole.ActionRole)
+        self.host_button.setToolTip("Run the hub inside this app; teammates on the LAN connect to this computer")
+        self.host_button.clicked.connect(self.host_requested)
 
         form = QFormLayout()
         form.addRow("Hub address", self.hub)
@@ -64,7 +69,7 @@ class SignInDialog(QDialog):
         self.set_busy(False)
 
     def set_busy(self, busy: bool) -> None:
-        for widget in (self.hub, self.username, self.password, self.sign_in_button):
+        for widget in (self.hub, self.username, self.password, self.sign_in_button, self.host_button):
             widget.setEnabled(not busy)
         self.sign_in_button.setText("Signing in…" if busy else "Sign in")
 

@@ -20,6 +20,8 @@ def instance_name(scope: str = "") -> str:
 class SingleInstance(QObject):
     #: Another start asked this instance to show itself.
     activation_requested = Signal()
+    #: Another start passed a command (`notify-tray --compose bob` -> "compose bob").
+    command_received = Signal(str)
 
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -27,13 +29,13 @@ class SingleInstance(QObject):
         self._server: QLocalServer | None = None
         self._clients: list[QLocalSocket] = []
 
-    def notify_running(self) -> bool:
-        """If an instance already runs, ask it to come forward and return True."""
+    def notify_running(self, command: str = "show") -> bool:
+        """If an instance already runs, hand it `command` (default: come forward) and return True."""
         socket = QLocalSocket()
         socket.connectToServer(self.name)
         if not socket.waitForConnected(CONNECT_TIMEOUT_MS):
             return False
-        socket.write(b"show\n")
+        socket.write(command.replace("\n", " ").encode() + b"\n")
         socket.waitForBytesWritten(CONNECT_TIMEOUT_MS)
         socket.disconnectFromServer()
         return True
@@ -59,8 +61,14 @@ class SingleInstance(QObject):
 
     def _read(self) -> None:
         for client in list(self._clients):
-            if client.bytesAvailable() and bytes(client.readAll().data()).strip() == b"show":
-                self.activation_requested.emit()
+            if not client.bytesAvailable():
+                continue
+            for line in bytes(client.readAll().data()).decode(errors="replace").splitlines():
+                command = line.strip()
+                if command == "show":
+                    self.activation_requested.emit()
+                elif command:
+                    self.command_received.emit(command)
 
     def _forget(self) -> None:
         self._clients = [c for c in self._clients if c.state() == QLocalSocket.LocalSocketState.ConnectedState]

@@ -13,6 +13,7 @@ import resources
 from desktop.core.timefmt import relative_time
 from desktop.core.toasts import ToastInfo, ToastKind
 from desktop.ui.icons import SEVERITY, type_pixmap
+from hub.protocol import Kind, NotificationType
 
 WIDTH: Final = 360
 ICON_SIZE: Final = 32
@@ -46,6 +47,18 @@ def icon_type(info: ToastInfo) -> str:
     return next((t for t in SEVERITY if t in info.types), "info")
 
 
+def reply_target(info: ToastInfo) -> str | None:
+    """Who a Reply goes to: the sender of a `message` from a user (or its #room), else None (no Reply)."""
+    n = info.notification
+    if info.kind is not ToastKind.NOTIFICATION or n is None or n.type is not NotificationType.MESSAGE:
+        return None
+    if n.kind is Kind.ROOM and n.room:
+        return f"#{n.room}"
+    if n.kind in {Kind.DIRECT, Kind.EVERYONE} and n.sender:
+        return n.sender
+    return None
+
+
 class _Popup(QWidget):
     """A frameless always-on-top window that never steals focus."""
 
@@ -63,6 +76,8 @@ class Toast(_Popup):
     open_requested = Signal(int)
     #: The pointer entered (True) or left (False).
     hovered = Signal(bool)
+    #: The Reply action of a `message` toast from a user: carries the toast key.
+    reply_requested = Signal(int)
 
     def __init__(self, info: ToastInfo, now: datetime) -> None:
         super().__init__()
@@ -94,6 +109,11 @@ class Toast(_Popup):
         self.close_button.setCursor(Qt.CursorShape.ArrowCursor)
         self.close_button.clicked.connect(lambda: self.close_requested.emit(self.info.key))
 
+        self.reply_button = QPushButton("Reply")
+        self.reply_button.setObjectName("toastReply")
+        self.reply_button.setCursor(Qt.CursorShape.ArrowCursor)
+        self.reply_button.clicked.connect(lambda: self.reply_requested.emit(self.info.key))
+
         head = QHBoxLayout()
         head.setSpacing(6)
         head.addWidget(self.title, 1)
@@ -102,7 +122,10 @@ class Toast(_Popup):
         text.setSpacing(2)
         text.addLayout(head)
         text.addWidget(self.message)
-        text.addWidget(self.meta)
+        foot = QHBoxLayout()
+        foot.addWidget(self.meta, 1)
+        foot.addWidget(self.reply_button, 0, Qt.AlignmentFlag.AlignRight)
+        text.addLayout(foot)
         row = QHBoxLayout(self.frame)
         row.setContentsMargins(12, 10, 8, 10)
         row.setSpacing(10)
@@ -124,6 +147,7 @@ class Toast(_Popup):
         self.title.setText(_clip(info.title, 120))
         self.message.setText(_clip(info.message, MAX_MESSAGE_CHARS))
         self.message.setVisible(bool(info.message))
+        self.reply_button.setVisible(reply_target(info) is not None)
         self.setAccessibleName(f"{info.style} notification: {info.title}")
         self.refresh_time(now)
         self.adjustSize()

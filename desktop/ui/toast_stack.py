@@ -12,9 +12,10 @@ from typing import Final
 
 from PySide6.QtCore import QObject, QPoint, QRect, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QWidget
 
 from desktop.core.toasts import ToastPolicy, ToastView
-from desktop.ui.toast import MoreButton, Toast
+from desktop.ui.toast import MoreButton, Toast, reply_target
 
 MARGIN: Final = 16
 SPACING: Final = 8
@@ -30,6 +31,8 @@ def _utc_now() -> datetime:
 class ToastStack(QObject):
     #: Open the history at this notification id (None: at the top).
     open_history = Signal(object)
+    #: Reply to a message toast: carries the recipient label (a user name or "#room").
+    reply_requested = Signal(str)
 
     def __init__(
         self,
@@ -44,6 +47,8 @@ class ToastStack(QObject):
         self._wall_clock = wall_clock
         self._area = area or _available_area
         self.toasts: dict[int, Toast] = {}
+        #: Where the stack sits: "top-right" (default), "top-left", "bottom-right" or "bottom-left".
+        self.corner = "top-right"
         self.more = MoreButton()
         self.more.clicked.connect(self._open_more)
         self.more.hovered.connect(self.policy.set_paused)
@@ -76,6 +81,7 @@ class ToastStack(QObject):
                 toast = Toast(info, now)
                 toast.close_requested.connect(self._close_toast)
                 toast.open_requested.connect(self._open_toast)
+                toast.reply_requested.connect(self._reply_toast)
                 toast.hovered.connect(self.policy.set_paused)
                 self.toasts[info.key] = toast
             elif existing.info != info:
@@ -87,23 +93,34 @@ class ToastStack(QObject):
         elif not self.toasts:
             self.time_timer.stop()
 
+    def set_corner(self, corner: str) -> None:
+        self.corner = corner
+        self._place(self.policy.view())
+
     def _place(self, view: ToastView) -> None:
         area = self._area()
-        right = area.right() - MARGIN
-        y = area.top() + MARGIN
-        for info in view.visible:  # newest first, from the top corner down
-            toast = self.toasts[info.key]
-            toast.adjustSize()
-            toast.move(QPoint(right - toast.width() + 1, y))
-            if not toast.isVisible():
-                toast.show()
-            y += toast.height() + SPACING
+        left_side = self.corner.endswith("left")
+        bottom = self.corner.startswith("bottom")
+        widgets: list[QWidget] = [self.toasts[info.key] for info in view.visible if info.key in self.toasts]
         if view.more:
             self.more.set_count(view.more)
-            self.more.move(QPoint(right - self.more.width() + 1, y))
-            self.more.show()
+            widgets.append(self.more)
         else:
             self.more.hide()
+        # Newest nearest the corner: from the top down, or from the bottom up.
+        y = area.top() + MARGIN if not bottom else area.bottom() - MARGIN + 1
+        for widget in widgets:
+            widget.adjustSize()
+            x = area.left() + MARGIN if left_side else area.right() - MARGIN - widget.width() + 1
+            if bottom:
+                y -= widget.height()
+                widget.move(QPoint(x, y))
+                y -= SPACING
+            else:
+                widget.move(QPoint(x, y))
+                y += widget.height() + SPACING
+            if not widget.isVisible():
+                widget.show()
 
     def _arm_expiry(self) -> None:
         deadline = self.policy.next_deadline()
@@ -131,6 +148,14 @@ class ToastStack(QObject):
         self.policy.set_paused(False)
         self.policy.dismiss(key)
         self.open_history.emit(target)
+
+    def _reply_toast(self, key: int) -> None:
+        toast = self.toasts.get(key)
+        target = reply_target(toast.info) if toast is not None else None
+        self.policy.set_paused(False)
+        self.policy.dismiss(key)
+        if target:
+            self.reply_requested.emit(target)
 
     def _open_more(self) -> None:
         self.policy.set_paused(False)

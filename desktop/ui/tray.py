@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QSystemTrayIcon, QVBoxLayout, QWidget
+from PySide6.QtGui import QCloseEvent, QPixmap
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSystemTrayIcon, QVBoxLayout, QWidget
 
 from desktop.core.connection import ConnectionStatus, TrayState
 from desktop.ui.icons import badge_text, tray_icon, tray_image
+from desktop.ui.menu import AppMenu
 
 
 def status_line(status: ConnectionStatus, unread: int) -> str:
@@ -21,26 +22,14 @@ def tooltip(status: ConnectionStatus, unread: int, hub_url: str, username: str) 
 
 
 class Tray(QObject):
-    """The system tray entry. Menu: Open history, Sign out, Quit; a click opens the history."""
+    """The system tray entry: its context menu is the app menu; a click opens the history."""
 
     open_history = Signal()
-    sign_out_requested = Signal()
-    quit_requested = Signal()
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, menu: AppMenu | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.icon = QSystemTrayIcon(self)
-        self.menu = QMenu()
-        self.open_action = QAction("Open history", self.menu)
-        self.sign_out_action = QAction("Sign out", self.menu)
-        self.quit_action = QAction("Quit", self.menu)
-        self.open_action.triggered.connect(self.open_history)
-        self.sign_out_action.triggered.connect(self.sign_out_requested)
-        self.quit_action.triggered.connect(self.quit_requested)
-        self.menu.addAction(self.open_action)
-        self.menu.addAction(self.sign_out_action)
-        self.menu.addSeparator()
-        self.menu.addAction(self.quit_action)
+        self.menu = menu or AppMenu()
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._activated)
         #: What the icon shows now: (tray state, badge text).
@@ -52,7 +41,6 @@ class Tray(QObject):
             self.icon.setIcon(tray_icon(status.tray_state, unread))
             self.shown = shown
         self.icon.setToolTip(tooltip(status, unread, hub_url, username))
-        self.sign_out_action.setEnabled(bool(username))
 
     def show(self) -> None:
         self.icon.show()
@@ -72,9 +60,12 @@ class StatusWindow(QWidget):
     sign_out_requested = Signal()
     quit_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, menu: AppMenu | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("lan-notify")
+        self.menu = menu or AppMenu()
+        self.menu_button = QPushButton("Menu")
+        self.menu_button.setMenu(self.menu)
         self.state_icon = QLabel()
         self.state_icon.setFixedSize(48, 48)
         self.title = QLabel()
@@ -100,6 +91,7 @@ class StatusWindow(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.sign_out_button)
+        buttons.addWidget(self.menu_button)
         buttons.addStretch(1)
         buttons.addWidget(self.quit_button)
         layout = QVBoxLayout(self)
