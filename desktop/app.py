@@ -17,20 +17,30 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from PySide6.QtCore import QObject, QStandardPaths
+from PySide6.QtCore import QObject, QPoint, QStandardPaths, QTimer
+from PySide6.QtGui import QCursor
 from PySide6.QtNetwork import QNetworkInformation
-from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+from PySide6.QtWidgets import QApplication, QInputDialog, QSystemTrayIcon
 
+from desktop import autostart
+from desktop.compose_flow import ComposeFlow
 from desktop.core.connection import ConnectionState, ConnectionStatus
-from desktop.core.toasts import ToastPolicy
+from desktop.core.directory import Directory
+from desktop.core.dnd import DoNotDisturb, QuietHours, ToastGate, WallClock, local_now
+from desktop.core.toasts import ToastKind, ToastPolicy, ToastView
 from desktop.core.unread import UnreadCounter
 from desktop.credentials import CredentialStore, KeyringCredentialStore, SessionFallbackStore
-from desktop.errors import CredentialError, HistoryError, HubError
+from desktop.errors import CredentialError, HistoryError, HostError, HubError
+from desktop.hosting import Hosted, LocalHub
 from desktop.net.http import login, logout
 from desktop.report import Reporter
 from desktop.session import Session
+from desktop.sound import SoundPlayer
 from desktop.ui.history_window import HistoryWindow
+from desktop.ui.host_window import HostWindow
+from desktop.ui.menu import AppMenu, MenuState
 from desktop.ui.settings import Preferences
+from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.signals import SignalWatcher
 from desktop.ui.signin import SignInDialog
 from desktop.ui.single_instance import SingleInstance, instance_name
@@ -50,6 +60,10 @@ class TrayApp(QObject):
         credentials: CredentialStore,
         reporter: Reporter,
         use_tray: bool | None = None,
+        clock: WallClock = local_now,
+        host: bool = False,
+        host_interface: str | None = None,
+        host_port: int | None = None,
     ) -> None:
         super().__init__()
         self.qapp = qapp
@@ -70,21 +84,63 @@ class TrayApp(QObject):
         self._tasks: set[asyncio.Task[None]] = set()
         self._done = asyncio.Event()
         self._refresh_pending = False
+        self._clock = clock
+        self.directory = Directory(watched=preferences.watched)
+        self.dnd = DoNotDisturb(clock, quiet_hours=_quiet_hours(preferences.quiet_hours))
+        self.gate = ToastGate(self.toasts, self.dnd)
+        self.dnd_timer = QTimer(self)
+        self.dnd_timer.setSingleShot(True)
+        self.dnd_timer.timeout.connect(self.dnd.check)
+        self.sound = SoundPlayer(self.prefs.sound, fallback=QApplication.beep)
+        self._sounded: set[int] = set()
+        self.compose = ComposeFlow(session=lambda: self.session, prefs=preferences, report=reporter, spawn=self.spawn)
+        self.menu = AppMenu()
+        self.settings_dialog = SettingsDialog()
+        self.host_window = HostWindow()
+        self.local_hub: LocalHub | None = None
+        self._host = host
+        self._host_interface = host_interface
+        self._host_port = host_port
 
         has_tray = QSystemTrayIcon.isSystemTrayAvailable() if use_tray is None else use_tray
-        self.tray: Tray | None = Tray() if has_tray else None
-        self.status_window: StatusWindow | None = None if has_tray else StatusWindow()
+        self.tray: Tray | None = Tray(self.menu) if has_tray else None
+        self.status_window: StatusWindow | None = None if has_tray else StatusWindow(self.menu)
+        self.apply_preferences()
         self._wire()
 
     # ------------------------------------------------------------------ wiring
 
     def _wire(self) -> None:
-        for surface in (self.tray, self.status_window):
-            if surface is None:
-                continue
-            surface.open_history.connect(lambda: self.spawn(self.show_history(None)))
-            surface.sign_out_requested.connect(lambda: self.spawn(self.sign_out()))
-            surface.quit_requested.connect(lambda: self.spawn(self.quit()))
+        if self.tray is not None:
+            self.tray.open_history.connect(lambda: self.spawn(self.show_history(None)))
+        if self.status_window is not None:
+            self.status_window.open_history.connect(lambda: self.spawn(self.show_history(None)))
+            self.status_window.sign_out_requested.connect(lambda: self.spawn(self.sign_out()))
+            self.status_window.quit_requested.connect(lambda: self.spawn(self.quit()))
+        menu = self.menu
+        menu.open_history.connect(lambda: self.spawn(self.show_history(None)))
+        menu.sign_out_requested.connect(lambda: self.spawn(self.sign_out()))
+        menu.quit_requested.connect(lambda: self.spawn(self.quit()))
+        menu.compose_requested.connect(self.open_compose)
+        menu.join_requested.connect(lambda room: self.spawn(self.join_room(room)))
+        menu.leave_requested.connect(lambda room: self.spawn(self.leave_room(room)))
+        menu.join_by_name_requested.connect(self.ask_room_name)
+        menu.watch_toggled.connect(self.watch)
+        menu.dnd_requested.connect(self.set_dnd)
+        menu.settings_requested.connect(self.open_settings)
+        menu.host_requested.connect(lambda: self.spawn(self.host_here()))
+        menu.invite_requested.connect(self.open_host_window)
+        menu.hosting_info_requested.connect(self.open_host_window)
+        menu.aboutToShow.connect(self._menu_opening)
+        self.stack.reply_requested.connect(self.open_compose)
+        self.dialog.host_requested.connect(lambda: self.spawn(self.host_here()))
+        self.settings_dialog.saved.connect(self.save_settings)
+        self.settings_dialog.sign_out_requested.connect(lambda: self.spawn(self.sign_out()))
+        self.host_window.invite_requested.connect(lambda name: self.spawn(self.invite(name)))
+        self.directory.subscribe(self._directory_changed)
+        self.directory.on_came_online(self._teammate_online)
+        self.dnd.subscribe(self._dnd_changed)
+        self.toasts.subscribe(self._play_sounds)
         self.stack.open_history.connect(lambda nid: self.spawn(self.show_history(nid)))
         self.history_window.query_changed.connect(lambda *_: self.spawn(self.refresh_history()))
         self.history_window.mark_all_read_requested.connect(lambda: self.spawn(self.mark_all_read()))
@@ -140,7 +196,11 @@ class TrayApp(QObject):
         elif self.status_window is not None:
             self.status_window.show()
         self.report.event("started", tray=self.tray is not None, pid=os.getpid())
-        await self.start()
+        self._dnd_changed()
+        if self._host or self.prefs.host_enabled:
+            await self.host_here()
+        else:
+            await self.start()
         await self._done.wait()
 
     async def start(self) -> None:
@@ -172,6 +232,10 @@ class TrayApp(QObject):
             return
         self.report.event("quit")
         await self.close_session()
+        await self.stop_hosting()
+        self.compose.dialog.hide()
+        self.settings_dialog.hide()
+        self.host_window.hide()
         self.stack.close_all()
         self.dialog.hide()
         self.history_window.hide()
@@ -217,9 +281,10 @@ class TrayApp(QObject):
                 username=user,
                 token=token,
                 data_dir=self.data_dir,
-                toasts=self.toasts,
+                toasts=self.gate,
                 unread=self.unread,
                 on_state=self._on_state,
+                directory=self.directory,
             )
         except HistoryError as exc:
             self.notice("The local history could not be opened", str(exc))
@@ -236,6 +301,8 @@ class TrayApp(QObject):
         self.toasts.dismiss_all()
         self.unread.reset_to(0)
         self.history_window.hide()
+        self.compose.dialog.hide()
+        self.directory.reset()
 
     async def sign_out(self) -> None:
         session = self.session
@@ -260,6 +327,10 @@ class TrayApp(QObject):
         session = self.session
         if session is None:
             return
+        hosted = self.local_hub.hosted if self.local_hub is not None else None
+        if hosted is not None and (session.hub_url, session.username) == (hosted.local_url, hosted.username):
+            await self._sign_in_locally(hosted, fresh=True)  # our own hub: a new token, no password needed
+            return
         await self.close_session()
         try:
             await self.credentials.delete_token(session.hub_url, session.username)
@@ -270,6 +341,255 @@ class TrayApp(QObject):
     def notice(self, title: str, message: str) -> None:
         self.toasts.push_notice(title, message, style="system")
         self.report.event("notice", title=title, message=message)
+
+    # ------------------------------------------------------------------ menus: compose, rooms, online
+
+    def _menu_state(self) -> MenuState:
+        d = self.directory
+        hosted = self.local_hub.hosted if self.local_hub is not None else None
+        return MenuState(
+            signed_in=self.session is not None,
+            my_rooms=tuple(d.my_rooms),
+            open_rooms=tuple(d.open_rooms),
+            online=tuple(d.online_people()),
+            users=tuple(u for u in d.users if u != d.me),
+            watched=frozenset(d.watched),
+            dnd_text=self.dnd.describe(),
+            dnd_active=self.dnd.active(),
+            hosting=hosted.lan_url if hosted is not None else "",
+            admin=d.admin,
+        )
+
+    def _directory_changed(self) -> None:
+        self.menu.set_state(self._menu_state())
+        if self.compose.dialog.isVisible():
+            self.compose.refresh()
+        d = self.directory
+        self.report.event(
+            "directory", online=d.online_people(), my_rooms=d.my_rooms, open_rooms=d.open_rooms, admin=d.admin
+        )
+
+    def _menu_opening(self) -> None:
+        if self.session is not None:
+            self.spawn(self._refresh_directory())
+
+    async def _refresh_directory(self) -> None:
+        if self.session is None:
+            return
+        try:
+            await self.session.refresh()
+        except HubError as exc:
+            log.info("could not refresh users and rooms: %s", exc)
+
+    def open_compose(self, recipient: str = "") -> None:
+        if self.session is None:
+            self.ask_sign_in(self.prefs.hub_url, self.prefs.username)
+            return
+        self.compose.open(recipient)
+
+    async def join_room(self, room: str) -> None:
+        if self.session is None:
+            return
+        try:
+            await self.session.join_room(room)
+        except HubError as exc:
+            self.notice(f"Could not join #{room}", str(exc))
+            return
+        self.report.event("joined", room=room)
+
+    async def leave_room(self, room: str) -> None:
+        if self.session is None:
+            return
+        try:
+            await self.session.leave_room(room)
+        except HubError as exc:
+            self.notice(f"Could not leave #{room}", str(exc))
+            return
+        self.report.event("left", room=room)
+
+    def ask_room_name(self) -> None:
+        ask = QInputDialog()
+        ask.setWindowTitle("Join a room")
+        ask.setLabelText("Room name (letters, digits, . _ -):")
+        ask.textValueSelected.connect(lambda name: self.spawn(self.join_room(name.strip().lstrip("#"))))
+        ask.finished.connect(ask.deleteLater)
+        self._room_prompt = ask  # kept alive until answered
+        ask.open()
+
+    def watch(self, name: str, on: bool) -> None:
+        self.directory.watch(name, on)
+        self.prefs.set_watched(sorted(self.directory.watched))
+
+    def _teammate_online(self, name: str) -> None:
+        self.toasts.push_notice(f"{name} is online", "Choose them in the Online menu to send a message.",
+                                style="info", timeout=5.0)  # fmt: skip
+        self.report.event("teammate_online", user=name)
+
+    # ------------------------------------------------------------------ do not disturb
+
+    def set_dnd(self, mode: str) -> None:
+        {"on": lambda: self.dnd.turn_on(), "hour": lambda: self.dnd.for_hours(1), "tomorrow": self.dnd.until_tomorrow,
+         "off": self.dnd.turn_off}.get(mode, lambda: None)()  # fmt: skip
+
+    def _dnd_changed(self) -> None:
+        self.menu.set_state(self._menu_state())
+        moment = self.dnd.next_change()
+        if moment is None:
+            self.dnd_timer.stop()
+        else:
+            seconds = (moment - self._clock()).total_seconds()
+            self.dnd_timer.start(max(1, min(3_600_000, round(seconds * 1000))))  # re-armed hourly: sleep drifts
+        state = (self.dnd.active(), self.dnd.held, self.dnd.describe())
+        if state != getattr(self, "_dnd_reported", None):
+            self._dnd_reported = state
+            self.report.event("dnd", active=state[0], held=state[1], text=state[2])
+
+    # ------------------------------------------------------------------ settings, sound
+
+    def apply_preferences(self) -> None:
+        from hub.protocol import NotificationType
+
+        self.toasts.set_auto_dismiss({t: self.prefs.toast_duration(t.value) for t in NotificationType})
+        self.stack.set_corner(self.prefs.toast_corner)
+        self.dnd.set_quiet_hours(_quiet_hours(self.prefs.quiet_hours))
+
+    def open_settings(self) -> None:
+        account = f"{self.session.username} @ {self.session.hub_url}" if self.session else ""
+        self.settings_dialog.load(self.prefs, account=account, autostart=autostart.enabled())
+        self.settings_dialog.show()
+        self.settings_dialog.raise_()
+        self.settings_dialog.activateWindow()
+
+    def save_settings(self, values: dict[str, object]) -> None:
+        try:
+            QuietHours.parse(str(values.get("dnd/quiet_hours", "")))
+        except ValueError as exc:
+            self.settings_dialog.show_error(str(exc))
+            return
+        new_hub = str(values.pop("hub/url", "") or "")
+        self.prefs.save(values)
+        want_autostart = bool(values.get("startup/autostart"))
+        try:
+            if want_autostart != autostart.enabled():
+                autostart.enable() if want_autostart else autostart.disable()
+        except OSError as exc:
+            self.settings_dialog.show_error(f"Could not change starting at login: {exc}")
+            return
+        self.apply_preferences()
+        self.settings_dialog.hide()
+        self.report.event("settings_saved", keys=sorted(values))
+        current = self.session.hub_url if self.session else self.prefs.hub_url
+        if new_hub and new_hub != current:
+            self.ask_sign_in(new_hub, self.prefs.username, "Sign in to the new hub address.")
+
+    def _play_sounds(self, view: ToastView) -> None:
+        for info in view.visible:
+            if info.kind is ToastKind.NOTIFICATION and info.key not in self._sounded:
+                self._sounded.add(info.key)
+                self.report.event("sound", type=info.style, result=self.sound.play(info.style))
+
+    # ------------------------------------------------------------------ hosting a hub on this computer
+
+    async def host_here(self) -> None:
+        """Start the hub in-process (if not yet), then sign in to it as the local admin."""
+        if self.local_hub is None:
+            interface = self._host_interface or self.prefs.host_interface
+            port = self._host_port if self._host_port is not None else self.prefs.host_port
+            self.local_hub = LocalHub(self.data_dir / "hub", host=interface, port=port)
+        try:
+            hosted = await self.local_hub.start()
+        except HostError as exc:
+            self.local_hub = None
+            self.notice("Could not host a hub here", str(exc))
+            self.report.event("host_failed", message=str(exc))
+            if self.session is None:
+                self.ask_sign_in(self.prefs.hub_url, self.prefs.username, f"Could not host a hub here: {exc}")
+            return
+        self.prefs.save({"host/enabled": True})
+        self.host_window.set_hosted(hosted.lan_url, hosted.username, hosted.join_hint)
+        self.report.event("hosting", local_url=hosted.local_url, lan_url=hosted.lan_url, user=hosted.username,
+                          created_user=hosted.created_user, hint=hosted.join_hint)  # fmt: skip
+        await self._sign_in_locally(hosted)
+        self.menu.set_state(self._menu_state())
+
+    async def _sign_in_locally(self, hosted: Hosted, *, fresh: bool = False) -> None:
+        assert self.local_hub is not None
+        token = None
+        if not fresh:
+            try:
+                token = await self.credentials.get_token(hosted.local_url, hosted.username)
+            except CredentialError:
+                token = None
+        if not token:
+            token = await self.local_hub.device_token(_device_label())
+            try:
+                await self.credentials.set_token(hosted.local_url, hosted.username, token)
+            except CredentialError as exc:
+                log.warning("could not keep the local token: %s", exc)
+        self.prefs.remember(hosted.local_url, hosted.username)
+        self.dialog.hide()
+        await self.open_session(hosted.local_url, hosted.username, token)
+
+    def open_host_window(self) -> None:
+        if self.local_hub is None or self.local_hub.hosted is None:
+            self.spawn(self.host_here())
+            return
+        self.host_window.show()
+        self.host_window.raise_()
+        self.host_window.activateWindow()
+        self.host_window.invite_name.setFocus()
+        self.report.event("host_window", lan_url=self.host_window.address.text())
+
+    async def invite(self, name: str) -> None:
+        if self.local_hub is None or self.local_hub.hosted is None:
+            self.host_window.show_error("This computer does not host a hub right now.")
+            return
+        try:
+            password = await self.local_hub.invite(name)
+        except HostError as exc:
+            self.host_window.show_error(str(exc))
+            self.report.event("invite_failed", user=name, message=str(exc))
+            return
+        self.host_window.show_invite(name, password, self.local_hub.hosted.lan_url)
+        self.report.event("invited", user=name)  # never the password
+        await self._refresh_directory()
+
+    async def stop_hosting(self) -> None:
+        hub, self.local_hub = self.local_hub, None
+        if hub is not None:
+            await hub.stop()
+            self.report.event("hub_stopped")
+
+    # ------------------------------------------------------------------ commands from a second start
+
+    def run_command(self, command: str) -> None:
+        """`notify-tray --compose bob`, `--dnd off`, `--show-menu online` while this one runs."""
+        verb, _, arg = command.partition(" ")
+        if verb == "compose":
+            self.open_compose(arg)
+        elif verb == "dnd":
+            self.set_dnd(arg)
+        elif verb == "menu":
+            self.show_menu(arg)
+        elif verb == "settings":
+            self.open_settings()
+        elif verb == "host":
+            self.open_host_window()
+        else:
+            log.warning("unknown command from a second start: %r", verb)
+
+    def show_menu(self, submenu: str = "") -> None:
+        """Pop the app menu up at the pointer (or a submenu next to it) and report what it shows."""
+        menu = self.menu
+        menu.set_state(self._menu_state())
+        origin = QCursor.pos() if submenu == "" else QPoint(400, 120)
+        menu.popup(origin)
+        shown = {"": menu, "rooms": menu.rooms_menu, "online": menu.online_menu, "dnd": menu.dnd_menu}
+        sub = shown.get(submenu)
+        if sub is not None and sub is not menu:
+            sub.popup(QPoint(origin.x() + menu.sizeHint().width(), origin.y()))
+        self.report.event("menu", entries=menu.texts(), rooms=menu.texts(menu.rooms_menu),
+                          online=menu.texts(menu.online_menu), dnd=menu.texts(menu.dnd_menu))  # fmt: skip
 
     # ------------------------------------------------------------------ history
 
@@ -316,6 +636,27 @@ def watch_network(app: TrayApp) -> None:
         )
 
 
+def _quiet_hours(text: str) -> QuietHours | None:
+    try:
+        return QuietHours.parse(text)
+    except ValueError:
+        log.warning("ignoring quiet hours %r: they look like 19:00-08:00", text)
+        return None
+
+
+def _command(args: argparse.Namespace) -> str:
+    """The command line's request for the running app, as one line ("compose bob"), or ""."""
+    if args.compose is not None:
+        return f"compose {args.compose}".strip()
+    if args.dnd:
+        return f"dnd {args.dnd}"
+    if args.show_menu is not None:
+        return f"menu {args.show_menu}".strip()
+    if args.settings:
+        return "settings"
+    return ""
+
+
 def _device_label() -> str:
     host = os.uname().nodename if hasattr(os, "uname") else "desktop"
     return f"notify-tray on {host}"[:100]
@@ -332,6 +673,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--report", type=Path, help="append JSON lines of what the app shows here ('-': stdout)")
     parser.add_argument("--no-tray", action="store_true", help="show the status window even if a tray exists")
     parser.add_argument("--keyring-timeout", type=float, default=10.0, help="seconds to wait for the OS keyring")
+    host = parser.add_argument_group("hosting a hub on this computer")
+    host.add_argument("--host", action="store_true", help="host the hub in this app, signed in as the local admin")
+    host.add_argument("--host-interface", metavar="ADDRESS", help="address the hosted hub listens on (default 0.0.0.0)")
+    host.add_argument("--host-port", type=int, metavar="PORT", help="TCP port of the hosted hub (default 8765; 0: any)")
+    running = parser.add_argument_group("commands for the running app (started again with one of these)")
+    running.add_argument(
+        "--compose", nargs="?", const="", metavar="TO", help="open the compose dialog (to a user or #room)"
+    )
+    running.add_argument("--dnd", choices=["on", "hour", "tomorrow", "off"], help="do not disturb: on, for an hour...")
+    running.add_argument(
+        "--show-menu", nargs="?", const="", choices=["", "rooms", "online", "dnd"], metavar="SUBMENU",
+        help="pop up the menu (or its rooms, online or dnd part)",
+    )  # fmt: skip
+    running.add_argument("--settings", action="store_true", help="open the settings dialog")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     return parser.parse_args(argv)
 
@@ -353,9 +708,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     qapp.setQuitOnLastWindowClosed(False)
     data_dir: Path = args.data_dir or _default_data_dir()
 
+    command = _command(args)
     instance = SingleInstance(instance_name(str(data_dir.resolve())))
-    if instance.notify_running():
-        print("notify-tray is already running: brought it forward.", file=sys.stderr)
+    if instance.notify_running(command or "show"):
+        print(f"notify-tray is already running: {'passed on ' + repr(command) if command else 'brought it forward'}.",
+              file=sys.stderr)  # fmt: skip
         return 0
     instance.listen()
 
@@ -374,8 +731,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 credentials=credentials,
                 reporter=Reporter(report_stream),
                 use_tray=False if args.no_tray else None,
+                host=args.host or args.host_interface is not None or args.host_port is not None,
+                host_interface=args.host_interface,
+                host_port=args.host_port,
             )
             instance.activation_requested.connect(app.bring_forward)
+            instance.command_received.connect(app.run_command)
+            if command:
+                QTimer.singleShot(0, lambda: app.run_command(command))
             watcher = SignalWatcher(lambda: app.spawn(app.quit()), app)
             watcher.install()
             watch_network(app)

@@ -47,7 +47,7 @@ def entry_text(command: list[str], platform: str = sys.platform) -> str:
             "</dict></plist>\n"
         )
     if platform == "win32":
-        return "@echo off\r\nstart \"\" " + " ".join(f'"{part}"' for part in command) + "\r\n"
+        return '@echo off\r\nstart "" ' + " ".join(f'"{part}"' for part in command) + "\r\n"
     return (
         "[Desktop Entry]\n"
         "Type=Application\n"

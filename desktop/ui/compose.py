@@ -144,7 +144,10 @@ class ComposeDialog(QDialog):
         if to is None:
             return "Choose who gets it: a user, a #room you are in, or Everyone (admins)."
         draft = Draft(
-            to=to, type=NotificationType(self.type.currentText()), title=self.title.text(), message=self.text.toPlainText()
+            to=to,
+            type=NotificationType(self.type.currentText()),
+            title=self.title.text(),
+            message=self.text.toPlainText(),
         )
         return problem_with(draft, self.limits) or draft
 

@@ -1,4 +1,4 @@
-"""The hosted hub's window: its LAN address, how teammates join, and "Invite teammate…" (a one-time password to copy)."""
+"""The hosted hub's window: its LAN address, how teammates join, "Invite teammate…" (a one-time password)."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ applies them at once.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTime, Qt, Signal
+from PySide6.QtCore import Qt, QTime, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,

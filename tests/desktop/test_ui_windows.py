@@ -17,6 +17,7 @@ from desktop.core.history import GapMarker, HistoryEntry, StoredNotification
 from desktop.core.models import Gap
 from desktop.ui.history_window import GAP_TEXT, HistoryWindow
 from desktop.ui.icons import badge_text, tray_image
+from desktop.ui.menu import MenuState
 from desktop.ui.settings import Preferences
 from desktop.ui.signin import SignInDialog
 from desktop.ui.tray import StatusWindow, Tray, tooltip
@@ -135,15 +136,15 @@ def test_tray_shows_state_badge_and_tooltip(qtbot: QtBot) -> None:
     assert tray.shown == ("connected", "5")
     assert tray.icon.toolTip() == "lan-notify\nalice @ http://hub:8765\nConnected · 5 unread"
     assert not tray.icon.icon().isNull()
-    assert [a.text() for a in tray.menu.actions() if not a.isSeparator()] == ["Open history", "Sign out", "Quit"]
+    assert tray.icon.contextMenu() is tray.menu  # the app menu (tests/desktop/test_ui_menu.py)
+    assert not tray.menu.sign_out_action.isEnabled()  # not signed in yet
+    tray.menu.set_state(MenuState(signed_in=True))
     with qtbot.waitSignal(tray.open_history):
         tray.icon.activated.emit(QSystemTrayIcon.ActivationReason.Trigger)
-    with qtbot.waitSignal(tray.sign_out_requested):
-        tray.sign_out_action.trigger()
-    with qtbot.waitSignal(tray.quit_requested):
-        tray.quit_action.trigger()
-    tray.set_status(ConnectionStatus(ConnectionState.SIGNED_OUT), 0, "", "")
-    assert not tray.sign_out_action.isEnabled()
+    with qtbot.waitSignal(tray.menu.sign_out_requested):
+        tray.menu.sign_out_action.trigger()
+    with qtbot.waitSignal(tray.menu.quit_requested):
+        tray.menu.quit_action.trigger()
 
 
 def test_tooltip_for_an_auth_failure() -> None:
