@@ -386,6 +386,7 @@ class TrayApp(QObject):
             self.ask_sign_in(self.prefs.hub_url, self.prefs.username)
             return
         self.compose.open(recipient)
+        self.spawn(self._refresh_directory())  # the dialog follows what the hub says now
 
     async def join_room(self, room: str) -> None:
         if self.session is None:
@@ -511,6 +512,12 @@ class TrayApp(QObject):
                           created_user=hosted.created_user, hint=hosted.join_hint)  # fmt: skip
         await self._sign_in_locally(hosted)
         self.menu.set_state(self._menu_state())
+        self.toasts.push_notice(  # after signing in: opening a session clears the toasts
+            "Your hub runs on this computer",
+            f"Teammates join at {hosted.lan_url}. Try “Send message…” in the menu: send yourself one.",
+            style="info",
+            timeout=10.0,
+        )
 
     async def _sign_in_locally(self, hosted: Hosted, *, fresh: bool = False) -> None:
         assert self.local_hub is not None
@@ -565,12 +572,14 @@ class TrayApp(QObject):
     def run_command(self, command: str) -> None:
         """`notify-tray --compose bob`, `--dnd off`, `--show-menu online` while this one runs."""
         verb, _, arg = command.partition(" ")
+        if verb != "menu":
+            self.menu.hide()  # a popped-up menu would sit over what was asked for
         if verb == "compose":
             self.open_compose(arg)
         elif verb == "dnd":
             self.set_dnd(arg)
         elif verb == "menu":
-            self.show_menu(arg)
+            self.spawn(self.show_menu(arg))
         elif verb == "settings":
             self.open_settings()
         elif verb == "host":
@@ -578,8 +587,9 @@ class TrayApp(QObject):
         else:
             log.warning("unknown command from a second start: %r", verb)
 
-    def show_menu(self, submenu: str = "") -> None:
+    async def show_menu(self, submenu: str = "") -> None:
         """Pop the app menu up at the pointer (or a submenu next to it) and report what it shows."""
+        await self._refresh_directory()  # as opening it from the tray does
         menu = self.menu
         menu.set_state(self._menu_state())
         origin = QCursor.pos() if submenu == "" else QPoint(400, 120)
@@ -587,7 +597,8 @@ class TrayApp(QObject):
         shown = {"": menu, "rooms": menu.rooms_menu, "online": menu.online_menu, "dnd": menu.dnd_menu}
         sub = shown.get(submenu)
         if sub is not None and sub is not menu:
-            sub.popup(QPoint(origin.x() + menu.sizeHint().width(), origin.y()))
+            row = menu.actionGeometry(sub.menuAction())
+            sub.popup(QPoint(origin.x() + menu.sizeHint().width(), origin.y() + row.top()))
         self.report.event("menu", entries=menu.texts(), rooms=menu.texts(menu.rooms_menu),
                           online=menu.texts(menu.online_menu), dnd=menu.texts(menu.dnd_menu))  # fmt: skip
 
@@ -700,6 +711,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     logging.getLogger("socketio").setLevel(logging.WARNING)
     logging.getLogger("engineio").setLevel(logging.WARNING)
+    logging.getLogger("hub.socketio").setLevel(logging.WARNING)  # a hosted hub's per-packet lines
+    logging.getLogger("hub.engineio").setLevel(logging.WARNING)
 
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(qapp, QApplication)

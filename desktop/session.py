@@ -19,10 +19,11 @@ from desktop.core.directory import Directory
 from desktop.core.dnd import Sink
 from desktop.core.history import AsyncHistory, history_path
 from desktop.core.inbox import Inbox
+from desktop.core.models import Notification
 from desktop.core.unread import UnreadCounter
 from desktop.errors import HubError, HubUnreachableError
 from desktop.net.client import HubClient, Welcome
-from hub.protocol import Event
+from hub.protocol import Event, Kind
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ class Session:
             hub_url,
             token,
             last_id=last_id or 0,
-            on_notification=inbox.receive,
+            on_notification=session._received,
             on_gap=inbox.gap,
             on_state=on_state,
             on_welcome=session._welcomed,
@@ -75,6 +76,19 @@ class Session:
         return session
 
     # ------------------------------------------------------------------ the hub's view of people and rooms
+
+    async def _received(self, notification: Notification) -> bool:
+        new = await self.inbox.receive(notification)
+        if new and notification.kind is Kind.NOTICE and notification.room:
+            # "bob joined ops": a room's members changed (maybe ours, from another device): refresh the rooms.
+            self._spawn(self._refresh_rooms())
+        return new
+
+    async def _refresh_rooms(self) -> None:
+        try:
+            self.directory.set_rooms(await self._client().call(Event.LIST_ROOMS.value))
+        except HubError as exc:
+            log.info("could not list rooms: %s", exc)
 
     def _welcomed(self, welcome: Welcome) -> None:
         self.limits = Limits.from_welcome(welcome.limits)
