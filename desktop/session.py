@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 
 class Session:
-    def __init__(self, hub_url: str, username: str, token: str, history: AsyncHistory, inbox: Inbox) -> None:
+    def __init__(self, hub_url: str, username: str, token: str, history: AsyncHistory, inbox: Inbox[Sink]) -> None:
         self.hub_url = hub_url
         self.username = username
         self.token = token

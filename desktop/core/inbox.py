@@ -7,6 +7,7 @@ never toasts or counts twice.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Generic, TypeVar
 
 from desktop.core.dnd import Sink
 from desktop.core.history import AsyncHistory
@@ -14,10 +15,13 @@ from desktop.core.models import Gap, Notification
 from desktop.core.unread import UnreadCounter
 
 GAP_TITLE = "Some notifications were missed"
+S = TypeVar("S", bound=Sink)
 
 
-class Inbox:
-    def __init__(self, history: AsyncHistory, unread: UnreadCounter, toasts: Sink) -> None:
+class Inbox(Generic[S]):
+    """`toasts` is the toast policy, or the do-not-disturb gate in front of it."""
+
+    def __init__(self, history: AsyncHistory, unread: UnreadCounter, toasts: S) -> None:
         self.history = history
         self.unread = unread
         self.toasts = toasts

@@ -46,7 +46,7 @@ def test_host_mode_a_teammate_joins_over_the_lan_and_messages_go_both_ways(
 
             # Invite teammate…: a user with a one-time password, shown to copy, never reported.
             app.menu.invite_action.trigger()
-            window = app.host_window
+            window = app.host.window
             assert window.isVisible() and window.address.text() == hosting["lan_url"]
             window.invite_name.setText("bob")
             QTest.mouseClick(window.invite_button, Qt.MouseButton.LeftButton)
@@ -93,7 +93,7 @@ def test_host_mode_a_teammate_joins_over_the_lan_and_messages_go_both_ways(
         finally:
             if bob is not None:
                 await bob.close()
-            await app.stop_hosting()
+            await app.host.stop()
 
     run_on_qasync(qapp, scenario)
 

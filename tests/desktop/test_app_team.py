@@ -59,6 +59,10 @@ async def connected_client(url: str, accounts: Accounts, name: str) -> Client:
     return client
 
 
+def answers(reporter: RecordingReporter) -> int:
+    return len(reporter.named("sent")) + len(reporter.named("send_failed"))
+
+
 def directory_has(reporter: RecordingReporter, **wanted: Any) -> bool:
     events = reporter.named("directory")
     return bool(events) and all(events[-1][k] == v for k, v in wanted.items())
@@ -125,11 +129,9 @@ def test_compose_send_reply_and_the_menus_follow_the_hub(
             dialog.recipient.setEditText("bob")
             while not [e for e in reporter.named("send_failed") if e["code"] == "rate_limited"]:
                 dialog.text.setPlainText("spam")
-                count = len(reporter.named("sent")) + len(reporter.named("send_failed"))
+                count = answers(reporter)
                 dialog.submit()
-                await reporter.until(
-                    lambda c=count: len(reporter.named("sent")) + len(reporter.named("send_failed")) > c
-                )  # type: ignore[misc]
+                await reporter.until(lambda: answers(reporter) > count)  # noqa: B023
             assert re.fullmatch(r"Sending too fast: try again in \d+ s\.", dialog.answer.text())
             assert dialog.text.toPlainText() == "spam"
             QTest.keyClick(dialog.text, Qt.Key.Key_Escape)
@@ -260,7 +262,7 @@ def test_settings_are_saved_and_applied_at_once(
         use_tray=False,
     )  # fmt: skip
     app.open_settings()
-    dialog = app.settings_dialog
+    dialog = app.settings.dialog
     assert dialog.isVisible() and dialog.account.text() == "Not signed in"
     assert dialog.durations["warning"].value() == 10 and dialog.durations["error"].value() == 0  # 0: until closed
     dialog.corner.setCurrentText("bottom-left")

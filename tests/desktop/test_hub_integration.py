@@ -30,7 +30,7 @@ TYPES = ["info", "success", "warning", "error", "message", "system"]
 class App:
     """The Qt-free half of the tray app: an inbox fed by a HubClient, with waits on what it shows."""
 
-    def __init__(self, inbox: Inbox) -> None:
+    def __init__(self, inbox: Inbox[ToastPolicy]) -> None:
         self.inbox = inbox
         self.states: list[ConnectionStatus] = []
         self.client: HubClient | None = None

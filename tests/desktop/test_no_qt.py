@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CODE = """
 import importlib, json, pkgutil, sys
 import desktop.core, desktop.net
-names = ["desktop.errors", "desktop.credentials", "hub.protocol", "resources"]
+names = ["desktop.errors", "desktop.credentials", "desktop.session", "desktop.hosting", "desktop.sound",
+         "desktop.autostart", "hub.protocol", "resources"]
 for package in (desktop.core, desktop.net):
     names += [m.name for m in pkgutil.walk_packages(package.__path__, package.__name__ + ".")]
 for name in names:
@@ -34,4 +35,5 @@ def test_core_and_net_do_not_load_qt() -> None:
     result = json.loads(out.stdout)
     assert "desktop.core.toasts" in result["imported"]
     assert "desktop.core.history" in result["imported"]
+    assert {"desktop.core.dnd", "desktop.core.compose", "desktop.hosting"} <= set(result["imported"])
     assert result["qt"] == []

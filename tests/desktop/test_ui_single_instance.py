@@ -35,3 +35,15 @@ def test_a_stale_socket_from_a_crash_is_taken_over(qtbot: QtBot, tmp_path: Path)
     again = SingleInstance(name)
     assert again.listen()
     again.close()
+
+
+def test_a_second_start_hands_over_its_command(qtbot: QtBot, tmp_path: Path) -> None:
+    name = instance_name(str(tmp_path / "commands"))
+    first = SingleInstance(name)
+    assert first.listen()
+    try:
+        with qtbot.waitSignal(first.command_received) as received:
+            assert SingleInstance(name).notify_running("compose bob")
+        assert received.args == ["compose bob"]
+    finally:
+        first.close()
