@@ -62,6 +62,11 @@ def _default_data_dir() -> Path:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    return build_parser().parse_args(argv)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The flags of `notify-tray` (docs/desktop.md lists them; a test keeps the two in step)."""
     parser = argparse.ArgumentParser(prog="notify-tray", description="The lan-notify tray app.")
     parser.add_argument("--data-dir", type=Path, help="where the local history lives (default: the OS app data dir)")
     parser.add_argument("--report", type=Path, help="append JSON lines of what the app shows here ('-': stdout)")
@@ -82,7 +87,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )  # fmt: skip
     running.add_argument("--settings", action="store_true", help="open the settings dialog")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
-    return parser.parse_args(argv)
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
