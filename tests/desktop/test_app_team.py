@@ -171,6 +171,7 @@ def test_compose_send_reply_and_the_menus_follow_the_hub(
             mark = len(reporter.named("directory"))
             running = RunningHub(config)
             await running.start()
+            app.network_changed(True)  # as the OS says when a network comes back: retry now, not after the backoff
             await reporter.until(lambda: reporter.last_state() == "connected")
             await reporter.until(
                 lambda: len(reporter.named("directory")) > mark and directory_has(reporter, my_rooms=["dev"])

@@ -7,6 +7,8 @@ import os
 import signal
 from pathlib import Path
 
+import aiohttp
+
 from tests.conftest import WAIT
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,6 +29,10 @@ async def test_without_a_display_make_run_runs_the_hub_alone(tmp_path: Path) -> 
             assert line, f"run.sh ended early: {seen}"
             seen.append(line.decode())
         assert seen[0].startswith("No display here (DISPLAY and WAYLAND_DISPLAY are unset)")
+        url = seen[-1].split("listening on", 1)[1].strip()
+        # An answer means the hub's loop runs, so its SIGTERM handler (set right after the line) is in place.
+        async with aiohttp.ClientSession() as http, http.post(f"{url}/api/login", json={}) as response:
+            assert response.status == 400
     finally:
         proc.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(proc.wait(), WAIT * 2) == 0
