@@ -163,7 +163,11 @@ def test_compose_send_reply_and_the_menus_follow_the_hub(
             await reporter.until(lambda: directory_has(reporter, my_rooms=[], open_rooms=["ops"]))
 
             # Membership is the hub's, per user: it survives a reconnect and a hub restart.
-            await app.join_room("dev")
+            join_by_name = app.menu.find_action(app.menu.rooms_menu, "join-by-name")
+            assert join_by_name is not None
+            join_by_name.trigger()
+            app._room_prompt.setTextValue("#dev")
+            app._room_prompt.accept()
             await reporter.until(lambda: directory_has(reporter, my_rooms=["dev"]))
             await bob.close()
             await running.stop()
@@ -292,7 +296,11 @@ def test_settings_are_saved_and_applied_at_once(
     assert app.report.named("sound")[1]["result"] == "off"  # type: ignore[attr-defined]
     app.open_settings()
     dialog.autostart.setChecked(False)
+    dialog.hub.setText("http://elsewhere.lan:8765")
     dialog.submit()
     assert not entry.exists()
+    assert app.dialog.isVisible() and app.dialog.hub.text() == "http://elsewhere.lan:8765"  # sign in there
+    assert app.dialog.reason.text() == "Sign in to the new hub address."
+    app.dialog.hide()
     assert all("token" not in key and "password" not in key for key in prefs.keys())
     app.stack.close_all()
