@@ -42,6 +42,7 @@ from desktop.ui.settings import Preferences
 from desktop.ui.signin import SignInDialog
 from desktop.ui.toast_stack import ToastStack
 from desktop.ui.tray import StatusWindow, Tray
+from hub.protocol import NotificationType
 
 log = logging.getLogger("desktop.app")
 
@@ -89,6 +90,8 @@ class TrayApp(QObject):
         self.dnd_timer.timeout.connect(self.dnd.check)
         self.sound = SoundPlayer(self.prefs.sound, fallback=QApplication.beep)
         self._sounded: set[int] = set()
+        self._dnd_reported: tuple[bool, int, str] | None = None
+        self._room_prompt: QInputDialog | None = None
         self.compose = ComposeFlow(session=lambda: self.session, prefs=preferences, report=reporter, spawn=self.spawn)
         self.menu = AppMenu()
         self.settings = SettingsFlow(
@@ -320,6 +323,9 @@ class TrayApp(QObject):
             await self.credentials.delete_token(session.hub_url, session.username)
         except CredentialError as exc:
             problems.append(("The saved sign-in could not be removed", str(exc)))
+        hosted = self.host.hosted
+        if hosted is not None and (session.hub_url, session.username) == (hosted.local_url, hosted.username):
+            self.prefs.save({"host/enabled": False})  # signed out on purpose: no silent sign-in next start
         await self.close_session()
         for title, message in problems:  # after closing: closing clears the toasts
             self.notice(title, message)
@@ -444,15 +450,13 @@ class TrayApp(QObject):
             seconds = (moment - self._clock()).total_seconds()
             self.dnd_timer.start(max(1, min(3_600_000, round(seconds * 1000))))  # re-armed hourly: sleep drifts
         state = (self.dnd.active(), self.dnd.held, self.dnd.describe())
-        if state != getattr(self, "_dnd_reported", None):
+        if state != self._dnd_reported:
             self._dnd_reported = state
             self.report.event("dnd", active=state[0], held=state[1], text=state[2])
 
     # ------------------------------------------------------------------ settings, sound
 
     def apply_preferences(self) -> None:
-        from hub.protocol import NotificationType
-
         self.toasts.set_auto_dismiss({t: self.prefs.toast_duration(t.value) for t in NotificationType})
         self.stack.set_corner(self.prefs.toast_corner)
         self.dnd.set_quiet_hours(_quiet_hours(self.prefs.quiet_hours))

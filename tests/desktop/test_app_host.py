@@ -86,6 +86,11 @@ def test_host_mode_a_teammate_joins_over_the_lan_and_messages_go_both_ways(
             assert (got["from"], got["message"]) == (me, "welcome aboard")
             assert_no_secret_on_disk(tmp_path, token, password)
 
+            # Signing out of the hosted hub keeps it running but ends the silent sign-in at the next start.
+            await app.sign_out()
+            assert not prefs.host_enabled and app.dialog.isVisible()
+            assert app.host.hosted is not None
+
             # Quit stops the hub cleanly: bob is disconnected, the port is closed.
             await app.quit()
             await asyncio.wait_for(run, WAIT)

@@ -166,6 +166,7 @@ def test_compose_send_reply_and_the_menus_follow_the_hub(
             join_by_name = app.menu.find_action(app.menu.rooms_menu, "join-by-name")
             assert join_by_name is not None
             join_by_name.trigger()
+            assert app._room_prompt is not None
             app._room_prompt.setTextValue("#dev")
             app._room_prompt.accept()
             await reporter.until(lambda: directory_has(reporter, my_rooms=["dev"]))
