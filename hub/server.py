@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-import sys
 from pathlib import Path
 
 from aiohttp import web
@@ -56,4 +55,4 @@ async def serve(config: HubConfig) -> None:
         log.info("stopping: finishing accepted notifications and closing connections")
     finally:
         await hub.stop()
-        print("lan-notify hub stopped", file=sys.stderr, flush=True)
+        log.info("lan-notify hub stopped")

@@ -65,10 +65,11 @@ def server_context(cert: Path, key: Path) -> ssl.SSLContext:
     """The hub's TLS context; a clear `ConfigError` when the files cannot be used."""
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
+    for path in (cert, key):
+        if not path.is_file():
+            raise ConfigError(f"TLS: cannot read {path}: no such file")
     try:
         context.load_cert_chain(cert, key)
-    except FileNotFoundError as exc:
-        raise ConfigError(f"TLS: cannot read {exc.filename}: no such file") from None
     except (OSError, ssl.SSLError) as exc:
         raise ConfigError(f"TLS: cannot use certificate {cert} with key {key}: {exc}") from None
     return context
