@@ -69,7 +69,7 @@ async def send(request: web.Request, payload: HttpNotification) -> web.Response:
         result = await service.broadcast(actor, Broadcast(**fields))
         target = "to everyone"
     log.info(
-        "%s sent notification %d %s over HTTP (token %d, %d recipients)",
+        "%s sent notification %d %s over HTTP (token %d, recipients: %d)",
         user.name,
         result["id"],
         target,

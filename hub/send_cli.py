@@ -93,14 +93,6 @@ def keyring_token(user: str, hub_url: str, timeout: float = 5.0) -> str | None:
     return found[0] if found else None
 
 
-def _ssl(args: argparse.Namespace) -> Any:
-    if args.fingerprint:
-        return aiohttp.Fingerprint(tls.parse_fingerprint(args.fingerprint))
-    if args.ca_file:
-        return tls.client_context(args.ca_file)
-    return True  # the system's CAs, verified
-
-
 async def post(url: str, token: str, body: dict[str, Any], ssl: Any, timeout: float) -> dict[str, Any]:
     headers = {"Authorization": f"Bearer {token}"}
     async with (
@@ -143,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         body["everyone"] = True
     try:
-        answer = asyncio.run(post(hub_url, token, body, _ssl(args), args.timeout))
+        answer = asyncio.run(post(hub_url, token, body, tls.client_ssl(args.ca_file, args.fingerprint), args.timeout))
     except (tls.FingerprintError, ConfigError) as exc:
         return _fail(str(exc), EXIT_USAGE)
     except SendFailed as exc:

@@ -24,6 +24,8 @@ import ssl
 from collections.abc import Sequence
 from pathlib import Path
 
+from aiohttp import Fingerprint
+
 from hub.config import ConfigError
 
 
@@ -81,6 +83,18 @@ def client_context(ca_file: Path | None = None) -> ssl.SSLContext:
         return ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
     except (OSError, ssl.SSLError) as exc:
         raise ConfigError(f"TLS: cannot use CA file {ca_file}: {exc}") from None
+
+
+def client_ssl(ca_file: Path | None = None, fingerprint: str | None = None) -> ssl.SSLContext | Fingerprint | bool:
+    """The `ssl=` argument for an aiohttp client (or its `TCPConnector`, e.g. under python-socketio).
+
+    A pinned fingerprint wins; else a CA file; else `True` (the system's CAs). Never "unverified".
+    """
+    if fingerprint:
+        return Fingerprint(parse_fingerprint(fingerprint))
+    if ca_file is not None:
+        return client_context(ca_file)
+    return True
 
 
 async def peer_certificate(host: str, port: int, *, timeout: float = 10.0) -> bytes:

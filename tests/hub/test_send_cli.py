@@ -227,3 +227,20 @@ async def test_token_create_send_only(tmp_path: Path) -> None:
 
     assert made.code == 0 and made.out.startswith("lnt_") and "send-only token" in made.err
     assert "\tsend\tjenkins\t" in listed.out
+
+
+def test_the_operations_doc_lists_exactly_the_send_options() -> None:
+    import re
+
+    from hub.cli import build_parser
+
+    commands = next(a for a in build_parser()._actions if a.dest == "command")
+    send = commands.choices["send"]  # type: ignore[index]
+    options = {s for action in send._actions for s in action.option_strings if s.startswith("--")} - {"--help"}
+    doc = (ROOT / "docs" / "operations.md").read_text()
+    table = doc.split("| option | meaning |", 1)[1].split("\n\n", 1)[0]
+    documented = set(re.findall(r"`(--[a-z-]+)", table)) | set(re.findall(r" / `(--[a-z-]+)", table))
+    assert documented == options
+    help_text = send.format_help()
+    for option in options:
+        assert option in help_text
