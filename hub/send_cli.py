@@ -60,7 +60,7 @@ def add_parser(commands: Any) -> None:
     send.add_argument("--token", help="a device or send-only token (else env LAN_NOTIFY_TOKEN, else the keyring)")
     send.add_argument(
         "--user",
-        default=os.environ.get("LAN_NOTIFY_USER") or getpass.getuser(),
+        default=os.environ.get("LAN_NOTIFY_USER"),
         help="whose keyring entry to use (env LAN_NOTIFY_USER; default: your login name)",
     )
     trust = send.add_mutually_exclusive_group()
@@ -117,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"--hub must be an http:// or https:// URL, not {args.hub!r}", EXIT_USAGE)
     if (args.fingerprint or args.ca_file) and not hub_url.startswith("https://"):
         return _fail("--fingerprint and --ca-file need an https:// hub URL", EXIT_USAGE)
-    token = args.token or os.environ.get("LAN_NOTIFY_TOKEN") or keyring_token(args.user, hub_url)
+    token = args.token or os.environ.get("LAN_NOTIFY_TOKEN") or keyring_token(args.user or _login_name(), hub_url)
     if not token:
         return _fail(
             "no token: pass --token, set LAN_NOTIFY_TOKEN, or sign in with the tray app "
@@ -159,6 +159,13 @@ def run(args: argparse.Namespace) -> int:
     n = answer.get("recipients", 0)
     print(f"sent notification {answer.get('id')} to {n} recipient{'' if n == 1 else 's'}")
     return 0
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no user name in the environment and no passwd entry (containers)
+        return ""
 
 
 def _fail(message: str, status: int) -> int:
