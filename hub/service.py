@@ -336,6 +336,8 @@ class HubService:
                     await self._send(session, event, data, note.id)
 
     async def _send(self, session: Session, event: str, data: dict[str, Any], nid: int) -> None:
+        if self.presence.sessions.get(session.sid) is not session:
+            return  # it disconnected during its replay: not delivered, so its device cursor stays put
         await self.transport.emit(session.sid, event, data)
         session.last_sent = nid
         if not session.acking:
