@@ -42,7 +42,7 @@ def add_parser(commands: Any) -> None:
     send = commands.add_parser(
         "send",
         help="send a notification over the hub's HTTP API (token: --token, LAN_NOTIFY_TOKEN or the keyring)",
-        description=__doc__,
+        description=(__doc__ or "").replace("`", ""),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     send.add_argument("message", help="the message text; - reads it from standard input")
@@ -54,6 +54,7 @@ def add_parser(commands: Any) -> None:
     send.add_argument("--title", default="", help="a one-line title")
     send.add_argument(
         "--hub",
+        metavar="URL",
         default=os.environ.get("LAN_NOTIFY_HUB", DEFAULT_HUB),
         help=f"the hub's URL (env LAN_NOTIFY_HUB; default {DEFAULT_HUB})",
     )
@@ -64,11 +65,17 @@ def add_parser(commands: Any) -> None:
         help="whose keyring entry to use (env LAN_NOTIFY_USER; default: your login name)",
     )
     trust = send.add_mutually_exclusive_group()
-    trust.add_argument("--ca-file", type=Path, help="trust the hub's certificate through this CA/certificate file")
     trust.add_argument(
-        "--fingerprint", help="pin the hub's certificate: its SHA-256 fingerprint (notify-hub tls self-signed)"
+        "--ca-file", type=Path, metavar="FILE", help="trust the hub's certificate through this CA/certificate file"
     )
-    send.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the hub (default 10)")
+    trust.add_argument(
+        "--fingerprint",
+        metavar="SHA256",
+        help="pin the hub's certificate: its SHA-256 fingerprint (notify-hub tls self-signed)",
+    )
+    send.add_argument(
+        "--timeout", type=float, default=10.0, metavar="SECONDS", help="seconds to wait for the hub (default 10)"
+    )
     send.set_defaults(run=run)
 
 

@@ -25,7 +25,9 @@ def add_parser(commands: Any) -> None:
         metavar="NAME",
         help="a host name or IP address clients use to reach the hub (repeat for several)",
     )
-    make.add_argument("--out", type=Path, default=Path("."), help="directory to write into (default: current)")
+    make.add_argument(
+        "--out", type=Path, default=Path("."), metavar="DIR", help="directory to write into (default: current)"
+    )
     make.add_argument("--days", type=int, default=825, help="validity in days (default 825)")
     make.add_argument("--force", action="store_true", help="overwrite existing cert.pem / key.pem")
     make.set_defaults(run=run)

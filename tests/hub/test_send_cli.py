@@ -244,3 +244,13 @@ def test_the_operations_doc_lists_exactly_the_send_options() -> None:
     help_text = send.format_help()
     for option in options:
         assert option in help_text
+
+
+async def test_self_signed_never_overwrites_without_force(tmp_path: Path) -> None:
+    first = await notify_hub("tls", "self-signed", "--host", "hub.lan", "--out", str(tmp_path))
+    again = await notify_hub("tls", "self-signed", "--host", "hub.lan", "--out", str(tmp_path))
+    forced = await notify_hub("tls", "self-signed", "--host", "hub.lan", "--out", str(tmp_path), "--force")
+
+    assert first.code == 0 and again.code == 1 and "--force" in again.err
+    assert forced.code == 0 and forced.out != first.out, "a new key, a new fingerprint"
+    assert forced.out.strip() == tls.fingerprint(tls.pem_to_der((tmp_path / "cert.pem").read_bytes()))
