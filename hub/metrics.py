@@ -120,7 +120,11 @@ class HubMetrics(NoMetrics):
 
 
 def _epoch(timestamp: str) -> float:
-    return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp()
+    """Seconds since the epoch of an ISO 8601 timestamp; now for one that cannot be read (never raises)."""
+    try:
+        return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp()
+    except (ValueError, TypeError, AttributeError):
+        return time.time()
 
 
 METRICS: web.AppKey[HubMetrics] = web.AppKey("metrics", HubMetrics)
