@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from hub.config import HubConfig
 from hub.errors import Forbidden, HubError, NotFound, RateLimited, Unauthorized, Unavailable
+from hub.metrics import NoMetrics
 from hub.protocol import (
     DELIVERY_EVENT,
     Announce,
@@ -65,6 +66,7 @@ class HubService:
         self.store = store
         self.transport = transport
         self.presence = Presence()
+        self.metrics = NoMetrics()  # app.py installs HubMetrics
         self.send_limits = TokenBuckets(config.rate_burst, config.rate_refill_per_second)
         self._queue: asyncio.Queue[tuple[Draft, asyncio.Future[Stored]]] = asyncio.Queue()
         self._device_cursors: dict[str, int] = {}
@@ -235,6 +237,7 @@ class HubService:
     def _check_rate(self, actor: Actor) -> None:
         wait = self.send_limits.take(actor.user.name)
         if wait > 0:
+            self.metrics.rate_limited(actor)
             raise RateLimited(wait)
 
     async def send_direct(self, actor: Actor, payload: SendNotification) -> dict[str, Any]:
@@ -349,6 +352,7 @@ class HubService:
                 log.exception(
                     "delivering notification %d failed; recipients get it on their next sync", item.notification.id
                 )
+            self.metrics.dispatched(item, self.presence)
             if not future.done():
                 future.set_result(item)
 
@@ -487,6 +491,7 @@ class HubService:
         result = await self.store.prune(
             keep_days=self.config.retention_days, keep_count=self.config.retention_count, now=utc_now_iso()
         )
+        self.metrics.pruned(result)
         if result.removed_deliveries:
             log.info(
                 "retention removed %d deliveries and %d notifications",
