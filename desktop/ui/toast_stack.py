@@ -30,6 +30,8 @@ def _utc_now() -> datetime:
 class ToastStack(QObject):
     #: Open the history at this notification id (None: at the top).
     open_history = Signal(object)
+    #: A toast was drawn on screen for the first time: its notification id (None for a summary).
+    toast_painted = Signal(object)
 
     def __init__(
         self,
@@ -77,6 +79,7 @@ class ToastStack(QObject):
                 toast.close_requested.connect(self._close_toast)
                 toast.open_requested.connect(self._open_toast)
                 toast.hovered.connect(self.policy.set_paused)
+                toast.painted.connect(self._painted)
                 self.toasts[info.key] = toast
             elif existing.info != info:
                 existing.set_info(info, now)
@@ -86,6 +89,11 @@ class ToastStack(QObject):
             self.time_timer.start()
         elif not self.toasts:
             self.time_timer.stop()
+
+    def _painted(self, key: int) -> None:
+        toast = self.toasts.get(key)
+        if toast is not None:
+            self.toast_painted.emit(toast.info.notification_id)
 
     def _place(self, view: ToastView) -> None:
         area = self._area()
