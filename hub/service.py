@@ -502,9 +502,9 @@ class HubService:
     # ------------------------------------------------------------------ helpers
 
     async def _emit_others(self, user_id: int, event: str, data: dict[str, Any]) -> None:
-        for session in list(self.presence.sessions.values()):
-            if session.user.id != user_id:
-                await self.transport.emit(session.sid, event, data)
+        sids = [sid for sid, session in self.presence.sessions.items() if session.user.id != user_id]
+        if sids:
+            await self.transport.emit_many(sids, event, data)
 
 
 def _presence(user: User) -> dict[str, Any]:
