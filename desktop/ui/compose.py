@@ -7,8 +7,8 @@ when the hub said no.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -29,12 +29,15 @@ from hub.protocol import NotificationType
 
 class ComposeDialog(QDialog):
     send_requested = Signal(object)  # a Draft
+    #: First drawn after opening (the e2e camera waits for it).
+    painted = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Send a message")
         self.setMinimumWidth(420)
         self.limits = Limits()
+        self._painted = False
         self.offered: list[Recipient] = []
         self.recipient = QComboBox()
         self.recipient.setEditable(True)
@@ -161,6 +164,16 @@ class ComposeDialog(QDialog):
         self.show_result("", ok=True)
         self.set_busy(True)
         self.send_requested.emit(draft)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._painted = False
+        super().showEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self.painted.emit)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.text and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QAction, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import QMenu, QWidget
 
 #: Do-not-disturb choices the menu offers (the app maps them to `DoNotDisturb` calls).
@@ -36,7 +36,28 @@ def _plain(text: str) -> str:
     return text.replace("&", "&&")
 
 
-class AppMenu(QMenu):
+class PaintedMenu(QMenu):
+    """A menu that says when it was first drawn after opening (screenshots wait for it)."""
+
+    painted = Signal(str)
+
+    def __init__(self, title: str, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(title, parent)
+        self.name = name
+        self._painted = False
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._painted = False
+        super().showEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, lambda: self.painted.emit(self.name))  # after the paint is flushed
+
+
+class AppMenu(PaintedMenu):
     compose_requested = Signal(str)  # a recipient label ("" = none chosen)
     join_requested = Signal(str)
     join_by_name_requested = Signal()
@@ -52,13 +73,15 @@ class AppMenu(QMenu):
     quit_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("lan-notify", "menu", parent)
         self.state = MenuState()
         self.send_action = QAction("Send message…", self)
         self.send_action.triggered.connect(lambda: self.compose_requested.emit(""))
-        self.rooms_menu = QMenu("Rooms", self)
-        self.online_menu = QMenu("Online", self)
-        self.dnd_menu = QMenu("Do not disturb", self)
+        self.rooms_menu = PaintedMenu("Rooms", "menu:rooms", self)
+        self.online_menu = PaintedMenu("Online", "menu:online", self)
+        self.dnd_menu = PaintedMenu("Do not disturb", "menu:dnd", self)
+        for sub in (self.rooms_menu, self.online_menu, self.dnd_menu):
+            sub.painted.connect(self.painted)
         self.dnd_actions: dict[str, QAction] = {}
         for key, text in DND_CHOICES:
             action = QAction(text, self.dnd_menu)

@@ -91,10 +91,12 @@ async def test_make_run_hosts_a_hub_compose_menu_and_dnd_summary(desktop: Deskto
         assert menu["online"][0] == "Message bob…"
         assert menu["rooms"] == ["Leave #ops", "Join #design", "Join room…"]
         assert f"Hosting the hub at {lan}" in menu["entries"]
+        await reports.until({"event": "painted", "what": "menu:online"})
         await camera.shot("menu-online")
         await command(desktop, data, "--show-menu", "rooms")
         mark = len(reports.events)
         await reports.until({"event": "menu"}, after=mark)
+        await reports.until({"event": "painted", "what": "menu:rooms"}, after=mark)
         await camera.shot("menu-rooms")
 
         # The compose dialog, addressed to bob (the menu closes first).
@@ -103,6 +105,7 @@ async def test_make_run_hosts_a_hub_compose_menu_and_dnd_summary(desktop: Deskto
         assert opened["recipients"][0] == "bob"  # online first
         assert "#ops" in opened["recipients"] and "Everyone" in opened["recipients"]  # the host is an admin
         assert "system" in opened["types"]
+        await reports.until({"event": "painted", "what": "compose"})  # on screen, not just shown
         await camera.shot("compose-dialog")
 
         # Do not disturb: bob's notifications are held (counted), then one summary toast.
@@ -116,6 +119,7 @@ async def test_make_run_hosts_a_hub_compose_menu_and_dnd_summary(desktop: Deskto
         await command(desktop, data, "--dnd", "off")
         summary = await reports.until({"event": "toast", "title": "3 notifications while you were away"})
         assert summary["message"] == "1 info, 1 success, 1 message"
+        await reports.until({"event": "toast_painted", "notification_id": None}, after=reports.events.index(summary))
         await camera.shot("dnd-summary")
 
         await quit_app(app, reports)
