@@ -22,7 +22,8 @@ from hub.namespace import HubServer, SocketLayer
 from hub.protocol import MAX_PACKET_BYTES
 from hub.ratelimit import TokenBuckets
 from hub.service import HubService
-from hub.store import SqliteStore, Store
+from hub.store import Store
+from hub.store.factory import create_store, describe
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +67,11 @@ def _cors(config: HubConfig) -> str | list[str] | None:
 
 
 async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
-    store = SqliteStore(app[CONFIG].database_path)
+    store = create_store(app[CONFIG])
     await store.open()
     app[STORE] = store
     app[ACCOUNTS] = Accounts(store)
-    log.info("store: %s", store.path)
+    log.info("store: %s", describe(store))
     yield
     await store.close()
 

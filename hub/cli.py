@@ -19,7 +19,8 @@ from hub.accounts import Accounts
 from hub.config import FIELDS, ConfigError, HubConfig, env_name, field_type_name, load_config
 from hub.errors import HubError, NotFound
 from hub.protocol import NAME_PATTERN, ROOM_PATTERN
-from hub.store import SqliteStore, TokenKind
+from hub.store import TokenKind
+from hub.store.factory import create_store
 
 log = logging.getLogger("hub")
 
@@ -102,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
     for group in (user, token, room):
         for sub in group.choices.values():
             _add_common(sub, suppress=True)
+            sub.add_argument(
+                "--database",
+                default=None,
+                help=f"PostgreSQL URL of a shared store (env {env_name('database')}; default: SQLite in the data dir)",
+            )
     return parser
 
 
@@ -116,13 +122,15 @@ def _read_password(from_stdin: bool) -> str | None:
 
 def _config(args: argparse.Namespace) -> HubConfig:
     overrides: dict[str, Any] = {"data_dir": args.data_dir}
-    if args.command == "serve":
+    if args.command != "serve":
+        overrides["database"] = args.database
+    else:
         overrides.update({name: getattr(args, name) for name in FIELDS if name != "data_dir"})
     return load_config(config_file=args.config, overrides=overrides)
 
 
 async def _with_accounts(config: HubConfig, action: Callable[[Accounts], Awaitable[int]]) -> int:
-    store = SqliteStore(config.database_path)
+    store = create_store(config)
     await store.open()
     try:
         return await action(Accounts(store))

@@ -53,6 +53,16 @@ class HubConfig:
         default=1.0, metadata={"help": "how often the hub looks for tokens revoked by the admin CLI"}
     )
     log_level: str = field(default="info", metadata={"help": "debug, info, warning or error"})
+    database: str = field(
+        default="",
+        metadata={
+            "help": "PostgreSQL URL (postgresql://user:pw@host/db): a store shared by several hubs; empty: SQLite"
+        },
+    )
+    redis: str = field(
+        default="",
+        metadata={"help": "Redis URL (redis://host:6379/0) to run several hubs as one cluster; needs --database"},
+    )
 
     def with_changes(self, **changes: Any) -> HubConfig:
         return dataclasses.replace(self, **changes)
@@ -118,6 +128,10 @@ def _check(config: HubConfig) -> HubConfig:
         problems.append("ping_interval and ping_timeout must be positive")
     if config.log_level not in {"debug", "info", "warning", "error"}:
         problems.append("log_level must be debug, info, warning or error")
+    if config.database and not config.database.startswith(("postgresql://", "postgres://")):
+        problems.append("database must be a postgresql:// URL (or empty for SQLite)")
+    if config.redis and not config.database:
+        problems.append("redis needs a shared database: set database to a postgresql:// URL too")
     if problems:
         raise ConfigError("; ".join(problems))
     return config
@@ -169,6 +183,8 @@ def _shown_default(name: str) -> str:
         return "(empty: same origin only)" if not value else f"`{','.join(value)}`"
     if isinstance(value, bool):
         return f"`{str(value).lower()}`"
+    if value == "":
+        return "(empty)"
     return f"`{value}`"
 
 
