@@ -21,7 +21,7 @@ from hub.http_api import ACCOUNTS, LOGIN_LIMITS, SERVICE, STARTED, add_routes, e
 from hub.namespace import HubServer, SocketLayer
 from hub.protocol import MAX_PACKET_BYTES
 from hub.ratelimit import TokenBuckets
-from hub.service import HubService
+from hub.service import HubService, Transport
 from hub.store import Store
 from hub.store.factory import create_store, describe
 
@@ -37,7 +37,13 @@ def create_app(config: HubConfig) -> web.Application:
     app[CONFIG] = config
     app[STARTED] = time.monotonic()
     app[LOGIN_LIMITS] = TokenBuckets(burst=10, refill_per_second=0.2)
+    manager = None
+    if config.redis:
+        from hub.cluster import ClusterManager
+
+        manager = ClusterManager(config.redis)
     sio = HubServer(
+        client_manager=manager,
         async_mode="aiohttp",
         cors_allowed_origins=_cors(config),
         ping_interval=config.ping_interval,
@@ -49,6 +55,10 @@ def create_app(config: HubConfig) -> web.Application:
     sio.attach(app)
     add_routes(app)
     app.cleanup_ctx.append(_store_ctx)
+    if config.redis:
+        from hub.cluster import cluster_ctx
+
+        app.cleanup_ctx.append(cluster_ctx(sio))
     app.cleanup_ctx.append(_service_ctx(sio))
     app.on_shutdown.append(_on_shutdown(sio))
     if config.open:
@@ -78,7 +88,7 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
 
 def _service_ctx(sio: socketio.AsyncServer):  # type: ignore[no-untyped-def]
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        layer = SocketLayer(sio, lambda transport: HubService(app[CONFIG], app[STORE], transport))
+        layer = SocketLayer(sio, lambda transport: _make_service(app, transport, sio))
         app[SOCKETS] = layer
         app[SERVICE] = layer.service
         await layer.service.start()
@@ -87,6 +97,17 @@ def _service_ctx(sio: socketio.AsyncServer):  # type: ignore[no-untyped-def]
         await layer.service.stop()
 
     return ctx
+
+
+def _make_service(app: web.Application, transport: Transport, sio: socketio.AsyncServer) -> HubService:
+    if app[CONFIG].redis:
+        from hub.cluster import CLUSTER_REDIS, ClusterService
+        from hub.store.postgres import PostgresStore
+
+        store = app[STORE]
+        assert isinstance(store, PostgresStore)
+        return ClusterService(app[CONFIG], store, transport, sio.manager, app[CLUSTER_REDIS])
+    return HubService(app[CONFIG], app[STORE], transport)
 
 
 def _on_shutdown(sio: socketio.AsyncServer):  # type: ignore[no-untyped-def]

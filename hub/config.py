@@ -63,6 +63,10 @@ class HubConfig:
         default="",
         metadata={"help": "Redis URL (redis://host:6379/0) to run several hubs as one cluster; needs --database"},
     )
+    cluster_ttl_seconds: float = field(
+        default=10.0,
+        metadata={"help": "with Redis: seconds after which a silent hub counts as gone (its users offline)"},
+    )
 
     def with_changes(self, **changes: Any) -> HubConfig:
         return dataclasses.replace(self, **changes)
@@ -124,6 +128,8 @@ def _check(config: HubConfig) -> HubConfig:
         problems.append("rate_refill_per_second must be positive")
     if config.retention_days < 1 or config.retention_count < 1:
         problems.append("retention_days and retention_count must be at least 1")
+    if config.cluster_ttl_seconds <= 0:
+        problems.append("cluster_ttl_seconds must be positive")
     if config.ping_interval <= 0 or config.ping_timeout <= 0:
         problems.append("ping_interval and ping_timeout must be positive")
     if config.log_level not in {"debug", "info", "warning", "error"}:

@@ -84,6 +84,11 @@ class HubService:
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
+            # python-socketio swallows CancelledError inside event handlers, so a task cancelled
+            # while it runs one (a revocation disconnecting a session) goes on: cancel it again.
+            while not task.done():
+                await asyncio.wait([task], timeout=0.5)
+                task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
@@ -141,7 +146,7 @@ class HubService:
         """The session is authenticated: greet it, announce presence, replay what it missed, go live."""
         came_online = self.presence.add(session)
         if came_online:
-            await self._emit_others(session.user.id, Event.USER_ONLINE, _presence(session.user))
+            await self._user_online(session.user)
         await self.transport.emit(session.sid, Event.WELCOME, self.welcome(session))
         try:
             await self._replay(session)
@@ -198,11 +203,19 @@ class HubService:
         if session is None:
             return
         if went_offline:
-            await self._emit_others(session.user.id, Event.USER_OFFLINE, _presence(session.user))
+            await self._user_offline(session.user)
+
+    async def _user_online(self, user: User) -> None:
+        """The user's first device connected (a cluster asks the other hubs first)."""
+        await self._emit_others(user.id, Event.USER_ONLINE, _presence(user))
+
+    async def _user_offline(self, user: User) -> None:
+        """The user's last device left."""
+        await self._emit_others(user.id, Event.USER_OFFLINE, _presence(user))
 
     # ------------------------------------------------------------------ sending
 
-    def _check_rate(self, actor: Actor) -> None:
+    async def _check_rate(self, actor: Actor) -> None:
         wait = self.send_limits.take(actor.user.name)
         if wait > 0:
             raise RateLimited(wait)
@@ -213,7 +226,7 @@ class HubService:
             recipient = await self.store.get_user(payload.to)
             if recipient is None:
                 raise NotFound(f"there is no user named {payload.to!r}")
-            self._check_rate(actor)
+            await self._check_rate(actor)
             stored = self._enqueue(
                 self._draft(actor, Kind.DIRECT, payload.type, payload.title, payload.message, to_user_id=recipient.id)
             )
@@ -227,7 +240,7 @@ class HubService:
                 raise NotFound(f"there is no room named {payload.room!r}")
             if room.restricted and not await self.store.is_member(room.name, actor.user.id):
                 raise Forbidden(f"room {room.name!r} is restricted to its members")
-            self._check_rate(actor)
+            await self._check_rate(actor)
             stored = self._enqueue(
                 self._draft(actor, Kind.ROOM, payload.type, payload.title, payload.message, room=room.name)
             )
@@ -237,7 +250,7 @@ class HubService:
         if not actor.admin:
             raise Forbidden("only admins may send to everyone")
         async with actor.send_lock:
-            self._check_rate(actor)
+            await self._check_rate(actor)
             stored = self._enqueue(self._draft(actor, Kind.EVERYONE, payload.type, payload.title, payload.message))
         return _sent(await stored)
 
@@ -245,7 +258,7 @@ class HubService:
         if not actor.admin:
             raise Forbidden("only admins may make announcements")
         async with actor.send_lock:
-            self._check_rate(actor)
+            await self._check_rate(actor)
             draft = self._draft(actor, Kind.ANNOUNCEMENT, NotificationType.SYSTEM, payload.title, payload.message)
             stored = self._enqueue(draft)
         return _sent(await stored)
