@@ -101,11 +101,12 @@ class Cluster:
     async def token(self, name: str) -> str:
         return (await self.accounts.issue_token(name, "test")).secret
 
-    async def client(self, hub: HubProc, token: str, name: str = "", **auth: Any) -> Client:
+    async def client(self, hub: HubProc, token: str, name: str = "", *, welcome: bool = True, **auth: Any) -> Client:
         client = Client(hub.url, name)
         self.clients.append(client)
         await client.connect({"token": token, **auth})
-        await client.next("welcome")
+        if welcome:
+            await client.next("welcome")
         return client
 
     def logs(self) -> str:
