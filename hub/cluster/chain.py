@@ -105,8 +105,9 @@ class Chain:
             self.applied = max(self.applied, link.head)
 
     async def catch_up(self) -> None:
-        """Deliver whatever the store has beyond what this hub applied."""
-        head = await self.store.head()
+        """Read from the store what is missing: up to the next link waiting here, or to the store's head."""
+        waiting = [link.prev for link in self._waiting.values() if link.prev > self.applied]
+        head = min(waiting) if waiting else await self.store.head()
         while self.applied < head:
             page = await self.store.stored_between(self.applied, head, PAGE)
             for item in page:

@@ -26,13 +26,22 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "lan-notify"
 METHOD = "lan-notify"
+#: The longest a hub waits for one publish before dropping it; what it carried is in the store anyway.
+PUBLISH_WAIT = 2.0
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 class ClusterManager(socketio.AsyncRedisManager):  # type: ignore[misc]
     def __init__(self, url: str, *, channel: str = CHANNEL) -> None:
-        super().__init__(url, channel=channel, logger=logging.getLogger("hub.cluster.redis"))
+        super().__init__(
+            url,
+            channel=channel,
+            logger=logging.getLogger("hub.cluster.redis"),
+            # No read timeout: the listener waits on an idle channel. A dead connection shows up
+            # in a health check instead; an unreachable server fails to connect within seconds.
+            redis_options={"socket_connect_timeout": 2, "health_check_interval": 5},
+        )
         self.handler: Handler | None = None
 
     async def emit(
@@ -54,8 +63,14 @@ class ClusterManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         )
 
     async def publish(self, payload: dict[str, Any]) -> None:
-        """Send one of our messages to the other hubs (best effort: dropped while Redis is down)."""
-        await self._publish({**payload, "method": METHOD, "host_id": self.host_id})
+        """Send one of our messages to the other hubs (best effort: dropped while Redis is down or slow)."""
+        try:
+            await asyncio.wait_for(self._publish({**payload, "method": METHOD, "host_id": self.host_id}), PUBLISH_WAIT)
+        except TimeoutError:
+            log.warning(
+                "publishing to Redis took longer than %s s: dropped (the other hubs read it from the store)",
+                PUBLISH_WAIT,
+            )
 
     async def _listen(self) -> AsyncIterator[Any]:
         async for message in super()._listen():
