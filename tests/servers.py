@@ -95,7 +95,8 @@ class PostgresServer:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def _start_postgres() -> PostgresServer:
+def require_postgres() -> Path:
+    """The PostgreSQL binaries, or skip (fail in CI)."""
     bindir = postgres_bin()
     if bindir is None:
         unavailable("PostgreSQL server binaries (initdb, pg_ctl) not found")
@@ -103,7 +104,23 @@ def _start_postgres() -> PostgresServer:
         import asyncpg  # noqa: F401
     except ImportError:
         unavailable("the asyncpg package is not installed (pip install lan-notify[postgres])")
-    server = PostgresServer(bindir)
+    return bindir
+
+
+def require_redis() -> str:
+    """The redis-server binary, or skip (fail in CI)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        unavailable("redis-server not found")
+    try:
+        import redis  # noqa: F401
+    except ImportError:
+        unavailable("the redis package is not installed (pip install lan-notify[redis])")
+    return binary
+
+
+def _start_postgres() -> PostgresServer:
+    server = PostgresServer(require_postgres())
     try:
         server.init()
         server.start()
@@ -211,14 +228,7 @@ class RedisServer:
 
 @pytest.fixture
 async def redis_server() -> AsyncIterator[RedisServer]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        unavailable("redis-server not found")
-    try:
-        import redis  # noqa: F401
-    except ImportError:
-        unavailable("the redis package is not installed (pip install lan-notify[redis])")
-    server = RedisServer(binary)
+    server = RedisServer(require_redis())
     await server.start()
     yield server
     await server.close()

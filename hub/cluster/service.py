@@ -106,7 +106,10 @@ class ClusterService(HubService):
     async def _dispatch(self, batch: list[tuple[Draft, asyncio.Future[Stored]]]) -> None:
         try:
             stored = await self.pg.add_batch([d for d, _ in batch])
-        except HubError as exc:
+        except Exception as exc:
+            if not isinstance(exc, HubError):  # never let the dispatcher die: every sender gets an answer
+                log.exception("storing a batch of %d notifications failed", len(batch))
+                exc = HubError("the hub could not store this notification; it has been logged")
             for _, future in batch:
                 if not future.done():
                     future.set_exception(exc)

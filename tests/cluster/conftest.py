@@ -109,6 +109,24 @@ class Cluster:
             await client.next("welcome")
         return client
 
+    async def cli(self, *args: str) -> str:
+        """`notify-hub <args> --database <the shared store>`; returns its standard output."""
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "hub",
+            "--data-dir",
+            str(self.tmp / "cli"),
+            *args,
+            "--database",
+            self.database,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(proc.communicate(), WAIT * 3)
+        assert proc.returncode == 0, err.decode()
+        return out.decode()
+
     def logs(self) -> str:
         return "\n".join(f"--- hub{h.index}\n{h.log.read_text()[-4000:]}" for h in self.hubs if h.log.exists())
 

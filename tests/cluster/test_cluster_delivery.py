@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from tests.cluster.conftest import Cluster
-from tests.conftest import drain_until_marker
+from tests.conftest import WAIT, drain_until_marker
 
 
 async def test_every_addressing_mode_crosses_hubs(cluster: Cluster) -> None:
@@ -39,8 +41,6 @@ async def test_many_sends_through_two_hubs_arrive_once_in_id_order(cluster: Clus
     bob_a = await cluster.client(a, bob_token, "bob", last_id=0)
     bob_b = await cluster.client(b, await cluster.token("bob"), "bob", last_id=0)
 
-    import asyncio
-
     acks = await asyncio.gather(
         *(alice.call("send_notification", {"to": "bob", "message": f"a{i}"}) for i in range(40)),
         *(carol.call("send_notification", {"to": "bob", "message": f"c{i}"}) for i in range(40)),
@@ -63,14 +63,15 @@ async def test_a_client_of_one_hub_can_resume_on_another(cluster: Cluster) -> No
     assert [n["id"] for n in await drain_until_marker(bob)] == ids[1:]
 
 
-async def test_a_token_revoked_through_one_hub_store_disconnects_it_on_another(cluster: Cluster) -> None:
-    (a,) = await cluster.start(1)
-    token = await cluster.user("bob")
-    bob = await cluster.client(a, token, "bob")
+async def test_a_token_revoked_with_the_admin_cli_disconnects_it_on_every_hub(cluster: Cluster) -> None:
+    a, b = await cluster.start(2)
+    bob_token = await cluster.user("bob")
+    on_b = await cluster.client(b, bob_token, "bob")
+    on_a = await cluster.client(a, bob_token, "bob")
     (info,) = await cluster.store.list_tokens((await cluster.accounts.user("bob")).id)
 
-    await cluster.store.revoke_token(info.id)  # as the admin CLI does, on the shared store
+    await cluster.cli("token", "revoke", str(info.id))
 
-    import asyncio
-
-    await asyncio.wait_for(bob.disconnected.wait(), 10)
+    await asyncio.wait_for(on_b.disconnected.wait(), WAIT)
+    await asyncio.wait_for(on_a.disconnected.wait(), WAIT)
+    assert (await on_a.next("error"))["code"] == "unauthorized"

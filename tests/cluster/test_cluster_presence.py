@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import sys
-
 from tests.cluster.conftest import Cluster
 
 BOB = {"userId": "bob", "username": "bob"}
@@ -77,17 +74,6 @@ async def test_the_rate_limit_is_shared_by_all_hubs(cluster: Cluster) -> None:
 
 
 async def test_admin_commands_act_on_the_shared_store(cluster: Cluster) -> None:
-    command = ["--data-dir", str(cluster.tmp / "cli"), "user", "add", "dora", "--database", cluster.database]
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "hub",
-        *command,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await proc.communicate()
-    assert proc.returncode == 0, err.decode()
-    assert out.strip()  # the generated password
-
+    assert (await cluster.cli("user", "add", "dora")).strip()  # prints the generated password
     assert (await cluster.store.get_user("dora")) is not None
+    assert "dora" in await cluster.cli("user", "list")
