@@ -12,69 +12,22 @@ Same interface and semantics as the SQLite store. Two things matter for a cluste
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import time
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
 
-from hub.errors import Conflict, NotFound, Unavailable
-from hub.protocol import Kind, Notification, NotificationType
-from hub.store.base import Draft, PruneResult, Room, Stored, TokenInfo, TokenKind, User
-from hub.store.pg_migrations import migrate
+from hub.errors import Conflict
+from hub.store.base import Room, TokenInfo, TokenKind, User
+from hub.store.pg_notifications import Batch, NotificationTables
+from hub.store.pg_pool import count_rows, redact
 from hub.timeutil import utc_now_iso
 
-log = logging.getLogger(__name__)
+__all__ = ["Batch", "PostgresStore", "redact"]
 
 #: Advisory lock taken by writers of the revocation log, so its sequence follows commit order.
 REVOCATION_LOCK = 0x6C6E_7276  # "lnrv"
-
-_NOTIFICATION_COLUMNS = "n.id, n.kind, n.type, n.title, n.message, n.sender, n.room, n.created_at"
-
-#: Errors that mean "the database cannot be reached or used right now".
-_UNAVAILABLE: tuple[type[BaseException], ...] = (
-    OSError,
-    asyncio.TimeoutError,
-    asyncpg.InterfaceError,
-    asyncpg.PostgresConnectionError,
-    asyncpg.exceptions.OperatorInterventionError,
-    asyncpg.exceptions.InsufficientResourcesError,
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Batch:
-    """One committed group of notifications: ids `(prev, head]`, in order."""
-
-    prev: int
-    head: int
-    stored: list[Stored]
-
-
-def redact(dsn: str) -> str:
-    """The URL without its password, for logs."""
-    if "@" not in dsn or "://" not in dsn:
-        return dsn
-    scheme, rest = dsn.split("://", 1)
-    userinfo, host = rest.rsplit("@", 1)
-    return f"{scheme}://{userinfo.split(':', 1)[0]}@{host}"
-
-
-def _notification(row: Any) -> Notification:
-    return Notification(
-        id=row[0],
-        kind=Kind(row[1]),
-        type=NotificationType(row[2]),
-        title=row[3],
-        message=row[4],
-        sender=row[5],
-        room=row[6],
-        timestamp=row[7],
-    )
 
 
 def _user(row: Any) -> User:
@@ -93,60 +46,8 @@ def _token(row: Any) -> TokenInfo:
     )
 
 
-class PostgresStore:
-    def __init__(self, dsn: str, *, min_size: int = 1, max_size: int = 10, timeout: float = 5.0) -> None:
-        self.dsn = dsn
-        self.timeout = timeout
-        self._min_size = min_size
-        self._max_size = max_size
-        self._pool: asyncpg.Pool | None = None
-
-    def __repr__(self) -> str:
-        return f"PostgresStore({redact(self.dsn)!r})"
-
-    # ------------------------------------------------------------------ plumbing
-
-    async def open(self) -> None:
-        try:
-            self._pool = await asyncpg.create_pool(
-                self.dsn,
-                min_size=self._min_size,
-                max_size=self._max_size,
-                timeout=self.timeout,
-                command_timeout=max(self.timeout, 10.0),
-            )
-            async with self._pool.acquire() as conn:
-                await migrate(conn)
-        except _UNAVAILABLE as exc:
-            raise Unavailable(f"cannot reach PostgreSQL at {redact(self.dsn)} ({exc})") from exc
-
-    async def close(self) -> None:
-        if self._pool is not None:
-            pool, self._pool = self._pool, None
-            try:
-                await asyncio.wait_for(pool.close(), self.timeout)
-            except _UNAVAILABLE:  # includes TimeoutError
-                pool.terminate()
-
-    @asynccontextmanager
-    async def _conn(self) -> AsyncIterator[Any]:
-        if self._pool is None:
-            raise Unavailable("the store is not open")
-        try:
-            async with self._pool.acquire(timeout=self.timeout) as conn:
-                yield conn
-        except _UNAVAILABLE as exc:
-            log.error("store error: %s", exc)
-            raise Unavailable(f"the store cannot be used right now ({type(exc).__name__})") from exc
-
-    @asynccontextmanager
-    async def _tx(self) -> AsyncIterator[Any]:
-        async with self._conn() as conn, conn.transaction():
-            yield conn
-
-    async def check(self) -> None:
-        async with self._conn() as conn:
-            await conn.fetchval("SELECT 1")
+class PostgresStore(NotificationTables):
+    """Accounts, tokens and rooms here; notifications in `NotificationTables`; the pool in `PgPool`."""
 
     # ------------------------------------------------------------------ accounts
 
@@ -203,7 +104,7 @@ class PostgresStore:
     async def set_password(self, name: str, password_hash: str) -> bool:
         async with self._conn() as conn:
             status = await conn.execute("UPDATE users SET password_hash = $1 WHERE name = $2", password_hash, name)
-        return _count(status) > 0
+        return count_rows(status) > 0
 
     async def ensure_user(self, name: str) -> User:
         async with self._conn() as conn:
@@ -307,7 +208,7 @@ class PostgresStore:
 
     async def remove_room(self, name: str) -> bool:
         async with self._conn() as conn:
-            return _count(await conn.execute("DELETE FROM rooms WHERE name = $1", name)) > 0
+            return count_rows(await conn.execute("DELETE FROM rooms WHERE name = $1", name)) > 0
 
     async def may_join(self, room: str, user_id: int) -> bool:
         async with self._conn() as conn:
@@ -331,12 +232,12 @@ class PostgresStore:
                 user_id,
                 now,
             )
-        return _count(status) > 0
+        return count_rows(status) > 0
 
     async def leave_room(self, room: str, user_id: int) -> bool:
         async with self._conn() as conn:
             status = await conn.execute("DELETE FROM room_members WHERE room = $1 AND user_id = $2", room, user_id)
-        return _count(status) > 0
+        return count_rows(status) > 0
 
     async def rooms_of(self, user_id: int) -> list[str]:
         async with self._conn() as conn:
@@ -349,175 +250,6 @@ class PostgresStore:
         async with self._conn() as conn:
             found = await conn.fetchval("SELECT 1 FROM room_members WHERE room = $1 AND user_id = $2", room, user_id)
         return found is not None
-
-    # ------------------------------------------------------------------ notifications
-
-    async def add(self, drafts: Sequence[Draft]) -> list[Stored]:
-        return (await self.add_batch(drafts)).stored
-
-    async def add_batch(self, drafts: Sequence[Draft]) -> Batch:
-        """Store drafts in one transaction with the next ids after the head; durable when this returns."""
-        async with self._tx() as conn:
-            prev = int(await conn.fetchval("SELECT last_id FROM notification_head FOR UPDATE"))
-            everyone: list[int] | None = None
-            members: dict[str, list[int]] = {}
-            rows: list[tuple[Any, ...]] = []
-            inbox: list[tuple[int, int]] = []
-            out: list[Stored] = []
-            for offset, d in enumerate(drafts, start=1):
-                nid = prev + offset
-                if d.kind is Kind.DIRECT:
-                    recipients = [d.to_user_id] if d.to_user_id is not None else []
-                elif d.kind in (Kind.ROOM, Kind.NOTICE):
-                    assert d.room is not None
-                    if d.room not in members:
-                        members[d.room] = [
-                            r[0]
-                            for r in await conn.fetch(
-                                "SELECT user_id FROM room_members WHERE room = $1 ORDER BY user_id", d.room
-                            )
-                        ]
-                    recipients = [u for u in members[d.room] if u != d.about_user_id]
-                else:
-                    if everyone is None:
-                        everyone = [r[0] for r in await conn.fetch("SELECT id FROM users ORDER BY id")]
-                    recipients = list(everyone)
-                rows.append((nid, d.kind.value, d.type.value, d.title, d.message, d.sender, d.room, d.timestamp))
-                inbox.extend((u, nid) for u in recipients)
-                note = Notification(
-                    id=nid,
-                    kind=d.kind,
-                    type=d.type,
-                    title=d.title,
-                    message=d.message,
-                    sender=d.sender,
-                    room=d.room,
-                    timestamp=d.timestamp,
-                )
-                out.append(Stored(note, tuple(recipients)))
-            if rows:
-                await conn.copy_records_to_table(
-                    "notifications",
-                    records=rows,
-                    columns=["id", "kind", "type", "title", "message", "sender", "room", "created_at"],
-                )
-            if inbox:
-                await conn.copy_records_to_table("inbox", records=inbox, columns=["user_id", "notification_id"])
-            head = prev + len(rows)
-            await conn.execute("UPDATE notification_head SET last_id = $1", head)
-        return Batch(prev=prev, head=head, stored=out)
-
-    async def head(self) -> int:
-        """The newest committed notification id."""
-        async with self._conn() as conn:
-            return int(await conn.fetchval("SELECT last_id FROM notification_head"))
-
-    async def stored_between(self, after_id: int, upto_id: int, limit: int) -> list[Stored]:
-        """Notifications with ids in `(after_id, upto_id]`, oldest first, each with its recipients."""
-        async with self._conn() as conn:
-            rows = await conn.fetch(
-                f"SELECT {_NOTIFICATION_COLUMNS},"
-                " ARRAY(SELECT i.user_id FROM inbox i WHERE i.notification_id = n.id ORDER BY i.user_id)"
-                " FROM notifications n WHERE n.id > $1 AND n.id <= $2 ORDER BY n.id LIMIT $3",
-                after_id,
-                upto_id,
-                limit,
-            )
-        return [Stored(_notification(r), tuple(r[8])) for r in rows]
-
-    async def replay(self, user_id: int, after_id: int, limit: int) -> list[Notification]:
-        async with self._conn() as conn:
-            rows = await conn.fetch(
-                f"SELECT {_NOTIFICATION_COLUMNS} FROM inbox i JOIN notifications n ON n.id = i.notification_id"
-                " WHERE i.user_id = $1 AND i.notification_id > $2 ORDER BY i.notification_id LIMIT $3",
-                user_id,
-                after_id,
-                limit,
-            )
-        return [_notification(r) for r in rows]
-
-    async def history(self, user_id: int, after_id: int, limit: int) -> list[Notification]:
-        return await self.replay(user_id, after_id, limit)
-
-    async def pruned_upto(self, user_id: int) -> int:
-        async with self._conn() as conn:
-            value = await conn.fetchval("SELECT pruned_upto FROM users WHERE id = $1", user_id)
-        if value is None:
-            raise NotFound("no such user")
-        return int(value)
-
-    async def prune(self, *, keep_days: int, keep_count: int, now: str) -> PruneResult:
-        from hub.store.sqlite import _days_before
-
-        cutoff = _days_before(now, keep_days)
-        removed = 0
-        async with self._tx() as conn:
-            for (user_id,) in await conn.fetch("SELECT id FROM users ORDER BY id"):
-                by_count = await conn.fetchval(
-                    "SELECT notification_id FROM inbox WHERE user_id = $1"
-                    " ORDER BY notification_id DESC LIMIT 1 OFFSET $2",
-                    user_id,
-                    keep_count,
-                )
-                by_age = await conn.fetchval(
-                    "SELECT max(i.notification_id) FROM inbox i JOIN notifications n ON n.id = i.notification_id"
-                    " WHERE i.user_id = $1 AND n.created_at < $2",
-                    user_id,
-                    cutoff,
-                )
-                boundary = max(by_count or 0, by_age or 0)
-                if boundary <= 0:
-                    continue
-                status = await conn.execute(
-                    "DELETE FROM inbox WHERE user_id = $1 AND notification_id <= $2", user_id, boundary
-                )
-                removed += _count(status)
-                await conn.execute(
-                    "UPDATE users SET pruned_upto = GREATEST(pruned_upto, $1) WHERE id = $2", boundary, user_id
-                )
-            gone = _count(
-                await conn.execute(
-                    "DELETE FROM notifications n"
-                    " WHERE NOT EXISTS (SELECT 1 FROM inbox i WHERE i.notification_id = n.id)"
-                )
-            )
-        return PruneResult(removed_deliveries=removed, removed_notifications=gone)
-
-    # ------------------------------------------------------------------ cursors
-
-    async def cursor(self, device: str, user_id: int) -> int:
-        async with self._conn() as conn:
-            value = await conn.fetchval("SELECT last_id FROM cursors WHERE device = $1", device)
-            if value is not None:
-                return int(value)
-            start = await conn.fetchval("SELECT pruned_upto FROM users WHERE id = $1", user_id)
-            last_id = int(start or 0)
-            await conn.execute(
-                "INSERT INTO cursors(device, user_id, last_id) VALUES ($1, $2, $3) ON CONFLICT (device) DO NOTHING",
-                device,
-                user_id,
-                last_id,
-            )
-        return last_id
-
-    async def save_cursors(self, cursors: dict[str, tuple[int, int]]) -> None:
-        if not cursors:
-            return
-        rows = [(device, user_id, last_id) for device, (user_id, last_id) in sorted(cursors.items())]
-        async with self._tx() as conn:
-            await conn.executemany(
-                "INSERT INTO cursors(device, user_id, last_id) VALUES ($1, $2, $3)"
-                " ON CONFLICT (device) DO UPDATE SET last_id = GREATEST(cursors.last_id, excluded.last_id)",
-                rows,
-            )
-
-
-def _count(status: str) -> int:
-    """Rows touched, from a command status such as 'DELETE 3' or 'INSERT 0 1'."""
-    try:
-        return int(status.rsplit(" ", 1)[-1])
-    except ValueError:
-        return 0
 
 
 async def _room(conn: Any, name: str) -> Room | None:
