@@ -11,6 +11,9 @@ from hub.protocol import Kind, Notification, NotificationType
 from hub.store.base import Draft, PruneResult, Stored
 from hub.store.pg_pool import PgPool, count_rows
 
+#: Advisory lock held while pruning: every hub runs retention, one at a time does the work.
+PRUNE_LOCK = 0x6C6E_7072  # "lnpr"
+
 _NOTIFICATION_COLUMNS = "n.id, n.kind, n.type, n.title, n.message, n.sender, n.room, n.created_at"
 
 
@@ -139,6 +142,8 @@ class NotificationTables(PgPool):
         cutoff = _days_before(now, keep_days)
         removed = 0
         async with self._tx() as conn:
+            if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", PRUNE_LOCK):
+                return PruneResult(removed_deliveries=0, removed_notifications=0)  # another hub is at it
             for (user_id,) in await conn.fetch("SELECT id FROM users ORDER BY id"):
                 by_count = await conn.fetchval(
                     "SELECT notification_id FROM inbox WHERE user_id = $1"

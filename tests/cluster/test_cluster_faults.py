@@ -75,15 +75,17 @@ async def test_a_killed_hubs_clients_move_to_another_without_loss_or_duplicates(
     assert ids_of(got) == acked
 
 
-@pytest.mark.parametrize("count", [60, pytest.param(600, marks=pytest.mark.slow)])
+@pytest.mark.parametrize(("hubs", "count"), [(2, 60), pytest.param(3, 600, marks=pytest.mark.slow)])
 async def test_redis_killed_and_restarted_mid_stream_loses_nothing(
-    cluster: Cluster, redis_server: RedisServer, count: int
+    cluster: Cluster, redis_server: RedisServer, hubs: int, count: int
 ) -> None:
-    a, b = await cluster.start(2, *FAST)
+    a, b, *more = await cluster.start(hubs, *FAST)
     alice = await cluster.client(a, await cluster.user("alice"), "alice")
     bob = await cluster.client(b, await cluster.user("bob"), "bob", last_id=0)
     carol = await cluster.client(a, await cluster.user("carol"), "carol", last_id=0)
-    for member in (bob, carol):
+    others = [await cluster.client(hub, await cluster.user(f"u{i}"), f"u{i}", last_id=0) for i, hub in enumerate(more)]
+    members = [bob, carol, *others]
+    for member in members:
         assert (await member.call("join_room", {"room": "dev"}))["ok"]
 
     sender = Sender(alice, count, room="dev")
@@ -93,7 +95,7 @@ async def test_redis_killed_and_restarted_mid_stream_loses_nothing(
     await redis_server.start()
     acked = await sender.done()
 
-    for member in (bob, carol):
+    for member in members:
         await drain_until_marker(member)  # the marker's id is above every acked one: all came before it
         assert ids_of(member.pending("room_notification")) == acked, member.name
     assert "read from the store" in b.log.read_text()  # hub b did miss what was published meanwhile
