@@ -20,7 +20,7 @@ from hub.config import FIELDS, ConfigError, HubConfig, env_name, field_type_name
 from hub.errors import HubError, NotFound
 from hub.protocol import NAME_PATTERN, ROOM_PATTERN
 from hub.store import TokenKind
-from hub.store.factory import create_store
+from hub.store.factory import create_store, redact
 
 log = logging.getLogger("hub")
 
@@ -236,7 +236,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             if args.print_config:
                 for name in FIELDS:
-                    print(f"{name} = {getattr(config, name)!r}")
+                    value = getattr(config, name)
+                    shown = redact(value) if name in ("database", "redis") else value
+                    print(f"{name} = {shown!r}")
                 return 0
             from hub.server import serve
 

@@ -22,6 +22,8 @@ import socketio
 from aiohttp import web
 from redis import asyncio as aioredis
 
+from hub.store.factory import redact
+
 log = logging.getLogger(__name__)
 
 CHANNEL = "lan-notify"
@@ -128,15 +130,9 @@ def cluster_ctx(sio: socketio.AsyncServer) -> Callable[[web.Application], AsyncI
         if not sio.manager_initialized:
             sio.manager_initialized = True
             manager.initialize()
-        log.info("cluster: Redis at %s, hub %s", _redact(app[CONFIG].redis), manager.host_id)
+        log.info("cluster: Redis at %s, hub %s", redact(app[CONFIG].redis), manager.host_id)
         yield
         await manager.close()
         await client.aclose()
 
     return ctx
-
-
-def _redact(url: str) -> str:
-    from hub.store.postgres import redact
-
-    return redact(url)

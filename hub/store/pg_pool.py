@@ -11,6 +11,7 @@ from typing import Any
 import asyncpg
 
 from hub.errors import Unavailable
+from hub.store.factory import redact
 from hub.store.pg_migrations import migrate
 
 log = logging.getLogger(__name__)
@@ -24,15 +25,6 @@ _UNAVAILABLE: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.OperatorInterventionError,
     asyncpg.exceptions.InsufficientResourcesError,
 )
-
-
-def redact(dsn: str) -> str:
-    """The URL without its password, for logs."""
-    if "@" not in dsn or "://" not in dsn:
-        return dsn
-    scheme, rest = dsn.split("://", 1)
-    userinfo, host = rest.rsplit("@", 1)
-    return f"{scheme}://{userinfo.split(':', 1)[0]}@{host}"
 
 
 def count_rows(status: str) -> int:

@@ -20,8 +20,9 @@ import asyncpg
 
 from hub.errors import Conflict
 from hub.store.base import Room, TokenInfo, TokenKind, User
+from hub.store.factory import redact
 from hub.store.pg_notifications import Batch, NotificationTables
-from hub.store.pg_pool import count_rows, redact
+from hub.store.pg_pool import count_rows
 from hub.timeutil import utc_now_iso
 
 __all__ = ["Batch", "PostgresStore", "redact"]
