@@ -345,6 +345,8 @@ class HubService:
                     await self._send(session, event, data, note.id)
 
     async def _send(self, session: Session, event: str, data: dict[str, Any], nid: int) -> None:
+        if self.presence.sessions.get(session.sid) is not session:
+            return  # it left while replaying: nothing reaches it, so its device cursor must not move
         await self.transport.emit(session.sid, event, data)
         session.last_sent = nid
         if not session.acking:
