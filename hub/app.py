@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 import socketio
 from aiohttp import web
 
+from hub import http_send, metrics, openapi
 from hub.accounts import Accounts
 from hub.config import HubConfig
 from hub.http_api import ACCOUNTS, LOGIN_LIMITS, SERVICE, STARTED, add_routes, errors_middleware
@@ -24,6 +25,7 @@ from hub.ratelimit import TokenBuckets
 from hub.service import HubService, Transport
 from hub.store import Store
 from hub.store.factory import create_store, describe
+from hub.websocket import install_websocket_transport
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,9 @@ def create_app(config: HubConfig) -> web.Application:
     sio = HubServer(
         client_manager=manager,
         async_mode="aiohttp",
+        # A connection's events are handled in order, one at a time, as Node's socket.io does:
+        # `authenticate` then `send_notification` at once works, and no task is made per event.
+        async_handlers=False,
         cors_allowed_origins=_cors(config),
         ping_interval=config.ping_interval,
         ping_timeout=config.ping_timeout,
@@ -52,8 +57,13 @@ def create_app(config: HubConfig) -> web.Application:
         logger=logging.getLogger("hub.socketio"),
         engineio_logger=logging.getLogger("hub.engineio"),
     )
+    install_websocket_transport(sio, compress=config.websocket_compression)
     sio.attach(app)
     add_routes(app)
+    http_send.add_routes(app)
+    openapi.add_routes(app)
+    metrics.add_routes(app)
+    app[metrics.METRICS] = metrics.HubMetrics(lambda: app[SERVICE].presence if SERVICE in app else None)
     app.cleanup_ctx.append(_store_ctx)
     if config.redis:
         from hub.cluster import cluster_ctx
@@ -91,6 +101,7 @@ def _service_ctx(sio: socketio.AsyncServer):  # type: ignore[no-untyped-def]
         layer = SocketLayer(sio, lambda transport: _make_service(app, transport, sio))
         app[SOCKETS] = layer
         app[SERVICE] = layer.service
+        layer.service.metrics = app[metrics.METRICS]
         await layer.service.start()
         yield
         await layer.close()

@@ -125,6 +125,7 @@ class ClusterService(HubService):
             }
         )
         for (_, future), item in zip(batch, stored.stored, strict=True):
+            self.metrics.dispatched(item, self.presence)  # counted by the hub that stored it
             if not future.done():
                 future.set_result(item)
 
