@@ -142,3 +142,16 @@ async def send_when_back(client: Client) -> int:
             await asyncio.sleep(0.1)
 
     return await asyncio.wait_for(attempt(), WAIT * 3)
+
+
+async def test_hubs_started_without_redis_still_deliver_through_the_store(
+    cluster: Cluster, redis_server: RedisServer
+) -> None:
+    await redis_server.kill()  # Redis is down from the start: no fan-out, no shared presence or limits
+    a, b = await cluster.start(2, *FAST)
+    alice = await cluster.client(a, await cluster.user("alice"), "alice")
+    bob = await cluster.client(b, await cluster.user("bob"), "bob", last_id=0)
+
+    acked = [(await alice.call("send_notification", {"to": "bob", "message": f"m{i}"}))["id"] for i in range(5)]
+
+    assert ids_of(await drain_until_marker(bob)) == acked
