@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import glob
+import hashlib
 import os
 import shutil
 import signal
@@ -18,7 +19,7 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import pytest
 
@@ -162,6 +163,40 @@ def own_postgres() -> Iterator[PostgresServer]:
 @pytest.fixture
 async def postgres_url(postgres_server: PostgresServer) -> str:
     return await create_database(postgres_server)
+
+
+# --------------------------------------------------------------------------- the hub suite on PostgreSQL
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--store",
+        choices=("sqlite", "postgres"),
+        default="sqlite",
+        help="store of the in-process hubs of the hub tests: postgres runs them on a throwaway PostgreSQL",
+    )
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if session.config.getoption("--store") != "postgres":
+        return
+    import tests.conftest as shared
+
+    server = _start_postgres()
+    session.config.add_cleanup(server.destroy)
+    made: set[str] = set()
+    plain = shared.make_config
+
+    def on_postgres(data_dir: Path, **changes: Any) -> Any:
+        # One database per data directory: a hub restarted on the same directory finds its data.
+        name = "h_" + hashlib.sha1(str(data_dir).encode()).hexdigest()[:16]
+        if name not in made:
+            createdb = [str(server.bindir / "createdb"), "-h", "127.0.0.1", "-p", str(server.port), "-U", "postgres"]
+            subprocess.run([*createdb, name], check=True, capture_output=True, timeout=START_TIMEOUT)
+            made.add(name)
+        return plain(data_dir, **changes).with_changes(database=server.dsn(name))
+
+    shared.make_config = on_postgres
 
 
 # --------------------------------------------------------------------------- Redis

@@ -102,6 +102,21 @@ class NotificationTables(PgPool):
         async with self._conn() as conn:
             return int(await conn.fetchval("SELECT last_id FROM notification_head"))
 
+    async def integrity_check(self) -> str:
+        """'ok', or what is wrong with the notification tables (the rest is kept by constraints)."""
+        async with self._conn() as conn:
+            head = await conn.fetchval("SELECT last_id FROM notification_head")
+            newest = await conn.fetchval("SELECT coalesce(max(id), 0) FROM notifications")
+            orphans = await conn.fetchval(
+                "SELECT count(*) FROM notifications n"
+                " WHERE NOT EXISTS (SELECT 1 FROM inbox i WHERE i.notification_id = n.id)"
+            )
+        if head is None or newest > head:
+            return f"notification head {head} is behind the newest notification {newest}"
+        if orphans:
+            return f"{orphans} notifications have no recipient left"
+        return "ok"
+
     async def stored_between(self, after_id: int, upto_id: int, limit: int) -> list[Stored]:
         """Notifications with ids in `(after_id, upto_id]`, oldest first, each with its recipients."""
         async with self._conn() as conn:
