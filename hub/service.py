@@ -344,6 +344,9 @@ class HubService:
                 batch.append(self._queue.get_nowait())
             try:
                 await self._dispatch(batch)
+            except Exception:  # the dispatcher must outlive any one batch
+                log.exception("dispatching a batch failed")
+                _fail(batch, HubError("the notification could not be stored"))
             finally:
                 for _ in batch:
                     self._queue.task_done()
@@ -353,10 +356,16 @@ class HubService:
         # been told nothing, but the recipient must not miss what was accepted.
         try:
             stored = await self.store.add([d for d, _ in batch])
-        except HubError as exc:
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(exc)
+        except Unavailable as exc:
+            _fail(batch, exc)
+            return
+        except Exception as exc:
+            if len(batch) > 1:  # one bad draft (e.g. its recipient was just deleted) fails alone
+                for one in batch:
+                    await self._dispatch([one])
+                return
+            log.error("could not store a notification from %s", batch[0][0].sender, exc_info=exc)
+            _fail(batch, exc if isinstance(exc, HubError) else HubError("the notification could not be stored"))
             return
         for (_, future), item in zip(batch, stored, strict=True):
             try:
@@ -518,6 +527,12 @@ class HubService:
         sids = [sid for sid, session in self.presence.sessions.items() if session.user.id != user_id]
         if sids:
             await self.transport.emit_many(sids, event, data)
+
+
+def _fail(batch: list[tuple[Draft, asyncio.Future[Stored]]], exc: BaseException) -> None:
+    for _, future in batch:
+        if not future.done():
+            future.set_exception(exc)
 
 
 def _presence(user: User) -> dict[str, Any]:
