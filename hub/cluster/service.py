@@ -23,9 +23,9 @@ from hub.cluster.chain import Chain, Link
 from hub.cluster.manager import ClusterManager
 from hub.cluster.redis_state import RedisState, member, parse_member
 from hub.config import HubConfig
-from hub.errors import HubError, RateLimited
+from hub.errors import HubError, RateLimited, Unavailable
 from hub.protocol import Event, Notification
-from hub.service import HubService, Transport, _presence
+from hub.service import HubService, Transport, _fail, _presence
 from hub.sessions import Actor, Presence
 from hub.store.base import Draft, Stored, User
 from hub.store.postgres import PostgresStore
@@ -106,13 +106,16 @@ class ClusterService(HubService):
     async def _dispatch(self, batch: list[tuple[Draft, asyncio.Future[Stored]]]) -> None:
         try:
             stored = await self.pg.add_batch([d for d, _ in batch])
-        except Exception as exc:
-            if not isinstance(exc, HubError):  # never let the dispatcher die: every sender gets an answer
-                log.exception("storing a batch of %d notifications failed", len(batch))
-                exc = HubError("the hub could not store this notification; it has been logged")
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(exc)
+        except Unavailable as exc:
+            _fail(batch, exc)
+            return
+        except Exception as exc:  # as on one hub: one bad draft (its recipient just deleted) fails alone
+            if len(batch) > 1:
+                for one in batch:
+                    await self._dispatch([one])
+                return
+            log.error("could not store a notification from %s", batch[0][0].sender, exc_info=exc)
+            _fail(batch, exc if isinstance(exc, HubError) else HubError("the notification could not be stored"))
             return
         link = Link(stored.prev, stored.head, tuple(stored.stored))
         self.chain.offer(link)

@@ -66,3 +66,16 @@ async def test_stored_between_gives_notifications_with_their_recipients(pg: Post
 
     assert [(s.notification.message, s.recipients) for s in got] == [("one", (bob.id,)), ("two", (carol.id,))]
     assert got == batch.stored[:2]
+
+
+async def test_a_batch_with_a_bad_draft_stores_nothing_and_is_not_called_unavailable(pg: PostgresStore) -> None:
+    from hub.errors import Unavailable
+
+    bob = await pg.create_user("bob", None, admin=False)
+    before = await pg.head()
+
+    with pytest.raises(Exception) as failure:  # the dispatcher retries such a batch one draft at a time
+        await pg.add_batch([direct(bob.id, "fine"), direct(bob.id + 999, "to a deleted user")])
+
+    assert not isinstance(failure.value, Unavailable)
+    assert await pg.head() == before and await pg.replay(bob.id, 0, 10) == []
