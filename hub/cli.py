@@ -19,7 +19,8 @@ from hub.accounts import Accounts
 from hub.config import FIELDS, ConfigError, HubConfig, env_name, field_type_name, load_config
 from hub.errors import HubError, NotFound
 from hub.protocol import NAME_PATTERN, ROOM_PATTERN
-from hub.store import SqliteStore, TokenKind
+from hub.store import TokenKind
+from hub.store.factory import create_store, redact
 
 log = logging.getLogger("hub")
 
@@ -108,6 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
     for group in (user, token, room):
         for sub in group.choices.values():
             _add_common(sub, suppress=True)
+            sub.add_argument(
+                "--database",
+                default=None,
+                help=f"PostgreSQL URL of a shared store (env {env_name('database')}; default: SQLite in the data dir)",
+            )
     send_cli.add_parser(commands)
     tls_cli.add_parser(commands)
     return parser
@@ -124,13 +130,15 @@ def _read_password(from_stdin: bool) -> str | None:
 
 def _config(args: argparse.Namespace) -> HubConfig:
     overrides: dict[str, Any] = {"data_dir": args.data_dir}
-    if args.command == "serve":
+    if args.command != "serve":
+        overrides["database"] = args.database
+    else:
         overrides.update({name: getattr(args, name) for name in FIELDS if name != "data_dir"})
     return load_config(config_file=args.config, overrides=overrides)
 
 
 async def _with_accounts(config: HubConfig, action: Callable[[Accounts], Awaitable[int]]) -> int:
-    store = SqliteStore(config.database_path)
+    store = create_store(config)
     await store.open()
     try:
         return await action(Accounts(store))
@@ -234,7 +242,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             if args.print_config:
                 for name in FIELDS:
-                    print(f"{name} = {getattr(config, name)!r}")
+                    value = getattr(config, name)
+                    shown = redact(value) if name in ("database", "redis") else value
+                    print(f"{name} = {shown!r}")
                 return 0
             from hub.runtime import loop_factory
             from hub.server import serve

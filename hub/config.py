@@ -61,6 +61,20 @@ class HubConfig:
         default="", metadata={"help": "PEM certificate (chain) file: serve HTTPS/WSS (needs tls_key)"}
     )
     tls_key: str = field(default="", metadata={"help": "PEM private key file of tls_cert"})
+    database: str = field(
+        default="",
+        metadata={
+            "help": "PostgreSQL URL (postgresql://user:pw@host/db): a store shared by several hubs; empty: SQLite"
+        },
+    )
+    redis: str = field(
+        default="",
+        metadata={"help": "Redis URL (redis://host:6379/0) to run several hubs as one cluster; needs --database"},
+    )
+    cluster_ttl_seconds: float = field(
+        default=10.0,
+        metadata={"help": "with Redis: seconds after which a silent hub counts as gone (its users offline)"},
+    )
 
     def with_changes(self, **changes: Any) -> HubConfig:
         return dataclasses.replace(self, **changes)
@@ -122,6 +136,8 @@ def _check(config: HubConfig) -> HubConfig:
         problems.append("rate_refill_per_second must be positive")
     if config.retention_days < 1 or config.retention_count < 1:
         problems.append("retention_days and retention_count must be at least 1")
+    if config.cluster_ttl_seconds <= 0:
+        problems.append("cluster_ttl_seconds must be positive")
     if config.ping_interval <= 0 or config.ping_timeout <= 0:
         problems.append("ping_interval and ping_timeout must be positive")
     if config.log_level not in {"debug", "info", "warning", "error"}:
@@ -130,6 +146,10 @@ def _check(config: HubConfig) -> HubConfig:
         problems.append("log_format must be text or json")
     if bool(config.tls_cert) != bool(config.tls_key):
         problems.append("tls_cert and tls_key go together: give both or neither")
+    if config.database and not config.database.startswith(("postgresql://", "postgres://")):
+        problems.append("database must be a postgresql:// URL (or empty for SQLite)")
+    if config.redis and not config.database:
+        problems.append("redis needs a shared database: set database to a postgresql:// URL too")
     if problems:
         raise ConfigError("; ".join(problems))
     return config

@@ -94,6 +94,11 @@ class HubService:
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
+            # python-socketio swallows CancelledError inside event handlers, so a task cancelled
+            # while it runs one (a revocation disconnecting a session) goes on: cancel it again.
+            while not task.done():
+                await asyncio.wait([task], timeout=0.5)
+                task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
@@ -153,7 +158,7 @@ class HubService:
             return  # it left before we got to it
         came_online = self.presence.add(session)
         if came_online:
-            await self._emit_others(session.user.id, Event.USER_ONLINE, _presence(session.user))
+            await self._user_online(session.user)
         await self.transport.emit(session.sid, Event.WELCOME, self.welcome(session))
         await self._catch_up(session, session.resume_from)
 
@@ -230,11 +235,19 @@ class HubService:
         if removed is None:
             return
         if went_offline:
-            await self._emit_others(session.user.id, Event.USER_OFFLINE, _presence(session.user))
+            await self._user_offline(session.user)
+
+    async def _user_online(self, user: User) -> None:
+        """The user's first device connected (a cluster asks the other hubs first)."""
+        await self._emit_others(user.id, Event.USER_ONLINE, _presence(user))
+
+    async def _user_offline(self, user: User) -> None:
+        """The user's last device left."""
+        await self._emit_others(user.id, Event.USER_OFFLINE, _presence(user))
 
     # ------------------------------------------------------------------ sending
 
-    def _check_rate(self, actor: Actor) -> None:
+    async def _check_rate(self, actor: Actor) -> None:
         wait = self.send_limits.take(actor.user.name)
         if wait > 0:
             self.metrics.rate_limited(actor)
@@ -248,7 +261,7 @@ class HubService:
                 recipient = await self.store.ensure_user(payload.to)  # the seed guide queues for any name
             if recipient is None:
                 raise NotFound(f"there is no user named {payload.to!r}")
-            self._check_rate(actor)
+            await self._check_rate(actor)
             stored = self._enqueue(
                 self._draft(actor, Kind.DIRECT, payload.type, payload.title, payload.message, to_user_id=recipient.id)
             )
@@ -262,7 +275,7 @@ class HubService:
                 raise NotFound(f"there is no room named {payload.room!r}")
             if room.restricted and not await self.store.is_member(room.name, actor.user.id):
                 raise Forbidden(f"room {room.name!r} is restricted to its members")
-            self._check_rate(actor)
+            await self._check_rate(actor)
             stored = self._enqueue(
                 self._draft(actor, Kind.ROOM, payload.type, payload.title, payload.message, room=room.name)
             )
@@ -272,7 +285,7 @@ class HubService:
         if not actor.admin:
             raise Forbidden("only admins may send to everyone")
         async with actor.send_lock:
-            self._check_rate(actor)
+            await self._check_rate(actor)
             stored = self._enqueue(self._draft(actor, Kind.EVERYONE, payload.type, payload.title, payload.message))
         return _sent(await stored)
 
@@ -280,7 +293,7 @@ class HubService:
         if not actor.admin:
             raise Forbidden("only admins may make announcements")
         async with actor.send_lock:
-            self._check_rate(actor)
+            await self._check_rate(actor)
             draft = self._draft(actor, Kind.ANNOUNCEMENT, NotificationType.SYSTEM, payload.title, payload.message)
             stored = self._enqueue(draft)
         return _sent(await stored)
