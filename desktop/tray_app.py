@@ -146,6 +146,7 @@ class TrayApp(QObject):
         self.dnd.subscribe(self._dnd_changed)
         self.toasts.subscribe(self._play_sounds)
         self.stack.open_history.connect(lambda nid: self.spawn(self.show_history(nid)))
+        self.stack.toast_painted.connect(lambda nid: self.report.event("toast_painted", notification_id=nid))
         self.history_window.query_changed.connect(lambda *_: self.spawn(self.refresh_history()))
         self.history_window.mark_all_read_requested.connect(lambda: self.spawn(self.mark_all_read()))
         self.dialog.submitted.connect(lambda hub, user, pw: self.spawn(self.sign_in(hub, user, pw)))

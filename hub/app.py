@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 import socketio
 from aiohttp import web
 
+from hub import http_send, metrics, openapi
 from hub.accounts import Accounts
 from hub.config import HubConfig
 from hub.http_api import ACCOUNTS, LOGIN_LIMITS, SERVICE, STARTED, add_routes, errors_middleware
@@ -23,7 +24,7 @@ from hub.protocol import MAX_PACKET_BYTES
 from hub.ratelimit import TokenBuckets
 from hub.service import HubService
 from hub.store import SqliteStore, Store
-from hub.websocket import use_uncompressed_websockets
+from hub.websocket import install_websocket_transport
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +50,13 @@ def create_app(config: HubConfig) -> web.Application:
         logger=logging.getLogger("hub.socketio"),
         engineio_logger=logging.getLogger("hub.engineio"),
     )
-    if not config.websocket_compression:
-        use_uncompressed_websockets(sio)
+    install_websocket_transport(sio, compress=config.websocket_compression)
     sio.attach(app)
     add_routes(app)
+    http_send.add_routes(app)
+    openapi.add_routes(app)
+    metrics.add_routes(app)
+    app[metrics.METRICS] = metrics.HubMetrics(lambda: app[SERVICE].presence if SERVICE in app else None)
     app.cleanup_ctx.append(_store_ctx)
     app.cleanup_ctx.append(_service_ctx(sio))
     app.on_shutdown.append(_on_shutdown(sio))
@@ -86,6 +90,7 @@ def _service_ctx(sio: socketio.AsyncServer):  # type: ignore[no-untyped-def]
         layer = SocketLayer(sio, lambda transport: HubService(app[CONFIG], app[STORE], transport))
         app[SOCKETS] = layer
         app[SERVICE] = layer.service
+        layer.service.metrics = app[metrics.METRICS]
         await layer.service.start()
         yield
         await layer.close()

@@ -56,6 +56,11 @@ class HubConfig:
         default=1.0, metadata={"help": "how often the hub looks for tokens revoked by the admin CLI"}
     )
     log_level: str = field(default="info", metadata={"help": "debug, info, warning or error"})
+    log_format: str = field(default="text", metadata={"help": "text, or json: one JSON object per line"})
+    tls_cert: str = field(
+        default="", metadata={"help": "PEM certificate (chain) file: serve HTTPS/WSS (needs tls_key)"}
+    )
+    tls_key: str = field(default="", metadata={"help": "PEM private key file of tls_cert"})
 
     def with_changes(self, **changes: Any) -> HubConfig:
         return dataclasses.replace(self, **changes)
@@ -121,6 +126,10 @@ def _check(config: HubConfig) -> HubConfig:
         problems.append("ping_interval and ping_timeout must be positive")
     if config.log_level not in {"debug", "info", "warning", "error"}:
         problems.append("log_level must be debug, info, warning or error")
+    if config.log_format not in {"text", "json"}:
+        problems.append("log_format must be text or json")
+    if bool(config.tls_cert) != bool(config.tls_key):
+        problems.append("tls_cert and tls_key go together: give both or neither")
     if problems:
         raise ConfigError("; ".join(problems))
     return config
@@ -170,6 +179,8 @@ def _shown_default(name: str) -> str:
         return "`~/.local/share/lan-notify/hub` (`$XDG_DATA_HOME/lan-notify/hub`)"
     if isinstance(value, tuple):
         return "(empty: same origin only)" if not value else f"`{','.join(value)}`"
+    if value == "":
+        return "(none)"
     if isinstance(value, bool):
         return f"`{str(value).lower()}`"
     return f"`{value}`"

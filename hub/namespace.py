@@ -34,6 +34,7 @@ from hub.protocol import (
 )
 from hub.service import HubService
 from hub.sessions import Session
+from hub.websocket import CLEAN_CLOSE
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
@@ -83,6 +84,7 @@ class SocketLayer:
         self.sio = sio
         self.service = service_factory(self)
         self._sessions: dict[str, Session] = {}
+        self._environ: dict[str, dict[str, Any]] = {}  # open mode: connected, not yet authenticated
         self._tasks: set[asyncio.Task[None]] = set()
         self._register()
 
@@ -174,8 +176,10 @@ class SocketLayer:
             log.info("refused a connection from %s: %s", _peer(environ), exc.message)
             raise socketio.exceptions.ConnectionRefusedError(exc.message, exc.body()) from None
         if session is None:
+            self._environ[sid] = environ
             self._start(self._greet_anonymous(sid))
         else:
+            session.environ = environ
             self._activate(session)
 
     def _activate(self, session: Session) -> None:
@@ -189,10 +193,12 @@ class SocketLayer:
         )
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        self._environ.pop(sid, None)
         session = self._sessions.pop(sid, None)
         if session is not None:
             log.info("%s disconnected (%s)", session.user.name, reason)
-            await self.service.disconnected(session, clean=reason == self.sio.reason.CLIENT_DISCONNECT)
+            clean = reason == self.sio.reason.CLIENT_DISCONNECT or session.environ.get(CLEAN_CLOSE) is True
+            await self.service.disconnected(session, clean=clean)
 
     async def on_authenticate(self, sid: str, *args: Any) -> dict[str, Any] | None:
         async def run() -> dict[str, Any]:
@@ -203,6 +209,7 @@ class SocketLayer:
             if not self.service.config.open:
                 raise Unauthorized("this hub requires a device token at connect")
             session = await self.service.claim(sid, parse(OpenIdentity, args))
+            session.environ = self._environ.pop(sid, {})
             self._activate(session)
             return {"ok": True, "user": {"name": session.user.name, "admin": session.admin}}
 

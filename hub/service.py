@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from hub.config import HubConfig
 from hub.errors import Forbidden, HubError, NotFound, RateLimited, Unauthorized, Unavailable
+from hub.metrics import NoMetrics
 from hub.protocol import (
     DELIVERY_EVENT,
     Announce,
@@ -65,6 +66,7 @@ class HubService:
         self.store = store
         self.transport = transport
         self.presence = Presence()
+        self.metrics = NoMetrics()  # app.py installs HubMetrics
         self.send_limits = TokenBuckets(config.rate_burst, config.rate_refill_per_second)
         self._queue: asyncio.Queue[tuple[Draft, asyncio.Future[Stored]]] = asyncio.Queue()
         self._device_cursors: dict[str, int] = {}
@@ -235,6 +237,7 @@ class HubService:
     def _check_rate(self, actor: Actor) -> None:
         wait = self.send_limits.take(actor.user.name)
         if wait > 0:
+            self.metrics.rate_limited(actor)
             raise RateLimited(wait)
 
     async def send_direct(self, actor: Actor, payload: SendNotification) -> dict[str, Any]:
@@ -328,6 +331,9 @@ class HubService:
                 batch.append(self._queue.get_nowait())
             try:
                 await self._dispatch(batch)
+            except Exception:  # the dispatcher must outlive any one batch
+                log.exception("dispatching a batch failed")
+                _fail(batch, HubError("the notification could not be stored"))
             finally:
                 for _ in batch:
                     self._queue.task_done()
@@ -337,10 +343,16 @@ class HubService:
         # been told nothing, but the recipient must not miss what was accepted.
         try:
             stored = await self.store.add([d for d, _ in batch])
-        except HubError as exc:
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(exc)
+        except Unavailable as exc:
+            _fail(batch, exc)
+            return
+        except Exception as exc:
+            if len(batch) > 1:  # one bad draft (e.g. its recipient was just deleted) fails alone
+                for one in batch:
+                    await self._dispatch([one])
+                return
+            log.error("could not store a notification from %s", batch[0][0].sender, exc_info=exc)
+            _fail(batch, exc if isinstance(exc, HubError) else HubError("the notification could not be stored"))
             return
         for (_, future), item in zip(batch, stored, strict=True):
             try:
@@ -349,6 +361,7 @@ class HubService:
                 log.exception(
                     "delivering notification %d failed; recipients get it on their next sync", item.notification.id
                 )
+            self.metrics.dispatched(item, self.presence)
             if not future.done():
                 future.set_result(item)
 
@@ -487,6 +500,7 @@ class HubService:
         result = await self.store.prune(
             keep_days=self.config.retention_days, keep_count=self.config.retention_count, now=utc_now_iso()
         )
+        self.metrics.pruned(result)
         if result.removed_deliveries:
             log.info(
                 "retention removed %d deliveries and %d notifications",
@@ -497,9 +511,15 @@ class HubService:
     # ------------------------------------------------------------------ helpers
 
     async def _emit_others(self, user_id: int, event: str, data: dict[str, Any]) -> None:
-        for session in list(self.presence.sessions.values()):
-            if session.user.id != user_id:
-                await self.transport.emit(session.sid, event, data)
+        sids = [sid for sid, session in self.presence.sessions.items() if session.user.id != user_id]
+        if sids:
+            await self.transport.emit_many(sids, event, data)
+
+
+def _fail(batch: list[tuple[Draft, asyncio.Future[Stored]]], exc: BaseException) -> None:
+    for _, future in batch:
+        if not future.done():
+            future.set_exception(exc)
 
 
 def _presence(user: User) -> dict[str, Any]:

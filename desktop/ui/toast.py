@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QEnterEvent, QMouseEvent
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QEnterEvent, QMouseEvent, QPaintEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 import resources
@@ -78,10 +78,13 @@ class Toast(_Popup):
     hovered = Signal(bool)
     #: The Reply action of a `message` toast from a user: carries the toast key.
     reply_requested = Signal(int)
+    #: Emitted once, after the toast was first drawn on screen: carries the toast key.
+    painted = Signal(int)
 
     def __init__(self, info: ToastInfo, now: datetime) -> None:
         super().__init__()
         self.info = info
+        self._painted = False
         self.setObjectName(f"toast-{info.key}")
         self.setFixedWidth(WIDTH)
 
@@ -133,6 +136,13 @@ class Toast(_Popup):
         row.addLayout(text, 1)
 
         self.set_info(info, now)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            # After this paint is flushed to the screen, not during it.
+            QTimer.singleShot(0, lambda: self.painted.emit(self.info.key))
 
     def set_info(self, info: ToastInfo, now: datetime) -> None:
         """Show new content (a growing summary updates in place)."""

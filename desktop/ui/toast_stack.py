@@ -33,6 +33,8 @@ class ToastStack(QObject):
     open_history = Signal(object)
     #: Reply to a message toast: carries the recipient label (a user name or "#room").
     reply_requested = Signal(str)
+    #: A toast was drawn on screen for the first time: its notification id (None for a summary).
+    toast_painted = Signal(object)
 
     def __init__(
         self,
@@ -83,6 +85,7 @@ class ToastStack(QObject):
                 toast.open_requested.connect(self._open_toast)
                 toast.reply_requested.connect(self._reply_toast)
                 toast.hovered.connect(self.policy.set_paused)
+                toast.painted.connect(self._painted)
                 self.toasts[info.key] = toast
             elif existing.info != info:
                 existing.set_info(info, now)
@@ -96,6 +99,11 @@ class ToastStack(QObject):
     def set_corner(self, corner: str) -> None:
         self.corner = corner
         self._place(self.policy.view())
+
+    def _painted(self, key: int) -> None:
+        toast = self.toasts.get(key)
+        if toast is not None:
+            self.toast_painted.emit(toast.info.notification_id)
 
     def _place(self, view: ToastView) -> None:
         area = self._area()

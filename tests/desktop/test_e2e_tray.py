@@ -211,6 +211,7 @@ async def test_notify_tray_shows_a_toast_per_type(hub: Hub, desktop: Desktop, tm
         assert toast["title"] == f"{ntype} toast"
         assert toast["message"] == message  # plain text, as sent
         assert toast["notification_id"] == ack["id"]
+        await reports.until({"event": "toast_painted", "notification_id": ack["id"]})  # on screen, not just made
         shot = ARTIFACTS / f"toast-{ntype}.png"
         camera.proc.stdin.write(f"{shot}\n".encode())
         assert await asyncio.wait_for(camera.proc.stdout.readline(), WAIT) == b"ok\n"

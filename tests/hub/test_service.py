@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from hub.config import HubConfig
-from hub.protocol import Notification, SendNotification
+from hub.errors import HubError
+from hub.protocol import Kind, Notification, NotificationType, SendNotification
 from hub.service import HubService
 from hub.sessions import Actor, Session
 from hub.store import SqliteStore, User
@@ -185,3 +186,23 @@ async def test_cursors_of_live_non_acking_clients_trail_by_the_window(clocked: A
     await service.flush_cursors()
 
     assert await service.store.cursor("token:1", bob.id) == first
+
+
+async def test_a_recipient_deleted_mid_flight_fails_alone_and_the_hub_goes_on(parts: Any) -> None:
+    service, store, transport, alice, bob = parts
+    await service.activate(bob_session(bob, "s1", acking=True, resume_from=0))
+    carol = await store.create_user("carol", None, admin=False)
+    await store.remove_user("carol")  # `notify-hub user remove carol` ran after the send was checked
+
+    doomed = service._enqueue(
+        service._draft(Actor(alice), Kind.DIRECT, NotificationType.INFO, "", "to carol", to_user_id=carol.id)
+    )
+    fine = service._enqueue(
+        service._draft(Actor(alice), Kind.DIRECT, NotificationType.INFO, "", "to bob", to_user_id=bob.id)
+    )
+
+    with pytest.raises(HubError):
+        await doomed
+    assert (await fine).recipients == (bob.id,)
+    later = await send(service, alice, "still working")
+    assert transport.ids("s1") == [(await fine).notification.id, later]
