@@ -17,8 +17,10 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.app import TrayApp, parse_args
 from desktop.credentials import KeyringCredentialStore, SessionFallbackStore
+from desktop.net.tls import session_factory
 from desktop.report import Reporter
 from desktop.ui.settings import Preferences
+from hub import tls
 from hub.accounts import Accounts
 from hub.app import STORE
 from hub.server import RunningHub
@@ -54,9 +56,6 @@ async def start_hub(tmp_path: Path, certificate: Certificate, port: int) -> Runn
 
 
 async def bob_client(running: RunningHub, url: str, certificate: Certificate) -> Client:
-    from desktop.net.tls import session_factory
-    from hub import tls
-
     bob = Client(url, "bob", http_session=session_factory(tls.client_ssl(certificate.cert)))
     await bob.connect({"token": (await Accounts(running.app[STORE]).issue_token("bob", "test")).secret})
     return bob
@@ -126,6 +125,8 @@ def test_trust_on_first_use_then_a_changed_certificate_is_refused(
             QTest.mouseClick(app.trust.dialog.trust_button, Qt.MouseButton.LeftButton)
             await reporter.until(lambda: reporter.last_state() == "connected")
             assert prefs.pins.pinned(url) == first_cert.fingerprint
+            pinned = prefs.pins.pinned(url) or ""
+            assert tls.fingerprint_matches(tls.pem_to_der(first_cert.cert.read_bytes()), pinned)
             await bob.call("send_notification", {"to": "alice", "type": "info", "title": "tls", "message": "over wss"})
             await reporter.until(lambda: bool(reporter.named("toast")))
             await app.quit()
