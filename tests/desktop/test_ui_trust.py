@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from desktop.core.trust import PromptKind, TrustPrompt
+from desktop.ui.settings import Preferences
 from desktop.ui.trust_dialog import TrustDialog
 
 FP = ":".join(f"{b:02X}" for b in range(32))
@@ -63,3 +66,16 @@ def test_a_changed_certificate_is_a_warning_with_both_fingerprints(qtbot: QtBot,
     with qtbot.waitSignal(dialog.answered) as answered:
         QTest.mouseClick(dialog.refuse_button, Qt.MouseButton.LeftButton)
     assert answered.args == [False]
+
+
+def test_pins_in_qsettings_survive_a_restart(tmp_path: Path) -> None:
+    path = str(tmp_path / "settings.ini")
+    prefs = Preferences(QSettings(path, QSettings.Format.IniFormat))
+    prefs.pins.pin("https://hub.lan:8765", FP)
+    prefs.pins.pin("https://other.lan", OLD)  # two entries: the JSON has commas, which INI files treat specially
+    again = Preferences(QSettings(path, QSettings.Format.IniFormat))
+    assert again.pins.pinned("https://hub.lan:8765/") == FP
+    assert again.pins.pinned("https://other.lan:443") == OLD
+    again.pins.forget("https://other.lan")
+    assert Preferences(QSettings(path, QSettings.Format.IniFormat)).pins.pinned("https://other.lan") is None
+    assert again.ca_file == ""
