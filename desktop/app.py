@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--report", type=Path, help="append JSON lines of what the app shows here ('-': stdout)")
     parser.add_argument("--no-tray", action="store_true", help="show the status window even if a tray exists")
     parser.add_argument("--keyring-timeout", type=float, default=10.0, help="seconds to wait for the OS keyring")
+    parser.add_argument(
+        "--ca-file", type=Path, metavar="FILE", help="trust https hubs through this CA/certificate file (tls/ca_file)"
+    )
     host = parser.add_argument_group("hosting a hub on this computer")
     host.add_argument("--host", action="store_true", help="host the hub in this app, signed in as the local admin")
     host.add_argument("--host-interface", metavar="ADDRESS", help="address the hosted hub listens on (default 0.0.0.0)")
@@ -135,6 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 host=args.host or args.host_interface is not None or args.host_port is not None,
                 host_interface=args.host_interface,
                 host_port=args.host_port,
+                ca_file=args.ca_file,
             )
             instance.activation_requested.connect(app.bring_forward)
             instance.command_received.connect(app.run_command)

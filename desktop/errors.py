@@ -14,7 +14,10 @@
           ├── HubUnreachableError         no answer (network, wrong address, hub down)
           ├── LoginRefusedError           wrong name/password or revoked token (has `code`)
           ├── HubResponseError            the hub answered something we do not understand
-          └── HubRefusedError             the hub answered a request with `{ok: false}` (has `code`, `retry_after`)
+          ├── HubRefusedError             the hub answered a request with `{ok: false}` (has `code`, `retry_after`)
+          └── CertificateError            the hub's TLS certificate is not trusted (has `hub_url`, `fingerprint`)
+               ├── CertificateUntrustedError   no CA vouches for it and no fingerprint is pinned (ask: TOFU)
+               └── CertificateChangedError     it is not the pinned one (refuse, warn)
 
 Every message is a plain sentence a user can read; none ever contains a token or a password.
 """
@@ -81,3 +84,25 @@ class HubRefusedError(HubError):
 
 class HostError(DesktopError):
     """Hosting a hub on this computer failed (port taken, data dir not writable...)."""
+
+
+class CertificateError(HubError):
+    """The hub's certificate is not trusted; `fingerprint` is the SHA-256 one it presented ('' if unknown)."""
+
+    def __init__(self, message: str, *, hub_url: str, fingerprint: str = "", reason: str = "") -> None:
+        super().__init__(message)
+        self.hub_url = hub_url
+        self.fingerprint = fingerprint
+        self.reason = reason  # e.g. "self-signed certificate", from the TLS library
+
+
+class CertificateUntrustedError(CertificateError):
+    """Verification failed (self-signed, unknown CA, wrong name) and no fingerprint is pinned for this hub."""
+
+
+class CertificateChangedError(CertificateError):
+    """The hub presented another certificate than the pinned one (`pinned`)."""
+
+    def __init__(self, message: str, *, hub_url: str, fingerprint: str, pinned: str) -> None:
+        super().__init__(message, hub_url=hub_url, fingerprint=fingerprint)
+        self.pinned = pinned

@@ -21,7 +21,7 @@ from desktop.core.history import AsyncHistory, history_path
 from desktop.core.inbox import Inbox
 from desktop.core.models import Notification
 from desktop.core.unread import UnreadCounter
-from desktop.errors import HubError, HubUnreachableError
+from desktop.errors import CertificateError, HubError, HubUnreachableError
 from desktop.net.client import HubClient, Welcome
 from hub.protocol import Event, Kind
 
@@ -52,6 +52,8 @@ class Session:
         unread: UnreadCounter,
         on_state: Callable[[ConnectionStatus], None],
         directory: Directory | None = None,
+        ssl: Any = True,
+        on_untrusted: Callable[[CertificateError], None] | None = None,
     ) -> Session:
         """Open the history and connect (the connection keeps trying in the background)."""
         history = await AsyncHistory.open(history_path(data_dir, hub_url, username))
@@ -70,6 +72,8 @@ class Session:
             on_state=on_state,
             on_welcome=session._welcomed,
             on_presence=session._presence,
+            ssl=ssl,
+            on_untrusted=on_untrusted or (lambda _: None),
         )
         session.client.start()
         log.info("signed in as %s at %s (resuming after #%s)", username, hub_url, last_id or 0)

@@ -28,7 +28,7 @@ from desktop.core.dnd import DoNotDisturb, QuietHours, ToastGate, WallClock, loc
 from desktop.core.toasts import ToastKind, ToastPolicy, ToastView
 from desktop.core.unread import UnreadCounter
 from desktop.credentials import CredentialStore
-from desktop.errors import CredentialError, HistoryError, HostError, HubError
+from desktop.errors import CertificateError, CredentialError, HistoryError, HostError, HubError
 from desktop.host_flow import HostFlow
 from desktop.hosting import Hosted
 from desktop.net.http import login, logout
@@ -36,6 +36,7 @@ from desktop.report import Reporter
 from desktop.session import Session
 from desktop.settings_flow import SettingsFlow
 from desktop.sound import SoundPlayer
+from desktop.trust_flow import TrustFlow
 from desktop.ui.history_window import HistoryWindow
 from desktop.ui.menu import AppMenu, MenuState
 from desktop.ui.settings import Preferences
@@ -61,6 +62,7 @@ class TrayApp(QObject):
         host: bool = False,
         host_interface: str | None = None,
         host_port: int | None = None,
+        ca_file: Path | None = None,
     ) -> None:
         super().__init__()
         self.qapp = qapp
@@ -94,6 +96,7 @@ class TrayApp(QObject):
         self._room_prompt: QInputDialog | None = None
         self.compose = ComposeFlow(session=lambda: self.session, prefs=preferences, report=reporter, spawn=self.spawn)
         self.menu = AppMenu()
+        self.trust = TrustFlow(prefs=preferences, report=reporter, ca_file=ca_file)
         self.settings = SettingsFlow(
             prefs=preferences,
             report=reporter,
@@ -245,6 +248,7 @@ class TrayApp(QObject):
         await self.host.stop()
         self.compose.dialog.hide()
         self.settings.dialog.hide()
+        self.trust.cancel()
         self.stack.close_all()
         self.dialog.hide()
         self.history_window.hide()
@@ -269,7 +273,14 @@ class TrayApp(QObject):
 
     async def sign_in(self, hub: str, user: str, password: str) -> None:
         try:
-            result = await login(hub, user, password, device=_device_label())
+            result = await login(hub, user, password, device=_device_label(), ssl=self.trust.ssl_for(hub))
+        except CertificateError as exc:
+            if await self.trust.resolve(exc):  # trusted (pinned) now: try again
+                await self.sign_in(hub, user, password)
+                return
+            self.dialog.show_error(self.trust.refusal(exc))
+            self.report.event("sign_in_failed", message=self.trust.refusal(exc))
+            return
         except HubError as exc:
             self.dialog.show_error(str(exc))
             self.report.event("sign_in_failed", message=str(exc))
@@ -285,6 +296,11 @@ class TrayApp(QObject):
     async def open_session(self, hub: str, user: str, token: str) -> None:
         await self.close_session()
         try:
+            ssl = self.trust.ssl_for(hub)
+        except HubError as exc:
+            self.ask_sign_in(hub, user, str(exc))
+            return
+        try:
             self.session = await Session.open(
                 hub_url=hub,
                 username=user,
@@ -294,6 +310,8 @@ class TrayApp(QObject):
                 unread=self.unread,
                 on_state=self._on_state,
                 directory=self.directory,
+                ssl=ssl,
+                on_untrusted=lambda error: self.spawn(self._certificate_refused(error, user, token)),
             )
         except HistoryError as exc:
             self.notice("The local history could not be opened", str(exc))
@@ -319,7 +337,7 @@ class TrayApp(QObject):
             return
         problems: list[tuple[str, str]] = []
         try:
-            await logout(session.hub_url, session.token)
+            await logout(session.hub_url, session.token, ssl=self.trust.ssl_for(session.hub_url))
         except HubError as exc:
             problems.append(("Signed out on this computer only", f"The hub could not be told ({exc})."))
         try:
@@ -349,6 +367,16 @@ class TrayApp(QObject):
         except CredentialError:
             log.warning("could not delete a refused token from the keyring")
         self.ask_sign_in(session.hub_url, session.username, f"Please sign in again: {reason}")
+
+    async def _certificate_refused(self, error: CertificateError, user: str, token: str) -> None:
+        """The live connection met a certificate it does not trust (new, or changed): ask, never re-trust silently."""
+        if self.session is None or self.session.hub_url != error.hub_url:
+            return
+        await self.close_session()
+        if await self.trust.resolve(error):
+            await self.open_session(error.hub_url, user, token)
+        else:
+            self.ask_sign_in(error.hub_url, user, self.trust.refusal(error))
 
     def notice(self, title: str, message: str) -> None:
         self.toasts.push_notice(title, message, style="system")

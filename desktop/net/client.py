@@ -22,7 +22,8 @@ import socketio
 
 from desktop.core.connection import Backoff, ConnectionState, ConnectionStateMachine, ConnectionStatus
 from desktop.core.models import Gap, Notification
-from desktop.errors import HubRefusedError, HubResponseError, HubUnreachableError
+from desktop.errors import CertificateError, HubError, HubRefusedError, HubResponseError, HubUnreachableError
+from desktop.net import tls
 from hub.protocol import DELIVERY_EVENT, ErrorCode, Event
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,8 @@ class HubClient:
         sleep: Sleep = asyncio.sleep,
         connect_timeout: float = 10.0,
         socket_factory: SocketFactory | None = None,
+        ssl: Any = True,
+        on_untrusted: Callable[[CertificateError], None] = _ignore,
     ) -> None:
         self.hub_url = hub_url
         self._token = token
@@ -96,9 +99,13 @@ class HubClient:
         self._backoff = backoff or Backoff()
         self._sleep = sleep
         self._connect_timeout = connect_timeout
+        self._ssl = ssl  # from HubTrust.ssl_for: a pinned fingerprint, a CA file's context, or True
+        self._on_untrusted = on_untrusted
         # handle_sigint=False: python-socketio would otherwise take over SIGINT (and asyncio's signal wakeup fd).
         self._socket_factory = socket_factory or (
-            lambda: socketio.AsyncClient(reconnection=False, handle_sigint=False, logger=log)
+            lambda: socketio.AsyncClient(
+                reconnection=False, handle_sigint=False, logger=log, http_session=tls.session_factory(ssl)
+            )
         )
         self.machine = ConnectionStateMachine()
         self.machine.subscribe(on_state)
@@ -216,6 +223,13 @@ class HubClient:
                     log.info("hub refused the token: %s", refusal.get("code"))
                     self.machine.auth_refused(reason)
                     return
+                hub_answered = refusal is not None and "code" in refusal
+                untrusted = None if hub_answered else await self._certificate_problem()
+                if untrusted is not None:  # retrying cannot fix it: the user decides
+                    log.warning("the hub's certificate is not trusted: %s", untrusted)
+                    self.machine.failed(str(untrusted))
+                    self._on_untrusted(untrusted)
+                    return
                 reason = self._describe_failure(exc, refusal)
                 log.info("connect failed: %s", reason)
                 if self.machine.state is ConnectionState.CONNECTED:  # connected, then dropped at once
@@ -230,6 +244,16 @@ class HubClient:
             await self._dropped.wait()
             await self._disconnect()
             await self._pause(self._backoff.next_delay())
+
+    async def _certificate_problem(self) -> CertificateError | None:
+        """After a failed connect to an https hub: was its certificate refused? (Socket.IO hides why.)"""
+        try:
+            await tls.probe(self.hub_url, self._ssl, timeout=self._connect_timeout)
+        except CertificateError as exc:
+            return exc
+        except HubError:
+            return None
+        return None
 
     def _describe_failure(self, exc: Exception, refusal: dict[str, Any] | None) -> str:
         if refusal is not None and refusal.get("code") and refusal.get("message"):

@@ -9,6 +9,7 @@ from typing import Any, Final
 import aiohttp
 
 from desktop.errors import HubResponseError, HubUnreachableError, LoginRefusedError
+from desktop.net.tls import certificate_error
 
 log = logging.getLogger(__name__)
 
@@ -56,14 +57,23 @@ def _error(data: dict[str, Any], fallback: str) -> tuple[str, str]:
 
 
 async def login(
-    hub_url: str, username: str, password: str, *, device: str = "", timeout: float = DEFAULT_TIMEOUT
+    hub_url: str,
+    username: str,
+    password: str,
+    *,
+    device: str = "",
+    timeout: float = DEFAULT_TIMEOUT,
+    ssl: Any = True,
 ) -> LoginResult:
-    """Exchange a name and password for a device token."""
+    """Exchange a name and password for a device token.
+
+    `ssl` comes from `HubTrust.ssl_for`; a certificate it does not trust raises a `CertificateError`.
+    """
     body = {"username": username, "password": password, "device": device}
     try:
         async with (
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session,
-            session.post(f"{hub_url}/api/login", json=body) as response,
+            session.post(f"{hub_url}/api/login", json=body, ssl=ssl) as response,
         ):
             data = await _json(response)
             if response.status in {400, 401, 403, 429}:
@@ -71,7 +81,12 @@ async def login(
                 raise LoginRefusedError(code, message)
             if response.status != 200:
                 raise HubResponseError(f"the hub answered HTTP {response.status} to the sign-in")
-    except (aiohttp.ClientError, TimeoutError) as exc:
+    except aiohttp.ClientError as exc:
+        problem = await certificate_error(exc, hub_url)
+        if problem is not None:
+            raise problem from exc
+        raise HubUnreachableError(f"cannot reach the hub at {hub_url} ({type(exc).__name__})") from exc
+    except TimeoutError as exc:
         raise HubUnreachableError(f"cannot reach the hub at {hub_url} ({type(exc).__name__})") from exc
     token, user = data.get("token"), data.get("user")
     if not isinstance(token, str) or not token or not isinstance(user, dict):
@@ -79,16 +94,21 @@ async def login(
     return LoginResult(token=token, username=str(user.get("name") or username), admin=bool(user.get("admin")))
 
 
-async def logout(hub_url: str, token: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+async def logout(hub_url: str, token: str, *, timeout: float = DEFAULT_TIMEOUT, ssl: Any = True) -> None:
     """Revoke the device token on the hub. A token the hub no longer knows counts as revoked."""
     headers = {"Authorization": f"Bearer {token}"}
     try:
         async with (
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as session,
-            session.post(f"{hub_url}/api/logout", headers=headers) as response,
+            session.post(f"{hub_url}/api/logout", headers=headers, ssl=ssl) as response,
         ):
             if response.status in {200, 204, 401}:
                 return
             raise HubResponseError(f"the hub answered HTTP {response.status} to the sign-out")
-    except (aiohttp.ClientError, TimeoutError) as exc:
+    except aiohttp.ClientError as exc:
+        problem = await certificate_error(exc, hub_url)
+        if problem is not None:
+            raise problem from exc
+        raise HubUnreachableError(f"cannot reach the hub at {hub_url} ({type(exc).__name__})") from exc
+    except TimeoutError as exc:
         raise HubUnreachableError(f"cannot reach the hub at {hub_url} ({type(exc).__name__})") from exc

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSettings
 
 from desktop.core.toasts import AUTO_DISMISS, BURST_THRESHOLD, MAX_VISIBLE
+from desktop.core.trust import MemoryPins
 from hub.protocol import NotificationType
 
 CORNERS = ("top-right", "top-left", "bottom-right", "bottom-left")
@@ -135,3 +136,45 @@ class Preferences:
         for key, value in values.items():
             self._settings.setValue(key, value)
         self._settings.sync()
+
+    # ------------------------------------------------------------------ TLS: a CA file, pinned fingerprints
+
+    @property
+    def ca_file(self) -> str:
+        """tls/ca_file: a CA (or the hub's own certificate) file to trust https hubs with; '' = the system's CAs."""
+        return self._text("tls/ca_file")
+
+    @property
+    def pins(self) -> SettingsPins:
+        """tls/pins: the fingerprints the user trusted, per hub (not secrets)."""
+        return SettingsPins(self._settings)
+
+
+class SettingsPins:
+    """A `PinStore` in QSettings: `tls/pins` holds `{"https://host:port": "AB:CD:..."}` as JSON."""
+
+    KEY = "tls/pins"
+
+    def __init__(self, settings: QSettings) -> None:
+        self._settings = settings
+
+    def _load(self) -> MemoryPins:
+        value = self._settings.value(self.KEY, "")
+        return MemoryPins.from_text(value if isinstance(value, str) else "")
+
+    def _store(self, pins: MemoryPins) -> None:
+        self._settings.setValue(self.KEY, pins.to_text())
+        self._settings.sync()
+
+    def pinned(self, hub_url: str) -> str | None:
+        return self._load().pinned(hub_url)
+
+    def pin(self, hub_url: str, fingerprint: str) -> None:
+        pins = self._load()
+        pins.pin(hub_url, fingerprint)
+        self._store(pins)
+
+    def forget(self, hub_url: str) -> None:
+        pins = self._load()
+        pins.forget(hub_url)
+        self._store(pins)

@@ -56,6 +56,9 @@ class SettingsDialog(QDialog):
         hub_form = QFormLayout(hub_box)
         hub_form.addRow("Hub address", self.hub)
         hub_form.addRow("Account", account_row)
+        self.ca_file = QLineEdit()  # tls/ca_file (docs/desktop.md: trusting a LAN hub)
+        self.ca_file.setPlaceholderText("CA file for https hubs (empty: the system's CAs)")
+        hub_form.addRow("CA file", self.ca_file)
 
         # Toasts
         self.corner = QComboBox()
@@ -124,6 +127,7 @@ class SettingsDialog(QDialog):
 
     def load(self, prefs: Preferences, *, account: str, autostart: bool) -> None:
         self.hub.setText(prefs.hub_url)
+        self.ca_file.setText(prefs.ca_file)
         self.account.setText(account or "Not signed in")
         self.sign_out_button.setEnabled(bool(account))
         self.corner.setCurrentText(prefs.toast_corner)
@@ -145,6 +149,7 @@ class SettingsDialog(QDialog):
     def values(self) -> dict[str, object]:
         values: dict[str, object] = {
             "hub/url": self.hub.text().strip(),
+            "tls/ca_file": self.ca_file.text().strip(),
             "toasts/corner": self.corner.currentText(),
             "startup/autostart": self.autostart.isChecked(),
             "dnd/quiet_hours": (

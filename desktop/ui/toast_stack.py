@@ -33,7 +33,6 @@ class ToastStack(QObject):
     open_history = Signal(object)
     #: Reply to a message toast: carries the recipient label (a user name or "#room").
     reply_requested = Signal(str)
-
     #: A toast was drawn on screen for the first time: its notification id (None for a summary).
     toast_painted = Signal(object)
 
