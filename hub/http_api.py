@@ -59,12 +59,18 @@ async def errors_middleware(request: web.Request, handler: Any) -> web.StreamRes
 _HTTP_CODES = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.NOT_FOUND, 413: ErrorCode.TOO_LARGE}
 
 
-async def read_json(request: web.Request) -> Any:
+async def read_body(request: web.Request) -> bytes:
+    """The request body, refused with `too_large` past MAX_JSON_BYTES (without reading more than that)."""
     if request.content_length is not None and request.content_length > MAX_JSON_BYTES:
         raise TooLarge(f"request body is larger than {MAX_JSON_BYTES} bytes")
     body = await request.content.read(MAX_JSON_BYTES + 1)
     if len(body) > MAX_JSON_BYTES:
         raise TooLarge(f"request body is larger than {MAX_JSON_BYTES} bytes")
+    return body
+
+
+async def read_json(request: web.Request) -> Any:
+    body = await read_body(request)
     try:
         return json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError):

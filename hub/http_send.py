@@ -19,7 +19,7 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from hub.errors import Forbidden, InvalidPayload, TooLarge
-from hub.http_api import ACCOUNTS, MAX_JSON_BYTES, SERVICE, bearer_token, read_json
+from hub.http_api import ACCOUNTS, SERVICE, bearer_token, read_body, read_json
 from hub.protocol import (
     Broadcast,
     ErrorCode,
@@ -84,11 +84,7 @@ async def post_notification(request: web.Request) -> web.Response:
 
 
 async def read_text(request: web.Request) -> str:
-    if request.content_length is not None and request.content_length > MAX_JSON_BYTES:
-        raise TooLarge(f"request body is larger than {MAX_JSON_BYTES} bytes")
-    body = await request.content.read(MAX_JSON_BYTES + 1)
-    if len(body) > MAX_JSON_BYTES:
-        raise TooLarge(f"request body is larger than {MAX_JSON_BYTES} bytes")
+    body = await read_body(request)
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
