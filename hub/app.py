@@ -21,6 +21,7 @@ from hub.http_api import ACCOUNTS, LOGIN_LIMITS, SERVICE, STARTED, add_routes, e
 from hub.namespace import HubServer, SocketLayer
 from hub.protocol import MAX_PACKET_BYTES
 from hub.ratelimit import TokenBuckets
+from hub.security import RedactSecrets
 from hub.service import HubService
 from hub.store import SqliteStore, Store
 
@@ -36,14 +37,18 @@ def create_app(config: HubConfig) -> web.Application:
     app[CONFIG] = config
     app[STARTED] = time.monotonic()
     app[LOGIN_LIMITS] = TokenBuckets(burst=10, refill_per_second=0.2)
+    packet_loggers = [logging.getLogger("hub.socketio"), logging.getLogger("hub.engineio")]
+    for packet_logger in packet_loggers:
+        if not any(isinstance(f, RedactSecrets) for f in packet_logger.filters):
+            packet_logger.addFilter(RedactSecrets())
     sio = HubServer(
         async_mode="aiohttp",
         cors_allowed_origins=_cors(config),
         ping_interval=config.ping_interval,
         ping_timeout=config.ping_timeout,
         max_http_buffer_size=MAX_PACKET_BYTES,
-        logger=logging.getLogger("hub.socketio"),
-        engineio_logger=logging.getLogger("hub.engineio"),
+        logger=packet_loggers[0],
+        engineio_logger=packet_loggers[1],
     )
     sio.attach(app)
     add_routes(app)
