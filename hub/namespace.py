@@ -40,14 +40,50 @@ M = TypeVar("M", bound=BaseModel)
 _ack_wanted: contextvars.ContextVar[bool] = contextvars.ContextVar("ack_wanted", default=False)
 
 
+#: The hub's protocol has no binary payloads; a packet may carry a few attachments (they are refused
+#: as `invalid_payload`), never a count that makes the server buffer frames for it.
+MAX_ATTACHMENTS = 8
+#: What python-socketio raises for a packet it cannot parse (bad JSON, bad placeholders, ...).
+_MALFORMED = (ValueError, TypeError, IndexError, KeyError, AttributeError, RecursionError)
+
+
 class HubServer(socketio.AsyncServer):  # type: ignore[misc]
-    """AsyncServer that lets handlers know whether the client asked for an ack."""
+    """AsyncServer that lets handlers know whether the client asked for an ack, and that closes the
+    connection of a client sending a malformed packet (as the JavaScript server does)."""
 
     async def _handle_event_internal(
         self, server: Any, sid: str, eio_sid: str, data: Any, namespace: str, id: int | None
     ) -> None:
         _ack_wanted.set(id is not None)
         await super()._handle_event_internal(server, sid, eio_sid, data, namespace, id)
+
+    async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
+        # python-socketio would log a traceback and keep the connection; after a bad binary packet
+        # (placeholders that do not match, zero attachments) it would even swallow every later
+        # frame of that client. Close that one connection instead; the client may reconnect.
+        if eio_sid in self._binary_packet and not isinstance(data, bytes):
+            # python-socketio would take this text frame as the awaited attachment.
+            await self.drop_connection(eio_sid, "a text frame where a binary attachment was due")
+            return
+        try:
+            await super()._handle_eio_message(eio_sid, data)
+        except _MALFORMED as exc:
+            await self.drop_connection(eio_sid, f"malformed Socket.IO packet ({type(exc).__name__})")
+            return
+        pending = self._binary_packet.get(eio_sid)
+        if pending is not None and not 0 < pending.attachment_count <= MAX_ATTACHMENTS:
+            await self.drop_connection(eio_sid, f"binary packet with {pending.attachment_count} attachments")
+
+    async def drop_connection(self, eio_sid: str, why: str) -> None:
+        """Close one Engine.IO connection now (without waiting for its queue to drain): the client
+        sees a dropped transport and may reconnect; its session ends as on any disconnect."""
+        self._binary_packet.pop(eio_sid, None)
+        socket = self.eio.sockets.get(eio_sid)
+        if socket is None or socket.closed or socket.closing:
+            return
+        log.info("closing connection %s: %s", eio_sid, why)
+        await socket.close(wait=False, abort=False, reason=self.eio.reason.TRANSPORT_ERROR)
+        socket.queue.put_nowait(None)  # lets the writer finish the close packet and close the websocket
 
 
 def parse(model: type[M], args: tuple[Any, ...]) -> M:
