@@ -42,6 +42,17 @@ async def errors_middleware(request: web.Request, handler: Any) -> web.StreamRes
         return response
     except HubError as exc:
         return error_response(exc)
+    except web.HTTPException as exc:
+        # aiohttp's own refusals (no such route, wrong method, body too large) answer in plain text;
+        # give them the documented JSON error body and keep the status.
+        if exc.status < 400 or exc.content_type == "application/json":
+            raise
+        code = _HTTP_CODES.get(exc.status, ErrorCode.INVALID_PAYLOAD)
+        message = f"no such endpoint: {request.method} {request.path}" if exc.status in (404, 405) else exc.reason
+        return web.json_response({"error": {"code": code.value, "message": message}}, status=exc.status)
+
+
+_HTTP_CODES = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.NOT_FOUND, 413: ErrorCode.TOO_LARGE}
 
 
 async def read_json(request: web.Request) -> Any:
@@ -54,6 +65,8 @@ async def read_json(request: web.Request) -> Any:
         return json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise InvalidPayload("the request body is not valid JSON") from None
+    except RecursionError:
+        raise InvalidPayload("the request body is nested too deeply") from None
 
 
 def bearer_token(request: web.Request) -> str:
