@@ -74,16 +74,34 @@ class HubServer(socketio.AsyncServer):  # type: ignore[misc]
         if pending is not None and not 0 < pending.attachment_count <= MAX_ATTACHMENTS:
             await self.drop_connection(eio_sid, f"binary packet with {pending.attachment_count} attachments")
 
-    async def drop_connection(self, eio_sid: str, why: str) -> None:
+    async def drop_connection(self, eio_sid: str, why: str, *, stuck: bool = False) -> None:
         """Close one Engine.IO connection now (without waiting for its queue to drain): the client
-        sees a dropped transport and may reconnect; its session ends as on any disconnect."""
+        sees a dropped transport and may reconnect; its session ends as on any disconnect.
+
+        `stuck`: the client is not reading. Its queued packets are dropped (their memory with them)
+        and its websocket's TCP connection is aborted, as nothing more can be written to it."""
         self._binary_packet.pop(eio_sid, None)
         socket = self.eio.sockets.get(eio_sid)
         if socket is None or socket.closed or socket.closing:
             return
+        request = (self.environ.get(eio_sid) or {}).get("aiohttp.request")
         log.info("closing connection %s: %s", eio_sid, why)
-        await socket.close(wait=False, abort=False, reason=self.eio.reason.TRANSPORT_ERROR)
-        socket.queue.put_nowait(None)  # lets the writer finish the close packet and close the websocket
+        await socket.close(wait=False, abort=stuck, reason=self.eio.reason.TRANSPORT_ERROR)
+        if stuck:
+            _discard(socket.queue)
+            if request is not None and request.headers.get("Upgrade", "").lower() == "websocket":
+                if request.transport is not None:
+                    request.transport.abort()
+        socket.queue.put_nowait(None)  # lets the writer finish (the close packet) and close the websocket
+
+
+def _discard(queue: asyncio.Queue[Any]) -> None:
+    while True:
+        try:
+            queue.get_nowait()
+        except asyncio.QueueEmpty:
+            return
+        queue.task_done()
 
 
 def parse(model: type[M], args: tuple[Any, ...]) -> M:
@@ -108,11 +126,27 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
+#: Packets the hub keeps queued for one connection that does not read them (a frozen laptop, a
+#: stalled or hostile client) before it closes that connection. Delivery to everybody else never
+#: waits for a slow reader (queues are per connection); this bounds the memory one can hold. An
+#: acking client loses nothing: it reconnects with `last_id` and the hub replays from the store.
+MAX_BACKLOG = 1000
+
+
 class SocketLayer:
     """Registers the hub's handlers on a Socket.IO server and acts as the service's transport."""
 
-    def __init__(self, sio: socketio.AsyncServer, service_factory: Callable[[SocketLayer], HubService]) -> None:
+    def __init__(
+        self,
+        sio: HubServer,
+        service_factory: Callable[[SocketLayer], HubService],
+        *,
+        max_backlog: int = MAX_BACKLOG,
+    ) -> None:
         self.sio = sio
+        self.max_backlog = max_backlog
+        #: Connections closed because they stopped reading (for tests and metrics).
+        self.dropped_slow = 0
         self.service = service_factory(self)
         self._sessions: dict[str, Session] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -122,6 +156,12 @@ class SocketLayer:
 
     async def emit(self, sid: str, event: str, data: Any) -> None:
         await self.sio.emit(event, data, to=sid)
+        eio_sid = self.sio.manager.eio_sid_from_sid(sid, "/")
+        socket = self.sio.eio.sockets.get(eio_sid) if eio_sid is not None else None
+        if socket is not None and socket.queue.qsize() > self.max_backlog:
+            self.dropped_slow += 1
+            backlog = socket.queue.qsize()
+            await self.sio.drop_connection(eio_sid, f"it is not reading ({backlog} packets queued)", stuck=True)
 
     async def disconnect(self, sid: str) -> None:
         await self.sio.disconnect(sid)
