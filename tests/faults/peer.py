@@ -52,8 +52,10 @@ class Peer:
         rng: random.Random | None = None,
         on_note: Callable[[Seen], None] | None = None,
         on_connect: Callable[[], None] | None = None,
+        call_wait: float = CALL_WAIT,
     ) -> None:
         self.url = url
+        self.call_wait = call_wait
         self.name = name
         self.token = token
         self.rng = rng or random.Random(0)
@@ -166,7 +168,7 @@ class Peer:
         if sio is None or not sio.connected:
             raise NotSent("not connected")
         broken = self._down
-        call = asyncio.ensure_future(sio.call(event, data, timeout=CALL_WAIT))
+        call = asyncio.ensure_future(sio.call(event, data, timeout=self.call_wait))
         down = asyncio.ensure_future(broken.wait())
         try:
             done, _ = await asyncio.wait({call, down}, return_when=asyncio.FIRST_COMPLETED)
