@@ -80,3 +80,27 @@ async def test_a_client_that_never_reads_is_capped_and_delays_nobody(hub_factory
         f"max {latencies[-1]:.1f} ms; the stuck client recovered all {len(carl_again.seen)} on reconnect",
         flush=True,
     )
+
+
+async def test_a_big_replay_goes_at_the_clients_pace_and_is_not_capped(hub_factory: Any) -> None:
+    """A reconnecting client with far more missed notifications than the cap gets them all without
+    tripping the slow-consumer cap: python-socketio yields to the writer on every emit, so a replay
+    to a client that reads drains as it goes."""
+    hub: Hub = await hub_factory(rate_burst=1_000_000, rate_refill_per_second=1_000_000.0)
+    layer = hub.running.app[SOCKETS]
+    layer.max_backlog = CAP
+    alice = await hub.client(await hub.user("alice"), name="alice")
+    bob_token = await hub.user("bob")
+    ids = []
+    for i in range(CAP * 4):
+        answer = await alice.call("send_notification", {"to": "bob", "message": f"m{i} " + "z" * 500})
+        ids.append(answer["id"])
+
+    bob = Peer(hub.url, "bob", bob_token, rng=random.Random(3))
+    bob.start()
+    try:
+        assert await wait_until(lambda: len(bob.seen) >= len(ids), bob.arrived, 60)
+    finally:
+        await bob.stop()
+    assert [s.id for s in bob.seen] == ids
+    assert layer.dropped_slow == 0 and bob.connects == 1
