@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 import socketio
 from aiohttp import web
 
+from hub import http_send, metrics, openapi
 from hub.accounts import Accounts
 from hub.config import HubConfig
 from hub.http_api import ACCOUNTS, LOGIN_LIMITS, SERVICE, STARTED, add_routes, errors_middleware
@@ -22,8 +23,10 @@ from hub.namespace import HubServer, SocketLayer
 from hub.protocol import MAX_PACKET_BYTES
 from hub.ratelimit import TokenBuckets
 from hub.security import RedactSecrets
-from hub.service import HubService
-from hub.store import SqliteStore, Store
+from hub.service import HubService, Transport
+from hub.store import Store
+from hub.store.factory import create_store, describe
+from hub.websocket import install_websocket_transport
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +44,17 @@ def create_app(config: HubConfig) -> web.Application:
     for packet_logger in packet_loggers:
         if not any(isinstance(f, RedactSecrets) for f in packet_logger.filters):
             packet_logger.addFilter(RedactSecrets())
+    manager = None
+    if config.redis:
+        from hub.cluster import ClusterManager
+
+        manager = ClusterManager(config.redis)
     sio = HubServer(
+        client_manager=manager,
         async_mode="aiohttp",
+        # A connection's events are handled in order, one at a time, as Node's socket.io does:
+        # `authenticate` then `send_notification` at once works, and no task is made per event.
+        async_handlers=False,
         cors_allowed_origins=_cors(config),
         ping_interval=config.ping_interval,
         ping_timeout=config.ping_timeout,
@@ -50,9 +62,18 @@ def create_app(config: HubConfig) -> web.Application:
         logger=packet_loggers[0],
         engineio_logger=packet_loggers[1],
     )
+    install_websocket_transport(sio, compress=config.websocket_compression)
     sio.attach(app)
     add_routes(app)
+    http_send.add_routes(app)
+    openapi.add_routes(app)
+    metrics.add_routes(app)
+    app[metrics.METRICS] = metrics.HubMetrics(lambda: app[SERVICE].presence if SERVICE in app else None)
     app.cleanup_ctx.append(_store_ctx)
+    if config.redis:
+        from hub.cluster import cluster_ctx
+
+        app.cleanup_ctx.append(cluster_ctx(sio))
     app.cleanup_ctx.append(_service_ctx(sio))
     app.on_shutdown.append(_on_shutdown(sio))
     if config.open:
@@ -71,26 +92,38 @@ def _cors(config: HubConfig) -> str | list[str] | None:
 
 
 async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
-    store = SqliteStore(app[CONFIG].database_path)
+    store = create_store(app[CONFIG])
     await store.open()
     app[STORE] = store
     app[ACCOUNTS] = Accounts(store)
-    log.info("store: %s", store.path)
+    log.info("store: %s", describe(store))
     yield
     await store.close()
 
 
 def _service_ctx(sio: socketio.AsyncServer):  # type: ignore[no-untyped-def]
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        layer = SocketLayer(sio, lambda transport: HubService(app[CONFIG], app[STORE], transport))
+        layer = SocketLayer(sio, lambda transport: _make_service(app, transport, sio))
         app[SOCKETS] = layer
         app[SERVICE] = layer.service
+        layer.service.metrics = app[metrics.METRICS]
         await layer.service.start()
         yield
         await layer.close()
         await layer.service.stop()
 
     return ctx
+
+
+def _make_service(app: web.Application, transport: Transport, sio: socketio.AsyncServer) -> HubService:
+    if app[CONFIG].redis:
+        from hub.cluster import CLUSTER_REDIS, ClusterService
+        from hub.store.postgres import PostgresStore
+
+        store = app[STORE]
+        assert isinstance(store, PostgresStore)
+        return ClusterService(app[CONFIG], store, transport, sio.manager, app[CLUSTER_REDIS])
+    return HubService(app[CONFIG], app[STORE], transport)
 
 
 def _on_shutdown(sio: socketio.AsyncServer):  # type: ignore[no-untyped-def]

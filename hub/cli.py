@@ -14,12 +14,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from hub import __version__
+from hub import __version__, logs, send_cli, tls_cli
 from hub.accounts import Accounts
 from hub.config import FIELDS, ConfigError, HubConfig, env_name, field_type_name, load_config
 from hub.errors import HubError, NotFound
 from hub.protocol import NAME_PATTERN, ROOM_PATTERN
-from hub.store import SqliteStore, TokenKind
+from hub.store import TokenKind
+from hub.store.factory import create_store, redact
 
 log = logging.getLogger("hub")
 
@@ -30,6 +31,9 @@ examples:
   notify-hub user add alice --admin        create an admin (prints a generated password)
   notify-hub token create alice --label ci print a new device token for alice
   notify-hub room create ops --members alice,bob
+  notify-hub token create ci --send-only   a token that can only send (for scripts)
+  notify-hub send --to alice --title CI "Build failed"   send over HTTP (token: LAN_NOTIFY_TOKEN)
+  notify-hub tls self-signed --host hub.lan             a certificate for --tls-cert/--tls-key
 """
 
 
@@ -86,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     create = token.add_parser("create", help="create a device token and print it (shown only once)")
     create.add_argument("name", help="the user the token belongs to")
     create.add_argument("--label", default="", help="what the token is for, e.g. 'laptop' or 'ci'")
+    create.add_argument(
+        "--send-only", action="store_true", help="the token can send (HTTP API) but not connect to receive"
+    )
     tlist = token.add_parser("list", help="list a user's tokens (never the secrets)")
     tlist.add_argument("name")
     revoke = token.add_parser("revoke", help="revoke a token; its live sessions are disconnected")
@@ -102,6 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
     for group in (user, token, room):
         for sub in group.choices.values():
             _add_common(sub, suppress=True)
+            sub.add_argument(
+                "--database",
+                default=None,
+                help=f"PostgreSQL URL of a shared store (env {env_name('database')}; default: SQLite in the data dir)",
+            )
+    send_cli.add_parser(commands)
+    tls_cli.add_parser(commands)
     return parser
 
 
@@ -116,13 +130,15 @@ def _read_password(from_stdin: bool) -> str | None:
 
 def _config(args: argparse.Namespace) -> HubConfig:
     overrides: dict[str, Any] = {"data_dir": args.data_dir}
-    if args.command == "serve":
+    if args.command != "serve":
+        overrides["database"] = args.database
+    else:
         overrides.update({name: getattr(args, name) for name in FIELDS if name != "data_dir"})
     return load_config(config_file=args.config, overrides=overrides)
 
 
 async def _with_accounts(config: HubConfig, action: Callable[[Accounts], Awaitable[int]]) -> int:
-    store = SqliteStore(config.database_path)
+    store = create_store(config)
     await store.open()
     try:
         return await action(Accounts(store))
@@ -168,9 +184,11 @@ async def _user(args: argparse.Namespace, accounts: Accounts) -> int:
 
 async def _token(args: argparse.Namespace, accounts: Accounts) -> int:
     if args.action == "create":
-        issued = await accounts.issue_token(args.name, args.label, TokenKind.DEVICE)
+        kind = TokenKind.SEND if args.send_only else TokenKind.DEVICE
+        issued = await accounts.issue_token(args.name, args.label, kind)
         print(
-            f"token {issued.info.id} for {issued.user.name} ({args.label or 'no label'}); "
+            f"{'send-only ' if args.send_only else ''}token {issued.info.id} for {issued.user.name} "
+            f"({args.label or 'no label'}); "
             "store it now, it is not shown again:",
             file=sys.stderr,
         )
@@ -212,32 +230,35 @@ async def _room(args: argparse.Namespace, accounts: Accounts) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command in ("send", "tls"):
+        status: int = args.run(args)
+        return status
     try:
         config = _config(args)
     except ConfigError as exc:
         parser.error(str(exc))
-    logging.basicConfig(
-        level=getattr(logging, config.log_level.upper()),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    # python-engineio/socketio log every packet at INFO; keep them to warnings unless debugging.
-    for noisy in ("hub.socketio", "hub.engineio", "aiohttp.access"):
-        logging.getLogger(noisy).setLevel(logging.DEBUG if config.log_level == "debug" else logging.WARNING)
+    logs.configure(config.log_level, config.log_format)
     try:
         if args.command == "serve":
             if args.print_config:
                 for name in FIELDS:
-                    print(f"{name} = {getattr(config, name)!r}")
+                    value = getattr(config, name)
+                    shown = redact(value) if name in ("database", "redis") else value
+                    print(f"{name} = {shown!r}")
                 return 0
+            from hub.runtime import loop_factory
             from hub.server import serve
 
-            asyncio.run(serve(config))
+            with asyncio.Runner(loop_factory=loop_factory()) as runner:
+                runner.run(serve(config))
             return 0
         handler = {"user": _user, "token": _token, "room": _room}[args.command]
         return asyncio.run(_with_accounts(config, lambda accounts: handler(args, accounts)))
     except HubError as exc:
         print(f"notify-hub: {exc.message}", file=sys.stderr)
         return 1
+    except ConfigError as exc:  # e.g. TLS files that cannot be used, found when the hub starts
+        print(f"notify-hub: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130

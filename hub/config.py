@@ -49,10 +49,32 @@ class HubConfig:
     cors_origins: tuple[str, ...] = field(
         default=(), metadata={"help": "allowed browser origins, comma-separated ('*' for any; empty: same origin)"}
     )
+    websocket_compression: bool = field(
+        default=False, metadata={"help": "negotiate permessage-deflate on websockets (costs CPU and ~90 KB a client)"}
+    )
     revocation_poll_seconds: float = field(
         default=1.0, metadata={"help": "how often the hub looks for tokens revoked by the admin CLI"}
     )
     log_level: str = field(default="info", metadata={"help": "debug, info, warning or error"})
+    log_format: str = field(default="text", metadata={"help": "text, or json: one JSON object per line"})
+    tls_cert: str = field(
+        default="", metadata={"help": "PEM certificate (chain) file: serve HTTPS/WSS (needs tls_key)"}
+    )
+    tls_key: str = field(default="", metadata={"help": "PEM private key file of tls_cert"})
+    database: str = field(
+        default="",
+        metadata={
+            "help": "PostgreSQL URL (postgresql://user:pw@host/db): a store shared by several hubs; empty: SQLite"
+        },
+    )
+    redis: str = field(
+        default="",
+        metadata={"help": "Redis URL (redis://host:6379/0) to run several hubs as one cluster; needs --database"},
+    )
+    cluster_ttl_seconds: float = field(
+        default=10.0,
+        metadata={"help": "with Redis: seconds after which a silent hub counts as gone (its users offline)"},
+    )
 
     def with_changes(self, **changes: Any) -> HubConfig:
         return dataclasses.replace(self, **changes)
@@ -114,10 +136,20 @@ def _check(config: HubConfig) -> HubConfig:
         problems.append("rate_refill_per_second must be positive")
     if config.retention_days < 1 or config.retention_count < 1:
         problems.append("retention_days and retention_count must be at least 1")
+    if config.cluster_ttl_seconds <= 0:
+        problems.append("cluster_ttl_seconds must be positive")
     if config.ping_interval <= 0 or config.ping_timeout <= 0:
         problems.append("ping_interval and ping_timeout must be positive")
     if config.log_level not in {"debug", "info", "warning", "error"}:
         problems.append("log_level must be debug, info, warning or error")
+    if config.log_format not in {"text", "json"}:
+        problems.append("log_format must be text or json")
+    if bool(config.tls_cert) != bool(config.tls_key):
+        problems.append("tls_cert and tls_key go together: give both or neither")
+    if config.database and not config.database.startswith(("postgresql://", "postgres://")):
+        problems.append("database must be a postgresql:// URL (or empty for SQLite)")
+    if config.redis and not config.database:
+        problems.append("redis needs a shared database: set database to a postgresql:// URL too")
     if problems:
         raise ConfigError("; ".join(problems))
     return config
@@ -167,6 +199,8 @@ def _shown_default(name: str) -> str:
         return "`~/.local/share/lan-notify/hub` (`$XDG_DATA_HOME/lan-notify/hub`)"
     if isinstance(value, tuple):
         return "(empty: same origin only)" if not value else f"`{','.join(value)}`"
+    if value == "":
+        return "(none)"
     if isinstance(value, bool):
         return f"`{str(value).lower()}`"
     return f"`{value}`"

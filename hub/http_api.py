@@ -43,13 +43,17 @@ async def errors_middleware(request: web.Request, handler: Any) -> web.StreamRes
     except HubError as exc:
         return error_response(exc)
     except web.HTTPException as exc:
-        # aiohttp's own refusals (no such route, wrong method, body too large) answer in plain text;
-        # give them the documented JSON error body and keep the status.
-        if exc.status < 400 or exc.content_type == "application/json":
+        # aiohttp's own refusals (no such route, wrong method, body too large) in the same JSON shape.
+        code = _HTTP_CODES.get(exc.status)
+        if code is None:
             raise
-        code = _HTTP_CODES.get(exc.status, ErrorCode.INVALID_PAYLOAD)
         message = f"no such endpoint: {request.method} {request.path}" if exc.status in (404, 405) else exc.reason
-        return web.json_response({"error": {"code": code.value, "message": message}}, status=exc.status)
+        allow = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else None
+        return web.json_response({"error": {"code": code.value, "message": message}}, status=exc.status, headers=allow)
+    except Exception:
+        log.exception("%s %s failed", request.method, request.path)
+        message = "the hub could not handle this request; it has been logged"
+        return web.json_response({"error": {"code": ErrorCode.INTERNAL.value, "message": message}}, status=500)
 
 
 _HTTP_CODES = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.NOT_FOUND, 413: ErrorCode.TOO_LARGE}

@@ -17,6 +17,7 @@ import socketio
 from pydantic import BaseModel, ValidationError
 
 from hub.errors import HubError, InvalidPayload, TooLarge, Unauthorized, UnknownEvent
+from hub.fastpath import encode_event, enqueue
 from hub.protocol import (
     AckNotification,
     Announce,
@@ -33,6 +34,7 @@ from hub.protocol import (
 )
 from hub.service import HubService
 from hub.sessions import Session
+from hub.websocket import CLEAN_CLOSE
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
@@ -54,8 +56,11 @@ class HubServer(socketio.AsyncServer):  # type: ignore[misc]
     async def _handle_event_internal(
         self, server: Any, sid: str, eio_sid: str, data: Any, namespace: str, id: int | None
     ) -> None:
-        _ack_wanted.set(id is not None)
-        await super()._handle_event_internal(server, sid, eio_sid, data, namespace, id)
+        token = _ack_wanted.set(id is not None)
+        try:
+            await super()._handle_event_internal(server, sid, eio_sid, data, namespace, id)
+        finally:
+            _ack_wanted.reset(token)
 
     async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
         # python-socketio would log a traceback and keep the connection; after a bad binary packet
@@ -149,6 +154,7 @@ class SocketLayer:
         self.dropped_slow = 0
         self.service = service_factory(self)
         self._sessions: dict[str, Session] = {}
+        self._environ: dict[str, dict[str, Any]] = {}  # open mode: connected, not yet authenticated
         self._tasks: set[asyncio.Task[None]] = set()
         self._register()
 
@@ -159,9 +165,20 @@ class SocketLayer:
         eio_sid = self.sio.manager.eio_sid_from_sid(sid, "/")
         socket = self.sio.eio.sockets.get(eio_sid) if eio_sid is not None else None
         if socket is not None and socket.queue.qsize() > self.max_backlog:
-            self.dropped_slow += 1
-            backlog = socket.queue.qsize()
-            await self.sio.drop_connection(eio_sid, f"it is not reading ({backlog} packets queued)", stuck=True)
+            await self._drop_slow(eio_sid)
+
+    async def emit_many(self, sids: list[str], event: str, data: Any) -> None:
+        """The same event to many clients: encoded once, queued to each (see hub/fastpath.py)."""
+        over: list[str] = []
+        enqueue(self.sio, sids, encode_event(self.sio, event, data), backlog_cap=self.max_backlog, over=over)
+        for eio_sid in over:
+            await self._drop_slow(eio_sid)
+
+    async def _drop_slow(self, eio_sid: str) -> None:
+        socket = self.sio.eio.sockets.get(eio_sid)
+        backlog = socket.queue.qsize() if socket is not None else 0
+        self.dropped_slow += 1
+        await self.sio.drop_connection(eio_sid, f"it is not reading ({backlog} packets queued)", stuck=True)
 
     async def disconnect(self, sid: str) -> None:
         await self.sio.disconnect(sid)
@@ -242,8 +259,10 @@ class SocketLayer:
             log.info("refused a connection from %s: %s", _peer(environ), exc.message)
             raise socketio.exceptions.ConnectionRefusedError(exc.message, exc.body()) from None
         if session is None:
+            self._environ[sid] = environ
             self._start(self._greet_anonymous(sid))
         else:
+            session.environ = environ
             self._activate(session)
 
     def _activate(self, session: Session) -> None:
@@ -257,10 +276,12 @@ class SocketLayer:
         )
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        self._environ.pop(sid, None)
         session = self._sessions.pop(sid, None)
         if session is not None:
             log.info("%s disconnected (%s)", session.user.name, reason)
-            await self.service.disconnected(sid)
+            clean = reason == self.sio.reason.CLIENT_DISCONNECT or session.environ.get(CLEAN_CLOSE) is True
+            await self.service.disconnected(session, clean=clean)
 
     async def on_authenticate(self, sid: str, *args: Any) -> dict[str, Any] | None:
         async def run() -> dict[str, Any]:
@@ -271,6 +292,7 @@ class SocketLayer:
             if not self.service.config.open:
                 raise Unauthorized("this hub requires a device token at connect")
             session = await self.service.claim(sid, parse(OpenIdentity, args))
+            session.environ = self._environ.pop(sid, {})
             self._activate(session)
             return {"ok": True, "user": {"name": session.user.name, "admin": session.admin}}
 

@@ -19,6 +19,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -238,6 +239,37 @@ class Login(_Payload):
     username: UserName
     password: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=1024)]
     device: Annotated[str, StringConstraints(strict=True, max_length=MAX_LABEL_CHARS)] = ""
+
+
+# --------------------------------------------------------------------------- HTTP send API
+
+#: Most notifications one `GET /api/notifications` page returns.
+MAX_HISTORY_PAGE: Final = 500
+
+
+class HttpNotification(_Payload):
+    """`POST /api/notifications`: exactly one of `to`, `room`, `everyone: true` addresses it."""
+
+    to: UserName | None = Field(default=None, validation_alias=AliasChoices("to", "userId"))
+    room: RoomName | None = None
+    everyone: Annotated[bool, Field(strict=True)] = False
+    message: MessageText
+    #: Default as on Socket.IO: `message` for a user or a room, `info` for everyone.
+    type: NotificationType | None = None
+    title: TitleText = ""
+
+    @model_validator(mode="after")
+    def _one_target(self) -> HttpNotification:
+        if (self.to is not None) + (self.room is not None) + self.everyone != 1:
+            raise PydanticCustomError("one_target", "give exactly one of to, room or everyone: true")
+        return self
+
+
+class HistoryQuery(_Payload):
+    """`GET /api/notifications?since=ID&limit=N`: the caller's own inbox after `since`, oldest first."""
+
+    since: Annotated[int, Field(ge=0)] = 0
+    limit: Annotated[int, Field(ge=1, le=MAX_HISTORY_PAGE)] = 100
 
 
 # --------------------------------------------------------------------------- hub -> client

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-import sys
+from pathlib import Path
 
 from aiohttp import web
 
+from hub import tls
 from hub.app import create_app
 from hub.config import HubConfig
+from hub.runtime import tune_gc
 
 log = logging.getLogger(__name__)
 
@@ -25,12 +27,15 @@ class RunningHub:
         self.url = ""
 
     async def start(self) -> str:
+        ssl_context = None
+        if self.config.tls_cert:
+            ssl_context = tls.server_context(Path(self.config.tls_cert), Path(self.config.tls_key))
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.config.host, self.config.port)
+        site = web.TCPSite(self._runner, self.config.host, self.config.port, ssl_context=ssl_context)
         await site.start()
         host, port = self._runner.addresses[0][:2]
         shown = f"[{host}]" if ":" in host else host
-        self.url = f"http://{shown}:{port}"
+        self.url = f"{'https' if ssl_context else 'http'}://{shown}:{port}"
         return self.url
 
     async def stop(self) -> None:
@@ -41,6 +46,7 @@ async def serve(config: HubConfig) -> None:
     """Run until SIGINT or SIGTERM, then shut down gracefully."""
     hub = RunningHub(config)
     url = await hub.start()
+    tune_gc()
     print(f"lan-notify hub listening on {url}", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -51,4 +57,4 @@ async def serve(config: HubConfig) -> None:
         log.info("stopping: finishing accepted notifications and closing connections")
     finally:
         await hub.stop()
-        print("lan-notify hub stopped", file=sys.stderr, flush=True)
+        log.info("lan-notify hub stopped")

@@ -15,11 +15,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from hub.config import HubConfig
 from hub.errors import Forbidden, HubError, NotFound, RateLimited, Unauthorized, Unavailable
+from hub.metrics import NoMetrics
 from hub.protocol import (
     DELIVERY_EVENT,
     Announce,
@@ -48,15 +50,23 @@ BATCH_MAX = 256
 
 class Transport(Protocol):
     async def emit(self, sid: str, event: str, data: Any) -> None: ...
+    async def emit_many(self, sids: list[str], event: str, data: Any) -> None: ...
     async def disconnect(self, sid: str) -> None: ...
 
 
 class HubService:
-    def __init__(self, config: HubConfig, store: Store, transport: Transport) -> None:
+    def __init__(
+        self, config: HubConfig, store: Store, transport: Transport, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.config = config
+        self.clock = clock
+        #: A connection that died can go unnoticed this long: what a client that never acks was
+        #: sent within it is not taken as received (see `confirm_sent`).
+        self.unnoticed_window = config.ping_interval + config.ping_timeout + 1.0
         self.store = store
         self.transport = transport
         self.presence = Presence()
+        self.metrics = NoMetrics()  # app.py installs HubMetrics
         self.send_limits = TokenBuckets(config.rate_burst, config.rate_refill_per_second)
         self._queue: asyncio.Queue[tuple[Draft, asyncio.Future[Stored]]] = asyncio.Queue()
         self._device_cursors: dict[str, int] = {}
@@ -84,6 +94,11 @@ class HubService:
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
+            # python-socketio swallows CancelledError inside event handlers, so a task cancelled
+            # while it runs one (a revocation disconnecting a session) goes on: cancel it again.
+            while not task.done():
+                await asyncio.wait([task], timeout=0.5)
+                task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
@@ -139,22 +154,38 @@ class HubService:
 
     async def activate(self, session: Session) -> None:
         """The session is authenticated: greet it, announce presence, replay what it missed, go live."""
+        if session.closed:
+            return  # it left before we got to it
         came_online = self.presence.add(session)
         if came_online:
-            await self._emit_others(session.user.id, Event.USER_ONLINE, _presence(session.user))
+            await self._user_online(session.user)
         await self.transport.emit(session.sid, Event.WELCOME, self.welcome(session))
+        await self._catch_up(session, session.resume_from)
+
+    async def _catch_up(self, session: Session, since: int | None) -> None:
+        """Replay from the store, then go live with no gap and no repeat.
+
+        Live notifications that arrive meanwhile wait in `pending`; the session leaves syncing
+        mode only when `pending` is empty, with no await in between, so a live delivery can never
+        overtake one still waiting. If the store fails, the client is disconnected and replays on
+        its next connect instead of silently missing anything.
+        """
+        session.syncing = True
         try:
-            await self._replay(session)
+            await self._replay(session, since)
+            while session.pending and not session.closed:
+                pending, session.pending = session.pending, []
+                for event, data, nid in pending:
+                    if nid > session.last_sent:
+                        await self._send(session, event, data, nid)
+        except HubError as exc:
+            log.warning("replay for %s failed (%s); disconnecting it so it retries", session.user.name, exc.message)
+            session.pending.clear()
+            await self.transport.disconnect(session.sid)
         finally:
             session.syncing = False
-        for event, data, nid in session.pending:
-            if nid > session.last_sent:
-                await self._send(session, event, data, nid)
-        session.pending.clear()
 
-    async def _replay(self, session: Session, since: int | None = None) -> None:
-        if since is None:
-            since = session.resume_from
+    async def _replay(self, session: Session, since: int | None) -> None:
         if since is None:
             stored = await self.store.cursor(session.device, session.user.id)
             since = max(stored, self._device_cursors.get(session.device, 0))
@@ -173,6 +204,8 @@ class HubService:
         session.last_sent = max(session.last_sent, since)
         while True:
             page = await self.store.replay(session.user.id, since, REPLAY_PAGE)
+            if session.closed:
+                return
             for note in page:
                 if note.id > session.last_sent:
                     await self._send(session, DELIVERY_EVENT[note.kind], note.wire(), note.id)
@@ -193,27 +226,42 @@ class HubService:
             },
         }
 
-    async def disconnected(self, sid: str) -> None:
-        session, went_offline = self.presence.remove(sid)
-        if session is None:
+    async def disconnected(self, session: Session, *, clean: bool = False) -> None:
+        """The client is gone. `clean`: it said goodbye itself, so it had read what it was sent."""
+        session.closed = True  # before anything else: an activation still running stops
+        if not session.acking:
+            self._confirm(session, session.last_sent if clean else session.sent_before(self._horizon()))
+        removed, went_offline = self.presence.remove(session.sid)
+        if removed is None:
             return
         if went_offline:
-            await self._emit_others(session.user.id, Event.USER_OFFLINE, _presence(session.user))
+            await self._user_offline(session.user)
+
+    async def _user_online(self, user: User) -> None:
+        """The user's first device connected (a cluster asks the other hubs first)."""
+        await self._emit_others(user.id, Event.USER_ONLINE, _presence(user))
+
+    async def _user_offline(self, user: User) -> None:
+        """The user's last device left."""
+        await self._emit_others(user.id, Event.USER_OFFLINE, _presence(user))
 
     # ------------------------------------------------------------------ sending
 
-    def _check_rate(self, actor: Actor) -> None:
+    async def _check_rate(self, actor: Actor) -> None:
         wait = self.send_limits.take(actor.user.name)
         if wait > 0:
+            self.metrics.rate_limited(actor)
             raise RateLimited(wait)
 
     async def send_direct(self, actor: Actor, payload: SendNotification) -> dict[str, Any]:
         async with actor.send_lock:
             self._check_type(actor, payload.type)
             recipient = await self.store.get_user(payload.to)
+            if recipient is None and self.config.open:
+                recipient = await self.store.ensure_user(payload.to)  # the seed guide queues for any name
             if recipient is None:
                 raise NotFound(f"there is no user named {payload.to!r}")
-            self._check_rate(actor)
+            await self._check_rate(actor)
             stored = self._enqueue(
                 self._draft(actor, Kind.DIRECT, payload.type, payload.title, payload.message, to_user_id=recipient.id)
             )
@@ -227,7 +275,7 @@ class HubService:
                 raise NotFound(f"there is no room named {payload.room!r}")
             if room.restricted and not await self.store.is_member(room.name, actor.user.id):
                 raise Forbidden(f"room {room.name!r} is restricted to its members")
-            self._check_rate(actor)
+            await self._check_rate(actor)
             stored = self._enqueue(
                 self._draft(actor, Kind.ROOM, payload.type, payload.title, payload.message, room=room.name)
             )
@@ -237,7 +285,7 @@ class HubService:
         if not actor.admin:
             raise Forbidden("only admins may send to everyone")
         async with actor.send_lock:
-            self._check_rate(actor)
+            await self._check_rate(actor)
             stored = self._enqueue(self._draft(actor, Kind.EVERYONE, payload.type, payload.title, payload.message))
         return _sent(await stored)
 
@@ -245,7 +293,7 @@ class HubService:
         if not actor.admin:
             raise Forbidden("only admins may make announcements")
         async with actor.send_lock:
-            self._check_rate(actor)
+            await self._check_rate(actor)
             draft = self._draft(actor, Kind.ANNOUNCEMENT, NotificationType.SYSTEM, payload.title, payload.message)
             stored = self._enqueue(draft)
         return _sent(await stored)
@@ -296,6 +344,9 @@ class HubService:
                 batch.append(self._queue.get_nowait())
             try:
                 await self._dispatch(batch)
+            except Exception:  # the dispatcher must outlive any one batch
+                log.exception("dispatching a batch failed")
+                _fail(batch, HubError("the notification could not be stored"))
             finally:
                 for _ in batch:
                     self._queue.task_done()
@@ -305,10 +356,16 @@ class HubService:
         # been told nothing, but the recipient must not miss what was accepted.
         try:
             stored = await self.store.add([d for d, _ in batch])
-        except HubError as exc:
-            for _, future in batch:
-                if not future.done():
-                    future.set_exception(exc)
+        except Unavailable as exc:
+            _fail(batch, exc)
+            return
+        except Exception as exc:
+            if len(batch) > 1:  # one bad draft (e.g. its recipient was just deleted) fails alone
+                for one in batch:
+                    await self._dispatch([one])
+                return
+            log.error("could not store a notification from %s", batch[0][0].sender, exc_info=exc)
+            _fail(batch, exc if isinstance(exc, HubError) else HubError("the notification could not be stored"))
             return
         for (_, future), item in zip(batch, stored, strict=True):
             try:
@@ -317,6 +374,7 @@ class HubService:
                 log.exception(
                     "delivering notification %d failed; recipients get it on their next sync", item.notification.id
                 )
+            self.metrics.dispatched(item, self.presence)
             if not future.done():
                 future.set_result(item)
 
@@ -324,18 +382,43 @@ class HubService:
         note = item.notification
         event = DELIVERY_EVENT[note.kind]
         data = note.wire()
+        ready: list[Session] = []
         for user_id in item.recipients:
             for session in self.presence.of_user(user_id):
                 if session.syncing:
                     session.pending.append((event, data, note.id))
                 elif note.id > session.last_sent:
-                    await self._send(session, event, data, note.id)
+                    ready.append(session)
+        if not ready:
+            return
+        await self.transport.emit_many([s.sid for s in ready], event, data)
+        now = self.clock()
+        for session in ready:
+            session.last_sent = note.id
+            if not session.acking:
+                session.note_sent(now, note.id)
 
     async def _send(self, session: Session, event: str, data: dict[str, Any], nid: int) -> None:
+        if session.closed:
+            return
         await self.transport.emit(session.sid, event, data)
         session.last_sent = nid
         if not session.acking:
+            session.note_sent(self.clock(), nid)
+
+    def _horizon(self) -> float:
+        return self.clock() - self.unnoticed_window
+
+    def _confirm(self, session: Session, nid: int | None) -> None:
+        if nid is not None:
             self._advance(session, nid)
+
+    def confirm_sent(self) -> None:
+        """Move the cursors of clients that never ack to what they were sent before the window."""
+        horizon = self._horizon()
+        for session in self.presence.sessions.values():
+            if not session.acking:
+                self._confirm(session, session.sent_before(horizon))
 
     def _advance(self, session: Session, nid: int) -> None:
         if nid > self._device_cursors.get(session.device, 0):
@@ -343,6 +426,7 @@ class HubService:
             self._dirty[session.device] = (session.user.id, nid)
 
     async def flush_cursors(self) -> None:
+        self.confirm_sent()
         if not self._dirty:
             return
         dirty, self._dirty = self._dirty, {}
@@ -364,16 +448,8 @@ class HubService:
     async def sync(self, session: Session, since: int) -> None:
         """Replay everything after `since` again (a client that lost its local state)."""
         session.acking = True
-        session.syncing = True
         session.last_sent = since
-        try:
-            await self._replay(session, since)
-        finally:
-            session.syncing = False
-        for event, data, nid in session.pending:
-            if nid > session.last_sent:
-                await self._send(session, event, data, nid)
-        session.pending.clear()
+        await self._catch_up(session, since)
 
     # ------------------------------------------------------------------ rooms
 
@@ -437,6 +513,7 @@ class HubService:
         result = await self.store.prune(
             keep_days=self.config.retention_days, keep_count=self.config.retention_count, now=utc_now_iso()
         )
+        self.metrics.pruned(result)
         if result.removed_deliveries:
             log.info(
                 "retention removed %d deliveries and %d notifications",
@@ -447,9 +524,15 @@ class HubService:
     # ------------------------------------------------------------------ helpers
 
     async def _emit_others(self, user_id: int, event: str, data: dict[str, Any]) -> None:
-        for session in list(self.presence.sessions.values()):
-            if session.user.id != user_id:
-                await self.transport.emit(session.sid, event, data)
+        sids = [sid for sid, session in self.presence.sessions.items() if session.user.id != user_id]
+        if sids:
+            await self.transport.emit_many(sids, event, data)
+
+
+def _fail(batch: list[tuple[Draft, asyncio.Future[Stored]]], exc: BaseException) -> None:
+    for _, future in batch:
+        if not future.done():
+            future.set_exception(exc)
 
 
 def _presence(user: User) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,7 +39,30 @@ class Session(Actor):
     last_sent: int = 0
     acked: int = 0
     syncing: bool = True
+    #: Set when the client is gone; a replay still running for it stops and moves no cursor.
+    closed: bool = False
+    #: The connection's environ (python-engineio's); the websocket transport notes there how it ended.
+    environ: dict[str, Any] = field(default_factory=dict)
+    #: For clients that never ack: (time, last id sent then), about one entry a second, so the hub
+    #: can tell what was sent long enough ago that a dead connection would have been noticed since.
+    trail: deque[tuple[float, int]] = field(default_factory=deque)
+
     pending: list[tuple[str, dict[str, Any], int]] = field(default_factory=list)
+
+    def sent_before(self, moment: float) -> int | None:
+        """The last id sent at or before `moment` (None: nothing that old), dropping older entries."""
+        trail = self.trail
+        while len(trail) > 1 and trail[1][0] <= moment:
+            trail.popleft()
+        if trail and trail[0][0] <= moment:
+            return trail[0][1]
+        return None
+
+    def note_sent(self, now: float, nid: int) -> None:
+        if self.trail and now - self.trail[-1][0] < 1.0:
+            self.trail[-1] = (self.trail[-1][0], nid)
+        else:
+            self.trail.append((now, nid))
 
 
 class Presence:

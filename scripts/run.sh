@@ -1,11 +1,26 @@
 #!/usr/bin/env bash
-# `make run`: start a hub on 127.0.0.1 with its SQLite store under the data directory.
+# `make run`: the tray app hosting its own hub, signed in as you, ready to send yourself a message.
+# On a machine without a display (no DISPLAY / WAYLAND_DISPLAY) it says so and runs the hub alone.
+# Extra arguments go to notify-tray (with a display) or to `notify-hub serve` (without one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export LAN_NOTIFY_DATA_DIR=${LAN_NOTIFY_DATA_DIR:-$HOME/.local/share/lan-notify/hub}
 PORT=${LAN_NOTIFY_PORT:-8765}
+
+if [[ -n "${DISPLAY:-}" || -n "${WAYLAND_DISPLAY:-}" ]]; then
+  cat <<MSG >&2
+lan-notify: starting the tray app, hosting a hub on this computer (port $PORT, every interface).
+  - You are signed in as the local admin; the hub's LAN address is in the tray menu.
+  - "Send message…" in the tray menu: send yourself one to see a toast.
+  - "Invite teammate…" makes a user with a one-time password for a teammate's notify-tray.
+  - Quit from the tray menu (or Ctrl+C here) stops the app and the hub cleanly.
+MSG
+  exec .venv/bin/python -m desktop.app --host --host-port "$PORT" "$@"
+fi
+
+export LAN_NOTIFY_DATA_DIR=${LAN_NOTIFY_DATA_DIR:-$HOME/.local/share/lan-notify/hub}
 HUB=http://127.0.0.1:$PORT
 cat <<MSG
+No display here (DISPLAY and WAYLAND_DISPLAY are unset), so no tray app: running the hub alone.
 lan-notify hub: data in $LAN_NOTIFY_DATA_DIR, listening on $HUB
 
 Try it from another terminal (in this folder):

@@ -25,6 +25,9 @@ from hub.store import Store
 
 WAIT = 10.0  # seconds: the most any test waits for an event before failing
 
+# Real redis-server and PostgreSQL fixtures (`redis_server`, `postgres_server`, `postgres_url`).
+pytest_plugins = ["tests.servers"]
+
 
 async def drain_until_marker(client: Client, event: str = "notification") -> list[dict[str, Any]]:
     """Everything received up to a notification the client sends itself.

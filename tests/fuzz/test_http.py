@@ -19,7 +19,21 @@ from hub.http_api import SERVICE
 from tests.fuzz.strategies import json_values
 from tests.fuzz.support import DOCUMENTED_CODES, LoopHub, RawSocket, Tally, fuzz_settings
 
-ENDPOINTS = [("POST", "/api/login"), ("POST", "/api/logout"), ("GET", "/api/health")]
+ENDPOINTS = [
+    ("POST", "/api/login"),
+    ("POST", "/api/logout"),
+    ("GET", "/api/health"),
+    ("POST", "/api/notifications"),
+    ("GET", "/api/notifications"),
+    ("GET", "/api/notifications?since=-1&limit=999999"),
+    ("GET", "/api/notifications?since=x"),
+    ("POST", "/api/notify/alice"),
+    ("POST", "/api/notify/%00bad"),
+    ("POST", "/api/notify/room/lobby"),
+    ("POST", "/api/notify/room/..%2F"),
+    ("GET", "/metrics"),
+]
+VALID = "<the valid token>"  # replaced by alice's real token when the request is made
 OTHER = [
     ("GET", "/api/login"),
     ("PUT", "/api/login"),
@@ -49,7 +63,12 @@ def requests(draw: st.DrawFn) -> tuple[str, str, dict[str, str], bytes]:
     method, path = draw(st.sampled_from(ENDPOINTS * 3 + OTHER))
     headers = {}
     if draw(st.booleans()):
-        headers["Authorization"] = draw(st.one_of(header_text, header_text.map(lambda t: "Bearer " + t)))
+        headers["Authorization"] = draw(
+            st.one_of(header_text, header_text.map(lambda t: "Bearer " + t), st.just("Bearer " + VALID))
+        )
+    if draw(st.booleans()):
+        headers["X-Type"] = draw(st.one_of(header_text, st.sampled_from(["info", "system", "error"])))
+        headers["X-Title"] = draw(header_text)
     if draw(st.booleans()):
         headers["Content-Type"] = draw(st.sampled_from(["application/json", "text/plain", "x/y; charset=utf-16"]))
     return method, path, headers, draw(bodies)
@@ -66,7 +85,9 @@ def loop_hub(tmp_path: Path) -> Iterator[LoopHub]:
         hub.close()
 
 
-async def one(url: str, method: str, path: str, headers: dict[str, str], body: bytes) -> str:
+async def one(hub: LoopHub, method: str, path: str, headers: dict[str, str], body: bytes) -> str:
+    url = hub.url
+    headers = {k: v.replace(VALID, hub.tokens["alice"]) for k, v in headers.items()}
     async with aiohttp.ClientSession() as http, http.request(method, url + path, headers=headers, data=body) as r:
         raw = await r.read()
         status = r.status
@@ -86,7 +107,7 @@ def campaign(hub: LoopHub, *, slow: bool) -> Tally:
     @fuzz_settings(slow=slow)
     @given(request=requests())
     def example(request: tuple[str, str, dict[str, str], bytes]) -> None:
-        tally.add(hub.run(one(hub.url, *request)))
+        tally.add(hub.run(one(hub, *request)))
 
     example()
     hub.run(hub.still_serves())

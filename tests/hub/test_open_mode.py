@@ -57,3 +57,31 @@ async def test_offline_queue_for_a_named_user_arrives_once(hub_factory: Any) -> 
     await bob.close()
     again = await hub.client(auth={"userId": "bob"}, name="bob")
     assert await drain_until_marker(again) == []
+
+
+async def test_events_right_after_authenticate_are_handled_in_order(hub_factory: Any) -> None:
+    hub = await open_hub(hub_factory)
+    bob = await hub.client(auth={"userId": "bob"}, name="bob")
+    alice = await hub.client(None)
+
+    await alice.sio.emit("authenticate", {"userId": "alice"})  # no waiting, as the seed page does
+    await alice.sio.emit("join_room", "dev")
+    await alice.sio.emit("send_notification", {"userId": "bob", "message": "right away"})
+    # Events of one connection are handled in order: once this answers, the three above are done.
+    assert (await alice.call("list_rooms"))["rooms"] == [
+        {"name": "dev", "restricted": False, "member": True, "members": 1}
+    ]
+
+    assert [n["message"] for n in await drain_until_marker(bob)] == ["right away"]
+    assert alice.pending("error") == []
+
+
+async def test_a_name_never_seen_gets_its_queue_when_it_first_connects(hub_factory: Any) -> None:
+    hub = await open_hub(hub_factory)
+    alice = await hub.client(auth={"userId": "alice"})
+
+    answer = await alice.call("send_notification", {"userId": "carol", "message": "welcome aboard"})
+
+    assert answer["ok"]
+    carol = await hub.client(auth={"userId": "carol"}, name="carol")
+    assert [n["message"] for n in await drain_until_marker(carol)] == ["welcome aboard"]

@@ -38,6 +38,9 @@ ACTIONS = (
     "read_other_history",
     "revoke_other_token",
     "admin_http",
+    "http_send_user",
+    "http_send_room",
+    "http_send_everyone",
 )
 
 A, U, F = "allow", "unauthorized", "forbidden"
@@ -45,14 +48,15 @@ OWN, NONE = "own_only", "no_endpoint"
 
 #: actor -> the outcome of each action, in ACTIONS order.
 MATRIX: dict[str, tuple[str, ...]] = {
-    #             connect send_user send_room send_everyone announce join_restr read_other revoke_other admin_http
-    "anonymous": (U, U, U, U, U, U, U, U, NONE),
-    "revoked": (U, U, U, U, U, U, U, U, NONE),
-    "send_only": (F, F, F, F, F, F, F, OWN, NONE),
-    "user": (A, A, F, F, F, F, OWN, OWN, NONE),
-    "admin": (A, A, F, A, A, F, OWN, OWN, NONE),
-    "member": (A, A, A, F, F, A, OWN, OWN, NONE),
-    "non_member": (A, A, F, F, F, F, OWN, OWN, NONE),
+    # Socket.IO: connect send_user send_room send_everyone announce join_restr read_other revoke_other
+    # HTTP: admin_http, then POST /api/notifications to a user, to the restricted room, to everyone
+    "anonymous": (U, U, U, U, U, U, U, U, NONE, U, U, U),
+    "revoked": (U, U, U, U, U, U, U, U, NONE, U, U, U),
+    "send_only": (F, F, F, F, F, F, F, OWN, NONE, A, F, F),
+    "user": (A, A, F, F, F, F, OWN, OWN, NONE, A, F, F),
+    "admin": (A, A, F, A, A, F, OWN, OWN, NONE, A, F, A),
+    "member": (A, A, A, F, F, A, OWN, OWN, NONE, A, A, F),
+    "non_member": (A, A, F, F, F, F, OWN, OWN, NONE, A, F, F),
 }
 
 ROOM = "secret"  # restricted to member and bob
@@ -143,6 +147,23 @@ async def http(world: World, method: str, path: str, token: str | None, body: An
         return response.status
 
 
+async def http_json(world: World, method: str, path: str, token: str | None, body: Any = None) -> tuple[int, Any]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.request(method, world.hub.url + path, headers=headers, json=body) as response,
+    ):
+        return response.status, await response.json(content_type=None)
+
+
+async def http_sent(world: World, actor: str, body: dict[str, Any]) -> str:
+    """A send over `POST /api/notifications` with the actor's token: `allow` or the error code."""
+    status, answer = await http_json(world, "POST", "/api/notifications", world.tokens[actor], body)
+    if status == 201:
+        return A
+    return str(answer["error"]["code"])
+
+
 async def sent(client: Client, event: str, data: dict[str, Any]) -> str:
     answer = await client.call(event, data)
     return A if answer["ok"] else str(answer["error"]["code"])
@@ -165,6 +186,17 @@ async def run_action(world: World, actor: str, action: str) -> str:
         with pytest.raises(Exception, match="not valid"):
             await world.hub.accounts.token_owner(str(token))  # it revoked the caller's own token
         return OWN
+
+    if action.startswith("http_send_"):
+        marker = f"http {action} from {actor}"
+        targets: dict[str, dict[str, Any]] = {
+            "http_send_user": {"to": "bob"},
+            "http_send_room": {"room": ROOM},
+            "http_send_everyone": {"everyone": True},
+        }
+        outcome = await http_sent(world, actor, {**targets[action], "message": marker})
+        assert (marker in await bob_inbox(world)) == (outcome == A)
+        return outcome
 
     client, outcome = await connect(world, actor)
     if action == "connect" or client is None:
@@ -201,7 +233,9 @@ async def run_action(world: World, actor: str, action: str) -> str:
     shown = await drain_until_marker(client)
     assert all(n["message"] != "only for bob" for n in shown)
     for method, path in HISTORY_PATHS:
-        assert await http(world, method, path, token) in {404, 405}
+        status, body = await http_json(world, method, path, token)
+        # GET /api/notifications exists (the caller's own inbox; a `user` parameter is ignored)
+        assert status in {404, 405} or (status == 200 and "only for bob" not in str(body)), (path, status)
     return OWN
 
 

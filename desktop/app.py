@@ -1,0 +1,155 @@
+"""`notify-tray`: the command line, and the one place where qasync starts.
+
+`TrayApp` (desktop/tray_app.py) wires the widgets to the logic; this module parses the flags,
+makes sure one instance runs per data directory (a second start hands its command to the first),
+and runs the app on a `qasync.QEventLoop`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from PySide6.QtCore import QStandardPaths, QTimer
+from PySide6.QtNetwork import QNetworkInformation
+from PySide6.QtWidgets import QApplication
+
+from desktop.credentials import KeyringCredentialStore, SessionFallbackStore
+from desktop.report import Reporter
+from desktop.tray_app import TrayApp
+from desktop.ui.settings import Preferences
+from desktop.ui.signals import SignalWatcher
+from desktop.ui.single_instance import SingleInstance, instance_name
+
+__all__ = ["TrayApp", "main", "parse_args"]
+
+log = logging.getLogger("desktop.app")
+
+
+def watch_network(app: TrayApp) -> None:
+    """Reconnect at once when the OS reports the network back (after sleep, Wi-Fi...), if Qt can tell."""
+    if not QNetworkInformation.loadDefaultBackend():
+        log.debug("no network information backend: reconnects follow the backoff only")
+        return
+    info = QNetworkInformation.instance()
+    if info is not None:
+        info.reachabilityChanged.connect(
+            lambda reachability: app.network_changed(reachability == QNetworkInformation.Reachability.Online)
+        )
+
+
+def _command(args: argparse.Namespace) -> str:
+    """The command line's request for the running app, as one line ("compose bob"), or ""."""
+    if args.compose is not None:
+        return f"compose {args.compose}".strip()
+    if args.dnd:
+        return f"dnd {args.dnd}"
+    if args.show_menu is not None:
+        return f"menu {args.show_menu}".strip()
+    if args.settings:
+        return "settings"
+    return ""
+
+
+def _default_data_dir() -> Path:
+    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(location) if location else Path.home() / ".local" / "share" / "lan-notify"
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    return build_parser().parse_args(argv)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The flags of `notify-tray` (docs/desktop.md lists them; a test keeps the two in step)."""
+    parser = argparse.ArgumentParser(prog="notify-tray", description="The lan-notify tray app.")
+    parser.add_argument("--data-dir", type=Path, help="where the local history lives (default: the OS app data dir)")
+    parser.add_argument("--report", type=Path, help="append JSON lines of what the app shows here ('-': stdout)")
+    parser.add_argument("--no-tray", action="store_true", help="show the status window even if a tray exists")
+    parser.add_argument("--keyring-timeout", type=float, default=10.0, help="seconds to wait for the OS keyring")
+    host = parser.add_argument_group("hosting a hub on this computer")
+    host.add_argument("--host", action="store_true", help="host the hub in this app, signed in as the local admin")
+    host.add_argument("--host-interface", metavar="ADDRESS", help="address the hosted hub listens on (default 0.0.0.0)")
+    host.add_argument("--host-port", type=int, metavar="PORT", help="TCP port of the hosted hub (default 8765; 0: any)")
+    running = parser.add_argument_group("commands for the running app (started again with one of these)")
+    running.add_argument(
+        "--compose", nargs="?", const="", metavar="TO", help="open the compose dialog (to a user or #room)"
+    )
+    running.add_argument("--dnd", choices=["on", "hour", "tomorrow", "off"], help="do not disturb: on, for an hour...")
+    running.add_argument(
+        "--show-menu", nargs="?", const="", choices=["", "rooms", "online", "dnd"], metavar="SUBMENU",
+        help="pop up the menu (or its rooms, online or dnd part)",
+    )  # fmt: skip
+    running.add_argument("--settings", action="store_true", help="open the settings dialog")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    os.environ.setdefault("QT_API", "pyside6")  # qasync would prefer PyQt6 if it were installed
+    args = parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("socketio").setLevel(logging.WARNING)
+    logging.getLogger("engineio").setLevel(logging.WARNING)
+    logging.getLogger("hub.socketio").setLevel(logging.WARNING)  # a hosted hub's per-packet lines
+    logging.getLogger("hub.engineio").setLevel(logging.WARNING)
+
+    qapp = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(qapp, QApplication)
+    qapp.setOrganizationName("lan-notify")
+    qapp.setApplicationName("notify-tray")
+    qapp.setQuitOnLastWindowClosed(False)
+    data_dir: Path = args.data_dir or _default_data_dir()
+
+    command = _command(args)
+    instance = SingleInstance(instance_name(str(data_dir.resolve())))
+    if instance.notify_running(command or "show"):
+        print(f"notify-tray is already running: {'passed on ' + repr(command) if command else 'brought it forward'}.",
+              file=sys.stderr)  # fmt: skip
+        return 0
+    instance.listen()
+
+    import qasync  # imported late: QT_API must be set first
+
+    report_stream: TextIO | None = None
+    if args.report is not None:
+        report_stream = sys.stdout if str(args.report) == "-" else args.report.open("a", encoding="utf-8")
+    try:
+        with qasync.QEventLoop(qapp) as loop:
+            credentials = SessionFallbackStore(KeyringCredentialStore(timeout=args.keyring_timeout))
+            app = TrayApp(
+                qapp,
+                data_dir=data_dir,
+                preferences=Preferences(),
+                credentials=credentials,
+                reporter=Reporter(report_stream),
+                use_tray=False if args.no_tray else None,
+                host=args.host or args.host_interface is not None or args.host_port is not None,
+                host_interface=args.host_interface,
+                host_port=args.host_port,
+            )
+            instance.activation_requested.connect(app.bring_forward)
+            instance.command_received.connect(app.run_command)
+            if command:
+                QTimer.singleShot(0, lambda: app.run_command(command))
+            watcher = SignalWatcher(lambda: app.spawn(app.quit()), app)
+            watcher.install()
+            watch_network(app)
+            loop.run_until_complete(app.run())
+    finally:
+        instance.close()
+        if report_stream is not None and report_stream is not sys.stdout:
+            report_stream.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

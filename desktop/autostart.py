@@ -1,0 +1,75 @@
+"""Start at login: a freedesktop autostart entry on Linux, a LaunchAgent on macOS, the Run key on Windows.
+
+`enable()` writes the entry (pointing at the command that started this app), `disable()` removes
+it, `enabled()` tells whether it is there. Only the one entry this app owns is ever touched. No Qt.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from pathlib import Path
+from typing import Final
+
+ENTRY_NAME: Final = "lan-notify-tray"
+
+
+def launch_command() -> list[str]:
+    """How to start this app again: the installed `notify-tray` script, else `python -m desktop.app`."""
+    script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if script is not None and script.name == "notify-tray" and script.exists():
+        return [str(script.resolve())]
+    return [sys.executable, "-m", "desktop.app"]
+
+
+def entry_path(home: Path | None = None, platform: str = sys.platform) -> Path:
+    home = home or Path.home()
+    if platform == "darwin":
+        return home / "Library" / "LaunchAgents" / f"org.lan-notify.{ENTRY_NAME}.plist"
+    if platform == "win32":
+        appdata = Path(os.environ.get("APPDATA") or home / "AppData" / "Roaming")
+        return appdata / "Microsoft" / "Windows" / "Start Menu" / "Programs" / "Startup" / f"{ENTRY_NAME}.cmd"
+    config = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
+    return config / "autostart" / f"{ENTRY_NAME}.desktop"
+
+
+def entry_text(command: list[str], platform: str = sys.platform) -> str:
+    if platform == "darwin":
+        args = "".join(f"    <string>{part}</string>\n" for part in command)
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n'
+            '<plist version="1.0"><dict>\n'
+            f"  <key>Label</key><string>org.lan-notify.{ENTRY_NAME}</string>\n"
+            f"  <key>ProgramArguments</key><array>\n{args}  </array>\n"
+            "  <key>RunAtLoad</key><true/>\n"
+            "</dict></plist>\n"
+        )
+    if platform == "win32":
+        return '@echo off\r\nstart "" ' + " ".join(f'"{part}"' for part in command) + "\r\n"
+    return (
+        "[Desktop Entry]\n"
+        "Type=Application\n"
+        "Name=lan-notify\n"
+        "Comment=Team notifications on your LAN\n"
+        f"Exec={shlex.join(command)}\n"
+        "Icon=mail-message-new\n"
+        "Terminal=false\n"
+        "X-GNOME-Autostart-enabled=true\n"
+    )
+
+
+def enabled(home: Path | None = None) -> bool:
+    return entry_path(home).exists()
+
+
+def enable(home: Path | None = None, command: list[str] | None = None) -> Path:
+    path = entry_path(home)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(entry_text(command or launch_command()), encoding="utf-8")
+    return path
+
+
+def disable(home: Path | None = None) -> None:
+    entry_path(home).unlink(missing_ok=True)

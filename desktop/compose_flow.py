@@ -1,0 +1,90 @@
+"""Wiring of the compose dialog: what it offers comes from the session's directory, what it sends goes
+through the session, and the hub's answer comes back to it in words. Part of the app's wiring (Qt
+stays in the dialog; the logic is `desktop.core.compose`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from desktop.core.compose import (
+    Draft,
+    describe_refusal,
+    recipients_for,
+    remember_recent,
+    sent_text,
+    types_for,
+)
+from desktop.errors import HubError, HubRefusedError
+from desktop.report import Reporter
+from desktop.session import Session
+from desktop.ui.compose import ComposeDialog
+from desktop.ui.settings import Preferences
+
+log = logging.getLogger(__name__)
+
+Spawn = Callable[[Coroutine[Any, Any, None]], None]
+
+
+class ComposeFlow:
+    def __init__(
+        self, *, session: Callable[[], Session | None], prefs: Preferences, report: Reporter, spawn: Spawn
+    ) -> None:
+        self._session = session
+        self.prefs = prefs
+        self.report = report
+        self.dialog = ComposeDialog()
+        self.dialog.send_requested.connect(lambda draft: spawn(self.send(draft)))
+
+    def refresh(self) -> None:
+        """Offer the recipients and types the session's user may use now (called as the directory changes)."""
+        session = self._session()
+        if session is None:
+            return
+        d = session.directory
+        self.dialog.set_recipients(
+            recipients_for(
+                me=d.me,
+                users=d.users,
+                online=d.online,
+                my_rooms=d.my_rooms,
+                admin=d.admin,
+                recent=self.prefs.recent_recipients,
+            )
+        )
+        self.dialog.set_types(types_for(d.admin))
+        self.dialog.set_limits(session.limits)
+
+    def open(self, recipient: str = "") -> None:
+        self.refresh()
+        self.dialog.start(recipient)
+        self.report.event(
+            "compose_opened",
+            to=self.dialog.recipient.currentText(),
+            recipients=[r.label for r in self.dialog.offered],
+            types=[self.dialog.type.itemText(i) for i in range(self.dialog.type.count())],
+        )
+
+    async def send(self, draft: Draft) -> None:
+        session = self._session()
+        if session is None:
+            self.dialog.show_result("Not signed in: sign in first, then send.", ok=False)
+            return
+        try:
+            answer = await session.send(draft)
+        except HubRefusedError as exc:
+            text = describe_refusal(exc.code, exc.message, exc.retry_after, draft)
+            self.dialog.show_result(text, ok=False)
+            self.report.event("send_failed", to=draft.to.label, code=exc.code, text=text)
+            return
+        except HubError as exc:
+            text = f"Not sent: {exc}"
+            self.dialog.show_result(text, ok=False)
+            self.report.event("send_failed", to=draft.to.label, code="unreachable", text=text)
+            return
+        self.prefs.set_recent_recipients(remember_recent(self.prefs.recent_recipients, draft.to.key))
+        text = sent_text(draft, answer)
+        self.dialog.sent(text)
+        self.report.event("sent", to=draft.to.label, type=draft.type.value, id=answer.get("id"), text=text)

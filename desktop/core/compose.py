@@ -1,0 +1,181 @@
+"""What the compose dialog offers and sends: recipients per role, types, limits, the hub's answer in words.
+
+No Qt: the dialog shows what these functions return and hands back a `Draft`; the app turns the
+draft into one hub event with `request_for()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Final
+
+from hub.protocol import MAX_MESSAGE_BYTES, MAX_TITLE_CHARS, Event, NotificationType
+
+EVERYONE_LABEL: Final = "Everyone"
+RECENT_LIMIT: Final = 8
+
+
+class TargetKind(StrEnum):
+    USER = "user"
+    ROOM = "room"
+    EVERYONE = "everyone"
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    kind: TargetKind
+    name: str  # user or room name; "" for everyone
+    online: bool = False
+
+    @property
+    def label(self) -> str:
+        """What the recipient box shows and accepts: 'bob', '#ops', 'Everyone'."""
+        if self.kind is TargetKind.ROOM:
+            return f"#{self.name}"
+        if self.kind is TargetKind.EVERYONE:
+            return EVERYONE_LABEL
+        return self.name
+
+    @property
+    def key(self) -> str:
+        """How it is remembered among the recent recipients."""
+        return self.label
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    message_bytes: int = MAX_MESSAGE_BYTES
+    title_chars: int = MAX_TITLE_CHARS
+
+    @classmethod
+    def from_welcome(cls, limits: Mapping[str, Any]) -> Limits:
+        def number(key: str, default: int) -> int:
+            value = limits.get(key)
+            return value if isinstance(value, int) and value > 0 else default
+
+        return cls(number("message_bytes", MAX_MESSAGE_BYTES), number("title_chars", MAX_TITLE_CHARS))
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    to: Recipient
+    type: NotificationType
+    title: str
+    message: str
+
+
+def types_for(admin: bool) -> list[NotificationType]:
+    """The types a user may send: `system` only for admins."""
+    return [t for t in NotificationType if admin or t is not NotificationType.SYSTEM]
+
+
+def recipients_for(
+    *,
+    me: str,
+    users: Iterable[str],
+    online: Iterable[str],
+    my_rooms: Iterable[str],
+    admin: bool,
+    recent: Iterable[str] = (),
+) -> list[Recipient]:
+    """Everyone the user may address, in the order the completion shows them.
+
+    Recent recipients first, then users online, then the others (each alphabetical), then the
+    rooms the user is in, then "Everyone" for admins. The user themself comes last among users
+    (sending yourself a note is allowed, just rarely what you meant).
+    """
+    online_set = set(online)
+    names = sorted(set(users) | online_set)
+    people = [Recipient(TargetKind.USER, n, n in online_set) for n in names]
+    people.sort(key=lambda r: (r.name == me, not r.online, r.name.lower()))
+    rooms = [Recipient(TargetKind.ROOM, r) for r in sorted(set(my_rooms))]
+    everyone = [Recipient(TargetKind.EVERYONE, "")] if admin else []
+    offered = [*people, *rooms, *everyone]
+    by_key = {r.key: r for r in offered}
+    first = [by_key[k] for k in recent if k in by_key]
+    return first + [r for r in offered if r not in first]
+
+
+def parse_recipient(text: str, offered: Iterable[Recipient]) -> Recipient | None:
+    """The recipient the user typed: an offered label, '#room' for a room, or a user name."""
+    text = text.strip()
+    if not text:
+        return None
+    for r in offered:
+        if r.label.lower() == text.lower():
+            return r
+    if text.startswith("#") and len(text) > 1:
+        return Recipient(TargetKind.ROOM, text[1:])
+    if text.lower() == EVERYONE_LABEL.lower():
+        return None  # not offered: not an admin
+    return Recipient(TargetKind.USER, text)
+
+
+def message_size(text: str) -> int:
+    """The message's size as the hub counts it: UTF-8 bytes."""
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def counter_text(text: str, limits: Limits) -> tuple[str, bool]:
+    """The live counter ('12 / 4096') and whether the text is over the limit."""
+    size = message_size(text)
+    return f"{size} / {limits.message_bytes}", size > limits.message_bytes
+
+
+def problem_with(draft: Draft, limits: Limits) -> str:
+    """What keeps the draft from being sent, in words; "" when it can go."""
+    if not draft.message.strip():
+        return "Write a message first."
+    if message_size(draft.message) > limits.message_bytes:
+        return f"The message is too long: at most {limits.message_bytes} bytes."
+    if len(draft.title) > limits.title_chars:
+        return f"The title is too long: at most {limits.title_chars} characters."
+    if "\n" in draft.title or "\r" in draft.title:
+        return "The title must be one line."
+    return ""
+
+
+def request_for(draft: Draft) -> tuple[str, dict[str, Any]]:
+    """The hub event and payload that send the draft."""
+    body: dict[str, Any] = {"message": draft.message, "type": draft.type.value}
+    if draft.title:
+        body["title"] = draft.title
+    if draft.to.kind is TargetKind.ROOM:
+        return Event.ROOM_MESSAGE.value, {"room": draft.to.name, **body}
+    if draft.to.kind is TargetKind.EVERYONE:
+        if draft.type is NotificationType.SYSTEM:
+            body.pop("type")
+            return Event.ANNOUNCE.value, body
+        return Event.BROADCAST.value, body
+    return Event.SEND_NOTIFICATION.value, {"to": draft.to.name, **body}
+
+
+def describe_refusal(code: str, message: str, retry_after: float | None, draft: Draft | None = None) -> str:
+    """The hub's refusal as one sentence for the dialog."""
+    if code == "rate_limited":
+        wait = round(retry_after) if retry_after else None
+        return f"Sending too fast: try again in {wait} s." if wait else "Sending too fast: try again shortly."
+    if code == "forbidden":
+        return f"Not allowed: {message}."
+    if code == "not_found":
+        if draft is not None and draft.to.kind is TargetKind.USER:
+            return f"Unknown user: there is no one named {draft.to.name!r} on this hub."
+        if draft is not None and draft.to.kind is TargetKind.ROOM:
+            return f"Unknown room: there is no room named {draft.to.name!r} on this hub."
+        return f"Not found: {message}."
+    if code in {"invalid_payload", "too_large"}:
+        return f"The hub did not accept the message: {message}."
+    return f"The hub refused it: {message}."
+
+
+def sent_text(draft: Draft, answer: Mapping[str, Any]) -> str:
+    recipients = answer.get("recipients")
+    count = f" ({recipients} recipient{'s' if recipients != 1 else ''})" if isinstance(recipients, int) else ""
+    return f"Sent to {draft.to.label}{count}."
+
+
+def remember_recent(recent: list[str], key: str, limit: int = RECENT_LIMIT) -> list[str]:
+    """The recent recipients after sending to `key`: it moves to the front, the oldest drops off."""
+    return [key, *[k for k in recent if k != key]][:limit]

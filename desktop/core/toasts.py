@@ -1,0 +1,285 @@
+"""Which toasts are on screen, for how long, and what a burst collapses into.
+
+The policy is a plain object with an injectable clock. It never sleeps: the UI asks
+`next_deadline()`, arms one timer for it and calls `expire()` when it fires.
+
+- Auto-dismiss per type: info/success/message 5 s, warning 10 s, error and system stay until closed.
+- Newest on top; at most `max_visible` on screen, the rest counted as "+N more" (their clocks keep
+  running, so stale ones leave quietly; sticky ones come up when there is room).
+- A burst (more than `burst_threshold` arrivals within `burst_window` seconds) collapses the toasts
+  of that window and everything that follows it into one summary toast, updated in place.
+- While the pointer is over the toasts (`set_paused(True)`), no clock runs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Final
+
+from desktop.core.models import Notification
+from hub.protocol import NotificationType
+
+Clock = Callable[[], float]
+
+AUTO_DISMISS: Final[Mapping[NotificationType, float | None]] = {
+    NotificationType.INFO: 5.0,
+    NotificationType.SUCCESS: 5.0,
+    NotificationType.MESSAGE: 5.0,
+    NotificationType.WARNING: 10.0,
+    NotificationType.ERROR: None,
+    NotificationType.SYSTEM: None,
+}
+SUMMARY_TIMEOUT: Final = 10.0
+MAX_VISIBLE: Final = 4
+BURST_WINDOW: Final = 1.0
+BURST_THRESHOLD: Final = 5
+
+
+class ToastKind(StrEnum):
+    NOTIFICATION = "notification"
+    SUMMARY = "summary"
+    NOTICE = "notice"
+
+
+@dataclass(frozen=True, slots=True)
+class ToastInfo:
+    """What one toast shows. `style` is a notification type name or "summary"."""
+
+    key: int
+    kind: ToastKind
+    style: str
+    title: str
+    message: str
+    #: The notification to open in the history on click (the newest one for a summary).
+    notification_id: int | None
+    notification: Notification | None
+    #: Seconds before it leaves on its own; None = stays until closed.
+    timeout: float | None
+    count: int = 1
+    #: The notification types a summary holds.
+    types: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class ToastView:
+    visible: tuple[ToastInfo, ...]  # newest first
+    more: int  # alive but not shown: the "+N more"
+
+
+@dataclass(slots=True)
+class _Toast:
+    key: int
+    kind: ToastKind
+    style: str
+    title: str
+    message: str
+    notification: Notification | None
+    timeout: float | None
+    arrived: float
+    remaining: float | None
+    deadline: float | None
+    by_type: Counter[str] = field(default_factory=Counter)
+    newest_id: int | None = None
+
+    def info(self) -> ToastInfo:
+        count = sum(self.by_type.values()) if self.kind is ToastKind.SUMMARY else 1
+        return ToastInfo(
+            key=self.key,
+            kind=self.kind,
+            style=self.style,
+            title=self.title,
+            message=self.message,
+            notification_id=self.newest_id,
+            notification=self.notification,
+            timeout=self.timeout,
+            count=count,
+            types=frozenset(self.by_type),
+        )
+
+
+def _summary_text(by_type: Counter[str]) -> tuple[str, str]:
+    total = sum(by_type.values())
+    order = [t.value for t in NotificationType]
+    parts = [f"{by_type[t]} {t}" for t in order if by_type[t]]
+    return f"{total} new notifications", ", ".join(parts)
+
+
+Listener = Callable[[ToastView], None]
+
+
+class ToastPolicy:
+    def __init__(
+        self,
+        *,
+        clock: Clock = time.monotonic,
+        max_visible: int = MAX_VISIBLE,
+        burst_window: float = BURST_WINDOW,
+        burst_threshold: int = BURST_THRESHOLD,
+        auto_dismiss: Mapping[NotificationType, float | None] = AUTO_DISMISS,
+    ) -> None:
+        self._clock = clock
+        self._max_visible = max_visible
+        self._burst_window = burst_window
+        self._burst_threshold = burst_threshold
+        self._auto_dismiss = dict(auto_dismiss)
+        self._toasts: list[_Toast] = []  # newest first
+        self._arrivals: deque[float] = deque()
+        self._summary: _Toast | None = None
+        self._summary_touched = float("-inf")
+        self._paused = False
+        self._next_key = 1
+        self._listeners: list[Listener] = []
+
+    # ------------------------------------------------------------------ reading
+
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def view(self) -> ToastView:
+        shown = self._toasts[: self._max_visible]
+        return ToastView(visible=tuple(t.info() for t in shown), more=len(self._toasts) - len(shown))
+
+    def next_deadline(self) -> float | None:
+        """Clock time of the next expiry, or None when nothing will leave on its own."""
+        deadlines = [t.deadline for t in self._toasts if t.deadline is not None]
+        return min(deadlines) if deadlines else None
+
+    def now(self) -> float:
+        """The policy's clock (deadlines are in its time)."""
+        return self._clock()
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    # ------------------------------------------------------------------ changes
+
+    def push(self, notification: Notification) -> None:
+        """A new notification arrived (already deduplicated by the history)."""
+        now = self._clock()
+        self._arrivals.append(now)
+        while self._arrivals and self._arrivals[0] <= now - self._burst_window:
+            self._arrivals.popleft()
+
+        summary = self._summary if self._summary in self._toasts else None
+        if summary is not None and now - self._summary_touched < self._burst_window:
+            self._fold(summary, [notification], now)
+        elif len(self._arrivals) > self._burst_threshold:
+            window = [
+                t for t in self._toasts if t.kind is ToastKind.NOTIFICATION and t.arrived > now - self._burst_window
+            ]
+            for toast in window:
+                self._toasts.remove(toast)
+            members = [t.notification for t in reversed(window) if t.notification is not None]
+            summary = self._new(ToastKind.SUMMARY, "summary", "", "", None, None, now)
+            self._summary = summary
+            self._fold(summary, [*members, notification], now)
+        else:
+            timeout = self._auto_dismiss.get(notification.type)
+            self._new(
+                ToastKind.NOTIFICATION,
+                notification.type.value,
+                notification.heading,
+                notification.message,
+                notification,
+                timeout,
+                now,
+            )
+        self._changed()
+
+    def push_notice(self, title: str, message: str, *, style: str = "warning", timeout: float | None = None) -> int:
+        """An app notice (missed notifications, no keyring...): not a notification, never folded. Returns its key."""
+        toast = self._new(ToastKind.NOTICE, style, title, message, None, timeout, self._clock())
+        self._changed()
+        return toast.key
+
+    def dismiss(self, key: int) -> None:
+        """The user closed a toast (or opened it)."""
+        before = len(self._toasts)
+        self._toasts = [t for t in self._toasts if t.key != key]
+        if len(self._toasts) != before:
+            self._changed()
+
+    def dismiss_all(self) -> None:
+        if self._toasts:
+            self._toasts.clear()
+            self._changed()
+
+    def expire(self) -> None:
+        """Drop every toast whose time is up (call when the timer for `next_deadline()` fires)."""
+        now = self._clock()
+        keep = [t for t in self._toasts if t.deadline is None or t.deadline > now]
+        if len(keep) != len(self._toasts):
+            self._toasts = keep
+            self._changed()
+
+    def set_auto_dismiss(self, auto_dismiss: Mapping[NotificationType, float | None]) -> None:
+        """New per-type durations (settings): they apply to toasts that arrive from now on."""
+        self._auto_dismiss = {**AUTO_DISMISS, **auto_dismiss}
+
+    def set_paused(self, paused: bool) -> None:
+        """The pointer entered (True) or left (False) the toasts: stop or restart every clock."""
+        if paused == self._paused:
+            return
+        self._paused = paused
+        now = self._clock()
+        for toast in self._toasts:
+            if paused and toast.deadline is not None:
+                toast.remaining = max(0.0, toast.deadline - now)
+                toast.deadline = None
+            elif not paused and toast.remaining is not None:
+                toast.deadline = now + toast.remaining
+        self._changed()
+
+    # ------------------------------------------------------------------ internals
+
+    def _new(
+        self,
+        kind: ToastKind,
+        style: str,
+        title: str,
+        message: str,
+        notification: Notification | None,
+        timeout: float | None,
+        now: float,
+    ) -> _Toast:
+        toast = _Toast(
+            key=self._next_key,
+            kind=kind,
+            style=style,
+            title=title,
+            message=message,
+            notification=notification,
+            timeout=timeout,
+            arrived=now,
+            remaining=timeout,
+            deadline=None if timeout is None or self._paused else now + timeout,
+            newest_id=notification.id if notification else None,
+        )
+        self._next_key += 1
+        self._toasts.insert(0, toast)
+        return toast
+
+    def _fold(self, summary: _Toast, notifications: list[Notification], now: float) -> None:
+        for n in notifications:
+            summary.by_type[n.type.value] += 1
+            summary.newest_id = n.id if summary.newest_id is None else max(summary.newest_id, n.id)
+        summary.title, summary.message = _summary_text(summary.by_type)
+        # A summary holding an error or system notice stays until closed, like those would have.
+        sticky = any(self._auto_dismiss.get(NotificationType(t)) is None for t in summary.by_type)
+        summary.timeout = None if sticky else SUMMARY_TIMEOUT
+        summary.remaining = summary.timeout
+        summary.deadline = None if summary.timeout is None or self._paused else now + summary.timeout
+        self._summary_touched = now
+        # The summary moves back on top as it grows.
+        self._toasts.remove(summary)
+        self._toasts.insert(0, summary)
+
+    def _changed(self) -> None:
+        view = self.view()
+        for listener in list(self._listeners):
+            listener(view)

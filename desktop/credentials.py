@@ -1,0 +1,224 @@
+"""Where the device token lives: the OS keyring, or this session's memory when there is none.
+
+Only the token is ever stored (never the password), under the service `lan-notify` with one
+entry per hub + user (`alice@http://hub:8765`). Nothing here writes a secret to disk or QSettings.
+
+Keyring calls can block (a D-Bus unlock prompt nobody sees), so each runs on its own daemon thread
+and is given up after a timeout; a hung call cannot keep the app from quitting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from typing import Final, Protocol, TypeVar
+
+import keyring
+import keyring.backends.fail
+import keyring.backends.null
+import keyring.errors
+from keyring.backend import KeyringBackend
+
+from desktop.errors import CredentialError, KeyringTimeoutError, KeyringUnavailableError
+
+log = logging.getLogger(__name__)
+
+SERVICE: Final = "lan-notify"
+DEFAULT_TIMEOUT: Final = 10.0
+
+NO_KEYRING_MESSAGE: Final = (
+    "No system keyring is available on this computer, so your sign-in cannot be saved. "
+    "You stay signed in until you quit; next time you will be asked for your password again."
+)
+TIMEOUT_MESSAGE: Final = (
+    "The system keyring did not answer (it may be locked and waiting for a password). "
+    "Your sign-in is kept for this session only."
+)
+
+
+def credential_key(hub_url: str, username: str) -> str:
+    """The keyring user name of one hub + user: `alice@http://hub:8765`."""
+    return f"{username}@{hub_url.strip().rstrip('/')}"
+
+
+class CredentialStore(Protocol):
+    """Keeps device tokens, one per hub + user."""
+
+    @property
+    def persistent(self) -> bool:
+        """True when a stored token survives a restart."""
+        ...
+
+    @property
+    def notice(self) -> str:
+        """Why tokens are not kept across restarts, in plain words; empty while they are."""
+        ...
+
+    async def get_token(self, hub_url: str, username: str) -> str | None: ...
+
+    async def set_token(self, hub_url: str, username: str, token: str) -> None: ...
+
+    async def delete_token(self, hub_url: str, username: str) -> None: ...
+
+
+class MemoryCredentialStore:
+    """Tokens for this session only (the fallback without a keyring, and a fake for tests)."""
+
+    persistent = False
+    notice = ""
+
+    def __init__(self) -> None:
+        self._tokens: dict[str, str] = {}
+
+    async def get_token(self, hub_url: str, username: str) -> str | None:
+        return self._tokens.get(credential_key(hub_url, username))
+
+    async def set_token(self, hub_url: str, username: str, token: str) -> None:
+        self._tokens[credential_key(hub_url, username)] = token
+
+    async def delete_token(self, hub_url: str, username: str) -> None:
+        self._tokens.pop(credential_key(hub_url, username), None)
+
+
+_T = TypeVar("_T")
+
+
+def _settle(future: asyncio.Future[_T], result: _T | None, error: BaseException | None) -> None:
+    if future.done():
+        return  # the caller already gave up (timeout)
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)  # type: ignore[arg-type]
+
+
+async def _in_thread(fn: Callable[[], _T], timeout: float) -> _T:
+    """Run a blocking call on a daemon thread; give up waiting after `timeout` seconds."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[_T] = loop.create_future()
+
+    def run() -> None:
+        result: _T | None = None
+        error: BaseException | None = None
+        try:
+            result = fn()
+        except BaseException as exc:
+            error = exc
+        try:
+            loop.call_soon_threadsafe(_settle, future, result, error)
+        except RuntimeError:
+            pass  # the loop closed while the keyring hung: nobody is waiting any more
+
+    threading.Thread(target=run, name="keyring-call", daemon=True).start()
+    try:
+        return await asyncio.wait_for(future, timeout)
+    except TimeoutError:
+        raise KeyringTimeoutError(TIMEOUT_MESSAGE) from None
+
+
+def _is_unusable(backend: KeyringBackend) -> bool:
+    # fail.Keyring: keyring found nothing; null.Keyring: keyring explicitly switched off.
+    return isinstance(backend, keyring.backends.fail.Keyring | keyring.backends.null.Keyring)
+
+
+class KeyringCredentialStore:
+    """Tokens in the OS keyring (Secret Service, macOS Keychain, Windows Credential Locker)."""
+
+    persistent = True
+    notice = ""
+
+    def __init__(self, backend: KeyringBackend | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self._backend = backend
+        self._timeout = timeout
+
+    def _keyring(self) -> KeyringBackend:
+        backend = self._backend if self._backend is not None else keyring.get_keyring()
+        if _is_unusable(backend):
+            raise KeyringUnavailableError(NO_KEYRING_MESSAGE)
+        return backend
+
+    async def _call(self, action: Callable[[KeyringBackend], _T]) -> _T:
+        def blocking() -> _T:
+            backend = self._keyring()
+            try:
+                return action(backend)
+            except keyring.errors.NoKeyringError:
+                raise KeyringUnavailableError(NO_KEYRING_MESSAGE) from None
+            except keyring.errors.KeyringError as exc:
+                # InitError ("Prompt dismissed"), KeyringLocked...: say what happened without the secret.
+                raise CredentialError(f"The system keyring refused the request: {exc}") from None
+
+        return await _in_thread(blocking, self._timeout)
+
+    async def backend_name(self) -> str:
+        """The keyring in use, e.g. 'SecretService Keyring'; raises if there is none."""
+        return await self._call(lambda backend: str(backend.name))
+
+    async def get_token(self, hub_url: str, username: str) -> str | None:
+        key = credential_key(hub_url, username)
+        return await self._call(lambda backend: backend.get_password(SERVICE, key))
+
+    async def set_token(self, hub_url: str, username: str, token: str) -> None:
+        key = credential_key(hub_url, username)
+        await self._call(lambda backend: backend.set_password(SERVICE, key, token))
+
+    async def delete_token(self, hub_url: str, username: str) -> None:
+        key = credential_key(hub_url, username)
+
+        def delete(backend: KeyringBackend) -> None:
+            try:
+                backend.delete_password(SERVICE, key)
+            except keyring.errors.PasswordDeleteError:
+                pass  # nothing stored: already signed out
+
+        await self._call(delete)
+
+
+class SessionFallbackStore:
+    """The keyring when it works; otherwise this session's memory, with a notice for the user.
+
+    `notice` is empty while the keyring works, and a plain-words explanation once it did not.
+    """
+
+    def __init__(self, keyring_store: KeyringCredentialStore, memory: MemoryCredentialStore | None = None) -> None:
+        self._keyring = keyring_store
+        self._memory = memory or MemoryCredentialStore()
+        self.notice = ""
+
+    @property
+    def persistent(self) -> bool:
+        return not self.notice
+
+    def _fall_back(self, exc: CredentialError) -> None:
+        if not self.notice:
+            log.warning("keyring unusable, keeping the token in memory: %s", exc)
+        self.notice = str(exc)
+
+    async def get_token(self, hub_url: str, username: str) -> str | None:
+        token = await self._memory.get_token(hub_url, username)
+        if token is not None or self.notice:
+            return token
+        try:
+            return await self._keyring.get_token(hub_url, username)
+        except CredentialError as exc:
+            self._fall_back(exc)
+            return None
+
+    async def set_token(self, hub_url: str, username: str, token: str) -> None:
+        if not self.notice:
+            try:
+                await self._keyring.set_token(hub_url, username, token)
+                return
+            except CredentialError as exc:
+                self._fall_back(exc)
+        await self._memory.set_token(hub_url, username, token)
+
+    async def delete_token(self, hub_url: str, username: str) -> None:
+        await self._memory.delete_token(hub_url, username)
+        if not self.notice:
+            try:
+                await self._keyring.delete_token(hub_url, username)
+            except CredentialError as exc:
+                self._fall_back(exc)

@@ -1,0 +1,76 @@
+"""Wiring of hosting a hub on this computer: the in-process hub and its window (address, invites).
+
+Signing in to the hosted hub stays with the app (it is a sign-in like any other); this holds the
+`LocalHub` and answers the host window's "Invite teammate…".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from desktop.errors import HostError
+from desktop.hosting import Hosted, LocalHub
+from desktop.report import Reporter
+from desktop.ui.host_window import HostWindow
+
+Spawn = Callable[[Coroutine[Any, Any, None]], None]
+
+
+class HostFlow:
+    def __init__(self, *, data_dir: Path, report: Reporter, spawn: Spawn, invited: Callable[[], None]) -> None:
+        self.data_dir = data_dir
+        self.report = report
+        self._invited = invited
+        self.hub: LocalHub | None = None
+        self.window = HostWindow()
+        self.window.invite_requested.connect(lambda name: spawn(self.invite(name)))
+
+    @property
+    def hosted(self) -> Hosted | None:
+        return self.hub.hosted if self.hub is not None else None
+
+    async def start(self, interface: str, port: int) -> Hosted:
+        """Start the hub (once); raises `HostError` when it cannot listen or open its store."""
+        if self.hub is None:
+            self.hub = LocalHub(self.data_dir, host=interface, port=port)
+        try:
+            hosted = await self.hub.start()
+        except HostError as exc:
+            self.hub = None
+            self.report.event("host_failed", message=str(exc))
+            raise
+        self.window.set_hosted(hosted.lan_url, hosted.username, hosted.join_hint)
+        self.report.event("hosting", local_url=hosted.local_url, lan_url=hosted.lan_url, user=hosted.username,
+                          created_user=hosted.created_user, hint=hosted.join_hint)  # fmt: skip
+        return hosted
+
+    def open_window(self) -> None:
+        self.window.show()
+        self.window.raise_()
+        self.window.activateWindow()
+        self.window.invite_name.setFocus()
+        self.report.event("host_window", lan_url=self.window.address.text())
+
+    async def invite(self, name: str) -> None:
+        hosted = self.hosted
+        if self.hub is None or hosted is None:
+            self.window.show_error("This computer does not host a hub right now.")
+            return
+        try:
+            password = await self.hub.invite(name)
+        except HostError as exc:
+            self.window.show_error(str(exc))
+            self.report.event("invite_failed", user=name, message=str(exc))
+            return
+        self.window.show_invite(name, password, hosted.lan_url)
+        self.report.event("invited", user=name)  # never the password
+        self._invited()
+
+    async def stop(self) -> None:
+        hub, self.hub = self.hub, None
+        self.window.hide()
+        if hub is not None:
+            await hub.stop()
+            self.report.event("hub_stopped")

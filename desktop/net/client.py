@@ -1,0 +1,396 @@
+"""`HubClient`: one signed-in device's live connection to the hub.
+
+It connects with `auth={"token", "last_id"}` (a callable, so every reconnect sends the newest
+resume point), reconnects with backoff until stopped or refused, hands each notification to
+`on_notification` once (by id), then acks it cumulatively, and reports state, presence and gaps
+through callbacks. It never imports Qt; the app wires the callbacks to the UI.
+
+Socket.IO runs each incoming event in its own task; notifications are processed one at a time in
+arrival order (a FIFO lock), so an id is acked only after every earlier one was handled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import socketio
+
+from desktop.core.connection import Backoff, ConnectionState, ConnectionStateMachine, ConnectionStatus
+from desktop.core.models import Gap, Notification
+from desktop.errors import HubRefusedError, HubResponseError, HubUnreachableError
+from hub.protocol import DELIVERY_EVENT, ErrorCode, Event
+
+log = logging.getLogger(__name__)
+
+#: Connect refusals that retrying cannot fix: the user has to sign in again.
+REFUSED_CODES: Final = frozenset({ErrorCode.UNAUTHORIZED.value, ErrorCode.FORBIDDEN.value})
+SEEN_MEMORY: Final = 10_000
+
+
+async def _nothing(_: Any) -> None:
+    return None
+
+
+def _ignore(*_: Any) -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Welcome:
+    username: str
+    admin: bool
+    online: frozenset[str]
+    limits: dict[str, Any] = field(default_factory=dict)
+
+
+def refusal_of(data: Any) -> dict[str, Any]:
+    """The `{code, message}` of a refused connect, however the server wrapped it.
+
+    python-socketio sends `ConnectionRefusedError(message, body)` as `{message, data: body}`.
+    """
+    if not isinstance(data, dict):
+        return {"message": str(data)}
+    inner = data.get("data")
+    if isinstance(inner, dict) and "code" in inner:
+        return {"message": data.get("message", ""), **inner}
+    return dict(data)
+
+
+SocketFactory = Callable[[], socketio.AsyncClient]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class HubClient:
+    def __init__(
+        self,
+        hub_url: str,
+        token: str,
+        *,
+        last_id: int | None = 0,
+        on_notification: Callable[[Notification], Awaitable[object]] = _nothing,
+        on_gap: Callable[[Gap], Awaitable[object]] = _nothing,
+        on_state: Callable[[ConnectionStatus], None] = _ignore,
+        on_presence: Callable[[frozenset[str]], None] = _ignore,
+        on_welcome: Callable[[Welcome], None] = _ignore,
+        on_hub_error: Callable[[str, str], None] = _ignore,
+        backoff: Backoff | None = None,
+        sleep: Sleep = asyncio.sleep,
+        connect_timeout: float = 10.0,
+        socket_factory: SocketFactory | None = None,
+    ) -> None:
+        self.hub_url = hub_url
+        self._token = token
+        self._last_id = last_id
+        self._acking = False  # set per connection: giving a resume point means we ack what we get
+        self._acked = last_id or 0
+        self._on_notification = on_notification
+        self._on_gap = on_gap
+        self._on_presence = on_presence
+        self._on_welcome = on_welcome
+        self._on_hub_error = on_hub_error
+        self._backoff = backoff or Backoff()
+        self._sleep = sleep
+        self._connect_timeout = connect_timeout
+        # handle_sigint=False: python-socketio would otherwise take over SIGINT (and asyncio's signal wakeup fd).
+        self._socket_factory = socket_factory or (
+            lambda: socketio.AsyncClient(reconnection=False, handle_sigint=False, logger=log)
+        )
+        self.machine = ConnectionStateMachine()
+        self.machine.subscribe(on_state)
+        self._sio: socketio.AsyncClient | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+        self._dropped = asyncio.Event()
+        self._refusal: dict[str, Any] | None = None
+        self._order = asyncio.Lock()
+        self._seen: OrderedDict[int, None] = OrderedDict()
+        self._resyncing = False
+        self._ack_task: asyncio.Task[None] | None = None
+        self._online: set[str] = set()
+
+    # ------------------------------------------------------------------ public
+
+    @property
+    def status(self) -> ConnectionStatus:
+        return self.machine.status
+
+    @property
+    def last_id(self) -> int | None:
+        """The newest notification id handled: the resume point sent on every (re)connect."""
+        return self._last_id
+
+    @property
+    def online(self) -> frozenset[str]:
+        return frozenset(self._online)
+
+    def start(self) -> None:
+        if self._task is not None:
+            raise RuntimeError("the client is already started")
+        self._task = asyncio.get_running_loop().create_task(self._supervise(), name="hub-client")
+
+    def retry_now(self) -> None:
+        """Skip the rest of the backoff wait (the network came back, the machine woke up)."""
+        self._wake.set()
+
+    async def stop(self) -> None:
+        """Disconnect and stop reconnecting (sign-out, quit)."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
+        await self._disconnect()
+        if self._ack_task is not None:
+            self._ack_task.cancel()
+        self.machine.stopped()
+
+    async def call(self, event: str, data: Any = None, *, timeout: float = 10.0) -> dict[str, Any]:
+        """Send one request and return the hub's `{ok: true, ...}` answer.
+
+        Raises `HubRefusedError` (with the hub's code, message and `retry_after`) on `{ok: false}`
+        and `HubUnreachableError` when there is no live connection or no answer in time.
+        """
+        sio = self._sio
+        if sio is None or not sio.connected or self.machine.state is not ConnectionState.CONNECTED:
+            raise HubUnreachableError("not connected to the hub right now: try again when it is back")
+        try:
+            if data is None:
+                answer = await sio.call(event, timeout=timeout)
+            else:
+                answer = await sio.call(event, data, timeout=timeout)
+        except socketio.exceptions.TimeoutError:
+            raise HubUnreachableError("the hub did not answer in time") from None
+        except socketio.exceptions.SocketIOError as exc:
+            raise HubUnreachableError(f"the connection to the hub was lost ({type(exc).__name__})") from None
+        if not isinstance(answer, dict):
+            raise HubResponseError(f"the hub answered {event} with something unexpected")
+        if answer.get("ok") is False:
+            error = answer.get("error")
+            body: dict[str, Any] = error if isinstance(error, dict) else {}
+            retry = body.get("retry_after")
+            raise HubRefusedError(
+                str(body.get("code") or "error"),
+                str(body.get("message") or "the hub refused the request"),
+                retry_after=float(retry) if isinstance(retry, int | float) else None,
+            )
+        return answer
+
+    async def wait_stopped(self) -> None:
+        """Return once the client gave up for good (the hub refused the token) or was stopped."""
+        if self._task is not None:
+            await asyncio.shield(self._task)
+
+    # ------------------------------------------------------------------ the connection loop
+
+    def _auth(self) -> dict[str, Any]:
+        auth: dict[str, Any] = {"token": self._token}
+        if self._last_id is not None:
+            auth["last_id"] = self._last_id
+        self._acking = "last_id" in auth
+        return auth
+
+    async def _supervise(self) -> None:
+        self.machine.start()
+        while True:
+            self._refusal = None
+            self._dropped.clear()
+            sio = self._new_socket()
+            try:
+                await sio.connect(self.hub_url, auth=self._auth, wait_timeout=self._connect_timeout, retry=False)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # ConnectionError mostly; anything else must not end the loop silently
+                if not isinstance(exc, socketio.exceptions.ConnectionError):
+                    log.warning("unexpected error while connecting to %s", self.hub_url, exc_info=True)
+                await self._disconnect()
+                refusal = self._refusal
+                if refusal is not None and refusal.get("code") in REFUSED_CODES:
+                    reason = str(refusal.get("message") or "the hub refused this device's sign-in")
+                    log.info("hub refused the token: %s", refusal.get("code"))
+                    self.machine.auth_refused(reason)
+                    return
+                reason = self._describe_failure(exc, refusal)
+                log.info("connect failed: %s", reason)
+                if self.machine.state is ConnectionState.CONNECTED:  # connected, then dropped at once
+                    self.machine.dropped(reason)
+                else:
+                    self.machine.failed(reason)
+                await self._pause(self._backoff.next_delay())
+                continue
+            if self.machine.state is not ConnectionState.CONNECTED:
+                self.machine.connected()
+            self._backoff.reset()
+            await self._dropped.wait()
+            await self._disconnect()
+            await self._pause(self._backoff.next_delay())
+
+    def _describe_failure(self, exc: Exception, refusal: dict[str, Any] | None) -> str:
+        if refusal is not None and refusal.get("code") and refusal.get("message"):
+            return str(refusal["message"])  # the hub answered, and said why (e.g. unavailable)
+        log.debug("connect to %s failed: %s", self.hub_url, exc)
+        return f"cannot reach the hub at {self.hub_url}"
+
+    async def _pause(self, delay: float) -> None:
+        self._wake.clear()
+        sleeper = asyncio.ensure_future(self._sleep(delay))
+        waker = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            waker.cancel()
+
+    async def _drop_connection(self) -> None:
+        """Close the live connection as if it was lost: the supervisor reconnects after a backoff."""
+        sio = self._sio
+        if sio is not None:
+            await sio.disconnect()
+
+    async def _disconnect(self) -> None:
+        sio, self._sio = self._sio, None
+        if sio is not None:
+            try:
+                await sio.disconnect()
+            except Exception:  # the transport may already be gone
+                log.debug("disconnect failed", exc_info=True)
+
+    # ------------------------------------------------------------------ Socket.IO handlers
+
+    def _new_socket(self) -> socketio.AsyncClient:
+        sio = self._socket_factory()
+        self._sio = sio
+        self._resyncing = False
+
+        async def on_connect() -> None:
+            if self.machine.state is not ConnectionState.CONNECTED:
+                self.machine.connected()
+
+        async def on_connect_error(data: Any = None) -> None:
+            self._refusal = refusal_of(data)
+
+        async def on_disconnect(reason: Any = None) -> None:
+            if sio is not self._sio:
+                return  # an old socket we already replaced
+            if self.machine.state is ConnectionState.CONNECTED:
+                self.machine.dropped(f"connection lost ({reason})" if reason else "connection lost")
+            self._dropped.set()
+
+        async def on_delivery(data: Any) -> None:
+            await self._handle_notification(data)
+
+        sio.on("connect", on_connect)
+        sio.on("connect_error", on_connect_error)
+        sio.on("disconnect", on_disconnect)
+        for event in DELIVERY_EVENT.values():
+            sio.on(event.value, on_delivery)
+        sio.on(Event.WELCOME.value, self._handle_welcome)
+        sio.on(Event.USER_ONLINE.value, self._handle_user_online)
+        sio.on(Event.USER_OFFLINE.value, self._handle_user_offline)
+        sio.on(Event.GAP.value, self._handle_gap)
+        sio.on(Event.ERROR.value, self._handle_error)
+        return sio
+
+    async def _handle_notification(self, data: Any) -> None:
+        try:
+            notification = Notification.from_wire(data)
+        except (ValueError, TypeError) as exc:
+            log.warning("ignored a malformed notification: %s", exc)
+            return
+        async with self._order:
+            if self._resyncing or notification.id in self._seen:
+                return  # a duplicate, or after a failure: the replay on reconnect brings it again
+            try:
+                await self._on_notification(notification)
+            except Exception:
+                # Acks are cumulative, so nothing after this one may be acked either: drop the
+                # connection and resume from the last id handled; the hub replays the rest.
+                log.exception("handling notification %s failed; resyncing", notification.id)
+                self._resyncing = True
+                asyncio.get_running_loop().create_task(self._drop_connection(), name="hub-resync")
+                return
+            self._remember(notification.id)
+            if self._last_id is None or notification.id > self._last_id:
+                self._last_id = notification.id
+        self._schedule_ack()
+
+    def _remember(self, notification_id: int) -> None:
+        self._seen[notification_id] = None
+        while len(self._seen) > SEEN_MEMORY:
+            self._seen.popitem(last=False)
+
+    def _schedule_ack(self) -> None:
+        if not self._acking or (self._ack_task is not None and not self._ack_task.done()):
+            return
+        self._ack_task = asyncio.get_running_loop().create_task(self._flush_acks(), name="hub-ack")
+
+    async def _flush_acks(self) -> None:
+        # One ack covers every notification handled so far (acks are cumulative).
+        while self._last_id is not None and self._last_id > self._acked:
+            upto = self._last_id
+            sio = self._sio
+            if sio is None or not sio.connected:
+                return  # the next connect sends last_id instead
+            try:
+                await sio.emit(Event.ACK.value, {"id": upto})
+            except socketio.exceptions.SocketIOError:
+                return
+            self._acked = upto
+
+    async def _handle_welcome(self, data: Any) -> None:
+        if not isinstance(data, dict):
+            return
+        raw_user = data.get("user")
+        user: dict[str, Any] = raw_user if isinstance(raw_user, dict) else {}
+        online = data.get("online")
+        self._online = {str(name) for name in online} if isinstance(online, list) else set()
+        limits = data.get("limits")
+        welcome = Welcome(
+            username=str(user.get("name", "")),
+            admin=bool(user.get("admin")),
+            online=frozenset(self._online),
+            limits=dict(limits) if isinstance(limits, dict) else {},
+        )
+        self._on_welcome(welcome)
+        self._on_presence(self.online)
+
+    async def _handle_user_online(self, data: Any) -> None:
+        name = self._presence_name(data)
+        if name and name not in self._online:
+            self._online.add(name)
+            self._on_presence(self.online)
+
+    async def _handle_user_offline(self, data: Any) -> None:
+        name = self._presence_name(data)
+        if name and name in self._online:
+            self._online.discard(name)
+            self._on_presence(self.online)
+
+    @staticmethod
+    def _presence_name(data: Any) -> str:
+        if not isinstance(data, dict):
+            return ""
+        return str(data.get("username") or data.get("userId") or "")
+
+    async def _handle_gap(self, data: Any) -> None:
+        try:
+            gap = Gap.from_wire(data if isinstance(data, dict) else {})
+        except ValueError as exc:
+            log.warning("ignored a malformed gap report: %s", exc)
+            return
+        async with self._order:
+            await self._on_gap(gap)
+
+    async def _handle_error(self, data: Any) -> None:
+        if isinstance(data, dict):
+            code, message = str(data.get("code", "error")), str(data.get("message", ""))
+        else:
+            code, message = "error", str(data)
+        log.warning("hub error %s: %s", code, message)
+        self._on_hub_error(code, message)

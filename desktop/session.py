@@ -1,0 +1,156 @@
+"""One signed-in hub + user: its local history, its inbox and its live connection. No Qt.
+
+The app opens a `Session` after a sign-in (or a silent one from the keyring) and closes it on
+sign-out, on a refused token and on quit. The toast policy and the unread counter outlive
+sessions (they belong to the screen); everything else here belongs to one hub + user.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from desktop.core.compose import Draft, Limits, request_for
+from desktop.core.connection import ConnectionStatus
+from desktop.core.directory import Directory
+from desktop.core.dnd import Sink
+from desktop.core.history import AsyncHistory, history_path
+from desktop.core.inbox import Inbox
+from desktop.core.models import Notification
+from desktop.core.unread import UnreadCounter
+from desktop.errors import HubError, HubUnreachableError
+from desktop.net.client import HubClient, Welcome
+from hub.protocol import Event, Kind
+
+log = logging.getLogger(__name__)
+
+
+class Session:
+    def __init__(self, hub_url: str, username: str, token: str, history: AsyncHistory, inbox: Inbox[Sink]) -> None:
+        self.hub_url = hub_url
+        self.username = username
+        self.token = token
+        self.history = history
+        self.inbox = inbox
+        self.client: HubClient | None = None
+        self.directory = Directory(username)
+        self.limits = Limits()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @classmethod
+    async def open(
+        cls,
+        *,
+        hub_url: str,
+        username: str,
+        token: str,
+        data_dir: Path,
+        toasts: Sink,
+        unread: UnreadCounter,
+        on_state: Callable[[ConnectionStatus], None],
+        directory: Directory | None = None,
+    ) -> Session:
+        """Open the history and connect (the connection keeps trying in the background)."""
+        history = await AsyncHistory.open(history_path(data_dir, hub_url, username))
+        inbox = Inbox(history, unread, toasts)
+        session = cls(hub_url, username, token, history, inbox)
+        if directory is not None:
+            directory.reset(username)
+            session.directory = directory
+        last_id = await inbox.load()
+        session.client = HubClient(
+            hub_url,
+            token,
+            last_id=last_id or 0,
+            on_notification=session._received,
+            on_gap=inbox.gap,
+            on_state=on_state,
+            on_welcome=session._welcomed,
+            on_presence=session._presence,
+        )
+        session.client.start()
+        log.info("signed in as %s at %s (resuming after #%s)", username, hub_url, last_id or 0)
+        return session
+
+    # ------------------------------------------------------------------ the hub's view of people and rooms
+
+    async def _received(self, notification: Notification) -> bool:
+        new = await self.inbox.receive(notification)
+        if new and notification.kind is Kind.NOTICE and notification.room:
+            # "bob joined ops": a room's members changed (maybe ours, from another device): refresh the rooms.
+            self._spawn(self._refresh_rooms())
+        return new
+
+    async def _refresh_rooms(self) -> None:
+        try:
+            self.directory.set_rooms(await self._client().call(Event.LIST_ROOMS.value))
+        except HubError as exc:
+            log.info("could not list rooms: %s", exc)
+
+    def _welcomed(self, welcome: Welcome) -> None:
+        self.limits = Limits.from_welcome(welcome.limits)
+        self.directory.set_identity(welcome.username or self.username, welcome.admin)
+        self.directory.set_online(welcome.online, initial=True)
+        self._spawn(self._refresh_quietly())
+
+    def _presence(self, online: frozenset[str]) -> None:
+        if online != self.directory.online:
+            self.directory.set_online(online)
+
+    def _spawn(self, coro: Any) -> None:
+        task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _refresh_quietly(self) -> None:
+        try:
+            await self.refresh()
+        except HubError as exc:
+            log.info("could not list users and rooms: %s", exc)
+
+    async def refresh(self) -> None:
+        """Ask the hub for its users, who is online and its rooms (at connect, and when a menu opens)."""
+        client = self._client()
+        self.directory.set_users(await client.call(Event.LIST_USERS.value))
+        online = await client.call(Event.LIST_ONLINE.value)
+        if isinstance(online.get("online"), list):
+            self.directory.set_online(online["online"], initial=True)
+        self.directory.set_rooms(await client.call(Event.LIST_ROOMS.value))
+
+    async def send(self, draft: Draft) -> dict[str, Any]:
+        """Send a draft; returns the hub's answer or raises `HubRefusedError` / `HubUnreachableError`."""
+        event, payload = request_for(draft)
+        return await self._client().call(event, payload)
+
+    async def join_room(self, room: str) -> None:
+        client = self._client()
+        await client.call(Event.JOIN_ROOM.value, {"room": room})
+        self.directory.set_member(room, True)
+        self.directory.set_rooms(await client.call(Event.LIST_ROOMS.value))
+
+    async def leave_room(self, room: str) -> None:
+        client = self._client()
+        await client.call(Event.LEAVE_ROOM.value, {"room": room})
+        self.directory.set_member(room, False)
+        self.directory.set_rooms(await client.call(Event.LIST_ROOMS.value))
+
+    def _client(self) -> HubClient:
+        if self.client is None:
+            raise HubUnreachableError("signed out")
+        return self.client
+
+    @property
+    def status(self) -> ConnectionStatus:
+        return self.client.status if self.client is not None else ConnectionStatus()
+
+    async def close(self) -> None:
+        """Disconnect and close the history; safe to call twice."""
+        client, self.client = self.client, None
+        for task in list(self._tasks):
+            task.cancel()
+        if client is not None:
+            await client.stop()
+        await self.history.close()

@@ -1,0 +1,601 @@
+"""`TrayApp`: where the widgets and the logic are wired together (started by `desktop.app`).
+
+Everything the user sees is a thin widget from `desktop.ui`; everything the app knows lives in
+`desktop.core`, `desktop.net`, `desktop.credentials` and `desktop.session`. `TrayApp` only connects
+the two: widget intents start coroutines on the qasync loop, core callbacks update widgets. The
+compose dialog, the settings dialog and hosting have their own small wiring modules
+(`compose_flow`, `settings_flow`, `host_flow`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Coroutine
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QPoint, QTimer
+from PySide6.QtGui import QCursor
+from PySide6.QtWidgets import QApplication, QInputDialog, QSystemTrayIcon
+
+from desktop.compose_flow import ComposeFlow
+from desktop.core.connection import ConnectionState, ConnectionStatus
+from desktop.core.directory import Directory
+from desktop.core.dnd import DoNotDisturb, QuietHours, ToastGate, WallClock, local_now
+from desktop.core.toasts import ToastKind, ToastPolicy, ToastView
+from desktop.core.unread import UnreadCounter
+from desktop.credentials import CredentialStore
+from desktop.errors import CredentialError, HistoryError, HostError, HubError
+from desktop.host_flow import HostFlow
+from desktop.hosting import Hosted
+from desktop.net.http import login, logout
+from desktop.report import Reporter
+from desktop.session import Session
+from desktop.settings_flow import SettingsFlow
+from desktop.sound import SoundPlayer
+from desktop.ui.history_window import HistoryWindow
+from desktop.ui.menu import AppMenu, MenuState
+from desktop.ui.settings import Preferences
+from desktop.ui.signin import SignInDialog
+from desktop.ui.toast_stack import ToastStack
+from desktop.ui.tray import StatusWindow, Tray
+from hub.protocol import NotificationType
+
+log = logging.getLogger("desktop.app")
+
+
+class TrayApp(QObject):
+    def __init__(
+        self,
+        qapp: QApplication,
+        *,
+        data_dir: Path,
+        preferences: Preferences,
+        credentials: CredentialStore,
+        reporter: Reporter,
+        use_tray: bool | None = None,
+        clock: WallClock = local_now,
+        host: bool = False,
+        host_interface: str | None = None,
+        host_port: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.qapp = qapp
+        qapp.setQuitOnLastWindowClosed(False)  # a tray app lives on with no window open; quit() ends it
+        self.data_dir = data_dir
+        self.prefs = preferences
+        self.credentials = credentials
+        self.report = reporter
+        self.session: Session | None = None
+        self.status = ConnectionStatus()
+        self.unread = UnreadCounter()
+        self.toasts = ToastPolicy(
+            max_visible=preferences.max_visible_toasts, burst_threshold=preferences.burst_threshold
+        )
+        self.stack = ToastStack(self.toasts)
+        self.history_window = HistoryWindow()
+        self.dialog = SignInDialog()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._done = asyncio.Event()
+        self._refresh_pending = False
+        self._clock = clock
+        self.directory = Directory(watched=preferences.watched)
+        self.dnd = DoNotDisturb(clock, quiet_hours=_quiet_hours(preferences.quiet_hours))
+        self.gate = ToastGate(self.toasts, self.dnd)
+        self.dnd_timer = QTimer(self)
+        self.dnd_timer.setSingleShot(True)
+        self.dnd_timer.timeout.connect(self.dnd.check)
+        self.sound = SoundPlayer(self.prefs.sound, fallback=QApplication.beep)
+        self._sounded: set[int] = set()
+        self._dnd_reported: tuple[bool, int, str] | None = None
+        self._room_prompt: QInputDialog | None = None
+        self.compose = ComposeFlow(session=lambda: self.session, prefs=preferences, report=reporter, spawn=self.spawn)
+        self.menu = AppMenu()
+        self.settings = SettingsFlow(
+            prefs=preferences,
+            report=reporter,
+            apply=self.apply_preferences,
+            hub_changed=lambda hub: self.ask_sign_in(hub, self.prefs.username, "Sign in to the new hub address."),
+            current_hub=lambda: self.session.hub_url if self.session else self.prefs.hub_url,
+        )
+        self.host = HostFlow(
+            data_dir=data_dir / "hub",
+            report=reporter,
+            spawn=self.spawn,
+            invited=lambda: self.spawn(self._refresh_directory()),
+        )
+        self._host = host
+        self._host_interface = host_interface
+        self._host_port = host_port
+
+        has_tray = QSystemTrayIcon.isSystemTrayAvailable() if use_tray is None else use_tray
+        self.tray: Tray | None = Tray(self.menu) if has_tray else None
+        self.status_window: StatusWindow | None = None if has_tray else StatusWindow(self.menu)
+        self.apply_preferences()
+        self._wire()
+
+    # ------------------------------------------------------------------ wiring
+
+    def _wire(self) -> None:
+        if self.tray is not None:
+            self.tray.open_history.connect(lambda: self.spawn(self.show_history(None)))
+        if self.status_window is not None:
+            self.status_window.open_history.connect(lambda: self.spawn(self.show_history(None)))
+            self.status_window.sign_out_requested.connect(lambda: self.spawn(self.sign_out()))
+            self.status_window.quit_requested.connect(lambda: self.spawn(self.quit()))
+        menu = self.menu
+        menu.open_history.connect(lambda: self.spawn(self.show_history(None)))
+        menu.sign_out_requested.connect(lambda: self.spawn(self.sign_out()))
+        menu.quit_requested.connect(lambda: self.spawn(self.quit()))
+        menu.compose_requested.connect(self.open_compose)
+        menu.join_requested.connect(lambda room: self.spawn(self.join_room(room)))
+        menu.leave_requested.connect(lambda room: self.spawn(self.leave_room(room)))
+        menu.join_by_name_requested.connect(self.ask_room_name)
+        menu.watch_toggled.connect(self.watch)
+        menu.dnd_requested.connect(self.set_dnd)
+        menu.settings_requested.connect(self.open_settings)
+        menu.host_requested.connect(lambda: self.spawn(self.host_here()))
+        menu.invite_requested.connect(self.open_host_window)
+        menu.hosting_info_requested.connect(self.open_host_window)
+        menu.aboutToShow.connect(self._menu_opening)
+        self.stack.reply_requested.connect(self.open_compose)
+        self.dialog.host_requested.connect(lambda: self.spawn(self.host_here()))
+        self.settings.dialog.sign_out_requested.connect(lambda: self.spawn(self.sign_out()))
+        self.directory.subscribe(self._directory_changed)
+        self.directory.on_came_online(self._teammate_online)
+        self.dnd.subscribe(self._dnd_changed)
+        self.toasts.subscribe(self._play_sounds)
+        self.stack.open_history.connect(lambda nid: self.spawn(self.show_history(nid)))
+        self.stack.toast_painted.connect(lambda nid: self.report.event("toast_painted", notification_id=nid))
+        self.compose.dialog.painted.connect(lambda: self.report.event("painted", what="compose"))
+        self.menu.painted.connect(lambda what: self.report.event("painted", what=what))
+        self.history_window.query_changed.connect(lambda *_: self.spawn(self.refresh_history()))
+        self.history_window.mark_all_read_requested.connect(lambda: self.spawn(self.mark_all_read()))
+        self.dialog.submitted.connect(lambda hub, user, pw: self.spawn(self.sign_in(hub, user, pw)))
+        self.unread.subscribe(lambda _count: self._show_status())
+        self.unread.subscribe(lambda count: self.report.event("unread", count=count))
+        self.unread.subscribe(self.history_window.set_unread)
+        self.toasts.subscribe(self.report.toasts)
+
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        """Run a coroutine on the loop for a widget's signal; errors are logged, never lost."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("background task failed", exc_info=task.exception())
+
+    def _show_status(self) -> None:
+        hub = self.session.hub_url if self.session else self.prefs.hub_url
+        user = self.session.username if self.session else ""
+        for surface in (self.tray, self.status_window):
+            if surface is not None:
+                surface.set_status(self.status, self.unread.count, hub, user)
+
+    def _on_state(self, status: ConnectionStatus) -> None:
+        self.status = status
+        self.report.event("state", state=status.state.value, reason=status.reason)
+        self._show_status()
+        if status.state is ConnectionState.AUTH_FAILED:
+            self.spawn(self._token_refused(status.reason))
+
+    def network_changed(self, online: bool) -> None:
+        """The OS says the network came back: retry now instead of at the end of the backoff."""
+        self.report.event("network", online=online)
+        if online and self.session is not None and self.session.client is not None:
+            self.session.client.retry_now()
+
+    def _history_changed(self) -> None:
+        if self.history_window.isVisible() and not self._refresh_pending:
+            self._refresh_pending = True
+            self.spawn(self.refresh_history())
+
+    # ------------------------------------------------------------------ life
+
+    async def run(self) -> None:
+        """Start, then wait until the user quits."""
+        self._show_status()  # the icon first: a tray entry shown without one is an empty slot
+        if self.tray is not None:
+            self.tray.show()
+        elif self.status_window is not None:
+            self.status_window.show()
+        self.report.event("started", tray=self.tray is not None, pid=os.getpid())
+        self._dnd_changed()
+        if self._host or self.prefs.host_enabled:
+            await self.host_here()
+        else:
+            await self.start()
+        await self._done.wait()
+
+    async def start(self) -> None:
+        hub, user = self.prefs.hub_url, self.prefs.username
+        token = None
+        if hub and user:
+            try:
+                token = await self.credentials.get_token(hub, user)
+            except CredentialError as exc:
+                self.notice("Your saved sign-in could not be read", str(exc))
+        if token:
+            await self.open_session(hub, user, token)
+        else:
+            self.ask_sign_in(hub, user)
+
+    def bring_forward(self) -> None:
+        """A second `notify-tray` was started: show what this one has."""
+        if self.session is None:
+            self.ask_sign_in(self.prefs.hub_url, self.prefs.username)
+        elif self.status_window is not None:
+            self.status_window.show()
+            self.status_window.raise_()
+            self.status_window.activateWindow()
+        else:
+            self.spawn(self.show_history(None))
+
+    async def quit(self) -> None:
+        if self._done.is_set():
+            return
+        self.report.event("quit")
+        await self.close_session()
+        await self.host.stop()
+        self.compose.dialog.hide()
+        self.settings.dialog.hide()
+        self.stack.close_all()
+        self.dialog.hide()
+        self.history_window.hide()
+        if self.tray is not None:
+            self.tray.hide()
+        if self.status_window is not None and self.status_window.isVisible():
+            self.status_window.blockSignals(True)  # its close would ask to quit again
+            self.status_window.close()
+        self._done.set()
+
+    # ------------------------------------------------------------------ signing in and out
+
+    def ask_sign_in(self, hub: str, user: str, reason: str = "") -> None:
+        self.dialog.set_values(hub, user)
+        self.dialog.set_reason(reason)
+        self.dialog.set_notice(self.credentials.notice)  # e.g. no keyring: this session only
+        self.dialog.set_busy(False)
+        self.dialog.show()
+        self.dialog.raise_()
+        self.dialog.activateWindow()
+        self.report.event("sign_in_requested", reason=reason)
+
+    async def sign_in(self, hub: str, user: str, password: str) -> None:
+        try:
+            result = await login(hub, user, password, device=_device_label())
+        except HubError as exc:
+            self.dialog.show_error(str(exc))
+            self.report.event("sign_in_failed", message=str(exc))
+            return
+        await self.credentials.set_token(hub, result.username, result.token)
+        self.prefs.remember(hub, result.username)
+        self.dialog.clear_password()
+        self.dialog.hide()
+        await self.open_session(hub, result.username, result.token)
+        if self.credentials.notice:  # after the session opened: opening clears the toasts
+            self.notice("Signed in for this session only", self.credentials.notice)
+
+    async def open_session(self, hub: str, user: str, token: str) -> None:
+        await self.close_session()
+        try:
+            self.session = await Session.open(
+                hub_url=hub,
+                username=user,
+                token=token,
+                data_dir=self.data_dir,
+                toasts=self.gate,
+                unread=self.unread,
+                on_state=self._on_state,
+                directory=self.directory,
+            )
+        except HistoryError as exc:
+            self.notice("The local history could not be opened", str(exc))
+            self.ask_sign_in(hub, user, str(exc))
+            return
+        self.session.inbox.subscribe(self._history_changed)
+        self.report.event("signed_in", hub=hub, user=user, keyring=self.credentials.persistent)
+        self._show_status()
+
+    async def close_session(self) -> None:
+        session, self.session = self.session, None
+        if session is not None:
+            await session.close()
+        self.toasts.dismiss_all()
+        self.unread.reset_to(0)
+        self.history_window.hide()
+        self.compose.dialog.hide()
+        self.directory.reset()
+
+    async def sign_out(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        problems: list[tuple[str, str]] = []
+        try:
+            await logout(session.hub_url, session.token)
+        except HubError as exc:
+            problems.append(("Signed out on this computer only", f"The hub could not be told ({exc})."))
+        try:
+            await self.credentials.delete_token(session.hub_url, session.username)
+        except CredentialError as exc:
+            problems.append(("The saved sign-in could not be removed", str(exc)))
+        hosted = self.host.hosted
+        if hosted is not None and (session.hub_url, session.username) == (hosted.local_url, hosted.username):
+            self.prefs.save({"host/enabled": False})  # signed out on purpose: no silent sign-in next start
+        await self.close_session()
+        for title, message in problems:  # after closing: closing clears the toasts
+            self.notice(title, message)
+        self.report.event("signed_out")
+        self.ask_sign_in(session.hub_url, session.username)
+
+    async def _token_refused(self, reason: str) -> None:
+        session = self.session
+        if session is None:
+            return
+        hosted = self.host.hosted
+        if hosted is not None and (session.hub_url, session.username) == (hosted.local_url, hosted.username):
+            await self._sign_in_locally(hosted, fresh=True)  # our own hub: a new token, no password needed
+            return
+        await self.close_session()
+        try:
+            await self.credentials.delete_token(session.hub_url, session.username)
+        except CredentialError:
+            log.warning("could not delete a refused token from the keyring")
+        self.ask_sign_in(session.hub_url, session.username, f"Please sign in again: {reason}")
+
+    def notice(self, title: str, message: str) -> None:
+        self.toasts.push_notice(title, message, style="system")
+        self.report.event("notice", title=title, message=message)
+
+    # ------------------------------------------------------------------ menus: compose, rooms, online
+
+    def _menu_state(self) -> MenuState:
+        d = self.directory
+        hosted = self.host.hosted
+        return MenuState(
+            signed_in=self.session is not None,
+            my_rooms=tuple(d.my_rooms),
+            open_rooms=tuple(d.open_rooms),
+            online=tuple(d.online_people()),
+            users=tuple(u for u in d.users if u != d.me),
+            watched=frozenset(d.watched),
+            dnd_text=self.dnd.describe(),
+            dnd_active=self.dnd.active(),
+            hosting=hosted.lan_url if hosted is not None else "",
+            admin=d.admin,
+        )
+
+    def _directory_changed(self) -> None:
+        self.menu.set_state(self._menu_state())
+        if self.compose.dialog.isVisible():
+            self.compose.refresh()
+        d = self.directory
+        self.report.event(
+            "directory", online=d.online_people(), my_rooms=d.my_rooms, open_rooms=d.open_rooms, admin=d.admin
+        )
+
+    def _menu_opening(self) -> None:
+        if self.session is not None:
+            self.spawn(self._refresh_directory())
+
+    async def _refresh_directory(self) -> None:
+        if self.session is None:
+            return
+        try:
+            await self.session.refresh()
+        except HubError as exc:
+            log.info("could not refresh users and rooms: %s", exc)
+
+    def open_compose(self, recipient: str = "") -> None:
+        if self.session is None:
+            self.ask_sign_in(self.prefs.hub_url, self.prefs.username)
+            return
+        self.compose.open(recipient)
+        self.spawn(self._refresh_directory())  # the dialog follows what the hub says now
+
+    async def join_room(self, room: str) -> None:
+        if self.session is None:
+            return
+        try:
+            await self.session.join_room(room)
+        except HubError as exc:
+            self.notice(f"Could not join #{room}", str(exc))
+            return
+        self.report.event("joined", room=room)
+
+    async def leave_room(self, room: str) -> None:
+        if self.session is None:
+            return
+        try:
+            await self.session.leave_room(room)
+        except HubError as exc:
+            self.notice(f"Could not leave #{room}", str(exc))
+            return
+        self.report.event("left", room=room)
+
+    def ask_room_name(self) -> None:
+        ask = QInputDialog()
+        ask.setWindowTitle("Join a room")
+        ask.setLabelText("Room name (letters, digits, . _ -):")
+        ask.textValueSelected.connect(lambda name: self.spawn(self.join_room(name.strip().lstrip("#"))))
+        ask.finished.connect(ask.deleteLater)
+        self._room_prompt = ask  # kept alive until answered
+        ask.open()
+
+    def watch(self, name: str, on: bool) -> None:
+        self.directory.watch(name, on)
+        self.prefs.set_watched(sorted(self.directory.watched))
+
+    def _teammate_online(self, name: str) -> None:
+        self.toasts.push_notice(f"{name} is online", "Choose them in the Online menu to send a message.",
+                                style="info", timeout=5.0)  # fmt: skip
+        self.report.event("teammate_online", user=name)
+
+    # ------------------------------------------------------------------ do not disturb
+
+    def set_dnd(self, mode: str) -> None:
+        {"on": lambda: self.dnd.turn_on(), "hour": lambda: self.dnd.for_hours(1), "tomorrow": self.dnd.until_tomorrow,
+         "off": self.dnd.turn_off}.get(mode, lambda: None)()  # fmt: skip
+
+    def _dnd_changed(self) -> None:
+        self.menu.set_state(self._menu_state())
+        moment = self.dnd.next_change()
+        if moment is None:
+            self.dnd_timer.stop()
+        else:
+            seconds = (moment - self._clock()).total_seconds()
+            self.dnd_timer.start(max(1, min(3_600_000, round(seconds * 1000))))  # re-armed hourly: sleep drifts
+        state = (self.dnd.active(), self.dnd.held, self.dnd.describe())
+        if state != self._dnd_reported:
+            self._dnd_reported = state
+            self.report.event("dnd", active=state[0], held=state[1], text=state[2])
+
+    # ------------------------------------------------------------------ settings, sound
+
+    def apply_preferences(self) -> None:
+        self.toasts.set_auto_dismiss({t: self.prefs.toast_duration(t.value) for t in NotificationType})
+        self.stack.set_corner(self.prefs.toast_corner)
+        self.dnd.set_quiet_hours(_quiet_hours(self.prefs.quiet_hours))
+
+    def open_settings(self) -> None:
+        self.settings.open(f"{self.session.username} @ {self.session.hub_url}" if self.session else "")
+
+    def _play_sounds(self, view: ToastView) -> None:
+        for info in view.visible:
+            if info.kind is ToastKind.NOTIFICATION and info.key not in self._sounded:
+                self._sounded.add(info.key)
+                self.report.event("sound", type=info.style, result=self.sound.play(info.style))
+
+    # ------------------------------------------------------------------ hosting a hub on this computer
+
+    async def host_here(self) -> None:
+        """Start the hub in-process (if not yet), then sign in to it as the local admin."""
+        interface = self._host_interface or self.prefs.host_interface
+        port = self._host_port if self._host_port is not None else self.prefs.host_port
+        try:
+            hosted = await self.host.start(interface, port)
+        except HostError as exc:
+            self.notice("Could not host a hub here", str(exc))
+            if self.session is None:
+                self.ask_sign_in(self.prefs.hub_url, self.prefs.username, f"Could not host a hub here: {exc}")
+            return
+        self.prefs.save({"host/enabled": True})
+        await self._sign_in_locally(hosted)
+        self.menu.set_state(self._menu_state())
+        self.toasts.push_notice(  # after signing in: opening a session clears the toasts
+            "Your hub runs on this computer",
+            f"Teammates join at {hosted.lan_url}. Try “Send message…” in the menu: send yourself one.",
+            style="info",
+            timeout=10.0,
+        )
+
+    async def _sign_in_locally(self, hosted: Hosted, *, fresh: bool = False) -> None:
+        assert self.host.hub is not None
+        token = None
+        if not fresh:
+            try:
+                token = await self.credentials.get_token(hosted.local_url, hosted.username)
+            except CredentialError:
+                token = None
+        if not token:
+            token = await self.host.hub.device_token(_device_label())
+            try:
+                await self.credentials.set_token(hosted.local_url, hosted.username, token)
+            except CredentialError as exc:
+                log.warning("could not keep the local token: %s", exc)
+        self.prefs.remember(hosted.local_url, hosted.username)
+        self.dialog.hide()
+        await self.open_session(hosted.local_url, hosted.username, token)
+
+    def open_host_window(self) -> None:
+        if self.host.hosted is None:
+            self.spawn(self.host_here())
+        else:
+            self.host.open_window()
+
+    # ------------------------------------------------------------------ commands from a second start
+
+    def run_command(self, command: str) -> None:
+        """`notify-tray --compose bob`, `--dnd off`, `--show-menu online` while this one runs."""
+        verb, _, arg = command.partition(" ")
+        if verb != "menu":
+            self.menu.hide()  # a popped-up menu would sit over what was asked for
+        if verb == "compose":
+            self.open_compose(arg)
+        elif verb == "dnd":
+            self.set_dnd(arg)
+        elif verb == "menu":
+            self.spawn(self.show_menu(arg))
+        elif verb == "settings":
+            self.open_settings()
+        elif verb == "host":
+            self.open_host_window()
+        else:
+            log.warning("unknown command from a second start: %r", verb)
+
+    async def show_menu(self, submenu: str = "") -> None:
+        """Pop the app menu up at the pointer (or a submenu next to it) and report what it shows."""
+        await self._refresh_directory()  # as opening it from the tray does
+        menu = self.menu
+        menu.set_state(self._menu_state())
+        origin = QCursor.pos() if submenu == "" else QPoint(400, 120)
+        menu.popup(origin)
+        shown = {"": menu, "rooms": menu.rooms_menu, "online": menu.online_menu, "dnd": menu.dnd_menu}
+        sub = shown.get(submenu)
+        if sub is not None and sub is not menu:
+            row = menu.actionGeometry(sub.menuAction())
+            sub.popup(QPoint(origin.x() + menu.sizeHint().width(), origin.y() + row.top()))
+        self.report.event("menu", entries=menu.texts(), rooms=menu.texts(menu.rooms_menu),
+                          online=menu.texts(menu.online_menu), dnd=menu.texts(menu.dnd_menu))  # fmt: skip
+
+    # ------------------------------------------------------------------ history
+
+    async def show_history(self, notification_id: int | None) -> None:
+        if self.session is None:
+            self.ask_sign_in(self.prefs.hub_url, self.prefs.username)
+            return
+        window = self.history_window
+        if notification_id is not None:
+            window.reset_query(emit=False)  # the item must not be hidden by a filter
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        await self.refresh_history()
+        if notification_id is not None and window.select_notification(notification_id):
+            await self.session.history.mark_read(notification_id)
+            self.unread.reset_to(await self.session.history.unread_count())
+            await self.refresh_history()
+        self.report.event("history_shown", notification_id=notification_id, rows=len(window.rows()))
+
+    async def refresh_history(self) -> None:
+        self._refresh_pending = False
+        if self.session is None:
+            return
+        types, search = self.history_window.query()
+        entries = await self.session.history.entries(types=types, search=search)
+        self.history_window.set_entries(entries, datetime.now(UTC))
+        self.report.event("history", rows=len(entries))
+
+    async def mark_all_read(self) -> None:
+        if self.session is not None:
+            await self.session.inbox.mark_all_read()
+
+
+def _quiet_hours(text: str) -> QuietHours | None:
+    try:
+        return QuietHours.parse(text)
+    except ValueError:
+        log.warning("ignoring quiet hours %r: they look like 19:00-08:00", text)
+        return None
+
+
+def _device_label() -> str:
+    host = os.uname().nodename if hasattr(os, "uname") else "desktop"
+    return f"notify-tray on {host}"[:100]

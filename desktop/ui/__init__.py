@@ -1,0 +1,1 @@
+"""Thin Qt widgets: they show what they are given and emit what the user asked for; `desktop.app` wires them."""

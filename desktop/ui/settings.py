@@ -1,0 +1,137 @@
+"""Preferences in QSettings: the hub address, the username, toast settings. Never a token or a password."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings
+
+from desktop.core.toasts import AUTO_DISMISS, BURST_THRESHOLD, MAX_VISIBLE
+from hub.protocol import NotificationType
+
+CORNERS = ("top-right", "top-left", "bottom-right", "bottom-left")
+
+
+class Preferences:
+    def __init__(self, settings: QSettings | None = None) -> None:
+        self._settings = settings or QSettings("lan-notify", "notify-tray")
+
+    def _text(self, key: str) -> str:
+        value = self._settings.value(key, "")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def hub_url(self) -> str:
+        return self._text("hub/url")
+
+    @property
+    def username(self) -> str:
+        return self._text("hub/username")
+
+    def _int(self, key: str, default: int, low: int, high: int) -> int:
+        value = self._settings.value(key, default)
+        try:
+            number = int(str(value))
+        except ValueError:
+            return default
+        return min(high, max(low, number))
+
+    @property
+    def max_visible_toasts(self) -> int:
+        """Toasts on screen at once before "+N more" (toasts/max_visible, 1-10)."""
+        return self._int("toasts/max_visible", MAX_VISIBLE, 1, 10)
+
+    @property
+    def burst_threshold(self) -> int:
+        """More arrivals than this within a second collapse into one summary (toasts/burst_threshold, 2-100)."""
+        return self._int("toasts/burst_threshold", BURST_THRESHOLD, 2, 100)
+
+    def remember(self, hub_url: str, username: str) -> None:
+        self._settings.setValue("hub/url", hub_url)
+        self._settings.setValue("hub/username", username)
+        self._settings.sync()
+
+    def keys(self) -> list[str]:
+        return list(self._settings.allKeys())
+
+    # ------------------------------------------------------------------ part two: compose, presence, DND, look, host
+
+    def _bool(self, key: str, default: bool) -> bool:
+        value = self._settings.value(key, default)
+        if isinstance(value, bool):
+            return value
+        return str(value).strip().lower() in {"1", "true", "yes", "on"}
+
+    def _list(self, key: str) -> list[str]:
+        return [part for part in self._text(key).split(",") if part]
+
+    def _set(self, key: str, value: object) -> None:
+        self._settings.setValue(key, value)
+        self._settings.sync()
+
+    @property
+    def recent_recipients(self) -> list[str]:
+        """compose/recent: recipient labels, newest first (names only: never a secret)."""
+        return self._list("compose/recent")
+
+    def set_recent_recipients(self, labels: list[str]) -> None:
+        self._set("compose/recent", ",".join(labels))
+
+    @property
+    def watched(self) -> list[str]:
+        """online/watched: teammates whose coming online pops a toast."""
+        return self._list("online/watched")
+
+    def set_watched(self, names: list[str]) -> None:
+        self._set("online/watched", ",".join(sorted(names)))
+
+    @property
+    def quiet_hours(self) -> str:
+        """dnd/quiet_hours: '19:00-08:00', or '' for none."""
+        return self._text("dnd/quiet_hours")
+
+    @property
+    def toast_corner(self) -> str:
+        """toasts/corner: top-right (default), top-left, bottom-right, bottom-left."""
+        value = self._text("toasts/corner")
+        return value if value in CORNERS else "top-right"
+
+    def toast_duration(self, ntype: str) -> float | None:
+        """toasts/duration/TYPE: seconds on screen; 0 = sticky (until closed); unset = the type's default."""
+        default = AUTO_DISMISS[NotificationType(ntype)]
+        raw = self._settings.value(f"toasts/duration/{ntype}", None)
+        if raw is None or raw == "":
+            return default
+        try:
+            seconds = float(str(raw))
+        except ValueError:
+            return default
+        return None if seconds <= 0 else min(seconds, 3600.0)
+
+    def sound(self, ntype: str) -> bool:
+        """sound/TYPE: play a sound for this type (default: on for error and message)."""
+        return self._bool(f"sound/{ntype}", ntype in {"error", "message"})
+
+    @property
+    def autostart(self) -> bool:
+        """startup/autostart: start notify-tray at login (mirrors the autostart entry)."""
+        return self._bool("startup/autostart", False)
+
+    @property
+    def host_enabled(self) -> bool:
+        """host/enabled: this computer hosts the hub (started with the app)."""
+        return self._bool("host/enabled", False)
+
+    @property
+    def host_interface(self) -> str:
+        """host/interface: the address the hosted hub listens on (default 0.0.0.0: the whole LAN)."""
+        return self._text("host/interface") or "0.0.0.0"
+
+    @property
+    def host_port(self) -> int:
+        """host/port: the hosted hub's TCP port (default 8765)."""
+        return self._int("host/port", 8765, 0, 65535)
+
+    def save(self, values: dict[str, object]) -> None:
+        """Store what the settings dialog collected (keys as above)."""
+        for key, value in values.items():
+            self._settings.setValue(key, value)
+        self._settings.sync()

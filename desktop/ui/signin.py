@@ -1,0 +1,91 @@
+"""The sign-in dialog: hub address, username, password. It asks; the app signs in."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from desktop.net.http import normalize_hub_url
+
+
+class SignInDialog(QDialog):
+    #: (hub URL, username, password), already checked for the obvious mistakes.
+    submitted = Signal(str, str, str)
+    #: "Host a hub on this computer" instead of signing in to another one.
+    host_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Sign in to lan-notify")
+        self.hub = QLineEdit()
+        self.hub.setPlaceholderText("http://hub.lan:8765")
+        self.username = QLineEdit()
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.reason = QLabel()  # why we are here again (token revoked, ...)
+        self.error = QLabel()
+        self.notice = QLabel()  # e.g. no keyring: this session only
+        for label, colour in ((self.reason, "#334155"), (self.error, "#b91c1c"), (self.notice, "#92400e")):
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setWordWrap(True)
+            label.setStyleSheet(f"color: {colour};")
+            label.hide()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.sign_in_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.sign_in_button.setText("Sign in")
+        self.buttons.accepted.connect(self._submit)
+        self.buttons.rejected.connect(self.reject)
+        self.host_button = self.buttons.addButton("Host a hub here instead", QDialogButtonBox.ButtonRole.ActionRole)
+        self.host_button.setToolTip("Run the hub inside this app; teammates on the LAN connect to this computer")
+        self.host_button.clicked.connect(self.host_requested)
+
+        form = QFormLayout()
+        form.addRow("Hub address", self.hub)
+        form.addRow("Username", self.username)
+        form.addRow("Password", self.password)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.reason)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.buttons)
+
+    def set_values(self, hub_url: str, username: str) -> None:
+        self.hub.setText(hub_url)
+        self.username.setText(username)
+        (self.password if hub_url and username else self.hub).setFocus()
+
+    def set_reason(self, text: str) -> None:
+        self.reason.setText(text)
+        self.reason.setVisible(bool(text))
+
+    def set_notice(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+        self.set_busy(False)
+
+    def set_busy(self, busy: bool) -> None:
+        for widget in (self.hub, self.username, self.password, self.sign_in_button, self.host_button):
+            widget.setEnabled(not busy)
+        self.sign_in_button.setText("Signing in…" if busy else "Sign in")
+
+    def _submit(self) -> None:
+        try:
+            hub_url = normalize_hub_url(self.hub.text())
+        except ValueError as exc:
+            self.show_error(str(exc).capitalize())
+            return
+        username = self.username.text().strip()
+        if not username or not self.password.text():
+            self.show_error("Enter your username and password.")
+            return
+        self.show_error("")
+        self.set_busy(True)
+        self.submitted.emit(hub_url, username, self.password.text())
+
+    def clear_password(self) -> None:
+        self.password.clear()

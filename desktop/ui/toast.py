@@ -1,0 +1,222 @@
+"""One toast: a frameless, always-on-top card with the type's icon and accent, never rich text."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Final
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QEnterEvent, QMouseEvent, QPaintEvent
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
+
+import resources
+from desktop.core.timefmt import relative_time
+from desktop.core.toasts import ToastInfo, ToastKind
+from desktop.ui.icons import SEVERITY, type_pixmap
+from hub.protocol import Kind, NotificationType
+
+WIDTH: Final = 360
+ICON_SIZE: Final = 32
+MAX_MESSAGE_CHARS: Final = 280
+
+_FLAGS: Final = (
+    Qt.WindowType.Tool
+    | Qt.WindowType.FramelessWindowHint
+    | Qt.WindowType.WindowStaysOnTopHint
+    | Qt.WindowType.WindowDoesNotAcceptFocus
+)
+
+
+def _plain_label(name: str, *, wrap: bool = False) -> QLabel:
+    label = QLabel()
+    label.setObjectName(name)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # a message "<b>hi</b>" shows those characters
+    label.setWordWrap(wrap)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+    return label
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def icon_type(info: ToastInfo) -> str:
+    """Which type's icon the toast shows: its own, or a summary's most severe member."""
+    if info.style in resources.NOTIFICATION_TYPES:
+        return info.style
+    return next((t for t in SEVERITY if t in info.types), "info")
+
+
+def reply_target(info: ToastInfo) -> str | None:
+    """Who a Reply goes to: the sender of a `message` from a user (or its #room), else None (no Reply)."""
+    n = info.notification
+    if info.kind is not ToastKind.NOTIFICATION or n is None or n.type is not NotificationType.MESSAGE:
+        return None
+    if n.kind is Kind.ROOM and n.room:
+        return f"#{n.room}"
+    if n.kind in {Kind.DIRECT, Kind.EVERYONE} and n.sender:
+        return n.sender
+    return None
+
+
+class _Popup(QWidget):
+    """A frameless always-on-top window that never steals focus."""
+
+    def __init__(self) -> None:
+        super().__init__(None, _FLAGS)
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+        self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
+        self.setStyleSheet(resources.stylesheet("toast"))
+
+
+class Toast(_Popup):
+    #: The user asked to close it (the close button): carries the toast key.
+    close_requested = Signal(int)
+    #: The user clicked the card: carries the toast key (the stack opens the history at its notification).
+    open_requested = Signal(int)
+    #: The pointer entered (True) or left (False).
+    hovered = Signal(bool)
+    #: The Reply action of a `message` toast from a user: carries the toast key.
+    reply_requested = Signal(int)
+    #: Emitted once, after the toast was first drawn on screen: carries the toast key.
+    painted = Signal(int)
+
+    def __init__(self, info: ToastInfo, now: datetime) -> None:
+        super().__init__()
+        self.info = info
+        self._painted = False
+        self.setObjectName(f"toast-{info.key}")
+        self.setFixedWidth(WIDTH)
+
+        self.frame = QFrame(self)
+        self.frame.setObjectName("toast")
+        self.frame.setProperty("ntype", info.style)
+        self.frame.setCursor(Qt.CursorShape.PointingHandCursor)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.frame)
+
+        self.icon_name = ""
+        self.icon = QLabel()
+        self.icon.setObjectName("toastIcon")
+        self.icon.setFixedSize(ICON_SIZE, ICON_SIZE)
+
+        self.title = _plain_label("toastTitle")
+        self.message = _plain_label("toastMessage", wrap=True)
+        self.meta = _plain_label("toastMeta")
+        self.close_button = QToolButton()
+        self.close_button.setObjectName("toastClose")
+        self.close_button.setText("\u00d7")  # multiplication sign: the usual close glyph
+        self.close_button.setToolTip("Dismiss")
+        self.close_button.setAccessibleName("Dismiss notification")
+        self.close_button.setCursor(Qt.CursorShape.ArrowCursor)
+        self.close_button.clicked.connect(lambda: self.close_requested.emit(self.info.key))
+
+        self.reply_button = QPushButton("Reply")
+        self.reply_button.setObjectName("toastReply")
+        self.reply_button.setCursor(Qt.CursorShape.ArrowCursor)
+        self.reply_button.clicked.connect(lambda: self.reply_requested.emit(self.info.key))
+
+        head = QHBoxLayout()
+        head.setSpacing(6)
+        head.addWidget(self.title, 1)
+        head.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
+        text = QVBoxLayout()
+        text.setSpacing(2)
+        text.addLayout(head)
+        text.addWidget(self.message)
+        foot = QHBoxLayout()
+        foot.addWidget(self.meta, 1)
+        foot.addWidget(self.reply_button, 0, Qt.AlignmentFlag.AlignRight)
+        text.addLayout(foot)
+        row = QHBoxLayout(self.frame)
+        row.setContentsMargins(12, 10, 8, 10)
+        row.setSpacing(10)
+        row.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
+        row.addLayout(text, 1)
+
+        self.set_info(info, now)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            # After this paint is flushed to the screen, not during it.
+            QTimer.singleShot(0, lambda: self.painted.emit(self.info.key))
+
+    def set_info(self, info: ToastInfo, now: datetime) -> None:
+        """Show new content (a growing summary updates in place)."""
+        self.info = info
+        if self.frame.property("ntype") != info.style:
+            self.frame.setProperty("ntype", info.style)
+            self.frame.style().unpolish(self.frame)
+            self.frame.style().polish(self.frame)
+        if icon_type(info) != self.icon_name:
+            self.icon_name = icon_type(info)
+            self.icon.setPixmap(type_pixmap(self.icon_name, ICON_SIZE, self.devicePixelRatioF()))
+        self.title.setText(_clip(info.title, 120))
+        self.message.setText(_clip(info.message, MAX_MESSAGE_CHARS))
+        self.message.setVisible(bool(info.message))
+        self.reply_button.setVisible(reply_target(info) is not None)
+        self.setAccessibleName(f"{info.style} notification: {info.title}")
+        self.refresh_time(now)
+        self.adjustSize()
+
+    def refresh_time(self, now: datetime) -> None:
+        n = self.info.notification
+        if self.info.kind is ToastKind.NOTIFICATION and n is not None:
+            self.meta.setText(f"{n.origin} · {relative_time(n.timestamp, now)}")
+        elif self.info.kind is ToastKind.SUMMARY:
+            self.meta.setText("Click to open the history")
+        else:
+            self.meta.setText("")
+        self.meta.setVisible(bool(self.meta.text()))
+
+    @property
+    def timeout_ms(self) -> int | None:
+        """How long it stays on its own, in ms; None: until closed."""
+        return None if self.info.timeout is None else round(self.info.timeout * 1000)
+
+    # ------------------------------------------------------------------ events
+
+    def enterEvent(self, event: QEnterEvent) -> None:
+        self.hovered.emit(True)
+        super().enterEvent(event)
+
+    def leaveEvent(self, event: QEvent) -> None:
+        self.hovered.emit(False)
+        super().leaveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.open_requested.emit(self.info.key)
+        super().mouseReleaseEvent(event)
+
+
+class MoreButton(_Popup):
+    """The "+N more" line under the stack; a click opens the history."""
+
+    clicked = Signal()
+    hovered = Signal(bool)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.button = QPushButton(self)
+        self.button.setObjectName("toastMore")
+        self.button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.button.clicked.connect(self.clicked)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignRight)
+
+    def set_count(self, count: int) -> None:
+        self.button.setText(f"+{count} more")
+        self.adjustSize()
+
+    def enterEvent(self, event: QEnterEvent) -> None:
+        self.hovered.emit(True)
+        super().enterEvent(event)
+
+    def leaveEvent(self, event: QEvent) -> None:
+        self.hovered.emit(False)
+        super().leaveEvent(event)

@@ -1,0 +1,9 @@
+"""Several hubs as one: python-socketio's Redis manager for fan-out, Redis for presence and limits,
+PostgreSQL as the shared store. See docs/deployment.md."""
+
+from __future__ import annotations
+
+from hub.cluster.manager import CLUSTER_REDIS, ClusterManager, cluster_ctx
+from hub.cluster.service import ClusterService
+
+__all__ = ["CLUSTER_REDIS", "ClusterManager", "ClusterService", "cluster_ctx"]

@@ -1,0 +1,266 @@
+"""The OpenAPI 3.1 document of the hub's HTTP API, served at `/api/openapi.json`.
+
+Request bodies come from the pydantic models the handlers validate with (`hub/protocol.py`), so
+they cannot drift; responses are described here. `tests/hub/test_openapi.py` keeps the document
+true: every route the app registers is documented and vice versa, and the answers the tests get
+match the documented schemas.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from pydantic.json_schema import models_json_schema
+
+from hub import __version__
+from hub.protocol import MAX_MESSAGE_BYTES, ErrorCode, HttpNotification, Kind, Login, NotificationType
+
+OPENAPI_PATH = "/api/openapi.json"
+_REF = "#/components/schemas/{model}"
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": _REF.format(model=name)}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*statuses: int) -> dict[str, Any]:
+    meaning = {
+        400: "invalid_payload: the body or a parameter has the wrong shape",
+        401: "unauthorized: no token, or an unknown or revoked one",
+        403: "forbidden: not allowed (admin-only, restricted room, send-only token)",
+        404: "not_found: no such user or room",
+        413: "too_large: message over 4 KiB, title over 200 characters, or body over 16 KiB",
+        429: "rate_limited: too many sends; see Retry-After (seconds)",
+        503: "unavailable: the store cannot take writes, or the hub is shutting down",
+    }
+    out: dict[str, Any] = {}
+    for status in statuses:
+        response = _json(_ref("Error"), meaning[status])
+        if status == 429:
+            response["headers"] = {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}}
+        out[str(status)] = response
+    return out
+
+
+_SENT = _json(_ref("Sent"), "stored (durably) and handed to every connected device of the recipients")
+_BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
+
+_TEXT_SEND_PARAMETERS: list[dict[str, Any]] = [
+    {"name": "X-Type", "in": "header", "schema": _ref("NotificationType"), "description": "notification type"},
+    {"name": "X-Title", "in": "header", "schema": {"type": "string"}, "description": "title (one line)"},
+    {"name": "type", "in": "query", "schema": _ref("NotificationType"), "description": "as X-Type"},
+    {"name": "title", "in": "query", "schema": {"type": "string"}, "description": "as X-Title"},
+]
+_TEXT_BODY = {
+    "required": True,
+    "description": f"the message text (UTF-8, at most {MAX_MESSAGE_BYTES} bytes; one trailing line break is dropped)",
+    "content": {"text/plain": {"schema": {"type": "string"}}},
+}
+
+
+def _schemas() -> dict[str, Any]:
+    _, defs = models_json_schema([(HttpNotification, "validation"), (Login, "validation")], ref_template=_REF)
+    schemas: dict[str, Any] = dict(defs["$defs"])
+    schemas["Error"] = {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"enum": [c.value for c in ErrorCode]},
+                    "message": {"type": "string"},
+                    "retry_after": {"type": "integer"},
+                },
+            }
+        },
+    }
+    schemas["Sent"] = {
+        "type": "object",
+        "required": ["id", "recipients"],
+        "properties": {
+            "id": {"type": "integer", "description": "the notification's id"},
+            "recipients": {"type": "integer", "description": "users it was stored for"},
+        },
+    }
+    schemas["Notification"] = {
+        "type": "object",
+        "required": ["id", "kind", "type", "title", "message", "from", "room", "timestamp"],
+        "properties": {
+            "id": {"type": "integer"},
+            "kind": {"enum": [k.value for k in Kind]},
+            "type": {"enum": [t.value for t in NotificationType]},
+            "title": {"type": "string"},
+            "message": {"type": "string"},
+            "from": {"type": "string"},
+            "sender": {"type": "string"},
+            "room": {"type": ["string", "null"]},
+            "timestamp": {"type": "string", "format": "date-time"},
+        },
+    }
+    schemas["History"] = {
+        "type": "object",
+        "required": ["notifications", "next_since", "more"],
+        "properties": {
+            "notifications": {"type": "array", "items": _ref("Notification")},
+            "next_since": {"type": "integer", "description": "pass as `since` for the next page"},
+            "more": {"type": "boolean", "description": "true when another page follows"},
+        },
+    }
+    schemas["LoginAnswer"] = {
+        "type": "object",
+        "required": ["token", "token_id", "user"],
+        "properties": {
+            "token": {"type": "string", "description": "a new device token, shown once"},
+            "token_id": {"type": "integer"},
+            "user": {
+                "type": "object",
+                "required": ["name", "admin"],
+                "properties": {"name": {"type": "string"}, "admin": {"type": "boolean"}},
+            },
+        },
+    }
+    schemas["Health"] = {
+        "type": "object",
+        "required": ["status", "store", "version", "uptime_seconds", "connections"],
+        "properties": {
+            "status": {"enum": ["ok", "degraded"]},
+            "store": {"enum": ["ok", "unavailable"]},
+            "version": {"type": "string"},
+            "uptime_seconds": {"type": "number"},
+            "connections": {"type": "integer"},
+        },
+    }
+    return schemas
+
+
+def _paths() -> dict[str, Any]:
+    return {
+        "/api/login": {
+            "post": {
+                "summary": "Sign in with a password; returns a new device token",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Login")}}},
+                "responses": {
+                    "200": _json(_ref("LoginAnswer"), "signed in"),
+                    **_errors(400, 401, 413, 429),
+                },
+            }
+        },
+        "/api/logout": {
+            "post": {
+                "summary": "Revoke the bearer token; its live sessions are disconnected",
+                "security": _BEARER,
+                "responses": {
+                    "200": _json({"type": "object", "properties": {"ok": {"const": True}}}, "revoked"),
+                    **_errors(401),
+                },
+            }
+        },
+        "/api/health": {
+            "get": {
+                "summary": "Store reachable, uptime, version",
+                "responses": {
+                    "200": _json(_ref("Health"), "healthy"),
+                    "503": _json(_ref("Health"), "the store is unreachable"),
+                },
+            }
+        },
+        "/api/notifications": {
+            "post": {
+                "summary": "Send a notification to a user, a room, or everyone (admins)",
+                "security": _BEARER,
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("HttpNotification")}},
+                },
+                "responses": {"201": _SENT, **_errors(400, 401, 403, 404, 413, 429, 503)},
+            },
+            "get": {
+                "summary": "The caller's own notifications after `since`, oldest first (device tokens only)",
+                "security": _BEARER,
+                "parameters": [
+                    {"name": "since", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100},
+                    },
+                ],
+                "responses": {"200": _json(_ref("History"), "one page"), **_errors(400, 401, 403)},
+            },
+        },
+        "/api/notify/{user}": {
+            "post": {
+                "summary": "Send the request body as a notification to a user (curl-friendly)",
+                "security": _BEARER,
+                "parameters": [
+                    {"name": "user", "in": "path", "required": True, "schema": {"type": "string"}},
+                    *_TEXT_SEND_PARAMETERS,
+                ],
+                "requestBody": _TEXT_BODY,
+                "responses": {"201": _SENT, **_errors(400, 401, 403, 404, 413, 429, 503)},
+            }
+        },
+        "/api/notify/room/{room}": {
+            "post": {
+                "summary": "Send the request body as a notification to a room (curl-friendly)",
+                "security": _BEARER,
+                "parameters": [
+                    {"name": "room", "in": "path", "required": True, "schema": {"type": "string"}},
+                    *_TEXT_SEND_PARAMETERS,
+                ],
+                "requestBody": _TEXT_BODY,
+                "responses": {"201": _SENT, **_errors(400, 401, 403, 404, 413, 429, 503)},
+            }
+        },
+        "/metrics": {
+            "get": {
+                "summary": "Prometheus metrics (text exposition format)",
+                "responses": {
+                    "200": {"description": "metrics", "content": {"text/plain": {"schema": {"type": "string"}}}}
+                },
+            }
+        },
+        OPENAPI_PATH: {
+            "get": {
+                "summary": "This document",
+                "responses": {"200": _json({"type": "object"}, "the OpenAPI document")},
+            }
+        },
+    }
+
+
+def document() -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "lan-notify hub HTTP API",
+            "version": __version__,
+            "description": "Send notifications from scripts; the real-time side is Socket.IO (docs/protocol.md).",
+        },
+        "paths": _paths(),
+        "components": {
+            "schemas": _schemas(),
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "a device token, or a send-only token (`notify-hub token create NAME --send-only`)",
+                }
+            },
+        },
+    }
+
+
+async def openapi_json(request: web.Request) -> web.Response:
+    return web.json_response(document())
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get(OPENAPI_PATH, openapi_json, allow_head=False)

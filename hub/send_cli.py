@@ -1,0 +1,180 @@
+"""`notify-hub send`: send one notification over the HTTP API (for scripts, CI jobs and cron).
+
+    notify-hub send --hub URL --to alice --type error --title CI "Build failed"
+    echo "Disk full" | notify-hub send --room ops -
+
+The token comes from `--token`, else `LAN_NOTIFY_TOKEN`, else the keyring entry the tray app made
+(service `lan-notify`, user name `USER@HUB_URL`). Exit status: 0 sent; 1 the hub refused (its
+message is printed); 2 usage (no token, bad options); 3 the hub could not be reached or its
+certificate could not be trusted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from hub import tls
+from hub.config import ConfigError
+from hub.protocol import NotificationType
+
+KEYRING_SERVICE = "lan-notify"
+DEFAULT_HUB = "http://127.0.0.1:8765"
+EXIT_REFUSED, EXIT_USAGE, EXIT_UNREACHABLE = 1, 2, 3
+
+
+class SendFailed(Exception):
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def add_parser(commands: Any) -> None:
+    send = commands.add_parser(
+        "send",
+        help="send a notification over the hub's HTTP API (token: --token, LAN_NOTIFY_TOKEN or the keyring)",
+        description=(__doc__ or "").replace("`", ""),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    send.add_argument("message", help="the message text; - reads it from standard input")
+    target = send.add_mutually_exclusive_group(required=True)
+    target.add_argument("--to", metavar="USER", help="send to this user (all their devices)")
+    target.add_argument("--room", metavar="ROOM", help="send to the members of this room")
+    target.add_argument("--everyone", action="store_true", help="send to everyone (admins only)")
+    send.add_argument("--type", choices=[t.value for t in NotificationType], help="default: message (info for all)")
+    send.add_argument("--title", default="", help="a one-line title")
+    send.add_argument(
+        "--hub",
+        metavar="URL",
+        default=os.environ.get("LAN_NOTIFY_HUB", DEFAULT_HUB),
+        help=f"the hub's URL (env LAN_NOTIFY_HUB; default {DEFAULT_HUB})",
+    )
+    send.add_argument("--token", help="a device or send-only token (else env LAN_NOTIFY_TOKEN, else the keyring)")
+    send.add_argument(
+        "--user",
+        default=os.environ.get("LAN_NOTIFY_USER"),
+        help="whose keyring entry to use (env LAN_NOTIFY_USER; default: your login name)",
+    )
+    trust = send.add_mutually_exclusive_group()
+    trust.add_argument(
+        "--ca-file", type=Path, metavar="FILE", help="trust the hub's certificate through this CA/certificate file"
+    )
+    trust.add_argument(
+        "--fingerprint",
+        metavar="SHA256",
+        help="pin the hub's certificate: its SHA-256 fingerprint (notify-hub tls self-signed)",
+    )
+    send.add_argument(
+        "--timeout", type=float, default=10.0, metavar="SECONDS", help="seconds to wait for the hub (default 10)"
+    )
+    send.set_defaults(run=run)
+
+
+def keyring_token(user: str, hub_url: str, timeout: float = 5.0) -> str | None:
+    """The tray app's token for USER@HUB_URL, if keyring is installed and answers within `timeout`."""
+    try:
+        import keyring
+    except ImportError:
+        return None
+    found: list[str | None] = []
+
+    def look() -> None:
+        try:
+            found.append(keyring.get_password(KEYRING_SERVICE, f"{user}@{hub_url}"))
+        except Exception:  # no backend, locked, no D-Bus: same as "no entry"
+            found.append(None)
+
+    # A locked keyring can wait forever on a password prompt: never let it hang a script.
+    worker = threading.Thread(target=look, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    return found[0] if found else None
+
+
+async def post(url: str, token: str, body: dict[str, Any], ssl: Any, timeout: float) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token}"}
+    async with (
+        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as http,
+        http.post(url + "/api/notifications", json=body, headers=headers, ssl=ssl) as response,
+    ):
+        try:
+            answer = await response.json(content_type=None)
+        except ValueError:
+            answer = None
+        if response.status == 201 and isinstance(answer, dict):
+            return answer
+        error = answer.get("error") if isinstance(answer, dict) else None
+        if isinstance(error, dict) and "message" in error:
+            raise SendFailed(f"{error['message']} ({error.get('code')}, HTTP {response.status})", response.status)
+        raise SendFailed(f"the hub answered HTTP {response.status} {response.reason}", response.status)
+
+
+def run(args: argparse.Namespace) -> int:
+    hub_url = args.hub.rstrip("/")
+    if not hub_url.startswith(("http://", "https://")):
+        return _fail(f"--hub must be an http:// or https:// URL, not {args.hub!r}", EXIT_USAGE)
+    if (args.fingerprint or args.ca_file) and not hub_url.startswith("https://"):
+        return _fail("--fingerprint and --ca-file need an https:// hub URL", EXIT_USAGE)
+    token = args.token or os.environ.get("LAN_NOTIFY_TOKEN") or keyring_token(args.user or _login_name(), hub_url)
+    if not token:
+        return _fail(
+            "no token: pass --token, set LAN_NOTIFY_TOKEN, or sign in with the tray app "
+            "(make one with: notify-hub token create NAME --send-only)",
+            EXIT_USAGE,
+        )
+    message = sys.stdin.read().rstrip("\r\n") if args.message == "-" else args.message
+    body: dict[str, Any] = {"message": message, "title": args.title}
+    if args.type:
+        body["type"] = args.type
+    if args.to:
+        body["to"] = args.to
+    elif args.room:
+        body["room"] = args.room
+    else:
+        body["everyone"] = True
+    try:
+        answer = asyncio.run(post(hub_url, token, body, tls.client_ssl(args.ca_file, args.fingerprint), args.timeout))
+    except (tls.FingerprintError, ConfigError) as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    except SendFailed as exc:
+        return _fail(exc.message, EXIT_REFUSED)
+    except aiohttp.ServerFingerprintMismatch as exc:
+        got = ":".join(f"{b:02X}" for b in exc.got)
+        return _fail(
+            f"refusing to send: the hub's certificate has fingerprint {got}, not the pinned {args.fingerprint}",
+            EXIT_UNREACHABLE,
+        )
+    except aiohttp.ClientConnectorCertificateError as exc:
+        return _fail(
+            f"refusing to send: cannot verify the hub's certificate ({exc.certificate_error}); "
+            "pass --ca-file or --fingerprint",
+            EXIT_UNREACHABLE,
+        )
+    except aiohttp.ClientError as exc:
+        return _fail(f"cannot reach the hub at {hub_url}: {exc}", EXIT_UNREACHABLE)
+    except TimeoutError:
+        return _fail(f"the hub at {hub_url} did not answer within {args.timeout:g} s", EXIT_UNREACHABLE)
+    n = answer.get("recipients", 0)
+    print(f"sent notification {answer.get('id')} to {n} recipient{'' if n == 1 else 's'}")
+    return 0
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no user name in the environment and no passwd entry (containers)
+        return ""
+
+
+def _fail(message: str, status: int) -> int:
+    print(f"notify-hub: {message}", file=sys.stderr)
+    return status

@@ -1,0 +1,32 @@
+"""Choose the store a configuration asks for: PostgreSQL when `database` is set, else SQLite in `data_dir`."""
+
+from __future__ import annotations
+
+from hub.config import HubConfig
+from hub.store.base import Store
+from hub.store.sqlite import SqliteStore
+
+
+def create_store(config: HubConfig) -> Store:
+    """A store for `config`, not yet opened."""
+    if config.database:
+        from hub.store.postgres import PostgresStore  # asyncpg is an optional dependency
+
+        return PostgresStore(config.database)
+    return SqliteStore(config.database_path)
+
+
+def redact(dsn: str) -> str:
+    """A database or Redis URL without its password, for logs."""
+    if "@" not in dsn or "://" not in dsn:
+        return dsn
+    scheme, rest = dsn.split("://", 1)
+    userinfo, host = rest.rsplit("@", 1)
+    return f"{scheme}://{userinfo.split(':', 1)[0]}@{host}"
+
+
+def describe(store: Store) -> str:
+    """Where the store is, for logs (never a password)."""
+    if isinstance(store, SqliteStore):
+        return str(store.path)
+    return repr(store)

@@ -1,0 +1,116 @@
+"""PostgreSQL schema versions, kept in a `schema_version` table, applied in order, each in one transaction.
+
+Several hubs may start at once against one database: the migration runs under a session advisory
+lock, so exactly one of them migrates and the others find the schema current.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+#: Key of the advisory lock held while migrating (any constant shared by every hub).
+MIGRATION_LOCK = 0x6C6E_6D69  # "lnmi"
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: accounts, tokens, rooms, notifications, per-user inbox, per-device cursors, and the
+    # notification head: the newest committed id, locked by every writer so ids follow commit order.
+    """
+    CREATE TABLE users (
+        id BIGSERIAL PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        password_hash TEXT,
+        admin BOOLEAN NOT NULL DEFAULT false,
+        created_at TEXT NOT NULL,
+        pruned_upto BIGINT NOT NULL DEFAULT 0
+    );
+    CREATE TABLE tokens (
+        id BIGSERIAL PRIMARY KEY,
+        user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        token_hash TEXT NOT NULL UNIQUE,
+        label TEXT NOT NULL DEFAULT '',
+        kind TEXT NOT NULL DEFAULT 'device',
+        created_at TEXT NOT NULL,
+        last_used_at TEXT,
+        revoked_at TEXT
+    );
+    CREATE INDEX tokens_user ON tokens(user_id);
+    CREATE TABLE revocations (
+        seq BIGSERIAL PRIMARY KEY,
+        token_id BIGINT NOT NULL,
+        at DOUBLE PRECISION NOT NULL
+    );
+    CREATE TABLE rooms (
+        name TEXT PRIMARY KEY,
+        restricted BOOLEAN NOT NULL DEFAULT false,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE room_access (
+        room TEXT NOT NULL REFERENCES rooms(name) ON DELETE CASCADE,
+        user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        PRIMARY KEY (room, user_id)
+    );
+    CREATE TABLE room_members (
+        room TEXT NOT NULL REFERENCES rooms(name) ON DELETE CASCADE,
+        user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        joined_at TEXT NOT NULL,
+        PRIMARY KEY (room, user_id)
+    );
+    CREATE INDEX room_members_user ON room_members(user_id);
+    CREATE TABLE notifications (
+        id BIGINT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        type TEXT NOT NULL,
+        title TEXT NOT NULL,
+        message TEXT NOT NULL,
+        sender TEXT NOT NULL,
+        room TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE inbox (
+        user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        notification_id BIGINT NOT NULL REFERENCES notifications(id) ON DELETE CASCADE,
+        PRIMARY KEY (user_id, notification_id)
+    );
+    CREATE INDEX inbox_notification ON inbox(notification_id);
+    CREATE TABLE cursors (
+        device TEXT PRIMARY KEY,
+        user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        last_id BIGINT NOT NULL
+    );
+    CREATE TABLE notification_head (
+        one BOOLEAN PRIMARY KEY DEFAULT true CHECK (one),
+        last_id BIGINT NOT NULL
+    );
+    INSERT INTO notification_head(one, last_id) VALUES (true, 0);
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was written by a newer lan-notify; refuse rather than guess."""
+
+
+async def migrate(conn: Any) -> int:
+    """Bring the schema to SCHEMA_VERSION; returns the version found before. `conn` is an asyncpg connection."""
+    await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)
+    try:
+        await conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        current = await conn.fetchval("SELECT max(version) FROM schema_version") or 0
+        if current > SCHEMA_VERSION:
+            raise SchemaTooNew(
+                f"this database has schema version {current}, newer than this hub knows ({SCHEMA_VERSION}); "
+                "upgrade lan-notify"
+            )
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            log.info("migrating the PostgreSQL store to schema version %d", version)
+            async with conn.transaction():
+                await conn.execute(MIGRATIONS[version - 1])
+                await conn.execute("INSERT INTO schema_version(version) VALUES ($1)", version)
+        return int(current)
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK)

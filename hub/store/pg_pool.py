@@ -1,0 +1,93 @@
+"""The plumbing of the PostgreSQL store: an asyncpg pool, and failures turned into `Unavailable`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+
+from hub.errors import Unavailable
+from hub.store.factory import redact
+from hub.store.pg_migrations import migrate
+
+log = logging.getLogger(__name__)
+
+#: Errors that mean "the database cannot be reached or used right now".
+_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    OSError,
+    asyncio.TimeoutError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.InsufficientResourcesError,
+)
+
+
+def count_rows(status: str) -> int:
+    """Rows touched, from a command status such as 'DELETE 3' or 'INSERT 0 1'."""
+    try:
+        return int(status.rsplit(" ", 1)[-1])
+    except ValueError:
+        return 0
+
+
+class PgPool:
+    """An asyncpg pool: `_conn()` and `_tx()` turn a lost database into `Unavailable`."""
+
+    def __init__(self, dsn: str, *, min_size: int = 1, max_size: int = 10, timeout: float = 5.0) -> None:
+        self.dsn = dsn
+        self.timeout = timeout
+        self._min_size = min_size
+        self._max_size = max_size
+        self._pool: asyncpg.Pool | None = None
+
+    def __repr__(self) -> str:
+        return f"PostgresStore({redact(self.dsn)!r})"
+
+    # ------------------------------------------------------------------ plumbing
+
+    async def open(self) -> None:
+        try:
+            self._pool = await asyncpg.create_pool(
+                self.dsn,
+                min_size=self._min_size,
+                max_size=self._max_size,
+                timeout=self.timeout,
+                command_timeout=max(self.timeout, 10.0),
+            )
+            async with self._pool.acquire() as conn:
+                await migrate(conn)
+        except _UNAVAILABLE as exc:
+            raise Unavailable(f"cannot reach PostgreSQL at {redact(self.dsn)} ({exc})") from exc
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            try:
+                await asyncio.wait_for(pool.close(), self.timeout)
+            except _UNAVAILABLE:  # includes TimeoutError
+                pool.terminate()
+
+    @asynccontextmanager
+    async def _conn(self) -> AsyncIterator[Any]:
+        if self._pool is None:
+            raise Unavailable("the store is not open")
+        try:
+            async with self._pool.acquire(timeout=self.timeout) as conn:
+                yield conn
+        except _UNAVAILABLE as exc:
+            log.error("store error: %s", exc)
+            raise Unavailable(f"the store cannot be used right now ({type(exc).__name__})") from exc
+
+    @asynccontextmanager
+    async def _tx(self) -> AsyncIterator[Any]:
+        async with self._conn() as conn, conn.transaction():
+            yield conn
+
+    async def check(self) -> None:
+        async with self._conn() as conn:
+            await conn.fetchval("SELECT 1")

@@ -1,0 +1,267 @@
+"""The shared store: PostgreSQL through an asyncpg connection pool, for several hubs at once.
+
+Same interface and semantics as the SQLite store. Two things matter for a cluster:
+
+- Notification ids follow commit order. Every batch locks the one `notification_head` row, takes
+  the next ids after it and moves it on, in one transaction (group commit). So when a reader sees
+  id N, every id below N is committed too, and each batch is a link `(prev, head]` of one chain
+  the hubs use to notice what they missed (see `hub.cluster`).
+- A lost database is `Unavailable` (wire code `unavailable`), never a silent success; the pool
+  reconnects by itself when the server comes back.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+
+from hub.errors import Conflict
+from hub.store.base import Room, TokenInfo, TokenKind, User
+from hub.store.factory import redact
+from hub.store.pg_notifications import Batch, NotificationTables
+from hub.store.pg_pool import count_rows
+from hub.timeutil import utc_now_iso
+
+__all__ = ["Batch", "PostgresStore", "redact"]
+
+#: Advisory lock taken by writers of the revocation log, so its sequence follows commit order.
+REVOCATION_LOCK = 0x6C6E_7276  # "lnrv"
+
+
+def _user(row: Any) -> User:
+    return User(id=row["id"], name=row["name"], admin=row["admin"], has_password=row["password_hash"] is not None)
+
+
+def _token(row: Any) -> TokenInfo:
+    return TokenInfo(
+        id=row["id"],
+        user_id=row["user_id"],
+        label=row["label"],
+        kind=TokenKind(row["kind"]),
+        created_at=row["created_at"],
+        last_used_at=row["last_used_at"],
+        revoked=row["revoked_at"] is not None,
+    )
+
+
+class PostgresStore(NotificationTables):
+    """Accounts, tokens and rooms here; notifications in `NotificationTables`; the pool in `PgPool`."""
+
+    # ------------------------------------------------------------------ accounts
+
+    async def create_user(self, name: str, password_hash: str | None, *, admin: bool) -> User:
+        async with self._conn() as conn:
+            try:
+                row = await conn.fetchrow(
+                    "INSERT INTO users(name, password_hash, admin, created_at) VALUES ($1, $2, $3, $4) RETURNING *",
+                    name,
+                    password_hash,
+                    admin,
+                    utc_now_iso(),
+                )
+            except asyncpg.UniqueViolationError:
+                raise Conflict(f"a user named {name!r} already exists") from None
+        return _user(row)
+
+    async def get_user(self, name: str) -> User | None:
+        async with self._conn() as conn:
+            row = await conn.fetchrow("SELECT * FROM users WHERE name = $1", name)
+        return _user(row) if row else None
+
+    async def get_user_by_id(self, user_id: int) -> User | None:
+        async with self._conn() as conn:
+            row = await conn.fetchrow("SELECT * FROM users WHERE id = $1", user_id)
+        return _user(row) if row else None
+
+    async def password_hash(self, name: str) -> str | None:
+        async with self._conn() as conn:
+            value: str | None = await conn.fetchval("SELECT password_hash FROM users WHERE name = $1", name)
+        return value
+
+    async def list_users(self) -> list[User]:
+        async with self._conn() as conn:
+            return [_user(r) for r in await conn.fetch("SELECT * FROM users ORDER BY name")]
+
+    async def remove_user(self, name: str) -> bool:
+        async with self._tx() as conn:
+            user_id = await conn.fetchval("SELECT id FROM users WHERE name = $1 FOR UPDATE", name)
+            if user_id is None:
+                return False
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", REVOCATION_LOCK)
+            await conn.execute(
+                "INSERT INTO revocations(token_id, at) SELECT id, $2 FROM tokens WHERE user_id = $1 ORDER BY id",
+                user_id,
+                time.time(),
+            )
+            await conn.execute("DELETE FROM users WHERE id = $1", user_id)
+            await conn.execute(
+                "DELETE FROM notifications n WHERE NOT EXISTS (SELECT 1 FROM inbox i WHERE i.notification_id = n.id)"
+            )
+        return True
+
+    async def set_password(self, name: str, password_hash: str) -> bool:
+        async with self._conn() as conn:
+            status = await conn.execute("UPDATE users SET password_hash = $1 WHERE name = $2", password_hash, name)
+        return count_rows(status) > 0
+
+    async def ensure_user(self, name: str) -> User:
+        async with self._conn() as conn:
+            await conn.execute(
+                "INSERT INTO users(name, password_hash, admin, created_at) VALUES ($1, NULL, false, $2)"
+                " ON CONFLICT (name) DO NOTHING",
+                name,
+                utc_now_iso(),
+            )
+            row = await conn.fetchrow("SELECT * FROM users WHERE name = $1", name)
+        return _user(row)
+
+    # ------------------------------------------------------------------ tokens
+
+    async def create_token(self, user_id: int, token_hash: str, label: str, kind: TokenKind) -> TokenInfo:
+        async with self._conn() as conn:
+            row = await conn.fetchrow(
+                "INSERT INTO tokens(user_id, token_hash, label, kind, created_at) VALUES ($1, $2, $3, $4, $5)"
+                " RETURNING *",
+                user_id,
+                token_hash,
+                label,
+                kind.value,
+                utc_now_iso(),
+            )
+        return _token(row)
+
+    async def token_by_hash(self, token_hash: str) -> tuple[TokenInfo, User] | None:
+        async with self._conn() as conn:
+            row = await conn.fetchrow(
+                "UPDATE tokens SET last_used_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL RETURNING *",
+                token_hash,
+                utc_now_iso(),
+            )
+            if row is None:
+                return None
+            user = await conn.fetchrow("SELECT * FROM users WHERE id = $1", row["user_id"])
+        return (_token(row), _user(user)) if user else None
+
+    async def list_tokens(self, user_id: int) -> list[TokenInfo]:
+        async with self._conn() as conn:
+            return [_token(r) for r in await conn.fetch("SELECT * FROM tokens WHERE user_id = $1 ORDER BY id", user_id)]
+
+    async def revoke_token(self, token_id: int) -> TokenInfo | None:
+        async with self._tx() as conn:
+            row = await conn.fetchrow("SELECT * FROM tokens WHERE id = $1 FOR UPDATE", token_id)
+            if row is None:
+                return None
+            if row["revoked_at"] is None:
+                await conn.execute("SELECT pg_advisory_xact_lock($1)", REVOCATION_LOCK)
+                row = await conn.fetchrow(
+                    "UPDATE tokens SET revoked_at = $2 WHERE id = $1 RETURNING *", token_id, utc_now_iso()
+                )
+                await conn.execute("INSERT INTO revocations(token_id, at) VALUES ($1, $2)", token_id, time.time())
+        return _token(row)
+
+    async def revocations_after(self, seq: int) -> tuple[int, list[int]]:
+        async with self._conn() as conn:
+            rows = await conn.fetch("SELECT seq, token_id FROM revocations WHERE seq > $1 ORDER BY seq", seq)
+        newest = rows[-1][0] if rows else max(seq, 0)
+        if seq < 0:
+            return newest, []
+        return newest, [r[1] for r in rows]
+
+    # ------------------------------------------------------------------ rooms
+
+    async def create_room(self, name: str, *, restricted: bool, members: Sequence[int]) -> Room:
+        async with self._tx() as conn:
+            try:
+                await conn.execute(
+                    "INSERT INTO rooms(name, restricted, created_at) VALUES ($1, $2, $3)",
+                    name,
+                    restricted,
+                    utc_now_iso(),
+                )
+            except asyncpg.UniqueViolationError:
+                raise Conflict(f"a room named {name!r} already exists") from None
+            now = utc_now_iso()
+            for user_id in members:
+                await conn.execute(
+                    "INSERT INTO room_access(room, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", name, user_id
+                )
+                await conn.execute(
+                    "INSERT INTO room_members(room, user_id, joined_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                    name,
+                    user_id,
+                    now,
+                )
+            room = await _room(conn, name)
+        assert room is not None
+        return room
+
+    async def get_room(self, name: str) -> Room | None:
+        async with self._conn() as conn:
+            return await _room(conn, name)
+
+    async def list_rooms(self) -> list[Room]:
+        async with self._conn() as conn:
+            names = [r[0] for r in await conn.fetch("SELECT name FROM rooms ORDER BY name")]
+            return [room for name in names if (room := await _room(conn, name)) is not None]
+
+    async def remove_room(self, name: str) -> bool:
+        async with self._conn() as conn:
+            return count_rows(await conn.execute("DELETE FROM rooms WHERE name = $1", name)) > 0
+
+    async def may_join(self, room: str, user_id: int) -> bool:
+        async with self._conn() as conn:
+            restricted = await conn.fetchval("SELECT restricted FROM rooms WHERE name = $1", room)
+            if not restricted:
+                return True
+            found = await conn.fetchval("SELECT 1 FROM room_access WHERE room = $1 AND user_id = $2", room, user_id)
+        return found is not None
+
+    async def join_room(self, room: str, user_id: int) -> bool:
+        async with self._tx() as conn:
+            now = utc_now_iso()
+            await conn.execute(
+                "INSERT INTO rooms(name, restricted, created_at) VALUES ($1, false, $2) ON CONFLICT DO NOTHING",
+                room,
+                now,
+            )
+            status = await conn.execute(
+                "INSERT INTO room_members(room, user_id, joined_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                room,
+                user_id,
+                now,
+            )
+        return count_rows(status) > 0
+
+    async def leave_room(self, room: str, user_id: int) -> bool:
+        async with self._conn() as conn:
+            status = await conn.execute("DELETE FROM room_members WHERE room = $1 AND user_id = $2", room, user_id)
+        return count_rows(status) > 0
+
+    async def rooms_of(self, user_id: int) -> list[str]:
+        async with self._conn() as conn:
+            return [
+                r[0]
+                for r in await conn.fetch("SELECT room FROM room_members WHERE user_id = $1 ORDER BY room", user_id)
+            ]
+
+    async def is_member(self, room: str, user_id: int) -> bool:
+        async with self._conn() as conn:
+            found = await conn.fetchval("SELECT 1 FROM room_members WHERE room = $1 AND user_id = $2", room, user_id)
+        return found is not None
+
+
+async def _room(conn: Any, name: str) -> Room | None:
+    row = await conn.fetchrow("SELECT name, restricted FROM rooms WHERE name = $1", name)
+    if row is None:
+        return None
+    members = tuple(
+        r[0]
+        for r in await conn.fetch(
+            "SELECT u.name FROM room_members m JOIN users u ON u.id = m.user_id WHERE m.room = $1 ORDER BY u.name",
+            name,
+        )
+    )
+    return Room(name=row[0], restricted=row[1], members=members)

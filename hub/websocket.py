@@ -1,0 +1,50 @@
+"""The Engine.IO websocket transport, as the hub wants it.
+
+- No permessage-deflate unless configured. python-engineio's aiohttp driver opens
+  `WebSocketResponse` with aiohttp's default, which negotiates permessage-deflate with every client:
+  each frame is compressed and each connection keeps zlib state (about 90 KB of the ~124 KB per
+  idle connection measured in issue 8). Node's socket.io has it off by default. Notifications are
+  small, so the hub turns it off too; `websocket_compression` turns it back on for slow links.
+- It records how the connection ended. A client that closes with a proper close frame (1000 or
+  1001, e.g. `socket.disconnect()` or a browser tab closing) was alive and reading until then;
+  one that vanished (killed, lid closed, cable pulled) was not. The hub uses this to decide what a
+  client that never acks has really received (see `HubService.disconnected`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import socketio
+from aiohttp import WSMsgType
+from aiohttp.web import WebSocketResponse
+from engineio.async_drivers import aiohttp as aiohttp_driver
+
+#: Set in a websocket connection's environ when the client closed it with a normal close frame.
+CLEAN_CLOSE = "lan_notify.clean_close"
+_NORMAL_CLOSE_CODES = frozenset({1000, 1001})
+
+
+def _websocket_class(compress: bool) -> type[aiohttp_driver.WebSocket]:
+    class HubWebSocket(aiohttp_driver.WebSocket):  # type: ignore[misc]
+        async def __call__(self, environ: dict[str, Any]) -> WebSocketResponse:
+            request = environ["aiohttp.request"]
+            self._sock = WebSocketResponse(max_msg_size=self.server.max_http_buffer_size, compress=compress)
+            await self._sock.prepare(request)
+            self.environ = environ
+            await self.handler(self)
+            return self._sock
+
+        async def wait(self) -> str | bytes:
+            msg = await self._sock.receive()
+            if msg.type is WSMsgType.CLOSE:
+                self.environ[CLEAN_CLOSE] = msg.data in _NORMAL_CLOSE_CODES
+            if not isinstance(msg.data, bytes | str):
+                raise OSError()
+            return msg.data
+
+    return HubWebSocket
+
+
+def install_websocket_transport(sio: socketio.AsyncServer, *, compress: bool) -> None:
+    sio.eio._async = {**sio.eio._async, "websocket": _websocket_class(compress)}

@@ -1,0 +1,177 @@
+"""A small stand-in hub speaking the real protocol over real Socket.IO and HTTP, on a free port.
+
+It exists so `desktop.net` can be tested before (and independently of) the real hub; the
+integration tests against `hub.app.create_app` cover the real thing. Every change it sees
+notifies `changed`, so tests wait on conditions (`await hub.until(...)`), never on the clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import socketio
+from aiohttp import web
+
+from hub.protocol import DELIVERY_EVENT, Event, Kind
+
+
+async def serve(app: web.Application) -> tuple[web.AppRunner, str]:
+    """Serve an aiohttp app on 127.0.0.1, on a port the OS picks; returns the runner and the base URL."""
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    host, port = runner.addresses[0][:2]
+    return runner, f"http://{host}:{port}"
+
+
+class FakeHub:
+    def __init__(self, users: dict[str, str] | None = None) -> None:
+        self.users = users or {"alice": "wonderland", "bob": "builder"}
+        self.tokens: dict[str, str] = {}  # token -> user
+        self.sio = socketio.AsyncServer(async_mode="aiohttp", cors_allowed_origins="*")
+        self.app = web.Application()
+        self.sio.attach(self.app)
+        self.app.router.add_post("/api/login", self._login)
+        self.app.router.add_post("/api/logout", self._logout)
+        self.runner: web.AppRunner | None = None
+        self.url = ""
+        self.stored: list[dict[str, Any]] = []
+        self.pruned_upto = 0
+        self.sessions: dict[str, str] = {}  # sid -> user
+        self.auths: list[Any] = []
+        self.acks: list[int] = []
+        self.logouts: list[str] = []
+        self.changed = asyncio.Condition()
+        self._ids = itertools.count(1)
+        self._tokens = itertools.count(1)
+        self.sio.on("connect", self._connect)
+        self.sio.on("disconnect", self._disconnect)
+        self.sio.on(Event.ACK.value, self._ack)
+
+    # ------------------------------------------------------------------ life
+
+    async def start(self) -> str:
+        self.runner, self.url = await serve(self.app)
+        return self.url
+
+    async def stop(self) -> None:
+        await self.sio.shutdown()
+        if self.runner is not None:
+            await self.runner.cleanup()
+
+    async def _notify(self) -> None:
+        async with self.changed:
+            self.changed.notify_all()
+
+    async def until(self, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+        async def wait() -> None:
+            async with self.changed:
+                await self.changed.wait_for(predicate)
+
+        await asyncio.wait_for(wait(), timeout)
+
+    # ------------------------------------------------------------------ HTTP
+
+    async def _login(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        name, password = body.get("username"), body.get("password")
+        if self.users.get(name) != password:
+            error = {"code": "unauthorized", "message": "wrong username or password"}
+            return web.json_response({"error": error}, status=401)
+        token = f"tok-{name}-{next(self._tokens)}"
+        self.tokens[token] = name
+        return web.json_response({"token": token, "user": {"name": name, "admin": name == "alice"}})
+
+    async def _logout(self, request: web.Request) -> web.Response:
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if self.tokens.pop(token, None) is None:
+            return web.json_response({"error": {"code": "unauthorized", "message": "unknown token"}}, status=401)
+        self.logouts.append(token)
+        for sid, user in list(self.sessions.items()):
+            if user not in self.tokens.values():
+                await self.sio.disconnect(sid)
+        return web.json_response({"ok": True})
+
+    # ------------------------------------------------------------------ Socket.IO
+
+    async def _connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        self.auths.append(auth)
+        token = auth.get("token") if isinstance(auth, dict) else None
+        user = self.tokens.get(token) if isinstance(token, str) else None
+        if user is None:
+            message = "this device token is not valid (unknown or revoked): sign in again"
+            raise socketio.exceptions.ConnectionRefusedError(message, {"code": "unauthorized", "message": message})
+        self.sessions[sid] = user
+        last_id = auth.get("last_id") if isinstance(auth, dict) else None
+        self.sio.start_background_task(self._greet, sid, user, last_id)
+
+    async def _greet(self, sid: str, user: str, last_id: int | None) -> None:
+        online = sorted(set(self.sessions.values()))
+        welcome = {"message": f"Welcome, {user}!", "user": {"name": user, "admin": user == "alice"}, "online": online}
+        await self.sio.emit(Event.WELCOME.value, {**welcome, "limits": {}}, to=sid)
+        since = last_id or 0
+        if since < self.pruned_upto:
+            gap = {"since": since, "upto": self.pruned_upto, "message": "removed by retention"}
+            await self.sio.emit(Event.GAP.value, gap, to=sid)
+        for note in self.stored:
+            if note["id"] > since and note["id"] > self.pruned_upto and self._addressed(note, user):
+                await self.sio.emit(DELIVERY_EVENT[Kind(note["kind"])].value, note, to=sid)
+        await self._notify()
+
+    async def _disconnect(self, sid: str, *args: Any) -> None:
+        self.sessions.pop(sid, None)
+        await self._notify()
+
+    async def _ack(self, sid: str, data: Any) -> dict[str, Any]:
+        self.acks.append(int(data["id"]))
+        await self._notify()
+        return {"ok": True}
+
+    # ------------------------------------------------------------------ test controls
+
+    @staticmethod
+    def _addressed(note: dict[str, Any], user: str) -> bool:
+        return bool(note["kind"] != "direct" or note["_to"] == user)
+
+    def make(self, to: str, ntype: str = "info", **fields: Any) -> dict[str, Any]:
+        nid = next(self._ids)
+        note: dict[str, Any] = {
+            "id": nid,
+            "kind": "direct",
+            "type": ntype,
+            "title": f"Title {nid}",
+            "message": f"Message {nid}",
+            "from": "bob",
+            "sender": "bob",
+            "room": None,
+            "timestamp": datetime.now(UTC).isoformat(),
+            "_to": to,
+        }
+        note.update(fields)
+        return note
+
+    async def send(self, to: str, ntype: str = "info", **fields: Any) -> dict[str, Any]:
+        """Store a notification and deliver it to the user's connected sessions (queued when none)."""
+        note = self.make(to, ntype, **fields)
+        self.stored.append(note)
+        await self.deliver(note)
+        return note
+
+    async def deliver(self, note: dict[str, Any]) -> None:
+        """Emit a notification again, as-is (to test duplicates)."""
+        for sid, user in list(self.sessions.items()):
+            if self._addressed(note, user):
+                await self.sio.emit(DELIVERY_EVENT[Kind(note["kind"])].value, note, to=sid)
+        await self._notify()
+
+    async def emit_all(self, event: str, data: Any) -> None:
+        for sid in list(self.sessions):
+            await self.sio.emit(event, data, to=sid)
+
+    async def kick_all(self) -> None:
+        for sid in list(self.sessions):
+            await self.sio.disconnect(sid)

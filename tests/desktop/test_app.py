@@ -1,0 +1,379 @@
+"""The whole tray app (offscreen) on a qasync loop against the real hub: sign in, toasts, history, restart, sign out.
+
+pytest-qt does not drive a qasync loop, so each test builds a `qasync.QEventLoop` on the test's
+QApplication and runs its scenario to completion on it; the hub runs on the same loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from desktop.app import TrayApp, main, parse_args
+from desktop.core.connection import ConnectionState
+from desktop.credentials import KeyringCredentialStore, SessionFallbackStore
+from desktop.report import Reporter
+from desktop.ui.settings import Preferences
+from hub.accounts import Accounts
+from hub.app import STORE
+from hub.server import RunningHub
+from tests.conftest import WAIT, Client, make_config
+from tests.desktop.test_credentials import DictKeyring
+
+os.environ.setdefault("QT_API", "pyside6")
+import qasync
+
+
+class RecordingReporter(Reporter):
+    """Keeps what the app reports and lets the scenario wait for it."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
+        self.events: list[dict[str, Any]] = []
+        self._changed: asyncio.Condition | None = None
+
+    def event(self, name: str, **fields: Any) -> None:
+        self.events.append({"event": name, **fields})
+        if self._changed is not None:
+            asyncio.get_running_loop().create_task(self._poke())
+
+    def toasts(self, view: Any) -> None:
+        for info in view.visible:
+            if info.key not in self._reported_toasts:
+                self._reported_toasts.add(info.key)
+                self.event("toast", style=info.style, title=info.title, kind=info.kind.value)
+
+    async def _poke(self) -> None:
+        assert self._changed is not None
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def until(self, predicate: Callable[[], bool]) -> None:
+        self._changed = self._changed or asyncio.Condition()
+
+        async def wait() -> None:
+            assert self._changed is not None
+            async with self._changed:
+                await self._changed.wait_for(predicate)
+
+        await asyncio.wait_for(wait(), WAIT)
+
+    def named(self, name: str) -> list[dict[str, Any]]:
+        return [e for e in self.events if e["event"] == name]
+
+    def last_state(self) -> str | None:
+        states = self.named("state")
+        return states[-1]["state"] if states else None
+
+
+def run_on_qasync(qapp: QApplication, scenario: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_until_complete(asyncio.wait_for(scenario(), 60))
+    finally:
+        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def assert_no_secret_on_disk(root: Path, *secrets: str) -> None:
+    """Neither the token nor the password is in any file the app wrote (QSettings, history)."""
+    files = [p for p in root.rglob("*") if p.is_file() and "hub" not in p.relative_to(root).parts]
+    assert any(p.name == "settings.ini" for p in files)
+    for path in files:
+        data = path.read_bytes()
+        for secret in secrets:
+            assert secret.encode() not in data, f"{secret!r} found in {path}"
+
+
+@pytest.fixture
+def prefs(tmp_path: Path) -> Preferences:
+    return Preferences(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+
+
+def test_sign_in_toasts_history_restart_and_sign_out(qapp: QApplication, tmp_path: Path, prefs: Preferences) -> None:
+    keyring = DictKeyring()
+
+    def make_app(reporter: RecordingReporter) -> TrayApp:
+        return TrayApp(
+            qapp,
+            data_dir=tmp_path / "data",
+            preferences=prefs,
+            credentials=SessionFallbackStore(KeyringCredentialStore(keyring)),
+            reporter=reporter,
+            use_tray=False,
+        )
+
+    async def scenario() -> None:
+        running = RunningHub(make_config(tmp_path / "hub", port=free_port()))
+        url = await running.start()
+        accounts = Accounts(running.app[STORE])
+        await accounts.add_user("alice", "wonderland", admin=False)
+        await accounts.add_user("bob", "builder", admin=True)
+        bob = Client(url)
+        await bob.connect({"token": (await accounts.issue_token("bob", "test")).secret})
+        try:
+            # First start: nothing saved, so the sign-in dialog asks.
+            first = RecordingReporter()
+            app = make_app(first)
+            run = asyncio.ensure_future(app.run())
+            await first.until(lambda: bool(first.named("sign_in_requested")))
+            assert app.dialog.isVisible()
+            assert app.status_window is not None and app.status_window.isVisible()
+            app.dialog.set_values(url, "alice")
+            app.dialog.password.setText("wonderland")
+            QTest.mouseClick(app.dialog.sign_in_button, Qt.MouseButton.LeftButton)
+            await first.until(lambda: first.last_state() == "connected")
+            assert not app.dialog.isVisible()
+            assert [k for (_, k) in keyring.entries] == [f"alice@{url}"]  # only the token, in the keyring
+            (token,) = keyring.entries.values()
+            assert_no_secret_on_disk(tmp_path, token, "wonderland")
+            assert app.status_window.title.text() == f"alice @ {url}"
+
+            # Notifications become toasts, the badge counts them.
+            for ntype, text in (("error", "<b>disk</b> full"), ("info", "backup done")):
+                await bob.call("send_notification", {"to": "alice", "type": ntype, "title": ntype, "message": text})
+            await first.until(lambda: len(first.named("toast")) == 2)
+            toasts = app.stack.visible_toasts()
+            assert [t.title.text() for t in toasts] == ["info", "error"]
+            assert toasts[1].message.text() == "<b>disk</b> full"
+            assert app.status_window.status.text() == "Connected · 2 unread"
+            assert app.status_window.shown == ("connected", "2")
+
+            # Clicking the error toast opens the history at it (and marks it read).
+            QTest.mouseClick(toasts[1].frame, Qt.MouseButton.LeftButton)
+            await first.until(lambda: bool(first.named("history_shown")))
+            window = app.history_window
+            assert window.isVisible()
+            assert [row[0] for row in window.rows()] == ["info", "error"]
+            assert window.rows()[1][1] == "<b>disk</b> full"
+            assert window.selected_id() is not None
+            assert app.unread.count == 1
+            QTest.mouseClick(window.mark_read_button, Qt.MouseButton.LeftButton)
+            await first.until(lambda: app.unread.count == 0)
+            assert app.status_window.shown == ("connected", "")
+
+            # The open history follows new arrivals.
+            await bob.call("send_notification", {"to": "alice", "type": "success", "title": "late", "message": "m"})
+            await first.until(lambda: len(window.rows()) == 3)
+            assert window.rows()[0][0] == "late"
+            assert window.items()[0].font(0).bold()  # unread
+            await app.mark_all_read()
+
+            QTest.mouseClick(app.status_window.quit_button, Qt.MouseButton.LeftButton)
+            await asyncio.wait_for(run, WAIT)
+
+            # Second start: signs in silently from the keyring, the history is still there.
+            second = RecordingReporter()
+            app = make_app(second)
+            run = asyncio.ensure_future(app.run())
+            await second.until(lambda: second.last_state() == "connected")
+            assert second.named("sign_in_requested") == []
+            await app.show_history(None)
+            assert [row[0] for row in app.history_window.rows()] == ["late", "info", "error"]
+            assert second.named("toast") == []  # nothing new: nothing pops up again
+
+            # Sign out: the hub revokes the token, the keyring forgets it, the dialog asks again.
+            assert app.status_window is not None
+            QTest.mouseClick(app.status_window.sign_out_button, Qt.MouseButton.LeftButton)
+            await second.until(lambda: bool(second.named("signed_out")))
+            assert keyring.entries == {}
+            assert app.dialog.isVisible()
+            assert app.dialog.username.text() == "alice"
+            assert second.last_state() == ConnectionState.SIGNED_OUT.value
+            await app.quit()
+            await asyncio.wait_for(run, WAIT)
+        finally:
+            await bob.close()
+            await running.stop()
+
+    run_on_qasync(qapp, scenario)
+
+
+def test_a_revoked_token_sends_the_user_back_to_sign_in(qapp: QApplication, tmp_path: Path, prefs: Preferences) -> None:
+    keyring = DictKeyring()
+
+    async def scenario() -> None:
+        running = RunningHub(make_config(tmp_path / "hub", port=free_port()))
+        url = await running.start()
+        accounts = Accounts(running.app[STORE])
+        await accounts.add_user("alice", "wonderland", admin=False)
+        revoked = await accounts.issue_token("alice", "old laptop")
+        await running.app[STORE].revoke_token(revoked.info.id)
+        keyring.set_password("lan-notify", f"alice@{url}", revoked.secret)
+        prefs.remember(url, "alice")
+        reporter = RecordingReporter()
+        app = TrayApp(
+            qapp,
+            data_dir=tmp_path / "data",
+            preferences=prefs,
+            credentials=SessionFallbackStore(KeyringCredentialStore(keyring)),
+            reporter=reporter,
+            use_tray=False,
+        )
+        run = asyncio.ensure_future(app.run())
+        try:
+            await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
+            reason = reporter.named("sign_in_requested")[-1]["reason"]
+            assert reason.startswith("Please sign in again: ")
+            assert "revoked" in reason
+            assert app.dialog.reason.text() == reason
+            assert keyring.entries == {}  # the dead token is gone
+            await app.quit()
+            await asyncio.wait_for(run, WAIT)
+        finally:
+            await running.stop()
+
+    run_on_qasync(qapp, scenario)
+
+
+def test_no_keyring_signs_in_for_this_session_only(qapp: QApplication, tmp_path: Path, prefs: Preferences) -> None:
+    from keyring.backends import fail
+
+    async def scenario() -> None:
+        running = RunningHub(make_config(tmp_path / "hub", port=free_port()))
+        url = await running.start()
+        await Accounts(running.app[STORE]).add_user("alice", "wonderland", admin=False)
+        reporter = RecordingReporter()
+        app = TrayApp(
+            qapp,
+            data_dir=tmp_path / "data",
+            preferences=prefs,
+            credentials=SessionFallbackStore(KeyringCredentialStore(fail.Keyring())),  # type: ignore[no-untyped-call]
+            reporter=reporter,
+            use_tray=False,
+        )
+        run = asyncio.ensure_future(app.run())
+        try:
+            await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
+            await app.sign_in(url, "alice", "wonderland")
+            await reporter.until(lambda: reporter.last_state() == "connected")
+            (notice,) = reporter.named("notice")
+            assert notice["title"] == "Signed in for this session only"
+            assert [t.title.text() for t in app.stack.visible_toasts()] == ["Signed in for this session only"]
+            assert "No system keyring is available" in notice["message"]
+            assert app.session is not None
+            assert_no_secret_on_disk(tmp_path, app.session.token, "wonderland")
+            assert reporter.named("signed_in")[-1]["keyring"] is False
+            await app.quit()
+            await asyncio.wait_for(run, WAIT)
+        finally:
+            await running.stop()
+
+    run_on_qasync(qapp, scenario)
+
+
+def test_command_line() -> None:
+    args = parse_args(["--data-dir", "/tmp/x", "--no-tray"])
+    assert args.data_dir == Path("/tmp/x") and args.no_tray
+    assert callable(main)
+
+
+def test_without_a_system_tray_the_status_window_shows(qapp: QApplication, tmp_path: Path, prefs: Preferences) -> None:
+    from desktop.credentials import MemoryCredentialStore
+
+    app = TrayApp(
+        qapp, data_dir=tmp_path, preferences=prefs, credentials=MemoryCredentialStore(), reporter=RecordingReporter()
+    )
+    assert app.tray is None  # offscreen has no tray, like a desktop without one
+    assert app.status_window is not None
+    assert app.status_window.note.text().startswith("No system tray was found")
+
+
+def test_a_history_from_a_newer_version_is_explained(qapp: QApplication, tmp_path: Path, prefs: Preferences) -> None:
+    import sqlite3
+
+    from desktop.core.history import history_path
+
+    keyring = DictKeyring()
+
+    async def scenario() -> None:
+        running = RunningHub(make_config(tmp_path / "hub", port=free_port()))
+        url = await running.start()
+        accounts = Accounts(running.app[STORE])
+        await accounts.add_user("alice", "wonderland", admin=False)
+        keyring.set_password("lan-notify", f"alice@{url}", (await accounts.issue_token("alice", "laptop")).secret)
+        prefs.remember(url, "alice")
+        path = history_path(tmp_path / "data", url, "alice")
+        path.parent.mkdir(parents=True)
+        with sqlite3.connect(path) as db:
+            db.execute("PRAGMA user_version = 99")
+        reporter = RecordingReporter()
+        app = TrayApp(
+            qapp,
+            data_dir=tmp_path / "data",
+            preferences=prefs,
+            credentials=SessionFallbackStore(KeyringCredentialStore(keyring)),
+            reporter=reporter,
+            use_tray=False,
+        )
+        run = asyncio.ensure_future(app.run())
+        try:
+            await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
+            (notice,) = reporter.named("notice")
+            assert notice["title"] == "The local history could not be opened"
+            assert "newer lan-notify" in notice["message"]
+            app.network_changed(True)  # nothing to retry: no session
+            assert reporter.named("network") == [{"event": "network", "online": True}]
+            await app.quit()
+            await asyncio.wait_for(run, WAIT)
+        finally:
+            await running.stop()
+
+    run_on_qasync(qapp, scenario)
+
+
+def test_sign_out_with_the_hub_down_still_forgets_the_token(
+    qapp: QApplication, tmp_path: Path, prefs: Preferences
+) -> None:
+    keyring = DictKeyring()
+
+    async def scenario() -> None:
+        running = RunningHub(make_config(tmp_path / "hub", port=free_port()))
+        url = await running.start()
+        await Accounts(running.app[STORE]).add_user("alice", "wonderland", admin=False)
+        reporter = RecordingReporter()
+        app = TrayApp(
+            qapp,
+            data_dir=tmp_path / "data",
+            preferences=prefs,
+            credentials=SessionFallbackStore(KeyringCredentialStore(keyring)),
+            reporter=reporter,
+            use_tray=False,
+        )
+        run = asyncio.ensure_future(app.run())
+        await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
+        await app.sign_in(url, "alice", "wonderland")
+        await reporter.until(lambda: reporter.last_state() == "connected")
+        await running.stop()
+        await reporter.until(lambda: reporter.last_state() in {"reconnecting", "offline"})
+        await app.sign_out()
+        assert keyring.entries == {}
+        (notice,) = reporter.named("notice")
+        assert notice["title"] == "Signed out on this computer only"
+        assert [t.title.text() for t in app.stack.visible_toasts()] == ["Signed out on this computer only"]
+        assert app.dialog.isVisible()
+        await app.quit()
+        await asyncio.wait_for(run, WAIT)
+
+    run_on_qasync(qapp, scenario)

@@ -1,0 +1,128 @@
+"""Host mode: the app runs the real hub in-process on its own qasync loop, signs itself in as the local
+admin, and a separate python-socketio client joins over the LAN address with an invite made from the app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import aiohttp
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from desktop.hosting import LocalHub, lan_address, local_username
+from desktop.net.http import login
+from desktop.ui.settings import Preferences
+from tests.conftest import WAIT, Client
+from tests.desktop.test_app import RecordingReporter, assert_no_secret_on_disk, prefs, run_on_qasync
+from tests.desktop.test_app_team import make_app
+
+__all__ = ["prefs"]
+
+
+def test_host_mode_a_teammate_joins_over_the_lan_and_messages_go_both_ways(
+    qapp: QApplication, tmp_path: Path, prefs: Preferences
+) -> None:
+    async def scenario() -> None:
+        reporter = RecordingReporter()
+        app = make_app(qapp, tmp_path, prefs, reporter, host_interface="0.0.0.0", host_port=0)
+        run = asyncio.ensure_future(app.run())
+        bob: Client | None = None
+        try:
+            # Nothing saved yet: the sign-in dialog offers to host a hub here instead.
+            await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
+            QTest.mouseClick(app.dialog.host_button, Qt.MouseButton.LeftButton)
+            await reporter.until(lambda: reporter.last_state() == "connected")
+            assert not app.dialog.isVisible() and prefs.host_enabled
+            (hosting,) = reporter.named("hosting")
+            me = hosting["user"]
+            assert me == local_username() and hosting["created_user"] is True
+            assert hosting["local_url"].startswith("http://127.0.0.1:")
+            assert hosting["lan_url"] == f"http://{lan_address()}:{hosting['local_url'].rsplit(':', 1)[1]}"
+            assert hosting["lan_url"] in hosting["hint"]
+            assert len(reporter.named("sign_in_requested")) == 1  # signed in without a password
+            assert reporter.named("signed_in")[-1]["user"] == me
+            assert f"Hosting the hub at {hosting['lan_url']}" in app.menu.texts()
+            await reporter.until(lambda: bool(reporter.named("directory")) and reporter.named("directory")[-1]["admin"])
+
+            # Invite teammate…: a user with a one-time password, shown to copy, never reported.
+            app.menu.invite_action.trigger()
+            window = app.host.window
+            assert window.isVisible() and window.address.text() == hosting["lan_url"]
+            window.invite_name.setText("bob")
+            QTest.mouseClick(window.invite_button, Qt.MouseButton.LeftButton)
+            await reporter.until(lambda: bool(reporter.named("invited")))
+            password = window.password.text()
+            assert len(password) >= 12 and window.copy_password.isVisibleTo(window)
+            assert all(password not in str(event) for event in reporter.events)
+            window.invite_name.setText("bob")
+            QTest.mouseClick(window.invite_button, Qt.MouseButton.LeftButton)
+            await reporter.until(lambda: bool(reporter.named("invite_failed")))
+            assert "already exists" in window.error.text()
+
+            # bob, a separate client, signs in and connects over the LAN address.
+            lan = hosting["lan_url"]
+            token = (await login(lan, "bob", password, device="bob's laptop")).token
+            bob = Client(lan, "bob")
+            await bob.connect({"token": token})
+            await bob.next("welcome")
+            await reporter.until(lambda: "bob" in reporter.named("directory")[-1]["online"])
+
+            # bob -> the host's user: a toast in the app.
+            ack = await bob.call("send_notification", {"to": me, "type": "message", "message": "hi from bob"})
+            assert ack["ok"], ack
+            await reporter.until(lambda: any(t.get("title") == "Message" for t in reporter.named("toast")))
+            # the host's user -> bob, from the compose dialog; an admin may also address everyone.
+            app.open_compose("bob")
+            opened = reporter.named("compose_opened")[-1]
+            assert "Everyone" in opened["recipients"] and "system" in opened["types"]
+            app.compose.dialog.text.setPlainText("welcome aboard")
+            app.compose.dialog.submit()
+            await reporter.until(lambda: bool(reporter.named("sent")))
+            got = await bob.next("notification")
+            assert (got["from"], got["message"]) == (me, "welcome aboard")
+            assert_no_secret_on_disk(tmp_path, token, password)
+
+            # Signing out of the hosted hub keeps it running but ends the silent sign-in at the next start.
+            await app.sign_out()
+            assert not prefs.host_enabled and app.dialog.isVisible()
+            assert app.host.hosted is not None
+
+            # Quit stops the hub cleanly: bob is disconnected, the port is closed.
+            await app.quit()
+            await asyncio.wait_for(run, WAIT)
+            assert reporter.named("hub_stopped")
+            await asyncio.wait_for(bob.disconnected.wait(), WAIT)
+            with pytest.raises(aiohttp.ClientError):
+                async with aiohttp.ClientSession() as http, http.get(f"{hosting['local_url']}/api/health") as _:
+                    pass
+        finally:
+            if bob is not None:
+                await bob.close()
+            await app.host.stop()
+
+    run_on_qasync(qapp, scenario)
+
+
+def test_the_second_start_reuses_the_local_user_and_a_busy_port_is_explained(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        first = LocalHub(tmp_path / "hub", host="127.0.0.1", port=0, username="me")
+        hosted = await first.start()
+        assert hosted.created_user and hosted.local_url == hosted.lan_url
+        port = int(hosted.local_url.rsplit(":", 1)[1])
+        busy = LocalHub(tmp_path / "other", host="127.0.0.1", port=port, username="me")
+        from desktop.errors import HostError
+
+        with pytest.raises(HostError, match="another hub"):
+            await busy.start()
+        await first.stop()
+        again = LocalHub(tmp_path / "hub", host="127.0.0.1", port=0, username="me")
+        assert (await again.start()).created_user is False
+        with pytest.raises(HostError, match="user name"):
+            await again.invite("not a name!")
+        await again.stop()
+
+    asyncio.run(scenario())

@@ -1,0 +1,224 @@
+"""The token store: a real Secret Service (gnome-keyring), no keyring at all, and the fallbacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from keyring.backend import KeyringBackend
+from keyring.backends import fail, null
+
+from desktop.credentials import (
+    NO_KEYRING_MESSAGE,
+    SERVICE,
+    KeyringCredentialStore,
+    MemoryCredentialStore,
+    SessionFallbackStore,
+    credential_key,
+)
+from desktop.errors import CredentialError, KeyringTimeoutError, KeyringUnavailableError
+
+ROOT = Path(__file__).resolve().parents[2]
+HUB = "http://hub.lan:8765"
+
+
+class DictKeyring(KeyringBackend):
+    """A keyring backend in a dict, to see exactly what would be stored."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        from keyring.errors import PasswordDeleteError
+
+        if self.entries.pop((service, username), None) is None:
+            raise PasswordDeleteError("not there")
+
+
+class HangingKeyring(DictKeyring):
+    """Blocks like a keyring waiting on an unlock prompt nobody answers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.release.wait()
+        return None
+
+
+class LockedKeyring(DictKeyring):
+    def set_password(self, service: str, username: str, password: str) -> None:
+        from keyring.errors import InitError
+
+        raise InitError("Failed to unlock the collection: Prompt dismissed")
+
+
+def test_one_entry_per_hub_and_user() -> None:
+    assert credential_key("http://host:8765/", "alice") == "alice@http://host:8765"
+
+
+async def test_memory_store_round_trip() -> None:
+    store = MemoryCredentialStore()
+    assert not store.persistent
+    await store.set_token(HUB, "alice", "t1")
+    await store.set_token(HUB, "bob", "t2")
+    assert await store.get_token(HUB, "alice") == "t1"
+    await store.delete_token(HUB, "alice")
+    await store.delete_token(HUB, "alice")
+    assert await store.get_token(HUB, "alice") is None
+    assert await store.get_token(HUB, "bob") == "t2"
+
+
+async def test_keyring_store_keeps_only_the_token_under_the_service_name() -> None:
+    backend = DictKeyring()
+    store = KeyringCredentialStore(backend)
+    await store.set_token(HUB, "alice", "tok-1")
+    assert backend.entries == {(SERVICE, "alice@http://hub.lan:8765"): "tok-1"}
+    assert await store.get_token(HUB, "alice") == "tok-1"
+    await store.delete_token(HUB, "alice")
+    await store.delete_token(HUB, "alice")  # signing out twice is fine
+    assert backend.entries == {}
+
+
+@pytest.mark.parametrize("backend", [fail.Keyring(), null.Keyring()], ids=["fail", "null"])  # type: ignore[no-untyped-call]
+async def test_no_keyring_is_said_in_plain_words(backend: KeyringBackend) -> None:
+    store = KeyringCredentialStore(backend)
+    with pytest.raises(KeyringUnavailableError) as info:
+        await store.set_token(HUB, "alice", "tok")
+    assert str(info.value) == NO_KEYRING_MESSAGE
+    assert "No system keyring is available" in NO_KEYRING_MESSAGE
+
+
+async def test_a_hanging_keyring_times_out() -> None:
+    backend = HangingKeyring()
+    store = KeyringCredentialStore(backend, timeout=0.05)
+    try:
+        with pytest.raises(KeyringTimeoutError, match="did not answer"):
+            await store.get_token(HUB, "alice")
+    finally:
+        backend.release.set()
+
+
+async def test_a_locked_keyring_is_a_credential_error_without_the_token() -> None:
+    store = KeyringCredentialStore(LockedKeyring())
+    with pytest.raises(CredentialError, match="Prompt dismissed") as info:
+        await store.set_token(HUB, "alice", "secret-token-value")
+    assert "secret-token-value" not in str(info.value)
+
+
+async def test_fallback_keeps_the_token_for_this_session_without_a_keyring() -> None:
+    store = SessionFallbackStore(KeyringCredentialStore(fail.Keyring()))  # type: ignore[no-untyped-call]
+    assert store.persistent
+    await store.set_token(HUB, "alice", "tok")
+    assert not store.persistent
+    assert store.notice == NO_KEYRING_MESSAGE
+    assert await store.get_token(HUB, "alice") == "tok"
+    await store.delete_token(HUB, "alice")
+    assert await store.get_token(HUB, "alice") is None
+
+
+async def test_fallback_uses_the_keyring_when_it_works() -> None:
+    backend = DictKeyring()
+    store = SessionFallbackStore(KeyringCredentialStore(backend))
+    await store.set_token(HUB, "alice", "tok")
+    assert backend.entries
+    assert store.persistent and store.notice == ""
+    restarted = SessionFallbackStore(KeyringCredentialStore(backend))
+    assert await restarted.get_token(HUB, "alice") == "tok"
+    await restarted.delete_token(HUB, "alice")
+    assert backend.entries == {}
+
+
+async def test_fallback_on_a_read_failure_asks_again_later() -> None:
+    backend = HangingKeyring()
+    store = SessionFallbackStore(KeyringCredentialStore(backend, timeout=0.05))
+    try:
+        assert await store.get_token(HUB, "alice") is None
+    finally:
+        backend.release.set()
+    assert "did not answer" in store.notice
+    await store.set_token(HUB, "alice", "tok")
+    assert await store.get_token(HUB, "alice") == "tok"
+    assert backend.entries == {}
+
+
+# --------------------------------------------------------------------------- real keyrings, in child processes
+
+
+def _probe_env(home: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"PYTHON_KEYRING_BACKEND", "DBUS_SESSION_BUS_ADDRESS"}}
+    env.update(HOME=str(home), PYTHONPATH=str(ROOT), XDG_DATA_HOME=str(home / ".local/share"), **extra)
+    env.pop("DISPLAY", None)  # a locked keyring must fail fast, never wait on a prompt
+    return env
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Iterator[Path]:
+    path = tmp_path / "home"
+    path.mkdir()
+    yield path
+
+
+@pytest.mark.skipif(
+    not (shutil.which("dbus-run-session") and shutil.which("gnome-keyring-daemon")),
+    reason="needs dbus-daemon and gnome-keyring (apt-get install dbus-daemon gnome-keyring)",
+)
+def test_real_secret_service_store_read_back_sign_out(home: Path) -> None:
+    py = f"{sys.executable} -m tests.desktop.keyring_probe"
+    script = (
+        "echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null || exit 3; "
+        f"{py} backend && {py} set && {py} get && {py} delete && {py} get"
+    )
+    out = subprocess.run(
+        ["dbus-run-session", "--", "sh", "-c", script],
+        cwd=ROOT,
+        env=_probe_env(home),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    steps = [json.loads(line) for line in out.stdout.splitlines()]
+    assert steps == [
+        {"backend": "SecretService Keyring"},
+        {"ok": True},
+        {"token": "device-token-for-the-probe"},  # read back by a new process: a restart signs in silently
+        {"ok": True},
+        {"token": None},  # sign out deleted it
+    ]
+    # The secret lives in gnome-keyring's own encrypted file, not in anything of ours.
+    assert not any(b"device-token-for-the-probe" in p.read_bytes() for p in home.rglob("*") if p.is_file())
+
+
+def test_no_keyring_backend_at_all(home: Path) -> None:
+    env = _probe_env(home, DBUS_SESSION_BUS_ADDRESS="disabled:")
+    run = [sys.executable, "-m", "tests.desktop.keyring_probe"]
+    set_out = subprocess.run([*run, "set"], cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=60)
+    assert json.loads(set_out.stdout) == {"error": "KeyringUnavailableError", "message": NO_KEYRING_MESSAGE}
+    fallback = subprocess.run(
+        [*run, "fallback"], cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=60
+    )
+    assert json.loads(fallback.stdout) == {
+        "token": "device-token-for-the-probe",
+        "persistent": False,
+        "notice": NO_KEYRING_MESSAGE,
+    }
+    assert not any(b"device-token-for-the-probe" in p.read_bytes() for p in home.rglob("*") if p.is_file())

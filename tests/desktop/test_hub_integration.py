@@ -1,0 +1,240 @@
+"""desktop.net + desktop.core against the real hub on a free port (no Qt): what the app would show."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from desktop.core.connection import Backoff, ConnectionState, ConnectionStatus
+from desktop.core.history import AsyncHistory, GapMarker, StoredNotification
+from desktop.core.inbox import GAP_TITLE, Inbox
+from desktop.core.toasts import ToastKind, ToastPolicy
+from desktop.core.unread import UnreadCounter
+from desktop.errors import LoginRefusedError
+from desktop.net.client import HubClient
+from desktop.net.http import login, logout
+from hub.accounts import Accounts
+from hub.app import STORE
+from hub.server import RunningHub
+from tests.conftest import WAIT, Client, Hub, make_config
+from tests.desktop.helpers import FakeClock
+
+TYPES = ["info", "success", "warning", "error", "message", "system"]
+
+
+class App:
+    """The Qt-free half of the tray app: an inbox fed by a HubClient, with waits on what it shows."""
+
+    def __init__(self, inbox: Inbox[ToastPolicy]) -> None:
+        self.inbox = inbox
+        self.states: list[ConnectionStatus] = []
+        self.client: HubClient | None = None
+        self._changed = asyncio.Condition()
+        inbox.subscribe(self._poke_soon)
+
+    def _poke_soon(self, *_: Any) -> None:
+        asyncio.get_running_loop().create_task(self._poke())
+
+    async def _poke(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def until(self, predicate: Callable[[], bool]) -> None:
+        async def wait() -> None:
+            async with self._changed:
+                await self._changed.wait_for(predicate)
+
+        await asyncio.wait_for(wait(), WAIT)
+
+    def on_state(self, status: ConnectionStatus) -> None:
+        self.states.append(status)
+        self._poke_soon()
+
+    async def connect(self, url: str, token: str) -> HubClient:
+        last_id = await self.inbox.load()
+        self.client = HubClient(
+            url,
+            token,
+            last_id=last_id or 0,
+            on_notification=self.inbox.receive,
+            on_gap=self.inbox.gap,
+            on_state=self.on_state,
+            backoff=Backoff(initial=0.05, maximum=0.2),
+        )
+        self.client.start()
+        await self.until(lambda: self.state is ConnectionState.CONNECTED)
+        return self.client
+
+    @property
+    def state(self) -> ConnectionState | None:
+        return self.states[-1].state if self.states else None
+
+    async def history_ids(self) -> list[int]:
+        entries = await self.inbox.history.entries()
+        return [e.notification.id for e in entries if isinstance(e, StoredNotification)]
+
+
+@pytest.fixture
+async def make_app(tmp_path: Path) -> AsyncIterator[Callable[[], Any]]:
+    made: list[tuple[App, AsyncHistory]] = []
+    path = tmp_path / "desktop" / "history.sqlite3"  # the same file each time: a restarted app
+
+    async def make() -> App:
+        history = await AsyncHistory.open(path)
+        app = App(Inbox(history, UnreadCounter(), ToastPolicy(clock=FakeClock())))
+        made.append((app, history))
+        return app
+
+    yield make
+    for app, history in made:
+        if app.client is not None:
+            await app.client.stop()
+        await history.close()
+
+
+async def send(sender: Any, to: str, ntype: str, message: str) -> int:
+    ack = await sender.call("send_notification", {"to": to, "type": ntype, "title": ntype.upper(), "message": message})
+    assert ack["ok"], ack
+    return int(ack["id"])
+
+
+async def test_sign_in_receive_every_type_once_and_ack(hub: Hub, make_app: Any) -> None:
+    await hub.user("alice", password="wonderland")
+    bob = await hub.client(await hub.user("bob", admin=True))  # only admins may send `system`
+    signed_in = await login(hub.url, "alice", "wonderland", device="test laptop")
+    assert signed_in.username == "alice"
+
+    app: App = await make_app()
+    await app.connect(hub.url, signed_in.token)
+    ids = [await send(bob, "alice", t, f"<b>{t}</b>") for t in TYPES]
+    await app.until(lambda: app.inbox.unread.count == len(TYPES))
+
+    assert await app.history_ids() == sorted(ids, reverse=True)
+    (summary,) = app.inbox.toasts.view().visible  # six within a second: one summary toast
+    assert summary.kind is ToastKind.SUMMARY
+    assert summary.types == set(TYPES)
+    assert summary.count == len(TYPES)
+    stored = await app.inbox.history.get(ids[0])
+    assert stored is not None and stored.notification.message == "<b>info</b>"
+    assert stored.notification.sender == "bob"
+    assert app.client is not None and app.client.last_id == ids[-1]
+
+
+async def test_restart_resumes_without_password_and_nothing_shows_twice(hub: Hub, make_app: Any) -> None:
+    await hub.user("alice", password="wonderland")
+    bob = await hub.client(await hub.user("bob"))
+    token = (await login(hub.url, "alice", "wonderland")).token
+
+    first: App = await make_app()
+    await first.connect(hub.url, token)
+    before = [await send(bob, "alice", "info", f"before {i}") for i in range(3)]
+    await first.until(lambda: first.inbox.unread.count == 3)
+    assert first.client is not None
+    await first.client.stop()  # quit the app
+    await first.inbox.history.close()
+
+    queued = [await send(bob, "alice", t, "while the app was closed") for t in ("warning", "error")]
+
+    second: App = await make_app()  # same history file, same token (from the keyring)
+    await second.connect(hub.url, token)
+    await second.until(lambda: second.inbox.unread.count == 5)
+    assert await second.history_ids() == sorted(before + queued, reverse=True)
+    # Only what this run had not seen pops up.
+    assert sorted(t.notification_id or 0 for t in second.inbox.toasts.view().visible) == queued
+
+
+async def test_hub_restart_reconnects_and_every_notification_shows_once(tmp_path: Path, make_app: Any) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = make_config(tmp_path / "hub", port=port)
+    running = RunningHub(config)
+    url = await running.start()
+    clients: list[Client] = []
+    try:
+        accounts = Accounts(running.app[STORE])
+        await accounts.add_user("alice", "wonderland", admin=False)
+        await accounts.add_user("bob", "builder", admin=False)
+        token = (await login(url, "alice", "wonderland")).token
+        app: App = await make_app()
+        await app.connect(url, token)
+
+        async def bob_sends(ntype: str) -> int:
+            bob = Client(url)
+            clients.append(bob)
+            await bob.connect({"token": (await login(url, "bob", "builder")).token})
+            return await send(bob, "alice", ntype, "hello")
+
+        first = await bob_sends("info")
+        await app.until(lambda: app.inbox.unread.count == 1)
+
+        for client in clients:
+            await client.close()
+        await running.stop()
+        await app.until(lambda: app.state in {ConnectionState.RECONNECTING, ConnectionState.OFFLINE})
+
+        running = RunningHub(config)
+        assert await running.start() == url
+        assert app.client is not None
+        app.client.retry_now()
+        await app.until(lambda: app.state is ConnectionState.CONNECTED)
+        second = await bob_sends("error")
+        await app.until(lambda: app.inbox.unread.count == 2)
+        assert await app.history_ids() == [second, first]
+    finally:
+        for client in clients:
+            await client.close()
+        await running.stop()
+
+
+async def test_sign_out_revokes_the_token_and_the_app_is_told(hub: Hub, make_app: Any) -> None:
+    await hub.user("alice", password="wonderland")
+    token = (await login(hub.url, "alice", "wonderland")).token
+    other_device: App = await make_app()
+    await other_device.connect(hub.url, token)
+
+    await logout(hub.url, token)  # e.g. signed out from another window with the same token
+
+    assert other_device.client is not None
+    await asyncio.wait_for(other_device.client.wait_stopped(), WAIT)
+    assert other_device.state is ConnectionState.AUTH_FAILED
+    assert "sign in again" in other_device.states[-1].reason
+
+
+async def test_wrong_password(hub: Hub) -> None:
+    await hub.user("alice", password="wonderland")
+    with pytest.raises(LoginRefusedError) as info:
+        await login(hub.url, "alice", "not it")
+    assert info.value.code == "unauthorized"
+
+
+async def test_missed_notifications_are_reported_once(hub_factory: Any, make_app: Any) -> None:
+    hub: Hub = await hub_factory(retention_count=2)
+    await hub.user("alice", password="wonderland")
+    bob = await hub.client(await hub.user("bob"))
+    token = (await login(hub.url, "alice", "wonderland")).token
+    app: App = await make_app()
+    await app.connect(hub.url, token)
+    first = await send(bob, "alice", "info", "kept locally")
+    await app.until(lambda: app.inbox.unread.count == 1)
+    assert app.client is not None
+    await app.client.stop()
+
+    for i in range(6):
+        await send(bob, "alice", "message", f"later {i}")
+    await hub.service.prune()
+
+    await app.connect(hub.url, token)
+    await app.until(lambda: any(t.kind is ToastKind.NOTICE for t in app.inbox.toasts.view().visible))
+    notice = next(t for t in app.inbox.toasts.view().visible if t.kind is ToastKind.NOTICE)
+    assert notice.title == GAP_TITLE
+    await app.until(lambda: app.inbox.unread.count == 3)  # the two the hub still had, plus the first
+    entries = await app.inbox.history.entries()
+    markers = [e for e in entries if isinstance(e, GapMarker)]
+    assert len(markers) == 1 and markers[0].gap.since == first
+    assert isinstance(entries[-1], StoredNotification) and entries[-1].notification.id == first

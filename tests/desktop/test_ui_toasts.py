@@ -1,0 +1,201 @@
+"""Toast widgets offscreen: what a user sees per type, stacking, timeouts, hover, clicks, plain text."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PySide6.QtCore import QEvent, QPointF, QRect, Qt
+from PySide6.QtGui import QColor, QEnterEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLabel
+from pytestqt.qtbot import QtBot
+
+import resources
+from desktop.core.toasts import ToastPolicy
+from desktop.ui.icons import type_pixmap
+from desktop.ui.toast import Toast
+from desktop.ui.toast_stack import ToastStack
+from tests.desktop.helpers import FakeClock, note
+
+NOW = datetime(2026, 11, 25, 9, 0, 20, tzinfo=UTC)
+
+
+class WallClock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def wall() -> WallClock:
+    return WallClock()
+
+
+@pytest.fixture
+def stack(qtbot: QtBot, clock: FakeClock, wall: WallClock) -> Iterator[ToastStack]:
+    s = ToastStack(ToastPolicy(clock=clock), wall_clock=wall, area=lambda: QRect(0, 0, 1280, 800))
+    yield s
+    s.close_all()
+    for toast in list(s.toasts.values()):
+        toast.deleteLater()
+
+
+def shown(stack: ToastStack) -> list[str]:
+    return [t.title.text() for t in stack.visible_toasts()]
+
+
+def hover(widget: Toast, inside: bool) -> None:
+    if inside:
+        event: QEvent = QEnterEvent(QPointF(5, 5), QPointF(5, 5), QPointF(5, 5))
+    else:
+        event = QEvent(QEvent.Type.Leave)
+    QApplication.sendEvent(widget, event)
+
+
+TIMEOUTS = [("info", 5000), ("success", 5000), ("message", 5000), ("warning", 10000), ("error", None), ("system", None)]
+
+
+@pytest.mark.parametrize(("ntype", "timeout_ms"), TIMEOUTS)
+def test_each_type_shows_its_icon_accent_and_timeout(
+    qtbot: QtBot, stack: ToastStack, clock: FakeClock, ntype: str, timeout_ms: int | None
+) -> None:
+    stack.policy.push(note(1, ntype, title=f"A {ntype}", message="Body text", sender="bob", room="ops"))
+    (toast,) = stack.visible_toasts()
+    assert toast.title.text() == f"A {ntype}"
+    assert toast.message.text() == "Body text"
+    assert toast.meta.text() == "bob in #ops · just now"
+    assert toast.frame.property("ntype") == ntype
+    assert toast.icon_name == ntype
+    expected = type_pixmap(ntype, 32, toast.devicePixelRatioF()).toImage()
+    assert toast.icon.pixmap().toImage() == expected
+    # The accent bar on the left edge is painted in the type's colour.
+    image = toast.grab().toImage()
+    assert image.pixelColor(2, image.height() // 2).name() == QColor(resources.ACCENTS[ntype]).name()
+    assert toast.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
+    assert toast.windowFlags() & Qt.WindowType.FramelessWindowHint
+    assert toast.timeout_ms == timeout_ms
+
+    if timeout_ms is None:
+        assert not stack.expiry_timer.isActive()
+        return
+    assert stack.expiry_timer.isActive()
+    assert stack.expiry_timer.interval() == timeout_ms
+    clock.advance(timeout_ms / 1000)
+    stack.expiry_timer.timeout.emit()  # the timer fires: the policy's clock says it is time
+    assert stack.visible_toasts() == []
+    assert not toast.isVisible()
+
+
+def test_newest_on_top_at_most_four_and_more(qtbot: QtBot, stack: ToastStack, clock: FakeClock) -> None:
+    for i in range(1, 7):
+        stack.policy.push(note(i, "error"))
+        clock.advance(2)
+    assert shown(stack) == ["Title 6", "Title 5", "Title 4", "Title 3"]
+    assert stack.more.isVisible()
+    assert stack.more.button.text() == "+2 more"
+    toasts = stack.visible_toasts()
+    assert all(a.geometry().bottom() < b.geometry().top() for a, b in itertools.pairwise(toasts))
+    assert toasts[-1].geometry().bottom() < stack.more.geometry().top()
+    assert all(t.geometry().right() == 1279 - 16 for t in toasts)  # 16 px from the right edge
+
+    QTest.mouseClick(toasts[0].close_button, Qt.MouseButton.LeftButton)
+    assert shown(stack) == ["Title 5", "Title 4", "Title 3", "Title 2"]
+    assert stack.more.button.text() == "+1 more"
+
+
+def test_more_opens_the_history(qtbot: QtBot, stack: ToastStack, clock: FakeClock) -> None:
+    for i in range(1, 6):
+        stack.policy.push(note(i, "error"))
+        clock.advance(2)
+    with qtbot.waitSignal(stack.open_history) as blocker:
+        QTest.mouseClick(stack.more.button, Qt.MouseButton.LeftButton)
+    assert blocker.args == [None]
+    assert stack.visible_toasts() == []
+    assert not stack.more.isVisible()
+
+
+def test_hover_pauses_and_leaving_resumes(qtbot: QtBot, stack: ToastStack, clock: FakeClock) -> None:
+    stack.policy.push(note(1, "info"))
+    (toast,) = stack.visible_toasts()
+    clock.advance(3)
+    hover(toast, True)
+    assert stack.policy.paused
+    assert not stack.expiry_timer.isActive()
+    clock.advance(120)
+    stack.expiry_timer.timeout.emit()
+    assert shown(stack) == ["Title 1"]
+    hover(toast, False)
+    assert stack.expiry_timer.isActive()
+    assert stack.expiry_timer.interval() == 2000  # what was left when the pointer came in
+    clock.advance(2)
+    stack.expiry_timer.timeout.emit()
+    assert shown(stack) == []
+
+
+def test_click_opens_the_history_at_that_notification(qtbot: QtBot, stack: ToastStack) -> None:
+    stack.policy.push(note(42, "message"))
+    (toast,) = stack.visible_toasts()
+    with qtbot.waitSignal(stack.open_history) as blocker:
+        QTest.mouseClick(toast.frame, Qt.MouseButton.LeftButton)
+    assert blocker.args == [42]
+    assert stack.visible_toasts() == []
+
+
+def test_close_button_closes_without_opening(qtbot: QtBot, stack: ToastStack) -> None:
+    stack.policy.push(note(7, "error"))
+    (toast,) = stack.visible_toasts()
+    with qtbot.assertNotEmitted(stack.open_history):
+        QTest.mouseClick(toast.close_button, Qt.MouseButton.LeftButton)
+    assert stack.visible_toasts() == []
+
+
+def test_markup_shows_literally(qtbot: QtBot, stack: ToastStack) -> None:
+    stack.policy.push(note(1, "message", title="<i>title</i>", message="<b>hi</b> <img src=x>", sender="<u>eve</u>"))
+    (toast,) = stack.visible_toasts()
+    assert toast.title.text() == "<i>title</i>"
+    assert toast.message.text() == "<b>hi</b> <img src=x>"
+    assert toast.meta.text().startswith("<u>eve</u>")
+    labels = toast.findChildren(QLabel)
+    assert all(label.textFormat() == Qt.TextFormat.PlainText for label in labels if label.objectName() != "toastIcon")
+
+
+def test_a_long_message_is_clipped(qtbot: QtBot, stack: ToastStack) -> None:
+    stack.policy.push(note(1, "info", message="x" * 4000))
+    (toast,) = stack.visible_toasts()
+    assert len(toast.message.text()) == 280
+    assert toast.message.text().endswith("…")
+
+
+def test_a_burst_becomes_one_summary_toast(qtbot: QtBot, stack: ToastStack, clock: FakeClock) -> None:
+    for i in range(1, 51):
+        stack.policy.push(note(i, "error" if i == 30 else "info"))
+        clock.advance(0.01)
+    (toast,) = stack.visible_toasts()
+    assert toast.title.text() == "50 new notifications"
+    assert toast.message.text() == "49 info, 1 error"
+    assert toast.icon_name == "error"
+    assert toast.frame.property("ntype") == "summary"
+    assert not stack.more.isVisible()
+    with qtbot.waitSignal(stack.open_history) as blocker:
+        QTest.mouseClick(toast.frame, Qt.MouseButton.LeftButton)
+    assert blocker.args == [50]
+
+
+def test_relative_time_refreshes(qtbot: QtBot, stack: ToastStack, wall: WallClock) -> None:
+    stack.policy.push(note(1, "error", sender="bob"))
+    (toast,) = stack.visible_toasts()
+    assert toast.meta.text() == "bob · just now"
+    assert stack.time_timer.isActive()
+    wall.now += timedelta(minutes=12)
+    stack.time_timer.timeout.emit()
+    assert toast.meta.text() == "bob · 12 min ago"

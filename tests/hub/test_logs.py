@@ -1,0 +1,90 @@
+"""Structured logs: `--log-format json` writes one JSON object per line, and no token or password, ever."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+
+import aiohttp
+
+from hub import logs
+from tests.conftest import WAIT, Client
+from tests.hub.test_send_cli import ROOT, notify_hub
+
+PASSWORD = "hunter2-correct-horse"
+
+
+async def test_json_logs_of_login_connect_and_send_hold_no_secrets(tmp_path: Path) -> None:
+    data = str(tmp_path / "hub")
+    for name in ("alice", "bob"):
+        made = await notify_hub("--data-dir", data, "user", "add", name, "--password-stdin", stdin=PASSWORD + "\n")
+        assert made.code == 0, made.err
+    log_file = tmp_path / "hub.log"
+    with log_file.open("wb") as stderr:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "hub",
+            "--data-dir",
+            data,
+            "serve",
+            "--port",
+            "0",
+            "--log-format",
+            "json",
+            "--log-level",
+            "debug",
+            stdout=asyncio.subprocess.PIPE,
+            stderr=stderr,
+            cwd=ROOT,
+        )
+    try:
+        assert proc.stdout is not None
+        line = await asyncio.wait_for(proc.stdout.readline(), WAIT * 3)
+        url = line.decode().split("listening on", 1)[1].strip()
+        async with aiohttp.ClientSession() as http:
+            async with http.post(url + "/api/login", json={"username": "alice", "password": PASSWORD}) as response:
+                token = (await response.json())["token"]
+            async with http.post(url + "/api/login", json={"username": "bob", "password": PASSWORD + "x"}) as response:
+                assert response.status == 401
+            headers = {"Authorization": f"Bearer {token}"}
+            async with http.post(url + "/api/notify/bob", data="over http", headers=headers) as response:
+                assert response.status == 201
+        client = Client(url, "alice")
+        await client.connect({"token": token, "last_id": 0})
+        await client.next("welcome")
+        assert (await client.call("send_notification", {"to": "bob", "message": "over socket.io"}))["ok"]
+        await client.close()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(proc.wait(), WAIT * 2) == 0
+
+    text = log_file.read_text()
+    assert token not in text and token[len("lnt_") :] not in text
+    assert PASSWORD not in text
+    entries = [json.loads(line) for line in text.splitlines()]
+    assert all({"ts", "level", "logger", "message"} <= entry.keys() for entry in entries)
+    messages = [entry["message"] for entry in entries]
+    assert any("alice signed in a device" in m for m in messages)
+    assert any("alice sent notification" in m and "over HTTP" in m for m in messages)
+    # At debug level python-engineio logs every packet, the connect packet's auth included: scrubbed.
+    assert any(entry["logger"] == "hub.engineio" for entry in entries)
+
+
+def test_redaction_is_a_second_line_of_defence() -> None:
+    record = logging.makeLogRecord(
+        {
+            "name": "hub.engineio",
+            "levelno": 10,
+            "levelname": "DEBUG",
+            "msg": "packet %s",
+            "args": ('{"token":"lnt_Ab-9_x"}',),
+        }
+    )
+    for formatter in (logs.JsonFormatter(), logs.TextFormatter()):
+        out = formatter.format(record)
+        assert "lnt_Ab" not in out and logs.REDACTED in out

@@ -1,0 +1,76 @@
+"""Prometheus metrics move with what happens: connections, sends, deliveries, queueing, limits, retention."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prometheus_client.parser import text_string_to_metric_families
+
+from hub.metrics import HubMetrics
+from tests.conftest import Hub
+from tests.hub.http_client import call
+
+
+async def scrape(hub: Hub) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    answer = await call(hub, "GET", "/metrics")
+    assert answer.status == 200 and answer.headers["Content-Type"].startswith("text/plain")
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(answer.body)
+        for sample in family.samples
+    }
+
+
+def value(samples: dict[Any, float], name: str, **labels: str) -> float:
+    return samples.get((name, tuple(sorted(labels.items()))), 0.0)
+
+
+async def test_a_notification_sent_over_http_moves_the_counters(hub: Hub) -> None:
+    alice = await hub.user("alice")
+    await hub.user("carol")  # offline: her copy is queued
+    bob = await hub.client(await hub.user("bob"))
+    before = await scrape(hub)
+    assert value(before, "lan_notify_connected_clients") == 1
+    assert value(before, "lan_notify_users_online") == 1
+
+    to_bob = await call(hub, "POST", "/api/notify/bob", token=alice, data="x", headers={"X-Type": "error"})
+    to_carol = await call(hub, "POST", "/api/notify/carol", token=alice, data="y", headers={"X-Type": "error"})
+    assert (to_bob.status, to_carol.status) == (201, 201)
+    await bob.next("notification")
+
+    after = await scrape(hub)
+    assert value(after, "lan_notify_notifications_sent_total", type="error", kind="direct") == 2
+    assert value(after, "lan_notify_notifications_delivered_total", type="error") == 1
+    assert value(after, "lan_notify_notifications_queued_total", type="error") == 1
+    assert value(after, "lan_notify_delivery_latency_seconds_count") == 1
+    assert value(after, "lan_notify_rate_limited_total") == 0
+
+
+async def test_rate_limit_rejections_are_counted(hub_factory: Any) -> None:
+    hub: Hub = await hub_factory(rate_burst=1, rate_refill_per_second=0.01)
+    token = await hub.user("alice")
+    await call(hub, "POST", "/api/notify/alice", token=token, data="1")
+    assert (await call(hub, "POST", "/api/notify/alice", token=token, data="2")).status == 429
+    assert value(await scrape(hub), "lan_notify_rate_limited_total") == 1
+
+
+async def test_retention_pruning_is_reported(hub_factory: Any) -> None:
+    hub: Hub = await hub_factory(retention_count=1)
+    token = await hub.user("alice")
+    for i in range(3):
+        await call(hub, "POST", "/api/notify/alice", token=token, data=f"m{i}")
+    runs = value(await scrape(hub), "lan_notify_retention_runs_total")
+
+    await hub.service.prune()
+
+    samples = await scrape(hub)
+    assert runs >= 1 and value(samples, "lan_notify_retention_runs_total") >= runs + 1
+    assert value(samples, "lan_notify_retention_removed_deliveries_total") == 2
+    assert value(samples, "lan_notify_retention_removed_notifications_total") == 2
+
+
+def test_each_hub_has_its_own_registry() -> None:
+    first, second = HubMetrics(lambda: None), HubMetrics(lambda: None)
+    first.rate_limited_total.inc()
+    assert b"lan_notify_rate_limited_total 1.0" in first.exposition()
+    assert b"lan_notify_rate_limited_total 0.0" in second.exposition()

@@ -1,0 +1,208 @@
+"""The service without sockets: replay/live races driven deterministically with a gated store."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hub.config import HubConfig
+from hub.errors import HubError
+from hub.protocol import Kind, Notification, NotificationType, SendNotification
+from hub.service import HubService
+from hub.sessions import Actor, Session
+from hub.store import SqliteStore, User
+
+
+class Recorder:
+    """A Transport that records what each sid was sent."""
+
+    def __init__(self) -> None:
+        self.sent: dict[str, list[tuple[str, Any]]] = {}
+        self.disconnected: list[str] = []
+
+    async def emit(self, sid: str, event: str, data: Any) -> None:
+        self.sent.setdefault(sid, []).append((event, data))
+
+    async def emit_many(self, sids: list[str], event: str, data: Any) -> None:
+        for sid in sids:
+            await self.emit(sid, event, data)
+
+    async def disconnect(self, sid: str) -> None:
+        self.disconnected.append(sid)
+
+    def ids(self, sid: str) -> list[int]:
+        return [d["id"] for e, d in self.sent.get(sid, []) if e == "notification"]
+
+
+class GatedStore(SqliteStore):
+    """Replays wait at a gate the test opens, to hold a session in the middle of its catch-up."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.gate: asyncio.Event | None = None
+        self.waiting = asyncio.Event()
+
+    async def replay(self, user_id: int, after_id: int, limit: int) -> list[Notification]:
+        page = await super().replay(user_id, after_id, limit)
+        if self.gate is not None:
+            self.waiting.set()
+            await self.gate.wait()
+        return page
+
+
+@pytest.fixture
+async def parts(tmp_path: Path) -> AsyncIterator[tuple[HubService, GatedStore, Recorder, User, User]]:
+    store = GatedStore(tmp_path / "hub.sqlite3")
+    await store.open()
+    transport = Recorder()
+    service = HubService(HubConfig(data_dir=tmp_path), store, transport)
+    await service.start()
+    alice = await store.create_user("alice", None, admin=False)
+    bob = await store.create_user("bob", None, admin=False)
+    yield service, store, transport, alice, bob
+    await service.stop()
+    await store.close()
+
+
+def bob_session(bob: User, sid: str, **kw: Any) -> Session:
+    return Session(user=bob, sid=sid, device="token:1", token_id=1, **kw)
+
+
+async def send(service: HubService, sender: User, text: str) -> int:
+    answer = await service.send_direct(Actor(sender), SendNotification(to="bob", message=text))
+    return int(answer["id"])
+
+
+async def test_live_notifications_during_replay_arrive_after_it_in_order(parts: Any) -> None:
+    service, store, transport, alice, bob = parts
+    early = [await send(service, alice, f"early{i}") for i in range(3)]
+    store.gate = asyncio.Event()
+    session = bob_session(bob, "s1", acking=True, resume_from=0)
+
+    activating = asyncio.ensure_future(service.activate(session))
+    await store.waiting.wait()  # the replay has read the store and is held
+    late = [await send(service, alice, f"late{i}") for i in range(3)]  # stored and parked in pending
+    store.gate.set()
+    await activating
+    after = await send(service, alice, "after")
+
+    assert transport.ids("s1") == [*early, *late, after]
+
+
+async def test_a_session_that_leaves_mid_replay_moves_no_cursor(parts: Any) -> None:
+    service, store, transport, alice, bob = parts
+    store.gate = asyncio.Event()
+    first = bob_session(bob, "s1")  # never acks: its cursor moves as it is sent things
+
+    activating = asyncio.ensure_future(service.activate(first))
+    await store.waiting.wait()
+    await service.disconnected(first)
+    missed = await send(service, alice, "while you were away")
+    store.gate.set()
+    await activating
+    store.gate = None
+
+    second = bob_session(bob, "s2")
+    await service.activate(second)
+    assert transport.ids("s2") == [missed]
+
+
+async def test_a_session_that_leaves_before_activation_never_shows_online(parts: Any) -> None:
+    service, _, transport, _, bob = parts
+    ghost = bob_session(bob, "s1")
+    await service.disconnected(ghost)
+
+    await service.activate(ghost)
+
+    assert service.presence.online_names() == []
+    assert "s1" not in transport.sent
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+async def clocked(tmp_path: Path) -> AsyncIterator[tuple[HubService, Recorder, Clock, User, User]]:
+    store = SqliteStore(tmp_path / "hub.sqlite3")
+    await store.open()
+    transport, clock = Recorder(), Clock()
+    service = HubService(HubConfig(data_dir=tmp_path, ping_interval=25, ping_timeout=20), store, transport, clock)
+    await service.start()
+    alice = await store.create_user("alice", None, admin=False)
+    bob = await store.create_user("bob", None, admin=False)
+    yield service, transport, clock, alice, bob
+    await service.stop()
+    await store.close()
+
+
+async def test_a_dropped_connection_gets_back_what_was_sent_within_the_unnoticed_window(clocked: Any) -> None:
+    service, transport, clock, alice, bob = clocked
+    first = bob_session(bob, "s1")  # a client that never acks
+    await service.activate(first)
+    old = await send(service, alice, "long ago")
+    clock.now += 60  # well past ping_interval + ping_timeout: it would have noticed a dead link by now
+    recent = await send(service, alice, "just before the drop")
+    clock.now += 5
+    await service.disconnected(first, clean=False)  # e.g. the laptop lid closed, then a timeout
+
+    second = bob_session(bob, "s2")
+    await service.activate(second)
+
+    assert transport.ids("s1") == [old, recent]
+    assert transport.ids("s2") == [recent], "replayed: it may never have been read; the old one is not"
+
+
+async def test_a_client_that_says_goodbye_is_not_sent_things_again(clocked: Any) -> None:
+    service, transport, _, alice, bob = clocked
+    first = bob_session(bob, "s1")
+    await service.activate(first)
+    await send(service, alice, "read it")
+    await service.disconnected(first, clean=True)
+
+    second = bob_session(bob, "s2")
+    await service.activate(second)
+
+    assert transport.ids("s2") == []
+
+
+async def test_cursors_of_live_non_acking_clients_trail_by_the_window(clocked: Any) -> None:
+    service, _, clock, alice, bob = clocked
+    session = bob_session(bob, "s1")
+    await service.activate(session)
+    first = await send(service, alice, "one")
+    clock.now += 10
+    await send(service, alice, "two")
+
+    clock.now += 40  # "one" is 50 s old, "two" 40 s: only "one" is past the 46 s window
+    await service.flush_cursors()
+
+    assert await service.store.cursor("token:1", bob.id) == first
+
+
+async def test_a_recipient_deleted_mid_flight_fails_alone_and_the_hub_goes_on(parts: Any) -> None:
+    service, store, transport, alice, bob = parts
+    await service.activate(bob_session(bob, "s1", acking=True, resume_from=0))
+    carol = await store.create_user("carol", None, admin=False)
+    await store.remove_user("carol")  # `notify-hub user remove carol` ran after the send was checked
+
+    doomed = service._enqueue(
+        service._draft(Actor(alice), Kind.DIRECT, NotificationType.INFO, "", "to carol", to_user_id=carol.id)
+    )
+    fine = service._enqueue(
+        service._draft(Actor(alice), Kind.DIRECT, NotificationType.INFO, "", "to bob", to_user_id=bob.id)
+    )
+
+    with pytest.raises(HubError):
+        await doomed
+    assert (await fine).recipients == (bob.id,)
+    later = await send(service, alice, "still working")
+    assert transport.ids("s1") == [(await fine).notification.id, later]

@@ -1,0 +1,45 @@
+"""The scale-out settings: `database` and `redis`, checked early, never shown with their password."""
+
+from __future__ import annotations
+
+import pytest
+
+from hub.cli import main
+from hub.config import ConfigError, load_config
+
+
+def test_database_and_redis_come_from_the_environment() -> None:
+    config = load_config(
+        env={"LAN_NOTIFY_DATABASE": "postgresql://hub@db/notify", "LAN_NOTIFY_REDIS": "redis://r:6379/0"}
+    )
+    assert (config.database, config.redis) == ("postgresql://hub@db/notify", "redis://r:6379/0")
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"LAN_NOTIFY_REDIS": "redis://r:6379/0"}, "redis needs a shared database"),
+        ({"LAN_NOTIFY_DATABASE": "mysql://db/notify"}, "database must be a postgresql:// URL"),
+        ({"LAN_NOTIFY_CLUSTER_TTL_SECONDS": "0"}, "cluster_ttl_seconds must be positive"),
+    ],
+)
+def test_unusable_scale_out_settings_are_refused(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_config(env=env)
+
+
+def test_print_config_hides_passwords(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(
+        [
+            "serve",
+            "--database",
+            "postgresql://hub:s3cret@db/notify",
+            "--redis",
+            "redis://:hunter2@r:6379/0",
+            "--print-config",
+        ]
+    )
+
+    out = capsys.readouterr().out
+    assert code == 0 and "s3cret" not in out and "hunter2" not in out
+    assert "database = 'postgresql://hub@db/notify'" in out

@@ -1,0 +1,221 @@
+"""The store suite: every test runs against both backends (SQLite and PostgreSQL), which must agree."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from hub.errors import Conflict, NotFound
+from hub.protocol import Kind, NotificationType
+from hub.store import Draft, SqliteStore, Store, TokenKind
+
+NOW = "2026-01-10T12:00:00.000Z"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    if request.param == "sqlite":
+        backend: Store = SqliteStore(tmp_path / "hub.sqlite3")
+    else:
+        from hub.store.postgres import PostgresStore
+        from tests.servers import create_database
+
+        backend = PostgresStore(await create_database(request.getfixturevalue("postgres_server")))
+    await backend.open()
+    yield backend
+    await backend.close()
+
+
+def draft(kind: Kind, message: str = "hi", *, timestamp: str = NOW, **where: object) -> Draft:
+    return Draft(
+        kind=kind,
+        type=NotificationType.INFO,
+        title="t",
+        message=message,
+        sender="alice",
+        timestamp=timestamp,
+        **where,  # type: ignore[arg-type]
+    )
+
+
+async def test_users_are_created_found_and_unique(store: Store) -> None:
+    alice = await store.create_user("alice", "hash", admin=True)
+    with pytest.raises(Conflict):
+        await store.create_user("alice", "other", admin=False)
+
+    assert await store.get_user("alice") == alice
+    assert await store.get_user_by_id(alice.id) == alice
+    assert await store.get_user("nobody") is None
+    assert await store.password_hash("alice") == "hash"
+    assert await store.set_password("alice", "new") and await store.password_hash("alice") == "new"
+    assert not await store.set_password("nobody", "x")
+    open_user = await store.ensure_user("guest")
+    assert open_user == await store.ensure_user("guest") and not open_user.has_password
+    assert [u.name for u in await store.list_users()] == ["alice", "guest"]
+
+
+async def test_tokens_are_found_by_hash_until_revoked_and_revocations_are_logged(store: Store) -> None:
+    alice = await store.create_user("alice", None, admin=False)
+    start, _ = await store.revocations_after(-1)
+    token = await store.create_token(alice.id, "h1", "laptop", TokenKind.DEVICE)
+    await store.create_token(alice.id, "h2", "ci", TokenKind.SEND)
+
+    found = await store.token_by_hash("h1")
+    assert found is not None and found[1] == alice and found[0].label == "laptop"
+    assert [t.kind for t in await store.list_tokens(alice.id)] == [TokenKind.DEVICE, TokenKind.SEND]
+
+    revoked = await store.revoke_token(token.id)
+    assert revoked is not None and revoked.revoked
+    assert await store.token_by_hash("h1") is None
+    assert await store.revoke_token(9999) is None
+    seq, ids = await store.revocations_after(start)
+    assert ids == [token.id] and seq > start
+    assert await store.revocations_after(seq) == (seq, [])
+
+
+async def test_removing_a_user_revokes_their_tokens(store: Store) -> None:
+    bob = await store.create_user("bob", None, admin=False)
+    token = await store.create_token(bob.id, "hb", "", TokenKind.DEVICE)
+    start, _ = await store.revocations_after(-1)
+
+    assert await store.remove_user("bob") and not await store.remove_user("bob")
+
+    assert (await store.revocations_after(start))[1] == [token.id]
+    assert await store.token_by_hash("hb") is None
+
+
+async def test_rooms_open_and_restricted(store: Store) -> None:
+    alice = await store.create_user("alice", None, admin=False)
+    bob = await store.create_user("bob", None, admin=False)
+    ops = await store.create_room("ops", restricted=True, members=[alice.id])
+    with pytest.raises(Conflict):
+        await store.create_room("ops", restricted=False, members=[])
+
+    assert ops.members == ("alice",) and ops.restricted
+    assert await store.may_join("ops", alice.id) and not await store.may_join("ops", bob.id)
+    assert await store.may_join("new", bob.id)
+    assert await store.join_room("new", bob.id) and not await store.join_room("new", bob.id)
+    assert await store.rooms_of(bob.id) == ["new"]
+    assert await store.is_member("new", bob.id) and not await store.is_member("ops", bob.id)
+    assert [(r.name, r.members) for r in await store.list_rooms()] == [("new", ("bob",)), ("ops", ("alice",))]
+    assert await store.leave_room("new", bob.id) and not await store.leave_room("new", bob.id)
+    assert await store.remove_room("ops") and await store.get_room("ops") is None
+
+
+async def test_a_batch_is_stored_in_order_with_its_recipients(store: Store) -> None:
+    alice = await store.create_user("alice", None, admin=False)
+    bob = await store.create_user("bob", None, admin=False)
+    carol = await store.create_user("carol", None, admin=False)
+    await store.join_room("dev", alice.id)
+    await store.join_room("dev", bob.id)
+
+    stored = await store.add(
+        [
+            draft(Kind.DIRECT, "d", to_user_id=bob.id),
+            draft(Kind.ROOM, "r", room="dev"),
+            draft(Kind.EVERYONE, "e"),
+            draft(Kind.NOTICE, "n", room="dev", about_user_id=alice.id),
+        ]
+    )
+
+    ids = [s.notification.id for s in stored]
+    assert ids == sorted(ids) and len(set(ids)) == 4
+    assert [sorted(s.recipients) for s in stored] == [
+        [bob.id],
+        [alice.id, bob.id],
+        [alice.id, bob.id, carol.id],
+        [bob.id],
+    ]
+    assert [n.message for n in await store.replay(bob.id, 0, 100)] == ["d", "r", "e", "n"]
+    assert [n.message for n in await store.replay(carol.id, 0, 100)] == ["e"]
+    assert [n.message for n in await store.replay(bob.id, ids[1], 1)] == ["e"]
+    again = (await store.replay(alice.id, 0, 100))[0]
+    assert again == stored[1].notification and again.room == "dev" and again.timestamp == NOW
+
+
+async def test_later_batches_get_higher_ids(store: Store) -> None:
+    bob = await store.create_user("bob", None, admin=False)
+    first = await store.add([draft(Kind.DIRECT, to_user_id=bob.id)])
+    second = await store.add([draft(Kind.DIRECT, to_user_id=bob.id), draft(Kind.DIRECT, to_user_id=bob.id)])
+    assert first[0].notification.id < second[0].notification.id < second[1].notification.id
+    assert await store.add([]) == []
+
+
+async def test_cursors_start_at_the_retained_inbox_and_never_move_back(store: Store) -> None:
+    bob = await store.create_user("bob", None, admin=False)
+    assert await store.cursor("dev1", bob.id) == 0
+    await store.save_cursors({"dev1": (bob.id, 7)})
+    await store.save_cursors({"dev1": (bob.id, 3), "dev2": (bob.id, 2)})
+    assert await store.cursor("dev1", bob.id) == 7
+    assert await store.cursor("dev2", bob.id) == 2
+
+
+async def test_pruning_keeps_the_newest_per_user_and_records_the_boundary(store: Store) -> None:
+    bob = await store.create_user("bob", None, admin=False)
+    old = [draft(Kind.DIRECT, f"old{i}", timestamp="2025-01-01T00:00:00.000Z", to_user_id=bob.id) for i in range(2)]
+    new = [draft(Kind.DIRECT, f"new{i}", to_user_id=bob.id) for i in range(4)]
+    stored = await store.add(old + new)
+
+    result = await store.prune(keep_days=30, keep_count=3, now=NOW)
+
+    assert result.removed_deliveries == 3 and result.removed_notifications == 3
+    assert [n.message for n in await store.replay(bob.id, 0, 100)] == ["new1", "new2", "new3"]
+    assert await store.pruned_upto(bob.id) == stored[2].notification.id
+    assert await store.cursor("fresh-device", bob.id) == stored[2].notification.id
+    with pytest.raises(NotFound):
+        await store.pruned_upto(12345)
+
+
+def same_place(store: Store) -> Store:
+    """Another store object on the same file or database."""
+    if isinstance(store, SqliteStore):
+        return SqliteStore(store.path)
+    from hub.store.postgres import PostgresStore
+
+    assert isinstance(store, PostgresStore)
+    return PostgresStore(store.dsn)
+
+
+async def test_opening_again_keeps_everything_at_the_current_schema_version(store: Store) -> None:
+    await store.create_user("alice", None, admin=False)
+    again = same_place(store)
+    await again.open()  # migrations are idempotent: nothing to do the second time
+    try:
+        assert [u.name for u in await again.list_users()] == ["alice"]
+    finally:
+        await again.close()
+    if isinstance(store, SqliteStore):
+        import sqlite3
+
+        from hub.store.migrations import SCHEMA_VERSION
+
+        with sqlite3.connect(store.path) as db:
+            assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    else:
+        import asyncpg
+
+        from hub.store.pg_migrations import SCHEMA_VERSION
+
+        conn = await asyncpg.connect(store.dsn)  # type: ignore[attr-defined]
+        try:
+            assert await conn.fetchval("SELECT max(version) FROM schema_version") == SCHEMA_VERSION
+        finally:
+            await conn.close()
+
+
+async def test_a_newer_postgres_schema_is_refused(postgres_url: str) -> None:
+    import asyncpg
+
+    from hub.store.pg_migrations import SCHEMA_VERSION, SchemaTooNew
+    from hub.store.postgres import PostgresStore
+
+    conn = await asyncpg.connect(postgres_url)
+    await conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+    await conn.execute("INSERT INTO schema_version VALUES ($1)", SCHEMA_VERSION + 1)
+    await conn.close()
+    store = PostgresStore(postgres_url)
+    with pytest.raises(SchemaTooNew):
+        await store.open()
+    await store.close()
