@@ -3,7 +3,8 @@ and go and one is frozen past the ping timeout; then a checker counts what was l
 reordered for every sender -> receiver pair. The guarantee under test (docs/protocol.md, "Delivery
 guarantees"): an acking client gets every notification addressed to it exactly once, in order.
 
-Sends are Socket.IO only: the HTTP send API (`POST /api/notifications`) is not on main yet.
+Senders: three Socket.IO clients and one script-style sender over HTTP (`POST /api/notifications`
+with a send-only token).
 
 `FAULT_SEED=N` replays a run's random choices (the seed is printed); timing still varies.
 """
@@ -25,10 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 
 from hub.accounts import Accounts
-from hub.store import SqliteStore
+from hub.store import SqliteStore, TokenKind
 from tests.conftest import HubProcess
 from tests.faults.agent import parse_line
 from tests.faults.peer import NotSent, Peer, Seen, wait_until
@@ -55,6 +57,7 @@ class Figures:
     pairs: int = 0
     sends_ok: int = 0
     sends_unconfirmed: int = 0
+    http_sends_ok: int = 0
     kills: int = 0
     cuts: int = 0
     toggles: int = 0
@@ -140,8 +143,9 @@ class Remote:
                 await asyncio.wait_for(self._reader, 10)
 
 
-async def provision(data_dir: Path, names: list[str], admin: str) -> dict[str, str]:
-    """Users, one device token each, and a restricted room with everyone in it; straight into the store."""
+async def provision(data_dir: Path, names: list[str], admin: str, http_sender: str) -> dict[str, str]:
+    """Users, one device token each (a send-only token for the HTTP sender), and a restricted room with
+    everyone in it; straight into the store."""
     store = SqliteStore(data_dir / "hub.sqlite3")
     await store.open()
     try:
@@ -150,7 +154,8 @@ async def provision(data_dir: Path, names: list[str], admin: str) -> dict[str, s
         tokens = {}
         for name in names:
             ids.append((await store.create_user(name, None, admin=name == admin)).id)
-            tokens[name] = (await accounts.issue_token(name, "fault-run")).secret
+            kind = TokenKind.SEND if name == http_sender else TokenKind.DEVICE
+            tokens[name] = (await accounts.issue_token(name, "fault-run", kind)).secret
         await store.create_room(ROOM, restricted=True, members=ids)
         return tokens
     finally:
@@ -164,9 +169,11 @@ async def fault_run(tmp_path: Path, seconds: float, *, senders: int = 3, receive
     sender_names = [f"s{i}" for i in range(senders)]
     receiver_names = [f"r{i}" for i in range(receivers)]
     frozen_name = "z0"
+    http_name = "h0"  # sends over HTTP (POST /api/notifications) with a send-only token
     everyone = sender_names + receiver_names + [frozen_name]
     data_dir = tmp_path / "hub"
-    tokens = await provision(data_dir, everyone, admin=sender_names[0])
+    tokens = await provision(data_dir, [*everyone, http_name], admin=sender_names[0], http_sender=http_name)
+    room_members = {*everyone, http_name}
     figures = Figures(seed=seed, seconds=seconds, peers=len(everyone))
 
     port = free_port()
@@ -208,10 +215,45 @@ async def fault_run(tmp_path: Path, seconds: float, *, senders: int = 3, receive
                 to = prng.choice([*receiver_names, frozen_name])
                 await send(peer, "send_notification", {"to": to, "message": text}, {to})
             elif roll < 0.95 or peer.name != sender_names[0]:
-                await send(peer, "room_message", {"room": ROOM, "message": text}, set(everyone))
+                await send(peer, "room_message", {"room": ROOM, "message": text}, room_members)
             else:
-                await send(peer, "broadcast", {"message": text}, set(everyone))
+                await send(peer, "broadcast", {"message": text}, room_members)
             await asyncio.sleep(prng.uniform(0.0, 0.03))  # workload pacing, not synchronisation
+
+    async def http_send(http: aiohttp.ClientSession, body: dict[str, Any], to: set[str]) -> bool:
+        intended[body["message"]] = to
+        headers = {"Authorization": f"Bearer {tokens[http_name]}"}
+        try:
+            async with http.post(url + "/api/notifications", json=body, headers=headers) as response:
+                answer = await response.json(content_type=None)
+                status = response.status
+        except (aiohttp.ClientError, TimeoutError, ValueError):
+            status, answer = 0, None
+        if status != 201:
+            figures.sends_unconfirmed += 1
+            return False
+        confirmed[int(answer["id"])] = body["message"]
+        figures.sends_ok += 1
+        figures.http_sends_ok += 1
+        return True
+
+    async def http_sender(prng: random.Random) -> None:
+        seq = 0
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
+            while not stop_sending.is_set():
+                seq += 1
+                text = f"{http_name}#{seq}"
+                if prng.random() < 0.6:
+                    to = prng.choice([*receiver_names, frozen_name])
+                    ok = await http_send(http, {"to": to, "message": text}, {to})
+                else:
+                    ok = await http_send(http, {"room": ROOM, "message": text}, room_members)
+                # workload pacing (longer while the hub is down), not synchronisation
+                await asyncio.sleep(prng.uniform(0.0, 0.03) if ok else 0.1)
+            for attempt in range(100):
+                if await http_send(http, {"room": ROOM, "message": f"{http_name}#end{attempt}"}, room_members):
+                    break
+                await asyncio.sleep(0.1)  # the hub may be restarting
 
     async def chaos(until: float) -> None:
         loop = asyncio.get_running_loop()
@@ -254,6 +296,7 @@ async def fault_run(tmp_path: Path, seconds: float, *, senders: int = 3, receive
         await asyncio.wait_for(frozen.up.wait(), 30)
 
         sending = [asyncio.ensure_future(sender(peers[name], random.Random(rng.random()))) for name in sender_names]
+        sending.append(asyncio.ensure_future(http_sender(random.Random(rng.random()))))
         loop = asyncio.get_running_loop()
         await chaos(loop.time() + seconds)
         stop_sending.set()
@@ -265,7 +308,7 @@ async def fault_run(tmp_path: Path, seconds: float, *, senders: int = 3, receive
             for attempt in range(100):
                 await asyncio.wait_for(peers[name].up.wait(), 30)
                 marker = {"room": ROOM, "message": f"{name}#end{attempt}"}
-                if await send(peers[name], "room_message", marker, set(everyone)):
+                if await send(peers[name], "room_message", marker, room_members):
                     break
 
         def expected_for(name: str) -> set[int]:
@@ -288,7 +331,7 @@ async def fault_run(tmp_path: Path, seconds: float, *, senders: int = 3, receive
     figures.integrity = await store.integrity_check()
     await store.close()
 
-    check(figures, [*peers.values(), frozen], sender_names, intended, confirmed)
+    check(figures, [*peers.values(), frozen], [*sender_names, http_name], intended, confirmed)
     figures.reconnects = sum(p.connects - 1 for p in peers.values()) + frozen.connects - 1
     print(figures.report(), flush=True)
     print("fault run actions: " + ", ".join(figures.actions), flush=True)
@@ -330,7 +373,13 @@ def _seq(text: str) -> float:
 def assert_clean(figures: Figures) -> None:
     assert (figures.lost, figures.duplicated, figures.reordered, figures.misdelivered) == (0, 0, 0, 0), figures.report()
     assert figures.integrity == "ok"
-    assert figures.sends_ok > 0 and figures.kills >= 1 and figures.cuts >= 1 and figures.pauses >= 1
+    assert (
+        figures.sends_ok > 0
+        and figures.http_sends_ok > 0
+        and figures.kills >= 1
+        and figures.cuts >= 1
+        and figures.pauses >= 1
+    )
     assert figures.toggles >= 1 and figures.reconnects >= figures.kills
 
 
