@@ -22,6 +22,7 @@ from hub.http_api import ACCOUNTS, LOGIN_LIMITS, SERVICE, STARTED, add_routes, e
 from hub.namespace import HubServer, SocketLayer
 from hub.protocol import MAX_PACKET_BYTES
 from hub.ratelimit import TokenBuckets
+from hub.security import RedactSecrets
 from hub.service import HubService, Transport
 from hub.store import Store
 from hub.store.factory import create_store, describe
@@ -39,6 +40,10 @@ def create_app(config: HubConfig) -> web.Application:
     app[CONFIG] = config
     app[STARTED] = time.monotonic()
     app[LOGIN_LIMITS] = TokenBuckets(burst=10, refill_per_second=0.2)
+    packet_loggers = [logging.getLogger("hub.socketio"), logging.getLogger("hub.engineio")]
+    for packet_logger in packet_loggers:
+        if not any(isinstance(f, RedactSecrets) for f in packet_logger.filters):
+            packet_logger.addFilter(RedactSecrets())
     manager = None
     if config.redis:
         from hub.cluster import ClusterManager
@@ -54,8 +59,8 @@ def create_app(config: HubConfig) -> web.Application:
         ping_interval=config.ping_interval,
         ping_timeout=config.ping_timeout,
         max_http_buffer_size=MAX_PACKET_BYTES,
-        logger=logging.getLogger("hub.socketio"),
-        engineio_logger=logging.getLogger("hub.engineio"),
+        logger=packet_loggers[0],
+        engineio_logger=packet_loggers[1],
     )
     install_websocket_transport(sio, compress=config.websocket_compression)
     sio.attach(app)

@@ -30,8 +30,18 @@ def encode_event(sio: socketio.AsyncServer, event: str, data: Any) -> list[eio_p
     return [eio_packet.Packet(eio_packet.MESSAGE, part) for part in parts]
 
 
-def enqueue(sio: socketio.AsyncServer, sids: Iterable[str], packets: list[eio_packet.Packet]) -> int:
-    """Queue pre-encoded packets to each connected sid; returns how many sockets got them."""
+def enqueue(
+    sio: socketio.AsyncServer,
+    sids: Iterable[str],
+    packets: list[eio_packet.Packet],
+    *,
+    backlog_cap: int | None = None,
+    over: list[str] | None = None,
+) -> int:
+    """Queue pre-encoded packets to each connected sid; returns how many sockets got them.
+
+    With `backlog_cap` and `over`: the Engine.IO sids whose queue is now longer than the cap (clients
+    that are not reading) are appended to `over`, for the caller to close."""
     rooms = sio.manager.rooms.get(NAMESPACE)
     if rooms is None:
         return 0
@@ -45,5 +55,7 @@ def enqueue(sio: socketio.AsyncServer, sids: Iterable[str], packets: list[eio_pa
             continue
         for p in packets:
             socket.queue.put_nowait(p)
+        if over is not None and backlog_cap is not None and socket.queue.qsize() > backlog_cap:
+            over.append(eio_sid)
         sent += 1
     return sent

@@ -75,6 +75,8 @@ async def read_json(request: web.Request) -> Any:
         return json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise InvalidPayload("the request body is not valid JSON") from None
+    except RecursionError:
+        raise InvalidPayload("the request body is nested too deeply") from None
 
 
 def bearer_token(request: web.Request) -> str:

@@ -42,8 +42,16 @@ M = TypeVar("M", bound=BaseModel)
 _ack_wanted: contextvars.ContextVar[bool] = contextvars.ContextVar("ack_wanted", default=False)
 
 
+#: The hub's protocol has no binary payloads; a packet may carry a few attachments (they are refused
+#: as `invalid_payload`), never a count that makes the server buffer frames for it.
+MAX_ATTACHMENTS = 8
+#: What python-socketio raises for a packet it cannot parse (bad JSON, bad placeholders, ...).
+_MALFORMED = (ValueError, TypeError, IndexError, KeyError, AttributeError, RecursionError)
+
+
 class HubServer(socketio.AsyncServer):  # type: ignore[misc]
-    """AsyncServer that lets handlers know whether the client asked for an ack."""
+    """AsyncServer that lets handlers know whether the client asked for an ack, and that closes the
+    connection of a client sending a malformed packet (as the JavaScript server does)."""
 
     async def _handle_event_internal(
         self, server: Any, sid: str, eio_sid: str, data: Any, namespace: str, id: int | None
@@ -53,6 +61,52 @@ class HubServer(socketio.AsyncServer):  # type: ignore[misc]
             await super()._handle_event_internal(server, sid, eio_sid, data, namespace, id)
         finally:
             _ack_wanted.reset(token)
+
+    async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
+        # python-socketio would log a traceback and keep the connection; after a bad binary packet
+        # (placeholders that do not match, zero attachments) it would even swallow every later
+        # frame of that client. Close that one connection instead; the client may reconnect.
+        if eio_sid in self._binary_packet and not isinstance(data, bytes):
+            # python-socketio would take this text frame as the awaited attachment.
+            await self.drop_connection(eio_sid, "a text frame where a binary attachment was due")
+            return
+        try:
+            await super()._handle_eio_message(eio_sid, data)
+        except _MALFORMED as exc:
+            await self.drop_connection(eio_sid, f"malformed Socket.IO packet ({type(exc).__name__})")
+            return
+        pending = self._binary_packet.get(eio_sid)
+        if pending is not None and not 0 < pending.attachment_count <= MAX_ATTACHMENTS:
+            await self.drop_connection(eio_sid, f"binary packet with {pending.attachment_count} attachments")
+
+    async def drop_connection(self, eio_sid: str, why: str, *, stuck: bool = False) -> None:
+        """Close one Engine.IO connection now (without waiting for its queue to drain): the client
+        sees a dropped transport and may reconnect; its session ends as on any disconnect.
+
+        `stuck`: the client is not reading. Its queued packets are dropped (their memory with them)
+        and its websocket's TCP connection is aborted, as nothing more can be written to it."""
+        self._binary_packet.pop(eio_sid, None)
+        socket = self.eio.sockets.get(eio_sid)
+        if socket is None or socket.closed or socket.closing:
+            return
+        request = (self.environ.get(eio_sid) or {}).get("aiohttp.request")
+        log.info("closing connection %s: %s", eio_sid, why)
+        await socket.close(wait=False, abort=stuck, reason=self.eio.reason.TRANSPORT_ERROR)
+        if stuck:
+            _discard(socket.queue)
+            if request is not None and request.headers.get("Upgrade", "").lower() == "websocket":
+                if request.transport is not None:
+                    request.transport.abort()
+        socket.queue.put_nowait(None)  # lets the writer finish (the close packet) and close the websocket
+
+
+def _discard(queue: asyncio.Queue[Any]) -> None:
+    while True:
+        try:
+            queue.get_nowait()
+        except asyncio.QueueEmpty:
+            return
+        queue.task_done()
 
 
 def parse(model: type[M], args: tuple[Any, ...]) -> M:
@@ -77,11 +131,27 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
+#: Packets the hub keeps queued for one connection that does not read them (a frozen laptop, a
+#: stalled or hostile client) before it closes that connection. Delivery to everybody else never
+#: waits for a slow reader (queues are per connection); this bounds the memory one can hold. An
+#: acking client loses nothing: it reconnects with `last_id` and the hub replays from the store.
+MAX_BACKLOG = 1000
+
+
 class SocketLayer:
     """Registers the hub's handlers on a Socket.IO server and acts as the service's transport."""
 
-    def __init__(self, sio: socketio.AsyncServer, service_factory: Callable[[SocketLayer], HubService]) -> None:
+    def __init__(
+        self,
+        sio: HubServer,
+        service_factory: Callable[[SocketLayer], HubService],
+        *,
+        max_backlog: int = MAX_BACKLOG,
+    ) -> None:
         self.sio = sio
+        self.max_backlog = max_backlog
+        #: Connections closed because they stopped reading (for tests and metrics).
+        self.dropped_slow = 0
         self.service = service_factory(self)
         self._sessions: dict[str, Session] = {}
         self._environ: dict[str, dict[str, Any]] = {}  # open mode: connected, not yet authenticated
@@ -92,10 +162,23 @@ class SocketLayer:
 
     async def emit(self, sid: str, event: str, data: Any) -> None:
         await self.sio.emit(event, data, to=sid)
+        eio_sid = self.sio.manager.eio_sid_from_sid(sid, "/")
+        socket = self.sio.eio.sockets.get(eio_sid) if eio_sid is not None else None
+        if socket is not None and socket.queue.qsize() > self.max_backlog:
+            await self._drop_slow(eio_sid)
 
     async def emit_many(self, sids: list[str], event: str, data: Any) -> None:
         """The same event to many clients: encoded once, queued to each (see hub/fastpath.py)."""
-        enqueue(self.sio, sids, encode_event(self.sio, event, data))
+        over: list[str] = []
+        enqueue(self.sio, sids, encode_event(self.sio, event, data), backlog_cap=self.max_backlog, over=over)
+        for eio_sid in over:
+            await self._drop_slow(eio_sid)
+
+    async def _drop_slow(self, eio_sid: str) -> None:
+        socket = self.sio.eio.sockets.get(eio_sid)
+        backlog = socket.queue.qsize() if socket is not None else 0
+        self.dropped_slow += 1
+        await self.sio.drop_connection(eio_sid, f"it is not reading ({backlog} packets queued)", stuck=True)
 
     async def disconnect(self, sid: str) -> None:
         await self.sio.disconnect(sid)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
+import re
 import secrets
 import string
 
@@ -45,3 +47,31 @@ def same_digest(a: str, b: str) -> bool:
 def generate_password(length: int = 20) -> str:
     alphabet = string.ascii_letters + string.digits
     return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+# Device tokens, and the values of `token` / `password` fields in JSON or Python reprs.
+_SECRET_PATTERNS = (
+    re.compile(re.escape(TOKEN_PREFIX) + r"[A-Za-z0-9_\-]+"),
+    re.compile(r"""(?P<key>["']?(?:token|password|last_token)["']?\s*[:=]\s*["'])(?:\\.|[^"'\\])*""", re.IGNORECASE),
+)
+
+
+def redact(text: str) -> str:
+    """`text` with device tokens and token/password values replaced by `[redacted]`."""
+    text = _SECRET_PATTERNS[0].sub(TOKEN_PREFIX + "[redacted]", text)
+    return _SECRET_PATTERNS[1].sub(r"\g<key>[redacted]", text)
+
+
+class RedactSecrets(logging.Filter):
+    """A logging filter for loggers that print raw packets (python-engineio/socketio log every packet,
+    including the `auth` object with the device token, at INFO)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string: let logging report it as usual
+            return True
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True

@@ -1,0 +1,53 @@
+"""A `Peer` in its own process, so a test can SIGSTOP it (a laptop lid closing, a frozen VM).
+
+`python -m tests.faults.agent URL NAME TOKEN SEED` prints one JSON line per connection
+(`{"ev": "connect"}`) and per notification shown (`{"ev": "note", "id", "from", "message"}`), and
+disconnects and exits when its standard input closes or reads `stop`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import sys
+
+from tests.faults.peer import Peer, Seen
+
+
+def _say(**fields: object) -> None:
+    sys.stdout.write(json.dumps(fields) + "\n")
+    sys.stdout.flush()
+
+
+async def main(url: str, name: str, token: str, seed: int) -> None:
+    peer = Peer(
+        url,
+        name,
+        token,
+        rng=random.Random(seed),
+        on_note=lambda s: _say(ev="note", id=s.id, sender=s.sender, message=s.message),
+        on_connect=lambda: _say(ev="connect"),
+    )
+    peer.start()
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    while True:
+        line = await reader.readline()
+        if not line or line.strip() == b"stop":
+            break
+    await peer.stop()
+    _say(ev="stopped")
+
+
+def parse_line(line: bytes) -> Seen | str:
+    """The parent's side: a `Seen` for a note, else the event name."""
+    data = json.loads(line)
+    if data["ev"] == "note":
+        return Seen(int(data["id"]), str(data["sender"]), str(data["message"]), 0.0)
+    return str(data["ev"])
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])))

@@ -1,0 +1,188 @@
+"""Every HTTP endpoint fed hostile requests (bodies of any JSON shape, raw bytes and invalid UTF-8,
+huge and deeply nested bodies, odd headers and methods, unknown paths); plus floods of connects.
+Each answer is a documented status with a JSON `{"error": {code, message}}` body, never a 500."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hub.http_api import SERVICE
+from tests.fuzz.strategies import json_values
+from tests.fuzz.support import DOCUMENTED_CODES, LoopHub, RawSocket, Tally, fuzz_settings
+
+ENDPOINTS = [
+    ("POST", "/api/login"),
+    ("POST", "/api/logout"),
+    ("GET", "/api/health"),
+    ("POST", "/api/notifications"),
+    ("GET", "/api/notifications"),
+    ("GET", "/api/notifications?since=-1&limit=999999"),
+    ("GET", "/api/notifications?since=x"),
+    ("POST", "/api/notify/alice"),
+    ("POST", "/api/notify/%00bad"),
+    ("POST", "/api/notify/room/lobby"),
+    ("POST", "/api/notify/room/..%2F"),
+    ("GET", "/metrics"),
+]
+VALID = "<the valid token>"  # replaced by alice's real token when the request is made
+OTHER = [
+    ("GET", "/api/login"),
+    ("PUT", "/api/login"),
+    ("DELETE", "/api/logout"),
+    ("POST", "/api/health"),
+    ("GET", "/api/nope"),
+    ("POST", "/api/notifications/../login"),
+    ("GET", "/%00"),
+    ("GET", "/api/login%2F.."),
+]
+header_text = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=80)
+
+bodies = st.one_of(
+    json_values.map(lambda v: json.dumps(v, allow_nan=True).encode("utf-8", "surrogatepass")),
+    st.fixed_dictionaries(
+        {"username": json_values, "password": json_values},
+        optional={"device": json_values, "extra": json_values},
+    ).map(lambda v: json.dumps(v).encode()),
+    st.binary(max_size=200),
+    st.sampled_from([b"", b"\xff\xfe", b"{", b"null", b'"\xc3\x28"', b"[" * 5000 + b"]" * 5000, b"{" * 100]),
+    st.integers(16_000, 70_000).map(lambda n: b'{"username":"' + b"a" * n + b'"}'),
+)
+
+
+@st.composite
+def requests(draw: st.DrawFn) -> tuple[str, str, dict[str, str], bytes]:
+    method, path = draw(st.sampled_from(ENDPOINTS * 3 + OTHER))
+    headers = {}
+    if draw(st.booleans()):
+        headers["Authorization"] = draw(
+            st.one_of(header_text, header_text.map(lambda t: "Bearer " + t), st.just("Bearer " + VALID))
+        )
+    if draw(st.booleans()):
+        headers["X-Type"] = draw(st.one_of(header_text, st.sampled_from(["info", "system", "error"])))
+        headers["X-Title"] = draw(header_text)
+    if draw(st.booleans()):
+        headers["Content-Type"] = draw(st.sampled_from(["application/json", "text/plain", "x/y; charset=utf-16"]))
+    return method, path, headers, draw(bodies)
+
+
+@pytest.fixture
+def loop_hub(tmp_path: Path) -> Iterator[LoopHub]:
+    hub = LoopHub(tmp_path / "hub")
+    try:
+        for name in ("alice", "observer-a", "observer-b"):
+            hub.run(hub.user(name))
+        yield hub
+    finally:
+        hub.close()
+
+
+async def one(hub: LoopHub, method: str, path: str, headers: dict[str, str], body: bytes) -> str:
+    url = hub.url
+    headers = {k: v.replace(VALID, hub.tokens["alice"]) for k, v in headers.items()}
+    async with aiohttp.ClientSession() as http, http.request(method, url + path, headers=headers, data=body) as r:
+        raw = await r.read()
+        status = r.status
+    assert status < 500 or status == 503, (status, raw[:200])
+    if status >= 400:
+        try:
+            error = json.loads(raw)["error"]
+        except (ValueError, KeyError, TypeError):
+            raise AssertionError(f"{method} {path} -> {status} without a JSON error body: {raw[:120]!r}") from None
+        assert error["code"] in DOCUMENTED_CODES and error["message"], error
+    return str(status)
+
+
+def campaign(hub: LoopHub, *, slow: bool) -> Tally:
+    tally = Tally()
+
+    @fuzz_settings(slow=slow)
+    @given(request=requests())
+    def example(request: tuple[str, str, dict[str, str], bytes]) -> None:
+        tally.add(hub.run(one(hub, *request)))
+
+    example()
+    hub.run(hub.still_serves())
+    print(tally.line("http requests"), flush=True)
+    return tally
+
+
+def test_http_endpoints_answer_with_documented_errors(loop_hub: LoopHub) -> None:
+    assert campaign(loop_hub, slow=False).tried > 0
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
+def test_http_endpoints_answer_with_documented_errors_long(loop_hub: LoopHub) -> None:
+    assert campaign(loop_hub, slow=True).tried > 0
+
+
+# --------------------------------------------------------------------------- floods of connects
+
+
+async def flood(hub: Any, count: int) -> dict[str, int]:
+    """`count` connects at once: half never finish the Socket.IO handshake, some with bad tokens,
+    some with good ones that drop without saying goodbye."""
+    token = await hub.user("alice")
+    outcomes: dict[str, int] = {}
+
+    async def one(i: int) -> None:
+        raw = await RawSocket.open(hub.url)
+        try:
+            kind = i % 4
+            if kind == 0:
+                outcome = "no handshake"
+            elif kind == 1:
+                outcome = "refused" if (await raw.connect({"token": f"lnt_bad{i}"})).startswith("44") else "?"
+            elif kind == 2:
+                outcome = "refused" if (await raw.connect({"token": i})).startswith("44") else "?"
+            else:
+                outcome = "connected" if (await raw.connect({"token": token, "last_id": 0})).startswith("40") else "?"
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        finally:
+            await raw.close()
+
+    await asyncio.gather(*(one(i) for i in range(count)))
+    return outcomes
+
+
+@pytest.mark.parametrize("count", [pytest.param(120, id="120"), pytest.param(1000, id="1000", marks=pytest.mark.slow)])
+async def test_a_flood_of_connects_leaves_the_hub_serving(hub: Any, count: int) -> None:
+    outcomes = await flood(hub, count)
+    print(f"connect flood: {count} connects {outcomes}", flush=True)
+    assert "?" not in outcomes and sum(outcomes.values()) == count
+
+    bob = await hub.client(await hub.user("bob"), name="bob")
+    assert (await bob.call("send_notification", {"to": "bob", "message": "after the flood"}))["ok"]
+    assert (await bob.next("notification"))["message"] == "after the flood"
+    service = hub.running.app[SERVICE]
+    while len(service.presence) > 1:  # the flood's sessions all end (each close is an event)
+        await bob.next("user_offline")
+    assert await hub.store.integrity_check() == "ok"
+
+
+# --------------------------------------------------------------------------- what the fuzzing found
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status", "code"),
+    [
+        ("POST", "/api/login", b"[" * 5000 + b"]" * 5000, 400, "invalid_payload"),  # was a 500 (RecursionError)
+        ("GET", "/api/nope", b"", 404, "not_found"),  # was aiohttp's text/plain 404
+        ("GET", "/api/login", b"", 405, "not_found"),  # was aiohttp's text/plain 405
+    ],
+)
+async def test_refusals_have_the_documented_json_body(
+    hub: Any, method: str, path: str, body: bytes, status: int, code: str
+) -> None:
+    async with aiohttp.ClientSession() as http, http.request(method, hub.url + path, data=body) as response:
+        assert response.status == status
+        assert (await response.json())["error"]["code"] == code

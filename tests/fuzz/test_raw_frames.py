@@ -1,0 +1,193 @@
+"""Raw Engine.IO / Socket.IO frames over a plain websocket: malformed packets, bad namespaces, bad
+JSON, deep nesting, bad binary placeholders, invalid UTF-8, events before CONNECT. Whatever arrives,
+the connection is then either still served (a probe event is answered) or closed by the hub, every
+answer it gave carries a documented code, nothing leaks to other users, and the hub serves others."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import WSMsgType
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.fuzz.strategies import any_char, json_values
+from tests.fuzz.support import LoopHub, RawSocket, Tally, check_answer, fuzz_settings
+
+NAMESPACES = ["", "/,", "/admin,", "/nope,", "/" + "n" * 300 + ",", "/\u0000,", "admin,"]
+ACK_IDS = ["", "7", "0", "-1", "99999999999999999999999", "1e3"]
+EVENTS = [
+    "send_notification",
+    "room_message",
+    "broadcast",
+    "ack",
+    "sync",
+    "join_room",
+    "connect",
+    "disconnect",
+    "message",
+    "notification",
+    "",
+    "x" * 500,
+]
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, allow_nan=True)
+
+
+socketio_packets = st.builds(
+    lambda kind, ns, ack, body: f"4{kind}{ns}{ack}{body}",
+    st.sampled_from("0123456789"),
+    st.sampled_from(NAMESPACES),
+    st.sampled_from(ACK_IDS),
+    st.one_of(
+        json_values.map(_dumps),
+        st.tuples(st.sampled_from(EVENTS), json_values).map(lambda t: _dumps([t[0], t[1]])),
+        st.text(any_char, max_size=60),
+    ),
+)
+
+
+@st.composite
+def binary_packets(draw: st.DrawFn) -> list[str | bytes]:
+    """A binary event with placeholders that may not match the attachments that follow."""
+    claimed = draw(st.sampled_from([0, 1, 2, 3, 1_000_000]))
+    nums = draw(st.lists(st.one_of(st.integers(-3, 5), st.text(max_size=3), st.none()), min_size=0, max_size=3))
+    placeholders = [{"_placeholder": True, "num": n} for n in nums]
+    event = draw(st.sampled_from(["send_notification", "ack", "nope"]))
+    head = f"45{claimed}-{draw(st.sampled_from(['', '7']))}" + _dumps([event, {"to": "bob", "message": placeholders}])
+    frames: list[str | bytes] = [head]
+    frames += draw(st.lists(st.one_of(st.binary(max_size=32), st.just('42["list_online"]')), max_size=4))
+    return frames
+
+
+def deep(depth: int) -> str:
+    return '42["send_notification",' + "[" * depth + "]" * depth + "]"
+
+
+frames_strategy = st.lists(
+    st.one_of(
+        socketio_packets,
+        st.text(any_char, max_size=80),
+        st.builds(lambda k, rest: k + rest, st.sampled_from("0123456789"), st.text(any_char, max_size=40)),
+        st.binary(max_size=80),
+        st.sampled_from(["2", "3", "2probe", "5", "6", "1", "4", "40", "41", "42", "43", "44", "45-", "4a"]),
+        st.integers(10, 30_000).map(deep),
+        binary_packets(),
+        st.just(b"\xff\xfe\xfd invalid utf-8 as a TEXT frame"),
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+@pytest.fixture
+def loop_hub(tmp_path: Path) -> Iterator[LoopHub]:
+    hub = LoopHub(tmp_path / "hub")
+    try:
+        for name in ("alice", "bob", "observer-a", "observer-b"):
+            hub.run(hub.user(name))
+        yield hub
+    finally:
+        hub.close()
+
+
+async def one(hub: LoopHub, connect_first: bool, frames: list[Any]) -> str:
+    raw = await RawSocket.open(hub.url)
+    try:
+        if connect_first:
+            assert (await raw.connect({"token": hub.tokens["alice"]})).startswith("40{")
+        for frame in _flatten(frames):
+            if isinstance(frame, str) and frame.startswith("1"):
+                # An Engine.IO CLOSE: the client ended its own session; the hub stops serving it
+                # (the websocket itself lingers until the ping timeout unless the client closes it).
+                await raw.send(frame)
+                return "closed by client"
+            if isinstance(frame, bytes) and frame.startswith(b"\xff\xfe\xfd"):
+                await raw.ws._writer.send_frame(frame, WSMsgType.TEXT)  # invalid UTF-8 in a text frame
+            else:
+                await raw.send(frame)
+        if not connect_first and not raw.closed:
+            await raw.connect({"token": hub.tokens["alice"]})
+        outcome, acks = await raw.probe({"token": hub.tokens["alice"]})
+        for answer in acks:
+            check_answer(answer)
+        return outcome
+    finally:
+        await raw.close()
+
+
+def _flatten(frames: list[Any]) -> list[str | bytes]:
+    out: list[str | bytes] = []
+    for frame in frames:
+        out.extend(frame if isinstance(frame, list) else [frame])
+    return out
+
+
+def campaign(hub: LoopHub, *, slow: bool) -> Tally:
+    tally = Tally()
+
+    @fuzz_settings(slow=slow)
+    @given(connect_first=st.booleans(), frames=frames_strategy)
+    def example(connect_first: bool, frames: list[Any]) -> None:
+        tally.add(hub.run(one(hub, connect_first, frames)))
+
+    example()
+    bob = hub.store
+    user = hub.run(bob.get_user("bob"))
+    assert user is not None
+    assert hub.run(bob.replay(user.id, 0, 10)) == [], "no raw frame got a notification stored for bob"
+    hub.run(hub.still_serves())
+    print(tally.line("raw engine.io/socket.io frames"), flush=True)
+    return tally
+
+
+def test_raw_frames_are_answered_or_refused(loop_hub: LoopHub) -> None:
+    assert campaign(loop_hub, slow=False).tried > 0
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
+def test_raw_frames_are_answered_or_refused_long(loop_hub: LoopHub) -> None:
+    assert campaign(loop_hub, slow=True).tried > 0
+
+
+# --------------------------------------------------------------------------- what the fuzzing found
+
+MALFORMED = {
+    # a binary event that claims no attachment: python-socketio waited for one forever and then
+    # swallowed every later frame of the connection (a wedged session)
+    "zero attachments": ['450-["send_notification",{"to":"bob","message":"x"}]'],
+    # a text frame where an attachment was due: it was taken as the attachment
+    "text instead of attachment": ['451-["send_notification",{"_placeholder":true,"num":0}]', '42["list_online"]'],
+    # a placeholder pointing past the attachments: IndexError, then wedged
+    "placeholder out of range": ['451-["send_notification",{"_placeholder":true,"num":3}]', b"abc"],
+    # a claimed attachment count that makes the server buffer every later frame
+    "a million attachments": ['451000000-["send_notification",{"_placeholder":true,"num":0}]'],
+    # not JSON: a traceback in the log per packet, the connection kept
+    "bad json": ['42["send_notification",{'],
+    "deep nesting": [deep(5000)],
+}
+
+
+@pytest.mark.parametrize("frames", list(MALFORMED.values()), ids=list(MALFORMED))
+async def test_a_malformed_packet_closes_only_that_connection(hub: Any, frames: list[str | bytes]) -> None:
+    alice_token = await hub.user("alice")
+    bob = await hub.client(await hub.user("bob"), name="bob")
+    raw = await RawSocket.open(hub.url)
+    try:
+        assert (await raw.connect({"token": alice_token})).startswith("40{")
+        for frame in frames:
+            await raw.send(frame)
+        outcome, acks = await raw.probe({"token": alice_token})
+    finally:
+        await raw.close()
+
+    assert outcome == "closed" and acks == []
+    assert (await bob.call("list_online"))["online"] == ["bob"], "alice's session ended with her connection"
+    assert (await bob.call("send_notification", {"to": "bob", "message": "fine"}))["ok"]

@@ -1,0 +1,209 @@
+"""Load held: many connected acking clients, a steady background send rate for a bounded time, the hub
+in its own process with its RSS sampled from /proc. Every notification must arrive; the memory trend
+after warm-up and the delivery latency percentiles are printed.
+
+The memory bound: after warm-up, the median RSS of the last quarter of the run may exceed the peak
+of the first quarter by at most 20% + 8 MiB. CPython keeps freed memory in its arenas and the
+allocator's high-water mark moves in steps of a few MiB with garbage collection, so a flat server
+still wobbles by a few MiB; a leak that grows with traffic (a payload or a session kept per
+notification) grows without bound and crosses it in the long run (`slow`: 1,000 clients, minutes).
+The short default run mostly proves the harness and catches gross leaks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hub.accounts import Accounts
+from hub.store import SqliteStore
+from tests.conftest import HubProcess
+from tests.faults.peer import NotSent, Peer, wait_until
+from tests.load.stats import percentile
+
+MIB = 1024 * 1024
+
+
+@dataclass
+class LoadFigures:
+    clients: int
+    seconds: float
+    sends_ok: int = 0
+    sends_failed: int = 0
+    deliveries_expected: int = 0
+    delivered: int = 0
+    lost: int = 0
+    duplicated: int = 0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+    max_ms: float = 0.0
+    rss_start_mib: float = 0.0
+    rss_early_peak_mib: float = 0.0
+    rss_late_median_mib: float = 0.0
+    rss_end_mib: float = 0.0
+    rss_slope_mib_per_min: float = 0.0
+    samples: list[tuple[float, int]] = field(default_factory=list)
+
+    def report(self) -> str:
+        shown = {k: v for k, v in self.__dict__.items() if k != "samples"}
+        return "load held: " + ", ".join(f"{k}={round(v, 2) if isinstance(v, float) else v}" for k, v in shown.items())
+
+
+def rss(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise AssertionError("no VmRSS")
+
+
+async def provision(data_dir: Path, receivers: int) -> dict[str, str]:
+    store = SqliteStore(data_dir / "hub.sqlite3")
+    await store.open()
+    try:
+        accounts = Accounts(store)
+        tokens = {}
+        for name in ["boss", "s0", *(f"u{i}" for i in range(receivers))]:
+            await store.create_user(name, None, admin=name == "boss")
+            tokens[name] = (await accounts.issue_token(name, "load")).secret
+        return tokens
+    finally:
+        await store.close()
+
+
+def slope(points: list[tuple[float, float]]) -> float:
+    """Least-squares slope (y per x unit)."""
+    if len(points) < 2:
+        return 0.0
+    mx = statistics.fmean(x for x, _ in points)
+    my = statistics.fmean(y for _, y in points)
+    den = sum((x - mx) ** 2 for x, _ in points)
+    return sum((x - mx) * (y - my) for x, y in points) / den if den else 0.0
+
+
+async def load_held(
+    tmp_path: Path, *, clients: int, seconds: float, warmup: float, rate: float, every: float = 1.0
+) -> LoadFigures:
+    """`rate` direct sends a second (Poisson) and one broadcast every `every` seconds, for `seconds`."""
+    rng = random.Random(int(os.environ.get("LOAD_SEED", "7")))
+    data_dir = tmp_path / "hub"
+    tokens = await provision(data_dir, clients)
+    hub = HubProcess(
+        data_dir,
+        *("--rate-burst", "1000000", "--rate-refill-per-second", "1000000", "--retention-count", "1000000"),
+    )
+    url = await hub.start()
+    assert hub.proc is not None
+    pid = hub.proc.pid
+    figures = LoadFigures(clients=clients, seconds=seconds)
+    # One test process drives every client: on a busy machine an ack can take seconds, which is load
+    # on the harness, not a fault; a long ack wait keeps it from being counted as a broken connection.
+    peers = {
+        name: Peer(url, name, token, rng=random.Random(rng.random()), call_wait=120.0) for name, token in tokens.items()
+    }
+    receivers = [name for name in peers if name.startswith("u")]
+    intended: dict[int, set[str]] = {}
+    sent_at: dict[int, float] = {}
+    loop = asyncio.get_running_loop()
+    try:
+        for batch_start in range(0, len(peers), 50):  # connect in waves, as a LAN's machines would
+            batch = list(peers.values())[batch_start : batch_start + 50]
+            for peer in batch:
+                peer.start()
+            for peer in batch:
+                await asyncio.wait_for(peer.up.wait(), 60)
+        figures.rss_start_mib = rss(pid) / MIB
+
+        stop = asyncio.Event()
+
+        async def send(peer: Peer, event: str, data: dict[str, Any], to: set[str]) -> None:
+            started = loop.time()
+            try:
+                answer = await peer.send(event, data)
+            except NotSent:
+                figures.sends_failed += 1
+                return
+            sent_at[answer["id"]] = started
+            intended[answer["id"]] = to
+            figures.sends_ok += 1
+
+        async def directs() -> None:
+            while not stop.is_set():
+                to = rng.choice(receivers)
+                await send(peers["s0"], "send_notification", {"to": to, "message": f"load {to}"}, {to})
+                await asyncio.sleep(rng.expovariate(rate))  # workload: a Poisson send rate
+
+        async def broadcasts() -> None:
+            while not stop.is_set():
+                await send(peers["boss"], "broadcast", {"message": "to all"}, set(peers))
+                await asyncio.sleep(every)  # workload: a broadcast every `every` seconds
+
+        async def sample(started: float) -> None:
+            while not stop.is_set():
+                figures.samples.append((loop.time() - started, rss(pid)))
+                await asyncio.sleep(0.25)  # measurement cadence, not synchronisation
+
+        started = loop.time()
+        tasks = [asyncio.ensure_future(t) for t in (directs(), broadcasts(), sample(started))]
+        await asyncio.sleep(seconds)  # the run's length: workload, not synchronisation
+        stop.set()
+        await asyncio.wait_for(asyncio.gather(*tasks), 60)
+
+        for name, peer in peers.items():
+            wanted = {nid for nid, to in intended.items() if name in to}
+            if not await wait_until(_has_all(peer, wanted), peer.arrived, 60):
+                break
+        figures.rss_end_mib = rss(pid) / MIB
+    finally:
+        for peer in peers.values():
+            await peer.stop()
+        await hub.close()
+
+    latencies = []
+    for name, peer in peers.items():
+        ids = [s.id for s in peer.seen]
+        wanted = {nid for nid, to in intended.items() if name in to}
+        figures.deliveries_expected += len(wanted)
+        figures.delivered += len(ids)
+        figures.duplicated += len(ids) - len(set(ids))
+        figures.lost += len(wanted - set(ids))
+        latencies += [(s.at - sent_at[s.id]) * 1000 for s in peer.seen if s.id in sent_at]
+    latencies.sort()
+    figures.p50_ms, figures.p99_ms = percentile(latencies, 50), percentile(latencies, 99)
+    figures.max_ms = latencies[-1] if latencies else 0.0
+    after = [(t, b / MIB) for t, b in figures.samples if t >= warmup]
+    quarter = max(1, len(after) // 4)
+    figures.rss_early_peak_mib = max(v for _, v in after[:quarter])
+    figures.rss_late_median_mib = statistics.median(v for _, v in after[-quarter:])
+    figures.rss_slope_mib_per_min = slope(after) * 60
+    print(figures.report(), flush=True)
+    return figures
+
+
+def _has_all(peer: Peer, ids: set[int]) -> Callable[[], bool]:
+    return lambda: ids <= {s.id for s in peer.seen}
+
+
+def assert_held(figures: LoadFigures) -> None:
+    assert figures.sends_ok > 0 and figures.sends_failed == 0
+    assert (figures.lost, figures.duplicated) == (0, 0), figures.report()
+    assert figures.rss_late_median_mib <= figures.rss_early_peak_mib * 1.2 + 8, figures.report()
+
+
+async def test_load_held_short(tmp_path: Path) -> None:
+    assert_held(await load_held(tmp_path, clients=150, seconds=15.0, warmup=5.0, rate=40.0))
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
+async def test_load_held_long(tmp_path: Path) -> None:
+    seconds = float(os.environ.get("LOAD_SECONDS", "180"))
+    assert_held(await load_held(tmp_path, clients=1000, seconds=seconds, warmup=30.0, rate=50.0, every=5.0))

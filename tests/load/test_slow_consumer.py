@@ -1,0 +1,106 @@
+"""A client that never reads its socket: everybody else keeps getting notifications, the hub's queue for
+it stays under a cap (then the hub closes that connection), and the client, once it reconnects with
+`last_id`, gets everything it missed exactly once, in order."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from typing import Any
+
+from hub.app import SOCKETS
+from tests.conftest import Hub
+from tests.faults.peer import Peer, wait_until
+from tests.load.stats import percentile
+from tests.load.stuck import StuckReader
+
+CAP = 100  # packets; the hub's default is MAX_BACKLOG = 1000
+TEXT = "z" * 3500  # big notifications fill the stuck client's TCP buffers sooner
+MOST = 8000  # sends at most (the kernel's socket buffers take a few MB before the hub's queue grows)
+
+
+async def test_a_client_that_never_reads_is_capped_and_delays_nobody(hub_factory: Any) -> None:
+    hub: Hub = await hub_factory(rate_burst=1_000_000, rate_refill_per_second=1_000_000.0)
+    layer = hub.running.app[SOCKETS]
+    layer.max_backlog = CAP
+    tokens = {name: await hub.user(name) for name in ("alice", "bob")}
+    carl = await hub.store.create_user("carl", None, admin=False)
+    tokens["carl"] = await hub.token("carl")
+    bob_user = await hub.store.get_user("bob")
+    assert bob_user is not None
+    await hub.store.create_room("team", restricted=False, members=[bob_user.id, carl.id])
+
+    alice = await hub.client(tokens["alice"], name="alice")
+    bob = Peer(hub.url, "bob", tokens["bob"], rng=random.Random(1))
+    bob.start()
+    await asyncio.wait_for(bob.up.wait(), 10)
+    stuck = await StuckReader.connect(hub.url, {"token": tokens["carl"], "last_id": 0})
+    carl_sessions = hub.service.presence.of_user(carl.id)
+    assert len(carl_sessions) == 1
+    eio_sid = layer.sio.manager.eio_sid_from_sid(carl_sessions[0].sid, "/")
+    carl_socket = layer.sio.eio.sockets[eio_sid]
+
+    peak = 0
+    sent_at: dict[int, float] = {}
+    loop = asyncio.get_running_loop()
+    try:
+        for _ in range(MOST):
+            started = loop.time()
+            answer = await alice.call("room_message", {"room": "team", "message": TEXT})
+            assert answer["ok"], answer
+            sent_at[answer["id"]] = started
+            peak = max(peak, carl_socket.queue.qsize())
+            if layer.dropped_slow:
+                break
+        assert layer.dropped_slow == 1, f"carl was never capped after {len(sent_at)} sends"
+        assert await wait_until(lambda: len(bob.seen) >= len(sent_at), bob.arrived, 30)
+    finally:
+        await stuck.close()
+
+    # The cap held, and the dropped connection's queue was released with it.
+    assert peak <= CAP + 1 and carl_socket.queue.qsize() <= 1 and carl_socket.closed
+    assert not hub.service.presence.is_online(carl.id)
+    # Bob got everything, in order, while carl was stuck.
+    assert [s.id for s in bob.seen] == sorted(sent_at)
+    latencies = sorted((s.at - sent_at[s.id]) * 1000 for s in bob.seen)
+
+    # Carl comes back as a well-behaved acking client and catches up from the store.
+    carl_again = Peer(hub.url, "carl", tokens["carl"], rng=random.Random(2))
+    carl_again.start()
+    try:
+        assert await wait_until(lambda: len(carl_again.seen) >= len(sent_at), carl_again.arrived, 60)
+        assert [s.id for s in carl_again.seen] == sorted(sent_at)
+    finally:
+        await carl_again.stop()
+        await bob.stop()
+    print(
+        f"slow consumer: capped at {peak} queued packets (cap {CAP}) after {len(sent_at)} sends of "
+        f"{len(TEXT)} B; the other receiver got all {len(bob.seen)}, delivery latency "
+        f"p50 {percentile(latencies, 50):.1f} ms, p99 {percentile(latencies, 99):.1f} ms, "
+        f"max {latencies[-1]:.1f} ms; the stuck client recovered all {len(carl_again.seen)} on reconnect",
+        flush=True,
+    )
+
+
+async def test_a_big_replay_goes_at_the_clients_pace_and_is_not_capped(hub_factory: Any) -> None:
+    """A reconnecting client with far more missed notifications than the cap gets them all without
+    tripping the slow-consumer cap: python-socketio yields to the writer on every emit, so a replay
+    to a client that reads drains as it goes."""
+    hub: Hub = await hub_factory(rate_burst=1_000_000, rate_refill_per_second=1_000_000.0)
+    layer = hub.running.app[SOCKETS]
+    layer.max_backlog = CAP
+    alice = await hub.client(await hub.user("alice"), name="alice")
+    bob_token = await hub.user("bob")
+    ids = []
+    for i in range(CAP * 4):
+        answer = await alice.call("send_notification", {"to": "bob", "message": f"m{i} " + "z" * 500})
+        ids.append(answer["id"])
+
+    bob = Peer(hub.url, "bob", bob_token, rng=random.Random(3))
+    bob.start()
+    try:
+        assert await wait_until(lambda: len(bob.seen) >= len(ids), bob.arrived, 60)
+    finally:
+        await bob.stop()
+    assert [s.id for s in bob.seen] == ids
+    assert layer.dropped_slow == 0 and bob.connects == 1

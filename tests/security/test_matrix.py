@@ -1,0 +1,258 @@
+"""The authorization matrix: every actor x every action, each cell its own test case.
+
+Outcomes:
+- `allow`: the hub did it (and, for sends, the recipient got it).
+- an error code (`unauthorized`, `forbidden`): refused with that code, nothing stored. Actors that
+  cannot connect (anonymous, revoked, send-only) are refused at connect, so every Socket.IO action
+  of theirs is refused with the connect code.
+- `own_only`: the action exists only for the caller's own data (sync replays only the caller's
+  inbox; `POST /api/logout` revokes only the token that calls it), so another user's data is out of
+  reach.
+- `no_endpoint`: the hub has no such HTTP endpoint (admin actions are CLI-only; there is no history
+  or token-management endpoint yet): every candidate path answers 404/405 and nothing changes.
+
+When the HTTP send and history endpoints land, their rows change from `no_endpoint` to real cells.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import pytest
+import socketio
+
+from hub.accounts import Accounts
+from hub.store import Store, TokenKind
+from tests.conftest import Client, Hub, drain_until_marker
+
+ACTORS = ("anonymous", "revoked", "send_only", "user", "admin", "member", "non_member")
+ACTIONS = (
+    "connect",
+    "send_user",
+    "send_room",
+    "send_everyone",
+    "announce",
+    "join_restricted",
+    "read_other_history",
+    "revoke_other_token",
+    "admin_http",
+    "http_send_user",
+    "http_send_room",
+    "http_send_everyone",
+)
+
+A, U, F = "allow", "unauthorized", "forbidden"
+OWN, NONE = "own_only", "no_endpoint"
+
+#: actor -> the outcome of each action, in ACTIONS order.
+MATRIX: dict[str, tuple[str, ...]] = {
+    # Socket.IO: connect send_user send_room send_everyone announce join_restr read_other revoke_other
+    # HTTP: admin_http, then POST /api/notifications to a user, to the restricted room, to everyone
+    "anonymous": (U, U, U, U, U, U, U, U, NONE, U, U, U),
+    "revoked": (U, U, U, U, U, U, U, U, NONE, U, U, U),
+    "send_only": (F, F, F, F, F, F, F, OWN, NONE, A, F, F),
+    "user": (A, A, F, F, F, F, OWN, OWN, NONE, A, F, F),
+    "admin": (A, A, F, A, A, F, OWN, OWN, NONE, A, F, A),
+    "member": (A, A, A, F, F, A, OWN, OWN, NONE, A, A, F),
+    "non_member": (A, A, F, F, F, F, OWN, OWN, NONE, A, F, F),
+}
+
+ROOM = "secret"  # restricted to member and bob
+#: Admin work that is CLI-only: none of these may exist over HTTP, with or without a token.
+ADMIN_PATHS = (
+    ("GET", "/api/users"),
+    ("POST", "/api/users"),
+    ("DELETE", "/api/users/bob"),
+    ("PUT", "/api/users/bob"),
+    ("POST", "/api/users/bob/password"),
+    ("GET", "/api/tokens"),
+    ("POST", "/api/tokens"),
+    ("DELETE", "/api/tokens/1"),
+    ("POST", "/api/tokens/1/revoke"),
+    ("GET", "/api/rooms"),
+    ("POST", "/api/rooms"),
+    ("DELETE", "/api/rooms/secret"),
+    ("POST", "/api/admin"),
+    ("GET", "/api/admin/users"),
+)
+HISTORY_PATHS = (
+    ("GET", "/api/history"),
+    ("GET", "/api/history?user=bob"),
+    ("GET", "/api/users/bob/history"),
+    ("GET", "/api/notifications?user=bob"),
+)
+
+
+@dataclass
+class World:
+    hub: Hub
+    tokens: dict[str, str | None]
+    bob_token: str
+    bob_token_id: int
+
+
+async def build_world(hub: Hub) -> World:
+    """Users straight into the store (no argon2: these cells test authorization, not passwords)."""
+    store: Store = hub.store
+    accounts = Accounts(store)
+    names = {"user": "alice", "admin": "root", "member": "mem", "non_member": "non", "revoked": "rev"}
+    for actor, name in names.items():
+        await store.create_user(name, None, admin=actor == "admin")
+    bob = await store.create_user("bob", None, admin=False)
+    await store.create_user("scr", None, admin=False)
+    mem = await store.get_user("mem")
+    assert mem is not None
+    await store.create_room(ROOM, restricted=True, members=[mem.id, bob.id])
+    tokens: dict[str, str | None] = {"anonymous": None}
+    for actor, name in names.items():
+        tokens[actor] = (await accounts.issue_token(name, "matrix")).secret
+    tokens["send_only"] = (await accounts.issue_token("scr", "script", TokenKind.SEND)).secret
+    revoked = await accounts.token_owner(str(tokens["revoked"]))
+    await store.revoke_token(revoked[0].id)
+    bob_issued = await accounts.issue_token("bob", "matrix")
+    return World(hub, tokens, bob_issued.secret, bob_issued.info.id)
+
+
+async def connect(world: World, actor: str) -> tuple[Client | None, str]:
+    """Connect as the actor: the client and `allow`, or None and the refusal code."""
+    token = world.tokens[actor]
+    client = Client(world.hub.url, name="")
+    world.hub.clients.append(client)
+    errors: list[Any] = []
+    client.sio.on("connect_error", errors.append)
+    try:
+        await client.connect({"token": token, "last_id": 0} if token else None)
+    except socketio.exceptions.ConnectionError:
+        assert errors, "a refused client is told why"
+        return None, str(errors[0]["data"]["code"])
+    await client.next("welcome")
+    return client, A
+
+
+async def bob_inbox(world: World) -> list[str]:
+    user = await world.hub.store.get_user("bob")
+    assert user is not None
+    return [n.message for n in await world.hub.store.replay(user.id, 0, 1000)]
+
+
+async def http(world: World, method: str, path: str, token: str | None, body: Any = None) -> int:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.request(method, world.hub.url + path, headers=headers, json=body) as response,
+    ):
+        await response.read()
+        return response.status
+
+
+async def http_json(world: World, method: str, path: str, token: str | None, body: Any = None) -> tuple[int, Any]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.request(method, world.hub.url + path, headers=headers, json=body) as response,
+    ):
+        return response.status, await response.json(content_type=None)
+
+
+async def http_sent(world: World, actor: str, body: dict[str, Any]) -> str:
+    """A send over `POST /api/notifications` with the actor's token: `allow` or the error code."""
+    status, answer = await http_json(world, "POST", "/api/notifications", world.tokens[actor], body)
+    if status == 201:
+        return A
+    return str(answer["error"]["code"])
+
+
+async def sent(client: Client, event: str, data: dict[str, Any]) -> str:
+    answer = await client.call(event, data)
+    return A if answer["ok"] else str(answer["error"]["code"])
+
+
+async def run_action(world: World, actor: str, action: str) -> str:
+    token = world.tokens[actor]
+    if action == "admin_http":
+        before = [u.name for u in await world.hub.store.list_users()]
+        statuses = {await http(world, m, p, token, {"name": "mallory", "admin": True}) for m, p in ADMIN_PATHS}
+        assert [u.name for u in await world.hub.store.list_users()] == before
+        assert statuses <= {404, 405}, statuses
+        return NONE
+    if action == "revoke_other_token":
+        status = await http(world, "POST", "/api/logout", token, {"token_id": world.bob_token_id, "token": "x"})
+        assert await world.hub.accounts.token_owner(world.bob_token)  # bob's token still works
+        if status == 401:
+            return U
+        assert status == 200
+        with pytest.raises(Exception, match="not valid"):
+            await world.hub.accounts.token_owner(str(token))  # it revoked the caller's own token
+        return OWN
+
+    if action.startswith("http_send_"):
+        marker = f"http {action} from {actor}"
+        targets: dict[str, dict[str, Any]] = {
+            "http_send_user": {"to": "bob"},
+            "http_send_room": {"room": ROOM},
+            "http_send_everyone": {"everyone": True},
+        }
+        outcome = await http_sent(world, actor, {**targets[action], "message": marker})
+        assert (marker in await bob_inbox(world)) == (outcome == A)
+        return outcome
+
+    client, outcome = await connect(world, actor)
+    if action == "connect" or client is None:
+        return outcome
+    if action == "send_user":
+        outcome = await sent(client, "send_notification", {"to": "bob", "message": f"from {actor}"})
+        assert (f"from {actor}" in await bob_inbox(world)) == (outcome == A)
+        return outcome
+    if action == "send_room":
+        outcome = await sent(client, "room_message", {"room": ROOM, "message": f"room from {actor}"})
+        assert (f"room from {actor}" in await bob_inbox(world)) == (outcome == A)
+        return outcome
+    if action == "send_everyone":
+        outcome = await sent(client, "broadcast", {"message": f"all from {actor}"})
+        assert (f"all from {actor}" in await bob_inbox(world)) == (outcome == A)
+        return outcome
+    if action == "announce":
+        outcome = await sent(client, "announce", {"message": f"announce from {actor}"})
+        assert (f"announce from {actor}" in await bob_inbox(world)) == (outcome == A)
+        return outcome
+    if action == "join_restricted":
+        outcome = await sent(client, "join_room", {"room": ROOM})
+        rooms = (await client.call("list_rooms"))["rooms"]
+        assert [r["member"] for r in rooms if r["name"] == ROOM] == [outcome == A or actor == "member"]
+        return outcome
+    assert action == "read_other_history"
+    bob = Client(world.hub.url, name="bob")
+    world.hub.clients.append(bob)
+    await bob.connect({"token": world.bob_token})
+    await bob.next("welcome")
+    assert (await bob.call("send_notification", {"to": "bob", "message": "only for bob"}))["ok"]
+    client.name = _name_of(actor)
+    assert (await client.call("sync", {"since": 0}))["ok"]
+    shown = await drain_until_marker(client)
+    assert all(n["message"] != "only for bob" for n in shown)
+    for method, path in HISTORY_PATHS:
+        status, body = await http_json(world, method, path, token)
+        # GET /api/notifications exists (the caller's own inbox; a `user` parameter is ignored)
+        assert status in {404, 405} or (status == 200 and "only for bob" not in str(body)), (path, status)
+    return OWN
+
+
+def _name_of(actor: str) -> str:
+    return {"user": "alice", "admin": "root", "member": "mem", "non_member": "non"}[actor]
+
+
+CELLS = [(actor, action, MATRIX[actor][i]) for actor in ACTORS for i, action in enumerate(ACTIONS)]
+
+
+@pytest.mark.parametrize(("actor", "action", "expected"), CELLS, ids=[f"{a}-{b}" for a, b, _ in CELLS])
+async def test_cell(hub: Hub, actor: str, action: str, expected: str) -> None:
+    world = await build_world(hub)
+    assert await run_action(world, actor, action) == expected
+
+
+def test_the_matrix_is_complete() -> None:
+    assert set(MATRIX) == set(ACTORS)
+    assert all(len(row) == len(ACTIONS) for row in MATRIX.values())
+    assert len(CELLS) == len(ACTORS) * len(ACTIONS)
