@@ -133,9 +133,11 @@ def _kind(value: Any) -> str:
 
 #: Packets the hub keeps queued for one connection that does not read them (a frozen laptop, a
 #: stalled or hostile client) before it closes that connection. Delivery to everybody else never
-#: waits for a slow reader (queues are per connection); this bounds the memory one can hold. An
-#: acking client loses nothing: it reconnects with `last_id` and the hub replays from the store.
-MAX_BACKLOG = 1000
+#: waits for a slow reader (queues are per connection); this bounds the memory one can hold (a few
+#: hundred bytes a packet). It is large enough for a connect wave of thousands of clients, each
+#: of which queues a `user_online` for everyone. An acking client loses nothing: it reconnects
+#: with `last_id` and the hub replays from the store. Configured by `max_backlog`.
+MAX_BACKLOG = 10_000
 
 
 class SocketLayer:

@@ -14,7 +14,7 @@ from tests.faults.peer import Peer, wait_until
 from tests.load.stats import percentile
 from tests.load.stuck import StuckReader
 
-CAP = 100  # packets; the hub's default is MAX_BACKLOG = 1000
+CAP = 100  # packets; the hub's default is max_backlog = 10,000
 TEXT = "z" * 3500  # big notifications fill the stuck client's TCP buffers sooner
 MOST = 8000  # sends at most (the kernel's socket buffers take a few MB before the hub's queue grows)
 
