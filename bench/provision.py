@@ -3,7 +3,8 @@
 `python -m hub --data-dir D user add NAME [--admin] --password-stdin` and
 `python -m hub --data-dir D token create NAME --label L` (the token is the last line it prints).
 Thousands of users would take minutes as separate processes, so `python -m bench.provision` runs the
-same CLI entry point (`hub.cli.main(argv)`) in one process, command after command; the result is
+same CLI entry point (`hub.cli.main(argv)`) in a few processes (one per CPU), command after
+command; the result is
 kept in a template data dir that every run copies, and cached under bench/results/cache keyed on
 the hub's source, so a second bench run does not provision again.
 """
@@ -14,6 +15,7 @@ import contextlib
 import hashlib
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -65,28 +67,45 @@ def _run_cli(main: object, argv: list[str], stdin: str = "") -> str:
     return out.getvalue()
 
 
-def _make(data_dir: Path, receivers: int, senders: int) -> HubClients:
+def _make(data_dir: Path, names: list[str], *, admin: bool) -> list[Client]:
     from hub.cli import main  # the hub's own admin CLI
 
     base = ["--data-dir", str(data_dir)]
-
-    def user(name: str, *, admin: bool) -> Client:
-        role = ["--admin"] if admin else []
+    role = ["--admin"] if admin else []
+    made = []
+    for name in names:
         _run_cli(main, [*base, "user", "add", name, *role, "--password-stdin"], BENCH_PASSWORD)
         printed = _run_cli(main, [*base, "token", "create", name, "--label", "bench"])
         lines = [line.strip() for line in printed.splitlines() if line.strip()]
         if not lines:
             raise RuntimeError(f"token create {name} printed nothing")
-        return Client(user_id=name, token=lines[-1])
+        made.append(Client(user_id=name, token=lines[-1]))
+    return made
 
-    admin = user("admin", admin=True)
-    sender_clients = [user(f"sender{i}", admin=False) for i in range(senders)]
-    receiver_clients = []
-    for i in range(receivers):
-        receiver_clients.append(user(f"u{i}", admin=False))
-        if i and i % 500 == 0:
-            print(f"bench: provisioned {i}/{receivers} hub users", file=sys.stderr)
-    return HubClients(receivers=receiver_clients, senders=sender_clients, admin=admin)
+
+def _spawn(data_dir: Path, names: list[str], *, admin: bool, cwd: Path) -> subprocess.Popen[str]:
+    argv = [sys.executable, "-m", "bench.provision", str(data_dir), *(["--admin"] if admin else []), *names]
+    return subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+
+
+def _collect(proc: subprocess.Popen[str]) -> list[Client]:
+    out, _ = proc.communicate(timeout=PROVISION_TIMEOUT_S)
+    if proc.returncode != 0:
+        raise RuntimeError(f"bench.provision exited {proc.returncode}")
+    return [Client(**item) for item in json.loads(out)]
+
+
+def _provision(data_dir: Path, receivers: int, senders: int, cwd: Path) -> HubClients:
+    # The admin first (this also creates the store), then the rest in parallel processes: argon2
+    # hashing dominates and the store (SQLite, WAL, busy timeout) takes concurrent writers.
+    (admin,) = _collect(_spawn(data_dir, ["admin"], admin=True, cwd=cwd))
+    sender_proc = _spawn(data_dir, [f"sender{i}" for i in range(senders)], admin=False, cwd=cwd)
+    names = [f"u{i}" for i in range(receivers)]
+    jobs = max(1, min(len(os.sched_getaffinity(0)), 8))
+    chunk = -(-len(names) // jobs) if names else 0
+    procs = [_spawn(data_dir, names[i : i + chunk], admin=False, cwd=cwd) for i in range(0, len(names), chunk or 1)]
+    made = [client for proc in procs for client in _collect(proc)]
+    return HubClients(receivers=made, senders=_collect(sender_proc), admin=admin)
 
 
 def _hub_fingerprint(repo: Path) -> str:
@@ -107,15 +126,8 @@ def provision_hub(template: Path, *, receivers: int, senders: int, cwd: Path) ->
             shutil.rmtree(staging)
         (staging / "data").mkdir(parents=True)
         print(f"bench: provisioning {receivers} hub users (once; cached in {cache})", file=sys.stderr)
-        proc = subprocess.run(
-            [sys.executable, "-m", "bench.provision", str(staging / "data"), str(receivers), str(senders)],
-            cwd=cwd,
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=PROVISION_TIMEOUT_S,
-        )
-        (staging / "clients.json").write_text(proc.stdout)
+        made = _provision(staging / "data", receivers, senders, cwd)
+        (staging / "clients.json").write_text(json.dumps(asdict(made)))
         if cache.exists():
             shutil.rmtree(cache)
         staging.rename(cache)
@@ -134,11 +146,13 @@ def provision_hub(template: Path, *, receivers: int, senders: int, cwd: Path) ->
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 3:
-        print("usage: python -m bench.provision DATA_DIR RECEIVERS SENDERS", file=sys.stderr)
+    admin = "--admin" in args
+    rest = [a for a in args if a != "--admin"]
+    if not rest:
+        print("usage: python -m bench.provision DATA_DIR [--admin] NAME...", file=sys.stderr)
         return 2
-    made = _make(Path(args[0]), int(args[1]), int(args[2]))
-    print(json.dumps(asdict(made)))
+    made = _make(Path(rest[0]), rest[1:], admin=admin)
+    print(json.dumps([asdict(c) for c in made]))
     return 0
 
 

@@ -36,8 +36,9 @@ const DEFAULTS = {
   window: 16, // at most this many broadcasts not yet delivered to everyone
   broadcastTimeoutMs: 60000, // a single broadcast must reach everyone within this
   fanoutMaxMs: 180000, // the whole blast phase
-  directStartRate: 500, // direct notifications per second, first step
+  directStartRate: 1000, // direct notifications per second, first step
   directFactor: 1.3, // each step offers this much more
+  directMinRate: 20, // if the first step fails, halve down to this
   directStepMs: 2000, // how long each step sends
   directMaxSteps: 24,
   directP99LimitMs: 100, // a step passes while p99 <= this and nothing is lost
@@ -397,19 +398,34 @@ async function directStep(cfg, senders, targets, rate, stepIndex, pid) {
   };
 }
 
+function firstFailing(steps, best) {
+  // The lowest failing rate above the best passing one.
+  const above = steps.filter((s) => !s.passed && (!best || s.offered_per_s > best.offered_per_s));
+  return above.length ? Math.min(...above.map((s) => s.offered_per_s)) : null;
+}
+
 async function directRising(cfg, senders, receivers, pid, deadline) {
   const targets = cfg.receivers.filter((_, i) => receivers[i]);
   const steps = [];
   let rate = cfg.directStartRate;
   let best = null;
+  let descending = false;
   for (let i = 0; i < cfg.directMaxSteps && performance.now() < deadline; i++) {
     const step = await directStep(cfg, senders, targets, rate, i, pid);
     steps.push(step);
     log(`direct ${step.offered_per_s}/s: p99 ${step.latency.p99_ms} ms, lost ${step.lost}`);
-    if (!step.passed) break;
-    best = step;
     await settle(cfg);
-    rate *= cfg.directFactor;
+    if (step.passed) {
+      best = step;
+      if (descending) break; // the first rate that passes on the way down
+      rate *= cfg.directFactor;
+    } else if (best === null && rate / 2 >= cfg.directMinRate) {
+      // Even the first rate failed: halve it until one passes, so a slow server still gets a figure.
+      descending = true;
+      rate /= 2;
+    } else {
+      break;
+    }
   }
   return {
     p99_limit_ms: cfg.directP99LimitMs,
@@ -421,7 +437,7 @@ async function directRising(cfg, senders, receivers, pid, deadline) {
     achieved_at_max_per_s: best ? best.achieved_per_s : 0,
     latency_at_max: best ? best.latency : null,
     server_cpu_us_per_notification: best ? best.server_cpu_us_per_notification : null,
-    first_failing_per_s: steps.length && !steps[steps.length - 1].passed ? steps[steps.length - 1].offered_per_s : null,
+    first_failing_per_s: firstFailing(steps, best),
     steps,
   };
 }
