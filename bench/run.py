@@ -36,6 +36,7 @@ from bench.servers import (
     SEED_DIR,
     BenchError,
     Population,
+    Profiler,
     ServerKind,
     ServerProcess,
     copy_data_dir,
@@ -65,6 +66,7 @@ class Options:
     quick: bool
     pin: bool
     broadcasts: int | None
+    profile: Path | None
     tuning: dict[str, Any] = field(default_factory=dict)
 
 
@@ -85,6 +87,9 @@ def parse_args(argv: list[str] | None) -> Options:
     parser.add_argument("--broadcasts", type=int, help="fan-out blast size M (default: about 200,000 / N deliveries)")
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "results", help="where JSON and PNG go")
     parser.add_argument("--quick", action="store_true", help=f"N={QUICK_N}, 1 round, short phases: seconds")
+    parser.add_argument(
+        "--profile", type=Path, metavar="DIR", help="record py-spy profiles of the hub runs (collapsed stacks) into DIR"
+    )
     parser.add_argument("--no-pin", action="store_true", help="do not pin server and load generator with taskset")
     args = parser.parse_args(argv)
 
@@ -123,6 +128,7 @@ def parse_args(argv: list[str] | None) -> Options:
         quick=args.quick,
         pin=not args.no_pin,
         broadcasts=args.broadcasts,
+        profile=args.profile,
         tuning=tuning,
     )
 
@@ -198,6 +204,7 @@ def run_loadgen(
 def one_run(
     kind: ServerKind,
     n: int,
+    rnd: int,
     options: Options,
     populations: dict[ServerKind, Population],
     template: Path | None,
@@ -209,12 +216,17 @@ def one_run(
         server = start_hub(cpus[0], copy_data_dir(template, workdir / "hub-data"))
     else:
         server = start_seed(cpus[0])
+    profiler = None
+    if options.profile is not None and kind == "hub":
+        profiler = Profiler.attach(server.pid, options.profile / f"hub-n{n}-r{rnd}.txt")
     try:
         result = run_loadgen(server, populations[kind], n, options, cpus[1], workdir)
     except BaseException:
         print("\n".join(server.tail), file=sys.stderr)
         raise
     finally:
+        if profiler is not None:
+            print(f"bench: profile in {profiler.stop()}", file=sys.stderr)
         server.stop()
     return result
 
@@ -287,7 +299,8 @@ def main(argv: list[str] | None = None) -> int:
                 for kind, label in zip(options.pair, (a_label, b_label), strict=True):
                     print(f"bench: N={n} round {rnd}/{options.rounds}: {label}", file=sys.stderr)
                     try:
-                        result = one_run(kind, n, options, populations, template, workdir, (server_cpu, loadgen_cpu))
+                        cpus = (server_cpu, loadgen_cpu)
+                        result = one_run(kind, n, rnd, options, populations, template, workdir, cpus)
                     except (BenchError, subprocess.SubprocessError, OSError) as exc:
                         failures.append(f"N={n} round {rnd} {label}: {exc}")
                         print(f"bench: FAILED: {exc}", file=sys.stderr)

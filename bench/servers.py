@@ -188,3 +188,30 @@ def copy_data_dir(template: Path, dest: Path) -> Path:
         shutil.rmtree(dest)
     shutil.copytree(template, dest)
     return dest
+
+
+@dataclass
+class Profiler:
+    """py-spy sampling a running server (collapsed stacks), stopped with SIGINT so it writes its file."""
+
+    proc: subprocess.Popen[bytes]
+    path: Path
+
+    @classmethod
+    def attach(cls, pid: int, path: Path) -> Profiler:
+        py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+        if not Path(py_spy).exists():
+            raise BenchError("--profile needs py-spy (pip install py-spy)")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        argv = [py_spy, "record", "--pid", str(pid), "--rate", "200", "--format", "raw", "-o", str(path)]
+        return cls(proc=subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), path=path)
+
+    def stop(self) -> Path:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(STOP_TIMEOUT_S * 3)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(STOP_TIMEOUT_S)
+        return self.path
