@@ -53,6 +53,7 @@ class Kind(StrEnum):
     ROOM = "room"
     EVERYONE = "everyone"
     ANNOUNCEMENT = "announcement"
+    NOTICE = "notice"  # the hub's own notes to a room's members, e.g. "alice joined dev"
 
 
 class Event(StrEnum):
@@ -89,6 +90,7 @@ DELIVERY_EVENT: Final[dict[Kind, Event]] = {
     Kind.ROOM: Event.ROOM_NOTIFICATION,
     Kind.EVERYONE: Event.GLOBAL_NOTIFICATION,
     Kind.ANNOUNCEMENT: Event.SERVER_ANNOUNCEMENT,
+    Kind.NOTICE: Event.NOTIFICATION,
 }
 
 
@@ -100,6 +102,7 @@ class ErrorCode(StrEnum):
     UNAUTHORIZED = "unauthorized"
     FORBIDDEN = "forbidden"
     NOT_FOUND = "not_found"
+    CONFLICT = "conflict"
     RATE_LIMITED = "rate_limited"
     UNKNOWN_EVENT = "unknown_event"
     UNAVAILABLE = "unavailable"
@@ -147,7 +150,9 @@ MessageText = Annotated[
     BeforeValidator(_message_text),
     BeforeValidator(_no_surrogates),
 ]
-TitleText = Annotated[str, StringConstraints(strict=True), BeforeValidator(_title_text), BeforeValidator(_no_surrogates)]
+TitleText = Annotated[
+    str, StringConstraints(strict=True), BeforeValidator(_title_text), BeforeValidator(_no_surrogates)
+]
 UserName = Annotated[str, StringConstraints(strict=True, pattern=NAME_PATTERN)]
 RoomName = Annotated[str, StringConstraints(strict=True, pattern=ROOM_PATTERN)]
 NotificationId = Annotated[int, Field(strict=True, ge=0)]

@@ -1,0 +1,69 @@
+"""Accounts and device tokens: the operations shared by the HTTP API and the admin CLI."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from hub.errors import Conflict, NotFound, Unauthorized
+from hub.security import generate_password, hash_password, hash_token, new_token, verify_password
+from hub.store import Store, TokenInfo, TokenKind, User
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    """A token as issued: the secret is shown once and never stored."""
+
+    secret: str
+    info: TokenInfo
+    user: User
+
+
+class Accounts:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def add_user(self, name: str, password: str | None, *, admin: bool) -> tuple[User, str | None]:
+        """Create a user; returns the generated password when none was given."""
+        generated = None
+        if password is None:
+            password = generated = generate_password()
+        password_hash = await asyncio.to_thread(hash_password, password)
+        existing = await self.store.get_user(name)
+        if existing is not None:
+            raise Conflict(f"a user named {name!r} already exists")
+        return await self.store.create_user(name, password_hash, admin=admin), generated
+
+    async def set_password(self, name: str, password: str | None) -> str | None:
+        generated = None
+        if password is None:
+            password = generated = generate_password()
+        password_hash = await asyncio.to_thread(hash_password, password)
+        if not await self.store.set_password(name, password_hash):
+            raise NotFound(f"there is no user named {name!r}")
+        return generated
+
+    async def user(self, name: str) -> User:
+        user = await self.store.get_user(name)
+        if user is None:
+            raise NotFound(f"there is no user named {name!r}")
+        return user
+
+    async def issue_token(self, name: str, label: str, kind: TokenKind = TokenKind.DEVICE) -> IssuedToken:
+        user = await self.user(name)
+        secret = new_token()
+        info = await self.store.create_token(user.id, hash_token(secret), label, kind)
+        return IssuedToken(secret=secret, info=info, user=user)
+
+    async def login(self, name: str, password: str, device: str) -> IssuedToken:
+        """Check a password (off the event loop: argon2 is slow on purpose) and issue a device token."""
+        stored_hash = await self.store.password_hash(name)
+        if not await asyncio.to_thread(verify_password, stored_hash, password):
+            raise Unauthorized("wrong user name or password")
+        return await self.issue_token(name, device or "device")
+
+    async def token_owner(self, secret: str) -> tuple[TokenInfo, User]:
+        found = await self.store.token_by_hash(hash_token(secret))
+        if found is None:
+            raise Unauthorized("this token is not valid (unknown or revoked)")
+        return found

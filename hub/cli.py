@@ -1,0 +1,243 @@
+"""`notify-hub`: run the hub and administer its users, device tokens and rooms.
+
+Admin commands work on the store directly, so they work whether or not the hub is running; a
+running hub notices revoked tokens within a second and disconnects their sessions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from hub import __version__
+from hub.accounts import Accounts
+from hub.config import FIELDS, ConfigError, HubConfig, env_name, field_type_name, load_config
+from hub.errors import HubError, NotFound
+from hub.protocol import NAME_PATTERN, ROOM_PATTERN
+from hub.store import SqliteStore, TokenKind
+
+log = logging.getLogger("hub")
+
+EXAMPLES = """\
+examples:
+  notify-hub serve                         start the hub on 127.0.0.1:8765
+  notify-hub serve --host 0.0.0.0          ... reachable from the LAN
+  notify-hub user add alice --admin        create an admin (prints a generated password)
+  notify-hub token create alice --label ci print a new device token for alice
+  notify-hub room create ops --members alice,bob
+"""
+
+
+def _add_common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=default,
+        help=f"the hub's data directory (env {env_name('data_dir')}; default ~/.local/share/lan-notify/hub)",
+    )
+    parser.add_argument(
+        "--config", type=Path, default=default, help="a TOML config file (keys as in docs/configuration.md)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="notify-hub",
+        description="lan-notify hub: real-time notifications for a LAN (server and admin commands).",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"lan-notify {__version__}")
+    _add_common(parser, suppress=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    serve = commands.add_parser("serve", help="run the hub in the foreground (Ctrl+C stops it cleanly)")
+    _add_common(serve, suppress=True)
+    for name, field in FIELDS.items():
+        if name == "data_dir":
+            continue
+        flag = "--" + name.replace("_", "-")
+        help_text = f"{field.metadata.get('help', '')} (env {env_name(name)})"
+        if field_type_name(name) == "bool":
+            serve.add_argument(flag, dest=name, action="store_const", const=True, default=None, help=help_text)
+        else:
+            serve.add_argument(flag, dest=name, default=None, metavar=name.upper(), help=help_text)
+    serve.add_argument("--print-config", action="store_true", help="print the effective configuration and exit")
+
+    user = commands.add_parser("user", help="manage users").add_subparsers(dest="action", required=True)
+    add = user.add_parser("add", help="create a user (prints a generated password unless --password-stdin)")
+    add.add_argument("name")
+    add.add_argument("--admin", action="store_true", help="may send to everyone, announce and send type system")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    user.add_parser("list", help="list users")
+    remove = user.add_parser("remove", help="delete a user, their tokens and stored notifications")
+    remove.add_argument("name")
+    passwd = user.add_parser("passwd", help="set a new password (prints a generated one unless --password-stdin)")
+    passwd.add_argument("name")
+    passwd.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+
+    token = commands.add_parser("token", help="manage device tokens").add_subparsers(dest="action", required=True)
+    create = token.add_parser("create", help="create a device token and print it (shown only once)")
+    create.add_argument("name", help="the user the token belongs to")
+    create.add_argument("--label", default="", help="what the token is for, e.g. 'laptop' or 'ci'")
+    tlist = token.add_parser("list", help="list a user's tokens (never the secrets)")
+    tlist.add_argument("name")
+    revoke = token.add_parser("revoke", help="revoke a token; its live sessions are disconnected")
+    revoke.add_argument("id", type=int)
+
+    room = commands.add_parser("room", help="manage rooms").add_subparsers(dest="action", required=True)
+    rcreate = room.add_parser("create", help="create a room; with --members it is restricted to them")
+    rcreate.add_argument("name")
+    rcreate.add_argument("--members", default="", help="comma-separated user names; makes the room restricted")
+    room.add_parser("list", help="list rooms")
+    rremove = room.add_parser("remove", help="delete a room")
+    rremove.add_argument("name")
+
+    for group in (user, token, room):
+        for sub in group.choices.values():
+            _add_common(sub, suppress=True)
+    return parser
+
+
+def _read_password(from_stdin: bool) -> str | None:
+    if not from_stdin:
+        return None
+    line = sys.stdin.readline().rstrip("\r\n")
+    if not line:
+        raise SystemExit("notify-hub: no password on standard input")
+    return line
+
+
+def _config(args: argparse.Namespace) -> HubConfig:
+    overrides: dict[str, Any] = {"data_dir": args.data_dir}
+    if args.command == "serve":
+        overrides.update({name: getattr(args, name) for name in FIELDS if name != "data_dir"})
+    return load_config(config_file=args.config, overrides=overrides)
+
+
+async def _with_accounts(config: HubConfig, action: Callable[[Accounts], Awaitable[int]]) -> int:
+    store = SqliteStore(config.database_path)
+    await store.open()
+    try:
+        return await action(Accounts(store))
+    finally:
+        await store.close()
+
+
+def _check_name(name: str, pattern: str, what: str) -> None:
+    import re
+
+    if not re.match(pattern, name):
+        raise SystemExit(
+            f"notify-hub: {name!r} is not a valid {what} name "
+            "(letters, digits and . _ - after the first character; at most 64)"
+        )
+
+
+async def _user(args: argparse.Namespace, accounts: Accounts) -> int:
+    if args.action == "add":
+        _check_name(args.name, NAME_PATTERN, "user")
+        user, generated = await accounts.add_user(args.name, _read_password(args.password_stdin), admin=args.admin)
+        print(f"created {'admin' if user.admin else 'user'} {user.name}", file=sys.stderr)
+        if generated:
+            print("generated password (shown once):", file=sys.stderr)
+            print(generated)
+    elif args.action == "list":
+        for user in await accounts.store.list_users():
+            flags = ["admin"] if user.admin else []
+            if not user.has_password:
+                flags.append("no password (open mode)")
+            print(f"{user.name}\t{', '.join(flags)}".rstrip())
+    elif args.action == "remove":
+        if not await accounts.store.remove_user(args.name):
+            raise NotFound(f"there is no user named {args.name!r}")
+        print(f"removed {args.name}; their devices are disconnected", file=sys.stderr)
+    elif args.action == "passwd":
+        generated = await accounts.set_password(args.name, _read_password(args.password_stdin))
+        print(f"password changed for {args.name}", file=sys.stderr)
+        if generated:
+            print(generated)
+    return 0
+
+
+async def _token(args: argparse.Namespace, accounts: Accounts) -> int:
+    if args.action == "create":
+        issued = await accounts.issue_token(args.name, args.label, TokenKind.DEVICE)
+        print(
+            f"token {issued.info.id} for {issued.user.name} ({args.label or 'no label'}); "
+            "store it now, it is not shown again:",
+            file=sys.stderr,
+        )
+        print(issued.secret)
+    elif args.action == "list":
+        user = await accounts.user(args.name)
+        print("id\tkind\tlabel\tcreated\tlast used\tstate")
+        for t in await accounts.store.list_tokens(user.id):
+            state = "revoked" if t.revoked else "active"
+            print(f"{t.id}\t{t.kind.value}\t{t.label or '-'}\t{t.created_at}\t{t.last_used_at or '-'}\t{state}")
+    elif args.action == "revoke":
+        info = await accounts.store.revoke_token(args.id)
+        if info is None:
+            raise NotFound(f"there is no token with id {args.id}")
+        print(f"revoked token {info.id}; a running hub disconnects its sessions within a second", file=sys.stderr)
+    return 0
+
+
+async def _room(args: argparse.Namespace, accounts: Accounts) -> int:
+    store = accounts.store
+    if args.action == "create":
+        _check_name(args.name, ROOM_PATTERN, "room")
+        names = [n.strip() for n in args.members.split(",") if n.strip()]
+        members = [(await accounts.user(name)).id for name in names]
+        room = await store.create_room(args.name, restricted=bool(names), members=members)
+        kind = f"restricted to {', '.join(room.members)}" if room.restricted else "open"
+        print(f"created room {room.name} ({kind})", file=sys.stderr)
+    elif args.action == "list":
+        for room in await store.list_rooms():
+            kind = "restricted" if room.restricted else "open"
+            print(f"{room.name}\t{kind}\t{', '.join(room.members) or '-'}")
+    elif args.action == "remove":
+        if not await store.remove_room(args.name):
+            raise NotFound(f"there is no room named {args.name!r}")
+        print(f"removed room {args.name}", file=sys.stderr)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        config = _config(args)
+    except ConfigError as exc:
+        parser.error(str(exc))
+    logging.basicConfig(
+        level=getattr(logging, config.log_level.upper()),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # python-engineio/socketio log every packet at INFO; keep them to warnings unless debugging.
+    for noisy in ("hub.socketio", "hub.engineio", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if config.log_level == "debug" else logging.WARNING)
+    try:
+        if args.command == "serve":
+            if args.print_config:
+                for name in FIELDS:
+                    print(f"{name} = {getattr(config, name)!r}")
+                return 0
+            from hub.server import serve
+
+            asyncio.run(serve(config))
+            return 0
+        handler = {"user": _user, "token": _token, "room": _room}[args.command]
+        return asyncio.run(_with_accounts(config, lambda accounts: handler(args, accounts)))
+    except HubError as exc:
+        print(f"notify-hub: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

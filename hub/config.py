@@ -1,0 +1,161 @@
+"""Hub configuration: one frozen dataclass built from defaults < TOML file < `LAN_NOTIFY_*` env < flags.
+
+Every field is a TOML key of the same name, an environment variable `LAN_NOTIFY_<NAME>` and a
+`notify-hub serve --<name>` flag (underscores become dashes). `docs/configuration.md` lists them; a
+test keeps it true.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "LAN_NOTIFY_"
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "lan-notify" / "hub"
+
+
+class ConfigError(ValueError):
+    """A configuration value that cannot be used; the message names the key and the source."""
+
+
+@dataclass(frozen=True, slots=True)
+class HubConfig:
+    host: str = field(default="127.0.0.1", metadata={"help": "address to listen on (0.0.0.0 for the whole LAN)"})
+    port: int = field(default=8765, metadata={"help": "TCP port (0 picks a free one)"})
+    data_dir: Path = field(default_factory=default_data_dir, metadata={"help": "where the SQLite store lives"})
+    open: bool = field(
+        default=False,
+        metadata={"help": "trusted-LAN/demo mode: clients name themselves, no token needed (logs a warning)"},
+    )
+    rate_burst: int = field(default=60, metadata={"help": "notifications a user may send in a burst"})
+    rate_refill_per_second: float = field(
+        default=0.2, metadata={"help": "notifications per second added back to a user's burst"}
+    )
+    retention_days: int = field(default=30, metadata={"help": "days a stored notification is kept for replay"})
+    retention_count: int = field(default=1000, metadata={"help": "notifications kept per user for replay"})
+    ping_interval: float = field(default=25.0, metadata={"help": "Socket.IO heartbeat interval, seconds"})
+    ping_timeout: float = field(default=20.0, metadata={"help": "Socket.IO heartbeat timeout, seconds"})
+    cors_origins: tuple[str, ...] = field(
+        default=(), metadata={"help": "allowed browser origins, comma-separated ('*' for any; empty: same origin)"}
+    )
+    revocation_poll_seconds: float = field(
+        default=1.0, metadata={"help": "how often the hub looks for tokens revoked by the admin CLI"}
+    )
+    log_level: str = field(default="info", metadata={"help": "debug, info, warning or error"})
+
+    def with_changes(self, **changes: Any) -> HubConfig:
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "hub.sqlite3"
+
+
+FIELDS: dict[str, dataclasses.Field[Any]] = {f.name: f for f in dataclasses.fields(HubConfig)}
+_HINTS = typing.get_type_hints(HubConfig)
+
+
+def env_name(name: str) -> str:
+    return ENV_PREFIX + name.upper()
+
+
+def _coerce(name: str, raw: Any, source: str) -> Any:
+    hint = _HINTS[name]
+    try:
+        if hint is bool:
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in {"1", "true", "yes", "on"}:
+                return True
+            if text in {"0", "false", "no", "off", ""}:
+                return False
+            raise ValueError(f"expected true or false, got {raw!r}")
+        if hint is int:
+            if isinstance(raw, bool):
+                raise ValueError("expected a whole number")
+            return int(raw)
+        if hint is float:
+            if isinstance(raw, bool):
+                raise ValueError("expected a number")
+            return float(raw)
+        if hint is Path:
+            return Path(str(raw)).expanduser()
+        if typing.get_origin(hint) is tuple:
+            items = raw if isinstance(raw, list | tuple) else str(raw).split(",")
+            return tuple(str(item).strip() for item in items if str(item).strip())
+        if hint is str:
+            if not isinstance(raw, str):
+                raise ValueError("expected text")
+            return raw
+    except ValueError as exc:
+        raise ConfigError(f"{name} (from {source}): {exc}") from None
+    raise ConfigError(f"{name}: unsupported type {hint}")  # pragma: no cover
+
+
+def _check(config: HubConfig) -> HubConfig:
+    problems = []
+    if not 0 <= config.port <= 65535:
+        problems.append("port must be between 0 and 65535")
+    if config.rate_burst < 1:
+        problems.append("rate_burst must be at least 1")
+    if config.rate_refill_per_second <= 0:
+        problems.append("rate_refill_per_second must be positive")
+    if config.retention_days < 1 or config.retention_count < 1:
+        problems.append("retention_days and retention_count must be at least 1")
+    if config.ping_interval <= 0 or config.ping_timeout <= 0:
+        problems.append("ping_interval and ping_timeout must be positive")
+    if config.log_level not in {"debug", "info", "warning", "error"}:
+        problems.append("log_level must be debug, info, warning or error")
+    if problems:
+        raise ConfigError("; ".join(problems))
+    return config
+
+
+def load_config(
+    *,
+    config_file: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> HubConfig:
+    """Build the configuration. `overrides` are command-line values; None means "not given"."""
+    values: dict[str, Any] = {}
+    if config_file is not None:
+        try:
+            data = tomllib.loads(config_file.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read config file {config_file}: {exc}") from None
+        section = data.get("hub", data)
+        for key, raw in section.items():
+            name = key.replace("-", "_")
+            if name not in FIELDS:
+                raise ConfigError(f"unknown key {key!r} in {config_file}")
+            values[name] = _coerce(name, raw, str(config_file))
+    environ = os.environ if env is None else env
+    for name in FIELDS:
+        if env_name(name) in environ:
+            values[name] = _coerce(name, environ[env_name(name)], env_name(name))
+    for name, raw in (overrides or {}).items():
+        if raw is not None:
+            values[name] = _coerce(name, raw, "--" + name.replace("_", "-"))
+    return _check(HubConfig(**values))
+
+
+def field_type_name(name: str) -> str:
+    hint = _HINTS[name]
+    if typing.get_origin(hint) is tuple:
+        return "list"
+    if isinstance(hint, types.GenericAlias):  # pragma: no cover
+        return str(hint)
+    return {bool: "bool", int: "int", float: "float", str: "str", Path: "path"}[hint]

@@ -1,0 +1,90 @@
+"""The hub's exceptions: one root, one class per stable wire code.
+
+    HubError                      code
+    ├── InvalidPayload            invalid_payload
+    ├── TooLarge                  too_large
+    ├── Unauthorized              unauthorized
+    ├── Forbidden                 forbidden
+    ├── NotFound                  not_found
+    ├── Conflict                  conflict (the name is taken)
+    ├── RateLimited               rate_limited (carries retry_after seconds)
+    ├── UnknownEvent              unknown_event
+    └── Unavailable               unavailable (the store cannot take writes)
+
+Raise these from the service; the Socket.IO and HTTP layers turn them into
+`{ok: false, error: {code, message}}` or an HTTP status with the same body.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar
+
+from hub.protocol import ErrorCode, error_body
+
+
+class HubError(Exception):
+    code: ClassVar[ErrorCode] = ErrorCode.INTERNAL
+    http_status: ClassVar[int] = 500
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def extra(self) -> dict[str, Any]:
+        return {}
+
+    def body(self) -> dict[str, Any]:
+        return error_body(self.code, self.message, **self.extra())
+
+
+class InvalidPayload(HubError):
+    code = ErrorCode.INVALID_PAYLOAD
+    http_status = 400
+
+
+class TooLarge(HubError):
+    code = ErrorCode.TOO_LARGE
+    http_status = 413
+
+
+class Unauthorized(HubError):
+    code = ErrorCode.UNAUTHORIZED
+    http_status = 401
+
+
+class Forbidden(HubError):
+    code = ErrorCode.FORBIDDEN
+    http_status = 403
+
+
+class NotFound(HubError):
+    code = ErrorCode.NOT_FOUND
+    http_status = 404
+
+
+class Conflict(HubError):
+    code = ErrorCode.CONFLICT
+    http_status = 409
+
+
+class RateLimited(HubError):
+    code = ErrorCode.RATE_LIMITED
+    http_status = 429
+
+    def __init__(self, retry_after: float) -> None:
+        self.retry_after = max(1, math.ceil(retry_after))
+        super().__init__(f"too many notifications: try again in {self.retry_after} s")
+
+    def extra(self) -> dict[str, Any]:
+        return {"retry_after": self.retry_after}
+
+
+class UnknownEvent(HubError):
+    code = ErrorCode.UNKNOWN_EVENT
+    http_status = 404
+
+
+class Unavailable(HubError):
+    code = ErrorCode.UNAVAILABLE
+    http_status = 503

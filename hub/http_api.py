@@ -1,0 +1,125 @@
+"""HTTP endpoints: sign-in (device tokens), sign-out, health.
+
+Errors answer `{"error": {"code", "message"}}` with the matching HTTP status, like the Socket.IO acks.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any
+
+from aiohttp import web
+from pydantic import ValidationError
+
+from hub import __version__
+from hub.accounts import Accounts
+from hub.errors import HubError, InvalidPayload, RateLimited, TooLarge, Unauthorized
+from hub.protocol import ErrorCode, Login, describe_validation_error
+from hub.ratelimit import TokenBuckets
+from hub.service import HubService
+
+log = logging.getLogger(__name__)
+
+MAX_JSON_BYTES = 16 * 1024
+
+ACCOUNTS: web.AppKey[Accounts] = web.AppKey("accounts", Accounts)
+SERVICE: web.AppKey[HubService] = web.AppKey("service", HubService)
+STARTED: web.AppKey[float] = web.AppKey("started", float)
+LOGIN_LIMITS: web.AppKey[TokenBuckets] = web.AppKey("login_limits", TokenBuckets)
+
+
+def error_response(exc: HubError) -> web.Response:
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    return web.json_response({"error": exc.body()}, status=exc.http_status, headers=headers)
+
+
+@web.middleware
+async def errors_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+    try:
+        response: web.StreamResponse = await handler(request)
+        return response
+    except HubError as exc:
+        return error_response(exc)
+
+
+async def read_json(request: web.Request) -> Any:
+    if request.content_length is not None and request.content_length > MAX_JSON_BYTES:
+        raise TooLarge(f"request body is larger than {MAX_JSON_BYTES} bytes")
+    body = await request.content.read(MAX_JSON_BYTES + 1)
+    if len(body) > MAX_JSON_BYTES:
+        raise TooLarge(f"request body is larger than {MAX_JSON_BYTES} bytes")
+    try:
+        return json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise InvalidPayload("the request body is not valid JSON") from None
+
+
+def bearer_token(request: web.Request) -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("send the token as 'Authorization: Bearer TOKEN'")
+    return token.strip()
+
+
+async def login(request: web.Request) -> web.Response:
+    data = await read_json(request)
+    if not isinstance(data, dict):
+        raise InvalidPayload("expected a JSON object {username, password, device}")
+    try:
+        payload = Login.model_validate(data)
+    except ValidationError as exc:
+        _, message = describe_validation_error(exc)
+        raise InvalidPayload(message) from None
+    limits = request.app[LOGIN_LIMITS]
+    wait = max(limits.take("user:" + payload.username), limits.take("addr:" + (request.remote or "?")))
+    if wait > 0:
+        raise RateLimited(wait)
+    issued = await request.app[ACCOUNTS].login(payload.username, payload.password, payload.device)
+    log.info("%s signed in a device (%s, token %d)", issued.user.name, payload.device or "device", issued.info.id)
+    return web.json_response(
+        {
+            "token": issued.secret,
+            "token_id": issued.info.id,
+            "user": {"name": issued.user.name, "admin": issued.user.admin},
+        }
+    )
+
+
+async def logout(request: web.Request) -> web.Response:
+    token, user = await request.app[ACCOUNTS].token_owner(bearer_token(request))
+    await request.app[ACCOUNTS].store.revoke_token(token.id)
+    await request.app[SERVICE].kick_token(token.id)
+    log.info("%s signed out a device (token %d)", user.name, token.id)
+    return web.json_response({"ok": True})
+
+
+async def health(request: web.Request) -> web.Response:
+    service = request.app[SERVICE]
+    store_ok = True
+    try:
+        await service.store.check()
+    except HubError:
+        store_ok = False
+    body = {
+        "status": "ok" if store_ok else "degraded",
+        "store": "ok" if store_ok else "unavailable",
+        "version": __version__,
+        "uptime_seconds": round(time.monotonic() - request.app[STARTED], 3),
+        "connections": len(service.presence),
+    }
+    return web.json_response(body, status=200 if store_ok else 503)
+
+
+async def not_found(request: web.Request) -> web.Response:
+    return web.json_response(
+        {"error": {"code": ErrorCode.NOT_FOUND.value, "message": f"no such endpoint: {request.path}"}}, status=404
+    )
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_post("/api/login", login)
+    app.router.add_post("/api/logout", logout)
+    app.router.add_get("/api/health", health)

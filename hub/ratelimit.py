@@ -1,0 +1,46 @@
+"""Per-key token buckets (in the spirit of ntfy: a burst, then a steady refill)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(slots=True)
+class _Bucket:
+    tokens: float
+    stamp: float
+
+
+class TokenBuckets:
+    """`take(key)` returns 0 when allowed, else the seconds to wait before one more is allowed."""
+
+    def __init__(self, burst: int, refill_per_second: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.burst = burst
+        self.refill = refill_per_second
+        self._clock = clock
+        self._buckets: dict[str, _Bucket] = {}
+
+    def take(self, key: str, cost: float = 1.0) -> float:
+        now = self._clock()
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = self._buckets[key] = _Bucket(float(self.burst), now)
+        else:
+            bucket.tokens = min(float(self.burst), bucket.tokens + (now - bucket.stamp) * self.refill)
+            bucket.stamp = now
+        if bucket.tokens >= cost:
+            bucket.tokens -= cost
+            return 0.0
+        return (cost - bucket.tokens) / self.refill
+
+    def forget_full(self) -> None:
+        """Drop buckets that have refilled completely (they carry no state); keeps memory bounded."""
+        now = self._clock()
+        full = [key for key, b in self._buckets.items() if b.tokens + (now - b.stamp) * self.refill >= self.burst]
+        for key in full:
+            del self._buckets[key]
+
+    def __len__(self) -> int:
+        return len(self._buckets)

@@ -1,0 +1,460 @@
+"""The hub's logic: who may do what, addressing, durable delivery, replay, presence, limits.
+
+No sockets here: the service talks to clients through a `Transport` (the Socket.IO namespace in
+production, a recorder in unit tests) and to disk through a `Store`.
+
+Delivery is one ordered pipeline. `send_*` validate, authorise and rate-limit, then hand a draft to
+the dispatcher, one task that stores a batch of drafts in one transaction (group commit), delivers
+each stored notification to the live sessions of its recipients in id order, and only then resolves
+the sender's future, so an `ok` always means "stored". A session that is replaying what it missed
+parks live notifications in `pending` and flushes those it has not already replayed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from hub.config import HubConfig
+from hub.errors import Forbidden, HubError, NotFound, RateLimited, Unauthorized, Unavailable
+from hub.protocol import (
+    DELIVERY_EVENT,
+    Announce,
+    Broadcast,
+    Event,
+    Kind,
+    NotificationType,
+    OpenIdentity,
+    RoomMessage,
+    RoomRef,
+    SendNotification,
+    TokenAuth,
+    error_body,
+)
+from hub.ratelimit import TokenBuckets
+from hub.security import hash_token
+from hub.sessions import Presence, Session
+from hub.store import Draft, Store, Stored, TokenKind, User
+from hub.timeutil import utc_now_iso
+
+log = logging.getLogger(__name__)
+
+REPLAY_PAGE = 500
+BATCH_MAX = 256
+
+
+class Transport(Protocol):
+    async def emit(self, sid: str, event: str, data: Any) -> None: ...
+    async def disconnect(self, sid: str) -> None: ...
+
+
+class HubService:
+    def __init__(self, config: HubConfig, store: Store, transport: Transport) -> None:
+        self.config = config
+        self.store = store
+        self.transport = transport
+        self.presence = Presence()
+        self.send_limits = TokenBuckets(config.rate_burst, config.rate_refill_per_second)
+        self._queue: asyncio.Queue[tuple[Draft, asyncio.Future[Stored]]] = asyncio.Queue()
+        self._device_cursors: dict[str, int] = {}
+        self._dirty: dict[str, tuple[int, int]] = {}
+        self._revocation_seq = -1
+        self._closing = False
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        self._revocation_seq, _ = await self.store.revocations_after(-1)
+        self._spawn(self._dispatch_loop(), "dispatcher")
+        self._spawn(self._every(1.0, self.flush_cursors), "cursor-flush")
+        self._spawn(self._every(self.config.revocation_poll_seconds, self.check_revocations), "revocations")
+        self._spawn(self._every(3600.0, self.prune, first_now=True), "retention")
+
+    def _spawn(self, coro: Awaitable[None], name: str) -> None:
+        self._tasks.append(asyncio.ensure_future(coro))
+        self._tasks[-1].set_name(f"hub-{name}")
+
+    async def stop(self) -> None:
+        """Finish what was accepted, then stop background work and save cursors."""
+        await self._drain()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        await self.flush_cursors()
+
+    async def _drain(self) -> None:
+        self._closing = True
+        if self._tasks:
+            await self._queue.join()
+
+    async def _every(self, seconds: float, job: Callable[[], Awaitable[Any]], *, first_now: bool = False) -> None:
+        if not first_now:
+            await asyncio.sleep(seconds)
+        while True:
+            try:
+                await job()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("background job %s failed; will retry", getattr(job, "__name__", job))
+            await asyncio.sleep(seconds)
+
+    # ------------------------------------------------------------------ connecting
+
+    async def connect(self, sid: str, auth: Any) -> Session | None:
+        """Authenticate a connecting client. None: open mode and the client will `authenticate` later."""
+        if isinstance(auth, dict) and "token" in auth:
+            parsed = TokenAuth.model_validate(auth)
+            found = await self.store.token_by_hash(hash_token(parsed.token))
+            if found is None:
+                raise Unauthorized("this device token is not valid (unknown or revoked): sign in again")
+            token, user = found
+            if token.kind is not TokenKind.DEVICE:
+                raise Forbidden("a send-only token cannot receive notifications")
+            return Session(
+                sid=sid,
+                user=user,
+                device=f"token:{token.id}",
+                token_id=token.id,
+                acking=parsed.last_id is not None,
+                resume_from=parsed.last_id,
+            )
+        if not self.config.open:
+            raise Unauthorized("authentication required: connect with auth={'token': ...}")
+        if isinstance(auth, dict) and auth:
+            return await self.claim(sid, OpenIdentity.model_validate(auth))
+        return None
+
+    async def claim(self, sid: str, identity: OpenIdentity) -> Session:
+        """Open mode: a client names itself (the seed guide's `authenticate {userId, username}`)."""
+        user = await self.store.ensure_user(identity.user_id)
+        return Session(sid=sid, user=user, device=f"open:{user.name}", token_id=None, acking=False, claimed=True)
+
+    async def activate(self, session: Session) -> None:
+        """The session is authenticated: greet it, announce presence, replay what it missed, go live."""
+        came_online = self.presence.add(session)
+        if came_online:
+            await self._emit_others(session.user.id, Event.USER_ONLINE, _presence(session.user))
+        await self.transport.emit(session.sid, Event.WELCOME, self.welcome(session))
+        try:
+            await self._replay(session)
+        finally:
+            session.syncing = False
+        for event, data, nid in session.pending:
+            if nid > session.last_sent:
+                await self._send(session, event, data, nid)
+        session.pending.clear()
+
+    async def _replay(self, session: Session, since: int | None = None) -> None:
+        if since is None:
+            since = session.resume_from
+        if since is None:
+            stored = await self.store.cursor(session.device, session.user.id)
+            since = max(stored, self._device_cursors.get(session.device, 0))
+        pruned = await self.store.pruned_upto(session.user.id)
+        if since < pruned:
+            await self.transport.emit(
+                session.sid,
+                Event.GAP,
+                {
+                    "since": since,
+                    "upto": pruned,
+                    "message": "some notifications were removed by retention before this device received them",
+                },
+            )
+            since = pruned
+        session.last_sent = max(session.last_sent, since)
+        while True:
+            page = await self.store.replay(session.user.id, since, REPLAY_PAGE)
+            for note in page:
+                if note.id > session.last_sent:
+                    await self._send(session, DELIVERY_EVENT[note.kind], note.wire(), note.id)
+            if len(page) < REPLAY_PAGE:
+                break
+            since = page[-1].id
+
+    def welcome(self, session: Session) -> dict[str, Any]:
+        return {
+            "message": f"Welcome to lan-notify, {session.user.name}!",
+            "user": {"name": session.user.name, "admin": session.admin},
+            "online": self.presence.online_names(),
+            "limits": {
+                "message_bytes": 4096,
+                "title_chars": 200,
+                "rate_burst": self.config.rate_burst,
+                "rate_refill_per_second": self.config.rate_refill_per_second,
+            },
+        }
+
+    async def disconnected(self, sid: str) -> None:
+        session, went_offline = self.presence.remove(sid)
+        if session is None:
+            return
+        if went_offline:
+            await self._emit_others(session.user.id, Event.USER_OFFLINE, _presence(session.user))
+
+    # ------------------------------------------------------------------ sending
+
+    def _check_rate(self, session: Session) -> None:
+        wait = self.send_limits.take(session.user.name)
+        if wait > 0:
+            raise RateLimited(wait)
+
+    async def send_direct(self, session: Session, payload: SendNotification) -> dict[str, Any]:
+        async with session.send_lock:
+            self._check_type(session, payload.type)
+            recipient = await self.store.get_user(payload.to)
+            if recipient is None:
+                raise NotFound(f"there is no user named {payload.to!r}")
+            self._check_rate(session)
+            stored = self._enqueue(
+                self._draft(session, Kind.DIRECT, payload.type, payload.title, payload.message, to_user_id=recipient.id)
+            )
+        return _sent(await stored)
+
+    async def send_room(self, session: Session, payload: RoomMessage) -> dict[str, Any]:
+        async with session.send_lock:
+            self._check_type(session, payload.type)
+            room = await self.store.get_room(payload.room)
+            if room is None:
+                raise NotFound(f"there is no room named {payload.room!r}")
+            if room.restricted and not await self.store.is_member(room.name, session.user.id):
+                raise Forbidden(f"room {room.name!r} is restricted to its members")
+            self._check_rate(session)
+            stored = self._enqueue(
+                self._draft(session, Kind.ROOM, payload.type, payload.title, payload.message, room=room.name)
+            )
+        return _sent(await stored)
+
+    async def broadcast(self, session: Session, payload: Broadcast) -> dict[str, Any]:
+        if not session.admin:
+            raise Forbidden("only admins may send to everyone")
+        async with session.send_lock:
+            self._check_rate(session)
+            stored = self._enqueue(self._draft(session, Kind.EVERYONE, payload.type, payload.title, payload.message))
+        return _sent(await stored)
+
+    async def announce(self, session: Session, payload: Announce) -> dict[str, Any]:
+        if not session.admin:
+            raise Forbidden("only admins may make announcements")
+        async with session.send_lock:
+            self._check_rate(session)
+            draft = self._draft(session, Kind.ANNOUNCEMENT, NotificationType.SYSTEM, payload.title, payload.message)
+            stored = self._enqueue(draft)
+        return _sent(await stored)
+
+    @staticmethod
+    def _check_type(session: Session, type_: NotificationType) -> None:
+        if type_ is NotificationType.SYSTEM and not session.admin:
+            raise Forbidden("only admins may send notifications of type system")
+
+    def _draft(
+        self,
+        session: Session,
+        kind: Kind,
+        type_: NotificationType,
+        title: str,
+        message: str,
+        *,
+        to_user_id: int | None = None,
+        room: str | None = None,
+    ) -> Draft:
+        return Draft(
+            kind=kind,
+            type=type_,
+            title=title,
+            message=message,
+            sender=session.user.name,
+            timestamp=utc_now_iso(),
+            to_user_id=to_user_id,
+            room=room,
+            about_user_id=session.user.id if kind is Kind.NOTICE else None,
+        )
+
+    async def submit(self, draft: Draft) -> Stored:
+        """Queue a draft for the dispatcher; returns once it is stored and handed to live sessions."""
+        return await self._enqueue(draft)
+
+    def _enqueue(self, draft: Draft) -> asyncio.Future[Stored]:
+        if self._closing:
+            raise Unavailable("the hub is shutting down; try again in a moment")
+        future: asyncio.Future[Stored] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((draft, future))
+        return future
+
+    async def _dispatch_loop(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < BATCH_MAX and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                await self._dispatch(batch)
+            finally:
+                for _ in batch:
+                    self._queue.task_done()
+
+    async def _dispatch(self, batch: list[tuple[Draft, asyncio.Future[Stored]]]) -> None:
+        # A sender that gave up (disconnected) still gets its notification stored: it may have
+        # been told nothing, but the recipient must not miss what was accepted.
+        try:
+            stored = await self.store.add([d for d, _ in batch])
+        except HubError as exc:
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        for (_, future), item in zip(batch, stored, strict=True):
+            try:
+                await self._deliver(item)
+            except Exception:
+                log.exception(
+                    "delivering notification %d failed; recipients get it on their next sync", item.notification.id
+                )
+            if not future.done():
+                future.set_result(item)
+
+    async def _deliver(self, item: Stored) -> None:
+        note = item.notification
+        event = DELIVERY_EVENT[note.kind]
+        data = note.wire()
+        for user_id in item.recipients:
+            for session in self.presence.of_user(user_id):
+                if session.syncing:
+                    session.pending.append((event, data, note.id))
+                elif note.id > session.last_sent:
+                    await self._send(session, event, data, note.id)
+
+    async def _send(self, session: Session, event: str, data: dict[str, Any], nid: int) -> None:
+        await self.transport.emit(session.sid, event, data)
+        session.last_sent = nid
+        if not session.acking:
+            self._advance(session, nid)
+
+    def _advance(self, session: Session, nid: int) -> None:
+        if nid > self._device_cursors.get(session.device, 0):
+            self._device_cursors[session.device] = nid
+            self._dirty[session.device] = (session.user.id, nid)
+
+    async def flush_cursors(self) -> None:
+        if not self._dirty:
+            return
+        dirty, self._dirty = self._dirty, {}
+        try:
+            await self.store.save_cursors(dirty)
+        except HubError:
+            for device, value in dirty.items():
+                self._dirty.setdefault(device, value)
+            raise
+
+    # ------------------------------------------------------------------ acks and sync
+
+    def ack(self, session: Session, nid: int) -> None:
+        session.acking = True
+        if nid > session.acked:
+            session.acked = nid
+            self._advance(session, min(nid, session.last_sent))
+
+    async def sync(self, session: Session, since: int) -> None:
+        """Replay everything after `since` again (a client that lost its local state)."""
+        session.acking = True
+        session.syncing = True
+        session.last_sent = since
+        try:
+            await self._replay(session, since)
+        finally:
+            session.syncing = False
+        for event, data, nid in session.pending:
+            if nid > session.last_sent:
+                await self._send(session, event, data, nid)
+        session.pending.clear()
+
+    # ------------------------------------------------------------------ rooms
+
+    async def join_room(self, session: Session, payload: RoomRef) -> dict[str, Any]:
+        if not await self.store.may_join(payload.room, session.user.id):
+            raise Forbidden(f"room {payload.room!r} is restricted to its members")
+        joined = await self.store.join_room(payload.room, session.user.id)
+        if joined:
+            notice = self._draft(
+                session,
+                Kind.NOTICE,
+                NotificationType.INFO,
+                "",
+                f"{session.user.name} joined {payload.room}",
+                room=payload.room,
+            )
+            await self.submit(notice)
+        return {"ok": True, "room": payload.room, "joined": joined}
+
+    async def leave_room(self, session: Session, payload: RoomRef) -> dict[str, Any]:
+        left = await self.store.leave_room(payload.room, session.user.id)
+        return {"ok": True, "room": payload.room, "left": left}
+
+    async def list_rooms(self, session: Session) -> dict[str, Any]:
+        rooms = await self.store.list_rooms()
+        mine = set(await self.store.rooms_of(session.user.id))
+        return {
+            "ok": True,
+            "rooms": [
+                {"name": r.name, "restricted": r.restricted, "member": r.name in mine, "members": len(r.members)}
+                for r in rooms
+            ],
+        }
+
+    async def list_users(self) -> dict[str, Any]:
+        users = await self.store.list_users()
+        return {
+            "ok": True,
+            "users": [{"name": u.name, "admin": u.admin, "online": self.presence.is_online(u.id)} for u in users],
+        }
+
+    def list_online(self) -> dict[str, Any]:
+        return {"ok": True, "online": self.presence.online_names()}
+
+    # ------------------------------------------------------------------ revocation and retention
+
+    async def check_revocations(self) -> None:
+        self._revocation_seq, revoked = await self.store.revocations_after(self._revocation_seq)
+        for token_id in revoked:
+            await self.kick_token(token_id)
+
+    async def kick_token(self, token_id: int) -> None:
+        for sid in self.presence.of_token(token_id):
+            log.info("disconnecting session %s: its token was revoked", sid)
+            await self.transport.emit(
+                sid, Event.ERROR, error_body(Unauthorized.code, "this device's token was revoked: sign in again")
+            )
+            await self.transport.disconnect(sid)
+
+    async def prune(self) -> None:
+        result = await self.store.prune(
+            keep_days=self.config.retention_days, keep_count=self.config.retention_count, now=utc_now_iso()
+        )
+        if result.removed_deliveries:
+            log.info(
+                "retention removed %d deliveries and %d notifications",
+                result.removed_deliveries,
+                result.removed_notifications,
+            )
+
+    # ------------------------------------------------------------------ helpers
+
+    async def _emit_others(self, user_id: int, event: str, data: dict[str, Any]) -> None:
+        for session in list(self.presence.sessions.values()):
+            if session.user.id != user_id:
+                await self.transport.emit(session.sid, event, data)
+
+
+def _presence(user: User) -> dict[str, Any]:
+    return {"userId": user.name, "username": user.name}
+
+
+def _sent(stored: Stored) -> dict[str, Any]:
+    return {"ok": True, "id": stored.notification.id, "recipients": len(stored.recipients)}

@@ -1,0 +1,130 @@
+"""The store interface: accounts, device tokens, rooms, notifications and delivery cursors.
+
+One Protocol, real implementations behind it (SQLite now). Everything that must survive a restart
+lives here; the service keeps only what is live (sessions, presence, rate-limit buckets).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from hub.protocol import Kind, Notification, NotificationType
+
+
+class TokenKind(StrEnum):
+    DEVICE = "device"  # may connect and receive
+    SEND = "send"  # may only send (scripts); issue: send-only tokens
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    name: str
+    admin: bool
+    has_password: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    id: int
+    user_id: int
+    label: str
+    kind: TokenKind
+    created_at: str
+    last_used_at: str | None
+    revoked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Room:
+    name: str
+    restricted: bool
+    members: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A notification to store. Exactly one of `to_user_id`, `room`, `everyone` addresses it."""
+
+    kind: Kind
+    type: NotificationType
+    title: str
+    message: str
+    sender: str
+    timestamp: str
+    to_user_id: int | None = None
+    room: str | None = None
+    #: For NOTICE: the user the notice is about, who does not receive it.
+    about_user_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """A stored notification and the users whose inbox it went into."""
+
+    notification: Notification
+    recipients: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PruneResult:
+    removed_deliveries: int
+    removed_notifications: int
+
+
+class Store(Protocol):
+    async def open(self) -> None: ...
+    async def close(self) -> None: ...
+    async def check(self) -> None:
+        """Raise if the store cannot be used (for health checks)."""
+
+    # accounts
+    async def create_user(self, name: str, password_hash: str | None, *, admin: bool) -> User: ...
+    async def get_user(self, name: str) -> User | None: ...
+    async def get_user_by_id(self, user_id: int) -> User | None: ...
+    async def password_hash(self, name: str) -> str | None: ...
+    async def list_users(self) -> list[User]: ...
+    async def remove_user(self, name: str) -> bool: ...
+    async def set_password(self, name: str, password_hash: str) -> bool: ...
+    async def ensure_user(self, name: str) -> User:
+        """Open mode: the user of that name, created without a password when new."""
+
+    # device tokens
+    async def create_token(self, user_id: int, token_hash: str, label: str, kind: TokenKind) -> TokenInfo: ...
+    async def token_by_hash(self, token_hash: str) -> tuple[TokenInfo, User] | None: ...
+    async def list_tokens(self, user_id: int) -> list[TokenInfo]: ...
+    async def revoke_token(self, token_id: int) -> TokenInfo | None: ...
+    async def revocations_after(self, seq: int) -> tuple[int, list[int]]:
+        """Token ids revoked after `seq` (a revocation log position) and the newest position."""
+
+    # rooms
+    async def create_room(self, name: str, *, restricted: bool, members: Sequence[int]) -> Room: ...
+    async def get_room(self, name: str) -> Room | None: ...
+    async def list_rooms(self) -> list[Room]: ...
+    async def remove_room(self, name: str) -> bool: ...
+    async def may_join(self, room: str, user_id: int) -> bool: ...
+    async def join_room(self, room: str, user_id: int) -> bool:
+        """Add the user to the room's members (creating an open room); False when already a member."""
+
+    async def leave_room(self, room: str, user_id: int) -> bool: ...
+    async def rooms_of(self, user_id: int) -> list[str]: ...
+    async def is_member(self, room: str, user_id: int) -> bool: ...
+
+    # notifications
+    async def add(self, drafts: Sequence[Draft]) -> list[Stored]:
+        """Store drafts in one transaction (group commit); durable when this returns."""
+
+    async def replay(self, user_id: int, after_id: int, limit: int) -> list[Notification]: ...
+    async def history(self, user_id: int, after_id: int, limit: int) -> list[Notification]: ...
+    async def pruned_upto(self, user_id: int) -> int: ...
+    async def prune(self, *, keep_days: int, keep_count: int, now: str) -> PruneResult: ...
+
+    # delivery cursors (per device)
+    async def cursor(self, device: str, user_id: int) -> int:
+        """The device's resume point; a new device starts where the user's retained inbox starts."""
+
+    async def save_cursors(self, cursors: dict[str, tuple[int, int]]) -> None:
+        """`{device: (user_id, last_id)}`; a cursor never moves backwards."""

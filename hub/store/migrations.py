@@ -1,0 +1,102 @@
+"""SQLite schema versions, keyed on `PRAGMA user_version`, applied in order, each in one transaction."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: accounts, tokens, rooms, notifications, per-user inbox, per-device cursors
+    """
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        password_hash TEXT,
+        admin INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        pruned_upto INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE tokens (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        token_hash TEXT NOT NULL UNIQUE,
+        label TEXT NOT NULL DEFAULT '',
+        kind TEXT NOT NULL DEFAULT 'device',
+        created_at TEXT NOT NULL,
+        last_used_at TEXT,
+        revoked_at TEXT
+    );
+    CREATE INDEX tokens_user ON tokens(user_id);
+    CREATE TABLE revocations (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        token_id INTEGER NOT NULL,
+        at REAL NOT NULL
+    );
+    CREATE TABLE rooms (
+        name TEXT PRIMARY KEY,
+        restricted INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE room_access (
+        room TEXT NOT NULL REFERENCES rooms(name) ON DELETE CASCADE,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        PRIMARY KEY (room, user_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE room_members (
+        room TEXT NOT NULL REFERENCES rooms(name) ON DELETE CASCADE,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        joined_at TEXT NOT NULL,
+        PRIMARY KEY (room, user_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX room_members_user ON room_members(user_id);
+    CREATE TABLE notifications (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        type TEXT NOT NULL,
+        title TEXT NOT NULL,
+        message TEXT NOT NULL,
+        sender TEXT NOT NULL,
+        room TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE inbox (
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        notification_id INTEGER NOT NULL REFERENCES notifications(id) ON DELETE CASCADE,
+        PRIMARY KEY (user_id, notification_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX inbox_notification ON inbox(notification_id);
+    CREATE TABLE cursors (
+        device TEXT PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        last_id INTEGER NOT NULL
+    );
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class SchemaTooNew(RuntimeError):
+    """The file was written by a newer lan-notify; refuse rather than guess."""
+
+
+def migrate(db: sqlite3.Connection) -> None:
+    current = int(db.execute("PRAGMA user_version").fetchone()[0])
+    if current > SCHEMA_VERSION:
+        raise SchemaTooNew(
+            f"this store has schema version {current}, newer than this hub knows ({SCHEMA_VERSION}); upgrade lan-notify"
+        )
+    for version in range(current + 1, SCHEMA_VERSION + 1):
+        log.info("migrating the store to schema version %d", version)
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in MIGRATIONS[version - 1].split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version = {version}")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")

@@ -1,0 +1,480 @@
+"""The embedded store: SQLite (WAL, synchronous=FULL) on one dedicated thread.
+
+Every call runs on the store's own thread, so the event loop never blocks on disk. Writes of
+notifications are batched by the caller into one transaction (group commit): one fsync for many
+notifications, each durable before its sender is told `ok`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from hub.errors import Conflict, NotFound, Unavailable
+from hub.protocol import Kind, Notification, NotificationType
+from hub.store.base import Draft, PruneResult, Room, Stored, TokenInfo, TokenKind, User
+from hub.store.migrations import migrate
+from hub.timeutil import utc_now_iso
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_NOTIFICATION_COLUMNS = "n.id, n.kind, n.type, n.title, n.message, n.sender, n.room, n.created_at"
+
+
+def _notification(row: sqlite3.Row) -> Notification:
+    return Notification(
+        id=row[0],
+        kind=Kind(row[1]),
+        type=NotificationType(row[2]),
+        title=row[3],
+        message=row[4],
+        sender=row[5],
+        room=row[6],
+        timestamp=row[7],
+    )
+
+
+def _user(row: sqlite3.Row) -> User:
+    return User(id=row["id"], name=row["name"], admin=bool(row["admin"]), has_password=row["password_hash"] is not None)
+
+
+def _token(row: sqlite3.Row) -> TokenInfo:
+    return TokenInfo(
+        id=row["id"],
+        user_id=row["user_id"],
+        label=row["label"],
+        kind=TokenKind(row["kind"]),
+        created_at=row["created_at"],
+        last_used_at=row["last_used_at"],
+        revoked=row["revoked_at"] is not None,
+    )
+
+
+class SqliteStore:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-store")
+        self._db: sqlite3.Connection | None = None
+
+    # ------------------------------------------------------------------ plumbing
+
+    async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._call, fn)
+
+    def _call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        if self._db is None:
+            raise Unavailable("the store is not open")
+        try:
+            return fn(self._db)
+        except sqlite3.OperationalError as exc:
+            log.error("store error: %s", exc)
+            raise Unavailable(f"the store cannot be used right now ({exc})") from exc
+
+    def _open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute("PRAGMA foreign_keys=ON")
+        db.execute("PRAGMA busy_timeout=10000")
+        migrate(db)
+        self._db = db
+
+    async def open(self) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._executor, self._open)
+
+    def _close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    async def close(self) -> None:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._executor, self._close)
+        self._executor.shutdown(wait=True)
+
+    async def check(self) -> None:
+        await self._run(lambda db: db.execute("SELECT 1").fetchone())
+
+    async def integrity_check(self) -> str:
+        return await self._run(lambda db: str(db.execute("PRAGMA integrity_check").fetchone()[0]))
+
+    # ------------------------------------------------------------------ accounts
+
+    async def create_user(self, name: str, password_hash: str | None, *, admin: bool) -> User:
+        def run(db: sqlite3.Connection) -> User:
+            try:
+                cur = db.execute(
+                    "INSERT INTO users(name, password_hash, admin, created_at) VALUES (?, ?, ?, ?)",
+                    (name, password_hash, int(admin), utc_now_iso()),
+                )
+            except sqlite3.IntegrityError:
+                raise Conflict(f"a user named {name!r} already exists") from None
+            assert cur.lastrowid is not None
+            return User(id=cur.lastrowid, name=name, admin=admin, has_password=password_hash is not None)
+
+        return await self._run(run)
+
+    async def get_user(self, name: str) -> User | None:
+        def run(db: sqlite3.Connection) -> User | None:
+            row = db.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
+            return _user(row) if row else None
+
+        return await self._run(run)
+
+    async def get_user_by_id(self, user_id: int) -> User | None:
+        def run(db: sqlite3.Connection) -> User | None:
+            row = db.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
+            return _user(row) if row else None
+
+        return await self._run(run)
+
+    async def password_hash(self, name: str) -> str | None:
+        def run(db: sqlite3.Connection) -> str | None:
+            row = db.execute("SELECT password_hash FROM users WHERE name = ?", (name,)).fetchone()
+            return row[0] if row else None
+
+        return await self._run(run)
+
+    async def list_users(self) -> list[User]:
+        return await self._run(lambda db: [_user(r) for r in db.execute("SELECT * FROM users ORDER BY name")])
+
+    async def remove_user(self, name: str) -> bool:
+        def run(db: sqlite3.Connection) -> bool:
+            row = db.execute("SELECT id FROM users WHERE name = ?", (name,)).fetchone()
+            if row is None:
+                return False
+            with _transaction(db):
+                now = time.time()
+                for (token_id,) in db.execute("SELECT id FROM tokens WHERE user_id = ?", (row[0],)).fetchall():
+                    db.execute("INSERT INTO revocations(token_id, at) VALUES (?, ?)", (token_id, now))
+                db.execute("DELETE FROM users WHERE id = ?", (row[0],))
+                db.execute("DELETE FROM notifications WHERE id NOT IN (SELECT notification_id FROM inbox)")
+            return True
+
+        return await self._run(run)
+
+    async def set_password(self, name: str, password_hash: str) -> bool:
+        def run(db: sqlite3.Connection) -> bool:
+            cur = db.execute("UPDATE users SET password_hash = ? WHERE name = ?", (password_hash, name))
+            return cur.rowcount > 0
+
+        return await self._run(run)
+
+    async def ensure_user(self, name: str) -> User:
+        def run(db: sqlite3.Connection) -> User:
+            db.execute(
+                "INSERT OR IGNORE INTO users(name, password_hash, admin, created_at) VALUES (?, NULL, 0, ?)",
+                (name, utc_now_iso()),
+            )
+            return _user(db.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone())
+
+        return await self._run(run)
+
+    # ------------------------------------------------------------------ tokens
+
+    async def create_token(self, user_id: int, token_hash: str, label: str, kind: TokenKind) -> TokenInfo:
+        def run(db: sqlite3.Connection) -> TokenInfo:
+            cur = db.execute(
+                "INSERT INTO tokens(user_id, token_hash, label, kind, created_at) VALUES (?, ?, ?, ?, ?)",
+                (user_id, token_hash, label, kind.value, utc_now_iso()),
+            )
+            return _token(db.execute("SELECT * FROM tokens WHERE id = ?", (cur.lastrowid,)).fetchone())
+
+        return await self._run(run)
+
+    async def token_by_hash(self, token_hash: str) -> tuple[TokenInfo, User] | None:
+        def run(db: sqlite3.Connection) -> tuple[TokenInfo, User] | None:
+            row = db.execute(
+                "SELECT * FROM tokens WHERE token_hash = ? AND revoked_at IS NULL", (token_hash,)
+            ).fetchone()
+            if row is None:
+                return None
+            db.execute("UPDATE tokens SET last_used_at = ? WHERE id = ?", (utc_now_iso(), row["id"]))
+            user = db.execute("SELECT * FROM users WHERE id = ?", (row["user_id"],)).fetchone()
+            return (_token(row), _user(user)) if user else None
+
+        return await self._run(run)
+
+    async def list_tokens(self, user_id: int) -> list[TokenInfo]:
+        return await self._run(
+            lambda db: [_token(r) for r in db.execute("SELECT * FROM tokens WHERE user_id = ? ORDER BY id", (user_id,))]
+        )
+
+    async def revoke_token(self, token_id: int) -> TokenInfo | None:
+        def run(db: sqlite3.Connection) -> TokenInfo | None:
+            row = db.execute("SELECT * FROM tokens WHERE id = ?", (token_id,)).fetchone()
+            if row is None:
+                return None
+            if row["revoked_at"] is None:
+                with _transaction(db):
+                    db.execute("UPDATE tokens SET revoked_at = ? WHERE id = ?", (utc_now_iso(), token_id))
+                    db.execute("INSERT INTO revocations(token_id, at) VALUES (?, ?)", (token_id, time.time()))
+            return _token(db.execute("SELECT * FROM tokens WHERE id = ?", (token_id,)).fetchone())
+
+        return await self._run(run)
+
+    async def revocations_after(self, seq: int) -> tuple[int, list[int]]:
+        def run(db: sqlite3.Connection) -> tuple[int, list[int]]:
+            rows = db.execute("SELECT seq, token_id FROM revocations WHERE seq > ? ORDER BY seq", (seq,)).fetchall()
+            newest = rows[-1][0] if rows else seq
+            if seq < 0:  # first look: only learn where the log is
+                return newest, []
+            return newest, [r[1] for r in rows]
+
+        return await self._run(run)
+
+    # ------------------------------------------------------------------ rooms
+
+    async def create_room(self, name: str, *, restricted: bool, members: Sequence[int]) -> Room:
+        def run(db: sqlite3.Connection) -> Room:
+            with _transaction(db):
+                try:
+                    db.execute(
+                        "INSERT INTO rooms(name, restricted, created_at) VALUES (?, ?, ?)",
+                        (name, int(restricted), utc_now_iso()),
+                    )
+                except sqlite3.IntegrityError:
+                    raise Conflict(f"a room named {name!r} already exists") from None
+                for user_id in members:
+                    db.execute("INSERT OR IGNORE INTO room_access(room, user_id) VALUES (?, ?)", (name, user_id))
+                    db.execute(
+                        "INSERT OR IGNORE INTO room_members(room, user_id, joined_at) VALUES (?, ?, ?)",
+                        (name, user_id, utc_now_iso()),
+                    )
+            room = _room(db, name)
+            assert room is not None
+            return room
+
+        return await self._run(run)
+
+    async def get_room(self, name: str) -> Room | None:
+        return await self._run(lambda db: _room(db, name))
+
+    async def list_rooms(self) -> list[Room]:
+        def run(db: sqlite3.Connection) -> list[Room]:
+            names = [r[0] for r in db.execute("SELECT name FROM rooms ORDER BY name")]
+            return [room for name in names if (room := _room(db, name)) is not None]
+
+        return await self._run(run)
+
+    async def remove_room(self, name: str) -> bool:
+        return await self._run(lambda db: db.execute("DELETE FROM rooms WHERE name = ?", (name,)).rowcount > 0)
+
+    async def may_join(self, room: str, user_id: int) -> bool:
+        def run(db: sqlite3.Connection) -> bool:
+            row = db.execute("SELECT restricted FROM rooms WHERE name = ?", (room,)).fetchone()
+            if row is None or not row[0]:
+                return True
+            return (
+                db.execute("SELECT 1 FROM room_access WHERE room = ? AND user_id = ?", (room, user_id)).fetchone()
+                is not None
+            )
+
+        return await self._run(run)
+
+    async def join_room(self, room: str, user_id: int) -> bool:
+        def run(db: sqlite3.Connection) -> bool:
+            with _transaction(db):
+                db.execute(
+                    "INSERT OR IGNORE INTO rooms(name, restricted, created_at) VALUES (?, 0, ?)", (room, utc_now_iso())
+                )
+                cur = db.execute(
+                    "INSERT OR IGNORE INTO room_members(room, user_id, joined_at) VALUES (?, ?, ?)",
+                    (room, user_id, utc_now_iso()),
+                )
+            return cur.rowcount > 0
+
+        return await self._run(run)
+
+    async def leave_room(self, room: str, user_id: int) -> bool:
+        return await self._run(
+            lambda db: (
+                db.execute("DELETE FROM room_members WHERE room = ? AND user_id = ?", (room, user_id)).rowcount > 0
+            )
+        )
+
+    async def rooms_of(self, user_id: int) -> list[str]:
+        return await self._run(
+            lambda db: [
+                r[0] for r in db.execute("SELECT room FROM room_members WHERE user_id = ? ORDER BY room", (user_id,))
+            ]
+        )
+
+    async def is_member(self, room: str, user_id: int) -> bool:
+        return await self._run(
+            lambda db: (
+                db.execute("SELECT 1 FROM room_members WHERE room = ? AND user_id = ?", (room, user_id)).fetchone()
+                is not None
+            )
+        )
+
+    # ------------------------------------------------------------------ notifications
+
+    async def add(self, drafts: Sequence[Draft]) -> list[Stored]:
+        def run(db: sqlite3.Connection) -> list[Stored]:
+            out: list[Stored] = []
+            with _transaction(db):
+                for d in drafts:
+                    cur = db.execute(
+                        "INSERT INTO notifications(kind, type, title, message, sender, room, created_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (d.kind.value, d.type.value, d.title, d.message, d.sender, d.room, d.timestamp),
+                    )
+                    nid = cur.lastrowid
+                    assert nid is not None
+                    if d.kind is Kind.DIRECT:
+                        recipients: list[int] = [d.to_user_id] if d.to_user_id is not None else []
+                    elif d.kind in (Kind.ROOM, Kind.NOTICE):
+                        recipients = [
+                            r[0]
+                            for r in db.execute("SELECT user_id FROM room_members WHERE room = ?", (d.room,))
+                            if r[0] != d.about_user_id
+                        ]
+                    else:
+                        recipients = [r[0] for r in db.execute("SELECT id FROM users")]
+                    db.executemany(
+                        "INSERT INTO inbox(user_id, notification_id) VALUES (?, ?)", [(u, nid) for u in recipients]
+                    )
+                    note = Notification(
+                        id=nid,
+                        kind=d.kind,
+                        type=d.type,
+                        title=d.title,
+                        message=d.message,
+                        sender=d.sender,
+                        room=d.room,
+                        timestamp=d.timestamp,
+                    )
+                    out.append(Stored(note, tuple(recipients)))
+            return out
+
+        return await self._run(run)
+
+    async def replay(self, user_id: int, after_id: int, limit: int) -> list[Notification]:
+        def run(db: sqlite3.Connection) -> list[Notification]:
+            rows = db.execute(
+                f"SELECT {_NOTIFICATION_COLUMNS} FROM inbox i JOIN notifications n ON n.id = i.notification_id"
+                " WHERE i.user_id = ? AND i.notification_id > ? ORDER BY i.notification_id LIMIT ?",
+                (user_id, after_id, limit),
+            ).fetchall()
+            return [_notification(r) for r in rows]
+
+        return await self._run(run)
+
+    async def history(self, user_id: int, after_id: int, limit: int) -> list[Notification]:
+        return await self.replay(user_id, after_id, limit)
+
+    async def pruned_upto(self, user_id: int) -> int:
+        def run(db: sqlite3.Connection) -> int:
+            row = db.execute("SELECT pruned_upto FROM users WHERE id = ?", (user_id,)).fetchone()
+            if row is None:
+                raise NotFound("no such user")
+            return int(row[0])
+
+        return await self._run(run)
+
+    async def prune(self, *, keep_days: int, keep_count: int, now: str) -> PruneResult:
+        cutoff = _days_before(now, keep_days)
+
+        def run(db: sqlite3.Connection) -> PruneResult:
+            removed = 0
+            with _transaction(db):
+                for (user_id,) in db.execute("SELECT id FROM users").fetchall():
+                    by_count = db.execute(
+                        "SELECT notification_id FROM inbox WHERE user_id = ?"
+                        " ORDER BY notification_id DESC LIMIT 1 OFFSET ?",
+                        (user_id, keep_count),
+                    ).fetchone()
+                    by_age = db.execute(
+                        "SELECT MAX(i.notification_id) FROM inbox i JOIN notifications n ON n.id = i.notification_id"
+                        " WHERE i.user_id = ? AND n.created_at < ?",
+                        (user_id, cutoff),
+                    ).fetchone()
+                    boundary = max(by_count[0] if by_count else 0, by_age[0] or 0)
+                    if boundary <= 0:
+                        continue
+                    cur = db.execute(
+                        "DELETE FROM inbox WHERE user_id = ? AND notification_id <= ?", (user_id, boundary)
+                    )
+                    removed += cur.rowcount
+                    db.execute("UPDATE users SET pruned_upto = MAX(pruned_upto, ?) WHERE id = ?", (boundary, user_id))
+                gone = db.execute(
+                    "DELETE FROM notifications WHERE id NOT IN (SELECT notification_id FROM inbox)"
+                ).rowcount
+            return PruneResult(removed_deliveries=removed, removed_notifications=gone)
+
+        return await self._run(run)
+
+    # ------------------------------------------------------------------ cursors
+
+    async def cursor(self, device: str, user_id: int) -> int:
+        def run(db: sqlite3.Connection) -> int:
+            row = db.execute("SELECT last_id FROM cursors WHERE device = ?", (device,)).fetchone()
+            if row is not None:
+                return int(row[0])
+            start = db.execute("SELECT pruned_upto FROM users WHERE id = ?", (user_id,)).fetchone()
+            last_id = int(start[0]) if start else 0
+            db.execute("INSERT INTO cursors(device, user_id, last_id) VALUES (?, ?, ?)", (device, user_id, last_id))
+            return last_id
+
+        return await self._run(run)
+
+    async def save_cursors(self, cursors: dict[str, tuple[int, int]]) -> None:
+        if not cursors:
+            return
+        rows = [(device, user_id, last_id) for device, (user_id, last_id) in cursors.items()]
+
+        def run(db: sqlite3.Connection) -> None:
+            with _transaction(db):
+                db.executemany(
+                    "INSERT INTO cursors(device, user_id, last_id) VALUES (?, ?, ?)"
+                    " ON CONFLICT(device) DO UPDATE SET last_id = MAX(last_id, excluded.last_id)",
+                    rows,
+                )
+
+        await self._run(run)
+
+
+class _transaction:
+    """BEGIN IMMEDIATE ... COMMIT (or ROLLBACK) on an autocommit connection."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: Any, *_: Any) -> None:
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _room(db: sqlite3.Connection, name: str) -> Room | None:
+    row = db.execute("SELECT name, restricted FROM rooms WHERE name = ?", (name,)).fetchone()
+    if row is None:
+        return None
+    members = tuple(
+        r[0]
+        for r in db.execute(
+            "SELECT u.name FROM room_members m JOIN users u ON u.id = m.user_id WHERE m.room = ? ORDER BY u.name",
+            (name,),
+        )
+    )
+    return Room(name=row[0], restricted=bool(row[1]), members=members)
+
+
+def _days_before(now_iso: str, days: int) -> str:
+    from datetime import datetime, timedelta
+
+    now = datetime.fromisoformat(now_iso.replace("Z", "+00:00"))
+    return (now - timedelta(days=days)).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -1,0 +1,148 @@
+"""Shared fixtures: a real hub on a free loopback port, and real python-socketio clients."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import socketio
+
+from hub.accounts import Accounts
+from hub.app import STORE
+from hub.config import ENV_PREFIX, HubConfig
+from hub.http_api import SERVICE
+from hub.server import RunningHub
+from hub.service import HubService
+from hub.store import Store
+
+WAIT = 10.0  # seconds: the most any test waits for an event before failing
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No LAN_NOTIFY_* setting from the developer's shell leaks into a test."""
+    for name in list(os.environ):
+        if name.startswith(ENV_PREFIX):
+            monkeypatch.delenv(name)
+    yield
+
+
+class Client:
+    """A python-socketio client that records every event it receives, in order."""
+
+    def __init__(self, url: str, **kwargs: Any) -> None:
+        self.url = url
+        self.sio = socketio.AsyncClient(reconnection=False, **kwargs)
+        self.queues: dict[str, asyncio.Queue[Any]] = defaultdict(asyncio.Queue)
+        self.received: list[tuple[str, Any]] = []
+        self.disconnected = asyncio.Event()
+        self.disconnect_reason: Any = None
+
+        @self.sio.on("*")
+        async def any_event(event: str, *args: Any) -> None:
+            data = args[0] if args else None
+            self.received.append((event, data))
+            self.queues[event].put_nowait(data)
+
+        @self.sio.on("disconnect")
+        async def on_disconnect(reason: Any = None) -> None:
+            self.disconnect_reason = reason
+            self.disconnected.set()
+
+    async def connect(self, auth: Any = None, transports: list[str] | None = None) -> Client:
+        await self.sio.connect(self.url, auth=auth, transports=transports or ["websocket"], wait_timeout=WAIT)
+        return self
+
+    async def next(self, event: str, timeout: float = WAIT) -> Any:
+        return await asyncio.wait_for(self.queues[event].get(), timeout)
+
+    def pending(self, event: str) -> list[Any]:
+        """Everything already received for `event` and not yet taken with `next`."""
+        out = []
+        while not self.queues[event].empty():
+            out.append(self.queues[event].get_nowait())
+        return out
+
+    async def call(self, event: str, data: Any = None, timeout: float = WAIT) -> Any:
+        if data is None:
+            return await self.sio.call(event, timeout=timeout)
+        return await self.sio.call(event, data, timeout=timeout)
+
+    async def close(self) -> None:
+        if self.sio.connected:
+            await self.sio.disconnect()
+        await self.sio.shutdown() if hasattr(self.sio, "shutdown") else None
+
+
+@dataclass
+class Hub:
+    """A running hub and handles to its parts."""
+
+    url: str
+    config: HubConfig
+    running: RunningHub
+    clients: list[Client] = field(default_factory=list)
+
+    @property
+    def service(self) -> HubService:
+        return self.running.app[SERVICE]
+
+    @property
+    def store(self) -> Store:
+        return self.running.app[STORE]
+
+    @property
+    def accounts(self) -> Accounts:
+        return Accounts(self.store)
+
+    async def user(self, name: str, *, admin: bool = False, password: str = "correct horse") -> str:
+        """Create a user with a password and return a fresh device token for them."""
+        await self.accounts.add_user(name, password, admin=admin)
+        return (await self.accounts.issue_token(name, "test")).secret
+
+    async def token(self, name: str) -> str:
+        return (await self.accounts.issue_token(name, "test")).secret
+
+    async def client(self, token: str | None = None, *, auth: Any = None, welcome: bool = True) -> Client:
+        """A connected client; by default waits for its `welcome` (the replay follows right after)."""
+        client = Client(self.url)
+        self.clients.append(client)
+        await client.connect(auth if auth is not None else ({"token": token} if token else None))
+        if welcome:
+            await client.next("welcome")
+        return client
+
+
+def make_config(data_dir: Path, **changes: Any) -> HubConfig:
+    base = HubConfig(host="127.0.0.1", port=0, data_dir=data_dir, revocation_poll_seconds=0.2)
+    return base.with_changes(**changes)
+
+
+@pytest.fixture
+async def hub_factory(tmp_path: Path) -> AsyncIterator[Any]:
+    started: list[Hub] = []
+
+    async def start(**changes: Any) -> Hub:
+        config = make_config(tmp_path / "hub", **changes)
+        running = RunningHub(config)
+        url = await running.start()
+        hub = Hub(url=url, config=config, running=running)
+        started.append(hub)
+        return hub
+
+    yield start
+    for hub in started:
+        for client in hub.clients:
+            await client.close()
+        await hub.running.stop()
+
+
+@pytest.fixture
+async def hub(hub_factory: Any) -> Hub:
+    return await hub_factory()
