@@ -19,6 +19,7 @@ import os
 import platform
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -269,8 +270,14 @@ def machine() -> dict[str, Any]:
     }
 
 
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    # Unwinds through the `finally` blocks, so the servers and the load generator are stopped.
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     options = parse_args(argv)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     a_label, b_label = labels(options.pair)
     ensure_npm_packages()
     fd_limit = raise_fd_limit(2 * max(options.ns) + 2048)
