@@ -295,13 +295,15 @@ def main(argv: list[str] | None = None) -> int:
     failures: list[str] = []
     with tempfile.TemporaryDirectory(prefix="lan-notify-bench-") as tmp:
         workdir = Path(tmp)
-        populations: dict[ServerKind, Population] = {"seed": seed_population(max(options.ns), SENDERS)}
-        template: Path | None = None
-        if "hub" in options.pair:
-            template = workdir / "hub-template"
-            populations["hub"] = hub_population(template, max(options.ns), SENDERS)
         for n in options.ns:
             runs[n] = {a_label: [], b_label: []}
+            # Exactly N receiver users on both sides (a hub stores a broadcast for every user, so
+            # extra offline users would cost it), made before any timing starts.
+            populations: dict[ServerKind, Population] = {"seed": seed_population(n, SENDERS)}
+            template: Path | None = None
+            if "hub" in options.pair:
+                template = workdir / f"hub-template-{n}"
+                populations["hub"] = hub_population(template, n, SENDERS)
             for rnd in range(1, options.rounds + 1):
                 for kind, label in zip(options.pair, (a_label, b_label), strict=True):
                     print(f"bench: N={n} round {rnd}/{options.rounds}: {label}", file=sys.stderr)
