@@ -36,6 +36,13 @@ METRICS: Final[tuple[Metric, ...]] = (
     Metric(
         "fanout_loadgen_cpu_util", ("fanout", "cpu", "loadgen_cpu_util"), "fan-out: loadgen CPU use", "cores", "info"
     ),
+    Metric(
+        "fanout_other_cpu_util",
+        ("fanout", "cpu", "other_cpu_util"),
+        "fan-out: other processes' CPU (noise)",
+        "cores",
+        "info",
+    ),
     Metric("single_p50_ms", ("latency", "delivery", "p50_ms"), "single broadcast latency p50", "ms", "lower"),
     Metric("single_p99_ms", ("latency", "delivery", "p99_ms"), "single broadcast latency p99", "ms", "lower"),
     Metric(
@@ -57,6 +64,7 @@ METRICS: Final[tuple[Metric, ...]] = (
     Metric("connect_per_s", ("connect", "per_s"), "connect + authenticate", "/s", "higher", 1.0),
     Metric("run_server_cpu_s", ("cpu", "server_cpu_s"), "server CPU, whole run", "s", "info"),
     Metric("run_loadgen_cpu_s", ("cpu", "loadgen_cpu_s"), "loadgen CPU, whole run", "s", "info"),
+    Metric("run_other_cpu_util", ("cpu", "other_cpu_util"), "other processes' CPU, whole run (noise)", "cores", "info"),
 )
 
 #: The metrics drawn in the chart.

@@ -23,6 +23,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -68,6 +69,7 @@ class Options:
     pin: bool
     broadcasts: int | None
     profile: Path | None
+    quiet_wait: float
     tuning: dict[str, Any] = field(default_factory=dict)
 
 
@@ -90,6 +92,12 @@ def parse_args(argv: list[str] | None) -> Options:
     parser.add_argument("--quick", action="store_true", help=f"N={QUICK_N}, 1 round, short phases: seconds")
     parser.add_argument(
         "--profile", type=Path, metavar="DIR", help="record py-spy profiles of the hub runs (collapsed stacks) into DIR"
+    )
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        metavar="S",
+        help="before each run, wait up to S seconds for other processes' CPU use to drop (default 60; --quick 0)",
     )
     parser.add_argument("--no-pin", action="store_true", help="do not pin server and load generator with taskset")
     args = parser.parse_args(argv)
@@ -130,6 +138,7 @@ def parse_args(argv: list[str] | None) -> Options:
         pin=not args.no_pin,
         broadcasts=args.broadcasts,
         profile=args.profile,
+        quiet_wait=args.quiet_wait if args.quiet_wait is not None else (0.0 if args.quick else 60.0),
         tuning=tuning,
     )
 
@@ -159,6 +168,31 @@ def cpu_plan(pin: bool) -> tuple[int | None, int | None, str]:
     if len(cpus) < 2:
         return None, None, f"not pinned (only CPU {cpus[0]} available)"
     return cpus[0], cpus[1], f"server on CPU {cpus[0]}, load generator on CPU {cpus[1]} (taskset)"
+
+
+def _busy_and_total() -> tuple[int, int]:
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + (fields[7] if len(fields) > 7 else 0)
+    return busy, sum(fields[:8])
+
+
+def wait_for_quiet(max_wait_s: float, threshold_cores: float = 0.3) -> dict[str, float]:
+    """Wait (at most max_wait_s) until the machine's CPU use over one second is under threshold_cores.
+
+    Other processes on the machine (test suites, builds) skew a benchmark; this does not stop them,
+    but starts each run in a quiet moment when there is one, and reports what it saw.
+    """
+    ncpu = len(os.sched_getaffinity(0)) or 1
+    waited = 0.0
+    load = 0.0
+    while True:
+        busy0, total0 = _busy_and_total()
+        time.sleep(1.0)
+        busy1, total1 = _busy_and_total()
+        load = ncpu * (busy1 - busy0) / max(1, total1 - total0)
+        if load < threshold_cores or waited + 1.0 > max_wait_s:
+            return {"waited_s": waited, "busy_cores_at_start": round(load, 3)}
+        waited += 1.0
 
 
 def blast_size(n: int, options: Options) -> int:
@@ -212,11 +246,12 @@ def one_run(
     workdir: Path,
     cpus: tuple[int | None, int | None],
 ) -> dict[str, Any]:
+    data_dir = workdir / "hub-data"
     if kind == "hub":
         assert template is not None
-        server = start_hub(cpus[0], copy_data_dir(template, workdir / "hub-data"))
-    else:
-        server = start_seed(cpus[0])
+        copy_data_dir(template, data_dir)
+    quiet = wait_for_quiet(options.quiet_wait)
+    server = start_hub(cpus[0], data_dir) if kind == "hub" else start_seed(cpus[0])
     profiler = None
     if options.profile is not None and kind == "hub":
         profiler = Profiler.attach(server.pid, options.profile / f"hub-n{n}-r{rnd}.txt")
@@ -229,6 +264,7 @@ def one_run(
         if profiler is not None:
             print(f"bench: profile in {profiler.stop()}", file=sys.stderr)
         server.stop()
+    result["quiet_gate"] = quiet
     return result
 
 

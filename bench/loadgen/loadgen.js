@@ -67,6 +67,13 @@ function readCpuSeconds(pid) {
   return (Number(rest[11]) + Number(rest[12])) / CLK_TCK;
 }
 
+function busyCpuSeconds() {
+  // All CPUs, all processes: user + nice + system + irq + softirq + steal, from /proc/stat.
+  const line = fs.readFileSync("/proc/stat", "utf8").split("\n", 1)[0];
+  const f = line.trim().split(/\s+/).slice(1).map(Number);
+  return (f[0] + f[1] + f[2] + f[5] + f[6] + (f[7] || 0)) / CLK_TCK;
+}
+
 function selfCpuSeconds() {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
@@ -99,18 +106,22 @@ class Meter {
     this.pid = pid;
     this.server0 = readCpuSeconds(pid);
     this.self0 = selfCpuSeconds();
+    this.busy0 = busyCpuSeconds();
     this.t0 = performance.now();
   }
   stop() {
     const wall = (performance.now() - this.t0) / 1000;
     const server = readCpuSeconds(this.pid) - this.server0;
     const self = selfCpuSeconds() - this.self0;
+    // Everything else on the machine (other processes, the kernel): > ~0.1 core means a noisy run.
+    const other = Math.max(0, busyCpuSeconds() - this.busy0 - server - self);
     return {
       wall_s: round(wall, 3),
       server_cpu_s: round(server, 3),
       loadgen_cpu_s: round(self, 3),
       server_cpu_util: round(wall > 0 ? server / wall : 0, 3),
       loadgen_cpu_util: round(wall > 0 ? self / wall : 0, 3),
+      other_cpu_util: round(wall > 0 ? other / wall : 0, 3),
     };
   }
 }
