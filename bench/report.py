@@ -61,6 +61,13 @@ METRICS: Final[tuple[Metric, ...]] = (
         "lower",
     ),
     Metric("idle_rss_kb_per_conn", ("idle_rss", "per_connection_kb"), "idle RSS per connection", "KB", "lower", 1.0),
+    Metric(
+        "presence_drain_ms",
+        ("idle_rss", "settle_ms"),
+        "after the connect wave, until no packet for 0.5 s",
+        "ms",
+        "lower",
+    ),
     Metric("connect_per_s", ("connect", "per_s"), "connect + authenticate", "/s", "higher", 1.0),
     Metric("run_server_cpu_s", ("cpu", "server_cpu_s"), "server CPU, whole run", "s", "info"),
     Metric("run_loadgen_cpu_s", ("cpu", "loadgen_cpu_s"), "loadgen CPU, whole run", "s", "info"),

@@ -88,10 +88,13 @@ def parse_args(argv: list[str] | None) -> Options:
         help="the two servers A,B: seed or hub (default seed,hub; seed,seed checks the harness alone)",
     )
     parser.add_argument("--broadcasts", type=int, help="fan-out blast size M (default: about 200,000 / N deliveries)")
+    parser.add_argument(
+        "--window", type=int, help="fan-out: broadcasts in flight at most (default 16; 0: all M at once)"
+    )
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "results", help="where JSON and PNG go")
     parser.add_argument("--quick", action="store_true", help=f"N={QUICK_N}, 1 round, short phases: seconds")
     parser.add_argument(
-        "--profile", type=Path, metavar="DIR", help="record py-spy profiles of the hub runs (collapsed stacks) into DIR"
+        "--profile", type=Path, metavar="DIR", help="record py-spy profiles of the hub's first-round runs (collapsed stacks) into DIR"
     )
     parser.add_argument(
         "--quiet-wait",
@@ -115,9 +118,9 @@ def parse_args(argv: list[str] | None) -> Options:
     ns = tuple(args.n) if args.n else ((QUICK_N,) if args.quick else DEFAULT_NS)
     if any(n < 1 for n in ns):
         parser.error("--n must be positive")
-    tuning: dict[str, Any] = {}
+    tuning: dict[str, Any] = {} if args.window is None else {"window": args.window}
     if args.quick:
-        tuning = {
+        tuning |= {
             "latencyBroadcasts": 5,
             "directStartRate": 100,
             "directFactor": 2,
@@ -253,7 +256,7 @@ def one_run(
     quiet = wait_for_quiet(options.quiet_wait)
     server = start_hub(cpus[0], data_dir) if kind == "hub" else start_seed(cpus[0])
     profiler = None
-    if options.profile is not None and kind == "hub":
+    if options.profile is not None and kind == "hub" and rnd == 1:
         profiler = Profiler.attach(server.pid, options.profile / f"hub-n{n}-r{rnd}.txt")
     try:
         result = run_loadgen(server, populations[kind], n, options, cpus[1], workdir)
