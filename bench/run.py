@@ -94,7 +94,10 @@ def parse_args(argv: list[str] | None) -> Options:
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "results", help="where JSON and PNG go")
     parser.add_argument("--quick", action="store_true", help=f"N={QUICK_N}, 1 round, short phases: seconds")
     parser.add_argument(
-        "--profile", type=Path, metavar="DIR", help="record py-spy profiles of the hub's first-round runs (collapsed stacks) into DIR"
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="record py-spy profiles of the hub's first-round runs (collapsed stacks) into DIR",
     )
     parser.add_argument(
         "--quiet-wait",

@@ -206,7 +206,8 @@ class Profiler:
         if not Path(py_spy).exists():
             raise BenchError("--profile needs py-spy (pip install py-spy)")
         path.parent.mkdir(parents=True, exist_ok=True)
-        argv = [py_spy, "record", "--pid", str(pid), "--rate", "100", "--nonblocking", "--format", "raw", "-o", str(path)]
+        argv = [py_spy, "record", "--pid", str(pid), "--rate", "100", "--nonblocking", "--format", "raw"]
+        argv += ["-o", str(path)]
         return cls(proc=subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), path=path)
 
     def stop(self) -> Path:
