@@ -505,8 +505,13 @@ async function main() {
   };
   const settledMs = await settle(cfg);
   const rssAfter = readRssKb(pid);
+  // Until the server has also finished what the wave set off (presence broadcasts): the rate at
+  // which a wave of N clients is connected, authenticated and announced.
+  const drainedSeconds = connectSeconds + Math.max(0, settledMs - cfg.settleQuietMs) / 1000;
+  out.connect.until_quiet_per_s = round(connected / drainedSeconds, 1);
   out.idle_rss = {
     settle_ms: settledMs,
+    settle_quiet_ms: cfg.settleQuietMs,
     settled: settledMs < cfg.settleMaxMs,
     before_kb: rssBefore,
     after_kb: rssAfter,
