@@ -12,6 +12,7 @@ import argparse
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Final
 
 _LINE_NO = re.compile(r":\d+\)$")
 
@@ -43,11 +44,42 @@ def load(path: Path) -> tuple[Counter[str], Counter[str], int]:
     return self_time, inclusive, total
 
 
+#: Where a Socket.IO hub's time usually goes: (label, substrings of frame names; a sample counts once).
+WATCH: Final = (
+    ("waiting in epoll (idle)", ("EpollSelector.select",)),
+    ("SQLite store calls (its thread)", ("SqliteStore._call",)),
+    ("hub delivery loop (_deliver)", ("HubService._deliver",)),
+    ("hub presence broadcasts (_emit_others)", ("HubService._emit_others",)),
+    ("python-socketio emit", ("AsyncServer.emit", "AsyncManager.emit")),
+    ("engine.io writer tasks + websocket send", ("AsyncSocket._websocket_handler.<locals>.writer",)),
+    ("permessage-deflate (zlib)", ("ZLibCompressor",)),
+    ("JSON encoding", ("JSONEncoder", "dumps (")),
+    ("pydantic validation", ("model_validate", "validate_python")),
+    ("incoming websocket reads", ("WebSocketReader", "WebSocketResponse.receive")),
+)
+
+
+def watch_list(path: Path) -> list[tuple[str, float]]:
+    total = 0
+    counts: Counter[str] = Counter()
+    for line in path.read_text().splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not stack or not count_text.isdigit():
+            continue
+        total += int(count_text)
+        for label, needles in WATCH:
+            if any(needle in stack for needle in needles):
+                counts[label] += int(count_text)
+    return [(label, 100 * counts[label] / total if total else 0.0) for label, _ in WATCH]
+
+
 def headline(path: Path, top: int = 20) -> str:
     self_time, inclusive, total = load(path)
     if not total:
         return f"{path}: no samples"
-    lines = [f"{path.name}: {total} samples", "", "self %  function"]
+    lines = [f"{path.name}: {total} samples", "", "incl %  where (watch list)"]
+    lines += [f"{share:6.1f}  {label}" for label, share in watch_list(path)]
+    lines += ["", "self %  function"]
     lines += [f"{100 * c / total:6.1f}  {f}" for f, c in self_time.most_common(top)]
     lines += ["", "incl %  function"]
     lines += [f"{100 * c / total:6.1f}  {f}" for f, c in inclusive.most_common(top)]

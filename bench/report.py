@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import json
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +71,13 @@ METRICS: Final[tuple[Metric, ...]] = (
         "lower",
     ),
     Metric("connect_per_s", ("connect", "per_s"), "connect + authenticate", "/s", "higher", 1.0),
+    Metric(
+        "connect_until_quiet_per_s",
+        ("connect", "until_quiet_per_s"),
+        "connect + authenticate + presence drained",
+        "/s",
+        "higher",
+    ),
     Metric("run_server_cpu_s", ("cpu", "server_cpu_s"), "server CPU, whole run", "s", "info"),
     Metric("run_loadgen_cpu_s", ("cpu", "loadgen_cpu_s"), "loadgen CPU, whole run", "s", "info"),
     Metric("run_other_cpu_util", ("cpu", "other_cpu_util"), "other processes' CPU, whole run (noise)", "cores", "info"),
@@ -113,8 +122,22 @@ def stat(values: list[float]) -> Stat | None:
     return Stat(median=statistics.median(values), low=min(values), high=max(values), runs=len(values))
 
 
+def enrich(result: dict[str, Any]) -> dict[str, Any]:
+    """Add figures derived from a run's raw ones that older load-generator output lacks."""
+    connect, idle = result.get("connect"), result.get("idle_rss")
+    if isinstance(connect, dict) and isinstance(idle, dict) and "until_quiet_per_s" not in connect:
+        quiet_ms = idle.get("settle_quiet_ms", 500)
+        seconds = connect["seconds"] + max(0.0, idle["settle_ms"] - quiet_ms) / 1000
+        if seconds > 0:
+            connect["until_quiet_per_s"] = round(connect["connected"] / seconds, 1)
+    return result
+
+
 def summarize(runs: dict[str, list[dict[str, Any]]], a: str, b: str) -> dict[str, Any]:
     """Per metric: each side's median and min-max over its rounds, and the ratio of medians B / A."""
+    for results in runs.values():
+        for result in results:
+            enrich(result)
     out: dict[str, Any] = {}
     for metric in METRICS:
         sa = stat([v for r in runs.get(a, []) if (v := dig(r, metric.path)) is not None])
@@ -210,3 +233,30 @@ def chart(summary_by_n: dict[int, dict[str, Any]], a: str, b: str, path: Path, t
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def rerender(path: Path) -> str:
+    """Summarize a results JSON again (current metrics), rewrite it and its chart; return the table."""
+    doc = json.loads(path.read_text())
+    a, b = doc["pair"]["A"], doc["pair"]["B"]
+    runs = {int(n): by_label for n, by_label in doc["runs"].items()}
+    summary = {n: summarize(by_label, a, b) for n, by_label in runs.items()}
+    text = table(summary, a, b)
+    doc["summary"] = {str(n): s for n, s in summary.items()}
+    doc["table"] = text
+    path.write_text(json.dumps(doc, indent=1))
+    chart(summary, a, b, path.with_suffix(".png"), f"lan-notify bench: {b} / {a}, {doc['pinning']}")
+    return text
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.report", description="re-summarize bench results JSON")
+    parser.add_argument("files", type=Path, nargs="+")
+    args = parser.parse_args(argv)
+    for path in args.files:
+        print(f"{path}:\n{rerender(path)}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
