@@ -1,0 +1,1 @@
+"""Benchmarks that print numbers (not tests): lan-notify's hub against the seed guide's Node server."""

@@ -1,0 +1,400 @@
+"""Run the lan-notify benchmark: the hub against the seed guide's Node server, one load generator for both.
+
+    python -m bench.run                      # N = 100, 1000, 5000; 3 rounds; every scenario
+    python -m bench.run --n 1000 --rounds 5  # one N
+    python -m bench.run --quick              # small N, 1 round, seconds (what the test runs)
+
+For each N it alternates the two servers A B A B ... (a fresh server process per run), pins server
+and load generator to different CPUs with taskset when it can, and reports per metric the median
+and min-max over the rounds, the ratio B/A, and CPU time of both sides. It prints a Markdown table
+and writes JSON and a PNG chart under bench/results/ (or --out).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Final, cast
+
+from bench import report
+from bench.servers import (
+    BENCH_DIR,
+    HUB_RATE_ENV,
+    LOADGEN_DIR,
+    REPO_DIR,
+    SEED_DIR,
+    BenchError,
+    Population,
+    Profiler,
+    ServerKind,
+    ServerProcess,
+    copy_data_dir,
+    ensure_npm_packages,
+    hub_population,
+    node_binary,
+    pin_prefix,
+    seed_population,
+    start_hub,
+    start_seed,
+)
+
+SCENARIOS: Final = ("latency", "fanout", "direct")  # connect + idle RSS always run: every run connects N
+DEFAULT_NS: Final = (100, 1000, 5000)
+QUICK_N: Final = 50
+SENDERS: Final = 4
+LOADGEN_TIMEOUT_S: Final = 1200
+
+
+@dataclass(frozen=True)
+class Options:
+    ns: tuple[int, ...]
+    rounds: int
+    scenarios: tuple[str, ...]
+    pair: tuple[ServerKind, ServerKind]
+    out: Path
+    quick: bool
+    pin: bool
+    broadcasts: int | None
+    profile: Path | None
+    quiet_wait: float
+    tuning: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_args(argv: list[str] | None) -> Options:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, nargs="+", help=f"client counts (default {' '.join(map(str, DEFAULT_NS))})")
+    parser.add_argument("--rounds", type=int, help="A B rounds per N (default 3; --quick: 1)")
+    parser.add_argument(
+        "--scenarios",
+        default=",".join(SCENARIOS),
+        help=f"comma-separated, of {', '.join(SCENARIOS)} (connect and idle RSS always run)",
+    )
+    parser.add_argument(
+        "--pair",
+        default="seed,hub",
+        help="the two servers A,B: seed or hub (default seed,hub; seed,seed checks the harness alone)",
+    )
+    parser.add_argument("--broadcasts", type=int, help="fan-out blast size M (default: about 200,000 / N deliveries)")
+    parser.add_argument(
+        "--window", type=int, help="fan-out: broadcasts in flight at most (default 16; 0: all M at once)"
+    )
+    parser.add_argument("--out", type=Path, default=BENCH_DIR / "results", help="where JSON and PNG go")
+    parser.add_argument("--quick", action="store_true", help=f"N={QUICK_N}, 1 round, short phases: seconds")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="record py-spy profiles of the hub's first-round runs (collapsed stacks) into DIR",
+    )
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        metavar="S",
+        help="before each run, wait up to S seconds for other processes' CPU use to drop (default 60; --quick 0)",
+    )
+    parser.add_argument("--no-pin", action="store_true", help="do not pin server and load generator with taskset")
+    args = parser.parse_args(argv)
+
+    scenarios = tuple(s for s in args.scenarios.split(",") if s)
+    unknown = set(scenarios) - set(SCENARIOS)
+    if unknown:
+        parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    kinds = tuple(args.pair.split(","))
+    if len(kinds) != 2 or any(k not in ("seed", "hub") for k in kinds):
+        parser.error("--pair takes two of seed, hub, e.g. seed,hub")
+    rounds = args.rounds if args.rounds is not None else (1 if args.quick else 3)
+    if rounds < 1:
+        parser.error("--rounds must be at least 1")
+    ns = tuple(args.n) if args.n else ((QUICK_N,) if args.quick else DEFAULT_NS)
+    if any(n < 1 for n in ns):
+        parser.error("--n must be positive")
+    tuning: dict[str, Any] = {} if args.window is None else {"window": args.window}
+    if args.quick:
+        tuning |= {
+            "latencyBroadcasts": 5,
+            "directStartRate": 100,
+            "directFactor": 2,
+            "directStepMs": 500,
+            "directMaxSteps": 3,
+            "directDrainMs": 2000,
+            "settleQuietMs": 200,
+            "settleMaxMs": 10000,
+            "deadlineMs": 120000,
+        }
+    return Options(
+        ns=ns,
+        rounds=rounds,
+        scenarios=scenarios,
+        pair=cast("tuple[ServerKind, ServerKind]", kinds),
+        out=args.out,
+        quick=args.quick,
+        pin=not args.no_pin,
+        broadcasts=args.broadcasts,
+        profile=args.profile,
+        quiet_wait=args.quiet_wait if args.quiet_wait is not None else (0.0 if args.quick else 60.0),
+        tuning=tuning,
+    )
+
+
+def raise_fd_limit(needed: int) -> int:
+    """Raise RLIMIT_NOFILE (inherited by the servers and the load generator). Returns the new soft limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < needed:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (needed, needed))
+            return needed
+        except (ValueError, OSError):
+            needed = hard
+    if soft == resource.RLIM_INFINITY or soft >= needed:
+        return soft
+    resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))
+    return needed
+
+
+def cpu_plan(pin: bool) -> tuple[int | None, int | None, str]:
+    """(server CPU, load generator CPU, description)."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if not pin:
+        return None, None, "not pinned (--no-pin)"
+    if shutil.which("taskset") is None:
+        return None, None, "not pinned (no taskset)"
+    if len(cpus) < 2:
+        return None, None, f"not pinned (only CPU {cpus[0]} available)"
+    return cpus[0], cpus[1], f"server on CPU {cpus[0]}, load generator on CPU {cpus[1]} (taskset)"
+
+
+def _busy_and_total() -> tuple[int, int]:
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + (fields[7] if len(fields) > 7 else 0)
+    return busy, sum(fields[:8])
+
+
+def wait_for_quiet(max_wait_s: float, threshold_cores: float = 0.3) -> dict[str, float]:
+    """Wait (at most max_wait_s) until the machine's CPU use over one second is under threshold_cores.
+
+    Other processes on the machine (test suites, builds) skew a benchmark; this does not stop them,
+    but starts each run in a quiet moment when there is one, and reports what it saw.
+    """
+    ncpu = len(os.sched_getaffinity(0)) or 1
+    waited = 0.0
+    load = 0.0
+    while True:
+        busy0, total0 = _busy_and_total()
+        time.sleep(1.0)
+        busy1, total1 = _busy_and_total()
+        load = ncpu * (busy1 - busy0) / max(1, total1 - total0)
+        if load < threshold_cores or waited + 1.0 > max_wait_s:
+            return {"waited_s": waited, "busy_cores_at_start": round(load, 3)}
+        waited += 1.0
+
+
+def blast_size(n: int, options: Options) -> int:
+    if options.broadcasts is not None:
+        return options.broadcasts
+    if options.quick:
+        return 20
+    return max(20, min(2000, 200_000 // n))
+
+
+def labels(pair: tuple[ServerKind, ServerKind]) -> tuple[str, str]:
+    a, b = pair
+    return (a, b) if a != b else (a, f"{b}#2")
+
+
+def run_loadgen(
+    server: ServerProcess, population: Population, n: int, options: Options, cpu: int | None, workdir: Path
+) -> dict[str, Any]:
+    config = {
+        "url": server.url,
+        "kind": server.kind,
+        "serverPid": server.pid,
+        "receivers": [c.wire() for c in population.receivers[:n]],
+        "senders": [c.wire() for c in population.senders],
+        "admin": population.admin.wire(),
+        "scenarios": ["connect", "rss", *options.scenarios],
+        "broadcasts": blast_size(n, options),
+        **options.tuning,
+    }
+    path = workdir / f"loadgen-{server.kind}-{n}.json"
+    path.write_text(json.dumps(config))
+    argv = [*pin_prefix(cpu), node_binary(), str(LOADGEN_DIR / "loadgen.js"), str(path)]
+    proc = subprocess.run(
+        argv, cwd=LOADGEN_DIR, stdout=subprocess.PIPE, stderr=sys.stderr, text=True, timeout=LOADGEN_TIMEOUT_S
+    )
+    if proc.returncode != 0:
+        raise BenchError(f"load generator exited {proc.returncode} against {server.kind}")
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        raise BenchError("load generator printed no JSON")
+    return cast("dict[str, Any]", json.loads(lines[-1]))
+
+
+def one_run(
+    kind: ServerKind,
+    n: int,
+    rnd: int,
+    options: Options,
+    populations: dict[ServerKind, Population],
+    template: Path | None,
+    workdir: Path,
+    cpus: tuple[int | None, int | None],
+) -> dict[str, Any]:
+    data_dir = workdir / "hub-data"
+    if kind == "hub":
+        assert template is not None
+        copy_data_dir(template, data_dir)
+    quiet = wait_for_quiet(options.quiet_wait)
+    server = start_hub(cpus[0], data_dir) if kind == "hub" else start_seed(cpus[0])
+    profiler = None
+    if options.profile is not None and kind == "hub" and rnd == 1:
+        profiler = Profiler.attach(server.pid, options.profile / f"hub-n{n}-r{rnd}.txt")
+    try:
+        result = run_loadgen(server, populations[kind], n, options, cpus[1], workdir)
+    except BaseException:
+        print("\n".join(server.tail), file=sys.stderr)
+        raise
+    finally:
+        if profiler is not None:
+            print(f"bench: profile in {profiler.stop()}", file=sys.stderr)
+        server.stop()
+    result["quiet_gate"] = quiet
+    return result
+
+
+def versions() -> dict[str, str]:
+    found: dict[str, str] = {"python": platform.python_version()}
+    for dist in ("python-socketio", "python-engineio", "aiohttp"):
+        try:
+            found[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            found[dist] = "missing"
+    try:
+        found["node"] = subprocess.run(
+            [node_binary(), "--version"], capture_output=True, text=True, check=True, timeout=30
+        ).stdout.strip()
+    except (BenchError, subprocess.SubprocessError):
+        found["node"] = "missing"
+    for folder, package in ((SEED_DIR, "socket.io"), (SEED_DIR, "express"), (LOADGEN_DIR, "socket.io-client")):
+        manifest = folder / "node_modules" / package / "package.json"
+        if manifest.is_file():
+            found[f"npm:{package}"] = str(json.loads(manifest.read_text())["version"])
+    return found
+
+
+def machine() -> dict[str, Any]:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_DIR, capture_output=True, text=True)
+    return {
+        "cpu_model": model,
+        "cpus": os.cpu_count(),
+        "kernel": platform.release(),
+        "git_commit": commit.stdout.strip(),
+    }
+
+
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    # Unwinds through the `finally` blocks, so the servers and the load generator are stopped.
+    raise SystemExit(128 + signum)
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse_args(argv)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    a_label, b_label = labels(options.pair)
+    ensure_npm_packages()
+    fd_limit = raise_fd_limit(2 * max(options.ns) + 2048)
+    server_cpu, loadgen_cpu, pinning = cpu_plan(options.pin)
+    started = dt.datetime.now(dt.UTC)
+    print(f"bench: {', '.join(f'N={n}' for n in options.ns)}; {options.rounds} round(s); {pinning}", file=sys.stderr)
+    if "hub" in options.pair:
+        print(
+            "bench: the hub's per-user rate limit is raised for the load test: "
+            + " ".join(f"{k}={v}" for k, v in HUB_RATE_ENV.items()),
+            file=sys.stderr,
+        )
+
+    runs: dict[int, dict[str, list[dict[str, Any]]]] = {}
+    failures: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="lan-notify-bench-") as tmp:
+        workdir = Path(tmp)
+        for n in options.ns:
+            runs[n] = {a_label: [], b_label: []}
+            # Exactly N receiver users on both sides (a hub stores a broadcast for every user, so
+            # extra offline users would cost it), made before any timing starts.
+            populations: dict[ServerKind, Population] = {"seed": seed_population(n, SENDERS)}
+            template: Path | None = None
+            if "hub" in options.pair:
+                template = workdir / f"hub-template-{n}"
+                populations["hub"] = hub_population(template, n, SENDERS)
+            for rnd in range(1, options.rounds + 1):
+                for kind, label in zip(options.pair, (a_label, b_label), strict=True):
+                    print(f"bench: N={n} round {rnd}/{options.rounds}: {label}", file=sys.stderr)
+                    try:
+                        cpus = (server_cpu, loadgen_cpu)
+                        result = one_run(kind, n, rnd, options, populations, template, workdir, cpus)
+                    except (BenchError, subprocess.SubprocessError, OSError) as exc:
+                        failures.append(f"N={n} round {rnd} {label}: {exc}")
+                        print(f"bench: FAILED: {exc}", file=sys.stderr)
+                        continue
+                    result["round"] = rnd
+                    runs[n][label].append(result)
+
+    summary = {n: report.summarize(by_label, a_label, b_label) for n, by_label in runs.items()}
+    text = report.table(summary, a_label, b_label)
+    stamp = started.strftime("%Y%m%d-%H%M%S")
+    options.out.mkdir(parents=True, exist_ok=True)
+    json_path = options.out / f"bench-{stamp}.json"
+    png_path = options.out / f"bench-{stamp}.png"
+    document = {
+        "started": started.isoformat(),
+        "finished": dt.datetime.now(dt.UTC).isoformat(),
+        "quick": options.quick,
+        "pair": {"A": a_label, "B": b_label},
+        "ns": list(options.ns),
+        "rounds": options.rounds,
+        "scenarios": ["connect", "idle_rss", *options.scenarios],
+        "pinning": pinning,
+        "fd_limit": fd_limit,
+        "hub_env": HUB_RATE_ENV if "hub" in options.pair else {},
+        "tuning": options.tuning,
+        "machine": machine(),
+        "versions": versions(),
+        "failures": failures,
+        "summary": {str(n): s for n, s in summary.items()},
+        "runs": {str(n): r for n, r in runs.items()},
+        "table": text,
+    }
+    json_path.write_text(json.dumps(document, indent=1))
+    report.chart(summary, a_label, b_label, png_path, f"lan-notify bench: {b_label} / {a_label}, {pinning}")
+    print(text)
+    print(f"\nresults: {json_path}\nchart:   {png_path}")
+    if "hub" in options.pair:
+        print("note: hub run with " + " ".join(f"{k}={v}" for k, v in HUB_RATE_ENV.items()) + " (rate limit raised)")
+    if failures:
+        print("failures:\n  " + "\n  ".join(failures))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

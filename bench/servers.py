@@ -1,0 +1,221 @@
+"""The two servers the bench compares, started as subprocesses on 127.0.0.1 with a port the OS picks.
+
+- `seed`: the seed guide's Node server in `bench/peers/seed-node/` (express + socket.io).
+- `hub`: lan-notify's hub, `python -m hub serve --port 0 --data-dir D`, with users and device tokens
+  made by its admin CLI beforehand, and the per-user rate limit raised through the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final, Literal
+
+from bench.provision import Client, provision_hub
+
+BENCH_DIR: Final = Path(__file__).resolve().parent
+REPO_DIR: Final = BENCH_DIR.parent
+SEED_DIR: Final = BENCH_DIR / "peers" / "seed-node"
+LOADGEN_DIR: Final = BENCH_DIR / "loadgen"
+
+#: The hub's per-user rate limit would throttle a load test; the bench raises it, and says so.
+HUB_RATE_ENV: Final = {"LAN_NOTIFY_RATE_BURST": "1000000", "LAN_NOTIFY_RATE_REFILL_PER_SECOND": "1000000"}
+
+ServerKind = Literal["seed", "hub"]
+
+_PORT_LINES: Final[dict[ServerKind, re.Pattern[str]]] = {
+    "seed": re.compile(r"Server running on port (\d+)"),
+    "hub": re.compile(r"lan-notify hub listening on http://127\.0\.0\.1:(\d+)"),
+}
+START_TIMEOUT_S: Final = 60.0
+STOP_TIMEOUT_S: Final = 10.0
+
+
+class BenchError(Exception):
+    """A server or the load generator did not do what the bench needs."""
+
+
+def node_binary() -> str:
+    node = shutil.which("node")
+    if node is None:
+        raise BenchError("node is not on PATH (Node.js 18+ is needed for the seed server and the load generator)")
+    return node
+
+
+def ensure_npm_packages() -> None:
+    """`npm ci` in the seed server's and the load generator's folders when their packages are missing."""
+    needs = {SEED_DIR: ("socket.io", "express"), LOADGEN_DIR: ("socket.io-client",)}
+    for folder, packages in needs.items():
+        if all((folder / "node_modules" / p / "package.json").is_file() for p in packages):
+            continue
+        npm = shutil.which("npm")
+        if npm is None:
+            raise BenchError(f"npm is not on PATH and {folder} has no node_modules")
+        print(f"bench: npm ci in {folder.relative_to(REPO_DIR)}", file=sys.stderr)
+        subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=folder,
+            check=True,
+            stdout=sys.stderr,
+            timeout=600,
+        )
+
+
+def pin_prefix(cpu: int | None) -> list[str]:
+    """`taskset -c CPU` when pinning was asked for and taskset exists."""
+    if cpu is None:
+        return []
+    taskset = shutil.which("taskset")
+    return [taskset, "-c", str(cpu)] if taskset else []
+
+
+@dataclass
+class ServerProcess:
+    """A running server: its process, its port and the tail of what it printed."""
+
+    kind: ServerKind
+    proc: subprocess.Popen[str]
+    port: int
+    tail: deque[str] = field(default_factory=lambda: deque(maxlen=40))
+    reader: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def stop(self) -> int | None:
+        """SIGTERM, then SIGKILL after STOP_TIMEOUT_S. Returns the exit code."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(STOP_TIMEOUT_S)
+        if self.reader is not None:
+            self.reader.join(STOP_TIMEOUT_S)
+        return self.proc.returncode
+
+
+def _start(kind: ServerKind, argv: list[str], cwd: Path, env: dict[str, str]) -> ServerProcess:
+    proc = subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
+    )
+    tail: deque[str] = deque(maxlen=40)
+    found = threading.Event()
+    port_box: list[int] = []
+    pattern = _PORT_LINES[kind]
+
+    def drain() -> None:
+        # Keeps reading for the server's whole life, so a chatty server never blocks on a full pipe.
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            tail.append(line.rstrip("\n"))
+            if not found.is_set():
+                match = pattern.search(line)
+                if match:
+                    port_box.append(int(match.group(1)))
+                    found.set()
+        found.set()
+
+    reader = threading.Thread(target=drain, name=f"{kind}-stdout", daemon=True)
+    reader.start()
+    if not found.wait(START_TIMEOUT_S) or not port_box:
+        proc.kill()
+        proc.wait(STOP_TIMEOUT_S)
+        raise BenchError(f"{kind} server did not report its port; last output:\n" + "\n".join(tail))
+    return ServerProcess(kind=kind, proc=proc, port=port_box[0], tail=tail, reader=reader)
+
+
+def start_seed(cpu: int | None) -> ServerProcess:
+    argv = [*pin_prefix(cpu), node_binary(), "server.js", "0"]
+    return _start("seed", argv, SEED_DIR, dict(os.environ))
+
+
+def start_hub(cpu: int | None, data_dir: Path) -> ServerProcess:
+    env = dict(os.environ)
+    env.update(HUB_RATE_ENV)
+    argv = [*pin_prefix(cpu), sys.executable, "-m", "hub", "serve", "--port", "0", "--data-dir", str(data_dir)]
+    return _start("hub", argv, REPO_DIR, env)
+
+
+@dataclass(frozen=True)
+class Population:
+    """Who connects: the N receivers, the senders of direct notifications and the broadcasting admin."""
+
+    receivers: list[Client]
+    senders: list[Client]
+    admin: Client
+
+
+def seed_population(n: int, senders: int) -> Population:
+    # The seed has no accounts: a client is whatever userId it claims in `authenticate`.
+    return Population(
+        receivers=[Client(user_id=f"u{i}") for i in range(n)],
+        senders=[Client(user_id=f"sender{i}") for i in range(senders)],
+        admin=Client(user_id="admin"),
+    )
+
+
+def hub_population(template: Path, n: int, senders: int) -> Population:
+    """Users u0..u{n-1} (one device token each), senders and an admin, made once in `template`."""
+    clients = provision_hub(template, receivers=n, senders=senders, cwd=REPO_DIR)
+    return Population(receivers=clients.receivers[:n], senders=clients.senders[:senders], admin=clients.admin)
+
+
+def copy_data_dir(template: Path, dest: Path) -> Path:
+    """A fresh copy of the provisioned data dir, so no run sees what an earlier one stored."""
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(template, dest)
+    return dest
+
+
+@dataclass
+class Profiler:
+    """py-spy sampling a running server (collapsed stacks), stopped with SIGINT so it writes its file.
+
+    `--nonblocking` (the server is never paused) at 100 Hz, to keep the cost to the measured run small.
+    """
+
+    proc: subprocess.Popen[bytes]
+    path: Path
+
+    @classmethod
+    def attach(cls, pid: int, path: Path) -> Profiler:
+        py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+        if not Path(py_spy).exists():
+            raise BenchError("--profile needs py-spy (pip install py-spy)")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        argv = [py_spy, "record", "--pid", str(pid), "--rate", "100", "--nonblocking", "--format", "raw"]
+        argv += ["-o", str(path)]
+        return cls(proc=subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), path=path)
+
+    def stop(self) -> Path:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(STOP_TIMEOUT_S * 3)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(STOP_TIMEOUT_S)
+        return self.path
