@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
 VENV=${VENV:-.venv}
-EXTRAS=${EXTRAS:-desktop,test,redis,postgres}
+EXTRAS=${EXTRAS:-desktop,test,redis,postgres,bench}
 
 # Debian packages: Qt's libraries (offscreen and on X), a virtual screen and a tray host, a D-Bus
 # session with a real Secret Service keyring, and the servers the scale-out tests start themselves.
