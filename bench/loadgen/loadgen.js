@@ -444,7 +444,8 @@ async function directRising(cfg, senders, receivers, pid, deadline) {
     factor: cfg.directFactor,
     senders: senders.length,
     targets: targets.length,
-    max_sustained_per_s: best ? best.offered_per_s : 0,
+    // null when no step ran (the run's deadline came first): not measured, not zero.
+    max_sustained_per_s: steps.length === 0 ? null : best ? best.offered_per_s : 0,
     achieved_at_max_per_s: best ? best.achieved_per_s : 0,
     latency_at_max: best ? best.latency : null,
     server_cpu_us_per_notification: best ? best.server_cpu_us_per_notification : null,
