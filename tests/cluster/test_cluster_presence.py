@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import aiohttp
+
 from tests.cluster.conftest import Cluster
 
 BOB = {"userId": "bob", "username": "bob"}
@@ -77,3 +81,24 @@ async def test_admin_commands_act_on_the_shared_store(cluster: Cluster) -> None:
     assert (await cluster.cli("user", "add", "dora")).strip()  # prints the generated password
     assert (await cluster.store.get_user("dora")) is not None
     assert "dora" in await cluster.cli("user", "list")
+
+
+async def test_sign_in_guessing_is_limited_across_hubs(cluster: Cluster) -> None:
+    """The per-user sign-in budget (10, then one every 5 s) is one for the whole cluster: 14 guesses at
+    once, half through each hub and each from its own address, get 10 answers and 4 refusals."""
+    a, b = await cluster.start(2)
+    await cluster.accounts.add_user("alice", "right", admin=False)
+
+    async def guess(i: int) -> int:
+        hub = (a, b)[i % 2]
+        body = {"username": "alice", "password": f"guess{i}"}
+        connector = aiohttp.TCPConnector(local_addr=(f"127.0.0.{i + 2}", 0))
+        async with (
+            aiohttp.ClientSession(connector=connector) as http,
+            http.post(hub.url + "/api/login", json=body) as response,
+        ):
+            return response.status
+
+    statuses = await asyncio.gather(*(guess(i) for i in range(14)))
+
+    assert sorted(statuses) == [401] * 10 + [429] * 4, statuses
