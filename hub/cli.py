@@ -20,6 +20,7 @@ from hub.config import FIELDS, ConfigError, HubConfig, env_name, field_type_name
 from hub.errors import HubError, NotFound
 from hub.protocol import NAME_PATTERN, ROOM_PATTERN
 from hub.store import TokenKind
+from hub.store.base import SchemaTooNew
 from hub.store.factory import create_store, redact
 
 log = logging.getLogger("hub")
@@ -257,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except HubError as exc:
         print(f"notify-hub: {exc.message}", file=sys.stderr)
         return 1
-    except ConfigError as exc:  # e.g. TLS files that cannot be used, found when the hub starts
+    except (ConfigError, SchemaTooNew) as exc:  # e.g. TLS files that cannot be used, found when the hub starts
         print(f"notify-hub: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

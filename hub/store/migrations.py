@@ -5,6 +5,10 @@ from __future__ import annotations
 import logging
 import sqlite3
 
+from hub.store.base import SchemaTooNew
+
+__all__ = ["SCHEMA_VERSION", "SchemaTooNew", "migrate"]
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS: tuple[str, ...] = (
@@ -76,10 +80,6 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
-
-
-class SchemaTooNew(RuntimeError):
-    """The file was written by a newer lan-notify; refuse rather than guess."""
 
 
 def migrate(db: sqlite3.Connection) -> None:

@@ -7,6 +7,7 @@ import asyncio
 import aiohttp
 
 from tests.cluster.conftest import Cluster
+from tests.conftest import WAIT
 
 BOB = {"userId": "bob", "username": "bob"}
 
@@ -78,9 +79,31 @@ async def test_the_rate_limit_is_shared_by_all_hubs(cluster: Cluster) -> None:
 
 
 async def test_admin_commands_act_on_the_shared_store(cluster: Cluster) -> None:
-    assert (await cluster.cli("user", "add", "dora")).strip()  # prints the generated password
-    assert (await cluster.store.get_user("dora")) is not None
-    assert "dora" in await cluster.cli("user", "list")
+    """Every admin command (user, token, room) with --database, or LAN_NOTIFY_DATABASE, works on the
+    store the hubs share: no SQLite file is made, and a running hub sees the result."""
+    (hub,) = await cluster.start(1)
+    assert (await cluster.cli("user", "add", "dora", "--admin")).strip()  # prints the generated password
+    assert (await cluster.cli("user", "add", "eve", via_env=True)).strip()
+    dora = await cluster.store.get_user("dora")
+    assert dora is not None and dora.admin
+    assert (await cluster.cli("user", "list", via_env=True)).splitlines() == ["dora\tadmin", "eve"]
+
+    token = (await cluster.cli("token", "create", "dora", "--label", "phone")).strip()
+    client = await cluster.client(hub, token, "dora")  # a token made by the CLI connects to a hub
+    listed = (await cluster.cli("token", "list", "dora", via_env=True)).splitlines()
+    assert len(listed) == 2 and "\tphone\t" in listed[1] and listed[1].endswith("active")
+
+    await cluster.cli("room", "create", "ops", "--members", "dora,eve")
+    assert await cluster.cli("room", "list", via_env=True) == "ops\trestricted\tdora, eve\n"
+    assert (await client.call("room_message", {"room": "ops", "message": "hi"}))["ok"]
+
+    await cluster.cli("token", "revoke", listed[1].split("\t")[0], via_env=True)
+    await asyncio.wait_for(client.disconnected.wait(), WAIT)  # the hub noticed the shared revocation
+    await cluster.cli("room", "remove", "ops")
+    await cluster.cli("user", "remove", "eve", via_env=True)
+    assert [u.name for u in await cluster.store.list_users()] == ["dora"]
+    assert await cluster.store.list_rooms() == []
+    assert not (cluster.tmp / "cli" / "hub.sqlite3").exists()
 
 
 async def test_sign_in_guessing_is_limited_across_hubs(cluster: Cluster) -> None:
