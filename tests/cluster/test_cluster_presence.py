@@ -78,6 +78,30 @@ async def test_the_rate_limit_is_shared_by_all_hubs(cluster: Cluster) -> None:
         assert refused["error"]["code"] == "rate_limited" and refused["error"]["retry_after"] >= 1
 
 
+async def test_the_shared_rate_limit_holds_under_concurrent_sends(cluster: Cluster) -> None:
+    """Atomic in Redis: 40 sends at once from four devices on two hubs, a burst of 10 (refill one per
+    100 s): exactly 10 are stored, whatever the interleaving."""
+    a, b = await cluster.start(2, "--rate-burst", "10", "--rate-refill-per-second", "0.01")
+    await cluster.user("bob")
+    devices = [
+        await cluster.client((a, b)[i % 2], await cluster.user("alice") if i == 0 else await cluster.token("alice"))
+        for i in range(4)
+    ]
+
+    answers = await asyncio.gather(
+        *(
+            d.call("send_notification", {"to": "bob", "message": f"{i}-{n}"})
+            for i, d in enumerate(devices)
+            for n in range(10)
+        )
+    )
+
+    codes = sorted("ok" if answer["ok"] else answer["error"]["code"] for answer in answers)
+    assert codes == ["ok"] * 10 + ["rate_limited"] * 30, codes
+    bob = await cluster.store.get_user("bob")
+    assert bob is not None and len(await cluster.store.replay(bob.id, 0, 100)) == 10
+
+
 async def test_admin_commands_act_on_the_shared_store(cluster: Cluster) -> None:
     """Every admin command (user, token, room) with --database, or LAN_NOTIFY_DATABASE, works on the
     store the hubs share: no SQLite file is made, and a running hub sees the result."""
