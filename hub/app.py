@@ -104,7 +104,7 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
 def _service_ctx(sio: socketio.AsyncServer):  # type: ignore[no-untyped-def]
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         layer = SocketLayer(
-            sio, lambda transport: _make_service(app, transport, sio), max_backlog=app[CONFIG].max_backlog
+            sio, lambda transport: _make_service(app, transport, sio), max_send_buffer=app[CONFIG].max_send_buffer
         )
         app[SOCKETS] = layer
         app[SERVICE] = layer.service

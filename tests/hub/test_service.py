@@ -34,6 +34,9 @@ class Recorder:
     async def disconnect(self, sid: str) -> None:
         self.disconnected.append(sid)
 
+    async def drain(self, sid: str) -> None:
+        pass
+
     def ids(self, sid: str) -> list[int]:
         return [d["id"] for e, d in self.sent.get(sid, []) if e == "notification"]
 
