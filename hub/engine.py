@@ -268,7 +268,7 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
 
     async def _read(self, ws: Any) -> None:
         receive = ws.response.receive
-        trigger = self.server._trigger_event
+        on_message = self.server.handlers["message"]  # python-socketio's packet handler
         max_size = self.server.max_http_buffer_size
         while not self._stop_reading:
             try:
@@ -281,7 +281,10 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
                 if not data:
                     return  # python-engineio refuses an empty packet: close, as it does
                 if data[0] == "4":  # MESSAGE: the Socket.IO layer's packets, nearly everything
-                    await trigger("message", self.sid, data[1:], run_async=False)
+                    try:
+                        await on_message(self.sid, data[1:])
+                    except Exception:
+                        self.server.logger.exception("message async handler error")
                     continue
             elif kind is WSMsgType.BINARY:
                 data = msg.data

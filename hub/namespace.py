@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -49,6 +50,10 @@ _ack_wanted: contextvars.ContextVar[bool] = contextvars.ContextVar("ack_wanted",
 #: The hub's protocol has no binary payloads; a packet may carry a few attachments (they are refused
 #: as `invalid_payload`), never a count that makes the server buffer frames for it.
 MAX_ATTACHMENTS = 8
+#: Longer ack ids are left to python-socketio (which refuses them).
+MAX_ACK_DIGITS = 19
+#: Event names python-socketio dispatches to its own handlers, never as a client's event.
+_RESERVED_EVENTS = frozenset({"connect", "disconnect", "*"})
 #: What python-socketio raises for a packet it cannot parse (bad JSON, bad placeholders, ...).
 _MALFORMED = (ValueError, TypeError, IndexError, KeyError, AttributeError, RecursionError)
 
@@ -82,6 +87,9 @@ class HubServer(socketio.AsyncServer):  # type: ignore[misc]
             answer = await server._trigger_event(data[0], namespace, sid, *data[1:])
         finally:
             _ack_wanted.reset(token)
+        self._reply(answer, eio_sid, namespace, id)
+
+    def _reply(self, answer: Any, eio_sid: str, namespace: str, id: int | None) -> None:
         if isinstance(answer, Later):
             later = answer
 
@@ -105,13 +113,16 @@ class HubServer(socketio.AsyncServer):  # type: ignore[misc]
             socket.push(encode_packet(self.packet_class(sio_packet.ACK, namespace=namespace, id=id, data=args)))
 
     async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
+        if eio_sid in self._binary_packet:
+            if not isinstance(data, bytes):
+                # python-socketio would take this text frame as the awaited attachment.
+                await self.drop_connection(eio_sid, "a text frame where a binary attachment was due")
+                return
+        elif type(data) is str and data[:1] == "2" and await self._fast_event(eio_sid, data):
+            return
         # python-socketio would log a traceback and keep the connection; after a bad binary packet
         # (placeholders that do not match, zero attachments) it would even swallow every later
         # frame of that client. Close that one connection instead; the client may reconnect.
-        if eio_sid in self._binary_packet and not isinstance(data, bytes):
-            # python-socketio would take this text frame as the awaited attachment.
-            await self.drop_connection(eio_sid, "a text frame where a binary attachment was due")
-            return
         try:
             await super()._handle_eio_message(eio_sid, data)
         except _MALFORMED as exc:
@@ -120,6 +131,41 @@ class HubServer(socketio.AsyncServer):  # type: ignore[misc]
         pending = self._binary_packet.get(eio_sid)
         if pending is not None and not 0 < pending.attachment_count <= MAX_ATTACHMENTS:
             await self.drop_connection(eio_sid, f"binary packet with {pending.attachment_count} attachments")
+
+    async def _fast_event(self, eio_sid: str, data: str) -> bool:
+        """An EVENT on the default namespace for one of the hub's handlers, dispatched without
+        python-socketio's generic machinery (what its `_handle_event` and `_trigger_event` do, for
+        the one case the hub's clients use). False: not that case, python-socketio handles it."""
+        end = len(data)
+        i = 1
+        while i < end and "0" <= data[i] <= "9":
+            i += 1
+        if i >= end or data[i] != "[" or i > MAX_ACK_DIGITS:
+            return False
+        try:
+            payload = json.loads(data[i:])
+        except (ValueError, RecursionError) as exc:
+            await self.drop_connection(eio_sid, f"malformed Socket.IO packet ({type(exc).__name__})")
+            return True
+        if type(payload) is not list or not payload or type(payload[0]) is not str:
+            return False
+        event = payload[0]
+        handler = self.handlers.get(NAMESPACE, {}).get(event) if event not in _RESERVED_EVENTS else None
+        if handler is None:
+            return False
+        sid = self.manager.sid_from_eio_sid(eio_sid, NAMESPACE)
+        if sid is None or not self.manager.is_connected(sid, NAMESPACE):
+            return False
+        ack_id = int(data[1:i]) if i > 1 else None
+        if self.logger.isEnabledFor(logging.INFO):
+            self.logger.info('received event "%s" from %s [%s]', event, sid, NAMESPACE)
+        token = _ack_wanted.set(ack_id is not None)
+        try:
+            answer = await handler(sid, *payload[1:])
+        finally:
+            _ack_wanted.reset(token)
+        self._reply(answer, eio_sid, NAMESPACE, ack_id)
+        return True
 
     async def drop_connection(self, eio_sid: str, why: str) -> None:
         """Close one Engine.IO connection now: the client sees a dropped transport and may

@@ -65,9 +65,10 @@ class HubService:
     ) -> None:
         self.config = config
         self.clock = clock
-        #: A connection that died can go unnoticed this long: what a client that never acks was
-        #: sent within it is not taken as received (see `confirm_sent`).
-        self.unnoticed_window = config.ping_interval + config.ping_timeout + 1.0
+        #: A connection that died can go unnoticed this long (the next ping, its timeout, and up to
+        #: one more timeout for python-engineio's service task to look): what a client that never
+        #: acks was sent within it is not taken as received (see `confirm_sent`).
+        self.unnoticed_window = config.ping_interval + 2 * config.ping_timeout + 1.0
         self.store = store
         self.transport = transport
         self.presence = Presence()

@@ -30,12 +30,9 @@ def _websocket_class(compress: bool) -> type[aiohttp_driver.WebSocket]:
         async def __call__(self, environ: dict[str, Any]) -> WebSocketResponse:
             request = environ["aiohttp.request"]
             server = self.server
-            self._sock = WebSocketResponse(
-                max_msg_size=server.max_http_buffer_size,
-                compress=compress,
-                # A client that sends nothing (not even its pongs) for this long is gone.
-                receive_timeout=server.ping_interval + server.ping_timeout,
-            )
+            # No receive timeout (a timer per message): python-engineio's service task closes a
+            # connection whose client missed a pong, which ends the reading loop.
+            self._sock = WebSocketResponse(max_msg_size=server.max_http_buffer_size, compress=compress)
             await self._sock.prepare(request)
             self.environ = environ
             self.transport = request.transport
