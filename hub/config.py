@@ -136,6 +136,9 @@ def _check(config: HubConfig) -> HubConfig:
         problems.append("port must be between 0 and 65535")
     if config.max_send_buffer < 64 * 1024:
         problems.append("max_send_buffer must be at least 65536 (64 KiB)")
+    if config.ping_interval < 1 or config.ping_timeout <= 0:
+        # python-engineio tells clients the interval in whole seconds: 0.5 would read as 0.
+        problems.append("ping_interval must be at least 1 second and ping_timeout positive")
     if config.rate_burst < 1:
         problems.append("rate_burst must be at least 1")
     if config.rate_refill_per_second <= 0:

@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import logging
 import struct
+import time
 from typing import Any
 
 import engineio
@@ -94,6 +95,9 @@ class Outgoing:
         return self._frames
 
 
+_PING = Outgoing([eio_packet.Packet(eio_packet.PING)])
+
+
 class HubSocket(AsyncSocket):  # type: ignore[misc]
     """An Engine.IO connection that writes frames directly once it is on a plain websocket."""
 
@@ -103,7 +107,25 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
     _ws: Any = None  # hub.websocket.HubWebSocket
     _reader: asyncio.Task[Any] | None = None
     _stop_reading = False
+    _ping_timer: asyncio.TimerHandle | None = None
     stuck = False
+    last_ping: float | None  # python-engineio's: when the unanswered ping went out
+    # ------------------------------------------------------------------ heartbeat
+
+    def schedule_ping(self) -> None:
+        """The next ping, `ping_interval` after the last pong: a timer, where python-engineio keeps
+        a sleeping task per connection (memory per idle client; issue 8)."""
+        if self.last_ping:
+            self.last_ping = None
+            loop = asyncio.get_running_loop()
+            self._ping_timer = loop.call_later(self.server.ping_interval, self._ping)
+
+    def _ping(self) -> None:
+        self._ping_timer = None
+        if self.closing or self.closed:
+            return
+        self.last_ping = time.time()
+        self.push(_PING)
 
     # ------------------------------------------------------------------ sending
 
@@ -182,6 +204,9 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
     # ------------------------------------------------------------------ closing
 
     async def close(self, wait: bool = True, abort: bool = False, reason: Any = None) -> None:
+        if self._ping_timer is not None:
+            self._ping_timer.cancel()
+            self._ping_timer = None
         if self._out is None:
             await super().close(wait=wait, abort=abort, reason=reason)
             return

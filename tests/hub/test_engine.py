@@ -123,3 +123,25 @@ async def test_a_frame_that_is_not_engine_io_closes_that_connection_only(hub: Hu
             assert json.loads(answer[3:])[0]["ok"]
             assert alice.pending("user_offline") == []
     assert (await alice.call("list_online"))["ok"]
+
+
+async def test_pings_keep_a_client_that_answers_and_drop_one_that_stops(hub_factory: Any) -> None:
+    hub: Hub = await hub_factory(ping_interval=1.0, ping_timeout=0.5)
+    alice = await hub.client(await hub.user("alice"), name="alice")
+    bob_token = await hub.user("bob")
+    url = hub.url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+    async with aiohttp.ClientSession() as http, http.ws_connect(url) as ws:
+        assert (await ws.receive_str()).startswith("0{")
+        await ws.send_str("40" + json.dumps({"token": bob_token}))
+        assert (await ws.receive_str()).startswith("40{")
+        assert (await alice.next("user_online"))["userId"] == "bob"
+
+        pongs = 0
+        while pongs < 4:  # four heartbeats answered: bob stays online
+            if await asyncio.wait_for(ws.receive_str(), WAIT) == "2":
+                await ws.send_str("3")
+                pongs += 1
+        assert alice.pending("user_offline") == []
+
+        # Bob stops answering (a frozen client): the hub drops him after the ping timeout.
+        assert (await alice.next("user_offline"))["userId"] == "bob"
