@@ -219,7 +219,12 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
             return
         self._stop_reading = True
         if abort and self._out is not None:
-            self._out.abort()
+            # No goodbye: the TCP connection closes once what was written is sent (or at once for
+            # a client that is not reading), and the reading loop ends.
+            if self.stuck:
+                self._out.abort()
+            else:
+                self._out.close()
         elif asyncio.current_task() is not self._reader and self._ws is not None:
             # The reading loop is waiting for the client: aiohttp's close() wakes it and says goodbye.
             self.server.start_task(self._ws.close())

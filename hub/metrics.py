@@ -109,8 +109,9 @@ class HubMetrics(NoMetrics):
         sent.inc()
         devices = 0
         offline = 0
+        count = presence.device_count
         for user_id in item.recipients:
-            live = len(presence.of_user(user_id))
+            live = count(user_id)
             devices += live
             offline += live == 0
         if devices:

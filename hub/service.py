@@ -416,12 +416,14 @@ class HubService:
         note = item.notification
         event = DELIVERY_EVENT[note.kind]
         data = note.wire()
+        nid = note.id
         ready: list[Session] = []
+        live = self.presence.live
         for user_id in item.recipients:
-            for session in self.presence.of_user(user_id):
+            for session in live(user_id):
                 if session.syncing:
-                    session.pending.append((event, data, note.id))
-                elif note.id > session.last_sent:
+                    session.pending.append((event, data, nid))
+                elif nid > session.last_sent:
                     ready.append(session)
         if not ready:
             return
