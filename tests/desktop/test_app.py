@@ -49,7 +49,7 @@ class RecordingReporter(Reporter):
     def toasts(self, view: Any) -> None:
         for info in view.visible:
             if info.key not in self._reported_toasts:
-                self._reported_toasts.add(info.key)
+                self._reported_toasts[info.key] = (info.title, info.message, info.count)
                 self.event("toast", style=info.style, title=info.title, kind=info.kind.value)
 
     async def _poke(self) -> None:
