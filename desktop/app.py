@@ -100,10 +100,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("socketio").setLevel(logging.WARNING)
-    logging.getLogger("engineio").setLevel(logging.WARNING)
-    logging.getLogger("hub.socketio").setLevel(logging.WARNING)  # a hosted hub's per-packet lines
-    logging.getLogger("hub.engineio").setLevel(logging.WARNING)
+    # Per-packet lines: the client's, and a hosted hub's (with -v they show).
+    for name in ("socketio", "engineio", "desktop.net.socketio", "hub.socketio", "hub.engineio"):
+        logging.getLogger(name).setLevel(logging.DEBUG if args.verbose else logging.WARNING)
 
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(qapp, QApplication)
