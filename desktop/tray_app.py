@@ -39,6 +39,7 @@ from desktop.sound import SoundPlayer
 from desktop.trust_flow import TrustFlow
 from desktop.ui.history_window import HistoryWindow
 from desktop.ui.menu import AppMenu, MenuState
+from desktop.ui.painted import PaintWatcher
 from desktop.ui.settings import Preferences
 from desktop.ui.signin import SignInDialog
 from desktop.ui.toast_stack import ToastStack
@@ -157,6 +158,11 @@ class TrayApp(QObject):
         self.stack.toast_painted.connect(lambda nid: self.report.event("toast_painted", notification_id=nid))
         self.compose.dialog.painted.connect(lambda: self.report.event("painted", what="compose"))
         self.menu.painted.connect(lambda what: self.report.event("painted", what=what))
+        windows = {"history": self.history_window, "signin": self.dialog, "settings": self.settings.dialog,
+                   "host": self.host.window, "status": self.status_window}  # fmt: skip
+        for what, window in windows.items():
+            if window is not None:
+                PaintWatcher(window, what).painted.connect(lambda what: self.report.event("painted", what=what))
         self.history_window.query_changed.connect(lambda *_: self.spawn(self.refresh_history()))
         self.history_window.mark_all_read_requested.connect(lambda: self.spawn(self.mark_all_read()))
         self.dialog.submitted.connect(lambda hub, user, pw: self.spawn(self.sign_in(hub, user, pw)))

@@ -156,8 +156,9 @@ class Toast(_Popup):
     hovered = Signal(bool)
     #: The Reply action of a `message` toast from a user: carries the toast key.
     reply_requested = Signal(int)
-    #: Emitted after the toast was first drawn on screen, and again after new content was: carries the toast key.
-    painted = Signal(int)
+    #: Emitted after the toast was first drawn on screen, and again after new content was: carries the toast key
+    #: and the notification id of the content drawn (a summary's newest; None for a notice).
+    painted = Signal(int, object)
 
     def __init__(self, info: ToastInfo, now: datetime) -> None:
         super().__init__()
@@ -219,8 +220,9 @@ class Toast(_Popup):
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
+            drawn = self.info.notification_id  # what is on screen now, even if new content comes before the timer
             # After this paint is flushed to the screen, not during it.
-            QTimer.singleShot(0, lambda: self.painted.emit(self.info.key))
+            QTimer.singleShot(0, lambda: self.painted.emit(self.info.key, drawn))
 
     def set_info(self, info: ToastInfo, now: datetime) -> None:
         """Show new content (a growing summary updates in place)."""

@@ -103,10 +103,9 @@ class ToastStack(QObject):
         self.corner = corner
         self._place(self.policy.view())
 
-    def _painted(self, key: int) -> None:
-        toast = self.toasts.get(key)
-        if toast is not None:
-            self.toast_painted.emit(toast.info.notification_id)
+    def _painted(self, key: int, notification_id: int | None) -> None:
+        if key in self.toasts:
+            self.toast_painted.emit(notification_id)
 
     def _place(self, view: ToastView) -> None:
         area = self._area()

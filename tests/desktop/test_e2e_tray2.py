@@ -13,7 +13,7 @@ from pathlib import Path
 
 from desktop.net.http import login
 from tests.conftest import WAIT, Client
-from tests.desktop.test_e2e_tray import ARTIFACTS, ROOT, Desktop, Process, Reports, desktop, pytestmark, quit_app
+from tests.desktop.test_e2e_tray import ROOT, Desktop, Reports, desktop, pytestmark, quit_app
 
 __all__ = ["desktop", "pytestmark"]
 
@@ -39,20 +39,6 @@ async def hub_cli(desktop: Desktop, data_dir: Path, *args: str) -> str:
     return out.decode().strip().splitlines()[-1]
 
 
-class Camera:
-    def __init__(self, process: Process) -> None:
-        self.process = process
-
-    async def shot(self, name: str) -> Path:
-        path = ARTIFACTS / f"{name}.png"
-        stdin, stdout = self.process.proc.stdin, self.process.proc.stdout
-        assert stdin is not None and stdout is not None
-        stdin.write(f"{path}\n".encode())
-        assert await asyncio.wait_for(stdout.readline(), WAIT) == b"ok\n"
-        assert path.stat().st_size > 1000
-        return path
-
-
 async def test_make_run_hosts_a_hub_compose_menu_and_dnd_summary(desktop: Desktop, tmp_path: Path) -> None:
     data = tmp_path / "data"
     desktop.env["LAN_NOTIFY_PORT"] = "0"  # any free port: the test must not depend on 8765 being free
@@ -67,9 +53,7 @@ async def test_make_run_hosts_a_hub_compose_menu_and_dnd_summary(desktop: Deskto
     await reports.until({"event": "signed_in", "user": me, "keyring": True})
     await reports.until({"event": "state", "state": "connected"})
     await reports.until({"event": "directory", "admin": True})
-    camera_process = await desktop.spawn("camera", sys.executable, "-m", "tests.desktop.x11_tools", "shots",
-                                         stdout=asyncio.subprocess.PIPE, stdin=asyncio.subprocess.PIPE)  # fmt: skip
-    camera = Camera(camera_process)
+    camera = await desktop.camera()
 
     # A teammate made with notify-hub on the host joins over the LAN address; rooms exist on the hub.
     password = await hub_cli(desktop, data, "user", "add", "bob")
