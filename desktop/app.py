@@ -20,6 +20,7 @@ from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import QApplication
 
 from desktop.credentials import KeyringCredentialStore, SessionFallbackStore
+from desktop.hosting import default_hub_dir
 from desktop.report import Reporter
 from desktop.tray_app import TrayApp
 from desktop.ui.settings import Preferences
@@ -137,6 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 host=args.host or args.host_interface is not None or args.host_port is not None,
                 host_interface=args.host_interface,
                 host_port=args.host_port,
+                # A hosted hub's store: DIR/hub with --data-dir DIR, else where `notify-hub` keeps it too.
+                host_data_dir=args.data_dir / "hub" if args.data_dir else default_hub_dir(),
                 ca_file=args.ca_file,
             )
             instance.activation_requested.connect(app.bring_forward)

@@ -63,6 +63,7 @@ class TrayApp(QObject):
         host: bool = False,
         host_interface: str | None = None,
         host_port: int | None = None,
+        host_data_dir: Path | None = None,
         ca_file: Path | None = None,
     ) -> None:
         super().__init__()
@@ -106,7 +107,8 @@ class TrayApp(QObject):
             current_hub=lambda: self.session.hub_url if self.session else self.prefs.hub_url,
         )
         self.host = HostFlow(
-            data_dir=data_dir / "hub",
+            data_dir=host_data_dir or data_dir / "hub",
+            prefs=preferences,
             report=reporter,
             spawn=self.spawn,
             invited=lambda: self.spawn(self._refresh_directory()),
@@ -410,6 +412,8 @@ class TrayApp(QObject):
 
     def _directory_changed(self) -> None:
         self.menu.set_state(self._menu_state())
+        if self.host.hosted is not None and self.host.pending_invites:
+            self.spawn(self.host.retire_used_invites(self.directory.online))
         if self.compose.dialog.isVisible():
             self.compose.refresh()
         d = self.directory
