@@ -119,7 +119,11 @@ class TrayApp(QObject):
 
         has_tray = QSystemTrayIcon.isSystemTrayAvailable() if use_tray is None else use_tray
         self.tray: Tray | None = Tray(self.menu) if has_tray else None
-        self.status_window: StatusWindow | None = None if has_tray else StatusWindow(self.menu)
+        self.status_window: StatusWindow | None = (
+            None
+            if has_tray
+            else StatusWindow(self.menu, asked=use_tray is False and QSystemTrayIcon.isSystemTrayAvailable())
+        )
         if self.tray is not None:
             self.stack.avoid = self.tray.icon.geometry  # toasts in the tray's corner start below (or above) it
         self.apply_preferences()

@@ -180,6 +180,18 @@ def test_sign_in_toasts_history_restart_and_sign_out(qapp: QApplication, tmp_pat
             assert window.items()[0].font(0).bold()  # unread
             await app.mark_all_read()
 
+            # Filter by type and search: the window asks the local history and shows what matches.
+            window.type_filter.setCurrentIndex(window.type_filter.findData("error"))
+            await first.until(lambda: [row[0] for row in window.rows()] == ["error"])
+            window.type_filter.setCurrentIndex(0)
+            await first.until(lambda: len(window.rows()) == 3)
+            QTest.keyClicks(window.search, "backup")
+            window.flush_search()  # as after the typing pause
+            await first.until(lambda: [row[0] for row in window.rows()] == ["info"])
+            window.search.clear()
+            window.flush_search()
+            await first.until(lambda: len(window.rows()) == 3)
+
             QTest.mouseClick(app.status_window.quit_button, Qt.MouseButton.LeftButton)
             await asyncio.wait_for(run, WAIT)
 

@@ -192,7 +192,7 @@ class Desktop:
         reports = Reports(app.proc.stdout)
         started = await reports.until({"event": "started"})
         assert started["pid"] == app.proc.pid
-        assert started["tray"] is True  # a real tray icon, not the fallback window
+        assert started["tray"] is ("--no-tray" not in extra)  # a real tray icon, unless asked for the window
         return app, reports
 
     async def stop(self) -> None:
@@ -344,3 +344,20 @@ async def test_notify_tray_across_a_hub_restart_shows_everything_once(desktop: D
         for sender in senders:
             await sender.close()
         await hub.stop()
+
+
+async def test_without_a_tray_the_status_window_shows_state_and_unread(
+    hub: Hub, desktop: Desktop, tmp_path: Path
+) -> None:
+    await hub.user("alice", password="wonderland")
+    bob = await hub.client(await hub.user("bob"))
+    await desktop.signed_in_device(hub.url, (await login(hub.url, "alice", "wonderland")).token)
+    app, reports = await desktop.launch_app(tmp_path / "data", "--no-tray")  # as on a desktop without a tray
+    await reports.until({"event": "state", "state": "connected"})
+    ack = await bob.call("send_notification", {"to": "alice", "type": "success", "title": "Backup", "message": "done"})
+    await reports.until({"event": "unread", "count": 1})
+    await reports.until({"event": "toast_painted", "notification_id": ack["id"]})
+    await reports.until({"event": "painted", "what": "status"})
+    camera = await desktop.camera()
+    await camera.shot("status-window")
+    await quit_app(app, reports)
