@@ -178,7 +178,7 @@ def test_sign_in_toasts_history_restart_and_sign_out(qapp: QApplication, tmp_pat
             await first.until(lambda: len(window.rows()) == 3)
             assert window.rows()[0][0] == "late"
             assert window.items()[0].font(0).bold()  # unread
-            await app.mark_all_read()
+            await app.history.mark_all_read()
 
             # Filter by type and search: the window asks the local history and shows what matches.
             window.type_filter.setCurrentIndex(window.type_filter.findData("error"))
@@ -201,7 +201,7 @@ def test_sign_in_toasts_history_restart_and_sign_out(qapp: QApplication, tmp_pat
             run = asyncio.ensure_future(app.run())
             await second.until(lambda: second.last_state() == "connected")
             assert second.named("sign_in_requested") == []
-            await app.show_history(None)
+            await app.history.show(None)
             assert [row[0] for row in app.history_window.rows()] == ["late", "info", "error"]
             assert second.named("toast") == []  # nothing new: nothing pops up again
 

@@ -89,7 +89,7 @@ def test_compose_send_reply_and_the_menus_follow_the_hub(
             # Online: bob was there at connect; carol comes and goes live.
             await reporter.until(lambda: directory_has(reporter, online=["bob"]))
             assert app.menu.texts(app.menu.online_menu) == ["Message bob…", "Tell me when online"]
-            app.watch("carol", True)
+            app.team.watch("carol", True)
             carol = await connected_client(url, accounts, "carol")
             clients.append(carol)
             await reporter.until(lambda: directory_has(reporter, online=["bob", "carol"]))
@@ -148,7 +148,7 @@ def test_compose_send_reply_and_the_menus_follow_the_hub(
 
             # Rooms: bob opens #ops; alice sees it among the open rooms, joins, gets its messages, leaves.
             assert (await bob.call("join_room", {"room": "ops"}))["ok"]
-            await app._refresh_directory()  # what opening the menu does
+            await app.team.refresh_directory()  # what opening the menu does
             assert app.menu.texts(app.menu.rooms_menu) == ["Join #ops", "Join room…"]
             join = app.menu.find_action(app.menu.rooms_menu, "join:ops")
             assert join is not None
@@ -166,9 +166,9 @@ def test_compose_send_reply_and_the_menus_follow_the_hub(
             join_by_name = app.menu.find_action(app.menu.rooms_menu, "join-by-name")
             assert join_by_name is not None
             join_by_name.trigger()
-            assert app._room_prompt is not None
-            app._room_prompt.setTextValue("#dev")
-            app._room_prompt.accept()
+            assert app.team.room_prompt is not None
+            app.team.room_prompt.setTextValue("#dev")
+            app.team.room_prompt.accept()
             await reporter.until(lambda: directory_has(reporter, my_rooms=["dev"]))
             await bob.close()
             await running.stop()
@@ -226,7 +226,7 @@ def test_do_not_disturb_holds_toasts_and_summarises_at_the_end(
             for ntype in ("info", "message", "error", "system", "warning"):
                 await bob.call("send_notification", {"to": "alice", "type": ntype, "title": ntype, "message": "m"})
             await reporter.until(lambda: app.unread.count == 5)  # counted in the badge...
-            await app.show_history(None)
+            await app.history.show(None)
             assert len(app.history_window.rows()) == 5  # ...and the history
             assert [t["title"] for t in reporter.named("toast")] == ["error", "system"]  # these always show
             assert reporter.named("dnd")[-1]["held"] == 3
