@@ -108,8 +108,8 @@ class TeamFlow:
         self.prefs.set_watched(sorted(self.directory.watched))
 
     def _teammate_online(self, name: str) -> None:
-        self.toasts.push_notice(f"{name} is online", "Choose them in the Online menu to send a message.",
-                                style="info", timeout=5.0)  # fmt: skip
+        self.toasts.push_notice(f"{name} is online", "You asked to hear when they come online.", style="info",
+                                timeout=10.0, write_to=name)  # fmt: skip
         self.report.event("teammate_online", user=name)
 
     async def show_menu(self, submenu: str = "") -> None:

@@ -62,7 +62,10 @@ def icon_type(info: ToastInfo) -> str:
 
 
 def reply_target(info: ToastInfo) -> str | None:
-    """Who a Reply goes to: the sender of a `message` from a user (or its #room), else None (no Reply)."""
+    """Who the toast's action writes to: the sender of a `message` from a user (or its #room), the teammate
+    of a "came online" notice; None: no action."""
+    if info.kind is ToastKind.NOTICE:
+        return info.write_to or None
     n = info.notification
     if info.kind is not ToastKind.NOTIFICATION or n is None or n.type is not NotificationType.MESSAGE:
         return None
@@ -154,7 +157,7 @@ class Toast(_Popup):
     open_requested = Signal(int)
     #: The pointer entered (True) or left (False).
     hovered = Signal(bool)
-    #: The Reply action of a `message` toast from a user: carries the toast key.
+    #: The Reply action of a `message` toast from a user (Message, on a teammate's notice): the toast key.
     reply_requested = Signal(int)
     #: Emitted after the toast was first drawn on screen, and again after new content was: carries the toast key
     #: and the notification id of the content drawn (a summary's newest; None for a notice).
@@ -237,6 +240,7 @@ class Toast(_Popup):
         self.title.setText(_clip(info.title, 120))
         self.message.setText(_clip(info.message, MAX_MESSAGE_CHARS))
         self.message.setVisible(bool(info.message))
+        self.reply_button.setText("Message" if info.kind is ToastKind.NOTICE else "Reply")
         self.reply_button.setVisible(reply_target(info) is not None)
         self.setAccessibleName(f"{info.style} notification: {info.title}")
         self.refresh_time(now)

@@ -95,6 +95,12 @@ def test_compose_send_reply_and_the_menus_follow_the_hub(
             await reporter.until(lambda: directory_has(reporter, online=["bob", "carol"]))
             await reporter.until(lambda: bool(reporter.named("teammate_online")))
             assert reporter.named("teammate_online")[-1]["user"] == "carol"
+            # Its toast has a Message action that writes to her.
+            arrived = next(t for t in app.stack.visible_toasts() if t.title.text() == "carol is online")
+            assert arrived.reply_button.text() == "Message" and arrived.reply_button.isVisibleTo(arrived)
+            QTest.mouseClick(arrived.reply_button, Qt.MouseButton.LeftButton)
+            assert app.compose.dialog.isVisible() and app.compose.dialog.recipient.currentText() == "carol"
+            app.compose.dialog.reject()
             assert app.menu.texts(app.menu.online_menu)[:2] == ["Message bob…", "Message carol…"]
             await carol.close()
             await reporter.until(lambda: directory_has(reporter, online=["bob"]))

@@ -249,3 +249,20 @@ def test_a_growing_summary_is_painted_again(qtbot: QtBot, stack: ToastStack, clo
         stack.policy.push(note(8, "warning"))
     assert painted.args == [8]  # the summary opens the history at its newest notification
     assert summary.title.text() == "8 new notifications"
+
+
+def test_only_messages_from_people_and_teammates_arrivals_offer_an_action(qtbot: QtBot, stack: ToastStack) -> None:
+    stack.policy.push(note(1, "info"))
+    stack.policy.push_notice("carol is online", "You asked to hear when they come online.", style="info",
+                             write_to="carol")  # fmt: skip
+    stack.policy.push(note(2, "message", sender="bob"))
+    message, arrival, info = stack.visible_toasts()
+    assert message.reply_button.text() == "Reply" and message.reply_button.isVisibleTo(message)
+    assert arrival.reply_button.text() == "Message" and arrival.reply_button.isVisibleTo(arrival)
+    assert not info.reply_button.isVisibleTo(info)
+    with qtbot.waitSignal(stack.reply_requested) as blocker:
+        QTest.mouseClick(arrival.reply_button, Qt.MouseButton.LeftButton)
+    assert blocker.args == ["carol"]
+    with qtbot.waitSignal(stack.reply_requested) as blocker:
+        QTest.mouseClick(message.reply_button, Qt.MouseButton.LeftButton)
+    assert blocker.args == ["bob"]
