@@ -131,6 +131,16 @@ def test_compose_send_reply_and_the_menus_follow_the_hub(
             assert dialog.answer.text() == "Unknown user: there is no one named 'zed' on this hub."
             assert dialog.text.toPlainText() == "are you there?"
 
+            # Forbidden: a restricted room alice is not in.
+            bob_id = (await accounts.user("bob")).id
+            await running.app[STORE].create_room("board", restricted=True, members=[bob_id])
+            dialog.recipient.setEditText("#board")
+            count = answers(reporter)
+            QTest.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
+            await reporter.until(lambda: answers(reporter) > count)
+            assert dialog.answer.text() == "Not allowed: room 'board' is restricted to its members."
+            assert dialog.text.toPlainText() == "are you there?"
+
             # Rate limited: "try again in N s", still without losing the text.
             dialog.recipient.setEditText("bob")
             while not [e for e in reporter.named("send_failed") if e["code"] == "rate_limited"]:
