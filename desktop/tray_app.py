@@ -333,6 +333,7 @@ class TrayApp(QObject):
             self.ask_sign_in(hub, user, str(exc))
             return
         self.session.inbox.subscribe(self.history.changed)
+        self.stack.me = user
         self.report.event("signed_in", hub=hub, user=user, keyring=self.credentials.persistent)
         self._show_status()
 

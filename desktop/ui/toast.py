@@ -61,14 +61,16 @@ def icon_type(info: ToastInfo) -> str:
     return next((t for t in SEVERITY if t in info.types), "info")
 
 
-def reply_target(info: ToastInfo) -> str | None:
+def reply_target(info: ToastInfo, me: str = "") -> str | None:
     """Who the toast's action writes to: the sender of a `message` from a user (or its #room), the teammate
-    of a "came online" notice; None: no action."""
+    of a "came online" notice; None: no action (nor for what `me`, the signed-in user, sent)."""
     if info.kind is ToastKind.NOTICE:
         return info.write_to or None
     n = info.notification
     if info.kind is not ToastKind.NOTIFICATION or n is None or n.type is not NotificationType.MESSAGE:
         return None
+    if me and n.sender == me:
+        return None  # a note to self, or my own message to a room: nobody to answer
     if n.kind is Kind.ROOM and n.room:
         return f"#{n.room}"
     if n.kind in {Kind.DIRECT, Kind.EVERYONE} and n.sender:
@@ -163,9 +165,10 @@ class Toast(_Popup):
     #: and the notification id of the content drawn (a summary's newest; None for a notice).
     painted = Signal(int, object)
 
-    def __init__(self, info: ToastInfo, now: datetime) -> None:
+    def __init__(self, info: ToastInfo, now: datetime, *, me: str = "") -> None:
         super().__init__()
         self.info = info
+        self.me = me  # the signed-in user: no Reply to what they sent themselves
         self._painted = False
         self.setObjectName(f"toast-{info.key}")
         self.setFixedWidth(WIDTH)
@@ -241,7 +244,7 @@ class Toast(_Popup):
         self.message.setText(_clip(info.message, MAX_MESSAGE_CHARS))
         self.message.setVisible(bool(info.message))
         self.reply_button.setText("Message" if info.kind is ToastKind.NOTICE else "Reply")
-        self.reply_button.setVisible(reply_target(info) is not None)
+        self.reply_button.setVisible(reply_target(info, self.me) is not None)
         self.setAccessibleName(f"{info.style} notification: {info.title}")
         self.refresh_time(now)
         self.adjustSize()

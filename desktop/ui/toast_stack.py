@@ -49,6 +49,8 @@ class ToastStack(QObject):
         self.policy = policy
         self._wall_clock = wall_clock
         self._area = area or _available_area
+        #: The signed-in user (their own messages get no Reply).
+        self.me = ""
         #: Where the tray icon sits on screen (an invalid rect when unknown): the stack never covers it.
         self.avoid: Callable[[], QRect] = avoid or QRect
         self.toasts: dict[int, Toast] = {}
@@ -83,7 +85,7 @@ class ToastStack(QObject):
         for info in view.visible:
             existing = self.toasts.get(info.key)
             if existing is None:
-                toast = Toast(info, now)
+                toast = Toast(info, now, me=self.me)
                 toast.close_requested.connect(self._close_toast)
                 toast.open_requested.connect(self._open_toast)
                 toast.reply_requested.connect(self._reply_toast)
@@ -170,7 +172,7 @@ class ToastStack(QObject):
 
     def _reply_toast(self, key: int) -> None:
         toast = self.toasts.get(key)
-        target = reply_target(toast.info) if toast is not None else None
+        target = reply_target(toast.info, self.me) if toast is not None else None
         self.policy.set_paused(False)
         self.policy.dismiss(key)
         if target:

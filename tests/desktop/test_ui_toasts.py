@@ -266,3 +266,12 @@ def test_only_messages_from_people_and_teammates_arrivals_offer_an_action(qtbot:
     with qtbot.waitSignal(stack.reply_requested) as blocker:
         QTest.mouseClick(message.reply_button, Qt.MouseButton.LeftButton)
     assert blocker.args == ["bob"]
+
+
+def test_no_reply_to_what_i_sent_myself(qtbot: QtBot, stack: ToastStack) -> None:
+    stack.me = "alice"
+    stack.policy.push(note(1, "message", sender="alice", message="note to self"))
+    stack.policy.push(note(2, "message", sender="bob"))
+    from_bob, to_self = stack.visible_toasts()
+    assert not to_self.reply_button.isVisibleTo(to_self)
+    assert from_bob.reply_button.isVisibleTo(from_bob)
