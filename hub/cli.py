@@ -19,7 +19,8 @@ from hub.accounts import Accounts
 from hub.config import FIELDS, ConfigError, HubConfig, env_name, field_type_name, load_config
 from hub.errors import HubError, NotFound
 from hub.protocol import NAME_PATTERN, ROOM_PATTERN
-from hub.store import TokenKind
+from hub.store import TokenKind, pg_migrations
+from hub.store import migrations as sqlite_migrations
 from hub.store.factory import create_store, redact
 
 log = logging.getLogger("hub")
@@ -31,7 +32,7 @@ examples:
   notify-hub user add alice --admin        create an admin (prints a generated password)
   notify-hub token create alice --label ci print a new device token for alice
   notify-hub room create ops --members alice,bob
-  notify-hub token create ci --send-only   a token that can only send (for scripts)
+  notify-hub token create alice --send-only --label ci   a token that can only send (for scripts)
   notify-hub send --to alice --title CI "Build failed"   send over HTTP (token: LAN_NOTIFY_TOKEN)
   notify-hub tls self-signed --host hub.lan             a certificate for --tls-cert/--tls-key
 """
@@ -69,7 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
         flag = "--" + name.replace("_", "-")
         help_text = f"{field.metadata.get('help', '')} (env {env_name(name)})"
         if field_type_name(name) == "bool":
-            serve.add_argument(flag, dest=name, action="store_const", const=True, default=None, help=help_text)
+            # --open / --no-open: a flag can also turn off what the environment or the TOML file turned on.
+            serve.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, default=None, help=help_text)
         else:
             serve.add_argument(flag, dest=name, default=None, metavar=name.upper(), help=help_text)
     serve.add_argument("--print-config", action="store_true", help="print the effective configuration and exit")
@@ -258,6 +260,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"notify-hub: {exc.message}", file=sys.stderr)
         return 1
     except ConfigError as exc:  # e.g. TLS files that cannot be used, found when the hub starts
+        print(f"notify-hub: {exc}", file=sys.stderr)
+        return 2
+    except (sqlite_migrations.SchemaTooNew, pg_migrations.SchemaTooNew) as exc:
         print(f"notify-hub: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -69,3 +69,19 @@ def test_help_describes_the_commands() -> None:
         [sys.executable, "-m", "hub", "serve", "--help"], capture_output=True, text=True, timeout=30, check=True
     ).stdout
     assert "--open" in serve and "LAN_NOTIFY_RATE_BURST" in serve
+
+
+def test_a_store_from_a_newer_lan_notify_is_refused_in_one_line(tmp_path: Path) -> None:
+    import sqlite3
+
+    from hub.store.migrations import SCHEMA_VERSION
+
+    assert hub_cli(tmp_path, "user", "add", "alice", "--password-stdin", stdin="pw\n").returncode == 0
+    with sqlite3.connect(tmp_path / "hub.sqlite3") as db:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+
+    for args in (("user", "list"), ("serve", "--port", "0")):
+        refused = hub_cli(tmp_path, *args)
+        assert refused.returncode == 2, args
+        assert refused.stderr.strip().splitlines()[-1].startswith("notify-hub: this store has schema version")
+        assert "Traceback" not in refused.stderr
