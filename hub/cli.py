@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 
 from hub import __version__, logs, send_cli, tls_cli
 from hub.accounts import Accounts
-from hub.config import FIELDS, ConfigError, HubConfig, env_name, field_type_name, load_config
+from hub.config import FIELDS, CannotListen, ConfigError, HubConfig, env_name, field_type_name, load_config
 from hub.errors import HubError, NotFound
 from hub.protocol import NAME_PATTERN, ROOM_PATTERN
 from hub.store import TokenKind, pg_migrations
@@ -264,6 +265,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except (sqlite_migrations.SchemaTooNew, pg_migrations.SchemaTooNew) as exc:
         print(f"notify-hub: {exc}", file=sys.stderr)
+        return 2
+    except CannotListen as exc:
+        print(f"notify-hub: cannot listen on {config.host}:{config.port}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except (OSError, sqlite3.Error) as exc:  # the data directory or the database file cannot be used
+        print(f"notify-hub: cannot use the data directory {config.data_dir}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

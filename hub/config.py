@@ -29,6 +29,10 @@ class ConfigError(ValueError):
     """A configuration value that cannot be used; the message names the key and the source."""
 
 
+class CannotListen(OSError):
+    """The hub's host and port cannot be listened on: in use, an unknown host name, no permission."""
+
+
 @dataclass(frozen=True, slots=True)
 class HubConfig:
     host: str = field(default="127.0.0.1", metadata={"help": "address to listen on (0.0.0.0 for the whole LAN)"})
