@@ -40,7 +40,7 @@ class Shell:
     def __init__(self, env: dict[str, str]) -> None:
         self.env = env
         self.procs: list[asyncio.subprocess.Process] = []
-        self.lines: list[str] = []
+        self.output: dict[int, str] = {}
 
     async def start(self, script: str) -> asyncio.subprocess.Process:
         proc = await asyncio.create_subprocess_exec(
@@ -57,14 +57,14 @@ class Shell:
         return proc
 
     async def read_until(self, proc: asyncio.subprocess.Process, done: re.Pattern[str], count: int = 1) -> str:
-        """The output of `proc` until `done` matched `count` times in it (the output is shown if it never does)."""
+        """All `proc` has printed so far, once `done` matched `count` times in it (shown if it never does)."""
         assert proc.stdout is not None
-        seen = ""
+        seen = self.output.setdefault(proc.pid, "")
         try:
             while len(done.findall(seen)) < count:
                 chunk = await asyncio.wait_for(proc.stdout.readline(), WAIT * 3)
                 assert chunk, "the commands ended early"
-                seen += chunk.decode()
+                seen = self.output[proc.pid] = seen + chunk.decode()
         except BaseException:
             print(seen, file=sys.stderr)
             raise
@@ -114,8 +114,8 @@ async def test_send_from_a_script(shell: Shell) -> None:
     # `notify-hub send` finds the hub at its default URL in the README; here the port differs.
     shell.env["LAN_NOTIFY_HUB"] = url
     steps = await shell.run_steps(readme_block("## Send a notification from a script").replace(DEFAULT_URL, url))
-    output = await shell.read_until(steps, NOTE, count=3)
-    output += await shell.read_until(steps, ENDED)
+    await shell.read_until(steps, NOTE, count=3)
+    output = await shell.read_until(steps, ENDED)
 
     notes = [ast.literal_eval(note) for note in NOTE.findall(output)]
     assert [(n["kind"], n["type"], n["title"], n["message"], n["from"]) for n in notes] == [
@@ -137,8 +137,8 @@ async def test_what_make_run_prints_without_a_display(shell: Shell) -> None:
     assert len(commands) == 6, printed
 
     steps = await shell.run_steps("\n".join(commands))
-    output = await shell.read_until(steps, NOTE)
-    output += await shell.read_until(steps, ENDED)
+    await shell.read_until(steps, NOTE)
+    output = await shell.read_until(steps, ENDED)
 
     note = ast.literal_eval(NOTE.findall(output)[0])
     assert (note["from"], note["message"]) == ("alice", "Hello")
