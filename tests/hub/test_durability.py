@@ -133,8 +133,14 @@ async def test_a_signal_stops_the_hub_cleanly_mid_stream_and_every_acknowledged_
     seen: list[int] = []
     connects: asyncio.Queue[None] = asyncio.Queue()
     drops: list[Any] = []
+    dropped = asyncio.Event()
+
+    def on_drop(reason: Any = None) -> None:
+        drops.append(reason)
+        dropped.set()
+
     bob.on("connect", lambda: connects.put_nowait(None))
-    bob.on("disconnect", drops.append)
+    bob.on("disconnect", on_drop)
     marker_seen = asyncio.Event()
 
     def received(note: dict[str, Any]) -> None:
@@ -168,7 +174,8 @@ async def test_a_signal_stops_the_hub_cleanly_mid_stream_and_every_acknowledged_
     await asyncio.wait_for(alice.disconnected.wait(), WAIT)
     await alice.close()
     assert set(refused) <= {"unavailable"}, refused
-    assert drops and drops[0] != bob.reason.SERVER_DISCONNECT, "a dropped transport, so clients come back"
+    await asyncio.wait_for(dropped.wait(), WAIT)
+    assert drops[0] != bob.reason.SERVER_DISCONNECT, "a dropped transport, so clients come back"
 
     await hub_process.start()
     try:
