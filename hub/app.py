@@ -130,14 +130,17 @@ def _make_service(app: web.Application, transport: Transport, sio: socketio.Asyn
 
 def _on_shutdown(sio: socketio.AsyncServer):  # type: ignore[no-untyped-def]
     async def close_clients(app: web.Application) -> None:
-        # Close the Engine.IO connections (not a Socket.IO "server disconnect", which tells clients
-        # not to come back): clients see a dropped transport and reconnect to the restarted hub.
+        # Close the transports, without a Socket.IO or Engine.IO "close" packet: with one,
+        # python-socketio clients take it as "server disconnect" and never come back. Clients see
+        # the connection end (a websocket gets a normal close frame once what is already queued for
+        # it is written) and reconnect to the restarted hub, as after any drop.
         # wait=False: a socket whose client is already gone has no writer left to drain its queue.
         sockets = list(sio.eio.sockets.values())
         if sockets:
             log.info("closing %d client connections", len(sockets))
         for socket in sockets:
-            await socket.close(wait=False, reason=sio.eio.reason.SERVER_DISCONNECT)
+            await socket.close(wait=False, abort=True, reason=sio.eio.reason.SERVER_DISCONNECT)
+            socket.queue.put_nowait(None)  # ends the socket's writer, which then closes its websocket
         await sio.shutdown()
 
     return close_clients

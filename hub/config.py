@@ -29,6 +29,10 @@ class ConfigError(ValueError):
     """A configuration value that cannot be used; the message names the key and the source."""
 
 
+class CannotListen(OSError):
+    """The hub's host and port cannot be listened on: in use, an unknown host name, no permission."""
+
+
 @dataclass(frozen=True, slots=True)
 class HubConfig:
     host: str = field(default="127.0.0.1", metadata={"help": "address to listen on (0.0.0.0 for the whole LAN)"})
@@ -119,8 +123,10 @@ def _coerce(name: str, raw: Any, source: str) -> Any:
         if hint is Path:
             return Path(str(raw)).expanduser()
         if typing.get_origin(hint) is tuple:
-            items = raw if isinstance(raw, list | tuple) else str(raw).split(",")
-            return tuple(str(item).strip() for item in items if str(item).strip())
+            items = raw.split(",") if isinstance(raw, str) else raw
+            if not isinstance(items, list | tuple) or not all(isinstance(item, str) for item in items):
+                raise ValueError("expected a list of text, or comma-separated text")
+            return tuple(item.strip() for item in items if item.strip())
         if hint is str:
             if not isinstance(raw, str):
                 raise ValueError("expected text")
@@ -178,6 +184,14 @@ def load_config(
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"cannot read config file {config_file}: {exc}") from None
         section = data.get("hub", data)
+        if not isinstance(section, dict):
+            raise ConfigError(f"[hub] in {config_file} must be a table")
+        if section is not data:
+            stray = [key for key in data if key != "hub"]
+            if stray:
+                raise ConfigError(
+                    f"key {stray[0]!r} is outside the [hub] table in {config_file}: put every setting under [hub]"
+                )
         for key, raw in section.items():
             name = key.replace("-", "_")
             if name not in FIELDS:

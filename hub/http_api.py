@@ -97,7 +97,10 @@ async def login(request: web.Request) -> web.Response:
         _, message = describe_validation_error(exc)
         raise InvalidPayload(message) from None
     limits = request.app[LOGIN_LIMITS]
-    wait = max(limits.take("user:" + payload.username), limits.take("addr:" + (request.remote or "?")))
+    # The address first: a client past its limit adds no bucket for each new user name it tries.
+    wait = limits.take("addr:" + (request.remote or "?"))
+    if wait <= 0:
+        wait = limits.take("user:" + payload.username)
     if wait > 0:
         raise RateLimited(wait)
     issued = await request.app[ACCOUNTS].login(payload.username, payload.password, payload.device)
@@ -134,12 +137,6 @@ async def health(request: web.Request) -> web.Response:
         "connections": len(service.presence),
     }
     return web.json_response(body, status=200 if store_ok else 503)
-
-
-async def not_found(request: web.Request) -> web.Response:
-    return web.json_response(
-        {"error": {"code": ErrorCode.NOT_FOUND.value, "message": f"no such endpoint: {request.path}"}}, status=404
-    )
 
 
 def add_routes(app: web.Application) -> None:

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from hub.errors import Conflict, NotFound, Unavailable
 from hub.protocol import Kind, Notification, NotificationType
 from hub.store.base import Draft, PruneResult, Room, Stored, TokenInfo, TokenKind, User, last_use_is_stale
-from hub.store.migrations import migrate
+from hub.store.migrations import migrate, use_wal
 from hub.timeutil import utc_now_iso
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ class SqliteStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
         db.row_factory = sqlite3.Row
-        db.execute("PRAGMA journal_mode=WAL")
+        use_wal(db)
         db.execute("PRAGMA synchronous=FULL")
         db.execute("PRAGMA foreign_keys=ON")
         db.execute("PRAGMA busy_timeout=10000")
