@@ -345,9 +345,12 @@ class SqliteStore:
                         ]
                     else:
                         recipients = [r[0] for r in db.execute("SELECT id FROM users")]
-                    db.executemany(
-                        "INSERT INTO inbox(user_id, notification_id) VALUES (?, ?)", [(u, nid) for u in recipients]
-                    )
+                    if len(recipients) == 1:
+                        db.execute("INSERT INTO inbox(user_id, notification_id) VALUES (?, ?)", (recipients[0], nid))
+                    else:
+                        db.executemany(
+                            "INSERT INTO inbox(user_id, notification_id) VALUES (?, ?)", [(u, nid) for u in recipients]
+                        )
                     note = Notification(
                         id=nid,
                         kind=d.kind,
