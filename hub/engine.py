@@ -199,6 +199,9 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
             except asyncio.QueueEmpty:
                 break
             self.queue.task_done()
+        self.queue.put_nowait(None)  # ends python-engineio's writer, which closes the websocket
+        if self._ws is not None:
+            self._ws.transport.abort()  # nothing more can be written to it
         self.server.start_closing(self, abort=True)
 
     # ------------------------------------------------------------------ closing
@@ -233,6 +236,7 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
 
     async def _websocket_handler(self, ws: Any) -> None:
         if ws.compressed:
+            self._ws = ws
             await super()._websocket_handler(ws)  # per-connection zlib state: python-engineio's writer
             return
         if getattr(self, "connected", False):  # on long-polling until now

@@ -103,3 +103,29 @@ async def test_a_big_replay_goes_at_the_clients_pace_and_is_not_capped(hub_facto
         await bob.stop()
     assert [s.id for s in bob.seen] == ids
     assert layer.dropped_slow == 0 and bob.connects == 1
+
+
+async def test_a_compressed_client_that_never_reads_is_capped_too(hub_factory: Any) -> None:
+    """A connection with permessage-deflate keeps python-engineio's queue (hub/engine.py); it has the
+    same cap, counted in packets, and the same end: closed, its user offline for everyone."""
+    hub: Hub = await hub_factory(websocket_compression=True, rate_burst=1_000_000, rate_refill_per_second=1_000_000.0)
+    layer = hub.running.app[SOCKETS]
+    layer.max_send_buffer = CAP
+    alice = await hub.client(await hub.user("alice"), name="alice")
+    carl_token = await hub.user("carl")
+    stuck = await StuckReader.connect(hub.url, {"token": carl_token, "last_id": 0}, deflate=True)
+    (carl_socket,) = [s for s in layer.sio.eio.sockets.values() if s.sid != alice.sio.eio.sid]
+    assert not carl_socket.direct
+    assert (await alice.next("user_online"))["userId"] == "carl"
+    noise = random.Random(4)
+    try:
+        for _ in range(MOST):
+            text = "".join(noise.choices("abcdefghijklmnopqrstuvwxyz0123456789", k=3000))  # does not compress
+            assert (await alice.call("send_notification", {"to": "carl", "message": text}))["ok"]
+            if layer.dropped_slow:
+                break
+        assert layer.dropped_slow == 1, "carl was never capped"
+        assert (await alice.next("user_offline"))["userId"] == "carl"
+    finally:
+        await stuck.close()
+    assert carl_socket.unsent() <= 512  # what waited for carl was released (the close packet at most)
