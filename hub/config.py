@@ -56,9 +56,9 @@ class HubConfig:
     websocket_compression: bool = field(
         default=False, metadata={"help": "negotiate permessage-deflate on websockets (costs CPU and ~90 KB a client)"}
     )
-    max_backlog: int = field(
-        default=10_000,
-        metadata={"help": "packets queued for a client that stops reading before the hub closes its connection"},
+    max_send_buffer: int = field(
+        default=8 * 1024 * 1024,
+        metadata={"help": "bytes waiting for a client that stops reading before the hub closes its connection"},
     )
     revocation_poll_seconds: float = field(
         default=1.0, metadata={"help": "how often the hub looks for tokens revoked by the admin CLI"}
@@ -140,8 +140,11 @@ def _check(config: HubConfig) -> HubConfig:
     problems = []
     if not 0 <= config.port <= 65535:
         problems.append("port must be between 0 and 65535")
-    if config.max_backlog < 10:
-        problems.append("max_backlog must be at least 10")
+    if config.max_send_buffer < 64 * 1024:
+        problems.append("max_send_buffer must be at least 65536 (64 KiB)")
+    if config.ping_interval < 1 or config.ping_timeout <= 0:
+        # python-engineio tells clients the interval in whole seconds: 0.5 would read as 0.
+        problems.append("ping_interval must be at least 1 second and ping_timeout positive")
     if config.rate_burst < 1:
         problems.append("rate_burst must be at least 1")
     if config.rate_refill_per_second <= 0:

@@ -124,7 +124,8 @@ async def test_a_signal_stops_the_hub_cleanly_mid_stream_and_every_acknowledged_
     await hub_process.cli("user", "add", "bob", "--password-stdin", stdin="pw-bob\n")
     alice_token = (await hub_process.cli("token", "create", "alice")).strip()
     bob_token = (await hub_process.cli("token", "create", "bob")).strip()
-    hub_process.args = ("--port", str(free_port()))  # the same address after the restart
+    # The same address after the restart; a burst above the 300 sends, so none is rate-limited.
+    hub_process.args = ("--port", str(free_port()), "--rate-burst", "1000")
     url = await hub_process.start()
 
     # Bob's device as a real client would be: python-socketio's own reconnection, resuming from the
