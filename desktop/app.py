@@ -20,6 +20,7 @@ from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import QApplication
 
 from desktop.credentials import KeyringCredentialStore, SessionFallbackStore
+from desktop.hosting import default_hub_dir
 from desktop.report import Reporter
 from desktop.tray_app import TrayApp
 from desktop.ui.settings import Preferences
@@ -100,10 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("socketio").setLevel(logging.WARNING)
-    logging.getLogger("engineio").setLevel(logging.WARNING)
-    logging.getLogger("hub.socketio").setLevel(logging.WARNING)  # a hosted hub's per-packet lines
-    logging.getLogger("hub.engineio").setLevel(logging.WARNING)
+    # Per-packet lines: the client's, and a hosted hub's (with -v they show).
+    for name in ("socketio", "engineio", "desktop.net.socketio", "hub.socketio", "hub.engineio"):
+        logging.getLogger(name).setLevel(logging.DEBUG if args.verbose else logging.WARNING)
 
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(qapp, QApplication)
@@ -138,6 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 host=args.host or args.host_interface is not None or args.host_port is not None,
                 host_interface=args.host_interface,
                 host_port=args.host_port,
+                # A hosted hub's store: DIR/hub with --data-dir DIR, else where `notify-hub` keeps it too.
+                host_data_dir=args.data_dir / "hub" if args.data_dir else default_hub_dir(),
                 ca_file=args.ca_file,
             )
             instance.activation_requested.connect(app.bring_forward)

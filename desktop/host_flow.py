@@ -1,11 +1,13 @@
 """Wiring of hosting a hub on this computer: the in-process hub and its window (address, invites).
 
 Signing in to the hosted hub stays with the app (it is a sign-in like any other); this holds the
-`LocalHub` and answers the host window's "Invite teammate…".
+`LocalHub`, answers the host window's "Invite teammate…" and retires each one-time password once that
+teammate has signed in (seen online on the hub).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -14,18 +16,29 @@ from desktop.errors import HostError
 from desktop.hosting import Hosted, LocalHub
 from desktop.report import Reporter
 from desktop.ui.host_window import HostWindow
+from desktop.ui.settings import Preferences
+
+log = logging.getLogger(__name__)
 
 Spawn = Callable[[Coroutine[Any, Any, None]], None]
 
 
 class HostFlow:
-    def __init__(self, *, data_dir: Path, report: Reporter, spawn: Spawn, invited: Callable[[], None]) -> None:
+    def __init__(
+        self, *, data_dir: Path, prefs: Preferences, report: Reporter, spawn: Spawn, invited: Callable[[], None]
+    ) -> None:
         self.data_dir = data_dir
+        self.prefs = prefs
         self.report = report
         self._invited = invited
         self.hub: LocalHub | None = None
         self.window = HostWindow()
         self.window.invite_requested.connect(lambda name: spawn(self.invite(name)))
+
+    @property
+    def pending_invites(self) -> list[str]:
+        """Teammates invited whose one-time password still works (they have not signed in yet)."""
+        return self.prefs.pending_invites
 
     @property
     def hosted(self) -> Hosted | None:
@@ -65,8 +78,24 @@ class HostFlow:
             self.report.event("invite_failed", user=name, message=str(exc))
             return
         self.window.show_invite(name, password, hosted.lan_url)
+        self.prefs.set_pending_invites(sorted({*self.pending_invites, name}))  # a name, never the password
         self.report.event("invited", user=name)  # never the password
         self._invited()
+
+    async def retire_used_invites(self, online: frozenset[str]) -> None:
+        """Invited teammates who are online have signed in: their one-time passwords stop working."""
+        hub = self.hub
+        used = [name for name in self.pending_invites if name in online]
+        if hub is None or not used:
+            return
+        self.prefs.set_pending_invites([n for n in self.pending_invites if n not in used])  # before awaiting: once
+        for name in used:
+            try:
+                await hub.retire_password(name)
+            except HostError as exc:  # removed meanwhile (notify-hub user remove): nothing left to retire
+                log.info("could not retire the invite of %s: %s", name, exc)
+                continue
+            self.report.event("invite_used", user=name)
 
     async def stop(self) -> None:
         hub, self.hub = self.hub, None

@@ -3,14 +3,17 @@
 `LocalHub.start()` opens the hub's store under the app's data directory, listens on the chosen
 interface (all of them by default, so teammates on the LAN can join), and creates the local user
 as an admin on first run. The app signs itself in with `device_token()`; "Invite teammate…" is
-`invite()`, which creates a user with a generated one-time password. No Qt here.
+`invite()`, which creates a user with a generated one-time password (`retire_password()` ends it once the
+teammate has signed in). No Qt here.
 """
 
 from __future__ import annotations
 
 import getpass
 import logging
+import os
 import re
+import shlex
 import socket
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +22,7 @@ from typing import Final
 from desktop.errors import HostError
 from hub.accounts import Accounts
 from hub.app import STORE
-from hub.config import HubConfig
+from hub.config import HubConfig, default_data_dir
 from hub.errors import Conflict, NotFound
 from hub.protocol import NAME_PATTERN
 from hub.server import RunningHub
@@ -67,13 +70,28 @@ class Hosted:
     lan_url: str  # how teammates connect
     username: str  # the local admin
     created_user: bool  # first run: the local user was just created
+    data_dir: Path  # where its store lives
+
+    @property
+    def user_add_command(self) -> str:
+        """The `notify-hub` command line that adds a user to this hub (its store, from this computer)."""
+        if self.data_dir == default_hub_dir():
+            return "notify-hub user add NAME"
+        return f"notify-hub --data-dir {shlex.quote(str(self.data_dir))} user add NAME"
 
     @property
     def join_hint(self) -> str:
         return (
             f"Teammates join with notify-tray: hub address {self.lan_url}, with a user made by "
-            f"“Invite teammate…” (or `notify-hub user add NAME` on this computer)."
+            f"“Invite teammate…” (or `{self.user_add_command}` on this computer)."
         )
+
+
+def default_hub_dir() -> Path:
+    """Where a hosted hub keeps its store by default: the same place as `notify-hub` on this computer
+    (`LAN_NOTIFY_DATA_DIR`, else ~/.local/share/lan-notify/hub), so its commands work on it as they are."""
+    configured = os.environ.get("LAN_NOTIFY_DATA_DIR")
+    return Path(configured) if configured else default_data_dir()
 
 
 class LocalHub:
@@ -124,6 +142,7 @@ class LocalHub:
             lan_url=f"http://{lan_host}:{port}",
             username=self.username,
             created_user=created,
+            data_dir=self.config.data_dir,
         )
         log.info("hosting a hub: %s (LAN: %s)", self.hosted.local_url, self.hosted.lan_url)
         return self.hosted
@@ -142,6 +161,16 @@ class LocalHub:
             raise HostError(exc.message) from None
         assert password is not None
         return password
+
+    async def retire_password(self, name: str) -> None:
+        """An invited teammate has signed in: their one-time password stops working (their device stays signed in).
+
+        The password is replaced by a generated one that nobody sees; device tokens are not touched.
+        """
+        try:
+            await self.accounts.set_password(name, None)
+        except NotFound as exc:
+            raise HostError(exc.message) from None
 
     async def stop(self) -> None:
         running, self._running = self._running, None

@@ -16,7 +16,7 @@ class Reporter:
 
     def __init__(self, stream: TextIO | None) -> None:
         self._stream = stream
-        self._reported_toasts: set[int] = set()
+        self._reported_toasts: dict[int, tuple[str, str, int]] = {}
 
     def event(self, name: str, **fields: Any) -> None:
         if self._stream is None:
@@ -25,8 +25,13 @@ class Reporter:
         self._stream.flush()
 
     def toasts(self, view: ToastView) -> None:
+        """A `toast` for each toast that appeared, a `toast_updated` when one changed in place (a growing summary)."""
         for info in view.visible:
-            if info.key not in self._reported_toasts:
-                self._reported_toasts.add(info.key)
-                self.event("toast", kind=info.kind.value, style=info.style, title=info.title, message=info.message,
-                           notification_id=info.notification_id, count=info.count)  # fmt: skip
+            shown = (info.title, info.message, info.count)
+            before = self._reported_toasts.get(info.key)
+            if before == shown:
+                continue
+            self._reported_toasts[info.key] = shown
+            self.event("toast" if before is None else "toast_updated", kind=info.kind.value, style=info.style,
+                       title=info.title, message=info.message, notification_id=info.notification_id,
+                       count=info.count)  # fmt: skip

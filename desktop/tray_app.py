@@ -3,8 +3,8 @@
 Everything the user sees is a thin widget from `desktop.ui`; everything the app knows lives in
 `desktop.core`, `desktop.net`, `desktop.credentials` and `desktop.session`. `TrayApp` only connects
 the two: widget intents start coroutines on the qasync loop, core callbacks update widgets. The
-compose dialog, the settings dialog and hosting have their own small wiring modules
-(`compose_flow`, `settings_flow`, `host_flow`).
+compose dialog, the settings dialog, the history window, the menu's rooms and people, and hosting have
+their own small wiring modules (`compose_flow`, `settings_flow`, `history_flow`, `team_flow`, `host_flow`).
 """
 
 from __future__ import annotations
@@ -13,13 +13,11 @@ import asyncio
 import logging
 import os
 from collections.abc import Coroutine
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QPoint, QTimer
-from PySide6.QtGui import QCursor
-from PySide6.QtWidgets import QApplication, QInputDialog, QSystemTrayIcon
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from desktop.compose_flow import ComposeFlow
 from desktop.core.connection import ConnectionState, ConnectionStatus
@@ -29,6 +27,7 @@ from desktop.core.toasts import ToastKind, ToastPolicy, ToastView
 from desktop.core.unread import UnreadCounter
 from desktop.credentials import CredentialStore
 from desktop.errors import CertificateError, CredentialError, HistoryError, HostError, HubError
+from desktop.history_flow import HistoryFlow
 from desktop.host_flow import HostFlow
 from desktop.hosting import Hosted
 from desktop.net.http import login, logout
@@ -36,9 +35,10 @@ from desktop.report import Reporter
 from desktop.session import Session
 from desktop.settings_flow import SettingsFlow
 from desktop.sound import SoundPlayer
+from desktop.team_flow import TeamFlow
 from desktop.trust_flow import TrustFlow
-from desktop.ui.history_window import HistoryWindow
 from desktop.ui.menu import AppMenu, MenuState
+from desktop.ui.painted import PaintWatcher
 from desktop.ui.settings import Preferences
 from desktop.ui.signin import SignInDialog
 from desktop.ui.toast_stack import ToastStack
@@ -62,6 +62,7 @@ class TrayApp(QObject):
         host: bool = False,
         host_interface: str | None = None,
         host_port: int | None = None,
+        host_data_dir: Path | None = None,
         ca_file: Path | None = None,
     ) -> None:
         super().__init__()
@@ -78,11 +79,9 @@ class TrayApp(QObject):
             max_visible=preferences.max_visible_toasts, burst_threshold=preferences.burst_threshold
         )
         self.stack = ToastStack(self.toasts)
-        self.history_window = HistoryWindow()
         self.dialog = SignInDialog()
         self._tasks: set[asyncio.Task[None]] = set()
         self._done = asyncio.Event()
-        self._refresh_pending = False
         self._clock = clock
         self.directory = Directory(watched=preferences.watched)
         self.dnd = DoNotDisturb(clock, quiet_hours=_quiet_hours(preferences.quiet_hours))
@@ -93,9 +92,27 @@ class TrayApp(QObject):
         self.sound = SoundPlayer(self.prefs.sound, fallback=QApplication.beep)
         self._sounded: set[int] = set()
         self._dnd_reported: tuple[bool, int, str] | None = None
-        self._room_prompt: QInputDialog | None = None
         self.compose = ComposeFlow(session=lambda: self.session, prefs=preferences, report=reporter, spawn=self.spawn)
         self.menu = AppMenu()
+        self.history = HistoryFlow(
+            session=lambda: self.session,
+            unread=self.unread,
+            report=reporter,
+            spawn=self.spawn,
+            sign_in_needed=lambda: self.ask_sign_in(self.prefs.hub_url, self.prefs.username),
+        )
+        self.history_window = self.history.window
+        self.team = TeamFlow(
+            session=lambda: self.session,
+            directory=self.directory,
+            menu=self.menu,
+            menu_state=self._menu_state,
+            prefs=preferences,
+            toasts=self.toasts,
+            report=reporter,
+            spawn=self.spawn,
+            notice=self.notice,
+        )
         self.trust = TrustFlow(prefs=preferences, report=reporter, ca_file=ca_file)
         self.settings = SettingsFlow(
             prefs=preferences,
@@ -105,10 +122,11 @@ class TrayApp(QObject):
             current_hub=lambda: self.session.hub_url if self.session else self.prefs.hub_url,
         )
         self.host = HostFlow(
-            data_dir=data_dir / "hub",
+            data_dir=host_data_dir or data_dir / "hub",
+            prefs=preferences,
             report=reporter,
             spawn=self.spawn,
-            invited=lambda: self.spawn(self._refresh_directory()),
+            invited=lambda: self.spawn(self.team.refresh_directory()),
         )
         self._host = host
         self._host_interface = host_interface
@@ -116,7 +134,13 @@ class TrayApp(QObject):
 
         has_tray = QSystemTrayIcon.isSystemTrayAvailable() if use_tray is None else use_tray
         self.tray: Tray | None = Tray(self.menu) if has_tray else None
-        self.status_window: StatusWindow | None = None if has_tray else StatusWindow(self.menu)
+        self.status_window: StatusWindow | None = (
+            None
+            if has_tray
+            else StatusWindow(self.menu, asked=use_tray is False and QSystemTrayIcon.isSystemTrayAvailable())
+        )
+        if self.tray is not None:
+            self.stack.avoid = self.tray.icon.geometry  # toasts in the tray's corner start below (or above) it
         self.apply_preferences()
         self._wire()
 
@@ -124,43 +148,39 @@ class TrayApp(QObject):
 
     def _wire(self) -> None:
         if self.tray is not None:
-            self.tray.open_history.connect(lambda: self.spawn(self.show_history(None)))
+            self.tray.open_history.connect(lambda: self.spawn(self.history.show(None)))
         if self.status_window is not None:
-            self.status_window.open_history.connect(lambda: self.spawn(self.show_history(None)))
+            self.status_window.open_history.connect(lambda: self.spawn(self.history.show(None)))
             self.status_window.sign_out_requested.connect(lambda: self.spawn(self.sign_out()))
             self.status_window.quit_requested.connect(lambda: self.spawn(self.quit()))
         menu = self.menu
-        menu.open_history.connect(lambda: self.spawn(self.show_history(None)))
+        menu.open_history.connect(lambda: self.spawn(self.history.show(None)))
         menu.sign_out_requested.connect(lambda: self.spawn(self.sign_out()))
         menu.quit_requested.connect(lambda: self.spawn(self.quit()))
         menu.compose_requested.connect(self.open_compose)
-        menu.join_requested.connect(lambda room: self.spawn(self.join_room(room)))
-        menu.leave_requested.connect(lambda room: self.spawn(self.leave_room(room)))
-        menu.join_by_name_requested.connect(self.ask_room_name)
-        menu.watch_toggled.connect(self.watch)
         menu.dnd_requested.connect(self.set_dnd)
         menu.settings_requested.connect(self.open_settings)
         menu.host_requested.connect(lambda: self.spawn(self.host_here()))
         menu.invite_requested.connect(self.open_host_window)
         menu.hosting_info_requested.connect(self.open_host_window)
-        menu.aboutToShow.connect(self._menu_opening)
         self.stack.reply_requested.connect(self.open_compose)
         self.dialog.host_requested.connect(lambda: self.spawn(self.host_here()))
         self.settings.dialog.sign_out_requested.connect(lambda: self.spawn(self.sign_out()))
         self.directory.subscribe(self._directory_changed)
-        self.directory.on_came_online(self._teammate_online)
         self.dnd.subscribe(self._dnd_changed)
         self.toasts.subscribe(self._play_sounds)
-        self.stack.open_history.connect(lambda nid: self.spawn(self.show_history(nid)))
+        self.stack.open_history.connect(lambda nid: self.spawn(self.history.show(nid)))
         self.stack.toast_painted.connect(lambda nid: self.report.event("toast_painted", notification_id=nid))
         self.compose.dialog.painted.connect(lambda: self.report.event("painted", what="compose"))
         self.menu.painted.connect(lambda what: self.report.event("painted", what=what))
-        self.history_window.query_changed.connect(lambda *_: self.spawn(self.refresh_history()))
-        self.history_window.mark_all_read_requested.connect(lambda: self.spawn(self.mark_all_read()))
+        windows = {"history": self.history_window, "signin": self.dialog, "settings": self.settings.dialog,
+                   "host": self.host.window, "status": self.status_window}  # fmt: skip
+        for what, window in windows.items():
+            if window is not None:
+                PaintWatcher(window, what).painted.connect(lambda what: self.report.event("painted", what=what))
         self.dialog.submitted.connect(lambda hub, user, pw: self.spawn(self.sign_in(hub, user, pw)))
         self.unread.subscribe(lambda _count: self._show_status())
         self.unread.subscribe(lambda count: self.report.event("unread", count=count))
-        self.unread.subscribe(self.history_window.set_unread)
         self.toasts.subscribe(self.report.toasts)
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
@@ -193,11 +213,6 @@ class TrayApp(QObject):
         self.report.event("network", online=online)
         if online and self.session is not None and self.session.client is not None:
             self.session.client.retry_now()
-
-    def _history_changed(self) -> None:
-        if self.history_window.isVisible() and not self._refresh_pending:
-            self._refresh_pending = True
-            self.spawn(self.refresh_history())
 
     # ------------------------------------------------------------------ life
 
@@ -238,7 +253,7 @@ class TrayApp(QObject):
             self.status_window.raise_()
             self.status_window.activateWindow()
         else:
-            self.spawn(self.show_history(None))
+            self.spawn(self.history.show(None))
 
     async def quit(self) -> None:
         if self._done.is_set():
@@ -317,7 +332,8 @@ class TrayApp(QObject):
             self.notice("The local history could not be opened", str(exc))
             self.ask_sign_in(hub, user, str(exc))
             return
-        self.session.inbox.subscribe(self._history_changed)
+        self.session.inbox.subscribe(self.history.changed)
+        self.stack.me = user
         self.report.event("signed_in", hub=hub, user=user, keyring=self.credentials.persistent)
         self._show_status()
 
@@ -382,7 +398,7 @@ class TrayApp(QObject):
         self.toasts.push_notice(title, message, style="system")
         self.report.event("notice", title=title, message=message)
 
-    # ------------------------------------------------------------------ menus: compose, rooms, online
+    # ------------------------------------------------------------------ menus (rooms and people: team_flow.py)
 
     def _menu_state(self) -> MenuState:
         d = self.directory
@@ -402,6 +418,8 @@ class TrayApp(QObject):
 
     def _directory_changed(self) -> None:
         self.menu.set_state(self._menu_state())
+        if self.host.hosted is not None and self.host.pending_invites:
+            self.spawn(self.host.retire_used_invites(self.directory.online))
         if self.compose.dialog.isVisible():
             self.compose.refresh()
         d = self.directory
@@ -409,62 +427,12 @@ class TrayApp(QObject):
             "directory", online=d.online_people(), my_rooms=d.my_rooms, open_rooms=d.open_rooms, admin=d.admin
         )
 
-    def _menu_opening(self) -> None:
-        if self.session is not None:
-            self.spawn(self._refresh_directory())
-
-    async def _refresh_directory(self) -> None:
-        if self.session is None:
-            return
-        try:
-            await self.session.refresh()
-        except HubError as exc:
-            log.info("could not refresh users and rooms: %s", exc)
-
     def open_compose(self, recipient: str = "") -> None:
         if self.session is None:
             self.ask_sign_in(self.prefs.hub_url, self.prefs.username)
             return
         self.compose.open(recipient)
-        self.spawn(self._refresh_directory())  # the dialog follows what the hub says now
-
-    async def join_room(self, room: str) -> None:
-        if self.session is None:
-            return
-        try:
-            await self.session.join_room(room)
-        except HubError as exc:
-            self.notice(f"Could not join #{room}", str(exc))
-            return
-        self.report.event("joined", room=room)
-
-    async def leave_room(self, room: str) -> None:
-        if self.session is None:
-            return
-        try:
-            await self.session.leave_room(room)
-        except HubError as exc:
-            self.notice(f"Could not leave #{room}", str(exc))
-            return
-        self.report.event("left", room=room)
-
-    def ask_room_name(self) -> None:
-        ask = QInputDialog()
-        ask.setWindowTitle("Join a room")
-        ask.setLabelText("Room name (letters, digits, . _ -):")
-        ask.textValueSelected.connect(lambda name: self.spawn(self.join_room(name.strip().lstrip("#"))))
-        ask.finished.connect(ask.deleteLater)
-        self._room_prompt = ask  # kept alive until answered
-        ask.open()
-
-    def watch(self, name: str, on: bool) -> None:
-        self.directory.watch(name, on)
-        self.prefs.set_watched(sorted(self.directory.watched))
-
-    def _teammate_online(self, name: str) -> None:
-        self.toasts.push_notice(f"{name} is online", "Choose them in the Online menu to send a message.",
-                                style="info", timeout=5.0)  # fmt: skip
-        self.report.event("teammate_online", user=name)
+        self.spawn(self.team.refresh_directory())  # the dialog follows what the hub says now
 
     # ------------------------------------------------------------------ do not disturb
 
@@ -560,60 +528,13 @@ class TrayApp(QObject):
         elif verb == "dnd":
             self.set_dnd(arg)
         elif verb == "menu":
-            self.spawn(self.show_menu(arg))
+            self.spawn(self.team.show_menu(arg))
         elif verb == "settings":
             self.open_settings()
         elif verb == "host":
             self.open_host_window()
         else:
             log.warning("unknown command from a second start: %r", verb)
-
-    async def show_menu(self, submenu: str = "") -> None:
-        """Pop the app menu up at the pointer (or a submenu next to it) and report what it shows."""
-        await self._refresh_directory()  # as opening it from the tray does
-        menu = self.menu
-        menu.set_state(self._menu_state())
-        origin = QCursor.pos() if submenu == "" else QPoint(400, 120)
-        menu.popup(origin)
-        shown = {"": menu, "rooms": menu.rooms_menu, "online": menu.online_menu, "dnd": menu.dnd_menu}
-        sub = shown.get(submenu)
-        if sub is not None and sub is not menu:
-            row = menu.actionGeometry(sub.menuAction())
-            sub.popup(QPoint(origin.x() + menu.sizeHint().width(), origin.y() + row.top()))
-        self.report.event("menu", entries=menu.texts(), rooms=menu.texts(menu.rooms_menu),
-                          online=menu.texts(menu.online_menu), dnd=menu.texts(menu.dnd_menu))  # fmt: skip
-
-    # ------------------------------------------------------------------ history
-
-    async def show_history(self, notification_id: int | None) -> None:
-        if self.session is None:
-            self.ask_sign_in(self.prefs.hub_url, self.prefs.username)
-            return
-        window = self.history_window
-        if notification_id is not None:
-            window.reset_query(emit=False)  # the item must not be hidden by a filter
-        window.show()
-        window.raise_()
-        window.activateWindow()
-        await self.refresh_history()
-        if notification_id is not None and window.select_notification(notification_id):
-            await self.session.history.mark_read(notification_id)
-            self.unread.reset_to(await self.session.history.unread_count())
-            await self.refresh_history()
-        self.report.event("history_shown", notification_id=notification_id, rows=len(window.rows()))
-
-    async def refresh_history(self) -> None:
-        self._refresh_pending = False
-        if self.session is None:
-            return
-        types, search = self.history_window.query()
-        entries = await self.session.history.entries(types=types, search=search)
-        self.history_window.set_entries(entries, datetime.now(UTC))
-        self.report.event("history", rows=len(entries))
-
-    async def mark_all_read(self) -> None:
-        if self.session is not None:
-            await self.session.inbox.mark_all_read()
 
 
 def _quiet_hours(text: str) -> QuietHours | None:

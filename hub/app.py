@@ -102,7 +102,7 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
 def _service_ctx(sio: socketio.AsyncServer):  # type: ignore[no-untyped-def]
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         layer = SocketLayer(
-            sio, lambda transport: _make_service(app, transport, sio), max_backlog=app[CONFIG].max_backlog
+            sio, lambda transport: _make_service(app, transport, sio), max_send_buffer=app[CONFIG].max_send_buffer
         )
         app[SOCKETS] = layer
         app[SERVICE] = layer.service
@@ -128,14 +128,18 @@ def _make_service(app: web.Application, transport: Transport, sio: socketio.Asyn
 
 def _on_shutdown(sio: socketio.AsyncServer):  # type: ignore[no-untyped-def]
     async def close_clients(app: web.Application) -> None:
-        # Close the Engine.IO connections (not a Socket.IO "server disconnect", which tells clients
-        # not to come back): clients see a dropped transport and reconnect to the restarted hub.
+        # Close the transports, without a Socket.IO or Engine.IO "close" packet: with one,
+        # python-socketio clients take it as "server disconnect" and never come back. Clients see
+        # the connection end once what was already written or queued for them is sent, and
+        # reconnect to the restarted hub, as after any drop (see HubSocket.close).
         # wait=False: a socket whose client is already gone has no writer left to drain its queue.
         sockets = list(sio.eio.sockets.values())
         if sockets:
             log.info("closing %d client connections", len(sockets))
         for socket in sockets:
-            await socket.close(wait=False, reason=sio.eio.reason.SERVER_DISCONNECT)
+            await socket.close(wait=False, abort=True, reason=sio.eio.reason.SERVER_DISCONNECT)
+            if not getattr(socket, "direct", False):
+                socket.queue.put_nowait(None)  # ends the socket's writer, which then closes its websocket
         await sio.shutdown()
 
     return close_clients

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 
 from hub import __version__, logs, send_cli, tls_cli
 from hub.accounts import Accounts
-from hub.config import FIELDS, ConfigError, HubConfig, env_name, field_type_name, load_config
+from hub.config import FIELDS, CannotListen, ConfigError, HubConfig, env_name, field_type_name, load_config
 from hub.errors import HubError, NotFound
 from hub.protocol import NAME_PATTERN, ROOM_PATTERN
 from hub.store import TokenKind
@@ -32,7 +33,7 @@ examples:
   notify-hub user add alice --admin        create an admin (prints a generated password)
   notify-hub token create alice --label ci print a new device token for alice
   notify-hub room create ops --members alice,bob
-  notify-hub token create ci --send-only   a token that can only send (for scripts)
+  notify-hub token create alice --send-only --label ci   a token that can only send (for scripts)
   notify-hub send --to alice --title CI "Build failed"   send over HTTP (token: LAN_NOTIFY_TOKEN)
   notify-hub tls self-signed --host hub.lan             a certificate for --tls-cert/--tls-key
 """
@@ -70,7 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
         flag = "--" + name.replace("_", "-")
         help_text = f"{field.metadata.get('help', '')} (env {env_name(name)})"
         if field_type_name(name) == "bool":
-            serve.add_argument(flag, dest=name, action="store_const", const=True, default=None, help=help_text)
+            # --open / --no-open: a flag can also turn off what the environment or the TOML file turned on.
+            serve.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, default=None, help=help_text)
         else:
             serve.add_argument(flag, dest=name, default=None, metavar=name.upper(), help=help_text)
     serve.add_argument("--print-config", action="store_true", help="print the effective configuration and exit")
@@ -260,6 +262,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except (ConfigError, SchemaTooNew) as exc:  # e.g. TLS files that cannot be used, found when the hub starts
         print(f"notify-hub: {exc}", file=sys.stderr)
+        return 2
+    except CannotListen as exc:
+        print(f"notify-hub: cannot listen on {config.host}:{config.port}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except (OSError, sqlite3.Error) as exc:  # the data directory or the database file cannot be used
+        print(f"notify-hub: cannot use the data directory {config.data_dir}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

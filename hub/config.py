@@ -30,6 +30,10 @@ class ConfigError(ValueError):
     """A configuration value that cannot be used; the message names the key and the source."""
 
 
+class CannotListen(OSError):
+    """The hub's host and port cannot be listened on: in use, an unknown host name, no permission."""
+
+
 @dataclass(frozen=True, slots=True)
 class HubConfig:
     host: str = field(default="127.0.0.1", metadata={"help": "address to listen on (0.0.0.0 for the whole LAN)"})
@@ -65,9 +69,9 @@ class HubConfig:
     websocket_compression: bool = field(
         default=False, metadata={"help": "negotiate permessage-deflate on websockets (costs CPU and ~90 KB a client)"}
     )
-    max_backlog: int = field(
-        default=10_000,
-        metadata={"help": "packets queued for a client that stops reading before the hub closes its connection"},
+    max_send_buffer: int = field(
+        default=8 * 1024 * 1024,
+        metadata={"help": "bytes waiting for a client that stops reading before the hub closes its connection"},
     )
     revocation_poll_seconds: float = field(
         default=1.0, metadata={"help": "how often the hub looks for tokens revoked by the admin CLI"}
@@ -132,8 +136,10 @@ def _coerce(name: str, raw: Any, source: str) -> Any:
         if hint is Path:
             return Path(str(raw)).expanduser()
         if typing.get_origin(hint) is tuple:
-            items = raw if isinstance(raw, list | tuple) else str(raw).split(",")
-            return tuple(str(item).strip() for item in items if str(item).strip())
+            items = raw.split(",") if isinstance(raw, str) else raw
+            if not isinstance(items, list | tuple) or not all(isinstance(item, str) for item in items):
+                raise ValueError("expected a list of text, or comma-separated text")
+            return tuple(item.strip() for item in items if item.strip())
         if hint is str:
             if not isinstance(raw, str):
                 raise ValueError("expected text")
@@ -147,8 +153,11 @@ def _check(config: HubConfig) -> HubConfig:
     problems = []
     if not 0 <= config.port <= 65535:
         problems.append("port must be between 0 and 65535")
-    if config.max_backlog < 10:
-        problems.append("max_backlog must be at least 10")
+    if config.max_send_buffer < 64 * 1024:
+        problems.append("max_send_buffer must be at least 65536 (64 KiB)")
+    if config.ping_interval < 1 or config.ping_timeout <= 0:
+        # python-engineio tells clients the interval in whole seconds: 0.5 would read as 0.
+        problems.append("ping_interval must be at least 1 second and ping_timeout positive")
     if config.rate_burst < 1:
         problems.append("rate_burst must be at least 1")
     if config.rate_refill_per_second <= 0:
@@ -193,6 +202,14 @@ def load_config(
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise ConfigError(f"cannot read config file {config_file}: {exc}") from None
         section = data.get("hub", data)
+        if not isinstance(section, dict):
+            raise ConfigError(f"[hub] in {config_file} must be a table")
+        if section is not data:
+            stray = [key for key in data if key != "hub"]
+            if stray:
+                raise ConfigError(
+                    f"key {stray[0]!r} is outside the [hub] table in {config_file}: put every setting under [hub]"
+                )
         for key, raw in section.items():
             name = key.replace("-", "_")
             if name not in FIELDS:

@@ -1,11 +1,12 @@
-"""Encode once, enqueue to many: the hub's fan-out fast path under python-socketio.
+"""Encode once, write to many: the hub's fan-out fast path under python-socketio.
 
-`AsyncServer.emit(..., to=sid)` encodes the packet and creates an asyncio task per recipient. For a
-notification going to many devices, the hub instead encodes the Socket.IO packet once and puts the
-same Engine.IO packet object straight into each recipient socket's outgoing queue (what
-`AsyncSocket.send` does, minus the task and the per-call encode; Engine.IO packets cache their
-encoding, so the JSON is produced once). Each socket's writer task sends its queue in order, so the
-order of frames per socket is the order of calls, as with `emit`.
+`AsyncServer.emit(..., to=sid)` encodes the packet and creates an asyncio task per recipient, and
+python-engineio then queues it for a writer task per connection. For a notification going to many
+devices, the hub instead encodes the Socket.IO packet once, frames it once as a websocket frame,
+and writes that same frame to each recipient's connection at once (`hub/engine.py`): no task, no
+queue, no encode per recipient. Connections still on a queue (long-polling, compressed websockets)
+get the same Engine.IO packet object in their queue. Writes are synchronous, so the order of frames
+per connection is the order of calls, as with `emit`.
 
 `tests/hub/test_fastpath.py` checks it delivers exactly what `emit` would.
 """
@@ -15,33 +16,42 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import orjson
 import socketio
 from engineio import packet as eio_packet
 from socketio import packet as sio_packet
 
+from hub.engine import HubSocket, Outgoing
+
 NAMESPACE = "/"
 
 
-def encode_event(sio: socketio.AsyncServer, event: str, data: Any) -> list[eio_packet.Packet]:
-    """The Engine.IO packet(s) for one Socket.IO event (more than one only with binary data)."""
-    pkt = sio.packet_class(sio_packet.EVENT, namespace=NAMESPACE, data=[event, data])
+def encode_event(event: str, data: Any) -> Outgoing:
+    """One Socket.IO EVENT packet on the default namespace (JSON only: the hub sends no binary)."""
+    return Outgoing(text=b"2" + orjson.dumps([event, data]))
+
+
+def encode_ack(ack_id: int, args: list[Any]) -> Outgoing:
+    """The ACK packet answering the client's event `ack_id` on the default namespace."""
+    return Outgoing(text=b"3" + str(ack_id).encode() + orjson.dumps(args))
+
+
+def encode_packet(pkt: sio_packet.Packet) -> Outgoing:
+    """Any Socket.IO packet, through python-socketio's encoder (binary data, other namespaces)."""
     encoded = pkt.encode()
     parts = encoded if isinstance(encoded, list) else [encoded]
-    return [eio_packet.Packet(eio_packet.MESSAGE, part) for part in parts]
+    return Outgoing([eio_packet.Packet(eio_packet.MESSAGE, part) for part in parts])
 
 
-def enqueue(
-    sio: socketio.AsyncServer,
-    sids: Iterable[str],
-    packets: list[eio_packet.Packet],
-    *,
-    backlog_cap: int | None = None,
-    over: list[str] | None = None,
-) -> int:
-    """Queue pre-encoded packets to each connected sid; returns how many sockets got them.
+def socket_of(sio: socketio.AsyncServer, sid: str) -> HubSocket | None:
+    rooms = sio.manager.rooms.get(NAMESPACE)
+    eio_sid = rooms.get(None, {}).get(sid) if rooms is not None else None
+    socket = sio.eio.sockets.get(eio_sid) if eio_sid is not None else None
+    return socket if isinstance(socket, HubSocket) else None
 
-    With `backlog_cap` and `over`: the Engine.IO sids whose queue is now longer than the cap (clients
-    that are not reading) are appended to `over`, for the caller to close."""
+
+def send_many(sio: socketio.AsyncServer, sids: Iterable[str], out: Outgoing) -> int:
+    """Send pre-encoded packets to each connected sid now; returns how many connections got them."""
     rooms = sio.manager.rooms.get(NAMESPACE)
     if rooms is None:
         return 0
@@ -51,11 +61,6 @@ def enqueue(
     for sid in sids:
         eio_sid = connected.get(sid)
         socket = sockets.get(eio_sid) if eio_sid is not None else None
-        if socket is None or socket.closed or socket.closing:
-            continue
-        for p in packets:
-            socket.queue.put_nowait(p)
-        if over is not None and backlog_cap is not None and socket.queue.qsize() > backlog_cap:
-            over.append(eio_sid)
-        sent += 1
+        if socket is not None and socket.push(out):
+            sent += 1
     return sent

@@ -134,12 +134,6 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response(body, status=200 if store_ok else 503)
 
 
-async def not_found(request: web.Request) -> web.Response:
-    return web.json_response(
-        {"error": {"code": ErrorCode.NOT_FOUND.value, "message": f"no such endpoint: {request.path}"}}, status=404
-    )
-
-
 def add_routes(app: web.Application) -> None:
     app.router.add_post("/api/login", login)
     app.router.add_post("/api/logout", logout)

@@ -84,6 +84,7 @@ class HubMetrics(NoMetrics):
             buckets=LATENCY_BUCKETS,
             registry=r,
         )
+        self._children: dict[tuple[object, object], tuple[Counter, Counter, Counter]] = {}
         self.prune_runs = Counter("lan_notify_retention_runs", "Retention pruning runs", registry=r)
         self.pruned_deliveries = Counter(
             "lan_notify_retention_removed_deliveries", "Inbox entries removed by retention", registry=r
@@ -97,18 +98,27 @@ class HubMetrics(NoMetrics):
 
     def dispatched(self, item: Stored, presence: Presence) -> None:
         note = item.notification
-        self.sent.labels(note.type.value, note.kind.value).inc()
+        children = self._children.get((note.type, note.kind))
+        if children is None:
+            children = self._children[(note.type, note.kind)] = (
+                self.sent.labels(note.type.value, note.kind.value),
+                self.delivered.labels(note.type.value),
+                self.queued.labels(note.type.value),
+            )
+        sent, delivered, queued = children
+        sent.inc()
         devices = 0
         offline = 0
+        count = presence.device_count
         for user_id in item.recipients:
-            live = len(presence.of_user(user_id))
+            live = count(user_id)
             devices += live
             offline += live == 0
         if devices:
-            self.delivered.labels(note.type.value).inc(devices)
+            delivered.inc(devices)
             self.latency.observe(max(0.0, self._clock() - _epoch(note.timestamp)))
         if offline:
-            self.queued.labels(note.type.value).inc(offline)
+            queued.inc(offline)
 
     def pruned(self, result: PruneResult) -> None:
         self.prune_runs.inc()

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import socketio
 from pydantic import BaseModel, ValidationError
+from socketio import packet as sio_packet
 
-from hub.errors import HubError, InvalidPayload, TooLarge, Unauthorized, UnknownEvent
-from hub.fastpath import encode_event, enqueue
+from hub.engine import HubEngineServer, HubSocket
+from hub.errors import HubError, InvalidPayload, TooLarge, Unauthorized, Unavailable, UnknownEvent
+from hub.fastpath import NAMESPACE, encode_ack, encode_event, encode_packet, send_many, socket_of
 from hub.protocol import (
     AckNotification,
     Announce,
@@ -32,12 +35,14 @@ from hub.protocol import (
     describe_validation_error,
     error_body,
 )
-from hub.service import HubService
+from hub.service import HubService, sent
 from hub.sessions import Session
+from hub.store import Stored
 from hub.websocket import CLEAN_CLOSE
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
+A = TypeVar("A")
 
 _ack_wanted: contextvars.ContextVar[bool] = contextvars.ContextVar("ack_wanted", default=False)
 
@@ -45,31 +50,79 @@ _ack_wanted: contextvars.ContextVar[bool] = contextvars.ContextVar("ack_wanted",
 #: The hub's protocol has no binary payloads; a packet may carry a few attachments (they are refused
 #: as `invalid_payload`), never a count that makes the server buffer frames for it.
 MAX_ATTACHMENTS = 8
+#: Longer ack ids are left to python-socketio (which refuses them).
+MAX_ACK_DIGITS = 19
+#: Event names python-socketio dispatches to its own handlers, never as a client's event.
+_RESERVED_EVENTS = frozenset({"connect", "disconnect", "*"})
 #: What python-socketio raises for a packet it cannot parse (bad JSON, bad placeholders, ...).
 _MALFORMED = (ValueError, TypeError, IndexError, KeyError, AttributeError, RecursionError)
 
 
+class Later:
+    """A handler's answer that is not ready yet: the ack goes out when `future` is done.
+
+    A send is acknowledged once it is stored; meanwhile the connection reads its next event, so a
+    client that sends many notifications has many in one group commit."""
+
+    __slots__ = ("answer", "future")
+
+    def __init__(self, future: asyncio.Future[Any], answer: Callable[[asyncio.Future[Any]], dict[str, Any]]) -> None:
+        self.future = future
+        self.answer = answer
+
+
 class HubServer(socketio.AsyncServer):  # type: ignore[misc]
-    """AsyncServer that lets handlers know whether the client asked for an ack, and that closes the
+    """AsyncServer on the hub's Engine.IO layer (`hub/engine.py`) that lets handlers know whether
+    the client asked for an ack, acks later when a handler answers with `Later`, and closes the
     connection of a client sending a malformed packet (as the JavaScript server does)."""
+
+    def _engineio_server_class(self) -> type[HubEngineServer]:
+        return HubEngineServer
 
     async def _handle_event_internal(
         self, server: Any, sid: str, eio_sid: str, data: Any, namespace: str, id: int | None
     ) -> None:
         token = _ack_wanted.set(id is not None)
         try:
-            await super()._handle_event_internal(server, sid, eio_sid, data, namespace, id)
+            answer = await server._trigger_event(data[0], namespace, sid, *data[1:])
         finally:
             _ack_wanted.reset(token)
+        self._reply(answer, eio_sid, namespace, id)
+
+    def _reply(self, answer: Any, eio_sid: str, namespace: str, id: int | None) -> None:
+        if isinstance(answer, Later):
+            later = answer
+
+            def settle(future: asyncio.Future[Any]) -> None:
+                body = later.answer(future)
+                if id is not None:
+                    self.ack_now(eio_sid, namespace, id, [body])
+
+            later.future.add_done_callback(settle)
+        elif answer is not self.not_handled and id is not None:
+            args = [] if answer is None else list(answer) if isinstance(answer, tuple) else [answer]
+            self.ack_now(eio_sid, namespace, id, args)
+
+    def ack_now(self, eio_sid: str, namespace: str, id: int, args: list[Any]) -> None:
+        socket = self.eio.sockets.get(eio_sid)
+        if not isinstance(socket, HubSocket):
+            return
+        if namespace == NAMESPACE:
+            socket.push(encode_ack(id, args))
+        else:  # pragma: no cover - the hub serves the default namespace only
+            socket.push(encode_packet(self.packet_class(sio_packet.ACK, namespace=namespace, id=id, data=args)))
 
     async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
+        if eio_sid in self._binary_packet:
+            if not isinstance(data, bytes):
+                # python-socketio would take this text frame as the awaited attachment.
+                await self.drop_connection(eio_sid, "a text frame where a binary attachment was due")
+                return
+        elif type(data) is str and data[:1] == "2" and await self._fast_event(eio_sid, data):
+            return
         # python-socketio would log a traceback and keep the connection; after a bad binary packet
         # (placeholders that do not match, zero attachments) it would even swallow every later
         # frame of that client. Close that one connection instead; the client may reconnect.
-        if eio_sid in self._binary_packet and not isinstance(data, bytes):
-            # python-socketio would take this text frame as the awaited attachment.
-            await self.drop_connection(eio_sid, "a text frame where a binary attachment was due")
-            return
         try:
             await super()._handle_eio_message(eio_sid, data)
         except _MALFORMED as exc:
@@ -79,34 +132,52 @@ class HubServer(socketio.AsyncServer):  # type: ignore[misc]
         if pending is not None and not 0 < pending.attachment_count <= MAX_ATTACHMENTS:
             await self.drop_connection(eio_sid, f"binary packet with {pending.attachment_count} attachments")
 
-    async def drop_connection(self, eio_sid: str, why: str, *, stuck: bool = False) -> None:
-        """Close one Engine.IO connection now (without waiting for its queue to drain): the client
-        sees a dropped transport and may reconnect; its session ends as on any disconnect.
+    async def _fast_event(self, eio_sid: str, data: str) -> bool:
+        """An EVENT on the default namespace for one of the hub's handlers, dispatched without
+        python-socketio's generic machinery (what its `_handle_event` and `_trigger_event` do, for
+        the one case the hub's clients use). False: not that case, python-socketio handles it."""
+        end = len(data)
+        i = 1
+        while i < end and "0" <= data[i] <= "9":
+            i += 1
+        if i >= end or data[i] != "[" or i > MAX_ACK_DIGITS:
+            return False
+        try:
+            payload = json.loads(data[i:])
+        except (ValueError, RecursionError) as exc:
+            await self.drop_connection(eio_sid, f"malformed Socket.IO packet ({type(exc).__name__})")
+            return True
+        if type(payload) is not list or not payload or type(payload[0]) is not str:
+            return False
+        event = payload[0]
+        handler = self.handlers.get(NAMESPACE, {}).get(event) if event not in _RESERVED_EVENTS else None
+        if handler is None:
+            return False
+        sid = self.manager.sid_from_eio_sid(eio_sid, NAMESPACE)
+        if sid is None or not self.manager.is_connected(sid, NAMESPACE):
+            return False
+        ack_id = int(data[1:i]) if i > 1 else None
+        if self.logger.isEnabledFor(logging.INFO):
+            self.logger.info('received event "%s" from %s [%s]', event, sid, NAMESPACE)
+        token = _ack_wanted.set(ack_id is not None)
+        try:
+            answer = await handler(sid, *payload[1:])
+        finally:
+            _ack_wanted.reset(token)
+        self._reply(answer, eio_sid, NAMESPACE, ack_id)
+        return True
 
-        `stuck`: the client is not reading. Its queued packets are dropped (their memory with them)
-        and its websocket's TCP connection is aborted, as nothing more can be written to it."""
+    async def drop_connection(self, eio_sid: str, why: str) -> None:
+        """Close one Engine.IO connection now: the client sees a dropped transport and may
+        reconnect; its session ends as on any disconnect."""
         self._binary_packet.pop(eio_sid, None)
         socket = self.eio.sockets.get(eio_sid)
         if socket is None or socket.closed or socket.closing:
             return
-        request = (self.environ.get(eio_sid) or {}).get("aiohttp.request")
         log.info("closing connection %s: %s", eio_sid, why)
-        await socket.close(wait=False, abort=stuck, reason=self.eio.reason.TRANSPORT_ERROR)
-        if stuck:
-            _discard(socket.queue)
-            if request is not None and request.headers.get("Upgrade", "").lower() == "websocket":
-                if request.transport is not None:
-                    request.transport.abort()
-        socket.queue.put_nowait(None)  # lets the writer finish (the close packet) and close the websocket
-
-
-def _discard(queue: asyncio.Queue[Any]) -> None:
-    while True:
-        try:
-            queue.get_nowait()
-        except asyncio.QueueEmpty:
-            return
-        queue.task_done()
+        await socket.close(wait=False, reason=self.eio.reason.TRANSPORT_ERROR)
+        if not socket.direct:
+            socket.queue.put_nowait(None)  # lets the writer finish (the close packet) and close the websocket
 
 
 def parse(model: type[M], args: tuple[Any, ...]) -> M:
@@ -131,15 +202,6 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-#: Packets the hub keeps queued for one connection that does not read them (a frozen laptop, a
-#: stalled or hostile client) before it closes that connection. Delivery to everybody else never
-#: waits for a slow reader (queues are per connection); this bounds the memory one can hold (a few
-#: hundred bytes a packet). It is large enough for a connect wave of thousands of clients, each
-#: of which queues a `user_online` for everyone. An acking client loses nothing: it reconnects
-#: with `last_id` and the hub replays from the store. Configured by `max_backlog`.
-MAX_BACKLOG = 10_000
-
-
 class SocketLayer:
     """Registers the hub's handlers on a Socket.IO server and acts as the service's transport."""
 
@@ -148,39 +210,55 @@ class SocketLayer:
         sio: HubServer,
         service_factory: Callable[[SocketLayer], HubService],
         *,
-        max_backlog: int = MAX_BACKLOG,
+        max_send_buffer: int | None = None,
     ) -> None:
         self.sio = sio
-        self.max_backlog = max_backlog
-        #: Connections closed because they stopped reading (for tests and metrics).
-        self.dropped_slow = 0
+        if max_send_buffer is not None:
+            self.max_send_buffer = max_send_buffer
         self.service = service_factory(self)
         self._sessions: dict[str, Session] = {}
         self._environ: dict[str, dict[str, Any]] = {}  # open mode: connected, not yet authenticated
         self._tasks: set[asyncio.Task[None]] = set()
         self._register()
 
+    # ------------------------------------------------------------------ slow readers
+
+    @property
+    def max_send_buffer(self) -> int:
+        """Bytes a client that does not read may have waiting before the hub closes its connection.
+
+        Delivery to everybody else never waits for a slow reader; this bounds the memory one can
+        hold. An acking client loses nothing: it reconnects with `last_id` and the hub replays
+        from the store. Configured by `max_send_buffer`."""
+        return int(self.sio.eio.max_send_buffer)
+
+    @max_send_buffer.setter
+    def max_send_buffer(self, value: int) -> None:
+        self.sio.eio.max_send_buffer = value
+
+    @property
+    def dropped_slow(self) -> int:
+        """Connections closed because they stopped reading (for tests and metrics)."""
+        return int(self.sio.eio.dropped_slow)
+
     # ------------------------------------------------------------------ Transport
 
     async def emit(self, sid: str, event: str, data: Any) -> None:
-        await self.sio.emit(event, data, to=sid)
-        eio_sid = self.sio.manager.eio_sid_from_sid(sid, "/")
-        socket = self.sio.eio.sockets.get(eio_sid) if eio_sid is not None else None
-        if socket is not None and socket.queue.qsize() > self.max_backlog:
-            await self._drop_slow(eio_sid)
+        self.emit_now(sid, event, data)
+
+    def emit_now(self, sid: str, event: str, data: Any) -> None:
+        socket = socket_of(self.sio, sid)
+        if socket is not None:
+            socket.push(encode_event(event, data))
 
     async def emit_many(self, sids: list[str], event: str, data: Any) -> None:
-        """The same event to many clients: encoded once, queued to each (see hub/fastpath.py)."""
-        over: list[str] = []
-        enqueue(self.sio, sids, encode_event(self.sio, event, data), backlog_cap=self.max_backlog, over=over)
-        for eio_sid in over:
-            await self._drop_slow(eio_sid)
+        """The same event to many clients: encoded once, written to each (see hub/fastpath.py)."""
+        send_many(self.sio, sids, encode_event(event, data))
 
-    async def _drop_slow(self, eio_sid: str) -> None:
-        socket = self.sio.eio.sockets.get(eio_sid)
-        backlog = socket.queue.qsize() if socket is not None else 0
-        self.dropped_slow += 1
-        await self.sio.drop_connection(eio_sid, f"it is not reading ({backlog} packets queued)", stuck=True)
+    async def drain(self, sid: str) -> None:
+        socket = socket_of(self.sio, sid)
+        if socket is not None:
+            await socket.drain()
 
     async def disconnect(self, sid: str) -> None:
         await self.sio.disconnect(sid)
@@ -193,10 +271,10 @@ class SocketLayer:
         sio.on("disconnect", self.on_disconnect)
         sio.on("*", self.on_unknown)
         sio.on(Event.AUTHENTICATE, self.on_authenticate)
-        self._route(Event.SEND_NOTIFICATION, SendNotification, self.service.send_direct)
-        self._route(Event.ROOM_MESSAGE, RoomMessage, self.service.send_room)
-        self._route(Event.BROADCAST, Broadcast, self.service.broadcast)
-        self._route(Event.ANNOUNCE, Announce, self.service.announce)
+        self._route_send(Event.SEND_NOTIFICATION, SendNotification, self.service.accept_direct)
+        self._route_send(Event.ROOM_MESSAGE, RoomMessage, self.service.accept_room)
+        self._route_send(Event.BROADCAST, Broadcast, self.service.accept_broadcast)
+        self._route_send(Event.ANNOUNCE, Announce, self.service.accept_announce)
         self._route(Event.JOIN_ROOM, RoomRef, self.service.join_room)
         self._route(Event.LEAVE_ROOM, RoomRef, self.service.leave_room)
         self._route(Event.ACK, AckNotification, self._ack)
@@ -217,6 +295,36 @@ class SocketLayer:
 
         self.sio.on(event, handler)
 
+    def _route_send(
+        self, event: Event, model: type[M], accept: Callable[[Session, M], Awaitable[asyncio.Future[Stored]]]
+    ) -> None:
+        """A send: checked and queued in order, acknowledged once stored (see `Later`)."""
+
+        async def handler(sid: str, *args: Any) -> dict[str, Any] | Later:
+            async def run() -> Later:
+                session = self._require(sid)
+                stored = await accept(session, parse(model, args))
+                return Later(stored, self._settle(event, sid, _ack_wanted.get()))
+
+            return await self._answer(event, sid, run)
+
+        self.sio.on(event, handler)
+
+    def _settle(self, event: str, sid: str, wants_ack: bool) -> Callable[[asyncio.Future[Stored]], dict[str, Any]]:
+        def answer(future: asyncio.Future[Stored]) -> dict[str, Any]:
+            if future.cancelled():
+                error: BaseException | None = Unavailable("the hub stopped before storing this notification")
+            else:
+                error = future.exception()
+            if error is None:
+                return sent(future.result())
+            body = self._failure(event, sid, error)
+            if not wants_ack:
+                self.emit_now(sid, Event.ERROR, {**body, "event": event})
+            return {"ok": False, "error": body}
+
+        return answer
+
     def _route_plain(self, event: Event, action: Callable[[Session], Awaitable[dict[str, Any]]]) -> None:
         async def handler(sid: str, *args: Any) -> dict[str, Any] | None:
             async def run() -> dict[str, Any] | None:
@@ -226,20 +334,22 @@ class SocketLayer:
 
         self.sio.on(event, handler)
 
-    async def _answer(
-        self, event: str, sid: str, run: Callable[[], Awaitable[dict[str, Any] | None]]
-    ) -> dict[str, Any] | None:
+    async def _answer(self, event: str, sid: str, run: Callable[[], Awaitable[A | None]]) -> A | dict[str, Any]:
         try:
             result = await run()
             return result if result is not None else {"ok": True}
-        except HubError as exc:
-            body = exc.body()
-        except Exception:
-            log.exception("event %s from %s failed", event, sid)
-            body = error_body(ErrorCode.INTERNAL, "the hub could not handle this event; it has been logged")
+        except Exception as exc:
+            body = self._failure(event, sid, exc)
         if not _ack_wanted.get():
-            await self.emit(sid, Event.ERROR, {**body, "event": event})
+            self.emit_now(sid, Event.ERROR, {**body, "event": event})
         return {"ok": False, "error": body}
+
+    @staticmethod
+    def _failure(event: str, sid: str, exc: BaseException) -> dict[str, Any]:
+        if isinstance(exc, HubError):
+            return exc.body()
+        log.error("event %s from %s failed", event, sid, exc_info=exc)
+        return error_body(ErrorCode.INTERNAL, "the hub could not handle this event; it has been logged")
 
     def _require(self, sid: str) -> Session:
         session = self._sessions.get(sid)

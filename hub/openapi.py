@@ -58,7 +58,7 @@ _TEXT_SEND_PARAMETERS: list[dict[str, Any]] = [
 ]
 _TEXT_BODY = {
     "required": True,
-    "description": f"the message text (UTF-8, at most {MAX_MESSAGE_BYTES} bytes; one trailing line break is dropped)",
+    "description": f"the message text (UTF-8, at most {MAX_MESSAGE_BYTES} bytes; trailing line breaks are dropped)",
     "content": {"text/plain": {"schema": {"type": "string"}}},
 }
 

@@ -16,9 +16,17 @@ class _Bucket:
 class TokenBuckets:
     """`take(key)` returns 0 when allowed, else the seconds to wait before one more is allowed."""
 
-    def __init__(self, burst: int, refill_per_second: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        burst: int,
+        refill_per_second: float,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        max_keys: int = 10_000,
+    ) -> None:
         self.burst = burst
         self.refill = refill_per_second
+        self.max_keys = max_keys
         self._clock = clock
         self._buckets: dict[str, _Bucket] = {}
 
@@ -26,6 +34,8 @@ class TokenBuckets:
         now = self._clock()
         bucket = self._buckets.get(key)
         if bucket is None:
+            if len(self._buckets) >= self.max_keys:
+                self.forget_full()  # keys that come and go (names, addresses) must not pile up
             bucket = self._buckets[key] = _Bucket(float(self.burst), now)
         else:
             bucket.tokens = min(float(self.burst), bucket.tokens + (now - bucket.stamp) * self.refill)

@@ -11,7 +11,7 @@ from aiohttp import web
 
 from hub import tls
 from hub.app import create_app
-from hub.config import HubConfig
+from hub.config import CannotListen, HubConfig
 from hub.runtime import tune_gc
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,11 @@ class RunningHub:
             ssl_context = tls.server_context(Path(self.config.tls_cert), Path(self.config.tls_key))
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.config.host, self.config.port, ssl_context=ssl_context)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:
+            await self._runner.cleanup()  # the store and the background tasks setup() started
+            raise CannotListen(exc.errno, exc.strerror or str(exc)) from exc
         host, port = self._runner.addresses[0][:2]
         shown = f"[{host}]" if ":" in host else host
         self.url = f"{'https' if ssl_context else 'http'}://{shown}:{port}"

@@ -45,7 +45,10 @@ from hub.timeutil import utc_now_iso
 log = logging.getLogger(__name__)
 
 REPLAY_PAGE = 500
-BATCH_MAX = 256
+BATCH_MAX = 1024
+#: How long a recipient looked up by name is trusted without asking the store again. A user removed
+#: by the admin CLI meanwhile makes that send fail as "could not be stored" instead of `not_found`.
+USER_CACHE_SECONDS = 5.0
 #: Sign-in attempts (`POST /api/login`): a burst of 10 per user name and per address, then one every 5 s.
 LOGIN_BURST = 10
 LOGIN_REFILL_PER_SECOND = 0.2
@@ -55,6 +58,8 @@ class Transport(Protocol):
     async def emit(self, sid: str, event: str, data: Any) -> None: ...
     async def emit_many(self, sids: list[str], event: str, data: Any) -> None: ...
     async def disconnect(self, sid: str) -> None: ...
+    async def drain(self, sid: str) -> None:
+        """Wait until the client has read most of what it was sent."""
 
 
 class HubService:
@@ -63,9 +68,10 @@ class HubService:
     ) -> None:
         self.config = config
         self.clock = clock
-        #: A connection that died can go unnoticed this long: what a client that never acks was
-        #: sent within it is not taken as received (see `confirm_sent`).
-        self.unnoticed_window = config.ping_interval + config.ping_timeout + 1.0
+        #: A connection that died can go unnoticed this long (the next ping, its timeout, and up to
+        #: one more timeout for python-engineio's service task to look): what a client that never
+        #: acks was sent within it is not taken as received (see `confirm_sent`).
+        self.unnoticed_window = config.ping_interval + 2 * config.ping_timeout + 1.0
         self.store = store
         self.transport = transport
         self.presence = Presence()
@@ -78,6 +84,7 @@ class HubService:
         self._device_cursors: dict[str, int] = {}
         self._dirty: dict[str, tuple[int, int]] = {}
         self._revocation_seq = -1
+        self._users: dict[str, tuple[User, float]] = {}
         self._closing = False
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -216,6 +223,7 @@ class HubService:
             for note in page:
                 if note.id > session.last_sent:
                     await self._send(session, DELIVERY_EVENT[note.kind], note.wire(), note.id)
+                    await self.transport.drain(session.sid)  # a long replay goes at the client's pace
             if len(page) < REPLAY_PAGE:
                 break
             since = page[-1].id
@@ -261,8 +269,11 @@ class HubService:
             raise RateLimited(wait)
 
     async def check_login(self, username: str, address: str) -> None:
-        """Refuse a sign-in attempt past the budget of its user name or of its address."""
-        wait = max(self.login_limits.take("user:" + username), self.login_limits.take("addr:" + address))
+        """Refuse a sign-in attempt past the budget of its address or of its user name. The address
+        first: a client past its limit adds no bucket for each new user name it tries."""
+        wait = self.login_limits.take("addr:" + address)
+        if wait <= 0:
+            wait = self.login_limits.take("user:" + username)
         if wait > 0:
             raise RateLimited(wait)
 
@@ -271,21 +282,26 @@ class HubService:
         self.send_limits.forget_full()
         self.login_limits.forget_full()
 
-    async def send_direct(self, actor: Actor, payload: SendNotification) -> dict[str, Any]:
+    # Each send has two halves: `accept_*` checks, rate-limits and queues the notification for the
+    # dispatcher (in the order of calls: a sender's notifications are stored in the order it sent
+    # them) and returns a future that resolves once it is stored and handed to live sessions;
+    # `send_*` waits for that. The Socket.IO layer answers from the future (a connection reads its
+    # next event while the store commits); the HTTP API waits.
+
+    async def accept_direct(self, actor: Actor, payload: SendNotification) -> asyncio.Future[Stored]:
         async with actor.send_lock:
             self._check_type(actor, payload.type)
-            recipient = await self.store.get_user(payload.to)
+            recipient = await self._user_named(payload.to)
             if recipient is None and self.config.open:
                 recipient = await self.store.ensure_user(payload.to)  # the seed guide queues for any name
             if recipient is None:
                 raise NotFound(f"there is no user named {payload.to!r}")
             await self._check_rate(actor)
-            stored = self._enqueue(
+            return self._enqueue(
                 self._draft(actor, Kind.DIRECT, payload.type, payload.title, payload.message, to_user_id=recipient.id)
             )
-        return _sent(await stored)
 
-    async def send_room(self, actor: Actor, payload: RoomMessage) -> dict[str, Any]:
+    async def accept_room(self, actor: Actor, payload: RoomMessage) -> asyncio.Future[Stored]:
         async with actor.send_lock:
             self._check_type(actor, payload.type)
             room = await self.store.get_room(payload.room)
@@ -294,27 +310,48 @@ class HubService:
             if room.restricted and not await self.store.is_member(room.name, actor.user.id):
                 raise Forbidden(f"room {room.name!r} is restricted to its members")
             await self._check_rate(actor)
-            stored = self._enqueue(
+            return self._enqueue(
                 self._draft(actor, Kind.ROOM, payload.type, payload.title, payload.message, room=room.name)
             )
-        return _sent(await stored)
 
-    async def broadcast(self, actor: Actor, payload: Broadcast) -> dict[str, Any]:
+    async def accept_broadcast(self, actor: Actor, payload: Broadcast) -> asyncio.Future[Stored]:
         if not actor.admin:
             raise Forbidden("only admins may send to everyone")
         async with actor.send_lock:
             await self._check_rate(actor)
-            stored = self._enqueue(self._draft(actor, Kind.EVERYONE, payload.type, payload.title, payload.message))
-        return _sent(await stored)
+            return self._enqueue(self._draft(actor, Kind.EVERYONE, payload.type, payload.title, payload.message))
 
-    async def announce(self, actor: Actor, payload: Announce) -> dict[str, Any]:
+    async def accept_announce(self, actor: Actor, payload: Announce) -> asyncio.Future[Stored]:
         if not actor.admin:
             raise Forbidden("only admins may make announcements")
         async with actor.send_lock:
             await self._check_rate(actor)
             draft = self._draft(actor, Kind.ANNOUNCEMENT, NotificationType.SYSTEM, payload.title, payload.message)
-            stored = self._enqueue(draft)
-        return _sent(await stored)
+            return self._enqueue(draft)
+
+    async def send_direct(self, actor: Actor, payload: SendNotification) -> dict[str, Any]:
+        return sent(await (await self.accept_direct(actor, payload)))
+
+    async def send_room(self, actor: Actor, payload: RoomMessage) -> dict[str, Any]:
+        return sent(await (await self.accept_room(actor, payload)))
+
+    async def broadcast(self, actor: Actor, payload: Broadcast) -> dict[str, Any]:
+        return sent(await (await self.accept_broadcast(actor, payload)))
+
+    async def announce(self, actor: Actor, payload: Announce) -> dict[str, Any]:
+        return sent(await (await self.accept_announce(actor, payload)))
+
+    async def _user_named(self, name: str) -> User | None:
+        now = self.clock()
+        cached = self._users.get(name)
+        if cached is not None and now - cached[1] < USER_CACHE_SECONDS:
+            return cached[0]
+        user = await self.store.get_user(name)
+        if user is None:
+            self._users.pop(name, None)
+        else:
+            self._users[name] = (user, now)
+        return user
 
     @staticmethod
     def _check_type(actor: Actor, type_: NotificationType) -> None:
@@ -400,12 +437,14 @@ class HubService:
         note = item.notification
         event = DELIVERY_EVENT[note.kind]
         data = note.wire()
+        nid = note.id
         ready: list[Session] = []
+        live = self.presence.live
         for user_id in item.recipients:
-            for session in self.presence.of_user(user_id):
+            for session in live(user_id):
                 if session.syncing:
-                    session.pending.append((event, data, note.id))
-                elif note.id > session.last_sent:
+                    session.pending.append((event, data, nid))
+                elif nid > session.last_sent:
                     ready.append(session)
         if not ready:
             return
@@ -557,5 +596,6 @@ def _presence(user: User) -> dict[str, Any]:
     return {"userId": user.name, "username": user.name}
 
 
-def _sent(stored: Stored) -> dict[str, Any]:
+def sent(stored: Stored) -> dict[str, Any]:
+    """The answer to a send, once its notification is stored."""
     return {"ok": True, "id": stored.notification.id, "recipients": len(stored.recipients)}

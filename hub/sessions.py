@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,6 +66,9 @@ class Session(Actor):
             self.trail.append((now, nid))
 
 
+_NO_DEVICES: dict[str, Session] = {}
+
+
 class Presence:
     """Sessions by sid, by user and by token. A user is online while any of their devices is."""
 
@@ -101,7 +105,14 @@ class Presence:
         return session, False
 
     def of_user(self, user_id: int) -> list[Session]:
-        return list(self._by_user.get(user_id, {}).values())
+        return list(self._by_user.get(user_id, _NO_DEVICES).values())
+
+    def live(self, user_id: int) -> Iterable[Session]:
+        """The user's sessions, not copied: only for a loop with no await in it."""
+        return self._by_user.get(user_id, _NO_DEVICES).values()
+
+    def device_count(self, user_id: int) -> int:
+        return len(self._by_user.get(user_id, _NO_DEVICES))
 
     def of_token(self, token_id: int) -> list[str]:
         return sorted(self._by_token.get(token_id, ()))

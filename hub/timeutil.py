@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
+
+_last: tuple[int, str] = (-1, "")
 
 
 def utc_now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    """Now, e.g. `2026-12-01T14:37:27.123Z` (made once per millisecond: every send stamps one)."""
+    global _last
+    ms = time.time_ns() // 1_000_000
+    if ms != _last[0]:
+        moment = datetime.fromtimestamp(ms // 1000, UTC).replace(microsecond=ms % 1000 * 1000)
+        stamp = moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        _last = (ms, stamp)
+    return _last[1]

@@ -22,23 +22,39 @@ from engineio.async_drivers import aiohttp as aiohttp_driver
 
 #: Set in a websocket connection's environ when the client closed it with a normal close frame.
 CLEAN_CLOSE = "lan_notify.clean_close"
-_NORMAL_CLOSE_CODES = frozenset({1000, 1001})
+NORMAL_CLOSE_CODES = frozenset({1000, 1001})
 
 
 def _websocket_class(compress: bool) -> type[aiohttp_driver.WebSocket]:
     class HubWebSocket(aiohttp_driver.WebSocket):  # type: ignore[misc]
         async def __call__(self, environ: dict[str, Any]) -> WebSocketResponse:
             request = environ["aiohttp.request"]
-            self._sock = WebSocketResponse(max_msg_size=self.server.max_http_buffer_size, compress=compress)
+            server = self.server
+            # No receive timeout (a timer per message): python-engineio's service task closes a
+            # connection whose client missed a pong, which ends the reading loop.
+            self._sock = WebSocketResponse(max_msg_size=server.max_http_buffer_size, compress=compress)
             await self._sock.prepare(request)
             self.environ = environ
+            self.transport = request.transport
             await self.handler(self)
             return self._sock
+
+        @property
+        def response(self) -> WebSocketResponse:
+            return self._sock
+
+        @property
+        def compressed(self) -> bool:
+            return bool(self._sock.compress)
+
+        @property
+        def payload_writer(self) -> Any:
+            return self._sock._payload_writer
 
         async def wait(self) -> str | bytes:
             msg = await self._sock.receive()
             if msg.type is WSMsgType.CLOSE:
-                self.environ[CLEAN_CLOSE] = msg.data in _NORMAL_CLOSE_CODES
+                self.environ[CLEAN_CLOSE] = msg.data in NORMAL_CLOSE_CODES
             if not isinstance(msg.data, bytes | str):
                 raise OSError()
             return msg.data

@@ -17,7 +17,9 @@ MSG
   exec .venv/bin/python -m desktop.app --host --host-port "$PORT" "$@"
 fi
 
-export LAN_NOTIFY_DATA_DIR=${LAN_NOTIFY_DATA_DIR:-$HOME/.local/share/lan-notify/hub}
+# notify-hub's own default store: the hub the tray app hosts with a display uses it too, and the
+# admin commands printed below act on it.
+export LAN_NOTIFY_DATA_DIR=${LAN_NOTIFY_DATA_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/lan-notify/hub}
 HUB=http://127.0.0.1:$PORT
 cat <<MSG
 No display here (DISPLAY and WAYLAND_DISPLAY are unset), so no tray app: running the hub alone.

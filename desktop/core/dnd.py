@@ -22,6 +22,8 @@ from hub.protocol import NotificationType
 
 WallClock = Callable[[], datetime]
 ALWAYS_SHOWN: Final = frozenset({NotificationType.ERROR, NotificationType.SYSTEM})
+#: The small print of the end-of-quiet summary toast (a click opens the history at the top).
+SUMMARY_HINT: Final = "Click to see them in the history"
 #: "Until tomorrow" ends at this local time on the next day.
 MORNING: Final = time(8, 0)
 
@@ -72,7 +74,9 @@ class QuietHours:
 
 class Sink(Protocol):
     def push(self, notification: Notification) -> None: ...
-    def push_notice(self, title: str, message: str, *, style: str = ..., timeout: float | None = ...) -> int: ...
+    def push_notice(
+        self, title: str, message: str, *, style: str = ..., timeout: float | None = ..., hint: str = ...
+    ) -> int: ...
 
 
 def summary_text(held: Counter[str]) -> tuple[str, str]:
@@ -181,7 +185,7 @@ class DoNotDisturb:
             title, message = summary_text(self._held)
             self._held.clear()
             if self._summary_sink is not None:
-                self._summary_sink.push_notice(title, message, style="info", timeout=None)
+                self._summary_sink.push_notice(title, message, style="info", timeout=None, hint=SUMMARY_HINT)
         self._notify()
 
     def _compute(self, now: datetime) -> bool:
@@ -209,5 +213,7 @@ class ToastGate:
         else:
             self.policy.push(notification)
 
-    def push_notice(self, title: str, message: str, *, style: str = "warning", timeout: float | None = None) -> int:
-        return self.policy.push_notice(title, message, style=style, timeout=timeout)
+    def push_notice(
+        self, title: str, message: str, *, style: str = "warning", timeout: float | None = None, hint: str = ""
+    ) -> int:
+        return self.policy.push_notice(title, message, style=style, timeout=timeout, hint=hint)

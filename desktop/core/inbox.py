@@ -15,6 +15,7 @@ from desktop.core.models import Gap, Notification
 from desktop.core.unread import UnreadCounter
 
 GAP_TITLE = "Some notifications were missed"
+GAP_HINT = "Click to open the history: it marks the place"
 S = TypeVar("S", bound=Sink)
 
 
@@ -57,7 +58,7 @@ class Inbox(Generic[S]):
         fresh = await self.history.last_id() is None
         if await self.history.add_gap(gap):
             if not fresh:
-                self.toasts.push_notice(GAP_TITLE, gap.message, style="warning")
+                self.toasts.push_notice(GAP_TITLE, gap.message, style="warning", hint=GAP_HINT)
             self._changed()
 
     async def mark_all_read(self) -> None:

@@ -62,6 +62,10 @@ class ToastInfo:
     count: int = 1
     #: The notification types a summary holds.
     types: frozenset[str] = frozenset()
+    #: A notice's small print (e.g. "Click to open the history"); "" for none.
+    hint: str = ""
+    #: Who a notice's Message action writes to (a teammate who came online); "" for no action.
+    write_to: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +88,8 @@ class _Toast:
     deadline: float | None
     by_type: Counter[str] = field(default_factory=Counter)
     newest_id: int | None = None
+    hint: str = ""
+    write_to: str = ""
 
     def info(self) -> ToastInfo:
         count = sum(self.by_type.values()) if self.kind is ToastKind.SUMMARY else 1
@@ -98,6 +104,8 @@ class _Toast:
             timeout=self.timeout,
             count=count,
             types=frozenset(self.by_type),
+            hint=self.hint,
+            write_to=self.write_to,
         )
 
 
@@ -191,9 +199,23 @@ class ToastPolicy:
             )
         self._changed()
 
-    def push_notice(self, title: str, message: str, *, style: str = "warning", timeout: float | None = None) -> int:
-        """An app notice (missed notifications, no keyring...): not a notification, never folded. Returns its key."""
+    def push_notice(
+        self,
+        title: str,
+        message: str,
+        *,
+        style: str = "warning",
+        timeout: float | None = None,
+        hint: str = "",
+        write_to: str = "",
+    ) -> int:
+        """An app notice (missed notifications, no keyring...): not a notification, never folded. Returns its key.
+
+        `hint` is the notice's small print under the message (what a click does, for instance); `write_to`
+        gives it a Message action that opens the compose dialog to that user.
+        """
         toast = self._new(ToastKind.NOTICE, style, title, message, None, timeout, self._clock())
+        toast.hint, toast.write_to = hint, write_to
         self._changed()
         return toast.key
 

@@ -27,6 +27,8 @@ from desktop.net import tls
 from hub.protocol import DELIVERY_EVENT, ErrorCode, Event
 
 log = logging.getLogger(__name__)
+#: python-socketio's own lines (one per packet at INFO): quiet unless `notify-tray -v`.
+socketio_log = logging.getLogger("desktop.net.socketio")
 
 #: Connect refusals that retrying cannot fix: the user has to sign in again.
 REFUSED_CODES: Final = frozenset({ErrorCode.UNAUTHORIZED.value, ErrorCode.FORBIDDEN.value})
@@ -104,7 +106,7 @@ class HubClient:
         # handle_sigint=False: python-socketio would otherwise take over SIGINT (and asyncio's signal wakeup fd).
         self._socket_factory = socket_factory or (
             lambda: socketio.AsyncClient(
-                reconnection=False, handle_sigint=False, logger=log, http_session=tls.session_factory(ssl)
+                reconnection=False, handle_sigint=False, logger=socketio_log, http_session=tls.session_factory(ssl)
             )
         )
         self.machine = ConnectionStateMachine()

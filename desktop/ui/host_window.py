@@ -86,8 +86,9 @@ class HostWindow(QDialog):
         self.error.hide()
         self.invite_name.clear()
         self.invite_result.setText(
-            f"{name} can now sign in at {lan_url} with this password (shown once; they can change it later "
-            f"with the admin's `notify-hub user passwd {name}`):"
+            f"Give {name} this one-time password for {lan_url}. It is shown only here, and stops working once "
+            f"{name} has signed in (their device stays signed in; for another device, make a new one here with "
+            f"`notify-hub user passwd {name}`):"
         )
         self.password.setText(password)
         self.password.show()

@@ -25,14 +25,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.ui.icons import type_pixmap
 from desktop.ui.settings import CORNERS, Preferences
 from hub.protocol import NotificationType
 
 
-def _label(text: str = "") -> QLabel:
+def _label(text: str = "", *, bold: bool = False) -> QLabel:
     label = QLabel(text)
     label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
+    label.setWordWrap(not bold)
+    if bold:
+        font = label.font()
+        font.setBold(True)
+        label.setFont(font)
     return label
 
 
@@ -66,19 +71,30 @@ class SettingsDialog(QDialog):
         self.durations: dict[str, QDoubleSpinBox] = {}
         self.sounds: dict[str, QCheckBox] = {}
         grid = QGridLayout()
-        grid.addWidget(_label("Type"), 0, 0)
-        grid.addWidget(_label("Seconds on screen (0: until closed)"), 0, 1)
-        grid.addWidget(_label("Sound"), 0, 2)
+        grid.setColumnStretch(3, 1)
+        for column, heading in enumerate(("Type", "On screen", "Sound")):
+            align = Qt.AlignmentFlag.AlignHCenter if heading == "Sound" else Qt.AlignmentFlag.AlignLeft
+            grid.addWidget(_label(heading, bold=True), 0, column, align)
         for row, ntype in enumerate(NotificationType, start=1):
             spin = QDoubleSpinBox()
             spin.setRange(0, 3600)
             spin.setDecimals(0)
-            spin.setSpecialValueText("until closed")
+            spin.setSuffix(" s")
+            spin.setSpecialValueText("until closed")  # 0
+            spin.setToolTip("Seconds a toast stays on screen; 0: until you close it")
+            spin.setAccessibleName(f"seconds on screen for {ntype.value}")
             check = QCheckBox()
             check.setAccessibleName(f"sound for {ntype.value}")
-            grid.addWidget(_label(ntype.value), row, 0)
+            name = _label(ntype.value.capitalize())
+            icon = QLabel()
+            icon.setPixmap(type_pixmap(ntype.value, 16, self.devicePixelRatioF()))
+            cell = QHBoxLayout()
+            cell.setSpacing(6)
+            cell.addWidget(icon)
+            cell.addWidget(name, 1)
+            grid.addLayout(cell, row, 0)
             grid.addWidget(spin, row, 1)
-            grid.addWidget(check, row, 2)
+            grid.addWidget(check, row, 2, Qt.AlignmentFlag.AlignHCenter)
             self.durations[ntype.value] = spin
             self.sounds[ntype.value] = check
         toast_box = QGroupBox("Toasts")
@@ -94,6 +110,8 @@ class SettingsDialog(QDialog):
         self.quiet_end = QTimeEdit(QTime(8, 0))
         for edit in (self.quiet_start, self.quiet_end):
             edit.setDisplayFormat("HH:mm")
+            edit.setEnabled(False)
+            self.quiet.toggled.connect(edit.setEnabled)  # the times matter only with quiet hours on
         quiet_row = QHBoxLayout()
         quiet_row.addWidget(self.quiet)
         quiet_row.addWidget(self.quiet_start)
@@ -109,6 +127,9 @@ class SettingsDialog(QDialog):
         host_form = QFormLayout(host_box)
         host_form.addRow("Listen on", self.host_interface)
         host_form.addRow("Port", self.host_port)
+        self.host_note = _label("Used when the hub starts: a hub running here keeps its address until you quit.")
+        self.host_note.setStyleSheet("color: #64748b;")
+        host_form.addRow(self.host_note)
         self.error = _label()
         self.error.setStyleSheet("color: #b91c1c;")
         self.error.hide()

@@ -5,8 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QEnterEvent, QMouseEvent, QPaintEvent
+from PySide6.QtCore import Property, QEvent, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QEnterEvent,
+    QGuiApplication,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+    QRegion,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 import resources
@@ -18,6 +29,9 @@ from hub.protocol import Kind, NotificationType
 WIDTH: Final = 360
 ICON_SIZE: Final = 32
 MAX_MESSAGE_CHARS: Final = 280
+#: The card's corner radius and the width of the accent stripe on its left edge, in pixels.
+RADIUS: Final = 8
+ACCENT_WIDTH: Final = 5
 
 _FLAGS: Final = (
     Qt.WindowType.Tool
@@ -47,11 +61,16 @@ def icon_type(info: ToastInfo) -> str:
     return next((t for t in SEVERITY if t in info.types), "info")
 
 
-def reply_target(info: ToastInfo) -> str | None:
-    """Who a Reply goes to: the sender of a `message` from a user (or its #room), else None (no Reply)."""
+def reply_target(info: ToastInfo, me: str = "") -> str | None:
+    """Who the toast's action writes to: the sender of a `message` from a user (or its #room), the teammate
+    of a "came online" notice; None: no action (nor for what `me`, the signed-in user, sent)."""
+    if info.kind is ToastKind.NOTICE:
+        return info.write_to or None
     n = info.notification
     if info.kind is not ToastKind.NOTIFICATION or n is None or n.type is not NotificationType.MESSAGE:
         return None
+    if me and n.sender == me:
+        return None  # a note to self, or my own message to a room: nobody to answer
     if n.kind is Kind.ROOM and n.room:
         return f"#{n.room}"
     if n.kind in {Kind.DIRECT, Kind.EVERYONE} and n.sender:
@@ -59,14 +78,78 @@ def reply_target(info: ToastInfo) -> str | None:
     return None
 
 
+def _rounded(rect: QRectF, radius: float = RADIUS) -> QPainterPath:
+    path = QPainterPath()
+    path.addRoundedRect(rect, radius, radius)
+    return path
+
+
 class _Popup(QWidget):
-    """A frameless always-on-top window that never steals focus."""
+    """A frameless always-on-top window with rounded corners that never steals focus."""
 
     def __init__(self) -> None:
         super().__init__(None, _FLAGS)
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
         self.setStyleSheet(resources.stylesheet("toast"))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if QGuiApplication.platformName() == "xcb":
+            # An X desktop without a compositor paints a translucent window's corners black: cut them off.
+            outline = _rounded(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)).toFillPolygon().toPolygon()
+            self.setMask(QRegion(outline))
+
+
+class ToastCard(QFrame):
+    """The toast's card: a rounded rectangle with a stripe in the type's accent colour along its left edge.
+
+    Painted here rather than with a thick stylesheet border (which Qt draws as a bracket with hooks at
+    rounded corners); the colours still come from toast.qss, as `qproperty-background`, `-border`, `-accent`.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._background = QColor("#ffffff")
+        self._border = QColor("#cbd5e1")
+        self._accent = QColor("#64748b")
+
+    def _get_background(self) -> QColor:
+        return self._background
+
+    def _set_background(self, colour: QColor) -> None:
+        self._background = QColor(colour)
+        self.update()
+
+    def _get_border(self) -> QColor:
+        return self._border
+
+    def _set_border(self, colour: QColor) -> None:
+        self._border = QColor(colour)
+        self.update()
+
+    def _get_accent(self) -> QColor:
+        return self._accent
+
+    def _set_accent(self, colour: QColor) -> None:
+        self._accent = QColor(colour)
+        self.update()
+
+    background = Property(QColor, _get_background, _set_background)
+    border = Property(QColor, _get_border, _set_border)
+    accent = Property(QColor, _get_accent, _set_accent)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        card = _rounded(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5))
+        painter.fillPath(card, self._background)
+        painter.setPen(QPen(self._border, 1))
+        painter.drawPath(card)
+        stripe = QPainterPath()
+        stripe.addRect(QRectF(0, 0, ACCENT_WIDTH, self.height()))
+        painter.fillPath(card.intersected(stripe), self._accent)
+        painter.end()
 
 
 class Toast(_Popup):
@@ -76,19 +159,21 @@ class Toast(_Popup):
     open_requested = Signal(int)
     #: The pointer entered (True) or left (False).
     hovered = Signal(bool)
-    #: The Reply action of a `message` toast from a user: carries the toast key.
+    #: The Reply action of a `message` toast from a user (Message, on a teammate's notice): the toast key.
     reply_requested = Signal(int)
-    #: Emitted once, after the toast was first drawn on screen: carries the toast key.
-    painted = Signal(int)
+    #: Emitted after the toast was first drawn on screen, and again after new content was: carries the toast key
+    #: and the notification id of the content drawn (a summary's newest; None for a notice).
+    painted = Signal(int, object)
 
-    def __init__(self, info: ToastInfo, now: datetime) -> None:
+    def __init__(self, info: ToastInfo, now: datetime, *, me: str = "") -> None:
         super().__init__()
         self.info = info
+        self.me = me  # the signed-in user: no Reply to what they sent themselves
         self._painted = False
         self.setObjectName(f"toast-{info.key}")
         self.setFixedWidth(WIDTH)
 
-        self.frame = QFrame(self)
+        self.frame = ToastCard(self)
         self.frame.setObjectName("toast")
         self.frame.setProperty("ntype", info.style)
         self.frame.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -130,7 +215,7 @@ class Toast(_Popup):
         foot.addWidget(self.reply_button, 0, Qt.AlignmentFlag.AlignRight)
         text.addLayout(foot)
         row = QHBoxLayout(self.frame)
-        row.setContentsMargins(12, 10, 8, 10)
+        row.setContentsMargins(ACCENT_WIDTH + 10, 10, 12, 10)
         row.setSpacing(10)
         row.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
         row.addLayout(text, 1)
@@ -141,8 +226,9 @@ class Toast(_Popup):
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
+            drawn = self.info.notification_id  # what is on screen now, even if new content comes before the timer
             # After this paint is flushed to the screen, not during it.
-            QTimer.singleShot(0, lambda: self.painted.emit(self.info.key))
+            QTimer.singleShot(0, lambda: self.painted.emit(self.info.key, drawn))
 
     def set_info(self, info: ToastInfo, now: datetime) -> None:
         """Show new content (a growing summary updates in place)."""
@@ -157,10 +243,12 @@ class Toast(_Popup):
         self.title.setText(_clip(info.title, 120))
         self.message.setText(_clip(info.message, MAX_MESSAGE_CHARS))
         self.message.setVisible(bool(info.message))
-        self.reply_button.setVisible(reply_target(info) is not None)
+        self.reply_button.setText("Message" if info.kind is ToastKind.NOTICE else "Reply")
+        self.reply_button.setVisible(reply_target(info, self.me) is not None)
         self.setAccessibleName(f"{info.style} notification: {info.title}")
         self.refresh_time(now)
         self.adjustSize()
+        self._painted = False  # new content: say so again once it is on screen
 
     def refresh_time(self, now: datetime) -> None:
         n = self.info.notification
@@ -169,7 +257,7 @@ class Toast(_Popup):
         elif self.info.kind is ToastKind.SUMMARY:
             self.meta.setText("Click to open the history")
         else:
-            self.meta.setText("")
+            self.meta.setText(self.info.hint)
         self.meta.setVisible(bool(self.meta.text()))
 
     @property

@@ -15,7 +15,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
 from desktop.core.toasts import ToastPolicy, ToastView
-from desktop.ui.toast import MoreButton, Toast, reply_target
+from desktop.ui.toast import WIDTH, MoreButton, Toast, reply_target
 
 MARGIN: Final = 16
 SPACING: Final = 8
@@ -42,12 +42,17 @@ class ToastStack(QObject):
         *,
         wall_clock: WallClock = _utc_now,
         area: Callable[[], QRect] | None = None,
+        avoid: Callable[[], QRect] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.policy = policy
         self._wall_clock = wall_clock
         self._area = area or _available_area
+        #: The signed-in user (their own messages get no Reply).
+        self.me = ""
+        #: Where the tray icon sits on screen (an invalid rect when unknown): the stack never covers it.
+        self.avoid: Callable[[], QRect] = avoid or QRect
         self.toasts: dict[int, Toast] = {}
         #: Where the stack sits: "top-right" (default), "top-left", "bottom-right" or "bottom-left".
         self.corner = "top-right"
@@ -80,7 +85,7 @@ class ToastStack(QObject):
         for info in view.visible:
             existing = self.toasts.get(info.key)
             if existing is None:
-                toast = Toast(info, now)
+                toast = Toast(info, now, me=self.me)
                 toast.close_requested.connect(self._close_toast)
                 toast.open_requested.connect(self._open_toast)
                 toast.reply_requested.connect(self._reply_toast)
@@ -100,10 +105,9 @@ class ToastStack(QObject):
         self.corner = corner
         self._place(self.policy.view())
 
-    def _painted(self, key: int) -> None:
-        toast = self.toasts.get(key)
-        if toast is not None:
-            self.toast_painted.emit(toast.info.notification_id)
+    def _painted(self, key: int, notification_id: int | None) -> None:
+        if key in self.toasts:
+            self.toast_painted.emit(notification_id)
 
     def _place(self, view: ToastView) -> None:
         area = self._area()
@@ -117,6 +121,15 @@ class ToastStack(QObject):
             self.more.hide()
         # Newest nearest the corner: from the top down, or from the bottom up.
         y = area.top() + MARGIN if not bottom else area.bottom() - MARGIN + 1
+        tray = self.avoid()
+        column = QRect(area.left() + MARGIN if left_side else area.right() - MARGIN - WIDTH + 1, area.top(),
+                       WIDTH, area.height())  # fmt: skip
+        if tray.isValid() and tray.intersects(column):
+            # A tray icon inside the screen area (a panel that reserves no space): start past it.
+            if not bottom and tray.center().y() < area.center().y():
+                y = max(y, tray.bottom() + 1 + SPACING)
+            elif bottom and tray.center().y() >= area.center().y():
+                y = min(y, tray.top() - SPACING)
         for widget in widgets:
             widget.adjustSize()
             x = area.left() + MARGIN if left_side else area.right() - MARGIN - widget.width() + 1
@@ -159,7 +172,7 @@ class ToastStack(QObject):
 
     def _reply_toast(self, key: int) -> None:
         toast = self.toasts.get(key)
-        target = reply_target(toast.info) if toast is not None else None
+        target = reply_target(toast.info, self.me) if toast is not None else None
         self.policy.set_paused(False)
         self.policy.dismiss(key)
         if target:

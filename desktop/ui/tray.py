@@ -60,7 +60,8 @@ class StatusWindow(QWidget):
     sign_out_requested = Signal()
     quit_requested = Signal()
 
-    def __init__(self, menu: AppMenu | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, menu: AppMenu | None = None, parent: QWidget | None = None, *, asked: bool = False) -> None:
+        """`asked`: the user chose this window (`--no-tray`); otherwise the desktop has no system tray."""
         super().__init__(parent)
         self.setWindowTitle("lan-notify")
         self.menu = menu or AppMenu()
@@ -72,7 +73,11 @@ class StatusWindow(QWidget):
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.status = QLabel()
         self.status.setTextFormat(Qt.TextFormat.PlainText)
-        self.note = QLabel("No system tray was found, so lan-notify shows this window instead.")
+        self.note = QLabel(
+            "lan-notify shows this window instead of a tray icon (--no-tray)."
+            if asked
+            else "No system tray was found, so lan-notify shows this window instead."
+        )
         self.note.setTextFormat(Qt.TextFormat.PlainText)
         self.note.setWordWrap(True)
         self.open_button = QPushButton("Open history")

@@ -220,11 +220,10 @@ class ClusterService(HubService):
             raise RateLimited(wait)
 
     async def check_login(self, username: str, address: str) -> None:
-        try:
-            wait = max(
-                await self.state.take("login:user:" + username, LOGIN_BURST, LOGIN_REFILL_PER_SECOND),
-                await self.state.take("login:addr:" + address, LOGIN_BURST, LOGIN_REFILL_PER_SECOND),
-            )
+        try:  # the address first, as on one hub
+            wait = await self.state.take("login:addr:" + address, LOGIN_BURST, LOGIN_REFILL_PER_SECOND)
+            if wait <= 0:
+                wait = await self.state.take("login:user:" + username, LOGIN_BURST, LOGIN_REFILL_PER_SECOND)
             self._redis_back()
         except _REDIS_DOWN as exc:
             self._redis_failed("sign-in limit", exc)

@@ -133,3 +133,9 @@ class Store(Protocol):
 
     async def save_cursors(self, cursors: dict[str, tuple[int, int]]) -> None:
         """`{device: (user_id, last_id)}`; a cursor never moves backwards."""
+
+
+def last_use_is_stale(last_used_at: str | None, now: str) -> bool:
+    """Whether a token's `last_used_at` is worth a write: it is kept to the hour, not per connect
+    (each write is a commit, and a connect wave is thousands of connects)."""
+    return last_used_at is None or last_used_at[:13] != now[:13]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 
 from hub.store.base import SchemaTooNew
 
@@ -82,16 +83,39 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+def use_wal(db: sqlite3.Connection, timeout: float = 10.0) -> None:
+    """Switch the file to WAL. Switching needs the file to itself, and SQLite answers "database is
+    locked" at once, without waiting, while another process holds it (two opening a new store
+    together): try again for a while. A file already in WAL mode answers at once."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def migrate(db: sqlite3.Connection) -> None:
-    current = int(db.execute("PRAGMA user_version").fetchone()[0])
-    if current > SCHEMA_VERSION:
-        raise SchemaTooNew(
-            f"this store has schema version {current}, newer than this hub knows ({SCHEMA_VERSION}); upgrade lan-notify"
-        )
-    for version in range(current + 1, SCHEMA_VERSION + 1):
-        log.info("migrating the store to schema version %d", version)
+    """Bring the file to SCHEMA_VERSION, one version per transaction.
+
+    The version is read again inside each write transaction: several processes may open a new
+    store at once (`notify-hub serve &` then `notify-hub user add` at once), and only the first
+    applies a migration; the others wait for its lock and find it done.
+    """
+    _refuse_newer(_version(db))
+    while True:
         db.execute("BEGIN IMMEDIATE")
         try:
+            current = _version(db)
+            _refuse_newer(current)
+            if current >= SCHEMA_VERSION:
+                db.execute("COMMIT")
+                return
+            version = current + 1
+            log.info("migrating the store to schema version %d", version)
             for statement in MIGRATIONS[version - 1].split(";"):
                 if statement.strip():
                     db.execute(statement)
@@ -100,3 +124,14 @@ def migrate(db: sqlite3.Connection) -> None:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
+
+
+def _version(db: sqlite3.Connection) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _refuse_newer(current: int) -> None:
+    if current > SCHEMA_VERSION:
+        raise SchemaTooNew(
+            f"this store has schema version {current}, newer than this hub knows ({SCHEMA_VERSION}); upgrade lan-notify"
+        )

@@ -19,7 +19,7 @@ from typing import Any
 import asyncpg
 
 from hub.errors import Conflict
-from hub.store.base import Room, TokenInfo, TokenKind, User
+from hub.store.base import Room, TokenInfo, TokenKind, User, last_use_is_stale
 from hub.store.factory import redact
 from hub.store.pg_notifications import Batch, NotificationTables
 from hub.store.pg_pool import count_rows
@@ -135,13 +135,12 @@ class PostgresStore(NotificationTables):
 
     async def token_by_hash(self, token_hash: str) -> tuple[TokenInfo, User] | None:
         async with self._conn() as conn:
-            row = await conn.fetchrow(
-                "UPDATE tokens SET last_used_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL RETURNING *",
-                token_hash,
-                utc_now_iso(),
-            )
+            row = await conn.fetchrow("SELECT * FROM tokens WHERE token_hash = $1 AND revoked_at IS NULL", token_hash)
             if row is None:
                 return None
+            now = utc_now_iso()
+            if last_use_is_stale(row["last_used_at"], now):
+                await conn.execute("UPDATE tokens SET last_used_at = $2 WHERE id = $1", row["id"], now)
             user = await conn.fetchrow("SELECT * FROM users WHERE id = $1", row["user_id"])
         return (_token(row), _user(user)) if user else None
 

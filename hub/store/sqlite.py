@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 
 from hub.errors import Conflict, NotFound, Unavailable
 from hub.protocol import Kind, Notification, NotificationType
-from hub.store.base import Draft, PruneResult, Room, Stored, TokenInfo, TokenKind, User
-from hub.store.migrations import migrate
+from hub.store.base import Draft, PruneResult, Room, Stored, TokenInfo, TokenKind, User, last_use_is_stale
+from hub.store.migrations import migrate, use_wal
 from hub.timeutil import utc_now_iso
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ class SqliteStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
         db.row_factory = sqlite3.Row
-        db.execute("PRAGMA journal_mode=WAL")
+        use_wal(db)
         db.execute("PRAGMA synchronous=FULL")
         db.execute("PRAGMA foreign_keys=ON")
         db.execute("PRAGMA busy_timeout=10000")
@@ -200,7 +200,9 @@ class SqliteStore:
             ).fetchone()
             if row is None:
                 return None
-            db.execute("UPDATE tokens SET last_used_at = ? WHERE id = ?", (utc_now_iso(), row["id"]))
+            now = utc_now_iso()
+            if last_use_is_stale(row["last_used_at"], now):
+                db.execute("UPDATE tokens SET last_used_at = ? WHERE id = ?", (now, row["id"]))
             user = db.execute("SELECT * FROM users WHERE id = ?", (row["user_id"],)).fetchone()
             return (_token(row), _user(user)) if user else None
 
@@ -343,9 +345,12 @@ class SqliteStore:
                         ]
                     else:
                         recipients = [r[0] for r in db.execute("SELECT id FROM users")]
-                    db.executemany(
-                        "INSERT INTO inbox(user_id, notification_id) VALUES (?, ?)", [(u, nid) for u in recipients]
-                    )
+                    if len(recipients) == 1:
+                        db.execute("INSERT INTO inbox(user_id, notification_id) VALUES (?, ?)", (recipients[0], nid))
+                    else:
+                        db.executemany(
+                            "INSERT INTO inbox(user_id, notification_id) VALUES (?, ?)", [(u, nid) for u in recipients]
+                        )
                     note = Notification(
                         id=nid,
                         kind=d.kind,

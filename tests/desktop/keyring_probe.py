@@ -1,6 +1,6 @@
 """Run by test_credentials.py in a child process with a real (or no) keyring: one step per call.
 
-Usage: python -m tests.desktop.keyring_probe {backend|set|get|delete|fallback|store}
+Usage: python -m tests.desktop.keyring_probe {backend|set|get|delete|fallback|store|lookup}
 Prints one JSON object on stdout.
 """
 
@@ -36,6 +36,8 @@ async def main(step: str) -> dict[str, object]:
             env = os.environ
             await store.set_token(env["PROBE_HUB"], env["PROBE_USER"], env["PROBE_TOKEN"])
             return {"ok": True}
+        if step == "lookup":  # what the app itself stored: PROBE_HUB, PROBE_USER
+            return {"token": await store.get_token(os.environ["PROBE_HUB"], os.environ["PROBE_USER"])}
         if step == "fallback":
             fallback = SessionFallbackStore(store)
             await fallback.set_token(HUB, USER, TOKEN)

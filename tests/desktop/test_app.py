@@ -49,7 +49,7 @@ class RecordingReporter(Reporter):
     def toasts(self, view: Any) -> None:
         for info in view.visible:
             if info.key not in self._reported_toasts:
-                self._reported_toasts.add(info.key)
+                self._reported_toasts[info.key] = (info.title, info.message, info.count)
                 self.event("toast", style=info.style, title=info.title, kind=info.kind.value)
 
     async def _poke(self) -> None:
@@ -178,7 +178,19 @@ def test_sign_in_toasts_history_restart_and_sign_out(qapp: QApplication, tmp_pat
             await first.until(lambda: len(window.rows()) == 3)
             assert window.rows()[0][0] == "late"
             assert window.items()[0].font(0).bold()  # unread
-            await app.mark_all_read()
+            await app.history.mark_all_read()
+
+            # Filter by type and search: the window asks the local history and shows what matches.
+            window.type_filter.setCurrentIndex(window.type_filter.findData("error"))
+            await first.until(lambda: [row[0] for row in window.rows()] == ["error"])
+            window.type_filter.setCurrentIndex(0)
+            await first.until(lambda: len(window.rows()) == 3)
+            QTest.keyClicks(window.search, "backup")
+            window.flush_search()  # as after the typing pause
+            await first.until(lambda: [row[0] for row in window.rows()] == ["info"])
+            window.search.clear()
+            window.flush_search()
+            await first.until(lambda: len(window.rows()) == 3)
 
             QTest.mouseClick(app.status_window.quit_button, Qt.MouseButton.LeftButton)
             await asyncio.wait_for(run, WAIT)
@@ -189,7 +201,7 @@ def test_sign_in_toasts_history_restart_and_sign_out(qapp: QApplication, tmp_pat
             run = asyncio.ensure_future(app.run())
             await second.until(lambda: second.last_state() == "connected")
             assert second.named("sign_in_requested") == []
-            await app.show_history(None)
+            await app.history.show(None)
             assert [row[0] for row in app.history_window.rows()] == ["late", "info", "error"]
             assert second.named("toast") == []  # nothing new: nothing pops up again
 

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from desktop.errors import LoginRefusedError
 from desktop.hosting import LocalHub, lan_address, local_username
 from desktop.net.http import login
 from desktop.ui.settings import Preferences
@@ -43,6 +44,8 @@ def test_host_mode_a_teammate_joins_over_the_lan_and_messages_go_both_ways(
             assert hosting["local_url"].startswith("http://127.0.0.1:")
             assert hosting["lan_url"] == f"http://{lan_address()}:{hosting['local_url'].rsplit(':', 1)[1]}"
             assert hosting["lan_url"] in hosting["hint"]
+            # The notify-hub command in the hint works on this hub's store as shown.
+            assert f"notify-hub --data-dir {tmp_path / 'data' / 'hub'} user add NAME" in hosting["hint"]
             assert len(reporter.named("sign_in_requested")) == 1  # signed in without a password
             assert reporter.named("signed_in")[-1]["user"] == me
             assert f"Hosting the hub at {hosting['lan_url']}" in app.menu.texts()
@@ -58,6 +61,8 @@ def test_host_mode_a_teammate_joins_over_the_lan_and_messages_go_both_ways(
             password = window.password.text()
             assert len(password) >= 12 and window.copy_password.isVisibleTo(window)
             assert all(password not in str(event) for event in reporter.events)
+            assert prefs.pending_invites == ["bob"]  # a name to watch for, never the password
+            assert "one-time password" in window.invite_result.text()
             window.invite_name.setText("bob")
             QTest.mouseClick(window.invite_button, Qt.MouseButton.LeftButton)
             await reporter.until(lambda: bool(reporter.named("invite_failed")))
@@ -70,6 +75,13 @@ def test_host_mode_a_teammate_joins_over_the_lan_and_messages_go_both_ways(
             await bob.connect({"token": token})
             await bob.next("welcome")
             await reporter.until(lambda: "bob" in reporter.named("directory")[-1]["online"])
+
+            # bob has signed in: his one-time password stops working, his device stays signed in.
+            await reporter.until(lambda: bool(reporter.named("invite_used")))
+            assert prefs.pending_invites == []
+            assert reporter.named("invite_used") == [{"event": "invite_used", "user": "bob"}]
+            with pytest.raises(LoginRefusedError):
+                await login(lan, "bob", password, device="bob's second laptop")
 
             # bob -> the host's user: a toast in the app.
             ack = await bob.call("send_notification", {"to": me, "type": "message", "message": "hi from bob"})
@@ -107,11 +119,16 @@ def test_host_mode_a_teammate_joins_over_the_lan_and_messages_go_both_ways(
     run_on_qasync(qapp, scenario)
 
 
-def test_the_second_start_reuses_the_local_user_and_a_busy_port_is_explained(tmp_path: Path) -> None:
+def test_the_second_start_reuses_the_local_user_and_a_busy_port_is_explained(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LAN_NOTIFY_DATA_DIR", str(tmp_path / "hub"))  # as notify-hub on this computer sees it
+
     async def scenario() -> None:
         first = LocalHub(tmp_path / "hub", host="127.0.0.1", port=0, username="me")
         hosted = await first.start()
         assert hosted.created_user and hosted.local_url == hosted.lan_url
+        assert "`notify-hub user add NAME` on this computer" in hosted.join_hint  # the same store: no --data-dir
         port = int(hosted.local_url.rsplit(":", 1)[1])
         busy = LocalHub(tmp_path / "other", host="127.0.0.1", port=port, username="me")
         from desktop.errors import HostError

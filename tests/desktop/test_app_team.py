@@ -89,12 +89,18 @@ def test_compose_send_reply_and_the_menus_follow_the_hub(
             # Online: bob was there at connect; carol comes and goes live.
             await reporter.until(lambda: directory_has(reporter, online=["bob"]))
             assert app.menu.texts(app.menu.online_menu) == ["Message bob…", "Tell me when online"]
-            app.watch("carol", True)
+            app.team.watch("carol", True)
             carol = await connected_client(url, accounts, "carol")
             clients.append(carol)
             await reporter.until(lambda: directory_has(reporter, online=["bob", "carol"]))
             await reporter.until(lambda: bool(reporter.named("teammate_online")))
             assert reporter.named("teammate_online")[-1]["user"] == "carol"
+            # Its toast has a Message action that writes to her.
+            arrived = next(t for t in app.stack.visible_toasts() if t.title.text() == "carol is online")
+            assert arrived.reply_button.text() == "Message" and arrived.reply_button.isVisibleTo(arrived)
+            QTest.mouseClick(arrived.reply_button, Qt.MouseButton.LeftButton)
+            assert app.compose.dialog.isVisible() and app.compose.dialog.recipient.currentText() == "carol"
+            app.compose.dialog.reject()
             assert app.menu.texts(app.menu.online_menu)[:2] == ["Message bob…", "Message carol…"]
             await carol.close()
             await reporter.until(lambda: directory_has(reporter, online=["bob"]))
@@ -125,6 +131,16 @@ def test_compose_send_reply_and_the_menus_follow_the_hub(
             assert dialog.answer.text() == "Unknown user: there is no one named 'zed' on this hub."
             assert dialog.text.toPlainText() == "are you there?"
 
+            # Forbidden: a restricted room alice is not in.
+            bob_id = (await accounts.user("bob")).id
+            await running.app[STORE].create_room("board", restricted=True, members=[bob_id])
+            dialog.recipient.setEditText("#board")
+            count = answers(reporter)
+            QTest.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
+            await reporter.until(lambda: answers(reporter) > count)
+            assert dialog.answer.text() == "Not allowed: room 'board' is restricted to its members."
+            assert dialog.text.toPlainText() == "are you there?"
+
             # Rate limited: "try again in N s", still without losing the text.
             dialog.recipient.setEditText("bob")
             while not [e for e in reporter.named("send_failed") if e["code"] == "rate_limited"]:
@@ -148,7 +164,7 @@ def test_compose_send_reply_and_the_menus_follow_the_hub(
 
             # Rooms: bob opens #ops; alice sees it among the open rooms, joins, gets its messages, leaves.
             assert (await bob.call("join_room", {"room": "ops"}))["ok"]
-            await app._refresh_directory()  # what opening the menu does
+            await app.team.refresh_directory()  # what opening the menu does
             assert app.menu.texts(app.menu.rooms_menu) == ["Join #ops", "Join room…"]
             join = app.menu.find_action(app.menu.rooms_menu, "join:ops")
             assert join is not None
@@ -166,9 +182,9 @@ def test_compose_send_reply_and_the_menus_follow_the_hub(
             join_by_name = app.menu.find_action(app.menu.rooms_menu, "join-by-name")
             assert join_by_name is not None
             join_by_name.trigger()
-            assert app._room_prompt is not None
-            app._room_prompt.setTextValue("#dev")
-            app._room_prompt.accept()
+            assert app.team.room_prompt is not None
+            app.team.room_prompt.setTextValue("#dev")
+            app.team.room_prompt.accept()
             await reporter.until(lambda: directory_has(reporter, my_rooms=["dev"]))
             await bob.close()
             await running.stop()
@@ -226,7 +242,7 @@ def test_do_not_disturb_holds_toasts_and_summarises_at_the_end(
             for ntype in ("info", "message", "error", "system", "warning"):
                 await bob.call("send_notification", {"to": "alice", "type": ntype, "title": ntype, "message": "m"})
             await reporter.until(lambda: app.unread.count == 5)  # counted in the badge...
-            await app.show_history(None)
+            await app.history.show(None)
             assert len(app.history_window.rows()) == 5  # ...and the history
             assert [t["title"] for t in reporter.named("toast")] == ["error", "system"]  # these always show
             assert reporter.named("dnd")[-1]["held"] == 3

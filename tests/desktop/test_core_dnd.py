@@ -56,6 +56,8 @@ def test_held_toasts_error_and_system_pass_one_summary_at_the_end(wall: WallCloc
     assert summary.kind is ToastKind.NOTICE
     assert summary.title == "4 notifications while you were away"
     assert summary.message == "1 info, 1 warning, 2 message"
+    assert summary.hint == "Click to see them in the history"
+    assert summary.timeout is None  # stays until read or closed
     dnd.check()
     assert len(policy.view().visible) == 3  # once
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from desktop.core.history import AsyncHistory, GapMarker
-from desktop.core.inbox import GAP_TITLE, Inbox
+from desktop.core.inbox import GAP_HINT, GAP_TITLE, Inbox
 from desktop.core.models import Gap
 from desktop.core.toasts import ToastKind, ToastPolicy
 from desktop.core.unread import UnreadCounter
@@ -60,6 +60,7 @@ async def test_a_gap_is_toasted_once_and_marked_in_the_history(inbox: Inbox[Toas
     (toast,) = view.visible
     assert toast.kind is ToastKind.NOTICE
     assert toast.title == GAP_TITLE
+    assert toast.hint == GAP_HINT
     entries = await inbox.history.entries()
     assert isinstance(entries[0], GapMarker)
 

@@ -67,12 +67,14 @@ async def start(
     return Process(proc, name)
 
 
-async def run(*argv: str, env: dict[str, str]) -> None:
+async def run(*argv: str, env: dict[str, str]) -> str:
+    """Run a command to its end; returns its output (it must succeed)."""
     proc = await asyncio.create_subprocess_exec(
-        *argv, env=env, cwd=ROOT, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+        *argv, env=env, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )
-    _, err = await asyncio.wait_for(proc.communicate(), WAIT)
+    out, err = await asyncio.wait_for(proc.communicate(), WAIT)
     assert proc.returncode == 0, f"{argv} failed: {err.decode(errors='replace')}"
+    return out.decode()
 
 
 class Reports:
@@ -102,6 +104,22 @@ class Reports:
                     return received
 
         return await asyncio.wait_for(read(), WAIT * 2)
+
+
+class Camera:
+    """Screenshots of the whole virtual screen, saved in tests/artifacts/ (one Qt process for all of them)."""
+
+    def __init__(self, process: Process) -> None:
+        self.process = process
+
+    async def shot(self, name: str) -> Path:
+        path = ARTIFACTS / f"{name}.png"
+        stdin, stdout = self.process.proc.stdin, self.process.proc.stdout
+        assert stdin is not None and stdout is not None
+        stdin.write(f"{path}\n".encode())
+        assert await asyncio.wait_for(stdout.readline(), WAIT) == b"ok\n"
+        assert path.stat().st_size > 1000
+        return path
 
 
 class Desktop:
@@ -155,14 +173,26 @@ class Desktop:
         toasts = "".join(f"{key}={value}\n" for key, value in toast_settings.items())
         conf.write_text(f"[hub]\nurl={hub_url}\nusername=alice\n[toasts]\n{toasts}")
 
-    async def launch_app(self, data_dir: Path) -> tuple[Process, Reports]:
-        command = [sys.executable, "-m", "desktop.app", "--data-dir", str(data_dir), "--report", "-"]
+    async def keyring_token(self, hub_url: str, user: str) -> str | None:
+        """What the OS keyring (gnome-keyring on this bus) holds for hub + user, read by another process."""
+        out = await run(sys.executable, "-m", "tests.desktop.keyring_probe", "lookup",
+                        env=dict(self.env, PROBE_HUB=hub_url, PROBE_USER=user))  # fmt: skip
+        token: str | None = json.loads(out)["token"]
+        return token
+
+    async def camera(self) -> Camera:
+        process = await self.spawn("camera", sys.executable, "-m", "tests.desktop.x11_tools", "shots",
+                                   stdout=asyncio.subprocess.PIPE, stdin=asyncio.subprocess.PIPE)  # fmt: skip
+        return Camera(process)
+
+    async def launch_app(self, data_dir: Path, *extra: str) -> tuple[Process, Reports]:
+        command = [sys.executable, "-m", "desktop.app", "--data-dir", str(data_dir), "--report", "-", *extra]
         app = await self.spawn("notify-tray", *command, stdout=asyncio.subprocess.PIPE)
         assert app.proc.stdout is not None
         reports = Reports(app.proc.stdout)
         started = await reports.until({"event": "started"})
         assert started["pid"] == app.proc.pid
-        assert started["tray"] is True  # a real tray icon, not the fallback window
+        assert started["tray"] is ("--no-tray" not in extra)  # a real tray icon, unless asked for the window
         return app, reports
 
     async def stop(self) -> None:
@@ -187,37 +217,78 @@ async def quit_app(app: Process, reports: Reports) -> None:
     assert await asyncio.wait_for(app.proc.wait(), WAIT) == 0
 
 
+async def second_start(desktop: Desktop, data_dir: Path, *args: str) -> str:
+    """Start `notify-tray` again: it hands its request to the running app and exits; returns what it said."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "desktop.app", "--data-dir", str(data_dir), *args, env=desktop.env, cwd=ROOT,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, err = await asyncio.wait_for(proc.communicate(), WAIT)
+    assert proc.returncode == 0, err
+    return err.decode()
+
+
 async def test_notify_tray_shows_a_toast_per_type(hub: Hub, desktop: Desktop, tmp_path: Path) -> None:
     await hub.user("alice", password="wonderland")
     bob = await hub.client(await hub.user("bob", admin=True))
     token = (await login(hub.url, "alice", "wonderland", device="e2e")).token
-    # The test sends faster than a person reads: no burst summary here.
-    await desktop.signed_in_device(hub.url, token, burst_threshold=20)
+    # More than 6 within a second is a burst: the six types one by one are not, 50 at once are.
+    await desktop.signed_in_device(hub.url, token, burst_threshold=6)
 
-    app, reports = await desktop.launch_app(tmp_path / "data")
+    data = tmp_path / "data"
+    app, reports = await desktop.launch_app(data)
     await reports.until({"event": "signed_in", "user": "alice", "keyring": True})  # silently, from the keyring
     await reports.until({"event": "state", "state": "connected"})
 
-    camera = await desktop.spawn("camera", sys.executable, "-m", "tests.desktop.x11_tools", "shots",
-                                 stdout=asyncio.subprocess.PIPE, stdin=asyncio.subprocess.PIPE)  # fmt: skip
-    assert camera.proc.stdin is not None and camera.proc.stdout is not None
+    camera = await desktop.camera()
+    ids = []
     for ntype in TYPES:
         message = f"<b>{ntype}</b> from the e2e test"
         ack = await bob.call(
             "send_notification", {"to": "alice", "type": ntype, "title": f"{ntype} toast", "message": message}
         )
         assert ack["ok"], ack
+        ids.append(ack["id"])
         toast = await reports.until({"event": "toast", "style": ntype})
         assert toast["title"] == f"{ntype} toast"
         assert toast["message"] == message  # plain text, as sent
         assert toast["notification_id"] == ack["id"]
         await reports.until({"event": "toast_painted", "notification_id": ack["id"]})  # on screen, not just made
-        shot = ARTIFACTS / f"toast-{ntype}.png"
-        camera.proc.stdin.write(f"{shot}\n".encode())
-        assert await asyncio.wait_for(camera.proc.stdout.readline(), WAIT) == b"ok\n"
-        assert shot.stat().st_size > 1000
-
+        await camera.shot(f"toast-{ntype}")
     await reports.until({"event": "unread", "count": len(TYPES)})
+
+    # A burst (50 at once) does not bury the screen: one summary toast counts them.
+    acks = await asyncio.gather(*(
+        bob.call("send_notification", {"to": "alice", "type": "warning" if i % 10 == 0 else "info",
+                                       "title": f"build {i}", "message": "done"})
+        for i in range(50)
+    ))  # fmt: skip
+    assert all(a["ok"] for a in acks), acks
+    newest = max(a["id"] for a in acks)
+    mark = len(reports.events)
+    await reports.until({"event": "unread", "count": len(TYPES) + 50})
+    await reports.until({"event": "toast_painted", "notification_id": newest}, after=mark)  # the last one is on screen
+    changed = [e for e in reports.events[mark:] if e["event"] in {"toast", "toast_updated"}]
+    summaries = [e for e in changed if e["kind"] == "summary"]
+    assert len([e for e in summaries if e["event"] == "toast"]) == 1, summaries  # one summary, updated in place
+    final = summaries[-1]
+    assert final["notification_id"] == newest
+    assert final["count"] > 6 and final["title"] == f"{final['count']} new notifications"
+    assert "info" in final["message"] and "warning" in final["message"]
+    await camera.shot("toast-burst")
+
+    # A second start brings this one forward: the history, newest first, unread in bold.
+    said = await second_start(desktop, data)
+    assert "already running" in said and "brought it forward" in said
+    shown = await reports.until({"event": "history_shown", "notification_id": None})
+    assert shown["rows"] == len(TYPES) + 50
+    await reports.until({"event": "painted", "what": "history"})
+    await camera.shot("history")
+
+    # The settings dialog, asked for from the command line the same way.
+    await second_start(desktop, data, "--settings")
+    await reports.until({"event": "painted", "what": "settings"})
+    await camera.shot("settings")
     await quit_app(app, reports)
 
 
@@ -230,10 +301,11 @@ async def test_notify_tray_across_a_hub_restart_shows_everything_once(desktop: D
     url = await hub.start()
     senders: list[Client] = []
 
-    async def send(ntype: str) -> int:
+    async def send(ntype: str, *, alice_online: bool = True) -> int:
         bob = Client(url)
         senders.append(bob)
         await bob.connect({"token": (await login(url, "bob", "builder")).token})
+        assert ("alice" in (await bob.next("welcome"))["online"]) is alice_online  # the hub's view of her app
         ack = await bob.call("send_notification", {"to": "alice", "type": ntype, "title": ntype, "message": "m"})
         assert ack["ok"], ack
         await bob.close()
@@ -252,9 +324,14 @@ async def test_notify_tray_across_a_hub_restart_shows_everything_once(desktop: D
         await hub.stop()
         mark = len(reports.events)
         await reports.until({"event": "state", "state": "reconnecting"}, after=mark)
-        hub = RunningHub(config)
-        assert await hub.start() == url
-        queued = await send("warning")  # most likely before the app is back: the hub queues it
+        # The computer sleeps: the app cannot come back until it wakes, whatever its backoff says.
+        app.proc.send_signal(signal.SIGSTOP)
+        try:
+            hub = RunningHub(config)
+            assert await hub.start() == url
+            queued = await send("warning", alice_online=False)  # sent while the app is away: the hub queues it
+        finally:
+            app.proc.send_signal(signal.SIGCONT)
         await reports.until({"event": "state", "state": "connected"}, after=mark)
         live = await send("error")
         await reports.until({"event": "toast", "notification_id": live})
@@ -267,3 +344,20 @@ async def test_notify_tray_across_a_hub_restart_shows_everything_once(desktop: D
         for sender in senders:
             await sender.close()
         await hub.stop()
+
+
+async def test_without_a_tray_the_status_window_shows_state_and_unread(
+    hub: Hub, desktop: Desktop, tmp_path: Path
+) -> None:
+    await hub.user("alice", password="wonderland")
+    bob = await hub.client(await hub.user("bob"))
+    await desktop.signed_in_device(hub.url, (await login(hub.url, "alice", "wonderland")).token)
+    app, reports = await desktop.launch_app(tmp_path / "data", "--no-tray")  # as on a desktop without a tray
+    await reports.until({"event": "state", "state": "connected"})
+    ack = await bob.call("send_notification", {"to": "alice", "type": "success", "title": "Backup", "message": "done"})
+    await reports.until({"event": "unread", "count": 1})
+    await reports.until({"event": "toast_painted", "notification_id": ack["id"]})
+    await reports.until({"event": "painted", "what": "status"})
+    camera = await desktop.camera()
+    await camera.shot("status-window")
+    await quit_app(app, reports)

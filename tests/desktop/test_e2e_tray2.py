@@ -1,7 +1,8 @@
 """End to end, part two: `make run`'s script under Xvfb starts the real tray app hosting its own hub,
 signed in as the local user. A teammate joins over the LAN address; commands for the running app
 (`notify-tray --compose bob`, `--show-menu online`, `--dnd on|off`) open the compose dialog, pop up
-the menu with rooms and online users, and end a do-not-disturb period with its summary toast.
+the menu with rooms and online users, and end a do-not-disturb period with its summary toast; messages
+are typed into the compose dialog for real (xdotool), to a teammate and to yourself.
 Each is saved as a screenshot in tests/artifacts/ and checked against what the app reports.
 """
 
@@ -13,9 +14,10 @@ from pathlib import Path
 
 from desktop.net.http import login
 from tests.conftest import WAIT, Client
-from tests.desktop.test_e2e_tray import ARTIFACTS, ROOT, Desktop, Process, Reports, desktop, pytestmark, quit_app
+from tests.desktop.test_e2e_signin import pytestmark, xdotool
+from tests.desktop.test_e2e_tray import ROOT, Desktop, Reports, desktop, quit_app
 
-__all__ = ["desktop", "pytestmark"]
+__all__ = ["desktop", "pytestmark"]  # skipped without xvfb, trayer, dbus, gnome-keyring or xdotool
 
 
 async def command(desktop: Desktop, data_dir: Path, *args: str) -> None:
@@ -39,20 +41,6 @@ async def hub_cli(desktop: Desktop, data_dir: Path, *args: str) -> str:
     return out.decode().strip().splitlines()[-1]
 
 
-class Camera:
-    def __init__(self, process: Process) -> None:
-        self.process = process
-
-    async def shot(self, name: str) -> Path:
-        path = ARTIFACTS / f"{name}.png"
-        stdin, stdout = self.process.proc.stdin, self.process.proc.stdout
-        assert stdin is not None and stdout is not None
-        stdin.write(f"{path}\n".encode())
-        assert await asyncio.wait_for(stdout.readline(), WAIT) == b"ok\n"
-        assert path.stat().st_size > 1000
-        return path
-
-
 async def test_make_run_hosts_a_hub_compose_menu_and_dnd_summary(desktop: Desktop, tmp_path: Path) -> None:
     data = tmp_path / "data"
     desktop.env["LAN_NOTIFY_PORT"] = "0"  # any free port: the test must not depend on 8765 being free
@@ -67,9 +55,7 @@ async def test_make_run_hosts_a_hub_compose_menu_and_dnd_summary(desktop: Deskto
     await reports.until({"event": "signed_in", "user": me, "keyring": True})
     await reports.until({"event": "state", "state": "connected"})
     await reports.until({"event": "directory", "admin": True})
-    camera_process = await desktop.spawn("camera", sys.executable, "-m", "tests.desktop.x11_tools", "shots",
-                                         stdout=asyncio.subprocess.PIPE, stdin=asyncio.subprocess.PIPE)  # fmt: skip
-    camera = Camera(camera_process)
+    camera = await desktop.camera()
 
     # A teammate made with notify-hub on the host joins over the LAN address; rooms exist on the hub.
     password = await hub_cli(desktop, data, "user", "add", "bob")
@@ -108,14 +94,37 @@ async def test_make_run_hosts_a_hub_compose_menu_and_dnd_summary(desktop: Deskto
         await reports.until({"event": "painted", "what": "compose"})  # on screen, not just shown
         await camera.shot("compose-dialog")
 
+        # Typed for real: Enter sends, bob gets it as typed (plain text), the dialog says so.
+        await xdotool(desktop, "search", "--name", "^Send a message$", "windowfocus", "--sync")
+        await xdotool(desktop, "type", "--delay", "5", "Lunch at <b>noon</b>?")
+        await xdotool(desktop, "key", "Return")
+        sent = await reports.until({"event": "sent", "to": "bob"})
+        assert sent["text"] == "Sent to bob (1 recipient)."
+        got = await bob.next("notification")
+        while got["kind"] == "notice":  # "root joined ops" came first
+            got = await bob.next("notification")
+        assert (got["from"], got["type"], got["message"]) == (me, "message", "Lunch at <b>noon</b>?")
+
+        # make run's promise: send yourself a message, see it as a toast.
+        await command(desktop, data, "--compose", me)
+        await reports.until({"event": "compose_opened", "to": me})
+        await xdotool(desktop, "type", "--delay", "5", "note to self")
+        await xdotool(desktop, "key", "Return")
+        mine_sent = await reports.until({"event": "sent", "to": me})
+        toast = await reports.until({"event": "toast", "notification_id": mine_sent["id"]})
+        assert (toast["style"], toast["message"]) == ("message", "note to self")
+        await reports.until({"event": "toast_painted", "notification_id": mine_sent["id"]})
+        await camera.shot("compose-sent")
+
         # Do not disturb: bob's notifications are held (counted), then one summary toast.
         await command(desktop, data, "--dnd", "on")
         await reports.until({"event": "dnd", "active": True})
+        mark = len(reports.events)
         for ntype in ("info", "success", "message"):
             ack = await bob.call("send_notification", {"to": me, "type": ntype, "title": ntype, "message": "m"})
             assert ack["ok"], ack
         await reports.until({"event": "dnd", "active": True, "held": 3})
-        assert not reports.matching({"event": "toast", "kind": "notification"})
+        assert not [e for e in reports.events[mark:] if e["event"] == "toast" and e["kind"] == "notification"]
         await command(desktop, data, "--dnd", "off")
         summary = await reports.until({"event": "toast", "title": "3 notifications while you were away"})
         assert summary["message"] == "1 info, 1 success, 1 message"

@@ -55,7 +55,7 @@ class App:
         self.states.append(status)
         self._poke_soon()
 
-    async def connect(self, url: str, token: str) -> HubClient:
+    async def connect(self, url: str, token: str, backoff: Backoff | None = None) -> HubClient:
         last_id = await self.inbox.load()
         self.client = HubClient(
             url,
@@ -64,7 +64,7 @@ class App:
             on_notification=self.inbox.receive,
             on_gap=self.inbox.gap,
             on_state=self.on_state,
-            backoff=Backoff(initial=0.05, maximum=0.2),
+            backoff=backoff or Backoff(initial=0.05, maximum=0.2),
         )
         self.client.start()
         await self.until(lambda: self.state is ConnectionState.CONNECTED)
@@ -149,6 +149,7 @@ async def test_restart_resumes_without_password_and_nothing_shows_twice(hub: Hub
 
 
 async def test_hub_restart_reconnects_and_every_notification_shows_once(tmp_path: Path, make_app: Any) -> None:
+    """Stop the hub, send while the app is away (the hub queues it), restart: everything shows once."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -162,15 +163,17 @@ async def test_hub_restart_reconnects_and_every_notification_shows_once(tmp_path
         await accounts.add_user("bob", "builder", admin=False)
         token = (await login(url, "alice", "wonderland")).token
         app: App = await make_app()
-        await app.connect(url, token)
+        # A long backoff: after the hub goes away the app waits until told to retry (as after sleep).
+        await app.connect(url, token, backoff=Backoff(initial=3600, maximum=3600, jitter=0))
 
-        async def bob_sends(ntype: str) -> int:
+        async def bob_sends(ntype: str, *, alice_online: bool) -> int:
             bob = Client(url)
             clients.append(bob)
             await bob.connect({"token": (await login(url, "bob", "builder")).token})
+            assert ("alice" in (await bob.next("welcome"))["online"]) is alice_online
             return await send(bob, "alice", ntype, "hello")
 
-        first = await bob_sends("info")
+        first = await bob_sends("info", alice_online=True)
         await app.until(lambda: app.inbox.unread.count == 1)
 
         for client in clients:
@@ -180,12 +183,17 @@ async def test_hub_restart_reconnects_and_every_notification_shows_once(tmp_path
 
         running = RunningHub(config)
         assert await running.start() == url
+        queued = await bob_sends("warning", alice_online=False)  # the app is away: the hub keeps it
+        assert app.state is not ConnectionState.CONNECTED
         assert app.client is not None
-        app.client.retry_now()
+        app.client.retry_now()  # the network is back (QNetworkInformation) or the backoff ran out
         await app.until(lambda: app.state is ConnectionState.CONNECTED)
-        second = await bob_sends("error")
-        await app.until(lambda: app.inbox.unread.count == 2)
-        assert await app.history_ids() == [second, first]
+        await app.until(lambda: app.inbox.unread.count == 2)  # the queued one, replayed on resume
+        live = await bob_sends("error", alice_online=True)
+        await app.until(lambda: app.inbox.unread.count == 3)
+        assert await app.history_ids() == [live, queued, first]
+        toasted = [t.notification_id for t in app.inbox.toasts.view().visible]
+        assert sorted(toasted, key=lambda n: n or 0) == [first, queued, live]  # each toasted once
     finally:
         for client in clients:
             await client.close()

@@ -104,3 +104,20 @@ def test_every_svg_renders_with_qt() -> None:
         renderer = QSvgRenderer(QByteArray(blob))
         assert renderer.isValid()
         assert renderer.viewBox().width() == 64
+
+
+def test_every_resource_file_is_declared_for_the_wheel() -> None:
+    """pyproject's package data covers every artwork and stylesheet file (else an installed app has none)."""
+    import fnmatch
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert any(fnmatch.fnmatch("resources", pattern) for pattern in config["packages"]["find"]["include"])
+    patterns = config["package-data"]["resources"]
+    folder = ROOT / "resources"
+    files = [p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file() and p.suffix != ".py"]
+    files = [f for f in files if "__pycache__" not in f]
+    assert files and all(
+        any(fnmatch.fnmatch(f, pattern) or fnmatch.fnmatch(f, pattern.removeprefix("**/")) for pattern in patterns)
+        for f in files
+    ), files

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 import resources
 from desktop.core.toasts import ToastPolicy
 from desktop.ui.icons import type_pixmap
-from desktop.ui.toast import Toast
+from desktop.ui.toast import ACCENT_WIDTH, Toast
 from desktop.ui.toast_stack import ToastStack
 from tests.desktop.helpers import FakeClock, note
 
@@ -62,6 +62,13 @@ def hover(widget: Toast, inside: bool) -> None:
     QApplication.sendEvent(widget, event)
 
 
+def near(colour: QColor, wanted: str) -> bool:
+    """`colour` is (about) the opaque colour `wanted` (antialiasing blends the edges)."""
+    other = QColor(wanted)
+    distance = abs(colour.red() - other.red()) + abs(colour.green() - other.green()) + abs(colour.blue() - other.blue())
+    return colour.alpha() > 128 and distance < 60
+
+
 TIMEOUTS = [("info", 5000), ("success", 5000), ("message", 5000), ("warning", 10000), ("error", None), ("system", None)]
 
 
@@ -78,9 +85,15 @@ def test_each_type_shows_its_icon_accent_and_timeout(
     assert toast.icon_name == ntype
     expected = type_pixmap(ntype, 32, toast.devicePixelRatioF()).toImage()
     assert toast.icon.pixmap().toImage() == expected
-    # The accent bar on the left edge is painted in the type's colour.
+    # The stripe along the left edge is painted in the type's colour, inside the card's rounded corners.
     image = toast.grab().toImage()
-    assert image.pixelColor(2, image.height() // 2).name() == QColor(resources.ACCENTS[ntype]).name()
+    accent = QColor(resources.ACCENTS[ntype]).name()
+    assert image.pixelColor(2, image.height() // 2).name() == accent
+    assert image.pixelColor(ACCENT_WIDTH + 2, image.height() // 2).name() != accent  # a stripe, not a fill
+    assert image.pixelColor(0, 0).alpha() == 0  # the corner is rounded off
+    assert image.pixelColor(0, image.height() - 1).alpha() == 0
+    for y in (0, image.height() - 1):  # the stripe follows the rounded corners: no hook along the top or bottom edge
+        assert not any(near(image.pixelColor(x, y), accent) for x in range(image.width()))
     assert toast.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
     assert toast.windowFlags() & Qt.WindowType.FramelessWindowHint
     assert toast.timeout_ms == timeout_ms
@@ -199,3 +212,66 @@ def test_relative_time_refreshes(qtbot: QtBot, stack: ToastStack, wall: WallCloc
     wall.now += timedelta(minutes=12)
     stack.time_timer.timeout.emit()
     assert toast.meta.text() == "bob · 12 min ago"
+
+
+def test_a_notice_shows_its_small_print(qtbot: QtBot, stack: ToastStack) -> None:
+    stack.policy.push_notice("3 notifications while you were away", "1 info, 2 message", style="info",
+                             hint="Click to see them in the history")  # fmt: skip
+    (toast,) = stack.visible_toasts()
+    assert toast.message.text() == "1 info, 2 message"
+    assert toast.meta.text() == "Click to see them in the history"
+    assert toast.meta.isVisibleTo(toast)
+    with qtbot.waitSignal(stack.open_history) as blocker:
+        QTest.mouseClick(toast.frame, Qt.MouseButton.LeftButton)
+    assert blocker.args == [None]  # the history, at the top
+
+
+def test_toasts_never_cover_the_tray_icon(qtbot: QtBot, stack: ToastStack, clock: FakeClock) -> None:
+    # A panel that reserves no screen space: the tray icon sits inside the area the toasts use.
+    stack.avoid = lambda: QRect(1250, 0, 30, 32)
+    stack.policy.push(note(1, "error"))
+    stack.policy.push(note(2, "error"))
+    toasts = stack.visible_toasts()
+    assert toasts[0].geometry().top() > 32
+    assert not any(t.geometry().intersects(stack.avoid()) for t in toasts)
+    stack.set_corner("bottom-right")  # the other end of the screen: nothing to step around
+    assert max(t.geometry().bottom() for t in stack.visible_toasts()) == 799 - 16
+    stack.set_corner("top-left")  # the icon is not in that column
+    assert min(t.geometry().top() for t in stack.visible_toasts()) == 16
+
+
+def test_a_growing_summary_is_painted_again(qtbot: QtBot, stack: ToastStack, clock: FakeClock) -> None:
+    for i in range(1, 8):
+        stack.policy.push(note(i, "info"))
+    (summary,) = stack.visible_toasts()
+    qtbot.waitUntil(lambda: summary._painted)
+    with qtbot.waitSignal(stack.toast_painted) as painted:
+        stack.policy.push(note(8, "warning"))
+    assert painted.args == [8]  # the summary opens the history at its newest notification
+    assert summary.title.text() == "8 new notifications"
+
+
+def test_only_messages_from_people_and_teammates_arrivals_offer_an_action(qtbot: QtBot, stack: ToastStack) -> None:
+    stack.policy.push(note(1, "info"))
+    stack.policy.push_notice("carol is online", "You asked to hear when they come online.", style="info",
+                             write_to="carol")  # fmt: skip
+    stack.policy.push(note(2, "message", sender="bob"))
+    message, arrival, info = stack.visible_toasts()
+    assert message.reply_button.text() == "Reply" and message.reply_button.isVisibleTo(message)
+    assert arrival.reply_button.text() == "Message" and arrival.reply_button.isVisibleTo(arrival)
+    assert not info.reply_button.isVisibleTo(info)
+    with qtbot.waitSignal(stack.reply_requested) as blocker:
+        QTest.mouseClick(arrival.reply_button, Qt.MouseButton.LeftButton)
+    assert blocker.args == ["carol"]
+    with qtbot.waitSignal(stack.reply_requested) as blocker:
+        QTest.mouseClick(message.reply_button, Qt.MouseButton.LeftButton)
+    assert blocker.args == ["bob"]
+
+
+def test_no_reply_to_what_i_sent_myself(qtbot: QtBot, stack: ToastStack) -> None:
+    stack.me = "alice"
+    stack.policy.push(note(1, "message", sender="alice", message="note to self"))
+    stack.policy.push(note(2, "message", sender="bob"))
+    from_bob, to_self = stack.visible_toasts()
+    assert not to_self.reply_button.isVisibleTo(to_self)
+    assert from_bob.reply_button.isVisibleTo(from_bob)

@@ -169,6 +169,10 @@ def test_status_window_when_there_is_no_tray(qtbot: QtBot) -> None:
     window.show()
     with qtbot.waitSignal(window.quit_requested):
         window.close()  # without a tray, closing the window quits the app
+    assert window.note.text() == "No system tray was found, so lan-notify shows this window instead."
+    chosen = StatusWindow(asked=True)  # notify-tray --no-tray on a desktop that has a tray
+    qtbot.addWidget(chosen)
+    assert chosen.note.text() == "lan-notify shows this window instead of a tray icon (--no-tray)."
 
 
 # --------------------------------------------------------------------------- sign-in

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 import socketio
 
-from tests.conftest import Client, Hub
+from tests.conftest import WAIT, Client, Hub, HubProcess
 
 
 async def refused(hub: Hub, auth: object) -> dict[str, object]:
@@ -108,3 +110,30 @@ async def test_events_before_authenticating_are_refused_in_open_mode(hub_factory
     answer = await client.call("send_notification", {"to": "bob", "message": "hi"})
 
     assert answer["error"]["code"] == "unauthorized"
+
+
+async def test_the_admin_commands_of_another_process_disconnect_revoked_and_removed_users(
+    hub_process: HubProcess,
+) -> None:
+    for name in ("alice", "bob", "carol"):
+        await hub_process.cli("user", "add", name, "--password-stdin", stdin="pw\n")
+    alice_token, bob_token, carol_token = [
+        (await hub_process.cli("token", "create", name)).strip() for name in ("alice", "bob", "carol")
+    ]
+    url = await hub_process.start()
+    alice, bob, carol = [await Client(url).connect({"token": token}) for token in (alice_token, bob_token, carol_token)]
+
+    await hub_process.cli("token", "revoke", "1")  # alice's, the first token made
+    await hub_process.cli("user", "remove", "bob")
+
+    for kicked in (alice, bob):
+        assert (await kicked.next("error"))["code"] == "unauthorized"
+        await asyncio.wait_for(kicked.disconnected.wait(), WAIT)
+    assert (await carol.call("list_online"))["online"] == ["carol"]
+    for token in (alice_token, bob_token):
+        refusal = Client(url)
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            await refusal.connect({"token": token})
+        await refusal.close()
+    for client in (alice, bob, carol):
+        await client.close()

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
-from tests.conftest import Hub
+from hub import __version__
+from hub.config import HubConfig
+from hub.server import RunningHub
+from tests.conftest import WAIT, Hub
+from tests.servers import PostgresServer
 
 
 async def post(hub: Hub, path: str, body: Any = None, *, token: str | None = None, raw: bytes | None = None) -> Any:
@@ -90,8 +96,40 @@ async def test_logout_needs_a_bearer_token(hub: Hub) -> None:
     assert status == 401 and "Bearer" in body["error"]["message"]
 
 
-async def test_health(hub: Hub) -> None:
+async def health(hub: Hub) -> tuple[int, dict[str, Any]]:
     async with aiohttp.ClientSession() as http, http.get(hub.url + "/api/health") as response:
-        body = await response.json()
-    assert response.status == 200
-    assert body["status"] == "ok" and body["store"] == "ok" and body["version"]
+        return response.status, await response.json()
+
+
+async def test_health(hub: Hub) -> None:
+    status, body = await health(hub)
+    assert status == 200
+    assert (body["status"], body["store"], body["version"]) == ("ok", "ok", __version__)
+    assert body["uptime_seconds"] >= 0 and body["connections"] == 0
+
+    await hub.client(await hub.user("alice"))
+    await hub.client(await hub.token("alice"))
+    _, later = await health(hub)
+    assert later["connections"] == 2 and later["uptime_seconds"] >= body["uptime_seconds"]
+
+
+async def test_health_reports_a_store_it_cannot_reach(tmp_path: Path, own_postgres: PostgresServer) -> None:
+    # A PostgreSQL of this test's own (whatever --store says), so it can be stopped.
+    running = RunningHub(HubConfig(host="127.0.0.1", port=0, data_dir=tmp_path, database=own_postgres.dsn()))
+    hub = Hub(url=await running.start(), config=running.config, running=running)
+    try:
+        assert (await health(hub))[0] == 200
+
+        await asyncio.to_thread(own_postgres.stop)
+        status, body = await health(hub)
+        assert (status, body["status"], body["store"]) == (503, "degraded", "unavailable")
+
+        await asyncio.to_thread(own_postgres.start)
+
+        async def back() -> None:  # nothing tells a client when the hub's pool has reconnected
+            while (await health(hub))[0] != 200:
+                await asyncio.sleep(0.1)
+
+        await asyncio.wait_for(back(), WAIT * 3)
+    finally:
+        await running.stop()

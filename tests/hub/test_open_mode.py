@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+import pytest
 
 from tests.conftest import Hub, drain_until_marker
 
@@ -85,3 +88,15 @@ async def test_a_name_never_seen_gets_its_queue_when_it_first_connects(hub_facto
     assert answer["ok"]
     carol = await hub.client(auth={"userId": "carol"}, name="carol")
     assert [n["message"] for n in await drain_until_marker(carol)] == ["welcome aboard"]
+
+
+async def test_open_mode_logs_a_warning_and_token_mode_does_not(
+    hub_factory: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="hub"):
+        await hub_factory()
+        assert not [r for r in caplog.records if "OPEN MODE" in r.getMessage()]
+        await open_hub(hub_factory)
+    warnings = [r for r in caplog.records if "OPEN MODE" in r.getMessage()]
+    assert len(warnings) == 1 and warnings[0].levelno == logging.WARNING
+    assert "trusted LAN" in warnings[0].getMessage()

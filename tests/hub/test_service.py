@@ -34,6 +34,9 @@ class Recorder:
     async def disconnect(self, sid: str) -> None:
         self.disconnected.append(sid)
 
+    async def drain(self, sid: str) -> None:
+        pass
+
     def ids(self, sid: str) -> list[int]:
         return [d["id"] for e, d in self.sent.get(sid, []) if e == "notification"]
 
@@ -149,7 +152,7 @@ async def test_a_dropped_connection_gets_back_what_was_sent_within_the_unnoticed
     first = bob_session(bob, "s1")  # a client that never acks
     await service.activate(first)
     old = await send(service, alice, "long ago")
-    clock.now += 60  # well past ping_interval + ping_timeout: it would have noticed a dead link by now
+    clock.now += service.unnoticed_window + 10  # it would have noticed a dead link by now
     recent = await send(service, alice, "just before the drop")
     clock.now += 5
     await service.disconnected(first, clean=False)  # e.g. the laptop lid closed, then a timeout
@@ -182,7 +185,7 @@ async def test_cursors_of_live_non_acking_clients_trail_by_the_window(clocked: A
     clock.now += 10
     await send(service, alice, "two")
 
-    clock.now += 40  # "one" is 50 s old, "two" 40 s: only "one" is past the 46 s window
+    clock.now += service.unnoticed_window - 5  # "one" is 5 s past the window, "two" 5 s short of it
     await service.flush_cursors()
 
     assert await service.store.cursor("token:1", bob.id) == first

@@ -38,10 +38,30 @@ CASES: list[tuple[str, Any, str]] = [
     ("join_room", "x" * 65, "invalid_payload"),
     ("join_room", {"room": ["dev"]}, "invalid_payload"),
     ("leave_room", 12, "invalid_payload"),
+    ("room_message", {"room": "dev", "message": BIG}, "too_large"),
+    ("room_message", {"room": "dev", "message": "hi", "title": "t" * 201}, "too_large"),
+    ("room_message", {"room": 5, "message": "hi"}, "invalid_payload"),
+    ("room_message", {"room": "dev", "message": "hi", "type": ["info"]}, "invalid_payload"),
+    ("room_message", "dev", "invalid_payload"),
+    ("leave_room", {"room": "no spaces"}, "invalid_payload"),
+    ("leave_room", "x" * 65, "invalid_payload"),
     ("ack", {"id": "7"}, "invalid_payload"),
     ("ack", {"id": -1}, "invalid_payload"),
+    ("ack", {"id": 1.5}, "invalid_payload"),
+    ("ack", 7, "invalid_payload"),
     ("sync", {}, "invalid_payload"),
+    ("sync", {"since": "0"}, "invalid_payload"),
+    ("sync", {"since": None}, "invalid_payload"),
     ("broadcast", {"message": 1}, "invalid_payload"),
+    ("broadcast", None, "invalid_payload"),
+    ("broadcast", {"message": BIG}, "too_large"),
+    ("broadcast", {"message": "hi", "type": "shout"}, "invalid_payload"),
+    ("announce", {}, "invalid_payload"),
+    ("announce", "server down", "invalid_payload"),
+    ("announce", {"message": 1}, "invalid_payload"),
+    ("announce", {"message": BIG}, "too_large"),
+    ("announce", {"message": "hi", "title": "t" * 201}, "too_large"),
+    ("announce", {"message": "hi", "title": "a\rb"}, "invalid_payload"),
     ("no_such_event", {"x": 1}, "unknown_event"),
 ]
 
@@ -58,6 +78,35 @@ async def test_bad_payload_answers_the_documented_error_through_the_ack(
     assert answer["ok"] is False
     assert answer["error"]["code"] == code
     assert isinstance(answer["error"]["message"], str) and answer["error"]["message"]
+
+
+@pytest.mark.parametrize("event", ["list_online", "list_users", "list_rooms", "authenticate"])
+async def test_events_without_a_payload_ignore_whatever_comes_with_them(hub: Hub, event: str) -> None:
+    # On a token hub `authenticate` is accepted harmlessly: it never changes who the client is.
+    alice = await hub.client(await hub.user("alice"))
+    await hub.user("root", admin=True)
+
+    for payload in [None, "junk", 42, [1, 2], {"userId": "root"}, {"deep": {"er": [BIG]}}]:
+        answer = await alice.call(event, payload)
+        assert answer["ok"] is True, payload
+        if event == "authenticate":
+            assert answer["user"] == {"name": "alice", "admin": False}
+
+
+@pytest.mark.parametrize(
+    ("payload", "code"),
+    [(None, "invalid_payload"), ("alice", "invalid_payload"), ({"userId": "no spaces"}, "invalid_payload"),
+     ({"userId": 5}, "invalid_payload"), ({"userId": "x" * 65}, "invalid_payload")],
+)  # fmt: skip
+async def test_authenticate_in_open_mode_validates_the_claimed_name(hub_factory: Any, payload: Any, code: str) -> None:
+    hub = await hub_factory(open=True)
+    client = await hub.client(None)
+
+    answer = await client.call("authenticate", payload)
+
+    assert answer["ok"] is False and answer["error"]["code"] == code and answer["error"]["message"]
+    ok = await client.call("authenticate", {"userId": "alice", "username": "Alice"})
+    assert ok == {"ok": True, "user": {"name": "alice", "admin": False}}, "a mistake does not end the connection"
 
 
 async def test_without_an_ack_the_error_comes_as_an_error_event(hub: Hub) -> None:

@@ -12,6 +12,7 @@ import json
 import os
 import socket
 import struct
+import zlib
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,9 +21,11 @@ class StuckReader:
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader = reader
         self.writer = writer
+        self.inflate: Any = None  # with permessage-deflate: the server's frames are compressed
 
     @classmethod
-    async def connect(cls, url: str, auth: dict[str, Any]) -> StuckReader:
+    async def connect(cls, url: str, auth: dict[str, Any], *, deflate: bool = False) -> StuckReader:
+        """`deflate`: offer permessage-deflate (a hub with websocket_compression accepts it)."""
         parts = urlsplit(url)
         host, port = parts.hostname or "127.0.0.1", parts.port or 80
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -36,11 +39,16 @@ class StuckReader:
             (
                 f"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: {host}:{port}\r\n"
                 f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-                "Sec-WebSocket-Version: 13\r\n\r\n"
+                "Sec-WebSocket-Version: 13\r\n"
+                + ("Sec-WebSocket-Extensions: permessage-deflate\r\n" if deflate else "")
+                + "\r\n"
             ).encode()
         )
         head = await reader.readuntil(b"\r\n\r\n")
         assert head.startswith(b"HTTP/1.1 101"), head
+        if deflate:
+            assert b"permessage-deflate" in head, head
+            stuck.inflate = zlib.decompressobj(-zlib.MAX_WBITS)
         assert (await stuck.frame()).startswith("0{")  # Engine.IO OPEN
         await stuck.send("40" + json.dumps(auth))
         while not (answer := await stuck.frame()).startswith("4"):
@@ -58,6 +66,8 @@ class StuckReader:
         payload = await self.reader.readexactly(length)
         if first & 0x0F == 0x9:  # websocket ping: read past it
             return await self.frame()
+        if first & 0x40 and self.inflate is not None:  # RSV1: a compressed message
+            payload = self.inflate.decompress(payload + b"\x00\x00\xff\xff")
         return payload.decode("utf-8", "replace")
 
     async def send(self, text: str) -> None:

@@ -1,6 +1,6 @@
-"""A client that never reads its socket: everybody else keeps getting notifications, the hub's queue for
-it stays under a cap (then the hub closes that connection), and the client, once it reconnects with
-`last_id`, gets everything it missed exactly once, in order."""
+"""A client that never reads its socket: everybody else keeps getting notifications, what the hub holds
+for it stays under a cap (then the hub closes that connection), and the client, once it reconnects
+with `last_id`, gets everything it missed exactly once, in order."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from tests.faults.peer import Peer, wait_until
 from tests.load.stats import percentile
 from tests.load.stuck import StuckReader
 
-CAP = 100  # packets; the hub's default is max_backlog = 10,000
+CAP = 256 * 1024  # unsent bytes; the hub's default is max_send_buffer = 8 MiB
 TEXT = "z" * 3500  # big notifications fill the stuck client's TCP buffers sooner
 MAX_LAG = 20  # notifications the other receiver may be behind the sender's acks, at most
 MOST = 8000  # sends at most (the kernel's socket buffers take a few MB before the hub's queue grows)
@@ -23,7 +23,7 @@ MOST = 8000  # sends at most (the kernel's socket buffers take a few MB before t
 async def test_a_client_that_never_reads_is_capped_and_delays_nobody(hub_factory: Any) -> None:
     hub: Hub = await hub_factory(rate_burst=1_000_000, rate_refill_per_second=1_000_000.0)
     layer = hub.running.app[SOCKETS]
-    layer.max_backlog = CAP
+    layer.max_send_buffer = CAP
     tokens = {name: await hub.user(name) for name in ("alice", "bob")}
     carl = await hub.store.create_user("carl", None, admin=False)
     tokens["carl"] = await hub.token("carl")
@@ -51,7 +51,7 @@ async def test_a_client_that_never_reads_is_capped_and_delays_nobody(hub_factory
             answer = await alice.call("room_message", {"room": "team", "message": TEXT})
             assert answer["ok"], answer
             sent_at[answer["id"]] = started
-            peak = max(peak, carl_socket.queue.qsize())
+            peak = max(peak, carl_socket.unsent())
             worst_lag = max(worst_lag, len(sent_at) - len(bob.seen))
             if layer.dropped_slow:
                 break
@@ -60,8 +60,8 @@ async def test_a_client_that_never_reads_is_capped_and_delays_nobody(hub_factory
     finally:
         await stuck.close()
 
-    # The cap held, and the dropped connection's queue was released with it.
-    assert peak <= CAP + 1 and carl_socket.queue.qsize() <= 1 and carl_socket.closed
+    # The cap held (it is checked after each frame), and what waited for carl was released.
+    assert peak <= CAP + len(TEXT) + 256 and carl_socket.unsent() == 0 and carl_socket.closed
     assert not hub.service.presence.is_online(carl.id)
     # Bob got everything, in order, while carl was stuck, and was never more than a few behind: the
     # bound is a count, not a time (an ack means bob's copy is already queued; carl's queue is not
@@ -80,7 +80,7 @@ async def test_a_client_that_never_reads_is_capped_and_delays_nobody(hub_factory
         await carl_again.stop()
         await bob.stop()
     print(
-        f"slow consumer: capped at {peak} queued packets (cap {CAP}) after {len(sent_at)} sends of "
+        f"slow consumer: capped at {peak} unsent bytes (cap {CAP}) after {len(sent_at)} sends of "
         f"{len(TEXT)} B; the other receiver got all {len(bob.seen)}, at most {worst_lag} behind the acks, "
         "delivery latency "
         f"p50 {percentile(latencies, 50):.1f} ms, p99 {percentile(latencies, 99):.1f} ms, "
@@ -91,16 +91,15 @@ async def test_a_client_that_never_reads_is_capped_and_delays_nobody(hub_factory
 
 async def test_a_big_replay_goes_at_the_clients_pace_and_is_not_capped(hub_factory: Any) -> None:
     """A reconnecting client with far more missed notifications than the cap gets them all without
-    tripping the slow-consumer cap: python-socketio yields to the writer on every emit, so a replay
-    to a client that reads drains as it goes."""
+    tripping the slow-consumer cap: a replay waits for the client to read as it goes."""
     hub: Hub = await hub_factory(rate_burst=1_000_000, rate_refill_per_second=1_000_000.0)
     layer = hub.running.app[SOCKETS]
-    layer.max_backlog = CAP
+    layer.max_send_buffer = CAP
     alice = await hub.client(await hub.user("alice"), name="alice")
     bob_token = await hub.user("bob")
     ids = []
-    for i in range(CAP * 4):
-        answer = await alice.call("send_notification", {"to": "bob", "message": f"m{i} " + "z" * 500})
+    for i in range(4 * CAP // 1024):  # 4 x the cap in bytes
+        answer = await alice.call("send_notification", {"to": "bob", "message": f"m{i} " + "z" * 1000})
         ids.append(answer["id"])
 
     bob = Peer(hub.url, "bob", bob_token, rng=random.Random(3))
@@ -111,3 +110,29 @@ async def test_a_big_replay_goes_at_the_clients_pace_and_is_not_capped(hub_facto
         await bob.stop()
     assert [s.id for s in bob.seen] == ids
     assert layer.dropped_slow == 0 and bob.connects == 1
+
+
+async def test_a_compressed_client_that_never_reads_is_capped_too(hub_factory: Any) -> None:
+    """A connection with permessage-deflate keeps python-engineio's queue (hub/engine.py); it has the
+    same cap, counted in packets, and the same end: closed, its user offline for everyone."""
+    hub: Hub = await hub_factory(websocket_compression=True, rate_burst=1_000_000, rate_refill_per_second=1_000_000.0)
+    layer = hub.running.app[SOCKETS]
+    layer.max_send_buffer = CAP
+    alice = await hub.client(await hub.user("alice"), name="alice")
+    carl_token = await hub.user("carl")
+    stuck = await StuckReader.connect(hub.url, {"token": carl_token, "last_id": 0}, deflate=True)
+    (carl_socket,) = [s for s in layer.sio.eio.sockets.values() if s.sid != alice.sio.eio.sid]
+    assert not carl_socket.direct
+    assert (await alice.next("user_online"))["userId"] == "carl"
+    noise = random.Random(4)
+    try:
+        for _ in range(MOST):
+            text = "".join(noise.choices("abcdefghijklmnopqrstuvwxyz0123456789", k=3000))  # does not compress
+            assert (await alice.call("send_notification", {"to": "carl", "message": text}))["ok"]
+            if layer.dropped_slow:
+                break
+        assert layer.dropped_slow == 1, "carl was never capped"
+        assert (await alice.next("user_offline"))["userId"] == "carl"
+    finally:
+        await stuck.close()
+    assert carl_socket.unsent() <= 512  # what waited for carl was released (the close packet at most)

@@ -278,3 +278,12 @@ def test_client_address(peer: str, forwarded: str, trusted: tuple[str, ...], cli
 )
 def test_redact(text: str, shown: str) -> None:
     assert redact(text) == shown
+
+
+async def test_guessing_with_ever_new_user_names_holds_no_memory_per_name(
+    hub: Hub, frozen_login_clock: FrozenClock
+) -> None:
+    for i in range(60):
+        status, _ = await post(hub.url, "/api/login", {"username": f"user{i}", "password": "guess"})
+        assert status == (401 if i < 10 else 429)
+    assert len(hub.service.login_limits) == 11, "the address, and the 10 names tried before it was limited"

@@ -1,0 +1,128 @@
+"""Wiring of the menu's team parts: rooms (join, leave, join by name), who is online (watch a teammate,
+a toast when they come), keeping both as the hub says, and `--show-menu`. Part of the app's wiring (the
+menu is a dumb widget; what the hub says lives in `desktop.core.directory`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from PySide6.QtCore import QPoint
+from PySide6.QtGui import QCursor
+from PySide6.QtWidgets import QInputDialog
+
+from desktop.core.directory import Directory
+from desktop.core.toasts import ToastPolicy
+from desktop.errors import HubError
+from desktop.report import Reporter
+from desktop.session import Session
+from desktop.ui.menu import AppMenu, MenuState
+from desktop.ui.settings import Preferences
+
+log = logging.getLogger(__name__)
+
+Spawn = Callable[[Coroutine[Any, Any, None]], None]
+
+
+class TeamFlow:
+    def __init__(
+        self,
+        *,
+        session: Callable[[], Session | None],
+        directory: Directory,
+        menu: AppMenu,
+        menu_state: Callable[[], MenuState],
+        prefs: Preferences,
+        toasts: ToastPolicy,
+        report: Reporter,
+        spawn: Spawn,
+        notice: Callable[[str, str], None],
+    ) -> None:
+        self._session = session
+        self.directory = directory
+        self.menu = menu
+        self._menu_state = menu_state
+        self.prefs = prefs
+        self.toasts = toasts
+        self.report = report
+        self._spawn = spawn
+        self._notice = notice
+        #: The "Join a room" prompt while it is open (kept alive until answered).
+        self.room_prompt: QInputDialog | None = None
+        menu.join_requested.connect(lambda room: spawn(self.join_room(room)))
+        menu.leave_requested.connect(lambda room: spawn(self.leave_room(room)))
+        menu.join_by_name_requested.connect(self.ask_room_name)
+        menu.watch_toggled.connect(self.watch)
+        menu.aboutToShow.connect(self._menu_opening)
+        directory.on_came_online(self._teammate_online)
+
+    def _menu_opening(self) -> None:
+        if self._session() is not None:
+            self._spawn(self.refresh_directory())
+
+    async def refresh_directory(self) -> None:
+        """Ask the hub for its users, who is online and its rooms (the menus then show them)."""
+        session = self._session()
+        if session is None:
+            return
+        try:
+            await session.refresh()
+        except HubError as exc:
+            log.info("could not refresh users and rooms: %s", exc)
+
+    async def join_room(self, room: str) -> None:
+        session = self._session()
+        if session is None:
+            return
+        try:
+            await session.join_room(room)
+        except HubError as exc:
+            self._notice(f"Could not join #{room}", str(exc))
+            return
+        self.report.event("joined", room=room)
+
+    async def leave_room(self, room: str) -> None:
+        session = self._session()
+        if session is None:
+            return
+        try:
+            await session.leave_room(room)
+        except HubError as exc:
+            self._notice(f"Could not leave #{room}", str(exc))
+            return
+        self.report.event("left", room=room)
+
+    def ask_room_name(self) -> None:
+        ask = QInputDialog()
+        ask.setWindowTitle("Join a room")
+        ask.setLabelText("Room name (letters, digits, . _ -):")
+        ask.textValueSelected.connect(lambda name: self._spawn(self.join_room(name.strip().lstrip("#"))))
+        ask.finished.connect(ask.deleteLater)
+        self.room_prompt = ask
+        ask.open()
+
+    def watch(self, name: str, on: bool) -> None:
+        self.directory.watch(name, on)
+        self.prefs.set_watched(sorted(self.directory.watched))
+
+    def _teammate_online(self, name: str) -> None:
+        self.toasts.push_notice(f"{name} is online", "You asked to hear when they come online.", style="info",
+                                timeout=10.0, write_to=name)  # fmt: skip
+        self.report.event("teammate_online", user=name)
+
+    async def show_menu(self, submenu: str = "") -> None:
+        """Pop the app menu up at the pointer (or a submenu next to it) and report what it shows."""
+        await self.refresh_directory()  # as opening it from the tray does
+        menu = self.menu
+        menu.set_state(self._menu_state())
+        origin = QCursor.pos() if submenu == "" else QPoint(400, 120)
+        menu.popup(origin)
+        shown = {"": menu, "rooms": menu.rooms_menu, "online": menu.online_menu, "dnd": menu.dnd_menu}
+        sub = shown.get(submenu)
+        if sub is not None and sub is not menu:
+            row = menu.actionGeometry(sub.menuAction())
+            sub.popup(QPoint(origin.x() + menu.sizeHint().width(), origin.y() + row.top()))
+        self.report.event("menu", entries=menu.texts(), rooms=menu.texts(menu.rooms_menu),
+                          online=menu.texts(menu.online_menu), dnd=menu.texts(menu.dnd_menu))  # fmt: skip

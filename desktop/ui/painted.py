@@ -1,0 +1,26 @@
+"""Say when a window was first drawn after it opened: end-to-end tests take their screenshots then."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtWidgets import QWidget
+
+
+class PaintWatcher(QObject):
+    """Watches one window; `painted(name)` once per opening, after its first paint."""
+
+    painted = Signal(str)
+
+    def __init__(self, window: QWidget, name: str) -> None:
+        super().__init__(window)
+        self.name = name
+        self._painted = False
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show:
+            self._painted = False
+        elif event.type() == QEvent.Type.Paint and not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, lambda: self.painted.emit(self.name))  # after this paint is done
+        return False

@@ -1,0 +1,383 @@
+"""The hub's Engine.IO layer: websocket frames written straight to the connection, no queue per socket.
+
+python-engineio gives every connection an `asyncio.Queue` and a writer task: each packet sent is a
+queue put, a task wake-up, an encode and a frame write, and each received packet costs a task and a
+`wait_for`. Issue 8 measured that per-recipient machinery as most of the hub's CPU. Here, once a
+connection is on an uncompressed websocket (the normal case, and every client of the hub's own
+apps), a packet is written at once as a websocket frame to the connection's transport:
+
+- sending is synchronous: the order of frames on a connection is the order of the calls, with no
+  task in between, so the fan-out fast path (`hub/fastpath.py`) can write one pre-built frame to
+  every recipient;
+- receiving is one loop over `WebSocketResponse.receive()` per connection;
+- a client that stops reading is found by its unsent bytes (the transport's write buffer): past
+  `max_send_buffer` its connection is aborted, and it recovers from the store when it comes back.
+
+Connections on long-polling (until they upgrade) or with permessage-deflate (per-connection zlib
+state: frames cannot be shared) keep python-engineio's queue and writer, unchanged.
+`tests/hub/test_engine.py` and `tests/hub/test_fastpath.py` check both kinds deliver the same.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import struct
+import time
+from typing import Any
+
+import engineio
+from aiohttp import WSMsgType
+from engineio import exceptions as eio_exceptions
+from engineio import packet as eio_packet
+from engineio.async_socket import AsyncSocket
+
+from hub.websocket import CLEAN_CLOSE, NORMAL_CLOSE_CODES
+
+log = logging.getLogger(__name__)
+
+#: What a connection that is not reading may have waiting to be sent, in bytes, before the hub
+#: closes it (its TCP buffers in the kernel come on top). A connect wave of 5,000 clients queues a
+#: `user_online` of ~70 bytes for every one of them to each early client: 350 KB.
+MAX_SEND_BUFFER = 8 * 1024 * 1024
+#: Connections still on a queue (long-polling, compressed websockets) count packets instead.
+QUEUED_PACKET_BYTES = 512
+#: A replay waits for the client to read once this much is unsent.
+DRAIN_ABOVE = 256 * 1024
+
+_TEXT = 0x81  # FIN + text opcode
+_BINARY = 0x82  # FIN + binary opcode
+
+
+def frame(payload: str | bytes, *, text: bool | None = None) -> bytes:
+    """One unmasked (server-to-client) websocket frame carrying an encoded Engine.IO packet.
+
+    A str is a text frame, bytes a binary frame, unless `text` says the bytes are UTF-8 text."""
+    if isinstance(payload, str):
+        data, opcode = payload.encode(), _TEXT
+    else:
+        data, opcode = bytes(payload), _TEXT if text else _BINARY
+    size = len(data)
+    if size < 126:
+        return bytes((opcode, size)) + data
+    if size < 65536:
+        return struct.pack("!BBH", opcode, 126, size) + data
+    return struct.pack("!BBQ", opcode, 127, size) + data
+
+
+class Outgoing:
+    """Engine.IO packets to send to several connections, encoded once and framed once.
+
+    Made from Engine.IO packets, or (the hub's own events and acks) from one Socket.IO packet
+    already encoded as UTF-8 JSON text, which is framed without decoding it again."""
+
+    __slots__ = ("_frames", "_packets", "_text")
+
+    def __init__(self, packets: list[eio_packet.Packet] | None = None, *, text: bytes = b"") -> None:
+        self._packets = packets
+        self._text = text  # a Socket.IO packet: b'2["event",{...}]'
+        self._frames: list[bytes] | None = None
+
+    @property
+    def packets(self) -> list[eio_packet.Packet]:
+        if self._packets is None:
+            self._packets = [eio_packet.Packet(eio_packet.MESSAGE, self._text.decode())]
+        return self._packets
+
+    @property
+    def frames(self) -> list[bytes]:
+        if self._frames is None:
+            if self._packets is None:
+                self._frames = [frame(b"4" + self._text, text=True)]
+            else:
+                self._frames = [frame(p.encode()) for p in self._packets]
+        return self._frames
+
+
+_PING = Outgoing([eio_packet.Packet(eio_packet.PING)])
+
+
+class HubSocket(AsyncSocket):  # type: ignore[misc]
+    """An Engine.IO connection that writes frames directly once it is on a plain websocket."""
+
+    # Class-level defaults: python-engineio builds an AsyncSocket, which HubEngineServer turns into
+    # a HubSocket before anything is sent through it.
+    _out: asyncio.WriteTransport | None = None
+    _ws: Any = None  # hub.websocket.HubWebSocket
+    _reader: asyncio.Task[Any] | None = None
+    _stop_reading = False
+    _ping_timer: asyncio.TimerHandle | None = None
+    stuck = False
+    last_ping: float | None  # python-engineio's: when the unanswered ping went out
+    # ------------------------------------------------------------------ heartbeat
+
+    def schedule_ping(self) -> None:
+        """The next ping, `ping_interval` after the last pong: a timer, where python-engineio keeps
+        a sleeping task per connection (memory per idle client; issue 8)."""
+        if self.last_ping:
+            self.last_ping = None
+            loop = asyncio.get_running_loop()
+            self._ping_timer = loop.call_later(self.server.ping_interval, self._ping)
+
+    def _ping(self) -> None:
+        self._ping_timer = None
+        if self.closing or self.closed:
+            return
+        self.last_ping = time.time()
+        self.push(_PING)
+
+    # ------------------------------------------------------------------ sending
+
+    @property
+    def direct(self) -> bool:
+        return self._out is not None
+
+    async def send(self, pkt: eio_packet.Packet) -> None:
+        if self._out is None:
+            await super().send(pkt)
+            if self.queue.qsize() * QUEUED_PACKET_BYTES > self.server.max_send_buffer:
+                self._abandon(f"{self.queue.qsize()} packets queued")
+            return
+        if not await self.check_ping_timeout():
+            return
+        self._write(frame(pkt.encode()))
+
+    def push(self, out: Outgoing) -> bool:
+        """Send pre-encoded packets now, without awaiting; False if the connection is gone."""
+        if self.closed or self.closing:
+            return False
+        if self._out is None:
+            for p in out.packets:
+                self.queue.put_nowait(p)
+            if self.queue.qsize() * QUEUED_PACKET_BYTES > self.server.max_send_buffer:
+                self._abandon(f"{self.queue.qsize()} packets queued")
+            return True
+        for f in out.frames:
+            self._write(f)
+        return True
+
+    def _write(self, data: bytes) -> None:
+        out = self._out
+        assert out is not None
+        if out.is_closing():
+            return  # the reading loop sees the connection end and cleans up
+        out.write(data)
+        if out.get_write_buffer_size() > self.server.max_send_buffer:
+            self._abandon(f"{out.get_write_buffer_size()} bytes unsent")
+
+    def unsent(self) -> int:
+        """Bytes (or, on a queue, packets' worth of bytes) waiting to be sent to this client."""
+        if self._out is None:
+            return int(self.queue.qsize()) * QUEUED_PACKET_BYTES
+        return 0 if self._out.is_closing() else self._out.get_write_buffer_size()
+
+    async def drain(self) -> None:
+        """Wait until the client has read most of what it was sent (replays go at its pace)."""
+        if self._out is None or self._ws is None:
+            return
+        if self.unsent() <= min(DRAIN_ABOVE, self.server.max_send_buffer // 4):
+            return
+        writer = self._ws.payload_writer
+        if writer is not None:
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                await writer.drain()
+
+    def _abandon(self, why: str) -> None:
+        """The client is not reading: drop what waits for it and cut the connection."""
+        if self.stuck:
+            return
+        self.stuck = True
+        log.info("closing connection %s: it is not reading (%s)", self.sid, why)
+        self.server.dropped_slow += 1
+        if self._out is not None:
+            self._out.abort()  # the reading loop ends and the session is closed as on any disconnect
+            return
+        while True:
+            try:
+                self.queue.get_nowait()
+            except asyncio.QueueEmpty:
+                break
+            self.queue.task_done()
+        self.queue.put_nowait(None)  # ends python-engineio's writer, which closes the websocket
+        if self._ws is not None:
+            self._ws.transport.abort()  # nothing more can be written to it
+        self.server.start_closing(self, abort=True)
+
+    # ------------------------------------------------------------------ closing
+
+    async def close(self, wait: bool = True, abort: bool = False, reason: Any = None) -> None:
+        if self._ping_timer is not None:
+            self._ping_timer.cancel()
+            self._ping_timer = None
+        if self._out is None:
+            await super().close(wait=wait, abort=abort, reason=reason)
+            return
+        # Writes are synchronous: there is never a queue to wait for.
+        await super().close(wait=False, abort=abort, reason=reason)
+        self._end_websocket(abort=abort)
+
+    def _end_websocket(self, *, abort: bool) -> None:
+        if self._stop_reading:
+            return
+        self._stop_reading = True
+        if abort and self._out is not None:
+            # No goodbye: the TCP connection closes once what was written is sent (or at once for
+            # a client that is not reading), and the reading loop ends.
+            if self.stuck:
+                self._out.abort()
+            else:
+                self._out.close()
+        elif asyncio.current_task() is not self._reader and self._ws is not None:
+            # The reading loop is waiting for the client: aiohttp's close() wakes it and says goodbye.
+            self.server.start_task(self._ws.close())
+
+    # ------------------------------------------------------------------ the websocket
+
+    async def _websocket_handler(self, ws: Any) -> None:
+        if ws.compressed:
+            self._ws = ws
+            await super()._websocket_handler(ws)  # per-connection zlib state: python-engineio's writer
+            return
+        if getattr(self, "connected", False):  # on long-polling until now
+            if not await self._upgrade(ws):
+                return
+        else:
+            self.connected = True
+            self.upgraded = True
+        self._go_direct(ws)
+        try:
+            await self._read(ws)
+        finally:
+            self._stop_reading = True
+            await self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE)
+            with contextlib.suppress(Exception):
+                await ws.close()
+
+    async def _upgrade(self, ws: Any) -> bool:
+        """From long-polling to this websocket (the Engine.IO probe), as python-engineio does it."""
+        self.upgrading = True
+        try:
+            probe = eio_packet.Packet(encoded_packet=await ws.wait())
+        except (OSError, ValueError):
+            self.upgrading = False
+            return False
+        if probe.packet_type != eio_packet.PING or probe.data != "probe":
+            self.server.logger.info("%s: Failed websocket upgrade, no PING packet", self.sid)
+            self.upgrading = False
+            return False
+        await ws.send(eio_packet.Packet(eio_packet.PONG, data="probe").encode())
+        await self.queue.put(eio_packet.Packet(eio_packet.NOOP))  # ends a pending long-poll
+        try:
+            upgrade = eio_packet.Packet(encoded_packet=await ws.wait())
+        except (OSError, ValueError):
+            self.upgrading = False
+            return False
+        if upgrade.packet_type != eio_packet.UPGRADE:
+            self.server.logger.info("%s: Failed websocket upgrade, no UPGRADE packet", self.sid)
+            self.upgraded = False
+            self.upgrading = False
+            return False
+        self.upgraded = True
+        self.upgrading = False
+        return True
+
+    def _go_direct(self, ws: Any) -> None:
+        """Write what is queued (the OPEN packet, anything sent while polling), then write directly."""
+        self._ws = ws
+        self._reader = asyncio.current_task()
+        queued: list[eio_packet.Packet | None] = []
+        while True:
+            try:
+                queued.append(self.queue.get_nowait())
+            except asyncio.QueueEmpty:
+                break
+            self.queue.task_done()
+        self._out = ws.transport
+        for pkt in queued:
+            if pkt is None:  # a close was asked for while polling
+                self._stop_reading = True
+                break
+            self._write(frame(pkt.encode()))
+
+    async def _read(self, ws: Any) -> None:
+        receive = ws.response.receive
+        on_message = self.server.handlers["message"]  # python-socketio's packet handler
+        max_size = self.server.max_http_buffer_size
+        while not self._stop_reading:
+            try:
+                msg = await receive()
+            except (TimeoutError, RuntimeError, ConnectionError):
+                return
+            kind = msg.type
+            if kind is WSMsgType.TEXT:
+                data: str | bytes = msg.data
+                if not data:
+                    return  # python-engineio refuses an empty packet: close, as it does
+                if data[0] == "4":  # MESSAGE: the Socket.IO layer's packets, nearly everything
+                    try:
+                        await on_message(self.sid, data[1:])
+                    except Exception:
+                        self.server.logger.exception("message async handler error")
+                    continue
+            elif kind is WSMsgType.BINARY:
+                data = msg.data
+                if len(data) > max_size:
+                    return
+            else:
+                if kind is WSMsgType.CLOSE:
+                    ws.environ[CLEAN_CLOSE] = msg.data in NORMAL_CLOSE_CODES
+                return  # CLOSE, CLOSING, CLOSED, ERROR: the connection is over
+            try:
+                pkt = eio_packet.Packet(encoded_packet=data)
+            except (ValueError, TypeError, IndexError):
+                return  # not Engine.IO: close
+            try:
+                await self.receive(pkt)
+            except eio_exceptions.UnknownPacketError:
+                pass
+            except eio_exceptions.SocketIsClosedError:
+                return
+            except Exception:
+                self.server.logger.exception("Unknown receive error")
+
+
+class HubEngineServer(engineio.AsyncServer):  # type: ignore[misc]
+    """python-engineio's server with HubSockets, a send-buffer cap and an owner for closing tasks."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_send_buffer = MAX_SEND_BUFFER
+        #: Connections closed because they stopped reading.
+        self.dropped_slow = 0
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    async def _trigger_event(self, event: str, *args: Any, **kwargs: Any) -> Any:
+        if event == "connect":
+            # python-engineio has no hook for its socket class: it has just made an AsyncSocket.
+            socket = self.sockets.get(args[0])
+            if type(socket) is AsyncSocket:
+                socket.__class__ = HubSocket
+        return await super()._trigger_event(event, *args, **kwargs)
+
+    def start_task(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.debug("closing a connection failed: %r", task.exception())
+
+    def start_closing(self, socket: HubSocket, *, abort: bool) -> None:
+        self.start_task(socket.close(wait=False, abort=abort, reason=self.reason.TRANSPORT_ERROR))
+
+    async def shutdown(self) -> None:
+        await super().shutdown()
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(BaseException):
+                await task

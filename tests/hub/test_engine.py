@@ -1,0 +1,147 @@
+"""The hub's Engine.IO layer (hub/engine.py): direct websocket writes and python-engineio's queue give
+clients the same thing, a long-polling client that upgrades loses nothing, sends are acknowledged in
+the order they were made, and a client's goodbye ends its session at once."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import aiohttp
+import pytest
+
+from hub.app import SOCKETS
+from hub.engine import HubSocket
+from tests.conftest import WAIT, Client, Hub
+
+
+def socket_of(hub: Hub, client: Client) -> HubSocket:
+    layer = hub.running.app[SOCKETS]
+    eio_sid = layer.sio.manager.eio_sid_from_sid(client.sio.get_sid(), "/")
+    socket = layer.sio.eio.sockets[eio_sid]
+    assert isinstance(socket, HubSocket)
+    return socket
+
+
+@pytest.mark.parametrize("compress", [0, 15], ids=["direct", "deflate-queued"])
+async def test_direct_and_queued_connections_get_the_same(hub_factory: Any, compress: int) -> None:
+    hub: Hub = await hub_factory(websocket_compression=True)
+    alice = await hub.client(await hub.user("alice"), name="alice")
+    bob_token = await hub.user("bob")
+    url = hub.url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+    async with aiohttp.ClientSession() as http, http.ws_connect(url, compress=compress) as ws:
+        assert (await ws.receive_str()).startswith("0{")
+        await ws.send_str("40" + json.dumps({"token": bob_token}))
+        assert (await ws.receive_str()).startswith("40{")
+        sockets = [s for s in hub.running.app[SOCKETS].sio.eio.sockets.values() if s is not socket_of(hub, alice)]
+        # A client that negotiated permessage-deflate keeps python-engineio's queue and writer.
+        assert [s.direct for s in sockets] == [compress == 0]
+
+        ids = [(await alice.call("send_notification", {"to": "bob", "message": f"m{i} ✓"}))["id"] for i in range(30)]
+
+        got: list[dict[str, Any]] = []
+        while len(got) < len(ids):
+            text = await asyncio.wait_for(ws.receive_str(), WAIT)
+            if text.startswith('42["notification"'):
+                got.append(json.loads(text[2:])[1])
+    assert [n["id"] for n in got] == ids
+    assert [n["message"] for n in got] == [f"m{i} ✓" for i in range(30)]
+
+
+async def test_a_client_upgrading_from_long_polling_misses_nothing(hub: Hub) -> None:
+    alice = await hub.client(await hub.user("alice"), name="alice")
+    bob_token = await hub.user("bob")
+    first = (await alice.call("send_notification", {"to": "bob", "message": "while offline"}))["id"]
+
+    bob = Client(hub.url, "bob")
+    hub.clients.append(bob)
+    await bob.sio.connect(hub.url, auth={"token": bob_token}, transports=["polling", "websocket"], wait_timeout=WAIT)
+    assert (await bob.next("welcome"))["user"]["name"] == "bob"
+    assert (await bob.next("notification"))["id"] == first
+    ids = [(await alice.call("send_notification", {"to": "bob", "message": f"m{i}"}))["id"] for i in range(20)]
+
+    assert [(await bob.next("notification"))["id"] for _ in ids] == ids
+    assert bob.sio.transport() == "websocket"
+    assert socket_of(hub, bob).direct
+
+
+async def test_pipelined_sends_are_acknowledged_in_order(hub_factory: Any) -> None:
+    hub: Hub = await hub_factory(rate_burst=1000)
+    alice = await hub.client(await hub.user("alice"), name="alice")
+    bob = await hub.client(await hub.user("bob"), name="bob")
+
+    # Fifty sends without waiting for each answer: the hub reads on while it stores them.
+    answers = await asyncio.gather(
+        *(alice.call("send_notification", {"to": "bob", "message": f"m{i}"}) for i in range(50))
+    )
+
+    assert all(a["ok"] for a in answers)
+    ids = [a["id"] for a in answers]
+    assert ids == sorted(ids) and len(set(ids)) == 50
+    got = [await bob.next("notification") for _ in ids]
+    assert [(n["id"], n["message"]) for n in got] == [(i, f"m{n}") for n, i in enumerate(ids)]
+
+
+async def test_an_engine_io_close_from_the_client_ends_its_session_at_once(hub: Hub) -> None:
+    alice = await hub.client(await hub.user("alice"), name="alice")
+    bob_token = await hub.user("bob")
+    url = hub.url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+    async with aiohttp.ClientSession() as http, http.ws_connect(url) as ws:
+        assert (await ws.receive_str()).startswith("0{")  # Engine.IO OPEN
+        await ws.send_str("40" + json.dumps({"token": bob_token}))
+        assert (await ws.receive_str()).startswith("40{")  # Socket.IO CONNECT
+        assert (await alice.next("user_online"))["userId"] == "bob"
+
+        await ws.send_str("1")  # Engine.IO CLOSE, the websocket left open
+
+        assert (await alice.next("user_offline"))["userId"] == "bob"
+        while (msg := await asyncio.wait_for(ws.receive(), WAIT)).type is aiohttp.WSMsgType.TEXT:
+            pass  # what was sent before (welcome, ...)
+        assert msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.CLOSING)
+
+
+@pytest.mark.parametrize("frame", ["", "x", "9", "7probe"], ids=["empty", "not-engine-io", "type-9", "type-7"])
+async def test_a_frame_that_is_not_engine_io_closes_that_connection_only(hub: Hub, frame: str) -> None:
+    alice = await hub.client(await hub.user("alice"), name="alice")
+    bob_token = await hub.user("bob")
+    url = hub.url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+    async with aiohttp.ClientSession() as http, http.ws_connect(url) as ws:
+        assert (await ws.receive_str()).startswith("0{")
+        await ws.send_str("40" + json.dumps({"token": bob_token}))
+        assert (await ws.receive_str()).startswith("40{")
+        assert (await alice.next("user_online"))["userId"] == "bob"
+
+        await ws.send_str(frame)
+
+        if frame in ("", "x"):
+            assert (await alice.next("user_offline"))["userId"] == "bob"
+        else:  # unknown packet types are ignored, as python-engineio does (without a traceback)
+            await ws.send_str('420["list_online"]')
+            while not (answer := await asyncio.wait_for(ws.receive_str(), WAIT)).startswith("430"):
+                pass
+            assert json.loads(answer[3:])[0]["ok"]
+            assert alice.pending("user_offline") == []
+    assert (await alice.call("list_online"))["ok"]
+
+
+async def test_pings_keep_a_client_that_answers_and_drop_one_that_stops(hub_factory: Any) -> None:
+    hub: Hub = await hub_factory(ping_interval=1.0, ping_timeout=0.5)
+    alice = await hub.client(await hub.user("alice"), name="alice")
+    bob_token = await hub.user("bob")
+    url = hub.url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+    async with aiohttp.ClientSession() as http, http.ws_connect(url) as ws:
+        assert (await ws.receive_str()).startswith("0{")
+        await ws.send_str("40" + json.dumps({"token": bob_token}))
+        assert (await ws.receive_str()).startswith("40{")
+        assert (await alice.next("user_online"))["userId"] == "bob"
+
+        pongs = 0
+        while pongs < 4:  # four heartbeats answered: bob stays online
+            if await asyncio.wait_for(ws.receive_str(), WAIT) == "2":
+                await ws.send_str("3")
+                pongs += 1
+        assert alice.pending("user_offline") == []
+
+        # Bob stops answering (a frozen client): the hub drops him after the ping timeout.
+        assert (await alice.next("user_offline"))["userId"] == "bob"
