@@ -50,6 +50,9 @@ class LoadFigures:
     p99_ms: float = 0.0
     reconnects: int = 0
     max_ms: float = 0.0
+    #: The same p99 for direct sends and for broadcasts (one to every client) separately.
+    p99_direct_ms: float = 0.0
+    p99_broadcast_ms: float = 0.0
     rss_start_mib: float = 0.0
     rss_early_peak_mib: float = 0.0
     rss_late_median_mib: float = 0.0
@@ -274,6 +277,14 @@ async def load_held(
     latencies.sort()
     figures.p50_ms, figures.p99_ms = percentile(latencies, 50), percentile(latencies, 99)
     figures.max_ms = latencies[-1] if latencies else 0.0
+    for kind, broadcast in (("direct", False), ("broadcast", True)):
+        chosen = sorted(
+            (s.at - sent_at[s.id]) * 1000
+            for seen in shown.values()
+            for s in seen
+            if s.id in sent_at and (len(intended[s.id]) > 1) == broadcast
+        )
+        setattr(figures, f"p99_{kind}_ms", percentile(chosen, 99))
     after = [(t, b / MIB) for t, b in figures.samples if t >= warmup]
     quarter = max(1, len(after) // 4)
     figures.rss_early_peak_mib = max(v for _, v in after[:quarter])
