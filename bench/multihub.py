@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import signal
 import sys
 import time
@@ -32,27 +33,30 @@ ROOM = "bench"
 
 async def worker(url: str, tokens: list[str], expect: int) -> None:
     """Connect one client per token; report when every client got `expect` room notifications."""
-    received = 0
-    first: float | None = None
+    counts = [0] * len(tokens)
+    waiting = len(tokens)
     done = asyncio.Event()
     clients = []
 
-    async def on_note(data: Any) -> None:
-        nonlocal received, first
-        if first is None:
-            first = time.perf_counter()
-        received += 1
-        if received == expect * len(tokens):
-            done.set()
+    def counter(i: int) -> Any:
+        async def on_note(data: Any) -> None:
+            nonlocal waiting
+            counts[i] += 1
+            if counts[i] == expect:
+                waiting -= 1
+                if waiting == 0:
+                    done.set()
 
-    for token in tokens:
+        return on_note
+
+    for i, token in enumerate(tokens):
         client = socketio.AsyncClient(reconnection=False)
-        client.on("room_notification", on_note)
+        client.on("room_notification", counter(i))
         await client.connect(url, auth={"token": token}, transports=["websocket"], wait_timeout=30)
         clients.append(client)
     print("ready", flush=True)
     await done.wait()
-    print(f"done {received}", flush=True)
+    print(f"done {sum(counts)}", flush=True)
     for client in clients:
         await client.disconnect()
 
@@ -146,15 +150,16 @@ async def run(hubs: int, pg: PostgresServer, redis: RedisServer, args: argparse.
 
 async def main(args: argparse.Namespace) -> None:
     bindir = postgres_bin()
-    if bindir is None:
-        raise SystemExit("PostgreSQL binaries not found: run scripts/bootstrap.sh")
+    redis_binary = shutil.which("redis-server")
+    if bindir is None or redis_binary is None:
+        raise SystemExit("PostgreSQL or redis-server not found: run scripts/bootstrap.sh")
     pg = PostgresServer(bindir)
-    pg.init()
-    pg.start()
-    redis = RedisServer("redis-server")
-    await redis.start()
+    redis = RedisServer(redis_binary)
     tmp = Path(pg.root)
     try:
+        pg.init()
+        pg.start()
+        await redis.start()
         print(
             f"{args.receivers} receivers in one room, {args.senders} senders x {args.messages} messages, "
             f"{os.cpu_count()} CPUs"

@@ -18,10 +18,9 @@ from aiohttp import web
 from hub import http_send, metrics, openapi
 from hub.accounts import Accounts
 from hub.config import HubConfig
-from hub.http_api import ACCOUNTS, LOGIN_LIMITS, SERVICE, STARTED, add_routes, errors_middleware
+from hub.http_api import ACCOUNTS, SERVICE, STARTED, add_routes, errors_middleware
 from hub.namespace import HubServer, SocketLayer
 from hub.protocol import MAX_PACKET_BYTES
-from hub.ratelimit import TokenBuckets
 from hub.security import RedactSecrets
 from hub.service import HubService, Transport
 from hub.store import Store
@@ -39,7 +38,6 @@ def create_app(config: HubConfig) -> web.Application:
     app = web.Application(middlewares=[errors_middleware], client_max_size=64 * 1024)
     app[CONFIG] = config
     app[STARTED] = time.monotonic()
-    app[LOGIN_LIMITS] = TokenBuckets(burst=10, refill_per_second=0.2)
     packet_loggers = [logging.getLogger("hub.socketio"), logging.getLogger("hub.engineio")]
     for packet_logger in packet_loggers:
         if not any(isinstance(f, RedactSecrets) for f in packet_logger.filters):

@@ -20,8 +20,8 @@ from hub.accounts import Accounts
 from hub.config import FIELDS, CannotListen, ConfigError, HubConfig, env_name, field_type_name, load_config
 from hub.errors import HubError, NotFound
 from hub.protocol import NAME_PATTERN, ROOM_PATTERN
-from hub.store import TokenKind, pg_migrations
-from hub.store import migrations as sqlite_migrations
+from hub.store import TokenKind
+from hub.store.base import SchemaTooNew
 from hub.store.factory import create_store, redact
 
 log = logging.getLogger("hub")
@@ -260,10 +260,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except HubError as exc:
         print(f"notify-hub: {exc.message}", file=sys.stderr)
         return 1
-    except ConfigError as exc:  # e.g. TLS files that cannot be used, found when the hub starts
-        print(f"notify-hub: {exc}", file=sys.stderr)
-        return 2
-    except (sqlite_migrations.SchemaTooNew, pg_migrations.SchemaTooNew) as exc:
+    except (ConfigError, SchemaTooNew) as exc:  # e.g. TLS files that cannot be used, found when the hub starts
         print(f"notify-hub: {exc}", file=sys.stderr)
         return 2
     except CannotListen as exc:

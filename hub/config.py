@@ -8,6 +8,7 @@ test keeps it true.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import tomllib
 import types
@@ -51,7 +52,19 @@ class HubConfig:
     ping_interval: float = field(default=25.0, metadata={"help": "Socket.IO heartbeat interval, seconds"})
     ping_timeout: float = field(default=20.0, metadata={"help": "Socket.IO heartbeat timeout, seconds"})
     cors_origins: tuple[str, ...] = field(
-        default=(), metadata={"help": "allowed browser origins, comma-separated ('*' for any; empty: same origin)"}
+        default=(),
+        metadata={
+            "help": "allowed browser origins, comma-separated ('*' for any; empty: same origin)",
+            "empty": "(empty: same origin only)",
+        },
+    )
+    trusted_proxies: tuple[str, ...] = field(
+        default=(),
+        metadata={
+            "help": "reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For names the "
+            "client, e.g. for per-address login limits; empty: the header is ignored",
+            "empty": "(empty: X-Forwarded-For ignored)",
+        },
     )
     websocket_compression: bool = field(
         default=False, metadata={"help": "negotiate permessage-deflate on websockets (costs CPU and ~90 KB a client)"}
@@ -165,6 +178,11 @@ def _check(config: HubConfig) -> HubConfig:
         problems.append("database must be a postgresql:// URL (or empty for SQLite)")
     if config.redis and not config.database:
         problems.append("redis needs a shared database: set database to a postgresql:// URL too")
+    for proxy in config.trusted_proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            problems.append(f"trusted_proxies: {proxy!r} is not an IP address or network")
     if problems:
         raise ConfigError("; ".join(problems))
     return config
@@ -221,7 +239,7 @@ def _shown_default(name: str) -> str:
     if name == "data_dir":
         return "`~/.local/share/lan-notify/hub` (`$XDG_DATA_HOME/lan-notify/hub`)"
     if isinstance(value, tuple):
-        return "(empty: same origin only)" if not value else f"`{','.join(value)}`"
+        return str(FIELDS[name].metadata["empty"]) if not value else f"`{','.join(value)}`"
     if value == "":
         return "(none)"
     if isinstance(value, bool):

@@ -17,7 +17,7 @@ from hub import __version__
 from hub.accounts import Accounts
 from hub.errors import HubError, InvalidPayload, RateLimited, TooLarge, Unauthorized
 from hub.protocol import ErrorCode, Login, describe_validation_error
-from hub.ratelimit import TokenBuckets
+from hub.security import client_address
 from hub.service import HubService
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,6 @@ MAX_JSON_BYTES = 16 * 1024
 ACCOUNTS: web.AppKey[Accounts] = web.AppKey("accounts", Accounts)
 SERVICE: web.AppKey[HubService] = web.AppKey("service", HubService)
 STARTED: web.AppKey[float] = web.AppKey("started", float)
-LOGIN_LIMITS: web.AppKey[TokenBuckets] = web.AppKey("login_limits", TokenBuckets)
 
 
 def error_response(exc: HubError) -> web.Response:
@@ -96,13 +95,9 @@ async def login(request: web.Request) -> web.Response:
     except ValidationError as exc:
         _, message = describe_validation_error(exc)
         raise InvalidPayload(message) from None
-    limits = request.app[LOGIN_LIMITS]
-    # The address first: a client past its limit adds no bucket for each new user name it tries.
-    wait = limits.take("addr:" + (request.remote or "?"))
-    if wait <= 0:
-        wait = limits.take("user:" + payload.username)
-    if wait > 0:
-        raise RateLimited(wait)
+    service = request.app[SERVICE]
+    address = client_address(request.remote, request.headers.get("X-Forwarded-For"), service.trusted_proxies)
+    await service.check_login(payload.username, address)
     issued = await request.app[ACCOUNTS].login(payload.username, payload.password, payload.device)
     log.info("%s signed in a device (%s, token %d)", issued.user.name, payload.device or "device", issued.info.id)
     return web.json_response(

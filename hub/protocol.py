@@ -156,7 +156,9 @@ TitleText = Annotated[
 ]
 UserName = Annotated[str, StringConstraints(strict=True, pattern=NAME_PATTERN)]
 RoomName = Annotated[str, StringConstraints(strict=True, pattern=ROOM_PATTERN)]
-NotificationId = Annotated[int, Field(strict=True, ge=0)]
+#: The largest notification id: a signed 64-bit integer, what SQLite and PostgreSQL (BIGINT) store.
+MAX_NOTIFICATION_ID: Final = 2**63 - 1
+NotificationId = Annotated[int, Field(strict=True, ge=0, le=MAX_NOTIFICATION_ID)]
 
 
 class _Payload(BaseModel):
@@ -268,7 +270,7 @@ class HttpNotification(_Payload):
 class HistoryQuery(_Payload):
     """`GET /api/notifications?since=ID&limit=N`: the caller's own inbox after `since`, oldest first."""
 
-    since: Annotated[int, Field(ge=0)] = 0
+    since: Annotated[int, Field(ge=0, le=MAX_NOTIFICATION_ID)] = 0
     limit: Annotated[int, Field(ge=1, le=MAX_HISTORY_PAGE)] = 100
 
 

@@ -37,7 +37,7 @@ from hub.protocol import (
     error_body,
 )
 from hub.ratelimit import TokenBuckets
-from hub.security import hash_token
+from hub.security import hash_token, proxy_networks
 from hub.sessions import Actor, Presence, Session
 from hub.store import Draft, Store, Stored, TokenKind, User
 from hub.timeutil import utc_now_iso
@@ -49,6 +49,9 @@ BATCH_MAX = 1024
 #: How long a recipient looked up by name is trusted without asking the store again. A user removed
 #: by the admin CLI meanwhile makes that send fail as "could not be stored" instead of `not_found`.
 USER_CACHE_SECONDS = 5.0
+#: Sign-in attempts (`POST /api/login`): a burst of 10 per user name and per address, then one every 5 s.
+LOGIN_BURST = 10
+LOGIN_REFILL_PER_SECOND = 0.2
 
 
 class Transport(Protocol):
@@ -74,6 +77,9 @@ class HubService:
         self.presence = Presence()
         self.metrics = NoMetrics()  # app.py installs HubMetrics
         self.send_limits = TokenBuckets(config.rate_burst, config.rate_refill_per_second)
+        self.login_limits = TokenBuckets(LOGIN_BURST, LOGIN_REFILL_PER_SECOND)
+        #: Whose X-Forwarded-For names the client (`trusted_proxies`).
+        self.trusted_proxies = proxy_networks(config.trusted_proxies)
         self._queue: asyncio.Queue[tuple[Draft, asyncio.Future[Stored]]] = asyncio.Queue()
         self._device_cursors: dict[str, int] = {}
         self._dirty: dict[str, tuple[int, int]] = {}
@@ -90,6 +96,7 @@ class HubService:
         self._spawn(self._every(1.0, self.flush_cursors), "cursor-flush")
         self._spawn(self._every(self.config.revocation_poll_seconds, self.check_revocations), "revocations")
         self._spawn(self._every(3600.0, self.prune, first_now=True), "retention")
+        self._spawn(self._every(60.0, self.forget_full_buckets), "buckets")
 
     def _spawn(self, coro: Awaitable[None], name: str) -> None:
         self._tasks.append(asyncio.ensure_future(coro))
@@ -260,6 +267,20 @@ class HubService:
         if wait > 0:
             self.metrics.rate_limited(actor)
             raise RateLimited(wait)
+
+    async def check_login(self, username: str, address: str) -> None:
+        """Refuse a sign-in attempt past the budget of its address or of its user name. The address
+        first: a client past its limit adds no bucket for each new user name it tries."""
+        wait = self.login_limits.take("addr:" + address)
+        if wait <= 0:
+            wait = self.login_limits.take("user:" + username)
+        if wait > 0:
+            raise RateLimited(wait)
+
+    async def forget_full_buckets(self) -> None:
+        """Drop rate-limit buckets that have refilled: memory stays bounded however many names are tried."""
+        self.send_limits.forget_full()
+        self.login_limits.forget_full()
 
     # Each send has two halves: `accept_*` checks, rate-limits and queues the notification for the
     # dispatcher (in the order of calls: a sender's notifications are stored in the order it sent

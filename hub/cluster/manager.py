@@ -30,6 +30,8 @@ CHANNEL = "lan-notify"
 METHOD = "lan-notify"
 #: The longest a hub waits for one publish before dropping it; what it carried is in the store anyway.
 PUBLISH_WAIT = 2.0
+#: The longest pause between two attempts to subscribe again after Redis went away.
+RESUBSCRIBE_MAX_WAIT = 2.0
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -73,6 +75,30 @@ class ClusterManager(socketio.AsyncRedisManager):  # type: ignore[misc]
                 "publishing to Redis took longer than %s s: dropped (the other hubs read it from the store)",
                 PUBLISH_WAIT,
             )
+
+    async def _redis_listen_with_retries(self) -> AsyncIterator[Any]:
+        """python-socketio's own loop, with the pause between attempts capped at RESUBSCRIBE_MAX_WAIT
+        (its own doubles up to 60 s, so after a long Redis outage a hub could go on missing the
+        others' messages for a minute after Redis returned: slower delivery, lost presence events)."""
+        wait = 0.25
+        while True:
+            try:
+                self._redis_connect()
+                await self.pubsub.subscribe(self.channel)
+                if wait > 0.25:
+                    log.info("subscribed to Redis again")
+                wait = 0.25
+                async for message in self.pubsub.listen():
+                    yield message
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                level = logging.WARNING if wait == 0.25 else logging.DEBUG
+                log.log(level, "cannot receive from Redis (%s); trying again in %.2g s", exc, wait)
+                with contextlib.suppress(Exception):
+                    await self.pubsub.aclose()  # the dead subscription's connection
+                await asyncio.sleep(wait)
+                wait = min(wait * 2, RESUBSCRIBE_MAX_WAIT)
 
     async def _listen(self) -> AsyncIterator[Any]:
         async for message in super()._listen():

@@ -6,7 +6,8 @@ What changes from one hub:
   Redis lost. The sender's `ok` still means "stored in PostgreSQL".
 - presence: `user_online`/`user_offline` are decided cluster-wide in Redis and told to every hub;
   `list_online` and the welcome's list cover every hub.
-- rate limits: one token bucket per user in Redis, shared by all hubs.
+- rate limits: one token bucket per user in Redis, shared by all hubs; so are the sign-in limits
+  (per user name and per address).
 Without Redis for a moment, each of these falls back to what one hub knows, and heals afterwards.
 """
 
@@ -25,7 +26,7 @@ from hub.cluster.redis_state import RedisState, member, parse_member
 from hub.config import HubConfig
 from hub.errors import HubError, RateLimited, Unavailable
 from hub.protocol import Event, Notification
-from hub.service import HubService, Transport, _fail, _presence
+from hub.service import LOGIN_BURST, LOGIN_REFILL_PER_SECOND, HubService, Transport, _fail, _presence
 from hub.sessions import Actor, Presence
 from hub.store.base import Draft, Stored, User
 from hub.store.postgres import PostgresStore
@@ -215,5 +216,18 @@ class ClusterService(HubService):
         except _REDIS_DOWN as exc:
             self._redis_failed("rate limit", exc)
             wait = self.send_limits.take(actor.user.name)
+        if wait > 0:
+            raise RateLimited(wait)
+
+    async def check_login(self, username: str, address: str) -> None:
+        try:  # the address first, as on one hub
+            wait = await self.state.take("login:addr:" + address, LOGIN_BURST, LOGIN_REFILL_PER_SECOND)
+            if wait <= 0:
+                wait = await self.state.take("login:user:" + username, LOGIN_BURST, LOGIN_REFILL_PER_SECOND)
+            self._redis_back()
+        except _REDIS_DOWN as exc:
+            self._redis_failed("sign-in limit", exc)
+            await super().check_login(username, address)
+            return
         if wait > 0:
             raise RateLimited(wait)

@@ -6,6 +6,10 @@ import logging
 import sqlite3
 import time
 
+from hub.store.base import SchemaTooNew
+
+__all__ = ["SCHEMA_VERSION", "SchemaTooNew", "migrate"]
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS: tuple[str, ...] = (
@@ -77,10 +81,6 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
-
-
-class SchemaTooNew(RuntimeError):
-    """The file was written by a newer lan-notify; refuse rather than guess."""
 
 
 def use_wal(db: sqlite3.Connection, timeout: float = 10.0) -> None:

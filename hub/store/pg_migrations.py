@@ -9,6 +9,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from hub.store.base import SchemaTooNew
+
+__all__ = ["SCHEMA_VERSION", "SchemaTooNew", "migrate"]
+
 log = logging.getLogger(__name__)
 
 #: Key of the advisory lock held while migrating (any constant shared by every hub).
@@ -89,10 +93,6 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
-
-
-class SchemaTooNew(RuntimeError):
-    """The database was written by a newer lan-notify; refuse rather than guess."""
 
 
 async def migrate(conn: Any) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -109,8 +110,12 @@ class Cluster:
             await client.next("welcome")
         return client
 
-    async def cli(self, *args: str) -> str:
-        """`notify-hub <args> --database <the shared store>`; returns its standard output."""
+    async def cli(self, *args: str, via_env: bool = False) -> str:
+        """`notify-hub <args> --database <the shared store>` (or with `LAN_NOTIFY_DATABASE` set instead);
+        returns its standard output."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("LAN_NOTIFY_")}
+        if via_env:
+            env["LAN_NOTIFY_DATABASE"] = self.database
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -118,8 +123,8 @@ class Cluster:
             "--data-dir",
             str(self.tmp / "cli"),
             *args,
-            "--database",
-            self.database,
+            *([] if via_env else ["--database", self.database]),
+            env=env,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )

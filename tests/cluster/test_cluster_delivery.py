@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import aiohttp
+
 from tests.cluster.conftest import Cluster
 from tests.conftest import WAIT, drain_until_marker
 
@@ -20,9 +22,11 @@ async def test_every_addressing_mode_crosses_hubs(cluster: Cluster) -> None:
     assert (await carol.call("room_message", {"room": "dev", "message": "room"}))["ok"]
     assert (await admin.call("broadcast", {"message": "everyone"}))["ok"]
     assert (await admin.call("announce", {"message": "announcement"}))["ok"]
+    status = await http_send(c.url, await cluster.token("alice"), {"to": "bob", "message": "over http"})
+    assert status == 201  # through hub c, to bob on hub b
 
     got = await drain_until_marker(bob)
-    assert [n["message"] for n in got] == ["carol joined dev", "direct"]
+    assert [n["message"] for n in got] == ["carol joined dev", "direct", "over http"]
     assert (await bob.next("room_notification"))["message"] == "room"
     assert (await bob.next("global_notification"))["message"] == "everyone"
     assert (await bob.next("server_announcement"))["message"] == "announcement"
@@ -31,6 +35,28 @@ async def test_every_addressing_mode_crosses_hubs(cluster: Cluster) -> None:
     assert (await carol.next("server_announcement"))["type"] == "system"
     await drain_until_marker(carol)
     assert bob.pending("notification") == [] and carol.pending("room_notification") == []
+
+
+async def http_send(url: str, token: str, body: dict[str, str]) -> int:
+    headers = {"Authorization": f"Bearer {token}"}
+    async with aiohttp.ClientSession() as http, http.post(url + "/api/notifications", json=body, headers=headers) as r:
+        return r.status
+
+
+async def test_the_database_password_never_reaches_the_logs(cluster: Cluster) -> None:
+    """A hub at debug level, given a database URL with a password (the test server trusts any)."""
+    scheme, rest = cluster.database.split("://", 1)
+    cluster.database = f"{scheme}://postgres:Sup3r-s3cret-pw@{rest.split('@', 1)[1]}"
+    cluster.hub_args = ["--log-level", "debug"]
+    (hub,) = await cluster.start(1)
+    alice = await cluster.client(hub, await cluster.user("alice"), "alice")
+    assert (await alice.call("send_notification", {"to": "alice", "message": "hi"}))["ok"]
+    await cluster.cli("user", "list")
+    await hub.close()
+
+    log = hub.log.read_text()
+    assert "postgres@127.0.0.1" in log, "the hub logged where its store is"
+    assert "Sup3r-s3cret-pw" not in log
 
 
 async def test_many_sends_through_two_hubs_arrive_once_in_id_order(cluster: Cluster) -> None:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import aiohttp
+
 from tests.cluster.conftest import Cluster
+from tests.conftest import WAIT
 
 BOB = {"userId": "bob", "username": "bob"}
 
@@ -73,7 +78,74 @@ async def test_the_rate_limit_is_shared_by_all_hubs(cluster: Cluster) -> None:
         assert refused["error"]["code"] == "rate_limited" and refused["error"]["retry_after"] >= 1
 
 
+async def test_the_shared_rate_limit_holds_under_concurrent_sends(cluster: Cluster) -> None:
+    """Atomic in Redis: 40 sends at once from four devices on two hubs, a burst of 10 (refill one per
+    100 s): exactly 10 are stored, whatever the interleaving."""
+    a, b = await cluster.start(2, "--rate-burst", "10", "--rate-refill-per-second", "0.01")
+    await cluster.user("bob")
+    devices = [
+        await cluster.client((a, b)[i % 2], await cluster.user("alice") if i == 0 else await cluster.token("alice"))
+        for i in range(4)
+    ]
+
+    answers = await asyncio.gather(
+        *(
+            d.call("send_notification", {"to": "bob", "message": f"{i}-{n}"})
+            for i, d in enumerate(devices)
+            for n in range(10)
+        )
+    )
+
+    codes = sorted("ok" if answer["ok"] else answer["error"]["code"] for answer in answers)
+    assert codes == ["ok"] * 10 + ["rate_limited"] * 30, codes
+    bob = await cluster.store.get_user("bob")
+    assert bob is not None and len(await cluster.store.replay(bob.id, 0, 100)) == 10
+
+
 async def test_admin_commands_act_on_the_shared_store(cluster: Cluster) -> None:
-    assert (await cluster.cli("user", "add", "dora")).strip()  # prints the generated password
-    assert (await cluster.store.get_user("dora")) is not None
-    assert "dora" in await cluster.cli("user", "list")
+    """Every admin command (user, token, room) with --database, or LAN_NOTIFY_DATABASE, works on the
+    store the hubs share: no SQLite file is made, and a running hub sees the result."""
+    (hub,) = await cluster.start(1)
+    assert (await cluster.cli("user", "add", "dora", "--admin")).strip()  # prints the generated password
+    assert (await cluster.cli("user", "add", "eve", via_env=True)).strip()
+    dora = await cluster.store.get_user("dora")
+    assert dora is not None and dora.admin
+    assert (await cluster.cli("user", "list", via_env=True)).splitlines() == ["dora\tadmin", "eve"]
+
+    token = (await cluster.cli("token", "create", "dora", "--label", "phone")).strip()
+    client = await cluster.client(hub, token, "dora")  # a token made by the CLI connects to a hub
+    listed = (await cluster.cli("token", "list", "dora", via_env=True)).splitlines()
+    assert len(listed) == 2 and "\tphone\t" in listed[1] and listed[1].endswith("active")
+
+    await cluster.cli("room", "create", "ops", "--members", "dora,eve")
+    assert await cluster.cli("room", "list", via_env=True) == "ops\trestricted\tdora, eve\n"
+    assert (await client.call("room_message", {"room": "ops", "message": "hi"}))["ok"]
+
+    await cluster.cli("token", "revoke", listed[1].split("\t")[0], via_env=True)
+    await asyncio.wait_for(client.disconnected.wait(), WAIT)  # the hub noticed the shared revocation
+    await cluster.cli("room", "remove", "ops")
+    await cluster.cli("user", "remove", "eve", via_env=True)
+    assert [u.name for u in await cluster.store.list_users()] == ["dora"]
+    assert await cluster.store.list_rooms() == []
+    assert not (cluster.tmp / "cli" / "hub.sqlite3").exists()
+
+
+async def test_sign_in_guessing_is_limited_across_hubs(cluster: Cluster) -> None:
+    """The per-user sign-in budget (10, then one every 5 s) is one for the whole cluster: 14 guesses at
+    once, half through each hub and each from its own address, get 10 answers and 4 refusals."""
+    a, b = await cluster.start(2)
+    await cluster.accounts.add_user("alice", "right", admin=False)
+
+    async def guess(i: int) -> int:
+        hub = (a, b)[i % 2]
+        body = {"username": "alice", "password": f"guess{i}"}
+        connector = aiohttp.TCPConnector(local_addr=(f"127.0.0.{i + 2}", 0))
+        async with (
+            aiohttp.ClientSession(connector=connector) as http,
+            http.post(hub.url + "/api/login", json=body) as response,
+        ):
+            return response.status
+
+    statuses = await asyncio.gather(*(guess(i) for i in range(14)))
+
+    assert sorted(statuses) == [401] * 10 + [429] * 4, statuses

@@ -73,6 +73,31 @@ values = st.one_of(
     st.integers(1, 300).map(nested),
 )
 
+#: Bad values for one field, one of each kind: wrong types, empty, NUL and control characters, a lone
+#: surrogate (invalid UTF-8), just too long, far too long (a packet over 64 KiB), deep nesting, bytes
+#: (a binary attachment), numbers at the edges.
+BAD_VALUES: tuple[Any, ...] = (
+    None,
+    True,
+    -1,
+    2**70,
+    float("nan"),
+    "",
+    "\x00",
+    "a\x00b\x1b[31m\r\n",
+    "\ud800",
+    "t" * 201,
+    "x" * (MAX_MESSAGE_BYTES + 1),
+    "y" * 70_000,
+    [],
+    {"$gt": ""},
+    nested(200),
+    b"\x00\xff binary",
+)
+#: Whole payloads of the wrong shape.
+NO_PAYLOAD = object()  # the event is sent with no argument at all
+BAD_PAYLOADS: tuple[Any, ...] = (NO_PAYLOAD, None, 0, "text", ["a", "list"], {}, b"\xff\xfe", nested(300))
+
 VALID: dict[str, Any] = {
     Event.SEND_NOTIFICATION: {"to": "bob", "message": "hi", "type": "info", "title": "t"},
     Event.ROOM_MESSAGE: {"room": "lobby", "message": "hi", "type": "warning", "title": ""},

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from hub.accounts import Accounts
 from hub.http_api import SERVICE
 from tests.fuzz.strategies import json_values
 from tests.fuzz.support import DOCUMENTED_CODES, LoopHub, RawSocket, Tally, fuzz_settings
@@ -27,6 +28,8 @@ ENDPOINTS = [
     ("GET", "/api/notifications"),
     ("GET", "/api/notifications?since=-1&limit=999999"),
     ("GET", "/api/notifications?since=x"),
+    ("GET", "/api/notifications?since=99999999999999999999999"),
+    ("GET", "/api/openapi.json"),
     ("POST", "/api/notify/alice"),
     ("POST", "/api/notify/%00bad"),
     ("POST", "/api/notify/room/lobby"),
@@ -98,6 +101,8 @@ async def one(hub: LoopHub, method: str, path: str, headers: dict[str, str], bod
         except (ValueError, KeyError, TypeError):
             raise AssertionError(f"{method} {path} -> {status} without a JSON error body: {raw[:120]!r}") from None
         assert error["code"] in DOCUMENTED_CODES and error["message"], error
+    if (method, path, status) == ("POST", "/api/logout", 200):  # it revoked alice's token, as it should
+        hub.tokens["alice"] = (await Accounts(hub.store).issue_token("alice", "fuzz")).secret
     return str(status)
 
 
@@ -113,6 +118,64 @@ def campaign(hub: LoopHub, *, slow: bool) -> Tally:
     hub.run(hub.still_serves())
     print(tally.line("http requests"), flush=True)
     return tally
+
+
+#: One body of each kind, for the fixed sweep: empty, broken and valid JSON of every shape, wrong
+#: field types, NUL and control characters, invalid UTF-8, too large, deeply nested.
+SWEEP_BODIES: tuple[bytes, ...] = (
+    b"",
+    b"{",
+    b"null",
+    b"[]",
+    b"0",
+    b'"text"',
+    b"\xff\xfe\xfd",
+    b'{"message": "\xc3\x28"}',
+    b"[" * 5000 + b"]" * 5000,
+    b'{"username": "' + b"a" * 70_000 + b'"}',
+    json.dumps({"username": [], "password": {}, "device": 7}).encode(),
+    json.dumps({"username": "alice\u0000", "password": "x" * 2000}).encode(),
+    json.dumps({"to": 1, "message": None, "type": "nope", "title": ["t"]}).encode(),
+    json.dumps({"to": "alice", "room": "ops", "everyone": True, "message": "hi"}).encode(),
+    json.dumps({"everyone": "yes", "message": "hi", "type": "system"}).encode(),
+    json.dumps({"room": "../x", "message": "\u202egnp.exe\r\n\u0000"}).encode(),
+    json.dumps({"to": "alice", "message": "x" * 5000}).encode(),
+    json.dumps({"to": "alice", "message": "fine", "title": "t"}).encode(),
+)
+SWEEP_AUTH: tuple[dict[str, str], ...] = (
+    {},
+    {"Authorization": "Bearer " + VALID},
+    {"Authorization": "Bearer lnt_not-a-real-token"},
+    {"Authorization": "Basic YWxpY2U6cmlnaHQ="},
+)
+
+
+def test_every_endpoint_answers_every_kind_of_body_with_a_documented_status(loop_hub: LoopHub) -> None:
+    """A fixed sweep (no randomness): every endpoint and refusal path x every body kind x every kind of
+    credentials. The hypothesis campaign below samples further."""
+    tally = Tally()
+    for method, path in ENDPOINTS + OTHER:
+        for body in SWEEP_BODIES:
+            for headers in SWEEP_AUTH:
+                tally.add(loop_hub.run(one(loop_hub, method, path, {**headers, "X-Title": "t"}, body)))
+    loop_hub.run(loop_hub.still_serves())
+    print(tally.line(f"http sweep ({len(ENDPOINTS + OTHER)} endpoints and paths)"), flush=True)
+    assert tally.tried == len(ENDPOINTS + OTHER) * len(SWEEP_BODIES) * len(SWEEP_AUTH)
+
+
+def test_every_route_of_the_hub_is_in_the_fuzzed_endpoints(loop_hub: LoopHub) -> None:
+    fuzzed = {(method, path.split("?")[0]) for method, path in ENDPOINTS}
+    for route in loop_hub.running.app.router.routes():
+        info = route.resource.get_info() if route.resource is not None else {}
+        template = info.get("path") or info.get("formatter", "")
+        if route.method == "HEAD" or template.startswith("/socket.io"):
+            continue
+        assert any(m == route.method and _matches(template, p) for m, p in fuzzed), (route.method, template)
+
+
+def _matches(template: str, path: str) -> bool:
+    parts, given = template.strip("/").split("/"), path.strip("/").split("/")
+    return len(parts) == len(given) and all(p == g or p.startswith("{") for p, g in zip(parts, given, strict=True))
 
 
 def test_http_endpoints_answer_with_documented_errors(loop_hub: LoopHub) -> None:

@@ -147,6 +147,32 @@ def campaign(hub: LoopHub, *, slow: bool) -> Tally:
     return tally
 
 
+#: Socket.IO packet bodies for the sweep: empty, broken JSON, wrong shapes, namespaces, ack ids.
+SWEEP_BODIES = ("", "{", "[]", '"x"', "null", '["send_notification"]', '["ack",{"id":-1}]', "/nope,", "7[", "-1[]")
+
+
+def sweep_frames() -> list[list[str | bytes]]:
+    """Every Engine.IO packet type alone, every Socket.IO packet type with every body kind, before
+    and after CONNECT (each list is one connection's frames)."""
+    frames: list[list[str | bytes]] = [[str(kind)] for kind in range(10)]
+    frames += [[f"4{kind}{body}"] for kind in range(10) for body in SWEEP_BODIES]
+    frames += [[b"\x04" + bytes(range(16))], [b"\xff\xfe\xfd invalid utf-8 as a TEXT frame"]]
+    return frames
+
+
+def test_every_packet_type_is_answered_or_refused(loop_hub: LoopHub) -> None:
+    """A fixed sweep (no randomness) over every packet type; the hypothesis campaign samples further."""
+    tally = Tally()
+    for frames in sweep_frames():
+        for connect_first in (True, False):
+            tally.add(loop_hub.run(one(loop_hub, connect_first, frames)))
+    user = loop_hub.run(loop_hub.store.get_user("bob"))
+    assert user is not None and loop_hub.run(loop_hub.store.replay(user.id, 0, 10)) == []
+    loop_hub.run(loop_hub.still_serves())
+    print(tally.line("raw frames sweep (every packet type)"), flush=True)
+    assert tally.tried == 2 * len(sweep_frames())
+
+
 def test_raw_frames_are_answered_or_refused(loop_hub: LoopHub) -> None:
     assert campaign(loop_hub, slow=False).tried > 0
 

@@ -13,9 +13,12 @@ The short default run mostly proves the harness and catches gross leaks.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import os
 import random
 import statistics
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,10 +29,11 @@ import pytest
 from hub.accounts import Accounts
 from hub.store import SqliteStore
 from tests.conftest import HubProcess
-from tests.faults.peer import NotSent, Peer, wait_until
+from tests.faults.peer import NotSent, Peer, Seen, wait_until
 from tests.load.stats import percentile
 
 MIB = 1024 * 1024
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -44,7 +48,11 @@ class LoadFigures:
     duplicated: int = 0
     p50_ms: float = 0.0
     p99_ms: float = 0.0
+    reconnects: int = 0
     max_ms: float = 0.0
+    #: The same p99 for direct sends and for broadcasts (one to every client) separately.
+    p99_direct_ms: float = 0.0
+    p99_broadcast_ms: float = 0.0
     rss_start_mib: float = 0.0
     rss_early_peak_mib: float = 0.0
     rss_late_median_mib: float = 0.0
@@ -89,10 +97,86 @@ def slope(points: list[tuple[float, float]]) -> float:
     return sum((x - mx) * (y - my) for x, y in points) / den if den else 0.0
 
 
+class Swarm:
+    """The parent's view of a `tests.load.swarm` subprocess: what each of its peers displayed."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        self.seen: dict[str, list[Seen]] = {name: [] for name in names}
+        self.connects = 0
+        self.arrived = asyncio.Event()
+        self.all_up = asyncio.Event()
+        self.proc: asyncio.subprocess.Process | None = None
+        self._up: set[str] = set()
+        self._reader: asyncio.Task[None] | None = None
+
+    async def start(self, url: str, tokens: dict[str, str], seed: int, folder: Path) -> None:
+        tokens_file = folder / f"swarm-{seed}.json"
+        tokens_file.write_text(json.dumps({name: tokens[name] for name in self.names}))
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "tests.load.swarm",
+            url,
+            str(tokens_file),
+            str(seed),
+            cwd=ROOT,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+            limit=1 << 20,
+        )
+        self._reader = asyncio.ensure_future(self._read())
+
+    async def _read(self) -> None:
+        assert self.proc is not None and self.proc.stdout is not None
+        while line := await self.proc.stdout.readline():
+            item = json.loads(line)
+            if item["ev"] == "note":
+                self.seen[item["n"]].append(Seen(int(item["id"]), "", "", float(item["at"])))
+                self.arrived.set()
+            elif item["ev"] == "up":
+                self.connects += 1
+                self._up.add(item["n"])
+                if len(self._up) == len(self.names):
+                    self.all_up.set()
+        self.all_up.set()  # the process ended (the caller checks the count)
+        self.arrived.set()
+
+    def has_all(self, wanted: dict[str, set[int]]) -> Callable[[], bool]:
+        return lambda: all(ids <= {s.id for s in self.seen[name]} for name, ids in wanted.items())
+
+    async def stop(self) -> None:
+        if self.proc is None:
+            return
+        if self.proc.returncode is None:
+            assert self.proc.stdin is not None
+            with contextlib.suppress(ConnectionError):
+                self.proc.stdin.write(b"stop\n")
+                await self.proc.stdin.drain()
+                self.proc.stdin.close()
+            try:
+                await asyncio.wait_for(self.proc.wait(), 60)
+            except TimeoutError:
+                self.proc.kill()
+                await self.proc.wait()
+        if self._reader is not None:
+            await asyncio.wait_for(self._reader, 30)
+
+
 async def load_held(
-    tmp_path: Path, *, clients: int, seconds: float, warmup: float, rate: float, every: float = 1.0
+    tmp_path: Path,
+    *,
+    clients: int,
+    seconds: float,
+    warmup: float,
+    rate: float,
+    every: float = 1.0,
+    processes: int = 2,
 ) -> LoadFigures:
-    """`rate` direct sends a second (Poisson) and one broadcast every `every` seconds, for `seconds`."""
+    """`rate` direct sends a second (Poisson) and one broadcast every `every` seconds, for `seconds`.
+
+    The receivers run in `processes` subprocesses; the two senders run here (they need the acks)."""
     rng = random.Random(int(os.environ.get("LOAD_SEED", "7")))
     data_dir = tmp_path / "hub"
     tokens = await provision(data_dir, clients)
@@ -104,22 +188,27 @@ async def load_held(
     assert hub.proc is not None
     pid = hub.proc.pid
     figures = LoadFigures(clients=clients, seconds=seconds)
-    # One test process drives every client: on a busy machine an ack can take seconds, which is load
-    # on the harness, not a fault; a long ack wait keeps it from being counted as a broken connection.
-    peers = {
-        name: Peer(url, name, token, rng=random.Random(rng.random()), call_wait=120.0) for name, token in tokens.items()
+    # On a busy machine an ack can take seconds, which is load, not a fault; a long ack wait keeps it
+    # from being counted as a broken connection.
+    senders = {
+        name: Peer(url, name, tokens[name], rng=random.Random(rng.random()), call_wait=120.0) for name in ("s0", "boss")
     }
-    receivers = [name for name in peers if name.startswith("u")]
+    receivers = [name for name in tokens if name.startswith("u")]
+    swarms = [Swarm(receivers[i::processes]) for i in range(processes)]
+    everyone = {*senders, *receivers}
     intended: dict[int, set[str]] = {}
     sent_at: dict[int, float] = {}
     loop = asyncio.get_running_loop()
     try:
-        for batch_start in range(0, len(peers), 50):  # connect in waves, as a LAN's machines would
-            batch = list(peers.values())[batch_start : batch_start + 50]
-            for peer in batch:
-                peer.start()
-            for peer in batch:
-                await asyncio.wait_for(peer.up.wait(), 60)
+        for peer in senders.values():
+            peer.start()
+        for swarm in swarms:
+            await swarm.start(url, tokens, rng.randrange(2**32), tmp_path)
+        for swarm in swarms:
+            await asyncio.wait_for(swarm.all_up.wait(), 60 + clients * 0.5)
+            assert swarm.connects >= len(swarm.names), "a swarm process ended before its peers connected"
+        for peer in senders.values():
+            await asyncio.wait_for(peer.up.wait(), 60)
         figures.rss_start_mib = rss(pid) / MIB
 
         stop = asyncio.Event()
@@ -138,12 +227,12 @@ async def load_held(
         async def directs() -> None:
             while not stop.is_set():
                 to = rng.choice(receivers)
-                await send(peers["s0"], "send_notification", {"to": to, "message": f"load {to}"}, {to})
+                await send(senders["s0"], "send_notification", {"to": to, "message": f"load {to}"}, {to})
                 await asyncio.sleep(rng.expovariate(rate))  # workload: a Poisson send rate
 
         async def broadcasts() -> None:
             while not stop.is_set():
-                await send(peers["boss"], "broadcast", {"message": "to all"}, set(peers))
+                await send(senders["boss"], "broadcast", {"message": "to all"}, everyone)
                 await asyncio.sleep(every)  # workload: a broadcast every `every` seconds
 
         async def sample(started: float) -> None:
@@ -157,28 +246,45 @@ async def load_held(
         stop.set()
         await asyncio.wait_for(asyncio.gather(*tasks), 60)
 
-        for name, peer in peers.items():
-            wanted = {nid for nid, to in intended.items() if name in to}
-            if not await wait_until(_has_all(peer, wanted), peer.arrived, 60):
-                break
+        def wanted_by(names: list[str]) -> dict[str, set[int]]:
+            return {name: {nid for nid, to in intended.items() if name in to} for name in names}
+
+        for swarm in swarms:  # bounded: what does not come in time is counted as lost
+            await wait_until(swarm.has_all(wanted_by(swarm.names)), swarm.arrived, 60)
+        for name, peer in senders.items():
+            await wait_until(_has_all(peer, wanted_by([name])[name]), peer.arrived, 60)
         figures.rss_end_mib = rss(pid) / MIB
     finally:
-        for peer in peers.values():
-            await peer.stop()
-        await hub.close()
+        try:
+            await asyncio.gather(*(s.stop() for s in swarms), *(p.stop() for p in senders.values()))
+        finally:
+            await hub.close()
 
+    shown: dict[str, list[Seen]] = {name: peer.seen for name, peer in senders.items()}
+    for swarm in swarms:
+        shown.update(swarm.seen)
+        figures.reconnects += swarm.connects - len(swarm.names)
+    figures.reconnects += sum(peer.connects - 1 for peer in senders.values())
     latencies = []
-    for name, peer in peers.items():
-        ids = [s.id for s in peer.seen]
+    for name, seen in shown.items():
+        ids = [s.id for s in seen]
         wanted = {nid for nid, to in intended.items() if name in to}
         figures.deliveries_expected += len(wanted)
         figures.delivered += len(ids)
         figures.duplicated += len(ids) - len(set(ids))
         figures.lost += len(wanted - set(ids))
-        latencies += [(s.at - sent_at[s.id]) * 1000 for s in peer.seen if s.id in sent_at]
+        latencies += [(s.at - sent_at[s.id]) * 1000 for s in seen if s.id in sent_at]
     latencies.sort()
     figures.p50_ms, figures.p99_ms = percentile(latencies, 50), percentile(latencies, 99)
     figures.max_ms = latencies[-1] if latencies else 0.0
+    for kind, broadcast in (("direct", False), ("broadcast", True)):
+        chosen = sorted(
+            (s.at - sent_at[s.id]) * 1000
+            for seen in shown.values()
+            for s in seen
+            if s.id in sent_at and (len(intended[s.id]) > 1) == broadcast
+        )
+        setattr(figures, f"p99_{kind}_ms", percentile(chosen, 99))
     after = [(t, b / MIB) for t, b in figures.samples if t >= warmup]
     quarter = max(1, len(after) // 4)
     figures.rss_early_peak_mib = max(v for _, v in after[:quarter])
@@ -206,4 +312,6 @@ async def test_load_held_short(tmp_path: Path) -> None:
 @pytest.mark.timeout(1800)
 async def test_load_held_long(tmp_path: Path) -> None:
     seconds = float(os.environ.get("LOAD_SECONDS", "180"))
-    assert_held(await load_held(tmp_path, clients=1000, seconds=seconds, warmup=30.0, rate=50.0, every=5.0))
+    assert_held(
+        await load_held(tmp_path, clients=1000, seconds=seconds, warmup=30.0, rate=50.0, every=5.0, processes=4)
+    )

@@ -4,7 +4,8 @@ Outcomes:
 - `allow`: the hub did it (and, for sends, the recipient got it).
 - an error code (`unauthorized`, `forbidden`): refused with that code, nothing stored. Actors that
   cannot connect (anonymous, revoked, send-only) are refused at connect, so every Socket.IO action
-  of theirs is refused with the connect code.
+  of theirs is refused with the connect code; reading another's history is then also tried over
+  HTTP (`GET /api/notifications` and candidate paths), refused with the same code.
 - `own_only`: the action exists only for the caller's own data (sync replays only the caller's
   inbox; `POST /api/logout` revokes only the token that calls it), so another user's data is out of
   reach.
@@ -198,7 +199,19 @@ async def run_action(world: World, actor: str, action: str) -> str:
         assert (marker in await bob_inbox(world)) == (outcome == A)
         return outcome
 
+    if action == "read_other_history":
+        await give_bob_a_secret(world)
     client, outcome = await connect(world, actor)
+    if action == "read_other_history" and client is None:
+        # Refused at connect; over HTTP too, with the same code, and nothing of bob's shows.
+        for method, path in HISTORY_PATHS:
+            status, body = await http_json(world, method, path, token)
+            assert "only for bob" not in str(body), path
+            if path.startswith("/api/notifications"):
+                assert (status, body["error"]["code"]) == ({U: 401, F: 403}[outcome], outcome), (path, body)
+            else:
+                assert status in {401, 404, 405}, (path, status)
+        return outcome
     if action == "connect" or client is None:
         return outcome
     if action == "send_user":
@@ -223,11 +236,6 @@ async def run_action(world: World, actor: str, action: str) -> str:
         assert [r["member"] for r in rooms if r["name"] == ROOM] == [outcome == A or actor == "member"]
         return outcome
     assert action == "read_other_history"
-    bob = Client(world.hub.url, name="bob")
-    world.hub.clients.append(bob)
-    await bob.connect({"token": world.bob_token})
-    await bob.next("welcome")
-    assert (await bob.call("send_notification", {"to": "bob", "message": "only for bob"}))["ok"]
     client.name = _name_of(actor)
     assert (await client.call("sync", {"since": 0}))["ok"]
     shown = await drain_until_marker(client)
@@ -237,6 +245,15 @@ async def run_action(world: World, actor: str, action: str) -> str:
         # GET /api/notifications exists (the caller's own inbox; a `user` parameter is ignored)
         assert status in {404, 405} or (status == 200 and "only for bob" not in str(body)), (path, status)
     return OWN
+
+
+async def give_bob_a_secret(world: World) -> None:
+    """A notification only bob may read, sent by bob himself over his own connection."""
+    bob = Client(world.hub.url, name="bob")
+    world.hub.clients.append(bob)
+    await bob.connect({"token": world.bob_token})
+    await bob.next("welcome")
+    assert (await bob.call("send_notification", {"to": "bob", "message": "only for bob"}))["ok"]
 
 
 def _name_of(actor: str) -> str:

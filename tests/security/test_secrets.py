@@ -13,8 +13,8 @@ import pytest
 import socketio
 
 from hub.accounts import Accounts
-from hub.http_api import ACCOUNTS, LOGIN_LIMITS
-from hub.security import redact
+from hub.http_api import ACCOUNTS
+from hub.security import client_address, proxy_networks, redact
 from hub.store import SqliteStore
 from tests.conftest import WAIT, Client, Hub
 
@@ -23,9 +23,17 @@ WRONG_PASSWORD = "wrong-Pa55word-guess-77"
 BOGUS_TOKEN = "lnt_bogusbogusbogusbogusbogusbogusbogus0000"
 
 
-async def post(url: str, path: str, body: Any, token: str | None = None) -> tuple[int, Any]:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    async with aiohttp.ClientSession() as http, http.post(url + path, json=body, headers=headers) as response:
+async def post(
+    url: str, path: str, body: Any, token: str | None = None, *, source: str | None = None, **headers: str
+) -> tuple[int, Any]:
+    """POST a JSON body; `source` is the local address to connect from (any of 127.0.0.0/8 on Linux)."""
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    connector = aiohttp.TCPConnector(local_addr=(source, 0) if source else None)
+    async with (
+        aiohttp.ClientSession(connector=connector) as http,
+        http.post(url + path, json=body, headers=headers) as response,
+    ):
         return response.status, await response.json()
 
 
@@ -130,29 +138,36 @@ class FrozenClock:
 @pytest.fixture
 def frozen_login_clock(hub: Hub) -> FrozenClock:
     clock = FrozenClock()
-    hub.running.app[LOGIN_LIMITS]._clock = clock
+    hub.service.login_limits._clock = clock
     return clock
 
 
-async def attempts(hub: Hub, username: str, n: int, *, password: str = "guess") -> list[int]:
+async def attempts(
+    hub: Hub, username: str, n: int, *, password: str = "guess", sources: list[str] | None = None
+) -> list[int]:
+    """`n` wrong passwords for `username`; from `sources` in turn when given (one address each)."""
     out = []
     for i in range(n):
-        status, _ = await post(hub.url, "/api/login", {"username": username, "password": f"{password}{i}"})
+        source = sources[i % len(sources)] if sources else None
+        body = {"username": username, "password": f"{password}{i}"}
+        status, _ = await post(hub.url, "/api/login", body, source=source)
         out.append(status)
     return out
 
 
-async def test_login_guessing_is_limited_per_user(hub: Hub, frozen_login_clock: FrozenClock) -> None:
+async def test_login_guessing_is_limited_per_user_from_any_address(hub: Hub, frozen_login_clock: FrozenClock) -> None:
     await hub.user("alice", password="right")
     await hub.user("bob", password="right")
+    addresses = [f"127.0.0.{i}" for i in range(2, 14)]  # a botnet: one guess per address
 
-    guesses = await attempts(hub, "alice", 12)
-    status, body = await post(hub.url, "/api/login", {"username": "alice", "password": "right"})
+    guesses = await attempts(hub, "alice", 12, sources=addresses)
+    status, body = await post(hub.url, "/api/login", {"username": "alice", "password": "right"}, source="127.0.0.99")
 
     assert guesses[:10] == [401] * 10 and guesses[10:] == [429, 429]
     assert (status, body["error"]["code"]) == (429, "rate_limited"), "even the right password waits"
+    assert (await post(hub.url, "/api/login", {"username": "bob", "password": "right"}))[0] == 200
     frozen_login_clock.now += 5.0  # one attempt refilled (0.2 per second)
-    status, _ = await post(hub.url, "/api/login", {"username": "alice", "password": "right"})
+    status, _ = await post(hub.url, "/api/login", {"username": "alice", "password": "right"}, source="127.0.0.98")
     assert status == 200
 
 
@@ -168,6 +183,8 @@ async def test_login_guessing_is_limited_per_address_across_user_names(
     assert statuses[:10] == [401] * 10 and statuses[10] == 429
     status, _ = await post(hub.url, "/api/login", {"username": "alice", "password": "right"})
     assert status == 429, "a fresh user name from the same address is limited too"
+    status, _ = await post(hub.url, "/api/login", {"username": "alice", "password": "right"}, source="127.0.0.2")
+    assert status == 200, "another address is not"
 
 
 async def test_a_refused_login_costs_no_password_check(hub: Hub, frozen_login_clock: FrozenClock) -> None:
@@ -186,6 +203,67 @@ async def test_a_refused_login_costs_no_password_check(hub: Hub, frozen_login_cl
     accounts.login = counting  # type: ignore[method-assign,assignment]
     assert await attempts(hub, "alice", 3) == [429, 429, 429]
     assert calls == 0
+
+
+async def test_x_forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy(
+    hub: Hub, frozen_login_clock: FrozenClock
+) -> None:
+    """A client cannot dodge the per-address limit by claiming another address in a header."""
+    statuses = []
+    for i in range(11):
+        body = {"username": f"user{i}", "password": "guess"}
+        statuses.append((await post(hub.url, "/api/login", body, **{"X-Forwarded-For": f"10.9.9.{i}"}))[0])
+
+    assert statuses[:10] == [401] * 10 and statuses[10] == 429
+
+
+async def test_behind_a_trusted_proxy_each_client_address_has_its_own_limit(hub_factory: Any) -> None:
+    """Behind nginx every request comes from the proxy: the limit must follow the client it names."""
+    hub: Hub = await hub_factory(trusted_proxies=("127.0.0.0/8",))
+    hub.service.login_limits._clock = FrozenClock()
+    await hub.user("alice", password="right")
+
+    async def guess(i: int, forwarded: str) -> int:
+        body = {"username": f"user{i}", "password": "guess"}
+        return (await post(hub.url, "/api/login", body, **{"X-Forwarded-For": forwarded}))[0]
+
+    # the client at 10.0.0.1 guesses; a spoofed left-most entry does not help it
+    first = [await guess(i, f"192.0.2.{i}, 10.0.0.1") for i in range(11)]
+    assert first[:10] == [401] * 10 and first[10] == 429
+    # another client behind the same proxy still signs in
+    status, _ = await post(
+        hub.url, "/api/login", {"username": "alice", "password": "right"}, **{"X-Forwarded-For": "10.0.0.2"}
+    )
+    assert status == 200
+
+
+async def test_refilled_login_buckets_are_forgotten(hub: Hub, frozen_login_clock: FrozenClock) -> None:
+    """Every user name tried makes a bucket; full ones are dropped, so guessing cannot grow memory."""
+    for i in range(5):
+        await post(hub.url, "/api/login", {"username": f"nobody{i}", "password": "guess"})
+    limits = hub.service.login_limits
+    assert len(limits) == 6  # five names and one address
+
+    frozen_login_clock.now += 10 / 0.2  # long enough for every bucket to refill
+    await hub.service.forget_full_buckets()
+
+    assert len(limits) == 0
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "trusted", "client"),
+    [
+        ("127.0.0.1", "10.0.0.5", (), "127.0.0.1"),  # no trusted proxy: the header means nothing
+        ("10.1.1.1", "10.0.0.5", ("127.0.0.1",), "10.1.1.1"),  # the peer is not the proxy
+        ("127.0.0.1", "10.0.0.5", ("127.0.0.1",), "10.0.0.5"),
+        ("127.0.0.1", "6.6.6.6, 10.0.0.5", ("127.0.0.1",), "10.0.0.5"),  # the client wrote 6.6.6.6
+        ("127.0.0.1", "10.0.0.5, 172.16.0.2", ("127.0.0.1", "172.16.0.0/12"), "10.0.0.5"),  # two proxies
+        ("127.0.0.1", "", ("127.0.0.1",), "127.0.0.1"),
+        ("::1", "2001:db8::7", ("::1",), "2001:db8::7"),
+    ],
+)
+def test_client_address(peer: str, forwarded: str, trusted: tuple[str, ...], client: str) -> None:
+    assert client_address(peer, forwarded, proxy_networks(trusted)) == client
 
 
 @pytest.mark.parametrize(
@@ -208,4 +286,4 @@ async def test_guessing_with_ever_new_user_names_holds_no_memory_per_name(
     for i in range(60):
         status, _ = await post(hub.url, "/api/login", {"username": f"user{i}", "password": "guess"})
         assert status == (401 if i < 10 else 429)
-    assert len(hub.running.app[LOGIN_LIMITS]) == 11, "the address, and the 10 names tried before it was limited"
+    assert len(hub.service.login_limits) == 11, "the address, and the 10 names tried before it was limited"

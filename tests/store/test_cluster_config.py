@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from hub.cli import main
@@ -12,6 +14,13 @@ def test_database_and_redis_come_from_the_environment() -> None:
     config = load_config(
         env={"LAN_NOTIFY_DATABASE": "postgresql://hub@db/notify", "LAN_NOTIFY_REDIS": "redis://r:6379/0"}
     )
+    assert (config.database, config.redis) == ("postgresql://hub@db/notify", "redis://r:6379/0")
+
+
+def test_database_and_redis_come_from_a_toml_file(tmp_path: Path) -> None:
+    toml = tmp_path / "hub.toml"
+    toml.write_text('[hub]\ndatabase = "postgresql://hub@db/notify"\nredis = "redis://r:6379/0"\n')
+    config = load_config(config_file=toml, env={})
     assert (config.database, config.redis) == ("postgresql://hub@db/notify", "redis://r:6379/0")
 
 

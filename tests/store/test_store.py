@@ -10,6 +10,7 @@ import pytest
 from hub.errors import Conflict, NotFound
 from hub.protocol import Kind, NotificationType
 from hub.store import Draft, SqliteStore, Store, TokenKind
+from hub.store.base import SchemaTooNew
 
 NOW = "2026-01-10T12:00:00.000Z"
 
@@ -205,17 +206,55 @@ async def test_opening_again_keeps_everything_at_the_current_schema_version(stor
             await conn.close()
 
 
-async def test_a_newer_postgres_schema_is_refused(postgres_url: str) -> None:
+async def bump_schema_version(store: Store) -> None:
+    """Mark the store as written by a lan-notify one schema version ahead of this one."""
+    if isinstance(store, SqliteStore):
+        import sqlite3
+
+        from hub.store.migrations import SCHEMA_VERSION
+
+        with sqlite3.connect(store.path) as db:
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+        return
     import asyncpg
 
-    from hub.store.pg_migrations import SCHEMA_VERSION, SchemaTooNew
+    from hub.store.pg_migrations import SCHEMA_VERSION as PG_VERSION
+
+    conn = await asyncpg.connect(store.dsn)  # type: ignore[attr-defined]
+    try:
+        await conn.execute("INSERT INTO schema_version VALUES ($1)", PG_VERSION + 1)
+    finally:
+        await conn.close()
+
+
+async def test_a_newer_schema_is_refused(store: Store) -> None:
+    await bump_schema_version(store)
+    again = same_place(store)
+    with pytest.raises(SchemaTooNew, match=r"newer than this hub knows .* upgrade lan-notify"):
+        await again.open()
+    await again.close()
+
+
+async def test_hubs_starting_together_on_a_new_database_migrate_it_once(postgres_url: str) -> None:
+    import asyncio
+
+    import asyncpg
+
+    from hub.store.pg_migrations import SCHEMA_VERSION
     from hub.store.postgres import PostgresStore
 
+    hubs = [PostgresStore(postgres_url) for _ in range(4)]
+    await asyncio.gather(*(hub.open() for hub in hubs))  # the advisory lock lets one of them migrate
+    try:
+        alice = await hubs[0].create_user("alice", None, admin=False)
+        assert await hubs[3].get_user("alice") == alice
+    finally:
+        for hub in hubs:
+            await hub.close()
     conn = await asyncpg.connect(postgres_url)
-    await conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-    await conn.execute("INSERT INTO schema_version VALUES ($1)", SCHEMA_VERSION + 1)
-    await conn.close()
-    store = PostgresStore(postgres_url)
-    with pytest.raises(SchemaTooNew):
-        await store.open()
-    await store.close()
+    try:
+        assert [r[0] for r in await conn.fetch("SELECT version FROM schema_version")] == list(
+            range(1, SCHEMA_VERSION + 1)
+        )
+    finally:
+        await conn.close()
