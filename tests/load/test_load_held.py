@@ -211,6 +211,15 @@ async def load_held(
             await asyncio.wait_for(peer.up.wait(), 60)
         figures.rss_start_mib = rss(pid) / MIB
 
+        # A connect wave of N clients makes N^2/2 `user_online` messages (as the seed guide's server
+        # does). The hub sends them in a second or two; python-socketio clients take longer to read
+        # them. Latency is measured from here, once every receiver has read a broadcast sent after
+        # the wave (and so the whole wave): what the hub delivers, not a harness digesting its start.
+        settle = await senders["boss"].send("broadcast", {"message": "settled"})
+        intended[settle["id"]] = everyone
+        for swarm in swarms:
+            await wait_until(swarm.has_all({name: {settle["id"]} for name in swarm.names}), swarm.arrived, 300)
+
         stop = asyncio.Event()
 
         async def send(peer: Peer, event: str, data: dict[str, Any], to: set[str]) -> None:
