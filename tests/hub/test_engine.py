@@ -5,7 +5,9 @@ the order they were made, and a client's goodbye ends its session at once."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -14,6 +16,17 @@ import pytest
 from hub.app import SOCKETS
 from hub.engine import HubSocket
 from tests.conftest import WAIT, Client, Hub
+
+
+@contextlib.asynccontextmanager
+async def raw_client(hub: Hub, token: str, *, compress: int = 0) -> AsyncIterator[aiohttp.ClientWebSocketResponse]:
+    """A websocket speaking Engine.IO/Socket.IO by hand, connected to the hub as the token's user."""
+    url = hub.url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+    async with aiohttp.ClientSession() as http, http.ws_connect(url, compress=compress) as ws:
+        assert (await ws.receive_str()).startswith("0{")  # Engine.IO OPEN
+        await ws.send_str("40" + json.dumps({"token": token}))
+        assert (await ws.receive_str()).startswith("40{")  # Socket.IO CONNECT
+        yield ws
 
 
 def socket_of(hub: Hub, client: Client) -> HubSocket:
@@ -29,11 +42,7 @@ async def test_direct_and_queued_connections_get_the_same(hub_factory: Any, comp
     hub: Hub = await hub_factory(websocket_compression=True)
     alice = await hub.client(await hub.user("alice"), name="alice")
     bob_token = await hub.user("bob")
-    url = hub.url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
-    async with aiohttp.ClientSession() as http, http.ws_connect(url, compress=compress) as ws:
-        assert (await ws.receive_str()).startswith("0{")
-        await ws.send_str("40" + json.dumps({"token": bob_token}))
-        assert (await ws.receive_str()).startswith("40{")
+    async with raw_client(hub, bob_token, compress=compress) as ws:
         sockets = [s for s in hub.running.app[SOCKETS].sio.eio.sockets.values() if s is not socket_of(hub, alice)]
         # A client that negotiated permessage-deflate keeps python-engineio's queue and writer.
         assert [s.direct for s in sockets] == [compress == 0]
@@ -86,11 +95,7 @@ async def test_pipelined_sends_are_acknowledged_in_order(hub_factory: Any) -> No
 async def test_an_engine_io_close_from_the_client_ends_its_session_at_once(hub: Hub) -> None:
     alice = await hub.client(await hub.user("alice"), name="alice")
     bob_token = await hub.user("bob")
-    url = hub.url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
-    async with aiohttp.ClientSession() as http, http.ws_connect(url) as ws:
-        assert (await ws.receive_str()).startswith("0{")  # Engine.IO OPEN
-        await ws.send_str("40" + json.dumps({"token": bob_token}))
-        assert (await ws.receive_str()).startswith("40{")  # Socket.IO CONNECT
+    async with raw_client(hub, bob_token) as ws:
         assert (await alice.next("user_online"))["userId"] == "bob"
 
         await ws.send_str("1")  # Engine.IO CLOSE, the websocket left open
@@ -105,11 +110,7 @@ async def test_an_engine_io_close_from_the_client_ends_its_session_at_once(hub: 
 async def test_a_frame_that_is_not_engine_io_closes_that_connection_only(hub: Hub, frame: str) -> None:
     alice = await hub.client(await hub.user("alice"), name="alice")
     bob_token = await hub.user("bob")
-    url = hub.url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
-    async with aiohttp.ClientSession() as http, http.ws_connect(url) as ws:
-        assert (await ws.receive_str()).startswith("0{")
-        await ws.send_str("40" + json.dumps({"token": bob_token}))
-        assert (await ws.receive_str()).startswith("40{")
+    async with raw_client(hub, bob_token) as ws:
         assert (await alice.next("user_online"))["userId"] == "bob"
 
         await ws.send_str(frame)
@@ -129,11 +130,7 @@ async def test_pings_keep_a_client_that_answers_and_drop_one_that_stops(hub_fact
     hub: Hub = await hub_factory(ping_interval=1.0, ping_timeout=0.5)
     alice = await hub.client(await hub.user("alice"), name="alice")
     bob_token = await hub.user("bob")
-    url = hub.url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
-    async with aiohttp.ClientSession() as http, http.ws_connect(url) as ws:
-        assert (await ws.receive_str()).startswith("0{")
-        await ws.send_str("40" + json.dumps({"token": bob_token}))
-        assert (await ws.receive_str()).startswith("40{")
+    async with raw_client(hub, bob_token) as ws:
         assert (await alice.next("user_online"))["userId"] == "bob"
 
         pongs = 0
