@@ -6,8 +6,7 @@ stays in the dialog; the logic is `desktop.core.compose`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import Callable
 
 from desktop.core.compose import (
     Draft,
@@ -19,13 +18,11 @@ from desktop.core.compose import (
 )
 from desktop.errors import HubError, HubRefusedError
 from desktop.report import Reporter
-from desktop.session import Session
+from desktop.session import Session, Spawn
 from desktop.ui.compose import ComposeDialog
 from desktop.ui.settings import Preferences
 
 log = logging.getLogger(__name__)
-
-Spawn = Callable[[Coroutine[Any, Any, None]], None]
 
 
 class ComposeFlow:

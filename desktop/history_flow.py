@@ -5,16 +5,13 @@ app's wiring (the window is a dumb widget; the history logic is `desktop.core.hi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 from desktop.core.unread import UnreadCounter
 from desktop.report import Reporter
-from desktop.session import Session
+from desktop.session import Session, Spawn
 from desktop.ui.history_window import HistoryWindow
-
-Spawn = Callable[[Coroutine[Any, Any, None]], None]
 
 
 class HistoryFlow:

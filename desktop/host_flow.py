@@ -8,19 +8,17 @@ teammate has signed in (seen online on the hub).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from desktop.errors import HostError
 from desktop.hosting import Hosted, LocalHub
 from desktop.report import Reporter
+from desktop.session import Spawn
 from desktop.ui.host_window import HostWindow
 from desktop.ui.settings import Preferences
 
 log = logging.getLogger(__name__)
-
-Spawn = Callable[[Coroutine[Any, Any, None]], None]
 
 
 class HostFlow:

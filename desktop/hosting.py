@@ -22,7 +22,7 @@ from typing import Final
 from desktop.errors import HostError
 from hub.accounts import Accounts
 from hub.app import STORE
-from hub.config import HubConfig, default_data_dir
+from hub.config import HubConfig, default_data_dir, env_name
 from hub.errors import Conflict, NotFound
 from hub.protocol import NAME_PATTERN
 from hub.server import RunningHub
@@ -90,7 +90,7 @@ class Hosted:
 def default_hub_dir() -> Path:
     """Where a hosted hub keeps its store by default: the same place as `notify-hub` on this computer
     (`LAN_NOTIFY_DATA_DIR`, else ~/.local/share/lan-notify/hub), so its commands work on it as they are."""
-    configured = os.environ.get("LAN_NOTIFY_DATA_DIR")
+    configured = os.environ.get(env_name("data_dir"))
     return Path(configured) if configured else default_data_dir()
 
 

@@ -6,8 +6,7 @@ menu is a dumb widget; what the hub says lives in `desktop.core.directory`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import Callable
 
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QCursor
@@ -17,13 +16,11 @@ from desktop.core.directory import Directory
 from desktop.core.toasts import ToastPolicy
 from desktop.errors import HubError
 from desktop.report import Reporter
-from desktop.session import Session
+from desktop.session import Session, Spawn
 from desktop.ui.menu import AppMenu, MenuState
 from desktop.ui.settings import Preferences
 
 log = logging.getLogger(__name__)
-
-Spawn = Callable[[Coroutine[Any, Any, None]], None]
 
 
 class TeamFlow:
@@ -73,26 +70,21 @@ class TeamFlow:
             log.info("could not refresh users and rooms: %s", exc)
 
     async def join_room(self, room: str) -> None:
-        session = self._session()
-        if session is None:
-            return
-        try:
-            await session.join_room(room)
-        except HubError as exc:
-            self._notice(f"Could not join #{room}", str(exc))
-            return
-        self.report.event("joined", room=room)
+        await self._change_room(room, join=True)
 
     async def leave_room(self, room: str) -> None:
+        await self._change_room(room, join=False)
+
+    async def _change_room(self, room: str, *, join: bool) -> None:
         session = self._session()
         if session is None:
             return
         try:
-            await session.leave_room(room)
+            await (session.join_room(room) if join else session.leave_room(room))
         except HubError as exc:
-            self._notice(f"Could not leave #{room}", str(exc))
+            self._notice(f"Could not {'join' if join else 'leave'} #{room}", str(exc))
             return
-        self.report.event("left", room=room)
+        self.report.event("joined" if join else "left", room=room)
 
     def ask_room_name(self) -> None:
         ask = QInputDialog()

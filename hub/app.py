@@ -138,8 +138,6 @@ def _on_shutdown(sio: socketio.AsyncServer):  # type: ignore[no-untyped-def]
             log.info("closing %d client connections", len(sockets))
         for socket in sockets:
             await socket.close(wait=False, abort=True, reason=sio.eio.reason.SERVER_DISCONNECT)
-            if not getattr(socket, "direct", False):
-                socket.queue.put_nowait(None)  # ends the socket's writer, which then closes its websocket
         await sio.shutdown()
 
     return close_clients

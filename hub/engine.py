@@ -136,8 +136,7 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
     async def send(self, pkt: eio_packet.Packet) -> None:
         if self._out is None:
             await super().send(pkt)
-            if self.queue.qsize() * QUEUED_PACKET_BYTES > self.server.max_send_buffer:
-                self._abandon(f"{self.queue.qsize()} packets queued")
+            self._check_queue()
             return
         if not await self.check_ping_timeout():
             return
@@ -150,8 +149,7 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
         if self._out is None:
             for p in out.packets:
                 self.queue.put_nowait(p)
-            if self.queue.qsize() * QUEUED_PACKET_BYTES > self.server.max_send_buffer:
-                self._abandon(f"{self.queue.qsize()} packets queued")
+            self._check_queue()
             return True
         for f in out.frames:
             self._write(f)
@@ -165,6 +163,20 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
         out.write(data)
         if out.get_write_buffer_size() > self.server.max_send_buffer:
             self._abandon(f"{out.get_write_buffer_size()} bytes unsent")
+
+    def _check_queue(self) -> None:
+        if self.queue.qsize() * QUEUED_PACKET_BYTES > self.server.max_send_buffer:
+            self._abandon(f"{self.queue.qsize()} packets queued")
+
+    def _take_queued(self) -> list[eio_packet.Packet | None]:
+        """Empty python-engineio's queue, returning what was in it."""
+        taken: list[eio_packet.Packet | None] = []
+        while True:
+            try:
+                taken.append(self.queue.get_nowait())
+            except asyncio.QueueEmpty:
+                return taken
+            self.queue.task_done()
 
     def unsent(self) -> int:
         """Bytes (or, on a queue, packets' worth of bytes) waiting to be sent to this client."""
@@ -193,13 +205,7 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
         if self._out is not None:
             self._out.abort()  # the reading loop ends and the session is closed as on any disconnect
             return
-        while True:
-            try:
-                self.queue.get_nowait()
-            except asyncio.QueueEmpty:
-                break
-            self.queue.task_done()
-        self.queue.put_nowait(None)  # ends python-engineio's writer, which closes the websocket
+        self._take_queued()
         if self._ws is not None:
             self._ws.transport.abort()  # nothing more can be written to it
         self.server.start_closing(self, abort=True)
@@ -211,7 +217,12 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
             self._ping_timer.cancel()
             self._ping_timer = None
         if self._out is None:
+            closing_now = not (self.closing or self.closed)
             await super().close(wait=wait, abort=abort, reason=reason)
+            if closing_now:
+                # python-engineio's writer would wait for packets until the ping timeout: it ends
+                # once it has sent what is queued (the close packet, if any), and closes the websocket.
+                self.queue.put_nowait(None)
             return
         # Writes are synchronous: there is never a queue to wait for.
         await super().close(wait=False, abort=abort, reason=reason)
@@ -286,13 +297,7 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
         """Write what is queued (the OPEN packet, anything sent while polling), then write directly."""
         self._ws = ws
         self._reader = asyncio.current_task()
-        queued: list[eio_packet.Packet | None] = []
-        while True:
-            try:
-                queued.append(self.queue.get_nowait())
-            except asyncio.QueueEmpty:
-                break
-            self.queue.task_done()
+        queued = self._take_queued()
         self._out = ws.transport
         for pkt in queued:
             if pkt is None:  # a close was asked for while polling
@@ -303,7 +308,6 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
     async def _read(self, ws: Any) -> None:
         receive = ws.response.receive
         on_message = self.server.handlers["message"]  # python-socketio's packet handler
-        max_size = self.server.max_http_buffer_size
         while not self._stop_reading:
             try:
                 msg = await receive()
@@ -321,9 +325,7 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
                         self.server.logger.exception("message async handler error")
                     continue
             elif kind is WSMsgType.BINARY:
-                data = msg.data
-                if len(data) > max_size:
-                    return
+                data = msg.data  # aiohttp refuses a message over max_http_buffer_size (an ERROR)
             else:
                 if kind is WSMsgType.CLOSE:
                     ws.environ[CLEAN_CLOSE] = msg.data in NORMAL_CLOSE_CODES

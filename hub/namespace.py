@@ -82,14 +82,15 @@ class HubServer(socketio.AsyncServer):  # type: ignore[misc]
     async def _handle_event_internal(
         self, server: Any, sid: str, eio_sid: str, data: Any, namespace: str, id: int | None
     ) -> None:
+        await self._answer_event(server._trigger_event(data[0], namespace, sid, *data[1:]), eio_sid, namespace, id)
+
+    async def _answer_event(self, handling: Awaitable[Any], eio_sid: str, namespace: str, id: int | None) -> None:
+        """Run a handler (telling it whether the client wants an ack) and send its answer as the ack."""
         token = _ack_wanted.set(id is not None)
         try:
-            answer = await server._trigger_event(data[0], namespace, sid, *data[1:])
+            answer = await handling
         finally:
             _ack_wanted.reset(token)
-        self._reply(answer, eio_sid, namespace, id)
-
-    def _reply(self, answer: Any, eio_sid: str, namespace: str, id: int | None) -> None:
         if isinstance(answer, Later):
             later = answer
 
@@ -156,15 +157,9 @@ class HubServer(socketio.AsyncServer):  # type: ignore[misc]
         sid = self.manager.sid_from_eio_sid(eio_sid, NAMESPACE)
         if sid is None or not self.manager.is_connected(sid, NAMESPACE):
             return False
-        ack_id = int(data[1:i]) if i > 1 else None
         if self.logger.isEnabledFor(logging.INFO):
             self.logger.info('received event "%s" from %s [%s]', event, sid, NAMESPACE)
-        token = _ack_wanted.set(ack_id is not None)
-        try:
-            answer = await handler(sid, *payload[1:])
-        finally:
-            _ack_wanted.reset(token)
-        self._reply(answer, eio_sid, NAMESPACE, ack_id)
+        await self._answer_event(handler(sid, *payload[1:]), eio_sid, NAMESPACE, int(data[1:i]) if i > 1 else None)
         return True
 
     async def drop_connection(self, eio_sid: str, why: str) -> None:
@@ -176,8 +171,6 @@ class HubServer(socketio.AsyncServer):  # type: ignore[misc]
             return
         log.info("closing connection %s: %s", eio_sid, why)
         await socket.close(wait=False, reason=self.eio.reason.TRANSPORT_ERROR)
-        if not socket.direct:
-            socket.queue.put_nowait(None)  # lets the writer finish (the close packet) and close the websocket
 
 
 def parse(model: type[M], args: tuple[Any, ...]) -> M:
@@ -318,10 +311,7 @@ class SocketLayer:
                 error = future.exception()
             if error is None:
                 return sent(future.result())
-            body = self._failure(event, sid, error)
-            if not wants_ack:
-                self.emit_now(sid, Event.ERROR, {**body, "event": event})
-            return {"ok": False, "error": body}
+            return self._refusal(event, sid, error, wants_ack)
 
         return answer
 
@@ -339,17 +329,18 @@ class SocketLayer:
             result = await run()
             return result if result is not None else {"ok": True}
         except Exception as exc:
-            body = self._failure(event, sid, exc)
-        if not _ack_wanted.get():
+            return self._refusal(event, sid, exc, _ack_wanted.get())
+
+    def _refusal(self, event: str, sid: str, exc: BaseException, wants_ack: bool) -> dict[str, Any]:
+        """The failed answer `{ok: false, error}`; a client that asked for no ack gets it as an `error` event."""
+        if isinstance(exc, HubError):
+            body = exc.body()
+        else:
+            log.error("event %s from %s failed", event, sid, exc_info=exc)
+            body = error_body(ErrorCode.INTERNAL, "the hub could not handle this event; it has been logged")
+        if not wants_ack:
             self.emit_now(sid, Event.ERROR, {**body, "event": event})
         return {"ok": False, "error": body}
-
-    @staticmethod
-    def _failure(event: str, sid: str, exc: BaseException) -> dict[str, Any]:
-        if isinstance(exc, HubError):
-            return exc.body()
-        log.error("event %s from %s failed", event, sid, exc_info=exc)
-        return error_body(ErrorCode.INTERNAL, "the hub could not handle this event; it has been logged")
 
     def _require(self, sid: str) -> Session:
         session = self._sessions.get(sid)

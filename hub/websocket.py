@@ -29,10 +29,9 @@ def _websocket_class(compress: bool) -> type[aiohttp_driver.WebSocket]:
     class HubWebSocket(aiohttp_driver.WebSocket):  # type: ignore[misc]
         async def __call__(self, environ: dict[str, Any]) -> WebSocketResponse:
             request = environ["aiohttp.request"]
-            server = self.server
             # No receive timeout (a timer per message): python-engineio's service task closes a
             # connection whose client missed a pong, which ends the reading loop.
-            self._sock = WebSocketResponse(max_msg_size=server.max_http_buffer_size, compress=compress)
+            self._sock = WebSocketResponse(max_msg_size=self.server.max_http_buffer_size, compress=compress)
             await self._sock.prepare(request)
             self.environ = environ
             self.transport = request.transport

@@ -115,6 +115,21 @@ class Client:
         await self.sio.shutdown() if hasattr(self.sio, "shutdown") else None
 
 
+async def refused(url: str, auth: object) -> dict[str, Any]:
+    """Connect with `auth`, expecting a refusal; the reason the hub gave (`{message, data: {code, ...}}`)."""
+    client = Client(url)
+    errors: list[Any] = []
+    client.sio.on("connect_error", errors.append)
+    try:
+        with pytest.raises(socketio.exceptions.ConnectionError):
+            await client.connect(auth)
+    finally:
+        await client.close()
+    assert errors, "the client was told why"
+    assert isinstance(errors[0], dict)
+    return errors[0]
+
+
 @dataclass
 class Hub:
     """A running hub and handles to its parts."""

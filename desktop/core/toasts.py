@@ -21,7 +21,7 @@ from enum import StrEnum
 from typing import Final
 
 from desktop.core.models import Notification
-from hub.protocol import NotificationType
+from hub.protocol import Kind, NotificationType
 
 Clock = Callable[[], float]
 
@@ -305,3 +305,20 @@ class ToastPolicy:
         view = self.view()
         for listener in list(self._listeners):
             listener(view)
+
+
+def reply_target(info: ToastInfo, me: str = "") -> str | None:
+    """Who the toast's action writes to: the sender of a `message` from a user (or its #room), the teammate
+    of a "came online" notice; None: no action (nor for what `me`, the signed-in user, sent)."""
+    if info.kind is ToastKind.NOTICE:
+        return info.write_to or None
+    n = info.notification
+    if info.kind is not ToastKind.NOTIFICATION or n is None or n.type is not NotificationType.MESSAGE:
+        return None
+    if me and n.sender == me:
+        return None  # a note to self, or my own message to a room: nobody to answer
+    if n.kind is Kind.ROOM and n.room:
+        return f"#{n.room}"
+    if n.kind in {Kind.DIRECT, Kind.EVERYONE} and n.sender:
+        return n.sender
+    return None

@@ -22,9 +22,8 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolBut
 
 import resources
 from desktop.core.timefmt import relative_time
-from desktop.core.toasts import ToastInfo, ToastKind
+from desktop.core.toasts import ToastInfo, ToastKind, reply_target
 from desktop.ui.icons import SEVERITY, type_pixmap
-from hub.protocol import Kind, NotificationType
 
 WIDTH: Final = 360
 ICON_SIZE: Final = 32
@@ -59,23 +58,6 @@ def icon_type(info: ToastInfo) -> str:
     if info.style in resources.NOTIFICATION_TYPES:
         return info.style
     return next((t for t in SEVERITY if t in info.types), "info")
-
-
-def reply_target(info: ToastInfo, me: str = "") -> str | None:
-    """Who the toast's action writes to: the sender of a `message` from a user (or its #room), the teammate
-    of a "came online" notice; None: no action (nor for what `me`, the signed-in user, sent)."""
-    if info.kind is ToastKind.NOTICE:
-        return info.write_to or None
-    n = info.notification
-    if info.kind is not ToastKind.NOTIFICATION or n is None or n.type is not NotificationType.MESSAGE:
-        return None
-    if me and n.sender == me:
-        return None  # a note to self, or my own message to a room: nobody to answer
-    if n.kind is Kind.ROOM and n.room:
-        return f"#{n.room}"
-    if n.kind in {Kind.DIRECT, Kind.EVERYONE} and n.sender:
-        return n.sender
-    return None
 
 
 def _rounded(rect: QRectF, radius: float = RADIUS) -> QPainterPath:

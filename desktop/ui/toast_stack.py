@@ -14,8 +14,8 @@ from PySide6.QtCore import QObject, QPoint, QRect, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QWidget
 
-from desktop.core.toasts import ToastPolicy, ToastView
-from desktop.ui.toast import WIDTH, MoreButton, Toast, reply_target
+from desktop.core.toasts import ToastPolicy, ToastView, reply_target
+from desktop.ui.toast import WIDTH, MoreButton, Toast
 
 MARGIN: Final = 16
 SPACING: Final = 8

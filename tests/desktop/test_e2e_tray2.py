@@ -15,19 +15,9 @@ from pathlib import Path
 from desktop.net.http import login
 from tests.conftest import WAIT, Client
 from tests.desktop.test_e2e_signin import pytestmark, xdotool
-from tests.desktop.test_e2e_tray import ROOT, Desktop, Reports, desktop, quit_app
+from tests.desktop.test_e2e_tray import ROOT, Desktop, Reports, desktop, quit_app, second_start
 
 __all__ = ["desktop", "pytestmark"]  # skipped without xvfb, trayer, dbus, gnome-keyring or xdotool
-
-
-async def command(desktop: Desktop, data_dir: Path, *args: str) -> None:
-    """A second `notify-tray` start: it hands the command to the running app and exits."""
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "desktop.app", "--data-dir", str(data_dir), *args, env=desktop.env, cwd=ROOT,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    _, err = await asyncio.wait_for(proc.communicate(), WAIT)
-    assert proc.returncode == 0 and b"already running" in err, err
 
 
 async def hub_cli(desktop: Desktop, data_dir: Path, *args: str) -> str:
@@ -72,21 +62,21 @@ async def test_make_run_hosts_a_hub_compose_menu_and_dnd_summary(desktop: Deskto
         await reports.until({"event": "directory", "online": ["bob"]})
 
         # The menu with its Online part, then its Rooms part (opening it asks the hub: my rooms are the hub's).
-        await command(desktop, data, "--show-menu", "online")
+        await second_start(desktop, data, "--show-menu", "online")
         menu = await reports.until({"event": "menu"})
         assert menu["online"][0] == "Message bob…"
         assert menu["rooms"] == ["Leave #ops", "Join #design", "Join room…"]
         assert f"Hosting the hub at {lan}" in menu["entries"]
         await reports.until({"event": "painted", "what": "menu:online"})
         await camera.shot("menu-online")
-        await command(desktop, data, "--show-menu", "rooms")
+        await second_start(desktop, data, "--show-menu", "rooms")
         mark = len(reports.events)
         await reports.until({"event": "menu"}, after=mark)
         await reports.until({"event": "painted", "what": "menu:rooms"}, after=mark)
         await camera.shot("menu-rooms")
 
         # The compose dialog, addressed to bob (the menu closes first).
-        await command(desktop, data, "--compose", "bob")
+        await second_start(desktop, data, "--compose", "bob")
         opened = await reports.until({"event": "compose_opened", "to": "bob"})
         assert opened["recipients"][0] == "bob"  # online first
         assert "#ops" in opened["recipients"] and "Everyone" in opened["recipients"]  # the host is an admin
@@ -106,7 +96,7 @@ async def test_make_run_hosts_a_hub_compose_menu_and_dnd_summary(desktop: Deskto
         assert (got["from"], got["type"], got["message"]) == (me, "message", "Lunch at <b>noon</b>?")
 
         # make run's promise: send yourself a message, see it as a toast.
-        await command(desktop, data, "--compose", me)
+        await second_start(desktop, data, "--compose", me)
         await reports.until({"event": "compose_opened", "to": me})
         await xdotool(desktop, "type", "--delay", "5", "note to self")
         await xdotool(desktop, "key", "Return")
@@ -117,7 +107,7 @@ async def test_make_run_hosts_a_hub_compose_menu_and_dnd_summary(desktop: Deskto
         await camera.shot("compose-sent")
 
         # Do not disturb: bob's notifications are held (counted), then one summary toast.
-        await command(desktop, data, "--dnd", "on")
+        await second_start(desktop, data, "--dnd", "on")
         await reports.until({"event": "dnd", "active": True})
         mark = len(reports.events)
         for ntype in ("info", "success", "message"):
@@ -125,7 +115,7 @@ async def test_make_run_hosts_a_hub_compose_menu_and_dnd_summary(desktop: Deskto
             assert ack["ok"], ack
         await reports.until({"event": "dnd", "active": True, "held": 3})
         assert not [e for e in reports.events[mark:] if e["event"] == "toast" and e["kind"] == "notification"]
-        await command(desktop, data, "--dnd", "off")
+        await second_start(desktop, data, "--dnd", "off")
         summary = await reports.until({"event": "toast", "title": "3 notifications while you were away"})
         assert summary["message"] == "1 info, 1 success, 1 message"
         await reports.until({"event": "toast_painted", "notification_id": None}, after=reports.events.index(summary))

@@ -19,6 +19,7 @@ from hub.accounts import Accounts
 from hub.http_api import SERVICE
 from tests.fuzz.strategies import json_values
 from tests.fuzz.support import DOCUMENTED_CODES, LoopHub, RawSocket, Tally, fuzz_settings
+from tests.hub.test_openapi import app_routes
 
 ENDPOINTS = [
     ("POST", "/api/login"),
@@ -160,17 +161,14 @@ def test_every_endpoint_answers_every_kind_of_body_with_a_documented_status(loop
                 tally.add(loop_hub.run(one(loop_hub, method, path, {**headers, "X-Title": "t"}, body)))
     loop_hub.run(loop_hub.still_serves())
     print(tally.line(f"http sweep ({len(ENDPOINTS + OTHER)} endpoints and paths)"), flush=True)
-    assert tally.tried == len(ENDPOINTS + OTHER) * len(SWEEP_BODIES) * len(SWEEP_AUTH)
+    # Every kind of answer came up: valid tokens got through to validation and to the handlers.
+    assert {"200", "201", "400", "401", "404", "405", "413"} <= tally.outcomes.keys(), tally.outcomes
 
 
 def test_every_route_of_the_hub_is_in_the_fuzzed_endpoints(loop_hub: LoopHub) -> None:
     fuzzed = {(method, path.split("?")[0]) for method, path in ENDPOINTS}
-    for route in loop_hub.running.app.router.routes():
-        info = route.resource.get_info() if route.resource is not None else {}
-        template = info.get("path") or info.get("formatter", "")
-        if route.method == "HEAD" or template.startswith("/socket.io"):
-            continue
-        assert any(m == route.method and _matches(template, p) for m, p in fuzzed), (route.method, template)
+    for method, template in app_routes(loop_hub):  # type: ignore[arg-type]  # a LoopHub has .running too
+        assert any(m == method and _matches(template, p) for m, p in fuzzed), (method, template)
 
 
 def _matches(template: str, path: str) -> bool:

@@ -170,7 +170,7 @@ def test_every_packet_type_is_answered_or_refused(loop_hub: LoopHub) -> None:
     assert user is not None and loop_hub.run(loop_hub.store.replay(user.id, 0, 10)) == []
     loop_hub.run(loop_hub.still_serves())
     print(tally.line("raw frames sweep (every packet type)"), flush=True)
-    assert tally.tried == 2 * len(sweep_frames())
+    assert {"served", "closed", "ignored until reconnect"} <= tally.outcomes.keys(), tally.outcomes
 
 
 def test_raw_frames_are_answered_or_refused(loop_hub: LoopHub) -> None:

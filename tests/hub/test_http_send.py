@@ -8,9 +8,8 @@ from unittest.mock import ANY
 import pytest
 
 from hub.store import TokenKind
-from tests.conftest import Hub
+from tests.conftest import Hub, refused
 from tests.hub.http_client import call
-from tests.hub.test_auth import refused
 
 
 async def send_only_token(hub: Hub, name: str) -> str:
@@ -92,7 +91,7 @@ async def test_send_only_token_sends_but_cannot_receive(hub: Hub) -> None:
     assert sent.status == 201
     assert (await bob.next("notification"))["message"] == "from cron"
     assert (inbox.status, inbox.code) == (403, "forbidden")
-    assert (await refused(hub, {"token": token}))["data"] == {"code": "forbidden", "message": ANY}
+    assert (await refused(hub.url, {"token": token}))["data"] == {"code": "forbidden", "message": ANY}
 
 
 @pytest.mark.parametrize("header", [None, "Bearer", "Basic abc", "Bearer lnt_unknown", "Bearer  "])

@@ -107,7 +107,7 @@ class Swarm:
         self.arrived = asyncio.Event()
         self.all_up = asyncio.Event()
         self.proc: asyncio.subprocess.Process | None = None
-        self._up: set[str] = set()
+        self.up_names: set[str] = set()
         self._reader: asyncio.Task[None] | None = None
 
     async def start(self, url: str, tokens: dict[str, str], seed: int, folder: Path) -> None:
@@ -137,8 +137,8 @@ class Swarm:
                 self.arrived.set()
             elif item["ev"] == "up":
                 self.connects += 1
-                self._up.add(item["n"])
-                if len(self._up) == len(self.names):
+                self.up_names.add(item["n"])
+                if len(self.up_names) == len(self.names):
                     self.all_up.set()
         self.all_up.set()  # the process ended (the caller checks the count)
         self.arrived.set()
@@ -206,7 +206,7 @@ async def load_held(
             await swarm.start(url, tokens, rng.randrange(2**32), tmp_path)
         for swarm in swarms:
             await asyncio.wait_for(swarm.all_up.wait(), 60 + clients * 0.5)
-            assert swarm.connects >= len(swarm.names), "a swarm process ended before its peers connected"
+            assert swarm.up_names == set(swarm.names), "a swarm process ended before its peers connected"
         for peer in senders.values():
             await asyncio.wait_for(peer.up.wait(), 60)
         figures.rss_start_mib = rss(pid) / MIB

@@ -34,11 +34,12 @@ def open_together(path: Path, count: int) -> list[BaseException]:
         except BaseException as exc:
             errors.append(exc)
 
-    threads = [threading.Thread(target=open_one) for _ in range(count)]
+    threads = [threading.Thread(target=open_one, daemon=True) for _ in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(WAIT * 3)
+    assert not any(thread.is_alive() for thread in threads), "an open hung"
     return errors
 
 
