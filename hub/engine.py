@@ -4,11 +4,14 @@ python-engineio gives every connection an `asyncio.Queue` and a writer task: eac
 queue put, a task wake-up, an encode and a frame write, and each received packet costs a task and a
 `wait_for`. Issue 8 measured that per-recipient machinery as most of the hub's CPU. Here, once a
 connection is on an uncompressed websocket (the normal case, and every client of the hub's own
-apps), a packet is written at once as a websocket frame to the connection's transport:
+apps), a packet becomes a websocket frame for the connection's transport:
 
 - sending is synchronous: the order of frames on a connection is the order of the calls, with no
   task in between, so the fan-out fast path (`hub/fastpath.py`) can write one pre-built frame to
   every recipient;
+- the frames a connection is sent in one event-loop iteration go out in one write (one system
+  call) at the end of that iteration: a batch of notifications, or a sender's acks, cost a
+  connection one `send` instead of one each;
 - receiving is one loop over `WebSocketResponse.receive()` per connection;
 - a client that stops reading is found by its unsent bytes (the transport's write buffer): past
   `max_send_buffer` its connection is aborted, and it recovers from the store when it comes back.
@@ -108,6 +111,8 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
     _reader: asyncio.Task[Any] | None = None
     _stop_reading = False
     _ping_timer: asyncio.TimerHandle | None = None
+    #: Frames written in this loop iteration, not yet handed to the transport.
+    _pending: list[bytes] | None = None
     stuck = False
     last_ping: float | None  # python-engineio's: when the unanswered ping went out
     # ------------------------------------------------------------------ heartbeat
@@ -156,11 +161,24 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
         return True
 
     def _write(self, data: bytes) -> None:
+        """Queue a frame for this loop iteration's one write to the connection (`flush`)."""
+        pending = self._pending
+        if pending is None:
+            self._pending = [data]
+            self.server.to_flush(self)
+        else:
+            pending.append(data)
+
+    def flush(self) -> None:
+        """Write the frames queued in this loop iteration, in order, with one system call."""
+        pending = self._pending
+        if pending is None:
+            return
+        self._pending = None
         out = self._out
-        assert out is not None
-        if out.is_closing():
+        if out is None or out.is_closing():
             return  # the reading loop sees the connection end and cleans up
-        out.write(data)
+        out.write(pending[0] if len(pending) == 1 else b"".join(pending))
         if out.get_write_buffer_size() > self.server.max_send_buffer:
             self._abandon(f"{out.get_write_buffer_size()} bytes unsent")
 
@@ -182,6 +200,7 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
         """Bytes (or, on a queue, packets' worth of bytes) waiting to be sent to this client."""
         if self._out is None:
             return int(self.queue.qsize()) * QUEUED_PACKET_BYTES
+        self.flush()
         return 0 if self._out.is_closing() else self._out.get_write_buffer_size()
 
     async def drain(self) -> None:
@@ -202,6 +221,7 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
         self.stuck = True
         log.info("closing connection %s: it is not reading (%s)", self.sid, why)
         self.server.dropped_slow += 1
+        self._pending = None
         if self._out is not None:
             self._out.abort()  # the reading loop ends and the session is closed as on any disconnect
             return
@@ -229,6 +249,7 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
         self._end_websocket(abort=abort)
 
     def _end_websocket(self, *, abort: bool) -> None:
+        self.flush()  # what was sent before the close goes out before it
         if self._stop_reading:
             return
         self._stop_reading = True
@@ -353,6 +374,20 @@ class HubEngineServer(engineio.AsyncServer):  # type: ignore[misc]
         #: Connections closed because they stopped reading.
         self.dropped_slow = 0
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._unflushed: list[HubSocket] = []
+        self._flush_soon: asyncio.Handle | None = None
+
+    def to_flush(self, socket: HubSocket) -> None:
+        """Write `socket`'s frames at the end of this loop iteration, with everyone else's."""
+        self._unflushed.append(socket)
+        if self._flush_soon is None:
+            self._flush_soon = asyncio.get_running_loop().call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_soon = None
+        sockets, self._unflushed = self._unflushed, []
+        for socket in sockets:
+            socket.flush()
 
     async def _trigger_event(self, event: str, *args: Any, **kwargs: Any) -> Any:
         if event == "connect":
