@@ -78,6 +78,14 @@ MIGRATIONS: tuple[str, ...] = (
         last_id INTEGER NOT NULL
     );
     """,
+    # 2: a notification to everyone is one row (`everyone = 1`), not one inbox row per user (issue 8:
+    # a broadcast cost O(users) writes). Each user receives those after `first_id`, the newest
+    # notification id when the user was created. Broadcasts stored before keep their inbox rows.
+    """
+    ALTER TABLE notifications ADD COLUMN everyone INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX notifications_everyone ON notifications(id) WHERE everyone = 1;
+    ALTER TABLE users ADD COLUMN first_id INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

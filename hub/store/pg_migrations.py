@@ -90,6 +90,14 @@ MIGRATIONS: tuple[str, ...] = (
     );
     INSERT INTO notification_head(one, last_id) VALUES (true, 0);
     """,
+    # 2: a notification to everyone is one row (`everyone`), not one inbox row per user (issue 8:
+    # a broadcast cost O(users) writes). Each user receives those after `first_id`, the head when
+    # the user was created. Broadcasts stored before keep their inbox rows.
+    """
+    ALTER TABLE notifications ADD COLUMN everyone BOOLEAN NOT NULL DEFAULT false;
+    CREATE INDEX notifications_everyone ON notifications(id) WHERE everyone;
+    ALTER TABLE users ADD COLUMN first_id BIGINT NOT NULL DEFAULT 0;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

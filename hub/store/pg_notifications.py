@@ -15,6 +15,16 @@ from hub.store.pg_pool import PgPool, count_rows
 PRUNE_LOCK = 0x6C6E_7072  # "lnpr"
 
 _NOTIFICATION_COLUMNS = "n.id, n.kind, n.type, n.title, n.message, n.sender, n.room, n.created_at"
+#: Kinds stored once for every user (one row, no inbox rows).
+_TO_EVERYONE = frozenset({Kind.EVERYONE, Kind.ANNOUNCEMENT})
+#: Notifications to everyone a user still has: after the later of when the user was created and
+#: what retention removed for them. `$1` is the user's id.
+_EVERYONE_AFTER_FLOOR = "n.everyone AND n.id > (SELECT GREATEST(first_id, pruned_upto) FROM users WHERE id = $1)"
+#: Notifications nobody receives any more (to everyone: see `prune`).
+ORPHANS = (
+    "DELETE FROM notifications n"
+    " WHERE NOT n.everyone AND NOT EXISTS (SELECT 1 FROM inbox i WHERE i.notification_id = n.id)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,14 +59,20 @@ class NotificationTables(PgPool):
         """Store drafts in one transaction with the next ids after the head; durable when this returns."""
         async with self._tx() as conn:
             prev = int(await conn.fetchval("SELECT last_id FROM notification_head FOR UPDATE"))
-            everyone: list[int] | None = None
+            everyone: tuple[int, ...] | None = None
             members: dict[str, list[int]] = {}
             rows: list[tuple[Any, ...]] = []
             inbox: list[tuple[int, int]] = []
             out: list[Stored] = []
             for offset, d in enumerate(drafts, start=1):
                 nid = prev + offset
-                if d.kind is Kind.DIRECT:
+                to_everyone = d.kind in _TO_EVERYONE
+                recipients: Sequence[int]
+                if to_everyone:  # one row, whoever the users are: no inbox rows
+                    if everyone is None:
+                        everyone = tuple(r[0] for r in await conn.fetch("SELECT id FROM users ORDER BY id"))
+                    recipients = everyone
+                elif d.kind is Kind.DIRECT:
                     recipients = [d.to_user_id] if d.to_user_id is not None else []
                 elif d.kind in (Kind.ROOM, Kind.NOTICE):
                     assert d.room is not None
@@ -68,12 +84,11 @@ class NotificationTables(PgPool):
                             )
                         ]
                     recipients = [u for u in members[d.room] if u != d.about_user_id]
-                else:
-                    if everyone is None:
-                        everyone = [r[0] for r in await conn.fetch("SELECT id FROM users ORDER BY id")]
-                    recipients = list(everyone)
-                rows.append((nid, d.kind.value, d.type.value, d.title, d.message, d.sender, d.room, d.timestamp))
-                inbox.extend((u, nid) for u in recipients)
+                rows.append(
+                    (nid, d.kind.value, d.type.value, d.title, d.message, d.sender, d.room, d.timestamp, to_everyone)
+                )
+                if not to_everyone:
+                    inbox.extend((u, nid) for u in recipients)
                 note = Notification(
                     id=nid,
                     kind=d.kind,
@@ -89,7 +104,7 @@ class NotificationTables(PgPool):
                 await conn.copy_records_to_table(
                     "notifications",
                     records=rows,
-                    columns=["id", "kind", "type", "title", "message", "sender", "room", "created_at"],
+                    columns=["id", "kind", "type", "title", "message", "sender", "room", "created_at", "everyone"],
                 )
             if inbox:
                 await conn.copy_records_to_table("inbox", records=inbox, columns=["user_id", "notification_id"])
@@ -109,7 +124,7 @@ class NotificationTables(PgPool):
             newest = await conn.fetchval("SELECT coalesce(max(id), 0) FROM notifications")
             orphans = await conn.fetchval(
                 "SELECT count(*) FROM notifications n"
-                " WHERE NOT EXISTS (SELECT 1 FROM inbox i WHERE i.notification_id = n.id)"
+                " WHERE NOT n.everyone AND NOT EXISTS (SELECT 1 FROM inbox i WHERE i.notification_id = n.id)"
             )
         if head is None or newest > head:
             return f"notification head {head} is behind the newest notification {newest}"
@@ -122,7 +137,9 @@ class NotificationTables(PgPool):
         async with self._conn() as conn:
             rows = await conn.fetch(
                 f"SELECT {_NOTIFICATION_COLUMNS},"
-                " ARRAY(SELECT i.user_id FROM inbox i WHERE i.notification_id = n.id ORDER BY i.user_id)"
+                " CASE WHEN n.everyone"
+                " THEN ARRAY(SELECT u.id FROM users u WHERE GREATEST(u.first_id, u.pruned_upto) < n.id ORDER BY u.id)"
+                " ELSE ARRAY(SELECT i.user_id FROM inbox i WHERE i.notification_id = n.id ORDER BY i.user_id) END"
                 " FROM notifications n WHERE n.id > $1 AND n.id <= $2 ORDER BY n.id LIMIT $3",
                 after_id,
                 upto_id,
@@ -134,7 +151,10 @@ class NotificationTables(PgPool):
         async with self._conn() as conn:
             rows = await conn.fetch(
                 f"SELECT {_NOTIFICATION_COLUMNS} FROM inbox i JOIN notifications n ON n.id = i.notification_id"
-                " WHERE i.user_id = $1 AND i.notification_id > $2 ORDER BY i.notification_id LIMIT $3",
+                " WHERE i.user_id = $1 AND i.notification_id > $2"
+                f" UNION ALL SELECT {_NOTIFICATION_COLUMNS} FROM notifications n"
+                f" WHERE {_EVERYONE_AFTER_FLOOR} AND n.id > $2"
+                " ORDER BY 1 LIMIT $3",
                 user_id,
                 after_id,
                 limit,
@@ -160,21 +180,24 @@ class NotificationTables(PgPool):
             if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", PRUNE_LOCK):
                 return PruneResult(removed_deliveries=0, removed_notifications=0)  # another hub is at it
             for (user_id,) in await conn.fetch("SELECT id FROM users ORDER BY id"):
+                # The user's notifications: inbox rows, and those to everyone after their floor.
+                mine = (
+                    "SELECT i.notification_id AS id, n.created_at AS at FROM inbox i"
+                    " JOIN notifications n ON n.id = i.notification_id WHERE i.user_id = $1"
+                    f" UNION ALL SELECT n.id, n.created_at FROM notifications n WHERE {_EVERYONE_AFTER_FLOOR}"
+                )
                 by_count = await conn.fetchval(
-                    "SELECT notification_id FROM inbox WHERE user_id = $1"
-                    " ORDER BY notification_id DESC LIMIT 1 OFFSET $2",
-                    user_id,
-                    keep_count,
+                    f"SELECT id FROM ({mine}) m ORDER BY id DESC LIMIT 1 OFFSET $2", user_id, keep_count
                 )
-                by_age = await conn.fetchval(
-                    "SELECT max(i.notification_id) FROM inbox i JOIN notifications n ON n.id = i.notification_id"
-                    " WHERE i.user_id = $1 AND n.created_at < $2",
-                    user_id,
-                    cutoff,
-                )
+                by_age = await conn.fetchval(f"SELECT max(id) FROM ({mine}) m WHERE at < $2", user_id, cutoff)
                 boundary = max(by_count or 0, by_age or 0)
                 if boundary <= 0:
                     continue
+                removed += await conn.fetchval(
+                    f"SELECT count(*) FROM notifications n WHERE {_EVERYONE_AFTER_FLOOR} AND n.id <= $2",
+                    user_id,
+                    boundary,
+                )
                 status = await conn.execute(
                     "DELETE FROM inbox WHERE user_id = $1 AND notification_id <= $2", user_id, boundary
                 )
@@ -182,12 +205,14 @@ class NotificationTables(PgPool):
                 await conn.execute(
                     "UPDATE users SET pruned_upto = GREATEST(pruned_upto, $1) WHERE id = $2", boundary, user_id
                 )
+            # A notification to everyone goes once no user has it any more (all of them, with no users).
             gone = count_rows(
                 await conn.execute(
-                    "DELETE FROM notifications n"
-                    " WHERE NOT EXISTS (SELECT 1 FROM inbox i WHERE i.notification_id = n.id)"
+                    "DELETE FROM notifications WHERE everyone AND id <= coalesce("
+                    "(SELECT min(GREATEST(first_id, pruned_upto)) FROM users), (SELECT max(id) FROM notifications))"
                 )
             )
+            gone += count_rows(await conn.execute(ORPHANS))
         return PruneResult(removed_deliveries=removed, removed_notifications=gone)
 
     # ------------------------------------------------------------------ cursors

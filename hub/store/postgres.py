@@ -21,7 +21,7 @@ import asyncpg
 from hub.errors import Conflict
 from hub.store.base import Room, TokenInfo, TokenKind, User, last_use_is_stale
 from hub.store.factory import redact
-from hub.store.pg_notifications import Batch, NotificationTables
+from hub.store.pg_notifications import ORPHANS, Batch, NotificationTables
 from hub.store.pg_pool import count_rows
 from hub.timeutil import utc_now_iso
 
@@ -56,7 +56,8 @@ class PostgresStore(NotificationTables):
         async with self._conn() as conn:
             try:
                 row = await conn.fetchrow(
-                    "INSERT INTO users(name, password_hash, admin, created_at) VALUES ($1, $2, $3, $4) RETURNING *",
+                    "INSERT INTO users(name, password_hash, admin, created_at, first_id)"
+                    " VALUES ($1, $2, $3, $4, (SELECT last_id FROM notification_head)) RETURNING *",
                     name,
                     password_hash,
                     admin,
@@ -97,9 +98,7 @@ class PostgresStore(NotificationTables):
                 time.time(),
             )
             await conn.execute("DELETE FROM users WHERE id = $1", user_id)
-            await conn.execute(
-                "DELETE FROM notifications n WHERE NOT EXISTS (SELECT 1 FROM inbox i WHERE i.notification_id = n.id)"
-            )
+            await conn.execute(ORPHANS)
         return True
 
     async def set_password(self, name: str, password_hash: str) -> bool:
@@ -110,8 +109,8 @@ class PostgresStore(NotificationTables):
     async def ensure_user(self, name: str) -> User:
         async with self._conn() as conn:
             await conn.execute(
-                "INSERT INTO users(name, password_hash, admin, created_at) VALUES ($1, NULL, false, $2)"
-                " ON CONFLICT (name) DO NOTHING",
+                "INSERT INTO users(name, password_hash, admin, created_at, first_id)"
+                " VALUES ($1, NULL, false, $2, (SELECT last_id FROM notification_head)) ON CONFLICT (name) DO NOTHING",
                 name,
                 utc_now_iso(),
             )

@@ -26,6 +26,17 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _NOTIFICATION_COLUMNS = "n.id, n.kind, n.type, n.title, n.message, n.sender, n.room, n.created_at"
+#: The newest notification id ever given: a new user receives notifications to everyone after it.
+_NEWEST_ID = "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'notifications'), 0)"
+#: Notifications to everyone (one row each, no inbox rows) a user still has: after the later of
+#: when the user was created and what retention removed for them. `?1` is the user's id.
+_EVERYONE_AFTER_FLOOR = "n.everyone = 1 AND n.id > (SELECT MAX(first_id, pruned_upto) FROM users WHERE id = ?1)"
+#: A notification nobody receives any more (to everyone: see `prune`).
+_ORPHANS = "DELETE FROM notifications WHERE everyone = 0 AND id NOT IN (SELECT notification_id FROM inbox)"
+
+
+#: Kinds stored once for every user (one row, no inbox rows).
+_TO_EVERYONE = frozenset({Kind.EVERYONE, Kind.ANNOUNCEMENT})
 
 
 def _notification(row: sqlite3.Row) -> Notification:
@@ -115,7 +126,8 @@ class SqliteStore:
         def run(db: sqlite3.Connection) -> User:
             try:
                 cur = db.execute(
-                    "INSERT INTO users(name, password_hash, admin, created_at) VALUES (?, ?, ?, ?)",
+                    "INSERT INTO users(name, password_hash, admin, created_at, first_id)"
+                    f" VALUES (?, ?, ?, ?, {_NEWEST_ID})",
                     (name, password_hash, int(admin), utc_now_iso()),
                 )
             except sqlite3.IntegrityError:
@@ -159,7 +171,7 @@ class SqliteStore:
                 for (token_id,) in db.execute("SELECT id FROM tokens WHERE user_id = ?", (row[0],)).fetchall():
                     db.execute("INSERT INTO revocations(token_id, at) VALUES (?, ?)", (token_id, now))
                 db.execute("DELETE FROM users WHERE id = ?", (row[0],))
-                db.execute("DELETE FROM notifications WHERE id NOT IN (SELECT notification_id FROM inbox)")
+                db.execute(_ORPHANS)
             return True
 
         return await self._run(run)
@@ -174,7 +186,8 @@ class SqliteStore:
     async def ensure_user(self, name: str) -> User:
         def run(db: sqlite3.Connection) -> User:
             db.execute(
-                "INSERT OR IGNORE INTO users(name, password_hash, admin, created_at) VALUES (?, NULL, 0, ?)",
+                "INSERT OR IGNORE INTO users(name, password_hash, admin, created_at, first_id)"
+                f" VALUES (?, NULL, 0, ?, {_NEWEST_ID})",
                 (name, utc_now_iso()),
             )
             return _user(db.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone())
@@ -326,31 +339,39 @@ class SqliteStore:
     async def add(self, drafts: Sequence[Draft]) -> list[Stored]:
         def run(db: sqlite3.Connection) -> list[Stored]:
             out: list[Stored] = []
+            everyone: tuple[int, ...] | None = None
             with _transaction(db):
                 for d in drafts:
+                    to_everyone = d.kind in _TO_EVERYONE
                     cur = db.execute(
-                        "INSERT INTO notifications(kind, type, title, message, sender, room, created_at)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (d.kind.value, d.type.value, d.title, d.message, d.sender, d.room, d.timestamp),
+                        "INSERT INTO notifications(kind, type, title, message, sender, room, created_at, everyone)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (d.kind.value, d.type.value, d.title, d.message, d.sender, d.room, d.timestamp, to_everyone),
                     )
                     nid = cur.lastrowid
                     assert nid is not None
-                    if d.kind is Kind.DIRECT:
-                        recipients: list[int] = [d.to_user_id] if d.to_user_id is not None else []
-                    elif d.kind in (Kind.ROOM, Kind.NOTICE):
-                        recipients = [
-                            r[0]
-                            for r in db.execute("SELECT user_id FROM room_members WHERE room = ?", (d.room,))
-                            if r[0] != d.about_user_id
-                        ]
+                    if to_everyone:  # one row, whoever the users are: no inbox rows
+                        if everyone is None:
+                            everyone = tuple(r[0] for r in db.execute("SELECT id FROM users"))
+                        recipients: tuple[int, ...] = everyone
                     else:
-                        recipients = [r[0] for r in db.execute("SELECT id FROM users")]
-                    if len(recipients) == 1:
-                        db.execute("INSERT INTO inbox(user_id, notification_id) VALUES (?, ?)", (recipients[0], nid))
-                    else:
-                        db.executemany(
-                            "INSERT INTO inbox(user_id, notification_id) VALUES (?, ?)", [(u, nid) for u in recipients]
-                        )
+                        if d.kind is Kind.DIRECT:
+                            recipients = (d.to_user_id,) if d.to_user_id is not None else ()
+                        else:
+                            recipients = tuple(
+                                r[0]
+                                for r in db.execute("SELECT user_id FROM room_members WHERE room = ?", (d.room,))
+                                if r[0] != d.about_user_id
+                            )
+                        if len(recipients) == 1:
+                            db.execute(
+                                "INSERT INTO inbox(user_id, notification_id) VALUES (?, ?)", (recipients[0], nid)
+                            )
+                        else:
+                            db.executemany(
+                                "INSERT INTO inbox(user_id, notification_id) VALUES (?, ?)",
+                                [(u, nid) for u in recipients],
+                            )
                     note = Notification(
                         id=nid,
                         kind=d.kind,
@@ -361,7 +382,7 @@ class SqliteStore:
                         room=d.room,
                         timestamp=d.timestamp,
                     )
-                    out.append(Stored(note, tuple(recipients)))
+                    out.append(Stored(note, recipients))
             return out
 
         return await self._run(run)
@@ -370,7 +391,10 @@ class SqliteStore:
         def run(db: sqlite3.Connection) -> list[Notification]:
             rows = db.execute(
                 f"SELECT {_NOTIFICATION_COLUMNS} FROM inbox i JOIN notifications n ON n.id = i.notification_id"
-                " WHERE i.user_id = ? AND i.notification_id > ? ORDER BY i.notification_id LIMIT ?",
+                " WHERE i.user_id = ?1 AND i.notification_id > ?2"
+                f" UNION ALL SELECT {_NOTIFICATION_COLUMNS} FROM notifications n"
+                f" WHERE {_EVERYONE_AFTER_FLOOR} AND n.id > ?2"
+                " ORDER BY 1 LIMIT ?3",
                 (user_id, after_id, limit),
             ).fetchall()
             return [_notification(r) for r in rows]
@@ -396,27 +420,34 @@ class SqliteStore:
             removed = 0
             with _transaction(db):
                 for (user_id,) in db.execute("SELECT id FROM users").fetchall():
+                    # The user's notifications: inbox rows, and those to everyone after their floor.
+                    mine = (
+                        "SELECT i.notification_id AS id, n.created_at AS at FROM inbox i"
+                        " JOIN notifications n ON n.id = i.notification_id WHERE i.user_id = ?1"
+                        f" UNION ALL SELECT n.id, n.created_at FROM notifications n WHERE {_EVERYONE_AFTER_FLOOR}"
+                    )
                     by_count = db.execute(
-                        "SELECT notification_id FROM inbox WHERE user_id = ?"
-                        " ORDER BY notification_id DESC LIMIT 1 OFFSET ?",
-                        (user_id, keep_count),
+                        f"SELECT id FROM ({mine}) ORDER BY id DESC LIMIT 1 OFFSET ?2", (user_id, keep_count)
                     ).fetchone()
-                    by_age = db.execute(
-                        "SELECT MAX(i.notification_id) FROM inbox i JOIN notifications n ON n.id = i.notification_id"
-                        " WHERE i.user_id = ? AND n.created_at < ?",
-                        (user_id, cutoff),
-                    ).fetchone()
+                    by_age = db.execute(f"SELECT MAX(id) FROM ({mine}) WHERE at < ?2", (user_id, cutoff)).fetchone()
                     boundary = max(by_count[0] if by_count else 0, by_age[0] or 0)
                     if boundary <= 0:
                         continue
+                    removed += db.execute(
+                        f"SELECT COUNT(*) FROM notifications n WHERE {_EVERYONE_AFTER_FLOOR} AND n.id <= ?2",
+                        (user_id, boundary),
+                    ).fetchone()[0]
                     cur = db.execute(
                         "DELETE FROM inbox WHERE user_id = ? AND notification_id <= ?", (user_id, boundary)
                     )
                     removed += cur.rowcount
                     db.execute("UPDATE users SET pruned_upto = MAX(pruned_upto, ?) WHERE id = ?", (boundary, user_id))
+                # A notification to everyone goes once no user has it any more (all of them, with no users).
                 gone = db.execute(
-                    "DELETE FROM notifications WHERE id NOT IN (SELECT notification_id FROM inbox)"
+                    "DELETE FROM notifications WHERE everyone = 1 AND id <= COALESCE("
+                    "(SELECT MIN(MAX(first_id, pruned_upto)) FROM users), (SELECT MAX(id) FROM notifications))"
                 ).rowcount
+                gone += db.execute(_ORPHANS).rowcount
             return PruneResult(removed_deliveries=removed, removed_notifications=gone)
 
         return await self._run(run)

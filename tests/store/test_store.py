@@ -169,6 +169,98 @@ async def test_pruning_keeps_the_newest_per_user_and_records_the_boundary(store:
         await store.pruned_upto(12345)
 
 
+async def rows(store: Store, sql: str) -> int:
+    """A count straight from the store's database (what a broadcast costs on disk)."""
+    if isinstance(store, SqliteStore):
+        import sqlite3
+
+        with sqlite3.connect(store.path) as db:
+            return int(db.execute(sql).fetchone()[0])
+    import asyncpg
+
+    conn = await asyncpg.connect(store.dsn)  # type: ignore[attr-defined]
+    try:
+        return int(await conn.fetchval(sql))
+    finally:
+        await conn.close()
+
+
+async def test_a_broadcast_is_one_row_for_the_users_there_when_it_was_sent(store: Store) -> None:
+    alice = await store.create_user("alice", None, admin=False)
+    bob = await store.create_user("bob", None, admin=False)
+    [before] = await store.add([draft(Kind.EVERYONE, "before carol")])
+    carol = await store.ensure_user("carol")  # open mode's way in
+    dave = await store.create_user("dave", None, admin=False)
+    after = await store.add([draft(Kind.ANNOUNCEMENT, "after carol"), draft(Kind.DIRECT, "d", to_user_id=bob.id)])
+
+    assert sorted(before.recipients) == [alice.id, bob.id]
+    assert sorted(after[0].recipients) == [alice.id, bob.id, carol.id, dave.id]
+    assert await rows(store, "SELECT count(*) FROM notifications") == 3
+    assert await rows(store, "SELECT count(*) FROM inbox") == 1  # the direct one: broadcasts need none
+    assert [n.message for n in await store.replay(bob.id, 0, 100)] == ["before carol", "after carol", "d"]
+    assert [n.message for n in await store.replay(bob.id, before.notification.id, 1)] == ["after carol"]
+    assert [n.message for n in await store.replay(carol.id, 0, 100)] == ["after carol"]
+    assert [n.message for n in await store.history(dave.id, 0, 100)] == ["after carol"]
+
+    assert await store.remove_user("alice")  # the others keep what went to everyone
+    assert [n.message for n in await store.replay(bob.id, 0, 100)] == ["before carol", "after carol", "d"]
+
+
+async def test_pruning_counts_broadcasts_per_user_and_drops_one_nobody_keeps(store: Store) -> None:
+    alice = await store.create_user("alice", None, admin=False)
+    bob = await store.create_user("bob", None, admin=False)
+    stored = await store.add(
+        [draft(Kind.EVERYONE, "e0"), draft(Kind.DIRECT, "b1", to_user_id=bob.id), draft(Kind.EVERYONE, "e2")]
+    )
+
+    result = await store.prune(keep_days=30, keep_count=1, now=NOW)
+
+    # bob keeps e2 (b1 and e0 go), alice keeps e2 (e0 goes): e0 and b1 are gone for good.
+    assert result.removed_deliveries == 3 and result.removed_notifications == 2
+    assert [n.message for n in await store.replay(bob.id, 0, 100)] == ["e2"]
+    assert [n.message for n in await store.replay(alice.id, 0, 100)] == ["e2"]
+    assert await store.pruned_upto(alice.id) == stored[0].notification.id
+    assert await store.pruned_upto(bob.id) == stored[1].notification.id
+    assert await rows(store, "SELECT count(*) FROM notifications") == 1
+
+    old = draft(Kind.EVERYONE, "old", timestamp="2025-01-01T00:00:00.000Z")
+    await store.add([old])  # older than the retention days: gone at the next run, for everyone
+    result = await store.prune(keep_days=30, keep_count=10, now=NOW)
+    assert result.removed_deliveries == 4 and result.removed_notifications == 2
+    assert await store.replay(bob.id, 0, 100) == [] and await store.replay(alice.id, 0, 100) == []
+
+
+async def test_broadcasts_stored_before_the_upgrade_are_still_replayed(store: Store) -> None:
+    """Schema 1 kept a broadcast as one inbox row per user; those rows keep working after schema 2."""
+    alice = await store.create_user("alice", None, admin=False)
+    [old] = await store.add([draft(Kind.DIRECT, "was a broadcast", to_user_id=alice.id)])
+    await execute(store, f"UPDATE notifications SET kind = 'everyone' WHERE id = {old.notification.id}")
+    await store.add([draft(Kind.EVERYONE, "new")])
+
+    assert [(n.kind, n.message) for n in await store.replay(alice.id, 0, 100)] == [
+        (Kind.EVERYONE, "was a broadcast"),
+        (Kind.EVERYONE, "new"),
+    ]
+    await store.prune(keep_days=30, keep_count=10, now=NOW)
+    assert await rows(store, "SELECT count(*) FROM notifications") == 2
+
+
+async def execute(store: Store, sql: str) -> None:
+    if isinstance(store, SqliteStore):
+        import sqlite3
+
+        with sqlite3.connect(store.path) as db:
+            db.execute(sql)
+        return
+    import asyncpg
+
+    conn = await asyncpg.connect(store.dsn)  # type: ignore[attr-defined]
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
 def same_place(store: Store) -> Store:
     """Another store object on the same file or database."""
     if isinstance(store, SqliteStore):
