@@ -14,6 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+import orjson
 import socketio
 from pydantic import BaseModel, ValidationError
 from socketio import packet as sio_packet
@@ -144,7 +145,10 @@ class HubServer(socketio.AsyncServer):  # type: ignore[misc]
         if i >= end or data[i] != "[" or i > MAX_ACK_DIGITS:
             return False
         try:
-            payload = json.loads(data[i:])
+            try:
+                payload = orjson.loads(data[i:])
+            except orjson.JSONDecodeError:  # what orjson refuses and json takes (ints past 64 bits)
+                payload = json.loads(data[i:])
         except (ValueError, RecursionError) as exc:
             await self.drop_connection(eio_sid, f"malformed Socket.IO packet ({type(exc).__name__})")
             return True

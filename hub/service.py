@@ -46,8 +46,9 @@ log = logging.getLogger(__name__)
 
 REPLAY_PAGE = 500
 BATCH_MAX = 1024
-#: How long a recipient looked up by name is trusted without asking the store again. A user removed
-#: by the admin CLI meanwhile makes that send fail as "could not be stored" instead of `not_found`.
+#: How long a recipient looked up by name is trusted before the store is asked again, in the
+#: background: the send does not wait for it. A user removed by the admin CLI meanwhile makes a send
+#: fail as "could not be stored" instead of `not_found` until that answer is in.
 USER_CACHE_SECONDS = 5.0
 #: Sign-in attempts (`POST /api/login`): a burst of 10 per user name and per address, then one every 5 s.
 LOGIN_BURST = 10
@@ -85,6 +86,8 @@ class HubService:
         self._dirty: dict[str, tuple[int, int]] = {}
         self._revocation_seq = -1
         self._users: dict[str, tuple[User, float]] = {}
+        #: Short background jobs (recipients looked up again); cancelled at stop.
+        self._chores: set[asyncio.Task[None]] = set()
         self._closing = False
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -116,6 +119,10 @@ class HubService:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
+        for chore in list(self._chores):
+            chore.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await chore
         await self.flush_cursors()
 
     async def _drain(self) -> None:
@@ -342,16 +349,34 @@ class HubService:
         return sent(await (await self.accept_announce(actor, payload)))
 
     async def _user_named(self, name: str) -> User | None:
-        now = self.clock()
+        """The user called `name`, from memory once known. A connection's events are handled in
+        order, so a store round trip here holds that sender's next send behind the store's commits:
+        an entry older than USER_CACHE_SECONDS is still used, and looked up again in the background
+        (when every entry went stale at once, senders slowed to one send per commit)."""
         cached = self._users.get(name)
-        if cached is not None and now - cached[1] < USER_CACHE_SECONDS:
-            return cached[0]
-        user = await self.store.get_user(name)
+        if cached is None:
+            user = await self.store.get_user(name)
+            if user is not None:
+                self._users[name] = (user, self.clock())
+            return user
+        user, at = cached
+        now = self.clock()
+        if now - at >= USER_CACHE_SECONDS:
+            self._users[name] = (user, now)  # one lookup at a time per name
+            chore = asyncio.ensure_future(self._look_up_again(name))
+            self._chores.add(chore)
+            chore.add_done_callback(self._chores.discard)
+        return user
+
+    async def _look_up_again(self, name: str) -> None:
+        try:
+            user = await self.store.get_user(name)
+        except HubError:
+            return  # the entry stays; the next send after USER_CACHE_SECONDS tries again
         if user is None:
             self._users.pop(name, None)
-        else:
-            self._users[name] = (user, now)
-        return user
+        elif name in self._users:
+            self._users[name] = (user, self.clock())
 
     @staticmethod
     def _check_type(actor: Actor, type_: NotificationType) -> None:

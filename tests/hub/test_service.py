@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from hub.config import HubConfig
-from hub.errors import HubError
+from hub.errors import HubError, NotFound
 from hub.protocol import Kind, Notification, NotificationType, SendNotification
-from hub.service import HubService
+from hub.service import USER_CACHE_SECONDS, HubService
 from hub.sessions import Actor, Session
 from hub.store import SqliteStore, User
 
@@ -209,3 +209,45 @@ async def test_a_recipient_deleted_mid_flight_fails_alone_and_the_hub_goes_on(pa
     assert (await fine).recipients == (bob.id,)
     later = await send(service, alice, "still working")
     assert transport.ids("s1") == [(await fine).notification.id, later]
+
+
+class SlowLookups(SqliteStore):
+    """Looking a user up waits at a gate the test opens (a store busy with commits)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.gate: asyncio.Event | None = None
+        self.asked = asyncio.Event()
+
+    async def get_user(self, name: str) -> User | None:
+        if self.gate is not None:
+            self.asked.set()
+            await self.gate.wait()
+        return await super().get_user(name)
+
+
+async def test_a_recipient_known_for_a_while_is_looked_up_again_without_holding_the_send(tmp_path: Path) -> None:
+    store = SlowLookups(tmp_path / "hub.sqlite3")
+    await store.open()
+    clock = Clock()
+    service = HubService(HubConfig(data_dir=tmp_path), store, Recorder(), clock)
+    await service.start()
+    try:
+        alice = await store.create_user("alice", None, admin=False)
+        await store.create_user("bob", None, admin=False)
+        first = await send(service, alice, "first")  # bob is looked up once
+
+        clock.now += USER_CACHE_SECONDS
+        store.gate = asyncio.Event()
+        second = await asyncio.wait_for(send(service, alice, "second"), 5)  # stored while the lookup waits
+        await asyncio.wait_for(store.asked.wait(), 5)
+        assert second > first
+
+        await store.remove_user("bob")
+        store.gate.set()
+        await asyncio.wait_for(asyncio.gather(*service._chores), 5)
+        with pytest.raises(NotFound, match="no user named 'bob'"):
+            await send(service, alice, "third")
+    finally:
+        await service.stop()
+        await store.close()
