@@ -144,6 +144,16 @@ async def test_later_batches_get_higher_ids(store: Store) -> None:
     assert await store.add([]) == []
 
 
+async def test_ids_are_never_given_again_after_retention_removed_the_newest(store: Store) -> None:
+    bob = await store.create_user("bob", None, admin=False)
+    [last] = (await store.add([draft(Kind.DIRECT, to_user_id=bob.id, timestamp="2025-01-01T00:00:00.000Z")]))[-1:]
+    result = await store.prune(keep_days=30, keep_count=10, now=NOW)
+    assert result.removed_notifications == 1  # the store holds no notification now
+
+    [again] = await store.add([draft(Kind.DIRECT, to_user_id=bob.id)])
+    assert again.notification.id > last.notification.id  # a device's cursor past `last` misses nothing
+
+
 async def test_cursors_start_at_the_retained_inbox_and_never_move_back(store: Store) -> None:
     bob = await store.create_user("bob", None, admin=False)
     assert await store.cursor("dev1", bob.id) == 0
