@@ -113,11 +113,17 @@ _FINGERPRINTED = ("hub/store/migrations.py", "hub/store/sqlite.py", "hub/securit
 
 
 def _hub_fingerprint(repo: Path) -> str:
+    """A digest of the `_FINGERPRINTED` files of `repo`. A missing one is an error, not an empty file:
+    after a rename the cache key would no longer follow the code it stands for."""
     digest = hashlib.sha256()
     for name in _FINGERPRINTED:
         path = repo / name
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"bench cache fingerprint: {path} is missing; update _FINGERPRINTED in bench/provision.py"
+            )
         digest.update(name.encode())
-        digest.update(path.read_bytes() if path.is_file() else b"")
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 

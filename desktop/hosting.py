@@ -89,9 +89,10 @@ class Hosted:
 
 def default_hub_dir() -> Path:
     """Where a hosted hub keeps its store by default: the same place as `notify-hub` on this computer
-    (`LAN_NOTIFY_DATA_DIR`, else ~/.local/share/lan-notify/hub), so its commands work on it as they are."""
+    (`LAN_NOTIFY_DATA_DIR`, with `~` expanded as the hub does, else ~/.local/share/lan-notify/hub), so its
+    commands work on it as they are."""
     configured = os.environ.get(env_name("data_dir"))
-    return Path(configured) if configured else default_data_dir()
+    return Path(configured).expanduser() if configured else default_data_dir()
 
 
 class LocalHub:

@@ -13,7 +13,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
@@ -53,6 +60,10 @@ class _Live(Collector):
 
 class HubMetrics(NoMetrics):
     def __init__(self, presence: Callable[[], Presence | None], clock: Callable[[], float] = time.time) -> None:
+        # No `*_created` series (a creation timestamp per counter and histogram child: twice the series
+        # for nothing a dashboard reads). prometheus_client only has a process-wide switch, read when
+        # metrics are collected, so building a hub's metrics turns it off for the whole process.
+        disable_created_metrics()  # type: ignore[no-untyped-call]  # prometheus_client leaves it unannotated
         self.registry = CollectorRegistry(auto_describe=True)
         self._clock = clock
         self.registry.register(_Live(presence))

@@ -24,6 +24,8 @@ from hub.errors import Forbidden, HubError, NotFound, RateLimited, Unauthorized,
 from hub.metrics import NoMetrics
 from hub.protocol import (
     DELIVERY_EVENT,
+    MAX_MESSAGE_BYTES,
+    MAX_TITLE_CHARS,
     Announce,
     Broadcast,
     Event,
@@ -241,8 +243,8 @@ class HubService:
             "user": {"name": session.user.name, "admin": session.admin},
             "online": self.presence.online_names(),
             "limits": {
-                "message_bytes": 4096,
-                "title_chars": 200,
+                "message_bytes": MAX_MESSAGE_BYTES,
+                "title_chars": MAX_TITLE_CHARS,
                 "rate_burst": self.config.rate_burst,
                 "rate_refill_per_second": self.config.rate_refill_per_second,
             },

@@ -131,8 +131,10 @@ async def test_admin_commands_act_on_the_shared_store(cluster: Cluster) -> None:
 
 
 async def test_sign_in_guessing_is_limited_across_hubs(cluster: Cluster) -> None:
-    """The per-user sign-in budget (10, then one every 5 s) is one for the whole cluster: 14 guesses at
-    once, half through each hub and each from its own address, get 10 answers and 4 refusals."""
+    """The per-user sign-in budget (10, then one every 5 s) is one for the whole cluster: of 14 guesses at
+    once, half through each hub and each from its own address, 10 are answered and the rest refused (one
+    more is answered for each 5 s the guesses took, so a slow machine may see 11). Guessing on through
+    each hub in turn, both hubs refuse well before a budget per hub (20 answers) could be spent."""
     a, b = await cluster.start(2)
     await cluster.accounts.add_user("alice", "right", admin=False)
 
@@ -146,6 +148,11 @@ async def test_sign_in_guessing_is_limited_across_hubs(cluster: Cluster) -> None
         ):
             return response.status
 
-    statuses = await asyncio.gather(*(guess(i) for i in range(14)))
+    statuses = list(await asyncio.gather(*(guess(i) for i in range(14))))
+    # Even guesses went through hub a, odd ones through hub b.
+    while len(statuses) < 20 and not (429 in statuses[0::2] and 429 in statuses[1::2]):
+        statuses.append(await guess(len(statuses)))
 
-    assert sorted(statuses) == [401] * 10 + [429] * 4, statuses
+    assert set(statuses) <= {401, 429}, statuses
+    assert statuses.count(401) >= 10, statuses  # the whole budget, shared: no refusal before it is spent
+    assert 429 in statuses[0::2] and 429 in statuses[1::2], statuses  # in under 20 guesses, on each hub

@@ -14,9 +14,10 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from desktop.errors import LoginRefusedError
-from desktop.hosting import LocalHub, lan_address, local_username
+from desktop.hosting import Hosted, LocalHub, default_hub_dir, lan_address, local_username
 from desktop.net.http import login
 from desktop.ui.settings import Preferences
+from hub.config import load_config
 from tests.conftest import WAIT, Client
 from tests.desktop.test_app import RecordingReporter, assert_no_secret_on_disk, prefs, run_on_qasync
 from tests.desktop.test_app_team import make_app
@@ -117,6 +118,17 @@ def test_host_mode_a_teammate_joins_over_the_lan_and_messages_go_both_ways(
             await app.host.stop()
 
     run_on_qasync(qapp, scenario)
+
+
+def test_the_default_hub_dir_expands_a_tilde_in_the_environment_as_notify_hub_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("LAN_NOTIFY_DATA_DIR", "~/hub-data")
+
+    assert default_hub_dir() == tmp_path / "hub-data" == load_config().data_dir
+    hosted = Hosted("http://127.0.0.1:1", "http://127.0.0.1:1", "me", False, default_hub_dir())
+    assert hosted.user_add_command == "notify-hub user add NAME"  # the same store: no --data-dir
 
 
 def test_the_second_start_reuses_the_local_user_and_a_busy_port_is_explained(

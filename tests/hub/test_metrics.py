@@ -69,6 +69,18 @@ async def test_retention_pruning_is_reported(hub_factory: Any) -> None:
     assert value(samples, "lan_notify_retention_removed_notifications_total") == 2
 
 
+async def test_the_exposition_has_no_created_series(hub: Hub) -> None:
+    alice = await hub.user("alice")
+    bob = await hub.client(await hub.user("bob"))
+    assert (await call(hub, "POST", "/api/notify/bob", token=alice, data="x")).status == 201
+    await bob.next("notification")
+
+    body = (await call(hub, "GET", "/metrics")).body
+
+    assert "lan_notify_notifications_sent_total{" in body and "lan_notify_delivery_latency_seconds_count" in body
+    assert [line for line in body.splitlines() if "_created" in line] == []
+
+
 def test_each_hub_has_its_own_registry() -> None:
     first, second = HubMetrics(lambda: None), HubMetrics(lambda: None)
     first.rate_limited_total.inc()
