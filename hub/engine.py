@@ -113,6 +113,8 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
     _ping_timer: asyncio.TimerHandle | None = None
     #: Frames written in this loop iteration, not yet handed to the transport.
     _pending: list[bytes] | None = None
+    #: python-engineio's packet queue (an asyncio.Queue) until the connection writes directly, then None.
+    queue: Any
     stuck = False
     last_ping: float | None  # python-engineio's: when the unanswered ping went out
     # ------------------------------------------------------------------ heartbeat
@@ -320,6 +322,9 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
         self._reader = asyncio.current_task()
         queued = self._take_queued()
         self._out = ws.transport
+        # Nothing uses python-engineio's queue from now on (`send`, `push` and `close` write
+        # directly): an asyncio.Queue with its deques and Event is ~3 KB per idle connection.
+        self.queue = None
         for pkt in queued:
             if pkt is None:  # a close was asked for while polling
                 self._stop_reading = True

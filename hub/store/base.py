@@ -68,7 +68,8 @@ class Draft:
 
 @dataclass(frozen=True, slots=True)
 class Stored:
-    """A stored notification and the users whose inbox it went into."""
+    """A stored notification and the users it is for (for a notification to everyone: every user
+    there when it was stored, though it is stored once)."""
 
     notification: Notification
     recipients: tuple[int, ...]
