@@ -50,6 +50,10 @@ class Room:
     members: tuple[str, ...] = ()
 
 
+#: Kinds stored once for every user (one row, no inbox rows; store schema 2).
+TO_EVERYONE = frozenset({Kind.EVERYONE, Kind.ANNOUNCEMENT})
+
+
 @dataclass(frozen=True, slots=True)
 class Draft:
     """A notification to store. Exactly one of `to_user_id`, `room`, `everyone` addresses it."""

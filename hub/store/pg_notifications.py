@@ -8,15 +8,13 @@ from typing import Any
 
 from hub.errors import NotFound
 from hub.protocol import Kind, Notification, NotificationType
-from hub.store.base import Draft, PruneResult, Stored
+from hub.store.base import TO_EVERYONE, Draft, PruneResult, Stored
 from hub.store.pg_pool import PgPool, count_rows
 
 #: Advisory lock held while pruning: every hub runs retention, one at a time does the work.
 PRUNE_LOCK = 0x6C6E_7072  # "lnpr"
 
 _NOTIFICATION_COLUMNS = "n.id, n.kind, n.type, n.title, n.message, n.sender, n.room, n.created_at"
-#: Kinds stored once for every user (one row, no inbox rows).
-_TO_EVERYONE = frozenset({Kind.EVERYONE, Kind.ANNOUNCEMENT})
 #: Notifications to everyone a user still has: after the later of when the user was created and
 #: what retention removed for them. `$1` is the user's id.
 _EVERYONE_AFTER_FLOOR = "n.everyone AND n.id > (SELECT GREATEST(first_id, pruned_upto) FROM users WHERE id = $1)"
@@ -66,7 +64,7 @@ class NotificationTables(PgPool):
             out: list[Stored] = []
             for offset, d in enumerate(drafts, start=1):
                 nid = prev + offset
-                to_everyone = d.kind in _TO_EVERYONE
+                to_everyone = d.kind in TO_EVERYONE
                 recipients: Sequence[int]
                 if to_everyone:  # one row, whoever the users are: no inbox rows
                     if everyone is None:

@@ -18,7 +18,17 @@ from typing import Any, TypeVar
 
 from hub.errors import Conflict, NotFound, Unavailable
 from hub.protocol import Kind, Notification, NotificationType
-from hub.store.base import Draft, PruneResult, Room, Stored, TokenInfo, TokenKind, User, last_use_is_stale
+from hub.store.base import (
+    TO_EVERYONE,
+    Draft,
+    PruneResult,
+    Room,
+    Stored,
+    TokenInfo,
+    TokenKind,
+    User,
+    last_use_is_stale,
+)
 from hub.store.migrations import migrate, use_wal
 from hub.timeutil import utc_now_iso
 
@@ -33,10 +43,6 @@ _NEWEST_ID = "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'notificati
 _EVERYONE_AFTER_FLOOR = "n.everyone = 1 AND n.id > (SELECT MAX(first_id, pruned_upto) FROM users WHERE id = ?1)"
 #: A notification nobody receives any more (to everyone: see `prune`).
 _ORPHANS = "DELETE FROM notifications WHERE everyone = 0 AND id NOT IN (SELECT notification_id FROM inbox)"
-
-
-#: Kinds stored once for every user (one row, no inbox rows).
-_TO_EVERYONE = frozenset({Kind.EVERYONE, Kind.ANNOUNCEMENT})
 
 
 def _notification(row: sqlite3.Row) -> Notification:
@@ -347,7 +353,7 @@ class SqliteStore:
                 nid = int(db.execute(f"SELECT {_NEWEST_ID}").fetchone()[0])
                 for d in drafts:
                     nid += 1
-                    to_everyone = d.kind in _TO_EVERYONE
+                    to_everyone = d.kind in TO_EVERYONE
                     if to_everyone:  # one row, whoever the users are: no inbox rows
                         if everyone is None:
                             everyone = tuple(r[0] for r in db.execute("SELECT id FROM users"))

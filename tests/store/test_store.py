@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -179,18 +180,20 @@ async def test_pruning_keeps_the_newest_per_user_and_records_the_boundary(store:
         await store.pruned_upto(12345)
 
 
-async def rows(store: Store, sql: str) -> int:
-    """A count straight from the store's database (what a broadcast costs on disk)."""
+async def run_sql(store: Store, sql: str) -> Any:
+    """Run `sql` straight on the store's file or database (not through the store); the first
+    column of its first row, if any."""
     if isinstance(store, SqliteStore):
         import sqlite3
 
         with sqlite3.connect(store.path) as db:
-            return int(db.execute(sql).fetchone()[0])
+            row = db.execute(sql).fetchone()
+        return None if row is None else row[0]
     import asyncpg
 
     conn = await asyncpg.connect(store.dsn)  # type: ignore[attr-defined]
     try:
-        return int(await conn.fetchval(sql))
+        return await conn.fetchval(sql)
     finally:
         await conn.close()
 
@@ -205,8 +208,8 @@ async def test_a_broadcast_is_one_row_for_the_users_there_when_it_was_sent(store
 
     assert sorted(before.recipients) == [alice.id, bob.id]
     assert sorted(after[0].recipients) == [alice.id, bob.id, carol.id, dave.id]
-    assert await rows(store, "SELECT count(*) FROM notifications") == 3
-    assert await rows(store, "SELECT count(*) FROM inbox") == 1  # the direct one: broadcasts need none
+    assert await run_sql(store, "SELECT count(*) FROM notifications") == 3
+    assert await run_sql(store, "SELECT count(*) FROM inbox") == 1  # the direct one: broadcasts need none
     assert [n.message for n in await store.replay(bob.id, 0, 100)] == ["before carol", "after carol", "d"]
     assert [n.message for n in await store.replay(bob.id, before.notification.id, 1)] == ["after carol"]
     assert [n.message for n in await store.replay(carol.id, 0, 100)] == ["after carol"]
@@ -231,7 +234,7 @@ async def test_pruning_counts_broadcasts_per_user_and_drops_one_nobody_keeps(sto
     assert [n.message for n in await store.replay(alice.id, 0, 100)] == ["e2"]
     assert await store.pruned_upto(alice.id) == stored[0].notification.id
     assert await store.pruned_upto(bob.id) == stored[1].notification.id
-    assert await rows(store, "SELECT count(*) FROM notifications") == 1
+    assert await run_sql(store, "SELECT count(*) FROM notifications") == 1
 
     old = draft(Kind.EVERYONE, "old", timestamp="2025-01-01T00:00:00.000Z")
     await store.add([old])  # older than the retention days: gone at the next run, for everyone
@@ -244,7 +247,7 @@ async def test_broadcasts_stored_before_the_upgrade_are_still_replayed(store: St
     """Schema 1 kept a broadcast as one inbox row per user; those rows keep working after schema 2."""
     alice = await store.create_user("alice", None, admin=False)
     [old] = await store.add([draft(Kind.DIRECT, "was a broadcast", to_user_id=alice.id)])
-    await execute(store, f"UPDATE notifications SET kind = 'everyone' WHERE id = {old.notification.id}")
+    await run_sql(store, f"UPDATE notifications SET kind = 'everyone' WHERE id = {old.notification.id}")
     await store.add([draft(Kind.EVERYONE, "new")])
 
     assert [(n.kind, n.message) for n in await store.replay(alice.id, 0, 100)] == [
@@ -252,23 +255,7 @@ async def test_broadcasts_stored_before_the_upgrade_are_still_replayed(store: St
         (Kind.EVERYONE, "new"),
     ]
     await store.prune(keep_days=30, keep_count=10, now=NOW)
-    assert await rows(store, "SELECT count(*) FROM notifications") == 2
-
-
-async def execute(store: Store, sql: str) -> None:
-    if isinstance(store, SqliteStore):
-        import sqlite3
-
-        with sqlite3.connect(store.path) as db:
-            db.execute(sql)
-        return
-    import asyncpg
-
-    conn = await asyncpg.connect(store.dsn)  # type: ignore[attr-defined]
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
+    assert await run_sql(store, "SELECT count(*) FROM notifications") == 2
 
 
 def same_place(store: Store) -> Store:
@@ -289,44 +276,24 @@ async def test_opening_again_keeps_everything_at_the_current_schema_version(stor
         assert [u.name for u in await again.list_users()] == ["alice"]
     finally:
         await again.close()
+    from hub.store.migrations import SCHEMA_VERSION
+    from hub.store.pg_migrations import SCHEMA_VERSION as PG_VERSION
+
     if isinstance(store, SqliteStore):
-        import sqlite3
-
-        from hub.store.migrations import SCHEMA_VERSION
-
-        with sqlite3.connect(store.path) as db:
-            assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert await run_sql(store, "PRAGMA user_version") == SCHEMA_VERSION
     else:
-        import asyncpg
-
-        from hub.store.pg_migrations import SCHEMA_VERSION
-
-        conn = await asyncpg.connect(store.dsn)  # type: ignore[attr-defined]
-        try:
-            assert await conn.fetchval("SELECT max(version) FROM schema_version") == SCHEMA_VERSION
-        finally:
-            await conn.close()
+        assert await run_sql(store, "SELECT max(version) FROM schema_version") == PG_VERSION
 
 
 async def bump_schema_version(store: Store) -> None:
     """Mark the store as written by a lan-notify one schema version ahead of this one."""
-    if isinstance(store, SqliteStore):
-        import sqlite3
-
-        from hub.store.migrations import SCHEMA_VERSION
-
-        with sqlite3.connect(store.path) as db:
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-        return
-    import asyncpg
-
+    from hub.store.migrations import SCHEMA_VERSION
     from hub.store.pg_migrations import SCHEMA_VERSION as PG_VERSION
 
-    conn = await asyncpg.connect(store.dsn)  # type: ignore[attr-defined]
-    try:
-        await conn.execute("INSERT INTO schema_version VALUES ($1)", PG_VERSION + 1)
-    finally:
-        await conn.close()
+    if isinstance(store, SqliteStore):
+        await run_sql(store, f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    else:
+        await run_sql(store, f"INSERT INTO schema_version VALUES ({PG_VERSION + 1})")
 
 
 async def test_a_newer_schema_is_refused(store: Store) -> None:
