@@ -3,11 +3,13 @@
 No sockets here: the service talks to clients through a `Transport` (the Socket.IO namespace in
 production, a recorder in unit tests) and to disk through a `Store`.
 
-Delivery is one ordered pipeline. `send_*` validate, authorise and rate-limit, then hand a draft to
-the dispatcher, one task that stores a batch of drafts in one transaction (group commit), delivers
-each stored notification to the live sessions of its recipients in id order, and only then resolves
-the sender's future, so an `ok` always means "stored". A session that is replaying what it missed
-parks live notifications in `pending` and flushes those it has not already replayed.
+Delivery is one ordered pipeline of two stages. `send_*` validate, authorise and rate-limit, then
+hand a draft to the dispatcher, one task that stores a batch of drafts in one transaction (group
+commit) and passes it on to the deliverer, one task that delivers each stored notification to the
+live sessions of its recipients in id order and only then resolves the sender's future, so an `ok`
+always means "stored". The dispatcher commits the next batch while the deliverer hands out the one
+before. A session that is replaying what it missed parks live notifications in `pending` and flushes
+those it has not already replayed.
 """
 
 from __future__ import annotations
@@ -84,6 +86,8 @@ class HubService:
         #: Whose X-Forwarded-For names the client (`trusted_proxies`).
         self.trusted_proxies = proxy_networks(config.trusted_proxies)
         self._queue: asyncio.Queue[tuple[Draft, asyncio.Future[Stored]]] = asyncio.Queue()
+        #: Batches stored, in id order, waiting for the deliverer.
+        self._stored: asyncio.Queue[tuple[list[tuple[Draft, asyncio.Future[Stored]]], list[Stored]]] = asyncio.Queue()
         self._device_cursors: dict[str, int] = {}
         self._dirty: dict[str, tuple[int, int]] = {}
         self._revocation_seq = -1
@@ -98,6 +102,7 @@ class HubService:
     async def start(self) -> None:
         self._revocation_seq, _ = await self.store.revocations_after(-1)
         self._spawn(self._dispatch_loop(), "dispatcher")
+        self._spawn(self._delivery_loop(), "deliverer")
         self._spawn(self._every(1.0, self.flush_cursors), "cursor-flush")
         self._spawn(self._every(self.config.revocation_poll_seconds, self.check_revocations), "revocations")
         self._spawn(self._every(3600.0, self.prune, first_now=True), "retention")
@@ -131,6 +136,7 @@ class HubService:
         self._closing = True
         if self._tasks:
             await self._queue.join()
+            await self._stored.join()
 
     async def _every(self, seconds: float, job: Callable[[], Awaitable[Any]], *, first_now: bool = False) -> None:
         if not first_now:
@@ -449,6 +455,22 @@ class HubService:
             log.error("could not store a notification from %s", batch[0][0].sender, exc_info=exc)
             _fail(batch, exc if isinstance(exc, HubError) else HubError("the notification could not be stored"))
             return
+        self._stored.put_nowait((batch, stored))
+
+    async def _delivery_loop(self) -> None:
+        while True:
+            batch, stored = await self._stored.get()
+            try:
+                await self._hand_out(batch, stored)
+            except Exception:  # the deliverer must outlive any one batch; what was stored stays stored
+                log.exception("delivering a batch failed; recipients get it on their next sync")
+                for (_, future), item in zip(batch, stored, strict=True):
+                    if not future.done():
+                        future.set_result(item)
+            finally:
+                self._stored.task_done()
+
+    async def _hand_out(self, batch: list[tuple[Draft, asyncio.Future[Stored]]], stored: list[Stored]) -> None:
         for (_, future), item in zip(batch, stored, strict=True):
             try:
                 await self._deliver(item)

@@ -251,3 +251,72 @@ async def test_a_recipient_known_for_a_while_is_looked_up_again_without_holding_
     finally:
         await service.stop()
         await store.close()
+
+
+class Jammed(Recorder):
+    """Handing notifications out waits at a gate the test opens (a slow socket write)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = asyncio.Event()
+        self.held = asyncio.Event()
+
+    async def emit_many(self, sids: list[str], event: str, data: Any) -> None:
+        self.held.set()
+        await self.gate.wait()
+        await super().emit_many(sids, event, data)
+
+
+class CountedStore(SqliteStore):
+    """Tells the test each time a batch is committed."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.committed: list[int] = []
+        self.changed = asyncio.Event()
+
+    async def add(self, drafts: Any) -> Any:
+        stored = await super().add(drafts)
+        self.committed += [s.notification.id for s in stored]
+        self.changed.set()
+        return stored
+
+
+async def test_the_next_batch_is_stored_while_the_one_before_is_still_being_handed_out(tmp_path: Path) -> None:
+    store = CountedStore(tmp_path / "hub.sqlite3")
+    await store.open()
+    transport = Jammed()
+    service = HubService(HubConfig(data_dir=tmp_path), store, transport)
+    await service.start()
+    try:
+        alice = await store.create_user("alice", None, admin=False)
+        bob = await store.create_user("bob", None, admin=False)
+        await service.activate(bob_session(bob, "s1", acking=True, resume_from=0))
+        first = await service.accept_direct(Actor(alice), SendNotification(to="bob", message="first"))
+        await asyncio.wait_for(transport.held.wait(), 5)  # stored, and stuck handing it out
+        second = await service.accept_direct(Actor(alice), SendNotification(to="bob", message="second"))
+        while len(store.committed) < 2:
+            store.changed.clear()
+            await asyncio.wait_for(store.changed.wait(), 5)
+
+        assert not first.done() and not second.done()  # an ok still means "stored and handed out"
+        assert transport.ids("s1") == []
+        transport.gate.set()
+        ids = [(await asyncio.wait_for(f, 5)).notification.id for f in (first, second)]
+        assert ids == store.committed
+        assert transport.ids("s1") == ids  # in id order
+    finally:
+        transport.gate.set()
+        await service.stop()
+        await store.close()
+
+
+async def test_stopping_hands_out_everything_that_was_stored(parts: Any) -> None:
+    service, _store, transport, alice, bob = parts
+    await service.activate(bob_session(bob, "s1", acking=True, resume_from=0))
+    futures = [await service.accept_direct(Actor(alice), SendNotification(to="bob", message=f"m{i}")) for i in range(5)]
+
+    await service.stop()
+
+    ids = [f.result().notification.id for f in futures]
+    assert transport.ids("s1") == ids
