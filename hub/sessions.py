@@ -46,13 +46,16 @@ class Session(Actor):
     environ: dict[str, Any] = field(default_factory=dict)
     #: For clients that never ack: (time, last id sent then), about one entry a second, so the hub
     #: can tell what was sent long enough ago that a dead connection would have been noticed since.
-    trail: deque[tuple[float, int]] = field(default_factory=deque)
+    #: Made on the first send: an empty deque is ~600 bytes, and most idle connections have none.
+    trail: deque[tuple[float, int]] | None = None
 
     pending: list[tuple[str, dict[str, Any], int]] = field(default_factory=list)
 
     def sent_before(self, moment: float) -> int | None:
         """The last id sent at or before `moment` (None: nothing that old), dropping older entries."""
         trail = self.trail
+        if trail is None:
+            return None
         while len(trail) > 1 and trail[1][0] <= moment:
             trail.popleft()
         if trail and trail[0][0] <= moment:
@@ -60,10 +63,13 @@ class Session(Actor):
         return None
 
     def note_sent(self, now: float, nid: int) -> None:
-        if self.trail and now - self.trail[-1][0] < 1.0:
-            self.trail[-1] = (self.trail[-1][0], nid)
+        trail = self.trail
+        if trail is None:
+            self.trail = deque([(now, nid)])
+        elif trail and now - trail[-1][0] < 1.0:
+            trail[-1] = (trail[-1][0], nid)
         else:
-            self.trail.append((now, nid))
+            trail.append((now, nid))
 
 
 _NO_DEVICES: dict[str, Session] = {}
