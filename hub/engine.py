@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import struct
 import time
 from typing import Any
@@ -48,6 +49,11 @@ MAX_SEND_BUFFER = 8 * 1024 * 1024
 QUEUED_PACKET_BYTES = 512
 #: A replay waits for the client to read once this much is unsent.
 DRAIN_ABOVE = 256 * 1024
+#: The ping wheel turns this many times per `ping_interval`: a ping goes out at most a twentieth
+#: of the interval late, well inside what clients allow (`ping_interval` + `ping_timeout`).
+PING_TICKS = 20
+#: The event loop may run a timer up to its clock's resolution early: what is due that soon is due.
+PING_EARLY = 0.001
 
 _TEXT = 0x81  # FIN + text opcode
 _BINARY = 0x82  # FIN + binary opcode
@@ -110,7 +116,8 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
     _ws: Any = None  # hub.websocket.HubWebSocket
     _reader: asyncio.Task[Any] | None = None
     _stop_reading = False
-    _ping_timer: asyncio.TimerHandle | None = None
+    #: The tick of `HubEngineServer`'s ping wheel this connection is due a ping at.
+    _ping_due: int | None = None
     #: Frames written in this loop iteration, not yet handed to the transport.
     _pending: list[bytes] | None = None
     #: python-engineio's packet queue (an asyncio.Queue) until the connection writes directly, then None.
@@ -120,15 +127,13 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
     # ------------------------------------------------------------------ heartbeat
 
     def schedule_ping(self) -> None:
-        """The next ping, `ping_interval` after the last pong: a timer, where python-engineio keeps
-        a sleeping task per connection (memory per idle client; issue 8)."""
+        """The next ping, `ping_interval` after the last pong, on the server's ping wheel, where
+        python-engineio keeps a sleeping task per connection (memory per idle client; issue 8)."""
         if self.last_ping:
             self.last_ping = None
-            loop = asyncio.get_running_loop()
-            self._ping_timer = loop.call_later(self.server.ping_interval, self._ping)
+            self.server.ping_later(self)
 
-    def _ping(self) -> None:
-        self._ping_timer = None
+    def ping(self) -> None:
         if self.closing or self.closed:
             return
         self.last_ping = time.time()
@@ -235,9 +240,7 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
     # ------------------------------------------------------------------ closing
 
     async def close(self, wait: bool = True, abort: bool = False, reason: Any = None) -> None:
-        if self._ping_timer is not None:
-            self._ping_timer.cancel()
-            self._ping_timer = None
+        self.server.cancel_ping(self)
         if self._out is None:
             closing_now = not (self.closing or self.closed)
             await super().close(wait=wait, abort=abort, reason=reason)
@@ -381,6 +384,9 @@ class HubEngineServer(engineio.AsyncServer):  # type: ignore[misc]
         self._tasks: set[asyncio.Task[Any]] = set()
         self._unflushed: list[HubSocket] = []
         self._flush_soon: asyncio.Handle | None = None
+        #: The ping wheel: connections due a ping, by tick (`ping_later`), and the one timer.
+        self._pings: dict[int, dict[HubSocket, None]] = {}
+        self._ping_turn: asyncio.TimerHandle | None = None
 
     def to_flush(self, socket: HubSocket) -> None:
         """Write `socket`'s frames at the end of this loop iteration, with everyone else's."""
@@ -393,6 +399,49 @@ class HubEngineServer(engineio.AsyncServer):  # type: ignore[misc]
         sockets, self._unflushed = self._unflushed, []
         for socket in sockets:
             socket.flush()
+
+    # ------------------------------------------------------------------ heartbeat
+
+    @property
+    def _ping_tick(self) -> float:
+        return float(self.ping_interval) / PING_TICKS
+
+    def ping_later(self, socket: HubSocket) -> None:
+        """Ping `socket` once `ping_interval` has passed, at most a tick late. One timer serves every
+        connection: a timer each cost ~500 bytes per idle connection."""
+        loop = asyncio.get_running_loop()
+        tick = self._ping_tick
+        due = math.ceil((loop.time() + float(self.ping_interval)) / tick)
+        self.cancel_ping(socket)
+        self._pings.setdefault(due, {})[socket] = None
+        socket._ping_due = due
+        if self._ping_turn is None or due * tick < self._ping_turn.when():
+            if self._ping_turn is not None:
+                self._ping_turn.cancel()
+            self._ping_turn = loop.call_at(due * tick, self._ping_due)
+
+    def cancel_ping(self, socket: HubSocket) -> None:
+        due = socket._ping_due
+        if due is None:
+            return
+        socket._ping_due = None
+        bucket = self._pings.get(due)
+        if bucket is not None:
+            bucket.pop(socket, None)
+            if not bucket:
+                del self._pings[due]
+
+    def _ping_due(self) -> None:
+        self._ping_turn = None
+        loop = asyncio.get_running_loop()
+        tick = self._ping_tick
+        now = loop.time() + PING_EARLY
+        for due in sorted(d for d in self._pings if d * tick <= now):
+            for socket in self._pings.pop(due):
+                socket._ping_due = None
+                socket.ping()
+        if self._pings:
+            self._ping_turn = loop.call_at(min(self._pings) * tick, self._ping_due)
 
     async def _trigger_event(self, event: str, *args: Any, **kwargs: Any) -> Any:
         if event == "connect":
@@ -417,6 +466,10 @@ class HubEngineServer(engineio.AsyncServer):  # type: ignore[misc]
 
     async def shutdown(self) -> None:
         await super().shutdown()
+        if self._ping_turn is not None:
+            self._ping_turn.cancel()
+            self._ping_turn = None
+        self._pings.clear()
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()

@@ -142,3 +142,6 @@ async def test_pings_keep_a_client_that_answers_and_drop_one_that_stops(hub_fact
 
         # Bob stops answering (a frozen client): the hub drops him after the ping timeout.
         assert (await alice.next("user_offline"))["userId"] == "bob"
+    # One timer pings every connection; a connection that is gone leaves nothing on it.
+    waiting = [s for due in hub.running.app[SOCKETS].sio.eio._pings.values() for s in due]
+    assert waiting in ([], [socket_of(hub, alice)])  # alice's is off it while her ping is unanswered
