@@ -18,7 +18,8 @@ from aiohttp import web
 from hub import http_send, metrics, openapi
 from hub.accounts import Accounts
 from hub.config import HubConfig
-from hub.http_api import ACCOUNTS, SERVICE, STARTED, add_routes, errors_middleware
+from hub.http_api import ACCOUNTS, SERVICE, STARTED, add_routes
+from hub.http_errors import add_fallback
 from hub.namespace import HubServer, SocketLayer
 from hub.protocol import MAX_PACKET_BYTES
 from hub.security import RedactSecrets
@@ -35,7 +36,7 @@ SOCKETS: web.AppKey[SocketLayer] = web.AppKey("sockets", SocketLayer)
 
 
 def create_app(config: HubConfig) -> web.Application:
-    app = web.Application(middlewares=[errors_middleware], client_max_size=64 * 1024)
+    app = web.Application(client_max_size=64 * 1024)
     app[CONFIG] = config
     app[STARTED] = time.monotonic()
     packet_loggers = [logging.getLogger("hub.socketio"), logging.getLogger("hub.engineio")]
@@ -66,6 +67,7 @@ def create_app(config: HubConfig) -> web.Application:
     http_send.add_routes(app)
     openapi.add_routes(app)
     metrics.add_routes(app)
+    add_fallback(app)
     app[metrics.METRICS] = metrics.HubMetrics(lambda: app[SERVICE].presence if SERVICE in app else None)
     app.cleanup_ctx.append(_store_ctx)
     if config.redis:

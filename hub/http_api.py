@@ -15,8 +15,9 @@ from pydantic import ValidationError
 
 from hub import __version__
 from hub.accounts import Accounts
-from hub.errors import HubError, InvalidPayload, RateLimited, TooLarge, Unauthorized
-from hub.protocol import ErrorCode, Login, describe_validation_error
+from hub.errors import HubError, InvalidPayload, TooLarge, Unauthorized
+from hub.http_errors import json_errors
+from hub.protocol import Login, describe_validation_error
 from hub.security import client_address
 from hub.service import HubService
 
@@ -27,35 +28,6 @@ MAX_JSON_BYTES = 16 * 1024
 ACCOUNTS: web.AppKey[Accounts] = web.AppKey("accounts", Accounts)
 SERVICE: web.AppKey[HubService] = web.AppKey("service", HubService)
 STARTED: web.AppKey[float] = web.AppKey("started", float)
-
-
-def error_response(exc: HubError) -> web.Response:
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
-    return web.json_response({"error": exc.body()}, status=exc.http_status, headers=headers)
-
-
-@web.middleware
-async def errors_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
-    try:
-        response: web.StreamResponse = await handler(request)
-        return response
-    except HubError as exc:
-        return error_response(exc)
-    except web.HTTPException as exc:
-        # aiohttp's own refusals (no such route, wrong method, body too large) in the same JSON shape.
-        code = _HTTP_CODES.get(exc.status)
-        if code is None:
-            raise
-        message = f"no such endpoint: {request.method} {request.path}" if exc.status in (404, 405) else exc.reason
-        allow = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else None
-        return web.json_response({"error": {"code": code.value, "message": message}}, status=exc.status, headers=allow)
-    except Exception:
-        log.exception("%s %s failed", request.method, request.path)
-        message = "the hub could not handle this request; it has been logged"
-        return web.json_response({"error": {"code": ErrorCode.INTERNAL.value, "message": message}}, status=500)
-
-
-_HTTP_CODES = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.NOT_FOUND, 413: ErrorCode.TOO_LARGE}
 
 
 async def read_body(request: web.Request) -> bytes:
@@ -135,6 +107,6 @@ async def health(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
-    app.router.add_post("/api/login", login)
-    app.router.add_post("/api/logout", logout)
-    app.router.add_get("/api/health", health)
+    app.router.add_post("/api/login", json_errors(login))
+    app.router.add_post("/api/logout", json_errors(logout))
+    app.router.add_get("/api/health", json_errors(health))

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from hub.errors import Forbidden, InvalidPayload, TooLarge
 from hub.http_api import ACCOUNTS, SERVICE, bearer_token, read_body, read_json
+from hub.http_errors import json_errors
 from hub.protocol import (
     Broadcast,
     ErrorCode,
@@ -132,7 +133,7 @@ async def history(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
-    app.router.add_post("/api/notifications", post_notification)
-    app.router.add_get("/api/notifications", history, allow_head=False)
-    app.router.add_post("/api/notify/room/{room}", notify_room)
-    app.router.add_post("/api/notify/{user}", notify_user)
+    app.router.add_post("/api/notifications", json_errors(post_notification))
+    app.router.add_get("/api/notifications", json_errors(history), allow_head=False)
+    app.router.add_post("/api/notify/room/{room}", json_errors(notify_room))
+    app.router.add_post("/api/notify/{user}", json_errors(notify_user))

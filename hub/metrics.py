@@ -24,6 +24,8 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from hub.http_errors import json_errors
+
 if TYPE_CHECKING:
     from hub.sessions import Actor, Presence
     from hub.store import PruneResult, Stored
@@ -159,4 +161,4 @@ async def metrics_endpoint(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
-    app.router.add_get("/metrics", metrics_endpoint, allow_head=False)
+    app.router.add_get("/metrics", json_errors(metrics_endpoint), allow_head=False)

@@ -14,6 +14,7 @@ from aiohttp import web
 from pydantic.json_schema import models_json_schema
 
 from hub import __version__
+from hub.http_errors import json_errors
 from hub.protocol import MAX_MESSAGE_BYTES, ErrorCode, HttpNotification, Kind, Login, NotificationType
 
 OPENAPI_PATH = "/api/openapi.json"
@@ -263,4 +264,4 @@ async def openapi_json(request: web.Request) -> web.Response:
 
 
 def add_routes(app: web.Application) -> None:
-    app.router.add_get(OPENAPI_PATH, openapi_json, allow_head=False)
+    app.router.add_get(OPENAPI_PATH, json_errors(openapi_json), allow_head=False)
