@@ -25,6 +25,15 @@ CLEAN_CLOSE = "lan_notify.clean_close"
 NORMAL_CLOSE_CODES = frozenset({1000, 1001})
 
 
+def _drop_http_parser(request: Any) -> None:
+    """Let aiohttp's HTTP request parser go once the connection is a websocket (~750 bytes per open
+    connection): from then on aiohttp reads with its websocket reader only, and it sets the parser to
+    None itself when the connection is lost. Guarded: an aiohttp laid out otherwise keeps it."""
+    protocol = request.protocol
+    if getattr(protocol, "_payload_parser", None) is not None and getattr(protocol, "_parser", None) is not None:
+        protocol._parser = None
+
+
 def _websocket_class(compress: bool) -> type[aiohttp_driver.WebSocket]:
     class HubWebSocket(aiohttp_driver.WebSocket):  # type: ignore[misc]
         async def __call__(self, environ: dict[str, Any]) -> WebSocketResponse:
@@ -33,6 +42,7 @@ def _websocket_class(compress: bool) -> type[aiohttp_driver.WebSocket]:
             # connection whose client missed a pong, which ends the reading loop.
             self._sock = WebSocketResponse(max_msg_size=self.server.max_http_buffer_size, compress=compress)
             await self._sock.prepare(request)
+            _drop_http_parser(request)
             self.environ = environ
             self.transport = request.transport
             await self.handler(self)

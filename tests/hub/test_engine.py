@@ -58,6 +58,19 @@ async def test_direct_and_queued_connections_get_the_same(hub_factory: Any, comp
     assert [n["message"] for n in got] == [f"m{i} ✓" for i in range(30)]
 
 
+async def test_an_open_websocket_keeps_no_http_parser_and_still_works(hub: Hub) -> None:
+    """hub/websocket.py lets aiohttp's HTTP parser go after the upgrade (memory per idle connection):
+    this fails if an aiohttp release moves it, so that the saving is not lost unnoticed."""
+    alice = await hub.client(await hub.user("alice"), name="alice")
+    bob = await hub.client(await hub.user("bob"), name="bob")
+    for client in (alice, bob):
+        protocol = socket_of(hub, client)._ws.response._req.protocol
+        assert protocol._payload_parser is not None and protocol._parser is None
+
+    sent = await alice.call("send_notification", {"to": "bob", "message": "still reading"})
+    assert (await bob.next("notification"))["id"] == sent["id"]
+
+
 async def test_a_client_upgrading_from_long_polling_misses_nothing(hub: Hub) -> None:
     alice = await hub.client(await hub.user("alice"), name="alice")
     bob_token = await hub.user("bob")
