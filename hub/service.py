@@ -92,7 +92,9 @@ class HubService:
         self._dirty: dict[str, tuple[int, int]] = {}
         self._revocation_seq = -1
         self._users: dict[str, tuple[User, float]] = {}
-        #: Short background jobs (recipients looked up again); cancelled at stop.
+        #: Recipients to look up again, in the order they went stale, by one background job
+        #: (`_chores`, cancelled at stop).
+        self._stale: dict[str, None] = {}
         self._chores: set[asyncio.Task[None]] = set()
         self._closing = False
         self._tasks: list[asyncio.Task[None]] = []
@@ -371,20 +373,27 @@ class HubService:
         now = self.clock()
         if now - at >= USER_CACHE_SECONDS:
             self._users[name] = (user, now)  # one lookup at a time per name
-            chore = asyncio.ensure_future(self._look_up_again(name))
-            self._chores.add(chore)
-            chore.add_done_callback(self._chores.discard)
+            self._stale[name] = None
+            if not self._chores:
+                chore = asyncio.ensure_future(self._look_up_stale())
+                self._chores.add(chore)
+                chore.add_done_callback(self._chores.discard)
         return user
 
-    async def _look_up_again(self, name: str) -> None:
-        try:
-            user = await self.store.get_user(name)
-        except HubError:
-            return  # the entry stays; the next send after USER_CACHE_SECONDS tries again
-        if user is None:
-            self._users.pop(name, None)
-        elif name in self._users:
-            self._users[name] = (user, self.clock())
+    async def _look_up_stale(self) -> None:
+        """Look the stale names up again one after the other: entries filled at once go stale at
+        once, and a thousand lookups queued together would hold the store's commits behind them."""
+        while self._stale:
+            name = next(iter(self._stale))
+            del self._stale[name]
+            try:
+                user = await self.store.get_user(name)
+            except HubError:
+                continue  # the entry stays; the next send after USER_CACHE_SECONDS tries again
+            if user is None:
+                self._users.pop(name, None)
+            elif name in self._users:
+                self._users[name] = (user, self.clock())
 
     @staticmethod
     def _check_type(actor: Actor, type_: NotificationType) -> None:

@@ -253,6 +253,62 @@ async def test_a_recipient_known_for_a_while_is_looked_up_again_without_holding_
         await store.close()
 
 
+class CountedLookups(SqliteStore):
+    """Counts the user lookups waiting on the store at once; they wait at a gate while it is closed."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.in_flight = 0
+        self.gate = asyncio.Event()
+        self.gate.set()
+
+    async def get_user(self, name: str) -> User | None:
+        self.in_flight += 1
+        try:
+            await self.gate.wait()
+            return await super().get_user(name)
+        finally:
+            self.in_flight -= 1
+
+
+async def test_recipients_that_go_stale_together_are_looked_up_one_at_a_time(tmp_path: Path) -> None:
+    """Lookups queued all at once would hold the store's commits behind them (the direct bench's
+    stalls every USER_CACHE_SECONDS): they go one after the other, in the background."""
+    store = CountedLookups(tmp_path / "hub.sqlite3")
+    await store.open()
+    clock = Clock()
+    service = HubService(HubConfig(data_dir=tmp_path), store, Recorder(), clock)
+    await service.start()
+    try:
+        alice = await store.create_user("alice", None, admin=False)
+        names = [f"user{i}" for i in range(20)]
+        for name in names:
+            await store.create_user(name, None, admin=False)
+            await service.send_direct(Actor(alice), SendNotification(to=name, message="first"))
+        await store.remove_user("user7")
+
+        clock.now += USER_CACHE_SECONDS
+        store.gate.clear()
+        accepted = []
+        for name in names:  # all stale now: each is used as it is, and looked up again
+            accepted.append(await service.accept_direct(Actor(alice), SendNotification(to=name, message="second")))
+        # Stored (user7's fails: removed meanwhile, "could not be stored" until the lookup is in)
+        # while the lookups wait: only one of them at a time.
+        results = await asyncio.wait_for(asyncio.gather(*accepted, return_exceptions=True), 5)
+        assert [isinstance(r, HubError) for r in results] == [name == "user7" for name in names]
+        assert store.in_flight == 1
+
+        store.gate.set()
+        await asyncio.wait_for(asyncio.gather(*service._chores), 5)
+        with pytest.raises(NotFound, match="no user named 'user7'"):
+            await service.send_direct(Actor(alice), SendNotification(to="user7", message="third"))
+        assert (await service.send_direct(Actor(alice), SendNotification(to="user8", message="third")))["ok"]
+    finally:
+        store.gate.set()
+        await service.stop()
+        await store.close()
+
+
 class Jammed(Recorder):
     """Handing notifications out waits at a gate the test opens (a slow socket write)."""
 
