@@ -19,6 +19,9 @@ from pathlib import Path
 from typing import Any
 
 ENV_PREFIX = "LAN_NOTIFY_"
+#: The hub's pings go out on a wheel that turns this many times per `ping_interval` (one timer for
+#: every connection): a ping is at most `ping_interval / HEARTBEAT_TICKS` late.
+HEARTBEAT_TICKS = 20
 
 
 def default_data_dir() -> Path:

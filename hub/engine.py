@@ -37,6 +37,7 @@ from engineio import exceptions as eio_exceptions
 from engineio import packet as eio_packet
 from engineio.async_socket import AsyncSocket
 
+from hub.config import HEARTBEAT_TICKS
 from hub.websocket import CLEAN_CLOSE, NORMAL_CLOSE_CODES
 
 log = logging.getLogger(__name__)
@@ -49,11 +50,6 @@ MAX_SEND_BUFFER = 8 * 1024 * 1024
 QUEUED_PACKET_BYTES = 512
 #: A replay waits for the client to read once this much is unsent.
 DRAIN_ABOVE = 256 * 1024
-#: The ping wheel turns this many times per `ping_interval`: a ping goes out at most a twentieth
-#: of the interval late, well inside what clients allow (`ping_interval` + `ping_timeout`).
-PING_TICKS = 20
-#: The event loop may run a timer up to its clock's resolution early: what is due that soon is due.
-PING_EARLY = 0.001
 
 _TEXT = 0x81  # FIN + text opcode
 _BINARY = 0x82  # FIN + binary opcode
@@ -117,7 +113,7 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
     _reader: asyncio.Task[Any] | None = None
     _stop_reading = False
     #: The tick of `HubEngineServer`'s ping wheel this connection is due a ping at.
-    _ping_due: int | None = None
+    _ping_at: int | None = None
     #: Frames written in this loop iteration, not yet handed to the transport.
     _pending: list[bytes] | None = None
     #: python-engineio's packet queue (an asyncio.Queue) until the connection writes directly, then None.
@@ -384,9 +380,11 @@ class HubEngineServer(engineio.AsyncServer):  # type: ignore[misc]
         self._tasks: set[asyncio.Task[Any]] = set()
         self._unflushed: list[HubSocket] = []
         self._flush_soon: asyncio.Handle | None = None
-        #: The ping wheel: connections due a ping, by tick (`ping_later`), and the one timer.
+        #: The ping wheel: connections due a ping, by tick (`ping_later`), the one timer and the
+        #: tick it is set for.
         self._pings: dict[int, dict[HubSocket, None]] = {}
-        self._ping_turn: asyncio.TimerHandle | None = None
+        self._wheel: asyncio.Handle | None = None
+        self._wheel_at = 0
 
     def to_flush(self, socket: HubSocket) -> None:
         """Write `socket`'s frames at the end of this loop iteration, with everyone else's."""
@@ -402,46 +400,50 @@ class HubEngineServer(engineio.AsyncServer):  # type: ignore[misc]
 
     # ------------------------------------------------------------------ heartbeat
 
-    @property
-    def _ping_tick(self) -> float:
-        return float(self.ping_interval) / PING_TICKS
-
     def ping_later(self, socket: HubSocket) -> None:
         """Ping `socket` once `ping_interval` has passed, at most a tick late. One timer serves every
         connection: a timer each cost ~500 bytes per idle connection."""
+        if socket.closing or socket.closed:
+            return
         loop = asyncio.get_running_loop()
-        tick = self._ping_tick
+        tick = float(self.ping_interval) / HEARTBEAT_TICKS
         due = math.ceil((loop.time() + float(self.ping_interval)) / tick)
         self.cancel_ping(socket)
         self._pings.setdefault(due, {})[socket] = None
-        socket._ping_due = due
-        if self._ping_turn is None or due * tick < self._ping_turn.when():
-            if self._ping_turn is not None:
-                self._ping_turn.cancel()
-            self._ping_turn = loop.call_at(due * tick, self._ping_due)
+        socket._ping_at = due
+        # The armed tick is kept, not read back from the timer: qasync's handles have no `when()`.
+        if self._wheel is None or due < self._wheel_at:
+            if self._wheel is not None:
+                self._wheel.cancel()
+            self._wheel_at = due
+            self._wheel = loop.call_at(due * tick, self._turn_wheel)
 
     def cancel_ping(self, socket: HubSocket) -> None:
-        due = socket._ping_due
+        due = socket._ping_at
         if due is None:
             return
-        socket._ping_due = None
+        socket._ping_at = None
         bucket = self._pings.get(due)
         if bucket is not None:
             bucket.pop(socket, None)
             if not bucket:
                 del self._pings[due]
 
-    def _ping_due(self) -> None:
-        self._ping_turn = None
-        loop = asyncio.get_running_loop()
-        tick = self._ping_tick
-        now = loop.time() + PING_EARLY
-        for due in sorted(d for d in self._pings if d * tick <= now):
+    def _turn_wheel(self) -> None:
+        """Ping every connection due by the tick the timer was set for (whatever the clock says: a
+        loop may run a timer a little early), then set it for the next tick with connections on it."""
+        self._wheel = None
+        for due in sorted(d for d in self._pings if d <= self._wheel_at):
             for socket in self._pings.pop(due):
-                socket._ping_due = None
-                socket.ping()
+                socket._ping_at = None
+                try:
+                    socket.ping()
+                except Exception:  # the others on this tick are still pinged
+                    log.exception("pinging connection %s failed", socket.sid)
         if self._pings:
-            self._ping_turn = loop.call_at(min(self._pings) * tick, self._ping_due)
+            loop = asyncio.get_running_loop()
+            self._wheel_at = min(self._pings)
+            self._wheel = loop.call_at(self._wheel_at * float(self.ping_interval) / HEARTBEAT_TICKS, self._turn_wheel)
 
     async def _trigger_event(self, event: str, *args: Any, **kwargs: Any) -> Any:
         if event == "connect":
@@ -466,9 +468,9 @@ class HubEngineServer(engineio.AsyncServer):  # type: ignore[misc]
 
     async def shutdown(self) -> None:
         await super().shutdown()
-        if self._ping_turn is not None:
-            self._ping_turn.cancel()
-            self._ping_turn = None
+        if self._wheel is not None:
+            self._wheel.cancel()
+            self._wheel = None
         self._pings.clear()
         tasks = list(self._tasks)
         for task in tasks:

@@ -21,7 +21,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
-from hub.config import HubConfig
+from hub.config import HEARTBEAT_TICKS, HubConfig
 from hub.errors import Forbidden, HubError, NotFound, RateLimited, Unauthorized, Unavailable
 from hub.metrics import NoMetrics
 from hub.protocol import (
@@ -73,10 +73,12 @@ class HubService:
     ) -> None:
         self.config = config
         self.clock = clock
-        #: A connection that died can go unnoticed this long (the next ping, its timeout, and up to
-        #: one more timeout for python-engineio's service task to look): what a client that never
-        #: acks was sent within it is not taken as received (see `confirm_sent`).
-        self.unnoticed_window = config.ping_interval + 2 * config.ping_timeout + 1.0
+        #: A connection that died can go unnoticed this long (the next ping, up to a tick of the
+        #: ping wheel late, its timeout, and up to one more timeout for python-engineio's service
+        #: task to look): what a client that never acks was sent within it is not taken as received
+        #: (see `confirm_sent`).
+        ping_late = config.ping_interval / HEARTBEAT_TICKS
+        self.unnoticed_window = config.ping_interval + ping_late + 2 * config.ping_timeout + 1.0
         self.store = store
         self.transport = transport
         self.presence = Presence()
@@ -86,8 +88,11 @@ class HubService:
         #: Whose X-Forwarded-For names the client (`trusted_proxies`).
         self.trusted_proxies = proxy_networks(config.trusted_proxies)
         self._queue: asyncio.Queue[tuple[Draft, asyncio.Future[Stored]]] = asyncio.Queue()
-        #: Batches stored, in id order, waiting for the deliverer.
-        self._stored: asyncio.Queue[tuple[list[tuple[Draft, asyncio.Future[Stored]]], list[Stored]]] = asyncio.Queue()
+        #: Batches stored, in id order, waiting for the deliverer. One at most: while hand-out lags,
+        #: the dispatcher waits and the next batch grows, instead of memory.
+        self._stored: asyncio.Queue[tuple[list[tuple[Draft, asyncio.Future[Stored]]], list[Stored]]] = asyncio.Queue(
+            maxsize=1
+        )
         self._device_cursors: dict[str, int] = {}
         self._dirty: dict[str, tuple[int, int]] = {}
         self._revocation_seq = -1
@@ -95,7 +100,8 @@ class HubService:
         #: Recipients to look up again, in the order they went stale, by one background job
         #: (`_chores`, cancelled at stop).
         self._stale: dict[str, None] = {}
-        self._chores: set[asyncio.Task[None]] = set()
+        self._stale_job: asyncio.Future[None] | None = None
+        self._chores: set[asyncio.Future[None]] = set()
         self._closing = False
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -374,26 +380,26 @@ class HubService:
         if now - at >= USER_CACHE_SECONDS:
             self._users[name] = (user, now)  # one lookup at a time per name
             self._stale[name] = None
-            if not self._chores:
-                chore = asyncio.ensure_future(self._look_up_stale())
-                self._chores.add(chore)
-                chore.add_done_callback(self._chores.discard)
+            if self._stale_job is None or self._stale_job.done():
+                self._stale_job = asyncio.ensure_future(self._look_up_stale())
+                self._chores.add(self._stale_job)
+                self._stale_job.add_done_callback(self._chores.discard)
         return user
 
     async def _look_up_stale(self) -> None:
         """Look the stale names up again one after the other: entries filled at once go stale at
         once, and a thousand lookups queued together would hold the store's commits behind them."""
         while self._stale:
-            name = next(iter(self._stale))
-            del self._stale[name]
-            try:
-                user = await self.store.get_user(name)
-            except HubError:
-                continue  # the entry stays; the next send after USER_CACHE_SECONDS tries again
-            if user is None:
-                self._users.pop(name, None)
-            elif name in self._users:
-                self._users[name] = (user, self.clock())
+            names, self._stale = list(self._stale), {}
+            for name in names:
+                try:
+                    user = await self.store.get_user(name)
+                except HubError:
+                    continue  # the entry stays; the next send after USER_CACHE_SECONDS tries again
+                if user is None:
+                    self._users.pop(name, None)
+                elif name in self._users:
+                    self._users[name] = (user, self.clock())
 
     @staticmethod
     def _check_type(actor: Actor, type_: NotificationType) -> None:
@@ -464,7 +470,7 @@ class HubService:
             log.error("could not store a notification from %s", batch[0][0].sender, exc_info=exc)
             _fail(batch, exc if isinstance(exc, HubError) else HubError("the notification could not be stored"))
             return
-        self._stored.put_nowait((batch, stored))
+        await self._stored.put((batch, stored))
 
     async def _delivery_loop(self) -> None:
         while True:

@@ -105,6 +105,7 @@ class ClusterService(HubService):
     # ------------------------------------------------------------------ delivery
 
     async def _dispatch(self, batch: list[tuple[Draft, asyncio.Future[Stored]]]) -> None:
+        # Every hub delivers from the chain (`Chain.run`), this one too: HubService's deliverer idles.
         try:
             stored = await self.pg.add_batch([d for d, _ in batch])
         except Unavailable as exc:

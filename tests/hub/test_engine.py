@@ -155,6 +155,18 @@ async def test_pings_keep_a_client_that_answers_and_drop_one_that_stops(hub_fact
 
         # Bob stops answering (a frozen client): the hub drops him after the ping timeout.
         assert (await alice.next("user_offline"))["userId"] == "bob"
-    # One timer pings every connection; a connection that is gone leaves nothing on it.
-    waiting = [s for due in hub.running.app[SOCKETS].sio.eio._pings.values() for s in due]
-    assert waiting in ([], [socket_of(hub, alice)])  # alice's is off it while her ping is unanswered
+
+
+def on_ping_wheel(hub: Hub) -> list[HubSocket]:
+    return [s for due in hub.running.app[SOCKETS].sio.eio._pings.values() for s in due]
+
+
+async def test_a_connection_that_closes_while_waiting_for_its_next_ping_leaves_the_wheel(hub: Hub) -> None:
+    alice = await hub.client(await hub.user("alice"), name="alice")
+    async with raw_client(hub, await hub.user("bob")) as ws:
+        assert (await alice.next("user_online"))["userId"] == "bob"
+        bob = next(s for s in hub.running.app[SOCKETS].sio.eio.sockets.values() if s is not socket_of(hub, alice))
+        assert bob in on_ping_wheel(hub)  # its first ping is ping_interval away
+        await ws.close()
+    assert (await alice.next("user_offline"))["userId"] == "bob"
+    assert bob.closed and bob not in on_ping_wheel(hub)

@@ -367,12 +367,29 @@ async def test_the_next_batch_is_stored_while_the_one_before_is_still_being_hand
         await store.close()
 
 
-async def test_stopping_hands_out_everything_that_was_stored(parts: Any) -> None:
-    service, _store, transport, alice, bob = parts
-    await service.activate(bob_session(bob, "s1", acking=True, resume_from=0))
-    futures = [await service.accept_direct(Actor(alice), SendNotification(to="bob", message=f"m{i}")) for i in range(5)]
+async def test_stopping_hands_out_everything_that_was_stored(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "hub.sqlite3")
+    await store.open()
+    transport = Jammed()
+    service = HubService(HubConfig(data_dir=tmp_path), store, transport)
+    await service.start()
+    try:
+        alice = await store.create_user("alice", None, admin=False)
+        bob = await store.create_user("bob", None, admin=False)
+        await service.activate(bob_session(bob, "s1", acking=True, resume_from=0))
+        futures = [
+            await service.accept_direct(Actor(alice), SendNotification(to="bob", message=f"m{i}")) for i in range(5)
+        ]
+        await asyncio.wait_for(transport.held.wait(), 5)  # stored, and stuck handing the first out
 
-    await service.stop()
+        stopping = asyncio.ensure_future(service.stop())
+        done, _ = await asyncio.wait({stopping}, timeout=0.2)
+        assert not done and not any(f.done() for f in futures)  # stop waits for the hand-out
+        transport.gate.set()
+        await asyncio.wait_for(stopping, 5)
 
-    ids = [f.result().notification.id for f in futures]
-    assert transport.ids("s1") == ids
+        ids = [f.result().notification.id for f in futures]
+        assert transport.ids("s1") == ids
+    finally:
+        transport.gate.set()
+        await store.close()
