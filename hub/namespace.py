@@ -39,7 +39,7 @@ from hub.protocol import (
 from hub.service import HubService, sent
 from hub.sessions import Session
 from hub.store import Stored
-from hub.websocket import CLEAN_CLOSE
+from hub.websocket import CLEAN_CLOSE, slim_environ
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
@@ -365,7 +365,7 @@ class SocketLayer:
         except HubError as exc:
             log.info("refused a connection from %s: %s", _peer(environ), exc.message)
             raise socketio.exceptions.ConnectionRefusedError(exc.message, exc.body()) from None
-        _slim(environ)
+        slim_environ(environ)  # a long-polling client's (its websocket's is slimmed at the upgrade)
         if session is None:
             self._environ[sid] = environ
             self._start(self._greet_anonymous(sid))
@@ -447,20 +447,6 @@ class SocketLayer:
                 await task
             except BaseException:
                 pass
-
-
-#: What the hub reads from a connection's environ once it is connected (`_peer`; the websocket
-#: transport adds CLEAN_CLOSE). python-engineio's holds every request header as well.
-_KEPT_ENVIRON = ("REMOTE_ADDR", CLEAN_CLOSE)
-
-
-def _slim(environ: dict[str, Any]) -> None:
-    """Keep only what the hub reads from a connected client's environ: it lives as long as the
-    connection (held by python-socketio and the websocket), and headers are ~1 KB per idle client.
-    In place, as others hold the same dict; `clear` gives the dict's table back."""
-    kept = {key: environ[key] for key in _KEPT_ENVIRON if key in environ}
-    environ.clear()
-    environ.update(kept)
 
 
 def _peer(environ: dict[str, Any]) -> str:

@@ -25,12 +25,27 @@ CLEAN_CLOSE = "lan_notify.clean_close"
 NORMAL_CLOSE_CODES = frozenset({1000, 1001})
 
 
+#: What the hub reads from a connection's environ once it is open: the peer's address (for the log
+#: of a refused Socket.IO connect) and how the websocket closed. python-engineio's holds every
+#: request header as well, for as long as the connection lasts.
+_KEPT_ENVIRON = ("REMOTE_ADDR", CLEAN_CLOSE)
+
+
+def slim_environ(environ: dict[str, Any]) -> None:
+    """Keep only `_KEPT_ENVIRON` (the headers are ~1 KB per idle connection). In place, as
+    python-socketio and the websocket hold the same dict; `clear` gives the dict's table back."""
+    kept = {key: environ[key] for key in _KEPT_ENVIRON if key in environ}
+    environ.clear()
+    environ.update(kept)
+
+
 def _drop_http_parser(request: Any) -> None:
     """Let aiohttp's HTTP request parser go once the connection is a websocket (~750 bytes per open
     connection): from then on aiohttp reads with its websocket reader only, and it sets the parser to
     None itself when the connection is lost. Guarded: an aiohttp laid out otherwise keeps it."""
     protocol = request.protocol
-    if getattr(protocol, "_payload_parser", None) is not None and getattr(protocol, "_parser", None) is not None:
+    upgraded = getattr(protocol, "_upgraded", False) and getattr(protocol, "_payload_parser", None) is not None
+    if upgraded and getattr(protocol, "_parser", None) is not None:
         protocol._parser = None
 
 
@@ -43,6 +58,8 @@ def _websocket_class(compress: bool) -> type[aiohttp_driver.WebSocket]:
             self._sock = WebSocketResponse(max_msg_size=self.server.max_http_buffer_size, compress=compress)
             await self._sock.prepare(request)
             _drop_http_parser(request)
+            environ["REMOTE_ADDR"] = request.remote  # python-engineio's aiohttp driver writes 127.0.0.1
+            slim_environ(environ)
             self.environ = environ
             self.transport = request.transport
             await self.handler(self)
