@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -226,13 +227,23 @@ class SlowLookups(SqliteStore):
         return await super().get_user(name)
 
 
-async def test_a_recipient_known_for_a_while_is_looked_up_again_without_holding_the_send(tmp_path: Path) -> None:
-    store = SlowLookups(tmp_path / "hub.sqlite3")
+@contextlib.asynccontextmanager
+async def running(store: SqliteStore, data_dir: Path, clock: Clock) -> AsyncIterator[HubService]:
+    """A started service on `store` (opened here) and a clock the test moves; stopped and closed after."""
     await store.open()
-    clock = Clock()
-    service = HubService(HubConfig(data_dir=tmp_path), store, Recorder(), clock)
+    service = HubService(HubConfig(data_dir=data_dir), store, Recorder(), clock)
     await service.start()
     try:
+        yield service
+    finally:
+        await service.stop()
+        await store.close()
+
+
+async def test_a_recipient_known_for_a_while_is_looked_up_again_without_holding_the_send(tmp_path: Path) -> None:
+    store = SlowLookups(tmp_path / "hub.sqlite3")
+    clock = Clock()
+    async with running(store, tmp_path, clock) as service:
         alice = await store.create_user("alice", None, admin=False)
         await store.create_user("bob", None, admin=False)
         first = await send(service, alice, "first")  # bob is looked up once
@@ -248,9 +259,6 @@ async def test_a_recipient_known_for_a_while_is_looked_up_again_without_holding_
         await asyncio.wait_for(asyncio.gather(*service._chores), 5)
         with pytest.raises(NotFound, match="no user named 'bob'"):
             await send(service, alice, "third")
-    finally:
-        await service.stop()
-        await store.close()
 
 
 class CountedLookups(SqliteStore):
@@ -275,11 +283,8 @@ async def test_recipients_that_go_stale_together_are_looked_up_one_at_a_time(tmp
     """Lookups queued all at once would hold the store's commits behind them (the direct bench's
     stalls every USER_CACHE_SECONDS): they go one after the other, in the background."""
     store = CountedLookups(tmp_path / "hub.sqlite3")
-    await store.open()
     clock = Clock()
-    service = HubService(HubConfig(data_dir=tmp_path), store, Recorder(), clock)
-    await service.start()
-    try:
+    async with running(store, tmp_path, clock) as service:
         alice = await store.create_user("alice", None, admin=False)
         names = [f"user{i}" for i in range(20)]
         for name in names:
@@ -303,10 +308,6 @@ async def test_recipients_that_go_stale_together_are_looked_up_one_at_a_time(tmp
         with pytest.raises(NotFound, match="no user named 'user7'"):
             await service.send_direct(Actor(alice), SendNotification(to="user7", message="third"))
         assert (await service.send_direct(Actor(alice), SendNotification(to="user8", message="third")))["ok"]
-    finally:
-        store.gate.set()
-        await service.stop()
-        await store.close()
 
 
 class Jammed(Recorder):
@@ -338,58 +339,50 @@ class CountedStore(SqliteStore):
         return stored
 
 
-async def test_the_next_batch_is_stored_while_the_one_before_is_still_being_handed_out(tmp_path: Path) -> None:
+@pytest.fixture
+async def jammed(tmp_path: Path) -> AsyncIterator[tuple[HubService, CountedStore, Jammed, User]]:
+    """A service whose hand-out is held at `Jammed.gate`; bob is connected; alice sends."""
     store = CountedStore(tmp_path / "hub.sqlite3")
     await store.open()
     transport = Jammed()
     service = HubService(HubConfig(data_dir=tmp_path), store, transport)
     await service.start()
-    try:
-        alice = await store.create_user("alice", None, admin=False)
-        bob = await store.create_user("bob", None, admin=False)
-        await service.activate(bob_session(bob, "s1", acking=True, resume_from=0))
-        first = await service.accept_direct(Actor(alice), SendNotification(to="bob", message="first"))
-        await asyncio.wait_for(transport.held.wait(), 5)  # stored, and stuck handing it out
-        second = await service.accept_direct(Actor(alice), SendNotification(to="bob", message="second"))
-        while len(store.committed) < 2:
-            store.changed.clear()
-            await asyncio.wait_for(store.changed.wait(), 5)
-
-        assert not first.done() and not second.done()  # an ok still means "stored and handed out"
-        assert transport.ids("s1") == []
-        transport.gate.set()
-        ids = [(await asyncio.wait_for(f, 5)).notification.id for f in (first, second)]
-        assert ids == store.committed
-        assert transport.ids("s1") == ids  # in id order
-    finally:
-        transport.gate.set()
-        await service.stop()
-        await store.close()
+    alice = await store.create_user("alice", None, admin=False)
+    bob = await store.create_user("bob", None, admin=False)
+    await service.activate(bob_session(bob, "s1", acking=True, resume_from=0))
+    yield service, store, transport, alice
+    transport.gate.set()
+    await service.stop()
+    await store.close()
 
 
-async def test_stopping_hands_out_everything_that_was_stored(tmp_path: Path) -> None:
-    store = SqliteStore(tmp_path / "hub.sqlite3")
-    await store.open()
-    transport = Jammed()
-    service = HubService(HubConfig(data_dir=tmp_path), store, transport)
-    await service.start()
-    try:
-        alice = await store.create_user("alice", None, admin=False)
-        bob = await store.create_user("bob", None, admin=False)
-        await service.activate(bob_session(bob, "s1", acking=True, resume_from=0))
-        futures = [
-            await service.accept_direct(Actor(alice), SendNotification(to="bob", message=f"m{i}")) for i in range(5)
-        ]
-        await asyncio.wait_for(transport.held.wait(), 5)  # stored, and stuck handing the first out
+async def test_the_next_batch_is_stored_while_the_one_before_is_still_being_handed_out(jammed: Any) -> None:
+    service, store, transport, alice = jammed
+    first = await service.accept_direct(Actor(alice), SendNotification(to="bob", message="first"))
+    await asyncio.wait_for(transport.held.wait(), 5)  # stored, and stuck handing it out
+    second = await service.accept_direct(Actor(alice), SendNotification(to="bob", message="second"))
+    while len(store.committed) < 2:
+        store.changed.clear()
+        await asyncio.wait_for(store.changed.wait(), 5)
 
-        stopping = asyncio.ensure_future(service.stop())
-        done, _ = await asyncio.wait({stopping}, timeout=0.2)
-        assert not done and not any(f.done() for f in futures)  # stop waits for the hand-out
-        transport.gate.set()
-        await asyncio.wait_for(stopping, 5)
+    assert not first.done() and not second.done()  # an ok still means "stored and handed out"
+    assert transport.ids("s1") == []
+    transport.gate.set()
+    ids = [(await asyncio.wait_for(f, 5)).notification.id for f in (first, second)]
+    assert ids == store.committed
+    assert transport.ids("s1") == ids  # in id order
 
-        ids = [f.result().notification.id for f in futures]
-        assert transport.ids("s1") == ids
-    finally:
-        transport.gate.set()
-        await store.close()
+
+async def test_stopping_hands_out_everything_that_was_stored(jammed: Any) -> None:
+    service, _store, transport, alice = jammed
+    futures = [await service.accept_direct(Actor(alice), SendNotification(to="bob", message=f"m{i}")) for i in range(5)]
+    await asyncio.wait_for(transport.held.wait(), 5)  # stored, and stuck handing the first out
+
+    stopping = asyncio.ensure_future(service.stop())
+    done, _ = await asyncio.wait({stopping}, timeout=0.2)
+    assert not done and not any(f.done() for f in futures)  # stop waits for the hand-out
+    transport.gate.set()
+    await asyncio.wait_for(stopping, 5)
+
+    ids = [f.result().notification.id for f in futures]
+    assert transport.ids("s1") == ids
