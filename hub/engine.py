@@ -405,18 +405,22 @@ class HubEngineServer(engineio.AsyncServer):  # type: ignore[misc]
         connection: a timer each cost ~500 bytes per idle connection."""
         if socket.closing or socket.closed:
             return
-        loop = asyncio.get_running_loop()
-        tick = float(self.ping_interval) / HEARTBEAT_TICKS
-        due = math.ceil((loop.time() + float(self.ping_interval)) / tick)
+        due = math.ceil((asyncio.get_running_loop().time() + float(self.ping_interval)) / self._tick())
         self.cancel_ping(socket)
         self._pings.setdefault(due, {})[socket] = None
         socket._ping_at = due
-        # The armed tick is kept, not read back from the timer: qasync's handles have no `when()`.
         if self._wheel is None or due < self._wheel_at:
             if self._wheel is not None:
                 self._wheel.cancel()
-            self._wheel_at = due
-            self._wheel = loop.call_at(due * tick, self._turn_wheel)
+            self._set_wheel(due)
+
+    def _set_wheel(self, due: int) -> None:
+        # The tick is kept, not read back from the timer: qasync's handles have no `when()`.
+        self._wheel_at = due
+        self._wheel = asyncio.get_running_loop().call_at(due * self._tick(), self._turn_wheel)
+
+    def _tick(self) -> float:
+        return float(self.ping_interval) / HEARTBEAT_TICKS
 
     def cancel_ping(self, socket: HubSocket) -> None:
         due = socket._ping_at
@@ -441,9 +445,7 @@ class HubEngineServer(engineio.AsyncServer):  # type: ignore[misc]
                 except Exception:  # the others on this tick are still pinged
                     log.exception("pinging connection %s failed", socket.sid)
         if self._pings:
-            loop = asyncio.get_running_loop()
-            self._wheel_at = min(self._pings)
-            self._wheel = loop.call_at(self._wheel_at * float(self.ping_interval) / HEARTBEAT_TICKS, self._turn_wheel)
+            self._set_wheel(min(self._pings))
 
     async def _trigger_event(self, event: str, *args: Any, **kwargs: Any) -> Any:
         if event == "connect":

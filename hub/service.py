@@ -98,10 +98,9 @@ class HubService:
         self._revocation_seq = -1
         self._users: dict[str, tuple[User, float]] = {}
         #: Recipients to look up again, in the order they went stale, by one background job
-        #: (`_chores`, cancelled at stop).
+        #: (cancelled at stop).
         self._stale: dict[str, None] = {}
         self._stale_job: asyncio.Future[None] | None = None
-        self._chores: set[asyncio.Future[None]] = set()
         self._closing = False
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -134,10 +133,10 @@ class HubService:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
-        for chore in list(self._chores):
-            chore.cancel()
+        if self._stale_job is not None:
+            self._stale_job.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await chore
+                await self._stale_job
         await self.flush_cursors()
 
     async def _drain(self) -> None:
@@ -382,8 +381,6 @@ class HubService:
             self._stale[name] = None
             if self._stale_job is None or self._stale_job.done():
                 self._stale_job = asyncio.ensure_future(self._look_up_stale())
-                self._chores.add(self._stale_job)
-                self._stale_job.add_done_callback(self._chores.discard)
         return user
 
     async def _look_up_stale(self) -> None:

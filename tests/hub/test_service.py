@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -58,18 +59,28 @@ class GatedStore(SqliteStore):
         return page
 
 
+@contextlib.asynccontextmanager
+async def running(
+    store: SqliteStore, transport: Recorder, config: HubConfig, clock: Callable[[], float] = time.monotonic
+) -> AsyncIterator[HubService]:
+    """A started service on `store` (opened here); stopped, and the store closed, after."""
+    await store.open()
+    service = HubService(config, store, transport, clock)
+    await service.start()
+    try:
+        yield service
+    finally:
+        await service.stop()
+        await store.close()
+
+
 @pytest.fixture
 async def parts(tmp_path: Path) -> AsyncIterator[tuple[HubService, GatedStore, Recorder, User, User]]:
-    store = GatedStore(tmp_path / "hub.sqlite3")
-    await store.open()
-    transport = Recorder()
-    service = HubService(HubConfig(data_dir=tmp_path), store, transport)
-    await service.start()
-    alice = await store.create_user("alice", None, admin=False)
-    bob = await store.create_user("bob", None, admin=False)
-    yield service, store, transport, alice, bob
-    await service.stop()
-    await store.close()
+    store, transport = GatedStore(tmp_path / "hub.sqlite3"), Recorder()
+    async with running(store, transport, HubConfig(data_dir=tmp_path)) as service:
+        alice = await store.create_user("alice", None, admin=False)
+        bob = await store.create_user("bob", None, admin=False)
+        yield service, store, transport, alice, bob
 
 
 def bob_session(bob: User, sid: str, **kw: Any) -> Session:
@@ -136,16 +147,12 @@ class Clock:
 
 @pytest.fixture
 async def clocked(tmp_path: Path) -> AsyncIterator[tuple[HubService, Recorder, Clock, User, User]]:
-    store = SqliteStore(tmp_path / "hub.sqlite3")
-    await store.open()
-    transport, clock = Recorder(), Clock()
-    service = HubService(HubConfig(data_dir=tmp_path, ping_interval=25, ping_timeout=20), store, transport, clock)
-    await service.start()
-    alice = await store.create_user("alice", None, admin=False)
-    bob = await store.create_user("bob", None, admin=False)
-    yield service, transport, clock, alice, bob
-    await service.stop()
-    await store.close()
+    store, transport, clock = SqliteStore(tmp_path / "hub.sqlite3"), Recorder(), Clock()
+    config = HubConfig(data_dir=tmp_path, ping_interval=25, ping_timeout=20)
+    async with running(store, transport, config, clock) as service:
+        alice = await store.create_user("alice", None, admin=False)
+        bob = await store.create_user("bob", None, admin=False)
+        yield service, transport, clock, alice, bob
 
 
 async def test_a_dropped_connection_gets_back_what_was_sent_within_the_unnoticed_window(clocked: Any) -> None:
@@ -227,23 +234,14 @@ class SlowLookups(SqliteStore):
         return await super().get_user(name)
 
 
-@contextlib.asynccontextmanager
-async def running(store: SqliteStore, data_dir: Path, clock: Clock) -> AsyncIterator[HubService]:
-    """A started service on `store` (opened here) and a clock the test moves; stopped and closed after."""
-    await store.open()
-    service = HubService(HubConfig(data_dir=data_dir), store, Recorder(), clock)
-    await service.start()
-    try:
-        yield service
-    finally:
-        await service.stop()
-        await store.close()
+async def stale_lookups_done(service: HubService) -> None:
+    if service._stale_job is not None:
+        await asyncio.wait_for(service._stale_job, 5)
 
 
 async def test_a_recipient_known_for_a_while_is_looked_up_again_without_holding_the_send(tmp_path: Path) -> None:
-    store = SlowLookups(tmp_path / "hub.sqlite3")
-    clock = Clock()
-    async with running(store, tmp_path, clock) as service:
+    store, clock = SlowLookups(tmp_path / "hub.sqlite3"), Clock()
+    async with running(store, Recorder(), HubConfig(data_dir=tmp_path), clock) as service:
         alice = await store.create_user("alice", None, admin=False)
         await store.create_user("bob", None, admin=False)
         first = await send(service, alice, "first")  # bob is looked up once
@@ -256,7 +254,7 @@ async def test_a_recipient_known_for_a_while_is_looked_up_again_without_holding_
 
         await store.remove_user("bob")
         store.gate.set()
-        await asyncio.wait_for(asyncio.gather(*service._chores), 5)
+        await stale_lookups_done(service)
         with pytest.raises(NotFound, match="no user named 'bob'"):
             await send(service, alice, "third")
 
@@ -282,9 +280,8 @@ class CountedLookups(SqliteStore):
 async def test_recipients_that_go_stale_together_are_looked_up_one_at_a_time(tmp_path: Path) -> None:
     """Lookups queued all at once would hold the store's commits behind them (the direct bench's
     stalls every USER_CACHE_SECONDS): they go one after the other, in the background."""
-    store = CountedLookups(tmp_path / "hub.sqlite3")
-    clock = Clock()
-    async with running(store, tmp_path, clock) as service:
+    store, clock = CountedLookups(tmp_path / "hub.sqlite3"), Clock()
+    async with running(store, Recorder(), HubConfig(data_dir=tmp_path), clock) as service:
         alice = await store.create_user("alice", None, admin=False)
         names = [f"user{i}" for i in range(20)]
         for name in names:
@@ -304,7 +301,7 @@ async def test_recipients_that_go_stale_together_are_looked_up_one_at_a_time(tmp
         assert store.in_flight == 1
 
         store.gate.set()
-        await asyncio.wait_for(asyncio.gather(*service._chores), 5)
+        await stale_lookups_done(service)
         with pytest.raises(NotFound, match="no user named 'user7'"):
             await service.send_direct(Actor(alice), SendNotification(to="user7", message="third"))
         assert (await service.send_direct(Actor(alice), SendNotification(to="user8", message="third")))["ok"]
@@ -342,18 +339,13 @@ class CountedStore(SqliteStore):
 @pytest.fixture
 async def jammed(tmp_path: Path) -> AsyncIterator[tuple[HubService, CountedStore, Jammed, User]]:
     """A service whose hand-out is held at `Jammed.gate`; bob is connected; alice sends."""
-    store = CountedStore(tmp_path / "hub.sqlite3")
-    await store.open()
-    transport = Jammed()
-    service = HubService(HubConfig(data_dir=tmp_path), store, transport)
-    await service.start()
-    alice = await store.create_user("alice", None, admin=False)
-    bob = await store.create_user("bob", None, admin=False)
-    await service.activate(bob_session(bob, "s1", acking=True, resume_from=0))
-    yield service, store, transport, alice
-    transport.gate.set()
-    await service.stop()
-    await store.close()
+    store, transport = CountedStore(tmp_path / "hub.sqlite3"), Jammed()
+    async with running(store, transport, HubConfig(data_dir=tmp_path)) as service:
+        alice = await store.create_user("alice", None, admin=False)
+        bob = await store.create_user("bob", None, admin=False)
+        await service.activate(bob_session(bob, "s1", acking=True, resume_from=0))
+        yield service, store, transport, alice
+        transport.gate.set()
 
 
 async def test_the_next_batch_is_stored_while_the_one_before_is_still_being_handed_out(jammed: Any) -> None:
