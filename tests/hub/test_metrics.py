@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
-from hub.metrics import HubMetrics
+from hub.metrics import LATENCY_BUCKETS, HubMetrics
+from hub.protocol import Kind, Notification, NotificationType
+from hub.sessions import Presence, Session
+from hub.store import Stored, User
 from tests.conftest import Hub
 from tests.hub.http_client import call
 
@@ -86,3 +91,51 @@ def test_each_hub_has_its_own_registry() -> None:
     first.rate_limited_total.inc()
     assert b"lan_notify_rate_limited_total 1.0" in first.exposition()
     assert b"lan_notify_rate_limited_total 0.0" in second.exposition()
+
+
+def test_the_delivery_tally_exposes_what_prometheus_client_would() -> None:
+    """Deliveries are counted in plain ints (hub/metrics.py); the scrape must read exactly as
+    prometheus_client's own Counter and Histogram would for the same notifications."""
+    presence = Presence()
+    presence.add(Session(sid="s1", user=User(1, "bob", admin=False)))
+    presence.add(Session(sid="s2", user=User(1, "bob", admin=False)))  # bob: two devices
+    sent_at = datetime(2026, 12, 1, 12, 0, 0, tzinfo=UTC).timestamp()
+    now = [sent_at]
+    metrics = HubMetrics(lambda: presence, clock=lambda: now[0])
+    reference = CollectorRegistry(auto_describe=True)
+    sent = Counter("lan_notify_notifications_sent", "", ["type", "kind"], registry=reference)
+    delivered = Counter("lan_notify_notifications_delivered", "", ["type"], registry=reference)
+    queued = Counter("lan_notify_notifications_queued", "", ["type"], registry=reference)
+    latency = Histogram("lan_notify_delivery_latency_seconds", "", buckets=LATENCY_BUCKETS, registry=reference)
+    cases = [  # (type, kind, recipients, seconds since accepted)
+        (NotificationType.INFO, Kind.DIRECT, (1,), 0.0004),
+        (NotificationType.INFO, Kind.DIRECT, (1,), 0.25),  # on a bound (exact in binary): counted in that bucket
+        (NotificationType.ERROR, Kind.ROOM, (1, 2), 0.07),  # user 2 is offline: queued
+        (NotificationType.ERROR, Kind.DIRECT, (2,), 0.5),  # nobody online: no latency observed
+        (NotificationType.SYSTEM, Kind.ANNOUNCEMENT, (1, 2, 3), 42.0),  # past the largest bound
+    ]
+    for i, (type_, kind, recipients, seconds) in enumerate(cases, start=1):
+        note = Notification(
+            id=i, kind=kind, type=type_, title="", message="m", sender="alice", timestamp="2026-12-01T12:00:00.000Z"
+        )
+        now[0] = sent_at + seconds
+        metrics.dispatched(Stored(note, recipients), presence)
+        sent.labels(type_.value, kind.value).inc()
+        online = sum(presence.device_count(r) for r in recipients)
+        offline = sum(presence.device_count(r) == 0 for r in recipients)
+        if online:
+            delivered.labels(type_.value).inc(online)
+            latency.observe(seconds)
+        if offline:
+            queued.labels(type_.value).inc(offline)
+
+    def samples(body: bytes) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+        return {
+            (s.name, tuple(sorted(s.labels.items()))): round(s.value, 6)
+            for family in text_string_to_metric_families(body.decode())
+            for s in family.samples
+            if family.name.startswith(("lan_notify_notifications", "lan_notify_delivery"))
+        }
+
+    assert samples(metrics.exposition()) == samples(generate_latest(reference))
+    assert samples(metrics.exposition())[("lan_notify_notifications_queued_total", (("type", "error"),))] == 2
