@@ -4,7 +4,8 @@
 python-engineio then queues it for a writer task per connection. For a notification going to many
 devices, the hub instead encodes the Socket.IO packet once, frames it once as a websocket frame,
 and writes that same frame to each recipient's connection at once (`hub/engine.py`): no task, no
-queue, no encode per recipient. Connections still on a queue (long-polling, compressed websockets)
+queue, no encode per recipient. `SocketLayer.emit_many` (`hub/namespace.py`) does the writing, with
+each sid's connection from a table of its own. Connections still on a queue (long-polling, compressed websockets)
 get the same Engine.IO packet object in their queue. Writes are synchronous, so the order of frames
 per connection is the order of calls, as with `emit`.
 
@@ -13,7 +14,6 @@ per connection is the order of calls, as with `emit`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import orjson
@@ -48,19 +48,3 @@ def socket_of(sio: socketio.AsyncServer, sid: str) -> HubSocket | None:
     eio_sid = rooms.get(None, {}).get(sid) if rooms is not None else None
     socket = sio.eio.sockets.get(eio_sid) if eio_sid is not None else None
     return socket if isinstance(socket, HubSocket) else None
-
-
-def send_many(sio: socketio.AsyncServer, sids: Iterable[str], out: Outgoing) -> int:
-    """Send pre-encoded packets to each connected sid now; returns how many connections got them."""
-    rooms = sio.manager.rooms.get(NAMESPACE)
-    if rooms is None:
-        return 0
-    connected = rooms.get(None, {})
-    sockets = sio.eio.sockets
-    sent = 0
-    for sid in sids:
-        eio_sid = connected.get(sid)
-        socket = sockets.get(eio_sid) if eio_sid is not None else None
-        if socket is not None and socket.push(out):
-            sent += 1
-    return sent

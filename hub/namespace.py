@@ -21,7 +21,7 @@ from socketio import packet as sio_packet
 
 from hub.engine import HubEngineServer, HubSocket
 from hub.errors import HubError, InvalidPayload, TooLarge, Unauthorized, Unavailable, UnknownEvent
-from hub.fastpath import NAMESPACE, encode_ack, encode_event, encode_packet, send_many, socket_of
+from hub.fastpath import NAMESPACE, encode_ack, encode_event, encode_packet, socket_of
 from hub.protocol import (
     AckNotification,
     Announce,
@@ -214,6 +214,9 @@ class SocketLayer:
             self.max_send_buffer = max_send_buffer
         self.service = service_factory(self)
         self._sessions: dict[str, Session] = {}
+        #: Each connected sid's Engine.IO connection, found once at connect: python-socketio's own
+        #: lookup (a bidict, then the server's socket table) cost ~1 µs per recipient of every send.
+        self._sockets: dict[str, HubSocket] = {}
         self._environ: dict[str, dict[str, Any]] = {}  # open mode: connected, not yet authenticated
         self._tasks: set[asyncio.Task[None]] = set()
         self._register()
@@ -244,16 +247,21 @@ class SocketLayer:
         self.emit_now(sid, event, data)
 
     def emit_now(self, sid: str, event: str, data: Any) -> None:
-        socket = socket_of(self.sio, sid)
+        socket = self._sockets.get(sid)
         if socket is not None:
             socket.push(encode_event(event, data))
 
     async def emit_many(self, sids: list[str], event: str, data: Any) -> None:
         """The same event to many clients: encoded once, written to each (see hub/fastpath.py)."""
-        send_many(self.sio, sids, encode_event(event, data))
+        out = encode_event(event, data)
+        sockets = self._sockets
+        for sid in sids:
+            socket = sockets.get(sid)
+            if socket is not None:
+                socket.push(out)
 
     async def drain(self, sid: str) -> None:
-        socket = socket_of(self.sio, sid)
+        socket = self._sockets.get(sid)
         if socket is not None:
             await socket.drain()
 
@@ -366,6 +374,9 @@ class SocketLayer:
             log.info("refused a connection from %s: %s", _peer(environ), exc.message)
             raise socketio.exceptions.ConnectionRefusedError(exc.message, exc.body()) from None
         slim_environ(environ)  # a long-polling client's (its websocket's is slimmed at the upgrade)
+        socket = socket_of(self.sio, sid)
+        if socket is not None:
+            self._sockets[sid] = socket
         if session is None:
             self._environ[sid] = environ
             self._start(self._greet_anonymous(sid))
@@ -384,6 +395,7 @@ class SocketLayer:
         )
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        self._sockets.pop(sid, None)
         self._environ.pop(sid, None)
         session = self._sessions.pop(sid, None)
         if session is not None:
