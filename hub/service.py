@@ -21,6 +21,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
+from hub.batching import Batches
 from hub.config import HEARTBEAT_TICKS, HubConfig
 from hub.errors import Forbidden, HubError, NotFound, RateLimited, Unauthorized, Unavailable
 from hub.metrics import NoMetrics
@@ -87,7 +88,7 @@ class HubService:
         self.login_limits = TokenBuckets(LOGIN_BURST, LOGIN_REFILL_PER_SECOND)
         #: Whose X-Forwarded-For names the client (`trusted_proxies`).
         self.trusted_proxies = proxy_networks(config.trusted_proxies)
-        self._queue: asyncio.Queue[tuple[Draft, asyncio.Future[Stored]]] = asyncio.Queue()
+        self._queue: Batches[tuple[Draft, asyncio.Future[Stored]]] = Batches()
         #: Batches stored, in id order, waiting for the deliverer. One at most: while hand-out lags,
         #: the dispatcher waits and the next batch grows, instead of memory.
         self._stored: asyncio.Queue[tuple[list[tuple[Draft, asyncio.Future[Stored]]], list[Stored]]] = asyncio.Queue(
@@ -434,22 +435,19 @@ class HubService:
         if self._closing:
             raise Unavailable("the hub is shutting down; try again in a moment")
         future: asyncio.Future[Stored] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((draft, future))
+        self._queue.put((draft, future))
         return future
 
     async def _dispatch_loop(self) -> None:
         while True:
-            batch = [await self._queue.get()]
-            while len(batch) < BATCH_MAX and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
+            batch = await self._queue.take(BATCH_MAX)
             try:
                 await self._dispatch(batch)
             except Exception:  # the dispatcher must outlive any one batch
                 log.exception("dispatching a batch failed")
                 _fail(batch, HubError("the notification could not be stored"))
             finally:
-                for _ in batch:
-                    self._queue.task_done()
+                self._queue.finished(len(batch))
 
     async def _dispatch(self, batch: list[tuple[Draft, asyncio.Future[Stored]]]) -> None:
         # A sender that gave up (disconnected) still gets its notification stored: it may have
