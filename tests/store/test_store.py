@@ -164,6 +164,17 @@ async def test_cursors_start_at_the_retained_inbox_and_never_move_back(store: St
     assert await store.cursor("dev2", bob.id) == 2
 
 
+async def test_a_thousand_cursors_are_saved_at_once_and_none_moves_back(store: Store) -> None:
+    """What a busy hub saves each second: more rows than one SQLite statement takes (see `_insert_many`)."""
+    bob = await store.create_user("bob", None, admin=False)
+    await store.save_cursors({f"dev{i}": (bob.id, 500) for i in range(0, 1000, 2)})  # every other one exists
+
+    await store.save_cursors({f"dev{i}": (bob.id, i) for i in range(1000)})
+
+    cursors = [await store.cursor(f"dev{i}", bob.id) for i in range(1000)]
+    assert cursors == [max(i, 500) if i % 2 == 0 else i for i in range(1000)]
+
+
 async def test_pruning_keeps_the_newest_per_user_and_records_the_boundary(store: Store) -> None:
     bob = await store.create_user("bob", None, admin=False)
     old = [draft(Kind.DIRECT, f"old{i}", timestamp="2025-01-01T00:00:00.000Z", to_user_id=bob.id) for i in range(2)]
