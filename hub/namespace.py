@@ -67,7 +67,9 @@ class Later:
 
     __slots__ = ("answer", "future")
 
-    def __init__(self, future: asyncio.Future[Any], answer: Callable[[asyncio.Future[Any]], dict[str, Any]]) -> None:
+    def __init__(
+        self, future: asyncio.Future[Any], answer: Callable[[asyncio.Future[Any]], dict[str, Any] | None]
+    ) -> None:
         self.future = future
         self.answer = answer
 
@@ -76,6 +78,14 @@ class HubServer(socketio.AsyncServer):  # type: ignore[misc]
     """AsyncServer on the hub's Engine.IO layer (`hub/engine.py`) that lets handlers know whether
     the client asked for an ack, acks later when a handler answers with `Later`, and closes the
     connection of a client sending a malformed packet (as the JavaScript server does)."""
+
+    #: Send events (`SocketLayer._route_send`) answered without the generic handler chain: the
+    #: handler's name, its payload, the client's ack id (None: no ack wanted) and the connection.
+    sends: dict[str, Callable[[str, tuple[Any, ...], int | None, str], Awaitable[None]]]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sends = {}
 
     def _engineio_server_class(self) -> type[HubEngineServer]:
         return HubEngineServer
@@ -163,7 +173,12 @@ class HubServer(socketio.AsyncServer):  # type: ignore[misc]
             return False
         if self.logger.isEnabledFor(logging.INFO):
             self.logger.info('received event "%s" from %s [%s]', event, sid, NAMESPACE)
-        await self._answer_event(handler(sid, *payload[1:]), eio_sid, NAMESPACE, int(data[1:i]) if i > 1 else None)
+        ack_id = int(data[1:i]) if i > 1 else None
+        send = self.sends.get(event)
+        if send is not None:
+            await send(sid, tuple(payload[1:]), ack_id, eio_sid)
+        else:
+            await self._answer_event(handler(sid, *payload[1:]), eio_sid, NAMESPACE, ack_id)
         return True
 
     async def drop_connection(self, eio_sid: str, why: str) -> None:
@@ -303,7 +318,11 @@ class SocketLayer:
     def _route_send(
         self, event: Event, model: type[M], accept: Callable[[Session, M], Awaitable[asyncio.Future[Stored]]]
     ) -> None:
-        """A send: checked and queued in order, acknowledged once stored (see `Later`)."""
+        """A send: checked and queued in order, acknowledged once stored (see `Later`).
+
+        The hub's clients' sends (`HubServer.sends`) take `send` below: every notification passes
+        here, and python-socketio's handler chain (`handler`, for anything else) costs four more
+        coroutines and a context variable per event."""
 
         async def handler(sid: str, *args: Any) -> dict[str, Any] | Later:
             async def run() -> Later:
@@ -313,17 +332,39 @@ class SocketLayer:
 
             return await self._answer(event, sid, run)
 
-        self.sio.on(event, handler)
+        async def send(sid: str, args: tuple[Any, ...], ack_id: int | None, eio_sid: str) -> None:
+            wants_ack = ack_id is not None
+            try:
+                stored = await accept(self._require(sid), parse(model, args))
+            except Exception as exc:
+                body = self._refusal(event, sid, exc, wants_ack)
+                if ack_id is not None:
+                    self.sio.ack_now(eio_sid, NAMESPACE, ack_id, [body])
+                return
+            answer = self._settle(event, sid, wants_ack)
+            if ack_id is None:
+                stored.add_done_callback(answer)  # only a failure is told (as an `error` event)
+                return
+            acked = ack_id
+            stored.add_done_callback(lambda done: self.sio.ack_now(eio_sid, NAMESPACE, acked, [answer(done)]))
 
-    def _settle(self, event: str, sid: str, wants_ack: bool) -> Callable[[asyncio.Future[Stored]], dict[str, Any]]:
-        def answer(future: asyncio.Future[Stored]) -> dict[str, Any]:
+        self.sio.on(event, handler)
+        self.sio.sends[event] = send
+
+    def _settle(
+        self, event: str, sid: str, wants_ack: bool
+    ) -> Callable[[asyncio.Future[Stored]], dict[str, Any] | None]:
+        def answer(future: asyncio.Future[Stored]) -> dict[str, Any] | None:
+            """The ack's body once stored; None for a client that wants no ack (told of a failure by
+            an `error` event, and of a success by nothing)."""
             if future.cancelled():
                 error: BaseException | None = Unavailable("the hub stopped before storing this notification")
             else:
                 error = future.exception()
-            if error is None:
-                return sent(future.result())
-            return self._refusal(event, sid, error, wants_ack)
+            if error is not None:
+                body = self._refusal(event, sid, error, wants_ack)
+                return body if wants_ack else None
+            return sent(future.result()) if wants_ack else None
 
         return answer
 

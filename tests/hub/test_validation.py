@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from hub.errors import Unavailable
 from tests.conftest import Hub, drain_until_marker
 
 BIG = "x" * 4097
@@ -157,3 +158,25 @@ async def test_rate_limits_are_per_user(hub_factory: Any) -> None:
     assert (await alice.call("send_notification", {"to": "bob", "message": "a"}))["ok"]
     assert not (await alice.call("send_notification", {"to": "bob", "message": "b"}))["ok"]
     assert (await carol.call("send_notification", {"to": "bob", "message": "c"}))["ok"]
+
+
+async def test_a_send_the_store_fails_is_refused_with_or_without_an_ack(hub: Hub, monkeypatch: Any) -> None:
+    """Accepted, then the store fails (a full disk): the sender is told, through its ack or, when it
+    asked for none, an `error` event; the next send after the store recovers goes through."""
+    alice = await hub.client(await hub.user("alice"))
+    bob = await hub.client(await hub.user("bob"), name="bob")
+    store_add = hub.store.add
+
+    async def failing(drafts: Any) -> Any:
+        raise Unavailable("the disk is full")
+
+    monkeypatch.setattr(hub.store, "add", failing)
+    answer = await alice.call("send_notification", {"to": "bob", "message": "with an ack"})
+    await alice.sio.emit("send_notification", {"to": "bob", "message": "without"})
+    error = await alice.next("error")
+    monkeypatch.setattr(hub.store, "add", store_add)
+
+    assert answer["ok"] is False and answer["error"]["code"] == "unavailable"
+    assert error["code"] == "unavailable" and error["event"] == "send_notification" and error["message"]
+    assert (await alice.call("send_notification", {"to": "bob", "message": "later"}))["ok"]
+    assert [n["message"] for n in await drain_until_marker(bob)] == ["later"]
