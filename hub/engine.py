@@ -38,7 +38,7 @@ from engineio import packet as eio_packet
 from engineio.async_socket import AsyncSocket
 
 from hub.config import HEARTBEAT_TICKS
-from hub.websocket import CLEAN_CLOSE, NORMAL_CLOSE_CODES
+from hub.websocket import NORMAL_CLOSE_CODES
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +136,11 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
         self.push(_PING)
 
     # ------------------------------------------------------------------ sending
+
+    @property
+    def closed_cleanly(self) -> bool:
+        """Whether the client closed its websocket with a normal close frame (it was reading until then)."""
+        return self._ws is not None and self._ws.clean_close is True
 
     @property
     def direct(self) -> bool:
@@ -353,7 +358,7 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
                 data = msg.data  # aiohttp refuses a message over max_http_buffer_size (an ERROR)
             else:
                 if kind is WSMsgType.CLOSE:
-                    ws.environ[CLEAN_CLOSE] = msg.data in NORMAL_CLOSE_CODES
+                    ws.clean_close = msg.data in NORMAL_CLOSE_CODES
                 return  # CLOSE, CLOSING, CLOSED, ERROR: the connection is over
             try:
                 pkt = eio_packet.Packet(encoded_packet=data)

@@ -39,7 +39,7 @@ from hub.protocol import (
 from hub.service import HubService, sent
 from hub.sessions import Session
 from hub.store import Stored
-from hub.websocket import CLEAN_CLOSE, slim_environ
+from hub.websocket import slim_environ
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
@@ -232,7 +232,6 @@ class SocketLayer:
         #: Each connected sid's Engine.IO connection, found once at connect: python-socketio's own
         #: lookup (a bidict, then the server's socket table) cost ~1 µs per recipient of every send.
         self._sockets: dict[str, HubSocket] = {}
-        self._environ: dict[str, dict[str, Any]] = {}  # open mode: connected, not yet authenticated
         self._tasks: set[asyncio.Task[None]] = set()
         self._register()
 
@@ -419,10 +418,8 @@ class SocketLayer:
         if socket is not None:
             self._sockets[sid] = socket
         if session is None:
-            self._environ[sid] = environ
             self._start(self._greet_anonymous(sid))
         else:
-            session.environ = environ
             self._activate(session)
 
     def _activate(self, session: Session) -> None:
@@ -436,12 +433,12 @@ class SocketLayer:
         )
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
-        self._sockets.pop(sid, None)
-        self._environ.pop(sid, None)
+        socket = self._sockets.pop(sid, None)
         session = self._sessions.pop(sid, None)
         if session is not None:
             log.info("%s disconnected (%s)", session.user.name, reason)
-            clean = reason == self.sio.reason.CLIENT_DISCONNECT or session.environ.get(CLEAN_CLOSE) is True
+            said_goodbye = socket is not None and socket.closed_cleanly
+            clean = reason == self.sio.reason.CLIENT_DISCONNECT or said_goodbye
             await self.service.disconnected(session, clean=clean)
 
     async def on_authenticate(self, sid: str, *args: Any) -> dict[str, Any] | None:
@@ -453,7 +450,6 @@ class SocketLayer:
             if not self.service.config.open:
                 raise Unauthorized("this hub requires a device token at connect")
             session = await self.service.claim(sid, parse(OpenIdentity, args))
-            session.environ = self._environ.pop(sid, {})
             self._activate(session)
             return {"ok": True, "user": {"name": session.user.name, "admin": session.admin}}
 

@@ -42,8 +42,6 @@ class Session(Actor):
     syncing: bool = True
     #: Set when the client is gone; a replay still running for it stops and moves no cursor.
     closed: bool = False
-    #: The connection's environ (python-engineio's); the websocket transport notes there how it ended.
-    environ: dict[str, Any] = field(default_factory=dict)
     #: For clients that never ack: (time, last id sent then), about one entry a second, so the hub
     #: can tell what was sent long enough ago that a dead connection would have been noticed since.
     #: Made on the first send: an empty deque is ~600 bytes, and most idle connections have none.

@@ -5,10 +5,12 @@
   each frame is compressed and each connection keeps zlib state (about 90 KB of the ~124 KB per
   idle connection measured in issue 8). Node's socket.io has it off by default. Notifications are
   small, so the hub turns it off too; `websocket_compression` turns it back on for slow links.
-- It records how the connection ended. A client that closes with a proper close frame (1000 or
-  1001, e.g. `socket.disconnect()` or a browser tab closing) was alive and reading until then;
-  one that vanished (killed, lid closed, cable pulled) was not. The hub uses this to decide what a
-  client that never acks has really received (see `HubService.disconnected`).
+- It records how the connection ended (`clean_close`). A client that closes with a proper close
+  frame (1000 or 1001, e.g. `socket.disconnect()` or a browser tab closing) was alive and reading
+  until then; one that vanished (killed, lid closed, cable pulled) was not. The hub uses this to
+  decide what a client that never acks has really received (see `HubService.disconnected`). It is
+  kept on the websocket, which the Engine.IO connection holds (`HubSocket.closed_cleanly`): a
+  client that began on long-polling has its websocket opened by a request of its own.
 """
 
 from __future__ import annotations
@@ -20,15 +22,14 @@ from aiohttp import WSMsgType
 from aiohttp.web import WebSocketResponse
 from engineio.async_drivers import aiohttp as aiohttp_driver
 
-#: Set in a websocket connection's environ when the client closed it with a normal close frame.
-CLEAN_CLOSE = "lan_notify.clean_close"
+#: Close codes of a client that said goodbye: normal closure, going away (a tab closing).
 NORMAL_CLOSE_CODES = frozenset({1000, 1001})
 
 
 #: What the hub reads from a connection's environ once it is open: the peer's address (for the log
-#: of a refused Socket.IO connect) and how the websocket closed. python-engineio's holds every
-#: request header as well, for as long as the connection lasts.
-_KEPT_ENVIRON = ("REMOTE_ADDR", CLEAN_CLOSE)
+#: of a refused Socket.IO connect). python-engineio's holds every request header as well, for as
+#: long as the connection lasts.
+_KEPT_ENVIRON = ("REMOTE_ADDR",)
 
 
 def slim_environ(environ: dict[str, Any]) -> None:
@@ -51,6 +52,10 @@ def _drop_http_parser(request: Any) -> None:
 
 def _websocket_class(compress: bool) -> type[aiohttp_driver.WebSocket]:
     class HubWebSocket(aiohttp_driver.WebSocket):  # type: ignore[misc]
+        #: True once the client closed with a normal close frame, False with another; None: no
+        #: close frame (the connection dropped, or the hub closed it).
+        clean_close: bool | None = None
+
         async def __call__(self, environ: dict[str, Any]) -> WebSocketResponse:
             request = environ["aiohttp.request"]
             # No receive timeout (a timer per message): python-engineio's service task closes a
@@ -80,7 +85,7 @@ def _websocket_class(compress: bool) -> type[aiohttp_driver.WebSocket]:
         async def wait(self) -> str | bytes:
             msg = await self._sock.receive()
             if msg.type is WSMsgType.CLOSE:
-                self.environ[CLEAN_CLOSE] = msg.data in NORMAL_CLOSE_CODES
+                self.clean_close = msg.data in NORMAL_CLOSE_CODES
             if not isinstance(msg.data, bytes | str):
                 raise OSError()
             return msg.data

@@ -29,6 +29,8 @@
 //   {"op": "wait", "event": E, "match"?: {...}, "tag"?: T, "timeout"?: ms}  the next event E not yet
 //        taken by an earlier wait whose first argument contains `match` (a deep subset).
 //   {"op": "mark", "tag": T}      {"op": "disconnect"}      {"op": "exit", "code"?: 0}
+//   {"op": "closeWebsocket", "code"?: 1001}   close the websocket with a close frame and no
+//        Socket.IO goodbye, as a browser does when its tab closes.
 //
 // Every wait is bounded (default 10 s per step) and the whole run is bounded too (env
 // JS_DRIVER_DEADLINE_MS, default 60 s): the process always exits by itself.
@@ -178,6 +180,9 @@ async function run(step) {
       return undefined;
     case "disconnect":
       needSocket(step).disconnect();
+      return undefined;
+    case "closeWebsocket":
+      needSocket(step).io.engine.transport.ws.close(step.code ?? 1001);
       return undefined;
     case "exit":
       return finish(step.code ?? 0);

@@ -93,6 +93,38 @@ async def test_default_transports_upgrade_from_polling_and_node_clients_talk(hub
     assert (note["id"], note["from"], note["message"]) == (ack["id"], "alice", "over polling then websocket")
 
 
+@pytest.mark.parametrize("transports", [None, ["websocket"]], ids=["polling-then-websocket", "websocket"])
+async def test_a_tab_that_closed_is_not_sent_again_what_it_was_sent(
+    hub: Hub, js: StartJs, transports: list[str] | None
+) -> None:
+    """A browser tab closing sends a close frame (1001) and no Socket.IO goodbye. The client was
+    reading until then, so what it was sent counts as received even though it never acks: the next
+    tab of that device does not get it again. The default transports begin on long-polling, and the
+    websocket comes later, on a request of its own."""
+    alice = await hub.client(await hub.user("alice"))
+    bob_token = await hub.user("bob")
+    tab = await js("bob-tab")
+    connect: dict[str, Any] = {"op": "connect", "url": hub.url, "auth": {"token": bob_token}}
+    if transports is not None:
+        connect["transports"] = transports
+    await tab.run(connect)
+    assert (await tab.expect(lambda line: line["type"] in {"connect", "connect_error"}))["type"] == "connect"
+    if transports is None:
+        assert (await tab.expect(lambda line: line["type"] == "upgrade"))["transport"] == "websocket"
+    await alice.next("user_online")
+    await alice.call("send_notification", {"to": "bob", "message": "read before the tab closed"})
+    await tab.next("notification", {"message": "read before the tab closed"})
+
+    await tab.run({"op": "closeWebsocket", "code": 1001})
+    await alice.next("user_offline")
+
+    again = await js("bob-next-tab")
+    assert (await again.connect(hub.url, {"token": bob_token}))["type"] == "connect"
+    await again.call("send_notification", {"to": "bob", "message": "marker"})
+    await again.next("notification", {"message": "marker"})
+    assert [n["message"] for n in again.events("notification")] == ["marker"]
+
+
 async def test_sender_cannot_be_forged_from_js(hub: Hub, js: StartJs) -> None:
     mallory = await js("mallory")
     await mallory.connect(hub.url, {"token": await hub.user("mallory")})
