@@ -55,6 +55,8 @@ BATCH_MAX = 1024
 #: background: the send does not wait for it. A user removed by the admin CLI meanwhile makes a send
 #: fail as "could not be stored" instead of `not_found` until that answer is in.
 USER_CACHE_SECONDS = 5.0
+#: Stale names looked up again per store query.
+STALE_LOOKUP_NAMES = 500
 #: Sign-in attempts (`POST /api/login`): a burst of 10 per user name and per address, then one every 5 s.
 LOGIN_BURST = 10
 LOGIN_REFILL_PER_SECOND = 0.2
@@ -109,6 +111,11 @@ class HubService:
 
     async def start(self) -> None:
         self._revocation_seq, _ = await self.store.revocations_after(-1)
+        # Every user known from the start: a first send to someone costs no store round trip, which
+        # held that sender's next sends behind the store's commits (a LAN hub has hundreds of users,
+        # ~100 bytes each).
+        now = self.clock()
+        self._users = {user.name: (user, now) for user in await self.store.list_users()}
         self._spawn(self._dispatch_loop(), "dispatcher")
         self._spawn(self._delivery_loop(), "deliverer")
         self._spawn(self._every(1.0, self.flush_cursors), "cursor-flush")
@@ -385,19 +392,23 @@ class HubService:
         return user
 
     async def _look_up_stale(self) -> None:
-        """Look the stale names up again one after the other: entries filled at once go stale at
-        once, and a thousand lookups queued together would hold the store's commits behind them."""
+        """Look the stale names up again, STALE_LOOKUP_NAMES to a query: entries filled at once go
+        stale at once, and a thousand lookups queued together held the store's commits behind them."""
         while self._stale:
             names, self._stale = list(self._stale), {}
-            for name in names:
+            for start in range(0, len(names), STALE_LOOKUP_NAMES):
+                chunk = names[start : start + STALE_LOOKUP_NAMES]
                 try:
-                    user = await self.store.get_user(name)
+                    found = {user.name: user for user in await self.store.get_users(chunk)}
                 except HubError:
-                    continue  # the entry stays; the next send after USER_CACHE_SECONDS tries again
-                if user is None:
-                    self._users.pop(name, None)
-                elif name in self._users:
-                    self._users[name] = (user, self.clock())
+                    continue  # the entries stay; the next send after USER_CACHE_SECONDS tries again
+                now = self.clock()
+                for name in chunk:
+                    user = found.get(name)
+                    if user is None:
+                        self._users.pop(name, None)
+                    elif name in self._users:
+                        self._users[name] = (user, now)
 
     @staticmethod
     def _check_type(actor: Actor, type_: NotificationType) -> None:

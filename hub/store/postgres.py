@@ -72,6 +72,10 @@ class PostgresStore(NotificationTables):
             row = await conn.fetchrow("SELECT * FROM users WHERE name = $1", name)
         return _user(row) if row else None
 
+    async def get_users(self, names: Sequence[str]) -> list[User]:
+        async with self._conn() as conn:
+            return [_user(r) for r in await conn.fetch("SELECT * FROM users WHERE name = ANY($1::text[])", list(names))]
+
     async def get_user_by_id(self, user_id: int) -> User | None:
         async with self._conn() as conn:
             row = await conn.fetchrow("SELECT * FROM users WHERE id = $1", user_id)

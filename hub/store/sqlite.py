@@ -150,6 +150,17 @@ class SqliteStore:
 
         return await self._run(run)
 
+    async def get_users(self, names: Sequence[str]) -> list[User]:
+        def run(db: sqlite3.Connection) -> list[User]:
+            found: list[User] = []
+            for start in range(0, len(names), _NAMES_PER_QUERY):
+                chunk = names[start : start + _NAMES_PER_QUERY]
+                marks = ", ".join("?" * len(chunk))
+                found.extend(_user(r) for r in db.execute(f"SELECT * FROM users WHERE name IN ({marks})", chunk))
+            return found
+
+        return await self._run(run)
+
     async def get_user_by_id(self, user_id: int) -> User | None:
         def run(db: sqlite3.Connection) -> User | None:
             row = db.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
@@ -500,6 +511,8 @@ class SqliteStore:
 
 #: Rows per INSERT statement (SQLite builds before 3.32 take at most 999 parameters).
 _ROWS_PER_INSERT = 100
+#: Names per `IN (...)` lookup, under the same limit.
+_NAMES_PER_QUERY = 500
 
 
 def _insert_many(db: sqlite3.Connection, into: str, rows: Sequence[tuple[Any, ...]], *, then: str = "") -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -233,6 +233,12 @@ class SlowLookups(SqliteStore):
             await self.gate.wait()
         return await super().get_user(name)
 
+    async def get_users(self, names: Sequence[str]) -> list[User]:
+        if self.gate is not None:
+            self.asked.set()
+            await self.gate.wait()
+        return await super().get_users(names)
+
 
 async def stale_lookups_done(service: HubService) -> None:
     if service._stale_job is not None:
@@ -259,27 +265,53 @@ async def test_a_recipient_known_for_a_while_is_looked_up_again_without_holding_
             await send(service, alice, "third")
 
 
+async def test_users_there_at_start_are_sent_to_without_a_lookup(tmp_path: Path) -> None:
+    """A first send to someone does not wait for the store (a lookup waits behind its commits)."""
+    store = CountedLookups(tmp_path / "hub.sqlite3")
+    await store.open()
+    alice = await store.create_user("alice", None, admin=False)
+    await store.create_user("bob", None, admin=False)
+    await store.close()
+    store = CountedLookups(tmp_path / "hub.sqlite3")
+    async with running(store, Recorder(), HubConfig(data_dir=tmp_path), Clock()) as service:
+        store.gate.clear()  # a lookup would wait here
+
+        answer = await asyncio.wait_for(service.send_direct(Actor(alice), SendNotification(to="bob", message="hi")), 5)
+
+        assert answer["ok"] and store.queries == 0
+        await store.create_user("carol", None, admin=False)  # someone new is looked up
+        store.gate.set()
+        assert (await service.send_direct(Actor(alice), SendNotification(to="carol", message="hi")))["ok"]
+        assert store.queries == 1
+
+
 class CountedLookups(SqliteStore):
-    """Counts the user lookups waiting on the store at once; they wait at a gate while it is closed."""
+    """Counts the user lookups (one name or many) waiting on the store; they wait at a gate while it
+    is closed."""
 
     def __init__(self, path: Path) -> None:
         super().__init__(path)
         self.in_flight = 0
+        self.queries = 0
         self.gate = asyncio.Event()
         self.gate.set()
 
     async def get_user(self, name: str) -> User | None:
+        return (await self.get_users([name]) or [None])[0]
+
+    async def get_users(self, names: Sequence[str]) -> list[User]:
         self.in_flight += 1
+        self.queries += 1
         try:
             await self.gate.wait()
-            return await super().get_user(name)
+            return await super().get_users(names)
         finally:
             self.in_flight -= 1
 
 
-async def test_recipients_that_go_stale_together_are_looked_up_one_at_a_time(tmp_path: Path) -> None:
+async def test_recipients_that_go_stale_together_are_looked_up_again_in_one_query(tmp_path: Path) -> None:
     """Lookups queued all at once would hold the store's commits behind them (the direct bench's
-    stalls every USER_CACHE_SECONDS): they go one after the other, in the background."""
+    stalls every USER_CACHE_SECONDS): the stale names are looked up together, in the background."""
     store, clock = CountedLookups(tmp_path / "hub.sqlite3"), Clock()
     async with running(store, Recorder(), HubConfig(data_dir=tmp_path), clock) as service:
         alice = await store.create_user("alice", None, admin=False)
@@ -291,6 +323,7 @@ async def test_recipients_that_go_stale_together_are_looked_up_one_at_a_time(tmp
 
         clock.now += USER_CACHE_SECONDS
         store.gate.clear()
+        store.queries = 0
         accepted = []
         for name in names:  # all stale now: each is used as it is, and looked up again
             accepted.append(await service.accept_direct(Actor(alice), SendNotification(to=name, message="second")))
@@ -298,7 +331,7 @@ async def test_recipients_that_go_stale_together_are_looked_up_one_at_a_time(tmp
         # while the lookups wait: only one of them at a time.
         results = await asyncio.wait_for(asyncio.gather(*accepted, return_exceptions=True), 5)
         assert [isinstance(r, HubError) for r in results] == [name == "user7" for name in names]
-        assert store.in_flight == 1
+        assert (store.in_flight, store.queries) == (1, 1), "every stale name in one lookup"
 
         store.gate.set()
         await stale_lookups_done(service)

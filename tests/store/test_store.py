@@ -58,6 +58,16 @@ async def test_users_are_created_found_and_unique(store: Store) -> None:
     assert [u.name for u in await store.list_users()] == ["alice", "guest"]
 
 
+async def test_many_users_are_found_in_one_lookup(store: Store) -> None:
+    made = {(await store.create_user(f"user{i}", None, admin=i == 3)).name for i in range(600)}
+    asked = [f"user{i}" for i in range(0, 1200, 2)] + ["nobody", "user3"]  # more than one SQLite query takes
+
+    found = await store.get_users(asked)
+
+    assert sorted(u.name for u in found) == sorted(set(asked) & made)
+    assert [u.admin for u in found if u.name == "user3"] == [True]
+
+
 async def test_tokens_are_found_by_hash_until_revoked_and_revocations_are_logged(store: Store) -> None:
     alice = await store.create_user("alice", None, admin=False)
     start, _ = await store.revocations_after(-1)
