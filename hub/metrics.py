@@ -71,7 +71,7 @@ class _Deliveries(Collector):
     per direct notification. Only the event loop's thread counts, so no lock is needed."""
 
     def __init__(self) -> None:
-        self.sent: dict[tuple[str, str], int] = {}
+        self.sent: dict[tuple[str, ...], int] = {}  # (type, kind)
         self.delivered: dict[str, int] = {}
         self.queued: dict[str, int] = {}
         #: Observations per latency bucket (not cumulative), the last one past the largest bound.
@@ -83,25 +83,21 @@ class _Deliveries(Collector):
         self.latency_sum += seconds
 
     def collect(self) -> Iterable[Metric]:
-        sent = CounterMetricFamily(
-            "lan_notify_notifications_sent", "Notifications stored, by type and addressing", labels=["type", "kind"]
+        sent = _counter(
+            "lan_notify_notifications_sent", "Notifications stored, by type and addressing", ["type", "kind"], self.sent
         )
-        for (type_, kind), count in sorted(self.sent.items()):
-            sent.add_metric([type_, kind], count)
-        delivered = CounterMetricFamily(
+        delivered = _counter(
             "lan_notify_notifications_delivered",
             "Notifications handed to a live device when sent (one per device)",
-            labels=["type"],
+            ["type"],
+            {(type_,): count for type_, count in self.delivered.items()},
         )
-        for type_, count in sorted(self.delivered.items()):
-            delivered.add_metric([type_], count)
-        queued = CounterMetricFamily(
+        queued = _counter(
             "lan_notify_notifications_queued",
             "Notifications stored for a recipient with no device online (delivered on reconnect)",
-            labels=["type"],
+            ["type"],
+            {(type_,): count for type_, count in self.queued.items()},
         )
-        for type_, count in sorted(self.queued.items()):
-            queued.add_metric([type_], count)
         latency = HistogramMetricFamily(
             "lan_notify_delivery_latency_seconds",
             "From a send being accepted to the notification being handed to the live devices",
@@ -109,6 +105,13 @@ class _Deliveries(Collector):
             sum_value=self.latency_sum,
         )
         return [sent, delivered, queued, latency]
+
+
+def _counter(name: str, doc: str, labels: list[str], counts: dict[tuple[str, ...], int]) -> CounterMetricFamily:
+    family = CounterMetricFamily(name, doc, labels=labels)
+    for values, count in sorted(counts.items()):
+        family.add_metric(list(values), count)
+    return family
 
 
 class HubMetrics(NoMetrics):
