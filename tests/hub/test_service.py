@@ -297,7 +297,8 @@ class CountedLookups(SqliteStore):
         self.gate.set()
 
     async def get_user(self, name: str) -> User | None:
-        return (await self.get_users([name]) or [None])[0]
+        found = await self.get_users([name])
+        return found[0] if found else None
 
     async def get_users(self, names: Sequence[str]) -> list[User]:
         self.in_flight += 1
