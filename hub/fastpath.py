@@ -5,9 +5,9 @@ python-engineio then queues it for a writer task per connection. For a notificat
 devices, the hub instead encodes the Socket.IO packet once, frames it once as a websocket frame,
 and writes that same frame to each recipient's connection at once (`hub/engine.py`): no task, no
 queue, no encode per recipient. `SocketLayer.emit_many` (`hub/namespace.py`) does the writing, with
-each sid's connection from a table of its own. Connections still on a queue (long-polling, compressed websockets)
-get the same Engine.IO packet object in their queue. Writes are synchronous, so the order of frames
-per connection is the order of calls, as with `emit`.
+each sid's connection from a table of its own. Connections still on a queue (long-polling,
+compressed websockets) get the same Engine.IO packet object in their queue. Writes are synchronous,
+so the order of frames per connection is the order of calls, as with `emit`.
 
 `tests/hub/test_fastpath.py` checks it delivers exactly what `emit` would.
 """

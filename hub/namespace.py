@@ -59,28 +59,13 @@ _RESERVED_EVENTS = frozenset({"connect", "disconnect", "*"})
 _MALFORMED = (ValueError, TypeError, IndexError, KeyError, AttributeError, RecursionError)
 
 
-class Later:
-    """A handler's answer that is not ready yet: the ack goes out when `future` is done.
-
-    A send is acknowledged once it is stored; meanwhile the connection reads its next event, so a
-    client that sends many notifications has many in one group commit."""
-
-    __slots__ = ("answer", "future")
-
-    def __init__(
-        self, future: asyncio.Future[Any], answer: Callable[[asyncio.Future[Any]], dict[str, Any] | None]
-    ) -> None:
-        self.future = future
-        self.answer = answer
-
-
 class HubServer(socketio.AsyncServer):  # type: ignore[misc]
     """AsyncServer on the hub's Engine.IO layer (`hub/engine.py`) that lets handlers know whether
-    the client asked for an ack, acks later when a handler answers with `Later`, and closes the
-    connection of a client sending a malformed packet (as the JavaScript server does)."""
+    the client asked for an ack, answers sends itself (`sends`), and closes the connection of a
+    client sending a malformed packet (as the JavaScript server does)."""
 
-    #: Send events (`SocketLayer._route_send`) answered without the generic handler chain: the
-    #: handler's name, its payload, the client's ack id (None: no ack wanted) and the connection.
+    #: Send events (`SocketLayer._route_send`), answered without python-socketio's handler chain:
+    #: called with the sid, the payload, the client's ack id (None: no ack wanted) and the connection.
     sends: dict[str, Callable[[str, tuple[Any, ...], int | None, str], Awaitable[None]]]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -93,6 +78,10 @@ class HubServer(socketio.AsyncServer):  # type: ignore[misc]
     async def _handle_event_internal(
         self, server: Any, sid: str, eio_sid: str, data: Any, namespace: str, id: int | None
     ) -> None:
+        send = self.sends.get(data[0]) if namespace == NAMESPACE else None
+        if send is not None:  # a send python-socketio parsed itself (binary attachments)
+            await send(sid, tuple(data[1:]), id, eio_sid)
+            return
         await self._answer_event(server._trigger_event(data[0], namespace, sid, *data[1:]), eio_sid, namespace, id)
 
     async def _answer_event(self, handling: Awaitable[Any], eio_sid: str, namespace: str, id: int | None) -> None:
@@ -102,16 +91,7 @@ class HubServer(socketio.AsyncServer):  # type: ignore[misc]
             answer = await handling
         finally:
             _ack_wanted.reset(token)
-        if isinstance(answer, Later):
-            later = answer
-
-            def settle(future: asyncio.Future[Any]) -> None:
-                body = later.answer(future)
-                if id is not None:
-                    self.ack_now(eio_sid, namespace, id, [body])
-
-            later.future.add_done_callback(settle)
-        elif answer is not self.not_handled and id is not None:
+        if answer is not self.not_handled and id is not None:
             args = [] if answer is None else list(answer) if isinstance(answer, tuple) else [answer]
             self.ack_now(eio_sid, namespace, id, args)
 
@@ -165,16 +145,18 @@ class HubServer(socketio.AsyncServer):  # type: ignore[misc]
         if type(payload) is not list or not payload or type(payload[0]) is not str:
             return False
         event = payload[0]
-        handler = self.handlers.get(NAMESPACE, {}).get(event) if event not in _RESERVED_EVENTS else None
-        if handler is None:
-            return False
+        send = self.sends.get(event)
+        handler: Any = None
+        if send is None:
+            handler = self.handlers.get(NAMESPACE, {}).get(event) if event not in _RESERVED_EVENTS else None
+            if handler is None:
+                return False
         sid = self.manager.sid_from_eio_sid(eio_sid, NAMESPACE)
         if sid is None or not self.manager.is_connected(sid, NAMESPACE):
             return False
         if self.logger.isEnabledFor(logging.INFO):
             self.logger.info('received event "%s" from %s [%s]', event, sid, NAMESPACE)
         ack_id = int(data[1:i]) if i > 1 else None
-        send = self.sends.get(event)
         if send is not None:
             await send(sid, tuple(payload[1:]), ack_id, eio_sid)
         else:
@@ -317,19 +299,11 @@ class SocketLayer:
     def _route_send(
         self, event: Event, model: type[M], accept: Callable[[Session, M], Awaitable[asyncio.Future[Stored]]]
     ) -> None:
-        """A send: checked and queued in order, acknowledged once stored (see `Later`).
+        """A send: checked and queued in order, acknowledged once stored. Meanwhile the connection
+        reads its next event, so a client that sends many notifications has many in one group commit.
 
-        The hub's clients' sends (`HubServer.sends`) take `send` below: every notification passes
-        here, and python-socketio's handler chain (`handler`, for anything else) costs four more
-        coroutines and a context variable per event."""
-
-        async def handler(sid: str, *args: Any) -> dict[str, Any] | Later:
-            async def run() -> Later:
-                session = self._require(sid)
-                stored = await accept(session, parse(model, args))
-                return Later(stored, self._settle(event, sid, _ack_wanted.get()))
-
-            return await self._answer(event, sid, run)
+        `HubServer.sends` calls it directly: every notification passes here, and python-socketio's
+        handler chain (the other events') costs four more coroutines and a context variable."""
 
         async def send(sid: str, args: tuple[Any, ...], ack_id: int | None, eio_sid: str) -> None:
             wants_ack = ack_id is not None
@@ -347,7 +321,6 @@ class SocketLayer:
             acked = ack_id
             stored.add_done_callback(lambda done: self.sio.ack_now(eio_sid, NAMESPACE, acked, [answer(done)]))
 
-        self.sio.on(event, handler)
         self.sio.sends[event] = send
 
     def _settle(

@@ -55,8 +55,6 @@ BATCH_MAX = 1024
 #: background: the send does not wait for it. A user removed by the admin CLI meanwhile makes a send
 #: fail as "could not be stored" instead of `not_found` until that answer is in.
 USER_CACHE_SECONDS = 5.0
-#: Stale names looked up again per store query.
-STALE_LOOKUP_NAMES = 500
 #: Sign-in attempts (`POST /api/login`): a burst of 10 per user name and per address, then one every 5 s.
 LOGIN_BURST = 10
 LOGIN_REFILL_PER_SECOND = 0.2
@@ -392,23 +390,21 @@ class HubService:
         return user
 
     async def _look_up_stale(self) -> None:
-        """Look the stale names up again, STALE_LOOKUP_NAMES to a query: entries filled at once go
-        stale at once, and a thousand lookups queued together held the store's commits behind them."""
+        """Look the stale names up again, together: entries filled at once go stale at once, and a
+        thousand lookups queued one by one held the store's commits behind them."""
         while self._stale:
             names, self._stale = list(self._stale), {}
-            for start in range(0, len(names), STALE_LOOKUP_NAMES):
-                chunk = names[start : start + STALE_LOOKUP_NAMES]
-                try:
-                    found = {user.name: user for user in await self.store.get_users(chunk)}
-                except HubError:
-                    continue  # the entries stay; the next send after USER_CACHE_SECONDS tries again
-                now = self.clock()
-                for name in chunk:
-                    user = found.get(name)
-                    if user is None:
-                        self._users.pop(name, None)
-                    elif name in self._users:
-                        self._users[name] = (user, now)
+            try:
+                found = {user.name: user for user in await self.store.get_users(names)}
+            except HubError:
+                continue  # the entries stay; the next send after USER_CACHE_SECONDS tries again
+            now = self.clock()
+            for name in names:
+                user = found.get(name)
+                if user is None:
+                    self._users.pop(name, None)
+                elif name in self._users:
+                    self._users[name] = (user, now)
 
     @staticmethod
     def _check_type(actor: Actor, type_: NotificationType) -> None:

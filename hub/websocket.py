@@ -65,7 +65,6 @@ def _websocket_class(compress: bool) -> type[aiohttp_driver.WebSocket]:
             _drop_http_parser(request)
             environ["REMOTE_ADDR"] = request.remote  # python-engineio's aiohttp driver writes 127.0.0.1
             slim_environ(environ)
-            self.environ = environ
             self.transport = request.transport
             await self.handler(self)
             return self._sock

@@ -219,25 +219,31 @@ async def test_a_recipient_deleted_mid_flight_fails_alone_and_the_hub_goes_on(pa
     assert transport.ids("s1") == [(await fine).notification.id, later]
 
 
-class SlowLookups(SqliteStore):
-    """Looking a user up waits at a gate the test opens (a store busy with commits)."""
+class Lookups(SqliteStore):
+    """Counts the user lookups (one name or many) and holds them at a gate the test can close (a
+    store busy with commits); `asked` is set when one starts."""
 
     def __init__(self, path: Path) -> None:
         super().__init__(path)
-        self.gate: asyncio.Event | None = None
+        self.in_flight = 0
+        self.queries = 0
         self.asked = asyncio.Event()
+        self.gate = asyncio.Event()
+        self.gate.set()
 
     async def get_user(self, name: str) -> User | None:
-        if self.gate is not None:
-            self.asked.set()
-            await self.gate.wait()
-        return await super().get_user(name)
+        found = await self.get_users([name])
+        return found[0] if found else None
 
     async def get_users(self, names: Sequence[str]) -> list[User]:
-        if self.gate is not None:
-            self.asked.set()
+        self.in_flight += 1
+        self.queries += 1
+        self.asked.set()
+        try:
             await self.gate.wait()
-        return await super().get_users(names)
+            return await super().get_users(names)
+        finally:
+            self.in_flight -= 1
 
 
 async def stale_lookups_done(service: HubService) -> None:
@@ -246,14 +252,15 @@ async def stale_lookups_done(service: HubService) -> None:
 
 
 async def test_a_recipient_known_for_a_while_is_looked_up_again_without_holding_the_send(tmp_path: Path) -> None:
-    store, clock = SlowLookups(tmp_path / "hub.sqlite3"), Clock()
+    store, clock = Lookups(tmp_path / "hub.sqlite3"), Clock()
     async with running(store, Recorder(), HubConfig(data_dir=tmp_path), clock) as service:
         alice = await store.create_user("alice", None, admin=False)
         await store.create_user("bob", None, admin=False)
         first = await send(service, alice, "first")  # bob is looked up once
 
         clock.now += USER_CACHE_SECONDS
-        store.gate = asyncio.Event()
+        store.gate.clear()
+        store.asked.clear()
         second = await asyncio.wait_for(send(service, alice, "second"), 5)  # stored while the lookup waits
         await asyncio.wait_for(store.asked.wait(), 5)
         assert second > first
@@ -267,12 +274,12 @@ async def test_a_recipient_known_for_a_while_is_looked_up_again_without_holding_
 
 async def test_users_there_at_start_are_sent_to_without_a_lookup(tmp_path: Path) -> None:
     """A first send to someone does not wait for the store (a lookup waits behind its commits)."""
-    store = CountedLookups(tmp_path / "hub.sqlite3")
+    store = Lookups(tmp_path / "hub.sqlite3")
     await store.open()
     alice = await store.create_user("alice", None, admin=False)
     await store.create_user("bob", None, admin=False)
     await store.close()
-    store = CountedLookups(tmp_path / "hub.sqlite3")
+    store = Lookups(tmp_path / "hub.sqlite3")
     async with running(store, Recorder(), HubConfig(data_dir=tmp_path), Clock()) as service:
         store.gate.clear()  # a lookup would wait here
 
@@ -285,35 +292,10 @@ async def test_users_there_at_start_are_sent_to_without_a_lookup(tmp_path: Path)
         assert store.queries == 1
 
 
-class CountedLookups(SqliteStore):
-    """Counts the user lookups (one name or many) waiting on the store; they wait at a gate while it
-    is closed."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(path)
-        self.in_flight = 0
-        self.queries = 0
-        self.gate = asyncio.Event()
-        self.gate.set()
-
-    async def get_user(self, name: str) -> User | None:
-        found = await self.get_users([name])
-        return found[0] if found else None
-
-    async def get_users(self, names: Sequence[str]) -> list[User]:
-        self.in_flight += 1
-        self.queries += 1
-        try:
-            await self.gate.wait()
-            return await super().get_users(names)
-        finally:
-            self.in_flight -= 1
-
-
 async def test_recipients_that_go_stale_together_are_looked_up_again_in_one_query(tmp_path: Path) -> None:
     """Lookups queued all at once would hold the store's commits behind them (the direct bench's
     stalls every USER_CACHE_SECONDS): the stale names are looked up together, in the background."""
-    store, clock = CountedLookups(tmp_path / "hub.sqlite3"), Clock()
+    store, clock = Lookups(tmp_path / "hub.sqlite3"), Clock()
     async with running(store, Recorder(), HubConfig(data_dir=tmp_path), clock) as service:
         alice = await store.create_user("alice", None, admin=False)
         names = [f"user{i}" for i in range(20)]
