@@ -147,6 +147,23 @@ async def test_a_batch_is_stored_in_order_with_its_recipients(store: Store) -> N
     assert again == stored[1].notification and again.room == "dev" and again.timestamp == NOW
 
 
+async def test_batches_of_any_size_are_stored_whole_and_in_order(store: Store) -> None:
+    """SQLite writes a batch in pieces of 64, 32, ..., 1 rows (see `_insert_many`): none is lost or doubled."""
+    bob = await store.create_user("bob", None, admin=False)
+    carol = await store.create_user("carol", None, admin=False)
+    sent: dict[int, list[str]] = {bob.id: [], carol.id: []}
+    for size in (1, 63, 64, 65, 127, 200):
+        drafts = [draft(Kind.DIRECT, f"{size}-{i}", to_user_id=(bob, carol)[i % 3 == 0].id) for i in range(size)]
+        stored = await store.add(drafts)
+        assert [s.notification.message for s in stored] == [d.message for d in drafts]
+        for d in drafts:
+            assert d.to_user_id is not None
+            sent[d.to_user_id].append(d.message)
+
+    for user_id, messages in sent.items():
+        assert [n.message for n in await store.replay(user_id, 0, 1000)] == messages
+
+
 async def test_later_batches_get_higher_ids(store: Store) -> None:
     bob = await store.create_user("bob", None, admin=False)
     first = await store.add([draft(Kind.DIRECT, to_user_id=bob.id)])
