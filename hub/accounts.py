@@ -23,12 +23,17 @@ class Accounts:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    async def add_user(self, name: str, password: str | None, *, admin: bool) -> tuple[User, str | None]:
-        """Create a user; returns the generated password when none was given."""
+    async def add_user(
+        self, name: str, password: str | None, *, admin: bool, token_only: bool = False
+    ) -> tuple[User, str | None]:
+        """Create a user; returns the generated password when none was given. A `token_only` user
+        has no password: it signs in with device tokens only (a script's account) until `passwd`."""
         generated = None
-        if password is None:
-            password = generated = generate_password()
-        password_hash = await asyncio.to_thread(hash_password, password)
+        password_hash = None
+        if not token_only:
+            if password is None:
+                password = generated = generate_password()
+            password_hash = await asyncio.to_thread(hash_password, password)
         existing = await self.store.get_user(name)
         if existing is not None:
             raise Conflict(f"a user named {name!r} already exists")

@@ -33,7 +33,8 @@ examples:
   notify-hub user add alice --admin        create an admin (prints a generated password)
   notify-hub token create alice --label ci print a new device token for alice
   notify-hub room create ops --members alice,bob
-  notify-hub token create alice --send-only --label ci   a token that can only send (for scripts)
+  notify-hub user add ci --no-password     an account for scripts: device tokens only
+  notify-hub token create ci --send-only --label ci      a token that can only send (for scripts)
   notify-hub send --to alice --title CI "Build failed"   send over HTTP (token: LAN_NOTIFY_TOKEN)
   notify-hub tls self-signed --host hub.lan             a certificate for --tls-cert/--tls-key
 """
@@ -78,10 +79,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--print-config", action="store_true", help="print the effective configuration and exit")
 
     user = commands.add_parser("user", help="manage users").add_subparsers(dest="action", required=True)
-    add = user.add_parser("add", help="create a user (prints a generated password unless --password-stdin)")
+    add = user.add_parser(
+        "add", help="create a user (prints a generated password unless --password-stdin or --no-password)"
+    )
     add.add_argument("name")
     add.add_argument("--admin", action="store_true", help="may send to everyone, announce and send type system")
-    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    how = add.add_mutually_exclusive_group()
+    how.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    how.add_argument(
+        "--no-password",
+        action="store_true",
+        help="no password: the user signs in with device tokens only (e.g. a script's account; passwd gives one)",
+    )
     user.add_parser("list", help="list users")
     remove = user.add_parser("remove", help="delete a user, their tokens and stored notifications")
     remove.add_argument("name")
@@ -162,8 +171,11 @@ def _check_name(name: str, pattern: str, what: str) -> None:
 async def _user(args: argparse.Namespace, accounts: Accounts) -> int:
     if args.action == "add":
         _check_name(args.name, NAME_PATTERN, "user")
-        user, generated = await accounts.add_user(args.name, _read_password(args.password_stdin), admin=args.admin)
-        print(f"created {'admin' if user.admin else 'user'} {user.name}", file=sys.stderr)
+        user, generated = await accounts.add_user(
+            args.name, _read_password(args.password_stdin), admin=args.admin, token_only=args.no_password
+        )
+        tokens_only = " (no password: it signs in with device tokens only)" if args.no_password else ""
+        print(f"created {'admin' if user.admin else 'user'} {user.name}{tokens_only}", file=sys.stderr)
         if generated:
             print("generated password (shown once):", file=sys.stderr)
             print(generated)
@@ -171,7 +183,7 @@ async def _user(args: argparse.Namespace, accounts: Accounts) -> int:
         for user in await accounts.store.list_users():
             flags = ["admin"] if user.admin else []
             if not user.has_password:
-                flags.append("no password (open mode)")
+                flags.append("no password")
             print(f"{user.name}\t{', '.join(flags)}".rstrip())
     elif args.action == "remove":
         if not await accounts.store.remove_user(args.name):

@@ -60,6 +60,20 @@ def test_password_change_takes_effect(tmp_path: Path) -> None:
     assert changed.returncode == 0 and "password changed" in changed.stderr
 
 
+def test_a_token_only_user_has_no_password_until_given_one(tmp_path: Path) -> None:
+    added = hub_cli(tmp_path, "user", "add", "ci", "--no-password")
+    assert added.returncode == 0 and added.stdout == "", "no password is generated or printed"
+    assert "created user ci (no password: it signs in with device tokens only)" in added.stderr
+    assert hub_cli(tmp_path, "user", "list").stdout == "ci\tno password\n"
+    assert hub_cli(tmp_path, "token", "create", "ci", "--send-only").stdout.startswith("lnt_")
+
+    both = hub_cli(tmp_path, "user", "add", "x", "--no-password", "--password-stdin", stdin="pw\n")
+    assert both.returncode == 2 and "not allowed with argument" in both.stderr
+
+    assert hub_cli(tmp_path, "user", "passwd", "ci", "--password-stdin", stdin="now one\n").returncode == 0
+    assert hub_cli(tmp_path, "user", "list").stdout == "ci\n"
+
+
 def test_help_describes_the_commands() -> None:
     out = subprocess.run(
         [sys.executable, "-m", "hub", "--help"], capture_output=True, text=True, timeout=30, check=True

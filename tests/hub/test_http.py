@@ -58,6 +58,18 @@ async def test_login_refusals(hub: Hub, body: Any, status: int, code: str) -> No
     assert (got_status, got["error"]["code"]) == (status, code)
 
 
+async def test_a_token_only_user_cannot_sign_in_with_any_password(hub: Hub) -> None:
+    user, generated = await hub.accounts.add_user("ci", None, admin=False, token_only=True)
+    assert generated is None and not user.has_password
+
+    for password in ("x", "None", "ci"):
+        status, got, _ = await post(hub, "/api/login", {"username": "ci", "password": password})
+        assert (status, got["error"]["code"]) == (401, "unauthorized")
+    token = (await hub.accounts.issue_token("ci", "script")).secret
+    client = await hub.client(token)
+    assert (await client.call("list_online"))["online"] == ["ci"]
+
+
 async def test_login_rejects_bodies_that_are_not_json_or_too_large(hub: Hub) -> None:
     status, body, _ = await post(hub, "/api/login", raw=b"{nope")
     assert (status, body["error"]["code"]) == (400, "invalid_payload")
