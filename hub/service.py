@@ -98,9 +98,7 @@ class HubService:
         self._dirty: dict[str, tuple[int, int]] = {}
         self._revocation_seq = -1
         self._users: dict[str, tuple[User, float]] = {}
-        #: Recipients to look up again, in the order they went stale, by one background job
-        #: (cancelled at stop).
-        self._stale: dict[str, None] = {}
+        #: The background job looking the stale entries of `_users` up again (cancelled at stop).
         self._stale_job: asyncio.Future[None] | None = None
         self._closing = False
         self._tasks: list[asyncio.Task[None]] = []
@@ -372,8 +370,9 @@ class HubService:
     async def _user_named(self, name: str) -> User | None:
         """The user called `name`, from memory once known. A connection's events are handled in
         order, so a store round trip here holds that sender's next send behind the store's commits:
-        an entry older than USER_CACHE_SECONDS is still used, and looked up again in the background
-        (when every entry went stale at once, senders slowed to one send per commit)."""
+        an entry older than USER_CACHE_SECONDS is still used, and every stale entry is looked up
+        again in the background (when every entry went stale at once, senders slowed to one send
+        per commit)."""
         cached = self._users.get(name)
         if cached is None:
             user = await self.store.get_user(name)
@@ -381,30 +380,27 @@ class HubService:
                 self._users[name] = (user, self.clock())
             return user
         user, at = cached
-        now = self.clock()
-        if now - at >= USER_CACHE_SECONDS:
-            self._users[name] = (user, now)  # one lookup at a time per name
-            self._stale[name] = None
-            if self._stale_job is None or self._stale_job.done():
-                self._stale_job = asyncio.ensure_future(self._look_up_stale())
+        if self.clock() - at >= USER_CACHE_SECONDS and (self._stale_job is None or self._stale_job.done()):
+            self._stale_job = asyncio.ensure_future(self._look_up_stale())
         return user
 
     async def _look_up_stale(self) -> None:
-        """Look the stale names up again, together: entries filled at once go stale at once, and a
-        thousand lookups queued one by one held the store's commits behind them."""
-        while self._stale:
-            names, self._stale = list(self._stale), {}
-            try:
-                found = {user.name: user for user in await self.store.get_users(names)}
-            except HubError:
-                continue  # the entries stay; the next send after USER_CACHE_SECONDS tries again
-            now = self.clock()
-            for name in names:
-                user = found.get(name)
-                if user is None:
-                    self._users.pop(name, None)
-                elif name in self._users:
-                    self._users[name] = (user, now)
+        """Look every stale entry up again, in one store call. Entries filled together (all of them
+        at the start) go stale together: one name at a time, as the sends came, a thousand
+        recipients made hundreds of lookups a second queued between the store's commits."""
+        now = self.clock()
+        names = [name for name, (_, at) in self._users.items() if now - at >= USER_CACHE_SECONDS]
+        try:
+            found = {user.name: user for user in await self.store.get_users(names)}
+        except HubError:
+            return  # the entries stay stale: the next send to one of them starts another lookup
+        now = self.clock()
+        for name in names:
+            user = found.get(name)
+            if user is None:
+                self._users.pop(name, None)
+            elif name in self._users:
+                self._users[name] = (user, now)
 
     @staticmethod
     def _check_type(actor: Actor, type_: NotificationType) -> None:
