@@ -65,8 +65,9 @@ async def no_such_endpoint(request: web.Request) -> web.StreamResponse:
 
 
 def add_fallback(app: web.Application) -> None:
-    """The route of last resort (add it after every other): unknown paths and methods get JSON errors."""
-    app.router.add_route("*", "/{path:.*}", no_such_endpoint)
+    r"""The route of last resort (add it after every other): unknown paths and methods get JSON errors.
+    `[\s\S]*`, not `.*`: a path may hold a newline (`%0A`), which `.` does not match."""
+    app.router.add_route("*", r"/{path:[\s\S]*}", no_such_endpoint)
 
 
 _HTTP_CODES = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.NOT_FOUND, 413: ErrorCode.TOO_LARGE}

@@ -237,3 +237,11 @@ async def test_unknown_endpoints_and_methods_answer_json(hub: Hub) -> None:
     assert (missing.status, missing.code) == (404, "not_found")
     assert (wrong_method.status, wrong_method.code) == (405, "not_found")
     assert "POST" in wrong_method.headers["Allow"]
+
+
+async def test_a_path_with_a_newline_answers_json(hub: Hub) -> None:
+    """Found by the OpenAPI fuzz test: aiohttp answered its plain-text 404."""
+    token = await hub.user("alice")
+    for method, path in (("GET", "/api/a%0Ab"), ("POST", "/api/notify/%0A%7B")):
+        answer = await call(hub, method, path, token=token, data=b"x")
+        assert (answer.status, answer.code) == (404, "not_found")
