@@ -135,6 +135,20 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
         self.last_ping = time.time()
         self.push(_PING)
 
+    # ------------------------------------------------------------------ receiving
+
+    async def handle_post_request(self, environ: dict[str, Any]) -> None:
+        """A long-polling POST. A body that is not UTF-8 ends this connection with a 400, as other
+        malformed input does; python-engineio logged a traceback, answered 200 and dropped the data."""
+        try:
+            await super().handle_post_request(environ)
+        except UnicodeDecodeError:
+            log.info("closing connection %s: a long-polling body that is not UTF-8", self.sid)
+            # Closed here without waiting: python-engineio's own close would wait for the client's
+            # next poll to take the close packet, and this request would hang until then.
+            await self.close(wait=False, reason=self.server.reason.TRANSPORT_ERROR)
+            raise eio_exceptions.EngineIOError("the long-polling body is not UTF-8") from None
+
     # ------------------------------------------------------------------ sending
 
     @property

@@ -139,6 +139,24 @@ async def test_a_frame_that_is_not_engine_io_closes_that_connection_only(hub: Hu
     assert (await alice.call("list_online"))["ok"]
 
 
+async def test_a_long_polling_body_that_is_not_utf8_closes_that_connection_only(hub: Hub) -> None:
+    alice = await hub.client(await hub.user("alice"), name="alice")
+    bob_token = await hub.user("bob")
+    url = hub.url + "/socket.io/?EIO=4&transport=polling"
+    async with aiohttp.ClientSession() as http:
+        async with http.get(url) as opened:
+            sid = json.loads((await opened.text())[1:])["sid"]
+        async with http.post(f"{url}&sid={sid}", data="40" + json.dumps({"token": bob_token})) as connect:
+            assert connect.status == 200
+        assert (await alice.next("user_online"))["userId"] == "bob"
+
+        async with http.post(f"{url}&sid={sid}", data=b"\xff\xfe 42") as bad:
+            assert bad.status == 400
+
+        assert (await alice.next("user_offline"))["userId"] == "bob"
+    assert (await alice.call("list_online"))["online"] == ["alice"]
+
+
 async def test_pings_keep_a_client_that_answers_and_drop_one_that_stops(hub_factory: Any) -> None:
     hub: Hub = await hub_factory(ping_interval=1.0, ping_timeout=0.5)
     alice = await hub.client(await hub.user("alice"), name="alice")
