@@ -391,15 +391,20 @@ class HubService:
         now = self.clock()
         names = [name for name, (_, at) in self._users.items() if now - at >= USER_CACHE_SECONDS]
         try:
-            found = {user.name: user for user in await self.store.get_users(names)}
+            found: dict[str, User] | None = {user.name: user for user in await self.store.get_users(names)}
         except HubError:
-            return  # the entries stay stale: the next send to one of them starts another lookup
+            # The entries are used as they are until USER_CACHE_SECONDS from now: a store that is
+            # down is not asked again by every send.
+            found = None
         now = self.clock()
         for name in names:
-            user = found.get(name)
+            cached = self._users.get(name)
+            if cached is None:
+                continue
+            user = cached[0] if found is None else found.get(name)
             if user is None:
-                self._users.pop(name, None)
-            elif name in self._users:
+                del self._users[name]
+            else:
                 self._users[name] = (user, now)
 
     @staticmethod

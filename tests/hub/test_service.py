@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from hub.config import HubConfig
-from hub.errors import HubError, NotFound
+from hub.errors import HubError, NotFound, Unavailable
 from hub.protocol import Kind, Notification, NotificationType, SendNotification
 from hub.service import USER_CACHE_SECONDS, HubService
 from hub.sessions import Actor, Session
@@ -230,6 +230,8 @@ class Lookups(SqliteStore):
         self.asked = asyncio.Event()
         self.gate = asyncio.Event()
         self.gate.set()
+        #: Lookups fail as a store that is down does.
+        self.down = False
 
     async def get_user(self, name: str) -> User | None:
         found = await self.get_users([name])
@@ -241,6 +243,8 @@ class Lookups(SqliteStore):
         self.asked.set()
         try:
             await self.gate.wait()
+            if self.down:
+                raise Unavailable("the store is down")
             return await super().get_users(names)
         finally:
             self.in_flight -= 1
@@ -270,6 +274,28 @@ async def test_a_recipient_known_for_a_while_is_looked_up_again_without_holding_
         await stale_lookups_done(service)
         with pytest.raises(NotFound, match="no user named 'bob'"):
             await send(service, alice, "third")
+
+
+async def test_a_store_that_is_down_is_not_asked_again_by_every_send(tmp_path: Path) -> None:
+    store, clock = Lookups(tmp_path / "hub.sqlite3"), Clock()
+    async with running(store, Recorder(), HubConfig(data_dir=tmp_path), clock) as service:
+        alice = await store.create_user("alice", None, admin=False)
+        await store.create_user("bob", None, admin=False)
+        await send(service, alice, "first")  # bob is looked up once
+
+        clock.now += USER_CACHE_SECONDS
+        store.down = True
+        store.queries = 0
+        for text in ("second", "third"):
+            await send(service, alice, text)  # bob as known: the sends go through
+            await stale_lookups_done(service)
+        assert store.queries == 1
+
+        clock.now += USER_CACHE_SECONDS
+        store.down = False
+        await send(service, alice, "fourth")
+        await stale_lookups_done(service)
+        assert store.queries == 2
 
 
 async def test_users_there_at_start_are_sent_to_without_a_lookup(tmp_path: Path) -> None:
@@ -314,7 +340,7 @@ async def test_recipients_that_go_stale_together_are_looked_up_again_in_one_quer
         for name in names[1:]:
             accepted.append(await service.accept_direct(Actor(alice), SendNotification(to=name, message="second")))
         # Stored (user7's fails: removed meanwhile, "could not be stored" until the lookup is in)
-        # while the lookups wait: only one of them at a time.
+        # while the one lookup waits.
         results = await asyncio.wait_for(asyncio.gather(*accepted, return_exceptions=True), 5)
         assert [isinstance(r, HubError) for r in results] == [name == "user7" for name in names]
         assert (store.in_flight, store.queries) == (1, 1)
