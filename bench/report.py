@@ -62,6 +62,13 @@ METRICS: Final[tuple[Metric, ...]] = (
         "µs",
         "lower",
     ),
+    Metric(
+        "direct_noise_reruns",
+        ("direct", "noise_reruns"),
+        "direct: failed steps run again (other processes busy)",
+        "steps",
+        "info",
+    ),
     Metric("idle_rss_kb_per_conn", ("idle_rss", "per_connection_kb"), "idle RSS per connection", "KB", "lower", 1.0),
     Metric(
         "presence_drain_ms",
