@@ -42,6 +42,7 @@ from hub.protocol import (
     error_body,
 )
 from hub.ratelimit import TokenBuckets
+from hub.rooms import RoomCache
 from hub.security import hash_token, proxy_networks
 from hub.sessions import Actor, Presence, Session
 from hub.store import Draft, Store, Stored, TokenKind, User
@@ -100,6 +101,7 @@ class HubService:
         self._users: dict[str, tuple[User, float]] = {}
         #: The background job looking the stale entries of `_users` up again (cancelled at stop).
         self._stale_job: asyncio.Future[None] | None = None
+        self._rooms = RoomCache(store.get_room, clock)
         self._closing = False
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -330,11 +332,7 @@ class HubService:
     async def accept_room(self, actor: Actor, payload: RoomMessage) -> asyncio.Future[Stored]:
         async with actor.send_lock:
             self._check_type(actor, payload.type)
-            room = await self.store.get_room(payload.room)
-            if room is None:
-                raise NotFound(f"there is no room named {payload.room!r}")
-            if room.restricted and not await self.store.is_member(room.name, actor.user.id):
-                raise Forbidden(f"room {room.name!r} is restricted to its members")
+            room = await self._rooms.sendable(payload.room, actor.user.name)
             await self._check_rate(actor)
             return self._enqueue(
                 self._draft(actor, Kind.ROOM, payload.type, payload.title, payload.message, room=room.name)
@@ -581,6 +579,7 @@ class HubService:
         if not await self.store.may_join(payload.room, session.user.id):
             raise Forbidden(f"room {payload.room!r} is restricted to its members")
         joined = await self.store.join_room(payload.room, session.user.id)
+        self._rooms.forget(payload.room)
         if joined:
             notice = self._draft(
                 session,
@@ -595,6 +594,7 @@ class HubService:
 
     async def leave_room(self, session: Session, payload: RoomRef) -> dict[str, Any]:
         left = await self.store.leave_room(payload.room, session.user.id)
+        self._rooms.forget(payload.room)
         return {"ok": True, "room": payload.room, "left": left}
 
     async def list_rooms(self, session: Session) -> dict[str, Any]:

@@ -249,11 +249,6 @@ class PostgresStore(NotificationTables):
                 for r in await conn.fetch("SELECT room FROM room_members WHERE user_id = $1 ORDER BY room", user_id)
             ]
 
-    async def is_member(self, room: str, user_id: int) -> bool:
-        async with self._conn() as conn:
-            found = await conn.fetchval("SELECT 1 FROM room_members WHERE room = $1 AND user_id = $2", room, user_id)
-        return found is not None
-
 
 async def _room(conn: Any, name: str) -> Room | None:
     row = await conn.fetchrow("SELECT name, restricted FROM rooms WHERE name = $1", name)

@@ -344,14 +344,6 @@ class SqliteStore:
             ]
         )
 
-    async def is_member(self, room: str, user_id: int) -> bool:
-        return await self._run(
-            lambda db: (
-                db.execute("SELECT 1 FROM room_members WHERE room = ? AND user_id = ?", (room, user_id)).fetchone()
-                is not None
-            )
-        )
-
     # ------------------------------------------------------------------ notifications
 
     async def add(self, drafts: Sequence[Draft]) -> list[Stored]:
