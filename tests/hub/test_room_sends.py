@@ -13,7 +13,7 @@ import pytest
 from hub.config import HubConfig
 from hub.errors import Forbidden, NotFound
 from hub.protocol import RoomMessage, RoomRef
-from hub.rooms import ROOM_CACHE_SECONDS
+from hub.rooms import ROOM_CACHE_SECONDS, RoomCache
 from hub.service import HubService
 from hub.sessions import Actor, Session
 from hub.store import Room, SqliteStore, User
@@ -127,3 +127,21 @@ async def test_a_restricted_room_left_elsewhere_refuses_once_its_entry_is_stale(
 
     with pytest.raises(Forbidden, match="room 'ops' is restricted to its members"):
         await say(service, alice, "ops")
+
+
+async def test_rooms_no_longer_sent_to_are_let_go() -> None:
+    """Any user can make rooms by joining them: the memory of rooms sent to stays bounded."""
+    clock = Clock()
+
+    async def look_up(name: str) -> Room | None:
+        return Room(name=name, restricted=False)
+
+    rooms = RoomCache(look_up, clock)
+    for i in range(200):
+        await rooms.sendable(f"old{i}", "alice")
+    clock.now += ROOM_CACHE_SECONDS
+    for i in range(100):
+        await rooms.sendable(f"new{i}", "alice")
+
+    assert len(rooms._known) < 200
+    assert {name for name in rooms._known if name.startswith("old")} == set()
