@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import logging
 import sqlite3
 import time
@@ -152,15 +153,15 @@ class SqliteStore:
         return await self._run(run)
 
     async def get_users(self, names: Sequence[str]) -> list[User]:
-        def run(db: sqlite3.Connection) -> list[User]:
-            found: list[User] = []
-            for start in range(0, len(names), _NAMES_PER_QUERY):
-                chunk = names[start : start + _NAMES_PER_QUERY]
-                marks = ", ".join("?" * len(chunk))
-                found.extend(_user(r) for r in db.execute(f"SELECT * FROM users WHERE name IN ({marks})", chunk))
-            return found
-
-        return await self._run(run)
+        # The names as one JSON array: one statement, prepared once, for any number of names (an
+        # `IN (?, ?, ...)` is a statement per length, compiled again each time).
+        asked = json.dumps(list(names))
+        return await self._run(
+            lambda db: [
+                _user(r)
+                for r in db.execute("SELECT * FROM users WHERE name IN (SELECT value FROM json_each(?))", (asked,))
+            ]
+        )
 
     async def get_user_by_id(self, user_id: int) -> User | None:
         def run(db: sqlite3.Connection) -> User | None:
@@ -504,8 +505,6 @@ class SqliteStore:
 
 #: Rows per INSERT statement, at most (SQLite builds before 3.32 take at most 999 parameters).
 _ROWS_PER_INSERT = 64
-#: Names per `IN (...)` lookup, under the same limit.
-_NAMES_PER_QUERY = 500
 
 
 def _insert_many(db: sqlite3.Connection, into: str, rows: Sequence[tuple[Any, ...]], *, then: str = "") -> None:

@@ -60,7 +60,7 @@ async def test_users_are_created_found_and_unique(store: Store) -> None:
 
 async def test_many_users_are_found_in_one_lookup(store: Store) -> None:
     made = {(await store.create_user(f"user{i}", None, admin=i == 3)).name for i in range(600)}
-    asked = [f"user{i}" for i in range(0, 1200, 2)] + ["nobody", "user3"]  # more than one SQLite query takes
+    asked = [f"user{i}" for i in range(0, 1200, 2)] + ["nobody", "user3"]  # past old SQLite's 999 parameters
 
     found = await store.get_users(asked)
 
