@@ -419,10 +419,9 @@ function firstFailing(steps, best) {
 
 function planDirect(cfg, plan, step) {
   // The rising-rate search, after one step: the next plan ({rate, best, descending, reruns, done}).
-  // A step that failed while other processes used directNoisyCpu of a core or more
-  // may have failed because of them, not the server: the same rate runs again, up to
-  // directNoisyReruns times in a row (bench/run.py waits for a quiet machine before each run, but
-  // not before each step).
+  // A step that failed while other processes used directNoisyCpu of a core or more may have failed
+  // because of them, not the server: the same rate runs again, up to directNoisyReruns times in a
+  // row (bench/run.py waits for a quiet machine before each run, but not before each step).
   const noisy = !step.passed && step.cpu.other_cpu_util >= cfg.directNoisyCpu;
   if (noisy && plan.reruns < cfg.directNoisyReruns) return { ...plan, reruns: plan.reruns + 1 };
   const next = { ...plan, reruns: 0 };
