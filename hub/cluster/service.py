@@ -5,7 +5,8 @@ What changes from one hub:
   `Chain`, which delivers to local sessions in id order exactly once and reads from the store what
   Redis lost. The sender's `ok` still means "stored in PostgreSQL".
 - presence: `user_online`/`user_offline` are decided cluster-wide in Redis and told to every hub;
-  `list_online` and the welcome's list cover every hub.
+  `list_online` and the welcome's list cover every hub. A change that Redis did not carry (it was
+  down) is told at a heartbeat.
 - rate limits: one token bucket per user in Redis, shared by all hubs; so are the sign-in limits
   (per user name and per address).
 Without Redis for a moment, each of these falls back to what one hub knows, and heals afterwards.
@@ -68,6 +69,8 @@ class ClusterService(HubService):
         self.ttl = config.cluster_ttl_seconds
         self._presence_lock = asyncio.Lock()
         self._presence_changes: asyncio.Queue[tuple[User, bool]] = asyncio.Queue()
+        #: Users known online elsewhere whom the last heartbeat did not find in Redis (`heartbeat`).
+        self._missing: set[int] = set()
         self._redis_ok = True
 
     # ------------------------------------------------------------------ lifecycle
@@ -141,12 +144,8 @@ class ClusterService(HubService):
             self.chain.offer(Link(int(data["prev"]), int(data["head"]), items))
         elif kind == "presence":
             user_id, name = parse_member(data["member"])
-            if data["online"]:
-                self.presence.elsewhere[user_id] = name
-            else:
-                self.presence.elsewhere.pop(user_id, None)
-            event = Event.USER_ONLINE if data["online"] else Event.USER_OFFLINE
-            await self._emit_others(user_id, event, {"userId": name, "username": name})
+            if self._learn(user_id, name, online=bool(data["online"])):
+                await self._tell(user_id, name, online=bool(data["online"]))
 
     # ------------------------------------------------------------------ presence
 
@@ -191,22 +190,56 @@ class ClusterService(HubService):
         await self._emit_others(user.id, Event.USER_ONLINE if online else Event.USER_OFFLINE, _presence(user))
         await self.manager.publish({"type": "presence", "member": member(user.id, user.name), "online": online})
 
+    def _learn(self, user_id: int, name: str, *, online: bool) -> bool:
+        """Note another hub's user as online or offline; True if that is news to this hub."""
+        known = user_id in self.presence.elsewhere
+        if online:
+            self.presence.elsewhere[user_id] = name
+        else:
+            self.presence.elsewhere.pop(user_id, None)
+        return known != online
+
+    async def _tell(self, user_id: int, name: str, *, online: bool) -> None:
+        event = Event.USER_ONLINE if online else Event.USER_OFFLINE
+        await self._emit_others(user_id, event, {"userId": name, "username": name})
+
     async def heartbeat(self) -> None:
-        """Tell Redis this hub lives and who is on it; learn who is online; take dead hubs' users offline."""
+        """Tell Redis this hub lives and who is on it; learn who is online; take dead hubs' users offline.
+
+        What Redis says is compared with what this hub knew, and the difference is told to its
+        clients: a change published while Redis was down (or before this hub subscribed again) is
+        lost, and they would never hear of it. A user who is missing is told offline only when still
+        missing at the next heartbeat (unless their hub died): a Redis that restarted empty holds only
+        the hubs that have beaten since, and the others' users would go offline and online again."""
         async with self._presence_lock:
             mine = sorted({member(s.user.id, s.user.name) for s in self.presence.sessions.values()})
+            before = dict(self.presence.elsewhere)
             try:
                 beat = await self.state.beat(self.ttl, mine)
                 self._redis_back()
             except _REDIS_DOWN as exc:
                 self._redis_failed("heartbeat", exc)
                 return
-        self.presence.elsewhere = dict(parse_member(m) for m in beat.online)
-        for gone in dict.fromkeys(beat.gone):
-            user_id, name = parse_member(gone)
+        online = dict(parse_member(m) for m in beat.online)
+        gone = dict(parse_member(m) for m in beat.gone)
+        news: list[tuple[int, str, bool]] = []
+        missing: set[int] = set()
+        for user_id in before.keys() | online.keys():
+            if self.presence.elsewhere.get(user_id) != before.get(user_id):
+                continue  # a published change came in while Redis answered: it is the newer news
+            is_online = user_id in online
+            if not is_online and user_id not in gone and user_id not in self._missing:
+                missing.add(user_id)
+                continue
+            name = online.get(user_id) or before[user_id]
+            if self._learn(user_id, name, online=is_online):
+                news.append((user_id, name, is_online))
+        self._missing = missing
+        for user_id, name, is_online in news:
+            await self._tell(user_id, name, online=is_online)
+        for user_id, name in gone.items():  # the other hubs hear of it now, not at their next heartbeat
             log.info("%s went offline with a hub that stopped answering", name)
-            await self._emit_others(user_id, Event.USER_OFFLINE, {"userId": name, "username": name})
-            await self.manager.publish({"type": "presence", "member": gone, "online": False})
+            await self.manager.publish({"type": "presence", "member": member(user_id, name), "online": False})
 
     # ------------------------------------------------------------------ rate limits
 

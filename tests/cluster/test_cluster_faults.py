@@ -178,6 +178,26 @@ async def presence_crosses(cluster: Cluster, hub: HubProc, watcher: Client) -> N
     raise AssertionError("no presence event crossed the hubs after Redis came back")
 
 
+async def test_who_came_and_went_while_redis_was_down_is_told_when_it_returns(
+    cluster: Cluster, redis_server: RedisServer
+) -> None:
+    a, b = await cluster.start(2)
+    watcher = await cluster.client(a, await cluster.user("watcher"), "watcher")
+    carol = await cluster.client(b, await cluster.user("carol"), "carol")
+    assert (await watcher.next("user_online"))["userId"] == "carol"
+    dave_token = await cluster.user("dave")
+
+    await redis_server.kill()
+    await carol.close()  # hub b publishes these two to nobody
+    await cluster.client(b, dave_token, "dave")
+    await redis_server.start()  # empty: each hub's heartbeat puts its users back
+
+    assert (await watcher.next("user_online"))["userId"] == "dave"
+    assert (await watcher.next("user_offline"))["userId"] == "carol"
+    assert (await watcher.call("list_online"))["online"] == ["dave", "watcher"]
+    assert watcher.pending("user_online") == [] and watcher.pending("user_offline") == []
+
+
 @pytest.mark.parametrize("rounds", [1, pytest.param(3, marks=pytest.mark.slow)])
 async def test_without_postgres_sends_are_refused_as_unavailable_then_work_again(
     tmp_path: Path, redis_server: RedisServer, own_postgres: PostgresServer, rounds: int
