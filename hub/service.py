@@ -282,11 +282,11 @@ class HubService:
 
     async def _user_online(self, user: User) -> None:
         """The user's first device connected (a cluster asks the other hubs first)."""
-        await self._emit_others(user.id, Event.USER_ONLINE, _presence(user))
+        await self._emit_others(user.id, Event.USER_ONLINE, _presence(user.name))
 
     async def _user_offline(self, user: User) -> None:
         """The user's last device left."""
-        await self._emit_others(user.id, Event.USER_OFFLINE, _presence(user))
+        await self._emit_others(user.id, Event.USER_OFFLINE, _presence(user.name))
 
     # ------------------------------------------------------------------ sending
 
@@ -659,8 +659,8 @@ def _fail(batch: list[tuple[Draft, asyncio.Future[Stored]]], exc: BaseException)
             future.set_exception(exc)
 
 
-def _presence(user: User) -> dict[str, Any]:
-    return {"userId": user.name, "username": user.name}
+def _presence(name: str) -> dict[str, Any]:
+    return {"userId": name, "username": name}
 
 
 def sent(stored: Stored) -> dict[str, Any]:

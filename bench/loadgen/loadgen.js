@@ -437,28 +437,38 @@ function planDirect(cfg, plan, step) {
   return { ...next, done: true };
 }
 
-async function directRising(cfg, senders, receivers, pid, deadline) {
-  const targets = cfg.receivers.filter((_, i) => receivers[i]);
+async function searchDirect(cfg, deadline, runStep) {
+  // The rising-rate search: runStep(rate, index) runs one step and resolves to its result. Returns
+  // the steps, the best one, the lowest failing rate above it, how many steps were run again, and
+  // whether the search ended by itself (not at directMaxSteps or the deadline).
   const steps = [];
   let plan = { rate: cfg.directStartRate, best: null, descending: false, reruns: 0, done: false };
-  let rerunCount = 0;
+  let noiseReruns = 0;
   for (let i = 0; !plan.done && i < cfg.directMaxSteps && performance.now() < deadline; i++) {
-    const step = await directStep(cfg, senders, targets, plan.rate, i, pid);
+    const step = await runStep(plan.rate, i);
     steps.push(step);
     const next = planDirect(cfg, plan, step);
-    const rerun = next.reruns > plan.reruns;
-    if (rerun) {
+    if (next.reruns > plan.reruns) {
       step.rerun = true;
-      rerunCount += 1;
+      noiseReruns += 1;
     }
     log(
       `direct ${step.offered_per_s}/s: p99 ${step.latency.p99_ms} ms, lost ${step.lost}` +
-        (rerun ? `; other processes used ${step.cpu.other_cpu_util} of a core: running it again` : ""),
+        (step.rerun ? `; other processes used ${step.cpu.other_cpu_util} of a core: running it again` : ""),
     );
-    await settle(cfg);
     plan = next;
   }
-  const best = plan.best;
+  return { steps, best: plan.best, firstFailing: firstFailing(steps, plan.best), noiseReruns, done: plan.done };
+}
+
+async function directRising(cfg, senders, receivers, pid, deadline) {
+  const targets = cfg.receivers.filter((_, i) => receivers[i]);
+  const search = await searchDirect(cfg, deadline, async (rate, i) => {
+    const step = await directStep(cfg, senders, targets, rate, i, pid);
+    await settle(cfg);
+    return step;
+  });
+  const { steps, best } = search;
   return {
     p99_limit_ms: cfg.directP99LimitMs,
     step_ms: cfg.directStepMs,
@@ -470,8 +480,8 @@ async function directRising(cfg, senders, receivers, pid, deadline) {
     achieved_at_max_per_s: best ? best.achieved_per_s : 0,
     latency_at_max: best ? best.latency : null,
     server_cpu_us_per_notification: best ? best.server_cpu_us_per_notification : null,
-    first_failing_per_s: firstFailing(steps, best),
-    noise_reruns: rerunCount,
+    first_failing_per_s: search.firstFailing,
+    noise_reruns: search.noiseReruns,
     steps,
   };
 }
@@ -572,4 +582,4 @@ if (require.main === module) {
   );
 }
 
-module.exports = { DEFAULTS, planDirect, firstFailing };
+module.exports = { DEFAULTS, searchDirect };

@@ -144,8 +144,9 @@ class ClusterService(HubService):
             self.chain.offer(Link(int(data["prev"]), int(data["head"]), items))
         elif kind == "presence":
             user_id, name = parse_member(data["member"])
-            if self._learn(user_id, name, online=bool(data["online"])):
-                await self._tell(user_id, name, online=bool(data["online"]))
+            online = bool(data["online"])
+            if self._learn(user_id, name, online=online):
+                await self._tell(user_id, name, online=online)
 
     # ------------------------------------------------------------------ presence
 
@@ -187,7 +188,7 @@ class ClusterService(HubService):
             await self._announce(user, online=online)
 
     async def _announce(self, user: User, *, online: bool) -> None:
-        await self._emit_others(user.id, Event.USER_ONLINE if online else Event.USER_OFFLINE, _presence(user))
+        await self._tell(user.id, user.name, online=online)
         await self.manager.publish({"type": "presence", "member": member(user.id, user.name), "online": online})
 
     def _learn(self, user_id: int, name: str, *, online: bool) -> bool:
@@ -200,8 +201,7 @@ class ClusterService(HubService):
         return known != online
 
     async def _tell(self, user_id: int, name: str, *, online: bool) -> None:
-        event = Event.USER_ONLINE if online else Event.USER_OFFLINE
-        await self._emit_others(user_id, event, {"userId": name, "username": name})
+        await self._emit_others(user_id, Event.USER_ONLINE if online else Event.USER_OFFLINE, _presence(name))
 
     async def heartbeat(self) -> None:
         """Tell Redis this hub lives and who is on it; learn who is online; take dead hubs' users offline.

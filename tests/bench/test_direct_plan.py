@@ -1,4 +1,4 @@
-"""The direct scenario's rising-rate search (`planDirect` in bench/loadgen/loadgen.js), step by step.
+"""The direct scenario's rising-rate search (`searchDirect` in bench/loadgen/loadgen.js), step by step.
 
 The load generator's own code is run by Node.js on made-up step results: which rate comes next, when
 a step that other processes disturbed is run again, and which rate is the figure.
@@ -20,25 +20,21 @@ from bench.servers import ensure_npm_packages
 REPO = Path(__file__).resolve().parents[2]
 LOADGEN = REPO / "bench" / "loadgen" / "loadgen.js"
 
-#: Feeds each step result to planDirect, as directRising does, and prints the plans and the figures.
+#: Runs the load generator's search with made-up steps (from the outcomes given) and prints what it found.
 SEARCH = """
-const { DEFAULTS, planDirect, firstFailing } = require(process.argv[1]);
+const { DEFAULTS, searchDirect } = require(process.argv[1]);
 const cfg = { ...DEFAULTS, directStartRate: 1000, directFactor: 2, directMinRate: 100 };
 const outcomes = JSON.parse(process.argv[2]);
-let plan = { rate: cfg.directStartRate, best: null, descending: false, reruns: 0, done: false };
-const steps = [];
-const rates = [];
-for (const [passed, other] of outcomes) {
-  if (plan.done) break;
-  rates.push(plan.rate);
-  const step = { offered_per_s: plan.rate, passed, cpu: { other_cpu_util: other } };
-  steps.push(step);
-  const next = planDirect(cfg, plan, step);
-  if (next.reruns > plan.reruns) step.rerun = true;
-  plan = next;
-}
-const best = plan.best ? plan.best.offered_per_s : null;
-console.log(JSON.stringify({ rates, done: plan.done, best, firstFailing: firstFailing(steps, plan.best) }));
+const made = async (rate, i) => {
+  if (i >= outcomes.length) throw new Error(`step ${i} has no outcome`);
+  const [passed, other] = outcomes[i];
+  return { offered_per_s: rate, passed, lost: 0, latency: { p99_ms: 1 }, cpu: { other_cpu_util: other } };
+};
+searchDirect(cfg, Infinity, made).then((found) => {
+  const rates = found.steps.map((s) => s.offered_per_s);
+  const best = found.best ? found.best.offered_per_s : null;
+  console.log(JSON.stringify({ rates, done: found.done, best, firstFailing: found.firstFailing }));
+});
 """
 
 
