@@ -36,6 +36,7 @@ from bench.servers import (
     LOADGEN_DIR,
     REPO_DIR,
     SEED_DIR,
+    SERVER_KINDS,
     BenchError,
     Population,
     Profiler,
@@ -47,6 +48,7 @@ from bench.servers import (
     node_binary,
     pin_prefix,
     seed_population,
+    start_floor,
     start_hub,
     start_seed,
 )
@@ -85,7 +87,10 @@ def parse_args(argv: list[str] | None) -> Options:
     parser.add_argument(
         "--pair",
         default="seed,hub",
-        help="the two servers A,B: seed or hub (default seed,hub; seed,seed checks the harness alone)",
+        help=(
+            "the two servers A,B: seed, hub or floor (default seed,hub; seed,seed checks the harness alone;"
+            " floor is the least a server on the hub's stack can do, see bench/peers/floor/server.py)"
+        ),
     )
     parser.add_argument("--broadcasts", type=int, help="fan-out blast size M (default: about 200,000 / N deliveries)")
     parser.add_argument(
@@ -113,8 +118,8 @@ def parse_args(argv: list[str] | None) -> Options:
     if unknown:
         parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
     kinds = tuple(args.pair.split(","))
-    if len(kinds) != 2 or any(k not in ("seed", "hub") for k in kinds):
-        parser.error("--pair takes two of seed, hub, e.g. seed,hub")
+    if len(kinds) != 2 or any(k not in SERVER_KINDS for k in kinds):
+        parser.error(f"--pair takes two of {', '.join(SERVER_KINDS)}, e.g. seed,hub")
     rounds = args.rounds if args.rounds is not None else (1 if args.quick else 3)
     if rounds < 1:
         parser.error("--rounds must be at least 1")
@@ -219,7 +224,7 @@ def run_loadgen(
 ) -> dict[str, Any]:
     config = {
         "url": server.url,
-        "kind": server.kind,
+        "kind": "hub" if server.kind == "hub" else "seed",  # the floor speaks the seed's events
         "serverPid": server.pid,
         "receivers": [c.wire() for c in population.receivers[:n]],
         "senders": [c.wire() for c in population.senders],
@@ -256,8 +261,15 @@ def one_run(
     if kind == "hub":
         assert template is not None
         copy_data_dir(template, data_dir)
+    elif kind == "floor":
+        shutil.rmtree(data_dir, ignore_errors=True)
     quiet = wait_for_quiet(options.quiet_wait)
-    server = start_hub(cpus[0], data_dir) if kind == "hub" else start_seed(cpus[0])
+    if kind == "hub":
+        server = start_hub(cpus[0], data_dir)
+    elif kind == "floor":
+        server = start_floor(cpus[0], data_dir)
+    else:
+        server = start_seed(cpus[0])
     profiler = None
     if options.profile is not None and kind == "hub" and rnd == 1:
         profiler = Profiler.attach(server.pid, options.profile / f"hub-n{n}-r{rnd}.txt")
@@ -341,7 +353,10 @@ def main(argv: list[str] | None = None) -> int:
             runs[n] = {a_label: [], b_label: []}
             # Exactly N receiver users on both sides (a hub stores a broadcast for every user, so
             # extra offline users would cost it), made before any timing starts.
-            populations: dict[ServerKind, Population] = {"seed": seed_population(n, SENDERS)}
+            populations: dict[ServerKind, Population] = {
+                "seed": seed_population(n, SENDERS),
+                "floor": seed_population(n, SENDERS),
+            }
             template: Path | None = None
             if "hub" in options.pair:
                 template = workdir / f"hub-template-{n}"

@@ -1,8 +1,11 @@
-"""The two servers the bench compares, started as subprocesses on 127.0.0.1 with a port the OS picks.
+"""The servers the bench compares, started as subprocesses on 127.0.0.1 with a port the OS picks.
 
 - `seed`: the seed guide's Node server in `bench/peers/seed-node/` (express + socket.io).
 - `hub`: lan-notify's hub, `python -m hub serve --port 0 --data-dir D`, with users and device tokens
   made by its admin CLI beforehand, and the per-user rate limit raised through the environment.
+- `floor`: `bench/peers/floor/server.py`, the least a server on the hub's stack can do for the
+  seed's events while storing every notification (a yardstick: `--pair seed,floor` or `floor,hub`).
+  It speaks the seed's protocol, so the load generator treats it as the seed.
 """
 
 from __future__ import annotations
@@ -24,16 +27,19 @@ from bench.provision import Client, provision_hub
 BENCH_DIR: Final = Path(__file__).resolve().parent
 REPO_DIR: Final = BENCH_DIR.parent
 SEED_DIR: Final = BENCH_DIR / "peers" / "seed-node"
+FLOOR_SERVER: Final = BENCH_DIR / "peers" / "floor" / "server.py"
 LOADGEN_DIR: Final = BENCH_DIR / "loadgen"
 
 #: The hub's per-user rate limit would throttle a load test; the bench raises it, and says so.
 HUB_RATE_ENV: Final = {"LAN_NOTIFY_RATE_BURST": "1000000", "LAN_NOTIFY_RATE_REFILL_PER_SECOND": "1000000"}
 
-ServerKind = Literal["seed", "hub"]
+ServerKind = Literal["seed", "hub", "floor"]
+SERVER_KINDS: Final[tuple[ServerKind, ...]] = ("seed", "hub", "floor")
 
 _PORT_LINES: Final[dict[ServerKind, re.Pattern[str]]] = {
     "seed": re.compile(r"Server running on port (\d+)"),
     "hub": re.compile(r"lan-notify hub listening on http://127\.0\.0\.1:(\d+)"),
+    "floor": re.compile(r"floor listening on http://127\.0\.0\.1:(\d+)"),
 }
 START_TIMEOUT_S: Final = 60.0
 STOP_TIMEOUT_S: Final = 10.0
@@ -156,6 +162,11 @@ def start_hub(cpu: int | None, data_dir: Path) -> ServerProcess:
     env.update(HUB_RATE_ENV)
     argv = [*pin_prefix(cpu), sys.executable, "-m", "hub", "serve", "--port", "0", "--data-dir", str(data_dir)]
     return _start("hub", argv, REPO_DIR, env)
+
+
+def start_floor(cpu: int | None, data_dir: Path) -> ServerProcess:
+    argv = [*pin_prefix(cpu), sys.executable, str(FLOOR_SERVER), "--port", "0", "--data-dir", str(data_dir)]
+    return _start("floor", argv, REPO_DIR, dict(os.environ))
 
 
 @dataclass(frozen=True)

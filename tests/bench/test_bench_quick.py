@@ -95,3 +95,32 @@ def test_quick_bench_writes_results(quick_run: tuple[subprocess.CompletedProcess
     assert _positive(row["seed"]["median"]) and _positive(row["hub"]["median"])
     assert _positive(row["ratio"])
     assert row["meets_target"] in (True, False)
+
+
+@pytest.mark.timeout(600)
+def test_the_floor_serves_the_load_generator_like_the_seed(tmp_path: Path) -> None:
+    """The floor (bench/peers/floor/server.py, the yardstick for the hub's stack) speaks the seed's
+    events well enough for every scenario: all clients authenticate, every broadcast reaches all."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LAN_NOTIFY_")}
+    argv = ["--quick", "--pair", "seed,floor", "--scenarios", "fanout,direct", "--out", str(tmp_path)]
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.run", *argv],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=540,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
+    assert "| N | metric | seed | floor |" in proc.stdout
+    (json_path,) = tmp_path.glob("bench-*.json")
+    doc = json.loads(json_path.read_text())
+    assert doc["pair"] == {"A": "seed", "B": "floor"}
+    assert doc["hub_env"] == {}
+    (n,) = doc["ns"]
+    (run,) = doc["runs"][str(n)]["floor"]
+    assert run["connect"]["connected"] == n
+    fanout = run["fanout"]
+    assert fanout["deliveries"] == fanout["expected_deliveries"] == n * fanout["broadcasts"]
+    first = run["direct"]["steps"][0]
+    assert first["sent"] > 0 and first["delivered"] == first["sent"]
