@@ -252,7 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = _config(args)
     except ConfigError as exc:
         parser.error(str(exc))
-    logs.configure(config.log_level, config.log_format)
+    stop_logging = logs.configure(config.log_level, config.log_format)
     try:
         if args.command == "serve":
             if args.print_config:
@@ -283,3 +283,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    finally:
+        stop_logging()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import logging
 import signal
 import sys
+import threading
 from pathlib import Path
 
 import aiohttp
@@ -88,3 +90,77 @@ def test_redaction_is_a_second_line_of_defence() -> None:
     for formatter in (logs.JsonFormatter(), logs.TextFormatter()):
         out = formatter.format(record)
         assert "lnt_Ab" not in out and logs.REDACTED in out
+
+
+async def test_a_log_nobody_reads_does_not_stop_the_hub(tmp_path: Path) -> None:
+    """A hub whose stderr is a pipe nobody reads (`notify-hub serve | less`, not scrolled) keeps
+    serving: at debug level every request logs a line, and 64 KB of them used to fill the pipe and
+    freeze the hub in its next write."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "hub",
+        "--data-dir",
+        str(tmp_path / "hub"),
+        "serve",
+        "--port",
+        "0",
+        "--log-level",
+        "debug",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,  # never read until the end
+        cwd=ROOT,
+    )
+    try:
+        assert proc.stdout is not None and proc.stderr is not None
+        line = await asyncio.wait_for(proc.stdout.readline(), WAIT * 3)
+        url = line.decode().split("listening on", 1)[1].strip()
+        timeout = aiohttp.ClientTimeout(total=WAIT)
+        async with aiohttp.ClientSession(timeout=timeout) as http:
+            for _ in range(1500):  # ~1,500 log lines of ~100 bytes
+                async with http.get(url + "/api/health") as response:
+                    assert response.status == 200
+        log = await asyncio.wait_for(proc.stderr.read(64 * 1024), WAIT)
+        assert b"/api/health" in log
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(proc.communicate(), WAIT * 2)
+    assert proc.returncode == 0
+
+
+class _Stalled(io.TextIOBase):
+    """A stream whose writes block until `release` (a reader that stopped reading)."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.released = threading.Event()
+
+    def write(self, text: str) -> int:
+        self.released.wait(WAIT)
+        self.lines.append(text)
+        return len(text)
+
+
+def test_lines_the_writer_cannot_keep_are_dropped_and_counted() -> None:
+    stream = _Stalled()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logs.TextFormatter())
+    writer = logs.LogWriter(handler, capacity=10)
+    writer.start()
+    logger = logging.getLogger("tests.stalled-log")
+    logger.propagate = False
+    logger.addHandler(logs.Handoff(writer))
+    try:
+        for i in range(100):
+            logger.warning("line %d", i)  # returns at once, stream or no stream
+        stream.released.set()
+    finally:
+        writer.stop()
+        logger.handlers.clear()
+    text = "".join(stream.lines)
+    written = [line for line in text.splitlines() if "line " in line]
+    assert written[0].endswith("line 0")
+    (notice,) = [line for line in text.splitlines() if "dropped" in line]
+    dropped = int(notice.split(" log lines were dropped")[0].rsplit(" ", 1)[1])
+    assert len(written) + dropped == 100
+    assert "the log output was not read fast enough" in notice
