@@ -1,0 +1,180 @@
+"""What each piece of the hub's work costs per direct notification, measured alone.
+
+    python -m bench.pieces                 # pin it with `taskset -c 0` for steadier figures
+    python -m bench.pieces --number 1000   # fewer repetitions: a smoke run (what the test runs)
+
+Two tables. The first times the pieces of the event loop's work for one notification, each on its
+own (timeit, best of 7): validation, the rate limit, the draft, the model, the payload, encoding,
+metrics, the future the sender is answered from. The second times the store's work for batches of
+direct notifications: the hub's `SqliteStore.add` against the floor's one-row insert
+(bench/peers/floor/server.py), on the same file system (`--dir`), CPU time of the writing thread.
+
+Measured alone, the pieces run with warm caches; in the running hub each costs more. The sum says
+how much of the hub's cost over the floor is its own work rather than its layers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import shutil
+import sqlite3
+import tempfile
+import threading
+import time
+import timeit
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from hub.fastpath import encode_event
+from hub.metrics import HubMetrics
+from hub.namespace import parse
+from hub.protocol import Kind, Notification, NotificationType, SendNotification
+from hub.ratelimit import TokenBuckets
+from hub.sessions import Presence, Session
+from hub.store.base import Draft, Stored, User
+from hub.store.sqlite import SqliteStore
+from hub.timeutil import utc_now_iso
+
+#: What the bench's load generator sends, as the hub reads it off the wire (after Engine.IO's "4").
+PACKET = '2["send_notification",{"userId":"u17","message":"bench|d0|123|4567.890","type":"message"}]'
+STAMP = "2026-12-02T00:00:00.000Z"
+
+
+def best_us(fn: Callable[[], Any], number: int) -> float:
+    return min(timeit.repeat(fn, number=number, repeat=7)) / number * 1e6
+
+
+def event_loop_pieces() -> list[tuple[str, Callable[[], Any]]]:
+    args = tuple(orjson.loads(PACKET[1:])[1:])
+    payload = parse(SendNotification, args)
+    buckets = TokenBuckets(1_000_000, 1_000_000.0)
+    note = Notification(
+        id=1, kind=Kind.DIRECT, type=payload.type, title="", message=payload.message, sender="sender0", timestamp=STAMP
+    )
+    data = note.wire()
+    presence = Presence()
+    session = Session(user=User(id=18, name="u17", admin=False, has_password=False), sid="s", device="d")
+    session.syncing = False
+    presence.add(session)
+    metrics = HubMetrics(lambda: presence)
+    item = Stored(note, (18,))
+    loop = asyncio.new_event_loop()
+
+    def draft() -> Draft:
+        return Draft(
+            kind=Kind.DIRECT,
+            type=payload.type,
+            title=payload.title,
+            message=payload.message,
+            sender="sender0",
+            timestamp=utc_now_iso(),
+            to_user_id=18,
+        )
+
+    def future() -> None:
+        answered: asyncio.Future[int] = loop.create_future()
+        answered.add_done_callback(lambda _: None)
+        answered.set_result(1)
+
+    return [
+        ("JSON of the packet (orjson)", lambda: orjson.loads(PACKET[1:])),
+        ("validation (pydantic SendNotification)", lambda: parse(SendNotification, args)),
+        ("per-user rate limit (token bucket)", lambda: buckets.take("sender0")),
+        ("draft, with its timestamp", draft),
+        ("the payload dict (Notification.wire)", note.wire),
+        ("encoded and framed once (orjson, websocket frame)", lambda: encode_event("notification", data)),
+        ("metrics (HubMetrics.dispatched)", lambda: metrics.dispatched(item, presence)),
+        ("what was sent to the device (Session.note_sent)", lambda: session.note_sent(time.monotonic(), 1)),
+        ("the future the sender is answered from", future),
+    ]
+
+
+async def store_per_notification(folder: Path, batch: int, batches: int) -> tuple[float, float]:
+    """Thread CPU µs per notification: the hub's store, then the floor's insert, same batches."""
+    rng = random.Random(1)
+    store = SqliteStore(folder / "hub.db")
+    await store.open()
+    try:
+        users = [await store.create_user(f"u{i}", None, admin=False) for i in range(1000)]
+        drafts = [
+            [
+                Draft(
+                    kind=Kind.DIRECT,
+                    type=NotificationType.MESSAGE,
+                    title="",
+                    message=f"bench|d|{i}|123.456",
+                    sender="sender0",
+                    timestamp=STAMP,
+                    to_user_id=users[rng.randrange(len(users))].id,
+                )
+                for i in range(batch)
+            ]
+            for _ in range(batches)
+        ]
+        # The CPU time of the store's own thread (it does nothing else meanwhile).
+        (thread,) = [t for t in threading.enumerate() if t.name.startswith("sqlite-store") and t.ident is not None]
+        clock = time.pthread_getcpuclockid(thread.ident)  # type: ignore[arg-type]
+        started = time.clock_gettime(clock)
+        for one in drafts:
+            await store.add(one)
+        spent = time.clock_gettime(clock) - started
+    finally:
+        await store.close()
+    hub = spent / (batch * batches) * 1e6
+
+    db = sqlite3.connect(folder / "floor.db", isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute(
+        "CREATE TABLE notifications"
+        " (id INTEGER PRIMARY KEY, recipient TEXT, sender TEXT, type TEXT, message TEXT, created_at TEXT)"
+    )
+    rows = [
+        [(f"u{rng.randrange(1000)}", "sender0", "message", f"bench|d|{i}|123.456", STAMP) for i in range(batch)]
+        for _ in range(batches)
+    ]
+    started = time.thread_time()
+    for chunk in rows:
+        db.execute("BEGIN IMMEDIATE")
+        db.executemany(
+            "INSERT INTO notifications (recipient, sender, type, message, created_at) VALUES (?, ?, ?, ?, ?)", chunk
+        )
+        db.execute("COMMIT")
+    floor = (time.thread_time() - started) / (batch * batches) * 1e6
+    db.close()
+    return hub, floor
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.pieces", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--number", type=int, default=100_000, help="calls per timing (default 100,000)")
+    parser.add_argument("--batches", type=int, default=300, help="store batches per size (default 300)")
+    parser.add_argument("--dir", type=Path, help="where the store files go (default: a temporary directory)")
+    args = parser.parse_args(argv)
+
+    print("| event loop's work, per notification | µs |\n| --- | ---: |")
+    total = 0.0
+    for label, fn in event_loop_pieces():
+        cost = best_us(fn, args.number)
+        total += cost
+        print(f"| {label} | {cost:.2f} |")
+    print(f"| in all | {total:.2f} |")
+
+    print("\n| store, batch of | hub (SqliteStore.add) µs | floor (one row) µs |\n| ---: | ---: | ---: |")
+    for batch in (10, 50):
+        folder = Path(tempfile.mkdtemp(prefix="lan-notify-pieces-", dir=args.dir))
+        try:
+            hub, floor = asyncio.run(store_per_notification(folder, batch, args.batches))
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        print(f"| {batch} | {hub:.1f} | {floor:.1f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,23 @@
+"""`python -m bench.pieces` runs and prints its two tables (no timings are asserted)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_pieces_prints_a_cost_for_every_piece_and_both_stores(tmp_path: Path) -> None:
+    argv = [sys.executable, "-m", "bench.pieces", "--number", "200", "--batches", "3", "--dir", str(tmp_path)]
+    proc = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    rows = [line.split("|")[1:-1] for line in proc.stdout.splitlines() if line.startswith("| ")]
+    pieces = {cells[0].strip(): float(cells[1]) for cells in rows if len(cells) == 2 and cells[1].strip()[:1].isdigit()}
+    assert "validation (pydantic SendNotification)" in pieces and "in all" in pieces
+    assert all(cost > 0 for cost in pieces.values())
+    stores = [cells for cells in rows if len(cells) == 3 and cells[0].strip().isdigit()]
+    assert [int(cells[0]) for cells in stores] == [10, 50]
+    assert all(float(hub) > 0 and float(floor) > 0 for _, hub, floor in stores)
+    assert list(tmp_path.iterdir()) == []  # the store files are gone
