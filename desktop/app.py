@@ -11,7 +11,7 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -26,6 +26,7 @@ from desktop.tray_app import TrayApp
 from desktop.ui.settings import Preferences
 from desktop.ui.signals import SignalWatcher
 from desktop.ui.single_instance import SingleInstance, instance_name
+from hub import logs
 
 __all__ = ["TrayApp", "main", "parse_args"]
 
@@ -94,17 +95,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def configure_logging(verbose: bool, stream: TextIO | None = None) -> Callable[[], None]:
+    """Log lines to `stream` (stderr), written by a thread of their own as the hub's are (`hub.logs`):
+    the UI's event loop never waits for a reader that is behind, e.g. `notify-tray | less`. Returns
+    the function that stops the writer, writing what still waits."""
+    stop = logs.configure("debug" if verbose else "info", "text", stream)
+    # Per-packet lines: the client's, and a hosted hub's (with -v they show).
+    for name in ("socketio", "engineio", "desktop.net.socketio", "hub.socketio", "hub.engineio"):
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.WARNING)
+    return stop
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("QT_API", "pyside6")  # qasync would prefer PyQt6 if it were installed
     args = parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # Per-packet lines: the client's, and a hosted hub's (with -v they show).
-    for name in ("socketio", "engineio", "desktop.net.socketio", "hub.socketio", "hub.engineio"):
-        logging.getLogger(name).setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+    stop_logging = configure_logging(args.verbose)
+    try:
+        return _run(args)
+    finally:
+        stop_logging()
 
+
+def _run(args: argparse.Namespace) -> int:
     qapp = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(qapp, QApplication)
     qapp.setOrganizationName("lan-notify")

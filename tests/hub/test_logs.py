@@ -128,7 +128,7 @@ async def test_a_log_nobody_reads_does_not_stop_the_hub(tmp_path: Path) -> None:
     assert proc.returncode == 0
 
 
-class _Stalled(io.TextIOBase):
+class StalledStream(io.TextIOBase):
     """A stream whose writes block until `release` (a reader that stopped reading)."""
 
     def __init__(self) -> None:
@@ -142,7 +142,7 @@ class _Stalled(io.TextIOBase):
 
 
 def test_lines_the_writer_cannot_keep_are_dropped_and_counted() -> None:
-    stream = _Stalled()
+    stream = StalledStream()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logs.TextFormatter())
     writer = logs.LogWriter(handler, capacity=10)
