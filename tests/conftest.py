@@ -201,11 +201,13 @@ async def hub(hub_factory: Any) -> Hub:
 
 
 class HubProcess:
-    """`python -m hub serve` as a subprocess (for SIGKILL tests); reads its URL from stdout."""
+    """`python -m hub serve` as a subprocess (for SIGKILL tests, and to read its log: `stderr` is a
+    file or `asyncio.subprocess.PIPE`); reads its URL from stdout."""
 
-    def __init__(self, data_dir: Path, *args: str) -> None:
+    def __init__(self, data_dir: Path, *args: str, stderr: Any = asyncio.subprocess.DEVNULL) -> None:
         self.data_dir = data_dir
         self.args = args
+        self.stderr = stderr
         self.proc: asyncio.subprocess.Process | None = None
         self.url = ""
 
@@ -239,7 +241,7 @@ class HubProcess:
             "0.2",
             *self.args,
             stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL,
+            stderr=self.stderr,
         )
         assert self.proc.stdout is not None
         line = await asyncio.wait_for(self.proc.stdout.readline(), WAIT * 3)

@@ -10,13 +10,12 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.bench import run_bench
 
 pytestmark = pytest.mark.skipif(
     shutil.which("node") is None and os.environ.get("CI") != "true",
@@ -31,15 +30,7 @@ def _positive(value: Any) -> bool:
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
     out = tmp_path_factory.mktemp("bench-results")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LAN_NOTIFY_")}
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--quick", "--out", str(out)],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    proc = run_bench("bench.run", "--quick", "--out", str(out), timeout=900)
     return proc, out
 
 
@@ -101,16 +92,8 @@ def test_quick_bench_writes_results(quick_run: tuple[subprocess.CompletedProcess
 def test_the_floor_serves_the_load_generator_like_the_seed(tmp_path: Path) -> None:
     """The floor (bench/peers/floor/server.py, the yardstick for the hub's stack) speaks the seed's
     events well enough for every scenario: all clients authenticate, every broadcast reaches all."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LAN_NOTIFY_")}
     argv = ["--quick", "--pair", "seed,floor", "--scenarios", "fanout,direct", "--out", str(tmp_path)]
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench.run", *argv],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=540,
-    )
+    proc = run_bench("bench.run", *argv, timeout=540)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
     assert "| N | metric | seed | floor |" in proc.stdout
     (json_path,) = tmp_path.glob("bench-*.json")

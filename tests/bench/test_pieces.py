@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.bench import run_bench
 
 
 def test_pieces_prints_a_cost_for_every_piece_and_both_stores(tmp_path: Path) -> None:
-    argv = [sys.executable, "-m", "bench.pieces", "--number", "200", "--batches", "3", "--dir", str(tmp_path)]
-    proc = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=120)
+    proc = run_bench("bench.pieces", "--number", "200", "--batches", "3", "--dir", str(tmp_path), timeout=120)
     assert proc.returncode == 0, proc.stderr
     rows = [line.split("|")[1:-1] for line in proc.stdout.splitlines() if line.startswith("| ")]
     pieces = {cells[0].strip(): float(cells[1]) for cells in rows if len(cells) == 2 and cells[1].strip()[:1].isdigit()}

@@ -7,15 +7,14 @@ import io
 import json
 import logging
 import signal
-import sys
 import threading
 from pathlib import Path
 
 import aiohttp
 
 from hub import logs
-from tests.conftest import WAIT, Client
-from tests.hub.test_send_cli import ROOT, notify_hub
+from tests.conftest import WAIT, Client, HubProcess
+from tests.hub.test_send_cli import notify_hub
 
 PASSWORD = "hunter2-correct-horse"
 
@@ -27,27 +26,9 @@ async def test_json_logs_of_login_connect_and_send_hold_no_secrets(tmp_path: Pat
         assert made.code == 0, made.err
     log_file = tmp_path / "hub.log"
     with log_file.open("wb") as stderr:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "hub",
-            "--data-dir",
-            data,
-            "serve",
-            "--port",
-            "0",
-            "--log-format",
-            "json",
-            "--log-level",
-            "debug",
-            stdout=asyncio.subprocess.PIPE,
-            stderr=stderr,
-            cwd=ROOT,
-        )
+        hub = HubProcess(Path(data), "--log-format", "json", "--log-level", "debug", stderr=stderr)
+        url = await hub.start()
     try:
-        assert proc.stdout is not None
-        line = await asyncio.wait_for(proc.stdout.readline(), WAIT * 3)
-        url = line.decode().split("listening on", 1)[1].strip()
         async with aiohttp.ClientSession() as http:
             async with http.post(url + "/api/login", json={"username": "alice", "password": PASSWORD}) as response:
                 token = (await response.json())["token"]
@@ -62,8 +43,7 @@ async def test_json_logs_of_login_connect_and_send_hold_no_secrets(tmp_path: Pat
         assert (await client.call("send_notification", {"to": "bob", "message": "over socket.io"}))["ok"]
         await client.close()
     finally:
-        proc.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(proc.wait(), WAIT * 2) == 0
+        assert await hub.terminate() == 0
 
     text = log_file.read_text()
     assert token not in text and token[len("lnt_") :] not in text
@@ -96,36 +76,23 @@ async def test_a_log_nobody_reads_does_not_stop_the_hub(tmp_path: Path) -> None:
     """A hub whose stderr is a pipe nobody reads (`notify-hub serve | less`, not scrolled) keeps
     serving: at debug level every request logs a line, and 64 KB of them used to fill the pipe and
     freeze the hub in its next write."""
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "hub",
-        "--data-dir",
-        str(tmp_path / "hub"),
-        "serve",
-        "--port",
-        "0",
-        "--log-level",
-        "debug",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,  # never read until the end
-        cwd=ROOT,
-    )
+    # The log is a pipe, read only at the end.
+    hub = HubProcess(tmp_path / "hub", "--log-level", "debug", stderr=asyncio.subprocess.PIPE)
+    url = await hub.start()
     try:
-        assert proc.stdout is not None and proc.stderr is not None
-        line = await asyncio.wait_for(proc.stdout.readline(), WAIT * 3)
-        url = line.decode().split("listening on", 1)[1].strip()
         timeout = aiohttp.ClientTimeout(total=WAIT)
         async with aiohttp.ClientSession(timeout=timeout) as http:
             for _ in range(1500):  # ~1,500 log lines of ~100 bytes
                 async with http.get(url + "/api/health") as response:
                     assert response.status == 200
-        log = await asyncio.wait_for(proc.stderr.read(64 * 1024), WAIT)
+        assert hub.proc is not None and hub.proc.stderr is not None
+        log = await asyncio.wait_for(hub.proc.stderr.read(64 * 1024), WAIT)
         assert b"/api/health" in log
     finally:
-        proc.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(proc.communicate(), WAIT * 2)
-    assert proc.returncode == 0
+        assert hub.proc is not None
+        hub.proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(hub.proc.communicate(), WAIT * 2)
+    assert hub.proc.returncode == 0
 
 
 class StalledStream(io.TextIOBase):

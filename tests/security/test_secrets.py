@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +14,7 @@ from hub.accounts import Accounts
 from hub.http_api import ACCOUNTS
 from hub.security import client_address, proxy_networks, redact
 from hub.store import SqliteStore
-from tests.conftest import WAIT, Client, Hub
+from tests.conftest import Client, Hub, HubProcess
 
 PASSWORD = "Tr0ub4dor&3-horse-battery"
 WRONG_PASSWORD = "wrong-Pa55word-guess-77"
@@ -95,28 +93,12 @@ async def test_no_secret_in_the_stderr_of_a_hub_process_at_debug(tmp_path: Path)
     await store.close()
     log_file = tmp_path / "stderr.log"
     with log_file.open("wb") as stderr:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "hub",
-            "--data-dir",
-            str(data_dir),
-            "serve",
-            "--port",
-            "0",
-            "--log-level",
-            "debug",
-            stdout=asyncio.subprocess.PIPE,
-            stderr=stderr,
-        )
+        hub = HubProcess(data_dir, "--log-level", "debug", stderr=stderr)
+        url = await hub.start()
         try:
-            assert proc.stdout is not None
-            line = await asyncio.wait_for(proc.stdout.readline(), WAIT * 3)
-            url = line.decode().split("listening on", 1)[1].strip()
             secrets = await exercise(url)
         finally:
-            proc.terminate()
-            await asyncio.wait_for(proc.wait(), WAIT * 2)
+            await hub.terminate()
     text = log_file.read_text(errors="replace")
     assert "Received packet" in text or "received event" in text.lower(), "packet-level debug logging was on"
     assert leaks(text, secrets) == []
