@@ -140,8 +140,14 @@ def enrich(result: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+#: The pair issue 8's targets are for: the hub (B) against the seed (A). Other pairs get no verdict.
+TARGET_PAIR = ("seed", "hub")
+
+
 def summarize(runs: dict[str, list[dict[str, Any]]], a: str, b: str) -> dict[str, Any]:
-    """Per metric: each side's median and min-max over its rounds, and the ratio of medians B / A."""
+    """Per metric: each side's median and min-max over its rounds, the ratio of medians B / A, and
+    for the hub against the seed whether issue 8's target is met."""
+    targeted = (a, b) == TARGET_PAIR
     for results in runs.values():
         for result in results:
             enrich(result)
@@ -150,9 +156,10 @@ def summarize(runs: dict[str, list[dict[str, Any]]], a: str, b: str) -> dict[str
         sa = stat([v for r in runs.get(a, []) if (v := dig(r, metric.path)) is not None])
         sb = stat([v for r in runs.get(b, []) if (v := dig(r, metric.path)) is not None])
         ratio = sb.median / sa.median if sa and sb and sa.median else None
+        target = metric.target if targeted else None
         meets: bool | None = None
-        if ratio is not None and metric.target is not None:
-            meets = ratio >= metric.target if metric.better == "higher" else ratio <= metric.target
+        if ratio is not None and target is not None:
+            meets = ratio >= target if metric.better == "higher" else ratio <= target
         out[metric.key] = {
             "label": metric.label,
             "unit": metric.unit,
@@ -160,7 +167,7 @@ def summarize(runs: dict[str, list[dict[str, Any]]], a: str, b: str) -> dict[str
             a: sa.as_dict() if sa else None,
             b: sb.as_dict() if sb else None,
             "ratio": ratio,
-            "target": metric.target,
+            "target": target,
             "meets_target": meets,
         }
     return out
@@ -195,10 +202,10 @@ def table(summary_by_n: dict[int, dict[str, Any]], a: str, b: str) -> str:
                 continue
             ratio = f"{row['ratio']:.2f}x" if row["ratio"] is not None else "n/a"
             target = ""
-            if metric.target is not None:
+            if row["target"] is not None:
                 sign = "≥" if metric.better == "higher" else "≤"
                 verdict = {True: "met", False: "not met", None: ""}[row["meets_target"]]
-                target = f"{sign} {metric.target:.1f}x {verdict}".strip()
+                target = f"{sign} {row['target']:.1f}x {verdict}".strip()
             lines.append(
                 f"| {n:,} | {metric.label} ({metric.unit}) | {_cell(row[a])} | {_cell(row[b])} | {ratio} "
                 f"| {metric.better} | {target} |"
