@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import random
 import shutil
-import sqlite3
 import tempfile
 import threading
 import time
@@ -30,6 +29,7 @@ from typing import Any
 
 import orjson
 
+from bench.peers.floor import server as floor_store
 from hub.fastpath import encode_event
 from hub.metrics import HubMetrics
 from hub.namespace import parse
@@ -58,8 +58,7 @@ def event_loop_pieces(loop: asyncio.AbstractEventLoop) -> list[tuple[str, Callab
     )
     data = note.wire()
     presence = Presence()
-    session = Session(user=User(id=18, name="u17", admin=False, has_password=False), sid="s", device="d")
-    session.syncing = False
+    session = Session(user=User(id=18, name="u17", admin=False, has_password=False), sid="s", device="d", syncing=False)
     presence.add(session)
     metrics = HubMetrics(lambda: presence)
     item = Stored(note, (18,))
@@ -126,24 +125,14 @@ async def store_per_notification(folder: Path, batch: int, batches: int) -> tupl
         await store.close()
     hub = spent / (batch * batches) * 1e6
 
-    db = sqlite3.connect(folder / "floor.db", isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=FULL")
-    db.execute(
-        "CREATE TABLE notifications"
-        " (id INTEGER PRIMARY KEY, recipient TEXT, sender TEXT, type TEXT, message TEXT, created_at TEXT)"
-    )
-    rows = [
+    db = floor_store.open_store(folder / "floor.db")
+    rows: list[list[floor_store.Row]] = [
         [(f"u{rng.randrange(1000)}", "sender0", "message", f"bench|d|{i}|123.456", STAMP) for i in range(batch)]
         for _ in range(batches)
     ]
     started = time.thread_time()
     for chunk in rows:
-        db.execute("BEGIN IMMEDIATE")
-        db.executemany(
-            "INSERT INTO notifications (recipient, sender, type, message, created_at) VALUES (?, ?, ?, ?, ?)", chunk
-        )
-        db.execute("COMMIT")
+        floor_store.store(db, chunk)
     floor = (time.thread_time() - started) / (batch * batches) * 1e6
     db.close()
     return hub, floor

@@ -353,10 +353,8 @@ def main(argv: list[str] | None = None) -> int:
             runs[n] = {a_label: [], b_label: []}
             # Exactly N receiver users on both sides (a hub stores a broadcast for every user, so
             # extra offline users would cost it), made before any timing starts.
-            populations: dict[ServerKind, Population] = {
-                "seed": seed_population(n, SENDERS),
-                "floor": seed_population(n, SENDERS),
-            }
+            claimed = seed_population(n, SENDERS)  # the floor speaks the seed's protocol
+            populations: dict[ServerKind, Population] = {"seed": claimed, "floor": claimed}
             template: Path | None = None
             if "hub" in options.pair:
                 template = workdir / f"hub-template-{n}"

@@ -99,9 +99,9 @@ def configure_logging(verbose: bool, stream: TextIO | None = None) -> Callable[[
     """Log lines to `stream` (stderr), written by a thread of their own as the hub's are (`hub.logs`):
     the UI's event loop never waits for a reader that is behind, e.g. `notify-tray | less`. Returns
     the function that stops the writer, writing what still waits."""
-    stop = logs.configure("debug" if verbose else "info", "text", stream)
-    # Per-packet lines: the client's, and a hosted hub's (with -v they show).
-    for name in ("socketio", "engineio", "desktop.net.socketio", "hub.socketio", "hub.engineio"):
+    stop = logs.configure("debug" if verbose else "info", "text", stream)  # a hosted hub's packet lines too
+    # The client's per-packet lines (with -v they show).
+    for name in ("socketio", "engineio", "desktop.net.socketio"):
         logging.getLogger(name).setLevel(logging.DEBUG if verbose else logging.WARNING)
     return stop
 

@@ -75,7 +75,9 @@ class LogWriter:
 
     Owned by whoever starts it (`configure`'s caller), which stops it on exit: `stop` writes what is
     still waiting, for at most STOP_SECONDS, and the thread is a daemon, so a stalled stream cannot
-    keep the process alive."""
+    keep the process alive. (The standard library's QueueHandler and QueueListener do not: on a full
+    queue the handler writes a traceback to stderr for each record, `QueueListener.stop` can wait for
+    ever, and `QueueHandler.prepare` folds the traceback into the message, which JSON lines keep apart.)"""
 
     def __init__(self, handler: logging.Handler, capacity: int = MAX_WAITING) -> None:
         self.handler = handler

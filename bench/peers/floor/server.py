@@ -54,26 +54,44 @@ def frame(text: str) -> bytes:
 
 PING = frame("2")
 
+#: A notification as the floor stores it: recipient (None: everyone), sender, type, message, time.
+Row = tuple[str | None, str, str, str, str]
+
+
+def open_store(path: Path) -> sqlite3.Connection:
+    """The floor's store: one table, WAL and `synchronous=FULL` as the hub's."""
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS notifications"
+        " (id INTEGER PRIMARY KEY, recipient TEXT, sender TEXT, type TEXT, message TEXT, created_at TEXT)"
+    )
+    return db
+
+
+def store(db: sqlite3.Connection, batch: list[Row]) -> None:
+    """One group commit: a row per notification."""
+    db.execute("BEGIN IMMEDIATE")
+    db.executemany(
+        "INSERT INTO notifications (recipient, sender, type, message, created_at) VALUES (?, ?, ?, ?, ?)", batch
+    )
+    db.execute("COMMIT")
+
 
 class Floor:
     def __init__(self, db_path: Path) -> None:
         self.users: dict[str, asyncio.Transport] = {}  # userId -> its connection, as the seed's map
         self.connections: set[asyncio.Transport] = set()
         self.loop = asyncio.get_running_loop()
-        self.pending: queue.SimpleQueue[tuple[str | None, str, str, str, str] | None] = queue.SimpleQueue()
+        self.pending: queue.SimpleQueue[Row | None] = queue.SimpleQueue()
         self.writer = threading.Thread(target=self._write_loop, args=(db_path,), name="floor-store")
         self.writer.start()
 
     # -- storing: one thread, group commits; delivery once committed
 
     def _write_loop(self, db_path: Path) -> None:
-        db = sqlite3.connect(db_path, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")
-        db.execute(
-            "CREATE TABLE IF NOT EXISTS notifications"
-            " (id INTEGER PRIMARY KEY, recipient TEXT, sender TEXT, type TEXT, message TEXT, created_at TEXT)"
-        )
+        db = open_store(db_path)
         while True:
             first = self.pending.get()
             if first is None:
@@ -86,19 +104,15 @@ class Floor:
                         self.pending.put(None)
                         break
                     batch.append(item)
-            db.execute("BEGIN IMMEDIATE")
-            db.executemany(
-                "INSERT INTO notifications (recipient, sender, type, message, created_at) VALUES (?, ?, ?, ?, ?)",
-                batch,
-            )
-            db.execute("COMMIT")
+            store(db, batch)
             self.loop.call_soon_threadsafe(self._deliver, batch)
         db.close()
 
-    def _deliver(self, batch: list[tuple[str | None, str, str, str, str]]) -> None:
+    def _deliver(self, batch: list[Row]) -> None:
         for recipient, sender, kind, message, at in batch:
             if recipient is None:  # a broadcast: one frame, written to every connection
-                data = frame('42["global_notification",' + _json({"message": message, "type": kind, "timestamp": at}) + "]")
+                body = {"message": message, "type": kind, "timestamp": at}
+                data = frame('42["global_notification",' + _json(body) + "]")
                 for transport in self.connections:
                     transport.write(data)
                 continue
@@ -145,11 +159,11 @@ class Floor:
         if not isinstance(data, dict):
             return user
         at = dt.datetime.now(dt.UTC).isoformat()
+        message = str(data.get("message"))
         if event == "send_notification":
-            sender = user or ""
-            self.pending.put((str(data.get("userId")), sender, str(data.get("type") or "message"), str(data.get("message")), at))
+            self.pending.put((str(data.get("userId")), user or "", str(data.get("type") or "message"), message, at))
         elif event == "broadcast":
-            self.pending.put((None, user or "", str(data.get("type") or "info"), str(data.get("message")), at))
+            self.pending.put((None, user or "", str(data.get("type") or "info"), message, at))
         elif event == "authenticate":
             user = str(data.get("userId"))
             self.users[user] = transport
