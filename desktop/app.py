@@ -19,6 +19,7 @@ from PySide6.QtCore import QStandardPaths, QTimer
 from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import QApplication
 
+from desktop import desktop_entry
 from desktop.credentials import KeyringCredentialStore, SessionFallbackStore
 from desktop.hosting import default_hub_dir
 from desktop.report import Reporter
@@ -26,7 +27,7 @@ from desktop.tray_app import TrayApp
 from desktop.ui.settings import Preferences
 from desktop.ui.signals import SignalWatcher
 from desktop.ui.single_instance import SingleInstance, instance_name
-from hub import logs
+from hub import __version__, logs
 
 __all__ = ["TrayApp", "main", "parse_args"]
 
@@ -92,7 +93,29 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     running.add_argument("--settings", action="store_true", help="open the settings dialog")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    parser.add_argument("--version", action="version", version=f"lan-notify {__version__}")
+    menu = parser.add_argument_group("the app-menu entry (freedesktop: Linux and other Unix desktops)")
+    entry = menu.add_mutually_exclusive_group()
+    entry.add_argument(
+        "--install-desktop-entry",
+        action="store_true",
+        help="add lan-notify to the desktop's app menu (a .desktop file and the icon, in $XDG_DATA_HOME) and exit",
+    )
+    entry.add_argument(
+        "--uninstall-desktop-entry", action="store_true", help="remove the app-menu entry and its icon, and exit"
+    )
     return parser
+
+
+def _desktop_entry(install: bool) -> int:
+    if install:
+        files = desktop_entry.install()
+        print(f"notify-tray: added to the app menu: {files.entry} (icon {files.icon})", file=sys.stderr)
+        return 0
+    removed = desktop_entry.uninstall()
+    gone = ", ".join(str(path) for path in removed) if removed else "there was none"
+    print(f"notify-tray: removed the app-menu entry: {gone}", file=sys.stderr)
+    return 0
 
 
 def configure_logging(verbose: bool, stream: TextIO | None = None) -> Callable[[], None]:
@@ -109,6 +132,8 @@ def configure_logging(verbose: bool, stream: TextIO | None = None) -> Callable[[
 def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("QT_API", "pyside6")  # qasync would prefer PyQt6 if it were installed
     args = parse_args(argv)
+    if args.install_desktop_entry or args.uninstall_desktop_entry:
+        return _desktop_entry(args.install_desktop_entry)
     stop_logging = configure_logging(args.verbose)
     try:
         return _run(args)

@@ -12,15 +12,11 @@ import sys
 from pathlib import Path
 from typing import Final
 
-ENTRY_NAME: Final = "lan-notify-tray"
+from desktop.desktop_entry import DESKTOP_ENTRY_ID, launch_command
 
+__all__ = ["ENTRY_NAME", "disable", "enable", "enabled", "entry_path", "entry_text", "launch_command"]
 
-def launch_command() -> list[str]:
-    """How to start this app again: the installed `notify-tray` script, else `python -m desktop.app`."""
-    script = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
-    if script is not None and script.name == "notify-tray" and script.exists():
-        return [str(script.resolve())]
-    return [sys.executable, "-m", "desktop.app"]
+ENTRY_NAME: Final = DESKTOP_ENTRY_ID
 
 
 def entry_path(home: Path | None = None, platform: str = sys.platform) -> Path:

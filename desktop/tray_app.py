@@ -30,6 +30,7 @@ from desktop.errors import CertificateError, CredentialError, HistoryError, Host
 from desktop.history_flow import HistoryFlow
 from desktop.host_flow import HostFlow
 from desktop.hosting import Hosted
+from desktop.menu_entry_flow import MenuEntryOffer
 from desktop.net.http import login, logout
 from desktop.report import Reporter
 from desktop.session import Session
@@ -128,6 +129,7 @@ class TrayApp(QObject):
             spawn=self.spawn,
             invited=lambda: self.spawn(self.team.refresh_directory()),
         )
+        self.menu_entry = MenuEntryOffer(prefs=preferences, report=reporter, spawn=self.spawn)
         self._host = host
         self._host_interface = host_interface
         self._host_port = host_port
@@ -224,6 +226,7 @@ class TrayApp(QObject):
         elif self.status_window is not None:
             self.status_window.show()
         self.report.event("started", tray=self.tray is not None, pid=os.getpid())
+        self.menu_entry.offer()
         self._dnd_changed()
         if self._host or self.prefs.host_enabled:
             await self.host_here()
@@ -264,6 +267,7 @@ class TrayApp(QObject):
         self.compose.dialog.hide()
         self.settings.dialog.hide()
         self.trust.cancel()
+        self.menu_entry.close()
         self.stack.close_all()
         self.dialog.hide()
         self.history_window.hide()

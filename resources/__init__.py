@@ -8,6 +8,7 @@ Layout::
 
     icons/types/<type>.svg     one round glyph per notification type
     icons/tray/<state>.svg     the tray bell per connection state
+    icons/app/lan-notify.svg   the application's icon (app menu, window title bars)
     styles/<name>.qss          Qt stylesheets (toast.qss)
 """
 
@@ -25,6 +26,7 @@ __all__ = [
     "NOTIFICATION_TYPES",
     "TRAY_STATES",
     "ResourceNotFoundError",
+    "app_icon_svg",
     "badge_svg",
     "file_path",
     "read_bytes",
@@ -95,6 +97,11 @@ def tray_icon_svg(state: str) -> bytes:
     if state not in TRAY_STATES:
         raise ResourceNotFoundError(f"no tray icon for state {state!r}")
     return read_bytes(f"icons/tray/{state}.svg")
+
+
+def app_icon_svg() -> bytes:
+    """The SVG of the application's own icon (installed into the icon theme for the app-menu entry)."""
+    return read_bytes("icons/app/lan-notify.svg")
 
 
 def stylesheet(name: str) -> str:

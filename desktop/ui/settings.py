@@ -117,6 +117,14 @@ class Preferences:
         return self._bool("startup/autostart", False)
 
     @property
+    def menu_entry_offered(self) -> bool:
+        """startup/menu_entry_offered: the app already asked once whether to add itself to the app menu."""
+        return self._bool("startup/menu_entry_offered", False)
+
+    def set_menu_entry_offered(self) -> None:
+        self._set("startup/menu_entry_offered", True)
+
+    @property
     def host_enabled(self) -> bool:
         """host/enabled: this computer hosts the hub (started with the app)."""
         return self._bool("host/enabled", False)
