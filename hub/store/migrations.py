@@ -1,10 +1,17 @@
-"""SQLite schema versions, keyed on `PRAGMA user_version`, applied in order, each in one transaction."""
+"""SQLite schema versions, keyed on `PRAGMA user_version`, applied in order, each in one transaction.
+
+A migration, once released, never changes: a store made by an older release is brought up to date
+by the steps after its version, each logged. tests/support/stores.py builds a store at every
+released version and checks that the steps from each lead to a store this hub uses.
+"""
 
 from __future__ import annotations
 
 import logging
 import sqlite3
 import time
+from pathlib import Path
+from typing import NamedTuple
 
 from hub.store.base import SchemaTooNew
 
@@ -12,9 +19,16 @@ __all__ = ["SCHEMA_VERSION", "SchemaTooNew", "migrate"]
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS: tuple[str, ...] = (
-    # 1: accounts, tokens, rooms, notifications, per-user inbox, per-device cursors
-    """
+
+class Migration(NamedTuple):
+    summary: str  # what the step does, for the log line of an upgrade
+    sql: str
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        "accounts, tokens, rooms, notifications, a per-user inbox, per-device cursors",
+        """
     CREATE TABLE users (
         id INTEGER PRIMARY KEY,
         name TEXT NOT NULL UNIQUE,
@@ -78,14 +92,17 @@ MIGRATIONS: tuple[str, ...] = (
         last_id INTEGER NOT NULL
     );
     """,
-    # 2: a notification to everyone is one row (`everyone = 1`), not one inbox row per user (issue 8:
-    # a broadcast cost O(users) writes). Each user receives those after `first_id`, the newest
+    ),
+    # A broadcast cost O(users) writes. Each user receives those after `first_id`, the newest
     # notification id when the user was created. Broadcasts stored before keep their inbox rows.
-    """
+    Migration(
+        "a notification to everyone is stored once (one row, `everyone = 1`), not once per user",
+        """
     ALTER TABLE notifications ADD COLUMN everyone INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX notifications_everyone ON notifications(id) WHERE everyone = 1;
     ALTER TABLE users ADD COLUMN first_id INTEGER NOT NULL DEFAULT 0;
     """,
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -106,14 +123,30 @@ def use_wal(db: sqlite3.Connection, timeout: float = 10.0) -> None:
             time.sleep(0.02)
 
 
+def schema_version(path: Path) -> int:
+    """The schema version of an existing store file, read without writing to it (not even its journal mode)."""
+    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+    try:
+        return _version(db)
+    finally:
+        db.close()
+
+
+def refuse_newer(path: Path) -> None:
+    """Refuse a store file made by a newer release before anything writes to it."""
+    if path.exists():
+        _refuse_newer(schema_version(path))
+
+
 def migrate(db: sqlite3.Connection) -> None:
-    """Bring the file to SCHEMA_VERSION, one version per transaction.
+    """Bring the file to SCHEMA_VERSION, one version per transaction, a log line per step.
 
     The version is read again inside each write transaction: several processes may open a new
     store at once (`notify-hub serve &` then `notify-hub user add` at once), and only the first
     applies a migration; the others wait for its lock and find it done.
     """
     _refuse_newer(_version(db))
+    found: int | None = None
     while True:
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -121,10 +154,12 @@ def migrate(db: sqlite3.Connection) -> None:
             _refuse_newer(current)
             if current >= SCHEMA_VERSION:
                 db.execute("COMMIT")
-                return
+                break
+            found = current if found is None else found
             version = current + 1
-            log.info("migrating the store to schema version %d", version)
-            for statement in MIGRATIONS[version - 1].split(";"):
+            step = MIGRATIONS[version - 1]
+            log.info("store: schema %d -> %d: %s", current, version, step.summary)
+            for statement in step.sql.split(";"):
                 if statement.strip():
                     db.execute(statement)
             db.execute(f"PRAGMA user_version = {version}")
@@ -132,6 +167,8 @@ def migrate(db: sqlite3.Connection) -> None:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
+    if found:  # a new store (version 0) is created, not upgraded
+        log.info("store: upgraded from schema %d to %d", found, SCHEMA_VERSION)
 
 
 def _version(db: sqlite3.Connection) -> int:
@@ -141,5 +178,7 @@ def _version(db: sqlite3.Connection) -> int:
 def _refuse_newer(current: int) -> None:
     if current > SCHEMA_VERSION:
         raise SchemaTooNew(
-            f"this store has schema version {current}, newer than this hub knows ({SCHEMA_VERSION}); upgrade lan-notify"
+            f"this store has schema version {current}, newer than this hub knows ({SCHEMA_VERSION}): it was "
+            "made by a newer lan-notify and is left as it is; upgrade lan-notify (or restore a backup made "
+            "by this version)"
         )

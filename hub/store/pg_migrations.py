@@ -1,7 +1,8 @@
 """PostgreSQL schema versions, kept in a `schema_version` table, applied in order, each in one transaction.
 
 Several hubs may start at once against one database: the migration runs under a session advisory
-lock, so exactly one of them migrates and the others find the schema current.
+lock, so exactly one of them migrates and the others find the schema current. As for SQLite
+(hub/store/migrations.py), a released migration never changes, and each step is logged.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import logging
 from typing import Any
 
 from hub.store.base import SchemaTooNew
+from hub.store.migrations import Migration
 
 __all__ = ["SCHEMA_VERSION", "SchemaTooNew", "migrate"]
 
@@ -18,10 +20,11 @@ log = logging.getLogger(__name__)
 #: Key of the advisory lock held while migrating (any constant shared by every hub).
 MIGRATION_LOCK = 0x6C6E_6D69  # "lnmi"
 
-MIGRATIONS: tuple[str, ...] = (
-    # 1: accounts, tokens, rooms, notifications, per-user inbox, per-device cursors, and the
-    # notification head: the newest committed id, locked by every writer so ids follow commit order.
-    """
+MIGRATIONS: tuple[Migration, ...] = (
+    # The notification head: the newest committed id, locked by every writer so ids follow commit order.
+    Migration(
+        "accounts, tokens, rooms, notifications, a per-user inbox, per-device cursors, the notification head",
+        """
     CREATE TABLE users (
         id BIGSERIAL PRIMARY KEY,
         name TEXT NOT NULL UNIQUE,
@@ -90,35 +93,53 @@ MIGRATIONS: tuple[str, ...] = (
     );
     INSERT INTO notification_head(one, last_id) VALUES (true, 0);
     """,
-    # 2: a notification to everyone is one row (`everyone`), not one inbox row per user (issue 8:
-    # a broadcast cost O(users) writes). Each user receives those after `first_id`, the head when
+    ),
+    # A broadcast cost O(users) writes. Each user receives those after `first_id`, the head when
     # the user was created. Broadcasts stored before keep their inbox rows.
-    """
+    Migration(
+        "a notification to everyone is stored once (one row, `everyone`), not once per user",
+        """
     ALTER TABLE notifications ADD COLUMN everyone BOOLEAN NOT NULL DEFAULT false;
     CREATE INDEX notifications_everyone ON notifications(id) WHERE everyone;
     ALTER TABLE users ADD COLUMN first_id BIGINT NOT NULL DEFAULT 0;
     """,
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+async def schema_version(conn: Any) -> int:
+    """The database's schema version (0: no lan-notify tables yet), read without writing."""
+    exists = await conn.fetchval("SELECT to_regclass('schema_version') IS NOT NULL")
+    if not exists:
+        return 0
+    return int(await conn.fetchval("SELECT coalesce(max(version), 0) FROM schema_version"))
+
+
 async def migrate(conn: Any) -> int:
-    """Bring the schema to SCHEMA_VERSION; returns the version found before. `conn` is an asyncpg connection."""
+    """Bring the schema to SCHEMA_VERSION; returns the version found before. `conn` is an asyncpg connection.
+
+    A database from a newer release is refused before anything is written to it.
+    """
     await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)
     try:
-        await conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-        current = await conn.fetchval("SELECT max(version) FROM schema_version") or 0
+        current = await schema_version(conn)
         if current > SCHEMA_VERSION:
             raise SchemaTooNew(
-                f"this database has schema version {current}, newer than this hub knows ({SCHEMA_VERSION}); "
-                "upgrade lan-notify"
+                f"this database has schema version {current}, newer than this hub knows ({SCHEMA_VERSION}): it "
+                "was made by a newer lan-notify and is left as it is; upgrade lan-notify"
             )
+        if current == 0:
+            await conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
         for version in range(current + 1, SCHEMA_VERSION + 1):
-            log.info("migrating the PostgreSQL store to schema version %d", version)
+            step = MIGRATIONS[version - 1]
+            log.info("store: PostgreSQL schema %d -> %d: %s", version - 1, version, step.summary)
             async with conn.transaction():
-                await conn.execute(MIGRATIONS[version - 1])
+                await conn.execute(step.sql)
                 await conn.execute("INSERT INTO schema_version(version) VALUES ($1)", version)
-        return int(current)
+        if 0 < current < SCHEMA_VERSION:
+            log.info("store: PostgreSQL schema upgraded from %d to %d", current, SCHEMA_VERSION)
+        return current
     finally:
         await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK)

@@ -31,7 +31,7 @@ from hub.store.base import (
     User,
     last_use_is_stale,
 )
-from hub.store.migrations import migrate, use_wal
+from hub.store.migrations import migrate, refuse_newer, use_wal
 from hub.timeutil import utc_now_iso
 
 log = logging.getLogger(__name__)
@@ -99,6 +99,7 @@ class SqliteStore:
 
     def _open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        refuse_newer(self.path)  # before WAL mode or a migration writes to a newer release's file
         db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
         db.row_factory = sqlite3.Row
         use_wal(db)

@@ -1,0 +1,162 @@
+"""Upgrades: a store made at any earlier schema version opens under this hub, migrates step by step
+(a log line each) and keeps everything; a store from a newer release is refused and left untouched.
+
+The stores are built by tests/support/stores.py the way each schema version's hub made them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hub.accounts import Accounts
+from hub.protocol import Kind, NotificationType
+from hub.store import SqliteStore, Store, migrations, pg_migrations
+from hub.store.base import Draft, SchemaTooNew
+from hub.store.postgres import PostgresStore
+from tests.support.stores import (
+    BOB_TOKEN,
+    PASSWORD,
+    RELEASED_SQL,
+    RELEASES,
+    SEEDED,
+    TS,
+    digest,
+    postgres_store_at,
+    sqlite_store_at,
+)
+
+EARLIER = range(1, migrations.SCHEMA_VERSION + 1)  # every version a store may have been left at
+
+
+def test_released_migrations_never_change() -> None:
+    assert migrations.SCHEMA_VERSION == pg_migrations.SCHEMA_VERSION
+    assert max(RELEASES.values()) <= migrations.SCHEMA_VERSION
+    for version in range(1, max(RELEASES.values()) + 1):
+        shipped = (digest(migrations.MIGRATIONS[version - 1].sql), digest(pg_migrations.MIGRATIONS[version - 1].sql))
+        assert shipped == RELEASED_SQL[version], (
+            f"schema {version} shipped in a release: add a new migration instead of changing it"
+        )
+
+
+async def everything_is_there(store: Store, version: int) -> None:
+    """What the store held before the upgrade is all there, and the store takes new writes."""
+    accounts = Accounts(store)
+    assert sorted(user.name for user in await store.list_users()) == list(SEEDED.users)
+    assert (await accounts.login("alice", PASSWORD, "laptop")).user.name == "alice"
+    _, bob = await accounts.token_owner(BOB_TOKEN)
+    expected = SEEDED.bob_messages_v2 if version >= 2 else SEEDED.bob_messages_v1
+    assert [n.message for n in await store.replay(bob.id, 0, 100)] == list(expected)
+    room = await store.get_room("ops")
+    assert room is not None and room.restricted and room.members == ("bob",)
+    assert await store.may_join("ops", 1) and not await store.may_join("ops", 99)
+    assert await store.cursor(SEEDED.device, bob.id) == SEEDED.device_cursor
+
+    carol = await store.create_user("carol", None, admin=False)
+    [stored] = await store.add([Draft(Kind.DIRECT, NotificationType.INFO, "", "after the upgrade", "alice", TS,
+                                      to_user_id=bob.id)])  # fmt: skip
+    assert stored.notification.id > len(expected) and carol.id > bob.id
+    assert (await store.replay(bob.id, 0, 100))[-1].message == "after the upgrade"
+
+
+def upgrade_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        r.getMessage() for r in caplog.records if r.getMessage().startswith("store:") and "schema" in r.getMessage()
+    ]
+
+
+@pytest.mark.parametrize("version", EARLIER)
+async def test_a_sqlite_store_from_an_earlier_schema_upgrades_with_a_line_per_step(
+    tmp_path: Path, version: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = sqlite_store_at(tmp_path / "hub.sqlite3", version)
+    caplog.set_level(logging.INFO, logger="hub.store")
+    store = SqliteStore(path)
+    await store.open()
+    try:
+        await everything_is_there(store, version)
+    finally:
+        await store.close()
+
+    steps = [
+        f"store: schema {v - 1} -> {v}: {migrations.MIGRATIONS[v - 1].summary}"
+        for v in range(version + 1, migrations.SCHEMA_VERSION + 1)
+    ]
+    done = [f"store: upgraded from schema {version} to {migrations.SCHEMA_VERSION}"] if steps else []
+    assert upgrade_lines(caplog) == steps + done
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == migrations.SCHEMA_VERSION
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+@pytest.mark.parametrize("version", EARLIER)
+async def test_a_postgres_store_from_an_earlier_schema_upgrades_with_a_line_per_step(
+    postgres_url: str, version: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    await postgres_store_at(postgres_url, version)
+    caplog.set_level(logging.INFO, logger="hub.store")
+    store = PostgresStore(postgres_url)
+    await store.open()
+    try:
+        await everything_is_there(store, version)
+    finally:
+        await store.close()
+
+    steps = [
+        f"store: PostgreSQL schema {v - 1} -> {v}: {pg_migrations.MIGRATIONS[v - 1].summary}"
+        for v in range(version + 1, pg_migrations.SCHEMA_VERSION + 1)
+    ]
+    done = [f"store: PostgreSQL schema upgraded from {version} to {pg_migrations.SCHEMA_VERSION}"] if steps else []
+    assert upgrade_lines(caplog) == steps + done
+
+
+def files_of(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def test_a_sqlite_store_from_a_newer_release_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    data_dir = tmp_path / "hub"
+    data_dir.mkdir()
+    path = sqlite_store_at(data_dir / "hub.sqlite3", migrations.SCHEMA_VERSION)
+    with sqlite3.connect(path) as db:  # as a later release would leave it
+        db.execute(f"PRAGMA user_version = {migrations.SCHEMA_VERSION + 1}")
+        db.execute("PRAGMA journal_mode=DELETE")
+    before = files_of(data_dir)
+
+    for command in (["serve", "--port", "0"], ["user", "list"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "hub", "--data-dir", str(data_dir), *command],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert done.returncode == 2, done.stderr
+        assert f"schema version {migrations.SCHEMA_VERSION + 1}, newer than this hub knows" in done.stderr
+        assert "upgrade lan-notify" in done.stderr and "Traceback" not in done.stderr
+    assert files_of(data_dir) == before  # not even the journal mode changed
+
+
+async def test_a_postgres_store_from_a_newer_release_is_refused_and_left_untouched(postgres_url: str) -> None:
+    import asyncpg
+
+    await postgres_store_at(postgres_url, pg_migrations.SCHEMA_VERSION)
+    conn: Any = await asyncpg.connect(postgres_url)
+    try:
+        await conn.execute("INSERT INTO schema_version(version) VALUES ($1)", pg_migrations.SCHEMA_VERSION + 1)
+        snapshot = "SELECT table_name, column_name, data_type FROM information_schema.columns ORDER BY 1, 2"
+        before = await conn.fetch(snapshot), await conn.fetch("SELECT * FROM schema_version ORDER BY version")
+
+        store = PostgresStore(postgres_url)
+        with pytest.raises(SchemaTooNew, match=r"newer than this hub knows .* upgrade lan-notify"):
+            await store.open()
+        await store.close()
+
+        after = await conn.fetch(snapshot), await conn.fetch("SELECT * FROM schema_version ORDER BY version")
+        assert after == before
+    finally:
+        await conn.close()
