@@ -15,14 +15,16 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from hub import __version__, logs, send_cli, tls_cli
+from hub import __version__, backup_cli, logs, send_cli, tls_cli
 from hub.accounts import Accounts
+from hub.backup import BackupError
 from hub.config import FIELDS, CannotListen, ConfigError, HubConfig, env_name, field_type_name, load_config
 from hub.errors import HubError, NotFound
 from hub.protocol import NAME_PATTERN, ROOM_PATTERN
 from hub.store import TokenKind
 from hub.store.base import SchemaTooNew
 from hub.store.factory import create_store, redact
+from hub.store.inuse import StoreInUse
 
 log = logging.getLogger("hub")
 
@@ -37,6 +39,7 @@ examples:
   notify-hub token create ci --send-only --label ci      a token that can only send (for scripts)
   notify-hub send --to alice --title CI "Build failed"   send over HTTP (token: LAN_NOTIFY_TOKEN)
   notify-hub tls self-signed --host hub.lan             a certificate for --tls-cert/--tls-key
+  notify-hub backup /backup/hub.sqlite3    copy the store while the hub runs
 """
 
 
@@ -118,14 +121,14 @@ def build_parser() -> argparse.ArgumentParser:
     rremove = room.add_parser("remove", help="delete a room")
     rremove.add_argument("name")
 
-    for group in (user, token, room):
-        for sub in group.choices.values():
-            _add_common(sub, suppress=True)
-            sub.add_argument(
-                "--database",
-                default=None,
-                help=f"PostgreSQL URL of a shared store (env {env_name('database')}; default: SQLite in the data dir)",
-            )
+    store_commands = [sub for group in (user, token, room) for sub in group.choices.values()]
+    for sub in [*store_commands, *backup_cli.add_parsers(commands)]:
+        _add_common(sub, suppress=True)
+        sub.add_argument(
+            "--database",
+            default=None,
+            help=f"PostgreSQL URL of a shared store (env {env_name('database')}; default: SQLite in the data dir)",
+        )
     send_cli.add_parser(commands)
     tls_cli.add_parser(commands)
     return parser
@@ -267,12 +270,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             with asyncio.Runner(loop_factory=loop_factory()) as runner:
                 runner.run(serve(config))
             return 0
+        if args.command in ("backup", "restore"):
+            done: int = args.run(args, config)
+            return done
         handler = {"user": _user, "token": _token, "room": _room}[args.command]
         return asyncio.run(_with_accounts(config, lambda accounts: handler(args, accounts)))
     except HubError as exc:
         print(f"notify-hub: {exc.message}", file=sys.stderr)
         return 1
-    except (ConfigError, SchemaTooNew) as exc:  # e.g. TLS files that cannot be used, found when the hub starts
+    except (
+        ConfigError,
+        SchemaTooNew,
+        StoreInUse,
+        BackupError,
+    ) as exc:  # e.g. TLS files that cannot be used, found when the hub starts
         print(f"notify-hub: {exc}", file=sys.stderr)
         return 2
     except CannotListen as exc:

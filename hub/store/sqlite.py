@@ -31,6 +31,7 @@ from hub.store.base import (
     User,
     last_use_is_stale,
 )
+from hub.store.inuse import StoreLock
 from hub.store.migrations import migrate, refuse_newer, use_wal
 from hub.timeutil import utc_now_iso
 
@@ -81,6 +82,7 @@ class SqliteStore:
         self.path = path
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-store")
         self._db: sqlite3.Connection | None = None
+        self._lock = StoreLock(path, exclusive=False)  # held while open: `notify-hub restore` waits for none
 
     # ------------------------------------------------------------------ plumbing
 
@@ -99,14 +101,23 @@ class SqliteStore:
 
     def _open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        refuse_newer(self.path)  # before WAL mode or a migration writes to a newer release's file
-        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
-        db.row_factory = sqlite3.Row
-        use_wal(db)
-        db.execute("PRAGMA synchronous=FULL")
-        db.execute("PRAGMA foreign_keys=ON")
-        db.execute("PRAGMA busy_timeout=10000")
-        migrate(db)
+        self._lock.acquire()
+        try:
+            refuse_newer(self.path)  # before WAL mode or a migration writes to a newer release's file
+            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
+            try:
+                db.row_factory = sqlite3.Row
+                use_wal(db)
+                db.execute("PRAGMA synchronous=FULL")
+                db.execute("PRAGMA foreign_keys=ON")
+                db.execute("PRAGMA busy_timeout=10000")
+                migrate(db)
+            except BaseException:
+                db.close()
+                raise
+        except BaseException:
+            self._lock.release()
+            raise
         self._db = db
 
     async def open(self) -> None:
@@ -117,6 +128,7 @@ class SqliteStore:
         if self._db is not None:
             self._db.close()
             self._db = None
+        self._lock.release()
 
     async def close(self) -> None:
         loop = asyncio.get_running_loop()

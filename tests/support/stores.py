@@ -19,6 +19,7 @@ from typing import Any
 
 from hub.security import hash_password, hash_token
 from hub.store import migrations, pg_migrations
+from hub.timeutil import utc_now_iso
 
 #: Release -> the store schema version it shipped (SQLite and PostgreSQL carry the same numbers).
 RELEASES: dict[str, int] = {"0.1.0": 2}
@@ -36,7 +37,7 @@ RELEASED_SQL: dict[int, tuple[str, str]] = {
 
 PASSWORD = "correct horse battery"
 BOB_TOKEN = "lnt_upgrade-test-token-for-bob"
-TS = "2026-01-01T00:00:00.000Z"
+TS = utc_now_iso()  # recent: a hub started on the store keeps them (retention_days)
 
 
 class SEEDED:
