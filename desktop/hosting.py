@@ -22,7 +22,7 @@ from typing import Final
 from desktop.errors import HostError
 from hub.accounts import Accounts
 from hub.app import STORE
-from hub.config import HubConfig, default_data_dir, env_name
+from hub.config import ConfigError, HubConfig, default_data_dir, env_name, load_config
 from hub.errors import Conflict, NotFound
 from hub.protocol import NAME_PATTERN
 from hub.server import RunningHub
@@ -95,11 +95,22 @@ def default_hub_dir() -> Path:
     return Path(configured).expanduser() if configured else default_data_dir()
 
 
+def _announce_setting() -> bool:
+    """`LAN_NOTIFY_ANNOUNCE` as `notify-hub serve` reads it (default on): a hosted hub is announced on the
+    LAN, so that teammates' sign-in dialogs list it."""
+    name = env_name("announce")
+    try:
+        return load_config(env={name: os.environ[name]} if name in os.environ else {}).announce
+    except ConfigError as exc:
+        log.warning("%s; announcing the hosted hub", exc)
+        return True
+
+
 class LocalHub:
     def __init__(
         self, data_dir: Path, *, host: str = ALL_INTERFACES, port: int = DEFAULT_PORT, username: str = ""
     ) -> None:
-        self.config = HubConfig(host=host, port=port, data_dir=data_dir)
+        self.config = HubConfig(host=host, port=port, data_dir=data_dir, announce=_announce_setting())
         self.username = username or local_username()
         self._running: RunningHub | None = None
         self.hosted: Hosted | None = None

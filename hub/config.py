@@ -99,6 +99,16 @@ class HubConfig:
         default=10.0,
         metadata={"help": "with Redis: seconds after which a silent hub counts as gone (its users offline)"},
     )
+    announce: bool = field(
+        default=True,
+        metadata={
+            "help": "announce the hub on the LAN by mDNS/DNS-SD (_lan-notify._tcp: name, port, TLS fingerprint) so "
+            "the tray app lists it at sign-in; a hub on a loopback address is never announced"
+        },
+    )
+    announce_name: str = field(
+        default="", metadata={"help": "the name the hub is announced under; empty: 'lan-notify on HOSTNAME'"}
+    )
 
     def with_changes(self, **changes: Any) -> HubConfig:
         return dataclasses.replace(self, **changes)

@@ -1,4 +1,8 @@
-"""Running the hub: on a loopback port for tests and the tray app, or in the foreground for `serve`."""
+"""Running the hub: on a loopback port for tests and the tray app, or in the foreground for `serve`.
+
+`serve` is what a service manager runs: it tells systemd when it is ready, reloading and stopping
+(`hub.sd_notify`), reads its TLS certificate again on SIGHUP, and stops cleanly on SIGINT/SIGTERM.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,12 @@ from pathlib import Path
 
 from aiohttp import web
 
-from hub import tls
+from hub import sd_notify
+from hub.announce import Announcer
 from hub.app import create_app
-from hub.config import CannotListen, HubConfig
+from hub.config import CannotListen, ConfigError, HubConfig
 from hub.runtime import tune_gc
+from hub.tls_reload import ReloadableCertificate
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +31,13 @@ class RunningHub:
         self.app = create_app(config)
         self._runner = web.AppRunner(self.app, shutdown_timeout=shutdown_timeout, handle_signals=False)
         self.url = ""
+        self.certificate: ReloadableCertificate | None = None
+        self.announcer: Announcer | None = None
 
     async def start(self) -> str:
-        ssl_context = None
         if self.config.tls_cert:
-            ssl_context = tls.server_context(Path(self.config.tls_cert), Path(self.config.tls_key))
+            self.certificate = ReloadableCertificate(Path(self.config.tls_cert), Path(self.config.tls_key))
+        ssl_context = self.certificate.context if self.certificate else None
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.config.host, self.config.port, ssl_context=ssl_context)
         try:
@@ -40,25 +48,63 @@ class RunningHub:
         host, port = self._runner.addresses[0][:2]
         shown = f"[{host}]" if ":" in host else host
         self.url = f"{'https' if ssl_context else 'http'}://{shown}:{port}"
+        if self.config.announce:
+            self.announcer = Announcer(self.config, port, self.certificate.fingerprint if self.certificate else "")
+            self.announcer.start()
         return self.url
 
+    async def reload(self) -> None:
+        """Read the TLS certificate and key again (SIGHUP); a pair that cannot be used leaves the current one."""
+        if self.certificate is None:
+            log.info("reload: nothing to reload (no TLS); other settings take effect on a restart")
+            return
+        try:
+            fingerprint = await self.certificate.reload()
+        except (ConfigError, OSError, ValueError) as exc:
+            log.error("reload: kept the current TLS certificate: %s", exc)
+            return
+        log.info("reload: TLS certificate read again from %s (SHA-256 %s)", self.certificate.cert, fingerprint)
+        if self.announcer is not None:
+            await self.announcer.update_fingerprint(fingerprint)
+
     async def stop(self) -> None:
+        if self.announcer is not None:
+            await self.announcer.stop()
         await self._runner.cleanup()
 
 
 async def serve(config: HubConfig) -> None:
-    """Run until SIGINT or SIGTERM, then shut down gracefully."""
+    """Run until SIGINT or SIGTERM, then shut down gracefully. SIGHUP reloads the TLS certificate."""
     hub = RunningHub(config)
     url = await hub.start()
     tune_gc()
     print(f"lan-notify hub listening on {url}", flush=True)
+    sd_notify.notify("READY=1", f"STATUS=listening on {url}")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    reloads: set[asyncio.Task[None]] = set()
+
+    async def reload() -> None:
+        sd_notify.notify(*sd_notify.reloading())
+        try:
+            await hub.reload()
+        finally:
+            sd_notify.notify("READY=1", f"STATUS=listening on {url}")
+
+    def on_hangup() -> None:
+        task = loop.create_task(reload())
+        reloads.add(task)
+        task.add_done_callback(reloads.discard)
+
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    loop.add_signal_handler(signal.SIGHUP, on_hangup)
     try:
         await stop.wait()
+        sd_notify.notify("STOPPING=1", "STATUS=stopping")
         log.info("stopping: finishing accepted notifications and closing connections")
     finally:
+        for task in reloads:
+            task.cancel()
         await hub.stop()
         log.info("lan-notify hub stopped")

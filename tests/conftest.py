@@ -60,10 +60,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No LAN_NOTIFY_* setting from the developer's shell leaks into a test."""
+    """No LAN_NOTIFY_* setting from the developer's shell leaks into a test, and no hub announces itself."""
     for name in list(os.environ):
         if name.startswith(ENV_PREFIX):
             monkeypatch.delenv(name)
+    # No hub a test starts, in this process or a child, announces itself on the machine's real network
+    # (the tray app's hosted hub listens on every interface); the discovery tests use a namespace of their own.
+    monkeypatch.setenv(ENV_PREFIX + "ANNOUNCE", "false")
     yield
 
 
