@@ -26,6 +26,7 @@ from desktop.core.dnd import DoNotDisturb, QuietHours, ToastGate, WallClock, loc
 from desktop.core.toasts import ToastKind, ToastPolicy, ToastView
 from desktop.core.unread import UnreadCounter
 from desktop.credentials import CredentialStore
+from desktop.discovery_flow import DiscoveryFlow
 from desktop.errors import CertificateError, CredentialError, HistoryError, HostError, HubError
 from desktop.history_flow import HistoryFlow
 from desktop.host_flow import HostFlow
@@ -114,7 +115,10 @@ class TrayApp(QObject):
             spawn=self.spawn,
             notice=self.notice,
         )
-        self.trust = TrustFlow(prefs=preferences, report=reporter, ca_file=ca_file)
+        self.discovery = DiscoveryFlow(dialog=self.dialog, report=reporter, spawn=self.spawn)
+        self.trust = TrustFlow(
+            prefs=preferences, report=reporter, ca_file=ca_file, announced=self.discovery.announced_fingerprint
+        )
         self.settings = SettingsFlow(
             prefs=preferences,
             report=reporter,
@@ -264,6 +268,7 @@ class TrayApp(QObject):
         self.report.event("quit")
         await self.close_session()
         await self.host.stop()
+        await self.discovery.stop()
         self.compose.dialog.hide()
         self.settings.dialog.hide()
         self.trust.cancel()

@@ -8,6 +8,7 @@ through the `TrustDialog` when a certificate is refused, and reports what happen
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 from desktop.core.trust import PromptKind, answer, prompt_for
@@ -20,8 +21,16 @@ from hub.config import ConfigError
 
 
 class TrustFlow:
-    def __init__(self, *, prefs: Preferences, report: Reporter, ca_file: Path | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        prefs: Preferences,
+        report: Reporter,
+        ca_file: Path | None = None,
+        announced: Callable[[str], str] = lambda hub_url: "",
+    ) -> None:
         self.prefs = prefs
+        self.announced = announced  # the fingerprint a hub announced on the LAN (discovery), or ""
         self.report = report
         self._ca_file = ca_file  # --ca-file: wins over the setting for this run
         self.dialog = TrustDialog()
@@ -43,7 +52,7 @@ class TrustFlow:
 
     async def resolve(self, error: CertificateError) -> bool:
         """Ask the user about a refused certificate; True when they trusted it (it is pinned: try again)."""
-        prompt = prompt_for(error)
+        prompt = prompt_for(error, announced=self.announced(error.hub_url))
         if prompt.kind is PromptKind.CHANGED:
             self.report.event("certificate_changed", hub=prompt.hub_url, fingerprint=prompt.fingerprint,
                               pinned=prompt.pinned)  # fmt: skip

@@ -67,6 +67,7 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     # No hub a test starts, in this process or a child, announces itself on the machine's real network
     # (the tray app's hosted hub listens on every interface); the discovery tests use a namespace of their own.
     monkeypatch.setenv(ENV_PREFIX + "ANNOUNCE", "false")
+    monkeypatch.setenv(ENV_PREFIX + "DISCOVERY", "false")  # nor does a tray app's sign-in dialog browse for hubs
     yield
 
 

@@ -20,6 +20,7 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from desktop.errors import CertificateChangedError, CertificateError
+from hub.tls import FingerprintError, parse_fingerprint
 
 
 def hub_origin(hub_url: str) -> str:
@@ -39,6 +40,14 @@ def host_port(hub_url: str) -> tuple[str, int]:
     if not parts.hostname:
         raise ValueError(f"not a hub address: {hub_url!r}")
     return parts.hostname, parts.port or (443 if parts.scheme.lower() == "https" else 80)
+
+
+def two_lines(fingerprint: str) -> str:
+    """`AB:CD:...` (32 bytes) on two lines of 16, easier to compare by eye (and it fits a dialog)."""
+    parts = fingerprint.split(":")
+    if len(parts) != 32:
+        return fingerprint
+    return ":".join(parts[:16]) + ":\n" + ":".join(parts[16:])
 
 
 class PinStore(Protocol):
@@ -95,6 +104,35 @@ class TrustPrompt:
     fingerprint: str
     pinned: str = ""
     reason: str = ""
+    #: The fingerprint this hub announced on the LAN (mDNS), if the app saw one: a hint, never a proof.
+    announced: str = ""
+
+    @property
+    def announced_matches(self) -> bool | None:
+        """Whether the presented certificate is the one the hub announced; None when nothing was announced."""
+        if not self.announced:
+            return None
+        try:
+            return parse_fingerprint(self.announced) == parse_fingerprint(self.fingerprint)
+        except FingerprintError:
+            return False
+
+    @property
+    def announcement_note(self) -> str:
+        """What the announcement adds to the prompt (plain text; "" when the hub announced nothing)."""
+        matches = self.announced_matches
+        if matches is None:
+            return ""
+        if matches:
+            return (
+                "This is also the fingerprint the hub announced on your network. Anyone on the network can "
+                "announce anything, so still compare it with the one the hub's owner reads out to you."
+            )
+        return (
+            "Warning: the hub announced a different fingerprint on your network. Something may be "
+            "impersonating it: trust the certificate only if the hub's owner confirms the fingerprint "
+            f"below. The announced one:\n{two_lines(self.announced)}"
+        )
 
     @property
     def title(self) -> str:
@@ -113,12 +151,13 @@ class TrustPrompt:
                 "fingerprint is exactly the one below."
             )
         reason = f" ({self.reason})" if self.reason else ""
+        note = f"\n\n{self.announcement_note}" if self.announcement_note else ""
         return (
             f"The hub at {self.hub_url} presented a certificate that this computer cannot verify{reason}. "
             "A hub on your LAN with a self-signed certificate looks like this.\n\n"
             "Compare the fingerprint below with the one `notify-hub tls self-signed` printed on the hub "
             "(or ask its administrator). Trust it only if they are the same: the app will then accept "
-            "this certificate, and only this one, from this hub."
+            f"this certificate, and only this one, from this hub.{note}"
         )
 
     @property
@@ -136,11 +175,12 @@ class TrustPrompt:
         return "Not signed in: you did not trust the hub's certificate."
 
 
-def prompt_for(error: CertificateError) -> TrustPrompt:
-    """The question a certificate failure raises (the fingerprint must already be known)."""
+def prompt_for(error: CertificateError, announced: str = "") -> TrustPrompt:
+    """The question a certificate failure raises (the fingerprint must already be known). `announced`: the
+    fingerprint the hub announced on the LAN, shown beside it for a new hub."""
     if isinstance(error, CertificateChangedError):
         return TrustPrompt(PromptKind.CHANGED, error.hub_url, error.fingerprint, pinned=error.pinned)
-    return TrustPrompt(PromptKind.NEW, error.hub_url, error.fingerprint, reason=error.reason)
+    return TrustPrompt(PromptKind.NEW, error.hub_url, error.fingerprint, reason=error.reason, announced=announced)
 
 
 def answer(prompt: TrustPrompt, trusted: bool, pins: PinStore) -> bool:

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from desktop.net.http import normalize_hub_url
+from desktop.ui.found_hubs import FoundHubsList
 
 
 class SignInDialog(QDialog):
@@ -19,6 +20,8 @@ class SignInDialog(QDialog):
         self.setWindowTitle("Sign in to lan-notify")
         self.hub = QLineEdit()
         self.hub.setPlaceholderText("http://hub.lan:8765")
+        self.found = FoundHubsList()  # hubs announced on the LAN; picking one fills in its address
+        self.found.picked.connect(self._pick)
         self.username = QLineEdit()
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -45,6 +48,7 @@ class SignInDialog(QDialog):
         form.addRow("Password", self.password)
         layout = QVBoxLayout(self)
         layout.addWidget(self.reason)
+        layout.addWidget(self.found)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(self.notice)
@@ -54,6 +58,10 @@ class SignInDialog(QDialog):
         self.hub.setText(hub_url)
         self.username.setText(username)
         (self.password if hub_url and username else self.hub).setFocus()
+
+    def _pick(self, hub_url: str) -> None:
+        self.hub.setText(hub_url)
+        (self.password if self.username.text() else self.username).setFocus()
 
     def set_reason(self, text: str) -> None:
         self.reason.setText(text)
@@ -69,7 +77,7 @@ class SignInDialog(QDialog):
         self.set_busy(False)
 
     def set_busy(self, busy: bool) -> None:
-        for widget in (self.hub, self.username, self.password, self.sign_in_button, self.host_button):
+        for widget in (self.found, self.hub, self.username, self.password, self.sign_in_button, self.host_button):
             widget.setEnabled(not busy)
         self.sign_in_button.setText("Signing in…" if busy else "Sign in")
 

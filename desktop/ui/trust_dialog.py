@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
-from desktop.core.trust import PromptKind, TrustPrompt
+from desktop.core.trust import PromptKind, TrustPrompt, two_lines
 
 
 def _label(selectable: bool = False) -> QLabel:
@@ -60,8 +60,8 @@ class TrustDialog(QDialog):
         self.heading.setStyleSheet("color: #b91c1c;" if changed else "")
         self.hub.setText(f"Hub: {prompt.hub_url}")
         self.text.setText(prompt.text)
-        self.fingerprint.setText(f"{'New' if changed else 'Its'} SHA-256 fingerprint:\n{_wrap(prompt.fingerprint)}")
-        self.pinned.setText(f"The one you trusted before:\n{_wrap(prompt.pinned)}" if prompt.pinned else "")
+        self.fingerprint.setText(f"{'New' if changed else 'Its'} SHA-256 fingerprint:\n{two_lines(prompt.fingerprint)}")
+        self.pinned.setText(f"The one you trusted before:\n{two_lines(prompt.pinned)}" if prompt.pinned else "")
         self.pinned.setVisible(bool(prompt.pinned))
         self.trust_button.setText(prompt.accept_label)
         self.refuse_button.setText(prompt.reject_label)
@@ -73,11 +73,3 @@ class TrustDialog(QDialog):
         self.open()
         self.raise_()
         self.activateWindow()
-
-
-def _wrap(fingerprint: str) -> str:
-    """`AB:CD:...` (32 bytes) on two lines of 16, easier to compare by eye."""
-    parts = fingerprint.split(":")
-    if len(parts) != 32:
-        return fingerprint
-    return ":".join(parts[:16]) + ":\n" + ":".join(parts[16:])
