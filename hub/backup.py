@@ -164,6 +164,7 @@ def restore(source: Path, database: Path) -> Restored:
         backup_db = _connect_read_only(source)
         try:
             _copy(backup_db, partial)
+            _same_owner(partial, database)
             kept = _set_aside(database)
         except BaseException:
             partial.unlink(missing_ok=True)
@@ -173,6 +174,15 @@ def restore(source: Path, database: Path) -> Restored:
         partial.replace(database)
         _fsync_dir(database.parent)
     return Restored(summary, kept)
+
+
+def _same_owner(restored: Path, database: Path) -> None:
+    """Run as root (sudo notify-hub restore), give the restored file to the store's owner, the hub's user:
+    a store owned by root would keep the hub from writing to it."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return
+    owner = (database if database.exists() else database.parent).stat()
+    os.chown(restored, owner.st_uid, owner.st_gid)
 
 
 def _set_aside(database: Path) -> Path | None:

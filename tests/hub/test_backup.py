@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import stat
 import sys
@@ -163,3 +164,19 @@ async def test_help_says_what_each_command_does(command: str, tmp_path: Path) ->
     )  # fmt: skip
     out, _ = await asyncio.wait_for(proc.communicate(), WAIT * 3)
     assert b"pg_dump" in out or b"pg_restore" in out
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root, as `sudo notify-hub restore`")
+async def test_a_restore_run_as_root_leaves_the_store_to_the_hubs_user(tmp_path: Path) -> None:
+    data_dir = tmp_path / "hub"
+    data_dir.mkdir()
+    store = sqlite_store_at(data_dir / "hub.sqlite3", SCHEMA_VERSION)
+    hub_user = 65534  # nobody: stands for the service's own user
+    for path in (data_dir, store):
+        os.chown(path, hub_user, hub_user)
+    backup = sqlite_store_at(tmp_path / "backup.sqlite3", SCHEMA_VERSION)
+
+    status, err = await notify_hub(data_dir, "restore", str(backup))
+    assert status == 0, err
+    owner = (data_dir / "hub.sqlite3").stat()
+    assert (owner.st_uid, owner.st_gid) == (hub_user, hub_user)
