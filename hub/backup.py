@@ -21,6 +21,7 @@ import contextlib
 import os
 import sqlite3
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,6 +117,18 @@ def _copy(source: sqlite3.Connection, target: Path) -> None:
         os.fsync(written.fileno())
 
 
+@contextlib.contextmanager
+def _partial(path: Path) -> Iterator[Path]:
+    """A new file beside `path` to write first and rename into place; removed if the block fails."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.unlink(missing_ok=True)
+    try:
+        yield partial
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
 def backup(database: Path, target: Path, *, force: bool = False) -> StoreSummary:
     """Copy the store at `database` (the hub may be running) to `target`; returns what the copy holds."""
     if not database.is_file():
@@ -124,22 +137,17 @@ def backup(database: Path, target: Path, *, force: bool = False) -> StoreSummary
         raise BackupError(f"{target} exists; pass --force to replace it")
     if target.resolve() == database.resolve():
         raise BackupError("the backup cannot replace the store itself")
-    partial = target.with_name(f".{target.name}.partial")
-    partial.unlink(missing_ok=True)
-    # Not read-only: a read-only connection to a stopped hub's store would leave empty -wal and -shm
-    # files behind. It writes nothing but SQLite's own housekeeping (a checkpoint when it closes last).
-    source = sqlite3.connect(database, isolation_level=None, timeout=30)
-    try:
-        _copy(source, partial)
-    except sqlite3.Error as exc:
-        partial.unlink(missing_ok=True)
-        raise BackupError(f"cannot back up {database}: {exc}") from None
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    finally:
-        source.close()
-    partial.replace(target)
+    with _partial(target) as partial:
+        # Not read-only: a read-only connection to a stopped hub's store would leave empty -wal and -shm
+        # files behind. It writes nothing but SQLite's own housekeeping (a checkpoint when it closes last).
+        source = sqlite3.connect(database, isolation_level=None, timeout=30)
+        try:
+            _copy(source, partial)
+        except sqlite3.Error as exc:
+            raise BackupError(f"cannot back up {database}: {exc}") from None
+        finally:
+            source.close()
+        partial.replace(target)
     _fsync_dir(target.parent)
     copy = _connect_read_only(target)
     try:
@@ -158,21 +166,16 @@ def restore(source: Path, database: Path) -> Restored:
     """Replace the store at `database` with the backup `source`; refused while anything has the store open."""
     summary = check_store_file(source)
     database.parent.mkdir(parents=True, exist_ok=True)
-    with StoreLock(database, exclusive=True):
-        partial = database.with_name(f".{database.name}.restoring")
-        partial.unlink(missing_ok=True)
+    with StoreLock(database, exclusive=True), _partial(database) as partial:
         backup_db = _connect_read_only(source)
         try:
             _copy(backup_db, partial)
-            _same_owner(partial, database)
-            kept = _set_aside(database)
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
         finally:
             backup_db.close()
+        _same_owner(partial, database)
+        kept = _set_aside(database)
         partial.replace(database)
-        _fsync_dir(database.parent)
+    _fsync_dir(database.parent)
     return Restored(summary, kept)
 
 

@@ -11,6 +11,7 @@ import logging
 import sqlite3
 import subprocess
 import sys
+import types
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from hub.protocol import Kind, NotificationType
 from hub.store import SqliteStore, Store, migrations, pg_migrations
 from hub.store.base import Draft, SchemaTooNew
 from hub.store.postgres import PostgresStore
+from tests.servers import create_database
 from tests.support.stores import (
     BOB_TOKEN,
     PASSWORD,
@@ -73,12 +75,21 @@ def upgrade_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 
 @pytest.mark.parametrize("version", EARLIER)
-async def test_a_sqlite_store_from_an_earlier_schema_upgrades_with_a_line_per_step(
-    tmp_path: Path, version: int, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+async def test_a_store_from_an_earlier_schema_upgrades_with_a_line_per_step(
+    backend: str, version: int, tmp_path: Path, caplog: pytest.LogCaptureFixture, request: pytest.FixtureRequest
 ) -> None:
-    path = sqlite_store_at(tmp_path / "hub.sqlite3", version)
+    store: Store
+    steps_of: types.ModuleType
+    if backend == "sqlite":
+        store = SqliteStore(sqlite_store_at(tmp_path / "hub.sqlite3", version))
+        steps_of, prefix, done = migrations, "store: schema", "store: upgraded from schema"
+    else:
+        url = await create_database(request.getfixturevalue("postgres_server"))  # a sync fixture: no loop inside
+        await postgres_store_at(url, version)
+        store = PostgresStore(url)
+        steps_of, prefix, done = pg_migrations, "store: PostgreSQL schema", "store: PostgreSQL schema upgraded from"
     caplog.set_level(logging.INFO, logger="hub.store")
-    store = SqliteStore(path)
     await store.open()
     try:
         await everything_is_there(store, version)
@@ -86,39 +97,20 @@ async def test_a_sqlite_store_from_an_earlier_schema_upgrades_with_a_line_per_st
         await store.close()
 
     steps = [
-        f"store: schema {v - 1} -> {v}: {migrations.MIGRATIONS[v - 1].summary}"
-        for v in range(version + 1, migrations.SCHEMA_VERSION + 1)
+        f"{prefix} {v - 1} -> {v}: {steps_of.MIGRATIONS[v - 1].summary}"
+        for v in range(version + 1, steps_of.SCHEMA_VERSION + 1)
     ]
-    done = [f"store: upgraded from schema {version} to {migrations.SCHEMA_VERSION}"] if steps else []
-    assert upgrade_lines(caplog) == steps + done
-    with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == migrations.SCHEMA_VERSION
-        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-
-
-@pytest.mark.parametrize("version", EARLIER)
-async def test_a_postgres_store_from_an_earlier_schema_upgrades_with_a_line_per_step(
-    postgres_url: str, version: int, caplog: pytest.LogCaptureFixture
-) -> None:
-    await postgres_store_at(postgres_url, version)
-    caplog.set_level(logging.INFO, logger="hub.store")
-    store = PostgresStore(postgres_url)
-    await store.open()
-    try:
-        await everything_is_there(store, version)
-    finally:
-        await store.close()
-
-    steps = [
-        f"store: PostgreSQL schema {v - 1} -> {v}: {pg_migrations.MIGRATIONS[v - 1].summary}"
-        for v in range(version + 1, pg_migrations.SCHEMA_VERSION + 1)
-    ]
-    done = [f"store: PostgreSQL schema upgraded from {version} to {pg_migrations.SCHEMA_VERSION}"] if steps else []
-    assert upgrade_lines(caplog) == steps + done
+    last = [f"{done} {version} to {steps_of.SCHEMA_VERSION}"] if steps else []
+    assert upgrade_lines(caplog) == steps + last
+    if isinstance(store, SqliteStore):
+        with sqlite3.connect(store.path) as db:
+            assert db.execute("PRAGMA user_version").fetchone()[0] == migrations.SCHEMA_VERSION
+            assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 def files_of(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+    """The store's files and their digests (not the empty lock file beside them, hub.sqlite3.lock)."""
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.suffix != ".lock"}
 
 
 def test_a_sqlite_store_from_a_newer_release_is_refused_and_left_untouched(tmp_path: Path) -> None:
