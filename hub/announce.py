@@ -28,7 +28,7 @@ import logging
 import socket
 
 import ifaddr
-from zeroconf import IPVersion, NonUniqueNameException
+from zeroconf import IPVersion
 from zeroconf.asyncio import AsyncServiceInfo, AsyncZeroconf
 
 from hub import __version__
@@ -121,7 +121,9 @@ class Announcer:
                 self.port,
                 "TLS" if self.config.tls_cert else "no TLS",
             )
-        except (OSError, NonUniqueNameException) as exc:
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the announcement is a convenience: the hub serves whatever happens to it
             log.warning("announce: could not announce the hub on the LAN (%s); it serves as usual", exc)
         finally:
             self.settled.set()

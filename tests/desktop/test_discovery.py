@@ -8,6 +8,7 @@ import asyncio
 import json
 import os
 import shutil
+import signal
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -117,6 +118,14 @@ async def test_a_hub_started_in_the_namespace_is_listed_and_disappears_when_it_s
         ]
         assert hubs[0]["fingerprint"] == tls.fingerprint(tls.pem_to_der(cert)) and hubs[1]["fingerprint"] == ""
         assert hubs[0]["url"].startswith("https://127.0.0.1:") and hubs[1]["url"].startswith("http://127.0.0.1:")
+
+        # A renewed certificate (SIGHUP) is announced at once.
+        renewed, renewed_key = tls.self_signed(["127.0.0.1"])
+        (tmp_path / "cert.pem").write_bytes(renewed)
+        (tmp_path / "key.pem").write_bytes(renewed_key)
+        office.send_signal(signal.SIGHUP)
+        fingerprint = tls.fingerprint(tls.pem_to_der(renewed))
+        await probe.hubs_until(lambda hubs: any(h["fingerprint"] == fingerprint for h in hubs))
 
         await stop(office)
         hubs = await probe.hubs_until(lambda hubs: len(hubs) == 1)
