@@ -20,7 +20,7 @@ from hub.accounts import Accounts
 from hub.config import FIELDS, CannotListen, ConfigError, HubConfig, env_name, field_type_name, load_config
 from hub.errors import HubError, NotFound
 from hub.protocol import NAME_PATTERN, ROOM_PATTERN
-from hub.store import TokenKind
+from hub.store import TokenInfo, TokenKind
 from hub.store.base import SchemaTooNew
 from hub.store.factory import create_store, redact
 
@@ -94,9 +94,19 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_parser("list", help="list users")
     remove = user.add_parser("remove", help="delete a user, their tokens and stored notifications")
     remove.add_argument("name")
-    passwd = user.add_parser("passwd", help="set a new password (prints a generated one unless --password-stdin)")
+    passwd = user.add_parser(
+        "passwd",
+        help="set a new password (prints a generated one unless --password-stdin) and revoke the user's device "
+        "tokens, signing out every device, unless --keep-tokens",
+        description="Set a new password. The user's device tokens (what signing in with a password gives a "
+        "device) are revoked as well: a running hub disconnects those devices, which sign in again with the new "
+        "password. Send-only tokens (made by an admin for scripts) are kept and listed.",
+    )
     passwd.add_argument("name")
     passwd.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    passwd.add_argument(
+        "--keep-tokens", action="store_true", help="leave the user's device tokens valid (their devices stay signed in)"
+    )
 
     token = commands.add_parser("token", help="manage device tokens").add_subparsers(dest="action", required=True)
     create = token.add_parser("create", help="create a device token and print it (shown only once)")
@@ -192,9 +202,26 @@ async def _user(args: argparse.Namespace, accounts: Accounts) -> int:
     elif args.action == "passwd":
         generated = await accounts.set_password(args.name, _read_password(args.password_stdin))
         print(f"password changed for {args.name}", file=sys.stderr)
+        _tell_tokens(args.name, None if args.keep_tokens else await accounts.revoke_device_tokens(args.name))
         if generated:
             print(generated)
     return 0
+
+
+def _tell_tokens(name: str, outcome: tuple[list[TokenInfo], list[TokenInfo]] | None) -> None:
+    """What `user passwd` did to the user's tokens (None: --keep-tokens)."""
+    if outcome is None:
+        print(f"device tokens of {name} kept (--keep-tokens): their devices stay signed in", file=sys.stderr)
+        return
+    revoked, kept = outcome
+    line = f"revoked {len(revoked)} device token{'' if len(revoked) == 1 else 's'} of {name}"
+    if revoked:
+        ids = ", ".join(str(t.id) for t in revoked)
+        line += f" ({ids}): a running hub disconnects those devices; they sign in again with the new password"
+    print(line, file=sys.stderr)
+    if kept:
+        listed = ", ".join(f"{t.id} ({t.label or 'no label'})" for t in kept)
+        print(f"kept send-only tokens {listed}; revoke one with: notify-hub token revoke ID", file=sys.stderr)
 
 
 async def _token(args: argparse.Namespace, accounts: Accounts) -> int:
