@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from hub.errors import Conflict, NotFound, Unavailable
+from hub.filemodes import private_sqlite
 from hub.protocol import Kind, Notification, NotificationType
 from hub.store.base import (
     TO_EVERYONE,
@@ -98,10 +99,12 @@ class SqliteStore:
             raise Unavailable(f"the store cannot be used right now ({exc})") from exc
 
     def _open(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Password hashes and every notification: readable by the hub's user only, whatever the umask.
+        private_sqlite(self.path)
         db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
         db.row_factory = sqlite3.Row
         use_wal(db)
+        private_sqlite(self.path)  # the WAL files it just made, should SQLite not copy the file's mode
         db.execute("PRAGMA synchronous=FULL")
         db.execute("PRAGMA foreign_keys=ON")
         db.execute("PRAGMA busy_timeout=10000")
