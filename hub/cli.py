@@ -15,11 +15,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
+
 from hub import __version__, logs, send_cli, tls_cli
 from hub.accounts import Accounts
 from hub.config import FIELDS, CannotListen, ConfigError, HubConfig, env_name, field_type_name, load_config
 from hub.errors import HubError, NotFound
-from hub.protocol import NAME_PATTERN, ROOM_PATTERN
+from hub.protocol import NAME_PATTERN, ROOM_PATTERN, LabelText, describe_validation_error
 from hub.store import TokenInfo, TokenKind
 from hub.store.base import SchemaTooNew
 from hub.store.factory import create_store, redact
@@ -171,7 +173,7 @@ async def _with_accounts(config: HubConfig, action: Callable[[Accounts], Awaitab
 def _check_name(name: str, pattern: str, what: str) -> None:
     import re
 
-    if not re.match(pattern, name):
+    if not re.fullmatch(pattern, name):  # `$` alone lets a trailing line break through
         raise SystemExit(
             f"notify-hub: {name!r} is not a valid {what} name "
             "(letters, digits and . _ - after the first character; at most 64)"
@@ -224,8 +226,16 @@ def _tell_tokens(name: str, outcome: tuple[list[TokenInfo], list[TokenInfo]] | N
         print(f"kept send-only tokens {listed}; revoke one with: notify-hub token revoke ID", file=sys.stderr)
 
 
+def _check_label(label: str) -> None:
+    try:
+        TypeAdapter(LabelText).validate_python(label)
+    except ValidationError as exc:
+        raise SystemExit(f"notify-hub: --label: {describe_validation_error(exc)[1]}") from None
+
+
 async def _token(args: argparse.Namespace, accounts: Accounts) -> int:
     if args.action == "create":
+        _check_label(args.label)
         kind = TokenKind.SEND if args.send_only else TokenKind.DEVICE
         issued = await accounts.issue_token(args.name, args.label, kind)
         print(
