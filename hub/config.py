@@ -99,6 +99,12 @@ class HubConfig:
         default=10.0,
         metadata={"help": "with Redis: seconds after which a silent hub counts as gone (its users offline)"},
     )
+    membership_burst: int = field(
+        default=20, metadata={"help": "room joins and leaves a user may make in a burst (a bucket apart from sends)"}
+    )
+    membership_refill_per_second: float = field(
+        default=0.2, metadata={"help": "room joins and leaves per second added back to a user's burst"}
+    )
 
     def with_changes(self, **changes: Any) -> HubConfig:
         return dataclasses.replace(self, **changes)
@@ -169,6 +175,7 @@ def _check(config: HubConfig) -> HubConfig:
         problems.append("retention_days and retention_count must be at least 1")
     if config.cluster_ttl_seconds <= 0:
         problems.append("cluster_ttl_seconds must be positive")
+    problems.extend(_room_problems(config))
     if config.ping_interval <= 0 or config.ping_timeout <= 0:
         problems.append("ping_interval and ping_timeout must be positive")
     if config.log_level not in {"debug", "info", "warning", "error"}:
@@ -189,6 +196,13 @@ def _check(config: HubConfig) -> HubConfig:
     if problems:
         raise ConfigError("; ".join(problems))
     return config
+
+
+def _room_problems(config: HubConfig) -> list[str]:
+    problems = []
+    if config.membership_burst < 1 or config.membership_refill_per_second <= 0:
+        problems.append("membership_burst must be at least 1 and membership_refill_per_second positive")
+    return problems
 
 
 def load_config(

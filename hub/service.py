@@ -23,7 +23,15 @@ from typing import Any, Protocol
 
 from hub.batching import Batches
 from hub.config import HEARTBEAT_TICKS, HubConfig
-from hub.errors import Forbidden, HubError, NotFound, RateLimited, Unauthorized, Unavailable
+from hub.errors import (
+    Forbidden,
+    HubError,
+    MembershipRateLimited,
+    NotFound,
+    RateLimited,
+    Unauthorized,
+    Unavailable,
+)
 from hub.metrics import NoMetrics
 from hub.protocol import (
     DELIVERY_EVENT,
@@ -87,6 +95,7 @@ class HubService:
         self.metrics = NoMetrics()  # app.py installs HubMetrics
         self.send_limits = TokenBuckets(config.rate_burst, config.rate_refill_per_second)
         self.login_limits = TokenBuckets(LOGIN_BURST, LOGIN_REFILL_PER_SECOND)
+        self.membership_limits = TokenBuckets(config.membership_burst, config.membership_refill_per_second)
         #: Whose X-Forwarded-For names the client (`trusted_proxies`).
         self.trusted_proxies = proxy_networks(config.trusted_proxies)
         self._queue: Batches[tuple[Draft, asyncio.Future[Stored]]] = Batches()
@@ -309,6 +318,14 @@ class HubService:
         """Drop rate-limit buckets that have refilled: memory stays bounded however many names are tried."""
         self.send_limits.forget_full()
         self.login_limits.forget_full()
+        self.membership_limits.forget_full()
+
+    async def check_membership(self, actor: Actor) -> None:
+        """Refuse a room join or leave past the user's own bucket for them: each one is a write,
+        and each join tells every member of the room."""
+        wait = self.membership_limits.take(actor.user.name)
+        if wait > 0:
+            raise MembershipRateLimited(wait)
 
     # Each send has two halves: `accept_*` checks, rate-limits and queues the notification for the
     # dispatcher (in the order of calls: a sender's notifications are stored in the order it sent
@@ -576,6 +593,7 @@ class HubService:
     # ------------------------------------------------------------------ rooms
 
     async def join_room(self, session: Session, payload: RoomRef) -> dict[str, Any]:
+        await self.check_membership(session)
         if not await self.store.may_join(payload.room, session.user.id):
             raise Forbidden(f"room {payload.room!r} is restricted to its members")
         joined = await self.store.join_room(payload.room, session.user.id)
@@ -593,6 +611,7 @@ class HubService:
         return {"ok": True, "room": payload.room, "joined": joined}
 
     async def leave_room(self, session: Session, payload: RoomRef) -> dict[str, Any]:
+        await self.check_membership(session)
         left = await self.store.leave_room(payload.room, session.user.id)
         self._rooms.forget(payload.room)
         return {"ok": True, "room": payload.room, "left": left}

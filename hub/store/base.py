@@ -52,6 +52,11 @@ class Room:
 
 #: Kinds stored once for every user (one row, no inbox rows; store schema 2).
 TO_EVERYONE = frozenset({Kind.EVERYONE, Kind.ANNOUNCEMENT})
+#: Kinds that are live only: stored without inbox rows (the row gives the id and its place in the
+#: order, and goes at the next prune), delivered to the recipients' devices online at that moment,
+#: never replayed. The hub's notices ("bob joined dev"): any number of joins stores nothing in anyone's
+#: inbox, so it cannot push what people sent out of `retention_count`.
+LIVE_ONLY = frozenset({Kind.NOTICE})
 
 
 class Draft(NamedTuple):

@@ -22,6 +22,7 @@ from hub.errors import Conflict, NotFound, Unavailable
 from hub.filemodes import private_sqlite
 from hub.protocol import Kind, Notification, NotificationType
 from hub.store.base import (
+    LIVE_ONLY,
     TO_EVERYONE,
     Draft,
     PruneResult,
@@ -387,7 +388,7 @@ class SqliteStore:
                             to_everyone,
                         )
                     )
-                    if not to_everyone:
+                    if not to_everyone and d.kind not in LIVE_ONLY:
                         inbox.extend((u, nid) for u in recipients)
                     note = Notification(
                         id=nid,
