@@ -123,7 +123,11 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("id", type=int)
 
     room = commands.add_parser("room", help="manage rooms").add_subparsers(dest="action", required=True)
-    rcreate = room.add_parser("create", help="create a room; with --members it is restricted to them")
+    rcreate = room.add_parser(
+        "create",
+        help="create a room; with --members it is restricted to them. A room a user made by joining is taken "
+        "over: it becomes an admin's room (with --members, only they stay in it)",
+    )
     rcreate.add_argument("name")
     rcreate.add_argument("--members", default="", help="comma-separated user names; makes the room restricted")
     room.add_parser("list", help="list rooms")
@@ -265,12 +269,21 @@ async def _room(args: argparse.Namespace, accounts: Accounts) -> int:
         _check_name(args.name, ROOM_PATTERN, "room")
         names = [n.strip() for n in args.members.split(",") if n.strip()]
         members = [(await accounts.user(name)).id for name in names]
+        before = await store.get_room(args.name)
         room = await store.create_room(args.name, restricted=bool(names), members=members)
         kind = f"restricted to {', '.join(room.members)}" if room.restricted else "open"
-        print(f"created room {room.name} ({kind})", file=sys.stderr)
+        if before is not None and before.made_by is not None:
+            print(
+                f"took over room {room.name}, made by {before.made_by} by joining: it is now an admin's room ({kind})",
+                file=sys.stderr,
+            )
+        else:
+            print(f"created room {room.name} ({kind})", file=sys.stderr)
     elif args.action == "list":
         for room in await store.list_rooms():
             kind = "restricted" if room.restricted else "open"
+            if room.made_by is not None:
+                kind += f" (made by {room.made_by} by joining)"
             print(f"{room.name}\t{kind}\t{', '.join(room.members) or '-'}")
     elif args.action == "remove":
         if not await store.remove_room(args.name):

@@ -105,6 +105,13 @@ class HubConfig:
     membership_refill_per_second: float = field(
         default=0.2, metadata={"help": "room joins and leaves per second added back to a user's burst"}
     )
+    rooms_per_user: int = field(
+        default=20,
+        metadata={
+            "help": "rooms a user may make by joining a name no room has (a room made so goes when its last member "
+            "leaves); 0: only admins make rooms, with notify-hub room create"
+        },
+    )
 
     def with_changes(self, **changes: Any) -> HubConfig:
         return dataclasses.replace(self, **changes)
@@ -202,6 +209,8 @@ def _room_problems(config: HubConfig) -> list[str]:
     problems = []
     if config.membership_burst < 1 or config.membership_refill_per_second <= 0:
         problems.append("membership_burst must be at least 1 and membership_refill_per_second positive")
+    if config.rooms_per_user < 0:
+        problems.append("rooms_per_user must be 0 (only admins make rooms) or more")
     return problems
 
 

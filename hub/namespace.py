@@ -29,6 +29,7 @@ from hub.protocol import (
     Event,
     OpenIdentity,
     RoomMessage,
+    RoomPage,
     RoomRef,
     SendNotification,
     Sync,
@@ -184,6 +185,8 @@ def parse(model: type[M], args: tuple[Any, ...]) -> M:
     data = args[0] if args else None
     if model is RoomRef and isinstance(data, str):
         data = {"room": data}  # the seed guide sends a bare room name
+    elif model is RoomPage and data is None:
+        data = {}  # the first page
     if not isinstance(data, dict):
         raise InvalidPayload(f"expected a JSON object, got {_kind(data)}")
     try:
@@ -287,7 +290,7 @@ class SocketLayer:
         self._route(Event.SYNC, Sync, self._sync)
         self._route_plain(Event.LIST_ONLINE, self._list_online)
         self._route_plain(Event.LIST_USERS, self._list_users)
-        self._route_plain(Event.LIST_ROOMS, self.service.list_rooms)
+        self._route(Event.LIST_ROOMS, RoomPage, self.service.list_rooms)
 
     def _route(
         self, event: Event, model: type[M], action: Callable[[Session, M], Awaitable[dict[str, Any] | None]]

@@ -277,6 +277,18 @@ class Login(_Payload):
     device: LabelText = ""
 
 
+#: Rooms one `list_rooms` answer holds: by default, and at most.
+ROOM_PAGE: Final = 100
+MAX_ROOM_PAGE: Final = 500
+
+
+class RoomPage(_Payload):
+    """`list_rooms`: `{after?, limit?}`, rooms by name after `after`; no payload is the first page."""
+
+    after: Annotated[str, StringConstraints(strict=True, pattern=f"{ROOM_PATTERN}|^$")] = ""
+    limit: Annotated[int, Field(strict=True, ge=1, le=MAX_ROOM_PAGE)] = ROOM_PAGE
+
+
 # --------------------------------------------------------------------------- HTTP send API
 
 #: Most notifications one `GET /api/notifications` page returns.

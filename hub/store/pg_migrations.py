@@ -98,6 +98,11 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX notifications_everyone ON notifications(id) WHERE everyone;
     ALTER TABLE users ADD COLUMN first_id BIGINT NOT NULL DEFAULT 0;
     """,
+    # 3: who made a room by joining it (NULL: an admin made it): see the SQLite schema 3.
+    """
+    ALTER TABLE rooms ADD COLUMN made_by BIGINT REFERENCES users(id) ON DELETE SET NULL;
+    CREATE INDEX rooms_made_by ON rooms(made_by) WHERE made_by IS NOT NULL;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
