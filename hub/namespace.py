@@ -185,8 +185,8 @@ def parse(model: type[M], args: tuple[Any, ...]) -> M:
     data = args[0] if args else None
     if model is RoomRef and isinstance(data, str):
         data = {"room": data}  # the seed guide sends a bare room name
-    elif model is RoomPage and data is None:
-        data = {}  # the first page
+    elif model is RoomPage and not isinstance(data, dict):
+        data = {}  # the first page: what came with `list_rooms` before it had pages was ignored
     if not isinstance(data, dict):
         raise InvalidPayload(f"expected a JSON object, got {_kind(data)}")
     try:

@@ -54,6 +54,14 @@ def loop_hub(tmp_path: Path) -> Iterator[LoopHub]:
         hub.close()
 
 
+def finished(hub: LoopHub, tally: Tally, baseline: int, what: str) -> Tally:
+    """After a campaign: memory back near its baseline, and a fresh pair of clients talks."""
+    assert_memory_returns(baseline, what)
+    hub.run(hub.still_serves())
+    print(tally.line(what), flush=True)
+    return tally
+
+
 # --------------------------------------------------------------------------- huge integers
 
 CLIENT_EVENTS = sorted(e for e in VALID if e != Event.AUTHENTICATE)
@@ -115,10 +123,7 @@ def huge_campaign(hub: LoopHub, *, slow: bool) -> Tally:
 
     example()
     hub.run(raw.close())
-    assert_memory_returns(baseline, "huge integers")
-    hub.run(hub.still_serves())
-    print(tally.line("huge integers"), flush=True)
-    return tally
+    return finished(hub, tally, baseline, "huge integers")
 
 
 def test_huge_integers_anywhere_get_documented_answers(loop_hub: LoopHub) -> None:
@@ -197,10 +202,7 @@ def tricky_campaign(hub: LoopHub, *, slow: bool) -> Tally:
     example()
     for client in clients.values():
         hub.run(client.close())
-    assert_memory_returns(baseline, "bidi and separators")
-    hub.run(hub.still_serves())
-    print(tally.line("bidi and separators"), flush=True)
-    return tally
+    return finished(hub, tally, baseline, "bidi and separators")
 
 
 def test_bidi_and_separators_are_refused_in_one_line_fields_and_kept_in_bodies(loop_hub: LoopHub) -> None:
