@@ -129,7 +129,7 @@ class LocalHub:
         if self.hosted is not None:
             return self.hosted
         try:
-            self.config.data_dir.mkdir(parents=True, exist_ok=True)
+            self.config.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # the store's: private
             running = RunningHub(self.config)
             url = await running.start()
         except OSError as exc:

@@ -93,7 +93,7 @@ class Session:
 
     async def _refresh_rooms(self) -> None:
         try:
-            self.directory.set_rooms(await self._client().call(Event.LIST_ROOMS.value))
+            self.directory.set_rooms(await self._client().list_rooms())
         except HubError as exc:
             log.info("could not list rooms: %s", exc)
 
@@ -125,7 +125,7 @@ class Session:
         online = await client.call(Event.LIST_ONLINE.value)
         if isinstance(online.get("online"), list):
             self.directory.set_online(online["online"], initial=True)
-        self.directory.set_rooms(await client.call(Event.LIST_ROOMS.value))
+        self.directory.set_rooms(await client.list_rooms())
 
     async def send(self, draft: Draft) -> dict[str, Any]:
         """Send a draft; returns the hub's answer or raises `HubRefusedError` / `HubUnreachableError`."""
@@ -136,13 +136,13 @@ class Session:
         client = self._client()
         await client.call(Event.JOIN_ROOM.value, {"room": room})
         self.directory.set_member(room, True)
-        self.directory.set_rooms(await client.call(Event.LIST_ROOMS.value))
+        self.directory.set_rooms(await client.list_rooms())
 
     async def leave_room(self, room: str) -> None:
         client = self._client()
         await client.call(Event.LEAVE_ROOM.value, {"room": room})
         self.directory.set_member(room, False)
-        self.directory.set_rooms(await client.call(Event.LIST_ROOMS.value))
+        self.directory.set_rooms(await client.list_rooms())
 
     def _client(self) -> HubClient:
         if self.client is None:

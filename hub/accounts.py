@@ -48,6 +48,21 @@ class Accounts:
             raise NotFound(f"there is no user named {name!r}")
         return generated
 
+    async def revoke_device_tokens(self, name: str) -> tuple[list[TokenInfo], list[TokenInfo]]:
+        """Revoke the user's device tokens, what a password sign-in hands out (a running hub
+        disconnects their sessions). Returns those revoked and the send-only tokens kept: only an
+        admin makes those (for scripts), so a password that leaked never made one."""
+        user = await self.user(name)
+        revoked, kept = [], []
+        for token in await self.store.list_tokens(user.id):
+            if token.revoked:
+                continue
+            if token.kind is TokenKind.SEND:
+                kept.append(token)
+            else:
+                revoked.append(await self.store.revoke_token(token.id) or token)
+        return revoked, kept
+
     async def user(self, name: str) -> User:
         user = await self.store.get_user(name)
         if user is None:

@@ -15,13 +15,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
+
 from hub import __version__, backup_cli, logs, send_cli, tls_cli
 from hub.accounts import Accounts
 from hub.backup import BackupError
 from hub.config import FIELDS, CannotListen, ConfigError, HubConfig, env_name, field_type_name, load_config
 from hub.errors import HubError, NotFound
-from hub.protocol import NAME_PATTERN, ROOM_PATTERN
-from hub.store import TokenKind
+from hub.protocol import NAME_PATTERN, ROOM_PATTERN, LabelText, describe_validation_error
+from hub.store import TokenInfo, TokenKind
 from hub.store.base import SchemaTooNew
 from hub.store.factory import create_store, redact
 from hub.store.inuse import StoreInUse
@@ -97,9 +99,19 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_parser("list", help="list users")
     remove = user.add_parser("remove", help="delete a user, their tokens and stored notifications")
     remove.add_argument("name")
-    passwd = user.add_parser("passwd", help="set a new password (prints a generated one unless --password-stdin)")
+    passwd = user.add_parser(
+        "passwd",
+        help="set a new password (prints a generated one unless --password-stdin) and revoke the user's device "
+        "tokens, signing out every device, unless --keep-tokens",
+        description="Set a new password. The user's device tokens (what signing in with a password gives a "
+        "device) are revoked as well: a running hub disconnects those devices, which sign in again with the new "
+        "password. Send-only tokens (made by an admin for scripts) are kept and listed.",
+    )
     passwd.add_argument("name")
     passwd.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    passwd.add_argument(
+        "--keep-tokens", action="store_true", help="leave the user's device tokens valid (their devices stay signed in)"
+    )
 
     token = commands.add_parser("token", help="manage device tokens").add_subparsers(dest="action", required=True)
     create = token.add_parser("create", help="create a device token and print it (shown only once)")
@@ -114,7 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("id", type=int)
 
     room = commands.add_parser("room", help="manage rooms").add_subparsers(dest="action", required=True)
-    rcreate = room.add_parser("create", help="create a room; with --members it is restricted to them")
+    rcreate = room.add_parser(
+        "create",
+        help="create a room; with --members it is restricted to them. A room a user made by joining is taken "
+        "over: it becomes an admin's room (with --members, only they stay in it)",
+    )
     rcreate.add_argument("name")
     rcreate.add_argument("--members", default="", help="comma-separated user names; makes the room restricted")
     room.add_parser("list", help="list rooms")
@@ -164,7 +180,7 @@ async def _with_accounts(config: HubConfig, action: Callable[[Accounts], Awaitab
 def _check_name(name: str, pattern: str, what: str) -> None:
     import re
 
-    if not re.match(pattern, name):
+    if not re.fullmatch(pattern, name):  # `$` alone lets a trailing line break through
         raise SystemExit(
             f"notify-hub: {name!r} is not a valid {what} name "
             "(letters, digits and . _ - after the first character; at most 64)"
@@ -195,13 +211,38 @@ async def _user(args: argparse.Namespace, accounts: Accounts) -> int:
     elif args.action == "passwd":
         generated = await accounts.set_password(args.name, _read_password(args.password_stdin))
         print(f"password changed for {args.name}", file=sys.stderr)
+        _tell_tokens(args.name, None if args.keep_tokens else await accounts.revoke_device_tokens(args.name))
         if generated:
             print(generated)
     return 0
 
 
+def _tell_tokens(name: str, outcome: tuple[list[TokenInfo], list[TokenInfo]] | None) -> None:
+    """What `user passwd` did to the user's tokens (None: --keep-tokens)."""
+    if outcome is None:
+        print(f"device tokens of {name} kept (--keep-tokens): their devices stay signed in", file=sys.stderr)
+        return
+    revoked, kept = outcome
+    line = f"revoked {len(revoked)} device token{'' if len(revoked) == 1 else 's'} of {name}"
+    if revoked:
+        ids = ", ".join(str(t.id) for t in revoked)
+        line += f" ({ids}): a running hub disconnects those devices; they sign in again with the new password"
+    print(line, file=sys.stderr)
+    if kept:
+        listed = ", ".join(f"{t.id} ({t.label or 'no label'})" for t in kept)
+        print(f"kept send-only tokens {listed}; revoke one with: notify-hub token revoke ID", file=sys.stderr)
+
+
+def _check_label(label: str) -> None:
+    try:
+        TypeAdapter(LabelText).validate_python(label)
+    except ValidationError as exc:
+        raise SystemExit(f"notify-hub: --label: {describe_validation_error(exc)[1]}") from None
+
+
 async def _token(args: argparse.Namespace, accounts: Accounts) -> int:
     if args.action == "create":
+        _check_label(args.label)
         kind = TokenKind.SEND if args.send_only else TokenKind.DEVICE
         issued = await accounts.issue_token(args.name, args.label, kind)
         print(
@@ -231,12 +272,21 @@ async def _room(args: argparse.Namespace, accounts: Accounts) -> int:
         _check_name(args.name, ROOM_PATTERN, "room")
         names = [n.strip() for n in args.members.split(",") if n.strip()]
         members = [(await accounts.user(name)).id for name in names]
+        before = await store.get_room(args.name)
         room = await store.create_room(args.name, restricted=bool(names), members=members)
         kind = f"restricted to {', '.join(room.members)}" if room.restricted else "open"
-        print(f"created room {room.name} ({kind})", file=sys.stderr)
+        if before is not None and before.made_by is not None:
+            print(
+                f"took over room {room.name}, made by {before.made_by} by joining: it is now an admin's room ({kind})",
+                file=sys.stderr,
+            )
+        else:
+            print(f"created room {room.name} ({kind})", file=sys.stderr)
     elif args.action == "list":
         for room in await store.list_rooms():
             kind = "restricted" if room.restricted else "open"
+            if room.made_by is not None:
+                kind += f" (made by {room.made_by} by joining)"
             print(f"{room.name}\t{kind}\t{', '.join(room.members) or '-'}")
     elif args.action == "remove":
         if not await store.remove_room(args.name):

@@ -109,6 +109,19 @@ class HubConfig:
     announce_name: str = field(
         default="", metadata={"help": "the name the hub is announced under; empty: 'lan-notify on HOSTNAME'"}
     )
+    membership_burst: int = field(
+        default=20, metadata={"help": "room joins and leaves a user may make in a burst (a bucket apart from sends)"}
+    )
+    membership_refill_per_second: float = field(
+        default=0.2, metadata={"help": "room joins and leaves per second added back to a user's burst"}
+    )
+    rooms_per_user: int = field(
+        default=20,
+        metadata={
+            "help": "rooms a user may make by joining a name no room has (a room made so goes when its last member "
+            "leaves); 0: only admins make rooms, with notify-hub room create"
+        },
+    )
 
     def with_changes(self, **changes: Any) -> HubConfig:
         return dataclasses.replace(self, **changes)
@@ -179,6 +192,7 @@ def _check(config: HubConfig) -> HubConfig:
         problems.append("retention_days and retention_count must be at least 1")
     if config.cluster_ttl_seconds <= 0:
         problems.append("cluster_ttl_seconds must be positive")
+    problems.extend(_room_problems(config))
     if config.ping_interval <= 0 or config.ping_timeout <= 0:
         problems.append("ping_interval and ping_timeout must be positive")
     if config.log_level not in {"debug", "info", "warning", "error"}:
@@ -199,6 +213,15 @@ def _check(config: HubConfig) -> HubConfig:
     if problems:
         raise ConfigError("; ".join(problems))
     return config
+
+
+def _room_problems(config: HubConfig) -> list[str]:
+    problems = []
+    if config.membership_burst < 1 or config.membership_refill_per_second <= 0:
+        problems.append("membership_burst must be at least 1 and membership_refill_per_second positive")
+    if config.rooms_per_user < 0:
+        problems.append("rooms_per_user must be 0 (only admins make rooms) or more")
+    return problems
 
 
 def load_config(

@@ -8,6 +8,7 @@
     ├── NotFound                  not_found
     ├── Conflict                  conflict (the name is taken)
     ├── RateLimited               rate_limited (carries retry_after seconds)
+    │   └── MembershipRateLimited rate_limited, for room joins and leaves
     ├── UnknownEvent              unknown_event
     └── Unavailable               unavailable (the store cannot take writes)
 
@@ -78,6 +79,15 @@ class RateLimited(HubError):
 
     def extra(self) -> dict[str, Any]:
         return {"retry_after": self.retry_after}
+
+
+class MembershipRateLimited(RateLimited):
+    """Too many room joins and leaves: their own bucket per user, apart from the sends'."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(retry_after)
+        self.message = f"too many room joins and leaves: try again in {self.retry_after} s"
+        self.args = (self.message,)
 
 
 class UnknownEvent(HubError):

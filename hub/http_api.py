@@ -5,7 +5,6 @@ Errors answer `{"error": {"code", "message"}}` with the matching HTTP status, li
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from typing import Any
@@ -13,7 +12,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import ValidationError
 
-from hub import __version__
+from hub import __version__, jsonwire
 from hub.accounts import Accounts
 from hub.errors import HubError, InvalidPayload, TooLarge, Unauthorized
 from hub.http_errors import json_errors
@@ -43,8 +42,8 @@ async def read_body(request: web.Request) -> bytes:
 async def read_json(request: web.Request) -> Any:
     body = await read_body(request)
     try:
-        return json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        return jsonwire.loads(body)
+    except ValueError:  # not JSON, or not UTF-8
         raise InvalidPayload("the request body is not valid JSON") from None
     except RecursionError:
         raise InvalidPayload("the request body is nested too deeply") from None

@@ -27,6 +27,7 @@ from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString
 
 from hub.http_errors import json_errors
+from hub.store.base import LIVE_ONLY
 
 if TYPE_CHECKING:
     from hub.sessions import Actor, Presence
@@ -162,7 +163,7 @@ class HubMetrics(NoMetrics):
                 epoch = _epoch(note.timestamp)
                 self._stamp = (note.timestamp, epoch)
             tally.observe(max(0.0, self._clock() - epoch))
-        if offline:
+        if offline and note.kind not in LIVE_ONLY:  # a live-only notice waits for nobody
             tally.queued[type_] = tally.queued.get(type_, 0) + offline
 
     def pruned(self, result: PruneResult) -> None:

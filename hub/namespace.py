@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-import orjson
 import socketio
 from pydantic import BaseModel, ValidationError
 from socketio import packet as sio_packet
 
+from hub import jsonwire
 from hub.engine import HubEngineServer, HubSocket
 from hub.errors import HubError, InvalidPayload, TooLarge, Unauthorized, Unavailable, UnknownEvent
 from hub.fastpath import NAMESPACE, encode_ack, encode_event, encode_packet, socket_of
@@ -30,6 +29,7 @@ from hub.protocol import (
     Event,
     OpenIdentity,
     RoomMessage,
+    RoomPage,
     RoomRef,
     SendNotification,
     Sync,
@@ -59,6 +59,14 @@ _RESERVED_EVENTS = frozenset({"connect", "disconnect", "*"})
 _MALFORMED = (ValueError, TypeError, IndexError, KeyError, AttributeError, RecursionError)
 
 
+class HubPacket(sio_packet.Packet):  # type: ignore[misc]
+    """python-socketio's packet, reading JSON as the rest of the hub does (`hub/jsonwire.py`): a
+    CONNECT's `auth` or an event it parses itself with a huge number in it is refused by validation,
+    not taken for a malformed packet."""
+
+    json = jsonwire
+
+
 class HubServer(socketio.AsyncServer):  # type: ignore[misc]
     """AsyncServer on the hub's Engine.IO layer (`hub/engine.py`) that lets handlers know whether
     the client asked for an ack, answers sends itself (`sends`), and closes the connection of a
@@ -69,6 +77,7 @@ class HubServer(socketio.AsyncServer):  # type: ignore[misc]
     sends: dict[str, Callable[[str, tuple[Any, ...], int | None, str], Awaitable[None]]]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("serializer", HubPacket)
         super().__init__(*args, **kwargs)
         self.sends = {}
 
@@ -135,10 +144,7 @@ class HubServer(socketio.AsyncServer):  # type: ignore[misc]
         if i >= end or data[i] != "[" or i > MAX_ACK_DIGITS:
             return False
         try:
-            try:
-                payload = orjson.loads(data[i:])
-            except orjson.JSONDecodeError:  # what orjson refuses and json takes (ints past 64 bits)
-                payload = json.loads(data[i:])
+            payload = jsonwire.loads(data[i:])
         except (ValueError, RecursionError) as exc:
             await self.drop_connection(eio_sid, f"malformed Socket.IO packet ({type(exc).__name__})")
             return True
@@ -179,6 +185,8 @@ def parse(model: type[M], args: tuple[Any, ...]) -> M:
     data = args[0] if args else None
     if model is RoomRef and isinstance(data, str):
         data = {"room": data}  # the seed guide sends a bare room name
+    elif model is RoomPage and not isinstance(data, dict):
+        data = {}  # the first page: what came with `list_rooms` before it had pages was ignored
     if not isinstance(data, dict):
         raise InvalidPayload(f"expected a JSON object, got {_kind(data)}")
     try:
@@ -282,7 +290,7 @@ class SocketLayer:
         self._route(Event.SYNC, Sync, self._sync)
         self._route_plain(Event.LIST_ONLINE, self._list_online)
         self._route_plain(Event.LIST_USERS, self._list_users)
-        self._route_plain(Event.LIST_ROOMS, self.service.list_rooms)
+        self._route(Event.LIST_ROOMS, RoomPage, self.service.list_rooms)
 
     def _route(
         self, event: Event, model: type[M], action: Callable[[Session, M], Awaitable[dict[str, Any] | None]]

@@ -113,7 +113,14 @@ class ErrorCode(StrEnum):
 # --------------------------------------------------------------------------- field types
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x1f\x7f]")
+#: What breaks a line or paragraph beyond the ASCII controls: NEL, LINE and PARAGRAPH SEPARATOR.
+_CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+#: Bidirectional embeddings, overrides (U+202A-U+202E) and isolates (U+2066-U+2069): in one-line
+#: text they can make it read as something else ("invoice_\u202egnp.exe" shows as "invoice_exe.png")
+#: and reorder what a client shows around it. Message bodies may hold them: clients show a body
+#: isolated (see desktop/core/bidi.py).
+BIDI_CONTROLS: Final = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_BIDI_CONTROL = re.compile(f"[{BIDI_CONTROLS}]")
 
 
 def _message_text(value: Any) -> Any:
@@ -126,13 +133,33 @@ def _message_text(value: Any) -> Any:
     return value
 
 
+def _one_line(value: str, what: str) -> None:
+    """The rule for one-line text (a title, a device label): no control character or line break of
+    any kind, no bidirectional control."""
+    if _CONTROL_OR_NEWLINE.search(value):
+        raise PydanticCustomError(
+            "control_character", "{what} contains control characters or line breaks", {"what": what}
+        )
+    if _BIDI_CONTROL.search(value):
+        raise PydanticCustomError(
+            "bidi_control",
+            "{what} contains bidirectional control characters (U+202A-U+202E, U+2066-U+2069)",
+            {"what": what},
+        )
+
+
 def _title_text(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     if len(value) > MAX_TITLE_CHARS:
         raise PydanticCustomError("too_large", "title is longer than {limit} characters", {"limit": MAX_TITLE_CHARS})
-    if _CONTROL_OR_NEWLINE.search(value):
-        raise PydanticCustomError("control_character", "title contains control characters or line breaks")
+    _one_line(value, "title")
+    return value
+
+
+def _label_text(value: Any) -> Any:
+    if isinstance(value, str):
+        _one_line(value, "device label")
     return value
 
 
@@ -153,6 +180,13 @@ MessageText = Annotated[
 ]
 TitleText = Annotated[
     str, StringConstraints(strict=True), BeforeValidator(_title_text), BeforeValidator(_no_surrogates)
+]
+#: A device's label (`POST /api/login`'s `device`): one line, shown in `notify-hub token list` and logs.
+LabelText = Annotated[
+    str,
+    StringConstraints(strict=True, max_length=MAX_LABEL_CHARS),
+    BeforeValidator(_label_text),
+    BeforeValidator(_no_surrogates),
 ]
 UserName = Annotated[str, StringConstraints(strict=True, pattern=NAME_PATTERN)]
 RoomName = Annotated[str, StringConstraints(strict=True, pattern=ROOM_PATTERN)]
@@ -240,7 +274,19 @@ class Login(_Payload):
 
     username: UserName
     password: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=1024)]
-    device: Annotated[str, StringConstraints(strict=True, max_length=MAX_LABEL_CHARS)] = ""
+    device: LabelText = ""
+
+
+#: Rooms one `list_rooms` answer holds: by default, and at most.
+ROOM_PAGE: Final = 100
+MAX_ROOM_PAGE: Final = 500
+
+
+class RoomPage(_Payload):
+    """`list_rooms`: `{after?, limit?}`, rooms by name after `after`; no payload is the first page."""
+
+    after: Annotated[str, StringConstraints(strict=True, pattern=f"{ROOM_PATTERN}|^$")] = ""
+    limit: Annotated[int, Field(strict=True, ge=1, le=MAX_ROOM_PAGE)] = ROOM_PAGE
 
 
 # --------------------------------------------------------------------------- HTTP send API

@@ -23,7 +23,15 @@ from typing import Any, Protocol
 
 from hub.batching import Batches
 from hub.config import HEARTBEAT_TICKS, HubConfig
-from hub.errors import Forbidden, HubError, NotFound, RateLimited, Unauthorized, Unavailable
+from hub.errors import (
+    Forbidden,
+    HubError,
+    MembershipRateLimited,
+    NotFound,
+    RateLimited,
+    Unauthorized,
+    Unavailable,
+)
 from hub.metrics import NoMetrics
 from hub.protocol import (
     DELIVERY_EVENT,
@@ -36,6 +44,7 @@ from hub.protocol import (
     NotificationType,
     OpenIdentity,
     RoomMessage,
+    RoomPage,
     RoomRef,
     SendNotification,
     TokenAuth,
@@ -87,6 +96,7 @@ class HubService:
         self.metrics = NoMetrics()  # app.py installs HubMetrics
         self.send_limits = TokenBuckets(config.rate_burst, config.rate_refill_per_second)
         self.login_limits = TokenBuckets(LOGIN_BURST, LOGIN_REFILL_PER_SECOND)
+        self.membership_limits = TokenBuckets(config.membership_burst, config.membership_refill_per_second)
         #: Whose X-Forwarded-For names the client (`trusted_proxies`).
         self.trusted_proxies = proxy_networks(config.trusted_proxies)
         self._queue: Batches[tuple[Draft, asyncio.Future[Stored]]] = Batches()
@@ -309,6 +319,14 @@ class HubService:
         """Drop rate-limit buckets that have refilled: memory stays bounded however many names are tried."""
         self.send_limits.forget_full()
         self.login_limits.forget_full()
+        self.membership_limits.forget_full()
+
+    async def check_membership(self, actor: Actor) -> None:
+        """Refuse a room join or leave past the user's own bucket for them: each one is a write,
+        and each join tells every member of the room."""
+        wait = self.membership_limits.take(actor.user.name)
+        if wait > 0:
+            raise MembershipRateLimited(wait)
 
     # Each send has two halves: `accept_*` checks, rate-limits and queues the notification for the
     # dispatcher (in the order of calls: a sender's notifications are stored in the order it sent
@@ -576,6 +594,9 @@ class HubService:
     # ------------------------------------------------------------------ rooms
 
     async def join_room(self, session: Session, payload: RoomRef) -> dict[str, Any]:
+        await self.check_membership(session)
+        if not session.admin and await self.store.get_room(payload.room) is None:
+            await self._check_room_quota(session, payload.room)
         if not await self.store.may_join(payload.room, session.user.id):
             raise Forbidden(f"room {payload.room!r} is restricted to its members")
         joined = await self.store.join_room(payload.room, session.user.id)
@@ -592,20 +613,39 @@ class HubService:
             await self.submit(notice)
         return {"ok": True, "room": payload.room, "joined": joined}
 
+    async def _check_room_quota(self, session: Session, name: str) -> None:
+        """Joining a name no room has makes a room: at most `rooms_per_user` of them per user (admins
+        are not counted; 0: only admins make rooms)."""
+        limit = self.config.rooms_per_user
+        if limit == 0:
+            raise Forbidden(f"there is no room named {name!r}, and on this hub only admins make rooms")
+        if await self.store.rooms_made_by(session.user.id) >= limit:
+            raise Forbidden(
+                f"you have made {limit} rooms by joining, the most this hub allows (rooms_per_user): "
+                f"leave one of them, or ask an admin to make {name!r}"
+            )
+
     async def leave_room(self, session: Session, payload: RoomRef) -> dict[str, Any]:
+        await self.check_membership(session)
         left = await self.store.leave_room(payload.room, session.user.id)
         self._rooms.forget(payload.room)
         return {"ok": True, "room": payload.room, "left": left}
 
-    async def list_rooms(self, session: Session) -> dict[str, Any]:
-        rooms = await self.store.list_rooms()
-        mine = set(await self.store.rooms_of(session.user.id))
+    async def list_rooms(self, session: Session, page: RoomPage) -> dict[str, Any]:
+        """One page of rooms by name; `more` and `next` (the `after` of the next page) say whether
+        there are others. A client that asks with no payload gets the first page."""
+        rooms = await self.store.list_rooms(page.after, page.limit + 1)
+        more = len(rooms) > page.limit
+        rooms = rooms[: page.limit]
+        me = session.user.name
         return {
             "ok": True,
             "rooms": [
-                {"name": r.name, "restricted": r.restricted, "member": r.name in mine, "members": len(r.members)}
+                {"name": r.name, "restricted": r.restricted, "member": me in r.members, "members": len(r.members)}
                 for r in rooms
             ],
+            "more": more,
+            "next": rooms[-1].name if more else None,
         }
 
     async def list_users(self) -> dict[str, Any]:

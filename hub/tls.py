@@ -27,6 +27,7 @@ from pathlib import Path
 from aiohttp import Fingerprint
 
 from hub.config import ConfigError
+from hub.filemodes import warn_if_readable
 
 
 class FingerprintError(ValueError):
@@ -70,6 +71,7 @@ def server_context(cert: Path, key: Path) -> ssl.SSLContext:
     for path in (cert, key):
         if not path.is_file():
             raise ConfigError(f"TLS: cannot read {path}: no such file")
+    warn_if_readable(key, "the TLS key")
     try:
         context.load_cert_chain(cert, key)
     except (OSError, ssl.SSLError) as exc:

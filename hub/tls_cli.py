@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from hub import tls
+from hub.filemodes import open_private
 
 
 def add_parser(commands: Any) -> None:
@@ -42,8 +43,7 @@ def run(args: argparse.Namespace) -> int:
     cert_pem, key_pem = tls.self_signed(args.host, days=args.days)
     out.mkdir(parents=True, exist_ok=True)
     cert_path.write_bytes(cert_pem)
-    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as key_file:
+    with os.fdopen(open_private(key_path), "wb") as key_file:  # 0600 also when --force replaces a key
         key_file.write(key_pem)
     print(f"wrote {cert_path} and {key_path} (for {', '.join(args.host)})", file=sys.stderr)
     print(f"serve with: notify-hub serve --tls-cert {cert_path} --tls-key {key_path}", file=sys.stderr)

@@ -25,6 +25,16 @@ from hub.store import Store
 
 WAIT = 10.0  # seconds: the most any test waits for an event before failing
 
+
+def rss(pid: int) -> int:
+    """A process's resident memory, in bytes."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise AssertionError("no VmRSS")
+
+
 # Real redis-server and PostgreSQL fixtures (`redis_server`, `postgres_server`, `postgres_url`).
 pytest_plugins = ["tests.servers"]
 

@@ -57,11 +57,16 @@ class Shell:
         return proc
 
     async def read_until(self, proc: asyncio.subprocess.Process, done: re.Pattern[str], count: int = 1) -> str:
-        """All `proc` has printed so far, once `done` matched `count` times in it (shown if it never does)."""
+        """All `proc` has printed so far, once `done` matched `count` times in it (shown if it never does).
+
+        Steps that failed (`steps ended: N`, N not 0) fail this at once: a job they started in the
+        background keeps the pipe open, so no end of output would say so."""
         assert proc.stdout is not None
         seen = self.output.setdefault(proc.pid, "")
         try:
             while len(done.findall(seen)) < count:
+                failed = FAILED.search(seen)
+                assert failed is None, f"the commands failed: {failed.group(0) if failed else ''}"
                 chunk = await asyncio.wait_for(proc.stdout.readline(), WAIT * 3)
                 assert chunk, "the commands ended early"
                 seen = self.output[proc.pid] = seen + chunk.decode()
@@ -103,6 +108,7 @@ async def shell(tmp_path: Path) -> AsyncIterator[Shell]:
 NOTE = re.compile(r"(?:room_notification|notification): (\{.*?'sender': '[^']*'\})")
 
 ENDED = re.compile(r"steps ended: (\d+)")
+FAILED = re.compile(r"steps ended: (?!0\b)\d+")
 
 
 async def test_send_from_a_script(shell: Shell) -> None:
@@ -143,3 +149,54 @@ async def test_what_make_run_prints_without_a_display(shell: Shell) -> None:
     note = ast.literal_eval(NOTE.findall(output)[0])
     assert (note["from"], note["message"]) == ("alice", "Hello")
     assert ENDED.findall(output) == ["0"], "every command succeeded"
+
+
+async def test_steps_that_fail_stop_the_wait_at_once(shell: Shell) -> None:
+    """A README step that fails (e.g. exit 127, a command not installed) ends the test with the
+    status, even while a background job it started keeps the output open."""
+    steps = await shell.run_steps("sleep 600 &\nno-such-command-of-the-readme")
+    with pytest.raises(AssertionError, match="steps ended: 127"):
+        await shell.read_until(steps, NOTE)
+
+
+#: Commands of the shell itself, and what the README's reader needs before anything else (`make`
+#: runs scripts/bootstrap.sh, which installs the rest).
+BUILTINS = {"cd", "echo", "export", "set", "trap", "true", "false", "test", "["}
+PREREQUISITES = {"make", "python3"}
+#: The project's own commands, which the README's install block puts on PATH with pipx.
+PROJECT_COMMANDS = {"notify-hub", "notify-tray"}
+#: The Debian package of each other command the README runs.
+PACKAGE_OF = {"curl": "curl", "pipx": "pipx"}
+
+
+def readme_commands() -> set[str]:
+    """The program each command line of the README's ```sh blocks runs (pipes, `$(...)`, `&&` and
+    `;` included; comments and variable assignments left out)."""
+    text = (ROOT / "README.md").read_text()
+    commands: set[str] = set()
+    for block in re.findall(r"```sh\n(.*?)```", text, re.S):
+        for line in block.replace("\\\n", " ").splitlines():
+            code = re.sub(r"(^|\s)#.*", "", line)
+            for part in re.split(r"\$\(|\||&&|;|&|\)", code):
+                words = [w.strip("\"'") for w in part.split() if not re.match(r"^[A-Z_]+=", w)]
+                if words and words[0] and words[0] != "export":
+                    commands.add(words[0])
+    return commands
+
+
+def bootstrap_packages() -> set[str]:
+    script = (ROOT / "scripts" / "bootstrap.sh").read_text()
+    packages: set[str] = set()
+    for body in re.findall(r"DEBS\+?=\(([^)]*)\)", script):
+        packages.update(re.sub(r"#.*", "", body).split())
+    return packages
+
+
+def test_bootstrap_installs_every_command_the_readme_uses() -> None:
+    commands = readme_commands()
+    assert {"curl", "make", ".venv/bin/notify-hub"} <= commands, commands  # the parse finds them
+    for command in sorted(commands - BUILTINS - PREREQUISITES - PROJECT_COMMANDS):
+        if command.startswith((".venv/bin/", "scripts/", "~/")):
+            continue  # made by bootstrap's virtualenv, part of the repository, or a virtualenv the README makes
+        assert command in PACKAGE_OF, f"the README runs {command!r}: add its Debian package to scripts/bootstrap.sh"
+        assert PACKAGE_OF[command] in bootstrap_packages(), f"scripts/bootstrap.sh does not install {command!r}"

@@ -23,6 +23,7 @@ from typing import Final, TypeVar
 
 from desktop.core.models import Gap, Notification, parse_timestamp
 from desktop.errors import HistoryError, SchemaTooNewError
+from hub.filemodes import private_sqlite
 from hub.protocol import Kind, NotificationType
 
 #: Each entry upgrades the schema by one version; never edit a released one, append a new one.
@@ -91,11 +92,14 @@ class HistoryStore:
     """One history database. Not thread-safe: use it from one thread (see `AsyncHistory`)."""
 
     def __init__(self, path: Path | str) -> None:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        on_disk = str(path) != ":memory:"
+        if on_disk:  # every notification received: readable by this user only, whatever the umask
+            private_sqlite(Path(path))
         try:
             self._db = sqlite3.connect(str(path), isolation_level=None)
             self._db.execute("PRAGMA journal_mode = WAL")
+            if on_disk:
+                private_sqlite(Path(path))
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise HistoryError(f"cannot open the history at {path}: {exc}") from exc

@@ -24,7 +24,7 @@ from desktop.core.connection import Backoff, ConnectionState, ConnectionStateMac
 from desktop.core.models import Gap, Notification
 from desktop.errors import CertificateError, HubError, HubRefusedError, HubResponseError, HubUnreachableError
 from desktop.net import tls
-from hub.protocol import DELIVERY_EVENT, ErrorCode, Event
+from hub.protocol import DELIVERY_EVENT, MAX_ROOM_PAGE, ErrorCode, Event
 
 log = logging.getLogger(__name__)
 #: python-socketio's own lines (one per packet at INFO): quiet unless `notify-tray -v`.
@@ -33,6 +33,9 @@ socketio_log = logging.getLogger("desktop.net.socketio")
 #: Connect refusals that retrying cannot fix: the user has to sign in again.
 REFUSED_CODES: Final = frozenset({ErrorCode.UNAUTHORIZED.value, ErrorCode.FORBIDDEN.value})
 SEEN_MEMORY: Final = 10_000
+#: Pages of rooms asked for at most (a hub holds at most its users x `rooms_per_user` rooms made by
+#: joining, plus the admins'): 50,000 rooms.
+MAX_ROOM_PAGES: Final = 100
 
 
 async def _nothing(_: Any) -> None:
@@ -159,6 +162,22 @@ class HubClient:
         if self._ack_task is not None:
             self._ack_task.cancel()
         self.machine.stopped()
+
+    async def list_rooms(self) -> dict[str, Any]:
+        """Every room, asked for page by page (`list_rooms {after, limit}`), as one `{rooms}` answer.
+        A hub from before paging answers the whole list to the first request, with no `more`."""
+        rooms: list[Any] = []
+        request: dict[str, Any] = {"limit": MAX_ROOM_PAGE}
+        for _ in range(MAX_ROOM_PAGES):
+            answer = await self.call(Event.LIST_ROOMS.value, request)
+            page = answer.get("rooms")
+            if isinstance(page, list):
+                rooms.extend(page)
+            after = answer.get("next")
+            if not answer.get("more") or not isinstance(after, str) or after <= request.get("after", ""):
+                break
+            request = {"after": after, "limit": MAX_ROOM_PAGE}
+        return {**answer, "rooms": rooms}
 
     async def call(self, event: str, data: Any = None, *, timeout: float = 10.0) -> dict[str, Any]:
         """Send one request and return the hub's `{ok: true, ...}` answer.

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.bidi import isolate
 from desktop.core.history import GapMarker, HistoryEntry, StoredNotification
 from desktop.core.timefmt import relative_time
 from desktop.ui.icons import type_icon
@@ -154,11 +155,17 @@ class HistoryWindow(QWidget):
         assert isinstance(entry, StoredNotification)
         n = entry.notification
         item = QTreeWidgetItem(
-            [_one_line(n.heading), _one_line(n.message), n.sender, n.room or "", relative_time(n.timestamp, now)]
+            [
+                isolate(_one_line(n.heading)),
+                isolate(_one_line(n.message)),
+                n.sender,
+                n.room or "",
+                relative_time(n.timestamp, now),
+            ]
         )
         item.setIcon(0, type_icon(n.type.value))
         item.setData(0, ID_ROLE, n.id)
-        item.setToolTip(1, n.message)
+        item.setToolTip(1, isolate(n.message))
         item.setToolTip(4, n.timestamp.astimezone().strftime("%Y-%m-%d %H:%M:%S"))
         if not entry.read:
             font = QFont()

@@ -88,7 +88,7 @@ class HostWindow(QDialog):
         self.invite_result.setText(
             f"Give {name} this one-time password for {lan_url}. It is shown only here, and stops working once "
             f"{name} has signed in (their device stays signed in; for another device, make a new one here with "
-            f"`notify-hub user passwd {name}`):"
+            f"`notify-hub user passwd {name} --keep-tokens`):"
         )
         self.password.setText(password)
         self.password.show()

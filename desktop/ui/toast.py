@@ -21,6 +21,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 import resources
+from desktop.core.bidi import isolate
 from desktop.core.timefmt import relative_time
 from desktop.core.toasts import ToastInfo, ToastKind, reply_target
 from desktop.ui.icons import SEVERITY, type_pixmap
@@ -222,8 +223,8 @@ class Toast(_Popup):
         if icon_type(info) != self.icon_name:
             self.icon_name = icon_type(info)
             self.icon.setPixmap(type_pixmap(self.icon_name, ICON_SIZE, self.devicePixelRatioF()))
-        self.title.setText(_clip(info.title, 120))
-        self.message.setText(_clip(info.message, MAX_MESSAGE_CHARS))
+        self.title.setText(isolate(_clip(info.title, 120)))
+        self.message.setText(isolate(_clip(info.message, MAX_MESSAGE_CHARS)))
         self.message.setVisible(bool(info.message))
         self.reply_button.setText("Message" if info.kind is ToastKind.NOTICE else "Reply")
         self.reply_button.setVisible(reply_target(info, self.me) is not None)

@@ -25,7 +25,7 @@ from hub.cluster.chain import Chain, Link
 from hub.cluster.manager import ClusterManager
 from hub.cluster.redis_state import RedisState, member, parse_member
 from hub.config import HubConfig
-from hub.errors import HubError, RateLimited, Unavailable
+from hub.errors import HubError, MembershipRateLimited, RateLimited, Unavailable
 from hub.protocol import Event, Notification
 from hub.service import LOGIN_BURST, LOGIN_REFILL_PER_SECOND, HubService, Transport, _fail, _presence
 from hub.sessions import Actor, Presence
@@ -252,6 +252,18 @@ class ClusterService(HubService):
             wait = self.send_limits.take(actor.user.name)
         if wait > 0:
             raise RateLimited(wait)
+
+    async def check_membership(self, actor: Actor) -> None:
+        try:
+            burst, refill = self.config.membership_burst, self.config.membership_refill_per_second
+            wait = await self.state.take("membership:" + actor.user.name, burst, refill)
+            self._redis_back()
+        except _REDIS_DOWN as exc:
+            self._redis_failed("membership limit", exc)
+            await super().check_membership(actor)
+            return
+        if wait > 0:
+            raise MembershipRateLimited(wait)
 
     async def check_login(self, username: str, address: str) -> None:
         try:  # the address first, as on one hub

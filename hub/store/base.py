@@ -48,10 +48,18 @@ class Room:
     name: str
     restricted: bool
     members: tuple[str, ...] = ()
+    #: The user who made it by joining (it goes when its last member leaves, and an admin's
+    #: `room create` takes it over); None for a room an admin made.
+    made_by: str | None = None
 
 
 #: Kinds stored once for every user (one row, no inbox rows; store schema 2).
 TO_EVERYONE = frozenset({Kind.EVERYONE, Kind.ANNOUNCEMENT})
+#: Kinds that are live only: stored without inbox rows (the row gives the id and its place in the
+#: order, and goes at the next prune), delivered to the recipients' devices online at that moment,
+#: never replayed. The hub's notices ("bob joined dev"): any number of joins stores nothing in anyone's
+#: inbox, so it cannot push what people sent out of `retention_count`.
+LIVE_ONLY = frozenset({Kind.NOTICE})
 
 
 class Draft(NamedTuple):
@@ -115,15 +123,27 @@ class Store(Protocol):
         """Token ids revoked after `seq` (a revocation log position) and the newest position."""
 
     # rooms
-    async def create_room(self, name: str, *, restricted: bool, members: Sequence[int]) -> Room: ...
+    async def create_room(self, name: str, *, restricted: bool, members: Sequence[int]) -> Room:
+        """An admin's room. A room of that name made by a user by joining is taken over: it becomes
+        the admin's, restricted to `members` when given (and then only they stay in it). A room an
+        admin made raises Conflict."""
+
     async def get_room(self, name: str) -> Room | None: ...
-    async def list_rooms(self) -> list[Room]: ...
+    async def list_rooms(self, after: str = "", limit: int | None = None) -> list[Room]:
+        """Rooms by name, those after `after`, at most `limit` (None: all)."""
+
     async def remove_room(self, name: str) -> bool: ...
     async def may_join(self, room: str, user_id: int) -> bool: ...
     async def join_room(self, room: str, user_id: int) -> bool:
-        """Add the user to the room's members (creating an open room); False when already a member."""
+        """Add the user to the room's members (creating an open room made by that user); False when
+        already a member."""
 
-    async def leave_room(self, room: str, user_id: int) -> bool: ...
+    async def leave_room(self, room: str, user_id: int) -> bool:
+        """Remove the user from the room's members; a room made by joining goes with its last member."""
+
+    async def rooms_made_by(self, user_id: int) -> int:
+        """How many rooms the user made by joining that are still there."""
+
     async def rooms_of(self, user_id: int) -> list[str]: ...
 
     # notifications

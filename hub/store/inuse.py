@@ -13,6 +13,7 @@ having stopped the hub.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from types import TracebackType
@@ -45,6 +46,8 @@ class StoreLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
+            with contextlib.suppress(PermissionError):  # another user's lock file is theirs to keep
+                os.fchmod(fd, 0o600)  # the umask may have taken the owner's write bit, which the next opener needs
             fcntl.flock(fd, (fcntl.LOCK_EX if self.exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)

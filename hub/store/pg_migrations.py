@@ -104,6 +104,15 @@ MIGRATIONS: tuple[Migration, ...] = (
     ALTER TABLE users ADD COLUMN first_id BIGINT NOT NULL DEFAULT 0;
     """,
     ),
+    # Who made a room by joining it (NULL: an admin made it): for the rooms a user may make, for
+    # removing such a room with its last member, and for an admin's `room create` to take it over.
+    Migration(
+        "rooms remember which user made them by joining (`made_by`)",
+        """
+    ALTER TABLE rooms ADD COLUMN made_by BIGINT REFERENCES users(id) ON DELETE SET NULL;
+    CREATE INDEX rooms_made_by ON rooms(made_by) WHERE made_by IS NOT NULL;
+    """,
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

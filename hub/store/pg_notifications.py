@@ -8,7 +8,7 @@ from typing import Any
 
 from hub.errors import NotFound
 from hub.protocol import Kind, Notification, NotificationType
-from hub.store.base import TO_EVERYONE, Draft, PruneResult, Stored
+from hub.store.base import LIVE_ONLY, TO_EVERYONE, Draft, PruneResult, Stored
 from hub.store.pg_pool import PgPool, count_rows
 
 #: Advisory lock held while pruning: every hub runs retention, one at a time does the work.
@@ -85,7 +85,7 @@ class NotificationTables(PgPool):
                 rows.append(
                     (nid, d.kind.value, d.type.value, d.title, d.message, d.sender, d.room, d.timestamp, to_everyone)
                 )
-                if not to_everyone:
+                if not to_everyone and d.kind not in LIVE_ONLY:
                     inbox.extend((u, nid) for u in recipients)
                 note = Notification(
                     id=nid,
@@ -122,7 +122,9 @@ class NotificationTables(PgPool):
             newest = await conn.fetchval("SELECT coalesce(max(id), 0) FROM notifications")
             orphans = await conn.fetchval(
                 "SELECT count(*) FROM notifications n"
-                " WHERE NOT n.everyone AND NOT EXISTS (SELECT 1 FROM inbox i WHERE i.notification_id = n.id)"
+                " WHERE NOT n.everyone AND n.kind <> ALL($1::text[])"
+                " AND NOT EXISTS (SELECT 1 FROM inbox i WHERE i.notification_id = n.id)",
+                [kind.value for kind in LIVE_ONLY],
             )
         if head is None or newest > head:
             return f"notification head {head} is behind the newest notification {newest}"

@@ -176,15 +176,23 @@ class PostgresStore(NotificationTables):
 
     async def create_room(self, name: str, *, restricted: bool, members: Sequence[int]) -> Room:
         async with self._tx() as conn:
-            try:
-                await conn.execute(
-                    "INSERT INTO rooms(name, restricted, created_at) VALUES ($1, $2, $3)",
-                    name,
-                    restricted,
-                    utc_now_iso(),
-                )
-            except asyncpg.UniqueViolationError:
-                raise Conflict(f"a room named {name!r} already exists") from None
+            found = await conn.fetchrow("SELECT made_by FROM rooms WHERE name = $1 FOR UPDATE", name)
+            if found is not None and found[0] is None:
+                raise Conflict(f"a room named {name!r} already exists")
+            if found is not None:  # made by a user by joining: the admin takes it over
+                await conn.execute("UPDATE rooms SET restricted = $1, made_by = NULL WHERE name = $2", restricted, name)
+                if restricted:
+                    await conn.execute("DELETE FROM room_members WHERE room = $1", name)
+            else:
+                try:
+                    await conn.execute(
+                        "INSERT INTO rooms(name, restricted, created_at) VALUES ($1, $2, $3)",
+                        name,
+                        restricted,
+                        utc_now_iso(),
+                    )
+                except asyncpg.UniqueViolationError:
+                    raise Conflict(f"a room named {name!r} already exists") from None
             now = utc_now_iso()
             for user_id in members:
                 await conn.execute(
@@ -204,9 +212,10 @@ class PostgresStore(NotificationTables):
         async with self._conn() as conn:
             return await _room(conn, name)
 
-    async def list_rooms(self) -> list[Room]:
+    async def list_rooms(self, after: str = "", limit: int | None = None) -> list[Room]:
         async with self._conn() as conn:
-            names = [r[0] for r in await conn.fetch("SELECT name FROM rooms ORDER BY name")]
+            rows = await conn.fetch("SELECT name FROM rooms WHERE name > $1 ORDER BY name LIMIT $2", after, limit)
+            names = [r[0] for r in rows]
             return [room for name in names if (room := await _room(conn, name)) is not None]
 
     async def remove_room(self, name: str) -> bool:
@@ -225,9 +234,11 @@ class PostgresStore(NotificationTables):
         async with self._tx() as conn:
             now = utc_now_iso()
             await conn.execute(
-                "INSERT INTO rooms(name, restricted, created_at) VALUES ($1, false, $2) ON CONFLICT DO NOTHING",
+                "INSERT INTO rooms(name, restricted, created_at, made_by) VALUES ($1, false, $2, $3)"
+                " ON CONFLICT DO NOTHING",
                 room,
                 now,
+                user_id,
             )
             status = await conn.execute(
                 "INSERT INTO room_members(room, user_id, joined_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
@@ -238,9 +249,18 @@ class PostgresStore(NotificationTables):
         return count_rows(status) > 0
 
     async def leave_room(self, room: str, user_id: int) -> bool:
-        async with self._conn() as conn:
+        async with self._tx() as conn:
             status = await conn.execute("DELETE FROM room_members WHERE room = $1 AND user_id = $2", room, user_id)
+            await conn.execute(
+                "DELETE FROM rooms WHERE name = $1 AND made_by IS NOT NULL"
+                " AND NOT EXISTS (SELECT 1 FROM room_members WHERE room = $1)",
+                room,
+            )
         return count_rows(status) > 0
+
+    async def rooms_made_by(self, user_id: int) -> int:
+        async with self._conn() as conn:
+            return int(await conn.fetchval("SELECT count(*) FROM rooms WHERE made_by = $1", user_id))
 
     async def rooms_of(self, user_id: int) -> list[str]:
         async with self._conn() as conn:
@@ -251,7 +271,10 @@ class PostgresStore(NotificationTables):
 
 
 async def _room(conn: Any, name: str) -> Room | None:
-    row = await conn.fetchrow("SELECT name, restricted FROM rooms WHERE name = $1", name)
+    row = await conn.fetchrow(
+        "SELECT r.name, r.restricted, u.name FROM rooms r LEFT JOIN users u ON u.id = r.made_by WHERE r.name = $1",
+        name,
+    )
     if row is None:
         return None
     members = tuple(
@@ -261,4 +284,4 @@ async def _room(conn: Any, name: str) -> Room | None:
             name,
         )
     )
-    return Room(name=row[0], restricted=row[1], members=members)
+    return Room(name=row[0], restricted=row[1], members=members, made_by=row[2])

@@ -19,8 +19,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from hub.errors import Conflict, NotFound, Unavailable
+from hub.filemodes import private_dir, private_sqlite
 from hub.protocol import Kind, Notification, NotificationType
 from hub.store.base import (
+    LIVE_ONLY,
     TO_EVERYONE,
     Draft,
     PruneResult,
@@ -100,14 +102,17 @@ class SqliteStore:
             raise Unavailable(f"the store cannot be used right now ({exc})") from exc
 
     def _open(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Password hashes and every notification: readable by the hub's user only, whatever the umask.
+        private_dir(self.path.parent)
         self._lock.acquire()
         try:
             refuse_newer(self.path)  # before WAL mode or a migration writes to a newer release's file
+            private_sqlite(self.path)
             db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
             try:
                 db.row_factory = sqlite3.Row
                 use_wal(db)
+                private_sqlite(self.path)  # the WAL files it just made, should SQLite not copy the file's mode
                 db.execute("PRAGMA synchronous=FULL")
                 db.execute("PRAGMA foreign_keys=ON")
                 db.execute("PRAGMA busy_timeout=10000")
@@ -286,13 +291,20 @@ class SqliteStore:
     async def create_room(self, name: str, *, restricted: bool, members: Sequence[int]) -> Room:
         def run(db: sqlite3.Connection) -> Room:
             with _transaction(db):
-                try:
+                found = db.execute("SELECT made_by FROM rooms WHERE name = ?", (name,)).fetchone()
+                if found is not None and found[0] is None:
+                    raise Conflict(f"a room named {name!r} already exists")
+                if found is not None:  # made by a user by joining: the admin takes it over
+                    db.execute(
+                        "UPDATE rooms SET restricted = ?, made_by = NULL WHERE name = ?", (int(restricted), name)
+                    )
+                    if restricted:
+                        db.execute("DELETE FROM room_members WHERE room = ?", (name,))
+                else:
                     db.execute(
                         "INSERT INTO rooms(name, restricted, created_at) VALUES (?, ?, ?)",
                         (name, int(restricted), utc_now_iso()),
                     )
-                except sqlite3.IntegrityError:
-                    raise Conflict(f"a room named {name!r} already exists") from None
                 for user_id in members:
                     db.execute("INSERT OR IGNORE INTO room_access(room, user_id) VALUES (?, ?)", (name, user_id))
                     db.execute(
@@ -308,9 +320,12 @@ class SqliteStore:
     async def get_room(self, name: str) -> Room | None:
         return await self._run(lambda db: _room(db, name))
 
-    async def list_rooms(self) -> list[Room]:
+    async def list_rooms(self, after: str = "", limit: int | None = None) -> list[Room]:
         def run(db: sqlite3.Connection) -> list[Room]:
-            names = [r[0] for r in db.execute("SELECT name FROM rooms ORDER BY name")]
+            rows = db.execute(
+                "SELECT name FROM rooms WHERE name > ? ORDER BY name LIMIT ?", (after, -1 if limit is None else limit)
+            )
+            names = [r[0] for r in rows]
             return [room for name in names if (room := _room(db, name)) is not None]
 
         return await self._run(run)
@@ -334,7 +349,8 @@ class SqliteStore:
         def run(db: sqlite3.Connection) -> bool:
             with _transaction(db):
                 db.execute(
-                    "INSERT OR IGNORE INTO rooms(name, restricted, created_at) VALUES (?, 0, ?)", (room, utc_now_iso())
+                    "INSERT OR IGNORE INTO rooms(name, restricted, created_at, made_by) VALUES (?, 0, ?, ?)",
+                    (room, utc_now_iso(), user_id),
                 )
                 cur = db.execute(
                     "INSERT OR IGNORE INTO room_members(room, user_id, joined_at) VALUES (?, ?, ?)",
@@ -345,10 +361,21 @@ class SqliteStore:
         return await self._run(run)
 
     async def leave_room(self, room: str, user_id: int) -> bool:
+        def run(db: sqlite3.Connection) -> bool:
+            with _transaction(db):
+                left = db.execute("DELETE FROM room_members WHERE room = ? AND user_id = ?", (room, user_id)).rowcount
+                db.execute(
+                    "DELETE FROM rooms WHERE name = ? AND made_by IS NOT NULL"
+                    " AND NOT EXISTS (SELECT 1 FROM room_members WHERE room = ?)",
+                    (room, room),
+                )
+            return left > 0
+
+        return await self._run(run)
+
+    async def rooms_made_by(self, user_id: int) -> int:
         return await self._run(
-            lambda db: (
-                db.execute("DELETE FROM room_members WHERE room = ? AND user_id = ?", (room, user_id)).rowcount > 0
-            )
+            lambda db: int(db.execute("SELECT COUNT(*) FROM rooms WHERE made_by = ?", (user_id,)).fetchone()[0])
         )
 
     async def rooms_of(self, user_id: int) -> list[str]:
@@ -397,7 +424,7 @@ class SqliteStore:
                             to_everyone,
                         )
                     )
-                    if not to_everyone:
+                    if not to_everyone and d.kind not in LIVE_ONLY:
                         inbox.extend((u, nid) for u in recipients)
                     note = Notification(
                         id=nid,
@@ -561,7 +588,10 @@ class _transaction:
 
 
 def _room(db: sqlite3.Connection, name: str) -> Room | None:
-    row = db.execute("SELECT name, restricted FROM rooms WHERE name = ?", (name,)).fetchone()
+    row = db.execute(
+        "SELECT r.name, r.restricted, u.name FROM rooms r LEFT JOIN users u ON u.id = r.made_by WHERE r.name = ?",
+        (name,),
+    ).fetchone()
     if row is None:
         return None
     members = tuple(
@@ -571,7 +601,7 @@ def _room(db: sqlite3.Connection, name: str) -> Room | None:
             (name,),
         )
     )
-    return Room(name=row[0], restricted=bool(row[1]), members=members)
+    return Room(name=row[0], restricted=bool(row[1]), members=members, made_by=row[2])
 
 
 def _days_before(now_iso: str, days: int) -> str:

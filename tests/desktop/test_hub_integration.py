@@ -246,3 +246,21 @@ async def test_missed_notifications_are_reported_once(hub_factory: Any, make_app
     markers = [e for e in entries if isinstance(e, GapMarker)]
     assert len(markers) == 1 and markers[0].gap.since == first
     assert isinstance(entries[-1], StoredNotification) and entries[-1].notification.id == first
+
+
+async def test_the_client_lists_every_room_page_by_page(
+    hub: Hub, make_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import desktop.net.client
+
+    monkeypatch.setattr(desktop.net.client, "MAX_ROOM_PAGE", 7)  # 20 rooms: three pages
+    for i in range(20):
+        await hub.store.create_room(f"room{i:02d}", restricted=False, members=[])
+    app: App = await make_app()
+    client = await app.connect(hub.url, await hub.user("alice"))
+    await client.call("join_room", {"room": "room19"})
+
+    answer = await client.list_rooms()
+
+    assert [r["name"] for r in answer["rooms"]] == [f"room{i:02d}" for i in range(20)]
+    assert [r["name"] for r in answer["rooms"] if r["member"]] == ["room19"]

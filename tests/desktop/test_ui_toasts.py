@@ -275,3 +275,10 @@ def test_no_reply_to_what_i_sent_myself(qtbot: QtBot, stack: ToastStack) -> None
     from_bob, to_self = stack.visible_toasts()
     assert not to_self.reply_button.isVisibleTo(to_self)
     assert from_bob.reply_button.isVisibleTo(from_bob)
+
+
+def test_a_toast_shows_a_body_isolated(qtbot: QtBot, stack: ToastStack) -> None:
+    """An override in a body reverses no letters and nothing after the body (desktop.core.bidi)."""
+    stack.policy.push(note(1, "info", message="invoice_\u202egnp.exe"))
+    (toast,) = stack.visible_toasts()
+    assert toast.message.text() == "\u2068invoice_\u2067gnp.exe\u2069\u2069"

@@ -228,3 +228,10 @@ def test_preferences_hold_no_secret_and_clamp_toast_settings(tmp_path: Path) -> 
     assert prefs.max_visible_toasts == 10
     assert prefs.burst_threshold == 5
     assert sorted(prefs.keys()) == ["hub/url", "hub/username", "toasts/burst_threshold", "toasts/max_visible"]
+
+
+def test_history_shows_a_body_isolated(window: HistoryWindow) -> None:
+    """An override in a body reverses no letters and nothing after the body (desktop.core.bidi)."""
+    window.set_entries([StoredNotification(note(1, "info", message="invoice_\u202egnp.exe"), read=True)], NOW)
+    assert window.rows()[0][1] == "\u2068invoice_\u2067gnp.exe\u2069\u2069"
+    assert window.items()[0].toolTip(1) == "\u2068invoice_\u2067gnp.exe\u2069\u2069"

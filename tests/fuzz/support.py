@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import os
 from collections.abc import Awaitable
@@ -24,7 +25,7 @@ from hub.app import STORE
 from hub.protocol import ErrorCode
 from hub.server import RunningHub
 from hub.store import SqliteStore
-from tests.conftest import Client, drain_until_marker, make_config
+from tests.conftest import Client, drain_until_marker, make_config, rss
 
 T = TypeVar("T")
 STEP = 30.0  # seconds one example may take
@@ -249,3 +250,22 @@ def check_answer(answer: Any) -> str:
     assert code in DOCUMENTED_CODES, answer
     assert isinstance(answer["error"]["message"], str) and answer["error"]["message"]
     return str(code)
+
+
+#: How far the test process's memory may stay above its baseline after a campaign: CPython keeps
+#: freed memory in its arenas and moves its high-water mark in steps of a few MiB; what a campaign
+#: leaked per input would be far more.
+RSS_SLACK = 24 * 1024 * 1024
+
+
+def settled_rss() -> int:
+    """This process's resident memory (an in-process hub's with it) after a full collection."""
+    gc.collect()
+    return rss(os.getpid())
+
+
+def assert_memory_returns(baseline: int, what: str) -> None:
+    now = settled_rss()
+    mib = 1024 * 1024
+    print(f"{what}: RSS {baseline / mib:.1f} MiB before, {now / mib:.1f} MiB after", flush=True)
+    assert now <= baseline + RSS_SLACK, f"{what}: memory grew by {(now - baseline) / mib:.1f} MiB"

@@ -125,3 +125,20 @@ async def test_the_admin_commands_of_another_process_disconnect_revoked_and_remo
         await refusal.close()
     for client in (alice, bob, carol):
         await client.close()
+
+
+async def test_a_password_change_signs_out_the_users_devices_on_a_running_hub(hub_process: HubProcess) -> None:
+    await hub_process.cli("user", "add", "alice", "--password-stdin", stdin="old password\n")
+    token = (await hub_process.cli("token", "create", "alice", "--label", "laptop")).strip()
+    url = await hub_process.start()
+    alice = await Client(url).connect({"token": token})
+
+    await hub_process.cli("user", "passwd", "alice", "--password-stdin", stdin="new password\n")
+
+    assert (await alice.next("error"))["code"] == "unauthorized"
+    await asyncio.wait_for(alice.disconnected.wait(), WAIT)
+    refusal = Client(url)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await refusal.connect({"token": token})
+    await refusal.close()
+    await alice.close()

@@ -60,6 +60,33 @@ def test_password_change_takes_effect(tmp_path: Path) -> None:
     assert changed.returncode == 0 and "password changed" in changed.stderr
 
 
+def test_a_password_change_revokes_the_device_tokens_and_keeps_send_only_ones(tmp_path: Path) -> None:
+    hub_cli(tmp_path, "user", "add", "alice", "--password-stdin", stdin="old\n")
+    for args in (("--label", "laptop"), ("--label", "phone"), ("--label", "ci", "--send-only")):
+        assert hub_cli(tmp_path, "token", "create", "alice", *args).returncode == 0
+
+    changed = hub_cli(tmp_path, "user", "passwd", "alice", "--password-stdin", stdin="new password\n")
+
+    assert changed.returncode == 0
+    assert "revoked 2 device tokens of alice (1, 2): a running hub disconnects those devices" in changed.stderr
+    assert "kept send-only tokens 3 (ci); revoke one with: notify-hub token revoke ID" in changed.stderr
+    states = [line.split("\t")[-1] for line in hub_cli(tmp_path, "token", "list", "alice").stdout.splitlines()[1:]]
+    assert states == ["revoked", "revoked", "active"]
+
+
+def test_a_password_change_with_keep_tokens_leaves_them_valid(tmp_path: Path) -> None:
+    hub_cli(tmp_path, "user", "add", "alice", "--password-stdin", stdin="old\n")
+    hub_cli(tmp_path, "token", "create", "alice", "--label", "laptop")
+
+    changed = hub_cli(tmp_path, "user", "passwd", "alice", "--keep-tokens", "--password-stdin", stdin="new\n")
+
+    assert changed.returncode == 0
+    assert "device tokens of alice kept (--keep-tokens): their devices stay signed in" in changed.stderr
+    assert hub_cli(tmp_path, "token", "list", "alice").stdout.splitlines()[1].endswith("\tactive")
+    helped = hub_cli(tmp_path, "user", "passwd", "--help").stdout
+    assert "--keep-tokens" in helped and "device tokens" in helped and "revoked" in helped
+
+
 def test_a_token_only_user_has_no_password_until_given_one(tmp_path: Path) -> None:
     added = hub_cli(tmp_path, "user", "add", "ci", "--no-password")
     assert added.returncode == 0 and added.stdout == "", "no password is generated or printed"

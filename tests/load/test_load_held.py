@@ -28,7 +28,7 @@ import pytest
 
 from hub.accounts import Accounts
 from hub.store import SqliteStore
-from tests.conftest import HubProcess
+from tests.conftest import HubProcess, rss
 from tests.faults.peer import NotSent, Peer, Seen, wait_until
 from tests.load.stats import percentile
 
@@ -63,14 +63,6 @@ class LoadFigures:
     def report(self) -> str:
         shown = {k: v for k, v in self.__dict__.items() if k != "samples"}
         return "load held: " + ", ".join(f"{k}={round(v, 2) if isinstance(v, float) else v}" for k, v in shown.items())
-
-
-def rss(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    raise AssertionError("no VmRSS")
 
 
 async def provision(data_dir: Path, receivers: int) -> dict[str, str]:

@@ -42,6 +42,8 @@ ACTIONS = (
     "http_send_user",
     "http_send_room",
     "http_send_everyone",
+    "make_room",
+    "make_room_admins_only",
 )
 
 A, U, F = "allow", "unauthorized", "forbidden"
@@ -51,13 +53,14 @@ OWN, NONE = "own_only", "no_endpoint"
 MATRIX: dict[str, tuple[str, ...]] = {
     # Socket.IO: connect send_user send_room send_everyone announce join_restr read_other revoke_other
     # HTTP: admin_http, then POST /api/notifications to a user, to the restricted room, to everyone
-    "anonymous": (U, U, U, U, U, U, U, U, NONE, U, U, U),
-    "revoked": (U, U, U, U, U, U, U, U, NONE, U, U, U),
-    "send_only": (F, F, F, F, F, F, F, OWN, NONE, A, F, F),
-    "user": (A, A, F, F, F, F, OWN, OWN, NONE, A, F, F),
-    "admin": (A, A, F, A, A, F, OWN, OWN, NONE, A, F, A),
-    "member": (A, A, A, F, F, A, OWN, OWN, NONE, A, A, F),
-    "non_member": (A, A, F, F, F, F, OWN, OWN, NONE, A, F, F),
+    # Rooms: make one by joining a new name (rooms_per_user 20), and the same with rooms_per_user 0
+    "anonymous": (U, U, U, U, U, U, U, U, NONE, U, U, U, U, U),
+    "revoked": (U, U, U, U, U, U, U, U, NONE, U, U, U, U, U),
+    "send_only": (F, F, F, F, F, F, F, OWN, NONE, A, F, F, F, F),
+    "user": (A, A, F, F, F, F, OWN, OWN, NONE, A, F, F, A, F),
+    "admin": (A, A, F, A, A, F, OWN, OWN, NONE, A, F, A, A, A),
+    "member": (A, A, A, F, F, A, OWN, OWN, NONE, A, A, F, A, F),
+    "non_member": (A, A, F, F, F, F, OWN, OWN, NONE, A, F, F, A, F),
 }
 
 ROOM = "secret"  # restricted to member and bob
@@ -201,6 +204,9 @@ async def run_action(world: World, actor: str, action: str) -> str:
 
     if action == "read_other_history":
         await give_bob_a_secret(world)
+    if action == "make_room_admins_only":
+        service = world.hub.service
+        service.config = service.config.with_changes(rooms_per_user=0)
     client, outcome = await connect(world, actor)
     if action == "read_other_history" and client is None:
         # Refused at connect; over HTTP too, with the same code, and nothing of bob's shows.
@@ -229,6 +235,10 @@ async def run_action(world: World, actor: str, action: str) -> str:
     if action == "announce":
         outcome = await sent(client, "announce", {"message": f"announce from {actor}"})
         assert (f"announce from {actor}" in await bob_inbox(world)) == (outcome == A)
+        return outcome
+    if action.startswith("make_room"):
+        outcome = await sent(client, "join_room", {"room": f"new-{actor}"})
+        assert (await world.hub.store.get_room(f"new-{actor}") is not None) == (outcome == A)
         return outcome
     if action == "join_restricted":
         outcome = await sent(client, "join_room", {"room": ROOM})
