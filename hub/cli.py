@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import logging
 import sqlite3
 import sys
@@ -19,6 +20,7 @@ from hub import __version__, logs, send_cli, tls_cli
 from hub.accounts import Accounts
 from hub.config import FIELDS, CannotListen, ConfigError, HubConfig, env_name, field_type_name, load_config
 from hub.errors import HubError, NotFound
+from hub.portcheck import port_in_use_text
 from hub.protocol import NAME_PATTERN, ROOM_PATTERN
 from hub.store import TokenKind
 from hub.store.base import SchemaTooNew
@@ -276,7 +278,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"notify-hub: {exc}", file=sys.stderr)
         return 2
     except CannotListen as exc:
-        print(f"notify-hub: cannot listen on {config.host}:{config.port}: {exc.strerror}", file=sys.stderr)
+        if exc.errno == errno.EADDRINUSE:
+            print(f"notify-hub: {port_in_use_text(config.port)}", file=sys.stderr)
+        else:
+            print(f"notify-hub: cannot listen on {config.host}:{config.port}: {exc.strerror}", file=sys.stderr)
         return 2
     except (OSError, sqlite3.Error) as exc:  # the data directory or the database file cannot be used
         print(f"notify-hub: cannot use the data directory {config.data_dir}: {exc}", file=sys.stderr)
