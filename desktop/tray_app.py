@@ -29,7 +29,7 @@ from desktop.credentials import CredentialStore
 from desktop.errors import CertificateError, CredentialError, HistoryError, HostError, HubError
 from desktop.history_flow import HistoryFlow
 from desktop.host_flow import HostFlow
-from desktop.hosting import Hosted
+from desktop.hosting import Hosted, cannot_host_text
 from desktop.net.http import login, logout
 from desktop.report import Reporter
 from desktop.session import Session
@@ -123,7 +123,6 @@ class TrayApp(QObject):
         )
         self.host = HostFlow(
             data_dir=host_data_dir or data_dir / "hub",
-            prefs=preferences,
             report=reporter,
             spawn=self.spawn,
             invited=lambda: self.spawn(self.team.refresh_directory()),
@@ -418,8 +417,6 @@ class TrayApp(QObject):
 
     def _directory_changed(self) -> None:
         self.menu.set_state(self._menu_state())
-        if self.host.hosted is not None and self.host.pending_invites:
-            self.spawn(self.host.retire_used_invites(self.directory.online))
         if self.compose.dialog.isVisible():
             self.compose.refresh()
         d = self.directory
@@ -478,9 +475,12 @@ class TrayApp(QObject):
         try:
             hosted = await self.host.start(interface, port)
         except HostError as exc:
-            self.notice("Could not host a hub here", str(exc))
+            text = cannot_host_text(exc, port_from_command_line=self._host_port is not None)
+            log.warning("%s", text)  # the terminal that started it (make run) hears it too
             if self.session is None:
-                self.ask_sign_in(self.prefs.hub_url, self.prefs.username, f"Could not host a hub here: {exc}")
+                self.ask_sign_in(self.prefs.hub_url, self.prefs.username, text)
+            else:
+                self.notice("Could not host a hub here", text.removeprefix("Could not host a hub here. "))
             return
         self.prefs.save({"host/enabled": True})
         await self._sign_in_locally(hosted)

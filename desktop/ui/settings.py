@@ -131,14 +131,6 @@ class Preferences:
         """host/port: the hosted hub's TCP port (default 8765)."""
         return self._int("host/port", 8765, 0, 65535)
 
-    @property
-    def pending_invites(self) -> list[str]:
-        """host/invited: teammates invited to the hosted hub who have not signed in yet (names only)."""
-        return self._list("host/invited")
-
-    def set_pending_invites(self, names: list[str]) -> None:
-        self._set("host/invited", ",".join(names))
-
     def save(self, values: dict[str, object]) -> None:
         """Store what the settings dialog collected (keys as above)."""
         for key, value in values.items():
