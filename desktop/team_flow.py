@@ -13,7 +13,7 @@ from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QInputDialog
 
 from desktop.core.directory import Directory
-from desktop.core.toasts import ToastPolicy
+from desktop.core.presentation import Presenter
 from desktop.errors import HubError
 from desktop.report import Reporter
 from desktop.session import Session, Spawn
@@ -32,7 +32,7 @@ class TeamFlow:
         menu: AppMenu,
         menu_state: Callable[[], MenuState],
         prefs: Preferences,
-        toasts: ToastPolicy,
+        toasts: Presenter,
         report: Reporter,
         spawn: Spawn,
         notice: Callable[[str, str], None],

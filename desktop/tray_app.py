@@ -23,7 +23,7 @@ from desktop.compose_flow import ComposeFlow
 from desktop.core.connection import ConnectionState, ConnectionStatus
 from desktop.core.directory import Directory
 from desktop.core.dnd import DoNotDisturb, QuietHours, ToastGate, WallClock, local_now
-from desktop.core.toasts import ToastKind, ToastPolicy, ToastView
+from desktop.core.toasts import ToastPolicy
 from desktop.core.unread import UnreadCounter
 from desktop.credentials import CredentialStore
 from desktop.errors import CertificateError, CredentialError, HistoryError, HostError, HubError
@@ -31,10 +31,11 @@ from desktop.history_flow import HistoryFlow
 from desktop.host_flow import HostFlow
 from desktop.hosting import Hosted, cannot_host_text
 from desktop.net.http import login, logout
+from desktop.notify_flow import Connect, NotifyFlow
 from desktop.report import Reporter
 from desktop.session import Session
 from desktop.settings_flow import SettingsFlow
-from desktop.sound import SoundPlayer
+from desktop.sound import SoundCues, SoundPlayer
 from desktop.team_flow import TeamFlow
 from desktop.trust_flow import TrustFlow
 from desktop.ui.menu import AppMenu, MenuState
@@ -64,7 +65,9 @@ class TrayApp(QObject):
         host_port: int | None = None,
         host_data_dir: Path | None = None,
         ca_file: Path | None = None,
+        notification_service: Connect | None = None,
     ) -> None:
+        """`notification_service` finds the desktop's notification service (None: lan-notify's toasts only)."""
         super().__init__()
         self.qapp = qapp
         qapp.setQuitOnLastWindowClosed(False)  # a tray app lives on with no window open; quit() ends it
@@ -85,12 +88,17 @@ class TrayApp(QObject):
         self._clock = clock
         self.directory = Directory(watched=preferences.watched)
         self.dnd = DoNotDisturb(clock, quiet_hours=_quiet_hours(preferences.quiet_hours))
-        self.gate = ToastGate(self.toasts, self.dnd)
         self.dnd_timer = QTimer(self)
         self.dnd_timer.setSingleShot(True)
         self.dnd_timer.timeout.connect(self.dnd.check)
         self.sound = SoundPlayer(self.prefs.sound, fallback=QApplication.beep)
-        self._sounded: set[int] = set()
+        self.notifications = NotifyFlow(
+            toasts=self.toasts, prefs=preferences, report=reporter, sound=self.sound,
+            me=lambda: self.session.username if self.session else "",
+            on_open=lambda nid: self.spawn(self.history.show(nid)), on_reply=self.open_compose,
+            connect=notification_service,
+        )  # fmt: skip
+        self.gate = ToastGate(self.notifications.presenter, self.dnd)
         self._dnd_reported: tuple[bool, int, str] | None = None
         self.compose = ComposeFlow(session=lambda: self.session, prefs=preferences, report=reporter, spawn=self.spawn)
         self.menu = AppMenu()
@@ -108,7 +116,7 @@ class TrayApp(QObject):
             menu=self.menu,
             menu_state=self._menu_state,
             prefs=preferences,
-            toasts=self.toasts,
+            toasts=self.notifications.presenter,
             report=reporter,
             spawn=self.spawn,
             notice=self.notice,
@@ -140,6 +148,7 @@ class TrayApp(QObject):
         )
         if self.tray is not None:
             self.stack.avoid = self.tray.icon.geometry  # toasts in the tray's corner start below (or above) it
+            self.notifications.tray = self.tray.icon
         self.apply_preferences()
         self._wire()
 
@@ -167,7 +176,9 @@ class TrayApp(QObject):
         self.settings.dialog.sign_out_requested.connect(lambda: self.spawn(self.sign_out()))
         self.directory.subscribe(self._directory_changed)
         self.dnd.subscribe(self._dnd_changed)
-        self.toasts.subscribe(self._play_sounds)
+        self.toasts.subscribe(
+            SoundCues(self.sound, lambda t, result: self.report.event("sound", type=t, result=result))
+        )
         self.stack.open_history.connect(lambda nid: self.spawn(self.history.show(nid)))
         self.stack.toast_painted.connect(lambda nid: self.report.event("toast_painted", notification_id=nid))
         self.compose.dialog.painted.connect(lambda: self.report.event("painted", what="compose"))
@@ -223,6 +234,7 @@ class TrayApp(QObject):
         elif self.status_window is not None:
             self.status_window.show()
         self.report.event("started", tray=self.tray is not None, pid=os.getpid())
+        await self.notifications.start()
         self._dnd_changed()
         if self._host or self.prefs.host_enabled:
             await self.host_here()
@@ -260,6 +272,7 @@ class TrayApp(QObject):
         self.report.event("quit")
         await self.close_session()
         await self.host.stop()
+        await self.notifications.stop()
         self.compose.dialog.hide()
         self.settings.dialog.hide()
         self.trust.cancel()
@@ -341,6 +354,7 @@ class TrayApp(QObject):
         if session is not None:
             await session.close()
         self.toasts.dismiss_all()
+        self.notifications.dismiss_all()
         self.unread.reset_to(0)
         self.history_window.hide()
         self.compose.dialog.hide()
@@ -394,7 +408,7 @@ class TrayApp(QObject):
             self.ask_sign_in(error.hub_url, user, self.trust.refusal(error))
 
     def notice(self, title: str, message: str) -> None:
-        self.toasts.push_notice(title, message, style="system")
+        self.notifications.presenter.push_notice(title, message, style="system")
         self.report.event("notice", title=title, message=message)
 
     # ------------------------------------------------------------------ menus (rooms and people: team_flow.py)
@@ -456,15 +470,13 @@ class TrayApp(QObject):
         self.toasts.set_auto_dismiss({t: self.prefs.toast_duration(t.value) for t in NotificationType})
         self.stack.set_corner(self.prefs.toast_corner)
         self.dnd.set_quiet_hours(_quiet_hours(self.prefs.quiet_hours))
+        self.notifications.apply()
+
+    def _sounded(self, ntype: str, result: str) -> None:
+        self.report.event("sound", type=ntype, result=result)
 
     def open_settings(self) -> None:
         self.settings.open(f"{self.session.username} @ {self.session.hub_url}" if self.session else "")
-
-    def _play_sounds(self, view: ToastView) -> None:
-        for info in view.visible:
-            if info.kind is ToastKind.NOTIFICATION and info.key not in self._sounded:
-                self._sounded.add(info.key)
-                self.report.event("sound", type=info.style, result=self.sound.play(info.style))
 
     # ------------------------------------------------------------------ hosting a hub on this computer
 
@@ -485,7 +497,7 @@ class TrayApp(QObject):
         self.prefs.save({"host/enabled": True})
         await self._sign_in_locally(hosted)
         self.menu.set_state(self._menu_state())
-        self.toasts.push_notice(  # after signing in: opening a session clears the toasts
+        self.notifications.presenter.push_notice(  # after signing in: opening a session clears the toasts
             "Your hub runs on this computer",
             f"Teammates join at {hosted.lan_url}. Try “Send message…” in the menu: send yourself one.",
             style="info",

@@ -10,12 +10,12 @@ VENV=${VENV:-.venv}
 EXTRAS=${EXTRAS:-desktop,test,redis,postgres,bench}
 
 # Debian packages: Qt's libraries (offscreen and on X), a virtual screen, a tray host and xdotool (real typing
-# and clicks in the end-to-end tests), a D-Bus session with a real Secret Service keyring, and the servers the
-# scale-out tests start themselves.
+# and clicks in the end-to-end tests), a D-Bus session with a real Secret Service keyring, a real notification
+# service (dunst, for system notifications), and the servers the scale-out tests start themselves.
 DEBS=(
   libgl1 libegl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3
   libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
-  xvfb xauth trayer xdotool dbus-daemon gnome-keyring
+  xvfb xauth trayer xdotool dbus-daemon gnome-keyring dunst
   redis-server postgresql
 )
 command -v node >/dev/null 2>&1 || DEBS+=(nodejs)

@@ -95,6 +95,13 @@ class Preferences:
         value = self._text("toasts/corner")
         return value if value in CORNERS else "top-right"
 
+    @property
+    def show_as(self) -> str:
+        """notifications/show_as: `toasts`, `system`, or "" (unset: system notifications where the desktop
+        has a service with buttons, toasts otherwise)."""
+        value = self._text("notifications/show_as")
+        return value if value in {"toasts", "system"} else ""
+
     def toast_duration(self, ntype: str) -> float | None:
         """toasts/duration/TYPE: seconds on screen; 0 = sticky (until closed); unset = the type's default."""
         default = AUTO_DISMISS[NotificationType(ntype)]
