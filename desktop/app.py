@@ -154,7 +154,7 @@ def _run(args: argparse.Namespace) -> int:
                 # A hosted hub's store: DIR/hub with --data-dir DIR, else where `notify-hub` keeps it too.
                 host_data_dir=args.data_dir / "hub" if args.data_dir else default_hub_dir(),
                 ca_file=args.ca_file,
-                notification_service=DesktopNotifications.connect,  # D-Bus: used where there is a session bus
+                notification_service=lambda activate: DesktopNotifications.connect(activate=activate),
             )
             instance.activation_requested.connect(app.bring_forward)
             instance.command_received.connect(app.run_command)

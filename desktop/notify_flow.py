@@ -28,7 +28,8 @@ from hub.protocol import NotificationType
 
 log = logging.getLogger(__name__)
 
-Connect = Callable[[], Awaitable[NotificationPort | None]]
+#: Finds the desktop's notification service; True: the bus may start one (the user chose system notifications).
+Connect = Callable[[bool], Awaitable[NotificationPort | None]]
 
 
 class NotifyFlow:
@@ -74,7 +75,7 @@ class NotifyFlow:
         if self._platform in {"darwin", "win32"}:
             self.port = TrayMessages(self.tray) if self.tray is not None else None
         elif self._connect is not None:
-            self.port = await self._connect()
+            self.port = await self._connect(self.prefs.show_as == ShowAs.SYSTEM.value)
         if self.port is not None:
             self.renderer = SystemToasts(self.policy, self.port, me=self._me, on_open=self._opened,
                                          on_reply=self._replied, sound=self._bubble_sound, icon=icon_of,

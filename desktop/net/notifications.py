@@ -5,7 +5,7 @@ specification (1.2) at `org.freedesktop.Notifications`. This speaks it with jeep
 router: every call is awaited on the running loop (the app's qasync loop) and nothing blocks it.
 (PySide6's QtDBus was tried and sent the wrong argument types.) No Qt here.
 
-    service = await DesktopNotifications.connect()     # None: no session bus, or no service on it
+    service = await DesktopNotifications.connect()     # None: no session bus, or no service running on it
     service.capabilities                               # e.g. {"actions", "body", "body-markup", ...}
     nid = await service.notify(bubble)                 # bubble.replaces: update one in place
     await service.close(nid)
@@ -102,12 +102,18 @@ class DesktopNotifications:
         self._closing: contextlib.AsyncExitStack | None = None
 
     @classmethod
-    async def connect(cls, bus: str = "SESSION") -> DesktopNotifications | None:
-        """Connect to the service on the session bus; None when there is no bus or no service on it."""
+    async def connect(cls, bus: str = "SESSION", *, activate: bool = False) -> DesktopNotifications | None:
+        """Connect to the service on the session bus; None when there is no bus or no service on it.
+
+        Only a running service counts, unless `activate`: then the bus may start one it knows how to
+        (D-Bus activation, as a desktop that starts dunst on demand does)."""
         stack = contextlib.AsyncExitStack()
         try:
             router = await asyncio.wait_for(stack.enter_async_context(open_dbus_router(bus)), CALL_TIMEOUT)
             bus_proxy = Proxy(message_bus, router)
+            if activate:
+                with contextlib.suppress(DBusErrorResponse):  # not activatable: maybe it runs anyway
+                    await asyncio.wait_for(bus_proxy.StartServiceByName(BUS_NAME), CALL_TIMEOUT)
             (owner,) = await asyncio.wait_for(bus_proxy.GetNameOwner(BUS_NAME), CALL_TIMEOUT)
             service = cls(router, str(owner), frozenset(), ServerInfo("", "", "", ""))
             capabilities = await service._call("GetCapabilities", "")
@@ -115,7 +121,7 @@ class DesktopNotifications:
             name, vendor, version, spec = await service._call("GetServerInformation", "")
             service.server = ServerInfo(str(name), str(vendor), str(version), str(spec))
             await service._subscribe(bus_proxy)
-        except (OSError, EOFError, KeyError, ValueError, TimeoutError, DBusErrorResponse, NotificationServiceError):
+        except Exception:  # no bus, no service, a service that answers nonsense: the app shows its own toasts
             log.info("no desktop notification service on the %s bus", bus.lower(), exc_info=True)
             await stack.aclose()
             return None
@@ -123,10 +129,6 @@ class DesktopNotifications:
         log.info("desktop notifications: %s %s (%s), capabilities %s", service.server.vendor, service.server.name,
                  service.server.version, " ".join(sorted(service.capabilities)))  # fmt: skip
         return service
-
-    @property
-    def has_actions(self) -> bool:
-        return "actions" in self.capabilities
 
     async def notify(self, bubble: Bubble) -> int:
         """Show a bubble (or replace `bubble.replaces`); returns its id."""

@@ -35,8 +35,8 @@ def test_system_notifications_reply_opens_compose_to_the_sender(
         bob: Client | None = None
         async with dunst_session(tmp_path / "dunst") as dunst:
             reporter = RecordingReporter()
-            app = make_app(qapp, tmp_path, prefs, reporter,
-                           notification_service=lambda: DesktopNotifications.connect(bus=dunst.address))  # fmt: skip
+            service = lambda _activate: DesktopNotifications.connect(dunst.address)  # noqa: E731
+            app = make_app(qapp, tmp_path, prefs, reporter, notification_service=service)
             run = asyncio.ensure_future(app.run())
             try:
                 # Nothing chosen in the settings: dunst shows buttons, so system notifications it is.

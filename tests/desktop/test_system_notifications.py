@@ -191,6 +191,15 @@ def test_plain_text_is_escaped_only_for_services_that_read_markup() -> None:
     assert mine.actions == (("default", "Open"),)  # nobody to answer on one's own message
 
 
+@needs_dunst
+async def test_a_service_the_bus_can_start_is_started_only_when_chosen(tmp_path: Path) -> None:
+    async with dunst_session(tmp_path / "dunst", start=False) as idle:
+        assert await DesktopNotifications.connect(idle.address) is None  # nothing runs, nothing is started
+        started = await DesktopNotifications.connect(idle.address, activate=True)  # "System notifications" chosen
+        assert started is not None and started.server.name == "dunst"
+        await started.stop()
+
+
 async def test_without_a_session_bus_there_is_no_service(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
     assert await DesktopNotifications.connect() is None

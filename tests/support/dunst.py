@@ -148,14 +148,16 @@ async def wait_for_service(address: str, name: str = "org.freedesktop.Notificati
 
 
 @asynccontextmanager
-async def dunst_session(folder: Path) -> AsyncIterator[Dunst]:
-    """Xvfb, a session bus and dunst, all ours (stopped by their own pids at the end)."""
+async def dunst_session(folder: Path, *, start: bool = True) -> AsyncIterator[Dunst]:
+    """Xvfb, a session bus and dunst, all ours (stopped by their own pids at the end). Without `start`, dunst
+    is not started: the bus can still start it by D-Bus activation, and it ends with the bus."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "dmenu").write_text(DMENU)
     (folder / "dmenu").chmod(0o755)
     (folder / "pick").write_text("")
     (folder / "dunstrc").write_text(CONFIG.format(dmenu=folder / "dmenu"))
     env = {k: v for k, v in os.environ.items() if k not in {"DBUS_SESSION_BUS_ADDRESS", "DISPLAY"}}
+    env["XDG_CONFIG_HOME"] = str(folder / "config")  # an activated dunst reads no dunstrc of the developer's
     started: list[asyncio.subprocess.Process] = []
     try:
         xvfb = await _spawn("xvfb", folder, "Xvfb", "-displayfd", "1", "-screen", "0", "800x600x24", "-nolisten",
@@ -165,8 +167,9 @@ async def dunst_session(folder: Path) -> AsyncIterator[Dunst]:
         bus = await _spawn("dbus", folder, "dbus-daemon", "--session", "--nofork", "--print-address=1", env=env)
         started.append(bus)
         env["DBUS_SESSION_BUS_ADDRESS"] = await _first_line(bus)
-        started.append(await _spawn("dunst", folder, "dunst", "-config", str(folder / "dunstrc"), env=env))
-        await wait_for_service(env["DBUS_SESSION_BUS_ADDRESS"])
+        if start:
+            started.append(await _spawn("dunst", folder, "dunst", "-config", str(folder / "dunstrc"), env=env))
+            await wait_for_service(env["DBUS_SESSION_BUS_ADDRESS"])
         yield Dunst(folder, env)
     finally:
         for proc in reversed(started):
