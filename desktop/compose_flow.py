@@ -77,7 +77,7 @@ class ComposeFlow:
             self.report.event("send_failed", to=draft.to.label, code=exc.code, text=text)
             return
         except HubError as exc:
-            text = f"Not sent: {exc}"
+            text = f"Not sent. {exc}"
             self.dialog.show_result(text, ok=False)
             self.report.event("send_failed", to=draft.to.label, code="unreachable", text=text)
             return

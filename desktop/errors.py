@@ -64,10 +64,13 @@ class HubUnreachableError(HubError):
 
 
 class LoginRefusedError(HubError):
-    def __init__(self, code: str, message: str) -> None:
+    """The hub refused a sign-in: its stable `code` (`unauthorized`, `password_expired`...), its `message`."""
+
+    def __init__(self, code: str, message: str, *, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.retry_after = retry_after
 
 
 class HubResponseError(HubError):

@@ -25,8 +25,9 @@ from desktop.core.directory import Directory
 from desktop.core.dnd import DoNotDisturb, QuietHours, ToastGate, WallClock, local_now
 from desktop.core.toasts import ToastPolicy
 from desktop.core.unread import UnreadCounter
+from desktop.core.wording import SIGNED_OUT_HERE_ONLY, TOKEN_REFUSED, sign_in_refusal
 from desktop.credentials import CredentialStore
-from desktop.errors import CertificateError, CredentialError, HistoryError, HostError, HubError
+from desktop.errors import CertificateError, CredentialError, HistoryError, HostError, HubError, LoginRefusedError
 from desktop.history_flow import HistoryFlow
 from desktop.host_flow import HostFlow
 from desktop.hosting import Hosted, cannot_host_text
@@ -125,9 +126,13 @@ class TrayApp(QObject):
         self.settings = SettingsFlow(
             prefs=preferences,
             report=reporter,
+            spawn=self.spawn,
             apply=self.apply_preferences,
             hub_changed=lambda hub: self.ask_sign_in(hub, self.prefs.username, "Sign in to the new hub address."),
-            current_hub=lambda: self.session.hub_url if self.session else self.prefs.hub_url,
+            session=lambda: self.session,
+            credentials=credentials,
+            presentation=lambda: self.notifications.presentation,
+            hosted=lambda: self.host.hosted,
         )
         self.host = HostFlow(
             data_dir=host_data_dir or data_dir / "hub",
@@ -160,10 +165,12 @@ class TrayApp(QObject):
         if self.status_window is not None:
             self.status_window.open_history.connect(lambda: self.spawn(self.history.show(None)))
             self.status_window.sign_out_requested.connect(lambda: self.spawn(self.sign_out()))
+            self.status_window.sign_in_requested.connect(self.sign_in_again)
             self.status_window.quit_requested.connect(lambda: self.spawn(self.quit()))
         menu = self.menu
         menu.open_history.connect(lambda: self.spawn(self.history.show(None)))
         menu.sign_out_requested.connect(lambda: self.spawn(self.sign_out()))
+        menu.sign_in_requested.connect(self.sign_in_again)
         menu.quit_requested.connect(lambda: self.spawn(self.quit()))
         menu.compose_requested.connect(self.open_compose)
         menu.dnd_requested.connect(self.set_dnd)
@@ -288,6 +295,10 @@ class TrayApp(QObject):
 
     # ------------------------------------------------------------------ signing in and out
 
+    def sign_in_again(self) -> None:
+        """The "Sign in…" of the menu and the status window: the dialog, with the last hub and user filled in."""
+        self.ask_sign_in(self.prefs.hub_url, self.prefs.username)
+
     def ask_sign_in(self, hub: str, user: str, reason: str = "") -> None:
         self.dialog.set_values(hub, user)
         self.dialog.set_reason(reason)
@@ -308,9 +319,14 @@ class TrayApp(QObject):
             self.dialog.show_error(self.trust.refusal(exc))
             self.report.event("sign_in_failed", message=self.trust.refusal(exc))
             return
+        except LoginRefusedError as exc:
+            text = sign_in_refusal(exc.code, exc.message, exc.retry_after)
+            self.dialog.show_error(text)
+            self.report.event("sign_in_failed", message=text, code=exc.code)
+            return
         except HubError as exc:
             self.dialog.show_error(str(exc))
-            self.report.event("sign_in_failed", message=str(exc))
+            self.report.event("sign_in_failed", message=str(exc), code="unreachable")
             return
         await self.credentials.set_token(hub, result.username, result.token)
         self.prefs.remember(hub, result.username)
@@ -368,7 +384,8 @@ class TrayApp(QObject):
         try:
             await logout(session.hub_url, session.token, ssl=self.trust.ssl_for(session.hub_url))
         except HubError as exc:
-            problems.append(("Signed out on this computer only", f"The hub could not be told ({exc})."))
+            log.info("could not revoke the token on the hub: %s", exc)
+            problems.append(("Signed out on this computer only", SIGNED_OUT_HERE_ONLY))
         try:
             await self.credentials.delete_token(session.hub_url, session.username)
         except CredentialError as exc:
@@ -395,7 +412,8 @@ class TrayApp(QObject):
             await self.credentials.delete_token(session.hub_url, session.username)
         except CredentialError:
             log.warning("could not delete a refused token from the keyring")
-        self.ask_sign_in(session.hub_url, session.username, f"Please sign in again: {reason}")
+        log.info("the hub refused the token: %s", reason)
+        self.ask_sign_in(session.hub_url, session.username, TOKEN_REFUSED)
 
     async def _certificate_refused(self, error: CertificateError, user: str, token: str) -> None:
         """The live connection met a certificate it does not trust (new, or changed): ask, never re-trust silently."""
@@ -476,7 +494,7 @@ class TrayApp(QObject):
         self.report.event("sound", type=ntype, result=result)
 
     def open_settings(self) -> None:
-        self.settings.open(f"{self.session.username} @ {self.session.hub_url}" if self.session else "")
+        self.settings.open()
 
     # ------------------------------------------------------------------ hosting a hub on this computer
 

@@ -119,9 +119,9 @@ def message_size(text: str) -> int:
 
 
 def counter_text(text: str, limits: Limits) -> tuple[str, bool]:
-    """The live counter ('12 / 4096') and whether the text is over the limit."""
+    """The live counter ('12 / 4096 bytes': the hub counts UTF-8 bytes) and whether the text is over the limit."""
     size = message_size(text)
-    return f"{size} / {limits.message_bytes}", size > limits.message_bytes
+    return f"{size} / {limits.message_bytes} bytes", size > limits.message_bytes
 
 
 def problem_with(draft: Draft, limits: Limits) -> str:

@@ -8,7 +8,11 @@ from desktop.core.toasts import AUTO_DISMISS, BURST_THRESHOLD, MAX_VISIBLE
 from desktop.core.trust import MemoryPins
 from hub.protocol import NotificationType
 
-CORNERS = ("top-right", "top-left", "bottom-right", "bottom-left")
+#: The screen corners toasts can sit in: (toasts/corner value, what the settings dialog says).
+CORNERS = (("top-right", "Top right"), ("top-left", "Top left"), ("bottom-right", "Bottom right"),
+           ("bottom-left", "Bottom left"))  # fmt: skip
+#: What the settings dialog offers for host/interface (an address of this computer's may be typed too).
+INTERFACES = (("0.0.0.0", "Every network interface (teammates can join)"), ("127.0.0.1", "This computer only"))
 
 
 class Preferences:
@@ -93,7 +97,7 @@ class Preferences:
     def toast_corner(self) -> str:
         """toasts/corner: top-right (default), top-left, bottom-right, bottom-left."""
         value = self._text("toasts/corner")
-        return value if value in CORNERS else "top-right"
+        return value if value in dict(CORNERS) else "top-right"
 
     @property
     def show_as(self) -> str:

@@ -41,7 +41,7 @@ class SignInDialog(QDialog):
 
         form = QFormLayout()
         form.addRow("Hub address", self.hub)
-        form.addRow("Username", self.username)
+        form.addRow("User name", self.username)
         form.addRow("Password", self.password)
         layout = QVBoxLayout(self)
         layout.addWidget(self.reason)
@@ -77,11 +77,11 @@ class SignInDialog(QDialog):
         try:
             hub_url = normalize_hub_url(self.hub.text())
         except ValueError as exc:
-            self.show_error(str(exc).capitalize())
+            self.show_error(str(exc))
             return
         username = self.username.text().strip()
         if not username or not self.password.text():
-            self.show_error("Enter your username and password.")
+            self.show_error("Enter your user name and password.")
             return
         self.show_error("")
         self.set_busy(True)

@@ -57,6 +57,7 @@ class StatusWindow(QWidget):
     """Shown instead of the tray icon when the desktop has no system tray."""
 
     open_history = Signal()
+    sign_in_requested = Signal()
     sign_out_requested = Signal()
     quit_requested = Signal()
 
@@ -84,7 +85,10 @@ class StatusWindow(QWidget):
         self.sign_out_button = QPushButton("Sign out")
         self.quit_button = QPushButton("Quit")
         self.open_button.clicked.connect(self.open_history)
-        self.sign_out_button.clicked.connect(self.sign_out_requested)
+        self.signed_in = False
+        self.sign_out_button.clicked.connect(
+            lambda: (self.sign_out_requested if self.signed_in else self.sign_in_requested).emit()
+        )
         self.quit_button.clicked.connect(self.quit_requested)
 
         text = QVBoxLayout()
@@ -117,4 +121,5 @@ class StatusWindow(QWidget):
             self.shown = shown
         self.title.setText(f"{username} @ {hub_url}" if username else "Not signed in")
         self.status.setText(status_line(status, unread))
-        self.sign_out_button.setEnabled(bool(username))
+        self.signed_in = bool(username)
+        self.sign_out_button.setText("Sign out" if username else "Sign in…")

@@ -287,7 +287,7 @@ def test_settings_are_saved_and_applied_at_once(
     dialog = app.settings.dialog
     assert dialog.isVisible() and dialog.account.text() == "Not signed in"
     assert dialog.durations["warning"].value() == 10 and dialog.durations["error"].value() == 0  # 0: until closed
-    dialog.corner.setCurrentText("bottom-left")
+    dialog.corner.setCurrentText("Bottom left")
     dialog.durations["info"].setValue(0)
     dialog.durations["warning"].setValue(3)
     dialog.sounds["info"].setChecked(True)
