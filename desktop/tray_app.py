@@ -439,7 +439,7 @@ class TrayApp(QObject):
             my_rooms=tuple(d.my_rooms),
             open_rooms=tuple(d.open_rooms),
             online=tuple(d.online_people()),
-            users=tuple(u for u in d.users if u != d.me),
+            users=tuple(u for u in d.people if u != d.me),
             watched=frozenset(d.watched),
             dnd_text=self.dnd.describe(),
             dnd_active=self.dnd.active(),

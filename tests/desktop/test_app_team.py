@@ -23,6 +23,7 @@ from desktop.ui.settings import Preferences
 from hub.accounts import Accounts
 from hub.app import STORE
 from hub.server import RunningHub
+from hub.store import TokenKind
 from tests.conftest import WAIT, Client, make_config
 from tests.desktop.test_app import RecordingReporter, free_port, prefs, run_on_qasync
 from tests.desktop.test_credentials import DictKeyring
@@ -321,3 +322,48 @@ def test_settings_are_saved_and_applied_at_once(
     app.dialog.hide()
     assert all("token" not in key and "password" not in key for key in prefs.keys())
     app.stack.close_all()
+
+
+def test_a_scripts_account_is_not_offered_nor_counted_as_a_recipient(
+    qapp: QApplication, tmp_path: Path, prefs: Preferences
+) -> None:
+    async def scenario() -> None:
+        running = RunningHub(make_config(tmp_path / "hub", port=free_port()))
+        url = await running.start()
+        accounts = Accounts(running.app[STORE])
+        await accounts.add_user("alice", "pw-alice", admin=True)
+        await accounts.add_user("bob", "pw-bob", admin=False)
+        await accounts.add_user("ci", None, admin=False, token_only=True)  # a script's account: it only sends
+        await accounts.issue_token("ci", "cron", TokenKind.SEND)
+        reporter = RecordingReporter()
+        app = make_app(qapp, tmp_path, prefs, reporter)
+        run = asyncio.ensure_future(app.run())
+        try:
+            await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
+            await app.sign_in(url, "alice", "pw-alice")
+            await reporter.until(lambda: directory_has(reporter, admin=True))
+            app.open_compose()
+            await app.team.refresh_directory()
+            assert [r.label for r in app.compose.dialog.offered] == ["bob", "alice", "Everyone"]
+            assert app.menu.find_action(app.menu.online_menu, "watch:bob") is not None
+            assert app.menu.find_action(app.menu.online_menu, "watch:ci") is None  # it never comes online
+            # To everyone: the hub stored it for 3 accounts, of which 2 are people.
+            app.compose.dialog.recipient.setEditText("Everyone")
+            app.compose.dialog.text.setPlainText("lunch at noon")
+            app.compose.dialog.submit()
+            await reporter.until(lambda: bool(reporter.named("sent")))
+            assert reporter.named("sent")[-1]["text"] == "Sent to Everyone (2 recipients)."
+            # Typed by hand, the script's account is refused in words before anything is sent.
+            app.compose.dialog.recipient.setEditText("ci")
+            app.compose.dialog.text.setPlainText("hello?")
+            app.compose.dialog.submit()
+            await reporter.until(lambda: bool(reporter.named("send_failed")))
+            assert app.compose.dialog.answer.text() == (
+                "ci cannot receive notifications: it is an account that only sends (a script's)."
+            )
+        finally:
+            await app.quit()
+            await asyncio.wait_for(run, WAIT)
+            await running.stop()
+
+    run_on_qasync(qapp, scenario)
