@@ -18,6 +18,7 @@ from desktop.errors import HubError
 from desktop.report import Reporter
 from desktop.session import Session, Spawn
 from desktop.ui.menu import AppMenu, MenuState
+from desktop.ui.prompts import room_prompt
 from desktop.ui.settings import Preferences
 
 log = logging.getLogger(__name__)
@@ -87,11 +88,8 @@ class TeamFlow:
         self.report.event("joined" if join else "left", room=room)
 
     def ask_room_name(self) -> None:
-        ask = QInputDialog()
-        ask.setWindowTitle("Join a room")
-        ask.setLabelText("Room name (letters, digits, . _ -):")
+        ask = room_prompt()
         ask.textValueSelected.connect(lambda name: self._spawn(self.join_room(name.strip().lstrip("#"))))
-        ask.finished.connect(ask.deleteLater)
         self.room_prompt = ask
         ask.open()
 

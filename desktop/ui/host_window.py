@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.fit import keep_fitted
+from desktop.ui.prompts import reset_prompt
 
 ERROR_COLOUR = "#b91c1c"
 WARNING_COLOUR = "#92400e"
@@ -144,17 +145,8 @@ class HostWindow(QDialog):
 
     def ask_reset(self, names: list[str]) -> None:
         """The "Reset password…" prompt: whom to give a new one-time password (a list, or a name typed)."""
-        ask = QInputDialog(self)
-        ask.setWindowTitle("Reset a teammate's password")
-        ask.setLabelText("Give a new one-time password to:")
-        ask.setComboBoxItems(names)
-        ask.setComboBoxEditable(True)
-        ask.setOkButtonText("Reset password")
-        typed = self.invite_name.text().strip()
-        if typed:
-            ask.setTextValue(typed)
+        ask = reset_prompt(names, self.invite_name.text().strip())
         ask.textValueSelected.connect(lambda name: self._reset(name.strip()))
-        ask.finished.connect(ask.deleteLater)
         ask.finished.connect(lambda _: setattr(self, "reset_prompt", None))
         self.reset_prompt = ask
         ask.open()

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from desktop.net.http import normalize_hub_url
+from desktop.ui.fit import keep_fitted
 
 
 class SignInDialog(QDialog):
@@ -49,6 +50,7 @@ class SignInDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.notice)
         layout.addWidget(self.buttons)
+        keep_fitted(self)  # a reason, an error or a notice may appear: grow, never squeeze
 
     def set_values(self, hub_url: str, username: str) -> None:
         self.hub.setText(hub_url)

@@ -7,6 +7,7 @@ from PySide6.QtGui import QCloseEvent, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSystemTrayIcon, QVBoxLayout, QWidget
 
 from desktop.core.connection import ConnectionStatus, TrayState
+from desktop.ui.fit import keep_fitted
 from desktop.ui.icons import badge_text, tray_icon, tray_image
 from desktop.ui.menu import AppMenu
 
@@ -108,6 +109,7 @@ class StatusWindow(QWidget):
         layout.addWidget(self.note)
         layout.addLayout(buttons)
         self.shown: tuple[TrayState, str] | None = None
+        keep_fitted(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # Without a tray this window is the app: closing it quits (nothing keeps running unseen).

@@ -22,6 +22,7 @@ from hub.config import load_config
 from tests.conftest import WAIT, Client
 from tests.desktop.test_app import RecordingReporter, assert_no_secret_on_disk, prefs, run_on_qasync
 from tests.desktop.test_app_team import make_app
+from tests.support.layout import layout_problems
 
 __all__ = ["prefs"]
 
@@ -63,6 +64,7 @@ def test_host_mode_a_teammate_joins_over_the_lan_and_messages_go_both_ways(
             first = window.password.text()
             assert len(first) >= 12 and window.copy_password.isVisibleTo(window)
             assert "one-time password" in window.outcome.text() and hosting["lan_url"] in window.outcome.text()
+            assert layout_problems(window) == []  # it grew to show the password: nothing squeezed or cut off
             # Inviting bob again offers him a new password instead of a dead end.
             window.invite_name.setText("bob")
             QTest.mouseClick(window.invite_button, Qt.MouseButton.LeftButton)

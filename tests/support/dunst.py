@@ -31,6 +31,8 @@ from jeepney import MatchRule
 from jeepney.bus_messages import message_bus
 from jeepney.io.asyncio import Proxy, open_dbus_router
 
+from tests.support.x11 import first_line, spawn, stop, virtual_screen
+
 WAIT = 10.0
 TOOLS = ("Xvfb", "dbus-daemon", "dunst", "dunstctl")
 
@@ -122,16 +124,6 @@ class Dunst:
         return (self.folder / "menu.txt").read_text().splitlines()
 
 
-async def _spawn(name: str, folder: Path, *argv: str, env: dict[str, str]) -> asyncio.subprocess.Process:
-    with (folder / f"{name}.log").open("wb") as log:
-        return await asyncio.create_subprocess_exec(*argv, env=env, stdout=asyncio.subprocess.PIPE, stderr=log)
-
-
-async def _first_line(proc: asyncio.subprocess.Process) -> str:
-    assert proc.stdout is not None
-    return (await asyncio.wait_for(proc.stdout.readline(), WAIT)).decode().strip()
-
-
 async def wait_for_service(address: str, name: str = "org.freedesktop.Notifications") -> None:
     """Return once `name` has an owner on the bus: at once, or when the bus says so (NameOwnerChanged)."""
     async with open_dbus_router(address) as router:
@@ -158,25 +150,16 @@ async def dunst_session(folder: Path, *, start: bool = True) -> AsyncIterator[Du
     (folder / "dunstrc").write_text(CONFIG.format(dmenu=folder / "dmenu"))
     env = {k: v for k, v in os.environ.items() if k not in {"DBUS_SESSION_BUS_ADDRESS", "DISPLAY"}}
     env["XDG_CONFIG_HOME"] = str(folder / "config")  # an activated dunst reads no dunstrc of the developer's
-    started: list[asyncio.subprocess.Process] = []
-    try:
-        xvfb = await _spawn("xvfb", folder, "Xvfb", "-displayfd", "1", "-screen", "0", "800x600x24", "-nolisten",
-                            "tcp", env=env)  # fmt: skip
-        started.append(xvfb)
-        env["DISPLAY"] = f":{await _first_line(xvfb)}"
-        bus = await _spawn("dbus", folder, "dbus-daemon", "--session", "--nofork", "--print-address=1", env=env)
-        started.append(bus)
-        env["DBUS_SESSION_BUS_ADDRESS"] = await _first_line(bus)
-        if start:
-            started.append(await _spawn("dunst", folder, "dunst", "-config", str(folder / "dunstrc"), env=env))
-            await wait_for_service(env["DBUS_SESSION_BUS_ADDRESS"])
-        yield Dunst(folder, env)
-    finally:
-        for proc in reversed(started):
-            if proc.returncode is None:
-                proc.terminate()
-                try:
-                    await asyncio.wait_for(proc.wait(), WAIT)
-                except TimeoutError:
-                    proc.kill()
-                    await proc.wait()
+    async with virtual_screen(folder, 800, 600, env) as display:
+        env["DISPLAY"] = display
+        bus = await spawn("dbus", folder, "dbus-daemon", "--session", "--nofork", "--print-address=1", env=env)
+        started = [bus]
+        try:
+            env["DBUS_SESSION_BUS_ADDRESS"] = await first_line(bus)
+            if start:
+                started.append(await spawn("dunst", folder, "dunst", "-config", str(folder / "dunstrc"), env=env))
+                await wait_for_service(env["DBUS_SESSION_BUS_ADDRESS"])
+            yield Dunst(folder, env)
+        finally:
+            for proc in reversed(started):
+                await stop(proc)
