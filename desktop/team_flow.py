@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QInputDialog
 
 from desktop.core.directory import Directory
 from desktop.core.presentation import Presenter
+from desktop.core.wording import sentence
 from desktop.errors import HubError
 from desktop.report import Reporter
 from desktop.session import Session, Spawn
@@ -83,7 +84,7 @@ class TeamFlow:
         try:
             await (session.join_room(room) if join else session.leave_room(room))
         except HubError as exc:
-            self._notice(f"Could not {'join' if join else 'leave'} #{room}", str(exc))
+            self._notice(f"Could not {'join' if join else 'leave'} #{room}", sentence(str(exc)))
             return
         self.report.event("joined" if join else "left", room=room)
 
