@@ -3,7 +3,6 @@ and a locked keyring, and the sign-in dialog against a used one-time password.""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -13,13 +12,10 @@ from PySide6.QtWidgets import QApplication
 from desktop.app import TrayApp
 from desktop.credentials import KeyringCredentialStore, SessionFallbackStore
 from desktop.ui.settings import Preferences
-from hub.accounts import Accounts
-from hub.app import STORE
-from hub.server import RunningHub
-from tests.conftest import WAIT, make_config
-from tests.desktop.test_app import RecordingReporter, free_port, prefs, run_on_qasync
+from tests.desktop.test_app import RecordingReporter, prefs, run_on_qasync
 from tests.desktop.test_app_team import make_app
 from tests.desktop.test_credentials import LockedKeyring
+from tests.support.apps import app_running, hub_with
 
 __all__ = ["prefs"]
 
@@ -31,8 +27,7 @@ def test_settings_show_what_runs_and_save_only_what_changed(
         reporter = RecordingReporter()
         # As `notify-tray --host-interface 127.0.0.1` starts it: this computer only, for this run.
         app = make_app(qapp, tmp_path, prefs, reporter, host=True, host_interface="127.0.0.1", host_port=0)
-        run = asyncio.ensure_future(app.run())
-        try:
+        async with app_running(app):
             await reporter.until(lambda: reporter.last_state() == "connected")
             app.open_settings()
             dialog = app.settings.dialog
@@ -59,9 +54,6 @@ def test_settings_show_what_runs_and_save_only_what_changed(
             dialog.host_interface.setCurrentText("192.168.1.20")  # an address of this computer's, typed
             dialog.submit()
             assert prefs.host_interface == "192.168.1.20"
-        finally:
-            await app.quit()
-            await asyncio.wait_for(run, WAIT)
 
     run_on_qasync(qapp, scenario)
 
@@ -72,14 +64,10 @@ def test_a_locked_keyring_can_be_tried_again_from_the_settings(
     keyring = LockedKeyring()
 
     async def scenario() -> None:
-        running = RunningHub(make_config(tmp_path / "hub", port=free_port()))
-        url = await running.start()
-        await Accounts(running.app[STORE]).add_user("alice", "wonderland", admin=False)
         reporter = RecordingReporter()
         app = TrayApp(qapp, data_dir=tmp_path / "data", preferences=prefs, reporter=reporter, use_tray=False,
                       credentials=SessionFallbackStore(KeyringCredentialStore(keyring)))  # fmt: skip
-        run = asyncio.ensure_future(app.run())
-        try:
+        async with hub_with(tmp_path / "hub", alice="wonderland") as (url, _), app_running(app):
             await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
             await app.sign_in(url, "alice", "wonderland")
             notice = reporter.named("notice")[-1]
@@ -100,10 +88,6 @@ def test_a_locked_keyring_can_be_tried_again_from_the_settings(
             assert dialog.keyring.text() == "Kept in the system keyring."
             assert not dialog.keyring_retry.isVisibleTo(dialog)
             assert list(keyring.entries) == [("lan-notify", f"alice@{url}")]  # the next start signs in silently
-        finally:
-            await app.quit()
-            await asyncio.wait_for(run, WAIT)
-            await running.stop()
 
     run_on_qasync(qapp, scenario)
 
@@ -112,28 +96,18 @@ def test_a_used_one_time_password_says_so_and_what_to_do(
     qapp: QApplication, tmp_path: Path, prefs: Preferences
 ) -> None:
     async def scenario() -> None:
-        running = RunningHub(make_config(tmp_path / "hub", port=free_port()))
-        url = await running.start()
-        accounts = Accounts(running.app[STORE])
-        await accounts.add_user("bob", None, admin=False, token_only=True)
-        password = await accounts.one_time_password("bob")
-        await accounts.login("bob", password, "bob's first laptop")  # used once, on another computer
         reporter = RecordingReporter()
         app = make_app(qapp, tmp_path, prefs, reporter)
-        run = asyncio.ensure_future(app.run())
-        try:
+        async with hub_with(tmp_path / "hub") as (url, accounts), app_running(app):
+            await accounts.add_user("bob", None, admin=False, token_only=True)
+            password = await accounts.one_time_password("bob")
+            await accounts.login("bob", password, "bob's first laptop")  # used once, on another computer
             await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
             await app.sign_in(url, "bob", password)
-            assert (
-                app.dialog.error.text()
-                == "This one-time password was already used. Ask your hub's admin for a new one."
-            )
+            used = "This one-time password was already used. Ask your hub's admin for a new one."
+            assert app.dialog.error.text() == used
             await app.sign_in(url, "bob", "a guess")
             assert app.dialog.error.text() == "The user name or password is wrong."
             assert [e["code"] for e in reporter.named("sign_in_failed")] == ["password_expired", "unauthorized"]
-        finally:
-            await app.quit()
-            await asyncio.wait_for(run, WAIT)
-            await running.stop()
 
     run_on_qasync(qapp, scenario)

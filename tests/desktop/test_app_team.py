@@ -27,6 +27,7 @@ from hub.store import TokenKind
 from tests.conftest import WAIT, Client, make_config
 from tests.desktop.test_app import RecordingReporter, free_port, prefs, run_on_qasync
 from tests.desktop.test_credentials import DictKeyring
+from tests.support.apps import app_running, hub_with
 
 __all__ = ["prefs"]  # the fixture, shared with test_app.py
 
@@ -328,17 +329,12 @@ def test_a_scripts_account_is_not_offered_nor_counted_as_a_recipient(
     qapp: QApplication, tmp_path: Path, prefs: Preferences
 ) -> None:
     async def scenario() -> None:
-        running = RunningHub(make_config(tmp_path / "hub", port=free_port()))
-        url = await running.start()
-        accounts = Accounts(running.app[STORE])
-        await accounts.add_user("alice", "pw-alice", admin=True)
-        await accounts.add_user("bob", "pw-bob", admin=False)
-        await accounts.add_user("ci", None, admin=False, token_only=True)  # a script's account: it only sends
-        await accounts.issue_token("ci", "cron", TokenKind.SEND)
         reporter = RecordingReporter()
         app = make_app(qapp, tmp_path, prefs, reporter)
-        run = asyncio.ensure_future(app.run())
-        try:
+        async with hub_with(tmp_path / "hub", bob="pw-bob") as (url, accounts), app_running(app):
+            await accounts.add_user("alice", "pw-alice", admin=True)
+            await accounts.add_user("ci", None, admin=False, token_only=True)  # a script's account: it only sends
+            await accounts.issue_token("ci", "cron", TokenKind.SEND)
             await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
             await app.sign_in(url, "alice", "pw-alice")
             await reporter.until(lambda: directory_has(reporter, admin=True))
@@ -361,9 +357,5 @@ def test_a_scripts_account_is_not_offered_nor_counted_as_a_recipient(
             assert app.compose.dialog.answer.text() == (
                 "ci cannot receive notifications: it is an account that only sends (a script's)."
             )
-        finally:
-            await app.quit()
-            await asyncio.wait_for(run, WAIT)
-            await running.stop()
 
     run_on_qasync(qapp, scenario)
