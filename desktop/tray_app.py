@@ -517,7 +517,8 @@ class TrayApp(QObject):
         self.menu.set_state(self._menu_state())
         self.notifications.presenter.push_notice(  # after signing in: opening a session clears the toasts
             "Your hub runs on this computer",
-            f"Teammates join at {hosted.lan_url}. Try “Send message…” in the menu: send yourself one.",
+            f"{hosted.lan_warning or f'Teammates join at {hosted.lan_url}.'} "
+            "Try “Send message…” in the menu: send yourself one.",
             style="info",
             timeout=10.0,
         )

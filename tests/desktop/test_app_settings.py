@@ -29,6 +29,8 @@ def test_settings_show_what_runs_and_save_only_what_changed(
         app = make_app(qapp, tmp_path, prefs, reporter, host=True, host_interface="127.0.0.1", host_port=0)
         async with app_running(app):
             await reporter.until(lambda: reporter.last_state() == "connected")
+            (hosting,) = [t for t in app.toasts.view().visible if t.title == "Your hub runs on this computer"]
+            assert hosting.message.startswith("Other computers cannot reach this hub: it listens on 127.0.0.1")
             app.open_settings()
             dialog = app.settings.dialog
             assert dialog.host_interface.currentText() == "Every network interface (teammates can join)"  # saved
