@@ -21,6 +21,7 @@ from desktop.core.presentation import Presentation, Presenter, ShowAs, choose
 from desktop.core.system_toasts import NotificationPort, SystemToasts, system_policy
 from desktop.core.toasts import ToastInfo, ToastPolicy
 from desktop.report import Reporter
+from desktop.session import Spawn
 from desktop.sound import THEME_SOUNDS, SoundCues, SoundPlayer
 from desktop.ui.settings import Preferences
 from desktop.ui.tray_messages import TrayMessages
@@ -43,6 +44,7 @@ class NotifyFlow:
         me: Callable[[], str],
         on_open: Callable[[int | None], None],
         on_reply: Callable[[str], None],
+        spawn: Spawn,
         connect: Connect | None = None,
         platform: str = sys.platform,
     ) -> None:
@@ -53,6 +55,9 @@ class NotifyFlow:
         self._on_open = on_open
         self._on_reply = on_reply
         self._connect = connect
+        self._spawn = spawn
+        self._broken = False  # the service stopped answering: toasts until it is found again
+        self._connecting = False
         #: The tray icon (its messages stand in for system notifications on macOS and Windows).
         self.tray: QSystemTrayIcon | None = None
         self._platform = platform
@@ -70,22 +75,50 @@ class NotifyFlow:
         server = getattr(self.port, "server", None)
         return str(getattr(server, "name", "")) if self.port is not None else ""
 
+    @property
+    def _uses_dbus(self) -> bool:
+        return self._platform not in {"darwin", "win32"} and self._connect is not None
+
     async def start(self) -> None:
         """Find the desktop's notification service (Linux) or the tray (macOS, Windows), then choose."""
         if self._platform in {"darwin", "win32"}:
-            self.port = TrayMessages(self.tray) if self.tray is not None else None
+            self._attach(TrayMessages(self.tray) if self.tray is not None else None)
         elif self._connect is not None:
-            self.port = await self._connect(self.prefs.show_as == ShowAs.SYSTEM.value)
-        if self.port is not None:
-            self.renderer = SystemToasts(self.policy, self.port, me=self._me, on_open=self._opened,
+            self._attach(await self._connect(self.prefs.show_as == ShowAs.SYSTEM.value))
+        self.apply()
+
+    def _attach(self, port: NotificationPort | None) -> None:
+        if self.renderer is not None:
+            self.renderer.active = False  # a service that went away: its renderer shows nothing more
+        self.port, self.renderer, self._broken = port, None, False
+        if port is not None:
+            self.renderer = SystemToasts(self.policy, port, me=self._me, on_open=self._opened,
                                          on_reply=self._replied, sound=self._bubble_sound, icon=icon_of,
                                          on_shown=self._shown, on_failed=self._failed)  # fmt: skip
-        self.apply()
+
+    async def _find_again(self) -> None:
+        """System notifications were chosen, but no service answered (or it went away): the bus may start one."""
+        assert self._connect is not None
+        self._connecting = True
+        try:
+            port = await self._connect(True)
+        finally:
+            self._connecting = False
+        if port is not None:
+            old = self.port
+            self._attach(port)
+            stop = getattr(old, "stop", None)
+            if stop is not None:
+                await stop()
+            self.apply()
 
     def apply(self) -> None:
         """Choose again (settings changed): point the presenter at the toasts or the system notifications."""
         self.policy.set_auto_dismiss({t: self.prefs.toast_duration(t.value) for t in NotificationType})
-        capabilities = self.port.capabilities if self.port is not None else None
+        wanted = self.prefs.show_as == ShowAs.SYSTEM.value
+        if wanted and self._uses_dbus and (self.port is None or self._broken) and not self._connecting:
+            self._spawn(self._find_again())
+        capabilities = self.port.capabilities if self.port is not None and not self._broken else None
         choice = choose(self.prefs.show_as, platform=self._platform, capabilities=capabilities,
                         tray=self.tray is not None)  # fmt: skip
         if self.renderer is None and choice.show_as is not ShowAs.TOASTS:
@@ -142,6 +175,7 @@ class NotifyFlow:
 
     def _failed(self, error: Exception) -> None:
         log.warning("falling back to lan-notify's toasts: %s", error)
+        self._broken = True
         self._use(Presentation(ShowAs.TOASTS, "The system's notification service stopped answering."))
         self.toasts.push_notice(
             "Notifications are shown here again",

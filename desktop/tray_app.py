@@ -97,7 +97,7 @@ class TrayApp(QObject):
             toasts=self.toasts, prefs=preferences, report=reporter, sound=self.sound,
             me=lambda: self.session.username if self.session else "",
             on_open=lambda nid: self.spawn(self.history.show(nid)), on_reply=self.open_compose,
-            connect=notification_service,
+            spawn=self.spawn, connect=notification_service,
         )  # fmt: skip
         self.gate = ToastGate(self.notifications.presenter, self.dnd)
         self._dnd_reported: tuple[bool, int, str] | None = None

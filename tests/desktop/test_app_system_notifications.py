@@ -76,3 +76,27 @@ async def with_dunst(app: TrayApp, reporter: RecordingReporter, dunst: Dunst, ur
         assert await dunst.displayed() == 0
     finally:
         await bob.close()
+
+
+@needs_dunst
+def test_choosing_system_notifications_starts_a_service_the_bus_knows(
+    qapp: QApplication, tmp_path: Path, prefs: Preferences
+) -> None:
+    async def scenario() -> None:
+        async with dunst_session(tmp_path / "dunst", start=False) as idle:  # dunst installed, not running
+            reporter = RecordingReporter()
+            service = lambda activate: DesktopNotifications.connect(idle.address, activate=activate)  # noqa: E731
+            app = make_app(qapp, tmp_path, prefs, reporter, notification_service=service)
+            async with app_running(app):
+                await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
+                assert reporter.named("notifications") == []  # nothing runs: toasts, and nothing started
+                app.open_settings()
+                dialog = app.settings.dialog
+                assert dialog.show_as.currentText() == "lan-notify toasts"
+                dialog.show_as.setCurrentText("System notifications")
+                dialog.submit()
+                # Saved: the bus is asked to start the service it knows (D-Bus activation), and it is used.
+                await reporter.until(lambda: [e["show_as"] for e in reporter.named("notifications")][-1:] == ["system"])
+                assert reporter.named("notifications")[-1]["service"] == "dunst"
+
+    run_on_qasync(qapp, scenario)

@@ -25,7 +25,8 @@ async def test_on_macos_system_notifications_are_the_trays_messages(qapp: QAppli
     report = RecordingReporter()
     toasts_policy = ToastPolicy()
     flow = NotifyFlow(toasts=toasts_policy, prefs=prefs, report=report, sound=SoundPlayer(lambda _t: False),
-                      me=lambda: "me", on_open=opened.append, on_reply=lambda _to: None, platform="darwin")  # fmt: skip
+                      me=lambda: "me", on_open=opened.append, on_reply=lambda _to: None,
+                      spawn=lambda _coro: None, platform="darwin")  # fmt: skip
     icon = QSystemTrayIcon()
     flow.tray = icon
     await flow.start()
