@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication
 from desktop import desktop_entry
 from desktop.credentials import KeyringCredentialStore, SessionFallbackStore
 from desktop.hosting import default_hub_dir
+from desktop.net.notifications import DesktopNotifications
 from desktop.report import Reporter
 from desktop.tray_app import TrayApp
 from desktop.ui.settings import Preferences
@@ -178,6 +179,7 @@ def _run(args: argparse.Namespace) -> int:
                 # A hosted hub's store: DIR/hub with --data-dir DIR, else where `notify-hub` keeps it too.
                 host_data_dir=args.data_dir / "hub" if args.data_dir else default_hub_dir(),
                 ca_file=args.ca_file,
+                notification_service=lambda activate: DesktopNotifications.connect(activate=activate),
             )
             instance.activation_requested.connect(app.bring_forward)
             instance.command_received.connect(app.run_command)

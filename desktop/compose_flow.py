@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 from desktop.core.compose import (
     Draft,
+    TargetKind,
+    cannot_receive_text,
     describe_refusal,
     recipients_for,
     remember_recent,
@@ -44,7 +46,7 @@ class ComposeFlow:
         self.dialog.set_recipients(
             recipients_for(
                 me=d.me,
-                users=d.users,
+                users=d.people,
                 online=d.online,
                 my_rooms=d.my_rooms,
                 admin=d.admin,
@@ -67,7 +69,13 @@ class ComposeFlow:
     async def send(self, draft: Draft) -> None:
         session = self._session()
         if session is None:
-            self.dialog.show_result("Not signed in: sign in first, then send.", ok=False)
+            self.dialog.show_result("Not sent: you are signed out. Sign in first, then send.", ok=False)
+            return
+        if draft.to.kind is TargetKind.USER and draft.to.name in session.directory.send_only:
+            self.dialog.show_result(cannot_receive_text(draft.to.name), ok=False)
+            self.report.event(
+                "send_failed", to=draft.to.label, code="send_only", text=cannot_receive_text(draft.to.name)
+            )
             return
         try:
             answer = await session.send(draft)
@@ -77,11 +85,11 @@ class ComposeFlow:
             self.report.event("send_failed", to=draft.to.label, code=exc.code, text=text)
             return
         except HubError as exc:
-            text = f"Not sent: {exc}"
+            text = f"Not sent. {exc}"
             self.dialog.show_result(text, ok=False)
             self.report.event("send_failed", to=draft.to.label, code="unreachable", text=text)
             return
         self.prefs.set_recent_recipients(remember_recent(self.prefs.recent_recipients, draft.to.key))
-        text = sent_text(draft, answer)
+        text = sent_text(draft, answer, send_only=len(session.directory.send_only))
         self.dialog.sent(text)
         self.report.event("sent", to=draft.to.label, type=draft.type.value, id=answer.get("id"), text=text)

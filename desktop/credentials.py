@@ -28,13 +28,16 @@ log = logging.getLogger(__name__)
 SERVICE: Final = "lan-notify"
 DEFAULT_TIMEOUT: Final = 10.0
 
-NO_KEYRING_MESSAGE: Final = (
-    "No system keyring is available on this computer, so your sign-in cannot be saved. "
-    "You stay signed in until you quit; next time you will be asked for your password again."
-)
+NO_KEYRING_MESSAGE: Final = "No system keyring is available on this computer, so your sign-in cannot be saved."
 TIMEOUT_MESSAGE: Final = (
-    "The system keyring did not answer (it may be locked and waiting for a password). "
-    "Your sign-in is kept for this session only."
+    "The system keyring did not answer in time (it may be waiting for its password in a window you cannot see)."
+)
+LOCKED_MESSAGE: Final = "The system keyring is locked, and it was not unlocked when asked."
+REFUSED_MESSAGE: Final = "The system keyring could not keep your sign-in."
+#: What follows any of the above once the app keeps the token in memory instead.
+SESSION_ONLY: Final = (
+    "You stay signed in until you quit; next time you will be asked for your password again. Once the keyring "
+    "works, choose “Try the keyring again” in Settings."
 )
 
 
@@ -146,9 +149,14 @@ class KeyringCredentialStore:
                 return action(backend)
             except keyring.errors.NoKeyringError:
                 raise KeyringUnavailableError(NO_KEYRING_MESSAGE) from None
+            except keyring.errors.KeyringLocked as exc:
+                log.warning("the keyring is locked: %s", exc)
+                raise CredentialError(LOCKED_MESSAGE) from None
             except keyring.errors.KeyringError as exc:
-                # InitError ("Prompt dismissed"), KeyringLocked...: say what happened without the secret.
-                raise CredentialError(f"The system keyring refused the request: {exc}") from None
+                # InitError ("Failed to unlock the collection!", "Prompt dismissed"): said in words, logged as is.
+                log.warning("the keyring refused: %s: %s", type(exc).__name__, exc)
+                locked = "unlock" in str(exc).lower() or "dismissed" in str(exc).lower()
+                raise CredentialError(LOCKED_MESSAGE if locked else REFUSED_MESSAGE) from None
 
         return await _in_thread(blocking, self._timeout)
 
@@ -179,26 +187,43 @@ class KeyringCredentialStore:
 class SessionFallbackStore:
     """The keyring when it works; otherwise this session's memory, with a notice for the user.
 
-    `notice` is empty while the keyring works, and a plain-words explanation once it did not.
+    `reason` is empty while the keyring works, and says why not once it did not; `notice` adds what that
+    means for the user.
     """
 
     def __init__(self, keyring_store: KeyringCredentialStore, memory: MemoryCredentialStore | None = None) -> None:
         self._keyring = keyring_store
         self._memory = memory or MemoryCredentialStore()
-        self.notice = ""
+        self.reason = ""
 
     @property
     def persistent(self) -> bool:
-        return not self.notice
+        return not self.reason
+
+    @property
+    def notice(self) -> str:
+        return f"{self.reason} {SESSION_ONLY}" if self.reason else ""
 
     def _fall_back(self, exc: CredentialError) -> None:
-        if not self.notice:
+        if not self.reason:
             log.warning("keyring unusable, keeping the token in memory: %s", exc)
-        self.notice = str(exc)
+        self.reason = str(exc)
+
+    async def retry(self, hub_url: str, username: str, token: str) -> bool:
+        """Try the keyring again (unlocked since, say): keep this session's token there. True once it is kept."""
+        try:
+            await self._keyring.set_token(hub_url, username, token)
+        except CredentialError as exc:
+            self.reason = ""  # said again, with today's reason
+            self._fall_back(exc)
+            return False
+        self.reason = ""
+        log.info("the keyring works again: the sign-in is kept there")
+        return True
 
     async def get_token(self, hub_url: str, username: str) -> str | None:
         token = await self._memory.get_token(hub_url, username)
-        if token is not None or self.notice:
+        if token is not None or self.reason:
             return token
         try:
             return await self._keyring.get_token(hub_url, username)
@@ -207,7 +232,7 @@ class SessionFallbackStore:
             return None
 
     async def set_token(self, hub_url: str, username: str, token: str) -> None:
-        if not self.notice:
+        if not self.reason:
             try:
                 await self._keyring.set_token(hub_url, username, token)
                 return
@@ -217,7 +242,7 @@ class SessionFallbackStore:
 
     async def delete_token(self, hub_url: str, username: str) -> None:
         await self._memory.delete_token(hub_url, username)
-        if not self.notice:
+        if not self.reason:
             try:
                 await self._keyring.delete_token(hub_url, username)
             except CredentialError as exc:

@@ -10,6 +10,8 @@
      │    └── SchemaTooNewError           written by a newer version of the app
      ├── InvalidTransitionError       a connection state change that cannot happen
      ├── HostError                    hosting a hub on this computer
+     │    ├── PortInUseError              the port is taken (has `interface`, `port`)
+     │    └── UserExistsError             "Invite" with a name that is taken (has `name`)
      └── HubError                     talking to the hub
           ├── HubUnreachableError         no answer (network, wrong address, hub down)
           ├── LoginRefusedError           wrong name/password or revoked token (has `code`)
@@ -62,10 +64,13 @@ class HubUnreachableError(HubError):
 
 
 class LoginRefusedError(HubError):
-    def __init__(self, code: str, message: str) -> None:
+    """The hub refused a sign-in: its stable `code` (`unauthorized`, `password_expired`...), its `message`."""
+
+    def __init__(self, code: str, message: str, *, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.retry_after = retry_after
 
 
 class HubResponseError(HubError):
@@ -84,6 +89,23 @@ class HubRefusedError(HubError):
 
 class HostError(DesktopError):
     """Hosting a hub on this computer failed (port taken, data dir not writable...)."""
+
+
+class PortInUseError(HostError):
+    """Another hub, or another program, already listens on the hosted hub's port."""
+
+    def __init__(self, interface: str, port: int) -> None:
+        super().__init__(f"Port {port} is already in use on this computer, by another hub or another program.")
+        self.interface = interface
+        self.port = port
+
+
+class UserExistsError(HostError):
+    """The hosted hub already has a user of that name (an invite would make a second one)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"There is already a user named {name!r} on this hub.")
+        self.name = name
 
 
 class CertificateError(HubError):

@@ -2,27 +2,31 @@
 
 `LocalHub.start()` opens the hub's store under the app's data directory, listens on the chosen
 interface (all of them by default, so teammates on the LAN can join), and creates the local user
-as an admin on first run. The app signs itself in with `device_token()`; "Invite teammate…" is
-`invite()`, which creates a user with a generated one-time password (`retire_password()` ends it once the
-teammate has signed in). No Qt here.
+as an admin on first run. The app signs itself in with `device_token()`; "Invite" is `invite()`,
+which creates a user with a generated one-time password, and "Reset password…" is
+`reset_password()`, which gives an existing user a new one. The hub itself ends a one-time
+password when it is used to sign in. No Qt here.
 """
 
 from __future__ import annotations
 
+import errno
 import getpass
+import ipaddress
 import logging
 import os
 import re
 import shlex
 import socket
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from desktop.errors import HostError
+from desktop.errors import HostError, PortInUseError, UserExistsError
 from hub.accounts import Accounts
 from hub.app import STORE
-from hub.config import ConfigError, HubConfig, default_data_dir, env_name, load_config
+from hub.config import CannotListen, ConfigError, HubConfig, default_data_dir, env_name, load_config
 from hub.errors import Conflict, NotFound
 from hub.protocol import NAME_PATTERN
 from hub.server import RunningHub
@@ -71,6 +75,7 @@ class Hosted:
     username: str  # the local admin
     created_user: bool  # first run: the local user was just created
     data_dir: Path  # where its store lives
+    interface: str = ALL_INTERFACES  # the address it listens on
 
     @property
     def user_add_command(self) -> str:
@@ -82,9 +87,50 @@ class Hosted:
     @property
     def join_hint(self) -> str:
         return (
-            f"Teammates join with notify-tray: hub address {self.lan_url}, with a user made by "
-            f"“Invite teammate…” (or `{self.user_add_command}` on this computer)."
+            "Teammates sign in to this address with notify-tray, with a user name and a one-time password from "
+            "you: type a name below and choose Invite. (On this computer, the command "
+            f"“{self.user_add_command}” makes a user too.)"
         )
+
+    @property
+    def lan_warning(self) -> str:
+        """Why teammates cannot reach the LAN address, in words; "" when they can."""
+        if _is_loopback(self.interface):
+            return (
+                f"Other computers cannot reach this hub: it listens on {self.interface}, which is this computer "
+                "only. To let teammates join, set “Listen on” to every interface in Settings (Hosting), then "
+                "quit and start lan-notify again."
+            )
+        host = self.lan_url.split("://", 1)[-1].rsplit(":", 1)[0].strip("[]")
+        if _is_loopback(host):
+            return (
+                f"Other computers cannot reach {self.lan_url}: this computer has no address on a network "
+                "right now. Connect it to the LAN, then quit and start lan-notify again."
+            )
+        return ""
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def cannot_host_text(error: HostError, *, port_from_command_line: bool) -> str:
+    """Why hosting failed and what to do, in one paragraph: a busy port names where to choose another."""
+    if not isinstance(error, PortInUseError):
+        return f"Could not host a hub here. {error}"
+    other = error.port + 1 if 0 < error.port < 65535 else 8766
+    if port_from_command_line:
+        advice = (
+            f"Start lan-notify with another one: notify-tray --host-port {other}, or LAN_NOTIFY_PORT={other} make run."
+        )
+    else:
+        advice = "Choose another one in Settings (Hosting), then host again."
+    return f"Could not host a hub here. {error} {advice}"
 
 
 def default_hub_dir() -> Path:
@@ -132,10 +178,15 @@ class LocalHub:
             self.config.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # the store's: private
             running = RunningHub(self.config)
             url = await running.start()
-        except OSError as exc:
+        except CannotListen as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortInUseError(self.config.host, self.config.port) from None
             raise HostError(
-                f"could not start a hub on {self.config.host}:{self.config.port} ({exc.strerror or exc}); "
-                "is another hub already running here? Choose another port in Settings."
+                f"The hub cannot listen on {self.config.host}:{self.config.port}: {exc.strerror or exc}."
+            ) from None
+        except (OSError, sqlite3.Error) as exc:
+            raise HostError(
+                f"The hub's data folder {self.config.data_dir} cannot be used: {getattr(exc, 'strerror', '') or exc}."
             ) from None
         self._running = running
         port = url.rsplit(":", 1)[1]
@@ -155,6 +206,7 @@ class LocalHub:
             username=self.username,
             created_user=created,
             data_dir=self.config.data_dir,
+            interface=self.config.host,
         )
         log.info("hosting a hub: %s (LAN: %s)", self.hosted.local_url, self.hosted.lan_url)
         return self.hosted
@@ -164,25 +216,27 @@ class LocalHub:
         return (await self.accounts.issue_token(self.username, label)).secret
 
     async def invite(self, name: str) -> str:
-        """Create a teammate with a generated password; returns the password (shown once, never stored here)."""
+        """Create a teammate with a one-time password; returns it (shown once, never stored here).
+
+        Raises `UserExistsError` when the name is taken (the app offers a new password instead)."""
         if not re.fullmatch(NAME_PATTERN, name):
-            raise HostError("a user name is letters, digits and . _ @ - (up to 64), starting with a letter or digit")
+            raise HostError("A user name is letters, digits and . _ @ - (up to 64), and starts with a letter or digit.")
         try:
-            _, password = await self.accounts.add_user(name, None, admin=False)
-        except Conflict as exc:
-            raise HostError(exc.message) from None
-        assert password is not None
-        return password
+            await self.accounts.add_user(name, None, admin=False, token_only=True)
+        except Conflict:
+            raise UserExistsError(name) from None
+        return await self.accounts.one_time_password(name)
 
-    async def retire_password(self, name: str) -> None:
-        """An invited teammate has signed in: their one-time password stops working (their device stays signed in).
-
-        The password is replaced by a generated one that nobody sees; device tokens are not touched.
-        """
+    async def reset_password(self, name: str) -> str:
+        """A new one-time password for an existing user (their signed-in devices stay signed in); returns it."""
         try:
-            await self.accounts.set_password(name, None)
-        except NotFound as exc:
-            raise HostError(exc.message) from None
+            return await self.accounts.one_time_password(name)
+        except NotFound:
+            raise HostError(f"There is no user named {name!r} on this hub.") from None
+
+    async def teammates(self) -> list[str]:
+        """Every user but the local admin, by name (whom "Reset password…" can give a new password)."""
+        return [u.name for u in await self.accounts.store.list_users() if u.name != self.username]
 
     async def stop(self) -> None:
         running, self._running = self._running, None

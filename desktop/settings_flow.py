@@ -1,4 +1,6 @@
-"""Wiring of the settings dialog: load from QSettings, validate, save, apply at once (part of the app's wiring)."""
+"""Wiring of the settings dialog: load from QSettings (with what is true now: who is signed in, whether the
+keyring keeps the sign-in, how notifications are shown, where a hosted hub listens), validate, save what
+changed, apply at once, and "Try the keyring again" (part of the app's wiring)."""
 
 from __future__ import annotations
 
@@ -6,9 +8,14 @@ from collections.abc import Callable
 
 from desktop import autostart
 from desktop.core.dnd import QuietHours
+from desktop.core.presentation import Presentation
+from desktop.core.wording import sentence
+from desktop.credentials import CredentialStore, SessionFallbackStore
+from desktop.hosting import Hosted
 from desktop.report import Reporter
+from desktop.session import Session, Spawn
 from desktop.ui.settings import Preferences
-from desktop.ui.settings_dialog import SettingsDialog
+from desktop.ui.settings_dialog import SettingsDialog, Situation
 
 
 class SettingsFlow:
@@ -17,20 +24,53 @@ class SettingsFlow:
         *,
         prefs: Preferences,
         report: Reporter,
+        spawn: Spawn,
         apply: Callable[[], None],
         hub_changed: Callable[[str], None],
-        current_hub: Callable[[], str],
+        session: Callable[[], Session | None],
+        credentials: CredentialStore,
+        presentation: Callable[[], Presentation],
+        hosted: Callable[[], Hosted | None],
     ) -> None:
         self.prefs = prefs
         self.report = report
         self._apply = apply
         self._hub_changed = hub_changed
-        self._current_hub = current_hub
+        self._session = session
+        self._credentials = credentials
+        self._presentation = presentation
+        self._hosted = hosted
+        self._loaded: dict[str, object] = {}
         self.dialog = SettingsDialog()
         self.dialog.saved.connect(self.save)
+        self.dialog.keyring_retry_requested.connect(lambda: spawn(self.retry_keyring()))
 
-    def open(self, account: str) -> None:
-        self.dialog.load(self.prefs, account=account, autostart=autostart.enabled())
+    def situation(self) -> Situation:
+        session = self._session()
+        presentation = self._presentation()
+        return Situation(
+            account=f"{session.username} @ {session.hub_url}" if session else "",
+            keyring=self._credentials.reason if isinstance(self._credentials, SessionFallbackStore) else "",
+            notifications=presentation.note,
+            hosting=self._hosting_now(),
+        )
+
+    def _hosting_now(self) -> str:
+        hosted = self._hosted()
+        if hosted is None:
+            return ""
+        port = int(hosted.local_url.rsplit(":", 1)[1])
+        if (hosted.interface, port) == (self.prefs.host_interface, self.prefs.host_port):
+            return ""
+        return (
+            f"The hub hosted here listens on {hosted.interface}, port {port}, until you quit (chosen when it started). "
+            "What you choose here applies the next time it starts."
+        )
+
+    def open(self) -> None:
+        self.dialog.load(self.prefs, self.situation(), autostart=autostart.enabled(),
+                         show_as=self._presentation().setting)  # fmt: skip
+        self._loaded = self.dialog.values()
         self.dialog.show()
         self.dialog.raise_()
         self.dialog.activateWindow()
@@ -39,19 +79,29 @@ class SettingsFlow:
         try:
             QuietHours.parse(str(values.get("dnd/quiet_hours", "")))
         except ValueError as exc:
-            self.dialog.show_error(str(exc))
+            self.dialog.show_error(sentence(str(exc)))
             return
-        new_hub = str(values.pop("hub/url", "") or "")
-        want_autostart = bool(values.get("startup/autostart"))
-        try:
-            if want_autostart != autostart.enabled():
-                autostart.enable() if want_autostart else autostart.disable()
-        except OSError as exc:
-            self.dialog.show_error(f"Could not change starting at login: {exc}")
-            return
-        self.prefs.save(values)
+        changed = {key: value for key, value in values.items() if self._loaded.get(key) != value}
+        new_hub = str(changed.pop("hub/url", "") or "")
+        if "startup/autostart" in changed:
+            try:
+                autostart.enable() if changed["startup/autostart"] else autostart.disable()
+            except OSError as exc:
+                self.dialog.show_error(f"Starting at login could not be changed: {exc.strerror or exc}.")
+                return
+        self.prefs.save(changed)  # only what changed: a value shown but not touched is not written
         self._apply()
         self.dialog.hide()
-        self.report.event("settings_saved", keys=sorted(values))
-        if new_hub and new_hub != self._current_hub():
+        self.report.event("settings_saved", keys=sorted(changed))
+        if new_hub:
             self._hub_changed(new_hub)
+
+    async def retry_keyring(self) -> None:
+        """ "Try the keyring again": keep this session's token in the keyring, if it works now."""
+        session, credentials = self._session(), self._credentials
+        if session is None or not isinstance(credentials, SessionFallbackStore):
+            return
+        self.dialog.keyring_retry.setEnabled(False)
+        kept = await credentials.retry(session.hub_url, session.username, session.token)
+        self.dialog.set_keyring(credentials.reason, signed_in=True)
+        self.report.event("keyring", kept=kept, reason=credentials.reason)

@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Final
 
+from desktop.core.toasts import ToastKind, ToastView
+
 log = logging.getLogger(__name__)
 
 #: freedesktop sound-theme names per type (the files live under /usr/share/sounds/freedesktop/stereo).
@@ -98,3 +100,19 @@ class SoundPlayer:
         else:
             self.last = "silent"
         return self.last
+
+
+class SoundCues:
+    """Plays the sound of each notification toast that appears in a toast policy's views, once per toast
+    (subscribe it to the policy); `heard(type, result)` hears what each did (for the report)."""
+
+    def __init__(self, player: SoundPlayer, heard: Callable[[str, str], None]) -> None:
+        self._player = player
+        self._heard = heard
+        self._sounded: set[int] = set()
+
+    def __call__(self, view: ToastView) -> None:
+        for info in view.visible:
+            if info.kind is ToastKind.NOTIFICATION and info.key not in self._sounded:
+                self._sounded.add(info.key)
+                self._heard(info.style, self._player.play(info.style))

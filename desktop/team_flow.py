@@ -13,11 +13,13 @@ from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QInputDialog
 
 from desktop.core.directory import Directory
-from desktop.core.toasts import ToastPolicy
+from desktop.core.presentation import Presenter
+from desktop.core.wording import sentence
 from desktop.errors import HubError
 from desktop.report import Reporter
 from desktop.session import Session, Spawn
 from desktop.ui.menu import AppMenu, MenuState
+from desktop.ui.prompts import room_prompt
 from desktop.ui.settings import Preferences
 
 log = logging.getLogger(__name__)
@@ -32,7 +34,7 @@ class TeamFlow:
         menu: AppMenu,
         menu_state: Callable[[], MenuState],
         prefs: Preferences,
-        toasts: ToastPolicy,
+        toasts: Presenter,
         report: Reporter,
         spawn: Spawn,
         notice: Callable[[str, str], None],
@@ -82,16 +84,13 @@ class TeamFlow:
         try:
             await (session.join_room(room) if join else session.leave_room(room))
         except HubError as exc:
-            self._notice(f"Could not {'join' if join else 'leave'} #{room}", str(exc))
+            self._notice(f"Could not {'join' if join else 'leave'} #{room}", sentence(str(exc)))
             return
         self.report.event("joined" if join else "left", room=room)
 
     def ask_room_name(self) -> None:
-        ask = QInputDialog()
-        ask.setWindowTitle("Join a room")
-        ask.setLabelText("Room name (letters, digits, . _ -):")
+        ask = room_prompt()
         ask.textValueSelected.connect(lambda name: self._spawn(self.join_room(name.strip().lstrip("#"))))
-        ask.finished.connect(ask.deleteLater)
         self.room_prompt = ask
         ask.open()
 

@@ -23,20 +23,22 @@ from desktop.compose_flow import ComposeFlow
 from desktop.core.connection import ConnectionState, ConnectionStatus
 from desktop.core.directory import Directory
 from desktop.core.dnd import DoNotDisturb, QuietHours, ToastGate, WallClock, local_now
-from desktop.core.toasts import ToastKind, ToastPolicy, ToastView
+from desktop.core.toasts import ToastPolicy
 from desktop.core.unread import UnreadCounter
+from desktop.core.wording import SIGNED_OUT_HERE_ONLY, TOKEN_REFUSED, sign_in_refusal
 from desktop.credentials import CredentialStore
 from desktop.discovery_flow import DiscoveryFlow
-from desktop.errors import CertificateError, CredentialError, HistoryError, HostError, HubError
+from desktop.errors import CertificateError, CredentialError, HistoryError, HostError, HubError, LoginRefusedError
 from desktop.history_flow import HistoryFlow
 from desktop.host_flow import HostFlow
-from desktop.hosting import Hosted
+from desktop.hosting import Hosted, cannot_host_text
 from desktop.menu_entry_flow import MenuEntryOffer
 from desktop.net.http import login, logout
+from desktop.notify_flow import Connect, NotifyFlow
 from desktop.report import Reporter
 from desktop.session import Session
 from desktop.settings_flow import SettingsFlow
-from desktop.sound import SoundPlayer
+from desktop.sound import SoundCues, SoundPlayer
 from desktop.team_flow import TeamFlow
 from desktop.trust_flow import TrustFlow
 from desktop.ui.menu import AppMenu, MenuState
@@ -66,7 +68,9 @@ class TrayApp(QObject):
         host_port: int | None = None,
         host_data_dir: Path | None = None,
         ca_file: Path | None = None,
+        notification_service: Connect | None = None,
     ) -> None:
+        """`notification_service` finds the desktop's notification service (None: lan-notify's toasts only)."""
         super().__init__()
         self.qapp = qapp
         qapp.setQuitOnLastWindowClosed(False)  # a tray app lives on with no window open; quit() ends it
@@ -87,12 +91,17 @@ class TrayApp(QObject):
         self._clock = clock
         self.directory = Directory(watched=preferences.watched)
         self.dnd = DoNotDisturb(clock, quiet_hours=_quiet_hours(preferences.quiet_hours))
-        self.gate = ToastGate(self.toasts, self.dnd)
         self.dnd_timer = QTimer(self)
         self.dnd_timer.setSingleShot(True)
         self.dnd_timer.timeout.connect(self.dnd.check)
         self.sound = SoundPlayer(self.prefs.sound, fallback=QApplication.beep)
-        self._sounded: set[int] = set()
+        self.notifications = NotifyFlow(
+            toasts=self.toasts, prefs=preferences, report=reporter, sound=self.sound,
+            me=lambda: self.session.username if self.session else "",
+            on_open=lambda nid: self.spawn(self.history.show(nid)), on_reply=self.open_compose,
+            spawn=self.spawn, connect=notification_service,
+        )  # fmt: skip
+        self.gate = ToastGate(self.notifications.presenter, self.dnd)
         self._dnd_reported: tuple[bool, int, str] | None = None
         self.compose = ComposeFlow(session=lambda: self.session, prefs=preferences, report=reporter, spawn=self.spawn)
         self.menu = AppMenu()
@@ -110,7 +119,7 @@ class TrayApp(QObject):
             menu=self.menu,
             menu_state=self._menu_state,
             prefs=preferences,
-            toasts=self.toasts,
+            toasts=self.notifications.presenter,
             report=reporter,
             spawn=self.spawn,
             notice=self.notice,
@@ -122,13 +131,16 @@ class TrayApp(QObject):
         self.settings = SettingsFlow(
             prefs=preferences,
             report=reporter,
+            spawn=self.spawn,
             apply=self.apply_preferences,
             hub_changed=lambda hub: self.ask_sign_in(hub, self.prefs.username, "Sign in to the new hub address."),
-            current_hub=lambda: self.session.hub_url if self.session else self.prefs.hub_url,
+            session=lambda: self.session,
+            credentials=credentials,
+            presentation=lambda: self.notifications.presentation,
+            hosted=lambda: self.host.hosted,
         )
         self.host = HostFlow(
             data_dir=host_data_dir or data_dir / "hub",
-            prefs=preferences,
             report=reporter,
             spawn=self.spawn,
             invited=lambda: self.spawn(self.team.refresh_directory()),
@@ -147,6 +159,7 @@ class TrayApp(QObject):
         )
         if self.tray is not None:
             self.stack.avoid = self.tray.icon.geometry  # toasts in the tray's corner start below (or above) it
+            self.notifications.tray = self.tray.icon
         self.apply_preferences()
         self._wire()
 
@@ -158,10 +171,12 @@ class TrayApp(QObject):
         if self.status_window is not None:
             self.status_window.open_history.connect(lambda: self.spawn(self.history.show(None)))
             self.status_window.sign_out_requested.connect(lambda: self.spawn(self.sign_out()))
+            self.status_window.sign_in_requested.connect(self.sign_in_again)
             self.status_window.quit_requested.connect(lambda: self.spawn(self.quit()))
         menu = self.menu
         menu.open_history.connect(lambda: self.spawn(self.history.show(None)))
         menu.sign_out_requested.connect(lambda: self.spawn(self.sign_out()))
+        menu.sign_in_requested.connect(self.sign_in_again)
         menu.quit_requested.connect(lambda: self.spawn(self.quit()))
         menu.compose_requested.connect(self.open_compose)
         menu.dnd_requested.connect(self.set_dnd)
@@ -174,7 +189,9 @@ class TrayApp(QObject):
         self.settings.dialog.sign_out_requested.connect(lambda: self.spawn(self.sign_out()))
         self.directory.subscribe(self._directory_changed)
         self.dnd.subscribe(self._dnd_changed)
-        self.toasts.subscribe(self._play_sounds)
+        self.toasts.subscribe(
+            SoundCues(self.sound, lambda t, result: self.report.event("sound", type=t, result=result))
+        )
         self.stack.open_history.connect(lambda nid: self.spawn(self.history.show(nid)))
         self.stack.toast_painted.connect(lambda nid: self.report.event("toast_painted", notification_id=nid))
         self.compose.dialog.painted.connect(lambda: self.report.event("painted", what="compose"))
@@ -231,6 +248,7 @@ class TrayApp(QObject):
             self.status_window.show()
         self.report.event("started", tray=self.tray is not None, pid=os.getpid())
         self.menu_entry.offer()
+        await self.notifications.start()
         self._dnd_changed()
         if self._host or self.prefs.host_enabled:
             await self.host_here()
@@ -269,6 +287,7 @@ class TrayApp(QObject):
         await self.close_session()
         await self.host.stop()
         await self.discovery.stop()
+        await self.notifications.stop()
         self.compose.dialog.hide()
         self.settings.dialog.hide()
         self.trust.cancel()
@@ -284,6 +303,10 @@ class TrayApp(QObject):
         self._done.set()
 
     # ------------------------------------------------------------------ signing in and out
+
+    def sign_in_again(self) -> None:
+        """The "Sign in…" of the menu and the status window: the dialog, with the last hub and user filled in."""
+        self.ask_sign_in(self.prefs.hub_url, self.prefs.username)
 
     def ask_sign_in(self, hub: str, user: str, reason: str = "") -> None:
         self.dialog.set_values(hub, user)
@@ -305,9 +328,14 @@ class TrayApp(QObject):
             self.dialog.show_error(self.trust.refusal(exc))
             self.report.event("sign_in_failed", message=self.trust.refusal(exc))
             return
+        except LoginRefusedError as exc:
+            text = sign_in_refusal(exc.code, exc.message, exc.retry_after)
+            self.dialog.show_error(text)
+            self.report.event("sign_in_failed", message=text, code=exc.code)
+            return
         except HubError as exc:
             self.dialog.show_error(str(exc))
-            self.report.event("sign_in_failed", message=str(exc))
+            self.report.event("sign_in_failed", message=str(exc), code="unreachable")
             return
         await self.credentials.set_token(hub, result.username, result.token)
         self.prefs.remember(hub, result.username)
@@ -351,6 +379,7 @@ class TrayApp(QObject):
         if session is not None:
             await session.close()
         self.toasts.dismiss_all()
+        self.notifications.dismiss_all()
         self.unread.reset_to(0)
         self.history_window.hide()
         self.compose.dialog.hide()
@@ -364,7 +393,8 @@ class TrayApp(QObject):
         try:
             await logout(session.hub_url, session.token, ssl=self.trust.ssl_for(session.hub_url))
         except HubError as exc:
-            problems.append(("Signed out on this computer only", f"The hub could not be told ({exc})."))
+            log.info("could not revoke the token on the hub: %s", exc)
+            problems.append(("Signed out on this computer only", SIGNED_OUT_HERE_ONLY))
         try:
             await self.credentials.delete_token(session.hub_url, session.username)
         except CredentialError as exc:
@@ -391,7 +421,8 @@ class TrayApp(QObject):
             await self.credentials.delete_token(session.hub_url, session.username)
         except CredentialError:
             log.warning("could not delete a refused token from the keyring")
-        self.ask_sign_in(session.hub_url, session.username, f"Please sign in again: {reason}")
+        log.info("the hub refused the token: %s", reason)
+        self.ask_sign_in(session.hub_url, session.username, TOKEN_REFUSED)
 
     async def _certificate_refused(self, error: CertificateError, user: str, token: str) -> None:
         """The live connection met a certificate it does not trust (new, or changed): ask, never re-trust silently."""
@@ -404,7 +435,7 @@ class TrayApp(QObject):
             self.ask_sign_in(error.hub_url, user, self.trust.refusal(error))
 
     def notice(self, title: str, message: str) -> None:
-        self.toasts.push_notice(title, message, style="system")
+        self.notifications.presenter.push_notice(title, message, style="system")
         self.report.event("notice", title=title, message=message)
 
     # ------------------------------------------------------------------ menus (rooms and people: team_flow.py)
@@ -417,7 +448,7 @@ class TrayApp(QObject):
             my_rooms=tuple(d.my_rooms),
             open_rooms=tuple(d.open_rooms),
             online=tuple(d.online_people()),
-            users=tuple(u for u in d.users if u != d.me),
+            users=tuple(u for u in d.people if u != d.me),
             watched=frozenset(d.watched),
             dnd_text=self.dnd.describe(),
             dnd_active=self.dnd.active(),
@@ -427,8 +458,6 @@ class TrayApp(QObject):
 
     def _directory_changed(self) -> None:
         self.menu.set_state(self._menu_state())
-        if self.host.hosted is not None and self.host.pending_invites:
-            self.spawn(self.host.retire_used_invites(self.directory.online))
         if self.compose.dialog.isVisible():
             self.compose.refresh()
         d = self.directory
@@ -468,15 +497,13 @@ class TrayApp(QObject):
         self.toasts.set_auto_dismiss({t: self.prefs.toast_duration(t.value) for t in NotificationType})
         self.stack.set_corner(self.prefs.toast_corner)
         self.dnd.set_quiet_hours(_quiet_hours(self.prefs.quiet_hours))
+        self.notifications.apply()
+
+    def _sounded(self, ntype: str, result: str) -> None:
+        self.report.event("sound", type=ntype, result=result)
 
     def open_settings(self) -> None:
-        self.settings.open(f"{self.session.username} @ {self.session.hub_url}" if self.session else "")
-
-    def _play_sounds(self, view: ToastView) -> None:
-        for info in view.visible:
-            if info.kind is ToastKind.NOTIFICATION and info.key not in self._sounded:
-                self._sounded.add(info.key)
-                self.report.event("sound", type=info.style, result=self.sound.play(info.style))
+        self.settings.open()
 
     # ------------------------------------------------------------------ hosting a hub on this computer
 
@@ -487,16 +514,20 @@ class TrayApp(QObject):
         try:
             hosted = await self.host.start(interface, port)
         except HostError as exc:
-            self.notice("Could not host a hub here", str(exc))
+            text = cannot_host_text(exc, port_from_command_line=self._host_port is not None)
+            log.warning("%s", text)  # the terminal that started it (make run) hears it too
             if self.session is None:
-                self.ask_sign_in(self.prefs.hub_url, self.prefs.username, f"Could not host a hub here: {exc}")
+                self.ask_sign_in(self.prefs.hub_url, self.prefs.username, text)
+            else:
+                self.notice("Could not host a hub here", text.removeprefix("Could not host a hub here. "))
             return
         self.prefs.save({"host/enabled": True})
         await self._sign_in_locally(hosted)
         self.menu.set_state(self._menu_state())
-        self.toasts.push_notice(  # after signing in: opening a session clears the toasts
+        self.notifications.presenter.push_notice(  # after signing in: opening a session clears the toasts
             "Your hub runs on this computer",
-            f"Teammates join at {hosted.lan_url}. Try “Send message…” in the menu: send yourself one.",
+            f"{hosted.lan_warning or f'Teammates join at {hosted.lan_url}.'} "
+            "Try “Send message…” in the menu: send yourself one.",
             style="info",
             timeout=10.0,
         )

@@ -1,13 +1,25 @@
-"""Accounts and device tokens: the operations shared by the HTTP API and the admin CLI."""
+"""Accounts and device tokens: the operations shared by the HTTP API and the admin CLI.
+
+One-time passwords (`one_time_password`, what a hosting notify-tray gives an invited teammate) are
+stored as a password hash with a mark in front, in the manner of shadow(5)'s `!` for a locked
+password: `?HASH` signs in once, and that sign-in turns it into `!HASH`. A used one no longer signs
+in, but a sign-in that gives it is told so (`password_expired`) instead of "wrong password", so the
+teammate knows to ask the admin for a new one. Setting a password replaces either.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import Final
 
-from hub.errors import Conflict, NotFound, Unauthorized
+from hub.errors import Conflict, NotFound, PasswordExpired, Unauthorized
 from hub.security import generate_password, hash_password, hash_token, new_token, verify_password
 from hub.store import Store, TokenInfo, TokenKind, User
+
+#: The marks in front of a one-time password's hash: not used yet, and used.
+ONE_TIME: Final = "?"
+USED: Final = "!"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +75,14 @@ class Accounts:
                 revoked.append(await self.store.revoke_token(token.id) or token)
         return revoked, kept
 
+    async def one_time_password(self, name: str) -> str:
+        """Give the user a new generated password that signs in once (their device tokens stay); returns it."""
+        password = generate_password()
+        password_hash = await asyncio.to_thread(hash_password, password)
+        if not await self.store.set_password(name, ONE_TIME + password_hash):
+            raise NotFound(f"there is no user named {name!r}")
+        return password
+
     async def user(self, name: str) -> User:
         user = await self.store.get_user(name)
         if user is None:
@@ -78,8 +98,15 @@ class Accounts:
     async def login(self, name: str, password: str, device: str) -> IssuedToken:
         """Check a password (off the event loop: argon2 is slow on purpose) and issue a device token."""
         stored_hash = await self.store.password_hash(name)
-        if not await asyncio.to_thread(verify_password, stored_hash, password):
+        mark = stored_hash[0] if stored_hash and stored_hash[0] in {ONE_TIME, USED} else ""
+        password_hash = stored_hash[len(mark) :] if stored_hash is not None else None
+        matches = await asyncio.to_thread(verify_password, password_hash, password)
+        if matches and mark == USED:
+            raise PasswordExpired("this one-time password was already used: ask your hub's admin for a new one")
+        if not matches or mark == USED:
             raise Unauthorized("wrong user name or password")
+        if mark == ONE_TIME and password_hash and await self.store.password_hash(name) == stored_hash:
+            await self.store.set_password(name, USED + password_hash)  # unless replaced meanwhile
         return await self.issue_token(name, device or "device")
 
     async def token_owner(self, secret: str) -> tuple[TokenInfo, User]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import logging
 import sqlite3
 import sys
@@ -22,6 +23,7 @@ from hub.accounts import Accounts
 from hub.backup import BackupError
 from hub.config import FIELDS, CannotListen, ConfigError, HubConfig, env_name, field_type_name, load_config
 from hub.errors import HubError, NotFound
+from hub.portcheck import port_in_use_text
 from hub.protocol import NAME_PATTERN, ROOM_PATTERN, LabelText, describe_validation_error
 from hub.store import TokenInfo, TokenKind
 from hub.store.base import SchemaTooNew
@@ -337,7 +339,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"notify-hub: {exc}", file=sys.stderr)
         return 2
     except CannotListen as exc:
-        print(f"notify-hub: cannot listen on {config.host}:{config.port}: {exc.strerror}", file=sys.stderr)
+        if exc.errno == errno.EADDRINUSE:
+            print(f"notify-hub: {port_in_use_text(config.port)}", file=sys.stderr)
+        else:
+            print(f"notify-hub: cannot listen on {config.host}:{config.port}: {exc.strerror}", file=sys.stderr)
         return 2
     except (OSError, sqlite3.Error) as exc:  # the data directory or the database file cannot be used
         print(f"notify-hub: cannot use the data directory {config.data_dir}: {exc}", file=sys.stderr)

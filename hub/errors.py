@@ -4,6 +4,7 @@
     ├── InvalidPayload            invalid_payload
     ├── TooLarge                  too_large
     ├── Unauthorized              unauthorized
+    │   └── PasswordExpired       password_expired (a one-time password that was already used)
     ├── Forbidden                 forbidden
     ├── NotFound                  not_found
     ├── Conflict                  conflict (the name is taken)
@@ -52,6 +53,12 @@ class TooLarge(HubError):
 class Unauthorized(HubError):
     code = ErrorCode.UNAUTHORIZED
     http_status = 401
+
+
+class PasswordExpired(Unauthorized):
+    """A sign-in with a one-time password that was already used: right password, no longer valid."""
+
+    code = ErrorCode.PASSWORD_EXPIRED
 
 
 class Forbidden(HubError):

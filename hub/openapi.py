@@ -150,6 +150,10 @@ def _paths() -> dict[str, Any]:
                 "responses": {
                     "200": _json(_ref("LoginAnswer"), "signed in"),
                     **_errors(400, 401, 413, 429),
+                    "401": _json(
+                        _ref("Error"),
+                        "unauthorized: wrong user name or password; password_expired: a one-time password already used",
+                    ),
                 },
             }
         },

@@ -101,6 +101,7 @@ class ErrorCode(StrEnum):
     INVALID_PAYLOAD = "invalid_payload"
     TOO_LARGE = "too_large"
     UNAUTHORIZED = "unauthorized"
+    PASSWORD_EXPIRED = "password_expired"
     FORBIDDEN = "forbidden"
     NOT_FOUND = "not_found"
     CONFLICT = "conflict"

@@ -652,8 +652,23 @@ class HubService:
         users = await self.store.list_users()
         return {
             "ok": True,
-            "users": [{"name": u.name, "admin": u.admin, "online": self.presence.is_online(u.id)} for u in users],
+            "users": [
+                {
+                    "name": u.name,
+                    "admin": u.admin,
+                    "online": self.presence.is_online(u.id),
+                    "receives": await self._receives(u),
+                }
+                for u in users
+            ],
         }
+
+    async def _receives(self, user: User) -> bool:
+        """Whether anything sent to the user can reach them: they can sign in (a password, or any name on an
+        open hub) or have a device token. A script's account, with send-only tokens only, cannot."""
+        if user.has_password or self.config.open or self.presence.is_online(user.id):
+            return True
+        return any(t.kind is TokenKind.DEVICE and not t.revoked for t in await self.store.list_tokens(user.id))
 
     def list_online(self) -> dict[str, Any]:
         return {"ok": True, "online": self.presence.online_names()}

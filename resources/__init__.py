@@ -33,6 +33,7 @@ __all__ = [
     "stylesheet",
     "tray_icon_svg",
     "type_icon_svg",
+    "type_icon_uri",
 ]
 
 #: Notification types with artwork (the same names as `hub.protocol.NotificationType`).
@@ -90,6 +91,15 @@ def type_icon_svg(ntype: str) -> bytes:
     if ntype not in NOTIFICATION_TYPES:
         raise ResourceNotFoundError(f"no icon for notification type {ntype!r}")
     return read_bytes(f"icons/types/{ntype}.svg")
+
+
+def type_icon_uri(ntype: str) -> str:
+    """A `file://` URI of a type's icon, for a service that reads files itself (the desktop's notification
+    service); "" when the package is not on the file system (inside a zip)."""
+    if ntype not in NOTIFICATION_TYPES:
+        raise ResourceNotFoundError(f"no icon for notification type {ntype!r}")
+    node = _resource(f"icons/types/{ntype}.svg")
+    return node.resolve().as_uri() if isinstance(node, Path) else ""
 
 
 def tray_icon_svg(state: str) -> bytes:

@@ -10,14 +10,15 @@ VENV=${VENV:-.venv}
 EXTRAS=${EXTRAS:-desktop,test,redis,postgres,bench}
 
 # Debian packages: Qt's libraries (offscreen and on X), a virtual screen, a tray host and xdotool (real typing
-# and clicks in the end-to-end tests), a D-Bus session with a real Secret Service keyring, and the servers the
-# scale-out tests start themselves; the packaging checks' tools (desktop-file-validate, systemd-analyze) and `ip`
-# for the LAN-discovery test's own network namespace. The README's commands also need curl (its script example) and pipx (its install), and the
+# and clicks in the end-to-end tests), a D-Bus session with a real Secret Service keyring, a real notification
+# service (dunst, for system notifications), and the servers the scale-out tests start themselves; the packaging
+# checks' tools (desktop-file-validate, systemd-analyze) and `ip` for the LAN-discovery test's own network
+# namespace. The README's commands also need curl (its script example) and pipx (its install), and the
 # virtualenv below needs python3-venv (Debian's python3 has no ensurepip without it).
 DEBS=(
   libgl1 libegl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3
   libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
-  xvfb xauth trayer xdotool dbus-daemon gnome-keyring
+  xvfb xauth trayer xdotool dbus-daemon gnome-keyring dunst
   redis-server postgresql
   desktop-file-utils systemd iproute2
   curl pipx python3-venv

@@ -17,13 +17,18 @@ MSG
   exec .venv/bin/python -m desktop.app --host --host-port "$PORT" "$@"
 fi
 
+# A port that is taken is said before anything else (the hub would say it too, after the instructions).
+if ! .venv/bin/python -m hub.portcheck "$PORT"; then
+  exit 1
+fi
+
 # notify-hub's own default store: the hub the tray app hosts with a display uses it too, and the
 # admin commands printed below act on it.
 export LAN_NOTIFY_DATA_DIR=${LAN_NOTIFY_DATA_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/lan-notify/hub}
 HUB=http://127.0.0.1:$PORT
 cat <<MSG
 No display here (DISPLAY and WAYLAND_DISPLAY are unset), so no tray app: running the hub alone.
-lan-notify hub: data in $LAN_NOTIFY_DATA_DIR, listening on $HUB
+Its data is in $LAN_NOTIFY_DATA_DIR; it says below when it listens.
 
 Try it from another terminal (in this folder):
   .venv/bin/notify-hub user add alice --admin      # prints alice's password

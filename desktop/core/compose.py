@@ -119,9 +119,9 @@ def message_size(text: str) -> int:
 
 
 def counter_text(text: str, limits: Limits) -> tuple[str, bool]:
-    """The live counter ('12 / 4096') and whether the text is over the limit."""
+    """The live counter ('12 / 4096 bytes': the hub counts UTF-8 bytes) and whether the text is over the limit."""
     size = message_size(text)
-    return f"{size} / {limits.message_bytes}", size > limits.message_bytes
+    return f"{size} / {limits.message_bytes} bytes", size > limits.message_bytes
 
 
 def problem_with(draft: Draft, limits: Limits) -> str:
@@ -170,8 +170,16 @@ def describe_refusal(code: str, message: str, retry_after: float | None, draft: 
     return f"The hub refused it: {message}."
 
 
-def sent_text(draft: Draft, answer: Mapping[str, Any]) -> str:
+def cannot_receive_text(name: str) -> str:
+    return f"{name} cannot receive notifications: it is an account that only sends (a script's)."
+
+
+def sent_text(draft: Draft, answer: Mapping[str, Any], send_only: int = 0) -> str:
+    """What the dialog says once the hub took it. To everyone, the hub counts every account, `send_only`
+    ones (scripts') too: the people it reaches are the others."""
     recipients = answer.get("recipients")
+    if isinstance(recipients, int) and draft.to.kind is TargetKind.EVERYONE:
+        recipients = max(0, recipients - send_only)
     count = f" ({recipients} recipient{'s' if recipients != 1 else ''})" if isinstance(recipients, int) else ""
     return f"Sent to {draft.to.label}{count}."
 

@@ -25,6 +25,8 @@ class Directory:
         self.me = me
         self.admin = False
         self.users: list[str] = []
+        #: Accounts nothing sent to can reach (a script's: send-only tokens, no password), as the hub says.
+        self.send_only: frozenset[str] = frozenset()
         self.online: frozenset[str] = frozenset()
         self.rooms: list[RoomInfo] = []
         self.watched: set[str] = set(watched)
@@ -49,6 +51,11 @@ class Directory:
         """Rooms the user could join (not a member, not restricted)."""
         return [r.name for r in self.rooms if not r.member and not r.restricted]
 
+    @property
+    def people(self) -> list[str]:
+        """The users who can receive, alphabetical: whom the app offers to write to or to watch."""
+        return [u for u in self.users if u not in self.send_only]
+
     def online_people(self) -> list[str]:
         """Who is online, the user themself excluded, alphabetical."""
         return sorted((n for n in self.online if n != self.me), key=str.lower)
@@ -57,7 +64,7 @@ class Directory:
 
     def reset(self, me: str = "") -> None:
         self.me, self.admin = me, False
-        self.users, self.online, self.rooms = [], frozenset(), []
+        self.users, self.send_only, self.online, self.rooms = [], frozenset(), frozenset(), []
         self._changed()
 
     def set_identity(self, me: str, admin: bool) -> None:
@@ -77,10 +84,13 @@ class Directory:
                     listener(name)
 
     def set_users(self, answer: Mapping[str, Any]) -> None:
-        """From a `list_users` answer: `{users: [{name, admin, online}]}`."""
+        """From a `list_users` answer: `{users: [{name, admin, online, receives}]}` (a hub that does not say
+        `receives` has every account receive)."""
         users = answer.get("users")
         if isinstance(users, list):
-            self.users = sorted(str(u["name"]) for u in users if isinstance(u, dict) and "name" in u)
+            known = [u for u in users if isinstance(u, dict) and "name" in u]
+            self.users = sorted(str(u["name"]) for u in known)
+            self.send_only = frozenset(str(u["name"]) for u in known if u.get("receives") is False)
         self._changed()
 
     def set_rooms(self, answer: Mapping[str, Any]) -> None:

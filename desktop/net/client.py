@@ -187,18 +187,18 @@ class HubClient:
         """
         sio = self._sio
         if sio is None or not sio.connected or self.machine.state is not ConnectionState.CONNECTED:
-            raise HubUnreachableError("not connected to the hub right now: try again when it is back")
+            raise HubUnreachableError("lan-notify is not connected to the hub right now: try again when it is back.")
         try:
             if data is None:
                 answer = await sio.call(event, timeout=timeout)
             else:
                 answer = await sio.call(event, data, timeout=timeout)
         except socketio.exceptions.TimeoutError:
-            raise HubUnreachableError("the hub did not answer in time") from None
-        except socketio.exceptions.SocketIOError as exc:
-            raise HubUnreachableError(f"the connection to the hub was lost ({type(exc).__name__})") from None
+            raise HubUnreachableError("The hub did not answer in time: try again.") from None
+        except socketio.exceptions.SocketIOError:
+            raise HubUnreachableError("The connection to the hub was lost: try again when it is back.") from None
         if not isinstance(answer, dict):
-            raise HubResponseError(f"the hub answered {event} with something unexpected")
+            raise HubResponseError(f"The hub answered {event} with something lan-notify does not understand.")
         if answer.get("ok") is False:
             error = answer.get("error")
             body: dict[str, Any] = error if isinstance(error, dict) else {}
@@ -240,9 +240,8 @@ class HubClient:
                 await self._disconnect()
                 refusal = self._refusal
                 if refusal is not None and refusal.get("code") in REFUSED_CODES:
-                    reason = str(refusal.get("message") or "the hub refused this device's sign-in")
-                    log.info("hub refused the token: %s", refusal.get("code"))
-                    self.machine.auth_refused(reason)
+                    log.info("hub refused the token: %s (%s)", refusal.get("code"), refusal.get("message"))
+                    self.machine.auth_refused("the hub no longer accepts this computer's sign-in")
                     return
                 hub_answered = refusal is not None and "code" in refusal
                 untrusted = None if hub_answered else await self._certificate_problem()

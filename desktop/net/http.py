@@ -30,13 +30,24 @@ def normalize_hub_url(text: str) -> str:
     """What the user typed as the hub address, as a base URL: 'hub.lan:8765' -> 'http://hub.lan:8765'."""
     url = text.strip().rstrip("/")
     if not url:
-        raise ValueError("enter the hub address, e.g. http://hub.lan:8765")
+        raise ValueError("Enter the hub address, e.g. http://hub.lan:8765.")
     if "://" not in url:
         url = f"http://{url}"
     scheme = url.split("://", 1)[0].lower()
     if scheme not in {"http", "https"}:
-        raise ValueError("the hub address must start with http:// or https://")
+        raise ValueError("The hub address starts with http:// or https://.")
     return url
+
+
+def _unreachable(hub_url: str, exc: BaseException) -> HubUnreachableError:
+    log.debug("cannot reach %s: %r", hub_url, exc)
+    return HubUnreachableError(f"Cannot reach the hub at {hub_url}: check the address, and that the hub is running.")
+
+
+def _retry_after(data: dict[str, Any]) -> float | None:
+    error = data.get("error")
+    retry = error.get("retry_after") if isinstance(error, dict) else None
+    return float(retry) if isinstance(retry, int | float) else None
 
 
 async def _json(response: aiohttp.ClientResponse) -> dict[str, Any]:
@@ -45,7 +56,7 @@ async def _json(response: aiohttp.ClientResponse) -> dict[str, Any]:
     except ValueError:
         data = None
     if not isinstance(data, dict):
-        raise HubResponseError(f"the hub answered HTTP {response.status} with something that is not JSON")
+        raise HubResponseError(f"The answer (HTTP {response.status}) is not a lan-notify hub's: check the hub address.")
     return data
 
 
@@ -78,19 +89,21 @@ async def login(
             data = await _json(response)
             if response.status in {400, 401, 403, 429}:
                 code, message = _error(data, "the hub refused the sign-in")
-                raise LoginRefusedError(code, message)
+                raise LoginRefusedError(code, message, retry_after=_retry_after(data))
             if response.status != 200:
-                raise HubResponseError(f"the hub answered HTTP {response.status} to the sign-in")
+                raise HubResponseError(
+                    f"The hub answered the sign-in with HTTP {response.status}: try again later, or tell its admin."
+                )
     except aiohttp.ClientError as exc:
         problem = await certificate_error(exc, hub_url)
         if problem is not None:
             raise problem from exc
-        raise HubUnreachableError(f"cannot reach the hub at {hub_url} ({type(exc).__name__})") from exc
+        raise _unreachable(hub_url, exc) from exc
     except TimeoutError as exc:
-        raise HubUnreachableError(f"cannot reach the hub at {hub_url} ({type(exc).__name__})") from exc
+        raise _unreachable(hub_url, exc) from exc
     token, user = data.get("token"), data.get("user")
     if not isinstance(token, str) or not token or not isinstance(user, dict):
-        raise HubResponseError("the hub's sign-in answer has no token")
+        raise HubResponseError("The answer to the sign-in has no token: check the hub address.")
     return LoginResult(token=token, username=str(user.get("name") or username), admin=bool(user.get("admin")))
 
 
@@ -104,11 +117,11 @@ async def logout(hub_url: str, token: str, *, timeout: float = DEFAULT_TIMEOUT, 
         ):
             if response.status in {200, 204, 401}:
                 return
-            raise HubResponseError(f"the hub answered HTTP {response.status} to the sign-out")
+            raise HubResponseError(f"The hub answered the sign-out with HTTP {response.status}.")
     except aiohttp.ClientError as exc:
         problem = await certificate_error(exc, hub_url)
         if problem is not None:
             raise problem from exc
-        raise HubUnreachableError(f"cannot reach the hub at {hub_url} ({type(exc).__name__})") from exc
+        raise _unreachable(hub_url, exc) from exc
     except TimeoutError as exc:
-        raise HubUnreachableError(f"cannot reach the hub at {hub_url} ({type(exc).__name__})") from exc
+        raise _unreachable(hub_url, exc) from exc

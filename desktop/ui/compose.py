@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.compose import Draft, Limits, Recipient, counter_text, parse_recipient, problem_with
+from desktop.ui.fit import keep_fitted
 from hub.protocol import NotificationType
 
 
@@ -85,6 +86,7 @@ class ComposeDialog(QDialog):
         layout.addWidget(self.buttons)
         self.set_types(list(NotificationType))
         self._update_counter()
+        keep_fitted(self)  # the hub's answer appears under the text: grow, never squeeze
 
     # ------------------------------------------------------------------ setters
 

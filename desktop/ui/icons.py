@@ -9,11 +9,10 @@ from PySide6.QtGui import QIcon, QImage, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 import resources
+from desktop.core.bubbles import SEVERITY as SEVERITY  # toast.py reads it here
 from desktop.core.connection import TrayState
 
 TRAY_SIZES: Final = (16, 22, 24, 32, 48, 64)
-#: Most severe first: the icon a summary toast borrows from what it holds.
-SEVERITY: Final = ("error", "warning", "system", "message", "success", "info")
 
 
 def render_svg(svg: bytes, size: int, *layers: bytes) -> QImage:

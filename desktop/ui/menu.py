@@ -1,8 +1,8 @@
 """The app's menu (tray context menu, and the status window's "Menu" button): intents out, state in.
 
 Send message…, Rooms, Online, Do not disturb, Open history, Settings…, Host a hub here / the hosted
-hub's address and "Invite teammate…", Sign out, Quit. Every item does something; items that need a
-signed-in session are disabled without one.
+hub's address and "Invite teammate…", Sign in… or Sign out, Quit. Every item does something; items that
+need a signed-in session are disabled without one.
 """
 
 from __future__ import annotations
@@ -69,6 +69,7 @@ class AppMenu(PaintedMenu):
     host_requested = Signal()
     invite_requested = Signal()
     hosting_info_requested = Signal()
+    sign_in_requested = Signal()
     sign_out_requested = Signal()
     quit_requested = Signal()
 
@@ -98,6 +99,8 @@ class AppMenu(PaintedMenu):
         self.hosting_action.triggered.connect(self.hosting_info_requested)
         self.invite_action = QAction("Invite teammate…", self)
         self.invite_action.triggered.connect(self.invite_requested)
+        self.sign_in_action = QAction("Sign in…", self)
+        self.sign_in_action.triggered.connect(self.sign_in_requested)
         self.sign_out_action = QAction("Sign out", self)
         self.sign_out_action.triggered.connect(self.sign_out_requested)
         self.quit_action = QAction("Quit", self)
@@ -115,6 +118,7 @@ class AppMenu(PaintedMenu):
         self.addAction(self.hosting_action)
         self.addAction(self.invite_action)
         self.addSeparator()
+        self.addAction(self.sign_in_action)
         self.addAction(self.sign_out_action)
         self.addAction(self.quit_action)
         self.set_state(MenuState())
@@ -122,8 +126,10 @@ class AppMenu(PaintedMenu):
     def set_state(self, state: MenuState) -> None:
         self.state = state
         signed_in = state.signed_in
-        for action in (self.send_action, self.open_action, self.sign_out_action):
+        for action in (self.send_action, self.open_action):
             action.setEnabled(signed_in)
+        self.sign_in_action.setVisible(not signed_in)
+        self.sign_out_action.setVisible(signed_in)
         self.rooms_menu.setEnabled(signed_in)
         self.online_menu.setEnabled(signed_in)
         self._fill_rooms(state)

@@ -8,7 +8,11 @@ from desktop.core.toasts import AUTO_DISMISS, BURST_THRESHOLD, MAX_VISIBLE
 from desktop.core.trust import MemoryPins
 from hub.protocol import NotificationType
 
-CORNERS = ("top-right", "top-left", "bottom-right", "bottom-left")
+#: The screen corners toasts can sit in: (toasts/corner value, what the settings dialog says).
+CORNERS = (("top-right", "Top right"), ("top-left", "Top left"), ("bottom-right", "Bottom right"),
+           ("bottom-left", "Bottom left"))  # fmt: skip
+#: What the settings dialog offers for host/interface (an address of this computer's may be typed too).
+INTERFACES = (("0.0.0.0", "Every network interface (teammates can join)"), ("127.0.0.1", "This computer only"))
 
 
 class Preferences:
@@ -93,7 +97,14 @@ class Preferences:
     def toast_corner(self) -> str:
         """toasts/corner: top-right (default), top-left, bottom-right, bottom-left."""
         value = self._text("toasts/corner")
-        return value if value in CORNERS else "top-right"
+        return value if value in dict(CORNERS) else "top-right"
+
+    @property
+    def show_as(self) -> str:
+        """notifications/show_as: `toasts`, `system`, or "" (unset: system notifications where the desktop
+        has a service with buttons, toasts otherwise)."""
+        value = self._text("notifications/show_as")
+        return value if value in {"toasts", "system"} else ""
 
     def toast_duration(self, ntype: str) -> float | None:
         """toasts/duration/TYPE: seconds on screen; 0 = sticky (until closed); unset = the type's default."""
@@ -138,14 +149,6 @@ class Preferences:
     def host_port(self) -> int:
         """host/port: the hosted hub's TCP port (default 8765)."""
         return self._int("host/port", 8765, 0, 65535)
-
-    @property
-    def pending_invites(self) -> list[str]:
-        """host/invited: teammates invited to the hosted hub who have not signed in yet (names only)."""
-        return self._list("host/invited")
-
-    def set_pending_invites(self, names: list[str]) -> None:
-        self._set("host/invited", ",".join(names))
 
     def save(self, values: dict[str, object]) -> None:
         """Store what the settings dialog collected (keys as above)."""

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from desktop.net.http import normalize_hub_url
+from desktop.ui.fit import keep_fitted
 from desktop.ui.found_hubs import FoundHubsList
 
 
@@ -44,7 +45,7 @@ class SignInDialog(QDialog):
 
         form = QFormLayout()
         form.addRow("Hub address", self.hub)
-        form.addRow("Username", self.username)
+        form.addRow("User name", self.username)
         form.addRow("Password", self.password)
         layout = QVBoxLayout(self)
         layout.addWidget(self.reason)
@@ -53,6 +54,7 @@ class SignInDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.notice)
         layout.addWidget(self.buttons)
+        keep_fitted(self)  # a reason, an error or a notice may appear: grow, never squeeze
 
     def set_values(self, hub_url: str, username: str) -> None:
         self.hub.setText(hub_url)
@@ -85,11 +87,11 @@ class SignInDialog(QDialog):
         try:
             hub_url = normalize_hub_url(self.hub.text())
         except ValueError as exc:
-            self.show_error(str(exc).capitalize())
+            self.show_error(str(exc))
             return
         username = self.username.text().strip()
         if not username or not self.password.text():
-            self.show_error("Enter your username and password.")
+            self.show_error("Enter your user name and password.")
             return
         self.show_error("")
         self.set_busy(True)

@@ -7,6 +7,7 @@ from PySide6.QtGui import QCloseEvent, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSystemTrayIcon, QVBoxLayout, QWidget
 
 from desktop.core.connection import ConnectionStatus, TrayState
+from desktop.ui.fit import keep_fitted
 from desktop.ui.icons import badge_text, tray_icon, tray_image
 from desktop.ui.menu import AppMenu
 
@@ -57,6 +58,7 @@ class StatusWindow(QWidget):
     """Shown instead of the tray icon when the desktop has no system tray."""
 
     open_history = Signal()
+    sign_in_requested = Signal()
     sign_out_requested = Signal()
     quit_requested = Signal()
 
@@ -84,7 +86,10 @@ class StatusWindow(QWidget):
         self.sign_out_button = QPushButton("Sign out")
         self.quit_button = QPushButton("Quit")
         self.open_button.clicked.connect(self.open_history)
-        self.sign_out_button.clicked.connect(self.sign_out_requested)
+        self.signed_in = False
+        self.sign_out_button.clicked.connect(
+            lambda: (self.sign_out_requested if self.signed_in else self.sign_in_requested).emit()
+        )
         self.quit_button.clicked.connect(self.quit_requested)
 
         text = QVBoxLayout()
@@ -104,6 +109,7 @@ class StatusWindow(QWidget):
         layout.addWidget(self.note)
         layout.addLayout(buttons)
         self.shown: tuple[TrayState, str] | None = None
+        keep_fitted(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # Without a tray this window is the app: closing it quits (nothing keeps running unseen).
@@ -117,4 +123,5 @@ class StatusWindow(QWidget):
             self.shown = shown
         self.title.setText(f"{username} @ {hub_url}" if username else "Not signed in")
         self.status.setText(status_line(status, unread))
-        self.sign_out_button.setEnabled(bool(username))
+        self.signed_in = bool(username)
+        self.sign_out_button.setText("Sign out" if username else "Sign in…")

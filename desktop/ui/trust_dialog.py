@@ -12,6 +12,7 @@ from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from desktop.core.trust import PromptKind, TrustPrompt, two_lines
+from desktop.ui.fit import keep_fitted
 
 
 def _label(selectable: bool = False) -> QLabel:
@@ -52,6 +53,7 @@ class TrustDialog(QDialog):
         for widget in (self.heading, self.hub, self.text, self.fingerprint, self.pinned):
             layout.addWidget(widget)
         layout.addWidget(self.buttons)
+        keep_fitted(self)
 
     def set_prompt(self, prompt: TrustPrompt) -> None:
         self.prompt = prompt

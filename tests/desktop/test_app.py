@@ -213,6 +213,15 @@ def test_sign_in_toasts_history_restart_and_sign_out(qapp: QApplication, tmp_pat
             assert app.dialog.isVisible()
             assert app.dialog.username.text() == "alice"
             assert second.last_state() == ConnectionState.SIGNED_OUT.value
+            # Closed without signing in, the dialog comes back from the menu's "Sign in…" (or the window's).
+            app.dialog.reject()
+            assert "Sign in…" in app.menu.texts() and "Sign out" not in app.menu.texts()
+            app.menu.sign_in_action.trigger()
+            assert app.dialog.isVisible() and app.dialog.hub.text() == url and app.dialog.username.text() == "alice"
+            app.dialog.reject()
+            assert app.status_window.sign_out_button.text() == "Sign in…"
+            QTest.mouseClick(app.status_window.sign_out_button, Qt.MouseButton.LeftButton)
+            assert app.dialog.isVisible()
             await app.quit()
             await asyncio.wait_for(run, WAIT)
         finally:
@@ -247,9 +256,10 @@ def test_a_revoked_token_sends_the_user_back_to_sign_in(qapp: QApplication, tmp_
         try:
             await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
             reason = reporter.named("sign_in_requested")[-1]["reason"]
-            assert reason.startswith("Please sign in again: ")
-            assert "revoked" in reason
+            # Said once, in words: not the hub's "...: sign in again" after "Please sign in again: ".
+            assert reason == "The hub no longer accepts this computer's sign-in (it was revoked). Sign in again."
             assert app.dialog.reason.text() == reason
+            assert app.dialog.notice.isHidden()  # the keyring works: no stale keyring message under it
             assert keyring.entries == {}  # the dead token is gone
             await app.quit()
             await asyncio.wait_for(run, WAIT)

@@ -5,6 +5,7 @@ admin, and a separate python-socketio client joins over the LAN address with an 
 from __future__ import annotations
 
 import asyncio
+import socket
 from pathlib import Path
 
 import aiohttp
@@ -13,14 +14,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from desktop.errors import LoginRefusedError
-from desktop.hosting import Hosted, LocalHub, default_hub_dir, lan_address, local_username
+from desktop.errors import HostError, LoginRefusedError, PortInUseError
+from desktop.hosting import Hosted, LocalHub, cannot_host_text, default_hub_dir, lan_address, local_username
 from desktop.net.http import login
 from desktop.ui.settings import Preferences
 from hub.config import load_config
 from tests.conftest import WAIT, Client
 from tests.desktop.test_app import RecordingReporter, assert_no_secret_on_disk, prefs, run_on_qasync
 from tests.desktop.test_app_team import make_app
+from tests.support.layout import layout_problems
 
 __all__ = ["prefs"]
 
@@ -44,9 +46,9 @@ def test_host_mode_a_teammate_joins_over_the_lan_and_messages_go_both_ways(
             assert me == local_username() and hosting["created_user"] is True
             assert hosting["local_url"].startswith("http://127.0.0.1:")
             assert hosting["lan_url"] == f"http://{lan_address()}:{hosting['local_url'].rsplit(':', 1)[1]}"
-            assert hosting["lan_url"] in hosting["hint"]
+            assert hosting["warning"] == ""  # every interface, and this computer has a LAN address
             # The notify-hub command in the hint works on this hub's store as shown.
-            assert f"notify-hub --data-dir {tmp_path / 'data' / 'hub'} user add NAME" in hosting["hint"]
+            assert f"“notify-hub --data-dir {tmp_path / 'data' / 'hub'} user add NAME”" in hosting["hint"]
             assert len(reporter.named("sign_in_requested")) == 1  # signed in without a password
             assert reporter.named("signed_in")[-1]["user"] == me
             assert f"Hosting the hub at {hosting['lan_url']}" in app.menu.texts()
@@ -59,30 +61,49 @@ def test_host_mode_a_teammate_joins_over_the_lan_and_messages_go_both_ways(
             window.invite_name.setText("bob")
             QTest.mouseClick(window.invite_button, Qt.MouseButton.LeftButton)
             await reporter.until(lambda: bool(reporter.named("invited")))
-            password = window.password.text()
-            assert len(password) >= 12 and window.copy_password.isVisibleTo(window)
-            assert all(password not in str(event) for event in reporter.events)
-            assert prefs.pending_invites == ["bob"]  # a name to watch for, never the password
-            assert "one-time password" in window.invite_result.text()
+            first = window.password.text()
+            assert len(first) >= 12 and window.copy_password.isVisibleTo(window)
+            assert "one-time password" in window.outcome.text() and hosting["lan_url"] in window.outcome.text()
+            assert layout_problems(window) == []  # it grew to show the password: nothing squeezed or cut off
+            # Inviting bob again offers him a new password instead of a dead end.
             window.invite_name.setText("bob")
             QTest.mouseClick(window.invite_button, Qt.MouseButton.LeftButton)
             await reporter.until(lambda: bool(reporter.named("invite_failed")))
-            assert "already exists" in window.error.text()
+            assert window.error.text() == "There is already a user named 'bob' on this hub."
+            assert not window.password.isVisibleTo(window) and window.offer_reset.isVisibleTo(window)
+            assert window.offer_reset.text() == "Give bob a new one-time password"
+            QTest.mouseClick(window.offer_reset, Qt.MouseButton.LeftButton)
+            await reporter.until(lambda: bool(reporter.named("password_reset")))
+            password = window.password.text()
+            assert password != first and "bob's new one-time password" in window.outcome.text()
+            assert all(p not in str(event) for event in reporter.events for p in (first, password))
+            lan = hosting["lan_url"]
+            with pytest.raises(LoginRefusedError) as replaced:
+                await login(lan, "bob", first)
+            assert replaced.value.code == "unauthorized"
 
             # bob, a separate client, signs in and connects over the LAN address.
-            lan = hosting["lan_url"]
             token = (await login(lan, "bob", password, device="bob's laptop")).token
             bob = Client(lan, "bob")
             await bob.connect({"token": token})
             await bob.next("welcome")
             await reporter.until(lambda: "bob" in reporter.named("directory")[-1]["online"])
 
-            # bob has signed in: his one-time password stops working, his device stays signed in.
-            await reporter.until(lambda: bool(reporter.named("invite_used")))
-            assert prefs.pending_invites == []
-            assert reporter.named("invite_used") == [{"event": "invite_used", "user": "bob"}]
-            with pytest.raises(LoginRefusedError):
+            # bob has signed in: his one-time password is used; his device stays signed in.
+            with pytest.raises(LoginRefusedError) as used:
                 await login(lan, "bob", password, device="bob's second laptop")
+            assert used.value.code == "password_expired"
+
+            # "Reset password…" in the hub window: choose bob, give him a new one.
+            QTest.mouseClick(window.reset_button, Qt.MouseButton.LeftButton)
+            await reporter.until(lambda: bool(reporter.named("reset_prompt")))
+            prompt = window.reset_prompt
+            assert prompt is not None and prompt.isVisible()
+            assert prompt.comboBoxItems() == ["bob"]  # everyone but the admin
+            prompt.setTextValue("bob")
+            prompt.accept()
+            await reporter.until(lambda: len(reporter.named("password_reset")) == 2)
+            assert (await login(lan, "bob", window.password.text(), device="bob's second laptop")).username == "bob"
 
             # bob -> the host's user: a toast in the app.
             ack = await bob.call("send_notification", {"to": me, "type": "message", "message": "hi from bob"})
@@ -140,12 +161,12 @@ def test_the_second_start_reuses_the_local_user_and_a_busy_port_is_explained(
         first = LocalHub(tmp_path / "hub", host="127.0.0.1", port=0, username="me")
         hosted = await first.start()
         assert hosted.created_user and hosted.local_url == hosted.lan_url
-        assert "`notify-hub user add NAME` on this computer" in hosted.join_hint  # the same store: no --data-dir
+        assert "“notify-hub user add NAME”" in hosted.join_hint  # the same store: no --data-dir
+        assert "it listens on 127.0.0.1, which is this computer only" in hosted.lan_warning
         port = int(hosted.local_url.rsplit(":", 1)[1])
         busy = LocalHub(tmp_path / "other", host="127.0.0.1", port=port, username="me")
-        from desktop.errors import HostError
 
-        with pytest.raises(HostError, match="another hub"):
+        with pytest.raises(PortInUseError, match=f"Port {port} is already in use on this computer"):
             await busy.start()
         await first.stop()
         again = LocalHub(tmp_path / "hub", host="127.0.0.1", port=0, username="me")
@@ -155,3 +176,48 @@ def test_the_second_start_reuses_the_local_user_and_a_busy_port_is_explained(
         await again.stop()
 
     asyncio.run(scenario())
+
+
+def test_hosting_on_a_busy_port_says_once_where_to_choose_another(
+    qapp: QApplication, tmp_path: Path, prefs: Preferences
+) -> None:
+    async def scenario() -> None:
+        with socket.socket() as taken:
+            taken.bind(("0.0.0.0", 0))
+            taken.listen()
+            port = taken.getsockname()[1]
+            reporter = RecordingReporter()
+            app = make_app(qapp, tmp_path, prefs, reporter, host=True, host_port=port)  # as make run starts it
+            run = asyncio.ensure_future(app.run())
+            await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
+        assert app.dialog.reason.text() == (
+            f"Could not host a hub here. Port {port} is already in use on this computer, by another hub or another "
+            f"program. Start lan-notify with another one: notify-tray --host-port {port + 1}, or "
+            f"LAN_NOTIFY_PORT={port + 1} make run."
+        )
+        assert reporter.named("notice") == []  # said once, where the user is asked what to do next
+        await app.quit()
+        await asyncio.wait_for(run, WAIT)
+
+    run_on_qasync(qapp, scenario)
+
+
+def test_a_busy_port_chosen_in_settings_is_changed_in_settings() -> None:
+    text = cannot_host_text(PortInUseError("0.0.0.0", 8765), port_from_command_line=False)
+
+    assert text.endswith("Choose another one in Settings (Hosting), then host again.")
+
+
+def test_the_hub_window_says_why_teammates_cannot_reach_a_loopback_address(tmp_path: Path) -> None:
+    def hosted(lan_url: str, interface: str) -> Hosted:
+        return Hosted("http://127.0.0.1:8765", lan_url, "me", False, tmp_path, interface)
+
+    assert hosted("http://192.168.1.20:8765", "0.0.0.0").lan_warning == ""
+    assert hosted("http://192.168.1.20:8765", "192.168.1.20").lan_warning == ""
+    assert hosted("http://127.0.0.1:8765", "127.0.0.1").lan_warning.startswith(
+        "Other computers cannot reach this hub: it listens on 127.0.0.1, which is this computer only. To let "
+        "teammates join, set “Listen on” to every interface in Settings (Hosting)"
+    )
+    assert hosted("http://127.0.0.1:8765", "0.0.0.0").lan_warning.startswith(
+        "Other computers cannot reach http://127.0.0.1:8765: this computer has no address on a network right now."
+    )

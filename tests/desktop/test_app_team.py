@@ -23,9 +23,11 @@ from desktop.ui.settings import Preferences
 from hub.accounts import Accounts
 from hub.app import STORE
 from hub.server import RunningHub
+from hub.store import TokenKind
 from tests.conftest import WAIT, Client, make_config
 from tests.desktop.test_app import RecordingReporter, free_port, prefs, run_on_qasync
 from tests.desktop.test_credentials import DictKeyring
+from tests.support.apps import app_running, hub_with
 
 __all__ = ["prefs"]  # the fixture, shared with test_app.py
 
@@ -287,7 +289,7 @@ def test_settings_are_saved_and_applied_at_once(
     dialog = app.settings.dialog
     assert dialog.isVisible() and dialog.account.text() == "Not signed in"
     assert dialog.durations["warning"].value() == 10 and dialog.durations["error"].value() == 0  # 0: until closed
-    dialog.corner.setCurrentText("bottom-left")
+    dialog.corner.setCurrentText("Bottom left")
     dialog.durations["info"].setValue(0)
     dialog.durations["warning"].setValue(3)
     dialog.sounds["info"].setChecked(True)
@@ -321,3 +323,39 @@ def test_settings_are_saved_and_applied_at_once(
     app.dialog.hide()
     assert all("token" not in key and "password" not in key for key in prefs.keys())
     app.stack.close_all()
+
+
+def test_a_scripts_account_is_not_offered_nor_counted_as_a_recipient(
+    qapp: QApplication, tmp_path: Path, prefs: Preferences
+) -> None:
+    async def scenario() -> None:
+        reporter = RecordingReporter()
+        app = make_app(qapp, tmp_path, prefs, reporter)
+        async with hub_with(tmp_path / "hub", bob="pw-bob") as (url, accounts), app_running(app):
+            await accounts.add_user("alice", "pw-alice", admin=True)
+            await accounts.add_user("ci", None, admin=False, token_only=True)  # a script's account: it only sends
+            await accounts.issue_token("ci", "cron", TokenKind.SEND)
+            await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
+            await app.sign_in(url, "alice", "pw-alice")
+            await reporter.until(lambda: directory_has(reporter, admin=True))
+            app.open_compose()
+            await app.team.refresh_directory()
+            assert [r.label for r in app.compose.dialog.offered] == ["bob", "alice", "Everyone"]
+            assert app.menu.find_action(app.menu.online_menu, "watch:bob") is not None
+            assert app.menu.find_action(app.menu.online_menu, "watch:ci") is None  # it never comes online
+            # To everyone: the hub stored it for 3 accounts, of which 2 are people.
+            app.compose.dialog.recipient.setEditText("Everyone")
+            app.compose.dialog.text.setPlainText("lunch at noon")
+            app.compose.dialog.submit()
+            await reporter.until(lambda: bool(reporter.named("sent")))
+            assert reporter.named("sent")[-1]["text"] == "Sent to Everyone (2 recipients)."
+            # Typed by hand, the script's account is refused in words before anything is sent.
+            app.compose.dialog.recipient.setEditText("ci")
+            app.compose.dialog.text.setPlainText("hello?")
+            app.compose.dialog.submit()
+            await reporter.until(lambda: bool(reporter.named("send_failed")))
+            assert app.compose.dialog.answer.text() == (
+                "ci cannot receive notifications: it is an account that only sends (a script's)."
+            )
+
+    run_on_qasync(qapp, scenario)

@@ -70,8 +70,8 @@ def test_request_per_recipient_kind() -> None:
 
 def test_counter_and_limits_count_utf8_bytes() -> None:
     limits = Limits.from_welcome({"message_bytes": 10, "title_chars": 5})
-    assert counter_text("héllo", limits) == ("6 / 10", False)
-    assert counter_text("ééééééé", limits) == ("14 / 10", True)
+    assert counter_text("héllo", limits) == ("6 / 10 bytes", False)
+    assert counter_text("ééééééé", limits) == ("14 / 10 bytes", True)
     draft = Draft(Recipient(TargetKind.USER, "bob"), NotificationType.INFO, "", "ééééééé")
     assert problem_with(draft, limits) == "The message is too long: at most 10 bytes."
     assert problem_with(Draft(draft.to, draft.type, "", "  "), limits) == "Write a message first."

@@ -41,6 +41,15 @@ def test_presence_rooms_and_watched_teammates() -> None:
     assert (d.me, d.users, d.rooms, d.online) == ("bob", [], [], frozenset())
 
 
+def test_accounts_that_cannot_receive_are_not_people_to_write_to() -> None:
+    d = Directory("alice")
+    d.set_users({"users": [{"name": "alice", "receives": True}, {"name": "ci", "receives": False}, {"name": "bob"}]})
+    assert d.users == ["alice", "bob", "ci"] and d.send_only == {"ci"}
+    assert d.people == ["alice", "bob"]  # a hub that does not say `receives` (bob): he receives
+    d.reset("alice")
+    assert d.send_only == frozenset()
+
+
 def test_sound_plays_beeps_or_stays_silent_and_never_fails(tmp_path: Path) -> None:
     beeps: list[int] = []
     on = SoundPlayer(lambda t: t != "info", fallback=lambda: beeps.append(1), command=lambda t: None)

@@ -18,6 +18,7 @@ from keyring.backends import fail, null
 from desktop.credentials import (
     NO_KEYRING_MESSAGE,
     SERVICE,
+    SESSION_ONLY,
     KeyringCredentialStore,
     MemoryCredentialStore,
     SessionFallbackStore,
@@ -64,10 +65,16 @@ class HangingKeyring(DictKeyring):
 
 
 class LockedKeyring(DictKeyring):
+    """Secret Service's answer when its unlock prompt was dismissed, until `locked` is False."""
+
+    locked = True
+
     def set_password(self, service: str, username: str, password: str) -> None:
         from keyring.errors import InitError
 
-        raise InitError("Failed to unlock the collection: Prompt dismissed")
+        if self.locked:
+            raise InitError("Failed to unlock the collection: Prompt dismissed")
+        super().set_password(service, username, password)
 
 
 def test_one_entry_per_hub_and_user() -> None:
@@ -118,8 +125,9 @@ async def test_a_hanging_keyring_times_out() -> None:
 
 async def test_a_locked_keyring_is_a_credential_error_without_the_token() -> None:
     store = KeyringCredentialStore(LockedKeyring())
-    with pytest.raises(CredentialError, match="Prompt dismissed") as info:
+    with pytest.raises(CredentialError) as info:
         await store.set_token(HUB, "alice", "secret-token-value")
+    assert str(info.value) == "The system keyring is locked, and it was not unlocked when asked."
     assert "secret-token-value" not in str(info.value)
 
 
@@ -128,10 +136,27 @@ async def test_fallback_keeps_the_token_for_this_session_without_a_keyring() -> 
     assert store.persistent
     await store.set_token(HUB, "alice", "tok")
     assert not store.persistent
-    assert store.notice == NO_KEYRING_MESSAGE
+    assert store.notice == f"{NO_KEYRING_MESSAGE} {SESSION_ONLY}"
     assert await store.get_token(HUB, "alice") == "tok"
     await store.delete_token(HUB, "alice")
     assert await store.get_token(HUB, "alice") is None
+
+
+async def test_the_keyring_can_be_tried_again_once_it_is_unlocked() -> None:
+    backend = LockedKeyring()
+    store = SessionFallbackStore(KeyringCredentialStore(backend))
+    await store.set_token(HUB, "alice", "tok")
+    assert not store.persistent and store.notice.startswith("The system keyring is locked")
+    assert "Failed to unlock the collection" not in store.notice  # the library's words stay in the log
+    assert "“Try the keyring again” in Settings" in store.notice
+
+    assert await store.retry(HUB, "alice", "tok") is False  # still locked: said again, still this session only
+    assert not store.persistent and store.notice.startswith("The system keyring is locked")
+    backend.locked = False  # the user unlocked it meanwhile
+    assert await store.retry(HUB, "alice", "tok") is True
+    assert store.persistent and store.notice == "" and backend.entries
+    restarted = SessionFallbackStore(KeyringCredentialStore(backend))
+    assert await restarted.get_token(HUB, "alice") == "tok"  # the next start signs in silently again
 
 
 async def test_fallback_uses_the_keyring_when_it_works() -> None:
@@ -219,6 +244,6 @@ def test_no_keyring_backend_at_all(home: Path) -> None:
     assert json.loads(fallback.stdout) == {
         "token": "device-token-for-the-probe",
         "persistent": False,
-        "notice": NO_KEYRING_MESSAGE,
+        "notice": f"{NO_KEYRING_MESSAGE} {SESSION_ONLY}",
     }
     assert not any(b"device-token-for-the-probe" in p.read_bytes() for p in home.rglob("*") if p.is_file())

@@ -26,7 +26,9 @@ def test_every_flag_is_documented_and_every_documented_flag_exists() -> None:
 
 def test_every_qsettings_key_is_documented() -> None:
     code = "".join(p.read_text() for p in (ROOT / "desktop").rglob("*.py"))
-    keys = set(re.findall(r'"((?:hub|toasts|sound|dnd|startup|compose|online|host|tls)/[a-z_]+)(?:/|")', code))
+    keys = set(
+        re.findall(r'"((?:hub|toasts|sound|dnd|startup|compose|online|host|tls|notifications)/[a-z_]+)(?:/|")', code)
+    )
     keys |= {k.rsplit("/", 1)[0] + "/TYPE" for k in re.findall(r'"((?:toasts/duration|sound)/)\{', code)}
     keys |= {"toasts/duration/TYPE", "sound/TYPE"}
     keys -= {"toasts/duration"}

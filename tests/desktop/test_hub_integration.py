@@ -211,7 +211,7 @@ async def test_sign_out_revokes_the_token_and_the_app_is_told(hub: Hub, make_app
     assert other_device.client is not None
     await asyncio.wait_for(other_device.client.wait_stopped(), WAIT)
     assert other_device.state is ConnectionState.AUTH_FAILED
-    assert "sign in again" in other_device.states[-1].reason
+    assert other_device.states[-1].reason == "the hub no longer accepts this computer's sign-in"
 
 
 async def test_wrong_password(hub: Hub) -> None:

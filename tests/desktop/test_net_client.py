@@ -202,7 +202,7 @@ async def test_hub_refusing_the_token_stops_for_good(hub: FakeHub, rec: Recorder
     client = await make_client(token="revoked-or-made-up")
     await asyncio.wait_for(client.wait_stopped(), WAIT)
     assert rec.state is ConnectionState.AUTH_FAILED
-    assert rec.states[-1].reason == "this device token is not valid (unknown or revoked): sign in again"
+    assert rec.states[-1].reason == "the hub no longer accepts this computer's sign-in"  # the tooltip's words
     assert rec.states[-1].tray_state == "offline"
     assert rec.delays == []
 

@@ -91,9 +91,9 @@ def test_problems_are_caught_before_sending(qtbot: QtBot, dialog: ComposeDialog)
 def test_length_counter_against_the_hubs_limit(dialog: ComposeDialog) -> None:
     dialog.set_limits(Limits(message_bytes=10, title_chars=5))
     dialog.text.setPlainText("héllo")
-    assert dialog.counter.text() == "6 / 10" and dialog.counter.property("over") is False
+    assert dialog.counter.text() == "6 / 10 bytes" and dialog.counter.property("over") is False
     dialog.text.setPlainText("héllo wörld")
-    assert dialog.counter.text() == "13 / 10" and dialog.counter.property("over") is True
+    assert dialog.counter.text() == "13 / 10 bytes" and dialog.counter.property("over") is True
     assert dialog.title.maxLength() == 5
 
 
@@ -108,6 +108,7 @@ def test_menu_follows_its_state(qtbot: QtBot) -> None:
     menu = AppMenu()
     qtbot.addWidget(menu)
     assert not menu.send_action.isEnabled()
+    assert menu.texts()[-2:] == ["Sign in…", "Quit"]  # signed out: the way back in
     menu.set_state(MenuState(signed_in=True, my_rooms=("ops",), open_rooms=("dev", "r&d"), online=("bob",),
                              users=("bob", "carol"), watched=frozenset({"carol"}), dnd_text="on", dnd_active=True,
                              hosting="http://10.0.0.5:8765", admin=True))  # fmt: skip
@@ -115,6 +116,7 @@ def test_menu_follows_its_state(qtbot: QtBot) -> None:
     assert menu.texts(menu.online_menu) == ["Message bob…", "Tell me when online"]
     assert "Hosting the hub at http://10.0.0.5:8765" in menu.texts()
     assert "Do not disturb: on" in menu.texts()
+    assert menu.texts()[-2:] == ["Sign out", "Quit"]
     watch = menu.find_action(menu.online_menu, "watch:carol")
     assert watch is not None and watch.isChecked()
     with qtbot.waitSignal(menu.compose_requested) as composed:

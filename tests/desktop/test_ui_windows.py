@@ -207,7 +207,7 @@ def test_sign_in_refuses_obvious_mistakes(qtbot: QtBot, dialog: SignInDialog) ->
     assert "http://" in dialog.error.text()
     dialog.hub.setText("hub")
     QTest.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
-    assert dialog.error.text() == "Enter your username and password."
+    assert dialog.error.text() == "Enter your user name and password."
 
 
 def test_sign_in_shows_reason_and_notice_as_plain_text(dialog: SignInDialog) -> None:

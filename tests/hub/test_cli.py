@@ -141,7 +141,12 @@ def test_serve_says_in_one_line_when_its_address_or_data_directory_cannot_be_use
     bad_dir_admin = hub_cli(not_a_dir, "user", "list")
 
     assert in_use.returncode == 2
-    assert in_use.stderr.splitlines()[-1].startswith(f"notify-hub: cannot listen on 127.0.0.1:{port}: ")
+    assert in_use.stderr.splitlines()[-1] == (
+        f"notify-hub: port {port} is already in use on this computer (another hub, or another program, listens "
+        f"there). Stop it, or choose another port: LAN_NOTIFY_PORT={port + 1} make run, or notify-hub serve "
+        f"--port {port + 1}."
+    )
+    assert "listening" not in in_use.stdout + in_use.stderr
     for refused in (bad_dir, bad_dir_admin):
         assert refused.returncode == 2 and "Traceback" not in refused.stderr
         assert refused.stderr.splitlines()[-1].startswith(f"notify-hub: cannot use the data directory {not_a_dir}")

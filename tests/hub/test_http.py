@@ -11,6 +11,7 @@ import pytest
 
 from hub import __version__
 from hub.config import HubConfig
+from hub.errors import NotFound
 from hub.server import RunningHub
 from tests.conftest import WAIT, Hub
 from tests.servers import PostgresServer
@@ -68,6 +69,34 @@ async def test_a_token_only_user_cannot_sign_in_with_any_password(hub: Hub) -> N
     token = (await hub.accounts.issue_token("ci", "script")).secret
     client = await hub.client(token)
     assert (await client.call("list_online"))["online"] == ["ci"]
+
+
+async def test_a_one_time_password_signs_in_once_then_says_it_was_used(hub: Hub) -> None:
+    await hub.accounts.add_user("bob", None, admin=False, token_only=True)
+    password = await hub.accounts.one_time_password("bob")
+
+    first, body, _ = await post(hub, "/api/login", {"username": "bob", "password": password, "device": "laptop"})
+    again, refused, _ = await post(hub, "/api/login", {"username": "bob", "password": password, "device": "phone"})
+    wrong, guessed, _ = await post(hub, "/api/login", {"username": "bob", "password": "not it"})
+
+    assert first == 200
+    assert (again, refused["error"]["code"]) == (401, "password_expired")
+    assert "already used" in refused["error"]["message"] and "admin" in refused["error"]["message"]
+    assert (wrong, guessed["error"]["code"]) == (401, "unauthorized")  # a wrong guess learns nothing more
+    client = await hub.client(body["token"])  # the device that used it stays signed in
+    assert (await client.call("list_online"))["online"] == ["bob"]
+
+    # The admin gives a new one: it works once too; a password set by hand works every time.
+    fresh = await hub.accounts.one_time_password("bob")
+    assert (await post(hub, "/api/login", {"username": "bob", "password": fresh}))[0] == 200
+    await hub.accounts.set_password("bob", "for good")
+    statuses = [(await post(hub, "/api/login", {"username": "bob", "password": "for good"}))[0] for _ in range(2)]
+    assert statuses == [200, 200]
+
+
+async def test_a_one_time_password_for_nobody_is_not_found(hub: Hub) -> None:
+    with pytest.raises(NotFound):
+        await hub.accounts.one_time_password("nobody")
 
 
 async def test_login_rejects_bodies_that_are_not_json_or_too_large(hub: Hub) -> None:

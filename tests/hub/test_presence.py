@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from hub.store import TokenKind
 from tests.conftest import Hub
 
 
@@ -41,6 +44,34 @@ async def test_list_users_shows_who_is_online(hub: Hub) -> None:
     answer = await alice.call("list_users")
 
     assert answer["users"] == [
-        {"name": "alice", "admin": True, "online": True},
-        {"name": "bob", "admin": False, "online": False},
+        {"name": "alice", "admin": True, "online": True, "receives": True},
+        {"name": "bob", "admin": False, "online": False, "receives": True},
     ]
+
+
+async def test_list_users_tells_which_accounts_can_receive(hub: Hub) -> None:
+    alice = await hub.client(await hub.user("alice"))
+    # A script's account: no password, send-only tokens. Nothing sent to it reaches anyone.
+    await hub.accounts.add_user("ci", None, admin=False, token_only=True)
+    await hub.accounts.issue_token("ci", "cron", TokenKind.SEND)
+    # No password either, but a device token (a listener made with `notify-hub token create`): it receives.
+    await hub.accounts.add_user("pager", None, admin=False, token_only=True)
+    await hub.accounts.issue_token("pager", "listener")
+    # Its device token revoked, it receives no more.
+    await hub.accounts.add_user("old", None, admin=False, token_only=True)
+    revoked = await hub.accounts.issue_token("old", "listener")
+    await hub.store.revoke_token(revoked.info.id)
+
+    users = (await alice.call("list_users"))["users"]
+
+    assert {u["name"]: u["receives"] for u in users} == {"alice": True, "ci": False, "old": False, "pager": True}
+
+
+async def test_on_an_open_hub_every_account_can_receive(hub_factory: Any) -> None:
+    hub = await hub_factory(open=True)
+    await hub.accounts.add_user("ci", None, admin=False, token_only=True)
+    alice = await hub.client(auth={"userId": "alice", "username": "alice"})
+
+    users = (await alice.call("list_users"))["users"]
+
+    assert {u["name"]: u["receives"] for u in users} == {"alice": True, "ci": True}
