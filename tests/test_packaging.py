@@ -1,5 +1,7 @@
 """The wheel, as `pip install lan-notify` would get it: the code, the icons and stylesheets the tray
-app loads, and both commands. Built from a copy of the source, so the checkout gains no build/."""
+app loads, the web app and the Socket.IO browser client the hub serves (installed by
+scripts/bootstrap.sh, which runs before any build), and both commands. Built from a copy of the
+source, so the checkout gains no build/."""
 
 from __future__ import annotations
 
@@ -9,11 +11,15 @@ import sys
 import zipfile
 from pathlib import Path
 
+from hub.browser.client_js import CLIENT_FILES
+
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ("hub", "desktop", "resources")
+CLIENT = "hub/browser/vendor/node_modules/socket.io-client"
 
 
 def test_the_wheel_ships_the_code_the_resources_and_both_commands(tmp_path: Path) -> None:
+    assert (ROOT / CLIENT / "dist").is_dir(), "the Socket.IO client is not installed: run scripts/bootstrap.sh"
     source = tmp_path / "src"
     for name in SHIPPED:
         shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
@@ -41,7 +47,15 @@ def test_the_wheel_ships_the_code_the_resources_and_both_commands(tmp_path: Path
         for path in (source / name).rglob("*")
         if path.is_file() and path.suffix in {".py", ".svg", ".qss", ".png"}
     }
+    wanted |= {p.relative_to(source).as_posix() for p in (source / "hub/browser/static").rglob("*") if p.is_file()}
+    wanted |= {f"{CLIENT}/dist/{name}" for name in CLIENT_FILES} | {f"{CLIENT}/LICENSE"}
     assert any(n.startswith("resources/icons/types/") for n in wanted), "the check looks where the icons are"
+    assert "hub/browser/static/js/main.js" in wanted
     assert sorted(wanted - names) == [], "files the wheel leaves out"
     assert not [n for n in names if n.startswith(("tests/", "bench/"))]
+    # Of the npm folder, only the client's bundles and the licences of what they hold.
+    vendored = {n for n in names if "/node_modules/" in n}
+    assert all(
+        n.startswith(f"{CLIENT}/dist/") or n.endswith(("LICENSE", "license.md", "/package.json")) for n in vendored
+    )
     assert "notify-hub = hub.cli:main" in commands and "notify-tray = desktop.app:main" in commands
