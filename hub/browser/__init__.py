@@ -89,64 +89,55 @@ def add_routes(app: web.Application, config: HubConfig) -> None:
         app.router.add_get("/", json_errors(to_app))
 
 
-def openapi_paths(config: HubConfig) -> dict[str, Any]:
-    """The OpenAPI entries of the routes `add_routes` makes for `config`."""
-    not_found = {"404": {"description": "not_found: no such file (JSON error body)"}}
-    modified = {"304": {"description": "not modified (the browser's copy, by ETag or Last-Modified, is current)"}}
-    paths: dict[str, Any] = {
-        "/socket.io/{file}": {
-            "get": {
-                "summary": "The official Socket.IO browser client, served as the socket.io server serves it",
-                "tags": ["web"],
-                "parameters": [
-                    {"name": "file", "in": "path", "required": True, "schema": {"enum": sorted(CLIENT_FILES)}}
-                ],
-                "responses": {
-                    "200": {"description": "the file", "content": {"application/javascript": {}}},
-                    **modified,
-                    **not_found,
-                },
-            }
+def _files(summary: str, parameter: str, responses: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI entry of a GET route that serves files, by one path parameter."""
+    schema: dict[str, Any] = {"enum": sorted(CLIENT_FILES)} if parameter == "file" else {"type": "string"}
+    return {
+        "get": {
+            "summary": summary,
+            "tags": ["web"],
+            "parameters": [{"name": parameter, "in": "path", "required": True, "schema": schema}],
+            "responses": {
+                **responses,
+                "304": {"description": "not modified (the browser's copy, by ETag or Last-Modified, is current)"},
+                "404": {"description": "not_found: no such file (JSON error body)"},
+            },
         }
     }
+
+
+def openapi_paths(config: HubConfig) -> dict[str, Any]:
+    """The OpenAPI entries of the routes `add_routes` makes for `config`."""
     redirect = {"302": {"description": "to the web app, /app/"}}
+    paths: dict[str, Any] = {
+        "/socket.io/{file}": _files(
+            "The official Socket.IO browser client, served as the socket.io server serves it",
+            "file",
+            {"200": {"description": "the file", "content": {"application/javascript": {}}}},
+        )
+    }
     if config.web_app:
         paths["/app"] = {"get": {"summary": "Redirects to /app/", "tags": ["web"], "responses": redirect}}
-        paths["/app/icons/types/{path}"] = {
-            "get": {
-                "summary": "A notification type's icon (SVG)",
-                "tags": ["web"],
-                "parameters": [{"name": "path", "in": "path", "required": True, "schema": {"type": "string"}}],
-                "responses": {
-                    "200": {"description": "the icon", "content": {"image/svg+xml": {}}},
-                    **modified,
-                    **not_found,
-                },
-            }
-        }
-        paths["/app/{path}"] = {
-            "get": {
-                "summary": "The web app (docs/web.md): its page, modules, styles, manifest and icons",
-                "tags": ["web"],
-                "parameters": [{"name": "path", "in": "path", "required": True, "schema": {"type": "string"}}],
-                "responses": {"200": {"description": "the file"}, **modified, **not_found},
-            }
-        }
+        paths["/app/icons/types/{path}"] = _files(
+            "A notification type's icon (SVG)",
+            "path",
+            {"200": {"description": "the icon", "content": {"image/svg+xml": {}}}},
+        )
+        paths["/app/{path}"] = _files(
+            "The web app (docs/web.md): its page, modules, styles, manifest and icons",
+            "path",
+            {"200": {"description": "the file"}},
+        )
     if config.public:
-        paths["/{path}"] = {
-            "get": {
-                "summary": "A file of the --public folder; / is its index.html (else a redirect to /app/)",
-                "tags": ["web"],
-                "parameters": [{"name": "path", "in": "path", "required": True, "schema": {"type": "string"}}],
-                "responses": {
-                    "200": {"description": "the file"},
-                    "301": {"description": "a folder asked without its trailing slash"},
-                    **redirect,
-                    **modified,
-                    **not_found,
-                },
-            }
-        }
+        paths["/{path}"] = _files(
+            "A file of the --public folder; / is its index.html (else a redirect to /app/)",
+            "path",
+            {
+                "200": {"description": "the file"},
+                "301": {"description": "a folder asked without its trailing slash"},
+                **redirect,
+            },
+        )
     elif config.web_app:
         paths["/"] = {"get": {"summary": "Redirects to the web app, /app/", "tags": ["web"], "responses": redirect}}
     return paths
