@@ -44,6 +44,29 @@ async def test_sign_in_makes_a_labelled_device_token_and_sign_out_revokes_it(hub
     assert why["data"]["code"] == "unauthorized"
 
 
+async def test_without_keep_me_signed_in_the_token_lives_only_in_the_tab(hub: Hub, browser: Browser) -> None:
+    await hub.user("alice")
+    page = await browser.page()
+    await sign_in(page, hub.url, "alice", remember=False)
+
+    assert await page.evaluate("localStorage.getItem('lan-notify.session')") is None
+    assert (await stored_session(page))["user"] == {"name": "alice", "admin": False}
+
+
+async def test_a_token_revoked_elsewhere_brings_the_sign_in_form_back(hub: Hub, browser: Browser) -> None:
+    await hub.user("alice")
+    page = await browser.page()
+    await sign_in(page, hub.url, "alice")
+    user = await hub.accounts.user("alice")
+    [token] = [t for t in await hub.store.list_tokens(user.id) if t.label.endswith("(web app)")]
+
+    await hub.store.revoke_token(token.id)  # what `notify-hub token revoke ID` does
+
+    await page.wait_for_selector("#signin-form", state="visible")
+    assert "revoked" in (await page.text_content("#signin-error") or "")
+    assert await stored_session(page) == {}
+
+
 async def test_a_wrong_password_is_said_and_nothing_is_stored(hub: Hub, browser: Browser) -> None:
     await hub.user("alice")
     page = await browser.page(hub.url + "/")

@@ -21,6 +21,9 @@ export function fromWire(data) {
   };
 }
 
+/** The most notifications a tab holds; past it the oldest go (the hub's inbox still has them). */
+export const MAX_HELD = 5000;
+
 export class History {
   constructor() {
     this.byId = new Map();
@@ -32,6 +35,10 @@ export class History {
     const added = notes.filter((note) => !this.byId.has(note.id));
     for (const note of added) {
       this.byId.set(note.id, note);
+    }
+    if (this.byId.size > MAX_HELD) {
+      const oldest = [...this.byId.keys()].sort((a, b) => a - b).slice(0, this.byId.size - MAX_HELD);
+      oldest.forEach((id) => this.byId.delete(id));
     }
     if (added.length > 0) {
       for (const listener of this.listeners) {

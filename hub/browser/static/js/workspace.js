@@ -145,7 +145,7 @@ export class Workspace {
     if (this.leaving) {
       return;
     }
-    this.end(`${message || "The hub refused this browser's sign-in."} Sign in again.`);
+    this.end(message || "The hub refused this browser's sign-in: sign in again.");
   }
 
   end(message) {
