@@ -349,3 +349,23 @@ async def test_no_page_can_frame_the_app_not_even_one_of_the_hub(
         await page.goto(hub.url + "/frame.html")
     [frame] = [f for f in page.frames if f is not page.main_frame]
     assert await frame.evaluate("document.getElementById('signin-form')") is None
+
+
+async def test_an_admin_sends_to_everyone_and_a_user_cannot(hub: Hub, browser: Browser) -> None:
+    await hub.user("root", admin=True)
+    await hub.user("alice")
+    bob = await hub.client(await hub.user("bob"))
+    admin = await browser.page()
+    await sign_in(admin, hub.url, "root")
+    await admin.select_option("#send-kind", "everyone")
+    assert await admin.is_hidden("#send-target")
+    await admin.select_option("#send-type", "system")
+    await admin.fill("#send-message", "The hub restarts at 18:00")
+    await admin.click("#send-submit")
+
+    note = await bob.next("global_notification")
+    assert (note["from"], note["type"], note["message"]) == ("root", "system", "The hub restarts at 18:00")
+    user = await browser.page()
+    await sign_in(user, hub.url, "alice")
+    assert await user.locator('#send-kind option[value="everyone"]').get_attribute("hidden") == ""
+    assert await user.locator('#send-type option[value="system"]').get_attribute("hidden") == ""
