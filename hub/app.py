@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 import socketio
 from aiohttp import web
 
-from hub import http_send, metrics, openapi
+from hub import browser, http_send, metrics, openapi
 from hub.accounts import Accounts
 from hub.config import HubConfig
 from hub.http_api import ACCOUNTS, SERVICE, STARTED, add_routes
@@ -65,8 +65,9 @@ def create_app(config: HubConfig) -> web.Application:
     sio.attach(app)
     add_routes(app)
     http_send.add_routes(app)
-    openapi.add_routes(app)
+    openapi.add_routes(app, config)
     metrics.add_routes(app)
+    browser.add_routes(app, config)
     add_fallback(app)
     app[metrics.METRICS] = metrics.HubMetrics(lambda: app[SERVICE].presence if SERVICE in app else None)
     app.cleanup_ctx.append(_store_ctx)

@@ -122,6 +122,16 @@ class HubConfig:
             "leaves); 0: only admins make rooms, with notify-hub room create"
         },
     )
+    public: str = field(
+        default="",
+        metadata={
+            "help": "a folder of files served at / as express.static serves one (e.g. the seed guide's public/); "
+            "the hub's own paths win; empty: none (see docs/web.md)"
+        },
+    )
+    web_app: bool = field(
+        default=True, metadata={"help": "serve the web app at /app/ (and at / when no public folder has an index.html)"}
+    )
 
     def with_changes(self, **changes: Any) -> HubConfig:
         return dataclasses.replace(self, **changes)

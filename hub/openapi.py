@@ -13,7 +13,8 @@ from typing import Any
 from aiohttp import web
 from pydantic.json_schema import models_json_schema
 
-from hub import __version__
+from hub import __version__, browser
+from hub.config import HubConfig
 from hub.http_errors import json_errors
 from hub.protocol import MAX_MESSAGE_BYTES, ErrorCode, HttpNotification, Kind, Login, NotificationType
 
@@ -241,7 +242,8 @@ def _paths() -> dict[str, Any]:
     }
 
 
-def document() -> dict[str, Any]:
+def document(config: HubConfig | None = None) -> dict[str, Any]:
+    """The document of a hub with `config` (its browser routes depend on it; default: the defaults)."""
     return {
         "openapi": "3.1.0",
         "info": {
@@ -249,7 +251,7 @@ def document() -> dict[str, Any]:
             "version": __version__,
             "description": "Send notifications from scripts; the real-time side is Socket.IO (docs/protocol.md).",
         },
-        "paths": _paths(),
+        "paths": {**_paths(), **browser.openapi_paths(config or HubConfig())},
         "components": {
             "schemas": _schemas(),
             "securitySchemes": {
@@ -263,9 +265,10 @@ def document() -> dict[str, Any]:
     }
 
 
-async def openapi_json(request: web.Request) -> web.Response:
-    return web.json_response(document())
+def add_routes(app: web.Application, config: HubConfig) -> None:
+    served = document(config)
 
+    async def openapi_json(request: web.Request) -> web.Response:
+        return web.json_response(served)
 
-def add_routes(app: web.Application) -> None:
     app.router.add_get(OPENAPI_PATH, json_errors(openapi_json), allow_head=False)

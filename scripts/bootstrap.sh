@@ -11,10 +11,11 @@ EXTRAS=${EXTRAS:-desktop,test,redis,postgres,bench}
 
 # Debian packages: Qt's libraries (offscreen and on X), a virtual screen, a tray host and xdotool (real typing
 # and clicks in the end-to-end tests), a D-Bus session with a real Secret Service keyring, a real notification
-# service (dunst, for system notifications), and the servers the scale-out tests start themselves; the packaging
-# checks' tools (desktop-file-validate, systemd-analyze) and `ip` for the LAN-discovery test's own network
-# namespace. The README's commands also need curl (its script example) and pipx (its install), and the
-# virtualenv below needs python3-venv (Debian's python3 has no ensurepip without it).
+# service (dunst, for system notifications), the servers the scale-out tests start themselves, the packaging
+# checks' tools (desktop-file-validate, systemd-analyze), `ip` for the LAN-discovery test's own network
+# namespace, and the browser the web app's tests drive (~430 MB; Playwright drives it, never a browser of its
+# own). The README's commands also need curl (its script example) and pipx (its install), and the virtualenv
+# below needs python3-venv (Debian's python3 has no ensurepip without it).
 DEBS=(
   libgl1 libegl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3
   libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
@@ -22,6 +23,7 @@ DEBS=(
   redis-server postgresql
   desktop-file-utils systemd iproute2
   curl pipx python3-venv
+  chromium
 )
 command -v node >/dev/null 2>&1 || DEBS+=(nodejs)
 command -v npm >/dev/null 2>&1 || DEBS+=(npm)
@@ -55,8 +57,9 @@ if [ "$(cat "$VENV/.setup-stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$VENV/.setup-stamp"
 fi
 
-# npm packages for the JavaScript-client tests and the benchmark peers.
-for dir in tests/js bench/peers/seed-node bench/loadgen; do
+# npm packages: the Socket.IO browser client the hub serves and ships in its wheel (hub/browser/vendor),
+# and those of the JavaScript-client tests and the benchmark peers.
+for dir in hub/browser/vendor tests/js bench/peers/seed-node bench/loadgen; do
   if [ -f "$dir/package.json" ] && [ ! -d "$dir/node_modules" ]; then
     echo "bootstrap: npm packages in $dir"
     if [ -f "$dir/package-lock.json" ]; then

@@ -1,6 +1,7 @@
 """The wheel, as `pip install lan-notify` / `pipx install lan-notify[desktop]` get it: the code, the icons and
-stylesheets the tray app loads, both commands, and, installed into a fresh virtualenv outside the source tree,
-a hub that serves and takes a send, a tray app that loads its artwork and hosts a hub.
+stylesheets the tray app loads, the web app and the Socket.IO browser client the hub serves (installed by
+scripts/bootstrap.sh, which runs before any build), both commands, and, installed into a fresh virtualenv outside
+the source tree, a hub that serves and takes a send, a tray app that loads its artwork and hosts a hub.
 
 The wheel is built once, from a copy of the source (the checkout gains no build/). The default run installs
 it with `--no-deps` into a fresh virtualenv that reads its dependencies from this checkout's .venv (a .pth
@@ -24,8 +25,11 @@ from pathlib import Path
 
 import pytest
 
+from hub.browser.client_js import CLIENT_FILES
+
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ("hub", "desktop", "resources")
+CLIENT = "hub/browser/vendor/node_modules/socket.io-client"
 VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
 TIMEOUT = 120
 
@@ -40,6 +44,7 @@ def run(*argv: str | Path, env: dict[str, str] | None = None, cwd: Path | None =
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    assert (ROOT / CLIENT / "dist").is_dir(), "the Socket.IO client is not installed: run scripts/bootstrap.sh"
     work = tmp_path_factory.mktemp("wheel")
     source = work / "src"
     for name in SHIPPED:
@@ -60,12 +65,23 @@ def test_the_wheel_ships_the_code_the_resources_and_both_commands(wheel: Path) -
         path.relative_to(ROOT).as_posix()
         for name in SHIPPED
         for path in (ROOT / name).rglob("*")
-        if path.is_file() and path.suffix in {".py", ".svg", ".qss", ".png"} and "__pycache__" not in path.parts
+        if path.is_file()
+        and path.suffix in {".py", ".svg", ".qss", ".png"}
+        and "__pycache__" not in path.parts
+        and "node_modules" not in path.parts
     }
+    wanted |= {p.relative_to(ROOT).as_posix() for p in (ROOT / "hub/browser/static").rglob("*") if p.is_file()}
+    wanted |= {f"{CLIENT}/dist/{name}" for name in CLIENT_FILES} | {f"{CLIENT}/LICENSE"}
     assert any(n.startswith("resources/icons/types/") for n in wanted), "the check looks where the icons are"
     assert "resources/icons/app/lan-notify.svg" in wanted
+    assert "hub/browser/static/js/main.js" in wanted
     assert sorted(wanted - names) == [], "files the wheel leaves out"
     assert not [n for n in names if n.startswith(("tests/", "bench/", "deploy/"))]
+    # Of the npm folder, only the client's bundles and the licences of what they hold.
+    vendored = {n for n in names if "/node_modules/" in n}
+    assert all(
+        n.startswith(f"{CLIENT}/dist/") or n.endswith(("LICENSE", "license.md", "/package.json")) for n in vendored
+    )
     assert "notify-hub = hub.cli:main" in commands and "notify-tray = desktop.app:main" in commands
 
 

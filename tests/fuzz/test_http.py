@@ -36,6 +36,11 @@ ENDPOINTS = [
     ("POST", "/api/notify/room/lobby"),
     ("POST", "/api/notify/room/..%2F"),
     ("GET", "/metrics"),
+    ("GET", "/"),
+    ("GET", "/app"),
+    ("GET", "/app/index.html"),
+    ("GET", "/app/icons/types/error.svg"),
+    ("GET", "/socket.io/socket.io.min.js"),
 ]
 VALID = "<the valid token>"  # replaced by alice's real token when the request is made
 OTHER = [
@@ -47,6 +52,10 @@ OTHER = [
     ("POST", "/api/notifications/../login"),
     ("GET", "/%00"),
     ("GET", "/api/login%2F.."),
+    ("GET", "/app/..%2F..%2Fhub.sqlite3"),
+    ("GET", "/app/.hidden"),
+    ("POST", "/app/"),
+    ("GET", "/socket.io/package.json"),
 ]
 header_text = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=80)
 

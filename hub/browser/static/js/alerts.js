@@ -1,0 +1,98 @@
+// Telling the user that notifications arrived: a desktop notification (the browser's Notification
+// API) while the page is in the background and the user allowed them, an in-page toast while it is
+// in front. Arrivals are gathered for a moment, so a catch-up after sleep (dozens replayed at once)
+// is one "N new notifications", not dozens.
+
+import { alertText, iconUrl } from "./render.js";
+
+const GATHER_MS = 250;
+const MAX_SINGLE = 3;
+
+/** "unsupported", "insecure" (not https or localhost: browsers refuse), "default", "granted" or "denied". */
+export function permission() {
+  if (!("Notification" in window)) {
+    return "unsupported";
+  }
+  if (!window.isSecureContext) {
+    return "insecure";
+  }
+  return Notification.permission;
+}
+
+export class Alerts {
+  /** `toasts`: a Toasts; `onOpen(id)`: the user clicked one (id null: a summary). */
+  constructor(toasts, { onOpen }) {
+    this.toasts = toasts;
+    this.onOpen = onOpen;
+    this.pending = [];
+    this.timer = null;
+  }
+
+  /** Ask the browser's permission (call from a click: browsers ignore it otherwise). */
+  async enable() {
+    if (permission() !== "default") {
+      return permission();
+    }
+    return Notification.requestPermission();
+  }
+
+  /** Notifications that just arrived (live, or replayed after a reconnect). */
+  push(notes) {
+    this.pending.push(...notes);
+    if (this.timer === null && this.pending.length > 0) {
+      this.timer = setTimeout(() => this.flush(), GATHER_MS);
+    }
+  }
+
+  flush() {
+    const notes = this.pending;
+    this.pending = [];
+    this.timer = null;
+    const inFront = document.visibilityState === "visible" && document.hasFocus();
+    if (!inFront && permission() === "granted") {
+      if (notes.length <= MAX_SINGLE) {
+        notes.forEach((note) => this.desktop(note));
+      } else {
+        this.desktopSummary(notes);
+      }
+    } else if (notes.length <= MAX_SINGLE) {
+      notes.forEach((note) => this.toasts.show(note));
+    } else {
+      this.toasts.summary(notes.length);
+    }
+  }
+
+  desktop(note) {
+    const { title, body } = alertText(note);
+    const shown = new Notification(title, {
+      body,
+      tag: `lan-notify-${note.id}`,
+      icon: new URL(iconUrl(note.type), document.baseURI).href,
+    });
+    shown.onclick = () => {
+      window.focus();
+      shown.close();
+      this.onOpen(note.id);
+    };
+  }
+
+  desktopSummary(notes) {
+    const newest = notes[notes.length - 1];
+    const shown = new Notification(`${notes.length} new notifications`, {
+      body: alertText(newest).body,
+      tag: "lan-notify-summary",
+      icon: new URL("icons/app-192.png", document.baseURI).href,
+    });
+    shown.onclick = () => {
+      window.focus();
+      shown.close();
+      this.onOpen(null);
+    };
+  }
+
+  cancel() {
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.pending = [];
+  }
+}

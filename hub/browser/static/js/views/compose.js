@@ -1,0 +1,74 @@
+// Sending: to a user, a room, or everyone (admins), with a type and an optional title.
+
+import { byId, clear, el, say } from "../dom.js";
+
+const EVENTS = { user: "send_notification", room: "room_message", everyone: "broadcast" };
+
+export class ComposeView {
+  constructor({ connection, admin, signal }) {
+    this.connection = connection;
+    this.form = byId("send-form");
+    this.kind = byId("send-kind");
+    this.target = byId("send-target");
+    this.names = byId("send-names");
+    this.type = byId("send-type");
+    this.title = byId("send-title");
+    this.message = byId("send-message");
+    this.result = byId("send-result");
+    this.users = [];
+    this.rooms = [];
+    this.kind.querySelector('option[value="everyone"]').hidden = !admin;
+    this.type.querySelector('option[value="system"]').hidden = !admin;
+    this.kind.addEventListener("change", () => this.showKind(), { signal });
+    this.form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.send();
+    }, { signal });
+    this.showKind();
+  }
+
+  /** The names offered while typing a recipient. */
+  setNames({ users = this.users, rooms = this.rooms }) {
+    this.users = users;
+    this.rooms = rooms;
+    this.showKind();
+  }
+
+  showKind() {
+    const kind = this.kind.value;
+    this.target.hidden = kind === "everyone";
+    this.target.required = kind !== "everyone";
+    this.target.placeholder = kind === "room" ? "room name" : "user name";
+    clear(this.names);
+    for (const name of kind === "room" ? this.rooms : this.users) {
+      this.names.append(el("option", { attrs: { value: name } }));
+    }
+  }
+
+  async send() {
+    const kind = this.kind.value;
+    const payload = { message: this.message.value, type: this.type.value, title: this.title.value.trim() };
+    const target = this.target.value.trim();
+    if (kind === "user") {
+      payload.to = target;
+    } else if (kind === "room") {
+      payload.room = target;
+    }
+    say(this.result, "Sending…");
+    try {
+      const answer = await this.connection.call(EVENTS[kind], payload);
+      const to = kind === "everyone" ? "everyone" : kind === "room" ? `#${target}` : target;
+      const people = answer.recipients === 1 ? "1 person" : `${answer.recipients} people`;
+      say(this.result, `Sent to ${to} (${people}).`, "ok");
+      this.message.value = "";
+      this.title.value = "";
+    } catch (error) {
+      say(this.result, error.message, "error");
+    }
+  }
+
+  reset() {
+    this.form.reset();
+    say(this.result, "");
+  }
+}

@@ -1,0 +1,168 @@
+// One signed-in session of the app: its live connection, history, read state, alerts and views.
+// Made at sign-in (or when the page opens with a saved session), ended at sign-out or when the hub
+// refuses the token; every listener it adds goes with it.
+
+import { inboxUpTo, signOut } from "./api.js";
+import { Alerts } from "./alerts.js";
+import { Connection } from "./connection.js";
+import { byId } from "./dom.js";
+import { History, fromWire } from "./history.js";
+import { ReadState } from "./readstate.js";
+import { saveSession } from "./session.js";
+import { Toasts } from "./toasts.js";
+import { ComposeView } from "./views/compose.js";
+import { InboxView } from "./views/inbox.js";
+import { PeopleView } from "./views/people.js";
+import { RoomsView } from "./views/rooms.js";
+
+const STATUS = { connecting: "Connecting…", connected: "Connected", offline: "Offline", refused: "Signed out" };
+
+export class Workspace {
+  /** `ui`: showPane(name), banner(text), ended(message) (back to the sign-in form). */
+  constructor(session, ui) {
+    this.session = session;
+    this.ui = ui;
+    this.abort = new AbortController();
+    const signal = this.abort.signal;
+    const name = session.user.name;
+    // A browser that held nothing yet (just signed in) missed nothing it knew of: no gap notice.
+    this.fresh = session.lastId === 0;
+    this.leaving = false;
+    this.history = new History();
+    this.readState = new ReadState(name);
+    this.toasts = new Toasts(byId("toasts"), { onOpen: (id) => this.open(id) });
+    this.alerts = new Alerts(this.toasts, { onOpen: (id) => this.open(id) });
+    this.connection = new Connection({ token: session.token, lastId: session.lastId, handlers: this.handlers() });
+    this.inbox = new InboxView({ history: this.history, readState: this.readState, signal });
+    this.compose = new ComposeView({ connection: this.connection, admin: session.user.admin, signal });
+    this.rooms = new RoomsView({
+      connection: this.connection,
+      onRooms: (rooms) => this.compose.setNames({ rooms }),
+      signal,
+    });
+    this.people = new PeopleView({
+      connection: this.connection,
+      me: name,
+      onUsers: (users) => this.compose.setNames({ users }),
+      signal,
+    });
+  }
+
+  handlers() {
+    return {
+      onNotification: (note) => this.alerts.push(this.history.add([note])),
+      onResume: (id) => {
+        this.session.lastId = id;
+        saveSession(this.session);
+      },
+      onState: (state, detail) => this.state(state, detail),
+      onWelcome: (welcome) => {
+        for (const name of Array.isArray(welcome.online) ? welcome.online : []) {
+          this.people.setOnline(String(name), true);
+        }
+      },
+      onPresence: (name, online) => this.people.setOnline(name, online),
+      onGap: (gap) => {
+        if (!this.fresh) {
+          this.inbox.gap(gap);
+        }
+      },
+      onHubError: (error) => this.ui.banner(error.message || `The hub reported ${error.code}.`),
+    };
+  }
+
+  async start() {
+    byId("workspace").hidden = false;
+    const who = byId("who");
+    who.textContent = this.session.user.admin ? `${this.session.user.name} (admin)` : this.session.user.name;
+    who.hidden = false;
+    byId("sign-out").hidden = false;
+    this.inbox.render();
+    this.connection.start();
+    if (this.session.lastId > 0) {
+      // What this browser had before (up to its resume point) comes from the hub's inbox; the
+      // connection brings everything after it.
+      try {
+        const older = await inboxUpTo(this.session.token, this.session.lastId);
+        this.history.add(older.map(fromWire).filter((note) => note !== null));
+      } catch (error) {
+        if (error.code === "unauthorized") {
+          this.refused(error.message);
+        } else {
+          this.ui.banner(`Older notifications could not be loaded: ${error.message}`);
+        }
+      }
+    }
+  }
+
+  state(state, detail) {
+    const status = byId("status");
+    status.dataset.state = state;
+    status.textContent = STATUS[state] || state;
+    status.title = detail;
+    if (state === "connected") {
+      this.ui.banner("");
+      this.rooms.refresh();
+      this.people.refresh();
+    } else if (state === "refused") {
+      this.refused(detail);
+    }
+  }
+
+  /** A tab was opened (phone layout): bring its list up to date. */
+  shown(pane) {
+    if (pane === "rooms") {
+      this.rooms.refresh();
+    } else if (pane === "people") {
+      this.people.refresh();
+    }
+  }
+
+  /** A toast or desktop notification was clicked: show it in the inbox (null: the inbox itself). */
+  open(id) {
+    this.ui.showPane("inbox");
+    this.inbox.reveal(id);
+  }
+
+  /** Revoke this browser's token on the hub, then forget everything. False: the hub could not be told. */
+  async signOut() {
+    this.leaving = true; // the hub closes this browser's connection as it revokes the token: no "refused"
+    try {
+      await signOut(this.session.token);
+    } catch (error) {
+      if (error.code !== "unauthorized") {
+        this.leaving = false;
+        this.ui.banner(`Not signed out: ${error.message}`);
+        return false;
+      }
+    }
+    this.readState.forget();
+    this.end("You are signed out.");
+    return true;
+  }
+
+  refused(message) {
+    if (this.leaving) {
+      return;
+    }
+    this.end(message || "The hub refused this browser's sign-in: sign in again.");
+  }
+
+  end(message) {
+    if (this.abort.signal.aborted) {
+      return;
+    }
+    this.abort.abort();
+    this.connection.stop();
+    this.alerts.cancel();
+    this.toasts.clear();
+    this.inbox.reset();
+    this.compose.reset();
+    this.rooms.reset();
+    this.people.reset();
+    byId("workspace").hidden = true;
+    byId("who").hidden = true;
+    byId("sign-out").hidden = true;
+    this.ui.ended(message);
+  }
+}
