@@ -170,7 +170,9 @@ class TrayApp(QObject):
         self.dnd.subscribe(self._dnd_changed)
         self.toasts.subscribe(self._play_sounds)
         self.stack.open_history.connect(lambda nid: self.spawn(self.history.show(nid)))
-        self.stack.toast_painted.connect(lambda nid: self.report.event("toast_painted", notification_id=nid))
+        self.stack.toast_painted.connect(
+            lambda nid, where: self.report.event("toast_painted", notification_id=nid, geometry=where)
+        )
         self.compose.dialog.painted.connect(lambda: self.report.event("painted", what="compose"))
         self.menu.painted.connect(lambda what: self.report.event("painted", what=what))
         windows = {"history": self.history_window, "signin": self.dialog, "settings": self.settings.dialog,

@@ -247,7 +247,8 @@ def test_a_growing_summary_is_painted_again(qtbot: QtBot, stack: ToastStack, clo
     qtbot.waitUntil(lambda: summary._painted)
     with qtbot.waitSignal(stack.toast_painted) as painted:
         stack.policy.push(note(8, "warning"))
-    assert painted.args == [8]  # the summary opens the history at its newest notification
+    assert painted.args[0] == 8  # the summary opens the history at its newest notification
+    assert painted.args[1] == [summary.x(), summary.y(), summary.width(), summary.height()]
     assert summary.title.text() == "8 new notifications"
 
 
