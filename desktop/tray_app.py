@@ -163,7 +163,7 @@ class TrayApp(QObject):
         menu.host_requested.connect(lambda: self.spawn(self.host_here()))
         menu.invite_requested.connect(self.open_host_window)
         menu.hosting_info_requested.connect(self.open_host_window)
-        self.stack.reply_requested.connect(self.open_compose)
+        self.stack.reply_requested.connect(self.reply)
         self.dialog.host_requested.connect(lambda: self.spawn(self.host_here()))
         self.settings.dialog.sign_out_requested.connect(lambda: self.spawn(self.sign_out()))
         self.directory.subscribe(self._directory_changed)
@@ -429,12 +429,16 @@ class TrayApp(QObject):
             "directory", online=d.online_people(), my_rooms=d.my_rooms, open_rooms=d.open_rooms, admin=d.admin
         )
 
-    def open_compose(self, recipient: str = "") -> None:
+    def open_compose(self, recipient: str = "", *, reply: bool = False) -> None:
         if self.session is None:
             self.ask_sign_in(self.prefs.hub_url, self.prefs.username)
             return
-        self.compose.open(recipient)
+        self.compose.open(recipient, reply=reply)
         self.spawn(self.team.refresh_directory())  # the dialog follows what the hub says now
+
+    def reply(self, recipient: str) -> None:
+        """Reply to a notification (a toast's Reply, the history's): a message to `recipient`, with no title."""
+        self.open_compose(recipient, reply=True)
 
     # ------------------------------------------------------------------ do not disturb
 

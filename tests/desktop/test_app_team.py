@@ -153,13 +153,17 @@ def test_compose_send_reply_and_the_menus_follow_the_hub(
             QTest.keyClick(dialog.text, Qt.Key.Key_Escape)
             assert not dialog.isVisible()
 
-            # Quick reply: bob's message toast has a Reply action that opens compose to bob.
+            # Quick reply: bob's message toast has a Reply action that opens compose to bob. A reply is a
+            # message with no title, whatever type and title the dialog was last used with.
+            dialog.type.setCurrentText("warning")
+            dialog.title.setText("Disk full")
             await bob.call("send_notification", {"to": "alice", "type": "message", "message": "ping"})
             await reporter.until(lambda: any(t.title.text() == "Message" for t in app.stack.visible_toasts()))
             toast = next(t for t in app.stack.visible_toasts() if t.title.text() == "Message")
             assert toast.reply_button.isVisibleTo(toast)
             QTest.mouseClick(toast.reply_button, Qt.MouseButton.LeftButton)
             assert dialog.isVisible() and dialog.recipient.currentText() == "bob"
+            assert (dialog.type.currentText(), dialog.title.text()) == ("message", "")
             dialog.reject()
 
             # Rooms: bob opens #ops; alice sees it among the open rooms, joins, gets its messages, leaves.
