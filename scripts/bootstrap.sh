@@ -16,6 +16,7 @@ DEBS=(
   libgl1 libegl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3
   libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
   xvfb xauth trayer xdotool dbus-daemon gnome-keyring
+  fonts-noto-color-emoji  # emoji in toasts and the history, in colour rather than empty boxes
   redis-server postgresql
 )
 command -v node >/dev/null 2>&1 || DEBS+=(nodejs)
