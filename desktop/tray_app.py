@@ -164,6 +164,7 @@ class TrayApp(QObject):
         menu.invite_requested.connect(self.open_host_window)
         menu.hosting_info_requested.connect(self.open_host_window)
         self.stack.reply_requested.connect(self.reply)
+        self.history_window.reply_requested.connect(self.reply)
         self.dialog.host_requested.connect(lambda: self.spawn(self.host_here()))
         self.settings.dialog.sign_out_requested.connect(lambda: self.spawn(self.sign_out()))
         self.directory.subscribe(self._directory_changed)

@@ -177,7 +177,7 @@ def test_sign_in_toasts_history_restart_and_sign_out(qapp: QApplication, tmp_pat
             await bob.call("send_notification", {"to": "alice", "type": "success", "title": "late", "message": "m"})
             await first.until(lambda: len(window.rows()) == 3)
             assert window.rows()[0][0] == "late"
-            assert window.items()[0].font(0).bold()  # unread
+            assert window.is_bold(0)  # unread
             await app.history.mark_all_read()
 
             # Filter by type and search: the window asks the local history and shows what matches.

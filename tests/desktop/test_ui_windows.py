@@ -53,10 +53,9 @@ def test_history_lists_newest_first_with_gaps_where_they_happened(window: Histor
         (GAP_TEXT, "removed by retention", "", "", "5 min ago"),
         ("Deployed", "Message 3", "ci", "", "30 min ago"),
     ]
-    items = window.items()
-    assert items[0].font(0).bold()  # unread
-    assert not items[1].font(0).bold()
-    assert items[2].font(0).italic()
+    assert window.is_bold(0)  # unread
+    assert not window.is_bold(1)
+    assert window.model.data(window.model.index(2, 0), Qt.ItemDataRole.FontRole).italic()
     assert not window.empty_label.isVisible()
 
 
@@ -85,13 +84,18 @@ def test_search_asks_after_typing(qtbot: QtBot, window: HistoryWindow) -> None:
 
 
 def test_mark_all_read(qtbot: QtBot, window: HistoryWindow) -> None:
-    window.set_unread(3)
-    assert window.unread_label.text() == "3 unread"
+    window.set_counts(1234, 3)
+    assert window.count_label.text() == "1,234 notifications · 3 unread"
+    assert window.mark_read_button.text() == "Mark all read"
     with qtbot.waitSignal(window.mark_all_read_requested):
         QTest.mouseClick(window.mark_read_button, Qt.MouseButton.LeftButton)
-    window.set_unread(0)
-    assert window.unread_label.text() == "All read"
+    window.set_counts(1234, 0)
+    assert window.count_label.text() == "1,234 notifications · all read"
     assert not window.mark_read_button.isEnabled()
+    window.type_filter.setCurrentIndex(window.type_filter.findData("error"))
+    window.set_counts(42, 5)
+    assert window.count_label.text() == "42 shown · 5 unread"
+    assert window.mark_read_button.text() == "Mark these read"  # what the filter shows, not everything
 
 
 def test_open_at_an_item(qtbot: QtBot, window: HistoryWindow) -> None:
