@@ -200,9 +200,10 @@ class TrayApp(QObject):
     def _show_status(self) -> None:
         hub = self.session.hub_url if self.session else self.prefs.hub_url
         user = self.session.username if self.session else ""
+        dnd = self.dnd.describe() if self.dnd.active() else ""
         for surface in (self.tray, self.status_window):
             if surface is not None:
-                surface.set_status(self.status, self.unread.count, hub, user)
+                surface.set_status(self.status, self.unread.count, hub, user, dnd)
 
     def _on_state(self, status: ConnectionStatus) -> None:
         self.status = status
@@ -449,6 +450,7 @@ class TrayApp(QObject):
 
     def _dnd_changed(self) -> None:
         self.menu.set_state(self._menu_state())
+        self._show_status()  # the icon wears a moon while do not disturb is on
         moment = self.dnd.next_change()
         if moment is None:
             self.dnd_timer.stop()

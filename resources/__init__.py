@@ -8,6 +8,7 @@ Layout::
 
     icons/types/<type>.svg     one round glyph per notification type
     icons/tray/<state>.svg     the tray bell per connection state
+    icons/tray/dnd.svg         a moon laid over the bell while do not disturb is on
     styles/<name>.qss          Qt stylesheets (toast.qss)
 """
 
@@ -26,6 +27,7 @@ __all__ = [
     "TRAY_STATES",
     "ResourceNotFoundError",
     "badge_svg",
+    "dnd_svg",
     "file_path",
     "read_bytes",
     "stylesheet",
@@ -95,6 +97,11 @@ def tray_icon_svg(state: str) -> bytes:
     if state not in TRAY_STATES:
         raise ResourceNotFoundError(f"no tray icon for state {state!r}")
     return read_bytes(f"icons/tray/{state}.svg")
+
+
+def dnd_svg() -> bytes:
+    """The do-not-disturb mark (a moon in the bottom-left corner), 64x64, laid over the tray icon."""
+    return read_bytes("icons/tray/dnd.svg")
 
 
 def stylesheet(name: str) -> str:

@@ -54,16 +54,19 @@ def badge_text(unread: int) -> str:
     return str(unread) if unread <= 99 else "99+"
 
 
-def tray_image(state: TrayState, unread: int, size: int = 64) -> QImage:
-    """The tray artwork for a state, with the unread badge on top when there is something unread."""
-    layers = (resources.badge_svg(unread),) if unread > 0 else ()
+def tray_image(state: TrayState, unread: int, size: int = 64, *, dnd: bool = False) -> QImage:
+    """The tray artwork for a state, with the unread badge on top when there is something unread, and a moon
+    in the bottom-left corner while do not disturb is on."""
+    layers: list[bytes] = [resources.dnd_svg()] if dnd else []
+    if unread > 0:
+        layers.append(resources.badge_svg(unread))
     return render_svg(resources.tray_icon_svg(state), size, *layers)
 
 
-def tray_icon(state: TrayState, unread: int) -> QIcon:
+def tray_icon(state: TrayState, unread: int, *, dnd: bool = False) -> QIcon:
     icon = QIcon()
     for size in TRAY_SIZES:
-        icon.addPixmap(QPixmap.fromImage(tray_image(state, unread, size)))
+        icon.addPixmap(QPixmap.fromImage(tray_image(state, unread, size, dnd=dnd)))
     return icon
 
 

@@ -243,6 +243,7 @@ def test_do_not_disturb_holds_toasts_and_summarises_at_the_end(
                 "text": "on until Wed 15:00",
             }
             assert app.dnd_timer.isActive() and app.dnd_timer.remainingTime() > 3_500_000
+            assert app.status_window is not None and app.status_window.shown == ("connected", "", True)  # the moon
             for ntype in ("info", "message", "error", "system", "warning"):
                 await bob.call("send_notification", {"to": "alice", "type": ntype, "title": ntype, "message": "m"})
             await reporter.until(lambda: app.unread.count == 5)  # counted in the badge...
@@ -256,6 +257,7 @@ def test_do_not_disturb_holds_toasts_and_summarises_at_the_end(
             await reporter.until(lambda: len(reporter.named("toast")) == 3)
             assert reporter.named("toast")[-1]["title"] == "3 notifications while you were away"
             assert reporter.named("dnd")[-1] == {"event": "dnd", "active": False, "held": 0, "text": "off"}
+            assert app.status_window.shown == ("connected", "5", False)
 
             # Quiet hours from the settings do the same on a schedule.
             prefs.save({"dnd/quiet_hours": "15:30-08:00"})

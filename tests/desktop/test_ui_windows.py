@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QSystemTrayIcon
 from pytestqt.qtbot import QtBot
@@ -132,12 +132,31 @@ def test_badge_appears_only_with_unread() -> None:
     assert badge_text(0) == "" and badge_text(7) == "7" and badge_text(150) == "99+"
 
 
+def indigo_pixels(image: QImage) -> int:
+    """The do-not-disturb moon's disc, in the bottom-left corner."""
+    return sum(1 for x in range(30) for y in range(34, 64) if image.pixelColor(x, y).name() == "#4338ca")
+
+
+def test_the_icon_wears_a_moon_while_do_not_disturb_is_on(qtbot: QtBot) -> None:
+    assert indigo_pixels(tray_image("connected", 3, 64)) == 0
+    assert indigo_pixels(tray_image("connected", 3, 64, dnd=True)) > 100
+    assert red_pixels("connected", 3) > 100  # the badge still shows
+    tray = Tray()
+    tray.set_status(CONNECTED, 2, "http://hub:8765", "alice", "on until Wed 14:05")
+    assert tray.shown == ("connected", "2", True)
+    assert tray.icon.toolTip().endswith("Connected · 2 unread\nDo not disturb: on until Wed 14:05")
+    window = StatusWindow()
+    window.set_status(CONNECTED, 0, "http://hub:8765", "alice", "quiet hours (19:00-08:00)")
+    assert window.status.text() == "Connected · nothing unread · do not disturb: quiet hours (19:00-08:00)"
+    assert indigo_pixels(window.state_icon.pixmap().toImage().scaled(64, 64)) > 100
+
+
 def test_tray_shows_state_badge_and_tooltip(qtbot: QtBot) -> None:
     tray = Tray()
     tray.set_status(ConnectionStatus(ConnectionState.CONNECTING), 0, "http://hub:8765", "alice")
-    assert tray.shown == ("connecting", "")
+    assert tray.shown == ("connecting", "", False)
     tray.set_status(CONNECTED, 5, "http://hub:8765", "alice")
-    assert tray.shown == ("connected", "5")
+    assert tray.shown == ("connected", "5", False)
     assert tray.icon.toolTip() == "lan-notify\nalice @ http://hub:8765\nConnected · 5 unread"
     assert not tray.icon.icon().isNull()
     assert tray.icon.contextMenu() is tray.menu  # the app menu (tests/desktop/test_ui_menu.py)
@@ -165,7 +184,7 @@ def test_status_window_when_there_is_no_tray(qtbot: QtBot) -> None:
     window.set_status(ConnectionStatus(ConnectionState.OFFLINE, 3, "cannot reach the hub"), 2, "http://h", "bob")
     assert window.title.text() == "bob @ http://h"
     assert window.status.text() == "Offline: cannot reach the hub · 2 unread"
-    assert window.shown == ("offline", "2")
+    assert window.shown == ("offline", "2", False)
     with qtbot.waitSignal(window.open_history):
         QTest.mouseClick(window.open_button, Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(window.quit_requested):
