@@ -38,7 +38,7 @@ from desktop.sound import SoundPlayer
 from desktop.team_flow import TeamFlow
 from desktop.trust_flow import TrustFlow
 from desktop.ui.menu import AppMenu, MenuState
-from desktop.ui.painted import PaintWatcher
+from desktop.ui.painted import PaintWatcher, geometry
 from desktop.ui.settings import Preferences
 from desktop.ui.signin import SignInDialog
 from desktop.ui.toast_stack import ToastStack
@@ -174,13 +174,17 @@ class TrayApp(QObject):
         self.stack.toast_painted.connect(
             lambda nid, where: self.report.event("toast_painted", notification_id=nid, geometry=where)
         )
-        self.compose.dialog.painted.connect(lambda: self.report.event("painted", what="compose"))
-        self.menu.painted.connect(lambda what: self.report.event("painted", what=what))
+        self.compose.dialog.painted.connect(
+            lambda: self.report.event("painted", what="compose", geometry=geometry(self.compose.dialog))
+        )
+        self.menu.painted.connect(lambda what, where: self.report.event("painted", what=what, geometry=where))
         windows = {"history": self.history_window, "signin": self.dialog, "settings": self.settings.dialog,
                    "host": self.host.window, "status": self.status_window}  # fmt: skip
         for what, window in windows.items():
             if window is not None:
-                PaintWatcher(window, what).painted.connect(lambda what: self.report.event("painted", what=what))
+                PaintWatcher(window, what).painted.connect(
+                    lambda what, where: self.report.event("painted", what=what, geometry=where)
+                )
         self.dialog.submitted.connect(lambda hub, user, pw: self.spawn(self.sign_in(hub, user, pw)))
         self.unread.subscribe(lambda _count: self._show_status())
         self.unread.subscribe(lambda count: self.report.event("unread", count=count))
