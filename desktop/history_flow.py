@@ -78,7 +78,7 @@ class HistoryFlow:
             await self._load_until(notification_id)
             if window.select_notification(notification_id):
                 await self.opened(notification_id)  # marked read before the window says it is shown
-        self.report.event("history_shown", notification_id=notification_id, rows=len(window.rows()))
+        self.report.event("history_shown", notification_id=notification_id, rows=window.model.rowCount())
 
     async def _load_until(self, notification_id: int) -> None:
         """Load pages until `notification_id` is among the rows (or the history ends)."""
@@ -142,7 +142,7 @@ class HistoryFlow:
         else:
             self.window.add_newer(entries, datetime.now(UTC))
         await self._counts(session)
-        self.report.event("history", rows=len(self.window.rows()))
+        self.report.event("history", rows=self.window.model.rowCount())
 
     async def _counts(self, session: Session) -> None:
         types, search = self.window.query()

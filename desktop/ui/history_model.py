@@ -12,9 +12,10 @@ from datetime import datetime
 from typing import Any, Final
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon
+from PySide6.QtGui import QBrush, QColor, QFont
 
 from desktop.core.history import GapMarker, HistoryEntry, StoredNotification
+from desktop.core.models import Notification
 from desktop.core.timefmt import relative_time
 from desktop.ui.icons import type_icon
 
@@ -24,6 +25,18 @@ GAP_TEXT: Final = "Some notifications were missed here"
 _GAP_COLOUR: Final = QColor("#b45309")
 
 Index = QModelIndex | QPersistentModelIndex
+
+# Roles as plain ints: Qt passes ints, and comparing them with enum members costs more per call.
+_DISPLAY: Final = Qt.ItemDataRole.DisplayRole.value
+_DECORATION: Final = Qt.ItemDataRole.DecorationRole.value
+_FONT: Final = Qt.ItemDataRole.FontRole.value
+_FOREGROUND: Final = Qt.ItemDataRole.ForegroundRole.value
+_TOOLTIP: Final = Qt.ItemDataRole.ToolTipRole.value
+_ACCESSIBLE: Final = Qt.ItemDataRole.AccessibleDescriptionRole.value
+_ID: Final = ID_ROLE.value
+_ROLES: Final = frozenset({_DISPLAY, _DECORATION, _FONT, _FOREGROUND, _TOOLTIP, _ACCESSIBLE, _ID})
+_ROW_FLAGS: Final = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_MARKER_FLAGS: Final = Qt.ItemFlag.ItemIsEnabled
 
 
 def one_line(text: str, limit: int = 200) -> str:
@@ -53,12 +66,7 @@ class HistoryModel(QAbstractTableModel):
         self._rows_by_id: dict[int, int] | None = None
         self._bold = _font(bold=True)
         self._italic = _font(italic=True)
-        self._icons: dict[str, QIcon] = {}
-
-    def _icon(self, ntype: str) -> QIcon:
-        if ntype not in self._icons:  # drawn once per type, not once per row shown
-            self._icons[ntype] = type_icon(ntype)
-        return self._icons[ntype]
+        self._texts: dict[int, tuple[str, ...]] = {}  # a row's cells by notification id (see _cells)
 
     # ------------------------------------------------------------------ filling
 
@@ -69,6 +77,7 @@ class HistoryModel(QAbstractTableModel):
         self.has_more = has_more
         self._asked = False
         self._rows_by_id = None
+        self._texts.clear()
         self.endResetModel()
 
     def append(self, entries: list[HistoryEntry], *, has_more: bool) -> None:
@@ -111,6 +120,7 @@ class HistoryModel(QAbstractTableModel):
     def set_now(self, now: datetime) -> None:
         """Time moved on: the Time column says "5 min ago" from this moment."""
         self.now = now
+        self._texts.clear()
         if self.entries:
             column = len(COLUMNS) - 1
             self.dataChanged.emit(self.index(0, column), self.index(len(self.entries) - 1, column))
@@ -155,8 +165,8 @@ class HistoryModel(QAbstractTableModel):
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if isinstance(self.entry(index.row()), GapMarker):
-            return Qt.ItemFlag.ItemIsEnabled  # a marker, not something to open
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+            return _MARKER_FLAGS  # a marker, not something to open
+        return _ROW_FLAGS
 
     def canFetchMore(self, parent: Index) -> bool:
         return not parent.isValid() and self.has_more and not self._asked
@@ -166,45 +176,46 @@ class HistoryModel(QAbstractTableModel):
             self._asked = True
             self.more_wanted.emit()
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        entry = self.entry(index.row())
-        if entry is None:
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        # Called for every cell and role of every row painted: roles it has nothing for leave first.
+        if role not in _ROLES:
             return None
-        column = index.column()
-        if isinstance(entry, GapMarker):
-            return self._gap_data(entry, column, role)
+        row, column = index.row(), index.column()
+        entry = self.entries[row] if 0 <= row < len(self.entries) else None
+        if not isinstance(entry, StoredNotification):
+            return None if entry is None else self._gap_data(entry, column, role)
         n = entry.notification
-        if role == Qt.ItemDataRole.DisplayRole:
-            values = (
-                one_line(n.heading),
-                one_line(n.message),
-                n.sender,
-                n.room or "",
-                relative_time(n.timestamp, self.now),
-            )
-            return values[column]
-        if role == Qt.ItemDataRole.DecorationRole and column == 0:
-            return type_icon(n.type.value)
-        if role == Qt.ItemDataRole.FontRole and not entry.read:
-            return self._bold
-        if role == Qt.ItemDataRole.ToolTipRole and column == len(COLUMNS) - 1:
-            return n.timestamp.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-        if role == Qt.ItemDataRole.AccessibleDescriptionRole and column == 0:
-            return f"{n.type.value}, {'read' if entry.read else 'unread'}"
-        if role == ID_ROLE:
-            return n.id
-        return None
+        if role == _DISPLAY:
+            return self._cells(n)[column]
+        if role == _DECORATION:
+            return type_icon(n.type.value) if column == 0 else None
+        if role == _FONT:
+            return None if entry.read else self._bold
+        if role == _TOOLTIP:
+            return n.timestamp.astimezone().strftime("%Y-%m-%d %H:%M:%S") if column == len(COLUMNS) - 1 else None
+        if role == _ACCESSIBLE:
+            return f"{n.type.value}, {'read' if entry.read else 'unread'}" if column == 0 else None
+        return n.id if role == _ID else None
+
+    def _cells(self, n: Notification) -> tuple[str, ...]:
+        """A row's texts, made once (until the time moves on or the rows change), not once per paint."""
+        cells = self._texts.get(n.id)
+        if cells is None:
+            cells = (one_line(n.heading), one_line(n.message), n.sender, n.room or "",
+                     relative_time(n.timestamp, self.now))  # fmt: skip
+            self._texts[n.id] = cells
+        return cells
 
     def _gap_data(self, marker: GapMarker, column: int, role: int) -> Any:
         gap = marker.gap
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return (GAP_TEXT, one_line(gap.message), "", "", relative_time(marker.received_at, self.now))[column]
-        if role == Qt.ItemDataRole.DecorationRole and column == 0:
-            return self._icon("warning")
-        if role == Qt.ItemDataRole.FontRole:
+        if role == _DECORATION and column == 0:
+            return type_icon("warning")
+        if role == _FONT:
             return self._italic
-        if role == Qt.ItemDataRole.ForegroundRole:
+        if role == _FOREGROUND:
             return QBrush(_GAP_COLOUR)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             return f"Notifications after #{gap.since} up to #{gap.upto} could not be replayed."
         return None

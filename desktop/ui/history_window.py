@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
-    QTreeView,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -81,18 +81,25 @@ class HistoryWindow(QWidget):
         self.clear_button.clicked.connect(self.confirm_clear)
 
         self.model = HistoryModel()
-        self.list = QTreeView()
+        self.list = QTableView()
         self.list.setModel(self.model)
-        self.list.setRootIsDecorated(False)
-        self.list.setUniformRowHeights(True)  # 10,000 rows cost nothing until they show
+        self.list.setShowGrid(False)
+        self.list.setWordWrap(False)
         self.list.setAlternatingRowColors(True)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._row_menu)
-        header = self.list.header()
+        rows = self.list.verticalHeader()
+        rows.hide()
+        # Rows of one height, never measured one by one: 10,000 rows, or rows added on top, cost nothing
+        # until they show (a flat table, unlike a tree view, keeps no per-row layout of its own).
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.list.fontMetrics().height() + 8)
+        header = self.list.horizontalHeader()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setStretchLastSection(False)
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.list.setColumnWidth(0, 240)
         self.empty_label = QLabel()
         self.empty_label.setTextFormat(Qt.TextFormat.PlainText)

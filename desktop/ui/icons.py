@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Final
 
 from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
@@ -35,11 +36,13 @@ def svg_pixmap(svg: bytes, size: int, device_pixel_ratio: float = 1.0) -> QPixma
     return pixmap
 
 
+@functools.cache  # drawn once per type and size: every toast and the detail pane show one
 def type_pixmap(ntype: str, size: int, device_pixel_ratio: float = 1.0) -> QPixmap:
     """The icon of a notification type, or of the most severe type a summary style names."""
     return svg_pixmap(resources.type_icon_svg(ntype), size, device_pixel_ratio)
 
 
+@functools.cache  # drawn once per type: a list of 10,000 rows asks for it on every row it paints
 def type_icon(ntype: str) -> QIcon:
     icon = QIcon()
     for size in (16, 24, 32, 48):
