@@ -21,12 +21,12 @@ from PySide6.QtCore import QObject, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QCursor, QGuiApplication
 from PySide6.QtWidgets import QWidget
 
+from desktop.core.timefmt import next_change
 from desktop.core.toasts import MORE, ToastPolicy, ToastView, reply_target
 from desktop.ui.toast import WIDTH, MoreButton, Toast
 
 MARGIN: Final = 16
 SPACING: Final = 8
-TIME_REFRESH_MS: Final = 30_000
 #: While the pointer holds the toasts, how often the stack checks that it is still there (a lost leave event).
 HOVER_CHECK_MS: Final = 500
 
@@ -84,8 +84,8 @@ class ToastStack(QObject):
         self._recheck.setSingleShot(True)
         self._recheck.setInterval(0)
         self._recheck.timeout.connect(self.check_pointer)
-        self.time_timer = QTimer(self)
-        self.time_timer.setInterval(TIME_REFRESH_MS)
+        self.time_timer = QTimer(self)  # "just now" becomes "1 min ago": armed for the next such moment, no polling
+        self.time_timer.setSingleShot(True)
         self.time_timer.timeout.connect(self.refresh_times)
         self.policy.subscribe(self._render)
 
@@ -122,10 +122,7 @@ class ToastStack(QObject):
             self._recheck.start()  # a toast may have gone from under the pointer, or moved away from it
         elif self.hover_timer.isActive():
             self.hover_timer.stop()
-        if self.toasts and not self.time_timer.isActive():
-            self.time_timer.start()
-        elif not self.toasts:
-            self.time_timer.stop()
+        self._arm_time(now)
 
     def set_corner(self, corner: str) -> None:
         self.corner = corner
@@ -218,6 +215,16 @@ class ToastStack(QObject):
         now = self._wall_clock()
         for toast in self.toasts.values():
             toast.refresh_time(now)
+        self._arm_time(now)
+
+    def _arm_time(self, now: datetime) -> None:
+        """Wake when a toast's "5 min ago" next says something else (never, for toasts with no time)."""
+        times = [n.timestamp for t in self.toasts.values() if (n := t.info.notification) is not None]
+        waits = [w for w in (next_change(then, now) for then in times) if w is not None]
+        if waits:
+            self.time_timer.start(max(1000, math.ceil(min(waits) * 1000)))
+        else:
+            self.time_timer.stop()
 
     # ------------------------------------------------------------------ user intent
 

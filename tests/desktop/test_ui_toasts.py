@@ -238,10 +238,14 @@ def test_relative_time_refreshes(qtbot: QtBot, stack: ToastStack, wall: WallCloc
     stack.policy.push(note(1, "error", sender="bob"))
     (toast,) = stack.visible_toasts()
     assert toast.meta.text() == "bob · just now"
-    assert stack.time_timer.isActive()
+    assert stack.time_timer.isActive() and stack.time_timer.isSingleShot()
+    assert stack.time_timer.interval() == 25_000  # sent 20 s ago: "just now" until 45 s, no polling before
     wall.now += timedelta(minutes=12)
     stack.time_timer.timeout.emit()
     assert toast.meta.text() == "bob · 12 min ago"
+    assert stack.time_timer.interval() == 10_000  # 12 min 20 s: "13 min ago" from 12 min 30 s on
+    stack.policy.dismiss_all()
+    assert not stack.time_timer.isActive()  # nothing on screen: nothing wakes the app
 
 
 def test_a_notice_shows_its_small_print(qtbot: QtBot, stack: ToastStack) -> None:
