@@ -137,11 +137,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--history", type=int, default=10_000, help="notifications in the history")
     parser.add_argument("--burst", type=int, default=1_000, help="notifications sent at once")
     parser.add_argument("--repeats", type=int, default=5, help="times each search runs")
-    parser.add_argument("--quick", action="store_true", help="a smoke run: 5 s idle, 1,000 in history, 100 at once")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: 2 s idle, 500 in history, 50 at once")
     parser.add_argument("--out", type=Path, help="also write the figures as JSON here")
     args = parser.parse_args(argv)
     if args.quick:
-        args.idle_seconds, args.history, args.burst, args.repeats = 5.0, 1_000, 100, 2
+        args.idle_seconds, args.history, args.burst, args.repeats = 2.0, 500, 50, 1
     with tempfile.TemporaryDirectory(prefix="bench-tray-") as tmp:
         folder = Path(tmp)
         clients = provision_hub(folder / "template", receivers=3, senders=1, cwd=REPO_DIR)
