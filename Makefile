@@ -1,5 +1,5 @@
 # The two commands of the README. Both set up what they need first (scripts/bootstrap.sh).
-.PHONY: run test test-all setup lint bench
+.PHONY: run test test-all setup lint bench screenshots
 
 setup:
 	@scripts/bootstrap.sh
@@ -19,3 +19,7 @@ lint: setup
 
 bench: setup
 	@.venv/bin/python -m bench.run
+
+# Pictures of the real tray app under Xvfb for the docs (tests marked `screenshots`), into docs/screenshots/.
+screenshots: setup
+	@SCREENSHOTS_DIR=docs/screenshots .venv/bin/python -m pytest -m screenshots tests/desktop

@@ -25,6 +25,7 @@ from desktop.hosting import default_hub_dir
 from desktop.net.notifications import DesktopNotifications
 from desktop.report import Reporter
 from desktop.tray_app import TrayApp
+from desktop.ui.fonts import use_colour_emoji
 from desktop.ui.settings import Preferences
 from desktop.ui.signals import SignalWatcher
 from desktop.ui.single_instance import SingleInstance, instance_name
@@ -148,6 +149,8 @@ def _run(args: argparse.Namespace) -> int:
     qapp.setOrganizationName("lan-notify")
     qapp.setApplicationName("notify-tray")
     qapp.setQuitOnLastWindowClosed(False)
+    if use_colour_emoji() is None:
+        log.warning("no colour emoji font: emoji show as empty boxes (Debian: apt install fonts-noto-color-emoji)")
     data_dir: Path = args.data_dir or _default_data_dir()
 
     command = _command(args)

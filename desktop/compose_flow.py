@@ -56,9 +56,10 @@ class ComposeFlow:
         self.dialog.set_types(types_for(d.admin))
         self.dialog.set_limits(session.limits)
 
-    def open(self, recipient: str = "") -> None:
+    def open(self, recipient: str = "", *, reply: bool = False) -> None:
+        """Open the dialog to `recipient`; a `reply` is a message with no title (see `ComposeDialog.start`)."""
         self.refresh()
-        self.dialog.start(recipient)
+        self.dialog.start(recipient, reply=reply)
         self.report.event(
             "compose_opened",
             to=self.dialog.recipient.currentText(),

@@ -42,7 +42,7 @@ from desktop.sound import SoundCues, SoundPlayer
 from desktop.team_flow import TeamFlow
 from desktop.trust_flow import TrustFlow
 from desktop.ui.menu import AppMenu, MenuState
-from desktop.ui.painted import PaintWatcher
+from desktop.ui.painted import PaintWatcher, geometry
 from desktop.ui.settings import Preferences
 from desktop.ui.signin import SignInDialog
 from desktop.ui.toast_stack import ToastStack
@@ -184,7 +184,8 @@ class TrayApp(QObject):
         menu.host_requested.connect(lambda: self.spawn(self.host_here()))
         menu.invite_requested.connect(self.open_host_window)
         menu.hosting_info_requested.connect(self.open_host_window)
-        self.stack.reply_requested.connect(self.open_compose)
+        self.stack.reply_requested.connect(self.reply)
+        self.history_window.reply_requested.connect(self.reply)
         self.dialog.host_requested.connect(lambda: self.spawn(self.host_here()))
         self.settings.dialog.sign_out_requested.connect(lambda: self.spawn(self.sign_out()))
         self.directory.subscribe(self._directory_changed)
@@ -193,14 +194,20 @@ class TrayApp(QObject):
             SoundCues(self.sound, lambda t, result: self.report.event("sound", type=t, result=result))
         )
         self.stack.open_history.connect(lambda nid: self.spawn(self.history.show(nid)))
-        self.stack.toast_painted.connect(lambda nid: self.report.event("toast_painted", notification_id=nid))
-        self.compose.dialog.painted.connect(lambda: self.report.event("painted", what="compose"))
-        self.menu.painted.connect(lambda what: self.report.event("painted", what=what))
+        self.stack.toast_painted.connect(
+            lambda nid, where: self.report.event("toast_painted", notification_id=nid, geometry=where)
+        )
+        self.compose.dialog.painted.connect(
+            lambda: self.report.event("painted", what="compose", geometry=geometry(self.compose.dialog))
+        )
+        self.menu.painted.connect(lambda what, where: self.report.event("painted", what=what, geometry=where))
         windows = {"history": self.history_window, "signin": self.dialog, "settings": self.settings.dialog,
                    "host": self.host.window, "status": self.status_window}  # fmt: skip
         for what, window in windows.items():
             if window is not None:
-                PaintWatcher(window, what).painted.connect(lambda what: self.report.event("painted", what=what))
+                PaintWatcher(window, what).painted.connect(
+                    lambda what, where: self.report.event("painted", what=what, geometry=where)
+                )
         self.dialog.submitted.connect(lambda hub, user, pw: self.spawn(self.sign_in(hub, user, pw)))
         self.unread.subscribe(lambda _count: self._show_status())
         self.unread.subscribe(lambda count: self.report.event("unread", count=count))
@@ -220,9 +227,10 @@ class TrayApp(QObject):
     def _show_status(self) -> None:
         hub = self.session.hub_url if self.session else self.prefs.hub_url
         user = self.session.username if self.session else ""
+        dnd = self.dnd.describe() if self.dnd.active() else ""
         for surface in (self.tray, self.status_window):
             if surface is not None:
-                surface.set_status(self.status, self.unread.count, hub, user)
+                surface.set_status(self.status, self.unread.count, hub, user, dnd)
 
     def _on_state(self, status: ConnectionStatus) -> None:
         self.status = status
@@ -465,12 +473,16 @@ class TrayApp(QObject):
             "directory", online=d.online_people(), my_rooms=d.my_rooms, open_rooms=d.open_rooms, admin=d.admin
         )
 
-    def open_compose(self, recipient: str = "") -> None:
+    def open_compose(self, recipient: str = "", *, reply: bool = False) -> None:
         if self.session is None:
             self.ask_sign_in(self.prefs.hub_url, self.prefs.username)
             return
-        self.compose.open(recipient)
+        self.compose.open(recipient, reply=reply)
         self.spawn(self.team.refresh_directory())  # the dialog follows what the hub says now
+
+    def reply(self, recipient: str) -> None:
+        """Reply to a notification (a toast's Reply, the history's): a message to `recipient`, with no title."""
+        self.open_compose(recipient, reply=True)
 
     # ------------------------------------------------------------------ do not disturb
 
@@ -480,6 +492,7 @@ class TrayApp(QObject):
 
     def _dnd_changed(self) -> None:
         self.menu.set_state(self._menu_state())
+        self._show_status()  # the icon wears a moon while do not disturb is on
         moment = self.dnd.next_change()
         if moment is None:
             self.dnd_timer.stop()

@@ -9,6 +9,7 @@ Layout::
     icons/types/<type>.svg     one round glyph per notification type
     icons/tray/<state>.svg     the tray bell per connection state
     icons/app/lan-notify.svg   the application's icon (app menu, window title bars)
+    icons/tray/dnd.svg         a moon laid over the bell while do not disturb is on
     styles/<name>.qss          Qt stylesheets (toast.qss)
 """
 
@@ -28,6 +29,7 @@ __all__ = [
     "ResourceNotFoundError",
     "app_icon_svg",
     "badge_svg",
+    "dnd_svg",
     "file_path",
     "read_bytes",
     "stylesheet",
@@ -112,6 +114,11 @@ def tray_icon_svg(state: str) -> bytes:
 def app_icon_svg() -> bytes:
     """The SVG of the application's own icon (installed into the icon theme for the app-menu entry)."""
     return read_bytes("icons/app/lan-notify.svg")
+
+
+def dnd_svg() -> bytes:
+    """The do-not-disturb mark (a moon in the bottom-left corner), 64x64, laid over the tray icon."""
+    return read_bytes("icons/tray/dnd.svg")
 
 
 def stylesheet(name: str) -> str:

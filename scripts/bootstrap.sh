@@ -20,6 +20,7 @@ DEBS=(
   libgl1 libegl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3
   libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
   xvfb xauth trayer xdotool dbus-daemon gnome-keyring dunst
+  fonts-noto-color-emoji  # emoji in toasts and the history, in colour rather than empty boxes
   redis-server postgresql
   desktop-file-utils systemd iproute2
   curl pipx python3-venv

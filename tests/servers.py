@@ -34,7 +34,7 @@ def unavailable(reason: str) -> NoReturn:
     """Skip (on a developer machine) or fail (in CI) a test whose server cannot be started."""
     if in_ci():
         pytest.fail(f"{reason} (CI=true: a missing server fails the run; run scripts/bootstrap.sh)")
-    pytest.skip(f"{reason}; install it with scripts/bootstrap.sh (Debian: redis-server postgresql)")
+    pytest.skip(f"{reason}; install it with scripts/bootstrap.sh")
 
 
 def free_port() -> int:

@@ -173,8 +173,14 @@ class DoNotDisturb:
         self._held[notification.type.value] += 1
         self._notify()
 
-    def check(self) -> None:
-        """Apply the clock: end an expired manual period; summarise what was held when the quiet ends."""
+    def check(self, *, always: bool = True) -> None:
+        """Apply the clock: end an expired manual period; summarise what was held when the quiet ends.
+
+        Listeners hear of it (the timer for `next_change()` is armed again from there); with `always=False`,
+        only when something changed (every arrival checks: a thousand at once must not redraw the menu
+        a thousand times).
+        """
+        before = (self._manual, self._until, self._was_active)
         now = self._clock()
         if self._manual and self._until is not None and now >= self._until:
             self._manual, self._until = False, None
@@ -186,7 +192,8 @@ class DoNotDisturb:
             self._held.clear()
             if self._summary_sink is not None:
                 self._summary_sink.push_notice(title, message, style="info", timeout=None, hint=SUMMARY_HINT)
-        self._notify()
+        if always or (self._manual, self._until, self._was_active) != before:
+            self._notify()
 
     def _compute(self, now: datetime) -> bool:
         if self._manual and (self._until is None or now < self._until):
@@ -207,7 +214,7 @@ class ToastGate:
         dnd.set_summary_sink(policy)
 
     def push(self, notification: Notification) -> None:
-        self.dnd.check()
+        self.dnd.check(always=False)
         if self.dnd.holds(notification):
             self.dnd.hold(notification)
         else:

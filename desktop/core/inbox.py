@@ -1,22 +1,34 @@
 """Where received notifications go: the history first, then the unread count and the toasts.
 
 The history decides what is new, so a replay after a reconnect (or a notification delivered twice)
-never toasts or counts twice.
+never toasts or counts twice. Reading, marking and deleting go through here too, so the unread
+count always says what the history holds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
+from enum import StrEnum
 from typing import Generic, TypeVar
 
 from desktop.core.dnd import Sink
 from desktop.core.history import AsyncHistory
 from desktop.core.models import Gap, Notification
 from desktop.core.unread import UnreadCounter
+from hub.protocol import NotificationType
 
 GAP_TITLE = "Some notifications were missed"
 GAP_HINT = "Click to open the history: it marks the place"
 S = TypeVar("S", bound=Sink)
+
+
+class Change(StrEnum):
+    """What changed in the history, for a window that shows it."""
+
+    ARRIVED = "arrived"  # new notifications, newer than any before
+    GAP = "gap"  # a gap marker, somewhere in the list
+    READ = "read"  # read or unread marks
+    DELETED = "deleted"  # notifications deleted, or the whole history cleared
 
 
 class Inbox(Generic[S]):
@@ -26,15 +38,18 @@ class Inbox(Generic[S]):
         self.history = history
         self.unread = unread
         self.toasts = toasts
-        self._listeners: list[Callable[[], None]] = []
+        self._listeners: list[Callable[[Change], None]] = []
 
-    def subscribe(self, listener: Callable[[], None]) -> None:
-        """Hear that the history changed (to refresh an open history window)."""
+    def subscribe(self, listener: Callable[[Change], None]) -> None:
+        """Hear that the history changed, and how (to follow it in an open history window)."""
         self._listeners.append(listener)
 
-    def _changed(self) -> None:
+    def _changed(self, change: Change) -> None:
         for listener in list(self._listeners):
-            listener()
+            listener(change)
+
+    async def _recount(self) -> None:
+        self.unread.reset_to(await self.history.unread_count())
 
     async def load(self) -> int | None:
         """Read the unread count from disk; returns the last id held (the resume point)."""
@@ -47,7 +62,7 @@ class Inbox(Generic[S]):
             return False
         self.unread.add()
         self.toasts.push(notification)
-        self._changed()
+        self._changed(Change.ARRIVED)
         return True
 
     async def gap(self, gap: Gap) -> None:
@@ -59,9 +74,32 @@ class Inbox(Generic[S]):
         if await self.history.add_gap(gap):
             if not fresh:
                 self.toasts.push_notice(GAP_TITLE, gap.message, style="warning", hint=GAP_HINT)
-            self._changed()
+            self._changed(Change.GAP)
 
-    async def mark_all_read(self) -> None:
-        await self.history.mark_all_read()
-        self.unread.mark_all_read()
-        self._changed()
+    async def mark_all_read(self, *, types: Collection[NotificationType] | None = None, search: str = "") -> int:
+        """Mark read what a filter shows (everything, without one); returns how many were unread."""
+        count = await self.history.mark_all_read(types=types, search=search)
+        await self._recount()
+        self._changed(Change.READ)
+        return count
+
+    async def set_read(self, notification_ids: Sequence[int], read: bool) -> int:
+        """Mark these read, or unread again; returns how many changed."""
+        count = await self.history.set_read(notification_ids, read)
+        await self._recount()
+        self._changed(Change.READ)
+        return count
+
+    async def delete(self, notification_ids: Sequence[int]) -> int:
+        """Delete these from this computer's history; returns how many were there."""
+        count = await self.history.delete(notification_ids)
+        await self._recount()
+        self._changed(Change.DELETED)
+        return count
+
+    async def clear(self) -> int:
+        """Delete the whole history on this computer; returns how many notifications it held."""
+        count = await self.history.clear()
+        await self._recount()
+        self._changed(Change.DELETED)
+        return count

@@ -21,3 +21,21 @@ def relative_time(then: datetime, now: datetime) -> str:
     if delta < timedelta(days=7):
         return f"{delta.days} days ago"
     return then.astimezone().strftime("%Y-%m-%d")
+
+
+def next_change(then: datetime, now: datetime) -> float | None:
+    """Seconds from `now` until `relative_time(then, ...)` says something else; None: it never will (a date)."""
+    age = (now - then).total_seconds()
+    if age < 45:
+        edge = 45.0
+    elif age < 90:
+        edge = 90.0
+    elif age < 3600:
+        edge = min((round(age / 60) + 0.5) * 60, 3600.0)  # "N min ago" rounds: it moves on at the half minute
+    elif age < 86400:
+        edge = (int(age // 3600) + 1) * 3600.0
+    elif age < 7 * 86400:
+        edge = (int(age // 86400) + 1) * 86400.0
+    else:
+        return None
+    return max(0.0, edge - age)

@@ -8,7 +8,11 @@ The policy is a plain object with an injectable clock. It never sleeps: the UI a
   running, so stale ones leave quietly; sticky ones come up when there is room).
 - A burst (more than `burst_threshold` arrivals within `burst_window` seconds) collapses the toasts
   of that window and everything that follows it into one summary toast, updated in place.
-- While the pointer is over the toasts (`set_paused(True)`), no clock runs.
+- While the pointer is over a toast on screen (`set_hovered(key)`), no clock runs. The pause belongs
+  to that toast: when it leaves the screen (closed, folded into a summary, pushed below "+N more"),
+  the clocks run again, whether or not the UI ever saw the pointer leave.
+- `expire()` returns the next deadline: a timer that fired a little early finds nothing due and
+  is armed again for what is left, never given up.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from enum import StrEnum
 from typing import Final
 
 from desktop.core.models import Notification
-from hub.protocol import Kind, NotificationType
+from desktop.core.reply import reply_recipient
+from hub.protocol import NotificationType
 
 Clock = Callable[[], float]
 
@@ -34,6 +39,8 @@ AUTO_DISMISS: Final[Mapping[NotificationType, float | None]] = {
     NotificationType.SYSTEM: None,
 }
 SUMMARY_TIMEOUT: Final = 10.0
+#: The key `set_hovered` takes for the "+N more" line under the toasts.
+MORE: Final = 0
 MAX_VISIBLE: Final = 4
 BURST_WINDOW: Final = 1.0
 BURST_THRESHOLD: Final = 5
@@ -72,6 +79,10 @@ class ToastInfo:
 class ToastView:
     visible: tuple[ToastInfo, ...]  # newest first
     more: int  # alive but not shown: the "+N more"
+    #: The keys of every toast still alive (shown or counted in "+N more").
+    alive: frozenset[int] = frozenset()
+    #: The pointer is over a toast on screen: no clock runs.
+    paused: bool = False
 
 
 @dataclass(slots=True)
@@ -128,17 +139,20 @@ class ToastPolicy:
         burst_window: float = BURST_WINDOW,
         burst_threshold: int = BURST_THRESHOLD,
         auto_dismiss: Mapping[NotificationType, float | None] = AUTO_DISMISS,
+        summary_timeout: float = SUMMARY_TIMEOUT,
     ) -> None:
         self._clock = clock
         self._max_visible = max_visible
         self._burst_window = burst_window
         self._burst_threshold = burst_threshold
         self._auto_dismiss = dict(auto_dismiss)
+        self._summary_timeout = summary_timeout
         self._toasts: list[_Toast] = []  # newest first
         self._arrivals: deque[float] = deque()
         self._summary: _Toast | None = None
         self._summary_touched = float("-inf")
-        self._paused = False
+        self._hovered: int | None = None  # the toast under the pointer (MORE: the "+N more" line)
+        self._frozen = False  # the clocks are stopped (the pointer is over a toast on screen)
         self._next_key = 1
         self._listeners: list[Listener] = []
 
@@ -149,7 +163,12 @@ class ToastPolicy:
 
     def view(self) -> ToastView:
         shown = self._toasts[: self._max_visible]
-        return ToastView(visible=tuple(t.info() for t in shown), more=len(self._toasts) - len(shown))
+        return ToastView(
+            visible=tuple(t.info() for t in shown),
+            more=len(self._toasts) - len(shown),
+            alive=frozenset(t.key for t in self._toasts),
+            paused=self._frozen,
+        )
 
     def next_deadline(self) -> float | None:
         """Clock time of the next expiry, or None when nothing will leave on its own."""
@@ -162,7 +181,13 @@ class ToastPolicy:
 
     @property
     def paused(self) -> bool:
-        return self._paused
+        """The clocks are stopped: the pointer is over a toast (or the "+N more" line) on screen."""
+        return self._frozen
+
+    @property
+    def hovered(self) -> int | None:
+        """The key of the toast the pointer is over (`MORE`: the "+N more" line), or None."""
+        return self._hovered
 
     # ------------------------------------------------------------------ changes
 
@@ -231,31 +256,36 @@ class ToastPolicy:
             self._toasts.clear()
             self._changed()
 
-    def expire(self) -> None:
-        """Drop every toast whose time is up (call when the timer for `next_deadline()` fires)."""
+    def expire(self) -> float | None:
+        """Drop every toast whose time is up; returns the next deadline (None: nothing leaves on its own).
+
+        Call it when the timer for `next_deadline()` fires, then arm the timer again for what it returns:
+        a timer may fire a little early (Qt's coarse timers, by up to 5 %), and then nothing is due yet.
+        """
         now = self._clock()
         keep = [t for t in self._toasts if t.deadline is None or t.deadline > now]
         if len(keep) != len(self._toasts):
             self._toasts = keep
             self._changed()
+        return self.next_deadline()
 
     def set_auto_dismiss(self, auto_dismiss: Mapping[NotificationType, float | None]) -> None:
         """New per-type durations (settings): they apply to toasts that arrive from now on."""
         self._auto_dismiss = {**AUTO_DISMISS, **auto_dismiss}
 
-    def set_paused(self, paused: bool) -> None:
-        """The pointer entered (True) or left (False) the toasts: stop or restart every clock."""
-        if paused == self._paused:
+    def set_hovered(self, key: int | None) -> None:
+        """The pointer is over this toast (its key, or `MORE`), or over none (None).
+
+        The clocks stop while it is over a toast on screen, and run again when it leaves, or when that
+        toast does (a pointer resting where a toast was deleted pauses nothing).
+        """
+        if key == self._hovered:
             return
-        self._paused = paused
-        now = self._clock()
-        for toast in self._toasts:
-            if paused and toast.deadline is not None:
-                toast.remaining = max(0.0, toast.deadline - now)
-                toast.deadline = None
-            elif not paused and toast.remaining is not None:
-                toast.deadline = now + toast.remaining
-        self._changed()
+        self._hovered = key
+        before = self._frozen
+        self._sync_pause()
+        if self._frozen != before:
+            self._changed()
 
     # ------------------------------------------------------------------ internals
 
@@ -279,7 +309,7 @@ class ToastPolicy:
             timeout=timeout,
             arrived=now,
             remaining=timeout,
-            deadline=None if timeout is None or self._paused else now + timeout,
+            deadline=None if timeout is None or self._frozen else now + timeout,
             newest_id=notification.id if notification else None,
         )
         self._next_key += 1
@@ -293,15 +323,39 @@ class ToastPolicy:
         summary.title, summary.message = _summary_text(summary.by_type)
         # A summary holding an error or system notice stays until closed, like those would have.
         sticky = any(self._auto_dismiss.get(NotificationType(t)) is None for t in summary.by_type)
-        summary.timeout = None if sticky else SUMMARY_TIMEOUT
+        summary.timeout = None if sticky else self._summary_timeout
         summary.remaining = summary.timeout
-        summary.deadline = None if summary.timeout is None or self._paused else now + summary.timeout
+        summary.deadline = None if summary.timeout is None or self._frozen else now + summary.timeout
         self._summary_touched = now
         # The summary moves back on top as it grows.
         self._toasts.remove(summary)
         self._toasts.insert(0, summary)
 
+    def _pointer_over_one(self) -> bool:
+        if self._hovered is None:
+            return False
+        if self._hovered == MORE:
+            return len(self._toasts) > self._max_visible
+        return any(t.key == self._hovered for t in self._toasts[: self._max_visible])
+
+    def _sync_pause(self) -> None:
+        """Stop or restart the clocks as the pointer's toast is, or no longer is, on screen."""
+        if self._hovered is not None and not self._pointer_over_one():
+            self._hovered = None  # that toast went away: the pointer is over nothing of ours
+        frozen = self._hovered is not None
+        if frozen == self._frozen:
+            return
+        self._frozen = frozen
+        now = self._clock()
+        for toast in self._toasts:
+            if frozen and toast.deadline is not None:
+                toast.remaining = max(0.0, toast.deadline - now)
+                toast.deadline = None
+            elif not frozen and toast.remaining is not None:
+                toast.deadline = now + toast.remaining
+
     def _changed(self) -> None:
+        self._sync_pause()
         view = self.view()
         for listener in list(self._listeners):
             listener(view)
@@ -312,13 +366,6 @@ def reply_target(info: ToastInfo, me: str = "") -> str | None:
     of a "came online" notice; None: no action (nor for what `me`, the signed-in user, sent)."""
     if info.kind is ToastKind.NOTICE:
         return info.write_to or None
-    n = info.notification
-    if info.kind is not ToastKind.NOTIFICATION or n is None or n.type is not NotificationType.MESSAGE:
+    if info.kind is not ToastKind.NOTIFICATION or info.notification is None:
         return None
-    if me and n.sender == me:
-        return None  # a note to self, or my own message to a room: nobody to answer
-    if n.kind is Kind.ROOM and n.room:
-        return f"#{n.room}"
-    if n.kind in {Kind.DIRECT, Kind.EVERYONE} and n.sender:
-        return n.sender
-    return None
+    return reply_recipient(info.notification, me)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.compose import Draft, Limits, Recipient, counter_text, parse_recipient, problem_with
+from desktop.core.reply import REPLY_TYPE
 from desktop.ui.fit import keep_fitted
 from hub.protocol import NotificationType
 
@@ -114,10 +115,16 @@ class ComposeDialog(QDialog):
         self.title.setMaxLength(limits.title_chars)
         self._update_counter()
 
-    def start(self, recipient_label: str = "") -> None:
-        """Open (or bring forward) addressed to `recipient_label`; what was typed stays."""
+    def start(self, recipient_label: str = "", *, reply: bool = False) -> None:
+        """Open (or bring forward) addressed to `recipient_label`; what was typed stays.
+
+        A `reply` is a message with no title of its own, whatever type and title were used last.
+        """
         if recipient_label:
             self.recipient.setEditText(recipient_label)
+        if reply:
+            self.type.setCurrentText(REPLY_TYPE.value)
+            self.title.clear()
         self.show_result("", ok=True)
         self.set_busy(False)
         self.show()

@@ -1,16 +1,19 @@
-"""The history window: every notification received, newest first, with type filter, search and mark-all-read.
+"""The history window: every notification received, newest first, with type filter and search; the one chosen
+shows whole in the detail pane below; read marks, delete and clear.
 
-A dumb widget: it shows the entries it is given and emits `query_changed` when the user changes
-the filter or the search; the app runs the query on the history store and calls `set_entries`.
+A dumb widget: it shows the entries it is given (a page at a time, in `model`) and emits intents: the
+query changed, a notification was opened, marks, deletes, clear, reply. The flow (desktop/history_flow.py)
+runs them on the history and tells the window what came of it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Final
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -18,39 +21,47 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
+    QMessageBox,
     QPushButton,
-    QTreeWidget,
-    QTreeWidgetItem,
+    QSplitter,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop.core.bidi import isolate
-from desktop.core.history import GapMarker, HistoryEntry, StoredNotification
-from desktop.core.timefmt import relative_time
+from desktop.core.history import HistoryEntry, StoredNotification
+from desktop.core.reply import reply_recipient
+from desktop.ui.history_detail import HistoryDetail
+from desktop.ui.history_model import COLUMNS, GAP_TEXT, HistoryModel
 from desktop.ui.icons import type_icon
 from hub.protocol import NotificationType
 
-COLUMNS: Final = ("Title", "Message", "From", "Room", "Time")
-ID_ROLE: Final = Qt.ItemDataRole.UserRole
-GAP_TEXT: Final = "Some notifications were missed here"
+__all__ = ["COLUMNS", "GAP_TEXT", "HistoryWindow"]
+
 SEARCH_DELAY_MS: Final = 200
-
-
-def _one_line(text: str, limit: int = 200) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 class HistoryWindow(QWidget):
     #: (set of NotificationType or None for all, search text)
     query_changed = Signal(object, str)
+    #: Mark read everything the current filter shows.
     mark_all_read_requested = Signal()
+    #: A notification was opened (chosen in the list): its id. It shows whole in the detail pane.
+    opened = Signal(int)
+    #: Mark these (ids) read (True) or unread (False).
+    read_requested = Signal(list, bool)
+    #: Delete these (ids) from this computer's history.
+    delete_requested = Signal(list)
+    #: Delete the whole history on this computer (the user confirmed).
+    clear_requested = Signal()
+    #: Reply to a notification: the recipient (a user name or "#room").
+    reply_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("lan-notify history")
-        self.resize(820, 520)
+        self.resize(860, 640)
 
         self.type_filter = QComboBox()
         self.type_filter.setAccessibleName("Filter by type")
@@ -61,35 +72,68 @@ class HistoryWindow(QWidget):
         self.search.setPlaceholderText("Search title, text, sender or room")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search")
-        self.unread_label = QLabel()
-        self.unread_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.count_label = QLabel()
+        self.count_label.setTextFormat(Qt.TextFormat.PlainText)
         self.mark_read_button = QPushButton("Mark all read")
         self.mark_read_button.clicked.connect(self.mark_all_read_requested)
+        self.clear_button = QPushButton("Clear history…")
+        self.clear_button.setToolTip("Delete every notification from this computer's history")
+        self.clear_button.clicked.connect(self.confirm_clear)
 
-        self.list = QTreeWidget()
-        self.list.setHeaderLabels(list(COLUMNS))
-        self.list.setRootIsDecorated(False)
-        self.list.setUniformRowHeights(True)
+        self.model = HistoryModel()
+        self.list = QTableView()
+        self.list.setModel(self.model)
+        self.list.setShowGrid(False)
+        self.list.setWordWrap(False)
         self.list.setAlternatingRowColors(True)
-        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        header = self.list.header()
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._row_menu)
+        rows = self.list.verticalHeader()
+        rows.hide()
+        # Rows of one height, never measured one by one: 10,000 rows, or rows added on top, cost nothing
+        # until they show (a flat table, unlike a tree view, keeps no per-row layout of its own).
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.list.fontMetrics().height() + 8)
+        header = self.list.horizontalHeader()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setStretchLastSection(False)
-        self.list.setColumnWidth(0, 220)
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.list.setColumnWidth(0, 240)
         self.empty_label = QLabel()
         self.empty_label.setTextFormat(Qt.TextFormat.PlainText)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detail = HistoryDetail()
+        self.detail.reply_requested.connect(self.reply_requested)
+        self.detail.read_requested.connect(lambda nid, read: self.read_requested.emit([nid], read))
+        self.detail.delete_requested.connect(lambda nid: self.delete_requested.emit([nid]))
+        self.list.installEventFilter(self)  # the Delete key deletes the selected rows
 
         bar = QHBoxLayout()
         bar.addWidget(self.type_filter)
         bar.addWidget(self.search, 1)
-        bar.addWidget(self.unread_label)
+        bar.addWidget(self.count_label)
         bar.addWidget(self.mark_read_button)
+        bar.addWidget(self.clear_button)
+        top = QWidget()
+        listing = QVBoxLayout(top)
+        listing.setContentsMargins(0, 0, 0, 0)
+        listing.addWidget(self.list, 1)
+        listing.addWidget(self.empty_label)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(top)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([300, 300])  # the list above, the chosen notification whole below
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
-        layout.addWidget(self.list, 1)
-        layout.addWidget(self.empty_label)
+        layout.addWidget(self.splitter, 1)
 
+        selection = self.list.selectionModel()
+        selection.currentRowChanged.connect(self._current_changed)
         # Typing waits for a short pause before asking again; the filter asks at once.
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -98,7 +142,7 @@ class HistoryWindow(QWidget):
         self.search.textChanged.connect(lambda _text: self._search_timer.start())
         self.search.returnPressed.connect(self._emit_query)
         self.type_filter.currentIndexChanged.connect(lambda _index: self._emit_query())
-        self.set_unread(0)
+        self.set_counts(0, 0)
         self.set_entries([], datetime.now().astimezone())
 
     # ------------------------------------------------------------------ the query
@@ -107,6 +151,10 @@ class HistoryWindow(QWidget):
         value = self.type_filter.currentData()
         types = None if value is None else frozenset({NotificationType(value)})
         return types, self.search.text().strip()
+
+    def filtered(self) -> bool:
+        types, search = self.query()
+        return types is not None or bool(search)
 
     def _emit_query(self) -> None:
         self._search_timer.stop()
@@ -118,88 +166,6 @@ class HistoryWindow(QWidget):
         if self._search_timer.isActive():
             self._emit_query()
 
-    # ------------------------------------------------------------------ showing
-
-    def set_unread(self, count: int) -> None:
-        self.unread_label.setText(f"{count} unread" if count else "All read")
-        self.mark_read_button.setEnabled(count > 0)
-
-    def set_entries(self, entries: list[HistoryEntry], now: datetime) -> None:
-        selected = self.selected_id()
-        self.list.clear()
-        for entry in entries:
-            self.list.addTopLevelItem(self._item(entry, now))
-        types, search = self.query()
-        if entries:
-            self.empty_label.hide()
-        else:
-            self.empty_label.setText("Nothing matches." if types or search else "No notifications yet.")
-            self.empty_label.show()
-        if selected is not None:
-            self.select_notification(selected)
-
-    def _item(self, entry: HistoryEntry, now: datetime) -> QTreeWidgetItem:
-        if isinstance(entry, GapMarker):
-            gap = entry.gap
-            item = QTreeWidgetItem([GAP_TEXT, gap.message, "", "", relative_time(entry.received_at, now)])
-            item.setToolTip(0, f"Notifications after #{gap.since} up to #{gap.upto} could not be replayed.")
-            item.setData(0, ID_ROLE, None)
-            font = QFont()
-            font.setItalic(True)
-            for column in range(len(COLUMNS)):
-                item.setFont(column, font)
-                item.setForeground(column, QBrush(QColor("#b45309")))
-            item.setIcon(0, type_icon("warning"))
-            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            return item
-        assert isinstance(entry, StoredNotification)
-        n = entry.notification
-        item = QTreeWidgetItem(
-            [
-                isolate(_one_line(n.heading)),
-                isolate(_one_line(n.message)),
-                n.sender,
-                n.room or "",
-                relative_time(n.timestamp, now),
-            ]
-        )
-        item.setIcon(0, type_icon(n.type.value))
-        item.setData(0, ID_ROLE, n.id)
-        item.setToolTip(1, isolate(n.message))
-        item.setToolTip(4, n.timestamp.astimezone().strftime("%Y-%m-%d %H:%M:%S"))
-        if not entry.read:
-            font = QFont()
-            font.setBold(True)
-            for column in range(len(COLUMNS)):
-                item.setFont(column, font)
-        return item
-
-    # ------------------------------------------------------------------ reading (for the app and tests)
-
-    def items(self) -> list[QTreeWidgetItem]:
-        found = (self.list.topLevelItem(i) for i in range(self.list.topLevelItemCount()))
-        return [item for item in found if item is not None]
-
-    def rows(self) -> list[tuple[str, ...]]:
-        """What the list shows, row by row."""
-        return [tuple(item.text(c) for c in range(len(COLUMNS))) for item in self.items()]
-
-    def selected_id(self) -> int | None:
-        items = self.list.selectedItems()
-        if not items:
-            return None
-        value = items[0].data(0, ID_ROLE)
-        return value if isinstance(value, int) else None
-
-    def select_notification(self, notification_id: int) -> bool:
-        """Select and scroll to a notification; False when it is not in the list (filtered out)."""
-        for item in self.items():
-            if item.data(0, ID_ROLE) == notification_id:
-                self.list.setCurrentItem(item)
-                self.list.scrollToItem(item, QAbstractItemView.ScrollHint.PositionAtCenter)
-                return True
-        return False
-
     def reset_query(self, *, emit: bool = True) -> None:
         """Show everything again (opening the history at an item that a filter hides)."""
         self.type_filter.blockSignals(True)
@@ -210,3 +176,145 @@ class HistoryWindow(QWidget):
         self.search.blockSignals(False)
         if emit:
             self._emit_query()
+
+    # ------------------------------------------------------------------ showing
+
+    def set_counts(self, total: int, unread: int) -> None:
+        """How many the current filter shows, and how many of those are unread."""
+        what = "shown" if self.filtered() else ("notification" if total == 1 else "notifications")
+        self.count_label.setText(f"{total:,} {what} · {f'{unread:,} unread' if unread else 'all read'}")
+        self.mark_read_button.setText("Mark these read" if self.filtered() else "Mark all read")
+        self.mark_read_button.setEnabled(unread > 0)
+        self.clear_button.setEnabled(total > 0 or self.filtered())
+
+    def set_entries(self, entries: list[HistoryEntry], now: datetime, *, has_more: bool = False) -> None:
+        """Show the first page of what the query found (the selection stays on the same notification)."""
+        selected = self.selected_id()
+        self.model.reset(entries, now, has_more=has_more)
+        self._show_empty(bool(entries))
+        if selected is None or not self.select_notification(selected):
+            self.detail.show_entry(None, now)
+
+    def add_page(self, entries: list[HistoryEntry], *, has_more: bool) -> None:
+        self.model.append(entries, has_more=has_more)
+
+    def add_newer(self, entries: list[HistoryEntry], now: datetime) -> None:
+        """What arrived since: on top, the list and the chosen notification stay where they are."""
+        self.model.now = now
+        self.model.prepend(entries)
+        self._show_empty(bool(self.model.entries))
+
+    def set_read(self, ids: Iterable[int], read: bool) -> None:
+        ids = list(ids)
+        self.model.set_read(ids, read)
+        self._refresh_detail(ids)
+
+    def set_all_read(self) -> None:
+        self.model.set_all_read()
+        self._refresh_detail(self.model.ids())
+
+    def remove(self, ids: Iterable[int]) -> None:
+        self.model.remove(ids)
+        self._show_empty(bool(self.model.entries))
+
+    def _refresh_detail(self, ids: list[int]) -> None:
+        current = self.current_entry()
+        shown = self.detail.entry
+        if isinstance(shown, StoredNotification) and shown.notification.id in ids:
+            self.detail.show_entry(current, self.model.now)
+
+    def _show_empty(self, has_rows: bool) -> None:
+        if has_rows:
+            self.empty_label.hide()
+        else:
+            self.empty_label.setText("Nothing matches." if self.filtered() else "No notifications yet.")
+            self.empty_label.show()
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        entry = self.model.entry(current.row()) if current.isValid() else None
+        self.detail.show_entry(entry, self.model.now)
+        if isinstance(entry, StoredNotification):
+            self.opened.emit(entry.notification.id)
+
+    # ------------------------------------------------------------------ rows: menu, delete, clear
+
+    def _row_menu(self, where: QPoint) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        menu = QMenu(self)
+        entries = [e for i in ids if isinstance(e := self.model.entry(self.model.row_of(i) or 0), StoredNotification)]
+        unread = any(not e.read for e in entries)
+        menu.addAction("Mark as read" if unread else "Mark as unread", lambda: self.read_requested.emit(ids, unread))
+        if len(entries) == 1:
+            n = entries[0].notification
+            target = reply_recipient(n, self.detail.me)
+            if target:
+                menu.addAction("Reply…", lambda: self.reply_requested.emit(target))
+            menu.addAction("Copy message", self.detail.copy)
+        menu.addSeparator()
+        menu.addAction("Delete", lambda: self.delete_requested.emit(ids))
+        menu.popup(self.list.viewport().mapToGlobal(where))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.list and isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:
+            if event.matches(QKeySequence.StandardKey.Delete) and (ids := self.selected_ids()):
+                self.delete_requested.emit(ids)
+                return True
+        return super().eventFilter(watched, event)
+
+    def confirm_clear(self) -> None:
+        """Ask before clearing; the answer comes later (no nested event loop), `clear_requested` on Yes."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Clear the history?",
+            "Delete every notification from this computer's history? They will not come back: the hub does not "
+            "send them again.",
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.addButton("Clear history", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.buttonClicked.connect(
+            lambda button: (
+                self.clear_requested.emit()
+                if box.buttonRole(button) == QMessageBox.ButtonRole.DestructiveRole
+                else None
+            )
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.clear_box = box
+        box.open()
+
+    # ------------------------------------------------------------------ reading (for the app and tests)
+
+    def rows(self) -> list[tuple[str, ...]]:
+        """What the list shows, row by row."""
+        return [self.model.cells(row) for row in range(self.model.rowCount())]
+
+    def is_bold(self, row: int) -> bool:
+        font = self.model.data(self.model.index(row, 0), Qt.ItemDataRole.FontRole)
+        return bool(font is not None and font.bold())
+
+    def current_entry(self) -> HistoryEntry | None:
+        index = self.list.currentIndex()
+        return self.model.entry(index.row()) if index.isValid() else None
+
+    def selected_id(self) -> int | None:
+        entry = self.current_entry()
+        return entry.notification.id if isinstance(entry, StoredNotification) else None
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({index.row() for index in self.list.selectionModel().selectedRows()})
+        return [e.notification.id for r in rows if isinstance(e := self.model.entry(r), StoredNotification)]
+
+    def select_notification(self, notification_id: int) -> bool:
+        """Select, open and scroll to a notification; False when it is not in the list (filtered out, not loaded)."""
+        row = self.model.row_of(notification_id)
+        if row is None:
+            return False
+        index = self.model.index(row, 0)
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.list.selectionModel().setCurrentIndex(index, flags)
+        self.list.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Final
 
 from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
@@ -34,11 +35,13 @@ def svg_pixmap(svg: bytes, size: int, device_pixel_ratio: float = 1.0) -> QPixma
     return pixmap
 
 
+@functools.cache  # drawn once per type and size: every toast and the detail pane show one
 def type_pixmap(ntype: str, size: int, device_pixel_ratio: float = 1.0) -> QPixmap:
     """The icon of a notification type, or of the most severe type a summary style names."""
     return svg_pixmap(resources.type_icon_svg(ntype), size, device_pixel_ratio)
 
 
+@functools.cache  # drawn once per type: a list of 10,000 rows asks for it on every row it paints
 def type_icon(ntype: str) -> QIcon:
     icon = QIcon()
     for size in (16, 24, 32, 48):
@@ -53,16 +56,19 @@ def badge_text(unread: int) -> str:
     return str(unread) if unread <= 99 else "99+"
 
 
-def tray_image(state: TrayState, unread: int, size: int = 64) -> QImage:
-    """The tray artwork for a state, with the unread badge on top when there is something unread."""
-    layers = (resources.badge_svg(unread),) if unread > 0 else ()
+def tray_image(state: TrayState, unread: int, size: int = 64, *, dnd: bool = False) -> QImage:
+    """The tray artwork for a state, with the unread badge on top when there is something unread, and a moon
+    in the bottom-left corner while do not disturb is on."""
+    layers: list[bytes] = [resources.dnd_svg()] if dnd else []
+    if unread > 0:
+        layers.append(resources.badge_svg(unread))
     return render_svg(resources.tray_icon_svg(state), size, *layers)
 
 
-def tray_icon(state: TrayState, unread: int) -> QIcon:
+def tray_icon(state: TrayState, unread: int, *, dnd: bool = False) -> QIcon:
     icon = QIcon()
     for size in TRAY_SIZES:
-        icon.addPixmap(QPixmap.fromImage(tray_image(state, unread, size)))
+        icon.addPixmap(QPixmap.fromImage(tray_image(state, unread, size, dnd=dnd)))
     return icon
 
 

@@ -13,6 +13,8 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import QMenu, QWidget
 
+from desktop.ui.painted import geometry
+
 #: Do-not-disturb choices the menu offers (the app maps them to `DoNotDisturb` calls).
 DND_CHOICES = (("on", "Turn on"), ("hour", "For 1 hour"), ("tomorrow", "Until tomorrow"), ("off", "Turn off"))
 
@@ -39,7 +41,7 @@ def _plain(text: str) -> str:
 class PaintedMenu(QMenu):
     """A menu that says when it was first drawn after opening (screenshots wait for it)."""
 
-    painted = Signal(str)
+    painted = Signal(str, list)  # its name, where it is on screen: [x, y, width, height]
 
     def __init__(self, title: str, name: str, parent: QWidget | None = None) -> None:
         super().__init__(title, parent)
@@ -54,7 +56,7 @@ class PaintedMenu(QMenu):
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
-            QTimer.singleShot(0, lambda: self.painted.emit(self.name))  # after the paint is flushed
+            QTimer.singleShot(0, lambda: self.painted.emit(self.name, geometry(self)))  # after the paint is flushed
 
 
 class AppMenu(PaintedMenu):

@@ -7,12 +7,13 @@ from PySide6.QtWidgets import QWidget
 
 
 class PaintWatcher(QObject):
-    """Watches one window; `painted(name)` once per opening, after its first paint."""
+    """Watches one window; `painted(name, [x, y, width, height])` once per opening, after its first paint."""
 
-    painted = Signal(str)
+    painted = Signal(str, list)
 
     def __init__(self, window: QWidget, name: str) -> None:
         super().__init__(window)
+        self.window = window
         self.name = name
         self._painted = False
         window.installEventFilter(self)
@@ -22,5 +23,11 @@ class PaintWatcher(QObject):
             self._painted = False
         elif event.type() == QEvent.Type.Paint and not self._painted:
             self._painted = True
-            QTimer.singleShot(0, lambda: self.painted.emit(self.name))  # after this paint is done
+            QTimer.singleShot(0, lambda: self.painted.emit(self.name, geometry(self.window)))  # after this paint
         return False
+
+
+def geometry(window: QWidget) -> list[int]:
+    """Where a window is on screen, frame included: [x, y, width, height] (what a screenshot crops to)."""
+    where = window.frameGeometry()
+    return [where.x(), where.y(), where.width(), where.height()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Final
 
@@ -9,6 +10,7 @@ from PySide6.QtCore import Property, QEvent, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QEnterEvent,
+    QFontMetricsF,
     QGuiApplication,
     QMouseEvent,
     QPainter,
@@ -18,20 +20,28 @@ from PySide6.QtGui import (
     QRegion,
     QResizeEvent,
 )
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 import resources
 from desktop.core.bidi import isolate
+from desktop.core.textfit import elide, fit
 from desktop.core.timefmt import relative_time
 from desktop.core.toasts import ToastInfo, ToastKind, reply_target
 from desktop.ui.icons import SEVERITY, type_pixmap
 
 WIDTH: Final = 360
 ICON_SIZE: Final = 32
-MAX_MESSAGE_CHARS: Final = 280
+#: A message shows at most this many lines; the last one ends with "…" when there is more (a click shows all).
+MESSAGE_LINES: Final = 4
 #: The card's corner radius and the width of the accent stripe on its left edge, in pixels.
 RADIUS: Final = 8
 ACCENT_WIDTH: Final = 5
+#: The card's inner margins (left past the stripe, top, right, bottom) and the gap after the icon.
+_MARGINS: Final = (ACCENT_WIDTH + 10, 10, 12, 10)
+_ICON_GAP: Final = 10
+HEAD_SPACING: Final = 6
+#: The width of the text column: title, message, meta line.
+TEXT_WIDTH: Final = WIDTH - _MARGINS[0] - _MARGINS[2] - ICON_SIZE - _ICON_GAP
 
 _FLAGS: Final = (
     Qt.WindowType.Tool
@@ -41,17 +51,19 @@ _FLAGS: Final = (
 )
 
 
-def _plain_label(name: str, *, wrap: bool = False) -> QLabel:
+def _plain_label(name: str) -> QLabel:
+    """A label for text the toast fits itself (never wrapped by Qt, so the same text gets the same height)."""
     label = QLabel()
     label.setObjectName(name)
     label.setTextFormat(Qt.TextFormat.PlainText)  # a message "<b>hi</b>" shows those characters
-    label.setWordWrap(wrap)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)  # its text never widens the toast
     return label
 
 
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def _measure(label: QLabel) -> Callable[[str], float]:
+    label.ensurePolished()  # the stylesheet's font (bold titles, small meta) is the one drawn
+    return QFontMetricsF(label.font()).horizontalAdvance
 
 
 def icon_type(info: ToastInfo) -> str:
@@ -170,7 +182,8 @@ class Toast(_Popup):
         self.icon.setFixedSize(ICON_SIZE, ICON_SIZE)
 
         self.title = _plain_label("toastTitle")
-        self.message = _plain_label("toastMessage", wrap=True)
+        self.message = _plain_label("toastMessage")
+        self.message.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.meta = _plain_label("toastMeta")
         self.close_button = QToolButton()
         self.close_button.setObjectName("toastClose")
@@ -186,7 +199,7 @@ class Toast(_Popup):
         self.reply_button.clicked.connect(lambda: self.reply_requested.emit(self.info.key))
 
         head = QHBoxLayout()
-        head.setSpacing(6)
+        head.setSpacing(HEAD_SPACING)
         head.addWidget(self.title, 1)
         head.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
         text = QVBoxLayout()
@@ -194,12 +207,13 @@ class Toast(_Popup):
         text.addLayout(head)
         text.addWidget(self.message)
         foot = QHBoxLayout()
+        foot.setSpacing(HEAD_SPACING)
         foot.addWidget(self.meta, 1)
         foot.addWidget(self.reply_button, 0, Qt.AlignmentFlag.AlignRight)
         text.addLayout(foot)
         row = QHBoxLayout(self.frame)
-        row.setContentsMargins(ACCENT_WIDTH + 10, 10, 12, 10)
-        row.setSpacing(10)
+        row.setContentsMargins(*_MARGINS)
+        row.setSpacing(_ICON_GAP)
         row.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
         row.addLayout(text, 1)
 
@@ -223,9 +237,13 @@ class Toast(_Popup):
         if icon_type(info) != self.icon_name:
             self.icon_name = icon_type(info)
             self.icon.setPixmap(type_pixmap(self.icon_name, ICON_SIZE, self.devicePixelRatioF()))
-        self.title.setText(isolate(_clip(info.title, 120)))
-        self.message.setText(isolate(_clip(info.message, MAX_MESSAGE_CHARS)))
-        self.message.setVisible(bool(info.message))
+        close = self.close_button.sizeHint().width() + HEAD_SPACING
+        self.title.setText(isolate(elide(" ".join(info.title.split()), TEXT_WIDTH - close, _measure(self.title))))
+        fitted = fit(info.message, TEXT_WIDTH, MESSAGE_LINES, _measure(self.message))
+        self.message.setText(isolate(fitted.text))
+        self.message.setVisible(bool(fitted.lines))
+        #: Some of the message did not fit: a click opens the history, where all of it shows.
+        self.clipped = fitted.clipped
         self.reply_button.setText("Message" if info.kind is ToastKind.NOTICE else "Reply")
         self.reply_button.setVisible(reply_target(info, self.me) is not None)
         self.setAccessibleName(f"{info.style} notification: {info.title}")
@@ -236,12 +254,14 @@ class Toast(_Popup):
     def refresh_time(self, now: datetime) -> None:
         n = self.info.notification
         if self.info.kind is ToastKind.NOTIFICATION and n is not None:
-            self.meta.setText(f"{n.origin} · {relative_time(n.timestamp, now)}")
+            text = f"{n.origin} · {relative_time(n.timestamp, now)}"
         elif self.info.kind is ToastKind.SUMMARY:
-            self.meta.setText("Click to open the history")
+            text = "Click to open the history"
         else:
-            self.meta.setText(self.info.hint)
-        self.meta.setVisible(bool(self.meta.text()))
+            text = self.info.hint
+        reply = self.reply_button.sizeHint().width() + HEAD_SPACING if not self.reply_button.isHidden() else 0
+        self.meta.setText(elide(text, TEXT_WIDTH - reply, _measure(self.meta)))
+        self.meta.setVisible(bool(text))
 
     @property
     def timeout_ms(self) -> int | None:

@@ -1,25 +1,34 @@
 """The toasts on screen, as the core `ToastPolicy` decides: one widget per visible toast, "+N more" below.
 
-The stack arms one single-shot timer for the policy's next deadline; the policy's clock decides
-what has expired, so tests drive time by hand.
+The stack arms one single-shot timer for the policy's next deadline, and arms it again after every
+expiry for the next one (a timer that fires early finds nothing due and tries again for the rest); the
+policy's clock decides what has expired, so tests drive time by hand.
+
+Which toast the pointer is over comes from the toasts' enter and leave events, checked against where
+the pointer really is: after every change on screen, and every half second while a toast holds the
+pointer. A window deleted or hidden under the pointer gets no leave event, and a
+popup menu's grab can swallow one; a pause never outlives the pointer's stay over a toast.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Final
 
-from PySide6.QtCore import QObject, QPoint, QRect, QTimer, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QObject, QPoint, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QCursor, QGuiApplication
 from PySide6.QtWidgets import QWidget
 
-from desktop.core.toasts import ToastPolicy, ToastView, reply_target
+from desktop.core.timefmt import next_change
+from desktop.core.toasts import MORE, ToastPolicy, ToastView, reply_target
 from desktop.ui.toast import WIDTH, MoreButton, Toast
 
 MARGIN: Final = 16
 SPACING: Final = 8
-TIME_REFRESH_MS: Final = 30_000
+#: While the pointer holds the toasts, how often the stack checks that it is still there (a lost leave event).
+HOVER_CHECK_MS: Final = 500
 
 WallClock = Callable[[], datetime]
 
@@ -33,8 +42,9 @@ class ToastStack(QObject):
     open_history = Signal(object)
     #: Reply to a message toast: carries the recipient label (a user name or "#room").
     reply_requested = Signal(str)
-    #: A toast was drawn on screen for the first time: its notification id (None for a summary).
-    toast_painted = Signal(object)
+    #: A toast was drawn on screen (first, or after new content): its notification id (a summary's newest; None
+    #: for a notice) and where it is on screen, [x, y, width, height].
+    toast_painted = Signal(object, list)
 
     def __init__(
         self,
@@ -43,12 +53,15 @@ class ToastStack(QObject):
         wall_clock: WallClock = _utc_now,
         area: Callable[[], QRect] | None = None,
         avoid: Callable[[], QRect] | None = None,
+        pointer: Callable[[], QPoint] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.policy = policy
         self._wall_clock = wall_clock
         self._area = area or _available_area
+        #: Where the pointer is on screen (global coordinates).
+        self.pointer: Callable[[], QPoint] = pointer or QCursor.pos
         #: The signed-in user (their own messages get no Reply).
         self.me = ""
         #: Where the tray icon sits on screen (an invalid rect when unknown): the stack never covers it.
@@ -58,12 +71,21 @@ class ToastStack(QObject):
         self.corner = "top-right"
         self.more = MoreButton()
         self.more.clicked.connect(self._open_more)
-        self.more.hovered.connect(self.policy.set_paused)
+        self.more.hovered.connect(lambda inside: self._hover(MORE, inside))
         self.expiry_timer = QTimer(self)
         self.expiry_timer.setSingleShot(True)
-        self.expiry_timer.timeout.connect(self.policy.expire)
-        self.time_timer = QTimer(self)
-        self.time_timer.setInterval(TIME_REFRESH_MS)
+        self.expiry_timer.setTimerType(Qt.TimerType.PreciseTimer)  # a coarse one may fire up to 5 % early
+        self.expiry_timer.timeout.connect(self._expire)
+        self.hover_timer = QTimer(self)
+        self.hover_timer.setSingleShot(True)
+        self.hover_timer.setInterval(HOVER_CHECK_MS)
+        self.hover_timer.timeout.connect(self.check_pointer)
+        self._recheck = QTimer(self)  # after the widgets moved: once, when the loop is back
+        self._recheck.setSingleShot(True)
+        self._recheck.setInterval(0)
+        self._recheck.timeout.connect(self.check_pointer)
+        self.time_timer = QTimer(self)  # "just now" becomes "1 min ago": armed for the next such moment, no polling
+        self.time_timer.setSingleShot(True)
         self.time_timer.timeout.connect(self.refresh_times)
         self.policy.subscribe(self._render)
 
@@ -89,25 +111,28 @@ class ToastStack(QObject):
                 toast.close_requested.connect(self._close_toast)
                 toast.open_requested.connect(self._open_toast)
                 toast.reply_requested.connect(self._reply_toast)
-                toast.hovered.connect(self.policy.set_paused)
+                toast.hovered.connect(lambda inside, key=info.key: self._hover(key, inside))
                 toast.painted.connect(self._painted)
                 self.toasts[info.key] = toast
             elif existing.info != info:
                 existing.set_info(info, now)
         self._place(view)
         self._arm_expiry()
-        if self.toasts and not self.time_timer.isActive():
-            self.time_timer.start()
-        elif not self.toasts:
-            self.time_timer.stop()
+        if view.paused:
+            self._recheck.start()  # a toast may have gone from under the pointer, or moved away from it
+        elif self.hover_timer.isActive():
+            self.hover_timer.stop()
+        self._arm_time(now)
 
     def set_corner(self, corner: str) -> None:
         self.corner = corner
         self._place(self.policy.view())
 
     def _painted(self, key: int, notification_id: int | None) -> None:
-        if key in self.toasts:
-            self.toast_painted.emit(notification_id)
+        toast = self.toasts.get(key)
+        if toast is not None:
+            where = toast.frameGeometry()
+            self.toast_painted.emit(notification_id, [where.x(), where.y(), where.width(), where.height()])
 
     def _place(self, view: ToastView) -> None:
         area = self._area()
@@ -143,43 +168,84 @@ class ToastStack(QObject):
             if not widget.isVisible():
                 widget.show()
 
+    def _expire(self) -> None:
+        self.policy.expire()
+        self._arm_expiry()  # also when nothing was due yet: the timer fired early
+
     def _arm_expiry(self) -> None:
         deadline = self.policy.next_deadline()
         if deadline is None:
             self.expiry_timer.stop()
             return
         delay = max(0.0, deadline - self.policy.now())
-        self.expiry_timer.start(max(1, round(delay * 1000)))
+        self.expiry_timer.start(max(1, math.ceil(delay * 1000)))
+
+    # ------------------------------------------------------------------ the pointer
+
+    def _hover(self, key: int, inside: bool) -> None:
+        """A toast (or the "+N more" line) saw the pointer come in or go out."""
+        if inside:
+            self.policy.set_hovered(key)
+        elif self.policy.hovered == key:
+            self.policy.set_hovered(None)
+        self._follow_pointer()
+
+    def check_pointer(self) -> None:
+        """Let go of the pause when the pointer is over none of the toasts (their leave event was lost).
+
+        Only ever lets go: where the platform cannot tell the pointer's position (Wayland), Qt reports
+        the last one it saw, which may still be over a toast the pointer has left.
+        """
+        if self.policy.hovered is not None and not self._pointer_over_toasts():
+            self.policy.set_hovered(None)
+        self._follow_pointer()
+
+    def _pointer_over_toasts(self) -> bool:
+        where = self.pointer()
+        widgets: list[QWidget] = [*self.toasts.values(), self.more]
+        return any(w.isVisible() and w.frameGeometry().contains(where) for w in widgets)
+
+    def _follow_pointer(self) -> None:
+        if self.policy.paused and not self.hover_timer.isActive():
+            self.hover_timer.start()
+        elif not self.policy.paused:
+            self.hover_timer.stop()
 
     def refresh_times(self) -> None:
         now = self._wall_clock()
         for toast in self.toasts.values():
             toast.refresh_time(now)
+        self._arm_time(now)
+
+    def _arm_time(self, now: datetime) -> None:
+        """Wake when a toast's "5 min ago" next says something else (never, for toasts with no time)."""
+        times = [n.timestamp for t in self.toasts.values() if (n := t.info.notification) is not None]
+        waits = [w for w in (next_change(then, now) for then in times) if w is not None]
+        if waits:
+            self.time_timer.start(max(1000, math.ceil(min(waits) * 1000)))
+        else:
+            self.time_timer.stop()
 
     # ------------------------------------------------------------------ user intent
 
     def _close_toast(self, key: int) -> None:
-        # The pointer was over the toast it closes: no leave event is promised for a hidden window.
-        self.policy.set_paused(False)
+        # The pointer was over the toast it closes: its pause goes with it (no leave event needed).
         self.policy.dismiss(key)
 
     def _open_toast(self, key: int) -> None:
         toast = self.toasts.get(key)
         target = toast.info.notification_id if toast is not None else None
-        self.policy.set_paused(False)
         self.policy.dismiss(key)
         self.open_history.emit(target)
 
     def _reply_toast(self, key: int) -> None:
         toast = self.toasts.get(key)
         target = reply_target(toast.info, self.me) if toast is not None else None
-        self.policy.set_paused(False)
         self.policy.dismiss(key)
         if target:
             self.reply_requested.emit(target)
 
     def _open_more(self) -> None:
-        self.policy.set_paused(False)
         self.policy.dismiss_all()
         self.open_history.emit(None)
 

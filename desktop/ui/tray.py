@@ -17,9 +17,11 @@ def status_line(status: ConnectionStatus, unread: int) -> str:
     return f"{status.describe()} · {unread_text}"
 
 
-def tooltip(status: ConnectionStatus, unread: int, hub_url: str, username: str) -> str:
+def tooltip(status: ConnectionStatus, unread: int, hub_url: str, username: str, dnd: str = "") -> str:
+    """The icon's tooltip; `dnd` says how long do not disturb lasts ("" when it is off)."""
     who = f"{username} @ {hub_url}" if username else "not signed in"
-    return f"lan-notify\n{who}\n{status_line(status, unread)}"
+    quiet = f"\nDo not disturb: {dnd}" if dnd else ""
+    return f"lan-notify\n{who}\n{status_line(status, unread)}{quiet}"
 
 
 class Tray(QObject):
@@ -33,15 +35,16 @@ class Tray(QObject):
         self.menu = menu or AppMenu()
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._activated)
-        #: What the icon shows now: (tray state, badge text).
-        self.shown: tuple[TrayState, str] | None = None
+        #: What the icon shows now: (tray state, badge text, do not disturb).
+        self.shown: tuple[TrayState, str, bool] | None = None
 
-    def set_status(self, status: ConnectionStatus, unread: int, hub_url: str, username: str) -> None:
-        shown = (status.tray_state, badge_text(unread))
+    def set_status(self, status: ConnectionStatus, unread: int, hub_url: str, username: str, dnd: str = "") -> None:
+        """Show the connection, the unread count and, when `dnd` says how long it lasts, do not disturb."""
+        shown = (status.tray_state, badge_text(unread), bool(dnd))
         if shown != self.shown:
-            self.icon.setIcon(tray_icon(status.tray_state, unread))
+            self.icon.setIcon(tray_icon(status.tray_state, unread, dnd=bool(dnd)))
             self.shown = shown
-        self.icon.setToolTip(tooltip(status, unread, hub_url, username))
+        self.icon.setToolTip(tooltip(status, unread, hub_url, username, dnd))
 
     def show(self) -> None:
         self.icon.show()
@@ -108,7 +111,7 @@ class StatusWindow(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.note)
         layout.addLayout(buttons)
-        self.shown: tuple[TrayState, str] | None = None
+        self.shown: tuple[TrayState, str, bool] | None = None
         keep_fitted(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -116,12 +119,12 @@ class StatusWindow(QWidget):
         self.quit_requested.emit()
         super().closeEvent(event)
 
-    def set_status(self, status: ConnectionStatus, unread: int, hub_url: str, username: str) -> None:
-        shown = (status.tray_state, badge_text(unread))
+    def set_status(self, status: ConnectionStatus, unread: int, hub_url: str, username: str, dnd: str = "") -> None:
+        shown = (status.tray_state, badge_text(unread), bool(dnd))
         if shown != self.shown:
-            self.state_icon.setPixmap(QPixmap.fromImage(tray_image(status.tray_state, unread, 48)))
+            self.state_icon.setPixmap(QPixmap.fromImage(tray_image(status.tray_state, unread, 48, dnd=bool(dnd))))
             self.shown = shown
         self.title.setText(f"{username} @ {hub_url}" if username else "Not signed in")
-        self.status.setText(status_line(status, unread))
+        self.status.setText(status_line(status, unread) + (f" · do not disturb: {dnd}" if dnd else ""))
         self.signed_in = bool(username)
         self.sign_out_button.setText("Sign out" if username else "Sign in…")

@@ -158,7 +158,7 @@ def test_sign_in_toasts_history_restart_and_sign_out(qapp: QApplication, tmp_pat
             assert [t.title.text() for t in toasts] == ["info", "error"]
             assert toasts[1].message.text() == "<b>disk</b> full"
             assert app.status_window.status.text() == "Connected · 2 unread"
-            assert app.status_window.shown == ("connected", "2")
+            assert app.status_window.shown == ("connected", "2", False)
 
             # Clicking the error toast opens the history at it (and marks it read).
             QTest.mouseClick(toasts[1].frame, Qt.MouseButton.LeftButton)
@@ -171,13 +171,13 @@ def test_sign_in_toasts_history_restart_and_sign_out(qapp: QApplication, tmp_pat
             assert app.unread.count == 1
             QTest.mouseClick(window.mark_read_button, Qt.MouseButton.LeftButton)
             await first.until(lambda: app.unread.count == 0)
-            assert app.status_window.shown == ("connected", "")
+            assert app.status_window.shown == ("connected", "", False)
 
             # The open history follows new arrivals.
             await bob.call("send_notification", {"to": "alice", "type": "success", "title": "late", "message": "m"})
             await first.until(lambda: len(window.rows()) == 3)
             assert window.rows()[0][0] == "late"
-            assert window.items()[0].font(0).bold()  # unread
+            assert window.is_bold(0)  # unread
             await app.history.mark_all_read()
 
             # Filter by type and search: the window asks the local history and shows what matches.

@@ -155,13 +155,17 @@ def test_compose_send_reply_and_the_menus_follow_the_hub(
             QTest.keyClick(dialog.text, Qt.Key.Key_Escape)
             assert not dialog.isVisible()
 
-            # Quick reply: bob's message toast has a Reply action that opens compose to bob.
+            # Quick reply: bob's message toast has a Reply action that opens compose to bob. A reply is a
+            # message with no title, whatever type and title the dialog was last used with.
+            dialog.type.setCurrentText("warning")
+            dialog.title.setText("Disk full")
             await bob.call("send_notification", {"to": "alice", "type": "message", "message": "ping"})
             await reporter.until(lambda: any(t.title.text() == "Message" for t in app.stack.visible_toasts()))
             toast = next(t for t in app.stack.visible_toasts() if t.title.text() == "Message")
             assert toast.reply_button.isVisibleTo(toast)
             QTest.mouseClick(toast.reply_button, Qt.MouseButton.LeftButton)
             assert dialog.isVisible() and dialog.recipient.currentText() == "bob"
+            assert (dialog.type.currentText(), dialog.title.text()) == ("message", "")
             dialog.reject()
 
             # Rooms: bob opens #ops; alice sees it among the open rooms, joins, gets its messages, leaves.
@@ -241,6 +245,7 @@ def test_do_not_disturb_holds_toasts_and_summarises_at_the_end(
                 "text": "on until Wed 15:00",
             }
             assert app.dnd_timer.isActive() and app.dnd_timer.remainingTime() > 3_500_000
+            assert app.status_window is not None and app.status_window.shown == ("connected", "", True)  # the moon
             for ntype in ("info", "message", "error", "system", "warning"):
                 await bob.call("send_notification", {"to": "alice", "type": ntype, "title": ntype, "message": "m"})
             await reporter.until(lambda: app.unread.count == 5)  # counted in the badge...
@@ -254,6 +259,7 @@ def test_do_not_disturb_holds_toasts_and_summarises_at_the_end(
             await reporter.until(lambda: len(reporter.named("toast")) == 3)
             assert reporter.named("toast")[-1]["title"] == "3 notifications while you were away"
             assert reporter.named("dnd")[-1] == {"event": "dnd", "active": False, "held": 0, "text": "off"}
+            assert app.status_window.shown == ("connected", "5", False)
 
             # Quiet hours from the settings do the same on a schedule.
             prefs.save({"dnd/quiet_hours": "15:30-08:00"})

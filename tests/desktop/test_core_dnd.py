@@ -107,3 +107,23 @@ def test_quiet_hours_parse() -> None:
     with pytest.raises(ValueError, match="19:00-08:00"):
         QuietHours.parse("evening")
     assert not QuietHours(time(9), time(9)).contains(time(9))
+
+
+def test_arrivals_tell_the_listeners_only_of_a_change() -> None:
+    wall = [datetime(2026, 11, 25, 14, 0).astimezone()]
+    dnd = DoNotDisturb(lambda: wall[0])
+    policy = ToastPolicy(clock=FakeClock())
+    gate = ToastGate(policy, dnd)
+    heard: list[bool] = []
+    dnd.subscribe(lambda: heard.append(dnd.active()))
+    for i in range(1, 101):  # a burst while nothing changes: the menu and the icon are not redrawn each time
+        gate.push(note(i, "info"))
+    assert heard == []
+    dnd.for_hours(1)
+    gate.push(note(101, "info"))  # held: that is a change
+    assert heard == [True, True]
+    wall[0] += timedelta(hours=2)
+    gate.push(note(102, "info"))  # the hour is over: the period ends on this arrival, and a summary toasts
+    assert heard[-1] is False
+    dnd.check()  # the timer's own check always tells (it is armed again from there)
+    assert len(heard) == 4

@@ -204,3 +204,91 @@ async def test_async_open_failure_is_reported(tmp_path: Path) -> None:
     db.close()
     with pytest.raises(SchemaTooNewError):
         await AsyncHistory.open(path)
+
+
+def test_pages_follow_each_other_with_the_gaps_in_place(store: HistoryStore) -> None:
+    store.add_many([note(i) for i in range(1, 31)])
+    store.add_gap(Gap(30, 40, "newest gap"))  # before everything held: at the top
+    store.add_gap(Gap(20, 24, "middle"))  # between 21 and 20... ids 21-30 came after it
+    store.add_gap(Gap(10, 12, "page boundary"))  # right where the second page ends
+    store.add_gap(Gap(0, 0, "oldest"))
+    everything = ids(store.entries(limit=1000))
+    pages: list[int | str] = []
+    before = None
+    for _ in range(10):  # bounded: 30 notifications in pages of 10
+        page = store.entries(limit=10, before=before)
+        pages += ids(page)
+        held = [e.notification.id for e in page if isinstance(e, StoredNotification)]
+        if len(held) < 10:
+            break
+        before = held[-1]
+    assert pages == everything
+    assert everything[:2] == ["gap 30-40", 30]
+    assert everything[everything.index(21) + 1] == "gap 20-24"
+    assert everything[everything.index(11) + 1] == "gap 10-12"
+    assert everything[-2:] == [1, "gap 0-0"]
+
+
+def test_what_arrived_since_the_top_of_the_list(store: HistoryStore) -> None:
+    store.add_many([note(1, "info"), note(2, "error"), note(3, "error"), note(4, "info")])
+    assert ids(store.entries(after=2)) == [4, 3]
+    assert ids(store.entries(after=2, types={NotificationType.ERROR})) == [3]
+
+
+def test_mark_all_read_keeps_to_the_filter(store: HistoryStore) -> None:
+    store.add_many([note(1, "info"), note(2, "error"), note(3, "error", title="disk"), note(4, "warning")])
+    assert store.counts() == (4, 4)
+    assert store.counts(types={NotificationType.ERROR}) == (2, 2)
+    assert store.mark_all_read(types={NotificationType.ERROR}, search="disk") == 1
+    assert store.mark_all_read(types={NotificationType.ERROR}) == 1
+    assert store.unread_count() == 2  # the info and the warning are still unread
+    assert store.counts(types={NotificationType.ERROR}) == (2, 0)
+    assert store.mark_all_read(types=set()) == 0
+
+
+def test_read_and_unread_again(store: HistoryStore) -> None:
+    store.add_many([note(1), note(2)])
+    assert store.set_read([1, 2], True) == 2
+    assert store.set_read([2], False) == 1
+    assert store.set_read([2], False) == 0
+    assert [e.read for e in store.entries() if isinstance(e, StoredNotification)] == [False, True]
+
+
+def test_deleted_notifications_do_not_come_back(store: HistoryStore) -> None:
+    store.add_many([note(1), note(2), note(3)])
+    assert store.delete([3, 1, 99]) == 2
+    assert ids(store.entries()) == [2]
+    assert store.last_id() == 3  # the resume point stays: the hub does not replay what was deleted
+    assert store.add_many([note(3), note(1), note(4)]) == [note(4)]  # nor does a replay bring it back
+    assert store.unread_count() == 2
+
+
+def test_clear_empties_the_history_but_not_the_resume_point(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite3"
+    store = HistoryStore(path)
+    store.add_many([note(1), note(2), note(5)])
+    store.add_gap(Gap(2, 4, "lost"))
+    assert store.clear() == 3
+    assert store.entries() == [] and store.unread_count() == 0
+    store.close()
+    store = HistoryStore(path)  # after a restart too
+    assert store.last_id() == 5
+    assert store.add_many([note(5), note(6)]) == [note(6)]
+    assert ids(store.entries()) == [6]
+    store.close()
+
+
+async def test_async_history_pages_counts_and_deletes(tmp_path: Path) -> None:
+    history = await AsyncHistory.open(tmp_path / "h.sqlite3")
+    try:
+        await history.add_many([note(i, "error" if i % 2 else "info") for i in range(1, 11)])
+        assert ids(await history.entries(limit=3, before=8)) == [7, 6, 5]
+        assert await history.counts(types={NotificationType.ERROR}) == (5, 5)
+        assert await history.mark_all_read(types={NotificationType.ERROR}) == 5
+        assert await history.set_read([2], True) == 1
+        assert await history.delete([10]) == 1
+        assert await history.unread_count() == 3
+        assert await history.clear() == 9
+        assert await history.last_id() == 10
+    finally:
+        await history.close()

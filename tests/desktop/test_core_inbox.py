@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from desktop.core.history import AsyncHistory, GapMarker
-from desktop.core.inbox import GAP_HINT, GAP_TITLE, Inbox
+from desktop.core.inbox import GAP_HINT, GAP_TITLE, Change, Inbox
 from desktop.core.models import Gap
 from desktop.core.toasts import ToastKind, ToastPolicy
 from desktop.core.unread import UnreadCounter
+from hub.protocol import NotificationType
 from tests.desktop.helpers import FakeClock, note
 
 
@@ -23,13 +24,13 @@ async def inbox(tmp_path: Path) -> AsyncIterator[Inbox[ToastPolicy]]:
 
 
 async def test_a_replay_is_never_shown_twice(inbox: Inbox[ToastPolicy]) -> None:
-    changes: list[None] = []
-    inbox.subscribe(lambda: changes.append(None))
+    changes: list[Change] = []
+    inbox.subscribe(changes.append)
     assert await inbox.receive(note(1, "error"))
     assert not await inbox.receive(note(1, "error"))
     assert inbox.unread.count == 1
     assert len(inbox.toasts.view().visible) == 1
-    assert len(changes) == 1
+    assert changes == [Change.ARRIVED]
 
 
 async def test_load_restores_the_unread_count_and_resume_point(inbox: Inbox[ToastPolicy]) -> None:
@@ -69,3 +70,19 @@ async def test_a_first_sign_in_marks_old_losses_without_a_toast(inbox: Inbox[Toa
     await inbox.gap(Gap(0, 40, "removed by retention"))
     assert inbox.toasts.view().visible == ()
     assert isinstance((await inbox.history.entries())[0], GapMarker)
+
+
+async def test_marks_and_deletes_keep_the_badge_in_step(inbox: Inbox[ToastPolicy]) -> None:
+    changes: list[Change] = []
+    inbox.subscribe(changes.append)
+    for i, ntype in enumerate(["info", "error", "error", "warning"], start=1):
+        await inbox.receive(note(i, ntype))
+    assert await inbox.mark_all_read(types={NotificationType.ERROR}) == 2
+    assert inbox.unread.count == 2  # the info and the warning
+    assert await inbox.set_read([2], False) == 1
+    assert inbox.unread.count == 3
+    assert await inbox.delete([1, 2]) == 2
+    assert inbox.unread.count == 1
+    assert await inbox.clear() == 2
+    assert inbox.unread.count == 0
+    assert changes[4:] == [Change.READ, Change.READ, Change.DELETED, Change.DELETED]

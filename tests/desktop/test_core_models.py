@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from desktop.core.models import Gap, Notification, parse_timestamp
-from desktop.core.timefmt import relative_time
+from desktop.core.timefmt import next_change, relative_time
 from hub.protocol import Kind, NotificationType
 from tests.desktop.helpers import wire
 
@@ -61,3 +61,19 @@ def test_relative_time(ago: timedelta, text: str) -> None:
 def test_relative_time_shows_a_date_after_a_week() -> None:
     now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
     assert relative_time(now - timedelta(days=30), now)[:7] == "2026-10"
+
+
+@pytest.mark.parametrize("ago", [0, 30, 44, 60, 100, 149, 151, 3000, 3599, 4000, 80000, 100000, 200000, 600000])
+def test_the_text_changes_exactly_when_next_change_says(ago: int) -> None:
+    now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    then = now - timedelta(seconds=ago)
+    wait = next_change(then, now)
+    assert wait is not None and wait > 0
+    before = relative_time(then, now + timedelta(seconds=max(0.0, wait - 0.5)))
+    after = relative_time(then, now + timedelta(seconds=wait + 0.5))
+    assert before == relative_time(then, now) and after != before
+
+
+def test_a_date_never_changes() -> None:
+    now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    assert next_change(now - timedelta(days=8), now) is None

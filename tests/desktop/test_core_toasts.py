@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.core.toasts import ToastKind, ToastPolicy, ToastView
+from desktop.core.toasts import MORE, ToastKind, ToastPolicy, ToastView
 from hub.protocol import NotificationType
 from tests.desktop.helpers import FakeClock, note
 
@@ -72,13 +72,14 @@ def test_hidden_toasts_keep_their_clocks(policy: ToastPolicy, clock: FakeClock) 
 
 def test_pause_stops_every_clock_and_resume_keeps_the_rest(policy: ToastPolicy, clock: FakeClock) -> None:
     policy.push(note(1, "info"))
+    key = policy.view().visible[0].key
     clock.advance(4)
-    policy.set_paused(True)
+    policy.set_hovered(key)
     assert policy.next_deadline() is None
     clock.advance(60)
     policy.expire()
     assert titles(policy) == ["Title 1"]
-    policy.set_paused(False)
+    policy.set_hovered(None)
     assert policy.next_deadline() == pytest.approx(clock.now + 1)
     clock.advance(1)
     policy.expire()
@@ -86,10 +87,11 @@ def test_pause_stops_every_clock_and_resume_keeps_the_rest(policy: ToastPolicy, 
 
 
 def test_a_toast_arriving_while_paused_waits_too(policy: ToastPolicy, clock: FakeClock) -> None:
-    policy.set_paused(True)
-    policy.push(note(1, "success"))
+    policy.push(note(1, "error"))
+    policy.set_hovered(policy.view().visible[0].key)
+    policy.push(note(2, "success"))
     assert policy.next_deadline() is None
-    policy.set_paused(False)
+    policy.set_hovered(None)
     assert policy.next_deadline() == clock.now + 5
 
 
@@ -159,3 +161,50 @@ def test_dismiss_all(policy: ToastPolicy) -> None:
         policy.push(note(i, "error"))
     policy.dismiss_all()
     assert policy.view() == ToastView(visible=(), more=0)
+
+
+def test_an_early_timer_finds_nothing_due_and_is_told_the_rest(policy: ToastPolicy, clock: FakeClock) -> None:
+    policy.push(note(1, "info"))
+    clock.advance(5 - 0.01)  # the timer fired 10 ms early (Qt's coarse timers may, by up to 5 %)
+    assert policy.expire() == pytest.approx(clock.now + 0.01)  # nothing due yet: arm again for the rest
+    assert titles(policy) == ["Title 1"]
+    clock.advance(0.01)
+    assert policy.expire() is None
+    assert titles(policy) == []
+
+
+def test_the_pause_goes_with_the_toast_under_the_pointer(policy: ToastPolicy, clock: FakeClock) -> None:
+    for i in range(1, 4):
+        policy.push(note(i, "info"))
+    policy.set_hovered(policy.view().visible[1].key)  # the pointer rests on the second toast
+    assert policy.paused
+    for i in range(4, 7):  # a burst folds every toast, the one under the pointer too
+        policy.push(note(i, "info"))
+    (summary,) = policy.view().visible
+    assert summary.kind is ToastKind.SUMMARY
+    assert not policy.paused  # that toast is gone: nothing holds the clocks
+    assert policy.hovered is None
+    clock.advance(10)
+    policy.expire()
+    assert policy.view().visible == ()
+
+
+def test_a_toast_pushed_below_more_no_longer_holds_the_clocks(policy: ToastPolicy, clock: FakeClock) -> None:
+    for i in range(1, 5):
+        policy.push(note(i, "error"))
+        clock.advance(2)
+    policy.set_hovered(policy.view().visible[-1].key)  # the oldest on screen
+    assert policy.paused
+    policy.push(note(5, "info"))  # it goes below "+1 more": the pointer cannot be over it
+    assert not policy.paused
+    assert policy.next_deadline() == clock.now + 5
+
+
+def test_the_more_line_holds_the_clocks_while_it_shows(policy: ToastPolicy, clock: FakeClock) -> None:
+    for i in range(1, 6):
+        policy.push(note(i, "info"))
+        clock.advance(0.5)
+    policy.set_hovered(MORE)
+    assert policy.paused and policy.view().paused
+    policy.dismiss(policy.view().visible[0].key)  # now four toasts: no "+N more" line to be over
+    assert not policy.paused

@@ -44,3 +44,12 @@ def test_every_reported_event_is_documented() -> None:
     for row in re.findall(r"^\| (`[a-z_]+`(?:, `[a-z_]+`)*) \|", DOC, flags=re.M):
         documented |= set(re.findall(r"`([a-z_]+)`", row))
     assert events <= documented, events - documented
+
+
+def test_every_picture_the_docs_show_exists() -> None:
+    """docs/desktop.md and the README show pictures from docs/screenshots/ (`make screenshots` makes them)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = {ROOT / "docs" / p for p in re.findall(r"\((screenshots/[\w.-]+\.png)\)", DOC)}
+    shown |= {ROOT / p for p in re.findall(r'src="(docs/screenshots/[\w.-]+\.png)"', readme)}
+    assert len(shown) >= 10
+    assert [p for p in shown if not p.is_file()] == []

@@ -112,11 +112,15 @@ class Camera:
     def __init__(self, process: Process) -> None:
         self.process = process
 
-    async def shot(self, name: str) -> Path:
-        path = ARTIFACTS / f"{name}.png"
+    async def shot(
+        self, name: str, *, folder: Path = ARTIFACTS, region: tuple[int, int, int, int] | None = None, scale: int = 1
+    ) -> Path:
+        """Save the screen (or `region`: x, y, width, height, enlarged `scale` times) as `folder`/NAME.png."""
+        path = folder / f"{name}.png"
         stdin, stdout = self.process.proc.stdin, self.process.proc.stdout
         assert stdin is not None and stdout is not None
-        stdin.write(f"{path}\n".encode())
+        where = " ".join(str(v) for v in (*region, scale)) if region else ""
+        stdin.write(f"{path} {where}\n".encode())
         assert await asyncio.wait_for(stdout.readline(), WAIT) == b"ok\n"
         assert path.stat().st_size > 1000
         return path
@@ -145,10 +149,15 @@ class Desktop:
         assert process.proc.stdout is not None
         return (await asyncio.wait_for(process.proc.stdout.readline(), WAIT)).decode().strip()
 
-    async def start(self) -> None:
+    async def start(self, *, wallpaper: bool = False) -> None:
+        """Xvfb, a tray host, a session bus with an unlocked keyring; `wallpaper`: a plain backdrop under it all."""
         screen = ["Xvfb", "-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"]
         xvfb = await self.spawn("Xvfb", *screen, stdout=asyncio.subprocess.PIPE)
         self.env["DISPLAY"] = f":{await self._line(xvfb)}"
+        if wallpaper:  # mapped first, so everything else is drawn over it
+            backdrop = await self.spawn("wallpaper", sys.executable, "-m", "tests.desktop.x11_tools", "wallpaper",
+                                        stdout=asyncio.subprocess.PIPE)  # fmt: skip
+            assert await self._line(backdrop) == "ok"
         tray_host = ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height", "32"]
         await self.spawn("trayer", *tray_host, "--SetDockType", "true")
         await run(sys.executable, "-m", "tests.desktop.x11_tools", "wait-tray", env=self.env)

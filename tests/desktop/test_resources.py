@@ -99,7 +99,7 @@ def test_every_svg_renders_with_qt() -> None:
 
     blobs = [resources.type_icon_svg(t) for t in resources.NOTIFICATION_TYPES]
     blobs += [resources.tray_icon_svg(s) for s in resources.TRAY_STATES]
-    blobs += [resources.badge_svg(3), resources.badge_svg(123)]
+    blobs += [resources.badge_svg(3), resources.badge_svg(123), resources.dnd_svg()]
     for blob in blobs:
         renderer = QSvgRenderer(QByteArray(blob))
         assert renderer.isValid()

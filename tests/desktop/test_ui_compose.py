@@ -135,3 +135,19 @@ def test_menu_follows_its_state(qtbot: QtBot) -> None:
     with qtbot.waitSignal(menu.watch_toggled) as watched:
         watch.trigger()
     assert watched.args == ["carol", False]
+
+
+def test_a_reply_is_a_message_with_no_title_whatever_was_used_last(dialog: ComposeDialog) -> None:
+    offer(dialog, admin=True)
+    dialog.start("#ops")
+    dialog.type.setCurrentText("warning")
+    dialog.title.setText("Disk full")
+    dialog.reject()
+    dialog.start("bob", reply=True)
+    dialog.text.setPlainText("on it")
+    draft = dialog.draft()
+    assert isinstance(draft, Draft)
+    assert (draft.to.name, draft.type.value, draft.title) == ("bob", "message", "")
+    dialog.reject()
+    dialog.start("carol")  # the menu's "Send message…" keeps what was chosen
+    assert dialog.type.currentText() == "message"

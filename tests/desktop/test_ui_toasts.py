@@ -8,17 +8,19 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import QEvent, QPointF, QRect, Qt
-from PySide6.QtGui import QColor, QEnterEvent
+from PySide6.QtGui import QColor, QEnterEvent, QFontDatabase, QFontMetricsF
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 import resources
 from desktop.core.toasts import ToastPolicy
+from desktop.ui.fonts import use_colour_emoji
 from desktop.ui.icons import type_pixmap
-from desktop.ui.toast import ACCENT_WIDTH, Toast
+from desktop.ui.toast import ACCENT_WIDTH, MESSAGE_LINES, Toast
 from desktop.ui.toast_stack import ToastStack
 from tests.desktop.helpers import FakeClock, note
+from tests.servers import unavailable
 
 NOW = datetime(2026, 11, 25, 9, 0, 20, tzinfo=UTC)
 
@@ -182,11 +184,40 @@ def test_markup_shows_literally(qtbot: QtBot, stack: ToastStack) -> None:
     assert all(label.textFormat() == Qt.TextFormat.PlainText for label in labels if label.objectName() != "toastIcon")
 
 
-def test_a_long_message_is_clipped(qtbot: QtBot, stack: ToastStack) -> None:
-    stack.policy.push(note(1, "info", message="x" * 4000))
-    (toast,) = stack.visible_toasts()
-    assert len(toast.message.text()) == 280
-    assert toast.message.text().endswith("…")
+def lines_fit(label: QLabel, width: int) -> bool:
+    metrics = QFontMetricsF(label.font())
+    return all(metrics.horizontalAdvance(line) <= width for line in label.text().split("\n"))
+
+
+def test_long_text_is_elided_cleanly_in_a_fixed_number_of_lines(qtbot: QtBot, stack: ToastStack) -> None:
+    words = " ".join(f"line{i} of a long build log" for i in range(200))  # ~5 KB
+    stack.policy.push(note(1, "error", title="Nightly build of " + "the-monorepo/" * 20, message=words))
+    stack.policy.push(note(2, "error", title="Token", message="abc" * 700 + " end"))  # one unbroken 2 KB word
+    long_word, long_body = stack.visible_toasts()  # newest first
+    for toast in (long_body, long_word):
+        assert len(toast.message.text().split("\n")) <= MESSAGE_LINES
+        assert lines_fit(toast.message, toast.message.width()) and lines_fit(toast.title, toast.title.width())
+        # Nothing is cut off at the top or the bottom: the label is as tall as its lines.
+        assert toast.message.height() >= toast.message.sizeHint().height()
+        assert toast.height() >= toast.sizeHint().height()
+        assert toast.clipped
+    lines = long_body.message.text().split("\n")
+    assert len(lines) == MESSAGE_LINES
+    assert lines[0].startswith("line0 of a long build log")  # from the beginning
+    assert lines[-1].endswith("…")
+    assert long_body.title.text().startswith("Nightly build of the-monorepo/") and long_body.title.text().endswith("…")
+    assert long_word.message.text().split("\n") == [long_word.message.text().split("\n")[0], "end"]
+    assert long_word.message.text().startswith("abcabc") and "…" in long_word.message.text()
+
+
+def test_the_same_text_gives_toasts_of_the_same_height(qtbot: QtBot, stack: ToastStack, clock: FakeClock) -> None:
+    body = "Disk usage on build-7 is above 90 %. " * 100
+    for i in range(1, 4):
+        stack.policy.push(note(i, "error", title="Disk almost full", message=body))
+        clock.advance(2)
+    stack.policy.push(note(4, "error", title="Disk almost full", message=body * 3))  # longer still: the same lines
+    heights = {t.height() for t in stack.visible_toasts()}
+    assert len(heights) == 1, heights
 
 
 def test_a_burst_becomes_one_summary_toast(qtbot: QtBot, stack: ToastStack, clock: FakeClock) -> None:
@@ -208,10 +239,14 @@ def test_relative_time_refreshes(qtbot: QtBot, stack: ToastStack, wall: WallCloc
     stack.policy.push(note(1, "error", sender="bob"))
     (toast,) = stack.visible_toasts()
     assert toast.meta.text() == "bob · just now"
-    assert stack.time_timer.isActive()
+    assert stack.time_timer.isActive() and stack.time_timer.isSingleShot()
+    assert stack.time_timer.interval() == 25_000  # sent 20 s ago: "just now" until 45 s, no polling before
     wall.now += timedelta(minutes=12)
     stack.time_timer.timeout.emit()
     assert toast.meta.text() == "bob · 12 min ago"
+    assert stack.time_timer.interval() == 10_000  # 12 min 20 s: "13 min ago" from 12 min 30 s on
+    stack.policy.dismiss_all()
+    assert not stack.time_timer.isActive()  # nothing on screen: nothing wakes the app
 
 
 def test_a_notice_shows_its_small_print(qtbot: QtBot, stack: ToastStack) -> None:
@@ -247,7 +282,8 @@ def test_a_growing_summary_is_painted_again(qtbot: QtBot, stack: ToastStack, clo
     qtbot.waitUntil(lambda: summary._painted)
     with qtbot.waitSignal(stack.toast_painted) as painted:
         stack.policy.push(note(8, "warning"))
-    assert painted.args == [8]  # the summary opens the history at its newest notification
+    assert painted.args[0] == 8  # the summary opens the history at its newest notification
+    assert painted.args[1] == [summary.x(), summary.y(), summary.width(), summary.height()]
     assert summary.title.text() == "8 new notifications"
 
 
@@ -282,3 +318,19 @@ def test_a_toast_shows_a_body_isolated(qtbot: QtBot, stack: ToastStack) -> None:
     stack.policy.push(note(1, "info", message="invoice_\u202egnp.exe"))
     (toast,) = stack.visible_toasts()
     assert toast.message.text() == "\u2068invoice_\u2067gnp.exe\u2069\u2069"
+
+
+def test_emoji_show_in_colour(qtbot: QtBot, stack: ToastStack) -> None:
+    if "Noto Color Emoji" not in QFontDatabase.families():
+        unavailable("no colour emoji font (Debian: fonts-noto-color-emoji)")
+    assert use_colour_emoji() == "Noto Color Emoji"
+    stack.policy.push(note(1, "info", title="Lunch", message="🎉🍕"))
+    (toast,) = stack.visible_toasts()
+    image = toast.message.grab().toImage()
+    colours = {
+        image.pixelColor(x, y).name()
+        for x in range(image.width())
+        for y in range(image.height())
+        if image.pixelColor(x, y).hsvSaturation() > 120
+    }
+    assert len(colours) > 20  # drawn from the colour font: not an empty box, nor black outlines

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QSystemTrayIcon
 from pytestqt.qtbot import QtBot
@@ -53,10 +53,9 @@ def test_history_lists_newest_first_with_gaps_where_they_happened(window: Histor
         (GAP_TEXT, "removed by retention", "", "", "5 min ago"),
         ("Deployed", "Message 3", "ci", "", "30 min ago"),
     ]
-    items = window.items()
-    assert items[0].font(0).bold()  # unread
-    assert not items[1].font(0).bold()
-    assert items[2].font(0).italic()
+    assert window.is_bold(0)  # unread
+    assert not window.is_bold(1)
+    assert window.model.data(window.model.index(2, 0), Qt.ItemDataRole.FontRole).italic()
     assert not window.empty_label.isVisible()
 
 
@@ -85,13 +84,18 @@ def test_search_asks_after_typing(qtbot: QtBot, window: HistoryWindow) -> None:
 
 
 def test_mark_all_read(qtbot: QtBot, window: HistoryWindow) -> None:
-    window.set_unread(3)
-    assert window.unread_label.text() == "3 unread"
+    window.set_counts(1234, 3)
+    assert window.count_label.text() == "1,234 notifications · 3 unread"
+    assert window.mark_read_button.text() == "Mark all read"
     with qtbot.waitSignal(window.mark_all_read_requested):
         QTest.mouseClick(window.mark_read_button, Qt.MouseButton.LeftButton)
-    window.set_unread(0)
-    assert window.unread_label.text() == "All read"
+    window.set_counts(1234, 0)
+    assert window.count_label.text() == "1,234 notifications · all read"
     assert not window.mark_read_button.isEnabled()
+    window.type_filter.setCurrentIndex(window.type_filter.findData("error"))
+    window.set_counts(42, 5)
+    assert window.count_label.text() == "42 shown · 5 unread"
+    assert window.mark_read_button.text() == "Mark these read"  # what the filter shows, not everything
 
 
 def test_open_at_an_item(qtbot: QtBot, window: HistoryWindow) -> None:
@@ -128,12 +132,31 @@ def test_badge_appears_only_with_unread() -> None:
     assert badge_text(0) == "" and badge_text(7) == "7" and badge_text(150) == "99+"
 
 
+def indigo_pixels(image: QImage) -> int:
+    """The do-not-disturb moon's disc, in the bottom-left corner."""
+    return sum(1 for x in range(30) for y in range(34, 64) if image.pixelColor(x, y).name() == "#4338ca")
+
+
+def test_the_icon_wears_a_moon_while_do_not_disturb_is_on(qtbot: QtBot) -> None:
+    assert indigo_pixels(tray_image("connected", 3, 64)) == 0
+    assert indigo_pixels(tray_image("connected", 3, 64, dnd=True)) > 100
+    assert red_pixels("connected", 3) > 100  # the badge still shows
+    tray = Tray()
+    tray.set_status(CONNECTED, 2, "http://hub:8765", "alice", "on until Wed 14:05")
+    assert tray.shown == ("connected", "2", True)
+    assert tray.icon.toolTip().endswith("Connected · 2 unread\nDo not disturb: on until Wed 14:05")
+    window = StatusWindow()
+    window.set_status(CONNECTED, 0, "http://hub:8765", "alice", "quiet hours (19:00-08:00)")
+    assert window.status.text() == "Connected · nothing unread · do not disturb: quiet hours (19:00-08:00)"
+    assert indigo_pixels(window.state_icon.pixmap().toImage().scaled(64, 64)) > 100
+
+
 def test_tray_shows_state_badge_and_tooltip(qtbot: QtBot) -> None:
     tray = Tray()
     tray.set_status(ConnectionStatus(ConnectionState.CONNECTING), 0, "http://hub:8765", "alice")
-    assert tray.shown == ("connecting", "")
+    assert tray.shown == ("connecting", "", False)
     tray.set_status(CONNECTED, 5, "http://hub:8765", "alice")
-    assert tray.shown == ("connected", "5")
+    assert tray.shown == ("connected", "5", False)
     assert tray.icon.toolTip() == "lan-notify\nalice @ http://hub:8765\nConnected · 5 unread"
     assert not tray.icon.icon().isNull()
     assert tray.icon.contextMenu() is tray.menu  # the app menu (tests/desktop/test_ui_menu.py)
@@ -161,7 +184,7 @@ def test_status_window_when_there_is_no_tray(qtbot: QtBot) -> None:
     window.set_status(ConnectionStatus(ConnectionState.OFFLINE, 3, "cannot reach the hub"), 2, "http://h", "bob")
     assert window.title.text() == "bob @ http://h"
     assert window.status.text() == "Offline: cannot reach the hub · 2 unread"
-    assert window.shown == ("offline", "2")
+    assert window.shown == ("offline", "2", False)
     with qtbot.waitSignal(window.open_history):
         QTest.mouseClick(window.open_button, Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(window.quit_requested):
@@ -234,4 +257,5 @@ def test_history_shows_a_body_isolated(window: HistoryWindow) -> None:
     """An override in a body reverses no letters and nothing after the body (desktop.core.bidi)."""
     window.set_entries([StoredNotification(note(1, "info", message="invoice_\u202egnp.exe"), read=True)], NOW)
     assert window.rows()[0][1] == "\u2068invoice_\u2067gnp.exe\u2069\u2069"
-    assert window.items()[0].toolTip(1) == "\u2068invoice_\u2067gnp.exe\u2069\u2069"
+    assert window.select_notification(1)
+    assert window.detail.body.toPlainText() == "\u2068invoice_\u2067gnp.exe\u2069\u2069"

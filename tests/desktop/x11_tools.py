@@ -1,15 +1,25 @@
 """Helpers run as child processes on a virtual X screen by the end-to-end test.
 
-python -m tests.desktop.x11_tools wait-tray      exit 0 once a system tray host is up (10 s at most)
-python -m tests.desktop.x11_tools shot FILE.png  save a screenshot of the whole screen
+python -m tests.desktop.x11_tools wait-tray   exit 0 once a system tray host is up (10 s at most)
+python -m tests.desktop.x11_tools shots       for each line "FILE.png [X Y WIDTH HEIGHT [SCALE]]" read, save
+                                              a screenshot of the screen (or of that part of it, enlarged
+                                              SCALE times); says ok
+python -m tests.desktop.x11_tools wallpaper   cover the screen with a plain backdrop until stopped (start it
+                                              first: windows mapped after it are drawn over it)
 """
 
 from __future__ import annotations
 
 import sys
+import time
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPaintEvent
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
+
+#: A screenshot is saved once two grabs this far apart are the same (at most this many tries).
+STEADY_PAUSE = 0.05
+STEADY_TRIES = 20
 
 
 def wait_tray(app: QApplication) -> int:
@@ -36,10 +46,43 @@ def shots(app: QApplication) -> int:
     if screen is None:
         return 1
     for line in sys.stdin:
-        path = line.strip()
-        saved = screen.grabWindow(0).save(path)
-        print("ok" if saved else "failed", flush=True)
+        path, *region = line.split()
+        x, y, width, height = (int(v) for v in region[:4]) if region else (0, 0, -1, -1)
+        scale = int(region[4]) if len(region) > 4 else 1
+        image = screen.grabWindow(0, x, y, width, height).toImage()
+        for _ in range(STEADY_TRIES):  # another process draws the screen: wait until it has stopped changing
+            time.sleep(STEADY_PAUSE)
+            again = screen.grabWindow(0, x, y, width, height).toImage()
+            if again == image:
+                break
+            image = again
+        if scale > 1:  # a tray icon is 22 pixels: show it bigger, pixel for pixel
+            image = image.scaled(image.width() * scale, image.height() * scale)
+        print("ok" if image.save(path) else "failed", flush=True)
     return 0
+
+
+class Wallpaper(QWidget):
+    """A plain light backdrop, as a desktop has, so screenshots show no black X root around rounded toasts."""
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        gradient = QLinearGradient(0, 0, 0, self.height())
+        gradient.setColorAt(0, QColor("#e2e8f0"))
+        gradient.setColorAt(1, QColor("#cbd5e1"))
+        painter.fillRect(self.rect(), gradient)
+        painter.end()
+
+
+def wallpaper(app: QApplication) -> int:
+    screen = app.primaryScreen()
+    if screen is None:
+        return 1
+    window = Wallpaper(None, Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowDoesNotAcceptFocus)
+    window.setGeometry(screen.geometry())
+    window.show()
+    QTimer.singleShot(0, lambda: print("ok", flush=True))  # shown: the caller may start what goes on top
+    return app.exec()
 
 
 def main(argv: list[str]) -> int:
@@ -48,6 +91,8 @@ def main(argv: list[str]) -> int:
         return wait_tray(app)
     if argv[1] == "shots":
         return shots(app)
+    if argv[1] == "wallpaper":
+        return wallpaper(app)
     raise SystemExit(f"unknown command {argv[1]}")
 
 

@@ -129,7 +129,7 @@ def history(state: str) -> QWidget:
             StoredNotification(_note(4, "message", "", "Lunch at noon?", sender="bob"), read=True),
             GapMarker(Gap(1, 3, "removed by retention before this device got them"), received_at=NOW),
         ], NOW)  # fmt: skip
-        window.set_unread(1)
+        window.set_counts(2, 1)
     else:
         window.set_entries([], NOW)
     return _shown(window)

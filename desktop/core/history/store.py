@@ -1,0 +1,306 @@
+"""`HistoryStore`: one history database, synchronous, used from one thread (see `AsyncHistory`).
+
+Notifications are keyed by their hub id, so a replay never duplicates anything, and what the user
+deleted never comes back: the resume point (`last_id`) never goes down and deleted ids are
+remembered. Lists come newest first, a page at a time (`before`/`after` an id); gap markers sit in
+them at the place where notifications were lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Final
+
+from desktop.core.history.schema import migrate, schema_version
+from desktop.core.models import Gap, Notification, parse_timestamp
+from desktop.errors import HistoryError
+from hub.filemodes import private_sqlite
+from hub.protocol import Kind, NotificationType
+
+#: A page of the history: what a list asks for at once (it asks for more as it scrolls).
+PAGE: Final = 200
+
+
+@dataclass(frozen=True, slots=True)
+class StoredNotification:
+    notification: Notification
+    read: bool
+
+
+@dataclass(frozen=True, slots=True)
+class GapMarker:
+    gap: Gap
+    received_at: datetime
+
+
+HistoryEntry = StoredNotification | GapMarker
+Types = Collection[NotificationType] | None
+
+_SAFE = re.compile(r"[^A-Za-z0-9_.@-]")
+_COLUMNS: Final = "id, kind, type, title, message, sender, room, timestamp, read"
+
+
+def history_path(data_dir: Path, hub_url: str, username: str) -> Path:
+    """The database file of one hub + user under the app's data directory."""
+    hub_key = hashlib.sha256(hub_url.strip().rstrip("/").lower().encode("utf-8")).hexdigest()[:16]
+    return data_dir / "history" / f"{_SAFE.sub('_', username)}-{hub_key}.sqlite3"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _where(types: Types, search: str) -> tuple[list[str], list[object]] | None:
+    """The SQL conditions of a type filter and a search (None: nothing can match)."""
+    where: list[str] = []
+    params: list[object] = []
+    if types is not None:
+        if not types:
+            return None
+        where.append(f"type IN ({', '.join('?' for _ in types)})")
+        params.extend(t.value for t in types)
+    needle = search.strip()
+    if needle:
+        pattern = f"%{_escape_like(needle)}%"
+        where.append(
+            "(title LIKE ? ESCAPE '\\' OR message LIKE ? ESCAPE '\\'"
+            " OR sender LIKE ? ESCAPE '\\' OR coalesce(room, '') LIKE ? ESCAPE '\\')"
+        )
+        params.extend([pattern] * 4)
+    return where, params
+
+
+def _clause(where: list[str]) -> str:
+    return f"WHERE {' AND '.join(where)}" if where else ""
+
+
+class HistoryStore:
+    """One history database. Not thread-safe: use it from one thread (see `AsyncHistory`)."""
+
+    def __init__(self, path: Path | str) -> None:
+        on_disk = str(path) != ":memory:"
+        if on_disk:  # every notification received: readable by this user only, whatever the umask
+            private_sqlite(Path(path))
+        try:
+            self._db = sqlite3.connect(str(path), isolation_level=None)
+            self._db.execute("PRAGMA journal_mode = WAL")
+            if on_disk:
+                private_sqlite(Path(path))
+            migrate(self._db)
+        except sqlite3.DatabaseError as exc:
+            raise HistoryError(f"cannot open the history at {path}: {exc}") from exc
+
+    @property
+    def schema_version(self) -> int:
+        return schema_version(self._db)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # ------------------------------------------------------------------ writing
+
+    def add(self, notification: Notification) -> bool:
+        """Store a notification; False when it was already there (a replay) or was deleted."""
+        return bool(self.add_many([notification]))
+
+    def add_many(self, notifications: Iterable[Notification]) -> list[Notification]:
+        """Store several at once; returns the ones that were new, in the order given."""
+        new: list[Notification] = []
+        received = _now()
+        self._db.execute("BEGIN")
+        try:
+            cleared = self._cleared_upto()
+            for n in notifications:
+                if n.id <= cleared or self._db.execute("SELECT 1 FROM deleted WHERE id = ?", (n.id,)).fetchone():
+                    continue  # the user deleted it: a replay does not bring it back
+                cursor = self._db.execute(
+                    "INSERT OR IGNORE INTO notifications"
+                    " (id, kind, type, title, message, sender, room, timestamp, received_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (n.id, n.kind.value, n.type.value, n.title, n.message, n.sender, n.room,
+                     n.timestamp.isoformat(), received),
+                )  # fmt: skip
+                if cursor.rowcount:
+                    new.append(n)
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+        return new
+
+    def add_gap(self, gap: Gap) -> bool:
+        cursor = self._db.execute(
+            "INSERT OR IGNORE INTO gaps (since, upto, message, received_at) VALUES (?, ?, ?, ?)",
+            (gap.since, gap.upto, gap.message, _now()),
+        )
+        return bool(cursor.rowcount)
+
+    def mark_all_read(self, *, types: Types = None, search: str = "") -> int:
+        """Mark read what the filter shows (everything, without one); returns how many were unread."""
+        condition = _where(types, search)
+        if condition is None:
+            return 0
+        where, params = condition
+        clause = _clause([*where, "read = 0"])
+        return self._db.execute(f"UPDATE notifications SET read = 1 {clause}", params).rowcount
+
+    def mark_read(self, notification_id: int) -> bool:
+        return bool(self.set_read([notification_id], True))
+
+    def set_read(self, notification_ids: Sequence[int], read: bool) -> int:
+        """Mark these read (or unread again); returns how many changed."""
+        if not notification_ids:
+            return 0
+        marks = ", ".join("?" for _ in notification_ids)
+        return self._db.execute(
+            f"UPDATE notifications SET read = ? WHERE read != ? AND id IN ({marks})",
+            (int(read), int(read), *notification_ids),
+        ).rowcount
+
+    def delete(self, notification_ids: Sequence[int]) -> int:
+        """Delete these from this computer; returns how many were there. The hub never replays them."""
+        if not notification_ids:
+            return 0
+        marks = ", ".join("?" for _ in notification_ids)
+        self._db.execute("BEGIN")
+        try:
+            self._db.execute(
+                f"INSERT OR IGNORE INTO deleted (id) SELECT id FROM notifications WHERE id IN ({marks})",
+                notification_ids,
+            )
+            count = self._db.execute(f"DELETE FROM notifications WHERE id IN ({marks})", notification_ids).rowcount
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+        return count
+
+    def clear(self) -> int:
+        """Delete the whole history (notifications and gap markers); returns how many notifications it held."""
+        self._db.execute("BEGIN")
+        try:
+            upto = self.last_id() or 0
+            self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('cleared_upto', ?)", (upto,))
+            self._db.execute("DELETE FROM deleted WHERE id <= ?", (upto,))  # covered by cleared_upto now
+            count = self._db.execute("DELETE FROM notifications").rowcount
+            self._db.execute("DELETE FROM gaps")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+        return count
+
+    # ------------------------------------------------------------------ reading
+
+    def _cleared_upto(self) -> int:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'cleared_upto'").fetchone()
+        return int(row[0]) if row else 0
+
+    def last_id(self) -> int | None:
+        """The newest notification id seen (held or deleted since): where to resume from."""
+        row = self._db.execute(
+            "SELECT max(coalesce((SELECT max(id) FROM notifications), 0),"
+            " coalesce((SELECT max(id) FROM deleted), 0),"
+            " coalesce((SELECT value FROM meta WHERE key = 'cleared_upto'), 0))"
+        ).fetchone()
+        return int(row[0]) or None
+
+    def unread_count(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM notifications WHERE read = 0").fetchone()[0])
+
+    def counts(self, *, types: Types = None, search: str = "") -> tuple[int, int]:
+        """How many notifications the filter shows, and how many of those are unread."""
+        condition = _where(types, search)
+        if condition is None:
+            return 0, 0
+        where, params = condition
+        total, unread = self._db.execute(
+            f"SELECT count(*), coalesce(sum(read = 0), 0) FROM notifications {_clause(where)}", params
+        ).fetchone()
+        return int(total), int(unread)
+
+    def get(self, notification_id: int) -> StoredNotification | None:
+        row = self._db.execute(f"SELECT {_COLUMNS} FROM notifications WHERE id = ?", (notification_id,)).fetchone()
+        return None if row is None else _row_to_stored(row)
+
+    def entries(
+        self,
+        *,
+        types: Types = None,
+        search: str = "",
+        limit: int = PAGE,
+        before: int | None = None,
+        after: int | None = None,
+    ) -> list[HistoryEntry]:
+        """Newest first, at most `limit` notifications, those with ids below `before` (the next page) or above
+        `after` (what arrived since). `types` keeps only those types; `search` matches title, text, sender or
+        room. Gap markers are included at their place, unless a search is active or `after` is given.
+        """
+        condition = _where(types, search)
+        if condition is None:
+            return []
+        where, params = condition
+        if before is not None:
+            where.append("id < ?")
+            params.append(before)
+        if after is not None:
+            where.append("id > ?")
+            params.append(after)
+        rows = self._db.execute(
+            f"SELECT {_COLUMNS} FROM notifications {_clause(where)} ORDER BY id DESC LIMIT ?", (*params, limit)
+        ).fetchall()
+        items = [_row_to_stored(row) for row in rows]
+        if search.strip() or after is not None:
+            return list(items)
+        last_page = len(items) < limit
+        lowest = items[-1].notification.id if items else None
+        # This page's markers: those placed before one of its notifications (since >= its lowest id), or all
+        # that are left when the list ends here; those of earlier pages (since >= before) are theirs.
+        gap_where = ["since < ?"] if before is not None else []
+        gap_params: list[object] = [before] if before is not None else []
+        if not last_page:
+            gap_where.append("since >= ?")
+            gap_params.append(lowest)
+        gaps = self._db.execute(
+            f"SELECT since, upto, message, received_at FROM gaps {_clause(gap_where)} ORDER BY since DESC, upto DESC",
+            gap_params,
+        ).fetchall()
+        markers = [GapMarker(Gap(int(s), int(u), str(m)), parse_timestamp(r)) for s, u, m, r in gaps]
+        return _interleave(items, markers)
+
+
+def _row_to_stored(row: Sequence[object]) -> StoredNotification:
+    nid, kind, ntype, title, message, sender, room, timestamp, read = row
+    notification = Notification(
+        id=int(str(nid)),
+        kind=Kind(str(kind)),
+        type=NotificationType(str(ntype)),
+        title=str(title),
+        message=str(message),
+        sender=str(sender),
+        room=None if room is None else str(room),
+        timestamp=parse_timestamp(str(timestamp)),
+    )
+    return StoredNotification(notification, read=bool(read))
+
+
+def _interleave(items: list[StoredNotification], markers: list[GapMarker]) -> list[HistoryEntry]:
+    """Put each gap before the first notification it does not follow (ids > since come first), newest first."""
+    merged: list[HistoryEntry] = []
+    pending = list(markers)  # newest gap first
+    for item in items:
+        while pending and item.notification.id <= pending[0].gap.since:
+            merged.append(pending.pop(0))
+        merged.append(item)
+    merged.extend(pending)  # the list ends here: older gaps go at the end
+    return merged
