@@ -92,7 +92,11 @@ class HistoryModel(QAbstractTableModel):
             self.endInsertRows()
 
     def prepend(self, entries: list[HistoryEntry]) -> None:
-        """What arrived since, newer than every row so far (newest first)."""
+        """What arrived since, newer than every row so far (newest first). Rows already shown are left out:
+        two arrivals close together can each ask for what came after the same top row."""
+        top = self.top_id()
+        if top is not None:
+            entries = [e for e in entries if not isinstance(e, StoredNotification) or e.notification.id > top]
         if entries:
             self.beginInsertRows(QModelIndex(), 0, len(entries) - 1)
             self.entries[:0] = entries

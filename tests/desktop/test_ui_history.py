@@ -115,6 +115,15 @@ def test_clear_asks_first(qtbot: QtBot, window: HistoryWindow) -> None:
         QTest.mouseClick(clear, Qt.MouseButton.LeftButton)
 
 
+def test_arrivals_fetched_twice_show_once(window: HistoryWindow) -> None:
+    """Two arrivals close together each fetch what came after the same top row: each shows once."""
+    four, five = (StoredNotification(note(n, "info", message=f"#{n}"), read=False) for n in (4, 5))
+    window.add_newer([four], NOW)
+    window.add_newer([five, four], NOW)
+    shown = [window.model.entry(row) for row in range(window.model.rowCount())]
+    assert [e.notification.id for e in shown if isinstance(e, StoredNotification)] == [5, 4, 3, 2, 1]
+
+
 def test_ten_thousand_rows_and_the_next_page_as_it_scrolls(qtbot: QtBot, window: HistoryWindow) -> None:
     entries: list[HistoryEntry] = [StoredNotification(note(i, "info"), read=i % 3 == 0) for i in range(10_000, 0, -1)]
     window.set_entries(entries, NOW, has_more=True)
