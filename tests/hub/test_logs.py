@@ -69,7 +69,25 @@ def test_redaction_is_a_second_line_of_defence() -> None:
     )
     for formatter in (logs.JsonFormatter(), logs.TextFormatter()):
         out = formatter.format(record)
-        assert "lnt_Ab" not in out and logs.REDACTED in out
+        assert "lnt_Ab" not in out and "[redacted]" in out
+
+
+def test_a_message_cannot_start_a_line_of_its_own() -> None:
+    """A name or an event from a client with a line break in it does not forge a line of the log."""
+    record = logging.makeLogRecord(
+        {
+            "name": "hub.namespace",
+            "levelno": 20,
+            "levelname": "INFO",
+            "msg": "refused a connection from %s: %s",
+            "args": ("10.0.0.9\n2026-01-01 00:00:00,000 INFO hub: admin signed in", "x\r\u2028y\x1b[31m"),
+        }
+    )
+    text = logs.TextFormatter().format(record)
+    assert "\n" not in text and "\r" not in text and "\u2028" not in text and "\x1b" not in text
+    assert "10.0.0.9\\n2026-01-01" in text
+    entry = json.loads(logs.JsonFormatter().format(record))
+    assert entry["message"].startswith("refused a connection from 10.0.0.9\n")  # JSON escapes it itself
 
 
 async def test_a_log_nobody_reads_does_not_stop_the_hub(tmp_path: Path) -> None:
