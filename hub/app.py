@@ -20,9 +20,10 @@ from hub.accounts import Accounts
 from hub.config import HubConfig
 from hub.http_api import ACCOUNTS, SERVICE, STARTED, add_routes
 from hub.http_errors import add_fallback
-from hub.namespace import HubServer, SocketLayer
+from hub.namespace import SocketLayer
 from hub.protocol import MAX_PACKET_BYTES
 from hub.security import RedactSecrets
+from hub.sio_server import HubServer
 from hub.service import HubService, Transport
 from hub.store import Store
 from hub.store.factory import create_store, describe
