@@ -23,8 +23,8 @@ from hub.http_errors import add_fallback
 from hub.namespace import SocketLayer
 from hub.protocol import MAX_PACKET_BYTES
 from hub.security import RedactSecrets
-from hub.sio_server import HubServer
 from hub.service import HubService, Transport
+from hub.sio_server import HubServer
 from hub.store import Store
 from hub.store.factory import create_store, describe
 from hub.websocket import install_websocket_transport

@@ -26,18 +26,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
-import struct
 import time
 from typing import Any
 
-import engineio
 from aiohttp import WSMsgType
 from engineio import exceptions as eio_exceptions
 from engineio import packet as eio_packet
 from engineio.async_socket import AsyncSocket
 
-from hub.config import HEARTBEAT_TICKS
+from hub.frames import Outgoing, frame
 from hub.websocket import NORMAL_CLOSE_CODES
 
 log = logging.getLogger(__name__)
@@ -51,55 +48,6 @@ QUEUED_PACKET_BYTES = 512
 #: A replay waits for the client to read once this much is unsent.
 DRAIN_ABOVE = 256 * 1024
 
-_TEXT = 0x81  # FIN + text opcode
-_BINARY = 0x82  # FIN + binary opcode
-
-
-def frame(payload: str | bytes, *, text: bool | None = None) -> bytes:
-    """One unmasked (server-to-client) websocket frame carrying an encoded Engine.IO packet.
-
-    A str is a text frame, bytes a binary frame, unless `text` says the bytes are UTF-8 text."""
-    if isinstance(payload, str):
-        data, opcode = payload.encode(), _TEXT
-    else:
-        data, opcode = bytes(payload), _TEXT if text else _BINARY
-    size = len(data)
-    if size < 126:
-        return bytes((opcode, size)) + data
-    if size < 65536:
-        return struct.pack("!BBH", opcode, 126, size) + data
-    return struct.pack("!BBQ", opcode, 127, size) + data
-
-
-class Outgoing:
-    """Engine.IO packets to send to several connections, encoded once and framed once.
-
-    Made from Engine.IO packets, or (the hub's own events and acks) from one Socket.IO packet
-    already encoded as UTF-8 JSON text, which is framed without decoding it again."""
-
-    __slots__ = ("_frames", "_packets", "_text")
-
-    def __init__(self, packets: list[eio_packet.Packet] | None = None, *, text: bytes = b"") -> None:
-        self._packets = packets
-        self._text = text  # a Socket.IO packet: b'2["event",{...}]'
-        self._frames: list[bytes] | None = None
-
-    @property
-    def packets(self) -> list[eio_packet.Packet]:
-        if self._packets is None:
-            self._packets = [eio_packet.Packet(eio_packet.MESSAGE, self._text.decode())]
-        return self._packets
-
-    @property
-    def frames(self) -> list[bytes]:
-        if self._frames is None:
-            if self._packets is None:
-                self._frames = [frame(b"4" + self._text, text=True)]
-            else:
-                self._frames = [frame(p.encode()) for p in self._packets]
-        return self._frames
-
-
 _PING = Outgoing([eio_packet.Packet(eio_packet.PING)])
 
 
@@ -112,8 +60,6 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
     _ws: Any = None  # hub.websocket.HubWebSocket
     _reader: asyncio.Task[Any] | None = None
     _stop_reading = False
-    #: The tick of `HubEngineServer`'s ping wheel this connection is due a ping at.
-    _ping_at: int | None = None
     #: Frames written in this loop iteration, not yet handed to the transport.
     _pending: list[bytes] | None = None
     #: python-engineio's packet queue (an asyncio.Queue) until the connection writes directly, then None.
@@ -386,116 +332,3 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
                 return
             except Exception:
                 self.server.logger.exception("Unknown receive error")
-
-
-class HubEngineServer(engineio.AsyncServer):  # type: ignore[misc]
-    """python-engineio's server with HubSockets, a send-buffer cap and an owner for closing tasks."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.max_send_buffer = MAX_SEND_BUFFER
-        #: Connections closed because they stopped reading.
-        self.dropped_slow = 0
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._unflushed: list[HubSocket] = []
-        self._flush_soon: asyncio.Handle | None = None
-        #: The ping wheel: connections due a ping, by tick (`ping_later`), the one timer and the
-        #: tick it is set for.
-        self._pings: dict[int, dict[HubSocket, None]] = {}
-        self._wheel: asyncio.Handle | None = None
-        self._wheel_at = 0
-
-    def to_flush(self, socket: HubSocket) -> None:
-        """Write `socket`'s frames at the end of this loop iteration, with everyone else's."""
-        self._unflushed.append(socket)
-        if self._flush_soon is None:
-            self._flush_soon = asyncio.get_running_loop().call_soon(self._flush)
-
-    def _flush(self) -> None:
-        self._flush_soon = None
-        sockets, self._unflushed = self._unflushed, []
-        for socket in sockets:
-            socket.flush()
-
-    # ------------------------------------------------------------------ heartbeat
-
-    def ping_later(self, socket: HubSocket) -> None:
-        """Ping `socket` once `ping_interval` has passed, at most a tick late. One timer serves every
-        connection: a timer each cost ~500 bytes per idle connection."""
-        if socket.closing or socket.closed:
-            return
-        due = math.ceil((asyncio.get_running_loop().time() + float(self.ping_interval)) / self._tick())
-        self.cancel_ping(socket)
-        self._pings.setdefault(due, {})[socket] = None
-        socket._ping_at = due
-        if self._wheel is None or due < self._wheel_at:
-            if self._wheel is not None:
-                self._wheel.cancel()
-            self._set_wheel(due)
-
-    def _set_wheel(self, due: int) -> None:
-        # The tick is kept, not read back from the timer: qasync's handles have no `when()`.
-        self._wheel_at = due
-        self._wheel = asyncio.get_running_loop().call_at(due * self._tick(), self._turn_wheel)
-
-    def _tick(self) -> float:
-        return float(self.ping_interval) / HEARTBEAT_TICKS
-
-    def cancel_ping(self, socket: HubSocket) -> None:
-        due = socket._ping_at
-        if due is None:
-            return
-        socket._ping_at = None
-        bucket = self._pings.get(due)
-        if bucket is not None:
-            bucket.pop(socket, None)
-            if not bucket:
-                del self._pings[due]
-
-    def _turn_wheel(self) -> None:
-        """Ping every connection due by the tick the timer was set for (whatever the clock says: a
-        loop may run a timer a little early), then set it for the next tick with connections on it."""
-        self._wheel = None
-        for due in sorted(d for d in self._pings if d <= self._wheel_at):
-            for socket in self._pings.pop(due):
-                socket._ping_at = None
-                try:
-                    socket.ping()
-                except Exception:  # the others on this tick are still pinged
-                    log.exception("pinging connection %s failed", socket.sid)
-        if self._pings:
-            self._set_wheel(min(self._pings))
-
-    async def _trigger_event(self, event: str, *args: Any, **kwargs: Any) -> Any:
-        if event == "connect":
-            # python-engineio has no hook for its socket class: it has just made an AsyncSocket.
-            socket = self.sockets.get(args[0])
-            if type(socket) is AsyncSocket:
-                socket.__class__ = HubSocket
-        return await super()._trigger_event(event, *args, **kwargs)
-
-    def start_task(self, coro: Any) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-
-    def _task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.debug("closing a connection failed: %r", task.exception())
-
-    def start_closing(self, socket: HubSocket, *, abort: bool) -> None:
-        self.start_task(socket.close(wait=False, abort=abort, reason=self.reason.TRANSPORT_ERROR))
-
-    async def shutdown(self) -> None:
-        await super().shutdown()
-        if self._wheel is not None:
-            self._wheel.cancel()
-            self._wheel = None
-        self._pings.clear()
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(BaseException):
-                await task

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from hub.redaction import TOKEN_PREFIX, redact
+from hub.redaction import TOKEN_PREFIX as TOKEN_PREFIX
+from hub.redaction import redact as redact
 
 _hasher = PasswordHasher()  # argon2id, RFC 9106 "low memory" profile: 64 MiB, 3 passes
 # A hash of a random password: verifying against it costs as much as a real check, so an unknown

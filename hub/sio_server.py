@@ -27,7 +27,8 @@ import orjson
 import socketio
 from socketio import packet as sio_packet
 
-from hub.engine import HubEngineServer, HubSocket
+from hub.engine import HubSocket
+from hub.engine_server import HubEngineServer
 from hub.fastpath import NAMESPACE, encode_ack, encode_packet
 
 log = logging.getLogger(__name__)

@@ -71,7 +71,7 @@ async def exercise(url: str) -> list[str]:
         await after.connect({"token": token})  # the revoked token, tried again
     await after.close()
     await client.close()
-    odd = [ODD_SECRET[i:] for i in range(0, len(ODD_SECRET) - 6)]  # any tail of it, quotes included
+    odd = [ODD_SECRET[i:] for i in range(len(ODD_SECRET) - 6)]  # any tail of it, quotes included
     return [token, token.removeprefix("lnt_"), PASSWORD, WRONG_PASSWORD, BOGUS_TOKEN, *odd]
 
 
