@@ -18,7 +18,9 @@ from aiohttp import web
 from hub import http_send, metrics, openapi
 from hub.accounts import Accounts
 from hub.config import HubConfig
+from hub.engine_http import EngineRequests
 from hub.http_api import ACCOUNTS, SERVICE, STARTED, add_routes
+from hub.http_body import BODY_READS, BodyReads
 from hub.http_errors import add_fallback
 from hub.namespace import SocketLayer
 from hub.protocol import MAX_PACKET_BYTES
@@ -27,6 +29,7 @@ from hub.service import HubService, Transport
 from hub.sio_server import HubServer
 from hub.store import Store
 from hub.store.factory import create_store, describe
+from hub.web_guard import GUARD, WebGuard, learn_names, local_names
 from hub.websocket import install_websocket_transport
 
 log = logging.getLogger(__name__)
@@ -40,7 +43,10 @@ def create_app(config: HubConfig) -> web.Application:
     app = web.Application(client_max_size=64 * 1024)
     app[CONFIG] = config
     app[STARTED] = time.monotonic()
-    packet_loggers = [logging.getLogger("hub.socketio"), logging.getLogger("hub.engineio")]
+    packet_loggers = [
+        logging.getLogger("hub.socketio"),
+        logging.getLogger("hub.engineio"),
+    ]
     for packet_logger in packet_loggers:
         if not any(isinstance(f, RedactSecrets) for f in packet_logger.filters):
             packet_logger.addFilter(RedactSecrets())
@@ -64,12 +70,16 @@ def create_app(config: HubConfig) -> web.Application:
     )
     install_websocket_transport(sio, compress=config.websocket_compression)
     sio.attach(app)
+    app[GUARD] = WebGuard(config, local_names())
+    app[BODY_READS] = BodyReads()
+    EngineRequests(sio.eio, config, app[GUARD], app[BODY_READS]).install()
     add_routes(app)
     http_send.add_routes(app)
     openapi.add_routes(app)
     metrics.add_routes(app)
     add_fallback(app)
     app[metrics.METRICS] = metrics.HubMetrics(lambda: app[SERVICE].presence if SERVICE in app else None)
+    app.on_startup.append(_learn_names)
     app.cleanup_ctx.append(_store_ctx)
     if config.redis:
         from hub.cluster import cluster_ctx
@@ -82,6 +92,10 @@ def create_app(config: HubConfig) -> web.Application:
             "OPEN MODE: clients name themselves and no token is checked; use only on a trusted LAN or for a demo"
         )
     return app
+
+
+async def _learn_names(app: web.Application) -> None:
+    await learn_names(app[GUARD], app[CONFIG])
 
 
 def _cors(config: HubConfig) -> str | list[str] | None:
@@ -105,7 +119,9 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
 def _service_ctx(sio: socketio.AsyncServer):  # type: ignore[no-untyped-def]
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         layer = SocketLayer(
-            sio, lambda transport: _make_service(app, transport, sio), max_send_buffer=app[CONFIG].max_send_buffer
+            sio,
+            lambda transport: _make_service(app, transport, sio),
+            max_send_buffer=app[CONFIG].max_send_buffer,
         )
         app[SOCKETS] = layer
         app[SERVICE] = layer.service
@@ -141,6 +157,9 @@ def _on_shutdown(sio: socketio.AsyncServer):  # type: ignore[no-untyped-def]
             log.info("closing %d client connections", len(sockets))
         for socket in sockets:
             await socket.close(wait=False, abort=True, reason=sio.eio.reason.SERVER_DISCONNECT)
+        cut = app[BODY_READS].cut()
+        if cut:
+            log.info("cut %d requests still sending their body", cut)
         await sio.shutdown()
 
     return close_clients

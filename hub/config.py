@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import os
+import re
 import tomllib
 import types
 import typing
@@ -39,16 +40,23 @@ class CannotListen(OSError):
 
 @dataclass(frozen=True, slots=True)
 class HubConfig:
-    host: str = field(default="127.0.0.1", metadata={"help": "address to listen on (0.0.0.0 for the whole LAN)"})
+    host: str = field(
+        default="127.0.0.1",
+        metadata={"help": "address to listen on (0.0.0.0 for the whole LAN)"},
+    )
     port: int = field(default=8765, metadata={"help": "TCP port (0 picks a free one)"})
-    data_dir: Path = field(default_factory=default_data_dir, metadata={"help": "where the SQLite store lives"})
+    data_dir: Path = field(
+        default_factory=default_data_dir,
+        metadata={"help": "where the SQLite store lives"},
+    )
     open: bool = field(
         default=False,
         metadata={"help": "trusted-LAN/demo mode: clients name themselves, no token needed (logs a warning)"},
     )
     rate_burst: int = field(default=60, metadata={"help": "notifications a user may send in a burst"})
     rate_refill_per_second: float = field(
-        default=0.2, metadata={"help": "notifications per second added back to a user's burst"}
+        default=0.2,
+        metadata={"help": "notifications per second added back to a user's burst"},
     )
     retention_days: int = field(default=30, metadata={"help": "days a stored notification is kept for replay"})
     retention_count: int = field(default=1000, metadata={"help": "notifications kept per user for replay"})
@@ -70,19 +78,31 @@ class HubConfig:
         },
     )
     websocket_compression: bool = field(
-        default=False, metadata={"help": "negotiate permessage-deflate on websockets (costs CPU and ~90 KB a client)"}
+        default=False,
+        metadata={"help": "negotiate permessage-deflate on websockets (costs CPU and ~90 KB a client)"},
     )
     max_send_buffer: int = field(
         default=8 * 1024 * 1024,
         metadata={"help": "bytes waiting for a client that stops reading before the hub closes its connection"},
     )
+    http_body_timeout: float = field(default=20.0, metadata={"help": "seconds a request body may take to arrive"})
+    allowed_hosts: tuple[str, ...] = field(
+        default=(),
+        metadata={
+            "help": "host names clients may reach the hub by, besides IP addresses, localhost and this "
+            "machine's own names, comma-separated ('.lan' for a domain, '*' for any; guards against DNS rebinding)",
+            "empty": "(empty: IP addresses, localhost and this machine's names)",
+        },
+    )
     revocation_poll_seconds: float = field(
-        default=1.0, metadata={"help": "how often the hub looks for tokens revoked by the admin CLI"}
+        default=1.0,
+        metadata={"help": "how often the hub looks for tokens revoked by the admin CLI"},
     )
     log_level: str = field(default="info", metadata={"help": "debug, info, warning or error"})
     log_format: str = field(default="text", metadata={"help": "text, or json: one JSON object per line"})
     tls_cert: str = field(
-        default="", metadata={"help": "PEM certificate (chain) file: serve HTTPS/WSS (needs tls_key)"}
+        default="",
+        metadata={"help": "PEM certificate (chain) file: serve HTTPS/WSS (needs tls_key)"},
     )
     tls_key: str = field(default="", metadata={"help": "PEM private key file of tls_cert"})
     database: str = field(
@@ -186,9 +206,25 @@ def _check(config: HubConfig) -> HubConfig:
             ipaddress.ip_network(proxy, strict=False)
         except ValueError:
             problems.append(f"trusted_proxies: {proxy!r} is not an IP address or network")
+    problems += _connection_problems(config)
     if problems:
         raise ConfigError("; ".join(problems))
     return config
+
+
+def _connection_problems(config: HubConfig) -> list[str]:
+    """The connection limits and timeouts that cannot be used."""
+    problems = []
+    if config.http_body_timeout <= 0:
+        problems.append("http_body_timeout must be positive")
+    for host in config.allowed_hosts:
+        if host != "*" and not _HOST_NAME.fullmatch(host.lower()):
+            problems.append(f"allowed_hosts: {host!r} is not a host name (or '.domain', or '*')")
+    return problems
+
+
+#: A host name or a domain with a leading dot; letters, digits, '-' and '.' (IDNs in their xn-- form).
+_HOST_NAME = re.compile(r"\.?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?")
 
 
 def load_config(

@@ -32,6 +32,7 @@ from typing import Any
 from aiohttp import WSMsgType
 from engineio import exceptions as eio_exceptions
 from engineio import packet as eio_packet
+from engineio import payload as eio_payload
 from engineio.async_socket import AsyncSocket
 
 from hub.frames import Outgoing, frame
@@ -49,6 +50,17 @@ QUEUED_PACKET_BYTES = 512
 DRAIN_ABOVE = 256 * 1024
 
 _PING = Outgoing([eio_packet.Packet(eio_packet.PING)])
+#: The Engine.IO packet types a client sends once connected (PING only as the upgrade probe).
+_FROM_CLIENT = frozenset({eio_packet.CLOSE, eio_packet.PONG, eio_packet.MESSAGE, eio_packet.UPGRADE})
+#: Where `hub.engine_http` leaves a long-polling POST's body for `HubSocket.handle_post_request`.
+POLLING_BODY = "hub.polling_body"
+
+
+class _Payload(eio_payload.Payload):  # type: ignore[misc]
+    """A long-polling body of any number of packets: its size is already bounded (MAX_PACKET_BYTES),
+    and the JavaScript client sends everything queued while polling in one body."""
+
+    max_decode_packets = 1 << 20
 
 
 class HubSocket(AsyncSocket):  # type: ignore[misc]
@@ -83,17 +95,31 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
 
     # ------------------------------------------------------------------ receiving
 
+    async def receive(self, pkt: eio_packet.Packet) -> None:
+        """A packet from the client. OPEN, PING, NOOP and types past 6 (`7`, `9`, ...) mean nothing
+        from a client: they are ignored without a log line, on both transports (python-engineio
+        logged a traceback for each packet of a type it has no name for)."""
+        if pkt.packet_type in _FROM_CLIENT:
+            await super().receive(pkt)
+
     async def handle_post_request(self, environ: dict[str, Any]) -> None:
-        """A long-polling POST. A body that is not UTF-8 ends this connection with a 400, as other
-        malformed input does; python-engineio logged a traceback, answered 200 and dropped the data."""
+        """A long-polling POST, whose body `hub.engine_http` has already read (bounded in size and
+        time). A body that is not an Engine.IO payload ends this connection with a 400, as other
+        malformed input does; python-engineio logged a traceback, answered 200 and dropped the data,
+        and dropped any body of more than 16 packets the same way."""
+        if self.closing or self.closed:
+            raise eio_exceptions.EngineIOError("this connection is closed")
         try:
-            await super().handle_post_request(environ)
-        except UnicodeDecodeError:
-            log.info("closing connection %s: a long-polling body that is not UTF-8", self.sid)
+            packets = _Payload(encoded_payload=environ[POLLING_BODY].decode("utf-8")).packets
+        except (UnicodeDecodeError, ValueError, TypeError, IndexError, KeyError) as exc:
+            why = "not UTF-8" if isinstance(exc, UnicodeDecodeError) else "not an Engine.IO payload"
+            log.info("closing connection %s: a long-polling body that is %s", self.sid, why)
             # Closed here without waiting: python-engineio's own close would wait for the client's
             # next poll to take the close packet, and this request would hang until then.
             await self.close(wait=False, reason=self.server.reason.TRANSPORT_ERROR)
-            raise eio_exceptions.EngineIOError("the long-polling body is not UTF-8") from None
+            raise eio_exceptions.EngineIOError(f"the long-polling body is {why}") from None
+        for pkt in packets:
+            await self.receive(pkt)
 
     # ------------------------------------------------------------------ sending
 
@@ -204,8 +230,14 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
         self.server.cancel_ping(self)
         if self._out is None:
             closing_now = not (self.closing or self.closed)
-            await super().close(wait=wait, abort=abort, reason=reason)
+            await super().close(wait=False, abort=abort, reason=reason)
             if closing_now:
+                if wait and not abort:
+                    # The close packet goes out with the client's next poll: a live client polls
+                    # again at once. python-engineio waited for ever, so one that never came back
+                    # held this task (and the request that closed it) until the hub stopped.
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self.queue.join(), float(self.server.ping_timeout))
                 # python-engineio's writer would wait for packets until the ping timeout: it ends
                 # once it has sent what is queued (the close packet, if any), and closes the websocket.
                 self.queue.put_nowait(None)

@@ -16,6 +16,8 @@ from hub.runtime import tune_gc
 
 log = logging.getLogger(__name__)
 
+LINGERING_SECONDS = 1.0
+
 
 class RunningHub:
     """A hub listening on a TCP port; `start()` returns its base URL (port 0 picks a free port)."""
@@ -23,7 +25,14 @@ class RunningHub:
     def __init__(self, config: HubConfig, *, shutdown_timeout: float = 5.0) -> None:
         self.config = config
         self.app = create_app(config)
-        self._runner = web.AppRunner(self.app, shutdown_timeout=shutdown_timeout, handle_signals=False)
+        self._runner = web.AppRunner(
+            self.app,
+            shutdown_timeout=shutdown_timeout,
+            handle_signals=False,
+            # A refused request's unread body is read and thrown away for at most this long (so the
+            # client sees the answer before the connection closes), not aiohttp's 10 s.
+            lingering_time=LINGERING_SECONDS,
+        )
         self.url = ""
 
     async def start(self) -> str:

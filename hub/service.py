@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from hub.batching import Batches
 from hub.config import HEARTBEAT_TICKS, HubConfig
-from hub.errors import Forbidden, HubError, NotFound, RateLimited, Unauthorized, Unavailable
+from hub.errors import Forbidden, HubError, NotFound, RateLimited, SignInThrottled, Unauthorized, Unavailable
 from hub.metrics import NoMetrics
 from hub.protocol import (
     DELIVERY_EVENT,
@@ -303,7 +303,7 @@ class HubService:
         if wait <= 0:
             wait = self.login_limits.take("user:" + username)
         if wait > 0:
-            raise RateLimited(wait)
+            raise SignInThrottled(wait)
 
     async def forget_full_buckets(self) -> None:
         """Drop rate-limit buckets that have refilled: memory stays bounded however many names are tried."""

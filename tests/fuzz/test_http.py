@@ -244,6 +244,10 @@ async def test_a_flood_of_connects_leaves_the_hub_serving(hub: Any, count: int) 
 async def test_refusals_have_the_documented_json_body(
     hub: Any, method: str, path: str, body: bytes, status: int, code: str
 ) -> None:
-    async with aiohttp.ClientSession() as http, http.request(method, hub.url + path, data=body) as response:
+    headers = {"Content-Type": "application/json"}
+    async with (
+        aiohttp.ClientSession() as http,
+        http.request(method, hub.url + path, data=body, headers=headers) as response,
+    ):
         assert response.status == status
         assert (await response.json())["error"]["code"] == code
