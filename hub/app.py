@@ -17,14 +17,16 @@ from aiohttp import web
 
 from hub import http_send, metrics, openapi
 from hub.accounts import Accounts
+from hub.admission import Gate
 from hub.config import HubConfig
 from hub.engine_http import EngineRequests
 from hub.http_api import ACCOUNTS, SERVICE, STARTED, add_routes
 from hub.http_body import BODY_READS, BodyReads
 from hub.http_errors import add_fallback
+from hub.listener import GATE
 from hub.namespace import SocketLayer
 from hub.protocol import MAX_PACKET_BYTES
-from hub.security import RedactSecrets
+from hub.security import RedactSecrets, proxy_networks
 from hub.service import HubService, Transport
 from hub.sio_server import HubServer
 from hub.store import Store
@@ -43,10 +45,7 @@ def create_app(config: HubConfig) -> web.Application:
     app = web.Application(client_max_size=64 * 1024)
     app[CONFIG] = config
     app[STARTED] = time.monotonic()
-    packet_loggers = [
-        logging.getLogger("hub.socketio"),
-        logging.getLogger("hub.engineio"),
-    ]
+    packet_loggers = [logging.getLogger("hub.socketio"), logging.getLogger("hub.engineio")]
     for packet_logger in packet_loggers:
         if not any(isinstance(f, RedactSecrets) for f in packet_logger.filters):
             packet_logger.addFilter(RedactSecrets())
@@ -70,9 +69,12 @@ def create_app(config: HubConfig) -> web.Application:
     )
     install_websocket_transport(sio, compress=config.websocket_compression)
     sio.attach(app)
+    app[GATE] = Gate(config, proxy_networks(config.trusted_proxies))
+    sio.eio.gate = app[GATE]
+    sio.eio.sign_in_timeout = config.sign_in_timeout
     app[GUARD] = WebGuard(config, local_names())
     app[BODY_READS] = BodyReads()
-    EngineRequests(sio.eio, config, app[GUARD], app[BODY_READS]).install()
+    EngineRequests(sio.eio, config, app[GUARD], app[BODY_READS], app[GATE]).install()
     add_routes(app)
     http_send.add_routes(app)
     openapi.add_routes(app)
@@ -119,9 +121,7 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
 def _service_ctx(sio: socketio.AsyncServer):  # type: ignore[no-untyped-def]
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         layer = SocketLayer(
-            sio,
-            lambda transport: _make_service(app, transport, sio),
-            max_send_buffer=app[CONFIG].max_send_buffer,
+            sio, lambda transport: _make_service(app, transport, sio), max_send_buffer=app[CONFIG].max_send_buffer
         )
         app[SOCKETS] = layer
         app[SERVICE] = layer.service

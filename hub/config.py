@@ -40,23 +40,16 @@ class CannotListen(OSError):
 
 @dataclass(frozen=True, slots=True)
 class HubConfig:
-    host: str = field(
-        default="127.0.0.1",
-        metadata={"help": "address to listen on (0.0.0.0 for the whole LAN)"},
-    )
+    host: str = field(default="127.0.0.1", metadata={"help": "address to listen on (0.0.0.0 for the whole LAN)"})
     port: int = field(default=8765, metadata={"help": "TCP port (0 picks a free one)"})
-    data_dir: Path = field(
-        default_factory=default_data_dir,
-        metadata={"help": "where the SQLite store lives"},
-    )
+    data_dir: Path = field(default_factory=default_data_dir, metadata={"help": "where the SQLite store lives"})
     open: bool = field(
         default=False,
         metadata={"help": "trusted-LAN/demo mode: clients name themselves, no token needed (logs a warning)"},
     )
     rate_burst: int = field(default=60, metadata={"help": "notifications a user may send in a burst"})
     rate_refill_per_second: float = field(
-        default=0.2,
-        metadata={"help": "notifications per second added back to a user's burst"},
+        default=0.2, metadata={"help": "notifications per second added back to a user's burst"}
     )
     retention_days: int = field(default=30, metadata={"help": "days a stored notification is kept for replay"})
     retention_count: int = field(default=1000, metadata={"help": "notifications kept per user for replay"})
@@ -78,14 +71,38 @@ class HubConfig:
         },
     )
     websocket_compression: bool = field(
-        default=False,
-        metadata={"help": "negotiate permessage-deflate on websockets (costs CPU and ~90 KB a client)"},
+        default=False, metadata={"help": "negotiate permessage-deflate on websockets (costs CPU and ~90 KB a client)"}
     )
     max_send_buffer: int = field(
         default=8 * 1024 * 1024,
         metadata={"help": "bytes waiting for a client that stops reading before the hub closes its connection"},
     )
+    sign_in_timeout: float = field(
+        default=45.0,
+        metadata={"help": "seconds a connection may stay open without signing in before the hub closes it"},
+    )
+    http_idle_timeout: float = field(
+        default=15.0,
+        metadata={
+            "help": "seconds an HTTP connection may go without a complete request: before the first, between "
+            "keep-alive requests, and while its headers trickle in"
+        },
+    )
     http_body_timeout: float = field(default=20.0, metadata={"help": "seconds a request body may take to arrive"})
+    max_connections: int = field(
+        default=0,
+        metadata={
+            "help": "connections served at once; past it only /api/health and admins get in "
+            "(0: the open-file limit minus the files the hub holds and a reserve of 128)"
+        },
+    )
+    max_connections_per_user: int = field(
+        default=64, metadata={"help": "Socket.IO connections one account may hold at once"}
+    )
+    max_pending_per_address: int = field(
+        default=64,
+        metadata={"help": "connections from one address that have not signed in yet; past it new ones are refused"},
+    )
     allowed_hosts: tuple[str, ...] = field(
         default=(),
         metadata={
@@ -95,14 +112,12 @@ class HubConfig:
         },
     )
     revocation_poll_seconds: float = field(
-        default=1.0,
-        metadata={"help": "how often the hub looks for tokens revoked by the admin CLI"},
+        default=1.0, metadata={"help": "how often the hub looks for tokens revoked by the admin CLI"}
     )
     log_level: str = field(default="info", metadata={"help": "debug, info, warning or error"})
     log_format: str = field(default="text", metadata={"help": "text, or json: one JSON object per line"})
     tls_cert: str = field(
-        default="",
-        metadata={"help": "PEM certificate (chain) file: serve HTTPS/WSS (needs tls_key)"},
+        default="", metadata={"help": "PEM certificate (chain) file: serve HTTPS/WSS (needs tls_key)"}
     )
     tls_key: str = field(default="", metadata={"help": "PEM private key file of tls_cert"})
     database: str = field(
@@ -215,8 +230,13 @@ def _check(config: HubConfig) -> HubConfig:
 def _connection_problems(config: HubConfig) -> list[str]:
     """The connection limits and timeouts that cannot be used."""
     problems = []
-    if config.http_body_timeout <= 0:
-        problems.append("http_body_timeout must be positive")
+    for name in ("sign_in_timeout", "http_idle_timeout", "http_body_timeout"):
+        if getattr(config, name) <= 0:
+            problems.append(f"{name} must be positive")
+    if config.max_connections < 0:
+        problems.append("max_connections must be 0 (automatic) or more")
+    if config.max_connections_per_user < 1 or config.max_pending_per_address < 1:
+        problems.append("max_connections_per_user and max_pending_per_address must be at least 1")
     for host in config.allowed_hosts:
         if host != "*" and not _HOST_NAME.fullmatch(host.lower()):
             problems.append(f"allowed_hosts: {host!r} is not a host name (or '.domain', or '*')")

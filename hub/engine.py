@@ -77,6 +77,8 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
     #: python-engineio's packet queue (an asyncio.Queue) until the connection writes directly, then None.
     queue: Any
     stuck = False
+    #: It carries a signed-in Socket.IO session (`sign_in`).
+    signed = False
     last_ping: float | None  # python-engineio's: when the unanswered ping went out
     # ------------------------------------------------------------------ heartbeat
 
@@ -92,6 +94,12 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
             return
         self.last_ping = time.time()
         self.push(_PING)
+
+    def sign_in(self) -> None:
+        """Its Socket.IO session is signed in: no deadline any more, and its TCP connection (once a
+        websocket) no longer counts as pending."""
+        self.signed = True
+        self.server.signed_in(self, self._ws.protocol if self._ws is not None else None)
 
     # ------------------------------------------------------------------ receiving
 
@@ -228,6 +236,7 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
 
     async def close(self, wait: bool = True, abort: bool = False, reason: Any = None) -> None:
         self.server.cancel_ping(self)
+        self.server.unsigned.discard(self)
         if self._out is None:
             closing_now = not (self.closing or self.closed)
             await super().close(wait=False, abort=abort, reason=reason)
@@ -267,6 +276,8 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
     async def _websocket_handler(self, ws: Any) -> None:
         if ws.compressed:
             self._ws = ws
+            if self.signed:
+                self.server.signed_in(self, ws.protocol)
             await super()._websocket_handler(ws)  # per-connection zlib state: python-engineio's writer
             return
         if getattr(self, "connected", False):  # on long-polling until now
@@ -316,6 +327,8 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
         """Write what is queued (the OPEN packet, anything sent while polling), then write directly."""
         self._ws = ws
         self._reader = asyncio.current_task()
+        if self.signed:  # signed in while on long-polling
+            self.server.signed_in(self, ws.protocol)
         queued = self._take_queued()
         self._out = ws.transport
         # Nothing uses python-engineio's queue from now on (`send`, `push` and `close` write

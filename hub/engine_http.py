@@ -11,7 +11,10 @@ puts its own in that place, which can refuse a request with an HTTP answer of th
   trickles in held the request as long as the client liked. Both now answer at once (413, 408),
   close that connection and end its session;
 - a POST for a session that is closed answers 400 (python-engineio raised, a 500 and a traceback);
-- a body on any other request (a GET or an OPTIONS) is malformed Engine.IO: 400, connection closed.
+- a body on any other request (a GET or an OPTIONS) is malformed Engine.IO: 400, connection closed;
+- the gate (hub/admission.py) learns which TCP connections carry an Engine.IO connection that is
+  not signed in, and which a signed-in long-polling session; one taken on reserve is marked so in
+  the environ, where the Socket.IO connect handler refuses anyone but an admin.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import Any
 from aiohttp import web
 from engineio.async_drivers import aiohttp as aiohttp_driver
 
+from hub.admission import Gate
 from hub.config import HubConfig
 from hub.engine import POLLING_BODY
 from hub.engine_server import HubEngineServer
@@ -30,6 +34,7 @@ from hub.http_body import BodyReads, read_bounded
 from hub.http_errors import Refusal
 from hub.protocol import MAX_PACKET_BYTES
 from hub.web_guard import WebGuard
+from hub.websocket import RESERVE_ENVIRON
 
 log = logging.getLogger(__name__)
 
@@ -38,16 +43,13 @@ class EngineRequests:
     """The hub's `translate_request` for python-engineio's aiohttp driver."""
 
     def __init__(
-        self,
-        server: HubEngineServer,
-        config: HubConfig,
-        guard: WebGuard,
-        reads: BodyReads,
+        self, server: HubEngineServer, config: HubConfig, guard: WebGuard, reads: BodyReads, gate: Gate
     ) -> None:
         self.server = server
         self.config = config
         self.guard = guard
         self.reads = reads
+        self.gate = gate
 
     def install(self) -> None:
         # A bound coroutine method: python-engineio awaits it (inspect.iscoroutinefunction).
@@ -58,33 +60,36 @@ class EngineRequests:
             self.guard.check_host(request.headers)
         except HubError as exc:
             raise Refusal(exc, close=True) from None
+        self._tell_gate(request)
         environ: dict[str, Any] = aiohttp_driver.translate_request(request)
+        if self.gate.on_reserve(request.protocol):
+            environ[RESERVE_ENVIRON] = True
         if request.method == "POST":
             environ[POLLING_BODY] = await self._polling_body(request)
         elif request.body_exists:
-            raise Refusal(
-                InvalidPayload(f"an Engine.IO {request.method} request has no body"),
-                close=True,
-            )
+            raise Refusal(InvalidPayload(f"an Engine.IO {request.method} request has no body"), close=True)
         return environ
+
+    def _tell_gate(self, request: web.Request) -> None:
+        """Which TCP connection carries what: a signed-in session's long-polling requests, or an
+        Engine.IO connection not signed in yet (which the gate may close to make room)."""
+        sid = request.query.get("sid")
+        socket = self.server.sockets.get(sid) if sid else None
+        if getattr(socket, "signed", False):
+            self.gate.signed_in(request.protocol)
+        else:
+            self.gate.engine(request.protocol)
 
     async def _polling_body(self, request: web.Request) -> bytes:
         sid = request.query.get("sid")
         socket = self.server.sockets.get(sid) if sid else None
         if socket is None or socket.closed:
             # python-engineio refuses an unknown session without reading the body; a closed one made it raise.
-            raise Refusal(
-                InvalidPayload("no such Engine.IO session (it may have been closed)"),
-                close=True,
-            )
+            raise Refusal(InvalidPayload("no such Engine.IO session (it may have been closed)"), close=True)
         try:
             body = await read_bounded(request, MAX_PACKET_BYTES, self.config.http_body_timeout, self.reads)
         except HubError as exc:
-            log.info(
-                "closing connection %s: a long-polling body refused (%s)",
-                sid,
-                exc.message,
-            )
+            log.info("closing connection %s: a long-polling body refused (%s)", sid, exc.message)
             await socket.close(wait=False, reason=self.server.reason.TRANSPORT_ERROR)
             raise Refusal(exc, close=True) from None
         if socket.closed:  # while its body arrived (a ping timeout, a revoked token)

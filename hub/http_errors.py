@@ -10,8 +10,9 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from hub.errors import HubError, RateLimited
+from hub.errors import HubError, RateLimited, Unavailable
 from hub.http_body import close_unless_read
+from hub.listener import GATE
 from hub.protocol import ErrorCode
 from hub.web_guard import GUARD
 
@@ -31,11 +32,7 @@ class Refusal(web.HTTPError):
     def __init__(self, exc: HubError, *, close: bool = False) -> None:
         self.status_code = exc.http_status
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
-        super().__init__(
-            text=json.dumps({"error": exc.body()}),
-            content_type="application/json",
-            headers=headers,
-        )
+        super().__init__(text=json.dumps({"error": exc.body()}), content_type="application/json", headers=headers)
         if close:
             self.force_close()
 
@@ -57,7 +54,7 @@ def json_errors(handler: Handler) -> Handler:
             if guard is not None:
                 guard.check_host(request.headers)
                 guard.check_origin(request)
-            response = await handler(request)
+            response = await _reserve_refusal(request) or await handler(request)
         except HubError as exc:
             response = error_response(exc)
         except web.HTTPException as exc:
@@ -73,6 +70,25 @@ def json_errors(handler: Handler) -> Handler:
         return response
 
     return answer
+
+
+async def _reserve_refusal(request: web.Request) -> web.Response | None:
+    """A connection taken on reserve (hub/admission.py) serves only /api/health and admins: the
+    answer to anyone else, which closes the connection."""
+    gate = request.app.get(GATE)
+    if gate is None or not gate.on_reserve(request.protocol) or request.path == "/api/health":
+        return None
+    from hub.http_api import ACCOUNTS, bearer_token  # hub.http_api builds on this module
+
+    try:
+        _, user = await request.app[ACCOUNTS].token_owner(bearer_token(request))
+    except HubError:
+        user = None
+    if user is not None and user.admin:
+        return None
+    response = error_response(Unavailable("the hub is serving as many connections as it can: try again later"))
+    response.force_close()
+    return response
 
 
 def _aiohttp_refusal(request: web.Request, exc: web.HTTPException) -> web.StreamResponse:
@@ -108,8 +124,4 @@ def add_fallback(app: web.Application) -> None:
     app.router.add_route("*", r"/{path:[\s\S]*}", no_such_endpoint)
 
 
-_HTTP_CODES = {
-    404: ErrorCode.NOT_FOUND,
-    405: ErrorCode.NOT_FOUND,
-    413: ErrorCode.TOO_LARGE,
-}
+_HTTP_CODES = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.NOT_FOUND, 413: ErrorCode.TOO_LARGE}

@@ -9,14 +9,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 import socketio
 from pydantic import BaseModel, ValidationError
 
 from hub.engine import HubSocket
-from hub.errors import HubError, InvalidPayload, TooLarge, Unauthorized, Unavailable, UnknownEvent
+from hub.errors import (
+    HubError,
+    InvalidPayload,
+    TooLarge,
+    TooManyConnections,
+    Unauthorized,
+    Unavailable,
+    UnknownEvent,
+)
 from hub.fastpath import NAMESPACE, encode_event, socket_of
 from hub.protocol import (
     AckNotification,
@@ -36,7 +44,7 @@ from hub.service import HubService, sent
 from hub.sessions import Session
 from hub.sio_server import HubServer, ack_wanted
 from hub.store import Stored
-from hub.websocket import slim_environ
+from hub.websocket import RESERVE_ENVIRON, slim_environ
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
@@ -83,6 +91,9 @@ class SocketLayer:
         #: Each connected sid's Engine.IO connection, found once at connect: python-socketio's own
         #: lookup (a bidict, then the server's socket table) cost ~1 µs per recipient of every send.
         self._sockets: dict[str, HubSocket] = {}
+        #: Signed-in connections per user id, for `max_connections_per_user` (counted as they are
+        #: signed in: presence learns of them a task later).
+        self._per_user: dict[int, int] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._register()
 
@@ -247,6 +258,8 @@ class SocketLayer:
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         try:
             session = await self.service.connect(sid, auth)
+            if session is not None:
+                self._check_room(session, environ)
         except ValidationError as exc:
             _, message = describe_validation_error(exc)
             raise socketio.exceptions.ConnectionRefusedError(
@@ -264,8 +277,24 @@ class SocketLayer:
         else:
             self._activate(session)
 
+    def _check_room(self, session: Session, environ: Mapping[str, Any]) -> None:
+        """Refuse a sign-in past the account's connection cap, or on a connection the hub took on
+        reserve (hub/admission.py) unless it is an admin's."""
+        cap = self.service.config.max_connections_per_user
+        if self._per_user.get(session.user.id, 0) >= cap:
+            raise TooManyConnections(
+                f"{session.user.name} already has {cap} connections (max_connections_per_user): close one first"
+            )
+        if environ.get(RESERVE_ENVIRON) and not session.admin:
+            raise Unavailable("the hub is serving as many connections as it can: try again later")
+
     def _activate(self, session: Session) -> None:
         self._sessions[session.sid] = session
+        user_id = session.user.id
+        self._per_user[user_id] = self._per_user.get(user_id, 0) + 1
+        socket = self._sockets.get(session.sid)
+        if socket is not None:
+            socket.sign_in()
         log.info("%s connected (%s)", session.user.name, session.device)
         self._start(self.service.activate(session))
 
@@ -278,6 +307,9 @@ class SocketLayer:
         socket = self._sockets.pop(sid, None)
         session = self._sessions.pop(sid, None)
         if session is not None:
+            left = self._per_user.pop(session.user.id, 1) - 1
+            if left:
+                self._per_user[session.user.id] = left
             log.info("%s disconnected (%s)", session.user.name, reason)
             said_goodbye = socket is not None and socket.closed_cleanly
             clean = reason == self.sio.reason.CLIENT_DISCONNECT or said_goodbye
@@ -292,6 +324,7 @@ class SocketLayer:
             if not self.service.config.open:
                 raise Unauthorized("this hub requires a device token at connect")
             session = await self.service.claim(sid, parse(OpenIdentity, args))
+            self._check_room(session, self.sio.get_environ(sid) or {})
             self._activate(session)
             return {"ok": True, "user": {"name": session.user.name, "admin": session.admin}}
 

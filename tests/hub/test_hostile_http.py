@@ -30,13 +30,7 @@ async def signed_in_polling(hub: Hub, token: str) -> str:
     sid = await polling_session(hub.url)
     raw = await RawHttp.open(hub.url)
     try:
-        await raw.send(
-            request(
-                "POST",
-                f"{POLLING}&sid={sid}",
-                body=b"40" + json.dumps({"token": token}).encode(),
-            )
-        )
+        await raw.send(request("POST", f"{POLLING}&sid={sid}", body=b"40" + json.dumps({"token": token}).encode()))
         assert (await raw.answer()).status == 200
     finally:
         await raw.close()
@@ -55,10 +49,7 @@ async def test_an_oversized_long_polling_post_is_answered_at_once_and_ends_that_
     raw = await RawHttp.open(hub.url)
     try:
         # 70 kB announced, 1 kB sent: the answer must not wait for the rest (python-engineio never answered).
-        headers = {
-            "Content-Length": "70000",
-            "Content-Type": "text/plain;charset=UTF-8",
-        }
+        headers = {"Content-Length": "70000", "Content-Type": "text/plain;charset=UTF-8"}
         await raw.send(request("POST", f"{POLLING}&sid={sid}", headers=headers) + b"4" * 1000)
         answer = await raw.answer()
         closed = await raw.closed()
@@ -75,11 +66,7 @@ async def test_a_chunked_long_polling_post_over_the_cap_is_refused(hub: Hub, chu
     raw = await RawHttp.open(hub.url)
     try:
         await raw.send(
-            request(
-                "POST",
-                f"{POLLING}&sid={sid}",
-                headers={"Content-Length": None, "Transfer-Encoding": "chunked"},
-            )
+            request("POST", f"{POLLING}&sid={sid}", headers={"Content-Length": None, "Transfer-Encoding": "chunked"})
         )
         for chunk in chunks:
             await raw.send(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
@@ -89,9 +76,7 @@ async def test_a_chunked_long_polling_post_over_the_cap_is_refused(hub: Hub, chu
     assert (answer.status, answer.code) == (413, "too_large")
 
 
-async def test_a_body_that_trickles_in_is_cut_after_the_body_timeout(
-    hub_factory: Any,
-) -> None:
+async def test_a_body_that_trickles_in_is_cut_after_the_body_timeout(hub_factory: Any) -> None:
     hub: Hub = await hub_factory(http_body_timeout=0.5)
     sid = await polling_session(hub.url)
     for path in (f"{POLLING}&sid={sid}", "/api/login"):
@@ -152,11 +137,7 @@ async def test_an_oversized_api_body_is_answered_at_once_and_its_connection_clos
     token = await hub.user("alice")
     raw = await RawHttp.open(hub.url)
     try:
-        headers = {
-            "Content-Length": "1000000",
-            "Content-Type": "application/json",
-            "Authorization": f"Bearer {token}",
-        }
+        headers = {"Content-Length": "1000000", "Content-Type": "application/json", "Authorization": f"Bearer {token}"}
         await raw.send(request("POST", path, headers=headers) + b"{" * 1000)
         answer = await raw.answer()
         closed = await raw.closed()
@@ -166,16 +147,10 @@ async def test_an_oversized_api_body_is_answered_at_once_and_its_connection_clos
     assert troubles(caplog) == []
 
 
-async def test_a_chunked_api_body_over_the_cap_is_refused_without_reading_it_all(
-    hub: Hub,
-) -> None:
+async def test_a_chunked_api_body_over_the_cap_is_refused_without_reading_it_all(hub: Hub) -> None:
     raw = await RawHttp.open(hub.url)
     try:
-        headers = {
-            "Content-Length": None,
-            "Transfer-Encoding": "chunked",
-            "Content-Type": "application/json",
-        }
+        headers = {"Content-Length": None, "Transfer-Encoding": "chunked", "Content-Type": "application/json"}
         await raw.send(request("POST", "/api/login", headers=headers))
         chunk = b" " * 8192
         for _ in range(3):  # 24 KiB of the announced-as-endless body
@@ -197,10 +172,7 @@ async def test_a_body_sent_in_pieces_is_read_whole(hub: Hub) -> None:
                 "POST",
                 "/api/login",
                 body=b"",
-                headers={
-                    "Content-Length": str(len(body)),
-                    "Content-Type": "application/json",
-                },
+                headers={"Content-Length": str(len(body)), "Content-Type": "application/json"},
             )
         )
         await raw.send(body[:20])
@@ -212,12 +184,37 @@ async def test_a_body_sent_in_pieces_is_read_whole(hub: Hub) -> None:
     assert answer.status == 200, answer.body
 
 
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"GARBAGE\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -1\r\n\r\n",
+        b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\n\r\n",
+        b"POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX: \x01\r\n\r\n",
+        b"GET / HTTP/1.1\r\n" + b"".join(b"X-%d: y\r\n" % i for i in range(200)) + b"\r\n",
+        b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 99999999999999999999999\r\n\r\n",
+    ],
+    ids=["not http", "negative length", "long line", "bad chunk", "control in header", "200 headers", "huge length"],
+)
+async def test_a_malformed_request_is_refused_and_logs_no_traceback(
+    hub: Hub, caplog: pytest.LogCaptureFixture, head: bytes
+) -> None:
+    raw = await RawHttp.open(hub.url)
+    try:
+        await raw.send(head)
+        answer = await raw.answer()
+        closed = await raw.closed()
+    finally:
+        await raw.close()
+    assert 400 <= answer.status < 500 and closed
+    assert troubles(caplog) == []
+
+
 # --------------------------------------------------------------------------- websocket frames
 
 
-async def test_a_websocket_frame_announcing_more_than_the_cap_closes_at_once(
-    hub: Hub,
-) -> None:
+async def test_a_websocket_frame_announcing_more_than_the_cap_closes_at_once(hub: Hub) -> None:
     raw = await RawSocket.open(hub.url)
     try:
         # A text frame header announcing 2^40 bytes, then nothing: no waiting for the payload.
@@ -269,9 +266,7 @@ async def test_every_engine_io_packet_type_in_a_long_polling_body_logs_nothing(
     try:
         await raw.send(
             request(
-                "POST",
-                f"{POLLING}&sid={sid}",
-                body="\x1e".join(["0", "6", "7", "8", "9", "٣", "2", "5"] * 12).encode(),
+                "POST", f"{POLLING}&sid={sid}", body="\x1e".join(["0", "6", "7", "8", "9", "٣", "2", "5"] * 12).encode()
             )
         )
         assert (await raw.answer()).status == 200
@@ -279,11 +274,7 @@ async def test_every_engine_io_packet_type_in_a_long_polling_body_logs_nothing(
         assert (await raw.answer()).status == 200
         await raw.send(request("GET", f"{POLLING}&sid={sid}"))
         assert b'431[{"ok":true' in (await raw.answer()).body
-        for junk in (
-            b"d=",
-            b"a",
-            b"42\x1ex",
-        ):  # not Engine.IO: that session ends, with a 400
+        for junk in (b"d=", b"a", b"42\x1ex"):  # not Engine.IO: that session ends, with a 400
             fresh = await polling_session(hub.url)
             await raw.send(request("POST", f"{POLLING}&sid={fresh}", body=junk))
             assert (await raw.answer()).status == 400
@@ -295,9 +286,7 @@ async def test_every_engine_io_packet_type_in_a_long_polling_body_logs_nothing(
 # --------------------------------------------------------------------------- stopping after a flood
 
 
-async def test_the_hub_stops_within_its_shutdown_timeout_after_a_flood(
-    tmp_path: Path,
-) -> None:
+async def test_the_hub_stops_within_its_shutdown_timeout_after_a_flood(tmp_path: Path) -> None:
     running = RunningHub(make_config(tmp_path / "hub", http_body_timeout=60.0), shutdown_timeout=3.0)
     url = await running.start()
     held: list[RawHttp] = []
@@ -307,25 +296,11 @@ async def test_the_hub_stops_within_its_shutdown_timeout_after_a_flood(
             held.append(raw)
             if i % 2:  # an oversized long-polling POST, left unfinished
                 sid = await polling_session(url)
-                await raw.send(
-                    request(
-                        "POST",
-                        f"{POLLING}&sid={sid}",
-                        headers={"Content-Length": "70000"},
-                    )
-                    + b"4"
-                )
+                await raw.send(request("POST", f"{POLLING}&sid={sid}", headers={"Content-Length": "70000"}) + b"4")
                 await raw.answer()
             else:  # a body that trickles in, as slowly as the body timeout allows
                 await raw.send(
-                    request(
-                        "POST",
-                        "/api/login",
-                        headers={
-                            "Content-Length": "500",
-                            "Content-Type": "application/json",
-                        },
-                    )
+                    request("POST", "/api/login", headers={"Content-Length": "500", "Content-Type": "application/json"})
                     + b"{"
                 )
         await asyncio.wait_for(running.stop(), 3.0)  # python-engineio's hung requests took 2 x the timeout
