@@ -72,6 +72,7 @@ def create_app(config: HubConfig) -> web.Application:
     app[GATE] = Gate(config, proxy_networks(config.trusted_proxies))
     sio.eio.gate = app[GATE]
     sio.eio.sign_in_timeout = config.sign_in_timeout
+    sio.eio.backlog.cap = config.max_send_buffer_total
     app[GUARD] = WebGuard(config, local_names())
     app[BODY_READS] = BodyReads()
     EngineRequests(sio.eio, config, app[GUARD], app[BODY_READS], app[GATE]).install()

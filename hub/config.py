@@ -77,6 +77,12 @@ class HubConfig:
         default=8 * 1024 * 1024,
         metadata={"help": "bytes waiting for a client that stops reading before the hub closes its connection"},
     )
+    max_send_buffer_total: int = field(
+        default=64 * 1024 * 1024,
+        metadata={
+            "help": "bytes waiting for all clients together; past it the connections with the most unsent are closed"
+        },
+    )
     sign_in_timeout: float = field(
         default=45.0,
         metadata={"help": "seconds a connection may stay open without signing in before the hub closes it"},
@@ -230,6 +236,8 @@ def _check(config: HubConfig) -> HubConfig:
 def _connection_problems(config: HubConfig) -> list[str]:
     """The connection limits and timeouts that cannot be used."""
     problems = []
+    if config.max_send_buffer_total < config.max_send_buffer:
+        problems.append("max_send_buffer_total must be at least max_send_buffer")
     for name in ("sign_in_timeout", "http_idle_timeout", "http_body_timeout"):
         if getattr(config, name) <= 0:
             problems.append(f"{name} must be positive")

@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 #: closes it (its TCP buffers in the kernel come on top). A connect wave of 5,000 clients queues a
 #: `user_online` of ~70 bytes for every one of them to each early client: 350 KB.
 MAX_SEND_BUFFER = 8 * 1024 * 1024
+#: What all connections together may have waiting (hub/backlog.py).
+MAX_SEND_BUFFER_TOTAL = 64 * 1024 * 1024
 #: Connections still on a queue (long-polling, compressed websockets) count packets instead.
 QUEUED_PACKET_BYTES = 512
 #: A replay waits for the client to read once this much is unsent.
@@ -79,6 +81,8 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
     stuck = False
     #: It carries a signed-in Socket.IO session (`sign_in`).
     signed = False
+    #: The server's backlog knows of unsent bytes here (hub/backlog.py).
+    _noted = False
     last_ping: float | None  # python-engineio's: when the unanswered ping went out
     # ------------------------------------------------------------------ heartbeat
 
@@ -181,12 +185,19 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
         if out is None or out.is_closing():
             return  # the reading loop sees the connection end and cleans up
         out.write(pending[0] if len(pending) == 1 else b"".join(pending))
-        if out.get_write_buffer_size() > self.server.max_send_buffer:
-            self._abandon(f"{out.get_write_buffer_size()} bytes unsent")
+        unsent = out.get_write_buffer_size()
+        if unsent > self.server.max_send_buffer:
+            self.abandon(f"{unsent} bytes unsent")
+        elif unsent or self._noted:
+            self._noted = bool(unsent)
+            self.server.backlog.note(self, unsent)
 
     def _check_queue(self) -> None:
-        if self.queue.qsize() * QUEUED_PACKET_BYTES > self.server.max_send_buffer:
-            self._abandon(f"{self.queue.qsize()} packets queued")
+        queued = self.queue.qsize() * QUEUED_PACKET_BYTES
+        if queued > self.server.max_send_buffer:
+            self.abandon(f"{self.queue.qsize()} packets queued")
+        else:
+            self.server.backlog.note(self, queued)
 
     def _take_queued(self) -> list[eio_packet.Packet | None]:
         """Empty python-engineio's queue, returning what was in it."""
@@ -216,13 +227,14 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
             with contextlib.suppress(ConnectionError, RuntimeError):
                 await writer.drain()
 
-    def _abandon(self, why: str) -> None:
+    def abandon(self, why: str) -> None:
         """The client is not reading: drop what waits for it and cut the connection."""
         if self.stuck:
             return
         self.stuck = True
         log.info("closing connection %s: it is not reading (%s)", self.sid, why)
         self.server.dropped_slow += 1
+        self.server.backlog.forget(self)
         self._pending = None
         if self._out is not None:
             self._out.abort()  # the reading loop ends and the session is closed as on any disconnect
@@ -237,6 +249,7 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
     async def close(self, wait: bool = True, abort: bool = False, reason: Any = None) -> None:
         self.server.cancel_ping(self)
         self.server.unsigned.discard(self)
+        self.server.backlog.forget(self)
         if self._out is None:
             closing_now = not (self.closing or self.closed)
             await super().close(wait=False, abort=abort, reason=reason)

@@ -13,8 +13,9 @@ import engineio
 from engineio.async_socket import AsyncSocket
 
 from hub.admission import Gate
+from hub.backlog import Backlog
 from hub.config import HEARTBEAT_TICKS
-from hub.engine import MAX_SEND_BUFFER, HubSocket
+from hub.engine import MAX_SEND_BUFFER, MAX_SEND_BUFFER_TOTAL, HubSocket
 from hub.timerwheel import TimerWheel
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,8 @@ class HubEngineServer(engineio.AsyncServer):  # type: ignore[misc]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.max_send_buffer = MAX_SEND_BUFFER
+        #: Unsent bytes of every connection, capped in all (`max_send_buffer_total`).
+        self.backlog = Backlog(MAX_SEND_BUFFER_TOTAL)
         #: Connections closed because they stopped reading.
         self.dropped_slow = 0
         self._tasks: set[asyncio.Task[Any]] = set()
