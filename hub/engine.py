@@ -196,7 +196,7 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
         queued = self.queue.qsize() * QUEUED_PACKET_BYTES
         if queued > self.server.max_send_buffer:
             self.abandon(f"{self.queue.qsize()} packets queued")
-        else:
+        elif not (self.closing or self.closed):  # a closed one's close packet may wait for ever
             self.server.backlog.note(self, queued)
 
     def _take_queued(self) -> list[eio_packet.Packet | None]:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from hub.app import SOCKETS
 from hub.backlog import Backlog
+from tests.conftest import Hub
+from tests.support.raw_http import RawHttp, polling_session, request
 
 
 class FakeConnection:
@@ -50,3 +55,21 @@ def test_a_connection_with_nothing_unsent_is_not_kept() -> None:
     backlog.note(connection, 5)
     backlog.forget(connection)
     assert connection not in backlog and backlog.total == 0
+
+
+async def test_sessions_closed_with_their_close_packet_unread_are_not_kept(hub_factory: Any) -> None:
+    """Long-polling sessions that never poll again, closed by their sign-in deadline: the close packet
+    waits in their queue for ever, and the backlog used to keep each of them (and their memory)."""
+    hub: Hub = await hub_factory(sign_in_timeout=0.5)
+    eio = hub.running.app[SOCKETS].sio.eio
+    for _ in range(5):
+        await polling_session(hub.url)  # and never polled again
+    watched = await polling_session(hub.url)  # the last deadline of all
+    raw = await RawHttp.open(hub.url)
+    try:
+        await raw.send(request("GET", f"/socket.io/?EIO=4&transport=polling&sid={watched}"))
+        assert (await raw.answer()).body.startswith(b"1")  # Engine.IO CLOSE: its deadline passed
+    finally:
+        await raw.close()
+    assert eio.dropped_unsigned == 6
+    assert len(eio.backlog) == 0 and eio.backlog.total == 0
