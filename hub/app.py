@@ -82,6 +82,7 @@ def create_app(config: HubConfig) -> web.Application:
     metrics.add_routes(app)
     add_fallback(app)
     app[metrics.METRICS] = metrics.HubMetrics(lambda: app[SERVICE].presence if SERVICE in app else None)
+    app[metrics.METRICS].watch_connections(lambda: _connection_counts(app, sio))
     app.on_startup.append(_learn_names)
     app.cleanup_ctx.append(_store_ctx)
     if config.redis:
@@ -95,6 +96,15 @@ def create_app(config: HubConfig) -> web.Application:
             "OPEN MODE: clients name themselves and no token is checked; use only on a trusted LAN or for a demo"
         )
     return app
+
+
+def _connection_counts(app: web.Application, sio: HubServer) -> metrics.ConnectionCounts:
+    gate, eio = app[GATE], sio.eio
+    return metrics.ConnectionCounts(
+        open=len(gate),
+        refused=dict(gate.refused),
+        closed={"not_signed_in": eio.dropped_unsigned, "not_reading": eio.dropped_slow, "made_room": gate.evicted},
+    )
 
 
 async def _learn_names(app: web.Application) -> None:
