@@ -11,7 +11,9 @@ python -m bench.hostile --quick            # N = 50, H = 100, a few seconds: a s
 - This process then samples the hub's RSS every second and, each second, measures what a user
   sees: a direct notification between two other clients, end to end; `/api/health`; every five
   seconds a new client's connect and sign-in. First with nothing else going on, then with H
-  hostile connections held open at once from 40 loopback addresses (under the per-address cap),
+  hostile connections held open at once, quiet again, the same attack again (memory the first
+  left behind would add up), and after. The hostile ones come from 40 loopback addresses (under
+  the per-address cap),
   of four kinds: a TCP connection that never speaks, a request head that never ends, an Engine.IO
   session that never signs in, a websocket that never signs in. Each is opened again as soon as
   the hub closes it (idle timeout, sign-in deadline), so H stay open throughout.
@@ -294,21 +296,29 @@ def wait_for_hold(loadgen: subprocess.Popen[str]) -> None:
     raise BenchError(f"the load generator stopped before holding its connections (exit {loadgen.wait()})")
 
 
+async def attack(server: ServerProcess, probe: Probe, options: Options) -> dict[str, Any]:
+    hostile = Hostile(server.url, options.hostile)
+    await hostile.start()
+    try:
+        figures = await measure(probe, server.pid, options.hostile_seconds, hostile)
+    finally:
+        figures["hostile_connections"] = await hostile.stop()
+    return figures
+
+
 async def phases(server: ServerProcess, probe: Probe, options: Options) -> dict[str, Any]:
+    """Quiet, an attack, quiet again, the same attack again (memory that stays after the first would
+    add up), then after."""
     await probe.start()
     try:
-        quiet = await measure(probe, server.pid, options.quiet_seconds)
-        hostile = Hostile(server.url, options.hostile)
-        await hostile.start()
-        try:
-            under_attack = await measure(probe, server.pid, options.hostile_seconds, hostile)
-        finally:
-            under_attack_counts = await hostile.stop()
-        under_attack["hostile_connections"] = under_attack_counts
-        after = await measure(probe, server.pid, min(10.0, options.quiet_seconds))
+        out = {"quiet": await measure(probe, server.pid, options.quiet_seconds)}
+        out["under_attack"] = await attack(server, probe, options)
+        out["between"] = await measure(probe, server.pid, options.quiet_seconds / 2)
+        out["under_attack_again"] = await attack(server, probe, options)
+        out["after"] = await measure(probe, server.pid, options.quiet_seconds / 2)
     finally:
         await probe.stop()
-    return {"quiet": quiet, "under_attack": under_attack, "after": after}
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,7 +24,7 @@ def test_quick_hostile_bench_reports_its_figures() -> None:
     doc = json.loads(proc.stdout.strip().splitlines()[-1])
     assert doc["connect"]["connected"] == doc["n"] == 50
     assert doc["held"]["dropped"] == 0, "the hub dropped none of the connections it held"
-    for phase in ("quiet", "under_attack", "after"):
+    for phase in ("quiet", "under_attack", "between", "under_attack_again", "after"):
         assert doc[phase]["direct_ms"]["count"] > 0 and doc[phase]["health_status"] == {
             "200": doc[phase]["health_ms"]["count"]
         }
