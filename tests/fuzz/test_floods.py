@@ -9,6 +9,7 @@ import asyncio
 import resource
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 import aiohttp
 import pytest
@@ -16,8 +17,9 @@ import pytest
 from tests.conftest import WAIT, Client, HubProcess, drain_until_marker
 from tests.fuzz.support import RawSocket, Tally
 from tests.load.stuck import StuckReader
-from tests.support.raw_http import RawHttp, polling_session, request
+from tests.support.raw_http import RawHttp, closed_by_peer, polling_session, request
 
+T = TypeVar("T")
 POLLING = "/socket.io/?EIO=4&transport=polling"
 #: Short deadlines, so that the idle and half-open connections are dropped within seconds.
 FAST = (
@@ -93,6 +95,16 @@ async def flood_hub(tmp_path: Path) -> AsyncIterator[FloodHub]:
     finally:
         await process.close()
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+async def twice(hub: FloodHub, flood: Callable[[], Awaitable[T]]) -> tuple[tuple[int, int, int], T]:
+    """Flood twice: the hub's RSS at start, after the first flood (what the allocator grows to stays
+    with it) and after the second (which must not add to it), and what the second flood saw."""
+    start = hub.rss
+    await flood()
+    baseline = hub.rss
+    result = await flood()
+    return (start, baseline, hub.rss), result
 
 
 async def in_waves(count: int, make: Callable[[int], Awaitable[str]], tally: Tally, at_once: int = 50) -> None:
@@ -203,11 +215,7 @@ async def oversized_campaign(hub: FloodHub, each: int) -> Tally:
 async def test_oversized_bodies_on_every_transport_are_refused_at_once_and_free_what_they_held(
     flood_hub: FloodHub, each: int
 ) -> None:
-    start = flood_hub.rss
-    await oversized_campaign(flood_hub, each)  # the first flood: what the allocator grows to stays with it
-    baseline = flood_hub.rss
-    tally = await oversized_campaign(flood_hub, each)
-    after = flood_hub.rss
+    (start, baseline, after), tally = await twice(flood_hub, lambda: oversized_campaign(flood_hub, each))
     print(
         tally.line("oversized bodies, the second of two floods")
         + f"; hub RSS {start} KiB at start, {baseline} KiB after the first flood, {after} KiB after the second",
@@ -251,19 +259,7 @@ def idle_connections(hub: FloodHub) -> list[Callable[[str], Awaitable[Callable[[
     async def half_open(source: str) -> Callable[[], Awaitable[bool]]:
         # Signed in, then never reads again nor answers a ping (a laptop whose lid was shut).
         stuck = await StuckReader.connect(hub.url, {"token": hub.tokens["carl"]})
-
-        async def gone() -> bool:
-            try:
-                async with asyncio.timeout(WAIT):
-                    while await stuck.reader.read(65536):
-                        pass
-            except TimeoutError:
-                return False
-            except ConnectionError:
-                pass
-            return True
-
-        return lambda: _closing(gone(), stuck.close())
+        return lambda: _closing(closed_by_peer(stuck.reader), stuck.close())
 
     return [silent, slowloris, never_signs_in, half_open]
 
@@ -299,11 +295,7 @@ async def idle_flood(hub: FloodHub, each: int) -> tuple[Tally, int]:
 async def test_idle_half_open_and_never_reading_connections_in_numbers_are_dropped(
     flood_hub: FloodHub, each: int
 ) -> None:
-    start = flood_hub.rss
-    await idle_flood(flood_hub, each)  # the first flood: what the allocator grows to stays with it
-    baseline = flood_hub.rss
-    tally, during = await idle_flood(flood_hub, each)
-    after = flood_hub.rss
+    (start, baseline, after), (tally, during) = await twice(flood_hub, lambda: idle_flood(flood_hub, each))
     print(
         tally.line(f"idle, half-open, never-reading connections ({len(idle_connections(flood_hub))} kinds), twice")
         + f"; hub RSS {start} KiB at start, {baseline} KiB after the first flood, {during} KiB during the second,"

@@ -62,20 +62,25 @@ class RawHttp:
 
     async def closed(self, timeout: float = WAIT) -> bool:
         """Whether the hub closes the connection (EOF or reset) within `timeout`; reads what comes."""
-        try:
-            async with asyncio.timeout(timeout):
-                while await self.reader.read(65536):
-                    pass
-        except TimeoutError:
-            return False
-        except ConnectionError:
-            return True
-        return True
+        return await closed_by_peer(self.reader, timeout)
 
     async def close(self) -> None:
         self.writer.close()
         with contextlib.suppress(ConnectionError, OSError):
             await self.writer.wait_closed()
+
+
+async def closed_by_peer(reader: asyncio.StreamReader, timeout: float = WAIT) -> bool:
+    """Whether the other end closes the connection (EOF or reset) within `timeout`; reads what comes."""
+    try:
+        async with asyncio.timeout(timeout):
+            while await reader.read(65536):
+                pass
+    except TimeoutError:
+        return False
+    except ConnectionError:
+        return True
+    return True
 
 
 def request(
