@@ -92,7 +92,7 @@ class WebGuard:
         if self._any_origin or origin in self._origins:
             return True
         # The hub's own pages: the origin's host and port are the ones the request was sent to.
-        return host is not None and origin.split("://", 1)[-1] == host.strip().lower()
+        return host is not None and origin.split("://", 1)[-1].lower() == host.strip().lower()
 
     def check_origin(self, request: web.BaseRequest) -> None:
         origin = request.headers.get("Origin")
@@ -104,7 +104,11 @@ class WebGuard:
         origin = request.headers.get("Origin")
         if origin is None or not (self._any_origin or origin.rstrip("/") in self._origins):
             return {}
-        return {"Access-Control-Allow-Origin": "*" if self._any_origin else origin, "Vary": "Origin"}
+        return {
+            "Access-Control-Allow-Origin": "*" if self._any_origin else origin,
+            "Access-Control-Expose-Headers": "Retry-After",  # a page may read when to try again
+            "Vary": "Origin",
+        }
 
     def preflight(self, request: web.Request) -> web.Response:
         """The answer to `OPTIONS /api/...`: what a page from an allowed origin may send (its host and

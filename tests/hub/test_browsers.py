@@ -100,6 +100,7 @@ async def test_a_preflight_from_an_allowed_origin_is_answered_and_the_sign_in_re
     json_from_app = {"Origin": APP, "Content-Type": "application/json"}
     status, headers, body = await send(hub, "POST", "/api/login", body=login_body(), headers=json_from_app)
     assert status == 200 and headers["Access-Control-Allow-Origin"] == APP and body["token"]
+    assert headers["Access-Control-Expose-Headers"] == "Retry-After"
     status, headers, _ = await send(hub, "POST", "/api/login", body=login_body("wrong"), headers=json_from_app)
     assert status == 401 and headers["Access-Control-Allow-Origin"] == APP, "a refusal is readable by the app too"
 
@@ -122,6 +123,10 @@ async def test_a_page_from_another_origin_gets_no_preflight_and_is_refused(
     # The hub's own pages are the same origin: always served.
     status, _, _ = await send(hub, "GET", "/api/health", headers={"Origin": hub.url})
     assert status == 200
+    port = hub.url.rsplit(":", 1)[1]
+    same = {"Host": f"localhost:{port}", "Origin": f"http://LocalHost:{port}"}
+    status, _, _ = await send(hub, "GET", "/api/health", headers=same)
+    assert status == 200, "an origin's host name is not case-sensitive"
 
 
 # --------------------------------------------------------------------------- allowed hosts (DNS rebinding)
