@@ -17,15 +17,21 @@ from aiohttp import web
 
 from hub import browser, http_send, metrics, openapi
 from hub.accounts import Accounts
+from hub.admission import Gate
 from hub.config import HubConfig
+from hub.engine_http import EngineRequests
 from hub.http_api import ACCOUNTS, SERVICE, STARTED, add_routes
+from hub.http_body import BODY_READS, BodyReads
 from hub.http_errors import add_fallback
-from hub.namespace import HubServer, SocketLayer
+from hub.listener import GATE
+from hub.namespace import SocketLayer
 from hub.protocol import MAX_PACKET_BYTES
-from hub.security import RedactSecrets
+from hub.security import RedactSecrets, proxy_networks
 from hub.service import HubService, Transport
+from hub.sio_server import HubServer
 from hub.store import Store
 from hub.store.factory import create_store, describe
+from hub.web_guard import GUARD, WebGuard, learn_names, local_names
 from hub.websocket import install_websocket_transport
 
 log = logging.getLogger(__name__)
@@ -63,6 +69,13 @@ def create_app(config: HubConfig) -> web.Application:
     )
     install_websocket_transport(sio, compress=config.websocket_compression)
     sio.attach(app)
+    app[GATE] = Gate(config, proxy_networks(config.trusted_proxies))
+    sio.eio.gate = app[GATE]
+    sio.eio.sign_in_timeout = config.sign_in_timeout
+    sio.eio.backlog.cap = config.max_send_buffer_total
+    app[GUARD] = WebGuard(config, local_names())
+    app[BODY_READS] = BodyReads()
+    EngineRequests(sio.eio, config, app[GUARD], app[BODY_READS], app[GATE]).install()
     add_routes(app)
     http_send.add_routes(app)
     openapi.add_routes(app, config)
@@ -70,6 +83,8 @@ def create_app(config: HubConfig) -> web.Application:
     browser.add_routes(app, config)
     add_fallback(app)
     app[metrics.METRICS] = metrics.HubMetrics(lambda: app[SERVICE].presence if SERVICE in app else None)
+    app[metrics.METRICS].watch_connections(lambda: _connection_counts(app, sio))
+    app.on_startup.append(_learn_names)
     app.cleanup_ctx.append(_store_ctx)
     if config.redis:
         from hub.cluster import cluster_ctx
@@ -82,6 +97,19 @@ def create_app(config: HubConfig) -> web.Application:
             "OPEN MODE: clients name themselves and no token is checked; use only on a trusted LAN or for a demo"
         )
     return app
+
+
+def _connection_counts(app: web.Application, sio: HubServer) -> metrics.ConnectionCounts:
+    gate, eio = app[GATE], sio.eio
+    return metrics.ConnectionCounts(
+        open=len(gate),
+        refused=dict(gate.refused),
+        closed={"not_signed_in": eio.dropped_unsigned, "not_reading": eio.dropped_slow, "made_room": gate.evicted},
+    )
+
+
+async def _learn_names(app: web.Application) -> None:
+    await learn_names(app[GUARD], app[CONFIG])
 
 
 def _cors(config: HubConfig) -> str | list[str] | None:
@@ -141,6 +169,9 @@ def _on_shutdown(sio: socketio.AsyncServer):  # type: ignore[no-untyped-def]
             log.info("closing %d client connections", len(sockets))
         for socket in sockets:
             await socket.close(wait=False, abort=True, reason=sio.eio.reason.SERVER_DISCONNECT)
+        cut = app[BODY_READS].cut()
+        if cut:
+            log.info("cut %d requests still sending their body", cut)
         await sio.shutdown()
 
     return close_clients

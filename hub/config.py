@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import os
+import re
 import tomllib
 import types
 import typing
@@ -75,6 +76,46 @@ class HubConfig:
     max_send_buffer: int = field(
         default=8 * 1024 * 1024,
         metadata={"help": "bytes waiting for a client that stops reading before the hub closes its connection"},
+    )
+    max_send_buffer_total: int = field(
+        default=64 * 1024 * 1024,
+        metadata={
+            "help": "bytes waiting for all clients together; past it the connections with the most unsent are closed"
+        },
+    )
+    sign_in_timeout: float = field(
+        default=45.0,
+        metadata={"help": "seconds a connection may stay open without signing in before the hub closes it"},
+    )
+    http_idle_timeout: float = field(
+        default=15.0,
+        metadata={
+            "help": "seconds an HTTP connection may go without a complete request: before the first, between "
+            "keep-alive requests, and while its headers trickle in"
+        },
+    )
+    http_body_timeout: float = field(default=20.0, metadata={"help": "seconds a request body may take to arrive"})
+    max_connections: int = field(
+        default=0,
+        metadata={
+            "help": "connections served at once; past it only /api/health and admins get in "
+            "(0: the open-file limit minus the files the hub holds and a reserve of 128)"
+        },
+    )
+    max_connections_per_user: int = field(
+        default=64, metadata={"help": "Socket.IO connections one account may hold at once"}
+    )
+    max_pending_per_address: int = field(
+        default=64,
+        metadata={"help": "connections from one address that have not signed in yet; past it new ones are refused"},
+    )
+    allowed_hosts: tuple[str, ...] = field(
+        default=(),
+        metadata={
+            "help": "host names clients may reach the hub by, besides IP addresses, localhost and this "
+            "machine's own names, comma-separated ('.lan' for a domain, '*' for any; guards against DNS rebinding)",
+            "empty": "(empty: IP addresses, localhost and this machine's names)",
+        },
     )
     revocation_poll_seconds: float = field(
         default=1.0, metadata={"help": "how often the hub looks for tokens revoked by the admin CLI"}
@@ -220,6 +261,7 @@ def _check(config: HubConfig) -> HubConfig:
             ipaddress.ip_network(proxy, strict=False)
         except ValueError:
             problems.append(f"trusted_proxies: {proxy!r} is not an IP address or network")
+    problems += _connection_problems(config)
     if problems:
         raise ConfigError("; ".join(problems))
     return config
@@ -232,6 +274,28 @@ def _room_problems(config: HubConfig) -> list[str]:
     if config.rooms_per_user < 0:
         problems.append("rooms_per_user must be 0 (only admins make rooms) or more")
     return problems
+
+
+def _connection_problems(config: HubConfig) -> list[str]:
+    """The connection limits and timeouts that cannot be used."""
+    problems = []
+    if config.max_send_buffer_total < config.max_send_buffer:
+        problems.append("max_send_buffer_total must be at least max_send_buffer")
+    for name in ("sign_in_timeout", "http_idle_timeout", "http_body_timeout"):
+        if getattr(config, name) <= 0:
+            problems.append(f"{name} must be positive")
+    if config.max_connections < 0:
+        problems.append("max_connections must be 0 (automatic) or more")
+    if config.max_connections_per_user < 1 or config.max_pending_per_address < 1:
+        problems.append("max_connections_per_user and max_pending_per_address must be at least 1")
+    for host in config.allowed_hosts:
+        if host != "*" and not _HOST_NAME.fullmatch(host.lower()):
+            problems.append(f"allowed_hosts: {host!r} is not a host name (or '.domain', or '*')")
+    return problems
+
+
+#: A host name or a domain with a leading dot; letters, digits, '-' and '.' (IDNs in their xn-- form).
+_HOST_NAME = re.compile(r"\.?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?")
 
 
 def load_config(

@@ -26,18 +26,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
-import struct
 import time
 from typing import Any
 
-import engineio
 from aiohttp import WSMsgType
 from engineio import exceptions as eio_exceptions
 from engineio import packet as eio_packet
+from engineio import payload as eio_payload
 from engineio.async_socket import AsyncSocket
 
-from hub.config import HEARTBEAT_TICKS
+from hub.frames import Outgoing, frame
 from hub.websocket import NORMAL_CLOSE_CODES
 
 log = logging.getLogger(__name__)
@@ -46,61 +44,25 @@ log = logging.getLogger(__name__)
 #: closes it (its TCP buffers in the kernel come on top). A connect wave of 5,000 clients queues a
 #: `user_online` of ~70 bytes for every one of them to each early client: 350 KB.
 MAX_SEND_BUFFER = 8 * 1024 * 1024
+#: What all connections together may have waiting (hub/backlog.py).
+MAX_SEND_BUFFER_TOTAL = 64 * 1024 * 1024
 #: Connections still on a queue (long-polling, compressed websockets) count packets instead.
 QUEUED_PACKET_BYTES = 512
 #: A replay waits for the client to read once this much is unsent.
 DRAIN_ABOVE = 256 * 1024
 
-_TEXT = 0x81  # FIN + text opcode
-_BINARY = 0x82  # FIN + binary opcode
-
-
-def frame(payload: str | bytes, *, text: bool | None = None) -> bytes:
-    """One unmasked (server-to-client) websocket frame carrying an encoded Engine.IO packet.
-
-    A str is a text frame, bytes a binary frame, unless `text` says the bytes are UTF-8 text."""
-    if isinstance(payload, str):
-        data, opcode = payload.encode(), _TEXT
-    else:
-        data, opcode = bytes(payload), _TEXT if text else _BINARY
-    size = len(data)
-    if size < 126:
-        return bytes((opcode, size)) + data
-    if size < 65536:
-        return struct.pack("!BBH", opcode, 126, size) + data
-    return struct.pack("!BBQ", opcode, 127, size) + data
-
-
-class Outgoing:
-    """Engine.IO packets to send to several connections, encoded once and framed once.
-
-    Made from Engine.IO packets, or (the hub's own events and acks) from one Socket.IO packet
-    already encoded as UTF-8 JSON text, which is framed without decoding it again."""
-
-    __slots__ = ("_frames", "_packets", "_text")
-
-    def __init__(self, packets: list[eio_packet.Packet] | None = None, *, text: bytes = b"") -> None:
-        self._packets = packets
-        self._text = text  # a Socket.IO packet: b'2["event",{...}]'
-        self._frames: list[bytes] | None = None
-
-    @property
-    def packets(self) -> list[eio_packet.Packet]:
-        if self._packets is None:
-            self._packets = [eio_packet.Packet(eio_packet.MESSAGE, self._text.decode())]
-        return self._packets
-
-    @property
-    def frames(self) -> list[bytes]:
-        if self._frames is None:
-            if self._packets is None:
-                self._frames = [frame(b"4" + self._text, text=True)]
-            else:
-                self._frames = [frame(p.encode()) for p in self._packets]
-        return self._frames
-
-
 _PING = Outgoing([eio_packet.Packet(eio_packet.PING)])
+#: The Engine.IO packet types a client sends once connected (PING only as the upgrade probe).
+_FROM_CLIENT = frozenset({eio_packet.CLOSE, eio_packet.PONG, eio_packet.MESSAGE, eio_packet.UPGRADE})
+#: Where `hub.engine_http` leaves a long-polling POST's body for `HubSocket.handle_post_request`.
+POLLING_BODY = "hub.polling_body"
+
+
+class _Payload(eio_payload.Payload):  # type: ignore[misc]
+    """A long-polling body of any number of packets: its size is already bounded (MAX_PACKET_BYTES),
+    and the JavaScript client sends everything queued while polling in one body."""
+
+    max_decode_packets = 1 << 20
 
 
 class HubSocket(AsyncSocket):  # type: ignore[misc]
@@ -112,13 +74,15 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
     _ws: Any = None  # hub.websocket.HubWebSocket
     _reader: asyncio.Task[Any] | None = None
     _stop_reading = False
-    #: The tick of `HubEngineServer`'s ping wheel this connection is due a ping at.
-    _ping_at: int | None = None
     #: Frames written in this loop iteration, not yet handed to the transport.
     _pending: list[bytes] | None = None
     #: python-engineio's packet queue (an asyncio.Queue) until the connection writes directly, then None.
     queue: Any
     stuck = False
+    #: It carries a signed-in Socket.IO session (`sign_in`).
+    signed = False
+    #: The server's backlog knows of unsent bytes here (hub/backlog.py).
+    _noted = False
     last_ping: float | None  # python-engineio's: when the unanswered ping went out
     # ------------------------------------------------------------------ heartbeat
 
@@ -135,19 +99,39 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
         self.last_ping = time.time()
         self.push(_PING)
 
+    def sign_in(self) -> None:
+        """Its Socket.IO session is signed in: no deadline any more, and its TCP connection (once a
+        websocket) no longer counts as pending."""
+        self.signed = True
+        self.server.signed_in(self, self._ws.protocol if self._ws is not None else None)
+
     # ------------------------------------------------------------------ receiving
 
+    async def receive(self, pkt: eio_packet.Packet) -> None:
+        """A packet from the client. OPEN, PING, NOOP and types past 6 (`7`, `9`, ...) mean nothing
+        from a client: they are ignored without a log line, on both transports (python-engineio
+        logged a traceback for each packet of a type it has no name for)."""
+        if pkt.packet_type in _FROM_CLIENT:
+            await super().receive(pkt)
+
     async def handle_post_request(self, environ: dict[str, Any]) -> None:
-        """A long-polling POST. A body that is not UTF-8 ends this connection with a 400, as other
-        malformed input does; python-engineio logged a traceback, answered 200 and dropped the data."""
+        """A long-polling POST, whose body `hub.engine_http` has already read (bounded in size and
+        time). A body that is not an Engine.IO payload ends this connection with a 400, as other
+        malformed input does; python-engineio logged a traceback, answered 200 and dropped the data,
+        and dropped any body of more than 16 packets the same way."""
+        if self.closing or self.closed:
+            raise eio_exceptions.EngineIOError("this connection is closed")
         try:
-            await super().handle_post_request(environ)
-        except UnicodeDecodeError:
-            log.info("closing connection %s: a long-polling body that is not UTF-8", self.sid)
+            packets = _Payload(encoded_payload=environ[POLLING_BODY].decode("utf-8")).packets
+        except (UnicodeDecodeError, ValueError, TypeError, IndexError, KeyError) as exc:
+            why = "not UTF-8" if isinstance(exc, UnicodeDecodeError) else "not an Engine.IO payload"
+            log.info("closing connection %s: a long-polling body that is %s", self.sid, why)
             # Closed here without waiting: python-engineio's own close would wait for the client's
             # next poll to take the close packet, and this request would hang until then.
             await self.close(wait=False, reason=self.server.reason.TRANSPORT_ERROR)
-            raise eio_exceptions.EngineIOError("the long-polling body is not UTF-8") from None
+            raise eio_exceptions.EngineIOError(f"the long-polling body is {why}") from None
+        for pkt in packets:
+            await self.receive(pkt)
 
     # ------------------------------------------------------------------ sending
 
@@ -201,12 +185,19 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
         if out is None or out.is_closing():
             return  # the reading loop sees the connection end and cleans up
         out.write(pending[0] if len(pending) == 1 else b"".join(pending))
-        if out.get_write_buffer_size() > self.server.max_send_buffer:
-            self._abandon(f"{out.get_write_buffer_size()} bytes unsent")
+        unsent = out.get_write_buffer_size()
+        if unsent > self.server.max_send_buffer:
+            self.abandon(f"{unsent} bytes unsent")
+        elif unsent or self._noted:
+            self._noted = bool(unsent)
+            self.server.backlog.note(self, unsent)
 
     def _check_queue(self) -> None:
-        if self.queue.qsize() * QUEUED_PACKET_BYTES > self.server.max_send_buffer:
-            self._abandon(f"{self.queue.qsize()} packets queued")
+        queued = self.queue.qsize() * QUEUED_PACKET_BYTES
+        if queued > self.server.max_send_buffer:
+            self.abandon(f"{self.queue.qsize()} packets queued")
+        elif not (self.closing or self.closed):  # a closed one's close packet may wait for ever
+            self.server.backlog.note(self, queued)
 
     def _take_queued(self) -> list[eio_packet.Packet | None]:
         """Empty python-engineio's queue, returning what was in it."""
@@ -236,13 +227,14 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
             with contextlib.suppress(ConnectionError, RuntimeError):
                 await writer.drain()
 
-    def _abandon(self, why: str) -> None:
+    def abandon(self, why: str) -> None:
         """The client is not reading: drop what waits for it and cut the connection."""
         if self.stuck:
             return
         self.stuck = True
         log.info("closing connection %s: it is not reading (%s)", self.sid, why)
         self.server.dropped_slow += 1
+        self.server.backlog.forget(self)
         self._pending = None
         if self._out is not None:
             self._out.abort()  # the reading loop ends and the session is closed as on any disconnect
@@ -256,10 +248,18 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
 
     async def close(self, wait: bool = True, abort: bool = False, reason: Any = None) -> None:
         self.server.cancel_ping(self)
+        self.server.unsigned.discard(self)
+        self.server.backlog.forget(self)
         if self._out is None:
             closing_now = not (self.closing or self.closed)
-            await super().close(wait=wait, abort=abort, reason=reason)
+            await super().close(wait=False, abort=abort, reason=reason)
             if closing_now:
+                if wait and not abort:
+                    # The close packet goes out with the client's next poll: a live client polls
+                    # again at once. python-engineio waited for ever, so one that never came back
+                    # held this task (and the request that closed it) until the hub stopped.
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self.queue.join(), float(self.server.ping_timeout))
                 # python-engineio's writer would wait for packets until the ping timeout: it ends
                 # once it has sent what is queued (the close packet, if any), and closes the websocket.
                 self.queue.put_nowait(None)
@@ -289,6 +289,8 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
     async def _websocket_handler(self, ws: Any) -> None:
         if ws.compressed:
             self._ws = ws
+            if self.signed:
+                self.server.signed_in(self, ws.protocol)
             await super()._websocket_handler(ws)  # per-connection zlib state: python-engineio's writer
             return
         if getattr(self, "connected", False):  # on long-polling until now
@@ -338,6 +340,8 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
         """Write what is queued (the OPEN packet, anything sent while polling), then write directly."""
         self._ws = ws
         self._reader = asyncio.current_task()
+        if self.signed:  # signed in while on long-polling
+            self.server.signed_in(self, ws.protocol)
         queued = self._take_queued()
         self._out = ws.transport
         # Nothing uses python-engineio's queue from now on (`send`, `push` and `close` write
@@ -386,116 +390,3 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
                 return
             except Exception:
                 self.server.logger.exception("Unknown receive error")
-
-
-class HubEngineServer(engineio.AsyncServer):  # type: ignore[misc]
-    """python-engineio's server with HubSockets, a send-buffer cap and an owner for closing tasks."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.max_send_buffer = MAX_SEND_BUFFER
-        #: Connections closed because they stopped reading.
-        self.dropped_slow = 0
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._unflushed: list[HubSocket] = []
-        self._flush_soon: asyncio.Handle | None = None
-        #: The ping wheel: connections due a ping, by tick (`ping_later`), the one timer and the
-        #: tick it is set for.
-        self._pings: dict[int, dict[HubSocket, None]] = {}
-        self._wheel: asyncio.Handle | None = None
-        self._wheel_at = 0
-
-    def to_flush(self, socket: HubSocket) -> None:
-        """Write `socket`'s frames at the end of this loop iteration, with everyone else's."""
-        self._unflushed.append(socket)
-        if self._flush_soon is None:
-            self._flush_soon = asyncio.get_running_loop().call_soon(self._flush)
-
-    def _flush(self) -> None:
-        self._flush_soon = None
-        sockets, self._unflushed = self._unflushed, []
-        for socket in sockets:
-            socket.flush()
-
-    # ------------------------------------------------------------------ heartbeat
-
-    def ping_later(self, socket: HubSocket) -> None:
-        """Ping `socket` once `ping_interval` has passed, at most a tick late. One timer serves every
-        connection: a timer each cost ~500 bytes per idle connection."""
-        if socket.closing or socket.closed:
-            return
-        due = math.ceil((asyncio.get_running_loop().time() + float(self.ping_interval)) / self._tick())
-        self.cancel_ping(socket)
-        self._pings.setdefault(due, {})[socket] = None
-        socket._ping_at = due
-        if self._wheel is None or due < self._wheel_at:
-            if self._wheel is not None:
-                self._wheel.cancel()
-            self._set_wheel(due)
-
-    def _set_wheel(self, due: int) -> None:
-        # The tick is kept, not read back from the timer: qasync's handles have no `when()`.
-        self._wheel_at = due
-        self._wheel = asyncio.get_running_loop().call_at(due * self._tick(), self._turn_wheel)
-
-    def _tick(self) -> float:
-        return float(self.ping_interval) / HEARTBEAT_TICKS
-
-    def cancel_ping(self, socket: HubSocket) -> None:
-        due = socket._ping_at
-        if due is None:
-            return
-        socket._ping_at = None
-        bucket = self._pings.get(due)
-        if bucket is not None:
-            bucket.pop(socket, None)
-            if not bucket:
-                del self._pings[due]
-
-    def _turn_wheel(self) -> None:
-        """Ping every connection due by the tick the timer was set for (whatever the clock says: a
-        loop may run a timer a little early), then set it for the next tick with connections on it."""
-        self._wheel = None
-        for due in sorted(d for d in self._pings if d <= self._wheel_at):
-            for socket in self._pings.pop(due):
-                socket._ping_at = None
-                try:
-                    socket.ping()
-                except Exception:  # the others on this tick are still pinged
-                    log.exception("pinging connection %s failed", socket.sid)
-        if self._pings:
-            self._set_wheel(min(self._pings))
-
-    async def _trigger_event(self, event: str, *args: Any, **kwargs: Any) -> Any:
-        if event == "connect":
-            # python-engineio has no hook for its socket class: it has just made an AsyncSocket.
-            socket = self.sockets.get(args[0])
-            if type(socket) is AsyncSocket:
-                socket.__class__ = HubSocket
-        return await super()._trigger_event(event, *args, **kwargs)
-
-    def start_task(self, coro: Any) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-
-    def _task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.debug("closing a connection failed: %r", task.exception())
-
-    def start_closing(self, socket: HubSocket, *, abort: bool) -> None:
-        self.start_task(socket.close(wait=False, abort=abort, reason=self.reason.TRANSPORT_ERROR))
-
-    async def shutdown(self) -> None:
-        await super().shutdown()
-        if self._wheel is not None:
-            self._wheel.cancel()
-            self._wheel = None
-        self._pings.clear()
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(BaseException):
-                await task

@@ -10,8 +10,12 @@
     ├── Conflict                  conflict (the name is taken)
     ├── RateLimited               rate_limited (carries retry_after seconds)
     │   └── MembershipRateLimited rate_limited, for room joins and leaves
+    │   └── SignInThrottled       rate_limited (sign-in attempts)
     ├── UnknownEvent              unknown_event
-    └── Unavailable               unavailable (the store cannot take writes)
+    ├── Unavailable               unavailable (the store cannot take writes; the hub is full)
+    ├── TooManyConnections        too_many_connections
+    ├── UnsupportedMediaType      unsupported_media_type
+    └── RequestTimeout            timeout (a request body that did not arrive in time)
 
 Raise these from the service; the Socket.IO and HTTP layers turn them into
 `{ok: false, error: {code, message}}` or an HTTP status with the same body.
@@ -105,3 +109,27 @@ class UnknownEvent(HubError):
 class Unavailable(HubError):
     code = ErrorCode.UNAVAILABLE
     http_status = 503
+
+
+class SignInThrottled(RateLimited):
+    """Too many sign-in attempts (the code is still `rate_limited`)."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(retry_after)
+        self.message = f"too many sign-in attempts: try again in {self.retry_after} s"
+        self.args = (self.message,)
+
+
+class TooManyConnections(HubError):
+    code = ErrorCode.TOO_MANY_CONNECTIONS
+    http_status = 429
+
+
+class UnsupportedMediaType(HubError):
+    code = ErrorCode.UNSUPPORTED_MEDIA_TYPE
+    http_status = 415
+
+
+class RequestTimeout(HubError):
+    code = ErrorCode.TIMEOUT
+    http_status = 408

@@ -21,7 +21,8 @@ import socketio
 from engineio import packet as eio_packet
 from socketio import packet as sio_packet
 
-from hub.engine import HubSocket, Outgoing
+from hub.engine import HubSocket
+from hub.frames import Outgoing
 
 NAMESPACE = "/"
 

@@ -14,7 +14,8 @@ from pydantic import ValidationError
 
 from hub import __version__, jsonwire
 from hub.accounts import Accounts
-from hub.errors import HubError, InvalidPayload, TooLarge, Unauthorized
+from hub.errors import HubError, InvalidPayload, Unauthorized
+from hub.http_body import BODY_READS, expect_json, read_bounded
 from hub.http_errors import json_errors
 from hub.protocol import Login, describe_validation_error
 from hub.security import client_address
@@ -30,16 +31,14 @@ STARTED: web.AppKey[float] = web.AppKey("started", float)
 
 
 async def read_body(request: web.Request) -> bytes:
-    """The request body, refused with `too_large` past MAX_JSON_BYTES (without reading more than that)."""
-    if request.content_length is not None and request.content_length > MAX_JSON_BYTES:
-        raise TooLarge(f"request body is larger than {MAX_JSON_BYTES} bytes")
-    body = await request.content.read(MAX_JSON_BYTES + 1)
-    if len(body) > MAX_JSON_BYTES:
-        raise TooLarge(f"request body is larger than {MAX_JSON_BYTES} bytes")
-    return body
+    """The request body, refused with `too_large` past MAX_JSON_BYTES (without reading more than that)
+    and with `timeout` past `http_body_timeout`."""
+    timeout = request.app[SERVICE].config.http_body_timeout
+    return await read_bounded(request, MAX_JSON_BYTES, timeout, request.app[BODY_READS])
 
 
 async def read_json(request: web.Request) -> Any:
+    expect_json(request)
     body = await read_body(request)
     try:
         return jsonwire.loads(body)

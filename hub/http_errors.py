@@ -4,13 +4,17 @@ HTTP status, like the Socket.IO acks."""
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from hub.errors import HubError, RateLimited
+from hub.errors import HubError, RateLimited, Unavailable
+from hub.http_body import close_unless_read
+from hub.listener import GATE
 from hub.protocol import ErrorCode
+from hub.web_guard import GUARD
 
 log = logging.getLogger(__name__)
 
@@ -20,45 +24,95 @@ def error_response(exc: HubError) -> web.Response:
     return web.json_response({"error": exc.body()}, status=exc.http_status, headers=headers)
 
 
+class Refusal(web.HTTPError):
+    """A HubError as an exception aiohttp answers with (where a handler cannot return a response,
+    e.g. in python-engineio's request translation): the API's JSON body and status. `close`: the
+    connection closes after the answer (a body left unread, a client not to keep)."""
+
+    def __init__(self, exc: HubError, *, close: bool = False) -> None:
+        self.status_code = exc.http_status
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        super().__init__(text=json.dumps({"error": exc.body()}), content_type="application/json", headers=headers)
+        if close:
+            self.force_close()
+
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def json_errors(handler: Handler) -> Handler:
-    """`handler`, answering errors in the API's JSON shape. A wrapper per route, not a middleware:
-    a middleware's frame would stay alive under every websocket for as long as it is open (memory
+    """`handler` behind the checks every HTTP route makes (the `Host` and `Origin` of the request,
+    see hub/web_guard.py), answering errors in the API's JSON shape, and closing the connection of
+    a request whose body was not read to its end. A wrapper per route, not a middleware: a
+    middleware's frame would stay alive under every websocket for as long as it is open (memory
     per idle connection, issue 8)."""
 
     @functools.wraps(handler)
     async def answer(request: web.Request) -> web.StreamResponse:
+        guard = request.app.get(GUARD)
         try:
-            return await handler(request)
+            if guard is not None:
+                guard.check_host(request.headers)
+                guard.check_origin(request)
+            response = await _reserve_refusal(request) or await handler(request)
         except HubError as exc:
-            return error_response(exc)
+            response = error_response(exc)
         except web.HTTPException as exc:
-            # aiohttp's own refusals (no such route, wrong method, body too large) in the same JSON shape.
-            code = _HTTP_CODES.get(exc.status)
-            if code is None:
-                raise
-            message = f"no such endpoint: {request.method} {request.path}" if exc.status in (404, 405) else exc.reason
-            allow = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else None
-            body = {"error": {"code": code.value, "message": message}}
-            return web.json_response(body, status=exc.status, headers=allow)
+            response = _aiohttp_refusal(request, exc)
         except Exception:
             log.exception("%s %s failed", request.method, request.path)
             message = "the hub could not handle this request; it has been logged"
-            return web.json_response({"error": {"code": ErrorCode.INTERNAL.value, "message": message}}, status=500)
+            body = {"error": {"code": ErrorCode.INTERNAL.value, "message": message}}
+            response = web.json_response(body, status=500)
+        close_unless_read(request, response)
+        if guard is not None and not response.prepared:
+            response.headers.update(guard.cors_headers(request))
+        return response
 
     return answer
 
 
+async def _reserve_refusal(request: web.Request) -> web.Response | None:
+    """A connection taken on reserve (hub/admission.py) serves only /api/health and admins: the
+    answer to anyone else, which closes the connection."""
+    gate = request.app.get(GATE)
+    if gate is None or not gate.on_reserve(request.protocol) or request.path == "/api/health":
+        return None
+    from hub.http_api import ACCOUNTS, bearer_token  # hub.http_api builds on this module
+
+    try:
+        _, user = await request.app[ACCOUNTS].token_owner(bearer_token(request))
+    except HubError:
+        user = None
+    if user is not None and user.admin:
+        return None
+    response = error_response(Unavailable("the hub is serving as many connections as it can: try again later"))
+    response.force_close()
+    return response
+
+
+def _aiohttp_refusal(request: web.Request, exc: web.HTTPException) -> web.StreamResponse:
+    """aiohttp's own refusals (no such route, wrong method, body too large) in the API's JSON shape."""
+    code = _HTTP_CODES.get(exc.status)
+    if code is None:
+        raise exc
+    message = f"no such endpoint: {request.method} {request.path}" if exc.status in (404, 405) else exc.reason
+    allow = {"Allow": exc.headers["Allow"]} if "Allow" in exc.headers else None
+    body = {"error": {"code": code.value, "message": message}}
+    return web.json_response(body, status=exc.status, headers=allow)
+
+
 @json_errors
 async def no_such_endpoint(request: web.Request) -> web.StreamResponse:
-    """What no other route takes: 405 with `Allow` when the path exists for other methods, else 404."""
+    """What no other route takes: 405 with `Allow` when the path exists for other methods, else 404.
+    An `OPTIONS` to an endpoint of the HTTP API is a browser's CORS preflight (hub/web_guard.py)."""
     allowed: set[str] = set()
     for resource in request.app.router.resources():
         if resource is not request.match_info.route.resource:
             _, methods = await resource.resolve(request)
             allowed |= methods
+    if allowed and request.method == "OPTIONS" and request.path.startswith("/api/"):
+        return request.app[GUARD].preflight(request)
     if allowed:
         raise web.HTTPMethodNotAllowed(request.method, allowed)
     raise web.HTTPNotFound()

@@ -23,10 +23,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from hub.security import TOKEN_PREFIX
+from hub.redaction import redact as _redact_secrets
 
-_TOKEN = re.compile(re.escape(TOKEN_PREFIX) + r"[A-Za-z0-9_\-]+")
-REDACTED = TOKEN_PREFIX + "[redacted]"
+#: Line breaks and other control characters a message may carry (from a client, in a name or an
+#: event): in a text log they would start a line that looks like the hub's own.
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
 
 #: Third-party loggers that log every packet at INFO: kept to warnings unless debugging.
 NOISY = ("hub.socketio", "hub.engineio", "aiohttp.access")
@@ -35,15 +36,27 @@ _STANDARD_ATTRS = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime
 
 
 def redact(text: str) -> str:
-    return _TOKEN.sub(REDACTED, text)
+    """Device tokens and the values of secret-named keys, blanked (hub/redaction.py)."""
+    return _redact_secrets(text)
+
+
+def one_line(text: str) -> str:
+    """`text` with line breaks and control characters escaped (`\\n`, `\\x1b`): one record, one line."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 class TextFormatter(logging.Formatter):
+    """`time LEVEL logger: message`, the message on one line; a traceback follows on lines of its own."""
+
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = one_line(redact(record.message))
+        return super().formatMessage(record)
+
+    def formatException(self, ei: Any) -> str:
+        return redact(super().formatException(ei))
 
 
 class JsonFormatter(logging.Formatter):
@@ -54,14 +67,14 @@ class JsonFormatter(logging.Formatter):
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": redact(record.getMessage()),
         }
         for key, value in record.__dict__.items():
             if key not in _STANDARD_ATTRS and not key.startswith("_"):
                 entry[key] = value if isinstance(value, str | int | float | bool | None) else repr(value)
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return redact(json.dumps(entry, ensure_ascii=False, default=repr))
+            entry["exception"] = redact(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False, default=repr)
 
 
 #: Records waiting for the writer before new ones are dropped (a few MB of lines at most).

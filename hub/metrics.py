@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import accumulate
 from typing import TYPE_CHECKING
@@ -108,6 +109,38 @@ class _Deliveries(Collector):
         return [sent, delivered, queued, latency]
 
 
+@dataclass(frozen=True, slots=True)
+class ConnectionCounts:
+    """What the hub's connection limits did so far (hub/admission.py, hub/engine_server.py)."""
+
+    open: int
+    refused: dict[str, int]  # by reason: per_address, full
+    closed: dict[str, int]  # by reason: not_signed_in, not_reading, made_room
+
+
+class _Connections(Collector):
+    def __init__(self, counts: Callable[[], ConnectionCounts]) -> None:
+        self._counts = counts
+
+    def collect(self) -> Iterable[Metric]:
+        counts = self._counts()
+        open_ = GaugeMetricFamily("lan_notify_open_connections", "TCP connections open to the hub")
+        open_.add_metric([], counts.open)
+        refused = _counter(
+            "lan_notify_connections_refused",
+            "New connections refused at once: too many pending from one address, or the hub full",
+            ["reason"],
+            {(reason,): n for reason, n in counts.refused.items()},
+        )
+        closed = _counter(
+            "lan_notify_connections_closed",
+            "Connections the hub closed: not signed in in time, not reading, or to make room",
+            ["reason"],
+            {(reason,): n for reason, n in counts.closed.items()},
+        )
+        return [open_, refused, closed]
+
+
 def _counter(name: str, doc: str, labels: list[str], counts: dict[tuple[str, ...], int]) -> CounterMetricFamily:
     family = CounterMetricFamily(name, doc, labels=labels)
     for values, count in sorted(counts.items()):
@@ -139,6 +172,9 @@ class HubMetrics(NoMetrics):
         )
         #: The timestamp last read and its epoch: the notifications of a batch share a few.
         self._stamp = ("", 0.0)
+
+    def watch_connections(self, counts: Callable[[], ConnectionCounts]) -> None:
+        self.registry.register(_Connections(counts))
 
     def rate_limited(self, actor: Actor) -> None:
         self.rate_limited_total.inc()

@@ -8,19 +8,24 @@ Nothing a client sends can disconnect it or touch anybody else.
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 import socketio
 from pydantic import BaseModel, ValidationError
-from socketio import packet as sio_packet
 
-from hub import jsonwire
-from hub.engine import HubEngineServer, HubSocket
-from hub.errors import HubError, InvalidPayload, TooLarge, Unauthorized, Unavailable, UnknownEvent
-from hub.fastpath import NAMESPACE, encode_ack, encode_event, encode_packet, socket_of
+from hub.engine import HubSocket
+from hub.errors import (
+    HubError,
+    InvalidPayload,
+    TooLarge,
+    TooManyConnections,
+    Unauthorized,
+    Unavailable,
+    UnknownEvent,
+)
+from hub.fastpath import NAMESPACE, encode_event, socket_of
 from hub.protocol import (
     AckNotification,
     Announce,
@@ -38,146 +43,13 @@ from hub.protocol import (
 )
 from hub.service import HubService, sent
 from hub.sessions import Session
+from hub.sio_server import HubServer, ack_wanted
 from hub.store import Stored
-from hub.websocket import slim_environ
+from hub.websocket import RESERVE_ENVIRON, slim_environ
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
 A = TypeVar("A")
-
-_ack_wanted: contextvars.ContextVar[bool] = contextvars.ContextVar("ack_wanted", default=False)
-
-
-#: The hub's protocol has no binary payloads; a packet may carry a few attachments (they are refused
-#: as `invalid_payload`), never a count that makes the server buffer frames for it.
-MAX_ATTACHMENTS = 8
-#: Longer ack ids are left to python-socketio (which refuses them).
-MAX_ACK_DIGITS = 19
-#: Event names python-socketio dispatches to its own handlers, never as a client's event.
-_RESERVED_EVENTS = frozenset({"connect", "disconnect", "*"})
-#: What python-socketio raises for a packet it cannot parse (bad JSON, bad placeholders, ...).
-_MALFORMED = (ValueError, TypeError, IndexError, KeyError, AttributeError, RecursionError)
-
-
-class HubPacket(sio_packet.Packet):  # type: ignore[misc]
-    """python-socketio's packet, reading JSON as the rest of the hub does (`hub/jsonwire.py`): a
-    CONNECT's `auth` or an event it parses itself with a huge number in it is refused by validation,
-    not taken for a malformed packet."""
-
-    json = jsonwire
-
-
-class HubServer(socketio.AsyncServer):  # type: ignore[misc]
-    """AsyncServer on the hub's Engine.IO layer (`hub/engine.py`) that lets handlers know whether
-    the client asked for an ack, answers sends itself (`sends`), and closes the connection of a
-    client sending a malformed packet (as the JavaScript server does)."""
-
-    #: Send events (`SocketLayer._route_send`), answered without python-socketio's handler chain:
-    #: called with the sid, the payload, the client's ack id (None: no ack wanted) and the connection.
-    sends: dict[str, Callable[[str, tuple[Any, ...], int | None, str], Awaitable[None]]]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("serializer", HubPacket)
-        super().__init__(*args, **kwargs)
-        self.sends = {}
-
-    def _engineio_server_class(self) -> type[HubEngineServer]:
-        return HubEngineServer
-
-    async def _handle_event_internal(
-        self, server: Any, sid: str, eio_sid: str, data: Any, namespace: str, id: int | None
-    ) -> None:
-        send = self.sends.get(data[0]) if namespace == NAMESPACE else None
-        if send is not None:  # a send python-socketio parsed itself (binary attachments)
-            await send(sid, tuple(data[1:]), id, eio_sid)
-            return
-        await self._answer_event(server._trigger_event(data[0], namespace, sid, *data[1:]), eio_sid, namespace, id)
-
-    async def _answer_event(self, handling: Awaitable[Any], eio_sid: str, namespace: str, id: int | None) -> None:
-        """Run a handler (telling it whether the client wants an ack) and send its answer as the ack."""
-        token = _ack_wanted.set(id is not None)
-        try:
-            answer = await handling
-        finally:
-            _ack_wanted.reset(token)
-        if answer is not self.not_handled and id is not None:
-            args = [] if answer is None else list(answer) if isinstance(answer, tuple) else [answer]
-            self.ack_now(eio_sid, namespace, id, args)
-
-    def ack_now(self, eio_sid: str, namespace: str, id: int, args: list[Any]) -> None:
-        socket = self.eio.sockets.get(eio_sid)
-        if not isinstance(socket, HubSocket):
-            return
-        if namespace == NAMESPACE:
-            socket.push(encode_ack(id, args))
-        else:  # pragma: no cover - the hub serves the default namespace only
-            socket.push(encode_packet(self.packet_class(sio_packet.ACK, namespace=namespace, id=id, data=args)))
-
-    async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
-        if eio_sid in self._binary_packet:
-            if not isinstance(data, bytes):
-                # python-socketio would take this text frame as the awaited attachment.
-                await self.drop_connection(eio_sid, "a text frame where a binary attachment was due")
-                return
-        elif type(data) is str and data[:1] == "2" and await self._fast_event(eio_sid, data):
-            return
-        # python-socketio would log a traceback and keep the connection; after a bad binary packet
-        # (placeholders that do not match, zero attachments) it would even swallow every later
-        # frame of that client. Close that one connection instead; the client may reconnect.
-        try:
-            await super()._handle_eio_message(eio_sid, data)
-        except _MALFORMED as exc:
-            await self.drop_connection(eio_sid, f"malformed Socket.IO packet ({type(exc).__name__})")
-            return
-        pending = self._binary_packet.get(eio_sid)
-        if pending is not None and not 0 < pending.attachment_count <= MAX_ATTACHMENTS:
-            await self.drop_connection(eio_sid, f"binary packet with {pending.attachment_count} attachments")
-
-    async def _fast_event(self, eio_sid: str, data: str) -> bool:
-        """An EVENT on the default namespace for one of the hub's handlers, dispatched without
-        python-socketio's generic machinery (what its `_handle_event` and `_trigger_event` do, for
-        the one case the hub's clients use). False: not that case, python-socketio handles it."""
-        end = len(data)
-        i = 1
-        while i < end and "0" <= data[i] <= "9":
-            i += 1
-        if i >= end or data[i] != "[" or i > MAX_ACK_DIGITS:
-            return False
-        try:
-            payload = jsonwire.loads(data[i:])
-        except (ValueError, RecursionError) as exc:
-            await self.drop_connection(eio_sid, f"malformed Socket.IO packet ({type(exc).__name__})")
-            return True
-        if type(payload) is not list or not payload or type(payload[0]) is not str:
-            return False
-        event = payload[0]
-        send = self.sends.get(event)
-        handler: Any = None
-        if send is None:
-            handler = self.handlers.get(NAMESPACE, {}).get(event) if event not in _RESERVED_EVENTS else None
-            if handler is None:
-                return False
-        sid = self.manager.sid_from_eio_sid(eio_sid, NAMESPACE)
-        if sid is None or not self.manager.is_connected(sid, NAMESPACE):
-            return False
-        if self.logger.isEnabledFor(logging.INFO):
-            self.logger.info('received event "%s" from %s [%s]', event, sid, NAMESPACE)
-        ack_id = int(data[1:i]) if i > 1 else None
-        if send is not None:
-            await send(sid, tuple(payload[1:]), ack_id, eio_sid)
-        else:
-            await self._answer_event(handler(sid, *payload[1:]), eio_sid, NAMESPACE, ack_id)
-        return True
-
-    async def drop_connection(self, eio_sid: str, why: str) -> None:
-        """Close one Engine.IO connection now: the client sees a dropped transport and may
-        reconnect; its session ends as on any disconnect."""
-        self._binary_packet.pop(eio_sid, None)
-        socket = self.eio.sockets.get(eio_sid)
-        if socket is None or socket.closed or socket.closing:
-            return
-        log.info("closing connection %s: %s", eio_sid, why)
-        await socket.close(wait=False, reason=self.eio.reason.TRANSPORT_ERROR)
 
 
 def parse(model: type[M], args: tuple[Any, ...]) -> M:
@@ -222,6 +94,9 @@ class SocketLayer:
         #: Each connected sid's Engine.IO connection, found once at connect: python-socketio's own
         #: lookup (a bidict, then the server's socket table) cost ~1 µs per recipient of every send.
         self._sockets: dict[str, HubSocket] = {}
+        #: Signed-in connections per user id, for `max_connections_per_user` (counted as they are
+        #: signed in: presence learns of them a task later).
+        self._per_user: dict[int, int] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._register()
 
@@ -362,7 +237,7 @@ class SocketLayer:
             result = await run()
             return result if result is not None else {"ok": True}
         except Exception as exc:
-            return self._refusal(event, sid, exc, _ack_wanted.get())
+            return self._refusal(event, sid, exc, ack_wanted.get())
 
     def _refusal(self, event: str, sid: str, exc: BaseException, wants_ack: bool) -> dict[str, Any]:
         """The failed answer `{ok: false, error}`; a client that asked for no ack gets it as an `error` event."""
@@ -386,6 +261,8 @@ class SocketLayer:
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         try:
             session = await self.service.connect(sid, auth)
+            if session is not None:
+                self._check_room(session, environ)
         except ValidationError as exc:
             _, message = describe_validation_error(exc)
             raise socketio.exceptions.ConnectionRefusedError(
@@ -403,8 +280,24 @@ class SocketLayer:
         else:
             self._activate(session)
 
+    def _check_room(self, session: Session, environ: Mapping[str, Any]) -> None:
+        """Refuse a sign-in past the account's connection cap, or on a connection the hub took on
+        reserve (hub/admission.py) unless it is an admin's."""
+        cap = self.service.config.max_connections_per_user
+        if self._per_user.get(session.user.id, 0) >= cap:
+            raise TooManyConnections(
+                f"{session.user.name} already has {cap} connections (max_connections_per_user): close one first"
+            )
+        if environ.get(RESERVE_ENVIRON) and not session.admin:
+            raise Unavailable("the hub is serving as many connections as it can: try again later")
+
     def _activate(self, session: Session) -> None:
         self._sessions[session.sid] = session
+        user_id = session.user.id
+        self._per_user[user_id] = self._per_user.get(user_id, 0) + 1
+        socket = self._sockets.get(session.sid)
+        if socket is not None:
+            socket.sign_in()
         log.info("%s connected (%s)", session.user.name, session.device)
         self._start(self.service.activate(session))
 
@@ -417,6 +310,9 @@ class SocketLayer:
         socket = self._sockets.pop(sid, None)
         session = self._sessions.pop(sid, None)
         if session is not None:
+            left = self._per_user.pop(session.user.id, 1) - 1
+            if left:
+                self._per_user[session.user.id] = left
             log.info("%s disconnected (%s)", session.user.name, reason)
             said_goodbye = socket is not None and socket.closed_cleanly
             clean = reason == self.sio.reason.CLIENT_DISCONNECT or said_goodbye
@@ -431,6 +327,7 @@ class SocketLayer:
             if not self.service.config.open:
                 raise Unauthorized("this hub requires a device token at connect")
             session = await self.service.claim(sid, parse(OpenIdentity, args))
+            self._check_room(session, self.sio.get_environ(sid) or {})
             self._activate(session)
             return {"ok": True, "user": {"name": session.user.name, "admin": session.admin}}
 

@@ -36,8 +36,10 @@ def _errors(*statuses: int) -> dict[str, Any]:
         401: "unauthorized: no token, or an unknown or revoked one",
         403: "forbidden: not allowed (admin-only, restricted room, send-only token)",
         404: "not_found: no such user or room",
+        408: "timeout: the body did not arrive within http_body_timeout; the connection is closed",
         413: "too_large: message over 4 KiB, title over 200 characters, or body over 16 KiB",
-        429: "rate_limited: too many sends; see Retry-After (seconds)",
+        415: "unsupported_media_type: the body is not sent as application/json",
+        429: "rate_limited: too many sends (or sign-in attempts); see Retry-After (seconds)",
         503: "unavailable: the store cannot take writes, or the hub is shutting down",
     }
     out: dict[str, Any] = {}
@@ -150,7 +152,7 @@ def _paths() -> dict[str, Any]:
                 "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("Login")}}},
                 "responses": {
                     "200": _json(_ref("LoginAnswer"), "signed in"),
-                    **_errors(400, 401, 413, 429),
+                    **_errors(400, 401, 408, 413, 415, 429),
                     "401": _json(
                         _ref("Error"),
                         "unauthorized: wrong user name or password; password_expired: a one-time password already used",
@@ -185,7 +187,7 @@ def _paths() -> dict[str, Any]:
                     "required": True,
                     "content": {"application/json": {"schema": _ref("HttpNotification")}},
                 },
-                "responses": {"201": _SENT, **_errors(400, 401, 403, 404, 413, 429, 503)},
+                "responses": {"201": _SENT, **_errors(400, 401, 403, 404, 408, 413, 415, 429, 503)},
             },
             "get": {
                 "summary": "The caller's own notifications after `since`, oldest first (device tokens only)",
@@ -210,7 +212,7 @@ def _paths() -> dict[str, Any]:
                     *_TEXT_SEND_PARAMETERS,
                 ],
                 "requestBody": _TEXT_BODY,
-                "responses": {"201": _SENT, **_errors(400, 401, 403, 404, 413, 429, 503)},
+                "responses": {"201": _SENT, **_errors(400, 401, 403, 404, 408, 413, 429, 503)},
             }
         },
         "/api/notify/room/{room}": {
@@ -222,7 +224,7 @@ def _paths() -> dict[str, Any]:
                     *_TEXT_SEND_PARAMETERS,
                 ],
                 "requestBody": _TEXT_BODY,
-                "responses": {"201": _SENT, **_errors(400, 401, 403, 404, 413, 429, 503)},
+                "responses": {"201": _SENT, **_errors(400, 401, 403, 404, 408, 413, 429, 503)},
             }
         },
         "/metrics": {
@@ -249,7 +251,10 @@ def document(config: HubConfig | None = None) -> dict[str, Any]:
         "info": {
             "title": "lan-notify hub HTTP API",
             "version": __version__,
-            "description": "Send notifications from scripts; the real-time side is Socket.IO (docs/protocol.md).",
+            "description": "Send notifications from scripts; the real-time side is Socket.IO (docs/protocol.md). "
+            "Any endpoint answers 403 `forbidden` to a Host name or a browser Origin the hub does not serve, "
+            "and 503 `unavailable` (429 `too_many_connections` per address) when it is at its connection "
+            "limits, except /api/health.",
         },
         "paths": {**_paths(), **browser.openapi_paths(config or HubConfig())},
         "components": {

@@ -108,6 +108,9 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "rate_limited"
     UNKNOWN_EVENT = "unknown_event"
     UNAVAILABLE = "unavailable"
+    TOO_MANY_CONNECTIONS = "too_many_connections"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    TIMEOUT = "timeout"
     INTERNAL = "internal"
 
 

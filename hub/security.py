@@ -6,7 +6,6 @@ import hashlib
 import hmac
 import ipaddress
 import logging
-import re
 import secrets
 import string
 from collections.abc import Sequence
@@ -14,7 +13,9 @@ from collections.abc import Sequence
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-TOKEN_PREFIX = "lnt_"
+from hub.redaction import TOKEN_PREFIX as TOKEN_PREFIX
+from hub.redaction import redact as redact
+
 _hasher = PasswordHasher()  # argon2id, RFC 9106 "low memory" profile: 64 MiB, 3 passes
 # A hash of a random password: verifying against it costs as much as a real check, so an unknown
 # user name answers no faster than a wrong password.
@@ -78,19 +79,6 @@ def _trusted(address: str, trusted: Sequence[Network]) -> bool:
 def generate_password(length: int = 20) -> str:
     alphabet = string.ascii_letters + string.digits
     return "".join(secrets.choice(alphabet) for _ in range(length))
-
-
-# Device tokens, and the values of `token` / `password` fields in JSON or Python reprs.
-_SECRET_PATTERNS = (
-    re.compile(re.escape(TOKEN_PREFIX) + r"[A-Za-z0-9_\-]+"),
-    re.compile(r"""(?P<key>["']?(?:token|password|last_token)["']?\s*[:=]\s*["'])(?:\\.|[^"'\\])*""", re.IGNORECASE),
-)
-
-
-def redact(text: str) -> str:
-    """`text` with device tokens and token/password values replaced by `[redacted]`."""
-    text = _SECRET_PATTERNS[0].sub(TOKEN_PREFIX + "[redacted]", text)
-    return _SECRET_PATTERNS[1].sub(r"\g<key>[redacted]", text)
 
 
 class RedactSecrets(logging.Filter):

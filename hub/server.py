@@ -14,13 +14,17 @@ from pathlib import Path
 from aiohttp import web
 
 from hub import sd_notify
+from hub.admission import connection_limit, open_files, raise_file_limit
 from hub.announce import Announcer
 from hub.app import create_app
 from hub.config import CannotListen, ConfigError, HubConfig
+from hub.listener import GATE, GatedRunner
 from hub.runtime import tune_gc
 from hub.tls_reload import ReloadableCertificate
 
 log = logging.getLogger(__name__)
+
+LINGERING_SECONDS = 1.0
 
 
 class RunningHub:
@@ -29,7 +33,17 @@ class RunningHub:
     def __init__(self, config: HubConfig, *, shutdown_timeout: float = 5.0) -> None:
         self.config = config
         self.app = create_app(config)
-        self._runner = web.AppRunner(self.app, shutdown_timeout=shutdown_timeout, handle_signals=False)
+        self._runner = GatedRunner(
+            self.app,
+            shutdown_timeout=shutdown_timeout,
+            handle_signals=False,
+            # aiohttp's idle timer also runs from the moment a connection opens and while a request's
+            # headers arrive: a connection that sends nothing, or trickles its headers, is closed.
+            keepalive_timeout=config.http_idle_timeout,
+            # A refused request's unread body is read and thrown away for at most this long (so the
+            # client sees the answer before the connection closes), not aiohttp's 10 s.
+            lingering_time=LINGERING_SECONDS,
+        )
         self.url = ""
         self.certificate: ReloadableCertificate | None = None
         self.announcer: Announcer | None = None
@@ -39,6 +53,7 @@ class RunningHub:
             self.certificate = ReloadableCertificate(Path(self.config.tls_cert), Path(self.config.tls_key))
         ssl_context = self.certificate.context if self.certificate else None
         await self._runner.setup()
+        self._set_connection_limit()
         site = web.TCPSite(self._runner, self.config.host, self.config.port, ssl_context=ssl_context)
         try:
             await site.start()
@@ -71,6 +86,14 @@ class RunningHub:
         if self.announcer is not None:
             await self.announcer.stop()
         await self._runner.cleanup()
+
+    def _set_connection_limit(self) -> None:
+        """The soft open-file limit raised to the hard one, and the connections it leaves room for."""
+        before, limit = raise_file_limit()
+        gate = self.app[GATE]
+        gate.max_connections = connection_limit(self.config, limit, open_files())
+        raised = f" (raised from {before})" if limit > before else ""
+        log.info("open-file limit %d%s: serving up to %d connections", limit, raised, gate.max_connections)
 
 
 async def serve(config: HubConfig) -> None:

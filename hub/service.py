@@ -29,6 +29,7 @@ from hub.errors import (
     MembershipRateLimited,
     NotFound,
     RateLimited,
+    SignInThrottled,
     Unauthorized,
     Unavailable,
 )
@@ -313,7 +314,7 @@ class HubService:
         if wait <= 0:
             wait = self.login_limits.take("user:" + username)
         if wait > 0:
-            raise RateLimited(wait)
+            raise SignInThrottled(wait)
 
     async def forget_full_buckets(self) -> None:
         """Drop rate-limit buckets that have refilled: memory stays bounded however many names are tried."""

@@ -216,12 +216,20 @@ async def hub(hub_factory: Any) -> Hub:
 
 class HubProcess:
     """`python -m hub serve` as a subprocess (for SIGKILL tests, and to read its log: `stderr` is a
-    file or `asyncio.subprocess.PIPE`); reads its URL from stdout."""
+    file or `asyncio.subprocess.PIPE`); reads its URL from stdout. `files`: its open-file limit,
+    (soft, hard)."""
 
-    def __init__(self, data_dir: Path, *args: str, stderr: Any = asyncio.subprocess.DEVNULL) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *args: str,
+        stderr: Any = asyncio.subprocess.DEVNULL,
+        files: tuple[int, int] | None = None,
+    ) -> None:
         self.data_dir = data_dir
         self.args = args
         self.stderr = stderr
+        self.files = files
         self.proc: asyncio.subprocess.Process | None = None
         self.url = ""
 
@@ -256,12 +264,24 @@ class HubProcess:
             *self.args,
             stdout=asyncio.subprocess.PIPE,
             stderr=self.stderr,
+            preexec_fn=self._limit_files if self.files else None,
         )
         assert self.proc.stdout is not None
         line = await asyncio.wait_for(self.proc.stdout.readline(), WAIT * 3)
         assert b"listening on" in line, line
         self.url = line.decode().split("listening on", 1)[1].strip()
         return self.url
+
+    def _limit_files(self) -> None:
+        import resource
+
+        assert self.files is not None
+        resource.setrlimit(resource.RLIMIT_NOFILE, self.files)
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
 
     async def kill(self) -> None:
         assert self.proc is not None

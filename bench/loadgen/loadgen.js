@@ -12,7 +12,8 @@
 //   receivers      [{userId, token?}] the N clients that get notifications
 //   senders        [{userId, token?}] clients that send direct notifications
 //   admin          {userId, token?}   the client that sends broadcasts
-//   scenarios      any of "connect", "rss", "latency", "fanout", "direct"
+//   scenarios      any of "connect", "rss", "latency", "fanout", "direct", "hold" (keep the
+//                  receivers connected until standard input closes: bench/hostile.py)
 //   ...            tuning: see DEFAULTS below
 //
 // Every notification the generator sends carries "bench|<tag>|<seq>|<sent at, ms>" as its message;
@@ -254,6 +255,21 @@ async function settle(cfg) {
 }
 
 // ------------------------------------------------------------------ scenarios
+
+// Keep the receivers connected until standard input closes (bench/hostile.py closes it when it has
+// measured what it wanted meanwhile), counting the connections the server dropped.
+async function holdUntilStdinCloses(receivers) {
+  let dropped = 0;
+  for (const s of receivers) if (s) s.on("disconnect", () => (dropped += 1));
+  log(`holding ${receivers.filter(Boolean).length} connections`);
+  const t0 = performance.now();
+  await new Promise((resolve) => {
+    process.stdin.on("end", resolve);
+    process.stdin.on("close", resolve);
+    process.stdin.resume();
+  });
+  return { seconds: round((performance.now() - t0) / 1000, 1), dropped };
+}
 
 async function singleBroadcastLatency(cfg, admin, receivers) {
   const n = receivers.filter(Boolean).length;
@@ -551,6 +567,9 @@ async function main() {
     per_connection_kb: connected > 0 ? round((rssAfter - rssBefore) / connected, 2) : null,
   };
 
+  if (connected > 0 && scenarios.has("hold")) {
+    out.hold = await holdUntilStdinCloses(receivers);
+  }
   if (connected > 0 && scenarios.has("latency")) {
     log("single broadcast latency");
     out.latency = await singleBroadcastLatency(cfg, admin, receivers);

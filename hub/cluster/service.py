@@ -25,7 +25,7 @@ from hub.cluster.chain import Chain, Link
 from hub.cluster.manager import ClusterManager
 from hub.cluster.redis_state import RedisState, member, parse_member
 from hub.config import HubConfig
-from hub.errors import HubError, MembershipRateLimited, RateLimited, Unavailable
+from hub.errors import HubError, MembershipRateLimited, RateLimited, SignInThrottled, Unavailable
 from hub.protocol import Event, Notification
 from hub.service import LOGIN_BURST, LOGIN_REFILL_PER_SECOND, HubService, Transport, _fail, _presence
 from hub.sessions import Actor, Presence
@@ -276,4 +276,4 @@ class ClusterService(HubService):
             await super().check_login(username, address)
             return
         if wait > 0:
-            raise RateLimited(wait)
+            raise SignInThrottled(wait)

@@ -6,6 +6,7 @@ answer it gave carries a documented code, nothing leaks to other users, and the 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,12 @@ from aiohttp import WSMsgType
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.fuzz.strategies import any_char, json_values
+from hub.http_api import SERVICE
+from tests.fuzz.strategies import RESERVED, any_char, json_values
 from tests.fuzz.support import LoopHub, RawSocket, Tally, check_answer, fuzz_settings
 
+#: Every Engine.IO packet type and beyond: digits of other scripts (int() takes them), letters, signs.
+ENGINE_IO_TYPES = [*"0123456789", "٣", "߇", "a", "-", " ", "\u0000"]
 NAMESPACES = ["", "/,", "/admin,", "/nope,", "/" + "n" * 300 + ",", "/\u0000,", "admin,"]
 ACK_IDS = ["", "7", "0", "-1", "99999999999999999999999", "1e3"]
 EVENTS = [
@@ -27,9 +31,7 @@ EVENTS = [
     "ack",
     "sync",
     "join_room",
-    "connect",
-    "disconnect",
-    "message",
+    *RESERVED,
     "notification",
     "",
     "x" * 500,
@@ -74,7 +76,7 @@ frames_strategy = st.lists(
     st.one_of(
         socketio_packets,
         st.text(any_char, max_size=80),
-        st.builds(lambda k, rest: k + rest, st.sampled_from("0123456789"), st.text(any_char, max_size=40)),
+        st.builds(lambda k, rest: k + rest, st.sampled_from(ENGINE_IO_TYPES), st.text(any_char, max_size=40)),
         st.binary(max_size=80),
         st.sampled_from(["2", "3", "2probe", "5", "6", "1", "4", "40", "41", "42", "43", "44", "45-", "4a"]),
         st.integers(10, 30_000).map(deep),
@@ -154,7 +156,8 @@ SWEEP_BODIES = ("", "{", "[]", '"x"', "null", '["send_notification"]', '["ack",{
 def sweep_frames() -> list[list[str | bytes]]:
     """Every Engine.IO packet type alone, every Socket.IO packet type with every body kind, before
     and after CONNECT (each list is one connection's frames)."""
-    frames: list[list[str | bytes]] = [[str(kind)] for kind in range(10)]
+    frames: list[list[str | bytes]] = [[kind] for kind in ENGINE_IO_TYPES]
+    frames += [[kind + "probe"] for kind in ENGINE_IO_TYPES] + [["10"], ["99"], ["7" * 100]]
     frames += [[f"4{kind}{body}"] for kind in range(10) for body in SWEEP_BODIES]
     frames += [[b"\x04" + bytes(range(16))], [b"\xff\xfe\xfd invalid utf-8 as a TEXT frame"]]
     return frames
@@ -171,6 +174,39 @@ def test_every_packet_type_is_answered_or_refused(loop_hub: LoopHub) -> None:
     loop_hub.run(loop_hub.still_serves())
     print(tally.line("raw frames sweep (every packet type)"), flush=True)
     assert {"served", "closed", "ignored until reconnect"} <= tally.outcomes.keys(), tally.outcomes
+
+
+def test_reserved_event_names_are_unknown_events(loop_hub: LoopHub, caplog: pytest.LogCaptureFixture) -> None:
+    """Every name python-socketio or the hub uses internally, with every kind of argument (a forged
+    environ and another user's token, a line break, nothing), with and without an ack: an
+    `unknown_event`, the session served as before, nobody else signed in, no error logged."""
+    bob_token = loop_hub.tokens["bob"]
+    arguments: list[list[Any]] = [
+        [],
+        ["x\n2026-01-01 00:00:00,000 INFO hub: FORGED"],
+        [{"REMOTE_ADDR": "10.6.6.6\nFORGED"}, {"token": bob_token}],
+        [{}, {"token": bob_token, "last_id": 0}],
+        [None, None, None],
+        [[["deep"]]],
+    ]
+    caplog.set_level(logging.INFO)
+    tally = Tally()
+    for name in RESERVED:
+        for args in arguments:
+            for ack in ("", "5"):
+                frame = f"42{ack}{_dumps([name, *args])}"
+                outcome = loop_hub.run(one(loop_hub, True, [frame]))
+                tally.add(outcome)
+                assert outcome == "served", (frame, outcome)
+    assert "bob" not in loop_hub.running.app[SERVICE].list_online()["online"]
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info] == []
+    assert not any(
+        "FORGED" in r.getMessage()
+        for r in caplog.records
+        if r.name.startswith("hub.") and r.name not in ("hub.engineio", "hub.socketio")
+    )
+    loop_hub.run(loop_hub.still_serves())
+    print(tally.line(f"raw frames: reserved event names ({len(RESERVED)})"), flush=True)
 
 
 def test_raw_frames_are_answered_or_refused(loop_hub: LoopHub) -> None:

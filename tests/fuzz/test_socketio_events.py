@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from hub.protocol import MAX_PACKET_BYTES, Event
 from tests.conftest import Client, refused
-from tests.fuzz.strategies import BAD_PAYLOADS, BAD_VALUES, NO_PAYLOAD, VALID, socketio_events
+from tests.fuzz.strategies import BAD_PAYLOADS, BAD_VALUES, NO_PAYLOAD, RESERVED, VALID, socketio_events
 from tests.fuzz.support import LoopHub, Tally, check_answer, fuzz_settings
 
 
@@ -78,7 +78,7 @@ def sweep_cases() -> list[tuple[str, Any]]:
     """Every event name the hub knows (both directions), each with every kind of bad payload, and every
     field of each client event replaced by every kind of bad value or left out."""
     cases: list[tuple[str, Any]] = []
-    for event in [str(e) for e in Event]:
+    for event in [str(e) for e in Event] + list(RESERVED):
         cases += [(event, payload) for payload in BAD_PAYLOADS]
         base = VALID.get(event, {})
         for key in base:
@@ -98,7 +98,7 @@ def test_every_event_and_field_gets_a_documented_answer(loop_hub: LoopHub) -> No
         for event, payload in cases:
             tally.add(loop_hub.run(one(loop_hub, clients, who, event, payload)))
     loop_hub.run(loop_hub.still_serves())
-    print(tally.line(f"socket.io sweep ({len(Event)} events)"), flush=True)
+    print(tally.line(f"socket.io sweep ({len(Event)} events, {len(RESERVED)} reserved names)"), flush=True)
     expected = {"ok", "invalid_payload", "too_large", "unknown_event", "forbidden", "closed: packet too large"}
     assert expected <= tally.outcomes.keys(), tally.outcomes
 

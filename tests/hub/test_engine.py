@@ -15,6 +15,7 @@ import pytest
 
 from hub.app import SOCKETS
 from hub.engine import HubSocket
+from hub.timerwheel import TimerWheel
 from tests.conftest import WAIT, Client, Hub
 
 
@@ -175,8 +176,8 @@ async def test_pings_keep_a_client_that_answers_and_drop_one_that_stops(hub_fact
         assert (await alice.next("user_offline"))["userId"] == "bob"
 
 
-def on_ping_wheel(hub: Hub) -> list[HubSocket]:
-    return [s for due in hub.running.app[SOCKETS].sio.eio._pings.values() for s in due]
+def on_ping_wheel(hub: Hub) -> TimerWheel[HubSocket]:
+    return hub.running.app[SOCKETS].sio.eio.pings
 
 
 async def test_a_connection_that_closes_while_waiting_for_its_next_ping_leaves_the_wheel(hub: Hub) -> None:

@@ -183,7 +183,9 @@ async def test_text_form_refusals(
 
 async def test_json_body_over_16_kib_is_413(hub: Hub) -> None:
     token = await hub.user("alice")
-    answer = await call(hub, "POST", "/api/notifications", token=token, data=b'{"to": "' + b"x" * 20_000 + b'"}')
+    body = b'{"to": "' + b"x" * 20_000 + b'"}'
+    json_type = {"Content-Type": "application/json"}
+    answer = await call(hub, "POST", "/api/notifications", token=token, data=body, headers=json_type)
     assert (answer.status, answer.code) == (413, "too_large")
 
 

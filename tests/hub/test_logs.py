@@ -57,19 +57,27 @@ async def test_json_logs_of_login_connect_and_send_hold_no_secrets(tmp_path: Pat
     assert any(entry["logger"] == "hub.engineio" for entry in entries)
 
 
+def log_record(name: str, level: int, msg: str, *args: object) -> logging.LogRecord:
+    levelname = logging.getLevelName(level)
+    return logging.makeLogRecord({"name": name, "levelno": level, "levelname": levelname, "msg": msg, "args": args})
+
+
 def test_redaction_is_a_second_line_of_defence() -> None:
-    record = logging.makeLogRecord(
-        {
-            "name": "hub.engineio",
-            "levelno": 10,
-            "levelname": "DEBUG",
-            "msg": "packet %s",
-            "args": ('{"token":"lnt_Ab-9_x"}',),
-        }
-    )
+    record = log_record("hub.engineio", logging.DEBUG, "packet %s", '{"token":"lnt_Ab-9_x"}')
     for formatter in (logs.JsonFormatter(), logs.TextFormatter()):
         out = formatter.format(record)
-        assert "lnt_Ab" not in out and logs.REDACTED in out
+        assert "lnt_Ab" not in out and "[redacted]" in out
+
+
+def test_a_message_cannot_start_a_line_of_its_own() -> None:
+    """A name or an event from a client with a line break in it does not forge a line of the log."""
+    forged = "10.0.0.9\n2026-01-01 00:00:00,000 INFO hub: admin signed in"
+    record = log_record("hub.namespace", logging.INFO, "refused a connection from %s: %s", forged, "x\r\u2028y\x1b[31m")
+    text = logs.TextFormatter().format(record)
+    assert "\n" not in text and "\r" not in text and "\u2028" not in text and "\x1b" not in text
+    assert "10.0.0.9\\n2026-01-01" in text
+    entry = json.loads(logs.JsonFormatter().format(record))
+    assert entry["message"].startswith("refused a connection from 10.0.0.9\n")  # JSON escapes it itself
 
 
 async def test_a_log_nobody_reads_does_not_stop_the_hub(tmp_path: Path) -> None:

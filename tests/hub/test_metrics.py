@@ -13,7 +13,9 @@ from hub.protocol import Kind, Notification, NotificationType
 from hub.sessions import Presence, Session
 from hub.store import Stored, User
 from tests.conftest import Hub
+from tests.fuzz.support import RawSocket
 from tests.hub.http_client import call
+from tests.support.raw_http import RawHttp, request
 
 
 async def scrape(hub: Hub) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -139,3 +141,23 @@ def test_the_delivery_tally_exposes_what_prometheus_client_would() -> None:
 
     assert samples(metrics.exposition()) == samples(generate_latest(reference))
     assert samples(metrics.exposition())[("lan_notify_notifications_queued_total", (("type", "error"),))] == 2
+
+
+async def test_refused_and_closed_connections_are_counted(hub_factory: Any) -> None:
+    hub: Hub = await hub_factory(max_pending_per_address=2, sign_in_timeout=0.5)
+    idle = [await RawHttp.open(hub.url, source="127.0.0.2") for _ in range(2)]
+    try:
+        third = await RawHttp.open(hub.url, source="127.0.0.2")
+        await third.send(request("GET", "/api/health"))
+        assert (await third.answer()).status == 429
+        await third.close()
+        unsigned = await RawSocket.open(hub.url)  # never signs in: closed at its deadline
+        assert await unsigned.receive() in ("1", None)
+        await unsigned.close()
+        samples = await scrape(hub)
+    finally:
+        for raw in idle:
+            await raw.close()
+    assert value(samples, "lan_notify_connections_refused_total", reason="per_address") == 1
+    assert value(samples, "lan_notify_connections_closed_total", reason="not_signed_in") == 1
+    assert value(samples, "lan_notify_open_connections") >= 3  # the two idle ones and the scrape's own

@@ -5,6 +5,7 @@ with `last_id`, gets everything it missed exactly once, in order."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from typing import Any
 
@@ -136,3 +137,35 @@ async def test_a_compressed_client_that_never_reads_is_capped_too(hub_factory: A
     finally:
         await stuck.close()
     assert carl_socket.unsent() <= 512  # what waited for carl was released (the close packet at most)
+
+
+async def test_connections_that_never_read_are_capped_in_all(hub_factory: Any) -> None:
+    """One user's connections, each asking `list_rooms` and never reading (30 of them took a hub from
+    65 to 249 MB): each stays under its own cap, and all of them together under
+    `max_send_buffer_total`, past which the one holding the most is closed."""
+    per_connection, total = 256 * 1024, 512 * 1024
+    hub: Hub = await hub_factory(max_send_buffer=per_connection, max_send_buffer_total=total)
+    eio = hub.running.app[SOCKETS].sio.eio
+    await hub.store.create_user("carl", None, admin=False)
+    carl = await hub.token("carl")
+    for i in range(1000):  # a list_rooms answer of ~70 KB
+        await hub.store.create_room(f"room-{i:04d}-{'x' * 40}", restricted=False, members=[])
+    bob = await hub.client(await hub.user("bob"), name="bob")
+    stuck = [await StuckReader.connect(hub.url, {"token": carl}) for _ in range(6)]
+    worst = 0
+    try:
+        for n in range(100):  # ~7 MB of answers for each, more than the kernel's buffers take (~4 MB)
+            for client in stuck:
+                with contextlib.suppress(ConnectionError):
+                    await client.send(f'42{n}["list_rooms"]')  # with an ack id: the rooms come back
+        for _ in range(20_000):  # bob's round trips, while the hub answers carl's requests
+            await bob.call("list_online")
+            worst = max(worst, sum(s.unsent() for s in eio.sockets.values()))
+            if eio.backlog.trimmed:
+                break
+    finally:
+        for client in stuck:
+            await client.close()
+    assert eio.backlog.trimmed >= 1, "the total was never capped"
+    assert worst <= total, f"{worst} bytes unsent in all"
+    assert (await bob.call("list_online"))["ok"]

@@ -19,6 +19,9 @@ from tests.conftest import Client, Hub, HubProcess
 PASSWORD = "Tr0ub4dor&3-horse-battery"
 WRONG_PASSWORD = "wrong-Pa55word-guess-77"
 BOGUS_TOKEN = "lnt_bogusbogusbogusbogusbogusbogusbogus0000"
+#: A secret pasted as a token that is not a device token, with both kinds of quotes in it: the
+#: redaction used to stop at the first quote and log the rest.
+ODD_SECRET = "it's my \"Pa55\" 'phrase' q7"
 
 
 async def post(
@@ -54,11 +57,12 @@ async def exercise(url: str) -> list[str]:
     await client.call("ack", {"id": note["id"]})
     await client.call("sync", {"since": 0})
     await client.call("send_notification", {"to": "alice", "message": "x", "token": token, "password": PASSWORD})
-    for bad in ({"token": BOGUS_TOKEN}, {"token": BOGUS_TOKEN, "last_id": 0}):
-        refused = Client(url)
-        with pytest.raises(socketio.exceptions.ConnectionError):
-            await refused.connect(bad)
-        await refused.close()
+    for bad in ({"token": BOGUS_TOKEN}, {"token": BOGUS_TOKEN, "last_id": 0}, {"token": ODD_SECRET}):
+        for transport in ("websocket", "polling"):  # python-engineio logs long-polling packets whole
+            refused = Client(url)
+            with pytest.raises(socketio.exceptions.ConnectionError):
+                await refused.connect(bad, transports=[transport])
+            await refused.close()
     status, _ = await post(url, "/api/logout", {}, token=token)
     assert status == 200
     await client.disconnected.wait()
@@ -67,11 +71,14 @@ async def exercise(url: str) -> list[str]:
         await after.connect({"token": token})  # the revoked token, tried again
     await after.close()
     await client.close()
-    return [token, token.removeprefix("lnt_"), PASSWORD, WRONG_PASSWORD, BOGUS_TOKEN]
+    odd = [ODD_SECRET[i:] for i in range(len(ODD_SECRET) - 6)]  # any tail of it, quotes included
+    return [token, token.removeprefix("lnt_"), PASSWORD, WRONG_PASSWORD, BOGUS_TOKEN, *odd]
 
 
 def leaks(text: str, secrets: list[str]) -> list[str]:
-    return [s[:8] + "..." for s in secrets if s in text]
+    """The secrets found in `text`, in full or as logged in a Python repr or JSON (quotes escaped)."""
+    forms = {s: {s, s.replace('"', '\\"'), s.replace("'", "\\'")} for s in secrets}
+    return [s[:8] + "..." for s, shown in forms.items() if any(f in text for f in shown)]
 
 
 async def test_no_secret_in_the_logs_of_an_in_process_hub_at_debug(hub: Hub, caplog: pytest.LogCaptureFixture) -> None:
@@ -256,6 +263,18 @@ def test_client_address(peer: str, forwarded: str, trusted: tuple[str, ...], cli
         ('{"password": "p\\"w"}', '{"password": "[redacted]"}'),
         ("Bearer lnt_abc", "Bearer lnt_[redacted]"),
         ("nothing secret here", "nothing secret here"),
+        # the whole value, whatever it holds
+        ("""{'token': "it's a 'secret' x", 'x': 1}""", """{'token': "[redacted]", 'x': 1}"""),
+        ("""{'token': 'a\\'b"c d', 'n': 2}""", "{'token': '[redacted]', 'n': 2}"),
+        ('{"token": 12345, "last_id": 3}', '{"token": [redacted], "last_id": 3}'),
+        ('{"token": ["s1", {"a": "s]2"}], "k": 1}', '{"token": [redacted], "k": 1}'),
+        ('40{"token":"never closed', '40{"token":[redacted]'),
+        ("GET /socket.io/?EIO=4&token=abc'def&x=1", "GET /socket.io/?EIO=4&token=[redacted]&x=1"),
+        ("Authorization: Bearer sekrit", "Authorization: [redacted]"),
+        (
+            '{"access_token": "x", "new_password": "y", "token_id": 5}',
+            '{"access_token": "[redacted]", "new_password": "[redacted]", "token_id": 5}',
+        ),
     ],
 )
 def test_redact(text: str, shown: str) -> None:

@@ -1,0 +1,123 @@
+"""The hub's Engine.IO server: python-engineio's `AsyncServer` making `HubSocket`s (hub/engine.py),
+with a cap on what a client that stops reading may hold, one timer for every connection's pings,
+and an owner for the tasks that close connections."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+import engineio
+from engineio.async_socket import AsyncSocket
+
+from hub.admission import Gate
+from hub.backlog import Backlog
+from hub.config import HEARTBEAT_TICKS
+from hub.engine import MAX_SEND_BUFFER, MAX_SEND_BUFFER_TOTAL, HubSocket
+from hub.timerwheel import TimerWheel
+
+log = logging.getLogger(__name__)
+
+
+class HubEngineServer(engineio.AsyncServer):  # type: ignore[misc]
+    """python-engineio's server with HubSockets, a send-buffer cap, a deadline to sign in and an owner
+    for closing tasks."""
+
+    #: Told which TCP connections carry a signed-in session (hub/admission.py); None: not gated.
+    gate: Gate | None = None
+    #: Seconds a connection may stay without a signed-in session (`sign_in_timeout`).
+    sign_in_timeout = 45.0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_send_buffer = MAX_SEND_BUFFER
+        #: Unsent bytes of every connection, capped in all (`max_send_buffer_total`).
+        self.backlog = Backlog(MAX_SEND_BUFFER_TOTAL)
+        #: Connections closed because they stopped reading.
+        self.dropped_slow = 0
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._unflushed: list[HubSocket] = []
+        self._flush_soon: asyncio.Handle | None = None
+        #: Connections due a ping (`ping_later`), on one timer.
+        self.pings: TimerWheel[HubSocket] = TimerWheel(self._ping_tick, HubSocket.ping, "pinging a connection")
+        #: Connections not signed in yet, closed when their time is up (`sign_in_timeout`).
+        self.unsigned: TimerWheel[HubSocket] = TimerWheel(
+            lambda: self.sign_in_timeout / HEARTBEAT_TICKS, self._sign_in_expired, "closing a connection"
+        )
+        #: Connections closed because they did not sign in in time.
+        self.dropped_unsigned = 0
+
+    def to_flush(self, socket: HubSocket) -> None:
+        """Write `socket`'s frames at the end of this loop iteration, with everyone else's."""
+        self._unflushed.append(socket)
+        if self._flush_soon is None:
+            self._flush_soon = asyncio.get_running_loop().call_soon(self._flush)
+
+    def _flush(self) -> None:
+        self._flush_soon = None
+        sockets, self._unflushed = self._unflushed, []
+        for socket in sockets:
+            socket.flush()
+
+    # ------------------------------------------------------------------ heartbeat
+
+    def ping_later(self, socket: HubSocket) -> None:
+        """Ping `socket` once `ping_interval` has passed, at most a tick late."""
+        if not (socket.closing or socket.closed):
+            self.pings.add(socket, float(self.ping_interval))
+
+    def cancel_ping(self, socket: HubSocket) -> None:
+        self.pings.discard(socket)
+
+    def _ping_tick(self) -> float:
+        return float(self.ping_interval) / HEARTBEAT_TICKS
+
+    # ------------------------------------------------------------------ signing in
+
+    def signed_in(self, socket: HubSocket, transport_owner: object | None) -> None:
+        """`socket` carries a signed-in session now; `transport_owner`: its TCP connection's protocol."""
+        self.unsigned.discard(socket)
+        if self.gate is not None and transport_owner is not None:
+            self.gate.signed_in(transport_owner)
+
+    def _sign_in_expired(self, socket: HubSocket) -> None:
+        if socket.signed or socket.closing or socket.closed:
+            return
+        log.debug("closing connection %s: not signed in within %g s", socket.sid, self.sign_in_timeout)
+        self.dropped_unsigned += 1
+        self.start_task(socket.close(wait=False, reason=self.reason.TRANSPORT_ERROR))
+
+    async def _trigger_event(self, event: str, *args: Any, **kwargs: Any) -> Any:
+        if event == "connect":
+            # python-engineio has no hook for its socket class: it has just made an AsyncSocket.
+            socket = self.sockets.get(args[0])
+            if type(socket) is AsyncSocket:
+                socket.__class__ = HubSocket
+                self.unsigned.add(socket, self.sign_in_timeout)
+        return await super()._trigger_event(event, *args, **kwargs)
+
+    def start_task(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.debug("closing a connection failed: %r", task.exception())
+
+    def start_closing(self, socket: HubSocket, *, abort: bool) -> None:
+        self.start_task(socket.close(wait=False, abort=abort, reason=self.reason.TRANSPORT_ERROR))
+
+    async def shutdown(self) -> None:
+        await super().shutdown()
+        self.pings.clear()
+        self.unsigned.clear()
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(BaseException):
+                await task
