@@ -69,9 +69,11 @@ class Backlog:
 
     def _recount(self, measure: Callable[[Sending], int]) -> None:
         for connection in list(self._unsent):
+            # Measuring writes out what the connection was sent since its last figure, which may
+            # take it past its own cap: then it has closed itself and left the backlog already.
             unsent = measure(connection)
-            if unsent:
+            if unsent and connection in self._unsent:
                 self._unsent[connection] = unsent
             else:
-                del self._unsent[connection]
+                self._unsent.pop(connection, None)
         self.total = sum(self._unsent.values())
