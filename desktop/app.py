@@ -19,11 +19,11 @@ from PySide6.QtCore import QStandardPaths, QTimer
 from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import QApplication
 
-from desktop import desktop_entry
-from desktop.credentials import KeyringCredentialStore, SessionFallbackStore
-from desktop.hosting import default_hub_dir
-from desktop.net.notifications import DesktopNotifications
-from desktop.report import Reporter
+from desktop.system import desktop_entry
+from desktop.system.credentials import KeyringCredentialStore, SessionFallbackStore
+from desktop.system.hosting import default_hub_dir
+from desktop.system.notifications import DesktopNotifications
+from desktop.system.report import Reporter
 from desktop.tray_app import TrayApp
 from desktop.ui.fonts import use_colour_emoji
 from desktop.ui.settings import Preferences

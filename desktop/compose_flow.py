@@ -19,8 +19,8 @@ from desktop.core.compose import (
     types_for,
 )
 from desktop.errors import HubError, HubRefusedError
-from desktop.report import Reporter
-from desktop.session import Session, Spawn
+from desktop.net.session import Session, Spawn
+from desktop.system.report import Reporter
 from desktop.ui.compose import ComposeDialog
 from desktop.ui.settings import Preferences
 

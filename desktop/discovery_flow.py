@@ -17,7 +17,7 @@ from PySide6.QtCore import QEvent, QObject
 
 from desktop.core.trust import hub_origin
 from desktop.net.discovery import FoundHub, HubBrowser, discovery_enabled
-from desktop.report import Reporter
+from desktop.system.report import Reporter
 from desktop.ui.signin import SignInDialog
 
 log = logging.getLogger(__name__)

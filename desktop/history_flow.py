@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from desktop.core.history import PAGE, HistoryEntry, StoredNotification
 from desktop.core.inbox import Change
 from desktop.core.unread import UnreadCounter
-from desktop.report import Reporter
-from desktop.session import Session, Spawn
+from desktop.net.session import Session, Spawn
+from desktop.system.report import Reporter
 from desktop.ui.history_window import HistoryWindow
 
 

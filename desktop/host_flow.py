@@ -12,9 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from desktop.errors import HostError, UserExistsError
-from desktop.hosting import Hosted, LocalHub
-from desktop.report import Reporter
-from desktop.session import Spawn
+from desktop.net.session import Spawn
+from desktop.system.hosting import Hosted, LocalHub
+from desktop.system.report import Reporter
 from desktop.ui.host_window import HostWindow
 
 log = logging.getLogger(__name__)

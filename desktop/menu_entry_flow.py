@@ -1,4 +1,4 @@
-"""The one-time offer to add the app to the desktop's app menu (`desktop.desktop_entry` writes the files).
+"""The one-time offer to add the app to the desktop's app menu (`desktop.system.desktop_entry` writes the files).
 
 Asked once, on the first start of an installed `notify-tray` (pip, pipx) on a freedesktop system
 where the entry is not there yet; the answer, whichever it is, is remembered
@@ -20,8 +20,8 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QMessageBox
 
-from desktop import desktop_entry
-from desktop.report import Reporter
+from desktop.system import desktop_entry
+from desktop.system.report import Reporter
 from desktop.ui.settings import Preferences
 
 log = logging.getLogger(__name__)

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from desktop import autostart
 from desktop.core.dnd import QuietHours
 from desktop.core.presentation import Presentation
 from desktop.core.wording import sentence
-from desktop.credentials import CredentialStore, SessionFallbackStore
-from desktop.hosting import Hosted
-from desktop.report import Reporter
-from desktop.session import Session, Spawn
+from desktop.net.session import Session, Spawn
+from desktop.system import autostart
+from desktop.system.credentials import CredentialStore, SessionFallbackStore
+from desktop.system.hosting import Hosted
+from desktop.system.report import Reporter
 from desktop.ui.settings import Preferences
 from desktop.ui.settings_dialog import SettingsDialog, Situation
 

@@ -16,8 +16,8 @@ from desktop.core.directory import Directory
 from desktop.core.presentation import Presenter
 from desktop.core.wording import sentence
 from desktop.errors import HubError
-from desktop.report import Reporter
-from desktop.session import Session, Spawn
+from desktop.net.session import Session, Spawn
+from desktop.system.report import Reporter
 from desktop.ui.menu import AppMenu, MenuState
 from desktop.ui.prompts import room_prompt
 from desktop.ui.settings import Preferences

@@ -1,7 +1,7 @@
 """`TrayApp`: where the widgets and the logic are wired together (started by `desktop.app`).
 
 Everything the user sees is a thin widget from `desktop.ui`; everything the app knows lives in
-`desktop.core`, `desktop.net`, `desktop.credentials` and `desktop.session`. `TrayApp` only connects
+`desktop.core`, `desktop.net`, `desktop.system.credentials` and `desktop.net.session`. `TrayApp` only connects
 the two: widget intents start coroutines on the qasync loop, core callbacks update widgets. The
 compose dialog, the settings dialog, the history window, the menu's rooms and people, and hosting have
 their own small wiring modules (`compose_flow`, `settings_flow`, `history_flow`, `team_flow`, `host_flow`).
@@ -26,19 +26,19 @@ from desktop.core.dnd import DoNotDisturb, QuietHours, ToastGate, WallClock, loc
 from desktop.core.toasts import ToastPolicy
 from desktop.core.unread import UnreadCounter
 from desktop.core.wording import SIGNED_OUT_HERE_ONLY, TOKEN_REFUSED, sign_in_refusal
-from desktop.credentials import CredentialStore
 from desktop.discovery_flow import DiscoveryFlow
 from desktop.errors import CertificateError, CredentialError, HistoryError, HostError, HubError, LoginRefusedError
 from desktop.history_flow import HistoryFlow
 from desktop.host_flow import HostFlow
-from desktop.hosting import Hosted, cannot_host_text
 from desktop.menu_entry_flow import MenuEntryOffer
 from desktop.net.http import login, logout
+from desktop.net.session import Session
 from desktop.notify_flow import Connect, NotifyFlow
-from desktop.report import Reporter
-from desktop.session import Session
 from desktop.settings_flow import SettingsFlow
-from desktop.sound import SoundCues, SoundPlayer
+from desktop.system.credentials import CredentialStore
+from desktop.system.hosting import Hosted, cannot_host_text
+from desktop.system.report import Reporter
+from desktop.system.sound import SoundCues, SoundPlayer
 from desktop.team_flow import TeamFlow
 from desktop.trust_flow import TrustFlow
 from desktop.ui.menu import AppMenu, MenuState

@@ -28,10 +28,10 @@ from desktop.core.history import AsyncHistory
 from desktop.core.inbox import Inbox
 from desktop.core.toasts import ToastPolicy
 from desktop.core.unread import UnreadCounter
-from desktop.credentials import MemoryCredentialStore
 from desktop.history_flow import HistoryFlow
-from desktop.report import Reporter
-from desktop.session import Session
+from desktop.net.session import Session
+from desktop.system.credentials import MemoryCredentialStore
+from desktop.system.report import Reporter
 from desktop.tray_app import TrayApp
 from desktop.ui.settings import Preferences
 from hub.protocol import NotificationType

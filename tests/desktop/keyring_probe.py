@@ -11,8 +11,8 @@ import json
 import os
 import sys
 
-from desktop.credentials import KeyringCredentialStore, SessionFallbackStore
 from desktop.errors import CredentialError
+from desktop.system.credentials import KeyringCredentialStore, SessionFallbackStore
 
 HUB = "http://hub.lan:8765"
 USER = "alice"

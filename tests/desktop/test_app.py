@@ -20,8 +20,8 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.app import TrayApp, main, parse_args
 from desktop.core.connection import ConnectionState
-from desktop.credentials import KeyringCredentialStore, SessionFallbackStore
-from desktop.report import Reporter
+from desktop.system.credentials import KeyringCredentialStore, SessionFallbackStore
+from desktop.system.report import Reporter
 from desktop.ui.settings import Preferences
 from hub.accounts import Accounts
 from hub.app import STORE
@@ -312,7 +312,7 @@ def test_command_line() -> None:
 
 
 def test_without_a_system_tray_the_status_window_shows(qapp: QApplication, tmp_path: Path, prefs: Preferences) -> None:
-    from desktop.credentials import MemoryCredentialStore
+    from desktop.system.credentials import MemoryCredentialStore
 
     app = TrayApp(
         qapp, data_dir=tmp_path, preferences=prefs, credentials=MemoryCredentialStore(), reporter=RecordingReporter()

@@ -15,8 +15,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from desktop.errors import HostError, LoginRefusedError, PortInUseError
-from desktop.hosting import Hosted, LocalHub, cannot_host_text, default_hub_dir, lan_address, local_username
 from desktop.net.http import login
+from desktop.system.hosting import Hosted, LocalHub, cannot_host_text, default_hub_dir, lan_address, local_username
 from desktop.ui.settings import Preferences
 from hub.config import load_config
 from tests.conftest import WAIT, Client

@@ -10,7 +10,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from desktop.app import TrayApp
-from desktop.credentials import KeyringCredentialStore, SessionFallbackStore
+from desktop.system.credentials import KeyringCredentialStore, SessionFallbackStore
 from desktop.ui.settings import Preferences
 from tests.desktop.test_app import RecordingReporter, prefs, run_on_qasync
 from tests.desktop.test_app_team import make_app

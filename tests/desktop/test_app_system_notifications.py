@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from desktop.net.notifications import DesktopNotifications
+from desktop.system.notifications import DesktopNotifications
 from desktop.tray_app import TrayApp
 from desktop.ui.settings import Preferences
 from hub.accounts import Accounts

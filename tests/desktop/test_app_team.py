@@ -18,7 +18,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from desktop.app import TrayApp
-from desktop.credentials import KeyringCredentialStore, MemoryCredentialStore, SessionFallbackStore
+from desktop.system.credentials import KeyringCredentialStore, MemoryCredentialStore, SessionFallbackStore
 from desktop.ui.settings import Preferences
 from hub.accounts import Accounts
 from hub.app import STORE

@@ -16,9 +16,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from desktop.app import TrayApp, parse_args
-from desktop.credentials import KeyringCredentialStore, SessionFallbackStore
 from desktop.net.tls import session_factory
-from desktop.report import Reporter
+from desktop.system.credentials import KeyringCredentialStore, SessionFallbackStore
+from desktop.system.report import Reporter
 from desktop.ui.settings import Preferences
 from hub import tls
 from hub.accounts import Accounts

@@ -15,7 +15,8 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail, null
 
-from desktop.credentials import (
+from desktop.errors import CredentialError, KeyringTimeoutError, KeyringUnavailableError
+from desktop.system.credentials import (
     NO_KEYRING_MESSAGE,
     SERVICE,
     SESSION_ONLY,
@@ -24,7 +25,6 @@ from desktop.credentials import (
     SessionFallbackStore,
     credential_key,
 )
-from desktop.errors import CredentialError, KeyringTimeoutError, KeyringUnavailableError
 
 ROOT = Path(__file__).resolve().parents[2]
 HUB = "http://hub.lan:8765"

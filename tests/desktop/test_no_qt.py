@@ -1,4 +1,4 @@
-"""Qt stops at the UI: the logic and network packages import without loading PySide6."""
+"""Qt stops at the UI: the logic, network and system packages import, whole, without loading PySide6."""
 
 from __future__ import annotations
 
@@ -11,10 +11,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 CODE = """
 import importlib, json, pkgutil, sys
-import desktop.core, desktop.net
-names = ["desktop.errors", "desktop.credentials", "desktop.session", "desktop.hosting", "desktop.sound",
-         "desktop.autostart", "hub.protocol", "resources"]
-for package in (desktop.core, desktop.net):
+import desktop.core, desktop.net, desktop.system
+names = ["desktop.errors", "hub.protocol", "resources"]
+for package in (desktop.core, desktop.net, desktop.system):
     names += [m.name for m in pkgutil.walk_packages(package.__path__, package.__name__ + ".")]
 for name in names:
     importlib.import_module(name)
@@ -23,7 +22,7 @@ print(json.dumps({"imported": names, "qt": qt}))
 """
 
 
-def test_core_and_net_do_not_load_qt() -> None:
+def test_core_net_and_system_do_not_load_qt() -> None:
     out = subprocess.run(
         [sys.executable, "-c", CODE],
         cwd=ROOT,
@@ -35,5 +34,8 @@ def test_core_and_net_do_not_load_qt() -> None:
     result = json.loads(out.stdout)
     assert "desktop.core.toasts" in result["imported"]
     assert "desktop.core.history" in result["imported"]
-    assert {"desktop.core.dnd", "desktop.core.compose", "desktop.hosting"} <= set(result["imported"])
+    assert {"desktop.core.dnd", "desktop.core.compose", "desktop.system.hosting"} <= set(result["imported"])
+    assert {"desktop.net.session", "desktop.system.credentials", "desktop.system.notifications"} <= set(
+        result["imported"]
+    )
     assert result["qt"] == []

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 from desktop.core.presentation import ShowAs
 from desktop.core.toasts import ToastPolicy
 from desktop.notify_flow import NotifyFlow
-from desktop.sound import SoundPlayer
+from desktop.system.sound import SoundPlayer
 from desktop.ui.settings import Preferences
 from tests.desktop.helpers import note
 from tests.desktop.test_app import RecordingReporter

@@ -18,7 +18,7 @@ from desktop.core.trust import MemoryPins, answer, prompt_for, two_lines
 from desktop.discovery_flow import DiscoveryFlow
 from desktop.errors import CertificateUntrustedError
 from desktop.net.discovery import FoundHub, discovery_enabled
-from desktop.report import Reporter
+from desktop.system.report import Reporter
 from desktop.trust_flow import TrustFlow
 from desktop.ui.settings import Preferences
 from desktop.ui.signin import SignInDialog

@@ -21,10 +21,10 @@ from desktop.core.history import GapMarker, StoredNotification
 from desktop.core.models import Gap, Notification
 from desktop.core.trust import PromptKind, TrustPrompt
 from desktop.core.wording import TOKEN_REFUSED, sign_in_refusal
-from desktop.credentials import LOCKED_MESSAGE, SESSION_ONLY
 from desktop.errors import PortInUseError, UserExistsError
 from desktop.host_flow import invite_text, reset_text
-from desktop.hosting import Hosted, cannot_host_text
+from desktop.system.credentials import LOCKED_MESSAGE, SESSION_ONLY
+from desktop.system.hosting import Hosted, cannot_host_text
 from desktop.ui.compose import ComposeDialog
 from desktop.ui.history_window import HistoryWindow
 from desktop.ui.host_window import HostWindow
