@@ -23,16 +23,16 @@ from PySide6.QtWidgets import QApplication
 from bench.servers import REPO_DIR, BenchError
 from bench.tray.process import sample
 from bench.tray.samples import fill
+from desktop.app.history_flow import HistoryFlow
+from desktop.app.tray_app import TrayApp
 from desktop.core.connection import ConnectionState
 from desktop.core.history import AsyncHistory
 from desktop.core.inbox import Inbox
 from desktop.core.toasts import ToastPolicy
 from desktop.core.unread import UnreadCounter
-from desktop.history_flow import HistoryFlow
 from desktop.net.session import Session
 from desktop.system.credentials import MemoryCredentialStore
 from desktop.system.report import Reporter
-from desktop.tray_app import TrayApp
 from desktop.ui.settings import Preferences
 from hub.protocol import NotificationType
 

@@ -18,7 +18,8 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from desktop.app import TrayApp, main, parse_args
+from desktop.app import TrayApp, main
+from desktop.app.main import parse_args
 from desktop.core.connection import ConnectionState
 from desktop.system.credentials import KeyringCredentialStore, SessionFallbackStore
 from desktop.system.report import Reporter

@@ -14,8 +14,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from desktop.app.tray_app import TrayApp
 from desktop.core.history import PAGE, HistoryStore, StoredNotification, history_path
-from desktop.tray_app import TrayApp
 from desktop.ui.settings import Preferences
 from hub.accounts import Accounts
 from hub.app import STORE

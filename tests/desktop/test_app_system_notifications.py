@@ -8,8 +8,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
+from desktop.app.tray_app import TrayApp
 from desktop.system.notifications import DesktopNotifications
-from desktop.tray_app import TrayApp
 from desktop.ui.settings import Preferences
 from hub.accounts import Accounts
 from tests.desktop.test_app import RecordingReporter, prefs, run_on_qasync

@@ -15,7 +15,8 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from desktop.app import TrayApp, parse_args
+from desktop.app import TrayApp
+from desktop.app.main import parse_args
 from desktop.net.tls import session_factory
 from desktop.system.credentials import KeyringCredentialStore, SessionFallbackStore
 from desktop.system.report import Reporter

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 import resources
-from desktop.menu_entry_flow import MenuEntryOffer
+from desktop.app.menu_entry_flow import MenuEntryOffer
 from desktop.system import autostart, desktop_entry
 from desktop.system.report import Reporter
 from desktop.ui.settings import Preferences

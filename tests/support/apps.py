@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from desktop.tray_app import TrayApp
+from desktop.app.tray_app import TrayApp
 from hub.accounts import Accounts
 from hub.app import STORE
 from hub.server import RunningHub

@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWidget
 
+from desktop.app.host_flow import invite_text, reset_text
 from desktop.core.compose import Limits, recipients_for, types_for
 from desktop.core.connection import ConnectionState, ConnectionStatus
 from desktop.core.history import GapMarker, StoredNotification
@@ -22,7 +23,6 @@ from desktop.core.models import Gap, Notification
 from desktop.core.trust import PromptKind, TrustPrompt
 from desktop.core.wording import TOKEN_REFUSED, sign_in_refusal
 from desktop.errors import PortInUseError, UserExistsError
-from desktop.host_flow import invite_text, reset_text
 from desktop.system.credentials import LOCKED_MESSAGE, SESSION_ONLY
 from desktop.system.hosting import Hosted, cannot_host_text
 from desktop.ui.compose import ComposeDialog

@@ -1,6 +1,6 @@
 """`notify-tray`: the command line, and the one place where qasync starts.
 
-`TrayApp` (desktop/tray_app.py) wires the widgets to the logic; this module parses the flags,
+`TrayApp` (desktop/app/tray_app.py) wires the widgets to the logic; this module parses the flags,
 makes sure one instance runs per data directory (a second start hands its command to the first),
 and runs the app on a `qasync.QEventLoop`.
 """
@@ -19,19 +19,19 @@ from PySide6.QtCore import QStandardPaths, QTimer
 from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import QApplication
 
+from desktop.app.posix_signals import SignalWatcher
+from desktop.app.single_instance import SingleInstance, instance_name
+from desktop.app.tray_app import TrayApp
 from desktop.system import desktop_entry
 from desktop.system.credentials import KeyringCredentialStore, SessionFallbackStore
 from desktop.system.hosting import default_hub_dir
 from desktop.system.notifications import DesktopNotifications
 from desktop.system.report import Reporter
-from desktop.tray_app import TrayApp
 from desktop.ui.fonts import use_colour_emoji
 from desktop.ui.settings import Preferences
-from desktop.ui.signals import SignalWatcher
-from desktop.ui.single_instance import SingleInstance, instance_name
 from hub import __version__, logs
 
-__all__ = ["TrayApp", "main", "parse_args"]
+__all__ = ["main", "parse_args"]
 
 log = logging.getLogger("desktop.app")
 
@@ -197,7 +197,3 @@ def _run(args: argparse.Namespace) -> int:
         if report_stream is not None and report_stream is not sys.stdout:
             report_stream.close()
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -19,28 +19,28 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
-from desktop.compose_flow import ComposeFlow
+from desktop.app.compose_flow import ComposeFlow
+from desktop.app.discovery_flow import DiscoveryFlow
+from desktop.app.history_flow import HistoryFlow
+from desktop.app.host_flow import HostFlow
+from desktop.app.menu_entry_flow import MenuEntryOffer
+from desktop.app.notify_flow import Connect, NotifyFlow
+from desktop.app.settings_flow import SettingsFlow
+from desktop.app.team_flow import TeamFlow
+from desktop.app.trust_flow import TrustFlow
 from desktop.core.connection import ConnectionState, ConnectionStatus
 from desktop.core.directory import Directory
 from desktop.core.dnd import DoNotDisturb, QuietHours, ToastGate, WallClock, local_now
 from desktop.core.toasts import ToastPolicy
 from desktop.core.unread import UnreadCounter
 from desktop.core.wording import SIGNED_OUT_HERE_ONLY, TOKEN_REFUSED, sign_in_refusal
-from desktop.discovery_flow import DiscoveryFlow
 from desktop.errors import CertificateError, CredentialError, HistoryError, HostError, HubError, LoginRefusedError
-from desktop.history_flow import HistoryFlow
-from desktop.host_flow import HostFlow
-from desktop.menu_entry_flow import MenuEntryOffer
 from desktop.net.http import login, logout
 from desktop.net.session import Session
-from desktop.notify_flow import Connect, NotifyFlow
-from desktop.settings_flow import SettingsFlow
 from desktop.system.credentials import CredentialStore
 from desktop.system.hosting import Hosted, cannot_host_text
 from desktop.system.report import Reporter
 from desktop.system.sound import SoundCues, SoundPlayer
-from desktop.team_flow import TeamFlow
-from desktop.trust_flow import TrustFlow
 from desktop.ui.menu import AppMenu, MenuState
 from desktop.ui.painted import PaintWatcher, geometry
 from desktop.ui.settings import Preferences
