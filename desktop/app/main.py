@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from PySide6.QtCore import QStandardPaths, QTimer
+from PySide6.QtCore import QSettings, QStandardPaths, QTimer
 from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import QApplication
 
@@ -172,7 +172,7 @@ def _run(args: argparse.Namespace) -> int:
             app = TrayApp(
                 qapp,
                 data_dir=data_dir,
-                preferences=Preferences(),
+                preferences=Preferences(QSettings("lan-notify", "notify-tray")),
                 credentials=credentials,
                 reporter=Reporter(report_stream),
                 use_tray=False if args.no_tray else None,
