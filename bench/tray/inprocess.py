@@ -28,12 +28,12 @@ from desktop.app.tray_app import TrayApp
 from desktop.core.connection import ConnectionState
 from desktop.core.history import AsyncHistory
 from desktop.core.inbox import Inbox
+from desktop.core.preferences import Preferences
 from desktop.core.toasts import ToastPolicy
 from desktop.core.unread import UnreadCounter
 from desktop.net.session import Session
 from desktop.system.credentials import MemoryCredentialStore
 from desktop.system.report import Reporter
-from desktop.ui.settings import Preferences
 from hub.protocol import NotificationType
 
 PROBE_S = 0.002

@@ -18,11 +18,11 @@ from desktop.core.compose import (
     sent_text,
     types_for,
 )
+from desktop.core.preferences import Preferences
 from desktop.errors import HubError, HubRefusedError
 from desktop.net.session import Session, Spawn
 from desktop.system.report import Reporter
 from desktop.ui.compose import ComposeDialog
-from desktop.ui.settings import Preferences
 
 log = logging.getLogger(__name__)
 

@@ -22,13 +22,13 @@ from PySide6.QtWidgets import QApplication
 from desktop.app.posix_signals import SignalWatcher
 from desktop.app.single_instance import SingleInstance, instance_name
 from desktop.app.tray_app import TrayApp
+from desktop.core.preferences import Preferences
 from desktop.system import desktop_entry
 from desktop.system.credentials import KeyringCredentialStore, SessionFallbackStore
 from desktop.system.hosting import default_hub_dir
 from desktop.system.notifications import DesktopNotifications
 from desktop.system.report import Reporter
 from desktop.ui.fonts import use_colour_emoji
-from desktop.ui.settings import Preferences
 from hub import __version__, logs
 
 __all__ = ["main", "parse_args"]

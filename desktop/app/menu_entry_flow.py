@@ -20,9 +20,9 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QMessageBox
 
+from desktop.core.preferences import Preferences
 from desktop.system import desktop_entry
 from desktop.system.report import Reporter
-from desktop.ui.settings import Preferences
 
 log = logging.getLogger(__name__)
 

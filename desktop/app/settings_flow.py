@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from desktop.core.dnd import QuietHours
+from desktop.core.preferences import Preferences
 from desktop.core.presentation import Presentation
 from desktop.core.wording import sentence
 from desktop.net.session import Session, Spawn
@@ -14,7 +15,6 @@ from desktop.system import autostart
 from desktop.system.credentials import CredentialStore, SessionFallbackStore
 from desktop.system.hosting import Hosted
 from desktop.system.report import Reporter
-from desktop.ui.settings import Preferences
 from desktop.ui.settings_dialog import SettingsDialog, Situation
 
 

@@ -13,6 +13,7 @@ from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QInputDialog
 
 from desktop.core.directory import Directory
+from desktop.core.preferences import Preferences
 from desktop.core.presentation import Presenter
 from desktop.core.wording import sentence
 from desktop.errors import HubError
@@ -20,7 +21,6 @@ from desktop.net.session import Session, Spawn
 from desktop.system.report import Reporter
 from desktop.ui.menu import AppMenu, MenuState
 from desktop.ui.prompts import room_prompt
-from desktop.ui.settings import Preferences
 
 log = logging.getLogger(__name__)
 

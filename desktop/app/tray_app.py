@@ -31,6 +31,7 @@ from desktop.app.trust_flow import TrustFlow
 from desktop.core.connection import ConnectionState, ConnectionStatus
 from desktop.core.directory import Directory
 from desktop.core.dnd import DoNotDisturb, QuietHours, ToastGate, WallClock, local_now
+from desktop.core.preferences import Preferences
 from desktop.core.toasts import ToastPolicy
 from desktop.core.unread import UnreadCounter
 from desktop.core.wording import SIGNED_OUT_HERE_ONLY, TOKEN_REFUSED, sign_in_refusal
@@ -43,7 +44,6 @@ from desktop.system.report import Reporter
 from desktop.system.sound import SoundCues, SoundPlayer
 from desktop.ui.menu import AppMenu, MenuState
 from desktop.ui.painted import PaintWatcher, geometry
-from desktop.ui.settings import Preferences
 from desktop.ui.signin import SignInDialog
 from desktop.ui.toast_stack import ToastStack
 from desktop.ui.tray import StatusWindow, Tray

@@ -11,11 +11,11 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
+from desktop.core.preferences import Preferences
 from desktop.core.trust import PromptKind, answer, prompt_for
 from desktop.errors import CertificateError, HubError
 from desktop.net.tls import HubTrust, SSLArg
 from desktop.system.report import Reporter
-from desktop.ui.settings import Preferences
 from desktop.ui.trust_dialog import TrustDialog
 from hub.config import ConfigError
 

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import QApplication
 from desktop.app import TrayApp, main
 from desktop.app.main import parse_args
 from desktop.core.connection import ConnectionState
+from desktop.core.preferences import Preferences
 from desktop.system.credentials import KeyringCredentialStore, SessionFallbackStore
 from desktop.system.report import Reporter
-from desktop.ui.settings import Preferences
 from hub.accounts import Accounts
 from hub.app import STORE
 from hub.server import RunningHub

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.app.tray_app import TrayApp
 from desktop.core.history import PAGE, HistoryStore, StoredNotification, history_path
-from desktop.ui.settings import Preferences
+from desktop.core.preferences import Preferences
 from hub.accounts import Accounts
 from hub.app import STORE
 from hub.server import RunningHub

@@ -14,10 +14,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from desktop.core.preferences import Preferences
 from desktop.errors import HostError, LoginRefusedError, PortInUseError
 from desktop.net.http import login
 from desktop.system.hosting import Hosted, LocalHub, cannot_host_text, default_hub_dir, lan_address, local_username
-from desktop.ui.settings import Preferences
 from hub.config import load_config
 from tests.conftest import WAIT, Client
 from tests.desktop.test_app import RecordingReporter, assert_no_secret_on_disk, prefs, run_on_qasync

@@ -10,8 +10,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from desktop.app import TrayApp
+from desktop.core.preferences import Preferences
 from desktop.system.credentials import KeyringCredentialStore, SessionFallbackStore
-from desktop.ui.settings import Preferences
 from tests.desktop.test_app import RecordingReporter, prefs, run_on_qasync
 from tests.desktop.test_app_team import make_app
 from tests.desktop.test_credentials import LockedKeyring

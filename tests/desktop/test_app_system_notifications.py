@@ -9,8 +9,8 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from desktop.app.tray_app import TrayApp
+from desktop.core.preferences import Preferences
 from desktop.system.notifications import DesktopNotifications
-from desktop.ui.settings import Preferences
 from hub.accounts import Accounts
 from tests.desktop.test_app import RecordingReporter, prefs, run_on_qasync
 from tests.desktop.test_app_team import connected_client, make_app

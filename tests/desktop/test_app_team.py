@@ -18,8 +18,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from desktop.app import TrayApp
+from desktop.core.preferences import Preferences
 from desktop.system.credentials import KeyringCredentialStore, MemoryCredentialStore, SessionFallbackStore
-from desktop.ui.settings import Preferences
 from hub.accounts import Accounts
 from hub.app import STORE
 from hub.server import RunningHub

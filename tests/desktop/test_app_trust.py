@@ -17,10 +17,10 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.app import TrayApp
 from desktop.app.main import parse_args
+from desktop.core.preferences import Preferences
 from desktop.net.tls import session_factory
 from desktop.system.credentials import KeyringCredentialStore, SessionFallbackStore
 from desktop.system.report import Reporter
-from desktop.ui.settings import Preferences
 from hub import tls
 from hub.accounts import Accounts
 from hub.app import STORE

@@ -20,9 +20,9 @@ from pytestqt.qtbot import QtBot
 
 import resources
 from desktop.app.menu_entry_flow import MenuEntryOffer
+from desktop.core.preferences import Preferences
 from desktop.system import autostart, desktop_entry
 from desktop.system.report import Reporter
-from desktop.ui.settings import Preferences
 from tests.servers import unavailable
 
 ROOT = Path(__file__).resolve().parents[2]

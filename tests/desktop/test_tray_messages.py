@@ -10,10 +10,10 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from desktop.app.notify_flow import NotifyFlow
+from desktop.core.preferences import Preferences
 from desktop.core.presentation import ShowAs
 from desktop.core.toasts import ToastPolicy
 from desktop.system.sound import SoundPlayer
-from desktop.ui.settings import Preferences
 from tests.desktop.helpers import note
 from tests.desktop.test_app import RecordingReporter
 

@@ -20,6 +20,7 @@ from desktop.core.compose import Limits, recipients_for, types_for
 from desktop.core.connection import ConnectionState, ConnectionStatus
 from desktop.core.history import GapMarker, StoredNotification
 from desktop.core.models import Gap, Notification
+from desktop.core.preferences import Preferences
 from desktop.core.trust import PromptKind, TrustPrompt
 from desktop.core.wording import TOKEN_REFUSED, sign_in_refusal
 from desktop.errors import PortInUseError, UserExistsError
@@ -29,7 +30,6 @@ from desktop.ui.compose import ComposeDialog
 from desktop.ui.history_window import HistoryWindow
 from desktop.ui.host_window import HostWindow
 from desktop.ui.prompts import reset_prompt, room_prompt
-from desktop.ui.settings import Preferences
 from desktop.ui.settings_dialog import SettingsDialog, Situation
 from desktop.ui.signin import SignInDialog
 from desktop.ui.tray import StatusWindow
