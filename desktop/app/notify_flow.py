@@ -14,8 +14,6 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable
 
-from PySide6.QtWidgets import QSystemTrayIcon
-
 from desktop.core.bubbles import Bubble, icon_of
 from desktop.core.preferences import Preferences
 from desktop.core.presentation import Presentation, Presenter, ShowAs, choose
@@ -58,8 +56,8 @@ class NotifyFlow:
         self._spawn = spawn
         self._broken = False  # the service stopped answering: toasts until it is found again
         self._connecting = False
-        #: The tray icon (its messages stand in for system notifications on macOS and Windows).
-        self.tray: QSystemTrayIcon | None = None
+        #: The tray icon's messages (they stand in for system notifications on macOS and Windows).
+        self.tray: TrayMessages | None = None
         self._platform = platform
         self.policy = system_policy(burst_threshold=prefs.burst_threshold)
         self.presenter = Presenter(toasts)
@@ -82,7 +80,7 @@ class NotifyFlow:
     async def start(self) -> None:
         """Find the desktop's notification service (Linux) or the tray (macOS, Windows), then choose."""
         if self._platform in {"darwin", "win32"}:
-            self._attach(TrayMessages(self.tray) if self.tray is not None else None)
+            self._attach(self.tray)
         elif self._connect is not None:
             self._attach(await self._connect(self.prefs.show_as == ShowAs.SYSTEM.value))
         self.apply()

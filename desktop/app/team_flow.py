@@ -8,10 +8,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QPoint
-from PySide6.QtGui import QCursor
-from PySide6.QtWidgets import QInputDialog
-
 from desktop.core.directory import Directory
 from desktop.core.preferences import Preferences
 from desktop.core.presentation import Presenter
@@ -20,7 +16,7 @@ from desktop.errors import HubError
 from desktop.net.session import Session, Spawn
 from desktop.system.report import Reporter
 from desktop.ui.menu import AppMenu, MenuState
-from desktop.ui.prompts import room_prompt
+from desktop.ui.prompts import RoomNamePrompt
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +45,7 @@ class TeamFlow:
         self._spawn = spawn
         self._notice = notice
         #: The "Join a room" prompt while it is open (kept alive until answered).
-        self.room_prompt: QInputDialog | None = None
+        self.room_prompt: RoomNamePrompt | None = None
         menu.join_requested.connect(lambda room: spawn(self.join_room(room)))
         menu.leave_requested.connect(lambda room: spawn(self.leave_room(room)))
         menu.join_by_name_requested.connect(self.ask_room_name)
@@ -89,8 +85,8 @@ class TeamFlow:
         self.report.event("joined" if join else "left", room=room)
 
     def ask_room_name(self) -> None:
-        ask = room_prompt()
-        ask.textValueSelected.connect(lambda name: self._spawn(self.join_room(name.strip().lstrip("#"))))
+        ask = RoomNamePrompt()
+        ask.chosen.connect(lambda name: self._spawn(self.join_room(name.strip().lstrip("#"))))
         self.room_prompt = ask
         ask.open()
 
@@ -108,12 +104,6 @@ class TeamFlow:
         await self.refresh_directory()  # as opening it from the tray does
         menu = self.menu
         menu.set_state(self._menu_state())
-        origin = QCursor.pos() if submenu == "" else QPoint(400, 120)
-        menu.popup(origin)
-        shown = {"": menu, "rooms": menu.rooms_menu, "online": menu.online_menu, "dnd": menu.dnd_menu}
-        sub = shown.get(submenu)
-        if sub is not None and sub is not menu:
-            row = menu.actionGeometry(sub.menuAction())
-            sub.popup(QPoint(origin.x() + menu.sizeHint().width(), origin.y() + row.top()))
+        menu.pop_up(submenu)
         self.report.event("menu", entries=menu.texts(), rooms=menu.texts(menu.rooms_menu),
                           online=menu.texts(menu.online_menu), dnd=menu.texts(menu.dnd_menu))  # fmt: skip

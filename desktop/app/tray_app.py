@@ -47,6 +47,7 @@ from desktop.ui.painted import PaintWatcher, geometry
 from desktop.ui.signin import SignInDialog
 from desktop.ui.toast_stack import ToastStack
 from desktop.ui.tray import StatusWindow, Tray
+from desktop.ui.tray_messages import TrayMessages
 from hub.protocol import NotificationType
 
 log = logging.getLogger("desktop.app")
@@ -159,7 +160,7 @@ class TrayApp(QObject):
         )
         if self.tray is not None:
             self.stack.avoid = self.tray.icon.geometry  # toasts in the tray's corner start below (or above) it
-            self.notifications.tray = self.tray.icon
+            self.notifications.tray = TrayMessages(self.tray.icon)
         self.apply_preferences()
         self._wire()
 

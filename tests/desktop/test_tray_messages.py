@@ -14,6 +14,7 @@ from desktop.core.preferences import Preferences
 from desktop.core.presentation import ShowAs
 from desktop.core.toasts import ToastPolicy
 from desktop.system.sound import SoundPlayer
+from desktop.ui.tray_messages import TrayMessages
 from tests.desktop.helpers import note
 from tests.desktop.test_app import RecordingReporter
 
@@ -28,7 +29,7 @@ async def test_on_macos_system_notifications_are_the_trays_messages(qapp: QAppli
                       me=lambda: "me", on_open=opened.append, on_reply=lambda _to: None,
                       spawn=lambda _coro: None, platform="darwin")  # fmt: skip
     icon = QSystemTrayIcon()
-    flow.tray = icon
+    flow.tray = TrayMessages(icon)
     await flow.start()
     try:
         assert flow.presentation.show_as is ShowAs.TRAY and "tray icon's messages" in flow.presentation.note

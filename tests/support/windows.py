@@ -29,7 +29,7 @@ from desktop.system.hosting import Hosted, cannot_host_text
 from desktop.ui.compose import ComposeDialog
 from desktop.ui.history_window import HistoryWindow
 from desktop.ui.host_window import HostWindow
-from desktop.ui.prompts import reset_prompt, room_prompt
+from desktop.ui.prompts import RoomNamePrompt, reset_prompt
 from desktop.ui.settings_dialog import SettingsDialog, Situation
 from desktop.ui.signin import SignInDialog
 from desktop.ui.tray import StatusWindow
@@ -156,7 +156,7 @@ WINDOWS: dict[str, Callable[[], QWidget]] = {
     "host-name-taken": lambda: host_window("name-taken"),
     "host-after-reset": lambda: host_window("after-reset"),
     "reset-prompt": lambda: _shown(reset_prompt(["bob", "carol", "ci", "bartholomew.long-name"], "bob")),
-    "room-prompt": lambda: _shown(room_prompt()),
+    "room-prompt": lambda: _shown(RoomNamePrompt()),
     "sign-in": lambda: signin("plain"),
     "sign-in-everything": lambda: signin("everything"),
     "sign-in-cannot-host": lambda: signin("cannot-host"),
