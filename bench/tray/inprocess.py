@@ -31,7 +31,7 @@ from desktop.core.inbox import Inbox
 from desktop.core.preferences import Preferences
 from desktop.core.toasts import ToastPolicy
 from desktop.core.unread import UnreadCounter
-from desktop.net.session import Session
+from desktop.net.session import HubSession
 from desktop.system.credentials import MemoryCredentialStore
 from desktop.system.report import Reporter
 from hub.protocol import NotificationType
@@ -95,7 +95,7 @@ async def search_figures(folder: Path, count: int, repeats: int) -> dict[str, An
     fill(path, count)
     history = await AsyncHistory.open(path)
     inbox = Inbox(history, UnreadCounter(), ToastPolicy())
-    session = Session("http://bench.invalid", "alice", "", history, inbox)
+    session = HubSession("http://bench.invalid", "alice", "", history, inbox)
     _tasks, spawn = _spawner()
     flow = HistoryFlow(session=lambda: session, unread=inbox.unread, report=Reporter(None), spawn=spawn,
                        sign_in_needed=lambda: None)  # fmt: skip

@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable
 
 from desktop.core.compose import (
-    Draft,
+    ComposeDraft,
     TargetKind,
     cannot_receive_text,
     describe_refusal,
@@ -19,8 +19,8 @@ from desktop.core.compose import (
     types_for,
 )
 from desktop.core.preferences import Preferences
-from desktop.errors import HubError, HubRefusedError
-from desktop.net.session import Session, Spawn
+from desktop.errors import HubClientError, HubRefusedError
+from desktop.net.session import HubSession, Spawn
 from desktop.system.report import Reporter
 from desktop.ui.compose import ComposeDialog
 
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 class ComposeFlow:
     def __init__(
-        self, *, session: Callable[[], Session | None], prefs: Preferences, report: Reporter, spawn: Spawn
+        self, *, session: Callable[[], HubSession | None], prefs: Preferences, report: Reporter, spawn: Spawn
     ) -> None:
         self._session = session
         self.prefs = prefs
@@ -67,7 +67,7 @@ class ComposeFlow:
             types=[self.dialog.type.itemText(i) for i in range(self.dialog.type.count())],
         )
 
-    async def send(self, draft: Draft) -> None:
+    async def send(self, draft: ComposeDraft) -> None:
         session = self._session()
         if session is None:
             self.dialog.show_result("Not sent: you are signed out. Sign in first, then send.", ok=False)
@@ -85,12 +85,12 @@ class ComposeFlow:
             self.dialog.show_result(text, ok=False)
             self.report.event("send_failed", to=draft.to.label, code=exc.code, text=text)
             return
-        except HubError as exc:
+        except HubClientError as exc:
             text = f"Not sent. {exc}"
             self.dialog.show_result(text, ok=False)
             self.report.event("send_failed", to=draft.to.label, code="unreachable", text=text)
             return
         self.prefs.set_recent_recipients(remember_recent(self.prefs.recent_recipients, draft.to.key))
         text = sent_text(draft, answer, send_only=len(session.directory.send_only))
-        self.dialog.sent(text)
+        self.dialog.show_sent(text)
         self.report.event("sent", to=draft.to.label, type=draft.type.value, id=answer.get("id"), text=text)

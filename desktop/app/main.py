@@ -19,7 +19,7 @@ from PySide6.QtCore import QSettings, QStandardPaths, QTimer
 from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import QApplication
 
-from desktop.app.posix_signals import SignalWatcher
+from desktop.app.posix_signals import PosixSignalWatcher
 from desktop.app.single_instance import SingleInstance, instance_name
 from desktop.app.tray_app import TrayApp
 from desktop.core.preferences import Preferences
@@ -188,7 +188,7 @@ def _run(args: argparse.Namespace) -> int:
             instance.command_received.connect(app.run_command)
             if command:
                 QTimer.singleShot(0, lambda: app.run_command(command))
-            watcher = SignalWatcher(lambda: app.spawn(app.quit()), app)
+            watcher = PosixSignalWatcher(lambda: app.spawn(app.quit()), app)
             watcher.install()
             watch_network(app)
             loop.run_until_complete(app.run())

@@ -10,7 +10,7 @@ from desktop.core.dnd import QuietHours
 from desktop.core.preferences import Preferences
 from desktop.core.presentation import Presentation
 from desktop.core.wording import sentence
-from desktop.net.session import Session, Spawn
+from desktop.net.session import HubSession, Spawn
 from desktop.system import autostart
 from desktop.system.credentials import CredentialStore, SessionFallbackStore
 from desktop.system.hosting import Hosted
@@ -27,7 +27,7 @@ class SettingsFlow:
         spawn: Spawn,
         apply: Callable[[], None],
         hub_changed: Callable[[str], None],
-        session: Callable[[], Session | None],
+        session: Callable[[], HubSession | None],
         credentials: CredentialStore,
         presentation: Callable[[], Presentation],
         hosted: Callable[[], Hosted | None],

@@ -12,8 +12,8 @@ from desktop.core.directory import Directory
 from desktop.core.preferences import Preferences
 from desktop.core.presentation import Presenter
 from desktop.core.wording import sentence
-from desktop.errors import HubError
-from desktop.net.session import Session, Spawn
+from desktop.errors import HubClientError
+from desktop.net.session import HubSession, Spawn
 from desktop.system.report import Reporter
 from desktop.ui.menu import AppMenu, MenuState
 from desktop.ui.prompts import RoomNamePrompt
@@ -25,7 +25,7 @@ class TeamFlow:
     def __init__(
         self,
         *,
-        session: Callable[[], Session | None],
+        session: Callable[[], HubSession | None],
         directory: Directory,
         menu: AppMenu,
         menu_state: Callable[[], MenuState],
@@ -64,7 +64,7 @@ class TeamFlow:
             return
         try:
             await session.refresh()
-        except HubError as exc:
+        except HubClientError as exc:
             log.info("could not refresh users and rooms: %s", exc)
 
     async def join_room(self, room: str) -> None:
@@ -79,7 +79,7 @@ class TeamFlow:
             return
         try:
             await (session.join_room(room) if join else session.leave_room(room))
-        except HubError as exc:
+        except HubClientError as exc:
             self._notice(f"Could not {'join' if join else 'leave'} #{room}", sentence(str(exc)))
             return
         self.report.event("joined" if join else "left", room=room)

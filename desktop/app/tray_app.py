@@ -35,9 +35,9 @@ from desktop.core.preferences import Preferences
 from desktop.core.toasts import ToastPolicy
 from desktop.core.unread import UnreadCounter
 from desktop.core.wording import SIGNED_OUT_HERE_ONLY, TOKEN_REFUSED, sign_in_refusal
-from desktop.errors import CertificateError, CredentialError, HistoryError, HostError, HubError, LoginRefusedError
+from desktop.errors import CertificateError, CredentialError, HistoryError, HostError, HubClientError, LoginRefusedError
 from desktop.net.http import login, logout
-from desktop.net.session import Session
+from desktop.net.session import HubSession
 from desktop.system.credentials import CredentialStore
 from desktop.system.hosting import Hosted, cannot_host_text
 from desktop.system.report import Reporter
@@ -79,7 +79,7 @@ class TrayApp(QObject):
         self.prefs = preferences
         self.credentials = credentials
         self.report = reporter
-        self.session: Session | None = None
+        self.session: HubSession | None = None
         self.status = ConnectionStatus()
         self.unread = UnreadCounter()
         self.toasts = ToastPolicy(
@@ -342,7 +342,7 @@ class TrayApp(QObject):
             self.dialog.show_error(text)
             self.report.event("sign_in_failed", message=text, code=exc.code)
             return
-        except HubError as exc:
+        except HubClientError as exc:
             self.dialog.show_error(str(exc))
             self.report.event("sign_in_failed", message=str(exc), code="unreachable")
             return
@@ -358,11 +358,11 @@ class TrayApp(QObject):
         await self.close_session()
         try:
             ssl = self.trust.ssl_for(hub)
-        except HubError as exc:
+        except HubClientError as exc:
             self.ask_sign_in(hub, user, str(exc))
             return
         try:
-            self.session = await Session.open(
+            self.session = await HubSession.open(
                 hub_url=hub,
                 username=user,
                 token=token,
@@ -401,7 +401,7 @@ class TrayApp(QObject):
         problems: list[tuple[str, str]] = []
         try:
             await logout(session.hub_url, session.token, ssl=self.trust.ssl_for(session.hub_url))
-        except HubError as exc:
+        except HubClientError as exc:
             log.info("could not revoke the token on the hub: %s", exc)
             problems.append(("Signed out on this computer only", SIGNED_OUT_HERE_ONLY))
         try:

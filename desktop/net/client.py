@@ -21,8 +21,8 @@ from typing import Any, Final
 import socketio
 
 from desktop.core.connection import Backoff, ConnectionState, ConnectionStateMachine, ConnectionStatus
-from desktop.core.models import Gap, Notification
-from desktop.errors import CertificateError, HubError, HubRefusedError, HubResponseError, HubUnreachableError
+from desktop.core.models import Gap, ReceivedNotification
+from desktop.errors import CertificateError, HubClientError, HubRefusedError, HubResponseError, HubUnreachableError
 from desktop.net import tls
 from hub.protocol import DELIVERY_EVENT, MAX_ROOM_PAGE, ErrorCode, Event
 
@@ -78,7 +78,7 @@ class HubClient:
         token: str,
         *,
         last_id: int | None = 0,
-        on_notification: Callable[[Notification], Awaitable[object]] = _nothing,
+        on_notification: Callable[[ReceivedNotification], Awaitable[object]] = _nothing,
         on_gap: Callable[[Gap], Awaitable[object]] = _nothing,
         on_state: Callable[[ConnectionStatus], None] = _ignore,
         on_presence: Callable[[frozenset[str]], None] = _ignore,
@@ -271,7 +271,7 @@ class HubClient:
             await tls.probe(self.hub_url, self._ssl, timeout=self._connect_timeout)
         except CertificateError as exc:
             return exc
-        except HubError:
+        except HubClientError:
             return None
         return None
 
@@ -343,7 +343,7 @@ class HubClient:
 
     async def _handle_notification(self, data: Any) -> None:
         try:
-            notification = Notification.from_wire(data)
+            notification = ReceivedNotification.from_wire(data)
         except (ValueError, TypeError) as exc:
             log.warning("ignored a malformed notification: %s", exc)
             return

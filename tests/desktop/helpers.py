@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from desktop.core.models import Notification
+from desktop.core.models import ReceivedNotification
 from hub.protocol import Kind, NotificationType
 
 
@@ -39,7 +39,7 @@ def wire(nid: int, ntype: str = "info", **overrides: Any) -> dict[str, Any]:
     return data
 
 
-def note(nid: int, ntype: NotificationType | str = NotificationType.INFO, **overrides: Any) -> Notification:
+def note(nid: int, ntype: NotificationType | str = NotificationType.INFO, **overrides: Any) -> ReceivedNotification:
     values: dict[str, Any] = {
         "id": nid,
         "kind": Kind.DIRECT,
@@ -51,4 +51,4 @@ def note(nid: int, ntype: NotificationType | str = NotificationType.INFO, **over
         "timestamp": datetime(2026, 11, 25, 9, 0, tzinfo=UTC),
     }
     values.update(overrides)
-    return Notification(**values)
+    return ReceivedNotification(**values)

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 
 from desktop.core.connection import Backoff, ConnectionState, ConnectionStatus
-from desktop.core.models import Gap, Notification
+from desktop.core.models import Gap, ReceivedNotification
 from desktop.net.client import HubClient, Welcome, refusal_of
 from desktop.net.http import login
 from tests.desktop.fakehub import FakeHub
@@ -29,7 +29,7 @@ class Recorder:
     """Collects what a HubClient reports and lets a test wait for a condition on it."""
 
     def __init__(self) -> None:
-        self.notifications: list[Notification] = []
+        self.notifications: list[ReceivedNotification] = []
         self.states: list[ConnectionStatus] = []
         self.presence: list[frozenset[str]] = []
         self.welcomes: list[Welcome] = []
@@ -55,7 +55,7 @@ class Recorder:
 
         await asyncio.wait_for(wait(), WAIT)
 
-    async def on_notification(self, n: Notification) -> None:
+    async def on_notification(self, n: ReceivedNotification) -> None:
         if n.id in self.fail_ids:
             self.fail_ids.discard(n.id)
             raise RuntimeError("disk full")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from desktop.core.connection import ConnectionState, ConnectionStatus
-from desktop.core.models import Notification
+from desktop.core.models import ReceivedNotification
 from desktop.core.trust import MemoryPins, PromptKind, TrustPrompt, answer, hub_origin, prompt_for
 from desktop.errors import CertificateChangedError, CertificateError, CertificateUntrustedError
 from desktop.net.client import HubClient
@@ -54,7 +54,7 @@ class Watcher:
 
     def __init__(self) -> None:
         self.states: list[ConnectionStatus] = []
-        self.received: list[Notification] = []
+        self.received: list[ReceivedNotification] = []
         self.untrusted: list[CertificateError] = []
         self._changed = asyncio.Event()
 
@@ -62,7 +62,7 @@ class Watcher:
         self.states.append(status)
         self._changed.set()
 
-    async def on_notification(self, notification: Notification) -> None:
+    async def on_notification(self, notification: ReceivedNotification) -> None:
         self.received.append(notification)
         self._changed.set()
 

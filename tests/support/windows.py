@@ -19,7 +19,7 @@ from desktop.app.host_flow import invite_text, reset_text
 from desktop.core.compose import Limits, recipients_for, types_for
 from desktop.core.connection import ConnectionState, ConnectionStatus
 from desktop.core.history import GapMarker, StoredNotification
-from desktop.core.models import Gap, Notification
+from desktop.core.models import Gap, ReceivedNotification
 from desktop.core.preferences import Preferences
 from desktop.core.trust import PromptKind, TrustPrompt
 from desktop.core.wording import TOKEN_REFUSED, sign_in_refusal
@@ -113,12 +113,12 @@ def compose(state: str) -> QWidget:
     return dialog
 
 
-def _note(nid: int, ntype: str, title: str, message: str, **extra: object) -> Notification:
+def _note(nid: int, ntype: str, title: str, message: str, **extra: object) -> ReceivedNotification:
     values: dict[str, object] = {"id": nid, "kind": Kind.DIRECT, "type": NotificationType(ntype), "title": title,
                                  "message": message, "sender": "alice", "room": None,
                                  "timestamp": NOW - timedelta(minutes=nid)}  # fmt: skip
     values.update(extra)
-    return Notification(**values)  # type: ignore[arg-type]
+    return ReceivedNotification(**values)  # type: ignore[arg-type]
 
 
 def history(state: str) -> QWidget:
