@@ -18,13 +18,12 @@ from keyring.backends import fail, null
 from desktop.errors import CredentialError, KeyringTimeoutError, KeyringUnavailableError
 from desktop.system.credentials import (
     NO_KEYRING_MESSAGE,
-    SERVICE,
     SESSION_ONLY,
     KeyringCredentialStore,
     MemoryCredentialStore,
     SessionFallbackStore,
-    credential_key,
 )
+from hub.keyring_entry import KEYRING_SERVICE, keyring_user
 
 ROOT = Path(__file__).resolve().parents[2]
 HUB = "http://hub.lan:8765"
@@ -78,7 +77,7 @@ class LockedKeyring(DictKeyring):
 
 
 def test_one_entry_per_hub_and_user() -> None:
-    assert credential_key("http://host:8765/", "alice") == "alice@http://host:8765"
+    assert keyring_user("http://host:8765/", "alice") == "alice@http://host:8765"
 
 
 async def test_memory_store_round_trip() -> None:
@@ -97,7 +96,7 @@ async def test_keyring_store_keeps_only_the_token_under_the_service_name() -> No
     backend = DictKeyring()
     store = KeyringCredentialStore(backend)
     await store.set_token(HUB, "alice", "tok-1")
-    assert backend.entries == {(SERVICE, "alice@http://hub.lan:8765"): "tok-1"}
+    assert backend.entries == {(KEYRING_SERVICE, "alice@http://hub.lan:8765"): "tok-1"}
     assert await store.get_token(HUB, "alice") == "tok-1"
     await store.delete_token(HUB, "alice")
     await store.delete_token(HUB, "alice")  # signing out twice is fine
