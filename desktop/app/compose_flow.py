@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from desktop.app.tasks import Spawn
 from desktop.core.compose import (
     ComposeDraft,
     TargetKind,
@@ -20,7 +21,7 @@ from desktop.core.compose import (
 )
 from desktop.core.preferences import Preferences
 from desktop.errors import HubClientError, HubRefusedError
-from desktop.net.session import HubSession, Spawn
+from desktop.net.session import HubSession
 from desktop.system.report import Reporter
 from desktop.ui.compose import ComposeDialog
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from desktop.app.tasks import Spawn
 from desktop.core.history import PAGE, HistoryEntry, StoredNotification
 from desktop.core.inbox import Change
 from desktop.core.unread import UnreadCounter
-from desktop.net.session import HubSession, Spawn
+from desktop.net.session import HubSession
 from desktop.system.report import Reporter
 from desktop.ui.history_window import HistoryWindow
 

@@ -11,8 +11,8 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
+from desktop.app.tasks import Spawn
 from desktop.errors import HostError, UserExistsError
-from desktop.net.session import Spawn
 from desktop.system.hosting import Hosted, LocalHub
 from desktop.system.report import Reporter
 from desktop.ui.host_window import HostWindow

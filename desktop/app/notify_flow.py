@@ -14,12 +14,12 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable
 
+from desktop.app.tasks import Spawn
 from desktop.core.bubbles import Bubble, icon_of
 from desktop.core.preferences import Preferences
 from desktop.core.presentation import Presentation, Presenter, ShowAs, choose
 from desktop.core.system_toasts import NotificationPort, SystemToasts, system_policy
 from desktop.core.toasts import ToastInfo, ToastPolicy
-from desktop.net.session import Spawn
 from desktop.system.report import Reporter
 from desktop.system.sound import THEME_SOUNDS, SoundCues, SoundPlayer
 from desktop.ui.tray_messages import TrayMessages

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from desktop.app.tasks import Spawn
 from desktop.core.dnd import QuietHours
 from desktop.core.preferences import Preferences
 from desktop.core.presentation import Presentation
 from desktop.core.wording import sentence
-from desktop.net.session import HubSession, Spawn
+from desktop.net.session import HubSession
 from desktop.system import autostart
 from desktop.system.credentials import CredentialStore, SessionFallbackStore
 from desktop.system.hosting import Hosted

@@ -8,12 +8,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from desktop.app.tasks import Spawn
 from desktop.core.directory import Directory
 from desktop.core.preferences import Preferences
 from desktop.core.presentation import Presenter
 from desktop.core.wording import sentence
 from desktop.errors import HubClientError
-from desktop.net.session import HubSession, Spawn
+from desktop.net.session import HubSession
 from desktop.system.report import Reporter
 from desktop.ui.menu import AppMenu, MenuState
 from desktop.ui.prompts import RoomNamePrompt

@@ -12,9 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
@@ -26,6 +24,7 @@ from desktop.app.host_flow import HostFlow
 from desktop.app.menu_entry_flow import MenuEntryOffer
 from desktop.app.notify_flow import Connect, NotifyFlow
 from desktop.app.settings_flow import SettingsFlow
+from desktop.app.tasks import Tasks
 from desktop.app.team_flow import TeamFlow
 from desktop.app.trust_flow import TrustFlow
 from desktop.core.connection import ConnectionState, ConnectionStatus
@@ -87,7 +86,8 @@ class TrayApp(QObject):
         )
         self.stack = ToastStack(self.toasts)
         self.dialog = SignInDialog()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.tasks = Tasks()
+        self.spawn = self.tasks.spawn
         self._done = asyncio.Event()
         self._clock = clock
         self.directory = Directory(watched=preferences.watched)
@@ -213,17 +213,6 @@ class TrayApp(QObject):
         self.unread.subscribe(lambda _count: self._show_status())
         self.unread.subscribe(lambda count: self.report.event("unread", count=count))
         self.toasts.subscribe(self.report.toasts)
-
-    def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        """Run a coroutine on the loop for a widget's signal; errors are logged, never lost."""
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._finished)
-
-    def _finished(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("background task failed", exc_info=task.exception())
 
     def _show_status(self) -> None:
         hub = self.session.hub_url if self.session else self.prefs.hub_url

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +26,6 @@ from desktop.net.client import HubClient, Welcome
 from hub.protocol import Event, Kind
 
 log = logging.getLogger(__name__)
-
-#: How a flow starts a background task that the app owns (and cancels on quit).
-Spawn = Callable[[Coroutine[Any, Any, None]], None]
 
 
 class HubSession:
