@@ -156,7 +156,7 @@ async def burst_figures(
                   reporter=Reporter(None), use_tray=False)  # fmt: skip
     probe = LoopProbe()
     try:
-        await app.open_session(hub_url, user, token)
+        await app.signin.open_session(hub_url, user, token)
         await _until(lambda: app.status.state is ConnectionState.CONNECTED, 30)
         if history_open:
             await app.history.show(None)

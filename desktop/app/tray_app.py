@@ -24,21 +24,20 @@ from desktop.app.host_flow import HostFlow
 from desktop.app.menu_entry_flow import MenuEntryOffer
 from desktop.app.notify_flow import Connect, NotifyFlow
 from desktop.app.settings_flow import SettingsFlow
+from desktop.app.signin_flow import SignInFlow
 from desktop.app.tasks import Tasks
 from desktop.app.team_flow import TeamFlow
 from desktop.app.trust_flow import TrustFlow
-from desktop.core.connection import ConnectionState, ConnectionStatus
+from desktop.core.connection import ConnectionStatus
 from desktop.core.directory import Directory
 from desktop.core.dnd import DoNotDisturb, QuietHours, ToastGate, WallClock, local_now
 from desktop.core.preferences import Preferences
 from desktop.core.toasts import ToastPolicy
 from desktop.core.unread import UnreadCounter
-from desktop.core.wording import SIGNED_OUT_HERE_ONLY, TOKEN_REFUSED, sign_in_refusal
-from desktop.errors import CertificateError, CredentialError, HistoryError, HostError, HubClientError, LoginRefusedError
-from desktop.net.http import login, logout
+from desktop.errors import HostError
 from desktop.net.session import HubSession
 from desktop.system.credentials import CredentialStore
-from desktop.system.hosting import Hosted, cannot_host_text
+from desktop.system.hosting import cannot_host_text
 from desktop.system.report import Reporter
 from desktop.system.sound import SoundCues, SoundPlayer
 from desktop.ui.menu import AppMenu, MenuState
@@ -78,7 +77,6 @@ class TrayApp(QObject):
         self.prefs = preferences
         self.credentials = credentials
         self.report = reporter
-        self.session: HubSession | None = None
         self.status = ConnectionStatus()
         self.unread = UnreadCounter()
         self.toasts = ToastPolicy(
@@ -98,24 +96,36 @@ class TrayApp(QObject):
         self.sound = SoundPlayer(self.prefs.sound, fallback=QApplication.beep)
         self.notifications = NotifyFlow(
             toasts=self.toasts, prefs=preferences, report=reporter, sound=self.sound,
-            me=lambda: self.session.username if self.session else "",
+            me=lambda: self.signin.session.username if self.signin.session else "",
             on_open=lambda nid: self.spawn(self.history.show(nid)), on_reply=self.open_compose,
             spawn=self.spawn, connect=notification_service,
         )  # fmt: skip
         self.gate = ToastGate(self.notifications.presenter, self.dnd)
+        self.discovery = DiscoveryFlow(dialog=self.dialog, report=reporter, spawn=self.spawn)
+        self.trust = TrustFlow(
+            prefs=preferences, report=reporter, ca_file=ca_file, announced=self.discovery.announced_fingerprint
+        )
+        self.signin = SignInFlow(
+            dialog=self.dialog, prefs=preferences, credentials=credentials, trust=self.trust, report=reporter,
+            spawn=self.spawn, data_dir=data_dir, toasts=self.gate, unread=self.unread, directory=self.directory,
+            on_state=self._on_state, opened=self._session_opened, closed=self._session_closed, notice=self.notice,
+            local_hub=lambda: self.host.hub,
+        )  # fmt: skip
         self._dnd_reported: tuple[bool, int, str] | None = None
-        self.compose = ComposeFlow(session=lambda: self.session, prefs=preferences, report=reporter, spawn=self.spawn)
+        self.compose = ComposeFlow(
+            session=lambda: self.signin.session, prefs=preferences, report=reporter, spawn=self.spawn
+        )
         self.menu = AppMenu()
         self.history = HistoryFlow(
-            session=lambda: self.session,
+            session=lambda: self.signin.session,
             unread=self.unread,
             report=reporter,
             spawn=self.spawn,
-            sign_in_needed=lambda: self.ask_sign_in(self.prefs.hub_url, self.prefs.username),
+            sign_in_needed=self.signin.ask_again,
         )
         self.history_window = self.history.window
         self.team = TeamFlow(
-            session=lambda: self.session,
+            session=lambda: self.signin.session,
             directory=self.directory,
             menu=self.menu,
             menu_state=self._menu_state,
@@ -125,17 +135,13 @@ class TrayApp(QObject):
             spawn=self.spawn,
             notice=self.notice,
         )
-        self.discovery = DiscoveryFlow(dialog=self.dialog, report=reporter, spawn=self.spawn)
-        self.trust = TrustFlow(
-            prefs=preferences, report=reporter, ca_file=ca_file, announced=self.discovery.announced_fingerprint
-        )
         self.settings = SettingsFlow(
             prefs=preferences,
             report=reporter,
             spawn=self.spawn,
             apply=self.apply_preferences,
-            hub_changed=lambda hub: self.ask_sign_in(hub, self.prefs.username, "Sign in to the new hub address."),
-            session=lambda: self.session,
+            hub_changed=lambda hub: self.signin.ask(hub, self.prefs.username, "Sign in to the new hub address."),
+            session=lambda: self.signin.session,
             credentials=credentials,
             presentation=lambda: self.notifications.presentation,
             hosted=lambda: self.host.hosted,
@@ -171,13 +177,13 @@ class TrayApp(QObject):
             self.tray.open_history.connect(lambda: self.spawn(self.history.show(None)))
         if self.status_window is not None:
             self.status_window.open_history.connect(lambda: self.spawn(self.history.show(None)))
-            self.status_window.sign_out_requested.connect(lambda: self.spawn(self.sign_out()))
-            self.status_window.sign_in_requested.connect(self.sign_in_again)
+            self.status_window.sign_out_requested.connect(lambda: self.spawn(self.signin.sign_out()))
+            self.status_window.sign_in_requested.connect(self.signin.ask_again)
             self.status_window.quit_requested.connect(lambda: self.spawn(self.quit()))
         menu = self.menu
         menu.open_history.connect(lambda: self.spawn(self.history.show(None)))
-        menu.sign_out_requested.connect(lambda: self.spawn(self.sign_out()))
-        menu.sign_in_requested.connect(self.sign_in_again)
+        menu.sign_out_requested.connect(lambda: self.spawn(self.signin.sign_out()))
+        menu.sign_in_requested.connect(self.signin.ask_again)
         menu.quit_requested.connect(lambda: self.spawn(self.quit()))
         menu.compose_requested.connect(self.open_compose)
         menu.dnd_requested.connect(self.set_dnd)
@@ -188,7 +194,7 @@ class TrayApp(QObject):
         self.stack.reply_requested.connect(self.reply)
         self.history_window.reply_requested.connect(self.reply)
         self.dialog.host_requested.connect(lambda: self.spawn(self.host_here()))
-        self.settings.dialog.sign_out_requested.connect(lambda: self.spawn(self.sign_out()))
+        self.settings.dialog.sign_out_requested.connect(lambda: self.spawn(self.signin.sign_out()))
         self.directory.subscribe(self._directory_changed)
         self.dnd.subscribe(self._dnd_changed)
         self.toasts.subscribe(
@@ -209,14 +215,13 @@ class TrayApp(QObject):
                 PaintWatcher(window, what).painted.connect(
                     lambda what, where: self.report.event("painted", what=what, geometry=where)
                 )
-        self.dialog.submitted.connect(lambda hub, user, pw: self.spawn(self.sign_in(hub, user, pw)))
         self.unread.subscribe(lambda _count: self._show_status())
         self.unread.subscribe(lambda count: self.report.event("unread", count=count))
         self.toasts.subscribe(self.report.toasts)
 
     def _show_status(self) -> None:
-        hub = self.session.hub_url if self.session else self.prefs.hub_url
-        user = self.session.username if self.session else ""
+        hub = self.signin.session.hub_url if self.signin.session else self.prefs.hub_url
+        user = self.signin.session.username if self.signin.session else ""
         dnd = self.dnd.describe() if self.dnd.active() else ""
         for surface in (self.tray, self.status_window):
             if surface is not None:
@@ -226,14 +231,25 @@ class TrayApp(QObject):
         self.status = status
         self.report.event("state", state=status.state.value, reason=status.reason)
         self._show_status()
-        if status.state is ConnectionState.AUTH_FAILED:
-            self.spawn(self._token_refused(status.reason))
+
+    def _session_opened(self, session: HubSession) -> None:
+        session.inbox.subscribe(self.history.changed)
+        self.stack.me = session.username
+        self._show_status()
+
+    def _session_closed(self) -> None:
+        self.toasts.dismiss_all()
+        self.notifications.dismiss_all()
+        self.unread.reset_to(0)
+        self.history_window.hide()
+        self.compose.dialog.hide()
+        self.directory.reset()
 
     def network_changed(self, online: bool) -> None:
         """The OS says the network came back: retry now instead of at the end of the backoff."""
         self.report.event("network", online=online)
-        if online and self.session is not None and self.session.client is not None:
-            self.session.client.retry_now()
+        if online and self.signin.session is not None and self.signin.session.client is not None:
+            self.signin.session.client.retry_now()
 
     # ------------------------------------------------------------------ life
 
@@ -251,26 +267,13 @@ class TrayApp(QObject):
         if self._host or self.prefs.host_enabled:
             await self.host_here()
         else:
-            await self.start()
+            await self.signin.start()
         await self._done.wait()
-
-    async def start(self) -> None:
-        hub, user = self.prefs.hub_url, self.prefs.username
-        token = None
-        if hub and user:
-            try:
-                token = await self.credentials.get_token(hub, user)
-            except CredentialError as exc:
-                self.notice("Your saved sign-in could not be read", str(exc))
-        if token:
-            await self.open_session(hub, user, token)
-        else:
-            self.ask_sign_in(hub, user)
 
     def bring_forward(self) -> None:
         """A second `notify-tray` was started: show what this one has."""
-        if self.session is None:
-            self.ask_sign_in(self.prefs.hub_url, self.prefs.username)
+        if self.signin.session is None:
+            self.signin.ask_again()
         elif self.status_window is not None:
             self.status_window.show()
             self.status_window.raise_()
@@ -282,7 +285,7 @@ class TrayApp(QObject):
         if self._done.is_set():
             return
         self.report.event("quit")
-        await self.close_session()
+        await self.signin.close_session()
         await self.host.stop()
         await self.discovery.stop()
         await self.notifications.stop()
@@ -300,137 +303,7 @@ class TrayApp(QObject):
             self.status_window.close()
         self._done.set()
 
-    # ------------------------------------------------------------------ signing in and out
-
-    def sign_in_again(self) -> None:
-        """The "Sign in…" of the menu and the status window: the dialog, with the last hub and user filled in."""
-        self.ask_sign_in(self.prefs.hub_url, self.prefs.username)
-
-    def ask_sign_in(self, hub: str, user: str, reason: str = "") -> None:
-        self.dialog.set_values(hub, user)
-        self.dialog.set_reason(reason)
-        self.dialog.set_notice(self.credentials.notice)  # e.g. no keyring: this session only
-        self.dialog.set_busy(False)
-        self.dialog.show()
-        self.dialog.raise_()
-        self.dialog.activateWindow()
-        self.report.event("sign_in_requested", reason=reason)
-
-    async def sign_in(self, hub: str, user: str, password: str) -> None:
-        try:
-            result = await login(hub, user, password, device=_device_label(), ssl=self.trust.ssl_for(hub))
-        except CertificateError as exc:
-            if await self.trust.resolve(exc):  # trusted (pinned) now: try again
-                await self.sign_in(hub, user, password)
-                return
-            self.dialog.show_error(self.trust.refusal(exc))
-            self.report.event("sign_in_failed", message=self.trust.refusal(exc))
-            return
-        except LoginRefusedError as exc:
-            text = sign_in_refusal(exc.code, exc.message, exc.retry_after)
-            self.dialog.show_error(text)
-            self.report.event("sign_in_failed", message=text, code=exc.code)
-            return
-        except HubClientError as exc:
-            self.dialog.show_error(str(exc))
-            self.report.event("sign_in_failed", message=str(exc), code="unreachable")
-            return
-        await self.credentials.set_token(hub, result.username, result.token)
-        self.prefs.remember(hub, result.username)
-        self.dialog.clear_password()
-        self.dialog.hide()
-        await self.open_session(hub, result.username, result.token)
-        if self.credentials.notice:  # after the session opened: opening clears the toasts
-            self.notice("Signed in for this session only", self.credentials.notice)
-
-    async def open_session(self, hub: str, user: str, token: str) -> None:
-        await self.close_session()
-        try:
-            ssl = self.trust.ssl_for(hub)
-        except HubClientError as exc:
-            self.ask_sign_in(hub, user, str(exc))
-            return
-        try:
-            self.session = await HubSession.open(
-                hub_url=hub,
-                username=user,
-                token=token,
-                data_dir=self.data_dir,
-                toasts=self.gate,
-                unread=self.unread,
-                on_state=self._on_state,
-                directory=self.directory,
-                ssl=ssl,
-                on_untrusted=lambda error: self.spawn(self._certificate_refused(error, user, token)),
-            )
-        except HistoryError as exc:
-            self.notice("The local history could not be opened", str(exc))
-            self.ask_sign_in(hub, user, str(exc))
-            return
-        self.session.inbox.subscribe(self.history.changed)
-        self.stack.me = user
-        self.report.event("signed_in", hub=hub, user=user, keyring=self.credentials.persistent)
-        self._show_status()
-
-    async def close_session(self) -> None:
-        session, self.session = self.session, None
-        if session is not None:
-            await session.close()
-        self.toasts.dismiss_all()
-        self.notifications.dismiss_all()
-        self.unread.reset_to(0)
-        self.history_window.hide()
-        self.compose.dialog.hide()
-        self.directory.reset()
-
-    async def sign_out(self) -> None:
-        session = self.session
-        if session is None:
-            return
-        problems: list[tuple[str, str]] = []
-        try:
-            await logout(session.hub_url, session.token, ssl=self.trust.ssl_for(session.hub_url))
-        except HubClientError as exc:
-            log.info("could not revoke the token on the hub: %s", exc)
-            problems.append(("Signed out on this computer only", SIGNED_OUT_HERE_ONLY))
-        try:
-            await self.credentials.delete_token(session.hub_url, session.username)
-        except CredentialError as exc:
-            problems.append(("The saved sign-in could not be removed", str(exc)))
-        hosted = self.host.hosted
-        if hosted is not None and (session.hub_url, session.username) == (hosted.local_url, hosted.username):
-            self.prefs.save({"host/enabled": False})  # signed out on purpose: no silent sign-in next start
-        await self.close_session()
-        for title, message in problems:  # after closing: closing clears the toasts
-            self.notice(title, message)
-        self.report.event("signed_out")
-        self.ask_sign_in(session.hub_url, session.username)
-
-    async def _token_refused(self, reason: str) -> None:
-        session = self.session
-        if session is None:
-            return
-        hosted = self.host.hosted
-        if hosted is not None and (session.hub_url, session.username) == (hosted.local_url, hosted.username):
-            await self._sign_in_locally(hosted, fresh=True)  # our own hub: a new token, no password needed
-            return
-        await self.close_session()
-        try:
-            await self.credentials.delete_token(session.hub_url, session.username)
-        except CredentialError:
-            log.warning("could not delete a refused token from the keyring")
-        log.info("the hub refused the token: %s", reason)
-        self.ask_sign_in(session.hub_url, session.username, TOKEN_REFUSED)
-
-    async def _certificate_refused(self, error: CertificateError, user: str, token: str) -> None:
-        """The live connection met a certificate it does not trust (new, or changed): ask, never re-trust silently."""
-        if self.session is None or self.session.hub_url != error.hub_url:
-            return
-        await self.close_session()
-        if await self.trust.resolve(error):
-            await self.open_session(error.hub_url, user, token)
-        else:
-            self.ask_sign_in(error.hub_url, user, self.trust.refusal(error))
+    # ------------------------------------------------------------------ notices
 
     def notice(self, title: str, message: str) -> None:
         self.notifications.presenter.push_notice(title, message, style="system")
@@ -442,7 +315,7 @@ class TrayApp(QObject):
         d = self.directory
         hosted = self.host.hosted
         return MenuState(
-            signed_in=self.session is not None,
+            signed_in=self.signin.session is not None,
             my_rooms=tuple(d.my_rooms),
             open_rooms=tuple(d.open_rooms),
             online=tuple(d.online_people()),
@@ -464,8 +337,8 @@ class TrayApp(QObject):
         )
 
     def open_compose(self, recipient: str = "", *, reply: bool = False) -> None:
-        if self.session is None:
-            self.ask_sign_in(self.prefs.hub_url, self.prefs.username)
+        if self.signin.session is None:
+            self.signin.ask_again()
             return
         self.compose.open(recipient, reply=reply)
         self.spawn(self.team.refresh_directory())  # the dialog follows what the hub says now
@@ -519,13 +392,13 @@ class TrayApp(QObject):
         except HostError as exc:
             text = cannot_host_text(exc, port_from_command_line=self._host_port is not None)
             log.warning("%s", text)  # the terminal that started it (make run) hears it too
-            if self.session is None:
-                self.ask_sign_in(self.prefs.hub_url, self.prefs.username, text)
+            if self.signin.session is None:
+                self.signin.ask(self.prefs.hub_url, self.prefs.username, text)
             else:
                 self.notice("Could not host a hub here", text.removeprefix("Could not host a hub here. "))
             return
         self.prefs.save({"host/enabled": True})
-        await self._sign_in_locally(hosted)
+        await self.signin.sign_in_locally(hosted)
         self.menu.set_state(self._menu_state())
         self.notifications.presenter.push_notice(  # after signing in: opening a session clears the toasts
             "Your hub runs on this computer",
@@ -534,24 +407,6 @@ class TrayApp(QObject):
             style="info",
             timeout=10.0,
         )
-
-    async def _sign_in_locally(self, hosted: Hosted, *, fresh: bool = False) -> None:
-        assert self.host.hub is not None
-        token = None
-        if not fresh:
-            try:
-                token = await self.credentials.get_token(hosted.local_url, hosted.username)
-            except CredentialError:
-                token = None
-        if not token:
-            token = await self.host.hub.device_token(_device_label())
-            try:
-                await self.credentials.set_token(hosted.local_url, hosted.username, token)
-            except CredentialError as exc:
-                log.warning("could not keep the local token: %s", exc)
-        self.prefs.remember(hosted.local_url, hosted.username)
-        self.dialog.hide()
-        await self.open_session(hosted.local_url, hosted.username, token)
 
     def open_host_window(self) -> None:
         if self.host.hosted is None:
@@ -586,8 +441,3 @@ def _quiet_hours(text: str) -> QuietHours | None:
     except ValueError:
         log.warning("ignoring quiet hours %r: they look like 19:00-08:00", text)
         return None
-
-
-def _device_label() -> str:
-    host = os.uname().nodename if hasattr(os, "uname") else "desktop"
-    return f"notify-tray on {host}"[:100]

@@ -289,14 +289,14 @@ def test_no_keyring_signs_in_for_this_session_only(qapp: QApplication, tmp_path:
         run = asyncio.ensure_future(app.run())
         try:
             await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
-            await app.sign_in(url, "alice", "wonderland")
+            await app.signin.sign_in(url, "alice", "wonderland")
             await reporter.until(lambda: reporter.last_state() == "connected")
             (notice,) = reporter.named("notice")
             assert notice["title"] == "Signed in for this session only"
             assert [t.title.text() for t in app.stack.visible_toasts()] == ["Signed in for this session only"]
             assert "No system keyring is available" in notice["message"]
-            assert app.session is not None
-            assert_no_secret_on_disk(tmp_path, app.session.token, "wonderland")
+            assert app.signin.session is not None
+            assert_no_secret_on_disk(tmp_path, app.signin.session.token, "wonderland")
             assert reporter.named("signed_in")[-1]["keyring"] is False
             await app.quit()
             await asyncio.wait_for(run, WAIT)
@@ -386,11 +386,11 @@ def test_sign_out_with_the_hub_down_still_forgets_the_token(
         )
         run = asyncio.ensure_future(app.run())
         await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
-        await app.sign_in(url, "alice", "wonderland")
+        await app.signin.sign_in(url, "alice", "wonderland")
         await reporter.until(lambda: reporter.last_state() == "connected")
         await running.stop()
         await reporter.until(lambda: reporter.last_state() in {"reconnecting", "offline"})
-        await app.sign_out()
+        await app.signin.sign_out()
         assert keyring.entries == {}
         (notice,) = reporter.named("notice")
         assert notice["title"] == "Signed out on this computer only"

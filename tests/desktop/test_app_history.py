@@ -49,7 +49,7 @@ def test_history_rows_open_whole_mark_reply_delete_and_clear(
         run = asyncio.ensure_future(app.run())
         try:
             await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
-            await app.sign_in(url, "alice", "pw")
+            await app.signin.sign_in(url, "alice", "pw")
             await reporter.until(lambda: reporter.last_state() == "connected")
             ids = {}
             for key, ntype, message in (("disk", "error", "disk full"), ("build", "error", LONG),
@@ -106,8 +106,8 @@ def test_history_rows_open_whole_mark_reply_delete_and_clear(
             assert window.empty_label.text() == "No notifications yet."
 
             # What was cleared stays gone after a reconnect (the hub replays after it); what is new shows.
-            await app.close_session()
-            await app.sign_in(url, "alice", "pw")
+            await app.signin.close_session()
+            await app.signin.sign_in(url, "alice", "pw")
             await reporter.until(lambda: reporter.named("state")[-1]["state"] == "connected")
             await bob.call("send_notification", {"to": "alice", "type": "success", "title": "later", "message": "m"})
             await reporter.until(lambda: app.unread.count == 1)
@@ -137,7 +137,7 @@ def test_a_long_history_opens_at_an_old_notification_page_by_page(
         run = asyncio.ensure_future(app.run())
         try:
             await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
-            await app.sign_in(url, "alice", "pw")
+            await app.signin.sign_in(url, "alice", "pw")
             await app.history.show(None)
             window = app.history_window
             assert window.model.rowCount() == PAGE  # a page, not the whole history

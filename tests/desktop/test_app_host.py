@@ -121,7 +121,7 @@ def test_host_mode_a_teammate_joins_over_the_lan_and_messages_go_both_ways(
             assert_no_secret_on_disk(tmp_path, token, password)
 
             # Signing out of the hosted hub keeps it running but ends the silent sign-in at the next start.
-            await app.sign_out()
+            await app.signin.sign_out()
             assert not prefs.host_enabled and app.dialog.isVisible()
             assert app.host.hosted is not None
 

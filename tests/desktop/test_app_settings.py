@@ -71,7 +71,7 @@ def test_a_locked_keyring_can_be_tried_again_from_the_settings(
                       credentials=SessionFallbackStore(KeyringCredentialStore(keyring)))  # fmt: skip
         async with hub_with(tmp_path / "hub", alice="wonderland") as (url, _), app_running(app):
             await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
-            await app.sign_in(url, "alice", "wonderland")
+            await app.signin.sign_in(url, "alice", "wonderland")
             notice = reporter.named("notice")[-1]
             assert notice["title"] == "Signed in for this session only"
             assert notice["message"].startswith("The system keyring is locked, and it was not unlocked when asked.")
@@ -105,10 +105,10 @@ def test_a_used_one_time_password_says_so_and_what_to_do(
             password = await accounts.one_time_password("bob")
             await accounts.login("bob", password, "bob's first laptop")  # used once, on another computer
             await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
-            await app.sign_in(url, "bob", password)
+            await app.signin.sign_in(url, "bob", password)
             used = "This one-time password was already used. Ask your hub's admin for a new one."
             assert app.dialog.error.text() == used
-            await app.sign_in(url, "bob", "a guess")
+            await app.signin.sign_in(url, "bob", "a guess")
             assert app.dialog.error.text() == "The user name or password is wrong."
             assert [e["code"] for e in reporter.named("sign_in_failed")] == ["password_expired", "unauthorized"]
 

@@ -43,7 +43,7 @@ async def with_dunst(app: TrayApp, reporter: RecordingReporter, dunst: Dunst, ur
         "event": "notifications", "show_as": "system", "service": "dunst", "note": ""
     }  # fmt: skip
     await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
-    await app.sign_in(url, "alice", "pw-alice")
+    await app.signin.sign_in(url, "alice", "pw-alice")
     bob = await connected_client(url, accounts, "bob")
     try:
         ack = await bob.call("send_notification", {"to": "alice", "type": "message", "title": "Lunch?",
@@ -70,7 +70,7 @@ async def with_dunst(app: TrayApp, reporter: RecordingReporter, dunst: Dunst, ur
         await reporter.until(lambda: len(reporter.named("system_notification")) == 2)
         assert reporter.named("system_notification")[-1]["urgency"] == "critical"
         assert reporter.named("system_notification")[-1]["expire_ms"] == 0
-        await app.sign_out()
+        await app.signin.sign_out()
         assert app.notifications.renderer is not None
         await app.notifications.renderer.idle()
         assert await dunst.displayed() == 0

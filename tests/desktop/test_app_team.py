@@ -87,7 +87,7 @@ def test_compose_send_reply_and_the_menus_follow_the_hub(
         run = asyncio.ensure_future(app.run())
         try:
             await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
-            await app.sign_in(url, "alice", "pw-alice")
+            await app.signin.sign_in(url, "alice", "pw-alice")
             # Online: bob was there at connect; carol comes and goes live.
             await reporter.until(lambda: directory_has(reporter, online=["bob"]))
             assert app.menu.texts(app.menu.online_menu) == ["Message bob…", "Tell me when online"]
@@ -235,7 +235,7 @@ def test_do_not_disturb_holds_toasts_and_summarises_at_the_end(
         run = asyncio.ensure_future(app.run())
         try:
             await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
-            await app.sign_in(url, "alice", "pw")
+            await app.signin.sign_in(url, "alice", "pw")
             await reporter.until(lambda: reporter.last_state() == "connected")
             app.menu.dnd_actions["hour"].trigger()
             assert reporter.named("dnd")[-1] == {
@@ -342,7 +342,7 @@ def test_a_scripts_account_is_not_offered_nor_counted_as_a_recipient(
             await accounts.add_user("ci", None, admin=False, token_only=True)  # a script's account: it only sends
             await accounts.issue_token("ci", "cron", TokenKind.SEND)
             await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
-            await app.sign_in(url, "alice", "pw-alice")
+            await app.signin.sign_in(url, "alice", "pw-alice")
             await reporter.until(lambda: directory_has(reporter, admin=True))
             app.open_compose()
             await app.team.refresh_directory()

@@ -114,7 +114,7 @@ def test_trust_on_first_use_then_a_changed_certificate_is_refused(
             QTest.mouseClick(app.trust.dialog.refuse_button, Qt.MouseButton.LeftButton)
             await reporter.until(lambda: bool(reporter.named("sign_in_failed")))
             assert reporter.named("certificate_refused")[0]["fingerprint"] == first_cert.fingerprint
-            assert app.session is None and app.dialog.isVisible()
+            assert app.signin.session is None and app.dialog.isVisible()
             assert app.dialog.error.text() == "Not signed in: you did not trust the hub's certificate."
             assert prefs.pins.pinned(url) is None and keyring.entries == {}
 
@@ -153,7 +153,7 @@ def test_trust_on_first_use_then_a_changed_certificate_is_refused(
             reason = reporter.named("sign_in_requested")[-1]["reason"]
             assert reason.startswith("Refused: the hub's certificate changed") and second_cert.fingerprint in reason
             assert prefs.pins.pinned(url) == first_cert.fingerprint  # never re-trusted by itself
-            assert app.session is None
+            assert app.signin.session is None
             await app.quit()
             await asyncio.wait_for(run, WAIT)
         finally:
@@ -189,11 +189,11 @@ def test_a_ca_file_from_the_command_line_needs_no_prompt(
             app = make_app(qapp, tmp_path, prefs, keyring, reporter, ca_file=args.ca_file)
             run = asyncio.ensure_future(app.run())
             await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
-            await app.sign_in(url, "alice", "wonderland")
+            await app.signin.sign_in(url, "alice", "wonderland")
             await reporter.until(lambda: reporter.last_state() == "connected")
             assert not [e for e in reporter.events if e["event"].startswith("certificate_")]
             assert prefs.pins.pinned(url) is None
-            await app.sign_out()
+            await app.signin.sign_out()
             assert reporter.named("notice") == []  # the hub was told over https (logout verified too)
             await app.quit()
             await asyncio.wait_for(run, WAIT)
@@ -220,11 +220,11 @@ def test_the_ca_file_setting_is_used_and_a_bad_one_is_explained(
             run = asyncio.ensure_future(app.run())
             await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
             prefs.save({"tls/ca_file": str(tmp_path / "missing.pem")})
-            await app.sign_in(url, "alice", "wonderland")
+            await app.signin.sign_in(url, "alice", "wonderland")
             assert "cannot use CA file" in app.dialog.error.text()
-            assert app.session is None
+            assert app.signin.session is None
             prefs.save({"tls/ca_file": str(certificate.cert)})
-            await app.sign_in(url, "alice", "wonderland")
+            await app.signin.sign_in(url, "alice", "wonderland")
             await reporter.until(lambda: reporter.last_state() == "connected")
             assert not [e for e in reporter.events if e["event"].startswith("certificate_")]
             await app.quit()
