@@ -157,7 +157,7 @@ async def burst_figures(
     probe = LoopProbe()
     try:
         await app.signin.open_session(hub_url, user, token)
-        await _until(lambda: app.status.state is ConnectionState.CONNECTED, 30)
+        await _until(lambda: app.status.connection.state is ConnectionState.CONNECTED, 30)
         if history_open:
             await app.history.show(None)
         probe.start()

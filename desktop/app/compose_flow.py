@@ -1,12 +1,13 @@
-"""Wiring of the compose dialog: what it offers comes from the session's directory, what it sends goes
-through the session, and the hub's answer comes back to it in words. Part of the app's wiring (Qt
-stays in the dialog; the logic is `desktop.core.compose`).
+"""Wiring of the compose dialog: what it offers comes from the session's directory (and follows it while
+open), what it sends goes through the session, and the hub's answer comes back to it in words. Part of
+the app's wiring (Qt stays in the dialog; the logic is `desktop.core.compose`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from desktop.app.tasks import Spawn
 from desktop.core.compose import (
@@ -19,6 +20,7 @@ from desktop.core.compose import (
     sent_text,
     types_for,
 )
+from desktop.core.directory import Directory
 from desktop.core.preferences import Preferences
 from desktop.errors import HubClientError, HubRefusedError
 from desktop.net.session import HubSession
@@ -30,13 +32,30 @@ log = logging.getLogger(__name__)
 
 class ComposeFlow:
     def __init__(
-        self, *, session: Callable[[], HubSession | None], prefs: Preferences, report: Reporter, spawn: Spawn
+        self,
+        *,
+        session: Callable[[], HubSession | None],
+        directory: Directory,
+        prefs: Preferences,
+        report: Reporter,
+        spawn: Spawn,
+        sign_in_needed: Callable[[], None],
+        refresh_directory: Callable[[], Coroutine[Any, Any, None]],
     ) -> None:
+        """`refresh_directory` asks the hub again for its users and rooms (the dialog follows as they come)."""
         self._session = session
         self.prefs = prefs
         self.report = report
+        self._spawn = spawn
+        self._sign_in_needed = sign_in_needed
+        self._refresh_directory = refresh_directory
         self.dialog = ComposeDialog()
         self.dialog.send_requested.connect(lambda draft: spawn(self.send(draft)))
+        directory.subscribe(self._directory_changed)
+
+    def _directory_changed(self) -> None:
+        if self.dialog.isVisible():
+            self.refresh()
 
     def refresh(self) -> None:
         """Offer the recipients and types the session's user may use now (called as the directory changes)."""
@@ -58,7 +77,11 @@ class ComposeFlow:
         self.dialog.set_limits(session.limits)
 
     def open(self, recipient: str = "", *, reply: bool = False) -> None:
-        """Open the dialog to `recipient`; a `reply` is a message with no title (see `ComposeDialog.start`)."""
+        """Open the dialog to `recipient`, or ask to sign in first; a `reply` (a toast's or the history's Reply)
+        is a message with no title (see `ComposeDialog.start`)."""
+        if self._session() is None:
+            self._sign_in_needed()
+            return
         self.refresh()
         self.dialog.start(recipient, reply=reply)
         self.report.event(
@@ -67,6 +90,7 @@ class ComposeFlow:
             recipients=[r.label for r in self.dialog.offered],
             types=[self.dialog.type.itemText(i) for i in range(self.dialog.type.count())],
         )
+        self._spawn(self._refresh_directory())  # the dialog follows what the hub says now
 
     async def send(self, draft: ComposeDraft) -> None:
         session = self._session()

@@ -44,7 +44,7 @@ def watch_network(app: TrayApp) -> None:
     info = QNetworkInformation.instance()
     if info is not None:
         info.reachabilityChanged.connect(
-            lambda reachability: app.network_changed(reachability == QNetworkInformation.Reachability.Online)
+            lambda reachability: app.status.network_changed(reachability == QNetworkInformation.Reachability.Online)
         )
 
 
@@ -184,11 +184,11 @@ def _run(args: argparse.Namespace) -> int:
                 ca_file=args.ca_file,
                 notification_service=lambda activate: DesktopNotifications.connect(activate=activate),
             )
-            instance.activation_requested.connect(app.bring_forward)
-            instance.command_received.connect(app.run_command)
+            instance.activation_requested.connect(app.commands.bring_forward)
+            instance.command_received.connect(app.commands.run)
             if command:
-                QTimer.singleShot(0, lambda: app.run_command(command))
-            watcher = PosixSignalWatcher(lambda: app.spawn(app.quit()), app)
+                QTimer.singleShot(0, lambda: app.commands.run(command))
+            watcher = PosixSignalWatcher(lambda: app.tasks.spawn(app.quit()), app)
             watcher.install()
             watch_network(app)
             loop.run_until_complete(app.run())

@@ -5,7 +5,8 @@ the tray icon's messages (macOS and Windows), as "Show notifications as" and thi
 The toasts have their own policy (the app's, drawn by `ToastStack`); system notifications have a
 second one, drawn by `SystemToasts` through the service. `presenter` points the app's notifications
 and notices at the one chosen; the choice is made again when the settings change, and falls back to
-the toasts (saying so) if the service stops answering.
+the toasts (saying so) if the service stops answering. Each notification toast plays its type's sound
+(a service that plays sounds plays its own), and the app's own notices go the same way (`notice`).
 """
 
 from __future__ import annotations
@@ -65,7 +66,12 @@ class NotifyFlow:
         self.port: NotificationPort | None = None
         self.renderer: SystemToasts | None = None
         self._own_sounds = False
-        cues = SoundCues(sound, lambda ntype, result: report.event("sound", type=ntype, result=result))
+
+        def heard(ntype: str, result: str) -> None:
+            report.event("sound", type=ntype, result=result)
+
+        toasts.subscribe(SoundCues(sound, heard))  # lan-notify's toasts sound as they appear
+        cues = SoundCues(sound, heard)  # system notifications: when the service does not play sounds
         self.policy.subscribe(lambda view: cues(view) if self._own_sounds else None)
 
     @property
@@ -110,9 +116,16 @@ class NotifyFlow:
                 await stop()
             self.apply()
 
+    def notice(self, title: str, message: str) -> None:
+        """Something the app itself has to say (the keyring failed, a room could not be joined...)."""
+        self.presenter.push_notice(title, message, style="system")
+        self.report.event("notice", title=title, message=message)
+
     def apply(self) -> None:
         """Choose again (settings changed): point the presenter at the toasts or the system notifications."""
-        self.policy.set_auto_dismiss({t: self.prefs.toast_duration(t.value) for t in NotificationType})
+        durations = {t: self.prefs.toast_duration(t.value) for t in NotificationType}
+        self.toasts.set_auto_dismiss(durations)
+        self.policy.set_auto_dismiss(durations)
         wanted = self.prefs.show_as == ShowAs.SYSTEM.value
         if wanted and self._uses_dbus and (self.port is None or self._broken) and not self._connecting:
             self._spawn(self._find_again())

@@ -78,6 +78,10 @@ class SignInFlow:
         self.session: HubSession | None = None
         dialog.submitted.connect(lambda hub, user, password: spawn(self.sign_in(hub, user, password)))
 
+    def current(self) -> HubSession | None:
+        """The session open now (None: signed out), for the flows that act on it."""
+        return self.session
+
     async def start(self) -> None:
         """At start: sign in with the saved token, or ask."""
         hub, user = self.prefs.hub_url, self.prefs.username

@@ -356,7 +356,7 @@ def test_a_history_from_a_newer_version_is_explained(qapp: QApplication, tmp_pat
             (notice,) = reporter.named("notice")
             assert notice["title"] == "The local history could not be opened"
             assert "newer lan-notify" in notice["message"]
-            app.network_changed(True)  # nothing to retry: no session
+            app.status.network_changed(True)  # nothing to retry: no session
             assert reporter.named("network") == [{"event": "network", "online": True}]
             await app.quit()
             await asyncio.wait_for(run, WAIT)

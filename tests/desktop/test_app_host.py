@@ -110,7 +110,7 @@ def test_host_mode_a_teammate_joins_over_the_lan_and_messages_go_both_ways(
             assert ack["ok"], ack
             await reporter.until(lambda: any(t.get("title") == "Message" for t in reporter.named("toast")))
             # the host's user -> bob, from the compose dialog; an admin may also address everyone.
-            app.open_compose("bob")
+            app.compose.open("bob")
             opened = reporter.named("compose_opened")[-1]
             assert "Everyone" in opened["recipients"] and "system" in opened["types"]
             app.compose.dialog.text.setPlainText("welcome aboard")

@@ -31,7 +31,7 @@ def test_settings_show_what_runs_and_save_only_what_changed(
             await reporter.until(lambda: reporter.last_state() == "connected")
             (hosting,) = [t for t in app.toasts.view().visible if t.title == "Your hub runs on this computer"]
             assert hosting.message.startswith("Other computers cannot reach this hub: it listens on 127.0.0.1")
-            app.open_settings()
+            app.settings.open()
             dialog = app.settings.dialog
             assert dialog.host_interface.currentText() == "Every network interface (teammates can join)"  # saved
             port = app.host.hosted.local_url.rsplit(":", 1)[1]  # type: ignore[union-attr]
@@ -46,13 +46,13 @@ def test_settings_show_what_runs_and_save_only_what_changed(
             assert reporter.named("settings_saved")[-1]["keys"] == []
             assert "host/interface" not in prefs.keys() and "host/port" not in prefs.keys()
 
-            app.open_settings()
+            app.settings.open()
             dialog.corner.setCurrentText("Bottom left")
             dialog.host_interface.setCurrentText("This computer only")
             dialog.submit()
             assert reporter.named("settings_saved")[-1]["keys"] == ["host/interface", "toasts/corner"]
             assert (prefs.toast_corner, prefs.host_interface) == ("bottom-left", "127.0.0.1")
-            app.open_settings()
+            app.settings.open()
             dialog.host_interface.setCurrentText("192.168.1.20")  # an address of this computer's, typed
             dialog.submit()
             assert prefs.host_interface == "192.168.1.20"
@@ -77,7 +77,7 @@ def test_a_locked_keyring_can_be_tried_again_from_the_settings(
             assert notice["message"].startswith("The system keyring is locked, and it was not unlocked when asked.")
             assert "Failed to unlock" not in notice["message"]  # the library's words stay in the log
 
-            app.open_settings()
+            app.settings.open()
             dialog = app.settings.dialog
             assert dialog.keyring.text() == (
                 "Kept for this session only. The system keyring is locked, and it was not unlocked when asked."

@@ -90,7 +90,7 @@ def test_choosing_system_notifications_starts_a_service_the_bus_knows(
             async with app_running(app):
                 await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
                 assert reporter.named("notifications") == []  # nothing runs: toasts, and nothing started
-                app.open_settings()
+                app.settings.open()
                 dialog = app.settings.dialog
                 assert dialog.show_as.currentText() == "lan-notify toasts"
                 dialog.show_as.setCurrentText("System notifications")

@@ -198,7 +198,9 @@ def test_compose_send_reply_and_the_menus_follow_the_hub(
             mark = len(reporter.named("directory"))
             running = RunningHub(config)
             await running.start()
-            app.network_changed(True)  # as the OS says when a network comes back: retry now, not after the backoff
+            app.status.network_changed(
+                True
+            )  # as the OS says when a network comes back: retry now, not after the backoff
             await reporter.until(lambda: reporter.last_state() == "connected")
             await reporter.until(
                 lambda: len(reporter.named("directory")) > mark and directory_has(reporter, my_rooms=["dev"])
@@ -291,7 +293,7 @@ def test_settings_are_saved_and_applied_at_once(
         qapp, data_dir=tmp_path, preferences=prefs, credentials=MemoryCredentialStore(), reporter=RecordingReporter(),
         use_tray=False,
     )  # fmt: skip
-    app.open_settings()
+    app.settings.open()
     dialog = app.settings.dialog
     assert dialog.isVisible() and dialog.account.text() == "Not signed in"
     assert dialog.durations["warning"].value() == 10 and dialog.durations["error"].value() == 0  # 0: until closed
@@ -319,7 +321,7 @@ def test_settings_are_saved_and_applied_at_once(
     assert [e["type"] for e in app.report.named("sound")] == ["info", "warning"]  # type: ignore[attr-defined]
     assert app.report.named("sound")[0]["result"] in {"played", "beep", "silent"}  # type: ignore[attr-defined]
     assert app.report.named("sound")[1]["result"] == "off"  # type: ignore[attr-defined]
-    app.open_settings()
+    app.settings.open()
     dialog.autostart.setChecked(False)
     dialog.hub.setText("http://elsewhere.lan:8765")
     dialog.submit()
@@ -344,7 +346,7 @@ def test_a_scripts_account_is_not_offered_nor_counted_as_a_recipient(
             await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
             await app.signin.sign_in(url, "alice", "pw-alice")
             await reporter.until(lambda: directory_has(reporter, admin=True))
-            app.open_compose()
+            app.compose.open()
             await app.team.refresh_directory()
             assert [r.label for r in app.compose.dialog.offered] == ["bob", "alice", "Everyone"]
             assert app.menu.find_action(app.menu.online_menu, "watch:bob") is not None
