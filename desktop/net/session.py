@@ -22,7 +22,8 @@ from desktop.core.inbox import Inbox
 from desktop.core.models import ReceivedNotification
 from desktop.core.unread import UnreadCounter
 from desktop.errors import CertificateError, HubClientError, HubUnreachableError
-from desktop.net.client import HubClient, Welcome
+from desktop.net.client import HubClient
+from desktop.net.presence import Welcome
 from hub.protocol import Event, Kind
 
 log = logging.getLogger(__name__)

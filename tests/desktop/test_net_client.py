@@ -10,8 +10,9 @@ import pytest
 
 from desktop.core.connection import Backoff, ConnectionState, ConnectionStatus
 from desktop.core.models import Gap, ReceivedNotification
-from desktop.net.client import HubClient, Welcome, refusal_of
+from desktop.net.client import HubClient, refusal_of
 from desktop.net.http import login
+from desktop.net.presence import Welcome
 from tests.desktop.fakehub import FakeHub
 
 WAIT = 10.0
