@@ -21,9 +21,9 @@ from hub.accounts import Accounts
 from hub.app import STORE
 from hub.server import RunningHub
 from tests.conftest import WAIT, make_config
-from tests.desktop.helpers import note
 from tests.desktop.test_app import RecordingReporter, free_port, prefs, run_on_qasync
 from tests.desktop.test_app_team import connected_client, make_app
+from tests.support.notes import note
 
 __all__ = ["prefs"]  # the fixture, shared with test_app.py
 

@@ -312,7 +312,7 @@ def test_settings_are_saved_and_applied_at_once(
     assert prefs.quiet_hours == "19:00-08:00" and app.dnd.quiet_hours is not None
     entry = tmp_path / "config" / "autostart" / "lan-notify-tray.desktop"
     assert "Exec=" in entry.read_text() and "desktop.app" in entry.read_text()
-    from tests.desktop.helpers import note
+    from tests.support.notes import note
 
     app.toasts.push(note(1, "info"))
     app.toasts.push(note(2, "warning"))

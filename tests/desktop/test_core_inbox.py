@@ -13,7 +13,7 @@ from desktop.core.models import Gap
 from desktop.core.toasts import ToastKind, ToastPolicy
 from desktop.core.unread import UnreadCounter
 from hub.protocol import NotificationType
-from tests.desktop.helpers import FakeClock, note
+from tests.support.notes import FakeClock, note
 
 
 @pytest.fixture

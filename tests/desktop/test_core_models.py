@@ -8,7 +8,7 @@ import pytest
 from desktop.core.models import Gap, ReceivedNotification, parse_timestamp
 from desktop.core.timefmt import next_change, relative_time
 from hub.protocol import Kind, NotificationType
-from tests.desktop.helpers import wire
+from tests.support.notes import wire
 
 
 def test_notification_from_the_wire() -> None:

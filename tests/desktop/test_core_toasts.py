@@ -6,7 +6,7 @@ import pytest
 
 from desktop.core.toasts import MORE, ToastKind, ToastPolicy, ToastView
 from hub.protocol import NotificationType
-from tests.desktop.helpers import FakeClock, note
+from tests.support.notes import FakeClock, note
 
 
 @pytest.fixture

@@ -205,7 +205,7 @@ def home(tmp_path: Path) -> Iterator[Path]:
     reason="needs dbus-daemon and gnome-keyring (apt-get install dbus-daemon gnome-keyring)",
 )
 def test_real_secret_service_store_read_back_sign_out(home: Path) -> None:
-    py = f"{sys.executable} -m tests.desktop.keyring_probe"
+    py = f"{sys.executable} -m tests.support.keyring_probe"
     script = (
         "echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null || exit 3; "
         f"{py} backend && {py} set && {py} get && {py} delete && {py} get"
@@ -234,7 +234,7 @@ def test_real_secret_service_store_read_back_sign_out(home: Path) -> None:
 
 def test_no_keyring_backend_at_all(home: Path) -> None:
     env = _probe_env(home, DBUS_SESSION_BUS_ADDRESS="disabled:")
-    run = [sys.executable, "-m", "tests.desktop.keyring_probe"]
+    run = [sys.executable, "-m", "tests.support.keyring_probe"]
     set_out = subprocess.run([*run, "set"], cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=60)
     assert json.loads(set_out.stdout) == {"error": "KeyringUnavailableError", "message": NO_KEYRING_MESSAGE}
     fallback = subprocess.run(

@@ -155,12 +155,12 @@ class Desktop:
         xvfb = await self.spawn("Xvfb", *screen, stdout=asyncio.subprocess.PIPE)
         self.env["DISPLAY"] = f":{await self._line(xvfb)}"
         if wallpaper:  # mapped first, so everything else is drawn over it
-            backdrop = await self.spawn("wallpaper", sys.executable, "-m", "tests.desktop.x11_tools", "wallpaper",
+            backdrop = await self.spawn("wallpaper", sys.executable, "-m", "tests.support.x11_tools", "wallpaper",
                                         stdout=asyncio.subprocess.PIPE)  # fmt: skip
             assert await self._line(backdrop) == "ok"
         tray_host = ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height", "32"]
         await self.spawn("trayer", *tray_host, "--SetDockType", "true")
-        await run(sys.executable, "-m", "tests.desktop.x11_tools", "wait-tray", env=self.env)
+        await run(sys.executable, "-m", "tests.support.x11_tools", "wait-tray", env=self.env)
         # Our own session bus (its pid is ours to stop); gnome-keyring lives as long as the bus does.
         bus = await self.spawn("dbus-daemon", "dbus-daemon", "--session", "--nofork", "--print-address=1",
                                stdout=asyncio.subprocess.PIPE)  # fmt: skip
@@ -175,7 +175,7 @@ class Desktop:
 
     async def signed_in_device(self, hub_url: str, token: str, **toast_settings: int) -> None:
         """What a previous sign-in left: the token in the keyring, the hub and user in QSettings."""
-        await run(sys.executable, "-m", "tests.desktop.keyring_probe", "store",
+        await run(sys.executable, "-m", "tests.support.keyring_probe", "store",
                   env=dict(self.env, PROBE_HUB=hub_url, PROBE_USER="alice", PROBE_TOKEN=token))  # fmt: skip
         conf = self.home / ".config" / "lan-notify" / "notify-tray.conf"
         conf.parent.mkdir(parents=True, exist_ok=True)
@@ -184,13 +184,13 @@ class Desktop:
 
     async def keyring_token(self, hub_url: str, user: str) -> str | None:
         """What the OS keyring (gnome-keyring on this bus) holds for hub + user, read by another process."""
-        out = await run(sys.executable, "-m", "tests.desktop.keyring_probe", "lookup",
+        out = await run(sys.executable, "-m", "tests.support.keyring_probe", "lookup",
                         env=dict(self.env, PROBE_HUB=hub_url, PROBE_USER=user))  # fmt: skip
         token: str | None = json.loads(out)["token"]
         return token
 
     async def camera(self) -> Camera:
-        process = await self.spawn("camera", sys.executable, "-m", "tests.desktop.x11_tools", "shots",
+        process = await self.spawn("camera", sys.executable, "-m", "tests.support.x11_tools", "shots",
                                    stdout=asyncio.subprocess.PIPE, stdin=asyncio.subprocess.PIPE)  # fmt: skip
         return Camera(process)
 

@@ -13,7 +13,7 @@ from desktop.core.models import Gap, ReceivedNotification
 from desktop.net.client import HubClient, refusal_of
 from desktop.net.http import login
 from desktop.net.presence import Welcome
-from tests.desktop.fakehub import FakeHub
+from tests.support.fakehub import FakeHub
 
 WAIT = 10.0
 

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from desktop.errors import HubResponseError, HubUnreachableError, LoginRefusedError
 from desktop.net.http import login, logout, normalize_hub_url
-from tests.desktop.fakehub import FakeHub, serve
+from tests.support.fakehub import FakeHub, serve
 
 
 @pytest.fixture

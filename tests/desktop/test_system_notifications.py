@@ -16,8 +16,8 @@ from desktop.core.system_toasts import SystemToasts, system_policy
 from desktop.core.toasts import ToastPolicy
 from desktop.system.notifications import DesktopNotifications, notify_arguments
 from hub.protocol import Kind
-from tests.desktop.helpers import FakeClock, note
 from tests.support.dunst import Dunst, dunst_session, needs_dunst
+from tests.support.notes import FakeClock, note
 
 WAIT = 10.0
 TYPES = ["info", "success", "warning", "error", "message", "system"]

@@ -15,8 +15,8 @@ from desktop.core.presentation import ShowAs
 from desktop.core.toasts import ToastPolicy
 from desktop.system.sound import SoundPlayer
 from desktop.ui.tray_messages import TrayMessages
-from tests.desktop.helpers import note
 from tests.desktop.test_app import RecordingReporter
+from tests.support.notes import note
 
 
 async def test_on_macos_system_notifications_are_the_trays_messages(qapp: QApplication, tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from desktop.ui.menu import MenuState
 from desktop.ui.signin import SignInDialog
 from desktop.ui.tray import StatusWindow, Tray, tooltip
 from hub.protocol import NotificationType
-from tests.desktop.helpers import note
+from tests.support.notes import note
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 CONNECTED = ConnectionStatus(ConnectionState.CONNECTED)
