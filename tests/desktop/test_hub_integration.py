@@ -22,7 +22,7 @@ from hub.accounts import Accounts
 from hub.app import STORE
 from hub.server import RunningHub
 from tests.conftest import WAIT, Client, Hub, make_config
-from tests.support.notes import FakeClock
+from tests.support.waiting import FakeClock
 
 TYPES = ["info", "success", "warning", "error", "message", "system"]
 

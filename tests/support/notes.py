@@ -1,4 +1,4 @@
-"""Small builders shared by the desktop tests."""
+"""Notifications for the desktop tests: as the hub sends them (`wire`), and as the app keeps them (`note`)."""
 
 from __future__ import annotations
 
@@ -7,19 +7,6 @@ from typing import Any
 
 from desktop.core.models import ReceivedNotification
 from hub.protocol import Kind, NotificationType
-
-
-class FakeClock:
-    """A monotonic clock the test moves by hand."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def wire(nid: int, ntype: str = "info", **overrides: Any) -> dict[str, Any]:
