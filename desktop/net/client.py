@@ -100,6 +100,7 @@ class HubClient:
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._dropped = asyncio.Event()
+        self._stopping = False
         self._refusal: dict[str, Any] | None = None
         self._deliveries = Deliveries(
             last_id=last_id,
@@ -127,6 +128,7 @@ class HubClient:
     def start(self) -> None:
         if self._task is not None:
             raise RuntimeError("the client is already started")
+        self._stopping = False
         self._task = asyncio.get_running_loop().create_task(self._supervise(), name="hub-client")
 
     def retry_now(self) -> None:
@@ -135,6 +137,11 @@ class HubClient:
 
     async def stop(self) -> None:
         """Disconnect and stop reconnecting (sign-out, quit)."""
+        # The loop is told too, not only cancelled: a cancel that lands as python-socketio's connect completes
+        # is lost on Python 3.11 (its asyncio.wait_for swallows it), and the loop would then wait forever.
+        self._stopping = True
+        self._dropped.set()
+        self._wake.set()
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
@@ -205,7 +212,7 @@ class HubClient:
 
     async def _supervise(self) -> None:
         self.machine.start()
-        while True:
+        while not self._stopping:
             self._refusal = None
             self._dropped.clear()
             sio = self._new_socket()
@@ -261,6 +268,8 @@ class HubClient:
         return f"cannot reach the hub at {self.hub_url}"
 
     async def _pause(self, delay: float) -> None:
+        if self._stopping:
+            return
         self._wake.clear()
         sleeper = asyncio.ensure_future(self._sleep(delay))
         waker = asyncio.ensure_future(self._wake.wait())
