@@ -176,7 +176,9 @@ class HubClient:
         and `HubUnreachableError` when there is no live connection or no answer in time.
         """
         sio = self._sio
-        if sio is None or not sio.connected or self.machine.state is not ConnectionState.CONNECTED:
+        # CONNECTED is reported once the hub accepted the connection (its `connect` handler), a moment before
+        # python-socketio's connect() returns and sets `sio.connected`: requests work from the first.
+        if sio is None or self.machine.state is not ConnectionState.CONNECTED:
             raise HubUnreachableError("lan-notify is not connected to the hub right now: try again when it is back.")
         try:
             if data is None:
