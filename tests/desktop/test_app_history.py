@@ -21,11 +21,8 @@ from hub.accounts import Accounts
 from hub.app import STORE
 from hub.server import RunningHub
 from tests.conftest import WAIT, make_config
-from tests.desktop.test_app import RecordingReporter, free_port, prefs, run_on_qasync
-from tests.desktop.test_app_team import connected_client, make_app
+from tests.support.apps import RecordingReporter, connected_client, make_tray_app, run_on_qasync
 from tests.support.notes import note
-
-__all__ = ["prefs"]  # the fixture, shared with test_app.py
 
 LONG = "\n".join(f"step {i}: " + "compiling module " * 15 for i in range(14))  # ~3.7 KB: near the hub's 4 KB limit
 
@@ -38,14 +35,14 @@ def test_history_rows_open_whole_mark_reply_delete_and_clear(
     qapp: QApplication, tmp_path: Path, prefs: Preferences
 ) -> None:
     async def scenario() -> None:
-        running = RunningHub(make_config(tmp_path / "hub", port=free_port()))
+        running = RunningHub(make_config(tmp_path / "hub"))
         url = await running.start()
         accounts = Accounts(running.app[STORE])
         await accounts.add_user("alice", "pw", admin=False)
         await accounts.add_user("bob", "pw", admin=False)
         bob = await connected_client(url, accounts, "bob")
         reporter = RecordingReporter()
-        app = make_app(qapp, tmp_path, prefs, reporter)
+        app = make_tray_app(qapp, tmp_path, prefs, reporter)
         run = asyncio.ensure_future(app.run())
         try:
             await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
@@ -126,14 +123,14 @@ def test_a_long_history_opens_at_an_old_notification_page_by_page(
     qapp: QApplication, tmp_path: Path, prefs: Preferences
 ) -> None:
     async def scenario() -> None:
-        running = RunningHub(make_config(tmp_path / "hub", port=free_port()))
+        running = RunningHub(make_config(tmp_path / "hub"))
         url = await running.start()
         await Accounts(running.app[STORE]).add_user("alice", "pw", admin=False)
         store = HistoryStore(history_path(tmp_path / "data", url, "alice"))  # a history kept from earlier days
         store.add_many([note(i, "warning" if i % 100 == 0 else "info") for i in range(1, 2001)])
         store.close()
         reporter = RecordingReporter()
-        app = make_app(qapp, tmp_path, prefs, reporter)
+        app = make_tray_app(qapp, tmp_path, prefs, reporter)
         run = asyncio.ensure_future(app.run())
         try:
             await reporter.until(lambda: bool(reporter.named("sign_in_requested")))

@@ -20,11 +20,8 @@ from desktop.net.http import login
 from desktop.system.hosting import Hosted, LocalHub, cannot_host_text, default_hub_dir, lan_address, local_username
 from hub.config import load_config
 from tests.conftest import WAIT, Client
-from tests.desktop.test_app import RecordingReporter, assert_no_secret_on_disk, prefs, run_on_qasync
-from tests.desktop.test_app_team import make_app
+from tests.support.apps import RecordingReporter, assert_no_secret_on_disk, make_tray_app, run_on_qasync
 from tests.support.layout import layout_problems
-
-__all__ = ["prefs"]
 
 
 def test_host_mode_a_teammate_joins_over_the_lan_and_messages_go_both_ways(
@@ -32,7 +29,7 @@ def test_host_mode_a_teammate_joins_over_the_lan_and_messages_go_both_ways(
 ) -> None:
     async def scenario() -> None:
         reporter = RecordingReporter()
-        app = make_app(qapp, tmp_path, prefs, reporter, host_interface="0.0.0.0", host_port=0)
+        app = make_tray_app(qapp, tmp_path, prefs, reporter, host_interface="0.0.0.0", host_port=0)
         run = asyncio.ensure_future(app.run())
         bob: Client | None = None
         try:
@@ -187,7 +184,7 @@ def test_hosting_on_a_busy_port_says_once_where_to_choose_another(
             taken.listen()
             port = taken.getsockname()[1]
             reporter = RecordingReporter()
-            app = make_app(qapp, tmp_path, prefs, reporter, host=True, host_port=port)  # as make run starts it
+            app = make_tray_app(qapp, tmp_path, prefs, reporter, host=True, host_port=port)  # as make run starts it
             run = asyncio.ensure_future(app.run())
             await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
         assert app.dialog.reason.text() == (

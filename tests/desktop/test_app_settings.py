@@ -12,12 +12,8 @@ from PySide6.QtWidgets import QApplication
 from desktop.app import TrayApp
 from desktop.core.preferences import Preferences
 from desktop.system.credentials import KeyringCredentialStore, SessionFallbackStore
-from tests.desktop.test_app import RecordingReporter, prefs, run_on_qasync
-from tests.desktop.test_app_team import make_app
-from tests.desktop.test_credentials import LockedKeyring
-from tests.support.apps import app_running, hub_with
-
-__all__ = ["prefs"]
+from tests.support.apps import RecordingReporter, app_running, hub_with, make_tray_app, run_on_qasync
+from tests.support.keyrings import LockedKeyring
 
 
 def test_settings_show_what_runs_and_save_only_what_changed(
@@ -26,7 +22,7 @@ def test_settings_show_what_runs_and_save_only_what_changed(
     async def scenario() -> None:
         reporter = RecordingReporter()
         # As `notify-tray --host-interface 127.0.0.1` starts it: this computer only, for this run.
-        app = make_app(qapp, tmp_path, prefs, reporter, host=True, host_interface="127.0.0.1", host_port=0)
+        app = make_tray_app(qapp, tmp_path, prefs, reporter, host=True, host_interface="127.0.0.1", host_port=0)
         async with app_running(app):
             await reporter.until(lambda: reporter.last_state() == "connected")
             (hosting,) = [t for t in app.toasts.view().visible if t.title == "Your hub runs on this computer"]
@@ -99,7 +95,7 @@ def test_a_used_one_time_password_says_so_and_what_to_do(
 ) -> None:
     async def scenario() -> None:
         reporter = RecordingReporter()
-        app = make_app(qapp, tmp_path, prefs, reporter)
+        app = make_tray_app(qapp, tmp_path, prefs, reporter)
         async with hub_with(tmp_path / "hub") as (url, accounts), app_running(app):
             await accounts.add_user("bob", None, admin=False, token_only=True)
             password = await accounts.one_time_password("bob")

@@ -12,12 +12,8 @@ from desktop.app.tray_app import TrayApp
 from desktop.core.preferences import Preferences
 from desktop.system.notifications import DesktopNotifications
 from hub.accounts import Accounts
-from tests.desktop.test_app import RecordingReporter, prefs, run_on_qasync
-from tests.desktop.test_app_team import connected_client, make_app
-from tests.support.apps import app_running, hub_with
+from tests.support.apps import RecordingReporter, app_running, connected_client, hub_with, make_tray_app, run_on_qasync
 from tests.support.dunst import Dunst, dunst_session, needs_dunst
-
-__all__ = ["prefs"]
 
 
 @needs_dunst
@@ -29,7 +25,7 @@ def test_system_notifications_reply_opens_compose_to_the_sender(
             async with dunst_session(tmp_path / "dunst") as dunst:
                 reporter = RecordingReporter()
                 service = lambda _activate: DesktopNotifications.connect(dunst.address)  # noqa: E731
-                app = make_app(qapp, tmp_path, prefs, reporter, notification_service=service)
+                app = make_tray_app(qapp, tmp_path, prefs, reporter, notification_service=service)
                 async with app_running(app):
                     await with_dunst(app, reporter, dunst, url, accounts)
 
@@ -86,7 +82,7 @@ def test_choosing_system_notifications_starts_a_service_the_bus_knows(
         async with dunst_session(tmp_path / "dunst", start=False) as idle:  # dunst installed, not running
             reporter = RecordingReporter()
             service = lambda activate: DesktopNotifications.connect(idle.address, activate=activate)  # noqa: E731
-            app = make_app(qapp, tmp_path, prefs, reporter, notification_service=service)
+            app = make_tray_app(qapp, tmp_path, prefs, reporter, notification_service=service)
             async with app_running(app):
                 await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
                 assert reporter.named("notifications") == []  # nothing runs: toasts, and nothing started

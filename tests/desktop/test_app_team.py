@@ -19,17 +19,14 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.app import TrayApp
 from desktop.core.preferences import Preferences
-from desktop.system.credentials import KeyringCredentialStore, MemoryCredentialStore, SessionFallbackStore
+from desktop.system.credentials import MemoryCredentialStore
 from hub.accounts import Accounts
 from hub.app import STORE
 from hub.server import RunningHub
 from hub.store import TokenKind
-from tests.conftest import WAIT, Client, make_config
-from tests.desktop.test_app import RecordingReporter, free_port, prefs, run_on_qasync
-from tests.desktop.test_credentials import DictKeyring
-from tests.support.apps import app_running, hub_with
-
-__all__ = ["prefs"]  # the fixture, shared with test_app.py
+from tests.conftest import WAIT, make_config
+from tests.support.apps import RecordingReporter, app_running, connected_client, hub_with, make_tray_app, run_on_qasync
+from tests.support.ports import port_of
 
 
 class Wall:
@@ -40,25 +37,6 @@ class Wall:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-def make_app(qapp: QApplication, tmp_path: Path, prefs: Preferences, reporter: RecordingReporter, **kw: Any) -> TrayApp:
-    return TrayApp(
-        qapp,
-        data_dir=tmp_path / "data",
-        preferences=prefs,
-        credentials=SessionFallbackStore(KeyringCredentialStore(DictKeyring())),
-        reporter=reporter,
-        use_tray=False,
-        **kw,
-    )
-
-
-async def connected_client(url: str, accounts: Accounts, name: str) -> Client:
-    client = Client(url, name)
-    await client.connect({"token": (await accounts.issue_token(name, "test")).secret})
-    await client.next("welcome")
-    return client
 
 
 def answers(reporter: RecordingReporter) -> int:
@@ -74,16 +52,17 @@ def test_compose_send_reply_and_the_menus_follow_the_hub(
     qapp: QApplication, tmp_path: Path, prefs: Preferences
 ) -> None:
     async def scenario() -> None:
-        config = make_config(tmp_path / "hub", port=free_port(), rate_burst=8, rate_refill_per_second=0.01)
+        config = make_config(tmp_path / "hub", rate_burst=8, rate_refill_per_second=0.01)
         running = RunningHub(config)
         url = await running.start()
+        config = config.with_changes(port=port_of(url))  # a restart listens where the app knows it
         accounts = Accounts(running.app[STORE])
         for name in ("alice", "bob", "carol"):
             await accounts.add_user(name, "pw-" + name, admin=False)
         bob = await connected_client(url, accounts, "bob")
         clients = [bob]
         reporter = RecordingReporter()
-        app = make_app(qapp, tmp_path, prefs, reporter)
+        app = make_tray_app(qapp, tmp_path, prefs, reporter)
         run = asyncio.ensure_future(app.run())
         try:
             await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
@@ -198,9 +177,7 @@ def test_compose_send_reply_and_the_menus_follow_the_hub(
             mark = len(reporter.named("directory"))
             running = RunningHub(config)
             await running.start()
-            app.status.network_changed(
-                True
-            )  # as the OS says when a network comes back: retry now, not after the backoff
+            app.status.network_changed(True)  # the OS says a network is back: retry now, not after the backoff
             await reporter.until(lambda: reporter.last_state() == "connected")
             await reporter.until(
                 lambda: len(reporter.named("directory")) > mark and directory_has(reporter, my_rooms=["dev"])
@@ -226,14 +203,14 @@ def test_do_not_disturb_holds_toasts_and_summarises_at_the_end(
     wall = Wall()
 
     async def scenario() -> None:
-        running = RunningHub(make_config(tmp_path / "hub", port=free_port()))
+        running = RunningHub(make_config(tmp_path / "hub"))
         url = await running.start()
         accounts = Accounts(running.app[STORE])
         await accounts.add_user("alice", "pw", admin=False)
         await accounts.add_user("bob", "pw", admin=True)
         bob = await connected_client(url, accounts, "bob")
         reporter = RecordingReporter()
-        app = make_app(qapp, tmp_path, prefs, reporter, clock=wall)
+        app = make_tray_app(qapp, tmp_path, prefs, reporter, clock=wall)
         run = asyncio.ensure_future(app.run())
         try:
             await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
@@ -338,7 +315,7 @@ def test_a_scripts_account_is_not_offered_nor_counted_as_a_recipient(
 ) -> None:
     async def scenario() -> None:
         reporter = RecordingReporter()
-        app = make_app(qapp, tmp_path, prefs, reporter)
+        app = make_tray_app(qapp, tmp_path, prefs, reporter)
         async with hub_with(tmp_path / "hub", bob="pw-bob") as (url, accounts), app_running(app):
             await accounts.add_user("alice", "pw-alice", admin=True)
             await accounts.add_user("ci", None, admin=False, token_only=True)  # a script's account: it only sends

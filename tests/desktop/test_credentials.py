@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,56 +23,10 @@ from desktop.system.credentials import (
     SessionFallbackStore,
 )
 from hub.keyring_entry import KEYRING_SERVICE, keyring_user
+from tests.support.keyrings import DictKeyring, HangingKeyring, LockedKeyring
 
 ROOT = Path(__file__).resolve().parents[2]
 HUB = "http://hub.lan:8765"
-
-
-class DictKeyring(KeyringBackend):
-    """A keyring backend in a dict, to see exactly what would be stored."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        from keyring.errors import PasswordDeleteError
-
-        if self.entries.pop((service, username), None) is None:
-            raise PasswordDeleteError("not there")
-
-
-class HangingKeyring(DictKeyring):
-    """Blocks like a keyring waiting on an unlock prompt nobody answers."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.release = threading.Event()
-
-    def get_password(self, service: str, username: str) -> str | None:
-        self.release.wait()
-        return None
-
-
-class LockedKeyring(DictKeyring):
-    """Secret Service's answer when its unlock prompt was dismissed, until `locked` is False."""
-
-    locked = True
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        from keyring.errors import InitError
-
-        if self.locked:
-            raise InitError("Failed to unlock the collection: Prompt dismissed")
-        super().set_password(service, username, password)
 
 
 def test_one_entry_per_hub_and_user() -> None:
