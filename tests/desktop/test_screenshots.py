@@ -13,14 +13,10 @@ from typing import Any
 import pytest
 
 from tests.conftest import Client, Hub
-from tests.desktop.test_e2e_signin import pytestmark as needs_x
-from tests.desktop.test_e2e_signin import tray_icon_centre, xdotool
-from tests.desktop.test_e2e_tray import Reports, quit_app, second_start
-from tests.support.shots import Shots, around, shots
+from tests.support.e2e import Reports, needs_xdotool, quit_app, second_start, tray_icon_centre, xdotool
+from tests.support.shots import Shots, around
 
-__all__ = ["shots"]
-
-pytestmark = [pytest.mark.screenshots, needs_x]
+pytestmark = [pytest.mark.screenshots, needs_xdotool]
 
 #: One notification of each type, as a team would send them (emoji and a long body included).
 SAMPLES: dict[str, dict[str, str]] = {
