@@ -12,7 +12,7 @@
      ├── HostError                    hosting a hub on this computer
      │    ├── PortInUseError              the port is taken (has `interface`, `port`)
      │    └── UserExistsError             "Invite" with a name that is taken (has `name`)
-     └── HubError                     talking to the hub
+     └── HubClientError               talking to the hub (the hub's own errors are `hub.errors.HubError`)
           ├── HubUnreachableError         no answer (network, wrong address, hub down)
           ├── LoginRefusedError           wrong name/password or revoked token (has `code`)
           ├── HubResponseError            the hub answered something we do not understand
@@ -55,15 +55,15 @@ class InvalidTransitionError(DesktopError):
     pass
 
 
-class HubError(DesktopError):
+class HubClientError(DesktopError):
     pass
 
 
-class HubUnreachableError(HubError):
+class HubUnreachableError(HubClientError):
     pass
 
 
-class LoginRefusedError(HubError):
+class LoginRefusedError(HubClientError):
     """The hub refused a sign-in: its stable `code` (`unauthorized`, `password_expired`...), its `message`."""
 
     def __init__(self, code: str, message: str, *, retry_after: float | None = None) -> None:
@@ -73,11 +73,11 @@ class LoginRefusedError(HubError):
         self.retry_after = retry_after
 
 
-class HubResponseError(HubError):
+class HubResponseError(HubClientError):
     pass
 
 
-class HubRefusedError(HubError):
+class HubRefusedError(HubClientError):
     """The hub refused a request (send, join...): its stable `code`, its `message`, maybe `retry_after` seconds."""
 
     def __init__(self, code: str, message: str, *, retry_after: float | None = None) -> None:
@@ -108,7 +108,7 @@ class UserExistsError(HostError):
         self.name = name
 
 
-class CertificateError(HubError):
+class CertificateError(HubClientError):
     """The hub's certificate is not trusted; `fingerprint` is the SHA-256 one it presented ('' if unknown)."""
 
     def __init__(self, message: str, *, hub_url: str, fingerprint: str = "", reason: str = "") -> None:

@@ -24,9 +24,9 @@ import aiohttp
 
 from hub import tls
 from hub.config import ConfigError
+from hub.keyring_entry import KEYRING_SERVICE, keyring_user
 from hub.protocol import NotificationType
 
-KEYRING_SERVICE = "lan-notify"
 DEFAULT_HUB = "http://127.0.0.1:8765"
 EXIT_REFUSED, EXIT_USAGE, EXIT_UNREACHABLE = 1, 2, 3
 
@@ -89,7 +89,7 @@ def keyring_token(user: str, hub_url: str, timeout: float = 5.0) -> str | None:
 
     def look() -> None:
         try:
-            found.append(keyring.get_password(KEYRING_SERVICE, f"{user}@{hub_url}"))
+            found.append(keyring.get_password(KEYRING_SERVICE, keyring_user(hub_url, user)))
         except Exception:  # no backend, locked, no D-Bus: same as "no entry"
             found.append(None)
 

@@ -115,7 +115,7 @@ print(json.dumps({"files": [hub.__file__, desktop.__file__, resources.__file__],
 
 HOST_A_HUB = """
 import asyncio, json, pathlib, sys
-from desktop.hosting import LocalHub
+from desktop.system.hosting import LocalHub
 async def main():
     hub = LocalHub(pathlib.Path(sys.argv[1]), host="127.0.0.1", port=0, username="me")
     hosted = await hub.start()

@@ -23,17 +23,17 @@ from PySide6.QtWidgets import QApplication
 from bench.servers import REPO_DIR, BenchError
 from bench.tray.process import sample
 from bench.tray.samples import fill
+from desktop.app.history_flow import HistoryFlow
+from desktop.app.tray_app import TrayApp
 from desktop.core.connection import ConnectionState
 from desktop.core.history import AsyncHistory
 from desktop.core.inbox import Inbox
+from desktop.core.preferences import Preferences
 from desktop.core.toasts import ToastPolicy
 from desktop.core.unread import UnreadCounter
-from desktop.credentials import MemoryCredentialStore
-from desktop.history_flow import HistoryFlow
-from desktop.report import Reporter
-from desktop.session import Session
-from desktop.tray_app import TrayApp
-from desktop.ui.settings import Preferences
+from desktop.net.session import HubSession
+from desktop.system.credentials import MemoryCredentialStore
+from desktop.system.report import Reporter
 from hub.protocol import NotificationType
 
 PROBE_S = 0.002
@@ -95,7 +95,7 @@ async def search_figures(folder: Path, count: int, repeats: int) -> dict[str, An
     fill(path, count)
     history = await AsyncHistory.open(path)
     inbox = Inbox(history, UnreadCounter(), ToastPolicy())
-    session = Session("http://bench.invalid", "alice", "", history, inbox)
+    session = HubSession("http://bench.invalid", "alice", "", history, inbox)
     _tasks, spawn = _spawner()
     flow = HistoryFlow(session=lambda: session, unread=inbox.unread, report=Reporter(None), spawn=spawn,
                        sign_in_needed=lambda: None)  # fmt: skip
@@ -156,8 +156,8 @@ async def burst_figures(
                   reporter=Reporter(None), use_tray=False)  # fmt: skip
     probe = LoopProbe()
     try:
-        await app.open_session(hub_url, user, token)
-        await _until(lambda: app.status.state is ConnectionState.CONNECTED, 30)
+        await app.signin.open_session(hub_url, user, token)
+        await _until(lambda: app.status.connection.state is ConnectionState.CONNECTED, 30)
         if history_open:
             await app.history.show(None)
         probe.start()

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from desktop.core.history import HistoryStore
-from desktop.core.models import Notification
+from desktop.core.models import ReceivedNotification
 from hub.protocol import Kind, NotificationType
 
 _WORDS = ("build deploy backup disk cpu memory ticket review lunch meeting release staging production "
@@ -17,7 +17,7 @@ _TYPES = [NotificationType.INFO] * 5 + [NotificationType.SUCCESS] * 2 + [Notific
           NotificationType.ERROR, NotificationType.MESSAGE, NotificationType.SYSTEM]  # fmt: skip
 
 
-def notifications(count: int, *, seed: int = 7) -> list[Notification]:
+def notifications(count: int, *, seed: int = 7) -> list[ReceivedNotification]:
     rng = random.Random(seed)
     start = datetime(2026, 10, 1, tzinfo=UTC)
     made = []
@@ -25,7 +25,7 @@ def notifications(count: int, *, seed: int = 7) -> list[Notification]:
         size = rng.choice((8, 12, 20, 40, 80)) if i % 200 else 600  # words; one in 200 is ~4 KB
         message = " ".join(rng.choice(_WORDS) for _ in range(size))[:4000]
         room = rng.choice((None, None, "ops", "dev"))
-        made.append(Notification(
+        made.append(ReceivedNotification(
             id=i, kind=Kind.ROOM if room else Kind.DIRECT, type=rng.choice(_TYPES),
             title=" ".join(rng.choice(_WORDS) for _ in range(rng.randint(2, 6))).capitalize(),
             message=message, sender=rng.choice(("ci", "monitor", "bob", "carol")), room=room,

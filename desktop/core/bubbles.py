@@ -4,7 +4,7 @@
 freedesktop notification specification: urgency from the type (critical for error and system, which
 then stay until closed), Open (a click) and Reply (messages) as actions, a category, an icon, the
 desktop entry and a sound. Plain text stays plain: when the service reads markup in the body, the
-text is escaped. No Qt, no D-Bus here (`desktop.net.notifications` sends bubbles).
+text is escaped. No Qt, no D-Bus here (`desktop.system.notifications` sends bubbles).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What the compose dialog offers and sends: recipients per role, types, limits, the hub's answer in words.
 
-No Qt: the dialog shows what these functions return and hands back a `Draft`; the app turns the
+No Qt: the dialog shows what these functions return and hands back a `ComposeDraft`; the app turns the
 draft into one hub event with `request_for()`.
 """
 
@@ -59,7 +59,7 @@ class Limits:
 
 
 @dataclass(frozen=True, slots=True)
-class Draft:
+class ComposeDraft:
     to: Recipient
     type: NotificationType
     title: str
@@ -124,7 +124,7 @@ def counter_text(text: str, limits: Limits) -> tuple[str, bool]:
     return f"{size} / {limits.message_bytes} bytes", size > limits.message_bytes
 
 
-def problem_with(draft: Draft, limits: Limits) -> str:
+def problem_with(draft: ComposeDraft, limits: Limits) -> str:
     """What keeps the draft from being sent, in words; "" when it can go."""
     if not draft.message.strip():
         return "Write a message first."
@@ -137,7 +137,7 @@ def problem_with(draft: Draft, limits: Limits) -> str:
     return ""
 
 
-def request_for(draft: Draft) -> tuple[str, dict[str, Any]]:
+def request_for(draft: ComposeDraft) -> tuple[str, dict[str, Any]]:
     """The hub event and payload that send the draft."""
     body: dict[str, Any] = {"message": draft.message, "type": draft.type.value}
     if draft.title:
@@ -152,7 +152,7 @@ def request_for(draft: Draft) -> tuple[str, dict[str, Any]]:
     return Event.SEND_NOTIFICATION.value, {"to": draft.to.name, **body}
 
 
-def describe_refusal(code: str, message: str, retry_after: float | None, draft: Draft | None = None) -> str:
+def describe_refusal(code: str, message: str, retry_after: float | None, draft: ComposeDraft | None = None) -> str:
     """The hub's refusal as one sentence for the dialog."""
     if code == "rate_limited":
         wait = round(retry_after) if retry_after else None
@@ -174,7 +174,7 @@ def cannot_receive_text(name: str) -> str:
     return f"{name} cannot receive notifications: it is an account that only sends (a script's)."
 
 
-def sent_text(draft: Draft, answer: Mapping[str, Any], send_only: int = 0) -> str:
+def sent_text(draft: ComposeDraft, answer: Mapping[str, Any], send_only: int = 0) -> str:
     """What the dialog says once the hub took it. To everyone, the hub counts every account, `send_only`
     ones (scripts') too: the people it reaches are the others."""
     recipients = answer.get("recipients")

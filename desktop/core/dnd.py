@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Final, Protocol
 
-from desktop.core.models import Notification
+from desktop.core.models import ReceivedNotification
 from hub.protocol import NotificationType
 
 WallClock = Callable[[], datetime]
@@ -73,7 +73,7 @@ class QuietHours:
 
 
 class Sink(Protocol):
-    def push(self, notification: Notification) -> None: ...
+    def push(self, notification: ReceivedNotification) -> None: ...
     def push_notice(
         self, title: str, message: str, *, style: str = ..., timeout: float | None = ..., hint: str = ...
     ) -> int: ...
@@ -121,7 +121,7 @@ class DoNotDisturb:
     def active(self) -> bool:
         return self._compute(self._clock())
 
-    def holds(self, notification: Notification) -> bool:
+    def holds(self, notification: ReceivedNotification) -> bool:
         return self.active() and notification.type not in ALWAYS_SHOWN
 
     def describe(self) -> str:
@@ -169,7 +169,7 @@ class DoNotDisturb:
         self._quiet = quiet
         self.check()
 
-    def hold(self, notification: Notification) -> None:
+    def hold(self, notification: ReceivedNotification) -> None:
         self._held[notification.type.value] += 1
         self._notify()
 
@@ -213,7 +213,7 @@ class ToastGate:
         self.dnd = dnd
         dnd.set_summary_sink(policy)
 
-    def push(self, notification: Notification) -> None:
+    def push(self, notification: ReceivedNotification) -> None:
         self.dnd.check(always=False)
         if self.dnd.holds(notification):
             self.dnd.hold(notification)

@@ -13,7 +13,7 @@ from typing import Generic, TypeVar
 
 from desktop.core.dnd import Sink
 from desktop.core.history import AsyncHistory
-from desktop.core.models import Gap, Notification
+from desktop.core.models import Gap, ReceivedNotification
 from desktop.core.unread import UnreadCounter
 from hub.protocol import NotificationType
 
@@ -56,7 +56,7 @@ class Inbox(Generic[S]):
         self.unread.reset_to(await self.history.unread_count())
         return await self.history.last_id()
 
-    async def receive(self, notification: Notification) -> bool:
+    async def receive(self, notification: ReceivedNotification) -> bool:
         """A notification arrived (live or replayed). Returns False for one already held."""
         if not await self.history.add(notification):
             return False

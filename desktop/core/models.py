@@ -20,7 +20,9 @@ def parse_timestamp(text: str) -> datetime:
 
 
 @dataclass(frozen=True, slots=True)
-class Notification:
+class ReceivedNotification:
+    """A notification as the app received it (parsed from the wire form, `hub.protocol.Notification`)."""
+
     id: int
     kind: Kind
     type: NotificationType
@@ -31,7 +33,7 @@ class Notification:
     timestamp: datetime
 
     @classmethod
-    def from_wire(cls, data: Mapping[str, Any]) -> Notification:
+    def from_wire(cls, data: Mapping[str, Any]) -> ReceivedNotification:
         """Parse a delivered notification. Raises `ValueError` on a malformed payload."""
         wire = protocol.Notification.model_validate(dict(data))
         return cls(

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from desktop.core.models import Notification
+from desktop.core.models import ReceivedNotification
 from desktop.core.toasts import ToastPolicy
 
 
@@ -77,7 +77,7 @@ class Presenter:
     def __init__(self, target: ToastPolicy) -> None:
         self.target = target
 
-    def push(self, notification: Notification) -> None:
+    def push(self, notification: ReceivedNotification) -> None:
         self.target.push(notification)
 
     def push_notice(

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Final
 
-from desktop.core.models import Notification
+from desktop.core.models import ReceivedNotification
 from hub.protocol import Kind, NotificationType
 
 #: A reply is a message, whatever type the compose dialog was last used with.
 REPLY_TYPE: Final = NotificationType.MESSAGE
 
 
-def reply_recipient(n: Notification, me: str = "") -> str | None:
+def reply_recipient(n: ReceivedNotification, me: str = "") -> str | None:
     """Who a Reply to `n` writes to: the sender of a `message` from a user, or its #room for a room
     message; None when there is no one to answer (other types, notices, what `me` sent myself)."""
     if n.type is not NotificationType.MESSAGE:

@@ -43,7 +43,7 @@ def system_policy(*, burst_threshold: int = BURST_THRESHOLD, clock: Clock = time
 
 
 class NotificationPort(Protocol):
-    """What `SystemToasts` needs of a notification service (`desktop.net.notifications.DesktopNotifications`)."""
+    """What `SystemToasts` needs of a notification service (`desktop.system.notifications.DesktopNotifications`)."""
 
     capabilities: frozenset[str]
     on_action: Callable[[int, str], None]

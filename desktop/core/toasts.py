@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
-from desktop.core.models import Notification
+from desktop.core.models import ReceivedNotification
 from desktop.core.reply import reply_recipient
 from hub.protocol import NotificationType
 
@@ -63,7 +63,7 @@ class ToastInfo:
     message: str
     #: The notification to open in the history on click (the newest one for a summary).
     notification_id: int | None
-    notification: Notification | None
+    notification: ReceivedNotification | None
     #: Seconds before it leaves on its own; None = stays until closed.
     timeout: float | None
     count: int = 1
@@ -92,7 +92,7 @@ class _Toast:
     style: str
     title: str
     message: str
-    notification: Notification | None
+    notification: ReceivedNotification | None
     timeout: float | None
     arrived: float
     remaining: float | None
@@ -191,7 +191,7 @@ class ToastPolicy:
 
     # ------------------------------------------------------------------ changes
 
-    def push(self, notification: Notification) -> None:
+    def push(self, notification: ReceivedNotification) -> None:
         """A new notification arrived (already deduplicated by the history)."""
         now = self._clock()
         self._arrivals.append(now)
@@ -295,7 +295,7 @@ class ToastPolicy:
         style: str,
         title: str,
         message: str,
-        notification: Notification | None,
+        notification: ReceivedNotification | None,
         timeout: float | None,
         now: float,
     ) -> _Toast:
@@ -316,7 +316,7 @@ class ToastPolicy:
         self._toasts.insert(0, toast)
         return toast
 
-    def _fold(self, summary: _Toast, notifications: list[Notification], now: float) -> None:
+    def _fold(self, summary: _Toast, notifications: list[ReceivedNotification], now: float) -> None:
         for n in notifications:
             summary.by_type[n.type.value] += 1
             summary.newest_id = n.id if summary.newest_id is None else max(summary.newest_id, n.id)

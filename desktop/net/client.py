@@ -2,28 +2,25 @@
 
 It connects with `auth={"token", "last_id"}` (a callable, so every reconnect sends the newest
 resume point), reconnects with backoff until stopped or refused, hands each notification to
-`on_notification` once (by id), then acks it cumulatively, and reports state, presence and gaps
-through callbacks. It never imports Qt; the app wires the callbacks to the UI.
-
-Socket.IO runs each incoming event in its own task; notifications are processed one at a time in
-arrival order (a FIFO lock), so an id is acked only after every earlier one was handled.
+`on_notification` once (by id), then acks it cumulatively (`desktop.net.deliveries`), and reports
+state, presence and gaps through callbacks. It never imports Qt; the app wires the callbacks to the UI.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any, Final
 
 import socketio
 
 from desktop.core.connection import Backoff, ConnectionState, ConnectionStateMachine, ConnectionStatus
-from desktop.core.models import Gap, Notification
-from desktop.errors import CertificateError, HubError, HubRefusedError, HubResponseError, HubUnreachableError
+from desktop.core.models import Gap, ReceivedNotification
+from desktop.errors import CertificateError, HubClientError, HubRefusedError, HubResponseError, HubUnreachableError
 from desktop.net import tls
+from desktop.net.deliveries import Deliveries
+from desktop.net.presence import Presence, Welcome
 from hub.protocol import DELIVERY_EVENT, MAX_ROOM_PAGE, ErrorCode, Event
 
 log = logging.getLogger(__name__)
@@ -32,7 +29,6 @@ socketio_log = logging.getLogger("desktop.net.socketio")
 
 #: Connect refusals that retrying cannot fix: the user has to sign in again.
 REFUSED_CODES: Final = frozenset({ErrorCode.UNAUTHORIZED.value, ErrorCode.FORBIDDEN.value})
-SEEN_MEMORY: Final = 10_000
 #: Pages of rooms asked for at most (a hub holds at most its users x `rooms_per_user` rooms made by
 #: joining, plus the admins'): 50,000 rooms.
 MAX_ROOM_PAGES: Final = 100
@@ -44,14 +40,6 @@ async def _nothing(_: Any) -> None:
 
 def _ignore(*_: Any) -> None:
     return None
-
-
-@dataclass(frozen=True, slots=True)
-class Welcome:
-    username: str
-    admin: bool
-    online: frozenset[str]
-    limits: dict[str, Any] = field(default_factory=dict)
 
 
 def refusal_of(data: Any) -> dict[str, Any]:
@@ -78,7 +66,7 @@ class HubClient:
         token: str,
         *,
         last_id: int | None = 0,
-        on_notification: Callable[[Notification], Awaitable[object]] = _nothing,
+        on_notification: Callable[[ReceivedNotification], Awaitable[object]] = _nothing,
         on_gap: Callable[[Gap], Awaitable[object]] = _nothing,
         on_state: Callable[[ConnectionStatus], None] = _ignore,
         on_presence: Callable[[frozenset[str]], None] = _ignore,
@@ -93,13 +81,7 @@ class HubClient:
     ) -> None:
         self.hub_url = hub_url
         self._token = token
-        self._last_id = last_id
-        self._acking = False  # set per connection: giving a resume point means we ack what we get
-        self._acked = last_id or 0
-        self._on_notification = on_notification
-        self._on_gap = on_gap
-        self._on_presence = on_presence
-        self._on_welcome = on_welcome
+        self._presence = Presence(on_presence=on_presence, on_welcome=on_welcome)
         self._on_hub_error = on_hub_error
         self._backoff = backoff or Backoff()
         self._sleep = sleep
@@ -118,12 +100,15 @@ class HubClient:
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._dropped = asyncio.Event()
+        self._stopping = False
         self._refusal: dict[str, Any] | None = None
-        self._order = asyncio.Lock()
-        self._seen: OrderedDict[int, None] = OrderedDict()
-        self._resyncing = False
-        self._ack_task: asyncio.Task[None] | None = None
-        self._online: set[str] = set()
+        self._deliveries = Deliveries(
+            last_id=last_id,
+            on_notification=on_notification,
+            on_gap=on_gap,
+            socket=lambda: self._sio,
+            drop_connection=self._drop_connection,
+        )
 
     # ------------------------------------------------------------------ public
 
@@ -134,15 +119,16 @@ class HubClient:
     @property
     def last_id(self) -> int | None:
         """The newest notification id handled: the resume point sent on every (re)connect."""
-        return self._last_id
+        return self._deliveries.last_id
 
     @property
     def online(self) -> frozenset[str]:
-        return frozenset(self._online)
+        return self._presence.online
 
     def start(self) -> None:
         if self._task is not None:
             raise RuntimeError("the client is already started")
+        self._stopping = False
         self._task = asyncio.get_running_loop().create_task(self._supervise(), name="hub-client")
 
     def retry_now(self) -> None:
@@ -151,6 +137,11 @@ class HubClient:
 
     async def stop(self) -> None:
         """Disconnect and stop reconnecting (sign-out, quit)."""
+        # The loop is told too, not only cancelled: a cancel that lands as python-socketio's connect completes
+        # is lost on Python 3.11 (its asyncio.wait_for swallows it), and the loop would then wait forever.
+        self._stopping = True
+        self._dropped.set()
+        self._wake.set()
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
@@ -159,8 +150,7 @@ class HubClient:
             except asyncio.CancelledError:
                 pass
         await self._disconnect()
-        if self._ack_task is not None:
-            self._ack_task.cancel()
+        self._deliveries.stop()
         self.machine.stopped()
 
     async def list_rooms(self) -> dict[str, Any]:
@@ -186,7 +176,9 @@ class HubClient:
         and `HubUnreachableError` when there is no live connection or no answer in time.
         """
         sio = self._sio
-        if sio is None or not sio.connected or self.machine.state is not ConnectionState.CONNECTED:
+        # CONNECTED is reported once the hub accepted the connection (its `connect` handler), a moment before
+        # python-socketio's connect() returns and sets `sio.connected`: requests work from the first.
+        if sio is None or self.machine.state is not ConnectionState.CONNECTED:
             raise HubUnreachableError("lan-notify is not connected to the hub right now: try again when it is back.")
         try:
             if data is None:
@@ -218,15 +210,11 @@ class HubClient:
     # ------------------------------------------------------------------ the connection loop
 
     def _auth(self) -> dict[str, Any]:
-        auth: dict[str, Any] = {"token": self._token}
-        if self._last_id is not None:
-            auth["last_id"] = self._last_id
-        self._acking = "last_id" in auth
-        return auth
+        return {"token": self._token, **self._deliveries.resume_point()}
 
     async def _supervise(self) -> None:
         self.machine.start()
-        while True:
+        while not self._stopping:
             self._refusal = None
             self._dropped.clear()
             sio = self._new_socket()
@@ -271,7 +259,7 @@ class HubClient:
             await tls.probe(self.hub_url, self._ssl, timeout=self._connect_timeout)
         except CertificateError as exc:
             return exc
-        except HubError:
+        except HubClientError:
             return None
         return None
 
@@ -282,6 +270,8 @@ class HubClient:
         return f"cannot reach the hub at {self.hub_url}"
 
     async def _pause(self, delay: float) -> None:
+        if self._stopping:
+            return
         self._wake.clear()
         sleeper = asyncio.ensure_future(self._sleep(delay))
         waker = asyncio.ensure_future(self._wake.wait())
@@ -310,7 +300,7 @@ class HubClient:
     def _new_socket(self) -> socketio.AsyncClient:
         sio = self._socket_factory()
         self._sio = sio
-        self._resyncing = False
+        self._deliveries.new_connection()
 
         async def on_connect() -> None:
             if self.machine.state is not ConnectionState.CONNECTED:
@@ -327,109 +317,19 @@ class HubClient:
             self._dropped.set()
 
         async def on_delivery(data: Any) -> None:
-            await self._handle_notification(data)
+            await self._deliveries.notification(data)
 
         sio.on("connect", on_connect)
         sio.on("connect_error", on_connect_error)
         sio.on("disconnect", on_disconnect)
         for event in DELIVERY_EVENT.values():
             sio.on(event.value, on_delivery)
-        sio.on(Event.WELCOME.value, self._handle_welcome)
-        sio.on(Event.USER_ONLINE.value, self._handle_user_online)
-        sio.on(Event.USER_OFFLINE.value, self._handle_user_offline)
-        sio.on(Event.GAP.value, self._handle_gap)
+        sio.on(Event.WELCOME.value, self._presence.welcome)
+        sio.on(Event.USER_ONLINE.value, self._presence.user_online)
+        sio.on(Event.USER_OFFLINE.value, self._presence.user_offline)
+        sio.on(Event.GAP.value, self._deliveries.gap)
         sio.on(Event.ERROR.value, self._handle_error)
         return sio
-
-    async def _handle_notification(self, data: Any) -> None:
-        try:
-            notification = Notification.from_wire(data)
-        except (ValueError, TypeError) as exc:
-            log.warning("ignored a malformed notification: %s", exc)
-            return
-        async with self._order:
-            if self._resyncing or notification.id in self._seen:
-                return  # a duplicate, or after a failure: the replay on reconnect brings it again
-            try:
-                await self._on_notification(notification)
-            except Exception:
-                # Acks are cumulative, so nothing after this one may be acked either: drop the
-                # connection and resume from the last id handled; the hub replays the rest.
-                log.exception("handling notification %s failed; resyncing", notification.id)
-                self._resyncing = True
-                asyncio.get_running_loop().create_task(self._drop_connection(), name="hub-resync")
-                return
-            self._remember(notification.id)
-            if self._last_id is None or notification.id > self._last_id:
-                self._last_id = notification.id
-        self._schedule_ack()
-
-    def _remember(self, notification_id: int) -> None:
-        self._seen[notification_id] = None
-        while len(self._seen) > SEEN_MEMORY:
-            self._seen.popitem(last=False)
-
-    def _schedule_ack(self) -> None:
-        if not self._acking or (self._ack_task is not None and not self._ack_task.done()):
-            return
-        self._ack_task = asyncio.get_running_loop().create_task(self._flush_acks(), name="hub-ack")
-
-    async def _flush_acks(self) -> None:
-        # One ack covers every notification handled so far (acks are cumulative).
-        while self._last_id is not None and self._last_id > self._acked:
-            upto = self._last_id
-            sio = self._sio
-            if sio is None or not sio.connected:
-                return  # the next connect sends last_id instead
-            try:
-                await sio.emit(Event.ACK.value, {"id": upto})
-            except socketio.exceptions.SocketIOError:
-                return
-            self._acked = upto
-
-    async def _handle_welcome(self, data: Any) -> None:
-        if not isinstance(data, dict):
-            return
-        raw_user = data.get("user")
-        user: dict[str, Any] = raw_user if isinstance(raw_user, dict) else {}
-        online = data.get("online")
-        self._online = {str(name) for name in online} if isinstance(online, list) else set()
-        limits = data.get("limits")
-        welcome = Welcome(
-            username=str(user.get("name", "")),
-            admin=bool(user.get("admin")),
-            online=frozenset(self._online),
-            limits=dict(limits) if isinstance(limits, dict) else {},
-        )
-        self._on_welcome(welcome)
-        self._on_presence(self.online)
-
-    async def _handle_user_online(self, data: Any) -> None:
-        name = self._presence_name(data)
-        if name and name not in self._online:
-            self._online.add(name)
-            self._on_presence(self.online)
-
-    async def _handle_user_offline(self, data: Any) -> None:
-        name = self._presence_name(data)
-        if name and name in self._online:
-            self._online.discard(name)
-            self._on_presence(self.online)
-
-    @staticmethod
-    def _presence_name(data: Any) -> str:
-        if not isinstance(data, dict):
-            return ""
-        return str(data.get("username") or data.get("userId") or "")
-
-    async def _handle_gap(self, data: Any) -> None:
-        try:
-            gap = Gap.from_wire(data if isinstance(data, dict) else {})
-        except ValueError as exc:
-            log.warning("ignored a malformed gap report: %s", exc)
-            return
-        async with self._order:
-            await self._on_gap(gap)
 
     async def _handle_error(self, data: Any) -> None:
         if isinstance(data, dict):

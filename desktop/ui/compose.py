@@ -1,7 +1,7 @@
 """The compose dialog: recipient (with completion), type, optional title, text with a live counter.
 
 Enter sends (Shift+Enter is a new line), Esc cancels. The dialog never talks to the hub: it emits
-`send_requested(Draft)` and shows what the app tells it (`show_result`), keeping the typed text
+`send_requested(ComposeDraft)` and shows what the app tells it (`show_result`), keeping the typed text
 when the hub said no.
 """
 
@@ -23,14 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.compose import Draft, Limits, Recipient, counter_text, parse_recipient, problem_with
+from desktop.core.compose import ComposeDraft, Limits, Recipient, counter_text, parse_recipient, problem_with
 from desktop.core.reply import REPLY_TYPE
 from desktop.ui.fit import keep_fitted
 from hub.protocol import NotificationType
 
 
 class ComposeDialog(QDialog):
-    send_requested = Signal(object)  # a Draft
+    send_requested = Signal(object)  # a ComposeDraft
     #: First drawn after opening (the e2e camera waits for it).
     painted = Signal()
 
@@ -138,7 +138,7 @@ class ComposeDialog(QDialog):
         self.answer.setVisible(bool(text))
         self.set_busy(False)
 
-    def sent(self, text: str) -> None:
+    def show_sent(self, text: str) -> None:
         """The hub took it: say so and clear the message (recipient and type stay for the next one)."""
         self.text.clear()
         self.title.clear()
@@ -150,12 +150,12 @@ class ComposeDialog(QDialog):
 
     # ------------------------------------------------------------------ reading
 
-    def draft(self) -> Draft | str:
+    def draft(self) -> ComposeDraft | str:
         """The draft, or what is wrong with it in words."""
         to = parse_recipient(self.recipient.currentText(), self.offered)
         if to is None:
             return "Choose who gets it: a user, a #room you are in, or Everyone (admins)."
-        draft = Draft(
+        draft = ComposeDraft(
             to=to,
             type=NotificationType(self.type.currentText()),
             title=self.title.text(),

@@ -16,7 +16,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from desktop.core.bidi import isolate
 from desktop.core.history import GapMarker, HistoryEntry, StoredNotification
-from desktop.core.models import Notification
+from desktop.core.models import ReceivedNotification
 from desktop.core.timefmt import relative_time
 from desktop.ui.icons import type_icon
 
@@ -202,7 +202,7 @@ class HistoryModel(QAbstractTableModel):
             return f"{n.type.value}, {'read' if entry.read else 'unread'}" if column == 0 else None
         return n.id if role == _ID else None
 
-    def _cells(self, n: Notification) -> tuple[str, ...]:
+    def _cells(self, n: ReceivedNotification) -> tuple[str, ...]:
         """A row's texts, made once (until the time moves on or the rows change), not once per paint."""
         cells = self._texts.get(n.id)
         if cells is None:

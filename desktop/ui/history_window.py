@@ -2,7 +2,7 @@
 shows whole in the detail pane below; read marks, delete and clear.
 
 A dumb widget: it shows the entries it is given (a page at a time, in `model`) and emits intents: the
-query changed, a notification was opened, marks, deletes, clear, reply. The flow (desktop/history_flow.py)
+query changed, a notification was opened, marks, deletes, clear, reply. The flow (desktop/app/history_flow.py)
 runs them on the history and tells the window what came of it.
 """
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QAction, QPaintEvent, QShowEvent
+from PySide6.QtCore import QPoint, QTimer, Signal
+from PySide6.QtGui import QAction, QCursor, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import QMenu, QWidget
 
 from desktop.ui.painted import geometry
@@ -184,6 +184,16 @@ class AppMenu(PaintedMenu):
                 action.setCheckable(True)
                 action.setChecked(name in state.watched)
                 action.toggled.connect(lambda on, n=name: self.watch_toggled.emit(n, on))
+
+    def pop_up(self, submenu: str = "") -> None:
+        """Pop up at the pointer, or with a submenu ("rooms", "online", "dnd") open beside it at a fixed place."""
+        origin = QCursor.pos() if submenu == "" else QPoint(400, 120)
+        self.popup(origin)
+        shown = {"rooms": self.rooms_menu, "online": self.online_menu, "dnd": self.dnd_menu}
+        sub = shown.get(submenu)
+        if sub is not None:
+            row = self.actionGeometry(sub.menuAction())
+            sub.popup(QPoint(origin.x() + self.sizeHint().width(), origin.y() + row.top()))
 
     # ------------------------------------------------------------------ reading (tests, reports)
 

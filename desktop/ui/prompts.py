@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QInputDialog
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QInputDialog, QWidget
 
 
-def room_prompt() -> QInputDialog:
-    """The "Join room…" question: a room's name (its `textValueSelected` answers)."""
-    ask = QInputDialog()
-    ask.setWindowTitle("Join a room")
-    ask.setLabelText("Room name (letters, digits, . _ -):")
-    ask.setOkButtonText("Join")
-    ask.finished.connect(ask.deleteLater)
-    return ask
+class RoomNamePrompt(QInputDialog):
+    """The "Join room…" question: a room's name, answered through `chosen` (as typed)."""
+
+    chosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Join a room")
+        self.setLabelText("Room name (letters, digits, . _ -):")
+        self.setOkButtonText("Join")
+        self.textValueSelected.connect(self.chosen)
+        self.finished.connect(self.deleteLater)
 
 
 def reset_prompt(names: list[str], typed: str = "") -> QInputDialog:

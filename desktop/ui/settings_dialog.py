@@ -30,10 +30,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.preferences import CORNERS, INTERFACES, Preferences
 from desktop.core.presentation import CHOICES
 from desktop.ui.fit import keep_fitted
 from desktop.ui.icons import type_pixmap
-from desktop.ui.settings import CORNERS, INTERFACES, Preferences
 from hub.protocol import NotificationType
 
 NOTE_STYLE = "color: #64748b;"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from desktop.net.http import normalize_hub_url
@@ -15,6 +16,9 @@ class SignInDialog(QDialog):
     submitted = Signal(str, str, str)
     #: "Host a hub on this computer" instead of signing in to another one.
     host_requested = Signal()
+    #: The dialog was shown, or hidden (LAN discovery runs only while it is open).
+    shown = Signal()
+    hidden = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -55,6 +59,14 @@ class SignInDialog(QDialog):
         layout.addWidget(self.notice)
         layout.addWidget(self.buttons)
         keep_fitted(self)  # a reason, an error or a notice may appear: grow, never squeeze
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.shown.emit()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self.hidden.emit()
 
     def set_values(self, hub_url: str, username: str) -> None:
         self.hub.setText(hub_url)

@@ -7,125 +7,32 @@ QApplication and runs its scenario to completion on it; the hub runs on the same
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
 
-import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from desktop.app import TrayApp, main, parse_args
+from desktop.app import TrayApp, main
+from desktop.app.main import parse_args
 from desktop.core.connection import ConnectionState
-from desktop.credentials import KeyringCredentialStore, SessionFallbackStore
-from desktop.report import Reporter
-from desktop.ui.settings import Preferences
+from desktop.core.preferences import Preferences
 from hub.accounts import Accounts
 from hub.app import STORE
 from hub.server import RunningHub
 from tests.conftest import WAIT, Client, make_config
-from tests.desktop.test_credentials import DictKeyring
-
-os.environ.setdefault("QT_API", "pyside6")
-import qasync
-
-
-class RecordingReporter(Reporter):
-    """Keeps what the app reports and lets the scenario wait for it."""
-
-    def __init__(self) -> None:
-        super().__init__(None)
-        self.events: list[dict[str, Any]] = []
-        self._changed: asyncio.Condition | None = None
-
-    def event(self, name: str, **fields: Any) -> None:
-        self.events.append({"event": name, **fields})
-        if self._changed is not None:
-            asyncio.get_running_loop().create_task(self._poke())
-
-    def toasts(self, view: Any) -> None:
-        for info in view.visible:
-            if info.key not in self._reported_toasts:
-                self._reported_toasts[info.key] = (info.title, info.message, info.count)
-                self.event("toast", style=info.style, title=info.title, kind=info.kind.value)
-
-    async def _poke(self) -> None:
-        assert self._changed is not None
-        async with self._changed:
-            self._changed.notify_all()
-
-    async def until(self, predicate: Callable[[], bool]) -> None:
-        self._changed = self._changed or asyncio.Condition()
-
-        async def wait() -> None:
-            assert self._changed is not None
-            async with self._changed:
-                await self._changed.wait_for(predicate)
-
-        await asyncio.wait_for(wait(), WAIT)
-
-    def named(self, name: str) -> list[dict[str, Any]]:
-        return [e for e in self.events if e["event"] == name]
-
-    def last_state(self) -> str | None:
-        states = self.named("state")
-        return states[-1]["state"] if states else None
-
-
-def run_on_qasync(qapp: QApplication, scenario: Callable[[], Coroutine[Any, Any, None]]) -> None:
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
-    try:
-        loop.run_until_complete(asyncio.wait_for(scenario(), 60))
-    finally:
-        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
-        for task in pending:
-            task.cancel()
-        if pending:
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-        loop.close()
-        asyncio.set_event_loop(None)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def assert_no_secret_on_disk(root: Path, *secrets: str) -> None:
-    """Neither the token nor the password is in any file the app wrote (QSettings, history)."""
-    files = [p for p in root.rglob("*") if p.is_file() and "hub" not in p.relative_to(root).parts]
-    assert any(p.name == "settings.ini" for p in files)
-    for path in files:
-        data = path.read_bytes()
-        for secret in secrets:
-            assert secret.encode() not in data, f"{secret!r} found in {path}"
-
-
-@pytest.fixture
-def prefs(tmp_path: Path) -> Preferences:
-    return Preferences(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+from tests.support.apps import RecordingReporter, assert_no_secret_on_disk, make_tray_app, run_on_qasync
+from tests.support.keyrings import DictKeyring
 
 
 def test_sign_in_toasts_history_restart_and_sign_out(qapp: QApplication, tmp_path: Path, prefs: Preferences) -> None:
     keyring = DictKeyring()
 
     def make_app(reporter: RecordingReporter) -> TrayApp:
-        return TrayApp(
-            qapp,
-            data_dir=tmp_path / "data",
-            preferences=prefs,
-            credentials=SessionFallbackStore(KeyringCredentialStore(keyring)),
-            reporter=reporter,
-            use_tray=False,
-        )
+        return make_tray_app(qapp, tmp_path, prefs, reporter, keyring=keyring)
 
     async def scenario() -> None:
-        running = RunningHub(make_config(tmp_path / "hub", port=free_port()))
+        running = RunningHub(make_config(tmp_path / "hub"))
         url = await running.start()
         accounts = Accounts(running.app[STORE])
         await accounts.add_user("alice", "wonderland", admin=False)
@@ -235,7 +142,7 @@ def test_a_revoked_token_sends_the_user_back_to_sign_in(qapp: QApplication, tmp_
     keyring = DictKeyring()
 
     async def scenario() -> None:
-        running = RunningHub(make_config(tmp_path / "hub", port=free_port()))
+        running = RunningHub(make_config(tmp_path / "hub"))
         url = await running.start()
         accounts = Accounts(running.app[STORE])
         await accounts.add_user("alice", "wonderland", admin=False)
@@ -244,14 +151,7 @@ def test_a_revoked_token_sends_the_user_back_to_sign_in(qapp: QApplication, tmp_
         keyring.set_password("lan-notify", f"alice@{url}", revoked.secret)
         prefs.remember(url, "alice")
         reporter = RecordingReporter()
-        app = TrayApp(
-            qapp,
-            data_dir=tmp_path / "data",
-            preferences=prefs,
-            credentials=SessionFallbackStore(KeyringCredentialStore(keyring)),
-            reporter=reporter,
-            use_tray=False,
-        )
+        app = make_tray_app(qapp, tmp_path, prefs, reporter, keyring=keyring)
         run = asyncio.ensure_future(app.run())
         try:
             await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
@@ -273,29 +173,22 @@ def test_no_keyring_signs_in_for_this_session_only(qapp: QApplication, tmp_path:
     from keyring.backends import fail
 
     async def scenario() -> None:
-        running = RunningHub(make_config(tmp_path / "hub", port=free_port()))
+        running = RunningHub(make_config(tmp_path / "hub"))
         url = await running.start()
         await Accounts(running.app[STORE]).add_user("alice", "wonderland", admin=False)
         reporter = RecordingReporter()
-        app = TrayApp(
-            qapp,
-            data_dir=tmp_path / "data",
-            preferences=prefs,
-            credentials=SessionFallbackStore(KeyringCredentialStore(fail.Keyring())),  # type: ignore[no-untyped-call]
-            reporter=reporter,
-            use_tray=False,
-        )
+        app = make_tray_app(qapp, tmp_path, prefs, reporter, keyring=fail.Keyring())  # type: ignore[no-untyped-call]
         run = asyncio.ensure_future(app.run())
         try:
             await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
-            await app.sign_in(url, "alice", "wonderland")
+            await app.signin.sign_in(url, "alice", "wonderland")
             await reporter.until(lambda: reporter.last_state() == "connected")
             (notice,) = reporter.named("notice")
             assert notice["title"] == "Signed in for this session only"
             assert [t.title.text() for t in app.stack.visible_toasts()] == ["Signed in for this session only"]
             assert "No system keyring is available" in notice["message"]
-            assert app.session is not None
-            assert_no_secret_on_disk(tmp_path, app.session.token, "wonderland")
+            assert app.signin.session is not None
+            assert_no_secret_on_disk(tmp_path, app.signin.session.token, "wonderland")
             assert reporter.named("signed_in")[-1]["keyring"] is False
             await app.quit()
             await asyncio.wait_for(run, WAIT)
@@ -312,7 +205,7 @@ def test_command_line() -> None:
 
 
 def test_without_a_system_tray_the_status_window_shows(qapp: QApplication, tmp_path: Path, prefs: Preferences) -> None:
-    from desktop.credentials import MemoryCredentialStore
+    from desktop.system.credentials import MemoryCredentialStore
 
     app = TrayApp(
         qapp, data_dir=tmp_path, preferences=prefs, credentials=MemoryCredentialStore(), reporter=RecordingReporter()
@@ -330,7 +223,7 @@ def test_a_history_from_a_newer_version_is_explained(qapp: QApplication, tmp_pat
     keyring = DictKeyring()
 
     async def scenario() -> None:
-        running = RunningHub(make_config(tmp_path / "hub", port=free_port()))
+        running = RunningHub(make_config(tmp_path / "hub"))
         url = await running.start()
         accounts = Accounts(running.app[STORE])
         await accounts.add_user("alice", "wonderland", admin=False)
@@ -341,21 +234,14 @@ def test_a_history_from_a_newer_version_is_explained(qapp: QApplication, tmp_pat
         with sqlite3.connect(path) as db:
             db.execute("PRAGMA user_version = 99")
         reporter = RecordingReporter()
-        app = TrayApp(
-            qapp,
-            data_dir=tmp_path / "data",
-            preferences=prefs,
-            credentials=SessionFallbackStore(KeyringCredentialStore(keyring)),
-            reporter=reporter,
-            use_tray=False,
-        )
+        app = make_tray_app(qapp, tmp_path, prefs, reporter, keyring=keyring)
         run = asyncio.ensure_future(app.run())
         try:
             await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
             (notice,) = reporter.named("notice")
             assert notice["title"] == "The local history could not be opened"
             assert "newer lan-notify" in notice["message"]
-            app.network_changed(True)  # nothing to retry: no session
+            app.status.network_changed(True)  # nothing to retry: no session
             assert reporter.named("network") == [{"event": "network", "online": True}]
             await app.quit()
             await asyncio.wait_for(run, WAIT)
@@ -371,25 +257,18 @@ def test_sign_out_with_the_hub_down_still_forgets_the_token(
     keyring = DictKeyring()
 
     async def scenario() -> None:
-        running = RunningHub(make_config(tmp_path / "hub", port=free_port()))
+        running = RunningHub(make_config(tmp_path / "hub"))
         url = await running.start()
         await Accounts(running.app[STORE]).add_user("alice", "wonderland", admin=False)
         reporter = RecordingReporter()
-        app = TrayApp(
-            qapp,
-            data_dir=tmp_path / "data",
-            preferences=prefs,
-            credentials=SessionFallbackStore(KeyringCredentialStore(keyring)),
-            reporter=reporter,
-            use_tray=False,
-        )
+        app = make_tray_app(qapp, tmp_path, prefs, reporter, keyring=keyring)
         run = asyncio.ensure_future(app.run())
         await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
-        await app.sign_in(url, "alice", "wonderland")
+        await app.signin.sign_in(url, "alice", "wonderland")
         await reporter.until(lambda: reporter.last_state() == "connected")
         await running.stop()
         await reporter.until(lambda: reporter.last_state() in {"reconnecting", "offline"})
-        await app.sign_out()
+        await app.signin.sign_out()
         assert keyring.entries == {}
         (notice,) = reporter.named("notice")
         assert notice["title"] == "Signed out on this computer only"

@@ -14,18 +14,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from desktop.app.tray_app import TrayApp
 from desktop.core.history import PAGE, HistoryStore, StoredNotification, history_path
-from desktop.tray_app import TrayApp
-from desktop.ui.settings import Preferences
+from desktop.core.preferences import Preferences
 from hub.accounts import Accounts
 from hub.app import STORE
 from hub.server import RunningHub
 from tests.conftest import WAIT, make_config
-from tests.desktop.helpers import note
-from tests.desktop.test_app import RecordingReporter, free_port, prefs, run_on_qasync
-from tests.desktop.test_app_team import connected_client, make_app
-
-__all__ = ["prefs"]  # the fixture, shared with test_app.py
+from tests.support.apps import RecordingReporter, connected_client, make_tray_app, run_on_qasync
+from tests.support.notes import note
 
 LONG = "\n".join(f"step {i}: " + "compiling module " * 15 for i in range(14))  # ~3.7 KB: near the hub's 4 KB limit
 
@@ -38,18 +35,18 @@ def test_history_rows_open_whole_mark_reply_delete_and_clear(
     qapp: QApplication, tmp_path: Path, prefs: Preferences
 ) -> None:
     async def scenario() -> None:
-        running = RunningHub(make_config(tmp_path / "hub", port=free_port()))
+        running = RunningHub(make_config(tmp_path / "hub"))
         url = await running.start()
         accounts = Accounts(running.app[STORE])
         await accounts.add_user("alice", "pw", admin=False)
         await accounts.add_user("bob", "pw", admin=False)
         bob = await connected_client(url, accounts, "bob")
         reporter = RecordingReporter()
-        app = make_app(qapp, tmp_path, prefs, reporter)
+        app = make_tray_app(qapp, tmp_path, prefs, reporter)
         run = asyncio.ensure_future(app.run())
         try:
             await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
-            await app.sign_in(url, "alice", "pw")
+            await app.signin.sign_in(url, "alice", "pw")
             await reporter.until(lambda: reporter.last_state() == "connected")
             ids = {}
             for key, ntype, message in (("disk", "error", "disk full"), ("build", "error", LONG),
@@ -106,8 +103,8 @@ def test_history_rows_open_whole_mark_reply_delete_and_clear(
             assert window.empty_label.text() == "No notifications yet."
 
             # What was cleared stays gone after a reconnect (the hub replays after it); what is new shows.
-            await app.close_session()
-            await app.sign_in(url, "alice", "pw")
+            await app.signin.close_session()
+            await app.signin.sign_in(url, "alice", "pw")
             await reporter.until(lambda: reporter.named("state")[-1]["state"] == "connected")
             await bob.call("send_notification", {"to": "alice", "type": "success", "title": "later", "message": "m"})
             await reporter.until(lambda: app.unread.count == 1)
@@ -126,18 +123,18 @@ def test_a_long_history_opens_at_an_old_notification_page_by_page(
     qapp: QApplication, tmp_path: Path, prefs: Preferences
 ) -> None:
     async def scenario() -> None:
-        running = RunningHub(make_config(tmp_path / "hub", port=free_port()))
+        running = RunningHub(make_config(tmp_path / "hub"))
         url = await running.start()
         await Accounts(running.app[STORE]).add_user("alice", "pw", admin=False)
         store = HistoryStore(history_path(tmp_path / "data", url, "alice"))  # a history kept from earlier days
         store.add_many([note(i, "warning" if i % 100 == 0 else "info") for i in range(1, 2001)])
         store.close()
         reporter = RecordingReporter()
-        app = make_app(qapp, tmp_path, prefs, reporter)
+        app = make_tray_app(qapp, tmp_path, prefs, reporter)
         run = asyncio.ensure_future(app.run())
         try:
             await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
-            await app.sign_in(url, "alice", "pw")
+            await app.signin.sign_in(url, "alice", "pw")
             await app.history.show(None)
             window = app.history_window
             assert window.model.rowCount() == PAGE  # a page, not the whole history

@@ -14,17 +14,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from desktop.core.preferences import Preferences
 from desktop.errors import HostError, LoginRefusedError, PortInUseError
-from desktop.hosting import Hosted, LocalHub, cannot_host_text, default_hub_dir, lan_address, local_username
 from desktop.net.http import login
-from desktop.ui.settings import Preferences
+from desktop.system.hosting import Hosted, LocalHub, cannot_host_text, default_hub_dir, lan_address, local_username
 from hub.config import load_config
 from tests.conftest import WAIT, Client
-from tests.desktop.test_app import RecordingReporter, assert_no_secret_on_disk, prefs, run_on_qasync
-from tests.desktop.test_app_team import make_app
+from tests.support.apps import RecordingReporter, assert_no_secret_on_disk, make_tray_app, run_on_qasync
 from tests.support.layout import layout_problems
-
-__all__ = ["prefs"]
 
 
 def test_host_mode_a_teammate_joins_over_the_lan_and_messages_go_both_ways(
@@ -32,7 +29,7 @@ def test_host_mode_a_teammate_joins_over_the_lan_and_messages_go_both_ways(
 ) -> None:
     async def scenario() -> None:
         reporter = RecordingReporter()
-        app = make_app(qapp, tmp_path, prefs, reporter, host_interface="0.0.0.0", host_port=0)
+        app = make_tray_app(qapp, tmp_path, prefs, reporter, host_interface="0.0.0.0", host_port=0)
         run = asyncio.ensure_future(app.run())
         bob: Client | None = None
         try:
@@ -110,7 +107,7 @@ def test_host_mode_a_teammate_joins_over_the_lan_and_messages_go_both_ways(
             assert ack["ok"], ack
             await reporter.until(lambda: any(t.get("title") == "Message" for t in reporter.named("toast")))
             # the host's user -> bob, from the compose dialog; an admin may also address everyone.
-            app.open_compose("bob")
+            app.compose.open("bob")
             opened = reporter.named("compose_opened")[-1]
             assert "Everyone" in opened["recipients"] and "system" in opened["types"]
             app.compose.dialog.text.setPlainText("welcome aboard")
@@ -121,7 +118,7 @@ def test_host_mode_a_teammate_joins_over_the_lan_and_messages_go_both_ways(
             assert_no_secret_on_disk(tmp_path, token, password)
 
             # Signing out of the hosted hub keeps it running but ends the silent sign-in at the next start.
-            await app.sign_out()
+            await app.signin.sign_out()
             assert not prefs.host_enabled and app.dialog.isVisible()
             assert app.host.hosted is not None
 
@@ -187,7 +184,7 @@ def test_hosting_on_a_busy_port_says_once_where_to_choose_another(
             taken.listen()
             port = taken.getsockname()[1]
             reporter = RecordingReporter()
-            app = make_app(qapp, tmp_path, prefs, reporter, host=True, host_port=port)  # as make run starts it
+            app = make_tray_app(qapp, tmp_path, prefs, reporter, host=True, host_port=port)  # as make run starts it
             run = asyncio.ensure_future(app.run())
             await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
         assert app.dialog.reason.text() == (

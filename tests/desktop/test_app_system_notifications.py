@@ -8,16 +8,12 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
-from desktop.net.notifications import DesktopNotifications
-from desktop.tray_app import TrayApp
-from desktop.ui.settings import Preferences
+from desktop.app.tray_app import TrayApp
+from desktop.core.preferences import Preferences
+from desktop.system.notifications import DesktopNotifications
 from hub.accounts import Accounts
-from tests.desktop.test_app import RecordingReporter, prefs, run_on_qasync
-from tests.desktop.test_app_team import connected_client, make_app
-from tests.support.apps import app_running, hub_with
+from tests.support.apps import RecordingReporter, app_running, connected_client, hub_with, make_tray_app, run_on_qasync
 from tests.support.dunst import Dunst, dunst_session, needs_dunst
-
-__all__ = ["prefs"]
 
 
 @needs_dunst
@@ -29,7 +25,7 @@ def test_system_notifications_reply_opens_compose_to_the_sender(
             async with dunst_session(tmp_path / "dunst") as dunst:
                 reporter = RecordingReporter()
                 service = lambda _activate: DesktopNotifications.connect(dunst.address)  # noqa: E731
-                app = make_app(qapp, tmp_path, prefs, reporter, notification_service=service)
+                app = make_tray_app(qapp, tmp_path, prefs, reporter, notification_service=service)
                 async with app_running(app):
                     await with_dunst(app, reporter, dunst, url, accounts)
 
@@ -43,7 +39,7 @@ async def with_dunst(app: TrayApp, reporter: RecordingReporter, dunst: Dunst, ur
         "event": "notifications", "show_as": "system", "service": "dunst", "note": ""
     }  # fmt: skip
     await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
-    await app.sign_in(url, "alice", "pw-alice")
+    await app.signin.sign_in(url, "alice", "pw-alice")
     bob = await connected_client(url, accounts, "bob")
     try:
         ack = await bob.call("send_notification", {"to": "alice", "type": "message", "title": "Lunch?",
@@ -70,7 +66,7 @@ async def with_dunst(app: TrayApp, reporter: RecordingReporter, dunst: Dunst, ur
         await reporter.until(lambda: len(reporter.named("system_notification")) == 2)
         assert reporter.named("system_notification")[-1]["urgency"] == "critical"
         assert reporter.named("system_notification")[-1]["expire_ms"] == 0
-        await app.sign_out()
+        await app.signin.sign_out()
         assert app.notifications.renderer is not None
         await app.notifications.renderer.idle()
         assert await dunst.displayed() == 0
@@ -86,11 +82,11 @@ def test_choosing_system_notifications_starts_a_service_the_bus_knows(
         async with dunst_session(tmp_path / "dunst", start=False) as idle:  # dunst installed, not running
             reporter = RecordingReporter()
             service = lambda activate: DesktopNotifications.connect(idle.address, activate=activate)  # noqa: E731
-            app = make_app(qapp, tmp_path, prefs, reporter, notification_service=service)
+            app = make_tray_app(qapp, tmp_path, prefs, reporter, notification_service=service)
             async with app_running(app):
                 await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
                 assert reporter.named("notifications") == []  # nothing runs: toasts, and nothing started
-                app.open_settings()
+                app.settings.open()
                 dialog = app.settings.dialog
                 assert dialog.show_as.currentText() == "lan-notify toasts"
                 dialog.show_as.setCurrentText("System notifications")

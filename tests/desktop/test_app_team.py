@@ -18,18 +18,15 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from desktop.app import TrayApp
-from desktop.credentials import KeyringCredentialStore, MemoryCredentialStore, SessionFallbackStore
-from desktop.ui.settings import Preferences
+from desktop.core.preferences import Preferences
+from desktop.system.credentials import MemoryCredentialStore
 from hub.accounts import Accounts
 from hub.app import STORE
 from hub.server import RunningHub
 from hub.store import TokenKind
-from tests.conftest import WAIT, Client, make_config
-from tests.desktop.test_app import RecordingReporter, free_port, prefs, run_on_qasync
-from tests.desktop.test_credentials import DictKeyring
-from tests.support.apps import app_running, hub_with
-
-__all__ = ["prefs"]  # the fixture, shared with test_app.py
+from tests.conftest import WAIT, make_config
+from tests.support.apps import RecordingReporter, app_running, connected_client, hub_with, make_tray_app, run_on_qasync
+from tests.support.ports import port_of
 
 
 class Wall:
@@ -40,25 +37,6 @@ class Wall:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-def make_app(qapp: QApplication, tmp_path: Path, prefs: Preferences, reporter: RecordingReporter, **kw: Any) -> TrayApp:
-    return TrayApp(
-        qapp,
-        data_dir=tmp_path / "data",
-        preferences=prefs,
-        credentials=SessionFallbackStore(KeyringCredentialStore(DictKeyring())),
-        reporter=reporter,
-        use_tray=False,
-        **kw,
-    )
-
-
-async def connected_client(url: str, accounts: Accounts, name: str) -> Client:
-    client = Client(url, name)
-    await client.connect({"token": (await accounts.issue_token(name, "test")).secret})
-    await client.next("welcome")
-    return client
 
 
 def answers(reporter: RecordingReporter) -> int:
@@ -74,20 +52,21 @@ def test_compose_send_reply_and_the_menus_follow_the_hub(
     qapp: QApplication, tmp_path: Path, prefs: Preferences
 ) -> None:
     async def scenario() -> None:
-        config = make_config(tmp_path / "hub", port=free_port(), rate_burst=8, rate_refill_per_second=0.01)
+        config = make_config(tmp_path / "hub", rate_burst=8, rate_refill_per_second=0.01)
         running = RunningHub(config)
         url = await running.start()
+        config = config.with_changes(port=port_of(url))  # a restart listens where the app knows it
         accounts = Accounts(running.app[STORE])
         for name in ("alice", "bob", "carol"):
             await accounts.add_user(name, "pw-" + name, admin=False)
         bob = await connected_client(url, accounts, "bob")
         clients = [bob]
         reporter = RecordingReporter()
-        app = make_app(qapp, tmp_path, prefs, reporter)
+        app = make_tray_app(qapp, tmp_path, prefs, reporter)
         run = asyncio.ensure_future(app.run())
         try:
             await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
-            await app.sign_in(url, "alice", "pw-alice")
+            await app.signin.sign_in(url, "alice", "pw-alice")
             # Online: bob was there at connect; carol comes and goes live.
             await reporter.until(lambda: directory_has(reporter, online=["bob"]))
             assert app.menu.texts(app.menu.online_menu) == ["Message bob…", "Tell me when online"]
@@ -198,7 +177,7 @@ def test_compose_send_reply_and_the_menus_follow_the_hub(
             mark = len(reporter.named("directory"))
             running = RunningHub(config)
             await running.start()
-            app.network_changed(True)  # as the OS says when a network comes back: retry now, not after the backoff
+            app.status.network_changed(True)  # the OS says a network is back: retry now, not after the backoff
             await reporter.until(lambda: reporter.last_state() == "connected")
             await reporter.until(
                 lambda: len(reporter.named("directory")) > mark and directory_has(reporter, my_rooms=["dev"])
@@ -224,18 +203,18 @@ def test_do_not_disturb_holds_toasts_and_summarises_at_the_end(
     wall = Wall()
 
     async def scenario() -> None:
-        running = RunningHub(make_config(tmp_path / "hub", port=free_port()))
+        running = RunningHub(make_config(tmp_path / "hub"))
         url = await running.start()
         accounts = Accounts(running.app[STORE])
         await accounts.add_user("alice", "pw", admin=False)
         await accounts.add_user("bob", "pw", admin=True)
         bob = await connected_client(url, accounts, "bob")
         reporter = RecordingReporter()
-        app = make_app(qapp, tmp_path, prefs, reporter, clock=wall)
+        app = make_tray_app(qapp, tmp_path, prefs, reporter, clock=wall)
         run = asyncio.ensure_future(app.run())
         try:
             await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
-            await app.sign_in(url, "alice", "pw")
+            await app.signin.sign_in(url, "alice", "pw")
             await reporter.until(lambda: reporter.last_state() == "connected")
             app.menu.dnd_actions["hour"].trigger()
             assert reporter.named("dnd")[-1] == {
@@ -291,7 +270,7 @@ def test_settings_are_saved_and_applied_at_once(
         qapp, data_dir=tmp_path, preferences=prefs, credentials=MemoryCredentialStore(), reporter=RecordingReporter(),
         use_tray=False,
     )  # fmt: skip
-    app.open_settings()
+    app.settings.open()
     dialog = app.settings.dialog
     assert dialog.isVisible() and dialog.account.text() == "Not signed in"
     assert dialog.durations["warning"].value() == 10 and dialog.durations["error"].value() == 0  # 0: until closed
@@ -310,7 +289,7 @@ def test_settings_are_saved_and_applied_at_once(
     assert prefs.quiet_hours == "19:00-08:00" and app.dnd.quiet_hours is not None
     entry = tmp_path / "config" / "autostart" / "lan-notify-tray.desktop"
     assert "Exec=" in entry.read_text() and "desktop.app" in entry.read_text()
-    from tests.desktop.helpers import note
+    from tests.support.notes import note
 
     app.toasts.push(note(1, "info"))
     app.toasts.push(note(2, "warning"))
@@ -319,7 +298,7 @@ def test_settings_are_saved_and_applied_at_once(
     assert [e["type"] for e in app.report.named("sound")] == ["info", "warning"]  # type: ignore[attr-defined]
     assert app.report.named("sound")[0]["result"] in {"played", "beep", "silent"}  # type: ignore[attr-defined]
     assert app.report.named("sound")[1]["result"] == "off"  # type: ignore[attr-defined]
-    app.open_settings()
+    app.settings.open()
     dialog.autostart.setChecked(False)
     dialog.hub.setText("http://elsewhere.lan:8765")
     dialog.submit()
@@ -336,15 +315,15 @@ def test_a_scripts_account_is_not_offered_nor_counted_as_a_recipient(
 ) -> None:
     async def scenario() -> None:
         reporter = RecordingReporter()
-        app = make_app(qapp, tmp_path, prefs, reporter)
+        app = make_tray_app(qapp, tmp_path, prefs, reporter)
         async with hub_with(tmp_path / "hub", bob="pw-bob") as (url, accounts), app_running(app):
             await accounts.add_user("alice", "pw-alice", admin=True)
             await accounts.add_user("ci", None, admin=False, token_only=True)  # a script's account: it only sends
             await accounts.issue_token("ci", "cron", TokenKind.SEND)
             await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
-            await app.sign_in(url, "alice", "pw-alice")
+            await app.signin.sign_in(url, "alice", "pw-alice")
             await reporter.until(lambda: directory_has(reporter, admin=True))
-            app.open_compose()
+            app.compose.open()
             await app.team.refresh_directory()
             assert [r.label for r in app.compose.dialog.offered] == ["bob", "alice", "Everyone"]
             assert app.menu.find_action(app.menu.online_menu, "watch:bob") is not None

@@ -10,24 +10,23 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from desktop.app import TrayApp, parse_args
-from desktop.credentials import KeyringCredentialStore, SessionFallbackStore
+from desktop.app.main import parse_args
+from desktop.core.preferences import Preferences
 from desktop.net.tls import session_factory
-from desktop.report import Reporter
-from desktop.ui.settings import Preferences
+from desktop.system.report import Reporter
 from hub import tls
 from hub.accounts import Accounts
 from hub.app import STORE
 from hub.server import RunningHub
 from tests.conftest import WAIT, Client, make_config
-from tests.desktop.test_app import RecordingReporter, free_port, run_on_qasync
-from tests.desktop.test_credentials import DictKeyring
-from tests.desktop.test_trust import Certificate, make_certificate
+from tests.support.apps import RecordingReporter, make_tray_app, run_on_qasync
+from tests.support.certificates import Certificate, make_certificate
+from tests.support.keyrings import DictKeyring
+from tests.support.ports import port_of
 
 
 class TeeReporter(RecordingReporter):
@@ -42,17 +41,12 @@ class TeeReporter(RecordingReporter):
         super().event(name, **fields)
 
 
-@pytest.fixture
-def prefs(tmp_path: Path) -> Preferences:
-    return Preferences(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-
-
-async def start_hub(tmp_path: Path, certificate: Certificate, port: int) -> RunningHub:
+async def start_hub(tmp_path: Path, certificate: Certificate, port: int = 0) -> tuple[RunningHub, str]:
+    """A hub over TLS, on a free port (or on `port`, to come back where it was); returns it and its URL."""
     running = RunningHub(
         make_config(tmp_path / "hub", port=port, tls_cert=str(certificate.cert), tls_key=str(certificate.key))
     )
-    await running.start()
-    return running
+    return running, await running.start()
 
 
 async def bob_client(running: RunningHub, url: str, certificate: Certificate) -> Client:
@@ -61,38 +55,23 @@ async def bob_client(running: RunningHub, url: str, certificate: Certificate) ->
     return bob
 
 
-def make_app(qapp: QApplication, tmp_path: Path, prefs: Preferences, keyring: DictKeyring, reporter: Any,
-             **kwargs: Any) -> TrayApp:  # fmt: skip
-    return TrayApp(
-        qapp,
-        data_dir=tmp_path / "data",
-        preferences=prefs,
-        credentials=SessionFallbackStore(KeyringCredentialStore(keyring)),
-        reporter=reporter,
-        use_tray=False,
-        **kwargs,
-    )
-
-
 def test_trust_on_first_use_then_a_changed_certificate_is_refused(
     qapp: QApplication, tmp_path: Path, prefs: Preferences
 ) -> None:
     keyring = DictKeyring()
     first_cert = make_certificate(tmp_path / "tls1", "127.0.0.1")
     second_cert = make_certificate(tmp_path / "tls2", "127.0.0.1")
-    port = free_port()
-    url = f"https://127.0.0.1:{port}"
     report = io.StringIO()
 
     async def scenario() -> None:
-        running = await start_hub(tmp_path, first_cert, port)
+        running, url = await start_hub(tmp_path, first_cert)
         accounts = Accounts(running.app[STORE])
         await accounts.add_user("alice", "wonderland", admin=False)
         await accounts.add_user("bob", "builder", admin=True)
         bob = await bob_client(running, url, first_cert)
         try:
             reporter = TeeReporter(report)
-            app = make_app(qapp, tmp_path, prefs, keyring, reporter)
+            app = make_tray_app(qapp, tmp_path, prefs, reporter, keyring=keyring)
             run = asyncio.ensure_future(app.run())
             await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
 
@@ -113,7 +92,7 @@ def test_trust_on_first_use_then_a_changed_certificate_is_refused(
             QTest.mouseClick(app.trust.dialog.refuse_button, Qt.MouseButton.LeftButton)
             await reporter.until(lambda: bool(reporter.named("sign_in_failed")))
             assert reporter.named("certificate_refused")[0]["fingerprint"] == first_cert.fingerprint
-            assert app.session is None and app.dialog.isVisible()
+            assert app.signin.session is None and app.dialog.isVisible()
             assert app.dialog.error.text() == "Not signed in: you did not trust the hub's certificate."
             assert prefs.pins.pinned(url) is None and keyring.entries == {}
 
@@ -136,10 +115,10 @@ def test_trust_on_first_use_then_a_changed_certificate_is_refused(
             await running.stop()
 
         # The hub comes back with another certificate (same address): the app refuses it and warns.
-        running = await start_hub(tmp_path, second_cert, port)
+        running, _ = await start_hub(tmp_path, second_cert, port_of(url))
         try:
             reporter = TeeReporter(report)
-            app = make_app(qapp, tmp_path, prefs, keyring, reporter)
+            app = make_tray_app(qapp, tmp_path, prefs, reporter, keyring=keyring)
             run = asyncio.ensure_future(app.run())
             await reporter.until(lambda: app.trust.dialog.isVisible())
             (changed,) = reporter.named("certificate_changed")
@@ -152,7 +131,7 @@ def test_trust_on_first_use_then_a_changed_certificate_is_refused(
             reason = reporter.named("sign_in_requested")[-1]["reason"]
             assert reason.startswith("Refused: the hub's certificate changed") and second_cert.fingerprint in reason
             assert prefs.pins.pinned(url) == first_cert.fingerprint  # never re-trusted by itself
-            assert app.session is None
+            assert app.signin.session is None
             await app.quit()
             await asyncio.wait_for(run, WAIT)
         finally:
@@ -176,23 +155,21 @@ def test_a_ca_file_from_the_command_line_needs_no_prompt(
 ) -> None:
     keyring = DictKeyring()
     certificate = make_certificate(tmp_path / "tls", "127.0.0.1")
-    port = free_port()
-    url = f"https://127.0.0.1:{port}"
     args = parse_args(["--ca-file", str(certificate.cert)])
 
     async def scenario() -> None:
-        running = await start_hub(tmp_path, certificate, port)
+        running, url = await start_hub(tmp_path, certificate)
         await Accounts(running.app[STORE]).add_user("alice", "wonderland", admin=False)
         try:
             reporter = RecordingReporter()
-            app = make_app(qapp, tmp_path, prefs, keyring, reporter, ca_file=args.ca_file)
+            app = make_tray_app(qapp, tmp_path, prefs, reporter, keyring=keyring, ca_file=args.ca_file)
             run = asyncio.ensure_future(app.run())
             await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
-            await app.sign_in(url, "alice", "wonderland")
+            await app.signin.sign_in(url, "alice", "wonderland")
             await reporter.until(lambda: reporter.last_state() == "connected")
             assert not [e for e in reporter.events if e["event"].startswith("certificate_")]
             assert prefs.pins.pinned(url) is None
-            await app.sign_out()
+            await app.signin.sign_out()
             assert reporter.named("notice") == []  # the hub was told over https (logout verified too)
             await app.quit()
             await asyncio.wait_for(run, WAIT)
@@ -207,23 +184,21 @@ def test_the_ca_file_setting_is_used_and_a_bad_one_is_explained(
 ) -> None:
     keyring = DictKeyring()
     certificate = make_certificate(tmp_path / "tls", "127.0.0.1")
-    port = free_port()
-    url = f"https://127.0.0.1:{port}"
 
     async def scenario() -> None:
-        running = await start_hub(tmp_path, certificate, port)
+        running, url = await start_hub(tmp_path, certificate)
         await Accounts(running.app[STORE]).add_user("alice", "wonderland", admin=False)
         try:
             reporter = RecordingReporter()
-            app = make_app(qapp, tmp_path, prefs, keyring, reporter)
+            app = make_tray_app(qapp, tmp_path, prefs, reporter, keyring=keyring)
             run = asyncio.ensure_future(app.run())
             await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
             prefs.save({"tls/ca_file": str(tmp_path / "missing.pem")})
-            await app.sign_in(url, "alice", "wonderland")
+            await app.signin.sign_in(url, "alice", "wonderland")
             assert "cannot use CA file" in app.dialog.error.text()
-            assert app.session is None
+            assert app.signin.session is None
             prefs.save({"tls/ca_file": str(certificate.cert)})
-            await app.sign_in(url, "alice", "wonderland")
+            await app.signin.sign_in(url, "alice", "wonderland")
             await reporter.until(lambda: reporter.last_state() == "connected")
             assert not [e for e in reporter.events if e["event"].startswith("certificate_")]
             await app.quit()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from desktop.core.compose import (
-    Draft,
+    ComposeDraft,
     Limits,
     Recipient,
     TargetKind,
@@ -58,7 +58,7 @@ def test_typed_recipients() -> None:
 
 def test_request_per_recipient_kind() -> None:
     def req(kind: TargetKind, name: str, ntype: NotificationType = NotificationType.INFO, title: str = "") -> object:
-        return request_for(Draft(Recipient(kind, name), ntype, title, "hi"))
+        return request_for(ComposeDraft(Recipient(kind, name), ntype, title, "hi"))
 
     assert req(TargetKind.USER, "bob", title="T") == (
         "send_notification", {"to": "bob", "message": "hi", "type": "info", "title": "T"}
@@ -72,17 +72,17 @@ def test_counter_and_limits_count_utf8_bytes() -> None:
     limits = Limits.from_welcome({"message_bytes": 10, "title_chars": 5})
     assert counter_text("héllo", limits) == ("6 / 10 bytes", False)
     assert counter_text("ééééééé", limits) == ("14 / 10 bytes", True)
-    draft = Draft(Recipient(TargetKind.USER, "bob"), NotificationType.INFO, "", "ééééééé")
+    draft = ComposeDraft(Recipient(TargetKind.USER, "bob"), NotificationType.INFO, "", "ééééééé")
     assert problem_with(draft, limits) == "The message is too long: at most 10 bytes."
-    assert problem_with(Draft(draft.to, draft.type, "", "  "), limits) == "Write a message first."
-    assert problem_with(Draft(draft.to, draft.type, "toolong", "ok"), limits).startswith("The title is too long")
-    assert problem_with(Draft(draft.to, draft.type, "", "ok"), limits) == ""
+    assert problem_with(ComposeDraft(draft.to, draft.type, "", "  "), limits) == "Write a message first."
+    assert problem_with(ComposeDraft(draft.to, draft.type, "toolong", "ok"), limits).startswith("The title is too long")
+    assert problem_with(ComposeDraft(draft.to, draft.type, "", "ok"), limits) == ""
     assert Limits.from_welcome({"message_bytes": "x"}) == Limits()
 
 
 def test_refusals_in_words() -> None:
-    bob = Draft(Recipient(TargetKind.USER, "bob"), NotificationType.INFO, "", "hi")
-    room = Draft(Recipient(TargetKind.ROOM, "dev"), NotificationType.INFO, "", "hi")
+    bob = ComposeDraft(Recipient(TargetKind.USER, "bob"), NotificationType.INFO, "", "hi")
+    room = ComposeDraft(Recipient(TargetKind.ROOM, "dev"), NotificationType.INFO, "", "hi")
     assert describe_refusal("rate_limited", "too many", 12) == "Sending too fast: try again in 12 s."
     assert (
         describe_refusal("not_found", "no user", None, bob) == "Unknown user: there is no one named 'bob' on this hub."

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from desktop import autostart
 from desktop.core.directory import Directory
-from desktop.sound import SoundPlayer, player_command
+from desktop.system import autostart
+from desktop.system.sound import SoundPlayer, player_command
 
 
 def test_presence_rooms_and_watched_teammates() -> None:

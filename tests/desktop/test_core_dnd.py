@@ -8,7 +8,8 @@ import pytest
 
 from desktop.core.dnd import DoNotDisturb, QuietHours, ToastGate
 from desktop.core.toasts import ToastKind, ToastPolicy
-from tests.desktop.helpers import FakeClock, note
+from tests.support.notes import note
+from tests.support.waiting import FakeClock
 
 
 class WallClock:

@@ -22,7 +22,7 @@ from desktop.core.history import (
 from desktop.core.models import Gap
 from desktop.errors import HistoryError, SchemaTooNewError
 from hub.protocol import NotificationType
-from tests.desktop.helpers import note
+from tests.support.notes import note
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ from desktop.core.models import Gap
 from desktop.core.toasts import ToastKind, ToastPolicy
 from desktop.core.unread import UnreadCounter
 from hub.protocol import NotificationType
-from tests.desktop.helpers import FakeClock, note
+from tests.support.notes import note
+from tests.support.waiting import FakeClock
 
 
 @pytest.fixture

@@ -5,14 +5,14 @@ from typing import Any
 
 import pytest
 
-from desktop.core.models import Gap, Notification, parse_timestamp
+from desktop.core.models import Gap, ReceivedNotification, parse_timestamp
 from desktop.core.timefmt import next_change, relative_time
 from hub.protocol import Kind, NotificationType
-from tests.desktop.helpers import wire
+from tests.support.notes import wire
 
 
 def test_notification_from_the_wire() -> None:
-    n = Notification.from_wire(wire(7, "warning", room="ops", kind="room", timestamp="2026-11-25T09:00:00Z"))
+    n = ReceivedNotification.from_wire(wire(7, "warning", room="ops", kind="room", timestamp="2026-11-25T09:00:00Z"))
     assert n.id == 7
     assert n.type is NotificationType.WARNING
     assert n.kind is Kind.ROOM
@@ -21,13 +21,13 @@ def test_notification_from_the_wire() -> None:
 
 
 def test_a_missing_title_falls_back_to_the_type() -> None:
-    assert Notification.from_wire(wire(1, "error", title="")).heading == "Error"
+    assert ReceivedNotification.from_wire(wire(1, "error", title="")).heading == "Error"
 
 
 @pytest.mark.parametrize("bad", [{"type": "urgent"}, {"id": "x"}, {"timestamp": "yesterday"}])
 def test_malformed_payloads_raise_value_error(bad: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
-        Notification.from_wire(wire(1, **bad))
+        ReceivedNotification.from_wire(wire(1, **bad))
 
 
 def test_naive_timestamps_are_utc() -> None:

@@ -6,7 +6,8 @@ import pytest
 
 from desktop.core.toasts import MORE, ToastKind, ToastPolicy, ToastView
 from hub.protocol import NotificationType
-from tests.desktop.helpers import FakeClock, note
+from tests.support.notes import note
+from tests.support.waiting import FakeClock
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,70 +14,23 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail, null
 
-from desktop.credentials import (
+from desktop.errors import CredentialError, KeyringTimeoutError, KeyringUnavailableError
+from desktop.system.credentials import (
     NO_KEYRING_MESSAGE,
-    SERVICE,
     SESSION_ONLY,
     KeyringCredentialStore,
     MemoryCredentialStore,
     SessionFallbackStore,
-    credential_key,
 )
-from desktop.errors import CredentialError, KeyringTimeoutError, KeyringUnavailableError
+from hub.keyring_entry import KEYRING_SERVICE, keyring_user
+from tests.support.keyrings import DictKeyring, HangingKeyring, LockedKeyring
 
 ROOT = Path(__file__).resolve().parents[2]
 HUB = "http://hub.lan:8765"
 
 
-class DictKeyring(KeyringBackend):
-    """A keyring backend in a dict, to see exactly what would be stored."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        from keyring.errors import PasswordDeleteError
-
-        if self.entries.pop((service, username), None) is None:
-            raise PasswordDeleteError("not there")
-
-
-class HangingKeyring(DictKeyring):
-    """Blocks like a keyring waiting on an unlock prompt nobody answers."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.release = threading.Event()
-
-    def get_password(self, service: str, username: str) -> str | None:
-        self.release.wait()
-        return None
-
-
-class LockedKeyring(DictKeyring):
-    """Secret Service's answer when its unlock prompt was dismissed, until `locked` is False."""
-
-    locked = True
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        from keyring.errors import InitError
-
-        if self.locked:
-            raise InitError("Failed to unlock the collection: Prompt dismissed")
-        super().set_password(service, username, password)
-
-
 def test_one_entry_per_hub_and_user() -> None:
-    assert credential_key("http://host:8765/", "alice") == "alice@http://host:8765"
+    assert keyring_user("http://host:8765/", "alice") == "alice@http://host:8765"
 
 
 async def test_memory_store_round_trip() -> None:
@@ -97,7 +49,7 @@ async def test_keyring_store_keeps_only_the_token_under_the_service_name() -> No
     backend = DictKeyring()
     store = KeyringCredentialStore(backend)
     await store.set_token(HUB, "alice", "tok-1")
-    assert backend.entries == {(SERVICE, "alice@http://hub.lan:8765"): "tok-1"}
+    assert backend.entries == {(KEYRING_SERVICE, "alice@http://hub.lan:8765"): "tok-1"}
     assert await store.get_token(HUB, "alice") == "tok-1"
     await store.delete_token(HUB, "alice")
     await store.delete_token(HUB, "alice")  # signing out twice is fine
@@ -206,7 +158,7 @@ def home(tmp_path: Path) -> Iterator[Path]:
     reason="needs dbus-daemon and gnome-keyring (apt-get install dbus-daemon gnome-keyring)",
 )
 def test_real_secret_service_store_read_back_sign_out(home: Path) -> None:
-    py = f"{sys.executable} -m tests.desktop.keyring_probe"
+    py = f"{sys.executable} -m tests.support.keyring_probe"
     script = (
         "echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null || exit 3; "
         f"{py} backend && {py} set && {py} get && {py} delete && {py} get"
@@ -235,7 +187,7 @@ def test_real_secret_service_store_read_back_sign_out(home: Path) -> None:
 
 def test_no_keyring_backend_at_all(home: Path) -> None:
     env = _probe_env(home, DBUS_SESSION_BUS_ADDRESS="disabled:")
-    run = [sys.executable, "-m", "tests.desktop.keyring_probe"]
+    run = [sys.executable, "-m", "tests.support.keyring_probe"]
     set_out = subprocess.run([*run, "set"], cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=60)
     assert json.loads(set_out.stdout) == {"error": "KeyringUnavailableError", "message": NO_KEYRING_MESSAGE}
     fallback = subprocess.run(

@@ -19,10 +19,10 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 import resources
-from desktop import autostart, desktop_entry
-from desktop.menu_entry_flow import MenuEntryOffer
-from desktop.report import Reporter
-from desktop.ui.settings import Preferences
+from desktop.app.menu_entry_flow import MenuEntryOffer
+from desktop.core.preferences import Preferences
+from desktop.system import autostart, desktop_entry
+from desktop.system.report import Reporter
 from tests.servers import unavailable
 
 ROOT = Path(__file__).resolve().parents[2]

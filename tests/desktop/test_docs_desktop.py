@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from desktop.app import build_parser
+from desktop.app.main import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = (ROOT / "docs" / "desktop.md").read_text(encoding="utf-8")

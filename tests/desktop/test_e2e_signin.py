@@ -6,48 +6,15 @@ the tray icon's menu: the hub revokes the token and the keyring forgets it.
 
 from __future__ import annotations
 
-import asyncio
-import shutil
 from pathlib import Path
 
 import pytest
 import socketio
 
-from tests.conftest import WAIT, Client, Hub
-from tests.desktop.test_e2e_tray import ARTIFACTS, TOOLS, Desktop, desktop, quit_app, run
+from tests.conftest import Client, Hub
+from tests.support.e2e import ARTIFACTS, Desktop, needs_xdotool, quit_app, tray_icon_centre, xdotool
 
-__all__ = ["desktop"]
-
-pytestmark = pytest.mark.skipif(
-    not all(shutil.which(tool) for tool in (*TOOLS, "xdotool")),
-    reason="needs xvfb, trayer, dbus-daemon, gnome-keyring and xdotool (apt-get install --no-install-recommends ...)",
-)
-
-
-async def xdotool(desktop: Desktop, *args: str) -> str:
-    return (await run("xdotool", *args, env=desktop.env)).strip()
-
-
-async def tray_icon_centre(desktop: Desktop) -> tuple[int, int]:
-    """The middle of the tray host's panel once it holds an icon (ours: the only one), asked like qtbot.waitUntil."""
-
-    async def panel() -> tuple[int, int, int, int]:
-        found: list[tuple[int, int, int, int]] = []
-        for window in (await xdotool(desktop, "search", "--class", "trayer")).split():
-            shell = await xdotool(desktop, "getwindowgeometry", "--shell", window)
-            geometry = dict(line.split("=", 1) for line in shell.splitlines())
-            x, y, width, height = (int(geometry[key]) for key in ("X", "Y", "WIDTH", "HEIGHT"))
-            found.append((x, y, width, height))
-        return max(found, key=lambda g: g[2] * g[3])  # the panel, not trayer's hidden leader window
-
-    async def wait() -> tuple[int, int]:
-        while True:
-            x, y, width, height = await panel()
-            if width >= 16:  # an empty panel is 2 px wide
-                return x + width // 2, y + height // 2
-            await asyncio.sleep(0.05)
-
-    return await asyncio.wait_for(wait(), WAIT)
+pytestmark = needs_xdotool
 
 
 async def test_a_new_user_signs_in_restarts_without_a_password_and_signs_out(

@@ -9,10 +9,9 @@ from pathlib import Path
 
 from desktop.net.http import login
 from tests.conftest import Hub
-from tests.desktop.test_e2e_signin import pytestmark, xdotool
-from tests.desktop.test_e2e_tray import Desktop, desktop, quit_app
+from tests.support.e2e import Desktop, needs_xdotool, quit_app, xdotool
 
-__all__ = ["desktop", "pytestmark"]  # skipped without xvfb, trayer, dbus, gnome-keyring or xdotool
+pytestmark = needs_xdotool
 
 
 async def test_toasts_leave_after_the_pointer_rested_on_them_while_a_burst_folded(

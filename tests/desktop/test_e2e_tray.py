@@ -9,232 +9,20 @@ artifact (tests/artifacts/, git-ignored) and asserts on what the app reported.
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import shutil
 import signal
-import socket
-import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
-
-import pytest
 
 from desktop.net.http import login
 from hub.accounts import Accounts
 from hub.app import STORE
 from hub.server import RunningHub
-from tests.conftest import WAIT, Client, Hub, make_config
+from tests.conftest import Client, Hub, make_config
+from tests.support.e2e import Desktop, needs_desktop, quit_app, second_start
+from tests.support.ports import port_of
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "tests" / "artifacts"
 TYPES = ["info", "success", "warning", "error", "message", "system"]
-TOOLS = ("Xvfb", "trayer", "dbus-daemon", "gnome-keyring-daemon")
 
-pytestmark = pytest.mark.skipif(
-    not all(shutil.which(tool) for tool in TOOLS),
-    reason="needs xvfb, trayer, dbus-daemon and gnome-keyring (apt-get install --no-install-recommends ...)",
-)
-
-
-class Process:
-    """A child process we started, stopped by its own pid at the end."""
-
-    def __init__(self, proc: asyncio.subprocess.Process, name: str) -> None:
-        self.proc = proc
-        self.name = name
-
-    async def stop(self, sig: int = signal.SIGTERM) -> int:
-        if self.proc.returncode is None:
-            self.proc.send_signal(sig)
-            try:
-                await asyncio.wait_for(self.proc.wait(), WAIT)
-            except TimeoutError:
-                self.proc.kill()
-                await self.proc.wait()
-        return self.proc.returncode if self.proc.returncode is not None else -1
-
-
-async def start(
-    name: str, *argv: str, env: dict[str, str], stdout: int | None = None, stdin: int | None = None
-) -> Process:
-    """Start a child; its stderr goes to tests/artifacts/NAME.log (a pipe nobody reads could block it)."""
-    with (ARTIFACTS / f"{name}.log").open("wb") as log:
-        proc = await asyncio.create_subprocess_exec(
-            *argv, env=env, cwd=ROOT, stdin=stdin, stdout=stdout or asyncio.subprocess.DEVNULL, stderr=log
-        )
-    return Process(proc, name)
-
-
-async def run(*argv: str, env: dict[str, str]) -> str:
-    """Run a command to its end; returns its output (it must succeed)."""
-    proc = await asyncio.create_subprocess_exec(
-        *argv, env=env, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), WAIT)
-    assert proc.returncode == 0, f"{argv} failed: {err.decode(errors='replace')}"
-    return out.decode()
-
-
-class Reports:
-    """Reads the app's JSON-lines report from its stdout as it comes."""
-
-    def __init__(self, stream: asyncio.StreamReader) -> None:
-        self.stream = stream
-        self.events: list[dict[str, Any]] = []
-
-    def matching(self, wanted: dict[str, Any]) -> list[dict[str, Any]]:
-        return [event for event in self.events if wanted.items() <= event.items()]
-
-    async def until(self, wanted: dict[str, Any], *, after: int = 0) -> dict[str, Any]:
-        """The first reported event (from index `after` on) that has all of `wanted`'s items."""
-
-        async def read() -> dict[str, Any]:
-            for event in self.events[after:]:
-                if wanted.items() <= event.items():
-                    return event
-            while True:
-                line = await self.stream.readline()
-                if not line:
-                    raise AssertionError(f"the app exited before reporting {wanted}; saw {self.events}")
-                received: dict[str, Any] = json.loads(line)
-                self.events.append(received)
-                if wanted.items() <= received.items():
-                    return received
-
-        return await asyncio.wait_for(read(), WAIT * 2)
-
-
-class Camera:
-    """Screenshots of the whole virtual screen, saved in tests/artifacts/ (one Qt process for all of them)."""
-
-    def __init__(self, process: Process) -> None:
-        self.process = process
-
-    async def shot(
-        self, name: str, *, folder: Path = ARTIFACTS, region: tuple[int, int, int, int] | None = None, scale: int = 1
-    ) -> Path:
-        """Save the screen (or `region`: x, y, width, height, enlarged `scale` times) as `folder`/NAME.png."""
-        path = folder / f"{name}.png"
-        stdin, stdout = self.process.proc.stdin, self.process.proc.stdout
-        assert stdin is not None and stdout is not None
-        where = " ".join(str(v) for v in (*region, scale)) if region else ""
-        stdin.write(f"{path} {where}\n".encode())
-        assert await asyncio.wait_for(stdout.readline(), WAIT) == b"ok\n"
-        assert path.stat().st_size > 1000
-        return path
-
-
-class Desktop:
-    """A virtual screen with a tray host, a session bus with an unlocked gnome-keyring, and our processes."""
-
-    def __init__(self, home: Path) -> None:
-        self.home = home
-        home.mkdir(parents=True, exist_ok=True)  # gnome-keyring hangs on a missing HOME
-        self.started: list[Process] = []
-        self.env = {
-            k: v for k, v in os.environ.items() if k not in {"PYTHON_KEYRING_BACKEND", "DBUS_SESSION_BUS_ADDRESS"}
-        }
-        self.env.update(
-            HOME=str(home),
-            XDG_CONFIG_HOME=str(home / ".config"),
-            XDG_DATA_HOME=str(home / ".local" / "share"),
-            PYTHONPATH=str(ROOT),
-            QT_API="pyside6",
-            QT_QPA_PLATFORM="xcb",
-        )
-
-    async def _line(self, process: Process) -> str:
-        assert process.proc.stdout is not None
-        return (await asyncio.wait_for(process.proc.stdout.readline(), WAIT)).decode().strip()
-
-    async def start(self, *, wallpaper: bool = False) -> None:
-        """Xvfb, a tray host, a session bus with an unlocked keyring; `wallpaper`: a plain backdrop under it all."""
-        screen = ["Xvfb", "-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"]
-        xvfb = await self.spawn("Xvfb", *screen, stdout=asyncio.subprocess.PIPE)
-        self.env["DISPLAY"] = f":{await self._line(xvfb)}"
-        if wallpaper:  # mapped first, so everything else is drawn over it
-            backdrop = await self.spawn("wallpaper", sys.executable, "-m", "tests.desktop.x11_tools", "wallpaper",
-                                        stdout=asyncio.subprocess.PIPE)  # fmt: skip
-            assert await self._line(backdrop) == "ok"
-        tray_host = ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height", "32"]
-        await self.spawn("trayer", *tray_host, "--SetDockType", "true")
-        await run(sys.executable, "-m", "tests.desktop.x11_tools", "wait-tray", env=self.env)
-        # Our own session bus (its pid is ours to stop); gnome-keyring lives as long as the bus does.
-        bus = await self.spawn("dbus-daemon", "dbus-daemon", "--session", "--nofork", "--print-address=1",
-                               stdout=asyncio.subprocess.PIPE)  # fmt: skip
-        self.env["DBUS_SESSION_BUS_ADDRESS"] = await self._line(bus)
-        unlock = "echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1"
-        await run("sh", "-c", unlock, env=self.env)
-
-    async def spawn(self, name: str, *argv: str, stdout: int | None = None, stdin: int | None = None) -> Process:
-        process = await start(name, *argv, env=self.env, stdout=stdout, stdin=stdin)
-        self.started.append(process)
-        return process
-
-    async def signed_in_device(self, hub_url: str, token: str, **toast_settings: int) -> None:
-        """What a previous sign-in left: the token in the keyring, the hub and user in QSettings."""
-        await run(sys.executable, "-m", "tests.desktop.keyring_probe", "store",
-                  env=dict(self.env, PROBE_HUB=hub_url, PROBE_USER="alice", PROBE_TOKEN=token))  # fmt: skip
-        conf = self.home / ".config" / "lan-notify" / "notify-tray.conf"
-        conf.parent.mkdir(parents=True, exist_ok=True)
-        toasts = "".join(f"{key}={value}\n" for key, value in toast_settings.items())
-        conf.write_text(f"[hub]\nurl={hub_url}\nusername=alice\n[toasts]\n{toasts}")
-
-    async def keyring_token(self, hub_url: str, user: str) -> str | None:
-        """What the OS keyring (gnome-keyring on this bus) holds for hub + user, read by another process."""
-        out = await run(sys.executable, "-m", "tests.desktop.keyring_probe", "lookup",
-                        env=dict(self.env, PROBE_HUB=hub_url, PROBE_USER=user))  # fmt: skip
-        token: str | None = json.loads(out)["token"]
-        return token
-
-    async def camera(self) -> Camera:
-        process = await self.spawn("camera", sys.executable, "-m", "tests.desktop.x11_tools", "shots",
-                                   stdout=asyncio.subprocess.PIPE, stdin=asyncio.subprocess.PIPE)  # fmt: skip
-        return Camera(process)
-
-    async def launch_app(self, data_dir: Path, *extra: str) -> tuple[Process, Reports]:
-        command = [sys.executable, "-m", "desktop.app", "--data-dir", str(data_dir), "--report", "-", *extra]
-        app = await self.spawn("notify-tray", *command, stdout=asyncio.subprocess.PIPE)
-        assert app.proc.stdout is not None
-        reports = Reports(app.proc.stdout)
-        started = await reports.until({"event": "started"})
-        assert started["pid"] == app.proc.pid
-        assert started["tray"] is ("--no-tray" not in extra)  # a real tray icon, unless asked for the window
-        return app, reports
-
-    async def stop(self) -> None:
-        for process in reversed(self.started):
-            await process.stop()
-
-
-@pytest.fixture
-async def desktop(tmp_path: Path) -> AsyncIterator[Desktop]:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    screen = Desktop(tmp_path / "home")
-    try:
-        await screen.start()
-        yield screen
-    finally:
-        await screen.stop()
-
-
-async def quit_app(app: Process, reports: Reports) -> None:
-    app.proc.send_signal(signal.SIGTERM)  # a logout or `kill`: the app quits cleanly
-    await reports.until({"event": "quit"})
-    assert await asyncio.wait_for(app.proc.wait(), WAIT) == 0
-
-
-async def second_start(desktop: Desktop, data_dir: Path, *args: str) -> str:
-    """Start `notify-tray` again: it hands its request to the running app and exits; returns what it said."""
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "desktop.app", "--data-dir", str(data_dir), *args, env=desktop.env, cwd=ROOT,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    _, err = await asyncio.wait_for(proc.communicate(), WAIT)
-    assert proc.returncode == 0 and b"already running" in err, err
-    return err.decode()
+pytestmark = needs_desktop
 
 
 async def test_notify_tray_shows_a_toast_per_type(hub: Hub, desktop: Desktop, tmp_path: Path) -> None:
@@ -302,12 +90,10 @@ async def test_notify_tray_shows_a_toast_per_type(hub: Hub, desktop: Desktop, tm
 
 
 async def test_notify_tray_across_a_hub_restart_shows_everything_once(desktop: Desktop, tmp_path: Path) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = make_config(tmp_path / "hub", port=port)
+    config = make_config(tmp_path / "hub")
     hub = RunningHub(config)
     url = await hub.start()
+    config = config.with_changes(port=port_of(url))  # the restart comes back where the app knows it
     senders: list[Client] = []
 
     async def send(ntype: str, *, alice_online: bool = True) -> int:

@@ -14,10 +14,9 @@ from pathlib import Path
 
 from desktop.net.http import login
 from tests.conftest import WAIT, Client
-from tests.desktop.test_e2e_signin import pytestmark, xdotool
-from tests.desktop.test_e2e_tray import ROOT, Desktop, Reports, desktop, quit_app, second_start
+from tests.support.e2e import ROOT, Desktop, Reports, needs_xdotool, quit_app, second_start, xdotool
 
-__all__ = ["desktop", "pytestmark"]  # skipped without xvfb, trayer, dbus, gnome-keyring or xdotool
+pytestmark = needs_xdotool
 
 
 async def hub_cli(desktop: Desktop, data_dir: Path, *args: str) -> str:

@@ -16,10 +16,10 @@ from PySide6.QtCore import QSettings
 
 from desktop.net.http import login
 from hub import tls
-from tests.desktop.test_e2e_tray import Desktop, Process, Reports, desktop, pytestmark, quit_app
-from tests.desktop.test_trust import make_certificate, sender, tls_hub
+from tests.support.certificates import make_certificate, sender, tls_hub
+from tests.support.e2e import Desktop, Process, Reports, needs_desktop, quit_app
 
-__all__ = ["desktop", "pytestmark"]
+pytestmark = needs_desktop
 
 
 async def launch(desktop: Desktop, data_dir: Path, *args: str) -> tuple[Process, Reports]:

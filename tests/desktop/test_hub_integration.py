@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -22,38 +21,25 @@ from hub.accounts import Accounts
 from hub.app import STORE
 from hub.server import RunningHub
 from tests.conftest import WAIT, Client, Hub, make_config
-from tests.desktop.helpers import FakeClock
+from tests.support.ports import port_of
+from tests.support.waiting import Changes, FakeClock
 
 TYPES = ["info", "success", "warning", "error", "message", "system"]
 
 
-class App:
+class App(Changes):
     """The Qt-free half of the tray app: an inbox fed by a HubClient, with waits on what it shows."""
 
     def __init__(self, inbox: Inbox[ToastPolicy]) -> None:
+        super().__init__()
         self.inbox = inbox
         self.states: list[ConnectionStatus] = []
         self.client: HubClient | None = None
-        self._changed = asyncio.Condition()
-        inbox.subscribe(self._poke_soon)
-
-    def _poke_soon(self, *_: Any) -> None:
-        asyncio.get_running_loop().create_task(self._poke())
-
-    async def _poke(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
-
-    async def until(self, predicate: Callable[[], bool]) -> None:
-        async def wait() -> None:
-            async with self._changed:
-                await self._changed.wait_for(predicate)
-
-        await asyncio.wait_for(wait(), WAIT)
+        inbox.subscribe(lambda *_: self.poke())
 
     def on_state(self, status: ConnectionStatus) -> None:
         self.states.append(status)
-        self._poke_soon()
+        self.poke()
 
     async def connect(self, url: str, token: str, backoff: Backoff | None = None) -> HubClient:
         last_id = await self.inbox.load()
@@ -150,12 +136,10 @@ async def test_restart_resumes_without_password_and_nothing_shows_twice(hub: Hub
 
 async def test_hub_restart_reconnects_and_every_notification_shows_once(tmp_path: Path, make_app: Any) -> None:
     """Stop the hub, send while the app is away (the hub queues it), restart: everything shows once."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = make_config(tmp_path / "hub", port=port)
+    config = make_config(tmp_path / "hub")
     running = RunningHub(config)
     url = await running.start()
+    config = config.with_changes(port=port_of(url))  # the restart comes back where the app knows it
     clients: list[Client] = []
     try:
         accounts = Accounts(running.app[STORE])

@@ -9,7 +9,7 @@ from typing import TextIO, cast
 
 import pytest
 
-from desktop.app import configure_logging
+from desktop.app.main import configure_logging
 from tests.hub.test_logs import StalledStream
 
 

@@ -9,12 +9,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 
 from desktop.core.connection import Backoff, ConnectionState, ConnectionStatus
-from desktop.core.models import Gap, Notification
-from desktop.net.client import HubClient, Welcome, refusal_of
+from desktop.core.models import Gap, ReceivedNotification
+from desktop.net.client import HubClient, refusal_of
 from desktop.net.http import login
-from tests.desktop.fakehub import FakeHub
-
-WAIT = 10.0
+from desktop.net.presence import Welcome
+from tests.support.fakehub import FakeHub
+from tests.support.waiting import WAIT, Changes
 
 
 @pytest.fixture
@@ -25,11 +25,12 @@ async def hub() -> AsyncIterator[FakeHub]:
     await fake.stop()
 
 
-class Recorder:
+class Recorder(Changes):
     """Collects what a HubClient reports and lets a test wait for a condition on it."""
 
     def __init__(self) -> None:
-        self.notifications: list[Notification] = []
+        super().__init__()
+        self.notifications: list[ReceivedNotification] = []
         self.states: list[ConnectionStatus] = []
         self.presence: list[frozenset[str]] = []
         self.welcomes: list[Welcome] = []
@@ -39,52 +40,37 @@ class Recorder:
         self.fail_ids: set[int] = set()
         self.hold_sleeps = False
         self.hold_after = 1_000_000
-        self._changed = asyncio.Condition()
 
-    async def _poke(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
-
-    def _poke_soon(self) -> None:
-        asyncio.get_running_loop().create_task(self._poke())
-
-    async def until(self, predicate: Callable[[], bool]) -> None:
-        async def wait() -> None:
-            async with self._changed:
-                await self._changed.wait_for(predicate)
-
-        await asyncio.wait_for(wait(), WAIT)
-
-    async def on_notification(self, n: Notification) -> None:
+    async def on_notification(self, n: ReceivedNotification) -> None:
         if n.id in self.fail_ids:
             self.fail_ids.discard(n.id)
             raise RuntimeError("disk full")
         self.notifications.append(n)
-        await self._poke()
+        self.poke()
 
     async def on_gap(self, gap: Gap) -> None:
         self.gaps.append(gap)
-        await self._poke()
+        self.poke()
 
     def on_state(self, status: ConnectionStatus) -> None:
         self.states.append(status)
-        self._poke_soon()
+        self.poke()
 
     def on_presence(self, online: frozenset[str]) -> None:
         self.presence.append(online)
-        self._poke_soon()
+        self.poke()
 
     def on_welcome(self, welcome: Welcome) -> None:
         self.welcomes.append(welcome)
 
     def on_hub_error(self, code: str, message: str) -> None:
         self.hub_errors.append((code, message))
-        self._poke_soon()
+        self.poke()
 
     async def sleep(self, delay: float) -> None:
         """The backoff wait: recorded, and instant unless the test holds it."""
         self.delays.append(delay)
-        self._poke_soon()
+        self.poke()
         if self.hold_sleeps or len(self.delays) >= self.hold_after:
             await asyncio.Event().wait()
 
@@ -296,6 +282,29 @@ def test_refusal_shapes() -> None:
     assert refusal_of(nested) == {"code": "unauthorized", "message": "inner"}
     assert refusal_of({"code": "forbidden", "message": "x"}) == {"code": "forbidden", "message": "x"}
     assert refusal_of("plain") == {"message": "plain"}
+
+
+async def test_a_stop_that_lands_as_the_connection_opens_still_stops(hub: FakeHub) -> None:
+    """Quitting while the app connects: the stop can come as python-socketio's connect completes (here, from
+    the state callback that says the app is connected). Python 3.11's wait_for swallows a cancel that lands
+    then; stop() must end all the same, or the app never quits."""
+    token = (await login(hub.url, "alice", "wonderland")).token
+    changes = Changes()
+    stopping: list[asyncio.Task[None]] = []
+
+    def on_state(status: ConnectionStatus) -> None:
+        if status.state is ConnectionState.CONNECTED and not stopping:
+            stopping.append(asyncio.get_running_loop().create_task(client.stop()))
+        changes.poke()
+
+    client = HubClient(hub.url, token, on_state=on_state)
+    client.start()
+    await changes.until(lambda: bool(stopping))
+    done, pending = await asyncio.wait(stopping, timeout=WAIT)  # not wait_for: its cancel would end stop() itself
+    for task in pending:
+        task.cancel()
+    assert done, "stop() never ended"
+    assert client.status.state is ConnectionState.SIGNED_OUT
 
 
 async def test_stop_is_idempotent_and_start_twice_is_an_error(make_client: ClientFactory, rec: Recorder) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 
 import pytest
@@ -10,7 +9,8 @@ from aiohttp import web
 
 from desktop.errors import HubResponseError, HubUnreachableError, LoginRefusedError
 from desktop.net.http import login, logout, normalize_hub_url
-from tests.desktop.fakehub import FakeHub, serve
+from tests.support.fakehub import FakeHub, serve
+from tests.support.ports import free_port
 
 
 @pytest.fixture
@@ -19,12 +19,6 @@ async def hub() -> AsyncIterator[FakeHub]:
     await fake.start()
     yield fake
     await fake.stop()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def test_login_returns_a_device_token(hub: FakeHub) -> None:

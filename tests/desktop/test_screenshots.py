@@ -1,7 +1,7 @@
 """`make screenshots`: the real tray app under Xvfb, pictured for docs/desktop.md and the README.
 
 Not in the default run (marker `screenshots`). Each test drives the app as a person would and saves what it
-shows (tests/desktop/shots.py says how, and how to add a picture). What it checks is only that each scene
+shows (tests/support/shots.py says how, and how to add a picture). What it checks is only that each scene
 was reached; the pictures are for people to look at.
 """
 
@@ -13,14 +13,10 @@ from typing import Any
 import pytest
 
 from tests.conftest import Client, Hub
-from tests.desktop.shots import Shots, around, shots
-from tests.desktop.test_e2e_signin import pytestmark as needs_x
-from tests.desktop.test_e2e_signin import tray_icon_centre, xdotool
-from tests.desktop.test_e2e_tray import Reports, quit_app, second_start
+from tests.support.e2e import Reports, needs_xdotool, quit_app, second_start, tray_icon_centre, xdotool
+from tests.support.shots import Shots, around
 
-__all__ = ["shots"]
-
-pytestmark = [pytest.mark.screenshots, needs_x]
+pytestmark = [pytest.mark.screenshots, needs_xdotool]
 
 #: One notification of each type, as a team would send them (emoji and a long body included).
 SAMPLES: dict[str, dict[str, str]] = {

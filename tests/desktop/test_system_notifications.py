@@ -14,10 +14,11 @@ from desktop.core.bubbles import Bubble, Urgency, bubble_for
 from desktop.core.presentation import Presentation, ShowAs, choose
 from desktop.core.system_toasts import SystemToasts, system_policy
 from desktop.core.toasts import ToastPolicy
-from desktop.net.notifications import DesktopNotifications, notify_arguments
+from desktop.system.notifications import DesktopNotifications, notify_arguments
 from hub.protocol import Kind
-from tests.desktop.helpers import FakeClock, note
 from tests.support.dunst import Dunst, dunst_session, needs_dunst
+from tests.support.notes import note
+from tests.support.waiting import FakeClock
 
 WAIT = 10.0
 TYPES = ["info", "success", "warning", "error", "message", "system"]

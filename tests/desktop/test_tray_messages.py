@@ -4,22 +4,20 @@ on one opens the history at its notification. Driven here with the platform name
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
+from desktop.app.notify_flow import NotifyFlow
+from desktop.core.preferences import Preferences
 from desktop.core.presentation import ShowAs
 from desktop.core.toasts import ToastPolicy
-from desktop.notify_flow import NotifyFlow
-from desktop.sound import SoundPlayer
-from desktop.ui.settings import Preferences
-from tests.desktop.helpers import note
-from tests.desktop.test_app import RecordingReporter
+from desktop.system.sound import SoundPlayer
+from desktop.ui.tray_messages import TrayMessages
+from tests.support.apps import RecordingReporter
+from tests.support.notes import note
 
 
-async def test_on_macos_system_notifications_are_the_trays_messages(qapp: QApplication, tmp_path: Path) -> None:
-    prefs = Preferences(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+async def test_on_macos_system_notifications_are_the_trays_messages(qapp: QApplication, prefs: Preferences) -> None:
     prefs.save({"notifications/show_as": "system"})
     opened: list[int | None] = []
     report = RecordingReporter()
@@ -28,7 +26,7 @@ async def test_on_macos_system_notifications_are_the_trays_messages(qapp: QAppli
                       me=lambda: "me", on_open=opened.append, on_reply=lambda _to: None,
                       spawn=lambda _coro: None, platform="darwin")  # fmt: skip
     icon = QSystemTrayIcon()
-    flow.tray = icon
+    flow.tray = TrayMessages(icon)
     await flow.start()
     try:
         assert flow.presentation.show_as is ShowAs.TRAY and "tray icon's messages" in flow.presentation.note

@@ -2,38 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from desktop.core.connection import ConnectionState, ConnectionStatus
-from desktop.core.models import Notification
+from desktop.core.models import ReceivedNotification
 from desktop.core.trust import MemoryPins, PromptKind, TrustPrompt, answer, hub_origin, prompt_for
 from desktop.errors import CertificateChangedError, CertificateError, CertificateUntrustedError
 from desktop.net.client import HubClient
 from desktop.net.http import login, logout
-from desktop.net.tls import HubTrust, session_factory
-from hub import tls
-from tests.conftest import WAIT, Client, Hub
-
-
-@dataclass(frozen=True)
-class Certificate:
-    cert: Path
-    key: Path
-    fingerprint: str
-
-
-def make_certificate(directory: Path, *hosts: str) -> Certificate:
-    directory.mkdir(parents=True, exist_ok=True)
-    cert_pem, key_pem = tls.self_signed(list(hosts) or ["127.0.0.1"])
-    (directory / "cert.pem").write_bytes(cert_pem)
-    (directory / "key.pem").write_bytes(key_pem)
-    return Certificate(directory / "cert.pem", directory / "key.pem", tls.fingerprint(tls.pem_to_der(cert_pem)))
+from desktop.net.tls import HubTrust
+from tests.support.certificates import Certificate, make_certificate, sender, tls_hub
+from tests.support.waiting import Changes
 
 
 @pytest.fixture
@@ -41,42 +23,26 @@ def certificate(tmp_path: Path) -> Certificate:
     return make_certificate(tmp_path / "tls", "127.0.0.1", "localhost")
 
 
-async def tls_hub(hub_factory: Any, certificate: Certificate) -> Hub:
-    hub: Hub = await hub_factory(tls_cert=str(certificate.cert), tls_key=str(certificate.key))
-    assert hub.url.startswith("https://")
-    await hub.user("alice", password="wonderland")
-    await hub.user("bob", admin=True)
-    return hub
-
-
-class Watcher:
+class Watcher(Changes):
     """A HubClient's callbacks, recorded; `until` waits on them (never on the clock)."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.states: list[ConnectionStatus] = []
-        self.received: list[Notification] = []
+        self.received: list[ReceivedNotification] = []
         self.untrusted: list[CertificateError] = []
-        self._changed = asyncio.Event()
 
     def on_state(self, status: ConnectionStatus) -> None:
         self.states.append(status)
-        self._changed.set()
+        self.poke()
 
-    async def on_notification(self, notification: Notification) -> None:
+    async def on_notification(self, notification: ReceivedNotification) -> None:
         self.received.append(notification)
-        self._changed.set()
+        self.poke()
 
     def on_untrusted(self, error: CertificateError) -> None:
         self.untrusted.append(error)
-        self._changed.set()
-
-    async def until(self, predicate: Callable[[], bool]) -> None:
-        async def wait() -> None:
-            while not predicate():
-                self._changed.clear()
-                await self._changed.wait()
-
-        await asyncio.wait_for(wait(), WAIT)
+        self.poke()
 
     def client(self, url: str, token: str, trust: HubTrust) -> HubClient:
         client = HubClient(
@@ -89,15 +55,6 @@ class Watcher:
         )
         client.start()
         return client
-
-
-async def sender(hub: Hub, certificate: Certificate) -> Client:
-    ssl = tls.client_ssl(certificate.cert)
-    bob = Client(hub.url, "bob", http_session=session_factory(ssl))
-    hub.clients.append(bob)
-    await bob.connect({"token": await hub.token("bob")})
-    await bob.next("welcome")
-    return bob
 
 
 # ---------------------------------------------------------------------- core: no network

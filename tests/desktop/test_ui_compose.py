@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-from desktop.core.compose import Draft, Limits, TargetKind, recipients_for, types_for
+from desktop.core.compose import ComposeDraft, Limits, TargetKind, recipients_for, types_for
 from desktop.ui.compose import ComposeDialog
 from desktop.ui.menu import AppMenu, MenuState
 
@@ -54,7 +54,7 @@ def test_enter_sends_shift_enter_is_a_new_line(qtbot: QtBot, dialog: ComposeDial
     with qtbot.waitSignal(dialog.send_requested) as sent:
         QTest.keyClick(dialog.text, Qt.Key.Key_Return)
     draft = sent.args[0]
-    assert isinstance(draft, Draft)
+    assert isinstance(draft, ComposeDraft)
     assert draft.to.kind is TargetKind.USER and draft.to.name == "bob"
     assert draft.message == "hello\n<b>world</b>"
     assert not dialog.send_button.isEnabled()  # busy until the hub answers
@@ -72,7 +72,7 @@ def test_the_hubs_refusal_shows_in_place_and_keeps_the_text(qtbot: QtBot, dialog
     assert dialog.answer.textFormat() == Qt.TextFormat.PlainText
     assert dialog.text.toPlainText() == "going out now" and dialog.title.text() == "deploy"
     assert dialog.send_button.isEnabled()
-    dialog.sent("Sent to #ops (3 recipients).")
+    dialog.show_sent("Sent to #ops (3 recipients).")
     assert dialog.text.toPlainText() == "" and dialog.recipient.currentText() == "#ops"
 
 
@@ -146,7 +146,7 @@ def test_a_reply_is_a_message_with_no_title_whatever_was_used_last(dialog: Compo
     dialog.start("bob", reply=True)
     dialog.text.setPlainText("on it")
     draft = dialog.draft()
-    assert isinstance(draft, Draft)
+    assert isinstance(draft, ComposeDraft)
     assert (draft.to.name, draft.type.value, draft.title) == ("bob", "message", "")
     dialog.reject()
     dialog.start("carol")  # the menu's "Send message…" keeps what was chosen

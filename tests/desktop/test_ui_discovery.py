@@ -14,13 +14,13 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
+from desktop.app.discovery_flow import DiscoveryFlow
+from desktop.app.trust_flow import TrustFlow
+from desktop.core.preferences import Preferences
 from desktop.core.trust import MemoryPins, answer, prompt_for, two_lines
-from desktop.discovery_flow import DiscoveryFlow
 from desktop.errors import CertificateUntrustedError
 from desktop.net.discovery import FoundHub, discovery_enabled
-from desktop.report import Reporter
-from desktop.trust_flow import TrustFlow
-from desktop.ui.settings import Preferences
+from desktop.system.report import Reporter
 from desktop.ui.signin import SignInDialog
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "tests" / "artifacts"  # git-ignored, as the e2e tests' screenshots

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from desktop.core.history import HistoryEntry, StoredNotification
 from desktop.ui.history_window import HistoryWindow
 from hub.protocol import Kind
-from tests.desktop.helpers import note
+from tests.support.notes import note
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 LONG = "\n".join(f"line {i}: " + "build output " * 20 for i in range(20))  # ~5 KB, 20 lines

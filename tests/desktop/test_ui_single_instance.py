@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from desktop.ui.single_instance import SingleInstance, instance_name
+from desktop.app.single_instance import SingleInstance, instance_name
 
 
 def test_a_second_start_asks_the_first_to_come_forward(qtbot: QtBot, tmp_path: Path) -> None:

@@ -22,7 +22,8 @@ from desktop.core.toasts import ToastPolicy
 from desktop.ui.menu import AppMenu, MenuState
 from desktop.ui.toast_stack import HOVER_CHECK_MS, ToastStack
 from hub.protocol import NotificationType
-from tests.desktop.helpers import FakeClock, note
+from tests.support.notes import note
+from tests.support.waiting import FakeClock
 
 SHORT = 0.3  # seconds on screen for info toasts in these tests
 GONE_WITHIN_MS = 5_000  # what waitUntil allows: far beyond SHORT, the summary's time and a hover check

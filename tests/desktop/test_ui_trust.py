@@ -10,8 +10,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
+from desktop.core.preferences import Preferences
 from desktop.core.trust import PromptKind, TrustPrompt
-from desktop.ui.settings import Preferences
 from desktop.ui.trust_dialog import TrustDialog
 
 FP = ":".join(f"{b:02X}" for b in range(32))

@@ -15,14 +15,14 @@ from pytestqt.qtbot import QtBot
 from desktop.core.connection import ConnectionState, ConnectionStatus
 from desktop.core.history import GapMarker, HistoryEntry, StoredNotification
 from desktop.core.models import Gap
+from desktop.core.preferences import Preferences
 from desktop.ui.history_window import GAP_TEXT, HistoryWindow
 from desktop.ui.icons import badge_text, tray_image
 from desktop.ui.menu import MenuState
-from desktop.ui.settings import Preferences
 from desktop.ui.signin import SignInDialog
 from desktop.ui.tray import StatusWindow, Tray, tooltip
 from hub.protocol import NotificationType
-from tests.desktop.helpers import note
+from tests.support.notes import note
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 CONNECTED = ConnectionStatus(ConnectionState.CONNECTED)

@@ -15,21 +15,21 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWidget
 
+from desktop.app.host_flow import invite_text, reset_text
 from desktop.core.compose import Limits, recipients_for, types_for
 from desktop.core.connection import ConnectionState, ConnectionStatus
 from desktop.core.history import GapMarker, StoredNotification
-from desktop.core.models import Gap, Notification
+from desktop.core.models import Gap, ReceivedNotification
+from desktop.core.preferences import Preferences
 from desktop.core.trust import PromptKind, TrustPrompt
 from desktop.core.wording import TOKEN_REFUSED, sign_in_refusal
-from desktop.credentials import LOCKED_MESSAGE, SESSION_ONLY
 from desktop.errors import PortInUseError, UserExistsError
-from desktop.host_flow import invite_text, reset_text
-from desktop.hosting import Hosted, cannot_host_text
+from desktop.system.credentials import LOCKED_MESSAGE, SESSION_ONLY
+from desktop.system.hosting import Hosted, cannot_host_text
 from desktop.ui.compose import ComposeDialog
 from desktop.ui.history_window import HistoryWindow
 from desktop.ui.host_window import HostWindow
-from desktop.ui.prompts import reset_prompt, room_prompt
-from desktop.ui.settings import Preferences
+from desktop.ui.prompts import RoomNamePrompt, reset_prompt
 from desktop.ui.settings_dialog import SettingsDialog, Situation
 from desktop.ui.signin import SignInDialog
 from desktop.ui.tray import StatusWindow
@@ -113,12 +113,12 @@ def compose(state: str) -> QWidget:
     return dialog
 
 
-def _note(nid: int, ntype: str, title: str, message: str, **extra: object) -> Notification:
+def _note(nid: int, ntype: str, title: str, message: str, **extra: object) -> ReceivedNotification:
     values: dict[str, object] = {"id": nid, "kind": Kind.DIRECT, "type": NotificationType(ntype), "title": title,
                                  "message": message, "sender": "alice", "room": None,
                                  "timestamp": NOW - timedelta(minutes=nid)}  # fmt: skip
     values.update(extra)
-    return Notification(**values)  # type: ignore[arg-type]
+    return ReceivedNotification(**values)  # type: ignore[arg-type]
 
 
 def history(state: str) -> QWidget:
@@ -156,7 +156,7 @@ WINDOWS: dict[str, Callable[[], QWidget]] = {
     "host-name-taken": lambda: host_window("name-taken"),
     "host-after-reset": lambda: host_window("after-reset"),
     "reset-prompt": lambda: _shown(reset_prompt(["bob", "carol", "ci", "bartholomew.long-name"], "bob")),
-    "room-prompt": lambda: _shown(room_prompt()),
+    "room-prompt": lambda: _shown(RoomNamePrompt()),
     "sign-in": lambda: signin("plain"),
     "sign-in-everything": lambda: signin("everything"),
     "sign-in-cannot-host": lambda: signin("cannot-host"),

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.connection import ConnectionState
-from desktop.core.models import Notification
+from desktop.core.models import ReceivedNotification
 from desktop.net.client import HubClient
 from hub.accounts import Accounts
 from hub.app import STORE
@@ -111,10 +111,10 @@ async def test_each_type_arrives_as_a_desktop_notification_once_allowed(hub: Hub
 async def test_send_to_a_tray_app_user_and_get_the_answer_back(hub: Hub, browser: Browser) -> None:
     """Bob runs the tray app (its network layer, desktop.net.HubClient); alice only has a browser."""
     await hub.user("alice")
-    got: asyncio.Queue[Notification] = asyncio.Queue()
+    got: asyncio.Queue[ReceivedNotification] = asyncio.Queue()
     connected = asyncio.Event()
 
-    async def on_notification(note: Notification) -> None:
+    async def on_notification(note: ReceivedNotification) -> None:
         got.put_nowait(note)
 
     def on_state(status: Any) -> None:

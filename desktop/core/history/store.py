@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Final
 
 from desktop.core.history.schema import migrate, schema_version
-from desktop.core.models import Gap, Notification, parse_timestamp
+from desktop.core.models import Gap, ReceivedNotification, parse_timestamp
 from desktop.errors import HistoryError
 from hub.filemodes import private_sqlite
 from hub.protocol import Kind, NotificationType
@@ -29,7 +29,7 @@ PAGE: Final = 200
 
 @dataclass(frozen=True, slots=True)
 class StoredNotification:
-    notification: Notification
+    notification: ReceivedNotification
     read: bool
 
 
@@ -109,13 +109,13 @@ class HistoryStore:
 
     # ------------------------------------------------------------------ writing
 
-    def add(self, notification: Notification) -> bool:
+    def add(self, notification: ReceivedNotification) -> bool:
         """Store a notification; False when it was already there (a replay) or was deleted."""
         return bool(self.add_many([notification]))
 
-    def add_many(self, notifications: Iterable[Notification]) -> list[Notification]:
+    def add_many(self, notifications: Iterable[ReceivedNotification]) -> list[ReceivedNotification]:
         """Store several at once; returns the ones that were new, in the order given."""
-        new: list[Notification] = []
+        new: list[ReceivedNotification] = []
         received = _now()
         self._db.execute("BEGIN")
         try:
@@ -281,7 +281,7 @@ class HistoryStore:
 
 def _row_to_stored(row: Sequence[object]) -> StoredNotification:
     nid, kind, ntype, title, message, sender, room, timestamp, read = row
-    notification = Notification(
+    notification = ReceivedNotification(
         id=int(str(nid)),
         kind=Kind(str(kind)),
         type=NotificationType(str(ntype)),

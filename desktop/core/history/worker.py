@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from desktop.core.history.store import PAGE, HistoryEntry, HistoryStore, StoredNotification, Types
-from desktop.core.models import Gap, Notification
+from desktop.core.models import Gap, ReceivedNotification
 
 _T = TypeVar("_T")
 
@@ -35,10 +35,10 @@ class AsyncHistory:
     async def _run(self, fn: Callable[[], _T]) -> _T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn)
 
-    async def add(self, notification: Notification) -> bool:
+    async def add(self, notification: ReceivedNotification) -> bool:
         return await self._run(lambda: self._store.add(notification))
 
-    async def add_many(self, notifications: Sequence[Notification]) -> list[Notification]:
+    async def add_many(self, notifications: Sequence[ReceivedNotification]) -> list[ReceivedNotification]:
         return await self._run(lambda: self._store.add_many(notifications))
 
     async def add_gap(self, gap: Gap) -> bool:

@@ -1,6 +1,6 @@
 """Run by test_credentials.py in a child process with a real (or no) keyring: one step per call.
 
-Usage: python -m tests.desktop.keyring_probe {backend|set|get|delete|fallback|store|lookup}
+Usage: python -m tests.support.keyring_probe {backend|set|get|delete|fallback|store|lookup}
 Prints one JSON object on stdout.
 """
 
@@ -11,8 +11,8 @@ import json
 import os
 import sys
 
-from desktop.credentials import KeyringCredentialStore, SessionFallbackStore
 from desktop.errors import CredentialError
+from desktop.system.credentials import KeyringCredentialStore, SessionFallbackStore
 
 HUB = "http://hub.lan:8765"
 USER = "alice"

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Final
 
-from desktop.desktop_entry import DESKTOP_ENTRY_ID, launch_command
+from desktop.system.desktop_entry import DESKTOP_ENTRY_ID, launch_command
 
 __all__ = ["ENTRY_NAME", "disable", "enable", "enabled", "entry_path", "entry_text", "launch_command"]
 

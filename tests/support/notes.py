@@ -1,25 +1,12 @@
-"""Small builders shared by the desktop tests."""
+"""Notifications for the desktop tests: as the hub sends them (`wire`), and as the app keeps them (`note`)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from desktop.core.models import Notification
+from desktop.core.models import ReceivedNotification
 from hub.protocol import Kind, NotificationType
-
-
-class FakeClock:
-    """A monotonic clock the test moves by hand."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def wire(nid: int, ntype: str = "info", **overrides: Any) -> dict[str, Any]:
@@ -39,7 +26,7 @@ def wire(nid: int, ntype: str = "info", **overrides: Any) -> dict[str, Any]:
     return data
 
 
-def note(nid: int, ntype: NotificationType | str = NotificationType.INFO, **overrides: Any) -> Notification:
+def note(nid: int, ntype: NotificationType | str = NotificationType.INFO, **overrides: Any) -> ReceivedNotification:
     values: dict[str, Any] = {
         "id": nid,
         "kind": Kind.DIRECT,
@@ -51,4 +38,4 @@ def note(nid: int, ntype: NotificationType | str = NotificationType.INFO, **over
         "timestamp": datetime(2026, 11, 25, 9, 0, tzinfo=UTC),
     }
     values.update(overrides)
-    return Notification(**values)
+    return ReceivedNotification(**values)

@@ -1,7 +1,8 @@
 """Where the device token lives: the OS keyring, or this session's memory when there is none.
 
 Only the token is ever stored (never the password), under the service `lan-notify` with one
-entry per hub + user (`alice@http://hub:8765`). Nothing here writes a secret to disk or QSettings.
+entry per hub + user (`alice@http://hub:8765`): the format of `hub.keyring_entry`, which `notify-hub send`
+reads too. Nothing here writes a secret to disk or QSettings.
 
 Keyring calls can block (a D-Bus unlock prompt nobody sees), so each runs on its own daemon thread
 and is given up after a timeout; a hung call cannot keep the app from quitting.
@@ -22,10 +23,10 @@ import keyring.errors
 from keyring.backend import KeyringBackend
 
 from desktop.errors import CredentialError, KeyringTimeoutError, KeyringUnavailableError
+from hub.keyring_entry import KEYRING_SERVICE, keyring_user
 
 log = logging.getLogger(__name__)
 
-SERVICE: Final = "lan-notify"
 DEFAULT_TIMEOUT: Final = 10.0
 
 NO_KEYRING_MESSAGE: Final = "No system keyring is available on this computer, so your sign-in cannot be saved."
@@ -39,11 +40,6 @@ SESSION_ONLY: Final = (
     "You stay signed in until you quit; next time you will be asked for your password again. Once the keyring "
     "works, choose “Try the keyring again” in Settings."
 )
-
-
-def credential_key(hub_url: str, username: str) -> str:
-    """The keyring user name of one hub + user: `alice@http://hub:8765`."""
-    return f"{username}@{hub_url.strip().rstrip('/')}"
 
 
 class CredentialStore(Protocol):
@@ -76,13 +72,13 @@ class MemoryCredentialStore:
         self._tokens: dict[str, str] = {}
 
     async def get_token(self, hub_url: str, username: str) -> str | None:
-        return self._tokens.get(credential_key(hub_url, username))
+        return self._tokens.get(keyring_user(hub_url, username))
 
     async def set_token(self, hub_url: str, username: str, token: str) -> None:
-        self._tokens[credential_key(hub_url, username)] = token
+        self._tokens[keyring_user(hub_url, username)] = token
 
     async def delete_token(self, hub_url: str, username: str) -> None:
-        self._tokens.pop(credential_key(hub_url, username), None)
+        self._tokens.pop(keyring_user(hub_url, username), None)
 
 
 _T = TypeVar("_T")
@@ -165,19 +161,19 @@ class KeyringCredentialStore:
         return await self._call(lambda backend: str(backend.name))
 
     async def get_token(self, hub_url: str, username: str) -> str | None:
-        key = credential_key(hub_url, username)
-        return await self._call(lambda backend: backend.get_password(SERVICE, key))
+        key = keyring_user(hub_url, username)
+        return await self._call(lambda backend: backend.get_password(KEYRING_SERVICE, key))
 
     async def set_token(self, hub_url: str, username: str, token: str) -> None:
-        key = credential_key(hub_url, username)
-        await self._call(lambda backend: backend.set_password(SERVICE, key, token))
+        key = keyring_user(hub_url, username)
+        await self._call(lambda backend: backend.set_password(KEYRING_SERVICE, key, token))
 
     async def delete_token(self, hub_url: str, username: str) -> None:
-        key = credential_key(hub_url, username)
+        key = keyring_user(hub_url, username)
 
         def delete(backend: KeyringBackend) -> None:
             try:
-                backend.delete_password(SERVICE, key)
+                backend.delete_password(KEYRING_SERVICE, key)
             except keyring.errors.PasswordDeleteError:
                 pass  # nothing stored: already signed out
 

@@ -1,7 +1,8 @@
 """Pictures of the real app for the docs: what `make screenshots` uses (tests marked `screenshots`).
 
-Each such test drives the real `notify-tray` on a virtual X screen (the `Desktop` of test_e2e_tray.py, with a
-plain backdrop) and saves what it shows through the `shots` fixture, cropped to what the picture is about:
+Each such test drives the real `notify-tray` on a virtual X screen (the `Desktop` of tests/support/e2e.py, with
+a plain backdrop) and saves what it shows through the `shots` fixture (tests/desktop/conftest.py), cropped to
+what the picture is about:
 
     await shots.reported("history", await reports.until({"event": "painted", "what": "history"}))
     await shots.window("compose", "Send a message")       # a window found by its title
@@ -20,16 +21,13 @@ PNG in docs/desktop.md.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from desktop.net.http import login
 from tests.conftest import Hub
-from tests.desktop.test_e2e_signin import xdotool
-from tests.desktop.test_e2e_tray import ARTIFACTS, Camera, Desktop, Reports
+from tests.support.e2e import ARTIFACTS, Camera, Desktop, Reports, xdotool
 
 SCREEN = (1280, 800)
 MARGIN = 12  # around what a picture shows, so borders and shadows are not cut
@@ -95,15 +93,3 @@ class Shots:
         shell = await xdotool(self.desktop, "getwindowgeometry", "--shell", window)
         geometry = dict(line.split("=", 1) for line in shell.splitlines())
         return int(geometry["X"]), int(geometry["Y"]), int(geometry["WIDTH"]), int(geometry["HEIGHT"])
-
-
-@pytest.fixture
-async def shots(tmp_path: Path) -> AsyncIterator[Shots]:
-    """A virtual screen with a tray host, a keyring and a plain backdrop, and a camera for it."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    screen = Desktop(tmp_path / "home")
-    try:
-        await screen.start(wallpaper=True)
-        yield Shots(screen, await screen.camera(), output_dir())
-    finally:
-        await screen.stop()

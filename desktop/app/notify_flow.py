@@ -5,7 +5,8 @@ the tray icon's messages (macOS and Windows), as "Show notifications as" and thi
 The toasts have their own policy (the app's, drawn by `ToastStack`); system notifications have a
 second one, drawn by `SystemToasts` through the service. `presenter` points the app's notifications
 and notices at the one chosen; the choice is made again when the settings change, and falls back to
-the toasts (saying so) if the service stops answering.
+the toasts (saying so) if the service stops answering. Each notification toast plays its type's sound
+(a service that plays sounds plays its own), and the app's own notices go the same way (`notice`).
 """
 
 from __future__ import annotations
@@ -14,16 +15,14 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable
 
-from PySide6.QtWidgets import QSystemTrayIcon
-
+from desktop.app.tasks import Spawn
 from desktop.core.bubbles import Bubble, icon_of
+from desktop.core.preferences import Preferences
 from desktop.core.presentation import Presentation, Presenter, ShowAs, choose
 from desktop.core.system_toasts import NotificationPort, SystemToasts, system_policy
 from desktop.core.toasts import ToastInfo, ToastPolicy
-from desktop.report import Reporter
-from desktop.session import Spawn
-from desktop.sound import THEME_SOUNDS, SoundCues, SoundPlayer
-from desktop.ui.settings import Preferences
+from desktop.system.report import Reporter
+from desktop.system.sound import THEME_SOUNDS, SoundCues, SoundPlayer
 from desktop.ui.tray_messages import TrayMessages
 from hub.protocol import NotificationType
 
@@ -58,8 +57,8 @@ class NotifyFlow:
         self._spawn = spawn
         self._broken = False  # the service stopped answering: toasts until it is found again
         self._connecting = False
-        #: The tray icon (its messages stand in for system notifications on macOS and Windows).
-        self.tray: QSystemTrayIcon | None = None
+        #: The tray icon's messages (they stand in for system notifications on macOS and Windows).
+        self.tray: TrayMessages | None = None
         self._platform = platform
         self.policy = system_policy(burst_threshold=prefs.burst_threshold)
         self.presenter = Presenter(toasts)
@@ -67,7 +66,12 @@ class NotifyFlow:
         self.port: NotificationPort | None = None
         self.renderer: SystemToasts | None = None
         self._own_sounds = False
-        cues = SoundCues(sound, lambda ntype, result: report.event("sound", type=ntype, result=result))
+
+        def heard(ntype: str, result: str) -> None:
+            report.event("sound", type=ntype, result=result)
+
+        toasts.subscribe(SoundCues(sound, heard))  # lan-notify's toasts sound as they appear
+        cues = SoundCues(sound, heard)  # system notifications: when the service does not play sounds
         self.policy.subscribe(lambda view: cues(view) if self._own_sounds else None)
 
     @property
@@ -82,7 +86,7 @@ class NotifyFlow:
     async def start(self) -> None:
         """Find the desktop's notification service (Linux) or the tray (macOS, Windows), then choose."""
         if self._platform in {"darwin", "win32"}:
-            self._attach(TrayMessages(self.tray) if self.tray is not None else None)
+            self._attach(self.tray)
         elif self._connect is not None:
             self._attach(await self._connect(self.prefs.show_as == ShowAs.SYSTEM.value))
         self.apply()
@@ -112,9 +116,16 @@ class NotifyFlow:
                 await stop()
             self.apply()
 
+    def notice(self, title: str, message: str) -> None:
+        """Something the app itself has to say (the keyring failed, a room could not be joined...)."""
+        self.presenter.push_notice(title, message, style="system")
+        self.report.event("notice", title=title, message=message)
+
     def apply(self) -> None:
         """Choose again (settings changed): point the presenter at the toasts or the system notifications."""
-        self.policy.set_auto_dismiss({t: self.prefs.toast_duration(t.value) for t in NotificationType})
+        durations = {t: self.prefs.toast_duration(t.value) for t in NotificationType}
+        self.toasts.set_auto_dismiss(durations)
+        self.policy.set_auto_dismiss(durations)
         wanted = self.prefs.show_as == ShowAs.SYSTEM.value
         if wanted and self._uses_dbus and (self.port is None or self._broken) and not self._connecting:
             self._spawn(self._find_again())

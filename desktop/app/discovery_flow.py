@@ -13,11 +13,9 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject
-
 from desktop.core.trust import hub_origin
 from desktop.net.discovery import FoundHub, HubBrowser, discovery_enabled
-from desktop.report import Reporter
+from desktop.system.report import Reporter
 from desktop.ui.signin import SignInDialog
 
 log = logging.getLogger(__name__)
@@ -25,7 +23,7 @@ log = logging.getLogger(__name__)
 BrowserFactory = Callable[[Callable[[list[FoundHub]], None]], HubBrowser]
 
 
-class DiscoveryFlow(QObject):
+class DiscoveryFlow:
     def __init__(
         self,
         *,
@@ -35,7 +33,6 @@ class DiscoveryFlow(QObject):
         browser_factory: BrowserFactory = HubBrowser,
         enabled: bool | None = None,
     ) -> None:
-        super().__init__()
         self.dialog = dialog
         self.report = report
         self.spawn = spawn
@@ -45,14 +42,8 @@ class DiscoveryFlow(QObject):
         self._turn = asyncio.Lock()  # start and stop one after the other, in the order asked
         dialog.found.setVisible(self.enabled)
         if self.enabled:
-            dialog.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.dialog and event.type() == QEvent.Type.Show:
-            self.spawn(self._start())
-        elif watched is self.dialog and event.type() == QEvent.Type.Hide:
-            self.spawn(self.stop())
-        return False
+            dialog.shown.connect(lambda: self.spawn(self._start()))
+            dialog.hidden.connect(lambda: self.spawn(self.stop()))
 
     def announced_fingerprint(self, hub_url: str) -> str:
         """The fingerprint the hub at this address announced on the LAN, or "" (not seen, or no TLS)."""

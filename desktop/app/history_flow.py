@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from desktop.app.tasks import Spawn
 from desktop.core.history import PAGE, HistoryEntry, StoredNotification
 from desktop.core.inbox import Change
 from desktop.core.unread import UnreadCounter
-from desktop.report import Reporter
-from desktop.session import Session, Spawn
+from desktop.net.session import HubSession
+from desktop.system.report import Reporter
 from desktop.ui.history_window import HistoryWindow
 
 
@@ -26,7 +27,7 @@ class HistoryFlow:
     def __init__(
         self,
         *,
-        session: Callable[[], Session | None],
+        session: Callable[[], HubSession | None],
         unread: UnreadCounter,
         report: Reporter,
         spawn: Spawn,
@@ -144,7 +145,7 @@ class HistoryFlow:
         await self._counts(session)
         self.report.event("history", rows=self.window.model.rowCount())
 
-    async def _counts(self, session: Session) -> None:
+    async def _counts(self, session: HubSession) -> None:
         types, search = self.window.query()
         total, unread = await session.history.counts(types=types, search=search)
         self.window.set_counts(total, unread)

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QSocketNotifier
 log = logging.getLogger(__name__)
 
 
-class SignalWatcher(QObject):
+class PosixSignalWatcher(QObject):
     def __init__(self, on_signal: Callable[[], None], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._on_signal = on_signal

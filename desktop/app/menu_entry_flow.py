@@ -1,4 +1,4 @@
-"""The one-time offer to add the app to the desktop's app menu (`desktop.desktop_entry` writes the files).
+"""The one-time offer to add the app to the desktop's app menu (`desktop.system.desktop_entry` writes the files).
 
 Asked once, on the first start of an installed `notify-tray` (pip, pipx) on a freedesktop system
 where the entry is not there yet; the answer, whichever it is, is remembered
@@ -17,20 +17,12 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QMessageBox
-
-from desktop import desktop_entry
-from desktop.report import Reporter
-from desktop.ui.settings import Preferences
+from desktop.core.preferences import Preferences
+from desktop.system import desktop_entry
+from desktop.system.report import Reporter
+from desktop.ui.menu_entry_question import MenuEntryQuestion
 
 log = logging.getLogger(__name__)
-
-QUESTION = "Add lan-notify to your applications menu?"
-DETAIL = (
-    "It can then be started from the menu like any other app. This adds one menu entry and its icon "
-    "for you only; remove them with notify-tray --uninstall-desktop-entry."
-)
 
 
 def worth_asking(home: Path | None = None, platform: str = sys.platform) -> bool:
@@ -39,7 +31,7 @@ def worth_asking(home: Path | None = None, platform: str = sys.platform) -> bool
     return freedesktop and desktop_entry.started_as_installed_command() and not desktop_entry.installed(home)
 
 
-class MenuEntryOffer(QObject):
+class MenuEntryOffer:
     def __init__(
         self,
         *,
@@ -49,43 +41,33 @@ class MenuEntryOffer(QObject):
         home: Path | None = None,
         should_ask: Callable[[], bool] | None = None,
     ) -> None:
-        super().__init__()
         self.prefs = prefs
         self.report = report
         self.spawn = spawn
         self.home = home
         self.should_ask = should_ask or (lambda: worth_asking(home))
-        self.box: QMessageBox | None = None
+        self.box: MenuEntryQuestion | None = None
 
     def offer(self) -> None:
         """Ask, unless asked before (in any earlier run) or there is nothing to ask."""
         if self.prefs.menu_entry_offered or not self.should_ask():
             return
         self.prefs.set_menu_entry_offered()
-        box = QMessageBox(QMessageBox.Icon.Question, "lan-notify", QUESTION)
-        box.setInformativeText(DETAIL)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
-        box.button(QMessageBox.StandardButton.Yes).setText("Add to menu")
-        box.button(QMessageBox.StandardButton.No).setText("Not now")
-        box.setDefaultButton(QMessageBox.StandardButton.Yes)
-        box.setWindowModality(Qt.WindowModality.NonModal)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.finished.connect(lambda _result: self._answered(box.clickedButton()))
+        box = MenuEntryQuestion()
+        box.answered.connect(self._answered)
         self.box = box
         self.report.event("menu_entry_offered")
         box.show()  # not open(): that makes it window-modal
 
     def close(self) -> None:
         """Quitting with the question open: leave it unanswered (it is not asked again)."""
-        if self.box is not None and self.box.isVisible():
-            self.box.blockSignals(True)
-            self.box.close()
+        if self.box is not None:
+            self.box.dismiss()
         self.box = None
 
-    def _answered(self, clicked: object) -> None:
+    def _answered(self, yes: bool) -> None:
         box, self.box = self.box, None
-        if box is None or clicked is not box.button(QMessageBox.StandardButton.Yes):
+        if box is None or not yes:
             self.report.event("menu_entry_declined")
             return
         self.spawn(self._install())

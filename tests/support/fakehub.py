@@ -2,14 +2,13 @@
 
 It exists so `desktop.net` can be tested before (and independently of) the real hub; the
 integration tests against `hub.app.create_app` cover the real thing. Every change it sees
-notifies `changed`, so tests wait on conditions (`await hub.until(...)`), never on the clock.
+pokes it (a `tests.support.waiting.Changes`), so tests wait on conditions (`await hub.until(...)`), never on
+the clock.
 """
 
 from __future__ import annotations
 
-import asyncio
 import itertools
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +16,7 @@ import socketio
 from aiohttp import web
 
 from hub.protocol import DELIVERY_EVENT, Event, Kind
+from tests.support.waiting import Changes
 
 
 async def serve(app: web.Application) -> tuple[web.AppRunner, str]:
@@ -28,8 +28,9 @@ async def serve(app: web.Application) -> tuple[web.AppRunner, str]:
     return runner, f"http://{host}:{port}"
 
 
-class FakeHub:
+class FakeHub(Changes):
     def __init__(self, users: dict[str, str] | None = None) -> None:
+        super().__init__()
         self.users = users or {"alice": "wonderland", "bob": "builder"}
         self.tokens: dict[str, str] = {}  # token -> user
         self.sio = socketio.AsyncServer(async_mode="aiohttp", cors_allowed_origins="*")
@@ -45,7 +46,6 @@ class FakeHub:
         self.auths: list[Any] = []
         self.acks: list[int] = []
         self.logouts: list[str] = []
-        self.changed = asyncio.Condition()
         self._ids = itertools.count(1)
         self._tokens = itertools.count(1)
         self.sio.on("connect", self._connect)
@@ -62,17 +62,6 @@ class FakeHub:
         await self.sio.shutdown()
         if self.runner is not None:
             await self.runner.cleanup()
-
-    async def _notify(self) -> None:
-        async with self.changed:
-            self.changed.notify_all()
-
-    async def until(self, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-        async def wait() -> None:
-            async with self.changed:
-                await self.changed.wait_for(predicate)
-
-        await asyncio.wait_for(wait(), timeout)
 
     # ------------------------------------------------------------------ HTTP
 
@@ -120,15 +109,15 @@ class FakeHub:
         for note in self.stored:
             if note["id"] > since and note["id"] > self.pruned_upto and self._addressed(note, user):
                 await self.sio.emit(DELIVERY_EVENT[Kind(note["kind"])].value, note, to=sid)
-        await self._notify()
+        self.poke()
 
     async def _disconnect(self, sid: str, *args: Any) -> None:
         self.sessions.pop(sid, None)
-        await self._notify()
+        self.poke()
 
     async def _ack(self, sid: str, data: Any) -> dict[str, Any]:
         self.acks.append(int(data["id"]))
-        await self._notify()
+        self.poke()
         return {"ok": True}
 
     # ------------------------------------------------------------------ test controls
@@ -166,7 +155,7 @@ class FakeHub:
         for sid, user in list(self.sessions.items()):
             if self._addressed(note, user):
                 await self.sio.emit(DELIVERY_EVENT[Kind(note["kind"])].value, note, to=sid)
-        await self._notify()
+        self.poke()
 
     async def emit_all(self, event: str, data: Any) -> None:
         for sid in list(self.sessions):

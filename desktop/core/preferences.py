@@ -1,8 +1,12 @@
-"""Preferences in QSettings: the hub address, the username, toast settings. Never a token or a password."""
+"""Preferences: the hub address, the username, toast settings... Never a token or a password.
+
+They live in a `SettingsBackend`: the app's is a `QSettings` (desktop.app.main makes it), which has the
+methods it names; this module does not import Qt.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings
+from typing import Protocol
 
 from desktop.core.toasts import AUTO_DISMISS, BURST_THRESHOLD, MAX_VISIBLE
 from desktop.core.trust import MemoryPins
@@ -15,9 +19,21 @@ CORNERS = (("top-right", "Top right"), ("top-left", "Top left"), ("bottom-right"
 INTERFACES = (("0.0.0.0", "Every network interface (teammates can join)"), ("127.0.0.1", "This computer only"))
 
 
+class SettingsBackend(Protocol):
+    """Keys and values that persist (`QSettings` is one: hence its method names)."""
+
+    def value(self, key: str, default: object = None, /) -> object: ...
+
+    def setValue(self, key: str, value: object, /) -> None: ...
+
+    def sync(self) -> None: ...
+
+    def allKeys(self) -> list[str]: ...
+
+
 class Preferences:
-    def __init__(self, settings: QSettings | None = None) -> None:
-        self._settings = settings or QSettings("lan-notify", "notify-tray")
+    def __init__(self, settings: SettingsBackend) -> None:
+        self._settings = settings
 
     def _text(self, key: str) -> str:
         value = self._settings.value(key, "")
@@ -170,11 +186,11 @@ class Preferences:
 
 
 class SettingsPins:
-    """A `PinStore` in QSettings: `tls/pins` holds `{"https://host:port": "AB:CD:..."}` as JSON."""
+    """A `PinStore` in the settings: `tls/pins` holds `{"https://host:port": "AB:CD:..."}` as JSON."""
 
     KEY = "tls/pins"
 
-    def __init__(self, settings: QSettings) -> None:
+    def __init__(self, settings: SettingsBackend) -> None:
         self._settings = settings
 
     def _load(self) -> MemoryPins:

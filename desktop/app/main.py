@@ -1,6 +1,6 @@
 """`notify-tray`: the command line, and the one place where qasync starts.
 
-`TrayApp` (desktop/tray_app.py) wires the widgets to the logic; this module parses the flags,
+`TrayApp` (desktop/app/tray_app.py) wires the widgets to the logic; this module parses the flags,
 makes sure one instance runs per data directory (a second start hands its command to the first),
 and runs the app on a `qasync.QEventLoop`.
 """
@@ -15,23 +15,23 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from PySide6.QtCore import QStandardPaths, QTimer
+from PySide6.QtCore import QSettings, QStandardPaths, QTimer
 from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import QApplication
 
-from desktop import desktop_entry
-from desktop.credentials import KeyringCredentialStore, SessionFallbackStore
-from desktop.hosting import default_hub_dir
-from desktop.net.notifications import DesktopNotifications
-from desktop.report import Reporter
-from desktop.tray_app import TrayApp
+from desktop.app.posix_signals import PosixSignalWatcher
+from desktop.app.single_instance import SingleInstance, instance_name
+from desktop.app.tray_app import TrayApp
+from desktop.core.preferences import Preferences
+from desktop.system import desktop_entry
+from desktop.system.credentials import KeyringCredentialStore, SessionFallbackStore
+from desktop.system.hosting import default_hub_dir
+from desktop.system.notifications import DesktopNotifications
+from desktop.system.report import Reporter
 from desktop.ui.fonts import use_colour_emoji
-from desktop.ui.settings import Preferences
-from desktop.ui.signals import SignalWatcher
-from desktop.ui.single_instance import SingleInstance, instance_name
 from hub import __version__, logs
 
-__all__ = ["TrayApp", "main", "parse_args"]
+__all__ = ["main", "parse_args"]
 
 log = logging.getLogger("desktop.app")
 
@@ -44,7 +44,7 @@ def watch_network(app: TrayApp) -> None:
     info = QNetworkInformation.instance()
     if info is not None:
         info.reachabilityChanged.connect(
-            lambda reachability: app.network_changed(reachability == QNetworkInformation.Reachability.Online)
+            lambda reachability: app.status.network_changed(reachability == QNetworkInformation.Reachability.Online)
         )
 
 
@@ -172,7 +172,7 @@ def _run(args: argparse.Namespace) -> int:
             app = TrayApp(
                 qapp,
                 data_dir=data_dir,
-                preferences=Preferences(),
+                preferences=Preferences(QSettings("lan-notify", "notify-tray")),
                 credentials=credentials,
                 reporter=Reporter(report_stream),
                 use_tray=False if args.no_tray else None,
@@ -184,11 +184,11 @@ def _run(args: argparse.Namespace) -> int:
                 ca_file=args.ca_file,
                 notification_service=lambda activate: DesktopNotifications.connect(activate=activate),
             )
-            instance.activation_requested.connect(app.bring_forward)
-            instance.command_received.connect(app.run_command)
+            instance.activation_requested.connect(app.commands.bring_forward)
+            instance.command_received.connect(app.commands.run)
             if command:
-                QTimer.singleShot(0, lambda: app.run_command(command))
-            watcher = SignalWatcher(lambda: app.spawn(app.quit()), app)
+                QTimer.singleShot(0, lambda: app.commands.run(command))
+            watcher = PosixSignalWatcher(lambda: app.tasks.spawn(app.quit()), app)
             watcher.install()
             watch_network(app)
             loop.run_until_complete(app.run())
@@ -197,7 +197,3 @@ def _run(args: argparse.Namespace) -> int:
         if report_stream is not None and report_stream is not sys.stdout:
             report_stream.close()
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from desktop import autostart
+from desktop.app.tasks import Spawn
 from desktop.core.dnd import QuietHours
+from desktop.core.preferences import Preferences
 from desktop.core.presentation import Presentation
 from desktop.core.wording import sentence
-from desktop.credentials import CredentialStore, SessionFallbackStore
-from desktop.hosting import Hosted
-from desktop.report import Reporter
-from desktop.session import Session, Spawn
-from desktop.ui.settings import Preferences
+from desktop.net.session import HubSession
+from desktop.system import autostart
+from desktop.system.credentials import CredentialStore, SessionFallbackStore
+from desktop.system.hosting import Hosted
+from desktop.system.report import Reporter
 from desktop.ui.settings_dialog import SettingsDialog, Situation
 
 
@@ -27,7 +28,7 @@ class SettingsFlow:
         spawn: Spawn,
         apply: Callable[[], None],
         hub_changed: Callable[[str], None],
-        session: Callable[[], Session | None],
+        session: Callable[[], HubSession | None],
         credentials: CredentialStore,
         presentation: Callable[[], Presentation],
         hosted: Callable[[], Hosted | None],

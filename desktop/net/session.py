@@ -1,6 +1,6 @@
 """One signed-in hub + user: its local history, its inbox and its live connection. No Qt.
 
-The app opens a `Session` after a sign-in (or a silent one from the keyring) and closes it on
+The app opens a `HubSession` after a sign-in (or a silent one from the keyring) and closes it on
 sign-out, on a refused token and on quit. The toast policy and the unread counter outlive
 sessions (they belong to the screen); everything else here belongs to one hub + user.
 """
@@ -9,29 +9,27 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from desktop.core.compose import Draft, Limits, request_for
+from desktop.core.compose import ComposeDraft, Limits, request_for
 from desktop.core.connection import ConnectionStatus
 from desktop.core.directory import Directory
 from desktop.core.dnd import Sink
 from desktop.core.history import AsyncHistory, history_path
 from desktop.core.inbox import Inbox
-from desktop.core.models import Notification
+from desktop.core.models import ReceivedNotification
 from desktop.core.unread import UnreadCounter
-from desktop.errors import CertificateError, HubError, HubUnreachableError
-from desktop.net.client import HubClient, Welcome
+from desktop.errors import CertificateError, HubClientError, HubUnreachableError
+from desktop.net.client import HubClient
+from desktop.net.presence import Welcome
 from hub.protocol import Event, Kind
 
 log = logging.getLogger(__name__)
 
-#: How a flow starts a background task that the app owns (and cancels on quit).
-Spawn = Callable[[Coroutine[Any, Any, None]], None]
 
-
-class Session:
+class HubSession:
     def __init__(self, hub_url: str, username: str, token: str, history: AsyncHistory, inbox: Inbox[Sink]) -> None:
         self.hub_url = hub_url
         self.username = username
@@ -57,7 +55,7 @@ class Session:
         directory: Directory | None = None,
         ssl: Any = True,
         on_untrusted: Callable[[CertificateError], None] | None = None,
-    ) -> Session:
+    ) -> HubSession:
         """Open the history and connect (the connection keeps trying in the background)."""
         history = await AsyncHistory.open(history_path(data_dir, hub_url, username))
         inbox = Inbox(history, unread, toasts)
@@ -84,7 +82,7 @@ class Session:
 
     # ------------------------------------------------------------------ the hub's view of people and rooms
 
-    async def _received(self, notification: Notification) -> bool:
+    async def _received(self, notification: ReceivedNotification) -> bool:
         new = await self.inbox.receive(notification)
         if new and notification.kind is Kind.NOTICE and notification.room:
             # "bob joined ops": a room's members changed (maybe ours, from another device): refresh the rooms.
@@ -94,7 +92,7 @@ class Session:
     async def _refresh_rooms(self) -> None:
         try:
             self.directory.set_rooms(await self._client().list_rooms())
-        except HubError as exc:
+        except HubClientError as exc:
             log.info("could not list rooms: %s", exc)
 
     def _welcomed(self, welcome: Welcome) -> None:
@@ -115,7 +113,7 @@ class Session:
     async def _refresh_quietly(self) -> None:
         try:
             await self.refresh()
-        except HubError as exc:
+        except HubClientError as exc:
             log.info("could not list users and rooms: %s", exc)
 
     async def refresh(self) -> None:
@@ -127,7 +125,7 @@ class Session:
             self.directory.set_online(online["online"], initial=True)
         self.directory.set_rooms(await client.list_rooms())
 
-    async def send(self, draft: Draft) -> dict[str, Any]:
+    async def send(self, draft: ComposeDraft) -> dict[str, Any]:
         """Send a draft; returns the hub's answer or raises `HubRefusedError` / `HubUnreachableError`."""
         event, payload = request_for(draft)
         return await self._client().call(event, payload)

@@ -11,11 +11,11 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
+from desktop.core.preferences import Preferences
 from desktop.core.trust import PromptKind, answer, prompt_for
-from desktop.errors import CertificateError, HubError
+from desktop.errors import CertificateError, HubClientError
 from desktop.net.tls import HubTrust, SSLArg
-from desktop.report import Reporter
-from desktop.ui.settings import Preferences
+from desktop.system.report import Reporter
 from desktop.ui.trust_dialog import TrustDialog
 from hub.config import ConfigError
 
@@ -44,11 +44,11 @@ class TrustFlow:
         return Path(self.prefs.ca_file).expanduser() if self.prefs.ca_file else None
 
     def ssl_for(self, hub_url: str) -> SSLArg:
-        """The `ssl=` for connections to this hub; a CA file that cannot be used is a `HubError` to show."""
+        """The `ssl=` for connections to this hub; a CA file that cannot be used is a `HubClientError` to show."""
         try:
             return HubTrust(ca_file=self.ca_file, pins=self.prefs.pins).ssl_for(hub_url)
         except ConfigError as exc:
-            raise HubError(f"{exc} (change it in Settings, or start with another --ca-file)") from None
+            raise HubClientError(f"{exc} (change it in Settings, or start with another --ca-file)") from None
 
     async def resolve(self, error: CertificateError) -> bool:
         """Ask the user about a refused certificate; True when they trusted it (it is pinned: try again)."""

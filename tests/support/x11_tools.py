@@ -1,10 +1,10 @@
 """Helpers run as child processes on a virtual X screen by the end-to-end test.
 
-python -m tests.desktop.x11_tools wait-tray   exit 0 once a system tray host is up (10 s at most)
-python -m tests.desktop.x11_tools shots       for each line "FILE.png [X Y WIDTH HEIGHT [SCALE]]" read, save
+python -m tests.support.x11_tools wait-tray   exit 0 once a system tray host is up (10 s at most)
+python -m tests.support.x11_tools shots       for each line "FILE.png [X Y WIDTH HEIGHT [SCALE]]" read, save
                                               a screenshot of the screen (or of that part of it, enlarged
                                               SCALE times); says ok
-python -m tests.desktop.x11_tools wallpaper   cover the screen with a plain backdrop until stopped (start it
+python -m tests.support.x11_tools wallpaper   cover the screen with a plain backdrop until stopped (start it
                                               first: windows mapped after it are drawn over it)
 """
 

@@ -1,20 +1,23 @@
 """Wiring of hosting a hub on this computer: the in-process hub and its window (address, invites, resets).
 
-Signing in to the hosted hub stays with the app (it is a sign-in like any other); this holds the
-`LocalHub` and answers the host window's "Invite" and "Reset password…". The hub itself ends each
-one-time password when it is used to sign in.
+"Host a hub here" (the menu, the sign-in dialog, `--host`) starts the `LocalHub` and signs in to it as
+its local admin through `SignInFlow`, a sign-in like any other. This answers the host window's "Invite"
+and "Reset password…"; the hub itself ends each one-time password when it is used to sign in.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from pathlib import Path
 
+from desktop.app.notify_flow import NotifyFlow
+from desktop.app.signin_flow import SignInFlow
+from desktop.app.tasks import Spawn
+from desktop.app.team_flow import TeamFlow
+from desktop.core.preferences import Preferences
 from desktop.errors import HostError, UserExistsError
-from desktop.hosting import Hosted, LocalHub
-from desktop.report import Reporter
-from desktop.session import Spawn
+from desktop.system.hosting import Hosted, LocalHub, cannot_host_text
+from desktop.system.report import Reporter
 from desktop.ui.host_window import HostWindow
 
 log = logging.getLogger(__name__)
@@ -35,10 +38,32 @@ def reset_text(name: str) -> str:
 
 
 class HostFlow:
-    def __init__(self, *, data_dir: Path, report: Reporter, spawn: Spawn, invited: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        *,
+        data_dir: Path,
+        prefs: Preferences,
+        report: Reporter,
+        spawn: Spawn,
+        signin: SignInFlow,
+        team: TeamFlow,
+        notifications: NotifyFlow,
+        asked: bool = False,
+        interface: str | None = None,
+        port: int | None = None,
+    ) -> None:
+        """`asked`, `interface` and `port` come from the command line (--host, --host-interface, --host-port):
+        they win over the settings."""
         self.data_dir = data_dir
+        self.prefs = prefs
         self.report = report
-        self._invited = invited
+        self._spawn = spawn
+        self._signin = signin
+        self._team = team
+        self._notifications = notifications
+        self._asked = asked
+        self._interface = interface
+        self._port = port
         self.hub: LocalHub | None = None
         self.window = HostWindow()
         self.window.invite_requested.connect(lambda name: spawn(self.invite(name)))
@@ -48,6 +73,45 @@ class HostFlow:
     @property
     def hosted(self) -> Hosted | None:
         return self.hub.hosted if self.hub is not None else None
+
+    @property
+    def wanted(self) -> bool:
+        """Host at start: asked for on the command line, or hosted when the app last quit."""
+        return self._asked or self.prefs.host_enabled
+
+    async def host_here(self) -> None:
+        """Start the hub in-process (if not yet), then sign in to it as the local admin."""
+        interface = self._interface or self.prefs.host_interface
+        port = self._port if self._port is not None else self.prefs.host_port
+        try:
+            hosted = await self.start(interface, port)
+        except HostError as exc:
+            text = cannot_host_text(exc, port_from_command_line=self._port is not None)
+            log.warning("%s", text)  # the terminal that started it (make run) hears it too
+            if self._signin.session is None:
+                self._signin.ask(self.prefs.hub_url, self.prefs.username, text)
+            else:
+                self._notifications.notice(
+                    "Could not host a hub here", text.removeprefix("Could not host a hub here. ")
+                )
+            return
+        self.prefs.save({"host/enabled": True})
+        await self._signin.sign_in_locally(hosted)
+        self._team.refresh_menu()
+        self._notifications.presenter.push_notice(  # after signing in: opening a session clears the toasts
+            "Your hub runs on this computer",
+            f"{hosted.lan_warning or f'Teammates join at {hosted.lan_url}.'} "
+            "Try “Send message…” in the menu: send yourself one.",
+            style="info",
+            timeout=10.0,
+        )
+
+    def open_or_host(self) -> None:
+        """The menu's hosting entries: the hub's window, or hosting one first."""
+        if self.hosted is None:
+            self._spawn(self.host_here())
+        else:
+            self.open_window()
 
     async def start(self, interface: str, port: int) -> Hosted:
         """Start the hub (once); raises `HostError` when it cannot listen or open its store."""
@@ -95,7 +159,7 @@ class HostFlow:
             return
         self.window.show_password(invite_text(name, hosted.lan_url), password)
         self.report.event("invited", user=name)  # never the password
-        self._invited()
+        self._spawn(self._team.refresh_directory())  # the menus list the new teammate
 
     async def ask_reset(self) -> None:
         running = self._running()

@@ -7,7 +7,7 @@ removes exactly those two:
     icons/hicolor/scalable/apps/<ICON_NAME>.svg      its icon, found by name through the icon theme
 
 `DESKTOP_ENTRY_ID` is the one name of this app for the desktop: the entry's file name without
-`.desktop`, the login entry's (`desktop.autostart`), and what a freedesktop notification's
+`.desktop`, the login entry's (`desktop.system.autostart`), and what a freedesktop notification's
 `desktop-entry` hint must say so that the notification server shows it as this app's.
 """
 

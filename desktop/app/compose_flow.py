@@ -1,15 +1,17 @@
-"""Wiring of the compose dialog: what it offers comes from the session's directory, what it sends goes
-through the session, and the hub's answer comes back to it in words. Part of the app's wiring (Qt
-stays in the dialog; the logic is `desktop.core.compose`).
+"""Wiring of the compose dialog: what it offers comes from the session's directory (and follows it while
+open), what it sends goes through the session, and the hub's answer comes back to it in words. Part of
+the app's wiring (Qt stays in the dialog; the logic is `desktop.core.compose`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
+from desktop.app.tasks import Spawn
 from desktop.core.compose import (
-    Draft,
+    ComposeDraft,
     TargetKind,
     cannot_receive_text,
     describe_refusal,
@@ -18,24 +20,42 @@ from desktop.core.compose import (
     sent_text,
     types_for,
 )
-from desktop.errors import HubError, HubRefusedError
-from desktop.report import Reporter
-from desktop.session import Session, Spawn
+from desktop.core.directory import Directory
+from desktop.core.preferences import Preferences
+from desktop.errors import HubClientError, HubRefusedError
+from desktop.net.session import HubSession
+from desktop.system.report import Reporter
 from desktop.ui.compose import ComposeDialog
-from desktop.ui.settings import Preferences
 
 log = logging.getLogger(__name__)
 
 
 class ComposeFlow:
     def __init__(
-        self, *, session: Callable[[], Session | None], prefs: Preferences, report: Reporter, spawn: Spawn
+        self,
+        *,
+        session: Callable[[], HubSession | None],
+        directory: Directory,
+        prefs: Preferences,
+        report: Reporter,
+        spawn: Spawn,
+        sign_in_needed: Callable[[], None],
+        refresh_directory: Callable[[], Coroutine[Any, Any, None]],
     ) -> None:
+        """`refresh_directory` asks the hub again for its users and rooms (the dialog follows as they come)."""
         self._session = session
         self.prefs = prefs
         self.report = report
+        self._spawn = spawn
+        self._sign_in_needed = sign_in_needed
+        self._refresh_directory = refresh_directory
         self.dialog = ComposeDialog()
         self.dialog.send_requested.connect(lambda draft: spawn(self.send(draft)))
+        directory.subscribe(self._directory_changed)
+
+    def _directory_changed(self) -> None:
+        if self.dialog.isVisible():
+            self.refresh()
 
     def refresh(self) -> None:
         """Offer the recipients and types the session's user may use now (called as the directory changes)."""
@@ -57,7 +77,11 @@ class ComposeFlow:
         self.dialog.set_limits(session.limits)
 
     def open(self, recipient: str = "", *, reply: bool = False) -> None:
-        """Open the dialog to `recipient`; a `reply` is a message with no title (see `ComposeDialog.start`)."""
+        """Open the dialog to `recipient`, or ask to sign in first; a `reply` (a toast's or the history's Reply)
+        is a message with no title (see `ComposeDialog.start`)."""
+        if self._session() is None:
+            self._sign_in_needed()
+            return
         self.refresh()
         self.dialog.start(recipient, reply=reply)
         self.report.event(
@@ -66,8 +90,9 @@ class ComposeFlow:
             recipients=[r.label for r in self.dialog.offered],
             types=[self.dialog.type.itemText(i) for i in range(self.dialog.type.count())],
         )
+        self._spawn(self._refresh_directory())  # the dialog follows what the hub says now
 
-    async def send(self, draft: Draft) -> None:
+    async def send(self, draft: ComposeDraft) -> None:
         session = self._session()
         if session is None:
             self.dialog.show_result("Not sent: you are signed out. Sign in first, then send.", ok=False)
@@ -85,12 +110,12 @@ class ComposeFlow:
             self.dialog.show_result(text, ok=False)
             self.report.event("send_failed", to=draft.to.label, code=exc.code, text=text)
             return
-        except HubError as exc:
+        except HubClientError as exc:
             text = f"Not sent. {exc}"
             self.dialog.show_result(text, ok=False)
             self.report.event("send_failed", to=draft.to.label, code="unreachable", text=text)
             return
         self.prefs.set_recent_recipients(remember_recent(self.prefs.recent_recipients, draft.to.key))
         text = sent_text(draft, answer, send_only=len(session.directory.send_only))
-        self.dialog.sent(text)
+        self.dialog.show_sent(text)
         self.report.event("sent", to=draft.to.label, type=draft.type.value, id=answer.get("id"), text=text)

@@ -1,0 +1,117 @@
+"""What the hub delivers to one device: each notification handed on once, in arrival order, and acked
+cumulatively once handled; gap reports in the same order.
+
+Socket.IO runs each incoming event in its own task; notifications are processed one at a time in
+arrival order (a FIFO lock), so an id is acked only after every earlier one was handled. When handling
+one fails, nothing after it may be acked either: the connection is dropped, and the resume point sent
+on reconnect (`last_id`) has the hub replay the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, Final
+
+import socketio
+
+from desktop.core.models import Gap, ReceivedNotification
+from hub.protocol import Event
+
+log = logging.getLogger(__name__)
+
+#: Notification ids remembered to drop a duplicate (a replay overlapping what arrived live).
+SEEN_MEMORY: Final = 10_000
+
+
+class Deliveries:
+    def __init__(
+        self,
+        *,
+        last_id: int | None,
+        on_notification: Callable[[ReceivedNotification], Awaitable[object]],
+        on_gap: Callable[[Gap], Awaitable[object]],
+        socket: Callable[[], socketio.AsyncClient | None],
+        drop_connection: Callable[[], Coroutine[Any, Any, None]],
+    ) -> None:
+        """`socket` is the live connection (acks go there); `drop_connection` closes it as if it were lost."""
+        self.last_id = last_id
+        self._acking = False  # set per connection: giving a resume point means we ack what we get
+        self._acked = last_id or 0
+        self._on_notification = on_notification
+        self._on_gap = on_gap
+        self._socket = socket
+        self._drop_connection = drop_connection
+        self._order = asyncio.Lock()
+        self._seen: OrderedDict[int, None] = OrderedDict()
+        self._resyncing = False
+        self._ack_task: asyncio.Task[None] | None = None
+
+    def resume_point(self) -> dict[str, Any]:
+        """What a (re)connect's `auth` says of this device's place: `{last_id}`, or nothing (live only)."""
+        self._acking = self.last_id is not None
+        return {"last_id": self.last_id} if self.last_id is not None else {}
+
+    def new_connection(self) -> None:
+        self._resyncing = False
+
+    def stop(self) -> None:
+        if self._ack_task is not None:
+            self._ack_task.cancel()
+
+    async def notification(self, data: Any) -> None:
+        try:
+            notification = ReceivedNotification.from_wire(data)
+        except (ValueError, TypeError) as exc:
+            log.warning("ignored a malformed notification: %s", exc)
+            return
+        async with self._order:
+            if self._resyncing or notification.id in self._seen:
+                return  # a duplicate, or after a failure: the replay on reconnect brings it again
+            try:
+                await self._on_notification(notification)
+            except Exception:
+                # Acks are cumulative, so nothing after this one may be acked either: drop the
+                # connection and resume from the last id handled; the hub replays the rest.
+                log.exception("handling notification %s failed; resyncing", notification.id)
+                self._resyncing = True
+                asyncio.get_running_loop().create_task(self._drop_connection(), name="hub-resync")
+                return
+            self._remember(notification.id)
+            if self.last_id is None or notification.id > self.last_id:
+                self.last_id = notification.id
+        self._schedule_ack()
+
+    async def gap(self, data: Any) -> None:
+        try:
+            gap = Gap.from_wire(data if isinstance(data, dict) else {})
+        except ValueError as exc:
+            log.warning("ignored a malformed gap report: %s", exc)
+            return
+        async with self._order:
+            await self._on_gap(gap)
+
+    def _remember(self, notification_id: int) -> None:
+        self._seen[notification_id] = None
+        while len(self._seen) > SEEN_MEMORY:
+            self._seen.popitem(last=False)
+
+    def _schedule_ack(self) -> None:
+        if not self._acking or (self._ack_task is not None and not self._ack_task.done()):
+            return
+        self._ack_task = asyncio.get_running_loop().create_task(self._flush_acks(), name="hub-ack")
+
+    async def _flush_acks(self) -> None:
+        # One ack covers every notification handled so far (acks are cumulative).
+        while self.last_id is not None and self.last_id > self._acked:
+            upto = self.last_id
+            sio = self._socket()
+            if sio is None or not sio.connected:
+                return  # the next connect sends last_id instead
+            try:
+                await sio.emit(Event.ACK.value, {"id": upto})
+            except socketio.exceptions.SocketIOError:
+                return
+            self._acked = upto
