@@ -58,21 +58,18 @@ if [ ! -x "$VENV/bin/python" ]; then
   echo "bootstrap: creating $VENV"
   "$PYTHON" -m venv "$VENV"
 fi
-tag=$("$VENV/bin/python" -c 'import platform, sys
-impl = {"cpython": "cp", "pypy": "pp"}.get(sys.implementation.name, sys.implementation.name)
-print(f"{impl}{sys.version_info[0]}{sys.version_info[1]}-{sys.platform}-{platform.machine()}")')
-lock="requirements/$tag.txt"
+lock=$("$VENV/bin/python" scripts/lock_name.py)
 if [ -f "$lock" ] && [ "$EXTRAS" = "$LOCKED_EXTRAS" ]; then
   how="lock $lock"
 elif [ -f "$lock" ]; then
   how="ranges"
   echo "bootstrap: EXTRAS=$EXTRAS is not what $lock holds ($LOCKED_EXTRAS): installing from pyproject.toml's ranges"
 elif [[ "${CI:-}" =~ ^(1|true|TRUE|True|yes)$ ]]; then
-  echo "bootstrap: no lock for this Python ($tag): $lock is missing (CI=true: run scripts/lock.sh here)" >&2
+  echo "bootstrap: no lock for this Python: $lock is missing (CI=true: run scripts/lock.sh here)" >&2
   exit 1
 else
   how="ranges"
-  echo "bootstrap: warning: no lock for this Python ($tag): $lock does not exist" >&2
+  echo "bootstrap: warning: no lock for this Python: $lock does not exist" >&2
   echo "bootstrap: installing from pyproject.toml's ranges instead; scripts/lock.sh makes a lock for it" >&2
 fi
 pip=("$VENV/bin/python" -m pip install -q --disable-pip-version-check)

@@ -2,7 +2,7 @@
 # Regenerate the lock that `make run` and `make test` install from (scripts/bootstrap.sh), from pyproject.toml:
 # every dependency of the project and of all its extras, pip itself and the build backend, each pinned to one
 # release with the hashes of its files. The lock holds for the interpreter and platform that made it, so its
-# name says which: requirements/cp311-linux-x86_64.txt from CPython 3.11 on Linux x86_64.
+# name says which (scripts/lock_name.py): requirements/cp311-linux-x86_64.txt from CPython 3.11 on Linux x86_64.
 #
 #   scripts/lock.sh                           pins that still fit pyproject.toml stay; only what it changed moves
 #   scripts/lock.sh --upgrade-package aiohttp  move one library (and what it needs) to its newest allowed release
@@ -15,10 +15,7 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 PIP_TOOLS="pip-tools==7.7.0"
 
-tag=$("$PYTHON" -c 'import platform, sys
-impl = {"cpython": "cp", "pypy": "pp"}.get(sys.implementation.name, sys.implementation.name)
-print(f"{impl}{sys.version_info[0]}{sys.version_info[1]}-{sys.platform}-{platform.machine()}")')
-lock="requirements/$tag.txt"
+lock=$("$PYTHON" scripts/lock_name.py)
 
 tools=$(mktemp -d)
 trap 'rm -rf "$tools"' EXIT

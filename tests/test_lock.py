@@ -8,8 +8,8 @@ than in a fresh install months later.
 from __future__ import annotations
 
 import importlib.metadata
-import platform
 import re
+import runpy
 import sys
 import tomllib
 from pathlib import Path
@@ -28,16 +28,11 @@ REGENERATE = "run scripts/lock.sh and commit the lock"
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", re.MULTILINE)
 
 
-def lock_tag() -> str:
-    """The lock's name for this interpreter, as scripts/bootstrap.sh and scripts/lock.sh compute it."""
-    impl = {"cpython": "cp", "pypy": "pp"}.get(sys.implementation.name, sys.implementation.name)
-    return f"{impl}{sys.version_info[0]}{sys.version_info[1]}-{sys.platform}-{platform.machine()}"
-
-
 def lock_text() -> str:
-    path = ROOT / "requirements" / f"{lock_tag()}.txt"
+    name: str = runpy.run_path(str(ROOT / "scripts" / "lock_name.py"))["lock_name"]()
+    path = ROOT / name
     if not path.exists():
-        pytest.skip(f"no lock for this interpreter ({path.relative_to(ROOT)}): bootstrap installs from the ranges")
+        pytest.skip(f"no lock for this interpreter ({name}): bootstrap installs from the ranges")
     return path.read_text()
 
 
