@@ -85,10 +85,10 @@ if [ "$(cat "$VENV/.setup-stamp" 2>/dev/null)" != "$want" ]; then
     PYTHONWARNINGS="ignore:Editable installation" "${pip[@]}" -e ".[$EXTRAS]"
   else
     echo "bootstrap: installing lan-notify[$EXTRAS] into $VENV from $lock"
-    pip_only=$(mktemp)
+    pip_only="$VENV/.lock-pip.txt"  # pip's own entry of the lock: pip upgrades itself before the rest
     awk '/^pip==/ { found = 1 } found { print; if ($0 !~ /\\$/) exit }' "$lock" >"$pip_only"
     "${pip[@]}" --require-hashes --no-deps -r "$pip_only"
-    rm -f "$pip_only"
+    rm "$pip_only"
     "${pip[@]}" --require-hashes -r "$lock"
     PYTHONWARNINGS="ignore:Editable installation" "${pip[@]}" --no-deps --no-build-isolation -e .
   fi
