@@ -1,5 +1,5 @@
 # The two commands of the README. Both set up what they need first (scripts/bootstrap.sh).
-.PHONY: run test test-all setup lint bench screenshots
+.PHONY: run test test-all setup lock lint bench screenshots
 
 setup:
 	@scripts/bootstrap.sh
@@ -13,6 +13,10 @@ test: setup
 # Everything, including the long suites (fault runs, load, full benchmark checks).
 test-all: setup
 	@scripts/test.sh -m "slow or not slow"
+
+# Regenerate the lock the virtualenv installs from (requirements/), after a change to pyproject.toml's dependencies.
+lock:
+	@scripts/lock.sh
 
 lint: setup
 	@.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy
