@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 from typing import Final
 
-from desktop.system.desktop_entry import DESKTOP_ENTRY_ID, launch_command
+from desktop.core.identity import DESKTOP_ENTRY_ID
+from desktop.system.desktop_entry import launch_command
 
 __all__ = ["ENTRY_NAME", "disable", "enable", "enabled", "entry_path", "entry_text", "launch_command"]
 

@@ -20,6 +20,8 @@ from pytestqt.qtbot import QtBot
 
 import resources
 from desktop.app.menu_entry_flow import MenuEntryOffer
+from desktop.core.bubbles import Bubble
+from desktop.core.identity import DESKTOP_ENTRY_ID
 from desktop.core.preferences import Preferences
 from desktop.system import autostart, desktop_entry
 from desktop.system.report import Reporter
@@ -54,7 +56,7 @@ def test_the_command_installs_a_valid_entry_and_the_icon_and_uninstall_removes_t
     installed = notify_tray("--install-desktop-entry", env={"XDG_DATA_HOME": str(home)})
     assert installed.returncode == 0, installed.stderr
 
-    entry = home / "applications" / f"{desktop_entry.DESKTOP_ENTRY_ID}.desktop"
+    entry = home / "applications" / f"{DESKTOP_ENTRY_ID}.desktop"
     icon = home / "icons" / "hicolor" / "scalable" / "apps" / "lan-notify.svg"
     validate(entry)
     text = entry.read_text()
@@ -80,9 +82,10 @@ def test_an_install_path_with_spaces_quotes_and_percent_signs_stays_valid(tmp_pa
     assert line == want
 
 
-def test_the_notification_hint_and_the_login_entry_use_the_same_id() -> None:
-    assert autostart.ENTRY_NAME == desktop_entry.DESKTOP_ENTRY_ID
-    assert desktop_entry.entry_files(Path("/h")).entry.name == desktop_entry.DESKTOP_ENTRY_ID + ".desktop"
+def test_the_notification_hint_the_menu_entry_and_the_login_entry_use_the_one_id(tmp_path: Path) -> None:
+    assert Bubble(summary="hello").desktop_entry == DESKTOP_ENTRY_ID == "lan-notify-tray"
+    assert desktop_entry.entry_files(Path("/h")).entry.name == DESKTOP_ENTRY_ID + ".desktop"
+    assert autostart.entry_path(Path("/h"), platform="linux").name == DESKTOP_ENTRY_ID + ".desktop"
 
 
 class Offer:
