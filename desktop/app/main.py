@@ -23,7 +23,7 @@ from desktop.app.posix_signals import PosixSignalWatcher
 from desktop.app.single_instance import SingleInstance, instance_name
 from desktop.app.tray_app import TrayApp
 from desktop.core.preferences import Preferences
-from desktop.system import desktop_entry
+from desktop.system import autostart, desktop_entry
 from desktop.system.credentials import KeyringCredentialStore, SessionFallbackStore
 from desktop.system.hosting import default_hub_dir
 from desktop.system.notifications import DesktopNotifications
@@ -114,7 +114,7 @@ def _desktop_entry(install: bool) -> int:
         files = desktop_entry.install()
         print(f"notify-tray: added to the app menu: {files.entry} (icon {files.icon})", file=sys.stderr)
         return 0
-    removed = desktop_entry.uninstall()
+    removed = desktop_entry.uninstall(keep_icon=autostart.enabled())  # the login entry still shows the icon
     gone = ", ".join(str(path) for path in removed) if removed else "there was none"
     print(f"notify-tray: removed the app-menu entry: {gone}", file=sys.stderr)
     return 0

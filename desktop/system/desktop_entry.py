@@ -120,24 +120,37 @@ def _write(path: Path, data: bytes) -> None:
     partial.replace(path)
 
 
+def install_icon(home: Path | None = None) -> Path:
+    """Write (or rewrite) the app's icon into the user's icon theme; returns where it is."""
+    icon = entry_files(home).icon
+    _write(icon, resources.app_icon_svg())
+    # The icon theme's folder changed: menus that cache the theme look again when its time moves on.
+    os.utime(icon.parents[2])
+    return icon
+
+
 def install(command: Sequence[str] | None = None, home: Path | None = None) -> EntryFiles:
     """Write (or rewrite) the entry and its icon; returns where they are."""
     files = entry_files(home)
-    _write(files.icon, resources.app_icon_svg())
+    install_icon(home)
     _write(files.entry, entry_text(list(command or launch_command())).encode("utf-8"))
-    # The icon theme's folder changed: menus that cache the theme look again when its time moves on.
-    os.utime(files.icon.parents[2])
     return files
 
 
-def uninstall(home: Path | None = None) -> list[Path]:
-    """Remove the entry and its icon (only those two files); returns the ones that were there."""
+def uninstall(home: Path | None = None, *, keep_icon: bool = False) -> list[Path]:
+    """Remove the entry and its icon (only those two files; the icon stays with `keep_icon`, while the login
+    entry shows it); returns the ones that were there."""
+    files = entry_files(home)
     removed = []
-    for path in entry_files(home).all():
-        if path.exists():
+    for path in files.all():
+        if path.exists() and not (keep_icon and path == files.icon):
             path.unlink()
             removed.append(path)
     return removed
+
+
+def remove_icon(home: Path | None = None) -> None:
+    entry_files(home).icon.unlink(missing_ok=True)
 
 
 def installed(home: Path | None = None) -> bool:

@@ -266,6 +266,7 @@ def test_settings_are_saved_and_applied_at_once(
     qapp: QApplication, tmp_path: Path, prefs: Preferences, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))  # the login entry's icon goes there
     app = TrayApp(
         qapp, data_dir=tmp_path, preferences=prefs, credentials=MemoryCredentialStore(), reporter=RecordingReporter(),
         use_tray=False,
