@@ -259,3 +259,17 @@ def test_history_shows_a_body_isolated(window: HistoryWindow) -> None:
     assert window.rows()[0][1] == "\u2068invoice_\u2067gnp.exe\u2069\u2069"
     assert window.select_notification(1)
     assert window.detail.body.toPlainText() == "\u2068invoice_\u2067gnp.exe\u2069\u2069"
+
+
+def test_a_window_says_when_it_is_drawn_after_it_opened_and_again_at_a_new_size(qtbot: QtBot) -> None:
+    from desktop.ui.painted import PaintWatcher
+
+    dialog = SignInDialog()
+    qtbot.addWidget(dialog)
+    watcher = PaintWatcher(dialog, "signin")
+    with qtbot.waitSignal(watcher.painted) as first:
+        dialog.show()
+    assert first.args[0] == "signin"
+    with qtbot.waitSignal(watcher.painted) as grown:
+        dialog.show_error("This one-time password was already used. Ask your hub's admin for a new one. " * 3)
+    assert grown.args[1][3] > first.args[1][3]  # taller: the message shows whole, and a screenshot holds it
