@@ -58,6 +58,11 @@ class SignInDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.notice)
         layout.addWidget(self.buttons)
+        # Tab goes through the buttons in the order they are drawn: Sign in first, not Cancel.
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        for before, after in ((self.password, self.sign_in_button), (self.sign_in_button, self.host_button),
+                              (self.host_button, cancel)):  # fmt: skip
+            QWidget.setTabOrder(before, after)
         keep_fitted(self)  # a reason, an error or a notice may appear: grow, never squeeze
 
     def showEvent(self, event: QShowEvent) -> None:

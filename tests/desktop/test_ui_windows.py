@@ -221,6 +221,23 @@ def test_sign_in_submits_a_normalized_address(qtbot: QtBot, dialog: SignInDialog
     assert dialog.sign_in_button.isEnabled()
 
 
+def test_tab_and_enter_after_the_password_sign_in(qtbot: QtBot, dialog: SignInDialog) -> None:
+    """Tab walks the fields, then the buttons in the order they are drawn: the first is Sign in, not Cancel."""
+    dialog.set_values("http://hub.lan:8765", "alice")
+    dialog.password.setText("wonderland")
+    order = []
+    for _ in range(3):
+        QTest.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab)
+        order.append(dialog.focusWidget())
+    cancel = dialog.buttons.button(dialog.buttons.StandardButton.Cancel)
+    assert order == [dialog.sign_in_button, dialog.host_button, cancel]
+    dialog.password.setFocus()
+    QTest.keyClick(dialog.password, Qt.Key.Key_Tab)
+    with qtbot.waitSignal(dialog.submitted) as blocker:
+        QTest.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
+    assert blocker.args == ["http://hub.lan:8765", "alice", "wonderland"]
+
+
 def test_sign_in_refuses_obvious_mistakes(qtbot: QtBot, dialog: SignInDialog) -> None:
     with qtbot.assertNotEmitted(dialog.submitted):
         QTest.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
