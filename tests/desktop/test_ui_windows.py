@@ -238,6 +238,22 @@ def test_tab_and_enter_after_the_password_sign_in(qtbot: QtBot, dialog: SignInDi
     assert blocker.args == ["http://hub.lan:8765", "alice", "wonderland"]
 
 
+def test_a_refused_sign_in_leaves_the_password_selected_for_another_try(qtbot: QtBot, dialog: SignInDialog) -> None:
+    dialog.set_values("http://hub.lan:8765", "bob")
+    dialog.activateWindow()
+    QTest.keyClicks(dialog.password, "used-once")
+    with qtbot.waitSignal(dialog.submitted):
+        QTest.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert not dialog.password.isEnabled()  # busy: the fields wait for the hub's answer
+    dialog.show_error("This one-time password was already used. Ask your hub's admin for a new one.")
+    assert dialog.focusWidget() is dialog.password  # not Cancel, where Enter would close the dialog
+    assert dialog.password.selectedText() == "used-once"
+    QTest.keyClicks(dialog.password, "new-one")
+    with qtbot.waitSignal(dialog.submitted) as again:
+        QTest.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert again.args == ["http://hub.lan:8765", "bob", "new-one"]
+
+
 def test_sign_in_refuses_obvious_mistakes(qtbot: QtBot, dialog: SignInDialog) -> None:
     with qtbot.assertNotEmitted(dialog.submitted):
         QTest.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
