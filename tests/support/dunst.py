@@ -61,6 +61,44 @@ CONFIG = """[global]
     format = "critical|%s|%b"
 """
 
+#: What a person might choose, for pictures (tests/desktop/test_screenshots.py): a column of cards in the top
+#: right corner below the tray host's panel, the summary in bold, "(A)" where a bubble has actions.
+READABLE = """[global]
+    dmenu = {dmenu}
+    font = "DejaVu Sans 10"
+    width = 380
+    height = 300
+    origin = top-right
+    offset = 12x44
+    notification_limit = 0
+    padding = 10
+    horizontal_padding = 12
+    text_icon_padding = 12
+    frame_width = 2
+    separator_height = 1
+    separator_color = "#cbd5e1"
+    markup = full
+    format = "<b>%s</b>\\n%b"
+    word_wrap = yes
+    show_indicators = yes
+    icon_position = left
+    min_icon_size = 32
+    max_icon_size = 32
+    history_length = 1000
+[urgency_low]
+    background = "#ffffff"
+    foreground = "#0f172a"
+    frame_color = "#94a3b8"
+[urgency_normal]
+    background = "#ffffff"
+    foreground = "#0f172a"
+    frame_color = "#94a3b8"
+[urgency_critical]
+    background = "#fef2f2"
+    foreground = "#7f1d1d"
+    frame_color = "#dc2626"
+"""
+
 
 @dataclass(frozen=True)
 class Entry:
