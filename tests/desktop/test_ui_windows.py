@@ -306,3 +306,22 @@ def test_a_window_says_when_it_is_drawn_after_it_opened_and_again_at_a_new_size(
     with qtbot.waitSignal(watcher.painted) as grown:
         dialog.show_error("This one-time password was already used. Ask your hub's admin for a new one. " * 3)
     assert grown.args[1][3] > first.args[1][3]  # taller: the message shows whole, and a screenshot holds it
+
+
+def test_enter_in_the_hub_windows_name_field_invites_and_leaves_the_clipboard_alone(qtbot: QtBot) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    from desktop.ui.host_window import HostWindow
+
+    window = HostWindow()
+    qtbot.addWidget(window)
+    window.set_hosted("http://192.168.1.20:8765", "alice", "Teammates sign in to this address.")
+    window.show()
+    window.activateWindow()
+    clipboard = QGuiApplication.clipboard()
+    clipboard.setText("what I copied before")
+    QTest.keyClicks(window.invite_name, "bob")
+    with qtbot.waitSignal(window.invite_requested) as invited:
+        QTest.keyClick(window.invite_name, Qt.Key.Key_Return)
+    assert invited.args == ["bob"]
+    assert clipboard.text() == "what I copied before"  # Enter pressed no Copy button as well
