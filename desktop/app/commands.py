@@ -1,6 +1,6 @@
 """What a second `notify-tray` asks of the one running (desktop.app.single_instance carries it over):
 come forward, or a command of its command line (`--compose bob`, `--dnd off`, `--show-menu online`,
-`--settings`, `--host`)."""
+`--settings hosting`, `--host`)."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ class Commands:
             self._spawn(self.history.show(None))
 
     def run(self, command: str) -> None:
-        """One command, as a line: "compose bob", "dnd off", "menu online", "settings", "host"."""
+        """One command, as a line: "compose bob", "dnd off", "menu online", "settings notifications", "host"."""
         verb, _, arg = command.partition(" ")
         if verb != "menu":
             self.menu.hide()  # a popped-up menu would sit over what was asked for
@@ -65,7 +65,7 @@ class Commands:
         elif verb == "menu":
             self._spawn(self.team.show_menu(arg))
         elif verb == "settings":
-            self.settings.open()
+            self.settings.open(arg)
         elif verb == "host":
             self.host.open_or_host()
         else:

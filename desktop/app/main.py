@@ -23,12 +23,13 @@ from desktop.app.posix_signals import PosixSignalWatcher
 from desktop.app.single_instance import SingleInstance, instance_name
 from desktop.app.tray_app import TrayApp
 from desktop.core.preferences import Preferences
-from desktop.system import desktop_entry
+from desktop.system import autostart, desktop_entry
 from desktop.system.credentials import KeyringCredentialStore, SessionFallbackStore
 from desktop.system.hosting import default_hub_dir
 from desktop.system.notifications import DesktopNotifications
 from desktop.system.report import Reporter
 from desktop.ui.fonts import use_colour_emoji
+from desktop.ui.settings_dialog import TABS
 from hub import __version__, logs
 
 __all__ = ["main", "parse_args"]
@@ -48,17 +49,28 @@ def watch_network(app: TrayApp) -> None:
         )
 
 
-def _command(args: argparse.Namespace) -> str:
-    """The command line's request for the running app, as one line ("compose bob"), or ""."""
+def wants_hosting(args: argparse.Namespace) -> bool:
+    return bool(args.host or args.host_interface is not None or args.host_port is not None)
+
+
+def handed_command(args: argparse.Namespace) -> str:
+    """The command line's request for the app, as one line ("compose bob"), or "": a first start does it once
+    it is up, a second start hands it to the app already running."""
     if args.compose is not None:
         return f"compose {args.compose}".strip()
     if args.dnd:
         return f"dnd {args.dnd}"
     if args.show_menu is not None:
         return f"menu {args.show_menu}".strip()
-    if args.settings:
-        return "settings"
+    if args.settings is not None:
+        return f"settings {args.settings}".strip()
     return ""
+
+
+def request_for_running_app(args: argparse.Namespace) -> str:
+    """What a second start hands to the app already running ("": come forward). Asked to host, it hosts (or
+    shows its hub's window); a first start hosts by itself."""
+    return handed_command(args) or ("host" if wants_hosting(args) else "")
 
 
 def _default_data_dir() -> Path:
@@ -93,7 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--show-menu", nargs="?", const="", choices=["", "rooms", "online", "dnd"], metavar="SUBMENU",
         help="pop up the menu (or its rooms, online or dnd part)",
     )  # fmt: skip
-    running.add_argument("--settings", action="store_true", help="open the settings dialog")
+    running.add_argument(
+        "--settings", nargs="?", const="", choices=["", *TABS], metavar="TAB",
+        help="open the settings dialog (at its account, notifications or hosting tab)",
+    )  # fmt: skip
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     parser.add_argument("--version", action="version", version=f"lan-notify {__version__}")
     menu = parser.add_argument_group("the app-menu entry (freedesktop: Linux and other Unix desktops)")
@@ -114,7 +129,7 @@ def _desktop_entry(install: bool) -> int:
         files = desktop_entry.install()
         print(f"notify-tray: added to the app menu: {files.entry} (icon {files.icon})", file=sys.stderr)
         return 0
-    removed = desktop_entry.uninstall()
+    removed = desktop_entry.uninstall(keep_icon=autostart.enabled())  # the login entry still shows the icon
     gone = ", ".join(str(path) for path in removed) if removed else "there was none"
     print(f"notify-tray: removed the app-menu entry: {gone}", file=sys.stderr)
     return 0
@@ -153,10 +168,11 @@ def _run(args: argparse.Namespace) -> int:
         log.warning("no colour emoji font: emoji show as empty boxes (Debian: apt install fonts-noto-color-emoji)")
     data_dir: Path = args.data_dir or _default_data_dir()
 
-    command = _command(args)
+    command = handed_command(args)
+    handed = request_for_running_app(args)
     instance = SingleInstance(instance_name(str(data_dir.resolve())))
-    if instance.notify_running(command or "show"):
-        print(f"notify-tray is already running: {'passed on ' + repr(command) if command else 'brought it forward'}.",
+    if instance.notify_running(handed or "show"):
+        print(f"notify-tray is already running: {'passed on ' + repr(handed) if handed else 'brought it forward'}.",
               file=sys.stderr)  # fmt: skip
         return 0
     instance.listen()
@@ -176,7 +192,7 @@ def _run(args: argparse.Namespace) -> int:
                 credentials=credentials,
                 reporter=Reporter(report_stream),
                 use_tray=False if args.no_tray else None,
-                host=args.host or args.host_interface is not None or args.host_port is not None,
+                host=wants_hosting(args),
                 host_interface=args.host_interface,
                 host_port=args.host_port,
                 # A hosted hub's store: DIR/hub with --data-dir DIR, else where `notify-hub` keeps it too.

@@ -68,7 +68,10 @@ class SettingsFlow:
             "What you choose here applies the next time it starts."
         )
 
-    def open(self) -> None:
+    def open(self, tab: str = "") -> None:
+        """Show the dialog with the saved values (at `tab`, one of the dialog's `TABS`, when given)."""
+        if tab:
+            self.dialog.show_tab(tab)
         self.dialog.load(self.prefs, self.situation(), autostart=autostart.enabled(),
                          show_as=self._presentation().setting)  # fmt: skip
         self._loaded = self.dialog.values()

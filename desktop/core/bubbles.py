@@ -15,11 +15,10 @@ from enum import IntEnum
 from typing import Final
 
 import resources
+from desktop.core.identity import DESKTOP_ENTRY_ID
 from desktop.core.toasts import ToastInfo, ToastKind, reply_target
 from hub.protocol import NotificationType
 
-#: The app's desktop entry (its .desktop file's name), which services use for the app's name and icon.
-DESKTOP_ENTRY: Final = "lan-notify-tray"
 #: The action a click on the bubble invokes (the specification's "default").
 OPEN: Final = "default"
 REPLY: Final = "reply"
@@ -54,7 +53,8 @@ class Bubble:
     expire_ms: int = -1
     category: str = ""
     app_icon: str = ""
-    desktop_entry: str = DESKTOP_ENTRY
+    #: The app's desktop entry, which services use for the app's name and icon.
+    desktop_entry: str = DESKTOP_ENTRY_ID
     #: A freedesktop sound name; "" for the service's own choice; None asks for silence.
     sound: str | None = ""
     #: The id of the bubble this one replaces in place (0: a new one).

@@ -1,14 +1,12 @@
 """The app-menu entry: a freedesktop `.desktop` file and the app's icon in the user's icon theme. No Qt.
 
 `install()` writes two files under `$XDG_DATA_HOME` (default `~/.local/share`), and `uninstall()`
-removes exactly those two:
+removes exactly those two (the icon stays while the login entry of `desktop.system.autostart` shows it):
 
     applications/<DESKTOP_ENTRY_ID>.desktop          the entry (Desktop Entry Specification 1.4)
     icons/hicolor/scalable/apps/<ICON_NAME>.svg      its icon, found by name through the icon theme
 
-`DESKTOP_ENTRY_ID` is the one name of this app for the desktop: the entry's file name without
-`.desktop`, the login entry's (`desktop.system.autostart`), and what a freedesktop notification's
-`desktop-entry` hint must say so that the notification server shows it as this app's.
+Both names come from `desktop.core.identity`, the one home of the names this app goes by on the desktop.
 """
 
 from __future__ import annotations
@@ -21,12 +19,8 @@ from pathlib import Path
 from typing import Final
 
 import resources
+from desktop.core.identity import DESKTOP_ENTRY_ID, ICON_NAME
 
-#: The desktop entry's id: `<DESKTOP_ENTRY_ID>.desktop` in `applications/`, and the value of the
-#: `desktop-entry` hint of the notifications this app shows.
-DESKTOP_ENTRY_ID: Final = "lan-notify-tray"
-#: The icon's name in the icon theme (the entry's `Icon=`).
-ICON_NAME: Final = "lan-notify"
 #: Qt's default X11 WM_CLASS for this app (its application name), so docks group its windows under the entry.
 WM_CLASS: Final = "notify-tray"
 
@@ -126,24 +120,37 @@ def _write(path: Path, data: bytes) -> None:
     partial.replace(path)
 
 
+def install_icon(home: Path | None = None) -> Path:
+    """Write (or rewrite) the app's icon into the user's icon theme; returns where it is."""
+    icon = entry_files(home).icon
+    _write(icon, resources.app_icon_svg())
+    # The icon theme's folder changed: menus that cache the theme look again when its time moves on.
+    os.utime(icon.parents[2])
+    return icon
+
+
 def install(command: Sequence[str] | None = None, home: Path | None = None) -> EntryFiles:
     """Write (or rewrite) the entry and its icon; returns where they are."""
     files = entry_files(home)
-    _write(files.icon, resources.app_icon_svg())
+    install_icon(home)
     _write(files.entry, entry_text(list(command or launch_command())).encode("utf-8"))
-    # The icon theme's folder changed: menus that cache the theme look again when its time moves on.
-    os.utime(files.icon.parents[2])
     return files
 
 
-def uninstall(home: Path | None = None) -> list[Path]:
-    """Remove the entry and its icon (only those two files); returns the ones that were there."""
+def uninstall(home: Path | None = None, *, keep_icon: bool = False) -> list[Path]:
+    """Remove the entry and its icon (only those two files; the icon stays with `keep_icon`, while the login
+    entry shows it); returns the ones that were there."""
+    files = entry_files(home)
     removed = []
-    for path in entry_files(home).all():
-        if path.exists():
+    for path in files.all():
+        if path.exists() and not (keep_icon and path == files.icon):
             path.unlink()
             removed.append(path)
     return removed
+
+
+def remove_icon(home: Path | None = None) -> None:
+    entry_files(home).icon.unlink(missing_ok=True)
 
 
 def installed(home: Path | None = None) -> bool:

@@ -98,8 +98,8 @@ class Hosted:
         if _is_loopback(self.interface):
             return (
                 f"Other computers cannot reach this hub: it listens on {self.interface}, which is this computer "
-                "only. To let teammates join, set “Listen on” to every interface in Settings (Hosting), then "
-                "quit and start lan-notify again."
+                "only. To let teammates join, set “Listen on” to every interface in Settings (Startup and "
+                "hosting), then quit and start lan-notify again."
             )
         host = self.lan_url.split("://", 1)[-1].rsplit(":", 1)[0].strip("[]")
         if _is_loopback(host):
@@ -129,7 +129,7 @@ def cannot_host_text(error: HostError, *, port_from_command_line: bool) -> str:
             f"Start lan-notify with another one: notify-tray --host-port {other}, or LAN_NOTIFY_PORT={other} make run."
         )
     else:
-        advice = "Choose another one in Settings (Hosting), then host again."
+        advice = "Choose another one in Settings (Startup and hosting), then host again."
     return f"Could not host a hub here. {error} {advice}"
 
 

@@ -122,6 +122,10 @@ class HostWindow(QDialog):
         layout.addWidget(people)
         layout.addStretch(1)
         layout.addWidget(buttons)
+        # Enter in the name field invites; it must not also press a button (the first one, Copy address,
+        # would replace what the clipboard held with the address).
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
         self._show_outcome("", "", "")
         keep_fitted(self)
 

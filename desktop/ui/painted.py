@@ -1,4 +1,5 @@
-"""Say when a window was first drawn after it opened: end-to-end tests take their screenshots then."""
+"""Say when a window was first drawn after it opened, or after it changed size (a message appeared and it grew):
+end-to-end tests take their screenshots then."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from PySide6.QtWidgets import QWidget
 
 
 class PaintWatcher(QObject):
-    """Watches one window; `painted(name, [x, y, width, height])` once per opening, after its first paint."""
+    """Watches one window; `painted(name, [x, y, width, height])` after its first paint once it opened, and again
+    after its first paint at a new size."""
 
     painted = Signal(str, list)
 
@@ -19,7 +21,7 @@ class PaintWatcher(QObject):
         window.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Show:
+        if event.type() == QEvent.Type.Show or (event.type() == QEvent.Type.Resize and self.window.isVisible()):
             self._painted = False
         elif event.type() == QEvent.Type.Paint and not self._painted:
             self._painted = True

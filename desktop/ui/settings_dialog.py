@@ -37,6 +37,8 @@ from desktop.ui.icons import type_pixmap
 from hub.protocol import NotificationType
 
 NOTE_STYLE = "color: #64748b;"
+#: The tabs by name, in order (`notify-tray --settings TAB`).
+TABS = ("account", "notifications", "hosting")
 WARNING_STYLE = "color: #92400e;"
 
 
@@ -244,6 +246,10 @@ class SettingsDialog(QDialog):
         self.host_now.setText(situation.hosting)
         self.host_now.setVisible(bool(situation.hosting))
         self.show_error("")
+
+    def show_tab(self, name: str) -> None:
+        """Bring one of `TABS` to the front."""
+        self.tabs.setCurrentIndex(TABS.index(name))
 
     def set_keyring(self, reason: str, *, signed_in: bool) -> None:
         """Whether the keyring keeps the sign-in; with a reason why not, "Try the keyring again" is offered."""

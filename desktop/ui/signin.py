@@ -41,6 +41,8 @@ class SignInDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.sign_in_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.sign_in_button.setText("Sign in")
+        self._busy = False
+        self._focus_before: QWidget = self.password  # where the focus was when signing in began
         self.buttons.accepted.connect(self._submit)
         self.buttons.rejected.connect(self.reject)
         self.host_button = self.buttons.addButton("Host a hub here instead", QDialogButtonBox.ButtonRole.ActionRole)
@@ -58,6 +60,11 @@ class SignInDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.notice)
         layout.addWidget(self.buttons)
+        # Tab goes through the buttons in the order they are drawn: Sign in first, not Cancel.
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        for before, after in ((self.password, self.sign_in_button), (self.sign_in_button, self.host_button),
+                              (self.host_button, cancel)):  # fmt: skip
+            QWidget.setTabOrder(before, after)
         keep_fitted(self)  # a reason, an error or a notice may appear: grow, never squeeze
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -91,9 +98,19 @@ class SignInDialog(QDialog):
         self.set_busy(False)
 
     def set_busy(self, busy: bool) -> None:
-        for widget in (self.found, self.hub, self.username, self.password, self.sign_in_button, self.host_button):
+        fields = (self.found, self.hub, self.username, self.password, self.sign_in_button, self.host_button)
+        if busy and not self._busy:
+            self._focus_before = self.focusWidget() if self.focusWidget() in fields else self.password
+        for widget in fields:
             widget.setEnabled(not busy)
         self.sign_in_button.setText("Signing in…" if busy else "Sign in")
+        if self._busy and not busy:
+            # Disabled, the fields gave the focus away (to Cancel): it goes back where it was, and a password
+            # that was refused is selected, so that what is typed next replaces it and Enter signs in again.
+            self._focus_before.setFocus()
+            if self._focus_before is self.password:
+                self.password.selectAll()
+        self._busy = busy
 
     def _submit(self) -> None:
         try:

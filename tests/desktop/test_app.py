@@ -14,7 +14,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from desktop.app import TrayApp, main
-from desktop.app.main import parse_args
+from desktop.app.main import handed_command, parse_args, request_for_running_app
 from desktop.core.connection import ConnectionState
 from desktop.core.preferences import Preferences
 from hub.accounts import Accounts
@@ -202,6 +202,17 @@ def test_command_line() -> None:
     args = parse_args(["--data-dir", "/tmp/x", "--no-tray"])
     assert args.data_dir == Path("/tmp/x") and args.no_tray
     assert callable(main)
+
+
+def test_a_second_start_hands_its_request_to_the_running_app() -> None:
+    def handed(*argv: str) -> str:
+        return request_for_running_app(parse_args(list(argv)))
+
+    assert handed() == ""  # the running app comes forward
+    assert handed("--compose", "bob") == "compose bob" and handed("--show-menu") == "menu"
+    assert handed("--settings") == "settings" and handed("--settings", "hosting") == "settings hosting"
+    assert handed("--host") == handed("--host-port", "9000") == "host"  # host, or show the hub's window
+    assert handed_command(parse_args(["--host"])) == ""  # a first start hosts by itself, as it starts
 
 
 def test_without_a_system_tray_the_status_window_shows(qapp: QApplication, tmp_path: Path, prefs: Preferences) -> None:

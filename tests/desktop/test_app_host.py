@@ -202,7 +202,7 @@ def test_hosting_on_a_busy_port_says_once_where_to_choose_another(
 def test_a_busy_port_chosen_in_settings_is_changed_in_settings() -> None:
     text = cannot_host_text(PortInUseError("0.0.0.0", 8765), port_from_command_line=False)
 
-    assert text.endswith("Choose another one in Settings (Hosting), then host again.")
+    assert text.endswith("Choose another one in Settings (Startup and hosting), then host again.")
 
 
 def test_the_hub_window_says_why_teammates_cannot_reach_a_loopback_address(tmp_path: Path) -> None:
@@ -213,7 +213,7 @@ def test_the_hub_window_says_why_teammates_cannot_reach_a_loopback_address(tmp_p
     assert hosted("http://192.168.1.20:8765", "192.168.1.20").lan_warning == ""
     assert hosted("http://127.0.0.1:8765", "127.0.0.1").lan_warning.startswith(
         "Other computers cannot reach this hub: it listens on 127.0.0.1, which is this computer only. To let "
-        "teammates join, set “Listen on” to every interface in Settings (Hosting)"
+        "teammates join, set “Listen on” to every interface in Settings (Startup and hosting)"
     )
     assert hosted("http://127.0.0.1:8765", "0.0.0.0").lan_warning.startswith(
         "Other computers cannot reach http://127.0.0.1:8765: this computer has no address on a network right now."

@@ -262,10 +262,28 @@ def test_do_not_disturb_holds_toasts_and_summarises_at_the_end(
     run_on_qasync(qapp, scenario)
 
 
+def test_a_second_start_opens_the_settings_at_the_tab_it_names(
+    qapp: QApplication, tmp_path: Path, prefs: Preferences
+) -> None:
+    app = TrayApp(
+        qapp, data_dir=tmp_path, preferences=prefs, credentials=MemoryCredentialStore(), reporter=RecordingReporter(),
+        use_tray=False,
+    )  # fmt: skip
+    dialog = app.settings.dialog
+    app.commands.run("settings notifications")  # notify-tray --settings notifications
+    assert dialog.isVisible() and dialog.tabs.tabText(dialog.tabs.currentIndex()) == "Notifications"
+    app.commands.run("settings hosting")
+    assert dialog.tabs.tabText(dialog.tabs.currentIndex()) == "Startup and hosting"
+    app.commands.run("settings")  # no tab named: the one last shown
+    assert dialog.tabs.tabText(dialog.tabs.currentIndex()) == "Startup and hosting"
+    dialog.hide()
+
+
 def test_settings_are_saved_and_applied_at_once(
     qapp: QApplication, tmp_path: Path, prefs: Preferences, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))  # the login entry's icon goes there
     app = TrayApp(
         qapp, data_dir=tmp_path, preferences=prefs, credentials=MemoryCredentialStore(), reporter=RecordingReporter(),
         use_tray=False,

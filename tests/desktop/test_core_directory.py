@@ -69,6 +69,7 @@ def test_sound_plays_beeps_or_stays_silent_and_never_fails(tmp_path: Path) -> No
 
 def test_autostart_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))  # where its icon goes
     assert not autostart.enabled()
     path = autostart.enable(command=["/opt/bin/notify-tray"])
     assert path == tmp_path / "cfg" / "autostart" / "lan-notify-tray.desktop"

@@ -7,6 +7,7 @@ import asyncio
 import io
 import json
 import os
+import plistlib
 import shutil
 import subprocess
 import sys
@@ -14,12 +15,15 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 import resources
 from desktop.app.menu_entry_flow import MenuEntryOffer
+from desktop.core.bubbles import Bubble
+from desktop.core.identity import DESKTOP_ENTRY_ID
 from desktop.core.preferences import Preferences
 from desktop.system import autostart, desktop_entry
 from desktop.system.report import Reporter
@@ -54,7 +58,7 @@ def test_the_command_installs_a_valid_entry_and_the_icon_and_uninstall_removes_t
     installed = notify_tray("--install-desktop-entry", env={"XDG_DATA_HOME": str(home)})
     assert installed.returncode == 0, installed.stderr
 
-    entry = home / "applications" / f"{desktop_entry.DESKTOP_ENTRY_ID}.desktop"
+    entry = home / "applications" / f"{DESKTOP_ENTRY_ID}.desktop"
     icon = home / "icons" / "hicolor" / "scalable" / "apps" / "lan-notify.svg"
     validate(entry)
     text = entry.read_text()
@@ -80,9 +84,53 @@ def test_an_install_path_with_spaces_quotes_and_percent_signs_stays_valid(tmp_pa
     assert line == want
 
 
-def test_the_notification_hint_and_the_login_entry_use_the_same_id() -> None:
-    assert autostart.ENTRY_NAME == desktop_entry.DESKTOP_ENTRY_ID
-    assert desktop_entry.entry_files(Path("/h")).entry.name == desktop_entry.DESKTOP_ENTRY_ID + ".desktop"
+def test_the_notification_hint_the_menu_entry_and_the_login_entry_use_the_one_id(tmp_path: Path) -> None:
+    assert Bubble(summary="hello").desktop_entry == DESKTOP_ENTRY_ID == "lan-notify-tray"
+    assert desktop_entry.entry_files(Path("/h")).entry.name == DESKTOP_ENTRY_ID + ".desktop"
+    assert autostart.entry_path(Path("/h"), platform="linux").name == DESKTOP_ENTRY_ID + ".desktop"
+
+
+AWKWARD = ["/opt/my apps/lan notify/bin/notify-tray", "--data-dir", "/home/jo 'q'/100% $HOME"]
+
+
+def test_the_login_entry_starts_an_awkward_path_and_shows_the_apps_icon_without_the_menu_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    icon = desktop_entry.entry_files().icon
+    login = autostart.enable(command=AWKWARD)
+    validate(login)  # no single quotes: the spec's quoting, as in the app-menu entry
+    lines = login.read_text().splitlines()
+    menu_entry = desktop_entry.entry_text(AWKWARD).splitlines()
+    assert next(x for x in lines if x.startswith("Exec=")) == next(x for x in menu_entry if x.startswith("Exec="))
+    assert "Icon=lan-notify" in lines
+    assert not desktop_entry.installed() and icon.read_bytes() == resources.app_icon_svg()  # found by its name
+
+    autostart.disable()
+    assert not login.exists() and not icon.exists()  # nothing else used the icon
+
+
+def test_the_login_agent_on_macos_keeps_an_awkward_path_whole() -> None:
+    agent = plistlib.loads(autostart.entry_text(["/Users/jo & co/<bin>/notify-tray"], platform="darwin").encode())
+    assert agent["ProgramArguments"] == ["/Users/jo & co/<bin>/notify-tray"] and agent["RunAtLoad"] is True
+
+
+def test_the_icon_stays_while_either_entry_shows_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    files = desktop_entry.install(AWKWARD)
+    autostart.enable(command=AWKWARD)
+    autostart.disable()
+    assert files.icon.exists()  # the app-menu entry still shows it
+
+    autostart.enable(command=AWKWARD)
+    removed = notify_tray("--uninstall-desktop-entry", env={"XDG_DATA_HOME": str(tmp_path / "share"),
+                                                             "XDG_CONFIG_HOME": str(tmp_path / "config")})  # fmt: skip
+    assert removed.returncode == 0, removed.stderr
+    assert not files.entry.exists() and files.icon.exists()  # the login entry still shows it
+    autostart.disable()
+    assert not files.icon.exists()
 
 
 class Offer:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -18,20 +17,9 @@ import pytest
 
 from hub import tls
 from tests.conftest import WAIT
-from tests.servers import unavailable
+from tests.support.netns import enter, require_namespaces, unshare_command
 
 ROOT = Path(__file__).resolve().parents[2]
-# Inside the new namespace: bring its loopback up, let it carry multicast, route mDNS's group to it.
-NAMESPACE_SETUP = 'ip link set lo up && ip link set lo multicast on && ip route add 224.0.0.0/4 dev lo && exec "$@"'
-
-
-def require_namespaces() -> None:
-    missing = [tool for tool in ("unshare", "nsenter", "ip") if shutil.which(tool) is None]
-    reason = f"missing {', '.join(missing)} (util-linux, iproute2)" if missing else ""
-    if not reason and os.geteuid() != 0:
-        reason = "a network namespace needs root here"
-    if reason:
-        unavailable(reason)
 
 
 class Probe:
@@ -55,15 +43,14 @@ class Probe:
 
     def namespace(self) -> list[str]:
         """A command prefix that runs in the probe's network namespace."""
-        return ["nsenter", f"--net=/proc/{self.proc.pid}/ns/net", "--"]
+        return enter(self.proc.pid)
 
 
 @pytest.fixture
 async def probe() -> AsyncIterator[Probe]:
     require_namespaces()
     proc = await asyncio.create_subprocess_exec(
-        "unshare", "-n", "--", "sh", "-c", NAMESPACE_SETUP, "ns",
-        sys.executable, "-m", "tests.support.discovery_probe",
+        *unshare_command(sys.executable, "-m", "tests.support.discovery_probe"),
         cwd=ROOT, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
         env={**os.environ, "LAN_NOTIFY_DISCOVERY": "true"},
     )  # fmt: skip

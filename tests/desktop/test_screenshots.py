@@ -8,15 +8,17 @@ was reached; the pictures are for people to look at.
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import Client, Hub
-from tests.support.e2e import Reports, needs_xdotool, quit_app, second_start, tray_icon_centre, xdotool
-from tests.support.shots import Shots, around
+from tests.support.dunst import READABLE, dunst_on
+from tests.support.e2e import Reports, needs_xdotool, quit_app, second_start, xdotool
+from tests.support.shots import Shots, around, open_tray_menu, tray_box
 
-pytestmark = [pytest.mark.screenshots, needs_xdotool]
+pytestmark = [pytest.mark.screenshots, needs_xdotool]  # and dunst for the last one (bootstrap installs it)
 
 #: One notification of each type, as a team would send them (emoji and a long body included).
 SAMPLES: dict[str, dict[str, str]] = {
@@ -43,20 +45,6 @@ async def send(bob: Client, ntype: str, **fields: str) -> int:
 
 async def painted(reports: Reports, notification_id: int) -> dict[str, Any]:
     return await reports.until({"event": "toast_painted", "notification_id": notification_id})
-
-
-def tray_box(centre: tuple[int, int]) -> tuple[int, int, int, int]:
-    """The tray host's panel around our icon (trayer: 24 x 32 pixels)."""
-    x, y = centre
-    return x - 12, y - 16, 24, 32
-
-
-async def open_tray_menu(shots: Shots, reports: Reports) -> tuple[tuple[int, int], dict[str, Any]]:
-    """A right click on the tray icon: where the icon is, and the menu's `painted` report."""
-    centre = await tray_icon_centre(shots.desktop)
-    mark = len(reports.events)
-    await xdotool(shots.desktop, "mousemove", str(centre[0]), str(centre[1]), "click", "3")
-    return centre, await reports.until({"event": "painted", "what": "menu"}, after=mark)
 
 
 async def test_the_tray_menu_each_toast_and_do_not_disturb(hub: Hub, shots: Shots) -> None:
@@ -124,4 +112,37 @@ async def test_compose_and_the_history_with_its_detail_pane(hub: Hub, shots: Sho
     await xdotool(shots.desktop, "mousemove", str(x + width // 2), str(y + height // 2), "click", "1")
     await reports.until({"event": "history_shown", "notification_id": ids["error"]})
     await shots.reported("history", await reports.until({"event": "painted", "what": "history"}))
+    await quit_app(app, reports)
+
+
+async def test_system_notifications_in_dunst(hub: Hub, shots: Shots, tmp_path: Path) -> None:
+    dunst = await dunst_on(shots.desktop, tmp_path / "dunst", READABLE)
+    bob = await hub.client(await hub.user("bob"), name="bob")
+    app, reports = await shots.app(hub)
+    assert (await reports.until({"event": "notifications"}))["show_as"] == "system"  # dunst has buttons
+
+    async def pictured(name: str, bubbles: int) -> None:
+        for _ in range(50):  # bounded: dunst shows what it was sent as it comes, and folded bubbles leave
+            if await dunst.displayed() == bubbles:
+                break
+        assert await dunst.displayed() == bubbles
+        await shots.around(name, await shots.window_box_of_class("Dunst"))
+
+    # A message, with Reply in dunst's menu ("(A)"), and a failed build: critical, it stays until closed.
+    failed = {"title": "Build #1482 failed on main",
+              "message": "test_refund_in_two_currencies: expected 12.50 EUR, got 12.49 EUR"}  # fmt: skip
+    for ntype, fields in (("message", SAMPLES["message"]), ("error", failed)):
+        notification_id = await send(bob, ntype, **fields)
+        await reports.until({"event": "system_notification", "notification_id": notification_id})
+    await pictured("system-notifications", 2)
+    await quit_app(app, reports)  # its bubbles go with it
+
+    # Started again (a burst counts what arrives within a second, and these came just now): a burst, one summary.
+    app, reports = await shots.desktop.launch_app(shots.desktop.home / "data")
+    await reports.until({"event": "state", "state": "connected"})
+    sent = await asyncio.gather(*(send(bob, "warning" if i % 7 == 0 else "info", title=f"CI job {i} done",
+                                       message="passed") for i in range(12)))  # fmt: skip
+    summary = await reports.until({"event": "system_notification", "kind": "summary", "notification_id": max(sent)})
+    assert summary["summary"] == "12 new notifications"
+    await pictured("system-burst", 1)
     await quit_app(app, reports)

@@ -221,6 +221,39 @@ def test_sign_in_submits_a_normalized_address(qtbot: QtBot, dialog: SignInDialog
     assert dialog.sign_in_button.isEnabled()
 
 
+def test_tab_and_enter_after_the_password_sign_in(qtbot: QtBot, dialog: SignInDialog) -> None:
+    """Tab walks the fields, then the buttons in the order they are drawn: the first is Sign in, not Cancel."""
+    dialog.set_values("http://hub.lan:8765", "alice")
+    dialog.password.setText("wonderland")
+    order = []
+    for _ in range(3):
+        QTest.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab)
+        order.append(dialog.focusWidget())
+    cancel = dialog.buttons.button(dialog.buttons.StandardButton.Cancel)
+    assert order == [dialog.sign_in_button, dialog.host_button, cancel]
+    dialog.password.setFocus()
+    QTest.keyClick(dialog.password, Qt.Key.Key_Tab)
+    with qtbot.waitSignal(dialog.submitted) as blocker:
+        QTest.keyClick(dialog.focusWidget(), Qt.Key.Key_Return)
+    assert blocker.args == ["http://hub.lan:8765", "alice", "wonderland"]
+
+
+def test_a_refused_sign_in_leaves_the_password_selected_for_another_try(qtbot: QtBot, dialog: SignInDialog) -> None:
+    dialog.set_values("http://hub.lan:8765", "bob")
+    dialog.activateWindow()
+    QTest.keyClicks(dialog.password, "used-once")
+    with qtbot.waitSignal(dialog.submitted):
+        QTest.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert not dialog.password.isEnabled()  # busy: the fields wait for the hub's answer
+    dialog.show_error("This one-time password was already used. Ask your hub's admin for a new one.")
+    assert dialog.focusWidget() is dialog.password  # not Cancel, where Enter would close the dialog
+    assert dialog.password.selectedText() == "used-once"
+    QTest.keyClicks(dialog.password, "new-one")
+    with qtbot.waitSignal(dialog.submitted) as again:
+        QTest.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert again.args == ["http://hub.lan:8765", "bob", "new-one"]
+
+
 def test_sign_in_refuses_obvious_mistakes(qtbot: QtBot, dialog: SignInDialog) -> None:
     with qtbot.assertNotEmitted(dialog.submitted):
         QTest.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
@@ -259,3 +292,36 @@ def test_history_shows_a_body_isolated(window: HistoryWindow) -> None:
     assert window.rows()[0][1] == "\u2068invoice_\u2067gnp.exe\u2069\u2069"
     assert window.select_notification(1)
     assert window.detail.body.toPlainText() == "\u2068invoice_\u2067gnp.exe\u2069\u2069"
+
+
+def test_a_window_says_when_it_is_drawn_after_it_opened_and_again_at_a_new_size(qtbot: QtBot) -> None:
+    from desktop.ui.painted import PaintWatcher
+
+    dialog = SignInDialog()
+    qtbot.addWidget(dialog)
+    watcher = PaintWatcher(dialog, "signin")
+    with qtbot.waitSignal(watcher.painted) as first:
+        dialog.show()
+    assert first.args[0] == "signin"
+    with qtbot.waitSignal(watcher.painted) as grown:
+        dialog.show_error("This one-time password was already used. Ask your hub's admin for a new one. " * 3)
+    assert grown.args[1][3] > first.args[1][3]  # taller: the message shows whole, and a screenshot holds it
+
+
+def test_enter_in_the_hub_windows_name_field_invites_and_leaves_the_clipboard_alone(qtbot: QtBot) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    from desktop.ui.host_window import HostWindow
+
+    window = HostWindow()
+    qtbot.addWidget(window)
+    window.set_hosted("http://192.168.1.20:8765", "alice", "Teammates sign in to this address.")
+    window.show()
+    window.activateWindow()
+    clipboard = QGuiApplication.clipboard()
+    clipboard.setText("what I copied before")
+    QTest.keyClicks(window.invite_name, "bob")
+    with qtbot.waitSignal(window.invite_requested) as invited:
+        QTest.keyClick(window.invite_name, Qt.Key.Key_Return)
+    assert invited.args == ["bob"]
+    assert clipboard.text() == "what I copied before"  # Enter pressed no Copy button as well

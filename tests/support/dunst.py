@@ -8,6 +8,8 @@
         await dunst.choose("Reply")                  # its context menu, as a person picks an entry
         dunst.menu()                                 # what that menu offered
 
+    dunst = await dunst_on(desktop, tmp_path)        # or on the real app's screen and bus (tests/support/e2e.py)
+
 dunst opens its context menu through dmenu; the stand-in here records the menu dunst offers and
 picks the entry named by `choose`, so dunst itself sends the ActionInvoked signal. Its config marks
 each urgency in the text it keeps ("critical|SUMMARY|BODY"), which `Entry.urgency` reads back: what
@@ -31,6 +33,7 @@ from jeepney import MatchRule
 from jeepney.bus_messages import message_bus
 from jeepney.io.asyncio import Proxy, open_dbus_router
 
+from tests.support.e2e import Desktop
 from tests.support.x11 import first_line, spawn, stop, virtual_screen
 
 WAIT = 10.0
@@ -56,6 +59,44 @@ CONFIG = """[global]
     format = "normal|%s|%b"
 [urgency_critical]
     format = "critical|%s|%b"
+"""
+
+#: What a person might choose, for pictures (tests/desktop/test_screenshots.py): a column of cards in the top
+#: right corner below the tray host's panel, the summary in bold, "(A)" where a bubble has actions.
+READABLE = """[global]
+    dmenu = {dmenu}
+    font = "DejaVu Sans 10"
+    width = 380
+    height = 300
+    origin = top-right
+    offset = 12x44
+    notification_limit = 0
+    padding = 10
+    horizontal_padding = 12
+    text_icon_padding = 12
+    frame_width = 2
+    separator_height = 1
+    separator_color = "#cbd5e1"
+    markup = full
+    format = "<b>%s</b>\\n%b"
+    word_wrap = yes
+    show_indicators = yes
+    icon_position = left
+    min_icon_size = 32
+    max_icon_size = 32
+    history_length = 1000
+[urgency_low]
+    background = "#ffffff"
+    foreground = "#0f172a"
+    frame_color = "#94a3b8"
+[urgency_normal]
+    background = "#ffffff"
+    foreground = "#0f172a"
+    frame_color = "#94a3b8"
+[urgency_critical]
+    background = "#fef2f2"
+    foreground = "#7f1d1d"
+    frame_color = "#dc2626"
 """
 
 
@@ -139,15 +180,28 @@ async def wait_for_service(address: str, name: str = "org.freedesktop.Notificati
                 owned = bool(message.body[2])  # (name, old owner, new owner)
 
 
-@asynccontextmanager
-async def dunst_session(folder: Path, *, start: bool = True) -> AsyncIterator[Dunst]:
-    """Xvfb, a session bus and dunst, all ours (stopped by their own pids at the end). Without `start`, dunst
-    is not started: the bus can still start it by D-Bus activation, and it ends with the bus."""
+def configure(folder: Path, config: str = CONFIG) -> Path:
+    """dunst's config (`config`, with a `{dmenu}` field) and the dmenu stand-in in `folder`; the config's path."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "dmenu").write_text(DMENU)
     (folder / "dmenu").chmod(0o755)
     (folder / "pick").write_text("")
-    (folder / "dunstrc").write_text(CONFIG.format(dmenu=folder / "dmenu"))
+    (folder / "dunstrc").write_text(config.format(dmenu=folder / "dmenu"))
+    return folder / "dunstrc"
+
+
+async def dunst_on(desktop: Desktop, folder: Path, config: str = CONFIG) -> Dunst:
+    """dunst on a started `Desktop` (tests/support/e2e.py: its screen and session bus), stopped with it."""
+    await desktop.spawn("dunst", "dunst", "-config", str(configure(folder, config)))
+    await wait_for_service(desktop.env["DBUS_SESSION_BUS_ADDRESS"])
+    return Dunst(folder, desktop.env)
+
+
+@asynccontextmanager
+async def dunst_session(folder: Path, *, start: bool = True) -> AsyncIterator[Dunst]:
+    """Xvfb, a session bus and dunst, all ours (stopped by their own pids at the end). Without `start`, dunst
+    is not started: the bus can still start it by D-Bus activation, and it ends with the bus."""
+    config = configure(folder)
     env = {k: v for k, v in os.environ.items() if k not in {"DBUS_SESSION_BUS_ADDRESS", "DISPLAY"}}
     env["XDG_CONFIG_HOME"] = str(folder / "config")  # an activated dunst reads no dunstrc of the developer's
     async with virtual_screen(folder, 800, 600, env) as display:
@@ -157,7 +211,7 @@ async def dunst_session(folder: Path, *, start: bool = True) -> AsyncIterator[Du
         try:
             env["DBUS_SESSION_BUS_ADDRESS"] = await first_line(bus)
             if start:
-                started.append(await spawn("dunst", folder, "dunst", "-config", str(folder / "dunstrc"), env=env))
+                started.append(await spawn("dunst", folder, "dunst", "-config", str(config), env=env))
                 await wait_for_service(env["DBUS_SESSION_BUS_ADDRESS"])
             yield Dunst(folder, env)
         finally:

@@ -14,6 +14,7 @@ import os
 import shutil
 import signal
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -165,8 +166,16 @@ class Desktop:
         unlock = "echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1"
         await run("sh", "-c", unlock, env=self.env)
 
-    async def spawn(self, name: str, *argv: str, stdout: int | None = None, stdin: int | None = None) -> Process:
-        process = await start(name, *argv, env=self.env, stdout=stdout, stdin=stdin)
+    async def spawn(
+        self,
+        name: str,
+        *argv: str,
+        stdout: int | None = None,
+        stdin: int | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> Process:
+        """Start a child of ours on this desktop (`env`: variables besides the desktop's), stopped at the end."""
+        process = await start(name, *argv, env={**self.env, **(env or {})}, stdout=stdout, stdin=stdin)
         self.started.append(process)
         return process
 
@@ -191,9 +200,13 @@ class Desktop:
                                    stdout=asyncio.subprocess.PIPE, stdin=asyncio.subprocess.PIPE)  # fmt: skip
         return Camera(process)
 
-    async def launch_app(self, data_dir: Path, *extra: str) -> tuple[Process, Reports]:
-        command = [sys.executable, "-m", "desktop.app", "--data-dir", str(data_dir), "--report", "-", *extra]
-        app = await self.spawn("notify-tray", *command, stdout=asyncio.subprocess.PIPE)
+    async def launch_app(
+        self, data_dir: Path, *extra: str, prefix: Sequence[str] = (), env: Mapping[str, str] | None = None
+    ) -> tuple[Process, Reports]:
+        """`notify-tray` with `extra` flags, run through `prefix` (e.g. tests/support/netns.py's `enter`, which
+        execs: the same pid) with `env` besides the desktop's variables; its process and reports."""
+        command = [*prefix, sys.executable, "-m", "desktop.app", "--data-dir", str(data_dir), "--report", "-", *extra]
+        app = await self.spawn("notify-tray", *command, stdout=asyncio.subprocess.PIPE, env=env)
         assert app.proc.stdout is not None
         reports = Reports(app.proc.stdout)
         started = await reports.until({"event": "started"})

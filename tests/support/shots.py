@@ -8,10 +8,16 @@ what the picture is about:
     await shots.window("compose", "Send a message")       # a window found by its title
     await shots.around("tray-menu", tray_panel, menu)       # the box around several things on screen
     await shots.region("corner", (880, 0, 400, 300))        # a part of the screen (`scale`: enlarged)
+    await shots.around("bubbles", await shots.window_box_of_class("Dunst"))   # another program's window
 
 The app reports where it draws things (`geometry` in its `painted` and `toast_painted` events), so a shot
 needs no guessing. Pictures go to $SCREENSHOTS_DIR (docs/screenshots/ under `make screenshots`), else to
 tests/artifacts/screenshots/ (git-ignored). Look at each one before committing it.
+
+A scene that needs a LAN (hubs announcing themselves, the app hosting on every interface) runs its processes
+in a network namespace of the test's own (tests/support/netns.py), as tests/desktop/test_screenshots_dialogs.py
+does; one with the desktop's notification service starts dunst on the same screen (tests/support/dunst.py,
+`dunst_on(desktop, folder, READABLE)`).
 
 To add a picture: write an `async def test_...` marked `@pytest.mark.screenshots` that takes `shots` (and
 `hub`), starts the app with `shots.app(...)`, drives it and calls one of the methods above; then show the
@@ -27,7 +33,7 @@ from typing import Any
 
 from desktop.net.http import login
 from tests.conftest import Hub
-from tests.support.e2e import ARTIFACTS, Camera, Desktop, Reports, xdotool
+from tests.support.e2e import ARTIFACTS, Camera, Desktop, Reports, tray_icon_centre, xdotool
 
 SCREEN = (1280, 800)
 MARGIN = 12  # around what a picture shows, so borders and shadows are not cut
@@ -89,7 +95,29 @@ class Shots:
 
     async def window_box(self, title: str) -> tuple[int, int, int, int]:
         """Where the window with this exact title is on screen (xdotool)."""
-        window = (await xdotool(self.desktop, "search", "--onlyvisible", "--name", f"^{title}$")).split()[0]
+        return await self._box("--name", f"^{title}$")
+
+    async def window_box_of_class(self, name: str) -> tuple[int, int, int, int]:
+        """Where the window of another program (its X class, e.g. "Dunst") is on screen."""
+        return await self._box("--class", f"^{name}$")
+
+    async def _box(self, *search: str) -> tuple[int, int, int, int]:
+        window = (await xdotool(self.desktop, "search", "--onlyvisible", *search)).split()[0]
         shell = await xdotool(self.desktop, "getwindowgeometry", "--shell", window)
         geometry = dict(line.split("=", 1) for line in shell.splitlines())
         return int(geometry["X"]), int(geometry["Y"]), int(geometry["WIDTH"]), int(geometry["HEIGHT"])
+
+
+def tray_box(centre: tuple[int, int]) -> tuple[int, int, int, int]:
+    """The tray host's panel around our icon (trayer: 24 x 32 pixels)."""
+    x, y = centre
+    return x - 12, y - 16, 24, 32
+
+
+async def open_tray_menu(shots: Shots, reports: Reports) -> tuple[tuple[int, int], dict[str, Any]]:
+    """A right click on the tray icon, near its bottom edge (the menu opens where the pointer is: below the
+    icon, not over it): where the icon is, and the menu's `painted` report."""
+    centre = await tray_icon_centre(shots.desktop)
+    mark = len(reports.events)
+    await xdotool(shots.desktop, "mousemove", str(centre[0]), str(centre[1] + 10), "click", "3")
+    return centre, await reports.until({"event": "painted", "what": "menu"}, after=mark)
