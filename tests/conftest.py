@@ -36,7 +36,7 @@ def rss(pid: int) -> int:
 
 
 # Real redis-server and PostgreSQL fixtures (`redis_server`, `postgres_server`, `postgres_url`).
-pytest_plugins = ["tests.servers"]
+pytest_plugins = ["tests.support.servers"]
 
 
 async def drain_until_marker(client: Client, event: str = "notification") -> list[dict[str, Any]]:

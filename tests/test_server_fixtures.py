@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.servers import require_postgres, require_redis
+from tests.support.servers import require_postgres, require_redis
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ import asyncio
 
 import aiohttp
 
-from tests.cluster.conftest import Cluster
 from tests.conftest import WAIT, drain_until_marker
+from tests.support.cluster import Cluster
 
 
 async def test_every_addressing_mode_crosses_hubs(cluster: Cluster) -> None:

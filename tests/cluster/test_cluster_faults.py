@@ -14,9 +14,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.cluster.conftest import Cluster, HubProc, close_cluster, make_cluster
 from tests.conftest import WAIT, Client, drain_until_marker, refused
-from tests.servers import PostgresServer, RedisServer
+from tests.support.cluster import Cluster, HubProc, close_cluster, make_cluster
+from tests.support.servers import PostgresServer, RedisServer
 
 FAST = ["--rate-burst", "100000"]
 

@@ -23,7 +23,7 @@ from desktop.app.menu_entry_flow import MenuEntryOffer
 from desktop.core.preferences import Preferences
 from desktop.system import autostart, desktop_entry
 from desktop.system.report import Reporter
-from tests.servers import unavailable
+from tests.support.servers import unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -18,7 +18,7 @@ import pytest
 
 from hub import tls
 from tests.conftest import WAIT
-from tests.servers import unavailable
+from tests.support.servers import unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 # Inside the new namespace: bring its loopback up, let it carry multicast, route mDNS's group to it.

@@ -12,7 +12,7 @@ import json
 import random
 import sys
 
-from tests.faults.peer import Peer, Seen
+from tests.support.peers import Peer, Seen
 
 
 def _say(**fields: object) -> None:

@@ -33,7 +33,7 @@ from hub.accounts import Accounts
 from hub.store import SqliteStore, TokenKind
 from tests.conftest import HubProcess
 from tests.faults.agent import parse_line
-from tests.faults.peer import NotSent, Peer, Seen, wait_until
+from tests.support.peers import NotSent, Peer, Seen, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 ROOM = "ops"

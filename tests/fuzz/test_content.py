@@ -21,7 +21,7 @@ from hub.http_api import SERVICE
 from hub.protocol import BIDI_CONTROLS, Event
 from tests.conftest import Client
 from tests.fuzz.strategies import VALID
-from tests.fuzz.support import (
+from tests.support.fuzz import (
     DOCUMENTED_CODES,
     LoopHub,
     RawSocket,

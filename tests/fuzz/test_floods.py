@@ -15,9 +15,9 @@ import aiohttp
 import pytest
 
 from tests.conftest import WAIT, Client, HubProcess, drain_until_marker
-from tests.fuzz.support import RawSocket, Tally
-from tests.load.stuck import StuckReader
+from tests.support.fuzz import RawSocket, Tally
 from tests.support.raw_http import RawHttp, closed_by_peer, polling_session, request
+from tests.support.stuck import StuckReader
 
 T = TypeVar("T")
 POLLING = "/socket.io/?EIO=4&transport=polling"

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from hub.http_api import SERVICE
 from tests.fuzz.strategies import RESERVED, any_char, json_values
-from tests.fuzz.support import LoopHub, RawSocket, Tally, check_answer, fuzz_settings
+from tests.support.fuzz import LoopHub, RawSocket, Tally, check_answer, fuzz_settings
 
 #: Every Engine.IO packet type and beyond: digits of other scripts (int() takes them), letters, signs.
 ENGINE_IO_TYPES = [*"0123456789", "٣", "߇", "a", "-", " ", "\u0000"]

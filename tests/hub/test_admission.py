@@ -18,7 +18,7 @@ from hub.app import SOCKETS
 from hub.config import HubConfig
 from hub.listener import GATE, HubRequestHandler
 from tests.conftest import WAIT, Client, Hub, HubProcess
-from tests.fuzz.support import RawSocket
+from tests.support.fuzz import RawSocket
 from tests.support.raw_http import RawHttp, request
 
 # --------------------------------------------------------------------------- the gate's decisions

@@ -10,7 +10,7 @@ import pytest
 import socketio
 
 from tests.conftest import WAIT, Client, Hub, HubProcess, drain_until_marker
-from tests.servers import free_port
+from tests.support.servers import free_port
 
 
 async def named(hub: Hub, token: str, name: str, **auth: Any) -> Client:

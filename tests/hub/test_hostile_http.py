@@ -14,7 +14,7 @@ import pytest
 
 from hub.server import RunningHub
 from tests.conftest import WAIT, Hub, make_config
-from tests.fuzz.support import RawSocket
+from tests.support.fuzz import RawSocket
 from tests.support.raw_http import RawHttp, polling_session, request
 
 POLLING = "/socket.io/?EIO=4&transport=polling"

@@ -14,7 +14,7 @@ from hub.config import HubConfig
 from hub.errors import NotFound
 from hub.server import RunningHub
 from tests.conftest import WAIT, Hub
-from tests.servers import PostgresServer
+from tests.support.servers import PostgresServer
 
 
 async def post(hub: Hub, path: str, body: Any = None, *, token: str | None = None, raw: bytes | None = None) -> Any:

@@ -9,7 +9,7 @@ import pytest
 
 from hub.store import TokenKind
 from tests.conftest import Hub, refused
-from tests.hub.http_client import call
+from tests.support.http import call
 
 
 async def send_only_token(hub: Hub, name: str) -> str:

@@ -11,7 +11,7 @@ import pytest
 
 from hub import jsonwire
 from tests.conftest import Hub
-from tests.fuzz.support import RawSocket
+from tests.support.fuzz import RawSocket
 
 HUGE = "9" * 5000  # past CPython's int-string conversion limit (4,300 digits)
 

@@ -13,8 +13,8 @@ from hub.protocol import Kind, Notification, NotificationType
 from hub.sessions import Presence, Session
 from hub.store import Stored, User
 from tests.conftest import Hub
-from tests.fuzz.support import RawSocket
-from tests.hub.http_client import call
+from tests.support.fuzz import RawSocket
+from tests.support.http import call
 from tests.support.raw_http import RawHttp, request
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from hub.openapi import document
 from tests.conftest import Hub
-from tests.hub.http_client import call, check_against_document
+from tests.support.http import call, check_against_document
 
 
 def app_routes(hub: Hub) -> set[tuple[str, str]]:

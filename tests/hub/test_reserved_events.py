@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Hub
-from tests.fuzz.support import RawSocket
+from tests.support.fuzz import RawSocket
 
 #: python-socketio's reserved server events, its catch-all, and the client-side names it reserves.
 RESERVED = ["connect", "disconnect", "*", "connect_error", "message"]

@@ -17,7 +17,7 @@ import pytest
 from hub import tls
 from hub.store import TokenKind
 from tests.conftest import WAIT, Client, Hub
-from tests.hub.http_client import call
+from tests.support.http import call
 
 ROOT = Path(__file__).parents[2]
 

@@ -20,7 +20,7 @@ import pytest
 
 from hub import tls
 from tests.conftest import WAIT
-from tests.servers import unavailable
+from tests.support.servers import unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 UNIT = ROOT / "deploy" / "notify-hub.service"

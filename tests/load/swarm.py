@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.faults.peer import Peer, Seen
+from tests.support.peers import Peer, Seen
 
 STOP_WAIT = 30.0  # seconds all peers together may take to disconnect
 

@@ -29,8 +29,8 @@ import pytest
 from hub.accounts import Accounts
 from hub.store import SqliteStore
 from tests.conftest import HubProcess, rss
-from tests.faults.peer import NotSent, Peer, Seen, wait_until
 from tests.load.stats import percentile
+from tests.support.peers import NotSent, Peer, Seen, wait_until
 
 MIB = 1024 * 1024
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,9 +12,9 @@ from typing import Any
 from hub.app import SOCKETS
 from hub.engine import HubSocket
 from tests.conftest import Hub
-from tests.faults.peer import Peer, wait_until
 from tests.load.stats import percentile
-from tests.load.stuck import StuckReader, hold_little_in_the_kernel
+from tests.support.peers import Peer, wait_until
+from tests.support.stuck import StuckReader, hold_little_in_the_kernel
 
 CAP = 256 * 1024  # unsent bytes; the hub's default is max_send_buffer = 8 MiB
 TEXT = "z" * 3500  # big notifications fill the stuck client's TCP buffers sooner

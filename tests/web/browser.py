@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import WAIT
-from tests.servers import unavailable
+from tests.support.servers import unavailable
 
 CHROMIUM_FLAGS = (
     "--headless",

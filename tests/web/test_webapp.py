@@ -15,7 +15,7 @@ from hub.accounts import Accounts
 from hub.app import STORE
 from hub.server import RunningHub
 from tests.conftest import WAIT, Client, Hub, make_config, refused
-from tests.servers import free_port
+from tests.support.servers import free_port
 from tests.web.browser import PHONE, Browser, sign_in, stored_session
 
 TYPES = ("info", "success", "warning", "error", "message", "system")
