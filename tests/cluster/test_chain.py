@@ -11,7 +11,7 @@ import pytest
 from hub.cluster.chain import Chain, Link
 from hub.protocol import Kind, Notification, NotificationType
 from hub.store.base import Stored
-from tests.conftest import WAIT
+from tests.support.waiting import WAIT
 
 
 def stored(nid: int) -> Stored:

@@ -6,8 +6,9 @@ import asyncio
 
 import aiohttp
 
-from tests.conftest import WAIT, drain_until_marker
+from tests.support.clients import drain_until_marker
 from tests.support.cluster import Cluster
+from tests.support.waiting import WAIT
 
 
 async def test_every_addressing_mode_crosses_hubs(cluster: Cluster) -> None:

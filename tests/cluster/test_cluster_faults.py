@@ -14,9 +14,10 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.conftest import WAIT, Client, drain_until_marker, refused
+from tests.support.clients import Client, drain_until_marker, refused
 from tests.support.cluster import Cluster, HubProc, close_cluster, make_cluster
 from tests.support.servers import PostgresServer, RedisServer
+from tests.support.waiting import WAIT
 
 FAST = ["--rate-burst", "100000"]
 

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from hub import tls
-from tests.conftest import WAIT
 from tests.support.servers import unavailable
+from tests.support.waiting import WAIT
 
 ROOT = Path(__file__).resolve().parents[2]
 # Inside the new namespace: bring its loopback up, let it carry multicast, route mDNS's group to it.

@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Client, Hub
+from tests.support.clients import Client
 from tests.support.e2e import Reports, needs_xdotool, quit_app, second_start, tray_icon_centre, xdotool
+from tests.support.hubs import Hub
 from tests.support.shots import Shots, around
 
 pytestmark = [pytest.mark.screenshots, needs_xdotool]

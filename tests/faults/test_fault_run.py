@@ -31,8 +31,8 @@ import pytest
 
 from hub.accounts import Accounts
 from hub.store import SqliteStore, TokenKind
-from tests.conftest import HubProcess
 from tests.faults.agent import parse_line
+from tests.support.hubs import HubProcess
 from tests.support.peers import NotSent, Peer, Seen, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from hub.http_api import SERVICE
 from hub.protocol import BIDI_CONTROLS, Event
-from tests.conftest import Client
 from tests.fuzz.strategies import VALID
+from tests.support.clients import Client
 from tests.support.fuzz import (
     DOCUMENTED_CODES,
     LoopHub,

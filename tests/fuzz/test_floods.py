@@ -14,10 +14,12 @@ from typing import TypeVar
 import aiohttp
 import pytest
 
-from tests.conftest import WAIT, Client, HubProcess, drain_until_marker
+from tests.support.clients import Client, drain_until_marker
 from tests.support.fuzz import RawSocket, Tally
+from tests.support.hubs import HubProcess
 from tests.support.raw_http import RawHttp, closed_by_peer, polling_session, request
 from tests.support.stuck import StuckReader
+from tests.support.waiting import WAIT
 
 T = TypeVar("T")
 POLLING = "/socket.io/?EIO=4&transport=polling"

@@ -17,8 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hub.protocol import MAX_PACKET_BYTES, Event
-from tests.conftest import Client, refused
 from tests.fuzz.strategies import BAD_PAYLOADS, BAD_VALUES, NO_PAYLOAD, RESERVED, VALID, socketio_events
+from tests.support.clients import Client, refused
 from tests.support.fuzz import LoopHub, Tally, check_answer, fuzz_settings
 
 

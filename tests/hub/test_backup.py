@@ -14,8 +14,10 @@ import pytest
 from hub.protocol import Event
 from hub.store.inuse import StoreLock
 from hub.store.migrations import SCHEMA_VERSION
-from tests.conftest import WAIT, Client, HubProcess, drain_until_marker
+from tests.support.clients import Client, drain_until_marker
+from tests.support.hubs import HubProcess
 from tests.support.stores import BOB_TOKEN, SEEDED, sqlite_store_at
+from tests.support.waiting import WAIT
 
 
 async def notify_hub(data_dir: Path, *args: str) -> tuple[int, str]:

@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 import socketio
 
-from tests.conftest import WAIT, Client, Hub, HubProcess, drain_until_marker
+from tests.support.clients import Client, drain_until_marker
+from tests.support.hubs import Hub, HubProcess
 from tests.support.servers import free_port
+from tests.support.waiting import WAIT
 
 
 async def named(hub: Hub, token: str, name: str, **auth: Any) -> Client:

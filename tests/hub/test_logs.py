@@ -13,8 +13,10 @@ from pathlib import Path
 import aiohttp
 
 from hub import logs
-from tests.conftest import WAIT, Client, HubProcess
 from tests.hub.test_send_cli import notify_hub
+from tests.support.clients import Client
+from tests.support.hubs import HubProcess
+from tests.support.waiting import WAIT
 
 PASSWORD = "hunter2-correct-horse"
 

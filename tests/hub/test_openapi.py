@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hub.openapi import document
-from tests.conftest import Hub
 from tests.support.http import call, check_against_document
+from tests.support.hubs import Hub
 
 
 def app_routes(hub: Hub) -> set[tuple[str, str]]:

@@ -7,7 +7,8 @@ import asyncio
 import sys
 from typing import Any
 
-from tests.conftest import WAIT, Hub
+from tests.support.hubs import Hub
+from tests.support.waiting import WAIT
 
 
 async def test_a_user_makes_at_most_rooms_per_user_rooms_by_joining(hub_factory: Any) -> None:

@@ -16,8 +16,10 @@ import pytest
 
 from hub import tls
 from hub.store import TokenKind
-from tests.conftest import WAIT, Client, Hub
+from tests.support.clients import Client
 from tests.support.http import call
+from tests.support.hubs import Hub
+from tests.support.waiting import WAIT
 
 ROOT = Path(__file__).parents[2]
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import WAIT
+from tests.support.waiting import WAIT
 
 JS_DIR = Path(__file__).resolve().parent
 DRIVER = JS_DIR / "client.mjs"

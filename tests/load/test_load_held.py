@@ -28,8 +28,9 @@ import pytest
 
 from hub.accounts import Accounts
 from hub.store import SqliteStore
-from tests.conftest import HubProcess, rss
 from tests.load.stats import percentile
+from tests.support.hubs import HubProcess
+from tests.support.memory import rss
 from tests.support.peers import NotSent, Peer, Seen, wait_until
 
 MIB = 1024 * 1024

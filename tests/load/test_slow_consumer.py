@@ -11,8 +11,8 @@ from typing import Any
 
 from hub.app import SOCKETS
 from hub.engine import HubSocket
-from tests.conftest import Hub
 from tests.load.stats import percentile
+from tests.support.hubs import Hub
 from tests.support.peers import Peer, wait_until
 from tests.support.stuck import StuckReader, hold_little_in_the_kernel
 

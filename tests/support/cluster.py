@@ -12,8 +12,9 @@ from typing import Any
 
 from hub.accounts import Accounts
 from hub.store.postgres import PostgresStore
-from tests.conftest import WAIT, Client
+from tests.support.clients import Client
 from tests.support.servers import PostgresServer, RedisServer, create_database
+from tests.support.waiting import WAIT
 
 
 class HubProc:

@@ -25,7 +25,9 @@ from hub.app import STORE
 from hub.protocol import ErrorCode
 from hub.server import RunningHub
 from hub.store import SqliteStore
-from tests.conftest import Client, drain_until_marker, make_config, rss
+from tests.support.clients import Client, drain_until_marker
+from tests.support.hubs import make_config
+from tests.support.memory import rss
 
 T = TypeVar("T")
 STEP = 30.0  # seconds one example may take

@@ -12,7 +12,7 @@ import aiohttp
 import jsonschema
 
 from hub.openapi import document
-from tests.conftest import Hub
+from tests.support.hubs import Hub
 
 
 @dataclass

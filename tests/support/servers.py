@@ -19,7 +19,7 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import pytest
 
@@ -180,23 +180,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_sessionstart(session: pytest.Session) -> None:
     if session.config.getoption("--store") != "postgres":
         return
-    import tests.conftest as shared
+    from tests.support import hubs
 
     server = _start_postgres()
     session.config.add_cleanup(server.destroy)
     made: set[str] = set()
-    plain = shared.make_config
 
-    def on_postgres(data_dir: Path, **changes: Any) -> Any:
+    def database_for(data_dir: Path) -> str:
         # One database per data directory: a hub restarted on the same directory finds its data.
         name = "h_" + hashlib.sha1(str(data_dir).encode()).hexdigest()[:16]
         if name not in made:
             createdb = [str(server.bindir / "createdb"), "-h", "127.0.0.1", "-p", str(server.port), "-U", "postgres"]
             subprocess.run([*createdb, name], check=True, capture_output=True, timeout=START_TIMEOUT)
             made.add(name)
-        return plain(data_dir, **changes).with_changes(database=server.dsn(name))
+        return server.dsn(name)
 
-    shared.make_config = on_postgres
+    hubs.database_for = database_for
 
 
 # --------------------------------------------------------------------------- Redis

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-#: Seconds a test waits for an event before it fails (the same as tests/conftest.py's).
+#: Seconds a test waits for an event before it fails (the one value every test and helper uses).
 WAIT = 10.0
 
 

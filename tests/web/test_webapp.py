@@ -14,8 +14,10 @@ from desktop.net.client import HubClient
 from hub.accounts import Accounts
 from hub.app import STORE
 from hub.server import RunningHub
-from tests.conftest import WAIT, Client, Hub, make_config, refused
+from tests.support.clients import Client, refused
+from tests.support.hubs import Hub, make_config
 from tests.support.servers import free_port
+from tests.support.waiting import WAIT
 from tests.web.browser import PHONE, Browser, sign_in, stored_session
 
 TYPES = ("info", "success", "warning", "error", "message", "system")

@@ -1,0 +1,158 @@
+"""Real hubs for tests: `create_app` in this process on a free loopback port (`Hub`, via the `hub` and
+`hub_factory` fixtures of tests/conftest.py) or `python -m hub serve` as a subprocess (`HubProcess`)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hub.accounts import Accounts
+from hub.app import STORE
+from hub.config import HubConfig
+from hub.http_api import SERVICE
+from hub.server import RunningHub
+from hub.service import HubService
+from hub.store import Store
+from tests.support.clients import Client
+from tests.support.waiting import WAIT
+
+
+@dataclass
+class Hub:
+    """A running hub and handles to its parts."""
+
+    url: str
+    config: HubConfig
+    running: RunningHub
+    clients: list[Client] = field(default_factory=list)
+
+    @property
+    def service(self) -> HubService:
+        return self.running.app[SERVICE]
+
+    @property
+    def store(self) -> Store:
+        return self.running.app[STORE]
+
+    @property
+    def accounts(self) -> Accounts:
+        return Accounts(self.store)
+
+    async def user(self, name: str, *, admin: bool = False, password: str = "correct horse") -> str:
+        """Create a user with a password and return a fresh device token for them."""
+        await self.accounts.add_user(name, password, admin=admin)
+        return (await self.accounts.issue_token(name, "test")).secret
+
+    async def token(self, name: str) -> str:
+        return (await self.accounts.issue_token(name, "test")).secret
+
+    async def client(
+        self, token: str | None = None, *, auth: Any = None, welcome: bool = True, name: str = ""
+    ) -> Client:
+        """A connected client; by default waits for its `welcome` (the replay follows right after)."""
+        client = Client(self.url, name)
+        self.clients.append(client)
+        await client.connect(auth if auth is not None else ({"token": token} if token else None))
+        if welcome:
+            await client.next("welcome")
+        return client
+
+
+#: The database of the hub kept in a data directory, when the suite runs on PostgreSQL (`--store
+#: postgres`: tests/support/servers.py sets it before collection); None: each hub has its SQLite file.
+database_for: Callable[[Path], str] | None = None
+
+
+def make_config(data_dir: Path, **changes: Any) -> HubConfig:
+    """A test hub's settings: loopback, port 0, `data_dir`, revocations noticed within 0.2 s."""
+    config = HubConfig(host="127.0.0.1", port=0, data_dir=data_dir, revocation_poll_seconds=0.2).with_changes(**changes)
+    return config if database_for is None else config.with_changes(database=database_for(data_dir))
+
+
+class HubProcess:
+    """`python -m hub serve` as a subprocess (for SIGKILL tests, and to read its log: `stderr` is a
+    file or `asyncio.subprocess.PIPE`); reads its URL from stdout. `files`: its open-file limit,
+    (soft, hard)."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        *args: str,
+        stderr: Any = asyncio.subprocess.DEVNULL,
+        files: tuple[int, int] | None = None,
+    ) -> None:
+        self.data_dir = data_dir
+        self.args = args
+        self.stderr = stderr
+        self.files = files
+        self.proc: asyncio.subprocess.Process | None = None
+        self.url = ""
+
+    async def cli(self, *args: str, stdin: str | None = None) -> str:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "hub",
+            "--data-dir",
+            str(self.data_dir),
+            *args,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(proc.communicate(stdin.encode() if stdin else None), WAIT * 3)
+        assert proc.returncode == 0, err.decode()
+        return out.decode()
+
+    async def start(self) -> str:
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "hub",
+            "serve",
+            "--port",
+            "0",
+            "--data-dir",
+            str(self.data_dir),
+            "--revocation-poll-seconds",
+            "0.2",
+            *self.args,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=self.stderr,
+            preexec_fn=self._limit_files if self.files else None,
+        )
+        assert self.proc.stdout is not None
+        line = await asyncio.wait_for(self.proc.stdout.readline(), WAIT * 3)
+        assert b"listening on" in line, line
+        self.url = line.decode().split("listening on", 1)[1].strip()
+        return self.url
+
+    def _limit_files(self) -> None:
+        import resource
+
+        assert self.files is not None
+        resource.setrlimit(resource.RLIMIT_NOFILE, self.files)
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    async def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        await self.proc.wait()
+
+    async def terminate(self) -> int:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGTERM)
+        return await asyncio.wait_for(self.proc.wait(), WAIT * 2)
+
+    async def close(self) -> None:
+        if self.proc is not None and self.proc.returncode is None:
+            await self.kill()
