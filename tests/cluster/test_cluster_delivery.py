@@ -55,7 +55,7 @@ async def test_the_database_password_never_reaches_the_logs(cluster: Cluster) ->
     assert "Sup3r-s3cret-pw" not in await cluster.cli("user", "list")  # nor what an admin command prints
     await hub.close()
 
-    log = hub.log.read_text()
+    log = hub.logged()
     assert "postgres@127.0.0.1" in log, "the hub logged where its store is"
     assert "Sup3r-s3cret-pw" not in log
 

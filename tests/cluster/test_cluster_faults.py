@@ -15,7 +15,8 @@ import aiohttp
 import pytest
 
 from tests.support.clients import Client, drain_until_marker, refused
-from tests.support.cluster import Cluster, HubProc, close_cluster, make_cluster
+from tests.support.cluster import Cluster, close_cluster, make_cluster
+from tests.support.hubs import HubProcess
 from tests.support.servers import PostgresServer, RedisServer
 from tests.support.waiting import WAIT
 
@@ -159,11 +160,11 @@ async def test_redis_killed_and_restarted_mid_stream_loses_nothing(
     for member in members:
         await drain_until_marker(member)  # the marker's id is above every acked one: all came before it
         assert ids_of(member.pending("room_notification")) == acked, member.name
-    assert "read from the store" in b.log.read_text()  # hub b did miss what was published meanwhile
+    assert "read from the store" in b.logged()  # hub b did miss what was published meanwhile
     await presence_crosses(cluster, b, carol)  # and fan-out through Redis works again
 
 
-async def presence_crosses(cluster: Cluster, hub: HubProc, watcher: Client) -> None:
+async def presence_crosses(cluster: Cluster, hub: HubProcess, watcher: Client) -> None:
     """A user coming online on `hub` is announced to `watcher` on another hub: only Redis carries that.
 
     A hub subscribes again a moment after Redis returns, and what is published before that is gone

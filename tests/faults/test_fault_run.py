@@ -18,7 +18,6 @@ import json
 import os
 import random
 import signal
-import socket
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -40,13 +39,6 @@ ROOM = "ops"
 PING = 1.0  # the hub's ping interval and timeout in these runs, seconds
 PAUSE = 2 * PING + 1.0  # a frozen receiver stays frozen this long: past interval + timeout
 SETTLE = 60.0  # the most the end of a run waits for everything confirmed to arrive
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -176,10 +168,9 @@ async def fault_run(tmp_path: Path, seconds: float, *, senders: int = 3, receive
     room_members = {*everyone, http_name}
     figures = Figures(seed=seed, seconds=seconds, peers=len(everyone))
 
-    port = free_port()
-    hub = HubProcess(
+    hub = HubProcess(  # restarted after each kill on the port its first start got
         data_dir,
-        *("--port", str(port), "--ping-interval", str(PING), "--ping-timeout", str(PING)),
+        *("--ping-interval", str(PING), "--ping-timeout", str(PING)),
         *("--rate-burst", "1000000", "--rate-refill-per-second", "1000000", "--retention-count", "1000000"),
     )
     url = await hub.start()

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from hub.accounts import Accounts
 from hub.http_api import SERVICE
 from tests.fuzz.strategies import json_values
-from tests.hub.test_openapi import app_routes
 from tests.support.fuzz import DOCUMENTED_CODES, LoopHub, RawSocket, Tally, fuzz_settings
+from tests.support.http import app_routes
 
 ENDPOINTS = [
     ("POST", "/api/login"),

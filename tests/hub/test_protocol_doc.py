@@ -17,7 +17,7 @@ from hub.protocol import (
     Kind,
     NotificationType,
 )
-from tests.hub.test_openapi import app_routes
+from tests.support.http import app_routes
 from tests.support.hubs import Hub
 
 DOC = (Path(__file__).parents[2] / "docs" / "protocol.md").read_text()

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import sys
 from collections.abc import Callable
@@ -18,7 +19,9 @@ from hub.http_api import SERVICE
 from hub.server import RunningHub
 from hub.service import HubService
 from hub.store import Store
+from tests.support.cli import notify_hub
 from tests.support.clients import Client
+from tests.support.ports import port_of
 from tests.support.waiting import WAIT
 
 
@@ -75,62 +78,65 @@ def make_config(data_dir: Path, **changes: Any) -> HubConfig:
 
 
 class HubProcess:
-    """`python -m hub serve` as a subprocess (for SIGKILL tests, and to read its log: `stderr` is a
-    file or `asyncio.subprocess.PIPE`); reads its URL from stdout. `files`: its open-file limit,
-    (soft, hard)."""
+    """`python -m hub serve` as a subprocess (for SIGKILL tests, and to read its log); reads its URL from
+    stdout. The first start binds port 0; a restart listens on the port that start got, so clients find
+    it where they left it.
+
+    `stderr`: a file or `asyncio.subprocess.PIPE`; or `log`: a file each start appends its standard error
+    to (shown when it fails to start). `files`: its open-file limit, (soft, hard)."""
 
     def __init__(
         self,
         data_dir: Path,
         *args: str,
         stderr: Any = asyncio.subprocess.DEVNULL,
+        log: Path | None = None,
         files: tuple[int, int] | None = None,
     ) -> None:
         self.data_dir = data_dir
         self.args = args
         self.stderr = stderr
+        self.log = log
         self.files = files
         self.proc: asyncio.subprocess.Process | None = None
         self.url = ""
 
     async def cli(self, *args: str, stdin: str | None = None) -> str:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "hub",
-            "--data-dir",
-            str(self.data_dir),
-            *args,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        out, err = await asyncio.wait_for(proc.communicate(stdin.encode() if stdin else None), WAIT * 3)
-        assert proc.returncode == 0, err.decode()
-        return out.decode()
+        """`notify-hub --data-dir <its data> <args>`, which must succeed; what it printed."""
+        done = await notify_hub("--data-dir", str(self.data_dir), *args, stdin=stdin or "")
+        assert done.code == 0, done.err
+        return done.out
 
     async def start(self) -> str:
-        self.proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "hub",
-            "serve",
-            "--port",
-            "0",
-            "--data-dir",
-            str(self.data_dir),
-            "--revocation-poll-seconds",
-            "0.2",
-            *self.args,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=self.stderr,
-            preexec_fn=self._limit_files if self.files else None,
-        )
+        port = str(port_of(self.url)) if self.url else "0"
+        with contextlib.ExitStack() as files:
+            stderr = files.enter_context(self.log.open("ab")) if self.log is not None else self.stderr
+            self.proc = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "hub",
+                "serve",
+                "--port",
+                port,
+                "--data-dir",
+                str(self.data_dir),
+                "--revocation-poll-seconds",
+                "0.2",
+                *self.args,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=stderr,
+                preexec_fn=self._limit_files if self.files else None,
+            )
         assert self.proc.stdout is not None
         line = await asyncio.wait_for(self.proc.stdout.readline(), WAIT * 3)
-        assert b"listening on" in line, line
+        assert b"listening on" in line, self.logged()[-3000:] if self.log is not None else line
         self.url = line.decode().split("listening on", 1)[1].strip()
         return self.url
+
+    def logged(self) -> str:
+        """What its starts wrote to `log`."""
+        assert self.log is not None, "started without a log file"
+        return self.log.read_text() if self.log.exists() else ""
 
     def _limit_files(self) -> None:
         import resource
@@ -153,6 +159,16 @@ class HubProcess:
         self.proc.send_signal(signal.SIGTERM)
         return await asyncio.wait_for(self.proc.wait(), WAIT * 2)
 
+    async def stop(self) -> None:
+        """SIGTERM if it runs, and SIGKILL if it has not stopped within WAIT seconds."""
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.proc.wait(), WAIT)
+            except TimeoutError:
+                await self.kill()
+
     async def close(self) -> None:
+        """SIGKILL if it runs."""
         if self.proc is not None and self.proc.returncode is None:
             await self.kill()
