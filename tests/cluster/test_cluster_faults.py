@@ -18,7 +18,7 @@ from tests.support.clients import Client, drain_until_marker, refused
 from tests.support.cluster import Cluster, close_cluster, make_cluster
 from tests.support.hubs import HubProcess
 from tests.support.servers import PostgresServer, RedisServer
-from tests.support.waiting import WAIT
+from tests.support.waiting import WAIT, Changes
 
 FAST = ["--rate-burst", "100000"]
 
@@ -34,7 +34,7 @@ class Sender:
         self.until_error = until_error
         self.address = address or {"to": "bob"}
         self.acked: list[int] = []
-        self.progress = asyncio.Condition()
+        self.progress = Changes()
         self.task = asyncio.ensure_future(self._run())
 
     async def _run(self) -> None:
@@ -44,11 +44,9 @@ class Sender:
             if ack is None:
                 break
             assert ack["ok"], ack
-            async with self.progress:
-                self.acked.append(ack["id"])
-                self.progress.notify_all()
-        async with self.progress:
-            self.progress.notify_all()
+            self.acked.append(ack["id"])
+            self.progress.poke()
+        self.progress.poke()
 
     async def _call(self, event: str, data: dict[str, Any]) -> dict[str, Any] | None:
         """The ack; with `until_error`, None once the connection is gone (no waiting for a timeout)."""
@@ -68,11 +66,7 @@ class Sender:
         return answer  # a refusal is not a dead hub: `_run` fails on it
 
     async def reached(self, n: int) -> None:
-        async def wait() -> None:
-            async with self.progress:
-                await self.progress.wait_for(lambda: len(self.acked) >= n or self.task.done())
-
-        await asyncio.wait_for(wait(), WAIT * 3)
+        await self.progress.until(lambda: len(self.acked) >= n or self.task.done(), WAIT * 3)
 
     async def done(self) -> list[int]:
         await asyncio.wait_for(self.task, WAIT * 6)

@@ -32,7 +32,8 @@ from hub.accounts import Accounts
 from hub.store import SqliteStore, TokenKind
 from tests.faults.agent import parse_line
 from tests.support.hubs import HubProcess
-from tests.support.peers import NotSent, Peer, Seen, wait_until
+from tests.support.peers import NotSent, Peer, Seen
+from tests.support.waiting import Changes
 
 ROOT = Path(__file__).resolve().parents[2]
 ROOM = "ops"
@@ -76,7 +77,7 @@ class Remote:
         self.name = name
         self.seen: list[Seen] = []
         self.connects = 0
-        self.arrived = asyncio.Event()
+        self.arrived = Changes()
         self.up = asyncio.Event()
         self.proc: asyncio.subprocess.Process | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -106,7 +107,7 @@ class Remote:
             elif item == "connect":
                 self.connects += 1
                 self.up.set()
-            self.arrived.set()
+            self.arrived.poke()
 
     def pause(self) -> None:
         assert self.proc is not None
@@ -307,7 +308,7 @@ async def fault_run(tmp_path: Path, seconds: float, *, senders: int = 3, receive
 
         shown_by: list[Peer | Remote] = [*peers.values(), frozen]
         for who in shown_by:
-            if not await wait_until(_has_all(who, expected_for(who.name)), who.arrived, SETTLE):
+            if not await who.arrived.reached(_has_all(who, expected_for(who.name)), SETTLE):
                 print(f"{who.name} still misses some confirmed notifications after {SETTLE} s")
     finally:
         for peer in peers.values():

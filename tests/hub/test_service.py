@@ -16,7 +16,7 @@ from hub.service import USER_CACHE_SECONDS, HubService
 from hub.sessions import Actor, Session
 from hub.store import SqliteStore, User
 from tests.support.delivery import Recorder, running
-from tests.support.waiting import FakeClock
+from tests.support.waiting import Changes, FakeClock
 
 
 class GatedStore(SqliteStore):
@@ -326,12 +326,12 @@ class CountedStore(SqliteStore):
     def __init__(self, path: Path) -> None:
         super().__init__(path)
         self.committed: list[int] = []
-        self.changed = asyncio.Event()
+        self.changes = Changes()
 
     async def add(self, drafts: Any) -> Any:
         stored = await super().add(drafts)
         self.committed += [s.notification.id for s in stored]
-        self.changed.set()
+        self.changes.poke()
         return stored
 
 
@@ -352,9 +352,7 @@ async def test_the_next_batch_is_stored_while_the_one_before_is_still_being_hand
     first = await service.accept_direct(Actor(alice), SendNotification(to="bob", message="first"))
     await asyncio.wait_for(transport.held.wait(), 5)  # stored, and stuck handing it out
     second = await service.accept_direct(Actor(alice), SendNotification(to="bob", message="second"))
-    while len(store.committed) < 2:
-        store.changed.clear()
-        await asyncio.wait_for(store.changed.wait(), 5)
+    await store.changes.until(lambda: len(store.committed) >= 2, 5)
 
     assert not first.done() and not second.done()  # an ok still means "stored and handed out"
     assert transport.ids("s1") == []

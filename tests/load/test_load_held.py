@@ -31,7 +31,8 @@ from hub.store import SqliteStore
 from tests.load.stats import percentile
 from tests.support.hubs import HubProcess
 from tests.support.memory import rss
-from tests.support.peers import NotSent, Peer, Seen, wait_until
+from tests.support.peers import NotSent, Peer, Seen
+from tests.support.waiting import Changes
 
 MIB = 1024 * 1024
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,7 +98,7 @@ class Swarm:
         self.names = names
         self.seen: dict[str, list[Seen]] = {name: [] for name in names}
         self.connects = 0
-        self.arrived = asyncio.Event()
+        self.arrived = Changes()
         self.all_up = asyncio.Event()
         self.proc: asyncio.subprocess.Process | None = None
         self.up_names: set[str] = set()
@@ -127,14 +128,14 @@ class Swarm:
             item = json.loads(line)
             if item["ev"] == "note":
                 self.seen[item["n"]].append(Seen(int(item["id"]), "", "", float(item["at"])))
-                self.arrived.set()
+                self.arrived.poke()
             elif item["ev"] == "up":
                 self.connects += 1
                 self.up_names.add(item["n"])
                 if len(self.up_names) == len(self.names):
                     self.all_up.set()
         self.all_up.set()  # the process ended (the caller checks the count)
-        self.arrived.set()
+        self.arrived.poke()
 
     def has_all(self, wanted: dict[str, set[int]]) -> Callable[[], bool]:
         return lambda: all(ids <= {s.id for s in self.seen[name]} for name, ids in wanted.items())
@@ -211,7 +212,7 @@ async def load_held(
         settle = await senders["boss"].send("broadcast", {"message": "settled"})
         intended[settle["id"]] = everyone
         for swarm in swarms:
-            await wait_until(swarm.has_all({name: {settle["id"]} for name in swarm.names}), swarm.arrived, 300)
+            await swarm.arrived.reached(swarm.has_all({name: {settle["id"]} for name in swarm.names}), 300)
 
         stop = asyncio.Event()
 
@@ -252,9 +253,9 @@ async def load_held(
             return {name: {nid for nid, to in intended.items() if name in to} for name in names}
 
         for swarm in swarms:  # bounded: what does not come in time is counted as lost
-            await wait_until(swarm.has_all(wanted_by(swarm.names)), swarm.arrived, 60)
+            await swarm.arrived.reached(swarm.has_all(wanted_by(swarm.names)), 60)
         for name, peer in senders.items():
-            await wait_until(_has_all(peer, wanted_by([name])[name]), peer.arrived, 60)
+            await peer.arrived.reached(_has_all(peer, wanted_by([name])[name]), 60)
         figures.rss_end_mib = rss(pid) / MIB
     finally:
         try:

@@ -35,6 +35,14 @@ class Changes:
 
         await asyncio.wait_for(wait(), timeout)
 
+    async def reached(self, predicate: Callable[[], bool], timeout: float = WAIT) -> bool:
+        """`until`, for a wait whose shortfall is counted rather than failed: False once `timeout` passes."""
+        try:
+            await self.until(predicate, timeout)
+        except TimeoutError:
+            return False
+        return True
+
 
 class FakeClock:
     """A monotonic clock (seconds) the test moves by hand: pass it where the code takes `clock=time.monotonic`."""
