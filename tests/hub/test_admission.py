@@ -18,8 +18,8 @@ from hub.app import SOCKETS
 from hub.config import HubConfig
 from hub.listener import GATE, HubRequestHandler
 from tests.support.clients import Client
-from tests.support.fuzz import RawSocket
 from tests.support.hubs import Hub, HubProcess
+from tests.support.raw_engineio import RawSocket
 from tests.support.raw_http import RawHttp, request
 from tests.support.waiting import WAIT
 

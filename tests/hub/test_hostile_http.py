@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from hub.server import RunningHub
-from tests.support.fuzz import RawSocket
 from tests.support.hubs import Hub, make_config
+from tests.support.raw_engineio import RawSocket
 from tests.support.raw_http import RawHttp, polling_session, request
 from tests.support.waiting import WAIT
 

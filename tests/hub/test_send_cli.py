@@ -76,7 +76,7 @@ async def test_token_from_the_tray_apps_keyring_entry(hub: Hub) -> None:
     token = await hub.user("alice")
     await hub.user("bob")
     env = {
-        "PYTHON_KEYRING_BACKEND": "tests.hub.fake_keyring.EnvKeyring",
+        "PYTHON_KEYRING_BACKEND": "tests.support.keyrings.EnvKeyring",
         "FAKE_KEYRING_KEY": f"alice@{hub.url}",
         "FAKE_KEYRING_TOKEN": token,
     }

@@ -1,5 +1,6 @@
-"""Real hubs for tests: `create_app` in this process on a free loopback port (`Hub`, via the `hub` and
-`hub_factory` fixtures of tests/conftest.py) or `python -m hub serve` as a subprocess (`HubProcess`)."""
+"""Real hubs for tests, each on a free loopback port: `create_app` in this process (`Hub`, via the `hub` and
+`hub_factory` fixtures of tests/conftest.py), `python -m hub serve` as a subprocess (`HubProcess`), or
+`create_app` on an event loop a synchronous test drives step by step (`LoopHub`, for hypothesis)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ import asyncio
 import contextlib
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from hub.accounts import Accounts
 from hub.app import STORE
@@ -18,9 +19,9 @@ from hub.config import HubConfig
 from hub.http_api import SERVICE
 from hub.server import RunningHub
 from hub.service import HubService
-from hub.store import Store
+from hub.store import SqliteStore, Store
 from tests.support.cli import notify_hub
-from tests.support.clients import Client
+from tests.support.clients import Client, drain_until_marker
 from tests.support.ports import port_of
 from tests.support.waiting import WAIT
 
@@ -65,6 +66,8 @@ class Hub:
             await client.next("welcome")
         return client
 
+
+T = TypeVar("T")
 
 #: The database of the hub kept in a data directory, when the suite runs on PostgreSQL (`--store
 #: postgres`: tests/support/servers.py sets it before collection); None: each hub has its SQLite file.
@@ -172,3 +175,90 @@ class HubProcess:
         """SIGKILL if it runs."""
         if self.proc is not None and self.proc.returncode is None:
             await self.kill()
+
+
+#: Seconds one step of a LoopHub (one fuzz example, say) may take.
+STEP = 30.0
+#: The users a LoopHub always has: `still_serves` has them talk after a campaign.
+OBSERVERS = ("observer-a", "observer-b")
+
+
+class LoopHub:
+    """A real hub (create_app on a free loopback port) on an event loop owned by the test: `run(coro)` runs
+    one step on it, and the hub's own tasks progress meanwhile."""
+
+    def __init__(self, data_dir: Path, **config: Any) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.config = make_config(data_dir, **config)
+        self.running = RunningHub(self.config)
+        self.url = self.run(self.running.start())
+        self.clients: list[Client] = []
+        self.tokens: dict[str, str] = {}
+
+    def run(self, coro: Awaitable[T], timeout: float = STEP) -> T:
+        async def bounded() -> T:
+            return await asyncio.wait_for(coro, timeout)
+
+        return self.loop.run_until_complete(bounded())
+
+    @property
+    def store(self) -> SqliteStore:
+        store = self.running.app[STORE]
+        assert isinstance(store, SqliteStore)
+        return store
+
+    async def user(self, name: str, *, admin: bool = False) -> str:
+        await self.store.create_user(name, None, admin=admin)
+        self.tokens[name] = (await Accounts(self.store).issue_token(name, "fuzz")).secret
+        return self.tokens[name]
+
+    async def client(self, name: str, *, last_id: int | None = 0) -> Client:
+        client = Client(self.url, name)
+        self.clients.append(client)
+        auth: dict[str, Any] = {"token": self.tokens[name]}
+        if last_id is not None:
+            auth["last_id"] = last_id
+        await client.connect(auth)
+        await client.next("welcome")
+        return client
+
+    async def still_serves(self) -> None:
+        """After the campaign: a new pair of clients can talk, and the store is intact."""
+        sender = await self.client("observer-a")
+        receiver = await self.client("observer-b", last_id=None)
+        answer = await sender.call("send_notification", {"to": "observer-b", "message": "still here?"})
+        assert answer["ok"], answer
+        got = await drain_until_marker(receiver)
+        assert [n["message"] for n in got][-1:] == ["still here?"]
+        assert (await sender.call("list_online"))["ok"]
+        assert await self.store.integrity_check() == "ok"
+
+    def close(self) -> None:
+        async def shutdown() -> None:
+            for client in self.clients:
+                with contextlib.suppress(Exception):
+                    await client.close()
+            await self.running.stop()
+
+        try:
+            self.run(shutdown(), 60)
+            pending = [t for t in asyncio.all_tasks(self.loop) if not t.done()]
+            for task in pending:
+                task.cancel()
+            if pending:
+                self.loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            self.loop.run_until_complete(self.loop.shutdown_asyncgens())
+        finally:
+            self.loop.close()
+
+
+@contextlib.contextmanager
+def loop_hub_with(data_dir: Path, *users: str, admins: Collection[str] = (), **config: Any) -> Iterator[LoopHub]:
+    """A started LoopHub with `users` (and the OBSERVERS), each with a device token; closed after."""
+    hub = LoopHub(data_dir, **config)
+    try:
+        for name in dict.fromkeys([*users, *OBSERVERS]):
+            hub.run(hub.user(name, admin=name in admins))
+        yield hub
+    finally:
+        hub.close()
