@@ -32,7 +32,7 @@ from hub.accounts import Accounts
 from hub.store import SqliteStore, TokenKind
 from tests.faults.agent import parse_line
 from tests.support.hubs import HubProcess
-from tests.support.peers import NotSent, Peer, Seen
+from tests.support.peers import NotSent, Peer, Seen, stop_peer_process
 from tests.support.waiting import Changes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -118,22 +118,11 @@ class Remote:
         self.proc.send_signal(signal.SIGCONT)
 
     async def stop(self) -> None:
-        if self.proc is None or self.proc.returncode is not None:
+        if self.proc is None:
             return
-        self.resume()
-        assert self.proc.stdin is not None
-        with contextlib.suppress(ConnectionError):
-            self.proc.stdin.write(b"stop\n")
-            await self.proc.stdin.drain()
-            self.proc.stdin.close()
-        try:
-            await asyncio.wait_for(self.proc.wait(), 20)
-        finally:
-            if self.proc.returncode is None:
-                self.proc.kill()
-                await self.proc.wait()
-            if self._reader is not None:
-                await asyncio.wait_for(self._reader, 10)
+        if self.proc.returncode is None:
+            self.resume()
+        await stop_peer_process(self.proc, self._reader, 20)
 
 
 async def provision(data_dir: Path, names: list[str], admin: str, http_sender: str) -> dict[str, str]:

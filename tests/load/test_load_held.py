@@ -13,7 +13,6 @@ The short default run mostly proves the harness and catches gross leaks.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
 import random
@@ -31,7 +30,7 @@ from hub.store import SqliteStore
 from tests.load.stats import percentile
 from tests.support.hubs import HubProcess
 from tests.support.memory import rss
-from tests.support.peers import NotSent, Peer, Seen
+from tests.support.peers import NotSent, Peer, Seen, stop_peer_process
 from tests.support.waiting import Changes
 
 MIB = 1024 * 1024
@@ -141,21 +140,8 @@ class Swarm:
         return lambda: all(ids <= {s.id for s in self.seen[name]} for name, ids in wanted.items())
 
     async def stop(self) -> None:
-        if self.proc is None:
-            return
-        if self.proc.returncode is None:
-            assert self.proc.stdin is not None
-            with contextlib.suppress(ConnectionError):
-                self.proc.stdin.write(b"stop\n")
-                await self.proc.stdin.drain()
-                self.proc.stdin.close()
-            try:
-                await asyncio.wait_for(self.proc.wait(), 60)
-            except TimeoutError:
-                self.proc.kill()
-                await self.proc.wait()
-        if self._reader is not None:
-            await asyncio.wait_for(self._reader, 30)
+        if self.proc is not None:
+            await stop_peer_process(self.proc, self._reader, 60)
 
 
 async def load_held(

@@ -213,3 +213,23 @@ async def until_told_to_stop() -> None:
         line = await reader.readline()
         if not line or line.strip() == b"stop":
             return
+
+
+async def stop_peer_process(
+    proc: asyncio.subprocess.Process, reader: asyncio.Task[None] | None, timeout: float
+) -> None:
+    """The parent's side of `until_told_to_stop`: say `stop`, give the process `timeout` seconds to exit
+    (then kill it), and its `reader` half that long to read the rest of what it printed."""
+    if proc.returncode is None:
+        assert proc.stdin is not None
+        with contextlib.suppress(ConnectionError):
+            proc.stdin.write(b"stop\n")
+            await proc.stdin.drain()
+            proc.stdin.close()
+        try:
+            await asyncio.wait_for(proc.wait(), timeout)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+    if reader is not None:
+        await asyncio.wait_for(reader, timeout / 2)
