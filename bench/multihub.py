@@ -26,7 +26,7 @@ import socketio
 
 from hub.accounts import Accounts
 from hub.store.postgres import PostgresStore
-from tests.servers import PostgresServer, RedisServer, create_database, postgres_bin
+from tests.support.servers import PostgresServer, RedisServer, create_database, postgres_bin
 
 ROOM = "bench"
 

@@ -1,9 +1,12 @@
-"""Boundaries: the hub imports without loading Qt; the desktop tests share helpers through tests/support/."""
+"""Boundaries: the hub imports without loading Qt; tests share helpers through tests/support/."""
 
 from __future__ import annotations
 
+import ast
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 
 def test_hub_does_not_load_qt() -> None:
@@ -15,22 +18,31 @@ def test_hub_does_not_load_qt() -> None:
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
 
 
-def test_the_desktop_tests_share_helpers_through_tests_support_not_each_other() -> None:
-    """A test module is never imported by another: what tests share lives in tests/support/."""
-    import ast
-    import re
-    from pathlib import Path
-
+def test_tests_share_helpers_through_tests_support_not_each_other() -> None:
+    """No module of tests/ imports a test module or a conftest (a conftest holds fixtures, not helpers);
+    what several folders share lives in tests/support/, which imports nothing else of tests/. A helper
+    beside the tests of one folder (tests/fuzz/strategies.py, tests/web/browser.py) serves that folder only."""
     tests = Path(__file__).resolve().parent
-    paths = sorted([*(tests / "desktop").rglob("*.py"), *(tests / "support").rglob("*.py")])
-    assert len(paths) > 50
+    paths = sorted(p for p in tests.rglob("*.py") if "node_modules" not in p.parts)
+    assert len(paths) > 150
     offenders: dict[str, list[str]] = {}
     for path in paths:
+        relative = path.relative_to(tests)
+        folder = relative.parts[0] if len(relative.parts) > 1 else None
         tree = ast.parse(path.read_text(encoding="utf-8"))
         names = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module]
         names += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
-        bad = sorted(name for name in names if re.search(r"(^|\.)test_\w+$", name))
+        bad = []
+        for name in names:
+            parts = name.split(".")
+            if parts[0] != "tests":
+                continue
+            if re.search(r"(^|\.)(test_\w+|conftest)$", name):
+                bad.append(name)  # a test module or a conftest
+            elif len(parts) < 2 or parts[1] not in {"support", folder}:
+                bad.append(name)  # another folder's own helper
+            elif folder == "support" and parts[1] != "support":
+                bad.append(name)  # tests/support/ stands on its own
         if bad:
-            offenders[str(path.relative_to(tests))] = bad
-    # The hub's own test helpers move to tests/support/ with the hub's tests; this one is theirs.
-    assert offenders == {"desktop/test_logging.py": ["tests.hub.test_logs"]}
+            offenders[str(relative)] = sorted(bad)
+    assert offenders == {}

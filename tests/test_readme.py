@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import WAIT
-from tests.servers import free_port
+from tests.support.ports import free_port
+from tests.support.waiting import WAIT
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_URL = "http://127.0.0.1:8765"
@@ -112,10 +112,9 @@ FAILED = re.compile(r"steps ended: (?!0\b)\d+")
 
 
 async def test_send_from_a_script(shell: Shell) -> None:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    hub = await shell.start(f".venv/bin/notify-hub serve --port {port}")
-    await shell.read_until(hub, re.compile("listening on"))
+    hub = await shell.start(".venv/bin/notify-hub serve --port 0")
+    listening = re.compile(r"hub listening on (http\S+)")
+    url = listening.findall(await shell.read_until(hub, listening))[0]
 
     # `notify-hub send` finds the hub at its default URL in the README; here the port differs.
     shell.env["LAN_NOTIFY_HUB"] = url

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from tests.bench import run_bench
-from tests.servers import require_postgres, require_redis
+from tests.support.servers import require_postgres, require_redis
 
 
 def test_multihub_bench_reports_a_rate_per_hub_count() -> None:

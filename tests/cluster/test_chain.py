@@ -11,7 +11,7 @@ import pytest
 from hub.cluster.chain import Chain, Link
 from hub.protocol import Kind, Notification, NotificationType
 from hub.store.base import Stored
-from tests.conftest import WAIT
+from tests.support.waiting import WAIT, Changes
 
 
 def stored(nid: int) -> Stored:
@@ -45,19 +45,14 @@ class FakeStore:
 class Recorder:
     def __init__(self) -> None:
         self.ids: list[int] = []
-        self.changed = asyncio.Condition()
+        self.changes = Changes()
 
     async def deliver(self, item: Stored) -> None:
-        async with self.changed:
-            self.ids.append(item.notification.id)
-            self.changed.notify_all()
+        self.ids.append(item.notification.id)
+        self.changes.poke()
 
     async def until(self, done: Callable[[list[int]], bool]) -> list[int]:
-        async def wait() -> None:
-            async with self.changed:
-                await self.changed.wait_for(lambda: done(self.ids))
-
-        await asyncio.wait_for(wait(), WAIT)
+        await self.changes.until(lambda: done(self.ids))
         return self.ids
 
 

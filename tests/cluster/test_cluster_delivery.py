@@ -6,8 +6,9 @@ import asyncio
 
 import aiohttp
 
-from tests.cluster.conftest import Cluster
-from tests.conftest import WAIT, drain_until_marker
+from tests.support.clients import drain_until_marker
+from tests.support.cluster import Cluster
+from tests.support.waiting import WAIT
 
 
 async def test_every_addressing_mode_crosses_hubs(cluster: Cluster) -> None:
@@ -54,7 +55,7 @@ async def test_the_database_password_never_reaches_the_logs(cluster: Cluster) ->
     assert "Sup3r-s3cret-pw" not in await cluster.cli("user", "list")  # nor what an admin command prints
     await hub.close()
 
-    log = hub.log.read_text()
+    log = hub.logged()
     assert "postgres@127.0.0.1" in log, "the hub logged where its store is"
     assert "Sup3r-s3cret-pw" not in log
 

@@ -14,9 +14,11 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.cluster.conftest import Cluster, HubProc, close_cluster, make_cluster
-from tests.conftest import WAIT, Client, drain_until_marker, refused
-from tests.servers import PostgresServer, RedisServer
+from tests.support.clients import Client, drain_until_marker, refused
+from tests.support.cluster import Cluster, close_cluster, make_cluster
+from tests.support.hubs import HubProcess
+from tests.support.servers import PostgresServer, RedisServer
+from tests.support.waiting import WAIT, Changes
 
 FAST = ["--rate-burst", "100000"]
 
@@ -32,7 +34,7 @@ class Sender:
         self.until_error = until_error
         self.address = address or {"to": "bob"}
         self.acked: list[int] = []
-        self.progress = asyncio.Condition()
+        self.progress = Changes()
         self.task = asyncio.ensure_future(self._run())
 
     async def _run(self) -> None:
@@ -42,11 +44,9 @@ class Sender:
             if ack is None:
                 break
             assert ack["ok"], ack
-            async with self.progress:
-                self.acked.append(ack["id"])
-                self.progress.notify_all()
-        async with self.progress:
-            self.progress.notify_all()
+            self.acked.append(ack["id"])
+            self.progress.poke()
+        self.progress.poke()
 
     async def _call(self, event: str, data: dict[str, Any]) -> dict[str, Any] | None:
         """The ack; with `until_error`, None once the connection is gone (no waiting for a timeout)."""
@@ -66,11 +66,7 @@ class Sender:
         return answer  # a refusal is not a dead hub: `_run` fails on it
 
     async def reached(self, n: int) -> None:
-        async def wait() -> None:
-            async with self.progress:
-                await self.progress.wait_for(lambda: len(self.acked) >= n or self.task.done())
-
-        await asyncio.wait_for(wait(), WAIT * 3)
+        await self.progress.until(lambda: len(self.acked) >= n or self.task.done(), WAIT * 3)
 
     async def done(self) -> list[int]:
         await asyncio.wait_for(self.task, WAIT * 6)
@@ -158,11 +154,11 @@ async def test_redis_killed_and_restarted_mid_stream_loses_nothing(
     for member in members:
         await drain_until_marker(member)  # the marker's id is above every acked one: all came before it
         assert ids_of(member.pending("room_notification")) == acked, member.name
-    assert "read from the store" in b.log.read_text()  # hub b did miss what was published meanwhile
+    assert "read from the store" in b.logged()  # hub b did miss what was published meanwhile
     await presence_crosses(cluster, b, carol)  # and fan-out through Redis works again
 
 
-async def presence_crosses(cluster: Cluster, hub: HubProc, watcher: Client) -> None:
+async def presence_crosses(cluster: Cluster, hub: HubProcess, watcher: Client) -> None:
     """A user coming online on `hub` is announced to `watcher` on another hub: only Redis carries that.
 
     A hub subscribes again a moment after Redis returns, and what is published before that is gone

@@ -6,8 +6,8 @@ import asyncio
 
 import aiohttp
 
-from tests.cluster.conftest import Cluster
-from tests.conftest import WAIT
+from tests.support.cluster import Cluster
+from tests.support.waiting import WAIT
 
 BOB = {"userId": "bob", "username": "bob"}
 

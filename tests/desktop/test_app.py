@@ -20,9 +20,11 @@ from desktop.core.preferences import Preferences
 from hub.accounts import Accounts
 from hub.app import STORE
 from hub.server import RunningHub
-from tests.conftest import WAIT, Client, make_config
 from tests.support.apps import RecordingReporter, assert_no_secret_on_disk, make_tray_app, run_on_qasync
+from tests.support.clients import Client
+from tests.support.hubs import make_config
 from tests.support.keyrings import DictKeyring
+from tests.support.waiting import WAIT
 
 
 def test_sign_in_toasts_history_restart_and_sign_out(qapp: QApplication, tmp_path: Path, prefs: Preferences) -> None:

@@ -20,9 +20,10 @@ from desktop.core.preferences import Preferences
 from hub.accounts import Accounts
 from hub.app import STORE
 from hub.server import RunningHub
-from tests.conftest import WAIT, make_config
 from tests.support.apps import RecordingReporter, connected_client, make_tray_app, run_on_qasync
+from tests.support.hubs import make_config
 from tests.support.notes import note
+from tests.support.waiting import WAIT
 
 LONG = "\n".join(f"step {i}: " + "compiling module " * 15 for i in range(14))  # ~3.7 KB: near the hub's 4 KB limit
 

@@ -19,9 +19,10 @@ from desktop.errors import HostError, LoginRefusedError, PortInUseError
 from desktop.net.http import login
 from desktop.system.hosting import Hosted, LocalHub, cannot_host_text, default_hub_dir, lan_address, local_username
 from hub.config import load_config
-from tests.conftest import WAIT, Client
 from tests.support.apps import RecordingReporter, assert_no_secret_on_disk, make_tray_app, run_on_qasync
+from tests.support.clients import Client
 from tests.support.layout import layout_problems
+from tests.support.waiting import WAIT
 
 
 def test_host_mode_a_teammate_joins_over_the_lan_and_messages_go_both_ways(

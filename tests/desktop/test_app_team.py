@@ -24,9 +24,10 @@ from hub.accounts import Accounts
 from hub.app import STORE
 from hub.server import RunningHub
 from hub.store import TokenKind
-from tests.conftest import WAIT, make_config
 from tests.support.apps import RecordingReporter, app_running, connected_client, hub_with, make_tray_app, run_on_qasync
+from tests.support.hubs import make_config
 from tests.support.ports import port_of
+from tests.support.waiting import WAIT
 
 
 class Wall:

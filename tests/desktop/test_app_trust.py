@@ -22,11 +22,13 @@ from hub import tls
 from hub.accounts import Accounts
 from hub.app import STORE
 from hub.server import RunningHub
-from tests.conftest import WAIT, Client, make_config
 from tests.support.apps import RecordingReporter, make_tray_app, run_on_qasync
 from tests.support.certificates import Certificate, make_certificate
+from tests.support.clients import Client
+from tests.support.hubs import make_config
 from tests.support.keyrings import DictKeyring
 from tests.support.ports import port_of
+from tests.support.waiting import WAIT
 
 
 class TeeReporter(RecordingReporter):

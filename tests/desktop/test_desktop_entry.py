@@ -27,7 +27,7 @@ from desktop.core.identity import DESKTOP_ENTRY_ID
 from desktop.core.preferences import Preferences
 from desktop.system import autostart, desktop_entry
 from desktop.system.report import Reporter
-from tests.servers import unavailable
+from tests.support.servers import unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from hub import tls
-from tests.conftest import WAIT
 from tests.support.netns import enter, require_namespaces, unshare_command
+from tests.support.waiting import WAIT
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 import socketio
 
-from tests.conftest import Client, Hub
+from tests.support.clients import Client
 from tests.support.e2e import ARTIFACTS, Desktop, needs_xdotool, quit_app, tray_icon_centre, xdotool
+from tests.support.hubs import Hub
 
 pytestmark = needs_xdotool
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from desktop.net.http import login
-from tests.conftest import Hub
 from tests.support.e2e import Desktop, needs_xdotool, quit_app, xdotool
+from tests.support.hubs import Hub
 
 pytestmark = needs_xdotool
 

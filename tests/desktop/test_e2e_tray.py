@@ -16,8 +16,9 @@ from desktop.net.http import login
 from hub.accounts import Accounts
 from hub.app import STORE
 from hub.server import RunningHub
-from tests.conftest import Client, Hub, make_config
+from tests.support.clients import Client
 from tests.support.e2e import Desktop, needs_desktop, quit_app, second_start
+from tests.support.hubs import Hub, make_config
 from tests.support.ports import port_of
 
 TYPES = ["info", "success", "warning", "error", "message", "system"]

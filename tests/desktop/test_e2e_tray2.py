@@ -13,8 +13,9 @@ import sys
 from pathlib import Path
 
 from desktop.net.http import login
-from tests.conftest import WAIT, Client
+from tests.support.clients import Client
 from tests.support.e2e import ROOT, Desktop, Reports, needs_xdotool, quit_app, second_start, xdotool
+from tests.support.waiting import WAIT
 
 pytestmark = needs_xdotool
 

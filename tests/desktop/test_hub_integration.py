@@ -20,9 +20,10 @@ from desktop.net.http import login, logout
 from hub.accounts import Accounts
 from hub.app import STORE
 from hub.server import RunningHub
-from tests.conftest import WAIT, Client, Hub, make_config
+from tests.support.clients import Client
+from tests.support.hubs import Hub, make_config
 from tests.support.ports import port_of
-from tests.support.waiting import Changes, FakeClock
+from tests.support.waiting import WAIT, Changes, FakeClock
 
 TYPES = ["info", "success", "warning", "error", "message", "system"]
 

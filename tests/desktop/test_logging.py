@@ -10,7 +10,7 @@ from typing import TextIO, cast
 import pytest
 
 from desktop.app.main import configure_logging
-from tests.hub.test_logs import StalledStream
+from tests.support.logs import StalledStream
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import aiohttp
 
-from tests.conftest import WAIT
+from tests.support.waiting import WAIT
 
 ROOT = Path(__file__).resolve().parents[2]
 

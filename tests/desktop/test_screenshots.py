@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Client, Hub
+from tests.support.clients import Client
 from tests.support.dunst import READABLE, dunst_on
 from tests.support.e2e import Reports, needs_xdotool, quit_app, second_start, xdotool
+from tests.support.hubs import Hub
 from tests.support.shots import Shots, around, open_tray_menu, tray_box
 
 pytestmark = [pytest.mark.screenshots, needs_xdotool]  # and dunst for the last one (bootstrap installs it)

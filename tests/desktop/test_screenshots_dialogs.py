@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from hub import tls
-from tests.conftest import Hub
 from tests.support.e2e import Desktop, Process, Reports, needs_xdotool, quit_app, second_start, xdotool
+from tests.support.hubs import Hub
 from tests.support.netns import enter, require_namespaces, unshare_command
 from tests.support.shots import Shots, open_tray_menu, tray_box
 

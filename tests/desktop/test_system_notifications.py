@@ -18,9 +18,8 @@ from desktop.system.notifications import DesktopNotifications, notify_arguments
 from hub.protocol import Kind
 from tests.support.dunst import Dunst, dunst_session, needs_dunst
 from tests.support.notes import note
-from tests.support.waiting import FakeClock
+from tests.support.waiting import WAIT, FakeClock
 
-WAIT = 10.0
 TYPES = ["info", "success", "warning", "error", "message", "system"]
 
 

@@ -19,8 +19,8 @@ from desktop.ui.fonts import use_colour_emoji
 from desktop.ui.icons import type_pixmap
 from desktop.ui.toast import ACCENT_WIDTH, MESSAGE_LINES, Toast
 from desktop.ui.toast_stack import ToastStack
-from tests.servers import unavailable
 from tests.support.notes import note
+from tests.support.servers import unavailable
 from tests.support.waiting import FakeClock
 
 NOW = datetime(2026, 11, 25, 9, 0, 20, tzinfo=UTC)

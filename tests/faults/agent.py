@@ -12,7 +12,7 @@ import json
 import random
 import sys
 
-from tests.faults.peer import Peer, Seen
+from tests.support.peers import Peer, Seen, until_told_to_stop
 
 
 def _say(**fields: object) -> None:
@@ -30,13 +30,7 @@ async def main(url: str, name: str, token: str, seed: int) -> None:
         on_connect=lambda: _say(ev="connect"),
     )
     peer.start()
-    loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader()
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    while True:
-        line = await reader.readline()
-        if not line or line.strip() == b"stop":
-            break
+    await until_told_to_stop()
     await peer.stop()
     _say(ev="stopped")
 

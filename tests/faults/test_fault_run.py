@@ -18,7 +18,6 @@ import json
 import os
 import random
 import signal
-import socket
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -31,22 +30,16 @@ import pytest
 
 from hub.accounts import Accounts
 from hub.store import SqliteStore, TokenKind
-from tests.conftest import HubProcess
 from tests.faults.agent import parse_line
-from tests.faults.peer import NotSent, Peer, Seen, wait_until
+from tests.support.hubs import HubProcess
+from tests.support.peers import NotSent, Peer, Seen, stop_peer_process
+from tests.support.waiting import Changes
 
 ROOT = Path(__file__).resolve().parents[2]
 ROOM = "ops"
 PING = 1.0  # the hub's ping interval and timeout in these runs, seconds
 PAUSE = 2 * PING + 1.0  # a frozen receiver stays frozen this long: past interval + timeout
 SETTLE = 60.0  # the most the end of a run waits for everything confirmed to arrive
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -84,7 +77,7 @@ class Remote:
         self.name = name
         self.seen: list[Seen] = []
         self.connects = 0
-        self.arrived = asyncio.Event()
+        self.arrived = Changes()
         self.up = asyncio.Event()
         self.proc: asyncio.subprocess.Process | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -114,7 +107,7 @@ class Remote:
             elif item == "connect":
                 self.connects += 1
                 self.up.set()
-            self.arrived.set()
+            self.arrived.poke()
 
     def pause(self) -> None:
         assert self.proc is not None
@@ -125,22 +118,11 @@ class Remote:
         self.proc.send_signal(signal.SIGCONT)
 
     async def stop(self) -> None:
-        if self.proc is None or self.proc.returncode is not None:
+        if self.proc is None:
             return
-        self.resume()
-        assert self.proc.stdin is not None
-        with contextlib.suppress(ConnectionError):
-            self.proc.stdin.write(b"stop\n")
-            await self.proc.stdin.drain()
-            self.proc.stdin.close()
-        try:
-            await asyncio.wait_for(self.proc.wait(), 20)
-        finally:
-            if self.proc.returncode is None:
-                self.proc.kill()
-                await self.proc.wait()
-            if self._reader is not None:
-                await asyncio.wait_for(self._reader, 10)
+        if self.proc.returncode is None:
+            self.resume()
+        await stop_peer_process(self.proc, self._reader, 20)
 
 
 async def provision(data_dir: Path, names: list[str], admin: str, http_sender: str) -> dict[str, str]:
@@ -176,10 +158,9 @@ async def fault_run(tmp_path: Path, seconds: float, *, senders: int = 3, receive
     room_members = {*everyone, http_name}
     figures = Figures(seed=seed, seconds=seconds, peers=len(everyone))
 
-    port = free_port()
-    hub = HubProcess(
+    hub = HubProcess(  # restarted after each kill on the port its first start got
         data_dir,
-        *("--port", str(port), "--ping-interval", str(PING), "--ping-timeout", str(PING)),
+        *("--ping-interval", str(PING), "--ping-timeout", str(PING)),
         *("--rate-burst", "1000000", "--rate-refill-per-second", "1000000", "--retention-count", "1000000"),
     )
     url = await hub.start()
@@ -316,7 +297,7 @@ async def fault_run(tmp_path: Path, seconds: float, *, senders: int = 3, receive
 
         shown_by: list[Peer | Remote] = [*peers.values(), frozen]
         for who in shown_by:
-            if not await wait_until(_has_all(who, expected_for(who.name)), who.arrived, SETTLE):
+            if not await who.arrived.reached(_has_all(who, expected_for(who.name)), SETTLE):
                 print(f"{who.name} still misses some confirmed notifications after {SETTLE} s")
     finally:
         for peer in peers.values():

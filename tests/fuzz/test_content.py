@@ -14,52 +14,32 @@ from typing import Any
 
 import aiohttp
 import pytest
-from hypothesis import given
 from hypothesis import strategies as st
 
 from hub.http_api import SERVICE
 from hub.protocol import BIDI_CONTROLS, Event
-from tests.conftest import Client
 from tests.fuzz.strategies import VALID
-from tests.fuzz.support import (
-    DOCUMENTED_CODES,
-    LoopHub,
-    RawSocket,
-    Tally,
-    assert_memory_returns,
-    check_answer,
-    fuzz_settings,
-    settled_rss,
-)
+from tests.support.clients import Client
+from tests.support.fuzz import DOCUMENTED_CODES, Tally, campaign, check_answer
+from tests.support.hubs import LoopHub, loop_hub_with
+from tests.support.memory import assert_memory_returns, settled_rss
+from tests.support.raw_engineio import RawSocket
 
 PEOPLE = ("alice", "carol", "bob", "dave", "observer-a", "observer-b")
 
 
 @pytest.fixture
 def loop_hub(tmp_path: Path) -> Iterator[LoopHub]:
-    hub = LoopHub(
-        tmp_path / "hub",
-        rate_burst=100_000,
-        rate_refill_per_second=1000.0,
-        membership_burst=40,
-        membership_refill_per_second=0.5,
-        rooms_per_user=5,
-        retention_count=20,
-    )
-    try:
-        for name in PEOPLE:
-            hub.run(hub.user(name, admin=name == "alice"))
+    limits = {
+        "rate_burst": 100_000,
+        "rate_refill_per_second": 1000.0,
+        "membership_burst": 40,
+        "membership_refill_per_second": 0.5,
+        "rooms_per_user": 5,
+        "retention_count": 20,
+    }
+    with loop_hub_with(tmp_path / "hub", *PEOPLE, admins={"alice"}, **limits) as hub:
         yield hub
-    finally:
-        hub.close()
-
-
-def finished(hub: LoopHub, tally: Tally, baseline: int, what: str) -> Tally:
-    """After a campaign: memory back near its baseline, and a fresh pair of clients talks."""
-    assert_memory_returns(baseline, what)
-    hub.run(hub.still_serves())
-    print(tally.line(what), flush=True)
-    return tally
 
 
 # --------------------------------------------------------------------------- huge integers
@@ -108,22 +88,23 @@ async def one_huge_http(hub: LoopHub, path: str, payload: str) -> str:
 
 
 def huge_campaign(hub: LoopHub, *, slow: bool) -> Tally:
-    tally = Tally()
     raw = hub.run(RawSocket.open(hub.url))
     hub.run(raw.connect({"token": hub.tokens["carol"], "last_id": 0}))
     acks = iter(range(1, 10**9))
     baseline = settled_rss()
 
-    @fuzz_settings(slow=slow)
-    @given(case=huge_number_cases(), path=st.sampled_from(["/api/login", "/api/notifications"]))
-    def example(case: tuple[str, str], path: str) -> None:
+    async def example(case: tuple[str, str], path: str) -> tuple[str, str]:
         event, payload = case
-        tally.add(hub.run(one_huge(hub, raw, next(acks), event, payload)))
-        tally.add(hub.run(one_huge_http(hub, path, payload)))
+        return await one_huge(hub, raw, next(acks), event, payload), await one_huge_http(hub, path, payload)
 
-    example()
-    hub.run(raw.close())
-    return finished(hub, tally, baseline, "huge integers")
+    def memory_returns() -> None:
+        hub.run(raw.close())
+        assert_memory_returns(baseline, "huge integers")
+
+    paths = st.sampled_from(["/api/login", "/api/notifications"])
+    return campaign(
+        hub, "huge integers", example, slow=slow, after=memory_returns, case=huge_number_cases(), path=paths
+    )
 
 
 def test_huge_integers_anywhere_get_documented_answers(loop_hub: LoopHub) -> None:
@@ -189,20 +170,24 @@ async def one_tricky(hub: LoopHub, clients: dict[str, Client], event: str, paylo
 
 
 def tricky_campaign(hub: LoopHub, *, slow: bool) -> Tally:
-    tally = Tally()
     clients: dict[str, Client] = {}
     hub.run(hub.store.create_room("lobby", restricted=False, members=[]))
     baseline = settled_rss()
 
-    @fuzz_settings(slow=slow, default=60)
-    @given(case=tricky_cases())
-    def example(case: tuple[str, dict[str, Any], str]) -> None:
-        tally.add(hub.run(one_tricky(hub, clients, *case)))
+    def memory_returns() -> None:
+        for client in clients.values():
+            hub.run(client.close())
+        assert_memory_returns(baseline, "bidi and separators")
 
-    example()
-    for client in clients.values():
-        hub.run(client.close())
-    return finished(hub, tally, baseline, "bidi and separators")
+    return campaign(
+        hub,
+        "bidi and separators",
+        lambda case: one_tricky(hub, clients, *case),
+        slow=slow,
+        default=60,
+        after=memory_returns,
+        case=tricky_cases(),
+    )
 
 
 def test_bidi_and_separators_are_refused_in_one_line_fields_and_kept_in_bodies(loop_hub: LoopHub) -> None:

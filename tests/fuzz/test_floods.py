@@ -14,10 +14,14 @@ from typing import TypeVar
 import aiohttp
 import pytest
 
-from tests.conftest import WAIT, Client, HubProcess, drain_until_marker
-from tests.fuzz.support import RawSocket, Tally
-from tests.load.stuck import StuckReader
+from tests.support.clients import Client, drain_until_marker
+from tests.support.fuzz import Tally
+from tests.support.hubs import HubProcess
+from tests.support.memory import rss
+from tests.support.raw_engineio import RawSocket
 from tests.support.raw_http import RawHttp, closed_by_peer, polling_session, request
+from tests.support.stuck import StuckReader
+from tests.support.waiting import WAIT
 
 T = TypeVar("T")
 POLLING = "/socket.io/?EIO=4&transport=polling"
@@ -27,13 +31,6 @@ FAST = (
     *("--ping-interval", "2", "--ping-timeout", "1", "--max-connections-per-user", "5000"),
 )
 SHUTDOWN_TIMEOUT = 5.0  # RunningHub's, which `notify-hub serve` uses
-
-
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise AssertionError("no VmRSS")
 
 
 def near(baseline: int, now: int) -> bool:
@@ -56,7 +53,7 @@ class FloodHub:
 
     @property
     def rss(self) -> int:
-        return rss_kib(self.process.pid)
+        return rss(self.process.pid) // 1024  # KiB
 
     async def a_fresh_pair_talks(self) -> None:
         sender, receiver = Client(self.url, "alice"), Client(self.url, "bob")

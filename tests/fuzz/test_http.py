@@ -12,14 +12,15 @@ from typing import Any
 
 import aiohttp
 import pytest
-from hypothesis import given
 from hypothesis import strategies as st
 
 from hub.accounts import Accounts
 from hub.http_api import SERVICE
 from tests.fuzz.strategies import json_values
-from tests.fuzz.support import DOCUMENTED_CODES, LoopHub, RawSocket, Tally, fuzz_settings
-from tests.hub.test_openapi import app_routes
+from tests.support.fuzz import DOCUMENTED_CODES, Tally, campaign
+from tests.support.http import app_routes
+from tests.support.hubs import LoopHub, loop_hub_with
+from tests.support.raw_engineio import RawSocket
 
 ENDPOINTS = [
     ("POST", "/api/login"),
@@ -89,13 +90,8 @@ def requests(draw: st.DrawFn) -> tuple[str, str, dict[str, str], bytes]:
 
 @pytest.fixture
 def loop_hub(tmp_path: Path) -> Iterator[LoopHub]:
-    hub = LoopHub(tmp_path / "hub")
-    try:
-        for name in ("alice", "observer-a", "observer-b"):
-            hub.run(hub.user(name))
+    with loop_hub_with(tmp_path / "hub", "alice") as hub:
         yield hub
-    finally:
-        hub.close()
 
 
 async def one(hub: LoopHub, method: str, path: str, headers: dict[str, str], body: bytes) -> str:
@@ -116,18 +112,8 @@ async def one(hub: LoopHub, method: str, path: str, headers: dict[str, str], bod
     return str(status)
 
 
-def campaign(hub: LoopHub, *, slow: bool) -> Tally:
-    tally = Tally()
-
-    @fuzz_settings(slow=slow)
-    @given(request=requests())
-    def example(request: tuple[str, str, dict[str, str], bytes]) -> None:
-        tally.add(hub.run(one(hub, *request)))
-
-    example()
-    hub.run(hub.still_serves())
-    print(tally.line("http requests"), flush=True)
-    return tally
+def http_campaign(hub: LoopHub, *, slow: bool) -> Tally:
+    return campaign(hub, "http requests", lambda request: one(hub, *request), slow=slow, request=requests())
 
 
 #: One body of each kind, for the fixed sweep: empty, broken and valid JSON of every shape, wrong
@@ -186,13 +172,13 @@ def _matches(template: str, path: str) -> bool:
 
 
 def test_http_endpoints_answer_with_documented_errors(loop_hub: LoopHub) -> None:
-    assert campaign(loop_hub, slow=False).tried > 0
+    assert http_campaign(loop_hub, slow=False).tried > 0
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
 def test_http_endpoints_answer_with_documented_errors_long(loop_hub: LoopHub) -> None:
-    assert campaign(loop_hub, slow=True).tried > 0
+    assert http_campaign(loop_hub, slow=True).tried > 0
 
 
 # --------------------------------------------------------------------------- floods of connects

@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 from aiohttp import WSMsgType
-from hypothesis import given
 from hypothesis import strategies as st
 
 from hub.http_api import SERVICE
 from tests.fuzz.strategies import RESERVED, any_char, json_values
-from tests.fuzz.support import LoopHub, RawSocket, Tally, check_answer, fuzz_settings
+from tests.support.fuzz import Tally, campaign, check_answer
+from tests.support.hubs import LoopHub, loop_hub_with
+from tests.support.raw_engineio import RawSocket
 
 #: Every Engine.IO packet type and beyond: digits of other scripts (int() takes them), letters, signs.
 ENGINE_IO_TYPES = [*"0123456789", "٣", "߇", "a", "-", " ", "\u0000"]
@@ -90,13 +91,8 @@ frames_strategy = st.lists(
 
 @pytest.fixture
 def loop_hub(tmp_path: Path) -> Iterator[LoopHub]:
-    hub = LoopHub(tmp_path / "hub")
-    try:
-        for name in ("alice", "bob", "observer-a", "observer-b"):
-            hub.run(hub.user(name))
+    with loop_hub_with(tmp_path / "hub", "alice", "bob") as hub:
         yield hub
-    finally:
-        hub.close()
 
 
 async def one(hub: LoopHub, connect_first: bool, frames: list[Any]) -> str:
@@ -131,22 +127,22 @@ def _flatten(frames: list[Any]) -> list[str | bytes]:
     return out
 
 
-def campaign(hub: LoopHub, *, slow: bool) -> Tally:
-    tally = Tally()
+def frames_campaign(hub: LoopHub, *, slow: bool) -> Tally:
+    def nothing_stored_for_bob() -> None:
+        bob = hub.store
+        user = hub.run(bob.get_user("bob"))
+        assert user is not None
+        assert hub.run(bob.replay(user.id, 0, 10)) == [], "no raw frame got a notification stored for bob"
 
-    @fuzz_settings(slow=slow)
-    @given(connect_first=st.booleans(), frames=frames_strategy)
-    def example(connect_first: bool, frames: list[Any]) -> None:
-        tally.add(hub.run(one(hub, connect_first, frames)))
-
-    example()
-    bob = hub.store
-    user = hub.run(bob.get_user("bob"))
-    assert user is not None
-    assert hub.run(bob.replay(user.id, 0, 10)) == [], "no raw frame got a notification stored for bob"
-    hub.run(hub.still_serves())
-    print(tally.line("raw engine.io/socket.io frames"), flush=True)
-    return tally
+    return campaign(
+        hub,
+        "raw engine.io/socket.io frames",
+        lambda connect_first, frames: one(hub, connect_first, frames),
+        slow=slow,
+        after=nothing_stored_for_bob,
+        connect_first=st.booleans(),
+        frames=frames_strategy,
+    )
 
 
 #: Socket.IO packet bodies for the sweep: empty, broken JSON, wrong shapes, namespaces, ack ids.
@@ -210,13 +206,13 @@ def test_reserved_event_names_are_unknown_events(loop_hub: LoopHub, caplog: pyte
 
 
 def test_raw_frames_are_answered_or_refused(loop_hub: LoopHub) -> None:
-    assert campaign(loop_hub, slow=False).tried > 0
+    assert frames_campaign(loop_hub, slow=False).tried > 0
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
 def test_raw_frames_are_answered_or_refused_long(loop_hub: LoopHub) -> None:
-    assert campaign(loop_hub, slow=True).tried > 0
+    assert frames_campaign(loop_hub, slow=True).tried > 0
 
 
 # --------------------------------------------------------------------------- what the fuzzing found

@@ -13,26 +13,20 @@ from typing import Any
 
 import aiohttp
 import pytest
-from hypothesis import given
 from hypothesis import strategies as st
 
 from hub.protocol import MAX_PACKET_BYTES, Event
-from tests.conftest import Client, refused
 from tests.fuzz.strategies import BAD_PAYLOADS, BAD_VALUES, NO_PAYLOAD, RESERVED, VALID, socketio_events
-from tests.fuzz.support import LoopHub, Tally, check_answer, fuzz_settings
+from tests.support.clients import Client, refused
+from tests.support.fuzz import Tally, campaign, check_answer
+from tests.support.hubs import LoopHub, loop_hub_with
 
 
 @pytest.fixture
 def loop_hub(tmp_path: Path) -> Iterator[LoopHub]:
-    hub = LoopHub(tmp_path / "hub", rate_burst=100_000, rate_refill_per_second=1000.0)
-    try:
-        for name, admin in (("alice", True), ("carol", False), ("bob", False)):
-            hub.run(hub.user(name, admin=admin))
-        for name in ("observer-a", "observer-b"):
-            hub.run(hub.user(name))
+    fast = {"rate_burst": 100_000, "rate_refill_per_second": 1000.0}
+    with loop_hub_with(tmp_path / "hub", "alice", "carol", "bob", admins={"alice"}, **fast) as hub:
         yield hub
-    finally:
-        hub.close()
 
 
 async def one(hub: LoopHub, clients: dict[str, Client], who: str, event: str, payload: Any) -> str:
@@ -55,20 +49,14 @@ async def one(hub: LoopHub, clients: dict[str, Client], who: str, event: str, pa
     return check_answer(call.result())
 
 
-def campaign(hub: LoopHub, *, slow: bool) -> Tally:
-    tally = Tally()
+def events_campaign(hub: LoopHub, *, slow: bool) -> Tally:
     clients: dict[str, Client] = {}
 
-    @fuzz_settings(slow=slow)
-    @given(who=_actors, case=socketio_events())
-    def example(who: str, case: tuple[str, Any]) -> None:
+    async def example(who: str, case: tuple[str, Any]) -> str:
         event, payload = case
-        tally.add(hub.run(one(hub, clients, who, event, payload if payload is not None else NO_PAYLOAD)))
+        return await one(hub, clients, who, event, payload if payload is not None else NO_PAYLOAD)
 
-    example()
-    hub.run(hub.still_serves())
-    print(tally.line("socket.io events"), flush=True)
-    return tally
+    return campaign(hub, "socket.io events", example, slow=slow, who=_actors, case=socketio_events())
 
 
 _actors = st.sampled_from(["alice", "carol"])
@@ -104,14 +92,14 @@ def test_every_event_and_field_gets_a_documented_answer(loop_hub: LoopHub) -> No
 
 
 def test_socketio_events_get_documented_answers(loop_hub: LoopHub) -> None:
-    tally = campaign(loop_hub, slow=False)
+    tally = events_campaign(loop_hub, slow=False)
     assert tally.tried > 0 and "internal" not in tally.outcomes
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
 def test_socketio_events_get_documented_answers_long(loop_hub: LoopHub) -> None:
-    tally = campaign(loop_hub, slow=True)
+    tally = events_campaign(loop_hub, slow=True)
     assert tally.tried > 0 and "internal" not in tally.outcomes
 
 

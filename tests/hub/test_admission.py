@@ -17,9 +17,11 @@ from hub.admission import RESERVE, Gate
 from hub.app import SOCKETS
 from hub.config import HubConfig
 from hub.listener import GATE, HubRequestHandler
-from tests.conftest import WAIT, Client, Hub, HubProcess
-from tests.fuzz.support import RawSocket
+from tests.support.clients import Client
+from tests.support.hubs import Hub, HubProcess
+from tests.support.raw_engineio import RawSocket
 from tests.support.raw_http import RawHttp, request
+from tests.support.waiting import WAIT
 
 # --------------------------------------------------------------------------- the gate's decisions
 

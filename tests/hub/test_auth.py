@@ -7,7 +7,9 @@ import asyncio
 import pytest
 import socketio
 
-from tests.conftest import WAIT, Client, Hub, HubProcess, refused
+from tests.support.clients import Client, refused
+from tests.support.hubs import Hub, HubProcess
+from tests.support.waiting import WAIT
 
 
 @pytest.mark.parametrize(

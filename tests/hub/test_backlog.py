@@ -9,9 +9,9 @@ from engineio import packet as eio_packet
 from hub.app import SOCKETS
 from hub.backlog import Backlog
 from hub.frames import Outgoing
-from tests.conftest import Hub
-from tests.load.stuck import StuckReader, hold_little_in_the_kernel
+from tests.support.hubs import Hub
 from tests.support.raw_http import RawHttp, polling_session, request
+from tests.support.stuck import StuckReader, hold_little_in_the_kernel
 
 
 class FakeConnection:

@@ -6,7 +6,6 @@ import asyncio
 import os
 import sqlite3
 import stat
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,19 +13,17 @@ import pytest
 from hub.protocol import Event
 from hub.store.inuse import StoreLock
 from hub.store.migrations import SCHEMA_VERSION
-from tests.conftest import WAIT, Client, HubProcess, drain_until_marker
+from tests.support.cli import notify_hub
+from tests.support.clients import Client, drain_until_marker
+from tests.support.hubs import HubProcess
 from tests.support.stores import BOB_TOKEN, SEEDED, sqlite_store_at
+from tests.support.waiting import WAIT
 
 
-async def notify_hub(data_dir: Path, *args: str) -> tuple[int, str]:
+async def in_data_dir(data_dir: Path, *args: str) -> tuple[int, str]:
     """Run `notify-hub --data-dir DATA_DIR ARGS`; its exit status and standard error."""
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "hub", "--data-dir", str(data_dir), *args,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    _, err = await asyncio.wait_for(proc.communicate(), WAIT * 3)
-    assert proc.returncode is not None
-    return proc.returncode, err.decode()
+    done = await notify_hub("--data-dir", str(data_dir), *args)
+    return done.code, done.err
 
 
 async def test_a_backup_during_a_stream_of_sends_restores_every_notification_acknowledged_before_it(
@@ -58,7 +55,7 @@ async def test_a_backup_during_a_stream_of_sends_restores_every_notification_ack
     try:
         await asyncio.wait_for(streaming.wait(), WAIT)
         before = list(acked)  # every one of these was acknowledged before the backup started
-        status, err = await notify_hub(hub_process.data_dir, "backup", str(tmp_path / "hub-backup.sqlite3"))
+        status, err = await in_data_dir(hub_process.data_dir, "backup", str(tmp_path / "hub-backup.sqlite3"))
         backup_done.set()
         assert status == 0, err
         assert "backed up" in err and "2 users" in err
@@ -69,11 +66,11 @@ async def test_a_backup_during_a_stream_of_sends_restores_every_notification_ack
     assert len(acked) > len(before) + 50, "the hub went on taking sends during and after the backup"
     assert stat.S_IMODE((tmp_path / "hub-backup.sqlite3").stat().st_mode) == 0o600  # it holds password hashes
 
-    status, err = await notify_hub(hub_process.data_dir, "restore", str(tmp_path / "hub-backup.sqlite3"))
+    status, err = await in_data_dir(hub_process.data_dir, "restore", str(tmp_path / "hub-backup.sqlite3"))
     assert status == 2 and "is using the store" in err and "stop it first" in err  # the hub still runs
 
     assert await hub_process.terminate() == 0
-    status, err = await notify_hub(hub_process.data_dir, "restore", str(tmp_path / "hub-backup.sqlite3"))
+    status, err = await in_data_dir(hub_process.data_dir, "restore", str(tmp_path / "hub-backup.sqlite3"))
     assert status == 0, err
     assert "kept as" in err and list(hub_process.data_dir.glob("hub.sqlite3.before-restore-*"))
 
@@ -111,7 +108,7 @@ async def test_restore_checks_the_file_first_and_changes_nothing_when_it_refuses
         "missing.sqlite3": "no such file",
     }
     for name, message in cases.items():
-        status, err = await notify_hub(data_dir, "restore", str(tmp_path / name))
+        status, err = await in_data_dir(data_dir, "restore", str(tmp_path / name))
         assert (status, message in err, "Traceback" in err) == (2, True, False), (name, err)
     assert current.read_bytes() == before
     assert not list(data_dir.glob("*.before-restore-*"))
@@ -121,7 +118,7 @@ async def test_a_backup_from_an_older_release_restores_and_the_hub_upgrades_it(
     hub_process: HubProcess, tmp_path: Path
 ) -> None:
     old = sqlite_store_at(tmp_path / "from-schema-1.sqlite3", 1)
-    status, err = await notify_hub(hub_process.data_dir, "restore", str(old))
+    status, err = await in_data_dir(hub_process.data_dir, "restore", str(old))
     assert status == 0, err
 
     url = await hub_process.start()
@@ -138,11 +135,11 @@ async def test_a_backup_from_an_older_release_restores_and_the_hub_upgrades_it(
 async def test_no_hub_starts_while_a_restore_holds_the_store(tmp_path: Path) -> None:
     data_dir = tmp_path / "hub"
     with StoreLock(data_dir / "hub.sqlite3", exclusive=True):
-        status, err = await notify_hub(data_dir, "serve", "--port", "0")
+        status, err = await in_data_dir(data_dir, "serve", "--port", "0")
         assert status == 2 and "is being restored" in err
-        status, err = await notify_hub(data_dir, "user", "list")
+        status, err = await in_data_dir(data_dir, "user", "list")
         assert status == 2 and "is being restored" in err
-    status, err = await notify_hub(data_dir, "user", "list")
+    status, err = await in_data_dir(data_dir, "user", "list")
     assert status == 0, err
 
 
@@ -151,19 +148,16 @@ async def test_backup_refuses_to_overwrite_and_says_to_use_pg_dump_for_postgres(
     data_dir.mkdir()
     sqlite_store_at(data_dir / "hub.sqlite3", SCHEMA_VERSION)
     (tmp_path / "exists").write_text("keep me")
-    status, err = await notify_hub(data_dir, "backup", str(tmp_path / "exists"))
+    status, err = await in_data_dir(data_dir, "backup", str(tmp_path / "exists"))
     assert status == 2 and "pass --force" in err and (tmp_path / "exists").read_text() == "keep me"
-    status, err = await notify_hub(data_dir, "backup", str(tmp_path / "b"), "--database", "postgresql://h/db")
+    status, err = await in_data_dir(data_dir, "backup", str(tmp_path / "b"), "--database", "postgresql://h/db")
     assert status == 2 and "use pg_dump" in err
 
 
 @pytest.mark.parametrize("command", ["backup", "restore"])
 async def test_help_says_what_each_command_does(command: str, tmp_path: Path) -> None:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "hub", command, "--help", stdout=asyncio.subprocess.PIPE
-    )  # fmt: skip
-    out, _ = await asyncio.wait_for(proc.communicate(), WAIT * 3)
-    assert b"pg_dump" in out or b"pg_restore" in out
+    out = (await notify_hub(command, "--help")).out
+    assert "pg_dump" in out or "pg_restore" in out
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root, as `sudo notify-hub restore`")
@@ -176,7 +170,7 @@ async def test_a_restore_run_as_root_leaves_the_store_to_the_hubs_user(tmp_path:
         os.chown(path, hub_user, hub_user)
     backup = sqlite_store_at(tmp_path / "backup.sqlite3", SCHEMA_VERSION)
 
-    status, err = await notify_hub(data_dir, "restore", str(backup))
+    status, err = await in_data_dir(data_dir, "restore", str(backup))
     assert status == 0, err
     owner = (data_dir / "hub.sqlite3").stat()
     assert (owner.st_uid, owner.st_gid) == (hub_user, hub_user)

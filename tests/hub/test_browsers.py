@@ -12,7 +12,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.conftest import Hub
+from tests.support.hubs import Hub
 from tests.support.raw_http import RawHttp, request
 
 APP = "http://app.lan:3000"

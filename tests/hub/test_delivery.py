@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.conftest import Hub, drain_until_marker
+from tests.support.clients import drain_until_marker
+from tests.support.hubs import Hub
 
 
 async def test_direct_notification_reaches_every_device_of_the_recipient(hub: Hub) -> None:

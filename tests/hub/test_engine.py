@@ -16,7 +16,9 @@ import pytest
 from hub.app import SOCKETS
 from hub.engine import HubSocket
 from hub.timerwheel import TimerWheel
-from tests.conftest import WAIT, Client, Hub
+from tests.support.clients import Client
+from tests.support.hubs import Hub
+from tests.support.waiting import WAIT
 
 
 @contextlib.asynccontextmanager

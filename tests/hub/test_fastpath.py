@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hub.app import SOCKETS
-from tests.conftest import Hub
+from tests.support.hubs import Hub
 
 PAYLOADS: list[Any] = [
     {"id": 1, "message": "plain"},

@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 
 from hub.server import RunningHub
-from tests.conftest import WAIT, Hub, make_config
-from tests.fuzz.support import RawSocket
+from tests.support.hubs import Hub, make_config
+from tests.support.raw_engineio import RawSocket
 from tests.support.raw_http import RawHttp, polling_session, request
+from tests.support.waiting import WAIT
 
 POLLING = "/socket.io/?EIO=4&transport=polling"
 

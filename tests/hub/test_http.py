@@ -13,8 +13,9 @@ from hub import __version__
 from hub.config import HubConfig
 from hub.errors import NotFound
 from hub.server import RunningHub
-from tests.conftest import WAIT, Hub
-from tests.servers import PostgresServer
+from tests.support.hubs import Hub
+from tests.support.servers import PostgresServer
+from tests.support.waiting import WAIT
 
 
 async def post(hub: Hub, path: str, body: Any = None, *, token: str | None = None, raw: bytes | None = None) -> Any:

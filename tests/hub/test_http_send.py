@@ -8,8 +8,9 @@ from unittest.mock import ANY
 import pytest
 
 from hub.store import TokenKind
-from tests.conftest import Hub, refused
-from tests.hub.http_client import call
+from tests.support.clients import refused
+from tests.support.http import call
+from tests.support.hubs import Hub
 
 
 async def send_only_token(hub: Hub, name: str) -> str:

@@ -10,8 +10,8 @@ import aiohttp
 import pytest
 
 from hub import jsonwire
-from tests.conftest import Hub
-from tests.fuzz.support import RawSocket
+from tests.support.hubs import Hub
+from tests.support.raw_engineio import RawSocket
 
 HUGE = "9" * 5000  # past CPython's int-string conversion limit (4,300 digits)
 

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import logging
 import signal
-import threading
 from pathlib import Path
 
 import aiohttp
 
 from hub import logs
-from tests.conftest import WAIT, Client, HubProcess
-from tests.hub.test_send_cli import notify_hub
+from tests.support.cli import notify_hub
+from tests.support.clients import Client
+from tests.support.hubs import HubProcess
+from tests.support.logs import StalledStream
+from tests.support.waiting import WAIT
 
 PASSWORD = "hunter2-correct-horse"
 
@@ -101,19 +102,6 @@ async def test_a_log_nobody_reads_does_not_stop_the_hub(tmp_path: Path) -> None:
         hub.proc.send_signal(signal.SIGTERM)
         await asyncio.wait_for(hub.proc.communicate(), WAIT * 2)
     assert hub.proc.returncode == 0
-
-
-class StalledStream(io.TextIOBase):
-    """A stream whose writes block until `release` (a reader that stopped reading)."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-        self.released = threading.Event()
-
-    def write(self, text: str) -> int:
-        self.released.wait(WAIT)
-        self.lines.append(text)
-        return len(text)
 
 
 def test_lines_the_writer_cannot_keep_are_dropped_and_counted() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import Hub
+from tests.support.hubs import Hub
 
 
 async def test_joins_and_leaves_have_their_own_rate_limit(hub_factory: Any) -> None:

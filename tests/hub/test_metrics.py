@@ -12,9 +12,9 @@ from hub.metrics import LATENCY_BUCKETS, HubMetrics
 from hub.protocol import Kind, Notification, NotificationType
 from hub.sessions import Presence, Session
 from hub.store import Stored, User
-from tests.conftest import Hub
-from tests.fuzz.support import RawSocket
-from tests.hub.http_client import call
+from tests.support.http import call
+from tests.support.hubs import Hub
+from tests.support.raw_engineio import RawSocket
 from tests.support.raw_http import RawHttp, request
 
 

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Hub, drain_until_marker
+from tests.support.clients import drain_until_marker
+from tests.support.hubs import Hub
 
 
 async def open_hub(hub_factory: Any) -> Hub:

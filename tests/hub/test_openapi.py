@@ -13,21 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hub.openapi import document
-from tests.conftest import Hub
-from tests.hub.http_client import call, check_against_document
-
-
-def app_routes(hub: Hub) -> set[tuple[str, str]]:
-    routes = set()
-    for route in hub.running.app.router.routes():
-        info = route.resource.get_info() if route.resource is not None else {}
-        path = info.get("path") or info.get("formatter")
-        # "*": the fallback that answers unknown paths and methods (hub/http_errors.py); /socket.io/ is
-        # python-engineio's endpoint (the Socket.IO protocol, not this API).
-        if route.method in ("HEAD", "*") or path is None or path == "/socket.io/":
-            continue
-        routes.add((route.method, path))
-    return routes
+from tests.support.http import app_routes, call, check_against_document
+from tests.support.hubs import Hub
 
 
 async def test_the_document_is_served_and_names_exactly_the_apps_routes(hub: Hub) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hub.store import TokenKind
-from tests.conftest import Hub
+from tests.support.hubs import Hub
 
 
 async def test_online_and_offline_follow_the_first_and_last_device(hub: Hub) -> None:

@@ -17,8 +17,8 @@ from hub.protocol import (
     Kind,
     NotificationType,
 )
-from tests.conftest import Hub
-from tests.hub.test_openapi import app_routes
+from tests.support.http import app_routes
+from tests.support.hubs import Hub
 
 DOC = (Path(__file__).parents[2] / "docs" / "protocol.md").read_text()
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Hub
-from tests.fuzz.support import RawSocket
+from tests.support.hubs import Hub
+from tests.support.raw_engineio import RawSocket
 
 #: python-socketio's reserved server events, its catch-all, and the client-side names it reserves.
 RESERVED = ["connect", "disconnect", "*", "connect_error", "message"]

@@ -17,7 +17,8 @@ from hub.rooms import ROOM_CACHE_SECONDS, RoomCache
 from hub.service import HubService
 from hub.sessions import Actor, Session
 from hub.store import Room, SqliteStore, User
-from tests.hub.test_service import Clock, Recorder, running
+from tests.support.delivery import Recorder, running
+from tests.support.waiting import FakeClock
 
 
 class CountingStore(SqliteStore):
@@ -35,12 +36,12 @@ class CountingStore(SqliteStore):
         return await super().get_room(name)
 
 
-Parts = tuple[HubService, CountingStore, Clock, User, User]
+Parts = tuple[HubService, CountingStore, FakeClock, User, User]
 
 
 @pytest.fixture
 async def parts(tmp_path: Path) -> AsyncIterator[Parts]:
-    store, clock = CountingStore(tmp_path / "hub.sqlite3"), Clock()
+    store, clock = CountingStore(tmp_path / "hub.sqlite3"), FakeClock()
     async with running(store, Recorder(), HubConfig(data_dir=tmp_path), clock) as service:
         alice = await store.create_user("alice", None, admin=False)
         bob = await store.create_user("bob", None, admin=False)
@@ -131,7 +132,7 @@ async def test_a_restricted_room_left_elsewhere_refuses_once_its_entry_is_stale(
 
 async def test_rooms_no_longer_sent_to_are_let_go() -> None:
     """Any user can make rooms by joining them: the memory of rooms sent to stays bounded."""
-    clock = Clock()
+    clock = FakeClock()
 
     async def look_up(name: str) -> Room | None:
         return Room(name=name, restricted=False)

@@ -3,11 +3,10 @@ over by an admin's `room create`; and `list_rooms` in pages."""
 
 from __future__ import annotations
 
-import asyncio
-import sys
 from typing import Any
 
-from tests.conftest import WAIT, Hub
+from tests.support.cli import notify_hub
+from tests.support.hubs import Hub
 
 
 async def test_a_user_makes_at_most_rooms_per_user_rooms_by_joining(hub_factory: Any) -> None:
@@ -67,19 +66,8 @@ async def test_list_rooms_comes_in_pages_and_an_unpaged_request_gets_the_first(h
 
 
 async def cli(hub: Hub, *args: str) -> tuple[int, str, str]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "hub",
-        "--data-dir",
-        str(hub.config.data_dir),
-        *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), WAIT * 3)
-    assert proc.returncode is not None
-    return proc.returncode, out.decode(), err.decode()
+    done = await notify_hub("--data-dir", str(hub.config.data_dir), *args)
+    return done.code, done.out, done.err
 
 
 async def test_an_admins_room_create_takes_over_a_room_a_user_made_by_joining(hub: Hub) -> None:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import ssl
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,41 +14,12 @@ import pytest
 
 from hub import tls
 from hub.store import TokenKind
-from tests.conftest import WAIT, Client, Hub
-from tests.hub.http_client import call
+from tests.support.cli import notify_hub
+from tests.support.clients import Client
+from tests.support.http import call
+from tests.support.hubs import Hub
 
-ROOT = Path(__file__).parents[2]
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-async def notify_hub(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> Result:
-    """Run `python -m hub ...` without blocking the event loop the in-process hub runs on."""
-    full_env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
-        **(env or {}),
-    }
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "hub",
-        *args,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=full_env,
-        cwd=ROOT,
-    )
-    out, err = await asyncio.wait_for(proc.communicate(stdin.encode()), WAIT * 3)
-    assert proc.returncode is not None
-    return Result(proc.returncode, out.decode(), err.decode())
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -107,7 +76,7 @@ async def test_token_from_the_tray_apps_keyring_entry(hub: Hub) -> None:
     token = await hub.user("alice")
     await hub.user("bob")
     env = {
-        "PYTHON_KEYRING_BACKEND": "tests.hub.fake_keyring.EnvKeyring",
+        "PYTHON_KEYRING_BACKEND": "tests.support.keyrings.EnvKeyring",
         "FAKE_KEYRING_KEY": f"alice@{hub.url}",
         "FAKE_KEYRING_TOKEN": token,
     }

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,30 +15,8 @@ from hub.protocol import Kind, Notification, NotificationType, SendNotification
 from hub.service import USER_CACHE_SECONDS, HubService
 from hub.sessions import Actor, Session
 from hub.store import SqliteStore, User
-
-
-class Recorder:
-    """A Transport that records what each sid was sent."""
-
-    def __init__(self) -> None:
-        self.sent: dict[str, list[tuple[str, Any]]] = {}
-        self.disconnected: list[str] = []
-
-    async def emit(self, sid: str, event: str, data: Any) -> None:
-        self.sent.setdefault(sid, []).append((event, data))
-
-    async def emit_many(self, sids: list[str], event: str, data: Any) -> None:
-        for sid in sids:
-            await self.emit(sid, event, data)
-
-    async def disconnect(self, sid: str) -> None:
-        self.disconnected.append(sid)
-
-    async def drain(self, sid: str) -> None:
-        pass
-
-    def ids(self, sid: str) -> list[int]:
-        return [d["id"] for e, d in self.sent.get(sid, []) if e == "notification"]
+from tests.support.delivery import Recorder, running
+from tests.support.waiting import Changes, FakeClock
 
 
 class GatedStore(SqliteStore):
@@ -57,21 +33,6 @@ class GatedStore(SqliteStore):
             self.waiting.set()
             await self.gate.wait()
         return page
-
-
-@contextlib.asynccontextmanager
-async def running(
-    store: SqliteStore, transport: Recorder, config: HubConfig, clock: Callable[[], float] = time.monotonic
-) -> AsyncIterator[HubService]:
-    """A started service on `store` (opened here); stopped, and the store closed, after."""
-    await store.open()
-    service = HubService(config, store, transport, clock)
-    await service.start()
-    try:
-        yield service
-    finally:
-        await service.stop()
-        await store.close()
 
 
 @pytest.fixture
@@ -137,17 +98,9 @@ async def test_a_session_that_leaves_before_activation_never_shows_online(parts:
     assert "s1" not in transport.sent
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
-async def clocked(tmp_path: Path) -> AsyncIterator[tuple[HubService, Recorder, Clock, User, User]]:
-    store, transport, clock = SqliteStore(tmp_path / "hub.sqlite3"), Recorder(), Clock()
+async def clocked(tmp_path: Path) -> AsyncIterator[tuple[HubService, Recorder, FakeClock, User, User]]:
+    store, transport, clock = SqliteStore(tmp_path / "hub.sqlite3"), Recorder(), FakeClock()
     config = HubConfig(data_dir=tmp_path, ping_interval=25, ping_timeout=20)
     async with running(store, transport, config, clock) as service:
         alice = await store.create_user("alice", None, admin=False)
@@ -256,7 +209,7 @@ async def stale_lookups_done(service: HubService) -> None:
 
 
 async def test_a_recipient_known_for_a_while_is_looked_up_again_without_holding_the_send(tmp_path: Path) -> None:
-    store, clock = Lookups(tmp_path / "hub.sqlite3"), Clock()
+    store, clock = Lookups(tmp_path / "hub.sqlite3"), FakeClock()
     async with running(store, Recorder(), HubConfig(data_dir=tmp_path), clock) as service:
         alice = await store.create_user("alice", None, admin=False)
         await store.create_user("bob", None, admin=False)
@@ -277,7 +230,7 @@ async def test_a_recipient_known_for_a_while_is_looked_up_again_without_holding_
 
 
 async def test_a_store_that_is_down_is_not_asked_again_by_every_send(tmp_path: Path) -> None:
-    store, clock = Lookups(tmp_path / "hub.sqlite3"), Clock()
+    store, clock = Lookups(tmp_path / "hub.sqlite3"), FakeClock()
     async with running(store, Recorder(), HubConfig(data_dir=tmp_path), clock) as service:
         alice = await store.create_user("alice", None, admin=False)
         await store.create_user("bob", None, admin=False)
@@ -306,7 +259,7 @@ async def test_users_there_at_start_are_sent_to_without_a_lookup(tmp_path: Path)
     await store.create_user("bob", None, admin=False)
     await store.close()
     store = Lookups(tmp_path / "hub.sqlite3")
-    async with running(store, Recorder(), HubConfig(data_dir=tmp_path), Clock()) as service:
+    async with running(store, Recorder(), HubConfig(data_dir=tmp_path), FakeClock()) as service:
         store.gate.clear()  # a lookup would wait here
 
         answer = await asyncio.wait_for(service.send_direct(Actor(alice), SendNotification(to="bob", message="hi")), 5)
@@ -321,7 +274,7 @@ async def test_users_there_at_start_are_sent_to_without_a_lookup(tmp_path: Path)
 async def test_recipients_that_go_stale_together_are_looked_up_again_in_one_query(tmp_path: Path) -> None:
     """Lookups queued all at once would hold the store's commits behind them (the direct bench's
     stalls every USER_CACHE_SECONDS): every stale name is looked up at once, in the background."""
-    store, clock = Lookups(tmp_path / "hub.sqlite3"), Clock()
+    store, clock = Lookups(tmp_path / "hub.sqlite3"), FakeClock()
     async with running(store, Recorder(), HubConfig(data_dir=tmp_path), clock) as service:
         alice = await store.create_user("alice", None, admin=False)
         names = [f"user{i}" for i in range(20)]
@@ -373,12 +326,12 @@ class CountedStore(SqliteStore):
     def __init__(self, path: Path) -> None:
         super().__init__(path)
         self.committed: list[int] = []
-        self.changed = asyncio.Event()
+        self.changes = Changes()
 
     async def add(self, drafts: Any) -> Any:
         stored = await super().add(drafts)
         self.committed += [s.notification.id for s in stored]
-        self.changed.set()
+        self.changes.poke()
         return stored
 
 
@@ -399,9 +352,7 @@ async def test_the_next_batch_is_stored_while_the_one_before_is_still_being_hand
     first = await service.accept_direct(Actor(alice), SendNotification(to="bob", message="first"))
     await asyncio.wait_for(transport.held.wait(), 5)  # stored, and stuck handing it out
     second = await service.accept_direct(Actor(alice), SendNotification(to="bob", message="second"))
-    while len(store.committed) < 2:
-        store.changed.clear()
-        await asyncio.wait_for(store.changed.wait(), 5)
+    await store.changes.until(lambda: len(store.committed) >= 2, 5)
 
     assert not first.done() and not second.done()  # an ok still means "stored and handed out"
     assert transport.ids("s1") == []

@@ -19,8 +19,8 @@ import aiohttp
 import pytest
 
 from hub import tls
-from tests.conftest import WAIT
-from tests.servers import unavailable
+from tests.support.servers import unavailable
+from tests.support.waiting import WAIT
 
 ROOT = Path(__file__).resolve().parents[2]
 UNIT = ROOT / "deploy" / "notify-hub.service"

@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 
 from hub.protocol import MAX_PACKET_BYTES
-from tests.conftest import Hub
+from tests.support.hubs import Hub
 
 
 async def handshake(hub: Hub, origin: str | None = None) -> tuple[int, dict[str, str], Any]:

@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 
 from hub.protocol import BIDI_CONTROLS
-from tests.conftest import Hub
+from tests.support.hubs import Hub
 
 SEPARATORS = ["\x85", "\u2028", "\u2029"]  # NEL, LINE SEPARATOR, PARAGRAPH SEPARATOR
 BIDI = list(BIDI_CONTROLS)

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from hub.errors import Unavailable
-from tests.conftest import Hub, drain_until_marker
+from tests.support.clients import drain_until_marker
+from tests.support.hubs import Hub
 
 BIG = "x" * 4097
 CASES: list[tuple[str, Any, str]] = [

@@ -6,7 +6,7 @@ from typing import Any
 
 import aiohttp
 
-from tests.conftest import Hub
+from tests.support.hubs import Hub
 
 
 async def negotiated_extensions(hub: Hub) -> str:

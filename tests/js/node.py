@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import WAIT
+from tests.support.waiting import WAIT, Changes
 
 JS_DIR = Path(__file__).resolve().parent
 DRIVER = JS_DIR / "client.mjs"
@@ -63,7 +63,7 @@ class NodeClient:
         self.proc = proc
         self.lines: list[Line] = []
         self._taken: set[int] = set()
-        self._changed = asyncio.Event()
+        self._changes = Changes()
         self._eof = False
         self._stderr = b""
         #: Killed on purpose by the test: its exit code is not a failure.
@@ -89,11 +89,11 @@ class NodeClient:
         try:
             async for raw in self.proc.stdout:
                 self.lines.append(json.loads(raw))
-                self._changed.set()
+                self._changes.poke()
         finally:
             self._stderr = await stderr
             self._eof = True
-            self._changed.set()
+            self._changes.poke()
 
     # ------------------------------------------------------------------ steps
 
@@ -133,23 +133,25 @@ class NodeClient:
     async def expect(self, predicate: Callable[[Line], bool], timeout: float = WAIT) -> Line:
         """The first printed line, not taken before, that satisfies `predicate`."""
 
-        async def find() -> Line:
-            while True:
-                for index, line in enumerate(self.lines):
-                    if index not in self._taken and predicate(line):
-                        self._taken.add(index)
-                        return line
-                if self._eof:
-                    raise AssertionError(f"node client {self.name} exited first; {self.describe()}")
-                self._changed.clear()
-                await self._changed.wait()
+        found: list[Line] = []
+
+        def take() -> bool:
+            for index, line in enumerate(self.lines):
+                if index not in self._taken and predicate(line):
+                    self._taken.add(index)
+                    found.append(line)
+                    return True
+            if self._eof:
+                raise AssertionError(f"node client {self.name} exited first; {self.describe()}")
+            return False
 
         try:
-            return await asyncio.wait_for(find(), timeout)
+            await self._changes.until(take, timeout)
         except TimeoutError:
             raise AssertionError(
                 f"node client {self.name}: nothing matching within {timeout} s; {self.describe()}"
             ) from None
+        return found[0]
 
     async def next(self, event: str, match: dict[str, Any] | None = None, timeout: float = WAIT) -> Any:
         """The data (first argument) of the next `event` whose data contains `match` (a deep subset)."""

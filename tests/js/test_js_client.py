@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Hub
 from tests.js.node import NodeClient, client_version, require_node
+from tests.support.hubs import Hub
 
 pytestmark = pytest.mark.js
 

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.faults.peer import Peer, Seen
+from tests.support.peers import Peer, Seen, until_told_to_stop
 
 STOP_WAIT = 30.0  # seconds all peers together may take to disconnect
 
@@ -49,13 +49,7 @@ async def main(url: str, tokens_file: str, seed: int) -> None:
             p.start()
         await asyncio.gather(*(asyncio.wait_for(p.up.wait(), 120) for p in wave))
     flusher = asyncio.ensure_future(_flush())
-    loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader()
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    while True:
-        line = await reader.readline()
-        if not line or line.strip() == b"stop":
-            break
+    await until_told_to_stop()
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(asyncio.gather(*(p.stop() for p in peers), return_exceptions=True), STOP_WAIT)
     flusher.cancel()

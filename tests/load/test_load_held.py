@@ -13,7 +13,6 @@ The short default run mostly proves the harness and catches gross leaks.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
 import random
@@ -28,9 +27,11 @@ import pytest
 
 from hub.accounts import Accounts
 from hub.store import SqliteStore
-from tests.conftest import HubProcess, rss
-from tests.faults.peer import NotSent, Peer, Seen, wait_until
 from tests.load.stats import percentile
+from tests.support.hubs import HubProcess
+from tests.support.memory import rss
+from tests.support.peers import NotSent, Peer, Seen, stop_peer_process
+from tests.support.waiting import Changes
 
 MIB = 1024 * 1024
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,7 +97,7 @@ class Swarm:
         self.names = names
         self.seen: dict[str, list[Seen]] = {name: [] for name in names}
         self.connects = 0
-        self.arrived = asyncio.Event()
+        self.arrived = Changes()
         self.all_up = asyncio.Event()
         self.proc: asyncio.subprocess.Process | None = None
         self.up_names: set[str] = set()
@@ -126,34 +127,21 @@ class Swarm:
             item = json.loads(line)
             if item["ev"] == "note":
                 self.seen[item["n"]].append(Seen(int(item["id"]), "", "", float(item["at"])))
-                self.arrived.set()
+                self.arrived.poke()
             elif item["ev"] == "up":
                 self.connects += 1
                 self.up_names.add(item["n"])
                 if len(self.up_names) == len(self.names):
                     self.all_up.set()
         self.all_up.set()  # the process ended (the caller checks the count)
-        self.arrived.set()
+        self.arrived.poke()
 
     def has_all(self, wanted: dict[str, set[int]]) -> Callable[[], bool]:
         return lambda: all(ids <= {s.id for s in self.seen[name]} for name, ids in wanted.items())
 
     async def stop(self) -> None:
-        if self.proc is None:
-            return
-        if self.proc.returncode is None:
-            assert self.proc.stdin is not None
-            with contextlib.suppress(ConnectionError):
-                self.proc.stdin.write(b"stop\n")
-                await self.proc.stdin.drain()
-                self.proc.stdin.close()
-            try:
-                await asyncio.wait_for(self.proc.wait(), 60)
-            except TimeoutError:
-                self.proc.kill()
-                await self.proc.wait()
-        if self._reader is not None:
-            await asyncio.wait_for(self._reader, 30)
+        if self.proc is not None:
+            await stop_peer_process(self.proc, self._reader, 60)
 
 
 async def load_held(
@@ -210,7 +198,7 @@ async def load_held(
         settle = await senders["boss"].send("broadcast", {"message": "settled"})
         intended[settle["id"]] = everyone
         for swarm in swarms:
-            await wait_until(swarm.has_all({name: {settle["id"]} for name in swarm.names}), swarm.arrived, 300)
+            await swarm.arrived.reached(swarm.has_all({name: {settle["id"]} for name in swarm.names}), 300)
 
         stop = asyncio.Event()
 
@@ -251,9 +239,9 @@ async def load_held(
             return {name: {nid for nid, to in intended.items() if name in to} for name in names}
 
         for swarm in swarms:  # bounded: what does not come in time is counted as lost
-            await wait_until(swarm.has_all(wanted_by(swarm.names)), swarm.arrived, 60)
+            await swarm.arrived.reached(swarm.has_all(wanted_by(swarm.names)), 60)
         for name, peer in senders.items():
-            await wait_until(_has_all(peer, wanted_by([name])[name]), peer.arrived, 60)
+            await peer.arrived.reached(_has_all(peer, wanted_by([name])[name]), 60)
         figures.rss_end_mib = rss(pid) / MIB
     finally:
         try:

@@ -11,10 +11,10 @@ from typing import Any
 
 from hub.app import SOCKETS
 from hub.engine import HubSocket
-from tests.conftest import Hub
-from tests.faults.peer import Peer, wait_until
 from tests.load.stats import percentile
-from tests.load.stuck import StuckReader, hold_little_in_the_kernel
+from tests.support.hubs import Hub
+from tests.support.peers import Peer
+from tests.support.stuck import StuckReader, hold_little_in_the_kernel
 
 CAP = 256 * 1024  # unsent bytes; the hub's default is max_send_buffer = 8 MiB
 TEXT = "z" * 3500  # big notifications fill the stuck client's TCP buffers sooner
@@ -59,7 +59,7 @@ async def test_a_client_that_never_reads_is_capped_and_delays_nobody(hub_factory
             if layer.dropped_slow:
                 break
         assert layer.dropped_slow == 1, f"carl was never capped after {len(sent_at)} sends"
-        assert await wait_until(lambda: len(bob.seen) >= len(sent_at), bob.arrived, 30)
+        assert await bob.arrived.reached(lambda: len(bob.seen) >= len(sent_at), 30)
     finally:
         await stuck.close()
 
@@ -77,7 +77,7 @@ async def test_a_client_that_never_reads_is_capped_and_delays_nobody(hub_factory
     carl_again = Peer(hub.url, "carl", tokens["carl"], rng=random.Random(2))
     carl_again.start()
     try:
-        assert await wait_until(lambda: len(carl_again.seen) >= len(sent_at), carl_again.arrived, 60)
+        assert await carl_again.arrived.reached(lambda: len(carl_again.seen) >= len(sent_at), 60)
         assert [s.id for s in carl_again.seen] == sorted(sent_at)
     finally:
         await carl_again.stop()
@@ -108,7 +108,7 @@ async def test_a_big_replay_goes_at_the_clients_pace_and_is_not_capped(hub_facto
     bob = Peer(hub.url, "bob", bob_token, rng=random.Random(3))
     bob.start()
     try:
-        assert await wait_until(lambda: len(bob.seen) >= len(ids), bob.arrived, 60)
+        assert await bob.arrived.reached(lambda: len(bob.seen) >= len(ids), 60)
     finally:
         await bob.stop()
     assert [s.id for s in bob.seen] == ids

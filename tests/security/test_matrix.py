@@ -26,7 +26,8 @@ import socketio
 
 from hub.accounts import Accounts
 from hub.store import Store, TokenKind
-from tests.conftest import Client, Hub, drain_until_marker
+from tests.support.clients import Client, drain_until_marker
+from tests.support.hubs import Hub
 
 ACTORS = ("anonymous", "revoked", "send_only", "user", "admin", "member", "non_member")
 ACTIONS = (

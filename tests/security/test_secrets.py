@@ -14,7 +14,8 @@ from hub.accounts import Accounts
 from hub.http_api import ACCOUNTS
 from hub.security import client_address, proxy_networks, redact
 from hub.store import SqliteStore
-from tests.conftest import Client, Hub, HubProcess
+from tests.support.clients import Client
+from tests.support.hubs import Hub, HubProcess
 
 PASSWORD = "Tr0ub4dor&3-horse-battery"
 WRONG_PASSWORD = "wrong-Pa55word-guess-77"

@@ -10,7 +10,7 @@ from hub.accounts import Accounts
 from hub.protocol import Kind, NotificationType
 from hub.store.base import Draft
 from hub.store.postgres import PostgresStore
-from tests.servers import PostgresServer, create_database
+from tests.support.servers import PostgresServer, create_database
 
 ROOT = Path(__file__).resolve().parents[2]
 TS = "2026-01-01T00:00:00.000Z"

@@ -11,7 +11,7 @@ import pytest
 
 from hub.store import SqliteStore
 from hub.store.migrations import SCHEMA_VERSION, SchemaTooNew
-from tests.conftest import WAIT
+from tests.support.waiting import WAIT
 
 
 def open_together(path: Path, count: int) -> list[BaseException]:

@@ -22,7 +22,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         backend: Store = SqliteStore(tmp_path / "hub.sqlite3")
     else:
         from hub.store.postgres import PostgresStore
-        from tests.servers import create_database
+        from tests.support.servers import create_database
 
         backend = PostgresStore(await create_database(request.getfixturevalue("postgres_server")))
     await backend.open()

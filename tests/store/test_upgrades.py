@@ -22,7 +22,7 @@ from hub.protocol import Kind, NotificationType
 from hub.store import SqliteStore, Store, migrations, pg_migrations
 from hub.store.base import Draft, SchemaTooNew
 from hub.store.postgres import PostgresStore
-from tests.servers import create_database
+from tests.support.servers import create_database
 from tests.support.stores import (
     BOB_TOKEN,
     PASSWORD,

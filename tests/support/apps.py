@@ -34,9 +34,10 @@ from desktop.system.report import Reporter
 from hub.accounts import Accounts
 from hub.app import STORE
 from hub.server import RunningHub
-from tests.conftest import WAIT, Client, make_config
+from tests.support.clients import Client
+from tests.support.hubs import make_config
 from tests.support.keyrings import DictKeyring
-from tests.support.waiting import Changes
+from tests.support.waiting import WAIT, Changes
 
 os.environ.setdefault("QT_API", "pyside6")  # qasync picks its binding on import
 import qasync

@@ -9,7 +9,8 @@ from typing import Any
 
 from desktop.net.tls import session_factory
 from hub import tls
-from tests.conftest import Client, Hub
+from tests.support.clients import Client
+from tests.support.hubs import Hub
 
 
 @dataclass(frozen=True)

@@ -34,9 +34,9 @@ from jeepney.bus_messages import message_bus
 from jeepney.io.asyncio import Proxy, open_dbus_router
 
 from tests.support.e2e import Desktop
+from tests.support.waiting import WAIT
 from tests.support.x11 import first_line, spawn, stop, virtual_screen
 
-WAIT = 10.0
 TOOLS = ("Xvfb", "dbus-daemon", "dunst", "dunstctl")
 
 needs_dunst = pytest.mark.skipif(

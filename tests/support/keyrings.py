@@ -1,12 +1,16 @@
 """Keyring backends for tests, held in memory: see what would be stored, or meet a keyring that hangs or
 is locked. The app's `KeyringCredentialStore(backend)` takes one directly; no test reaches a real keyring
-by accident (tests/desktop/conftest.py sets the null backend)."""
+by accident (tests/desktop/conftest.py sets the null backend). `EnvKeyring` is for a subprocess, which
+loads it by name."""
 
 from __future__ import annotations
 
+import os
 import threading
 
 from keyring.backend import KeyringBackend
+
+from hub.keyring_entry import KEYRING_SERVICE
 
 
 class DictKeyring(KeyringBackend):
@@ -54,3 +58,21 @@ class LockedKeyring(DictKeyring):
         if self.locked:
             raise InitError("Failed to unlock the collection: Prompt dismissed")
         super().set_password(service, username, password)
+
+
+class EnvKeyring(KeyringBackend):
+    """For a `notify-hub send` subprocess (`PYTHON_KEYRING_BACKEND=tests.support.keyrings.EnvKeyring`): one
+    entry, `FAKE_KEYRING_KEY` (`USER@HUB_URL`) -> `FAKE_KEYRING_TOKEN`, under the tray app's service name."""
+
+    priority = 1
+
+    def get_password(self, service: str, username: str) -> str | None:
+        if service == KEYRING_SERVICE and username == os.environ.get("FAKE_KEYRING_KEY"):
+            return os.environ.get("FAKE_KEYRING_TOKEN")
+        return None
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise NotImplementedError
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise NotImplementedError

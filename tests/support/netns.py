@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import shutil
 
-from tests.servers import unavailable
+from tests.support.servers import unavailable
 
 SETUP = "ip link set lo up && ip link set lo multicast on && ip route add 224.0.0.0/4 dev lo"
 LAN = " && ip addr add {address}/24 dev lo && ip route add default dev lo src {address}"

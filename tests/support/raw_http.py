@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-WAIT = 10.0
+from tests.support.waiting import WAIT
 
 
 @dataclass

@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from desktop.net.http import login
-from tests.conftest import Hub
 from tests.support.e2e import ARTIFACTS, Camera, Desktop, Reports, tray_icon_centre, xdotool
+from tests.support.hubs import Hub
 
 SCREEN = (1280, 800)
 MARGIN = 12  # around what a picture shows, so borders and shadows are not cut

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-#: Seconds a test waits for an event before it fails (the same as tests/conftest.py's).
+#: Seconds a test waits for an event before it fails (the one value every test and helper uses).
 WAIT = 10.0
 
 
@@ -34,6 +34,14 @@ class Changes:
                 await self._changed.wait()
 
         await asyncio.wait_for(wait(), timeout)
+
+    async def reached(self, predicate: Callable[[], bool], timeout: float = WAIT) -> bool:
+        """`until`, for a wait whose shortfall is counted rather than failed: False once `timeout` passes."""
+        try:
+            await self.until(predicate, timeout)
+        except TimeoutError:
+            return False
+        return True
 
 
 class FakeClock:

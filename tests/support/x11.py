@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-WAIT = 10.0
+from tests.support.waiting import WAIT
 
 
 async def spawn(name: str, folder: Path, *argv: str, env: dict[str, str]) -> asyncio.subprocess.Process:

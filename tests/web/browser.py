@@ -23,8 +23,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import WAIT
-from tests.servers import unavailable
+from tests.support.servers import unavailable
+from tests.support.waiting import WAIT
 
 CHROMIUM_FLAGS = (
     "--headless",

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import Hub
+from tests.support.hubs import Hub
 from tests.web.browser import DESKTOP, PHONE, Browser, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ import difflib
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import Hub
+from tests.support.hubs import Hub
 from tests.web.browser import Browser
 
 SEED = Path(__file__).resolve().parent / "seed" / "public"

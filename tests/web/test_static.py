@@ -18,7 +18,7 @@ from hub.browser.client_js import CLIENT_FILES, ClientFiles
 from hub.browser.headers import CONTENT_SECURITY_POLICY
 from hub.config import ConfigError, HubConfig
 from hub.server import RunningHub
-from tests.conftest import Hub
+from tests.support.hubs import Hub
 
 
 @dataclass

@@ -14,8 +14,10 @@ from desktop.net.client import HubClient
 from hub.accounts import Accounts
 from hub.app import STORE
 from hub.server import RunningHub
-from tests.conftest import WAIT, Client, Hub, make_config, refused
-from tests.servers import free_port
+from tests.support.clients import Client, refused
+from tests.support.hubs import Hub, make_config
+from tests.support.ports import port_of
+from tests.support.waiting import WAIT
 from tests.web.browser import PHONE, Browser, sign_in, stored_session
 
 TYPES = ("info", "success", "warning", "error", "message", "system")
@@ -196,9 +198,10 @@ async def test_after_the_hub_restarts_the_app_catches_up_exactly_once(tmp_path: 
     """The laptop drops off the network, the hub restarts meanwhile and queues what is sent; back
     online, the app gets it (replayed after its resume point), then live ones, each once; a reload
     shows the same list, from the hub's inbox."""
-    config = make_config(tmp_path / "hub", port=free_port())
+    config = make_config(tmp_path / "hub")
     running = RunningHub(config)
     url = await running.start()
+    config = config.with_changes(port=port_of(url))  # the restart listens where the first start did
     clients: list[Client] = []
 
     async def bob_sends(message: str) -> int:

@@ -13,17 +13,22 @@ import hashlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import pytest
 
+from tests.support.ports import free_port
+
 START_TIMEOUT = 30.0
+#: Neither server can bind port 0 and say which port it got, so each is told a free port; another process
+#: may take that port first (tests/support/ports.py), and then the server starts again on another one.
+START_ATTEMPTS = 5
+IN_USE = "Address already in use"
 
 
 def in_ci() -> bool:
@@ -35,13 +40,6 @@ def unavailable(reason: str) -> NoReturn:
     if in_ci():
         pytest.fail(f"{reason} (CI=true: a missing server fails the run; run scripts/bootstrap.sh)")
     pytest.skip(f"{reason}; install it with scripts/bootstrap.sh")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 # --------------------------------------------------------------------------- PostgreSQL
@@ -81,8 +79,15 @@ class PostgresServer:
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync", "--no-instructions")
 
     def start(self) -> None:
-        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-w", "-o", options, "start")
+        for attempt in range(START_ATTEMPTS):
+            options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+            try:
+                self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-w", "-o", options, "start")
+                return
+            except RuntimeError as failed:
+                if IN_USE not in str(failed) or attempt == START_ATTEMPTS - 1:
+                    raise
+                self.port = free_port()
 
     def stop(self, mode: str = "fast") -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
@@ -180,26 +185,29 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_sessionstart(session: pytest.Session) -> None:
     if session.config.getoption("--store") != "postgres":
         return
-    import tests.conftest as shared
+    from tests.support import hubs
 
     server = _start_postgres()
     session.config.add_cleanup(server.destroy)
     made: set[str] = set()
-    plain = shared.make_config
 
-    def on_postgres(data_dir: Path, **changes: Any) -> Any:
+    def database_for(data_dir: Path) -> str:
         # One database per data directory: a hub restarted on the same directory finds its data.
         name = "h_" + hashlib.sha1(str(data_dir).encode()).hexdigest()[:16]
         if name not in made:
             createdb = [str(server.bindir / "createdb"), "-h", "127.0.0.1", "-p", str(server.port), "-U", "postgres"]
             subprocess.run([*createdb, name], check=True, capture_output=True, timeout=START_TIMEOUT)
             made.add(name)
-        return plain(data_dir, **changes).with_changes(database=server.dsn(name))
+        return server.dsn(name)
 
-    shared.make_config = on_postgres
+    hubs.database_for = database_for
 
 
 # --------------------------------------------------------------------------- Redis
+
+
+class PortTaken(RuntimeError):
+    """The port a server was told was taken before it could bind it."""
 
 
 class RedisServer:
@@ -216,6 +224,16 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     async def start(self) -> None:
+        for attempt in range(START_ATTEMPTS):
+            try:
+                await self._start()
+                return
+            except PortTaken:
+                if attempt == START_ATTEMPTS - 1:
+                    raise
+                self.port = free_port()
+
+    async def _start(self) -> None:
         self.proc = await asyncio.create_subprocess_exec(
             self.binary,
             "--port",
@@ -238,7 +256,11 @@ class RedisServer:
         while True:  # its own log line says when it listens: no polling of the port
             line = await asyncio.wait_for(self.proc.stdout.readline(), START_TIMEOUT)
             if not line:
-                raise RuntimeError("redis-server exited: " + b"".join(seen).decode(errors="replace")[-2000:])
+                said = b"".join(seen).decode(errors="replace")
+                await self.proc.wait()
+                if IN_USE in said:
+                    raise PortTaken(said[-2000:])
+                raise RuntimeError("redis-server exited: " + said[-2000:])
             seen.append(line)
             if b"Ready to accept connections" in line:
                 break

@@ -5,7 +5,8 @@ each one, and after any disconnect connects again with the id of the last notifi
 never removes duplicates: what it records is exactly what the hub sent it, so the checkers can count
 losses, duplicates and reorderings as a user would see them.
 
-Used in-process by the fault, load and slow-consumer suites, and as a subprocess by `agent.py`.
+Used in-process by the fault, load and slow-consumer suites, and in processes of their own by
+`tests/faults/agent.py` and `tests/load/swarm.py`.
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ import asyncio
 import contextlib
 import random
 import socket
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import socketio
+
+from tests.support.waiting import Changes
 
 DELIVERY_EVENTS = ("notification", "room_notification", "global_notification", "server_announcement")
 CONNECT_WAIT = 5.0  # seconds one connection attempt may take
@@ -67,7 +71,7 @@ class Peer:
         self.on_connect = on_connect
         self.sio: socketio.AsyncClient | None = None
         self.up = asyncio.Event()
-        self.arrived = asyncio.Event()
+        self.arrived = Changes()  # poked at each notification shown
         self._down = asyncio.Event()
         self._wanted = asyncio.Event()
         self._stopping = False
@@ -146,7 +150,7 @@ class Peer:
             seen = Seen(int(data["id"]), str(data["from"]), str(data["message"]), time.monotonic())
             self.seen.append(seen)
             self.last_id = max(self.last_id, seen.id)
-            self.arrived.set()
+            self.arrived.poke()
             if self.on_note is not None:
                 self.on_note(seen)
             with contextlib.suppress(Exception):
@@ -200,17 +204,32 @@ async def _close_quietly(sio: socketio.AsyncClient) -> None:
         await asyncio.wait_for(sio.shutdown(), CONNECT_WAIT)
 
 
-async def wait_until(predicate: Callable[[], bool], event: asyncio.Event, timeout: float) -> bool:
-    """Wait (on `event`, re-armed each time) until `predicate()` holds; False if `timeout` runs out."""
+async def until_told_to_stop() -> None:
+    """For a peer in its own process: return once standard input closes or reads `stop`."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        left = deadline - loop.time()
-        if left <= 0:
-            return False
-        event.clear()
-        if predicate():
-            return True
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), left)
-    return True
+    reader = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    while True:
+        line = await reader.readline()
+        if not line or line.strip() == b"stop":
+            return
+
+
+async def stop_peer_process(
+    proc: asyncio.subprocess.Process, reader: asyncio.Task[None] | None, timeout: float
+) -> None:
+    """The parent's side of `until_told_to_stop`: say `stop`, give the process `timeout` seconds to exit
+    (then kill it), and its `reader` half that long to read the rest of what it printed."""
+    if proc.returncode is None:
+        assert proc.stdin is not None
+        with contextlib.suppress(ConnectionError):
+            proc.stdin.write(b"stop\n")
+            await proc.stdin.drain()
+            proc.stdin.close()
+        try:
+            await asyncio.wait_for(proc.wait(), timeout)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+    if reader is not None:
+        await asyncio.wait_for(reader, timeout / 2)

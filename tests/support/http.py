@@ -12,7 +12,7 @@ import aiohttp
 import jsonschema
 
 from hub.openapi import document
-from tests.conftest import Hub
+from tests.support.hubs import Hub
 
 
 @dataclass
@@ -84,3 +84,16 @@ async def call(
         answer = Answer(response.status, body, response.headers)
     check_against_document(method, path.split("?")[0], answer.status, answer.body)
     return answer
+
+
+def app_routes(hub: Hub) -> set[tuple[str, str]]:
+    routes = set()
+    for route in hub.running.app.router.routes():
+        info = route.resource.get_info() if route.resource is not None else {}
+        path = info.get("path") or info.get("formatter")
+        # "*": the fallback that answers unknown paths and methods (hub/http_errors.py); /socket.io/ is
+        # python-engineio's endpoint (the Socket.IO protocol, not this API).
+        if route.method in ("HEAD", "*") or path is None or path == "/socket.io/":
+            continue
+        routes.add((route.method, path))
+    return routes
