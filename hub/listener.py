@@ -25,7 +25,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestHandler
 
 from hub.admission import Gate
-from hub.errors import HubError, RateLimited
+from hub.errors import RateLimited, RequestError
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ REFUSED_LINGER = 1.0
 RETRY_AFTER = 5
 
 
-def canned(exc: HubError) -> bytes:
+def canned(exc: RequestError) -> bytes:
     """A whole HTTP response for `exc`, written before the request is even read."""
     body = json.dumps({"error": exc.body()}).encode()
     retry = exc.retry_after if isinstance(exc, RateLimited) else RETRY_AFTER

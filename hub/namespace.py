@@ -17,8 +17,8 @@ from pydantic import BaseModel, ValidationError
 
 from hub.engine import HubSocket
 from hub.errors import (
-    HubError,
     InvalidPayload,
+    RequestError,
     TooLarge,
     TooManyConnections,
     Unauthorized,
@@ -241,7 +241,7 @@ class SocketLayer:
 
     def _refusal(self, event: str, sid: str, exc: BaseException, wants_ack: bool) -> dict[str, Any]:
         """The failed answer `{ok: false, error}`; a client that asked for no ack gets it as an `error` event."""
-        if isinstance(exc, HubError):
+        if isinstance(exc, RequestError):
             body = exc.body()
         else:
             log.error("event %s from %s failed", event, sid, exc_info=exc)
@@ -268,7 +268,7 @@ class SocketLayer:
             raise socketio.exceptions.ConnectionRefusedError(
                 f"invalid auth: {message}", error_body(ErrorCode.INVALID_PAYLOAD, f"invalid auth: {message}")
             ) from None
-        except HubError as exc:
+        except RequestError as exc:
             log.info("refused a connection from %s: %s", _peer(environ), exc.message)
             raise socketio.exceptions.ConnectionRefusedError(exc.message, exc.body()) from None
         slim_environ(environ)  # a long-polling client's (its websocket's is slimmed at the upgrade)

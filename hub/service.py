@@ -29,6 +29,7 @@ from hub.errors import (
     MembershipRateLimited,
     NotFound,
     RateLimited,
+    RequestError,
     SignInThrottled,
     Unauthorized,
     Unavailable,
@@ -470,7 +471,7 @@ class HubService:
                 await self._dispatch(batch)
             except Exception:  # the dispatcher must outlive any one batch
                 log.exception("dispatching a batch failed")
-                _fail(batch, HubError("the notification could not be stored"))
+                _fail(batch, RequestError("the notification could not be stored"))
             finally:
                 self._queue.finished(len(batch))
 
@@ -488,7 +489,7 @@ class HubService:
                     await self._dispatch([one])
                 return
             log.error("could not store a notification from %s", batch[0][0].sender, exc_info=exc)
-            _fail(batch, exc if isinstance(exc, HubError) else HubError("the notification could not be stored"))
+            _fail(batch, exc if isinstance(exc, RequestError) else RequestError("the notification could not be stored"))
             return
         await self._stored.put((batch, stored))
 

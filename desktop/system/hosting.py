@@ -26,8 +26,8 @@ from typing import Final
 from desktop.errors import HostError, PortInUseError, UserExistsError
 from hub.accounts import Accounts
 from hub.app import STORE
-from hub.config import CannotListen, ConfigError, HubConfig, default_data_dir, env_name, load_config
-from hub.errors import Conflict, NotFound
+from hub.config import HubConfig, default_data_dir, env_name, load_config
+from hub.errors import CannotListen, ConfigError, Conflict, NotFound
 from hub.protocol import NAME_PATTERN
 from hub.server import RunningHub
 
