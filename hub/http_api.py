@@ -13,21 +13,16 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from hub import __version__, jsonwire
-from hub.accounts import Accounts
+from hub.app_keys import ACCOUNTS, BODY_READS, SERVICE, STARTED
 from hub.errors import HubError, InvalidPayload, Unauthorized
-from hub.http_body import BODY_READS, expect_json, read_bounded
+from hub.http_body import expect_json, read_bounded
 from hub.http_errors import json_errors
 from hub.protocol import Login, describe_validation_error
 from hub.security import client_address
-from hub.service import HubService
 
 log = logging.getLogger(__name__)
 
 MAX_JSON_BYTES = 16 * 1024
-
-ACCOUNTS: web.AppKey[Accounts] = web.AppKey("accounts", Accounts)
-SERVICE: web.AppKey[HubService] = web.AppKey("service", HubService)
-STARTED: web.AppKey[float] = web.AppKey("started", float)
 
 
 async def read_body(request: web.Request) -> bytes:

@@ -10,11 +10,10 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from hub.app_keys import ACCOUNTS, GATE, GUARD
 from hub.errors import RateLimited, RequestError, Unavailable
 from hub.http_body import close_unless_read
-from hub.listener import GATE
 from hub.protocol import ErrorCode
-from hub.web_guard import GUARD
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +77,7 @@ async def _reserve_refusal(request: web.Request) -> web.Response | None:
     gate = request.app.get(GATE)
     if gate is None or not gate.on_reserve(request.protocol) or request.path == "/api/health":
         return None
-    from hub.http_api import ACCOUNTS, bearer_token  # hub.http_api builds on this module
+    from hub.http_api import bearer_token  # hub.http_api builds on this module
 
     try:
         _, user = await request.app[ACCOUNTS].token_owner(bearer_token(request))

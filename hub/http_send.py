@@ -18,8 +18,9 @@ from typing import Any, TypeVar
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
+from hub.app_keys import ACCOUNTS, SERVICE
 from hub.errors import Forbidden, InvalidPayload, TooLarge
-from hub.http_api import ACCOUNTS, SERVICE, bearer_token, read_body, read_json
+from hub.http_api import bearer_token, read_body, read_json
 from hub.http_errors import json_errors
 from hub.protocol import (
     Broadcast,

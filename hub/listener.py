@@ -25,11 +25,11 @@ from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestHandler
 
 from hub.admission import Gate
+from hub.app_keys import GATE
 from hub.errors import RateLimited, RequestError
 
 log = logging.getLogger(__name__)
 
-GATE: web.AppKey[Gate] = web.AppKey("gate", Gate)
 #: How long a refused connection stays open for its client to read the answer.
 REFUSED_LINGER = 1.0
 RETRY_AFTER = 5

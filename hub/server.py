@@ -17,9 +17,10 @@ from hub import sd_notify
 from hub.admission import connection_limit, open_files, raise_file_limit
 from hub.announce import Announcer
 from hub.app import create_app
+from hub.app_keys import GATE
 from hub.config import HubConfig
 from hub.errors import CannotListen, ConfigError
-from hub.listener import GATE, GatedRunner
+from hub.listener import GatedRunner
 from hub.runtime import tune_gc
 from hub.tls_reload import ReloadableCertificate
 

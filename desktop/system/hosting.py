@@ -25,7 +25,7 @@ from typing import Final
 
 from desktop.errors import HostError, PortInUseError, UserExistsError
 from hub.accounts import Accounts
-from hub.app import STORE
+from hub.app_keys import STORE
 from hub.config import HubConfig, default_data_dir, env_name, load_config
 from hub.errors import CannotListen, ConfigError, Conflict, NotFound
 from hub.protocol import NAME_PATTERN

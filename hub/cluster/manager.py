@@ -22,6 +22,7 @@ import socketio
 from aiohttp import web
 from redis import asyncio as aioredis
 
+from hub.app_keys import CLUSTER_REDIS, CONFIG
 from hub.store.factory import redact
 
 log = logging.getLogger(__name__)
@@ -137,14 +138,10 @@ def _decode(message: Any) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-CLUSTER_REDIS: web.AppKey[aioredis.Redis] = web.AppKey("cluster_redis", aioredis.Redis)
-
-
 def cluster_ctx(sio: socketio.AsyncServer) -> Callable[[web.Application], AsyncIterator[None]]:
     """The Redis resources of one hub: the manager's listener and a client for presence and limits."""
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        from hub.app import CONFIG
 
         manager: ClusterManager = sio.manager
         client = aioredis.Redis.from_url(

@@ -21,7 +21,7 @@ from desktop.app import TrayApp
 from desktop.core.preferences import Preferences
 from desktop.system.credentials import MemoryCredentialStore
 from hub.accounts import Accounts
-from hub.app import STORE
+from hub.app_keys import STORE
 from hub.server import RunningHub
 from hub.store import TokenKind
 from tests.support.apps import RecordingReporter, app_running, connected_client, hub_with, make_tray_app, run_on_qasync

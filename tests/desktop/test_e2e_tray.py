@@ -14,7 +14,7 @@ from pathlib import Path
 
 from desktop.net.http import login
 from hub.accounts import Accounts
-from hub.app import STORE
+from hub.app_keys import STORE
 from hub.server import RunningHub
 from tests.support.clients import Client
 from tests.support.e2e import Desktop, needs_desktop, quit_app, second_start

@@ -18,7 +18,7 @@ from desktop.errors import LoginRefusedError
 from desktop.net.client import HubClient
 from desktop.net.http import login, logout
 from hub.accounts import Accounts
-from hub.app import STORE
+from hub.app_keys import STORE
 from hub.server import RunningHub
 from tests.support.clients import Client
 from tests.support.hubs import Hub, make_config

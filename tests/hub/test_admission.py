@@ -14,9 +14,9 @@ import pytest
 import socketio
 
 from hub.admission import RESERVE, Gate
-from hub.app import SOCKETS
+from hub.app_keys import GATE, SOCKETS
 from hub.config import HubConfig
-from hub.listener import GATE, HubRequestHandler
+from hub.listener import HubRequestHandler
 from tests.support.clients import Client
 from tests.support.hubs import Hub, HubProcess
 from tests.support.raw_engineio import RawSocket

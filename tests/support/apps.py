@@ -32,7 +32,7 @@ from desktop.core.preferences import Preferences
 from desktop.system.credentials import KeyringCredentialStore, SessionFallbackStore
 from desktop.system.report import Reporter
 from hub.accounts import Accounts
-from hub.app import STORE
+from hub.app_keys import STORE
 from hub.server import RunningHub
 from tests.support.clients import Client
 from tests.support.hubs import make_config

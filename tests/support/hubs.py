@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from hub.accounts import Accounts
-from hub.app import STORE
+from hub.app_keys import SERVICE, STORE
 from hub.config import HubConfig
-from hub.http_api import SERVICE
 from hub.server import RunningHub
 from hub.service import HubService
 from hub.store import SqliteStore, Store

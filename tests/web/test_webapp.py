@@ -12,7 +12,7 @@ from desktop.core.connection import ConnectionState
 from desktop.core.models import ReceivedNotification
 from desktop.net.client import HubClient
 from hub.accounts import Accounts
-from hub.app import STORE
+from hub.app_keys import STORE
 from hub.server import RunningHub
 from tests.support.clients import Client, refused
 from tests.support.hubs import Hub, make_config
