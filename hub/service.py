@@ -58,6 +58,7 @@ from hub.security import hash_token, proxy_networks
 from hub.sessions import Actor, Presence, Session
 from hub.store import Draft, Store, Stored, TokenKind, User
 from hub.timeutil import utc_now_iso
+from hub.validation import validate
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +181,7 @@ class HubService:
     async def connect(self, sid: str, auth: Any) -> Session | None:
         """Authenticate a connecting client. None: open mode and the client will `authenticate` later."""
         if isinstance(auth, dict) and "token" in auth:
-            parsed = TokenAuth.model_validate(auth)
+            parsed = validate(TokenAuth, auth, prefix="invalid auth: ", oversize_is_invalid=True)
             found = await self.store.token_by_hash(hash_token(parsed.token))
             if found is None:
                 raise Unauthorized("this device token is not valid (unknown or revoked): sign in again")
@@ -198,7 +199,9 @@ class HubService:
         if not self.config.open:
             raise Unauthorized("authentication required: connect with auth={'token': ...}")
         if isinstance(auth, dict) and auth:
-            return await self.claim(sid, OpenIdentity.model_validate(auth))
+            return await self.claim(
+                sid, validate(OpenIdentity, auth, prefix="invalid auth: ", oversize_is_invalid=True)
+            )
         return None
 
     async def claim(self, sid: str, identity: OpenIdentity) -> Session:
