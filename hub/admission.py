@@ -34,9 +34,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from hub.auth import Network
 from hub.config import HubConfig
 from hub.errors import RequestError, TooManyConnections, Unavailable
-from hub.security import Network
 
 log = logging.getLogger(__name__)
 

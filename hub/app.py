@@ -16,9 +16,9 @@ import socketio
 from aiohttp import web
 
 from hub import browser, http_send, metrics, openapi
-from hub.accounts import Accounts
 from hub.admission import Gate
 from hub.app_keys import ACCOUNTS, BODY_READS, CONFIG, GATE, GUARD, METRICS, SERVICE, SOCKETS, STARTED, STORE
+from hub.auth import Accounts, proxy_networks
 from hub.config import HubConfig
 from hub.engine_http import EngineRequests
 from hub.http_api import add_routes
@@ -26,7 +26,7 @@ from hub.http_body import BodyReads
 from hub.http_errors import add_fallback
 from hub.namespace import SocketLayer
 from hub.protocol import MAX_PACKET_BYTES
-from hub.security import RedactSecrets, proxy_networks
+from hub.redaction import RedactSecrets
 from hub.service import HubService, Transport
 from hub.sio_server import HubServer
 from hub.store.factory import create_store, describe

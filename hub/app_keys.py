@@ -13,8 +13,8 @@ from aiohttp import web
 if TYPE_CHECKING:
     from redis import asyncio as aioredis
 
-    from hub.accounts import Accounts
     from hub.admission import Gate
+    from hub.auth import Accounts
     from hub.config import HubConfig
     from hub.http_body import BodyReads
     from hub.metrics import HubMetrics

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from hub import __version__, backup_cli, logs, send_cli, tls_cli
-from hub.accounts import Accounts
+from hub.auth import Accounts
 from hub.backup import BackupError
 from hub.config import FIELDS, HubConfig, env_name, field_type_name, load_config
 from hub.errors import CannotListen, ConfigError, NotFound, RequestError, SchemaTooNew

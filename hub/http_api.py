@@ -13,11 +13,11 @@ from aiohttp import web
 
 from hub import __version__, jsonwire
 from hub.app_keys import ACCOUNTS, BODY_READS, SERVICE, STARTED
+from hub.auth import client_address
 from hub.errors import HubError, InvalidPayload, Unauthorized
 from hub.http_body import expect_json, read_bounded
 from hub.http_errors import json_errors
 from hub.protocol import Login
-from hub.security import client_address
 from hub.validation import validate
 
 log = logging.getLogger(__name__)

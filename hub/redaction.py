@@ -1,7 +1,7 @@
 """Secrets out of log lines: device tokens, and the whole value of anything named like a secret.
 
 Two rules, applied to every line the hub writes (`hub/logs.py`) and to the packet loggers of
-python-engineio/socketio (`hub.security.RedactSecrets`):
+python-engineio/socketio (`RedactSecrets`):
 
 - anything shaped like a device token (`lnt_...`) becomes `lnt_[redacted]`, wherever it is;
 - the value after a key that names a secret (`token`, `password`, `last_token`, `secret`,
@@ -15,6 +15,7 @@ python-engineio/socketio (`hub.security.RedactSecrets`):
 
 from __future__ import annotations
 
+import logging
 import re
 
 #: The device tokens' prefix (for secret scanners, and to find them in text).
@@ -96,3 +97,18 @@ def _bracketed_end(text: str, start: int) -> int:
                 return i + 1
         i += 1
     return len(text)
+
+
+class RedactSecrets(logging.Filter):
+    """A logging filter for loggers that print raw packets (python-engineio/socketio log every packet,
+    including the `auth` object with the device token, at INFO)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string: let logging report it as usual
+            return True
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True

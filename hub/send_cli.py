@@ -23,8 +23,8 @@ from typing import Any
 import aiohttp
 
 from hub import tls
+from hub.auth import KEYRING_SERVICE, keyring_user
 from hub.errors import ConfigError, FingerprintError, SendFailed
-from hub.keyring_entry import KEYRING_SERVICE, keyring_user
 from hub.protocol import NotificationType
 
 DEFAULT_HUB = "http://127.0.0.1:8765"

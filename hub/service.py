@@ -21,6 +21,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
+from hub.auth import hash_token, proxy_networks
 from hub.batching import Batches
 from hub.config import HEARTBEAT_TICKS, HubConfig
 from hub.errors import (
@@ -54,7 +55,6 @@ from hub.protocol import (
 )
 from hub.ratelimit import TokenBuckets
 from hub.rooms import RoomCache
-from hub.security import hash_token, proxy_networks
 from hub.sessions import Actor, Presence, Session
 from hub.store import Draft, Store, Stored, TokenKind, User
 from hub.timeutil import utc_now_iso

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Final
 
 from desktop.errors import HostError, PortInUseError, UserExistsError
-from hub.accounts import Accounts
 from hub.app_keys import STORE
+from hub.auth import Accounts
 from hub.config import HubConfig, default_data_dir, env_name, load_config
 from hub.errors import CannotListen, ConfigError, Conflict, NotFound
 from hub.protocol import NAME_PATTERN

@@ -17,8 +17,8 @@ from desktop.app import TrayApp, main
 from desktop.app.main import handed_command, parse_args, request_for_running_app
 from desktop.core.connection import ConnectionState
 from desktop.core.preferences import Preferences
-from hub.accounts import Accounts
 from hub.app_keys import STORE
+from hub.auth import Accounts
 from hub.server import RunningHub
 from tests.support.apps import RecordingReporter, assert_no_secret_on_disk, make_tray_app, run_on_qasync
 from tests.support.clients import Client

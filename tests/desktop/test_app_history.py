@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QApplication
 from desktop.app.tray_app import TrayApp
 from desktop.core.history import PAGE, HistoryStore, StoredNotification, history_path
 from desktop.core.preferences import Preferences
-from hub.accounts import Accounts
 from hub.app_keys import STORE
+from hub.auth import Accounts
 from hub.server import RunningHub
 from tests.support.apps import RecordingReporter, connected_client, make_tray_app, run_on_qasync
 from tests.support.hubs import make_config

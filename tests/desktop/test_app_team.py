@@ -20,8 +20,8 @@ from PySide6.QtWidgets import QApplication
 from desktop.app import TrayApp
 from desktop.core.preferences import Preferences
 from desktop.system.credentials import MemoryCredentialStore
-from hub.accounts import Accounts
 from hub.app_keys import STORE
+from hub.auth import Accounts
 from hub.server import RunningHub
 from hub.store import TokenKind
 from tests.support.apps import RecordingReporter, app_running, connected_client, hub_with, make_tray_app, run_on_qasync

@@ -19,8 +19,8 @@ from desktop.core.preferences import Preferences
 from desktop.net.tls import session_factory
 from desktop.system.report import Reporter
 from hub import tls
-from hub.accounts import Accounts
 from hub.app_keys import STORE
+from hub.auth import Accounts
 from hub.server import RunningHub
 from tests.support.apps import RecordingReporter, make_tray_app, run_on_qasync
 from tests.support.certificates import Certificate, make_certificate

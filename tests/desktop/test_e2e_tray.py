@@ -13,8 +13,8 @@ import signal
 from pathlib import Path
 
 from desktop.net.http import login
-from hub.accounts import Accounts
 from hub.app_keys import STORE
+from hub.auth import Accounts
 from hub.server import RunningHub
 from tests.support.clients import Client
 from tests.support.e2e import Desktop, needs_desktop, quit_app, second_start

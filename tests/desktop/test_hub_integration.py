@@ -17,8 +17,8 @@ from desktop.core.unread import UnreadCounter
 from desktop.errors import LoginRefusedError
 from desktop.net.client import HubClient
 from desktop.net.http import login, logout
-from hub.accounts import Accounts
 from hub.app_keys import STORE
+from hub.auth import Accounts
 from hub.server import RunningHub
 from tests.support.clients import Client
 from tests.support.hubs import Hub, make_config

@@ -10,9 +10,9 @@ import aiohttp
 import pytest
 import socketio
 
-from hub.accounts import Accounts
 from hub.app_keys import ACCOUNTS
-from hub.security import client_address, proxy_networks, redact
+from hub.auth import Accounts, client_address, proxy_networks
+from hub.redaction import redact
 from hub.store import SqliteStore
 from tests.support.clients import Client
 from tests.support.hubs import Hub, HubProcess

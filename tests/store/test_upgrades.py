@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from hub.accounts import Accounts
+from hub.auth import Accounts
 from hub.errors import SchemaTooNew
 from hub.protocol import Kind, NotificationType
 from hub.store import SqliteStore, Store, migrations, pg_migrations

@@ -31,8 +31,8 @@ from desktop.app.tray_app import TrayApp
 from desktop.core.preferences import Preferences
 from desktop.system.credentials import KeyringCredentialStore, SessionFallbackStore
 from desktop.system.report import Reporter
-from hub.accounts import Accounts
 from hub.app_keys import STORE
+from hub.auth import Accounts
 from hub.server import RunningHub
 from tests.support.clients import Client
 from tests.support.hubs import make_config

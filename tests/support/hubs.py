@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from hub.accounts import Accounts
 from hub.app_keys import SERVICE, STORE
+from hub.auth import Accounts
 from hub.config import HubConfig
 from hub.server import RunningHub
 from hub.service import HubService

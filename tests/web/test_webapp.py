@@ -11,8 +11,8 @@ from typing import Any
 from desktop.core.connection import ConnectionState
 from desktop.core.models import ReceivedNotification
 from desktop.net.client import HubClient
-from hub.accounts import Accounts
 from hub.app_keys import STORE
+from hub.auth import Accounts
 from hub.server import RunningHub
 from tests.support.clients import Client, refused
 from tests.support.hubs import Hub, make_config
