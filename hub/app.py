@@ -84,7 +84,7 @@ def create_app(config: HubConfig) -> web.Application:
     if config.redis:
         from hub.cluster import cluster_ctx
 
-        app.cleanup_ctx.append(cluster_ctx(sio))
+        app.cleanup_ctx.append(cluster_ctx(sio, config))
     app.cleanup_ctx.append(_service_ctx(sio))
     app.on_shutdown.append(_on_shutdown(sio))
     if config.open:

@@ -22,7 +22,8 @@ import socketio
 from aiohttp import web
 from redis import asyncio as aioredis
 
-from hub.app_keys import CLUSTER_REDIS, CONFIG
+from hub.app_keys import CLUSTER_REDIS
+from hub.config import HubConfig
 from hub.store.factory import redact
 
 log = logging.getLogger(__name__)
@@ -138,14 +139,13 @@ def _decode(message: Any) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def cluster_ctx(sio: socketio.AsyncServer) -> Callable[[web.Application], AsyncIterator[None]]:
+def cluster_ctx(sio: socketio.AsyncServer, config: HubConfig) -> Callable[[web.Application], AsyncIterator[None]]:
     """The Redis resources of one hub: the manager's listener and a client for presence and limits."""
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-
         manager: ClusterManager = sio.manager
         client = aioredis.Redis.from_url(
-            app[CONFIG].redis, socket_connect_timeout=2, socket_timeout=2, health_check_interval=5
+            config.redis, socket_connect_timeout=2, socket_timeout=2, health_check_interval=5
         )
         app[CLUSTER_REDIS] = client
         # The manager would start listening at the first client connection; a hub must hear the
@@ -153,7 +153,7 @@ def cluster_ctx(sio: socketio.AsyncServer) -> Callable[[web.Application], AsyncI
         if not sio.manager_initialized:
             sio.manager_initialized = True
             manager.initialize()
-        log.info("cluster: Redis at %s, hub %s", redact(app[CONFIG].redis), manager.host_id)
+        log.info("cluster: Redis at %s, hub %s", redact(config.redis), manager.host_id)
         yield
         await manager.close()
         await client.aclose()
