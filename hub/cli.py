@@ -315,8 +315,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     shown = redact(value) if name in ("database", "redis") else value
                     print(f"{name} = {shown!r}")
                 return 0
-            from hub.runtime import loop_factory
-            from hub.server import serve
+            from hub.server import loop_factory, serve
 
             with asyncio.Runner(loop_factory=loop_factory()) as runner:
                 runner.run(serve(config))

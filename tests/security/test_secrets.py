@@ -10,7 +10,6 @@ import aiohttp
 import pytest
 import socketio
 
-from hub.app_keys import ACCOUNTS
 from hub.auth import Accounts, client_address, proxy_networks
 from hub.redaction import redact
 from hub.store import SqliteStore
@@ -182,7 +181,7 @@ async def test_a_refused_login_costs_no_password_check(hub: Hub, frozen_login_cl
     await hub.user("alice", password="right")
     await attempts(hub, "alice", 10)
     calls = 0
-    accounts = hub.running.app[ACCOUNTS]
+    accounts = hub.running.accounts
     original = accounts.login
 
     async def counting(*args: Any) -> Any:
