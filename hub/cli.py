@@ -25,8 +25,9 @@ from hub.config import FIELDS, HubConfig, env_name, field_type_name, load_config
 from hub.errors import CannotListen, ConfigError, NotFound, RequestError, SchemaTooNew
 from hub.portcheck import port_in_use_text
 from hub.protocol import NAME_PATTERN, ROOM_PATTERN, LabelText, describe_validation_error
+from hub.redaction import redact_url
 from hub.store import TokenInfo, TokenKind
-from hub.store.factory import create_store, redact
+from hub.store.factory import create_store
 from hub.store.inuse import StoreInUse
 
 log = logging.getLogger("hub")
@@ -312,7 +313,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.print_config:
                 for name in FIELDS:
                     value = getattr(config, name)
-                    shown = redact(value) if name in ("database", "redis") else value
+                    shown = redact_url(value) if name in ("database", "redis") else value
                     print(f"{name} = {shown!r}")
                 return 0
             from hub.server import loop_factory, serve

@@ -11,6 +11,8 @@ python-engineio/socketio (`RedactSecrets`):
   else up to the next separator. A value that does not end is redacted to the end of the line.
   (The earlier pattern stopped at the first quote of either kind, so a secret holding an
   apostrophe leaked from there on, and a number or a list was not redacted at all.)
+
+`redact_secrets` applies both; `redact_url` takes the password out of a database or Redis URL.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ _UNQUOTED_END = re.compile(r"[\s,;&)\]}]|$")
 _SCHEME = re.compile(r"(?:bearer|basic|token)\s+", re.IGNORECASE)
 
 
-def redact(text: str) -> str:
+def redact_secrets(text: str) -> str:
     """`text` with device tokens and the values of secret-named keys replaced by `[redacted]`."""
     out: list[str] = []
     pos = 0
@@ -47,6 +49,15 @@ def redact(text: str) -> str:
         pos = end
     out.append(text[pos:])
     return _TOKEN.sub(TOKEN_PREFIX + REDACTED, "".join(out))
+
+
+def redact_url(url: str) -> str:
+    """A database or Redis URL without its password (`postgresql://hub@db/notify`), for logs and output."""
+    if "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    userinfo, host = rest.rsplit("@", 1)
+    return f"{scheme}://{userinfo.split(':', 1)[0]}@{host}"
 
 
 def _value_end(text: str, start: int) -> int:
@@ -108,7 +119,7 @@ class RedactSecrets(logging.Filter):
             message = record.getMessage()
         except Exception:  # a broken format string: let logging report it as usual
             return True
-        cleaned = redact(message)
+        cleaned = redact_secrets(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True

@@ -24,7 +24,7 @@ from redis import asyncio as aioredis
 
 from hub.app_keys import CLUSTER_REDIS
 from hub.config import HubConfig
-from hub.store.factory import redact
+from hub.redaction import redact_url
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +153,7 @@ def cluster_ctx(sio: socketio.AsyncServer, config: HubConfig) -> Callable[[web.A
         if not sio.manager_initialized:
             sio.manager_initialized = True
             manager.initialize()
-        log.info("cluster: Redis at %s, hub %s", redact(config.redis), manager.host_id)
+        log.info("cluster: Redis at %s, hub %s", redact_url(config.redis), manager.host_id)
         yield
         await manager.close()
         await client.aclose()

@@ -11,7 +11,7 @@ import pytest
 import socketio
 
 from hub.auth import Accounts, client_address, proxy_networks
-from hub.redaction import redact
+from hub.redaction import redact_secrets
 from hub.store import SqliteStore
 from tests.support.clients import Client
 from tests.support.hubs import Hub, HubProcess
@@ -278,7 +278,7 @@ def test_client_address(peer: str, forwarded: str, trusted: tuple[str, ...], cli
     ],
 )
 def test_redact(text: str, shown: str) -> None:
-    assert redact(text) == shown
+    assert redact_secrets(text) == shown
 
 
 async def test_guessing_with_ever_new_user_names_holds_no_memory_per_name(
