@@ -1,30 +1,30 @@
 """The hub's exceptions: one root for everything it raises on purpose.
 
-    HubError                              root (has `message`)
-    ├── RequestError                      refused with a stable wire code: `code`, `http_status`, `body()`
-    │   ├── InvalidPayload                invalid_payload          400
-    │   ├── TooLarge                      too_large                413
-    │   ├── Unauthorized                  unauthorized             401
-    │   │   └── PasswordExpired           password_expired (a one-time password that was already used)
-    │   ├── Forbidden                     forbidden                403
-    │   ├── NotFound                      not_found                404
-    │   ├── Conflict                      conflict (the name is taken)  409
-    │   ├── RateLimited                   rate_limited (carries retry_after seconds)  429
-    │   │   ├── MembershipRateLimited     rate_limited, for room joins and leaves
-    │   │   └── SignInThrottled           rate_limited, for sign-in attempts
-    │   ├── UnknownEvent                  unknown_event            404
-    │   ├── Unavailable                   unavailable (the store cannot take writes; the hub is full)  503
-    │   ├── TooManyConnections            too_many_connections     429
-    │   ├── UnsupportedMediaType          unsupported_media_type   415
-    │   └── RequestTimeout                timeout (a request body that did not arrive in time)  408
-    ├── ConfigError (also ValueError)     a setting that cannot be used; names the key and the source
-    │   └── TlsConfigError                a certificate, key or CA file that cannot be used
-    │       └── FingerprintError          not a SHA-256 fingerprint
-    ├── CannotListen (also OSError)       the host and port cannot be listened on
-    ├── NoCertificate (also ConnectionError)  a TLS peer presented no certificate
-    ├── StoreError                        the store cannot be opened or used as asked
-    │   └── SchemaTooNew (also RuntimeError)  written by a newer lan-notify: refused, untouched
-    └── SendFailed                        `notify-hub send`: the hub refused (carries the HTTP status)
+    HubError                        root: anything the hub raises on purpose (has `message`)
+    ├── RequestError                refused with a stable wire code: `code`, `http_status`, `body()`
+    │   ├── InvalidPayload          invalid_payload          400
+    │   ├── TooLarge                too_large                413
+    │   ├── Unauthorized            unauthorized             401
+    │   │   └── PasswordExpired     password_expired         401  a one-time password already used
+    │   ├── Forbidden               forbidden                403
+    │   ├── NotFound                not_found                404
+    │   ├── Conflict                conflict                 409  the name is taken
+    │   ├── RateLimited             rate_limited             429  carries retry_after seconds
+    │   │   ├── MembershipRateLimited                             room joins and leaves
+    │   │   └── SignInThrottled                                   sign-in attempts
+    │   ├── UnknownEvent            unknown_event            404
+    │   ├── Unavailable             unavailable              503  the store cannot take writes; the hub is full
+    │   ├── TooManyConnections      too_many_connections     429
+    │   ├── UnsupportedMediaType    unsupported_media_type   415
+    │   └── RequestTimeout          timeout                  408  a request body that did not arrive in time
+    ├── ConfigError                 also ValueError: a setting that cannot be used (names the key and source)
+    │   └── TlsConfigError          a certificate, key or CA file that cannot be used
+    │       └── FingerprintError    not a SHA-256 fingerprint
+    ├── CannotListen                also OSError: the host and port cannot be listened on
+    ├── NoCertificate               also ConnectionError: a TLS server presented no certificate
+    ├── StoreError                  the store cannot be opened or used as asked
+    │   └── SchemaTooNew            also RuntimeError: written by a newer lan-notify (refused, untouched)
+    └── SendFailed                  `notify-hub send`: the hub refused (carries the HTTP status)
 
 Only `RequestError`s reach the wire: the Socket.IO and HTTP layers turn them into
 `{ok: false, error: {code, message}}` or an HTTP status with the same body. A `RequestError` raised
