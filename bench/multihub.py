@@ -24,7 +24,7 @@ from typing import Any
 
 import socketio
 
-from hub.accounts import Accounts
+from hub.auth import Accounts
 from hub.store.postgres import PostgresStore
 from tests.support.servers import PostgresServer, RedisServer, create_database, postgres_bin
 

@@ -32,13 +32,13 @@ import orjson
 from bench.peers.floor import server as floor_store
 from hub.fastpath import encode_event
 from hub.metrics import HubMetrics
-from hub.namespace import parse
 from hub.protocol import Kind, Notification, NotificationType, SendNotification
 from hub.ratelimit import TokenBuckets
 from hub.sessions import Presence, Session
 from hub.store.base import Draft, Stored, User
 from hub.store.sqlite import SqliteStore
 from hub.timeutil import utc_now_iso
+from hub.validation import parse_event
 
 #: What the bench's load generator sends, as the hub reads it off the wire (after Engine.IO's "4").
 PACKET = '2["send_notification",{"userId":"u17","message":"bench|d0|123|4567.890","type":"message"}]'
@@ -51,7 +51,7 @@ def best_us(fn: Callable[[], Any], number: int) -> float:
 
 def event_loop_pieces(loop: asyncio.AbstractEventLoop) -> list[tuple[str, Callable[[], Any]]]:
     args = tuple(orjson.loads(PACKET[1:])[1:])
-    payload = parse(SendNotification, args)
+    payload = parse_event(SendNotification, args)
     buckets = TokenBuckets(1_000_000, 1_000_000.0)
     note = Notification(
         id=1, kind=Kind.DIRECT, type=payload.type, title="", message=payload.message, sender="sender0", timestamp=STAMP
@@ -81,7 +81,7 @@ def event_loop_pieces(loop: asyncio.AbstractEventLoop) -> list[tuple[str, Callab
 
     return [
         ("JSON of the packet (orjson)", lambda: orjson.loads(PACKET[1:])),
-        ("validation (pydantic SendNotification)", lambda: parse(SendNotification, args)),
+        ("validation (pydantic SendNotification)", lambda: parse_event(SendNotification, args)),
         ("per-user rate limit (token bucket)", lambda: buckets.take("sender0")),
         ("draft, with its timestamp", draft),
         ("the payload dict (Notification.wire)", note.wire),

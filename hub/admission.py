@@ -34,9 +34,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from hub.auth import Network
 from hub.config import HubConfig
-from hub.errors import HubError, TooManyConnections, Unavailable
-from hub.security import Network
+from hub.errors import RequestError, TooManyConnections, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ class Gate:
     def pending_from(self, address: str) -> int:
         return self._pending_by_address[address]
 
-    def admit(self, handle: Handle, address: str) -> HubError | None:
+    def admit(self, handle: Handle, address: str) -> RequestError | None:
         """Take a new connection, or say why not (the caller answers that and closes it)."""
         if self._pending_by_address[address] >= self.per_address and not self._is_trusted(address):
             self._refuse(address, "per_address")

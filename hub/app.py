@@ -16,29 +16,24 @@ import socketio
 from aiohttp import web
 
 from hub import browser, http_send, metrics, openapi
-from hub.accounts import Accounts
 from hub.admission import Gate
+from hub.app_keys import ACCOUNTS, BODY_READS, CONFIG, GATE, GUARD, METRICS, SERVICE, SOCKETS, STARTED, STORE
+from hub.auth import Accounts, proxy_networks
 from hub.config import HubConfig
 from hub.engine_http import EngineRequests
-from hub.http_api import ACCOUNTS, SERVICE, STARTED, add_routes
-from hub.http_body import BODY_READS, BodyReads
+from hub.http_api import add_routes
+from hub.http_body import BodyReads
 from hub.http_errors import add_fallback
-from hub.listener import GATE
 from hub.namespace import SocketLayer
 from hub.protocol import MAX_PACKET_BYTES
-from hub.security import RedactSecrets, proxy_networks
+from hub.redaction import RedactSecrets
 from hub.service import HubService, Transport
 from hub.sio_server import HubServer
-from hub.store import Store
 from hub.store.factory import create_store, describe
-from hub.web_guard import GUARD, WebGuard, learn_names, local_names
+from hub.web_guard import WebGuard, learn_names, local_names
 from hub.websocket import install_websocket_transport
 
 log = logging.getLogger(__name__)
-
-CONFIG: web.AppKey[HubConfig] = web.AppKey("config", HubConfig)
-STORE: web.AppKey[Store] = web.AppKey("store", Store)
-SOCKETS: web.AppKey[SocketLayer] = web.AppKey("sockets", SocketLayer)
 
 
 def create_app(config: HubConfig) -> web.Application:
@@ -82,14 +77,14 @@ def create_app(config: HubConfig) -> web.Application:
     metrics.add_routes(app)
     browser.add_routes(app, config)
     add_fallback(app)
-    app[metrics.METRICS] = metrics.HubMetrics(lambda: app[SERVICE].presence if SERVICE in app else None)
-    app[metrics.METRICS].watch_connections(lambda: _connection_counts(app, sio))
+    app[METRICS] = metrics.HubMetrics(lambda: app[SERVICE].presence if SERVICE in app else None)
+    app[METRICS].watch_connections(lambda: _connection_counts(app, sio))
     app.on_startup.append(_learn_names)
     app.cleanup_ctx.append(_store_ctx)
     if config.redis:
         from hub.cluster import cluster_ctx
 
-        app.cleanup_ctx.append(cluster_ctx(sio))
+        app.cleanup_ctx.append(cluster_ctx(sio, config))
     app.cleanup_ctx.append(_service_ctx(sio))
     app.on_shutdown.append(_on_shutdown(sio))
     if config.open:
@@ -137,7 +132,7 @@ def _service_ctx(sio: socketio.AsyncServer):  # type: ignore[no-untyped-def]
         )
         app[SOCKETS] = layer
         app[SERVICE] = layer.service
-        layer.service.metrics = app[metrics.METRICS]
+        layer.service.metrics = app[METRICS]
         await layer.service.start()
         yield
         await layer.close()
@@ -148,7 +143,8 @@ def _service_ctx(sio: socketio.AsyncServer):  # type: ignore[no-untyped-def]
 
 def _make_service(app: web.Application, transport: Transport, sio: socketio.AsyncServer) -> HubService:
     if app[CONFIG].redis:
-        from hub.cluster import CLUSTER_REDIS, ClusterService
+        from hub.app_keys import CLUSTER_REDIS
+        from hub.cluster import ClusterService
         from hub.store.postgres import PostgresStore
 
         store = app[STORE]

@@ -19,15 +19,15 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from hub import __version__, backup_cli, logs, send_cli, tls_cli
-from hub.accounts import Accounts
+from hub.auth import Accounts
 from hub.backup import BackupError
-from hub.config import FIELDS, CannotListen, ConfigError, HubConfig, env_name, field_type_name, load_config
-from hub.errors import HubError, NotFound
+from hub.config import FIELDS, HubConfig, env_name, field_type_name, load_config
+from hub.errors import CannotListen, ConfigError, NotFound, RequestError, SchemaTooNew
 from hub.portcheck import port_in_use_text
 from hub.protocol import NAME_PATTERN, ROOM_PATTERN, LabelText, describe_validation_error
+from hub.redaction import redact_url
 from hub.store import TokenInfo, TokenKind
-from hub.store.base import SchemaTooNew
-from hub.store.factory import create_store, redact
+from hub.store.factory import create_store
 from hub.store.inuse import StoreInUse
 
 log = logging.getLogger("hub")
@@ -313,11 +313,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.print_config:
                 for name in FIELDS:
                     value = getattr(config, name)
-                    shown = redact(value) if name in ("database", "redis") else value
+                    shown = redact_url(value) if name in ("database", "redis") else value
                     print(f"{name} = {shown!r}")
                 return 0
-            from hub.runtime import loop_factory
-            from hub.server import serve
+            from hub.server import loop_factory, serve
 
             with asyncio.Runner(loop_factory=loop_factory()) as runner:
                 runner.run(serve(config))
@@ -327,7 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return done
         handler = {"user": _user, "token": _token, "room": _room}[args.command]
         return asyncio.run(_with_accounts(config, lambda accounts: handler(args, accounts)))
-    except HubError as exc:
+    except RequestError as exc:
         print(f"notify-hub: {exc.message}", file=sys.stderr)
         return 1
     except (

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hub.errors import ConfigError
+
 ENV_PREFIX = "LAN_NOTIFY_"
 #: The hub's pings go out on a wheel that turns this many times per `ping_interval` (one timer for
 #: every connection): a ping is at most `ping_interval / HEARTBEAT_TICKS` late.
@@ -28,14 +30,6 @@ HEARTBEAT_TICKS = 20
 def default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "lan-notify" / "hub"
-
-
-class ConfigError(ValueError):
-    """A configuration value that cannot be used; the message names the key and the source."""
-
-
-class CannotListen(OSError):
-    """The hub's host and port cannot be listened on: in use, an unknown host name, no permission."""
 
 
 @dataclass(frozen=True, slots=True)

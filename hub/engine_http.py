@@ -29,7 +29,7 @@ from hub.admission import Gate
 from hub.config import HubConfig
 from hub.engine import POLLING_BODY
 from hub.engine_server import HubEngineServer
-from hub.errors import HubError, InvalidPayload
+from hub.errors import InvalidPayload, RequestError
 from hub.http_body import BodyReads, read_bounded
 from hub.http_errors import Refusal
 from hub.protocol import MAX_PACKET_BYTES
@@ -58,7 +58,7 @@ class EngineRequests:
     async def translate(self, request: web.Request) -> dict[str, Any]:
         try:
             self.guard.check_host(request.headers)
-        except HubError as exc:
+        except RequestError as exc:
             raise Refusal(exc, close=True) from None
         self._tell_gate(request)
         environ: dict[str, Any] = aiohttp_driver.translate_request(request)
@@ -88,7 +88,7 @@ class EngineRequests:
             raise Refusal(InvalidPayload("no such Engine.IO session (it may have been closed)"), close=True)
         try:
             body = await read_bounded(request, MAX_PACKET_BYTES, self.config.http_body_timeout, self.reads)
-        except HubError as exc:
+        except RequestError as exc:
             log.info("closing connection %s: a long-polling body refused (%s)", sid, exc.message)
             await socket.close(wait=False, reason=self.server.reason.TRANSPORT_ERROR)
             raise Refusal(exc, close=True) from None

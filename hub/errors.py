@@ -1,24 +1,35 @@
-"""The hub's exceptions: one root, one class per stable wire code.
+"""The hub's exceptions: one root for everything it raises on purpose.
 
-    HubError                      code
-    ├── InvalidPayload            invalid_payload
-    ├── TooLarge                  too_large
-    ├── Unauthorized              unauthorized
-    │   └── PasswordExpired       password_expired (a one-time password that was already used)
-    ├── Forbidden                 forbidden
-    ├── NotFound                  not_found
-    ├── Conflict                  conflict (the name is taken)
-    ├── RateLimited               rate_limited (carries retry_after seconds)
-    │   └── MembershipRateLimited rate_limited, for room joins and leaves
-    │   └── SignInThrottled       rate_limited (sign-in attempts)
-    ├── UnknownEvent              unknown_event
-    ├── Unavailable               unavailable (the store cannot take writes; the hub is full)
-    ├── TooManyConnections        too_many_connections
-    ├── UnsupportedMediaType      unsupported_media_type
-    └── RequestTimeout            timeout (a request body that did not arrive in time)
+    HubError                        root: anything the hub raises on purpose (has `message`)
+    ├── RequestError                refused with a stable wire code: `code`, `http_status`, `body()`
+    │   ├── InvalidPayload          invalid_payload          400
+    │   ├── TooLarge                too_large                413
+    │   ├── Unauthorized            unauthorized             401
+    │   │   └── PasswordExpired     password_expired         401  a one-time password already used
+    │   ├── Forbidden               forbidden                403
+    │   ├── NotFound                not_found                404
+    │   ├── Conflict                conflict                 409  the name is taken
+    │   ├── RateLimited             rate_limited             429  carries retry_after seconds
+    │   │   ├── MembershipRateLimited                             room joins and leaves
+    │   │   └── SignInThrottled                                   sign-in attempts
+    │   ├── UnknownEvent            unknown_event            404
+    │   ├── Unavailable             unavailable              503  the store cannot take writes; the hub is full
+    │   ├── TooManyConnections      too_many_connections     429
+    │   ├── UnsupportedMediaType    unsupported_media_type   415
+    │   └── RequestTimeout          timeout                  408  a request body that did not arrive in time
+    ├── ConfigError                 also ValueError: a setting that cannot be used (names the key and source)
+    │   └── TlsConfigError          a certificate, key or CA file that cannot be used
+    │       └── FingerprintError    not a SHA-256 fingerprint
+    ├── CannotListen                also OSError: the host and port cannot be listened on
+    ├── NoCertificate               also ConnectionError: a TLS server presented no certificate
+    ├── StoreError                  the store cannot be opened or used as asked
+    │   └── SchemaTooNew            also RuntimeError: written by a newer lan-notify (refused, untouched)
+    └── SendFailed                  `notify-hub send`: the hub refused (carries the HTTP status)
 
-Raise these from the service; the Socket.IO and HTTP layers turn them into
-`{ok: false, error: {code, message}}` or an HTTP status with the same body.
+Only `RequestError`s reach the wire: the Socket.IO and HTTP layers turn them into
+`{ok: false, error: {code, message}}` or an HTTP status with the same body. A `RequestError` raised
+as is (no subclass) answers `internal` with its message. The second bases keep `except ValueError`,
+`except OSError` and `except ConnectionError` around the hub's calls working.
 """
 
 from __future__ import annotations
@@ -30,12 +41,18 @@ from hub.protocol import ErrorCode, error_body
 
 
 class HubError(Exception):
-    code: ClassVar[ErrorCode] = ErrorCode.INTERNAL
-    http_status: ClassVar[int] = 500
+    """Anything the hub raises on purpose; `message` is what a person is shown."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class RequestError(HubError):
+    """A request refused with a stable code, on the wire and over HTTP."""
+
+    code: ClassVar[ErrorCode] = ErrorCode.INTERNAL
+    http_status: ClassVar[int] = 500
 
     def extra(self) -> dict[str, Any]:
         return {}
@@ -44,17 +61,17 @@ class HubError(Exception):
         return error_body(self.code, self.message, **self.extra())
 
 
-class InvalidPayload(HubError):
+class InvalidPayload(RequestError):
     code = ErrorCode.INVALID_PAYLOAD
     http_status = 400
 
 
-class TooLarge(HubError):
+class TooLarge(RequestError):
     code = ErrorCode.TOO_LARGE
     http_status = 413
 
 
-class Unauthorized(HubError):
+class Unauthorized(RequestError):
     code = ErrorCode.UNAUTHORIZED
     http_status = 401
 
@@ -65,22 +82,22 @@ class PasswordExpired(Unauthorized):
     code = ErrorCode.PASSWORD_EXPIRED
 
 
-class Forbidden(HubError):
+class Forbidden(RequestError):
     code = ErrorCode.FORBIDDEN
     http_status = 403
 
 
-class NotFound(HubError):
+class NotFound(RequestError):
     code = ErrorCode.NOT_FOUND
     http_status = 404
 
 
-class Conflict(HubError):
+class Conflict(RequestError):
     code = ErrorCode.CONFLICT
     http_status = 409
 
 
-class RateLimited(HubError):
+class RateLimited(RequestError):
     code = ErrorCode.RATE_LIMITED
     http_status = 429
 
@@ -101,12 +118,12 @@ class MembershipRateLimited(RateLimited):
         self.args = (self.message,)
 
 
-class UnknownEvent(HubError):
+class UnknownEvent(RequestError):
     code = ErrorCode.UNKNOWN_EVENT
     http_status = 404
 
 
-class Unavailable(HubError):
+class Unavailable(RequestError):
     code = ErrorCode.UNAVAILABLE
     http_status = 503
 
@@ -120,16 +137,57 @@ class SignInThrottled(RateLimited):
         self.args = (self.message,)
 
 
-class TooManyConnections(HubError):
+class TooManyConnections(RequestError):
     code = ErrorCode.TOO_MANY_CONNECTIONS
     http_status = 429
 
 
-class UnsupportedMediaType(HubError):
+class UnsupportedMediaType(RequestError):
     code = ErrorCode.UNSUPPORTED_MEDIA_TYPE
     http_status = 415
 
 
-class RequestTimeout(HubError):
+class RequestTimeout(RequestError):
     code = ErrorCode.TIMEOUT
     http_status = 408
+
+
+class ConfigError(HubError, ValueError):
+    """A configuration value that cannot be used; the message names the key and the source."""
+
+
+class TlsConfigError(ConfigError):
+    """A TLS certificate, key or CA file that cannot be used; the message names the file."""
+
+
+class FingerprintError(TlsConfigError):
+    """A fingerprint that is not 32 bytes of hex."""
+
+
+class CannotListen(HubError, OSError):
+    """The hub's host and port cannot be listened on: in use, an unknown host name, no permission."""
+
+    def __init__(self, errno: int | None, strerror: str) -> None:
+        OSError.__init__(self, errno, strerror)
+        self.message = strerror
+
+
+class NoCertificate(HubError, ConnectionError):
+    """A TLS server that presented no certificate."""
+
+
+class StoreError(HubError):
+    """The store cannot be opened or used as asked."""
+
+
+class SchemaTooNew(StoreError, RuntimeError):
+    """The store was written by a newer lan-notify (SQLite file or PostgreSQL database): refuse rather
+    than guess."""
+
+
+class SendFailed(HubError):
+    """`notify-hub send`: the hub refused the notification; `status` is the HTTP status it answered."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status

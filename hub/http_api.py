@@ -10,24 +10,19 @@ import time
 from typing import Any
 
 from aiohttp import web
-from pydantic import ValidationError
 
 from hub import __version__, jsonwire
-from hub.accounts import Accounts
+from hub.app_keys import ACCOUNTS, BODY_READS, SERVICE, STARTED
+from hub.auth import client_address
 from hub.errors import HubError, InvalidPayload, Unauthorized
-from hub.http_body import BODY_READS, expect_json, read_bounded
+from hub.http_body import expect_json, read_bounded
 from hub.http_errors import json_errors
-from hub.protocol import Login, describe_validation_error
-from hub.security import client_address
-from hub.service import HubService
+from hub.protocol import Login
+from hub.validation import validate
 
 log = logging.getLogger(__name__)
 
 MAX_JSON_BYTES = 16 * 1024
-
-ACCOUNTS: web.AppKey[Accounts] = web.AppKey("accounts", Accounts)
-SERVICE: web.AppKey[HubService] = web.AppKey("service", HubService)
-STARTED: web.AppKey[float] = web.AppKey("started", float)
 
 
 async def read_body(request: web.Request) -> bytes:
@@ -57,14 +52,9 @@ def bearer_token(request: web.Request) -> str:
 
 
 async def login(request: web.Request) -> web.Response:
-    data = await read_json(request)
-    if not isinstance(data, dict):
-        raise InvalidPayload("expected a JSON object {username, password, device}")
-    try:
-        payload = Login.model_validate(data)
-    except ValidationError as exc:
-        _, message = describe_validation_error(exc)
-        raise InvalidPayload(message) from None
+    payload = validate(
+        Login, await read_json(request), shape="a JSON object {username, password, device}", oversize_is_invalid=True
+    )
     service = request.app[SERVICE]
     address = client_address(request.remote, request.headers.get("X-Forwarded-For"), service.trusted_proxies)
     await service.check_login(payload.username, address)

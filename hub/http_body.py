@@ -82,6 +82,3 @@ def expect_json(request: web.BaseRequest) -> None:
     if request.content_type != "application/json":
         shown = request.headers.get("Content-Type", "none")[:100]
         raise UnsupportedMediaType(f"send the body as JSON with 'Content-Type: application/json' (got {shown!r})")
-
-
-BODY_READS: web.AppKey[BodyReads] = web.AppKey("body_reads", BodyReads)

@@ -10,26 +10,25 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from hub.errors import HubError, RateLimited, Unavailable
+from hub.app_keys import ACCOUNTS, GATE, GUARD
+from hub.errors import RateLimited, RequestError, Unavailable
 from hub.http_body import close_unless_read
-from hub.listener import GATE
 from hub.protocol import ErrorCode
-from hub.web_guard import GUARD
 
 log = logging.getLogger(__name__)
 
 
-def error_response(exc: HubError) -> web.Response:
+def error_response(exc: RequestError) -> web.Response:
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
     return web.json_response({"error": exc.body()}, status=exc.http_status, headers=headers)
 
 
 class Refusal(web.HTTPError):
-    """A HubError as an exception aiohttp answers with (where a handler cannot return a response,
+    """A RequestError as an exception aiohttp answers with (where a handler cannot return a response,
     e.g. in python-engineio's request translation): the API's JSON body and status. `close`: the
     connection closes after the answer (a body left unread, a client not to keep)."""
 
-    def __init__(self, exc: HubError, *, close: bool = False) -> None:
+    def __init__(self, exc: RequestError, *, close: bool = False) -> None:
         self.status_code = exc.http_status
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
         super().__init__(text=json.dumps({"error": exc.body()}), content_type="application/json", headers=headers)
@@ -55,7 +54,7 @@ def json_errors(handler: Handler) -> Handler:
                 guard.check_host(request.headers)
                 guard.check_origin(request)
             response = await _reserve_refusal(request) or await handler(request)
-        except HubError as exc:
+        except RequestError as exc:
             response = error_response(exc)
         except web.HTTPException as exc:
             response = _aiohttp_refusal(request, exc)
@@ -78,11 +77,11 @@ async def _reserve_refusal(request: web.Request) -> web.Response | None:
     gate = request.app.get(GATE)
     if gate is None or not gate.on_reserve(request.protocol) or request.path == "/api/health":
         return None
-    from hub.http_api import ACCOUNTS, bearer_token  # hub.http_api builds on this module
+    from hub.http_api import bearer_token  # hub.http_api builds on this module
 
     try:
         _, user = await request.app[ACCOUNTS].token_owner(bearer_token(request))
-    except HubError:
+    except RequestError:
         user = None
     if user is not None and user.admin:
         return None

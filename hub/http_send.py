@@ -16,36 +16,25 @@ import logging
 from typing import Any, TypeVar
 
 from aiohttp import web
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from hub.errors import Forbidden, InvalidPayload, TooLarge
-from hub.http_api import ACCOUNTS, SERVICE, bearer_token, read_body, read_json
+from hub.app_keys import ACCOUNTS, SERVICE
+from hub.errors import Forbidden, InvalidPayload
+from hub.http_api import bearer_token, read_body, read_json
 from hub.http_errors import json_errors
 from hub.protocol import (
     Broadcast,
-    ErrorCode,
     HistoryQuery,
     HttpNotification,
     RoomMessage,
     SendNotification,
-    describe_validation_error,
 )
 from hub.sessions import Actor
 from hub.store import TokenInfo, TokenKind, User
+from hub.validation import validate
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
-
-
-def validate(model: type[M], data: Any) -> M:
-    """Validate like the Socket.IO layer does: the same models, codes and messages."""
-    if not isinstance(data, dict):
-        raise InvalidPayload("expected a JSON object")
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        code, message = describe_validation_error(exc)
-        raise (TooLarge if code is ErrorCode.TOO_LARGE else InvalidPayload)(message) from None
 
 
 async def authenticate(request: web.Request) -> tuple[TokenInfo, User]:

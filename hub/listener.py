@@ -25,17 +25,17 @@ from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestHandler
 
 from hub.admission import Gate
-from hub.errors import HubError, RateLimited
+from hub.app_keys import GATE
+from hub.errors import RateLimited, RequestError
 
 log = logging.getLogger(__name__)
 
-GATE: web.AppKey[Gate] = web.AppKey("gate", Gate)
 #: How long a refused connection stays open for its client to read the answer.
 REFUSED_LINGER = 1.0
 RETRY_AFTER = 5
 
 
-def canned(exc: HubError) -> bytes:
+def canned(exc: RequestError) -> bytes:
     """A whole HTTP response for `exc`, written before the request is even read."""
     body = json.dumps({"error": exc.body()}).encode()
     retry = exc.retry_after if isinstance(exc, RateLimited) else RETRY_AFTER

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from hub.redaction import redact as _redact_secrets
+from hub.redaction import redact_secrets
 
 #: Line breaks and other control characters a message may carry (from a client, in a name or an
 #: event): in a text log they would start a line that looks like the hub's own.
@@ -33,11 +33,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
 NOISY = ("hub.socketio", "hub.engineio", "aiohttp.access")
 
 _STANDARD_ATTRS = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
-
-
-def redact(text: str) -> str:
-    """Device tokens and the values of secret-named keys, blanked (hub/redaction.py)."""
-    return _redact_secrets(text)
 
 
 def one_line(text: str) -> str:
@@ -52,11 +47,11 @@ class TextFormatter(logging.Formatter):
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     def formatMessage(self, record: logging.LogRecord) -> str:
-        record.message = one_line(redact(record.message))
+        record.message = one_line(redact_secrets(record.message))
         return super().formatMessage(record)
 
     def formatException(self, ei: Any) -> str:
-        return redact(super().formatException(ei))
+        return redact_secrets(super().formatException(ei))
 
 
 class JsonFormatter(logging.Formatter):
@@ -67,13 +62,13 @@ class JsonFormatter(logging.Formatter):
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "message": redact(record.getMessage()),
+            "message": redact_secrets(record.getMessage()),
         }
         for key, value in record.__dict__.items():
             if key not in _STANDARD_ATTRS and not key.startswith("_"):
                 entry[key] = value if isinstance(value, str | int | float | bool | None) else repr(value)
         if record.exc_info:
-            entry["exception"] = redact(self.formatException(record.exc_info))
+            entry["exception"] = redact_secrets(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False, default=repr)
 
 

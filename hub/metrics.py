@@ -27,6 +27,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString
 
+from hub.app_keys import METRICS
 from hub.http_errors import json_errors
 from hub.store.base import LIVE_ONLY
 
@@ -217,9 +218,6 @@ def _epoch(timestamp: str) -> float:
         return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp()
     except (ValueError, TypeError, AttributeError):
         return time.time()
-
-
-METRICS: web.AppKey[HubMetrics] = web.AppKey("metrics", HubMetrics)
 
 
 async def metrics_endpoint(request: web.Request) -> web.Response:

@@ -13,13 +13,11 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 import socketio
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from hub.engine import HubSocket
 from hub.errors import (
-    HubError,
-    InvalidPayload,
-    TooLarge,
+    RequestError,
     TooManyConnections,
     Unauthorized,
     Unavailable,
@@ -38,42 +36,18 @@ from hub.protocol import (
     RoomRef,
     SendNotification,
     Sync,
-    describe_validation_error,
     error_body,
 )
 from hub.service import HubService, sent
 from hub.sessions import Session
 from hub.sio_server import HubServer, ack_wanted
 from hub.store import Stored
+from hub.validation import parse_event
 from hub.websocket import RESERVE_ENVIRON, slim_environ
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
 A = TypeVar("A")
-
-
-def parse(model: type[M], args: tuple[Any, ...]) -> M:
-    """Validate an event's first argument against a payload model."""
-    data = args[0] if args else None
-    if model is RoomRef and isinstance(data, str):
-        data = {"room": data}  # the seed guide sends a bare room name
-    elif model is RoomPage and not isinstance(data, dict):
-        data = {}  # the first page: what came with `list_rooms` before it had pages was ignored
-    if not isinstance(data, dict):
-        raise InvalidPayload(f"expected a JSON object, got {_kind(data)}")
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        code, message = describe_validation_error(exc)
-        raise (TooLarge if code is ErrorCode.TOO_LARGE else InvalidPayload)(message) from None
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bytes | bytearray):
-        return "binary data"
-    return type(value).__name__
 
 
 class SocketLayer:
@@ -173,7 +147,7 @@ class SocketLayer:
         async def handler(sid: str, *args: Any) -> dict[str, Any] | None:
             async def run() -> dict[str, Any] | None:
                 session = self._require(sid)
-                return await action(session, parse(model, args))
+                return await action(session, parse_event(model, args))
 
             return await self._answer(event, sid, run)
 
@@ -191,7 +165,7 @@ class SocketLayer:
         async def send(sid: str, args: tuple[Any, ...], ack_id: int | None, eio_sid: str) -> None:
             wants_ack = ack_id is not None
             try:
-                stored = await accept(self._require(sid), parse(model, args))
+                stored = await accept(self._require(sid), parse_event(model, args))
             except Exception as exc:
                 body = self._refusal(event, sid, exc, wants_ack)
                 if ack_id is not None:
@@ -241,7 +215,7 @@ class SocketLayer:
 
     def _refusal(self, event: str, sid: str, exc: BaseException, wants_ack: bool) -> dict[str, Any]:
         """The failed answer `{ok: false, error}`; a client that asked for no ack gets it as an `error` event."""
-        if isinstance(exc, HubError):
+        if isinstance(exc, RequestError):
             body = exc.body()
         else:
             log.error("event %s from %s failed", event, sid, exc_info=exc)
@@ -263,12 +237,7 @@ class SocketLayer:
             session = await self.service.connect(sid, auth)
             if session is not None:
                 self._check_room(session, environ)
-        except ValidationError as exc:
-            _, message = describe_validation_error(exc)
-            raise socketio.exceptions.ConnectionRefusedError(
-                f"invalid auth: {message}", error_body(ErrorCode.INVALID_PAYLOAD, f"invalid auth: {message}")
-            ) from None
-        except HubError as exc:
+        except RequestError as exc:
             log.info("refused a connection from %s: %s", _peer(environ), exc.message)
             raise socketio.exceptions.ConnectionRefusedError(exc.message, exc.body()) from None
         slim_environ(environ)  # a long-polling client's (its websocket's is slimmed at the upgrade)
@@ -326,7 +295,7 @@ class SocketLayer:
                 return {"ok": True, "user": {"name": current.user.name, "admin": current.admin}}
             if not self.service.config.open:
                 raise Unauthorized("this hub requires a device token at connect")
-            session = await self.service.claim(sid, parse(OpenIdentity, args))
+            session = await self.service.claim(sid, parse_event(OpenIdentity, args))
             self._check_room(session, self.sio.get_environ(sid) or {})
             self._activate(session)
             return {"ok": True, "user": {"name": session.user.name, "admin": session.admin}}

@@ -1,7 +1,7 @@
 """Secrets out of log lines: device tokens, and the whole value of anything named like a secret.
 
 Two rules, applied to every line the hub writes (`hub/logs.py`) and to the packet loggers of
-python-engineio/socketio (`hub.security.RedactSecrets`):
+python-engineio/socketio (`RedactSecrets`):
 
 - anything shaped like a device token (`lnt_...`) becomes `lnt_[redacted]`, wherever it is;
 - the value after a key that names a secret (`token`, `password`, `last_token`, `secret`,
@@ -11,10 +11,13 @@ python-engineio/socketio (`hub.security.RedactSecrets`):
   else up to the next separator. A value that does not end is redacted to the end of the line.
   (The earlier pattern stopped at the first quote of either kind, so a secret holding an
   apostrophe leaked from there on, and a number or a list was not redacted at all.)
+
+`redact_secrets` applies both; `redact_url` takes the password out of a database or Redis URL.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 
 #: The device tokens' prefix (for secret scanners, and to find them in text).
@@ -30,7 +33,7 @@ _UNQUOTED_END = re.compile(r"[\s,;&)\]}]|$")
 _SCHEME = re.compile(r"(?:bearer|basic|token)\s+", re.IGNORECASE)
 
 
-def redact(text: str) -> str:
+def redact_secrets(text: str) -> str:
     """`text` with device tokens and the values of secret-named keys replaced by `[redacted]`."""
     out: list[str] = []
     pos = 0
@@ -46,6 +49,15 @@ def redact(text: str) -> str:
         pos = end
     out.append(text[pos:])
     return _TOKEN.sub(TOKEN_PREFIX + REDACTED, "".join(out))
+
+
+def redact_url(url: str) -> str:
+    """A database or Redis URL without its password (`postgresql://hub@db/notify`), for logs and output."""
+    if "@" not in url or "://" not in url:
+        return url
+    scheme, rest = url.split("://", 1)
+    userinfo, host = rest.rsplit("@", 1)
+    return f"{scheme}://{userinfo.split(':', 1)[0]}@{host}"
 
 
 def _value_end(text: str, start: int) -> int:
@@ -96,3 +108,18 @@ def _bracketed_end(text: str, start: int) -> int:
                 return i + 1
         i += 1
     return len(text)
+
+
+class RedactSecrets(logging.Filter):
+    """A logging filter for loggers that print raw packets (python-engineio/socketio log every packet,
+    including the `auth` object with the device token, at INFO)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string: let logging report it as usual
+            return True
+        cleaned = redact_secrets(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True

@@ -23,19 +23,12 @@ from typing import Any
 import aiohttp
 
 from hub import tls
-from hub.config import ConfigError
-from hub.keyring_entry import KEYRING_SERVICE, keyring_user
+from hub.auth import KEYRING_SERVICE, keyring_user
+from hub.errors import ConfigError, FingerprintError, SendFailed
 from hub.protocol import NotificationType
 
 DEFAULT_HUB = "http://127.0.0.1:8765"
 EXIT_REFUSED, EXIT_USAGE, EXIT_UNREACHABLE = 1, 2, 3
-
-
-class SendFailed(Exception):
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 def add_parser(commands: Any) -> None:
@@ -143,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
         body["everyone"] = True
     try:
         answer = asyncio.run(post(hub_url, token, body, tls.client_ssl(args.ca_file, args.fingerprint), args.timeout))
-    except (tls.FingerprintError, ConfigError) as exc:
+    except (FingerprintError, ConfigError) as exc:
         return _fail(str(exc), EXIT_USAGE)
     except SendFailed as exc:
         return _fail(exc.message, EXIT_REFUSED)

@@ -21,6 +21,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
+from hub.auth import hash_token, proxy_networks
 from hub.batching import Batches
 from hub.config import HEARTBEAT_TICKS, HubConfig
 from hub.errors import (
@@ -29,6 +30,7 @@ from hub.errors import (
     MembershipRateLimited,
     NotFound,
     RateLimited,
+    RequestError,
     SignInThrottled,
     Unauthorized,
     Unavailable,
@@ -53,10 +55,10 @@ from hub.protocol import (
 )
 from hub.ratelimit import TokenBuckets
 from hub.rooms import RoomCache
-from hub.security import hash_token, proxy_networks
 from hub.sessions import Actor, Presence, Session
 from hub.store import Draft, Store, Stored, TokenKind, User
 from hub.timeutil import utc_now_iso
+from hub.validation import validate
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +181,7 @@ class HubService:
     async def connect(self, sid: str, auth: Any) -> Session | None:
         """Authenticate a connecting client. None: open mode and the client will `authenticate` later."""
         if isinstance(auth, dict) and "token" in auth:
-            parsed = TokenAuth.model_validate(auth)
+            parsed = validate(TokenAuth, auth, prefix="invalid auth: ", oversize_is_invalid=True)
             found = await self.store.token_by_hash(hash_token(parsed.token))
             if found is None:
                 raise Unauthorized("this device token is not valid (unknown or revoked): sign in again")
@@ -197,7 +199,9 @@ class HubService:
         if not self.config.open:
             raise Unauthorized("authentication required: connect with auth={'token': ...}")
         if isinstance(auth, dict) and auth:
-            return await self.claim(sid, OpenIdentity.model_validate(auth))
+            return await self.claim(
+                sid, validate(OpenIdentity, auth, prefix="invalid auth: ", oversize_is_invalid=True)
+            )
         return None
 
     async def claim(self, sid: str, identity: OpenIdentity) -> Session:
@@ -470,7 +474,7 @@ class HubService:
                 await self._dispatch(batch)
             except Exception:  # the dispatcher must outlive any one batch
                 log.exception("dispatching a batch failed")
-                _fail(batch, HubError("the notification could not be stored"))
+                _fail(batch, RequestError("the notification could not be stored"))
             finally:
                 self._queue.finished(len(batch))
 
@@ -488,7 +492,7 @@ class HubService:
                     await self._dispatch([one])
                 return
             log.error("could not store a notification from %s", batch[0][0].sender, exc_info=exc)
-            _fail(batch, exc if isinstance(exc, HubError) else HubError("the notification could not be stored"))
+            _fail(batch, exc if isinstance(exc, RequestError) else RequestError("the notification could not be stored"))
             return
         await self._stored.put((batch, stored))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 _last: tuple[int, str] = (-1, "")
 
@@ -17,3 +17,9 @@ def utc_now_iso() -> str:
         stamp = moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
         _last = (ms, stamp)
     return _last[1]
+
+
+def days_before(now_iso: str, days: int) -> str:
+    """The timestamp `days` days before `now_iso`, in the same form (`2026-11-24T14:37:27.123Z`)."""
+    now = datetime.fromisoformat(now_iso.replace("Z", "+00:00"))
+    return (now - timedelta(days=days)).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -26,12 +26,8 @@ from pathlib import Path
 
 from aiohttp import Fingerprint
 
-from hub.config import ConfigError
+from hub.errors import FingerprintError, NoCertificate, TlsConfigError
 from hub.filemodes import warn_if_readable
-
-
-class FingerprintError(ValueError):
-    """A fingerprint that is not 32 bytes of hex."""
 
 
 def fingerprint(der: bytes) -> str:
@@ -65,17 +61,17 @@ def pem_to_der(pem: bytes) -> bytes:
 
 
 def server_context(cert: Path, key: Path) -> ssl.SSLContext:
-    """The hub's TLS context; a clear `ConfigError` when the files cannot be used."""
+    """The hub's TLS context; a clear `TlsConfigError` when the files cannot be used."""
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     for path in (cert, key):
         if not path.is_file():
-            raise ConfigError(f"TLS: cannot read {path}: no such file")
+            raise TlsConfigError(f"TLS: cannot read {path}: no such file")
     warn_if_readable(key, "the TLS key")
     try:
         context.load_cert_chain(cert, key)
     except (OSError, ssl.SSLError) as exc:
-        raise ConfigError(f"TLS: cannot use certificate {cert} with key {key}: {exc}") from None
+        raise TlsConfigError(f"TLS: cannot use certificate {cert} with key {key}: {exc}") from None
     return context
 
 
@@ -84,7 +80,7 @@ def client_context(ca_file: Path | None = None) -> ssl.SSLContext:
     try:
         return ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
     except (OSError, ssl.SSLError) as exc:
-        raise ConfigError(f"TLS: cannot use CA file {ca_file}: {exc}") from None
+        raise TlsConfigError(f"TLS: cannot use CA file {ca_file}: {exc}") from None
 
 
 def client_ssl(ca_file: Path | None = None, fingerprint: str | None = None) -> ssl.SSLContext | Fingerprint | bool:
@@ -111,7 +107,7 @@ async def peer_certificate(host: str, port: int, *, timeout: float = 10.0) -> by
     finally:
         writer.close()
     if not der:
-        raise ConnectionError(f"{host}:{port} presented no certificate")
+        raise NoCertificate(f"{host}:{port} presented no certificate")
     return bytes(der)
 
 

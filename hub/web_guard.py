@@ -124,9 +124,6 @@ class WebGuard:
         return web.Response(status=204, headers=headers)
 
 
-GUARD: web.AppKey[WebGuard] = web.AppKey("web_guard", WebGuard)
-
-
 def local_names() -> set[str]:
     """This machine's host name, its first label and NAME.local (no DNS query)."""
     name = socket.gethostname().lower().rstrip(".")

@@ -17,7 +17,7 @@ from desktop.errors import CertificateError, HubClientError
 from desktop.net.tls import HubTrust, SSLArg
 from desktop.system.report import Reporter
 from desktop.ui.trust_dialog import TrustDialog
-from hub.config import ConfigError
+from hub.errors import ConfigError
 
 
 class TrustFlow:

@@ -20,7 +20,8 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from desktop.errors import CertificateChangedError, CertificateError
-from hub.tls import FingerprintError, parse_fingerprint
+from hub.errors import FingerprintError
+from hub.tls import parse_fingerprint
 
 
 def hub_origin(hub_url: str) -> str:

@@ -1,7 +1,7 @@
 """Where the device token lives: the OS keyring, or this session's memory when there is none.
 
 Only the token is ever stored (never the password), under the service `lan-notify` with one
-entry per hub + user (`alice@http://hub:8765`): the format of `hub.keyring_entry`, which `notify-hub send`
+entry per hub + user (`alice@http://hub:8765`): the format of `hub.auth.keyring_entry`, which `notify-hub send`
 reads too. Nothing here writes a secret to disk or QSettings.
 
 Keyring calls can block (a D-Bus unlock prompt nobody sees), so each runs on its own daemon thread
@@ -23,7 +23,7 @@ import keyring.errors
 from keyring.backend import KeyringBackend
 
 from desktop.errors import CredentialError, KeyringTimeoutError, KeyringUnavailableError
-from hub.keyring_entry import KEYRING_SERVICE, keyring_user
+from hub.auth import KEYRING_SERVICE, keyring_user
 
 log = logging.getLogger(__name__)
 

@@ -24,10 +24,9 @@ from pathlib import Path
 from typing import Final
 
 from desktop.errors import HostError, PortInUseError, UserExistsError
-from hub.accounts import Accounts
-from hub.app import STORE
-from hub.config import CannotListen, ConfigError, HubConfig, default_data_dir, env_name, load_config
-from hub.errors import Conflict, NotFound
+from hub.auth import Accounts
+from hub.config import HubConfig, default_data_dir, env_name, load_config
+from hub.errors import CannotListen, ConfigError, Conflict, NotFound
 from hub.protocol import NAME_PATTERN
 from hub.server import RunningHub
 
@@ -169,7 +168,7 @@ class LocalHub:
     def accounts(self) -> Accounts:
         if self._running is None:
             raise HostError("the hub on this computer is not running")
-        return Accounts(self._running.app[STORE])
+        return self._running.accounts
 
     async def start(self) -> Hosted:
         if self.hosted is not None:

@@ -24,7 +24,8 @@ from aiohttp import web
 from hub.browser.client_js import CLIENT_FILES, ClientFiles, warn_if_missing
 from hub.browser.files import Folder
 from hub.browser.headers import APP_HEADERS
-from hub.config import ConfigError, HubConfig
+from hub.config import HubConfig
+from hub.errors import ConfigError
 from hub.http_errors import json_errors
 
 APP_PATH: Final = "/app/"

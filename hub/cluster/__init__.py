@@ -3,7 +3,7 @@ PostgreSQL as the shared store. See docs/deployment.md."""
 
 from __future__ import annotations
 
-from hub.cluster.manager import CLUSTER_REDIS, ClusterManager, cluster_ctx
+from hub.cluster.manager import ClusterManager, cluster_ctx
 from hub.cluster.service import ClusterService
 
-__all__ = ["CLUSTER_REDIS", "ClusterManager", "ClusterService", "cluster_ctx"]
+__all__ = ["ClusterManager", "ClusterService", "cluster_ctx"]

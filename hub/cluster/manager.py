@@ -22,7 +22,9 @@ import socketio
 from aiohttp import web
 from redis import asyncio as aioredis
 
-from hub.store.factory import redact
+from hub.app_keys import CLUSTER_REDIS
+from hub.config import HubConfig
+from hub.redaction import redact_url
 
 log = logging.getLogger(__name__)
 
@@ -137,18 +139,13 @@ def _decode(message: Any) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-CLUSTER_REDIS: web.AppKey[aioredis.Redis] = web.AppKey("cluster_redis", aioredis.Redis)
-
-
-def cluster_ctx(sio: socketio.AsyncServer) -> Callable[[web.Application], AsyncIterator[None]]:
+def cluster_ctx(sio: socketio.AsyncServer, config: HubConfig) -> Callable[[web.Application], AsyncIterator[None]]:
     """The Redis resources of one hub: the manager's listener and a client for presence and limits."""
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        from hub.app import CONFIG
-
         manager: ClusterManager = sio.manager
         client = aioredis.Redis.from_url(
-            app[CONFIG].redis, socket_connect_timeout=2, socket_timeout=2, health_check_interval=5
+            config.redis, socket_connect_timeout=2, socket_timeout=2, health_check_interval=5
         )
         app[CLUSTER_REDIS] = client
         # The manager would start listening at the first client connection; a hub must hear the
@@ -156,7 +153,7 @@ def cluster_ctx(sio: socketio.AsyncServer) -> Callable[[web.Application], AsyncI
         if not sio.manager_initialized:
             sio.manager_initialized = True
             manager.initialize()
-        log.info("cluster: Redis at %s, hub %s", redact(app[CONFIG].redis), manager.host_id)
+        log.info("cluster: Redis at %s, hub %s", redact_url(config.redis), manager.host_id)
         yield
         await manager.close()
         await client.aclose()

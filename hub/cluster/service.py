@@ -25,7 +25,7 @@ from hub.cluster.chain import Chain, Link
 from hub.cluster.manager import ClusterManager
 from hub.cluster.redis_state import RedisState, member, parse_member
 from hub.config import HubConfig
-from hub.errors import HubError, MembershipRateLimited, RateLimited, SignInThrottled, Unavailable
+from hub.errors import MembershipRateLimited, RateLimited, RequestError, SignInThrottled, Unavailable
 from hub.protocol import Event, Notification
 from hub.service import LOGIN_BURST, LOGIN_REFILL_PER_SECOND, HubService, Transport, _fail, _presence
 from hub.sessions import Actor, Presence
@@ -120,7 +120,7 @@ class ClusterService(HubService):
                     await self._dispatch([one])
                 return
             log.error("could not store a notification from %s", batch[0][0].sender, exc_info=exc)
-            _fail(batch, exc if isinstance(exc, HubError) else HubError("the notification could not be stored"))
+            _fail(batch, exc if isinstance(exc, RequestError) else RequestError("the notification could not be stored"))
             return
         link = Link(stored.prev, stored.head, tuple(stored.stored))
         self.chain.offer(link)

@@ -14,11 +14,6 @@ from typing import NamedTuple, Protocol
 from hub.protocol import Kind, Notification, NotificationType
 
 
-class SchemaTooNew(RuntimeError):
-    """The store was written by a newer lan-notify (SQLite file or PostgreSQL database): refuse rather
-    than guess."""
-
-
 class TokenKind(StrEnum):
     DEVICE = "device"  # may connect and receive
     SEND = "send"  # may only send (scripts); issue: send-only tokens

@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 from typing import NamedTuple
 
-from hub.store.base import SchemaTooNew
+from hub.errors import SchemaTooNew
 
-__all__ = ["SCHEMA_VERSION", "SchemaTooNew", "migrate"]
+__all__ = ["SCHEMA_VERSION", "migrate"]
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from hub.store.base import SchemaTooNew
+from hub.errors import SchemaTooNew
 from hub.store.migrations import Migration
 
-__all__ = ["SCHEMA_VERSION", "SchemaTooNew", "migrate"]
+__all__ = ["SCHEMA_VERSION", "migrate"]
 
 log = logging.getLogger(__name__)
 

@@ -172,9 +172,9 @@ class NotificationTables(PgPool):
         return int(value)
 
     async def prune(self, *, keep_days: int, keep_count: int, now: str) -> PruneResult:
-        from hub.store.sqlite import _days_before
+        from hub.timeutil import days_before
 
-        cutoff = _days_before(now, keep_days)
+        cutoff = days_before(now, keep_days)
         removed = 0
         async with self._tx() as conn:
             if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", PRUNE_LOCK):

@@ -11,7 +11,7 @@ from typing import Any
 import asyncpg
 
 from hub.errors import Unavailable
-from hub.store.factory import redact
+from hub.redaction import redact_url
 from hub.store.pg_migrations import migrate
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class PgPool:
         self._pool: asyncpg.Pool | None = None
 
     def __repr__(self) -> str:
-        return f"PostgresStore({redact(self.dsn)!r})"
+        return f"PostgresStore({redact_url(self.dsn)!r})"
 
     # ------------------------------------------------------------------ plumbing
 
@@ -62,7 +62,7 @@ class PgPool:
             async with self._pool.acquire() as conn:
                 await migrate(conn)
         except _UNAVAILABLE as exc:
-            raise Unavailable(f"cannot reach PostgreSQL at {redact(self.dsn)} ({exc})") from exc
+            raise Unavailable(f"cannot reach PostgreSQL at {redact_url(self.dsn)} ({exc})") from exc
 
     async def close(self) -> None:
         if self._pool is not None:

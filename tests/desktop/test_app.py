@@ -17,8 +17,6 @@ from desktop.app import TrayApp, main
 from desktop.app.main import handed_command, parse_args, request_for_running_app
 from desktop.core.connection import ConnectionState
 from desktop.core.preferences import Preferences
-from hub.accounts import Accounts
-from hub.app import STORE
 from hub.server import RunningHub
 from tests.support.apps import RecordingReporter, assert_no_secret_on_disk, make_tray_app, run_on_qasync
 from tests.support.clients import Client
@@ -36,7 +34,7 @@ def test_sign_in_toasts_history_restart_and_sign_out(qapp: QApplication, tmp_pat
     async def scenario() -> None:
         running = RunningHub(make_config(tmp_path / "hub"))
         url = await running.start()
-        accounts = Accounts(running.app[STORE])
+        accounts = running.accounts
         await accounts.add_user("alice", "wonderland", admin=False)
         await accounts.add_user("bob", "builder", admin=True)
         bob = Client(url)
@@ -146,10 +144,10 @@ def test_a_revoked_token_sends_the_user_back_to_sign_in(qapp: QApplication, tmp_
     async def scenario() -> None:
         running = RunningHub(make_config(tmp_path / "hub"))
         url = await running.start()
-        accounts = Accounts(running.app[STORE])
+        accounts = running.accounts
         await accounts.add_user("alice", "wonderland", admin=False)
         revoked = await accounts.issue_token("alice", "old laptop")
-        await running.app[STORE].revoke_token(revoked.info.id)
+        await running.store.revoke_token(revoked.info.id)
         keyring.set_password("lan-notify", f"alice@{url}", revoked.secret)
         prefs.remember(url, "alice")
         reporter = RecordingReporter()
@@ -177,7 +175,7 @@ def test_no_keyring_signs_in_for_this_session_only(qapp: QApplication, tmp_path:
     async def scenario() -> None:
         running = RunningHub(make_config(tmp_path / "hub"))
         url = await running.start()
-        await Accounts(running.app[STORE]).add_user("alice", "wonderland", admin=False)
+        await running.accounts.add_user("alice", "wonderland", admin=False)
         reporter = RecordingReporter()
         app = make_tray_app(qapp, tmp_path, prefs, reporter, keyring=fail.Keyring())  # type: ignore[no-untyped-call]
         run = asyncio.ensure_future(app.run())
@@ -238,7 +236,7 @@ def test_a_history_from_a_newer_version_is_explained(qapp: QApplication, tmp_pat
     async def scenario() -> None:
         running = RunningHub(make_config(tmp_path / "hub"))
         url = await running.start()
-        accounts = Accounts(running.app[STORE])
+        accounts = running.accounts
         await accounts.add_user("alice", "wonderland", admin=False)
         keyring.set_password("lan-notify", f"alice@{url}", (await accounts.issue_token("alice", "laptop")).secret)
         prefs.remember(url, "alice")
@@ -272,7 +270,7 @@ def test_sign_out_with_the_hub_down_still_forgets_the_token(
     async def scenario() -> None:
         running = RunningHub(make_config(tmp_path / "hub"))
         url = await running.start()
-        await Accounts(running.app[STORE]).add_user("alice", "wonderland", admin=False)
+        await running.accounts.add_user("alice", "wonderland", admin=False)
         reporter = RecordingReporter()
         app = make_tray_app(qapp, tmp_path, prefs, reporter, keyring=keyring)
         run = asyncio.ensure_future(app.run())

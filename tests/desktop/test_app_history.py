@@ -17,8 +17,6 @@ from PySide6.QtWidgets import QApplication
 from desktop.app.tray_app import TrayApp
 from desktop.core.history import PAGE, HistoryStore, StoredNotification, history_path
 from desktop.core.preferences import Preferences
-from hub.accounts import Accounts
-from hub.app import STORE
 from hub.server import RunningHub
 from tests.support.apps import RecordingReporter, connected_client, make_tray_app, run_on_qasync
 from tests.support.hubs import make_config
@@ -38,7 +36,7 @@ def test_history_rows_open_whole_mark_reply_delete_and_clear(
     async def scenario() -> None:
         running = RunningHub(make_config(tmp_path / "hub"))
         url = await running.start()
-        accounts = Accounts(running.app[STORE])
+        accounts = running.accounts
         await accounts.add_user("alice", "pw", admin=False)
         await accounts.add_user("bob", "pw", admin=False)
         bob = await connected_client(url, accounts, "bob")
@@ -126,7 +124,7 @@ def test_a_long_history_opens_at_an_old_notification_page_by_page(
     async def scenario() -> None:
         running = RunningHub(make_config(tmp_path / "hub"))
         url = await running.start()
-        await Accounts(running.app[STORE]).add_user("alice", "pw", admin=False)
+        await running.accounts.add_user("alice", "pw", admin=False)
         store = HistoryStore(history_path(tmp_path / "data", url, "alice"))  # a history kept from earlier days
         store.add_many([note(i, "warning" if i % 100 == 0 else "info") for i in range(1, 2001)])
         store.close()

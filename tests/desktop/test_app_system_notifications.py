@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 from desktop.app.tray_app import TrayApp
 from desktop.core.preferences import Preferences
 from desktop.system.notifications import DesktopNotifications
-from hub.accounts import Accounts
+from hub.auth import Accounts
 from tests.support.apps import RecordingReporter, app_running, connected_client, hub_with, make_tray_app, run_on_qasync
 from tests.support.dunst import Dunst, dunst_session, needs_dunst
 

@@ -20,8 +20,6 @@ from PySide6.QtWidgets import QApplication
 from desktop.app import TrayApp
 from desktop.core.preferences import Preferences
 from desktop.system.credentials import MemoryCredentialStore
-from hub.accounts import Accounts
-from hub.app import STORE
 from hub.server import RunningHub
 from hub.store import TokenKind
 from tests.support.apps import RecordingReporter, app_running, connected_client, hub_with, make_tray_app, run_on_qasync
@@ -57,7 +55,7 @@ def test_compose_send_reply_and_the_menus_follow_the_hub(
         running = RunningHub(config)
         url = await running.start()
         config = config.with_changes(port=port_of(url))  # a restart listens where the app knows it
-        accounts = Accounts(running.app[STORE])
+        accounts = running.accounts
         for name in ("alice", "bob", "carol"):
             await accounts.add_user(name, "pw-" + name, admin=False)
         bob = await connected_client(url, accounts, "bob")
@@ -115,7 +113,7 @@ def test_compose_send_reply_and_the_menus_follow_the_hub(
 
             # Forbidden: a restricted room alice is not in.
             bob_id = (await accounts.user("bob")).id
-            await running.app[STORE].create_room("board", restricted=True, members=[bob_id])
+            await running.store.create_room("board", restricted=True, members=[bob_id])
             dialog.recipient.setEditText("#board")
             count = answers(reporter)
             QTest.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
@@ -183,7 +181,7 @@ def test_compose_send_reply_and_the_menus_follow_the_hub(
             await reporter.until(
                 lambda: len(reporter.named("directory")) > mark and directory_has(reporter, my_rooms=["dev"])
             )
-            bob = await connected_client(url, Accounts(running.app[STORE]), "bob")
+            bob = await connected_client(url, running.accounts, "bob")
             clients.append(bob)
             await bob.call("room_message", {"room": "dev", "type": "info", "title": "dev news", "message": "m"})
             await reporter.until(lambda: any(t.title.text() == "dev news" for t in app.stack.visible_toasts()))
@@ -206,7 +204,7 @@ def test_do_not_disturb_holds_toasts_and_summarises_at_the_end(
     async def scenario() -> None:
         running = RunningHub(make_config(tmp_path / "hub"))
         url = await running.start()
-        accounts = Accounts(running.app[STORE])
+        accounts = running.accounts
         await accounts.add_user("alice", "pw", admin=False)
         await accounts.add_user("bob", "pw", admin=True)
         bob = await connected_client(url, accounts, "bob")

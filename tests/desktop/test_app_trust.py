@@ -19,8 +19,6 @@ from desktop.core.preferences import Preferences
 from desktop.net.tls import session_factory
 from desktop.system.report import Reporter
 from hub import tls
-from hub.accounts import Accounts
-from hub.app import STORE
 from hub.server import RunningHub
 from tests.support.apps import RecordingReporter, make_tray_app, run_on_qasync
 from tests.support.certificates import Certificate, make_certificate
@@ -53,7 +51,7 @@ async def start_hub(tmp_path: Path, certificate: Certificate, port: int = 0) -> 
 
 async def bob_client(running: RunningHub, url: str, certificate: Certificate) -> Client:
     bob = Client(url, "bob", http_session=session_factory(tls.client_ssl(certificate.cert)))
-    await bob.connect({"token": (await Accounts(running.app[STORE]).issue_token("bob", "test")).secret})
+    await bob.connect({"token": (await running.accounts.issue_token("bob", "test")).secret})
     return bob
 
 
@@ -67,7 +65,7 @@ def test_trust_on_first_use_then_a_changed_certificate_is_refused(
 
     async def scenario() -> None:
         running, url = await start_hub(tmp_path, first_cert)
-        accounts = Accounts(running.app[STORE])
+        accounts = running.accounts
         await accounts.add_user("alice", "wonderland", admin=False)
         await accounts.add_user("bob", "builder", admin=True)
         bob = await bob_client(running, url, first_cert)
@@ -161,7 +159,7 @@ def test_a_ca_file_from_the_command_line_needs_no_prompt(
 
     async def scenario() -> None:
         running, url = await start_hub(tmp_path, certificate)
-        await Accounts(running.app[STORE]).add_user("alice", "wonderland", admin=False)
+        await running.accounts.add_user("alice", "wonderland", admin=False)
         try:
             reporter = RecordingReporter()
             app = make_tray_app(qapp, tmp_path, prefs, reporter, keyring=keyring, ca_file=args.ca_file)
@@ -189,7 +187,7 @@ def test_the_ca_file_setting_is_used_and_a_bad_one_is_explained(
 
     async def scenario() -> None:
         running, url = await start_hub(tmp_path, certificate)
-        await Accounts(running.app[STORE]).add_user("alice", "wonderland", admin=False)
+        await running.accounts.add_user("alice", "wonderland", admin=False)
         try:
             reporter = RecordingReporter()
             app = make_tray_app(qapp, tmp_path, prefs, reporter, keyring=keyring)

@@ -22,7 +22,7 @@ from desktop.system.credentials import (
     MemoryCredentialStore,
     SessionFallbackStore,
 )
-from hub.keyring_entry import KEYRING_SERVICE, keyring_user
+from hub.auth import KEYRING_SERVICE, keyring_user
 from tests.support.keyrings import DictKeyring, HangingKeyring, LockedKeyring
 
 ROOT = Path(__file__).resolve().parents[2]

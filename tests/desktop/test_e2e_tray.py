@@ -13,8 +13,6 @@ import signal
 from pathlib import Path
 
 from desktop.net.http import login
-from hub.accounts import Accounts
-from hub.app import STORE
 from hub.server import RunningHub
 from tests.support.clients import Client
 from tests.support.e2e import Desktop, needs_desktop, quit_app, second_start
@@ -108,7 +106,7 @@ async def test_notify_tray_across_a_hub_restart_shows_everything_once(desktop: D
         return int(ack["id"])
 
     try:
-        accounts = Accounts(hub.app[STORE])
+        accounts = hub.accounts
         await accounts.add_user("alice", "wonderland", admin=False)
         await accounts.add_user("bob", "builder", admin=False)
         await desktop.signed_in_device(url, (await login(url, "alice", "wonderland")).token)

@@ -17,8 +17,6 @@ from desktop.core.unread import UnreadCounter
 from desktop.errors import LoginRefusedError
 from desktop.net.client import HubClient
 from desktop.net.http import login, logout
-from hub.accounts import Accounts
-from hub.app import STORE
 from hub.server import RunningHub
 from tests.support.clients import Client
 from tests.support.hubs import Hub, make_config
@@ -143,7 +141,7 @@ async def test_hub_restart_reconnects_and_every_notification_shows_once(tmp_path
     config = config.with_changes(port=port_of(url))  # the restart comes back where the app knows it
     clients: list[Client] = []
     try:
-        accounts = Accounts(running.app[STORE])
+        accounts = running.accounts
         await accounts.add_user("alice", "wonderland", admin=False)
         await accounts.add_user("bob", "builder", admin=False)
         token = (await login(url, "alice", "wonderland")).token

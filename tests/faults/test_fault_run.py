@@ -28,7 +28,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from hub.accounts import Accounts
+from hub.auth import Accounts
 from hub.store import SqliteStore, TokenKind
 from tests.faults.agent import parse_line
 from tests.support.hubs import HubProcess

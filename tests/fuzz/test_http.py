@@ -14,8 +14,8 @@ import aiohttp
 import pytest
 from hypothesis import strategies as st
 
-from hub.accounts import Accounts
-from hub.http_api import SERVICE
+from hub.app_keys import SERVICE
+from hub.auth import Accounts
 from tests.fuzz.strategies import json_values
 from tests.support.fuzz import DOCUMENTED_CODES, Tally, campaign
 from tests.support.http import app_routes

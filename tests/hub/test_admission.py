@@ -14,9 +14,9 @@ import pytest
 import socketio
 
 from hub.admission import RESERVE, Gate
-from hub.app import SOCKETS
+from hub.app_keys import GATE, SOCKETS
 from hub.config import HubConfig
-from hub.listener import GATE, HubRequestHandler
+from hub.listener import HubRequestHandler
 from tests.support.clients import Client
 from tests.support.hubs import Hub, HubProcess
 from tests.support.raw_engineio import RawSocket
@@ -53,7 +53,7 @@ def test_pending_connections_are_capped_per_address_and_signed_in_ones_are_not()
 
 
 def test_a_trusted_proxy_is_not_capped() -> None:
-    from hub.security import proxy_networks
+    from hub.auth import proxy_networks
 
     g = Gate(HubConfig(max_pending_per_address=1, trusted_proxies=("10.0.0.0/8",)), proxy_networks(("10.0.0.0/8",)))
     assert all(g.admit(FakeConnection(), "10.1.2.3") is None for _ in range(5))

@@ -6,7 +6,7 @@ from typing import Any
 
 from engineio import packet as eio_packet
 
-from hub.app import SOCKETS
+from hub.app_keys import SOCKETS
 from hub.backlog import Backlog
 from hub.frames import Outgoing
 from tests.support.hubs import Hub

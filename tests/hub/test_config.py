@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from hub.config import FIELDS, ConfigError, load_config, markdown_table
+from hub.config import FIELDS, load_config, markdown_table
+from hub.errors import ConfigError
 
 
 def test_defaults_suit_a_lan() -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from hub.app import SOCKETS
+from hub.app_keys import SOCKETS
 from hub.engine import HubSocket
 from hub.timerwheel import TimerWheel
 from tests.support.clients import Client

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub.app import SOCKETS
+from hub.app_keys import SOCKETS
 from tests.support.hubs import Hub
 
 PAYLOADS: list[Any] = [

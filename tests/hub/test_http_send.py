@@ -118,6 +118,16 @@ async def test_a_revoked_token_is_refused(hub: Hub) -> None:
     assert (answer.status, answer.code) == (401, "unauthorized")
 
 
+async def test_a_body_that_is_not_an_object_is_refused_in_the_same_words_as_over_socketio(hub: Hub) -> None:
+    token = await hub.user("alice")
+    alice = await hub.client(token)
+
+    answer = await call(hub, "POST", "/api/notifications", token=token, json=["bob", "x"])
+    ack = await alice.call("send_notification", ["bob", "x"])
+
+    assert answer.body["error"]["message"] == ack["error"]["message"] == "expected a JSON object, got list"
+
+
 @pytest.mark.parametrize(
     ("body", "status", "code"),
     [

@@ -55,7 +55,7 @@ def test_every_error_code_is_documented_with_its_http_status() -> None:
 
 
 def _is_error(value: object) -> bool:
-    return isinstance(value, type) and issubclass(value, errors.HubError)
+    return isinstance(value, type) and issubclass(value, errors.RequestError)
 
 
 def test_types_kinds_names_and_limits_match_the_code() -> None:

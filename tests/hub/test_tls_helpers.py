@@ -9,6 +9,7 @@ import aiohttp
 import pytest
 
 from hub import tls
+from hub.errors import FingerprintError
 
 DER = b"not really a certificate, but bytes to hash"
 FP = tls.fingerprint(DER)
@@ -23,7 +24,7 @@ def test_fingerprints_are_accepted_in_the_usual_spellings(text: str) -> None:
 
 @pytest.mark.parametrize("text", ["", "abc", FP[:-3], FP + ":00", "zz" * 32])
 def test_malformed_fingerprints_are_refused(text: str) -> None:
-    with pytest.raises(tls.FingerprintError):
+    with pytest.raises(FingerprintError):
         tls.parse_fingerprint(text)
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from hub.accounts import Accounts
+from hub.auth import Accounts
 from hub.store import SqliteStore
 from tests.load.stats import percentile
 from tests.support.hubs import HubProcess

@@ -9,7 +9,7 @@ import json
 import random
 from typing import Any
 
-from hub.app import SOCKETS
+from hub.app_keys import SOCKETS
 from hub.engine import HubSocket
 from tests.load.stats import percentile
 from tests.support.hubs import Hub

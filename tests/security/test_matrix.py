@@ -24,7 +24,7 @@ import aiohttp
 import pytest
 import socketio
 
-from hub.accounts import Accounts
+from hub.auth import Accounts
 from hub.store import Store, TokenKind
 from tests.support.clients import Client, drain_until_marker
 from tests.support.hubs import Hub

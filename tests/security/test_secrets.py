@@ -10,9 +10,8 @@ import aiohttp
 import pytest
 import socketio
 
-from hub.accounts import Accounts
-from hub.http_api import ACCOUNTS
-from hub.security import client_address, proxy_networks, redact
+from hub.auth import Accounts, client_address, proxy_networks
+from hub.redaction import redact_secrets
 from hub.store import SqliteStore
 from tests.support.clients import Client
 from tests.support.hubs import Hub, HubProcess
@@ -182,7 +181,7 @@ async def test_a_refused_login_costs_no_password_check(hub: Hub, frozen_login_cl
     await hub.user("alice", password="right")
     await attempts(hub, "alice", 10)
     calls = 0
-    accounts = hub.running.app[ACCOUNTS]
+    accounts = hub.running.accounts
     original = accounts.login
 
     async def counting(*args: Any) -> Any:
@@ -279,7 +278,7 @@ def test_client_address(peer: str, forwarded: str, trusted: tuple[str, ...], cli
     ],
 )
 def test_redact(text: str, shown: str) -> None:
-    assert redact(text) == shown
+    assert redact_secrets(text) == shown
 
 
 async def test_guessing_with_ever_new_user_names_holds_no_memory_per_name(

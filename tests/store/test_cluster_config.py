@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from hub.cli import main
-from hub.config import ConfigError, load_config
+from hub.config import load_config
+from hub.errors import ConfigError
 
 
 def test_database_and_redis_come_from_the_environment() -> None:

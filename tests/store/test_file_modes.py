@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from desktop.core.history import HistoryStore
-from hub.config import ConfigError
+from hub.errors import ConfigError
 from hub.filemodes import private_dir
 from hub.store import SqliteStore
 from hub.tls import server_context

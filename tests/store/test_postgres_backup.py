@@ -6,7 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from hub.accounts import Accounts
+from hub.auth import Accounts
 from hub.protocol import Kind, NotificationType
 from hub.store.base import Draft
 from hub.store.postgres import PostgresStore

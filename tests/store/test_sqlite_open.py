@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from hub.errors import SchemaTooNew
 from hub.store import SqliteStore
-from hub.store.migrations import SCHEMA_VERSION, SchemaTooNew
+from hub.store.migrations import SCHEMA_VERSION
 from tests.support.waiting import WAIT
 
 

@@ -8,10 +8,9 @@ from typing import Any
 
 import pytest
 
-from hub.errors import Conflict, NotFound
+from hub.errors import Conflict, NotFound, SchemaTooNew
 from hub.protocol import Kind, NotificationType
 from hub.store import Draft, SqliteStore, Store, TokenKind
-from hub.store.base import SchemaTooNew
 
 NOW = "2026-01-10T12:00:00.000Z"
 

@@ -17,10 +17,11 @@ from typing import Any
 
 import pytest
 
-from hub.accounts import Accounts
+from hub.auth import Accounts
+from hub.errors import SchemaTooNew
 from hub.protocol import Kind, NotificationType
 from hub.store import SqliteStore, Store, migrations, pg_migrations
-from hub.store.base import Draft, SchemaTooNew
+from hub.store.base import Draft
 from hub.store.postgres import PostgresStore
 from tests.support.servers import create_database
 from tests.support.stores import (

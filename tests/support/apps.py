@@ -31,8 +31,7 @@ from desktop.app.tray_app import TrayApp
 from desktop.core.preferences import Preferences
 from desktop.system.credentials import KeyringCredentialStore, SessionFallbackStore
 from desktop.system.report import Reporter
-from hub.accounts import Accounts
-from hub.app import STORE
+from hub.auth import Accounts
 from hub.server import RunningHub
 from tests.support.clients import Client
 from tests.support.hubs import make_config
@@ -121,7 +120,7 @@ async def hub_with(folder: Path, **passwords: str) -> AsyncIterator[tuple[str, A
     """A hub on a free loopback port with these users (name=password); yields its URL and its accounts."""
     running = RunningHub(make_config(folder))
     url = await running.start()
-    accounts = Accounts(running.app[STORE])
+    accounts = running.accounts
     try:
         for name, password in passwords.items():
             await accounts.add_user(name, password, admin=False)

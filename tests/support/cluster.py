@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hub.accounts import Accounts
+from hub.auth import Accounts
 from hub.store.postgres import PostgresStore
 from tests.support.cli import notify_hub
 from tests.support.clients import Client

@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from hub.accounts import Accounts
-from hub.app import STORE
+from hub.app_keys import SERVICE
+from hub.auth import Accounts
 from hub.config import HubConfig
-from hub.http_api import SERVICE
 from hub.server import RunningHub
 from hub.service import HubService
 from hub.store import SqliteStore, Store
@@ -41,11 +40,11 @@ class Hub:
 
     @property
     def store(self) -> Store:
-        return self.running.app[STORE]
+        return self.running.store
 
     @property
     def accounts(self) -> Accounts:
-        return Accounts(self.store)
+        return self.running.accounts
 
     async def user(self, name: str, *, admin: bool = False, password: str = "correct horse") -> str:
         """Create a user with a password and return a fresh device token for them."""
@@ -203,13 +202,13 @@ class LoopHub:
 
     @property
     def store(self) -> SqliteStore:
-        store = self.running.app[STORE]
+        store = self.running.store
         assert isinstance(store, SqliteStore)
         return store
 
     async def user(self, name: str, *, admin: bool = False) -> str:
         await self.store.create_user(name, None, admin=admin)
-        self.tokens[name] = (await Accounts(self.store).issue_token(name, "fuzz")).secret
+        self.tokens[name] = (await self.running.accounts.issue_token(name, "fuzz")).secret
         return self.tokens[name]
 
     async def client(self, name: str, *, last_id: int | None = 0) -> Client:

@@ -10,7 +10,7 @@ import threading
 
 from keyring.backend import KeyringBackend
 
-from hub.keyring_entry import KEYRING_SERVICE
+from hub.auth import KEYRING_SERVICE
 
 
 class DictKeyring(KeyringBackend):

@@ -17,7 +17,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from hub.security import hash_password, hash_token
+from hub.auth import hash_password, hash_token
 from hub.store import migrations, pg_migrations
 from hub.timeutil import utc_now_iso
 

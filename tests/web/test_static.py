@@ -16,7 +16,8 @@ from yarl import URL
 
 from hub.browser.client_js import CLIENT_FILES, ClientFiles
 from hub.browser.headers import CONTENT_SECURITY_POLICY
-from hub.config import ConfigError, HubConfig
+from hub.config import HubConfig
+from hub.errors import ConfigError
 from hub.server import RunningHub
 from tests.support.hubs import Hub
 

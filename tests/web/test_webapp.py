@@ -11,8 +11,6 @@ from typing import Any
 from desktop.core.connection import ConnectionState
 from desktop.core.models import ReceivedNotification
 from desktop.net.client import HubClient
-from hub.accounts import Accounts
-from hub.app import STORE
 from hub.server import RunningHub
 from tests.support.clients import Client, refused
 from tests.support.hubs import Hub, make_config
@@ -213,7 +211,7 @@ async def test_after_the_hub_restarts_the_app_catches_up_exactly_once(tmp_path: 
         return int(answer["id"])
 
     try:
-        accounts = Accounts(running.app[STORE])
+        accounts = running.accounts
         await accounts.add_user("alice", "correct horse", admin=False)
         await accounts.add_user("bob", "builder", admin=False)
         bob_token = (await accounts.issue_token("bob", "test")).secret

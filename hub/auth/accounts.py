@@ -13,8 +13,9 @@ import asyncio
 from dataclasses import dataclass
 from typing import Final
 
+from hub.auth.passwords import generate_password, hash_password, verify_password
+from hub.auth.tokens import hash_token, new_token
 from hub.errors import Conflict, NotFound, PasswordExpired, Unauthorized
-from hub.security import generate_password, hash_password, hash_token, new_token, verify_password
 from hub.store import Store, TokenInfo, TokenKind, User
 
 #: The marks in front of a one-time password's hash: not used yet, and used.
