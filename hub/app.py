@@ -15,14 +15,17 @@ from collections.abc import AsyncIterator
 import socketio
 from aiohttp import web
 
-from hub import browser, http_send, metrics, openapi
+from hub import metrics
 from hub.accounts import Accounts
 from hub.admission import Gate
 from hub.config import HubConfig
 from hub.engine_http import EngineRequests
-from hub.http_api import ACCOUNTS, SERVICE, STARTED, add_routes
+from hub.http import browser, openapi
+from hub.http import send as http_send
+from hub.http.bodies import ACCOUNTS, SERVICE, STARTED, add_routes
+from hub.http.errors import add_fallback
+from hub.http.web_guard import GUARD, WebGuard, learn_names, local_names
 from hub.http_body import BODY_READS, BodyReads
-from hub.http_errors import add_fallback
 from hub.listener import GATE
 from hub.namespace import SocketLayer
 from hub.protocol import MAX_PACKET_BYTES
@@ -31,7 +34,6 @@ from hub.service import HubService, Transport
 from hub.sio_server import HubServer
 from hub.store import Store
 from hub.store.factory import create_store, describe
-from hub.web_guard import GUARD, WebGuard, learn_names, local_names
 from hub.websocket import install_websocket_transport
 
 log = logging.getLogger(__name__)

@@ -27,7 +27,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString
 
-from hub.http_errors import json_errors
+from hub.http.errors import json_errors
 from hub.store.base import LIVE_ONLY
 
 if TYPE_CHECKING:

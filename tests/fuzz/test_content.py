@@ -16,7 +16,7 @@ import aiohttp
 import pytest
 from hypothesis import strategies as st
 
-from hub.http_api import SERVICE
+from hub.http.bodies import SERVICE
 from hub.protocol import BIDI_CONTROLS, Event
 from tests.fuzz.strategies import VALID
 from tests.support.clients import Client

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import strategies as st
 
 from hub.accounts import Accounts
-from hub.http_api import SERVICE
+from hub.http.bodies import SERVICE
 from tests.fuzz.strategies import json_values
 from tests.support.fuzz import DOCUMENTED_CODES, Tally, campaign
 from tests.support.http import app_routes

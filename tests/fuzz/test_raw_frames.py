@@ -15,7 +15,7 @@ import pytest
 from aiohttp import WSMsgType
 from hypothesis import strategies as st
 
-from hub.http_api import SERVICE
+from hub.http.bodies import SERVICE
 from tests.fuzz.strategies import RESERVED, any_char, json_values
 from tests.support.fuzz import Tally, campaign, check_answer
 from tests.support.hubs import LoopHub, loop_hub_with

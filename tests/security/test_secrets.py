@@ -11,7 +11,7 @@ import pytest
 import socketio
 
 from hub.accounts import Accounts
-from hub.http_api import ACCOUNTS
+from hub.http.bodies import ACCOUNTS
 from hub.security import client_address, proxy_networks, redact
 from hub.store import SqliteStore
 from tests.support.clients import Client

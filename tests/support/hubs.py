@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from hub.accounts import Accounts
 from hub.app import STORE
 from hub.config import HubConfig
-from hub.http_api import SERVICE
+from hub.http.bodies import SERVICE
 from hub.server import RunningHub
 from hub.service import HubService
 from hub.store import SqliteStore, Store

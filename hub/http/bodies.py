@@ -15,8 +15,8 @@ from pydantic import ValidationError
 from hub import __version__, jsonwire
 from hub.accounts import Accounts
 from hub.errors import HubError, InvalidPayload, Unauthorized
+from hub.http.errors import json_errors
 from hub.http_body import BODY_READS, expect_json, read_bounded
-from hub.http_errors import json_errors
 from hub.protocol import Login, describe_validation_error
 from hub.security import client_address
 from hub.service import HubService

@@ -19,8 +19,8 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from hub.errors import Forbidden, InvalidPayload, TooLarge
-from hub.http_api import ACCOUNTS, SERVICE, bearer_token, read_body, read_json
-from hub.http_errors import json_errors
+from hub.http.bodies import ACCOUNTS, SERVICE, bearer_token, read_body, read_json
+from hub.http.errors import json_errors
 from hub.protocol import (
     Broadcast,
     ErrorCode,
