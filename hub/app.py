@@ -20,10 +20,8 @@ from hub.accounts import Accounts
 from hub.admission import Gate
 from hub.config import HubConfig
 from hub.engine_http import EngineRequests
-from hub.http import browser, openapi
-from hub.http import send as http_send
-from hub.http.bodies import ACCOUNTS, SERVICE, STARTED, add_routes
-from hub.http.errors import add_fallback
+from hub.http import add_routes
+from hub.http.bodies import ACCOUNTS, SERVICE, STARTED
 from hub.http.web_guard import GUARD, WebGuard, learn_names, local_names
 from hub.http_body import BODY_READS, BodyReads
 from hub.listener import GATE
@@ -78,12 +76,7 @@ def create_app(config: HubConfig) -> web.Application:
     app[GUARD] = WebGuard(config, local_names())
     app[BODY_READS] = BodyReads()
     EngineRequests(sio.eio, config, app[GUARD], app[BODY_READS], app[GATE]).install()
-    add_routes(app)
-    http_send.add_routes(app)
-    openapi.add_routes(app, config)
-    metrics.add_routes(app)
-    browser.add_routes(app, config)
-    add_fallback(app)
+    add_routes(app, config)
     app[metrics.METRICS] = metrics.HubMetrics(lambda: app[SERVICE].presence if SERVICE in app else None)
     app[metrics.METRICS].watch_connections(lambda: _connection_counts(app, sio))
     app.on_startup.append(_learn_names)

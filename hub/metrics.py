@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
     disable_created_metrics,
@@ -27,7 +26,6 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString
 
-from hub.http.errors import json_errors
 from hub.store.base import LIVE_ONLY
 
 if TYPE_CHECKING:
@@ -220,14 +218,3 @@ def _epoch(timestamp: str) -> float:
 
 
 METRICS: web.AppKey[HubMetrics] = web.AppKey("metrics", HubMetrics)
-
-
-async def metrics_endpoint(request: web.Request) -> web.Response:
-    body = request.app[METRICS].exposition()
-    response = web.Response(body=body)
-    response.headers["Content-Type"] = CONTENT_TYPE_LATEST
-    return response
-
-
-def add_routes(app: web.Application) -> None:
-    app.router.add_get("/metrics", json_errors(metrics_endpoint), allow_head=False)

@@ -1,27 +1,18 @@
-"""HTTP endpoints: sign-in (device tokens), sign-out, health.
-
-Errors answer `{"error": {"code", "message"}}` with the matching HTTP status, like the Socket.IO acks.
-"""
+"""What the HTTP endpoints read from a request: its body (bounded in size and time) as JSON or text,
+and its bearer token and the token's owner."""
 
 from __future__ import annotations
 
-import logging
-import time
 from typing import Any
 
 from aiohttp import web
-from pydantic import ValidationError
 
-from hub import __version__, jsonwire
+from hub import jsonwire
 from hub.accounts import Accounts
-from hub.errors import HubError, InvalidPayload, Unauthorized
-from hub.http.errors import json_errors
+from hub.errors import InvalidPayload, Unauthorized
 from hub.http_body import BODY_READS, expect_json, read_bounded
-from hub.protocol import Login, describe_validation_error
-from hub.security import client_address
 from hub.service import HubService
-
-log = logging.getLogger(__name__)
+from hub.store import TokenInfo, User
 
 MAX_JSON_BYTES = 16 * 1024
 
@@ -56,55 +47,15 @@ def bearer_token(request: web.Request) -> str:
     return token.strip()
 
 
-async def login(request: web.Request) -> web.Response:
-    data = await read_json(request)
-    if not isinstance(data, dict):
-        raise InvalidPayload("expected a JSON object {username, password, device}")
+async def read_text(request: web.Request) -> str:
+    body = await read_body(request)
     try:
-        payload = Login.model_validate(data)
-    except ValidationError as exc:
-        _, message = describe_validation_error(exc)
-        raise InvalidPayload(message) from None
-    service = request.app[SERVICE]
-    address = client_address(request.remote, request.headers.get("X-Forwarded-For"), service.trusted_proxies)
-    await service.check_login(payload.username, address)
-    issued = await request.app[ACCOUNTS].login(payload.username, payload.password, payload.device)
-    log.info("%s signed in a device (%s, token %d)", issued.user.name, payload.device or "device", issued.info.id)
-    return web.json_response(
-        {
-            "token": issued.secret,
-            "token_id": issued.info.id,
-            "user": {"name": issued.user.name, "admin": issued.user.admin},
-        }
-    )
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidPayload("the request body is not UTF-8 text") from None
+    return text.rstrip("\r\n")  # `echo text | curl --data-binary @-` ends with a line break
 
 
-async def logout(request: web.Request) -> web.Response:
-    token, user = await request.app[ACCOUNTS].token_owner(bearer_token(request))
-    await request.app[ACCOUNTS].store.revoke_token(token.id)
-    await request.app[SERVICE].kick_token(token.id)
-    log.info("%s signed out a device (token %d)", user.name, token.id)
-    return web.json_response({"ok": True})
-
-
-async def health(request: web.Request) -> web.Response:
-    service = request.app[SERVICE]
-    store_ok = True
-    try:
-        await service.store.check()
-    except HubError:
-        store_ok = False
-    body = {
-        "status": "ok" if store_ok else "degraded",
-        "store": "ok" if store_ok else "unavailable",
-        "version": __version__,
-        "uptime_seconds": round(time.monotonic() - request.app[STARTED], 3),
-        "connections": len(service.presence),
-    }
-    return web.json_response(body, status=200 if store_ok else 503)
-
-
-def add_routes(app: web.Application) -> None:
-    app.router.add_post("/api/login", json_errors(login))
-    app.router.add_post("/api/logout", json_errors(logout))
-    app.router.add_get("/api/health", json_errors(health))
+async def token_owner(request: web.Request) -> tuple[TokenInfo, User]:
+    """The token's record and user; 401 when missing, unknown or revoked."""
+    return await request.app[ACCOUNTS].token_owner(bearer_token(request))

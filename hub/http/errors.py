@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from hub.errors import HubError, RateLimited, Unavailable
+from hub.http.bodies import token_owner
 from hub.http.web_guard import GUARD
 from hub.http_body import close_unless_read
 from hub.listener import GATE
@@ -37,10 +38,10 @@ class Refusal(web.HTTPError):
             self.force_close()
 
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+RouteHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def json_errors(handler: Handler) -> Handler:
+def json_errors(handler: RouteHandler) -> RouteHandler:
     """`handler` behind the checks every HTTP route makes (the `Host` and `Origin` of the request,
     see hub/http/web_guard.py), answering errors in the API's JSON shape, and closing the connection of
     a request whose body was not read to its end. A wrapper per route, not a middleware: a
@@ -78,10 +79,8 @@ async def _reserve_refusal(request: web.Request) -> web.Response | None:
     gate = request.app.get(GATE)
     if gate is None or not gate.on_reserve(request.protocol) or request.path == "/api/health":
         return None
-    from hub.http.bodies import ACCOUNTS, bearer_token  # hub.http.bodies builds on this module
-
     try:
-        _, user = await request.app[ACCOUNTS].token_owner(bearer_token(request))
+        _, user = await token_owner(request)
     except HubError:
         user = None
     if user is not None and user.admin:

@@ -3,11 +3,10 @@
     POST /api/notifications            JSON {to | room | everyone, type, title, message} -> 201 {id, recipients}
     POST /api/notify/{user}            body = the message text; X-Type / X-Title headers or ?type= / ?title=
     POST /api/notify/room/{room}       the same, to a room
-    GET  /api/notifications            ?since=ID&limit=N: the caller's own inbox, oldest first
 
 Every send goes through the same `HubService` methods as a Socket.IO client (one code path for
 validation, permissions, rate limits and storing), with an `Actor` built from the token's user.
-A device token or a send-only token may send; only a device token may read the inbox.
+A device token or a send-only token may send (the inbox, hub/http/inbox.py, takes a device token).
 """
 
 from __future__ import annotations
@@ -18,20 +17,17 @@ from typing import Any, TypeVar
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
-from hub.errors import Forbidden, InvalidPayload, TooLarge
-from hub.http.bodies import ACCOUNTS, SERVICE, bearer_token, read_body, read_json
-from hub.http.errors import json_errors
+from hub.errors import InvalidPayload, TooLarge
+from hub.http.bodies import SERVICE, read_json, read_text, token_owner
 from hub.protocol import (
     Broadcast,
     ErrorCode,
-    HistoryQuery,
     HttpNotification,
     RoomMessage,
     SendNotification,
     describe_validation_error,
 )
 from hub.sessions import Actor
-from hub.store import TokenInfo, TokenKind, User
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
@@ -48,13 +44,8 @@ def validate(model: type[M], data: Any) -> M:
         raise (TooLarge if code is ErrorCode.TOO_LARGE else InvalidPayload)(message) from None
 
 
-async def authenticate(request: web.Request) -> tuple[TokenInfo, User]:
-    """The token's record and user; 401 when missing, unknown or revoked."""
-    return await request.app[ACCOUNTS].token_owner(bearer_token(request))
-
-
 async def send(request: web.Request, payload: HttpNotification) -> web.Response:
-    token, user = await authenticate(request)
+    token, user = await token_owner(request)
     actor = Actor(user=user)
     service = request.app[SERVICE]
     fields: dict[str, Any] = {"message": payload.message, "title": payload.title}
@@ -84,15 +75,6 @@ async def post_notification(request: web.Request) -> web.Response:
     return await send(request, validate(HttpNotification, await read_json(request)))
 
 
-async def read_text(request: web.Request) -> str:
-    body = await read_body(request)
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InvalidPayload("the request body is not UTF-8 text") from None
-    return text.rstrip("\r\n")  # `echo text | curl --data-binary @-` ends with a line break
-
-
 def _option(request: web.Request, name: str) -> str | None:
     return request.headers.get(f"X-{name.title()}", request.query.get(name))
 
@@ -112,28 +94,3 @@ async def notify_user(request: web.Request) -> web.Response:
 
 async def notify_room(request: web.Request) -> web.Response:
     return await _notify_text(request, {"room": request.match_info["room"]})
-
-
-async def history(request: web.Request) -> web.Response:
-    token, user = await authenticate(request)
-    if token.kind is not TokenKind.DEVICE:
-        raise Forbidden("a send-only token cannot read notifications")
-    query = validate(HistoryQuery, dict(request.query))
-    store = request.app[SERVICE].store
-    page = await store.history(user.id, query.since, query.limit + 1)
-    more = len(page) > query.limit
-    page = page[: query.limit]
-    return web.json_response(
-        {
-            "notifications": [note.wire() for note in page],
-            "next_since": page[-1].id if page else query.since,
-            "more": more,
-        }
-    )
-
-
-def add_routes(app: web.Application) -> None:
-    app.router.add_post("/api/notifications", json_errors(post_notification))
-    app.router.add_get("/api/notifications", json_errors(history), allow_head=False)
-    app.router.add_post("/api/notify/room/{room}", json_errors(notify_room))
-    app.router.add_post("/api/notify/{user}", json_errors(notify_user))
