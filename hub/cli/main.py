@@ -18,9 +18,10 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from hub import __version__, backup_cli, logs, send_cli, tls_cli
+from hub import __version__, logs
 from hub.accounts import Accounts
 from hub.backup import BackupError
+from hub.cli import backup, send, tls
 from hub.config import FIELDS, CannotListen, ConfigError, HubConfig, env_name, field_type_name, load_config
 from hub.errors import HubError, NotFound
 from hub.portcheck import port_in_use_text
@@ -140,15 +141,15 @@ def build_parser() -> argparse.ArgumentParser:
     rremove.add_argument("name")
 
     store_commands = [sub for group in (user, token, room) for sub in group.choices.values()]
-    for sub in [*store_commands, *backup_cli.add_parsers(commands)]:
+    for sub in [*store_commands, *backup.add_parsers(commands)]:
         _add_common(sub, suppress=True)
         sub.add_argument(
             "--database",
             default=None,
             help=f"PostgreSQL URL of a shared store (env {env_name('database')}; default: SQLite in the data dir)",
         )
-    send_cli.add_parser(commands)
-    tls_cli.add_parser(commands)
+    send.add_parser(commands)
+    tls.add_parser(commands)
     return parser
 
 
