@@ -115,7 +115,9 @@ _FINGERPRINTED = (
     "hub/store/sqlite.py",
     "hub/security.py",
     "hub/accounts.py",
-    "hub/cli/main.py",
+    "hub/cli/common.py",
+    "hub/cli/users.py",
+    "hub/cli/tokens.py",
 )
 
 
