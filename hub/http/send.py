@@ -20,7 +20,6 @@ from pydantic import BaseModel, ValidationError
 from hub.errors import InvalidPayload, TooLarge
 from hub.http.bodies import SERVICE, read_json, read_text, token_owner
 from hub.protocol import (
-    Broadcast,
     ErrorCode,
     HttpNotification,
     RoomMessage,
@@ -44,21 +43,19 @@ def validate(model: type[M], data: Any) -> M:
         raise (TooLarge if code is ErrorCode.TOO_LARGE else InvalidPayload)(message) from None
 
 
-async def send(request: web.Request, payload: HttpNotification) -> web.Response:
+async def _submit(request: web.Request, payload: HttpNotification) -> web.Response:
     token, user = await token_owner(request)
     actor = Actor(user=user)
     service = request.app[SERVICE]
-    fields: dict[str, Any] = {"message": payload.message, "title": payload.title}
-    if payload.type is not None:
-        fields["type"] = payload.type
-    if payload.to is not None:
-        result = await service.send_direct(actor, SendNotification(to=payload.to, **fields))
-        target = f"to {payload.to}"
-    elif payload.room is not None:
-        result = await service.send_room(actor, RoomMessage(room=payload.room, **fields))
-        target = f"to room {payload.room}"
+    send = payload.target()
+    if isinstance(send, SendNotification):
+        result = await service.send_direct(actor, send)
+        target = f"to {send.to}"
+    elif isinstance(send, RoomMessage):
+        result = await service.send_room(actor, send)
+        target = f"to room {send.room}"
     else:
-        result = await service.broadcast(actor, Broadcast(**fields))
+        result = await service.broadcast(actor, send)
         target = "to everyone"
     log.info(
         "%s sent notification %d %s over HTTP (token %d, recipients: %d)",
@@ -72,7 +69,7 @@ async def send(request: web.Request, payload: HttpNotification) -> web.Response:
 
 
 async def post_notification(request: web.Request) -> web.Response:
-    return await send(request, validate(HttpNotification, await read_json(request)))
+    return await _submit(request, validate(HttpNotification, await read_json(request)))
 
 
 def _option(request: web.Request, name: str) -> str | None:
@@ -85,7 +82,7 @@ async def _notify_text(request: web.Request, target: dict[str, Any]) -> web.Resp
         value = _option(request, name)
         if value is not None:
             data[name] = value
-    return await send(request, validate(HttpNotification, data))
+    return await _submit(request, validate(HttpNotification, data))
 
 
 async def notify_user(request: web.Request) -> web.Response:
