@@ -20,9 +20,9 @@ from hub.accounts import Accounts
 from hub.admission import Gate
 from hub.config import HubConfig
 from hub.engine_http import EngineRequests
-from hub.http import add_routes
+from hub.http import WebGuard, add_routes, learn_names, local_names
 from hub.http.bodies import ACCOUNTS, SERVICE, STARTED
-from hub.http.web_guard import GUARD, WebGuard, learn_names, local_names
+from hub.http.web_guard import GUARD
 from hub.http_body import BODY_READS, BodyReads
 from hub.listener import GATE
 from hub.namespace import SocketLayer

@@ -30,8 +30,7 @@ from hub.config import HubConfig
 from hub.engine import POLLING_BODY
 from hub.engine_server import HubEngineServer
 from hub.errors import HubError, InvalidPayload
-from hub.http.errors import Refusal
-from hub.http.web_guard import WebGuard
+from hub.http import Refusal, WebGuard
 from hub.http_body import BodyReads, read_bounded
 from hub.protocol import MAX_PACKET_BYTES
 from hub.websocket import RESERVE_ENVIRON
