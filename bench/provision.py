@@ -116,7 +116,9 @@ _FINGERPRINTED = (
     "hub/auth/passwords.py",
     "hub/auth/tokens.py",
     "hub/auth/accounts.py",
-    "hub/cli.py",
+    "hub/cli/common.py",
+    "hub/cli/users.py",
+    "hub/cli/tokens.py",
 )
 
 

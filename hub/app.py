@@ -15,22 +15,20 @@ from collections.abc import AsyncIterator
 import socketio
 from aiohttp import web
 
-from hub import browser, http_send, metrics, openapi
+from hub import metrics
 from hub.admission import Gate
 from hub.app_keys import ACCOUNTS, BODY_READS, CONFIG, GATE, GUARD, METRICS, SERVICE, SOCKETS, STARTED, STORE
 from hub.auth import Accounts, proxy_networks
 from hub.config import HubConfig
 from hub.engine_http import EngineRequests
-from hub.http_api import add_routes
+from hub.http import WebGuard, add_routes, learn_names, local_names
 from hub.http_body import BodyReads
-from hub.http_errors import add_fallback
 from hub.namespace import SocketLayer
 from hub.protocol import MAX_PACKET_BYTES
 from hub.redaction import RedactSecrets
 from hub.service import HubService, Transport
 from hub.sio_server import HubServer
 from hub.store.factory import create_store, describe
-from hub.web_guard import WebGuard, learn_names, local_names
 from hub.websocket import install_websocket_transport
 
 log = logging.getLogger(__name__)
@@ -71,12 +69,7 @@ def create_app(config: HubConfig) -> web.Application:
     app[GUARD] = WebGuard(config, local_names())
     app[BODY_READS] = BodyReads()
     EngineRequests(sio.eio, config, app[GUARD], app[BODY_READS], app[GATE]).install()
-    add_routes(app)
-    http_send.add_routes(app)
-    openapi.add_routes(app, config)
-    metrics.add_routes(app)
-    browser.add_routes(app, config)
-    add_fallback(app)
+    add_routes(app, config)
     app[METRICS] = metrics.HubMetrics(lambda: app[SERVICE].presence if SERVICE in app else None)
     app[METRICS].watch_connections(lambda: _connection_counts(app, sio))
     app.on_startup.append(_learn_names)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from hub.namespace import SocketLayer
     from hub.service import HubService
     from hub.store import Store
-    from hub.web_guard import WebGuard
+    from hub.http.web_guard import WebGuard
 
 #: The settings the hub was started with.
 CONFIG: web.AppKey[HubConfig] = web.AppKey("config")

@@ -4,7 +4,7 @@ before python-engineio sees them.
 python-engineio's aiohttp driver turns each request into an environ (`translate_request`); the hub
 puts its own in that place, which can refuse a request with an HTTP answer of the API's shape:
 
-- a `Host` the hub does not answer to (`hub/web_guard.py`): 403;
+- a `Host` the hub does not answer to (`hub/http/web_guard.py`): 403;
 - a long-polling POST is read here, bounded in size (MAX_PACKET_BYTES) and in time
   (`http_body_timeout`). python-engineio refused an oversized body by closing the session with a
   wait for the client's next poll, so the request hung for ever, its memory held; a body that
@@ -30,10 +30,9 @@ from hub.config import HubConfig
 from hub.engine import POLLING_BODY
 from hub.engine_server import HubEngineServer
 from hub.errors import InvalidPayload, RequestError
+from hub.http import Refusal, WebGuard
 from hub.http_body import BodyReads, read_bounded
-from hub.http_errors import Refusal
 from hub.protocol import MAX_PACKET_BYTES
-from hub.web_guard import WebGuard
 from hub.websocket import RESERVE_ENVIRON
 
 log = logging.getLogger(__name__)

@@ -15,9 +15,7 @@ from datetime import datetime
 from itertools import accumulate
 from typing import TYPE_CHECKING
 
-from aiohttp import web
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
     disable_created_metrics,
@@ -27,8 +25,6 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString
 
-from hub.app_keys import METRICS
-from hub.http_errors import json_errors
 from hub.store.base import LIVE_ONLY
 
 if TYPE_CHECKING:
@@ -218,14 +214,3 @@ def _epoch(timestamp: str) -> float:
         return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp()
     except (ValueError, TypeError, AttributeError):
         return time.time()
-
-
-async def metrics_endpoint(request: web.Request) -> web.Response:
-    body = request.app[METRICS].exposition()
-    response = web.Response(body=body)
-    response.headers["Content-Type"] = CONTENT_TYPE_LATEST
-    return response
-
-
-def add_routes(app: web.Application) -> None:
-    app.router.add_get("/metrics", json_errors(metrics_endpoint), allow_head=False)

@@ -316,6 +316,19 @@ class HttpNotification(_Payload):
             raise PydanticCustomError("one_target", "give exactly one of to, room or everyone: true")
         return self
 
+    def target(self) -> SendNotification | RoomMessage | Broadcast:
+        """The send this asks for, as the Socket.IO event's payload would give it. Built with
+        `model_construct`: its fields were validated here, by the same types, so they are not
+        checked a second time; a `type` not given takes that model's default."""
+        fields: dict[str, Any] = {"message": self.message, "title": self.title}
+        if self.type is not None:
+            fields["type"] = self.type
+        if self.to is not None:
+            return SendNotification.model_construct(to=self.to, **fields)
+        if self.room is not None:
+            return RoomMessage.model_construct(room=self.room, **fields)
+        return Broadcast.model_construct(**fields)
+
 
 class HistoryQuery(_Payload):
     """`GET /api/notifications?since=ID&limit=N`: the caller's own inbox after `since`, oldest first."""

@@ -95,11 +95,11 @@ if [ "$(cat "$VENV/.setup-stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" >"$VENV/.setup-stamp"
 fi
 
-# npm packages: the Socket.IO browser client the hub serves and ships in its wheel (hub/browser/vendor),
+# npm packages: the Socket.IO browser client the hub serves and ships in its wheel (hub/http/browser/vendor),
 # and those of the JavaScript-client tests and the benchmark peers. Each folder installs from its
 # package-lock.json with `npm ci` (the locked releases, checked against their integrity hashes), and again
 # whenever that lock changed (a stamp in node_modules).
-for dir in hub/browser/vendor tests/js bench/peers/seed-node bench/loadgen; do
+for dir in hub/http/browser/vendor tests/js bench/peers/seed-node bench/loadgen; do
   if [ ! -f "$dir/package-lock.json" ]; then
     echo "bootstrap: $dir has no package-lock.json: run npm install --prefix $dir and commit it" >&2
     exit 1

@@ -25,11 +25,11 @@ from pathlib import Path
 
 import pytest
 
-from hub.browser.client_js import CLIENT_FILES
+from hub.http.browser.client_js import CLIENT_FILES
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ("hub", "desktop", "resources")
-CLIENT = "hub/browser/vendor/node_modules/socket.io-client"
+CLIENT = "hub/http/browser/vendor/node_modules/socket.io-client"
 VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
 TIMEOUT = 120
 
@@ -70,11 +70,11 @@ def test_the_wheel_ships_the_code_the_resources_and_both_commands(wheel: Path) -
         and "__pycache__" not in path.parts
         and "node_modules" not in path.parts
     }
-    wanted |= {p.relative_to(ROOT).as_posix() for p in (ROOT / "hub/browser/static").rglob("*") if p.is_file()}
+    wanted |= {p.relative_to(ROOT).as_posix() for p in (ROOT / "hub/http/browser/static").rglob("*") if p.is_file()}
     wanted |= {f"{CLIENT}/dist/{name}" for name in CLIENT_FILES} | {f"{CLIENT}/LICENSE"}
     assert any(n.startswith("resources/icons/types/") for n in wanted), "the check looks where the icons are"
     assert "resources/icons/app/lan-notify.svg" in wanted
-    assert "hub/browser/static/js/main.js" in wanted
+    assert "hub/http/browser/static/js/main.js" in wanted
     assert sorted(wanted - names) == [], "files the wheel leaves out"
     assert not [n for n in names if n.startswith(("tests/", "bench/", "deploy/"))]
     # Of the npm folder, only the client's bundles and the licences of what they hold.

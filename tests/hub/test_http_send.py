@@ -6,7 +6,9 @@ from typing import Any
 from unittest.mock import ANY
 
 import pytest
+from pydantic import BaseModel
 
+from hub.protocol import Broadcast, RoomMessage, SendNotification
 from hub.store import TokenKind
 from tests.support.clients import refused
 from tests.support.http import call
@@ -58,6 +60,49 @@ async def test_curl_form_takes_the_body_as_text_and_options_from_headers_or_quer
         ("Backup failed", "nightly", "message"),
         ("Disk at 91%", "disk", "warning"),
     ]
+
+
+class CountingValidator:
+    """Stands in for a model's pydantic validator: records each validation, then does it."""
+
+    def __init__(self, model: type[BaseModel], seen: list[str]) -> None:
+        self.real, self.name, self.seen = model.__pydantic_validator__, model.__name__, seen
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+    def validate_python(self, *args: Any, **kwargs: Any) -> Any:
+        self.seen.append(self.name)
+        return self.real.validate_python(*args, **kwargs)
+
+
+async def test_an_http_send_is_validated_once(hub: Hub, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The body is validated as an HttpNotification; what is sent is built from it, not validated again
+    as the Socket.IO event's payload (the same checks already ran), and arrives as it always did."""
+    admin = await hub.user("root", admin=True)
+    bob = await hub.client(await hub.user("bob"))
+    assert (await bob.call("join_room", {"room": "ops"}))["ok"]
+    validated: list[str] = []
+    for model in (SendNotification, RoomMessage, Broadcast):
+        monkeypatch.setattr(model, "__pydantic_validator__", CountingValidator(model, validated))
+
+    answers = [
+        await call(hub, "POST", "/api/notifications", token=admin, json={"to": "bob", "message": "json", "title": "t"}),
+        await call(hub, "POST", "/api/notify/bob", token=admin, data="text", headers={"X-Type": "error"}),
+        await call(hub, "POST", "/api/notify/room/ops", token=admin, data="room"),
+        await call(hub, "POST", "/api/notifications", token=admin, json={"everyone": True, "message": "all"}),
+    ]
+
+    assert [a.status for a in answers] == [201, 201, 201, 201]
+    got = [await bob.next(event) for event in ("notification", "notification", "room_notification")]
+    got.append(await bob.next("global_notification"))
+    assert [(n["message"], n["type"], n["title"]) for n in got] == [
+        ("json", "message", "t"),
+        ("text", "error", ""),
+        ("room", "message", ""),
+        ("all", "info", ""),
+    ]
+    assert validated == []
 
 
 async def test_room_and_everyone(hub: Hub) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hub.openapi import document
+from hub.http.openapi import document
 from tests.support.http import app_routes, call, check_against_document
 from tests.support.hubs import Hub
 

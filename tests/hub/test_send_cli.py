@@ -201,7 +201,7 @@ async def test_token_create_send_only(tmp_path: Path) -> None:
 def test_the_operations_doc_lists_exactly_the_send_options() -> None:
     import re
 
-    from hub.cli import build_parser
+    from hub.cli.main import build_parser
 
     commands = next(a for a in build_parser()._actions if a.dest == "command")
     send = commands.choices["send"]  # type: ignore[index]

@@ -11,7 +11,7 @@ from typing import Any
 import aiohttp
 import jsonschema
 
-from hub.openapi import document
+from hub.http.openapi import document
 from tests.support.hubs import Hub
 
 
@@ -91,7 +91,7 @@ def app_routes(hub: Hub) -> set[tuple[str, str]]:
     for route in hub.running.app.router.routes():
         info = route.resource.get_info() if route.resource is not None else {}
         path = info.get("path") or info.get("formatter")
-        # "*": the fallback that answers unknown paths and methods (hub/http_errors.py); /socket.io/ is
+        # "*": the fallback that answers unknown paths and methods (hub/http/errors.py); /socket.io/ is
         # python-engineio's endpoint (the Socket.IO protocol, not this API).
         if route.method in ("HEAD", "*") or path is None or path == "/socket.io/":
             continue

@@ -14,10 +14,10 @@ import aiohttp
 import pytest
 from yarl import URL
 
-from hub.browser.client_js import CLIENT_FILES, ClientFiles
-from hub.browser.headers import CONTENT_SECURITY_POLICY
 from hub.config import HubConfig
 from hub.errors import ConfigError
+from hub.http.browser.client_js import CLIENT_FILES, ClientFiles
+from hub.http.browser.headers import CONTENT_SECURITY_POLICY
 from hub.server import RunningHub
 from tests.support.hubs import Hub
 
@@ -275,7 +275,7 @@ class _Inline(HTMLParser):
 
 
 def test_the_web_app_has_no_inline_script_or_style_and_sets_no_html() -> None:
-    static = Path(__file__).resolve().parents[2] / "hub" / "browser" / "static"
+    static = Path(__file__).resolve().parents[2] / "hub" / "http" / "browser" / "static"
     parser = _Inline()
     parser.feed((static / "index.html").read_text())
     assert parser.found == []

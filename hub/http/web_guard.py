@@ -112,7 +112,7 @@ class WebGuard:
 
     def preflight(self, request: web.Request) -> web.Response:
         """The answer to `OPTIONS /api/...`: what a page from an allowed origin may send (its host and
-        origin are checked first, as for every route, by `hub.http_errors.json_errors`)."""
+        origin are checked first, as for every route, by `hub.http.errors.json_errors`)."""
         headers = self.cors_headers(request)
         if not headers:
             raise Forbidden("CORS preflight from an origin that is not in cors_origins")

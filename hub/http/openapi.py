@@ -13,9 +13,10 @@ from typing import Any
 from aiohttp import web
 from pydantic.json_schema import models_json_schema
 
-from hub import __version__, browser
+from hub import __version__
 from hub.config import HubConfig
-from hub.http_errors import json_errors
+from hub.http import browser
+from hub.http.errors import json_errors
 from hub.protocol import MAX_MESSAGE_BYTES, ErrorCode, HttpNotification, Kind, Login, NotificationType
 
 OPENAPI_PATH = "/api/openapi.json"

@@ -10,8 +10,9 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from hub.app_keys import ACCOUNTS, GATE, GUARD
+from hub.app_keys import GATE, GUARD
 from hub.errors import RateLimited, RequestError, Unavailable
+from hub.http.bodies import token_owner
 from hub.http_body import close_unless_read
 from hub.protocol import ErrorCode
 
@@ -36,12 +37,12 @@ class Refusal(web.HTTPError):
             self.force_close()
 
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+RouteHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def json_errors(handler: Handler) -> Handler:
+def json_errors(handler: RouteHandler) -> RouteHandler:
     """`handler` behind the checks every HTTP route makes (the `Host` and `Origin` of the request,
-    see hub/web_guard.py), answering errors in the API's JSON shape, and closing the connection of
+    see hub/http/web_guard.py), answering errors in the API's JSON shape, and closing the connection of
     a request whose body was not read to its end. A wrapper per route, not a middleware: a
     middleware's frame would stay alive under every websocket for as long as it is open (memory
     per idle connection, issue 8)."""
@@ -77,10 +78,8 @@ async def _reserve_refusal(request: web.Request) -> web.Response | None:
     gate = request.app.get(GATE)
     if gate is None or not gate.on_reserve(request.protocol) or request.path == "/api/health":
         return None
-    from hub.http_api import bearer_token  # hub.http_api builds on this module
-
     try:
-        _, user = await request.app[ACCOUNTS].token_owner(bearer_token(request))
+        _, user = await token_owner(request)
     except RequestError:
         user = None
     if user is not None and user.admin:
@@ -104,7 +103,7 @@ def _aiohttp_refusal(request: web.Request, exc: web.HTTPException) -> web.Stream
 @json_errors
 async def no_such_endpoint(request: web.Request) -> web.StreamResponse:
     """What no other route takes: 405 with `Allow` when the path exists for other methods, else 404.
-    An `OPTIONS` to an endpoint of the HTTP API is a browser's CORS preflight (hub/web_guard.py)."""
+    An `OPTIONS` to an endpoint of the HTTP API is a browser's CORS preflight (hub/http/web_guard.py)."""
     allowed: set[str] = set()
     for resource in request.app.router.resources():
         if resource is not request.match_info.route.resource:

@@ -2,7 +2,7 @@
 JavaScript socket.io server serves it, so a page written for that server loads it from the hub.
 
 The files come from the npm package `socket.io-client` (its `dist/` folder), which
-`scripts/bootstrap.sh` installs into `hub/browser/vendor/` from `package-lock.json` and the wheel ships
+`scripts/bootstrap.sh` installs into `hub/http/browser/vendor/` from `package-lock.json` and the wheel ships
 with its licence (`LICENSES` below); the repository holds none of it. As the JavaScript server does,
 the hub answers with the package's version as a strong ETag (304 when the browser has it),
 `Cache-Control: public, max-age=0`, and `application/javascript` (the `.map` files:
@@ -50,14 +50,14 @@ LICENSES: Final = (
     "vendor/node_modules/debug/LICENSE",
     "vendor/node_modules/ms/license.md",
 )
-INSTALL_HINT: Final = "run scripts/bootstrap.sh (npm ci --prefix hub/browser/vendor) before building or installing"
+INSTALL_HINT: Final = "run scripts/bootstrap.sh (npm ci --prefix hub/http/browser/vendor) before building or installing"
 
 
 class ClientFiles:
     """The installed client's files, read once each and kept (about 1.5 MB for all eight)."""
 
     def __init__(self, root: Traversable | None = None) -> None:
-        self._root = root if root is not None else resources.files("hub.browser").joinpath(PACKAGE)
+        self._root = root if root is not None else resources.files("hub.http.browser").joinpath(PACKAGE)
         self._cache: dict[str, bytes] = {}
 
     @cached_property

@@ -21,12 +21,12 @@ from typing import Any, Final
 
 from aiohttp import web
 
-from hub.browser.client_js import CLIENT_FILES, ClientFiles, warn_if_missing
-from hub.browser.files import Folder
-from hub.browser.headers import APP_HEADERS
 from hub.config import HubConfig
 from hub.errors import ConfigError
-from hub.http_errors import json_errors
+from hub.http.browser.client_js import CLIENT_FILES, ClientFiles, warn_if_missing
+from hub.http.browser.files import Folder
+from hub.http.browser.headers import APP_HEADERS
+from hub.http.errors import json_errors
 
 APP_PATH: Final = "/app/"
 
@@ -60,7 +60,7 @@ def add_routes(app: web.Application, config: HubConfig) -> None:
         raise web.HTTPFound(APP_PATH)
 
     if config.web_app:
-        site = Folder(package_dir("hub.browser", "static"))
+        site = Folder(package_dir("hub.http.browser", "static"))
         icons = Folder(package_dir("resources", "icons", "types"))
 
         async def app_file(request: web.Request) -> web.StreamResponse:

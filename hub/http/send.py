@@ -1,0 +1,81 @@
+"""The HTTP send API: scripts, CI jobs and cron send notifications with a bearer token.
+
+    POST /api/notifications            JSON {to | room | everyone, type, title, message} -> 201 {id, recipients}
+    POST /api/notify/{user}            body = the message text; X-Type / X-Title headers or ?type= / ?title=
+    POST /api/notify/room/{room}       the same, to a room
+
+Every send goes through the same `HubService` methods as a Socket.IO client (one code path for
+validation, permissions, rate limits and storing), with an `Actor` built from the token's user.
+A device token or a send-only token may send (the inbox, hub/http/inbox.py, takes a device token).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, TypeVar
+
+from aiohttp import web
+from pydantic import BaseModel
+
+from hub.app_keys import SERVICE
+from hub.http.bodies import read_json, read_text, token_owner
+from hub.protocol import (
+    HttpNotification,
+    RoomMessage,
+    SendNotification,
+)
+from hub.sessions import Actor
+from hub.validation import validate
+
+log = logging.getLogger(__name__)
+M = TypeVar("M", bound=BaseModel)
+
+
+async def _submit(request: web.Request, payload: HttpNotification) -> web.Response:
+    token, user = await token_owner(request)
+    actor = Actor(user=user)
+    service = request.app[SERVICE]
+    send = payload.target()
+    if isinstance(send, SendNotification):
+        result = await service.send_direct(actor, send)
+        target = f"to {send.to}"
+    elif isinstance(send, RoomMessage):
+        result = await service.send_room(actor, send)
+        target = f"to room {send.room}"
+    else:
+        result = await service.broadcast(actor, send)
+        target = "to everyone"
+    log.info(
+        "%s sent notification %d %s over HTTP (token %d, recipients: %d)",
+        user.name,
+        result["id"],
+        target,
+        token.id,
+        result["recipients"],
+    )
+    return web.json_response({"id": result["id"], "recipients": result["recipients"]}, status=201)
+
+
+async def post_notification(request: web.Request) -> web.Response:
+    return await _submit(request, validate(HttpNotification, await read_json(request)))
+
+
+def _option(request: web.Request, name: str) -> str | None:
+    return request.headers.get(f"X-{name.title()}", request.query.get(name))
+
+
+async def _notify_text(request: web.Request, target: dict[str, Any]) -> web.Response:
+    data: dict[str, Any] = {**target, "message": await read_text(request)}
+    for name in ("type", "title"):
+        value = _option(request, name)
+        if value is not None:
+            data[name] = value
+    return await _submit(request, validate(HttpNotification, data))
+
+
+async def notify_user(request: web.Request) -> web.Response:
+    return await _notify_text(request, {"to": request.match_info["user"]})
+
+
+async def notify_room(request: web.Request) -> web.Response:
+    return await _notify_text(request, {"room": request.match_info["room"]})
