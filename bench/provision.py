@@ -110,7 +110,13 @@ def _provision(data_dir: Path, receivers: int, senders: int, cwd: Path) -> HubCl
 
 
 #: What a provisioned data dir depends on: the store's schema and how users and tokens are made.
-_FINGERPRINTED = ("hub/store/migrations.py", "hub/store/sqlite.py", "hub/security.py", "hub/accounts.py", "hub/cli.py")
+_FINGERPRINTED = (
+    "hub/store/sqlite/migrations.py",
+    "hub/store/sqlite/store.py",
+    "hub/security.py",
+    "hub/accounts.py",
+    "hub/cli.py",
+)
 
 
 def _hub_fingerprint(repo: Path) -> str:

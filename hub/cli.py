@@ -28,7 +28,7 @@ from hub.protocol import NAME_PATTERN, ROOM_PATTERN, LabelText, describe_validat
 from hub.store import TokenInfo, TokenKind
 from hub.store.base import SchemaTooNew
 from hub.store.factory import create_store, redact
-from hub.store.inuse import StoreInUse
+from hub.store.sqlite.inuse import StoreInUse
 
 log = logging.getLogger("hub")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from hub.store import SqliteStore
-from hub.store.migrations import SCHEMA_VERSION, SchemaTooNew
+from hub.store.sqlite.migrations import SCHEMA_VERSION, SchemaTooNew
 from tests.support.waiting import WAIT
 
 

@@ -316,8 +316,8 @@ async def test_opening_again_keeps_everything_at_the_current_schema_version(stor
         assert [u.name for u in await again.list_users()] == ["alice"]
     finally:
         await again.close()
-    from hub.store.migrations import SCHEMA_VERSION
-    from hub.store.pg_migrations import SCHEMA_VERSION as PG_VERSION
+    from hub.store.postgres.migrations import SCHEMA_VERSION as PG_VERSION
+    from hub.store.sqlite.migrations import SCHEMA_VERSION
 
     if isinstance(store, SqliteStore):
         assert await run_sql(store, "PRAGMA user_version") == SCHEMA_VERSION
@@ -327,8 +327,8 @@ async def test_opening_again_keeps_everything_at_the_current_schema_version(stor
 
 async def bump_schema_version(store: Store) -> None:
     """Mark the store as written by a lan-notify one schema version ahead of this one."""
-    from hub.store.migrations import SCHEMA_VERSION
-    from hub.store.pg_migrations import SCHEMA_VERSION as PG_VERSION
+    from hub.store.postgres.migrations import SCHEMA_VERSION as PG_VERSION
+    from hub.store.sqlite.migrations import SCHEMA_VERSION
 
     if isinstance(store, SqliteStore):
         await run_sql(store, f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
@@ -349,8 +349,8 @@ async def test_hubs_starting_together_on_a_new_database_migrate_it_once(postgres
 
     import asyncpg
 
-    from hub.store.pg_migrations import SCHEMA_VERSION
     from hub.store.postgres import PostgresStore
+    from hub.store.postgres.migrations import SCHEMA_VERSION
 
     hubs = [PostgresStore(postgres_url) for _ in range(4)]
     await asyncio.gather(*(hub.open() for hub in hubs))  # the advisory lock lets one of them migrate

@@ -19,9 +19,11 @@ import pytest
 
 from hub.accounts import Accounts
 from hub.protocol import Kind, NotificationType
-from hub.store import SqliteStore, Store, migrations, pg_migrations
+from hub.store import SqliteStore, Store
 from hub.store.base import Draft, SchemaTooNew
 from hub.store.postgres import PostgresStore
+from hub.store.postgres import migrations as pg_migrations
+from hub.store.sqlite import migrations
 from tests.support.servers import create_database
 from tests.support.stores import (
     BOB_TOKEN,

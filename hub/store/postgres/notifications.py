@@ -9,7 +9,7 @@ from typing import Any
 from hub.errors import NotFound
 from hub.protocol import Kind, Notification, NotificationType
 from hub.store.base import LIVE_ONLY, TO_EVERYONE, Draft, PruneResult, Stored
-from hub.store.pg_pool import PgPool, count_rows
+from hub.store.postgres.pool import PgPool, count_rows
 
 #: Advisory lock held while pruning: every hub runs retention, one at a time does the work.
 PRUNE_LOCK = 0x6C6E_7072  # "lnpr"
@@ -172,7 +172,7 @@ class NotificationTables(PgPool):
         return int(value)
 
     async def prune(self, *, keep_days: int, keep_count: int, now: str) -> PruneResult:
-        from hub.store.sqlite import _days_before
+        from hub.store.sqlite.store import _days_before
 
         cutoff = _days_before(now, keep_days)
         removed = 0

@@ -21,8 +21,8 @@ import asyncpg
 from hub.errors import Conflict
 from hub.store.base import Room, TokenInfo, TokenKind, User, last_use_is_stale
 from hub.store.factory import redact
-from hub.store.pg_notifications import ORPHANS, Batch, NotificationTables
-from hub.store.pg_pool import count_rows
+from hub.store.postgres.notifications import ORPHANS, Batch, NotificationTables
+from hub.store.postgres.pool import count_rows
 from hub.timeutil import utc_now_iso
 
 __all__ = ["Batch", "PostgresStore", "redact"]

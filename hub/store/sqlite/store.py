@@ -33,8 +33,8 @@ from hub.store.base import (
     User,
     last_use_is_stale,
 )
-from hub.store.inuse import StoreLock
-from hub.store.migrations import migrate, refuse_newer, use_wal
+from hub.store.sqlite.inuse import StoreLock
+from hub.store.sqlite.migrations import migrate, refuse_newer, use_wal
 from hub.timeutil import utc_now_iso
 
 log = logging.getLogger(__name__)

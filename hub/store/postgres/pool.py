@@ -12,7 +12,7 @@ import asyncpg
 
 from hub.errors import Unavailable
 from hub.store.factory import redact
-from hub.store.pg_migrations import migrate
+from hub.store.postgres.migrations import migrate
 
 log = logging.getLogger(__name__)
 
