@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from hub.store.base import Draft, PruneResult, Room, Store, Stored, TokenInfo, TokenKind, User
+from hub.store.base import NewNotification, PruneResult, Room, Store, Stored, StoredBatch, TokenInfo, TokenKind, User
 from hub.store.sqlite import SqliteStore
 
-__all__ = ["Draft", "PruneResult", "Room", "SqliteStore", "Store", "Stored", "TokenInfo", "TokenKind", "User"]
+__all__ = [
+    "NewNotification",
+    "PruneResult",
+    "Room",
+    "SqliteStore",
+    "Store",
+    "Stored",
+    "StoredBatch",
+    "TokenInfo",
+    "TokenKind",
+    "User",
+]

@@ -62,11 +62,11 @@ TO_EVERYONE = frozenset({Kind.EVERYONE, Kind.ANNOUNCEMENT})
 LIVE_ONLY = frozenset({Kind.NOTICE})
 
 
-class Draft(NamedTuple):
+class NewNotification(NamedTuple):
     """A notification to store. Exactly one of `to_user_id`, `room`, `everyone` addresses it.
 
-    Draft and Stored are named tuples, immutable as frozen dataclasses are, and made in a third of
-    the time: one of each per notification sent."""
+    NewNotification and Stored are named tuples, immutable as frozen dataclasses are, and made in a
+    third of the time: one of each per notification sent."""
 
     kind: Kind
     type: NotificationType
@@ -86,6 +86,15 @@ class Stored(NamedTuple):
 
     notification: Notification
     recipients: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredBatch:
+    """One committed group of notifications: ids `(prev, head]`, in order."""
+
+    prev: int
+    head: int
+    items: list[Stored]
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +156,7 @@ class Store(Protocol):
     async def rooms_of(self, user_id: int) -> list[str]: ...
 
     # notifications
-    async def add(self, drafts: Sequence[Draft]) -> list[Stored]:
+    async def add(self, drafts: Sequence[NewNotification]) -> list[Stored]:
         """Store drafts in one transaction (group commit); durable when this returns."""
 
     async def replay(self, user_id: int, after_id: int, limit: int) -> list[Notification]: ...

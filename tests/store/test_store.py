@@ -10,7 +10,7 @@ import pytest
 
 from hub.errors import Conflict, NotFound
 from hub.protocol import Kind, NotificationType
-from hub.store import Draft, SqliteStore, Store, TokenKind
+from hub.store import NewNotification, SqliteStore, Store, TokenKind
 from hub.store.base import SchemaTooNew
 
 NOW = "2026-01-10T12:00:00.000Z"
@@ -30,8 +30,8 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
     await backend.close()
 
 
-def draft(kind: Kind, message: str = "hi", *, timestamp: str = NOW, **where: object) -> Draft:
-    return Draft(
+def draft(kind: Kind, message: str = "hi", *, timestamp: str = NOW, **where: object) -> NewNotification:
+    return NewNotification(
         kind=kind,
         type=NotificationType.INFO,
         title="t",

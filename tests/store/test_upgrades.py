@@ -20,7 +20,7 @@ import pytest
 from hub.accounts import Accounts
 from hub.protocol import Kind, NotificationType
 from hub.store import SqliteStore, Store
-from hub.store.base import Draft, SchemaTooNew
+from hub.store.base import NewNotification, SchemaTooNew
 from hub.store.postgres import PostgresStore
 from hub.store.postgres import migrations as pg_migrations
 from hub.store.sqlite import migrations
@@ -64,8 +64,8 @@ async def everything_is_there(store: Store, version: int) -> None:
     assert await store.cursor(SEEDED.device, bob.id) == SEEDED.device_cursor
 
     carol = await store.create_user("carol", None, admin=False)
-    [stored] = await store.add([Draft(Kind.DIRECT, NotificationType.INFO, "", "after the upgrade", "alice", TS,
-                                      to_user_id=bob.id)])  # fmt: skip
+    new = NewNotification(Kind.DIRECT, NotificationType.INFO, "", "after the upgrade", "alice", TS, to_user_id=bob.id)
+    [stored] = await store.add([new])
     assert stored.notification.id > len(expected) and carol.id > bob.id
     assert (await store.replay(bob.id, 0, 100))[-1].message == "after the upgrade"
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from hub.errors import NotFound
 from hub.protocol import Kind, Notification, NotificationType
-from hub.store.base import LIVE_ONLY, TO_EVERYONE, Draft, PruneResult, Stored
+from hub.store.base import LIVE_ONLY, TO_EVERYONE, NewNotification, PruneResult, Stored, StoredBatch
 from hub.store.postgres.pool import PgPool, count_rows
 
 #: Advisory lock held while pruning: every hub runs retention, one at a time does the work.
@@ -23,15 +22,6 @@ ORPHANS = (
     "DELETE FROM notifications n"
     " WHERE NOT n.everyone AND NOT EXISTS (SELECT 1 FROM inbox i WHERE i.notification_id = n.id)"
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Batch:
-    """One committed group of notifications: ids `(prev, head]`, in order."""
-
-    prev: int
-    head: int
-    stored: list[Stored]
 
 
 def _notification(row: Any) -> Notification:
@@ -50,10 +40,10 @@ def _notification(row: Any) -> Notification:
 class NotificationTables(PgPool):
     # ------------------------------------------------------------------ notifications
 
-    async def add(self, drafts: Sequence[Draft]) -> list[Stored]:
-        return (await self.add_batch(drafts)).stored
+    async def add(self, drafts: Sequence[NewNotification]) -> list[Stored]:
+        return (await self.add_batch(drafts)).items
 
-    async def add_batch(self, drafts: Sequence[Draft]) -> Batch:
+    async def add_batch(self, drafts: Sequence[NewNotification]) -> StoredBatch:
         """Store drafts in one transaction with the next ids after the head; durable when this returns."""
         async with self._tx() as conn:
             prev = int(await conn.fetchval("SELECT last_id FROM notification_head FOR UPDATE"))
@@ -108,7 +98,7 @@ class NotificationTables(PgPool):
                 await conn.copy_records_to_table("inbox", records=inbox, columns=["user_id", "notification_id"])
             head = prev + len(rows)
             await conn.execute("UPDATE notification_head SET last_id = $1", head)
-        return Batch(prev=prev, head=head, stored=out)
+        return StoredBatch(prev=prev, head=head, items=out)
 
     async def head(self) -> int:
         """The newest committed notification id."""

@@ -20,12 +20,9 @@ import asyncpg
 
 from hub.errors import Conflict
 from hub.store.base import Room, TokenInfo, TokenKind, User, last_use_is_stale
-from hub.store.factory import redact
-from hub.store.postgres.notifications import ORPHANS, Batch, NotificationTables
+from hub.store.postgres.notifications import ORPHANS, NotificationTables
 from hub.store.postgres.pool import count_rows
 from hub.timeutil import utc_now_iso
-
-__all__ = ["Batch", "PostgresStore", "redact"]
 
 #: Advisory lock taken by writers of the revocation log, so its sequence follows commit order.
 REVOCATION_LOCK = 0x6C6E_7276  # "lnrv"

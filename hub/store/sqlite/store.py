@@ -24,7 +24,7 @@ from hub.protocol import Kind, Notification, NotificationType
 from hub.store.base import (
     LIVE_ONLY,
     TO_EVERYONE,
-    Draft,
+    NewNotification,
     PruneResult,
     Room,
     Stored,
@@ -387,7 +387,7 @@ class SqliteStore:
 
     # ------------------------------------------------------------------ notifications
 
-    async def add(self, drafts: Sequence[Draft]) -> list[Stored]:
+    async def add(self, drafts: Sequence[NewNotification]) -> list[Stored]:
         def run(db: sqlite3.Connection) -> list[Stored]:
             out: list[Stored] = []
             rows: list[tuple[Any, ...]] = []
