@@ -30,7 +30,7 @@ from hub.security import RedactSecrets, proxy_networks
 from hub.service import HubService, Transport
 from hub.sio_server import HubServer
 from hub.store import Store
-from hub.store.factory import create_store, describe
+from hub.store.factory import create_store
 from hub.web_guard import GUARD, WebGuard, learn_names, local_names
 from hub.websocket import install_websocket_transport
 
@@ -125,7 +125,7 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
     await store.open()
     app[STORE] = store
     app[ACCOUNTS] = Accounts(store)
-    log.info("store: %s", describe(store))
+    log.info("store: %s", store.where())
     yield
     await store.close()
 

@@ -27,8 +27,9 @@ from hub.portcheck import port_in_use_text
 from hub.protocol import NAME_PATTERN, ROOM_PATTERN, LabelText, describe_validation_error
 from hub.store import TokenInfo, TokenKind
 from hub.store.base import SchemaTooNew
-from hub.store.factory import create_store, redact
+from hub.store.factory import create_store
 from hub.store.sqlite.inuse import StoreInUse
+from hub.store.urls import redact_url
 
 log = logging.getLogger("hub")
 
@@ -313,7 +314,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.print_config:
                 for name in FIELDS:
                     value = getattr(config, name)
-                    shown = redact(value) if name in ("database", "redis") else value
+                    shown = redact_url(value) if name in ("database", "redis") else value
                     print(f"{name} = {shown!r}")
                 return 0
             from hub.runtime import loop_factory

@@ -22,7 +22,7 @@ import socketio
 from aiohttp import web
 from redis import asyncio as aioredis
 
-from hub.store.factory import redact
+from hub.store.urls import redact_url
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ def cluster_ctx(sio: socketio.AsyncServer) -> Callable[[web.Application], AsyncI
         if not sio.manager_initialized:
             sio.manager_initialized = True
             manager.initialize()
-        log.info("cluster: Redis at %s, hub %s", redact(app[CONFIG].redis), manager.host_id)
+        log.info("cluster: Redis at %s, hub %s", redact_url(app[CONFIG].redis), manager.host_id)
         yield
         await manager.close()
         await client.aclose()

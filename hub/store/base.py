@@ -109,6 +109,9 @@ class Store(Protocol):
     async def check(self) -> None:
         """Raise if the store cannot be used (for health checks)."""
 
+    def where(self) -> str:
+        """Where the store is, for logs (never a password)."""
+
     # accounts
     async def create_user(self, name: str, password_hash: str | None, *, admin: bool) -> User: ...
     async def get_user(self, name: str) -> User | None: ...

@@ -14,19 +14,3 @@ def create_store(config: HubConfig) -> Store:
 
         return PostgresStore(config.database)
     return SqliteStore(config.database_path)
-
-
-def redact(dsn: str) -> str:
-    """A database or Redis URL without its password, for logs."""
-    if "@" not in dsn or "://" not in dsn:
-        return dsn
-    scheme, rest = dsn.split("://", 1)
-    userinfo, host = rest.rsplit("@", 1)
-    return f"{scheme}://{userinfo.split(':', 1)[0]}@{host}"
-
-
-def describe(store: Store) -> str:
-    """Where the store is, for logs (never a password)."""
-    if isinstance(store, SqliteStore):
-        return str(store.path)
-    return repr(store)

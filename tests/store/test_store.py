@@ -367,3 +367,12 @@ async def test_hubs_starting_together_on_a_new_database_migrate_it_once(postgres
         )
     finally:
         await conn.close()
+
+
+def test_where_a_store_is_names_no_password(tmp_path: Path) -> None:
+    from hub.store.postgres import PostgresStore
+
+    assert SqliteStore(tmp_path / "hub.sqlite3").where() == str(tmp_path / "hub.sqlite3")
+    shared = PostgresStore("postgresql://hub:s3cret@db.lan:5432/notify")
+    assert shared.where() == "postgresql://hub@db.lan:5432/notify"
+    assert "s3cret" not in repr(shared)

@@ -11,8 +11,8 @@ from typing import Any
 import asyncpg
 
 from hub.errors import Unavailable
-from hub.store.factory import redact
 from hub.store.postgres.migrations import migrate
+from hub.store.urls import redact_url
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,11 @@ class PgPool:
         self._pool: asyncpg.Pool | None = None
 
     def __repr__(self) -> str:
-        return f"PostgresStore({redact(self.dsn)!r})"
+        return f"PostgresStore({self.where()!r})"
+
+    def where(self) -> str:
+        """The database's URL without its password, for logs."""
+        return redact_url(self.dsn)
 
     # ------------------------------------------------------------------ plumbing
 
@@ -62,7 +66,7 @@ class PgPool:
             async with self._pool.acquire() as conn:
                 await migrate(conn)
         except _UNAVAILABLE as exc:
-            raise Unavailable(f"cannot reach PostgreSQL at {redact(self.dsn)} ({exc})") from exc
+            raise Unavailable(f"cannot reach PostgreSQL at {self.where()} ({exc})") from exc
 
     async def close(self) -> None:
         if self._pool is not None:

@@ -140,6 +140,10 @@ class SqliteStore:
         await loop.run_in_executor(self._executor, self._close)
         self._executor.shutdown(wait=True)
 
+    def where(self) -> str:
+        """The SQLite file, for logs."""
+        return str(self.path)
+
     async def check(self) -> None:
         await self._run(lambda db: db.execute("SELECT 1").fetchone())
 
