@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import NamedTuple, Protocol
 
@@ -159,8 +160,11 @@ class Store(Protocol):
     async def rooms_of(self, user_id: int) -> list[str]: ...
 
     # notifications
-    async def add(self, drafts: Sequence[NewNotification]) -> list[Stored]:
-        """Store drafts in one transaction (group commit); durable when this returns."""
+    async def add(self, new: Sequence[NewNotification]) -> list[Stored]:
+        """Store `new` in one transaction (group commit); durable when this returns."""
+
+    async def add_batch(self, new: Sequence[NewNotification]) -> StoredBatch:
+        """`add`, also saying which ids the batch took: `(prev, head]`."""
 
     async def replay(self, user_id: int, after_id: int, limit: int) -> list[Notification]: ...
     async def history(self, user_id: int, after_id: int, limit: int) -> list[Notification]: ...
@@ -179,3 +183,9 @@ def last_use_is_stale(last_used_at: str | None, now: str) -> bool:
     """Whether a token's `last_used_at` is worth a write: it is kept to the hour, not per connect
     (each write is a commit, and a connect wave is thousands of connects)."""
     return last_used_at is None or last_used_at[:13] != now[:13]
+
+
+def days_before(now_iso: str, days: int) -> str:
+    """The timestamp `days` days before `now_iso`, in the same form (retention's cutoff)."""
+    now = datetime.fromisoformat(now_iso.replace("Z", "+00:00"))
+    return (now - timedelta(days=days)).isoformat(timespec="milliseconds").replace("+00:00", "Z")

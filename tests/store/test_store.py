@@ -10,7 +10,7 @@ import pytest
 
 from hub.errors import Conflict, NotFound
 from hub.protocol import Kind, NotificationType
-from hub.store import NewNotification, SqliteStore, Store, TokenKind
+from hub.store import NewNotification, SqliteStore, Store, StoredBatch, TokenKind
 from hub.store.base import SchemaTooNew
 
 NOW = "2026-01-10T12:00:00.000Z"
@@ -150,7 +150,7 @@ async def test_a_batch_is_stored_in_order_with_its_recipients(store: Store) -> N
 
 
 async def test_batches_of_any_size_are_stored_whole_and_in_order(store: Store) -> None:
-    """SQLite writes a batch in pieces of 64, 32, ..., 1 rows (see `_insert_many`): none is lost or doubled."""
+    """SQLite writes a batch in pieces of 64, 32, ..., 1 rows (see `insert_many`): none is lost or doubled."""
     bob = await store.create_user("bob", None, admin=False)
     carol = await store.create_user("carol", None, admin=False)
     sent: dict[int, list[str]] = {bob.id: [], carol.id: []}
@@ -174,6 +174,40 @@ async def test_later_batches_get_higher_ids(store: Store) -> None:
     assert await store.add([]) == []
 
 
+async def test_a_batch_says_which_ids_it_took_and_rooms_in_it_reach_their_members(store: Store) -> None:
+    """Both backends: `add_batch` gives ids `(prev, head]`, and a batch to several rooms (their
+    members looked up together) reaches each room's members, ordered by user id."""
+    alice = await store.create_user("alice", None, admin=False)
+    bob = await store.create_user("bob", None, admin=False)
+    carol = await store.create_user("carol", None, admin=False)
+    for room, members in (("dev", (carol, alice)), ("ops", (bob,)), ("qa", (bob, carol))):
+        for user in members:
+            await store.join_room(room, user.id)
+    first = await store.add_batch([draft(Kind.DIRECT, to_user_id=bob.id)])
+
+    batch = await store.add_batch(
+        [
+            draft(Kind.ROOM, "to dev", room="dev"),
+            draft(Kind.ROOM, "to ops", room="ops"),
+            draft(Kind.NOTICE, "bob joined qa", room="qa", about_user_id=bob.id),
+            draft(Kind.ROOM, "to dev again", room="dev"),
+            draft(Kind.ROOM, "to nowhere", room="empty"),
+        ]
+    )
+
+    assert (batch.prev, batch.head) == (first.head, first.head + 5)
+    assert [s.notification.id for s in batch.items] == list(range(batch.prev + 1, batch.head + 1))
+    assert [s.recipients for s in batch.items] == [
+        (alice.id, carol.id),
+        (bob.id,),
+        (carol.id,),
+        (alice.id, carol.id),
+        (),
+    ]
+    assert [n.message for n in await store.replay(carol.id, 0, 100)] == ["to dev", "to dev again"]
+    assert await store.add_batch([]) == StoredBatch(prev=batch.head, head=batch.head, items=[])
+
+
 async def test_ids_are_never_given_again_after_retention_removed_the_newest(store: Store) -> None:
     bob = await store.create_user("bob", None, admin=False)
     [last] = (await store.add([draft(Kind.DIRECT, to_user_id=bob.id, timestamp="2025-01-01T00:00:00.000Z")]))[-1:]
@@ -194,7 +228,7 @@ async def test_cursors_start_at_the_retained_inbox_and_never_move_back(store: St
 
 
 async def test_a_thousand_cursors_are_saved_at_once_and_none_moves_back(store: Store) -> None:
-    """What a busy hub saves each second: more rows than one SQLite statement takes (see `_insert_many`)."""
+    """What a busy hub saves each second: more rows than one SQLite statement takes (see `insert_many`)."""
     bob = await store.create_user("bob", None, admin=False)
     await store.save_cursors({f"dev{i}": (bob.id, 500) for i in range(0, 1000, 2)})  # every other one exists
 

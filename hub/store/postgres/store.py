@@ -20,28 +20,14 @@ import asyncpg
 
 from hub.errors import Conflict
 from hub.store.base import Room, TokenInfo, TokenKind, User, last_use_is_stale
-from hub.store.postgres.notifications import ORPHANS, NotificationTables
+from hub.store.postgres.notifications import NotificationTables
 from hub.store.postgres.pool import count_rows
+from hub.store.rows import token_from_row, user_from_row
+from hub.store.schema import POSTGRES, orphans
 from hub.timeutil import utc_now_iso
 
 #: Advisory lock taken by writers of the revocation log, so its sequence follows commit order.
 REVOCATION_LOCK = 0x6C6E_7276  # "lnrv"
-
-
-def _user(row: Any) -> User:
-    return User(id=row["id"], name=row["name"], admin=row["admin"], has_password=row["password_hash"] is not None)
-
-
-def _token(row: Any) -> TokenInfo:
-    return TokenInfo(
-        id=row["id"],
-        user_id=row["user_id"],
-        label=row["label"],
-        kind=TokenKind(row["kind"]),
-        created_at=row["created_at"],
-        last_used_at=row["last_used_at"],
-        revoked=row["revoked_at"] is not None,
-    )
 
 
 class PostgresStore(NotificationTables):
@@ -62,21 +48,24 @@ class PostgresStore(NotificationTables):
                 )
             except asyncpg.UniqueViolationError:
                 raise Conflict(f"a user named {name!r} already exists") from None
-        return _user(row)
+        return user_from_row(row)
 
     async def get_user(self, name: str) -> User | None:
         async with self._conn() as conn:
             row = await conn.fetchrow("SELECT * FROM users WHERE name = $1", name)
-        return _user(row) if row else None
+        return user_from_row(row) if row else None
 
     async def get_users(self, names: Sequence[str]) -> list[User]:
         async with self._conn() as conn:
-            return [_user(r) for r in await conn.fetch("SELECT * FROM users WHERE name = ANY($1::text[])", list(names))]
+            return [
+                user_from_row(r)
+                for r in await conn.fetch("SELECT * FROM users WHERE name = ANY($1::text[])", list(names))
+            ]
 
     async def get_user_by_id(self, user_id: int) -> User | None:
         async with self._conn() as conn:
             row = await conn.fetchrow("SELECT * FROM users WHERE id = $1", user_id)
-        return _user(row) if row else None
+        return user_from_row(row) if row else None
 
     async def password_hash(self, name: str) -> str | None:
         async with self._conn() as conn:
@@ -85,7 +74,7 @@ class PostgresStore(NotificationTables):
 
     async def list_users(self) -> list[User]:
         async with self._conn() as conn:
-            return [_user(r) for r in await conn.fetch("SELECT * FROM users ORDER BY name")]
+            return [user_from_row(r) for r in await conn.fetch("SELECT * FROM users ORDER BY name")]
 
     async def remove_user(self, name: str) -> bool:
         async with self._tx() as conn:
@@ -99,7 +88,7 @@ class PostgresStore(NotificationTables):
                 time.time(),
             )
             await conn.execute("DELETE FROM users WHERE id = $1", user_id)
-            await conn.execute(ORPHANS)
+            await conn.execute(orphans(POSTGRES))
         return True
 
     async def set_password(self, name: str, password_hash: str) -> bool:
@@ -116,7 +105,7 @@ class PostgresStore(NotificationTables):
                 utc_now_iso(),
             )
             row = await conn.fetchrow("SELECT * FROM users WHERE name = $1", name)
-        return _user(row)
+        return user_from_row(row)
 
     # ------------------------------------------------------------------ tokens
 
@@ -131,7 +120,7 @@ class PostgresStore(NotificationTables):
                 kind.value,
                 utc_now_iso(),
             )
-        return _token(row)
+        return token_from_row(row)
 
     async def token_by_hash(self, token_hash: str) -> tuple[TokenInfo, User] | None:
         async with self._conn() as conn:
@@ -142,11 +131,14 @@ class PostgresStore(NotificationTables):
             if last_use_is_stale(row["last_used_at"], now):
                 await conn.execute("UPDATE tokens SET last_used_at = $2 WHERE id = $1", row["id"], now)
             user = await conn.fetchrow("SELECT * FROM users WHERE id = $1", row["user_id"])
-        return (_token(row), _user(user)) if user else None
+        return (token_from_row(row), user_from_row(user)) if user else None
 
     async def list_tokens(self, user_id: int) -> list[TokenInfo]:
         async with self._conn() as conn:
-            return [_token(r) for r in await conn.fetch("SELECT * FROM tokens WHERE user_id = $1 ORDER BY id", user_id)]
+            return [
+                token_from_row(r)
+                for r in await conn.fetch("SELECT * FROM tokens WHERE user_id = $1 ORDER BY id", user_id)
+            ]
 
     async def revoke_token(self, token_id: int) -> TokenInfo | None:
         async with self._tx() as conn:
@@ -159,7 +151,7 @@ class PostgresStore(NotificationTables):
                     "UPDATE tokens SET revoked_at = $2 WHERE id = $1 RETURNING *", token_id, utc_now_iso()
                 )
                 await conn.execute("INSERT INTO revocations(token_id, at) VALUES ($1, $2)", token_id, time.time())
-        return _token(row)
+        return token_from_row(row)
 
     async def revocations_after(self, seq: int) -> tuple[int, list[int]]:
         async with self._conn() as conn:
