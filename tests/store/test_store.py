@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -14,20 +13,6 @@ from hub.store import NewNotification, SqliteStore, Store, StoredBatch, TokenKin
 from hub.store.base import SchemaTooNew
 
 NOW = "2026-01-10T12:00:00.000Z"
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    if request.param == "sqlite":
-        backend: Store = SqliteStore(tmp_path / "hub.sqlite3")
-    else:
-        from hub.store.postgres import PostgresStore
-        from tests.support.servers import create_database
-
-        backend = PostgresStore(await create_database(request.getfixturevalue("postgres_server")))
-    await backend.open()
-    yield backend
-    await backend.close()
 
 
 def draft(kind: Kind, message: str = "hi", *, timestamp: str = NOW, **where: object) -> NewNotification:

@@ -203,9 +203,8 @@ class PostgresStore(NotificationTables):
 
     async def list_rooms(self, after: str = "", limit: int | None = None) -> list[Room]:
         async with self._conn() as conn:
-            rows = await conn.fetch("SELECT name FROM rooms WHERE name > $1 ORDER BY name LIMIT $2", after, limit)
-            names = [r[0] for r in rows]
-            return [room for name in names if (room := await _room(conn, name)) is not None]
+            rows = await conn.fetch(f"{_ROOMS} WHERE r.name > $1 ORDER BY r.name LIMIT $2", after, limit)
+        return [_room_from_row(r) for r in rows]
 
     async def remove_room(self, name: str) -> bool:
         async with self._conn() as conn:
@@ -259,18 +258,18 @@ class PostgresStore(NotificationTables):
             ]
 
 
+#: Rooms with who made them and their members' names (by name): one statement for any number of rooms.
+_ROOMS = (
+    "SELECT r.name, r.restricted, u.name, ARRAY("
+    "SELECT mu.name FROM room_members m JOIN users mu ON mu.id = m.user_id WHERE m.room = r.name ORDER BY mu.name)"
+    " FROM rooms r LEFT JOIN users u ON u.id = r.made_by"
+)
+
+
+def _room_from_row(row: Any) -> Room:
+    return Room(name=row[0], restricted=row[1], members=tuple(row[3]), made_by=row[2])
+
+
 async def _room(conn: Any, name: str) -> Room | None:
-    row = await conn.fetchrow(
-        "SELECT r.name, r.restricted, u.name FROM rooms r LEFT JOIN users u ON u.id = r.made_by WHERE r.name = $1",
-        name,
-    )
-    if row is None:
-        return None
-    members = tuple(
-        r[0]
-        for r in await conn.fetch(
-            "SELECT u.name FROM room_members m JOIN users u ON u.id = m.user_id WHERE m.room = $1 ORDER BY u.name",
-            name,
-        )
-    )
-    return Room(name=row[0], restricted=row[1], members=members, made_by=row[2])
+    row = await conn.fetchrow(f"{_ROOMS} WHERE r.name = $1", name)
+    return _room_from_row(row) if row is not None else None

@@ -234,10 +234,9 @@ class SqliteStore:
     async def list_rooms(self, after: str = "", limit: int | None = None) -> list[Room]:
         def run(db: sqlite3.Connection) -> list[Room]:
             rows = db.execute(
-                "SELECT name FROM rooms WHERE name > ? ORDER BY name LIMIT ?", (after, -1 if limit is None else limit)
+                f"{_ROOMS} WHERE r.name > ? ORDER BY r.name LIMIT ?", (after, -1 if limit is None else limit)
             )
-            names = [r[0] for r in rows]
-            return [room for name in names if (room := _room(db, name)) is not None]
+            return [_room_from_row(r) for r in rows]
 
         return await self._run(run)
 
@@ -323,18 +322,19 @@ class SqliteStore:
         await self.notifications.save_cursors(cursors)
 
 
+#: Rooms with who made them and their members' names (a JSON array; sorted again after, as SQLite
+#: does not promise an aggregate's order): one statement for any number of rooms.
+_ROOMS = (
+    "SELECT r.name, r.restricted, u.name, (SELECT json_group_array(name) FROM"
+    " (SELECT mu.name FROM room_members m JOIN users mu ON mu.id = m.user_id WHERE m.room = r.name ORDER BY mu.name))"
+    " FROM rooms r LEFT JOIN users u ON u.id = r.made_by"
+)
+
+
+def _room_from_row(row: sqlite3.Row) -> Room:
+    return Room(name=row[0], restricted=bool(row[1]), members=tuple(sorted(json.loads(row[3]))), made_by=row[2])
+
+
 def _room(db: sqlite3.Connection, name: str) -> Room | None:
-    row = db.execute(
-        "SELECT r.name, r.restricted, u.name FROM rooms r LEFT JOIN users u ON u.id = r.made_by WHERE r.name = ?",
-        (name,),
-    ).fetchone()
-    if row is None:
-        return None
-    members = tuple(
-        r[0]
-        for r in db.execute(
-            "SELECT u.name FROM room_members m JOIN users u ON u.id = m.user_id WHERE m.room = ? ORDER BY u.name",
-            (name,),
-        )
-    )
-    return Room(name=row[0], restricted=bool(row[1]), members=members, made_by=row[2])
+    row = db.execute(f"{_ROOMS} WHERE r.name = ?", (name,)).fetchone()
+    return _room_from_row(row) if row is not None else None
