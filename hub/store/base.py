@@ -1,7 +1,8 @@
 """The store interface: accounts, device tokens, rooms, notifications and delivery cursors.
 
-One Protocol, real implementations behind it (SQLite now). Everything that must survive a restart
-lives here; the service keeps only what is live (sessions, presence, rate-limit buckets).
+One Protocol, two implementations: `SqliteStore` (one hub, the default) and `PostgresStore` (shared
+by several hubs, see docs/deployment.md). Everything that must survive a restart lives here; the
+service keeps only what is live (sessions, presence, rate-limit buckets).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ class SchemaTooNew(RuntimeError):
 
 class TokenKind(StrEnum):
     DEVICE = "device"  # may connect and receive
-    SEND = "send"  # may only send (scripts); issue: send-only tokens
+    SEND = "send"  # may only send (scripts, CI)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,15 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import NamedTuple
+
+
+class Migration(NamedTuple):
+    """One step of a backend's schema (its DDL lives in that backend's migrations.py)."""
+
+    summary: str  # what the step does, for the log line of an upgrade
+    sql: str
+
 
 #: Every table both stores have, with its columns in order.
 TABLES: dict[str, tuple[str, ...]] = {

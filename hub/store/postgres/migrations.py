@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from hub.store.base import SchemaTooNew
-from hub.store.sqlite.migrations import Migration
+from hub.store.schema import Migration
 
 __all__ = ["SCHEMA_VERSION", "SchemaTooNew", "migrate"]
 
