@@ -37,7 +37,7 @@ async def room_queries(store: Store) -> AsyncIterator[tuple[Store, list[str]]]:
         changes.poke()
 
     try:
-        async with single._conn() as conn:
+        async with single.pool.conn() as conn:
             conn.add_query_logger(log)
         yield single, seen
         await single.check()

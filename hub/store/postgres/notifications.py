@@ -24,7 +24,12 @@ from hub.store.schema import (
 PRUNE_LOCK = 0x6C6E_7072  # "lnpr"
 
 
-class NotificationTables(PgPool):
+class PgNotifications:
+    """Notifications, their chain of ids, retention and delivery cursors, over a `PgPool`."""
+
+    def __init__(self, pool: PgPool) -> None:
+        self._pool = pool
+
     # ------------------------------------------------------------------ notifications
 
     async def add(self, new: Sequence[NewNotification]) -> list[Stored]:
@@ -33,7 +38,7 @@ class NotificationTables(PgPool):
     async def add_batch(self, new: Sequence[NewNotification]) -> StoredBatch:
         """Store `new` in one transaction with the next ids after the head; durable when this returns."""
         lookups = plan_lookups(new)
-        async with self._tx() as conn:
+        async with self._pool.tx() as conn:
             prev = int(await conn.fetchval("SELECT last_id FROM notification_head FOR UPDATE"))
             everyone = [r[0] for r in await conn.fetch("SELECT id FROM users ORDER BY id")] if lookups.everyone else []
             members: dict[str, list[int]] = {}
@@ -53,12 +58,12 @@ class NotificationTables(PgPool):
 
     async def head(self) -> int:
         """The newest committed notification id."""
-        async with self._conn() as conn:
+        async with self._pool.conn() as conn:
             return int(await conn.fetchval("SELECT last_id FROM notification_head"))
 
     async def integrity_check(self) -> str:
         """'ok', or what is wrong with the notification tables (the rest is kept by constraints)."""
-        async with self._conn() as conn:
+        async with self._pool.conn() as conn:
             head = await conn.fetchval("SELECT last_id FROM notification_head")
             newest = await conn.fetchval("SELECT coalesce(max(id), 0) FROM notifications")
             orphans = await conn.fetchval(
@@ -75,7 +80,7 @@ class NotificationTables(PgPool):
 
     async def stored_between(self, after_id: int, upto_id: int, limit: int) -> list[Stored]:
         """Notifications with ids in `(after_id, upto_id]`, oldest first, each with its recipients."""
-        async with self._conn() as conn:
+        async with self._pool.conn() as conn:
             rows = await conn.fetch(
                 f"SELECT {NOTIFICATION_COLUMNS},"
                 " CASE WHEN n.everyone"
@@ -89,7 +94,7 @@ class NotificationTables(PgPool):
         return [Stored(notification_from_row(r), tuple(r[8])) for r in rows]
 
     async def replay(self, user_id: int, after_id: int, limit: int) -> list[Notification]:
-        async with self._conn() as conn:
+        async with self._pool.conn() as conn:
             rows = await conn.fetch(replay_sql(POSTGRES), user_id, after_id, limit)
         return [notification_from_row(r) for r in rows]
 
@@ -97,7 +102,7 @@ class NotificationTables(PgPool):
         return await self.replay(user_id, after_id, limit)
 
     async def pruned_upto(self, user_id: int) -> int:
-        async with self._conn() as conn:
+        async with self._pool.conn() as conn:
             value = await conn.fetchval("SELECT pruned_upto FROM users WHERE id = $1", user_id)
         if value is None:
             raise NotFound("no such user")
@@ -108,7 +113,7 @@ class NotificationTables(PgPool):
         mine = user_notifications(POSTGRES)
         to_everyone = everyone_after_floor(POSTGRES)
         removed = 0
-        async with self._tx() as conn:
+        async with self._pool.tx() as conn:
             if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", PRUNE_LOCK):
                 return PruneResult(removed_deliveries=0, removed_notifications=0)  # another hub is at it
             for (user_id,) in await conn.fetch("SELECT id FROM users ORDER BY id"):
@@ -144,7 +149,7 @@ class NotificationTables(PgPool):
     # ------------------------------------------------------------------ cursors
 
     async def cursor(self, device: str, user_id: int) -> int:
-        async with self._conn() as conn:
+        async with self._pool.conn() as conn:
             value = await conn.fetchval("SELECT last_id FROM cursors WHERE device = $1", device)
             if value is not None:
                 return int(value)
@@ -162,7 +167,7 @@ class NotificationTables(PgPool):
         if not cursors:
             return
         rows = [(device, user_id, last_id) for device, (user_id, last_id) in sorted(cursors.items())]
-        async with self._tx() as conn:
+        async with self._pool.tx() as conn:
             await conn.executemany(
                 "INSERT INTO cursors(device, user_id, last_id) VALUES ($1, $2, $3)"
                 " ON CONFLICT (device) DO UPDATE SET last_id = GREATEST(cursors.last_id, excluded.last_id)",

@@ -19,9 +19,20 @@ from typing import Any
 import asyncpg
 
 from hub.errors import Conflict
-from hub.store.base import Room, TokenInfo, TokenKind, User, last_use_is_stale
-from hub.store.postgres.notifications import NotificationTables
-from hub.store.postgres.pool import count_rows
+from hub.protocol import Notification
+from hub.store.base import (
+    NewNotification,
+    PruneResult,
+    Room,
+    Stored,
+    StoredBatch,
+    TokenInfo,
+    TokenKind,
+    User,
+    last_use_is_stale,
+)
+from hub.store.postgres.notifications import PgNotifications
+from hub.store.postgres.pool import PgPool, count_rows
 from hub.store.rows import token_from_row, user_from_row
 from hub.store.schema import POSTGRES, orphans
 from hub.timeutil import utc_now_iso
@@ -30,13 +41,34 @@ from hub.timeutil import utc_now_iso
 REVOCATION_LOCK = 0x6C6E_7276  # "lnrv"
 
 
-class PostgresStore(NotificationTables):
-    """Accounts, tokens and rooms here; notifications in `NotificationTables`; the pool in `PgPool`."""
+class PostgresStore:
+    """Accounts, tokens and rooms here; notifications and cursors in `PgNotifications`; the pool in `PgPool`."""
+
+    def __init__(self, dsn: str, *, min_size: int = 1, max_size: int = 10, timeout: float = 5.0) -> None:
+        self.dsn = dsn
+        self.pool = PgPool(dsn, min_size=min_size, max_size=max_size, timeout=timeout)
+        self.notifications = PgNotifications(self.pool)
+
+    def __repr__(self) -> str:
+        return f"PostgresStore({self.where()!r})"
+
+    async def open(self) -> None:
+        await self.pool.open()
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    async def check(self) -> None:
+        await self.pool.check()
+
+    def where(self) -> str:
+        """The database's URL without its password, for logs."""
+        return self.pool.where()
 
     # ------------------------------------------------------------------ accounts
 
     async def create_user(self, name: str, password_hash: str | None, *, admin: bool) -> User:
-        async with self._conn() as conn:
+        async with self.pool.conn() as conn:
             try:
                 row = await conn.fetchrow(
                     "INSERT INTO users(name, password_hash, admin, created_at, first_id)"
@@ -51,33 +83,33 @@ class PostgresStore(NotificationTables):
         return user_from_row(row)
 
     async def get_user(self, name: str) -> User | None:
-        async with self._conn() as conn:
+        async with self.pool.conn() as conn:
             row = await conn.fetchrow("SELECT * FROM users WHERE name = $1", name)
         return user_from_row(row) if row else None
 
     async def get_users(self, names: Sequence[str]) -> list[User]:
-        async with self._conn() as conn:
+        async with self.pool.conn() as conn:
             return [
                 user_from_row(r)
                 for r in await conn.fetch("SELECT * FROM users WHERE name = ANY($1::text[])", list(names))
             ]
 
     async def get_user_by_id(self, user_id: int) -> User | None:
-        async with self._conn() as conn:
+        async with self.pool.conn() as conn:
             row = await conn.fetchrow("SELECT * FROM users WHERE id = $1", user_id)
         return user_from_row(row) if row else None
 
     async def password_hash(self, name: str) -> str | None:
-        async with self._conn() as conn:
+        async with self.pool.conn() as conn:
             value: str | None = await conn.fetchval("SELECT password_hash FROM users WHERE name = $1", name)
         return value
 
     async def list_users(self) -> list[User]:
-        async with self._conn() as conn:
+        async with self.pool.conn() as conn:
             return [user_from_row(r) for r in await conn.fetch("SELECT * FROM users ORDER BY name")]
 
     async def remove_user(self, name: str) -> bool:
-        async with self._tx() as conn:
+        async with self.pool.tx() as conn:
             user_id = await conn.fetchval("SELECT id FROM users WHERE name = $1 FOR UPDATE", name)
             if user_id is None:
                 return False
@@ -92,12 +124,12 @@ class PostgresStore(NotificationTables):
         return True
 
     async def set_password(self, name: str, password_hash: str) -> bool:
-        async with self._conn() as conn:
+        async with self.pool.conn() as conn:
             status = await conn.execute("UPDATE users SET password_hash = $1 WHERE name = $2", password_hash, name)
         return count_rows(status) > 0
 
     async def ensure_user(self, name: str) -> User:
-        async with self._conn() as conn:
+        async with self.pool.conn() as conn:
             await conn.execute(
                 "INSERT INTO users(name, password_hash, admin, created_at, first_id)"
                 " VALUES ($1, NULL, false, $2, (SELECT last_id FROM notification_head)) ON CONFLICT (name) DO NOTHING",
@@ -110,7 +142,7 @@ class PostgresStore(NotificationTables):
     # ------------------------------------------------------------------ tokens
 
     async def create_token(self, user_id: int, token_hash: str, label: str, kind: TokenKind) -> TokenInfo:
-        async with self._conn() as conn:
+        async with self.pool.conn() as conn:
             row = await conn.fetchrow(
                 "INSERT INTO tokens(user_id, token_hash, label, kind, created_at) VALUES ($1, $2, $3, $4, $5)"
                 " RETURNING *",
@@ -123,7 +155,7 @@ class PostgresStore(NotificationTables):
         return token_from_row(row)
 
     async def token_by_hash(self, token_hash: str) -> tuple[TokenInfo, User] | None:
-        async with self._conn() as conn:
+        async with self.pool.conn() as conn:
             row = await conn.fetchrow("SELECT * FROM tokens WHERE token_hash = $1 AND revoked_at IS NULL", token_hash)
             if row is None:
                 return None
@@ -134,14 +166,14 @@ class PostgresStore(NotificationTables):
         return (token_from_row(row), user_from_row(user)) if user else None
 
     async def list_tokens(self, user_id: int) -> list[TokenInfo]:
-        async with self._conn() as conn:
+        async with self.pool.conn() as conn:
             return [
                 token_from_row(r)
                 for r in await conn.fetch("SELECT * FROM tokens WHERE user_id = $1 ORDER BY id", user_id)
             ]
 
     async def revoke_token(self, token_id: int) -> TokenInfo | None:
-        async with self._tx() as conn:
+        async with self.pool.tx() as conn:
             row = await conn.fetchrow("SELECT * FROM tokens WHERE id = $1 FOR UPDATE", token_id)
             if row is None:
                 return None
@@ -154,7 +186,7 @@ class PostgresStore(NotificationTables):
         return token_from_row(row)
 
     async def revocations_after(self, seq: int) -> tuple[int, list[int]]:
-        async with self._conn() as conn:
+        async with self.pool.conn() as conn:
             rows = await conn.fetch("SELECT seq, token_id FROM revocations WHERE seq > $1 ORDER BY seq", seq)
         newest = rows[-1][0] if rows else max(seq, 0)
         if seq < 0:
@@ -164,7 +196,7 @@ class PostgresStore(NotificationTables):
     # ------------------------------------------------------------------ rooms
 
     async def create_room(self, name: str, *, restricted: bool, members: Sequence[int]) -> Room:
-        async with self._tx() as conn:
+        async with self.pool.tx() as conn:
             found = await conn.fetchrow("SELECT made_by FROM rooms WHERE name = $1 FOR UPDATE", name)
             if found is not None and found[0] is None:
                 raise Conflict(f"a room named {name!r} already exists")
@@ -198,20 +230,20 @@ class PostgresStore(NotificationTables):
         return room
 
     async def get_room(self, name: str) -> Room | None:
-        async with self._conn() as conn:
+        async with self.pool.conn() as conn:
             return await _room(conn, name)
 
     async def list_rooms(self, after: str = "", limit: int | None = None) -> list[Room]:
-        async with self._conn() as conn:
+        async with self.pool.conn() as conn:
             rows = await conn.fetch(f"{_ROOMS} WHERE r.name > $1 ORDER BY r.name LIMIT $2", after, limit)
         return [_room_from_row(r) for r in rows]
 
     async def remove_room(self, name: str) -> bool:
-        async with self._conn() as conn:
+        async with self.pool.conn() as conn:
             return count_rows(await conn.execute("DELETE FROM rooms WHERE name = $1", name)) > 0
 
     async def may_join(self, room: str, user_id: int) -> bool:
-        async with self._conn() as conn:
+        async with self.pool.conn() as conn:
             restricted = await conn.fetchval("SELECT restricted FROM rooms WHERE name = $1", room)
             if not restricted:
                 return True
@@ -219,7 +251,7 @@ class PostgresStore(NotificationTables):
         return found is not None
 
     async def join_room(self, room: str, user_id: int) -> bool:
-        async with self._tx() as conn:
+        async with self.pool.tx() as conn:
             now = utc_now_iso()
             await conn.execute(
                 "INSERT INTO rooms(name, restricted, created_at, made_by) VALUES ($1, false, $2, $3)"
@@ -237,7 +269,7 @@ class PostgresStore(NotificationTables):
         return count_rows(status) > 0
 
     async def leave_room(self, room: str, user_id: int) -> bool:
-        async with self._tx() as conn:
+        async with self.pool.tx() as conn:
             status = await conn.execute("DELETE FROM room_members WHERE room = $1 AND user_id = $2", room, user_id)
             await conn.execute(
                 "DELETE FROM rooms WHERE name = $1 AND made_by IS NOT NULL"
@@ -247,15 +279,50 @@ class PostgresStore(NotificationTables):
         return count_rows(status) > 0
 
     async def rooms_made_by(self, user_id: int) -> int:
-        async with self._conn() as conn:
+        async with self.pool.conn() as conn:
             return int(await conn.fetchval("SELECT count(*) FROM rooms WHERE made_by = $1", user_id))
 
     async def rooms_of(self, user_id: int) -> list[str]:
-        async with self._conn() as conn:
+        async with self.pool.conn() as conn:
             return [
                 r[0]
                 for r in await conn.fetch("SELECT room FROM room_members WHERE user_id = $1 ORDER BY room", user_id)
             ]
+
+    # ------------------------------------------------------------------ notifications and cursors
+
+    async def add(self, new: Sequence[NewNotification]) -> list[Stored]:
+        return await self.notifications.add(new)
+
+    async def add_batch(self, new: Sequence[NewNotification]) -> StoredBatch:
+        return await self.notifications.add_batch(new)
+
+    async def head(self) -> int:
+        return await self.notifications.head()
+
+    async def integrity_check(self) -> str:
+        return await self.notifications.integrity_check()
+
+    async def stored_between(self, after_id: int, upto_id: int, limit: int) -> list[Stored]:
+        return await self.notifications.stored_between(after_id, upto_id, limit)
+
+    async def replay(self, user_id: int, after_id: int, limit: int) -> list[Notification]:
+        return await self.notifications.replay(user_id, after_id, limit)
+
+    async def history(self, user_id: int, after_id: int, limit: int) -> list[Notification]:
+        return await self.notifications.history(user_id, after_id, limit)
+
+    async def pruned_upto(self, user_id: int) -> int:
+        return await self.notifications.pruned_upto(user_id)
+
+    async def prune(self, *, keep_days: int, keep_count: int, now: str) -> PruneResult:
+        return await self.notifications.prune(keep_days=keep_days, keep_count=keep_count, now=now)
+
+    async def cursor(self, device: str, user_id: int) -> int:
+        return await self.notifications.cursor(device, user_id)
+
+    async def save_cursors(self, cursors: dict[str, tuple[int, int]]) -> None:
+        await self.notifications.save_cursors(cursors)
 
 
 #: Rooms with who made them and their members' names (by name): one statement for any number of rooms.
