@@ -19,18 +19,15 @@ from typing import Any
 import asyncpg
 
 from hub.errors import Conflict
-from hub.protocol import Notification
 from hub.store.base import (
-    NewNotification,
-    PruneResult,
     Room,
     Stored,
-    StoredBatch,
     TokenInfo,
     TokenKind,
     User,
     last_use_is_stale,
 )
+from hub.store.delegate import HandsOnNotifications
 from hub.store.postgres.notifications import PgNotifications
 from hub.store.postgres.pool import PgPool, count_rows
 from hub.store.rows import token_from_row, user_from_row
@@ -41,8 +38,10 @@ from hub.timeutil import utc_now_iso
 REVOCATION_LOCK = 0x6C6E_7276  # "lnrv"
 
 
-class PostgresStore:
+class PostgresStore(HandsOnNotifications):
     """Accounts, tokens and rooms here; notifications and cursors in `PgNotifications`; the pool in `PgPool`."""
+
+    notifications: PgNotifications
 
     def __init__(self, dsn: str, *, min_size: int = 1, max_size: int = 10, timeout: float = 5.0) -> None:
         self.dsn = dsn
@@ -289,13 +288,7 @@ class PostgresStore:
                 for r in await conn.fetch("SELECT room FROM room_members WHERE user_id = $1 ORDER BY room", user_id)
             ]
 
-    # ------------------------------------------------------------------ notifications and cursors
-
-    async def add(self, new: Sequence[NewNotification]) -> list[Stored]:
-        return await self.notifications.add(new)
-
-    async def add_batch(self, new: Sequence[NewNotification]) -> StoredBatch:
-        return await self.notifications.add_batch(new)
+    # ------------------------------------------------------------------ the chain of ids (the cluster reads it)
 
     async def head(self) -> int:
         return await self.notifications.head()
@@ -305,24 +298,6 @@ class PostgresStore:
 
     async def stored_between(self, after_id: int, upto_id: int, limit: int) -> list[Stored]:
         return await self.notifications.stored_between(after_id, upto_id, limit)
-
-    async def replay(self, user_id: int, after_id: int, limit: int) -> list[Notification]:
-        return await self.notifications.replay(user_id, after_id, limit)
-
-    async def history(self, user_id: int, after_id: int, limit: int) -> list[Notification]:
-        return await self.notifications.history(user_id, after_id, limit)
-
-    async def pruned_upto(self, user_id: int) -> int:
-        return await self.notifications.pruned_upto(user_id)
-
-    async def prune(self, *, keep_days: int, keep_count: int, now: str) -> PruneResult:
-        return await self.notifications.prune(keep_days=keep_days, keep_count=keep_count, now=now)
-
-    async def cursor(self, device: str, user_id: int) -> int:
-        return await self.notifications.cursor(device, user_id)
-
-    async def save_cursors(self, cursors: dict[str, tuple[int, int]]) -> None:
-        await self.notifications.save_cursors(cursors)
 
 
 #: Rooms with who made them and their members' names (by name): one statement for any number of rooms.

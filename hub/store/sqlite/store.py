@@ -13,18 +13,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hub.errors import Conflict
-from hub.protocol import Notification
 from hub.store.base import (
-    NewNotification,
-    PruneResult,
     Room,
-    Stored,
-    StoredBatch,
     TokenInfo,
     TokenKind,
     User,
     last_use_is_stale,
 )
+from hub.store.delegate import HandsOnNotifications
 from hub.store.rows import token_from_row, user_from_row
 from hub.store.schema import SQLITE, orphans
 from hub.store.sqlite.notifications import SqliteNotifications
@@ -32,7 +28,12 @@ from hub.store.sqlite.thread import NEWEST_ID, StoreThread, transaction
 from hub.timeutil import utc_now_iso
 
 
-class SqliteStore:
+class SqliteStore(HandsOnNotifications):
+    """Accounts, tokens and rooms here; notifications and cursors in `SqliteNotifications`; the thread
+    and its connection in `StoreThread`."""
+
+    notifications: SqliteNotifications
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self._thread = StoreThread(path)
@@ -294,32 +295,6 @@ class SqliteStore:
                 r[0] for r in db.execute("SELECT room FROM room_members WHERE user_id = ? ORDER BY room", (user_id,))
             ]
         )
-
-    # ------------------------------------------------------------------ notifications and cursors
-
-    async def add(self, new: Sequence[NewNotification]) -> list[Stored]:
-        return await self.notifications.add(new)
-
-    async def add_batch(self, new: Sequence[NewNotification]) -> StoredBatch:
-        return await self.notifications.add_batch(new)
-
-    async def replay(self, user_id: int, after_id: int, limit: int) -> list[Notification]:
-        return await self.notifications.replay(user_id, after_id, limit)
-
-    async def history(self, user_id: int, after_id: int, limit: int) -> list[Notification]:
-        return await self.notifications.history(user_id, after_id, limit)
-
-    async def pruned_upto(self, user_id: int) -> int:
-        return await self.notifications.pruned_upto(user_id)
-
-    async def prune(self, *, keep_days: int, keep_count: int, now: str) -> PruneResult:
-        return await self.notifications.prune(keep_days=keep_days, keep_count=keep_count, now=now)
-
-    async def cursor(self, device: str, user_id: int) -> int:
-        return await self.notifications.cursor(device, user_id)
-
-    async def save_cursors(self, cursors: dict[str, tuple[int, int]]) -> None:
-        await self.notifications.save_cursors(cursors)
 
 
 #: Rooms with who made them and their members' names (a JSON array; sorted again after, as SQLite
