@@ -33,8 +33,16 @@ class BatchPlan(NamedTuple):
 
 def plan_lookups(new: Sequence[NewNotification]) -> Lookups:
     """What `plan_batch` needs to know about the store to address `new`."""
-    rooms = {n.room for n in new if n.room is not None and n.kind not in TO_EVERYONE and n.kind is not Kind.DIRECT}
-    return Lookups(everyone=any(n.kind in TO_EVERYONE for n in new), rooms=sorted(rooms))
+    everyone = False
+    rooms: set[str] = set()
+    for n in new:  # one pass: a batch holds up to thousands of directs, which need nothing
+        if n.kind is Kind.DIRECT:
+            continue
+        if n.kind in TO_EVERYONE:
+            everyone = True
+        elif n.room is not None:
+            rooms.add(n.room)
+    return Lookups(everyone=everyone, rooms=sorted(rooms))
 
 
 def plan_batch(
