@@ -35,7 +35,7 @@ from hub.metrics import HubMetrics
 from hub.protocol import Kind, Notification, NotificationType, SendNotification
 from hub.ratelimit import TokenBuckets
 from hub.sessions import Presence, Session
-from hub.store.base import Draft, Stored, User
+from hub.store.base import NewNotification, Stored, User
 from hub.store.sqlite import SqliteStore
 from hub.timeutil import utc_now_iso
 from hub.validation import parse_event
@@ -63,8 +63,8 @@ def event_loop_pieces(loop: asyncio.AbstractEventLoop) -> list[tuple[str, Callab
     metrics = HubMetrics(lambda: presence)
     item = Stored(note, (18,))
 
-    def draft() -> Draft:
-        return Draft(
+    def draft() -> NewNotification:
+        return NewNotification(
             kind=Kind.DIRECT,
             type=payload.type,
             title=payload.title,
@@ -101,7 +101,7 @@ async def store_per_notification(folder: Path, batch: int, batches: int) -> tupl
         users = [await store.create_user(f"u{i}", None, admin=False) for i in range(1000)]
         drafts = [
             [
-                Draft(
+                NewNotification(
                     kind=Kind.DIRECT,
                     type=NotificationType.MESSAGE,
                     title="",

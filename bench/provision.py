@@ -111,8 +111,8 @@ def _provision(data_dir: Path, receivers: int, senders: int, cwd: Path) -> HubCl
 
 #: What a provisioned data dir depends on: the store's schema and how users and tokens are made.
 _FINGERPRINTED = (
-    "hub/store/migrations.py",
-    "hub/store/sqlite.py",
+    "hub/store/sqlite/migrations.py",
+    "hub/store/sqlite/store.py",
     "hub/auth/passwords.py",
     "hub/auth/tokens.py",
     "hub/auth/accounts.py",

@@ -28,7 +28,7 @@ from hub.protocol import MAX_PACKET_BYTES
 from hub.redaction import RedactSecrets
 from hub.service import HubService, Transport
 from hub.sio_server import HubServer
-from hub.store.factory import create_store, describe
+from hub.store import create_store
 from hub.websocket import install_websocket_transport
 
 log = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
     await store.open()
     app[STORE] = store
     app[ACCOUNTS] = Accounts(store)
-    log.info("store: %s", describe(store))
+    log.info("store: %s", store.where())
     yield
     await store.close()
 

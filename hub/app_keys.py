@@ -16,12 +16,12 @@ if TYPE_CHECKING:
     from hub.admission import Gate
     from hub.auth import Accounts
     from hub.config import HubConfig
+    from hub.http.web_guard import WebGuard
     from hub.http_body import BodyReads
     from hub.metrics import HubMetrics
     from hub.namespace import SocketLayer
     from hub.service import HubService
     from hub.store import Store
-    from hub.http.web_guard import WebGuard
 
 #: The settings the hub was started with.
 CONFIG: web.AppKey[HubConfig] = web.AppKey("config")

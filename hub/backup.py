@@ -7,7 +7,7 @@
   the target and renamed into place, readable by its owner only (it holds password and token
   hashes).
 - `restore(source, database)` first checks the file (integrity, a lan-notify store, a schema this
-  hub knows), then takes the store's exclusive lock (`hub.store.inuse`): while any hub or admin
+  hub knows), then takes the store's exclusive lock (`hub.store.sqlite.inuse`): while any hub or admin
   command has the store open, it refuses; while it runs, none can open it. The current store is
   kept aside as `hub.sqlite3.before-restore-<time>`, never deleted. A hub started afterwards
   migrates a restored store from an older release as usual.
@@ -25,8 +25,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from hub.store.inuse import StoreLock
-from hub.store.migrations import SCHEMA_VERSION
+from hub.store.sqlite.inuse import StoreLock
+from hub.store.sqlite.migrations import SCHEMA_VERSION
 
 #: Tables every lan-notify store has, whatever its schema version.
 _TABLES = frozenset({"users", "tokens", "rooms", "notifications", "inbox", "cursors"})

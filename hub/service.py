@@ -56,7 +56,7 @@ from hub.protocol import (
 from hub.ratelimit import TokenBuckets
 from hub.rooms import RoomCache
 from hub.sessions import Actor, Presence, Session
-from hub.store import Draft, Store, Stored, TokenKind, User
+from hub.store import NewNotification, Store, Stored, TokenKind, User
 from hub.timeutil import utc_now_iso
 from hub.validation import validate
 
@@ -102,11 +102,11 @@ class HubService:
         self.membership_limits = TokenBuckets(config.membership_burst, config.membership_refill_per_second)
         #: Whose X-Forwarded-For names the client (`trusted_proxies`).
         self.trusted_proxies = proxy_networks(config.trusted_proxies)
-        self._queue: Batches[tuple[Draft, asyncio.Future[Stored]]] = Batches()
+        self._queue: Batches[tuple[NewNotification, asyncio.Future[Stored]]] = Batches()
         #: Batches stored, in id order, waiting for the deliverer. One at most: while hand-out lags,
         #: the dispatcher waits and the next batch grows, instead of memory.
-        self._stored: asyncio.Queue[tuple[list[tuple[Draft, asyncio.Future[Stored]]], list[Stored]]] = asyncio.Queue(
-            maxsize=1
+        self._stored: asyncio.Queue[tuple[list[tuple[NewNotification, asyncio.Future[Stored]]], list[Stored]]] = (
+            asyncio.Queue(maxsize=1)
         )
         self._device_cursors: dict[str, int] = {}
         self._dirty: dict[str, tuple[int, int]] = {}
@@ -443,8 +443,8 @@ class HubService:
         *,
         to_user_id: int | None = None,
         room: str | None = None,
-    ) -> Draft:
-        return Draft(
+    ) -> NewNotification:
+        return NewNotification(
             kind=kind,
             type=type_,
             title=title,
@@ -456,11 +456,11 @@ class HubService:
             about_user_id=actor.user.id if kind is Kind.NOTICE else None,
         )
 
-    async def submit(self, draft: Draft) -> Stored:
+    async def submit(self, draft: NewNotification) -> Stored:
         """Queue a draft for the dispatcher; returns once it is stored and handed to live sessions."""
         return await self._enqueue(draft)
 
-    def _enqueue(self, draft: Draft) -> asyncio.Future[Stored]:
+    def _enqueue(self, draft: NewNotification) -> asyncio.Future[Stored]:
         if self._closing:
             raise Unavailable("the hub is shutting down; try again in a moment")
         future: asyncio.Future[Stored] = asyncio.get_running_loop().create_future()
@@ -478,7 +478,7 @@ class HubService:
             finally:
                 self._queue.finished(len(batch))
 
-    async def _dispatch(self, batch: list[tuple[Draft, asyncio.Future[Stored]]]) -> None:
+    async def _dispatch(self, batch: list[tuple[NewNotification, asyncio.Future[Stored]]]) -> None:
         # A sender that gave up (disconnected) still gets its notification stored: it may have
         # been told nothing, but the recipient must not miss what was accepted.
         try:
@@ -509,7 +509,9 @@ class HubService:
             finally:
                 self._stored.task_done()
 
-    async def _hand_out(self, batch: list[tuple[Draft, asyncio.Future[Stored]]], stored: list[Stored]) -> None:
+    async def _hand_out(
+        self, batch: list[tuple[NewNotification, asyncio.Future[Stored]]], stored: list[Stored]
+    ) -> None:
         for (_, future), item in zip(batch, stored, strict=True):
             try:
                 await self._deliver(item)
@@ -713,7 +715,7 @@ class HubService:
             await self.transport.emit_many(sids, event, data)
 
 
-def _fail(batch: list[tuple[Draft, asyncio.Future[Stored]]], exc: BaseException) -> None:
+def _fail(batch: list[tuple[NewNotification, asyncio.Future[Stored]]], exc: BaseException) -> None:
     for _, future in batch:
         if not future.done():
             future.set_exception(exc)

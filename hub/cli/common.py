@@ -12,7 +12,7 @@ from typing import Any
 
 from hub.auth import Accounts
 from hub.config import FIELDS, HubConfig, env_name, load_config
-from hub.store.factory import create_store
+from hub.store import create_store
 
 
 def add_common(parser: argparse.ArgumentParser, *, suppress: bool) -> None:

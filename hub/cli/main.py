@@ -21,7 +21,7 @@ from hub.cli.common import add_common, effective_config, with_accounts
 from hub.config import env_name
 from hub.errors import CannotListen, ConfigError, RequestError, SchemaTooNew
 from hub.portcheck import port_in_use_text
-from hub.store.inuse import StoreInUse
+from hub.store.sqlite.inuse import StoreInUse
 
 log = logging.getLogger("hub")
 

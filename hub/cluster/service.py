@@ -29,7 +29,7 @@ from hub.errors import MembershipRateLimited, RateLimited, RequestError, SignInT
 from hub.protocol import Event, Notification
 from hub.service import LOGIN_BURST, LOGIN_REFILL_PER_SECOND, HubService, Transport, _fail, _presence
 from hub.sessions import Actor, Presence
-from hub.store.base import Draft, Stored, User
+from hub.store.base import NewNotification, Stored, User
 from hub.store.postgres import PostgresStore
 
 log = logging.getLogger(__name__)
@@ -107,7 +107,7 @@ class ClusterService(HubService):
 
     # ------------------------------------------------------------------ delivery
 
-    async def _dispatch(self, batch: list[tuple[Draft, asyncio.Future[Stored]]]) -> None:
+    async def _dispatch(self, batch: list[tuple[NewNotification, asyncio.Future[Stored]]]) -> None:
         # Every hub delivers from the chain (`Chain.run`), this one too: HubService's deliverer idles.
         try:
             stored = await self.pg.add_batch([d for d, _ in batch])
@@ -122,7 +122,7 @@ class ClusterService(HubService):
             log.error("could not store a notification from %s", batch[0][0].sender, exc_info=exc)
             _fail(batch, exc if isinstance(exc, RequestError) else RequestError("the notification could not be stored"))
             return
-        link = Link(stored.prev, stored.head, tuple(stored.stored))
+        link = Link(stored.prev, stored.head, tuple(stored.items))
         self.chain.offer(link)
         await self.manager.publish(
             {
@@ -132,7 +132,7 @@ class ClusterService(HubService):
                 "items": [[s.notification.model_dump(mode="json"), list(s.recipients)] for s in link.items],
             }
         )
-        for (_, future), item in zip(batch, stored.stored, strict=True):
+        for (_, future), item in zip(batch, stored.items, strict=True):
             self.metrics.dispatched(item, self.presence)  # counted by the hub that stored it
             if not future.done():
                 future.set_result(item)

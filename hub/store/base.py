@@ -1,7 +1,8 @@
 """The store interface: accounts, device tokens, rooms, notifications and delivery cursors.
 
-One Protocol, real implementations behind it (SQLite now). Everything that must survive a restart
-lives here; the service keeps only what is live (sessions, presence, rate-limit buckets).
+One Protocol, two implementations: `SqliteStore` (one hub, the default) and `PostgresStore` (shared
+by several hubs, see docs/deployment.md). Everything that must survive a restart lives here; the
+service keeps only what is live (sessions, presence, rate-limit buckets).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from hub.protocol import Kind, Notification, NotificationType
 
 class TokenKind(StrEnum):
     DEVICE = "device"  # may connect and receive
-    SEND = "send"  # may only send (scripts); issue: send-only tokens
+    SEND = "send"  # may only send (scripts, CI)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +58,11 @@ TO_EVERYONE = frozenset({Kind.EVERYONE, Kind.ANNOUNCEMENT})
 LIVE_ONLY = frozenset({Kind.NOTICE})
 
 
-class Draft(NamedTuple):
+class NewNotification(NamedTuple):
     """A notification to store. Exactly one of `to_user_id`, `room`, `everyone` addresses it.
 
-    Draft and Stored are named tuples, immutable as frozen dataclasses are, and made in a third of
-    the time: one of each per notification sent."""
+    NewNotification and Stored are named tuples, immutable as frozen dataclasses are, and made in a
+    third of the time: one of each per notification sent."""
 
     kind: Kind
     type: NotificationType
@@ -84,6 +85,15 @@ class Stored(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
+class StoredBatch:
+    """One committed group of notifications: ids `(prev, head]`, in order."""
+
+    prev: int
+    head: int
+    items: list[Stored]
+
+
+@dataclass(frozen=True, slots=True)
 class PruneResult:
     removed_deliveries: int
     removed_notifications: int
@@ -94,6 +104,9 @@ class Store(Protocol):
     async def close(self) -> None: ...
     async def check(self) -> None:
         """Raise if the store cannot be used (for health checks)."""
+
+    def where(self) -> str:
+        """Where the store is, for logs (never a password)."""
 
     # accounts
     async def create_user(self, name: str, password_hash: str | None, *, admin: bool) -> User: ...
@@ -142,8 +155,11 @@ class Store(Protocol):
     async def rooms_of(self, user_id: int) -> list[str]: ...
 
     # notifications
-    async def add(self, drafts: Sequence[Draft]) -> list[Stored]:
-        """Store drafts in one transaction (group commit); durable when this returns."""
+    async def add(self, new: Sequence[NewNotification]) -> list[Stored]:
+        """Store `new` in one transaction (group commit); durable when this returns."""
+
+    async def add_batch(self, new: Sequence[NewNotification]) -> StoredBatch:
+        """`add`, also saying which ids the batch took: `(prev, head]`."""
 
     async def replay(self, user_id: int, after_id: int, limit: int) -> list[Notification]: ...
     async def history(self, user_id: int, after_id: int, limit: int) -> list[Notification]: ...

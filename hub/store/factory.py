@@ -14,10 +14,3 @@ def create_store(config: HubConfig) -> Store:
 
         return PostgresStore(config.database)
     return SqliteStore(config.database_path)
-
-
-def describe(store: Store) -> str:
-    """Where the store is, for logs (never a password)."""
-    if isinstance(store, SqliteStore):
-        return str(store.path)
-    return repr(store)

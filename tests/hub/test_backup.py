@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from hub.protocol import Event
-from hub.store.inuse import StoreLock
-from hub.store.migrations import SCHEMA_VERSION
+from hub.store.sqlite.inuse import StoreLock
+from hub.store.sqlite.migrations import SCHEMA_VERSION
 from tests.support.cli import notify_hub
 from tests.support.clients import Client, drain_until_marker
 from tests.support.hubs import HubProcess

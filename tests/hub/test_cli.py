@@ -116,7 +116,7 @@ def test_help_describes_the_commands() -> None:
 def test_a_store_from_a_newer_lan_notify_is_refused_in_one_line(tmp_path: Path) -> None:
     import sqlite3
 
-    from hub.store.migrations import SCHEMA_VERSION
+    from hub.store.sqlite.migrations import SCHEMA_VERSION
 
     assert hub_cli(tmp_path, "user", "add", "alice", "--password-stdin", stdin="pw\n").returncode == 0
     with sqlite3.connect(tmp_path / "hub.sqlite3") as db:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from hub.cli import main
 from hub.config import load_config
 from hub.errors import ConfigError
+from tests.support.cli import notify_hub
 
 
 def test_database_and_redis_come_from_the_environment() -> None:
@@ -38,18 +38,17 @@ def test_unusable_scale_out_settings_are_refused(env: dict[str, str], message: s
         load_config(env=env)
 
 
-def test_print_config_hides_passwords(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(
-        [
-            "serve",
-            "--database",
-            "postgresql://hub:s3cret@db/notify",
-            "--redis",
-            "redis://:hunter2@r:6379/0",
-            "--print-config",
-        ]
+async def test_print_config_hides_passwords() -> None:
+    # A subprocess, as a user runs it: `main` configures the process's logging, which would stay so
+    # for the tests after it.
+    result = await notify_hub(
+        "serve",
+        "--database",
+        "postgresql://hub:s3cret@db/notify",
+        "--redis",
+        "redis://:hunter2@r:6379/0",
+        "--print-config",
     )
 
-    out = capsys.readouterr().out
-    assert code == 0 and "s3cret" not in out and "hunter2" not in out
-    assert "database = 'postgresql://hub@db/notify'" in out
+    assert result.code == 0 and "s3cret" not in result.out and "hunter2" not in result.out
+    assert "database = 'postgresql://hub@db/notify'" in result.out

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from hub.auth import Accounts
 from hub.protocol import Kind, NotificationType
-from hub.store.base import Draft
+from hub.store.base import NewNotification
 from hub.store.postgres import PostgresStore
 from tests.support.servers import PostgresServer, create_database
 
@@ -33,8 +33,8 @@ def run(command: list[str], server: PostgresServer, dump: Path, database: str) -
     assert done.returncode == 0, f"{' '.join(argv)}: {done.stderr}"
 
 
-def direct(to: int, message: str) -> Draft:
-    return Draft(Kind.DIRECT, NotificationType.INFO, "", message, "alice", TS, to_user_id=to)
+def direct(to: int, message: str) -> NewNotification:
+    return NewNotification(Kind.DIRECT, NotificationType.INFO, "", message, "alice", TS, to_user_id=to)
 
 
 async def test_pg_dump_while_the_hubs_run_and_pg_restore_bring_the_store_back(
@@ -71,7 +71,7 @@ async def test_pg_dump_while_the_hubs_run_and_pg_restore_bring_the_store_back(
         assert owner.name == "bob"
         assert [n.message for n in await restored.replay(bob.id, 0, 100)] == ["m0", "m1", "m2"]
         # Ids and the notification head came back with the rows: the next notification follows on.
-        [stored] = (await restored.add_batch([direct(bob.id, "after the restore")])).stored
+        [stored] = (await restored.add_batch([direct(bob.id, "after the restore")])).items
         assert stored.notification.id == 4
         assert (await restored.create_user("dave", None, admin=False)).id > bob.id
     finally:

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from hub.protocol import Kind, NotificationType
-from hub.store.base import Draft
+from hub.store.base import NewNotification
 from hub.store.postgres import PostgresStore
 
 
@@ -21,8 +21,8 @@ async def pg(postgres_url: str) -> AsyncIterator[PostgresStore]:
     await store.close()
 
 
-def direct(to: int, message: str) -> Draft:
-    return Draft(
+def direct(to: int, message: str) -> NewNotification:
+    return NewNotification(
         kind=Kind.DIRECT,
         type=NotificationType.INFO,
         title="",
@@ -53,7 +53,7 @@ async def test_concurrent_batches_from_several_hubs_form_one_gapless_chain(pg: P
     links = sorted((b.prev, b.head) for b in batches)
     assert links[0][0] == 0 and all(prev == before[1] for before, (prev, _) in itertools.pairwise(links))
     for batch in batches:
-        assert [s.notification.id for s in batch.stored] == list(range(batch.prev + 1, batch.head + 1))
+        assert [s.notification.id for s in batch.items] == list(range(batch.prev + 1, batch.head + 1))
     assert await pg.head() == links[-1][1]
 
 
@@ -65,7 +65,7 @@ async def test_stored_between_gives_notifications_with_their_recipients(pg: Post
     got = await pg.stored_between(batch.prev, batch.head, 2)
 
     assert [(s.notification.message, s.recipients) for s in got] == [("one", (bob.id,)), ("two", (carol.id,))]
-    assert got == batch.stored[:2]
+    assert got == batch.items[:2]
 
 
 async def test_a_batch_with_a_bad_draft_stores_nothing_and_is_not_called_unavailable(pg: PostgresStore) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from hub.errors import SchemaTooNew
 from hub.store import SqliteStore
-from hub.store.migrations import SCHEMA_VERSION
+from hub.store.sqlite.migrations import SCHEMA_VERSION
 from tests.support.waiting import WAIT
 
 

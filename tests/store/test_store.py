@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -10,27 +9,13 @@ import pytest
 
 from hub.errors import Conflict, NotFound, SchemaTooNew
 from hub.protocol import Kind, NotificationType
-from hub.store import Draft, SqliteStore, Store, TokenKind
+from hub.store import NewNotification, SqliteStore, Store, StoredBatch, TokenKind
 
 NOW = "2026-01-10T12:00:00.000Z"
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    if request.param == "sqlite":
-        backend: Store = SqliteStore(tmp_path / "hub.sqlite3")
-    else:
-        from hub.store.postgres import PostgresStore
-        from tests.support.servers import create_database
-
-        backend = PostgresStore(await create_database(request.getfixturevalue("postgres_server")))
-    await backend.open()
-    yield backend
-    await backend.close()
-
-
-def draft(kind: Kind, message: str = "hi", *, timestamp: str = NOW, **where: object) -> Draft:
-    return Draft(
+def draft(kind: Kind, message: str = "hi", *, timestamp: str = NOW, **where: object) -> NewNotification:
+    return NewNotification(
         kind=kind,
         type=NotificationType.INFO,
         title="t",
@@ -149,7 +134,7 @@ async def test_a_batch_is_stored_in_order_with_its_recipients(store: Store) -> N
 
 
 async def test_batches_of_any_size_are_stored_whole_and_in_order(store: Store) -> None:
-    """SQLite writes a batch in pieces of 64, 32, ..., 1 rows (see `_insert_many`): none is lost or doubled."""
+    """SQLite writes a batch in pieces of 64, 32, ..., 1 rows (see `insert_many`): none is lost or doubled."""
     bob = await store.create_user("bob", None, admin=False)
     carol = await store.create_user("carol", None, admin=False)
     sent: dict[int, list[str]] = {bob.id: [], carol.id: []}
@@ -173,6 +158,40 @@ async def test_later_batches_get_higher_ids(store: Store) -> None:
     assert await store.add([]) == []
 
 
+async def test_a_batch_says_which_ids_it_took_and_rooms_in_it_reach_their_members(store: Store) -> None:
+    """Both backends: `add_batch` gives ids `(prev, head]`, and a batch to several rooms (their
+    members looked up together) reaches each room's members, ordered by user id."""
+    alice = await store.create_user("alice", None, admin=False)
+    bob = await store.create_user("bob", None, admin=False)
+    carol = await store.create_user("carol", None, admin=False)
+    for room, members in (("dev", (carol, alice)), ("ops", (bob,)), ("qa", (bob, carol))):
+        for user in members:
+            await store.join_room(room, user.id)
+    first = await store.add_batch([draft(Kind.DIRECT, to_user_id=bob.id)])
+
+    batch = await store.add_batch(
+        [
+            draft(Kind.ROOM, "to dev", room="dev"),
+            draft(Kind.ROOM, "to ops", room="ops"),
+            draft(Kind.NOTICE, "bob joined qa", room="qa", about_user_id=bob.id),
+            draft(Kind.ROOM, "to dev again", room="dev"),
+            draft(Kind.ROOM, "to nowhere", room="empty"),
+        ]
+    )
+
+    assert (batch.prev, batch.head) == (first.head, first.head + 5)
+    assert [s.notification.id for s in batch.items] == list(range(batch.prev + 1, batch.head + 1))
+    assert [s.recipients for s in batch.items] == [
+        (alice.id, carol.id),
+        (bob.id,),
+        (carol.id,),
+        (alice.id, carol.id),
+        (),
+    ]
+    assert [n.message for n in await store.replay(carol.id, 0, 100)] == ["to dev", "to dev again"]
+    assert await store.add_batch([]) == StoredBatch(prev=batch.head, head=batch.head, items=[])
+
+
 async def test_ids_are_never_given_again_after_retention_removed_the_newest(store: Store) -> None:
     bob = await store.create_user("bob", None, admin=False)
     [last] = (await store.add([draft(Kind.DIRECT, to_user_id=bob.id, timestamp="2025-01-01T00:00:00.000Z")]))[-1:]
@@ -193,7 +212,7 @@ async def test_cursors_start_at_the_retained_inbox_and_never_move_back(store: St
 
 
 async def test_a_thousand_cursors_are_saved_at_once_and_none_moves_back(store: Store) -> None:
-    """What a busy hub saves each second: more rows than one SQLite statement takes (see `_insert_many`)."""
+    """What a busy hub saves each second: more rows than one SQLite statement takes (see `insert_many`)."""
     bob = await store.create_user("bob", None, admin=False)
     await store.save_cursors({f"dev{i}": (bob.id, 500) for i in range(0, 1000, 2)})  # every other one exists
 
@@ -315,8 +334,8 @@ async def test_opening_again_keeps_everything_at_the_current_schema_version(stor
         assert [u.name for u in await again.list_users()] == ["alice"]
     finally:
         await again.close()
-    from hub.store.migrations import SCHEMA_VERSION
-    from hub.store.pg_migrations import SCHEMA_VERSION as PG_VERSION
+    from hub.store.postgres.migrations import SCHEMA_VERSION as PG_VERSION
+    from hub.store.sqlite.migrations import SCHEMA_VERSION
 
     if isinstance(store, SqliteStore):
         assert await run_sql(store, "PRAGMA user_version") == SCHEMA_VERSION
@@ -326,8 +345,8 @@ async def test_opening_again_keeps_everything_at_the_current_schema_version(stor
 
 async def bump_schema_version(store: Store) -> None:
     """Mark the store as written by a lan-notify one schema version ahead of this one."""
-    from hub.store.migrations import SCHEMA_VERSION
-    from hub.store.pg_migrations import SCHEMA_VERSION as PG_VERSION
+    from hub.store.postgres.migrations import SCHEMA_VERSION as PG_VERSION
+    from hub.store.sqlite.migrations import SCHEMA_VERSION
 
     if isinstance(store, SqliteStore):
         await run_sql(store, f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
@@ -348,8 +367,8 @@ async def test_hubs_starting_together_on_a_new_database_migrate_it_once(postgres
 
     import asyncpg
 
-    from hub.store.pg_migrations import SCHEMA_VERSION
     from hub.store.postgres import PostgresStore
+    from hub.store.postgres.migrations import SCHEMA_VERSION
 
     hubs = [PostgresStore(postgres_url) for _ in range(4)]
     await asyncio.gather(*(hub.open() for hub in hubs))  # the advisory lock lets one of them migrate
@@ -366,3 +385,12 @@ async def test_hubs_starting_together_on_a_new_database_migrate_it_once(postgres
         )
     finally:
         await conn.close()
+
+
+def test_where_a_store_is_names_no_password(tmp_path: Path) -> None:
+    from hub.store.postgres import PostgresStore
+
+    assert SqliteStore(tmp_path / "hub.sqlite3").where() == str(tmp_path / "hub.sqlite3")
+    shared = PostgresStore("postgresql://hub:s3cret@db.lan:5432/notify")
+    assert shared.where() == "postgresql://hub@db.lan:5432/notify"
+    assert "s3cret" not in repr(shared)

@@ -20,9 +20,11 @@ import pytest
 from hub.auth import Accounts
 from hub.errors import SchemaTooNew
 from hub.protocol import Kind, NotificationType
-from hub.store import SqliteStore, Store, migrations, pg_migrations
-from hub.store.base import Draft
+from hub.store import SqliteStore, Store
+from hub.store.base import NewNotification
 from hub.store.postgres import PostgresStore
+from hub.store.postgres import migrations as pg_migrations
+from hub.store.sqlite import migrations
 from tests.support.servers import create_database
 from tests.support.stores import (
     BOB_TOKEN,
@@ -63,8 +65,8 @@ async def everything_is_there(store: Store, version: int) -> None:
     assert await store.cursor(SEEDED.device, bob.id) == SEEDED.device_cursor
 
     carol = await store.create_user("carol", None, admin=False)
-    [stored] = await store.add([Draft(Kind.DIRECT, NotificationType.INFO, "", "after the upgrade", "alice", TS,
-                                      to_user_id=bob.id)])  # fmt: skip
+    new = NewNotification(Kind.DIRECT, NotificationType.INFO, "", "after the upgrade", "alice", TS, to_user_id=bob.id)
+    [stored] = await store.add([new])
     assert stored.notification.id > len(expected) and carol.id > bob.id
     assert (await store.replay(bob.id, 0, 100))[-1].message == "after the upgrade"
 

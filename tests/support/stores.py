@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from hub.auth import hash_password, hash_token
-from hub.store import migrations, pg_migrations
+from hub.store.postgres import migrations as pg_migrations
+from hub.store.sqlite import migrations
 from hub.timeutil import utc_now_iso
 
 #: Release -> the store schema version it shipped (SQLite and PostgreSQL carry the same numbers).

@@ -2,7 +2,7 @@
 
 Several hubs may start at once against one database: the migration runs under a session advisory
 lock, so exactly one of them migrates and the others find the schema current. As for SQLite
-(hub/store/migrations.py), a released migration never changes, and each step is logged.
+(hub/store/sqlite/migrations.py), a released migration never changes, and each step is logged.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from hub.errors import SchemaTooNew
-from hub.store.migrations import Migration
+from hub.store.schema import Migration
 
 __all__ = ["SCHEMA_VERSION", "migrate"]
 

@@ -11,18 +11,13 @@ import logging
 import sqlite3
 import time
 from pathlib import Path
-from typing import NamedTuple
 
 from hub.errors import SchemaTooNew
+from hub.store.schema import Migration
 
 __all__ = ["SCHEMA_VERSION", "migrate"]
 
 log = logging.getLogger(__name__)
-
-
-class Migration(NamedTuple):
-    summary: str  # what the step does, for the log line of an upgrade
-    sql: str
 
 
 MIGRATIONS: tuple[Migration, ...] = (

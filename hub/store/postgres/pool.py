@@ -12,7 +12,7 @@ import asyncpg
 
 from hub.errors import Unavailable
 from hub.redaction import redact_url
-from hub.store.pg_migrations import migrate
+from hub.store.postgres.migrations import migrate
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def count_rows(status: str) -> int:
 
 
 class PgPool:
-    """An asyncpg pool: `_conn()` and `_tx()` turn a lost database into `Unavailable`."""
+    """An asyncpg pool: `conn()` and `tx()` turn a lost database into `Unavailable`."""
 
     def __init__(self, dsn: str, *, min_size: int = 1, max_size: int = 10, timeout: float = 5.0) -> None:
         self.dsn = dsn
@@ -45,8 +45,9 @@ class PgPool:
         self._max_size = max_size
         self._pool: asyncpg.Pool | None = None
 
-    def __repr__(self) -> str:
-        return f"PostgresStore({redact_url(self.dsn)!r})"
+    def where(self) -> str:
+        """The database's URL without its password, for logs."""
+        return redact_url(self.dsn)
 
     # ------------------------------------------------------------------ plumbing
 
@@ -62,7 +63,7 @@ class PgPool:
             async with self._pool.acquire() as conn:
                 await migrate(conn)
         except _UNAVAILABLE as exc:
-            raise Unavailable(f"cannot reach PostgreSQL at {redact_url(self.dsn)} ({exc})") from exc
+            raise Unavailable(f"cannot reach PostgreSQL at {self.where()} ({exc})") from exc
 
     async def close(self) -> None:
         if self._pool is not None:
@@ -73,7 +74,7 @@ class PgPool:
                 pool.terminate()
 
     @asynccontextmanager
-    async def _conn(self) -> AsyncIterator[Any]:
+    async def conn(self) -> AsyncIterator[Any]:
         if self._pool is None:
             raise Unavailable("the store is not open")
         try:
@@ -84,10 +85,10 @@ class PgPool:
             raise Unavailable(f"the store cannot be used right now ({type(exc).__name__})") from exc
 
     @asynccontextmanager
-    async def _tx(self) -> AsyncIterator[Any]:
-        async with self._conn() as conn, conn.transaction():
+    async def tx(self) -> AsyncIterator[Any]:
+        async with self.conn() as conn, conn.transaction():
             yield conn
 
     async def check(self) -> None:
-        async with self._conn() as conn:
+        async with self.conn() as conn:
             await conn.fetchval("SELECT 1")

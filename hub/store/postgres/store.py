@@ -19,40 +19,55 @@ from typing import Any
 import asyncpg
 
 from hub.errors import Conflict
-from hub.store.base import Room, TokenInfo, TokenKind, User, last_use_is_stale
-from hub.store.pg_notifications import ORPHANS, Batch, NotificationTables
-from hub.store.pg_pool import count_rows
+from hub.store.base import (
+    Room,
+    Stored,
+    TokenInfo,
+    TokenKind,
+    User,
+    last_use_is_stale,
+)
+from hub.store.delegate import HandsOnNotifications
+from hub.store.postgres.notifications import PgNotifications
+from hub.store.postgres.pool import PgPool, count_rows
+from hub.store.rows import token_from_row, user_from_row
+from hub.store.schema import POSTGRES, orphans
 from hub.timeutil import utc_now_iso
-
-__all__ = ["Batch", "PostgresStore"]
 
 #: Advisory lock taken by writers of the revocation log, so its sequence follows commit order.
 REVOCATION_LOCK = 0x6C6E_7276  # "lnrv"
 
 
-def _user(row: Any) -> User:
-    return User(id=row["id"], name=row["name"], admin=row["admin"], has_password=row["password_hash"] is not None)
+class PostgresStore(HandsOnNotifications):
+    """Accounts, tokens and rooms here; notifications and cursors in `PgNotifications`; the pool in `PgPool`."""
 
+    notifications: PgNotifications
 
-def _token(row: Any) -> TokenInfo:
-    return TokenInfo(
-        id=row["id"],
-        user_id=row["user_id"],
-        label=row["label"],
-        kind=TokenKind(row["kind"]),
-        created_at=row["created_at"],
-        last_used_at=row["last_used_at"],
-        revoked=row["revoked_at"] is not None,
-    )
+    def __init__(self, dsn: str, *, min_size: int = 1, max_size: int = 10, timeout: float = 5.0) -> None:
+        self.dsn = dsn
+        self.pool = PgPool(dsn, min_size=min_size, max_size=max_size, timeout=timeout)
+        self.notifications = PgNotifications(self.pool)
 
+    def __repr__(self) -> str:
+        return f"PostgresStore({self.where()!r})"
 
-class PostgresStore(NotificationTables):
-    """Accounts, tokens and rooms here; notifications in `NotificationTables`; the pool in `PgPool`."""
+    async def open(self) -> None:
+        await self.pool.open()
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    async def check(self) -> None:
+        await self.pool.check()
+
+    def where(self) -> str:
+        """The database's URL without its password, for logs."""
+        return self.pool.where()
 
     # ------------------------------------------------------------------ accounts
 
     async def create_user(self, name: str, password_hash: str | None, *, admin: bool) -> User:
-        async with self._conn() as conn:
+        async with self.pool.conn() as conn:
             try:
                 row = await conn.fetchrow(
                     "INSERT INTO users(name, password_hash, admin, created_at, first_id)"
@@ -64,33 +79,36 @@ class PostgresStore(NotificationTables):
                 )
             except asyncpg.UniqueViolationError:
                 raise Conflict(f"a user named {name!r} already exists") from None
-        return _user(row)
+        return user_from_row(row)
 
     async def get_user(self, name: str) -> User | None:
-        async with self._conn() as conn:
+        async with self.pool.conn() as conn:
             row = await conn.fetchrow("SELECT * FROM users WHERE name = $1", name)
-        return _user(row) if row else None
+        return user_from_row(row) if row else None
 
     async def get_users(self, names: Sequence[str]) -> list[User]:
-        async with self._conn() as conn:
-            return [_user(r) for r in await conn.fetch("SELECT * FROM users WHERE name = ANY($1::text[])", list(names))]
+        async with self.pool.conn() as conn:
+            return [
+                user_from_row(r)
+                for r in await conn.fetch("SELECT * FROM users WHERE name = ANY($1::text[])", list(names))
+            ]
 
     async def get_user_by_id(self, user_id: int) -> User | None:
-        async with self._conn() as conn:
+        async with self.pool.conn() as conn:
             row = await conn.fetchrow("SELECT * FROM users WHERE id = $1", user_id)
-        return _user(row) if row else None
+        return user_from_row(row) if row else None
 
     async def password_hash(self, name: str) -> str | None:
-        async with self._conn() as conn:
+        async with self.pool.conn() as conn:
             value: str | None = await conn.fetchval("SELECT password_hash FROM users WHERE name = $1", name)
         return value
 
     async def list_users(self) -> list[User]:
-        async with self._conn() as conn:
-            return [_user(r) for r in await conn.fetch("SELECT * FROM users ORDER BY name")]
+        async with self.pool.conn() as conn:
+            return [user_from_row(r) for r in await conn.fetch("SELECT * FROM users ORDER BY name")]
 
     async def remove_user(self, name: str) -> bool:
-        async with self._tx() as conn:
+        async with self.pool.tx() as conn:
             user_id = await conn.fetchval("SELECT id FROM users WHERE name = $1 FOR UPDATE", name)
             if user_id is None:
                 return False
@@ -101,16 +119,16 @@ class PostgresStore(NotificationTables):
                 time.time(),
             )
             await conn.execute("DELETE FROM users WHERE id = $1", user_id)
-            await conn.execute(ORPHANS)
+            await conn.execute(orphans(POSTGRES))
         return True
 
     async def set_password(self, name: str, password_hash: str) -> bool:
-        async with self._conn() as conn:
+        async with self.pool.conn() as conn:
             status = await conn.execute("UPDATE users SET password_hash = $1 WHERE name = $2", password_hash, name)
         return count_rows(status) > 0
 
     async def ensure_user(self, name: str) -> User:
-        async with self._conn() as conn:
+        async with self.pool.conn() as conn:
             await conn.execute(
                 "INSERT INTO users(name, password_hash, admin, created_at, first_id)"
                 " VALUES ($1, NULL, false, $2, (SELECT last_id FROM notification_head)) ON CONFLICT (name) DO NOTHING",
@@ -118,12 +136,12 @@ class PostgresStore(NotificationTables):
                 utc_now_iso(),
             )
             row = await conn.fetchrow("SELECT * FROM users WHERE name = $1", name)
-        return _user(row)
+        return user_from_row(row)
 
     # ------------------------------------------------------------------ tokens
 
     async def create_token(self, user_id: int, token_hash: str, label: str, kind: TokenKind) -> TokenInfo:
-        async with self._conn() as conn:
+        async with self.pool.conn() as conn:
             row = await conn.fetchrow(
                 "INSERT INTO tokens(user_id, token_hash, label, kind, created_at) VALUES ($1, $2, $3, $4, $5)"
                 " RETURNING *",
@@ -133,10 +151,10 @@ class PostgresStore(NotificationTables):
                 kind.value,
                 utc_now_iso(),
             )
-        return _token(row)
+        return token_from_row(row)
 
     async def token_by_hash(self, token_hash: str) -> tuple[TokenInfo, User] | None:
-        async with self._conn() as conn:
+        async with self.pool.conn() as conn:
             row = await conn.fetchrow("SELECT * FROM tokens WHERE token_hash = $1 AND revoked_at IS NULL", token_hash)
             if row is None:
                 return None
@@ -144,14 +162,17 @@ class PostgresStore(NotificationTables):
             if last_use_is_stale(row["last_used_at"], now):
                 await conn.execute("UPDATE tokens SET last_used_at = $2 WHERE id = $1", row["id"], now)
             user = await conn.fetchrow("SELECT * FROM users WHERE id = $1", row["user_id"])
-        return (_token(row), _user(user)) if user else None
+        return (token_from_row(row), user_from_row(user)) if user else None
 
     async def list_tokens(self, user_id: int) -> list[TokenInfo]:
-        async with self._conn() as conn:
-            return [_token(r) for r in await conn.fetch("SELECT * FROM tokens WHERE user_id = $1 ORDER BY id", user_id)]
+        async with self.pool.conn() as conn:
+            return [
+                token_from_row(r)
+                for r in await conn.fetch("SELECT * FROM tokens WHERE user_id = $1 ORDER BY id", user_id)
+            ]
 
     async def revoke_token(self, token_id: int) -> TokenInfo | None:
-        async with self._tx() as conn:
+        async with self.pool.tx() as conn:
             row = await conn.fetchrow("SELECT * FROM tokens WHERE id = $1 FOR UPDATE", token_id)
             if row is None:
                 return None
@@ -161,10 +182,10 @@ class PostgresStore(NotificationTables):
                     "UPDATE tokens SET revoked_at = $2 WHERE id = $1 RETURNING *", token_id, utc_now_iso()
                 )
                 await conn.execute("INSERT INTO revocations(token_id, at) VALUES ($1, $2)", token_id, time.time())
-        return _token(row)
+        return token_from_row(row)
 
     async def revocations_after(self, seq: int) -> tuple[int, list[int]]:
-        async with self._conn() as conn:
+        async with self.pool.conn() as conn:
             rows = await conn.fetch("SELECT seq, token_id FROM revocations WHERE seq > $1 ORDER BY seq", seq)
         newest = rows[-1][0] if rows else max(seq, 0)
         if seq < 0:
@@ -174,7 +195,7 @@ class PostgresStore(NotificationTables):
     # ------------------------------------------------------------------ rooms
 
     async def create_room(self, name: str, *, restricted: bool, members: Sequence[int]) -> Room:
-        async with self._tx() as conn:
+        async with self.pool.tx() as conn:
             found = await conn.fetchrow("SELECT made_by FROM rooms WHERE name = $1 FOR UPDATE", name)
             if found is not None and found[0] is None:
                 raise Conflict(f"a room named {name!r} already exists")
@@ -208,21 +229,20 @@ class PostgresStore(NotificationTables):
         return room
 
     async def get_room(self, name: str) -> Room | None:
-        async with self._conn() as conn:
+        async with self.pool.conn() as conn:
             return await _room(conn, name)
 
     async def list_rooms(self, after: str = "", limit: int | None = None) -> list[Room]:
-        async with self._conn() as conn:
-            rows = await conn.fetch("SELECT name FROM rooms WHERE name > $1 ORDER BY name LIMIT $2", after, limit)
-            names = [r[0] for r in rows]
-            return [room for name in names if (room := await _room(conn, name)) is not None]
+        async with self.pool.conn() as conn:
+            rows = await conn.fetch(f"{_ROOMS} WHERE r.name > $1 ORDER BY r.name LIMIT $2", after, limit)
+        return [_room_from_row(r) for r in rows]
 
     async def remove_room(self, name: str) -> bool:
-        async with self._conn() as conn:
+        async with self.pool.conn() as conn:
             return count_rows(await conn.execute("DELETE FROM rooms WHERE name = $1", name)) > 0
 
     async def may_join(self, room: str, user_id: int) -> bool:
-        async with self._conn() as conn:
+        async with self.pool.conn() as conn:
             restricted = await conn.fetchval("SELECT restricted FROM rooms WHERE name = $1", room)
             if not restricted:
                 return True
@@ -230,7 +250,7 @@ class PostgresStore(NotificationTables):
         return found is not None
 
     async def join_room(self, room: str, user_id: int) -> bool:
-        async with self._tx() as conn:
+        async with self.pool.tx() as conn:
             now = utc_now_iso()
             await conn.execute(
                 "INSERT INTO rooms(name, restricted, created_at, made_by) VALUES ($1, false, $2, $3)"
@@ -248,7 +268,7 @@ class PostgresStore(NotificationTables):
         return count_rows(status) > 0
 
     async def leave_room(self, room: str, user_id: int) -> bool:
-        async with self._tx() as conn:
+        async with self.pool.tx() as conn:
             status = await conn.execute("DELETE FROM room_members WHERE room = $1 AND user_id = $2", room, user_id)
             await conn.execute(
                 "DELETE FROM rooms WHERE name = $1 AND made_by IS NOT NULL"
@@ -258,29 +278,40 @@ class PostgresStore(NotificationTables):
         return count_rows(status) > 0
 
     async def rooms_made_by(self, user_id: int) -> int:
-        async with self._conn() as conn:
+        async with self.pool.conn() as conn:
             return int(await conn.fetchval("SELECT count(*) FROM rooms WHERE made_by = $1", user_id))
 
     async def rooms_of(self, user_id: int) -> list[str]:
-        async with self._conn() as conn:
+        async with self.pool.conn() as conn:
             return [
                 r[0]
                 for r in await conn.fetch("SELECT room FROM room_members WHERE user_id = $1 ORDER BY room", user_id)
             ]
 
+    # ------------------------------------------------------------------ the chain of ids (the cluster reads it)
+
+    async def head(self) -> int:
+        return await self.notifications.head()
+
+    async def integrity_check(self) -> str:
+        return await self.notifications.integrity_check()
+
+    async def stored_between(self, after_id: int, upto_id: int, limit: int) -> list[Stored]:
+        return await self.notifications.stored_between(after_id, upto_id, limit)
+
+
+#: Rooms with who made them and their members' names (by name): one statement for any number of rooms.
+_ROOMS = (
+    "SELECT r.name, r.restricted, u.name, ARRAY("
+    "SELECT mu.name FROM room_members m JOIN users mu ON mu.id = m.user_id WHERE m.room = r.name ORDER BY mu.name)"
+    " FROM rooms r LEFT JOIN users u ON u.id = r.made_by"
+)
+
+
+def _room_from_row(row: Any) -> Room:
+    return Room(name=row[0], restricted=row[1], members=tuple(row[3]), made_by=row[2])
+
 
 async def _room(conn: Any, name: str) -> Room | None:
-    row = await conn.fetchrow(
-        "SELECT r.name, r.restricted, u.name FROM rooms r LEFT JOIN users u ON u.id = r.made_by WHERE r.name = $1",
-        name,
-    )
-    if row is None:
-        return None
-    members = tuple(
-        r[0]
-        for r in await conn.fetch(
-            "SELECT u.name FROM room_members m JOIN users u ON u.id = m.user_id WHERE m.room = $1 ORDER BY u.name",
-            name,
-        )
-    )
-    return Room(name=row[0], restricted=row[1], members=members, made_by=row[2])
+    row = await conn.fetchrow(f"{_ROOMS} WHERE r.name = $1", name)
+    return _room_from_row(row) if row is not None else None

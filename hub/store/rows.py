@@ -1,0 +1,44 @@
+"""Rows into the store's values, for both backends: `sqlite3.Row` and `asyncpg.Record` index by
+column name and by position alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hub.protocol import Kind, Notification, NotificationType
+from hub.store.base import TokenInfo, TokenKind, User
+
+#: A row of either backend (`sqlite3.Row`, `asyncpg.Record`).
+Row = Any
+
+
+def user_from_row(row: Row) -> User:
+    """A `users` row (`SELECT *`)."""
+    return User(id=row["id"], name=row["name"], admin=bool(row["admin"]), has_password=row["password_hash"] is not None)
+
+
+def token_from_row(row: Row) -> TokenInfo:
+    """A `tokens` row (`SELECT *`)."""
+    return TokenInfo(
+        id=row["id"],
+        user_id=row["user_id"],
+        label=row["label"],
+        kind=TokenKind(row["kind"]),
+        created_at=row["created_at"],
+        last_used_at=row["last_used_at"],
+        revoked=row["revoked_at"] is not None,
+    )
+
+
+def notification_from_row(row: Row) -> Notification:
+    """A row that starts with `schema.NOTIFICATION_COLUMNS`."""
+    return Notification(
+        id=row[0],
+        kind=Kind(row[1]),
+        type=NotificationType(row[2]),
+        title=row[3],
+        message=row[4],
+        sender=row[5],
+        room=row[6],
+        timestamp=row[7],
+    )
