@@ -30,15 +30,15 @@ from typing import Any
 import orjson
 
 from bench.peers.floor import server as floor_store
-from hub.fastpath import encode_event
 from hub.metrics import HubMetrics
-from hub.namespace import parse
 from hub.protocol import Kind, Notification, NotificationType, SendNotification
 from hub.ratelimit import TokenBuckets
 from hub.sessions import Presence, Session
 from hub.store.base import Draft, Stored, User
 from hub.store.sqlite import SqliteStore
 from hub.timeutil import utc_now_iso
+from hub.transport.fastpath import encode_event
+from hub.transport.namespace import parse
 
 #: What the bench's load generator sends, as the hub reads it off the wire (after Engine.IO's "4").
 PACKET = '2["send_notification",{"userId":"u17","message":"bench|d0|123|4567.890","type":"message"}]'

@@ -17,22 +17,22 @@ from aiohttp import web
 
 from hub import browser, http_send, metrics, openapi
 from hub.accounts import Accounts
-from hub.admission import Gate
 from hub.config import HubConfig
-from hub.engine_http import EngineRequests
 from hub.http_api import ACCOUNTS, SERVICE, STARTED, add_routes
-from hub.http_body import BODY_READS, BodyReads
 from hub.http_errors import add_fallback
-from hub.listener import GATE
-from hub.namespace import SocketLayer
 from hub.protocol import MAX_PACKET_BYTES
 from hub.security import RedactSecrets, proxy_networks
 from hub.service import HubService, Transport
-from hub.sio_server import HubServer
 from hub.store import Store
 from hub.store.factory import create_store, describe
+from hub.transport.admission import Gate
+from hub.transport.engine_http import EngineRequests
+from hub.transport.http_body import BODY_READS, BodyReads
+from hub.transport.listener import GATE
+from hub.transport.namespace import SocketLayer
+from hub.transport.sio_server import HubServer
+from hub.transport.websocket import install_websocket_transport
 from hub.web_guard import GUARD, WebGuard, learn_names, local_names
-from hub.websocket import install_websocket_transport
 
 log = logging.getLogger(__name__)
 

@@ -12,14 +12,15 @@ from typing import Any
 from aiohttp import web
 from pydantic import ValidationError
 
-from hub import __version__, jsonwire
+from hub import __version__
 from hub.accounts import Accounts
 from hub.errors import HubError, InvalidPayload, Unauthorized
-from hub.http_body import BODY_READS, expect_json, read_bounded
 from hub.http_errors import json_errors
 from hub.protocol import Login, describe_validation_error
 from hub.security import client_address
 from hub.service import HubService
+from hub.transport import jsonwire
+from hub.transport.http_body import BODY_READS, expect_json, read_bounded
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from hub.errors import HubError, RateLimited, Unavailable
-from hub.http_body import close_unless_read
-from hub.listener import GATE
 from hub.protocol import ErrorCode
+from hub.transport.http_body import close_unless_read
+from hub.transport.listener import GATE
 from hub.web_guard import GUARD
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ def json_errors(handler: Handler) -> Handler:
 
 
 async def _reserve_refusal(request: web.Request) -> web.Response | None:
-    """A connection taken on reserve (hub/admission.py) serves only /api/health and admins: the
+    """A connection taken on reserve (hub/transport/admission.py) serves only /api/health and admins: the
     answer to anyone else, which closes the connection."""
     gate = request.app.get(GATE)
     if gate is None or not gate.on_reserve(request.protocol) or request.path == "/api/health":

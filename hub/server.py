@@ -14,13 +14,13 @@ from pathlib import Path
 from aiohttp import web
 
 from hub import sd_notify
-from hub.admission import connection_limit, open_files, raise_file_limit
 from hub.announce import Announcer
 from hub.app import create_app
 from hub.config import CannotListen, ConfigError, HubConfig
-from hub.listener import GATE, GatedRunner
 from hub.runtime import tune_gc
 from hub.tls_reload import ReloadableCertificate
+from hub.transport.admission import connection_limit, open_files, raise_file_limit
+from hub.transport.listener import GATE, GatedRunner
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""The hub's Engine.IO layer (hub/engine.py): direct websocket writes and python-engineio's queue give
+"""The hub's Engine.IO layer (hub/transport/engine.py): direct websocket writes and python-engineio's queue give
 clients the same thing, a long-polling client that upgrades loses nothing, sends are acknowledged in
 the order they were made, and a client's goodbye ends its session at once."""
 
@@ -14,8 +14,8 @@ import aiohttp
 import pytest
 
 from hub.app import SOCKETS
-from hub.engine import HubSocket
-from hub.timerwheel import TimerWheel
+from hub.transport.engine import HubSocket
+from hub.transport.timerwheel import TimerWheel
 from tests.support.clients import Client
 from tests.support.hubs import Hub
 from tests.support.waiting import WAIT
@@ -62,7 +62,7 @@ async def test_direct_and_queued_connections_get_the_same(hub_factory: Any, comp
 
 
 async def test_an_open_websocket_keeps_no_http_parser_and_still_works(hub: Hub) -> None:
-    """hub/websocket.py lets aiohttp's HTTP parser go after the upgrade (memory per idle connection):
+    """hub/transport/websocket.py lets aiohttp's HTTP parser go after the upgrade (memory per idle connection):
     this fails if an aiohttp release moves it, so that the saving is not lost unnoticed."""
     alice = await hub.client(await hub.user("alice"), name="alice")
     bob = await hub.client(await hub.user("bob"), name="bob")

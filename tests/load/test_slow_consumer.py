@@ -10,7 +10,7 @@ import random
 from typing import Any
 
 from hub.app import SOCKETS
-from hub.engine import HubSocket
+from hub.transport.engine import HubSocket
 from tests.load.stats import percentile
 from tests.support.hubs import Hub
 from tests.support.peers import Peer
@@ -116,7 +116,7 @@ async def test_a_big_replay_goes_at_the_clients_pace_and_is_not_capped(hub_facto
 
 
 async def test_a_compressed_client_that_never_reads_is_capped_too(hub_factory: Any) -> None:
-    """A connection with permessage-deflate keeps python-engineio's queue (hub/engine.py); it has the
+    """A connection with permessage-deflate keeps python-engineio's queue (hub/transport/engine.py); it has the
     same cap, counted in packets, and the same end: closed, its user offline for everyone."""
     hub: Hub = await hub_factory(websocket_compression=True, rate_burst=1_000_000, rate_refill_per_second=1_000_000.0)
     layer = hub.running.app[SOCKETS]

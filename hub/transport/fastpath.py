@@ -3,8 +3,8 @@
 `AsyncServer.emit(..., to=sid)` encodes the packet and creates an asyncio task per recipient, and
 python-engineio then queues it for a writer task per connection. For a notification going to many
 devices, the hub instead encodes the Socket.IO packet once, frames it once as a websocket frame,
-and writes that same frame to each recipient's connection at once (`hub/engine.py`): no task, no
-queue, no encode per recipient. `SocketLayer.emit_many` (`hub/namespace.py`) does the writing, with
+and writes that same frame to each recipient's connection at once (`hub/transport/engine.py`): no task, no
+queue, no encode per recipient. `SocketLayer.emit_many` (`hub/transport/namespace.py`) does the writing, with
 each sid's connection from a table of its own. Connections still on a queue (long-polling,
 compressed websockets) get the same Engine.IO packet object in their queue. Writes are synchronous,
 so the order of frames per connection is the order of calls, as with `emit`.
@@ -21,8 +21,8 @@ import socketio
 from engineio import packet as eio_packet
 from socketio import packet as sio_packet
 
-from hub.engine import HubSocket
-from hub.frames import Outgoing
+from hub.transport.engine import HubSocket
+from hub.transport.frames import Outgoing
 
 NAMESPACE = "/"
 

@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 import socketio
 from pydantic import BaseModel, ValidationError
 
-from hub.engine import HubSocket
 from hub.errors import (
     HubError,
     InvalidPayload,
@@ -25,7 +24,6 @@ from hub.errors import (
     Unavailable,
     UnknownEvent,
 )
-from hub.fastpath import NAMESPACE, encode_event, socket_of
 from hub.protocol import (
     AckNotification,
     Announce,
@@ -43,9 +41,11 @@ from hub.protocol import (
 )
 from hub.service import HubService, sent
 from hub.sessions import Session
-from hub.sio_server import HubServer, ack_wanted
 from hub.store import Stored
-from hub.websocket import RESERVE_ENVIRON, slim_environ
+from hub.transport.engine import HubSocket
+from hub.transport.fastpath import NAMESPACE, encode_event, socket_of
+from hub.transport.sio_server import HubServer, ack_wanted
+from hub.transport.websocket import RESERVE_ENVIRON, slim_environ
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
@@ -131,7 +131,7 @@ class SocketLayer:
             socket.push(encode_event(event, data))
 
     async def emit_many(self, sids: list[str], event: str, data: Any) -> None:
-        """The same event to many clients: encoded once, written to each (see hub/fastpath.py)."""
+        """The same event to many clients: encoded once, written to each (see hub/transport/fastpath.py)."""
         out = encode_event(event, data)
         sockets = self._sockets
         for sid in sids:
@@ -282,7 +282,7 @@ class SocketLayer:
 
     def _check_room(self, session: Session, environ: Mapping[str, Any]) -> None:
         """Refuse a sign-in past the account's connection cap, or on a connection the hub took on
-        reserve (hub/admission.py) unless it is an admin's."""
+        reserve (hub/transport/admission.py) unless it is an admin's."""
         cap = self.service.config.max_connections_per_user
         if self._per_user.get(session.user.id, 0) >= cap:
             raise TooManyConnections(

@@ -1,4 +1,4 @@
-"""The hub's Engine.IO server: python-engineio's `AsyncServer` making `HubSocket`s (hub/engine.py),
+"""The hub's Engine.IO server: python-engineio's `AsyncServer` making `HubSocket`s (hub/transport/engine.py),
 with a cap on what a client that stops reading may hold, one timer for every connection's pings,
 and an owner for the tasks that close connections."""
 
@@ -12,11 +12,11 @@ from typing import Any
 import engineio
 from engineio.async_socket import AsyncSocket
 
-from hub.admission import Gate
-from hub.backlog import Backlog
 from hub.config import HEARTBEAT_TICKS
-from hub.engine import MAX_SEND_BUFFER, MAX_SEND_BUFFER_TOTAL, HubSocket
-from hub.timerwheel import TimerWheel
+from hub.transport.admission import Gate
+from hub.transport.backlog import Backlog
+from hub.transport.engine import MAX_SEND_BUFFER, MAX_SEND_BUFFER_TOTAL, HubSocket
+from hub.transport.timerwheel import TimerWheel
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ class HubEngineServer(engineio.AsyncServer):  # type: ignore[misc]
     """python-engineio's server with HubSockets, a send-buffer cap, a deadline to sign in and an owner
     for closing tasks."""
 
-    #: Told which TCP connections carry a signed-in session (hub/admission.py); None: not gated.
+    #: Told which TCP connections carry a signed-in session (hub/transport/admission.py); None: not gated.
     gate: Gate | None = None
     #: Seconds a connection may stay without a signed-in session (`sign_in_timeout`).
     sign_in_timeout = 45.0

@@ -26,7 +26,7 @@ from engineio.async_drivers import aiohttp as aiohttp_driver
 NORMAL_CLOSE_CODES = frozenset({1000, 1001})
 
 
-#: Set in a connection's environ when it came on reserve (hub/admission.py): only an admin may sign in.
+#: Set in a connection's environ when it came on reserve (hub/transport/admission.py): only an admin may sign in.
 RESERVE_ENVIRON = "hub.reserve"
 #: What the hub reads from a connection's environ once it is open: the peer's address (for the log
 #: of a refused Socket.IO connect), and whether it came on reserve. python-engineio's holds every
@@ -68,7 +68,7 @@ def _websocket_class(compress: bool) -> type[aiohttp_driver.WebSocket]:
             environ["REMOTE_ADDR"] = request.remote  # python-engineio's aiohttp driver writes 127.0.0.1
             slim_environ(environ)
             self.transport = request.transport
-            self.protocol = request.protocol  # the TCP connection, as hub/admission.py knows it
+            self.protocol = request.protocol  # the TCP connection, as hub/transport/admission.py knows it
             await self.handler(self)
             return self._sock
 

@@ -7,7 +7,7 @@ connection is on an uncompressed websocket (the normal case, and every client of
 apps), a packet becomes a websocket frame for the connection's transport:
 
 - sending is synchronous: the order of frames on a connection is the order of the calls, with no
-  task in between, so the fan-out fast path (`hub/fastpath.py`) can write one pre-built frame to
+  task in between, so the fan-out fast path (`hub/transport/fastpath.py`) can write one pre-built frame to
   every recipient;
 - the frames a connection is sent in one event-loop iteration go out in one write (one system
   call) at the end of that iteration: a batch of notifications, or a sender's acks, cost a
@@ -35,8 +35,8 @@ from engineio import packet as eio_packet
 from engineio import payload as eio_payload
 from engineio.async_socket import AsyncSocket
 
-from hub.frames import Outgoing, frame
-from hub.websocket import NORMAL_CLOSE_CODES
+from hub.transport.frames import Outgoing, frame
+from hub.transport.websocket import NORMAL_CLOSE_CODES
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 #: closes it (its TCP buffers in the kernel come on top). A connect wave of 5,000 clients queues a
 #: `user_online` of ~70 bytes for every one of them to each early client: 350 KB.
 MAX_SEND_BUFFER = 8 * 1024 * 1024
-#: What all connections together may have waiting (hub/backlog.py).
+#: What all connections together may have waiting (hub/transport/backlog.py).
 MAX_SEND_BUFFER_TOTAL = 64 * 1024 * 1024
 #: Connections still on a queue (long-polling, compressed websockets) count packets instead.
 QUEUED_PACKET_BYTES = 512
@@ -54,7 +54,7 @@ DRAIN_ABOVE = 256 * 1024
 _PING = Outgoing([eio_packet.Packet(eio_packet.PING)])
 #: The Engine.IO packet types a client sends once connected (PING only as the upgrade probe).
 _FROM_CLIENT = frozenset({eio_packet.CLOSE, eio_packet.PONG, eio_packet.MESSAGE, eio_packet.UPGRADE})
-#: Where `hub.engine_http` leaves a long-polling POST's body for `HubSocket.handle_post_request`.
+#: Where `hub.transport.engine_http` leaves a long-polling POST's body for `HubSocket.handle_post_request`.
 POLLING_BODY = "hub.polling_body"
 
 
@@ -71,7 +71,7 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
     # Class-level defaults: python-engineio builds an AsyncSocket, which HubEngineServer turns into
     # a HubSocket before anything is sent through it.
     _out: asyncio.WriteTransport | None = None
-    _ws: Any = None  # hub.websocket.HubWebSocket
+    _ws: Any = None  # hub.transport.websocket.HubWebSocket
     _reader: asyncio.Task[Any] | None = None
     _stop_reading = False
     #: Frames written in this loop iteration, not yet handed to the transport.
@@ -81,7 +81,7 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
     stuck = False
     #: It carries a signed-in Socket.IO session (`sign_in`).
     signed = False
-    #: The server's backlog knows of unsent bytes here (hub/backlog.py).
+    #: The server's backlog knows of unsent bytes here (hub/transport/backlog.py).
     _noted = False
     last_ping: float | None  # python-engineio's: when the unanswered ping went out
     # ------------------------------------------------------------------ heartbeat
@@ -115,7 +115,7 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
             await super().receive(pkt)
 
     async def handle_post_request(self, environ: dict[str, Any]) -> None:
-        """A long-polling POST, whose body `hub.engine_http` has already read (bounded in size and
+        """A long-polling POST, whose body `hub.transport.engine_http` has already read (bounded in size and
         time). A body that is not an Engine.IO payload ends this connection with a 400, as other
         malformed input does; python-engineio logged a traceback, answered 200 and dropped the data,
         and dropped any body of more than 16 packets the same way."""

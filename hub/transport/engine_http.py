@@ -12,7 +12,7 @@ puts its own in that place, which can refuse a request with an HTTP answer of th
   close that connection and end its session;
 - a POST for a session that is closed answers 400 (python-engineio raised, a 500 and a traceback);
 - a body on any other request (a GET or an OPTIONS) is malformed Engine.IO: 400, connection closed;
-- the gate (hub/admission.py) learns which TCP connections carry an Engine.IO connection that is
+- the gate (hub/transport/admission.py) learns which TCP connections carry an Engine.IO connection that is
   not signed in, and which a signed-in long-polling session; one taken on reserve is marked so in
   the environ, where the Socket.IO connect handler refuses anyone but an admin.
 """
@@ -25,16 +25,16 @@ from typing import Any
 from aiohttp import web
 from engineio.async_drivers import aiohttp as aiohttp_driver
 
-from hub.admission import Gate
 from hub.config import HubConfig
-from hub.engine import POLLING_BODY
-from hub.engine_server import HubEngineServer
 from hub.errors import HubError, InvalidPayload
-from hub.http_body import BodyReads, read_bounded
 from hub.http_errors import Refusal
 from hub.protocol import MAX_PACKET_BYTES
+from hub.transport.admission import Gate
+from hub.transport.engine import POLLING_BODY
+from hub.transport.engine_server import HubEngineServer
+from hub.transport.http_body import BodyReads, read_bounded
+from hub.transport.websocket import RESERVE_ENVIRON
 from hub.web_guard import WebGuard
-from hub.websocket import RESERVE_ENVIRON
 
 log = logging.getLogger(__name__)
 

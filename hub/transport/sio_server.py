@@ -1,5 +1,5 @@
 """The hub's Socket.IO server: python-socketio's `AsyncServer` on the hub's Engine.IO layer
-(`hub/engine.py`), with the dispatch the hub needs.
+(`hub/transport/engine.py`), with the dispatch the hub needs.
 
 - Handlers learn whether the client asked for an ack (`ack_wanted`), and sends are answered
   without python-socketio's handler chain (`HubServer.sends`, see `SocketLayer._route_send`).
@@ -25,10 +25,10 @@ from typing import Any
 import socketio
 from socketio import packet as sio_packet
 
-from hub import jsonwire
-from hub.engine import HubSocket
-from hub.engine_server import HubEngineServer
-from hub.fastpath import NAMESPACE, encode_ack, encode_packet
+from hub.transport import jsonwire
+from hub.transport.engine import HubSocket
+from hub.transport.engine_server import HubEngineServer
+from hub.transport.fastpath import NAMESPACE, encode_ack, encode_packet
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ _MALFORMED = (ValueError, TypeError, IndexError, KeyError, AttributeError, Recur
 
 
 class HubPacket(sio_packet.Packet):  # type: ignore[misc]
-    """python-socketio's packet, reading JSON as the rest of the hub does (`hub/jsonwire.py`): a
+    """python-socketio's packet, reading JSON as the rest of the hub does (`hub/transport/jsonwire.py`): a
     CONNECT's `auth` or an event it parses itself with a huge number in it is refused by validation,
     not taken for a malformed packet."""
 
@@ -56,7 +56,7 @@ class HubPacket(sio_packet.Packet):  # type: ignore[misc]
 
 
 class HubServer(socketio.AsyncServer):  # type: ignore[misc]
-    """AsyncServer on the hub's Engine.IO layer (`hub/engine.py`) that lets handlers know whether
+    """AsyncServer on the hub's Engine.IO layer (`hub/transport/engine.py`) that lets handlers know whether
     the client asked for an ack, answers sends itself (`sends`), and closes the connection of a
     client sending a malformed packet (as the JavaScript server does)."""
 

@@ -1,4 +1,4 @@
-"""aiohttp's HTTP server with the hub's gate in front (hub/admission.py).
+"""aiohttp's HTTP server with the hub's gate in front (hub/transport/admission.py).
 
 aiohttp has no hook for a connection before its first request, so this is the one module that
 reaches into aiohttp's server internals (checked by `tests/hub/test_admission.py` against the
@@ -24,8 +24,8 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestHandler
 
-from hub.admission import Gate
 from hub.errors import HubError, RateLimited
+from hub.transport.admission import Gate
 
 log = logging.getLogger(__name__)
 
