@@ -244,6 +244,18 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
             self._ws.transport.abort()  # nothing more can be written to it
         self.server.start_closing(self, abort=True)
 
+    def broken(self, exc: Exception) -> None:
+        """Writing to the connection failed: drop what waits for it and cut it; its session ends as
+        on any disconnect, and the client recovers from the store when it comes back."""
+        log.info("closing connection %s: writing to it failed (%s)", self.sid, exc)
+        self._pending = None
+        self.server.backlog.forget(self)
+        with contextlib.suppress(Exception):
+            if self._out is not None:
+                self._out.abort()  # the reading loop ends and closes the session
+                return
+        self.server.start_closing(self, abort=True)
+
     # ------------------------------------------------------------------ closing
 
     async def close(self, wait: bool = True, abort: bool = False, reason: Any = None) -> None:

@@ -59,7 +59,12 @@ class HubEngineServer(engineio.AsyncServer):  # type: ignore[misc]
         self._flush_soon = None
         sockets, self._unflushed = self._unflushed, []
         for socket in sockets:
-            socket.flush()
+            # One connection whose write fails is cut; the others still get their frames (and are
+            # not left with frames that no later round would write).
+            try:
+                socket.flush()
+            except Exception as exc:
+                socket.broken(exc)
 
     # ------------------------------------------------------------------ heartbeat
 

@@ -191,3 +191,35 @@ async def test_a_connection_that_closes_while_waiting_for_its_next_ping_leaves_t
         await ws.close()
     assert (await alice.next("user_offline"))["userId"] == "bob"
     assert bob.closed and bob not in on_ping_wheel(hub)
+
+
+class _BrokenWrites:
+    """A connection's transport whose writes fail (a TLS or socket error the hub cannot cause here)."""
+
+    def __init__(self, transport: Any) -> None:
+        self._transport = transport
+
+    def write(self, data: bytes) -> None:
+        raise RuntimeError("the connection broke while writing")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
+async def test_a_connection_that_fails_to_write_keeps_nobody_else_from_their_frames(hub: Hub) -> None:
+    """Frames for many connections go out together at the end of a loop iteration: one connection
+    whose write fails is cut, and everyone after it in that round still gets their frames."""
+    alice = await hub.client(await hub.user("alice"), name="alice")
+    bob = await hub.client(await hub.user("bob"), name="bob")
+    carl = await hub.client(await hub.user("carl"), name="carl")
+    carls = socket_of(hub, carl)
+    carls._out = _BrokenWrites(carls._out)  # type: ignore[assignment]
+
+    layer = hub.running.app[SOCKETS]
+    # Carl first, then Bob: one fan-out, written in that order in one round.
+    await layer.emit_many([carl.sio.get_sid(), bob.sio.get_sid()], "server_announcement", {"message": "hello"})
+
+    assert (await bob.next("server_announcement"))["message"] == "hello"
+    await asyncio.wait_for(carl.disconnected.wait(), WAIT)
+    sent = await alice.call("send_notification", {"to": "bob", "message": "later"})
+    assert (await bob.next("notification"))["id"] == sent["id"]
