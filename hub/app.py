@@ -28,6 +28,7 @@ from hub.store.factory import create_store, describe
 from hub.transport.admission import Gate
 from hub.transport.engine_http import EngineRequests
 from hub.transport.http_body import BODY_READS, BodyReads
+from hub.transport.layer import close_all_connections
 from hub.transport.listener import GATE
 from hub.transport.namespace import SocketLayer
 from hub.transport.sio_server import HubServer
@@ -159,19 +160,6 @@ def _make_service(app: web.Application, transport: Transport, sio: socketio.Asyn
 
 def _on_shutdown(sio: socketio.AsyncServer):  # type: ignore[no-untyped-def]
     async def close_clients(app: web.Application) -> None:
-        # Close the transports, without a Socket.IO or Engine.IO "close" packet: with one,
-        # python-socketio clients take it as "server disconnect" and never come back. Clients see
-        # the connection end once what was already written or queued for them is sent, and
-        # reconnect to the restarted hub, as after any drop (see HubSocket.close).
-        # wait=False: a socket whose client is already gone has no writer left to drain its queue.
-        sockets = list(sio.eio.sockets.values())
-        if sockets:
-            log.info("closing %d client connections", len(sockets))
-        for socket in sockets:
-            await socket.close(wait=False, abort=True, reason=sio.eio.reason.SERVER_DISCONNECT)
-        cut = app[BODY_READS].cut()
-        if cut:
-            log.info("cut %d requests still sending their body", cut)
-        await sio.shutdown()
+        await close_all_connections(sio, app[BODY_READS])
 
     return close_clients

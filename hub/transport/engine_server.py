@@ -116,6 +116,16 @@ class HubEngineServer(engineio.AsyncServer):  # type: ignore[misc]
     def start_closing(self, socket: HubSocket, *, abort: bool) -> None:
         self.start_task(socket.close(wait=False, abort=abort, reason=self.reason.TRANSPORT_ERROR))
 
+    async def close_connections(self) -> None:
+        """Close every connection without a goodbye packet (the hub is stopping).
+
+        wait=False: a connection whose client is already gone has no writer left to drain its queue."""
+        sockets = list(self.sockets.values())
+        if sockets:
+            log.info("closing %d client connections", len(sockets))
+        for socket in sockets:
+            await socket.close(wait=False, abort=True, reason=self.reason.SERVER_DISCONNECT)
+
     async def shutdown(self) -> None:
         await super().shutdown()
         self.pings.clear()
