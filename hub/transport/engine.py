@@ -32,9 +32,8 @@ from typing import Any
 from aiohttp import WSMsgType
 from engineio import exceptions as eio_exceptions
 from engineio import packet as eio_packet
-from engineio import payload as eio_payload
-from engineio.async_socket import AsyncSocket
 
+from hub.transport.engineio_internals import Payload, SocketBase
 from hub.transport.frames import Outgoing, frame
 from hub.transport.websocket import NORMAL_CLOSE_CODES
 
@@ -58,14 +57,7 @@ _FROM_CLIENT = frozenset({eio_packet.CLOSE, eio_packet.PONG, eio_packet.MESSAGE,
 POLLING_BODY = "hub.polling_body"
 
 
-class _Payload(eio_payload.Payload):  # type: ignore[misc]
-    """A long-polling body of any number of packets: its size is already bounded (MAX_PACKET_BYTES),
-    and the JavaScript client sends everything queued while polling in one body."""
-
-    max_decode_packets = 1 << 20
-
-
-class HubSocket(AsyncSocket):  # type: ignore[misc]
+class HubSocket(SocketBase):
     """An Engine.IO connection that writes frames directly once it is on a plain websocket."""
 
     # Class-level defaults: python-engineio builds an AsyncSocket, which HubEngineServer turns into
@@ -122,7 +114,7 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
         if self.closing or self.closed:
             raise eio_exceptions.EngineIOError("this connection is closed")
         try:
-            packets = _Payload(encoded_payload=environ[POLLING_BODY].decode("utf-8")).packets
+            packets = Payload(encoded_payload=environ[POLLING_BODY].decode("utf-8")).packets
         except (UnicodeDecodeError, ValueError, TypeError, IndexError, KeyError) as exc:
             why = "not UTF-8" if isinstance(exc, UnicodeDecodeError) else "not an Engine.IO payload"
             log.info("closing connection %s: a long-polling body that is %s", self.sid, why)
@@ -298,15 +290,15 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
 
     # ------------------------------------------------------------------ the websocket
 
-    async def _websocket_handler(self, ws: Any) -> None:
+    async def on_websocket(self, ws: Any) -> None:
         if ws.compressed:
             self._ws = ws
             if self.signed:
                 self.server.signed_in(self, ws.protocol)
-            await super()._websocket_handler(ws)  # per-connection zlib state: python-engineio's writer
+            await self.library_websocket(ws)  # per-connection zlib state: python-engineio's writer
             return
         if getattr(self, "connected", False):  # on long-polling until now
-            if not await self._upgrade(ws):
+            if not await self.upgrade_from_polling(ws):
                 return
         else:
             self.connected = True
@@ -319,34 +311,6 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
             await self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE)
             with contextlib.suppress(Exception):
                 await ws.close()
-
-    async def _upgrade(self, ws: Any) -> bool:
-        """From long-polling to this websocket (the Engine.IO probe), as python-engineio does it."""
-        self.upgrading = True
-        try:
-            probe = eio_packet.Packet(encoded_packet=await ws.wait())
-        except (OSError, ValueError):
-            self.upgrading = False
-            return False
-        if probe.packet_type != eio_packet.PING or probe.data != "probe":
-            self.server.logger.info("%s: Failed websocket upgrade, no PING packet", self.sid)
-            self.upgrading = False
-            return False
-        await ws.send(eio_packet.Packet(eio_packet.PONG, data="probe").encode())
-        await self.queue.put(eio_packet.Packet(eio_packet.NOOP))  # ends a pending long-poll
-        try:
-            upgrade = eio_packet.Packet(encoded_packet=await ws.wait())
-        except (OSError, ValueError):
-            self.upgrading = False
-            return False
-        if upgrade.packet_type != eio_packet.UPGRADE:
-            self.server.logger.info("%s: Failed websocket upgrade, no UPGRADE packet", self.sid)
-            self.upgraded = False
-            self.upgrading = False
-            return False
-        self.upgraded = True
-        self.upgrading = False
-        return True
 
     def _go_direct(self, ws: Any) -> None:
         """Write what is queued (the OPEN packet, anything sent while polling), then write directly."""
@@ -367,7 +331,7 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
 
     async def _read(self, ws: Any) -> None:
         receive = ws.response.receive
-        on_message = self.server.handlers["message"]  # python-socketio's packet handler
+        on_message = self.server.message_handler()  # python-socketio's packet handler
         while not self._stop_reading:
             try:
                 msg = await receive()

@@ -53,7 +53,7 @@ class EngineRequests:
 
     def install(self) -> None:
         # A bound coroutine method: python-engineio awaits it (inspect.iscoroutinefunction).
-        self.server._async = {**self.server._async, "translate_request": self.translate}
+        self.server.replace_driver_part("translate_request", self.translate)
 
     async def translate(self, request: web.Request) -> dict[str, Any]:
         try:
@@ -74,7 +74,7 @@ class EngineRequests:
         """Which TCP connection carries what: a signed-in session's long-polling requests, or an
         Engine.IO connection not signed in yet (which the gate may close to make room)."""
         sid = request.query.get("sid")
-        socket = self.server.sockets.get(sid) if sid else None
+        socket = self.server.socket_by_eio_sid(sid) if sid else None
         if getattr(socket, "signed", False):
             self.gate.signed_in(request.protocol)
         else:
@@ -82,7 +82,7 @@ class EngineRequests:
 
     async def _polling_body(self, request: web.Request) -> bytes:
         sid = request.query.get("sid")
-        socket = self.server.sockets.get(sid) if sid else None
+        socket = self.server.socket_by_eio_sid(sid) if sid else None
         if socket is None or socket.closed:
             # python-engineio refuses an unknown session without reading the body; a closed one made it raise.
             raise Refusal(InvalidPayload("no such Engine.IO session (it may have been closed)"), close=True)

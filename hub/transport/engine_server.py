@@ -9,19 +9,17 @@ import contextlib
 import logging
 from typing import Any
 
-import engineio
-from engineio.async_socket import AsyncSocket
-
 from hub.config import HEARTBEAT_TICKS
 from hub.transport.admission import Gate
 from hub.transport.backlog import Backlog
 from hub.transport.engine import MAX_SEND_BUFFER, MAX_SEND_BUFFER_TOTAL, HubSocket
+from hub.transport.engineio_internals import ServerBase, adopt
 from hub.transport.timerwheel import TimerWheel
 
 log = logging.getLogger(__name__)
 
 
-class HubEngineServer(engineio.AsyncServer):  # type: ignore[misc]
+class HubEngineServer(ServerBase):
     """python-engineio's server with HubSockets, a send-buffer cap, a deadline to sign in and an owner
     for closing tasks."""
 
@@ -94,14 +92,10 @@ class HubEngineServer(engineio.AsyncServer):  # type: ignore[misc]
         self.dropped_unsigned += 1
         self.start_task(socket.close(wait=False, reason=self.reason.TRANSPORT_ERROR))
 
-    async def _trigger_event(self, event: str, *args: Any, **kwargs: Any) -> Any:
-        if event == "connect":
-            # python-engineio has no hook for its socket class: it has just made an AsyncSocket.
-            socket = self.sockets.get(args[0])
-            if type(socket) is AsyncSocket:
-                socket.__class__ = HubSocket
-                self.unsigned.add(socket, self.sign_in_timeout)
-        return await super()._trigger_event(event, *args, **kwargs)
+    def on_socket_opened(self, eio_sid: str) -> None:
+        socket = self.socket_by_eio_sid(eio_sid)
+        if adopt(socket, HubSocket):
+            self.unsigned.add(socket, self.sign_in_timeout)
 
     def start_task(self, coro: Any) -> None:
         task = asyncio.ensure_future(coro)
@@ -120,7 +114,7 @@ class HubEngineServer(engineio.AsyncServer):  # type: ignore[misc]
         """Close every connection without a goodbye packet (the hub is stopping).
 
         wait=False: a connection whose client is already gone has no writer left to drain its queue."""
-        sockets = list(self.sockets.values())
+        sockets = self.all_sockets()
         if sockets:
             log.info("closing %d client connections", len(sockets))
         for socket in sockets:

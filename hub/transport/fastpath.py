@@ -47,5 +47,5 @@ def encode_packet(pkt: sio_packet.Packet) -> Outgoing:
 def socket_of(sio: socketio.AsyncServer, sid: str) -> HubSocket | None:
     rooms = sio.manager.rooms.get(NAMESPACE)
     eio_sid = rooms.get(None, {}).get(sid) if rooms is not None else None
-    socket = sio.eio.sockets.get(eio_sid) if eio_sid is not None else None
+    socket = sio.eio.socket_by_eio_sid(eio_sid) if eio_sid is not None else None
     return socket if isinstance(socket, HubSocket) else None
