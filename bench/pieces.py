@@ -37,8 +37,8 @@ from hub.sessions import Presence, Session
 from hub.store.base import Draft, Stored, User
 from hub.store.sqlite import SqliteStore
 from hub.timeutil import utc_now_iso
-from hub.transport.fastpath import encode_event
-from hub.transport.namespace import parse
+from hub.transport.events import parse
+from hub.transport.frames import encode_event
 
 #: What the bench's load generator sends, as the hub reads it off the wire (after Engine.IO's "4").
 PACKET = '2["send_notification",{"userId":"u17","message":"bench|d0|123|4567.890","type":"message"}]'

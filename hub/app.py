@@ -28,10 +28,9 @@ from hub.store.factory import create_store, describe
 from hub.transport.admission import Gate
 from hub.transport.engine_http import EngineRequests
 from hub.transport.http_body import BODY_READS, BodyReads
-from hub.transport.layer import close_all_connections
+from hub.transport.layer import TransportLayer, close_all_connections
 from hub.transport.listener import GATE
-from hub.transport.namespace import SocketLayer
-from hub.transport.sio_server import HubServer
+from hub.transport.socketio_server import HubServer
 from hub.transport.websocket import install_websocket_transport
 from hub.web_guard import GUARD, WebGuard, learn_names, local_names
 
@@ -39,7 +38,7 @@ log = logging.getLogger(__name__)
 
 CONFIG: web.AppKey[HubConfig] = web.AppKey("config", HubConfig)
 STORE: web.AppKey[Store] = web.AppKey("store", Store)
-SOCKETS: web.AppKey[SocketLayer] = web.AppKey("sockets", SocketLayer)
+SOCKETS: web.AppKey[TransportLayer] = web.AppKey("sockets", TransportLayer)
 
 
 def create_app(config: HubConfig) -> web.Application:
@@ -133,7 +132,7 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
 
 def _service_ctx(sio: socketio.AsyncServer):  # type: ignore[no-untyped-def]
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        layer = SocketLayer(
+        layer = TransportLayer(
             sio, lambda transport: _make_service(app, transport, sio), max_send_buffer=app[CONFIG].max_send_buffer
         )
         app[SOCKETS] = layer

@@ -7,7 +7,7 @@ connection is on an uncompressed websocket (the normal case, and every client of
 apps), a packet becomes a websocket frame for the connection's transport:
 
 - sending is synchronous: the order of frames on a connection is the order of the calls, with no
-  task in between, so the fan-out fast path (`hub/transport/fastpath.py`) can write one pre-built frame to
+  task in between, so the fan-out fast path (`hub/transport/frames.py`) can write one pre-built frame to
   every recipient;
 - the frames a connection is sent in one event-loop iteration go out in one write (one system
   call) at the end of that iteration: a batch of notifications, or a sender's acks, cost a

@@ -171,7 +171,7 @@ ENGINEIO = Library(
         _attribute(_SOCKET, "connected", "engine.HubSocket.on_websocket: a new connection or an upgrade"),
         _attribute(_SOCKET, "upgrading", "SocketBase.upgrade_from_polling"),
         _attribute(_SOCKET, "upgraded", "SocketBase.upgrade_from_polling, engine.HubSocket"),
-        _attribute(_SOCKET, "closing", "engine.HubSocket, engine_server, sio_server: socket state"),
+        _attribute(_SOCKET, "closing", "engine.HubSocket, engine_server, socketio_server: socket state"),
         _attribute(_SOCKET, "closed", "engine.HubSocket, engine_server, engine_http: socket state"),
         _attribute(_SOCKET, "sid", "engine.HubSocket: log lines"),
         _attribute(_SOCKET, "server", "engine.HubSocket: its HubEngineServer"),

@@ -1,14 +1,43 @@
-"""The transport's way in for the app: what it builds at start and closes at stop."""
+"""The transport's way in for the app: events in from the clients, frames out to them.
+
+`TransportLayer` builds the parts once the Socket.IO server exists: `Connections` (the service's
+transport), the service itself, and `EventRouter` (the handlers, which call the service).
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import socketio
 
+from hub.service import HubService
+from hub.transport.connections import Connections
+from hub.transport.events import EventRouter
 from hub.transport.http_body import BodyReads
+from hub.transport.socketio_server import HubServer
 
 log = logging.getLogger(__name__)
+
+
+class TransportLayer:
+    """The Socket.IO server's connections and handlers, and the service they serve."""
+
+    def __init__(
+        self,
+        sio: HubServer,
+        service_factory: Callable[[Connections], HubService],
+        *,
+        max_send_buffer: int | None = None,
+    ) -> None:
+        self.sio = sio
+        self.connections = Connections(sio, max_send_buffer=max_send_buffer)
+        self.service = service_factory(self.connections)
+        self.events = EventRouter(sio, self.connections, self.service)
+
+    async def close(self) -> None:
+        """Cancel the handlers' tasks (the service stops after this)."""
+        await self.events.close()
 
 
 async def close_all_connections(sio: socketio.AsyncServer, body_reads: BodyReads) -> None:

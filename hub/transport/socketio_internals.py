@@ -1,7 +1,7 @@
 """Every private (or undocumented) part of python-socketio the hub's transport uses, and nowhere else.
 
 python-socketio has no hook for its Engine.IO server class, nor for the way it dispatches packets:
-the hub's Socket.IO server (hub/transport/sio_server.py) overrides those through `ServerBase`,
+the hub's Socket.IO server (hub/transport/socketio_server.py) overrides those through `ServerBase`,
 which turns each private hook into a name of ours. `SURFACE` lists them all, and the private names
 the cluster's Redis manager (hub/cluster/manager.py) still uses; tests/hub/test_library_internals.py
 checks them against the release installed.
@@ -144,9 +144,9 @@ SOCKETIO = Library(
             "ServerBase.run_handler: an event's handler",
         ),
         _attribute(_SERVER, "_binary_packet", "ServerBase.awaiting_attachments: text frame or too many attachments"),
-        _attribute(_SERVER, "not_handled", "sio_server: a handler's answer that is no answer"),
-        _attribute(_SERVER, "packet_class", "sio_server.HubServer.ack_now: acks on another namespace"),
-        _attribute(_SERVER, "handlers", "sio_server: the handlers of the default namespace"),
+        _attribute(_SERVER, "not_handled", "socketio_server: a handler's answer that is no answer"),
+        _attribute(_SERVER, "packet_class", "socketio_server.HubServer.ack_now: acks on another namespace"),
+        _attribute(_SERVER, "handlers", "socketio_server: the handlers of the default namespace"),
         _attribute(_SERVER, "eio", "the Engine.IO server (documented as an attribute only in examples)"),
         _attribute(_SERVER, "manager_initialized", f"{_CLUSTER}: cluster_ctx starts listening early", _BUS),
         Private(
@@ -154,16 +154,18 @@ SOCKETIO = Library(
             "sid_from_eio_sid",
             Kind.CALLABLE,
             "(self, eio_sid, namespace)",
-            "sio_server.HubServer: the sid of an Engine.IO connection",
+            "socketio_server.HubServer: the sid of an Engine.IO connection",
         ),
         Private(
             _MANAGER,
             "eio_sid_from_sid",
             Kind.CALLABLE,
             "(self, sid, namespace)",
-            "fastpath.socket_of: the Engine.IO connection of a sid",
+            "connections.Connections.add: the Engine.IO connection of a sid (was the manager.rooms layout)",
         ),
-        Private(_MANAGER, "is_connected", Kind.CALLABLE, "(self, sid, namespace)", "sio_server: connected sids only"),
+        Private(
+            _MANAGER, "is_connected", Kind.CALLABLE, "(self, sid, namespace)", "socketio_server: connected sids only"
+        ),
         _attribute(_MANAGER, "callbacks", "ServerBase.wants_answer"),
         Private(_REDIS, "_publish", Kind.CALLABLE, "(self, data)", f"{_CLUSTER}.publish", _BUS),
         Private(

@@ -215,7 +215,7 @@ async def test_a_connection_that_fails_to_write_keeps_nobody_else_from_their_fra
     carls = socket_of(hub, carl)
     carls._out = _BrokenWrites(carls._out)  # type: ignore[assignment]
 
-    layer = hub.running.app[SOCKETS]
+    layer = hub.running.app[SOCKETS].connections
     # Carl first, then Bob: one fan-out, written in that order in one round.
     await layer.emit_many([carl.sio.get_sid(), bob.sio.get_sid()], "server_announcement", {"message": "hello"})
 

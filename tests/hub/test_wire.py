@@ -11,7 +11,7 @@ from socketio import packet as sio_packet
 
 from hub.protocol import Kind, Notification, NotificationType
 from hub.timeutil import utc_now_iso
-from hub.transport.fastpath import encode_ack, encode_event
+from hub.transport.frames import encode_ack, encode_event
 
 
 @pytest.mark.parametrize("room", [None, "ops"])

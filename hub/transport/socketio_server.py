@@ -2,7 +2,7 @@
 (`hub/transport/engine.py`), with the dispatch the hub needs.
 
 - Handlers learn whether the client asked for an ack (`ack_wanted`), and sends are answered
-  without python-socketio's handler chain (`HubServer.sends`, see `SocketLayer._route_send`).
+  without python-socketio's handler chain (`HubServer.sends`, see `EventRouter._route_send`).
 - A malformed packet closes that client's connection, as the JavaScript server does.
 - Only the hub's own events reach its handlers. python-socketio dispatches an event named `connect`
   or `disconnect` to the handler of that name, so a client sending `42["connect", ...]` ran the
@@ -27,7 +27,7 @@ from socketio import packet as sio_packet
 from hub.transport import jsonwire
 from hub.transport.engine import HubSocket
 from hub.transport.engine_server import HubEngineServer
-from hub.transport.fastpath import NAMESPACE, encode_ack, encode_packet
+from hub.transport.frames import NAMESPACE, encode_ack, encode_packet
 from hub.transport.socketio_internals import ServerBase
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ class HubServer(ServerBase):
     the client asked for an ack, answers sends itself (`sends`), and closes the connection of a
     client sending a malformed packet (as the JavaScript server does)."""
 
-    #: Send events (`SocketLayer._route_send`), answered without python-socketio's handler chain:
+    #: Send events (`EventRouter._route_send`), answered without python-socketio's handler chain:
     #: called with the sid, the payload, the client's ack id (None: no ack wanted) and the connection.
     sends: dict[str, Callable[[str, tuple[Any, ...], int | None, str], Awaitable[None]]]
 
