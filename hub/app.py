@@ -25,13 +25,17 @@ from hub.security import RedactSecrets, proxy_networks
 from hub.service import HubService, Transport
 from hub.store import Store
 from hub.store.factory import create_store, describe
-from hub.transport.admission import Gate
-from hub.transport.engine_http import EngineRequests
-from hub.transport.http_body import BODY_READS, BodyReads
-from hub.transport.layer import TransportLayer, close_all_connections
-from hub.transport.listener import GATE
-from hub.transport.socketio_server import HubServer
-from hub.transport.websocket import install_websocket_transport
+from hub.transport import (
+    BODY_READS,
+    GATE,
+    BodyReads,
+    EngineRequests,
+    Gate,
+    HubServer,
+    TransportLayer,
+    close_all_connections,
+    install_websocket_transport,
+)
 from hub.web_guard import GUARD, WebGuard, learn_names, local_names
 
 log = logging.getLogger(__name__)

@@ -19,8 +19,7 @@ from hub.http_errors import json_errors
 from hub.protocol import Login, describe_validation_error
 from hub.security import client_address
 from hub.service import HubService
-from hub.transport import jsonwire
-from hub.transport.http_body import BODY_READS, expect_json, read_bounded
+from hub.transport import BODY_READS, expect_json, jsonwire, read_bounded
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,7 @@ from aiohttp import web
 
 from hub.errors import HubError, RateLimited, Unavailable
 from hub.protocol import ErrorCode
-from hub.transport.http_body import close_unless_read
-from hub.transport.listener import GATE
+from hub.transport import GATE, close_unless_read
 from hub.web_guard import GUARD
 
 log = logging.getLogger(__name__)

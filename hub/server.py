@@ -19,8 +19,7 @@ from hub.app import create_app
 from hub.config import CannotListen, ConfigError, HubConfig
 from hub.runtime import tune_gc
 from hub.tls_reload import ReloadableCertificate
-from hub.transport.admission import connection_limit, open_files, raise_file_limit
-from hub.transport.listener import GATE, GatedRunner
+from hub.transport import GATE, GatedRunner, connection_limit, open_files, raise_file_limit
 
 log = logging.getLogger(__name__)
 
