@@ -14,6 +14,7 @@ from hub.transport.admission import Gate
 from hub.transport.backlog import Backlog
 from hub.transport.engine import MAX_SEND_BUFFER, MAX_SEND_BUFFER_TOTAL, HubSocket
 from hub.transport.engineio_internals import ServerBase, adopt
+from hub.transport.heartbeat import PingWheel
 from hub.transport.timerwheel import TimerWheel
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ class HubEngineServer(ServerBase):
         self._unflushed: list[HubSocket] = []
         self._flush_soon: asyncio.Handle | None = None
         #: Connections due a ping (`ping_later`), on one timer.
-        self.pings: TimerWheel[HubSocket] = TimerWheel(self._ping_tick, HubSocket.ping, "pinging a connection")
+        self.pings = PingWheel(lambda: float(self.ping_interval))
         #: Connections not signed in yet, closed when their time is up (`sign_in_timeout`).
         self.unsigned: TimerWheel[HubSocket] = TimerWheel(
             lambda: self.sign_in_timeout / HEARTBEAT_TICKS, self._sign_in_expired, "closing a connection"
@@ -68,14 +69,10 @@ class HubEngineServer(ServerBase):
 
     def ping_later(self, socket: HubSocket) -> None:
         """Ping `socket` once `ping_interval` has passed, at most a tick late."""
-        if not (socket.closing or socket.closed):
-            self.pings.add(socket, float(self.ping_interval))
+        self.pings.later(socket)
 
     def cancel_ping(self, socket: HubSocket) -> None:
-        self.pings.discard(socket)
-
-    def _ping_tick(self) -> float:
-        return float(self.ping_interval) / HEARTBEAT_TICKS
+        self.pings.cancel(socket)
 
     # ------------------------------------------------------------------ signing in
 

@@ -15,7 +15,7 @@ import pytest
 
 from hub.app import SOCKETS
 from hub.transport.engine import HubSocket
-from hub.transport.timerwheel import TimerWheel
+from hub.transport.heartbeat import PingWheel
 from tests.support.clients import Client
 from tests.support.hubs import Hub
 from tests.support.waiting import WAIT
@@ -178,7 +178,7 @@ async def test_pings_keep_a_client_that_answers_and_drop_one_that_stops(hub_fact
         assert (await alice.next("user_offline"))["userId"] == "bob"
 
 
-def on_ping_wheel(hub: Hub) -> TimerWheel[HubSocket]:
+def on_ping_wheel(hub: Hub) -> PingWheel:
     return hub.running.app[SOCKETS].sio.eio.pings
 
 
