@@ -151,6 +151,7 @@ AIOHTTP = Library(
             "payload_writer: a replay waits for a slow reader (HubSocket.drain)",
             "none (no public drain on WebSocketResponse)",
         ),
+        _attribute("aiohttp.web_ws.WebSocketResponse", "_req", "tests/hub/test_engine.py: a websocket's protocol"),
         _attribute(
             "aiohttp.client_ws.ClientWebSocketResponse",
             "_writer",
