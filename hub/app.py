@@ -20,7 +20,6 @@ from hub.accounts import Accounts
 from hub.config import HubConfig
 from hub.http_api import ACCOUNTS, SERVICE, STARTED, add_routes
 from hub.http_errors import add_fallback
-from hub.protocol import MAX_PACKET_BYTES
 from hub.security import RedactSecrets, proxy_networks
 from hub.service import HubService, Transport
 from hub.store import Store
@@ -29,12 +28,11 @@ from hub.transport import (
     BODY_READS,
     GATE,
     BodyReads,
-    EngineRequests,
     Gate,
     HubServer,
     TransportLayer,
+    attach_socketio,
     close_all_connections,
-    install_websocket_transport,
 )
 from hub.web_guard import GUARD, WebGuard, learn_names, local_names
 
@@ -58,28 +56,18 @@ def create_app(config: HubConfig) -> web.Application:
         from hub.cluster import ClusterManager
 
         manager = ClusterManager(config.redis)
-    sio = HubServer(
-        client_manager=manager,
-        async_mode="aiohttp",
-        # A connection's events are handled in order, one at a time, as Node's socket.io does:
-        # `authenticate` then `send_notification` at once works, and no task is made per event.
-        async_handlers=False,
-        cors_allowed_origins=_cors(config),
-        ping_interval=config.ping_interval,
-        ping_timeout=config.ping_timeout,
-        max_http_buffer_size=MAX_PACKET_BYTES,
-        logger=packet_loggers[0],
-        engineio_logger=packet_loggers[1],
-    )
-    install_websocket_transport(sio, compress=config.websocket_compression)
-    sio.attach(app)
     app[GATE] = Gate(config, proxy_networks(config.trusted_proxies))
-    sio.eio.gate = app[GATE]
-    sio.eio.sign_in_timeout = config.sign_in_timeout
-    sio.eio.backlog.cap = config.max_send_buffer_total
     app[GUARD] = WebGuard(config, local_names())
     app[BODY_READS] = BodyReads()
-    EngineRequests(sio.eio, config, app[GUARD], app[BODY_READS], app[GATE]).install()
+    sio = attach_socketio(
+        app,
+        config,
+        client_manager=manager,
+        gate=app[GATE],
+        guard=app[GUARD],
+        body_reads=app[BODY_READS],
+        loggers=(packet_loggers[0], packet_loggers[1]),
+    )
     add_routes(app)
     http_send.add_routes(app)
     openapi.add_routes(app, config)
@@ -114,14 +102,6 @@ def _connection_counts(app: web.Application, sio: HubServer) -> metrics.Connecti
 
 async def _learn_names(app: web.Application) -> None:
     await learn_names(app[GUARD], app[CONFIG])
-
-
-def _cors(config: HubConfig) -> str | list[str] | None:
-    if not config.cors_origins:
-        return None  # same origin only
-    if "*" in config.cors_origins:
-        return "*"
-    return list(config.cors_origins)
 
 
 async def _store_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from hub.transport.admission import Gate, connection_limit, open_files, raise_file_limit
     from hub.transport.engine_http import EngineRequests
     from hub.transport.http_body import BODY_READS, BodyReads, close_unless_read, expect_json, read_bounded
-    from hub.transport.layer import TransportLayer, close_all_connections
+    from hub.transport.layer import TransportLayer, attach_socketio, close_all_connections
     from hub.transport.listener import GATE, GatedRunner
     from hub.transport.socketio_server import HubServer
     from hub.transport.websocket import install_websocket_transport
@@ -40,6 +40,7 @@ _HOMES = {
     "read_bounded": "http_body",
     "TransportLayer": "layer",
     "close_all_connections": "layer",
+    "attach_socketio": "layer",
     "GATE": "listener",
     "GatedRunner": "listener",
     "HubServer": "socketio_server",
@@ -55,6 +56,7 @@ __all__ = [
     "GatedRunner",
     "HubServer",
     "TransportLayer",
+    "attach_socketio",
     "close_all_connections",
     "close_unless_read",
     "connection_limit",
