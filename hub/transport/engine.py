@@ -176,7 +176,11 @@ class HubSocket(SocketBase):
         out = self._out
         if out is None or out.is_closing():
             return  # the reading loop sees the connection end and cleans up
-        out.write(pending[0] if len(pending) == 1 else b"".join(pending))
+        try:
+            out.write(pending[0] if len(pending) == 1 else b"".join(pending))
+        except Exception as exc:  # a transport or TLS error: this connection is lost, not the others
+            self.broken(exc)
+            return
         unsent = out.get_write_buffer_size()
         if unsent > self.server.max_send_buffer:
             self.abandon(f"{unsent} bytes unsent")

@@ -58,12 +58,13 @@ class HubEngineServer(ServerBase):
         self._flush_soon = None
         sockets, self._unflushed = self._unflushed, []
         for socket in sockets:
-            # One connection whose write fails is cut; the others still get their frames (and are
-            # not left with frames that no later round would write).
+            # A connection whose write fails is cut (HubSocket.flush); whatever else goes wrong with
+            # one, the others still get their frames, and are not left with frames that no later
+            # round would write.
             try:
                 socket.flush()
-            except Exception as exc:
-                socket.broken(exc)
+            except Exception:
+                log.exception("writing to connection %s failed", socket.sid)
 
     # ------------------------------------------------------------------ heartbeat
 
