@@ -15,7 +15,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 
-from hub.transport.surface import Kind, Library, Private
+from hub.transport.surface import Kind, Library, Private, attribute
 
 
 def drop_http_parser(request: Any) -> None:
@@ -76,23 +76,19 @@ def change_class(obj: Any, cls: type) -> Any:
 _PROTOCOL = "aiohttp.web_protocol.RequestHandler"
 
 
-def _attribute(owner: str, name: str, used_for: str, replacement: str = "none") -> Private:
-    return Private(owner, name, Kind.ATTRIBUTE, "", used_for, replacement)
-
-
 AIOHTTP = Library(
     distribution="aiohttp",
     tested="3.14.5",
     revisit="hub/transport/aiohttp_internals.py",
     surface=(
         Private("aiohttp.web_protocol", "RequestHandler", Kind.CLASS, "", "RequestHandlerBase → listener's gate"),
-        _attribute(_PROTOCOL, "_upgraded", "drop_http_parser: only an upgraded connection's parser goes"),
-        _attribute(_PROTOCOL, "_payload_parser", "drop_http_parser (and tests/hub/test_engine.py)"),
-        _attribute(_PROTOCOL, "_parser", "drop_http_parser: set to None (and tests/hub/test_engine.py)"),
-        _attribute(_PROTOCOL, "_request_in_progress", "RequestHandlerBase.busy: the gate evicts idle ones"),
-        _attribute(_PROTOCOL, "_manager", "RequestHandlerBase.leave_server: refused before a request"),
-        _attribute(_PROTOCOL, "_loop", "RequestHandlerBase.loop: the linger timer of a refused connection"),
-        _attribute(_PROTOCOL, "peername", "listener: the log line of a malformed request"),
+        attribute(_PROTOCOL, "_upgraded", "drop_http_parser: only an upgraded connection's parser goes"),
+        attribute(_PROTOCOL, "_payload_parser", "drop_http_parser (and tests/hub/test_engine.py)"),
+        attribute(_PROTOCOL, "_parser", "drop_http_parser: set to None (and tests/hub/test_engine.py)"),
+        attribute(_PROTOCOL, "_request_in_progress", "RequestHandlerBase.busy: the gate evicts idle ones"),
+        attribute(_PROTOCOL, "_manager", "RequestHandlerBase.leave_server: refused before a request"),
+        attribute(_PROTOCOL, "_loop", "RequestHandlerBase.loop: the linger timer of a refused connection"),
+        attribute(_PROTOCOL, "peername", "listener: the log line of a malformed request"),
         Private(
             _PROTOCOL,
             "connection_made",
@@ -135,8 +131,8 @@ AIOHTTP = Library(
             "86a9253b270db58f",
             "make_handler makes a connection's protocol as this does",
         ),
-        _attribute("aiohttp.web_server.Server", "_loop", "make_handler"),
-        _attribute("aiohttp.web_server.Server", "_kwargs", "make_handler: the protocol's settings"),
+        attribute("aiohttp.web_server.Server", "_loop", "make_handler"),
+        attribute("aiohttp.web_server.Server", "_kwargs", "make_handler: the protocol's settings"),
         Private(
             "aiohttp.web_runner.AppRunner",
             "_make_server",
@@ -145,14 +141,14 @@ AIOHTTP = Library(
             "RunnerBase.server_made: the gated server",
             "none (upstream candidate: a protocol factory on AppRunner)",
         ),
-        _attribute(
+        attribute(
             "aiohttp.web_ws.WebSocketResponse",
             "_payload_writer",
             "payload_writer: a replay waits for a slow reader (HubSocket.drain)",
             "none (no public drain on WebSocketResponse)",
         ),
-        _attribute("aiohttp.web_ws.WebSocketResponse", "_req", "tests/hub/test_engine.py: a websocket's protocol"),
-        _attribute(
+        attribute("aiohttp.web_ws.WebSocketResponse", "_req", "tests/hub/test_engine.py: a websocket's protocol"),
+        attribute(
             "aiohttp.client_ws.ClientWebSocketResponse",
             "_writer",
             "tests/fuzz/test_raw_frames.py writes raw frames (tests only)",

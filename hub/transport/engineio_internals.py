@@ -18,7 +18,7 @@ from engineio import payload as eio_payload
 from engineio.async_drivers import aiohttp as aiohttp_driver
 from engineio.async_socket import AsyncSocket
 
-from hub.transport.surface import Kind, Library, Private
+from hub.transport.surface import Kind, Library, Private, attribute
 
 
 class Payload(eio_payload.Payload):  # type: ignore[misc]
@@ -129,10 +129,6 @@ _SERVER = "engineio.async_server.AsyncServer"
 _DRIVER = "engineio.async_drivers.aiohttp"
 
 
-def _attribute(owner: str, name: str, used_for: str) -> Private:
-    return Private(owner, name, Kind.ATTRIBUTE, "", used_for)
-
-
 ENGINEIO = Library(
     distribution="python-engineio",
     tested="4.15.1",
@@ -166,15 +162,15 @@ ENGINEIO = Library(
             "(self, wait=True, abort=False, reason=None)",
             "engine.HubSocket.close: no goodbye packet, no wait for a client that is gone",
         ),
-        _attribute(_SOCKET, "queue", "engine.HubSocket: the packet queue, dropped once writes are direct"),
-        _attribute(_SOCKET, "last_ping", "engine.HubSocket: the unanswered ping"),
-        _attribute(_SOCKET, "connected", "engine.HubSocket.on_websocket: a new connection or an upgrade"),
-        _attribute(_SOCKET, "upgrading", "SocketBase.upgrade_from_polling"),
-        _attribute(_SOCKET, "upgraded", "SocketBase.upgrade_from_polling, engine.HubSocket"),
-        _attribute(_SOCKET, "closing", "engine.HubSocket, engine_server, socketio_server: socket state"),
-        _attribute(_SOCKET, "closed", "engine.HubSocket, engine_server, engine_http: socket state"),
-        _attribute(_SOCKET, "sid", "engine.HubSocket: log lines"),
-        _attribute(_SOCKET, "server", "engine.HubSocket: its HubEngineServer"),
+        attribute(_SOCKET, "queue", "engine.HubSocket: the packet queue, dropped once writes are direct"),
+        attribute(_SOCKET, "last_ping", "engine.HubSocket: the unanswered ping"),
+        attribute(_SOCKET, "connected", "engine.HubSocket.on_websocket: a new connection or an upgrade"),
+        attribute(_SOCKET, "upgrading", "SocketBase.upgrade_from_polling"),
+        attribute(_SOCKET, "upgraded", "SocketBase.upgrade_from_polling, engine.HubSocket"),
+        attribute(_SOCKET, "closing", "engine.HubSocket, engine_server, socketio_server: socket state"),
+        attribute(_SOCKET, "closed", "engine.HubSocket, engine_server, engine_http: socket state"),
+        attribute(_SOCKET, "sid", "engine.HubSocket: log lines"),
+        attribute(_SOCKET, "server", "engine.HubSocket: its HubEngineServer"),
         Private(
             _SERVER,
             "_trigger_event",
@@ -183,16 +179,16 @@ ENGINEIO = Library(
             "ServerBase: a new socket is adopted as a HubSocket before its connect handler",
             "none (upstream candidate: a socket_class attribute)",
         ),
-        _attribute(_SERVER, "sockets", "ServerBase.socket_by_eio_sid, all_sockets: the socket of an Engine.IO sid"),
-        _attribute(_SERVER, "handlers", "ServerBase.message_handler: python-socketio's packet handler"),
-        _attribute(_SERVER, "_async", "ServerBase.replace_driver_part: the websocket class, translate_request"),
-        _attribute(_SERVER, "_service_task", "closes sockets that missed a pong (relied on: no timer per read)"),
-        _attribute(_SERVER, "reason", "close reasons"),
-        _attribute(_SERVER, "ping_interval", "engine_server: the ping wheel"),
-        _attribute(_SERVER, "ping_timeout", "engine.HubSocket.close: how long a close waits on long-polling"),
-        _attribute(_SERVER, "max_http_buffer_size", "websocket.HubWebSocket: the largest message"),
-        _attribute(_SERVER, "logger", "engine.HubSocket: python-engineio's log lines"),
-        _attribute("engineio.payload.Payload", "max_decode_packets", "Payload: a long-polling body of any count"),
+        attribute(_SERVER, "sockets", "ServerBase.socket_by_eio_sid, all_sockets: the socket of an Engine.IO sid"),
+        attribute(_SERVER, "handlers", "ServerBase.message_handler: python-socketio's packet handler"),
+        attribute(_SERVER, "_async", "ServerBase.replace_driver_part: the websocket class, translate_request"),
+        attribute(_SERVER, "_service_task", "closes sockets that missed a pong (relied on: no timer per read)"),
+        attribute(_SERVER, "reason", "close reasons"),
+        attribute(_SERVER, "ping_interval", "engine_server: the ping wheel"),
+        attribute(_SERVER, "ping_timeout", "engine.HubSocket.close: how long a close waits on long-polling"),
+        attribute(_SERVER, "max_http_buffer_size", "websocket.HubWebSocket: the largest message"),
+        attribute(_SERVER, "logger", "engine.HubSocket: python-engineio's log lines"),
+        attribute("engineio.payload.Payload", "max_decode_packets", "Payload: a long-polling body of any count"),
         Private(_DRIVER, "WebSocket", Kind.CLASS, "", "WebSocketDriverBase → websocket.HubWebSocket"),
         Private(
             f"{_DRIVER}.WebSocket",
@@ -201,8 +197,8 @@ ENGINEIO = Library(
             "(self, handler, server)",
             "websocket.HubWebSocket: made by python-engineio's socket",
         ),
-        _attribute(f"{_DRIVER}.WebSocket", "_sock", "WebSocketDriverBase.response: the WebSocketResponse we open"),
-        _attribute(f"{_DRIVER}.WebSocket", "handler", "websocket.HubWebSocket.__call__: the socket's handler"),
+        attribute(f"{_DRIVER}.WebSocket", "_sock", "WebSocketDriverBase.response: the WebSocketResponse we open"),
+        attribute(f"{_DRIVER}.WebSocket", "handler", "websocket.HubWebSocket.__call__: the socket's handler"),
         Private(f"{_DRIVER}.WebSocket", "wait", Kind.CALLABLE, "(self)", "websocket.HubWebSocket.wait (the probe)"),
         Private(
             f"{_DRIVER}.WebSocket",

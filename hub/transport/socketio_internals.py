@@ -15,7 +15,7 @@ from typing import Any
 import engineio
 import socketio
 
-from hub.transport.surface import Kind, Library, Private
+from hub.transport.surface import Kind, Library, Private, attribute
 
 
 class ServerBase(socketio.AsyncServer):  # type: ignore[misc]
@@ -91,10 +91,6 @@ _CLUSTER = "hub/cluster/manager.py ClusterManager"
 _BUS = "gone with the cluster's own bus on redis-py's public pub/sub"
 
 
-def _attribute(owner: str, name: str, used_for: str, replacement: str = "none") -> Private:
-    return Private(owner, name, Kind.ATTRIBUTE, "", used_for, replacement)
-
-
 SOCKETIO = Library(
     distribution="python-socketio",
     tested="5.18.1",
@@ -143,12 +139,12 @@ SOCKETIO = Library(
             "(self, event, namespace, *args)",
             "ServerBase.run_handler: an event's handler",
         ),
-        _attribute(_SERVER, "_binary_packet", "ServerBase.awaiting_attachments: text frame or too many attachments"),
-        _attribute(_SERVER, "not_handled", "socketio_server: a handler's answer that is no answer"),
-        _attribute(_SERVER, "packet_class", "socketio_server.HubServer.ack_now: acks on another namespace"),
-        _attribute(_SERVER, "handlers", "socketio_server: the handlers of the default namespace"),
-        _attribute(_SERVER, "eio", "the Engine.IO server (documented as an attribute only in examples)"),
-        _attribute(_SERVER, "manager_initialized", f"{_CLUSTER}: cluster_ctx starts listening early", _BUS),
+        attribute(_SERVER, "_binary_packet", "ServerBase.awaiting_attachments: text frame or too many attachments"),
+        attribute(_SERVER, "not_handled", "socketio_server: a handler's answer that is no answer"),
+        attribute(_SERVER, "packet_class", "socketio_server.HubServer.ack_now: acks on another namespace"),
+        attribute(_SERVER, "handlers", "socketio_server: the handlers of the default namespace"),
+        attribute(_SERVER, "eio", "the Engine.IO server (documented as an attribute only in examples)"),
+        attribute(_SERVER, "manager_initialized", f"{_CLUSTER}: cluster_ctx starts listening early", _BUS),
         Private(
             _MANAGER,
             "sid_from_eio_sid",
@@ -166,7 +162,7 @@ SOCKETIO = Library(
         Private(
             _MANAGER, "is_connected", Kind.CALLABLE, "(self, sid, namespace)", "socketio_server: connected sids only"
         ),
-        _attribute(_MANAGER, "callbacks", "ServerBase.wants_answer"),
+        attribute(_MANAGER, "callbacks", "ServerBase.wants_answer"),
         Private(_REDIS, "_publish", Kind.CALLABLE, "(self, data)", f"{_CLUSTER}.publish", _BUS),
         Private(
             _REDIS,
@@ -185,9 +181,9 @@ SOCKETIO = Library(
             f"{_CLUSTER}: overridden, our messages apart from python-socketio's",
             _BUS,
         ),
-        _attribute(_REDIS, "pubsub", f"{_CLUSTER}: subscribe, close", _BUS),
-        _attribute(_REDIS, "redis", f"{_CLUSTER}.close", _BUS),
-        _attribute("socketio.async_pubsub_manager.AsyncPubSubManager", "channel", f"{_CLUSTER}: subscribe", _BUS),
-        _attribute("socketio.async_pubsub_manager.AsyncPubSubManager", "host_id", f"{_CLUSTER}, cluster/service", _BUS),
+        attribute(_REDIS, "pubsub", f"{_CLUSTER}: subscribe, close", _BUS),
+        attribute(_REDIS, "redis", f"{_CLUSTER}.close", _BUS),
+        attribute("socketio.async_pubsub_manager.AsyncPubSubManager", "channel", f"{_CLUSTER}: subscribe", _BUS),
+        attribute("socketio.async_pubsub_manager.AsyncPubSubManager", "host_id", f"{_CLUSTER}, cluster/service", _BUS),
     ),
 )

@@ -47,6 +47,11 @@ class Private:
     replacement: str = "none"
 
 
+def attribute(owner: str, name: str, used_for: str, replacement: str = "none") -> Private:
+    """An attribute entry (nothing to compare but its presence)."""
+    return Private(owner, name, Kind.ATTRIBUTE, "", used_for, replacement)
+
+
 @dataclass(frozen=True, slots=True)
 class Library:
     #: The distribution's name, as pip knows it.
