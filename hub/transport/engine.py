@@ -34,7 +34,7 @@ from engineio import exceptions as eio_exceptions
 from engineio import packet as eio_packet
 
 from hub.transport.engineio_internals import Payload, SocketBase
-from hub.transport.frames import Outgoing, frame
+from hub.transport.frames import PING, Outgoing, frame
 from hub.transport.websocket import NORMAL_CLOSE_CODES
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,6 @@ QUEUED_PACKET_BYTES = 512
 #: A replay waits for the client to read once this much is unsent.
 DRAIN_ABOVE = 256 * 1024
 
-_PING = Outgoing([eio_packet.Packet(eio_packet.PING)])
 #: The Engine.IO packet types a client sends once connected (PING only as the upgrade probe).
 _FROM_CLIENT = frozenset({eio_packet.CLOSE, eio_packet.PONG, eio_packet.MESSAGE, eio_packet.UPGRADE})
 #: Where `hub.transport.engine_http` leaves a long-polling POST's body for `HubSocket.handle_post_request`.
@@ -89,7 +88,7 @@ class HubSocket(SocketBase):
         if self.closing or self.closed:
             return
         self.last_ping = time.time()
-        self.push(_PING)
+        self.push(PING)
 
     def sign_in(self) -> None:
         """Its Socket.IO session is signed in: no deadline any more, and its TCP connection (once a

@@ -87,3 +87,7 @@ def encode_packet(pkt: sio_packet.Packet) -> Outgoing:
     encoded = pkt.encode()
     parts = encoded if isinstance(encoded, list) else [encoded]
     return Outgoing([eio_packet.Packet(eio_packet.MESSAGE, part) for part in parts])
+
+
+#: Engine.IO's PING, framed once for every connection's heartbeat.
+PING = Outgoing([eio_packet.Packet(eio_packet.PING)])
