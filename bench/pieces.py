@@ -30,7 +30,6 @@ from typing import Any
 import orjson
 
 from bench.peers.floor import server as floor_store
-from hub.fastpath import encode_event
 from hub.metrics import HubMetrics
 from hub.protocol import Kind, Notification, NotificationType, SendNotification
 from hub.ratelimit import TokenBuckets
@@ -38,6 +37,7 @@ from hub.sessions import Presence, Session
 from hub.store.base import NewNotification, Stored, User
 from hub.store.sqlite import SqliteStore
 from hub.timeutil import utc_now_iso
+from hub.transport.frames import encode_event
 from hub.validation import parse_event
 
 #: What the bench's load generator sends, as the hub reads it off the wire (after Engine.IO's "4").

@@ -16,20 +16,21 @@ import socketio
 from aiohttp import web
 
 from hub import metrics
-from hub.admission import Gate
 from hub.app_keys import ACCOUNTS, BODY_READS, CONFIG, GATE, GUARD, METRICS, SERVICE, SOCKETS, STARTED, STORE
 from hub.auth import Accounts, proxy_networks
 from hub.config import HubConfig
-from hub.engine_http import EngineRequests
 from hub.http import WebGuard, add_routes, learn_names, local_names
-from hub.http_body import BodyReads
-from hub.namespace import SocketLayer
-from hub.protocol import MAX_PACKET_BYTES
 from hub.redaction import RedactSecrets
 from hub.service import HubService, Transport
-from hub.sio_server import HubServer
 from hub.store import create_store
-from hub.websocket import install_websocket_transport
+from hub.transport import (
+    BodyReads,
+    Gate,
+    HubServer,
+    TransportLayer,
+    attach_socketio,
+    close_all_connections,
+)
 
 log = logging.getLogger(__name__)
 
@@ -47,28 +48,18 @@ def create_app(config: HubConfig) -> web.Application:
         from hub.cluster import ClusterManager
 
         manager = ClusterManager(config.redis)
-    sio = HubServer(
-        client_manager=manager,
-        async_mode="aiohttp",
-        # A connection's events are handled in order, one at a time, as Node's socket.io does:
-        # `authenticate` then `send_notification` at once works, and no task is made per event.
-        async_handlers=False,
-        cors_allowed_origins=_cors(config),
-        ping_interval=config.ping_interval,
-        ping_timeout=config.ping_timeout,
-        max_http_buffer_size=MAX_PACKET_BYTES,
-        logger=packet_loggers[0],
-        engineio_logger=packet_loggers[1],
-    )
-    install_websocket_transport(sio, compress=config.websocket_compression)
-    sio.attach(app)
     app[GATE] = Gate(config, proxy_networks(config.trusted_proxies))
-    sio.eio.gate = app[GATE]
-    sio.eio.sign_in_timeout = config.sign_in_timeout
-    sio.eio.backlog.cap = config.max_send_buffer_total
     app[GUARD] = WebGuard(config, local_names())
     app[BODY_READS] = BodyReads()
-    EngineRequests(sio.eio, config, app[GUARD], app[BODY_READS], app[GATE]).install()
+    sio = attach_socketio(
+        app,
+        config,
+        client_manager=manager,
+        gate=app[GATE],
+        guard=app[GUARD],
+        body_reads=app[BODY_READS],
+        loggers=(packet_loggers[0], packet_loggers[1]),
+    )
     add_routes(app, config)
     app[METRICS] = metrics.HubMetrics(lambda: app[SERVICE].presence if SERVICE in app else None)
     app[METRICS].watch_connections(lambda: _connection_counts(app, sio))
@@ -100,14 +91,6 @@ async def _learn_names(app: web.Application) -> None:
     await learn_names(app[GUARD], app[CONFIG])
 
 
-def _cors(config: HubConfig) -> str | list[str] | None:
-    if not config.cors_origins:
-        return None  # same origin only
-    if "*" in config.cors_origins:
-        return "*"
-    return list(config.cors_origins)
-
-
 async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
     store = create_store(app[CONFIG])
     await store.open()
@@ -120,7 +103,7 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
 
 def _service_ctx(sio: socketio.AsyncServer):  # type: ignore[no-untyped-def]
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        layer = SocketLayer(
+        layer = TransportLayer(
             sio, lambda transport: _make_service(app, transport, sio), max_send_buffer=app[CONFIG].max_send_buffer
         )
         app[SOCKETS] = layer
@@ -148,19 +131,6 @@ def _make_service(app: web.Application, transport: Transport, sio: socketio.Asyn
 
 def _on_shutdown(sio: socketio.AsyncServer):  # type: ignore[no-untyped-def]
     async def close_clients(app: web.Application) -> None:
-        # Close the transports, without a Socket.IO or Engine.IO "close" packet: with one,
-        # python-socketio clients take it as "server disconnect" and never come back. Clients see
-        # the connection end once what was already written or queued for them is sent, and
-        # reconnect to the restarted hub, as after any drop (see HubSocket.close).
-        # wait=False: a socket whose client is already gone has no writer left to drain its queue.
-        sockets = list(sio.eio.sockets.values())
-        if sockets:
-            log.info("closing %d client connections", len(sockets))
-        for socket in sockets:
-            await socket.close(wait=False, abort=True, reason=sio.eio.reason.SERVER_DISCONNECT)
-        cut = app[BODY_READS].cut()
-        if cut:
-            log.info("cut %d requests still sending their body", cut)
-        await sio.shutdown()
+        await close_all_connections(sio, app[BODY_READS])
 
     return close_clients

@@ -13,15 +13,15 @@ from aiohttp import web
 if TYPE_CHECKING:
     from redis import asyncio as aioredis
 
-    from hub.admission import Gate
     from hub.auth import Accounts
     from hub.config import HubConfig
     from hub.http.web_guard import WebGuard
-    from hub.http_body import BodyReads
     from hub.metrics import HubMetrics
-    from hub.namespace import SocketLayer
     from hub.service import HubService
     from hub.store import Store
+    from hub.transport.admission import Gate
+    from hub.transport.http_body import BodyReads
+    from hub.transport.layer import TransportLayer
 
 #: The settings the hub was started with.
 CONFIG: web.AppKey[HubConfig] = web.AppKey("config")
@@ -32,7 +32,7 @@ ACCOUNTS: web.AppKey[Accounts] = web.AppKey("accounts")
 #: Delivery: sends, rooms, presence, replay.
 SERVICE: web.AppKey[HubService] = web.AppKey("service")
 #: The Socket.IO connections and their event handlers.
-SOCKETS: web.AppKey[SocketLayer] = web.AppKey("sockets")
+SOCKETS: web.AppKey[TransportLayer] = web.AppKey("sockets")
 METRICS: web.AppKey[HubMetrics] = web.AppKey("metrics")
 #: The Redis client of a clustered hub (absent on a single hub).
 CLUSTER_REDIS: web.AppKey[aioredis.Redis] = web.AppKey("cluster_redis")

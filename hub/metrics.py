@@ -108,7 +108,7 @@ class _Deliveries(Collector):
 
 @dataclass(frozen=True, slots=True)
 class ConnectionCounts:
-    """What the hub's connection limits did so far (hub/admission.py, hub/engine_server.py)."""
+    """What the hub's connection limits did so far (hub/transport/admission.py, hub/transport/engine_server.py)."""
 
     open: int
     refused: dict[str, int]  # by reason: per_address, full

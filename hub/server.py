@@ -26,16 +26,15 @@ from pathlib import Path
 from aiohttp import web
 
 from hub import sd_notify
-from hub.admission import connection_limit, open_files, raise_file_limit
 from hub.announce import Announcer
 from hub.app import create_app
 from hub.app_keys import ACCOUNTS, GATE, STORE
 from hub.auth import Accounts
 from hub.config import HubConfig
 from hub.errors import CannotListen, ConfigError
-from hub.listener import GatedRunner
 from hub.store import Store
 from hub.tls_reload import ReloadableCertificate
+from hub.transport import GatedRunner, connection_limit, open_files, raise_file_limit
 
 log = logging.getLogger(__name__)
 

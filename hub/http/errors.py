@@ -13,8 +13,8 @@ from aiohttp import web
 from hub.app_keys import GATE, GUARD
 from hub.errors import RateLimited, RequestError, Unavailable
 from hub.http.bodies import token_owner
-from hub.http_body import close_unless_read
 from hub.protocol import ErrorCode
+from hub.transport import close_unless_read
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def json_errors(handler: RouteHandler) -> RouteHandler:
 
 
 async def _reserve_refusal(request: web.Request) -> web.Response | None:
-    """A connection taken on reserve (hub/admission.py) serves only /api/health and admins: the
+    """A connection taken on reserve (hub/transport/admission.py) serves only /api/health and admins: the
     answer to anyone else, which closes the connection."""
     gate = request.app.get(GATE)
     if gate is None or not gate.on_reserve(request.protocol) or request.path == "/api/health":

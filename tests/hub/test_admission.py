@@ -13,10 +13,10 @@ import aiohttp
 import pytest
 import socketio
 
-from hub.admission import RESERVE, Gate
 from hub.app_keys import GATE, SOCKETS
 from hub.config import HubConfig
-from hub.listener import HubRequestHandler
+from hub.transport.admission import RESERVE, Gate
+from hub.transport.listener import HubRequestHandler
 from tests.support.clients import Client
 from tests.support.hubs import Hub, HubProcess
 from tests.support.raw_engineio import RawSocket
@@ -101,9 +101,9 @@ def test_with_no_room_to_make_connections_come_on_reserve_then_are_refused() -> 
 
 
 def test_the_aiohttp_internals_the_listener_uses_are_there() -> None:
-    """hub/listener.py subclasses aiohttp's RequestHandler and reads its private state (aiohttp 3.14,
+    """hub/transport/listener.py subclasses aiohttp's RequestHandler and reads its private state (aiohttp 3.14,
     aiohttp/web_protocol.py and web_runner.py). If this fails after an aiohttp upgrade, revisit
-    hub/listener.py: the gate, the idle timer before the first request and the quiet log of
+    hub/transport/listener.py: the gate, the idle timer before the first request and the quiet log of
     malformed requests depend on it."""
     import inspect
 

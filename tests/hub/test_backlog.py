@@ -1,4 +1,4 @@
-"""The cap on what all connections together have unsent (hub/backlog.py), without sockets and on a hub."""
+"""The cap on what all connections together have unsent (hub/transport/backlog.py), without sockets and on a hub."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 from engineio import packet as eio_packet
 
 from hub.app_keys import SOCKETS
-from hub.backlog import Backlog
-from hub.frames import Outgoing
+from hub.transport.backlog import Backlog
+from hub.transport.frames import Outgoing
 from tests.support.hubs import Hub
 from tests.support.raw_http import RawHttp, polling_session, request
 from tests.support.stuck import StuckReader, hold_little_in_the_kernel

@@ -1,4 +1,4 @@
-"""The hub's Engine.IO layer (hub/engine.py): direct websocket writes and python-engineio's queue give
+"""The hub's Engine.IO layer (hub/transport/engine.py): direct websocket writes and python-engineio's queue give
 clients the same thing, a long-polling client that upgrades loses nothing, sends are acknowledged in
 the order they were made, and a client's goodbye ends its session at once."""
 
@@ -14,8 +14,8 @@ import aiohttp
 import pytest
 
 from hub.app_keys import SOCKETS
-from hub.engine import HubSocket
-from hub.timerwheel import TimerWheel
+from hub.transport.engine import HubSocket
+from hub.transport.heartbeat import PingWheel
 from tests.support.clients import Client
 from tests.support.hubs import Hub
 from tests.support.waiting import WAIT
@@ -62,7 +62,7 @@ async def test_direct_and_queued_connections_get_the_same(hub_factory: Any, comp
 
 
 async def test_an_open_websocket_keeps_no_http_parser_and_still_works(hub: Hub) -> None:
-    """hub/websocket.py lets aiohttp's HTTP parser go after the upgrade (memory per idle connection):
+    """hub/transport/websocket.py lets aiohttp's HTTP parser go after the upgrade (memory per idle connection):
     this fails if an aiohttp release moves it, so that the saving is not lost unnoticed."""
     alice = await hub.client(await hub.user("alice"), name="alice")
     bob = await hub.client(await hub.user("bob"), name="bob")
@@ -178,7 +178,7 @@ async def test_pings_keep_a_client_that_answers_and_drop_one_that_stops(hub_fact
         assert (await alice.next("user_offline"))["userId"] == "bob"
 
 
-def on_ping_wheel(hub: Hub) -> TimerWheel[HubSocket]:
+def on_ping_wheel(hub: Hub) -> PingWheel:
     return hub.running.app[SOCKETS].sio.eio.pings
 
 
@@ -191,3 +191,35 @@ async def test_a_connection_that_closes_while_waiting_for_its_next_ping_leaves_t
         await ws.close()
     assert (await alice.next("user_offline"))["userId"] == "bob"
     assert bob.closed and bob not in on_ping_wheel(hub)
+
+
+class _BrokenWrites:
+    """A connection's transport whose writes fail (a TLS or socket error the hub cannot cause here)."""
+
+    def __init__(self, transport: Any) -> None:
+        self._transport = transport
+
+    def write(self, data: bytes) -> None:
+        raise RuntimeError("the connection broke while writing")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
+async def test_a_connection_that_fails_to_write_keeps_nobody_else_from_their_frames(hub: Hub) -> None:
+    """Frames for many connections go out together at the end of a loop iteration: one connection
+    whose write fails is cut, and everyone after it in that round still gets their frames."""
+    alice = await hub.client(await hub.user("alice"), name="alice")
+    bob = await hub.client(await hub.user("bob"), name="bob")
+    carl = await hub.client(await hub.user("carl"), name="carl")
+    carls = socket_of(hub, carl)
+    carls._out = _BrokenWrites(carls._out)  # type: ignore[assignment]
+
+    layer = hub.running.app[SOCKETS].connections
+    # Carl first, then Bob: one fan-out, written in that order in one round.
+    await layer.emit_many([carl.sio.get_sid(), bob.sio.get_sid()], "server_announcement", {"message": "hello"})
+
+    assert (await bob.next("server_announcement"))["message"] == "hello"
+    await asyncio.wait_for(carl.disconnected.wait(), WAIT)
+    sent = await alice.call("send_notification", {"to": "bob", "message": "later"})
+    assert (await bob.next("notification"))["id"] == sent["id"]

@@ -16,7 +16,7 @@ PAYLOADS: list[Any] = [
 
 
 async def test_emit_many_matches_emit_for_every_recipient(hub: Hub) -> None:
-    layer = hub.running.app[SOCKETS]
+    layer = hub.running.app[SOCKETS].connections
     clients = [await hub.client(await hub.user(f"u{i}")) for i in range(3)]
     sids = [c.sio.get_sid() for c in clients]
 
@@ -32,7 +32,7 @@ async def test_emit_many_matches_emit_for_every_recipient(hub: Hub) -> None:
 
 
 async def test_order_is_kept_when_fast_and_stock_emits_interleave(hub: Hub) -> None:
-    layer = hub.running.app[SOCKETS]
+    layer = hub.running.app[SOCKETS].connections
     client = await hub.client(await hub.user("alice"))
     sid = client.sio.get_sid()
     client.received.clear()
@@ -47,7 +47,7 @@ async def test_order_is_kept_when_fast_and_stock_emits_interleave(hub: Hub) -> N
 
 
 async def test_unknown_and_departed_sids_are_skipped(hub: Hub) -> None:
-    layer = hub.running.app[SOCKETS]
+    layer = hub.running.app[SOCKETS].connections
     stays = await hub.client(await hub.user("stays"))
     leaves = await hub.client(await hub.user("leaves"))
     gone = leaves.sio.get_sid()

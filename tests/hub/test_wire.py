@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import pytest
 from socketio import packet as sio_packet
 
-from hub.fastpath import encode_ack, encode_event
 from hub.protocol import Kind, Notification, NotificationType
 from hub.timeutil import utc_now_iso
+from hub.transport.frames import encode_ack, encode_event
 
 
 @pytest.mark.parametrize("room", [None, "ops"])

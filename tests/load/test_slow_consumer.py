@@ -10,7 +10,7 @@ import random
 from typing import Any
 
 from hub.app_keys import SOCKETS
-from hub.engine import HubSocket
+from hub.transport.engine import HubSocket
 from tests.load.stats import percentile
 from tests.support.hubs import Hub
 from tests.support.peers import Peer
@@ -25,7 +25,7 @@ ASKS = 3  # list_rooms requests from each of the connections capped in all
 
 async def test_a_client_that_never_reads_is_capped_and_delays_nobody(hub_factory: Any) -> None:
     hub: Hub = await hub_factory(rate_burst=1_000_000, rate_refill_per_second=1_000_000.0)
-    layer = hub.running.app[SOCKETS]
+    layer = hub.running.app[SOCKETS].connections
     layer.max_send_buffer = CAP
     tokens = {name: await hub.user(name) for name in ("alice", "bob")}
     carl = await hub.store.create_user("carl", None, admin=False)
@@ -96,7 +96,7 @@ async def test_a_big_replay_goes_at_the_clients_pace_and_is_not_capped(hub_facto
     """A reconnecting client with far more missed notifications than the cap gets them all without
     tripping the slow-consumer cap: a replay waits for the client to read as it goes."""
     hub: Hub = await hub_factory(rate_burst=1_000_000, rate_refill_per_second=1_000_000.0)
-    layer = hub.running.app[SOCKETS]
+    layer = hub.running.app[SOCKETS].connections
     layer.max_send_buffer = CAP
     alice = await hub.client(await hub.user("alice"), name="alice")
     bob_token = await hub.user("bob")
@@ -116,10 +116,10 @@ async def test_a_big_replay_goes_at_the_clients_pace_and_is_not_capped(hub_facto
 
 
 async def test_a_compressed_client_that_never_reads_is_capped_too(hub_factory: Any) -> None:
-    """A connection with permessage-deflate keeps python-engineio's queue (hub/engine.py); it has the
+    """A connection with permessage-deflate keeps python-engineio's queue (hub/transport/engine.py); it has the
     same cap, counted in packets, and the same end: closed, its user offline for everyone."""
     hub: Hub = await hub_factory(websocket_compression=True, rate_burst=1_000_000, rate_refill_per_second=1_000_000.0)
-    layer = hub.running.app[SOCKETS]
+    layer = hub.running.app[SOCKETS].connections
     layer.max_send_buffer = CAP
     alice = await hub.client(await hub.user("alice"), name="alice")
     carl_token = await hub.user("carl")

@@ -16,7 +16,7 @@ import zlib
 from typing import Any
 from urllib.parse import urlsplit
 
-from hub.engine import HubSocket
+from hub.transport.engine import HubSocket
 
 
 class StuckReader:

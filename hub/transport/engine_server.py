@@ -1,4 +1,4 @@
-"""The hub's Engine.IO server: python-engineio's `AsyncServer` making `HubSocket`s (hub/engine.py),
+"""The hub's Engine.IO server: python-engineio's `AsyncServer` making `HubSocket`s (hub/transport/engine.py),
 with a cap on what a client that stops reading may hold, one timer for every connection's pings,
 and an owner for the tasks that close connections."""
 
@@ -9,23 +9,22 @@ import contextlib
 import logging
 from typing import Any
 
-import engineio
-from engineio.async_socket import AsyncSocket
-
-from hub.admission import Gate
-from hub.backlog import Backlog
 from hub.config import HEARTBEAT_TICKS
-from hub.engine import MAX_SEND_BUFFER, MAX_SEND_BUFFER_TOTAL, HubSocket
-from hub.timerwheel import TimerWheel
+from hub.transport.admission import Gate
+from hub.transport.backlog import Backlog
+from hub.transport.engine import MAX_SEND_BUFFER, MAX_SEND_BUFFER_TOTAL, HubSocket
+from hub.transport.engineio_internals import ServerBase, adopt
+from hub.transport.heartbeat import PingWheel
+from hub.transport.timerwheel import TimerWheel
 
 log = logging.getLogger(__name__)
 
 
-class HubEngineServer(engineio.AsyncServer):  # type: ignore[misc]
+class HubEngineServer(ServerBase):
     """python-engineio's server with HubSockets, a send-buffer cap, a deadline to sign in and an owner
     for closing tasks."""
 
-    #: Told which TCP connections carry a signed-in session (hub/admission.py); None: not gated.
+    #: Told which TCP connections carry a signed-in session (hub/transport/admission.py); None: not gated.
     gate: Gate | None = None
     #: Seconds a connection may stay without a signed-in session (`sign_in_timeout`).
     sign_in_timeout = 45.0
@@ -41,7 +40,7 @@ class HubEngineServer(engineio.AsyncServer):  # type: ignore[misc]
         self._unflushed: list[HubSocket] = []
         self._flush_soon: asyncio.Handle | None = None
         #: Connections due a ping (`ping_later`), on one timer.
-        self.pings: TimerWheel[HubSocket] = TimerWheel(self._ping_tick, HubSocket.ping, "pinging a connection")
+        self.pings = PingWheel(lambda: float(self.ping_interval))
         #: Connections not signed in yet, closed when their time is up (`sign_in_timeout`).
         self.unsigned: TimerWheel[HubSocket] = TimerWheel(
             lambda: self.sign_in_timeout / HEARTBEAT_TICKS, self._sign_in_expired, "closing a connection"
@@ -59,20 +58,22 @@ class HubEngineServer(engineio.AsyncServer):  # type: ignore[misc]
         self._flush_soon = None
         sockets, self._unflushed = self._unflushed, []
         for socket in sockets:
-            socket.flush()
+            # A connection whose write fails is cut (HubSocket.flush); whatever else goes wrong with
+            # one, the others still get their frames, and are not left with frames that no later
+            # round would write.
+            try:
+                socket.flush()
+            except Exception:
+                log.exception("writing to connection %s failed", socket.sid)
 
     # ------------------------------------------------------------------ heartbeat
 
     def ping_later(self, socket: HubSocket) -> None:
         """Ping `socket` once `ping_interval` has passed, at most a tick late."""
-        if not (socket.closing or socket.closed):
-            self.pings.add(socket, float(self.ping_interval))
+        self.pings.later(socket)
 
     def cancel_ping(self, socket: HubSocket) -> None:
-        self.pings.discard(socket)
-
-    def _ping_tick(self) -> float:
-        return float(self.ping_interval) / HEARTBEAT_TICKS
+        self.pings.cancel(socket)
 
     # ------------------------------------------------------------------ signing in
 
@@ -89,14 +90,10 @@ class HubEngineServer(engineio.AsyncServer):  # type: ignore[misc]
         self.dropped_unsigned += 1
         self.start_task(socket.close(wait=False, reason=self.reason.TRANSPORT_ERROR))
 
-    async def _trigger_event(self, event: str, *args: Any, **kwargs: Any) -> Any:
-        if event == "connect":
-            # python-engineio has no hook for its socket class: it has just made an AsyncSocket.
-            socket = self.sockets.get(args[0])
-            if type(socket) is AsyncSocket:
-                socket.__class__ = HubSocket
-                self.unsigned.add(socket, self.sign_in_timeout)
-        return await super()._trigger_event(event, *args, **kwargs)
+    def on_socket_opened(self, eio_sid: str) -> None:
+        socket = self.socket_by_eio_sid(eio_sid)
+        if adopt(socket, HubSocket):
+            self.unsigned.add(socket, self.sign_in_timeout)
 
     def start_task(self, coro: Any) -> None:
         task = asyncio.ensure_future(coro)
@@ -110,6 +107,16 @@ class HubEngineServer(engineio.AsyncServer):  # type: ignore[misc]
 
     def start_closing(self, socket: HubSocket, *, abort: bool) -> None:
         self.start_task(socket.close(wait=False, abort=abort, reason=self.reason.TRANSPORT_ERROR))
+
+    async def close_connections(self) -> None:
+        """Close every connection without a goodbye packet (the hub is stopping).
+
+        wait=False: a connection whose client is already gone has no writer left to drain its queue."""
+        sockets = self.all_sockets()
+        if sockets:
+            log.info("closing %d client connections", len(sockets))
+        for socket in sockets:
+            await socket.close(wait=False, abort=True, reason=self.reason.SERVER_DISCONNECT)
 
     async def shutdown(self) -> None:
         await super().shutdown()

@@ -17,9 +17,9 @@ until it carries a signed-in Socket.IO session (a device token, or `authenticate
   closed. MARGIN more files stay free for the store, the log and the hub's own sockets.
 - How long a pending connection may stay is bounded elsewhere: `http_idle_timeout` (aiohttp's idle
   timer, also before the first request and while headers trickle in), `http_body_timeout`
-  (hub/http_body.py), `sign_in_timeout` (hub/engine_server.py), the Socket.IO heartbeat.
+  (hub/transport/http_body.py), `sign_in_timeout` (hub/transport/engine_server.py), the Socket.IO heartbeat.
 
-This module is the bookkeeping, with no I/O: `hub/listener.py` calls it from aiohttp's protocol.
+This module is the bookkeeping, with no I/O: `hub/transport/listener.py` calls it from aiohttp's protocol.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ LOG_EVERY = 60.0
 
 
 class Handle(Protocol):
-    """A connection as the gate sees it (aiohttp's protocol object, in hub/listener.py)."""
+    """A connection as the gate sees it (aiohttp's protocol object, in hub/transport/listener.py)."""
 
     @property
     def busy(self) -> bool:

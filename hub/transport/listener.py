@@ -1,9 +1,9 @@
-"""aiohttp's HTTP server with the hub's gate in front (hub/admission.py).
+"""aiohttp's HTTP server with the hub's gate in front (hub/transport/admission.py).
 
-aiohttp has no hook for a connection before its first request, so this is the one module that
-reaches into aiohttp's server internals (checked by `tests/hub/test_admission.py` against the
-release in use, aiohttp 3.14): `GatedRunner` makes aiohttp's `Server` build `HubRequestHandler`s,
-aiohttp's per-connection protocol, which
+aiohttp has no hook for a connection before its first request, so this reaches into aiohttp's
+server internals, through hub/transport/aiohttp_internals.py (checked against the release installed
+by tests/hub/test_library_internals.py): `GatedRunner` makes aiohttp's `Server` build
+`HubRequestHandler`s, aiohttp's per-connection protocol, which
 
 - asks the gate about each new connection; a refused one is answered at once (429 or 503, the
   API's JSON body, `Connection: close`) without reading its request, and closed a moment later;
@@ -24,9 +24,10 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestHandler
 
-from hub.admission import Gate
 from hub.app_keys import GATE
 from hub.errors import RateLimited, RequestError
+from hub.transport.admission import Gate
+from hub.transport.aiohttp_internals import RequestHandlerBase, RunnerBase, change_class, make_handler
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def canned(exc: RequestError) -> bytes:
     return head.encode() + body
 
 
-class HubRequestHandler(RequestHandler):
+class HubRequestHandler(RequestHandlerBase):
     __slots__ = ("_gate", "_linger", "_refused")
 
     def __init__(self, manager: web.Server, *, gate: Gate, **kwargs: Any) -> None:
@@ -66,14 +67,14 @@ class HubRequestHandler(RequestHandler):
             super().connection_made(transport)
             return
         self._refused = True
-        self._manager = None  # aiohttp's server never hears of it
+        self.leave_server()  # aiohttp's server never hears of it
         assert isinstance(transport, asyncio.WriteTransport)
         transport.write(canned(refusal))
         if transport.can_write_eof():
             transport.write_eof()
         # Open a moment longer: a client still sending its request would otherwise get a reset,
         # which may discard the answer before it is read.
-        self._linger = self._loop.call_later(REFUSED_LINGER, transport.abort)
+        self._linger = self.loop.call_later(REFUSED_LINGER, transport.abort)
 
     def data_received(self, data: bytes) -> None:
         if not self._refused:
@@ -86,10 +87,6 @@ class HubRequestHandler(RequestHandler):
                 self._linger.cancel()
             return
         super().connection_lost(exc)
-
-    @property
-    def busy(self) -> bool:
-        return bool(self._request_in_progress)
 
     def evict(self) -> None:
         log.debug("closing an idle connection to make room")
@@ -110,15 +107,14 @@ class GatedServer(web.Server):
     gate: Gate
 
     def __call__(self) -> RequestHandler:
-        return HubRequestHandler(self, loop=self._loop, gate=self.gate, **self._kwargs)
+        return make_handler(self, HubRequestHandler, gate=self.gate)
 
 
-class GatedRunner(web.AppRunner):
+class GatedRunner(RunnerBase):
     """`web.AppRunner` whose connections pass the app's gate."""
 
-    async def _make_server(self) -> web.Server:
-        server = await super()._make_server()
-        server.__class__ = GatedServer  # aiohttp makes its Server itself; this is the same object, gated
-        assert isinstance(server, GatedServer)
-        server.gate = self.app[GATE]
-        return server
+    def server_made(self, server: web.Server) -> web.Server:
+        gated = change_class(server, GatedServer)  # aiohttp makes its Server itself; this is the same object, gated
+        assert isinstance(gated, GatedServer)
+        gated.gate = self.app[GATE]
+        return gated

@@ -1,8 +1,8 @@
 """The hub's Socket.IO server: python-socketio's `AsyncServer` on the hub's Engine.IO layer
-(`hub/engine.py`), with the dispatch the hub needs.
+(`hub/transport/engine.py`), with the dispatch the hub needs.
 
 - Handlers learn whether the client asked for an ack (`ack_wanted`), and sends are answered
-  without python-socketio's handler chain (`HubServer.sends`, see `SocketLayer._route_send`).
+  without python-socketio's handler chain (`HubServer.sends`, see `EventRouter._route_send`).
 - A malformed packet closes that client's connection, as the JavaScript server does.
 - Only the hub's own events reach its handlers. python-socketio dispatches an event named `connect`
   or `disconnect` to the handler of that name, so a client sending `42["connect", ...]` ran the
@@ -22,13 +22,13 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import socketio
 from socketio import packet as sio_packet
 
-from hub import jsonwire
-from hub.engine import HubSocket
-from hub.engine_server import HubEngineServer
-from hub.fastpath import NAMESPACE, encode_ack, encode_packet
+from hub.transport import jsonwire
+from hub.transport.engine import HubSocket
+from hub.transport.engine_server import HubEngineServer
+from hub.transport.frames import NAMESPACE, encode_ack, encode_packet
+from hub.transport.socketio_internals import ServerBase
 
 log = logging.getLogger(__name__)
 
@@ -48,40 +48,37 @@ _MALFORMED = (ValueError, TypeError, IndexError, KeyError, AttributeError, Recur
 
 
 class HubPacket(sio_packet.Packet):  # type: ignore[misc]
-    """python-socketio's packet, reading JSON as the rest of the hub does (`hub/jsonwire.py`): a
+    """python-socketio's packet, reading JSON as the rest of the hub does (`hub/transport/jsonwire.py`): a
     CONNECT's `auth` or an event it parses itself with a huge number in it is refused by validation,
     not taken for a malformed packet."""
 
     json = jsonwire
 
 
-class HubServer(socketio.AsyncServer):  # type: ignore[misc]
-    """AsyncServer on the hub's Engine.IO layer (`hub/engine.py`) that lets handlers know whether
+class HubServer(ServerBase):
+    """AsyncServer on the hub's Engine.IO layer (`hub/transport/engine.py`) that lets handlers know whether
     the client asked for an ack, answers sends itself (`sends`), and closes the connection of a
     client sending a malformed packet (as the JavaScript server does)."""
 
-    #: Send events (`SocketLayer._route_send`), answered without python-socketio's handler chain:
+    #: Send events (`EventRouter._route_send`), answered without python-socketio's handler chain:
     #: called with the sid, the payload, the client's ack id (None: no ack wanted) and the connection.
     sends: dict[str, Callable[[str, tuple[Any, ...], int | None, str], Awaitable[None]]]
+
+    engineio_server_class = HubEngineServer
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("serializer", HubPacket)
         super().__init__(*args, **kwargs)
         self.sends = {}
 
-    def _engineio_server_class(self) -> type[HubEngineServer]:
-        return HubEngineServer
-
-    async def _handle_event(self, eio_sid: str, namespace: str | None, id: int | None, data: Any) -> None:
+    async def on_event_packet(self, eio_sid: str, namespace: str | None, id: int | None, data: Any) -> None:
         namespace = namespace or NAMESPACE
         sid = self.manager.sid_from_eio_sid(eio_sid, namespace)
         if sid is None or not self.manager.is_connected(sid, namespace):
             return  # ignored until the client connects the namespace, as Socket.IO specifies
-        await super()._handle_event(eio_sid, namespace, id, data)
+        await super().on_event_packet(eio_sid, namespace, id, data)
 
-    async def _handle_event_internal(
-        self, server: Any, sid: str, eio_sid: str, data: Any, namespace: str, id: int | None
-    ) -> None:
+    async def on_event(self, sid: str, eio_sid: str, data: Any, namespace: str, id: int | None) -> None:
         event = data[0]
         if type(event) is not str:
             raise ValueError("an event name that is not a string")  # malformed: the connection closes
@@ -94,14 +91,14 @@ class HubServer(socketio.AsyncServer):  # type: ignore[misc]
             if unknown is not None:
                 await self._answer_event(unknown(event, sid, *data[1:]), eio_sid, namespace, id)
             return
-        await self._answer_event(server._trigger_event(event, namespace, sid, *data[1:]), eio_sid, namespace, id)
+        await self._answer_event(self.run_handler(event, namespace, sid, *data[1:]), eio_sid, namespace, id)
 
-    async def _handle_ack(self, eio_sid: str, namespace: str | None, id: int | None, data: Any) -> None:
+    async def on_ack_packet(self, eio_sid: str, namespace: str | None, id: int | None, data: Any) -> None:
         """An answer to an event the hub sent with a callback; the hub asks none, so any other is
         ignored. (Id 0 is python-socketio's own counter of ids, never a callback.)"""
         sid = self.manager.sid_from_eio_sid(eio_sid, namespace or NAMESPACE)
-        if id and id in self.manager.callbacks.get(sid, {}):
-            await super()._handle_ack(eio_sid, namespace, id, data)
+        if id and self.wants_answer(sid, id):
+            await super().on_ack_packet(eio_sid, namespace, id, data)
 
     async def _answer_event(self, handling: Awaitable[Any], eio_sid: str, namespace: str, id: int | None) -> None:
         """Run a handler (telling it whether the client wants an ack) and send its answer as the ack."""
@@ -115,7 +112,7 @@ class HubServer(socketio.AsyncServer):  # type: ignore[misc]
             self.ack_now(eio_sid, namespace, id, args)
 
     def ack_now(self, eio_sid: str, namespace: str, id: int, args: list[Any]) -> None:
-        socket = self.eio.sockets.get(eio_sid)
+        socket = self.eio.socket_by_eio_sid(eio_sid)
         if not isinstance(socket, HubSocket):
             return
         if namespace == NAMESPACE:
@@ -123,8 +120,8 @@ class HubServer(socketio.AsyncServer):  # type: ignore[misc]
         else:  # pragma: no cover - the hub serves the default namespace only
             socket.push(encode_packet(self.packet_class(sio_packet.ACK, namespace=namespace, id=id, data=args)))
 
-    async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
-        if eio_sid in self._binary_packet:
+    async def on_eio_message(self, eio_sid: str, data: Any) -> None:
+        if self.awaiting_attachments(eio_sid) is not None:
             if not isinstance(data, bytes):
                 # python-socketio would take this text frame as the awaited attachment.
                 await self.drop_connection(eio_sid, "a text frame where a binary attachment was due")
@@ -135,11 +132,11 @@ class HubServer(socketio.AsyncServer):  # type: ignore[misc]
         # (placeholders that do not match, zero attachments) it would even swallow every later
         # frame of that client. Close that one connection instead; the client may reconnect.
         try:
-            await super()._handle_eio_message(eio_sid, data)
+            await self.library_eio_message(eio_sid, data)
         except _MALFORMED as exc:
             await self.drop_connection(eio_sid, f"malformed Socket.IO packet ({type(exc).__name__})")
             return
-        pending = self._binary_packet.get(eio_sid)
+        pending = self.awaiting_attachments(eio_sid)
         if pending is not None and not 0 < pending.attachment_count <= MAX_ATTACHMENTS:
             await self.drop_connection(eio_sid, f"binary packet with {pending.attachment_count} attachments")
 
@@ -182,8 +179,8 @@ class HubServer(socketio.AsyncServer):  # type: ignore[misc]
     async def drop_connection(self, eio_sid: str, why: str) -> None:
         """Close one Engine.IO connection now: the client sees a dropped transport and may
         reconnect; its session ends as on any disconnect."""
-        self._binary_packet.pop(eio_sid, None)
-        socket = self.eio.sockets.get(eio_sid)
+        self.forget_attachments(eio_sid)
+        socket = self.eio.socket_by_eio_sid(eio_sid)
         if socket is None or socket.closed or socket.closing:
             return
         log.info("closing connection %s: %s", eio_sid, why)

@@ -1,10 +1,27 @@
-"""Engine.IO packets as websocket frames, built once and written to any number of connections."""
+"""Socket.IO packets encoded once, as websocket frames, to be written to any number of connections.
+
+`AsyncServer.emit(..., to=sid)` encodes the packet and creates an asyncio task per recipient, and
+python-engineio then queues it for a writer task per connection. For a notification going to many
+devices, the hub instead encodes the Socket.IO packet once (`encode_event`), frames it once as a
+websocket frame (`Outgoing`), and writes that same frame to each recipient's connection at once
+(hub/transport/engine.py): no task, no queue, no encode per recipient. Connections still on a queue
+(long-polling, compressed websockets) get the same Engine.IO packet object in their queue. Writes
+are synchronous, so the order of frames per connection is the order of calls, as with `emit`.
+
+`tests/hub/test_fastpath.py` checks it delivers exactly what `emit` would.
+"""
 
 from __future__ import annotations
 
 import struct
+from typing import Any
 
+import orjson
 from engineio import packet as eio_packet
+from socketio import packet as sio_packet
+
+#: The one Socket.IO namespace the hub serves.
+NAMESPACE = "/"
 
 _TEXT = 0x81  # FIN + text opcode
 _BINARY = 0x82  # FIN + binary opcode
@@ -53,3 +70,24 @@ class Outgoing:
             else:
                 self._frames = [frame(p.encode()) for p in self._packets]
         return self._frames
+
+
+def encode_event(event: str, data: Any) -> Outgoing:
+    """One Socket.IO EVENT packet on the default namespace (JSON only: the hub sends no binary)."""
+    return Outgoing(text=b"2" + orjson.dumps([event, data]))
+
+
+def encode_ack(ack_id: int, args: list[Any]) -> Outgoing:
+    """The ACK packet answering the client's event `ack_id` on the default namespace."""
+    return Outgoing(text=b"3" + str(ack_id).encode() + orjson.dumps(args))
+
+
+def encode_packet(pkt: sio_packet.Packet) -> Outgoing:
+    """Any Socket.IO packet, through python-socketio's encoder (binary data, other namespaces)."""
+    encoded = pkt.encode()
+    parts = encoded if isinstance(encoded, list) else [encoded]
+    return Outgoing([eio_packet.Packet(eio_packet.MESSAGE, part) for part in parts])
+
+
+#: Engine.IO's PING, framed once for every connection's heartbeat.
+PING = Outgoing([eio_packet.Packet(eio_packet.PING)])

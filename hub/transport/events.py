@@ -1,5 +1,8 @@
 """Thin Socket.IO handlers: parse and validate each event, call the service, answer through the ack.
 
+`EventRouter` registers the hub's handlers on the Socket.IO server; what they send goes out through
+`Connections` (hub/transport/connections.py).
+
 A failure answers `{ok: false, error: {code, message}}` through the ack; a client that sent the
 event without an ack callback (the seed guide's style) gets the same body as an `error` event.
 Nothing a client sends can disconnect it or touch anybody else.
@@ -15,7 +18,6 @@ from typing import Any, TypeVar
 import socketio
 from pydantic import BaseModel
 
-from hub.engine import HubSocket
 from hub.errors import (
     RequestError,
     TooManyConnections,
@@ -23,7 +25,6 @@ from hub.errors import (
     Unavailable,
     UnknownEvent,
 )
-from hub.fastpath import NAMESPACE, encode_event, socket_of
 from hub.protocol import (
     AckNotification,
     Announce,
@@ -40,86 +41,30 @@ from hub.protocol import (
 )
 from hub.service import HubService, sent
 from hub.sessions import Session
-from hub.sio_server import HubServer, ack_wanted
 from hub.store import Stored
+from hub.transport.connections import Connections
+from hub.transport.socketio_server import HubServer, ack_wanted
+from hub.transport.websocket import RESERVE_ENVIRON, slim_environ
 from hub.validation import parse_event
-from hub.websocket import RESERVE_ENVIRON, slim_environ
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
 A = TypeVar("A")
 
 
-class SocketLayer:
-    """Registers the hub's handlers on a Socket.IO server and acts as the service's transport."""
+class EventRouter:
+    """Registers the hub's handlers on a Socket.IO server and routes each event to the service."""
 
-    def __init__(
-        self,
-        sio: HubServer,
-        service_factory: Callable[[SocketLayer], HubService],
-        *,
-        max_send_buffer: int | None = None,
-    ) -> None:
+    def __init__(self, sio: HubServer, connections: Connections, service: HubService) -> None:
         self.sio = sio
-        if max_send_buffer is not None:
-            self.max_send_buffer = max_send_buffer
-        self.service = service_factory(self)
+        self.connections = connections
+        self.service = service
         self._sessions: dict[str, Session] = {}
-        #: Each connected sid's Engine.IO connection, found once at connect: python-socketio's own
-        #: lookup (a bidict, then the server's socket table) cost ~1 µs per recipient of every send.
-        self._sockets: dict[str, HubSocket] = {}
         #: Signed-in connections per user id, for `max_connections_per_user` (counted as they are
         #: signed in: presence learns of them a task later).
         self._per_user: dict[int, int] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._register()
-
-    # ------------------------------------------------------------------ slow readers
-
-    @property
-    def max_send_buffer(self) -> int:
-        """Bytes a client that does not read may have waiting before the hub closes its connection.
-
-        Delivery to everybody else never waits for a slow reader; this bounds the memory one can
-        hold. An acking client loses nothing: it reconnects with `last_id` and the hub replays
-        from the store. Configured by `max_send_buffer`."""
-        return int(self.sio.eio.max_send_buffer)
-
-    @max_send_buffer.setter
-    def max_send_buffer(self, value: int) -> None:
-        self.sio.eio.max_send_buffer = value
-
-    @property
-    def dropped_slow(self) -> int:
-        """Connections closed because they stopped reading (for tests and metrics)."""
-        return int(self.sio.eio.dropped_slow)
-
-    # ------------------------------------------------------------------ Transport
-
-    async def emit(self, sid: str, event: str, data: Any) -> None:
-        self.emit_now(sid, event, data)
-
-    def emit_now(self, sid: str, event: str, data: Any) -> None:
-        socket = self._sockets.get(sid)
-        if socket is not None:
-            socket.push(encode_event(event, data))
-
-    async def emit_many(self, sids: list[str], event: str, data: Any) -> None:
-        """The same event to many clients: encoded once, written to each (see hub/fastpath.py)."""
-        out = encode_event(event, data)
-        sockets = self._sockets
-        for sid in sids:
-            socket = sockets.get(sid)
-            if socket is not None:
-                socket.push(out)
-
-    async def drain(self, sid: str) -> None:
-        socket = self._sockets.get(sid)
-        if socket is not None:
-            await socket.drain()
-
-    async def disconnect(self, sid: str) -> None:
-        await self.sio.disconnect(sid)
 
     # ------------------------------------------------------------------ registration
 
@@ -169,14 +114,14 @@ class SocketLayer:
             except Exception as exc:
                 body = self._refusal(event, sid, exc, wants_ack)
                 if ack_id is not None:
-                    self.sio.ack_now(eio_sid, NAMESPACE, ack_id, [body])
+                    self.connections.ack(eio_sid, ack_id, [body])
                 return
             answer = self._settle(event, sid, wants_ack)
             if ack_id is None:
                 stored.add_done_callback(answer)  # only a failure is told (as an `error` event)
                 return
             acked = ack_id
-            stored.add_done_callback(lambda done: self.sio.ack_now(eio_sid, NAMESPACE, acked, [answer(done)]))
+            stored.add_done_callback(lambda done: self.connections.ack(eio_sid, acked, [answer(done)]))
 
         self.sio.sends[event] = send
 
@@ -221,7 +166,7 @@ class SocketLayer:
             log.error("event %s from %s failed", event, sid, exc_info=exc)
             body = error_body(ErrorCode.INTERNAL, "the hub could not handle this event; it has been logged")
         if not wants_ack:
-            self.emit_now(sid, Event.ERROR, {**body, "event": event})
+            self.connections.emit_now(sid, Event.ERROR, {**body, "event": event})
         return {"ok": False, "error": body}
 
     def _require(self, sid: str) -> Session:
@@ -241,9 +186,7 @@ class SocketLayer:
             log.info("refused a connection from %s: %s", _peer(environ), exc.message)
             raise socketio.exceptions.ConnectionRefusedError(exc.message, exc.body()) from None
         slim_environ(environ)  # a long-polling client's (its websocket's is slimmed at the upgrade)
-        socket = socket_of(self.sio, sid)
-        if socket is not None:
-            self._sockets[sid] = socket
+        self.connections.add(sid)
         if session is None:
             self._start(self._greet_anonymous(sid))
         else:
@@ -251,7 +194,7 @@ class SocketLayer:
 
     def _check_room(self, session: Session, environ: Mapping[str, Any]) -> None:
         """Refuse a sign-in past the account's connection cap, or on a connection the hub took on
-        reserve (hub/admission.py) unless it is an admin's."""
+        reserve (hub/transport/admission.py) unless it is an admin's."""
         cap = self.service.config.max_connections_per_user
         if self._per_user.get(session.user.id, 0) >= cap:
             raise TooManyConnections(
@@ -264,19 +207,17 @@ class SocketLayer:
         self._sessions[session.sid] = session
         user_id = session.user.id
         self._per_user[user_id] = self._per_user.get(user_id, 0) + 1
-        socket = self._sockets.get(session.sid)
-        if socket is not None:
-            socket.sign_in()
+        self.connections.sign_in(session.sid)
         log.info("%s connected (%s)", session.user.name, session.device)
         self._start(self.service.activate(session))
 
     async def _greet_anonymous(self, sid: str) -> None:
-        await self.emit(
+        await self.connections.emit(
             sid, Event.WELCOME, {"message": "Welcome to lan-notify! Send authenticate {userId, username} to sign in."}
         )
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
-        socket = self._sockets.pop(sid, None)
+        socket = self.connections.remove(sid)
         session = self._sessions.pop(sid, None)
         if session is not None:
             left = self._per_user.pop(session.user.id, 1) - 1

@@ -7,7 +7,7 @@ connection is on an uncompressed websocket (the normal case, and every client of
 apps), a packet becomes a websocket frame for the connection's transport:
 
 - sending is synchronous: the order of frames on a connection is the order of the calls, with no
-  task in between, so the fan-out fast path (`hub/fastpath.py`) can write one pre-built frame to
+  task in between, so the fan-out fast path (`hub/transport/frames.py`) can write one pre-built frame to
   every recipient;
 - the frames a connection is sent in one event-loop iteration go out in one write (one system
   call) at the end of that iteration: a batch of notifications, or a sender's acks, cost a
@@ -32,11 +32,10 @@ from typing import Any
 from aiohttp import WSMsgType
 from engineio import exceptions as eio_exceptions
 from engineio import packet as eio_packet
-from engineio import payload as eio_payload
-from engineio.async_socket import AsyncSocket
 
-from hub.frames import Outgoing, frame
-from hub.websocket import NORMAL_CLOSE_CODES
+from hub.transport.engineio_internals import Payload, SocketBase
+from hub.transport.frames import PING, Outgoing, frame
+from hub.transport.websocket import NORMAL_CLOSE_CODES
 
 log = logging.getLogger(__name__)
 
@@ -44,34 +43,26 @@ log = logging.getLogger(__name__)
 #: closes it (its TCP buffers in the kernel come on top). A connect wave of 5,000 clients queues a
 #: `user_online` of ~70 bytes for every one of them to each early client: 350 KB.
 MAX_SEND_BUFFER = 8 * 1024 * 1024
-#: What all connections together may have waiting (hub/backlog.py).
+#: What all connections together may have waiting (hub/transport/backlog.py).
 MAX_SEND_BUFFER_TOTAL = 64 * 1024 * 1024
 #: Connections still on a queue (long-polling, compressed websockets) count packets instead.
 QUEUED_PACKET_BYTES = 512
 #: A replay waits for the client to read once this much is unsent.
 DRAIN_ABOVE = 256 * 1024
 
-_PING = Outgoing([eio_packet.Packet(eio_packet.PING)])
 #: The Engine.IO packet types a client sends once connected (PING only as the upgrade probe).
 _FROM_CLIENT = frozenset({eio_packet.CLOSE, eio_packet.PONG, eio_packet.MESSAGE, eio_packet.UPGRADE})
-#: Where `hub.engine_http` leaves a long-polling POST's body for `HubSocket.handle_post_request`.
+#: Where `hub.transport.engine_http` leaves a long-polling POST's body for `HubSocket.handle_post_request`.
 POLLING_BODY = "hub.polling_body"
 
 
-class _Payload(eio_payload.Payload):  # type: ignore[misc]
-    """A long-polling body of any number of packets: its size is already bounded (MAX_PACKET_BYTES),
-    and the JavaScript client sends everything queued while polling in one body."""
-
-    max_decode_packets = 1 << 20
-
-
-class HubSocket(AsyncSocket):  # type: ignore[misc]
+class HubSocket(SocketBase):
     """An Engine.IO connection that writes frames directly once it is on a plain websocket."""
 
     # Class-level defaults: python-engineio builds an AsyncSocket, which HubEngineServer turns into
     # a HubSocket before anything is sent through it.
     _out: asyncio.WriteTransport | None = None
-    _ws: Any = None  # hub.websocket.HubWebSocket
+    _ws: Any = None  # hub.transport.websocket.HubWebSocket
     _reader: asyncio.Task[Any] | None = None
     _stop_reading = False
     #: Frames written in this loop iteration, not yet handed to the transport.
@@ -81,7 +72,7 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
     stuck = False
     #: It carries a signed-in Socket.IO session (`sign_in`).
     signed = False
-    #: The server's backlog knows of unsent bytes here (hub/backlog.py).
+    #: The server's backlog knows of unsent bytes here (hub/transport/backlog.py).
     _noted = False
     last_ping: float | None  # python-engineio's: when the unanswered ping went out
     # ------------------------------------------------------------------ heartbeat
@@ -97,7 +88,7 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
         if self.closing or self.closed:
             return
         self.last_ping = time.time()
-        self.push(_PING)
+        self.push(PING)
 
     def sign_in(self) -> None:
         """Its Socket.IO session is signed in: no deadline any more, and its TCP connection (once a
@@ -115,14 +106,14 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
             await super().receive(pkt)
 
     async def handle_post_request(self, environ: dict[str, Any]) -> None:
-        """A long-polling POST, whose body `hub.engine_http` has already read (bounded in size and
+        """A long-polling POST, whose body `hub.transport.engine_http` has already read (bounded in size and
         time). A body that is not an Engine.IO payload ends this connection with a 400, as other
         malformed input does; python-engineio logged a traceback, answered 200 and dropped the data,
         and dropped any body of more than 16 packets the same way."""
         if self.closing or self.closed:
             raise eio_exceptions.EngineIOError("this connection is closed")
         try:
-            packets = _Payload(encoded_payload=environ[POLLING_BODY].decode("utf-8")).packets
+            packets = Payload(encoded_payload=environ[POLLING_BODY].decode("utf-8")).packets
         except (UnicodeDecodeError, ValueError, TypeError, IndexError, KeyError) as exc:
             why = "not UTF-8" if isinstance(exc, UnicodeDecodeError) else "not an Engine.IO payload"
             log.info("closing connection %s: a long-polling body that is %s", self.sid, why)
@@ -184,7 +175,11 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
         out = self._out
         if out is None or out.is_closing():
             return  # the reading loop sees the connection end and cleans up
-        out.write(pending[0] if len(pending) == 1 else b"".join(pending))
+        try:
+            out.write(pending[0] if len(pending) == 1 else b"".join(pending))
+        except Exception as exc:  # a transport or TLS error: this connection is lost, not the others
+            self.broken(exc)
+            return
         unsent = out.get_write_buffer_size()
         if unsent > self.server.max_send_buffer:
             self.abandon(f"{unsent} bytes unsent")
@@ -244,6 +239,18 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
             self._ws.transport.abort()  # nothing more can be written to it
         self.server.start_closing(self, abort=True)
 
+    def broken(self, exc: Exception) -> None:
+        """Writing to the connection failed: drop what waits for it and cut it; its session ends as
+        on any disconnect, and the client recovers from the store when it comes back."""
+        log.info("closing connection %s: writing to it failed (%s)", self.sid, exc)
+        self._pending = None
+        self.server.backlog.forget(self)
+        with contextlib.suppress(Exception):
+            if self._out is not None:
+                self._out.abort()  # the reading loop ends and closes the session
+                return
+        self.server.start_closing(self, abort=True)
+
     # ------------------------------------------------------------------ closing
 
     async def close(self, wait: bool = True, abort: bool = False, reason: Any = None) -> None:
@@ -286,15 +293,15 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
 
     # ------------------------------------------------------------------ the websocket
 
-    async def _websocket_handler(self, ws: Any) -> None:
+    async def on_websocket(self, ws: Any) -> None:
         if ws.compressed:
             self._ws = ws
             if self.signed:
                 self.server.signed_in(self, ws.protocol)
-            await super()._websocket_handler(ws)  # per-connection zlib state: python-engineio's writer
+            await self.library_websocket(ws)  # per-connection zlib state: python-engineio's writer
             return
         if getattr(self, "connected", False):  # on long-polling until now
-            if not await self._upgrade(ws):
+            if not await self.upgrade_from_polling(ws):
                 return
         else:
             self.connected = True
@@ -307,34 +314,6 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
             await self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE)
             with contextlib.suppress(Exception):
                 await ws.close()
-
-    async def _upgrade(self, ws: Any) -> bool:
-        """From long-polling to this websocket (the Engine.IO probe), as python-engineio does it."""
-        self.upgrading = True
-        try:
-            probe = eio_packet.Packet(encoded_packet=await ws.wait())
-        except (OSError, ValueError):
-            self.upgrading = False
-            return False
-        if probe.packet_type != eio_packet.PING or probe.data != "probe":
-            self.server.logger.info("%s: Failed websocket upgrade, no PING packet", self.sid)
-            self.upgrading = False
-            return False
-        await ws.send(eio_packet.Packet(eio_packet.PONG, data="probe").encode())
-        await self.queue.put(eio_packet.Packet(eio_packet.NOOP))  # ends a pending long-poll
-        try:
-            upgrade = eio_packet.Packet(encoded_packet=await ws.wait())
-        except (OSError, ValueError):
-            self.upgrading = False
-            return False
-        if upgrade.packet_type != eio_packet.UPGRADE:
-            self.server.logger.info("%s: Failed websocket upgrade, no UPGRADE packet", self.sid)
-            self.upgraded = False
-            self.upgrading = False
-            return False
-        self.upgraded = True
-        self.upgrading = False
-        return True
 
     def _go_direct(self, ws: Any) -> None:
         """Write what is queued (the OPEN packet, anything sent while polling), then write directly."""
@@ -355,7 +334,7 @@ class HubSocket(AsyncSocket):  # type: ignore[misc]
 
     async def _read(self, ws: Any) -> None:
         receive = ws.response.receive
-        on_message = self.server.handlers["message"]  # python-socketio's packet handler
+        on_message = self.server.message_handler()  # python-socketio's packet handler
         while not self._stop_reading:
             try:
                 msg = await receive()

@@ -20,13 +20,15 @@ from typing import Any
 import socketio
 from aiohttp import WSMsgType
 from aiohttp.web import WebSocketResponse
-from engineio.async_drivers import aiohttp as aiohttp_driver
+
+from hub.transport.aiohttp_internals import drop_http_parser, payload_writer
+from hub.transport.engineio_internals import WebSocketDriverBase
 
 #: Close codes of a client that said goodbye: normal closure, going away (a tab closing).
 NORMAL_CLOSE_CODES = frozenset({1000, 1001})
 
 
-#: Set in a connection's environ when it came on reserve (hub/admission.py): only an admin may sign in.
+#: Set in a connection's environ when it came on reserve (hub/transport/admission.py): only an admin may sign in.
 RESERVE_ENVIRON = "hub.reserve"
 #: What the hub reads from a connection's environ once it is open: the peer's address (for the log
 #: of a refused Socket.IO connect), and whether it came on reserve. python-engineio's holds every
@@ -42,50 +44,37 @@ def slim_environ(environ: dict[str, Any]) -> None:
     environ.update(kept)
 
 
-def _drop_http_parser(request: Any) -> None:
-    """Let aiohttp's HTTP request parser go once the connection is a websocket (~750 bytes per open
-    connection): from then on aiohttp reads with its websocket reader only, and it sets the parser to
-    None itself when the connection is lost. Guarded: an aiohttp laid out otherwise keeps it."""
-    protocol = request.protocol
-    upgraded = getattr(protocol, "_upgraded", False) and getattr(protocol, "_payload_parser", None) is not None
-    if upgraded and getattr(protocol, "_parser", None) is not None:
-        protocol._parser = None
-
-
-def _websocket_class(compress: bool) -> type[aiohttp_driver.WebSocket]:
-    class HubWebSocket(aiohttp_driver.WebSocket):  # type: ignore[misc]
+def _websocket_class(compress: bool) -> type[WebSocketDriverBase]:
+    class HubWebSocket(WebSocketDriverBase):
         #: True once the client closed with a normal close frame, False with another; None: no
         #: close frame (the connection dropped, or the hub closed it).
         clean_close: bool | None = None
 
         async def __call__(self, environ: dict[str, Any]) -> WebSocketResponse:
-            request = environ["aiohttp.request"]
+            request = self.request_of(environ)
             # No receive timeout (a timer per message): python-engineio's service task closes a
             # connection whose client missed a pong, which ends the reading loop.
-            self._sock = WebSocketResponse(max_msg_size=self.server.max_http_buffer_size, compress=compress)
-            await self._sock.prepare(request)
-            _drop_http_parser(request)
+            response = WebSocketResponse(max_msg_size=self.server.max_http_buffer_size, compress=compress)
+            self.response = response
+            await response.prepare(request)
+            drop_http_parser(request)
             environ["REMOTE_ADDR"] = request.remote  # python-engineio's aiohttp driver writes 127.0.0.1
             slim_environ(environ)
             self.transport = request.transport
-            self.protocol = request.protocol  # the TCP connection, as hub/admission.py knows it
+            self.protocol = request.protocol  # the TCP connection, as hub/transport/admission.py knows it
             await self.handler(self)
-            return self._sock
-
-        @property
-        def response(self) -> WebSocketResponse:
-            return self._sock
+            return response
 
         @property
         def compressed(self) -> bool:
-            return bool(self._sock.compress)
+            return bool(self.response.compress)
 
         @property
         def payload_writer(self) -> Any:
-            return self._sock._payload_writer
+            return payload_writer(self.response)
 
         async def wait(self) -> str | bytes:
-            msg = await self._sock.receive()
+            msg = await self.response.receive()
             if msg.type is WSMsgType.CLOSE:
                 self.clean_close = msg.data in NORMAL_CLOSE_CODES
             if not isinstance(msg.data, bytes | str):
@@ -96,4 +85,4 @@ def _websocket_class(compress: bool) -> type[aiohttp_driver.WebSocket]:
 
 
 def install_websocket_transport(sio: socketio.AsyncServer, *, compress: bool) -> None:
-    sio.eio._async = {**sio.eio._async, "websocket": _websocket_class(compress)}
+    sio.eio.replace_driver_part("websocket", _websocket_class(compress))

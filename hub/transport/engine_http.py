@@ -12,7 +12,7 @@ puts its own in that place, which can refuse a request with an HTTP answer of th
   close that connection and end its session;
 - a POST for a session that is closed answers 400 (python-engineio raised, a 500 and a traceback);
 - a body on any other request (a GET or an OPTIONS) is malformed Engine.IO: 400, connection closed;
-- the gate (hub/admission.py) learns which TCP connections carry an Engine.IO connection that is
+- the gate (hub/transport/admission.py) learns which TCP connections carry an Engine.IO connection that is
   not signed in, and which a signed-in long-polling session; one taken on reserve is marked so in
   the environ, where the Socket.IO connect handler refuses anyone but an admin.
 """
@@ -25,15 +25,15 @@ from typing import Any
 from aiohttp import web
 from engineio.async_drivers import aiohttp as aiohttp_driver
 
-from hub.admission import Gate
 from hub.config import HubConfig
-from hub.engine import POLLING_BODY
-from hub.engine_server import HubEngineServer
 from hub.errors import InvalidPayload, RequestError
 from hub.http import Refusal, WebGuard
-from hub.http_body import BodyReads, read_bounded
 from hub.protocol import MAX_PACKET_BYTES
-from hub.websocket import RESERVE_ENVIRON
+from hub.transport.admission import Gate
+from hub.transport.engine import POLLING_BODY
+from hub.transport.engine_server import HubEngineServer
+from hub.transport.http_body import BodyReads, read_bounded
+from hub.transport.websocket import RESERVE_ENVIRON
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class EngineRequests:
 
     def install(self) -> None:
         # A bound coroutine method: python-engineio awaits it (inspect.iscoroutinefunction).
-        self.server._async = {**self.server._async, "translate_request": self.translate}
+        self.server.replace_driver_part("translate_request", self.translate)
 
     async def translate(self, request: web.Request) -> dict[str, Any]:
         try:
@@ -73,7 +73,7 @@ class EngineRequests:
         """Which TCP connection carries what: a signed-in session's long-polling requests, or an
         Engine.IO connection not signed in yet (which the gate may close to make room)."""
         sid = request.query.get("sid")
-        socket = self.server.sockets.get(sid) if sid else None
+        socket = self.server.socket_by_eio_sid(sid) if sid else None
         if getattr(socket, "signed", False):
             self.gate.signed_in(request.protocol)
         else:
@@ -81,7 +81,7 @@ class EngineRequests:
 
     async def _polling_body(self, request: web.Request) -> bytes:
         sid = request.query.get("sid")
-        socket = self.server.sockets.get(sid) if sid else None
+        socket = self.server.socket_by_eio_sid(sid) if sid else None
         if socket is None or socket.closed:
             # python-engineio refuses an unknown session without reading the body; a closed one made it raise.
             raise Refusal(InvalidPayload("no such Engine.IO session (it may have been closed)"), close=True)

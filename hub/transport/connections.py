@@ -1,0 +1,94 @@
+"""The connected clients as the service sees them: frames out to a sid, many sids at once, acks.
+
+`Connections` is the service's transport (`hub.service.Transport`): it finds each sid's Engine.IO
+connection once, at connect, and writes pre-encoded frames to it (hub/transport/frames.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hub.transport.engine import HubSocket
+from hub.transport.frames import NAMESPACE, encode_event
+from hub.transport.socketio_server import HubServer
+
+
+class Connections:
+    """Each connected sid's Engine.IO connection, and the ways to write to it."""
+
+    def __init__(self, sio: HubServer, *, max_send_buffer: int | None = None) -> None:
+        self.sio = sio
+        if max_send_buffer is not None:
+            self.max_send_buffer = max_send_buffer
+        #: Each connected sid's Engine.IO connection, found once at connect: python-socketio's own
+        #: lookup (a bidict, then the server's socket table) cost ~1 µs per recipient of every send.
+        self._sockets: dict[str, HubSocket] = {}
+
+    # ------------------------------------------------------------------ slow readers
+
+    @property
+    def max_send_buffer(self) -> int:
+        """Bytes a client that does not read may have waiting before the hub closes its connection.
+
+        Delivery to everybody else never waits for a slow reader; this bounds the memory one can
+        hold. An acking client loses nothing: it reconnects with `last_id` and the hub replays
+        from the store. Configured by `max_send_buffer`."""
+        return int(self.sio.eio.max_send_buffer)
+
+    @max_send_buffer.setter
+    def max_send_buffer(self, value: int) -> None:
+        self.sio.eio.max_send_buffer = value
+
+    @property
+    def dropped_slow(self) -> int:
+        """Connections closed because they stopped reading (for tests and metrics)."""
+        return int(self.sio.eio.dropped_slow)
+
+    # ------------------------------------------------------------------ the table
+
+    def add(self, sid: str) -> None:
+        """`sid` is connected: find its Engine.IO connection once."""
+        eio_sid = self.sio.manager.eio_sid_from_sid(sid, NAMESPACE)
+        socket = self.sio.eio.socket_by_eio_sid(eio_sid) if eio_sid is not None else None
+        if isinstance(socket, HubSocket):
+            self._sockets[sid] = socket
+
+    def remove(self, sid: str) -> HubSocket | None:
+        return self._sockets.pop(sid, None)
+
+    def sign_in(self, sid: str) -> None:
+        """`sid` carries a signed-in session now (no sign-in deadline; see hub/transport/admission.py)."""
+        socket = self._sockets.get(sid)
+        if socket is not None:
+            socket.sign_in()
+
+    # ------------------------------------------------------------------ the service's transport
+
+    async def emit(self, sid: str, event: str, data: Any) -> None:
+        self.emit_now(sid, event, data)
+
+    def emit_now(self, sid: str, event: str, data: Any) -> None:
+        socket = self._sockets.get(sid)
+        if socket is not None:
+            socket.push(encode_event(event, data))
+
+    async def emit_many(self, sids: list[str], event: str, data: Any) -> None:
+        """The same event to many clients: encoded once, written to each (see hub/transport/frames.py)."""
+        out = encode_event(event, data)
+        sockets = self._sockets
+        for sid in sids:
+            socket = sockets.get(sid)
+            if socket is not None:
+                socket.push(out)
+
+    def ack(self, eio_sid: str, ack_id: int, args: list[Any]) -> None:
+        """Answer the client's event `ack_id` on the default namespace."""
+        self.sio.ack_now(eio_sid, NAMESPACE, ack_id, args)
+
+    async def drain(self, sid: str) -> None:
+        socket = self._sockets.get(sid)
+        if socket is not None:
+            await socket.drain()
+
+    async def disconnect(self, sid: str) -> None:
+        await self.sio.disconnect(sid)

@@ -1,0 +1,189 @@
+"""Every private (or undocumented) part of python-socketio the hub's transport uses, and nowhere else.
+
+python-socketio has no hook for its Engine.IO server class, nor for the way it dispatches packets:
+the hub's Socket.IO server (hub/transport/socketio_server.py) overrides those through `ServerBase`,
+which turns each private hook into a name of ours. `SURFACE` lists them all, and the private names
+the cluster's Redis manager (hub/cluster/manager.py) still uses; tests/hub/test_library_internals.py
+checks them against the release installed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import Any
+
+import engineio
+import socketio
+
+from hub.transport.surface import Kind, Library, Private, attribute
+
+
+class ServerBase(socketio.AsyncServer):  # type: ignore[misc]
+    """python-socketio's server with its packet handlers as `on_*` methods of ours.
+
+    Engine.IO's "message" handler is `on_eio_message` itself (set with python-engineio's public
+    `on`), so the hot path costs no call more than python-socketio's own."""
+
+    #: The Engine.IO server python-socketio makes (it asks `_engineio_server_class()`).
+    engineio_server_class: type[engineio.AsyncServer] = engineio.AsyncServer
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.eio.on("message", self.on_eio_message)
+
+    def _engineio_server_class(self) -> type[engineio.AsyncServer]:
+        return self.engineio_server_class
+
+    # ------------------------------------------------------------------ packets in
+
+    async def on_eio_message(self, eio_sid: str, data: Any) -> None:
+        """An Engine.IO MESSAGE: one Socket.IO packet (or a binary attachment)."""
+        await self.library_eio_message(eio_sid, data)
+
+    async def library_eio_message(self, eio_sid: str, data: Any) -> None:
+        await socketio.AsyncServer._handle_eio_message(self, eio_sid, data)
+
+    async def _handle_event(self, eio_sid: str, namespace: str | None, id: int | None, data: Any) -> None:
+        await self.on_event_packet(eio_sid, namespace, id, data)
+
+    async def on_event_packet(self, eio_sid: str, namespace: str | None, id: int | None, data: Any) -> None:
+        """An EVENT packet python-socketio has parsed."""
+        await socketio.AsyncServer._handle_event(self, eio_sid, namespace, id, data)
+
+    async def _handle_event_internal(
+        self, server: Any, sid: str, eio_sid: str, data: Any, namespace: str, id: int | None
+    ) -> None:
+        await self.on_event(sid, eio_sid, data, namespace, id)
+
+    async def on_event(self, sid: str, eio_sid: str, data: Any, namespace: str, id: int | None) -> None:
+        """An event of a connected client: `data` is [name, *args], `id` the ack id (None: no ack)."""
+        await socketio.AsyncServer._handle_event_internal(self, self, sid, eio_sid, data, namespace, id)
+
+    async def _handle_ack(self, eio_sid: str, namespace: str | None, id: int | None, data: Any) -> None:
+        await self.on_ack_packet(eio_sid, namespace, id, data)
+
+    async def on_ack_packet(self, eio_sid: str, namespace: str | None, id: int | None, data: Any) -> None:
+        """An ACK packet: a client's answer to an event sent with a callback."""
+        await socketio.AsyncServer._handle_ack(self, eio_sid, namespace, id, data)
+
+    # ------------------------------------------------------------------ state
+
+    def run_handler(self, event: str, namespace: str, sid: str, *args: Any) -> Awaitable[Any]:
+        """The registered handler of `event` (or the catch-all), as python-socketio runs it."""
+        return self._trigger_event(event, namespace, sid, *args)  # type: ignore[no-any-return]
+
+    def awaiting_attachments(self, eio_sid: str) -> Any:
+        """The binary packet waiting for its attachments on this connection; None if there is none."""
+        return self._binary_packet.get(eio_sid)
+
+    def forget_attachments(self, eio_sid: str) -> None:
+        self._binary_packet.pop(eio_sid, None)
+
+    def wants_answer(self, sid: str, id: int) -> bool:
+        """Whether the hub sent `sid` an event with callback `id` (and has not had its answer)."""
+        return id in self.manager.callbacks.get(sid, {})
+
+
+_SERVER = "socketio.async_server.AsyncServer"
+_MANAGER = "socketio.async_manager.AsyncManager"
+_REDIS = "socketio.async_redis_manager.AsyncRedisManager"
+_CLUSTER = "hub/cluster/manager.py ClusterManager"
+_BUS = "gone with the cluster's own bus on redis-py's public pub/sub"
+
+
+SOCKETIO = Library(
+    distribution="python-socketio",
+    tested="5.18.1",
+    revisit="hub/transport/socketio_internals.py",
+    surface=(
+        Private(
+            _SERVER,
+            "_engineio_server_class",
+            Kind.CALLABLE,
+            "(self)",
+            "ServerBase.engineio_server_class: the hub's Engine.IO server",
+        ),
+        Private(
+            _SERVER,
+            "_handle_eio_message",
+            Kind.CALLABLE,
+            "(self, eio_sid, data)",
+            "ServerBase.library_eio_message: packets the fast event path leaves to python-socketio",
+            "sio.on handlers (they cost the per-event CPU the fast path saves)",
+        ),
+        Private(
+            _SERVER,
+            "_handle_event",
+            Kind.CALLABLE,
+            "(self, eio_sid, namespace, id, data)",
+            "ServerBase.on_event_packet: events before the namespace is connected are ignored quietly",
+        ),
+        Private(
+            _SERVER,
+            "_handle_event_internal",
+            Kind.CALLABLE,
+            "(self, server, sid, eio_sid, data, namespace, id)",
+            "ServerBase.on_event: sends with attachments; handlers learn whether an ack is wanted",
+        ),
+        Private(
+            _SERVER,
+            "_handle_ack",
+            Kind.CALLABLE,
+            "(self, eio_sid, namespace, id, data)",
+            "ServerBase.on_ack_packet: an ack the hub did not ask for is ignored quietly",
+        ),
+        Private(
+            _SERVER,
+            "_trigger_event",
+            Kind.CALLABLE,
+            "(self, event, namespace, *args)",
+            "ServerBase.run_handler: an event's handler",
+        ),
+        attribute(_SERVER, "_binary_packet", "ServerBase.awaiting_attachments: text frame or too many attachments"),
+        attribute(_SERVER, "not_handled", "socketio_server: a handler's answer that is no answer"),
+        attribute(_SERVER, "packet_class", "socketio_server.HubServer.ack_now: acks on another namespace"),
+        attribute(_SERVER, "handlers", "socketio_server: the handlers of the default namespace"),
+        attribute(_SERVER, "eio", "the Engine.IO server (documented as an attribute only in examples)"),
+        attribute(_SERVER, "manager_initialized", f"{_CLUSTER}: cluster_ctx starts listening early", _BUS),
+        Private(
+            _MANAGER,
+            "sid_from_eio_sid",
+            Kind.CALLABLE,
+            "(self, eio_sid, namespace)",
+            "socketio_server.HubServer: the sid of an Engine.IO connection",
+        ),
+        Private(
+            _MANAGER,
+            "eio_sid_from_sid",
+            Kind.CALLABLE,
+            "(self, sid, namespace)",
+            "connections.Connections.add: the Engine.IO connection of a sid (was the manager.rooms layout)",
+        ),
+        Private(
+            _MANAGER, "is_connected", Kind.CALLABLE, "(self, sid, namespace)", "socketio_server: connected sids only"
+        ),
+        attribute(_MANAGER, "callbacks", "ServerBase.wants_answer"),
+        Private(_REDIS, "_publish", Kind.CALLABLE, "(self, data)", f"{_CLUSTER}.publish", _BUS),
+        Private(
+            _REDIS,
+            "_redis_listen_with_retries",
+            Kind.CALLABLE,
+            "(self)",
+            f"{_CLUSTER}: overridden, resubscribe backoff capped at 2 s",
+            _BUS,
+        ),
+        Private(_REDIS, "_redis_connect", Kind.CALLABLE, "(self)", f"{_CLUSTER}._redis_listen_with_retries", _BUS),
+        Private(
+            "socketio.async_pubsub_manager.AsyncPubSubManager",
+            "_listen",
+            Kind.CALLABLE,
+            "(self)",
+            f"{_CLUSTER}: overridden, our messages apart from python-socketio's",
+            _BUS,
+        ),
+        attribute(_REDIS, "pubsub", f"{_CLUSTER}: subscribe, close", _BUS),
+        attribute(_REDIS, "redis", f"{_CLUSTER}.close", _BUS),
+        attribute("socketio.async_pubsub_manager.AsyncPubSubManager", "channel", f"{_CLUSTER}: subscribe", _BUS),
+        attribute("socketio.async_pubsub_manager.AsyncPubSubManager", "host_id", f"{_CLUSTER}, cluster/service", _BUS),
+    ),
+)
