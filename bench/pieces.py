@@ -30,12 +30,12 @@ from typing import Any
 import orjson
 
 from bench.peers.floor import server as floor_store
+from hub.delivery.sessions import Presence, Session
 from hub.fastpath import encode_event
 from hub.metrics import HubMetrics
 from hub.namespace import parse
 from hub.protocol import Kind, Notification, NotificationType, SendNotification
 from hub.ratelimit import TokenBuckets
-from hub.sessions import Presence, Session
 from hub.store.base import Draft, Stored, User
 from hub.store.sqlite import SqliteStore
 from hub.timeutil import utc_now_iso

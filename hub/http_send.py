@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
+from hub.delivery.sessions import Actor
 from hub.errors import Forbidden, InvalidPayload, TooLarge
 from hub.http_api import ACCOUNTS, SERVICE, bearer_token, read_body, read_json
 from hub.http_errors import json_errors
@@ -30,7 +31,6 @@ from hub.protocol import (
     SendNotification,
     describe_validation_error,
 )
-from hub.sessions import Actor
 from hub.store import TokenInfo, TokenKind, User
 
 log = logging.getLogger(__name__)

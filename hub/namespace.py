@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import socketio
 from pydantic import BaseModel, ValidationError
 
+from hub.delivery.sessions import Session
 from hub.engine import HubSocket
 from hub.errors import (
     HubError,
@@ -42,7 +43,6 @@ from hub.protocol import (
     error_body,
 )
 from hub.service import HubService, sent
-from hub.sessions import Session
 from hub.sio_server import HubServer, ack_wanted
 from hub.store import Stored
 from hub.websocket import RESERVE_ENVIRON, slim_environ

@@ -21,8 +21,10 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
-from hub.batching import Batches
 from hub.config import HEARTBEAT_TICKS, HubConfig
+from hub.delivery.batch_queue import BatchQueue
+from hub.delivery.rooms import RoomCache
+from hub.delivery.sessions import Actor, Presence, Session
 from hub.errors import (
     Forbidden,
     HubError,
@@ -52,9 +54,7 @@ from hub.protocol import (
     error_body,
 )
 from hub.ratelimit import TokenBuckets
-from hub.rooms import RoomCache
 from hub.security import hash_token, proxy_networks
-from hub.sessions import Actor, Presence, Session
 from hub.store import Draft, Store, Stored, TokenKind, User
 from hub.timeutil import utc_now_iso
 
@@ -100,8 +100,8 @@ class HubService:
         self.membership_limits = TokenBuckets(config.membership_burst, config.membership_refill_per_second)
         #: Whose X-Forwarded-For names the client (`trusted_proxies`).
         self.trusted_proxies = proxy_networks(config.trusted_proxies)
-        self._queue: Batches[tuple[Draft, asyncio.Future[Stored]]] = Batches()
-        #: Batches stored, in id order, waiting for the deliverer. One at most: while hand-out lags,
+        self._queue: BatchQueue[tuple[Draft, asyncio.Future[Stored]]] = BatchQueue()
+        #: BatchQueue stored, in id order, waiting for the deliverer. One at most: while hand-out lags,
         #: the dispatcher waits and the next batch grows, instead of memory.
         self._stored: asyncio.Queue[tuple[list[tuple[Draft, asyncio.Future[Stored]]], list[Stored]]] = asyncio.Queue(
             maxsize=1

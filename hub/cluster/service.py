@@ -25,10 +25,10 @@ from hub.cluster.chain import Chain, Link
 from hub.cluster.manager import ClusterManager
 from hub.cluster.redis_state import RedisState, member, parse_member
 from hub.config import HubConfig
+from hub.delivery.sessions import Actor, Presence
 from hub.errors import HubError, MembershipRateLimited, RateLimited, SignInThrottled, Unavailable
 from hub.protocol import Event, Notification
 from hub.service import LOGIN_BURST, LOGIN_REFILL_PER_SECOND, HubService, Transport, _fail, _presence
-from hub.sessions import Actor, Presence
 from hub.store.base import Draft, Stored, User
 from hub.store.postgres import PostgresStore
 

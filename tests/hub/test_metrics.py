@@ -8,9 +8,9 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
+from hub.delivery.sessions import Presence, Session
 from hub.metrics import LATENCY_BUCKETS, HubMetrics
 from hub.protocol import Kind, Notification, NotificationType
-from hub.sessions import Presence, Session
 from hub.store import Stored, User
 from tests.support.http import call
 from tests.support.hubs import Hub

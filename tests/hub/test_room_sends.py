@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from hub.config import HubConfig
+from hub.delivery.rooms import ROOM_CACHE_SECONDS, RoomCache
+from hub.delivery.sessions import Actor, Session
 from hub.errors import Forbidden, NotFound
 from hub.protocol import RoomMessage, RoomRef
-from hub.rooms import ROOM_CACHE_SECONDS, RoomCache
 from hub.service import HubService
-from hub.sessions import Actor, Session
 from hub.store import Room, SqliteStore, User
 from tests.support.delivery import Recorder, running
 from tests.support.waiting import FakeClock

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from hub.config import HubConfig
+from hub.delivery.sessions import Actor, Session
 from hub.errors import HubError, NotFound, Unavailable
 from hub.protocol import Kind, Notification, NotificationType, SendNotification
 from hub.service import USER_CACHE_SECONDS, HubService
-from hub.sessions import Actor, Session
 from hub.store import SqliteStore, User
 from tests.support.delivery import Recorder, running
 from tests.support.waiting import Changes, FakeClock
