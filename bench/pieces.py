@@ -30,7 +30,7 @@ from typing import Any
 import orjson
 
 from bench.peers.floor import server as floor_store
-from hub.delivery.sessions import Presence, Session
+from hub.delivery import Presence, Session
 from hub.fastpath import encode_event
 from hub.metrics import HubMetrics
 from hub.namespace import parse

@@ -4,6 +4,6 @@ PostgreSQL as the shared store. See docs/deployment.md."""
 from __future__ import annotations
 
 from hub.cluster.manager import CLUSTER_REDIS, ClusterManager, cluster_ctx
-from hub.cluster.service import ClusterService
+from hub.cluster.node import ClusterNode
 
-__all__ = ["CLUSTER_REDIS", "ClusterManager", "ClusterService", "cluster_ctx"]
+__all__ = ["CLUSTER_REDIS", "ClusterManager", "ClusterNode", "cluster_ctx"]

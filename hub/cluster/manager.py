@@ -2,11 +2,11 @@
 
 Hubs talk through the manager's pub/sub channel. Besides python-socketio's own messages (`emit`,
 `disconnect`, ...) it carries ours, `{"method": "lan-notify", ...}`: stored batches and presence
-changes, handed to the service. An emit to a sid connected to this hub stays local (it never needs
+changes, handed to `ClusterNode`. An emit to a sid connected to this hub stays local (it never needs
 the other hubs); the manager would otherwise publish every single delivery to every hub.
 
 The manager drops what it publishes while Redis is unreachable (python-socketio issue #1411): the
-service never relies on a publish arriving (see `hub.cluster.chain`).
+hub never relies on a publish arriving (see `hub.cluster.chain`).
 """
 
 from __future__ import annotations
