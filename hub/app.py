@@ -1,8 +1,8 @@
 """`create_app(config)`: the hub as an aiohttp application, with Socket.IO attached.
 
-Resources are set up and torn down in `cleanup_ctx` order: the store, then the service (its
+Resources are set up and torn down in `cleanup_ctx` order: the store, then delivery (its
 background tasks), then Socket.IO. On shutdown the client connections close first (clients
-reconnect later), the service finishes every accepted send and saves delivery cursors, then the
+reconnect later), delivery finishes every accepted send and saves delivery cursors, then the
 store closes.
 """
 
@@ -18,16 +18,17 @@ from aiohttp import web
 from hub import browser, http_send, metrics, openapi
 from hub.accounts import Accounts
 from hub.admission import Gate
+from hub.auth.login_limits import LOGIN_BURST, LOGIN_REFILL_PER_SECOND, LoginLimits
 from hub.config import HubConfig
+from hub.delivery import Delivery, Extension, Outbox
 from hub.engine_http import EngineRequests
-from hub.http_api import ACCOUNTS, SERVICE, STARTED, add_routes
+from hub.http_api import ACCOUNTS, LOGIN_LIMITS, SERVICE, STARTED, add_routes
 from hub.http_body import BODY_READS, BodyReads
 from hub.http_errors import add_fallback
 from hub.listener import GATE
 from hub.namespace import SocketLayer
 from hub.protocol import MAX_PACKET_BYTES
 from hub.security import RedactSecrets, proxy_networks
-from hub.service import HubService, Transport
 from hub.sio_server import HubServer
 from hub.store import Store
 from hub.store.factory import create_store, describe
@@ -133,28 +134,31 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
 def _service_ctx(sio: socketio.AsyncServer):  # type: ignore[no-untyped-def]
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         layer = SocketLayer(
-            sio, lambda transport: _make_service(app, transport, sio), max_send_buffer=app[CONFIG].max_send_buffer
+            sio, lambda outbox: _make_delivery(app, outbox, sio), max_send_buffer=app[CONFIG].max_send_buffer
         )
+        delivery = layer.delivery
         app[SOCKETS] = layer
-        app[SERVICE] = layer.service
-        layer.service.metrics = app[metrics.METRICS]
-        await layer.service.start()
+        app[SERVICE] = delivery
+        login_buckets = delivery.buckets("login:", LOGIN_BURST, LOGIN_REFILL_PER_SECOND, what="sign-in limit")
+        app[LOGIN_LIMITS] = LoginLimits(login_buckets, proxy_networks(app[CONFIG].trusted_proxies))
+        await delivery.start()
         yield
         await layer.close()
-        await layer.service.stop()
+        await delivery.stop()
 
     return ctx
 
 
-def _make_service(app: web.Application, transport: Transport, sio: socketio.AsyncServer) -> HubService:
+def _make_delivery(app: web.Application, outbox: Outbox, sio: socketio.AsyncServer) -> Delivery:
+    extension: Extension | None = None
     if app[CONFIG].redis:
-        from hub.cluster import CLUSTER_REDIS, ClusterService
+        from hub.cluster import CLUSTER_REDIS, ClusterNode
         from hub.store.postgres import PostgresStore
 
         store = app[STORE]
         assert isinstance(store, PostgresStore)
-        return ClusterService(app[CONFIG], store, transport, sio.manager, app[CLUSTER_REDIS])
-    return HubService(app[CONFIG], app[STORE], transport)
+        extension = ClusterNode(app[CONFIG], store, sio.manager, app[CLUSTER_REDIS])
+    return Delivery(app[CONFIG], app[STORE], outbox, metrics=app[metrics.METRICS], extension=extension)
 
 
 def _on_shutdown(sio: socketio.AsyncServer):  # type: ignore[no-untyped-def]

@@ -14,19 +14,21 @@ from pydantic import ValidationError
 
 from hub import __version__, jsonwire
 from hub.accounts import Accounts
+from hub.auth.login_limits import LoginLimits
+from hub.delivery import Delivery
 from hub.errors import HubError, InvalidPayload, Unauthorized
 from hub.http_body import BODY_READS, expect_json, read_bounded
 from hub.http_errors import json_errors
 from hub.protocol import Login, describe_validation_error
 from hub.security import client_address
-from hub.service import HubService
 
 log = logging.getLogger(__name__)
 
 MAX_JSON_BYTES = 16 * 1024
 
 ACCOUNTS: web.AppKey[Accounts] = web.AppKey("accounts", Accounts)
-SERVICE: web.AppKey[HubService] = web.AppKey("service", HubService)
+SERVICE: web.AppKey[Delivery] = web.AppKey("service", Delivery)
+LOGIN_LIMITS: web.AppKey[LoginLimits] = web.AppKey("login_limits", LoginLimits)
 STARTED: web.AppKey[float] = web.AppKey("started", float)
 
 
@@ -65,9 +67,9 @@ async def login(request: web.Request) -> web.Response:
     except ValidationError as exc:
         _, message = describe_validation_error(exc)
         raise InvalidPayload(message) from None
-    service = request.app[SERVICE]
-    address = client_address(request.remote, request.headers.get("X-Forwarded-For"), service.trusted_proxies)
-    await service.check_login(payload.username, address)
+    limits = request.app[LOGIN_LIMITS]
+    address = client_address(request.remote, request.headers.get("X-Forwarded-For"), limits.trusted_proxies)
+    await limits.check(payload.username, address)
     issued = await request.app[ACCOUNTS].login(payload.username, payload.password, payload.device)
     log.info("%s signed in a device (%s, token %d)", issued.user.name, payload.device or "device", issued.info.id)
     return web.json_response(
@@ -82,16 +84,16 @@ async def login(request: web.Request) -> web.Response:
 async def logout(request: web.Request) -> web.Response:
     token, user = await request.app[ACCOUNTS].token_owner(bearer_token(request))
     await request.app[ACCOUNTS].store.revoke_token(token.id)
-    await request.app[SERVICE].kick_token(token.id)
+    await request.app[SERVICE].maintenance.kick_token(token.id)
     log.info("%s signed out a device (token %d)", user.name, token.id)
     return web.json_response({"ok": True})
 
 
 async def health(request: web.Request) -> web.Response:
-    service = request.app[SERVICE]
+    delivery = request.app[SERVICE]
     store_ok = True
     try:
-        await service.store.check()
+        await delivery.store.check()
     except HubError:
         store_ok = False
     body = {
@@ -99,7 +101,7 @@ async def health(request: web.Request) -> web.Response:
         "store": "ok" if store_ok else "unavailable",
         "version": __version__,
         "uptime_seconds": round(time.monotonic() - request.app[STARTED], 3),
-        "connections": len(service.presence),
+        "connections": len(delivery.presence),
     }
     return web.json_response(body, status=200 if store_ok else 503)
 

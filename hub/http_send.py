@@ -5,7 +5,7 @@
     POST /api/notify/room/{room}       the same, to a room
     GET  /api/notifications            ?since=ID&limit=N: the caller's own inbox, oldest first
 
-Every send goes through the same `HubService` methods as a Socket.IO client (one code path for
+Every send goes through the same `Sender` as a Socket.IO client (one code path for
 validation, permissions, rate limits and storing), with an `Actor` built from the token's user.
 A device token or a send-only token may send; only a device token may read the inbox.
 """
@@ -56,28 +56,28 @@ async def authenticate(request: web.Request) -> tuple[TokenInfo, User]:
 async def send(request: web.Request, payload: HttpNotification) -> web.Response:
     token, user = await authenticate(request)
     actor = Actor(user=user)
-    service = request.app[SERVICE]
+    sender = request.app[SERVICE].sender
     fields: dict[str, Any] = {"message": payload.message, "title": payload.title}
     if payload.type is not None:
         fields["type"] = payload.type
     if payload.to is not None:
-        result = await service.send_direct(actor, SendNotification(to=payload.to, **fields))
+        stored = await sender.send(actor, SendNotification(to=payload.to, **fields))
         target = f"to {payload.to}"
     elif payload.room is not None:
-        result = await service.send_room(actor, RoomMessage(room=payload.room, **fields))
+        stored = await sender.send(actor, RoomMessage(room=payload.room, **fields))
         target = f"to room {payload.room}"
     else:
-        result = await service.broadcast(actor, Broadcast(**fields))
+        stored = await sender.send(actor, Broadcast(**fields))
         target = "to everyone"
     log.info(
         "%s sent notification %d %s over HTTP (token %d, recipients: %d)",
         user.name,
-        result["id"],
+        stored.notification.id,
         target,
         token.id,
-        result["recipients"],
+        len(stored.recipients),
     )
-    return web.json_response({"id": result["id"], "recipients": result["recipients"]}, status=201)
+    return web.json_response({"id": stored.notification.id, "recipients": len(stored.recipients)}, status=201)
 
 
 async def post_notification(request: web.Request) -> web.Response:

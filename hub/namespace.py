@@ -1,4 +1,4 @@
-"""Thin Socket.IO handlers: parse and validate each event, call the service, answer through the ack.
+"""Thin Socket.IO handlers: parse and validate each event, call delivery's parts, answer through the ack.
 
 A failure answers `{ok: false, error: {code, message}}` through the ack; a client that sent the
 event without an ack callback (the seed guide's style) gets the same body as an `error` event.
@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import socketio
 from pydantic import BaseModel, ValidationError
 
+from hub.delivery import Delivery
 from hub.delivery.sessions import Session
 from hub.engine import HubSocket
 from hub.errors import (
@@ -41,8 +42,8 @@ from hub.protocol import (
     Sync,
     describe_validation_error,
     error_body,
+    sent_ack,
 )
-from hub.service import HubService, sent
 from hub.sio_server import HubServer, ack_wanted
 from hub.store import Stored
 from hub.websocket import RESERVE_ENVIRON, slim_environ
@@ -77,19 +78,19 @@ def _kind(value: Any) -> str:
 
 
 class SocketLayer:
-    """Registers the hub's handlers on a Socket.IO server and acts as the service's transport."""
+    """Registers the hub's handlers on a Socket.IO server and acts as delivery's `Outbox`."""
 
     def __init__(
         self,
         sio: HubServer,
-        service_factory: Callable[[SocketLayer], HubService],
+        delivery_factory: Callable[[SocketLayer], Delivery],
         *,
         max_send_buffer: int | None = None,
     ) -> None:
         self.sio = sio
         if max_send_buffer is not None:
             self.max_send_buffer = max_send_buffer
-        self.service = service_factory(self)
+        self.delivery = delivery_factory(self)
         self._sessions: dict[str, Session] = {}
         #: Each connected sid's Engine.IO connection, found once at connect: python-socketio's own
         #: lookup (a bidict, then the server's socket table) cost ~1 µs per recipient of every send.
@@ -155,17 +156,17 @@ class SocketLayer:
         sio.on("disconnect", self.on_disconnect)
         sio.on("*", self.on_unknown)
         sio.on(Event.AUTHENTICATE, self.on_authenticate)
-        self._route_send(Event.SEND_NOTIFICATION, SendNotification, self.service.accept_direct)
-        self._route_send(Event.ROOM_MESSAGE, RoomMessage, self.service.accept_room)
-        self._route_send(Event.BROADCAST, Broadcast, self.service.accept_broadcast)
-        self._route_send(Event.ANNOUNCE, Announce, self.service.accept_announce)
-        self._route(Event.JOIN_ROOM, RoomRef, self.service.join_room)
-        self._route(Event.LEAVE_ROOM, RoomRef, self.service.leave_room)
+        self._route_send(Event.SEND_NOTIFICATION, SendNotification, self.delivery.sender.accept_direct)
+        self._route_send(Event.ROOM_MESSAGE, RoomMessage, self.delivery.sender.accept_room)
+        self._route_send(Event.BROADCAST, Broadcast, self.delivery.sender.accept_broadcast)
+        self._route_send(Event.ANNOUNCE, Announce, self.delivery.sender.accept_announce)
+        self._route(Event.JOIN_ROOM, RoomRef, self.delivery.rooms.join)
+        self._route(Event.LEAVE_ROOM, RoomRef, self.delivery.rooms.leave)
         self._route(Event.ACK, AckNotification, self._ack)
         self._route(Event.SYNC, Sync, self._sync)
         self._route_plain(Event.LIST_ONLINE, self._list_online)
         self._route_plain(Event.LIST_USERS, self._list_users)
-        self._route(Event.LIST_ROOMS, RoomPage, self.service.list_rooms)
+        self._route(Event.LIST_ROOMS, RoomPage, self.delivery.roster.list_rooms)
 
     def _route(
         self, event: Event, model: type[M], action: Callable[[Session, M], Awaitable[dict[str, Any] | None]]
@@ -219,7 +220,10 @@ class SocketLayer:
             if error is not None:
                 body = self._refusal(event, sid, error, wants_ack)
                 return body if wants_ack else None
-            return sent(future.result()) if wants_ack else None
+            if not wants_ack:
+                return None
+            stored = future.result()
+            return sent_ack(stored.notification.id, len(stored.recipients))
 
         return answer
 
@@ -260,7 +264,7 @@ class SocketLayer:
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         try:
-            session = await self.service.connect(sid, auth)
+            session = await self.delivery.connect(sid, auth)
             if session is not None:
                 self._check_room(session, environ)
         except ValidationError as exc:
@@ -283,7 +287,7 @@ class SocketLayer:
     def _check_room(self, session: Session, environ: Mapping[str, Any]) -> None:
         """Refuse a sign-in past the account's connection cap, or on a connection the hub took on
         reserve (hub/admission.py) unless it is an admin's."""
-        cap = self.service.config.max_connections_per_user
+        cap = self.delivery.config.max_connections_per_user
         if self._per_user.get(session.user.id, 0) >= cap:
             raise TooManyConnections(
                 f"{session.user.name} already has {cap} connections (max_connections_per_user): close one first"
@@ -299,7 +303,7 @@ class SocketLayer:
         if socket is not None:
             socket.sign_in()
         log.info("%s connected (%s)", session.user.name, session.device)
-        self._start(self.service.activate(session))
+        self._start(self.delivery.activate(session))
 
     async def _greet_anonymous(self, sid: str) -> None:
         await self.emit(
@@ -316,7 +320,7 @@ class SocketLayer:
             log.info("%s disconnected (%s)", session.user.name, reason)
             said_goodbye = socket is not None and socket.closed_cleanly
             clean = reason == self.sio.reason.CLIENT_DISCONNECT or said_goodbye
-            await self.service.disconnected(session, clean=clean)
+            await self.delivery.disconnected(session, clean=clean)
 
     async def on_authenticate(self, sid: str, *args: Any) -> dict[str, Any] | None:
         async def run() -> dict[str, Any]:
@@ -324,9 +328,9 @@ class SocketLayer:
             if current is not None:
                 # Harmless: an authenticated client cannot change who it is.
                 return {"ok": True, "user": {"name": current.user.name, "admin": current.admin}}
-            if not self.service.config.open:
+            if not self.delivery.config.open:
                 raise Unauthorized("this hub requires a device token at connect")
-            session = await self.service.claim(sid, parse(OpenIdentity, args))
+            session = await self.delivery.claim(sid, parse(OpenIdentity, args))
             self._check_room(session, self.sio.get_environ(sid) or {})
             self._activate(session)
             return {"ok": True, "user": {"name": session.user.name, "admin": session.admin}}
@@ -342,17 +346,17 @@ class SocketLayer:
     # ------------------------------------------------------------------ small handlers
 
     async def _ack(self, session: Session, payload: AckNotification) -> None:
-        self.service.ack(session, payload.id)
+        self.delivery.cursors.ack(session, payload.id)
 
     async def _sync(self, session: Session, payload: Sync) -> dict[str, Any]:
-        await self.service.sync(session, payload.since)
+        await self.delivery.replay.sync(session, payload.since)
         return {"ok": True}
 
     async def _list_online(self, session: Session) -> dict[str, Any]:
-        return self.service.list_online()
+        return self.delivery.roster.list_online()
 
     async def _list_users(self, session: Session) -> dict[str, Any]:
-        return await self.service.list_users()
+        return await self.delivery.roster.list_users()
 
     # ------------------------------------------------------------------ tasks
 
