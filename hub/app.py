@@ -50,13 +50,7 @@ def create_app(config: HubConfig) -> web.Application:
     for packet_logger in packet_loggers:
         if not any(isinstance(f, RedactSecrets) for f in packet_logger.filters):
             packet_logger.addFilter(RedactSecrets())
-    manager = None
-    if config.redis:
-        from hub.cluster import ClusterManager
-
-        manager = ClusterManager(config.redis)
     sio = HubServer(
-        client_manager=manager,
         async_mode="aiohttp",
         # A connection's events are handled in order, one at a time, as Node's socket.io does:
         # `authenticate` then `send_notification` at once works, and no task is made per event.
@@ -90,7 +84,7 @@ def create_app(config: HubConfig) -> web.Application:
     if config.redis:
         from hub.cluster import cluster_ctx
 
-        app.cleanup_ctx.append(cluster_ctx(sio))
+        app.cleanup_ctx.append(cluster_ctx(config))
     app.cleanup_ctx.append(_service_ctx(sio))
     app.on_shutdown.append(_on_shutdown(sio))
     if config.open:
@@ -134,7 +128,7 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
 def _service_ctx(sio: socketio.AsyncServer):  # type: ignore[no-untyped-def]
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         layer = SocketLayer(
-            sio, lambda outbox: _make_delivery(app, outbox, sio), max_send_buffer=app[CONFIG].max_send_buffer
+            sio, lambda outbox: _make_delivery(app, outbox), max_send_buffer=app[CONFIG].max_send_buffer
         )
         delivery = layer.delivery
         app[SOCKETS] = layer
@@ -149,15 +143,15 @@ def _service_ctx(sio: socketio.AsyncServer):  # type: ignore[no-untyped-def]
     return ctx
 
 
-def _make_delivery(app: web.Application, outbox: Outbox, sio: socketio.AsyncServer) -> Delivery:
+def _make_delivery(app: web.Application, outbox: Outbox) -> Delivery:
     extension: Extension | None = None
     if app[CONFIG].redis:
-        from hub.cluster import CLUSTER_REDIS, ClusterNode
+        from hub.cluster import CLUSTER_BUS, CLUSTER_REDIS, ClusterNode
         from hub.store.postgres import PostgresStore
 
         store = app[STORE]
         assert isinstance(store, PostgresStore)
-        extension = ClusterNode(app[CONFIG], store, sio.manager, app[CLUSTER_REDIS])
+        extension = ClusterNode(app[CONFIG], store, app[CLUSTER_BUS], app[CLUSTER_REDIS])
     return Delivery(app[CONFIG], app[STORE], outbox, metrics=app[metrics.METRICS], extension=extension)
 
 

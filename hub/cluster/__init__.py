@@ -1,9 +1,10 @@
-"""Several hubs as one: python-socketio's Redis manager for fan-out, Redis for presence and limits,
-PostgreSQL as the shared store. See docs/deployment.md."""
+"""Several hubs as one: a Redis channel between the hubs, Redis for presence and limits, PostgreSQL as
+the shared store. See docs/deployment.md."""
 
 from __future__ import annotations
 
-from hub.cluster.manager import CLUSTER_REDIS, ClusterManager, cluster_ctx
+from hub.cluster.bus import ClusterBus
+from hub.cluster.context import CLUSTER_BUS, CLUSTER_REDIS, cluster_ctx
 from hub.cluster.node import ClusterNode
 
-__all__ = ["CLUSTER_REDIS", "ClusterManager", "ClusterNode", "cluster_ctx"]
+__all__ = ["CLUSTER_BUS", "CLUSTER_REDIS", "ClusterBus", "ClusterNode", "cluster_ctx"]

@@ -18,10 +18,10 @@ from typing import Any
 
 from redis import asyncio as aioredis
 
+from hub.cluster.bus import ClusterBus
 from hub.cluster.chain import Chain, Link
 from hub.cluster.health import REDIS_DOWN, RedisHealth
 from hub.cluster.limits import RedisBuckets
-from hub.cluster.manager import ClusterManager
 from hub.cluster.outlet import ClusterOutlet
 from hub.cluster.presence import ClusterPresenceNews
 from hub.cluster.redis_state import RedisState
@@ -42,12 +42,10 @@ SETTLE_WAIT = 5.0
 
 
 class ClusterNode:
-    def __init__(
-        self, config: HubConfig, store: PostgresStore, manager: ClusterManager, client: aioredis.Redis
-    ) -> None:
+    def __init__(self, config: HubConfig, store: PostgresStore, bus: ClusterBus, client: aioredis.Redis) -> None:
         self.store = store
-        self.manager = manager
-        self.state = RedisState(client, manager.host_id)
+        self.bus = bus
+        self.state = RedisState(client, bus.hub_id)
         self.ttl = config.cluster_ttl_seconds
         self.health = RedisHealth()
         self.remote_online: dict[int, str] = {}
@@ -58,11 +56,11 @@ class ClusterNode:
 
     def outlet(self, fanout: Fanout, metrics: NoMetrics) -> ClusterOutlet:
         self.chain = Chain(0, self.store, fanout.deliver)
-        return ClusterOutlet(self.store, self.chain, self.manager, metrics, fanout.presence)
+        return ClusterOutlet(self.store, self.chain, self.bus, metrics, fanout.presence)
 
     def presence_news(self, presence: Presence, fanout: Fanout) -> ClusterPresenceNews:
         self.news = ClusterPresenceNews(
-            self.state, self.manager, presence, fanout, self.remote_online, self.health, self.ttl
+            self.state, self.bus, presence, fanout, self.remote_online, self.health, self.ttl
         )
         return self.news
 
@@ -72,7 +70,7 @@ class ClusterNode:
     async def start(self, jobs: BackgroundJobs) -> None:
         chain, news = self._parts()
         chain.applied = await self.store.head()
-        self.manager.handler = self._on_message
+        self.bus.handler = self._on_message
         jobs.spawn(chain.run(), "chain")
         jobs.spawn(news.run(), "presence")
         jobs.every(self.ttl / 5, news.heartbeat, "heartbeat", first_now=True)
@@ -82,7 +80,7 @@ class ClusterNode:
         await self._parts()[1].settle(SETTLE_WAIT)
 
     async def close(self) -> None:
-        self.manager.handler = None
+        self.bus.handler = None
         try:
             await self.state.quit()
         except REDIS_DOWN as exc:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
+from hub.cluster.bus import ClusterBus
 from hub.cluster.chain import Chain, Link
-from hub.cluster.manager import ClusterManager
 from hub.delivery.presence import Presence
 from hub.metrics import NoMetrics
 from hub.store.base import Draft, Stored
@@ -18,11 +18,11 @@ class ClusterOutlet:
     sender's `ok` means "stored in PostgreSQL"; every hub delivers from its chain (`Chain.run`)."""
 
     def __init__(
-        self, store: PostgresStore, chain: Chain, manager: ClusterManager, metrics: NoMetrics, presence: Presence
+        self, store: PostgresStore, chain: Chain, bus: ClusterBus, metrics: NoMetrics, presence: Presence
     ) -> None:
         self._store = store
         self._chain = chain
-        self._manager = manager
+        self._bus = bus
         self._metrics = metrics
         self._presence = presence
 
@@ -33,7 +33,7 @@ class ClusterOutlet:
         # `add_batch` gives a batch the ids after the head, one per draft: (prev, head].
         link = Link(stored[0].notification.id - 1, stored[-1].notification.id, tuple(stored))
         self._chain.offer(link)
-        await self._manager.publish(
+        await self._bus.publish(
             {
                 "type": "batch",
                 "prev": link.prev,

@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from hub.cluster.bus import ClusterBus
 from hub.cluster.health import REDIS_DOWN, RedisHealth
-from hub.cluster.manager import ClusterManager
 from hub.cluster.redis_state import RedisState, member, parse_member
 from hub.delivery.fanout import Fanout
 from hub.delivery.presence import Presence
@@ -26,7 +26,7 @@ class ClusterPresenceNews:
     def __init__(
         self,
         state: RedisState,
-        manager: ClusterManager,
+        bus: ClusterBus,
         presence: Presence,
         fanout: Fanout,
         remote: dict[int, str],
@@ -34,7 +34,7 @@ class ClusterPresenceNews:
         ttl: float,
     ) -> None:
         self._state = state
-        self._manager = manager
+        self._bus = bus
         self._presence = presence
         self._fanout = fanout
         #: Users online on the other hubs as last heard from Redis (the presence's remote view).
@@ -87,7 +87,7 @@ class ClusterPresenceNews:
             self._remote.pop(user.id, None)
         if changed:
             await self._tell(user.id, user.name, online=online)
-            await self._manager.publish({"type": "presence", "member": member(user.id, user.name), "online": online})
+            await self._bus.publish({"type": "presence", "member": member(user.id, user.name), "online": online})
 
     async def heard(self, raw_member: str, online: bool) -> None:
         """Another hub published a presence change."""
@@ -144,4 +144,4 @@ class ClusterPresenceNews:
             await self._tell(user_id, name, online=is_online)
         for user_id, name in gone.items():  # the other hubs hear of it now, not at their next heartbeat
             log.info("%s went offline with a hub that stopped answering", name)
-            await self._manager.publish({"type": "presence", "member": member(user_id, name), "online": False})
+            await self._bus.publish({"type": "presence", "member": member(user_id, name), "online": False})

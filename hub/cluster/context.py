@@ -1,0 +1,37 @@
+"""A hub's Redis resources for a cluster, as an aiohttp cleanup context: the bus, and a client for
+presence and limits."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+
+from aiohttp import web
+from redis import asyncio as aioredis
+
+from hub.cluster.bus import ClusterBus
+from hub.config import HubConfig
+from hub.store.factory import redact
+
+log = logging.getLogger(__name__)
+
+CLUSTER_REDIS: web.AppKey[aioredis.Redis] = web.AppKey("cluster_redis", aioredis.Redis)
+CLUSTER_BUS: web.AppKey[ClusterBus] = web.AppKey("cluster_bus", ClusterBus)
+
+
+def cluster_ctx(config: HubConfig) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        assert config.redis is not None
+        bus = ClusterBus(config.redis)
+        client = aioredis.Redis.from_url(
+            config.redis, socket_connect_timeout=2, socket_timeout=2, health_check_interval=5
+        )
+        app[CLUSTER_BUS] = bus
+        app[CLUSTER_REDIS] = client
+        bus.start()
+        log.info("cluster: Redis at %s, hub %s", redact(config.redis), bus.hub_id)
+        yield
+        await bus.close()
+        await client.aclose()
+
+    return ctx
