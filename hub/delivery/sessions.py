@@ -12,7 +12,7 @@ from hub.store import User
 
 @dataclass(eq=False, slots=True)
 class Actor:
-    """Who is asking: a connected client, or an HTTP request with a token. The service's sends take this."""
+    """Who is asking: a connected client, or an HTTP request with a token. `Sender` takes this."""
 
     user: User
     #: In open mode a client names itself; such an actor never gets admin rights.
