@@ -31,8 +31,7 @@ from hub.http_errors import json_errors
 from hub.store.base import LIVE_ONLY
 
 if TYPE_CHECKING:
-    from hub.delivery.presence import Presence
-    from hub.delivery.sessions import Actor
+    from hub.delivery import Actor, Presence
     from hub.store import PruneResult, Stored
 
 #: Delivery latency buckets, seconds: a LAN hub answers in milliseconds.

@@ -26,9 +26,7 @@ from hub.cluster.outlet import ClusterOutlet
 from hub.cluster.presence import ClusterPresenceNews
 from hub.cluster.redis_state import RedisState
 from hub.config import HubConfig
-from hub.delivery.fanout import Fanout
-from hub.delivery.jobs import BackgroundJobs
-from hub.delivery.presence import Presence
+from hub.delivery import BackgroundJobs, Fanout, Presence
 from hub.metrics import NoMetrics
 from hub.protocol import Notification
 from hub.ratelimit import Buckets

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from hub.cluster.bus import ClusterBus
 from hub.cluster.chain import Chain, Link
-from hub.delivery.presence import Presence
+from hub.delivery import Presence
 from hub.metrics import NoMetrics
 from hub.store.base import Draft, Stored
 from hub.store.postgres import PostgresStore

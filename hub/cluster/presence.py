@@ -14,8 +14,7 @@ import logging
 from hub.cluster.bus import ClusterBus
 from hub.cluster.health import REDIS_DOWN, RedisHealth
 from hub.cluster.redis_state import RedisState, member, parse_member
-from hub.delivery.fanout import Fanout
-from hub.delivery.presence import Presence
+from hub.delivery import Fanout, Presence
 from hub.protocol import Event, presence_body
 from hub.store.base import User
 
