@@ -30,10 +30,10 @@ from typing import Any
 import orjson
 
 from bench.peers.floor import server as floor_store
+from hub.delivery import Presence, Session
 from hub.metrics import HubMetrics
 from hub.protocol import Kind, Notification, NotificationType, SendNotification
 from hub.ratelimit import TokenBuckets
-from hub.sessions import Presence, Session
 from hub.store.base import NewNotification, Stored, User
 from hub.store.sqlite import SqliteStore
 from hub.timeutil import utc_now_iso

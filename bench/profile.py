@@ -48,8 +48,8 @@ def load(path: Path) -> tuple[Counter[str], Counter[str], int]:
 WATCH: Final = (
     ("waiting in epoll (idle)", ("EpollSelector.select",)),
     ("SQLite store calls (its thread)", ("SqliteStore._call",)),
-    ("hub delivery loop (_deliver)", ("HubService._deliver",)),
-    ("hub presence broadcasts (_emit_others)", ("HubService._emit_others",)),
+    ("hub fan-out (Fanout.deliver)", ("Fanout.deliver",)),
+    ("hub presence broadcasts (Fanout.tell_others)", ("Fanout.tell_others",)),
     ("python-socketio emit", ("AsyncServer.emit", "AsyncManager.emit")),
     ("engine.io writer tasks + websocket send", ("AsyncSocket._websocket_handler.<locals>.writer",)),
     ("permessage-deflate (zlib)", ("ZLibCompressor",)),

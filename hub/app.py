@@ -16,12 +16,25 @@ import socketio
 from aiohttp import web
 
 from hub import metrics
-from hub.app_keys import ACCOUNTS, BODY_READS, CONFIG, GATE, GUARD, METRICS, SERVICE, SOCKETS, STARTED, STORE
+from hub.app_keys import (
+    ACCOUNTS,
+    BODY_READS,
+    CONFIG,
+    GATE,
+    GUARD,
+    LOGIN_LIMITS,
+    METRICS,
+    SERVICE,
+    SOCKETS,
+    STARTED,
+    STORE,
+)
 from hub.auth import Accounts, proxy_networks
+from hub.auth.login_limits import LOGIN_BURST, LOGIN_REFILL_PER_SECOND, LoginLimits
 from hub.config import HubConfig
+from hub.delivery import Delivery, Extension, Outbox
 from hub.http import WebGuard, add_routes, learn_names, local_names
 from hub.redaction import RedactSecrets
-from hub.service import HubService, Transport
 from hub.store import create_store
 from hub.transport import (
     BodyReads,
@@ -43,18 +56,12 @@ def create_app(config: HubConfig) -> web.Application:
     for packet_logger in packet_loggers:
         if not any(isinstance(f, RedactSecrets) for f in packet_logger.filters):
             packet_logger.addFilter(RedactSecrets())
-    manager = None
-    if config.redis:
-        from hub.cluster import ClusterManager
-
-        manager = ClusterManager(config.redis)
     app[GATE] = Gate(config, proxy_networks(config.trusted_proxies))
     app[GUARD] = WebGuard(config, local_names())
     app[BODY_READS] = BodyReads()
     sio = attach_socketio(
         app,
         config,
-        client_manager=manager,
         gate=app[GATE],
         guard=app[GUARD],
         body_reads=app[BODY_READS],
@@ -68,7 +75,7 @@ def create_app(config: HubConfig) -> web.Application:
     if config.redis:
         from hub.cluster import cluster_ctx
 
-        app.cleanup_ctx.append(cluster_ctx(sio, config))
+        app.cleanup_ctx.append(cluster_ctx(config))
     app.cleanup_ctx.append(_service_ctx(sio))
     app.on_shutdown.append(_on_shutdown(sio))
     if config.open:
@@ -104,29 +111,32 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
 def _service_ctx(sio: socketio.AsyncServer):  # type: ignore[no-untyped-def]
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         layer = TransportLayer(
-            sio, lambda transport: _make_service(app, transport, sio), max_send_buffer=app[CONFIG].max_send_buffer
+            sio, lambda outbox: _make_delivery(app, outbox), max_send_buffer=app[CONFIG].max_send_buffer
         )
+        delivery = layer.delivery
         app[SOCKETS] = layer
-        app[SERVICE] = layer.service
-        layer.service.metrics = app[METRICS]
-        await layer.service.start()
+        app[SERVICE] = delivery
+        login_buckets = delivery.buckets("login:", LOGIN_BURST, LOGIN_REFILL_PER_SECOND, what="sign-in limit")
+        app[LOGIN_LIMITS] = LoginLimits(login_buckets, proxy_networks(app[CONFIG].trusted_proxies))
+        await delivery.start()
         yield
         await layer.close()
-        await layer.service.stop()
+        await delivery.stop()
 
     return ctx
 
 
-def _make_service(app: web.Application, transport: Transport, sio: socketio.AsyncServer) -> HubService:
+def _make_delivery(app: web.Application, outbox: Outbox) -> Delivery:
+    extension: Extension | None = None
     if app[CONFIG].redis:
-        from hub.app_keys import CLUSTER_REDIS
-        from hub.cluster import ClusterService
+        from hub.app_keys import CLUSTER_BUS, CLUSTER_REDIS
+        from hub.cluster import ClusterNode
         from hub.store.postgres import PostgresStore
 
         store = app[STORE]
         assert isinstance(store, PostgresStore)
-        return ClusterService(app[CONFIG], store, transport, sio.manager, app[CLUSTER_REDIS])
-    return HubService(app[CONFIG], app[STORE], transport)
+        extension = ClusterNode(app[CONFIG], store, app[CLUSTER_BUS], app[CLUSTER_REDIS])
+    return Delivery(app[CONFIG], app[STORE], outbox, metrics=app[METRICS], extension=extension)
 
 
 def _on_shutdown(sio: socketio.AsyncServer):  # type: ignore[no-untyped-def]

@@ -1,8 +1,8 @@
 """Prometheus metrics at `/metrics`, on a registry of the app's own (several hubs may share a process).
 
-The service reports through `HubMetrics` (`service.metrics`); the default `NoMetrics` does
-nothing, so the service works, and is tested, without any of this. Gauges of what is live
-(connections, users online) are read from the service's presence when Prometheus scrapes.
+Delivery reports through `HubMetrics` (`Delivery(metrics=...)`); the default `NoMetrics` does
+nothing, so delivery works, and is tested, without any of this. Gauges of what is live
+(connections, users online) are read from delivery's presence when Prometheus scrapes.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from prometheus_client.utils import floatToGoString
 from hub.store.base import LIVE_ONLY
 
 if TYPE_CHECKING:
-    from hub.sessions import Actor, Presence
+    from hub.delivery import Actor, Presence
     from hub.store import PruneResult, Stored
 
 #: Delivery latency buckets, seconds: a LAN hub answers in milliseconds.

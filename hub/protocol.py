@@ -381,6 +381,16 @@ def nack(code: ErrorCode, message: str, **extra: Any) -> dict[str, Any]:
     return {"ok": False, "error": error_body(code, message, **extra)}
 
 
+def sent_ack(notification_id: int, recipients: int) -> dict[str, Any]:
+    """The ok-ack of a send, once its notification is stored (the pair of `nack`)."""
+    return {"ok": True, "id": notification_id, "recipients": recipients}
+
+
+def presence_body(name: str) -> dict[str, Any]:
+    """The body of `user_online` / `user_offline`: the seed guide's `{userId, username}`."""
+    return {"userId": name, "username": name}
+
+
 def describe_validation_error(exc: ValidationError) -> tuple[ErrorCode, str]:
     """Turn a pydantic error into a stable code and one human sentence."""
     first = exc.errors(include_url=False)[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 
 @dataclass(slots=True)
@@ -54,3 +55,31 @@ class TokenBuckets:
 
     def __len__(self) -> int:
         return len(self._buckets)
+
+
+class Buckets(Protocol):
+    """Token buckets by key, wherever they are kept (this process, or Redis for a cluster)."""
+
+    async def take(self, key: str) -> float:
+        """0 when allowed, else the seconds to wait before one more is allowed."""
+        ...
+
+    def forget_full(self) -> None:
+        """Drop what carries no state any more, so memory stays bounded however many keys are tried."""
+        ...
+
+
+class LocalBuckets:
+    """`Buckets` in this process's memory (`TokenBuckets`)."""
+
+    def __init__(self, burst: int, refill_per_second: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.buckets = TokenBuckets(burst, refill_per_second, clock)
+
+    async def take(self, key: str) -> float:
+        return self.buckets.take(key)
+
+    def forget_full(self) -> None:
+        self.buckets.forget_full()
+
+    def __len__(self) -> int:
+        return len(self.buckets)

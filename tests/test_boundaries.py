@@ -11,7 +11,7 @@ from pathlib import Path
 
 def test_hub_does_not_load_qt() -> None:
     code = (
-        "import sys, hub.app, hub.cli, hub.service, hub.protocol\n"
+        "import sys, hub.app, hub.cli, hub.delivery, hub.protocol\n"
         "bad = sorted(m for m in sys.modules if m.startswith(('PySide6', 'PyQt', 'qasync')))\n"
         "assert not bad, bad\n"
     )

@@ -12,10 +12,10 @@ from hub.errors import HubError
 
 
 async def health(request: web.Request) -> web.Response:
-    service = request.app[SERVICE]
+    delivery = request.app[SERVICE]
     store_ok = True
     try:
-        await service.store.check()
+        await delivery.store.check()
     except HubError:
         store_ok = False
     body = {
@@ -23,6 +23,6 @@ async def health(request: web.Request) -> web.Response:
         "store": "ok" if store_ok else "unavailable",
         "version": __version__,
         "uptime_seconds": round(time.monotonic() - request.app[STARTED], 3),
-        "connections": len(service.presence),
+        "connections": len(delivery.presence),
     }
     return web.json_response(body, status=200 if store_ok else 503)

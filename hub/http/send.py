@@ -4,7 +4,7 @@
     POST /api/notify/{user}            body = the message text; X-Type / X-Title headers or ?type= / ?title=
     POST /api/notify/room/{room}       the same, to a room
 
-Every send goes through the same `HubService` methods as a Socket.IO client (one code path for
+Every send goes through the same `Sender` as a Socket.IO client (one code path for
 validation, permissions, rate limits and storing), with an `Actor` built from the token's user.
 A device token or a send-only token may send (the inbox, hub/http/inbox.py, takes a device token).
 """
@@ -18,13 +18,13 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from hub.app_keys import SERVICE
+from hub.delivery.sessions import Actor
 from hub.http.bodies import read_json, read_text, token_owner
 from hub.protocol import (
     HttpNotification,
     RoomMessage,
     SendNotification,
 )
-from hub.sessions import Actor
 from hub.validation import validate
 
 log = logging.getLogger(__name__)
@@ -34,26 +34,24 @@ M = TypeVar("M", bound=BaseModel)
 async def _submit(request: web.Request, payload: HttpNotification) -> web.Response:
     token, user = await token_owner(request)
     actor = Actor(user=user)
-    service = request.app[SERVICE]
+    sender = request.app[SERVICE].sender
     send = payload.target()
     if isinstance(send, SendNotification):
-        result = await service.send_direct(actor, send)
         target = f"to {send.to}"
     elif isinstance(send, RoomMessage):
-        result = await service.send_room(actor, send)
         target = f"to room {send.room}"
     else:
-        result = await service.broadcast(actor, send)
         target = "to everyone"
+    stored = await sender.send(actor, send)
     log.info(
         "%s sent notification %d %s over HTTP (token %d, recipients: %d)",
         user.name,
-        result["id"],
+        stored.notification.id,
         target,
         token.id,
-        result["recipients"],
+        len(stored.recipients),
     )
-    return web.json_response({"id": result["id"], "recipients": result["recipients"]}, status=201)
+    return web.json_response({"id": stored.notification.id, "recipients": len(stored.recipients)}, status=201)
 
 
 async def post_notification(request: web.Request) -> web.Response:

@@ -1,6 +1,6 @@
-"""The connected clients as the service sees them: frames out to a sid, many sids at once, acks.
+"""The connected clients as delivery sees them: frames out to a sid, many sids at once, acks.
 
-`Connections` is the service's transport (`hub.service.Transport`): it finds each sid's Engine.IO
+`Connections` is delivery's `Outbox` (`hub.delivery.ports.Outbox`): it finds each sid's Engine.IO
 connection once, at connect, and writes pre-encoded frames to it (hub/transport/frames.py).
 """
 
@@ -62,7 +62,7 @@ class Connections:
         if socket is not None:
             socket.sign_in()
 
-    # ------------------------------------------------------------------ the service's transport
+    # ------------------------------------------------------------------ delivery's outbox
 
     async def emit(self, sid: str, event: str, data: Any) -> None:
         self.emit_now(sid, event, data)

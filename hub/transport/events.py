@@ -1,4 +1,4 @@
-"""Thin Socket.IO handlers: parse and validate each event, call the service, answer through the ack.
+"""Thin Socket.IO handlers: parse and validate each event, call delivery's parts, answer through the ack.
 
 `EventRouter` registers the hub's handlers on the Socket.IO server; what they send goes out through
 `Connections` (hub/transport/connections.py).
@@ -18,6 +18,8 @@ from typing import Any, TypeVar
 import socketio
 from pydantic import BaseModel
 
+from hub.delivery import Delivery
+from hub.delivery.sessions import Session
 from hub.errors import (
     RequestError,
     TooManyConnections,
@@ -38,9 +40,8 @@ from hub.protocol import (
     SendNotification,
     Sync,
     error_body,
+    sent_ack,
 )
-from hub.service import HubService, sent
-from hub.sessions import Session
 from hub.store import Stored
 from hub.transport.connections import Connections
 from hub.transport.socketio_server import HubServer, ack_wanted
@@ -53,12 +54,12 @@ A = TypeVar("A")
 
 
 class EventRouter:
-    """Registers the hub's handlers on a Socket.IO server and routes each event to the service."""
+    """Registers the hub's handlers on a Socket.IO server and routes each event to delivery's parts."""
 
-    def __init__(self, sio: HubServer, connections: Connections, service: HubService) -> None:
+    def __init__(self, sio: HubServer, connections: Connections, delivery: Delivery) -> None:
         self.sio = sio
         self.connections = connections
-        self.service = service
+        self.delivery = delivery
         self._sessions: dict[str, Session] = {}
         #: Signed-in connections per user id, for `max_connections_per_user` (counted as they are
         #: signed in: presence learns of them a task later).
@@ -74,17 +75,17 @@ class EventRouter:
         sio.on("disconnect", self.on_disconnect)
         sio.on("*", self.on_unknown)
         sio.on(Event.AUTHENTICATE, self.on_authenticate)
-        self._route_send(Event.SEND_NOTIFICATION, SendNotification, self.service.accept_direct)
-        self._route_send(Event.ROOM_MESSAGE, RoomMessage, self.service.accept_room)
-        self._route_send(Event.BROADCAST, Broadcast, self.service.accept_broadcast)
-        self._route_send(Event.ANNOUNCE, Announce, self.service.accept_announce)
-        self._route(Event.JOIN_ROOM, RoomRef, self.service.join_room)
-        self._route(Event.LEAVE_ROOM, RoomRef, self.service.leave_room)
+        self._route_send(Event.SEND_NOTIFICATION, SendNotification, self.delivery.sender.accept_direct)
+        self._route_send(Event.ROOM_MESSAGE, RoomMessage, self.delivery.sender.accept_room)
+        self._route_send(Event.BROADCAST, Broadcast, self.delivery.sender.accept_broadcast)
+        self._route_send(Event.ANNOUNCE, Announce, self.delivery.sender.accept_announce)
+        self._route(Event.JOIN_ROOM, RoomRef, self.delivery.rooms.join)
+        self._route(Event.LEAVE_ROOM, RoomRef, self.delivery.rooms.leave)
         self._route(Event.ACK, AckNotification, self._ack)
         self._route(Event.SYNC, Sync, self._sync)
         self._route_plain(Event.LIST_ONLINE, self._list_online)
         self._route_plain(Event.LIST_USERS, self._list_users)
-        self._route(Event.LIST_ROOMS, RoomPage, self.service.list_rooms)
+        self._route(Event.LIST_ROOMS, RoomPage, self.delivery.roster.list_rooms)
 
     def _route(
         self, event: Event, model: type[M], action: Callable[[Session, M], Awaitable[dict[str, Any] | None]]
@@ -138,7 +139,10 @@ class EventRouter:
             if error is not None:
                 body = self._refusal(event, sid, error, wants_ack)
                 return body if wants_ack else None
-            return sent(future.result()) if wants_ack else None
+            if not wants_ack:
+                return None
+            stored = future.result()
+            return sent_ack(stored.notification.id, len(stored.recipients))
 
         return answer
 
@@ -179,7 +183,7 @@ class EventRouter:
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         try:
-            session = await self.service.connect(sid, auth)
+            session = await self.delivery.connect(sid, auth)
             if session is not None:
                 self._check_room(session, environ)
         except RequestError as exc:
@@ -195,7 +199,7 @@ class EventRouter:
     def _check_room(self, session: Session, environ: Mapping[str, Any]) -> None:
         """Refuse a sign-in past the account's connection cap, or on a connection the hub took on
         reserve (hub/transport/admission.py) unless it is an admin's."""
-        cap = self.service.config.max_connections_per_user
+        cap = self.delivery.config.max_connections_per_user
         if self._per_user.get(session.user.id, 0) >= cap:
             raise TooManyConnections(
                 f"{session.user.name} already has {cap} connections (max_connections_per_user): close one first"
@@ -209,7 +213,7 @@ class EventRouter:
         self._per_user[user_id] = self._per_user.get(user_id, 0) + 1
         self.connections.sign_in(session.sid)
         log.info("%s connected (%s)", session.user.name, session.device)
-        self._start(self.service.activate(session))
+        self._start(self.delivery.activate(session))
 
     async def _greet_anonymous(self, sid: str) -> None:
         await self.connections.emit(
@@ -226,7 +230,7 @@ class EventRouter:
             log.info("%s disconnected (%s)", session.user.name, reason)
             said_goodbye = socket is not None and socket.closed_cleanly
             clean = reason == self.sio.reason.CLIENT_DISCONNECT or said_goodbye
-            await self.service.disconnected(session, clean=clean)
+            await self.delivery.disconnected(session, clean=clean)
 
     async def on_authenticate(self, sid: str, *args: Any) -> dict[str, Any] | None:
         async def run() -> dict[str, Any]:
@@ -234,9 +238,9 @@ class EventRouter:
             if current is not None:
                 # Harmless: an authenticated client cannot change who it is.
                 return {"ok": True, "user": {"name": current.user.name, "admin": current.admin}}
-            if not self.service.config.open:
+            if not self.delivery.config.open:
                 raise Unauthorized("this hub requires a device token at connect")
-            session = await self.service.claim(sid, parse_event(OpenIdentity, args))
+            session = await self.delivery.claim(sid, parse_event(OpenIdentity, args))
             self._check_room(session, self.sio.get_environ(sid) or {})
             self._activate(session)
             return {"ok": True, "user": {"name": session.user.name, "admin": session.admin}}
@@ -252,17 +256,17 @@ class EventRouter:
     # ------------------------------------------------------------------ small handlers
 
     async def _ack(self, session: Session, payload: AckNotification) -> None:
-        self.service.ack(session, payload.id)
+        self.delivery.cursors.ack(session, payload.id)
 
     async def _sync(self, session: Session, payload: Sync) -> dict[str, Any]:
-        await self.service.sync(session, payload.since)
+        await self.delivery.replay.sync(session, payload.since)
         return {"ok": True}
 
     async def _list_online(self, session: Session) -> dict[str, Any]:
-        return self.service.list_online()
+        return self.delivery.roster.list_online()
 
     async def _list_users(self, session: Session) -> dict[str, Any]:
-        return await self.service.list_users()
+        return await self.delivery.roster.list_users()
 
     # ------------------------------------------------------------------ tasks
 

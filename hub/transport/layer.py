@@ -1,22 +1,21 @@
 """The transport's way in for the app: events in from the clients, frames out to them.
 
-`TransportLayer` builds the parts once the Socket.IO server exists: `Connections` (the service's
-transport), the service itself, and `EventRouter` (the handlers, which call the service).
+`TransportLayer` builds the parts once the Socket.IO server exists: `Connections` (delivery's
+`Outbox`), delivery itself, and `EventRouter` (the handlers, which call delivery's parts).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
 import socketio
 from aiohttp import web
 
 from hub.config import HubConfig
+from hub.delivery import Delivery
 from hub.http.web_guard import WebGuard
 from hub.protocol import MAX_PACKET_BYTES
-from hub.service import HubService
 from hub.transport.admission import Gate
 from hub.transport.connections import Connections
 from hub.transport.engine_http import EngineRequests
@@ -32,7 +31,6 @@ def attach_socketio(
     app: web.Application,
     config: HubConfig,
     *,
-    client_manager: Any,
     gate: Gate,
     guard: WebGuard,
     body_reads: BodyReads,
@@ -42,7 +40,6 @@ def attach_socketio(
     behind the gate, the web guard and the bounded body reader. `loggers`: python-socketio's and
     python-engineio's."""
     sio = HubServer(
-        client_manager=client_manager,
         async_mode="aiohttp",
         # A connection's events are handled in order, one at a time, as Node's socket.io does:
         # `authenticate` then `send_notification` at once works, and no task is made per event.
@@ -72,22 +69,22 @@ def _cors(config: HubConfig) -> str | list[str] | None:
 
 
 class TransportLayer:
-    """The Socket.IO server's connections and handlers, and the service they serve."""
+    """The Socket.IO server's connections and handlers, and the delivery they serve."""
 
     def __init__(
         self,
         sio: HubServer,
-        service_factory: Callable[[Connections], HubService],
+        delivery_factory: Callable[[Connections], Delivery],
         *,
         max_send_buffer: int | None = None,
     ) -> None:
         self.sio = sio
         self.connections = Connections(sio, max_send_buffer=max_send_buffer)
-        self.service = service_factory(self.connections)
-        self.events = EventRouter(sio, self.connections, self.service)
+        self.delivery = delivery_factory(self.connections)
+        self.events = EventRouter(sio, self.connections, self.delivery)
 
     async def close(self) -> None:
-        """Cancel the handlers' tasks (the service stops after this)."""
+        """Cancel the handlers' tasks (delivery stops after this)."""
         await self.events.close()
 
 

@@ -86,9 +86,6 @@ class ServerBase(socketio.AsyncServer):  # type: ignore[misc]
 
 _SERVER = "socketio.async_server.AsyncServer"
 _MANAGER = "socketio.async_manager.AsyncManager"
-_REDIS = "socketio.async_redis_manager.AsyncRedisManager"
-_CLUSTER = "hub/cluster/manager.py ClusterManager"
-_BUS = "gone with the cluster's own bus on redis-py's public pub/sub"
 
 
 SOCKETIO = Library(
@@ -144,7 +141,6 @@ SOCKETIO = Library(
         attribute(_SERVER, "packet_class", "socketio_server.HubServer.ack_now: acks on another namespace"),
         attribute(_SERVER, "handlers", "socketio_server: the handlers of the default namespace"),
         attribute(_SERVER, "eio", "the Engine.IO server (documented as an attribute only in examples)"),
-        attribute(_SERVER, "manager_initialized", f"{_CLUSTER}: cluster_ctx starts listening early", _BUS),
         Private(
             _MANAGER,
             "sid_from_eio_sid",
@@ -163,27 +159,5 @@ SOCKETIO = Library(
             _MANAGER, "is_connected", Kind.CALLABLE, "(self, sid, namespace)", "socketio_server: connected sids only"
         ),
         attribute(_MANAGER, "callbacks", "ServerBase.wants_answer"),
-        Private(_REDIS, "_publish", Kind.CALLABLE, "(self, data)", f"{_CLUSTER}.publish", _BUS),
-        Private(
-            _REDIS,
-            "_redis_listen_with_retries",
-            Kind.CALLABLE,
-            "(self)",
-            f"{_CLUSTER}: overridden, resubscribe backoff capped at 2 s",
-            _BUS,
-        ),
-        Private(_REDIS, "_redis_connect", Kind.CALLABLE, "(self)", f"{_CLUSTER}._redis_listen_with_retries", _BUS),
-        Private(
-            "socketio.async_pubsub_manager.AsyncPubSubManager",
-            "_listen",
-            Kind.CALLABLE,
-            "(self)",
-            f"{_CLUSTER}: overridden, our messages apart from python-socketio's",
-            _BUS,
-        ),
-        attribute(_REDIS, "pubsub", f"{_CLUSTER}: subscribe, close", _BUS),
-        attribute(_REDIS, "redis", f"{_CLUSTER}.close", _BUS),
-        attribute("socketio.async_pubsub_manager.AsyncPubSubManager", "channel", f"{_CLUSTER}: subscribe", _BUS),
-        attribute("socketio.async_pubsub_manager.AsyncPubSubManager", "host_id", f"{_CLUSTER}, cluster/service", _BUS),
     ),
 )

@@ -8,7 +8,7 @@
 - It records how the connection ended (`clean_close`). A client that closes with a proper close
   frame (1000 or 1001, e.g. `socket.disconnect()` or a browser tab closing) was alive and reading
   until then; one that vanished (killed, lid closed, cable pulled) was not. The hub uses this to
-  decide what a client that never acks has really received (see `HubService.disconnected`). It is
+  decide what a client that never acks has really received (see `Cursors.left`). It is
   kept on the websocket, which the Engine.IO connection holds (`HubSocket.closed_cleanly`): a
   client that began on long-polling has its websocket opened by a request of its own.
 """

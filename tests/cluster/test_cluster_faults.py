@@ -146,7 +146,7 @@ async def test_redis_killed_and_restarted_mid_stream_loses_nothing(
 
     sender = Sender(alice, count, room="dev")
     await sender.reached(count // 3)
-    await redis_server.kill()  # publishes are dropped now (python-socketio #1411)
+    await redis_server.kill()  # publishes are dropped now (Redis pub/sub is fire-and-forget)
     await sender.reached(2 * count // 3)  # sends go on: every one is stored in PostgreSQL first
     await redis_server.start()
     acked = await sender.done()

@@ -218,7 +218,7 @@ async def test_missed_notifications_are_reported_once(hub_factory: Any, make_app
 
     for i in range(6):
         await send(bob, "alice", "message", f"later {i}")
-    await hub.service.prune()
+    await hub.delivery.maintenance.prune()
 
     await app.connect(hub.url, token)
     await app.until(lambda: any(t.kind is ToastKind.NOTICE for t in app.inbox.toasts.view().visible))

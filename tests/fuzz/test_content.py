@@ -252,7 +252,7 @@ def test_a_flood_of_membership_changes_is_limited_and_loses_nobody_anything(loop
     rooms = hub.run(hub.store.list_rooms())
     made = [r for r in rooms if r.made_by is not None and not r.name.startswith("shared")]
     assert len(made) <= len(FLOODERS) * 5, [r.name for r in made]
-    hub.run(hub.running.app[SERVICE].prune())
+    hub.run(hub.running.app[SERVICE].maintenance.prune())
     hub.run(offline_inbox_survives(hub))
     assert_memory_returns(baseline, "membership flood")
     hub.run(hub.still_serves())

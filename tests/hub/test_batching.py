@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from hub.batching import Batches
+from hub.delivery.batch_queue import BatchQueue
 
 
 async def one_turn() -> None:
@@ -13,7 +13,7 @@ async def one_turn() -> None:
 
 
 async def test_batches_come_in_the_order_put_and_no_larger_than_asked() -> None:
-    queue: Batches[int] = Batches()
+    queue: BatchQueue[int] = BatchQueue()
     for i in range(5):
         queue.put(i)
 
@@ -23,7 +23,7 @@ async def test_batches_come_in_the_order_put_and_no_larger_than_asked() -> None:
 
 
 async def test_a_consumer_waits_for_the_next_put() -> None:
-    queue: Batches[str] = Batches()
+    queue: BatchQueue[str] = BatchQueue()
     taking = asyncio.ensure_future(queue.take(10))
     await one_turn()  # it waits: nothing is there yet
     assert not taking.done()
@@ -35,7 +35,7 @@ async def test_a_consumer_waits_for_the_next_put() -> None:
 
 
 async def test_a_cancelled_consumer_loses_nothing() -> None:
-    queue: Batches[str] = Batches()
+    queue: BatchQueue[str] = BatchQueue()
     taking = asyncio.ensure_future(queue.take(10))
     await one_turn()
     taking.cancel()
@@ -47,7 +47,7 @@ async def test_a_cancelled_consumer_loses_nothing() -> None:
 
 
 async def test_join_waits_until_everything_taken_is_finished() -> None:
-    queue: Batches[int] = Batches()
+    queue: BatchQueue[int] = BatchQueue()
     await asyncio.wait_for(queue.join(), 5)  # nothing put: at once
     queue.put(1)
     queue.put(2)

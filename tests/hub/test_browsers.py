@@ -196,7 +196,7 @@ async def test_allowed_hosts_are_configurable(
 
 async def test_a_throttled_sign_in_speaks_of_sign_in_attempts(hub: Hub) -> None:
     await hub.user("alice", password="right")
-    hub.service.login_limits._clock = lambda: 1000.0  # no attempt comes back while passwords are checked
+    hub.login_buckets._clock = lambda: 1000.0  # no attempt comes back while passwords are checked
     json_type = {"Content-Type": "application/json"}
     for i in range(10):
         status, _, _ = await send(hub, "POST", "/api/login", body=login_body(f"guess{i}"), headers=json_type)

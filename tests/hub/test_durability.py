@@ -57,7 +57,7 @@ async def test_server_remembers_acks_for_a_client_that_lost_its_place(hub: Hub) 
         await bob.next("notification")
     await bob.call("ack", {"id": ids[1]})
     await bob.close()
-    await hub.service.flush_cursors()
+    await hub.delivery.cursors.flush()
 
     back = await named(hub, bob_token, "bob")  # no last_id this time
     assert [n["id"] for n in await drain_until_marker(back)] == ids[2:]
@@ -199,7 +199,7 @@ async def test_a_gap_past_retention_is_reported_not_hidden(hub_factory: Any) -> 
     alice = await hub.client(await hub.user("alice"))
     bob_token = await hub.user("bob")
     ids = [(await alice.call("send_notification", {"to": "bob", "message": f"m{i}"}))["id"] for i in range(6)]
-    await hub.service.prune()
+    await hub.delivery.maintenance.prune()
 
     bob = await named(hub, bob_token, "bob", last_id=0)
 
@@ -214,7 +214,7 @@ async def test_a_new_device_gets_no_gap_notice_for_what_was_pruned_before_it(hub
     await hub.user("bob")
     for i in range(4):
         await alice.call("send_notification", {"to": "bob", "message": f"m{i}"})
-    await hub.service.prune()
+    await hub.delivery.maintenance.prune()
 
     bob = await named(hub, await hub.token("bob"), "bob")
 

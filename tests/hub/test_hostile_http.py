@@ -177,7 +177,7 @@ async def test_a_body_sent_in_pieces_is_read_whole(hub: Hub) -> None:
             )
         )
         await raw.send(body[:20])
-        await hub.service.store.check()  # a round trip through the hub's loop meanwhile
+        await hub.delivery.store.check()  # a round trip through the hub's loop meanwhile
         await raw.send(body[20:])
         answer = await raw.answer()
     finally:

@@ -111,7 +111,7 @@ async def test_login_rejects_bodies_that_are_not_json_or_too_large(hub: Hub) -> 
 
 async def test_password_guessing_is_rate_limited(hub: Hub) -> None:
     await hub.user("alice", password="right")
-    hub.service.login_limits._clock = lambda: 1000.0  # nothing refills while ten passwords are hashed
+    hub.login_buckets._clock = lambda: 1000.0  # nothing refills while ten passwords are hashed
 
     statuses = [(await post(hub, "/api/login", {"username": "alice", "password": f"guess{i}"}))[0] for i in range(10)]
 

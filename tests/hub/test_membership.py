@@ -40,7 +40,7 @@ async def test_a_flood_of_joins_never_pushes_others_notifications_out_of_retenti
     for _ in range(30):
         assert (await mallory.call("join_room", "lobby"))["joined"]
         assert (await mallory.call("leave_room", "lobby"))["left"]
-    await hub.service.prune()
+    await hub.delivery.maintenance.prune()
 
     bob = await hub.client(auth={"token": bob_token, "last_id": 0}, welcome=False)
     await bob.next("welcome")

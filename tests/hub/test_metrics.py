@@ -8,9 +8,9 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
+from hub.delivery import Presence, Session
 from hub.metrics import LATENCY_BUCKETS, HubMetrics
 from hub.protocol import Kind, Notification, NotificationType
-from hub.sessions import Presence, Session
 from hub.store import Stored, User
 from tests.support.http import call
 from tests.support.hubs import Hub
@@ -68,7 +68,7 @@ async def test_retention_pruning_is_reported(hub_factory: Any) -> None:
         await call(hub, "POST", "/api/notify/alice", token=token, data=f"m{i}")
     runs = value(await scrape(hub), "lan_notify_retention_runs_total")
 
-    await hub.service.prune()
+    await hub.delivery.maintenance.prune()
 
     samples = await scrape(hub)
     assert runs >= 1 and value(samples, "lan_notify_retention_runs_total") >= runs + 1

@@ -11,13 +11,12 @@ from typing import Any
 import pytest
 
 from hub.config import HubConfig
+from hub.delivery import Actor, Delivery, Session
+from hub.delivery.rooms import ROOM_CACHE_SECONDS, RoomCache
 from hub.errors import Forbidden, NotFound
 from hub.protocol import RoomMessage, RoomRef
-from hub.rooms import ROOM_CACHE_SECONDS, RoomCache
-from hub.service import HubService
-from hub.sessions import Actor, Session
 from hub.store import Room, SqliteStore, User
-from tests.support.delivery import Recorder, running
+from tests.support.delivery import Recorder, running, send_and_ack
 from tests.support.waiting import FakeClock
 
 
@@ -36,7 +35,7 @@ class CountingStore(SqliteStore):
         return await super().get_room(name)
 
 
-Parts = tuple[HubService, CountingStore, FakeClock, User, User]
+Parts = tuple[Delivery, CountingStore, FakeClock, User, User]
 
 
 @pytest.fixture
@@ -48,8 +47,8 @@ async def parts(tmp_path: Path) -> AsyncIterator[Parts]:
         yield service, store, clock, alice, bob
 
 
-async def say(service: HubService, sender: User, room: str, text: str = "hi") -> dict[str, Any]:
-    return await service.send_room(Actor(sender), RoomMessage(room=room, message=text))
+async def say(service: Delivery, sender: User, room: str, text: str = "hi") -> dict[str, Any]:
+    return await send_and_ack(service, Actor(sender), RoomMessage(room=room, message=text))
 
 
 def session(user: User) -> Session:
@@ -98,7 +97,7 @@ async def test_leaving_a_restricted_room_here_stops_ones_sends_at_once(parts: Pa
     await store.create_room("ops", restricted=True, members=[alice.id, bob.id])
     await say(service, alice, "ops")
 
-    await service.leave_room(session(alice), RoomRef(room="ops"))
+    await service.rooms.leave(session(alice), RoomRef(room="ops"))
 
     with pytest.raises(Forbidden, match="room 'ops' is restricted to its members"):
         await say(service, alice, "ops")

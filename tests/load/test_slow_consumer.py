@@ -39,7 +39,7 @@ async def test_a_client_that_never_reads_is_capped_and_delays_nobody(hub_factory
     bob.start()
     await asyncio.wait_for(bob.up.wait(), 10)
     stuck = await StuckReader.connect(hub.url, {"token": tokens["carl"], "last_id": 0})
-    carl_sessions = hub.service.presence.of_user(carl.id)
+    carl_sessions = hub.delivery.presence.of_user(carl.id)
     assert len(carl_sessions) == 1
     eio_sid = layer.sio.manager.eio_sid_from_sid(carl_sessions[0].sid, "/")
     carl_socket = layer.sio.eio.sockets[eio_sid]
@@ -65,7 +65,7 @@ async def test_a_client_that_never_reads_is_capped_and_delays_nobody(hub_factory
 
     # The cap held (it is checked after each frame), and what waited for carl was released.
     assert peak <= CAP + len(TEXT) + 256 and carl_socket.unsent() == 0 and carl_socket.closed
-    assert not hub.service.presence.is_online(carl.id)
+    assert not hub.delivery.presence.is_online(carl.id)
     # Bob got everything, in order, while carl was stuck, and was never more than a few behind: the
     # bound is a count, not a time (an ack means bob's copy is already queued; carl's queue is not
     # in its way).

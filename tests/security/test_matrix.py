@@ -206,8 +206,8 @@ async def run_action(world: World, actor: str, action: str) -> str:
     if action == "read_other_history":
         await give_bob_a_secret(world)
     if action == "make_room_admins_only":
-        service = world.hub.service
-        service.config = service.config.with_changes(rooms_per_user=0)
+        rooms = world.hub.delivery.rooms
+        rooms.config = rooms.config.with_changes(rooms_per_user=0)
     client, outcome = await connect(world, actor)
     if action == "read_other_history" and client is None:
         # Refused at connect; over HTTP too, with the same code, and nothing of bob's shows.

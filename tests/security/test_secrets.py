@@ -127,7 +127,7 @@ class FrozenClock:
 @pytest.fixture
 def frozen_login_clock(hub: Hub) -> FrozenClock:
     clock = FrozenClock()
-    hub.service.login_limits._clock = clock
+    hub.login_buckets._clock = clock
     return clock
 
 
@@ -209,7 +209,7 @@ async def test_x_forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy(
 async def test_behind_a_trusted_proxy_each_client_address_has_its_own_limit(hub_factory: Any) -> None:
     """Behind nginx every request comes from the proxy: the limit must follow the client it names."""
     hub: Hub = await hub_factory(trusted_proxies=("127.0.0.0/8",))
-    hub.service.login_limits._clock = FrozenClock()
+    hub.login_buckets._clock = FrozenClock()
     await hub.user("alice", password="right")
 
     async def guess(i: int, forwarded: str) -> int:
@@ -230,11 +230,11 @@ async def test_refilled_login_buckets_are_forgotten(hub: Hub, frozen_login_clock
     """Every user name tried makes a bucket; full ones are dropped, so guessing cannot grow memory."""
     for i in range(5):
         await post(hub.url, "/api/login", {"username": f"nobody{i}", "password": "guess"})
-    limits = hub.service.login_limits
+    limits = hub.login_buckets
     assert len(limits) == 6  # five names and one address
 
     frozen_login_clock.now += 10 / 0.2  # long enough for every bucket to refill
-    await hub.service.forget_full_buckets()
+    await hub.delivery.maintenance.forget_full_buckets()
 
     assert len(limits) == 0
 
@@ -287,4 +287,4 @@ async def test_guessing_with_ever_new_user_names_holds_no_memory_per_name(
     for i in range(60):
         status, _ = await post(hub.url, "/api/login", {"username": f"user{i}", "password": "guess"})
         assert status == (401 if i < 10 else 429)
-    assert len(hub.service.login_limits) == 11, "the address, and the 10 names tried before it was limited"
+    assert len(hub.login_buckets) == 11, "the address, and the 10 names tried before it was limited"

@@ -1,5 +1,5 @@
-"""The hub's service without sockets: a started `HubService` on a real store, and a transport that records
-what each connection was sent."""
+"""Delivery without sockets: a started `Delivery` on a real store, an `Outbox` that records what each
+connection was sent, and the helpers the delivery tests share."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from hub.config import HubConfig
-from hub.service import HubService
-from hub.store import SqliteStore
+from hub.delivery import Actor, Delivery, Session
+from hub.delivery.sending import Payload
+from hub.protocol import SendNotification, sent_ack
+from hub.store import SqliteStore, User
 
 
 class Recorder:
-    """A Transport that records what each sid was sent."""
+    """An Outbox that records what each sid was sent."""
 
     def __init__(self) -> None:
         self.sent: dict[str, list[tuple[str, Any]]] = {}
@@ -39,14 +41,41 @@ class Recorder:
 
 @contextlib.asynccontextmanager
 async def running(
-    store: SqliteStore, transport: Recorder, config: HubConfig, clock: Callable[[], float] = time.monotonic
-) -> AsyncIterator[HubService]:
-    """A started service on `store` (opened here); stopped, and the store closed, after."""
+    store: SqliteStore, outbox: Recorder, config: HubConfig, clock: Callable[[], float] = time.monotonic
+) -> AsyncIterator[Delivery]:
+    """A started delivery on `store` (opened here); stopped, and the store closed, after."""
     await store.open()
-    service = HubService(config, store, transport, clock)
-    await service.start()
+    delivery = Delivery(config, store, outbox, clock=clock)
+    await delivery.start()
     try:
-        yield service
+        yield delivery
     finally:
-        await service.stop()
+        await delivery.stop()
         await store.close()
+
+
+@contextlib.asynccontextmanager
+async def alice_and_bob(
+    store: SqliteStore, outbox: Recorder, config: HubConfig, clock: Callable[[], float] = time.monotonic
+) -> AsyncIterator[tuple[Delivery, User, User]]:
+    """`running`, with users alice and bob made once it has started."""
+    async with running(store, outbox, config, clock) as delivery:
+        alice = await store.create_user("alice", None, admin=False)
+        bob = await store.create_user("bob", None, admin=False)
+        yield delivery, alice, bob
+
+
+async def send_and_ack(delivery: Delivery, actor: Actor, payload: Payload) -> dict[str, Any]:
+    """A send, answered as the hub answers it once stored (`sent_ack`)."""
+    stored = await delivery.sender.send(actor, payload)
+    return sent_ack(stored.notification.id, len(stored.recipients))
+
+
+def bob_session(bob: User, sid: str, **kw: Any) -> Session:
+    return Session(user=bob, sid=sid, device="token:1", token_id=1, **kw)
+
+
+async def send(delivery: Delivery, sender: User, text: str) -> int:
+    """A direct notification to bob; its id."""
+    answer = await send_and_ack(delivery, Actor(sender), SendNotification(to="bob", message=text))
+    return int(answer["id"])

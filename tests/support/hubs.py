@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from hub.app_keys import SERVICE
+from hub.app_keys import LOGIN_LIMITS, SERVICE
 from hub.auth import Accounts
 from hub.config import HubConfig
+from hub.delivery import Delivery
+from hub.ratelimit import LocalBuckets, TokenBuckets
 from hub.server import RunningHub
-from hub.service import HubService
 from hub.store import SqliteStore, Store
 from tests.support.cli import notify_hub
 from tests.support.clients import Client, drain_until_marker
@@ -35,8 +36,15 @@ class Hub:
     clients: list[Client] = field(default_factory=list)
 
     @property
-    def service(self) -> HubService:
+    def delivery(self) -> Delivery:
         return self.running.app[SERVICE]
+
+    @property
+    def login_buckets(self) -> TokenBuckets:
+        """The sign-in limits' buckets (one hub: in this process)."""
+        buckets = self.running.app[LOGIN_LIMITS].buckets
+        assert isinstance(buckets, LocalBuckets)
+        return buckets.buckets
 
     @property
     def store(self) -> Store:

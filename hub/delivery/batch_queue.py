@@ -14,7 +14,7 @@ from typing import Generic, TypeVar
 T = TypeVar("T")
 
 
-class Batches(Generic[T]):
+class BatchQueue(Generic[T]):
     """Items in the order put, taken in batches by one consumer, which says when it has finished each."""
 
     def __init__(self) -> None:

@@ -1,4 +1,5 @@
-"""Rooms as the send path sees them, from memory (`HubService.accept_room`).
+"""Rooms: joining and leaving them (`Rooms`), and rooms as the send path sees them, from memory
+(`RoomCache`, for `Sender.accept_room`).
 
 A sender's events are handled in order, and the store has one thread that also commits every batch:
 a lookup per room message held the sender's next message behind the store's commits. With a lookup
@@ -17,9 +18,17 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from hub.config import HubConfig
+from hub.delivery.limits import MembershipLimits
+from hub.delivery.sessions import Session
 from hub.errors import Forbidden, NotFound
-from hub.store import Room
+from hub.protocol import Kind, NotificationType, RoomRef
+from hub.store import Room, Store
+
+if TYPE_CHECKING:
+    from hub.delivery.sending import Sender
 
 #: How long a room, and who is in it, is trusted before the next send looks it up again.
 ROOM_CACHE_SECONDS = 5.0
@@ -81,3 +90,54 @@ class RoomCache:
         now = self._clock()
         self._known = {name: k for name, k in self._known.items() if now - k.at < ROOM_CACHE_SECONDS}
         self._sweep_at = max(_FIRST_SWEEP, 2 * len(self._known))
+
+
+class Rooms:
+    """Joining and leaving rooms: the store, the send path's cache, and the notice to the members."""
+
+    def __init__(
+        self, config: HubConfig, store: Store, cache: RoomCache, limits: MembershipLimits, sender: Sender
+    ) -> None:
+        self.config = config
+        self._store = store
+        self._cache = cache
+        self._limits = limits
+        self._sender = sender
+
+    async def join(self, session: Session, payload: RoomRef) -> dict[str, Any]:
+        await self._limits.check(session)
+        if not session.admin and await self._store.get_room(payload.room) is None:
+            await self._check_room_quota(session, payload.room)
+        if not await self._store.may_join(payload.room, session.user.id):
+            raise Forbidden(f"room {payload.room!r} is restricted to its members")
+        joined = await self._store.join_room(payload.room, session.user.id)
+        self._cache.forget(payload.room)
+        if joined:
+            notice = self._sender.new(
+                session,
+                Kind.NOTICE,
+                NotificationType.INFO,
+                "",
+                f"{session.user.name} joined {payload.room}",
+                room=payload.room,
+            )
+            await self._sender.submit(notice)
+        return {"ok": True, "room": payload.room, "joined": joined}
+
+    async def _check_room_quota(self, session: Session, name: str) -> None:
+        """Joining a name no room has makes a room: at most `rooms_per_user` of them per user (admins
+        are not counted; 0: only admins make rooms)."""
+        limit = self.config.rooms_per_user
+        if limit == 0:
+            raise Forbidden(f"there is no room named {name!r}, and on this hub only admins make rooms")
+        if await self._store.rooms_made_by(session.user.id) >= limit:
+            raise Forbidden(
+                f"you have made {limit} rooms by joining, the most this hub allows (rooms_per_user): "
+                f"leave one of them, or ask an admin to make {name!r}"
+            )
+
+    async def leave(self, session: Session, payload: RoomRef) -> dict[str, Any]:
+        await self._limits.check(session)
+        left = await self._store.leave_room(payload.room, session.user.id)
+        self._cache.forget(payload.room)
+        return {"ok": True, "room": payload.room, "left": left}

@@ -1,73 +1,16 @@
-"""Live sessions and presence: who is connected, on which devices. In memory, per hub process."""
+"""Presence: who is connected, on which devices, and what the others are told when that changes."""
 
 from __future__ import annotations
 
-import asyncio
-from collections import deque
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
+from hub.delivery.sessions import Session
+from hub.protocol import Event, presence_body
 from hub.store import User
 
-
-@dataclass(eq=False, slots=True)
-class Actor:
-    """Who is asking: a connected client, or an HTTP request with a token. The service's sends take this."""
-
-    user: User
-    #: In open mode a client names itself; such an actor never gets admin rights.
-    claimed: bool = False
-    #: Held from validation until a send is queued, so one client's sends keep their order.
-    send_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-    @property
-    def admin(self) -> bool:
-        return self.user.admin and not self.claimed
-
-
-@dataclass(eq=False, slots=True)
-class Session(Actor):
-    """One connected Socket.IO client (a tab, a tray app, a script)."""
-
-    sid: str = ""
-    #: The delivery-cursor key: one per device token (or per claimed name in open mode).
-    device: str = ""
-    token_id: int | None = None
-    #: True when the client tells the hub what it has (`last_id` at connect, `ack` events).
-    acking: bool = False
-    resume_from: int | None = None
-    last_sent: int = 0
-    acked: int = 0
-    syncing: bool = True
-    #: Set when the client is gone; a replay still running for it stops and moves no cursor.
-    closed: bool = False
-    #: For clients that never ack: (time, last id sent then), about one entry a second, so the hub
-    #: can tell what was sent long enough ago that a dead connection would have been noticed since.
-    #: Made on the first send: an empty deque is ~600 bytes, and most idle connections have none.
-    trail: deque[tuple[float, int]] | None = None
-
-    pending: list[tuple[str, dict[str, Any], int]] = field(default_factory=list)
-
-    def sent_before(self, moment: float) -> int | None:
-        """The last id sent at or before `moment` (None: nothing that old), dropping older entries."""
-        trail = self.trail
-        if trail is None:
-            return None
-        while len(trail) > 1 and trail[1][0] <= moment:
-            trail.popleft()
-        if trail and trail[0][0] <= moment:
-            return trail[0][1]
-        return None
-
-    def note_sent(self, now: float, nid: int) -> None:
-        trail = self.trail
-        if trail is None:
-            self.trail = deque([(now, nid)])
-        elif trail and now - trail[-1][0] < 1.0:
-            trail[-1] = (trail[-1][0], nid)
-        else:
-            trail.append((now, nid))
+if TYPE_CHECKING:
+    from hub.delivery.fanout import Fanout
 
 
 class Presence:
@@ -78,7 +21,9 @@ class Presence:
     A user or token with n connections costs O(n) per connect and disconnect: fine for devices,
     not meant for thousands of connections under one account."""
 
-    def __init__(self) -> None:
+    def __init__(self, remote: Mapping[int, str] | None = None) -> None:
+        #: Users online on other hubs of a cluster, by id (kept up to date by the cluster).
+        self.remote: Mapping[int, str] = {} if remote is None else remote
         self.sessions: dict[str, Session] = {}
         self._by_user: dict[int, tuple[Session, ...]] = {}
         self._by_token: dict[int, tuple[str, ...]] = {}
@@ -129,10 +74,24 @@ class Presence:
         return sorted(self._by_token.get(token_id, ()))
 
     def online_names(self) -> list[str]:
-        return sorted({s.user.name for s in self.sessions.values()})
+        """Everyone online, here or on another hub."""
+        return sorted({*(s.user.name for s in self.sessions.values()), *self.remote.values()})
 
     def is_online(self, user_id: int) -> bool:
-        return user_id in self._by_user
+        return user_id in self._by_user or user_id in self.remote
 
     def __len__(self) -> int:
         return len(self.sessions)
+
+
+class LocalPresenceNews:
+    """One hub: a user's first device coming and last device leaving are told to everyone else here."""
+
+    def __init__(self, fanout: Fanout) -> None:
+        self._fanout = fanout
+
+    async def came_online(self, user: User) -> None:
+        await self._fanout.tell_others(user.id, Event.USER_ONLINE, presence_body(user.name))
+
+    async def went_offline(self, user: User) -> None:
+        await self._fanout.tell_others(user.id, Event.USER_OFFLINE, presence_body(user.name))

@@ -1,0 +1,51 @@
+"""Fan-out: a stored notification to the live sessions of its recipients, in one write per batch of sids."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from hub.delivery.ports import Outbox
+from hub.delivery.presence import Presence
+from hub.delivery.sessions import Session
+from hub.protocol import DELIVERY_EVENT
+from hub.store import Stored
+
+
+class Fanout:
+    """Hands notifications to live sessions. A session still replaying what it missed gets them in
+    `pending` instead, and flushes those it has not already replayed (`Replay.catch_up`)."""
+
+    def __init__(self, presence: Presence, outbox: Outbox, clock: Callable[[], float]) -> None:
+        self.presence = presence
+        self.outbox = outbox
+        self.clock = clock
+
+    async def deliver(self, item: Stored) -> None:
+        """Send one stored notification to every live session of its recipients that lacks it."""
+        note = item.notification
+        event = DELIVERY_EVENT[note.kind]
+        data = note.wire()
+        nid = note.id
+        ready: list[Session] = []
+        live = self.presence.live
+        for user_id in item.recipients:
+            for session in live(user_id):
+                if session.syncing:
+                    session.pending.append((event, data, nid))
+                elif nid > session.last_sent:
+                    ready.append(session)
+        if not ready:
+            return
+        await self.outbox.emit_many([s.sid for s in ready], event, data)
+        now = self.clock()
+        for session in ready:
+            session.last_sent = note.id
+            if not session.acking:
+                session.note_sent(now, note.id)
+
+    async def tell_others(self, user_id: int, event: str, data: dict[str, Any]) -> None:
+        """Send an event to every session here but the user's own (presence news)."""
+        sids = [sid for sid, session in self.presence.sessions.items() if session.user.id != user_id]
+        if sids:
+            await self.outbox.emit_many(sids, event, data)

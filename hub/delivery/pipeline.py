@@ -1,0 +1,146 @@
+"""The one ordered pipeline every accepted send goes through, in two stages.
+
+The dispatcher (`Pipeline`) takes what senders queued, in the order they queued it, and stores it
+in batches of up to BATCH_MAX in one transaction (group commit) through an `Outlet`. On one hub that
+is `LocalOutlet`: a deliverer task hands each stored notification to the live sessions of its
+recipients in id order and only then resolves the sender's future, so an `ok` always means "stored".
+The dispatcher commits the next batch while the deliverer hands out the one before. A cluster's
+outlet (`hub.cluster.outlet.ClusterOutlet`) hands each batch to every hub instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+from hub.delivery.batch_queue import BatchQueue
+from hub.delivery.fanout import Fanout
+from hub.delivery.jobs import BackgroundJobs
+from hub.delivery.ports import Outlet
+from hub.errors import RequestError, Unavailable
+from hub.metrics import NoMetrics
+from hub.store import NewNotification, Store, Stored
+
+log = logging.getLogger(__name__)
+
+BATCH_MAX = 1024
+
+Waiting = tuple[NewNotification, "asyncio.Future[Stored]"]
+
+
+class Pipeline:
+    """Drafts in, stored in order, handed to the outlet; each sender's future says how it went."""
+
+    def __init__(self, outlet: Outlet) -> None:
+        self.outlet = outlet
+        self.closing = False
+        self.running = False
+        self._queue: BatchQueue[Waiting] = BatchQueue()
+
+    def enqueue(self, draft: NewNotification) -> asyncio.Future[Stored]:
+        """Queue a draft; the future resolves once it is stored and handed out (or fails)."""
+        if self.closing:
+            raise Unavailable("the hub is shutting down; try again in a moment")
+        future: asyncio.Future[Stored] = asyncio.get_running_loop().create_future()
+        self._queue.put((draft, future))
+        return future
+
+    def start(self, jobs: BackgroundJobs) -> None:
+        jobs.spawn(self._run(), "dispatcher")
+        jobs.spawn(self.outlet.run(), "deliverer")
+        self.running = True
+
+    async def _run(self) -> None:
+        while True:
+            batch = await self._queue.take(BATCH_MAX)
+            try:
+                await self._commit(batch)
+            except Exception:  # the dispatcher must outlive any one batch
+                log.exception("dispatching a batch failed")
+                _fail_all(batch, RequestError("the notification could not be stored"))
+            finally:
+                self._queue.finished(len(batch))
+
+    async def _commit(self, batch: list[Waiting]) -> None:
+        # A sender that gave up (disconnected) still gets its notification stored: it may have
+        # been told nothing, but the recipient must not miss what was accepted.
+        try:
+            stored = await self.outlet.store([d for d, _ in batch])
+        except Unavailable as exc:
+            _fail_all(batch, exc)
+            return
+        except Exception as exc:
+            if len(batch) > 1:  # one bad draft (e.g. its recipient was just deleted) fails alone
+                for one in batch:
+                    await self._commit([one])
+                return
+            log.error("could not store a notification from %s", batch[0][0].sender, exc_info=exc)
+            _fail_all(
+                batch, exc if isinstance(exc, RequestError) else RequestError("the notification could not be stored")
+            )
+            return
+        await self.outlet.committed(stored, [f for _, f in batch])
+
+    async def drain(self) -> None:
+        """Refuse new sends; wait until every accepted one is stored and handed out."""
+        self.closing = True
+        if self.running:
+            await self._queue.join()
+            await self.outlet.drain()
+
+
+class LocalOutlet:
+    """One hub: the store, then a deliverer task that hands each stored batch out in id order.
+
+    One stored batch waits at most: while hand-out lags, the dispatcher waits and the next batch
+    grows, instead of memory."""
+
+    def __init__(self, store: Store, fanout: Fanout, metrics: NoMetrics) -> None:
+        self._store = store
+        self._fanout = fanout
+        self._metrics = metrics
+        self._stored: asyncio.Queue[tuple[Sequence[asyncio.Future[Stored]], Sequence[Stored]]] = asyncio.Queue(
+            maxsize=1
+        )
+
+    async def store(self, drafts: Sequence[NewNotification]) -> Sequence[Stored]:
+        return await self._store.add(drafts)
+
+    async def committed(self, stored: Sequence[Stored], waiting: Sequence[asyncio.Future[Stored]]) -> None:
+        await self._stored.put((waiting, stored))
+
+    async def run(self) -> None:
+        """The deliverer."""
+        while True:
+            waiting, stored = await self._stored.get()
+            try:
+                await self._hand_out(waiting, stored)
+            except Exception:  # the deliverer must outlive any one batch; what was stored stays stored
+                log.exception("delivering a batch failed; recipients get it on their next sync")
+                for future, item in zip(waiting, stored, strict=True):
+                    if not future.done():
+                        future.set_result(item)
+            finally:
+                self._stored.task_done()
+
+    async def _hand_out(self, waiting: Sequence[asyncio.Future[Stored]], stored: Sequence[Stored]) -> None:
+        for future, item in zip(waiting, stored, strict=True):
+            try:
+                await self._fanout.deliver(item)
+            except Exception:
+                log.exception(
+                    "delivering notification %d failed; recipients get it on their next sync", item.notification.id
+                )
+            self._metrics.dispatched(item, self._fanout.presence)
+            if not future.done():
+                future.set_result(item)
+
+    async def drain(self) -> None:
+        await self._stored.join()
+
+
+def _fail_all(batch: list[Waiting], exc: BaseException) -> None:
+    for _, future in batch:
+        if not future.done():
+            future.set_exception(exc)

@@ -1,0 +1,125 @@
+"""Sending: who may send what to whom, checked, rate-limited and queued for the pipeline in order.
+
+Each send has two halves: `accept_*` checks, rate-limits and queues the notification for the
+dispatcher (in the order of calls: a sender's notifications are stored in the order it sent them)
+and returns a future that resolves once it is stored and handed to live sessions; `send` waits for
+that. The Socket.IO layer answers from the future (a connection reads its next event while the
+store commits); the HTTP API waits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from hub.config import HubConfig
+from hub.delivery.limits import SendLimits
+from hub.delivery.pipeline import Pipeline
+from hub.delivery.rooms import RoomCache
+from hub.delivery.sessions import Actor
+from hub.delivery.users import UserCache
+from hub.errors import Forbidden, NotFound
+from hub.protocol import Announce, Broadcast, Kind, NotificationType, RoomMessage, SendNotification
+from hub.store import NewNotification, Store, Stored
+from hub.timeutil import utc_now_iso
+
+Payload = SendNotification | RoomMessage | Broadcast | Announce
+
+
+class Sender:
+    def __init__(
+        self,
+        config: HubConfig,
+        store: Store,
+        users: UserCache,
+        rooms: RoomCache,
+        limits: SendLimits,
+        pipeline: Pipeline,
+    ) -> None:
+        self._config = config
+        self._store = store
+        self._users = users
+        self._rooms = rooms
+        self._limits = limits
+        self._pipeline = pipeline
+
+    async def accept_direct(self, actor: Actor, payload: SendNotification) -> asyncio.Future[Stored]:
+        async with actor.send_lock:
+            self._check_type(actor, payload.type)
+            recipient = await self._users.named(payload.to)
+            if recipient is None and self._config.open:
+                recipient = await self._store.ensure_user(payload.to)  # the seed guide queues for any name
+            if recipient is None:
+                raise NotFound(f"there is no user named {payload.to!r}")
+            await self._limits.check(actor)
+            return self._pipeline.enqueue(
+                self.new(actor, Kind.DIRECT, payload.type, payload.title, payload.message, to_user_id=recipient.id)
+            )
+
+    async def accept_room(self, actor: Actor, payload: RoomMessage) -> asyncio.Future[Stored]:
+        async with actor.send_lock:
+            self._check_type(actor, payload.type)
+            room = await self._rooms.sendable(payload.room, actor.user.name)
+            await self._limits.check(actor)
+            return self._pipeline.enqueue(
+                self.new(actor, Kind.ROOM, payload.type, payload.title, payload.message, room=room.name)
+            )
+
+    async def accept_broadcast(self, actor: Actor, payload: Broadcast) -> asyncio.Future[Stored]:
+        if not actor.admin:
+            raise Forbidden("only admins may send to everyone")
+        async with actor.send_lock:
+            await self._limits.check(actor)
+            return self._pipeline.enqueue(self.new(actor, Kind.EVERYONE, payload.type, payload.title, payload.message))
+
+    async def accept_announce(self, actor: Actor, payload: Announce) -> asyncio.Future[Stored]:
+        if not actor.admin:
+            raise Forbidden("only admins may make announcements")
+        async with actor.send_lock:
+            await self._limits.check(actor)
+            draft = self.new(actor, Kind.ANNOUNCEMENT, NotificationType.SYSTEM, payload.title, payload.message)
+            return self._pipeline.enqueue(draft)
+
+    async def send(self, actor: Actor, payload: Payload) -> Stored:
+        """Accept a send and wait until it is stored and handed out (the HTTP API)."""
+        if isinstance(payload, SendNotification):
+            accepted = await self.accept_direct(actor, payload)
+        elif isinstance(payload, RoomMessage):
+            accepted = await self.accept_room(actor, payload)
+        elif isinstance(payload, Broadcast):
+            accepted = await self.accept_broadcast(actor, payload)
+        else:
+            accepted = await self.accept_announce(actor, payload)
+        return await accepted
+
+    async def submit(self, draft: NewNotification) -> Stored:
+        """Queue a draft the hub makes itself (a room notice); returns once it is stored and handed out."""
+        return await self._pipeline.enqueue(draft)
+
+    @staticmethod
+    def _check_type(actor: Actor, type_: NotificationType) -> None:
+        if type_ is NotificationType.SYSTEM and not actor.admin:
+            raise Forbidden("only admins may send notifications of type system")
+
+    @staticmethod
+    def new(
+        actor: Actor,
+        kind: Kind,
+        type_: NotificationType,
+        title: str,
+        message: str,
+        *,
+        to_user_id: int | None = None,
+        room: str | None = None,
+    ) -> NewNotification:
+        """The draft of a notification from `actor`, stamped now."""
+        return NewNotification(
+            kind=kind,
+            type=type_,
+            title=title,
+            message=message,
+            sender=actor.user.name,
+            timestamp=utc_now_iso(),
+            to_user_id=to_user_id,
+            room=room,
+            about_user_id=actor.user.id if kind is Kind.NOTICE else None,
+        )
