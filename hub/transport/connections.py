@@ -21,7 +21,7 @@ class Connections:
         if max_send_buffer is not None:
             self.max_send_buffer = max_send_buffer
         #: Each connected sid's Engine.IO connection, found once at connect: python-socketio's own
-        #: lookup (a bidict, then the server's socket table) cost ~1 µs per recipient of every send.
+        #: lookup (a bidict, then the server's socket table) is paid per recipient of every send.
         self._sockets: dict[str, HubSocket] = {}
 
     # ------------------------------------------------------------------ slow readers

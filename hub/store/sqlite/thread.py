@@ -110,13 +110,12 @@ _ROWS_PER_INSERT = 64
 def insert_many(db: sqlite3.Connection, into: str, rows: Sequence[tuple[Any, ...]], *, then: str = "") -> None:
     """INSERT rows with multi-row VALUES: one statement step per 64 rows. `executemany` takes
     a step, and gives up and takes back the GIL, per row; the event loop's thread holds the GIL
-    most of the time under load, so each row waited for it (a batch of 1,000 notifications took
-    ~150 ms on the store's thread). `then` follows the VALUES (an ON CONFLICT clause).
+    most of the time under load, so each row would wait for it, and a large batch would hold the
+    store's thread for a long time. `then` follows the VALUES (an ON CONFLICT clause).
 
     The rows go in pieces of 64, 32, 16, ..., 1: seven statements per table, which stay prepared in
-    sqlite3's statement cache. With pieces of any size, almost every batch ended in a statement of
-    its own, compiled again (~70 µs for fifty rows), and the cache (128 statements) filled with a few
-    MB of them."""
+    sqlite3's statement cache. With pieces of any size, almost every batch would end in a statement
+    of its own, compiled again, and the cache (128 statements) would fill with them."""
     if not rows:
         return
     width = len(rows[0])
