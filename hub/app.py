@@ -39,7 +39,7 @@ from hub.store import create_store
 from hub.transport import (
     BodyReads,
     Gate,
-    HubServer,
+    HubSocketIOServer,
     TransportLayer,
     attach_socketio,
     close_all_connections,
@@ -85,7 +85,7 @@ def create_app(config: HubConfig) -> web.Application:
     return app
 
 
-def _connection_counts(app: web.Application, sio: HubServer) -> metrics.ConnectionCounts:
+def _connection_counts(app: web.Application, sio: HubSocketIOServer) -> metrics.ConnectionCounts:
     gate, eio = app[GATE], sio.eio
     return metrics.ConnectionCounts(
         open=len(gate),

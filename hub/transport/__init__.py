@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from hub.transport.http_body import BodyReads, close_unless_read, expect_json, read_bounded
     from hub.transport.layer import TransportLayer, attach_socketio, close_all_connections
     from hub.transport.listener import GatedRunner
-    from hub.transport.socketio_server import HubServer
+    from hub.transport.socketio_server import HubSocketIOServer
     from hub.transport.websocket import install_websocket_transport
 
 _HOMES = {
@@ -41,7 +41,7 @@ _HOMES = {
     "close_all_connections": "layer",
     "attach_socketio": "layer",
     "GatedRunner": "listener",
-    "HubServer": "socketio_server",
+    "HubSocketIOServer": "socketio_server",
     "install_websocket_transport": "websocket",
 }
 
@@ -50,7 +50,7 @@ __all__ = [
     "EngineRequests",
     "Gate",
     "GatedRunner",
-    "HubServer",
+    "HubSocketIOServer",
     "TransportLayer",
     "attach_socketio",
     "close_all_connections",

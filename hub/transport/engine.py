@@ -34,7 +34,7 @@ from engineio import exceptions as eio_exceptions
 from engineio import packet as eio_packet
 
 from hub.transport.engineio_internals import Payload, SocketBase
-from hub.transport.frames import PING, Outgoing, frame
+from hub.transport.frames import PING, Frames, frame
 from hub.transport.websocket import NORMAL_CLOSE_CODES
 
 log = logging.getLogger(__name__)
@@ -144,7 +144,7 @@ class HubSocket(SocketBase):
             return
         self._write(frame(pkt.encode()))
 
-    def push(self, out: Outgoing) -> bool:
+    def push(self, out: Frames) -> bool:
         """Send pre-encoded packets now, without awaiting; False if the connection is gone."""
         if self.closed or self.closing:
             return False

@@ -2,7 +2,7 @@
 (`hub/transport/engine.py`), with the dispatch the hub needs.
 
 - Handlers learn whether the client asked for an ack (`ack_wanted`), and sends are answered
-  without python-socketio's handler chain (`HubServer.sends`, see `EventRouter._route_send`).
+  without python-socketio's handler chain (`HubSocketIOServer.sends`, see `EventRouter._route_send`).
 - A malformed packet closes that client's connection, as the JavaScript server does.
 - Only the hub's own events reach its handlers. python-socketio dispatches an event named `connect`
   or `disconnect` to the handler of that name, so a client sending `42["connect", ...]` ran the
@@ -55,7 +55,7 @@ class HubPacket(sio_packet.Packet):  # type: ignore[misc]
     json = jsonwire
 
 
-class HubServer(ServerBase):
+class HubSocketIOServer(ServerBase):
     """AsyncServer on the hub's Engine.IO layer (`hub/transport/engine.py`) that lets handlers know whether
     the client asked for an ack, answers sends itself (`sends`), and closes the connection of a
     client sending a malformed packet (as the JavaScript server does)."""
