@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from hub.errors import Unavailable
+from hub.errors import StoreError, Unavailable
 from hub.filemodes import private_dir, private_sqlite
 from hub.store.sqlite.inuse import StoreLock
 from hub.store.sqlite.migrations import migrate, refuse_newer, use_wal
@@ -51,6 +51,14 @@ class StoreThread:
             raise Unavailable(f"the store cannot be used right now ({exc})") from exc
 
     def _open(self) -> None:
+        """Open (creating and migrating) the database; a file or folder that cannot be used is a
+        `StoreError` naming the file, as are `StoreInUse` and `SchemaTooNew`."""
+        try:
+            self._open_database()
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
+
+    def _open_database(self) -> None:
         # Password hashes and every notification: readable by the hub's user only, whatever the umask.
         private_dir(self.path.parent)
         self._lock.acquire()
