@@ -33,11 +33,10 @@ from hub.auth import Accounts, proxy_networks
 from hub.auth.login_limits import LOGIN_BURST, LOGIN_REFILL_PER_SECOND, LoginLimits
 from hub.config import HubConfig
 from hub.delivery import Delivery, Extension, Outbox
-from hub.http import WebGuard, add_routes, learn_names, local_names
+from hub.http import BodyReads, WebGuard, add_routes, learn_names, local_names
 from hub.redaction import RedactSecrets
 from hub.store import create_store
 from hub.transport import (
-    BodyReads,
     Gate,
     HubSocketIOServer,
     TransportLayer,

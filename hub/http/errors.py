@@ -13,8 +13,8 @@ from aiohttp import web
 from hub.app_keys import GATE, GUARD
 from hub.errors import RateLimited, RequestError, Unavailable
 from hub.http.bodies import token_owner
+from hub.http.body_reads import close_unless_read
 from hub.protocol import ErrorCode
-from hub.transport import close_unless_read
 
 log = logging.getLogger(__name__)
 

@@ -14,13 +14,12 @@ from aiohttp import web
 
 from hub.config import HubConfig
 from hub.delivery import Delivery
-from hub.http.web_guard import WebGuard
+from hub.http import BodyReads, WebGuard
 from hub.protocol import MAX_PACKET_BYTES
 from hub.transport.admission import Gate
 from hub.transport.connections import Connections
 from hub.transport.engine_http import EngineRequests
 from hub.transport.events import EventRouter
-from hub.transport.http_body import BodyReads
 from hub.transport.socketio_server import HubSocketIOServer
 from hub.transport.websocket import install_websocket_transport
 

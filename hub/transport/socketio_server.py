@@ -24,7 +24,7 @@ from typing import Any
 
 from socketio import packet as sio_packet
 
-from hub.transport import jsonwire
+from hub import jsonwire
 from hub.transport.engine import HubSocket
 from hub.transport.engine_server import HubEngineServer
 from hub.transport.frames import NAMESPACE, encode_ack, encode_packet
@@ -48,7 +48,7 @@ _MALFORMED = (ValueError, TypeError, IndexError, KeyError, AttributeError, Recur
 
 
 class HubPacket(sio_packet.Packet):  # type: ignore[misc]
-    """python-socketio's packet, reading JSON as the rest of the hub does (`hub/transport/jsonwire.py`): a
+    """python-socketio's packet, reading JSON as the rest of the hub does (`hub/jsonwire.py`): a
     CONNECT's `auth` or an event it parses itself with a huge number in it is refused by validation,
     not taken for a malformed packet."""
 
