@@ -1,5 +1,5 @@
-"""Boundaries: the hub imports without loading Qt; tests share helpers through tests/support/; modules and
-classes of hub/ and desktop/ stay small enough to read."""
+"""Boundaries: the hub imports without loading Qt; its packages import each other in one direction; tests
+share helpers through tests/support/; modules and classes of hub/ and desktop/ stay small enough to read."""
 
 from __future__ import annotations
 
@@ -17,6 +17,59 @@ def test_hub_does_not_load_qt() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def _hub_imports(tree: ast.Module) -> list[str]:
+    """Every `hub...` module a file imports, at the top or inside a function (a cycle hidden in a
+    function is still a cycle), but not under `if TYPE_CHECKING:`."""
+    skipped = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for inner in ast.walk(node)
+    }
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names += [f"hub.{a.name}" for a in node.names] if node.module == "hub" else [node.module]
+        elif isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+    return [name for name in names if name.split(".")[0] == "hub"]
+
+
+def test_the_hubs_packages_import_each_other_in_one_direction() -> None:
+    """No import cycle between hub's packages and top-level modules (docs/architecture.md, "Which way
+    the imports go"): a cycle makes one side wait on the other at import time, and hides which one
+    is the lower layer."""
+    root = Path(__file__).resolve().parent.parent
+    edges: dict[str, set[str]] = {}
+    for path in sorted((root / "hub").rglob("*.py")):
+        parts = path.relative_to(root).with_suffix("").parts
+        unit = parts[1] if len(parts) > 1 else "hub"
+        for name in _hub_imports(ast.parse(path.read_text(encoding="utf-8"))):
+            target = name.split(".")[1] if "." in name else "hub"
+            if target != unit:
+                edges.setdefault(unit, set()).add(target)
+    assert {"transport", "delivery", "store", "http"} <= edges.keys()
+
+    cycles: list[list[str]] = []
+    done: set[str] = set()
+
+    def visit(unit: str, trail: list[str]) -> None:
+        if unit in trail:
+            cycles.append([*trail[trail.index(unit) :], unit])
+            return
+        if unit in done:
+            return
+        for target in sorted(edges.get(unit, ())):
+            visit(target, [*trail, unit])
+        done.add(unit)
+
+    for unit in sorted(edges):
+        visit(unit, [])
+    assert cycles == []
 
 
 def test_tests_share_helpers_through_tests_support_not_each_other() -> None:
