@@ -140,13 +140,13 @@ def enrich(result: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-#: The pair issue 8's targets are for: the hub (B) against the seed (A). Other pairs get no verdict.
+#: The pair the targets are for: the hub (B) against the seed (A). Other pairs get no verdict.
 TARGET_PAIR = ("seed", "hub")
 
 
 def summarize(runs: dict[str, list[dict[str, Any]]], a: str, b: str) -> dict[str, Any]:
     """Per metric: each side's median and min-max over its rounds, the ratio of medians B / A, and
-    for the hub against the seed whether issue 8's target is met."""
+    for the hub against the seed whether the target against the seed is met."""
     targeted = (a, b) == TARGET_PAIR
     for results in runs.values():
         for result in results:

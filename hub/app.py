@@ -33,13 +33,12 @@ from hub.auth import Accounts, proxy_networks
 from hub.auth.login_limits import LOGIN_BURST, LOGIN_REFILL_PER_SECOND, LoginLimits
 from hub.config import HubConfig
 from hub.delivery import Delivery, Extension, Outbox
-from hub.http import WebGuard, add_routes, learn_names, local_names
+from hub.http import BodyReads, WebGuard, add_routes, learn_names, local_names
 from hub.redaction import RedactSecrets
 from hub.store import create_store
 from hub.transport import (
-    BodyReads,
     Gate,
-    HubServer,
+    HubSocketIOServer,
     TransportLayer,
     attach_socketio,
     close_all_connections,
@@ -85,7 +84,7 @@ def create_app(config: HubConfig) -> web.Application:
     return app
 
 
-def _connection_counts(app: web.Application, sio: HubServer) -> metrics.ConnectionCounts:
+def _connection_counts(app: web.Application, sio: HubSocketIOServer) -> metrics.ConnectionCounts:
     gate, eio = app[GATE], sio.eio
     return metrics.ConnectionCounts(
         open=len(gate),

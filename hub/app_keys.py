@@ -18,11 +18,11 @@ if TYPE_CHECKING:
     from hub.cluster.bus import ClusterBus
     from hub.config import HubConfig
     from hub.delivery import Delivery
+    from hub.http.body_reads import BodyReads
     from hub.http.web_guard import WebGuard
     from hub.metrics import HubMetrics
     from hub.store import Store
     from hub.transport.admission import Gate
-    from hub.transport.http_body import BodyReads
     from hub.transport.layer import TransportLayer
 
 #: The settings the hub was started with.

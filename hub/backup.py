@@ -25,15 +25,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from hub.errors import BackupError
 from hub.store.sqlite.inuse import StoreLock
 from hub.store.sqlite.migrations import SCHEMA_VERSION
 
 #: Tables every lan-notify store has, whatever its schema version.
 _TABLES = frozenset({"users", "tokens", "rooms", "notifications", "inbox", "cursors"})
-
-
-class BackupError(RuntimeError):
-    """A backup or restore that cannot be done; the message says why and what to do."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,9 @@
     ├── CannotListen                also OSError: the host and port cannot be listened on
     ├── NoCertificate               also ConnectionError: a TLS server presented no certificate
     ├── StoreError                  the store cannot be opened or used as asked
-    │   └── SchemaTooNew            also RuntimeError: written by a newer lan-notify (refused, untouched)
+    │   ├── SchemaTooNew            also RuntimeError: written by a newer lan-notify (refused, untouched)
+    │   ├── StoreInUse              also RuntimeError: open in another process, or being restored
+    │   └── BackupError             also RuntimeError: a backup or restore that cannot be done
     └── SendFailed                  `notify-hub send`: the hub refused (carries the HTTP status)
 
 Only `RequestError`s reach the wire: the Socket.IO and HTTP layers turn them into
@@ -183,6 +185,14 @@ class StoreError(HubError):
 class SchemaTooNew(StoreError, RuntimeError):
     """The store was written by a newer lan-notify (SQLite file or PostgreSQL database): refuse rather
     than guess."""
+
+
+class StoreInUse(StoreError, RuntimeError):
+    """The store is open in another process (or being restored): the message says which case and what to do."""
+
+
+class BackupError(StoreError, RuntimeError):
+    """A backup or restore that cannot be done; the message says why and what to do."""
 
 
 class SendFailed(HubError):

@@ -6,9 +6,9 @@ blank anything shaped like a device token (`lnt_...`), e.g. in python-socketio's
 
 The lines are written by a thread of their own (`LogWriter`), never by the event loop: a write to
 stderr blocks while the reader is behind, and a pipe nobody reads (a hub started as
-`notify-hub serve | less`, or under a supervisor that stopped reading) fills after ~64 KB, which
-used to freeze the whole hub. When the writer is that far behind, new lines are dropped and
-counted, and a warning says how many once it can write again.
+`notify-hub serve | less`, or under a supervisor that stopped reading) fills after ~64 KB, and a
+write from the event loop would then freeze the whole hub. When the writer is that far behind, new
+lines are dropped and counted, and a warning says how many once it can write again.
 """
 
 from __future__ import annotations

@@ -66,8 +66,8 @@ class _Live(Collector):
 class _Deliveries(Collector):
     """What the hand-out counts for every notification, kept in plain ints and reported as counters
     and a histogram when Prometheus scrapes. prometheus_client's own counters take a lock and a few
-    calls per increment, several per notification: issue 8 measured them at ~5 % of the hub's CPU
-    per direct notification. Only the event loop's thread counts, so no lock is needed."""
+    calls per increment, several per notification, a visible share of the hub's CPU per direct
+    notification. Only the event loop's thread counts, so no lock is needed."""
 
     def __init__(self) -> None:
         self.sent: dict[tuple[str, ...], int] = {}  # (type, kind)

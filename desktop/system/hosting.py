@@ -18,7 +18,6 @@ import os
 import re
 import shlex
 import socket
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -26,7 +25,7 @@ from typing import Final
 from desktop.errors import HostError, PortInUseError, UserExistsError
 from hub.auth import Accounts
 from hub.config import HubConfig, default_data_dir, env_name, load_config
-from hub.errors import CannotListen, ConfigError, Conflict, NotFound
+from hub.errors import CannotListen, ConfigError, Conflict, NotFound, StoreError
 from hub.protocol import NAME_PATTERN
 from hub.server import RunningHub
 
@@ -183,7 +182,7 @@ class LocalHub:
             raise HostError(
                 f"The hub cannot listen on {self.config.host}:{self.config.port}: {exc.strerror or exc}."
             ) from None
-        except (OSError, sqlite3.Error) as exc:
+        except (OSError, StoreError) as exc:
             raise HostError(
                 f"The hub's data folder {self.config.data_dir} cannot be used: {getattr(exc, 'strerror', '') or exc}."
             ) from None

@@ -9,6 +9,7 @@ from typing import Any
 
 from hub import backup
 from hub.config import HubConfig
+from hub.errors import BackupError
 
 
 def add_parsers(commands: Any) -> list[argparse.ArgumentParser]:
@@ -39,7 +40,7 @@ def add_parsers(commands: Any) -> list[argparse.ArgumentParser]:
 def _sqlite_only(config: HubConfig, what: str) -> None:
     if config.database:
         tool = "pg_dump" if what == "backup" else "pg_restore"
-        raise backup.BackupError(
+        raise BackupError(
             f"this hub's store is PostgreSQL ({what} is for the SQLite store): use {tool}, see docs/deployment.md"
         )
 

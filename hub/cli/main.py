@@ -15,13 +15,11 @@ import sys
 from collections.abc import Sequence
 
 from hub import __version__, logs
-from hub.backup import BackupError
 from hub.cli import backup, rooms, send, serve, tls, tokens, users
 from hub.cli.common import add_common, effective_config, with_accounts
 from hub.config import env_name
-from hub.errors import CannotListen, ConfigError, RequestError, SchemaTooNew
+from hub.errors import CannotListen, ConfigError, RequestError, StoreError
 from hub.portcheck import port_in_use_text
-from hub.store.sqlite.inuse import StoreInUse
 
 log = logging.getLogger("hub")
 
@@ -85,24 +83,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             return done
         handler = {"user": users.run, "token": tokens.run, "room": rooms.run}[args.command]
         return asyncio.run(with_accounts(config, lambda accounts: handler(args, accounts)))
+    # The error tree (hub/errors.py) mapped to exit codes: a refused request is 1, a setting, a port
+    # or a store that cannot be used is 2.
     except RequestError as exc:
         print(f"notify-hub: {exc.message}", file=sys.stderr)
         return 1
-    except (
-        ConfigError,
-        SchemaTooNew,
-        StoreInUse,
-        BackupError,
-    ) as exc:  # e.g. TLS files that cannot be used, found when the hub starts
-        print(f"notify-hub: {exc}", file=sys.stderr)
-        return 2
     except CannotListen as exc:
         if exc.errno == errno.EADDRINUSE:
             print(f"notify-hub: {port_in_use_text(config.port)}", file=sys.stderr)
         else:
             print(f"notify-hub: cannot listen on {config.host}:{config.port}: {exc.strerror}", file=sys.stderr)
         return 2
-    except (OSError, sqlite3.Error) as exc:  # the data directory or the database file cannot be used
+    except (ConfigError, StoreError) as exc:  # e.g. TLS files found unusable as the hub starts; a store in use
+        print(f"notify-hub: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, sqlite3.Error) as exc:  # outside the store: the data directory a backup or restore uses
         print(f"notify-hub: cannot use the data directory {config.data_dir}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

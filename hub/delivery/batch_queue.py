@@ -1,9 +1,9 @@
 """A queue that hands out what waits in batches: what the dispatcher takes the sends from.
 
 `asyncio.Queue` costs a few calls per item on each side (`put_nowait`, `get_nowait`, `task_done`,
-the wake-up bookkeeping): several microseconds per notification, against the ~25 µs the whole of a
-direct notification costs the Node seed (issue 8). Here a put is an append, and a take is one slice
-of up to `most` items.
+the wake-up bookkeeping): several microseconds per notification, a large share of what the whole of
+a direct notification may cost. Here a put is an append, and a take is one slice of up to `most`
+items.
 """
 
 from __future__ import annotations

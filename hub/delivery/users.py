@@ -39,8 +39,8 @@ class UserCache:
         """The user called `name`, from memory once known. A connection's events are handled in
         order, so a store round trip here holds that sender's next send behind the store's commits:
         an entry older than USER_CACHE_SECONDS is still used, and every stale entry is looked up
-        again in the background (when every entry went stale at once, senders slowed to one send
-        per commit)."""
+        again in the background (were stale entries looked up in the send, every sender would slow
+        to one send per commit when they all went stale at once)."""
         cached = self._users.get(name)
         if cached is None:
             user = await self._store.get_user(name)
@@ -59,8 +59,8 @@ class UserCache:
 
     async def _refresh_stale(self) -> None:
         """Look every stale entry up again, in one store call. Entries filled together (all of them
-        at the start) go stale together: one name at a time, as the sends came, a thousand
-        recipients made hundreds of lookups a second queued between the store's commits."""
+        at the start) go stale together: one name at a time, as the sends come, many recipients
+        would make many lookups a second, each queued between the store's commits."""
         now = self._clock()
         names = [name for name, (_, at) in self._users.items() if now - at >= USER_CACHE_SECONDS]
         try:

@@ -7,10 +7,11 @@ from typing import Any
 
 from aiohttp import web
 
+from hub import jsonwire
 from hub.app_keys import ACCOUNTS, BODY_READS, SERVICE
 from hub.errors import InvalidPayload, Unauthorized
+from hub.http.body_reads import expect_json, read_bounded
 from hub.store import TokenInfo, User
-from hub.transport import expect_json, jsonwire, read_bounded
 
 MAX_JSON_BYTES = 16 * 1024
 

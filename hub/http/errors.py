@@ -13,8 +13,8 @@ from aiohttp import web
 from hub.app_keys import GATE, GUARD
 from hub.errors import RateLimited, RequestError, Unavailable
 from hub.http.bodies import token_owner
+from hub.http.body_reads import close_unless_read
 from hub.protocol import ErrorCode
-from hub.transport import close_unless_read
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def json_errors(handler: RouteHandler) -> RouteHandler:
     see hub/http/web_guard.py), answering errors in the API's JSON shape, and closing the connection of
     a request whose body was not read to its end. A wrapper per route, not a middleware: a
     middleware's frame would stay alive under every websocket for as long as it is open (memory
-    per idle connection, issue 8)."""
+    per idle connection)."""
 
     @functools.wraps(handler)
     async def answer(request: web.Request) -> web.StreamResponse:

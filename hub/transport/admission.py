@@ -17,7 +17,7 @@ until it carries a signed-in Socket.IO session (a device token, or `authenticate
   closed. MARGIN more files stay free for the store, the log and the hub's own sockets.
 - How long a pending connection may stay is bounded elsewhere: `http_idle_timeout` (aiohttp's idle
   timer, also before the first request and while headers trickle in), `http_body_timeout`
-  (hub/transport/http_body.py), `sign_in_timeout` (hub/transport/engine_server.py), the Socket.IO heartbeat.
+  (hub/http/body_reads.py), `sign_in_timeout` (hub/transport/engine_server.py), the Socket.IO heartbeat.
 
 This module is the bookkeeping, with no I/O: `hub/transport/listener.py` calls it from aiohttp's protocol.
 """

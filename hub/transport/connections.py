@@ -10,18 +10,18 @@ from typing import Any
 
 from hub.transport.engine import HubSocket
 from hub.transport.frames import NAMESPACE, encode_event
-from hub.transport.socketio_server import HubServer
+from hub.transport.socketio_server import HubSocketIOServer
 
 
 class Connections:
     """Each connected sid's Engine.IO connection, and the ways to write to it."""
 
-    def __init__(self, sio: HubServer, *, max_send_buffer: int | None = None) -> None:
+    def __init__(self, sio: HubSocketIOServer, *, max_send_buffer: int | None = None) -> None:
         self.sio = sio
         if max_send_buffer is not None:
             self.max_send_buffer = max_send_buffer
         #: Each connected sid's Engine.IO connection, found once at connect: python-socketio's own
-        #: lookup (a bidict, then the server's socket table) cost ~1 µs per recipient of every send.
+        #: lookup (a bidict, then the server's socket table) is paid per recipient of every send.
         self._sockets: dict[str, HubSocket] = {}
 
     # ------------------------------------------------------------------ slow readers

@@ -2,7 +2,7 @@
 
 python-engineio gives every connection an `asyncio.Queue` and a writer task: each packet sent is a
 queue put, a task wake-up, an encode and a frame write, and each received packet costs a task and a
-`wait_for`. Issue 8 measured that per-recipient machinery as most of the hub's CPU. Here, once a
+`wait_for`: machinery paid again for every recipient of every send. Here, once a
 connection is on an uncompressed websocket (the normal case, and every client of the hub's own
 apps), a packet becomes a websocket frame for the connection's transport:
 
@@ -34,7 +34,7 @@ from engineio import exceptions as eio_exceptions
 from engineio import packet as eio_packet
 
 from hub.transport.engineio_internals import Payload, SocketBase
-from hub.transport.frames import PING, Outgoing, frame
+from hub.transport.frames import PING, Frames, frame
 from hub.transport.websocket import NORMAL_CLOSE_CODES
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ class HubSocket(SocketBase):
 
     def schedule_ping(self) -> None:
         """The next ping, `ping_interval` after the last pong, on the server's ping wheel, where
-        python-engineio keeps a sleeping task per connection (memory per idle client; issue 8)."""
+        python-engineio keeps a sleeping task per connection (memory per idle client)."""
         if self.last_ping:
             self.last_ping = None
             self.server.ping_later(self)
@@ -144,7 +144,7 @@ class HubSocket(SocketBase):
             return
         self._write(frame(pkt.encode()))
 
-    def push(self, out: Outgoing) -> bool:
+    def push(self, out: Frames) -> bool:
         """Send pre-encoded packets now, without awaiting; False if the connection is gone."""
         if self.closed or self.closing:
             return False

@@ -27,12 +27,11 @@ from engineio.async_drivers import aiohttp as aiohttp_driver
 
 from hub.config import HubConfig
 from hub.errors import InvalidPayload, RequestError
-from hub.http import Refusal, WebGuard
+from hub.http import BodyReads, Refusal, WebGuard, read_bounded
 from hub.protocol import MAX_PACKET_BYTES
 from hub.transport.admission import Gate
 from hub.transport.engine import POLLING_BODY
 from hub.transport.engine_server import HubEngineServer
-from hub.transport.http_body import BodyReads, read_bounded
 from hub.transport.websocket import RESERVE_ENVIRON
 
 log = logging.getLogger(__name__)

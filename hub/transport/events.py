@@ -44,7 +44,7 @@ from hub.protocol import (
 )
 from hub.store import Stored
 from hub.transport.connections import Connections
-from hub.transport.socketio_server import HubServer, ack_wanted
+from hub.transport.socketio_server import HubSocketIOServer, ack_wanted
 from hub.transport.websocket import RESERVE_ENVIRON, slim_environ
 from hub.validation import parse_event
 
@@ -56,7 +56,7 @@ A = TypeVar("A")
 class EventRouter:
     """Registers the hub's handlers on a Socket.IO server and routes each event to delivery's parts."""
 
-    def __init__(self, sio: HubServer, connections: Connections, delivery: Delivery) -> None:
+    def __init__(self, sio: HubSocketIOServer, connections: Connections, delivery: Delivery) -> None:
         self.sio = sio
         self.connections = connections
         self.delivery = delivery
@@ -105,7 +105,7 @@ class EventRouter:
         """A send: checked and queued in order, acknowledged once stored. Meanwhile the connection
         reads its next event, so a client that sends many notifications has many in one group commit.
 
-        `HubServer.sends` calls it directly: every notification passes here, and python-socketio's
+        `HubSocketIOServer.sends` calls it directly: every notification passes here, and python-socketio's
         handler chain (the other events') costs four more coroutines and a context variable."""
 
         async def send(sid: str, args: tuple[Any, ...], ack_id: int | None, eio_sid: str) -> None:

@@ -3,7 +3,7 @@
 `AsyncServer.emit(..., to=sid)` encodes the packet and creates an asyncio task per recipient, and
 python-engineio then queues it for a writer task per connection. For a notification going to many
 devices, the hub instead encodes the Socket.IO packet once (`encode_event`), frames it once as a
-websocket frame (`Outgoing`), and writes that same frame to each recipient's connection at once
+websocket frame (`Frames`), and writes that same frame to each recipient's connection at once
 (hub/transport/engine.py): no task, no queue, no encode per recipient. Connections still on a queue
 (long-polling, compressed websockets) get the same Engine.IO packet object in their queue. Writes
 are synchronous, so the order of frames per connection is the order of calls, as with `emit`.
@@ -43,7 +43,7 @@ def frame(payload: str | bytes, *, text: bool | None = None) -> bytes:
     return struct.pack("!BBQ", opcode, 127, size) + data
 
 
-class Outgoing:
+class Frames:
     """Engine.IO packets to send to several connections, encoded once and framed once.
 
     Made from Engine.IO packets, or (the hub's own events and acks) from one Socket.IO packet
@@ -72,22 +72,22 @@ class Outgoing:
         return self._frames
 
 
-def encode_event(event: str, data: Any) -> Outgoing:
+def encode_event(event: str, data: Any) -> Frames:
     """One Socket.IO EVENT packet on the default namespace (JSON only: the hub sends no binary)."""
-    return Outgoing(text=b"2" + orjson.dumps([event, data]))
+    return Frames(text=b"2" + orjson.dumps([event, data]))
 
 
-def encode_ack(ack_id: int, args: list[Any]) -> Outgoing:
+def encode_ack(ack_id: int, args: list[Any]) -> Frames:
     """The ACK packet answering the client's event `ack_id` on the default namespace."""
-    return Outgoing(text=b"3" + str(ack_id).encode() + orjson.dumps(args))
+    return Frames(text=b"3" + str(ack_id).encode() + orjson.dumps(args))
 
 
-def encode_packet(pkt: sio_packet.Packet) -> Outgoing:
+def encode_packet(pkt: sio_packet.Packet) -> Frames:
     """Any Socket.IO packet, through python-socketio's encoder (binary data, other namespaces)."""
     encoded = pkt.encode()
     parts = encoded if isinstance(encoded, list) else [encoded]
-    return Outgoing([eio_packet.Packet(eio_packet.MESSAGE, part) for part in parts])
+    return Frames([eio_packet.Packet(eio_packet.MESSAGE, part) for part in parts])
 
 
 #: Engine.IO's PING, framed once for every connection's heartbeat.
-PING = Outgoing([eio_packet.Packet(eio_packet.PING)])
+PING = Frames([eio_packet.Packet(eio_packet.PING)])

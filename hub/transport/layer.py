@@ -14,14 +14,13 @@ from aiohttp import web
 
 from hub.config import HubConfig
 from hub.delivery import Delivery
-from hub.http.web_guard import WebGuard
+from hub.http import BodyReads, WebGuard
 from hub.protocol import MAX_PACKET_BYTES
 from hub.transport.admission import Gate
 from hub.transport.connections import Connections
 from hub.transport.engine_http import EngineRequests
 from hub.transport.events import EventRouter
-from hub.transport.http_body import BodyReads
-from hub.transport.socketio_server import HubServer
+from hub.transport.socketio_server import HubSocketIOServer
 from hub.transport.websocket import install_websocket_transport
 
 log = logging.getLogger(__name__)
@@ -35,11 +34,11 @@ def attach_socketio(
     guard: WebGuard,
     body_reads: BodyReads,
     loggers: tuple[logging.Logger, logging.Logger],
-) -> HubServer:
+) -> HubSocketIOServer:
     """The Socket.IO server on the hub's Engine.IO layer, serving `app`'s /socket.io/ requests
     behind the gate, the web guard and the bounded body reader. `loggers`: python-socketio's and
     python-engineio's."""
-    sio = HubServer(
+    sio = HubSocketIOServer(
         async_mode="aiohttp",
         # A connection's events are handled in order, one at a time, as Node's socket.io does:
         # `authenticate` then `send_notification` at once works, and no task is made per event.
@@ -73,7 +72,7 @@ class TransportLayer:
 
     def __init__(
         self,
-        sio: HubServer,
+        sio: HubSocketIOServer,
         delivery_factory: Callable[[Connections], Delivery],
         *,
         max_send_buffer: int | None = None,

@@ -138,7 +138,7 @@ SOCKETIO = Library(
         ),
         attribute(_SERVER, "_binary_packet", "ServerBase.awaiting_attachments: text frame or too many attachments"),
         attribute(_SERVER, "not_handled", "socketio_server: a handler's answer that is no answer"),
-        attribute(_SERVER, "packet_class", "socketio_server.HubServer.ack_now: acks on another namespace"),
+        attribute(_SERVER, "packet_class", "socketio_server.HubSocketIOServer.ack_now: acks on another namespace"),
         attribute(_SERVER, "handlers", "socketio_server: the handlers of the default namespace"),
         attribute(_SERVER, "eio", "the Engine.IO server (documented as an attribute only in examples)"),
         Private(
@@ -146,7 +146,7 @@ SOCKETIO = Library(
             "sid_from_eio_sid",
             Kind.CALLABLE,
             "(self, eio_sid, namespace)",
-            "socketio_server.HubServer: the sid of an Engine.IO connection",
+            "socketio_server.HubSocketIOServer: the sid of an Engine.IO connection",
         ),
         Private(
             _MANAGER,

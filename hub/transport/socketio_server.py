@@ -2,7 +2,7 @@
 (`hub/transport/engine.py`), with the dispatch the hub needs.
 
 - Handlers learn whether the client asked for an ack (`ack_wanted`), and sends are answered
-  without python-socketio's handler chain (`HubServer.sends`, see `EventRouter._route_send`).
+  without python-socketio's handler chain (`HubSocketIOServer.sends`, see `EventRouter._route_send`).
 - A malformed packet closes that client's connection, as the JavaScript server does.
 - Only the hub's own events reach its handlers. python-socketio dispatches an event named `connect`
   or `disconnect` to the handler of that name, so a client sending `42["connect", ...]` ran the
@@ -24,7 +24,7 @@ from typing import Any
 
 from socketio import packet as sio_packet
 
-from hub.transport import jsonwire
+from hub import jsonwire
 from hub.transport.engine import HubSocket
 from hub.transport.engine_server import HubEngineServer
 from hub.transport.frames import NAMESPACE, encode_ack, encode_packet
@@ -48,14 +48,14 @@ _MALFORMED = (ValueError, TypeError, IndexError, KeyError, AttributeError, Recur
 
 
 class HubPacket(sio_packet.Packet):  # type: ignore[misc]
-    """python-socketio's packet, reading JSON as the rest of the hub does (`hub/transport/jsonwire.py`): a
+    """python-socketio's packet, reading JSON as the rest of the hub does (`hub/jsonwire.py`): a
     CONNECT's `auth` or an event it parses itself with a huge number in it is refused by validation,
     not taken for a malformed packet."""
 
     json = jsonwire
 
 
-class HubServer(ServerBase):
+class HubSocketIOServer(ServerBase):
     """AsyncServer on the hub's Engine.IO layer (`hub/transport/engine.py`) that lets handlers know whether
     the client asked for an ack, answers sends itself (`sends`), and closes the connection of a
     client sending a malformed packet (as the JavaScript server does)."""

@@ -2,8 +2,8 @@
 
 - No permessage-deflate unless configured. python-engineio's aiohttp driver opens
   `WebSocketResponse` with aiohttp's default, which negotiates permessage-deflate with every client:
-  each frame is compressed and each connection keeps zlib state (about 90 KB of the ~124 KB per
-  idle connection measured in issue 8). Node's socket.io has it off by default. Notifications are
+  each frame is compressed and each connection keeps zlib state (most of the memory of an idle
+  connection). Node's socket.io has it off by default. Notifications are
   small, so the hub turns it off too; `websocket_compression` turns it back on for slow links.
 - It records how the connection ended (`clean_close`). A client that closes with a proper close
   frame (1000 or 1001, e.g. `socket.disconnect()` or a browser tab closing) was alive and reading

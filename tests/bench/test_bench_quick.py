@@ -107,6 +107,6 @@ def test_the_floor_serves_the_load_generator_like_the_seed(tmp_path: Path) -> No
     assert fanout["deliveries"] == fanout["expected_deliveries"] == n * fanout["broadcasts"]
     first = run["direct"]["steps"][0]
     assert first["sent"] > 0 and first["delivered"] == first["sent"]
-    # Issue 8's targets are the hub's: no verdict for another pair.
+    # The targets are the hub's against the seed: no verdict for another pair.
     assert doc["summary"][str(n)]["fanout_deliveries_per_s"]["meets_target"] is None
     assert " met |" not in proc.stdout

@@ -19,6 +19,7 @@ from desktop.errors import HostError, LoginRefusedError, PortInUseError
 from desktop.net.http import login
 from desktop.system.hosting import Hosted, LocalHub, cannot_host_text, default_hub_dir, lan_address, local_username
 from hub.config import load_config
+from hub.store.sqlite.inuse import StoreLock
 from tests.support.apps import RecordingReporter, assert_no_secret_on_disk, make_tray_app, run_on_qasync
 from tests.support.clients import Client
 from tests.support.layout import layout_problems
@@ -172,6 +173,18 @@ def test_the_second_start_reuses_the_local_user_and_a_busy_port_is_explained(
         with pytest.raises(HostError, match="user name"):
             await again.invite("not a name!")
         await again.stop()
+
+    asyncio.run(scenario())
+
+
+def test_a_store_being_restored_is_explained_not_raised(tmp_path: Path) -> None:
+    """While `notify-hub restore` holds the store, hosting says so, as it says a data folder it cannot use."""
+    hub_dir = tmp_path / "hub"
+
+    async def scenario() -> None:
+        with StoreLock(hub_dir / "hub.sqlite3", exclusive=True):
+            with pytest.raises(HostError, match=r"cannot be used: the store in .* is being restored"):
+                await LocalHub(hub_dir, host="127.0.0.1", port=0, username="me").start()
 
     asyncio.run(scenario())
 

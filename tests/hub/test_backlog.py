@@ -8,7 +8,7 @@ from engineio import packet as eio_packet
 
 from hub.app_keys import SOCKETS
 from hub.transport.backlog import Backlog
-from hub.transport.frames import Outgoing
+from hub.transport.frames import Frames
 from tests.support.hubs import Hub
 from tests.support.raw_http import RawHttp, polling_session, request
 from tests.support.stuck import StuckReader, hold_little_in_the_kernel
@@ -105,7 +105,7 @@ async def test_a_connection_past_its_own_cap_while_the_total_is_counted_holds_no
         assert held_b - held_a > 1024 and per_connection - 512 + held_b > total
         a.push(_noop(per_connection - held_a - 512))
         b.push(_noop(per_connection - held_a - 512))
-        bobs_socket.push(Outgoing(text=b'2["server_announcement",{"message":"still here"}]'))
+        bobs_socket.push(Frames(text=b'2["server_announcement",{"message":"still here"}]'))
         assert (await bob.next("server_announcement"))["message"] == "still here"
     finally:
         for client in stuck:
@@ -113,9 +113,9 @@ async def test_a_connection_past_its_own_cap_while_the_total_is_counted_holds_no
     assert b.stuck and not a.stuck and eio.dropped_slow == 1 and eio.backlog.trimmed == 0
 
 
-def _noop(size: int) -> Outgoing:
+def _noop(size: int) -> Frames:
     """An Engine.IO NOOP packet of about `size` bytes (a client that reads ignores it)."""
-    return Outgoing([eio_packet.Packet(eio_packet.NOOP, "z" * size)])
+    return Frames([eio_packet.Packet(eio_packet.NOOP, "z" * size)])
 
 
 def test_a_connection_with_nothing_unsent_is_not_kept() -> None:

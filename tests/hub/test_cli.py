@@ -149,4 +149,19 @@ def test_serve_says_in_one_line_when_its_address_or_data_directory_cannot_be_use
     assert "listening" not in in_use.stdout + in_use.stderr
     for refused in (bad_dir, bad_dir_admin):
         assert refused.returncode == 2 and "Traceback" not in refused.stderr
-        assert refused.stderr.splitlines()[-1].startswith(f"notify-hub: cannot use the data directory {not_a_dir}")
+        assert refused.stderr.splitlines()[-1].startswith(f"notify-hub: cannot open the store at {not_a_dir}")
+
+
+def test_a_store_file_that_cannot_be_opened_is_named_in_one_line(tmp_path: Path) -> None:
+    store = tmp_path / "hub.sqlite3"
+    store.write_bytes(b"this is not an SQLite database, whatever its name says. " * 4)
+
+    for args in (("user", "list"), ("serve", "--port", "0")):
+        refused = hub_cli(tmp_path, *args)
+        assert refused.returncode == 2, args
+        assert "Traceback" not in refused.stderr
+        assert (
+            refused.stderr.strip().splitlines()[-1]
+            == f"notify-hub: cannot open the store at {store}: file is not a database"
+        )
+        assert store.read_bytes().startswith(b"this is not an SQLite database")  # left as it was

@@ -9,7 +9,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from hub.transport import jsonwire
+from hub import jsonwire
 from tests.support.hubs import Hub
 from tests.support.raw_engineio import RawSocket
 

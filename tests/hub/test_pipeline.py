@@ -14,15 +14,14 @@ from hub.delivery import Actor, Delivery
 from hub.errors import HubError
 from hub.protocol import Kind, NotificationType, SendNotification
 from hub.store import SqliteStore, User
-from tests.support.delivery import Recorder, alice_and_bob, bob_session, send
+from tests.support.delivery import Recorder, alice_and_bob, bob_session, recorded, send
 from tests.support.waiting import Changes
 
 
 @pytest.fixture
 async def parts(tmp_path: Path) -> AsyncIterator[tuple[Delivery, SqliteStore, Recorder, User, User]]:
-    store, transport = SqliteStore(tmp_path / "hub.sqlite3"), Recorder()
-    async with alice_and_bob(store, transport, HubConfig(data_dir=tmp_path)) as (service, alice, bob):
-        yield service, store, transport, alice, bob
+    async with recorded(SqliteStore(tmp_path / "hub.sqlite3")) as running:
+        yield running
 
 
 async def test_a_recipient_deleted_mid_flight_fails_alone_and_the_hub_goes_on(parts: Any) -> None:

@@ -9,11 +9,10 @@ from typing import Any
 
 import pytest
 
-from hub.config import HubConfig
 from hub.delivery import Delivery
 from hub.protocol import Notification
 from hub.store import SqliteStore, User
-from tests.support.delivery import Recorder, alice_and_bob, bob_session, send
+from tests.support.delivery import Recorder, bob_session, recorded, send
 
 
 class GatedStore(SqliteStore):
@@ -34,9 +33,8 @@ class GatedStore(SqliteStore):
 
 @pytest.fixture
 async def parts(tmp_path: Path) -> AsyncIterator[tuple[Delivery, GatedStore, Recorder, User, User]]:
-    store, transport = GatedStore(tmp_path / "hub.sqlite3"), Recorder()
-    async with alice_and_bob(store, transport, HubConfig(data_dir=tmp_path)) as (service, alice, bob):
-        yield service, store, transport, alice, bob
+    async with recorded(GatedStore(tmp_path / "hub.sqlite3")) as running:
+        yield running
 
 
 async def test_live_notifications_during_replay_arrive_after_it_in_order(parts: Any) -> None:

@@ -1,4 +1,4 @@
-"""Websockets are not compressed unless configured (issue 8: memory and CPU per connection)."""
+"""Websockets are not compressed unless configured (compression costs memory and CPU per connection)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from hub.config import HubConfig
 from hub.delivery import Actor, Delivery, Session
@@ -63,6 +63,18 @@ async def alice_and_bob(
         alice = await store.create_user("alice", None, admin=False)
         bob = await store.create_user("bob", None, admin=False)
         yield delivery, alice, bob
+
+
+S = TypeVar("S", bound=SqliteStore)
+
+
+@contextlib.asynccontextmanager
+async def recorded(store: S) -> AsyncIterator[tuple[Delivery, S, Recorder, User, User]]:
+    """`alice_and_bob` on `store`, with the default settings and a `Recorder` for the outbox: the
+    delivery, the store, the recorder, alice and bob."""
+    outbox = Recorder()
+    async with alice_and_bob(store, outbox, HubConfig(data_dir=store.path.parent)) as (delivery, alice, bob):
+        yield delivery, store, outbox, alice, bob
 
 
 async def send_and_ack(delivery: Delivery, actor: Actor, payload: Payload) -> dict[str, Any]:

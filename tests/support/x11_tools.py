@@ -14,11 +14,11 @@ import sys
 import time
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor, QLinearGradient, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QImage, QLinearGradient, QPainter, QPaintEvent, QScreen
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
-#: A screenshot is saved once two grabs this far apart are the same (at most this many tries).
-STEADY_PAUSE = 0.05
+#: How often the screen is grabbed while waiting for it to stop changing, and how many grabs at most.
+GRAB_INTERVAL = 0.05
 STEADY_TRIES = 20
 
 
@@ -40,6 +40,22 @@ def wait_tray(app: QApplication) -> int:
     return result["code"]
 
 
+def steady_image(screen: QScreen, x: int, y: int, width: int, height: int) -> QImage:
+    """The screen once it has stopped changing: the condition a screenshot waits for. Other processes
+    (the app, the tray host) draw it, and X tells no other client when
+    they are done, so the wait polls: two grabs GRAB_INTERVAL apart that are alike, at most
+    STEADY_TRIES grabs (then the last one; the test looks at every screenshot it makes)."""
+    image = screen.grabWindow(0, x, y, width, height).toImage()
+    for _ in range(STEADY_TRIES):
+        time.sleep(GRAB_INTERVAL)
+        again = screen.grabWindow(0, x, y, width, height).toImage()
+        if again == image:
+            return image
+        image = again
+    print(f"the screen was still changing after {STEADY_TRIES} grabs", file=sys.stderr, flush=True)
+    return image
+
+
 def shots(app: QApplication) -> int:
     # One process for every screenshot: Qt starts once, the test asks line by line.
     screen = app.primaryScreen()
@@ -49,13 +65,7 @@ def shots(app: QApplication) -> int:
         path, *region = line.split()
         x, y, width, height = (int(v) for v in region[:4]) if region else (0, 0, -1, -1)
         scale = int(region[4]) if len(region) > 4 else 1
-        image = screen.grabWindow(0, x, y, width, height).toImage()
-        for _ in range(STEADY_TRIES):  # another process draws the screen: wait until it has stopped changing
-            time.sleep(STEADY_PAUSE)
-            again = screen.grabWindow(0, x, y, width, height).toImage()
-            if again == image:
-                break
-            image = again
+        image = steady_image(screen, x, y, width, height)
         if scale > 1:  # a tray icon is 22 pixels: show it bigger, pixel for pixel
             image = image.scaled(image.width() * scale, image.height() * scale)
         print("ok" if image.save(path) else "failed", flush=True)

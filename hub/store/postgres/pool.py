@@ -10,7 +10,7 @@ from typing import Any
 
 import asyncpg
 
-from hub.errors import Unavailable
+from hub.errors import StoreError, Unavailable
 from hub.redaction import redact_url
 from hub.store.postgres.migrations import migrate
 
@@ -64,6 +64,8 @@ class PgPool:
                 await migrate(conn)
         except _UNAVAILABLE as exc:
             raise Unavailable(f"cannot reach PostgreSQL at {self.where()} ({exc})") from exc
+        except asyncpg.PostgresError as exc:  # reached, but refused: no such database, no rights to migrate
+            raise StoreError(f"cannot open the store at {self.where()}: {exc}") from exc
 
     async def close(self) -> None:
         if self._pool is not None:

@@ -18,14 +18,12 @@ import os
 from pathlib import Path
 from types import TracebackType
 
+from hub.errors import StoreInUse
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
-
-
-class StoreInUse(RuntimeError):
-    """The store is open in another process (or being restored): the message says which case and what to do."""
 
 
 def lock_path(database: Path) -> Path:

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from hub.errors import Unavailable
+from hub.errors import StoreError, Unavailable
 from hub.filemodes import private_dir, private_sqlite
 from hub.store.sqlite.inuse import StoreLock
 from hub.store.sqlite.migrations import migrate, refuse_newer, use_wal
@@ -51,6 +51,14 @@ class StoreThread:
             raise Unavailable(f"the store cannot be used right now ({exc})") from exc
 
     def _open(self) -> None:
+        """Open (creating and migrating) the database; a file or folder that cannot be used is a
+        `StoreError` naming the file, as are `StoreInUse` and `SchemaTooNew`."""
+        try:
+            self._open_database()
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
+
+    def _open_database(self) -> None:
         # Password hashes and every notification: readable by the hub's user only, whatever the umask.
         private_dir(self.path.parent)
         self._lock.acquire()
@@ -110,13 +118,12 @@ _ROWS_PER_INSERT = 64
 def insert_many(db: sqlite3.Connection, into: str, rows: Sequence[tuple[Any, ...]], *, then: str = "") -> None:
     """INSERT rows with multi-row VALUES: one statement step per 64 rows. `executemany` takes
     a step, and gives up and takes back the GIL, per row; the event loop's thread holds the GIL
-    most of the time under load, so each row waited for it (a batch of 1,000 notifications took
-    ~150 ms on the store's thread). `then` follows the VALUES (an ON CONFLICT clause).
+    most of the time under load, so each row would wait for it, and a large batch would hold the
+    store's thread for a long time. `then` follows the VALUES (an ON CONFLICT clause).
 
     The rows go in pieces of 64, 32, 16, ..., 1: seven statements per table, which stay prepared in
-    sqlite3's statement cache. With pieces of any size, almost every batch ended in a statement of
-    its own, compiled again (~70 µs for fifty rows), and the cache (128 statements) filled with a few
-    MB of them."""
+    sqlite3's statement cache. With pieces of any size, almost every batch would end in a statement
+    of its own, compiled again, and the cache (128 statements) would fill with them."""
     if not rows:
         return
     width = len(rows[0])
