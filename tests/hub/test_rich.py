@@ -141,7 +141,11 @@ def test_three_actions_of_each_kind() -> None:
 @pytest.mark.parametrize(
     ("actions", "code", "text"),
     [
-        ([{"action": "respond", "label": f"A{i}"} for i in range(4)], ErrorCode.TOO_LARGE, "actions: at most 3 actions"),
+        (
+            [{"action": "respond", "label": f"A{i}"} for i in range(4)],
+            ErrorCode.TOO_LARGE,
+            "actions: at most 3 actions",
+        ),
         (
             [{"action": "respond", "label": "Approve"}, {"action": "respond", "label": "APPROVE"}],
             ErrorCode.INVALID_PAYLOAD,
