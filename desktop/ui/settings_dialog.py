@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.preferences import CORNERS, INTERFACES, Preferences
+from desktop.core.preferences import CORNERS, INTERFACES, MIN_PRIORITIES, Preferences
 from desktop.core.presentation import CHOICES
 from desktop.ui.fit import keep_fitted
 from desktop.ui.icons import type_pixmap
@@ -137,6 +137,8 @@ class SettingsDialog(QDialog):
         self.show_as = _choices(CHOICES)
         self.show_as_note = _label(style=WARNING_STYLE)
         self.corner = _choices(CORNERS)
+        self.min_priority = _choices(MIN_PRIORITIES)
+        self.min_priority.setToolTip("Notifications below it go to the history and the badge only; min never pops up")
         self.durations: dict[str, QDoubleSpinBox] = {}
         self.sounds: dict[str, QCheckBox] = {}
         grid = QGridLayout()
@@ -187,6 +189,7 @@ class SettingsDialog(QDialog):
         top.addRow("Show notifications as", self.show_as)
         top.addRow("", self.show_as_note)
         top.addRow("Screen corner", self.corner)
+        top.addRow("Show toasts from priority", self.min_priority)
         layout.addLayout(top)
         layout.addLayout(grid)
         layout.addLayout(quiet_row)
@@ -230,6 +233,7 @@ class SettingsDialog(QDialog):
         self.show_as_note.setText(situation.notifications)
         self.show_as_note.setVisible(bool(situation.notifications))
         _choose(self.corner, prefs.toast_corner)
+        _choose(self.min_priority, prefs.min_priority)
         for ntype in NotificationType:
             seconds = prefs.toast_duration(ntype.value)
             self.durations[ntype.value].setValue(0 if seconds is None else seconds)
@@ -269,6 +273,7 @@ class SettingsDialog(QDialog):
             "tls/ca_file": self.ca_file.text().strip(),
             "notifications/show_as": self.show_as.currentData(),
             "toasts/corner": self.corner.currentData(),
+            "toasts/min_priority": self.min_priority.currentData(),
             "startup/autostart": self.autostart.isChecked(),
             "dnd/quiet_hours": (
                 f"{self.quiet_start.time().toString('HH:mm')}-{self.quiet_end.time().toString('HH:mm')}"
