@@ -78,7 +78,9 @@ class Inbox(Generic[S]):
             where = f" in #{response.room}" if response.room else ""
             self.toasts.push_notice(
                 response_headline(response),
-                f"{response.responder} answered your notification{where}.",
+                f"{response.responder} answered your notification{where}: {response.title}"
+                if response.title
+                else f"{response.responder} answered your notification{where}.",
                 style="message",
                 timeout=RESPONSE_TIMEOUT,
                 hint=RESPONSE_HINT,

@@ -91,6 +91,8 @@ class HistoryDetail(QWidget):
         self.link_button = QPushButton()
         self.link_button.clicked.connect(self._open_link)
         self.buttons: list[Button] = []
+        #: The answers last given for a notification (its id and them): kept while it is shown again.
+        self._answers: tuple[int | None, list[ReceivedResponse]] = (None, [])
         self.action_buttons = [QPushButton() for _ in range(MAX_ACTIONS)]
         for index, button in enumerate(self.action_buttons):
             button.clicked.connect(lambda _=False, i=index: self._pressed(i))
@@ -193,7 +195,8 @@ class HistoryDetail(QWidget):
         if prompt is not None:
             self.link_button.setText(f"Open {prompt.where}…")
             self.link_button.setToolTip(prompt.url)
-        self.set_answers(n.id if n is not None else None, [])
+        known, answers = self._answers
+        self.set_answers(n.id if n is not None else None, answers if n is not None and known == n.id else [])
 
     def set_answers(self, notification_id: int | None, answers: list[ReceivedResponse]) -> None:
         """The answers to the notification shown (the flow reads them from the history); once `me` answered,
@@ -202,6 +205,7 @@ class HistoryDetail(QWidget):
         if stored is None or stored.notification.id != notification_id:
             self.answers.hide()
             return
+        self._answers = (notification_id, list(answers))
         text = answers_text(stored.notification, answers, self.me)
         self.answers.setText(text)
         self.answers.setVisible(bool(text))

@@ -168,7 +168,7 @@ class SettingsDialog(QDialog):
             self.durations[ntype.value] = spin
             self.sounds[ntype.value] = check
         self.quiet = QCheckBox("Quiet hours: every day from")
-        self.quiet.setToolTip("Hold notifications (except errors and system ones) and sum them up afterwards")
+        self.quiet.setToolTip("Hold notifications (except errors, system and urgent ones) and sum them up afterwards")
         self.quiet_start = QTimeEdit(QTime(19, 0))
         self.quiet_end = QTimeEdit(QTime(8, 0))
         for edit in (self.quiet_start, self.quiet_end):
@@ -181,7 +181,7 @@ class SettingsDialog(QDialog):
         quiet_row.addWidget(QLabel("to"))
         quiet_row.addWidget(self.quiet_end)
         quiet_row.addStretch(1)
-        quiet_note = _label("Errors and system notifications still show; the rest wait, summed up afterwards.",
+        quiet_note = _label("Errors, system and urgent notifications still show; the rest wait, summed up afterwards.",
                             style=NOTE_STYLE)  # fmt: skip
         page = QWidget()
         layout = QVBoxLayout(page)

@@ -132,7 +132,7 @@ async def test_an_answer_to_what_we_sent_is_its_own_toast_once_even_after_a_repl
     response = await hub.answer(note, by="bob", label="Approve")
     await opened.until(lambda: "bob: Approve — Deploy 2.14 to prod?" in opened.titles())
     toast = next(t for t in opened.toasts.view().visible if t.kind is ToastKind.NOTICE)
-    assert toast.message == "bob answered your notification."
+    assert toast.message == "bob answered your notification: Deploy 2.14 to prod?"
     await hub.until(lambda: response["id"] in hub.acks)
     assert [r.responder for r in await session.history.responses(note["id"])] == ["bob"]
 

@@ -160,6 +160,7 @@ def answer(label: str, by: str) -> ReceivedResponse:
 
 def test_the_detail_pane_has_the_buttons_the_link_and_the_answers(qtbot: QtBot, window: HistoryWindow) -> None:
     detail = window.detail
+    assert "Staging is green." in window.rows()[0][1]  # the list shows the text without its marks
     window.select_notification(21)
     assert detail.rich_body.isVisibleTo(detail) and not detail.body.isVisibleTo(detail)
     assert "Staging is green." in detail.rich_body.toPlainText()
@@ -178,6 +179,8 @@ def test_the_detail_pane_has_the_buttons_the_link_and_the_answers(qtbot: QtBot, 
     assert detail.answers.text().splitlines()[0].startswith("carol answered Approve (")
     assert detail.answers.text().splitlines()[1].startswith("You answered Reject (")
     assert not visible[0].isEnabled() and not visible[1].isEnabled() and visible[2].isEnabled()
+    window.set_read([21], True)  # opening it marks it read, which shows it again: the answers stay
+    assert detail.answers.text().startswith("carol answered Approve (") and not visible[0].isEnabled()
     window.select_notification(20)  # a plain one: none of it
     assert detail.body.isVisibleTo(detail) and not detail.link_button.isVisibleTo(detail)
     assert not any(b.isVisibleTo(detail) for b in detail.action_buttons) and not detail.answers.isVisibleTo(detail)
@@ -253,7 +256,7 @@ class RefusingSession:
 
 async def test_a_second_answer_is_said_in_words(qtbot: QtBot) -> None:
     rec = Recorder()
-    actions = ActionFlow(session=lambda: RefusingSession(), report=rec, spawn=rec.spawned.append,  # type: ignore[arg-type]
+    actions = ActionFlow(session=lambda: RefusingSession(), report=rec, spawn=rec.spawned.append,  # type: ignore[arg-type,return-value]
                          notice=lambda t, m: rec.notices.append((t, m)), reply=rec.replies.append,
                          open_url=rec.open_url)  # fmt: skip
     actions.button(note(50, "info", **APPROVAL), Button(ButtonKind.RESPOND, "Reject", ""))

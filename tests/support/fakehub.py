@@ -159,10 +159,14 @@ class FakeHub(Changes):
         response = await self.answer(note, by=user, label=asked.label)
         return {"ok": True, "response": response}
 
+    def next_id(self) -> int:
+        """An id from the sequence notifications and responses share."""
+        return next(self._ids)
+
     async def answer(self, note: dict[str, Any], *, by: str, label: str) -> dict[str, Any]:
         """Store `by`'s answer to `note` and emit it as a `response` to the sender and to `by`."""
         response = {
-            "id": next(self._ids),
+            "id": self.next_id(),
             "notification_id": note["id"],
             "label": label,
             "from": by,
