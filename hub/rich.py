@@ -297,8 +297,9 @@ class Respond(BaseModel):
 class Response(BaseModel):
     """`response`: a recipient answered a notification with one of its `respond` buttons.
 
-    Sent to the sender's devices and to the other recipients' (for an `everyone` notification only
-    to the one who answered). `id` comes from the notifications' sequence, so a response is
+    Sent to every device of the sender and of the notification's recipients, the one who answered
+    included (for an `everyone` notification, to the sender's and the answerer's only). `id` comes
+    from the notifications' sequence, so a response is
     replayed, acked and resumed exactly as a notification is (`last_id`, `ack`, `sync`).
     """
 

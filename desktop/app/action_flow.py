@@ -44,7 +44,8 @@ class ActionFlow:
         self._spawn = spawn
         self._notice = notice
         self._reply = reply
-        self._open_url = open_url
+        #: How a link is handed to the desktop (a test records it instead).
+        self.open_url = open_url
         #: The question on screen, if any (a second link replaces it).
         self.question: LinkQuestion | None = None
 
@@ -70,7 +71,7 @@ class ActionFlow:
             self.question = None
 
     def _open(self, notification: ReceivedNotification, url: str) -> None:
-        opened = self._open_url(url)
+        opened = self.open_url(url)
         self.report.event("link_opened", notification_id=notification.id, url=url, opened=opened)
 
     def _declined(self, notification: ReceivedNotification, url: str) -> None:

@@ -3,14 +3,15 @@ and what the history keeps of a rich notification (no Qt, a hand-moved clock).""
 
 from __future__ import annotations
 
-from datetime import datetime
+import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from desktop.core.dnd import DoNotDisturb, ToastGate, toasts_for
-from desktop.core.history import HistoryStore
-from desktop.core.models import ReceivedNotification
+from desktop.core.history import MIGRATIONS, SCHEMA_VERSION, HistoryStore
+from desktop.core.models import ReceivedNotification, ReceivedResponse
 from desktop.core.toasts import ToastKind, ToastPolicy
 from hub.rich import Priority, RespondAction, TextFormat, ViewAction
 from tests.support.notes import note, wire
@@ -98,4 +99,28 @@ def test_the_history_keeps_a_rich_notification_whole(tmp_path: Path, path: str) 
     assert got.notification.format is TextFormat.MARKDOWN
     plain = store.get(8)
     assert plain is not None and plain.notification == note(8)
+    store.close()
+
+
+def test_a_history_from_before_rich_notifications_is_upgraded_and_answers_move_the_resume_point(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "v3.sqlite3"
+    db = sqlite3.connect(path)
+    for statements in MIGRATIONS[:3]:
+        for statement in statements:
+            db.execute(statement)
+    db.execute(
+        "INSERT INTO notifications VALUES (1, 'direct', 'info', 't', 'm', 'bob', NULL, '2026-01-01T00:00:00', '', 0)"
+    )
+    db.execute("PRAGMA user_version = 3")
+    db.commit()
+    db.close()
+    store = HistoryStore(path)
+    assert store.schema_version == SCHEMA_VERSION == 4
+    old = store.get(1)
+    assert old is not None and (old.notification.priority, old.notification.actions) == (Priority.DEFAULT, ())
+    answer = ReceivedResponse(9, 1, "Approve", "bob", "alice", "t", None, datetime(2026, 1, 1, tzinfo=UTC))
+    assert store.add_response(answer) and not store.add_response(answer)
+    assert store.last_id() == 9 and store.responses(1) == [answer]
     store.close()

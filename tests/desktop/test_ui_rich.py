@@ -6,21 +6,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QRect, QSettings, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QDialogButtonBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from desktop.app.action_flow import ActionFlow
 from desktop.core.actions import Button, ButtonKind
 from desktop.core.history import StoredNotification
 from desktop.core.models import ReceivedNotification, ReceivedResponse
+from desktop.core.preferences import Preferences
 from desktop.core.toasts import ToastPolicy
 from desktop.errors import HubRefusedError
 from desktop.ui.history_window import HistoryWindow
+from desktop.ui.settings_dialog import SettingsDialog, Situation
 from desktop.ui.toast import TEXT_WIDTH, Toast, rich_height_limit
 from desktop.ui.toast_stack import ToastStack
 from hub.rich import Priority, ReplyAction, RespondAction, TextFormat, ViewAction
@@ -264,3 +267,23 @@ async def test_a_second_answer_is_said_in_words(qtbot: QtBot) -> None:
     await pending
     assert rec.notices == [("Your answer was not sent", "You already answered this notification (Approve).")]
     assert rec.events[-1][0] == "respond_failed" and rec.events[-1][1]["code"] == "conflict"
+
+
+def test_settings_sets_the_priority_floor(qtbot: QtBot, tmp_path: Path) -> None:
+    prefs = Preferences(QSettings(str(tmp_path / "p.ini"), QSettings.Format.IniFormat))
+    assert prefs.min_priority == "low"
+    dialog = SettingsDialog()
+    qtbot.addWidget(dialog)
+    dialog.load(prefs, Situation(), autostart=False, show_as="toasts")
+    dialog.show()
+    dialog.show_tab("notifications")
+    combo = dialog.min_priority
+    assert combo.currentText() == "Low and above (all but min)"
+    combo.setFocus()
+    QTest.keyClick(combo, Qt.Key.Key_Down)
+    QTest.keyClick(combo, Qt.Key.Key_Down)
+    assert combo.currentText() == "High and above"
+    with qtbot.waitSignal(dialog.saved) as saved:
+        QTest.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
+    prefs.save(saved.args[0])
+    assert prefs.min_priority == "high"
