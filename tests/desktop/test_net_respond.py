@@ -34,14 +34,6 @@ APPROVAL = {
 }
 
 
-@pytest.fixture
-async def hub() -> AsyncIterator[FakeHub]:
-    fake = FakeHub()
-    await fake.start()
-    yield fake
-    await fake.stop()
-
-
 class Opened(Changes):
     """Sessions opened by a test (closed at its end) and what their toasts and states show."""
 
@@ -75,6 +67,11 @@ class Opened(Changes):
 
     def titles(self) -> list[str]:
         return [t.title for t in self.toasts.view().visible]
+
+
+@pytest.fixture
+async def hub(fake_hub: FakeHub) -> FakeHub:
+    return fake_hub
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ real `notify-tray`, driven as a person would.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -49,14 +48,6 @@ URGENT: dict[str, Any] = {
 }
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeHub]:
-    hub = FakeHub()
-    await hub.start()
-    yield hub
-    await hub.stop()
-
-
 async def start(shots: Shots, fake: FakeHub) -> tuple[Any, Reports]:
     token = (await login(fake.url, "alice", "wonderland", device="screenshots")).token
     await shots.desktop.signed_in_device(fake.url, token, **LONG_TOASTS)
@@ -69,7 +60,8 @@ async def painted(reports: Reports, notification_id: int) -> dict[str, Any]:
     return await reports.until({"event": "toast_painted", "notification_id": notification_id})
 
 
-async def test_rich_toasts_an_answer_and_the_history_detail(fake: FakeHub, shots: Shots) -> None:
+async def test_rich_toasts_an_answer_and_the_history_detail(fake_hub: FakeHub, shots: Shots) -> None:
+    fake = fake_hub
     app, reports = await start(shots, fake)
 
     notes = await fake.send("alice", "info", **NOTES)
