@@ -148,6 +148,12 @@ def _link(value: Any) -> Any:
     return value
 
 
+def _not_in_a_label(ch: str) -> bool:
+    """Control characters, line breaks, lone surrogates and bidirectional embeddings, overrides, isolates."""
+    bidi = "\u202a" <= ch <= "\u202e" or "\u2066" <= ch <= "\u2069"
+    return bidi or unicodedata.category(ch) in {"Cc", "Cs", "Zl", "Zp"}
+
+
 def _label(value: Any) -> Any:
     if not isinstance(value, str):
         return value
@@ -157,9 +163,7 @@ def _label(value: Any) -> Any:
         )
     if not value.strip():
         raise PydanticCustomError("empty_label", "label is empty")
-    if any(unicodedata.category(ch) in {"Cc", "Cs", "Zl", "Zp"} or "\u202a" <= ch <= "\u202e" for ch in value) or any(
-        "\u2066" <= ch <= "\u2069" for ch in value
-    ):
+    if any(_not_in_a_label(ch) for ch in value):
         raise PydanticCustomError(
             "control_character", "label contains control characters, line breaks or bidirectional controls"
         )
