@@ -34,6 +34,8 @@ class LinkQuestion(QMessageBox):
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setText(prompt.title)
         self.setInformativeText(prompt.text)
+        # Wide enough that an address reads on one line or two, not broken every few characters.
+        self.setStyleSheet("QLabel#qt_msgbox_informativelabel { min-width: 380px; }")
         self.open_button = self.addButton("Open", QMessageBox.ButtonRole.AcceptRole)
         self.cancel_button = self.addButton(QMessageBox.StandardButton.Cancel)
         self.setDefaultButton(self.cancel_button)

@@ -68,7 +68,18 @@ async def test_rich_toasts_an_answer_and_the_history_detail(fake_hub: FakeHub, s
     await shots.reported("toast-markdown", await painted(reports, notes["id"]), margin=TOAST_MARGIN)
 
     urgent = await fake.send("alice", "error", **URGENT)
-    await shots.reported("toast-urgent", await painted(reports, urgent["id"]), margin=TOAST_MARGIN)
+    urgent_toast = await painted(reports, urgent["id"])
+    await shots.reported("toast-urgent", urgent_toast, margin=TOAST_MARGIN)
+
+    # A click on it: it has a click target, so the app first says where the link goes (Cancel is the default).
+    x, y, width, _ = urgent_toast["geometry"]
+    await xdotool(shots.desktop, "mousemove", str(x + width // 3), str(y + 18), "click", "1")
+    await reports.until({"event": "link_asked", "notification_id": urgent["id"], "where": "grafana.lan"})
+    await xdotool(shots.desktop, "search", "--sync", "--onlyvisible", "--name", "^Open a link$")
+    await shots.window("link-question", "Open a link")
+    await xdotool(shots.desktop, "search", "--onlyvisible", "--name", "^Open a link$", "windowfocus", "--sync")
+    await xdotool(shots.desktop, "key", "Escape")
+    await reports.until({"event": "link_declined", "notification_id": urgent["id"]})
 
     # What alice asked carol earlier: carol's answer pops up as a toast of its own.
     asked = fake.make("carol", "message", title="Can you take the 14:00 on-call swap?", message="Thursday only.")
