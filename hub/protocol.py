@@ -2,7 +2,9 @@
 
 This is the one place the wire format lives. It depends on the standard library and pydantic only,
 so the hub, the desktop client and the tests can all import it. `docs/protocol.md` describes the
-same things for people; `tests/hub/test_protocol_doc.py` keeps the two in step.
+same things for people; `tests/hub/test_protocol_doc.py` keeps the two in step. What a rich
+notification adds (priority, click, actions, format; `respond` and `response`) has its types in
+`hub.rich`, and ntfy's headers are read in `hub.ntfy_headers`.
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from hub.rich import HttpPriority, Priority, RichFields
+from hub.rich import Respond as Respond  # the `respond` event's payload
+from hub.rich import Response as Response  # the `response` event
 
 PROTOCOL_VERSION: Final = 1
 
@@ -73,6 +79,7 @@ class Event(StrEnum):
     LIST_ONLINE = "list_online"
     LIST_USERS = "list_users"
     LIST_ROOMS = "list_rooms"
+    RESPOND = "respond"
     # hub -> client
     WELCOME = "welcome"
     NOTIFICATION = "notification"
@@ -82,6 +89,7 @@ class Event(StrEnum):
     USER_ONLINE = "user_online"
     USER_OFFLINE = "user_offline"
     GAP = "gap"
+    RESPONSE = "response"
     ERROR = "error"
 
 
@@ -207,7 +215,7 @@ class _Payload(BaseModel):
 # --------------------------------------------------------------------------- client -> hub
 
 
-class SendNotification(_Payload):
+class SendNotification(_Payload, RichFields):
     """`send_notification`: to one user, on every device of theirs. `userId` is the seed guide's name for `to`."""
 
     to: UserName = Field(validation_alias=AliasChoices("to", "userId"))
@@ -216,7 +224,7 @@ class SendNotification(_Payload):
     title: TitleText = ""
 
 
-class RoomMessage(_Payload):
+class RoomMessage(_Payload, RichFields):
     """`room_message`: to every member of a room."""
 
     room: RoomName
@@ -231,7 +239,7 @@ class RoomRef(_Payload):
     room: RoomName
 
 
-class Broadcast(_Payload):
+class Broadcast(_Payload, RichFields):
     """`broadcast`: to everyone (admins only)."""
 
     message: MessageText
@@ -239,7 +247,7 @@ class Broadcast(_Payload):
     title: TitleText = ""
 
 
-class Announce(_Payload):
+class Announce(_Payload, RichFields):
     """`announce`: a system announcement to everyone (admins only); always type `system`."""
 
     message: MessageText
@@ -299,8 +307,10 @@ class RoomPage(_Payload):
 MAX_HISTORY_PAGE: Final = 500
 
 
-class HttpNotification(_Payload):
-    """`POST /api/notifications`: exactly one of `to`, `room`, `everyone: true` addresses it."""
+class HttpNotification(_Payload, RichFields):
+    """`POST /api/notifications`: exactly one of `to`, `room`, `everyone: true` addresses it.
+
+    `priority` also takes ntfy's names and numbers here (`hub.rich.priority_from_http`)."""
 
     to: UserName | None = Field(default=None, validation_alias=AliasChoices("to", "userId"))
     room: RoomName | None = None
@@ -309,6 +319,7 @@ class HttpNotification(_Payload):
     #: Default as on Socket.IO: `message` for a user or a room, `info` for everyone.
     type: NotificationType | None = None
     title: TitleText = ""
+    priority: HttpPriority = Priority.DEFAULT
 
     @model_validator(mode="after")
     def _one_target(self) -> HttpNotification:
@@ -340,8 +351,11 @@ class HistoryQuery(_Payload):
 # --------------------------------------------------------------------------- hub -> client
 
 
-class Notification(BaseModel):
-    """A stored notification as delivered (`notification`, `room_notification`, ...)."""
+class Notification(RichFields):
+    """A stored notification as delivered (`notification`, `room_notification`, ...).
+
+    The rich fields (`hub.rich.RichFields`) are on the wire only when they differ from a plain
+    notification's, so clients that know nothing of them see what they always saw."""
 
     model_config = ConfigDict(frozen=True, populate_by_name=True)
 
@@ -369,6 +383,7 @@ class Notification(BaseModel):
             "room": self.room,
             "timestamp": self.timestamp,
             "sender": self.sender,
+            **self.rich_wire(),
         }
 
 
