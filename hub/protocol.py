@@ -25,7 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from hub.rich import HttpPriority, Priority, RichFields
+from hub.rich import Answer, HttpPriority, Priority, RichFields
 from hub.rich import Respond as Respond  # the `respond` event's payload
 from hub.rich import Response as Response  # the `response` event
 
@@ -61,6 +61,7 @@ class Kind(StrEnum):
     EVERYONE = "everyone"
     ANNOUNCEMENT = "announcement"
     NOTICE = "notice"  # the hub's own notes to a room's members, e.g. "alice joined dev"
+    RESPONSE = "response"  # an answer to a `respond` button, delivered as the `response` event
 
 
 class Event(StrEnum):
@@ -100,6 +101,7 @@ DELIVERY_EVENT: Final[dict[Kind, Event]] = {
     Kind.EVERYONE: Event.GLOBAL_NOTIFICATION,
     Kind.ANNOUNCEMENT: Event.SERVER_ANNOUNCEMENT,
     Kind.NOTICE: Event.NOTIFICATION,
+    Kind.RESPONSE: Event.RESPONSE,
 }
 
 
@@ -331,7 +333,14 @@ class HttpNotification(_Payload, RichFields):
         """The send this asks for, as the Socket.IO event's payload would give it. Built with
         `model_construct`: its fields were validated here, by the same types, so they are not
         checked a second time; a `type` not given takes that model's default."""
-        fields: dict[str, Any] = {"message": self.message, "title": self.title}
+        fields: dict[str, Any] = {
+            "message": self.message,
+            "title": self.title,
+            "priority": self.priority,
+            "click": self.click,
+            "actions": self.actions,
+            "format": self.format,
+        }
         if self.type is not None:
             fields["type"] = self.type
         if self.to is not None:
@@ -339,6 +348,12 @@ class HttpNotification(_Payload, RichFields):
         if self.room is not None:
             return RoomMessage.model_construct(room=self.room, **fields)
         return Broadcast.model_construct(**fields)
+
+
+class NotificationRef(_Payload):
+    """`GET /api/notifications/{id}/responses`: the notification's id, from the path."""
+
+    id: Annotated[int, Field(ge=1, le=MAX_NOTIFICATION_ID)]
 
 
 class HistoryQuery(_Payload):
@@ -367,12 +382,17 @@ class Notification(RichFields):
     sender: str = Field(serialization_alias="from", validation_alias=AliasChoices("from", "sender"))
     room: str | None = None
     timestamp: str
+    #: For kind `response` only: what was answered (the `response` event's own fields).
+    answer: Answer | None = None
 
     def wire(self) -> dict[str, Any]:
         """The JSON object sent to clients. `sender` repeats `from` for seed-guide room clients.
 
         Written out rather than `model_dump(by_alias=True, mode="json")` plus `sender` (what it
-        equals, as a test checks): it runs for every notification delivered."""
+        equals, as a test checks): it runs for every notification delivered. An answer (kind
+        `response`) is the `response` event's object instead."""
+        if self.answer is not None:
+            return self.answer.response(self.id, self.sender, self.title, self.room, self.timestamp).wire()
         return {
             "id": self.id,
             "kind": self.kind.value,

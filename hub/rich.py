@@ -264,6 +264,8 @@ class RichFields(BaseModel):
         for key, plain in _PLAIN.items():
             if getattr(self, key) == plain:
                 data.pop(key, None)
+        if data.get("answer", False) is None:  # a notification's (`hub.protocol.Notification`), not an answer
+            del data["answer"]
         return data
 
     def rich_wire(self) -> dict[str, Any]:
@@ -296,6 +298,30 @@ class Respond(BaseModel):
     #: The notification answered (a signed 64-bit id, as every notification id).
     id: Annotated[int, Field(strict=True, ge=0, le=2**63 - 1)]
     label: ActionLabel
+
+
+class Answer(BaseModel):
+    """What a stored answer adds to its notification row: the notification answered, the label and
+    whom it is for (the row's own sender, title, room and time are the answerer's, the answered
+    notification's title and room, and when)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    notification_id: int
+    label: str
+    to: str
+
+    def response(self, response_id: int, responder: str, title: str, room: str | None, at: str) -> Response:
+        return Response(
+            id=response_id,
+            notification_id=self.notification_id,
+            label=self.label,
+            responder=responder,
+            to=self.to,
+            title=title,
+            room=room,
+            timestamp=at,
+        )
 
 
 class Response(BaseModel):

@@ -92,7 +92,7 @@ class PgNotifications:
                 upto_id,
                 limit,
             )
-        return [Stored(notification_from_row(r), tuple(r[8])) for r in rows]
+        return [Stored(notification_from_row(r), tuple(r[9])) for r in rows]
 
     async def replay(self, user_id: int, after_id: int, limit: int) -> list[Notification]:
         async with self._pool.conn() as conn:
