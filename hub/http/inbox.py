@@ -1,8 +1,8 @@
 """The caller's own notifications over HTTP.
 
-    GET /api/notifications?since=ID&limit=N    the inbox, oldest first (a device token only)
-    GET /api/notifications/{id}/responses      the answers to a notification the caller sent (its sender's
-                                               device or send-only token)
+GET /api/notifications?since=ID&limit=N    the inbox, oldest first (a device token only)
+GET /api/notifications/{id}/responses      the answers to a notification the caller sent (its sender's
+                                           device or send-only token)
 """
 
 from __future__ import annotations
