@@ -54,33 +54,46 @@ class AnswersPart(Protocol):
         """The answers to a notification, oldest first."""
 
 
+@dataclass(frozen=True, slots=True)
+class AnswerSql:
+    """The statements both backends run for answers, in one dialect."""
+
+    #: The notification (parameter 1) and whether the user (parameter 2) received it.
+    target: str
+    #: Who has notification (parameter 1) in their inbox.
+    recipients: str
+    #: Insert an answer (notification, user, label, at) unless the user gave one.
+    claim: str
+    #: The answer the user (parameter 2) gave to notification (parameter 1).
+    label: str
+    #: Forget an answer (notification, user) whose `response` was never stored.
+    release: str
+    #: Remember the `response` id (parameter 1) of an answer (notification, user).
+    settle: str
+    #: A notification's answers with the answerers' names, oldest first.
+    answers: str
+
+
 @functools.cache
-def target_sql(d: Dialect) -> str:
-    """The notification, and whether user (parameter 2) received it: parameter 1 is its id."""
-    p1, p2 = d.param(1), d.param(2)
-    floor = everyone_after_floor(d).replace(d.param(1), p2)
-    return (
-        f"SELECT {NOTIFICATION_COLUMNS},"
-        f" EXISTS(SELECT 1 FROM inbox i WHERE i.notification_id = n.id AND i.user_id = {p2}) OR ({floor})"
-        f" FROM notifications n WHERE n.id = {p1}"
+def answer_sql(d: Dialect) -> AnswerSql:
+    p1, p2, p3, p4 = (d.param(n) for n in range(1, 5))
+    floor = everyone_after_floor(d).replace(p1, p2)  # there the user is parameter 1; here 2
+    return AnswerSql(
+        target=(
+            f"SELECT {NOTIFICATION_COLUMNS},"
+            f" EXISTS(SELECT 1 FROM inbox i WHERE i.notification_id = n.id AND i.user_id = {p2}) OR ({floor})"
+            f" FROM notifications n WHERE n.id = {p1}"
+        ),
+        recipients=f"SELECT user_id FROM inbox WHERE notification_id = {p1} ORDER BY user_id",
+        claim=(
+            "INSERT INTO responses(notification_id, user_id, label, created_at)"
+            f" VALUES ({p1}, {p2}, {p3}, {p4}) ON CONFLICT DO NOTHING"
+        ),
+        label=f"SELECT label FROM responses WHERE notification_id = {p1} AND user_id = {p2}",
+        release=f"DELETE FROM responses WHERE notification_id = {p1} AND user_id = {p2} AND response_id IS NULL",
+        settle=f"UPDATE responses SET response_id = {p1} WHERE notification_id = {p2} AND user_id = {p3}",
+        answers=(
+            "SELECT r.response_id, r.label, u.name, r.created_at FROM responses r JOIN users u ON u.id = r.user_id"
+            f" WHERE r.notification_id = {p1} ORDER BY r.created_at, r.user_id"
+        ),
     )
-
-
-def claim_sql(d: Dialect) -> str:
-    return (
-        "INSERT INTO responses(notification_id, user_id, label, created_at)"
-        f" VALUES ({d.param(1)}, {d.param(2)}, {d.param(3)}, {d.param(4)}) ON CONFLICT DO NOTHING"
-    )
-
-
-def answers_sql(d: Dialect) -> str:
-    return (
-        "SELECT r.response_id, r.label, u.name, r.created_at FROM responses r JOIN users u ON u.id = r.user_id"
-        f" WHERE r.notification_id = {d.param(1)} ORDER BY r.created_at, r.user_id"
-    )
-
-
-RECIPIENTS_SQL = "SELECT user_id FROM inbox WHERE notification_id = {} ORDER BY user_id"
-LABEL_SQL = "SELECT label FROM responses WHERE notification_id = {} AND user_id = {}"
-RELEASE_SQL = "DELETE FROM responses WHERE notification_id = {} AND user_id = {} AND response_id IS NULL"
-SETTLE_SQL = "UPDATE responses SET response_id = {} WHERE notification_id = {} AND user_id = {}"

@@ -18,20 +18,8 @@ from desktop.net.http import login
 from desktop.net.session import HubSession
 from hub.rich import Priority, RespondAction, TextFormat, ViewAction
 from tests.support.fakehub import FakeHub
+from tests.support.rich import APPROVAL
 from tests.support.waiting import Changes
-
-APPROVAL = {
-    "title": "Deploy 2.14 to prod?",
-    "message": "**2.14** passed staging",
-    "priority": "high",
-    "click": "https://ci.lan/pipelines/118",
-    "format": "markdown",
-    "actions": [
-        {"action": "respond", "label": "Approve"},
-        {"action": "respond", "label": "Reject"},
-        {"action": "view", "label": "Pipeline", "url": "https://ci.lan/pipelines/118"},
-    ],
-}
 
 
 class Opened(Changes):

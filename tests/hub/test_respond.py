@@ -8,19 +8,9 @@ from typing import Any
 
 from tests.support.http import call
 from tests.support.hubs import Hub
+from tests.support.rich import APPROVAL
 
-ASK: dict[str, Any] = {
-    "title": "Deploy 2.14 to prod?",
-    "message": "**2.14** passed staging",
-    "priority": "high",
-    "click": "https://ci.lan/pipelines/118",
-    "actions": [
-        {"action": "respond", "label": "Approve"},
-        {"action": "respond", "label": "Reject"},
-        {"action": "view", "label": "Pipeline", "url": "https://ci.lan/pipelines/118"},
-    ],
-    "format": "markdown",
-}
+ASK = APPROVAL
 RICH = {key: ASK[key] for key in ("priority", "click", "actions", "format")}
 PLAIN_KEYS = ["id", "kind", "type", "title", "message", "from", "room", "timestamp", "sender"]
 

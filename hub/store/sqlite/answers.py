@@ -4,20 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 
-from hub.store.answers import (
-    LABEL_SQL,
-    RECIPIENTS_SQL,
-    RELEASE_SQL,
-    SETTLE_SQL,
-    AnswerTarget,
-    StoredAnswer,
-    answers_sql,
-    claim_sql,
-    target_sql,
-)
+from hub.store.answers import AnswerTarget, StoredAnswer, answer_sql
 from hub.store.rows import notification_from_row
 from hub.store.schema import SQLITE
 from hub.store.sqlite.thread import StoreThread
+
+SQL = answer_sql(SQLITE)
 
 
 class SqliteAnswers:
@@ -26,34 +18,30 @@ class SqliteAnswers:
 
     async def target(self, notification_id: int, user_id: int) -> AnswerTarget | None:
         def run(db: sqlite3.Connection) -> AnswerTarget | None:
-            row = db.execute(target_sql(SQLITE), (notification_id, user_id)).fetchone()
+            row = db.execute(SQL.target, (notification_id, user_id)).fetchone()
             if row is None:
                 return None
-            recipients = tuple(r[0] for r in db.execute(RECIPIENTS_SQL.format("?"), (notification_id,)))
+            recipients = tuple(r[0] for r in db.execute(SQL.recipients, (notification_id,)))
             return AnswerTarget(notification_from_row(row), bool(row[9]), recipients)
 
         return await self._thread.run(run)
 
     async def claim(self, notification_id: int, user_id: int, label: str, at: str) -> str | None:
         def run(db: sqlite3.Connection) -> str | None:
-            if db.execute(claim_sql(SQLITE), (notification_id, user_id, label, at)).rowcount == 1:
+            if db.execute(SQL.claim, (notification_id, user_id, label, at)).rowcount == 1:
                 return None
-            return str(db.execute(LABEL_SQL.format("?", "?"), (notification_id, user_id)).fetchone()[0])
+            return str(db.execute(SQL.label, (notification_id, user_id)).fetchone()[0])
 
         return await self._thread.run(run)
 
     async def release(self, notification_id: int, user_id: int) -> None:
-        await self._thread.run(lambda db: db.execute(RELEASE_SQL.format("?", "?"), (notification_id, user_id)))
+        await self._thread.run(lambda db: db.execute(SQL.release, (notification_id, user_id)))
 
     async def settle(self, notification_id: int, user_id: int, response_id: int) -> None:
-        await self._thread.run(
-            lambda db: db.execute(SETTLE_SQL.format("?", "?", "?"), (response_id, notification_id, user_id))
-        )
+        await self._thread.run(lambda db: db.execute(SQL.settle, (response_id, notification_id, user_id)))
 
     async def answers(self, notification_id: int) -> list[StoredAnswer]:
-        return await self._thread.run(
-            lambda db: [
-                StoredAnswer(r[0], r[1], r[2], r[3])
-                for r in db.execute(answers_sql(SQLITE), (notification_id,)).fetchall()
-            ]
-        )
+        def run(db: sqlite3.Connection) -> list[StoredAnswer]:
+            return [StoredAnswer(*r) for r in db.execute(SQL.answers, (notification_id,)).fetchall()]
+
+        return await self._thread.run(run)
