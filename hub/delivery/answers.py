@@ -9,6 +9,7 @@ replayed, acked and resumed as they are. Only the sender reads the answers (`ans
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Final
 
 from hub.delivery.limits import SendLimits
@@ -20,6 +21,8 @@ from hub.protocol import Kind, Notification, Respond
 from hub.rich import Answer
 from hub.store import NewNotification, Store
 from hub.timeutil import utc_now_iso
+
+log = logging.getLogger(__name__)
 
 #: The kinds of notification a person sent, which may carry `respond` buttons.
 ANSWERABLE: Final = frozenset({Kind.DIRECT, Kind.ROOM, Kind.EVERYONE, Kind.ANNOUNCEMENT})
@@ -80,7 +83,10 @@ class Answers:
         try:
             stored = await self._sender.submit(draft)
         except BaseException:
-            await self._store.answers.release(note.id, me.id)  # nothing was told: the user may answer again
+            try:  # nothing was told: the user may answer again
+                await self._store.answers.release(note.id, me.id)
+            except Exception as exc:  # the store that refused the response may refuse this too
+                log.warning("could not forget %s's untold answer to %d: %s", me.name, note.id, exc)
             raise
         await self._store.answers.settle(note.id, me.id, stored.notification.id)
         return {"ok": True, "response": stored.notification.wire()}

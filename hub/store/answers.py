@@ -54,6 +54,12 @@ class AnswersPart(Protocol):
         """The answers to a notification, oldest first."""
 
 
+#: Retention: answers to notifications that are gone (nobody can answer or list them any more).
+ORPHAN_ANSWERS = (
+    "DELETE FROM responses WHERE NOT EXISTS (SELECT 1 FROM notifications n WHERE n.id = responses.notification_id)"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class AnswerSql:
     """The statements both backends run for answers, in one dialect."""

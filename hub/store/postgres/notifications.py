@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from hub.errors import NotFound
 from hub.protocol import Notification
+from hub.store.answers import ORPHAN_ANSWERS
 from hub.store.base import LIVE_ONLY, NewNotification, PruneResult, Stored, StoredBatch
 from hub.store.batch_plan import plan_batch, plan_lookups
 from hub.store.postgres.pool import PgPool, count_rows
@@ -145,6 +146,7 @@ class PgNotifications:
                 )
             )
             gone += count_rows(await conn.execute(orphans(POSTGRES)))
+            await conn.execute(ORPHAN_ANSWERS)
         return PruneResult(removed_deliveries=removed, removed_notifications=gone)
 
     # ------------------------------------------------------------------ cursors
