@@ -1,8 +1,8 @@
-"""The whole tray app (offscreen, on a qasync loop) with rich notifications, driven as a person would, against
-the stand-in hub of tests/support/fakehub.py (it speaks the documented `respond` and `response`; the hub's own
-come later): Approve pressed on a toast reaches the hub once, a click on a toast with a click target asks
-before the link opens, the priority floor of Settings holds toasts back, urgent passes do not disturb, and an
-answer to what alice sent pops up as its own toast."""
+"""The whole tray app (offscreen, on a qasync loop) with rich notifications, driven as a person would: against
+the stand-in hub of tests/support/fakehub.py (it speaks the documented `respond` and `response`), Approve pressed
+on a toast reaches the hub once, a click on a toast with a click target asks before the link opens, the priority
+floor of Settings holds toasts back, urgent passes do not disturb, and an answer to what alice sent pops up as
+its own toast; against the real hub, Approve reaches the sender and an answer comes back as a toast."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication
 from desktop.app import TrayApp
 from desktop.core.preferences import Preferences
 from desktop.ui.toast import Toast
-from tests.support.apps import RecordingReporter, make_tray_app, run_on_qasync
+from tests.support.apps import RecordingReporter, connected_client, hub_with, make_tray_app, run_on_qasync
 from tests.support.fakehub import FakeHub
 
 APPROVAL: dict[str, Any] = {
@@ -104,5 +104,53 @@ def test_buttons_links_priority_and_answers_in_the_app(qapp: QApplication, tmp_p
             await app.quit()
             await run
             await fake.stop()
+
+    run_on_qasync(qapp, scenario)
+
+
+def test_approve_on_a_toast_reaches_the_real_hub_and_its_sender(
+    qapp: QApplication, tmp_path: Path, prefs: Preferences
+) -> None:
+    """The real hub this time: bob (a python-socketio client) asks, alice presses Approve in the tray app;
+    bob is told, a second press from her other device is refused, and bob's answer to her comes back as a
+    toast."""
+    reporter = RecordingReporter()
+    app = make_tray_app(qapp, tmp_path, prefs, reporter)
+
+    async def scenario() -> None:
+        async with hub_with(tmp_path / "hub", alice="wonderland", bob="builder") as (url, accounts):
+            run = await signed_in(app, reporter, url)
+            try:
+                bob = await connected_client(url, accounts, "bob")
+                alices_phone = await connected_client(url, accounts, "alice")
+                asked = await bob.call(
+                    "send_notification", {"to": "alice", "type": "warning", "message": "2.14 is green", **APPROVAL}
+                )
+                await reporter.until(lambda: toast_of(app, asked["id"]) is not None)
+                toast = toast_of(app, asked["id"])
+                assert toast is not None
+                approve = next(b for b in toast.action_buttons if b.text() == "Approve")
+                QTest.mouseClick(approve, Qt.MouseButton.LeftButton)
+
+                told = await bob.next("response")
+                assert (told["notification_id"], told["from"], told["label"]) == (asked["id"], "alice", "Approve")
+                again = await alices_phone.call("respond", {"id": asked["id"], "label": "Reject"})
+                assert again["error"]["code"] == "conflict"
+
+                lunch = await alices_phone.call(
+                    "send_notification",
+                    {"to": "bob", "title": "Lunch at 12:30?", "message": "?", "actions": [
+                        {"action": "respond", "label": "Yes"}, {"action": "respond", "label": "No"}]},
+                )  # fmt: skip
+                await bob.next("notification")
+                assert (await bob.call("respond", {"id": lunch["id"], "label": "Yes"}))["ok"]
+                await reporter.until(
+                    lambda: "bob: Yes — Lunch at 12:30?" in [e["title"] for e in reporter.named("toast")]
+                )
+                await bob.close()
+                await alices_phone.close()
+            finally:
+                await app.quit()
+                await run
 
     run_on_qasync(qapp, scenario)

@@ -137,7 +137,7 @@ class FakeHub(Changes):
         return Event.RESPONSE.value if "notification_id" in note else DELIVERY_EVENT[Kind(note["kind"])].value
 
     async def _respond(self, sid: str, data: Any) -> dict[str, Any]:
-        """`respond {id, label}` as docs/protocol.md says the hub answers it (the hub's own comes later)."""
+        """`respond {id, label}` as docs/protocol.md says the hub answers it (hub/delivery/answers.py)."""
         user = self.sessions[sid]
         self.responds.append((user, data))
         self.poke()
