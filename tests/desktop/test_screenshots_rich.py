@@ -3,7 +3,7 @@ the sender's buttons, a Markdown toast, an urgent one, an answer to what alice s
 pane with the buttons and the answers so far.
 
 The hub here is the stand-in of tests/support/fakehub.py, which speaks the wire format docs/protocol.md
-describes for rich notifications (so the pictures do not depend on the hub's timing); the app is the
+describes for rich notifications (it stages bob's answer on cue, with no client of bob's); the app is the
 real `notify-tray`, driven as a person would.
 """
 
