@@ -86,6 +86,10 @@ _TEXT_SEND_PARAMETERS: list[dict[str, Any]] = [
     },
     {"name": "type", "in": "query", "schema": _ref("NotificationType"), "description": "as X-Type"},
     {"name": "title", "in": "query", "schema": {"type": "string"}, "description": "as X-Title"},
+    *(
+        {"name": name, "in": "query", "schema": {"type": "string"}, "description": f"as X-{name.title()}"}
+        for name in ("priority", "click", "actions", "markdown")
+    ),
 ]
 _TEXT_BODY = {
     "required": True,

@@ -3,7 +3,8 @@
     POST /api/notifications            JSON {to | room | everyone, type, title, message, priority, click,
                                        actions, format} -> 201 {id, recipients}
     POST /api/notify/{user}            body = the message text; X-Type / X-Title headers or ?type= / ?title=;
-                                       ntfy's X-Priority, X-Click, X-Actions, X-Markdown (or without `X-`)
+                                       ntfy's X-Priority, X-Click, X-Actions, X-Markdown (or without `X-`,
+                                       or ?priority= ...)
     POST /api/notify/room/{room}       the same, to a room
 
 Every send goes through the same `Sender` as a Socket.IO client (one code path for
@@ -66,7 +67,7 @@ def _option(request: web.Request, name: str) -> str | None:
 
 
 #: ntfy's headers for the rich fields (`hub.ntfy_headers.NtfyHeaders`), each also taken without `X-`
-#: as ntfy does (`Priority: urgent`).
+#: (`Priority: urgent`) and as a query parameter (`?priority=urgent`), as ntfy does.
 NTFY_HEADERS: Final = ("priority", "click", "actions", "markdown")
 
 
@@ -74,7 +75,7 @@ def _ntfy_fields(request: web.Request) -> dict[str, Any]:
     """The rich fields from ntfy's headers, as `HttpNotification` takes them; only those given."""
     given: dict[str, str] = {}
     for name in NTFY_HEADERS:
-        value = request.headers.get(f"X-{name.title()}", request.headers.get(name.title()))
+        value = request.headers.get(f"X-{name.title()}", request.headers.get(name.title(), request.query.get(name)))
         if value is not None:
             given[name] = value
     if not given:

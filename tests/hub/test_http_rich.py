@@ -58,17 +58,22 @@ async def test_a_ntfy_curl_line_with_a_changed_url_sends_a_rich_notification(hub
     ]
 
 
-async def test_ntfy_names_without_x_and_its_priority_words(hub: Hub) -> None:
+async def test_ntfy_names_without_x_or_as_query_parameters_and_its_priority_words(hub: Hub) -> None:
     token = await hub.user("alice")
     bob = await hub.client(await hub.user("bob"))
 
     answer = await call(
         hub, "POST", "/api/notify/bob", token=token, data="disk full", headers={"Priority": "max", "Markdown": "no"}
     )
+    query = await call(
+        hub, "POST", "/api/notify/bob", token=token, data="disk at 91%", params={"priority": "2", "markdown": "1"}
+    )
 
-    assert answer.status == 201
+    assert (answer.status, query.status) == (201, 201)
     note = await bob.next("notification")
     assert note["priority"] == "urgent" and "format" not in note
+    second = await bob.next("notification")
+    assert (second["priority"], second["format"]) == ("low", "markdown")
 
 
 async def test_json_body_takes_the_fields_with_ntfy_priorities(hub: Hub) -> None:
