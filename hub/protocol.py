@@ -2,7 +2,9 @@
 
 This is the one place the wire format lives. It depends on the standard library and pydantic only,
 so the hub, the desktop client and the tests can all import it. `docs/protocol.md` describes the
-same things for people; `tests/hub/test_protocol_doc.py` keeps the two in step.
+same things for people; `tests/hub/test_protocol_doc.py` keeps the two in step. What a rich
+notification adds (priority, click, actions, format; `respond` and `response`) has its types in
+`hub.rich`, and ntfy's headers are read in `hub.ntfy_headers`.
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from hub.rich import Answer, HttpPriority, Priority, RichFields
+from hub.rich import Respond as Respond  # the `respond` event's payload
+from hub.rich import Response as Response  # the `response` event
 
 PROTOCOL_VERSION: Final = 1
 
@@ -55,6 +61,7 @@ class Kind(StrEnum):
     EVERYONE = "everyone"
     ANNOUNCEMENT = "announcement"
     NOTICE = "notice"  # the hub's own notes to a room's members, e.g. "alice joined dev"
+    RESPONSE = "response"  # an answer to a `respond` button, delivered as the `response` event
 
 
 class Event(StrEnum):
@@ -73,6 +80,7 @@ class Event(StrEnum):
     LIST_ONLINE = "list_online"
     LIST_USERS = "list_users"
     LIST_ROOMS = "list_rooms"
+    RESPOND = "respond"
     # hub -> client
     WELCOME = "welcome"
     NOTIFICATION = "notification"
@@ -82,6 +90,7 @@ class Event(StrEnum):
     USER_ONLINE = "user_online"
     USER_OFFLINE = "user_offline"
     GAP = "gap"
+    RESPONSE = "response"
     ERROR = "error"
 
 
@@ -92,6 +101,7 @@ DELIVERY_EVENT: Final[dict[Kind, Event]] = {
     Kind.EVERYONE: Event.GLOBAL_NOTIFICATION,
     Kind.ANNOUNCEMENT: Event.SERVER_ANNOUNCEMENT,
     Kind.NOTICE: Event.NOTIFICATION,
+    Kind.RESPONSE: Event.RESPONSE,
 }
 
 
@@ -207,7 +217,7 @@ class _Payload(BaseModel):
 # --------------------------------------------------------------------------- client -> hub
 
 
-class SendNotification(_Payload):
+class SendNotification(_Payload, RichFields):
     """`send_notification`: to one user, on every device of theirs. `userId` is the seed guide's name for `to`."""
 
     to: UserName = Field(validation_alias=AliasChoices("to", "userId"))
@@ -216,7 +226,7 @@ class SendNotification(_Payload):
     title: TitleText = ""
 
 
-class RoomMessage(_Payload):
+class RoomMessage(_Payload, RichFields):
     """`room_message`: to every member of a room."""
 
     room: RoomName
@@ -231,7 +241,7 @@ class RoomRef(_Payload):
     room: RoomName
 
 
-class Broadcast(_Payload):
+class Broadcast(_Payload, RichFields):
     """`broadcast`: to everyone (admins only)."""
 
     message: MessageText
@@ -239,7 +249,7 @@ class Broadcast(_Payload):
     title: TitleText = ""
 
 
-class Announce(_Payload):
+class Announce(_Payload, RichFields):
     """`announce`: a system announcement to everyone (admins only); always type `system`."""
 
     message: MessageText
@@ -299,8 +309,10 @@ class RoomPage(_Payload):
 MAX_HISTORY_PAGE: Final = 500
 
 
-class HttpNotification(_Payload):
-    """`POST /api/notifications`: exactly one of `to`, `room`, `everyone: true` addresses it."""
+class HttpNotification(_Payload, RichFields):
+    """`POST /api/notifications`: exactly one of `to`, `room`, `everyone: true` addresses it.
+
+    `priority` also takes ntfy's names and numbers here (`hub.rich.priority_from_http`)."""
 
     to: UserName | None = Field(default=None, validation_alias=AliasChoices("to", "userId"))
     room: RoomName | None = None
@@ -309,6 +321,7 @@ class HttpNotification(_Payload):
     #: Default as on Socket.IO: `message` for a user or a room, `info` for everyone.
     type: NotificationType | None = None
     title: TitleText = ""
+    priority: HttpPriority = Priority.DEFAULT
 
     @model_validator(mode="after")
     def _one_target(self) -> HttpNotification:
@@ -320,7 +333,14 @@ class HttpNotification(_Payload):
         """The send this asks for, as the Socket.IO event's payload would give it. Built with
         `model_construct`: its fields were validated here, by the same types, so they are not
         checked a second time; a `type` not given takes that model's default."""
-        fields: dict[str, Any] = {"message": self.message, "title": self.title}
+        fields: dict[str, Any] = {
+            "message": self.message,
+            "title": self.title,
+            "priority": self.priority,
+            "click": self.click,
+            "actions": self.actions,
+            "format": self.format,
+        }
         if self.type is not None:
             fields["type"] = self.type
         if self.to is not None:
@@ -328,6 +348,12 @@ class HttpNotification(_Payload):
         if self.room is not None:
             return RoomMessage.model_construct(room=self.room, **fields)
         return Broadcast.model_construct(**fields)
+
+
+class NotificationRef(_Payload):
+    """`GET /api/notifications/{id}/responses`: the notification's id, from the path."""
+
+    id: Annotated[int, Field(ge=1, le=MAX_NOTIFICATION_ID)]
 
 
 class HistoryQuery(_Payload):
@@ -340,8 +366,11 @@ class HistoryQuery(_Payload):
 # --------------------------------------------------------------------------- hub -> client
 
 
-class Notification(BaseModel):
-    """A stored notification as delivered (`notification`, `room_notification`, ...)."""
+class Notification(RichFields):
+    """A stored notification as delivered (`notification`, `room_notification`, ...).
+
+    The rich fields (`hub.rich.RichFields`) are on the wire only when they differ from a plain
+    notification's, so clients that know nothing of them see what they always saw."""
 
     model_config = ConfigDict(frozen=True, populate_by_name=True)
 
@@ -353,12 +382,17 @@ class Notification(BaseModel):
     sender: str = Field(serialization_alias="from", validation_alias=AliasChoices("from", "sender"))
     room: str | None = None
     timestamp: str
+    #: For kind `response` only: what was answered (the `response` event's own fields).
+    answer: Answer | None = None
 
     def wire(self) -> dict[str, Any]:
         """The JSON object sent to clients. `sender` repeats `from` for seed-guide room clients.
 
         Written out rather than `model_dump(by_alias=True, mode="json")` plus `sender` (what it
-        equals, as a test checks): it runs for every notification delivered."""
+        equals, as a test checks): it runs for every notification delivered. An answer (kind
+        `response`) is the `response` event's object instead."""
+        if self.answer is not None:
+            return self.answer.response(self.id, self.sender, self.title, self.room, self.timestamp).wire()
         return {
             "id": self.id,
             "kind": self.kind.value,
@@ -369,6 +403,7 @@ class Notification(BaseModel):
             "room": self.room,
             "timestamp": self.timestamp,
             "sender": self.sender,
+            **self.rich_wire(),
         }
 
 

@@ -60,6 +60,14 @@ class HistoryFlow:
             self._spawn(self.follow())
         elif change is Change.GAP:
             self._spawn(self.refresh())
+        elif change is Change.ANSWERED and isinstance(self.window.detail.entry, StoredNotification):
+            self._spawn(self.show_answers(self.window.detail.entry.notification.id))
+
+    async def show_answers(self, notification_id: int) -> None:
+        """The answers to the notification in the detail pane, from the history."""
+        session = self._session()
+        if session is not None:
+            self.window.detail.set_answers(notification_id, await session.history.responses(notification_id))
 
     async def show(self, notification_id: int | None) -> None:
         """Open the window (at `notification_id`, shown whole and marked read, if given); without a session,
@@ -157,6 +165,7 @@ class HistoryFlow:
         if notification_id in self._opening:
             return  # opened twice at once (a toast's click selects it, and says so): marked once
         self.report.event("history_opened", notification_id=notification_id)
+        await self.show_answers(notification_id)
         row = self.window.model.row_of(notification_id)
         entry = self.window.model.entry(row) if row is not None else None
         if isinstance(entry, StoredNotification) and not entry.read:

@@ -16,7 +16,9 @@ import sys
 from collections.abc import Awaitable, Callable
 
 from desktop.app.tasks import Spawn
+from desktop.core.actions import Button
 from desktop.core.bubbles import Bubble, icon_of
+from desktop.core.models import ReceivedNotification
 from desktop.core.preferences import Preferences
 from desktop.core.presentation import Presentation, Presenter, ShowAs, choose
 from desktop.core.system_toasts import NotificationPort, SystemToasts, system_policy
@@ -44,6 +46,8 @@ class NotifyFlow:
         on_open: Callable[[int | None], None],
         on_reply: Callable[[str], None],
         spawn: Spawn,
+        on_link: Callable[[ReceivedNotification], None] = lambda _n: None,
+        on_button: Callable[[ReceivedNotification, Button], None] = lambda _n, _b: None,
         connect: Connect | None = None,
         platform: str = sys.platform,
     ) -> None:
@@ -53,6 +57,8 @@ class NotifyFlow:
         self._me = me
         self._on_open = on_open
         self._on_reply = on_reply
+        self._on_link = on_link
+        self._on_button = on_button
         self._connect = connect
         self._spawn = spawn
         self._broken = False  # the service stopped answering: toasts until it is found again
@@ -98,7 +104,8 @@ class NotifyFlow:
         if port is not None:
             self.renderer = SystemToasts(self.policy, port, me=self._me, on_open=self._opened,
                                          on_reply=self._replied, sound=self._bubble_sound, icon=icon_of,
-                                         on_shown=self._shown, on_failed=self._failed)  # fmt: skip
+                                         on_shown=self._shown, on_failed=self._failed, on_link=self._linked,
+                                         on_button=self._pressed)  # fmt: skip
 
     async def _find_again(self) -> None:
         """System notifications were chosen, but no service answered (or it went away): the bus may start one."""
@@ -176,6 +183,14 @@ class NotifyFlow:
     def _replied(self, to: str) -> None:
         self.report.event("notification_action", action="reply", to=to)
         self._on_reply(to)
+
+    def _linked(self, notification: ReceivedNotification) -> None:
+        self.report.event("notification_action", action="link", notification_id=notification.id)
+        self._on_link(notification)
+
+    def _pressed(self, notification: ReceivedNotification, button: Button) -> None:
+        self.report.event("notification_action", action=button.kind.value, notification_id=notification.id)
+        self._on_button(notification, button)
 
     def _shown(self, info: ToastInfo, bubble: Bubble, nid: int) -> None:
         self.report.event("system_notification", id=nid, replaces=bubble.replaces, kind=info.kind.value,

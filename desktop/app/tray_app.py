@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
+from desktop.app.action_flow import ActionFlow
 from desktop.app.commands import Commands
 from desktop.app.compose_flow import ComposeFlow
 from desktop.app.discovery_flow import DiscoveryFlow
@@ -45,6 +46,7 @@ from desktop.ui.signin import SignInDialog
 from desktop.ui.toast_stack import ToastStack
 from desktop.ui.tray import StatusWindow, Tray
 from desktop.ui.tray_messages import TrayMessages
+from hub.rich import Priority
 
 
 class TrayApp(QObject):
@@ -106,7 +108,8 @@ class TrayApp(QObject):
             toasts=self.toasts, prefs=prefs, report=report, sound=SoundPlayer(prefs.sound, fallback=QApplication.beep),
             me=lambda: self.signin.session.username if self.signin.session else "",
             on_open=lambda nid: spawn(self.history.show(nid)), on_reply=lambda to: self.compose.open(to),
-            spawn=spawn, connect=service,
+            spawn=spawn, connect=service, on_link=lambda n: self.actions.link(n, n.click or ""),
+            on_button=lambda n, button: self.actions.button(n, button),
         )  # fmt: skip
         self.gate = ToastGate(self.notifications.presenter, self.dnd)
         self.discovery = DiscoveryFlow(dialog=self.dialog, report=report, spawn=spawn)
@@ -137,6 +140,8 @@ class TrayApp(QObject):
         self.history = HistoryFlow(session=session, unread=self.unread, report=report, spawn=spawn,
                                    sign_in_needed=self.signin.ask_again)  # fmt: skip
         self.history_window = self.history.window
+        self.actions = ActionFlow(session=session, report=report, spawn=spawn, notice=self.notifications.notice,
+                                  reply=lambda to: self.compose.open(to, reply=True))  # fmt: skip
         self.team = TeamFlow(
             session=session, directory=self.directory, menu=self.menu, dnd=self.dnd, hosted=lambda: self.host.hosted,
             prefs=prefs, toasts=self.notifications.presenter, report=report, spawn=spawn,
@@ -182,6 +187,9 @@ class TrayApp(QObject):
         menu.hosting_info_requested.connect(self.host.open_or_host)
         for replier in (self.stack, self.history_window):  # a toast's Reply, the history's
             replier.reply_requested.connect(lambda to: self.compose.open(to, reply=True))
+            replier.button_pressed.connect(self.actions.button)  # the sender's view and respond buttons
+        self.stack.link_requested.connect(lambda n: self.actions.link(n, n.click or ""))
+        self.history_window.link_requested.connect(self.actions.link)
         self.dialog.host_requested.connect(lambda: spawn(self.host.host_here()))
         self.settings.dialog.sign_out_requested.connect(lambda: spawn(self.signin.sign_out()))
         self.dnd_timer.timeout.connect(self.dnd.check)
@@ -224,6 +232,7 @@ class TrayApp(QObject):
     def apply_preferences(self) -> None:
         """The settings changed (or the app starts): what they govern follows at once."""
         self.stack.set_corner(self.prefs.toast_corner)
+        self.gate.min_priority = Priority(self.prefs.min_priority)
         self.do_not_disturb.apply()
         self.notifications.apply()
 

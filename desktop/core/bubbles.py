@@ -2,9 +2,11 @@
 
 `bubble_for` turns what lan-notify would show as a toast (`ToastInfo`) into the arguments of the
 freedesktop notification specification: urgency from the type (critical for error and system, which
-then stay until closed), Open (a click) and Reply (messages) as actions, a category, an icon, the
-desktop entry and a sound. Plain text stays plain: when the service reads markup in the body, the
-text is escaped. No Qt, no D-Bus here (`desktop.system.notifications` sends bubbles).
+then stay until closed) and the priority (low for min and low, critical for urgent), Open (a click),
+Reply (messages) or the sender's own buttons as actions, a category, an icon, the desktop entry and a
+sound. Plain text stays plain: when the service reads markup in the body, the text is escaped; a
+Markdown message is shown as its plain text. No Qt, no D-Bus here (`desktop.system.notifications`
+sends bubbles).
 """
 
 from __future__ import annotations
@@ -15,13 +17,18 @@ from enum import IntEnum
 from typing import Final
 
 import resources
+from desktop.core import markdown
+from desktop.core.actions import Button, buttons_for
 from desktop.core.identity import DESKTOP_ENTRY_ID
 from desktop.core.toasts import ToastInfo, ToastKind, reply_target
 from hub.protocol import NotificationType
+from hub.rich import Priority, TextFormat
 
 #: The action a click on the bubble invokes (the specification's "default").
 OPEN: Final = "default"
 REPLY: Final = "reply"
+#: The action key of the sender's button number N (0-based, in `buttons_for`'s order): "button-N".
+BUTTON_PREFIX: Final = "button-"
 CRITICAL_TYPES: Final = frozenset({NotificationType.ERROR.value, NotificationType.SYSTEM.value})
 #: Most severe first: the icon a summary borrows from what it holds.
 SEVERITY: Final = ("error", "warning", "system", "message", "success", "info")
@@ -69,7 +76,12 @@ def escape_markup(text: str) -> str:
 
 def urgency_of(info: ToastInfo) -> Urgency:
     styles = info.types if info.kind is ToastKind.SUMMARY else {info.style}
-    return Urgency.CRITICAL if styles & CRITICAL_TYPES else Urgency.NORMAL
+    priority = info.notification.priority if info.notification is not None else Priority.DEFAULT
+    if styles & CRITICAL_TYPES or (info.kind is ToastKind.NOTIFICATION and priority is Priority.URGENT):
+        return Urgency.CRITICAL
+    if info.kind is ToastKind.NOTIFICATION and priority in {Priority.MIN, Priority.LOW}:
+        return Urgency.LOW
+    return Urgency.NORMAL
 
 
 def category_of(info: ToastInfo) -> str:
@@ -82,8 +94,9 @@ def category_of(info: ToastInfo) -> str:
 
 def text_of(info: ToastInfo) -> tuple[str, str]:
     """The bubble's summary and body: the title, then the text, who sent it and where, and any small print."""
-    lines = [info.message]
     n = info.notification
+    markdown_body = info.kind is ToastKind.NOTIFICATION and n is not None and n.format is TextFormat.MARKDOWN
+    lines = [markdown.plain(info.message) if markdown_body else info.message]
     if info.kind is ToastKind.NOTIFICATION and n is not None and n.sender:
         lines.append(f"— {n.origin}")
     if info.hint:
@@ -91,7 +104,18 @@ def text_of(info: ToastInfo) -> tuple[str, str]:
     return info.title, "\n".join(line for line in lines if line)
 
 
+def own_buttons(info: ToastInfo, me: str) -> tuple[Button, ...]:
+    """The sender's buttons on a notification's bubble (none for summaries and notices)."""
+    n = info.notification
+    if info.kind is not ToastKind.NOTIFICATION or n is None or not n.actions:
+        return ()
+    return buttons_for(n, me)
+
+
 def actions_of(info: ToastInfo, me: str) -> tuple[tuple[str, str], ...]:
+    own = own_buttons(info, me)
+    if own:
+        return ((OPEN, "Open"), *((f"{BUTTON_PREFIX}{i}", b.label) for i, b in enumerate(own)))
     target = reply_target(info, me)
     if target is None:
         return ((OPEN, "Open"),)

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any, Final
 
 from hub.protocol import MAX_MESSAGE_BYTES, MAX_TITLE_CHARS, Event, NotificationType
+from hub.rich import MAX_ACTION_LABEL_CHARS, MAX_ACTIONS, Priority, link_problem
 
 EVERYONE_LABEL: Final = "Everyone"
 RECENT_LIMIT: Final = 8
@@ -64,6 +65,17 @@ class ComposeDraft:
     type: NotificationType
     title: str
     message: str
+    priority: Priority = Priority.DEFAULT
+    #: A link opened when the notification is clicked ("" for none).
+    click: str = ""
+    #: The labels of `respond` buttons: answers that come back to the sender.
+    answers: tuple[str, ...] = ()
+    markdown: bool = False
+
+
+def parse_answers(text: str) -> tuple[str, ...]:
+    """The answer buttons typed as 'Approve, Reject': labels separated by commas, blanks dropped."""
+    return tuple(label.strip() for label in text.split(",") if label.strip())
 
 
 def types_for(admin: bool) -> list[NotificationType]:
@@ -134,6 +146,18 @@ def problem_with(draft: ComposeDraft, limits: Limits) -> str:
         return f"The title is too long: at most {limits.title_chars} characters."
     if "\n" in draft.title or "\r" in draft.title:
         return "The title must be one line."
+    if draft.click and (why := link_problem(draft.click)):
+        return f"The link cannot be used: {why}."
+    return _answers_problem(draft.answers)
+
+
+def _answers_problem(answers: tuple[str, ...]) -> str:
+    if len(answers) > MAX_ACTIONS:
+        return f"At most {MAX_ACTIONS} answers."
+    if any(len(label) > MAX_ACTION_LABEL_CHARS for label in answers):
+        return f"An answer is too long: at most {MAX_ACTION_LABEL_CHARS} characters each."
+    if len({label.casefold() for label in answers}) < len(answers):
+        return "Two answers are the same."
     return ""
 
 
@@ -142,6 +166,14 @@ def request_for(draft: ComposeDraft) -> tuple[str, dict[str, Any]]:
     body: dict[str, Any] = {"message": draft.message, "type": draft.type.value}
     if draft.title:
         body["title"] = draft.title
+    if draft.priority is not Priority.DEFAULT:
+        body["priority"] = draft.priority.value
+    if draft.click:
+        body["click"] = draft.click
+    if draft.answers:
+        body["actions"] = [{"action": "respond", "label": label} for label in draft.answers]
+    if draft.markdown:
+        body["format"] = "markdown"
     if draft.to.kind is TargetKind.ROOM:
         return Event.ROOM_MESSAGE.value, {"room": draft.to.name, **body}
     if draft.to.kind is TargetKind.EVERYONE:

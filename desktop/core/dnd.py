@@ -2,8 +2,8 @@
 
 While do-not-disturb is on (by hand, for a while, or inside the quiet hours), notifications still
 go to the history and the unread badge, but their toasts are held, except `error` and `system`,
-which always show. When it ends, one summary toast says how many arrived ("7 notifications while
-you were away").
+which always show, as do notifications of priority `urgent`. When it ends, one summary toast says
+how many arrived ("7 notifications while you were away").
 
 No sleeps and no Qt: the clock is injected; the UI arms one timer for `next_change()` and calls
 `check()` when it fires (and the gate checks on every arrival).
@@ -19,6 +19,7 @@ from typing import Final, Protocol
 
 from desktop.core.models import ReceivedNotification
 from hub.protocol import NotificationType
+from hub.rich import Priority
 
 WallClock = Callable[[], datetime]
 ALWAYS_SHOWN: Final = frozenset({NotificationType.ERROR, NotificationType.SYSTEM})
@@ -122,7 +123,9 @@ class DoNotDisturb:
         return self._compute(self._clock())
 
     def holds(self, notification: ReceivedNotification) -> bool:
-        return self.active() and notification.type not in ALWAYS_SHOWN
+        if notification.type in ALWAYS_SHOWN or notification.priority is Priority.URGENT:
+            return False
+        return self.active()
 
     def describe(self) -> str:
         """For the menu: 'Do not disturb: on until 14:05', 'quiet hours (19:00-08:00)', 'off'."""
@@ -206,14 +209,19 @@ class DoNotDisturb:
 
 
 class ToastGate:
-    """Stands between the inbox and the toast policy: holds what do-not-disturb holds."""
+    """Stands between the inbox and the toast policy: holds what do-not-disturb holds, and lets no toast
+    through for a priority below `min_priority` ("Show toasts from priority ..."; `min` never toasts).
+    What it stops is in the history and the badge all the same."""
 
-    def __init__(self, policy: Sink, dnd: DoNotDisturb) -> None:
+    def __init__(self, policy: Sink, dnd: DoNotDisturb, *, min_priority: Priority = Priority.LOW) -> None:
         self.policy = policy
         self.dnd = dnd
+        self.min_priority = min_priority
         dnd.set_summary_sink(policy)
 
     def push(self, notification: ReceivedNotification) -> None:
+        if not toasts_for(notification.priority, self.min_priority):
+            return
         self.dnd.check(always=False)
         if self.dnd.holds(notification):
             self.dnd.hold(notification)
@@ -224,3 +232,8 @@ class ToastGate:
         self, title: str, message: str, *, style: str = "warning", timeout: float | None = None, hint: str = ""
     ) -> int:
         return self.policy.push_notice(title, message, style=style, timeout=timeout, hint=hint)
+
+
+def toasts_for(priority: Priority, minimum: Priority) -> bool:
+    """Whether a notification of `priority` pops a toast when toasts start at `minimum`: `min` never does."""
+    return priority is not Priority.MIN and priority.level >= minimum.level

@@ -13,12 +13,15 @@ from typing import Generic, TypeVar
 
 from desktop.core.dnd import Sink
 from desktop.core.history import AsyncHistory
-from desktop.core.models import Gap, ReceivedNotification
+from desktop.core.models import Gap, ReceivedNotification, ReceivedResponse
 from desktop.core.unread import UnreadCounter
 from hub.protocol import NotificationType
 
 GAP_TITLE = "Some notifications were missed"
 GAP_HINT = "Click to open the history: it marks the place"
+RESPONSE_HINT = "Click to open the history"
+#: Seconds an answer's toast stays (as a message's).
+RESPONSE_TIMEOUT = 10.0
 S = TypeVar("S", bound=Sink)
 
 
@@ -29,6 +32,7 @@ class Change(StrEnum):
     GAP = "gap"  # a gap marker, somewhere in the list
     READ = "read"  # read or unread marks
     DELETED = "deleted"  # notifications deleted, or the whole history cleared
+    ANSWERED = "answered"  # someone answered a notification (a `response`)
 
 
 class Inbox(Generic[S]):
@@ -63,6 +67,25 @@ class Inbox(Generic[S]):
         self.unread.add()
         self.toasts.push(notification)
         self._changed(Change.ARRIVED)
+        return True
+
+    async def response(self, response: ReceivedResponse, *, me: str) -> bool:
+        """Someone answered a notification (live, replayed, or our own answer's ack). Returns False for one
+        already held. An answer to what `me` sent pops a toast of its own: "bob: Approve — Deploy 2.14?"."""
+        if not await self.history.add_response(response):
+            return False
+        if response.to == me and response.responder != me:
+            where = f" in #{response.room}" if response.room else ""
+            self.toasts.push_notice(
+                response_headline(response),
+                f"{response.responder} answered your notification{where}: {response.title}"
+                if response.title
+                else f"{response.responder} answered your notification{where}.",
+                style="message",
+                timeout=RESPONSE_TIMEOUT,
+                hint=RESPONSE_HINT,
+            )
+        self._changed(Change.ANSWERED)
         return True
 
     async def gap(self, gap: Gap) -> None:
@@ -103,3 +126,12 @@ class Inbox(Generic[S]):
         await self._recount()
         self._changed(Change.DELETED)
         return count
+
+
+def response_headline(response: ReceivedResponse) -> str:
+    """How an answer reads: "bob: Approve — Deploy 2.14 to prod?"."""
+    return (
+        f"{response.responder}: {response.label} — {response.title}"
+        if response.title
+        else (f"{response.responder}: {response.label}")
+    )

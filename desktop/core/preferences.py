@@ -15,6 +15,9 @@ from hub.protocol import NotificationType
 #: The screen corners toasts can sit in: (toasts/corner value, what the settings dialog says).
 CORNERS = (("top-right", "Top right"), ("top-left", "Top left"), ("bottom-right", "Bottom right"),
            ("bottom-left", "Bottom left"))  # fmt: skip
+#: The floor of "Show toasts from priority ..." (toasts/min_priority), in words; `min` never toasts.
+MIN_PRIORITIES = (("low", "Low and above (all but min)"), ("default", "Default and above"),
+                  ("high", "High and above"), ("urgent", "Urgent only"))  # fmt: skip
 #: What the settings dialog offers for host/interface (an address of this computer's may be typed too).
 INTERFACES = (("0.0.0.0", "Every network interface (teammates can join)"), ("127.0.0.1", "This computer only"))
 
@@ -121,6 +124,13 @@ class Preferences:
         has a service with buttons, toasts otherwise)."""
         value = self._text("notifications/show_as")
         return value if value in {"toasts", "system"} else ""
+
+    @property
+    def min_priority(self) -> str:
+        """toasts/min_priority: the lowest priority that pops a toast: low (default), default, high, urgent.
+        Below it a notification goes to the history and the badge only."""
+        value = self._text("toasts/min_priority")
+        return value if value in dict(MIN_PRIORITIES) else "low"
 
     def toast_duration(self, ntype: str) -> float | None:
         """toasts/duration/TYPE: seconds on screen; 0 = sticky (until closed); unset = the type's default."""

@@ -9,8 +9,10 @@ brings the user's answers back:
 - a toast the policy drops is closed on the service (folded into a summary, or the session ended),
   except when its time was up: the service expires its bubbles itself (critical ones never), and
   a bubble that left the screen stays in the desktop's notification list;
-- the service's ActionInvoked ("default": a click; "reply") and NotificationClosed come back as
-  `on_open(notification id)` / `on_reply(recipient)` and as the toast leaving the policy.
+- the service's ActionInvoked ("default": a click; "reply"; "button-N": the sender's button N) and
+  NotificationClosed come back as `on_open(notification id)` (or `on_link(notification)` for one with
+  a click target) / `on_reply(recipient)` / `on_button(notification, button)` and as the toast leaving
+  the policy.
 
 Calls to the service run one at a time, in order, on a task of this object's own (`start`/`stop`),
 so a summary's update waits for its first bubble's id. No Qt, no D-Bus here.
@@ -27,7 +29,9 @@ from dataclasses import replace
 from functools import partial
 from typing import Protocol
 
-from desktop.core.bubbles import OPEN, REPLY, Bubble, CloseReason, bubble_for, icon_of
+from desktop.core.actions import Button, ButtonKind
+from desktop.core.bubbles import BUTTON_PREFIX, OPEN, REPLY, Bubble, CloseReason, bubble_for, icon_of, own_buttons
+from desktop.core.models import ReceivedNotification
 from desktop.core.toasts import BURST_THRESHOLD, Clock, ToastInfo, ToastPolicy, ToastView, reply_target
 
 log = logging.getLogger(__name__)
@@ -67,6 +71,8 @@ class SystemToasts:
         icon: Callable[[ToastInfo], str] = icon_of,
         on_shown: Callable[[ToastInfo, Bubble, int], None] = lambda *_: None,
         on_failed: Callable[[Exception], None] = lambda _exc: None,
+        on_link: Callable[[ReceivedNotification], None] = lambda _n: None,
+        on_button: Callable[[ReceivedNotification, Button], None] = lambda _n, _b: None,
     ) -> None:
         self.policy = policy
         self.port = port
@@ -77,6 +83,8 @@ class SystemToasts:
         self._icon = icon
         self._on_shown = on_shown
         self._on_failed = on_failed
+        self._on_link = on_link
+        self._on_button = on_button
         self._shown: dict[int, ToastInfo] = {}  # toast key -> what its bubble shows
         self._ids: dict[int, int] = {}  # toast key -> the service's id
         self._closed_by_service: set[int] = set()  # toast keys whose bubble the service closed
@@ -133,8 +141,9 @@ class SystemToasts:
     async def _show(self, info: ToastInfo) -> None:
         if self._shown.get(info.key) != info:
             return  # changed or gone meanwhile: a newer job shows (or closes) it
-        bubble = bubble_for(info, me=self._me(), capabilities=self.port.capabilities, sound=self._sound(info.style),
-                            icon=self._icon(info))  # fmt: skip
+        quiet = info.notification is not None and info.notification.priority.level <= 2  # min, low: no sound
+        bubble = bubble_for(info, me=self._me(), capabilities=self.port.capabilities,
+                            sound=None if quiet else self._sound(info.style), icon=self._icon(info))  # fmt: skip
         bubble = replace(bubble, replaces=self._ids.get(info.key, 0))
         nid = await self.port.notify(bubble)
         self._ids[info.key] = nid
@@ -190,13 +199,26 @@ class SystemToasts:
         info = self._shown.get(key) if key is not None else None
         if key is None or info is None:
             return  # not ours (another app's bubble), or no longer held
-        if action == OPEN:
+        n = info.notification
+        if action == OPEN and n is not None and n.click:
+            self._on_link(n)
+        elif action == OPEN:
             self._on_open(info.notification_id)
         elif action == REPLY and (target := reply_target(info, self._me())):
             self._on_reply(target)
+        elif action.startswith(BUTTON_PREFIX) and n is not None and (button := self._button(info, action)):
+            if button.kind is ButtonKind.REPLY:
+                self._on_reply(button.target)
+            else:
+                self._on_button(n, button)
         else:
             return
         self.policy.dismiss(key)  # answered: its bubble goes (services differ on whether they close it)
+
+    def _button(self, info: ToastInfo, action: str) -> Button | None:
+        buttons = own_buttons(info, self._me())
+        index = action.removeprefix(BUTTON_PREFIX)
+        return buttons[int(index)] if index.isdigit() and int(index) < len(buttons) else None
 
     def _closed(self, nid: int, reason: CloseReason) -> None:
         key = self._key_of(nid)

@@ -3,7 +3,8 @@
 The policy is a plain object with an injectable clock. It never sleeps: the UI asks
 `next_deadline()`, arms one timer for it and calls `expire()` when it fires.
 
-- Auto-dismiss per type: info/success/message 5 s, warning 10 s, error and system stay until closed.
+- Auto-dismiss per type: info/success/message 5 s, warning 10 s, error and system stay until closed;
+  a notification of priority `high` stays twice as long, one of priority `urgent` until closed.
 - Newest on top; at most `max_visible` on screen, the rest counted as "+N more" (their clocks keep
   running, so stale ones leave quietly; sticky ones come up when there is room).
 - A burst (more than `burst_threshold` arrivals within `burst_window` seconds) collapses the toasts
@@ -27,6 +28,7 @@ from typing import Final
 from desktop.core.models import ReceivedNotification
 from desktop.core.reply import reply_recipient
 from hub.protocol import NotificationType
+from hub.rich import Priority
 
 Clock = Callable[[], float]
 
@@ -101,6 +103,8 @@ class _Toast:
     newest_id: int | None = None
     hint: str = ""
     write_to: str = ""
+    #: A summary holding an urgent notification (it stays until closed).
+    urgent: bool = False
 
     def info(self) -> ToastInfo:
         count = sum(self.by_type.values()) if self.kind is ToastKind.SUMMARY else 1
@@ -212,7 +216,7 @@ class ToastPolicy:
             self._summary = summary
             self._fold(summary, [*members, notification], now)
         else:
-            timeout = self._auto_dismiss.get(notification.type)
+            timeout = timeout_for(notification, self._auto_dismiss.get(notification.type))
             self._new(
                 ToastKind.NOTIFICATION,
                 notification.type.value,
@@ -319,10 +323,11 @@ class ToastPolicy:
     def _fold(self, summary: _Toast, notifications: list[ReceivedNotification], now: float) -> None:
         for n in notifications:
             summary.by_type[n.type.value] += 1
+            summary.urgent = summary.urgent or n.priority is Priority.URGENT
             summary.newest_id = n.id if summary.newest_id is None else max(summary.newest_id, n.id)
         summary.title, summary.message = _summary_text(summary.by_type)
         # A summary holding an error or system notice stays until closed, like those would have.
-        sticky = any(self._auto_dismiss.get(NotificationType(t)) is None for t in summary.by_type)
+        sticky = summary.urgent or any(self._auto_dismiss.get(NotificationType(t)) is None for t in summary.by_type)
         summary.timeout = None if sticky else self._summary_timeout
         summary.remaining = summary.timeout
         summary.deadline = None if summary.timeout is None or self._frozen else now + summary.timeout
@@ -359,6 +364,13 @@ class ToastPolicy:
         view = self.view()
         for listener in list(self._listeners):
             listener(view)
+
+
+def timeout_for(notification: ReceivedNotification, by_type: float | None) -> float | None:
+    """How long a notification's toast stays: its type's time, twice that for `high`, until closed for `urgent`."""
+    if notification.priority is Priority.URGENT or by_type is None:
+        return None
+    return by_type * 2 if notification.priority is Priority.HIGH else by_type
 
 
 def reply_target(info: ToastInfo, me: str = "") -> str | None:

@@ -16,7 +16,7 @@ from typing import Any, Final
 import socketio
 
 from desktop.core.connection import Backoff, ConnectionState, ConnectionStateMachine, ConnectionStatus
-from desktop.core.models import Gap, ReceivedNotification
+from desktop.core.models import Gap, ReceivedNotification, ReceivedResponse
 from desktop.errors import CertificateError, HubClientError, HubRefusedError, HubResponseError, HubUnreachableError
 from desktop.net import tls
 from desktop.net.deliveries import Deliveries
@@ -68,6 +68,7 @@ class HubClient:
         last_id: int | None = 0,
         on_notification: Callable[[ReceivedNotification], Awaitable[object]] = _nothing,
         on_gap: Callable[[Gap], Awaitable[object]] = _nothing,
+        on_response: Callable[[ReceivedResponse], Awaitable[object]] = _nothing,
         on_state: Callable[[ConnectionStatus], None] = _ignore,
         on_presence: Callable[[frozenset[str]], None] = _ignore,
         on_welcome: Callable[[Welcome], None] = _ignore,
@@ -108,6 +109,7 @@ class HubClient:
             on_gap=on_gap,
             socket=lambda: self._sio,
             drop_connection=self._drop_connection,
+            on_response=on_response,
         )
 
     # ------------------------------------------------------------------ public
@@ -328,6 +330,7 @@ class HubClient:
         sio.on(Event.USER_ONLINE.value, self._presence.user_online)
         sio.on(Event.USER_OFFLINE.value, self._presence.user_offline)
         sio.on(Event.GAP.value, self._deliveries.gap)
+        sio.on(Event.RESPONSE.value, self._deliveries.response)
         sio.on(Event.ERROR.value, self._handle_error)
         return sio
 

@@ -1,5 +1,6 @@
-"""What the hub delivers to one device: each notification handed on once, in arrival order, and acked
-cumulatively once handled; gap reports in the same order.
+"""What the hub delivers to one device: each notification (and each answer to one, a `response`: its id
+comes from the same sequence) handed on once, in arrival order, and acked cumulatively once handled;
+gap reports in the same order.
 
 Socket.IO runs each incoming event in its own task; notifications are processed one at a time in
 arrival order (a FIFO lock), so an id is acked only after every earlier one was handled. When handling
@@ -17,7 +18,7 @@ from typing import Any, Final
 
 import socketio
 
-from desktop.core.models import Gap, ReceivedNotification
+from desktop.core.models import Gap, ReceivedNotification, ReceivedResponse
 from hub.protocol import Event
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ class Deliveries:
         on_gap: Callable[[Gap], Awaitable[object]],
         socket: Callable[[], socketio.AsyncClient | None],
         drop_connection: Callable[[], Coroutine[Any, Any, None]],
+        on_response: Callable[[ReceivedResponse], Awaitable[object]] | None = None,
     ) -> None:
         """`socket` is the live connection (acks go there); `drop_connection` closes it as if it were lost."""
         self.last_id = last_id
@@ -42,6 +44,7 @@ class Deliveries:
         self._acked = last_id or 0
         self._on_notification = on_notification
         self._on_gap = on_gap
+        self._on_response = on_response
         self._socket = socket
         self._drop_connection = drop_connection
         self._order = asyncio.Lock()
@@ -67,21 +70,35 @@ class Deliveries:
         except (ValueError, TypeError) as exc:
             log.warning("ignored a malformed notification: %s", exc)
             return
+        await self._handle(notification.id, lambda: self._on_notification(notification))
+
+    async def response(self, data: Any) -> None:
+        """A `response`: someone answered a notification. Ordered and acked as notifications are."""
+        try:
+            response = ReceivedResponse.from_wire(data if isinstance(data, dict) else {})
+        except (ValueError, TypeError) as exc:
+            log.warning("ignored a malformed response: %s", exc)
+            return
+        handler = self._on_response
+        await self._handle(response.id, (lambda: handler(response)) if handler is not None else None)
+
+    async def _handle(self, item_id: int, handle: Callable[[], Awaitable[object]] | None) -> None:
         async with self._order:
-            if self._resyncing or notification.id in self._seen:
+            if self._resyncing or item_id in self._seen:
                 return  # a duplicate, or after a failure: the replay on reconnect brings it again
             try:
-                await self._on_notification(notification)
+                if handle is not None:
+                    await handle()
             except Exception:
                 # Acks are cumulative, so nothing after this one may be acked either: drop the
                 # connection and resume from the last id handled; the hub replays the rest.
-                log.exception("handling notification %s failed; resyncing", notification.id)
+                log.exception("handling delivery %s failed; resyncing", item_id)
                 self._resyncing = True
                 asyncio.get_running_loop().create_task(self._drop_connection(), name="hub-resync")
                 return
-            self._remember(notification.id)
-            if self.last_id is None or notification.id > self.last_id:
-                self.last_id = notification.id
+            self._remember(item_id)
+            if self.last_id is None or item_id > self.last_id:
+                self.last_id = item_id
         self._schedule_ack()
 
     async def gap(self, data: Any) -> None:

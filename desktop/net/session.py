@@ -19,7 +19,7 @@ from desktop.core.directory import Directory
 from desktop.core.dnd import Sink
 from desktop.core.history import AsyncHistory, history_path
 from desktop.core.inbox import Inbox
-from desktop.core.models import ReceivedNotification
+from desktop.core.models import ReceivedNotification, ReceivedResponse
 from desktop.core.unread import UnreadCounter
 from desktop.errors import CertificateError, HubClientError, HubUnreachableError
 from desktop.net.client import HubClient
@@ -70,6 +70,7 @@ class HubSession:
             last_id=last_id or 0,
             on_notification=session._received,
             on_gap=inbox.gap,
+            on_response=session._answered,
             on_state=on_state,
             on_welcome=session._welcomed,
             on_presence=session._presence,
@@ -88,6 +89,21 @@ class HubSession:
             # "bob joined ops": a room's members changed (maybe ours, from another device): refresh the rooms.
             self._spawn(self._refresh_rooms())
         return new
+
+    async def _answered(self, response: ReceivedResponse) -> None:
+        await self.inbox.response(response, me=self.username)
+
+    async def respond(self, notification_id: int, label: str) -> ReceivedResponse:
+        """Answer a notification with one of its `respond` buttons (`respond {id, label}`); the hub sends the
+        answer to the sender. Returns it as kept in the history; raises `HubRefusedError` (e.g. `conflict`:
+        answered before) or `HubUnreachableError`."""
+        answer = await self._client().call(Event.RESPOND.value, {"id": notification_id, "label": label})
+        try:
+            response = ReceivedResponse.from_wire(answer.get("response") or {})
+        except ValueError as exc:
+            raise HubClientError(f"the hub's answer to respond was not understood: {exc}") from None
+        await self.inbox.response(response, me=self.username)
+        return response
 
     async def _refresh_rooms(self) -> None:
         try:

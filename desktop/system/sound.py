@@ -75,9 +75,10 @@ class SoundPlayer:
         #: What the last `play` did: "played", "beep", "silent" or "off" (for tests and the report).
         self.last = ""
 
-    def play(self, ntype: str) -> str:
+    def play(self, ntype: str, *, force: bool = False) -> str:
+        """Play the type's sound if it is on (`force`: whatever the setting, for a high or urgent notification)."""
         self._children = [c for c in self._children if c.poll() is None]
-        if not self._enabled(ntype):
+        if not force and not self._enabled(ntype):
             self.last = "off"
             return self.last
         command = self._command(ntype)
@@ -115,4 +116,8 @@ class SoundCues:
         for info in view.visible:
             if info.kind is ToastKind.NOTIFICATION and info.key not in self._sounded:
                 self._sounded.add(info.key)
-                self._heard(info.style, self._player.play(info.style))
+                level = info.notification.priority.level if info.notification is not None else 3
+                if level <= 2:  # min and low: no sound
+                    self._heard(info.style, "off")
+                else:
+                    self._heard(info.style, self._player.play(info.style, force=level >= 4))

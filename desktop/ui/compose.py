@@ -1,4 +1,5 @@
-"""The compose dialog: recipient (with completion), type, optional title, text with a live counter.
+"""The compose dialog: recipient (with completion), type, optional title, text with a live counter; and
+optionally a priority, a link opened on a click, answer buttons whose answer comes back, and Markdown.
 
 Enter sends (Shift+Enter is a new line), Esc cancels. The dialog never talks to the hub: it emits
 `send_requested(ComposeDraft)` and shows what the app tells it (`show_result`), keeping the typed text
@@ -10,6 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QCompleter,
     QDialog,
@@ -23,10 +25,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.compose import ComposeDraft, Limits, Recipient, counter_text, parse_recipient, problem_with
+from desktop.core.compose import (
+    ComposeDraft,
+    Limits,
+    Recipient,
+    counter_text,
+    parse_answers,
+    parse_recipient,
+    problem_with,
+)
 from desktop.core.reply import REPLY_TYPE
 from desktop.ui.fit import keep_fitted
 from hub.protocol import NotificationType
+from hub.rich import Priority
 
 
 class ComposeDialog(QDialog):
@@ -60,6 +71,15 @@ class ComposeDialog(QDialog):
         self.text.setTabChangesFocus(True)
         self.text.installEventFilter(self)
         self.text.textChanged.connect(self._update_counter)
+        self.priority = QComboBox()
+        self.priority.addItems([p.value for p in Priority])
+        self.priority.setCurrentText(Priority.DEFAULT.value)
+        self.click = QLineEdit()
+        self.click.setPlaceholderText("optional: https://… opened on a click")
+        self.answers = QLineEdit()
+        self.answers.setPlaceholderText("optional: Approve, Reject")
+        self.answers.setToolTip("Up to 3 buttons, separated by commas: the one pressed comes back to you")
+        self.markdown = QCheckBox("The message is Markdown")
         self.counter = QLabel()
         self.counter.setTextFormat(Qt.TextFormat.PlainText)
         self.answer = QLabel()
@@ -78,6 +98,10 @@ class ComposeDialog(QDialog):
         form.addRow("Type", self.type)
         form.addRow("Title", self.title)
         form.addRow("Message", self.text)
+        form.addRow("", self.markdown)
+        form.addRow("Priority", self.priority)
+        form.addRow("Link", self.click)
+        form.addRow("Answers", self.answers)
         foot = QHBoxLayout()
         foot.addWidget(self.answer, 1)
         foot.addWidget(self.counter, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
@@ -142,6 +166,8 @@ class ComposeDialog(QDialog):
         """The hub took it: say so and clear the message (recipient and type stay for the next one)."""
         self.text.clear()
         self.title.clear()
+        self.click.clear()
+        self.answers.clear()
         self.show_result(text, ok=True)
 
     def set_busy(self, busy: bool) -> None:
@@ -160,6 +186,10 @@ class ComposeDialog(QDialog):
             type=NotificationType(self.type.currentText()),
             title=self.title.text(),
             message=self.text.toPlainText(),
+            priority=Priority(self.priority.currentText()),
+            click=self.click.text().strip(),
+            answers=parse_answers(self.answers.text()),
+            markdown=self.markdown.isChecked(),
         )
         return problem_with(draft, self.limits) or draft
 

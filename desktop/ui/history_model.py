@@ -14,11 +14,13 @@ from typing import Any, Final
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from desktop.core import markdown
 from desktop.core.bidi import isolate
 from desktop.core.history import GapMarker, HistoryEntry, StoredNotification
 from desktop.core.models import ReceivedNotification
 from desktop.core.timefmt import relative_time
 from desktop.ui.icons import type_icon
+from hub.rich import TextFormat
 
 COLUMNS: Final = ("Title", "Message", "From", "Room", "Time")
 ID_ROLE: Final = Qt.ItemDataRole.UserRole
@@ -206,7 +208,8 @@ class HistoryModel(QAbstractTableModel):
         """A row's texts, made once (until the time moves on or the rows change), not once per paint."""
         cells = self._texts.get(n.id)
         if cells is None:
-            cells = (isolate(one_line(n.heading)), isolate(one_line(n.message)), n.sender, n.room or "",
+            text = markdown.plain(n.message) if n.format is TextFormat.MARKDOWN else n.message  # no marks in a row
+            cells = (isolate(one_line(n.heading)), isolate(one_line(text)), n.sender, n.room or "",
                      relative_time(n.timestamp, self.now))  # fmt: skip
             self._texts[n.id] = cells
         return cells

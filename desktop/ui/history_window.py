@@ -57,6 +57,10 @@ class HistoryWindow(QWidget):
     clear_requested = Signal()
     #: Reply to a notification: the recipient (a user name or "#room").
     reply_requested = Signal(str)
+    #: The detail pane's link (click target or a Markdown link): the notification and the URL.
+    link_requested = Signal(object, str)
+    #: One of the sender's buttons in the detail pane: the notification and the button.
+    button_pressed = Signal(object, object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -106,6 +110,8 @@ class HistoryWindow(QWidget):
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.detail = HistoryDetail()
         self.detail.reply_requested.connect(self.reply_requested)
+        self.detail.link_requested.connect(self.link_requested)
+        self.detail.button_pressed.connect(self.button_pressed)
         self.detail.read_requested.connect(lambda nid, read: self.read_requested.emit([nid], read))
         self.detail.delete_requested.connect(lambda nid: self.delete_requested.emit([nid]))
         self.list.installEventFilter(self)  # the Delete key deletes the selected rows

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.preferences import CORNERS, INTERFACES, Preferences
+from desktop.core.preferences import CORNERS, INTERFACES, MIN_PRIORITIES, Preferences
 from desktop.core.presentation import CHOICES
 from desktop.ui.fit import keep_fitted
 from desktop.ui.icons import type_pixmap
@@ -137,6 +137,8 @@ class SettingsDialog(QDialog):
         self.show_as = _choices(CHOICES)
         self.show_as_note = _label(style=WARNING_STYLE)
         self.corner = _choices(CORNERS)
+        self.min_priority = _choices(MIN_PRIORITIES)
+        self.min_priority.setToolTip("Notifications below it go to the history and the badge only; min never pops up")
         self.durations: dict[str, QDoubleSpinBox] = {}
         self.sounds: dict[str, QCheckBox] = {}
         grid = QGridLayout()
@@ -166,7 +168,7 @@ class SettingsDialog(QDialog):
             self.durations[ntype.value] = spin
             self.sounds[ntype.value] = check
         self.quiet = QCheckBox("Quiet hours: every day from")
-        self.quiet.setToolTip("Hold notifications (except errors and system ones) and sum them up afterwards")
+        self.quiet.setToolTip("Hold notifications (except errors, system and urgent ones) and sum them up afterwards")
         self.quiet_start = QTimeEdit(QTime(19, 0))
         self.quiet_end = QTimeEdit(QTime(8, 0))
         for edit in (self.quiet_start, self.quiet_end):
@@ -179,7 +181,7 @@ class SettingsDialog(QDialog):
         quiet_row.addWidget(QLabel("to"))
         quiet_row.addWidget(self.quiet_end)
         quiet_row.addStretch(1)
-        quiet_note = _label("Errors and system notifications still show; the rest wait, summed up afterwards.",
+        quiet_note = _label("Errors, system and urgent notifications still show; the rest wait, summed up afterwards.",
                             style=NOTE_STYLE)  # fmt: skip
         page = QWidget()
         layout = QVBoxLayout(page)
@@ -187,6 +189,7 @@ class SettingsDialog(QDialog):
         top.addRow("Show notifications as", self.show_as)
         top.addRow("", self.show_as_note)
         top.addRow("Screen corner", self.corner)
+        top.addRow("Show toasts from priority", self.min_priority)
         layout.addLayout(top)
         layout.addLayout(grid)
         layout.addLayout(quiet_row)
@@ -230,6 +233,7 @@ class SettingsDialog(QDialog):
         self.show_as_note.setText(situation.notifications)
         self.show_as_note.setVisible(bool(situation.notifications))
         _choose(self.corner, prefs.toast_corner)
+        _choose(self.min_priority, prefs.min_priority)
         for ntype in NotificationType:
             seconds = prefs.toast_duration(ntype.value)
             self.durations[ntype.value].setValue(0 if seconds is None else seconds)
@@ -269,6 +273,7 @@ class SettingsDialog(QDialog):
             "tls/ca_file": self.ca_file.text().strip(),
             "notifications/show_as": self.show_as.currentData(),
             "toasts/corner": self.corner.currentData(),
+            "toasts/min_priority": self.min_priority.currentData(),
             "startup/autostart": self.autostart.isChecked(),
             "dnd/quiet_hours": (
                 f"{self.quiet_start.time().toString('HH:mm')}-{self.quiet_end.time().toString('HH:mm')}"

@@ -1,54 +1,45 @@
-"""One toast: a frameless, always-on-top card with the type's icon and accent, never rich text."""
+"""One toast: a frameless, always-on-top card with the type's icon and accent. Text is plain, except a
+message its sender marked as Markdown, drawn from `desktop.core.markdown`'s sanitised rich text. The
+sender's buttons (at most three) sit in a row under the message."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import datetime
 from typing import Final
 
-from PySide6.QtCore import Property, QEvent, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QColor,
     QEnterEvent,
     QFontMetricsF,
-    QGuiApplication,
     QMouseEvent,
-    QPainter,
-    QPainterPath,
     QPaintEvent,
-    QPen,
-    QRegion,
-    QResizeEvent,
+    QTextDocument,
 )
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 import resources
+from desktop.core import markdown
+from desktop.core.actions import Button, buttons_for
 from desktop.core.bidi import isolate
 from desktop.core.textfit import elide, fit
 from desktop.core.timefmt import relative_time
 from desktop.core.toasts import ToastInfo, ToastKind, reply_target
 from desktop.ui.icons import SEVERITY, type_pixmap
+from desktop.ui.toast_card import ACCENT_WIDTH, Popup, ToastCard
+from hub.rich import MAX_ACTIONS, Priority, TextFormat
 
 WIDTH: Final = 360
 ICON_SIZE: Final = 32
 #: A message shows at most this many lines; the last one ends with "…" when there is more (a click shows all).
 MESSAGE_LINES: Final = 4
-#: The card's corner radius and the width of the accent stripe on its left edge, in pixels.
-RADIUS: Final = 8
-ACCENT_WIDTH: Final = 5
 #: The card's inner margins (left past the stripe, top, right, bottom) and the gap after the icon.
 _MARGINS: Final = (ACCENT_WIDTH + 10, 10, 12, 10)
 _ICON_GAP: Final = 10
 HEAD_SPACING: Final = 6
 #: The width of the text column: title, message, meta line.
 TEXT_WIDTH: Final = WIDTH - _MARGINS[0] - _MARGINS[2] - ICON_SIZE - _ICON_GAP
-
-_FLAGS: Final = (
-    Qt.WindowType.Tool
-    | Qt.WindowType.FramelessWindowHint
-    | Qt.WindowType.WindowStaysOnTopHint
-    | Qt.WindowType.WindowDoesNotAcceptFocus
-)
 
 
 def _plain_label(name: str) -> QLabel:
@@ -61,7 +52,7 @@ def _plain_label(name: str) -> QLabel:
     return label
 
 
-def _measure(label: QLabel) -> Callable[[str], float]:
+def _measure(label: QWidget) -> Callable[[str], float]:
     label.ensurePolished()  # the stylesheet's font (bold titles, small meta) is the one drawn
     return QFontMetricsF(label.font()).horizontalAdvance
 
@@ -73,81 +64,47 @@ def icon_type(info: ToastInfo) -> str:
     return next((t for t in SEVERITY if t in info.types), "info")
 
 
-def _rounded(rect: QRectF, radius: float = RADIUS) -> QPainterPath:
-    path = QPainterPath()
-    path.addRoundedRect(rect, radius, radius)
-    return path
+def _rich_label() -> QLabel:
+    """A label for a Markdown message: sanitised rich text, wrapped by Qt, its links inert (a click on the
+    card opens the notification; the history's detail pane is where links are followed)."""
+    label = QLabel()
+    label.setObjectName("toastMessage")
+    label.setTextFormat(Qt.TextFormat.PlainText)  # rich only while it shows a Markdown message
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+    label.setOpenExternalLinks(False)
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+    return label
 
 
-class _Popup(QWidget):
-    """A frameless always-on-top window with rounded corners that never steals focus."""
-
-    def __init__(self) -> None:
-        super().__init__(None, _FLAGS)
-        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
-        self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
-        self.setStyleSheet(resources.stylesheet("toast"))
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        if QGuiApplication.platformName() == "xcb":
-            # An X desktop without a compositor paints a translucent window's corners black: cut them off.
-            outline = _rounded(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)).toFillPolygon().toPolygon()
-            self.setMask(QRegion(outline))
+#: Rich text in a toast: no paragraph or list margins beyond a line's, so four lines fit as in plain text.
+RICH_STYLE: Final = "<style>p, ul, ol, blockquote, pre { margin-top: 0; margin-bottom: 2px; }</style>"
 
 
-class ToastCard(QFrame):
-    """The toast's card: a rounded rectangle with a stripe in the type's accent colour along its left edge.
-
-    Painted here rather than with a thick stylesheet border (which Qt draws as a bracket with hooks at
-    rounded corners); the colours still come from toast.qss, as `qproperty-background`, `-border`, `-accent`.
-    """
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._background = QColor("#ffffff")
-        self._border = QColor("#cbd5e1")
-        self._accent = QColor("#64748b")
-
-    def _get_background(self) -> QColor:
-        return self._background
-
-    def _set_background(self, colour: QColor) -> None:
-        self._background = QColor(colour)
-        self.update()
-
-    def _get_border(self) -> QColor:
-        return self._border
-
-    def _set_border(self, colour: QColor) -> None:
-        self._border = QColor(colour)
-        self.update()
-
-    def _get_accent(self) -> QColor:
-        return self._accent
-
-    def _set_accent(self, colour: QColor) -> None:
-        self._accent = QColor(colour)
-        self.update()
-
-    background = Property(QColor, _get_background, _set_background)
-    border = Property(QColor, _get_border, _set_border)
-    accent = Property(QColor, _get_accent, _set_accent)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        card = _rounded(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5))
-        painter.fillPath(card, self._background)
-        painter.setPen(QPen(self._border, 1))
-        painter.drawPath(card)
-        stripe = QPainterPath()
-        stripe.addRect(QRectF(0, 0, ACCENT_WIDTH, self.height()))
-        painter.fillPath(card.intersected(stripe), self._accent)
-        painter.end()
+def rich_height_limit(label: QLabel) -> int:
+    """The most a Markdown message may take: `MESSAGE_LINES` lines of its font."""
+    return round(QFontMetricsF(label.font()).lineSpacing() * MESSAGE_LINES) + 4
 
 
-class Toast(_Popup):
+def _show_rich(label: QLabel, markup: str) -> bool:
+    """Show `markup` in at most `MESSAGE_LINES` lines' height; returns whether some of it was cut."""
+    label.ensurePolished()
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setText(RICH_STYLE + markup)
+    document = QTextDocument()
+    document.setDefaultFont(label.font())
+    document.setDocumentMargin(0)
+    document.setHtml(RICH_STYLE + markup)
+    document.setTextWidth(TEXT_WIDTH)
+    needed = math.ceil(document.size().height())
+    most = rich_height_limit(label)
+    label.setFixedHeight(min(needed, most))
+    label.show()
+    return needed > most
+
+
+class Toast(Popup):
     #: The user asked to close it (the close button): carries the toast key.
     close_requested = Signal(int)
     #: The user clicked the card: carries the toast key (the stack opens the history at its notification).
@@ -156,6 +113,8 @@ class Toast(_Popup):
     hovered = Signal(bool)
     #: The Reply action of a `message` toast from a user (Message, on a teammate's notice): the toast key.
     reply_requested = Signal(int)
+    #: One of the sender's buttons: the toast key and the button (`desktop.core.actions.Button`).
+    button_pressed = Signal(int, object)
     #: Emitted after the toast was first drawn on screen, and again after new content was: carries the toast key
     #: and the notification id of the content drawn (a summary's newest; None for a notice).
     painted = Signal(int, object)
@@ -184,6 +143,7 @@ class Toast(_Popup):
         self.title = _plain_label("toastTitle")
         self.message = _plain_label("toastMessage")
         self.message.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.rich_message = _rich_label()
         self.meta = _plain_label("toastMeta")
         self.close_button = QToolButton()
         self.close_button.setObjectName("toastClose")
@@ -206,6 +166,18 @@ class Toast(_Popup):
         text.setSpacing(2)
         text.addLayout(head)
         text.addWidget(self.message)
+        text.addWidget(self.rich_message)
+        self.buttons: list[Button] = []
+        self.action_buttons = [QPushButton() for _ in range(MAX_ACTIONS)]
+        actions = QHBoxLayout()
+        actions.setSpacing(HEAD_SPACING)
+        for index, button in enumerate(self.action_buttons):
+            button.setObjectName("toastAction")
+            button.setCursor(Qt.CursorShape.ArrowCursor)
+            button.clicked.connect(lambda _=False, i=index: self._pressed(i))
+            actions.addWidget(button)
+        actions.addStretch(1)
+        text.addLayout(actions)
         foot = QHBoxLayout()
         foot.setSpacing(HEAD_SPACING)
         foot.addWidget(self.meta, 1)
@@ -239,22 +211,51 @@ class Toast(_Popup):
             self.icon.setPixmap(type_pixmap(self.icon_name, ICON_SIZE, self.devicePixelRatioF()))
         close = self.close_button.sizeHint().width() + HEAD_SPACING
         self.title.setText(isolate(elide(" ".join(info.title.split()), TEXT_WIDTH - close, _measure(self.title))))
-        fitted = fit(info.message, TEXT_WIDTH, MESSAGE_LINES, _measure(self.message))
-        self.message.setText(isolate(fitted.text))
-        self.message.setVisible(bool(fitted.lines))
-        #: Some of the message did not fit: a click opens the history, where all of it shows.
-        self.clipped = fitted.clipped
+        n = info.notification
+        if n is not None and n.format is TextFormat.MARKDOWN and info.kind is ToastKind.NOTIFICATION:
+            self.message.hide()
+            #: Some of the message did not fit: a click opens the history, where all of it shows.
+            self.clipped = _show_rich(self.rich_message, markdown.render(n.message))
+        else:
+            self.rich_message.hide()
+            self.rich_message.setTextFormat(Qt.TextFormat.PlainText)
+            self.rich_message.clear()
+            fitted = fit(info.message, TEXT_WIDTH, MESSAGE_LINES, _measure(self.message))
+            self.message.setText(isolate(fitted.text))
+            self.message.setVisible(bool(fitted.lines))
+            self.clipped = fitted.clipped
+        self._set_buttons(info)
         self.reply_button.setText("Message" if info.kind is ToastKind.NOTICE else "Reply")
-        self.reply_button.setVisible(reply_target(info, self.me) is not None)
+        self.reply_button.setVisible(not self.buttons and reply_target(info, self.me) is not None)
         self.setAccessibleName(f"{info.style} notification: {info.title}")
         self.refresh_time(now)
         self.adjustSize()
         self._painted = False  # new content: say so again once it is on screen
 
+    def _set_buttons(self, info: ToastInfo) -> None:
+        """The sender's buttons, each label fitted to its share of the row (the whole label is its tooltip)."""
+        n = info.notification
+        has_own = n is not None and info.kind is ToastKind.NOTIFICATION and bool(n.actions)
+        self.buttons = list(buttons_for(n, self.me)) if has_own and n is not None else []
+        share = (TEXT_WIDTH - HEAD_SPACING * (MAX_ACTIONS - 1)) / max(1, len(self.buttons)) - 24
+        for button, widget in zip(self.buttons, self.action_buttons, strict=False):
+            widget.setText(elide(button.label, share, _measure(widget)).replace("&", "&&"))
+            widget.setToolTip(button.label)
+            widget.setAccessibleName(button.label)
+            widget.show()
+        for widget in self.action_buttons[len(self.buttons) :]:
+            widget.hide()
+
+    def _pressed(self, index: int) -> None:
+        if index < len(self.buttons):
+            self.button_pressed.emit(self.info.key, self.buttons[index])
+
     def refresh_time(self, now: datetime) -> None:
         n = self.info.notification
         if self.info.kind is ToastKind.NOTIFICATION and n is not None:
             text = f"{n.origin} · {relative_time(n.timestamp, now)}"
+            if n.priority in {Priority.HIGH, Priority.URGENT}:
+                text += f" · {n.priority.value}"
         elif self.info.kind is ToastKind.SUMMARY:
             text = "Click to open the history"
         else:
@@ -284,7 +285,7 @@ class Toast(_Popup):
         super().mouseReleaseEvent(event)
 
 
-class MoreButton(_Popup):
+class MoreButton(Popup):
     """The "+N more" line under the stack; a click opens the history."""
 
     clicked = Signal()

@@ -21,8 +21,9 @@ from PySide6.QtCore import QObject, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QCursor, QGuiApplication
 from PySide6.QtWidgets import QWidget
 
+from desktop.core.actions import Button, ButtonKind
 from desktop.core.timefmt import next_change
-from desktop.core.toasts import MORE, ToastPolicy, ToastView, reply_target
+from desktop.core.toasts import MORE, ToastKind, ToastPolicy, ToastView, reply_target
 from desktop.ui.toast import WIDTH, MoreButton, Toast
 
 MARGIN: Final = 16
@@ -42,6 +43,11 @@ class ToastStack(QObject):
     open_history = Signal(object)
     #: Reply to a message toast: carries the recipient label (a user name or "#room").
     reply_requested = Signal(str)
+    #: A toast with a click target was clicked: its notification (the app asks before the link opens).
+    link_requested = Signal(object)
+    #: One of a notification's own buttons (view, respond) was pressed: the notification and the
+    #: `desktop.core.actions.Button` (a reply button goes out as `reply_requested`).
+    button_pressed = Signal(object, object)
     #: A toast was drawn on screen (first, or after new content): its notification id (a summary's newest; None
     #: for a notice) and where it is on screen, [x, y, width, height].
     toast_painted = Signal(object, list)
@@ -111,6 +117,7 @@ class ToastStack(QObject):
                 toast.close_requested.connect(self._close_toast)
                 toast.open_requested.connect(self._open_toast)
                 toast.reply_requested.connect(self._reply_toast)
+                toast.button_pressed.connect(self._button)
                 toast.hovered.connect(lambda inside, key=info.key: self._hover(key, inside))
                 toast.painted.connect(self._painted)
                 self.toasts[info.key] = toast
@@ -235,8 +242,21 @@ class ToastStack(QObject):
     def _open_toast(self, key: int) -> None:
         toast = self.toasts.get(key)
         target = toast.info.notification_id if toast is not None else None
+        n = toast.info.notification if toast is not None else None
         self.policy.dismiss(key)
-        self.open_history.emit(target)
+        if n is not None and n.click and toast is not None and toast.info.kind is ToastKind.NOTIFICATION:
+            self.link_requested.emit(n)
+        else:
+            self.open_history.emit(target)
+
+    def _button(self, key: int, button: Button) -> None:
+        toast = self.toasts.get(key)
+        n = toast.info.notification if toast is not None else None
+        self.policy.dismiss(key)
+        if button.kind is ButtonKind.REPLY:
+            self.reply_requested.emit(button.target)
+        elif n is not None:
+            self.button_pressed.emit(n, button)
 
     def _reply_toast(self, key: int) -> None:
         toast = self.toasts.get(key)

@@ -2,11 +2,16 @@
 
     notify-hub send --hub URL --to alice --type error --title CI "Build failed"
     echo "Disk full" | notify-hub send --room ops -
+    notify-hub send --to alice --priority high --view "Pipeline=https://ci.lan/118" \
+        --respond Approve --respond Reject --wait 10m "Deploy 2.14 to prod?"
 
 The token comes from `--token`, else `LAN_NOTIFY_TOKEN`, else the keyring entry the tray app made
 (service `lan-notify`, user name `USER@HUB_URL`). Exit status: 0 sent; 1 the hub refused (its
 message is printed); 2 usage (no token, bad options); 3 the hub could not be reached or its
-certificate could not be trusted.
+certificate could not be trusted; 4 (`--wait`) nobody answered in time.
+
+With `--wait`, the first answer is printed as `NAME: LABEL` once someone presses one of the
+`--respond` buttons, and the exit status is 0.
 """
 
 from __future__ import annotations
@@ -24,11 +29,12 @@ import aiohttp
 
 from hub import tls
 from hub.auth import KEYRING_SERVICE, keyring_user
+from hub.cli.wait import duration, first_answer, shown
 from hub.errors import ConfigError, FingerprintError, SendFailed
 from hub.protocol import NotificationType
 
 DEFAULT_HUB = "http://127.0.0.1:8765"
-EXIT_REFUSED, EXIT_USAGE, EXIT_UNREACHABLE = 1, 2, 3
+EXIT_REFUSED, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_NO_ANSWER = 1, 2, 3, 4
 
 
 def add_parser(commands: Any) -> None:
@@ -45,6 +51,33 @@ def add_parser(commands: Any) -> None:
     target.add_argument("--everyone", action="store_true", help="send to everyone (admins only)")
     send.add_argument("--type", choices=[t.value for t in NotificationType], help="default: message (info for all)")
     send.add_argument("--title", default="", help="a one-line title")
+    send.add_argument(
+        "--priority", help="min, low, default, high or urgent (or ntfy's max and 1-5); how insistently it shows"
+    )
+    send.add_argument("--click", metavar="URL", help="an http, https or mailto URL opened when it is clicked")
+    send.add_argument(
+        "--view",
+        action="append",
+        default=[],
+        metavar="LABEL=URL",
+        help="a button that opens URL (repeatable; at most 3 buttons in all)",
+    )
+    send.add_argument(
+        "--respond",
+        action="append",
+        default=[],
+        metavar="LABEL",
+        help="a button whose answer goes back to you, e.g. Approve (repeatable; see --wait)",
+    )
+    send.add_argument("--reply", action="store_true", help="a Reply button that opens a reply to you")
+    send.add_argument("--markdown", action="store_true", help="the message is Markdown (a safe subset)")
+    send.add_argument(
+        "--wait",
+        type=duration,
+        metavar="DURATION",
+        help="after sending, wait this long (30s, 10m, 2h) for the first answer to a --respond button: "
+        "print it and exit 0, or exit 4 when nobody answered",
+    )
     send.add_argument(
         "--hub",
         metavar="URL",
@@ -128,6 +161,12 @@ def run(args: argparse.Namespace) -> int:
     body: dict[str, Any] = {"message": message, "title": args.title}
     if args.type:
         body["type"] = args.type
+    try:
+        body.update(rich_fields(args))
+    except ValueError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    if args.wait is not None and not args.respond:
+        return _fail("--wait needs at least one --respond button to wait for", EXIT_USAGE)
     if args.to:
         body["to"] = args.to
     elif args.room:
@@ -135,7 +174,15 @@ def run(args: argparse.Namespace) -> int:
     else:
         body["everyone"] = True
     try:
-        answer = asyncio.run(post(hub_url, token, body, tls.client_ssl(args.ca_file, args.fingerprint), args.timeout))
+        ssl = tls.client_ssl(args.ca_file, args.fingerprint)
+        answer = asyncio.run(post(hub_url, token, body, ssl, args.timeout))
+        n = answer.get("recipients", 0)
+        print(f"sent notification {answer.get('id')} to {n} recipient{'' if n == 1 else 's'}", flush=True)
+        if args.wait is not None:
+            first = asyncio.run(first_answer(hub_url, token, int(answer["id"]), ssl, args.wait, args.timeout))
+            if first is None:
+                return _fail(f"nobody answered within {shown(args.wait)}", EXIT_NO_ANSWER)
+            print(f"{first['from']}: {first['label']}")
     except (FingerprintError, ConfigError) as exc:
         return _fail(str(exc), EXIT_USAGE)
     except SendFailed as exc:
@@ -156,9 +203,31 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"cannot reach the hub at {hub_url}: {exc}", EXIT_UNREACHABLE)
     except TimeoutError:
         return _fail(f"the hub at {hub_url} did not answer within {args.timeout:g} s", EXIT_UNREACHABLE)
-    n = answer.get("recipients", 0)
-    print(f"sent notification {answer.get('id')} to {n} recipient{'' if n == 1 else 's'}")
     return 0
+
+
+def rich_fields(args: argparse.Namespace) -> dict[str, Any]:
+    """The rich fields of a send from the options (the hub validates them; ValueError: a --view
+    without `=`)."""
+    out: dict[str, Any] = {}
+    if args.priority:
+        out["priority"] = args.priority
+    if args.click:
+        out["click"] = args.click
+    actions: list[dict[str, str]] = []
+    for view in args.view:
+        label, sep, url = view.partition("=")
+        if not sep:
+            raise ValueError(f"--view takes LABEL=URL, not {view!r}")
+        actions.append({"action": "view", "label": label, "url": url})
+    actions += [{"action": "respond", "label": label} for label in args.respond]
+    if args.reply:
+        actions.append({"action": "reply"})
+    if actions:
+        out["actions"] = actions
+    if args.markdown:
+        out["format"] = "markdown"
+    return out
 
 
 def _login_name() -> str:

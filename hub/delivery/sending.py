@@ -10,6 +10,7 @@ store commits); the HTTP API waits.
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from hub.config import HubConfig
 from hub.delivery.limits import SendLimits
@@ -52,16 +53,33 @@ class Sender:
                 raise NotFound(f"there is no user named {payload.to!r}")
             await self._limits.check(actor)
             return self._pipeline.enqueue(
-                self.new(actor, Kind.DIRECT, payload.type, payload.title, payload.message, to_user_id=recipient.id)
+                self.new(
+                    actor,
+                    Kind.DIRECT,
+                    payload.type,
+                    payload.title,
+                    payload.message,
+                    to_user_id=recipient.id,
+                    rich=payload.rich_wire(),
+                )
             )
 
     async def accept_room(self, actor: Actor, payload: RoomMessage) -> asyncio.Future[Stored]:
         async with actor.send_lock:
             self._check_type(actor, payload.type)
             room = await self._rooms.sendable(payload.room, actor.user.name)
+            rich = payload.rich_wire()
             await self._limits.check(actor)
             return self._pipeline.enqueue(
-                self.new(actor, Kind.ROOM, payload.type, payload.title, payload.message, room=room.name)
+                self.new(
+                    actor,
+                    Kind.ROOM,
+                    payload.type,
+                    payload.title,
+                    payload.message,
+                    room=room.name,
+                    rich=rich,
+                )
             )
 
     async def accept_broadcast(self, actor: Actor, payload: Broadcast) -> asyncio.Future[Stored]:
@@ -69,14 +87,24 @@ class Sender:
             raise Forbidden("only admins may send to everyone")
         async with actor.send_lock:
             await self._limits.check(actor)
-            return self._pipeline.enqueue(self.new(actor, Kind.EVERYONE, payload.type, payload.title, payload.message))
+            draft = self.new(
+                actor, Kind.EVERYONE, payload.type, payload.title, payload.message, rich=payload.rich_wire()
+            )
+            return self._pipeline.enqueue(draft)
 
     async def accept_announce(self, actor: Actor, payload: Announce) -> asyncio.Future[Stored]:
         if not actor.admin:
             raise Forbidden("only admins may make announcements")
         async with actor.send_lock:
             await self._limits.check(actor)
-            draft = self.new(actor, Kind.ANNOUNCEMENT, NotificationType.SYSTEM, payload.title, payload.message)
+            draft = self.new(
+                actor,
+                Kind.ANNOUNCEMENT,
+                NotificationType.SYSTEM,
+                payload.title,
+                payload.message,
+                rich=payload.rich_wire(),
+            )
             return self._pipeline.enqueue(draft)
 
     async def send(self, actor: Actor, payload: Payload) -> Stored:
@@ -110,8 +138,10 @@ class Sender:
         *,
         to_user_id: int | None = None,
         room: str | None = None,
+        rich: dict[str, Any] | None = None,
     ) -> NewNotification:
-        """The draft of a notification from `actor`, stamped now."""
+        """The draft of a notification from `actor`, stamped now; `rich` is what differs from a plain
+        notification (`RichFields.rich_wire()`: empty or None for a plain one)."""
         return NewNotification(
             kind=kind,
             type=type_,
@@ -122,4 +152,5 @@ class Sender:
             to_user_id=to_user_id,
             room=room,
             about_user_id=actor.user.id if kind is Kind.NOTICE else None,
+            rich=rich or None,
         )

@@ -14,6 +14,7 @@ from typing import Any
 
 from hub.auth import hash_token
 from hub.config import HubConfig
+from hub.delivery.answers import Answers
 from hub.delivery.cursors import Cursors
 from hub.delivery.fanout import Fanout
 from hub.delivery.jobs import BackgroundJobs
@@ -75,6 +76,7 @@ class Delivery:
         self.sender = Sender(config, store, self.users, self.room_cache, self.send_limits, self.pipeline)
         self.rooms = Rooms(config, store, self.room_cache, self.membership_limits, self.sender)
         self.roster = Roster(config, store, self.presence)
+        self.answers = Answers(store, self.users, self.send_limits, self.sender)
         self.cursors = Cursors(config, store, self.presence, clock)
         self.replay = Replay(store, outbox, self.cursors, clock)
         self.maintenance = Maintenance(config, store, self.presence, outbox, self.metrics, self.all_buckets)

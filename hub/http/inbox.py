@@ -1,13 +1,19 @@
-"""`GET /api/notifications?since=ID&limit=N`: the caller's own inbox, oldest first (a device token only)."""
+"""The caller's own notifications over HTTP.
+
+GET /api/notifications?since=ID&limit=N    the inbox, oldest first (a device token only)
+GET /api/notifications/{id}/responses      the answers to a notification the caller sent (its sender's
+                                           device or send-only token)
+"""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from hub.app_keys import SERVICE
+from hub.delivery.sessions import Actor
 from hub.errors import Forbidden
 from hub.http.bodies import token_owner
-from hub.protocol import HistoryQuery
+from hub.protocol import HistoryQuery, Kind, NotificationRef
 from hub.store import TokenKind
 from hub.validation import validate
 
@@ -23,8 +29,16 @@ async def history(request: web.Request) -> web.Response:
     page = page[: query.limit]
     return web.json_response(
         {
-            "notifications": [note.wire() for note in page],
+            # Answers (`response`) are for the Socket.IO event; the inbox lists what was sent.
+            "notifications": [note.wire() for note in page if note.kind is not Kind.RESPONSE],
             "next_since": page[-1].id if page else query.since,
             "more": more,
         }
     )
+
+
+async def responses(request: web.Request) -> web.Response:
+    _, user = await token_owner(request)
+    ref = validate(NotificationRef, {"id": request.match_info["id"]})
+    answers = await request.app[SERVICE].answers.answers_to(Actor(user=user), ref.id)
+    return web.json_response({"responses": answers})

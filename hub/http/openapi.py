@@ -18,6 +18,7 @@ from hub.config import HubConfig
 from hub.http import browser
 from hub.http.errors import json_errors
 from hub.protocol import MAX_MESSAGE_BYTES, ErrorCode, HttpNotification, Kind, Login, NotificationType
+from hub.rich import MAX_ACTIONS, Priority, TextFormat
 
 OPENAPI_PATH = "/api/openapi.json"
 _REF = "#/components/schemas/{model}"
@@ -58,8 +59,37 @@ _BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 _TEXT_SEND_PARAMETERS: list[dict[str, Any]] = [
     {"name": "X-Type", "in": "header", "schema": _ref("NotificationType"), "description": "notification type"},
     {"name": "X-Title", "in": "header", "schema": {"type": "string"}, "description": "title (one line)"},
+    {
+        "name": "X-Priority",
+        "in": "header",
+        "schema": {"type": "string"},
+        "description": "min, low, default, high, urgent, ntfy's max, or 1-5 (also as `Priority`)",
+    },
+    {
+        "name": "X-Click",
+        "in": "header",
+        "schema": {"type": "string"},
+        "description": "an http, https or mailto URL opened on a click (also as `Click`)",
+    },
+    {
+        "name": "X-Actions",
+        "in": "header",
+        "schema": {"type": "string"},
+        "description": "up to 3 buttons in ntfy's short format (`respond, Approve; view, Logs, https://...`) "
+        "or a JSON array of action objects (also as `Actions`)",
+    },
+    {
+        "name": "X-Markdown",
+        "in": "header",
+        "schema": {"type": "string"},
+        "description": "yes/true/1: the text is Markdown; no/false/0: plain (also as `Markdown`)",
+    },
     {"name": "type", "in": "query", "schema": _ref("NotificationType"), "description": "as X-Type"},
     {"name": "title", "in": "query", "schema": {"type": "string"}, "description": "as X-Title"},
+    *(
+        {"name": name, "in": "query", "schema": {"type": "string"}, "description": f"as X-{name.title()}"}
+        for name in ("priority", "click", "actions", "markdown")
+    ),
 ]
 _TEXT_BODY = {
     "required": True,
@@ -107,7 +137,30 @@ def _schemas() -> dict[str, Any]:
             "sender": {"type": "string"},
             "room": {"type": ["string", "null"]},
             "timestamp": {"type": "string", "format": "date-time"},
+            "priority": {"enum": [p.value for p in Priority], "description": "absent: default"},
+            "click": {"type": "string", "description": "absent: none"},
+            "actions": {"type": "array", "maxItems": MAX_ACTIONS, "items": {"type": "object"}},
+            "format": {"enum": [f.value for f in TextFormat], "description": "absent: plain"},
         },
+    }
+    schemas["Response"] = {
+        "type": "object",
+        "required": ["id", "notification_id", "label", "from", "to", "title", "room", "timestamp"],
+        "properties": {
+            "id": {"type": "integer", "description": "the `response` event's id (notifications' sequence)"},
+            "notification_id": {"type": "integer"},
+            "label": {"type": "string", "description": "the answer: one of the notification's respond buttons"},
+            "from": {"type": "string", "description": "who answered"},
+            "to": {"type": "string", "description": "the notification's sender"},
+            "title": {"type": "string"},
+            "room": {"type": ["string", "null"]},
+            "timestamp": {"type": "string", "format": "date-time"},
+        },
+    }
+    schemas["Responses"] = {
+        "type": "object",
+        "required": ["responses"],
+        "properties": {"responses": {"type": "array", "items": _ref("Response")}},
     }
     schemas["History"] = {
         "type": "object",
@@ -203,6 +256,20 @@ def _paths() -> dict[str, Any]:
                 ],
                 "responses": {"200": _json(_ref("History"), "one page"), **_errors(400, 401, 403)},
             },
+        },
+        "/api/notifications/{id}/responses": {
+            "get": {
+                "summary": "The answers to a notification the caller sent (its respond buttons), oldest first",
+                "security": _BEARER,
+                "parameters": [
+                    {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}},
+                ],
+                "responses": {
+                    "200": _json(_ref("Responses"), "the answers so far (none: an empty list)"),
+                    **_errors(400, 401),
+                    "404": _json(_ref("Error"), "not_found: no notification of that id sent by the caller"),
+                },
+            }
         },
         "/api/notify/{user}": {
             "post": {

@@ -1,7 +1,10 @@
 """The HTTP send API: scripts, CI jobs and cron send notifications with a bearer token.
 
-    POST /api/notifications            JSON {to | room | everyone, type, title, message} -> 201 {id, recipients}
-    POST /api/notify/{user}            body = the message text; X-Type / X-Title headers or ?type= / ?title=
+    POST /api/notifications            JSON {to | room | everyone, type, title, message, priority, click,
+                                       actions, format} -> 201 {id, recipients}
+    POST /api/notify/{user}            body = the message text; X-Type / X-Title headers or ?type= / ?title=;
+                                       ntfy's X-Priority, X-Click, X-Actions, X-Markdown (or without `X-`,
+                                       or ?priority= ...)
     POST /api/notify/room/{room}       the same, to a room
 
 Every send goes through the same `Sender` as a Socket.IO client (one code path for
@@ -12,7 +15,7 @@ A device token or a send-only token may send (the inbox, hub/http/inbox.py, take
 from __future__ import annotations
 
 import logging
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from aiohttp import web
 from pydantic import BaseModel
@@ -20,6 +23,7 @@ from pydantic import BaseModel
 from hub.app_keys import SERVICE
 from hub.delivery.sessions import Actor
 from hub.http.bodies import read_json, read_text, token_owner
+from hub.ntfy_headers import NtfyHeaders
 from hub.protocol import (
     HttpNotification,
     RoomMessage,
@@ -62,12 +66,33 @@ def _option(request: web.Request, name: str) -> str | None:
     return request.headers.get(f"X-{name.title()}", request.query.get(name))
 
 
+#: ntfy's headers for the rich fields (`hub.ntfy_headers.NtfyHeaders`), each also taken without `X-`
+#: (`Priority: urgent`) and as a query parameter (`?priority=urgent`), as ntfy does.
+NTFY_HEADERS: Final = ("priority", "click", "actions", "markdown")
+
+
+def _ntfy_fields(request: web.Request) -> dict[str, Any]:
+    """The rich fields from ntfy's headers, as `HttpNotification` takes them; only those given."""
+    given: dict[str, str] = {}
+    for name in NTFY_HEADERS:
+        value = request.headers.get(f"X-{name.title()}", request.headers.get(name.title(), request.query.get(name)))
+        if value is not None:
+            given[name] = value
+    if not given:
+        return {}
+    rich = validate(NtfyHeaders, given).rich()
+    return rich.model_dump(mode="json")
+
+
 async def _notify_text(request: web.Request, target: dict[str, Any]) -> web.Response:
     data: dict[str, Any] = {**target, "message": await read_text(request)}
     for name in ("type", "title"):
         value = _option(request, name)
+        if value is None and name == "title":
+            value = request.headers.get("Title")  # ntfy's name for it
         if value is not None:
             data[name] = value
+    data.update(_ntfy_fields(request))
     return await _submit(request, validate(HttpNotification, data))
 
 

@@ -31,7 +31,10 @@ log = logging.getLogger(__name__)
 
 #: What a cross-origin page may send to the HTTP API.
 ALLOWED_METHODS = "GET, POST"
-ALLOWED_HEADERS = "Authorization, Content-Type, X-Type, X-Title"
+ALLOWED_HEADERS = (
+    "Authorization, Content-Type, X-Type, X-Title, X-Priority, X-Click, X-Actions, X-Markdown,"
+    " Title, Priority, Click, Actions, Markdown"
+)
 PREFLIGHT_MAX_AGE = "600"
 #: How long finding this machine's fully qualified name may take at start (a DNS query).
 NAME_LOOKUP_SECONDS = 2.0

@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from hub.protocol import Kind, Notification, NotificationType
+
+if TYPE_CHECKING:
+    from hub.store.answers import AnswersPart
 
 
 class TokenKind(StrEnum):
@@ -74,6 +77,11 @@ class NewNotification(NamedTuple):
     room: str | None = None
     #: For NOTICE: the user the notice is about, who does not receive it.
     about_user_id: int | None = None
+    #: What differs from a plain notification (`RichFields.rich_wire()`), or for RESPONSE
+    #: `{"answer": {...}}` (`hub.rich.Answer`); None for a plain notification.
+    rich: dict[str, Any] | None = None
+    #: For RESPONSE: the users it goes to (the sender and the answered notification's recipients).
+    audience: tuple[int, ...] = ()
 
 
 class Stored(NamedTuple):
@@ -100,6 +108,10 @@ class PruneResult:
 
 
 class Store(Protocol):
+    @property
+    def answers(self) -> AnswersPart:
+        """Answers to `respond` buttons (`hub.store.answers`)."""
+
     async def open(self) -> None: ...
     async def close(self) -> None: ...
     async def check(self) -> None:

@@ -8,6 +8,7 @@ Pure: no I/O, so it is tested without a database.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -36,7 +37,7 @@ def plan_lookups(new: Sequence[NewNotification]) -> Lookups:
     everyone = False
     rooms: set[str] = set()
     for n in new:  # one pass: a batch holds up to thousands of directs, which need nothing
-        if n.kind is Kind.DIRECT:
+        if n.kind is Kind.DIRECT or n.kind is Kind.RESPONSE:
             continue
         if n.kind in TO_EVERYONE:
             everyone = True
@@ -64,9 +65,25 @@ def plan_batch(
             recipients = to_all
         elif n.kind is Kind.DIRECT:
             recipients = (n.to_user_id,) if n.to_user_id is not None else ()
+        elif n.kind is Kind.RESPONSE:
+            recipients = n.audience
         else:
             recipients = tuple(u for u in members.get(n.room or "", ()) if u != n.about_user_id)
-        rows.append((nid, n.kind.value, n.type.value, n.title, n.message, n.sender, n.room, n.timestamp, to_everyone))
+        rich = n.rich
+        rows.append(
+            (
+                nid,
+                n.kind.value,
+                n.type.value,
+                n.title,
+                n.message,
+                n.sender,
+                n.room,
+                n.timestamp,
+                to_everyone,
+                json.dumps(rich, separators=(",", ":")) if rich else None,
+            )
+        )
         if not to_everyone and n.kind not in LIVE_ONLY:
             inbox.extend((u, nid) for u in recipients)
         note = Notification(
@@ -78,6 +95,7 @@ def plan_batch(
             sender=n.sender,
             room=n.room,
             timestamp=n.timestamp,
+            **(rich or {}),
         )
         items.append(Stored(note, recipients))
     return BatchPlan(rows, inbox, StoredBatch(prev=prev, head=nid, items=items))

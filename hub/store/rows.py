@@ -3,6 +3,7 @@ column name and by position alike."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from hub.protocol import Kind, Notification, NotificationType
@@ -41,4 +42,5 @@ def notification_from_row(row: Row) -> Notification:
         sender=row[5],
         room=row[6],
         timestamp=row[7],
+        **(json.loads(row[8]) if row[8] else {}),
     )

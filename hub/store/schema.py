@@ -29,9 +29,10 @@ TABLES: dict[str, tuple[str, ...]] = {
     "rooms": ("name", "restricted", "created_at", "made_by"),
     "room_access": ("room", "user_id"),
     "room_members": ("room", "user_id", "joined_at"),
-    "notifications": ("id", "kind", "type", "title", "message", "sender", "room", "created_at", "everyone"),
+    "notifications": ("id", "kind", "type", "title", "message", "sender", "room", "created_at", "everyone", "rich"),
     "inbox": ("user_id", "notification_id"),
     "cursors": ("device", "user_id", "last_id"),
+    "responses": ("notification_id", "user_id", "label", "response_id", "created_at"),
 }
 #: Each backend's own bookkeeping tables, besides `TABLES`.
 OWN_TABLES: dict[str, frozenset[str]] = {
@@ -40,7 +41,7 @@ OWN_TABLES: dict[str, frozenset[str]] = {
 }
 
 #: A stored notification's columns as `rows.notification_from_row` reads them (`n` is notifications).
-NOTIFICATION_COLUMNS = "n.id, n.kind, n.type, n.title, n.message, n.sender, n.room, n.created_at"
+NOTIFICATION_COLUMNS = "n.id, n.kind, n.type, n.title, n.message, n.sender, n.room, n.created_at, n.rich"
 #: The order of a notification row as `batch_plan.plan_batch` writes it.
 NOTIFICATION_ROW = TABLES["notifications"]
 

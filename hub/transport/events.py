@@ -34,6 +34,7 @@ from hub.protocol import (
     ErrorCode,
     Event,
     OpenIdentity,
+    Respond,
     RoomMessage,
     RoomPage,
     RoomRef,
@@ -86,6 +87,7 @@ class EventRouter:
         self._route_plain(Event.LIST_ONLINE, self._list_online)
         self._route_plain(Event.LIST_USERS, self._list_users)
         self._route(Event.LIST_ROOMS, RoomPage, self.delivery.roster.list_rooms)
+        self._route(Event.RESPOND, Respond, self.delivery.answers.respond)
 
     def _route(
         self, event: Event, model: type[M], action: Callable[[Session, M], Awaitable[dict[str, Any] | None]]

@@ -10,6 +10,7 @@ import pytest
 
 from desktop.core.preferences import Preferences  # Qt-free
 from tests.support.e2e import ARTIFACTS, Desktop  # no Qt in this process: the app runs in a child
+from tests.support.fakehub import FakeHub
 from tests.support.shots import Shots, output_dir
 
 # Before anything imports Qt: draw offscreen, and make qasync pick PySide6 even if PyQt is around.
@@ -49,3 +50,12 @@ async def shots(tmp_path: Path) -> AsyncIterator[Shots]:
         yield Shots(screen, await screen.camera(), output_dir())
     finally:
         await screen.stop()
+
+
+@pytest.fixture
+async def fake_hub() -> AsyncIterator[FakeHub]:
+    """The stand-in hub of tests/support/fakehub.py, started on a free port (alice and bob can sign in)."""
+    fake = FakeHub()
+    await fake.start()
+    yield fake
+    await fake.stop()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from desktop.core.compose import (
     ComposeDraft,
     Limits,
@@ -9,6 +11,7 @@ from desktop.core.compose import (
     TargetKind,
     counter_text,
     describe_refusal,
+    parse_answers,
     parse_recipient,
     problem_with,
     recipients_for,
@@ -17,6 +20,7 @@ from desktop.core.compose import (
     types_for,
 )
 from hub.protocol import NotificationType
+from hub.rich import Priority
 
 USERS = ["alice", "bob", "carol", "dave"]
 
@@ -91,3 +95,36 @@ def test_refusals_in_words() -> None:
     assert describe_refusal("forbidden", "only admins may send to everyone", None) == (
         "Not allowed: only admins may send to everyone."
     )
+
+
+def test_a_draft_with_priority_link_answers_and_markdown() -> None:
+    bob = Recipient(TargetKind.USER, "bob")
+    asked = ComposeDraft(
+        bob,
+        NotificationType.WARNING,
+        "Deploy?",
+        "**2.14**",
+        priority=Priority.HIGH,
+        click="https://ci.lan/118",
+        answers=parse_answers(" Approve, Reject ,, "),
+        markdown=True,
+    )
+
+    assert request_for(asked) == (
+        "send_notification",
+        {
+            "to": "bob",
+            "message": "**2.14**",
+            "type": "warning",
+            "title": "Deploy?",
+            "priority": "high",
+            "click": "https://ci.lan/118",
+            "actions": [{"action": "respond", "label": "Approve"}, {"action": "respond", "label": "Reject"}],
+            "format": "markdown",
+        },
+    )
+    assert problem_with(asked, Limits()) == ""
+    assert problem_with(replace(asked, click="javascript:alert(1)"), Limits()).startswith("The link cannot be used: ")
+    assert problem_with(replace(asked, answers=("A", "B", "C", "D")), Limits()) == "At most 3 answers."
+    assert problem_with(replace(asked, answers=("Yes", "yes")), Limits()) == "Two answers are the same."
+    assert problem_with(replace(asked, answers=("x" * 41,)), Limits()).startswith("An answer is too long")

@@ -10,12 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from desktop.core.actions import Button, ButtonKind
 from desktop.core.bubbles import Bubble, Urgency, bubble_for
+from desktop.core.models import ReceivedNotification
 from desktop.core.presentation import Presentation, ShowAs, choose
 from desktop.core.system_toasts import SystemToasts, system_policy
 from desktop.core.toasts import ToastPolicy
 from desktop.system.notifications import DesktopNotifications, notify_arguments
 from hub.protocol import Kind
+from hub.rich import Priority, RespondAction, TextFormat, ViewAction
 from tests.support.dunst import Dunst, dunst_session, needs_dunst
 from tests.support.notes import note
 from tests.support.waiting import WAIT, FakeClock
@@ -28,6 +31,8 @@ class Answers:
     opened: asyncio.Queue[int | None] = field(default_factory=asyncio.Queue)
     replies: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
     shown: list[tuple[str, Bubble, int]] = field(default_factory=list)
+    links: asyncio.Queue[ReceivedNotification] = field(default_factory=asyncio.Queue)
+    buttons: asyncio.Queue[tuple[ReceivedNotification, Button]] = field(default_factory=asyncio.Queue)
 
 
 @dataclass
@@ -51,6 +56,7 @@ async def shown_by(dunst: Dunst, policy: ToastPolicy) -> tuple[SystemToasts, Ans
     toasts = SystemToasts(
         policy, service, me=lambda: "me", on_open=answers.opened.put_nowait, on_reply=answers.replies.put_nowait,
         on_shown=lambda info, bubble, nid: answers.shown.append((info.title, bubble, nid)),
+        on_link=answers.links.put_nowait, on_button=lambda n, b: answers.buttons.put_nowait((n, b)),
     )  # fmt: skip
     toasts.start()
     return toasts, answers, service
@@ -142,6 +148,46 @@ async def test_a_click_opens_reply_answers_and_closing_lets_go(dunst: Dunst) -> 
     finally:
         await toasts.stop()
         await service.stop()
+
+
+APPROVAL = (RespondAction(label="Approve"), RespondAction(label="Reject"), ViewAction(label="CI", url="https://c.lan"))
+
+
+@needs_dunst
+async def test_the_senders_buttons_and_click_target_come_back_from_dunst(dunst: Dunst) -> None:
+    policy = system_policy(burst_threshold=100)
+    toasts, answers, service = await shown_by(dunst, policy)
+    try:
+        policy.push(note(51, "warning", title="Deploy 2.14 to prod?", sender="bob", actions=APPROVAL))
+        await toasts.idle()
+        await dunst.choose("Approve")  # dunst itself sends ActionInvoked for the entry picked in its menu
+        n, button = await asyncio.wait_for(answers.buttons.get(), WAIT)
+        assert (n.id, button) == (51, Button(ButtonKind.RESPOND, "Approve", ""))
+        assert any("Reject (Deploy 2.14 to prod?)" in line for line in dunst.menu())
+
+        policy.push(note(52, "info", title="Dashboards", click="https://grafana.lan/d/x", priority=Priority.URGENT))
+        await toasts.idle()
+        await dunst.click()  # a click on one with a click target: the app asks before the link opens
+        assert (await asyncio.wait_for(answers.links.get(), WAIT)).id == 52
+        entries = {e.summary: e for e in await dunst.history()}
+        assert entries["Dashboards"].urgency == "critical"
+    finally:
+        await toasts.stop()
+        await service.stop()
+
+
+def test_priority_sets_the_urgency_and_markdown_shows_as_its_text() -> None:
+    policy = ToastPolicy(burst_threshold=100)
+    policy.push(note(1, "info", priority=Priority.URGENT, actions=APPROVAL, sender="bob"))
+    policy.push(
+        note(2, "info", priority=Priority.LOW, message="**2.14** is [out](https://r.lan)", format=TextFormat.MARKDOWN)
+    )
+    policy.push(note(3, "error", priority=Priority.LOW))
+    urgent, low, error = (bubble_for(i, me="me", capabilities={"body"}) for i in reversed(policy.view().visible))
+    assert (urgent.urgency, urgent.expire_ms) == (Urgency.CRITICAL, 0)
+    assert urgent.actions == (("default", "Open"), ("button-0", "Approve"), ("button-1", "Reject"), ("button-2", "CI"))
+    assert low.urgency is Urgency.LOW and low.body == "2.14 is out\n— alice"
+    assert error.urgency is Urgency.CRITICAL  # an error stays critical whatever its priority
 
 
 async def _until_empty(policy: ToastPolicy) -> None:

@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 from desktop.core.compose import ComposeDraft, Limits, TargetKind, recipients_for, types_for
 from desktop.ui.compose import ComposeDialog
 from desktop.ui.menu import AppMenu, MenuState
+from hub.rich import Priority
 
 
 @pytest.fixture
@@ -151,3 +152,37 @@ def test_a_reply_is_a_message_with_no_title_whatever_was_used_last(dialog: Compo
     dialog.reject()
     dialog.start("carol")  # the menu's "Send message…" keeps what was chosen
     assert dialog.type.currentText() == "message"
+
+
+def test_priority_link_and_answers_go_with_the_draft_and_are_cleared_once_sent(
+    qtbot: QtBot, dialog: ComposeDialog
+) -> None:
+    offer(dialog, admin=False)
+    dialog.start("bob")
+    QTest.keyClicks(dialog.text, "Deploy 2.14?")
+    dialog.priority.setCurrentText("urgent")
+    QTest.keyClicks(dialog.click, "https://ci.lan/118")
+    QTest.keyClicks(dialog.answers, "Approve, Reject")
+    QTest.mouseClick(dialog.markdown, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(dialog.send_requested) as sent:
+        QTest.keyClick(dialog.text, Qt.Key.Key_Return)
+
+    draft = sent.args[0]
+    assert (draft.priority, draft.click, draft.answers, draft.markdown) == (
+        Priority.URGENT,
+        "https://ci.lan/118",
+        ("Approve", "Reject"),
+        True,
+    )
+    dialog.show_sent("Sent to bob.")
+    assert (dialog.click.text(), dialog.answers.text()) == ("", "")
+
+
+def test_a_link_that_cannot_be_used_is_caught_before_sending(qtbot: QtBot, dialog: ComposeDialog) -> None:
+    offer(dialog, admin=False)
+    dialog.start("bob")
+    dialog.text.setPlainText("hi")
+    dialog.click.setText("javascript:alert(1)")
+    with qtbot.assertNotEmitted(dialog.send_requested):
+        dialog.submit()
+    assert dialog.answer.text().startswith("The link cannot be used: ")

@@ -17,7 +17,8 @@ import resources
 from desktop.core.toasts import ToastPolicy
 from desktop.ui.fonts import use_colour_emoji
 from desktop.ui.icons import type_pixmap
-from desktop.ui.toast import ACCENT_WIDTH, MESSAGE_LINES, Toast
+from desktop.ui.toast import MESSAGE_LINES, Toast
+from desktop.ui.toast_card import ACCENT_WIDTH
 from desktop.ui.toast_stack import ToastStack
 from tests.support.notes import note
 from tests.support.servers import unavailable

@@ -31,6 +31,10 @@ ENDPOINTS = [
     ("GET", "/api/notifications?since=-1&limit=999999"),
     ("GET", "/api/notifications?since=x"),
     ("GET", "/api/notifications?since=99999999999999999999999"),
+    ("GET", "/api/notifications/1/responses"),
+    ("GET", "/api/notifications/x/responses"),
+    ("GET", "/api/notifications/-1/responses"),
+    ("GET", "/api/notifications/99999999999999999999999/responses"),
     ("GET", "/api/openapi.json"),
     ("POST", "/api/notify/alice"),
     ("POST", "/api/notify/%00bad"),
@@ -83,6 +87,9 @@ def requests(draw: st.DrawFn) -> tuple[str, str, dict[str, str], bytes]:
     if draw(st.booleans()):
         headers["X-Type"] = draw(st.one_of(header_text, st.sampled_from(["info", "system", "error"])))
         headers["X-Title"] = draw(header_text)
+    if draw(st.booleans()):  # ntfy's headers, on any endpoint
+        for name in ("X-Priority", "X-Click", "X-Actions", "X-Markdown"):
+            headers[name] = draw(header_text)
     if draw(st.booleans()):
         headers["Content-Type"] = draw(st.sampled_from(["application/json", "text/plain", "x/y; charset=utf-16"]))
     return method, path, headers, draw(bodies)

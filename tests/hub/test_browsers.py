@@ -96,6 +96,7 @@ async def test_a_preflight_from_an_allowed_origin_is_answered_and_the_sign_in_re
     assert "POST" in headers["Access-Control-Allow-Methods"]
     allowed = {h.strip().lower() for h in headers["Access-Control-Allow-Headers"].split(",")}
     assert {"content-type", "authorization"} <= allowed
+    assert {"x-priority", "x-click", "x-actions", "x-markdown"} <= allowed  # ntfy's headers, for any send
 
     json_from_app = {"Origin": APP, "Content-Type": "application/json"}
     status, headers, body = await send(hub, "POST", "/api/login", body=login_body(), headers=json_from_app)

@@ -223,3 +223,55 @@ async def test_self_signed_never_overwrites_without_force(tmp_path: Path) -> Non
     assert first.code == 0 and again.code == 1 and "--force" in again.err
     assert forced.code == 0 and forced.out != first.out, "a new key, a new fingerprint"
     assert forced.out.strip() == tls.fingerprint(tls.pem_to_der((tmp_path / "cert.pem").read_bytes()))
+
+
+# --------------------------------------------------------------------------- buttons and --wait
+
+
+async def test_send_with_buttons_waits_for_a_persons_answer(hub: Hub) -> None:
+    """A CI job asks and waits; bob presses Approve in his (python-socketio) client."""
+    await hub.user("ci")
+    token = (await hub.accounts.issue_token("ci", "pipeline", TokenKind.SEND)).secret
+    bob = await hub.client(await hub.user("bob"))
+    args = ("send", "--hub", hub.url, "--token", token, "--to", "bob", "--title", "Deploy 2.14?")
+    rich = ("--priority", "4", "--click", "https://ci.lan/118", "--view", "Logs=https://ci.lan/118/log?a=b")
+
+    waiting = asyncio.ensure_future(
+        notify_hub(*args, *rich, "--respond", "Approve", "--respond", "Reject", "--markdown", "--wait", "1m", "**go?**")
+    )
+    note = await bob.next("notification")
+    pressed = await bob.call("respond", {"id": note["id"], "label": "Approve"})
+    result = await waiting
+
+    assert pressed["ok"], pressed
+    assert (result.code, result.err) == (0, "")
+    assert result.out == f"sent notification {note['id']} to 1 recipient\nbob: Approve\n"
+    assert (note["priority"], note["click"], note["format"], note["message"]) == (
+        "high",
+        "https://ci.lan/118",
+        "markdown",
+        "**go?**",
+    )
+    assert note["actions"] == [
+        {"action": "view", "label": "Logs", "url": "https://ci.lan/118/log?a=b"},
+        {"action": "respond", "label": "Approve"},
+        {"action": "respond", "label": "Reject"},
+    ]
+
+
+async def test_wait_without_an_answer_fails_and_bad_button_options_are_usage_errors(hub: Hub) -> None:
+    token = await hub.user("alice")
+    await hub.user("bob")
+    base = ("send", "--hub", hub.url, "--token", token, "--to", "bob")
+
+    unanswered = await notify_hub(*base, "--respond", "Approve", "--wait", "1s", "deploy?")
+    no_button = await notify_hub(*base, "--wait", "10m", "deploy?")
+    bad_view = await notify_hub(*base, "--view", "https://ci.lan", "deploy?")
+    bad_wait = await notify_hub(*base, "--respond", "Approve", "--wait", "soon", "deploy?")
+    refused = await notify_hub(*base, "--click", "javascript:alert(1)", "deploy?")
+
+    assert unanswered.code == 4 and unanswered.err == "notify-hub: nobody answered within 1s\n"
+    assert no_button.code == 2 and "--wait needs at least one --respond" in no_button.err
+    assert bad_view.code == 2 and "--view takes LABEL=URL" in bad_view.err
+    assert bad_wait.code == 2 and "'soon' is not a duration" in bad_wait.err
+    assert refused.code == 1 and "click: URL must be an http, https or mailto URL" in refused.err

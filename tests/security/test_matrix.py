@@ -45,9 +45,11 @@ ACTIONS = (
     "http_send_everyone",
     "make_room",
     "make_room_admins_only",
+    "respond",
+    "read_responses",
 )
 
-A, U, F = "allow", "unauthorized", "forbidden"
+A, U, F, N = "allow", "unauthorized", "forbidden", "not_found"
 OWN, NONE = "own_only", "no_endpoint"
 
 #: actor -> the outcome of each action, in ACTIONS order.
@@ -55,13 +57,15 @@ MATRIX: dict[str, tuple[str, ...]] = {
     # Socket.IO: connect send_user send_room send_everyone announce join_restr read_other revoke_other
     # HTTP: admin_http, then POST /api/notifications to a user, to the restricted room, to everyone
     # Rooms: make one by joining a new name (rooms_per_user 20), and the same with rooms_per_user 0
-    "anonymous": (U, U, U, U, U, U, U, U, NONE, U, U, U, U, U),
-    "revoked": (U, U, U, U, U, U, U, U, NONE, U, U, U, U, U),
-    "send_only": (F, F, F, F, F, F, F, OWN, NONE, A, F, F, F, F),
-    "user": (A, A, F, F, F, F, OWN, OWN, NONE, A, F, F, A, F),
-    "admin": (A, A, F, A, A, F, OWN, OWN, NONE, A, F, A, A, A),
-    "member": (A, A, A, F, F, A, OWN, OWN, NONE, A, A, F, A, F),
-    "non_member": (A, A, F, F, F, F, OWN, OWN, NONE, A, F, F, A, F),
+    # Answers: `respond` to bob's question in the restricted room (its recipients only), and
+    # `GET /api/notifications/{id}/responses` of mem's question there (its sender only)
+    "anonymous": (U, U, U, U, U, U, U, U, NONE, U, U, U, U, U, U, U),
+    "revoked": (U, U, U, U, U, U, U, U, NONE, U, U, U, U, U, U, U),
+    "send_only": (F, F, F, F, F, F, F, OWN, NONE, A, F, F, F, F, F, N),
+    "user": (A, A, F, F, F, F, OWN, OWN, NONE, A, F, F, A, F, N, N),
+    "admin": (A, A, F, A, A, F, OWN, OWN, NONE, A, F, A, A, A, N, N),
+    "member": (A, A, A, F, F, A, OWN, OWN, NONE, A, A, F, A, F, A, A),
+    "non_member": (A, A, F, F, F, F, OWN, OWN, NONE, A, F, F, A, F, N, N),
 }
 
 ROOM = "secret"  # restricted to member and bob
@@ -203,6 +207,18 @@ async def run_action(world: World, actor: str, action: str) -> str:
         assert (marker in await bob_inbox(world)) == (outcome == A)
         return outcome
 
+    if action == "read_responses":
+        asked = await ask_the_room(world, str(world.tokens["member"]))
+        bob = await answerer(world, world.bob_token)
+        assert (await bob.call("respond", {"id": asked, "label": "Approve"}))["ok"]
+        status, body = await http_json(world, "GET", f"/api/notifications/{asked}/responses", token)
+        if status == 200:
+            assert [(r["from"], r["label"]) for r in body["responses"]] == [("bob", "Approve")]
+            return A
+        assert "Approve" not in str(body)
+        return str(body["error"]["code"])
+    if action == "respond":
+        question = await ask_the_room(world, world.bob_token)
     if action == "read_other_history":
         await give_bob_a_secret(world)
     if action == "make_room_admins_only":
@@ -241,6 +257,10 @@ async def run_action(world: World, actor: str, action: str) -> str:
         outcome = await sent(client, "join_room", {"room": f"new-{actor}"})
         assert (await world.hub.store.get_room(f"new-{actor}") is not None) == (outcome == A)
         return outcome
+    if action == "respond":
+        outcome = await sent(client, "respond", {"id": question, "label": "Approve"})
+        assert len(await world.hub.store.answers.answers(question)) == (outcome == A)
+        return outcome
     if action == "join_restricted":
         outcome = await sent(client, "join_room", {"room": ROOM})
         rooms = (await client.call("list_rooms"))["rooms"]
@@ -260,11 +280,26 @@ async def run_action(world: World, actor: str, action: str) -> str:
 
 async def give_bob_a_secret(world: World) -> None:
     """A notification only bob may read, sent by bob himself over his own connection."""
-    bob = Client(world.hub.url, name="bob")
-    world.hub.clients.append(bob)
-    await bob.connect({"token": world.bob_token})
-    await bob.next("welcome")
+    bob = await answerer(world, world.bob_token)
     assert (await bob.call("send_notification", {"to": "bob", "message": "only for bob"}))["ok"]
+
+
+async def answerer(world: World, token: str) -> Client:
+    """A connected client of that token's user."""
+    client = Client(world.hub.url, name="")
+    world.hub.clients.append(client)
+    await client.connect({"token": token})
+    await client.next("welcome")
+    return client
+
+
+async def ask_the_room(world: World, token: str) -> int:
+    """A question with Approve / Reject buttons to the restricted room, from that token's user."""
+    client = await answerer(world, token)
+    buttons = [{"action": "respond", "label": "Approve"}, {"action": "respond", "label": "Reject"}]
+    ack = await client.call("room_message", {"room": ROOM, "message": "deploy?", "actions": buttons})
+    assert ack["ok"], ack
+    return int(ack["id"])
 
 
 def _name_of(actor: str) -> str:

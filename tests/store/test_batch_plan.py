@@ -36,7 +36,7 @@ def test_rows_inbox_and_recipients_of_a_batch() -> None:
     plan = plan_batch(batch, 10, everyone=[1, 2, 3], members={"ops": [1, 3]})
 
     assert [row[0] for row in plan.rows] == [11, 12, 13, 14]
-    assert [row[-1] for row in plan.rows] == [False, False, True, False]  # `everyone`: one row, no inbox rows
+    assert [row[8] for row in plan.rows] == [False, False, True, False]  # `everyone`: one row, no inbox rows
     # The notice is live only (no inbox row), and not for the user it is about.
     assert plan.inbox == [(2, 11), (1, 12), (3, 12)]
     assert [s.recipients for s in plan.batch.items] == [(2,), (1, 3), (1, 2, 3), (3,)]

@@ -394,3 +394,31 @@ def test_where_a_store_is_names_no_password(tmp_path: Path) -> None:
     shared = PostgresStore("postgresql://hub:s3cret@db.lan:5432/notify")
     assert shared.where() == "postgresql://hub@db.lan:5432/notify"
     assert "s3cret" not in repr(shared)
+
+
+async def test_an_answer_is_taken_once_and_goes_with_its_notification(store: Store) -> None:
+    alice = await store.create_user("alice", None, admin=False)
+    bob = await store.create_user("bob", None, admin=False)
+    carol = await store.create_user("carol", None, admin=False)
+    buttons = {"actions": [{"action": "respond", "label": "Yes"}, {"action": "respond", "label": "No"}]}
+    old = draft(Kind.DIRECT, "deploy?", timestamp="2025-01-01T00:00:00.000Z", to_user_id=bob.id, rich=buttons)
+    [asked] = await store.add([old])
+    nid = asked.notification.id
+
+    mine, theirs = await store.answers.target(nid, bob.id), await store.answers.target(nid, carol.id)
+    first = await store.answers.claim(nid, bob.id, "Yes", NOW)
+    second = await store.answers.claim(nid, bob.id, "No", NOW)
+    other = await store.answers.claim(nid, alice.id, "No", "2026-01-10T12:00:01.000Z")  # the store takes any
+    await store.answers.settle(nid, bob.id, 99)
+
+    assert mine is not None and theirs is not None
+    assert (mine.received, mine.recipients, theirs.received) == (True, (bob.id,), False)
+    assert mine.notification.respond_labels() == ("Yes", "No")
+    assert (first, second, other) == (None, "Yes", None)
+    assert [(a.responder, a.label, a.response_id) for a in await store.answers.answers(nid)] == [
+        ("bob", "Yes", 99),
+        ("alice", "No", None),
+    ]
+    await store.prune(keep_days=30, keep_count=10, now=NOW)  # the notification is past retention
+    assert await store.answers.target(nid, bob.id) is None
+    assert await store.answers.answers(nid) == []

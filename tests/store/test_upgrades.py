@@ -69,6 +69,20 @@ async def everything_is_there(store: Store, version: int) -> None:
     [stored] = await store.add([new])
     assert stored.notification.id > len(expected) and carol.id > bob.id
     assert (await store.replay(bob.id, 0, 100))[-1].message == "after the upgrade"
+    await rich_notifications_work(store, bob.id)
+
+
+async def rich_notifications_work(store: Store, bob_id: int) -> None:
+    """What schema 4 added: a notification keeps its rich fields, and an answer is taken once."""
+    rich = {"priority": "urgent", "actions": [{"action": "respond", "label": "Approve"}], "format": "markdown"}
+    ask = NewNotification(Kind.DIRECT, NotificationType.INFO, "", "deploy?", "alice", TS, to_user_id=bob_id, rich=rich)
+    [stored] = await store.add([ask])
+    replayed = (await store.replay(bob_id, 0, 100))[-1]
+    assert replayed == stored.notification and replayed.rich_wire() == rich
+    nid = replayed.id
+    assert await store.answers.claim(nid, bob_id, "Approve", TS) is None
+    assert await store.answers.claim(nid, bob_id, "Approve", TS) == "Approve"
+    assert [(a.responder, a.label) for a in await store.answers.answers(nid)] == [("bob", "Approve")]
 
 
 def upgrade_lines(caplog: pytest.LogCaptureFixture) -> list[str]:

@@ -14,8 +14,9 @@ from typing import Any
 
 import socketio
 from aiohttp import web
+from pydantic import ValidationError
 
-from hub.protocol import DELIVERY_EVENT, Event, Kind
+from hub.protocol import DELIVERY_EVENT, Event, Kind, Respond, describe_validation_error
 from tests.support.waiting import Changes
 
 
@@ -51,6 +52,9 @@ class FakeHub(Changes):
         self.sio.on("connect", self._connect)
         self.sio.on("disconnect", self._disconnect)
         self.sio.on(Event.ACK.value, self._ack)
+        self.sio.on(Event.RESPOND.value, self._respond)
+        #: Every `respond` the hub answered, as `(user, payload)`.
+        self.responds: list[tuple[str, Any]] = []
 
     # ------------------------------------------------------------------ life
 
@@ -108,7 +112,7 @@ class FakeHub(Changes):
             await self.sio.emit(Event.GAP.value, gap, to=sid)
         for note in self.stored:
             if note["id"] > since and note["id"] > self.pruned_upto and self._addressed(note, user):
-                await self.sio.emit(DELIVERY_EVENT[Kind(note["kind"])].value, note, to=sid)
+                await self.sio.emit(self._event(note), note, to=sid)
         self.poke()
 
     async def _disconnect(self, sid: str, *args: Any) -> None:
@@ -124,7 +128,56 @@ class FakeHub(Changes):
 
     @staticmethod
     def _addressed(note: dict[str, Any], user: str) -> bool:
+        if "notification_id" in note:  # a response: for the sender and the one who answered
+            return user in {note["to"], note["from"]}
         return bool(note["kind"] != "direct" or note["_to"] == user)
+
+    @staticmethod
+    def _event(note: dict[str, Any]) -> str:
+        return Event.RESPONSE.value if "notification_id" in note else DELIVERY_EVENT[Kind(note["kind"])].value
+
+    async def _respond(self, sid: str, data: Any) -> dict[str, Any]:
+        """`respond {id, label}` as docs/protocol.md says the hub answers it (hub/delivery/answers.py)."""
+        user = self.sessions[sid]
+        self.responds.append((user, data))
+        self.poke()
+        try:
+            asked = Respond.model_validate(data)
+        except ValidationError as exc:
+            code, message = describe_validation_error(exc)
+            return {"ok": False, "error": {"code": code.value, "message": message}}
+        note = next((n for n in self.stored if n["id"] == asked.id and "notification_id" not in n), None)
+        if note is None or not self._addressed(note, user):
+            return {"ok": False, "error": {"code": "not_found", "message": f"no notification {asked.id} of yours"}}
+        labels = [a["label"] for a in note.get("actions", []) if a.get("action") == "respond"]
+        if asked.label not in labels:
+            return {"ok": False, "error": {"code": "invalid_payload", "message": f"label: not one of {labels}"}}
+        before = next((r for r in self.stored if r.get("notification_id") == asked.id and r["from"] == user), None)
+        if before is not None:
+            message = f"you already answered this notification ({before['label']})"
+            return {"ok": False, "error": {"code": "conflict", "message": message}}
+        response = await self.answer(note, by=user, label=asked.label)
+        return {"ok": True, "response": response}
+
+    def next_id(self) -> int:
+        """An id from the sequence notifications and responses share."""
+        return next(self._ids)
+
+    async def answer(self, note: dict[str, Any], *, by: str, label: str) -> dict[str, Any]:
+        """Store `by`'s answer to `note` and emit it as a `response` to the sender and to `by`."""
+        response = {
+            "id": self.next_id(),
+            "notification_id": note["id"],
+            "label": label,
+            "from": by,
+            "to": note["from"],
+            "title": note["title"] or note["message"].splitlines()[0][:200],
+            "room": note["room"],
+            "timestamp": datetime.now(UTC).isoformat(),
+        }
+        self.stored.append(response)
+        await self.deliver(response)
+        return response
 
     def make(self, to: str, ntype: str = "info", **fields: Any) -> dict[str, Any]:
         nid = next(self._ids)
@@ -154,7 +207,7 @@ class FakeHub(Changes):
         """Emit a notification again, as-is (to test duplicates)."""
         for sid, user in list(self.sessions.items()):
             if self._addressed(note, user):
-                await self.sio.emit(DELIVERY_EVENT[Kind(note["kind"])].value, note, to=sid)
+                await self.sio.emit(self._event(note), note, to=sid)
         self.poke()
 
     async def emit_all(self, event: str, data: Any) -> None:

@@ -40,6 +40,22 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
         "CREATE TABLE deleted (id INTEGER PRIMARY KEY)",
     ),
+    (
+        # A rich notification's priority, click, actions and format (JSON; NULL for a plain one), and the
+        # answers to notifications (ids from the hub's notification sequence: they count for `last_id`).
+        "ALTER TABLE notifications ADD COLUMN rich TEXT",
+        """CREATE TABLE responses (
+            id INTEGER PRIMARY KEY,
+            notification_id INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            responder TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            title TEXT NOT NULL,
+            room TEXT,
+            timestamp TEXT NOT NULL
+        )""",
+        "CREATE INDEX responses_by_notification ON responses (notification_id, id)",
+    ),
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Final
 
 from desktop.core.history.schema import migrate, schema_version
-from desktop.core.models import Gap, ReceivedNotification, parse_timestamp
+from desktop.core.models import Gap, ReceivedNotification, ReceivedResponse, parse_timestamp, rich_from_json, rich_json
 from desktop.errors import HistoryError
 from hub.filemodes import private_sqlite
 from hub.protocol import Kind, NotificationType
@@ -43,7 +43,8 @@ HistoryEntry = StoredNotification | GapMarker
 Types = Collection[NotificationType] | None
 
 _SAFE = re.compile(r"[^A-Za-z0-9_.@-]")
-_COLUMNS: Final = "id, kind, type, title, message, sender, room, timestamp, read"
+_COLUMNS: Final = "id, kind, type, title, message, sender, room, timestamp, read, rich"
+_RESPONSE_COLUMNS: Final = "id, notification_id, label, responder, recipient, title, room, timestamp"
 
 
 def history_path(data_dir: Path, hub_url: str, username: str) -> Path:
@@ -125,10 +126,10 @@ class HistoryStore:
                     continue  # the user deleted it: a replay does not bring it back
                 cursor = self._db.execute(
                     "INSERT OR IGNORE INTO notifications"
-                    " (id, kind, type, title, message, sender, room, timestamp, received_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " (id, kind, type, title, message, sender, room, timestamp, received_at, rich)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (n.id, n.kind.value, n.type.value, n.title, n.message, n.sender, n.room,
-                     n.timestamp.isoformat(), received),
+                     n.timestamp.isoformat(), received, rich_json(n)),
                 )  # fmt: skip
                 if cursor.rowcount:
                     new.append(n)
@@ -137,6 +138,25 @@ class HistoryStore:
             raise
         self._db.execute("COMMIT")
         return new
+
+    def add_response(self, response: ReceivedResponse) -> bool:
+        """Store an answer to a notification; False when it was already there (a replay, or our own ack)."""
+        r = response
+        cursor = self._db.execute(
+            f"INSERT OR IGNORE INTO responses ({_RESPONSE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (r.id, r.notification_id, r.label, r.responder, r.to, r.title, r.room, r.timestamp.isoformat()),
+        )
+        return bool(cursor.rowcount)
+
+    def responses(self, notification_id: int) -> list[ReceivedResponse]:
+        """The answers to a notification, oldest first."""
+        rows = self._db.execute(
+            f"SELECT {_RESPONSE_COLUMNS} FROM responses WHERE notification_id = ? ORDER BY id", (notification_id,)
+        ).fetchall()
+        return [
+            ReceivedResponse(int(i), int(n), str(label), str(by), str(to), str(title), room, parse_timestamp(at))
+            for i, n, label, by, to, title, room, at in rows
+        ]
 
     def add_gap(self, gap: Gap) -> bool:
         cursor = self._db.execute(
@@ -211,6 +231,7 @@ class HistoryStore:
         row = self._db.execute(
             "SELECT max(coalesce((SELECT max(id) FROM notifications), 0),"
             " coalesce((SELECT max(id) FROM deleted), 0),"
+            " coalesce((SELECT max(id) FROM responses), 0),"
             " coalesce((SELECT value FROM meta WHERE key = 'cleared_upto'), 0))"
         ).fetchone()
         return int(row[0]) or None
@@ -280,7 +301,8 @@ class HistoryStore:
 
 
 def _row_to_stored(row: Sequence[object]) -> StoredNotification:
-    nid, kind, ntype, title, message, sender, room, timestamp, read = row
+    nid, kind, ntype, title, message, sender, room, timestamp, read, rich_text = row
+    rich = rich_from_json(None if rich_text is None else str(rich_text))
     notification = ReceivedNotification(
         id=int(str(nid)),
         kind=Kind(str(kind)),
@@ -290,6 +312,10 @@ def _row_to_stored(row: Sequence[object]) -> StoredNotification:
         sender=str(sender),
         room=None if room is None else str(room),
         timestamp=parse_timestamp(str(timestamp)),
+        priority=rich.priority,
+        click=rich.click,
+        actions=rich.actions,
+        format=rich.format,
     )
     return StoredNotification(notification, read=bool(read))
 

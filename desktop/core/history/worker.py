@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from desktop.core.history.store import PAGE, HistoryEntry, HistoryStore, StoredNotification, Types
-from desktop.core.models import Gap, ReceivedNotification
+from desktop.core.models import Gap, ReceivedNotification, ReceivedResponse
 
 _T = TypeVar("_T")
 
@@ -40,6 +40,12 @@ class AsyncHistory:
 
     async def add_many(self, notifications: Sequence[ReceivedNotification]) -> list[ReceivedNotification]:
         return await self._run(lambda: self._store.add_many(notifications))
+
+    async def add_response(self, response: ReceivedResponse) -> bool:
+        return await self._run(lambda: self._store.add_response(response))
+
+    async def responses(self, notification_id: int) -> list[ReceivedResponse]:
+        return await self._run(lambda: self._store.responses(notification_id))
 
     async def add_gap(self, gap: Gap) -> bool:
         return await self._run(lambda: self._store.add_gap(gap))

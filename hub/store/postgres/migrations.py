@@ -113,6 +113,23 @@ MIGRATIONS: tuple[Migration, ...] = (
     CREATE INDEX rooms_made_by ON rooms(made_by) WHERE made_by IS NOT NULL;
     """,
     ),
+    # Rich notifications: what differs from a plain one (priority, click, actions, format) as one
+    # JSON object, NULL for a plain notification; and the answers to `respond` buttons, one per
+    # recipient (the primary key is the compare-and-set that refuses a second answer).
+    Migration(
+        "notifications keep their priority, click target, buttons and format; answers to buttons are stored",
+        """
+    ALTER TABLE notifications ADD COLUMN rich TEXT;
+    CREATE TABLE responses (
+        notification_id BIGINT NOT NULL,
+        user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        label TEXT NOT NULL,
+        response_id BIGINT,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (notification_id, user_id)
+    );
+    """,
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

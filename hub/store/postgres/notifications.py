@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from hub.errors import NotFound
 from hub.protocol import Notification
+from hub.store.answers import ORPHAN_ANSWERS
 from hub.store.base import LIVE_ONLY, NewNotification, PruneResult, Stored, StoredBatch
 from hub.store.batch_plan import plan_batch, plan_lookups
 from hub.store.postgres.pool import PgPool, count_rows
@@ -92,7 +93,7 @@ class PgNotifications:
                 upto_id,
                 limit,
             )
-        return [Stored(notification_from_row(r), tuple(r[8])) for r in rows]
+        return [Stored(notification_from_row(r), tuple(r[9])) for r in rows]
 
     async def replay(self, user_id: int, after_id: int, limit: int) -> list[Notification]:
         async with self._pool.conn() as conn:
@@ -145,6 +146,7 @@ class PgNotifications:
                 )
             )
             gone += count_rows(await conn.execute(orphans(POSTGRES)))
+            await conn.execute(ORPHAN_ANSWERS)
         return PruneResult(removed_deliveries=removed, removed_notifications=gone)
 
     # ------------------------------------------------------------------ cursors

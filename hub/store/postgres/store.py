@@ -28,6 +28,7 @@ from hub.store.base import (
     last_use_is_stale,
 )
 from hub.store.delegate import HandsOnNotifications
+from hub.store.postgres.answers import PgAnswers
 from hub.store.postgres.notifications import PgNotifications
 from hub.store.postgres.pool import PgPool, count_rows
 from hub.store.rows import token_from_row, user_from_row
@@ -42,11 +43,13 @@ class PostgresStore(HandsOnNotifications):
     """Accounts, tokens and rooms here; notifications and cursors in `PgNotifications`; the pool in `PgPool`."""
 
     notifications: PgNotifications
+    answers: PgAnswers
 
     def __init__(self, dsn: str, *, min_size: int = 1, max_size: int = 10, timeout: float = 5.0) -> None:
         self.dsn = dsn
         self.pool = PgPool(dsn, min_size=min_size, max_size=max_size, timeout=timeout)
         self.notifications = PgNotifications(self.pool)
+        self.answers = PgAnswers(self.pool)
 
     def __repr__(self) -> str:
         return f"PostgresStore({self.where()!r})"

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from hub.errors import NotFound
 from hub.protocol import Notification
+from hub.store.answers import ORPHAN_ANSWERS
 from hub.store.base import NewNotification, PruneResult, Stored, StoredBatch
 from hub.store.batch_plan import plan_batch, plan_lookups
 from hub.store.rows import notification_from_row
@@ -105,6 +106,7 @@ class SqliteNotifications:
                     "(SELECT MIN(MAX(first_id, pruned_upto)) FROM users), (SELECT MAX(id) FROM notifications))"
                 ).rowcount
                 gone += db.execute(orphans(SQLITE)).rowcount
+                db.execute(ORPHAN_ANSWERS)
             return PruneResult(removed_deliveries=removed, removed_notifications=gone)
 
         return await self._thread.run(run)

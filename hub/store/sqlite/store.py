@@ -23,6 +23,7 @@ from hub.store.base import (
 from hub.store.delegate import HandsOnNotifications
 from hub.store.rows import token_from_row, user_from_row
 from hub.store.schema import SQLITE, orphans
+from hub.store.sqlite.answers import SqliteAnswers
 from hub.store.sqlite.notifications import SqliteNotifications
 from hub.store.sqlite.thread import NEWEST_ID, StoreThread, transaction
 from hub.timeutil import utc_now_iso
@@ -33,12 +34,14 @@ class SqliteStore(HandsOnNotifications):
     and its connection in `StoreThread`."""
 
     notifications: SqliteNotifications
+    answers: SqliteAnswers
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._thread = StoreThread(path)
         self._run = self._thread.run
         self.notifications = SqliteNotifications(self._thread)
+        self.answers = SqliteAnswers(self._thread)
 
     async def open(self) -> None:
         await self._thread.open()

@@ -1,0 +1,110 @@
+"""Answers to `respond` buttons: who may answer what, once, and who is told.
+
+A recipient answers a notification with the label of one of its `respond` buttons. The answer is
+claimed in the store first (a compare-and-set on the `responses` primary key: a second answer from
+any of the user's devices, on any hub, finds the first), then told as a `response` notification
+through the same pipeline as every send, so it takes its id in the notifications' order and is
+replayed, acked and resumed as they are. Only the sender reads the answers (`answers_to`).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Final
+
+from hub.delivery.limits import SendLimits
+from hub.delivery.sending import Sender
+from hub.delivery.sessions import Actor
+from hub.delivery.users import UserCache
+from hub.errors import Conflict, Forbidden, InvalidPayload, NotFound
+from hub.protocol import Kind, Notification, Respond
+from hub.rich import Answer
+from hub.store import NewNotification, Store
+from hub.timeutil import utc_now_iso
+
+log = logging.getLogger(__name__)
+
+#: The kinds of notification a person sent, which may carry `respond` buttons.
+ANSWERABLE: Final = frozenset({Kind.DIRECT, Kind.ROOM, Kind.EVERYONE, Kind.ANNOUNCEMENT})
+#: The longest `title` of a `response` made from a notification without a title.
+TITLE_CHARS: Final = 200
+
+
+def answered_title(note: Notification) -> str:
+    """What a `response` calls the notification: its title, else the start of its message (one line)."""
+    if note.title:
+        return note.title
+    first = note.message.strip().splitlines()[0] if note.message.strip() else ""
+    return first[:TITLE_CHARS]
+
+
+class Answers:
+    def __init__(self, store: Store, users: UserCache, limits: SendLimits, sender: Sender) -> None:
+        self._store = store
+        self._users = users
+        self._limits = limits
+        self._sender = sender
+
+    async def respond(self, actor: Actor, payload: Respond) -> dict[str, Any]:
+        """Store `actor`'s answer and tell the sender's and the recipients' devices; the ack's body."""
+        me = actor.user
+        target = await self._store.answers.target(payload.id, me.id)
+        note = target.notification if target is not None else None
+        if target is None or note is None or note.kind not in ANSWERABLE:
+            raise NotFound(f"you have no notification {payload.id}")
+        if note.sender == me.name:
+            raise Forbidden("you sent this notification: only its recipients answer it")
+        if not target.received:
+            raise NotFound(f"you have no notification {payload.id}")
+        labels = note.respond_labels()
+        if payload.label not in labels:
+            offered = ", ".join(labels) if labels else "none"
+            raise InvalidPayload(f"label: {payload.label!r} is not one of this notification's answers ({offered})")
+        await self._limits.check(actor)
+        at = utc_now_iso()
+        given = await self._store.answers.claim(note.id, me.id, payload.label, at)
+        if given is not None:
+            raise Conflict(f"you already answered this notification ({given})")
+        sender = await self._users.named(note.sender)
+        audience = {me.id, *target.recipients}
+        if sender is not None:
+            audience.add(sender.id)
+        draft = NewNotification(
+            kind=Kind.RESPONSE,
+            type=note.type,
+            title=answered_title(note),
+            message=payload.label,
+            sender=me.name,
+            timestamp=at,
+            room=note.room,
+            rich={"answer": Answer(notification_id=note.id, label=payload.label, to=note.sender).model_dump()},
+            audience=tuple(sorted(audience)),
+        )
+        try:
+            stored = await self._sender.submit(draft)
+        except BaseException:
+            try:  # nothing was told: the user may answer again
+                await self._store.answers.release(note.id, me.id)
+            except Exception as exc:  # the store that refused the response may refuse this too
+                log.warning("could not forget %s's untold answer to %d: %s", me.name, note.id, exc)
+            raise
+        await self._store.answers.settle(note.id, me.id, stored.notification.id)
+        return {"ok": True, "response": stored.notification.wire()}
+
+    async def answers_to(self, actor: Actor, notification_id: int) -> list[dict[str, Any]]:
+        """The answers to a notification `actor` sent, oldest first, as `response` objects."""
+        target = await self._store.answers.target(notification_id, actor.user.id)
+        if (
+            target is None
+            or target.notification.kind not in ANSWERABLE
+            or target.notification.sender != actor.user.name
+        ):
+            raise NotFound(f"you sent no notification {notification_id}")
+        note = target.notification
+        title = answered_title(note)
+        return [
+            Answer(notification_id=note.id, label=a.label, to=note.sender)
+            .response(a.response_id or 0, a.responder, title, note.room, a.at)
+            .wire()
+            for a in await self._store.answers.answers(note.id)
+        ]
