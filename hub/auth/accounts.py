@@ -106,8 +106,11 @@ class Accounts:
             raise PasswordExpired("this one-time password was already used: ask your hub's admin for a new one")
         if not matches or mark == USED:
             raise Unauthorized("wrong user name or password")
-        if mark == ONE_TIME and password_hash and await self.store.password_hash(name) == stored_hash:
-            await self.store.set_password(name, USED + password_hash)  # unless replaced meanwhile
+        if mark == ONE_TIME and password_hash:
+            # Marked used only if it is still the one checked: of two sign-ins with it at once, one
+            # wins and the other is told it was used (as is one that finds it replaced meanwhile).
+            if not await self.store.set_password(name, USED + password_hash, expected=stored_hash):
+                raise PasswordExpired("this one-time password was already used: ask your hub's admin for a new one")
         return await self.issue_token(name, device or "device")
 
     async def token_owner(self, secret: str) -> tuple[TokenInfo, User]:

@@ -125,9 +125,17 @@ class PostgresStore(HandsOnNotifications):
             await conn.execute(orphans(POSTGRES))
         return True
 
-    async def set_password(self, name: str, password_hash: str) -> bool:
+    async def set_password(self, name: str, password_hash: str, *, expected: str | None = None) -> bool:
         async with self.pool.conn() as conn:
-            status = await conn.execute("UPDATE users SET password_hash = $1 WHERE name = $2", password_hash, name)
+            if expected is None:
+                status = await conn.execute("UPDATE users SET password_hash = $1 WHERE name = $2", password_hash, name)
+            else:
+                status = await conn.execute(
+                    "UPDATE users SET password_hash = $1 WHERE name = $2 AND password_hash = $3",
+                    password_hash,
+                    name,
+                    expected,
+                )
         return count_rows(status) > 0
 
     async def ensure_user(self, name: str) -> User:

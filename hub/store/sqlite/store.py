@@ -126,9 +126,15 @@ class SqliteStore(HandsOnNotifications):
 
         return await self._run(run)
 
-    async def set_password(self, name: str, password_hash: str) -> bool:
+    async def set_password(self, name: str, password_hash: str, *, expected: str | None = None) -> bool:
         def run(db: sqlite3.Connection) -> bool:
-            cur = db.execute("UPDATE users SET password_hash = ? WHERE name = ?", (password_hash, name))
+            if expected is None:
+                cur = db.execute("UPDATE users SET password_hash = ? WHERE name = ?", (password_hash, name))
+            else:
+                cur = db.execute(
+                    "UPDATE users SET password_hash = ? WHERE name = ? AND password_hash = ?",
+                    (password_hash, name, expected),
+                )
             return cur.rowcount > 0
 
         return await self._run(run)
