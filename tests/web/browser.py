@@ -50,7 +50,10 @@ RECORDER = """
   let permission = "default";
   class RecordingNotification {
     constructor(title, options = {}) {
-      calls.push({ title, body: options.body ?? "", tag: options.tag ?? "", icon: options.icon ?? "" });
+      calls.push({
+        title, body: options.body ?? "", tag: options.tag ?? "", icon: options.icon ?? "",
+        requireInteraction: options.requireInteraction ?? false, silent: options.silent ?? false,
+      });
       this.onclick = null;
     }
     close() {}
