@@ -104,6 +104,20 @@ async def test_links_open_only_after_the_host_is_shown_and_confirmed(hub: Hub, b
     assert page.url == hub.url + "/app/"  # the link itself navigated nowhere
 
 
+async def test_reply_opens_the_send_form_addressed_to_the_sender(hub: Hub, browser: Browser) -> None:
+    await hub.user("alice")
+    bob = await hub.client(await hub.user("bob"))
+    page = await browser.page()
+    await sign_in(page, hub.url, "alice")
+    sent = await bob.call("send_notification", {"to": "alice", "message": "Lunch?", "actions": [{"action": "reply"}]})
+
+    await page.locator(f'#notes li[data-id="{sent["id"]}"] button', has_text="Reply").click()
+
+    assert await page.input_value("#send-kind") == "user"
+    assert await page.input_value("#send-target") == "bob"
+    assert await page.evaluate("document.activeElement.id") == "send-message"
+
+
 async def test_approve_reaches_the_sender_once_and_a_second_press_is_refused_in_words(
     hub: Hub, browser: Browser
 ) -> None:
