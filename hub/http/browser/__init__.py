@@ -150,6 +150,11 @@ def openapi_paths(config: HubConfig) -> dict[str, Any]:
             "path",
             {"200": {"description": "the icon", "content": {"image/svg+xml": {}}}},
         )
+        paths["/app/vendor/{path}"] = _files(
+            "The web app's Markdown parser, the npm package markdown-it's browser bundle (markdown-it.min.js)",
+            "path",
+            {"200": {"description": "the script", "content": {"application/javascript": {}}}},
+        )
         paths["/app/{path}"] = _files(
             "The web app (docs/web.md): its page, modules, styles, manifest and icons",
             "path",
