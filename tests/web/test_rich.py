@@ -7,21 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.support.clients import Client
 from tests.support.hubs import Hub
+from tests.support.rich import APPROVAL
 from tests.web.browser import Browser, sign_in
 
 DEPLOY = {
-    "title": "Deploy 2.14 to prod?",
+    **APPROVAL,
     "message": "**2.14** passed `staging`.\n\n- tests green\n- [Changelog](https://git.lan/app/releases/2.14)",
     "type": "warning",
     "priority": "urgent",
-    "click": "https://ci.lan/pipelines/118",
-    "actions": [
-        {"action": "respond", "label": "Approve"},
-        {"action": "respond", "label": "Reject"},
-        {"action": "view", "label": "Pipeline", "url": "https://ci.lan/pipelines/118"},
-    ],
-    "format": "markdown",
 }
 #: Records window.open instead of opening anything (a headless test has nowhere to open it).
 RECORD_OPEN = (
@@ -30,12 +25,18 @@ RECORD_OPEN = (
 )
 
 
-async def test_a_rich_notification_shows_priority_buttons_and_markdown(hub: Hub, browser: Browser) -> None:
+async def alice_and_bob(hub: Hub, browser: Browser) -> tuple[Any, Client]:
+    """Alice signed in in a background tab with desktop notifications allowed; bob's python-socketio client."""
     await hub.user("alice")
     bob = await hub.client(await hub.user("bob"))
     page = await browser.page(background=True)
     await sign_in(page, hub.url, "alice")
     await page.click("#enable-alerts")
+    return page, bob
+
+
+async def test_a_rich_notification_shows_priority_buttons_and_markdown(hub: Hub, browser: Browser) -> None:
+    page, bob = await alice_and_bob(hub, browser)
 
     sent = await bob.call("send_notification", {"to": "alice", **DEPLOY})
     assert sent["ok"], sent
@@ -60,11 +61,7 @@ async def test_a_rich_notification_shows_priority_buttons_and_markdown(hub: Hub,
 
 
 async def test_min_is_in_the_inbox_only_and_low_is_silent(hub: Hub, browser: Browser) -> None:
-    await hub.user("alice")
-    bob = await hub.client(await hub.user("bob"))
-    page = await browser.page(background=True)
-    await sign_in(page, hub.url, "alice")
-    await page.click("#enable-alerts")
+    page, bob = await alice_and_bob(hub, browser)
 
     quiet = await bob.call("send_notification", {"to": "alice", "message": "nightly backup done", "priority": "min"})
     low = await bob.call("send_notification", {"to": "alice", "message": "disk at 70%", "priority": "low"})

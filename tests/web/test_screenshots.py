@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.hubs import Hub
+from tests.support.rich import APPROVAL
 from tests.web.browser import DESKTOP, PHONE, Browser, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,18 +113,11 @@ async def test_rich_notifications_and_the_link_question(hub: Hub, browser: Brows
     deploy = await bob.call(
         "send_notification",
         {
+            **APPROVAL,
             "to": "alice",
             "type": "warning",
-            "title": "Deploy 2.14 to prod?",
             "message": "**2.14** passed staging: 1,204 tests green. [Changelog](https://git.lan/app/releases/2.14)",
             "priority": "urgent",
-            "click": "https://ci.lan/pipelines/118",
-            "actions": [
-                {"action": "respond", "label": "Approve"},
-                {"action": "respond", "label": "Reject"},
-                {"action": "view", "label": "Pipeline", "url": "https://ci.lan/pipelines/118"},
-            ],
-            "format": "markdown",
         },
     )
     card = page.locator(f'#notes li[data-id="{deploy["id"]}"]')
