@@ -47,6 +47,7 @@ PHONE = {"width": 390, "height": 844}
 RECORDER = """
 (() => {
   const calls = [];
+  const shown = [];
   let permission = "default";
   class RecordingNotification {
     constructor(title, options = {}) {
@@ -55,6 +56,7 @@ RECORDER = """
         requireInteraction: options.requireInteraction ?? false, silent: options.silent ?? false,
       });
       this.onclick = null;
+      shown.push(this);
     }
     close() {}
     static get permission() { return permission; }
@@ -62,6 +64,7 @@ RECORDER = """
   }
   Object.defineProperty(window, "Notification", { value: RecordingNotification, configurable: true, writable: true });
   window.__notifications = calls;
+  window.__shownNotifications = shown; // the objects, so a test can "click" one (its onclick)
   window.__violations = [];
   document.addEventListener("securitypolicyviolation", (event) => {
     window.__violations.push(`${event.violatedDirective} ${event.blockedURI}`);

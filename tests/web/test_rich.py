@@ -57,6 +57,9 @@ async def test_a_rich_notification_shows_priority_buttons_and_markdown(hub: Hub,
     await page.wait_for_function("() => window.__notifications.length >= 1")
     [shown] = await page.evaluate("window.__notifications")
     assert shown["requireInteraction"] is True  # urgent stays until dealt with
+
+    await page.evaluate("window.__shownNotifications[0].onclick()")  # the user clicks it
+    assert await page.locator("dialog.link-confirm h2").text_content() == "Open ci.lan?"
     assert await page.evaluate("window.__violations") == []
 
 

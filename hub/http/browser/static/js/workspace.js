@@ -134,10 +134,17 @@ export class Workspace {
     }
   }
 
-  /** A toast or desktop notification was clicked: show it in the inbox (null: the inbox itself). */
+  /**
+   * A toast or desktop notification was clicked: show it in the inbox (null: the inbox itself), and
+   * when it has a click target, ask about opening it (links.js).
+   */
   open(id) {
     this.ui.showPane("inbox");
     this.inbox.reveal(id);
+    const note = id === null ? undefined : this.history.byId.get(id);
+    if (note?.click) {
+      this.rich.richFor(note).onLink(note.click, note);
+    }
   }
 
   /** Revoke this browser's token on the hub, then forget everything. False: the hub could not be told. */
