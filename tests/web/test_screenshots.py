@@ -135,3 +135,8 @@ async def test_rich_notifications_and_the_link_question(hub: Hub, browser: Brows
     await card.locator("button", has_text="Pipeline").click()
     await page.locator("dialog.link-confirm").wait_for()
     await shoot(page, "link-confirm")
+
+    await page.set_viewport_size(PHONE)  # the phone's width: checked, kept in tests/artifacts only
+    await page.evaluate("window.scrollTo(0, 0)")
+    assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    await page.screenshot(path=str(ARTIFACTS / "web-rich-phone.png"))
