@@ -213,3 +213,19 @@ async def test_hostile_markdown_stays_inert(hub: Hub, browser: Browser) -> None:
     assert inside == {"elements": 0, "hrefs": [], "handlers": 0}
     assert not [url for url in requests if "md-image" in url or "pixel.gif" in url]
     assert await page.evaluate("window.__violations") == []
+
+
+async def test_markdown_nested_as_deep_as_a_message_allows_still_shows_all_its_text(hub: Hub, browser: Browser) -> None:
+    page, bob = await alice_and_bob(hub, browser)
+    for message in ("> " * 2000 + "bottom of the quotes", "*" * 1500 + "in the middle" + "*" * 1500):
+        sent = await bob.call("send_notification", {"to": "alice", "message": message, "format": "markdown"})
+        assert sent["ok"], sent
+        card = page.locator(f'#notes li[data-id="{sent["id"]}"] .note-message')
+        await card.wait_for()
+        assert message.strip("*> ") in (await card.text_content() or "")
+        depth = await card.evaluate(
+            "node => { let d = 0;"
+            " const walk = (n, k) => { d = Math.max(d, k); [...n.children].forEach(c => walk(c, k + 1)); };"
+            " walk(node, 0); return d; }"
+        )
+        assert depth <= 14  # .note-message > .markdown > at most 12 elements
