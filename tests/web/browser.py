@@ -47,11 +47,16 @@ PHONE = {"width": 390, "height": 844}
 RECORDER = """
 (() => {
   const calls = [];
+  const shown = [];
   let permission = "default";
   class RecordingNotification {
     constructor(title, options = {}) {
-      calls.push({ title, body: options.body ?? "", tag: options.tag ?? "", icon: options.icon ?? "" });
+      calls.push({
+        title, body: options.body ?? "", tag: options.tag ?? "", icon: options.icon ?? "",
+        requireInteraction: options.requireInteraction ?? false, silent: options.silent ?? false,
+      });
       this.onclick = null;
+      shown.push(this);
     }
     close() {}
     static get permission() { return permission; }
@@ -59,6 +64,7 @@ RECORDER = """
   }
   Object.defineProperty(window, "Notification", { value: RecordingNotification, configurable: true, writable: true });
   window.__notifications = calls;
+  window.__shownNotifications = shown; // the objects, so a test can "click" one (its onclick)
   window.__violations = [];
   document.addEventListener("securitypolicyviolation", (event) => {
     window.__violations.push(`${event.violatedDirective} ${event.blockedURI}`);

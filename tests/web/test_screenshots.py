@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.hubs import Hub
+from tests.support.rich import APPROVAL
 from tests.web.browser import DESKTOP, PHONE, Browser, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,3 +90,53 @@ async def test_the_web_app_at_desktop_and_phone_width(hub: Hub, browser: Browser
     assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert await page.text_content("#unread") == "4"
     await shoot(page, "phone")
+
+
+async def test_rich_notifications_and_the_link_question(hub: Hub, browser: Browser) -> None:
+    bob, carol = await fill(hub)
+    page = await browser.page(viewport=TALL_DESKTOP)
+    await sign_in(page, hub.url, "alice")
+    await bob.call("send_notification", {"to": "alice", "message": "Nightly backup of nas1 done.", "priority": "min"})
+    await carol.call(
+        "send_notification",
+        {
+            "to": "alice",
+            "type": "info",
+            "title": "Release notes for 2.14",
+            "message": "## Highlights\n\n- *Faster* sync on reconnect\n- `notify-hub send --wait`\n\n"
+            "> Thanks to everyone who tested the beta.\n\nDetails: [release page](https://git.lan/app/releases/2.14)",
+            "format": "markdown",
+            "priority": "high",
+            "actions": [{"action": "reply"}, {"action": "view", "label": "Open release", "url": "https://git.lan/app"}],
+        },
+    )
+    deploy = await bob.call(
+        "send_notification",
+        {
+            **APPROVAL,
+            "to": "alice",
+            "type": "warning",
+            "message": "**2.14** passed staging: 1,204 tests green. [Changelog](https://git.lan/app/releases/2.14)",
+            "priority": "urgent",
+        },
+    )
+    card = page.locator(f'#notes li[data-id="{deploy["id"]}"]')
+    await card.wait_for()
+    # Both toasts (the min priority one makes none) are closed, as a user would: the urgent one stays until then.
+    await page.wait_for_selector(f'#toasts > .note[data-id="{deploy["id"]}"]')
+    assert await page.locator("#toasts > .note").count() == 2
+    for _ in range(2):
+        await page.click("#toasts > .note .close")
+    await page.wait_for_selector("#toasts > *", state="detached")
+    await card.locator("button", has_text="Approve").click()
+    await card.locator(".note-answers li", has_text="You answered Approve").wait_for()
+    await shoot(page, "rich")
+
+    await card.locator("button", has_text="Pipeline").click()
+    await page.locator("dialog.link-confirm").wait_for()
+    await shoot(page, "link-confirm")
+
+    await page.set_viewport_size(PHONE)  # the phone's width: checked, kept in tests/artifacts only
+    await page.evaluate("window.scrollTo(0, 0)")
+    assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    await page.screenshot(path=str(ARTIFACTS / "web-rich-phone.png"))

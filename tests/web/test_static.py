@@ -5,6 +5,7 @@ web app's files and their security headers."""
 from __future__ import annotations
 
 import os
+import tomllib
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -224,6 +225,24 @@ async def test_other_names_under_socket_io_are_not_found(hub: Hub) -> None:
         assert (await fetch(hub, path)).status == 404, path
 
 
+async def test_the_markdown_parser_is_served_and_nothing_else_of_the_vendor_folder(hub: Hub) -> None:
+    got = await fetch(hub, "/app/vendor/markdown-it.min.js")
+    assert (got.status, got.headers["Content-Type"]) == (200, "text/javascript; charset=utf-8")
+    assert got.body.startswith(b"/*! markdown-it ")
+    for path in ("/app/vendor/markdown-it.js", "/app/vendor/package.json", "/app/vendor/..%2fpackage-lock.json"):
+        assert (await fetch(hub, path)).status == 404, path
+
+
+def test_the_wheel_ships_the_markdown_parser_with_its_licences() -> None:
+    root = Path(__file__).resolve().parents[2]
+    shipped = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    wanted = [p for p in shipped["hub.http.browser"] if "markdown-it" in p or "LICENSE" in p or "license" in p]
+    assert "vendor/node_modules/markdown-it/dist/markdown-it.min.js" in wanted
+    for name in ("markdown-it", "entities", "linkify-it", "mdurl", "punycode.js", "uc.micro"):
+        [licence] = [p for p in wanted if p.startswith(f"vendor/node_modules/{name}/") and "LICEN" in p.upper()]
+        assert (root / "hub" / "http" / "browser" / licence).is_file(), licence
+
+
 def test_a_hub_without_the_client_says_how_to_install_it(tmp_path: Path) -> None:
     assert ClientFiles(tmp_path).version is None  # an empty folder: no package.json
 
@@ -237,7 +256,15 @@ async def test_the_socket_io_endpoint_itself_still_answers(hub: Hub) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/app/", "/app/js/main.js", "/app/app.css", "/app/manifest.webmanifest", "/app/icons/types/error.svg"]
+    "path",
+    [
+        "/app/",
+        "/app/js/main.js",
+        "/app/app.css",
+        "/app/manifest.webmanifest",
+        "/app/icons/types/error.svg",
+        "/app/vendor/markdown-it.min.js",
+    ],
 )
 async def test_the_web_app_is_sent_with_its_security_headers(hub: Hub, path: str) -> None:
     got = await fetch(hub, path)

@@ -4,6 +4,8 @@
     /app/                         the web app (static/): plain files and ES modules, no build step,
                                   with a strict Content-Security-Policy (headers.py)
     /app/icons/types/NAME.svg     the notification types' icons, the tray app's own (resources/)
+    /app/vendor/markdown-it.min.js  the npm package markdown-it's browser bundle (the web app's Markdown
+                                  parser), from hub/http/browser/vendor like the Socket.IO client
     /                             with `--public DIR`: that folder, as express.static serves one
                                   (files.py); its index.html, if any, is the hub's front page.
                                   Otherwise, and when the folder has no index.html: a redirect to /app/
@@ -15,6 +17,7 @@ it has no endpoint of its own.
 
 from __future__ import annotations
 
+import logging
 from importlib import resources
 from pathlib import Path
 from typing import Any, Final
@@ -22,13 +25,18 @@ from typing import Any, Final
 from aiohttp import web
 
 from hub.config import HubConfig
-from hub.errors import ConfigError
-from hub.http.browser.client_js import CLIENT_FILES, ClientFiles, warn_if_missing
+from hub.errors import ConfigError, NotFound
+from hub.http.browser.client_js import CLIENT_FILES, INSTALL_HINT, ClientFiles, warn_if_missing
 from hub.http.browser.files import Folder
 from hub.http.browser.headers import APP_HEADERS
 from hub.http.errors import json_errors
 
+log = logging.getLogger(__name__)
+
 APP_PATH: Final = "/app/"
+#: markdown-it's browser bundle (a classic script defining `markdownit`), served at /app/vendor/.
+MARKDOWN_DIST: Final = ("vendor", "node_modules", "markdown-it", "dist")
+MARKDOWN_FILES: Final = frozenset({"markdown-it.min.js"})
 
 
 def package_dir(package: str, *parts: str) -> Path:
@@ -37,6 +45,15 @@ def package_dir(package: str, *parts: str) -> Path:
     if not isinstance(root, Path):  # pragma: no cover - only a zipped install
         raise RuntimeError(f"{package}/{'/'.join(parts)} must be installed as files, not inside a zip")
     return root
+
+
+def vendor_folder(parts: tuple[str, ...]) -> Folder | None:
+    """A folder of an npm package bootstrap installed in hub/http/browser/vendor, or None (a warning) without it."""
+    try:
+        return Folder(package_dir("hub.http.browser", *parts))
+    except OSError:
+        log.warning("%s is missing, so the web app shows Markdown as plain text: %s", "/".join(parts), INSTALL_HINT)
+        return None
 
 
 def public_folder(config: HubConfig) -> Folder | None:
@@ -69,8 +86,17 @@ def add_routes(app: web.Application, config: HubConfig) -> None:
         async def type_icon(request: web.Request) -> web.StreamResponse:
             return await icons.response(request, request.match_info["path"], APP_HEADERS)
 
+        async def vendor_file(request: web.Request) -> web.StreamResponse:
+            name = request.match_info["path"]
+            if name not in MARKDOWN_FILES or markdown_dist is None:
+                raise NotFound(f"no such file (the web app's Markdown parser: {INSTALL_HINT})")
+            return await markdown_dist.response(request, name, APP_HEADERS)
+
+        markdown_dist = vendor_folder(MARKDOWN_DIST)
+
         app.router.add_get("/app", json_errors(to_app))
         app.router.add_get("/app/icons/types/{path}", json_errors(type_icon))
+        app.router.add_get("/app/vendor/{path}", json_errors(vendor_file))
         app.router.add_get("/app/{path:[\\s\\S]*}", json_errors(app_file))
 
     if public is not None:
@@ -123,6 +149,11 @@ def openapi_paths(config: HubConfig) -> dict[str, Any]:
             "A notification type's icon (SVG)",
             "path",
             {"200": {"description": "the icon", "content": {"image/svg+xml": {}}}},
+        )
+        paths["/app/vendor/{path}"] = _files(
+            "The web app's Markdown parser, the npm package markdown-it's browser bundle (markdown-it.min.js)",
+            "path",
+            {"200": {"description": "the script", "content": {"application/javascript": {}}}},
         )
         paths["/app/{path}"] = _files(
             "The web app (docs/web.md): its page, modules, styles, manifest and icons",

@@ -1,7 +1,8 @@
 // Telling the user that notifications arrived: a desktop notification (the browser's Notification
 // API) while the page is in the background and the user allowed them, an in-page toast while it is
 // in front. Arrivals are gathered for a moment, so a catch-up after sleep (dozens replayed at once)
-// is one "N new notifications", not dozens.
+// is one "N new notifications", not dozens. Priorities as the tray app: `min` alerts nothing (the
+// inbox has it), `low` is silent, `urgent` stays until dealt with (requireInteraction).
 
 import { alertText, iconUrl } from "./render.js";
 
@@ -36,9 +37,9 @@ export class Alerts {
     return Notification.requestPermission();
   }
 
-  /** Notifications that just arrived (live, or replayed after a reconnect). */
+  /** Notifications that just arrived (live, or replayed after a reconnect); `min` priority ones are the inbox's only. */
   push(notes) {
-    this.pending.push(...notes);
+    this.pending.push(...notes.filter((note) => note.priority !== "min"));
     if (this.timer === null && this.pending.length > 0) {
       this.timer = setTimeout(() => this.flush(), GATHER_MS);
     }
@@ -68,6 +69,8 @@ export class Alerts {
       body,
       tag: `lan-notify-${note.id}`,
       icon: new URL(iconUrl(note.type), document.baseURI).href,
+      requireInteraction: note.priority === "urgent", // stays until the user deals with it
+      silent: note.priority === "low",
     });
     shown.onclick = () => {
       window.focus();

@@ -11,7 +11,7 @@
 
 import { io } from "/socket.io/socket.io.esm.min.js";
 import { HubError } from "./api.js";
-import { fromWire } from "./history.js";
+import { fromWire, responseFromWire } from "./history.js";
 
 const DELIVERY_EVENTS = ["notification", "room_notification", "global_notification", "server_announcement"];
 const REFUSED = new Set(["unauthorized", "forbidden"]);
@@ -22,7 +22,8 @@ export class Connection {
   /**
    * `handlers`: onNotification(note) (each new one, in order), onResume(id) (the resume point moved),
    * onState(state, detail) with state "connecting" | "connected" | "offline" | "refused",
-   * onWelcome(welcome), onPresence(name, online), onGap(gap), onHubError(error).
+   * onResponse(response) (an answer to a notification's button, in the same order and id sequence),
+ * onWelcome(welcome), onPresence(name, online), onGap(gap), onHubError(error).
    */
   constructor({ token, lastId, handlers }) {
     this.token = token;
@@ -66,6 +67,7 @@ export class Connection {
     for (const event of DELIVERY_EVENTS) {
       socket.on(event, (data) => this.receive(data));
     }
+    socket.on("response", (data) => this.receiveResponse(data));
     socket.on("welcome", (data) => this.handlers.onWelcome(data && typeof data === "object" ? data : {}));
     socket.on("user_online", (data) => this.presence(data, true));
     socket.on("user_offline", (data) => this.presence(data, false));
@@ -123,6 +125,18 @@ export class Connection {
     this.lastId = note.id;
     this.handlers.onNotification(note);
     this.handlers.onResume(note.id);
+    this.scheduleAck();
+  }
+
+  /** An answer (`response`): replayed and acked exactly as a notification is (it has an id of the same sequence). */
+  receiveResponse(data) {
+    const response = responseFromWire(data);
+    if (response === null || response.id <= this.lastId) {
+      return;
+    }
+    this.lastId = response.id;
+    this.handlers.onResponse(response);
+    this.handlers.onResume(response.id);
     this.scheduleAck();
   }
 

@@ -1,7 +1,11 @@
 // The notifications this browser holds, by id: what the hub's inbox gave at start and what the live
 // connection delivered since. Keyed by id, so nothing is ever held twice.
 
+import { safeLink } from "./links.js";
+
 export const TYPES = ["info", "success", "warning", "error", "message", "system"];
+export const PRIORITIES = ["min", "low", "default", "high", "urgent"];
+const ACTIONS = ["view", "reply", "respond"];
 
 /** A notification from the hub in the app's shape, or null when it is not one (docs/protocol.md). */
 export function fromWire(data) {
@@ -18,6 +22,47 @@ export function fromWire(data) {
     from: text(data.from),
     room: typeof data.room === "string" ? data.room : null,
     timestamp: text(data.timestamp),
+    priority: PRIORITIES.includes(data.priority) ? data.priority : "default",
+    click: typeof data.click === "string" && safeLink(data.click) ? data.click : null,
+    actions: actionsFromWire(data.actions),
+    format: data.format === "markdown" ? "markdown" : "plain",
+  };
+}
+
+/** Up to three well-formed buttons of the kinds the app knows; anything else is left out. */
+function actionsFromWire(actions) {
+  if (!Array.isArray(actions)) {
+    return [];
+  }
+  const out = [];
+  for (const action of actions.slice(0, 3)) {
+    if (typeof action !== "object" || action === null || !ACTIONS.includes(action.action)) {
+      continue;
+    }
+    const label = typeof action.label === "string" && action.label ? action.label : action.action === "reply" ? "Reply" : "";
+    if (!label || (action.action === "view" && !(typeof action.url === "string" && safeLink(action.url)))) {
+      continue;
+    }
+    out.push(action.action === "view" ? { action: "view", label, url: action.url } : { action: action.action, label });
+  }
+  return out;
+}
+
+/** An answer to a `respond` button (the hub's `response` event), or null when it is not one. */
+export function responseFromWire(data) {
+  if (typeof data !== "object" || data === null || !Number.isSafeInteger(data.id) || data.id < 1
+    || !Number.isSafeInteger(data.notification_id) || typeof data.label !== "string" || typeof data.from !== "string") {
+    return null;
+  }
+  return {
+    id: data.id,
+    notificationId: data.notification_id,
+    label: data.label,
+    from: data.from,
+    to: typeof data.to === "string" ? data.to : "",
+    title: typeof data.title === "string" ? data.title : "",
+    room: typeof data.room === "string" ? data.room : null,
+    timestamp: typeof data.timestamp === "string" ? data.timestamp : "",
   };
 }
 
@@ -27,7 +72,27 @@ export const MAX_HELD = 5000;
 export class History {
   constructor() {
     this.byId = new Map();
+    this.answers = new Map(); // notification id -> its answers (responses), oldest first
     this.listeners = [];
+  }
+
+  /** An answer arrived; false when it was already held. Listeners hear of it (with no new notes). */
+  addAnswer(response) {
+    const held = this.answers.get(response.notificationId) || [];
+    if (held.some((answer) => answer.id === response.id || answer.from === response.from)) {
+      return false;
+    }
+    held.push(response);
+    this.answers.set(response.notificationId, held);
+    for (const listener of this.listeners) {
+      listener([]);
+    }
+    return true;
+  }
+
+  /** The answers to notification `id`, oldest first. */
+  answersTo(id) {
+    return this.answers.get(id) || [];
   }
 
   /** Add notifications; returns those that were new. */

@@ -3,12 +3,14 @@
 //
 // Everything from the hub goes in as text (dom.js), inside bidi isolates: a title or message full of
 // HTML, scripts, `javascript:` links or right-to-left overrides shows exactly as its characters and
-// cannot reorder or restyle anything around it. When notifications carry richer content (priority,
-// links, buttons, Markdown through the tray app's sanitising rules), it is built here, in
-// `renderBody` and `renderActions`, for both places at once.
+// cannot reorder or restyle anything around it. Rich notifications' parts are built here for both
+// places at once: the priority (a class and a label), a Markdown message (markdown.js: elements from
+// markdown-it's tokens, never HTML), the click target and buttons, and the answers (actions.js).
 
+import { PRIORITY_LABELS, renderAnswers, renderButtons } from "./actions.js";
 import { el } from "./dom.js";
 import { TYPES } from "./history.js";
+import { renderMarkdown } from "./markdown.js";
 
 export const LABELS = {
   info: "Info",
@@ -39,14 +41,19 @@ export function formatTime(timestamp, now = new Date()) {
   return { short, full: when.toLocaleString() };
 }
 
+/** Without a Workspace (no buttons can act): nothing answered, nothing to do. */
+const NO_RICH = { me: "", answers: [], status: null, onAction: () => {}, onLink: () => {} };
+
 /**
  * A notification as an element: `variant` "card" (an <li> of the inbox) or "toast". `read` styles it;
- * `onRead()` (cards) and `onClose()` (toasts) get the buttons.
+ * `onRead()` (cards) and `onClose()` (toasts) get the buttons. `rich` (actions.js): me, answers,
+ * status (a refused answer's words), onAction(note, action), onLink(url, note).
  */
-export function renderNotification(note, { variant = "card", read = true, onRead = null, onClose = null } = {}) {
+export function renderNotification(note, { variant = "card", read = true, onRead = null, onClose = null, rich = NO_RICH } = {}) {
+  const priority = note.priority || "default";
   const root = el(variant === "toast" ? "div" : "li", {
-    className: `note note--${note.type} note--${variant}${read ? "" : " unread"}`,
-    attrs: { "data-id": note.id, "data-type": note.type },
+    className: `note note--${note.type} note--${variant}${read ? "" : " unread"}${priority === "default" ? "" : ` priority--${priority}`}`,
+    attrs: { "data-id": note.id, "data-type": note.type, "data-priority": priority },
   });
   const icon = el("img", {
     className: "note-icon",
@@ -54,14 +61,34 @@ export function renderNotification(note, { variant = "card", read = true, onRead
   });
   // The title is isolated on its own: the unread dot after it (.note-head::after) stays outside any override.
   const title = el("strong", { className: "note-title", text: note.title || LABELS[note.type], attrs: { dir: "auto" } });
-  const head = el("div", { className: "note-head" }, title);
-  const body = el("div", { className: "note-body" }, renderBody(note, variant), renderMeta(note));
+  const chip = PRIORITY_LABELS[priority] ? el("span", { className: "priority-chip", text: PRIORITY_LABELS[priority] }) : null;
+  const head = el("div", { className: "note-head" }, chip, title);
+  const body = el(
+    "div",
+    { className: "note-body" },
+    renderBody(note, variant, rich),
+    renderButtons(note, rich),
+    renderAnswers(note, rich),
+    renderMeta(note),
+  );
   root.append(icon, head, renderActions(note, { variant, read, onRead, onClose }), body);
+  if (note.click) {
+    // The click target opens (after the confirmation) on a click anywhere but a button or a link.
+    root.classList.add("has-click");
+    root.addEventListener("click", (event) => {
+      if (!(event.target instanceof Element) || event.target.closest("button, a") === null) {
+        rich.onLink(note.click, note);
+      }
+    });
+  }
   return root;
 }
 
-function renderBody(note, variant) {
-  const message = el("p", { className: "note-message", text: note.message, attrs: { dir: "auto" } });
+function renderBody(note, variant, rich) {
+  const markdown = note.format === "markdown" ? renderMarkdown(note.message, { onLink: (url) => rich.onLink(url, note) }) : null;
+  const message = markdown
+    ? el("div", { className: "note-message" }, markdown)
+    : el("p", { className: "note-message", text: note.message, attrs: { dir: "auto" } });
   if (variant !== "card" || note.message.length <= LONG_MESSAGE) {
     return message;
   }

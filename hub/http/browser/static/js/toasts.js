@@ -1,5 +1,6 @@
 // In-page toasts: the newest notifications in a stack at the top of the page, styled as the tray
-// app's toasts. Each closes by itself after a while (errors stay longer), or with its × button.
+// app's toasts. Each closes by itself after a while (errors and high priority stay longer; urgent ones
+// stay until closed), or with its × button. A `min` priority notification gets none (the inbox only).
 
 import { el } from "./dom.js";
 import { renderNotification } from "./render.js";
@@ -9,20 +10,36 @@ const SHOWN_MS = { error: 15000, warning: 10000 };
 const DEFAULT_SHOWN_MS = 7000;
 
 export class Toasts {
-  constructor(container, { onOpen }) {
+  /** `onOpen(id)`: a toast was clicked; `richFor(note)`: its buttons' state and handlers (render.js). */
+  constructor(container, { onOpen, richFor }) {
     this.container = container;
     this.onOpen = onOpen;
+    this.richFor = richFor;
   }
 
   show(note) {
-    const card = renderNotification(note, { variant: "toast", onClose: () => card.remove() });
+    if (note.priority === "min") {
+      return;
+    }
+    const rich = this.richFor(note);
+    const act = {
+      ...rich,
+      // a button pressed in a toast is done with it: the toast goes, the inbox shows the outcome
+      onAction: (n, action) => {
+        card.remove();
+        rich.onAction(n, action);
+      },
+    };
+    const card = renderNotification(note, { variant: "toast", onClose: () => card.remove(), rich: act });
     card.addEventListener("click", (event) => {
-      if (!(event.target instanceof HTMLButtonElement)) {
+      const onControl = event.target instanceof Element && event.target.closest("button, a") !== null;
+      if (!onControl && !note.click) {
         card.remove();
         this.onOpen(note.id);
       }
     });
-    this.add(card, SHOWN_MS[note.type] || DEFAULT_SHOWN_MS);
+    const shownMs = SHOWN_MS[note.type] || DEFAULT_SHOWN_MS;
+    this.add(card, note.priority === "urgent" ? null : note.priority === "high" ? 2 * shownMs : shownMs);
   }
 
   /** One toast for a burst (a catch-up after sleep): "12 new notifications". */
@@ -44,6 +61,10 @@ export class Toasts {
     this.container.prepend(card);
     while (this.container.children.length > MAX_SHOWN) {
       this.container.lastElementChild.remove();
+    }
+    if (shownMs === null) {
+      card.setAttribute("role", "alert");
+      return; // stays until closed
     }
     let timer = setTimeout(() => card.remove(), shownMs);
     card.addEventListener("mouseenter", () => clearTimeout(timer));

@@ -8,6 +8,7 @@ import { Connection } from "./connection.js";
 import { byId } from "./dom.js";
 import { History, fromWire } from "./history.js";
 import { ReadState } from "./readstate.js";
+import { RichActions } from "./rich.js";
 import { saveSession } from "./session.js";
 import { Toasts } from "./toasts.js";
 import { ComposeView } from "./views/compose.js";
@@ -30,11 +31,20 @@ export class Workspace {
     this.leaving = false;
     this.history = new History();
     this.readState = new ReadState(name);
-    this.toasts = new Toasts(byId("toasts"), { onOpen: (id) => this.open(id) });
-    this.alerts = new Alerts(this.toasts, { onOpen: (id) => this.open(id) });
     this.connection = new Connection({ token: session.token, lastId: session.lastId, handlers: this.handlers() });
-    this.inbox = new InboxView({ history: this.history, readState: this.readState, signal });
     this.compose = new ComposeView({ connection: this.connection, admin: session.user.admin, signal });
+    this.rich = new RichActions({
+      me: name,
+      history: this.history,
+      connection: this.connection,
+      compose: this.compose,
+      showPane: (pane) => this.ui.showPane(pane),
+      onChange: () => this.inbox.refresh(),
+    });
+    const richFor = (note) => this.rich.richFor(note);
+    this.toasts = new Toasts(byId("toasts"), { onOpen: (id) => this.open(id), richFor });
+    this.alerts = new Alerts(this.toasts, { onOpen: (id) => this.open(id) });
+    this.inbox = new InboxView({ history: this.history, readState: this.readState, richFor, signal });
     this.rooms = new RoomsView({
       connection: this.connection,
       onRooms: (rooms) => this.compose.setNames({ rooms }),
@@ -51,6 +61,12 @@ export class Workspace {
   handlers() {
     return {
       onNotification: (note) => this.alerts.push(this.history.add([note])),
+      onResponse: (response) => {
+        const note = this.rich.received(response);
+        if (note !== null) {
+          this.alerts.push(this.history.add([note]));
+        }
+      },
       onResume: (id) => {
         this.session.lastId = id;
         saveSession(this.session);
@@ -118,10 +134,17 @@ export class Workspace {
     }
   }
 
-  /** A toast or desktop notification was clicked: show it in the inbox (null: the inbox itself). */
+  /**
+   * A toast or desktop notification was clicked: show it in the inbox (null: the inbox itself), and
+   * when it has a click target, ask about opening it (links.js).
+   */
   open(id) {
     this.ui.showPane("inbox");
     this.inbox.reveal(id);
+    const note = id === null ? undefined : this.history.byId.get(id);
+    if (note?.click) {
+      this.rich.richFor(note).onLink(note.click, note);
+    }
   }
 
   /** Revoke this browser's token on the hub, then forget everything. False: the hub could not be told. */
@@ -158,6 +181,7 @@ export class Workspace {
     this.toasts.clear();
     this.inbox.reset();
     this.compose.reset();
+    this.rich.reset();
     this.rooms.reset();
     this.people.reset();
     byId("workspace").hidden = true;

@@ -67,6 +67,15 @@ export class ComposeView {
     }
   }
 
+  /** Open the form addressed to a user or a room (a `reply` button), ready to type. */
+  address(kind, target) {
+    this.kind.value = kind;
+    this.showKind();
+    this.target.value = target;
+    this.result.textContent = "";
+    this.message.focus();
+  }
+
   reset() {
     this.form.reset();
     say(this.result, "");

@@ -5,8 +5,10 @@ import { byId, clear } from "../dom.js";
 import { renderNotification } from "../render.js";
 
 export class InboxView {
-  constructor({ history, readState, signal }) {
+  /** `richFor(note)`: its buttons' state and handlers (render.js). */
+  constructor({ history, readState, richFor, signal }) {
     this.history = history;
+    this.richFor = richFor;
     this.readState = readState;
     this.search = byId("search");
     this.type = byId("type-filter");
@@ -44,7 +46,11 @@ export class InboxView {
     clear(this.list);
     for (const note of shown) {
       const read = isRead(note.id);
-      this.list.append(renderNotification(note, { read, onRead: () => this.readState.markRead([note.id]) }));
+      this.list.append(renderNotification(note, {
+        read,
+        onRead: () => this.readState.markRead([note.id]),
+        rich: this.richFor(note),
+      }));
     }
     const filtered = this.search.value || this.type.value || this.unreadOnly.checked;
     this.empty.hidden = shown.length > 0;
