@@ -47,6 +47,7 @@ def _split(text: str) -> list[list[str]]:
     """Actions, each a list of fields; quotes (at a field's or a value's start) protect `,` and `;`."""
     actions: list[list[str]] = [[]]
     field: list[str] = []
+    last = ""  # the field's last character that is not a space ("": none yet); kept as it grows
     quote: str | None = None
     for ch in text:
         if quote is not None:
@@ -54,17 +55,19 @@ def _split(text: str) -> list[list[str]]:
                 quote = None
             else:
                 field.append(ch)
+                last = last if ch.isspace() else ch
             continue
-        so_far = "".join(field).strip()
-        if ch in "\"'" and (not so_far or so_far.endswith("=")):
+        if ch in "\"'" and last in ("", "="):
             quote = ch
         elif ch in ",;":
             actions[-1].append("".join(field).strip())
             field = []
+            last = ""
             if ch == ";":
                 actions.append([])
         else:
             field.append(ch)
+            last = last if ch.isspace() else ch
     if quote is not None:
         raise _refuse("a quote ({quote}) is never closed", quote=quote)
     actions[-1].append("".join(field).strip())
