@@ -82,7 +82,7 @@ class Answers:
         )
         try:
             stored = await self._sender.submit(draft)
-        except BaseException:
+        except Exception:  # not on cancellation: the queued response may still be stored and told
             try:  # nothing was told: the user may answer again
                 await self._store.answers.release(note.id, me.id)
             except Exception as exc:  # the store that refused the response may refuse this too
@@ -104,7 +104,8 @@ class Answers:
         title = answered_title(note)
         return [
             Answer(notification_id=note.id, label=a.label, to=note.sender)
-            .response(a.response_id or 0, a.responder, title, note.room, a.at)
+            .response(a.response_id, a.responder, title, note.room, a.at)
             .wire()
             for a in await self._store.answers.answers(note.id)
+            if a.response_id  # claimed but not told yet (or never): not an answer to act on
         ]

@@ -172,3 +172,18 @@ async def test_only_the_sender_reads_the_answers_over_http(hub: Hub) -> None:
     assert (by_bob.status, by_bob.code) == (404, "not_found")
     assert (bad.status, bad.code) == (400, "invalid_payload")
     assert [n["id"] for n in inbox.body["notifications"]] == [nid]  # the answer is not a notification
+
+
+async def test_an_answer_claimed_but_not_yet_told_is_not_listed(hub: Hub) -> None:
+    alice_token = await hub.user("alice")
+    alice = await hub.client(alice_token)
+    await hub.user("bob")
+    nid = await asked(hub, alice)
+    bob = await hub.accounts.user("bob")
+    # The first half of an answer: claimed in the store, its `response` not stored and told yet
+    # (a hub stopped between the two, or a response the store then refused).
+    assert await hub.running.store.answers.claim(nid, bob.id, "Approve", "2026-12-07T03:00:00.000Z") is None
+
+    listed = await call(hub, "GET", f"/api/notifications/{nid}/responses", token=alice_token)
+
+    assert (listed.status, listed.body) == (200, {"responses": []})  # `send --wait` acts on none
