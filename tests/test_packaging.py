@@ -30,6 +30,7 @@ from hub.http.browser.client_js import CLIENT_FILES
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ("hub", "desktop", "resources")
 CLIENT = "hub/http/browser/vendor/node_modules/socket.io-client"
+MARKDOWN = "hub/http/browser/vendor/node_modules/markdown-it/dist/markdown-it.min.js"
 VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
 TIMEOUT = 120
 
@@ -71,16 +72,19 @@ def test_the_wheel_ships_the_code_the_resources_and_both_commands(wheel: Path) -
         and "node_modules" not in path.parts
     }
     wanted |= {p.relative_to(ROOT).as_posix() for p in (ROOT / "hub/http/browser/static").rglob("*") if p.is_file()}
-    wanted |= {f"{CLIENT}/dist/{name}" for name in CLIENT_FILES} | {f"{CLIENT}/LICENSE"}
+    wanted |= {f"{CLIENT}/dist/{name}" for name in CLIENT_FILES} | {f"{CLIENT}/LICENSE", MARKDOWN}
     assert any(n.startswith("resources/icons/types/") for n in wanted), "the check looks where the icons are"
     assert "resources/icons/app/lan-notify.svg" in wanted
     assert "hub/http/browser/static/js/main.js" in wanted
     assert sorted(wanted - names) == [], "files the wheel leaves out"
     assert not [n for n in names if n.startswith(("tests/", "bench/", "deploy/"))]
-    # Of the npm folder, only the client's bundles and the licences of what they hold.
+    # Of the npm folder, only the Socket.IO client's bundles, the Markdown parser's, and the licences
+    # of what they hold.
     vendored = {n for n in names if "/node_modules/" in n}
-    assert all(
-        n.startswith(f"{CLIENT}/dist/") or n.endswith(("LICENSE", "license.md", "/package.json")) for n in vendored
+    licences = ("LICENSE", "license.md", "LICENSE.txt", "LICENSE-MIT.txt", "/package.json")
+    assert (
+        sorted(n for n in vendored if not (n.startswith(f"{CLIENT}/dist/") or n == MARKDOWN or n.endswith(licences)))
+        == []
     )
     assert "notify-hub = hub.cli:main" in commands and "notify-tray = desktop.app:main" in commands
 

@@ -45,6 +45,8 @@ ENDPOINTS = [
     ("GET", "/app"),
     ("GET", "/app/index.html"),
     ("GET", "/app/icons/types/error.svg"),
+    ("GET", "/app/vendor/markdown-it.min.js"),
+    ("GET", "/app/vendor/..%2Fpackage.json"),
     ("GET", "/socket.io/socket.io.min.js"),
 ]
 VALID = "<the valid token>"  # replaced by alice's real token when the request is made
