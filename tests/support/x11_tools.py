@@ -11,14 +11,13 @@ python -m tests.support.x11_tools wallpaper   cover the screen with a plain back
 from __future__ import annotations
 
 import sys
-import time
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QLinearGradient, QPainter, QPaintEvent, QScreen
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon, QWidget
 
 #: How often the screen is grabbed while waiting for it to stop changing, and how many grabs at most.
-GRAB_INTERVAL = 0.05
+GRAB_INTERVAL_MS = 50
 STEADY_TRIES = 20
 
 
@@ -43,11 +42,13 @@ def wait_tray(app: QApplication) -> int:
 def steady_image(screen: QScreen, x: int, y: int, width: int, height: int) -> QImage:
     """The screen once it has stopped changing: the condition a screenshot waits for. Other processes
     (the app, the tray host) draw it, and X tells no other client when
-    they are done, so the wait polls: two grabs GRAB_INTERVAL apart that are alike, at most
+    they are done, so the wait polls: two grabs GRAB_INTERVAL_MS apart that are alike, at most
     STEADY_TRIES grabs (then the last one; the test looks at every screenshot it makes)."""
     image = screen.grabWindow(0, x, y, width, height).toImage()
     for _ in range(STEADY_TRIES):
-        time.sleep(GRAB_INTERVAL)
+        between = QEventLoop()  # this process keeps handling X events while the others draw
+        QTimer.singleShot(GRAB_INTERVAL_MS, between.quit)
+        between.exec()
         again = screen.grabWindow(0, x, y, width, height).toImage()
         if again == image:
             return image
