@@ -142,7 +142,10 @@ async def test_approve_reaches_the_sender_once_and_a_second_press_is_refused_in_
 
     await card.locator("button", has_text="Reject").click()
     status = card.locator(".note-status")
-    await status.wait_for()
+    await page.wait_for_function(  # "Sending Reject…" shows until the hub answers
+        "id => document.querySelector(`#notes li[data-id='${id}'] .note-status`)?.textContent.startsWith('Not')",
+        arg=sent["id"],
+    )
     assert await status.text_content() == "Not answered: you already answered this notification (Approve)"
     assert bob.pending("response") == []
 
