@@ -43,9 +43,7 @@ def retraction(*, sender: tuple[int, str], key: str, at: str = AT, **where: Any)
     )
 
 
-async def answer(
-    store: Store, nid: int, asked_by: str, by: tuple[int, str], label: str, *, at: str = AT
-) -> Stored:
+async def answer(store: Store, nid: int, asked_by: str, by: tuple[int, str], label: str, *, at: str = AT) -> Stored:
     """Store `by`'s answer to notification `nid` (sent by `asked_by`) as the hub does: its `response`."""
     rich = {"answer": Answer(notification_id=nid, label=label, to=asked_by).model_dump()}
     draft = NewNotification(
