@@ -60,6 +60,8 @@ async def everything_is_there(store: Store, version: int) -> None:
     _, bob = await accounts.token_owner(BOB_TOKEN)
     expected = SEEDED.bob_messages_v2 if version >= 2 else SEEDED.bob_messages_v1
     assert [n.message for n in await store.replay(bob.id, 0, 100)] == list(expected)
+    # Notifications from before keys take their sender's account id (alice's: 1) by name.
+    assert {n.sender_id for n in await store.replay(bob.id, 0, 100)} == {1}
     room = await store.get_room("ops")
     assert room is not None and room.restricted and room.members == ("bob",)
     assert await store.may_join("ops", 1) and not await store.may_join("ops", 99)
