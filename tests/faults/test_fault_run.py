@@ -355,7 +355,7 @@ async def fault_run(tmp_path: Path, seconds: float, *, senders: int = 3, receive
         for who in shown_by:
             if not await who.arrived.reached(_has_all(who, expected_for(who.name)), SETTLE):
                 print(f"{who.name} still misses some confirmed notifications after {SETTLE} s")
-            if not await who.arrived.reached(lambda w=who: w.board.texts() == last_words_for(w.name), SETTLE):
+            if not await who.arrived.reached(_shows(who, last_words_for(who.name)), SETTLE):
                 print(f"{who.name} does not show every key's last word after {SETTLE} s")
     finally:
         for peer in peers.values():
@@ -371,7 +371,8 @@ async def fault_run(tmp_path: Path, seconds: float, *, senders: int = 3, receive
     await store.close()
 
     check(figures, [*peers.values(), frozen], [*sender_names, http_name], intended, confirmed, keyed_texts)
-    for who in [*peers.values(), frozen]:
+    devices: list[Peer | Remote] = [*peers.values(), frozen]
+    for who in devices:
         check_keys(figures, who.board, who.name, last_word)
     figures.reconnects = sum(p.connects - 1 for p in peers.values()) + frozen.connects - 1
     print(figures.report(), flush=True)
@@ -413,6 +414,10 @@ def check_keys(figures: Figures, board: KeyBoard, name: str, last_word: dict[tup
             figures.stale_keys += 1
             figures.resurrected += word is None
     figures.stale_keys += sum(1 for where in shown if where not in last_word)
+
+
+def _shows(who: Peer | Remote, words: dict[tuple[str, str], str]) -> Callable[[], bool]:
+    return lambda: who.board.texts() == words
 
 
 def _has_all(who: Peer | Remote, ids: set[int]) -> Callable[[], bool]:
