@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Final
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 #: What a key looks like: 1 to 64 characters, letters, digits and `_ . : -`, starting with a letter or digit.
 KEY_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
@@ -43,7 +43,7 @@ class KeyFields(BaseModel):
     replaces: int | None = None
     edited: bool = False
     retracts: tuple[int, ...] | None = None
-    sender_id: int | None = None
+    sender_id: int | None = Field(default=None, exclude=True)
 
     def key_wire(self) -> dict[str, Any]:
         """The key fields as sent to clients: none for a notification without a key."""
