@@ -57,7 +57,10 @@ async def test_keys_belong_to_one_account_and_one_addressee(hub: Hub) -> None:
     got = [await bob.next("notification") for _ in range(2)]
     history = await call(hub, "GET", "/api/notifications", token=bob_token)
 
-    assert [(n["id"], "replaces" in n) for n in got] == [(alices, False), (carols, False)]
+    assert [(n["id"], n["key"], "replaces" in n) for n in got] == [
+        (alices, "build-119", False),
+        (carols, "build-119", False),
+    ]
     assert to_dave > carols
     assert [n["id"] for n in history.body["notifications"]] == [alices, carols]
 
