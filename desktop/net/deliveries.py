@@ -1,6 +1,6 @@
-"""What the hub delivers to one device: each notification (and each answer to one, a `response`: its id
-comes from the same sequence) handed on once, in arrival order, and acked cumulatively once handled;
-gap reports in the same order.
+"""What the hub delivers to one device: each notification (and each answer to one, a `response`, and
+each withdrawal, a `retracted`: their ids come from the same sequence) handed on once, in arrival
+order, and acked cumulatively once handled; gap reports in the same order.
 
 Socket.IO runs each incoming event in its own task; notifications are processed one at a time in
 arrival order (a FIFO lock), so an id is acked only after every earlier one was handled. When handling
@@ -18,6 +18,7 @@ from typing import Any, Final
 
 import socketio
 
+from desktop.core.edits import Retraction
 from desktop.core.models import Gap, ReceivedNotification, ReceivedResponse
 from hub.protocol import Event
 
@@ -37,6 +38,7 @@ class Deliveries:
         socket: Callable[[], socketio.AsyncClient | None],
         drop_connection: Callable[[], Coroutine[Any, Any, None]],
         on_response: Callable[[ReceivedResponse], Awaitable[object]] | None = None,
+        on_retract: Callable[[Retraction], Awaitable[object]] | None = None,
     ) -> None:
         """`socket` is the live connection (acks go there); `drop_connection` closes it as if it were lost."""
         self.last_id = last_id
@@ -45,6 +47,7 @@ class Deliveries:
         self._on_notification = on_notification
         self._on_gap = on_gap
         self._on_response = on_response
+        self._on_retract = on_retract
         self._socket = socket
         self._drop_connection = drop_connection
         self._order = asyncio.Lock()
@@ -81,6 +84,16 @@ class Deliveries:
             return
         handler = self._on_response
         await self._handle(response.id, (lambda: handler(response)) if handler is not None else None)
+
+    async def retracted(self, data: Any) -> None:
+        """A `retracted`: the sender withdrew notifications. Ordered and acked as notifications are."""
+        try:
+            retraction = Retraction.from_wire(data if isinstance(data, dict) else {})
+        except ValueError as exc:
+            log.warning("ignored a malformed retraction: %s", exc)
+            return
+        handler = self._on_retract
+        await self._handle(retraction.id, (lambda: handler(retraction)) if handler is not None else None)
 
     async def _handle(self, item_id: int, handle: Callable[[], Awaitable[object]] | None) -> None:
         async with self._order:
