@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.desktop.test_screenshots_rich import TOAST_MARGIN, painted, start
 from tests.support.e2e import needs_xdotool, quit_app, xdotool
 from tests.support.fakehub import FakeHub
 from tests.support.shots import Shots
+from tests.support.tray_shots import TOAST_MARGIN, painted, start
 
 pytestmark = [pytest.mark.screenshots, needs_xdotool]
 
