@@ -171,3 +171,32 @@ async def test_only_the_account_that_sent_it_lists_its_answers_not_one_made_agai
 
     assert (before.status, len(before.body["responses"])) == (200, 1)
     assert (listed.status, listed.code) == (404, "not_found")
+
+
+async def test_in_open_mode_a_claimed_identity_updates_and_retracts_its_own_keys(hub_factory: Any) -> None:
+    hub: Hub = await hub_factory(open=True)
+    ci = await hub.client(auth={"userId": "ci"})
+    bob = await hub.client(auth={"userId": "bob"})
+    mallory = await hub.client(auth={"userId": "mallory"})
+
+    first = await sent(ci, "send_notification", RUNNING)
+    second = await sent(ci, "send_notification", PASSED)
+    refused = await mallory.call("retract", {"key": "build-119", "to": "bob"})
+    gone = await ci.call("retract", {"key": "build-119", "to": "bob"})
+
+    assert [(await bob.next("notification"))["id"] for _ in range(2)] == [first, second]
+    assert refused["error"]["code"] == "not_found"
+    assert gone["retracts"] == [second]
+    assert (await bob.next("retracted"))["retracts"] == [second]
+
+
+async def test_a_retraction_counts_in_no_notification_metric(hub: Hub) -> None:
+    alice = await hub.client(await hub.user("alice"))
+    bob = await hub.client(await hub.user("bob"))
+    await sent(alice, "send_notification", RUNNING)
+    assert (await alice.call("retract", {"key": "build-119", "to": "bob"}))["ok"]
+    await bob.next("retracted")
+
+    body = (await call(hub, "GET", "/metrics")).body
+
+    assert 'kind="direct"' in body and 'kind="retract"' not in body
