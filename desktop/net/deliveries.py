@@ -14,7 +14,7 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import socketio
 
@@ -23,6 +23,8 @@ from desktop.core.models import Gap, ReceivedNotification, ReceivedResponse
 from hub.protocol import Event
 
 log = logging.getLogger(__name__)
+
+Item = TypeVar("Item", ReceivedResponse, Retraction)
 
 #: Notification ids remembered to drop a duplicate (a replay overlapping what arrived live).
 SEEN_MEMORY: Final = 10_000
@@ -77,23 +79,22 @@ class Deliveries:
 
     async def response(self, data: Any) -> None:
         """A `response`: someone answered a notification. Ordered and acked as notifications are."""
-        try:
-            response = ReceivedResponse.from_wire(data if isinstance(data, dict) else {})
-        except (ValueError, TypeError) as exc:
-            log.warning("ignored a malformed response: %s", exc)
-            return
-        handler = self._on_response
-        await self._handle(response.id, (lambda: handler(response)) if handler is not None else None)
+        await self._parsed(data, ReceivedResponse.from_wire, self._on_response, "response")
 
     async def retracted(self, data: Any) -> None:
         """A `retracted`: the sender withdrew notifications. Ordered and acked as notifications are."""
+        await self._parsed(data, Retraction.from_wire, self._on_retract, "retraction")
+
+    async def _parsed(
+        self, data: Any, parse: Callable[[Any], Item], handler: Callable[[Item], Awaitable[object]] | None, what: str
+    ) -> None:
+        """Parse an event that has an id of the notifications' sequence, then handle it in order (`_handle`)."""
         try:
-            retraction = Retraction.from_wire(data if isinstance(data, dict) else {})
-        except ValueError as exc:
-            log.warning("ignored a malformed retraction: %s", exc)
+            item = parse(data if isinstance(data, dict) else {})
+        except (ValueError, TypeError) as exc:
+            log.warning("ignored a malformed %s: %s", what, exc)
             return
-        handler = self._on_retract
-        await self._handle(retraction.id, (lambda: handler(retraction)) if handler is not None else None)
+        await self._handle(item.id, (lambda: handler(item)) if handler is not None else None)
 
     async def _handle(self, item_id: int, handle: Callable[[], Awaitable[object]] | None) -> None:
         async with self._order:
