@@ -25,7 +25,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString
 
-from hub.store.base import LIVE_ONLY
+from hub.store.base import CONTROL, LIVE_ONLY
 
 if TYPE_CHECKING:
     from hub.delivery import Actor, Presence
@@ -178,6 +178,8 @@ class HubMetrics(NoMetrics):
 
     def dispatched(self, item: Stored, presence: Presence) -> None:
         note = item.notification
+        if note.kind in CONTROL:  # news about notifications (a retraction), not one
+            return
         type_ = note.type.value
         tally = self.deliveries
         key = (type_, note.kind.value)

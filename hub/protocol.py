@@ -25,6 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from hub.keys import Keyed, KeyFields
 from hub.rich import Answer, HttpPriority, Priority, RichFields
 from hub.rich import Respond as Respond  # the `respond` event's payload
 from hub.rich import Response as Response  # the `response` event
@@ -62,6 +63,7 @@ class Kind(StrEnum):
     ANNOUNCEMENT = "announcement"
     NOTICE = "notice"  # the hub's own notes to a room's members, e.g. "alice joined dev"
     RESPONSE = "response"  # an answer to a `respond` button, delivered as the `response` event
+    RETRACT = "retract"  # a sender withdrew its notifications of a key, delivered as `retracted`
 
 
 class Event(StrEnum):
@@ -81,6 +83,7 @@ class Event(StrEnum):
     LIST_USERS = "list_users"
     LIST_ROOMS = "list_rooms"
     RESPOND = "respond"
+    RETRACT = "retract"
     # hub -> client
     WELCOME = "welcome"
     NOTIFICATION = "notification"
@@ -91,6 +94,7 @@ class Event(StrEnum):
     USER_OFFLINE = "user_offline"
     GAP = "gap"
     RESPONSE = "response"
+    RETRACTED = "retracted"
     ERROR = "error"
 
 
@@ -102,6 +106,7 @@ DELIVERY_EVENT: Final[dict[Kind, Event]] = {
     Kind.ANNOUNCEMENT: Event.SERVER_ANNOUNCEMENT,
     Kind.NOTICE: Event.NOTIFICATION,
     Kind.RESPONSE: Event.RESPONSE,
+    Kind.RETRACT: Event.RETRACTED,
 }
 
 
@@ -217,7 +222,7 @@ class _Payload(BaseModel):
 # --------------------------------------------------------------------------- client -> hub
 
 
-class SendNotification(_Payload, RichFields):
+class SendNotification(_Payload, RichFields, Keyed):
     """`send_notification`: to one user, on every device of theirs. `userId` is the seed guide's name for `to`."""
 
     to: UserName = Field(validation_alias=AliasChoices("to", "userId"))
@@ -226,7 +231,7 @@ class SendNotification(_Payload, RichFields):
     title: TitleText = ""
 
 
-class RoomMessage(_Payload, RichFields):
+class RoomMessage(_Payload, RichFields, Keyed):
     """`room_message`: to every member of a room."""
 
     room: RoomName
@@ -241,7 +246,7 @@ class RoomRef(_Payload):
     room: RoomName
 
 
-class Broadcast(_Payload, RichFields):
+class Broadcast(_Payload, RichFields, Keyed):
     """`broadcast`: to everyone (admins only)."""
 
     message: MessageText
@@ -249,7 +254,7 @@ class Broadcast(_Payload, RichFields):
     title: TitleText = ""
 
 
-class Announce(_Payload, RichFields):
+class Announce(_Payload, RichFields, Keyed):
     """`announce`: a system announcement to everyone (admins only); always type `system`."""
 
     message: MessageText
@@ -309,7 +314,7 @@ class RoomPage(_Payload):
 MAX_HISTORY_PAGE: Final = 500
 
 
-class HttpNotification(_Payload, RichFields):
+class HttpNotification(_Payload, RichFields, Keyed):
     """`POST /api/notifications`: exactly one of `to`, `room`, `everyone: true` addresses it.
 
     `priority` also takes ntfy's names and numbers here (`hub.rich.priority_from_http`)."""
@@ -340,6 +345,7 @@ class HttpNotification(_Payload, RichFields):
             "click": self.click,
             "actions": self.actions,
             "format": self.format,
+            "key": self.key,
         }
         if self.type is not None:
             fields["type"] = self.type
@@ -366,7 +372,7 @@ class HistoryQuery(_Payload):
 # --------------------------------------------------------------------------- hub -> client
 
 
-class Notification(RichFields):
+class Notification(RichFields, KeyFields):
     """A stored notification as delivered (`notification`, `room_notification`, ...).
 
     The rich fields (`hub.rich.RichFields`) are on the wire only when they differ from a plain
@@ -404,6 +410,7 @@ class Notification(RichFields):
             "timestamp": self.timestamp,
             "sender": self.sender,
             **self.rich_wire(),
+            **self.key_wire(),
         }
 
 

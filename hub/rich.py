@@ -244,6 +244,10 @@ _PLAIN: Final[dict[str, object]] = {
 }
 
 
+#: A notification's key fields (`hub.keys.KeyFields`) when it has no key: left out of a dump too.
+KEY_PLAIN: Final[dict[str, object]] = {"key": None, "replaces": None, "edited": False, "retracts": None}
+
+
 class RichFields(BaseModel):
     """What a rich notification adds to a plain one; every field absent means today's behaviour.
 
@@ -266,6 +270,9 @@ class RichFields(BaseModel):
                 data.pop(key, None)
         if data.get("answer", False) is None:  # a notification's (`hub.protocol.Notification`), not an answer
             del data["answer"]
+        for key, plain in KEY_PLAIN.items():  # a notification's key fields (`hub.keys.KeyFields`), when unused
+            if key in data and data[key] == plain:
+                del data[key]
         return data
 
     def rich_wire(self) -> dict[str, Any]:

@@ -58,7 +58,7 @@ class HistoryFlow:
         if change is Change.ARRIVED and not self._follow_pending:
             self._follow_pending = True
             self._spawn(self.follow())
-        elif change is Change.GAP:
+        elif change is Change.GAP or change is Change.EDITED:
             self._spawn(self.refresh())
         elif change is Change.ANSWERED and isinstance(self.window.detail.entry, StoredNotification):
             self._spawn(self.show_answers(self.window.detail.entry.notification.id))

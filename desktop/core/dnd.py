@@ -12,7 +12,7 @@ No sleeps and no Qt: the clock is injected; the UI arms one timer for `next_chan
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Final, Protocol
@@ -75,6 +75,7 @@ class QuietHours:
 
 class Sink(Protocol):
     def push(self, notification: ReceivedNotification) -> None: ...
+    def withdraw(self, notification_ids: Collection[int]) -> None: ...
     def push_notice(
         self, title: str, message: str, *, style: str = ..., timeout: float | None = ..., hint: str = ...
     ) -> int: ...
@@ -232,6 +233,9 @@ class ToastGate:
         self, title: str, message: str, *, style: str = "warning", timeout: float | None = None, hint: str = ""
     ) -> int:
         return self.policy.push_notice(title, message, style=style, timeout=timeout, hint=hint)
+
+    def withdraw(self, notification_ids: Collection[int]) -> None:
+        self.policy.withdraw(notification_ids)
 
 
 def toasts_for(priority: Priority, minimum: Priority) -> bool:

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Generic, TypeVar
 
 from desktop.core.dnd import Sink
+from desktop.core.edits import Retraction
 from desktop.core.history import AsyncHistory
 from desktop.core.models import Gap, ReceivedNotification, ReceivedResponse
 from desktop.core.unread import UnreadCounter
@@ -33,6 +34,7 @@ class Change(StrEnum):
     READ = "read"  # read or unread marks
     DELETED = "deleted"  # notifications deleted, or the whole history cleared
     ANSWERED = "answered"  # someone answered a notification (a `response`)
+    EDITED = "edited"  # a notification replaced by its new version, or retracted by its sender
 
 
 class Inbox(Generic[S]):
@@ -64,10 +66,20 @@ class Inbox(Generic[S]):
         """A notification arrived (live or replayed). Returns False for one already held."""
         if not await self.history.add(notification):
             return False
-        self.unread.add()
+        if notification.replaces is None:
+            self.unread.add()
+        else:  # a new version: the history holds it instead of the one it replaces
+            await self._recount()
         self.toasts.push(notification)
-        self._changed(Change.ARRIVED)
+        self._changed(Change.ARRIVED if notification.replaces is None else Change.EDITED)
         return True
+
+    async def retracted(self, retraction: Retraction) -> None:
+        """The sender withdrew notifications: their toasts close and the history drops them."""
+        self.toasts.withdraw(retraction.retracts)
+        if await self.history.delete(list(retraction.retracts)):
+            await self._recount()
+            self._changed(Change.EDITED)
 
     async def response(self, response: ReceivedResponse, *, me: str) -> bool:
         """Someone answered a notification (live, replayed, or our own answer's ack). Returns False for one

@@ -11,12 +11,16 @@ from typing import Any, Final
 
 from pydantic import TypeAdapter, ValidationError
 
+from desktop.core.edits import key_fields
 from hub import protocol
+from hub.keys import KeyFields
 from hub.protocol import Kind, NotificationType
 from hub.rich import MAX_ACTIONS, Action, Priority, RespondAction, RichFields, TextFormat
 
 #: The fields a rich notification adds (`hub.rich.RichFields`).
 RICH_KEYS: Final = ("priority", "click", "actions", "format")
+#: The fields of a keyed notification (`hub.keys.KeyFields`), read leniently (`key_fields`).
+KEY_FIELDS: Final = ("key", "replaces", "edited", "retracts")
 _ACTION: Final = TypeAdapter(Action)
 
 
@@ -44,6 +48,10 @@ class ReceivedNotification:
     click: str | None = None
     actions: tuple[Action, ...] = ()
     format: TextFormat = TextFormat.PLAIN
+    #: The sender's key; `replaces` the earlier version this one is (then `edited`).
+    key: str | None = None
+    replaces: int | None = None
+    edited: bool = False
 
     @classmethod
     def from_wire(cls, data: Mapping[str, Any]) -> ReceivedNotification:
@@ -51,7 +59,7 @@ class ReceivedNotification:
 
         The rich fields are read leniently (`lenient_rich`): one this version cannot read (a kind of
         button from a newer hub) is left out, and the notification is kept."""
-        plain = {key: value for key, value in data.items() if key not in RICH_KEYS}
+        plain = {key: value for key, value in data.items() if key not in RICH_KEYS and key not in KEY_FIELDS}
         wire = protocol.Notification.model_validate(plain)
         rich = lenient_rich(data)
         return cls(
@@ -67,6 +75,7 @@ class ReceivedNotification:
             click=rich.click,
             actions=rich.actions,
             format=rich.format,
+            **key_fields(data),
         )
 
     @property
@@ -130,19 +139,26 @@ def lenient_rich(data: Mapping[str, Any]) -> RichFields:
 
 
 def rich_json(notification: ReceivedNotification) -> str | None:
-    """The rich fields as the history stores them (JSON of what differs from a plain one), None for none."""
-    wire = notification.rich.rich_wire()
+    """The rich fields as the history stores them (JSON of what differs from a plain one), None for none;
+    with the key fields (`hub.keys.KeyFields`) when it has a key."""
+    n = notification
+    wire = {**n.rich.rich_wire(), **KeyFields(key=n.key, replaces=n.replaces, edited=n.edited).key_wire()}
     return json.dumps(wire, separators=(",", ":")) if wire else None
 
 
-def rich_from_json(text: str | None) -> RichFields:
+def json_object(text: str | None) -> dict[str, Any]:
+    """The JSON object a history column holds; empty for none or anything else."""
     if not text:
-        return RichFields()
+        return {}
     try:
         data = json.loads(text)
     except ValueError:
-        return RichFields()
-    return lenient_rich(data if isinstance(data, dict) else {})
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def rich_from_json(text: str | None) -> RichFields:
+    return lenient_rich(json_object(text))
 
 
 @dataclass(frozen=True, slots=True)

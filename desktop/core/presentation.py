@@ -14,6 +14,7 @@ policy of the chosen way. No Qt here.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
@@ -79,6 +80,9 @@ class Presenter:
 
     def push(self, notification: ReceivedNotification) -> None:
         self.target.push(notification)
+
+    def withdraw(self, notification_ids: Collection[int]) -> None:
+        self.target.withdraw(notification_ids)
 
     def push_notice(
         self,

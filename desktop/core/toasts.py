@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
@@ -196,8 +196,18 @@ class ToastPolicy:
     # ------------------------------------------------------------------ changes
 
     def push(self, notification: ReceivedNotification) -> None:
-        """A new notification arrived (already deduplicated by the history)."""
+        """A new notification arrived (already deduplicated by the history). A new version of one on a
+        toast (`replaces`) shows there instead, in place, with its clock started again."""
         now = self._clock()
+        replaces = notification.replaces
+        old = next((t for t in self._toasts if replaces is not None and t.newest_id == replaces), None)
+        if old is not None and old.kind is ToastKind.NOTIFICATION:
+            old.style, old.title, old.message = notification.type.value, notification.heading, notification.message
+            old.notification, old.newest_id = notification, notification.id
+            old.timeout = old.remaining = timeout_for(notification, self._auto_dismiss.get(notification.type))
+            old.deadline = None if old.timeout is None or self._frozen else now + old.timeout
+            self._changed()
+            return
         self._arrivals.append(now)
         while self._arrivals and self._arrivals[0] <= now - self._burst_window:
             self._arrivals.popleft()
@@ -253,6 +263,13 @@ class ToastPolicy:
         before = len(self._toasts)
         self._toasts = [t for t in self._toasts if t.key != key]
         if len(self._toasts) != before:
+            self._changed()
+
+    def withdraw(self, notification_ids: Collection[int]) -> None:
+        """Their sender retracted these notifications: their toasts close."""
+        keep = [t for t in self._toasts if t.kind is not ToastKind.NOTIFICATION or t.newest_id not in notification_ids]
+        if len(keep) != len(self._toasts):
+            self._toasts = keep
             self._changed()
 
     def dismiss_all(self) -> None:

@@ -1,6 +1,6 @@
-"""What the hub delivers to one device: each notification (and each answer to one, a `response`: its id
-comes from the same sequence) handed on once, in arrival order, and acked cumulatively once handled;
-gap reports in the same order.
+"""What the hub delivers to one device: each notification (and each answer to one, a `response`, and
+each withdrawal, a `retracted`: their ids come from the same sequence) handed on once, in arrival
+order, and acked cumulatively once handled; gap reports in the same order.
 
 Socket.IO runs each incoming event in its own task; notifications are processed one at a time in
 arrival order (a FIFO lock), so an id is acked only after every earlier one was handled. When handling
@@ -14,14 +14,17 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import socketio
 
+from desktop.core.edits import Retraction
 from desktop.core.models import Gap, ReceivedNotification, ReceivedResponse
 from hub.protocol import Event
 
 log = logging.getLogger(__name__)
+
+Item = TypeVar("Item", ReceivedResponse, Retraction)
 
 #: Notification ids remembered to drop a duplicate (a replay overlapping what arrived live).
 SEEN_MEMORY: Final = 10_000
@@ -37,6 +40,7 @@ class Deliveries:
         socket: Callable[[], socketio.AsyncClient | None],
         drop_connection: Callable[[], Coroutine[Any, Any, None]],
         on_response: Callable[[ReceivedResponse], Awaitable[object]] | None = None,
+        on_retract: Callable[[Retraction], Awaitable[object]] | None = None,
     ) -> None:
         """`socket` is the live connection (acks go there); `drop_connection` closes it as if it were lost."""
         self.last_id = last_id
@@ -45,6 +49,7 @@ class Deliveries:
         self._on_notification = on_notification
         self._on_gap = on_gap
         self._on_response = on_response
+        self._on_retract = on_retract
         self._socket = socket
         self._drop_connection = drop_connection
         self._order = asyncio.Lock()
@@ -74,13 +79,22 @@ class Deliveries:
 
     async def response(self, data: Any) -> None:
         """A `response`: someone answered a notification. Ordered and acked as notifications are."""
+        await self._parsed(data, ReceivedResponse.from_wire, self._on_response, "response")
+
+    async def retracted(self, data: Any) -> None:
+        """A `retracted`: the sender withdrew notifications. Ordered and acked as notifications are."""
+        await self._parsed(data, Retraction.from_wire, self._on_retract, "retraction")
+
+    async def _parsed(
+        self, data: Any, parse: Callable[[Any], Item], handler: Callable[[Item], Awaitable[object]] | None, what: str
+    ) -> None:
+        """Parse an event that has an id of the notifications' sequence, then handle it in order (`_handle`)."""
         try:
-            response = ReceivedResponse.from_wire(data if isinstance(data, dict) else {})
+            item = parse(data if isinstance(data, dict) else {})
         except (ValueError, TypeError) as exc:
-            log.warning("ignored a malformed response: %s", exc)
+            log.warning("ignored a malformed %s: %s", what, exc)
             return
-        handler = self._on_response
-        await self._handle(response.id, (lambda: handler(response)) if handler is not None else None)
+        await self._handle(item.id, (lambda: handler(item)) if handler is not None else None)
 
     async def _handle(self, item_id: int, handle: Callable[[], Awaitable[object]] | None) -> None:
         async with self._order:

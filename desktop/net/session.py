@@ -71,6 +71,7 @@ class HubSession:
             on_notification=session._received,
             on_gap=inbox.gap,
             on_response=session._answered,
+            on_retract=inbox.retracted,
             on_state=on_state,
             on_welcome=session._welcomed,
             on_presence=session._presence,

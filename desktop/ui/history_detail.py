@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from desktop.core import markdown
 from desktop.core.actions import Button, answered, answers_text, buttons_for, link_prompt
 from desktop.core.bidi import isolate
+from desktop.core.edits import edited_note
 from desktop.core.history import GapMarker, HistoryEntry, StoredNotification
 from desktop.core.models import ReceivedResponse
 from desktop.core.reply import reply_recipient
@@ -163,9 +164,8 @@ class HistoryDetail(QWidget):
             n = entry.notification
             self.icon.setPixmap(type_pixmap(n.type.value, ICON_SIZE, self.devicePixelRatioF()))
             self.title.setText(isolate(n.heading))
-            when = n.timestamp.astimezone()
-            self._set_meta(n.sender, f"#{n.room}" if n.room else "",
-                           f"{when:%Y-%m-%d %H:%M:%S} ({relative_time(n.timestamp, now)})")  # fmt: skip
+            when = f"{n.timestamp.astimezone():%Y-%m-%d %H:%M:%S} ({relative_time(n.timestamp, now)})"
+            self._set_meta(n.sender, f"#{n.room}" if n.room else "", when + edited_note(n.edited))
             self.body.setPlainText(isolate(n.message))
             self._show_rich(entry)
             self.reply_button.setVisible(not n.actions and reply_recipient(n, self.me) is not None)

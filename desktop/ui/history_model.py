@@ -16,6 +16,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from desktop.core import markdown
 from desktop.core.bidi import isolate
+from desktop.core.edits import edited_note
 from desktop.core.history import GapMarker, HistoryEntry, StoredNotification
 from desktop.core.models import ReceivedNotification
 from desktop.core.timefmt import relative_time
@@ -210,7 +211,7 @@ class HistoryModel(QAbstractTableModel):
         if cells is None:
             text = markdown.plain(n.message) if n.format is TextFormat.MARKDOWN else n.message  # no marks in a row
             cells = (isolate(one_line(n.heading)), isolate(one_line(text)), n.sender, n.room or "",
-                     relative_time(n.timestamp, self.now))  # fmt: skip
+                     relative_time(n.timestamp, self.now) + edited_note(n.edited))  # fmt: skip
             self._texts[n.id] = cells
         return cells
 

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.edits import edited_note
 from desktop.core.history import HistoryEntry, StoredNotification
 from desktop.core.reply import reply_recipient
 from desktop.ui.history_detail import HistoryDetail
@@ -105,6 +106,12 @@ class HistoryWindow(QWidget):
         header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.list.setColumnWidth(0, 240)
+        # The time column fits the longest time with its edited mark ("yesterday · edited").
+        widest = max(
+            self.list.fontMetrics().horizontalAdvance(t + edited_note(True))
+            for t in ("2026-12-31", "yesterday", "59 min ago", "23 h ago", "6 days ago")
+        )
+        self.list.setColumnWidth(len(COLUMNS) - 1, widest + 2 * self.list.fontMetrics().averageCharWidth() + 8)
         self.empty_label = QLabel()
         self.empty_label.setTextFormat(Qt.TextFormat.PlainText)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)

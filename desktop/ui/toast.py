@@ -23,6 +23,7 @@ import resources
 from desktop.core import markdown
 from desktop.core.actions import Button, buttons_for
 from desktop.core.bidi import isolate
+from desktop.core.edits import edited_note
 from desktop.core.textfit import elide, fit
 from desktop.core.timefmt import relative_time
 from desktop.core.toasts import ToastInfo, ToastKind, reply_target
@@ -256,6 +257,7 @@ class Toast(Popup):
             text = f"{n.origin} · {relative_time(n.timestamp, now)}"
             if n.priority in {Priority.HIGH, Priority.URGENT}:
                 text += f" · {n.priority.value}"
+            text += edited_note(n.edited)
         elif self.info.kind is ToastKind.SUMMARY:
             text = "Click to open the history"
         else:

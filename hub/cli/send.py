@@ -79,18 +79,31 @@ def add_parser(commands: Any) -> None:
         "print it and exit 0, or exit 4 when nobody answered",
     )
     send.add_argument(
+        "--key",
+        metavar="KEY",
+        help="a key (e.g. build-119): a later send with the same key to the same addressee replaces this one "
+        "on every device, and notify-hub retract withdraws it",
+    )
+    add_connection_options(send)
+    send.set_defaults(run=run)
+
+
+def add_connection_options(parser: Any) -> None:
+    """The options that say which hub to talk to and how: --hub, --token, --user, --ca-file or
+    --fingerprint, --timeout (shared by `send` and `retract`)."""
+    parser.add_argument(
         "--hub",
         metavar="URL",
         default=os.environ.get("LAN_NOTIFY_HUB", DEFAULT_HUB),
         help=f"the hub's URL (env LAN_NOTIFY_HUB; default {DEFAULT_HUB})",
     )
-    send.add_argument("--token", help="a device or send-only token (else env LAN_NOTIFY_TOKEN, else the keyring)")
-    send.add_argument(
+    parser.add_argument("--token", help="a device or send-only token (else env LAN_NOTIFY_TOKEN, else the keyring)")
+    parser.add_argument(
         "--user",
         default=os.environ.get("LAN_NOTIFY_USER"),
         help="whose keyring entry to use (env LAN_NOTIFY_USER; default: your login name)",
     )
-    trust = send.add_mutually_exclusive_group()
+    trust = parser.add_mutually_exclusive_group()
     trust.add_argument(
         "--ca-file", type=Path, metavar="FILE", help="trust the hub's certificate through this CA/certificate file"
     )
@@ -99,10 +112,9 @@ def add_parser(commands: Any) -> None:
         metavar="SHA256",
         help="pin the hub's certificate: its SHA-256 fingerprint (notify-hub tls self-signed)",
     )
-    send.add_argument(
+    parser.add_argument(
         "--timeout", type=float, default=10.0, metavar="SECONDS", help="seconds to wait for the hub (default 10)"
     )
-    send.set_defaults(run=run)
 
 
 def keyring_token(user: str, hub_url: str, timeout: float = 5.0) -> str | None:
@@ -127,16 +139,23 @@ def keyring_token(user: str, hub_url: str, timeout: float = 5.0) -> str | None:
 
 
 async def post(url: str, token: str, body: dict[str, Any], ssl: Any, timeout: float) -> dict[str, Any]:
+    return await call("POST", url + "/api/notifications", token, ssl, timeout, body=body, ok=201)
+
+
+async def call(
+    method: str, url: str, token: str, ssl: Any, timeout: float, *, body: Any = None, ok: int = 200
+) -> dict[str, Any]:
+    """One request to the hub's HTTP API; its JSON answer, or SendFailed with the hub's words."""
     headers = {"Authorization": f"Bearer {token}"}
     async with (
         aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=timeout)) as http,
-        http.post(url + "/api/notifications", json=body, headers=headers, ssl=ssl) as response,
+        http.request(method, url, json=body, headers=headers, ssl=ssl) as response,
     ):
         try:
             answer = await response.json(content_type=None)
         except ValueError:
             answer = None
-        if response.status == 201 and isinstance(answer, dict):
+        if response.status == ok and isinstance(answer, dict):
             return answer
         error = answer.get("error") if isinstance(answer, dict) else None
         if isinstance(error, dict) and "message" in error:
@@ -145,18 +164,10 @@ async def post(url: str, token: str, body: dict[str, Any], ssl: Any, timeout: fl
 
 
 def run(args: argparse.Namespace) -> int:
-    hub_url = args.hub.rstrip("/")
-    if not hub_url.startswith(("http://", "https://")):
-        return _fail(f"--hub must be an http:// or https:// URL, not {args.hub!r}", EXIT_USAGE)
-    if (args.fingerprint or args.ca_file) and not hub_url.startswith("https://"):
-        return _fail("--fingerprint and --ca-file need an https:// hub URL", EXIT_USAGE)
-    token = args.token or os.environ.get("LAN_NOTIFY_TOKEN") or keyring_token(args.user or _login_name(), hub_url)
-    if not token:
-        return _fail(
-            "no token: pass --token, set LAN_NOTIFY_TOKEN, or sign in with the tray app "
-            "(make one with: notify-hub token create NAME --send-only)",
-            EXIT_USAGE,
-        )
+    try:
+        hub_url, token = hub_and_token(args)
+    except ValueError as exc:
+        return _fail(str(exc), EXIT_USAGE)
     message = sys.stdin.read().rstrip("\r\n") if args.message == "-" else args.message
     body: dict[str, Any] = {"message": message, "title": args.title}
     if args.type:
@@ -167,6 +178,8 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(exc), EXIT_USAGE)
     if args.wait is not None and not args.respond:
         return _fail("--wait needs at least one --respond button to wait for", EXIT_USAGE)
+    if args.key:
+        body["key"] = args.key
     if args.to:
         body["to"] = args.to
     elif args.room:
@@ -183,27 +196,48 @@ def run(args: argparse.Namespace) -> int:
             if first is None:
                 return _fail(f"nobody answered within {shown(args.wait)}", EXIT_NO_ANSWER)
             print(f"{first['from']}: {first['label']}")
-    except (FingerprintError, ConfigError) as exc:
+    except (FingerprintError, ConfigError, SendFailed, aiohttp.ClientError, TimeoutError) as exc:
+        return failed(exc, hub_url, args)
+    return 0
+
+
+def hub_and_token(args: argparse.Namespace) -> tuple[str, str]:
+    """The hub's URL and the token to use, from the connection options; ValueError: a usage error."""
+    hub_url = str(args.hub).rstrip("/")
+    if not hub_url.startswith(("http://", "https://")):
+        raise ValueError(f"--hub must be an http:// or https:// URL, not {args.hub!r}")
+    if (args.fingerprint or args.ca_file) and not hub_url.startswith("https://"):
+        raise ValueError("--fingerprint and --ca-file need an https:// hub URL")
+    token = args.token or os.environ.get("LAN_NOTIFY_TOKEN") or keyring_token(args.user or _login_name(), hub_url)
+    if not token:
+        raise ValueError(
+            "no token: pass --token, set LAN_NOTIFY_TOKEN, or sign in with the tray app "
+            "(make one with: notify-hub token create NAME --send-only)"
+        )
+    return hub_url, token
+
+
+def failed(exc: Exception, hub_url: str, args: argparse.Namespace) -> int:
+    """Say why talking to the hub failed; the exit status."""
+    if isinstance(exc, FingerprintError | ConfigError):
         return _fail(str(exc), EXIT_USAGE)
-    except SendFailed as exc:
+    if isinstance(exc, SendFailed):
         return _fail(exc.message, EXIT_REFUSED)
-    except aiohttp.ServerFingerprintMismatch as exc:
+    if isinstance(exc, aiohttp.ServerFingerprintMismatch):
         got = ":".join(f"{b:02X}" for b in exc.got)
         return _fail(
             f"refusing to send: the hub's certificate has fingerprint {got}, not the pinned {args.fingerprint}",
             EXIT_UNREACHABLE,
         )
-    except aiohttp.ClientConnectorCertificateError as exc:
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
         return _fail(
             f"refusing to send: cannot verify the hub's certificate ({exc.certificate_error}); "
             "pass --ca-file or --fingerprint",
             EXIT_UNREACHABLE,
         )
-    except aiohttp.ClientError as exc:
+    if isinstance(exc, aiohttp.ClientError):
         return _fail(f"cannot reach the hub at {hub_url}: {exc}", EXIT_UNREACHABLE)
-    except TimeoutError:
-        return _fail(f"the hub at {hub_url} did not answer within {args.timeout:g} s", EXIT_UNREACHABLE)
-    return 0
+    return _fail(f"the hub at {hub_url} did not answer within {args.timeout:g} s", EXIT_UNREACHABLE)
 
 
 def rich_fields(args: argparse.Namespace) -> dict[str, Any]:

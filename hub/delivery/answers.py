@@ -1,10 +1,11 @@
 """Answers to `respond` buttons: who may answer what, once, and who is told.
 
 A recipient answers a notification with the label of one of its `respond` buttons. The answer is
-claimed in the store first (a compare-and-set on the `responses` primary key: a second answer from
-any of the user's devices, on any hub, finds the first), then told as a `response` notification
-through the same pipeline as every send, so it takes its id in the notifications' order and is
-replayed, acked and resumed as they are. Only the sender reads the answers (`answers_to`).
+told as a `response` notification through the same pipeline as every send, so it takes its id in
+the notifications' order and is replayed, acked and resumed as they are; the transaction that
+stores it also claims the answer (a compare-and-set on the `responses` primary key: a second answer
+from any of the user's devices, on any hub, finds the first and is refused). Only the sender reads
+the answers (`answers_to`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from hub.delivery.limits import SendLimits
 from hub.delivery.sending import Sender
 from hub.delivery.sessions import Actor
 from hub.delivery.users import UserCache
-from hub.errors import Conflict, Forbidden, InvalidPayload, NotFound
+from hub.errors import Forbidden, InvalidPayload, NotFound
 from hub.protocol import Kind, Notification, Respond
 from hub.rich import Answer
 from hub.store import NewNotification, Store
@@ -52,7 +53,7 @@ class Answers:
         note = target.notification if target is not None else None
         if target is None or note is None or note.kind not in ANSWERABLE:
             raise NotFound(f"you have no notification {payload.id}")
-        if note.sender == me.name:
+        if note.sender_id == me.id:
             raise Forbidden("you sent this notification: only its recipients answer it")
         if not target.received:
             raise NotFound(f"you have no notification {payload.id}")
@@ -61,34 +62,24 @@ class Answers:
             offered = ", ".join(labels) if labels else "none"
             raise InvalidPayload(f"label: {payload.label!r} is not one of this notification's answers ({offered})")
         await self._limits.check(actor)
-        at = utc_now_iso()
-        given = await self._store.answers.claim(note.id, me.id, payload.label, at)
-        if given is not None:
-            raise Conflict(f"you already answered this notification ({given})")
-        sender = await self._users.named(note.sender)
         audience = {me.id, *target.recipients}
-        if sender is not None:
-            audience.add(sender.id)
+        if note.sender_id is not None:
+            audience.add(note.sender_id)
         draft = NewNotification(
             kind=Kind.RESPONSE,
             type=note.type,
             title=answered_title(note),
             message=payload.label,
             sender=me.name,
-            timestamp=at,
+            timestamp=utc_now_iso(),
             room=note.room,
             rich={"answer": Answer(notification_id=note.id, label=payload.label, to=note.sender).model_dump()},
             audience=tuple(sorted(audience)),
+            sender_id=me.id,
         )
-        try:
-            stored = await self._sender.submit(draft)
-        except Exception:  # not on cancellation: the queued response may still be stored and told
-            try:  # nothing was told: the user may answer again
-                await self._store.answers.release(note.id, me.id)
-            except Exception as exc:  # the store that refused the response may refuse this too
-                log.warning("could not forget %s's untold answer to %d: %s", me.name, note.id, exc)
-            raise
-        await self._store.answers.settle(note.id, me.id, stored.notification.id)
+        # Storing the `response` claims the answer in the same transaction (a second answer is a
+        # Conflict saying which was given): no answer is ever claimed and left untold.
+        stored = await self._sender.submit(draft)
         return {"ok": True, "response": stored.notification.wire()}
 
     async def answers_to(self, actor: Actor, notification_id: int) -> list[dict[str, Any]]:
@@ -97,7 +88,7 @@ class Answers:
         if (
             target is None
             or target.notification.kind not in ANSWERABLE
-            or target.notification.sender != actor.user.name
+            or target.notification.sender_id != actor.user.id
         ):
             raise NotFound(f"you sent no notification {notification_id}")
         note = target.notification

@@ -75,7 +75,8 @@ class Pipeline:
                 for one in batch:
                     await self._commit([one])
                 return
-            log.error("could not store a notification from %s", batch[0][0].sender, exc_info=exc)
+            if not isinstance(exc, RequestError):  # a refusal (an answer given twice) is the sender's to hear
+                log.error("could not store a notification from %s", batch[0][0].sender, exc_info=exc)
             _fail_all(
                 batch, exc if isinstance(exc, RequestError) else RequestError("the notification could not be stored")
             )

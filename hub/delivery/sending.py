@@ -61,6 +61,7 @@ class Sender:
                     payload.message,
                     to_user_id=recipient.id,
                     rich=payload.rich_wire(),
+                    key=payload.key,
                 )
             )
 
@@ -79,6 +80,7 @@ class Sender:
                     payload.message,
                     room=room.name,
                     rich=rich,
+                    key=payload.key,
                 )
             )
 
@@ -88,7 +90,13 @@ class Sender:
         async with actor.send_lock:
             await self._limits.check(actor)
             draft = self.new(
-                actor, Kind.EVERYONE, payload.type, payload.title, payload.message, rich=payload.rich_wire()
+                actor,
+                Kind.EVERYONE,
+                payload.type,
+                payload.title,
+                payload.message,
+                rich=payload.rich_wire(),
+                key=payload.key,
             )
             return self._pipeline.enqueue(draft)
 
@@ -104,6 +112,7 @@ class Sender:
                 payload.title,
                 payload.message,
                 rich=payload.rich_wire(),
+                key=payload.key,
             )
             return self._pipeline.enqueue(draft)
 
@@ -139,9 +148,11 @@ class Sender:
         to_user_id: int | None = None,
         room: str | None = None,
         rich: dict[str, Any] | None = None,
+        key: str | None = None,
     ) -> NewNotification:
         """The draft of a notification from `actor`, stamped now; `rich` is what differs from a plain
-        notification (`RichFields.rich_wire()`: empty or None for a plain one)."""
+        notification (`RichFields.rich_wire()`: empty or None for a plain one); `key` the sender's key,
+        which replaces the sender's earlier notification of that key to the same addressee."""
         return NewNotification(
             kind=kind,
             type=type_,
@@ -153,4 +164,6 @@ class Sender:
             room=room,
             about_user_id=actor.user.id if kind is Kind.NOTICE else None,
             rich=rich or None,
+            sender_id=None if kind is Kind.NOTICE else actor.user.id,
+            key=key,
         )

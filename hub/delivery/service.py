@@ -16,6 +16,7 @@ from hub.auth import hash_token
 from hub.config import HubConfig
 from hub.delivery.answers import Answers
 from hub.delivery.cursors import Cursors
+from hub.delivery.edits import Edits
 from hub.delivery.fanout import Fanout
 from hub.delivery.jobs import BackgroundJobs
 from hub.delivery.limits import MembershipLimits, SendLimits
@@ -77,6 +78,7 @@ class Delivery:
         self.rooms = Rooms(config, store, self.room_cache, self.membership_limits, self.sender)
         self.roster = Roster(config, store, self.presence)
         self.answers = Answers(store, self.users, self.send_limits, self.sender)
+        self.edits = Edits(store, self.users, self.send_limits, self.sender)
         self.cursors = Cursors(config, store, self.presence, clock)
         self.replay = Replay(store, outbox, self.cursors, clock)
         self.maintenance = Maintenance(config, store, self.presence, outbox, self.metrics, self.all_buckets)

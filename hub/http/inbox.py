@@ -15,7 +15,12 @@ from hub.errors import Forbidden
 from hub.http.bodies import token_owner
 from hub.protocol import HistoryQuery, Kind, NotificationRef
 from hub.store import TokenKind
+from hub.store.base import CONTROL
 from hub.validation import validate
+
+#: What history leaves out: answers (the `response` event) and control rows (a retraction's
+#: notification is gone from history already).
+LISTED_ELSEWHERE = frozenset({Kind.RESPONSE, *CONTROL})
 
 
 async def history(request: web.Request) -> web.Response:
@@ -30,7 +35,7 @@ async def history(request: web.Request) -> web.Response:
     return web.json_response(
         {
             # Answers (`response`) are for the Socket.IO event; the inbox lists what was sent.
-            "notifications": [note.wire() for note in page if note.kind is not Kind.RESPONSE],
+            "notifications": [note.wire() for note in page if note.kind not in LISTED_ELSEWHERE],
             "next_since": page[-1].id if page else query.since,
             "more": more,
         }

@@ -17,6 +17,7 @@ from hub import __version__
 from hub.config import HubConfig
 from hub.http import browser
 from hub.http.errors import json_errors
+from hub.keys import KEY_PATTERN
 from hub.protocol import MAX_MESSAGE_BYTES, ErrorCode, HttpNotification, Kind, Login, NotificationType
 from hub.rich import MAX_ACTIONS, Priority, TextFormat
 
@@ -53,6 +54,7 @@ def _errors(*statuses: int) -> dict[str, Any]:
     return out
 
 
+KEY_DOC = "a key: a later send from the same account with the same key to the same addressee replaces this one"
 _SENT = _json(_ref("Sent"), "stored (durably) and handed to every connected device of the recipients")
 _BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 
@@ -84,11 +86,12 @@ _TEXT_SEND_PARAMETERS: list[dict[str, Any]] = [
         "schema": {"type": "string"},
         "description": "yes/true/1: the text is Markdown; no/false/0: plain (also as `Markdown`)",
     },
+    {"name": "X-Key", "in": "header", "schema": {"type": "string"}, "description": KEY_DOC},
     {"name": "type", "in": "query", "schema": _ref("NotificationType"), "description": "as X-Type"},
     {"name": "title", "in": "query", "schema": {"type": "string"}, "description": "as X-Title"},
     *(
         {"name": name, "in": "query", "schema": {"type": "string"}, "description": f"as X-{name.title()}"}
-        for name in ("priority", "click", "actions", "markdown")
+        for name in ("priority", "click", "actions", "markdown", "key")
     ),
 ]
 _TEXT_BODY = {
@@ -141,6 +144,19 @@ def _schemas() -> dict[str, Any]:
             "click": {"type": "string", "description": "absent: none"},
             "actions": {"type": "array", "maxItems": MAX_ACTIONS, "items": {"type": "object"}},
             "format": {"enum": [f.value for f in TextFormat], "description": "absent: plain"},
+            "key": {"type": "string", "description": "the sender's key; absent: none"},
+            "replaces": {"type": "integer", "description": "the earlier version of this key this one replaces"},
+            "edited": {"const": True, "description": "with `replaces`: a new version; absent: the first"},
+        },
+    }
+    schemas["Retracted"] = {
+        "type": "object",
+        "required": ["id", "retracts", "recipients"],
+        "properties": {
+            "id": {"type": ["integer", "null"], "description": "the `retracted` event's id; null: nothing stored"},
+            "retracts": {"type": "array", "items": {"type": "integer"}, "description": "the ids withdrawn"},
+            "recipients": {"type": "integer", "description": "users told"},
+            "cancelled": {"type": "integer", "description": "scheduled sends of that key cancelled"},
         },
     }
     schemas["Response"] = {
@@ -268,6 +284,28 @@ def _paths() -> dict[str, Any]:
                     "200": _json(_ref("Responses"), "the answers so far (none: an empty list)"),
                     **_errors(400, 401),
                     "404": _json(_ref("Error"), "not_found: no notification of that id sent by the caller"),
+                },
+            }
+        },
+        "/api/notifications/keys/{key}": {
+            "delete": {
+                "summary": "Retract what the caller sent with a key to a user, a room or everyone, from every device",
+                "security": _BEARER,
+                "parameters": [
+                    {
+                        "name": "key",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "pattern": KEY_PATTERN},
+                    },
+                    {"name": "to", "in": "query", "schema": {"type": "string"}, "description": "it went to this user"},
+                    {"name": "room", "in": "query", "schema": {"type": "string"}, "description": "to this room"},
+                    {"name": "everyone", "in": "query", "schema": {"enum": ["true", "false"]}, "description": "to all"},
+                ],
+                "responses": {
+                    "200": _json(_ref("Retracted"), "withdrawn: every recipient's devices are told (`retracted`)"),
+                    **_errors(400, 401, 429, 503),
+                    "404": _json(_ref("Error"), "not_found: the caller sent nothing with that key there"),
                 },
             }
         },

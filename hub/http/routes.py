@@ -17,7 +17,7 @@ from hub.http.errors import add_fallback, json_errors
 from hub.http.health import health
 from hub.http.inbox import history, responses
 from hub.http.metrics import metrics_endpoint
-from hub.http.send import notify_room, notify_user, post_notification
+from hub.http.send import notify_room, notify_user, post_notification, retract_key
 from hub.http.signin import login, logout
 
 
@@ -28,6 +28,7 @@ def add_routes(app: web.Application, config: HubConfig) -> None:
     app.router.add_post("/api/notifications", json_errors(post_notification))
     app.router.add_get("/api/notifications", json_errors(history), allow_head=False)
     app.router.add_get("/api/notifications/{id}/responses", json_errors(responses), allow_head=False)
+    app.router.add_delete("/api/notifications/keys/{key}", json_errors(retract_key))
     app.router.add_post("/api/notify/room/{room}", json_errors(notify_room))  # before /api/notify/{user}
     app.router.add_post("/api/notify/{user}", json_errors(notify_user))
     openapi.add_routes(app, config)

@@ -4,8 +4,11 @@
                                        actions, format} -> 201 {id, recipients}
     POST /api/notify/{user}            body = the message text; X-Type / X-Title headers or ?type= / ?title=;
                                        ntfy's X-Priority, X-Click, X-Actions, X-Markdown (or without `X-`,
-                                       or ?priority= ...)
+                                       or ?priority= ...); X-Key (or ?key=) gives it a key
     POST /api/notify/room/{room}       the same, to a room
+    DELETE /api/notifications/keys/{key}?to=USER | room=ROOM | everyone=true
+                                       retract what the caller sent with that key -> 200 {id, retracts,
+                                       recipients}
 
 Every send goes through the same `Sender` as a Socket.IO client (one code path for
 validation, permissions, rate limits and storing), with an `Actor` built from the token's user.
@@ -22,6 +25,7 @@ from pydantic import BaseModel
 
 from hub.app_keys import SERVICE
 from hub.delivery.sessions import Actor
+from hub.edits import HttpRetract
 from hub.http.bodies import read_json, read_text, token_owner
 from hub.ntfy_headers import NtfyHeaders
 from hub.protocol import (
@@ -86,7 +90,7 @@ def _ntfy_fields(request: web.Request) -> dict[str, Any]:
 
 async def _notify_text(request: web.Request, target: dict[str, Any]) -> web.Response:
     data: dict[str, Any] = {**target, "message": await read_text(request)}
-    for name in ("type", "title"):
+    for name in ("type", "title", "key"):
         value = _option(request, name)
         if value is None and name == "title":
             value = request.headers.get("Title")  # ntfy's name for it
@@ -102,3 +106,11 @@ async def notify_user(request: web.Request) -> web.Response:
 
 async def notify_room(request: web.Request) -> web.Response:
     return await _notify_text(request, {"room": request.match_info["room"]})
+
+
+async def retract_key(request: web.Request) -> web.Response:
+    _, user = await token_owner(request)
+    payload = validate(HttpRetract, {**request.query, "key": request.match_info["key"]})
+    done = await request.app[SERVICE].edits.retract(Actor(user=user), payload)
+    log.info("%s retracted key %r to %s over HTTP: %s", user.name, payload.key, payload.where(), done["retracts"])
+    return web.json_response({k: v for k, v in done.items() if k != "ok"})

@@ -30,9 +30,9 @@ from hub.errors import Forbidden
 log = logging.getLogger(__name__)
 
 #: What a cross-origin page may send to the HTTP API.
-ALLOWED_METHODS = "GET, POST"
+ALLOWED_METHODS = "GET, POST, DELETE"
 ALLOWED_HEADERS = (
-    "Authorization, Content-Type, X-Type, X-Title, X-Priority, X-Click, X-Actions, X-Markdown,"
+    "Authorization, Content-Type, X-Type, X-Title, X-Priority, X-Click, X-Actions, X-Markdown, X-Key,"
     " Title, Priority, Click, Actions, Markdown"
 )
 PREFLIGHT_MAX_AGE = "600"

@@ -4,6 +4,7 @@ An answer is stored twice over: a `responses` row per recipient and notification
 is the compare-and-set that refuses a second answer, whichever device or hub sends it), and the
 `response` notification that tells the sender's and the recipients' devices, which takes its id
 from the notifications' sequence so that it is replayed, acked and resumed as a notification is.
+Both are written in one transaction: storing a `response` claims its answer (`hub.store.edits`).
 """
 
 from __future__ import annotations
@@ -41,15 +42,6 @@ class AnswersPart(Protocol):
     async def target(self, notification_id: int, user_id: int) -> AnswerTarget | None:
         """The notification of that id, whether `user_id` received it and who did; None when there is none."""
 
-    async def claim(self, notification_id: int, user_id: int, label: str, at: str) -> str | None:
-        """Store the user's answer unless they gave one: None when stored, else the answer they gave."""
-
-    async def release(self, notification_id: int, user_id: int) -> None:
-        """Forget a claimed answer whose `response` could not be stored (the user may answer again)."""
-
-    async def settle(self, notification_id: int, user_id: int, response_id: int) -> None:
-        """Remember the id of the `response` notification that told of the answer."""
-
     async def answers(self, notification_id: int) -> list[StoredAnswer]:
         """The answers to a notification, oldest first."""
 
@@ -68,21 +60,13 @@ class AnswerSql:
     target: str
     #: Who has notification (parameter 1) in their inbox.
     recipients: str
-    #: Insert an answer (notification, user, label, at) unless the user gave one.
-    claim: str
-    #: The answer the user (parameter 2) gave to notification (parameter 1).
-    label: str
-    #: Forget an answer (notification, user) whose `response` was never stored.
-    release: str
-    #: Remember the `response` id (parameter 1) of an answer (notification, user).
-    settle: str
     #: A notification's answers with the answerers' names, oldest first.
     answers: str
 
 
 @functools.cache
 def answer_sql(d: Dialect) -> AnswerSql:
-    p1, p2, p3, p4 = (d.param(n) for n in range(1, 5))
+    p1, p2 = d.param(1), d.param(2)
     floor = everyone_after_floor(d).replace(p1, p2)  # there the user is parameter 1; here 2
     return AnswerSql(
         target=(
@@ -91,13 +75,6 @@ def answer_sql(d: Dialect) -> AnswerSql:
             f" FROM notifications n WHERE n.id = {p1}"
         ),
         recipients=f"SELECT user_id FROM inbox WHERE notification_id = {p1} ORDER BY user_id",
-        claim=(
-            "INSERT INTO responses(notification_id, user_id, label, created_at)"
-            f" VALUES ({p1}, {p2}, {p3}, {p4}) ON CONFLICT DO NOTHING"
-        ),
-        label=f"SELECT label FROM responses WHERE notification_id = {p1} AND user_id = {p2}",
-        release=f"DELETE FROM responses WHERE notification_id = {p1} AND user_id = {p2} AND response_id IS NULL",
-        settle=f"UPDATE responses SET response_id = {p1} WHERE notification_id = {p2} AND user_id = {p3}",
         answers=(
             "SELECT r.response_id, r.label, u.name, r.created_at FROM responses r JOIN users u ON u.id = r.user_id"
             f" WHERE r.notification_id = {p1} ORDER BY r.created_at, r.user_id"

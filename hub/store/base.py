@@ -16,6 +16,7 @@ from hub.protocol import Kind, Notification, NotificationType
 
 if TYPE_CHECKING:
     from hub.store.answers import AnswersPart
+    from hub.store.edits import EditsPart
 
 
 class TokenKind(StrEnum):
@@ -59,6 +60,8 @@ TO_EVERYONE = frozenset({Kind.EVERYONE, Kind.ANNOUNCEMENT})
 #: never replayed. The hub's notices ("bob joined dev"): any number of joins stores nothing in anyone's
 #: inbox, so it cannot push what people sent out of `retention_count`.
 LIVE_ONLY = frozenset({Kind.NOTICE})
+#: Control rows: they tell devices about other notifications, and count neither as unread nor in metrics.
+CONTROL = frozenset({Kind.RETRACT})
 
 
 class NewNotification(NamedTuple):
@@ -82,6 +85,11 @@ class NewNotification(NamedTuple):
     rich: dict[str, Any] | None = None
     #: For RESPONSE: the users it goes to (the sender and the answered notification's recipients).
     audience: tuple[int, ...] = ()
+    #: The sending account's id (None for the hub's own notes): owns the notification's key.
+    sender_id: int | None = None
+    #: The sender's key: a later send with the same key to the same addressee replaces this one. For
+    #: RETRACT: the key withdrawn (`to_user_id`, `room` or neither, everyone, name the addressee).
+    key: str | None = None
 
 
 class Stored(NamedTuple):
@@ -111,6 +119,10 @@ class Store(Protocol):
     @property
     def answers(self) -> AnswersPart:
         """Answers to `respond` buttons (`hub.store.answers`)."""
+
+    @property
+    def edits(self) -> EditsPart:
+        """Notifications by key (`hub.store.edits`)."""
 
     async def open(self) -> None: ...
     async def close(self) -> None: ...

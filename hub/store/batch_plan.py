@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 from hub.protocol import Kind, Notification
 from hub.store.base import LIVE_ONLY, TO_EVERYONE, NewNotification, Stored, StoredBatch
+from hub.store.edits import key_columns, retract_to_everyone
 
 
 class Lookups(NamedTuple):
@@ -39,7 +40,7 @@ def plan_lookups(new: Sequence[NewNotification]) -> Lookups:
     for n in new:  # one pass: a batch holds up to thousands of directs, which need nothing
         if n.kind is Kind.DIRECT or n.kind is Kind.RESPONSE:
             continue
-        if n.kind in TO_EVERYONE:
+        if n.kind in TO_EVERYONE or retract_to_everyone(n):
             everyone = True
         elif n.room is not None:
             rooms.add(n.room)
@@ -59,16 +60,18 @@ def plan_batch(
     nid = prev
     for n in new:
         nid += 1
-        to_everyone = n.kind in TO_EVERYONE
+        to_everyone = n.kind in TO_EVERYONE or retract_to_everyone(n)
         recipients: tuple[int, ...]
         if to_everyone:  # one row, whoever the users are: no inbox rows
             recipients = to_all
-        elif n.kind is Kind.DIRECT:
+        elif n.kind is Kind.DIRECT or (n.kind is Kind.RETRACT and n.to_user_id is not None):
             recipients = (n.to_user_id,) if n.to_user_id is not None else ()
         elif n.kind is Kind.RESPONSE:
             recipients = n.audience
         else:
             recipients = tuple(u for u in members.get(n.room or "", ()) if u != n.about_user_id)
+        if n.kind is Kind.RETRACT and not to_everyone:  # also whoever still has what it withdraws
+            recipients = tuple(sorted({*recipients, *n.audience}))
         rich = n.rich
         rows.append(
             (
@@ -82,6 +85,7 @@ def plan_batch(
                 n.timestamp,
                 to_everyone,
                 json.dumps(rich, separators=(",", ":")) if rich else None,
+                *key_columns(n),
             )
         )
         if not to_everyone and n.kind not in LIVE_ONLY:
@@ -95,6 +99,7 @@ def plan_batch(
             sender=n.sender,
             room=n.room,
             timestamp=n.timestamp,
+            sender_id=n.sender_id,
             **(rich or {}),
         )
         items.append(Stored(note, recipients))

@@ -42,5 +42,6 @@ def notification_from_row(row: Row) -> Notification:
         sender=row[5],
         room=row[6],
         timestamp=row[7],
+        sender_id=row[9],
         **(json.loads(row[8]) if row[8] else {}),
     )

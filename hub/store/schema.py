@@ -29,7 +29,21 @@ TABLES: dict[str, tuple[str, ...]] = {
     "rooms": ("name", "restricted", "created_at", "made_by"),
     "room_access": ("room", "user_id"),
     "room_members": ("room", "user_id", "joined_at"),
-    "notifications": ("id", "kind", "type", "title", "message", "sender", "room", "created_at", "everyone", "rich"),
+    "notifications": (
+        "id",
+        "kind",
+        "type",
+        "title",
+        "message",
+        "sender",
+        "room",
+        "created_at",
+        "everyone",
+        "rich",
+        "sender_id",
+        "key",
+        "addressee",
+    ),
     "inbox": ("user_id", "notification_id"),
     "cursors": ("device", "user_id", "last_id"),
     "responses": ("notification_id", "user_id", "label", "response_id", "created_at"),
@@ -41,7 +55,9 @@ OWN_TABLES: dict[str, frozenset[str]] = {
 }
 
 #: A stored notification's columns as `rows.notification_from_row` reads them (`n` is notifications).
-NOTIFICATION_COLUMNS = "n.id, n.kind, n.type, n.title, n.message, n.sender, n.room, n.created_at, n.rich"
+NOTIFICATION_COLUMNS = "n.id, n.kind, n.type, n.title, n.message, n.sender, n.room, n.created_at, n.rich, n.sender_id"
+#: The position of the first column a query selects after `NOTIFICATION_COLUMNS`.
+AFTER_NOTIFICATION = NOTIFICATION_COLUMNS.count(",") + 1
 #: The order of a notification row as `batch_plan.plan_batch` writes it.
 NOTIFICATION_ROW = TABLES["notifications"]
 

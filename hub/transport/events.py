@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from hub.delivery import Delivery
 from hub.delivery.sessions import Session
+from hub.edits import Retract
 from hub.errors import (
     RequestError,
     TooManyConnections,
@@ -88,6 +89,7 @@ class EventRouter:
         self._route_plain(Event.LIST_USERS, self._list_users)
         self._route(Event.LIST_ROOMS, RoomPage, self.delivery.roster.list_rooms)
         self._route(Event.RESPOND, Respond, self.delivery.answers.respond)
+        self._route(Event.RETRACT, Retract, self.delivery.edits.retract)
 
     def _route(
         self, event: Event, model: type[M], action: Callable[[Session, M], Awaitable[dict[str, Any] | None]]

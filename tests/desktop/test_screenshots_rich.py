@@ -13,15 +13,13 @@ from typing import Any
 
 import pytest
 
-from desktop.net.http import login
-from tests.support.e2e import Reports, needs_xdotool, quit_app, xdotool
+from tests.support.e2e import needs_xdotool, quit_app, xdotool
 from tests.support.fakehub import FakeHub
 from tests.support.shots import Shots
+from tests.support.tray_shots import TOAST_MARGIN, painted, start
 
 pytestmark = [pytest.mark.screenshots, needs_xdotool]
 
-TOAST_MARGIN = 6
-LONG_TOASTS = {f"duration\\{ntype}": 600 for ntype in ("info", "success", "warning", "message")}
 DEPLOY: dict[str, Any] = {
     "title": "Deploy api 2.14 to prod?",
     "message": "Staging is **green**: 412 tests passed, p95 at *180 ms*.\n\n"
@@ -46,18 +44,6 @@ URGENT: dict[str, Any] = {
     "priority": "urgent",
     "click": "https://grafana.lan/d/db-replicas",
 }
-
-
-async def start(shots: Shots, fake: FakeHub) -> tuple[Any, Reports]:
-    token = (await login(fake.url, "alice", "wonderland", device="screenshots")).token
-    await shots.desktop.signed_in_device(fake.url, token, **LONG_TOASTS)
-    app, reports = await shots.desktop.launch_app(shots.desktop.home / "data")
-    await reports.until({"event": "state", "state": "connected"})
-    return app, reports
-
-
-async def painted(reports: Reports, notification_id: int) -> dict[str, Any]:
-    return await reports.until({"event": "toast_painted", "notification_id": notification_id})
 
 
 async def test_rich_toasts_an_answer_and_the_history_detail(fake_hub: FakeHub, shots: Shots) -> None:

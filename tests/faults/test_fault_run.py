@@ -3,6 +3,12 @@ and go and one is frozen past the ping timeout; then a checker counts what was l
 reordered for every sender -> receiver pair. The guarantee under test (docs/protocol.md, "Delivery
 guarantees"): an acking client gets every notification addressed to it exactly once, in order.
 
+Senders also update and retract notifications by key (docs/protocol.md, "Update and retract by
+key"), and end with a confirmed last word for every key they used: the checker then verifies that
+every device shows, per key, exactly the sender's last word (the last version, or nothing after a
+retraction: nothing resurrected). Keyed notifications are left out of the exactly-once count (a
+superseded version is, by design, never replayed).
+
 Senders: three Socket.IO clients and one script-style sender over HTTP (`POST /api/notifications`
 with a send-only token).
 
@@ -32,6 +38,7 @@ from hub.auth import Accounts
 from hub.store import SqliteStore, TokenKind
 from tests.faults.agent import parse_line
 from tests.support.hubs import HubProcess
+from tests.support.keyboard import KeyBoard
 from tests.support.peers import NotSent, Peer, Seen, stop_peer_process
 from tests.support.waiting import Changes
 
@@ -62,6 +69,11 @@ class Figures:
     reordered: int = 0
     misdelivered: int = 0
     delivered_without_ok: int = 0
+    updates_ok: int = 0
+    retracts_ok: int = 0
+    #: Keys whose final text on a device is not the sender's last word; of those, shown after a retraction.
+    stale_keys: int = 0
+    resurrected: int = 0
     integrity: str = ""
     actions: list[str] = field(default_factory=list)
 
@@ -78,6 +90,7 @@ class Remote:
         self.seen: list[Seen] = []
         self.connects = 0
         self.arrived = Changes()
+        self.board = KeyBoard()
         self.up = asyncio.Event()
         self.proc: asyncio.subprocess.Process | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -104,6 +117,9 @@ class Remote:
             item = parse_line(line)
             if isinstance(item, Seen):
                 self.seen.append(item)
+                self.board.note(item.id, item.sender, item.key, item.message)
+            elif isinstance(item, tuple):
+                self.board.retract(*item)
             elif item == "connect":
                 self.connects += 1
                 self.up.set()
@@ -169,6 +185,11 @@ async def fault_run(tmp_path: Path, seconds: float, *, senders: int = 3, receive
     #: every attempted send by its (unique) text: who it was addressed to; and the confirmed ids.
     intended: dict[str, set[str]] = {}
     confirmed: dict[int, str] = {}
+    #: Texts of keyed sends (left out of the exactly-once count), and each (sender, key)'s last
+    #: confirmed word: its text, or None once retracted. A key names its addressee (`k1-r0`).
+    keyed_texts: set[str] = set()
+    last_word: dict[tuple[str, str], str | None] = {}
+    used_keys: set[tuple[str, str]] = set()
     stop_sending = asyncio.Event()
 
     async def send(peer: Peer, event: str, data: dict[str, Any], to: set[str]) -> bool:
@@ -182,6 +203,26 @@ async def fault_run(tmp_path: Path, seconds: float, *, senders: int = 3, receive
         figures.sends_ok += 1
         return True
 
+    async def keyed(peer: Peer, key: str, text: str | None) -> bool:
+        """Update `key` to `text`, or retract it (None); True once confirmed. A retraction refused as
+        not_found is confirmed too: an earlier attempt that got no ack retracted it already."""
+        to = key.split("-", 1)[1]
+        used_keys.add((peer.name, key))
+        if text is None:
+            try:
+                await peer.send("retract", {"key": key, "to": to})
+            except NotSent as exc:
+                if "not_found" not in str(exc):
+                    return False
+            figures.retracts_ok += 1
+        else:
+            keyed_texts.add(text)
+            if not await send(peer, "send_notification", {"to": to, "key": key, "message": text}, {to}):
+                return False
+            figures.updates_ok += 1
+        last_word[(peer.name, key)] = text
+        return True
+
     async def sender(peer: Peer, prng: random.Random) -> None:
         seq = 0
         while not stop_sending.is_set():
@@ -192,7 +233,11 @@ async def fault_run(tmp_path: Path, seconds: float, *, senders: int = 3, receive
             seq += 1
             text = f"{peer.name}#{seq}"
             roll = prng.random()
-            if roll < 0.6:
+            if roll < 0.15:  # update (or, less often, retract) one of a few keys
+                key = f"k{prng.randrange(2)}-{prng.choice([*receiver_names, frozen_name])}"
+                retract = (peer.name, key) in last_word and prng.random() < 0.3
+                await keyed(peer, key, None if retract else text)
+            elif roll < 0.6:
                 to = prng.choice([*receiver_names, frozen_name])
                 await send(peer, "send_notification", {"to": to, "message": text}, {to})
             elif roll < 0.95 or peer.name != sender_names[0]:
@@ -292,13 +337,26 @@ async def fault_run(tmp_path: Path, seconds: float, *, senders: int = 3, receive
                 if await send(peers[name], "room_message", marker, room_members):
                     break
 
+        # Each key's last word, confirmed after every fault: a final version or a retraction.
+        for sender_name, key in sorted(used_keys):
+            final = f"{sender_name}#end-{key}" if rng.random() < 0.5 else None
+            for attempt in range(100):
+                await asyncio.wait_for(peers[sender_name].up.wait(), 30)
+                if await keyed(peers[sender_name], key, final and f"{final}.{attempt}"):
+                    break
+
         def expected_for(name: str) -> set[int]:
-            return {nid for nid, text in confirmed.items() if name in intended[text]}
+            return {nid for nid, text in confirmed.items() if name in intended[text] and text not in keyed_texts}
+
+        def last_words_for(name: str) -> dict[tuple[str, str], str]:
+            return {where: t for where, t in last_word.items() if where[1].endswith(f"-{name}") and t is not None}
 
         shown_by: list[Peer | Remote] = [*peers.values(), frozen]
         for who in shown_by:
             if not await who.arrived.reached(_has_all(who, expected_for(who.name)), SETTLE):
                 print(f"{who.name} still misses some confirmed notifications after {SETTLE} s")
+            if not await who.arrived.reached(_shows(who, last_words_for(who.name)), SETTLE):
+                print(f"{who.name} does not show every key's last word after {SETTLE} s")
     finally:
         for peer in peers.values():
             await peer.stop()
@@ -312,7 +370,10 @@ async def fault_run(tmp_path: Path, seconds: float, *, senders: int = 3, receive
     figures.integrity = await store.integrity_check()
     await store.close()
 
-    check(figures, [*peers.values(), frozen], [*sender_names, http_name], intended, confirmed)
+    check(figures, [*peers.values(), frozen], [*sender_names, http_name], intended, confirmed, keyed_texts)
+    devices: list[Peer | Remote] = [*peers.values(), frozen]
+    for who in devices:
+        check_keys(figures, who.board, who.name, last_word)
     figures.reconnects = sum(p.connects - 1 for p in peers.values()) + frozen.connects - 1
     print(figures.report(), flush=True)
     print("fault run actions: " + ", ".join(figures.actions), flush=True)
@@ -325,13 +386,15 @@ def check(
     senders: list[str],
     intended: dict[str, set[str]],
     confirmed: dict[int, str],
+    keyed_texts: set[str],
 ) -> None:
-    """Count, without removing anything, what each peer displayed against what was confirmed for it."""
+    """Count, without removing anything, what each peer displayed against what was confirmed for it
+    (keyed notifications, which an update may supersede before a device gets them, are `check_keys`')."""
     for who in shown_by:
         ids = [s.id for s in who.seen]
         figures.delivered += len(ids)
         figures.duplicated += sum(n - 1 for n in Counter(ids).values())
-        expected = {nid for nid, text in confirmed.items() if who.name in intended[text]}
+        expected = {nid for nid, text in confirmed.items() if who.name in intended[text] and text not in keyed_texts}
         figures.lost += len(expected - set(ids))
         figures.misdelivered += sum(1 for s in who.seen if who.name not in intended.get(s.message, {who.name}))
         figures.delivered_without_ok += len({s.id for s in who.seen if s.id not in confirmed and s.sender in senders})
@@ -339,6 +402,22 @@ def check(
             seqs = [_seq(s.message) for s in who.seen if s.sender == name]
             figures.pairs += 1
             figures.reordered += sum(1 for a, b in itertools.pairwise(seqs) if b < a)
+
+
+def check_keys(figures: Figures, board: KeyBoard, name: str, last_word: dict[tuple[str, str], str | None]) -> None:
+    """Count the keys addressed to `name` whose final state on its device is not the sender's last word."""
+    shown = board.texts()
+    for where, word in last_word.items():
+        if not where[1].endswith(f"-{name}"):
+            continue
+        if shown.get(where) != word:
+            figures.stale_keys += 1
+            figures.resurrected += word is None
+    figures.stale_keys += sum(1 for where in shown if where not in last_word)
+
+
+def _shows(who: Peer | Remote, words: dict[tuple[str, str], str]) -> Callable[[], bool]:
+    return lambda: who.board.texts() == words
 
 
 def _has_all(who: Peer | Remote, ids: set[int]) -> Callable[[], bool]:
@@ -353,6 +432,8 @@ def _seq(text: str) -> float:
 
 def assert_clean(figures: Figures) -> None:
     assert (figures.lost, figures.duplicated, figures.reordered, figures.misdelivered) == (0, 0, 0, 0), figures.report()
+    assert (figures.stale_keys, figures.resurrected) == (0, 0), figures.report()
+    assert figures.updates_ok > 0 and figures.retracts_ok > 0, figures.report()
     assert figures.integrity == "ok"
     assert (
         figures.sends_ok > 0

@@ -99,7 +99,7 @@ NO_PAYLOAD = object()  # the event is sent with no argument at all
 BAD_PAYLOADS: tuple[Any, ...] = (NO_PAYLOAD, None, 0, "text", ["a", "list"], {}, b"\xff\xfe", nested(300))
 
 VALID: dict[str, Any] = {
-    Event.SEND_NOTIFICATION: {"to": "bob", "message": "hi", "type": "info", "title": "t"},
+    Event.SEND_NOTIFICATION: {"to": "bob", "message": "hi", "type": "info", "title": "t", "key": "build-1"},
     Event.ROOM_MESSAGE: {"room": "lobby", "message": "hi", "type": "warning", "title": ""},
     Event.BROADCAST: {"message": "hi", "type": "success"},
     Event.ANNOUNCE: {"message": "hi", "title": "t"},
@@ -111,6 +111,7 @@ VALID: dict[str, Any] = {
     Event.LIST_ONLINE: {},
     Event.LIST_USERS: {},
     Event.LIST_ROOMS: {},
+    Event.RETRACT: {"key": "build-1", "to": "bob"},
 }
 #: Names python-socketio or the hub use internally: sent as ordinary events they are unknown_event.
 RESERVED = ("connect", "disconnect", "connect_error", "message", "*")

@@ -47,6 +47,8 @@ ACTIONS = (
     "make_room_admins_only",
     "respond",
     "read_responses",
+    "update_key",
+    "retract_key",
 )
 
 A, U, F, N = "allow", "unauthorized", "forbidden", "not_found"
@@ -59,13 +61,16 @@ MATRIX: dict[str, tuple[str, ...]] = {
     # Rooms: make one by joining a new name (rooms_per_user 20), and the same with rooms_per_user 0
     # Answers: `respond` to bob's question in the restricted room (its recipients only), and
     # `GET /api/notifications/{id}/responses` of mem's question there (its sender only)
-    "anonymous": (U, U, U, U, U, U, U, U, NONE, U, U, U, U, U, U, U),
-    "revoked": (U, U, U, U, U, U, U, U, NONE, U, U, U, U, U, U, U),
-    "send_only": (F, F, F, F, F, F, F, OWN, NONE, A, F, F, F, F, F, N),
-    "user": (A, A, F, F, F, F, OWN, OWN, NONE, A, F, F, A, F, N, N),
-    "admin": (A, A, F, A, A, F, OWN, OWN, NONE, A, F, A, A, A, N, N),
-    "member": (A, A, A, F, F, A, OWN, OWN, NONE, A, A, F, A, F, A, A),
-    "non_member": (A, A, F, F, F, F, OWN, OWN, NONE, A, F, F, A, F, N, N),
+    # Keys (HTTP): a send to bob with the key mem gave its notification to bob (only mem's replaces
+    # it; anyone else's is their own), and `DELETE /api/notifications/keys/...` of that key (mem only;
+    # anyone else gets the answer a key never sent gets)
+    "anonymous": (U, U, U, U, U, U, U, U, NONE, U, U, U, U, U, U, U, U, U),
+    "revoked": (U, U, U, U, U, U, U, U, NONE, U, U, U, U, U, U, U, U, U),
+    "send_only": (F, F, F, F, F, F, F, OWN, NONE, A, F, F, F, F, F, N, OWN, N),
+    "user": (A, A, F, F, F, F, OWN, OWN, NONE, A, F, F, A, F, N, N, OWN, N),
+    "admin": (A, A, F, A, A, F, OWN, OWN, NONE, A, F, A, A, A, N, N, OWN, N),
+    "member": (A, A, A, F, F, A, OWN, OWN, NONE, A, A, F, A, F, A, A, A, A),
+    "non_member": (A, A, F, F, F, F, OWN, OWN, NONE, A, F, F, A, F, N, N, OWN, N),
 }
 
 ROOM = "secret"  # restricted to member and bob
@@ -207,6 +212,8 @@ async def run_action(world: World, actor: str, action: str) -> str:
         assert (marker in await bob_inbox(world)) == (outcome == A)
         return outcome
 
+    if action in ("update_key", "retract_key"):
+        return await keyed_action(world, actor, action)
     if action == "read_responses":
         asked = await ask_the_room(world, str(world.tokens["member"]))
         bob = await answerer(world, world.bob_token)
@@ -276,6 +283,29 @@ async def run_action(world: World, actor: str, action: str) -> str:
         # GET /api/notifications exists (the caller's own inbox; a `user` parameter is ignored)
         assert status in {404, 405} or (status == 200 and "only for bob" not in str(body)), (path, status)
     return OWN
+
+
+async def keyed_action(world: World, actor: str, action: str) -> str:
+    """mem's notification to bob with key `deploy`, then the actor's update or retraction of it."""
+    original = await http_sent(world, "member", {"to": "bob", "key": "deploy", "message": "deploy by mem"})
+    assert original == A
+    token = world.tokens[actor]
+    if action == "update_key":
+        outcome = await http_sent(world, actor, {"to": "bob", "key": "deploy", "message": f"deploy by {actor}"})
+        if outcome != A:
+            assert f"deploy by {actor}" not in await bob_inbox(world)
+            return outcome
+        replaced = "deploy by mem" not in await bob_inbox(world)
+        assert f"deploy by {actor}" in await bob_inbox(world)
+        return A if replaced else OWN  # someone else's send with that key is their own notification
+    status, body = await http_json(world, "DELETE", "/api/notifications/keys/deploy?to=bob", token)
+    if status == 200:
+        assert "deploy by mem" not in await bob_inbox(world)
+        return A
+    assert "deploy by mem" in await bob_inbox(world)
+    _, never = await http_json(world, "DELETE", "/api/notifications/keys/never-sent?to=bob", token)
+    assert str(body).replace("deploy", "K") == str(never).replace("never-sent", "K")  # nothing told
+    return str(body["error"]["code"])
 
 
 async def give_bob_a_secret(world: World) -> None:

@@ -10,6 +10,7 @@ import pytest
 from hub.errors import Conflict, NotFound, SchemaTooNew
 from hub.protocol import Kind, NotificationType
 from hub.store import NewNotification, SqliteStore, Store, StoredBatch, TokenKind
+from tests.support.keys import answer
 
 NOW = "2026-01-10T12:00:00.000Z"
 
@@ -406,19 +407,19 @@ async def test_an_answer_is_taken_once_and_goes_with_its_notification(store: Sto
     nid = asked.notification.id
 
     mine, theirs = await store.answers.target(nid, bob.id), await store.answers.target(nid, carol.id)
-    first = await store.answers.claim(nid, bob.id, "Yes", NOW)
-    second = await store.answers.claim(nid, bob.id, "No", NOW)
-    other = await store.answers.claim(nid, alice.id, "No", "2026-01-10T12:00:01.000Z")  # the store takes any
-    await store.answers.settle(nid, bob.id, 99)
+    first = await answer(store, nid, "alice", (bob.id, "bob"), "Yes", at=NOW)
+    with pytest.raises(Conflict, match=r"already answered this notification \(Yes\)"):
+        await answer(store, nid, "alice", (bob.id, "bob"), "No", at=NOW)
+    other = await answer(store, nid, "alice", (alice.id, "alice"), "No", at="2026-01-10T12:00:01.000Z")  # any user
 
     assert mine is not None and theirs is not None
     assert (mine.received, mine.recipients, theirs.received) == (True, (bob.id,), False)
     assert mine.notification.respond_labels() == ("Yes", "No")
-    assert (first, second, other) == (None, "Yes", None)
     assert [(a.responder, a.label, a.response_id) for a in await store.answers.answers(nid)] == [
-        ("bob", "Yes", 99),
-        ("alice", "No", None),
+        ("bob", "Yes", first.notification.id),
+        ("alice", "No", other.notification.id),
     ]
+    assert [n.message for n in await store.replay(bob.id, nid, 10)] == ["Yes"]  # the refused one stored nothing
     await store.prune(keep_days=30, keep_count=10, now=NOW)  # the notification is past retention
     assert await store.answers.target(nid, bob.id) is None
     assert await store.answers.answers(nid) == []

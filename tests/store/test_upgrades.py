@@ -18,13 +18,14 @@ from typing import Any
 import pytest
 
 from hub.auth import Accounts
-from hub.errors import SchemaTooNew
+from hub.errors import Conflict, SchemaTooNew
 from hub.protocol import Kind, NotificationType
 from hub.store import SqliteStore, Store
 from hub.store.base import NewNotification
 from hub.store.postgres import PostgresStore
 from hub.store.postgres import migrations as pg_migrations
 from hub.store.sqlite import migrations
+from tests.support.keys import answer
 from tests.support.servers import create_database
 from tests.support.stores import (
     BOB_TOKEN,
@@ -59,6 +60,8 @@ async def everything_is_there(store: Store, version: int) -> None:
     _, bob = await accounts.token_owner(BOB_TOKEN)
     expected = SEEDED.bob_messages_v2 if version >= 2 else SEEDED.bob_messages_v1
     assert [n.message for n in await store.replay(bob.id, 0, 100)] == list(expected)
+    # Notifications from before keys take their sender's account id (alice's: 1) by name.
+    assert {n.sender_id for n in await store.replay(bob.id, 0, 100)} == {1}
     room = await store.get_room("ops")
     assert room is not None and room.restricted and room.members == ("bob",)
     assert await store.may_join("ops", 1) and not await store.may_join("ops", 99)
@@ -80,8 +83,9 @@ async def rich_notifications_work(store: Store, bob_id: int) -> None:
     replayed = (await store.replay(bob_id, 0, 100))[-1]
     assert replayed == stored.notification and replayed.rich_wire() == rich
     nid = replayed.id
-    assert await store.answers.claim(nid, bob_id, "Approve", TS) is None
-    assert await store.answers.claim(nid, bob_id, "Approve", TS) == "Approve"
+    await answer(store, nid, "alice", (bob_id, "bob"), "Approve", at=TS)
+    with pytest.raises(Conflict):
+        await answer(store, nid, "alice", (bob_id, "bob"), "Approve", at=TS)
     assert [(a.responder, a.label) for a in await store.answers.answers(nid)] == [("bob", "Approve")]
 
 

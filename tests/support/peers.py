@@ -23,6 +23,7 @@ from typing import Any
 
 import socketio
 
+from tests.support.keyboard import KeyBoard
 from tests.support.waiting import Changes
 
 DELIVERY_EVENTS = ("notification", "room_notification", "global_notification", "server_announcement")
@@ -38,6 +39,8 @@ class Seen:
     sender: str
     message: str
     at: float
+    #: The sender's key, when it gave one (an update replaces the version with the same key).
+    key: str | None = None
 
 
 class NotSent(Exception):
@@ -56,6 +59,7 @@ class Peer:
         rng: random.Random | None = None,
         on_note: Callable[[Seen], None] | None = None,
         on_connect: Callable[[], None] | None = None,
+        on_retract: Callable[[dict[str, Any]], None] | None = None,
         call_wait: float = CALL_WAIT,
     ) -> None:
         self.url = url
@@ -69,6 +73,9 @@ class Peer:
         self.refusals: list[str] = []
         self.on_note = on_note
         self.on_connect = on_connect
+        self.on_retract = on_retract
+        #: What it shows per key (updates in place, retractions withdraw).
+        self.board = KeyBoard()
         self.sio: socketio.AsyncClient | None = None
         self.up = asyncio.Event()
         self.arrived = Changes()  # poked at each notification shown
@@ -147,8 +154,9 @@ class Peer:
         down = self._down = asyncio.Event()  # this connection's own: a late event of an old one is harmless
 
         async def note(data: Any) -> None:
-            seen = Seen(int(data["id"]), str(data["from"]), str(data["message"]), time.monotonic())
+            seen = Seen(int(data["id"]), str(data["from"]), str(data["message"]), time.monotonic(), data.get("key"))
             self.seen.append(seen)
+            self.board.note(seen.id, seen.sender, seen.key, seen.message)
             self.last_id = max(self.last_id, seen.id)
             self.arrived.poke()
             if self.on_note is not None:
@@ -158,6 +166,17 @@ class Peer:
 
         for event in DELIVERY_EVENTS:
             sio.on(event, note)
+
+        async def retracted(data: Any) -> None:
+            self.board.retract(str(data["from"]), str(data["key"]), data["retracts"])
+            self.last_id = max(self.last_id, int(data["id"]))
+            self.arrived.poke()
+            if self.on_retract is not None:
+                self.on_retract(data)
+            with contextlib.suppress(Exception):
+                await sio.emit("ack", {"id": int(data["id"])})
+
+        sio.on("retracted", retracted)
 
         async def disconnect(reason: Any = None) -> None:
             down.set()

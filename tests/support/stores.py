@@ -36,6 +36,9 @@ RELEASED_SQL: dict[int, tuple[str, str]] = {
     ),
 }
 
+#: The schema version that added the sender's account id to notifications (keys).
+KEYS_VERSION = next(n for n, step in enumerate(migrations.MIGRATIONS, 1) if "sending account's id" in step.summary)
+
 PASSWORD = "correct horse battery"
 BOB_TOKEN = "lnt_upgrade-test-token-for-bob"
 TS = utc_now_iso()  # recent: a hub started on the store keeps them (retention_days)
@@ -80,6 +83,8 @@ def rows_at(version: int) -> list[str]:
             "INSERT INTO notifications(id, kind, type, title, message, sender, room, created_at, everyone) "
             f"VALUES (4, 'everyone', 'info', '', 'to everyone, stored once', 'alice', NULL, '{TS}', true)"
         )
+    if version >= KEYS_VERSION:  # the hub wrote each sender's account id
+        statements.append("UPDATE notifications SET sender_id = 1")
     return statements
 
 

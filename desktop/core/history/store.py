@@ -17,8 +17,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
+from desktop.core.edits import key_fields
 from desktop.core.history.schema import migrate, schema_version
-from desktop.core.models import Gap, ReceivedNotification, ReceivedResponse, parse_timestamp, rich_from_json, rich_json
+from desktop.core.models import (
+    Gap,
+    ReceivedNotification,
+    ReceivedResponse,
+    json_object,
+    parse_timestamp,
+    rich_from_json,
+    rich_json,
+)
 from desktop.errors import HistoryError
 from hub.filemodes import private_sqlite
 from hub.protocol import Kind, NotificationType
@@ -133,6 +142,8 @@ class HistoryStore:
                 )  # fmt: skip
                 if cursor.rowcount:
                     new.append(n)
+                    if n.replaces is not None:  # a new version: the one it replaces goes, and stays gone
+                        self._forget([n.replaces])
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
@@ -191,19 +202,23 @@ class HistoryStore:
         """Delete these from this computer; returns how many were there. The hub never replays them."""
         if not notification_ids:
             return 0
-        marks = ", ".join("?" for _ in notification_ids)
         self._db.execute("BEGIN")
         try:
-            self._db.execute(
-                f"INSERT OR IGNORE INTO deleted (id) SELECT id FROM notifications WHERE id IN ({marks})",
-                notification_ids,
-            )
-            count = self._db.execute(f"DELETE FROM notifications WHERE id IN ({marks})", notification_ids).rowcount
+            count = self._forget(notification_ids)
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
         return count
+
+    def _forget(self, notification_ids: Sequence[int]) -> int:
+        """Delete these, remembering them as deleted (in the caller's transaction); how many were there."""
+        marks = ", ".join("?" for _ in notification_ids)
+        self._db.execute(
+            f"INSERT OR IGNORE INTO deleted (id) SELECT id FROM notifications WHERE id IN ({marks})",
+            notification_ids,
+        )
+        return self._db.execute(f"DELETE FROM notifications WHERE id IN ({marks})", notification_ids).rowcount
 
     def clear(self) -> int:
         """Delete the whole history (notifications and gap markers); returns how many notifications it held."""
@@ -303,6 +318,7 @@ class HistoryStore:
 def _row_to_stored(row: Sequence[object]) -> StoredNotification:
     nid, kind, ntype, title, message, sender, room, timestamp, read, rich_text = row
     rich = rich_from_json(None if rich_text is None else str(rich_text))
+    keyed = key_fields(json_object(None if rich_text is None else str(rich_text)))
     notification = ReceivedNotification(
         id=int(str(nid)),
         kind=Kind(str(kind)),
@@ -316,6 +332,7 @@ def _row_to_stored(row: Sequence[object]) -> StoredNotification:
         click=rich.click,
         actions=rich.actions,
         format=rich.format,
+        **keyed,
     )
     return StoredNotification(notification, read=bool(read))
 

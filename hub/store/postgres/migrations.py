@@ -130,6 +130,21 @@ MIGRATIONS: tuple[Migration, ...] = (
     );
     """,
     ),
+    # Keys: the sending account's id (a deleted account's notifications belong to nobody, and one made
+    # again with the same name owns none of them), the sender's key and its addressee, found by one
+    # index. Earlier notifications take the id of the account of their sender's name that existed then.
+    Migration(
+        "notifications remember the sending account's id, and their key and addressee for updates and retractions",
+        """
+    ALTER TABLE notifications ADD COLUMN sender_id BIGINT REFERENCES users(id) ON DELETE SET NULL;
+    ALTER TABLE notifications ADD COLUMN key TEXT;
+    ALTER TABLE notifications ADD COLUMN addressee TEXT;
+    UPDATE notifications SET sender_id = (
+        SELECT u.id FROM users u WHERE u.name = notifications.sender AND u.created_at <= notifications.created_at
+    ) WHERE kind <> 'notice';
+    CREATE INDEX notifications_key ON notifications(sender_id, key, addressee);
+    """,
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -9,9 +9,11 @@ from hub.protocol import Notification
 from hub.store.answers import ORPHAN_ANSWERS
 from hub.store.base import LIVE_ONLY, NewNotification, PruneResult, Stored, StoredBatch
 from hub.store.batch_plan import plan_batch, plan_lookups
+from hub.store.postgres import edits
 from hub.store.postgres.pool import PgPool, count_rows
 from hub.store.rows import notification_from_row
 from hub.store.schema import (
+    AFTER_NOTIFICATION,
     NOTIFICATION_COLUMNS,
     NOTIFICATION_ROW,
     POSTGRES,
@@ -50,11 +52,14 @@ class PgNotifications:
                     lookups.rooms,
                 ):
                     members.setdefault(room, []).append(user_id)
-            plan = plan_batch(new, prev, everyone, members)
+            keyed = await edits.prepare(conn, new, prev)
+            plan = plan_batch(new if keyed is None else keyed.drafts, prev, everyone, members)
             if plan.rows:
                 await conn.copy_records_to_table("notifications", records=plan.rows, columns=list(NOTIFICATION_ROW))
             if plan.inbox:
                 await conn.copy_records_to_table("inbox", records=plan.inbox, columns=["user_id", "notification_id"])
+            if keyed is not None:
+                await edits.drop(conn, keyed.gone)
             await conn.execute("UPDATE notification_head SET last_id = $1", plan.batch.head)
         return plan.batch
 
@@ -93,7 +98,7 @@ class PgNotifications:
                 upto_id,
                 limit,
             )
-        return [Stored(notification_from_row(r), tuple(r[9])) for r in rows]
+        return [Stored(notification_from_row(r), tuple(r[AFTER_NOTIFICATION])) for r in rows]
 
     async def replay(self, user_id: int, after_id: int, limit: int) -> list[Notification]:
         async with self._pool.conn() as conn:

@@ -29,6 +29,7 @@ from hub.store.base import (
 )
 from hub.store.delegate import HandsOnNotifications
 from hub.store.postgres.answers import PgAnswers
+from hub.store.postgres.edits import PgEdits
 from hub.store.postgres.notifications import PgNotifications
 from hub.store.postgres.pool import PgPool, count_rows
 from hub.store.rows import token_from_row, user_from_row
@@ -44,12 +45,14 @@ class PostgresStore(HandsOnNotifications):
 
     notifications: PgNotifications
     answers: PgAnswers
+    edits: PgEdits
 
     def __init__(self, dsn: str, *, min_size: int = 1, max_size: int = 10, timeout: float = 5.0) -> None:
         self.dsn = dsn
         self.pool = PgPool(dsn, min_size=min_size, max_size=max_size, timeout=timeout)
         self.notifications = PgNotifications(self.pool)
         self.answers = PgAnswers(self.pool)
+        self.edits = PgEdits(self.pool)
 
     def __repr__(self) -> str:
         return f"PostgresStore({self.where()!r})"

@@ -17,6 +17,7 @@ from hub.store.base import NewNotification, PruneResult, Stored, StoredBatch
 from hub.store.batch_plan import plan_batch, plan_lookups
 from hub.store.rows import notification_from_row
 from hub.store.schema import NOTIFICATION_ROW, SQLITE, everyone_after_floor, orphans, replay_sql, user_notifications
+from hub.store.sqlite import edits
 from hub.store.sqlite.thread import NEWEST_ID, StoreThread, insert_many, transaction
 from hub.timeutil import days_before
 
@@ -49,9 +50,12 @@ class SqliteNotifications:
                         (rooms,),
                     ):
                         members.setdefault(room, []).append(user_id)
-                plan = plan_batch(new, prev, everyone, members)
+                keyed = edits.prepare(db, new, prev)
+                plan = plan_batch(new if keyed is None else keyed.drafts, prev, everyone, members)
                 insert_many(db, _NOTIFICATIONS, plan.rows)
                 insert_many(db, "inbox(user_id, notification_id)", plan.inbox)
+                if keyed is not None:
+                    edits.drop(db, keyed.gone)
             return plan.batch
 
         return await self._thread.run(run)

@@ -67,7 +67,7 @@ export class Alerts {
     const { title, body } = alertText(note);
     const shown = new Notification(title, {
       body,
-      tag: `lan-notify-${note.id}`,
+      tag: note.key ? `lan-notify-key-${note.from}-${note.key}` : `lan-notify-${note.id}`, // a new version replaces it
       icon: new URL(iconUrl(note.type), document.baseURI).href,
       requireInteraction: note.priority === "urgent", // stays until the user deals with it
       silent: note.priority === "low",

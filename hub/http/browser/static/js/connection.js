@@ -11,6 +11,7 @@
 
 import { io } from "/socket.io/socket.io.esm.min.js";
 import { HubError } from "./api.js";
+import { retractionFromWire } from "./edits.js";
 import { fromWire, responseFromWire } from "./history.js";
 
 const DELIVERY_EVENTS = ["notification", "room_notification", "global_notification", "server_announcement"];
@@ -23,6 +24,7 @@ export class Connection {
    * `handlers`: onNotification(note) (each new one, in order), onResume(id) (the resume point moved),
    * onState(state, detail) with state "connecting" | "connected" | "offline" | "refused",
    * onResponse(response) (an answer to a notification's button, in the same order and id sequence),
+   * onRetract(retraction) (the sender withdrew notifications: `retracted`, in the same order and sequence),
  * onWelcome(welcome), onPresence(name, online), onGap(gap), onHubError(error).
    */
   constructor({ token, lastId, handlers }) {
@@ -68,6 +70,7 @@ export class Connection {
       socket.on(event, (data) => this.receive(data));
     }
     socket.on("response", (data) => this.receiveResponse(data));
+    socket.on("retracted", (data) => this.receiveOrdered(retractionFromWire(data), this.handlers.onRetract));
     socket.on("welcome", (data) => this.handlers.onWelcome(data && typeof data === "object" ? data : {}));
     socket.on("user_online", (data) => this.presence(data, true));
     socket.on("user_offline", (data) => this.presence(data, false));
@@ -130,13 +133,17 @@ export class Connection {
 
   /** An answer (`response`): replayed and acked exactly as a notification is (it has an id of the same sequence). */
   receiveResponse(data) {
-    const response = responseFromWire(data);
-    if (response === null || response.id <= this.lastId) {
+    this.receiveOrdered(responseFromWire(data), this.handlers.onResponse);
+  }
+
+  /** What has an id of the notifications' sequence (an answer, a retraction): handled once, in order, acked. */
+  receiveOrdered(item, handle) {
+    if (item === null || item.id <= this.lastId) {
       return;
     }
-    this.lastId = response.id;
-    this.handlers.onResponse(response);
-    this.handlers.onResume(response.id);
+    this.lastId = item.id;
+    handle(item);
+    this.handlers.onResume(item.id);
     this.scheduleAck();
   }
 

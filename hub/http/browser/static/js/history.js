@@ -1,6 +1,7 @@
 // The notifications this browser holds, by id: what the hub's inbox gave at start and what the live
 // connection delivered since. Keyed by id, so nothing is ever held twice.
 
+import { keyFromWire } from "./edits.js";
 import { safeLink } from "./links.js";
 
 export const TYPES = ["info", "success", "warning", "error", "message", "system"];
@@ -26,6 +27,7 @@ export function fromWire(data) {
     click: typeof data.click === "string" && safeLink(data.click) ? data.click : null,
     actions: actionsFromWire(data.actions),
     format: data.format === "markdown" ? "markdown" : "plain",
+    ...keyFromWire(data),
   };
 }
 
@@ -111,6 +113,17 @@ export class History {
       }
     }
     return added;
+  }
+
+  /** Drop notifications (replaced by a new version, or retracted); listeners hear of it (with no new notes). */
+  remove(ids) {
+    const gone = ids.filter((id) => this.byId.delete(id));
+    if (gone.length > 0) {
+      for (const listener of this.listeners) {
+        listener([]);
+      }
+    }
+    return gone;
   }
 
   subscribe(listener) {

@@ -110,6 +110,9 @@ function renderMeta(note) {
   if (time.short) {
     parts.push(el("span", { text: " · " }), el("time", { text: time.short, title: time.full, attrs: { datetime: note.timestamp } }));
   }
+  if (note.edited) {
+    parts.push(el("span", { className: "note-edited", text: " · edited" }));
+  }
   return el("p", { className: "note-meta" }, ...parts);
 }
 

@@ -21,6 +21,35 @@ export class Toasts {
     if (note.priority === "min") {
       return;
     }
+    const card = this.card(note);
+    this.add(card, this.shownMs(note));
+  }
+
+  /** A new version of a notification a toast shows (`replaces`): shown in that toast's place. False: none shows it. */
+  update(note) {
+    const old = this.container.querySelector(`[data-id="${note.replaces}"]`);
+    if (old === null || note.priority === "min") {
+      return false;
+    }
+    const card = this.card(note);
+    old.replaceWith(card);
+    this.expire(card, this.shownMs(note));
+    return true;
+  }
+
+  /** Their sender retracted these notifications: their toasts close. */
+  withdraw(ids) {
+    for (const id of ids) {
+      this.container.querySelector(`[data-id="${id}"]`)?.remove();
+    }
+  }
+
+  shownMs(note) {
+    const shownMs = SHOWN_MS[note.type] || DEFAULT_SHOWN_MS;
+    return note.priority === "urgent" ? null : note.priority === "high" ? 2 * shownMs : shownMs;
+  }
+
+  card(note) {
     const rich = this.richFor(note);
     const act = {
       ...rich,
@@ -38,8 +67,7 @@ export class Toasts {
         this.onOpen(note.id);
       }
     });
-    const shownMs = SHOWN_MS[note.type] || DEFAULT_SHOWN_MS;
-    this.add(card, note.priority === "urgent" ? null : note.priority === "high" ? 2 * shownMs : shownMs);
+    return card;
   }
 
   /** One toast for a burst (a catch-up after sleep): "12 new notifications". */
@@ -62,6 +90,10 @@ export class Toasts {
     while (this.container.children.length > MAX_SHOWN) {
       this.container.lastElementChild.remove();
     }
+    this.expire(card, shownMs);
+  }
+
+  expire(card, shownMs) {
     if (shownMs === null) {
       card.setAttribute("role", "alert");
       return; // stays until closed

@@ -60,7 +60,20 @@ export class Workspace {
 
   handlers() {
     return {
-      onNotification: (note) => this.alerts.push(this.history.add([note])),
+      onNotification: (note) => {
+        const added = this.history.add([note]);
+        if (note.replaces !== null && added.length > 0) {
+          this.history.remove([note.replaces]); // the new version takes its place
+          if (this.toasts.update(note)) {
+            return; // its toast shows the new version: no second alert
+          }
+        }
+        this.alerts.push(added);
+      },
+      onRetract: (retraction) => {
+        this.toasts.withdraw(retraction.retracts);
+        this.history.remove(retraction.retracts);
+      },
       onResponse: (response) => {
         const note = this.rich.received(response);
         if (note !== null) {

@@ -1,0 +1,47 @@
+"""Update and retract by key in the web app, in a real browser (Chromium) against a real hub: a new
+version replaces the inbox entry and the toast on screen in place (marked edited, no second toast),
+a retraction removes both, and a browser that was closed meanwhile shows only what is left."""
+
+from __future__ import annotations
+
+from tests.support.hubs import Hub
+from tests.web.browser import Browser, sign_in
+
+BUILD = {"to": "alice", "key": "build-119", "title": "Build 119"}
+
+
+async def test_an_update_replaces_in_place_and_a_retraction_removes(hub: Hub, browser: Browser) -> None:
+    await hub.user("alice")
+    ci = await hub.client(await hub.user("ci"))
+    page = await browser.page()  # in front: in-page toasts
+    await sign_in(page, hub.url, "alice")
+
+    first = await ci.call("send_notification", {**BUILD, "message": "running…"})
+    await page.locator(f'#toasts [data-id="{first["id"]}"]').wait_for()
+    second = await ci.call("send_notification", {**BUILD, "message": "passed", "type": "success"})
+    toast = page.locator(f'#toasts [data-id="{second["id"]}"]')
+    await toast.wait_for()
+
+    assert await page.locator("#toasts > *").count() == 1  # the same place, no second toast
+    assert await toast.get_attribute("data-type") == "success"
+    assert "passed" in (await toast.text_content() or "")
+    entry = page.locator(f'#notes li[data-id="{second["id"]}"]')
+    await entry.wait_for()
+    assert await entry.locator(".note-edited").text_content() == " · edited"
+    assert await page.locator(f'#notes li[data-id="{first["id"]}"]').count() == 0
+
+    lunch = await ci.call("send_notification", {"to": "alice", "message": "lunch?"})
+    await page.locator(f'#notes li[data-id="{lunch["id"]}"]').wait_for()
+    gone = await ci.call("retract", {"key": "build-119", "to": "alice"})
+    assert gone["ok"], gone
+    await entry.wait_for(state="detached")
+    assert await page.locator(f'#toasts [data-id="{second["id"]}"]').count() == 0
+    assert await page.locator("#notes li[data-id]").count() == 1
+
+    again = await browser.page()  # a browser opened later: the hub's inbox holds only what is left
+    await sign_in(again, hub.url, "alice")
+    await again.reload()  # with its saved session: older notifications come from GET /api/notifications
+    await again.wait_for_selector('#status[data-state="connected"]')
+    await again.locator(f'#notes li[data-id="{lunch["id"]}"]').wait_for()
+    assert await again.locator("#notes li[data-id]").count() == 1
+    assert browser.page_errors == []
