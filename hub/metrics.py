@@ -178,6 +178,8 @@ class HubMetrics(NoMetrics):
 
     def dispatched(self, item: Stored, presence: Presence) -> None:
         note = item.notification
+        if note.control is not None:  # a control row (hub.readstate) is not a notification
+            return
         type_ = note.type.value
         tally = self.deliveries
         key = (type_, note.kind.value)

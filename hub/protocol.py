@@ -62,6 +62,8 @@ class Kind(StrEnum):
     ANNOUNCEMENT = "announcement"
     NOTICE = "notice"  # the hub's own notes to a room's members, e.g. "alice joined dev"
     RESPONSE = "response"  # an answer to a `respond` button, delivered as the `response` event
+    READ = "read"  # control row: a user's read marks, told to all of that user's devices (hub.readstate)
+    RECEIPT = "receipt"  # control row: a receipt, told to the sender's devices (hub.readstate)
 
 
 class Event(StrEnum):
@@ -81,6 +83,8 @@ class Event(StrEnum):
     LIST_USERS = "list_users"
     LIST_ROOMS = "list_rooms"
     RESPOND = "respond"
+    MARK_READ = "mark_read"
+    SEEN = "seen"
     # hub -> client
     WELCOME = "welcome"
     NOTIFICATION = "notification"
@@ -91,6 +95,8 @@ class Event(StrEnum):
     USER_OFFLINE = "user_offline"
     GAP = "gap"
     RESPONSE = "response"
+    READ = "read"
+    RECEIPT = "receipt"
     ERROR = "error"
 
 
@@ -102,6 +108,8 @@ DELIVERY_EVENT: Final[dict[Kind, Event]] = {
     Kind.ANNOUNCEMENT: Event.SERVER_ANNOUNCEMENT,
     Kind.NOTICE: Event.NOTIFICATION,
     Kind.RESPONSE: Event.RESPONSE,
+    Kind.READ: Event.READ,
+    Kind.RECEIPT: Event.RECEIPT,
 }
 
 
@@ -340,6 +348,7 @@ class HttpNotification(_Payload, RichFields):
             "click": self.click,
             "actions": self.actions,
             "format": self.format,
+            "receipt": self.receipt,
         }
         if self.type is not None:
             fields["type"] = self.type
@@ -384,6 +393,7 @@ class Notification(RichFields):
     timestamp: str
     #: For kind `response` only: what was answered (the `response` event's own fields).
     answer: Answer | None = None
+    control: dict[str, Any] | None = None
 
     def wire(self) -> dict[str, Any]:
         """The JSON object sent to clients. `sender` repeats `from` for seed-guide room clients.
@@ -393,6 +403,8 @@ class Notification(RichFields):
         `response`) is the `response` event's object instead."""
         if self.answer is not None:
             return self.answer.response(self.id, self.sender, self.title, self.room, self.timestamp).wire()
+        if self.control is not None:
+            return {"id": self.id, "kind": self.kind.value, "timestamp": self.timestamp, **self.control}
         return {
             "id": self.id,
             "kind": self.kind.value,

@@ -13,7 +13,8 @@ from hub.app_keys import SERVICE
 from hub.delivery.sessions import Actor
 from hub.errors import Forbidden
 from hub.http.bodies import token_owner
-from hub.protocol import HistoryQuery, Kind, NotificationRef
+from hub.protocol import HistoryQuery, NotificationRef
+from hub.readstate import READABLE
 from hub.store import TokenKind
 from hub.validation import validate
 
@@ -27,10 +28,13 @@ async def history(request: web.Request) -> web.Response:
     page = await store.history(user.id, query.since, query.limit + 1)
     more = len(page) > query.limit
     page = page[: query.limit]
+    shown = [note for note in page if note.kind in READABLE]
+    read = await store.reads.read_among(user.id, [note.id for note in shown])
     return web.json_response(
         {
-            # Answers (`response`) are for the Socket.IO event; the inbox lists what was sent.
-            "notifications": [note.wire() for note in page if note.kind is not Kind.RESPONSE],
+            # Answers (`response`) and control rows (`read`, `receipt`) are for their Socket.IO
+            # events; the inbox lists what was sent, each saying whether its user has read it.
+            "notifications": [{**note.wire(), "read": note.id in read} for note in shown],
             "next_since": page[-1].id if page else query.since,
             "more": more,
         }

@@ -15,7 +15,7 @@ from pydantic.json_schema import models_json_schema
 
 from hub import __version__
 from hub.config import HubConfig
-from hub.http import browser
+from hub.http import browser, openapi_reads
 from hub.http.errors import json_errors
 from hub.protocol import MAX_MESSAGE_BYTES, ErrorCode, HttpNotification, Kind, Login, NotificationType
 from hub.rich import MAX_ACTIONS, Priority, TextFormat
@@ -90,6 +90,7 @@ _TEXT_SEND_PARAMETERS: list[dict[str, Any]] = [
         {"name": name, "in": "query", "schema": {"type": "string"}, "description": f"as X-{name.title()}"}
         for name in ("priority", "click", "actions", "markdown")
     ),
+    *openapi_reads.RECEIPT_PARAMETERS,
 ]
 _TEXT_BODY = {
     "required": True,
@@ -141,6 +142,7 @@ def _schemas() -> dict[str, Any]:
             "click": {"type": "string", "description": "absent: none"},
             "actions": {"type": "array", "maxItems": MAX_ACTIONS, "items": {"type": "object"}},
             "format": {"enum": [f.value for f in TextFormat], "description": "absent: plain"},
+            **openapi_reads.NOTIFICATION_PROPERTIES,
         },
     }
     schemas["Response"] = {
@@ -195,7 +197,7 @@ def _schemas() -> dict[str, Any]:
             "connections": {"type": "integer"},
         },
     }
-    return schemas
+    return {**schemas, **openapi_reads.schemas()}
 
 
 def _paths() -> dict[str, Any]:
@@ -324,7 +326,7 @@ def document(config: HubConfig | None = None) -> dict[str, Any]:
             "and 503 `unavailable` (429 `too_many_connections` per address) when it is at its connection "
             "limits, except /api/health.",
         },
-        "paths": {**_paths(), **browser.openapi_paths(config or HubConfig())},
+        "paths": {**_paths(), **openapi_reads.paths(_errors), **browser.openapi_paths(config or HubConfig())},
         "components": {
             "schemas": _schemas(),
             "securitySchemes": {

@@ -4,7 +4,7 @@
                                        actions, format} -> 201 {id, recipients}
     POST /api/notify/{user}            body = the message text; X-Type / X-Title headers or ?type= / ?title=;
                                        ntfy's X-Priority, X-Click, X-Actions, X-Markdown (or without `X-`,
-                                       or ?priority= ...)
+                                       or ?priority= ...); X-Receipt: yes (or ?receipt=yes) on any of them
     POST /api/notify/room/{room}       the same, to a room
 
 Every send goes through the same `Sender` as a Socket.IO client (one code path for
@@ -29,6 +29,7 @@ from hub.protocol import (
     RoomMessage,
     SendNotification,
 )
+from hub.readstate import ReceiptHeader
 from hub.validation import validate
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,9 @@ M = TypeVar("M", bound=BaseModel)
 
 async def _submit(request: web.Request, payload: HttpNotification) -> web.Response:
     token, user = await token_owner(request)
+    asked = _option(request, "receipt")
+    if asked is not None:
+        payload = payload.model_copy(update={"receipt": validate(ReceiptHeader, {"receipt": asked}).receipt})
     actor = Actor(user=user)
     sender = request.app[SERVICE].sender
     send = payload.target()

@@ -16,6 +16,7 @@ from hub.protocol import Kind, Notification, NotificationType
 
 if TYPE_CHECKING:
     from hub.store.answers import AnswersPart
+    from hub.store.reads import ReadsPart
 
 
 class TokenKind(StrEnum):
@@ -54,6 +55,8 @@ class Room:
 
 #: Kinds stored once for every user (one row, no inbox rows; store schema 2).
 TO_EVERYONE = frozenset({Kind.EVERYONE, Kind.ANNOUNCEMENT})
+#: Kinds addressed to a list of users (`NewNotification.audience`): answers and control rows.
+TO_AUDIENCE = frozenset({Kind.RESPONSE, Kind.READ, Kind.RECEIPT})
 #: Kinds that are live only: stored without inbox rows (the row gives the id and its place in the
 #: order, and goes at the next prune), delivered to the recipients' devices online at that moment,
 #: never replayed. The hub's notices ("bob joined dev"): any number of joins stores nothing in anyone's
@@ -111,6 +114,10 @@ class Store(Protocol):
     @property
     def answers(self) -> AnswersPart:
         """Answers to `respond` buttons (`hub.store.answers`)."""
+
+    @property
+    def reads(self) -> ReadsPart:
+        """Read marks and receipts (`hub.store.reads`)."""
 
     async def open(self) -> None: ...
     async def close(self) -> None: ...

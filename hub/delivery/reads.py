@@ -1,0 +1,153 @@
+"""Read state on every device of a user, and receipts to senders who asked for them.
+
+A read mark is stored (`hub.store.reads`), then told to all the user's devices as a `read` control
+row: a notification of kind `read` addressed to that user alone, so it takes its place in the one id
+sequence and is replayed, acked and resumed as a notification is (a device that was offline learns
+the marks in its catch-up). It carries the user's unread count right after the marks and the newest
+id that count covers (`unread_upto`), as `welcome` does, so that every device's badge agrees.
+
+A receipt is a `receipt` control row to the sender's devices: `delivered` when a device of an
+addressee acks the notification (a client that never acks tells nothing), `seen` when an addressee's
+client sends `seen` or the addressee marks it read. Names are given for a direct notification, and
+for one to a room or everyone when it was addressed to at most `MAX_NAMED_RECIPIENTS` users, and,
+for a room, only while its sender is a member: nobody learns who is in a room they are not in.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from hub.delivery.limits import SendLimits
+from hub.delivery.sending import Sender
+from hub.delivery.sessions import Actor, Session
+from hub.delivery.users import UserCache
+from hub.errors import HubError, NotFound
+from hub.protocol import Kind, Notification, NotificationType
+from hub.readstate import MAX_NAMED_RECIPIENTS, MarkRead, Seen, Status, read_control, receipt_control
+from hub.store import NewNotification, Store, User
+from hub.store.reads import Tally
+from hub.timeutil import utc_now_iso
+
+log = logging.getLogger(__name__)
+
+
+class Reads:
+    def __init__(self, store: Store, users: UserCache, limits: SendLimits, sender: Sender) -> None:
+        self._store = store
+        self._users = users
+        self._limits = limits
+        self._sender = sender
+
+    async def unread(self, user: User) -> dict[str, int]:
+        """`welcome`'s fields: the user's unread count and the newest id it covers."""
+        count, upto = await self._store.reads.unread(user.id)
+        return {"unread": count, "unread_upto": upto}
+
+    async def mark_read(self, actor: Actor, payload: MarkRead) -> dict[str, Any]:
+        """Store the marks and tell the user's devices; the ack's body. Ids that are not the user's,
+        or already read, change nothing (and a mark that changes nothing tells nobody)."""
+        me = actor.user
+        await self._limits.check(actor)
+        if payload.all:
+            assert payload.upto is not None  # MarkRead's rule
+            move = await self._store.reads.mark_all(me.id, payload.upto)
+            changed = move is not None and move.changed
+            marked: list[int] = []
+            seen = await self._store.reads.receipts_between(me.id, move.before, move.after) if changed and move else []
+            ids, upto = None, (move.after if move is not None else None)
+        else:
+            marked = await self._store.reads.mark(me.id, payload.unique_ids())
+            changed = bool(marked)
+            seen = await self._store.reads.receipts_among(me.id, marked) if marked else []
+            ids, upto = marked, None
+        count, counted = await self._store.reads.unread(me.id)
+        row_id = None
+        if changed:
+            control = read_control(ids, upto, count, counted)
+            stored = await self._sender.submit(self._control(Kind.READ, me.name, control, (me.id,)))
+            row_id = stored.notification.id
+        for note in seen:
+            await self._saw(me, note)
+        answer: dict[str, Any] = {"ok": True, "marked": marked, "unread": count, "unread_upto": counted, "id": row_id}
+        if payload.all:
+            answer["upto"] = upto
+        return answer
+
+    async def seen(self, actor: Actor, payload: Seen) -> dict[str, Any]:
+        """The client showed these: tell the senders who asked for a receipt (once per user)."""
+        me = actor.user
+        await self._limits.check(actor)
+        notes = await self._store.reads.receipts_among(me.id, payload.unique_ids())
+        told = [note.id for note in notes if await self._saw(me, note)]
+        return {"ok": True, "seen": told}
+
+    async def acked(self, session: Session, before: int, upto: int) -> None:
+        """A device acked `(before, upto]`: a `delivered` receipt for each that asked for one. Never
+        raises: the ack itself is done, and a receipt that could not be told is logged."""
+        if upto <= before:
+            return
+        try:
+            notes = await self._store.reads.receipts_between(session.user.id, before, upto)
+            for note in notes:
+                if note.sender == session.user.name:
+                    continue
+                devices = await self._store.reads.delivered(note.id, session.user.id, session.device, utc_now_iso())
+                if devices is not None:
+                    await self._tell(note, "delivered", session.user, devices)
+        except HubError as exc:
+            log.warning("could not tell the receipts of %s's ack up to %d: %s", session.user.name, upto, exc.message)
+
+    async def receipts(self, actor: Actor, notification_id: int) -> dict[str, Any]:
+        """`GET /api/notifications/{id}/receipts`: the receipts of a notification `actor` sent."""
+        target = await self._store.answers.target(notification_id, actor.user.id)
+        note = target.notification if target is not None else None
+        if note is None or note.sender != actor.user.name or not note.receipt:
+            raise NotFound(f"you sent no notification {notification_id} with a receipt")
+        tally = await self._store.reads.tally(note)
+        body: dict[str, Any] = {"notification_id": note.id, **tally.wire(), "users": None}
+        if await self._may_name(note, actor.user.name, tally):
+            body["users"] = [a.wire() for a in await self._store.reads.addressees(note, MAX_NAMED_RECIPIENTS)]
+        return body
+
+    # ------------------------------------------------------------------ telling the sender
+
+    async def _saw(self, me: User, note: Notification) -> bool:
+        if note.sender == me.name or not await self._store.reads.seen(note.id, me.id, utc_now_iso()):
+            return False
+        await self._tell(note, "seen", me, 0)
+        return True
+
+    async def _tell(self, note: Notification, status: Status, who: User, devices: int) -> None:
+        sender = await self._users.named(note.sender)
+        if sender is None:  # the account is gone: nobody to tell
+            return
+        tally = await self._store.reads.tally(note)
+        named = await self._may_name(note, sender.name, tally)
+        if not named and status == "delivered" and devices > 1:
+            return  # counts only: another device of the same user changes none of them
+        control = receipt_control(note.id, status, who.name if named else None, devices, tally.wire())
+        await self._sender.submit(self._control(Kind.RECEIPT, note.sender, control, (sender.id,)))
+
+    async def _may_name(self, note: Notification, sender: str, tally: Tally) -> bool:
+        if note.kind is Kind.DIRECT:
+            return True
+        if tally.addressees > MAX_NAMED_RECIPIENTS:
+            return False
+        if note.kind is Kind.ROOM:
+            room = await self._store.get_room(note.room or "")
+            return room is not None and sender in room.members
+        return True  # everyone (an admin's): every user, which names no room's members
+
+    @staticmethod
+    def _control(kind: Kind, sender: str, control: dict[str, Any], audience: tuple[int, ...]) -> NewNotification:
+        return NewNotification(
+            kind=kind,
+            type=NotificationType.SYSTEM,
+            title="",
+            message="",
+            sender=sender,
+            timestamp=utc_now_iso(),
+            rich={"control": control},
+            audience=audience,
+        )
