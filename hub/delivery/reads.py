@@ -45,16 +45,18 @@ class Reads:
         return {"unread": count, "unread_upto": upto}
 
     async def mark_read(self, actor: Actor, payload: MarkRead) -> dict[str, Any]:
-        """Store the marks and tell the user's devices; the ack's body. Ids that are not the user's,
-        or already read, change nothing (and a mark that changes nothing tells nobody)."""
+        """Store the marks and tell the user's devices; the ack's body. Ids that are not the user's
+        change nothing, and a mark of none of theirs tells nobody. A mark of ids already read is told
+        again: a client that lost the answer (the hub stopped between storing and telling) sends the
+        same mark again and every device learns it."""
         me = actor.user
         await self._limits.check(actor)
         if payload.all:
             assert payload.upto is not None  # MarkRead's rule
             move = await self._store.reads.mark_all(me.id, payload.upto)
-            changed = move is not None and move.changed
+            changed = move is not None
             marked: list[int] = []
-            seen = await self._store.reads.receipts_between(me.id, move.before, move.after) if changed and move else []
+            seen = await self._store.reads.receipts_between(me.id, move.before, move.after) if move else []
             ids, upto = None, (move.after if move is not None else None)
         else:
             marked = await self._store.reads.mark(me.id, payload.unique_ids())

@@ -21,8 +21,8 @@ from hub.store.schema import NOTIFICATION_COLUMNS, Dialect, everyone_after_floor
 
 @dataclass(frozen=True, slots=True)
 class FloorMove:
-    """What "mark all read up to an id" did: the floor before and after, and whether anything
-    unread was in between (else nobody needs telling)."""
+    """What "mark all read up to an id" did: the floor before, the newest of the user's up to the id
+    (all read now), and whether anything was unread in between."""
 
     before: int
     after: int
@@ -62,11 +62,11 @@ class Addressee:
 
 class ReadsPart(Protocol):
     async def mark(self, user_id: int, ids: list[int]) -> list[int]:
-        """Mark read those of `ids` the user has and had not read; the ids newly marked, ascending."""
+        """Mark read those of `ids` the user has: those ids (read now, or before), ascending."""
 
     async def mark_all(self, user_id: int, upto: int) -> FloorMove | None:
         """Everything the user has up to `upto` is read (the floor moves to the newest of theirs up to
-        it); None when they have nothing there above the floor."""
+        it, unless it is past it already); None when they have nothing up to `upto`."""
 
     async def unread(self, user_id: int) -> tuple[int, int]:
         """The user's unread count and the newest id stored when it was counted."""
@@ -123,6 +123,7 @@ class ReadSql:
     """The statements both backends run for read marks and receipts, in one dialect."""
 
     mark: str
+    theirs: str
     floor: str
     newest_upto: str
     unread_between: str
@@ -151,10 +152,14 @@ def read_sql(d: Dialect) -> ReadSql:
         mark=(
             f"INSERT INTO read_marks(user_id, notification_id) SELECT {p1}, n.id FROM notifications n"
             f" WHERE n.id IN ({id_list(d, 2)}) AND {_READABLE} AND n.id > {floor} AND ({has})"
-            " ON CONFLICT DO NOTHING RETURNING notification_id"
+            " ON CONFLICT DO NOTHING"
+        ),
+        theirs=(
+            f"SELECT n.id FROM notifications n WHERE n.id IN ({id_list(d, 2)}) AND {_READABLE} AND ({has})"
+            " ORDER BY n.id"
         ),
         floor=f"SELECT {floor}",
-        newest_upto=f"SELECT MAX(x.id) FROM ({_mine(d, 'n.id AS id', f'n.id > {p3} AND n.id <= {p2}')}) x",
+        newest_upto=f"SELECT MAX(x.id) FROM ({_mine(d, 'n.id AS id', f'n.id <= {p2}')}) x",
         unread_between=(
             f"SELECT COUNT(*) FROM ({_mine(d, 'n.id AS id', f'n.id > {p3} AND n.id <= {p2}')}) x WHERE {unmarked}"
         ),

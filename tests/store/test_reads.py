@@ -44,7 +44,7 @@ async def test_unread_counts_what_a_person_reads_and_marks_change_it_once(store:
 
     assert await store.reads.unread(bob.id) == (4, alices)  # d1, r, e, d2: no control row or answer
     assert await store.reads.mark(bob.id, [d1, e, control, alices, 10**12]) == [d1, e]
-    assert await store.reads.mark(bob.id, [d1]) == []  # already read
+    assert await store.reads.mark(bob.id, [d1, alices]) == [d1]  # read already: still bob's, told again
     assert (await store.reads.unread(bob.id))[0] == 2
     assert await store.reads.read_among(bob.id, [d1, r, e, d2]) == {d1, e}
     assert await store.reads.read_among(alice.id, [d1, alices]) == set()
@@ -60,11 +60,13 @@ async def test_mark_all_moves_the_floor_to_the_newest_of_the_users_own_and_folds
 
     move = await store.reads.mark_all(bob.id, ids[2])
     beyond = await store.reads.mark_all(bob.id, 10**15)
-    nothing = await store.reads.mark_all(bob.id, 10**15)
+    again = await store.reads.mark_all(bob.id, 10**15)
+    nothing = await store.reads.mark_all(bob.id, ids[0] - 1)
 
     assert move is not None and (move.before, move.after, move.changed) == (0, ids[2], True)
     assert beyond is not None and (beyond.after, beyond.changed) == (ids[3], False)  # ids[3] was read already
-    assert nothing is None
+    assert again is not None and (again.before, again.after, again.changed) == (ids[3], ids[3], False)
+    assert nothing is None  # bob has nothing up to there
     assert await store.reads.unread(bob.id) == (0, ids[3])
     assert await store.reads.read_among(bob.id, ids) == set(ids)
 

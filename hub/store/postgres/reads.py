@@ -17,21 +17,23 @@ class PgReads:
         self._pool = pool
 
     async def mark(self, user_id: int, ids: list[int]) -> list[int]:
-        async with self._pool.conn() as conn:
-            rows = await conn.fetch(SQL.mark, user_id, ids)
-        return sorted(r[0] for r in rows)
+        async with self._pool.tx() as conn:
+            await conn.execute(SQL.mark, user_id, ids)
+            rows = await conn.fetch(SQL.theirs, user_id, ids)
+        return [int(r[0]) for r in rows]
 
     async def mark_all(self, user_id: int, upto: int) -> FloorMove | None:
         async with self._pool.tx() as conn:
             # One user's marks at a time: two "mark all" from two devices move the floor in turn.
             await conn.execute("SELECT pg_advisory_xact_lock(7210, $1::int)", user_id % 2**31)
             before = int(await conn.fetchval(SQL.floor, user_id))
-            newest = await conn.fetchval(SQL.newest_upto, user_id, upto, before)
+            newest = await conn.fetchval(SQL.newest_upto, user_id, upto)
             if newest is None:
                 return None
             unread = int(await conn.fetchval(SQL.unread_between, user_id, newest, before))
-            await conn.execute(SQL.set_floor, user_id, newest)
-            await conn.execute(SQL.fold_marks, user_id, newest)
+            if newest > before:
+                await conn.execute(SQL.set_floor, user_id, newest)
+                await conn.execute(SQL.fold_marks, user_id, newest)
         return FloorMove(before, int(newest), unread > 0)
 
     async def unread(self, user_id: int) -> tuple[int, int]:

@@ -21,8 +21,10 @@ class SqliteReads:
 
     async def mark(self, user_id: int, ids: list[int]) -> list[int]:
         def run(db: sqlite3.Connection) -> list[int]:
+            listed = json.dumps(ids)
             with transaction(db):
-                return sorted(r[0] for r in db.execute(SQL.mark, (user_id, json.dumps(ids))).fetchall())
+                db.execute(SQL.mark, (user_id, listed))
+                return [int(r[0]) for r in db.execute(SQL.theirs, (user_id, listed)).fetchall()]
 
         return await self._thread.run(run)
 
@@ -30,12 +32,13 @@ class SqliteReads:
         def run(db: sqlite3.Connection) -> FloorMove | None:
             with transaction(db):
                 before = int(db.execute(SQL.floor, (user_id,)).fetchone()[0])
-                newest = db.execute(SQL.newest_upto, (user_id, upto, before)).fetchone()[0]
+                newest = db.execute(SQL.newest_upto, (user_id, upto)).fetchone()[0]
                 if newest is None:
                     return None
                 unread = int(db.execute(SQL.unread_between, (user_id, newest, before)).fetchone()[0])
-                db.execute(SQL.set_floor, (user_id, newest))
-                db.execute(SQL.fold_marks, (user_id, newest))
+                if newest > before:
+                    db.execute(SQL.set_floor, (user_id, newest))
+                    db.execute(SQL.fold_marks, (user_id, newest))
             return FloorMove(before, int(newest), unread > 0)
 
         return await self._thread.run(run)
