@@ -3,25 +3,9 @@ and on PostgreSQL): what counts as unread, marks by id and up to an id, receipts
 
 from __future__ import annotations
 
-from hub.protocol import Kind, NotificationType
-from hub.store import NewNotification, Store
-
-NOW = "2026-01-10T12:00:00.000Z"
-
-
-def draft(
-    kind: Kind, message: str = "hi", *, rich: dict[str, object] | None = None, **where: object
-) -> NewNotification:
-    return NewNotification(
-        kind=kind,
-        type=NotificationType.INFO,
-        title="",
-        message=message,
-        sender="alice",
-        timestamp=NOW,
-        rich=rich,
-        **where,  # type: ignore[arg-type]
-    )
+from hub.protocol import Kind
+from hub.store import Store
+from tests.store.test_store import NOW, draft
 
 
 async def test_unread_counts_what_a_person_reads_and_marks_change_it_once(store: Store) -> None:
