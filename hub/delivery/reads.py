@@ -15,8 +15,9 @@ for a room, only while its sender is a member: nobody learns who is in a room th
 
 from __future__ import annotations
 
+import bisect
 import logging
-from typing import Any
+from typing import Any, Final
 
 from hub.delivery.limits import SendLimits
 from hub.delivery.sending import Sender
@@ -31,6 +32,10 @@ from hub.timeutil import utc_now_iso
 
 log = logging.getLogger(__name__)
 
+#: Ids of notifications with a receipt kept in memory, so that an ack asks the store only when it
+#: covers one (or what came before this hub started); past this many, the older half is dropped.
+KNOWN_RECEIPTS: Final = 10_000
+
 
 class Reads:
     def __init__(self, store: Store, users: UserCache, limits: SendLimits, sender: Sender) -> None:
@@ -38,6 +43,28 @@ class Reads:
         self._users = users
         self._limits = limits
         self._sender = sender
+        #: Every notification with a receipt above `_exact_after` is in `_asked` (ascending); None:
+        #: nothing handed out yet, so the store is asked.
+        self._asked: list[int] = []
+        self._exact_after: int | None = None
+
+    def noted(self, note: Notification) -> None:
+        """A stored notification this hub hands out (`Fanout.noted`), in id order."""
+        if self._exact_after is None:
+            self._exact_after = note.id - 1
+        if note.receipt:
+            self._asked.append(note.id)
+            if len(self._asked) > KNOWN_RECEIPTS:
+                half = len(self._asked) // 2
+                self._exact_after = self._asked[half - 1]
+                del self._asked[:half]
+
+    def _may_cover_receipts(self, before: int, upto: int) -> bool:
+        exact = self._exact_after
+        if exact is None or before < exact:
+            return True
+        at = bisect.bisect_right(self._asked, before)
+        return at < len(self._asked) and self._asked[at] <= upto
 
     async def unread(self, user: User) -> dict[str, int]:
         """`welcome`'s fields: the user's unread count and the newest id it covers."""
@@ -87,7 +114,7 @@ class Reads:
     async def acked(self, session: Session, before: int, upto: int) -> None:
         """A device acked `(before, upto]`: a `delivered` receipt for each that asked for one. Never
         raises: the ack itself is done, and a receipt that could not be told is logged."""
-        if upto <= before:
+        if upto <= before or not self._may_cover_receipts(before, upto):
             return
         try:
             notes = await self._store.reads.receipts_between(session.user.id, before, upto)

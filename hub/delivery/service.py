@@ -79,6 +79,7 @@ class Delivery:
         self.roster = Roster(config, store, self.presence)
         self.answers = Answers(store, self.users, self.send_limits, self.sender)
         self.reads = Reads(store, self.users, self.send_limits, self.sender)
+        self.fanout.noted = self.reads.noted
         self.cursors = Cursors(config, store, self.presence, clock)
         self.replay = Replay(store, outbox, self.cursors, clock)
         self.maintenance = Maintenance(config, store, self.presence, outbox, self.metrics, self.all_buckets)

@@ -133,3 +133,16 @@ async def test_post_api_read_marks_on_every_device_and_bad_marks_are_refused(hub
         assert refused["error"]["code"] == "invalid_payload", (bad, refused)
     too_many = await bob.call("mark_read", {"ids": list(range(1, 502))})
     assert too_many["error"]["code"] in {"invalid_payload", "too_large"}
+
+
+async def test_open_mode_marks_as_the_claimed_identity(hub_factory: Any) -> None:
+    hub = await hub_factory(open=True)
+    alice = await hub.client(auth={"userId": "alice"})
+    bob_tab, bob_laptop = await hub.client(auth={"userId": "bob"}), await hub.client(auth={"userId": "bob"})
+    nid = await sent(alice, "bob", "hello")
+    await bob_tab.next("notification")
+
+    ack = await bob_tab.call("mark_read", {"ids": [nid]})
+
+    assert ack["marked"] == [nid] and ack["unread"] == 0
+    assert (await bob_laptop.next("read"))["ids"] == [nid]
