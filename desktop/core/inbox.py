@@ -14,6 +14,7 @@ from typing import Generic, TypeVar
 from desktop.core.dnd import Sink
 from desktop.core.history import AsyncHistory
 from desktop.core.models import Gap, ReceivedNotification, ReceivedResponse
+from desktop.core.readstate import HubCount, ReadMarks
 from desktop.core.unread import UnreadCounter
 from hub.protocol import NotificationType
 
@@ -33,6 +34,7 @@ class Change(StrEnum):
     READ = "read"  # read or unread marks
     DELETED = "deleted"  # notifications deleted, or the whole history cleared
     ANSWERED = "answered"  # someone answered a notification (a `response`)
+    MARKED = "marked"  # read marks from the hub (`Inbox.last_marks`), made on any device of ours
 
 
 class Inbox(Generic[S]):
@@ -42,6 +44,10 @@ class Inbox(Generic[S]):
         self.history = history
         self.unread = unread
         self.toasts = toasts
+        #: The hub's unread count the badge follows (`desktop.core.readstate`).
+        self.hub_count = HubCount()
+        #: The latest `read` event handled, for a window that follows the history.
+        self.last_marks: ReadMarks | None = None
         self._listeners: list[Callable[[Change], None]] = []
 
     def subscribe(self, listener: Callable[[Change], None]) -> None:
@@ -64,7 +70,8 @@ class Inbox(Generic[S]):
         """A notification arrived (live or replayed). Returns False for one already held."""
         if not await self.history.add(notification):
             return False
-        self.unread.add()
+        if self.hub_count.counts(notification.id):
+            self.unread.add()
         self.toasts.push(notification)
         self._changed(Change.ARRIVED)
         return True
@@ -112,6 +119,24 @@ class Inbox(Generic[S]):
         await self._recount()
         self._changed(Change.READ)
         return count
+
+    def welcome(self, unread: int | None, upto: int | None) -> None:
+        """The hub's count at connect: the badge shows it (a hub that does not count: the history's)."""
+        count = self.hub_count.welcome(unread, upto)
+        if count is not None:
+            self.unread.reset_to(count)
+
+    async def read_elsewhere(self, marks: ReadMarks) -> None:
+        """A `read` event: marks made on a device of ours (this one too). Marks the history, and the
+        badge takes the hub's count when it is the newest, plus what arrived after it."""
+        if marks.upto is not None:
+            await self.history.mark_read_upto(marks.upto)
+        if marks.ids:
+            await self.history.set_read(marks.ids, True)
+        if self.hub_count.take(marks):
+            self.unread.reset_to(marks.unread + await self.history.unread_after(marks.unread_upto))
+        self.last_marks = marks
+        self._changed(Change.MARKED)
 
     async def delete(self, notification_ids: Sequence[int]) -> int:
         """Delete these from this computer's history; returns how many were there."""

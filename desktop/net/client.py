@@ -17,6 +17,7 @@ import socketio
 
 from desktop.core.connection import Backoff, ConnectionState, ConnectionStateMachine, ConnectionStatus
 from desktop.core.models import Gap, ReceivedNotification, ReceivedResponse
+from desktop.core.readstate import ReadMarks
 from desktop.errors import CertificateError, HubClientError, HubRefusedError, HubResponseError, HubUnreachableError
 from desktop.net import tls
 from desktop.net.deliveries import Deliveries
@@ -69,6 +70,7 @@ class HubClient:
         on_notification: Callable[[ReceivedNotification], Awaitable[object]] = _nothing,
         on_gap: Callable[[Gap], Awaitable[object]] = _nothing,
         on_response: Callable[[ReceivedResponse], Awaitable[object]] = _nothing,
+        on_read: Callable[[ReadMarks], Awaitable[object]] = _nothing,
         on_state: Callable[[ConnectionStatus], None] = _ignore,
         on_presence: Callable[[frozenset[str]], None] = _ignore,
         on_welcome: Callable[[Welcome], None] = _ignore,
@@ -110,6 +112,7 @@ class HubClient:
             socket=lambda: self._sio,
             drop_connection=self._drop_connection,
             on_response=on_response,
+            on_read=on_read,
         )
 
     # ------------------------------------------------------------------ public
@@ -331,6 +334,8 @@ class HubClient:
         sio.on(Event.USER_OFFLINE.value, self._presence.user_offline)
         sio.on(Event.GAP.value, self._deliveries.gap)
         sio.on(Event.RESPONSE.value, self._deliveries.response)
+        sio.on(Event.READ.value, self._deliveries.read)
+        sio.on(Event.RECEIPT.value, self._deliveries.control)
         sio.on(Event.ERROR.value, self._handle_error)
         return sio
 

@@ -19,6 +19,7 @@ from typing import Any, Final
 import socketio
 
 from desktop.core.models import Gap, ReceivedNotification, ReceivedResponse
+from desktop.core.readstate import ReadMarks
 from hub.protocol import Event
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ class Deliveries:
         socket: Callable[[], socketio.AsyncClient | None],
         drop_connection: Callable[[], Coroutine[Any, Any, None]],
         on_response: Callable[[ReceivedResponse], Awaitable[object]] | None = None,
+        on_read: Callable[[ReadMarks], Awaitable[object]] | None = None,
     ) -> None:
         """`socket` is the live connection (acks go there); `drop_connection` closes it as if it were lost."""
         self.last_id = last_id
@@ -45,6 +47,7 @@ class Deliveries:
         self._on_notification = on_notification
         self._on_gap = on_gap
         self._on_response = on_response
+        self._on_read = on_read
         self._socket = socket
         self._drop_connection = drop_connection
         self._order = asyncio.Lock()
@@ -81,6 +84,22 @@ class Deliveries:
             return
         handler = self._on_response
         await self._handle(response.id, (lambda: handler(response)) if handler is not None else None)
+
+    async def read(self, data: Any) -> None:
+        """A `read`: marks made on one of the user's devices. Ordered and acked as notifications are."""
+        try:
+            marks = ReadMarks.from_wire(data if isinstance(data, dict) else {})
+        except ValueError as exc:
+            log.warning("ignored a malformed read event: %s", exc)
+            return
+        handler = self._on_read
+        await self._handle(marks.id, (lambda: handler(marks)) if handler is not None else None)
+
+    async def control(self, data: Any) -> None:
+        """Another row of the id sequence this client shows nothing of (a `receipt`): acked in its turn."""
+        item_id = data.get("id") if isinstance(data, dict) else None
+        if isinstance(item_id, int) and not isinstance(item_id, bool):
+            await self._handle(item_id, None)
 
     async def _handle(self, item_id: int, handle: Callable[[], Awaitable[object]] | None) -> None:
         async with self._order:

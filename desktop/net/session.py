@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +20,12 @@ from desktop.core.dnd import Sink
 from desktop.core.history import AsyncHistory, history_path
 from desktop.core.inbox import Inbox
 from desktop.core.models import ReceivedNotification, ReceivedResponse
+from desktop.core.readstate import mark_all_request, mark_requests
 from desktop.core.unread import UnreadCounter
 from desktop.errors import CertificateError, HubClientError, HubUnreachableError
 from desktop.net.client import HubClient
 from desktop.net.presence import Welcome
-from hub.protocol import Event, Kind
+from hub.protocol import Event, Kind, NotificationType
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,7 @@ class HubSession:
             on_notification=session._received,
             on_gap=inbox.gap,
             on_response=session._answered,
+            on_read=inbox.read_elsewhere,
             on_state=on_state,
             on_welcome=session._welcomed,
             on_presence=session._presence,
@@ -115,6 +117,7 @@ class HubSession:
         self.limits = Limits.from_welcome(welcome.limits)
         self.directory.set_identity(welcome.username or self.username, welcome.admin)
         self.directory.set_online(welcome.online, initial=True)
+        self.inbox.welcome(welcome.unread, welcome.unread_upto)
         self._spawn(self._refresh_quietly())
 
     def _presence(self, online: frozenset[str]) -> None:
@@ -157,6 +160,37 @@ class HubSession:
         await client.call(Event.LEAVE_ROOM.value, {"room": room})
         self.directory.set_member(room, False)
         self.directory.set_rooms(await client.list_rooms())
+
+    # ------------------------------------------------------------------ read state on every device
+
+    async def mark_read(self, ids: Sequence[int]) -> int:
+        """Mark these read here, and tell the hub so every device of ours marks them (one message, or
+        one per 500 ids); a hub out of reach is logged: the marks stay on this computer. Returns how
+        many were unread here."""
+        count = await self.inbox.set_read(ids, True)
+        for payload in mark_requests(ids):
+            await self._tell_hub(payload)
+        return count
+
+    async def mark_all_read(self, *, types: Collection[NotificationType] | None = None, search: str = "") -> int:
+        """Mark read what a filter shows: without one, "all up to the newest" as one message; with one,
+        the ids it showed unread. Returns how many were unread."""
+        filtered = types is not None or bool(search)
+        ids = await self.history.unread_ids(types=types, search=search) if filtered else []
+        upto = await self.history.last_id()
+        count = await self.inbox.mark_all_read(types=types, search=search)
+        if filtered:
+            for payload in mark_requests(ids):
+                await self._tell_hub(payload)
+        elif upto is not None:
+            await self._tell_hub(mark_all_request(upto))
+        return count
+
+    async def _tell_hub(self, payload: dict[str, Any]) -> None:
+        try:
+            await self._client().call(Event.MARK_READ.value, payload)
+        except HubClientError as exc:
+            log.info("could not tell the hub of read marks: %s", exc)
 
     def _client(self) -> HubClient:
         if self.client is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from hub.protocol import Kind
 from hub.store import Store
-from tests.store.test_store import NOW, draft
+from tests.support.stores import NOW, draft
 
 
 async def test_unread_counts_what_a_person_reads_and_marks_change_it_once(store: Store) -> None:

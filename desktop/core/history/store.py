@@ -174,6 +174,24 @@ class HistoryStore:
         clause = _clause([*where, "read = 0"])
         return self._db.execute(f"UPDATE notifications SET read = 1 {clause}", params).rowcount
 
+    def mark_read_upto(self, upto: int) -> int:
+        """Mark read everything up to `upto` (another device's "Mark all read"); returns how many changed."""
+        return self._db.execute("UPDATE notifications SET read = 1 WHERE read = 0 AND id <= ?", (upto,)).rowcount
+
+    def unread_ids(self, *, types: Types = None, search: str = "") -> list[int]:
+        """The unread ids the filter shows (everything, without one), ascending."""
+        condition = _where(types, search)
+        if condition is None:
+            return []
+        where, params = condition
+        rows = self._db.execute(f"SELECT id FROM notifications {_clause([*where, 'read = 0'])} ORDER BY id", params)
+        return [int(r[0]) for r in rows]
+
+    def unread_after(self, notification_id: int) -> int:
+        """How many unread notifications are newer than `notification_id`."""
+        row = self._db.execute("SELECT count(*) FROM notifications WHERE read = 0 AND id > ?", (notification_id,))
+        return int(row.fetchone()[0])
+
     def mark_read(self, notification_id: int) -> bool:
         return bool(self.set_read([notification_id], True))
 

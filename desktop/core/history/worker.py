@@ -53,6 +53,15 @@ class AsyncHistory:
     async def mark_all_read(self, *, types: Types = None, search: str = "") -> int:
         return await self._run(lambda: self._store.mark_all_read(types=types, search=search))
 
+    async def mark_read_upto(self, upto: int) -> int:
+        return await self._run(lambda: self._store.mark_read_upto(upto))
+
+    async def unread_ids(self, *, types: Types = None, search: str = "") -> list[int]:
+        return await self._run(lambda: self._store.unread_ids(types=types, search=search))
+
+    async def unread_after(self, notification_id: int) -> int:
+        return await self._run(lambda: self._store.unread_after(notification_id))
+
     async def mark_read(self, notification_id: int) -> bool:
         return await self._run(lambda: self._store.mark_read(notification_id))
 

@@ -1,0 +1,81 @@
+"""Read state shared with the hub: the marks this device sends, the `read` events it gets, and which
+unread count the badge shows (docs/protocol.md, "Read state and receipts"). No Qt, no I/O.
+
+The hub counts a user's unread notifications for `welcome` and for every `read` event, each with
+the newest id that count covers (`unread_upto`). The badge takes the newest such count and adds the
+notifications that arrive after it; a replayed, older `read` still marks its ids but its count is
+not used. "Mark as unread" stays on this computer: the hub's read state only moves forward.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from hub.readstate import MAX_READ_IDS
+
+#: Ids per `mark_read` message (the hub's limit): a larger selection goes as several.
+IDS_PER_MARK: Final = MAX_READ_IDS
+
+
+@dataclass(frozen=True, slots=True)
+class ReadMarks:
+    """A `read` event: marks made on one of the user's devices, and the count after them."""
+
+    id: int
+    ids: tuple[int, ...]
+    #: "All up to": everything of the user's up to this id is read; None for a mark of `ids`.
+    upto: int | None
+    unread: int
+    unread_upto: int
+
+    @classmethod
+    def from_wire(cls, data: Mapping[str, Any]) -> ReadMarks:
+        """Raises `ValueError` on a malformed event."""
+        try:
+            ids = tuple(int(i) for i in data.get("ids") or ())
+            upto = int(data["upto"]) if data.get("all") else None
+            marks = cls(int(data["id"]), ids, upto, int(data["unread"]), int(data["unread_upto"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"malformed read event: {exc}") from None
+        if marks.unread < 0 or (upto is None and not ids):
+            raise ValueError("malformed read event: no marks")
+        return marks
+
+
+def mark_requests(ids: Sequence[int]) -> list[dict[str, Any]]:
+    """`mark_read` payloads for these ids: one message, or one per `IDS_PER_MARK`."""
+    unique = sorted(set(ids))
+    return [{"ids": unique[at : at + IDS_PER_MARK]} for at in range(0, len(unique), IDS_PER_MARK)]
+
+
+def mark_all_request(upto: int) -> dict[str, Any]:
+    """ "Mark all read": everything up to the newest id this device has, as one message."""
+    return {"all": True, "upto": upto}
+
+
+class HubCount:
+    """Which of the hub's counts the badge shows, and whether an arriving notification adds to it."""
+
+    def __init__(self) -> None:
+        #: The newest id the count taken covers; None: no count from the hub yet (the history's own).
+        self.upto: int | None = None
+
+    def welcome(self, unread: int | None, upto: int | None) -> int | None:
+        """A `welcome`: its count, for the badge (None from a hub that does not count)."""
+        if unread is None or upto is None:
+            return None
+        self.upto = upto
+        return unread
+
+    def counts(self, notification_id: int) -> bool:
+        """Whether a notification received adds to the badge: not when the hub's count has it."""
+        return self.upto is None or notification_id > self.upto
+
+    def take(self, marks: ReadMarks) -> bool:
+        """Whether the badge takes this `read` event's count: the newest only."""
+        if self.upto is not None and marks.unread_upto < self.upto:
+            return False
+        self.upto = marks.unread_upto
+        return True

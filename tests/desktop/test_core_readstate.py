@@ -1,0 +1,72 @@
+"""Read state in the tray app's core (no Qt, no hub): the hub's count on the badge, marks from other
+devices in the history, and what a mark sends."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from desktop.core.history import AsyncHistory, StoredNotification
+from desktop.core.inbox import Change, Inbox
+from desktop.core.readstate import ReadMarks, mark_all_request, mark_requests
+from desktop.core.toasts import ToastPolicy
+from desktop.core.unread import UnreadCounter
+from tests.support.notes import note
+from tests.support.waiting import FakeClock
+
+
+@pytest.fixture
+async def inbox(tmp_path: Path) -> AsyncIterator[Inbox[ToastPolicy]]:
+    history = await AsyncHistory.open(tmp_path / "h.sqlite3")
+    yield Inbox(history, UnreadCounter(), ToastPolicy(clock=FakeClock()))
+    await history.close()
+
+
+def marks(row: int, unread: int, upto: int, *, ids: tuple[int, ...] = (), all_upto: int | None = None) -> ReadMarks:
+    wire: dict[str, object] = {"id": row, "unread": unread, "unread_upto": upto}
+    wire.update({"all": True, "upto": all_upto} if all_upto is not None else {"ids": list(ids)})
+    return ReadMarks.from_wire(wire)
+
+
+async def test_the_badge_shows_the_hubs_count_and_a_replay_it_covers_adds_nothing(inbox: Inbox[ToastPolicy]) -> None:
+    inbox.welcome(2, 10)  # the hub: two unread, counting up to id 10
+    for nid in (9, 10):  # the catch-up after the welcome: already in the hub's count
+        await inbox.receive(note(nid))
+    await inbox.receive(note(11))  # newer than the count: adds
+
+    assert inbox.unread.count == 3
+
+
+async def test_marks_from_another_device_mark_the_history_and_set_the_badge(inbox: Inbox[ToastPolicy]) -> None:
+    changes: list[Change] = []
+    inbox.subscribe(changes.append)
+    for nid in range(1, 6):
+        await inbox.receive(note(nid))
+
+    await inbox.read_elsewhere(marks(7, unread=3, upto=6, ids=(2, 4)))
+    await inbox.receive(note(8))
+    await inbox.read_elsewhere(marks(9, unread=0, upto=8, all_upto=5))
+    read = {e.notification.id for e in await inbox.history.entries() if isinstance(e, StoredNotification) and e.read}
+    await inbox.read_elsewhere(marks(6, unread=5, upto=5, ids=(8,)))  # an older report: marks, no count
+
+    assert read == {1, 2, 3, 4, 5}
+    assert inbox.unread.count == 0  # the newest count (up to 8) says nothing is unread
+    assert changes.count(Change.MARKED) == 3 and inbox.last_marks is not None and inbox.last_marks.id == 6
+
+
+def test_a_mark_is_one_message_up_to_the_hubs_limit_and_mark_all_is_one() -> None:
+    assert mark_requests([3, 1, 3]) == [{"ids": [1, 3]}]
+    many = mark_requests(list(range(1, 1201)))
+    assert [len(m["ids"]) for m in many] == [500, 500, 200]
+    assert mark_all_request(42) == {"all": True, "upto": 42}
+
+
+@pytest.mark.parametrize(
+    "wire",
+    [{}, {"id": 1, "unread": 0, "unread_upto": 1}, {"id": "x", "ids": [1], "unread": 0, "unread_upto": 1}],
+)
+def test_a_malformed_read_event_is_refused(wire: dict[str, object]) -> None:
+    with pytest.raises(ValueError, match="malformed read event"):
+        ReadMarks.from_wire(wire)
