@@ -62,6 +62,8 @@ class HistoryFlow:
             self._spawn(self.refresh())
         elif change is Change.MARKED:
             self._spawn(self.follow_marks())
+        elif change is Change.RECEIPT and self.window.detail.entry is not None:
+            self._spawn(self.show_receipt())
         elif change is Change.ANSWERED and isinstance(self.window.detail.entry, StoredNotification):
             self._spawn(self.show_answers(self.window.detail.entry.notification.id))
 
@@ -77,10 +79,19 @@ class HistoryFlow:
         await self._counts(session)
 
     async def show_answers(self, notification_id: int) -> None:
-        """The answers to the notification in the detail pane, from the history."""
+        """The answers to the notification in the detail pane, and its receipts, from the history."""
         session = self._session()
         if session is not None:
             self.window.detail.set_answers(notification_id, await session.history.responses(notification_id))
+            receipt = await session.history.receipt(notification_id)
+            self.window.detail.set_receipt(notification_id, receipt.text() if receipt is not None else "")
+
+    async def show_receipt(self) -> None:
+        """A receipt came for what we sent: the detail pane follows when it shows that notification."""
+        session = self._session()
+        receipt = session.inbox.last_receipt if session is not None else None
+        if receipt is not None:
+            self.window.detail.set_receipt(receipt.notification_id, receipt.text())
 
     async def show(self, notification_id: int | None) -> None:
         """Open the window (at `notification_id`, shown whole and marked read, if given); without a session,

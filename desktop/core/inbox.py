@@ -14,7 +14,7 @@ from typing import Generic, TypeVar
 from desktop.core.dnd import Sink
 from desktop.core.history import AsyncHistory
 from desktop.core.models import Gap, ReceivedNotification, ReceivedResponse
-from desktop.core.readstate import HubCount, ReadMarks
+from desktop.core.readstate import HubCount, ReadMarks, Receipt, ReceiptState
 from desktop.core.unread import UnreadCounter
 from hub.protocol import NotificationType
 
@@ -35,6 +35,7 @@ class Change(StrEnum):
     DELETED = "deleted"  # notifications deleted, or the whole history cleared
     ANSWERED = "answered"  # someone answered a notification (a `response`)
     MARKED = "marked"  # read marks from the hub (`Inbox.last_marks`), made on any device of ours
+    RECEIPT = "receipt"  # what we sent was delivered or seen (`Inbox.last_receipt`)
 
 
 class Inbox(Generic[S]):
@@ -48,6 +49,8 @@ class Inbox(Generic[S]):
         self.hub_count = HubCount()
         #: The latest `read` event handled, for a window that follows the history.
         self.last_marks: ReadMarks | None = None
+        #: The receipts of the notification the latest `receipt` event was about.
+        self.last_receipt: ReceiptState | None = None
         self._listeners: list[Callable[[Change], None]] = []
 
     def subscribe(self, listener: Callable[[Change], None]) -> None:
@@ -137,6 +140,11 @@ class Inbox(Generic[S]):
             self.unread.reset_to(marks.unread + await self.history.unread_after(marks.unread_upto))
         self.last_marks = marks
         self._changed(Change.MARKED)
+
+    async def receipt(self, receipt: Receipt) -> None:
+        """A `receipt` event: kept in the history, for the notification's detail."""
+        self.last_receipt = await self.history.take_receipt(receipt)
+        self._changed(Change.RECEIPT)
 
     async def delete(self, notification_ids: Sequence[int]) -> int:
         """Delete these from this computer's history; returns how many were there."""

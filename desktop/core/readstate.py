@@ -79,3 +79,88 @@ class HubCount:
             return False
         self.upto = marks.unread_upto
         return True
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """A `receipt` event: a notification we sent with `receipt: true` was delivered or seen."""
+
+    id: int
+    notification_id: int
+    status: str
+    #: Who, when the hub may name them (None: counts only).
+    user: str | None
+    addressees: int
+    delivered: int
+    delivered_devices: int
+    seen: int
+
+    @classmethod
+    def from_wire(cls, data: Mapping[str, Any]) -> Receipt:
+        """Raises `ValueError` on a malformed event."""
+        try:
+            user = data.get("user")
+            receipt = cls(
+                int(data["id"]),
+                int(data["notification_id"]),
+                str(data["status"]),
+                str(user) if isinstance(user, str) else None,
+                int(data["addressees"]),
+                int(data["delivered"]),
+                int(data["delivered_devices"]),
+                int(data["seen"]),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"malformed receipt: {exc}") from None
+        if receipt.status not in {"delivered", "seen"}:
+            raise ValueError(f"malformed receipt: status {receipt.status!r}")
+        return receipt
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptState:
+    """What a sender knows of a notification's receipts: the latest totals and the names told."""
+
+    notification_id: int
+    addressees: int = 0
+    delivered: int = 0
+    delivered_devices: int = 0
+    seen: int = 0
+    #: The receipt event these totals came from (a replayed older one changes no total).
+    event_id: int = 0
+    delivered_to: tuple[str, ...] = ()
+    seen_by: tuple[str, ...] = ()
+
+    def with_receipt(self, r: Receipt) -> ReceiptState:
+        """These totals and names, with a receipt event taken in (in any order, any number of times)."""
+        newer = r.id > self.event_id
+        delivered_to, seen_by = set(self.delivered_to), set(self.seen_by)
+        if r.user is not None:
+            (seen_by if r.status == "seen" else delivered_to).add(r.user)
+        return ReceiptState(
+            self.notification_id,
+            r.addressees if newer else self.addressees,
+            r.delivered if newer else self.delivered,
+            r.delivered_devices if newer else self.delivered_devices,
+            r.seen if newer else self.seen,
+            max(r.id, self.event_id),
+            tuple(sorted(delivered_to)),
+            tuple(sorted(seen_by)),
+        )
+
+    def text(self) -> str:
+        """ "Delivered to bob (2 devices) · Seen by bob", or in counts: "Delivered to 3 of 12 · Seen by 2 of 12"."""
+        if not self.delivered:
+            delivered = "Not delivered yet"
+        elif self.addressees == 1 and len(self.delivered_to) == 1:
+            devices = f" ({self.delivered_devices} devices)" if self.delivered_devices > 1 else ""
+            delivered = f"Delivered to {self.delivered_to[0]}{devices}"
+        else:
+            delivered = f"Delivered to {self.delivered} of {self.addressees}"
+        if self.seen_by:
+            seen = f"Seen by {', '.join(self.seen_by)}"
+        elif self.seen:
+            seen = f"Seen by {self.seen} of {self.addressees}"
+        else:
+            seen = "Not seen yet"
+        return f"{delivered} · {seen}"

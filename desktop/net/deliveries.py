@@ -19,7 +19,7 @@ from typing import Any, Final
 import socketio
 
 from desktop.core.models import Gap, ReceivedNotification, ReceivedResponse
-from desktop.core.readstate import ReadMarks
+from desktop.core.readstate import ReadMarks, Receipt
 from hub.protocol import Event
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,7 @@ class Deliveries:
         drop_connection: Callable[[], Coroutine[Any, Any, None]],
         on_response: Callable[[ReceivedResponse], Awaitable[object]] | None = None,
         on_read: Callable[[ReadMarks], Awaitable[object]] | None = None,
+        on_receipt: Callable[[Receipt], Awaitable[object]] | None = None,
     ) -> None:
         """`socket` is the live connection (acks go there); `drop_connection` closes it as if it were lost."""
         self.last_id = last_id
@@ -48,6 +49,7 @@ class Deliveries:
         self._on_gap = on_gap
         self._on_response = on_response
         self._on_read = on_read
+        self._on_receipt = on_receipt
         self._socket = socket
         self._drop_connection = drop_connection
         self._order = asyncio.Lock()
@@ -95,11 +97,15 @@ class Deliveries:
         handler = self._on_read
         await self._handle(marks.id, (lambda: handler(marks)) if handler is not None else None)
 
-    async def control(self, data: Any) -> None:
-        """Another row of the id sequence this client shows nothing of (a `receipt`): acked in its turn."""
-        item_id = data.get("id") if isinstance(data, dict) else None
-        if isinstance(item_id, int) and not isinstance(item_id, bool):
-            await self._handle(item_id, None)
+    async def receipt(self, data: Any) -> None:
+        """A `receipt`: what we sent was delivered or seen. Ordered and acked as notifications are."""
+        try:
+            receipt = Receipt.from_wire(data if isinstance(data, dict) else {})
+        except ValueError as exc:
+            log.warning("ignored a malformed receipt: %s", exc)
+            return
+        handler = self._on_receipt
+        await self._handle(receipt.id, (lambda: handler(receipt)) if handler is not None else None)
 
     async def _handle(self, item_id: int, handle: Callable[[], Awaitable[object]] | None) -> None:
         async with self._order:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
-from desktop.core.compose import ComposeDraft, Limits, request_for
+from desktop.core.compose import ComposeDraft, Limits, request_for, sent_notification
 from desktop.core.connection import ConnectionStatus
 from desktop.core.directory import Directory
 from desktop.core.dnd import Sink
@@ -73,6 +73,7 @@ class HubSession:
             on_gap=inbox.gap,
             on_response=session._answered,
             on_read=inbox.read_elsewhere,
+            on_receipt=inbox.receipt,
             on_state=on_state,
             on_welcome=session._welcomed,
             on_presence=session._presence,
@@ -147,7 +148,10 @@ class HubSession:
     async def send(self, draft: ComposeDraft) -> dict[str, Any]:
         """Send a draft; returns the hub's answer or raises `HubRefusedError` / `HubUnreachableError`."""
         event, payload = request_for(draft)
-        return await self._client().call(event, payload)
+        answer = await self._client().call(event, payload)
+        if draft.receipt and event == Event.SEND_NOTIFICATION.value and draft.to.name != self.username:
+            await self.history.add_sent(sent_notification(draft, int(answer["id"]), self.username))
+        return answer
 
     async def join_room(self, room: str) -> None:
         client = self._client()

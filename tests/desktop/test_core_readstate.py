@@ -10,7 +10,7 @@ import pytest
 
 from desktop.core.history import AsyncHistory, StoredNotification
 from desktop.core.inbox import Change, Inbox
-from desktop.core.readstate import ReadMarks, mark_all_request, mark_requests
+from desktop.core.readstate import ReadMarks, Receipt, ReceiptState, mark_all_request, mark_requests
 from desktop.core.toasts import ToastPolicy
 from desktop.core.unread import UnreadCounter
 from tests.support.notes import note
@@ -70,3 +70,34 @@ def test_a_mark_is_one_message_up_to_the_hubs_limit_and_mark_all_is_one() -> Non
 def test_a_malformed_read_event_is_refused(wire: dict[str, object]) -> None:
     with pytest.raises(ValueError, match="malformed read event"):
         ReadMarks.from_wire(wire)
+
+
+def receipt(event: int, status: str, user: str | None, **totals: int) -> Receipt:
+    counts = {"addressees": 1, "delivered": 1, "delivered_devices": 1, "seen": 0, **totals}
+    return Receipt.from_wire(
+        {"id": event, "notification_id": 5, "status": status, "user": user, "devices": 1, **counts}
+    )
+
+
+def test_receipts_read_as_delivered_to_and_seen_by_in_any_order() -> None:
+    state = ReceiptState(5)
+    assert state.text() == "Not delivered yet · Not seen yet"
+    later = receipt(9, "seen", "bob", delivered_devices=2, seen=1)
+    earlier = receipt(7, "delivered", "bob")
+    state = state.with_receipt(later).with_receipt(earlier).with_receipt(later)  # replayed, out of order
+    assert state.text() == "Delivered to bob (2 devices) · Seen by bob"
+    counts = ReceiptState(5).with_receipt(receipt(3, "seen", None, addressees=12, delivered=3, seen=2))
+    assert counts.text() == "Delivered to 3 of 12 · Seen by 2 of 12"
+    with pytest.raises(ValueError, match="malformed receipt"):
+        Receipt.from_wire({"id": 1, "notification_id": 5, "status": "opened"})
+
+
+async def test_a_sent_notification_is_kept_read_without_moving_the_resume_point(inbox: Inbox[ToastPolicy]) -> None:
+    await inbox.receive(note(3))
+    assert await inbox.history.add_sent(note(8, sender="me"))
+    await inbox.receipt(receipt(9, "delivered", "bob"))
+
+    assert await inbox.history.last_id() == 3  # a notification to us with id 4..7 may still come
+    assert inbox.unread.count == 1
+    kept = await inbox.history.receipt(5)
+    assert kept is not None and kept.delivered_to == ("bob",)

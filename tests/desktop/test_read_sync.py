@@ -10,11 +10,13 @@ from typing import Any
 
 import pytest
 
+from desktop.core.compose import ComposeDraft, Recipient, TargetKind
 from desktop.core.connection import ConnectionState, ConnectionStatus
 from desktop.core.history import StoredNotification
 from desktop.core.toasts import ToastPolicy
 from desktop.core.unread import UnreadCounter
 from desktop.net.session import HubSession
+from hub.protocol import NotificationType
 from tests.support.hubs import Hub
 from tests.support.waiting import Changes
 
@@ -111,3 +113,24 @@ async def test_the_badge_shows_the_hubs_unread_count_after_the_welcome(hub: Hub,
 
     assert fresh.inbox.unread.count == 2
     assert await read_ids(fresh) == {ids[0]}
+
+
+async def test_a_sent_notification_with_a_receipt_shows_delivered_and_seen_in_the_senders_history(
+    hub: Hub, devices: Devices
+) -> None:
+    alice = await devices.open("alice", await hub.user("alice"))
+    bob = await hub.client(auth={"token": await hub.user("bob"), "last_id": 0})  # a device that acks
+    draft = ComposeDraft(
+        Recipient(TargetKind.USER, "bob"), NotificationType.WARNING, "Disk", "db-1 at 95%", receipt=True
+    )
+
+    answer = await alice.send(draft)
+    got = await bob.next("notification")
+    await bob.call("ack", {"id": got["id"]})
+    await bob.call("seen", {"ids": [got["id"]]})
+    await devices.until(lambda: alice.inbox.last_receipt is not None and alice.inbox.last_receipt.seen == 1)
+
+    kept = await alice.history.get(answer["id"])
+    receipt = await alice.history.receipt(answer["id"])
+    assert kept is not None and kept.read and kept.notification.sender == "alice" and got["receipt"] is True
+    assert receipt is not None and receipt.text() == "Delivered to bob · Seen by bob"

@@ -17,8 +17,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
+from desktop.core.history.receipts import load_receipt, take_receipt
 from desktop.core.history.schema import migrate, schema_version
 from desktop.core.models import Gap, ReceivedNotification, ReceivedResponse, parse_timestamp, rich_from_json, rich_json
+from desktop.core.readstate import Receipt, ReceiptState
 from desktop.errors import HistoryError
 from hub.filemodes import private_sqlite
 from hub.protocol import Kind, NotificationType
@@ -148,6 +150,21 @@ class HistoryStore:
         )
         return bool(cursor.rowcount)
 
+    def add_sent(self, notification: ReceivedNotification) -> bool:
+        """Keep a notification we sent (to show its receipts), read; it does not move the resume point
+        (`last_id`): a notification to us with a smaller id may still be on its way."""
+        if not self.add(notification):
+            return False
+        self._db.execute("UPDATE notifications SET read = 1 WHERE id = ?", (notification.id,))
+        self._db.execute("INSERT OR IGNORE INTO sent (id) VALUES (?)", (notification.id,))
+        return True
+
+    def take_receipt(self, receipt: Receipt) -> ReceiptState:
+        return take_receipt(self._db, receipt)
+
+    def receipt(self, notification_id: int) -> ReceiptState | None:
+        return load_receipt(self._db, notification_id)
+
     def responses(self, notification_id: int) -> list[ReceivedResponse]:
         """The answers to a notification, oldest first."""
         rows = self._db.execute(
@@ -247,7 +264,7 @@ class HistoryStore:
     def last_id(self) -> int | None:
         """The newest notification id seen (held or deleted since): where to resume from."""
         row = self._db.execute(
-            "SELECT max(coalesce((SELECT max(id) FROM notifications), 0),"
+            "SELECT max(coalesce((SELECT max(id) FROM notifications WHERE id NOT IN (SELECT id FROM sent)), 0),"
             " coalesce((SELECT max(id) FROM deleted), 0),"
             " coalesce((SELECT max(id) FROM responses), 0),"
             " coalesce((SELECT value FROM meta WHERE key = 'cleared_upto'), 0))"
