@@ -206,9 +206,10 @@ class HistoryDetail(QWidget):
     def set_receipt(self, notification_id: int, text: str) -> None:
         """The receipts of the notification shown, if it is `notification_id` ("" hides them)."""
         stored = self._notification()
-        shown = stored is not None and stored.notification.id == notification_id and bool(text)
-        self.receipt.setText(text if shown else "")
-        self.receipt.setVisible(shown)
+        if stored is None or stored.notification.id != notification_id:
+            return  # about another one: what is shown stays
+        self.receipt.setText(text)
+        self.receipt.setVisible(bool(text))
 
     def set_answers(self, notification_id: int | None, answers: list[ReceivedResponse]) -> None:
         """The answers to the notification shown (the flow reads them from the history); once `me` answered,
