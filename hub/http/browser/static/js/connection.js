@@ -23,7 +23,8 @@ export class Connection {
    * `handlers`: onNotification(note) (each new one, in order), onResume(id) (the resume point moved),
    * onState(state, detail) with state "connecting" | "connected" | "offline" | "refused",
    * onResponse(response) (an answer to a notification's button, in the same order and id sequence),
- * onWelcome(welcome), onPresence(name, online), onGap(gap), onHubError(error).
+ * onRead(marks) and onReceipt(receipt) (control rows, in the same order), onWelcome(welcome),
+ * onPresence(name, online), onGap(gap), onHubError(error).
    */
   constructor({ token, lastId, handlers }) {
     this.token = token;
@@ -68,6 +69,8 @@ export class Connection {
       socket.on(event, (data) => this.receive(data));
     }
     socket.on("response", (data) => this.receiveResponse(data));
+    socket.on("read", (data) => this.receiveControl(data, this.handlers.onRead));
+    socket.on("receipt", (data) => this.receiveControl(data, this.handlers.onReceipt));
     socket.on("welcome", (data) => this.handlers.onWelcome(data && typeof data === "object" ? data : {}));
     socket.on("user_online", (data) => this.presence(data, true));
     socket.on("user_offline", (data) => this.presence(data, false));
@@ -137,6 +140,17 @@ export class Connection {
     this.lastId = response.id;
     this.handlers.onResponse(response);
     this.handlers.onResume(response.id);
+    this.scheduleAck();
+  }
+
+  /** A control row (`read`, `receipt`): in the same id sequence, replayed and acked as a notification is. */
+  receiveControl(data, handler) {
+    if (typeof data !== "object" || data === null || !Number.isSafeInteger(data.id) || data.id <= this.lastId) {
+      return;
+    }
+    this.lastId = data.id;
+    handler?.(data);
+    this.handlers.onResume(data.id);
     this.scheduleAck();
   }
 
