@@ -14,7 +14,7 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import socketio
 
@@ -23,6 +23,7 @@ from desktop.core.readstate import ReadMarks, Receipt
 from hub.protocol import Event
 
 log = logging.getLogger(__name__)
+R = TypeVar("R", ReceivedResponse, ReadMarks, Receipt)
 
 #: Notification ids remembered to drop a duplicate (a replay overlapping what arrived live).
 SEEN_MEMORY: Final = 10_000
@@ -79,33 +80,26 @@ class Deliveries:
 
     async def response(self, data: Any) -> None:
         """A `response`: someone answered a notification. Ordered and acked as notifications are."""
-        try:
-            response = ReceivedResponse.from_wire(data if isinstance(data, dict) else {})
-        except (ValueError, TypeError) as exc:
-            log.warning("ignored a malformed response: %s", exc)
-            return
-        handler = self._on_response
-        await self._handle(response.id, (lambda: handler(response)) if handler is not None else None)
+        await self._row("response", ReceivedResponse.from_wire, data, self._on_response)
 
     async def read(self, data: Any) -> None:
         """A `read`: marks made on one of the user's devices. Ordered and acked as notifications are."""
-        try:
-            marks = ReadMarks.from_wire(data if isinstance(data, dict) else {})
-        except ValueError as exc:
-            log.warning("ignored a malformed read event: %s", exc)
-            return
-        handler = self._on_read
-        await self._handle(marks.id, (lambda: handler(marks)) if handler is not None else None)
+        await self._row("read event", ReadMarks.from_wire, data, self._on_read)
 
     async def receipt(self, data: Any) -> None:
         """A `receipt`: what we sent was delivered or seen. Ordered and acked as notifications are."""
+        await self._row("receipt", Receipt.from_wire, data, self._on_receipt)
+
+    async def _row(
+        self, what: str, parse: Callable[[Any], R], data: Any, handler: Callable[[R], Awaitable[object]] | None
+    ) -> None:
+        """A row of the id sequence other than a notification: parsed, then handled in its turn."""
         try:
-            receipt = Receipt.from_wire(data if isinstance(data, dict) else {})
-        except ValueError as exc:
-            log.warning("ignored a malformed receipt: %s", exc)
+            row = parse(data if isinstance(data, dict) else {})
+        except (ValueError, TypeError) as exc:
+            log.warning("ignored a malformed %s: %s", what, exc)
             return
-        handler = self._on_receipt
-        await self._handle(receipt.id, (lambda: handler(receipt)) if handler is not None else None)
+        await self._handle(row.id, (lambda: handler(row)) if handler is not None else None)
 
     async def _handle(self, item_id: int, handle: Callable[[], Awaitable[object]] | None) -> None:
         async with self._order:

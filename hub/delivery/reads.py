@@ -67,8 +67,13 @@ class Reads:
         return at < len(self._asked) and self._asked[at] <= upto
 
     async def unread(self, user: User) -> dict[str, int]:
-        """`welcome`'s fields: the user's unread count and the newest id it covers."""
-        count, upto = await self._store.reads.unread(user.id)
+        """`welcome`'s fields: the user's unread count and the newest id it covers; none when the
+        store cannot be read (the catch-up after the welcome finds that too, and disconnects)."""
+        try:
+            count, upto = await self._store.reads.unread(user.id)
+        except HubError as exc:
+            log.warning("could not count %s's unread notifications: %s", user.name, exc.message)
+            return {}
         return {"unread": count, "unread_upto": upto}
 
     async def mark_read(self, actor: Actor, payload: MarkRead) -> dict[str, Any]:
