@@ -59,7 +59,10 @@ class Reads:
                 self._exact_after = self._asked[half - 1]
                 del self._asked[:half]
 
-    def _may_cover_receipts(self, before: int, upto: int) -> bool:
+    def may_cover_receipts(self, before: int, upto: int) -> bool:
+        """Whether an ack of `(before, upto]` may cover a notification with a receipt (then `acked`)."""
+        if upto <= before:
+            return False
         exact = self._exact_after
         if exact is None or before < exact:
             return True
@@ -119,7 +122,7 @@ class Reads:
     async def acked(self, session: Session, before: int, upto: int) -> None:
         """A device acked `(before, upto]`: a `delivered` receipt for each that asked for one. Never
         raises: the ack itself is done, and a receipt that could not be told is logged."""
-        if upto <= before or not self._may_cover_receipts(before, upto):
+        if not self.may_cover_receipts(before, upto):
             return
         try:
             notes = await self._store.reads.receipts_between(session.user.id, before, upto)

@@ -263,7 +263,9 @@ class EventRouter:
     async def _ack(self, session: Session, payload: AckNotification) -> None:
         before = session.acked
         self.delivery.cursors.ack(session, payload.id)
-        await self.delivery.reads.acked(session, before, session.acked)
+        reads = self.delivery.reads
+        if reads.may_cover_receipts(before, session.acked):  # told beside, not before the client's next event
+            self._start(reads.acked(session, before, session.acked))
 
     async def _sync(self, session: Session, payload: Sync) -> dict[str, Any]:
         await self.delivery.replay.sync(session, payload.since)
