@@ -128,3 +128,27 @@ async def test_x_receipt_asks_for_receipts_over_http(hub: Hub) -> None:
     assert sent.status == 201 and got["receipt"] is True
     assert (told["notification_id"], told["status"]) == (sent.body["id"], "delivered")
     assert wrong.status == 400 and wrong.body["error"]["code"] == "invalid_payload"
+
+
+async def test_marks_and_a_receipt_asked_before_a_restart_work_after_it(hub_factory: Any) -> None:
+    hub = await hub_factory()
+    alice_token = await hub.user("alice")
+    alice = await hub.client(alice_token)
+    bob_token = await hub.user("bob")
+    page = (await alice.call("send_notification", {"to": "bob", "message": "page", "receipt": True}))["id"]
+    other = (await alice.call("send_notification", {"to": "bob", "message": "other"}))["id"]
+    await (await hub.client(bob_token)).call("mark_read", {"ids": [other]})
+    await hub.running.stop()
+    hub.clients.clear()
+
+    restarted = await hub_factory()
+    alice_again = await restarted.client(alice_token)
+    bob = await restarted.client(auth={"token": await restarted.token("bob"), "last_id": 0}, welcome=False)
+    welcome = await bob.next("welcome")
+    got = await bob.next("notification")
+    await bob.call("ack", {"id": got["id"]})
+    told = await alice_again.next("receipt")
+
+    assert welcome["unread"] == 1 and got["id"] == page
+    assert (await bob.next("read"))["ids"] == [other]  # the mark, replayed after the restart
+    assert (told["notification_id"], told["status"], told["user"]) == (page, "delivered", "bob")
