@@ -14,7 +14,7 @@ from typing import Generic, TypeVar
 from desktop.core.dnd import Sink
 from desktop.core.history import AsyncHistory
 from desktop.core.models import Gap, ReceivedNotification, ReceivedResponse
-from desktop.core.readstate import HubCount, ReadMarks, Receipt, ReceiptState
+from desktop.core.readstate import HubCount, OwnMarks, ReadMarks, Receipt, ReceiptState
 from desktop.core.unread import UnreadCounter
 from hub.protocol import NotificationType
 
@@ -47,6 +47,8 @@ class Inbox(Generic[S]):
         self.toasts = toasts
         #: The hub's unread count the badge follows (`desktop.core.readstate`).
         self.hub_count = HubCount()
+        #: Marks this device sent, so that their echo from the hub is not applied again.
+        self.own_marks = OwnMarks()
         #: The latest `read` event handled, for a window that follows the history.
         self.last_marks: ReadMarks | None = None
         #: The receipts of the notification the latest `receipt` event was about.
@@ -62,6 +64,7 @@ class Inbox(Generic[S]):
             listener(change)
 
     async def _recount(self) -> None:
+        self.hub_count.upto = None  # the badge counts the history from now on
         self.unread.reset_to(await self.history.unread_count())
 
     async def load(self) -> int | None:
@@ -130,14 +133,14 @@ class Inbox(Generic[S]):
             self.unread.reset_to(count)
 
     async def read_elsewhere(self, marks: ReadMarks) -> None:
-        """A `read` event: marks made on a device of ours (this one too). Marks the history, and the
-        badge takes the hub's count when it is the newest, plus what arrived after it."""
-        if marks.upto is not None:
-            await self.history.mark_read_upto(marks.upto)
-        if marks.ids:
-            await self.history.set_read(marks.ids, True)
-        if self.hub_count.take(marks):
-            self.unread.reset_to(marks.unread + await self.history.unread_after(marks.unread_upto))
+        """A `read` event: marks made on a device of ours. Marks the history (not again what this
+        device marked itself: it may have been marked unread here since) and recounts the badge."""
+        ids, upto = self.own_marks.news(marks)
+        if upto is not None:
+            await self.history.mark_read_upto(upto)
+        if ids:
+            await self.history.set_read(ids, True)
+        await self._recount()
         self.last_marks = marks
         self._changed(Change.MARKED)
 

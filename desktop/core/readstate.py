@@ -1,10 +1,12 @@
 """Read state shared with the hub: the marks this device sends, the `read` events it gets, and which
 unread count the badge shows (docs/protocol.md, "Read state and receipts"). No Qt, no I/O.
 
-The hub counts a user's unread notifications for `welcome` and for every `read` event, each with
-the newest id that count covers (`unread_upto`). The badge takes the newest such count and adds the
-notifications that arrive after it; a replayed, older `read` still marks its ids but its count is
-not used. "Mark as unread" stays on this computer: the hub's read state only moves forward.
+At connect the badge shows the hub's count from `welcome` (`unread`, covering ids up to
+`unread_upto`): the catch-up after it adds only what is newer. From the first change on (a mark
+here, a `read` event, a delete) the badge counts the history, which every `read` event keeps in step
+with the hub. "Mark as unread" stays on this computer (the hub's read state only moves forward), so
+the echo of a mark this device made is not applied again (`OwnMarks`): it would undo an unread mark
+made since.
 """
 
 from __future__ import annotations
@@ -56,10 +58,11 @@ def mark_all_request(upto: int) -> dict[str, Any]:
 
 
 class HubCount:
-    """Which of the hub's counts the badge shows, and whether an arriving notification adds to it."""
+    """Whether the badge shows the hub's count from `welcome`, and so whether an arriving notification
+    adds to it."""
 
     def __init__(self) -> None:
-        #: The newest id the count taken covers; None: no count from the hub yet (the history's own).
+        #: The newest id the hub's count covers; None: the badge counts the history.
         self.upto: int | None = None
 
     def welcome(self, unread: int | None, upto: int | None) -> int | None:
@@ -73,12 +76,34 @@ class HubCount:
         """Whether a notification received adds to the badge: not when the hub's count has it."""
         return self.upto is None or notification_id > self.upto
 
-    def take(self, marks: ReadMarks) -> bool:
-        """Whether the badge takes this `read` event's count: the newest only."""
-        if self.upto is not None and marks.unread_upto < self.upto:
-            return False
-        self.upto = marks.unread_upto
-        return True
+
+#: Own marks remembered to know their echo, at most (past it, the oldest are forgotten).
+OWN_MARKS: Final = 5000
+
+
+class OwnMarks:
+    """The marks this device sent, until the hub's `read` event for them (their echo) comes back."""
+
+    def __init__(self) -> None:
+        self.ids: set[int] = set()
+        self.uptos: set[int] = set()
+
+    def sent(self, ids: Sequence[int] = (), upto: int | None = None) -> None:
+        if len(self.ids) + len(ids) > OWN_MARKS:
+            self.ids.clear()
+        self.ids.update(ids)
+        if upto is not None:
+            self.uptos.add(upto)
+
+    def news(self, marks: ReadMarks) -> tuple[list[int], int | None]:
+        """What of a `read` event is news here (ids, and "all up to"): not the echo of our own."""
+        ids = [i for i in marks.ids if i not in self.ids]
+        self.ids.difference_update(marks.ids)
+        upto = marks.upto
+        if upto is not None and upto in self.uptos:
+            self.uptos.discard(upto)
+            upto = None
+        return ids, upto
 
 
 @dataclass(frozen=True, slots=True)

@@ -168,12 +168,12 @@ class HubSession:
     # ------------------------------------------------------------------ read state on every device
 
     async def mark_read(self, ids: Sequence[int]) -> int:
-        """Mark these read here, and tell the hub so every device of ours marks them (one message, or
-        one per 500 ids); a hub out of reach is logged: the marks stay on this computer. Returns how
-        many were unread here."""
+        """Mark these read here, and tell the hub (in the background) so every device of ours marks
+        them (one message, or one per 500 ids); a hub out of reach is logged: the marks stay on this
+        computer. Returns how many were unread here."""
         count = await self.inbox.set_read(ids, True)
-        for payload in mark_requests(ids):
-            await self._tell_hub(payload)
+        self.inbox.own_marks.sent(ids)
+        self._spawn(self._tell_hub(*mark_requests(ids)))
         return count
 
     async def mark_all_read(self, *, types: Collection[NotificationType] | None = None, search: str = "") -> int:
@@ -184,17 +184,20 @@ class HubSession:
         upto = await self.history.last_id()
         count = await self.inbox.mark_all_read(types=types, search=search)
         if filtered:
-            for payload in mark_requests(ids):
-                await self._tell_hub(payload)
+            self.inbox.own_marks.sent(ids)
+            self._spawn(self._tell_hub(*mark_requests(ids)))
         elif upto is not None:
-            await self._tell_hub(mark_all_request(upto))
+            self.inbox.own_marks.sent(upto=upto)
+            self._spawn(self._tell_hub(mark_all_request(upto)))
         return count
 
-    async def _tell_hub(self, payload: dict[str, Any]) -> None:
-        try:
-            await self._client().call(Event.MARK_READ.value, payload)
-        except HubClientError as exc:
-            log.info("could not tell the hub of read marks: %s", exc)
+    async def _tell_hub(self, *payloads: dict[str, Any]) -> None:
+        for payload in payloads:
+            try:
+                await self._client().call(Event.MARK_READ.value, payload)
+            except HubClientError as exc:
+                log.info("could not tell the hub of read marks: %s", exc)
+                return
 
     def _client(self) -> HubClient:
         if self.client is None:

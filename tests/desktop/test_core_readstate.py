@@ -42,18 +42,34 @@ async def test_the_badge_shows_the_hubs_count_and_a_replay_it_covers_adds_nothin
 async def test_marks_from_another_device_mark_the_history_and_set_the_badge(inbox: Inbox[ToastPolicy]) -> None:
     changes: list[Change] = []
     inbox.subscribe(changes.append)
+    inbox.welcome(5, 5)
     for nid in range(1, 6):
         await inbox.receive(note(nid))
 
     await inbox.read_elsewhere(marks(7, unread=3, upto=6, ids=(2, 4)))
-    await inbox.receive(note(8))
-    await inbox.read_elsewhere(marks(9, unread=0, upto=8, all_upto=5))
+    assert inbox.unread.count == 3
+    await inbox.receive(note(8))  # after a change the badge counts the history: a new one adds
+    await inbox.read_elsewhere(marks(9, unread=1, upto=8, all_upto=5))
     read = {e.notification.id for e in await inbox.history.entries() if isinstance(e, StoredNotification) and e.read}
-    await inbox.read_elsewhere(marks(6, unread=5, upto=5, ids=(8,)))  # an older report: marks, no count
 
     assert read == {1, 2, 3, 4, 5}
-    assert inbox.unread.count == 0  # the newest count (up to 8) says nothing is unread
-    assert changes.count(Change.MARKED) == 3 and inbox.last_marks is not None and inbox.last_marks.id == 6
+    assert inbox.unread.count == 1
+    assert changes.count(Change.MARKED) == 2 and inbox.last_marks is not None and inbox.last_marks.id == 9
+
+
+async def test_the_echo_of_our_own_mark_does_not_undo_a_later_unread_mark(inbox: Inbox[ToastPolicy]) -> None:
+    for nid in (1, 2):
+        await inbox.receive(note(nid))
+    await inbox.set_read([1], True)
+    inbox.own_marks.sent([1])  # what the session does as it tells the hub
+    await inbox.set_read([1], False)  # "Mark as unread", here only
+
+    await inbox.read_elsewhere(marks(3, unread=1, upto=2, ids=(1,)))  # the hub tells every device, us too
+    await inbox.read_elsewhere(marks(4, unread=0, upto=3, ids=(2,)))  # another device's: applied
+
+    stored = await inbox.history.get(1)
+    assert stored is not None and not stored.read
+    assert inbox.unread.count == 1
 
 
 def test_a_mark_is_one_message_up_to_the_hubs_limit_and_mark_all_is_one() -> None:

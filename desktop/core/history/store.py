@@ -204,11 +204,6 @@ class HistoryStore:
         rows = self._db.execute(f"SELECT id FROM notifications {_clause([*where, 'read = 0'])} ORDER BY id", params)
         return [int(r[0]) for r in rows]
 
-    def unread_after(self, notification_id: int) -> int:
-        """How many unread notifications are newer than `notification_id`."""
-        row = self._db.execute("SELECT count(*) FROM notifications WHERE read = 0 AND id > ?", (notification_id,))
-        return int(row.fetchone()[0])
-
     def mark_read(self, notification_id: int) -> bool:
         return bool(self.set_read([notification_id], True))
 

@@ -60,9 +60,6 @@ class AsyncHistory:
     async def unread_ids(self, *, types: Types = None, search: str = "") -> list[int]:
         return await self._run(lambda: self._store.unread_ids(types=types, search=search))
 
-    async def unread_after(self, notification_id: int) -> int:
-        return await self._run(lambda: self._store.unread_after(notification_id))
-
     async def add_sent(self, notification: ReceivedNotification) -> bool:
         return await self._run(lambda: self._store.add_sent(notification))
 
