@@ -64,6 +64,8 @@ class Kind(StrEnum):
     NOTICE = "notice"  # the hub's own notes to a room's members, e.g. "alice joined dev"
     RESPONSE = "response"  # an answer to a `respond` button, delivered as the `response` event
     RETRACT = "retract"  # a sender withdrew its notifications of a key, delivered as `retracted`
+    READ = "read"  # control row: a user's read marks, told to all of that user's devices (hub.readstate)
+    RECEIPT = "receipt"  # control row: a receipt, told to the sender's devices (hub.readstate)
 
 
 class Event(StrEnum):
@@ -84,6 +86,8 @@ class Event(StrEnum):
     LIST_ROOMS = "list_rooms"
     RESPOND = "respond"
     RETRACT = "retract"
+    MARK_READ = "mark_read"
+    SEEN = "seen"
     # hub -> client
     WELCOME = "welcome"
     NOTIFICATION = "notification"
@@ -95,6 +99,8 @@ class Event(StrEnum):
     GAP = "gap"
     RESPONSE = "response"
     RETRACTED = "retracted"
+    READ = "read"
+    RECEIPT = "receipt"
     ERROR = "error"
 
 
@@ -107,6 +113,8 @@ DELIVERY_EVENT: Final[dict[Kind, Event]] = {
     Kind.NOTICE: Event.NOTIFICATION,
     Kind.RESPONSE: Event.RESPONSE,
     Kind.RETRACT: Event.RETRACTED,
+    Kind.READ: Event.READ,
+    Kind.RECEIPT: Event.RECEIPT,
 }
 
 
@@ -310,9 +318,6 @@ class RoomPage(_Payload):
 
 # --------------------------------------------------------------------------- HTTP send API
 
-#: Most notifications one `GET /api/notifications` page returns.
-MAX_HISTORY_PAGE: Final = 500
-
 
 class HttpNotification(_Payload, RichFields, Keyed):
     """`POST /api/notifications`: exactly one of `to`, `room`, `everyone: true` addresses it.
@@ -346,6 +351,7 @@ class HttpNotification(_Payload, RichFields, Keyed):
             "actions": self.actions,
             "format": self.format,
             "key": self.key,
+            "receipt": self.receipt,
         }
         if self.type is not None:
             fields["type"] = self.type
@@ -354,19 +360,6 @@ class HttpNotification(_Payload, RichFields, Keyed):
         if self.room is not None:
             return RoomMessage.model_construct(room=self.room, **fields)
         return Broadcast.model_construct(**fields)
-
-
-class NotificationRef(_Payload):
-    """`GET /api/notifications/{id}/responses`: the notification's id, from the path."""
-
-    id: Annotated[int, Field(ge=1, le=MAX_NOTIFICATION_ID)]
-
-
-class HistoryQuery(_Payload):
-    """`GET /api/notifications?since=ID&limit=N`: the caller's own inbox after `since`, oldest first."""
-
-    since: Annotated[int, Field(ge=0, le=MAX_NOTIFICATION_ID)] = 0
-    limit: Annotated[int, Field(ge=1, le=MAX_HISTORY_PAGE)] = 100
 
 
 # --------------------------------------------------------------------------- hub -> client
@@ -390,6 +383,7 @@ class Notification(RichFields, KeyFields):
     timestamp: str
     #: For kind `response` only: what was answered (the `response` event's own fields).
     answer: Answer | None = None
+    control: dict[str, Any] | None = None
 
     def wire(self) -> dict[str, Any]:
         """The JSON object sent to clients. `sender` repeats `from` for seed-guide room clients.
@@ -399,6 +393,8 @@ class Notification(RichFields, KeyFields):
         `response`) is the `response` event's object instead."""
         if self.answer is not None:
             return self.answer.response(self.id, self.sender, self.title, self.room, self.timestamp).wire()
+        if self.control is not None:
+            return {"id": self.id, "kind": self.kind.value, "timestamp": self.timestamp, **self.control}
         return {
             "id": self.id,
             "kind": self.kind.value,

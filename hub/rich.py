@@ -241,6 +241,7 @@ _PLAIN: Final[dict[str, object]] = {
     "click": None,
     "actions": (),
     "format": TextFormat.PLAIN,
+    "receipt": False,
 }
 
 
@@ -260,6 +261,8 @@ class RichFields(BaseModel):
     click: LinkUrl | None = None
     actions: Actions = ()
     format: TextFormat = TextFormat.PLAIN
+    #: The sender asks for receipts: `delivered` and `seen` (hub.readstate).
+    receipt: Annotated[bool, Field(strict=True)] = False
 
     @model_serializer(mode="wrap")
     def _without_defaults(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
@@ -273,6 +276,8 @@ class RichFields(BaseModel):
         for key, plain in KEY_PLAIN.items():  # a notification's key fields (`hub.keys.KeyFields`), when unused
             if key in data and data[key] == plain:
                 del data[key]
+        if data.get("control", False) is None:  # a notification's, not a control row's (hub.readstate)
+            del data["control"]
         return data
 
     def rich_wire(self) -> dict[str, Any]:
@@ -287,6 +292,8 @@ class RichFields(BaseModel):
             out["actions"] = [a.model_dump(mode="json") for a in self.actions]
         if self.format is not TextFormat.PLAIN:
             out["format"] = self.format.value
+        if self.receipt:
+            out["receipt"] = True
         return out
 
     def respond_labels(self) -> tuple[str, ...]:

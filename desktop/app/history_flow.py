@@ -60,14 +60,38 @@ class HistoryFlow:
             self._spawn(self.follow())
         elif change is Change.GAP or change is Change.EDITED:
             self._spawn(self.refresh())
+        elif change is Change.MARKED:
+            self._spawn(self.follow_marks())
+        elif change is Change.RECEIPT and self.window.detail.entry is not None:
+            self._spawn(self.show_receipt())
         elif change is Change.ANSWERED and isinstance(self.window.detail.entry, StoredNotification):
             self._spawn(self.show_answers(self.window.detail.entry.notification.id))
 
+    async def follow_marks(self) -> None:
+        """Read marks from the hub (made here or on another device): the rows shown follow in place."""
+        session = self._session()
+        marks = session.inbox.last_marks if session is not None else None
+        if session is None or marks is None:
+            return
+        upto = marks.upto
+        shown = self.window.model.ids()
+        self.window.set_read([*marks.ids, *(i for i in shown if upto is not None and i <= upto)], True)
+        await self._counts(session)
+
     async def show_answers(self, notification_id: int) -> None:
-        """The answers to the notification in the detail pane, from the history."""
+        """The answers to the notification in the detail pane, and its receipts, from the history."""
         session = self._session()
         if session is not None:
             self.window.detail.set_answers(notification_id, await session.history.responses(notification_id))
+            receipt = await session.history.receipt(notification_id)
+            self.window.detail.set_receipt(notification_id, receipt.text() if receipt is not None else "")
+
+    async def show_receipt(self) -> None:
+        """A receipt came for what we sent: the detail pane follows when it shows that notification."""
+        session = self._session()
+        receipt = session.inbox.last_receipt if session is not None else None
+        if receipt is not None:
+            self.window.detail.set_receipt(receipt.notification_id, receipt.text())
 
     async def show(self, notification_id: int | None) -> None:
         """Open the window (at `notification_id`, shown whole and marked read, if given); without a session,
@@ -178,7 +202,10 @@ class HistoryFlow:
     async def set_read(self, ids: list[int], read: bool) -> None:
         session = self._session()
         if session is not None:
-            count = await session.inbox.set_read(ids, read)
+            if read:  # every device of ours: the hub's read state only moves forward
+                count = await session.mark_read(ids)
+            else:
+                count = await session.inbox.set_read(ids, read)
             self.window.set_read(ids, read)
             await self._counts(session)
             self.report.event("history_marked", count=count, read=read, filtered=False)
@@ -188,7 +215,7 @@ class HistoryFlow:
         session = self._session()
         if session is not None:
             types, search = self.window.query()
-            count = await session.inbox.mark_all_read(types=types, search=search)
+            count = await session.mark_all_read(types=types, search=search)
             self.window.set_all_read()
             await self._counts(session)
             self.report.event("history_marked", count=count, read=True, filtered=self.window.filtered())

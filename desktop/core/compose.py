@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Final
 
-from hub.protocol import MAX_MESSAGE_BYTES, MAX_TITLE_CHARS, Event, NotificationType
+from desktop.core.models import ReceivedNotification
+from hub.protocol import MAX_MESSAGE_BYTES, MAX_TITLE_CHARS, Event, Kind, NotificationType
 from hub.rich import MAX_ACTION_LABEL_CHARS, MAX_ACTIONS, Priority, link_problem
 
 EVERYONE_LABEL: Final = "Everyone"
@@ -71,6 +73,8 @@ class ComposeDraft:
     #: The labels of `respond` buttons: answers that come back to the sender.
     answers: tuple[str, ...] = ()
     markdown: bool = False
+    #: Ask for receipts: the sender's devices are told when it is delivered and seen.
+    receipt: bool = False
 
 
 def parse_answers(text: str) -> tuple[str, ...]:
@@ -174,6 +178,8 @@ def request_for(draft: ComposeDraft) -> tuple[str, dict[str, Any]]:
         body["actions"] = [{"action": "respond", "label": label} for label in draft.answers]
     if draft.markdown:
         body["format"] = "markdown"
+    if draft.receipt:
+        body["receipt"] = True
     if draft.to.kind is TargetKind.ROOM:
         return Event.ROOM_MESSAGE.value, {"room": draft.to.name, **body}
     if draft.to.kind is TargetKind.EVERYONE:
@@ -219,3 +225,18 @@ def sent_text(draft: ComposeDraft, answer: Mapping[str, Any], send_only: int = 0
 def remember_recent(recent: list[str], key: str, limit: int = RECENT_LIMIT) -> list[str]:
     """The recent recipients after sending to `key`: it moves to the front, the oldest drops off."""
     return [key, *[k for k in recent if k != key]][:limit]
+
+
+def sent_notification(draft: ComposeDraft, notification_id: int, me: str) -> ReceivedNotification:
+    """A direct notification we sent, as the history keeps it to show its receipts."""
+    _, payload = request_for(draft)
+    wire = {
+        **payload,
+        "id": notification_id,
+        "kind": Kind.DIRECT.value,
+        "title": draft.title,
+        "from": me,
+        "room": None,
+        "timestamp": datetime.now(UTC).isoformat(),
+    }
+    return ReceivedNotification.from_wire(wire)

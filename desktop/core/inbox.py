@@ -15,6 +15,7 @@ from desktop.core.dnd import Sink
 from desktop.core.edits import Retraction
 from desktop.core.history import AsyncHistory
 from desktop.core.models import Gap, ReceivedNotification, ReceivedResponse
+from desktop.core.readstate import HubCount, OwnMarks, ReadMarks, Receipt, ReceiptState
 from desktop.core.unread import UnreadCounter
 from hub.protocol import NotificationType
 
@@ -35,6 +36,8 @@ class Change(StrEnum):
     DELETED = "deleted"  # notifications deleted, or the whole history cleared
     ANSWERED = "answered"  # someone answered a notification (a `response`)
     EDITED = "edited"  # a notification replaced by its new version, or retracted by its sender
+    MARKED = "marked"  # read marks from the hub (`Inbox.last_marks`), made on any device of ours
+    RECEIPT = "receipt"  # what we sent was delivered or seen (`Inbox.last_receipt`)
 
 
 class Inbox(Generic[S]):
@@ -44,6 +47,14 @@ class Inbox(Generic[S]):
         self.history = history
         self.unread = unread
         self.toasts = toasts
+        #: The hub's unread count the badge follows (`desktop.core.readstate`).
+        self.hub_count = HubCount()
+        #: Marks this device sent, so that their echo from the hub is not applied again.
+        self.own_marks = OwnMarks()
+        #: The latest `read` event handled, for a window that follows the history.
+        self.last_marks: ReadMarks | None = None
+        #: The receipts of the notification the latest `receipt` event was about.
+        self.last_receipt: ReceiptState | None = None
         self._listeners: list[Callable[[Change], None]] = []
 
     def subscribe(self, listener: Callable[[Change], None]) -> None:
@@ -55,6 +66,7 @@ class Inbox(Generic[S]):
             listener(change)
 
     async def _recount(self) -> None:
+        self.hub_count.upto = None  # the badge counts the history from now on
         self.unread.reset_to(await self.history.unread_count())
 
     async def load(self) -> int | None:
@@ -66,10 +78,10 @@ class Inbox(Generic[S]):
         """A notification arrived (live or replayed). Returns False for one already held."""
         if not await self.history.add(notification):
             return False
-        if notification.replaces is None:
-            self.unread.add()
-        else:  # a new version: the history holds it instead of the one it replaces
+        if notification.replaces is not None:  # a new version: the history holds it instead of the one it replaces
             await self._recount()
+        elif self.hub_count.counts(notification.id):
+            self.unread.add()
         self.toasts.push(notification)
         self._changed(Change.ARRIVED if notification.replaces is None else Change.EDITED)
         return True
@@ -124,6 +136,29 @@ class Inbox(Generic[S]):
         await self._recount()
         self._changed(Change.READ)
         return count
+
+    def welcome(self, unread: int | None, upto: int | None) -> None:
+        """The hub's count at connect: the badge shows it (a hub that does not count: the history's)."""
+        count = self.hub_count.welcome(unread, upto)
+        if count is not None:
+            self.unread.reset_to(count)
+
+    async def read_elsewhere(self, marks: ReadMarks) -> None:
+        """A `read` event: marks made on a device of ours. Marks the history (not again what this
+        device marked itself: it may have been marked unread here since) and recounts the badge."""
+        ids, upto = self.own_marks.news(marks)
+        if upto is not None:
+            await self.history.mark_read_upto(upto)
+        if ids:
+            await self.history.set_read(ids, True)
+        await self._recount()
+        self.last_marks = marks
+        self._changed(Change.MARKED)
+
+    async def receipt(self, receipt: Receipt) -> None:
+        """A `receipt` event: kept in the history, for the notification's detail."""
+        self.last_receipt = await self.history.take_receipt(receipt)
+        self._changed(Change.RECEIPT)
 
     async def delete(self, notification_ids: Sequence[int]) -> int:
         """Delete these from this computer's history; returns how many were there."""

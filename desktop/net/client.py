@@ -18,6 +18,7 @@ import socketio
 from desktop.core.connection import Backoff, ConnectionState, ConnectionStateMachine, ConnectionStatus
 from desktop.core.edits import Retraction
 from desktop.core.models import Gap, ReceivedNotification, ReceivedResponse
+from desktop.core.readstate import ReadMarks, Receipt
 from desktop.errors import CertificateError, HubClientError, HubRefusedError, HubResponseError, HubUnreachableError
 from desktop.net import tls
 from desktop.net.deliveries import Deliveries
@@ -71,6 +72,8 @@ class HubClient:
         on_gap: Callable[[Gap], Awaitable[object]] = _nothing,
         on_response: Callable[[ReceivedResponse], Awaitable[object]] = _nothing,
         on_retract: Callable[[Retraction], Awaitable[object]] = _nothing,
+        on_read: Callable[[ReadMarks], Awaitable[object]] = _nothing,
+        on_receipt: Callable[[Receipt], Awaitable[object]] = _nothing,
         on_state: Callable[[ConnectionStatus], None] = _ignore,
         on_presence: Callable[[frozenset[str]], None] = _ignore,
         on_welcome: Callable[[Welcome], None] = _ignore,
@@ -113,6 +116,8 @@ class HubClient:
             drop_connection=self._drop_connection,
             on_response=on_response,
             on_retract=on_retract,
+            on_read=on_read,
+            on_receipt=on_receipt,
         )
 
     # ------------------------------------------------------------------ public
@@ -335,6 +340,8 @@ class HubClient:
         sio.on(Event.GAP.value, self._deliveries.gap)
         sio.on(Event.RESPONSE.value, self._deliveries.response)
         sio.on(Event.RETRACTED.value, self._deliveries.retracted)
+        sio.on(Event.READ.value, self._deliveries.read)
+        sio.on(Event.RECEIPT.value, self._deliveries.receipt)
         sio.on(Event.ERROR.value, self._handle_error)
         return sio
 

@@ -20,11 +20,11 @@ import socketio
 
 from desktop.core.edits import Retraction
 from desktop.core.models import Gap, ReceivedNotification, ReceivedResponse
+from desktop.core.readstate import ReadMarks, Receipt
 from hub.protocol import Event
 
 log = logging.getLogger(__name__)
-
-Item = TypeVar("Item", ReceivedResponse, Retraction)
+R = TypeVar("R", ReceivedResponse, ReadMarks, Receipt, Retraction)
 
 #: Notification ids remembered to drop a duplicate (a replay overlapping what arrived live).
 SEEN_MEMORY: Final = 10_000
@@ -41,6 +41,8 @@ class Deliveries:
         drop_connection: Callable[[], Coroutine[Any, Any, None]],
         on_response: Callable[[ReceivedResponse], Awaitable[object]] | None = None,
         on_retract: Callable[[Retraction], Awaitable[object]] | None = None,
+        on_read: Callable[[ReadMarks], Awaitable[object]] | None = None,
+        on_receipt: Callable[[Receipt], Awaitable[object]] | None = None,
     ) -> None:
         """`socket` is the live connection (acks go there); `drop_connection` closes it as if it were lost."""
         self.last_id = last_id
@@ -50,6 +52,8 @@ class Deliveries:
         self._on_gap = on_gap
         self._on_response = on_response
         self._on_retract = on_retract
+        self._on_read = on_read
+        self._on_receipt = on_receipt
         self._socket = socket
         self._drop_connection = drop_connection
         self._order = asyncio.Lock()
@@ -79,22 +83,30 @@ class Deliveries:
 
     async def response(self, data: Any) -> None:
         """A `response`: someone answered a notification. Ordered and acked as notifications are."""
-        await self._parsed(data, ReceivedResponse.from_wire, self._on_response, "response")
+        await self._row("response", ReceivedResponse.from_wire, data, self._on_response)
+
+    async def read(self, data: Any) -> None:
+        """A `read`: marks made on one of the user's devices. Ordered and acked as notifications are."""
+        await self._row("read event", ReadMarks.from_wire, data, self._on_read)
+
+    async def receipt(self, data: Any) -> None:
+        """A `receipt`: what we sent was delivered or seen. Ordered and acked as notifications are."""
+        await self._row("receipt", Receipt.from_wire, data, self._on_receipt)
 
     async def retracted(self, data: Any) -> None:
         """A `retracted`: the sender withdrew notifications. Ordered and acked as notifications are."""
-        await self._parsed(data, Retraction.from_wire, self._on_retract, "retraction")
+        await self._row("retraction", Retraction.from_wire, data, self._on_retract)
 
-    async def _parsed(
-        self, data: Any, parse: Callable[[Any], Item], handler: Callable[[Item], Awaitable[object]] | None, what: str
+    async def _row(
+        self, what: str, parse: Callable[[Any], R], data: Any, handler: Callable[[R], Awaitable[object]] | None
     ) -> None:
-        """Parse an event that has an id of the notifications' sequence, then handle it in order (`_handle`)."""
+        """A row of the id sequence other than a notification: parsed, then handled in its turn."""
         try:
-            item = parse(data if isinstance(data, dict) else {})
+            row = parse(data if isinstance(data, dict) else {})
         except (ValueError, TypeError) as exc:
             log.warning("ignored a malformed %s: %s", what, exc)
             return
-        await self._handle(item.id, (lambda: handler(item)) if handler is not None else None)
+        await self._handle(row.id, (lambda: handler(row)) if handler is not None else None)
 
     async def _handle(self, item_id: int, handle: Callable[[], Awaitable[object]] | None) -> None:
         async with self._order:

@@ -14,6 +14,13 @@ class Welcome:
     admin: bool
     online: frozenset[str]
     limits: dict[str, Any] = field(default_factory=dict)
+    #: The hub's count of the user's unread notifications and the newest id it covers (None: not given).
+    unread: int | None = None
+    unread_upto: int | None = None
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def _name(data: Any) -> str:
@@ -46,6 +53,8 @@ class Presence:
             admin=bool(user.get("admin")),
             online=frozenset(self._online),
             limits=dict(limits) if isinstance(limits, dict) else {},
+            unread=_count(data.get("unread")),
+            unread_upto=_count(data.get("unread_upto")),
         )
         self._on_welcome(welcome)
         self._on_presence(self.online)

@@ -9,22 +9,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
-from desktop.core.compose import ComposeDraft, Limits, request_for
+from desktop.core.compose import ComposeDraft, Limits, request_for, sent_notification
 from desktop.core.connection import ConnectionStatus
 from desktop.core.directory import Directory
 from desktop.core.dnd import Sink
 from desktop.core.history import AsyncHistory, history_path
 from desktop.core.inbox import Inbox
 from desktop.core.models import ReceivedNotification, ReceivedResponse
+from desktop.core.readstate import mark_all_request, mark_requests
 from desktop.core.unread import UnreadCounter
 from desktop.errors import CertificateError, HubClientError, HubUnreachableError
 from desktop.net.client import HubClient
 from desktop.net.presence import Welcome
-from hub.protocol import Event, Kind
+from hub.protocol import Event, Kind, NotificationType
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,8 @@ class HubSession:
             on_gap=inbox.gap,
             on_response=session._answered,
             on_retract=inbox.retracted,
+            on_read=inbox.read_elsewhere,
+            on_receipt=inbox.receipt,
             on_state=on_state,
             on_welcome=session._welcomed,
             on_presence=session._presence,
@@ -116,6 +119,7 @@ class HubSession:
         self.limits = Limits.from_welcome(welcome.limits)
         self.directory.set_identity(welcome.username or self.username, welcome.admin)
         self.directory.set_online(welcome.online, initial=True)
+        self.inbox.welcome(welcome.unread, welcome.unread_upto)
         self._spawn(self._refresh_quietly())
 
     def _presence(self, online: frozenset[str]) -> None:
@@ -145,7 +149,10 @@ class HubSession:
     async def send(self, draft: ComposeDraft) -> dict[str, Any]:
         """Send a draft; returns the hub's answer or raises `HubRefusedError` / `HubUnreachableError`."""
         event, payload = request_for(draft)
-        return await self._client().call(event, payload)
+        answer = await self._client().call(event, payload)
+        if draft.receipt and event == Event.SEND_NOTIFICATION.value and draft.to.name != self.username:
+            await self.history.add_sent(sent_notification(draft, int(answer["id"]), self.username))
+        return answer
 
     async def join_room(self, room: str) -> None:
         client = self._client()
@@ -158,6 +165,40 @@ class HubSession:
         await client.call(Event.LEAVE_ROOM.value, {"room": room})
         self.directory.set_member(room, False)
         self.directory.set_rooms(await client.list_rooms())
+
+    # ------------------------------------------------------------------ read state on every device
+
+    async def mark_read(self, ids: Sequence[int]) -> int:
+        """Mark these read here, and tell the hub (in the background) so every device of ours marks
+        them (one message, or one per 500 ids); a hub out of reach is logged: the marks stay on this
+        computer. Returns how many were unread here."""
+        count = await self.inbox.set_read(ids, True)
+        self.inbox.own_marks.sent(ids)
+        self._spawn(self._tell_hub(*mark_requests(ids)))
+        return count
+
+    async def mark_all_read(self, *, types: Collection[NotificationType] | None = None, search: str = "") -> int:
+        """Mark read what a filter shows: without one, "all up to the newest" as one message; with one,
+        the ids it showed unread. Returns how many were unread."""
+        filtered = types is not None or bool(search)
+        ids = await self.history.unread_ids(types=types, search=search) if filtered else []
+        upto = await self.history.last_id()
+        count = await self.inbox.mark_all_read(types=types, search=search)
+        if filtered:
+            self.inbox.own_marks.sent(ids)
+            self._spawn(self._tell_hub(*mark_requests(ids)))
+        elif upto is not None:
+            self.inbox.own_marks.sent(upto=upto)
+            self._spawn(self._tell_hub(mark_all_request(upto)))
+        return count
+
+    async def _tell_hub(self, *payloads: dict[str, Any]) -> None:
+        for payload in payloads:
+            try:
+                await self._client().call(Event.MARK_READ.value, payload)
+            except HubClientError as exc:
+                log.info("could not tell the hub of read marks: %s", exc)
+                return
 
     def _client(self) -> HubClient:
         if self.client is None:

@@ -80,6 +80,8 @@ class ComposeDialog(QDialog):
         self.answers.setPlaceholderText("optional: Approve, Reject")
         self.answers.setToolTip("Up to 3 buttons, separated by commas: the one pressed comes back to you")
         self.markdown = QCheckBox("The message is Markdown")
+        self.receipt = QCheckBox("Ask for a receipt")
+        self.receipt.setToolTip("You are told when it is delivered, and who has seen it")
         self.counter = QLabel()
         self.counter.setTextFormat(Qt.TextFormat.PlainText)
         self.answer = QLabel()
@@ -99,6 +101,7 @@ class ComposeDialog(QDialog):
         form.addRow("Title", self.title)
         form.addRow("Message", self.text)
         form.addRow("", self.markdown)
+        form.addRow("", self.receipt)
         form.addRow("Priority", self.priority)
         form.addRow("Link", self.click)
         form.addRow("Answers", self.answers)
@@ -190,6 +193,7 @@ class ComposeDialog(QDialog):
             click=self.click.text().strip(),
             answers=parse_answers(self.answers.text()),
             markdown=self.markdown.isChecked(),
+            receipt=self.receipt.isChecked(),
         )
         return problem_with(draft, self.limits) or draft
 

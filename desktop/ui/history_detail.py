@@ -89,6 +89,9 @@ class HistoryDetail(QWidget):
         self.rich_body.anchorClicked.connect(self._anchor)
         self.answers = _label()
         self.answers.setObjectName("historyAnswers")
+        self.receipt = _label()
+        self.receipt.setObjectName("historyReceipt")
+        self.receipt.hide()
         self.link_button = QPushButton()
         self.link_button.clicked.connect(self._open_link)
         self.buttons: list[Button] = []
@@ -137,6 +140,7 @@ class HistoryDetail(QWidget):
         inner.addWidget(self.body, 1)
         inner.addWidget(self.rich_body, 1)
         inner.addWidget(self.answers)
+        inner.addWidget(self.receipt)
         inner.addLayout(actions)
         inner.addLayout(buttons)
         layout = QVBoxLayout(self)
@@ -197,6 +201,15 @@ class HistoryDetail(QWidget):
             self.link_button.setToolTip(prompt.url)
         known, answers = self._answers
         self.set_answers(n.id if n is not None else None, answers if n is not None and known == n.id else [])
+        self.receipt.hide()  # until the flow reads this one's receipts
+
+    def set_receipt(self, notification_id: int, text: str) -> None:
+        """The receipts of the notification shown, if it is `notification_id` ("" hides them)."""
+        stored = self._notification()
+        if stored is None or stored.notification.id != notification_id:
+            return  # about another one: what is shown stays
+        self.receipt.setText(text)
+        self.receipt.setVisible(bool(text))
 
     def set_answers(self, notification_id: int | None, answers: list[ReceivedResponse]) -> None:
         """The answers to the notification shown (the flow reads them from the history); once `me` answered,

@@ -8,10 +8,12 @@
 The token comes from `--token`, else `LAN_NOTIFY_TOKEN`, else the keyring entry the tray app made
 (service `lan-notify`, user name `USER@HUB_URL`). Exit status: 0 sent; 1 the hub refused (its
 message is printed); 2 usage (no token, bad options); 3 the hub could not be reached or its
-certificate could not be trusted; 4 (`--wait`) nobody answered in time.
+certificate could not be trusted; 4 (`--wait`, `--wait-seen`) nobody answered or saw it in time.
 
 With `--wait`, the first answer is printed as `NAME: LABEL` once someone presses one of the
-`--respond` buttons, and the exit status is 0.
+`--respond` buttons, and the exit status is 0. With `--receipt --wait-seen 5m` ("did on-call see
+the page?"), `seen by NAME` is printed once an addressee's client showed it or they marked it read
+(`seen by 1 of 12` when the receipts give counts only), and the exit status is 0.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import aiohttp
 
 from hub import tls
 from hub.auth import KEYRING_SERVICE, keyring_user
-from hub.cli.wait import duration, first_answer, shown
+from hub.cli.wait import duration, first_answer, first_seen, shown
 from hub.errors import ConfigError, FingerprintError, SendFailed
 from hub.protocol import NotificationType
 
@@ -83,6 +85,18 @@ def add_parser(commands: Any) -> None:
         metavar="KEY",
         help="a key (e.g. build-119): a later send with the same key to the same addressee replaces this one "
         "on every device, and notify-hub retract withdraws it",
+    )
+    send.add_argument(
+        "--receipt",
+        action="store_true",
+        help="ask for receipts: your devices are told when it is delivered and seen (see --wait-seen)",
+    )
+    send.add_argument(
+        "--wait-seen",
+        type=duration,
+        metavar="DURATION",
+        help="with --receipt: wait this long (30s, 5m) until an addressee has seen it: print who and exit 0, "
+        "or exit 4 when nobody saw it in time",
     )
     add_connection_options(send)
     send.set_defaults(run=run)
@@ -178,6 +192,10 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(exc), EXIT_USAGE)
     if args.wait is not None and not args.respond:
         return _fail("--wait needs at least one --respond button to wait for", EXIT_USAGE)
+    if args.wait_seen is not None and not args.receipt:
+        return _fail("--wait-seen needs --receipt", EXIT_USAGE)
+    if args.receipt:
+        body["receipt"] = True
     if args.key:
         body["key"] = args.key
     if args.to:
@@ -196,6 +214,11 @@ def run(args: argparse.Namespace) -> int:
             if first is None:
                 return _fail(f"nobody answered within {shown(args.wait)}", EXIT_NO_ANSWER)
             print(f"{first['from']}: {first['label']}")
+        if args.wait_seen is not None:
+            seen = asyncio.run(first_seen(hub_url, token, int(answer["id"]), ssl, args.wait_seen, args.timeout))
+            if seen is None:
+                return _fail(f"nobody saw it within {shown(args.wait_seen)}", EXIT_NO_ANSWER)
+            print(f"seen by {seen}")
     except (FingerprintError, ConfigError, SendFailed, aiohttp.ClientError, TimeoutError) as exc:
         return failed(exc, hub_url, args)
     return 0

@@ -8,7 +8,7 @@ from typing import Any
 from hub.delivery.ports import Outbox
 from hub.delivery.presence import Presence
 from hub.delivery.sessions import Session
-from hub.protocol import DELIVERY_EVENT
+from hub.protocol import DELIVERY_EVENT, Notification
 from hub.store import Stored
 
 
@@ -20,10 +20,14 @@ class Fanout:
         self.presence = presence
         self.outbox = outbox
         self.clock = clock
+        #: Told of every stored notification this hub hands out, in id order (`Reads.noted`).
+        self.noted: Callable[[Notification], None] | None = None
 
     async def deliver(self, item: Stored) -> None:
         """Send one stored notification to every live session of its recipients that lacks it."""
         note = item.notification
+        if self.noted is not None:
+            self.noted(note)
         event = DELIVERY_EVENT[note.kind]
         data = note.wire()
         nid = note.id

@@ -24,6 +24,7 @@ from hub.delivery.maintenance import Maintenance
 from hub.delivery.pipeline import LocalOutlet, Pipeline
 from hub.delivery.ports import Extension, Outbox, Outlet, PresenceNews
 from hub.delivery.presence import LocalPresenceNews, Presence
+from hub.delivery.reads import Reads
 from hub.delivery.replay import Replay
 from hub.delivery.rooms import RoomCache, Rooms
 from hub.delivery.roster import Roster
@@ -79,6 +80,8 @@ class Delivery:
         self.roster = Roster(config, store, self.presence)
         self.answers = Answers(store, self.users, self.send_limits, self.sender)
         self.edits = Edits(store, self.users, self.send_limits, self.sender)
+        self.reads = Reads(store, self.users, self.send_limits, self.sender)
+        self.fanout.noted = self.reads.noted
         self.cursors = Cursors(config, store, self.presence, clock)
         self.replay = Replay(store, outbox, self.cursors, clock)
         self.maintenance = Maintenance(config, store, self.presence, outbox, self.metrics, self.all_buckets)
@@ -154,7 +157,8 @@ class Delivery:
             return  # it left before we got to it
         if self.presence.add(session):
             await self.news.came_online(session.user)
-        await self.outbox.emit(session.sid, Event.WELCOME, self.welcome(session))
+        unread = await self.reads.unread(session.user)
+        await self.outbox.emit(session.sid, Event.WELCOME, {**self.welcome(session), **unread})
         await self.replay.catch_up(session, session.resume_from)
 
     def welcome(self, session: Session) -> dict[str, Any]:

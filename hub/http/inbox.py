@@ -7,20 +7,40 @@ GET /api/notifications/{id}/responses      the answers to a notification the cal
 
 from __future__ import annotations
 
+from typing import Annotated, Final
+
 from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field
 
 from hub.app_keys import SERVICE
 from hub.delivery.sessions import Actor
 from hub.errors import Forbidden
 from hub.http.bodies import token_owner
-from hub.protocol import HistoryQuery, Kind, NotificationRef
+from hub.protocol import MAX_NOTIFICATION_ID
+from hub.readstate import READABLE
 from hub.store import TokenKind
-from hub.store.base import CONTROL
 from hub.validation import validate
 
-#: What history leaves out: answers (the `response` event) and control rows (a retraction's
-#: notification is gone from history already).
-LISTED_ELSEWHERE = frozenset({Kind.RESPONSE, *CONTROL})
+#: Most notifications one `GET /api/notifications` page returns.
+MAX_HISTORY_PAGE: Final = 500
+
+
+class _Query(BaseModel):
+    # Unknown parameters are ignored.
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class NotificationRef(_Query):
+    """`GET /api/notifications/{id}/responses`: the notification's id, from the path."""
+
+    id: Annotated[int, Field(ge=1, le=MAX_NOTIFICATION_ID)]
+
+
+class HistoryQuery(_Query):
+    """`GET /api/notifications?since=ID&limit=N`: the caller's own inbox after `since`, oldest first."""
+
+    since: Annotated[int, Field(ge=0, le=MAX_NOTIFICATION_ID)] = 0
+    limit: Annotated[int, Field(ge=1, le=MAX_HISTORY_PAGE)] = 100
 
 
 async def history(request: web.Request) -> web.Response:
@@ -32,10 +52,13 @@ async def history(request: web.Request) -> web.Response:
     page = await store.history(user.id, query.since, query.limit + 1)
     more = len(page) > query.limit
     page = page[: query.limit]
+    shown = [note for note in page if note.kind in READABLE]
+    read = await store.reads.read_among(user.id, [note.id for note in shown])
     return web.json_response(
         {
-            # Answers (`response`) are for the Socket.IO event; the inbox lists what was sent.
-            "notifications": [note.wire() for note in page if note.kind not in LISTED_ELSEWHERE],
+            # Answers (`response`) and control rows (`retracted`, `read`, `receipt`) are for their Socket.IO
+            # events; the inbox lists what was sent, each saying whether its user has read it.
+            "notifications": [{**note.wire(), "read": note.id in read} for note in shown],
             "next_since": page[-1].id if page else query.since,
             "more": more,
         }

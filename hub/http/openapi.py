@@ -15,7 +15,7 @@ from pydantic.json_schema import models_json_schema
 
 from hub import __version__
 from hub.config import HubConfig
-from hub.http import browser
+from hub.http import browser, openapi_reads
 from hub.http.errors import json_errors
 from hub.keys import KEY_PATTERN
 from hub.protocol import MAX_MESSAGE_BYTES, ErrorCode, HttpNotification, Kind, Login, NotificationType
@@ -93,6 +93,7 @@ _TEXT_SEND_PARAMETERS: list[dict[str, Any]] = [
         {"name": name, "in": "query", "schema": {"type": "string"}, "description": f"as X-{name.title()}"}
         for name in ("priority", "click", "actions", "markdown", "key")
     ),
+    *openapi_reads.RECEIPT_PARAMETERS,
 ]
 _TEXT_BODY = {
     "required": True,
@@ -147,6 +148,7 @@ def _schemas() -> dict[str, Any]:
             "key": {"type": "string", "description": "the sender's key; absent: none"},
             "replaces": {"type": "integer", "description": "the earlier version of this key this one replaces"},
             "edited": {"const": True, "description": "with `replaces`: a new version; absent: the first"},
+            **openapi_reads.NOTIFICATION_PROPERTIES,
         },
     }
     schemas["Retracted"] = {
@@ -211,7 +213,7 @@ def _schemas() -> dict[str, Any]:
             "connections": {"type": "integer"},
         },
     }
-    return schemas
+    return {**schemas, **openapi_reads.schemas()}
 
 
 def _paths() -> dict[str, Any]:
@@ -362,7 +364,7 @@ def document(config: HubConfig | None = None) -> dict[str, Any]:
             "and 503 `unavailable` (429 `too_many_connections` per address) when it is at its connection "
             "limits, except /api/health.",
         },
-        "paths": {**_paths(), **browser.openapi_paths(config or HubConfig())},
+        "paths": {**_paths(), **openapi_reads.paths(_errors), **browser.openapi_paths(config or HubConfig())},
         "components": {
             "schemas": _schemas(),
             "securitySchemes": {

@@ -12,7 +12,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from hub.config import HubConfig
-from hub.http import browser, openapi
+from hub.http import browser, openapi, reads
 from hub.http.errors import add_fallback, json_errors
 from hub.http.health import health
 from hub.http.inbox import history, responses
@@ -29,6 +29,8 @@ def add_routes(app: web.Application, config: HubConfig) -> None:
     app.router.add_get("/api/notifications", json_errors(history), allow_head=False)
     app.router.add_get("/api/notifications/{id}/responses", json_errors(responses), allow_head=False)
     app.router.add_delete("/api/notifications/keys/{key}", json_errors(retract_key))
+    app.router.add_get("/api/notifications/{id}/receipts", json_errors(reads.receipts), allow_head=False)
+    app.router.add_post("/api/read", json_errors(reads.mark_read))
     app.router.add_post("/api/notify/room/{room}", json_errors(notify_room))  # before /api/notify/{user}
     app.router.add_post("/api/notify/{user}", json_errors(notify_user))
     openapi.add_routes(app, config)

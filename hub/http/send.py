@@ -4,7 +4,8 @@
                                        actions, format} -> 201 {id, recipients}
     POST /api/notify/{user}            body = the message text; X-Type / X-Title headers or ?type= / ?title=;
                                        ntfy's X-Priority, X-Click, X-Actions, X-Markdown (or without `X-`,
-                                       or ?priority= ...); X-Key (or ?key=) gives it a key
+                                       or ?priority= ...); X-Key (or ?key=) gives it a key; X-Receipt: yes
+                                       (or ?receipt=yes) on any of them asks for receipts
     POST /api/notify/room/{room}       the same, to a room
     DELETE /api/notifications/keys/{key}?to=USER | room=ROOM | everyone=true
                                        retract what the caller sent with that key -> 200 {id, retracts,
@@ -33,6 +34,7 @@ from hub.protocol import (
     RoomMessage,
     SendNotification,
 )
+from hub.readstate import ReceiptHeader
 from hub.validation import validate
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,9 @@ M = TypeVar("M", bound=BaseModel)
 
 async def _submit(request: web.Request, payload: HttpNotification) -> web.Response:
     token, user = await token_owner(request)
+    asked = _option(request, "receipt")
+    if asked is not None:
+        payload = payload.model_copy(update={"receipt": validate(ReceiptHeader, {"receipt": asked}).receipt})
     actor = Actor(user=user)
     sender = request.app[SERVICE].sender
     send = payload.target()

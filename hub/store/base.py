@@ -17,6 +17,7 @@ from hub.protocol import Kind, Notification, NotificationType
 if TYPE_CHECKING:
     from hub.store.answers import AnswersPart
     from hub.store.edits import EditsPart
+    from hub.store.reads import ReadsPart
 
 
 class TokenKind(StrEnum):
@@ -55,13 +56,15 @@ class Room:
 
 #: Kinds stored once for every user (one row, no inbox rows; store schema 2).
 TO_EVERYONE = frozenset({Kind.EVERYONE, Kind.ANNOUNCEMENT})
+#: Kinds addressed to a list of users (`NewNotification.audience`): answers and control rows.
+TO_AUDIENCE = frozenset({Kind.RESPONSE, Kind.READ, Kind.RECEIPT})
 #: Kinds that are live only: stored without inbox rows (the row gives the id and its place in the
 #: order, and goes at the next prune), delivered to the recipients' devices online at that moment,
 #: never replayed. The hub's notices ("bob joined dev"): any number of joins stores nothing in anyone's
 #: inbox, so it cannot push what people sent out of `retention_count`.
 LIVE_ONLY = frozenset({Kind.NOTICE})
 #: Control rows: they tell devices about other notifications, and count neither as unread nor in metrics.
-CONTROL = frozenset({Kind.RETRACT})
+CONTROL = frozenset({Kind.RETRACT, Kind.READ, Kind.RECEIPT})
 
 
 class NewNotification(NamedTuple):
@@ -123,6 +126,10 @@ class Store(Protocol):
     @property
     def edits(self) -> EditsPart:
         """Notifications by key (`hub.store.edits`)."""
+
+    @property
+    def reads(self) -> ReadsPart:
+        """Read marks and receipts (`hub.store.reads`)."""
 
     async def open(self) -> None: ...
     async def close(self) -> None: ...

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from hub.protocol import Kind, Notification
-from hub.store.base import LIVE_ONLY, TO_EVERYONE, NewNotification, Stored, StoredBatch
+from hub.store.base import LIVE_ONLY, TO_AUDIENCE, TO_EVERYONE, NewNotification, Stored, StoredBatch
 from hub.store.edits import key_columns, retract_to_everyone
 
 
@@ -38,7 +38,7 @@ def plan_lookups(new: Sequence[NewNotification]) -> Lookups:
     everyone = False
     rooms: set[str] = set()
     for n in new:  # one pass: a batch holds up to thousands of directs, which need nothing
-        if n.kind is Kind.DIRECT or n.kind is Kind.RESPONSE:
+        if n.kind is Kind.DIRECT or n.kind in TO_AUDIENCE:
             continue
         if n.kind in TO_EVERYONE or retract_to_everyone(n):
             everyone = True
@@ -66,7 +66,7 @@ def plan_batch(
             recipients = to_all
         elif n.kind is Kind.DIRECT or (n.kind is Kind.RETRACT and n.to_user_id is not None):
             recipients = (n.to_user_id,) if n.to_user_id is not None else ()
-        elif n.kind is Kind.RESPONSE:
+        elif n.kind in TO_AUDIENCE:
             recipients = n.audience
         else:
             recipients = tuple(u for u in members.get(n.room or "", ()) if u != n.about_user_id)

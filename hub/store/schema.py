@@ -47,6 +47,10 @@ TABLES: dict[str, tuple[str, ...]] = {
     "inbox": ("user_id", "notification_id"),
     "cursors": ("device", "user_id", "last_id"),
     "responses": ("notification_id", "user_id", "label", "response_id", "created_at"),
+    "read_floors": ("user_id", "upto"),
+    "read_marks": ("user_id", "notification_id"),
+    "receipt_devices": ("notification_id", "user_id", "device", "at"),
+    "receipt_seen": ("notification_id", "user_id", "at"),
 }
 #: Each backend's own bookkeeping tables, besides `TABLES`.
 OWN_TABLES: dict[str, frozenset[str]] = {

@@ -44,6 +44,7 @@ from hub.protocol import (
     error_body,
     sent_ack,
 )
+from hub.readstate import MarkRead, Seen
 from hub.store import Stored
 from hub.transport.connections import Connections
 from hub.transport.socketio_server import HubSocketIOServer, ack_wanted
@@ -90,6 +91,8 @@ class EventRouter:
         self._route(Event.LIST_ROOMS, RoomPage, self.delivery.roster.list_rooms)
         self._route(Event.RESPOND, Respond, self.delivery.answers.respond)
         self._route(Event.RETRACT, Retract, self.delivery.edits.retract)
+        self._route(Event.MARK_READ, MarkRead, self.delivery.reads.mark_read)
+        self._route(Event.SEEN, Seen, self.delivery.reads.seen)
 
     def _route(
         self, event: Event, model: type[M], action: Callable[[Session, M], Awaitable[dict[str, Any] | None]]
@@ -260,7 +263,11 @@ class EventRouter:
     # ------------------------------------------------------------------ small handlers
 
     async def _ack(self, session: Session, payload: AckNotification) -> None:
+        before = session.acked
         self.delivery.cursors.ack(session, payload.id)
+        reads = self.delivery.reads
+        if reads.may_cover_receipts(before, session.acked):  # told beside, not before the client's next event
+            self._start(reads.acked(session, before, session.acked))
 
     async def _sync(self, session: Session, payload: Sync) -> dict[str, Any]:
         await self.delivery.replay.sync(session, payload.since)

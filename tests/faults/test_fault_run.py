@@ -2,6 +2,8 @@
 and go and one is frozen past the ping timeout; then a checker counts what was lost, duplicated or
 reordered for every sender -> receiver pair. The guarantee under test (docs/protocol.md, "Delivery
 guarantees"): an acking client gets every notification addressed to it exactly once, in order.
+Meanwhile one receiver, with a second device, marks notifications read (tests/faults/reads.py): at
+the end both its devices show the read set the store holds.
 
 Senders also update and retract notifications by key (docs/protocol.md, "Update and retract by
 key"), and end with a confirmed last word for every key they used: the checker then verifies that
@@ -37,6 +39,7 @@ import pytest
 from hub.auth import Accounts
 from hub.store import SqliteStore, TokenKind
 from tests.faults.agent import parse_line
+from tests.faults.reads import Marker, agreeing, diverging
 from tests.support.hubs import HubProcess
 from tests.support.keyboard import KeyBoard
 from tests.support.peers import NotSent, Peer, Seen, stop_peer_process
@@ -74,6 +77,8 @@ class Figures:
     #: Keys whose final text on a device is not the sender's last word; of those, shown after a retraction.
     stale_keys: int = 0
     resurrected: int = 0
+    read_marks_ok: int = 0
+    read_diverged: int = 0
     integrity: str = ""
     actions: list[str] = field(default_factory=list)
 
@@ -141,9 +146,9 @@ class Remote:
         await stop_peer_process(self.proc, self._reader, 20)
 
 
-async def provision(data_dir: Path, names: list[str], admin: str, http_sender: str) -> dict[str, str]:
-    """Users, one device token each (a send-only token for the HTTP sender), and a restricted room with
-    everyone in it; straight into the store."""
+async def provision(data_dir: Path, names: list[str], admin: str, http_sender: str, twin: str) -> dict[str, str]:
+    """Users, one device token each (a send-only token for the HTTP sender; `twin` has a second one,
+    `twin/2`), and a restricted room with everyone in it; straight into the store."""
     store = SqliteStore(data_dir / "hub.sqlite3")
     await store.open()
     try:
@@ -154,6 +159,7 @@ async def provision(data_dir: Path, names: list[str], admin: str, http_sender: s
             ids.append((await store.create_user(name, None, admin=name == admin)).id)
             kind = TokenKind.SEND if name == http_sender else TokenKind.DEVICE
             tokens[name] = (await accounts.issue_token(name, "fault-run", kind)).secret
+        tokens[f"{twin}/2"] = (await accounts.issue_token(twin, "fault-run phone")).secret
         await store.create_room(ROOM, restricted=True, members=ids)
         return tokens
     finally:
@@ -170,7 +176,10 @@ async def fault_run(tmp_path: Path, seconds: float, *, senders: int = 3, receive
     http_name = "h0"  # sends over HTTP (POST /api/notifications) with a send-only token
     everyone = sender_names + receiver_names + [frozen_name]
     data_dir = tmp_path / "hub"
-    tokens = await provision(data_dir, [*everyone, http_name], admin=sender_names[0], http_sender=http_name)
+    reader = receiver_names[0]  # marks read from one device; its second device, `reader/2`, follows
+    tokens = await provision(
+        data_dir, [*everyone, http_name], admin=sender_names[0], http_sender=http_name, twin=reader
+    )
     room_members = {*everyone, http_name}
     figures = Figures(seed=seed, seconds=seconds, peers=len(everyone))
 
@@ -181,6 +190,9 @@ async def fault_run(tmp_path: Path, seconds: float, *, senders: int = 3, receive
     )
     url = await hub.start()
     peers = {name: Peer(url, name, tokens[name], rng=random.Random(rng.random())) for name in everyone[:-1]}
+    peers[f"{reader}/2"] = Peer(url, reader, tokens[f"{reader}/2"], rng=random.Random(rng.random()))
+    devices = [peers[reader], peers[f"{reader}/2"]]
+    reading = Marker(peers[reader], random.Random(rng.random()))
     frozen = Remote(frozen_name)
     #: every attempted send by its (unique) text: who it was addressed to; and the confirmed ids.
     intended: dict[str, set[str]] = {}
@@ -323,6 +335,7 @@ async def fault_run(tmp_path: Path, seconds: float, *, senders: int = 3, receive
 
         sending = [asyncio.ensure_future(sender(peers[name], random.Random(rng.random()))) for name in sender_names]
         sending.append(asyncio.ensure_future(http_sender(random.Random(rng.random()))))
+        sending.append(asyncio.ensure_future(reading.run(stop_sending)))
         loop = asyncio.get_running_loop()
         await chaos(loop.time() + seconds)
         stop_sending.set()
@@ -357,6 +370,10 @@ async def fault_run(tmp_path: Path, seconds: float, *, senders: int = 3, receive
                 print(f"{who.name} still misses some confirmed notifications after {SETTLE} s")
             if not await who.arrived.reached(_shows(who, last_words_for(who.name)), SETTLE):
                 print(f"{who.name} does not show every key's last word after {SETTLE} s")
+        await reading.finish()
+        for device in devices:
+            if not await device.arrived.reached(lambda: agreeing(devices), SETTLE):
+                print(f"{reader}'s devices still show different read sets after {SETTLE} s")
     finally:
         for peer in peers.values():
             await peer.stop()
@@ -368,11 +385,13 @@ async def fault_run(tmp_path: Path, seconds: float, *, senders: int = 3, receive
     store = SqliteStore(data_dir / "hub.sqlite3")
     await store.open()
     figures.integrity = await store.integrity_check()
+    figures.read_diverged = await diverging(store, reader, devices)
+    figures.read_marks_ok = reading.confirmed
     await store.close()
 
     check(figures, [*peers.values(), frozen], [*sender_names, http_name], intended, confirmed, keyed_texts)
-    devices: list[Peer | Remote] = [*peers.values(), frozen]
-    for who in devices:
+    every_device: list[Peer | Remote] = [*peers.values(), frozen]
+    for who in every_device:
         check_keys(figures, who.board, who.name, last_word)
     figures.reconnects = sum(p.connects - 1 for p in peers.values()) + frozen.connects - 1
     print(figures.report(), flush=True)
@@ -434,6 +453,7 @@ def assert_clean(figures: Figures) -> None:
     assert (figures.lost, figures.duplicated, figures.reordered, figures.misdelivered) == (0, 0, 0, 0), figures.report()
     assert (figures.stale_keys, figures.resurrected) == (0, 0), figures.report()
     assert figures.updates_ok > 0 and figures.retracts_ok > 0, figures.report()
+    assert figures.read_diverged == 0 and figures.read_marks_ok > 0, figures.report()
     assert figures.integrity == "ok"
     assert (
         figures.sends_ok > 0

@@ -112,6 +112,8 @@ VALID: dict[str, Any] = {
     Event.LIST_USERS: {},
     Event.LIST_ROOMS: {},
     Event.RETRACT: {"key": "build-1", "to": "bob"},
+    Event.MARK_READ: {"ids": [1, 2], "all": False, "upto": 2},
+    Event.SEEN: {"ids": [1]},
 }
 #: Names python-socketio or the hub use internally: sent as ordinary events they are unknown_event.
 RESERVED = ("connect", "disconnect", "connect_error", "message", "*")

@@ -49,6 +49,8 @@ ACTIONS = (
     "read_responses",
     "update_key",
     "retract_key",
+    "read_receipts",
+    "mark_other_read",
 )
 
 A, U, F, N = "allow", "unauthorized", "forbidden", "not_found"
@@ -64,13 +66,15 @@ MATRIX: dict[str, tuple[str, ...]] = {
     # Keys (HTTP): a send to bob with the key mem gave its notification to bob (only mem's replaces
     # it; anyone else's is their own), and `DELETE /api/notifications/keys/...` of that key (mem only;
     # anyone else gets the answer a key never sent gets)
-    "anonymous": (U, U, U, U, U, U, U, U, NONE, U, U, U, U, U, U, U, U, U),
-    "revoked": (U, U, U, U, U, U, U, U, NONE, U, U, U, U, U, U, U, U, U),
-    "send_only": (F, F, F, F, F, F, F, OWN, NONE, A, F, F, F, F, F, N, OWN, N),
-    "user": (A, A, F, F, F, F, OWN, OWN, NONE, A, F, F, A, F, N, N, OWN, N),
-    "admin": (A, A, F, A, A, F, OWN, OWN, NONE, A, F, A, A, A, N, N, OWN, N),
-    "member": (A, A, A, F, F, A, OWN, OWN, NONE, A, A, F, A, F, A, A, A, A),
-    "non_member": (A, A, F, F, F, F, OWN, OWN, NONE, A, F, F, A, F, N, N, OWN, N),
+    # Read state: `GET /api/notifications/{id}/receipts` of mem's room message with a receipt (its
+    # sender only), and marking bob's notification read (`mark_read` and `POST /api/read`: no effect)
+    "anonymous": (U, U, U, U, U, U, U, U, NONE, U, U, U, U, U, U, U, U, U, U, U),
+    "revoked": (U, U, U, U, U, U, U, U, NONE, U, U, U, U, U, U, U, U, U, U, U),
+    "send_only": (F, F, F, F, F, F, F, OWN, NONE, A, F, F, F, F, F, N, OWN, N, N, F),
+    "user": (A, A, F, F, F, F, OWN, OWN, NONE, A, F, F, A, F, N, N, OWN, N, N, OWN),
+    "admin": (A, A, F, A, A, F, OWN, OWN, NONE, A, F, A, A, A, N, N, OWN, N, N, OWN),
+    "member": (A, A, A, F, F, A, OWN, OWN, NONE, A, A, F, A, F, A, A, A, A, A, OWN),
+    "non_member": (A, A, F, F, F, F, OWN, OWN, NONE, A, F, F, A, F, N, N, OWN, N, N, OWN),
 }
 
 ROOM = "secret"  # restricted to member and bob
@@ -224,6 +228,16 @@ async def run_action(world: World, actor: str, action: str) -> str:
             return A
         assert "Approve" not in str(body)
         return str(body["error"]["code"])
+    if action == "read_receipts":
+        asked = await ask_the_room(world, str(world.tokens["member"]), receipt=True)
+        status, body = await http_json(world, "GET", f"/api/notifications/{asked}/receipts", token)
+        if status == 200:
+            assert (body["notification_id"], body["addressees"]) == (asked, 1)
+            return A
+        assert "bob" not in str(body)
+        return str(body["error"]["code"])
+    if action == "mark_other_read":
+        return await mark_bobs_secret_read(world, actor)
     if action == "respond":
         question = await ask_the_room(world, world.bob_token)
     if action == "read_other_history":
@@ -308,10 +322,29 @@ async def keyed_action(world: World, actor: str, action: str) -> str:
     return str(body["error"]["code"])
 
 
-async def give_bob_a_secret(world: World) -> None:
-    """A notification only bob may read, sent by bob himself over his own connection."""
+async def give_bob_a_secret(world: World) -> int:
+    """A notification only bob may read, sent by bob himself over his own connection; its id."""
     bob = await answerer(world, world.bob_token)
-    assert (await bob.call("send_notification", {"to": "bob", "message": "only for bob"}))["ok"]
+    ack = await bob.call("send_notification", {"to": "bob", "message": "only for bob"})
+    assert ack["ok"]
+    return int(ack["id"])
+
+
+async def mark_bobs_secret_read(world: World, actor: str) -> str:
+    """Mark bob's notification read as the actor, over HTTP and Socket.IO: it stays unread for bob."""
+    secret = await give_bob_a_secret(world)
+    bob = await world.hub.store.get_user("bob")
+    assert bob is not None
+    status, body = await http_json(world, "POST", "/api/read", world.tokens[actor], {"ids": [secret]})
+    client, outcome = await connect(world, actor)
+    if client is not None:
+        answer = await client.call("mark_read", {"ids": [secret]})
+        assert (status, body["marked"], answer["marked"]) == (200, [], [])
+        outcome = OWN
+    else:
+        assert status == {U: 401, F: 403}[outcome] and body["error"]["code"] == outcome
+    assert (await world.hub.store.reads.unread(bob.id))[0] == 1
+    return outcome
 
 
 async def answerer(world: World, token: str) -> Client:
@@ -323,11 +356,11 @@ async def answerer(world: World, token: str) -> Client:
     return client
 
 
-async def ask_the_room(world: World, token: str) -> int:
+async def ask_the_room(world: World, token: str, **extra: Any) -> int:
     """A question with Approve / Reject buttons to the restricted room, from that token's user."""
     client = await answerer(world, token)
     buttons = [{"action": "respond", "label": "Approve"}, {"action": "respond", "label": "Reject"}]
-    ack = await client.call("room_message", {"room": ROOM, "message": "deploy?", "actions": buttons})
+    ack = await client.call("room_message", {"room": ROOM, "message": "deploy?", "actions": buttons, **extra})
     assert ack["ok"], ack
     return int(ack["id"])
 

@@ -8,23 +8,10 @@ from typing import Any
 import pytest
 
 from hub.errors import Conflict, NotFound, SchemaTooNew
-from hub.protocol import Kind, NotificationType
-from hub.store import NewNotification, SqliteStore, Store, StoredBatch, TokenKind
+from hub.protocol import Kind
+from hub.store import SqliteStore, Store, StoredBatch, TokenKind
 from tests.support.keys import answer
-
-NOW = "2026-01-10T12:00:00.000Z"
-
-
-def draft(kind: Kind, message: str = "hi", *, timestamp: str = NOW, **where: object) -> NewNotification:
-    return NewNotification(
-        kind=kind,
-        type=NotificationType.INFO,
-        title="t",
-        message=message,
-        sender="alice",
-        timestamp=timestamp,
-        **where,  # type: ignore[arg-type]
-    )
+from tests.support.stores import NOW, draft
 
 
 async def test_users_are_created_found_and_unique(store: Store) -> None:

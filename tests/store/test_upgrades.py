@@ -66,6 +66,9 @@ async def everything_is_there(store: Store, version: int) -> None:
     assert room is not None and room.restricted and room.members == ("bob",)
     assert await store.may_join("ops", 1) and not await store.may_join("ops", 99)
     assert await store.cursor(SEEDED.device, bob.id) == SEEDED.device_cursor
+    mine = [n.id for n in await store.replay(bob.id, 0, 100)]
+    assert await store.reads.unread(bob.id) == (len(mine), max(mine))  # read state: nothing read yet
+    assert await store.reads.mark(bob.id, mine[:1]) == mine[:1]
 
     carol = await store.create_user("carol", None, admin=False)
     new = NewNotification(Kind.DIRECT, NotificationType.INFO, "", "after the upgrade", "alice", TS, to_user_id=bob.id)

@@ -68,6 +68,8 @@ class Peer:
         self.token = token
         self.rng = rng or random.Random(0)
         self.seen: list[Seen] = []
+        #: `read` events as received (read marks made on any device of the user).
+        self.reads: list[dict[str, Any]] = []
         self.last_id = 0
         self.connects = 0
         self.refusals: list[str] = []
@@ -178,6 +180,15 @@ class Peer:
 
         sio.on("retracted", retracted)
 
+        async def read(data: Any) -> None:
+            self.reads.append(data)
+            self.last_id = max(self.last_id, int(data["id"]))
+            self.arrived.poke()
+            with contextlib.suppress(Exception):
+                await sio.emit("ack", {"id": int(data["id"])})
+
+        sio.on("read", read)
+
         async def disconnect(reason: Any = None) -> None:
             down.set()
 
@@ -211,6 +222,13 @@ class Peer:
         if not answer.get("ok"):
             raise NotSent(f"refused: {answer.get('error')}")
         return answer
+
+    def read_set(self) -> set[int]:
+        """The ids this device shows as read, from the `read` events it got: those named, and those
+        it has up to the highest "all up to"."""
+        upto = max((int(r["upto"]) for r in self.reads if r.get("all")), default=0)
+        named = {int(i) for r in self.reads for i in r.get("ids", ())}
+        return named | {s.id for s in self.seen if s.id <= upto}
 
     def sent_by(self, sender: str) -> list[Seen]:
         return [s for s in self.seen if s.sender == sender]

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from hub.auth import hash_password, hash_token
+from hub.protocol import Kind, NotificationType
+from hub.store import NewNotification
 from hub.store.postgres import migrations as pg_migrations
 from hub.store.sqlite import migrations
 from hub.timeutil import utc_now_iso
@@ -120,3 +122,20 @@ async def postgres_store_at(url: str, version: int) -> None:
         await conn.execute("UPDATE notification_head SET last_id = (SELECT max(id) FROM notifications)")
     finally:
         await conn.close()
+
+
+#: A fixed time for notifications the store suite stores.
+NOW = "2026-01-10T12:00:00.000Z"
+
+
+def draft(kind: Kind, message: str = "hi", *, timestamp: str = NOW, **where: object) -> NewNotification:
+    """A notification to store, from alice; `where` addresses it (and gives any other field)."""
+    return NewNotification(
+        kind=kind,
+        type=NotificationType.INFO,
+        title="t",
+        message=message,
+        sender="alice",
+        timestamp=timestamp,
+        **where,  # type: ignore[arg-type]
+    )

@@ -56,6 +56,21 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         )""",
         "CREATE INDEX responses_by_notification ON responses (notification_id, id)",
     ),
+    (
+        # What the user's notifications sent with a receipt were told (desktop.core.history.receipts).
+        """CREATE TABLE receipts (
+            notification_id INTEGER PRIMARY KEY,
+            addressees INTEGER NOT NULL,
+            delivered INTEGER NOT NULL,
+            delivered_devices INTEGER NOT NULL,
+            seen INTEGER NOT NULL,
+            event_id INTEGER NOT NULL,
+            delivered_to TEXT NOT NULL,
+            seen_by TEXT NOT NULL
+        )""",
+        # Notifications the user sent, kept to show their receipts: they do not move the resume point.
+        "CREATE TABLE sent (id INTEGER PRIMARY KEY)",
+    ),
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 

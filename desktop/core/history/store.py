@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Final
 
 from desktop.core.edits import key_fields
+from desktop.core.history.receipts import load_receipt, take_receipt
 from desktop.core.history.schema import migrate, schema_version
 from desktop.core.models import (
     Gap,
@@ -28,6 +29,7 @@ from desktop.core.models import (
     rich_from_json,
     rich_json,
 )
+from desktop.core.readstate import Receipt, ReceiptState
 from desktop.errors import HistoryError
 from hub.filemodes import private_sqlite
 from hub.protocol import Kind, NotificationType
@@ -159,6 +161,21 @@ class HistoryStore:
         )
         return bool(cursor.rowcount)
 
+    def add_sent(self, notification: ReceivedNotification) -> bool:
+        """Keep a notification we sent (to show its receipts), read; it does not move the resume point
+        (`last_id`): a notification to us with a smaller id may still be on its way."""
+        if not self.add(notification):
+            return False
+        self._db.execute("UPDATE notifications SET read = 1 WHERE id = ?", (notification.id,))
+        self._db.execute("INSERT OR IGNORE INTO sent (id) VALUES (?)", (notification.id,))
+        return True
+
+    def take_receipt(self, receipt: Receipt) -> ReceiptState:
+        return take_receipt(self._db, receipt)
+
+    def receipt(self, notification_id: int) -> ReceiptState | None:
+        return load_receipt(self._db, notification_id)
+
     def responses(self, notification_id: int) -> list[ReceivedResponse]:
         """The answers to a notification, oldest first."""
         rows = self._db.execute(
@@ -184,6 +201,19 @@ class HistoryStore:
         where, params = condition
         clause = _clause([*where, "read = 0"])
         return self._db.execute(f"UPDATE notifications SET read = 1 {clause}", params).rowcount
+
+    def mark_read_upto(self, upto: int) -> int:
+        """Mark read everything up to `upto` (another device's "Mark all read"); returns how many changed."""
+        return self._db.execute("UPDATE notifications SET read = 1 WHERE read = 0 AND id <= ?", (upto,)).rowcount
+
+    def unread_ids(self, *, types: Types = None, search: str = "") -> list[int]:
+        """The unread ids the filter shows (everything, without one), ascending."""
+        condition = _where(types, search)
+        if condition is None:
+            return []
+        where, params = condition
+        rows = self._db.execute(f"SELECT id FROM notifications {_clause([*where, 'read = 0'])} ORDER BY id", params)
+        return [int(r[0]) for r in rows]
 
     def mark_read(self, notification_id: int) -> bool:
         return bool(self.set_read([notification_id], True))
@@ -244,7 +274,7 @@ class HistoryStore:
     def last_id(self) -> int | None:
         """The newest notification id seen (held or deleted since): where to resume from."""
         row = self._db.execute(
-            "SELECT max(coalesce((SELECT max(id) FROM notifications), 0),"
+            "SELECT max(coalesce((SELECT max(id) FROM notifications WHERE id NOT IN (SELECT id FROM sent)), 0),"
             " coalesce((SELECT max(id) FROM deleted), 0),"
             " coalesce((SELECT max(id) FROM responses), 0),"
             " coalesce((SELECT value FROM meta WHERE key = 'cleared_upto'), 0))"

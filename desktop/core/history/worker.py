@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from desktop.core.history.store import PAGE, HistoryEntry, HistoryStore, StoredNotification, Types
 from desktop.core.models import Gap, ReceivedNotification, ReceivedResponse
+from desktop.core.readstate import Receipt, ReceiptState
 
 _T = TypeVar("_T")
 
@@ -52,6 +53,21 @@ class AsyncHistory:
 
     async def mark_all_read(self, *, types: Types = None, search: str = "") -> int:
         return await self._run(lambda: self._store.mark_all_read(types=types, search=search))
+
+    async def mark_read_upto(self, upto: int) -> int:
+        return await self._run(lambda: self._store.mark_read_upto(upto))
+
+    async def unread_ids(self, *, types: Types = None, search: str = "") -> list[int]:
+        return await self._run(lambda: self._store.unread_ids(types=types, search=search))
+
+    async def add_sent(self, notification: ReceivedNotification) -> bool:
+        return await self._run(lambda: self._store.add_sent(notification))
+
+    async def take_receipt(self, receipt: Receipt) -> ReceiptState:
+        return await self._run(lambda: self._store.take_receipt(receipt))
+
+    async def receipt(self, notification_id: int) -> ReceiptState | None:
+        return await self._run(lambda: self._store.receipt(notification_id))
 
     async def mark_read(self, notification_id: int) -> bool:
         return await self._run(lambda: self._store.mark_read(notification_id))

@@ -145,6 +145,33 @@ MIGRATIONS: tuple[Migration, ...] = (
     CREATE INDEX notifications_key ON notifications(sender_id, key, addressee);
     """,
     ),
+    Migration(
+        "read marks per user (ids, and everything up to an id); receipts (devices that have it, users who saw it)",
+        """
+    CREATE TABLE read_floors (
+        user_id BIGINT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+        upto BIGINT NOT NULL
+    );
+    CREATE TABLE read_marks (
+        user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        notification_id BIGINT NOT NULL,
+        PRIMARY KEY (user_id, notification_id)
+    );
+    CREATE TABLE receipt_devices (
+        notification_id BIGINT NOT NULL,
+        user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        device TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (notification_id, user_id, device)
+    );
+    CREATE TABLE receipt_seen (
+        notification_id BIGINT NOT NULL,
+        user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        at TEXT NOT NULL,
+        PRIMARY KEY (notification_id, user_id)
+    );
+    """,
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

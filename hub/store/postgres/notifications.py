@@ -11,6 +11,7 @@ from hub.store.base import LIVE_ONLY, NewNotification, PruneResult, Stored, Stor
 from hub.store.batch_plan import plan_batch, plan_lookups
 from hub.store.postgres import edits
 from hub.store.postgres.pool import PgPool, count_rows
+from hub.store.reads import ORPHAN_READS
 from hub.store.rows import notification_from_row
 from hub.store.schema import (
     AFTER_NOTIFICATION,
@@ -152,6 +153,8 @@ class PgNotifications:
             )
             gone += count_rows(await conn.execute(orphans(POSTGRES)))
             await conn.execute(ORPHAN_ANSWERS)
+            for statement in ORPHAN_READS:
+                await conn.execute(statement)
         return PruneResult(removed_deliveries=removed, removed_notifications=gone)
 
     # ------------------------------------------------------------------ cursors

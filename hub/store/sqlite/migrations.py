@@ -139,6 +139,33 @@ MIGRATIONS: tuple[Migration, ...] = (
     CREATE INDEX notifications_key ON notifications(sender_id, key, addressee);
     """,
     ),
+    Migration(
+        "read marks per user (ids, and everything up to an id); receipts (devices that have it, users who saw it)",
+        """
+    CREATE TABLE read_floors (
+        user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+        upto INTEGER NOT NULL
+    );
+    CREATE TABLE read_marks (
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        notification_id INTEGER NOT NULL,
+        PRIMARY KEY (user_id, notification_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE receipt_devices (
+        notification_id INTEGER NOT NULL,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        device TEXT NOT NULL,
+        at TEXT NOT NULL,
+        PRIMARY KEY (notification_id, user_id, device)
+    ) WITHOUT ROWID;
+    CREATE TABLE receipt_seen (
+        notification_id INTEGER NOT NULL,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        at TEXT NOT NULL,
+        PRIMARY KEY (notification_id, user_id)
+    ) WITHOUT ROWID;
+    """,
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -15,6 +15,7 @@ from hub.protocol import Notification
 from hub.store.answers import ORPHAN_ANSWERS
 from hub.store.base import NewNotification, PruneResult, Stored, StoredBatch
 from hub.store.batch_plan import plan_batch, plan_lookups
+from hub.store.reads import ORPHAN_READS
 from hub.store.rows import notification_from_row
 from hub.store.schema import NOTIFICATION_ROW, SQLITE, everyone_after_floor, orphans, replay_sql, user_notifications
 from hub.store.sqlite import edits
@@ -111,6 +112,8 @@ class SqliteNotifications:
                 ).rowcount
                 gone += db.execute(orphans(SQLITE)).rowcount
                 db.execute(ORPHAN_ANSWERS)
+                for statement in ORPHAN_READS:
+                    db.execute(statement)
             return PruneResult(removed_deliveries=removed, removed_notifications=gone)
 
         return await self._thread.run(run)

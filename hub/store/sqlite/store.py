@@ -26,6 +26,7 @@ from hub.store.schema import SQLITE, orphans
 from hub.store.sqlite.answers import SqliteAnswers
 from hub.store.sqlite.edits import SqliteEdits
 from hub.store.sqlite.notifications import SqliteNotifications
+from hub.store.sqlite.reads import SqliteReads
 from hub.store.sqlite.thread import NEWEST_ID, StoreThread, transaction
 from hub.timeutil import utc_now_iso
 
@@ -37,6 +38,7 @@ class SqliteStore(HandsOnNotifications):
     notifications: SqliteNotifications
     answers: SqliteAnswers
     edits: SqliteEdits
+    reads: SqliteReads
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -45,6 +47,7 @@ class SqliteStore(HandsOnNotifications):
         self.notifications = SqliteNotifications(self._thread)
         self.answers = SqliteAnswers(self._thread)
         self.edits = SqliteEdits(self._thread)
+        self.reads = SqliteReads(self._thread)
 
     async def open(self) -> None:
         await self._thread.open()

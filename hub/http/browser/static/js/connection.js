@@ -25,7 +25,8 @@ export class Connection {
    * onState(state, detail) with state "connecting" | "connected" | "offline" | "refused",
    * onResponse(response) (an answer to a notification's button, in the same order and id sequence),
    * onRetract(retraction) (the sender withdrew notifications: `retracted`, in the same order and sequence),
- * onWelcome(welcome), onPresence(name, online), onGap(gap), onHubError(error).
+   * onRead(marks) and onReceipt(receipt) (control rows, in the same order), onWelcome(welcome),
+   * onPresence(name, online), onGap(gap), onHubError(error).
    */
   constructor({ token, lastId, handlers }) {
     this.token = token;
@@ -71,6 +72,8 @@ export class Connection {
     }
     socket.on("response", (data) => this.receiveResponse(data));
     socket.on("retracted", (data) => this.receiveOrdered(retractionFromWire(data), this.handlers.onRetract));
+    socket.on("read", (data) => this.receiveControl(data, this.handlers.onRead));
+    socket.on("receipt", (data) => this.receiveControl(data, this.handlers.onReceipt));
     socket.on("welcome", (data) => this.handlers.onWelcome(data && typeof data === "object" ? data : {}));
     socket.on("user_online", (data) => this.presence(data, true));
     socket.on("user_offline", (data) => this.presence(data, false));
@@ -144,6 +147,17 @@ export class Connection {
     this.lastId = item.id;
     handle(item);
     this.handlers.onResume(item.id);
+    this.scheduleAck();
+  }
+
+  /** A control row (`read`, `receipt`): in the same id sequence, replayed and acked as a notification is. */
+  receiveControl(data, handler) {
+    if (typeof data !== "object" || data === null || !Number.isSafeInteger(data.id) || data.id <= this.lastId) {
+      return;
+    }
+    this.lastId = data.id;
+    handler?.(data);
+    this.handlers.onResume(data.id);
     this.scheduleAck();
   }
 

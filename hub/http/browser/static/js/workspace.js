@@ -30,8 +30,8 @@ export class Workspace {
     this.fresh = session.lastId === 0;
     this.leaving = false;
     this.history = new History();
-    this.readState = new ReadState(name);
     this.connection = new Connection({ token: session.token, lastId: session.lastId, handlers: this.handlers() });
+    this.readState = new ReadState(name, window.localStorage, (marks) => this.connection.call("mark_read", marks));
     this.compose = new ComposeView({ connection: this.connection, admin: session.user.admin, signal });
     this.rich = new RichActions({
       me: name,
@@ -80,6 +80,7 @@ export class Workspace {
           this.alerts.push(this.history.add([note]));
         }
       },
+      onRead: (marks) => this.readState.fromHub(marks),
       onResume: (id) => {
         this.session.lastId = id;
         saveSession(this.session);
@@ -113,6 +114,7 @@ export class Workspace {
       // connection brings everything after it.
       try {
         const older = await inboxUpTo(this.session.token, this.session.lastId);
+        this.readState.fromInbox(older);
         this.history.add(older.map(fromWire).filter((note) => note !== null));
       } catch (error) {
         if (error.code === "unauthorized") {
@@ -131,6 +133,7 @@ export class Workspace {
     status.title = detail;
     if (state === "connected") {
       this.ui.banner("");
+      this.readState.flush();
       this.rooms.refresh();
       this.people.refresh();
     } else if (state === "refused") {
