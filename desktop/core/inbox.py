@@ -7,6 +7,7 @@ count always says what the history holds.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Collection, Sequence
 from enum import StrEnum
 from typing import Generic, TypeVar
@@ -152,7 +153,7 @@ class Inbox(Generic[S]):
         if ids:
             await self.history.set_read(ids, True)
         await self._recount()
-        self.last_marks = marks
+        self.last_marks = dataclasses.replace(marks, ids=tuple(ids), upto=upto)  # what an open window follows
         self._changed(Change.MARKED)
 
     async def receipt(self, receipt: Receipt) -> None:

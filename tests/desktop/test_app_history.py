@@ -78,7 +78,8 @@ def test_history_rows_open_whole_mark_reply_delete_and_clear(
 
             # Opening the message marks it read; Reply answers bob with a message; marking it unread again counts.
             window.select_notification(ids["lunch"])
-            await reporter.until(lambda: app.unread.count == 1)
+            await reporter.until(lambda: window.detail.read_button.text() == "Mark as unread")
+            assert app.unread.count == 1
             compose = app.compose.dialog
             compose.type.setCurrentText("warning")
             QTest.mouseClick(window.detail.reply_button, Qt.MouseButton.LeftButton)
