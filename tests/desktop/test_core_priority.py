@@ -117,7 +117,7 @@ def test_a_history_from_before_rich_notifications_is_upgraded_and_answers_move_t
     db.commit()
     db.close()
     store = HistoryStore(path)
-    assert store.schema_version == SCHEMA_VERSION == 4
+    assert store.schema_version == SCHEMA_VERSION == 5  # 4: rich notifications, 5: receipts and what was sent
     old = store.get(1)
     assert old is not None and (old.notification.priority, old.notification.actions) == (Priority.DEFAULT, ())
     answer = ReceivedResponse(9, 1, "Approve", "bob", "alice", "t", None, datetime(2026, 1, 1, tzinfo=UTC))
