@@ -81,6 +81,7 @@ class Event(StrEnum):
     LIST_USERS = "list_users"
     LIST_ROOMS = "list_rooms"
     RESPOND = "respond"
+    CANCEL_SCHEDULED = "cancel_scheduled"
     # hub -> client
     WELCOME = "welcome"
     NOTIFICATION = "notification"

@@ -21,6 +21,7 @@ from hub.delivery.ports import Outlet
 from hub.errors import RequestError, Unavailable
 from hub.metrics import NoMetrics
 from hub.store import NewNotification, Store, Stored
+from hub.store.schedule import ScheduleGone
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,8 @@ class Pipeline:
                 for one in batch:
                     await self._commit([one])
                 return
-            log.error("could not store a notification from %s", batch[0][0].sender, exc_info=exc)
+            if not isinstance(exc, ScheduleGone):  # another hub delivered it: nothing went wrong
+                log.error("could not store a notification from %s", batch[0][0].sender, exc_info=exc)
             _fail_all(
                 batch, exc if isinstance(exc, RequestError) else RequestError("the notification could not be stored")
             )

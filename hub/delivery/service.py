@@ -26,6 +26,7 @@ from hub.delivery.presence import LocalPresenceNews, Presence
 from hub.delivery.replay import Replay
 from hub.delivery.rooms import RoomCache, Rooms
 from hub.delivery.roster import Roster
+from hub.delivery.scheduler import Scheduler
 from hub.delivery.sending import Sender
 from hub.delivery.sessions import Session
 from hub.delivery.users import UserCache
@@ -77,6 +78,8 @@ class Delivery:
         self.rooms = Rooms(config, store, self.room_cache, self.membership_limits, self.sender)
         self.roster = Roster(config, store, self.presence)
         self.answers = Answers(store, self.users, self.send_limits, self.sender)
+        parts = (self.users, self.room_cache, self.send_limits, self.sender)
+        self.scheduler = Scheduler(config, store, *parts, clustered=extension is not None)
         self.cursors = Cursors(config, store, self.presence, clock)
         self.replay = Replay(store, outbox, self.cursors, clock)
         self.maintenance = Maintenance(config, store, self.presence, outbox, self.metrics, self.all_buckets)
@@ -97,6 +100,7 @@ class Delivery:
         await self.maintenance.start()
         await self.users.prime()
         self.pipeline.start(self.jobs)
+        self.jobs.spawn(self.scheduler.run(), "scheduler")
         self.jobs.every(1.0, self.cursors.flush, "cursor-flush")
         self.jobs.every(self.config.revocation_poll_seconds, self.maintenance.check_revocations, "revocations")
         self.jobs.every(3600.0, self.maintenance.prune, "retention", first_now=True)

@@ -17,6 +17,7 @@ from hub.http.errors import add_fallback, json_errors
 from hub.http.health import health
 from hub.http.inbox import history, responses
 from hub.http.metrics import metrics_endpoint
+from hub.http.scheduled import cancel_scheduled, list_scheduled
 from hub.http.send import notify_room, notify_user, post_notification
 from hub.http.signin import login, logout
 
@@ -28,6 +29,8 @@ def add_routes(app: web.Application, config: HubConfig) -> None:
     app.router.add_post("/api/notifications", json_errors(post_notification))
     app.router.add_get("/api/notifications", json_errors(history), allow_head=False)
     app.router.add_get("/api/notifications/{id}/responses", json_errors(responses), allow_head=False)
+    app.router.add_get("/api/scheduled", json_errors(list_scheduled), allow_head=False)
+    app.router.add_delete("/api/scheduled/{key}", json_errors(cancel_scheduled))
     app.router.add_post("/api/notify/room/{room}", json_errors(notify_room))  # before /api/notify/{user}
     app.router.add_post("/api/notify/{user}", json_errors(notify_user))
     openapi.add_routes(app, config)

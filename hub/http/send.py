@@ -23,12 +23,14 @@ from pydantic import BaseModel
 from hub.app_keys import SERVICE
 from hub.delivery.sessions import Actor
 from hub.http.bodies import read_json, read_text, token_owner
+from hub.http.scheduled import schedule_options, submit_scheduled
 from hub.ntfy_headers import NtfyHeaders
 from hub.protocol import (
     HttpNotification,
     RoomMessage,
     SendNotification,
 )
+from hub.schedule import wants_schedule
 from hub.validation import validate
 
 log = logging.getLogger(__name__)
@@ -59,7 +61,10 @@ async def _submit(request: web.Request, payload: HttpNotification) -> web.Respon
 
 
 async def post_notification(request: web.Request) -> web.Response:
-    return await _submit(request, validate(HttpNotification, await read_json(request)))
+    data = await read_json(request)
+    if wants_schedule(data):
+        return await submit_scheduled(request, data)
+    return await _submit(request, validate(HttpNotification, data))
 
 
 def _option(request: web.Request, name: str) -> str | None:
@@ -93,6 +98,9 @@ async def _notify_text(request: web.Request, target: dict[str, Any]) -> web.Resp
         if value is not None:
             data[name] = value
     data.update(_ntfy_fields(request))
+    data.update(schedule_options(request))
+    if wants_schedule(data):
+        return await submit_scheduled(request, data)
     return await _submit(request, validate(HttpNotification, data))
 
 

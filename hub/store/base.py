@@ -16,6 +16,7 @@ from hub.protocol import Kind, Notification, NotificationType
 
 if TYPE_CHECKING:
     from hub.store.answers import AnswersPart
+    from hub.store.schedule import SchedulePart
 
 
 class TokenKind(StrEnum):
@@ -82,6 +83,8 @@ class NewNotification(NamedTuple):
     rich: dict[str, Any] | None = None
     #: For RESPONSE: the users it goes to (the sender and the answered notification's recipients).
     audience: tuple[int, ...] = ()
+    #: For a scheduled send being delivered: its `scheduled` row, removed in the same transaction.
+    schedule_id: int | None = None
 
 
 class Stored(NamedTuple):
@@ -111,6 +114,10 @@ class Store(Protocol):
     @property
     def answers(self) -> AnswersPart:
         """Answers to `respond` buttons (`hub.store.answers`)."""
+
+    @property
+    def schedule(self) -> SchedulePart:
+        """Scheduled sends (`hub.store.schedule`)."""
 
     async def open(self) -> None: ...
     async def close(self) -> None: ...

@@ -33,6 +33,23 @@ TABLES: dict[str, tuple[str, ...]] = {
     "inbox": ("user_id", "notification_id"),
     "cursors": ("device", "user_id", "last_id"),
     "responses": ("notification_id", "user_id", "label", "response_id", "created_at"),
+    "scheduled": (
+        "id",
+        "user_id",
+        "key",
+        "kind",
+        "type",
+        "title",
+        "message",
+        "sender",
+        "to_user_id",
+        "room",
+        "rich",
+        "deliver_at",
+        "created_at",
+        "claimed_by",
+        "claimed_until",
+    ),
 }
 #: Each backend's own bookkeeping tables, besides `TABLES`.
 OWN_TABLES: dict[str, frozenset[str]] = {

@@ -10,6 +10,7 @@ from hub.store.answers import ORPHAN_ANSWERS
 from hub.store.base import LIVE_ONLY, NewNotification, PruneResult, Stored, StoredBatch
 from hub.store.batch_plan import plan_batch, plan_lookups
 from hub.store.postgres.pool import PgPool, count_rows
+from hub.store.postgres.schedule import take_fired
 from hub.store.rows import notification_from_row
 from hub.store.schema import (
     NOTIFICATION_COLUMNS,
@@ -42,6 +43,7 @@ class PgNotifications:
         lookups = plan_lookups(new)
         async with self._pool.tx() as conn:
             prev = int(await conn.fetchval("SELECT last_id FROM notification_head FOR UPDATE"))
+            await take_fired(conn, new)
             everyone = [r[0] for r in await conn.fetch("SELECT id FROM users ORDER BY id")] if lookups.everyone else []
             members: dict[str, list[int]] = {}
             if lookups.rooms:

@@ -31,6 +31,7 @@ from hub.store.delegate import HandsOnNotifications
 from hub.store.postgres.answers import PgAnswers
 from hub.store.postgres.notifications import PgNotifications
 from hub.store.postgres.pool import PgPool, count_rows
+from hub.store.postgres.schedule import PgSchedule
 from hub.store.rows import token_from_row, user_from_row
 from hub.store.schema import POSTGRES, orphans
 from hub.timeutil import utc_now_iso
@@ -44,12 +45,14 @@ class PostgresStore(HandsOnNotifications):
 
     notifications: PgNotifications
     answers: PgAnswers
+    schedule: PgSchedule
 
     def __init__(self, dsn: str, *, min_size: int = 1, max_size: int = 10, timeout: float = 5.0) -> None:
         self.dsn = dsn
         self.pool = PgPool(dsn, min_size=min_size, max_size=max_size, timeout=timeout)
         self.notifications = PgNotifications(self.pool)
         self.answers = PgAnswers(self.pool)
+        self.schedule = PgSchedule(self.pool)
 
     def __repr__(self) -> str:
         return f"PostgresStore({self.where()!r})"

@@ -25,6 +25,7 @@ from hub.store.rows import token_from_row, user_from_row
 from hub.store.schema import SQLITE, orphans
 from hub.store.sqlite.answers import SqliteAnswers
 from hub.store.sqlite.notifications import SqliteNotifications
+from hub.store.sqlite.schedule import SqliteSchedule
 from hub.store.sqlite.thread import NEWEST_ID, StoreThread, transaction
 from hub.timeutil import utc_now_iso
 
@@ -35,6 +36,7 @@ class SqliteStore(HandsOnNotifications):
 
     notifications: SqliteNotifications
     answers: SqliteAnswers
+    schedule: SqliteSchedule
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -42,6 +44,7 @@ class SqliteStore(HandsOnNotifications):
         self._run = self._thread.run
         self.notifications = SqliteNotifications(self._thread)
         self.answers = SqliteAnswers(self._thread)
+        self.schedule = SqliteSchedule(self._thread)
 
     async def open(self) -> None:
         await self._thread.open()
