@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from hub import __version__, logs
-from hub.cli import backup, rooms, send, serve, tls, tokens, users
+from hub.cli import backup, rooms, scheduled, send, serve, tls, tokens, users
 from hub.cli.common import add_common, effective_config, with_accounts
 from hub.config import env_name
 from hub.errors import CannotListen, ConfigError, RequestError, StoreError
@@ -33,6 +33,7 @@ examples:
   notify-hub user add ci --no-password     an account for scripts: device tokens only
   notify-hub token create ci --send-only --label ci      a token that can only send (for scripts)
   notify-hub send --to alice --title CI "Build failed"   send over HTTP (token: LAN_NOTIFY_TOKEN)
+  notify-hub send --room dev --in 30m --key standup "Stand-up"   deliver it in 30 minutes
   notify-hub tls self-signed --host hub.lan             a certificate for --tls-cert/--tls-key
   notify-hub backup /backup/hub.sqlite3    copy the store while the hub runs
 """
@@ -60,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
             help=f"PostgreSQL URL of a shared store (env {env_name('database')}; default: SQLite in the data dir)",
         )
     send.add_parser(commands)
+    scheduled.add_parser(commands)
     tls.add_parser(commands)
     return parser
 
@@ -67,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command in ("send", "tls"):
+    if args.command in ("send", "tls", "scheduled"):
         status: int = args.run(args)
         return status
     try:

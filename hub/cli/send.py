@@ -4,11 +4,13 @@
     echo "Disk full" | notify-hub send --room ops -
     notify-hub send --to alice --priority high --view "Pipeline=https://ci.lan/118" \
         --respond Approve --respond Reject --wait 10m "Deploy 2.14 to prod?"
+    notify-hub send --room dev --in 30m --key standup "Stand-up in 5 minutes"
 
 The token comes from `--token`, else `LAN_NOTIFY_TOKEN`, else the keyring entry the tray app made
 (service `lan-notify`, user name `USER@HUB_URL`). Exit status: 0 sent; 1 the hub refused (its
 message is printed); 2 usage (no token, bad options); 3 the hub could not be reached or its
-certificate could not be trusted; 4 (`--wait`) nobody answered in time.
+certificate could not be trusted; 4 (`--wait`) nobody answered in time. With `--in` or `--at` the
+hub stores it and delivers it then (`notify-hub scheduled` lists what is pending).
 
 With `--wait`, the first answer is printed as `NAME: LABEL` once someone presses one of the
 `--respond` buttons, and the exit status is 0.
@@ -29,6 +31,7 @@ import aiohttp
 
 from hub import tls
 from hub.auth import KEYRING_SERVICE, keyring_user
+from hub.cli.later import add_schedule_options, schedule_fields, scheduled_line
 from hub.cli.wait import duration, first_answer, shown
 from hub.errors import ConfigError, FingerprintError, SendFailed
 from hub.protocol import NotificationType
@@ -78,19 +81,26 @@ def add_parser(commands: Any) -> None:
         help="after sending, wait this long (30s, 10m, 2h) for the first answer to a --respond button: "
         "print it and exit 0, or exit 4 when nobody answered",
     )
-    send.add_argument(
+    add_schedule_options(send)
+    add_connection_options(send)
+    send.set_defaults(run=run)
+
+
+def add_connection_options(parser: argparse.ArgumentParser) -> None:
+    """How a command reaches the hub over HTTP: its URL, the token, and how its certificate is trusted."""
+    parser.add_argument(
         "--hub",
         metavar="URL",
         default=os.environ.get("LAN_NOTIFY_HUB", DEFAULT_HUB),
         help=f"the hub's URL (env LAN_NOTIFY_HUB; default {DEFAULT_HUB})",
     )
-    send.add_argument("--token", help="a device or send-only token (else env LAN_NOTIFY_TOKEN, else the keyring)")
-    send.add_argument(
+    parser.add_argument("--token", help="a device or send-only token (else env LAN_NOTIFY_TOKEN, else the keyring)")
+    parser.add_argument(
         "--user",
         default=os.environ.get("LAN_NOTIFY_USER"),
         help="whose keyring entry to use (env LAN_NOTIFY_USER; default: your login name)",
     )
-    trust = send.add_mutually_exclusive_group()
+    trust = parser.add_mutually_exclusive_group()
     trust.add_argument(
         "--ca-file", type=Path, metavar="FILE", help="trust the hub's certificate through this CA/certificate file"
     )
@@ -99,10 +109,14 @@ def add_parser(commands: Any) -> None:
         metavar="SHA256",
         help="pin the hub's certificate: its SHA-256 fingerprint (notify-hub tls self-signed)",
     )
-    send.add_argument(
+    parser.add_argument(
         "--timeout", type=float, default=10.0, metavar="SECONDS", help="seconds to wait for the hub (default 10)"
     )
-    send.set_defaults(run=run)
+
+
+def hub_token(args: argparse.Namespace, hub_url: str) -> str | None:
+    """The token: `--token`, else LAN_NOTIFY_TOKEN, else the tray app's keyring entry."""
+    return args.token or os.environ.get("LAN_NOTIFY_TOKEN") or keyring_token(args.user or _login_name(), hub_url)
 
 
 def keyring_token(user: str, hub_url: str, timeout: float = 5.0) -> str | None:
@@ -136,7 +150,7 @@ async def post(url: str, token: str, body: dict[str, Any], ssl: Any, timeout: fl
             answer = await response.json(content_type=None)
         except ValueError:
             answer = None
-        if response.status == 201 and isinstance(answer, dict):
+        if response.status in (201, 202) and isinstance(answer, dict):  # 202: scheduled
             return answer
         error = answer.get("error") if isinstance(answer, dict) else None
         if isinstance(error, dict) and "message" in error:
@@ -150,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"--hub must be an http:// or https:// URL, not {args.hub!r}", EXIT_USAGE)
     if (args.fingerprint or args.ca_file) and not hub_url.startswith("https://"):
         return _fail("--fingerprint and --ca-file need an https:// hub URL", EXIT_USAGE)
-    token = args.token or os.environ.get("LAN_NOTIFY_TOKEN") or keyring_token(args.user or _login_name(), hub_url)
+    token = hub_token(args, hub_url)
     if not token:
         return _fail(
             "no token: pass --token, set LAN_NOTIFY_TOKEN, or sign in with the tray app "
@@ -163,6 +177,7 @@ def run(args: argparse.Namespace) -> int:
         body["type"] = args.type
     try:
         body.update(rich_fields(args))
+        body.update(schedule_fields(args))
     except ValueError as exc:
         return _fail(str(exc), EXIT_USAGE)
     if args.wait is not None and not args.respond:
@@ -176,6 +191,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         ssl = tls.client_ssl(args.ca_file, args.fingerprint)
         answer = asyncio.run(post(hub_url, token, body, ssl, args.timeout))
+        if answer.get("scheduled"):
+            print(scheduled_line(answer), flush=True)
+            return 0
         n = answer.get("recipients", 0)
         print(f"sent notification {answer.get('id')} to {n} recipient{'' if n == 1 else 's'}", flush=True)
         if args.wait is not None:
