@@ -175,9 +175,12 @@ class Scheduler:
         try:
             await self.fire_due()
             due = await self._store.schedule.next_due()
-        except Unavailable as exc:
+        except Exception as exc:  # the store is down, or something unforeseen: look again soon
             if not self._failing:
-                log.warning("cannot deliver scheduled notifications yet: %s", exc.message)
+                words = exc.message if isinstance(exc, Unavailable) else repr(exc)
+                log.warning(
+                    "cannot deliver scheduled notifications yet: %s", words, exc_info=not isinstance(exc, Unavailable)
+                )
             self._failing = True
             return RETRY
         self._failing = False

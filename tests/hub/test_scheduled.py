@@ -176,3 +176,17 @@ async def test_a_scheduled_send_is_checked_as_a_send_is(hub: Hub) -> None:
     assert nobody["error"]["code"] == "not_found"
     assert everyone["error"]["code"] == "forbidden"
     assert system["error"]["code"] == "forbidden"
+
+
+async def test_an_open_hub_schedules_with_the_claimed_identity(hub_factory: Any) -> None:
+    hub = await hub_factory(open=True)
+    clock = Shifted(hub)
+    alice = await hub.client(auth={"userId": "alice"})
+    bob = await hub.client(auth={"userId": "bob"}, name="bob")
+
+    ack = await alice.call("send_notification", {"to": "bob", "message": "later, openly", "delay": "10m"})
+    clock.advance(600)
+    note = await bob.next("notification")
+
+    assert ack["scheduled"] is True
+    assert (note["from"], note["message"]) == ("alice", "later, openly")

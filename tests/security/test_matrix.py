@@ -47,6 +47,9 @@ ACTIONS = (
     "make_room_admins_only",
     "respond",
     "read_responses",
+    "schedule_room",
+    "cancel_other_schedule",
+    "list_other_schedule",
 )
 
 A, U, F, N = "allow", "unauthorized", "forbidden", "not_found"
@@ -59,13 +62,15 @@ MATRIX: dict[str, tuple[str, ...]] = {
     # Rooms: make one by joining a new name (rooms_per_user 20), and the same with rooms_per_user 0
     # Answers: `respond` to bob's question in the restricted room (its recipients only), and
     # `GET /api/notifications/{id}/responses` of mem's question there (its sender only)
-    "anonymous": (U, U, U, U, U, U, U, U, NONE, U, U, U, U, U, U, U),
-    "revoked": (U, U, U, U, U, U, U, U, NONE, U, U, U, U, U, U, U),
-    "send_only": (F, F, F, F, F, F, F, OWN, NONE, A, F, F, F, F, F, N),
-    "user": (A, A, F, F, F, F, OWN, OWN, NONE, A, F, F, A, F, N, N),
-    "admin": (A, A, F, A, A, F, OWN, OWN, NONE, A, F, A, A, A, N, N),
-    "member": (A, A, A, F, F, A, OWN, OWN, NONE, A, A, F, A, F, A, A),
-    "non_member": (A, A, F, F, F, F, OWN, OWN, NONE, A, F, F, A, F, N, N),
+    # Scheduled: a scheduled send to the restricted room (as a send), cancelling bob's by its key
+    # (`DELETE /api/scheduled/{key}`, and `cancel_scheduled`), `GET /api/scheduled` (the caller's own)
+    "anonymous": (U, U, U, U, U, U, U, U, NONE, U, U, U, U, U, U, U, U, U, U),
+    "revoked": (U, U, U, U, U, U, U, U, NONE, U, U, U, U, U, U, U, U, U, U),
+    "send_only": (F, F, F, F, F, F, F, OWN, NONE, A, F, F, F, F, F, N, F, N, OWN),
+    "user": (A, A, F, F, F, F, OWN, OWN, NONE, A, F, F, A, F, N, N, F, N, OWN),
+    "admin": (A, A, F, A, A, F, OWN, OWN, NONE, A, F, A, A, A, N, N, F, N, OWN),
+    "member": (A, A, A, F, F, A, OWN, OWN, NONE, A, A, F, A, F, A, A, A, N, OWN),
+    "non_member": (A, A, F, F, F, F, OWN, OWN, NONE, A, F, F, A, F, N, N, F, N, OWN),
 }
 
 ROOM = "secret"  # restricted to member and bob
@@ -217,6 +222,8 @@ async def run_action(world: World, actor: str, action: str) -> str:
             return A
         assert "Approve" not in str(body)
         return str(body["error"]["code"])
+    if action in ("cancel_other_schedule", "list_other_schedule"):
+        return await others_schedule(world, actor, action)
     if action == "respond":
         question = await ask_the_room(world, world.bob_token)
     if action == "read_other_history":
@@ -261,6 +268,11 @@ async def run_action(world: World, actor: str, action: str) -> str:
         outcome = await sent(client, "respond", {"id": question, "label": "Approve"})
         assert len(await world.hub.store.answers.answers(question)) == (outcome == A)
         return outcome
+    if action == "schedule_room":
+        outcome = await sent(client, "room_message", {"room": ROOM, "message": "later", "delay": "1h"})
+        me = await world.hub.store.get_user(_name_of(actor))
+        assert me is not None and len(await world.hub.store.schedule.pending(me.id)) == (outcome == A)
+        return outcome
     if action == "join_restricted":
         outcome = await sent(client, "join_room", {"room": ROOM})
         rooms = (await client.call("list_rooms"))["rooms"]
@@ -276,6 +288,29 @@ async def run_action(world: World, actor: str, action: str) -> str:
         # GET /api/notifications exists (the caller's own inbox; a `user` parameter is ignored)
         assert status in {404, 405} or (status == 200 and "only for bob" not in str(body)), (path, status)
     return OWN
+
+
+async def others_schedule(world: World, actor: str, action: str) -> str:
+    """bob's scheduled send (key `bobs`) is out of everyone else's reach: cancelling it is `not_found`
+    (over HTTP and Socket.IO), listing shows only the caller's own; it stays pending."""
+    bob = await answerer(world, world.bob_token)
+    later = {"to": "bob", "message": "bob's own, later", "delay": "1h", "key": "bobs"}
+    assert (await bob.call("send_notification", later))["ok"]
+    token = world.tokens[actor]
+    if action == "cancel_other_schedule":
+        status, body = await http_json(world, "DELETE", "/api/scheduled/bobs", token)
+        outcome = A if status == 200 else str(body["error"]["code"])
+        client, _ = await connect(world, actor)
+        if client is not None:
+            assert await sent(client, "cancel_scheduled", {"key": "bobs"}) == outcome
+    else:
+        status, body = await http_json(world, "GET", "/api/scheduled", token)
+        outcome = OWN if status == 200 else str(body["error"]["code"])
+        assert "bob's own" not in str(body)
+    owner = await world.hub.store.get_user("bob")
+    assert owner is not None
+    assert [p.new.message for p in await world.hub.store.schedule.pending(owner.id)] == ["bob's own, later"]
+    return outcome
 
 
 async def give_bob_a_secret(world: World) -> None:
