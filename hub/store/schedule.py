@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from hub.errors import Conflict
 from hub.protocol import Kind, NotificationType
 from hub.store.base import NewNotification
-from hub.store.schema import Dialect
+from hub.store.schema import TABLES, Dialect
 
 
 class ScheduleGone(Conflict):
@@ -72,20 +72,8 @@ class SchedulePart(Protocol):
         """Forget every claim (one hub alone on its store, at start: claims of a process that died)."""
 
 
-COLUMNS = (
-    "user_id",
-    "key",
-    "kind",
-    "type",
-    "title",
-    "message",
-    "sender",
-    "to_user_id",
-    "room",
-    "rich",
-    "deliver_at",
-    "created_at",
-)
+#: The columns a schedule is written with: all but its id and its claim (`schema.TABLES`).
+COLUMNS = TABLES["scheduled"][1:-2]
 SELECT = "id, " + ", ".join(COLUMNS)
 
 
