@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final
 
+from desktop.core.later import scheduled_text
 from hub.protocol import MAX_MESSAGE_BYTES, MAX_TITLE_CHARS, Event, NotificationType
 from hub.rich import MAX_ACTION_LABEL_CHARS, MAX_ACTIONS, Priority, link_problem
 
@@ -71,6 +73,8 @@ class ComposeDraft:
     #: The labels of `respond` buttons: answers that come back to the sender.
     answers: tuple[str, ...] = ()
     markdown: bool = False
+    #: Send later: when the hub delivers it (ISO 8601 with an offset, `desktop.core.later`); "" now.
+    deliver_at: str = ""
 
 
 def parse_answers(text: str) -> tuple[str, ...]:
@@ -174,6 +178,8 @@ def request_for(draft: ComposeDraft) -> tuple[str, dict[str, Any]]:
         body["actions"] = [{"action": "respond", "label": label} for label in draft.answers]
     if draft.markdown:
         body["format"] = "markdown"
+    if draft.deliver_at:
+        body["deliver_at"] = draft.deliver_at
     if draft.to.kind is TargetKind.ROOM:
         return Event.ROOM_MESSAGE.value, {"room": draft.to.name, **body}
     if draft.to.kind is TargetKind.EVERYONE:
@@ -209,6 +215,8 @@ def cannot_receive_text(name: str) -> str:
 def sent_text(draft: ComposeDraft, answer: Mapping[str, Any], send_only: int = 0) -> str:
     """What the dialog says once the hub took it. To everyone, the hub counts every account, `send_only`
     ones (scripts') too: the people it reaches are the others."""
+    if answer.get("scheduled"):
+        return scheduled_text(draft.to.label, answer, datetime.now().astimezone())
     recipients = answer.get("recipients")
     if isinstance(recipients, int) and draft.to.kind is TargetKind.EVERYONE:
         recipients = max(0, recipients - send_only)
