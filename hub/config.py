@@ -169,7 +169,7 @@ class HubConfig:
         metadata={"help": "the soonest a send may be scheduled, seconds ahead (at most 10); lower it only for tests"},
     )
     schedule_max_pending: int = field(
-        default=100, metadata={"help": "scheduled notifications one account may have pending at once"}
+        default=100, metadata={"help": "scheduled notifications one account may have pending at once (0: none)"}
     )
     web_app: bool = field(
         default=True, metadata={"help": "serve the web app at /app/ (and at / when no public folder has an index.html)"}

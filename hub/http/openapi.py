@@ -246,8 +246,9 @@ def _paths() -> dict[str, Any]:
         },
         "/api/notifications": {
             "post": {
-                "summary": "Send a notification to a user, a room, or everyone (admins)",
+                "summary": "Send a notification to a user, a room, or everyone (admins); now, or later",
                 "security": _BEARER,
+                "parameters": [p for p in SCHEDULE_PARAMETERS if p["in"] == "header"],
                 "requestBody": {
                     "required": True,
                     "content": {

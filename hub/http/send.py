@@ -62,6 +62,8 @@ async def _submit(request: web.Request, payload: HttpNotification) -> web.Respon
 
 async def post_notification(request: web.Request) -> web.Response:
     data = await read_json(request)
+    if isinstance(data, dict):  # the schedule's headers, as on the text sends; the body's fields win
+        data = {**schedule_options(request), **data}
     if wants_schedule(data):
         return await submit_scheduled(request, data)
     return await _submit(request, validate(HttpNotification, data))

@@ -92,3 +92,23 @@ async def test_the_list_and_cancel_need_a_token_and_a_bad_key_is_invalid(hub: Hu
 
     assert anonymous.status == 401
     assert bad_key.status == 400 and bad_key.body["error"]["code"] == "invalid_payload"
+
+
+async def test_a_json_send_takes_the_headers_too_and_its_own_fields_win(hub: Hub) -> None:
+    token = await hub.user("alice")
+    await hub.user("bob")
+
+    by_header = await call(
+        hub, "POST", "/api/notifications", token=token, json={"to": "bob", "message": "a"}, headers={"In": "2h"}
+    )
+    both = await call(
+        hub,
+        "POST",
+        "/api/notifications",
+        token=token,
+        json={"to": "bob", "message": "b", "delay": "1h"},
+        headers={"X-Delay": "2h"},
+    )
+
+    assert by_header.status == 202 and 7100 < seconds_ahead(by_header.body["deliver_at"]) <= 7200
+    assert both.status == 202 and 3500 < seconds_ahead(both.body["deliver_at"]) <= 3600
