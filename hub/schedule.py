@@ -104,7 +104,8 @@ def _moment(value: Any) -> Any:
     return value
 
 
-Delay = Annotated[int, BeforeValidator(_delay), Field(strict=True, ge=0)]
+#: Seconds; bounded far past the limit (which `ScheduleFields.when` words) so that no date overflows.
+Delay = Annotated[int, BeforeValidator(_delay), Field(strict=True, ge=0, le=1_000_000_000)]
 DeliverAt = Annotated[datetime, BeforeValidator(_moment)]
 
 

@@ -31,7 +31,7 @@ from hub.delivery.sessions import Actor
 from hub.delivery.users import UserCache
 from hub.errors import Conflict, Forbidden, NotFound, Unavailable
 from hub.protocol import Announce, Broadcast, Kind, NotificationType, SendNotification
-from hub.schedule import ScheduleFields, from_epoch_ms, iso_ms, scheduled_ack
+from hub.schedule import ScheduleFields, epoch_ms, from_epoch_ms, iso_ms, scheduled_ack
 from hub.store import NewNotification, Store
 from hub.store.schedule import NewSchedule, PendingSchedule, ScheduleGone
 from hub.timeutil import utc_now_iso
@@ -96,7 +96,7 @@ class Scheduler:
             to_user_id=to_user_id,
             room=room,
             rich=send.rich_wire() or None,
-            deliver_at=int(moment.timestamp() * 1000),
+            deliver_at=epoch_ms(moment),
             created_at=utc_now_iso(),
         )
         cap = self._config.schedule_max_pending

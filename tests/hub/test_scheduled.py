@@ -86,6 +86,10 @@ def timezone_plus_one() -> Any:
     [
         ({"delay": "5s"}, "invalid_payload", "10 s to 7 days ahead"),
         ({"delay": "8d"}, "invalid_payload", "10 s to 7 days ahead"),
+        ({"delay": 10**12}, "invalid_payload", "delay"),
+        ({"delay": "999999999d"}, "invalid_payload", "delay"),
+        ({"deliver_at": "999999999999"}, "invalid_payload", "deliver_at"),
+        ({"deliver_at": "9999-12-31T23:59:59-14:00"}, "invalid_payload", "7 days"),
         ({"delay": "soon"}, "invalid_payload", "a delay is a whole number and a unit"),
         ({"deliver_at": "2026-12-07T17:00:00"}, "invalid_payload", "needs an offset"),
         ({"deliver_at": "2020-01-01T00:00:00Z"}, "invalid_payload", "10 s to 7 days ahead"),
