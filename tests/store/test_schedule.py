@@ -4,6 +4,8 @@ notification (a second firing stores nothing)."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from hub.protocol import Kind, NotificationType
@@ -117,3 +119,16 @@ async def test_a_schedule_goes_with_its_senders_or_its_recipients_account(store:
 
     assert await store.schedule.pending(alice.id) == []
     assert await store.schedule.next_due() is None
+
+
+async def test_two_hubs_claiming_at_once_share_the_due_schedules_out(store: Store) -> None:
+    alice = await store.create_user("alice", None, admin=False)
+    made = {await store.schedule.add(later(alice.id, alice.id, text=str(n)), 100) for n in range(40)}
+
+    a, b = await asyncio.gather(
+        store.schedule.claim("hub-a", AT, 5000, 25), store.schedule.claim("hub-b", AT, 5000, 25)
+    )
+
+    ids_a, ids_b = {p.id for p in a}, {p.id for p in b}
+    assert not ids_a & ids_b
+    assert ids_a | ids_b == made
