@@ -194,3 +194,39 @@ async def test_an_open_hub_schedules_with_the_claimed_identity(hub_factory: Any)
 
     assert ack["scheduled"] is True
     assert (note["from"], note["message"]) == ("alice", "later, openly")
+
+
+async def test_a_retraction_cancels_the_waiting_send_of_its_key_to_that_addressee_only(hub: Hub) -> None:
+    alice_token = await hub.user("alice")
+    alice = await hub.client(alice_token)
+    await hub.user("bob")
+    await hub.user("carol")
+    for to in ("bob", "carol"):
+        later = {"to": to, "message": f"build 7 for {to}", "delay": "1h", "key": "build-7"}
+        assert (await alice.call("send_notification", later))["ok"]
+
+    retracted = await alice.call("retract", {"key": "build-7", "to": "bob"})
+
+    assert retracted == {"ok": True, "id": None, "retracts": [], "recipients": 0, "cancelled": 1}
+    listed = await call(hub, "GET", "/api/scheduled", token=alice_token)
+    assert [(s["to"], s["key"]) for s in listed.body["scheduled"]] == [("carol", "build-7")]
+
+
+async def test_a_scheduled_send_with_a_key_replaces_the_version_sent_before_when_it_fires(hub: Hub) -> None:
+    clock = Shifted(hub)
+    alice = await hub.client(await hub.user("alice"))
+    bob = await hub.client(await hub.user("bob"), name="bob")
+    first = await alice.call("send_notification", {"to": "bob", "message": "build 8 running", "key": "build-8"})
+    assert (await bob.next("notification"))["id"] == first["id"]
+    later = {"to": "bob", "message": "build 8: nightly report", "delay": "30m", "key": "build-8"}
+    assert (await alice.call("send_notification", later))["scheduled"]
+
+    clock.advance(30 * 60)
+    fired = await bob.next("notification")
+
+    assert (fired["message"], fired["key"], fired["replaces"], fired["edited"]) == (
+        "build 8: nightly report",
+        "build-8",
+        first["id"],
+        True,
+    )
