@@ -164,6 +164,13 @@ class HubConfig:
             "the hub's own paths win; empty: none (see docs/web.md)"
         },
     )
+    schedule_min_seconds: float = field(
+        default=10.0,
+        metadata={"help": "the soonest a send may be scheduled, seconds ahead (at most 10); lower it only for tests"},
+    )
+    schedule_max_pending: int = field(
+        default=100, metadata={"help": "scheduled notifications one account may have pending at once (0: none)"}
+    )
     web_app: bool = field(
         default=True, metadata={"help": "serve the web app at /app/ (and at / when no public folder has an index.html)"}
     )
@@ -238,6 +245,8 @@ def _check(config: HubConfig) -> HubConfig:
     if config.cluster_ttl_seconds <= 0:
         problems.append("cluster_ttl_seconds must be positive")
     problems.extend(_room_problems(config))
+    if not 0 < config.schedule_min_seconds <= 10 or config.schedule_max_pending < 0:
+        problems.append("schedule_min_seconds must be more than 0 and at most 10; schedule_max_pending 0 or more")
     if config.ping_interval <= 0 or config.ping_timeout <= 0:
         problems.append("ping_interval and ping_timeout must be positive")
     if config.log_level not in {"debug", "info", "warning", "error"}:

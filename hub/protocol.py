@@ -88,6 +88,7 @@ class Event(StrEnum):
     RETRACT = "retract"
     MARK_READ = "mark_read"
     SEEN = "seen"
+    CANCEL_SCHEDULED = "cancel_scheduled"
     # hub -> client
     WELCOME = "welcome"
     NOTIFICATION = "notification"

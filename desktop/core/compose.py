@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Final
 
+from desktop.core.later import scheduled_text
 from desktop.core.models import ReceivedNotification
 from hub.protocol import MAX_MESSAGE_BYTES, MAX_TITLE_CHARS, Event, Kind, NotificationType
 from hub.rich import MAX_ACTION_LABEL_CHARS, MAX_ACTIONS, Priority, link_problem
@@ -75,6 +76,8 @@ class ComposeDraft:
     markdown: bool = False
     #: Ask for receipts: the sender's devices are told when it is delivered and seen.
     receipt: bool = False
+    #: Send later: when the hub delivers it (ISO 8601 with an offset, `desktop.core.later`); "" now.
+    deliver_at: str = ""
 
 
 def parse_answers(text: str) -> tuple[str, ...]:
@@ -180,6 +183,8 @@ def request_for(draft: ComposeDraft) -> tuple[str, dict[str, Any]]:
         body["format"] = "markdown"
     if draft.receipt:
         body["receipt"] = True
+    if draft.deliver_at:
+        body["deliver_at"] = draft.deliver_at
     if draft.to.kind is TargetKind.ROOM:
         return Event.ROOM_MESSAGE.value, {"room": draft.to.name, **body}
     if draft.to.kind is TargetKind.EVERYONE:
@@ -215,6 +220,8 @@ def cannot_receive_text(name: str) -> str:
 def sent_text(draft: ComposeDraft, answer: Mapping[str, Any], send_only: int = 0) -> str:
     """What the dialog says once the hub took it. To everyone, the hub counts every account, `send_only`
     ones (scripts') too: the people it reaches are the others."""
+    if answer.get("scheduled"):
+        return scheduled_text(draft.to.label, answer, datetime.now().astimezone())
     recipients = answer.get("recipients")
     if isinstance(recipients, int) and draft.to.kind is TargetKind.EVERYONE:
         recipients = max(0, recipients - send_only)

@@ -1,5 +1,6 @@
 """The compose dialog: recipient (with completion), type, optional title, text with a live counter; and
-optionally a priority, a link opened on a click, answer buttons whose answer comes back, and Markdown.
+optionally a priority, a link opened on a click, answer buttons whose answer comes back, Markdown, and
+when to deliver it ("Send later": in 30 minutes, in an hour, tomorrow at 9:00, or at a time).
 
 Enter sends (Shift+Enter is a new line), Esc cancels. The dialog never talks to the hub: it emits
 `send_requested(ComposeDraft)` and shows what the app tells it (`show_result`), keeping the typed text
@@ -8,7 +9,9 @@ when the hub said no.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from datetime import datetime, time
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -21,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +38,7 @@ from desktop.core.compose import (
     parse_recipient,
     problem_with,
 )
+from desktop.core.later import When, deliver_at
 from desktop.core.reply import REPLY_TYPE
 from desktop.ui.fit import keep_fitted
 from hub.protocol import NotificationType
@@ -82,6 +87,14 @@ class ComposeDialog(QDialog):
         self.markdown = QCheckBox("The message is Markdown")
         self.receipt = QCheckBox("Ask for a receipt")
         self.receipt.setToolTip("You are told when it is delivered, and who has seen it")
+        self.when = QComboBox()
+        self.when.addItems([w.value for w in When])
+        self.when.setToolTip("Send later: the hub keeps it and delivers it then, even if this computer is off")
+        self.at = QTimeEdit(QTime(17, 0))
+        self.at.setDisplayFormat("HH:mm")
+        self.at.setToolTip("Today at this time, or tomorrow if it has passed")
+        self.at.hide()
+        self.when.currentTextChanged.connect(lambda text: self.at.setVisible(text == When.AT.value))
         self.counter = QLabel()
         self.counter.setTextFormat(Qt.TextFormat.PlainText)
         self.answer = QLabel()
@@ -105,6 +118,10 @@ class ComposeDialog(QDialog):
         form.addRow("Priority", self.priority)
         form.addRow("Link", self.click)
         form.addRow("Answers", self.answers)
+        later = QHBoxLayout()
+        later.addWidget(self.when, 1)
+        later.addWidget(self.at)
+        form.addRow("When", later)
         foot = QHBoxLayout()
         foot.addWidget(self.answer, 1)
         foot.addWidget(self.counter, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
@@ -171,6 +188,7 @@ class ComposeDialog(QDialog):
         self.title.clear()
         self.click.clear()
         self.answers.clear()
+        self.when.setCurrentText(When.NOW.value)
         self.show_result(text, ok=True)
 
     def set_busy(self, busy: bool) -> None:
@@ -194,8 +212,13 @@ class ComposeDialog(QDialog):
             answers=parse_answers(self.answers.text()),
             markdown=self.markdown.isChecked(),
             receipt=self.receipt.isChecked(),
+            deliver_at=deliver_at(When(self.when.currentText()), self._at(), datetime.now().astimezone()),
         )
         return problem_with(draft, self.limits) or draft
+
+    def _at(self) -> time:
+        chosen = self.at.time()
+        return time(chosen.hour(), chosen.minute())
 
     # ------------------------------------------------------------------ events
 

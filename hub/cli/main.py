@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from hub import __version__, logs
-from hub.cli import backup, retract, rooms, send, serve, tls, tokens, users
+from hub.cli import backup, retract, rooms, scheduled, send, serve, tls, tokens, users
 from hub.cli.common import add_common, effective_config, with_accounts
 from hub.config import env_name
 from hub.errors import CannotListen, ConfigError, RequestError, StoreError
@@ -35,6 +35,7 @@ examples:
   notify-hub send --to alice --title CI "Build failed"   send over HTTP (token: LAN_NOTIFY_TOKEN)
   notify-hub send --to alice --key build-119 "Build 119 passed"   replaces what that key said before
   notify-hub retract --key build-119 --to alice         withdraw it from alice's devices and history
+  notify-hub send --room dev --in 30m --key standup "Stand-up"   deliver it in 30 minutes
   notify-hub tls self-signed --host hub.lan             a certificate for --tls-cert/--tls-key
   notify-hub backup /backup/hub.sqlite3    copy the store while the hub runs
 """
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
     send.add_parser(commands)
     retract.add_parser(commands)
+    scheduled.add_parser(commands)
     tls.add_parser(commands)
     return parser
 
@@ -70,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command in ("send", "retract", "tls"):
+    if args.command in ("send", "retract", "tls", "scheduled"):
         status: int = args.run(args)
         return status
     try:

@@ -4,11 +4,13 @@
     echo "Disk full" | notify-hub send --room ops -
     notify-hub send --to alice --priority high --view "Pipeline=https://ci.lan/118" \
         --respond Approve --respond Reject --wait 10m "Deploy 2.14 to prod?"
+    notify-hub send --room dev --in 30m --key standup "Stand-up in 5 minutes"
 
 The token comes from `--token`, else `LAN_NOTIFY_TOKEN`, else the keyring entry the tray app made
 (service `lan-notify`, user name `USER@HUB_URL`). Exit status: 0 sent; 1 the hub refused (its
 message is printed); 2 usage (no token, bad options); 3 the hub could not be reached or its
-certificate could not be trusted; 4 (`--wait`, `--wait-seen`) nobody answered or saw it in time.
+certificate could not be trusted; 4 (`--wait`, `--wait-seen`) nobody answered or saw it in time. With
+`--in` or `--at` the hub stores it and delivers it then (`notify-hub scheduled` lists what is pending).
 
 With `--wait`, the first answer is printed as `NAME: LABEL` once someone presses one of the
 `--respond` buttons, and the exit status is 0. With `--receipt --wait-seen 5m` ("did on-call see
@@ -31,6 +33,7 @@ import aiohttp
 
 from hub import tls
 from hub.auth import KEYRING_SERVICE, keyring_user
+from hub.cli.later import add_schedule_options, schedule_fields, scheduled_line
 from hub.cli.wait import duration, first_answer, first_seen, shown
 from hub.errors import ConfigError, FingerprintError, SendFailed
 from hub.protocol import NotificationType
@@ -84,7 +87,8 @@ def add_parser(commands: Any) -> None:
         "--key",
         metavar="KEY",
         help="a key (e.g. build-119): a later send with the same key to the same addressee replaces this one "
-        "on every device, and notify-hub retract withdraws it",
+        "on every device (or a scheduled one still waiting), notify-hub retract withdraws it, and "
+        "notify-hub scheduled cancel KEY cancels it while it waits",
     )
     send.add_argument(
         "--receipt",
@@ -98,6 +102,7 @@ def add_parser(commands: Any) -> None:
         help="with --receipt: wait this long (30s, 5m) until an addressee has seen it: print who and exit 0, "
         "or exit 4 when nobody saw it in time",
     )
+    add_schedule_options(send)
     add_connection_options(send)
     send.set_defaults(run=run)
 
@@ -169,7 +174,7 @@ async def call(
             answer = await response.json(content_type=None)
         except ValueError:
             answer = None
-        if response.status == ok and isinstance(answer, dict):
+        if response.status in (ok, 202) and isinstance(answer, dict):  # 202: a send scheduled for later
             return answer
         error = answer.get("error") if isinstance(answer, dict) else None
         if isinstance(error, dict) and "message" in error:
@@ -188,6 +193,7 @@ def run(args: argparse.Namespace) -> int:
         body["type"] = args.type
     try:
         body.update(rich_fields(args))
+        body.update(schedule_fields(args))
     except ValueError as exc:
         return _fail(str(exc), EXIT_USAGE)
     if args.wait is not None and not args.respond:
@@ -207,6 +213,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         ssl = tls.client_ssl(args.ca_file, args.fingerprint)
         answer = asyncio.run(post(hub_url, token, body, ssl, args.timeout))
+        if answer.get("scheduled"):
+            print(scheduled_line(answer), flush=True)
+            return 0
         n = answer.get("recipients", 0)
         print(f"sent notification {answer.get('id')} to {n} recipient{'' if n == 1 else 's'}", flush=True)
         if args.wait is not None:

@@ -5,6 +5,11 @@ Redis pub/sub is fire-and-forget, and a message published while Redis is unreach
 hubs never rely on one arriving (see `hub.cluster.chain`). After Redis went away the bus subscribes
 again within RESUBSCRIBE_MAX_WAIT, so a hub does not go on missing the others' messages long after
 Redis returned. Client connections are not on the bus: every emit of a hub is to its own clients.
+
+A connection can also die without a word: Redis restarted behind a NAT or a firewall that forgot the
+connection, a stalled proxy. Nothing then arrives and nothing fails, so the listener reads with a
+timeout, pings Redis when the channel has been quiet for `idle_ping` seconds, and takes a connection
+that answers nothing within `pong_wait` more as dead: it drops it, connects again and subscribes.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from redis import asyncio as aioredis
+from redis.asyncio.client import PubSub
 
 from hub.cluster.health import REDIS_DOWN
 
@@ -31,6 +37,18 @@ PUBLISH_WAIT = 2.0
 #: The longest pause between two attempts to subscribe again after Redis went away.
 RESUBSCRIBE_MAX_WAIT = 2.0
 _FIRST_WAIT = 0.25
+#: Seconds of a quiet channel after which the listener pings Redis.
+IDLE_PING = 5.0
+#: Seconds a ping may go unanswered (and the channel quiet) before the connection counts as dead.
+PONG_WAIT = 3.0
+#: The longest one read waits: how often the listener checks the time.
+_READ_WAIT = 1.0
+_PING_WORD = "lan-notify-bus"
+
+
+class SilentConnection(ConnectionError):
+    """The subscription's connection answered nothing, not even a ping."""
+
 
 MessageHandler = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -39,12 +57,18 @@ class ClusterBus:
     """One hub's end of the channel. Messages are JSON objects `{"method": METHOD, "host_id": ...,
     ...}`; a hub does not hear its own. `handler` gets the others' messages (None: they are dropped)."""
 
-    def __init__(self, url: str, *, channel: str = CHANNEL) -> None:
+    def __init__(
+        self, url: str, *, channel: str = CHANNEL, idle_ping: float = IDLE_PING, pong_wait: float = PONG_WAIT
+    ) -> None:
         self.channel = channel
+        self.idle_ping = idle_ping
+        self.pong_wait = pong_wait
+        #: How many times the bus found its subscription dead or lost and subscribed again.
+        self.resubscribed = 0
         self.hub_id = uuid.uuid4().hex
         self.handler: MessageHandler | None = None
-        # No read timeout: the listener waits on an idle channel. A dead connection shows up in a
-        # health check instead; an unreachable server fails to connect within seconds.
+        # No socket read timeout: the listener reads with its own and pings a quiet channel (`_receive`);
+        # an unreachable server fails to connect within seconds.
         self._redis = aioredis.Redis.from_url(url, socket_connect_timeout=2, health_check_interval=5)
         self._listener: asyncio.Task[None] | None = None
         self._publishing = True
@@ -74,26 +98,48 @@ class ClusterBus:
 
     async def _listen(self) -> None:
         wait = _FIRST_WAIT
+        lost = False
         while True:
             pubsub = self._redis.pubsub()
             try:
-                await pubsub.subscribe(self.channel)
-                if wait > _FIRST_WAIT:
+                await asyncio.wait_for(pubsub.subscribe(self.channel), self.pong_wait)
+                if lost:
+                    self.resubscribed += 1
                     log.info("subscribed to Redis again")
+                lost = False
                 wait = _FIRST_WAIT
-                async for message in pubsub.listen():
-                    if message.get("type") == "message":
-                        await self._hear(message.get("data"))
+                await self._receive(pubsub)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                level = logging.WARNING if wait == _FIRST_WAIT else logging.DEBUG
-                log.log(level, "cannot receive from Redis (%s); trying again in %.2g s", exc, wait)
+                if not lost:  # once per outage
+                    log.warning("cannot receive from Redis (%s); subscribing again", exc or type(exc).__name__)
+                lost = True
                 await asyncio.sleep(wait)
                 wait = min(wait * 2, RESUBSCRIBE_MAX_WAIT)
             finally:
-                with contextlib.suppress(Exception):
-                    await pubsub.aclose()  # the subscription's connection
+                with contextlib.suppress(Exception):  # the subscription's connection (a dead one may hang)
+                    await asyncio.wait_for(pubsub.aclose(), self.pong_wait)
+
+    async def _receive(self, pubsub: PubSub) -> None:
+        """Hand on what arrives; raise `SilentConnection` once a ping to a quiet channel goes unanswered."""
+        loop = asyncio.get_running_loop()
+        heard = loop.time()
+        pinged = False
+        while True:
+            message = await pubsub.get_message(timeout=min(_READ_WAIT, self.pong_wait / 2))
+            if message is not None:
+                heard = loop.time()
+                pinged = False
+                if message.get("type") == "message":
+                    await self._hear(message.get("data"))
+                continue
+            quiet = loop.time() - heard
+            if pinged and quiet >= self.idle_ping + self.pong_wait:
+                raise SilentConnection(f"no answer from Redis to a ping within {self.pong_wait:g} s")
+            if not pinged and quiet >= self.idle_ping:
+                await asyncio.wait_for(pubsub.ping(_PING_WORD), self.pong_wait)
+                pinged = True
 
     async def _hear(self, raw: Any) -> None:
         try:

@@ -21,6 +21,7 @@ from hub.delivery.ports import Outlet
 from hub.errors import RequestError, Unavailable
 from hub.metrics import NoMetrics
 from hub.store import NewNotification, Store, Stored
+from hub.store.schedule import ScheduleGone
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,8 @@ class Pipeline:
                 for one in batch:
                     await self._commit([one])
                 return
-            if not isinstance(exc, RequestError):  # a refusal (an answer given twice) is the sender's to hear
+            # A refusal is the sender's to hear; a schedule another hub delivered is no fault.
+            if not isinstance(exc, RequestError | ScheduleGone):
                 log.error("could not store a notification from %s", batch[0][0].sender, exc_info=exc)
             _fail_all(
                 batch, exc if isinstance(exc, RequestError) else RequestError("the notification could not be stored")

@@ -28,6 +28,7 @@ from hub.delivery.reads import Reads
 from hub.delivery.replay import Replay
 from hub.delivery.rooms import RoomCache, Rooms
 from hub.delivery.roster import Roster
+from hub.delivery.scheduler import Scheduler
 from hub.delivery.sending import Sender
 from hub.delivery.sessions import Session
 from hub.delivery.users import UserCache
@@ -82,6 +83,9 @@ class Delivery:
         self.edits = Edits(store, self.users, self.send_limits, self.sender)
         self.reads = Reads(store, self.users, self.send_limits, self.sender)
         self.fanout.noted = self.reads.noted
+        parts = (self.users, self.room_cache, self.send_limits, self.sender)
+        self.scheduler = Scheduler(config, store, *parts, clustered=extension is not None)
+        self.edits.add_pending(self.scheduler.retracted)
         self.cursors = Cursors(config, store, self.presence, clock)
         self.replay = Replay(store, outbox, self.cursors, clock)
         self.maintenance = Maintenance(config, store, self.presence, outbox, self.metrics, self.all_buckets)
@@ -102,6 +106,7 @@ class Delivery:
         await self.maintenance.start()
         await self.users.prime()
         self.pipeline.start(self.jobs)
+        self.jobs.spawn(self.scheduler.run(), "scheduler")
         self.jobs.every(1.0, self.cursors.flush, "cursor-flush")
         self.jobs.every(self.config.revocation_poll_seconds, self.maintenance.check_revocations, "revocations")
         self.jobs.every(3600.0, self.maintenance.prune, "retention", first_now=True)

@@ -8,18 +8,21 @@ match the documented schemas.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from aiohttp import web
+from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from hub import __version__
 from hub.config import HubConfig
 from hub.http import browser, openapi_reads
 from hub.http.errors import json_errors
+from hub.http.openapi_scheduled import SCHEDULE_PARAMETERS, SCHEDULED_ANSWER, scheduled_paths, scheduled_schemas
 from hub.keys import KEY_PATTERN
 from hub.protocol import MAX_MESSAGE_BYTES, ErrorCode, HttpNotification, Kind, Login, NotificationType
 from hub.rich import MAX_ACTIONS, Priority, TextFormat
+from hub.schedule import ScheduledHttp
 
 OPENAPI_PATH = "/api/openapi.json"
 _REF = "#/components/schemas/{model}"
@@ -39,6 +42,7 @@ def _errors(*statuses: int) -> dict[str, Any]:
         401: "unauthorized: no token, or an unknown or revoked one",
         403: "forbidden: not allowed (admin-only, restricted room, send-only token)",
         404: "not_found: no such user or room",
+        409: "conflict: too many scheduled sends pending (schedule_max_pending)",
         408: "timeout: the body did not arrive within http_body_timeout; the connection is closed",
         413: "too_large: message over 4 KiB, title over 200 characters, or body over 16 KiB",
         415: "unsupported_media_type: the body is not sent as application/json",
@@ -94,6 +98,7 @@ _TEXT_SEND_PARAMETERS: list[dict[str, Any]] = [
         for name in ("priority", "click", "actions", "markdown", "key")
     ),
     *openapi_reads.RECEIPT_PARAMETERS,
+    *SCHEDULE_PARAMETERS,
 ]
 _TEXT_BODY = {
     "required": True,
@@ -103,8 +108,13 @@ _TEXT_BODY = {
 
 
 def _schemas() -> dict[str, Any]:
-    _, defs = models_json_schema([(HttpNotification, "validation"), (Login, "validation")], ref_template=_REF)
-    schemas: dict[str, Any] = dict(defs["$defs"])
+    models: list[tuple[type[BaseModel], Literal["validation"]]] = [
+        (HttpNotification, "validation"),
+        (ScheduledHttp, "validation"),
+        (Login, "validation"),
+    ]
+    _, defs = models_json_schema(models, ref_template=_REF)
+    schemas: dict[str, Any] = dict(defs["$defs"]) | scheduled_schemas()
     schemas["Error"] = {
         "type": "object",
         "required": ["error"],
@@ -218,6 +228,7 @@ def _schemas() -> dict[str, Any]:
 
 def _paths() -> dict[str, Any]:
     return {
+        **scheduled_paths(_errors),
         "/api/login": {
             "post": {
                 "summary": "Sign in with a password; returns a new device token",
@@ -253,13 +264,20 @@ def _paths() -> dict[str, Any]:
         },
         "/api/notifications": {
             "post": {
-                "summary": "Send a notification to a user, a room, or everyone (admins)",
+                "summary": "Send a notification to a user, a room, or everyone (admins); now, or later",
                 "security": _BEARER,
+                "parameters": [p for p in SCHEDULE_PARAMETERS if p["in"] == "header"],
                 "requestBody": {
                     "required": True,
-                    "content": {"application/json": {"schema": _ref("HttpNotification")}},
+                    "content": {
+                        "application/json": {"schema": {"anyOf": [_ref("HttpNotification"), _ref("ScheduledHttp")]}}
+                    },
                 },
-                "responses": {"201": _SENT, **_errors(400, 401, 403, 404, 408, 413, 415, 429, 503)},
+                "responses": {
+                    "201": _SENT,
+                    "202": SCHEDULED_ANSWER,
+                    **_errors(400, 401, 403, 404, 408, 409, 413, 415, 429, 503),
+                },
             },
             "get": {
                 "summary": "The caller's own notifications after `since`, oldest first (device tokens only)",
@@ -320,7 +338,11 @@ def _paths() -> dict[str, Any]:
                     *_TEXT_SEND_PARAMETERS,
                 ],
                 "requestBody": _TEXT_BODY,
-                "responses": {"201": _SENT, **_errors(400, 401, 403, 404, 408, 413, 429, 503)},
+                "responses": {
+                    "201": _SENT,
+                    "202": SCHEDULED_ANSWER,
+                    **_errors(400, 401, 403, 404, 408, 409, 413, 429, 503),
+                },
             }
         },
         "/api/notify/room/{room}": {
@@ -332,7 +354,11 @@ def _paths() -> dict[str, Any]:
                     *_TEXT_SEND_PARAMETERS,
                 ],
                 "requestBody": _TEXT_BODY,
-                "responses": {"201": _SENT, **_errors(400, 401, 403, 404, 408, 413, 429, 503)},
+                "responses": {
+                    "201": _SENT,
+                    "202": SCHEDULED_ANSWER,
+                    **_errors(400, 401, 403, 404, 408, 409, 413, 429, 503),
+                },
             }
         },
         "/metrics": {

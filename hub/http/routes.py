@@ -17,6 +17,7 @@ from hub.http.errors import add_fallback, json_errors
 from hub.http.health import health
 from hub.http.inbox import history, responses
 from hub.http.metrics import metrics_endpoint
+from hub.http.scheduled import cancel_scheduled, list_scheduled
 from hub.http.send import notify_room, notify_user, post_notification, retract_key
 from hub.http.signin import login, logout
 
@@ -31,6 +32,8 @@ def add_routes(app: web.Application, config: HubConfig) -> None:
     app.router.add_delete("/api/notifications/keys/{key}", json_errors(retract_key))
     app.router.add_get("/api/notifications/{id}/receipts", json_errors(reads.receipts), allow_head=False)
     app.router.add_post("/api/read", json_errors(reads.mark_read))
+    app.router.add_get("/api/scheduled", json_errors(list_scheduled), allow_head=False)
+    app.router.add_delete("/api/scheduled/{key}", json_errors(cancel_scheduled))
     app.router.add_post("/api/notify/room/{room}", json_errors(notify_room))  # before /api/notify/{user}
     app.router.add_post("/api/notify/{user}", json_errors(notify_user))
     openapi.add_routes(app, config)

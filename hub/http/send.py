@@ -28,6 +28,7 @@ from hub.app_keys import SERVICE
 from hub.delivery.sessions import Actor
 from hub.edits import HttpRetract
 from hub.http.bodies import read_json, read_text, token_owner
+from hub.http.scheduled import schedule_options, submit_scheduled
 from hub.ntfy_headers import NtfyHeaders
 from hub.protocol import (
     HttpNotification,
@@ -35,6 +36,7 @@ from hub.protocol import (
     SendNotification,
 )
 from hub.readstate import ReceiptHeader
+from hub.schedule import wants_schedule
 from hub.validation import validate
 
 log = logging.getLogger(__name__)
@@ -68,7 +70,12 @@ async def _submit(request: web.Request, payload: HttpNotification) -> web.Respon
 
 
 async def post_notification(request: web.Request) -> web.Response:
-    return await _submit(request, validate(HttpNotification, await read_json(request)))
+    data = await read_json(request)
+    if isinstance(data, dict):  # the schedule's headers, as on the text sends; the body's fields win
+        data = {**schedule_options(request), **data}
+    if wants_schedule(data):
+        return await submit_scheduled(request, data)
+    return await _submit(request, validate(HttpNotification, data))
 
 
 def _option(request: web.Request, name: str) -> str | None:
@@ -102,6 +109,9 @@ async def _notify_text(request: web.Request, target: dict[str, Any]) -> web.Resp
         if value is not None:
             data[name] = value
     data.update(_ntfy_fields(request))
+    data.update(schedule_options(request))
+    if wants_schedule(data):
+        return await submit_scheduled(request, data)
     return await _submit(request, validate(HttpNotification, data))
 
 

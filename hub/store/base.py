@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from hub.store.answers import AnswersPart
     from hub.store.edits import EditsPart
     from hub.store.reads import ReadsPart
+    from hub.store.schedule import SchedulePart
 
 
 class TokenKind(StrEnum):
@@ -93,6 +94,8 @@ class NewNotification(NamedTuple):
     #: The sender's key: a later send with the same key to the same addressee replaces this one. For
     #: RETRACT: the key withdrawn (`to_user_id`, `room` or neither, everyone, name the addressee).
     key: str | None = None
+    #: For a scheduled send being delivered: its `scheduled` row, removed in the same transaction.
+    schedule_id: int | None = None
 
 
 class Stored(NamedTuple):
@@ -130,6 +133,10 @@ class Store(Protocol):
     @property
     def reads(self) -> ReadsPart:
         """Read marks and receipts (`hub.store.reads`)."""
+
+    @property
+    def schedule(self) -> SchedulePart:
+        """Scheduled sends (`hub.store.schedule`)."""
 
     async def open(self) -> None: ...
     async def close(self) -> None: ...

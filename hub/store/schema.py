@@ -51,6 +51,23 @@ TABLES: dict[str, tuple[str, ...]] = {
     "read_marks": ("user_id", "notification_id"),
     "receipt_devices": ("notification_id", "user_id", "device", "at"),
     "receipt_seen": ("notification_id", "user_id", "at"),
+    "scheduled": (
+        "id",
+        "user_id",
+        "key",
+        "kind",
+        "type",
+        "title",
+        "message",
+        "sender",
+        "to_user_id",
+        "room",
+        "rich",
+        "deliver_at",
+        "created_at",
+        "claimed_by",
+        "claimed_until",
+    ),
 }
 #: Each backend's own bookkeeping tables, besides `TABLES`.
 OWN_TABLES: dict[str, frozenset[str]] = {

@@ -45,6 +45,7 @@ from hub.protocol import (
     sent_ack,
 )
 from hub.readstate import MarkRead, Seen
+from hub.schedule import SCHEDULED, CancelScheduled, wants_schedule
 from hub.store import Stored
 from hub.transport.connections import Connections
 from hub.transport.socketio_server import HubSocketIOServer, ack_wanted
@@ -93,6 +94,7 @@ class EventRouter:
         self._route(Event.RETRACT, Retract, self.delivery.edits.retract)
         self._route(Event.MARK_READ, MarkRead, self.delivery.reads.mark_read)
         self._route(Event.SEEN, Seen, self.delivery.reads.seen)
+        self._route(Event.CANCEL_SCHEDULED, CancelScheduled, self._cancel_scheduled)
 
     def _route(
         self, event: Event, model: type[M], action: Callable[[Session, M], Awaitable[dict[str, Any] | None]]
@@ -117,6 +119,14 @@ class EventRouter:
 
         async def send(sid: str, args: tuple[Any, ...], ack_id: int | None, eio_sid: str) -> None:
             wants_ack = ack_id is not None
+            if args and wants_schedule(args[0]):  # to deliver later (hub/delivery/scheduler.py)
+                try:
+                    body = await self._schedule(event, sid, args)
+                except Exception as exc:
+                    body = self._refusal(event, sid, exc, wants_ack)
+                if ack_id is not None:
+                    self.connections.ack(eio_sid, ack_id, [body])
+                return
             try:
                 stored = await accept(self._require(sid), parse_event(model, args))
             except Exception as exc:
@@ -272,6 +282,13 @@ class EventRouter:
     async def _sync(self, session: Session, payload: Sync) -> dict[str, Any]:
         await self.delivery.replay.sync(session, payload.since)
         return {"ok": True}
+
+    async def _schedule(self, event: Event, sid: str, args: tuple[Any, ...]) -> dict[str, Any]:
+        payload = parse_event(SCHEDULED[event], args)
+        return await self.delivery.scheduler.schedule(self._require(sid), payload, payload)
+
+    async def _cancel_scheduled(self, session: Session, payload: CancelScheduled) -> dict[str, Any]:
+        return await self.delivery.scheduler.cancel(session, payload.key)
 
     async def _list_online(self, session: Session) -> dict[str, Any]:
         return self.delivery.roster.list_online()

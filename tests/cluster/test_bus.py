@@ -1,5 +1,6 @@
 """The hubs' channel in a real redis-server: a hub hears the others' messages and not its own, and
-hears them again once Redis is back after it was killed."""
+hears them again once Redis is back after it was killed, or once a subscription that went silent (a
+stalled TCP connection) is noticed."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import Any
 import pytest
 
 from hub.cluster import ClusterBus
-from tests.support.servers import RedisServer
+from tests.support.servers import PostgresServer, RedisServer, create_database
+from tests.support.tcp_proxy import StallingProxy
 from tests.support.waiting import Changes
 
 #: Publishes tried before a subscription counts as missing (the bus subscribes in the background).
@@ -75,3 +77,59 @@ async def test_a_hub_hears_the_others_again_after_redis_comes_back(buses: Any, r
     heard_b.messages.clear()
 
     await publish_until_heard(a, heard_b)
+
+
+@pytest.fixture
+async def proxy(redis_server: RedisServer) -> AsyncIterator[StallingProxy]:
+    made = StallingProxy("127.0.0.1", redis_server.port)
+    await made.start()
+    yield made
+    await made.close()
+
+
+async def test_a_subscription_that_goes_silent_is_noticed_and_made_again(
+    redis_server: RedisServer, proxy: StallingProxy
+) -> None:
+    a = ClusterBus(redis_server.url)
+    b = ClusterBus(proxy.url, idle_ping=0.5, pong_wait=0.5)  # b reaches Redis through the proxy
+    heard = Heard()
+    b.handler = heard
+    b.start()
+    try:
+        await publish_until_heard(a, heard)
+        proxy.stall()  # b's connection stays open and carries nothing: no error, no end of file
+        heard.messages.clear()
+
+        await publish_until_heard(a, heard)  # heard again: b noticed, connected again and subscribed
+
+        assert b.resubscribed == 1
+    finally:
+        await a.close()
+        await b.close()
+
+
+async def test_a_notification_sent_after_the_outage_crosses_hubs_on_the_bus_again(
+    redis_server: RedisServer, proxy: StallingProxy, postgres_server: PostgresServer, hub_factory: Any
+) -> None:
+    database = await create_database(postgres_server)
+    a = await hub_factory(database=database, redis=redis_server.url)
+    b = await hub_factory(database=database, redis=proxy.url)
+    alice = await a.client(await a.user("alice"))
+    await a.user("bob")
+    bob = await b.client(await b.token("bob"))
+    chain = b.delivery.extension.chain
+    assert (await alice.call("send_notification", {"to": "bob", "message": "before"}))["ok"]
+    await bob.next("notification")
+
+    proxy.stall()
+    crossed_on_the_bus = False
+    for n in range(ATTEMPTS // 4):  # until one arrives through Redis rather than from the store
+        recovered = chain.recovered
+        assert (await alice.call("send_notification", {"to": "bob", "message": f"after {n}"}))["ok"]
+        assert (await bob.next("notification"))["message"] == f"after {n}"
+        if chain.recovered == recovered:
+            crossed_on_the_bus = True
+            break
+
+    assert crossed_on_the_bus, "every notification after the outage was read from the store"
+    assert b.delivery.extension.bus.resubscribed == 1

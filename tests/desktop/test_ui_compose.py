@@ -3,12 +3,15 @@ the counter, errors in place with the text kept; menu entries follow the state t
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from desktop.core.compose import ComposeDraft, Limits, TargetKind, recipients_for, types_for
+from desktop.core.later import When
 from desktop.ui.compose import ComposeDialog
 from desktop.ui.menu import AppMenu, MenuState
 from hub.rich import Priority
@@ -186,3 +189,26 @@ def test_a_link_that_cannot_be_used_is_caught_before_sending(qtbot: QtBot, dialo
     with qtbot.assertNotEmitted(dialog.send_requested):
         dialog.submit()
     assert dialog.answer.text().startswith("The link cannot be used: ")
+
+
+def test_send_later_adds_the_moment_and_a_time_of_day_is_asked_for_only_when_chosen(
+    qtbot: QtBot, dialog: ComposeDialog
+) -> None:
+    offer(dialog, admin=False)
+    dialog.start("bob")
+    dialog.show()
+    QTest.keyClicks(dialog.text, "stand-up in 5")
+    assert [dialog.when.itemText(i) for i in range(dialog.when.count())] == [w.value for w in When]
+    assert not dialog.at.isVisible()
+
+    dialog.when.setCurrentText(When.AT.value)
+    assert dialog.at.isVisible()
+    dialog.when.setCurrentText(When.IN_1_HOUR.value)
+    with qtbot.waitSignal(dialog.send_requested) as sent:
+        QTest.keyClick(dialog.text, Qt.Key.Key_Return)
+    dialog.show_sent("Scheduled for bob: delivered at 17:20.")
+
+    ahead = datetime.fromisoformat(sent.args[0].deliver_at) - datetime.now().astimezone()
+    assert timedelta(minutes=59) < ahead <= timedelta(hours=1)
+    assert dialog.when.currentText() == When.NOW.value  # the next one goes now again
+    assert not dialog.at.isVisible()

@@ -100,8 +100,8 @@ BAD_PAYLOADS: tuple[Any, ...] = (NO_PAYLOAD, None, 0, "text", ["a", "list"], {},
 
 VALID: dict[str, Any] = {
     Event.SEND_NOTIFICATION: {"to": "bob", "message": "hi", "type": "info", "title": "t", "key": "build-1"},
-    Event.ROOM_MESSAGE: {"room": "lobby", "message": "hi", "type": "warning", "title": ""},
-    Event.BROADCAST: {"message": "hi", "type": "success"},
+    Event.ROOM_MESSAGE: {"room": "lobby", "message": "hi", "type": "warning", "title": "", "delay": "1h"},
+    Event.BROADCAST: {"message": "hi", "type": "success", "deliver_at": "2026-12-08T09:00:00+01:00", "key": "k"},
     Event.ANNOUNCE: {"message": "hi", "title": "t"},
     Event.JOIN_ROOM: {"room": "lobby"},
     Event.LEAVE_ROOM: {"room": "lobby"},
@@ -114,6 +114,7 @@ VALID: dict[str, Any] = {
     Event.RETRACT: {"key": "build-1", "to": "bob"},
     Event.MARK_READ: {"ids": [1, 2], "all": False, "upto": 2},
     Event.SEEN: {"ids": [1]},
+    Event.CANCEL_SCHEDULED: {"key": "build-1"},
 }
 #: Names python-socketio or the hub use internally: sent as ordinary events they are unknown_event.
 RESERVED = ("connect", "disconnect", "connect_error", "message", "*")

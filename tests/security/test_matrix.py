@@ -51,6 +51,9 @@ ACTIONS = (
     "retract_key",
     "read_receipts",
     "mark_other_read",
+    "schedule_room",
+    "cancel_other_schedule",
+    "list_other_schedule",
 )
 
 A, U, F, N = "allow", "unauthorized", "forbidden", "not_found"
@@ -68,13 +71,15 @@ MATRIX: dict[str, tuple[str, ...]] = {
     # anyone else gets the answer a key never sent gets)
     # Read state: `GET /api/notifications/{id}/receipts` of mem's room message with a receipt (its
     # sender only), and marking bob's notification read (`mark_read` and `POST /api/read`: no effect)
-    "anonymous": (U, U, U, U, U, U, U, U, NONE, U, U, U, U, U, U, U, U, U, U, U),
-    "revoked": (U, U, U, U, U, U, U, U, NONE, U, U, U, U, U, U, U, U, U, U, U),
-    "send_only": (F, F, F, F, F, F, F, OWN, NONE, A, F, F, F, F, F, N, OWN, N, N, F),
-    "user": (A, A, F, F, F, F, OWN, OWN, NONE, A, F, F, A, F, N, N, OWN, N, N, OWN),
-    "admin": (A, A, F, A, A, F, OWN, OWN, NONE, A, F, A, A, A, N, N, OWN, N, N, OWN),
-    "member": (A, A, A, F, F, A, OWN, OWN, NONE, A, A, F, A, F, A, A, A, A, A, OWN),
-    "non_member": (A, A, F, F, F, F, OWN, OWN, NONE, A, F, F, A, F, N, N, OWN, N, N, OWN),
+    # Scheduled: a scheduled send to the restricted room (as a send), cancelling bob's by its key
+    # (`DELETE /api/scheduled/{key}`, and `cancel_scheduled`), `GET /api/scheduled` (the caller's own)
+    "anonymous": (U, U, U, U, U, U, U, U, NONE, U, U, U, U, U, U, U, U, U, U, U, U, U, U),
+    "revoked": (U, U, U, U, U, U, U, U, NONE, U, U, U, U, U, U, U, U, U, U, U, U, U, U),
+    "send_only": (F, F, F, F, F, F, F, OWN, NONE, A, F, F, F, F, F, N, OWN, N, N, F, F, N, OWN),
+    "user": (A, A, F, F, F, F, OWN, OWN, NONE, A, F, F, A, F, N, N, OWN, N, N, OWN, F, N, OWN),
+    "admin": (A, A, F, A, A, F, OWN, OWN, NONE, A, F, A, A, A, N, N, OWN, N, N, OWN, F, N, OWN),
+    "member": (A, A, A, F, F, A, OWN, OWN, NONE, A, A, F, A, F, A, A, A, A, A, OWN, A, N, OWN),
+    "non_member": (A, A, F, F, F, F, OWN, OWN, NONE, A, F, F, A, F, N, N, OWN, N, N, OWN, F, N, OWN),
 }
 
 ROOM = "secret"  # restricted to member and bob
@@ -238,6 +243,8 @@ async def run_action(world: World, actor: str, action: str) -> str:
         return str(body["error"]["code"])
     if action == "mark_other_read":
         return await mark_bobs_secret_read(world, actor)
+    if action in ("cancel_other_schedule", "list_other_schedule"):
+        return await others_schedule(world, actor, action)
     if action == "respond":
         question = await ask_the_room(world, world.bob_token)
     if action == "read_other_history":
@@ -282,6 +289,11 @@ async def run_action(world: World, actor: str, action: str) -> str:
         outcome = await sent(client, "respond", {"id": question, "label": "Approve"})
         assert len(await world.hub.store.answers.answers(question)) == (outcome == A)
         return outcome
+    if action == "schedule_room":
+        outcome = await sent(client, "room_message", {"room": ROOM, "message": "later", "delay": "1h"})
+        me = await world.hub.store.get_user(_name_of(actor))
+        assert me is not None and len(await world.hub.store.schedule.pending(me.id)) == (outcome == A)
+        return outcome
     if action == "join_restricted":
         outcome = await sent(client, "join_room", {"room": ROOM})
         rooms = (await client.call("list_rooms"))["rooms"]
@@ -320,6 +332,29 @@ async def keyed_action(world: World, actor: str, action: str) -> str:
     _, never = await http_json(world, "DELETE", "/api/notifications/keys/never-sent?to=bob", token)
     assert str(body).replace("deploy", "K") == str(never).replace("never-sent", "K")  # nothing told
     return str(body["error"]["code"])
+
+
+async def others_schedule(world: World, actor: str, action: str) -> str:
+    """bob's scheduled send (key `bobs`) is out of everyone else's reach: cancelling it is `not_found`
+    (over HTTP and Socket.IO), listing shows only the caller's own; it stays pending."""
+    bob = await answerer(world, world.bob_token)
+    later = {"to": "bob", "message": "bob's own, later", "delay": "1h", "key": "bobs"}
+    assert (await bob.call("send_notification", later))["ok"]
+    token = world.tokens[actor]
+    if action == "cancel_other_schedule":
+        status, body = await http_json(world, "DELETE", "/api/scheduled/bobs", token)
+        outcome = A if status == 200 else str(body["error"]["code"])
+        client, _ = await connect(world, actor)
+        if client is not None:
+            assert await sent(client, "cancel_scheduled", {"key": "bobs"}) == outcome
+    else:
+        status, body = await http_json(world, "GET", "/api/scheduled", token)
+        outcome = OWN if status == 200 else str(body["error"]["code"])
+        assert "bob's own" not in str(body)
+    owner = await world.hub.store.get_user("bob")
+    assert owner is not None
+    assert [p.new.message for p in await world.hub.store.schedule.pending(owner.id)] == ["bob's own, later"]
+    return outcome
 
 
 async def give_bob_a_secret(world: World) -> int:

@@ -24,6 +24,7 @@ from hub.store import SqliteStore, Store
 from hub.store.base import NewNotification
 from hub.store.postgres import PostgresStore
 from hub.store.postgres import migrations as pg_migrations
+from hub.store.schedule import NewSchedule
 from hub.store.sqlite import migrations
 from tests.support.keys import answer
 from tests.support.servers import create_database
@@ -76,6 +77,7 @@ async def everything_is_there(store: Store, version: int) -> None:
     assert stored.notification.id > len(expected) and carol.id > bob.id
     assert (await store.replay(bob.id, 0, 100))[-1].message == "after the upgrade"
     await rich_notifications_work(store, bob.id)
+    await scheduled_sends_work(store, bob.id)
 
 
 async def rich_notifications_work(store: Store, bob_id: int) -> None:
@@ -90,6 +92,16 @@ async def rich_notifications_work(store: Store, bob_id: int) -> None:
     with pytest.raises(Conflict):
         await answer(store, nid, "alice", (bob_id, "bob"), "Approve", at=TS)
     assert [(a.responder, a.label) for a in await store.answers.answers(nid)] == [("bob", "Approve")]
+
+
+async def scheduled_sends_work(store: Store, bob_id: int) -> None:
+    """What the scheduled sends' migration added: a pending schedule, claimed, then fired once."""
+    later = NewSchedule(bob_id, "k", Kind.DIRECT, NotificationType.INFO, "", "later", "bob", bob_id, None, None, 1, TS)
+    schedule_id = await store.schedule.add(later, 10)
+    assert [p.id for p in await store.schedule.claim("hub", 1, 5000, 10)] == [schedule_id]
+    fired = NewNotification(Kind.DIRECT, NotificationType.INFO, "", "later", "bob", TS, to_user_id=bob_id)
+    await store.add([fired._replace(schedule_id=schedule_id)])
+    assert await store.schedule.pending(bob_id) == []
 
 
 def upgrade_lines(caplog: pytest.LogCaptureFixture) -> list[str]:

@@ -75,6 +75,7 @@ async def test_the_web_app_at_desktop_and_phone_width(hub: Hub, browser: Browser
     await page.wait_for_selector('#people li.online[data-user="carol"]')
     await page.fill("#send-target", "bob")
     await page.fill("#send-message", "On it.")
+    await page.select_option("#send-when", "at")  # "Send later", at a time of day
     await page.evaluate("document.activeElement.blur()")
 
     assert await page.is_hidden(".tabs")

@@ -5,6 +5,7 @@ restarts, and a hostile notification that stays inert text."""
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -371,3 +372,30 @@ async def test_an_admin_sends_to_everyone_and_a_user_cannot(hub: Hub, browser: B
     await sign_in(user, hub.url, "alice")
     assert await user.locator('#send-kind option[value="everyone"]').get_attribute("hidden") == ""
     assert await user.locator('#send-type option[value="system"]').get_attribute("hidden") == ""
+
+
+async def test_send_later_is_scheduled_at_the_hub_and_the_form_says_when(hub: Hub, browser: Browser) -> None:
+    await hub.user("alice")
+    await hub.user("bob")
+    page = await browser.page()
+    await sign_in(page, hub.url, "alice")
+
+    await page.fill("#send-target", "bob")
+    await page.fill("#send-message", "stand-up in 5")
+    assert await page.is_hidden("#send-at")
+    await page.select_option("#send-when", "at")
+    assert await page.is_visible("#send-at")
+    await page.fill("#send-at", "09:30")
+    await page.click("#send-submit")
+    await page.wait_for_selector("#send-result:has-text('Scheduled')")
+
+    result = await page.text_content("#send-result")
+    assert result is not None and result.startswith("Scheduled for bob: delivered at ")
+    assert "09:30" in result
+    assert await page.input_value("#send-when") == "now" and await page.is_hidden("#send-at")
+    alice = await hub.store.get_user("alice")
+    assert alice is not None
+    [pending] = await hub.store.schedule.pending(alice.id)
+    assert pending.new.message == "stand-up in 5"
+    due = datetime.fromtimestamp(pending.new.deliver_at / 1000)
+    assert (due.hour, due.minute) == (9, 30) and timedelta(0) < due - datetime.now() <= timedelta(days=1)

@@ -172,6 +172,33 @@ MIGRATIONS: tuple[Migration, ...] = (
     );
     """,
     ),
+    # Scheduled sends: one row each until it fires (`hub.store.schedule`); a hub claims a due row
+    # for a while (`claimed_by`, `claimed_until`, ms since the epoch) before it fires it.
+    Migration(
+        "scheduled sends are stored until they are delivered",
+        """
+    CREATE TABLE scheduled (
+        id BIGSERIAL PRIMARY KEY,
+        user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        key TEXT,
+        kind TEXT NOT NULL,
+        type TEXT NOT NULL,
+        title TEXT NOT NULL,
+        message TEXT NOT NULL,
+        sender TEXT NOT NULL,
+        to_user_id BIGINT REFERENCES users(id) ON DELETE CASCADE,
+        room TEXT,
+        rich TEXT,
+        deliver_at BIGINT NOT NULL,
+        created_at TEXT NOT NULL,
+        claimed_by TEXT,
+        claimed_until BIGINT NOT NULL DEFAULT 0
+    );
+    CREATE INDEX scheduled_due ON scheduled(deliver_at);
+    CREATE INDEX scheduled_user_key ON scheduled(user_id, key);
+    CREATE INDEX scheduled_to_user ON scheduled(to_user_id) WHERE to_user_id IS NOT NULL;
+    """,
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

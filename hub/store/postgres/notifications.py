@@ -11,6 +11,7 @@ from hub.store.base import LIVE_ONLY, NewNotification, PruneResult, Stored, Stor
 from hub.store.batch_plan import plan_batch, plan_lookups
 from hub.store.postgres import edits
 from hub.store.postgres.pool import PgPool, count_rows
+from hub.store.postgres.schedule import take_fired
 from hub.store.reads import ORPHAN_READS
 from hub.store.rows import notification_from_row
 from hub.store.schema import (
@@ -45,6 +46,7 @@ class PgNotifications:
         lookups = plan_lookups(new)
         async with self._pool.tx() as conn:
             prev = int(await conn.fetchval("SELECT last_id FROM notification_head FOR UPDATE"))
+            await take_fired(conn, new)
             everyone = [r[0] for r in await conn.fetch("SELECT id FROM users ORDER BY id")] if lookups.everyone else []
             members: dict[str, list[int]] = {}
             if lookups.rooms:

@@ -33,6 +33,7 @@ from hub.store.postgres.edits import PgEdits
 from hub.store.postgres.notifications import PgNotifications
 from hub.store.postgres.pool import PgPool, count_rows
 from hub.store.postgres.reads import PgReads
+from hub.store.postgres.schedule import PgSchedule
 from hub.store.rows import token_from_row, user_from_row
 from hub.store.schema import POSTGRES, orphans
 from hub.timeutil import utc_now_iso
@@ -48,6 +49,7 @@ class PostgresStore(HandsOnNotifications):
     answers: PgAnswers
     edits: PgEdits
     reads: PgReads
+    schedule: PgSchedule
 
     def __init__(self, dsn: str, *, min_size: int = 1, max_size: int = 10, timeout: float = 5.0) -> None:
         self.dsn = dsn
@@ -56,6 +58,7 @@ class PostgresStore(HandsOnNotifications):
         self.answers = PgAnswers(self.pool)
         self.edits = PgEdits(self.pool)
         self.reads = PgReads(self.pool)
+        self.schedule = PgSchedule(self.pool)
 
     def __repr__(self) -> str:
         return f"PostgresStore({self.where()!r})"

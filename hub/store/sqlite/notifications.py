@@ -19,6 +19,7 @@ from hub.store.reads import ORPHAN_READS
 from hub.store.rows import notification_from_row
 from hub.store.schema import NOTIFICATION_ROW, SQLITE, everyone_after_floor, orphans, replay_sql, user_notifications
 from hub.store.sqlite import edits
+from hub.store.sqlite.schedule import take_fired
 from hub.store.sqlite.thread import NEWEST_ID, StoreThread, insert_many, transaction
 from hub.timeutil import days_before
 
@@ -42,6 +43,7 @@ class SqliteNotifications:
             with transaction(db):
                 # The writer holds the file (BEGIN IMMEDIATE): the next ids are the newest one's followers.
                 prev = int(db.execute(f"SELECT {NEWEST_ID}").fetchone()[0])
+                take_fired(db, new)
                 everyone = [r[0] for r in db.execute("SELECT id FROM users ORDER BY id")] if lookups.everyone else []
                 members: dict[str, list[int]] = {}
                 if lookups.rooms:

@@ -27,6 +27,7 @@ from hub.store.sqlite.answers import SqliteAnswers
 from hub.store.sqlite.edits import SqliteEdits
 from hub.store.sqlite.notifications import SqliteNotifications
 from hub.store.sqlite.reads import SqliteReads
+from hub.store.sqlite.schedule import SqliteSchedule
 from hub.store.sqlite.thread import NEWEST_ID, StoreThread, transaction
 from hub.timeutil import utc_now_iso
 
@@ -39,6 +40,7 @@ class SqliteStore(HandsOnNotifications):
     answers: SqliteAnswers
     edits: SqliteEdits
     reads: SqliteReads
+    schedule: SqliteSchedule
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -48,6 +50,7 @@ class SqliteStore(HandsOnNotifications):
         self.answers = SqliteAnswers(self._thread)
         self.edits = SqliteEdits(self._thread)
         self.reads = SqliteReads(self._thread)
+        self.schedule = SqliteSchedule(self._thread)
 
     async def open(self) -> None:
         await self._thread.open()

@@ -1,6 +1,8 @@
-// Sending: to a user, a room, or everyone (admins), with a type and an optional title.
+// Sending: to a user, a room, or everyone (admins), with a type, an optional title, and when: now, or
+// later (the hub keeps it and delivers it then: docs/protocol.md, "Scheduled delivery").
 
 import { byId, clear, el, say } from "../dom.js";
+import { deliverAt, shownMoment } from "../later.js";
 
 const EVENTS = { user: "send_notification", room: "room_message", everyone: "broadcast" };
 
@@ -15,11 +17,14 @@ export class ComposeView {
     this.title = byId("send-title");
     this.message = byId("send-message");
     this.result = byId("send-result");
+    this.when = byId("send-when");
+    this.at = byId("send-at");
     this.users = [];
     this.rooms = [];
     this.kind.querySelector('option[value="everyone"]').hidden = !admin;
     this.type.querySelector('option[value="system"]').hidden = !admin;
     this.kind.addEventListener("change", () => this.showKind(), { signal });
+    this.when.addEventListener("change", () => { this.at.hidden = this.when.value !== "at"; }, { signal });
     this.form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.send();
@@ -54,10 +59,22 @@ export class ComposeView {
     } else if (kind === "room") {
       payload.room = target;
     }
+    const later = deliverAt(this.when.value, this.at.value, new Date());
+    if (later) {
+      payload.deliver_at = later;
+    }
     say(this.result, "Sending…");
     try {
       const answer = await this.connection.call(EVENTS[kind], payload);
       const to = kind === "everyone" ? "everyone" : kind === "room" ? `#${target}` : target;
+      if (answer.scheduled) {
+        say(this.result, `Scheduled for ${to}: delivered at ${shownMoment(new Date(answer.deliver_at), new Date())}.`, "ok");
+        this.message.value = "";
+        this.title.value = "";
+        this.when.value = "now";
+        this.at.hidden = true;
+        return;
+      }
       const people = answer.recipients === 1 ? "1 person" : `${answer.recipients} people`;
       say(this.result, `Sent to ${to} (${people}).`, "ok");
       this.message.value = "";
