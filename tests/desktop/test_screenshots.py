@@ -120,12 +120,12 @@ async def test_compose_sending_later(hub: Hub, shots: Shots) -> None:
     await hub.user("bob")
     app, reports = await shots.app(hub)
 
-    # To bob, typed for real; Tab to "When", End picks its last choice ("At a time…"): 17:00 by default.
+    # To bob, typed for real; Tab past the receipt box to "When", End picks its last choice ("At a time…"): 17:00 by default.
     await second_start(shots.desktop, shots.desktop.home / "data", "--compose", "bob")
     await reports.until({"event": "painted", "what": "compose"})
     await xdotool(shots.desktop, "search", "--name", "^Send a message$", "windowfocus", "--sync")
     await xdotool(shots.desktop, "type", "--delay", "5", "Stand-up in 5 minutes, room 2")
-    await xdotool(shots.desktop, "key", "Tab", "Tab", "Tab", "Tab", "Tab", "End")
+    await xdotool(shots.desktop, "key", "Tab", "Tab", "Tab", "Tab", "Tab", "Tab", "End")
     await shots.window("compose-later", "Send a message")
     await xdotool(shots.desktop, "key", "Escape")
     await quit_app(app, reports)
