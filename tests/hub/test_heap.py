@@ -1,0 +1,101 @@
+"""The collector in `notify-hub serve`: the heap frozen after a connect wave once it settles, unfrozen
+when a wave leaves, and full collections timed."""
+
+from __future__ import annotations
+
+import gc
+import re
+import weakref
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hub.heap import WAVE, GenTwoPauses, HeapKeeper
+from tests.support.hubs import HubProcess
+
+
+@pytest.fixture(autouse=True)
+def unfrozen() -> Iterator[None]:
+    """This test process's heap is given back to the collector after each test."""
+    yield
+    gc.unfreeze()
+
+
+class Count:
+    def __init__(self) -> None:
+        self.now = 0
+
+    def __call__(self) -> int:
+        return self.now
+
+
+def test_a_connect_wave_is_frozen_once_it_has_settled() -> None:
+    connections = Count()
+    keeper = HeapKeeper(connections)
+    keeper.freeze()
+
+    connections.now = WAVE + 10
+    arriving = keeper.check()  # still moving since the last check
+    settled = keeper.check()
+    again = keeper.check()  # nothing new since the freeze
+
+    assert (arriving, settled, again) == (False, True, False)
+    assert gc.get_freeze_count() > 0
+
+
+def test_a_few_connections_more_do_not_freeze_again() -> None:
+    connections = Count()
+    keeper = HeapKeeper(connections)
+    keeper.freeze()
+    connections.now = WAVE - 1
+
+    assert [keeper.check(), keeper.check()] == [False, False]
+
+
+def test_a_wave_that_leaves_unfreezes_so_its_cycles_are_collected() -> None:
+    connections = Count()
+    connections.now = 2 * WAVE
+    keeper = HeapKeeper(connections)
+    keeper.freeze()
+
+    class Cycle:
+        def __init__(self) -> None:
+            self.me = self
+
+    leftover = Cycle()
+    gc.freeze()  # frozen: no collection reaches it
+    leftover_ref = weakref.ref(leftover)
+    del leftover
+    gc.collect()
+    assert leftover_ref() is not None
+
+    connections.now = 0
+    keeper.check()
+    assert keeper.check()
+
+    assert leftover_ref() is None
+
+
+def test_full_collections_are_counted_and_timed() -> None:
+    pauses = GenTwoPauses()
+    pauses.install()
+    try:
+        gc.collect(0)
+        gc.collect()
+        gc.collect()
+    finally:
+        pauses.remove()
+
+    assert pauses.count == 2
+    assert pauses.total >= pauses.longest > 0
+    assert pauses.summary().startswith("collector: 2 full collections")
+
+
+async def test_a_stopping_hub_says_what_its_full_collections_cost(tmp_path: Path) -> None:
+    hub = HubProcess(tmp_path / "hub", log=tmp_path / "hub.log")
+    await hub.start()
+
+    assert await hub.terminate() == 0
+
+    assert re.search(r"collector: \d+ full collections, [\d.]+ ms in all, longest [\d.]+ ms", hub.logged())
