@@ -19,8 +19,8 @@ When the connections fell by as much (a wave of leaving), it unfreezes first, so
 that precedes the freeze gives back what the departed connections held in cycles: one deliberate
 full collection per wave rather than untimed ones, and no memory that is never given back.
 
-`GenTwoPauses` times every full collection (`gc.callbacks`); `serve` logs the count, the sum and
-the longest when it stops, and the bench reads that line.
+`GenTwoPauses` times every full collection (`gc.callbacks`), the collector's own apart from those
+before a freeze; `serve` logs their count, sum and longest when it stops, and the bench reads that line.
 """
 
 from __future__ import annotations
@@ -43,12 +43,17 @@ CHECK_SECONDS: Final = 2.0
 
 
 class GenTwoPauses:
-    """Times full collections through `gc.callbacks`; `count`, `total` and `longest` in seconds."""
+    """Times full collections through `gc.callbacks`: those the collector chose (`count`, `total` and
+    `longest`, in seconds) apart from the hub's own before each freeze (`freezes`, `freeze_longest`)."""
 
     def __init__(self) -> None:
         self.count = 0
         self.total = 0.0
         self.longest = 0.0
+        self.freezes = 0
+        self.freeze_longest = 0.0
+        #: Set while the hub collects before a freeze.
+        self.planned = False
         self._started = 0.0
 
     def __call__(self, phase: str, info: dict[str, Any]) -> None:
@@ -58,6 +63,10 @@ class GenTwoPauses:
             self._started = time.perf_counter()
             return
         took = time.perf_counter() - self._started
+        if self.planned:
+            self.freezes += 1
+            self.freeze_longest = max(self.freeze_longest, took)
+            return
         self.count += 1
         self.total += took
         self.longest = max(self.longest, took)
@@ -72,7 +81,9 @@ class GenTwoPauses:
     def summary(self) -> str:
         return (
             f"collector: {self.count} full collections, {self.total * 1000:.1f} ms in all, "
-            f"longest {self.longest * 1000:.1f} ms; {gc.get_freeze_count()} objects frozen"
+            f"longest {self.longest * 1000:.1f} ms; "
+            f"{self.freezes} freezes, longest {self.freeze_longest * 1000:.1f} ms; "
+            f"{gc.get_freeze_count()} objects frozen"
         )
 
 
@@ -93,7 +104,11 @@ class HeapKeeper:
         log.debug("gc: froze %d start-up objects; thresholds %s", gc.get_freeze_count(), GC_THRESHOLDS)
 
     def freeze(self) -> None:
-        gc.collect()
+        self.pauses.planned = True
+        try:
+            gc.collect()
+        finally:
+            self.pauses.planned = False
         gc.freeze()
         self._frozen_at = self._last = self._connections()
 

@@ -130,8 +130,6 @@ async def serve(config: HubConfig) -> None:
     heap = HeapKeeper(lambda: len(hub.app[SERVICE].presence))
     heap.start()
     heap_task = asyncio.create_task(heap.run(), name="hub-heap")
-    print(f"lan-notify hub listening on {url}", flush=True)
-    sd_notify.notify("READY=1", f"STATUS=listening on {url}")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     reloads: set[asyncio.Task[None]] = set()
@@ -151,6 +149,9 @@ async def serve(config: HubConfig) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     loop.add_signal_handler(signal.SIGHUP, on_hangup)
+    # Ready only once a SIGTERM would stop it gracefully.
+    print(f"lan-notify hub listening on {url}", flush=True)
+    sd_notify.notify("READY=1", f"STATUS=listening on {url}")
     try:
         await stop.wait()
         sd_notify.notify("STOPPING=1", "STATUS=stopping")

@@ -92,10 +92,25 @@ def test_full_collections_are_counted_and_timed() -> None:
     assert pauses.summary().startswith("collector: 2 full collections")
 
 
+def test_the_collection_before_a_freeze_is_counted_apart() -> None:
+    keeper = HeapKeeper(Count())
+    keeper.pauses.install()
+    try:
+        keeper.freeze()
+        gc.collect()
+    finally:
+        keeper.pauses.remove()
+
+    assert (keeper.pauses.count, keeper.pauses.freezes) == (1, 1)
+
+
 async def test_a_stopping_hub_says_what_its_full_collections_cost(tmp_path: Path) -> None:
     hub = HubProcess(tmp_path / "hub", log=tmp_path / "hub.log")
     await hub.start()
 
     assert await hub.terminate() == 0
 
-    assert re.search(r"collector: \d+ full collections, [\d.]+ ms in all, longest [\d.]+ ms", hub.logged())
+    assert re.search(
+        r"collector: \d+ full collections, [\d.]+ ms in all, longest [\d.]+ ms; 1 freezes, longest [\d.]+ ms;",
+        hub.logged(),
+    )
