@@ -157,10 +157,11 @@ def start_seed(cpu: int | None) -> ServerProcess:
     return _start("seed", argv, SEED_DIR, dict(os.environ))
 
 
-def start_hub(cpu: int | None, data_dir: Path, port: int = 0) -> ServerProcess:
+def start_hub(cpu: int | None, data_dir: Path, port: int = 0, env_extra: dict[str, str] | None = None) -> ServerProcess:
     """`port` 0: one the OS picks; a restart passes the port its clients know."""
     env = dict(os.environ)
     env.update(HUB_RATE_ENV)
+    env.update(env_extra or {})
     argv = [*pin_prefix(cpu), sys.executable, "-m", "hub", "serve", "--port", str(port), "--data-dir", str(data_dir)]
     return _start("hub", argv, REPO_DIR, env)
 

@@ -38,6 +38,11 @@ from hub.transport import GatedRunner, connection_limit, open_files, raise_file_
 log = logging.getLogger(__name__)
 
 LINGERING_SECONDS = 1.0
+#: Connections the kernel queues for the hub to accept (clamped to net.core.somaxconn, 4096 on Linux
+#: since 5.4). aiohttp's default, 128, overflowed when a restarted hub's devices all came back at
+#: once: the kernel dropped their SYNs, and each dropped client waited for TCP's retransmission
+#: (1 s, then 3, 7, 15...) on top of its own reconnection delay.
+LISTEN_BACKLOG = 4096
 
 
 class RunningHub:
@@ -67,7 +72,9 @@ class RunningHub:
         ssl_context = self.certificate.context if self.certificate else None
         await self._runner.setup()
         self._set_connection_limit()
-        site = web.TCPSite(self._runner, self.config.host, self.config.port, ssl_context=ssl_context)
+        site = web.TCPSite(
+            self._runner, self.config.host, self.config.port, ssl_context=ssl_context, backlog=LISTEN_BACKLOG
+        )
         try:
             await site.start()
         except OSError as exc:
