@@ -125,16 +125,18 @@ def storm(
 
 def table(results: list[dict[str, Any]]) -> str:
     rows = [
-        "| N | presence | all back | all done (p50 / p99 of devices) | hub CPU in the storm | hub RSS after"
-        " | full collections in the storm (longest) |",
-        "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| N | presence | all back | all done (p50 / p99 of devices) | last attempt to welcome p50 / p99"
+        " | hub CPU in the storm | hub RSS after | full collections in the storm (longest) |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
         gc = r["collector"]["storm"] or {}
         done = r["done"]
         rows.append(
             f"| {r['n']:,} | {r['presence']} | {_s(r['all_back_s'])} | {_s(r['all_done_s'])}"
-            f" ({_s(_sec(done['p50_ms']))} / {_s(_sec(done['p99_ms']))}) | {r['cpu']['server_cpu_s']:.1f} s"
+            f" ({_s(_sec(done['p50_ms']))} / {_s(_sec(done['p99_ms']))})"
+            f" | {r['attempt_to_welcome']['p50_ms']:.0f} / {r['attempt_to_welcome']['p99_ms']:.0f} ms"
+            f" | {r['cpu']['server_cpu_s']:.1f} s"
             f" | {r['server_rss_after_kb'] / 1024:.0f} MB | {gc.get('count', '?')} ({gc.get('longest_ms', '?')} ms) |"
         )
     return "\n".join(rows)

@@ -42,6 +42,8 @@ class Device {
   }
 
   reset() {
+    this.attemptAt = null; // its last reconnection attempt
+    this.backIn = null; // from that attempt to its welcome: the hub's share of its wait
     this.back = false;
     this.marker = false;
     this.count = 0;
@@ -108,6 +110,7 @@ class Storm {
       if (event === "welcome") {
         if (!device.back) {
           device.back = true;
+          if (device.attemptAt !== null) device.backIn = performance.now() - device.attemptAt;
           this.backCount += 1;
           if (this.backCount === this.n) this.lastBackAt = performance.now();
         }
@@ -120,6 +123,9 @@ class Storm {
         device.marker = true;
         device.check();
       }
+    });
+    device.socket.io.on("reconnect_attempt", () => {
+      if (this.armed) device.attemptAt = performance.now();
     });
     device.socket.on("disconnect", () => {
       if (this.armed && device.doneAt === null) {
@@ -199,6 +205,9 @@ async function main() {
     all_back_s: since(storm.backCount === storm.n ? storm.lastBackAt : null),
     all_done_s: storm.done === storm.n ? round(Math.max(...doneTimes) / 1000, 3) : null,
     done: summarize(doneTimes),
+    // From each device's last reconnection attempt to its welcome: what the hub took, apart from the
+    // devices' own reconnection delays.
+    attempt_to_welcome: summarize(storm.devices.filter((d) => d.backIn !== null).map((d) => d.backIn)),
     cpu,
     server_rss_after_kb: readRssKb(pid),
   };
