@@ -135,11 +135,15 @@ def table(results: list[dict[str, Any]]) -> str:
         rows.append(
             f"| {r['n']:,} | {r['presence']} | {_s(r['all_back_s'])} | {_s(r['all_done_s'])}"
             f" ({_s(_sec(done['p50_ms']))} / {_s(_sec(done['p99_ms']))})"
-            f" | {r['attempt_to_welcome']['p50_ms']:.0f} / {r['attempt_to_welcome']['p99_ms']:.0f} ms"
+            f" | {_ms(r['attempt_to_welcome']['p50_ms'])} / {_ms(r['attempt_to_welcome']['p99_ms'])}"
             f" | {r['cpu']['server_cpu_s']:.1f} s"
             f" | {r['server_rss_after_kb'] / 1024:.0f} MB | {gc.get('count', '?')} ({gc.get('longest_ms', '?')} ms) |"
         )
     return "\n".join(rows)
+
+
+def _ms(ms: float | None) -> str:
+    return "n/a" if ms is None else f"{ms:.0f} ms"
 
 
 def _sec(ms: float | None) -> float | None:
