@@ -30,24 +30,28 @@ class Count:
         return self.now
 
 
-def test_a_connect_wave_is_frozen_once_it_has_settled() -> None:
+def test_a_connect_wave_is_frozen_once_it_has_settled_without_a_collection() -> None:
     connections = Count()
     keeper = HeapKeeper(connections)
-    keeper.freeze()
-
-    connections.now = WAVE + 10
-    arriving = keeper.check()  # still moving since the last check
-    settled = keeper.check()
-    again = keeper.check()  # nothing new since the freeze
+    keeper.freeze(collect=True)
+    keeper.pauses.install()
+    try:
+        connections.now = WAVE + 10
+        arriving = keeper.check()  # still moving since the last check
+        settled = keeper.check()
+        again = keeper.check()  # nothing new since the freeze
+    finally:
+        keeper.pauses.remove()
 
     assert (arriving, settled, again) == (False, True, False)
     assert gc.get_freeze_count() > 0
+    assert keeper.pauses.freezes == 0  # freezing an arrival costs no full collection
 
 
 def test_a_few_connections_more_do_not_freeze_again() -> None:
     connections = Count()
     keeper = HeapKeeper(connections)
-    keeper.freeze()
+    keeper.freeze(collect=True)
     connections.now = WAVE - 1
 
     assert [keeper.check(), keeper.check()] == [False, False]
@@ -57,7 +61,7 @@ def test_a_wave_that_leaves_unfreezes_so_its_cycles_are_collected() -> None:
     connections = Count()
     connections.now = 2 * WAVE
     keeper = HeapKeeper(connections)
-    keeper.freeze()
+    keeper.freeze(collect=True)
 
     class Cycle:
         def __init__(self) -> None:
@@ -74,7 +78,7 @@ def test_a_wave_that_leaves_unfreezes_so_its_cycles_are_collected() -> None:
     keeper.check()
     assert keeper.check()
 
-    assert leftover_ref() is None
+    assert leftover_ref() is None  # the leave wave's freeze collected first
 
 
 def test_full_collections_are_counted_and_timed() -> None:
@@ -96,7 +100,7 @@ def test_the_collection_before_a_freeze_is_counted_apart() -> None:
     keeper = HeapKeeper(Count())
     keeper.pauses.install()
     try:
-        keeper.freeze()
+        keeper.freeze(collect=True)
         gc.collect()
     finally:
         keeper.pauses.remove()
