@@ -98,8 +98,11 @@ def storm(
     try:
         if devices.stdout.readline().strip() != "READY":
             raise BenchError("the devices did not all connect")
+        stopping = time.perf_counter()
         first.stop()
+        starting = time.perf_counter()
         second = start_hub(cpus[0], data_dir, port=first.port, env_extra=STORM_ENV)
+        restart = {"stop_s": round(starting - stopping, 3), "start_s": round(time.perf_counter() - starting, 3)}
         devices.stdin.write(f"up {second.pid}\n")
         devices.stdin.flush()
         lines = [line for line in devices.stdout if line.startswith("{")]
@@ -118,6 +121,7 @@ def storm(
         if second is not None:
             second.stop()
     result: dict[str, Any] = json.loads(lines[-1])
+    result["restart"] = restart
     result["collector"] = {"first_wave": collector_figures(first), "storm": collector_figures(second)}
     result["quiet_gate"] = quiet
     return result
@@ -125,15 +129,17 @@ def storm(
 
 def table(results: list[dict[str, Any]]) -> str:
     rows = [
-        "| N | presence | all back | all done (p50 / p99 of devices) | last attempt to welcome p50 / p99"
-        " | hub CPU in the storm | hub RSS after | full collections in the storm (longest) |",
-        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| N | presence | hub stop + start | all back | all done (p50 / p99 of devices)"
+        " | last attempt to welcome p50 / p99 | hub CPU in the storm | hub RSS after"
+        " | full collections in the storm (longest) |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
         gc = r["collector"]["storm"] or {}
         done = r["done"]
         rows.append(
-            f"| {r['n']:,} | {r['presence']} | {_s(r['all_back_s'])} | {_s(r['all_done_s'])}"
+            f"| {r['n']:,} | {r['presence']} | {r['restart']['stop_s']:.1f} + {r['restart']['start_s']:.1f} s"
+            f" | {_s(r['all_back_s'])} | {_s(r['all_done_s'])}"
             f" ({_s(_sec(done['p50_ms']))} / {_s(_sec(done['p99_ms']))})"
             f" | {_ms(r['attempt_to_welcome']['p50_ms'])} / {_ms(r['attempt_to_welcome']['p99_ms'])}"
             f" | {r['cpu']['server_cpu_s']:.1f} s"
