@@ -27,7 +27,7 @@ def test_every_device_comes_back_after_a_restart_in_both_presence_modes(tmp_path
     proc = run_bench("bench.storm", *argv, timeout=540)
 
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
-    assert "| N | presence | all back |" in proc.stdout
+    assert "| N | presence | hub stop + start | all back |" in proc.stdout
     (json_path,) = tmp_path.glob("storm-*.json")
     results = json.loads(json_path.read_text())["results"]
     assert [(r["n"], r["presence"]) for r in results] == [(30, "batched"), (30, "events")]
@@ -37,3 +37,4 @@ def test_every_device_comes_back_after_a_restart_in_both_presence_modes(tmp_path
         assert result["done"]["count"] == 30
         assert result["collector"]["storm"]["freezes"] >= 1
         assert result["collector"]["first_wave"] is not None
+        assert result["restart"]["stop_s"] > 0 and result["restart"]["start_s"] > 0
