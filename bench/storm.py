@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -32,6 +33,7 @@ from bench.servers import (
     LOADGEN_DIR,
     BenchError,
     Population,
+    Profiler,
     ServerProcess,
     collector_figures,
     copy_data_dir,
@@ -41,6 +43,7 @@ from bench.servers import (
     pin_prefix,
     start_hub,
 )
+from hub.heap import WAVE
 
 DEFAULT_NS: Final = (1000, 5000)
 PRESENCE_MODES: Final = ("batched", "events")
@@ -65,6 +68,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quiet-wait", type=float, default=20.0, metavar="S", help="wait for a quiet CPU (20 s)")
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "results", help="where the JSON goes")
     parser.add_argument("--no-pin", action="store_true", help="do not pin the hub and the devices with taskset")
+    parser.add_argument(
+        "--profile", type=Path, metavar="DIR", help="py-spy the restarted hub (collapsed stacks) into DIR"
+    )
     return parser.parse_args(argv)
 
 
@@ -76,6 +82,7 @@ def storm(
     workdir: Path,
     cpus: tuple[int | None, int | None],
     quiet_wait: float,
+    profile: Path | None = None,
 ) -> dict[str, Any]:
     data_dir = copy_data_dir(template, workdir / "hub-data")
     config = {
@@ -87,6 +94,7 @@ def storm(
     quiet = wait_for_quiet(quiet_wait)
     first = start_hub(cpus[0], data_dir, env_extra=STORM_ENV)
     second: ServerProcess | None = None
+    profiler: Profiler | None = None
     config |= {"url": first.url, "serverPid": first.pid}
     path = workdir / f"storm-{n}.json"
     path.write_text(json.dumps(config))
@@ -103,17 +111,22 @@ def storm(
         starting = time.perf_counter()
         second = start_hub(cpus[0], data_dir, port=first.port, env_extra=STORM_ENV)
         restart = {"stop_s": round(starting - stopping, 3), "start_s": round(time.perf_counter() - starting, 3)}
+        if profile is not None:
+            profiler = Profiler.attach(second.pid, profile / f"storm-n{n}-{presence}.txt")
         devices.stdin.write(f"up {second.pid}\n")
         devices.stdin.flush()
         lines = [line for line in devices.stdout if line.startswith("{")]
         if devices.wait(STORM_TIMEOUT_S + 60) != 0 or not lines:
             raise BenchError(f"storm.js exited {devices.returncode}")
+        leave = leave_wave(second) if n >= WAVE else None  # fewer than a wave: no collection to wait for
     except BaseException:
         for server in (first, second):
             if server is not None:
                 print("\n".join(server.tail), file=sys.stderr)
         raise
     finally:
+        if profiler is not None:
+            print(f"bench.storm: profile in {profiler.stop()}", file=sys.stderr)
         if devices.poll() is None:
             devices.kill()
             devices.wait()
@@ -122,17 +135,37 @@ def storm(
             second.stop()
     result: dict[str, Any] = json.loads(lines[-1])
     result["restart"] = restart
+    result["leave_wave"] = leave
     result["collector"] = {"first_wave": collector_figures(first), "storm": collector_figures(second)}
     result["quiet_gate"] = quiet
     return result
+
+
+#: What `HeapKeeper.check` logs after a leave wave (hub/heap.py).
+_LEAVE = re.compile(
+    r"after a wave leaving \(collected (\d+) unreachable objects first\): froze the heap in ([\d.]+) ms"
+)
+
+
+def leave_wave(hub: ServerProcess) -> dict[str, float] | None:
+    """Once the devices have gone: what the hub's collection after their leaving found and took (it
+    comes within two of its 2-second checks; None if it did not within 8 s)."""
+    deadline = time.monotonic() + 8.0
+    while time.monotonic() < deadline:
+        for line in hub.tail:
+            match = _LEAVE.search(line)
+            if match:
+                return {"unreachable": int(match.group(1)), "ms": float(match.group(2))}
+        time.sleep(0.2)
+    return None
 
 
 def table(results: list[dict[str, Any]]) -> str:
     rows = [
         "| N | presence | hub stop + start | all back | all done (p50 / p99 of devices)"
         " | last attempt to welcome p50 / p99 | hub CPU in the storm | hub RSS after"
-        " | full collections in the storm (longest) |",
-        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        " | full collections in the storm (longest) | when they left: collected, pause |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
         gc = r["collector"]["storm"] or {}
@@ -143,9 +176,16 @@ def table(results: list[dict[str, Any]]) -> str:
             f" ({_s(_sec(done['p50_ms']))} / {_s(_sec(done['p99_ms']))})"
             f" | {_ms(r['attempt_to_welcome']['p50_ms'])} / {_ms(r['attempt_to_welcome']['p99_ms'])}"
             f" | {r['cpu']['server_cpu_s']:.1f} s"
-            f" | {r['server_rss_after_kb'] / 1024:.0f} MB | {gc.get('count', '?')} ({gc.get('longest_ms', '?')} ms) |"
+            f" | {r['server_rss_after_kb'] / 1024:.0f} MB | {gc.get('count', '?')} ({gc.get('longest_ms', '?')} ms)"
+            f" | {_leave(r['leave_wave'])} |"
         )
     return "\n".join(rows)
+
+
+def _leave(leave: dict[str, float] | None) -> str:
+    if leave is None:
+        return "none (fewer than a wave)"
+    return f"{leave['unreachable']:,.0f}, {leave['ms']:.0f} ms"
 
 
 def _ms(ms: float | None) -> str:
@@ -176,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
                 for rnd in range(1, args.rounds + 1):
                     print(f"bench.storm: N={n} presence={presence} round {rnd}", file=sys.stderr)
                     cpus = (server_cpu, devices_cpu)
-                    result = storm(n, presence, template, population, workdir, cpus, args.quiet_wait)
+                    result = storm(n, presence, template, population, workdir, cpus, args.quiet_wait, args.profile)
                     result["round"] = rnd
                     results.append(result)
                     print(table([result]).splitlines()[-1], file=sys.stderr)

@@ -20,9 +20,12 @@ So the hub freezes:
   happens to exist at that moment is frozen with the rest: bounded by the collector's thresholds,
   and given back at the next leave wave.
 
-When the connections fell by as much (a wave of leaving), it unfreezes, collects once and freezes
-again, so what the departed connections held in cycles is given back: one deliberate full
-collection per leave wave, never memory that is never given back.
+A connection that closes leaves cycles behind (57 unreachable objects each, measured after 1,000
+left); frozen, only a collection after `gc.unfreeze()` gives them back. So once as many connections
+have closed since the last freeze as a wave takes (a wave of leaving, or the churn of devices that
+reconnect), and the count has held still for a check or twice as many have closed, the hub
+unfreezes, collects once and freezes again: one deliberate full collection per that many
+departures (138 ms after 1,000 left, on this loaded machine), and no memory that is never given back.
 
 `GenTwoPauses` times every full collection (`gc.callbacks`), the collector's own apart from those
 before a freeze; `serve` logs their count, sum and longest when it stops, and the bench reads that line.
@@ -95,9 +98,12 @@ class GenTwoPauses:
 class HeapKeeper:
     """Freezes the heap after start-up and after each connect wave (see the module's docstring)."""
 
-    def __init__(self, connections: Callable[[], int]) -> None:
+    def __init__(self, connections: Callable[[], int], departures: Callable[[], int]) -> None:
+        """`connections`: how many there are; `departures`: how many have closed since the start."""
         self._connections = connections
+        self._departures = departures
         self._frozen_at = 0
+        self._departed_at = 0
         self._last = 0
         self.pauses = GenTwoPauses()
 
@@ -108,33 +114,37 @@ class HeapKeeper:
         gc.set_threshold(*GC_THRESHOLDS)
         log.debug("gc: froze %d start-up objects; thresholds %s", gc.get_freeze_count(), GC_THRESHOLDS)
 
-    def freeze(self, *, collect: bool) -> None:
+    def freeze(self, *, collect: bool) -> int:
+        """Freeze the heap, collecting first if asked; how many unreachable objects that collection found."""
+        found = 0
         if collect:
             self.pauses.planned = True
             try:
-                gc.collect()
+                found = gc.collect()
             finally:
                 self.pauses.planned = False
         gc.freeze()
         self._frozen_at = self._last = self._connections()
+        self._departed_at = self._departures()
+        return found
 
     def check(self) -> bool:
         """One check: freeze if a wave has come (or gone) and settled. True when it froze."""
         now = self._connections()
         settled, self._last = now == self._last, now
-        moved = abs(now - self._frozen_at)
-        if not settled or moved < max(WAVE, self._frozen_at // 4):
+        wave = max(WAVE, self._frozen_at // 4)
+        left = self._departures() - self._departed_at
+        leaving = left >= wave and (settled or left >= 2 * wave)
+        if not leaving and not (settled and now - self._frozen_at >= wave):
             return False
-        leaving = now < self._frozen_at
         if leaving:
             gc.unfreeze()  # what the departed held in cycles is collected before freezing again
         started = time.perf_counter()
-        self.freeze(collect=leaving)
+        found = self.freeze(collect=leaving)
         log.info(
-            "gc: %d connections after a wave %s: froze the heap (%d objects) in %.1f ms",
+            "gc: %d connections after a wave %s: froze the heap in %.1f ms",
             now,
-            "leaving (collected first)" if leaving else "arriving",
-            gc.get_freeze_count(),
+            f"leaving (collected {found} unreachable objects first)" if leaving else "arriving",
             (time.perf_counter() - started) * 1000,
         )
         return True

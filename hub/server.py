@@ -134,7 +134,8 @@ async def serve(config: HubConfig) -> None:
     """Run until SIGINT or SIGTERM, then shut down gracefully. SIGHUP reloads the TLS certificate."""
     hub = RunningHub(config)
     url = await hub.start()
-    heap = HeapKeeper(lambda: len(hub.app[SERVICE].presence))
+    presence = hub.app[SERVICE].presence
+    heap = HeapKeeper(lambda: len(presence), lambda: presence.departures)
     heap.start()
     heap_task = asyncio.create_task(heap.run(), name="hub-heap")
     stop = asyncio.Event()

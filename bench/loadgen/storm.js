@@ -172,7 +172,13 @@ function waitForUp() {
 }
 
 async function main() {
-  const cfg = { connectConcurrency: 50, stormTimeoutMs: 180000, settleQuietMs: 500, settleMaxMs: 300000 };
+  const cfg = {
+    connectConcurrency: 50,
+    stormTimeoutMs: 180000,
+    settleQuietMs: 500,
+    settleMaxMs: 300000,
+    holdAfterMs: 5000,
+  };
   Object.assign(cfg, JSON.parse(fs.readFileSync(process.argv[2], "utf8")));
   const storm = new Storm(cfg);
   const admin = storm.admin();
@@ -212,6 +218,9 @@ async function main() {
     server_rss_after_kb: readRssKb(pid),
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);
+  // Connected a little longer, as devices are after a restart: the hub freezes a wave that has
+  // settled (hub/heap.py), and storm.py then sees what the hub does when they all leave.
+  await new Promise((resolve) => setTimeout(resolve, cfg.holdAfterMs));
   for (const d of storm.devices) d.socket.close();
   admin.close();
 }

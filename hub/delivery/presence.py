@@ -28,6 +28,8 @@ class Presence:
         #: told in batches (`PresenceBatches`): a change costs O(plain), not O(everyone).
         self.plain: dict[str, Session] = {}
         self.batched: dict[str, Session] = {}
+        #: Sessions removed since the start (the collector's keeper counts departures: hub/heap.py).
+        self.departures = 0
         self._by_user: dict[int, tuple[Session, ...]] = {}
         self._by_token: dict[int, tuple[str, ...]] = {}
 
@@ -50,6 +52,7 @@ class Presence:
         session = self.sessions.pop(sid, None)
         if session is None:
             return None, False
+        self.departures += 1
         (self.batched if session.batched else self.plain).pop(sid, None)
         if session.token_id is not None:
             sids = tuple(other for other in self._by_token.get(session.token_id, ()) if other != sid)

@@ -30,9 +30,25 @@ class Count:
         return self.now
 
 
+class Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def frozen_cycle() -> weakref.ref[Cycle]:
+    """A reference cycle, frozen, then dropped: only a collection after `gc.unfreeze()` frees it."""
+    leftover = Cycle()
+    gc.freeze()
+    leftover_ref = weakref.ref(leftover)
+    del leftover
+    gc.collect()
+    assert leftover_ref() is not None
+    return leftover_ref
+
+
 def test_a_connect_wave_is_frozen_once_it_has_settled_without_a_collection() -> None:
     connections = Count()
-    keeper = HeapKeeper(connections)
+    keeper = HeapKeeper(connections, Count())
     keeper.freeze(collect=True)
     keeper.pauses.install()
     try:
@@ -50,7 +66,7 @@ def test_a_connect_wave_is_frozen_once_it_has_settled_without_a_collection() -> 
 
 def test_a_few_connections_more_do_not_freeze_again() -> None:
     connections = Count()
-    keeper = HeapKeeper(connections)
+    keeper = HeapKeeper(connections, Count())
     keeper.freeze(collect=True)
     connections.now = WAVE - 1
 
@@ -58,27 +74,34 @@ def test_a_few_connections_more_do_not_freeze_again() -> None:
 
 
 def test_a_wave_that_leaves_unfreezes_so_its_cycles_are_collected() -> None:
-    connections = Count()
+    connections, departures = Count(), Count()
     connections.now = 2 * WAVE
-    keeper = HeapKeeper(connections)
+    keeper = HeapKeeper(connections, departures)
     keeper.freeze(collect=True)
+    leftover_ref = frozen_cycle()
 
-    class Cycle:
-        def __init__(self) -> None:
-            self.me = self
+    connections.now, departures.now = WAVE, WAVE
+    leaving = keeper.check()  # still moving since the last check
+    settled = keeper.check()
 
-    leftover = Cycle()
-    gc.freeze()  # frozen: no collection reaches it
-    leftover_ref = weakref.ref(leftover)
-    del leftover
-    gc.collect()
-    assert leftover_ref() is not None
-
-    connections.now = 0
-    keeper.check()
-    assert keeper.check()
-
+    assert (leaving, settled) == (False, True)
     assert leftover_ref() is None  # the leave wave's freeze collected first
+
+
+def test_churn_with_the_count_level_still_gives_back_what_the_departed_left() -> None:
+    """Devices that reconnect one by one: as many connections as ever, but each closed one left cycles."""
+    connections, departures = Count(), Count()
+    connections.now = WAVE
+    keeper = HeapKeeper(connections, departures)
+    keeper.freeze(collect=True)
+    leftover_ref = frozen_cycle()
+
+    departures.now = WAVE - 1
+    assert not keeper.check()
+    departures.now = WAVE  # and as many came back: the count is where it was
+
+    assert keeper.check()
+    assert leftover_ref() is None
 
 
 def test_full_collections_are_counted_and_timed() -> None:
@@ -97,7 +120,7 @@ def test_full_collections_are_counted_and_timed() -> None:
 
 
 def test_the_collection_before_a_freeze_is_counted_apart() -> None:
-    keeper = HeapKeeper(Count())
+    keeper = HeapKeeper(Count(), Count())
     keeper.pauses.install()
     try:
         keeper.freeze(collect=True)
