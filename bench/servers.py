@@ -42,7 +42,7 @@ _PORT_LINES: Final[dict[ServerKind, re.Pattern[str]]] = {
     "floor": re.compile(r"floor listening on http://127\.0\.0\.1:(\d+)"),
 }
 START_TIMEOUT_S: Final = 60.0
-STOP_TIMEOUT_S: Final = 10.0
+STOP_TIMEOUT_S: Final = 30.0
 
 
 class BenchError(Exception):
