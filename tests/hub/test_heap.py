@@ -99,6 +99,7 @@ def test_churn_with_the_count_level_still_gives_back_what_the_departed_left() ->
     departures.now = WAVE - 1
     assert not keeper.check()
     departures.now = WAVE  # and as many came back: the count is where it was
+    assert not keeper.check()  # still leaving since the last check
 
     assert keeper.check()
     assert leftover_ref() is None
