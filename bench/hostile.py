@@ -39,8 +39,8 @@ from typing import Any
 import aiohttp
 import socketio
 
+from bench.host import raise_fd_limit
 from bench.provision import Client
-from bench.run import raise_fd_limit
 from bench.servers import (
     LOADGEN_DIR,
     BenchError,

@@ -49,7 +49,7 @@ WATCH: Final = (
     ("waiting in epoll (idle)", ("EpollSelector.select",)),
     ("SQLite store calls (its thread)", ("SqliteStore._call",)),
     ("hub fan-out (Fanout.deliver)", ("Fanout.deliver",)),
-    ("hub presence broadcasts (Fanout.tell_others)", ("Fanout.tell_others",)),
+    ("hub presence news (Fanout.tell_presence)", ("Fanout.tell_presence",)),
     ("python-socketio emit", ("AsyncServer.emit", "AsyncManager.emit")),
     ("engine.io writer tasks + websocket send", ("AsyncSocket._websocket_handler.<locals>.writer",)),
     ("permessage-deflate (zlib)", ("ZLibCompressor",)),

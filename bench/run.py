@@ -17,19 +17,18 @@ import datetime as dt
 import json
 import os
 import platform
-import resource
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Final, cast
 
 from bench import report
+from bench.host import cpu_plan, raise_fd_limit, wait_for_quiet
 from bench.servers import (
     BENCH_DIR,
     HUB_RATE_ENV,
@@ -42,6 +41,7 @@ from bench.servers import (
     Profiler,
     ServerKind,
     ServerProcess,
+    collector_figures,
     copy_data_dir,
     ensure_npm_packages,
     hub_population,
@@ -72,6 +72,7 @@ class Options:
     broadcasts: int | None
     profile: Path | None
     quiet_wait: float
+    hub_presence: str = "batched"
     tuning: dict[str, Any] = field(default_factory=dict)
 
 
@@ -111,6 +112,12 @@ def parse_args(argv: list[str] | None) -> Options:
         help="before each run, wait up to S seconds for other processes' CPU use to drop (default 60; --quick 0)",
     )
     parser.add_argument("--no-pin", action="store_true", help="do not pin server and load generator with taskset")
+    parser.add_argument(
+        "--hub-presence",
+        choices=("batched", "events"),
+        default="batched",
+        help="the auth.presence the hub's clients ask for (default batched; events: one user_online per connect)",
+    )
     args = parser.parse_args(argv)
 
     scenarios = tuple(s for s in args.scenarios.split(",") if s)
@@ -150,60 +157,9 @@ def parse_args(argv: list[str] | None) -> Options:
         broadcasts=args.broadcasts,
         profile=args.profile,
         quiet_wait=args.quiet_wait if args.quiet_wait is not None else (0.0 if args.quick else 60.0),
+        hub_presence=args.hub_presence,
         tuning=tuning,
     )
-
-
-def raise_fd_limit(needed: int) -> int:
-    """Raise RLIMIT_NOFILE (inherited by the servers and the load generator). Returns the new soft limit."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard != resource.RLIM_INFINITY and hard < needed:
-        try:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (needed, needed))
-            return needed
-        except (ValueError, OSError):
-            needed = hard
-    if soft == resource.RLIM_INFINITY or soft >= needed:
-        return soft
-    resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))
-    return needed
-
-
-def cpu_plan(pin: bool) -> tuple[int | None, int | None, str]:
-    """(server CPU, load generator CPU, description)."""
-    cpus = sorted(os.sched_getaffinity(0))
-    if not pin:
-        return None, None, "not pinned (--no-pin)"
-    if shutil.which("taskset") is None:
-        return None, None, "not pinned (no taskset)"
-    if len(cpus) < 2:
-        return None, None, f"not pinned (only CPU {cpus[0]} available)"
-    return cpus[0], cpus[1], f"server on CPU {cpus[0]}, load generator on CPU {cpus[1]} (taskset)"
-
-
-def _busy_and_total() -> tuple[int, int]:
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + (fields[7] if len(fields) > 7 else 0)
-    return busy, sum(fields[:8])
-
-
-def wait_for_quiet(max_wait_s: float, threshold_cores: float = 0.3) -> dict[str, float]:
-    """Wait (at most max_wait_s) until the machine's CPU use over one second is under threshold_cores.
-
-    Other processes on the machine (test suites, builds) skew a benchmark; this does not stop them,
-    but starts each run in a quiet moment when there is one, and reports what it saw.
-    """
-    ncpu = len(os.sched_getaffinity(0)) or 1
-    waited = 0.0
-    load = 0.0
-    while True:
-        busy0, total0 = _busy_and_total()
-        time.sleep(1.0)
-        busy1, total1 = _busy_and_total()
-        load = ncpu * (busy1 - busy0) / max(1, total1 - total0)
-        if load < threshold_cores or waited + 1.0 > max_wait_s:
-            return {"waited_s": waited, "busy_cores_at_start": round(load, 3)}
-        waited += 1.0
 
 
 def blast_size(n: int, options: Options) -> int:
@@ -231,6 +187,7 @@ def run_loadgen(
         "admin": population.admin.wire(),
         "scenarios": ["connect", "rss", *options.scenarios],
         "broadcasts": blast_size(n, options),
+        **({"presence": options.hub_presence} if server.kind == "hub" else {}),
         **options.tuning,
     }
     path = workdir / f"loadgen-{server.kind}-{n}.json"
@@ -282,6 +239,8 @@ def one_run(
         if profiler is not None:
             print(f"bench: profile in {profiler.stop()}", file=sys.stderr)
         server.stop()
+    if kind == "hub":
+        result["gc"] = collector_figures(server)
     result["quiet_gate"] = quiet
     return result
 
@@ -389,6 +348,7 @@ def main(argv: list[str] | None = None) -> int:
         "pinning": pinning,
         "fd_limit": fd_limit,
         "hub_env": HUB_RATE_ENV if "hub" in options.pair else {},
+        "hub_presence": options.hub_presence,
         "tuning": options.tuning,
         "machine": machine(),
         "versions": versions(),

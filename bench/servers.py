@@ -42,7 +42,7 @@ _PORT_LINES: Final[dict[ServerKind, re.Pattern[str]]] = {
     "floor": re.compile(r"floor listening on http://127\.0\.0\.1:(\d+)"),
 }
 START_TIMEOUT_S: Final = 60.0
-STOP_TIMEOUT_S: Final = 10.0
+STOP_TIMEOUT_S: Final = 30.0
 
 
 class BenchError(Exception):
@@ -157,11 +157,37 @@ def start_seed(cpu: int | None) -> ServerProcess:
     return _start("seed", argv, SEED_DIR, dict(os.environ))
 
 
-def start_hub(cpu: int | None, data_dir: Path) -> ServerProcess:
+def start_hub(cpu: int | None, data_dir: Path, port: int = 0, env_extra: dict[str, str] | None = None) -> ServerProcess:
+    """`port` 0: one the OS picks; a restart passes the port its clients know."""
     env = dict(os.environ)
     env.update(HUB_RATE_ENV)
-    argv = [*pin_prefix(cpu), sys.executable, "-m", "hub", "serve", "--port", "0", "--data-dir", str(data_dir)]
+    env.update(env_extra or {})
+    argv = [*pin_prefix(cpu), sys.executable, "-m", "hub", "serve", "--port", str(port), "--data-dir", str(data_dir)]
     return _start("hub", argv, REPO_DIR, env)
+
+
+#: The line `notify-hub serve` logs as it stops (hub/heap.py: `GenTwoPauses.summary`).
+_COLLECTOR = re.compile(
+    r"collector: (\d+) full collections, ([\d.]+) ms in all, longest ([\d.]+) ms;"
+    r" (\d+) freezes, longest ([\d.]+) ms; (\d+) objects frozen"
+)
+
+
+def collector_figures(server: ServerProcess | None) -> dict[str, float] | None:
+    """The hub's full collections over its life, from the line it logged as it stopped (None: no such line)."""
+    for line in reversed(server.tail if server is not None else ()):
+        match = _COLLECTOR.search(line)
+        if match:
+            count, total, longest, freezes, freeze_longest, frozen = match.groups()
+            return {
+                "count": int(count),
+                "total_ms": float(total),
+                "longest_ms": float(longest),
+                "freezes": int(freezes),
+                "freeze_longest_ms": float(freeze_longest),
+                "frozen": int(frozen),
+            }
+    return None
 
 
 def start_floor(cpu: int | None, data_dir: Path) -> ServerProcess:

@@ -114,6 +114,10 @@ class HubConfig:
     revocation_poll_seconds: float = field(
         default=1.0, metadata={"help": "how often the hub looks for tokens revoked by the admin CLI"}
     )
+    presence_interval_seconds: float = field(
+        default=0.25,
+        metadata={"help": "how often clients that asked for batched presence are told who came and went, at most"},
+    )
     log_level: str = field(default="info", metadata={"help": "debug, info, warning or error"})
     log_format: str = field(default="text", metadata={"help": "text, or json: one JSON object per line"})
     tls_cert: str = field(
@@ -284,7 +288,7 @@ def _connection_problems(config: HubConfig) -> list[str]:
     problems = []
     if config.max_send_buffer_total < config.max_send_buffer:
         problems.append("max_send_buffer_total must be at least max_send_buffer")
-    for name in ("sign_in_timeout", "http_idle_timeout", "http_body_timeout"):
+    for name in ("sign_in_timeout", "http_idle_timeout", "http_body_timeout", "presence_interval_seconds"):
         if getattr(config, name) <= 0:
             problems.append(f"{name} must be positive")
     if config.max_connections < 0:

@@ -97,6 +97,7 @@ class Event(StrEnum):
     SERVER_ANNOUNCEMENT = "server_announcement"
     USER_ONLINE = "user_online"
     USER_OFFLINE = "user_offline"
+    PRESENCE = "presence"
     GAP = "gap"
     RESPONSE = "response"
     RETRACTED = "retracted"
@@ -282,17 +283,24 @@ class Sync(_Payload):
     since: NotificationId
 
 
+#: How a client hears who comes and goes: `events`, the seed's `user_online` / `user_offline` per change
+#: (the default), or `batched`, one `presence {online, offline, full}` per interval.
+PresenceMode = Literal["events", "batched"]
+
+
 class OpenIdentity(_Payload):
     """Open mode only: the identity a client claims (seed guide `authenticate {userId, username}`)."""
 
     user_id: UserName = Field(validation_alias=AliasChoices("userId", "user_id", "username"))
     username: str | None = None
+    presence: PresenceMode = "events"
 
 
 class TokenAuth(_Payload):
     """The Socket.IO `auth` object of an authenticated client."""
 
     token: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=200)]
+    presence: PresenceMode = "events"
     #: Resume point: the last notification id this device has. Given: the client acks what it gets.
     last_id: NotificationId | None = Field(default=None, validation_alias=AliasChoices("last_id", "lastId"))
 

@@ -7,17 +7,15 @@ Process-level tuning for `notify-hub serve`: the event loop and the garbage coll
 
 - uvloop, where installed (Linux, macOS), runs the hub's event loop (`loop_factory`): less overhead
   per socket operation. The tray app hosts its hub on qasync's loop instead.
-- The cyclic garbage collector (`tune_gc`): at thousands of connections its full collections
-  dominated CPU time. After start-up the long-lived heap (modules, the app, the store) is frozen out
-  of collection, and generation 0 is collected less often. Per-connection and per-message objects
-  are acyclic, so reference counting frees them without the collector; the load tests check that
-  memory stays flat.
+- The cyclic garbage collector (`hub.heap.HeapKeeper`): at thousands of connections its full
+  collections dominated CPU time. The long-lived heap is frozen out of collection after start-up
+  and after each connect wave, generation 0 is collected less often, and full collections are timed
+  (logged when the hub stops).
 """
 
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import signal
 from collections.abc import Callable
@@ -28,10 +26,11 @@ from aiohttp import web
 from hub import sd_notify
 from hub.announce import Announcer
 from hub.app import create_app
-from hub.app_keys import ACCOUNTS, GATE, STORE
+from hub.app_keys import ACCOUNTS, GATE, SERVICE, STORE
 from hub.auth import Accounts
 from hub.config import HubConfig
 from hub.errors import CannotListen, ConfigError
+from hub.heap import HeapKeeper
 from hub.store import Store
 from hub.tls_reload import ReloadableCertificate
 from hub.transport import GatedRunner, connection_limit, open_files, raise_file_limit
@@ -39,7 +38,11 @@ from hub.transport import GatedRunner, connection_limit, open_files, raise_file_
 log = logging.getLogger(__name__)
 
 LINGERING_SECONDS = 1.0
-GC_THRESHOLDS = (10_000, 20, 50)
+#: Connections the kernel queues for the hub to accept (clamped to net.core.somaxconn, 4096 on Linux
+#: since 5.4). aiohttp's default, 128, overflowed when a restarted hub's devices all came back at
+#: once: the kernel dropped their SYNs, and each dropped client waited for TCP's retransmission
+#: (1 s, then 3, 7, 15...) on top of its own reconnection delay.
+LISTEN_BACKLOG = 4096
 
 
 class RunningHub:
@@ -69,7 +72,9 @@ class RunningHub:
         ssl_context = self.certificate.context if self.certificate else None
         await self._runner.setup()
         self._set_connection_limit()
-        site = web.TCPSite(self._runner, self.config.host, self.config.port, ssl_context=ssl_context)
+        site = web.TCPSite(
+            self._runner, self.config.host, self.config.port, ssl_context=ssl_context, backlog=LISTEN_BACKLOG
+        )
         try:
             await site.start()
         except OSError as exc:
@@ -129,9 +134,10 @@ async def serve(config: HubConfig) -> None:
     """Run until SIGINT or SIGTERM, then shut down gracefully. SIGHUP reloads the TLS certificate."""
     hub = RunningHub(config)
     url = await hub.start()
-    tune_gc()
-    print(f"lan-notify hub listening on {url}", flush=True)
-    sd_notify.notify("READY=1", f"STATUS=listening on {url}")
+    presence = hub.app[SERVICE].presence
+    heap = HeapKeeper(lambda: len(presence), lambda: presence.departures)
+    heap.start()
+    heap_task = asyncio.create_task(heap.run(), name="hub-heap")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     reloads: set[asyncio.Task[None]] = set()
@@ -151,6 +157,9 @@ async def serve(config: HubConfig) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     loop.add_signal_handler(signal.SIGHUP, on_hangup)
+    # Ready only once a SIGTERM would stop it gracefully.
+    print(f"lan-notify hub listening on {url}", flush=True)
+    sd_notify.notify("READY=1", f"STATUS=listening on {url}")
     try:
         await stop.wait()
         sd_notify.notify("STOPPING=1", "STATUS=stopping")
@@ -158,7 +167,9 @@ async def serve(config: HubConfig) -> None:
     finally:
         for task in reloads:
             task.cancel()
+        heap_task.cancel()
         await hub.stop()
+        heap.stop()
         log.info("lan-notify hub stopped")
 
 
@@ -168,10 +179,3 @@ def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     except ImportError:
         return None
     return uvloop.new_event_loop
-
-
-def tune_gc() -> None:
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
-    log.debug("gc: froze %d start-up objects; thresholds %s", gc.get_freeze_count(), GC_THRESHOLDS)

@@ -8,6 +8,7 @@
 //   url            "http://127.0.0.1:PORT" (only 127.0.0.1 is accepted)
 //   kind           "seed": connect, then emit `authenticate {userId, username}`
 //                  "hub":  connect with `auth: {token}` (the Socket.IO auth object)
+//   presence       hub only, optional: the `auth.presence` its clients ask for ("batched" or "events")
 //   serverPid      the server's pid, for its RSS and CPU (read from /proc)
 //   receivers      [{userId, token?}] the N clients that get notifications
 //   senders        [{userId, token?}] clients that send direct notifications
@@ -180,7 +181,7 @@ function connectOne(cfg, who, isReceiver, index) {
       reconnection: false,
       timeout: cfg.connectTimeoutMs,
     };
-    if (cfg.kind === "hub") opts.auth = { token: who.token };
+    if (cfg.kind === "hub") opts.auth = cfg.presence ? { token: who.token, presence: cfg.presence } : { token: who.token };
     const socket = io(cfg.url, opts);
     let done = false;
     const timer = setTimeout(() => finish(new Error("timeout")), cfg.connectTimeoutMs);
@@ -601,4 +602,4 @@ if (require.main === module) {
   );
 }
 
-module.exports = { DEFAULTS, searchDirect };
+module.exports = { DEFAULTS, searchDirect, Meter, log, readRssKb, round, settle, sleep, state, summarize };

@@ -1,4 +1,5 @@
-"""Presence across hubs: `user_online`/`user_offline` decided cluster-wide in Redis and told to every hub.
+"""Presence across hubs: `user_online`/`user_offline` decided cluster-wide in Redis and told to every hub
+(each hub tells its batched clients in its own `presence` batches).
 
 Socket.IO handlers only queue presence changes: one task applies them in order, so a slow or absent
 Redis never holds up a connect or a disconnect. `list_online` and the welcome's list cover every hub
@@ -15,7 +16,6 @@ from hub.cluster.bus import ClusterBus
 from hub.cluster.health import REDIS_DOWN, RedisHealth
 from hub.cluster.redis_state import RedisState, member, parse_member
 from hub.delivery import Fanout, Presence
-from hub.protocol import Event, presence_body
 from hub.store.base import User
 
 log = logging.getLogger(__name__)
@@ -104,8 +104,7 @@ class ClusterPresenceNews:
         return known != online
 
     async def _tell(self, user_id: int, name: str, *, online: bool) -> None:
-        event = Event.USER_ONLINE if online else Event.USER_OFFLINE
-        await self._fanout.tell_others(user_id, event, presence_body(name))
+        await self._fanout.tell_presence(user_id, name, online=online)
 
     async def heartbeat(self) -> None:
         """Tell Redis this hub lives and who is on it; learn who is online; take dead hubs' users offline.

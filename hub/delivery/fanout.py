@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from hub.delivery.ports import Outbox
 from hub.delivery.presence import Presence
+from hub.delivery.presence_batches import PresenceBatches
 from hub.delivery.sessions import Session
-from hub.protocol import DELIVERY_EVENT, Notification
+from hub.protocol import DELIVERY_EVENT, Event, Notification, presence_body
 from hub.store import Stored
 
 
@@ -16,8 +16,11 @@ class Fanout:
     """Hands notifications to live sessions. A session still replaying what it missed gets them in
     `pending` instead, and flushes those it has not already replayed (`Replay.catch_up`)."""
 
-    def __init__(self, presence: Presence, outbox: Outbox, clock: Callable[[], float]) -> None:
+    def __init__(
+        self, presence: Presence, outbox: Outbox, clock: Callable[[], float], batches: PresenceBatches
+    ) -> None:
         self.presence = presence
+        self.batches = batches
         self.outbox = outbox
         self.clock = clock
         #: Told of every stored notification this hub hands out, in id order (`Reads.noted`).
@@ -48,8 +51,11 @@ class Fanout:
             if not session.acking:
                 session.note_sent(now, note.id)
 
-    async def tell_others(self, user_id: int, event: str, data: dict[str, Any]) -> None:
-        """Send an event to every session here but the user's own (presence news)."""
-        sids = [sid for sid, session in self.presence.sessions.items() if session.user.id != user_id]
+    async def tell_presence(self, user_id: int, name: str, *, online: bool) -> None:
+        """A user came online or went offline: every plain session here but the user's own is told now
+        (`user_online` / `user_offline`), the batched ones at the next flush (`PresenceBatches`)."""
+        self.batches.changed(name, online=online)
+        sids = [sid for sid, session in self.presence.plain.items() if session.user.id != user_id]
         if sids:
-            await self.outbox.emit_many(sids, event, data)
+            event = Event.USER_ONLINE if online else Event.USER_OFFLINE
+            await self.outbox.emit_many(sids, event, presence_body(name))

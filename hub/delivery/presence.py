@@ -6,7 +6,6 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from hub.delivery.sessions import Session
-from hub.protocol import Event, presence_body
 from hub.store import User
 
 if TYPE_CHECKING:
@@ -25,6 +24,12 @@ class Presence:
         #: Users online on other hubs of a cluster, by id (kept up to date by the cluster).
         self.remote: Mapping[int, str] = {} if remote is None else remote
         self.sessions: dict[str, Session] = {}
+        #: The sessions told each change as it happens (`user_online` / `user_offline`), and those
+        #: told in batches (`PresenceBatches`): a change costs O(plain), not O(everyone).
+        self.plain: dict[str, Session] = {}
+        self.batched: dict[str, Session] = {}
+        #: Sessions removed since the start (the collector's keeper counts departures: hub/heap.py).
+        self.departures = 0
         self._by_user: dict[int, tuple[Session, ...]] = {}
         self._by_token: dict[int, tuple[str, ...]] = {}
 
@@ -32,6 +37,7 @@ class Presence:
         """Register a session; True when it is the user's first device (the user came online)."""
         sid = session.sid
         self.sessions[sid] = session
+        (self.batched if session.batched else self.plain)[sid] = session
         user_id = session.user.id
         devices = (*(s for s in self._by_user.get(user_id, ()) if s.sid != sid), session)
         self._by_user[user_id] = devices
@@ -46,6 +52,8 @@ class Presence:
         session = self.sessions.pop(sid, None)
         if session is None:
             return None, False
+        self.departures += 1
+        (self.batched if session.batched else self.plain).pop(sid, None)
         if session.token_id is not None:
             sids = tuple(other for other in self._by_token.get(session.token_id, ()) if other != sid)
             if sids:
@@ -91,7 +99,7 @@ class LocalPresenceNews:
         self._fanout = fanout
 
     async def came_online(self, user: User) -> None:
-        await self._fanout.tell_others(user.id, Event.USER_ONLINE, presence_body(user.name))
+        await self._fanout.tell_presence(user.id, user.name, online=True)
 
     async def went_offline(self, user: User) -> None:
-        await self._fanout.tell_others(user.id, Event.USER_OFFLINE, presence_body(user.name))
+        await self._fanout.tell_presence(user.id, user.name, online=False)

@@ -24,6 +24,7 @@ from hub.delivery.maintenance import Maintenance
 from hub.delivery.pipeline import LocalOutlet, Pipeline
 from hub.delivery.ports import Extension, Outbox, Outlet, PresenceNews
 from hub.delivery.presence import LocalPresenceNews, Presence
+from hub.delivery.presence_batches import PresenceBatches
 from hub.delivery.reads import Reads
 from hub.delivery.replay import Replay
 from hub.delivery.rooms import RoomCache, Rooms
@@ -60,7 +61,8 @@ class Delivery:
         #: Every rate limit's buckets, for `Maintenance.forget_full_buckets`.
         self.all_buckets: list[Buckets] = []
         self.presence = Presence(None if extension is None else extension.remote_online)
-        self.fanout = Fanout(self.presence, outbox, clock)
+        self.batches = PresenceBatches(self.presence, outbox, config.presence_interval_seconds)
+        self.fanout = Fanout(self.presence, outbox, clock, self.batches)
         self.news: PresenceNews
         outlet: Outlet
         if extension is None:
@@ -107,6 +109,7 @@ class Delivery:
         await self.users.prime()
         self.pipeline.start(self.jobs)
         self.jobs.spawn(self.scheduler.run(), "scheduler")
+        self.jobs.spawn(self.batches.run(), "presence-batches")
         self.jobs.every(1.0, self.cursors.flush, "cursor-flush")
         self.jobs.every(self.config.revocation_poll_seconds, self.maintenance.check_revocations, "revocations")
         self.jobs.every(3600.0, self.maintenance.prune, "retention", first_now=True)
@@ -142,6 +145,7 @@ class Delivery:
                 token_id=token.id,
                 acking=parsed.last_id is not None,
                 resume_from=parsed.last_id,
+                batched=parsed.presence == "batched",
             )
         if not self.config.open:
             raise Unauthorized("authentication required: connect with auth={'token': ...}")
@@ -154,7 +158,15 @@ class Delivery:
     async def claim(self, sid: str, identity: OpenIdentity) -> Session:
         """Open mode: a client names itself (the seed guide's `authenticate {userId, username}`)."""
         user = await self.store.ensure_user(identity.user_id)
-        return Session(sid=sid, user=user, device=f"open:{user.name}", token_id=None, acking=False, claimed=True)
+        return Session(
+            sid=sid,
+            user=user,
+            device=f"open:{user.name}",
+            token_id=None,
+            acking=False,
+            claimed=True,
+            batched=identity.presence == "batched",
+        )
 
     async def activate(self, session: Session) -> None:
         """The session is authenticated: greet it, announce presence, replay what it missed, go live."""
@@ -164,13 +176,15 @@ class Delivery:
             await self.news.came_online(session.user)
         unread = await self.reads.unread(session.user)
         await self.outbox.emit(session.sid, Event.WELCOME, {**self.welcome(session), **unread})
+        if session.batched:
+            self.batches.arrived(session)  # everyone online comes in its first `presence` event
         await self.replay.catch_up(session, session.resume_from)
 
     def welcome(self, session: Session) -> dict[str, Any]:
         return {
             "message": f"Welcome to lan-notify, {session.user.name}!",
             "user": {"name": session.user.name, "admin": session.admin},
-            "online": self.presence.online_names(),
+            **({} if session.batched else {"online": self.presence.online_names()}),
             "limits": {
                 "message_bytes": MAX_MESSAGE_BYTES,
                 "title_chars": MAX_TITLE_CHARS,

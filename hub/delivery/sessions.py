@@ -36,6 +36,8 @@ class Session(Actor):
     #: True when the client tells the hub what it has (`last_id` at connect, `ack` events).
     acking: bool = False
     resume_from: int | None = None
+    #: Told of presence in `presence` batches, not one `user_online` / `user_offline` per change.
+    batched: bool = False
     last_sent: int = 0
     acked: int = 0
     syncing: bool = True

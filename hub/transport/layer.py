@@ -20,6 +20,7 @@ from hub.transport.admission import Gate
 from hub.transport.connections import Connections
 from hub.transport.engine_http import EngineRequests
 from hub.transport.events import EventRouter
+from hub.transport.socketio_internals import RoomIndexManager
 from hub.transport.socketio_server import HubSocketIOServer
 from hub.transport.websocket import install_websocket_transport
 
@@ -40,6 +41,7 @@ def attach_socketio(
     python-engineio's."""
     sio = HubSocketIOServer(
         async_mode="aiohttp",
+        client_manager=RoomIndexManager(),
         # A connection's events are handled in order, one at a time, as Node's socket.io does:
         # `authenticate` then `send_notification` at once works, and no task is made per event.
         async_handlers=False,

@@ -84,6 +84,56 @@ class ServerBase(socketio.AsyncServer):  # type: ignore[misc]
         return id in self.manager.callbacks.get(sid, {})
 
 
+class RoomIndexManager(socketio.AsyncManager):  # type: ignore[misc]
+    """python-socketio's manager, but a disconnect leaves only the rooms the connection is in.
+
+    python-socketio finds them by walking every room of the namespace, and every connection has a
+    room of its own (named by its sid): O(N) per disconnect, ~1 ms at N = 10,000, and O(N²) for a hub
+    stopping under N connections (67 % of a stop under 5,000). Here a connection leaves its own room,
+    the namespace's (None) and the other rooms it entered, which are indexed by sid: the hub enters
+    none, so the index holds nothing for its connections."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._other_rooms: dict[tuple[str, str], tuple[Any, ...]] = {}
+
+    def basic_enter_room(self, sid: str, namespace: str, room: Any, eio_sid: str | None = None) -> None:
+        super().basic_enter_room(sid, namespace, room, eio_sid=eio_sid)
+        if room is not None and room != sid:
+            rooms = self._other_rooms.get((namespace, sid), ())
+            if room not in rooms:
+                self._other_rooms[(namespace, sid)] = (*rooms, room)
+
+    def basic_leave_room(self, sid: str, namespace: str, room: Any) -> None:
+        super().basic_leave_room(sid, namespace, room)
+        rooms = self._other_rooms.get((namespace, sid))
+        if rooms and room in rooms:
+            rest = tuple(other for other in rooms if other != room)
+            if rest:
+                self._other_rooms[(namespace, sid)] = rest
+            else:
+                del self._other_rooms[(namespace, sid)]
+
+    def basic_disconnect(self, sid: str, namespace: str, **kwargs: Any) -> None:
+        """python-socketio's, but for the rooms it leaves (SURFACE: the source it copies)."""
+        if namespace not in self.rooms:
+            return
+        for room in (sid, *self._other_rooms.pop((namespace, sid), ()), None):
+            self.basic_leave_room(sid, namespace, room)
+        if sid in self.callbacks:
+            del self.callbacks[sid]
+        pending = self.pending_connect
+        if namespace in pending and sid in pending[namespace]:
+            pending[namespace].remove(sid)
+            if len(pending[namespace]) == 0:
+                del pending[namespace]
+        pending = self.pending_disconnect
+        if namespace in pending and sid in pending[namespace]:
+            pending[namespace].remove(sid)
+            if len(pending[namespace]) == 0:
+                del pending[namespace]
+
+
 _SERVER = "socketio.async_server.AsyncServer"
 _MANAGER = "socketio.async_manager.AsyncManager"
 
@@ -158,6 +208,31 @@ SOCKETIO = Library(
         Private(
             _MANAGER, "is_connected", Kind.CALLABLE, "(self, sid, namespace)", "socketio_server: connected sids only"
         ),
-        attribute(_MANAGER, "callbacks", "ServerBase.wants_answer"),
+        attribute(_MANAGER, "callbacks", "ServerBase.wants_answer; RoomIndexManager.basic_disconnect"),
+        attribute(_MANAGER, "rooms", "RoomIndexManager: rooms by namespace, then by name"),
+        attribute(_MANAGER, "pending_connect", "RoomIndexManager.basic_disconnect"),
+        attribute(_MANAGER, "pending_disconnect", "RoomIndexManager.basic_disconnect"),
+        Private(
+            _MANAGER,
+            "basic_enter_room",
+            Kind.CALLABLE,
+            "(self, sid, namespace, room, eio_sid=None)",
+            "RoomIndexManager: overridden, to index rooms by sid",
+        ),
+        Private(
+            _MANAGER,
+            "basic_leave_room",
+            Kind.CALLABLE,
+            "(self, sid, namespace, room)",
+            "RoomIndexManager: overridden, to index rooms by sid",
+        ),
+        Private(
+            _MANAGER,
+            "basic_disconnect",
+            Kind.SOURCE,
+            "1a690ed3f46f456b",
+            "RoomIndexManager.basic_disconnect copies it, leaving only the connection's rooms",
+            "none (upstream candidate: an index of rooms by sid)",
+        ),
     ),
 )

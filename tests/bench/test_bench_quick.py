@@ -81,6 +81,11 @@ def test_quick_bench_writes_results(quick_run: tuple[subprocess.CompletedProcess
         for phase in (run["cpu"], fanout["cpu"]):
             assert phase["server_cpu_s"] >= 0 and phase["loadgen_cpu_s"] >= 0
 
+    hub_run = doc["runs"][str(n)]["hub"][0]
+    assert doc["hub_presence"] == "batched"
+    assert hub_run["gc"]["freezes"] >= 1 and hub_run["gc"]["count"] >= 0  # what it logged as it stopped
+    assert "hub: longest of them" in proc.stdout
+
     summary = doc["summary"][str(n)]
     row = summary["fanout_deliveries_per_s"]
     assert _positive(row["seed"]["median"]) and _positive(row["hub"]["median"])

@@ -156,3 +156,17 @@ async def test_sign_in_guessing_is_limited_across_hubs(cluster: Cluster) -> None
     assert set(statuses) <= {401, 429}, statuses
     assert statuses.count(401) >= 10, statuses  # the whole budget, shared: no refusal before it is spent
     assert 429 in statuses[0::2] and 429 in statuses[1::2], statuses  # in under 20 guesses, on each hub
+
+
+async def test_a_batched_client_hears_of_users_on_other_hubs_in_presence_events(cluster: Cluster) -> None:
+    a, b = await cluster.start(2)
+    watcher = await cluster.client(a, await cluster.user("watcher"), presence="batched")
+    assert await watcher.next("presence") == {"online": ["watcher"], "offline": [], "full": True}
+
+    bob = await cluster.client(b, await cluster.user("bob"))
+    assert await watcher.next("presence") == {"online": ["bob"], "offline": [], "full": False}
+    late = await cluster.client(a, await cluster.token("watcher"), presence="batched")
+    assert await late.next("presence") == {"online": ["bob", "watcher"], "offline": [], "full": True}
+    await bob.close()
+    assert await watcher.next("presence") == {"online": [], "offline": ["bob"], "full": False}
+    assert [event for event, _ in watcher.received if event in ("user_online", "user_offline")] == []
