@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from typing import Any
 
 from desktop.app.tasks import Spawn
@@ -22,6 +23,7 @@ from desktop.core.compose import (
 )
 from desktop.core.directory import Directory
 from desktop.core.preferences import Preferences
+from desktop.core.scheduled import later_key
 from desktop.errors import HubClientError, HubRefusedError
 from desktop.net.session import HubSession
 from desktop.system.report import Reporter
@@ -103,6 +105,8 @@ class ComposeFlow:
                 "send_failed", to=draft.to.label, code="send_only", text=cannot_receive_text(draft.to.name)
             )
             return
+        if draft.deliver_at and not draft.key:
+            draft = replace(draft, key=later_key())  # so that "Scheduled sends…" can cancel it
         try:
             answer = await session.send(draft)
         except HubRefusedError as exc:

@@ -78,6 +78,8 @@ class ComposeDraft:
     receipt: bool = False
     #: Send later: when the hub delivers it (ISO 8601 with an offset, `desktop.core.later`); "" now.
     deliver_at: str = ""
+    #: Names the send: a send later with a key can be cancelled (`DELETE /api/scheduled/{key}`); "" none.
+    key: str = ""
 
 
 def parse_answers(text: str) -> tuple[str, ...]:
@@ -185,6 +187,8 @@ def request_for(draft: ComposeDraft) -> tuple[str, dict[str, Any]]:
         body["receipt"] = True
     if draft.deliver_at:
         body["deliver_at"] = draft.deliver_at
+    if draft.key:
+        body["key"] = draft.key
     if draft.to.kind is TargetKind.ROOM:
         return Event.ROOM_MESSAGE.value, {"room": draft.to.name, **body}
     if draft.to.kind is TargetKind.EVERYONE:

@@ -40,6 +40,8 @@ class HubSession:
         self.client: HubClient | None = None
         self.directory = Directory(username)
         self.limits = Limits()
+        #: How to reach the hub over HTTPS (`HubTrust.ssl_for`), for the HTTP API beside the connection.
+        self.ssl: Any = True
         self._tasks: set[asyncio.Task[None]] = set()
 
     @classmethod
@@ -61,6 +63,7 @@ class HubSession:
         history = await AsyncHistory.open(history_path(data_dir, hub_url, username))
         inbox = Inbox(history, unread, toasts)
         session = cls(hub_url, username, token, history, inbox)
+        session.ssl = ssl
         if directory is not None:
             directory.reset(username)
             session.directory = directory

@@ -43,3 +43,39 @@ def test_a_message_sent_later_is_scheduled_at_the_hub_and_the_dialog_says_when(
                 assert dialog.when.currentText() == When.NOW.value
 
     run_on_qasync(qapp, scenario)
+
+
+def test_a_send_later_from_compose_is_listed_in_scheduled_sends_and_cancelled_there(
+    qapp: QApplication, tmp_path: Path, prefs: Preferences
+) -> None:
+    async def scenario() -> None:
+        async with hub_with(tmp_path / "hub", alice="pw-alice", bob="pw-bob") as (url, accounts):
+            reporter = RecordingReporter()
+            async with app_running(make_tray_app(qapp, tmp_path, prefs, reporter)) as app:
+                await reporter.until(lambda: bool(reporter.named("sign_in_requested")))
+                await app.signin.sign_in(url, "alice", "pw-alice")
+                await reporter.until(lambda: reporter.last_state() == "connected")
+                app.compose.open("bob")
+                dialog = app.compose.dialog
+                QTest.keyClicks(dialog.text, "stand-up in 5")
+                dialog.when.setCurrentText(When.IN_1_HOUR.value)
+                QTest.keyClick(dialog.text, Qt.Key.Key_Return)
+                await reporter.until(lambda: bool(reporter.named("sent")))
+
+                app.menu.scheduled_action.trigger()  # "Scheduled sends…" in the tray menu
+                await reporter.until(lambda: bool(reporter.named("scheduled_shown")))
+                window = app.scheduled.window
+                assert window.isVisible()
+                [row] = reporter.named("scheduled_shown")[-1]["rows"]
+                assert row[1:3] == ["bob", "stand-up in 5"] and row[3].startswith("tray-")
+                assert window.shown()[0][1:] == ["bob", "stand-up in 5"]
+
+                QTest.mouseClick(window.cancel_buttons[row[3]], Qt.MouseButton.LeftButton)
+                await reporter.until(lambda: len(reporter.named("scheduled_shown")) == 2)
+                assert reporter.named("scheduled_cancelled")[-1]["count"] == 1
+                assert window.summary.text().startswith("Nothing scheduled")
+                alice = await accounts.store.get_user("alice")
+                assert alice is not None
+                assert await accounts.store.schedule.pending(alice.id) == []
+
+    run_on_qasync(qapp, scenario)

@@ -120,7 +120,8 @@ async def test_compose_sending_later(hub: Hub, shots: Shots) -> None:
     await hub.user("bob")
     app, reports = await shots.app(hub)
 
-    # To bob, typed for real; Tab past the receipt box to "When", End picks its last choice ("At a time…"): 17:00 by default.
+    # To bob, typed for real; Tab past the receipt box to "When", End picks its last choice ("At a time…"):
+    # 17:00 by default.
     await second_start(shots.desktop, shots.desktop.home / "data", "--compose", "bob")
     await reports.until({"event": "painted", "what": "compose"})
     await xdotool(shots.desktop, "search", "--name", "^Send a message$", "windowfocus", "--sync")
