@@ -70,7 +70,7 @@ class ScheduledWindow(QDialog):
         layout.addWidget(self.problem)
         layout.addLayout(buttons)
         self.cancel_buttons: dict[str, QPushButton] = {}
-        self.resize(640, 300)
+        self.resize(680, 280)
 
     def set_rows(self, summary: str, rows: Sequence[PendingRow]) -> None:
         self.summary.setText(summary)
@@ -88,8 +88,20 @@ class ScheduledWindow(QDialog):
             else:
                 button.setEnabled(False)
                 button.setToolTip(NO_KEY_TEXT)
-            self.table.setCellWidget(index, 3, button)
+            cell = QWidget()  # the button inside its cell, clear of the grid lines
+            inner = QHBoxLayout(cell)
+            inner.setContentsMargins(4, 2, 4, 2)
+            inner.addWidget(button)
+            self.table.setCellWidget(index, 3, cell)
+            self.table.setRowHeight(index, cell.sizeHint().height())
         self.table.setVisible(bool(rows))
+
+    def cancel_button(self, row: int) -> QPushButton:
+        """The Cancel of a row."""
+        cell = self.table.cellWidget(row, 3)
+        button = cell.findChild(QPushButton) if cell is not None else None
+        assert button is not None
+        return button
 
     def shown(self) -> list[list[str]]:
         """What the list shows, row by row: [when, to, message]."""

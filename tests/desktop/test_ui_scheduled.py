@@ -22,13 +22,12 @@ def test_each_pending_send_shows_as_a_row_and_cancel_asks_for_its_key(qtbot: QtB
     window.set_rows(summary(len(ROWS)), ROWS)
     window.show()
 
-    table = window.table
     assert window.shown() == [
         ["17:00", "bob", "Stand-up: in 5 minutes"],
         ["tomorrow 09:00", "#ops", "<b>deploy</b> api 2.14"],  # plain text, as sent
     ]
     assert window.summary.text() == "2 scheduled sends, soonest first."
-    first, second = table.cellWidget(0, 3), table.cellWidget(1, 3)
+    first, second = window.cancel_button(0), window.cancel_button(1)
     assert second.isEnabled() is False and second.toolTip() == NO_KEY_TEXT
     with qtbot.waitSignal(window.cancel_requested) as asked:
         QTest.mouseClick(first, Qt.MouseButton.LeftButton)
