@@ -1,6 +1,6 @@
 """The app's menu (tray context menu, and the status window's "Menu" button): intents out, state in.
 
-Send message…, Rooms, Online, Do not disturb, Open history, Settings…, Host a hub here / the hosted
+Send message…, Rooms, Online, Do not disturb, Open history, Scheduled sends…, Settings…, Host a hub here / the hosted
 hub's address and "Invite teammate…", Sign in… or Sign out, Quit. Every item does something; items that
 need a signed-in session are disabled without one.
 """
