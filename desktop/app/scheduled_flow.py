@@ -53,6 +53,11 @@ class ScheduledFlow:
         self.window.activateWindow()
         self._spawn(self.refresh())
 
+    def follow(self) -> None:
+        """Something was scheduled from here: an open window lists it too."""
+        if self.window.isVisible():
+            self._spawn(self.refresh())
+
     async def refresh(self, problem: str = "") -> None:
         """List what is pending; `problem` is a sentence to show under the list once listed."""
         api = self._api()

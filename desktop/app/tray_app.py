@@ -137,6 +137,7 @@ class TrayApp(QObject):
         self.compose = ComposeFlow(
             session=session, directory=self.directory, prefs=prefs, report=report, spawn=spawn,
             sign_in_needed=self.signin.ask_again, refresh_directory=lambda: self.team.refresh_directory(),
+            scheduled=lambda: self.scheduled.follow(),
         )  # fmt: skip
         self.history = HistoryFlow(session=session, unread=self.unread, report=report, spawn=spawn,
                                    sign_in_needed=self.signin.ask_again)  # fmt: skip

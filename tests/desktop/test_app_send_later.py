@@ -71,12 +71,21 @@ def test_a_send_later_from_compose_is_listed_in_scheduled_sends_and_cancelled_th
             assert row[1:3] == ["bob", "stand-up in 5"] and row[3].startswith("tray-")
             assert window.shown()[0][1:] == ["bob", "stand-up in 5"]
 
-            QTest.mouseClick(window.cancel_buttons[row[3]], Qt.MouseButton.LeftButton)
+            # another one from compose while the window is open: it is listed at once
+            app.compose.open("bob")
+            QTest.keyClicks(app.compose.dialog.text, "retro at 4")
+            app.compose.dialog.when.setCurrentText(When.TOMORROW_MORNING.value)
+            QTest.keyClick(app.compose.dialog.text, Qt.Key.Key_Return)
             await reporter.until(lambda: len(reporter.named("scheduled_shown")) == 2)
+            assert [r[2] for r in reporter.named("scheduled_shown")[-1]["rows"]] == ["stand-up in 5", "retro at 4"]
+
+            QTest.mouseClick(window.cancel_buttons[row[3]], Qt.MouseButton.LeftButton)
+            await reporter.until(lambda: len(reporter.named("scheduled_shown")) == 3)
             assert reporter.named("scheduled_cancelled")[-1]["count"] == 1
-            assert window.summary.text().startswith("Nothing scheduled")
+            assert [r[2] for r in reporter.named("scheduled_shown")[-1]["rows"]] == ["retro at 4"]
+            assert window.summary.text() == "1 scheduled send, soonest first."
             alice = await accounts.store.get_user("alice")
             assert alice is not None
-            assert await accounts.store.schedule.pending(alice.id) == []
+            assert [p.new.message for p in await accounts.store.schedule.pending(alice.id)] == ["retro at 4"]
 
     run_on_qasync(qapp, scenario)
