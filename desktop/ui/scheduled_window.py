@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.scheduled import NO_KEY_TEXT, PendingRow
+from desktop.ui.fit import keep_fitted
 
 HEADERS = ("When", "To", "Message", "")
 
@@ -70,7 +71,10 @@ class ScheduledWindow(QDialog):
         layout.addWidget(self.problem)
         layout.addLayout(buttons)
         self.cancel_buttons: dict[str, QPushButton] = {}
+        self.table.setMinimumHeight(120)  # a header and a few rows, however small the window is dragged
+        self.setMinimumWidth(480)
         self.resize(680, 280)
+        keep_fitted(self)  # a problem shown under the list wraps without squeezing it
 
     def set_rows(self, summary: str, rows: Sequence[PendingRow]) -> None:
         self.summary.setText(summary)

@@ -9,6 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.core.scheduled import NO_KEY_TEXT, PendingRow, summary
 from desktop.ui.scheduled_window import ScheduledWindow
+from tests.support.layout import problems_at_sizes
 
 ROWS = [
     PendingRow("17:00", "bob", "Stand-up: in 5 minutes", "tray-1a2b"),
@@ -44,3 +45,13 @@ def test_nothing_scheduled_says_so_and_a_problem_shows_under_the_list(qtbot: QtB
     assert window.problem.isVisible() and window.problem.text() == "Already delivered or cancelled."
     with qtbot.waitSignal(window.refresh_requested):
         QTest.mouseClick(window.refresh_button, Qt.MouseButton.LeftButton)
+
+
+def test_the_window_lays_out_with_rows_and_a_problem_as_shown_and_at_its_minimum_size(qtbot: QtBot) -> None:
+    window = ScheduledWindow()
+    qtbot.addWidget(window)
+    window.set_rows(summary(len(ROWS)), ROWS)
+    window.show_problem("Not cancelled: Cannot reach the hub at http://hub.lan:8765: check the address.")
+    window.show()
+    qtbot.waitExposed(window)
+    assert problems_at_sizes(window) == []
