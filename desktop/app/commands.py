@@ -1,6 +1,6 @@
 """What a second `notify-tray` asks of the one running (desktop.app.single_instance carries it over):
 come forward, or a command of its command line (`--compose bob`, `--dnd off`, `--show-menu online`,
-`--settings hosting`, `--host`)."""
+`--settings hosting`, `--scheduled`, `--host`)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from desktop.app.compose_flow import ComposeFlow
 from desktop.app.dnd_flow import DndFlow
 from desktop.app.history_flow import HistoryFlow
 from desktop.app.host_flow import HostFlow
+from desktop.app.scheduled_flow import ScheduledFlow
 from desktop.app.settings_flow import SettingsFlow
 from desktop.app.signin_flow import SignInFlow
 from desktop.app.status_flow import StatusFlow
@@ -34,6 +35,7 @@ class Commands:
         team: TeamFlow,
         settings: SettingsFlow,
         host: HostFlow,
+        scheduled: ScheduledFlow,
     ) -> None:
         self.menu = menu
         self._spawn = spawn
@@ -45,6 +47,7 @@ class Commands:
         self.team = team
         self.settings = settings
         self.host = host
+        self.scheduled = scheduled
 
     def bring_forward(self) -> None:
         """A second `notify-tray` was started: show what this one has."""
@@ -68,5 +71,7 @@ class Commands:
             self.settings.open(arg)
         elif verb == "host":
             self.host.open_or_host()
+        elif verb == "scheduled":
+            self.scheduled.open()
         else:
             log.warning("unknown command from a second start: %r", verb)

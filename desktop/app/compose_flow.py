@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from typing import Any
 
 from desktop.app.tasks import Spawn
@@ -22,6 +23,7 @@ from desktop.core.compose import (
 )
 from desktop.core.directory import Directory
 from desktop.core.preferences import Preferences
+from desktop.core.scheduled import later_key
 from desktop.errors import HubClientError, HubRefusedError
 from desktop.net.session import HubSession
 from desktop.system.report import Reporter
@@ -41,14 +43,17 @@ class ComposeFlow:
         spawn: Spawn,
         sign_in_needed: Callable[[], None],
         refresh_directory: Callable[[], Coroutine[Any, Any, None]],
+        scheduled: Callable[[], None] = lambda: None,
     ) -> None:
-        """`refresh_directory` asks the hub again for its users and rooms (the dialog follows as they come)."""
+        """`refresh_directory` asks the hub again for its users and rooms (the dialog follows as they come);
+        `scheduled` is told when a send later was scheduled."""
         self._session = session
         self.prefs = prefs
         self.report = report
         self._spawn = spawn
         self._sign_in_needed = sign_in_needed
         self._refresh_directory = refresh_directory
+        self._scheduled = scheduled
         self.dialog = ComposeDialog()
         self.dialog.send_requested.connect(lambda draft: spawn(self.send(draft)))
         directory.subscribe(self._directory_changed)
@@ -103,6 +108,8 @@ class ComposeFlow:
                 "send_failed", to=draft.to.label, code="send_only", text=cannot_receive_text(draft.to.name)
             )
             return
+        if draft.deliver_at and not draft.key:
+            draft = replace(draft, key=later_key())  # so that "Scheduled sends…" can cancel it
         try:
             answer = await session.send(draft)
         except HubRefusedError as exc:
@@ -118,4 +125,6 @@ class ComposeFlow:
         self.prefs.set_recent_recipients(remember_recent(self.prefs.recent_recipients, draft.to.key))
         text = sent_text(draft, answer, send_only=len(session.directory.send_only))
         self.dialog.show_sent(text)
+        if answer.get("scheduled"):
+            self._scheduled()
         self.report.event("sent", to=draft.to.label, type=draft.type.value, id=answer.get("id"), text=text)

@@ -83,6 +83,7 @@ class HistoryFlow:
         session = self._session()
         if session is not None:
             self.window.detail.set_answers(notification_id, await session.history.responses(notification_id))
+            self.window.detail.set_sent(notification_id, await session.history.sent_to(notification_id) or "")
             receipt = await session.history.receipt(notification_id)
             self.window.detail.set_receipt(notification_id, receipt.text() if receipt is not None else "")
 

@@ -64,6 +64,8 @@ def handed_command(args: argparse.Namespace) -> str:
         return f"menu {args.show_menu}".strip()
     if args.settings is not None:
         return f"settings {args.settings}".strip()
+    if args.scheduled:
+        return "scheduled"
     return ""
 
 
@@ -109,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--settings", nargs="?", const="", choices=["", *TABS], metavar="TAB",
         help="open the settings dialog (at its account, notifications or hosting tab)",
     )  # fmt: skip
+    running.add_argument("--scheduled", action="store_true", help="open the list of scheduled sends (to cancel one)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     parser.add_argument("--version", action="version", version=f"lan-notify {__version__}")
     menu = parser.add_argument_group("the app-menu entry (freedesktop: Linux and other Unix desktops)")

@@ -25,6 +25,7 @@ from desktop.app.history_flow import HistoryFlow
 from desktop.app.host_flow import HostFlow
 from desktop.app.menu_entry_flow import MenuEntryOffer
 from desktop.app.notify_flow import Connect, NotifyFlow
+from desktop.app.scheduled_flow import ScheduledFlow
 from desktop.app.settings_flow import SettingsFlow
 from desktop.app.signin_flow import SignInFlow
 from desktop.app.status_flow import StatusFlow
@@ -136,10 +137,13 @@ class TrayApp(QObject):
         self.compose = ComposeFlow(
             session=session, directory=self.directory, prefs=prefs, report=report, spawn=spawn,
             sign_in_needed=self.signin.ask_again, refresh_directory=lambda: self.team.refresh_directory(),
+            scheduled=lambda: self.scheduled.follow(),
         )  # fmt: skip
         self.history = HistoryFlow(session=session, unread=self.unread, report=report, spawn=spawn,
                                    sign_in_needed=self.signin.ask_again)  # fmt: skip
         self.history_window = self.history.window
+        self.scheduled = ScheduledFlow(session=session, report=report, spawn=spawn,
+                                       sign_in_needed=self.signin.ask_again)  # fmt: skip
         self.actions = ActionFlow(session=session, report=report, spawn=spawn, notice=self.notifications.notice,
                                   reply=lambda to: self.compose.open(to, reply=True))  # fmt: skip
         self.team = TeamFlow(
@@ -165,6 +169,7 @@ class TrayApp(QObject):
         self.commands = Commands(
             menu=self.menu, spawn=spawn, signin=self.signin, status=self.status, history=self.history,
             compose=self.compose, dnd=self.do_not_disturb, team=self.team, settings=self.settings, host=self.host,
+            scheduled=self.scheduled,
         )  # fmt: skip
 
     def _wire(self) -> None:
@@ -182,6 +187,7 @@ class TrayApp(QObject):
         menu.compose_requested.connect(lambda to: self.compose.open(to))
         menu.dnd_requested.connect(self.do_not_disturb.set)
         menu.settings_requested.connect(self.settings.open)
+        menu.scheduled_requested.connect(self.scheduled.open)
         menu.host_requested.connect(lambda: spawn(self.host.host_here()))
         menu.invite_requested.connect(self.host.open_or_host)
         menu.hosting_info_requested.connect(self.host.open_or_host)
@@ -209,7 +215,8 @@ class TrayApp(QObject):
         )
         self.menu.painted.connect(lambda what, where: report.event("painted", what=what, geometry=where))
         windows = {"history": self.history_window, "signin": self.dialog, "settings": self.settings.dialog,
-                   "host": self.host.window, "status": self.status_window}  # fmt: skip
+                   "host": self.host.window, "status": self.status_window,
+                   "scheduled": self.scheduled.window}  # fmt: skip
         for what, window in windows.items():
             if window is not None:
                 PaintWatcher(window, what).painted.connect(
@@ -226,6 +233,7 @@ class TrayApp(QObject):
         self.notifications.dismiss_all()
         self.unread.reset_to(0)
         self.history_window.hide()
+        self.scheduled.window.hide()
         self.compose.dialog.hide()
         self.directory.reset()
 
@@ -264,6 +272,7 @@ class TrayApp(QObject):
         self.stack.close_all()
         self.dialog.hide()
         self.history_window.hide()
+        self.scheduled.window.hide()
         self.status.hide()
         self._done.set()
 

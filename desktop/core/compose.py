@@ -78,6 +78,8 @@ class ComposeDraft:
     receipt: bool = False
     #: Send later: when the hub delivers it (ISO 8601 with an offset, `desktop.core.later`); "" now.
     deliver_at: str = ""
+    #: Names the send: a send later with a key can be cancelled (`DELETE /api/scheduled/{key}`); "" none.
+    key: str = ""
 
 
 def parse_answers(text: str) -> tuple[str, ...]:
@@ -185,6 +187,8 @@ def request_for(draft: ComposeDraft) -> tuple[str, dict[str, Any]]:
         body["receipt"] = True
     if draft.deliver_at:
         body["deliver_at"] = draft.deliver_at
+    if draft.key:
+        body["key"] = draft.key
     if draft.to.kind is TargetKind.ROOM:
         return Event.ROOM_MESSAGE.value, {"room": draft.to.name, **body}
     if draft.to.kind is TargetKind.EVERYONE:
@@ -234,16 +238,27 @@ def remember_recent(recent: list[str], key: str, limit: int = RECENT_LIMIT) -> l
     return [key, *[k for k in recent if k != key]][:limit]
 
 
+def keeps_sent(draft: ComposeDraft, answer: Mapping[str, Any], me: str) -> bool:
+    """Whether the history keeps what was just sent, to show its receipts: sent now (not scheduled) with a
+    receipt, to someone else, a room or everyone."""
+    sent_now = not answer.get("scheduled") and isinstance(answer.get("id"), int)
+    return draft.receipt and sent_now and not (draft.to.kind is TargetKind.USER and draft.to.name == me)
+
+
 def sent_notification(draft: ComposeDraft, notification_id: int, me: str) -> ReceivedNotification:
-    """A direct notification we sent, as the history keeps it to show its receipts."""
-    _, payload = request_for(draft)
+    """A notification we sent (to a user, a room or everyone), as the history keeps it to show its receipts."""
+    event, payload = request_for(draft)
+    kind = {Event.ROOM_MESSAGE.value: Kind.ROOM, Event.BROADCAST.value: Kind.EVERYONE,
+            Event.ANNOUNCE.value: Kind.ANNOUNCEMENT}.get(event, Kind.DIRECT)  # fmt: skip
+    payload.pop("deliver_at", None)
     wire = {
+        "type": NotificationType.SYSTEM.value if kind is Kind.ANNOUNCEMENT else draft.type.value,
         **payload,
         "id": notification_id,
-        "kind": Kind.DIRECT.value,
+        "kind": kind.value,
         "title": draft.title,
         "from": me,
-        "room": None,
+        "room": draft.to.name if kind is Kind.ROOM else None,
         "timestamp": datetime.now(UTC).isoformat(),
     }
     return ReceivedNotification.from_wire(wire)

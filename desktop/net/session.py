@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any
 
-from desktop.core.compose import ComposeDraft, Limits, request_for, sent_notification
+from desktop.core.compose import ComposeDraft, Limits, TargetKind, keeps_sent, request_for, sent_notification
 from desktop.core.connection import ConnectionStatus
 from desktop.core.directory import Directory
 from desktop.core.dnd import Sink
@@ -40,6 +40,8 @@ class HubSession:
         self.client: HubClient | None = None
         self.directory = Directory(username)
         self.limits = Limits()
+        #: How to reach the hub over HTTPS (`HubTrust.ssl_for`), for the HTTP API beside the connection.
+        self.ssl: Any = True
         self._tasks: set[asyncio.Task[None]] = set()
 
     @classmethod
@@ -61,6 +63,7 @@ class HubSession:
         history = await AsyncHistory.open(history_path(data_dir, hub_url, username))
         inbox = Inbox(history, unread, toasts)
         session = cls(hub_url, username, token, history, inbox)
+        session.ssl = ssl
         if directory is not None:
             directory.reset(username)
             session.directory = directory
@@ -150,8 +153,12 @@ class HubSession:
         """Send a draft; returns the hub's answer or raises `HubRefusedError` / `HubUnreachableError`."""
         event, payload = request_for(draft)
         answer = await self._client().call(event, payload)
-        if draft.receipt and event == Event.SEND_NOTIFICATION.value and draft.to.name != self.username:
-            await self.history.add_sent(sent_notification(draft, int(answer["id"]), self.username))
+        if keeps_sent(draft, answer, self.username):
+            sent = sent_notification(draft, int(answer["id"]), self.username)
+            await self.history.add_sent(sent, draft.to.label)
+            if draft.to.kind is not TargetKind.USER:
+                # our own copy comes too (to us as a member, or as one of everyone): it is read, on every device
+                await self.mark_read([sent.id])
         return answer
 
     async def join_room(self, room: str) -> None:

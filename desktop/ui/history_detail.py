@@ -170,6 +170,7 @@ class HistoryDetail(QWidget):
             self.title.setText(isolate(n.heading))
             when = f"{n.timestamp.astimezone():%Y-%m-%d %H:%M:%S} ({relative_time(n.timestamp, now)})"
             self._set_meta(n.sender, f"#{n.room}" if n.room else "", when + edited_note(n.edited))
+            self._from_or_to("From")
             self.body.setPlainText(isolate(n.message))
             self._show_rich(entry)
             self.reply_button.setVisible(not n.actions and reply_recipient(n, self.me) is not None)
@@ -202,6 +203,21 @@ class HistoryDetail(QWidget):
         known, answers = self._answers
         self.set_answers(n.id if n is not None else None, answers if n is not None and known == n.id else [])
         self.receipt.hide()  # until the flow reads this one's receipts
+
+    def set_sent(self, notification_id: int, addressee: str) -> None:
+        """The notification shown, if it is `notification_id`, is one the user sent to `addressee` ("bob", "#ops",
+        "Everyone"): the pane says "To bob" where it says "From alice" of what was received."""
+        stored = self._notification()
+        if stored is None or stored.notification.id != notification_id or not addressee:
+            return
+        self._from_or_to("To")
+        self.from_label.setText(addressee)
+        self.form.setRowVisible(self.room_label, False)  # "To #ops" says it
+
+    def _from_or_to(self, word: str) -> None:
+        label = self.form.labelForField(self.from_label)
+        if isinstance(label, QLabel):
+            label.setText(word)
 
     def set_receipt(self, notification_id: int, text: str) -> None:
         """The receipts of the notification shown, if it is `notification_id` ("" hides them)."""

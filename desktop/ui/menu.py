@@ -1,6 +1,6 @@
 """The app's menu (tray context menu, and the status window's "Menu" button): intents out, state in.
 
-Send message…, Rooms, Online, Do not disturb, Open history, Settings…, Host a hub here / the hosted
+Send message…, Rooms, Online, Do not disturb, Open history, Scheduled sends…, Settings…, Host a hub here / the hosted
 hub's address and "Invite teammate…", Sign in… or Sign out, Quit. Every item does something; items that
 need a signed-in session are disabled without one.
 """
@@ -67,6 +67,7 @@ class AppMenu(PaintedMenu):
     watch_toggled = Signal(str, bool)
     dnd_requested = Signal(str)  # one of DND_CHOICES' keys
     open_history = Signal()
+    scheduled_requested = Signal()
     settings_requested = Signal()
     host_requested = Signal()
     invite_requested = Signal()
@@ -93,6 +94,8 @@ class AppMenu(PaintedMenu):
             self.dnd_actions[key] = action
         self.open_action = QAction("Open history", self)
         self.open_action.triggered.connect(self.open_history)
+        self.scheduled_action = QAction("Scheduled sends…", self)
+        self.scheduled_action.triggered.connect(self.scheduled_requested)
         self.settings_action = QAction("Settings…", self)
         self.settings_action.triggered.connect(self.settings_requested)
         self.host_action = QAction("Host a hub on this computer…", self)
@@ -114,6 +117,7 @@ class AppMenu(PaintedMenu):
         self.addMenu(self.dnd_menu)
         self.addSeparator()
         self.addAction(self.open_action)
+        self.addAction(self.scheduled_action)
         self.addAction(self.settings_action)
         self.addSeparator()
         self.addAction(self.host_action)
@@ -128,7 +132,7 @@ class AppMenu(PaintedMenu):
     def set_state(self, state: MenuState) -> None:
         self.state = state
         signed_in = state.signed_in
-        for action in (self.send_action, self.open_action):
+        for action in (self.send_action, self.open_action, self.scheduled_action):
             action.setEnabled(signed_in)
         self.sign_in_action.setVisible(not signed_in)
         self.sign_out_action.setVisible(signed_in)

@@ -13,6 +13,7 @@ from desktop.core.dnd import DoNotDisturb, ToastGate, toasts_for
 from desktop.core.history import MIGRATIONS, SCHEMA_VERSION, HistoryStore
 from desktop.core.models import ReceivedNotification, ReceivedResponse
 from desktop.core.toasts import ToastKind, ToastPolicy
+from hub.protocol import Kind
 from hub.rich import Priority, RespondAction, TextFormat, ViewAction
 from tests.support.notes import note, wire
 from tests.support.waiting import FakeClock
@@ -102,25 +103,52 @@ def test_the_history_keeps_a_rich_notification_whole(tmp_path: Path, path: str) 
     store.close()
 
 
+def old_history(folder: Path, version: int, *statements: str) -> Path:
+    """A history database as schema `version` left it, holding what `statements` insert."""
+    path = folder / f"v{version}.sqlite3"
+    db = sqlite3.connect(path)
+    for migration in MIGRATIONS[:version]:
+        for statement in migration:
+            db.execute(statement)
+    for statement in statements:
+        db.execute(statement)
+    db.execute(f"PRAGMA user_version = {version}")
+    db.commit()
+    db.close()
+    return path
+
+
 def test_a_history_from_before_rich_notifications_is_upgraded_and_answers_move_the_resume_point(
     tmp_path: Path,
 ) -> None:
-    path = tmp_path / "v3.sqlite3"
-    db = sqlite3.connect(path)
-    for statements in MIGRATIONS[:3]:
-        for statement in statements:
-            db.execute(statement)
-    db.execute(
-        "INSERT INTO notifications VALUES (1, 'direct', 'info', 't', 'm', 'bob', NULL, '2026-01-01T00:00:00', '', 0)"
+    path = old_history(
+        tmp_path,
+        3,
+        "INSERT INTO notifications VALUES (1, 'direct', 'info', 't', 'm', 'bob', NULL, '2026-01-01', '', 0)",
     )
-    db.execute("PRAGMA user_version = 3")
-    db.commit()
-    db.close()
     store = HistoryStore(path)
-    assert store.schema_version == SCHEMA_VERSION == 5  # 4: rich notifications, 5: receipts and what was sent
+    assert store.schema_version == SCHEMA_VERSION == 6  # 4: rich notifications, 5: receipts and what was sent,
+    # 6: to whom it was sent
     old = store.get(1)
     assert old is not None and (old.notification.priority, old.notification.actions) == (Priority.DEFAULT, ())
     answer = ReceivedResponse(9, 1, "Approve", "bob", "alice", "t", None, datetime(2026, 1, 1, tzinfo=UTC))
     assert store.add_response(answer) and not store.add_response(answer)
     assert store.last_id() == 9 and store.responses(1) == [answer]
+    store.close()
+
+
+def test_a_history_from_before_addressees_keeps_what_was_sent_and_records_to_whom_from_now_on(tmp_path: Path) -> None:
+    path = old_history(
+        tmp_path,
+        5,
+        "INSERT INTO notifications VALUES (1, 'direct', 'info', 't', 'm', 'alice', NULL, '2026-01-01', '', 1, NULL)",
+        "INSERT INTO sent (id) VALUES (1)",
+    )
+    store = HistoryStore(path)
+    assert store.sent_to(1) == ""  # sent before: to whom is not known
+    assert store.add_sent(note(7, sender="alice", room="ops", kind=Kind.ROOM), "#ops")
+    assert store.sent_to(7) == "#ops" and store.sent_to(8) is None
+    own_copy = note(9, sender="alice", room="ops", kind=Kind.ROOM)
+    assert store.add(own_copy)  # our own copy of a room message came before the hub's answer
+    assert not store.add_sent(own_copy, "#ops") and store.sent_to(9) == "#ops"
     store.close()

@@ -5,6 +5,7 @@ shows the hub's unread count after the welcome."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -134,3 +135,41 @@ async def test_a_sent_notification_with_a_receipt_shows_delivered_and_seen_in_th
     receipt = await alice.history.receipt(answer["id"])
     assert kept is not None and kept.read and kept.notification.sender == "alice" and got["receipt"] is True
     assert receipt is not None and receipt.text() == "Delivered to bob · Seen by bob"
+    assert await alice.history.sent_to(answer["id"]) == "bob"  # the detail pane says "To bob"
+
+
+async def test_a_room_send_with_a_receipt_is_kept_as_sent_to_the_room_with_counts(hub: Hub, devices: Devices) -> None:
+    alice_token = await hub.user("alice")
+    alice = await devices.open("alice", alice_token)
+    members = [await hub.client(auth={"token": await hub.user(name), "last_id": 0}) for name in ("bob", "carol")]
+    for client in (await hub.client(alice_token), *members):
+        assert (await client.call("join_room", {"room": "ops"}))["ok"]
+    draft = ComposeDraft(Recipient(TargetKind.ROOM, "ops"), NotificationType.INFO, "Deploy", "api 2.14", receipt=True)
+
+    answer = await alice.send(draft)
+    for client in members:
+        got = await client.next("room_notification")
+        await client.call("ack", {"id": got["id"]})
+    await members[0].call("seen", {"ids": [answer["id"]]})
+    await devices.until(lambda: alice.inbox.last_receipt is not None and alice.inbox.last_receipt.seen == 1)
+
+    kept = await alice.history.get(answer["id"])
+    assert kept is not None and kept.read and (kept.notification.sender, kept.notification.room) == ("alice", "ops")
+    assert await alice.history.sent_to(answer["id"]) == "#ops"
+    receipt = await alice.history.receipt(answer["id"])
+    assert receipt is not None and receipt.text() == "Delivered to 2 of 2 · Seen by bob"
+
+
+async def test_a_send_later_with_a_receipt_is_scheduled_and_not_kept_until_it_is_sent(
+    hub: Hub, devices: Devices
+) -> None:
+    alice = await devices.open("alice", await hub.user("alice"))
+    await hub.user("bob")
+    at = (datetime.now(UTC) + timedelta(hours=1)).isoformat(timespec="seconds")
+    later = ComposeDraft(Recipient(TargetKind.USER, "bob"), NotificationType.INFO, "", "stand-up", receipt=True,
+                         deliver_at=at, key="tray-0123456789ab")  # fmt: skip
+
+    answer = await alice.send(later)  # the hub's answer has no notification id yet: nothing to keep
+
+    assert answer["scheduled"] is True and isinstance(answer["schedule_id"], int)
+    assert await alice.history.counts() == (0, 0)

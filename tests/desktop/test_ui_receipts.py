@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from desktop.core.compose import recipients_for, types_for
@@ -88,9 +89,45 @@ def test_the_detail_pane_shows_the_receipts_of_what_was_sent(qtbot: QtBot, windo
     assert not detail.receipt.isVisible()
 
 
+def meta(window: HistoryWindow) -> dict[str, str]:
+    """The detail pane's rows as shown: {"From": "backup", "Time": ...}, or {"To": "bob", ...}."""
+    form, shown = window.detail.form, {}
+    for field in (window.detail.from_label, window.detail.room_label):
+        label = form.labelForField(field)
+        if field.isVisible() and isinstance(label, QLabel):
+            shown[label.text()] = field.text()
+    return shown
+
+
+def test_what_the_user_sent_reads_to_its_addressee_and_what_came_reads_from_its_sender(
+    qtbot: QtBot, window: HistoryWindow
+) -> None:
+    window.select_notification(50)
+    window.detail.set_sent(50, "bob")
+    assert meta(window) == {"To": "bob"}
+    window.select_notification(44)
+    window.detail.set_sent(50, "bob")  # about another one: what is shown stays
+    assert meta(window) == {"From": "backup"}
+
+
+def test_a_room_send_reads_to_the_room_with_its_counts(qtbot: QtBot) -> None:
+    w = HistoryWindow()
+    qtbot.addWidget(w)
+    w.detail.me = "alice"
+    sent = note(60, "info", title="Deploy api 2.14", message="Starts at 17:00.", sender="alice", room="ops")
+    w.set_entries([StoredNotification(sent, read=True)], NOW)
+    w.show()
+    w.select_notification(60)
+    w.detail.set_sent(60, "#ops")
+    w.detail.set_receipt(60, "Delivered to 3 of 12 · Seen by 2 of 12")
+    assert meta(w) == {"To": "#ops"}  # no Room row besides: "To #ops" says it
+    assert w.detail.receipt.isVisible() and w.detail.receipt.text() == "Delivered to 3 of 12 · Seen by 2 of 12"
+
+
 @pytest.mark.screenshots
 def test_screenshot_of_a_sent_page_with_its_receipts(qtbot: QtBot, window: HistoryWindow) -> None:
     window.select_notification(50)
+    window.detail.set_sent(50, "bob")
     window.detail.set_receipt(50, delivered_and_seen().text())
     qtbot.waitUntil(lambda: window.detail.receipt.isVisible())
     assert window.grab().save(str(output_dir() / "history-receipt.png"))

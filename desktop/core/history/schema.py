@@ -71,6 +71,10 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         # Notifications the user sent, kept to show their receipts: they do not move the resume point.
         "CREATE TABLE sent (id INTEGER PRIMARY KEY)",
     ),
+    (
+        # To whom the user sent it, as compose names them ("bob", "#ops", "Everyone"); NULL: not recorded.
+        "ALTER TABLE sent ADD COLUMN addressee TEXT",
+    ),
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 

@@ -161,14 +161,25 @@ class HistoryStore:
         )
         return bool(cursor.rowcount)
 
-    def add_sent(self, notification: ReceivedNotification) -> bool:
-        """Keep a notification we sent (to show its receipts), read; it does not move the resume point
-        (`last_id`): a notification to us with a smaller id may still be on its way."""
-        if not self.add(notification):
-            return False
-        self._db.execute("UPDATE notifications SET read = 1 WHERE id = ?", (notification.id,))
-        self._db.execute("INSERT OR IGNORE INTO sent (id) VALUES (?)", (notification.id,))
-        return True
+    def add_sent(self, notification: ReceivedNotification, addressee: str = "") -> bool:
+        """Keep a notification we sent to `addressee` ("bob", "#ops", "Everyone") to show its receipts, read;
+        it does not move the resume point (`last_id`): a notification to us with a smaller id may still be on
+        its way. Our own copy of it (a room we are in) may have come first: it is kept as it came, and
+        known as sent. False when it was not added."""
+        added = self.add(notification)
+        if added:
+            self._db.execute("UPDATE notifications SET read = 1 WHERE id = ?", (notification.id,))
+        elif self.get(notification.id) is None:
+            return False  # deleted here before
+        self._db.execute(
+            "INSERT OR REPLACE INTO sent (id, addressee) VALUES (?, ?)", (notification.id, addressee or None)
+        )
+        return added
+
+    def sent_to(self, notification_id: int) -> str | None:
+        """To whom we sent it ("" when not recorded), or None: not one we sent."""
+        row = self._db.execute("SELECT addressee FROM sent WHERE id = ?", (notification_id,)).fetchone()
+        return None if row is None else str(row[0] or "")
 
     def take_receipt(self, receipt: Receipt) -> ReceiptState:
         return take_receipt(self._db, receipt)

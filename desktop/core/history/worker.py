@@ -60,8 +60,11 @@ class AsyncHistory:
     async def unread_ids(self, *, types: Types = None, search: str = "") -> list[int]:
         return await self._run(lambda: self._store.unread_ids(types=types, search=search))
 
-    async def add_sent(self, notification: ReceivedNotification) -> bool:
-        return await self._run(lambda: self._store.add_sent(notification))
+    async def add_sent(self, notification: ReceivedNotification, addressee: str = "") -> bool:
+        return await self._run(lambda: self._store.add_sent(notification, addressee))
+
+    async def sent_to(self, notification_id: int) -> str | None:
+        return await self._run(lambda: self._store.sent_to(notification_id))
 
     async def take_receipt(self, receipt: Receipt) -> ReceiptState:
         return await self._run(lambda: self._store.take_receipt(receipt))
