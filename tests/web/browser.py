@@ -207,3 +207,26 @@ async def stored_session(page: Any) -> dict[str, Any]:
         "localStorage.getItem('lan-notify.session') || sessionStorage.getItem('lan-notify.session')"
     )
     return dict(json.loads(raw)) if raw else {}
+
+
+async def send_from_form(
+    page: Any,
+    target: str,
+    message: str,
+    *,
+    kind: str = "user",
+    title: str = "",
+    when: str = "now",
+    at: str = "",
+    receipt: bool = False,
+) -> None:
+    """Fill the web app's send form as a person would and press Send (its answer shows in #send-result)."""
+    await page.select_option("#send-kind", kind)
+    await page.fill("#send-target", target)
+    await page.fill("#send-title", title)
+    await page.fill("#send-message", message)
+    await page.set_checked("#send-receipt", receipt)
+    await page.select_option("#send-when", when)
+    if at:
+        await page.fill("#send-at", at)
+    await page.click("#send-submit")

@@ -2,7 +2,8 @@
 
 Each run checks the layout (the side panes beside the inbox on a desktop, tabs and no sideways
 scrolling on a phone) and saves the pictures in tests/artifacts/. With WEB_SCREENSHOTS=docs
-it also writes the documentation's copies, docs/screenshots/web-desktop.png and web-phone.png.
+it also writes the documentation's copies, docs/screenshots/web-desktop.png, web-phone.png and the
+others.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from typing import Any
 
 from tests.support.hubs import Hub
 from tests.support.rich import APPROVAL
-from tests.web.browser import DESKTOP, PHONE, Browser, sign_in
+from tests.web.browser import DESKTOP, PHONE, Browser, send_from_form, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 #: Tall enough for the side panes, so the picture needs no scrolling.
-TALL_DESKTOP = {**DESKTOP, "height": 900}
+TALL_DESKTOP = {**DESKTOP, "height": 960}
 
 INBOX = [
     ("carol", "info", "Nightly backup", "Backup of nas1 finished: 412 GB in 38 min."),
@@ -38,10 +39,11 @@ async def fill(hub: Hub) -> tuple[Any, Any]:
     return bob, carol
 
 
-async def shoot(page: Any, name: str) -> Path:
+async def shoot(page: Any, name: str, part: Any = None) -> Path:
+    """The page (or one `part` of it, a locator) as web-NAME.png."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"web-{name}.png"
-    await page.screenshot(path=str(path))
+    await (part if part is not None else page).screenshot(path=str(path))
     if os.environ.get("WEB_SCREENSHOTS") == "docs":
         (ROOT / "docs" / "screenshots").mkdir(exist_ok=True)
         (ROOT / "docs" / "screenshots" / path.name).write_bytes(path.read_bytes())
@@ -141,3 +143,35 @@ async def test_rich_notifications_and_the_link_question(hub: Hub, browser: Brows
     await page.evaluate("window.scrollTo(0, 0)")
     assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     await page.screenshot(path=str(ARTIFACTS / "web-rich-phone.png"))
+
+
+async def send_and_list(page: Any, kind: str, target: str, message: str, *, when: str = "now", title: str = "") -> None:
+    await send_from_form(page, target, message, kind=kind, title=title, when=when, receipt=when == "now")
+    listed = "#sent-list li" if when == "now" else "#scheduled-list li"
+    await page.locator(listed, has_text=message).wait_for()
+
+
+async def test_the_send_area_with_receipts_and_scheduled_sends(hub: Hub, browser: Browser) -> None:
+    bob, carol = await fill(hub)
+    alice = await hub.client(await hub.token("alice"))
+    assert (await alice.call("join_room", {"room": "ops"}))["ok"]
+    page = await browser.page(viewport={**DESKTOP, "height": 1300})  # the whole send pane, unscrolled
+    await sign_in(page, hub.url, "alice")
+    await send_and_list(page, "room", "ops", "Deploy window opens at 14:00")
+    await page.click("#toasts .close")  # alice's own copy, as a member of #ops: closed, as she would
+    await page.wait_for_selector("#toasts > *", state="detached")
+    await send_and_list(page, "user", "bob", "Can you review #412?")
+    [review, deploy] = await page.locator("#sent-list li").evaluate_all("items => items.map(i => Number(i.dataset.id))")
+    await bob.sio.emit("ack", {"id": review})  # bob's client has both and shows the review request
+    await bob.call("seen", {"ids": [review]})
+    await carol.sio.emit("ack", {"id": deploy})
+    await page.locator(f'#sent-list li[data-id="{review}"] .sent-receipt:has-text("Seen by bob")').wait_for()
+    await page.locator(f'#sent-list li[data-id="{deploy}"] .sent-receipt:has-text("Delivered to 2")').wait_for()
+    await send_and_list(page, "room", "ops", "In 5 minutes, room 2.", when="morning", title="Stand-up")
+    await send_and_list(page, "user", "bob", "Lunch order closes at 11:30", when="1h")
+    await page.evaluate("document.activeElement.blur()")
+
+    assert await page.locator("#sent-list li").count() == 2
+    assert await page.locator("#scheduled-list li button").count() == 2  # each one can be cancelled
+    assert "web-" not in (await page.text_content("#pane-send") or "")  # its key stays the app's own
+    await shoot(page, "send", page.locator("#pane-send"))

@@ -21,10 +21,12 @@ export function permission() {
 }
 
 export class Alerts {
-  /** `toasts`: a Toasts; `onOpen(id)`: the user clicked one (id null: a summary). */
-  constructor(toasts, { onOpen }) {
+  /** `toasts`: a Toasts; `onOpen(id)`: the user clicked one (id null: a summary); `onShown(notes)`:
+   * desktop notifications showed these (seen.js). */
+  constructor(toasts, { onOpen, onShown = () => {} }) {
     this.toasts = toasts;
     this.onOpen = onOpen;
+    this.onShown = onShown;
     this.pending = [];
     this.timer = null;
   }
@@ -77,6 +79,7 @@ export class Alerts {
       shown.close();
       this.onOpen(note.id);
     };
+    this.onShown([note]);
   }
 
   desktopSummary(notes) {

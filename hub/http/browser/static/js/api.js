@@ -1,5 +1,5 @@
-// The hub's HTTP API, as docs/protocol.md documents it: sign-in, sign-out and the inbox. Nothing
-// private: these are the endpoints any client uses.
+// The hub's HTTP API, as docs/protocol.md documents it: sign-in, sign-out, the inbox, receipts and
+// scheduled sends. Nothing private: these are the endpoints any client uses.
 
 /** A refusal from the hub: its stable `code` and human `message` (docs/protocol.md, error codes). */
 export class HubError extends Error {
@@ -81,4 +81,20 @@ export async function inboxUpTo(token, upto) {
     since = data.next_since;
   }
   return out;
+}
+
+/** `GET /api/notifications/{id}/receipts`: the receipts of a notification this user sent with one. */
+export function receiptsOf(token, id) {
+  return request(`/api/notifications/${Number(id)}/receipts`, { token });
+}
+
+/** `GET /api/scheduled`: this user's pending scheduled sends, soonest first. */
+export async function scheduledSends(token) {
+  const data = await request("/api/scheduled", { token });
+  return Array.isArray(data?.scheduled) ? data.scheduled : [];
+}
+
+/** `DELETE /api/scheduled/{key}`: cancel this user's pending sends with that key. */
+export function cancelScheduled(token, key) {
+  return request(`/api/scheduled/${encodeURIComponent(key)}`, { method: "DELETE", token });
 }

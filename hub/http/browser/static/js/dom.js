@@ -53,3 +53,22 @@ export function say(node, text, kind = "") {
   node.textContent = text;
   node.dataset.kind = kind;
 }
+
+/** `render` made to run once in the next frame however often it is asked for in this one; `.cancel()`
+ * drops a waiting run. */
+export function perFrame(render) {
+  let frame = 0;
+  const schedule = () => {
+    if (frame === 0) {
+      frame = requestAnimationFrame(() => {
+        frame = 0;
+        render();
+      });
+    }
+  };
+  schedule.cancel = () => {
+    cancelAnimationFrame(frame);
+    frame = 0;
+  };
+  return schedule;
+}

@@ -27,6 +27,7 @@ export function fromWire(data) {
     click: typeof data.click === "string" && safeLink(data.click) ? data.click : null,
     actions: actionsFromWire(data.actions),
     format: data.format === "markdown" ? "markdown" : "plain",
+    receipt: data.receipt === true, // the sender asked to know when it was seen (seen.js)
     ...keyFromWire(data),
   };
 }

@@ -53,7 +53,7 @@ export function renderNotification(note, { variant = "card", read = true, onRead
   const priority = note.priority || "default";
   const root = el(variant === "toast" ? "div" : "li", {
     className: `note note--${note.type} note--${variant}${read ? "" : " unread"}${priority === "default" ? "" : ` priority--${priority}`}`,
-    attrs: { "data-id": note.id, "data-type": note.type, "data-priority": priority },
+    attrs: { "data-id": note.id, "data-type": note.type, "data-priority": priority, "data-receipt": note.receipt === true },
   });
   const icon = el("img", {
     className: "note-icon",

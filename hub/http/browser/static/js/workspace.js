@@ -2,19 +2,23 @@
 // Made at sign-in (or when the page opens with a saved session), ended at sign-out or when the hub
 // refuses the token; every listener it adds goes with it.
 
-import { inboxUpTo, signOut } from "./api.js";
+import { inboxUpTo, receiptsOf, signOut } from "./api.js";
 import { Alerts } from "./alerts.js";
 import { Connection } from "./connection.js";
 import { byId } from "./dom.js";
 import { History, fromWire } from "./history.js";
 import { ReadState } from "./readstate.js";
+import { Receipts } from "./receipts.js";
 import { RichActions } from "./rich.js";
+import { SeenTeller } from "./seen.js";
 import { saveSession } from "./session.js";
 import { Toasts } from "./toasts.js";
 import { ComposeView } from "./views/compose.js";
 import { InboxView } from "./views/inbox.js";
 import { PeopleView } from "./views/people.js";
 import { RoomsView } from "./views/rooms.js";
+import { ScheduledView } from "./views/scheduled.js";
+import { SentView } from "./views/sent.js";
 
 const STATUS = { connecting: "Connecting…", connected: "Connected", offline: "Offline", refused: "Signed out" };
 
@@ -32,7 +36,16 @@ export class Workspace {
     this.history = new History();
     this.connection = new Connection({ token: session.token, lastId: session.lastId, handlers: this.handlers() });
     this.readState = new ReadState(name, window.localStorage, (marks) => this.connection.call("mark_read", marks));
-    this.compose = new ComposeView({ connection: this.connection, admin: session.user.admin, signal });
+    this.receipts = new Receipts(name, { fetchOne: (id) => receiptsOf(session.token, id) });
+    this.sent = new SentView({ receipts: this.receipts });
+    this.scheduled = new ScheduledView({ token: session.token, signal });
+    this.compose = new ComposeView({
+      connection: this.connection,
+      admin: session.user.admin,
+      signal,
+      onSent: (id, to, text) => this.receipts.add(id, to, text),
+      onScheduled: () => this.scheduled.refresh(),
+    });
     this.rich = new RichActions({
       me: name,
       history: this.history,
@@ -43,7 +56,13 @@ export class Workspace {
     });
     const richFor = (note) => this.rich.richFor(note);
     this.toasts = new Toasts(byId("toasts"), { onOpen: (id) => this.open(id), richFor });
-    this.alerts = new Alerts(this.toasts, { onOpen: (id) => this.open(id) });
+    this.seen = new SeenTeller({
+      me: name,
+      tell: (ids) => this.connection.call("seen", { ids }),
+      containers: [byId("notes"), byId("toasts")],
+      signal,
+    });
+    this.alerts = new Alerts(this.toasts, { onOpen: (id) => this.open(id), onShown: (notes) => this.seen.shown(notes) });
     this.inbox = new InboxView({ history: this.history, readState: this.readState, richFor, signal });
     this.rooms = new RoomsView({
       connection: this.connection,
@@ -81,6 +100,7 @@ export class Workspace {
         }
       },
       onRead: (marks) => this.readState.fromHub(marks),
+      onReceipt: (row) => this.receipts.fromHub(row),
       onResume: (id) => {
         this.session.lastId = id;
         saveSession(this.session);
@@ -109,6 +129,7 @@ export class Workspace {
     byId("sign-out").hidden = false;
     this.inbox.render();
     this.connection.start();
+    this.receipts.restore();
     if (this.session.lastId > 0) {
       // What this browser had before (up to its resume point) comes from the hub's inbox; the
       // connection brings everything after it.
@@ -134,6 +155,8 @@ export class Workspace {
     if (state === "connected") {
       this.ui.banner("");
       this.readState.flush();
+      this.seen.flush();
+      this.scheduled.refresh();
       this.rooms.refresh();
       this.people.refresh();
     } else if (state === "refused") {
@@ -176,6 +199,7 @@ export class Workspace {
       }
     }
     this.readState.forget();
+    this.receipts.forget();
     this.end("You are signed out.");
     return true;
   }
@@ -197,6 +221,8 @@ export class Workspace {
     this.toasts.clear();
     this.inbox.reset();
     this.compose.reset();
+    this.sent.reset();
+    this.scheduled.reset();
     this.rich.reset();
     this.rooms.reset();
     this.people.reset();

@@ -1,5 +1,7 @@
-// Sending: to a user, a room, or everyone (admins), with a type, an optional title, and when: now, or
-// later (the hub keeps it and delivers it then: docs/protocol.md, "Scheduled delivery").
+// Sending: to a user, a room, or everyone (admins), with a type, an optional title, when (now, or
+// later: the hub keeps it and delivers it then, docs/protocol.md, "Scheduled delivery"), and
+// optionally asking for a receipt. A send later gets a key of its own (`web-` and random letters), so
+// that the Scheduled list can cancel it (the hub cancels by key only).
 
 import { byId, clear, el, say } from "../dom.js";
 import { deliverAt, shownMoment } from "../later.js";
@@ -7,8 +9,11 @@ import { deliverAt, shownMoment } from "../later.js";
 const EVENTS = { user: "send_notification", room: "room_message", everyone: "broadcast" };
 
 export class ComposeView {
-  constructor({ connection, admin, signal }) {
+  /** `onSent(id, to, text)`: a send with a receipt was accepted; `onScheduled()`: a send later was. */
+  constructor({ connection, admin, signal, onSent = () => {}, onScheduled = () => {} }) {
     this.connection = connection;
+    this.onSent = onSent;
+    this.onScheduled = onScheduled;
     this.form = byId("send-form");
     this.kind = byId("send-kind");
     this.target = byId("send-target");
@@ -19,6 +24,7 @@ export class ComposeView {
     this.result = byId("send-result");
     this.when = byId("send-when");
     this.at = byId("send-at");
+    this.receipt = byId("send-receipt");
     this.users = [];
     this.rooms = [];
     this.kind.querySelector('option[value="everyone"]').hidden = !admin;
@@ -62,6 +68,10 @@ export class ComposeView {
     const later = deliverAt(this.when.value, this.at.value, new Date());
     if (later) {
       payload.deliver_at = later;
+      payload.key = laterKey();
+    }
+    if (this.receipt.checked) {
+      payload.receipt = true;
     }
     say(this.result, "Sending…");
     try {
@@ -73,7 +83,11 @@ export class ComposeView {
         this.title.value = "";
         this.when.value = "now";
         this.at.hidden = true;
+        this.onScheduled();
         return;
+      }
+      if (payload.receipt && Number.isSafeInteger(answer.id)) {
+        this.onSent(answer.id, to, payload.title || payload.message);
       }
       const people = answer.recipients === 1 ? "1 person" : `${answer.recipients} people`;
       say(this.result, `Sent to ${to} (${people}).`, "ok");
@@ -97,4 +111,10 @@ export class ComposeView {
     this.form.reset();
     say(this.result, "");
   }
+}
+
+/** A key for a send later: "web-" and 16 random letters and digits (the hub's key rule allows them). */
+function laterKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return `web-${[...bytes].map((byte) => "abcdefghijklmnopqrstuvwxyz0123456789"[byte % 36]).join("")}`;
 }

@@ -1,7 +1,7 @@
 // The inbox: every notification this browser holds, newest first, with search, a type filter,
 // "unread only", and marking read (read state lives in readstate.js).
 
-import { byId, clear } from "../dom.js";
+import { byId, clear, perFrame } from "../dom.js";
 import { renderNotification } from "../render.js";
 
 export class InboxView {
@@ -17,7 +17,7 @@ export class InboxView {
     this.empty = byId("inbox-empty");
     this.badge = byId("unread");
     this.gapNote = byId("gap");
-    this.frame = 0;
+    this.refresh = perFrame(() => this.render()); // once per frame, however many changes came in it
     const refresh = () => this.refresh();
     this.search.addEventListener("input", refresh, { signal });
     this.type.addEventListener("change", refresh, { signal });
@@ -25,16 +25,6 @@ export class InboxView {
     byId("mark-all-read").addEventListener("click", () => readState.markAllRead(history.newest), { signal });
     history.subscribe(refresh);
     readState.subscribe(refresh);
-  }
-
-  /** Re-render once per frame, however many changes came in it. */
-  refresh() {
-    if (this.frame === 0) {
-      this.frame = requestAnimationFrame(() => {
-        this.frame = 0;
-        this.render();
-      });
-    }
   }
 
   render() {
@@ -85,8 +75,7 @@ export class InboxView {
   }
 
   reset() {
-    cancelAnimationFrame(this.frame);
-    this.frame = 0;
+    this.refresh.cancel();
     clear(this.list);
     this.search.value = "";
     this.type.value = "";
