@@ -1,9 +1,9 @@
-"""Per-user limits on what costs the hub: sends, and room joins and leaves."""
+"""Per-user limits on what costs the hub: sends, room joins and leaves, and read marks."""
 
 from __future__ import annotations
 
 from hub.delivery.sessions import Actor
-from hub.errors import MembershipRateLimited, RateLimited
+from hub.errors import MembershipRateLimited, RateLimited, ReadRateLimited
 from hub.metrics import NoMetrics
 from hub.ratelimit import Buckets
 
@@ -33,3 +33,16 @@ class MembershipLimits:
         wait = await self.buckets.take(actor.user.name)
         if wait > 0:
             raise MembershipRateLimited(wait)
+
+
+class ReadLimits:
+    """Read marks and `seen` reports, over the user's own bucket for them (`read_burst`,
+    `read_refill_per_second`): reading, however much, never holds back the user's sends."""
+
+    def __init__(self, buckets: Buckets) -> None:
+        self.buckets = buckets
+
+    async def check(self, actor: Actor) -> None:
+        wait = await self.buckets.take(actor.user.name)
+        if wait > 0:
+            raise ReadRateLimited(wait)

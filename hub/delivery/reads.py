@@ -19,7 +19,7 @@ import bisect
 import logging
 from typing import Any, Final
 
-from hub.delivery.limits import SendLimits
+from hub.delivery.limits import ReadLimits
 from hub.delivery.sending import Sender
 from hub.delivery.sessions import Actor, Session
 from hub.delivery.users import UserCache
@@ -38,7 +38,7 @@ KNOWN_RECEIPTS: Final = 10_000
 
 
 class Reads:
-    def __init__(self, store: Store, users: UserCache, limits: SendLimits, sender: Sender) -> None:
+    def __init__(self, store: Store, users: UserCache, limits: ReadLimits, sender: Sender) -> None:
         self._store = store
         self._users = users
         self._limits = limits

@@ -19,7 +19,7 @@ from hub.delivery.cursors import Cursors
 from hub.delivery.edits import Edits
 from hub.delivery.fanout import Fanout
 from hub.delivery.jobs import BackgroundJobs
-from hub.delivery.limits import MembershipLimits, SendLimits
+from hub.delivery.limits import MembershipLimits, ReadLimits, SendLimits
 from hub.delivery.maintenance import Maintenance
 from hub.delivery.pipeline import LocalOutlet, Pipeline
 from hub.delivery.ports import Extension, Outbox, Outlet, PresenceNews
@@ -81,7 +81,8 @@ class Delivery:
         self.roster = Roster(config, store, self.presence)
         self.answers = Answers(store, self.users, self.send_limits, self.sender)
         self.edits = Edits(store, self.users, self.send_limits, self.sender)
-        self.reads = Reads(store, self.users, self.send_limits, self.sender)
+        read_buckets = self.buckets("read:", config.read_burst, config.read_refill_per_second, what="read limit")
+        self.reads = Reads(store, self.users, ReadLimits(read_buckets), self.sender)
         self.fanout.noted = self.reads.noted
         parts = (self.users, self.room_cache, self.send_limits, self.sender)
         self.scheduler = Scheduler(config, store, *parts, clustered=extension is not None)
