@@ -235,6 +235,21 @@ async def test_a_retraction_cancels_the_waiting_send_of_its_key_to_that_addresse
     assert [(s["to"], s["key"]) for s in listed.body["scheduled"]] == [("carol", "build-7")]
 
 
+async def test_a_retraction_refused_by_the_rate_limit_cancels_nothing(hub_factory: Any) -> None:
+    hub: Hub = await hub_factory(rate_burst=1, rate_refill_per_second=0.001)
+    alice_token = await hub.user("alice")
+    alice = await hub.client(alice_token)
+    await hub.user("bob")
+    later = {"to": "bob", "message": "build 8", "delay": "1h", "key": "build-8"}
+    assert (await alice.call("send_notification", later))["ok"]  # spends alice's one send
+
+    retracted = await alice.call("retract", {"key": "build-8", "to": "bob"})
+
+    assert retracted["error"]["code"] == "rate_limited"
+    listed = await call(hub, "GET", "/api/scheduled", token=alice_token)
+    assert [(s["to"], s["key"]) for s in listed.body["scheduled"]] == [("bob", "build-8")]
+
+
 async def test_a_scheduled_send_with_a_key_replaces_the_version_sent_before_when_it_fires(hub: Hub) -> None:
     clock = Shifted(hub)
     alice = await hub.client(await hub.user("alice"))
