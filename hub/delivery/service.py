@@ -8,6 +8,7 @@ tests) and to disk through a `Store`. Callers use the parts themselves (`sender`
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -32,12 +33,14 @@ from hub.delivery.scheduler import Scheduler
 from hub.delivery.sending import Sender
 from hub.delivery.sessions import Session
 from hub.delivery.users import UserCache
-from hub.errors import Forbidden, Unauthorized
+from hub.errors import Forbidden, HubError, Unauthorized
 from hub.metrics import NoMetrics
 from hub.protocol import MAX_MESSAGE_BYTES, MAX_TITLE_CHARS, Event, OpenIdentity, TokenAuth
 from hub.ratelimit import Buckets, LocalBuckets
 from hub.store import Store, TokenKind
 from hub.validation import validate
+
+log = logging.getLogger(__name__)
 
 
 class Delivery:
@@ -166,6 +169,22 @@ class Delivery:
         unread = await self.reads.unread(session.user)
         await self.outbox.emit(session.sid, Event.WELCOME, {**self.welcome(session), **unread})
         await self.replay.catch_up(session, session.resume_from)
+        if session.resume_from is not None and not session.closed:
+            await self._resumed(session, session.resume_from)
+
+    async def _resumed(self, session: Session, last_id: int) -> None:
+        """`last_id` at connect is an ack of everything up to it: the device's cursor moves there,
+        and the senders who asked for a receipt of what it covers since the last ack learn it."""
+        try:
+            before = await self.store.cursor(session.device, session.user.id)
+        except HubError as exc:
+            log.warning("could not read the cursor of %s's device: %s", session.user.name, exc.message)
+            return
+        upto = min(last_id, session.last_sent)
+        before = max(before, self.cursors.last_saved(session.device))
+        if upto > before:
+            self.cursors.advance(session, upto)
+            await self.reads.acked(session, before, upto)
 
     def welcome(self, session: Session) -> dict[str, Any]:
         return {
