@@ -81,9 +81,9 @@ async def test_a_new_sessions_first_ack_looks_only_at_what_came_after_its_last_i
     looked_at: list[int] = []
     delivered = hub.store.reads.delivered
 
-    async def counting(notification_id: int, *rest: Any) -> int | None:
-        looked_at.append(notification_id)
-        return await delivered(notification_id, *rest)
+    async def counting(ids: list[int], user_id: int, device: str, at: str) -> dict[int, int]:
+        looked_at.extend(ids)
+        return await delivered(ids, user_id, device, at)
 
     hub.store.reads.delivered = counting  # type: ignore[method-assign]  # counts calls to the real store
 
