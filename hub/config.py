@@ -154,6 +154,13 @@ class HubConfig:
     membership_refill_per_second: float = field(
         default=0.2, metadata={"help": "room joins and leaves per second added back to a user's burst"}
     )
+    read_burst: int = field(
+        default=200,
+        metadata={"help": "read marks and seen reports a user may make in a burst (a bucket apart from sends)"},
+    )
+    read_refill_per_second: float = field(
+        default=5.0, metadata={"help": "read marks and seen reports per second added back to a user's burst"}
+    )
     rooms_per_user: int = field(
         default=20,
         metadata={
@@ -278,6 +285,8 @@ def _room_problems(config: HubConfig) -> list[str]:
     problems = []
     if config.membership_burst < 1 or config.membership_refill_per_second <= 0:
         problems.append("membership_burst must be at least 1 and membership_refill_per_second positive")
+    if config.read_burst < 1 or config.read_refill_per_second <= 0:
+        problems.append("read_burst must be at least 1 and read_refill_per_second positive")
     if config.rooms_per_user < 0:
         problems.append("rooms_per_user must be 0 (only admins make rooms) or more")
     return problems

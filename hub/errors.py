@@ -11,6 +11,7 @@
     │   ├── Conflict                conflict                 409  the name is taken
     │   ├── RateLimited             rate_limited             429  carries retry_after seconds
     │   │   ├── MembershipRateLimited                             room joins and leaves
+    │   │   ├── ReadRateLimited                                   read marks and seen reports
     │   │   └── SignInThrottled                                   sign-in attempts
     │   ├── UnknownEvent            unknown_event            404
     │   ├── Unavailable             unavailable              503  the store cannot take writes; the hub is full
@@ -117,6 +118,15 @@ class MembershipRateLimited(RateLimited):
     def __init__(self, retry_after: float) -> None:
         super().__init__(retry_after)
         self.message = f"too many room joins and leaves: try again in {self.retry_after} s"
+        self.args = (self.message,)
+
+
+class ReadRateLimited(RateLimited):
+    """Too many read marks and `seen` reports: their own bucket per user, apart from the sends'."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(retry_after)
+        self.message = f"too many read marks: try again in {self.retry_after} s"
         self.args = (self.message,)
 
 

@@ -57,11 +57,13 @@ class Cursors:
             self._dirty[session.device] = (session.user.id, nid)
 
     def ack(self, session: Session, nid: int) -> None:
-        """The client says it has everything up to `nid`; from now on it is taken at its word."""
+        """The client says it has everything up to `nid`; from now on it is taken at its word, up to
+        what it was sent."""
         session.acking = True
+        nid = min(nid, session.last_sent)
         if nid > session.acked:
             session.acked = nid
-            self.advance(session, min(nid, session.last_sent))
+            self.advance(session, nid)
 
     def left(self, session: Session, *, clean: bool) -> None:
         """The client is gone. `clean`: it said goodbye itself, so it had read what it was sent."""

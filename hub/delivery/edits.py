@@ -58,6 +58,7 @@ class Edits:
             EVERYONE if payload.everyone else f"user:{to_user_id}" if to_user_id is not None else f"room:{payload.room}"
         )
         ref: KeyRef = (me.id, payload.key, where)
+        await self._limits.check(actor)  # before anything changes: a refused retraction cancels nothing
         cancelled = 0
         for hook in self._pending:
             cancelled += await hook(ref)
@@ -65,7 +66,6 @@ class Edits:
             if cancelled:
                 return {"ok": True, "id": None, "retracts": [], "recipients": 0, "cancelled": cancelled}
             raise NotFound(self._nothing(payload))
-        await self._limits.check(actor)
         draft = NewNotification(
             kind=Kind.RETRACT,
             type=NotificationType.INFO,

@@ -1,9 +1,9 @@
-"""Per-user limits on what costs the hub: sends, and room joins and leaves."""
+"""Per-user limits on what costs the hub: sends, room joins and leaves, and read marks."""
 
 from __future__ import annotations
 
 from hub.delivery.sessions import Actor
-from hub.errors import MembershipRateLimited, RateLimited
+from hub.errors import MembershipRateLimited, RateLimited, ReadRateLimited
 from hub.metrics import NoMetrics
 from hub.ratelimit import Buckets
 
@@ -22,9 +22,11 @@ class SendLimits:
             raise RateLimited(wait)
 
 
-class MembershipLimits:
-    """Room joins and leaves, over the user's own bucket for them: each one is a write, and each join
-    tells every member of the room (`membership_burst`, `membership_refill_per_second`)."""
+class _OwnBucket:
+    """A limit over the user's own bucket for one kind of request, apart from the sends'."""
+
+    #: What a request past the limit raises (with the seconds to wait).
+    refused: type[RateLimited] = RateLimited
 
     def __init__(self, buckets: Buckets) -> None:
         self.buckets = buckets
@@ -32,4 +34,18 @@ class MembershipLimits:
     async def check(self, actor: Actor) -> None:
         wait = await self.buckets.take(actor.user.name)
         if wait > 0:
-            raise MembershipRateLimited(wait)
+            raise self.refused(wait)
+
+
+class MembershipLimits(_OwnBucket):
+    """Room joins and leaves: each one is a write, and each join tells every member of the room
+    (`membership_burst`, `membership_refill_per_second`)."""
+
+    refused = MembershipRateLimited
+
+
+class ReadLimits(_OwnBucket):
+    """Read marks and `seen` reports (`read_burst`, `read_refill_per_second`): reading, however
+    much, never holds back the user's sends."""
+
+    refused = ReadRateLimited

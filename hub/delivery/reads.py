@@ -19,7 +19,7 @@ import bisect
 import logging
 from typing import Any, Final
 
-from hub.delivery.limits import SendLimits
+from hub.delivery.limits import ReadLimits
 from hub.delivery.sending import Sender
 from hub.delivery.sessions import Actor, Session
 from hub.delivery.users import UserCache
@@ -38,7 +38,7 @@ KNOWN_RECEIPTS: Final = 10_000
 
 
 class Reads:
-    def __init__(self, store: Store, users: UserCache, limits: SendLimits, sender: Sender) -> None:
+    def __init__(self, store: Store, users: UserCache, limits: ReadLimits, sender: Sender) -> None:
         self._store = store
         self._users = users
         self._limits = limits
@@ -104,8 +104,7 @@ class Reads:
             control = read_control(ids, upto, count, counted)
             stored = await self._sender.submit(self._control(Kind.READ, me.name, control, (me.id,)))
             row_id = stored.notification.id
-        for note in seen:
-            await self._saw(me, note)
+        await self._saw(me, seen)
         answer: dict[str, Any] = {"ok": True, "marked": marked, "unread": count, "unread_upto": counted, "id": row_id}
         if payload.all:
             answer["upto"] = upto
@@ -116,8 +115,7 @@ class Reads:
         me = actor.user
         await self._limits.check(actor)
         notes = await self._store.reads.receipts_among(me.id, payload.unique_ids())
-        told = [note.id for note in notes if await self._saw(me, note)]
-        return {"ok": True, "seen": told}
+        return {"ok": True, "seen": await self._saw(me, notes)}
 
     async def acked(self, session: Session, before: int, upto: int) -> None:
         """A device acked `(before, upto]`: a `delivered` receipt for each that asked for one. Never
@@ -125,13 +123,12 @@ class Reads:
         if not self.may_cover_receipts(before, upto):
             return
         try:
-            notes = await self._store.reads.receipts_between(session.user.id, before, upto)
+            me = session.user
+            notes = [n for n in await self._store.reads.receipts_between(me.id, before, upto) if n.sender_id != me.id]
+            noted = await self._store.reads.delivered([n.id for n in notes], me.id, session.device, utc_now_iso())
             for note in notes:
-                if note.sender_id == session.user.id:
-                    continue
-                devices = await self._store.reads.delivered(note.id, session.user.id, session.device, utc_now_iso())
-                if devices is not None:
-                    await self._tell(note, "delivered", session.user, devices)
+                if note.id in noted:
+                    await self._tell(note, "delivered", me, noted[note.id])
         except HubError as exc:
             log.warning("could not tell the receipts of %s's ack up to %d: %s", session.user.name, upto, exc.message)
 
@@ -149,11 +146,14 @@ class Reads:
 
     # ------------------------------------------------------------------ telling the sender
 
-    async def _saw(self, me: User, note: Notification) -> bool:
-        if note.sender_id == me.id or not await self._store.reads.seen(note.id, me.id, utc_now_iso()):
-            return False
-        await self._tell(note, "seen", me, 0)
-        return True
+    async def _saw(self, me: User, notes: list[Notification]) -> list[int]:
+        """Note that `me` saw `notes` (one store transaction) and tell their senders; the ids told."""
+        notes = [note for note in notes if note.sender_id != me.id]
+        told = set(await self._store.reads.seen([note.id for note in notes], me.id, utc_now_iso()))
+        for note in notes:
+            if note.id in told:
+                await self._tell(note, "seen", me, 0)
+        return [note.id for note in notes if note.id in told]
 
     async def _tell(self, note: Notification, status: Status, who: User, devices: int) -> None:
         if note.sender_id is None:  # the account is gone: nobody to tell

@@ -110,23 +110,25 @@ class Scheduler:
 
     async def _address(self, actor: Actor, send: Payload) -> tuple[Kind, int | None, str | None, NotificationType]:
         """Whom the send is for, refused as `Sender` refuses it: `(kind, to_user_id, room, type)`."""
-        if isinstance(send, Broadcast | Announce):
-            if not actor.admin:
-                raise Forbidden("only admins may send to everyone")
-            if isinstance(send, Announce):
-                return Kind.ANNOUNCEMENT, None, None, NotificationType.SYSTEM
-            return Kind.EVERYONE, None, None, send.type
-        if send.type is NotificationType.SYSTEM and not actor.admin:
-            raise Forbidden("only admins may send notifications of type system")
+        to_user_id: int | None = None
+        room: str | None = None
+        if isinstance(send, Announce):
+            kind, type_ = Kind.ANNOUNCEMENT, NotificationType.SYSTEM
+        elif isinstance(send, Broadcast):
+            kind, type_ = Kind.EVERYONE, send.type
+        elif isinstance(send, SendNotification):
+            kind, type_ = Kind.DIRECT, send.type
+        else:
+            kind, type_, room = Kind.ROOM, send.type, send.room
+        room = await self._sender.authorise(actor, kind, type_, room)
         if isinstance(send, SendNotification):
             recipient = await self._users.named(send.to)
             if recipient is None and self._config.open:
                 recipient = await self._store.ensure_user(send.to)
             if recipient is None:
                 raise NotFound(f"there is no user named {send.to!r}")
-            return Kind.DIRECT, recipient.id, None, send.type
-        room = await self._rooms.sendable(send.room, actor.user.name)
-        return Kind.ROOM, None, room.name, send.type
+            to_user_id = recipient.id
+        return kind, to_user_id, room, type_
 
     async def cancel(self, actor: Actor, key: str) -> dict[str, Any]:
         """`cancel_scheduled {key}`: the caller's pending schedules with that key; the ack's body."""
@@ -170,20 +172,23 @@ class Scheduler:
 
     async def run(self) -> None:
         """Fire what is due, then sleep until the next is; until cancelled (at the hub's stop)."""
-        if not self._clustered:
-            await self._store.schedule.release_all()
+        released = self._clustered  # alone: first forget the claims of a process that died
         while True:
             self._wake.clear()
-            timeout = await self._turn()
+            timeout = await self._turn(release=not released)
+            released = released or not self._failing
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout)
             except TimeoutError:
                 pass
 
-    async def _turn(self) -> float:
-        """Fire what is due; the seconds until the next look."""
+    async def _turn(self, *, release: bool = False) -> float:
+        """Fire what is due (after forgetting every claim, with `release`); the seconds until the
+        next look."""
         longest = CLUSTER_POLL if self._clustered else MAX_SLEEP
         try:
+            if release:
+                await self._store.schedule.release_all()
             due = await self._store.schedule.next_due()  # a read: an idle hub writes nothing
             if due is not None and due <= self.clock() * 1000:
                 await self.fire_due()
@@ -210,8 +215,10 @@ class Scheduler:
             rows = await self._store.schedule.claim(self.hub_id, now, LEASE_MS, FIRE_BATCH)
             if not rows:
                 return fired
-            results = await asyncio.gather(*(self._sender.submit(_draft(row)) for row in rows), return_exceptions=True)
-            for row, result in zip(rows, results, strict=True):
+            allowed = [row for row in rows if await self._still_allowed(row)]
+            drafts = [self._sender.submit(_draft(row)) for row in allowed]
+            results = await asyncio.gather(*drafts, return_exceptions=True)
+            for row, result in zip(allowed, results, strict=True):
                 if isinstance(result, ScheduleGone):
                     log.debug("scheduled notification %d was delivered by another hub or cancelled", row.id)
                 elif isinstance(result, BaseException):
@@ -222,6 +229,23 @@ class Scheduler:
                     log.info("delivered scheduled notification %d as notification %d", row.id, result.notification.id)
             if len(rows) < FIRE_BATCH:
                 return fired
+
+    async def _still_allowed(self, row: PendingSchedule) -> bool:
+        """Whether the row's sender may still send it, by the rules of a send (`Sender.authorise`):
+        one who lost access to a restricted room, or an admin no longer one, does not get it out. A
+        row refused is dropped and logged once; the sender sees it gone from `GET /api/scheduled`.
+        (A deleted sender or recipient takes its rows with it: the store's foreign keys.)"""
+        new = row.new
+        user = await self._store.get_user_by_id(new.user_id)
+        try:
+            if user is None:
+                raise NotFound("the sender no longer exists")
+            await self._sender.authorise(Actor(user), new.kind, new.type, new.room)
+        except (Forbidden, NotFound) as exc:
+            await self._store.schedule.drop(new.user_id, row.id)
+            log.info("dropped scheduled notification %d of %s at its time: %s", row.id, new.sender, exc.message)
+            return False
+        return True
 
 
 def _draft(row: PendingSchedule) -> NewNotification:

@@ -21,6 +21,7 @@ from hub.delivery.users import UserCache
 from hub.errors import Forbidden, NotFound
 from hub.protocol import Announce, Broadcast, Kind, NotificationType, RoomMessage, SendNotification
 from hub.store import NewNotification, Store, Stored
+from hub.store.base import TO_EVERYONE
 from hub.timeutil import utc_now_iso
 
 Payload = SendNotification | RoomMessage | Broadcast | Announce
@@ -131,6 +132,17 @@ class Sender:
     async def submit(self, draft: NewNotification) -> Stored:
         """Queue a draft the hub makes itself (a room notice); returns once it is stored and handed out."""
         return await self._pipeline.enqueue(draft)
+
+    async def authorise(self, actor: Actor, kind: Kind, type_: NotificationType, room: str | None) -> str | None:
+        """Raise Forbidden or NotFound unless `actor` may send a notification of `kind` and `type_`
+        (to `room`, for a room) now: the rules of the `accept_*` above, for a send made earlier and
+        delivered later (a scheduled one, checked again when it fires). Returns the room's name."""
+        if kind in TO_EVERYONE and not actor.admin:
+            raise Forbidden("only admins may send to everyone")
+        self._check_type(actor, type_)
+        if kind is Kind.ROOM:
+            return (await self._rooms.sendable(room or "", actor.user.name)).name
+        return None
 
     @staticmethod
     def _check_type(actor: Actor, type_: NotificationType) -> None:

@@ -8,6 +8,7 @@ tests) and to disk through a `Store`. Callers use the parts themselves (`sender`
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -19,7 +20,7 @@ from hub.delivery.cursors import Cursors
 from hub.delivery.edits import Edits
 from hub.delivery.fanout import Fanout
 from hub.delivery.jobs import BackgroundJobs
-from hub.delivery.limits import MembershipLimits, SendLimits
+from hub.delivery.limits import MembershipLimits, ReadLimits, SendLimits
 from hub.delivery.maintenance import Maintenance
 from hub.delivery.pipeline import LocalOutlet, Pipeline
 from hub.delivery.ports import Extension, Outbox, Outlet, PresenceNews
@@ -33,12 +34,14 @@ from hub.delivery.scheduler import Scheduler
 from hub.delivery.sending import Sender
 from hub.delivery.sessions import Session
 from hub.delivery.users import UserCache
-from hub.errors import Forbidden, Unauthorized
+from hub.errors import Forbidden, HubError, Unauthorized
 from hub.metrics import NoMetrics
 from hub.protocol import MAX_MESSAGE_BYTES, MAX_TITLE_CHARS, Event, OpenIdentity, TokenAuth
 from hub.ratelimit import Buckets, LocalBuckets
 from hub.store import Store, TokenKind
 from hub.validation import validate
+
+log = logging.getLogger(__name__)
 
 
 class Delivery:
@@ -83,7 +86,8 @@ class Delivery:
         self.roster = Roster(config, store, self.presence)
         self.answers = Answers(store, self.users, self.send_limits, self.sender)
         self.edits = Edits(store, self.users, self.send_limits, self.sender)
-        self.reads = Reads(store, self.users, self.send_limits, self.sender)
+        read_buckets = self.buckets("read:", config.read_burst, config.read_refill_per_second, what="read limit")
+        self.reads = Reads(store, self.users, ReadLimits(read_buckets), self.sender)
         self.fanout.noted = self.reads.noted
         parts = (self.users, self.room_cache, self.send_limits, self.sender)
         self.scheduler = Scheduler(config, store, *parts, clustered=extension is not None)
@@ -179,6 +183,22 @@ class Delivery:
         if session.batched:
             self.batches.arrived(session)  # everyone online comes in its first `presence` event
         await self.replay.catch_up(session, session.resume_from)
+        if session.resume_from is not None and not session.closed:
+            await self._resumed(session, session.resume_from)
+
+    async def _resumed(self, session: Session, last_id: int) -> None:
+        """`last_id` at connect is an ack of everything up to it: the device's cursor moves there,
+        and the senders who asked for a receipt of what it covers since the last ack learn it."""
+        try:
+            before = await self.store.cursor(session.device, session.user.id)
+        except HubError as exc:
+            log.warning("could not read the cursor of %s's device: %s", session.user.name, exc.message)
+            return
+        upto = min(last_id, session.last_sent)
+        before = max(before, self.cursors.last_saved(session.device))
+        if upto > before:
+            self.cursors.advance(session, upto)
+            await self.reads.acked(session, before, upto)
 
     def welcome(self, session: Session) -> dict[str, Any]:
         return {

@@ -80,11 +80,12 @@ class ReadsPart(Protocol):
     async def receipts_among(self, user_id: int, ids: list[int]) -> list[Notification]:
         """The user's notifications among `ids` whose sender asked for a receipt."""
 
-    async def delivered(self, notification_id: int, user_id: int, device: str, at: str) -> int | None:
-        """Note that a device of the user has it: the user's device count, or None when already noted."""
+    async def delivered(self, ids: list[int], user_id: int, device: str, at: str) -> dict[int, int]:
+        """Note that a device of the user has each of `ids` (one transaction): for each not noted
+        before, the user's device count that has it."""
 
-    async def seen(self, notification_id: int, user_id: int, at: str) -> bool:
-        """Note that the user saw it; False when already noted."""
+    async def seen(self, ids: list[int], user_id: int, at: str) -> list[int]:
+        """Note that the user saw each of `ids` (one transaction): those not noted before, in order."""
 
     async def tally(self, note: Notification) -> Tally: ...
 

@@ -132,6 +132,23 @@ def user_notifications(d: Dialect) -> str:
     )
 
 
+#: Control rows' kinds (`hub.store.base.CONTROL`: read marks, receipts, retractions), as SQL.
+CONTROL_KINDS = "('read', 'receipt', 'retract')"
+
+
+@functools.cache
+def user_readable(d: Dialect) -> str:
+    """A user's notifications as `(id, at)`, as `user_notifications`, without control rows: what
+    `retention_count` counts. Parameter 1 is the user's id."""
+    return (
+        "SELECT i.notification_id AS id, n.created_at AS at FROM inbox i"
+        f" JOIN notifications n ON n.id = i.notification_id WHERE i.user_id = {d.param(1)}"
+        f" AND n.kind NOT IN {CONTROL_KINDS}"
+        f" UNION ALL SELECT n.id, n.created_at FROM notifications n WHERE {everyone_after_floor(d)}"
+        f" AND n.kind NOT IN {CONTROL_KINDS}"
+    )
+
+
 @functools.cache
 def replay_sql(d: Dialect) -> str:
     """A user's notifications after an id, oldest first: parameters user id, after id, limit."""

@@ -146,3 +146,19 @@ async def test_open_mode_marks_as_the_claimed_identity(hub_factory: Any) -> None
 
     assert ack["marked"] == [nid] and ack["unread"] == 0
     assert (await bob_laptop.next("read"))["ids"] == [nid]
+
+
+async def test_reading_has_a_rate_limit_of_its_own_and_never_spends_the_sends(hub_factory: Any) -> None:
+    hub: Hub = await hub_factory(rate_burst=3, rate_refill_per_second=0.001, read_burst=4, read_refill_per_second=0.001)
+    alice = await hub.client(await hub.user("alice"), name="alice")
+    bob = await hub.client(await hub.user("bob"), name="bob")
+    ids = [await sent(alice, "bob", f"n{n}") for n in range(2)]
+
+    marks = [await bob.call("mark_read", {"ids": [ids[n % 2]]}) for n in range(3)]
+    seen = await bob.call("seen", {"ids": ids})
+    over = await bob.call("mark_read", {"ids": ids})
+    sends = [await bob.call("send_notification", {"to": "alice", "message": f"r{n}"}) for n in range(3)]
+
+    assert all(answer["ok"] for answer in [*marks, seen])
+    assert over["error"]["code"] == "rate_limited" and "read marks" in over["error"]["message"]
+    assert [answer["ok"] for answer in sends] == [True, True, True]

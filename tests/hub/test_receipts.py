@@ -52,6 +52,65 @@ async def test_a_direct_receipt_tells_the_sender_delivered_per_device_then_seen_
     assert listed.body["users"][0]["seen_at"] is not None
 
 
+async def test_last_id_at_connect_counts_as_delivered_for_what_the_device_had_not_acked(hub: Hub) -> None:
+    alice = await hub.client(await hub.user("alice"))
+    bob_token = await hub.user("bob")
+    laptop = await acking(hub, bob_token)
+    nid = (await alice.call("send_notification", {"to": "bob", "message": "page", "receipt": True}))["id"]
+    assert (await laptop.next("notification"))["id"] == nid
+    await laptop.close()  # gone before it acked
+
+    await hub.client(auth={"token": bob_token, "last_id": nid})
+    told = await alice.next("receipt")
+
+    assert (told["notification_id"], told["status"], told["user"], told["devices"]) == (nid, "delivered", "bob", 1)
+
+
+async def test_a_new_sessions_first_ack_looks_only_at_what_came_after_its_last_id(hub: Hub) -> None:
+    alice = await hub.client(await hub.user("alice"))
+    bob_token = await hub.user("bob")
+    laptop = await acking(hub, bob_token)
+    earlier = [
+        (await alice.call("send_notification", {"to": "bob", "message": f"old {n}", "receipt": True}))["id"]
+        for n in range(5)
+    ]
+    await laptop.call("ack", {"id": earlier[-1]})
+    assert {(await alice.next("receipt"))["notification_id"] for _ in earlier} == set(earlier)
+    await laptop.close()
+    nid = (await alice.call("send_notification", {"to": "bob", "message": "new", "receipt": True}))["id"]
+    looked_at: list[int] = []
+    delivered = hub.store.reads.delivered
+
+    async def counting(ids: list[int], user_id: int, device: str, at: str) -> dict[int, int]:
+        looked_at.extend(ids)
+        return await delivered(ids, user_id, device, at)
+
+    hub.store.reads.delivered = counting  # type: ignore[method-assign]  # counts calls to the real store
+
+    laptop = await hub.client(auth={"token": bob_token, "last_id": earlier[-1]})
+    assert (await laptop.next("notification"))["id"] == nid
+    await laptop.call("ack", {"id": nid})
+    told = await alice.next("receipt")
+
+    assert (told["notification_id"], told["status"]) == (nid, "delivered")
+    assert looked_at == [nid]  # not every receipt notification the device had before
+
+
+async def test_an_ack_past_what_was_sent_does_not_swallow_the_next_ones_receipt(hub: Hub) -> None:
+    alice = await hub.client(await hub.user("alice"))
+    bob = await acking(hub, await hub.user("bob"))
+    first = (await alice.call("send_notification", {"to": "bob", "message": "first"}))["id"]
+    await bob.next("notification")
+    await bob.call("ack", {"id": first + 1000})  # a client's bug: it says it has what it never got
+
+    nid = (await alice.call("send_notification", {"to": "bob", "message": "page", "receipt": True}))["id"]
+    assert (await bob.next("notification"))["id"] == nid
+    await bob.call("ack", {"id": nid})
+    told = await alice.next("receipt")
+
+    assert (told["notification_id"], told["status"]) == (nid, "delivered")
+
+
 async def test_marking_read_counts_as_seen_and_a_plain_notification_tells_nothing(hub: Hub) -> None:
     alice = await hub.client(await hub.user("alice"))
     bob = await acking(hub, await hub.user("bob"))

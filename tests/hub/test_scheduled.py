@@ -182,6 +182,29 @@ async def test_a_scheduled_send_is_checked_as_a_send_is(hub: Hub) -> None:
     assert system["error"]["code"] == "forbidden"
 
 
+async def test_a_scheduled_send_is_checked_again_when_it_fires_and_dropped_if_no_longer_allowed(hub: Hub) -> None:
+    clock = Shifted(hub)
+    alice_token = await hub.user("alice")
+    alice = await hub.client(alice_token, name="alice")
+    bob = await hub.client(await hub.user("bob"), name="bob")
+    assert (await alice.call("join_room", {"room": "plans"}))["ok"]
+    assert (await bob.call("join_room", {"room": "plans"}))["ok"]
+    refused = await alice.call("room_message", {"room": "plans", "message": "to the room, later", "delay": "30m"})
+    allowed = await alice.call("send_notification", {"to": "bob", "message": "to bob, later", "delay": "31m"})
+    # The room is restricted to bob meanwhile: alice may no longer send to it.
+    await hub.store.create_room("plans", restricted=True, members=[(await hub.accounts.user("bob")).id])
+    hub.delivery.room_cache.forget("plans")
+
+    clock.advance(32 * 60)
+    note = await bob.next("notification")  # due after the room's: stored after it, had it gone out
+    in_room = bob.pending("room_notification")
+
+    assert refused["scheduled"] is True and allowed["scheduled"] is True
+    assert (note["message"], note["from"]) == ("to bob, later", "alice")
+    assert in_room == []
+    assert (await call(hub, "GET", "/api/scheduled", token=alice_token)).body == {"scheduled": []}
+
+
 async def test_an_open_hub_schedules_with_the_claimed_identity(hub_factory: Any) -> None:
     hub = await hub_factory(open=True)
     clock = Shifted(hub)
@@ -210,6 +233,21 @@ async def test_a_retraction_cancels_the_waiting_send_of_its_key_to_that_addresse
     assert retracted == {"ok": True, "id": None, "retracts": [], "recipients": 0, "cancelled": 1}
     listed = await call(hub, "GET", "/api/scheduled", token=alice_token)
     assert [(s["to"], s["key"]) for s in listed.body["scheduled"]] == [("carol", "build-7")]
+
+
+async def test_a_retraction_refused_by_the_rate_limit_cancels_nothing(hub_factory: Any) -> None:
+    hub: Hub = await hub_factory(rate_burst=1, rate_refill_per_second=0.001)
+    alice_token = await hub.user("alice")
+    alice = await hub.client(alice_token)
+    await hub.user("bob")
+    later = {"to": "bob", "message": "build 8", "delay": "1h", "key": "build-8"}
+    assert (await alice.call("send_notification", later))["ok"]  # spends alice's one send
+
+    retracted = await alice.call("retract", {"key": "build-8", "to": "bob"})
+
+    assert retracted["error"]["code"] == "rate_limited"
+    listed = await call(hub, "GET", "/api/scheduled", token=alice_token)
+    assert [(s["to"], s["key"]) for s in listed.body["scheduled"]] == [("bob", "build-8")]
 
 
 async def test_a_scheduled_send_with_a_key_replaces_the_version_sent_before_when_it_fires(hub: Hub) -> None:

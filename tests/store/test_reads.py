@@ -69,14 +69,34 @@ async def test_receipts_are_noted_once_per_device_and_per_user_and_tallied(store
 
     assert [n.id for n in await store.reads.receipts_between(bob.id, 0, plain.notification.id)] == [note.id]
     assert [n.id for n in await store.reads.receipts_among(carol.id, [note.id, plain.notification.id])] == [note.id]
-    assert await store.reads.delivered(note.id, bob.id, "token:1", NOW) == 1
-    assert await store.reads.delivered(note.id, bob.id, "token:2", NOW) == 2
-    assert await store.reads.delivered(note.id, bob.id, "token:2", NOW) is None
-    assert await store.reads.seen(note.id, bob.id, NOW) is True
-    assert await store.reads.seen(note.id, bob.id, NOW) is False
+    assert await store.reads.delivered([note.id], bob.id, "token:1", NOW) == {note.id: 1}
+    assert await store.reads.delivered([note.id], bob.id, "token:2", NOW) == {note.id: 2}
+    assert await store.reads.delivered([note.id], bob.id, "token:2", NOW) == {}
+    assert await store.reads.seen([note.id], bob.id, NOW) == [note.id]
+    assert await store.reads.seen([note.id], bob.id, NOW) == []
 
     tally = await store.reads.tally(note)
     assert (tally.addressees, tally.delivered_users, tally.delivered_devices, tally.seen_users) == (2, 1, 2, 1)
     listed = await store.reads.addressees(note, 10)
     assert [(a.name, a.devices, a.seen_at is not None) for a in listed] == [("bob", 2, True), ("carol", 0, False)]
     assert [a.name for a in await store.reads.addressees(note, 1)] == ["bob"]
+
+
+async def test_receipts_of_many_notifications_are_noted_in_one_call(store: Store) -> None:
+    alice = await store.create_user("alice", None, admin=False)
+    bob = await store.create_user("bob", None, admin=False)
+    sent = await store.add(
+        [
+            draft(Kind.DIRECT, f"page {n}", to_user_id=bob.id, rich={"receipt": True}, sender_id=alice.id)
+            for n in range(3)
+        ]
+    )
+    ids = [s.notification.id for s in sent]
+    await store.reads.delivered(ids[:1], bob.id, "token:1", NOW)
+    await store.reads.seen(ids[1:2], bob.id, NOW)
+
+    delivered = await store.reads.delivered(ids, bob.id, "token:1", NOW)
+    seen = await store.reads.seen(ids, bob.id, NOW)
+
+    assert delivered == {ids[1]: 1, ids[2]: 1}  # the first was noted for that device already
+    assert seen == [ids[0], ids[2]]

@@ -226,6 +226,38 @@ async def test_pruning_keeps_the_newest_per_user_and_records_the_boundary(store:
         await store.pruned_upto(12345)
 
 
+async def test_read_marks_and_receipts_never_push_real_notifications_out_of_retention(store: Store) -> None:
+    bob = await store.create_user("bob", None, admin=False)
+    real = [
+        s.notification.id for s in await store.add([draft(Kind.DIRECT, f"m{n}", to_user_id=bob.id) for n in range(3)])
+    ]
+    marks = [draft(Kind.READ, rich={"control": {"ids": [real[0]]}}, audience=(bob.id,)) for _ in range(4)]
+    receipt = draft(Kind.RECEIPT, rich={"control": {"id": real[0]}}, audience=(bob.id,))
+    await store.add([*marks, receipt])
+
+    await store.prune(keep_days=30, keep_count=3, now=NOW)
+
+    left = [n.id for n in await store.replay(bob.id, 0, 100) if n.kind is Kind.DIRECT]
+    assert left == real
+    assert await store.pruned_upto(bob.id) == 0
+
+
+async def test_control_rows_below_the_retention_boundary_go_with_it(store: Store) -> None:
+    bob = await store.create_user("bob", None, admin=False)
+    await store.add([draft(Kind.READ, rich={"control": {"all": True}}, audience=(bob.id,))])
+    await store.add([draft(Kind.DIRECT, "gone", to_user_id=bob.id)])
+    kept = await store.add([draft(Kind.DIRECT, f"kept{n}", to_user_id=bob.id) for n in range(2)])
+    await store.add([draft(Kind.READ, rich={"control": {"ids": [kept[0].notification.id]}}, audience=(bob.id,))])
+
+    await store.prune(keep_days=30, keep_count=2, now=NOW)
+
+    assert [(n.kind, n.message) for n in await store.replay(bob.id, 0, 100)] == [
+        (Kind.DIRECT, "kept0"),
+        (Kind.DIRECT, "kept1"),
+        (Kind.READ, "hi"),
+    ]
+
+
 async def run_sql(store: Store, sql: str) -> Any:
     """Run `sql` straight on the store's file or database (not through the store); the first
     column of its first row, if any."""

@@ -170,6 +170,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         at TEXT NOT NULL,
         PRIMARY KEY (notification_id, user_id)
     );
+    -- What was stored before read state existed counts as read: an upgrade does not turn every
+    -- user's whole retained history unread. The floor is the newest id, as a "mark all read" makes.
+    INSERT INTO read_floors(user_id, upto)
+        SELECT u.id, m.newest FROM users u, (SELECT MAX(id) AS newest FROM notifications) m
+        WHERE m.newest IS NOT NULL;
     """,
     ),
     # Scheduled sends: one row each until it fires (`hub.store.schedule`); a hub claims a due row

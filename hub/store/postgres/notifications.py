@@ -23,6 +23,7 @@ from hub.store.schema import (
     orphans,
     replay_sql,
     user_notifications,
+    user_readable,
 )
 from hub.timeutil import days_before
 
@@ -120,7 +121,8 @@ class PgNotifications:
 
     async def prune(self, *, keep_days: int, keep_count: int, now: str) -> PruneResult:
         cutoff = days_before(now, keep_days)
-        mine = user_notifications(POSTGRES)
+        mine = user_notifications(POSTGRES)  # by age: every row, control rows too
+        readable = user_readable(POSTGRES)  # by count: only what people read
         to_everyone = everyone_after_floor(POSTGRES)
         removed = 0
         async with self._pool.tx() as conn:
@@ -128,7 +130,7 @@ class PgNotifications:
                 return PruneResult(removed_deliveries=0, removed_notifications=0)  # another hub is at it
             for (user_id,) in await conn.fetch("SELECT id FROM users ORDER BY id"):
                 by_count = await conn.fetchval(
-                    f"SELECT id FROM ({mine}) m ORDER BY id DESC LIMIT 1 OFFSET $2", user_id, keep_count
+                    f"SELECT id FROM ({readable}) m ORDER BY id DESC LIMIT 1 OFFSET $2", user_id, keep_count
                 )
                 by_age = await conn.fetchval(f"SELECT max(id) FROM ({mine}) m WHERE at < $2", user_id, cutoff)
                 boundary = max(by_count or 0, by_age or 0)

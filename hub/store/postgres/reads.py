@@ -58,15 +58,21 @@ class PgReads:
             rows = await conn.fetch(SQL.receipts_among, user_id, ids)
         return [notification_from_row(r) for r in rows]
 
-    async def delivered(self, notification_id: int, user_id: int, device: str, at: str) -> int | None:
+    async def delivered(self, ids: list[int], user_id: int, device: str, at: str) -> dict[int, int]:
+        noted: dict[int, int] = {}
+        if not ids:
+            return noted
         async with self._pool.tx() as conn:
-            if count_rows(await conn.execute(SQL.delivered, notification_id, user_id, device, at)) != 1:
-                return None
-            return int(await conn.fetchval(SQL.devices, notification_id, user_id))
+            for nid in ids:
+                if count_rows(await conn.execute(SQL.delivered, nid, user_id, device, at)) == 1:
+                    noted[nid] = int(await conn.fetchval(SQL.devices, nid, user_id))
+        return noted
 
-    async def seen(self, notification_id: int, user_id: int, at: str) -> bool:
-        async with self._pool.conn() as conn:
-            return count_rows(await conn.execute(SQL.seen, notification_id, user_id, at)) == 1
+    async def seen(self, ids: list[int], user_id: int, at: str) -> list[int]:
+        if not ids:
+            return []
+        async with self._pool.tx() as conn:
+            return [nid for nid in ids if count_rows(await conn.execute(SQL.seen, nid, user_id, at)) == 1]
 
     async def tally(self, note: Notification) -> Tally:
         async with self._pool.conn() as conn:

@@ -19,6 +19,9 @@ from hub.store.schedule import (
 )
 from hub.store.schema import POSTGRES
 
+#: The first key of the advisory lock `add` holds per user (the second is the user's id).
+SCHEDULE_LOCK = 0x6C6E7363  # "lnsc"
+
 SQL = schedule_sql(POSTGRES, "IS NOT DISTINCT FROM", " FOR UPDATE SKIP LOCKED")
 
 
@@ -40,8 +43,10 @@ class PgSchedule:
 
     async def add(self, new: NewSchedule, cap: int) -> int | None:
         async with self._pool.tx() as conn:
-            # One writer per user at a time, so that two hubs cannot both pass the cap.
-            await conn.execute("SELECT id FROM users WHERE id = $1 FOR UPDATE", new.user_id)
+            # One writer per user at a time, so that two hubs cannot both pass the cap. An advisory
+            # lock, not a lock on the user's row: the rows a firing batch writes take FOR KEY SHARE
+            # on users (their foreign keys), which a FOR UPDATE here would wait on and deadlock with.
+            await conn.execute("SELECT pg_advisory_xact_lock($1, ($2 % 2147483647)::int)", SCHEDULE_LOCK, new.user_id)
             if new.key is not None:
                 await conn.execute(SQL.replace, new.user_id, new.key, new.kind.value, new.to_user_id, new.room)
             if await conn.fetchval(SQL.count, new.user_id) >= cap:

@@ -17,7 +17,15 @@ from hub.store.base import NewNotification, PruneResult, Stored, StoredBatch
 from hub.store.batch_plan import plan_batch, plan_lookups
 from hub.store.reads import ORPHAN_READS
 from hub.store.rows import notification_from_row
-from hub.store.schema import NOTIFICATION_ROW, SQLITE, everyone_after_floor, orphans, replay_sql, user_notifications
+from hub.store.schema import (
+    NOTIFICATION_ROW,
+    SQLITE,
+    everyone_after_floor,
+    orphans,
+    replay_sql,
+    user_notifications,
+    user_readable,
+)
 from hub.store.sqlite import edits
 from hub.store.sqlite.schedule import take_fired
 from hub.store.sqlite.thread import NEWEST_ID, StoreThread, insert_many, transaction
@@ -84,7 +92,8 @@ class SqliteNotifications:
 
     async def prune(self, *, keep_days: int, keep_count: int, now: str) -> PruneResult:
         cutoff = days_before(now, keep_days)
-        mine = user_notifications(SQLITE)
+        mine = user_notifications(SQLITE)  # by age: every row, control rows too
+        readable = user_readable(SQLITE)  # by count: only what people read
         to_everyone = everyone_after_floor(SQLITE)
 
         def run(db: sqlite3.Connection) -> PruneResult:
@@ -92,7 +101,7 @@ class SqliteNotifications:
             with transaction(db):
                 for (user_id,) in db.execute("SELECT id FROM users").fetchall():
                     by_count = db.execute(
-                        f"SELECT id FROM ({mine}) ORDER BY id DESC LIMIT 1 OFFSET ?2", (user_id, keep_count)
+                        f"SELECT id FROM ({readable}) ORDER BY id DESC LIMIT 1 OFFSET ?2", (user_id, keep_count)
                     ).fetchone()
                     by_age = db.execute(f"SELECT MAX(id) FROM ({mine}) WHERE at < ?2", (user_id, cutoff)).fetchone()
                     boundary = max(by_count[0] if by_count else 0, by_age[0] or 0)

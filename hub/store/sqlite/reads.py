@@ -71,21 +71,23 @@ class SqliteReads:
             ]
         )
 
-    async def delivered(self, notification_id: int, user_id: int, device: str, at: str) -> int | None:
-        def run(db: sqlite3.Connection) -> int | None:
+    async def delivered(self, ids: list[int], user_id: int, device: str, at: str) -> dict[int, int]:
+        def run(db: sqlite3.Connection) -> dict[int, int]:
+            noted: dict[int, int] = {}
             with transaction(db):
-                if db.execute(SQL.delivered, (notification_id, user_id, device, at)).rowcount != 1:
-                    return None
-                return int(db.execute(SQL.devices, (notification_id, user_id)).fetchone()[0])
+                for nid in ids:
+                    if db.execute(SQL.delivered, (nid, user_id, device, at)).rowcount == 1:
+                        noted[nid] = int(db.execute(SQL.devices, (nid, user_id)).fetchone()[0])
+            return noted
 
-        return await self._thread.run(run)
+        return await self._thread.run(run) if ids else {}
 
-    async def seen(self, notification_id: int, user_id: int, at: str) -> bool:
-        def run(db: sqlite3.Connection) -> bool:
+    async def seen(self, ids: list[int], user_id: int, at: str) -> list[int]:
+        def run(db: sqlite3.Connection) -> list[int]:
             with transaction(db):
-                return bool(db.execute(SQL.seen, (notification_id, user_id, at)).rowcount == 1)
+                return [nid for nid in ids if db.execute(SQL.seen, (nid, user_id, at)).rowcount == 1]
 
-        return await self._thread.run(run)
+        return await self._thread.run(run) if ids else []
 
     async def tally(self, note: Notification) -> Tally:
         params = (note.id, note.sender_id or 0, note.kind in TO_EVERYONE)
