@@ -26,6 +26,7 @@ import json
 import os
 import random
 import signal
+import sqlite3
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -77,6 +78,12 @@ class Figures:
     #: Keys whose final text on a device is not the sender's last word; of those, shown after a retraction.
     stale_keys: int = 0
     resurrected: int = 0
+    #: Keys whose state in the hub is not the sender's last confirmed word because a send of that key
+    #: that was never confirmed (its ack lost to a fault) reached the hub after it: the hub's order is
+    #: the truth then, and every device must show what the hub holds.
+    late_words: int = 0
+    #: Keys the hub holds differently from the sender's last word with no unconfirmed send to explain it.
+    hub_disagrees: int = 0
     read_marks_ok: int = 0
     read_diverged: int = 0
     integrity: str = ""
@@ -201,6 +208,9 @@ async def fault_run(tmp_path: Path, seconds: float, *, senders: int = 3, receive
     #: confirmed word: its text, or None once retracted. A key names its addressee (`k1-r0`).
     keyed_texts: set[str] = set()
     last_word: dict[tuple[str, str], str | None] = {}
+    #: Keyed sends confirmed by the hub; keys with a retraction that was never confirmed.
+    confirmed_words: set[str] = set()
+    unconfirmed_retracts: set[tuple[str, str]] = set()
     used_keys: set[tuple[str, str]] = set()
     stop_sending = asyncio.Event()
 
@@ -225,12 +235,14 @@ async def fault_run(tmp_path: Path, seconds: float, *, senders: int = 3, receive
                 await peer.send("retract", {"key": key, "to": to})
             except NotSent as exc:
                 if "not_found" not in str(exc):
+                    unconfirmed_retracts.add((peer.name, key))
                     return False
             figures.retracts_ok += 1
         else:
             keyed_texts.add(text)
             if not await send(peer, "send_notification", {"to": to, "key": key, "message": text}, {to}):
                 return False
+            confirmed_words.add(text)
             figures.updates_ok += 1
         last_word[(peer.name, key)] = text
         return True
@@ -388,11 +400,21 @@ async def fault_run(tmp_path: Path, seconds: float, *, senders: int = 3, receive
     figures.read_diverged = await diverging(store, reader, devices)
     figures.read_marks_ok = reading.confirmed
     await store.close()
+    held = await asyncio.to_thread(keyed_in_store, data_dir / "hub.sqlite3")
+    hub_word = {where: held.get(where) for where in last_word}
+    for where, word in last_word.items():
+        if hub_word[where] == word:
+            continue
+        late = hub_word[where] in keyed_texts - confirmed_words if hub_word[where] is not None else False
+        if late or (hub_word[where] is None and where in unconfirmed_retracts):
+            figures.late_words += 1
+        else:
+            figures.hub_disagrees += 1
 
     check(figures, [*peers.values(), frozen], [*sender_names, http_name], intended, confirmed, keyed_texts)
     every_device: list[Peer | Remote] = [*peers.values(), frozen]
     for who in every_device:
-        check_keys(figures, who.board, who.name, last_word)
+        check_keys(figures, who.board, who.name, hub_word)
     figures.reconnects = sum(p.connects - 1 for p in peers.values()) + frozen.connects - 1
     print(figures.report(), flush=True)
     print("fault run actions: " + ", ".join(figures.actions), flush=True)
@@ -423,8 +445,19 @@ def check(
             figures.reordered += sum(1 for a, b in itertools.pairwise(seqs) if b < a)
 
 
+def keyed_in_store(path: Path) -> dict[tuple[str, str], str]:
+    """(sender, key) -> the text of the version of each key the hub holds at the end (read-only)."""
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        rows = db.execute("SELECT sender, key, message FROM notifications WHERE key IS NOT NULL AND kind = 'direct'")
+        return {(str(sender), str(key)): str(message) for sender, key, message in rows}
+    finally:
+        db.close()
+
+
 def check_keys(figures: Figures, board: KeyBoard, name: str, last_word: dict[tuple[str, str], str | None]) -> None:
-    """Count the keys addressed to `name` whose final state on its device is not the sender's last word."""
+    """Count the keys addressed to `name` whose final state on its device is not the hub's last word
+    (the sender's, unless a send it never saw confirmed reached the hub later: `late_words`)."""
     shown = board.texts()
     for where, word in last_word.items():
         if not where[1].endswith(f"-{name}"):
@@ -451,7 +484,7 @@ def _seq(text: str) -> float:
 
 def assert_clean(figures: Figures) -> None:
     assert (figures.lost, figures.duplicated, figures.reordered, figures.misdelivered) == (0, 0, 0, 0), figures.report()
-    assert (figures.stale_keys, figures.resurrected) == (0, 0), figures.report()
+    assert (figures.stale_keys, figures.resurrected, figures.hub_disagrees) == (0, 0, 0), figures.report()
     assert figures.updates_ok > 0 and figures.retracts_ok > 0, figures.report()
     assert figures.read_diverged == 0 and figures.read_marks_ok > 0, figures.report()
     assert figures.integrity == "ok"
