@@ -58,7 +58,7 @@ RECORDER = """
       this.onclick = null;
       shown.push(this);
     }
-    close() {}
+    close() { this.closed = true; }
     static get permission() { return permission; }
     static requestPermission() { permission = "granted"; return Promise.resolve(permission); }
   }

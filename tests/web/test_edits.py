@@ -45,3 +45,18 @@ async def test_an_update_replaces_in_place_and_a_retraction_removes(hub: Hub, br
     await again.locator(f'#notes li[data-id="{lunch["id"]}"]').wait_for()
     assert await again.locator("#notes li[data-id]").count() == 1
     assert browser.page_errors == []
+
+
+async def test_a_retraction_closes_the_desktop_notification_it_withdraws(hub: Hub, browser: Browser) -> None:
+    await hub.user("alice")
+    ci = await hub.client(await hub.user("ci"))
+    page = await browser.page(background=True)  # the user works in another window: desktop notifications
+    await sign_in(page, hub.url, "alice")
+    await page.evaluate("Notification.requestPermission()")
+
+    await ci.call("send_notification", {**BUILD, "message": "running…"})
+    await page.wait_for_function("() => window.__shownNotifications.length === 1")
+    gone = await ci.call("retract", {"key": "build-119", "to": "alice"})
+    assert gone["ok"], gone
+
+    await page.wait_for_function("() => window.__shownNotifications[0].closed === true")

@@ -8,6 +8,8 @@ import { alertText, iconUrl } from "./render.js";
 
 const GATHER_MS = 250;
 const MAX_SINGLE = 3;
+/** Desktop notifications remembered by id, so that a retraction can close them. */
+const MAX_REMEMBERED = 50;
 
 /** "unsupported", "insecure" (not https or localhost: browsers refuse), "default", "granted" or "denied". */
 export function permission() {
@@ -29,6 +31,7 @@ export class Alerts {
     this.onShown = onShown;
     this.pending = [];
     this.timer = null;
+    this.shown = new Map(); // notification id -> the desktop notification showing it
   }
 
   /** Ask the browser's permission (call from a click: browsers ignore it otherwise). */
@@ -77,9 +80,27 @@ export class Alerts {
     shown.onclick = () => {
       window.focus();
       shown.close();
+      this.shown.delete(note.id);
       this.onOpen(note.id);
     };
+    if (note.replaces !== undefined && note.replaces !== null) {
+      this.shown.delete(note.replaces); // the same tag: the browser replaced that one with this
+    }
+    this.shown.set(note.id, shown);
+    if (this.shown.size > MAX_REMEMBERED) {
+      this.shown.delete(this.shown.keys().next().value);
+    }
     this.onShown([note]);
+  }
+
+  /** The sender withdrew these: their desktop notifications close, and those still waiting never show. */
+  withdraw(ids) {
+    const gone = new Set(ids);
+    this.pending = this.pending.filter((note) => !gone.has(note.id));
+    for (const id of gone) {
+      this.shown.get(id)?.close();
+      this.shown.delete(id);
+    }
   }
 
   desktopSummary(notes) {

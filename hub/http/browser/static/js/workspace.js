@@ -91,6 +91,7 @@ export class Workspace {
       },
       onRetract: (retraction) => {
         this.toasts.withdraw(retraction.retracts);
+        this.alerts.withdraw(retraction.retracts);
         this.history.remove(retraction.retracts);
       },
       onResponse: (response) => {
