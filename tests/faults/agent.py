@@ -27,7 +27,7 @@ async def main(url: str, name: str, token: str, seed: int) -> None:
         token,
         rng=random.Random(seed),
         on_note=lambda s: _say(ev="note", id=s.id, sender=s.sender, message=s.message, key=s.key),
-        on_retract=lambda r: _say(ev="retract", sender=r["from"], key=r["key"], retracts=r["retracts"]),
+        on_retract=lambda r: _say(ev="retract", id=r["id"], sender=r["from"], key=r["key"]),
         on_connect=lambda: _say(ev="connect"),
     )
     peer.start()
@@ -36,13 +36,13 @@ async def main(url: str, name: str, token: str, seed: int) -> None:
     _say(ev="stopped")
 
 
-def parse_line(line: bytes) -> Seen | tuple[str, str, list[int]] | str:
-    """The parent's side: a `Seen` for a note, (sender, key, ids) for a retraction, else the event name."""
+def parse_line(line: bytes) -> Seen | tuple[str, str, int] | str:
+    """The parent's side: a `Seen` for a note, (sender, key, its id) for a retraction, else the event name."""
     data = json.loads(line)
     if data["ev"] == "note":
         return Seen(int(data["id"]), str(data["sender"]), str(data["message"]), 0.0, data.get("key"))
     if data["ev"] == "retract":
-        return (str(data["sender"]), str(data["key"]), [int(i) for i in data["retracts"]])
+        return (str(data["sender"]), str(data["key"]), int(data["id"]))
     return str(data["ev"])
 
 

@@ -67,10 +67,12 @@ def agreeing(devices: list[Peer]) -> bool:
     return len({frozenset(d.read_set()) for d in devices}) == 1
 
 
-async def diverging(store: SqliteStore, name: str, devices: list[Peer]) -> int:
-    """How many of the user's devices show a read set other than the store's (over what they show)."""
+async def diverging(store: SqliteStore, name: str, devices: list[Peer], keyed: set[str]) -> int:
+    """How many of the user's devices show a read set other than the store's (over what they show).
+    Keyed notifications (texts in `keyed`) are left out: a later version or a retraction deletes them
+    from the store, so "all up to" marks them on a device and not in the store."""
     user = await store.get_user(name)
     assert user is not None
-    shown = sorted({s.id for d in devices for s in d.seen})
+    shown = sorted({s.id for d in devices for s in d.seen if s.message not in keyed})
     stored = await store.reads.read_among(user.id, shown)
     return sum(1 for d in devices if d.read_set() & set(shown) != stored)

@@ -397,7 +397,7 @@ async def fault_run(tmp_path: Path, seconds: float, *, senders: int = 3, receive
     store = SqliteStore(data_dir / "hub.sqlite3")
     await store.open()
     figures.integrity = await store.integrity_check()
-    figures.read_diverged = await diverging(store, reader, devices)
+    figures.read_diverged = await diverging(store, reader, devices, keyed_texts)
     figures.read_marks_ok = reading.confirmed
     await store.close()
     held = await asyncio.to_thread(keyed_in_store, data_dir / "hub.sqlite3")

@@ -170,7 +170,7 @@ class Peer:
             sio.on(event, note)
 
         async def retracted(data: Any) -> None:
-            self.board.retract(str(data["from"]), str(data["key"]), data["retracts"])
+            self.board.retract(str(data["from"]), str(data["key"]), int(data["id"]))
             self.last_id = max(self.last_id, int(data["id"]))
             self.arrived.poke()
             if self.on_retract is not None:

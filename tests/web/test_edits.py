@@ -60,3 +60,24 @@ async def test_a_retraction_closes_the_desktop_notification_it_withdraws(hub: Hu
     assert gone["ok"], gone
 
     await page.wait_for_function("() => window.__shownNotifications[0].closed === true")
+
+
+async def test_a_page_that_was_away_drops_the_version_it_holds_when_the_key_is_retracted(
+    hub: Hub, browser: Browser
+) -> None:
+    await hub.user("alice")
+    ci = await hub.client(await hub.user("ci"))
+    page = await browser.page()
+    await sign_in(page, hub.url, "alice")
+    first = await ci.call("send_notification", {**BUILD, "message": "running…"})
+    held = page.locator(f'#notes li[data-id="{first["id"]}"]')
+    await held.wait_for()
+
+    await page.context.set_offline(True)
+    await page.wait_for_selector('#status[data-state="offline"]')
+    await ci.call("send_notification", {**BUILD, "message": "passed"})  # replaces "running…"; the page never gets it
+    assert (await ci.call("retract", {"key": "build-119", "to": "alice"}))["ok"]
+    await page.context.set_offline(False)
+
+    await held.wait_for(state="detached")  # the retraction names only "passed", but "running…" goes too
+    assert await page.locator("#notes li[data-id]").count() == 0

@@ -24,5 +24,6 @@ export function retractionFromWire(data) {
     key: typeof data.key === "string" ? data.key : "",
     retracts: data.retracts,
     from: typeof data.from === "string" ? data.from : "",
+    room: typeof data.room === "string" ? data.room : null,
   };
 }

@@ -127,6 +127,13 @@ export class History {
     return gone;
   }
 
+  /** The ids of held notifications from `from` with `key` in `room` (null: not a room's), older than `before`. */
+  keyed(from, key, room, before) {
+    return [...this.byId.values()]
+      .filter((note) => note.from === from && note.key === key && (note.room ?? null) === room && note.id < before)
+      .map((note) => note.id);
+  }
+
   subscribe(listener) {
     this.listeners.push(listener);
   }

@@ -90,9 +90,12 @@ export class Workspace {
         this.alerts.push(added);
       },
       onRetract: (retraction) => {
-        this.toasts.withdraw(retraction.retracts);
-        this.alerts.withdraw(retraction.retracts);
-        this.history.remove(retraction.retracts);
+        // The ids it names, and any older version of its key held here (one a device away missed the end of).
+        const { from, key, room, id } = retraction;
+        const ids = [...new Set([...retraction.retracts, ...(key ? this.history.keyed(from, key, room, id) : [])])];
+        this.toasts.withdraw(ids);
+        this.alerts.withdraw(ids);
+        this.history.remove(ids);
       },
       onResponse: (response) => {
         const note = this.rich.received(response);
