@@ -88,9 +88,12 @@ class Inbox(Generic[S]):
         return True
 
     async def retracted(self, retraction: Retraction) -> None:
-        """The sender withdrew notifications: their toasts close and the history drops them."""
-        self.toasts.withdraw(retraction.retracts)
-        if await self.history.delete(list(retraction.retracts)):
+        """The sender withdrew notifications: their toasts close and the history drops them, with any
+        older version of the key held here (one this device was away for the end of)."""
+        older = await self.history.keyed(retraction.sender, retraction.key, retraction.id)
+        ids = sorted({*retraction.retracts, *older})
+        self.toasts.withdraw(ids)
+        if await self.history.delete(ids):
             await self._recount()
             self._changed(Change.EDITED)
 

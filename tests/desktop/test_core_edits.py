@@ -97,6 +97,18 @@ async def test_a_retraction_closes_the_toast_and_drops_the_history_entry(inbox: 
     assert not await inbox.receive(running())  # retracted: a replay never brings it back
 
 
+async def test_a_retraction_also_drops_an_older_version_this_device_held_when_it_missed_the_newer(
+    inbox: Inbox[ToastPolicy],
+) -> None:
+    await inbox.receive(running())  # then this device was away while 9 replaced 5 and 9 was retracted
+    await inbox.receive(note(7, message="lunch?"))
+
+    await inbox.retracted(Retraction(id=12, key="build-119", retracts=(9,), sender="alice"))
+
+    assert [t.message for t in inbox.toasts.view().visible] == ["lunch?"]
+    assert await messages(inbox) == [(7, "lunch?", False)]
+
+
 def test_the_history_keeps_edited_across_a_restart(tmp_path: Path) -> None:
     store = HistoryStore(tmp_path / "h.sqlite3")
     store.add(running())

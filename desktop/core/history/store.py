@@ -226,6 +226,14 @@ class HistoryStore:
         rows = self._db.execute(f"SELECT id FROM notifications {_clause([*where, 'read = 0'])} ORDER BY id", params)
         return [int(r[0]) for r in rows]
 
+    def keyed(self, sender: str, key: str, before: int) -> list[int]:
+        """The ids held from `sender` with `key`, older than `before` (a retraction of that key's id)."""
+        rows = self._db.execute(
+            "SELECT id FROM notifications WHERE sender = ? AND id < ? AND json_extract(rich, '$.key') = ?",
+            (sender, before, key),
+        )
+        return [int(r[0]) for r in rows]
+
     def mark_read(self, notification_id: int) -> bool:
         return bool(self.set_read([notification_id], True))
 
