@@ -109,6 +109,18 @@ async def test_a_retraction_also_drops_an_older_version_this_device_held_when_it
     assert await messages(inbox) == [(7, "lunch?", False)]
 
 
+async def test_a_version_that_replaces_one_never_received_still_takes_the_older_ones_place(
+    inbox: Inbox[ToastPolicy],
+) -> None:
+    await inbox.receive(running())  # then this device was away while 9 replaced 5, and 12 replaced 9
+    third = note(12, "success", title="Build 119", message="deployed", key="build-119", replaces=9, edited=True)
+
+    assert await inbox.receive(third)
+
+    assert await messages(inbox) == [(12, "deployed", True)]
+    assert not await inbox.receive(running())  # replaced: a replay never brings it back
+
+
 def test_the_history_keeps_edited_across_a_restart(tmp_path: Path) -> None:
     store = HistoryStore(tmp_path / "h.sqlite3")
     store.add(running())

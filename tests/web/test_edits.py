@@ -81,3 +81,23 @@ async def test_a_page_that_was_away_drops_the_version_it_holds_when_the_key_is_r
 
     await held.wait_for(state="detached")  # the retraction names only "passed", but "running…" goes too
     assert await page.locator("#notes li[data-id]").count() == 0
+
+
+async def test_a_page_that_was_away_shows_only_the_newest_version_of_a_key(hub: Hub, browser: Browser) -> None:
+    await hub.user("alice")
+    ci = await hub.client(await hub.user("ci"))
+    page = await browser.page()
+    await sign_in(page, hub.url, "alice")
+    first = await ci.call("send_notification", {**BUILD, "message": "running…"})
+    held = page.locator(f'#notes li[data-id="{first["id"]}"]')
+    await held.wait_for()
+
+    await page.context.set_offline(True)
+    await page.wait_for_selector('#status[data-state="offline"]')
+    await ci.call("send_notification", {**BUILD, "message": "tests passed"})  # the page never gets this one
+    last = await ci.call("send_notification", {**BUILD, "message": "deployed"})
+    await page.context.set_offline(False)
+
+    await page.locator(f'#notes li[data-id="{last["id"]}"]').wait_for()
+    await held.wait_for(state="detached")
+    assert await page.locator("#notes li[data-id]").count() == 1

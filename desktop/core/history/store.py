@@ -144,8 +144,8 @@ class HistoryStore:
                 )  # fmt: skip
                 if cursor.rowcount:
                     new.append(n)
-                    if n.replaces is not None:  # a new version: the one it replaces goes, and stays gone
-                        self._forget([n.replaces])
+                    if n.replaces is not None and n.key is not None:  # a new version: the earlier ones go
+                        self._forget([n.replaces, *self.keyed(n.sender, n.key, n.id, room=n.room)])
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
@@ -226,13 +226,15 @@ class HistoryStore:
         rows = self._db.execute(f"SELECT id FROM notifications {_clause([*where, 'read = 0'])} ORDER BY id", params)
         return [int(r[0]) for r in rows]
 
-    def keyed(self, sender: str, key: str, before: int) -> list[int]:
-        """The ids held from `sender` with `key`, older than `before` (a retraction of that key's id)."""
-        rows = self._db.execute(
-            "SELECT id FROM notifications WHERE sender = ? AND id < ? AND json_extract(rich, '$.key') = ?",
-            (sender, before, key),
-        )
-        return [int(r[0]) for r in rows]
+    def keyed(self, sender: str, key: str, before: int, *, room: str | bool | None = False) -> list[int]:
+        """The ids held from `sender` with `key`, older than `before` (a new version's or a retraction's
+        id); given `room` (None: not a room's), only those addressed there."""
+        where = "sender = ? AND id < ? AND json_extract(rich, '$.key') = ?"
+        params: list[object] = [sender, before, key]
+        if room is not False:
+            where += " AND room IS ?"
+            params.append(room)
+        return [int(r[0]) for r in self._db.execute(f"SELECT id FROM notifications WHERE {where}", params)]
 
     def mark_read(self, notification_id: int) -> bool:
         return bool(self.set_read([notification_id], True))

@@ -82,7 +82,9 @@ export class Workspace {
       onNotification: (note) => {
         const added = this.history.add([note]);
         if (note.replaces !== null && added.length > 0) {
-          this.history.remove([note.replaces]); // the new version takes its place
+          // The new version takes the place of the one it replaces, and of any older one held here
+          // (a page that was away holds a version replaced by one it never got).
+          this.history.remove([note.replaces, ...this.history.keyed(note.from, note.key, note.room ?? null, note.id)]);
           if (this.toasts.update(note)) {
             return; // its toast shows the new version: no second alert
           }
