@@ -4,6 +4,9 @@ a retraction removes both, and a browser that was closed meanwhile shows only wh
 
 from __future__ import annotations
 
+from playwright.async_api import Locator, Page
+
+from tests.support.clients import Client
 from tests.support.hubs import Hub
 from tests.web.browser import Browser, sign_in
 
@@ -62,42 +65,47 @@ async def test_a_retraction_closes_the_desktop_notification_it_withdraws(hub: Hu
     await page.wait_for_function("() => window.__shownNotifications[0].closed === true")
 
 
+class Away:
+    """alice's page holding "running…" of build-119, then offline while `ci` sends; back with `back()`."""
+
+    def __init__(self, page: Page, ci: Client, held: Locator) -> None:
+        self.page, self.ci, self.held = page, ci, held
+
+    @classmethod
+    async def start(cls, hub: Hub, browser: Browser) -> Away:
+        await hub.user("alice")
+        ci = await hub.client(await hub.user("ci"))
+        page = await browser.page()
+        await sign_in(page, hub.url, "alice")
+        first = await ci.call("send_notification", {**BUILD, "message": "running…"})
+        held = page.locator(f'#notes li[data-id="{first["id"]}"]')
+        await held.wait_for()
+        await page.context.set_offline(True)
+        await page.wait_for_selector('#status[data-state="offline"]')
+        return cls(page, ci, held)
+
+    async def back(self) -> None:
+        await self.page.context.set_offline(False)
+
+
 async def test_a_page_that_was_away_drops_the_version_it_holds_when_the_key_is_retracted(
     hub: Hub, browser: Browser
 ) -> None:
-    await hub.user("alice")
-    ci = await hub.client(await hub.user("ci"))
-    page = await browser.page()
-    await sign_in(page, hub.url, "alice")
-    first = await ci.call("send_notification", {**BUILD, "message": "running…"})
-    held = page.locator(f'#notes li[data-id="{first["id"]}"]')
-    await held.wait_for()
+    away = await Away.start(hub, browser)
+    await away.ci.call("send_notification", {**BUILD, "message": "passed"})  # replaces "running…"; never arrives
+    assert (await away.ci.call("retract", {"key": "build-119", "to": "alice"}))["ok"]
+    await away.back()
 
-    await page.context.set_offline(True)
-    await page.wait_for_selector('#status[data-state="offline"]')
-    await ci.call("send_notification", {**BUILD, "message": "passed"})  # replaces "running…"; the page never gets it
-    assert (await ci.call("retract", {"key": "build-119", "to": "alice"}))["ok"]
-    await page.context.set_offline(False)
-
-    await held.wait_for(state="detached")  # the retraction names only "passed", but "running…" goes too
-    assert await page.locator("#notes li[data-id]").count() == 0
+    await away.held.wait_for(state="detached")  # the retraction names only "passed", but "running…" goes too
+    assert await away.page.locator("#notes li[data-id]").count() == 0
 
 
 async def test_a_page_that_was_away_shows_only_the_newest_version_of_a_key(hub: Hub, browser: Browser) -> None:
-    await hub.user("alice")
-    ci = await hub.client(await hub.user("ci"))
-    page = await browser.page()
-    await sign_in(page, hub.url, "alice")
-    first = await ci.call("send_notification", {**BUILD, "message": "running…"})
-    held = page.locator(f'#notes li[data-id="{first["id"]}"]')
-    await held.wait_for()
+    away = await Away.start(hub, browser)
+    await away.ci.call("send_notification", {**BUILD, "message": "tests passed"})  # the page never gets this one
+    last = await away.ci.call("send_notification", {**BUILD, "message": "deployed"})
+    await away.back()
 
-    await page.context.set_offline(True)
-    await page.wait_for_selector('#status[data-state="offline"]')
-    await ci.call("send_notification", {**BUILD, "message": "tests passed"})  # the page never gets this one
-    last = await ci.call("send_notification", {**BUILD, "message": "deployed"})
-    await page.context.set_offline(False)
-
-    await page.locator(f'#notes li[data-id="{last["id"]}"]').wait_for()
-    await held.wait_for(state="detached")
-    assert await page.locator("#notes li[data-id]").count() == 1
+    await away.page.locator(f'#notes li[data-id="{last["id"]}"]').wait_for()
+    await away.held.wait_for(state="detached")
+    assert await away.page.locator("#notes li[data-id]").count() == 1
