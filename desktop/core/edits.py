@@ -28,13 +28,22 @@ class Retraction:
     key: str
     retracts: tuple[int, ...]
     sender: str
+    #: The room the key was sent to; None for a direct notification or one to everyone.
+    room: str | None = None
 
     @classmethod
     def from_wire(cls, data: Mapping[str, Any]) -> Retraction:
         """Parse a `retracted` event. Raises `ValueError` on a malformed payload."""
         try:
             ids = tuple(int(i) for i in data["retracts"])
-            return cls(id=int(data["id"]), key=str(data["key"]), retracts=ids, sender=str(data["from"]))
+            room = data.get("room")
+            return cls(
+                id=int(data["id"]),
+                key=str(data["key"]),
+                retracts=ids,
+                sender=str(data["from"]),
+                room=room if isinstance(room, str) else None,
+            )
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"malformed retraction: {exc}") from None
 

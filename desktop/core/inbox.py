@@ -90,7 +90,7 @@ class Inbox(Generic[S]):
     async def retracted(self, retraction: Retraction) -> None:
         """The sender withdrew notifications: their toasts close and the history drops them, with any
         older version of the key held here (one this device was away for the end of)."""
-        older = await self.history.keyed(retraction.sender, retraction.key, retraction.id)
+        older = await self.history.keyed(retraction.sender, retraction.key, retraction.id, room=retraction.room)
         ids = sorted({*retraction.retracts, *older})
         self.toasts.withdraw(ids)
         if await self.history.delete(ids):

@@ -18,6 +18,7 @@ from desktop.core.models import ReceivedNotification
 from desktop.core.toasts import ToastPolicy
 from desktop.core.unread import UnreadCounter
 from desktop.net.client import HubClient
+from hub.protocol import Kind
 from tests.support.hubs import Hub
 from tests.support.notes import note, wire
 from tests.support.waiting import Changes, FakeClock
@@ -102,11 +103,13 @@ async def test_a_retraction_also_drops_an_older_version_this_device_held_when_it
 ) -> None:
     await inbox.receive(running())  # then this device was away while 9 replaced 5 and 9 was retracted
     await inbox.receive(note(7, message="lunch?"))
+    in_ops = note(8, kind=Kind.ROOM, room="ops", message="ops: running…", key="build-119")
+    await inbox.receive(in_ops)  # the same key to a room is another notification's
 
     await inbox.retracted(Retraction(id=12, key="build-119", retracts=(9,), sender="alice"))
 
-    assert [t.message for t in inbox.toasts.view().visible] == ["lunch?"]
-    assert await messages(inbox) == [(7, "lunch?", False)]
+    assert [t.message for t in inbox.toasts.view().visible] == ["ops: running…", "lunch?"]
+    assert await messages(inbox) == [(8, "ops: running…", False), (7, "lunch?", False)]
 
 
 async def test_a_version_that_replaces_one_never_received_still_takes_the_older_ones_place(

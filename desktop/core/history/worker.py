@@ -57,8 +57,8 @@ class AsyncHistory:
     async def mark_read_upto(self, upto: int) -> int:
         return await self._run(lambda: self._store.mark_read_upto(upto))
 
-    async def keyed(self, sender: str, key: str, before: int) -> list[int]:
-        return await self._run(lambda: self._store.keyed(sender, key, before))
+    async def keyed(self, sender: str, key: str, before: int, *, room: str | bool | None = False) -> list[int]:
+        return await self._run(lambda: self._store.keyed(sender, key, before, room=room))
 
     async def unread_ids(self, *, types: Types = None, search: str = "") -> list[int]:
         return await self._run(lambda: self._store.unread_ids(types=types, search=search))
