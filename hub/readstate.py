@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from hub.payload import Payload
 from hub.protocol import Kind
 
 #: Most ids one `mark_read {ids}` or `seen {ids}` names (a longer list: mark all up to an id).
@@ -27,11 +28,7 @@ _ID = Annotated[int, Field(strict=True, ge=1, le=2**63 - 1)]
 Ids = Annotated[list[_ID], Field(min_length=1, max_length=MAX_READ_IDS)]
 
 
-class _Payload(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-
-class MarkRead(_Payload):
+class MarkRead(Payload):
     """`mark_read` and `POST /api/read`: `{ids: [..]}`, or `{all: true, upto: ID}` (everything the
     user has up to that id: "Mark all read" as one message)."""
 
@@ -51,7 +48,7 @@ class MarkRead(_Payload):
         return sorted(set(self.ids or ()))
 
 
-class Seen(_Payload):
+class Seen(Payload):
     """`seen {ids}`: the client showed these notifications (it tells the senders who asked for receipts)."""
 
     ids: Ids
@@ -87,13 +84,13 @@ def _receipt_from_http(value: object) -> object:
     raise PydanticCustomError("invalid_receipt", "X-Receipt must be yes or no (true/false, 1/0)")
 
 
-class ReceiptHeader(_Payload):
+class ReceiptHeader(Payload):
     """`X-Receipt: yes` (or `?receipt=yes`) on an HTTP send: the sender asks for receipts."""
 
     receipt: Annotated[bool, BeforeValidator(_receipt_from_http)]
 
 
-class ReceiptsRef(_Payload):
+class ReceiptsRef(Payload):
     """`GET /api/notifications/{id}/receipts`: the notification's id, from the path."""
 
     id: Annotated[int, Field(ge=1, le=2**63 - 1)]

@@ -14,11 +14,12 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Final
 
-from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AliasChoices, BaseModel, BeforeValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from hub.errors import InvalidPayload
 from hub.keys import Key
+from hub.payload import Payload
 from hub.protocol import Announce, Broadcast, HttpNotification, RoomMessage, SendNotification
 
 #: The soonest a notification may be scheduled, in seconds from now (`schedule_min_seconds` may lower
@@ -170,10 +171,8 @@ SCHEDULED: Final[dict[str, type[ScheduledSend]]] = {
 }
 
 
-class CancelScheduled(BaseModel):
+class CancelScheduled(Payload):
     """`cancel_scheduled {key}` and `DELETE /api/scheduled/{key}`: the caller's pending ones with that key."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
 
     key: Key
 

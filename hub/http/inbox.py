@@ -10,12 +10,13 @@ from __future__ import annotations
 from typing import Annotated, Final
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from hub.app_keys import SERVICE
 from hub.delivery.sessions import Actor
 from hub.errors import Forbidden
 from hub.http.bodies import token_owner
+from hub.payload import Payload
 from hub.protocol import MAX_NOTIFICATION_ID
 from hub.readstate import READABLE
 from hub.store import TokenKind
@@ -25,18 +26,13 @@ from hub.validation import validate
 MAX_HISTORY_PAGE: Final = 500
 
 
-class _Query(BaseModel):
-    # Unknown parameters are ignored.
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-
-class NotificationRef(_Query):
+class NotificationRef(Payload):
     """`GET /api/notifications/{id}/responses`: the notification's id, from the path."""
 
     id: Annotated[int, Field(ge=1, le=MAX_NOTIFICATION_ID)]
 
 
-class HistoryQuery(_Query):
+class HistoryQuery(Payload):
     """`GET /api/notifications?since=ID&limit=N`: the caller's own inbox after `since`, oldest first."""
 
     since: Annotated[int, Field(ge=0, le=MAX_NOTIFICATION_ID)] = 0
