@@ -145,6 +145,8 @@ async def test_send_to_a_tray_app_user_and_get_the_answer_back(hub: Hub, browser
             "Deploy",
             "Deploying 2.4 in five minutes",
         )
+        # bob may have it before alice's page has the hub's answer, which it shows as "Sending…" till then
+        await page.wait_for_selector("#send-result:has-text('Sent to')")
         assert await page.text_content("#send-result") == "Sent to bob (1 person)."
 
         answer = await tray.call("send_notification", {"to": "alice", "type": "success", "message": "Go ahead"})
