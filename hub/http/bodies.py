@@ -51,6 +51,10 @@ async def read_text(request: web.Request) -> str:
     return text.rstrip("\r\n")  # `echo text | curl --data-binary @-` ends with a line break
 
 
-async def token_owner(request: web.Request) -> tuple[TokenInfo, User]:
+#: A request's bearer token's record and its user.
+Owner = tuple[TokenInfo, User]
+
+
+async def token_owner(request: web.Request) -> Owner:
     """The token's record and user; 401 when missing, unknown or revoked."""
     return await request.app[ACCOUNTS].token_owner(bearer_token(request))

@@ -20,7 +20,7 @@ from aiohttp import web
 
 from hub.app_keys import SERVICE
 from hub.delivery.sessions import Actor
-from hub.http.bodies import token_owner
+from hub.http.bodies import Owner, token_owner
 from hub.schedule import CancelScheduled, ScheduledHttp
 from hub.validation import validate
 
@@ -54,10 +54,11 @@ def schedule_options(request: web.Request) -> dict[str, Any]:
     return found
 
 
-async def submit_scheduled(request: web.Request, data: dict[str, Any]) -> web.Response:
-    """Schedule a send given as `POST /api/notifications` takes it; 202 with what the event's ack says."""
+async def submit_scheduled(request: web.Request, owner: Owner, data: dict[str, Any]) -> web.Response:
+    """Schedule a send given as `POST /api/notifications` takes it, for the token `owner` (its record
+    and user); 202 with what the event's ack says."""
     payload = validate(ScheduledHttp, data)
-    token, user = await token_owner(request)
+    token, user = owner
     body = await request.app[SERVICE].scheduler.schedule(Actor(user=user), payload.target(), payload)
     del body["ok"]
     log.info("%s scheduled notification %d over HTTP (token %d)", user.name, body["schedule_id"], token.id)

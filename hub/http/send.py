@@ -27,7 +27,7 @@ from pydantic import BaseModel
 from hub.app_keys import SERVICE
 from hub.delivery.sessions import Actor
 from hub.edits import HttpRetract
-from hub.http.bodies import read_json, read_text, token_owner
+from hub.http.bodies import Owner, read_json, read_text, token_owner
 from hub.http.scheduled import schedule_options, submit_scheduled
 from hub.ntfy_headers import NtfyHeaders
 from hub.protocol import (
@@ -43,8 +43,8 @@ log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
 
 
-async def _submit(request: web.Request, payload: HttpNotification) -> web.Response:
-    token, user = await token_owner(request)
+async def _submit(request: web.Request, owner: Owner, payload: HttpNotification) -> web.Response:
+    token, user = owner
     asked = _option(request, "receipt")
     if asked is not None:
         payload = payload.model_copy(update={"receipt": validate(ReceiptHeader, {"receipt": asked}).receipt})
@@ -70,12 +70,13 @@ async def _submit(request: web.Request, payload: HttpNotification) -> web.Respon
 
 
 async def post_notification(request: web.Request) -> web.Response:
+    owner = await token_owner(request)  # a caller without a valid token learns nothing of the body's faults
     data = await read_json(request)
     if isinstance(data, dict):  # the schedule's headers, as on the text sends; the body's fields win
         data = {**schedule_options(request), **data}
     if wants_schedule(data):
-        return await submit_scheduled(request, data)
-    return await _submit(request, validate(HttpNotification, data))
+        return await submit_scheduled(request, owner, data)
+    return await _submit(request, owner, validate(HttpNotification, data))
 
 
 def _option(request: web.Request, name: str) -> str | None:
@@ -101,6 +102,7 @@ def _ntfy_fields(request: web.Request) -> dict[str, Any]:
 
 
 async def _notify_text(request: web.Request, target: dict[str, Any]) -> web.Response:
+    owner = await token_owner(request)
     data: dict[str, Any] = {**target, "message": await read_text(request)}
     for name in ("type", "title", "key"):
         value = _option(request, name)
@@ -111,8 +113,8 @@ async def _notify_text(request: web.Request, target: dict[str, Any]) -> web.Resp
     data.update(_ntfy_fields(request))
     data.update(schedule_options(request))
     if wants_schedule(data):
-        return await submit_scheduled(request, data)
-    return await _submit(request, validate(HttpNotification, data))
+        return await submit_scheduled(request, owner, data)
+    return await _submit(request, owner, validate(HttpNotification, data))
 
 
 async def notify_user(request: web.Request) -> web.Response:

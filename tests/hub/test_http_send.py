@@ -152,6 +152,24 @@ async def test_missing_or_wrong_tokens_are_401(hub: Hub, header: str | None) -> 
     assert [(a.status, a.code) for a in (json_form, text_form, inbox)] == [(401, "unauthorized")] * 3
 
 
+async def test_without_a_valid_token_a_bad_body_is_401_not_a_validation_answer(hub: Hub) -> None:
+    """A caller with no valid token learns nothing of what the hub would say of its body."""
+    await hub.user("bob")
+    headers = {"Authorization": "Bearer lnt_unknown"}
+
+    answers = [
+        await call(hub, "POST", "/api/notifications", json={"to": "bob", "type": "nonsense"}, headers=headers),
+        await call(hub, "POST", "/api/notifications", json=["not", "an", "object"], headers=headers),
+        await call(
+            hub, "POST", "/api/notifications", json={"to": "bob", "message": "x", "delay": "soon"}, headers=headers
+        ),
+        await call(hub, "POST", "/api/notify/bob?priority=loudest", data="x", headers=headers),
+        await call(hub, "POST", "/api/notify/bob", data="x", headers={**headers, "X-Delay": "whenever"}),
+    ]
+
+    assert [(a.status, a.code) for a in answers] == [(401, "unauthorized")] * len(answers)
+
+
 async def test_a_revoked_token_is_refused(hub: Hub) -> None:
     await hub.user("bob")
     issued = await hub.accounts.issue_token("bob", "ci", TokenKind.SEND)
