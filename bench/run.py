@@ -29,6 +29,7 @@ from typing import Any, Final, cast
 
 from bench import report
 from bench.host import cpu_plan, raise_fd_limit, wait_for_quiet
+from bench.probe import step_figures
 from bench.servers import (
     BENCH_DIR,
     HUB_RATE_ENV,
@@ -72,6 +73,7 @@ class Options:
     broadcasts: int | None
     profile: Path | None
     quiet_wait: float
+    probe: Path | None = None
     hub_presence: str = "batched"
     tuning: dict[str, Any] = field(default_factory=dict)
 
@@ -106,6 +108,13 @@ def parse_args(argv: list[str] | None) -> Options:
         help="record py-spy profiles of the hub's first-round runs (collapsed stacks) into DIR",
     )
     parser.add_argument(
+        "--probe",
+        type=Path,
+        metavar="DIR",
+        help="run the hub under bench.probe (loop lag, store-thread waits, collections; its JSON into DIR)"
+        " and add its figures to each direct step",
+    )
+    parser.add_argument(
         "--quiet-wait",
         type=float,
         metavar="S",
@@ -117,6 +126,11 @@ def parse_args(argv: list[str] | None) -> Options:
         choices=("batched", "events"),
         default="batched",
         help="the auth.presence the hub's clients ask for (default batched; events: one user_online per connect)",
+    )
+    parser.add_argument(
+        "--hub-ack",
+        action="store_true",
+        help="the hub's receivers ack what they get, as the tray app does (each moves its cursor every second)",
     )
     args = parser.parse_args(argv)
 
@@ -134,6 +148,8 @@ def parse_args(argv: list[str] | None) -> Options:
     if any(n < 1 for n in ns):
         parser.error("--n must be positive")
     tuning: dict[str, Any] = {} if args.window is None else {"window": args.window}
+    if args.hub_ack:
+        tuning["ack"] = True
     if args.quick:
         tuning |= {
             "latencyBroadcasts": 5,
@@ -159,6 +175,7 @@ def parse_args(argv: list[str] | None) -> Options:
         quiet_wait=args.quiet_wait if args.quiet_wait is not None else (0.0 if args.quick else 60.0),
         hub_presence=args.hub_presence,
         tuning=tuning,
+        probe=args.probe,
     )
 
 
@@ -221,8 +238,12 @@ def one_run(
     elif kind == "floor":
         shutil.rmtree(data_dir, ignore_errors=True)
     quiet = wait_for_quiet(options.quiet_wait)
+    probe_path = None
+    if kind == "hub" and options.probe is not None:
+        options.probe.mkdir(parents=True, exist_ok=True)
+        probe_path = options.probe / f"hub-n{n}-r{rnd}-{os.getpid()}-{len(list(options.probe.iterdir()))}.json"
     if kind == "hub":
-        server = start_hub(cpus[0], data_dir)
+        server = start_hub(cpus[0], data_dir, probe=probe_path)
     elif kind == "floor":
         server = start_floor(cpus[0], data_dir)
     else:
@@ -241,8 +262,28 @@ def one_run(
         server.stop()
     if kind == "hub":
         result["gc"] = collector_figures(server)
+    if probe_path is not None and probe_path.is_file():
+        add_probe(result, json.loads(probe_path.read_text()))
+        result["probe_file"] = str(probe_path)
     result["quiet_gate"] = quiet
     return result
+
+
+def add_probe(result: dict[str, Any], probe: dict[str, Any]) -> None:
+    """The probe's figures over each direct step (sending and drain), printed and kept in the step."""
+    for step in (result.get("direct") or {}).get("steps", []):
+        if "started_at_ms" not in step:
+            continue
+        figures = step_figures(probe, step["started_at_ms"] / 1000, step["ended_at_ms"] / 1000)
+        step["probe"] = figures
+        print(
+            f"probe: {step['offered_per_s']}/s p99 {step['latency']['p99_ms']} ms"
+            f" (other {step['cpu'].get('other_cpu_util')}): loop lag {figures['loop_lag_ms']},"
+            f" store wait {figures['store_wait_ms']}, group commits {figures['group_commit_ms']},"
+            f" longest hold {figures['store_longest']},"
+            f" holds {figures['store_hold_ms']}, gc {figures['gc']}, flushes {figures['cursor_flushes']}",
+            file=sys.stderr,
+        )
 
 
 def versions() -> dict[str, str]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal
 
+from bench.probe import ENV as PROBE_ENV
 from bench.provision import Client, provision_hub
 
 BENCH_DIR: Final = Path(__file__).resolve().parent
@@ -157,12 +158,24 @@ def start_seed(cpu: int | None) -> ServerProcess:
     return _start("seed", argv, SEED_DIR, dict(os.environ))
 
 
-def start_hub(cpu: int | None, data_dir: Path, port: int = 0, env_extra: dict[str, str] | None = None) -> ServerProcess:
-    """`port` 0: one the OS picks; a restart passes the port its clients know."""
+def start_hub(
+    cpu: int | None,
+    data_dir: Path,
+    port: int = 0,
+    env_extra: dict[str, str] | None = None,
+    *,
+    probe: Path | None = None,
+) -> ServerProcess:
+    """`port` 0: one the OS picks; a restart passes the port its clients know. `probe`: run it under
+    `bench.probe`, which writes what it saw there as the hub stops."""
     env = dict(os.environ)
     env.update(HUB_RATE_ENV)
     env.update(env_extra or {})
-    argv = [*pin_prefix(cpu), sys.executable, "-m", "hub", "serve", "--port", str(port), "--data-dir", str(data_dir)]
+    module = "hub"
+    if probe is not None:
+        env[PROBE_ENV] = str(probe)
+        module = "bench.probe"
+    argv = [*pin_prefix(cpu), sys.executable, "-m", module, "serve", "--port", str(port), "--data-dir", str(data_dir)]
     return _start("hub", argv, REPO_DIR, env)
 
 

@@ -49,6 +49,7 @@ const DEFAULTS = {
   directNoisyReruns: 2, // ...runs again at the same rate, at most this many times
   directMaxPerTick: 5000, // emit at most this many per 5 ms tick
   deadlineMs: 900000, // the whole run
+  ack: false, // hub: receivers ack what they get, as the tray app does (auth.last_id, then `ack`)
 };
 
 const CLK_TCK = 100; // Linux USER_HZ; /proc/PID/stat counts CPU time in these ticks
@@ -156,10 +157,25 @@ function benchMessage(tag, seq) {
   return `bench|${tag}|${seq}|${performance.now().toFixed(3)}`;
 }
 
-function attachReceiver(socket, index) {
+function attachReceiver(socket, index, acking) {
+  // `acking`: like the tray app, one cumulative `ack` for what arrived, sent once this turn's
+  // packets are handled (the hub then saves this device's cursor about once a second).
+  let newest = 0;
+  let ackDue = false;
+  const ack = () => {
+    ackDue = false;
+    socket.emit("ack", { id: newest });
+  };
   const handler = (data) => {
     const now = performance.now();
     state.lastPacketAt = now;
+    if (acking && data && Number.isSafeInteger(data.id) && data.id > newest) {
+      newest = data.id;
+      if (!ackDue) {
+        ackDue = true;
+        setImmediate(ack);
+      }
+    }
     const parsed = data && parseBench(data.message);
     if (parsed && state.onDelivery) state.onDelivery(parsed.tag, parsed.seq, now - parsed.t, index);
   };
@@ -181,7 +197,11 @@ function connectOne(cfg, who, isReceiver, index) {
       reconnection: false,
       timeout: cfg.connectTimeoutMs,
     };
-    if (cfg.kind === "hub") opts.auth = cfg.presence ? { token: who.token, presence: cfg.presence } : { token: who.token };
+    if (cfg.kind === "hub") {
+      opts.auth = cfg.presence ? { token: who.token, presence: cfg.presence } : { token: who.token };
+      // An acking device says where it is at connect (nothing yet) and acks what it gets.
+      if (cfg.ack && isReceiver) opts.auth.last_id = 0;
+    }
     const socket = io(cfg.url, opts);
     let done = false;
     const timer = setTimeout(() => finish(new Error("timeout")), cfg.connectTimeoutMs);
@@ -196,7 +216,7 @@ function connectOne(cfg, who, isReceiver, index) {
         resolve({ socket, ms: performance.now() - t0 });
       }
     }
-    if (isReceiver) attachReceiver(socket, index);
+    if (isReceiver) attachReceiver(socket, index, cfg.kind === "hub" && Boolean(cfg.ack));
     socket.on("connect_error", (err) => finish(err));
     socket.on("connect", () => {
       if (cfg.kind === "hub") {
@@ -389,6 +409,7 @@ async function directStep(cfg, senders, targets, rate, stepIndex, pid) {
     delivered += 1;
     if (delivered >= total) resolveAll(true);
   };
+  const startedAt = Date.now();
   const t0 = performance.now();
   while (sent < total) {
     const due = Math.min(total, Math.floor((rate * (performance.now() - t0)) / 1000) + 1);
@@ -415,6 +436,9 @@ async function directStep(cfg, senders, targets, rate, stepIndex, pid) {
   const lost = sent - delivered;
   return {
     offered_per_s: Math.round(rate),
+    // Wall-clock milliseconds, sending started and the drain ended: to line up with the hub's probe.
+    started_at_ms: startedAt,
+    ended_at_ms: Date.now(),
     sent,
     delivered,
     lost,
