@@ -47,9 +47,14 @@ class Recorder:
         self.lags: list[tuple[float, float]] = []
         self.stalls: list[tuple[float, str]] = []
         self.store: list[tuple[float, float, float, str]] = []
-        self.collections: list[tuple[float, int, float]] = []
+        self.collections: list[tuple[float, int, float, int]] = []
         self.flushes: list[tuple[float, float, float, int]] = []
+        #: Per wall-clock second, how often each stack of the loop thread was seen.
+        self.samples: dict[int, Counter[str]] = {}
         self._gc_started = 0.0
+
+    def sample(self, at: float, stack: str) -> None:
+        self.samples.setdefault(int(at), Counter())[stack] += 1
 
     def wall(self, perf: float) -> float:
         return perf + self._offset
@@ -59,7 +64,8 @@ class Recorder:
             self._gc_started = time.perf_counter()
         else:
             took = time.perf_counter() - self._gc_started
-            self.collections.append((self.wall(self._gc_started), int(info.get("generation", -1)), took))
+            generation, collected = int(info.get("generation", -1)), int(info.get("collected", 0))
+            self.collections.append((self.wall(self._gc_started), generation, took, collected))
 
     def dump(self, path: Path) -> None:
         stacks = Counter(sig for _, sig in self.stalls)
@@ -70,6 +76,7 @@ class Recorder:
             "store": self.store,
             "collections": self.collections,
             "flushes": self.flushes,
+            "samples": {str(second): dict(counts) for second, counts in self.samples.items()},
         }
         path.write_text(json.dumps(document))
 
@@ -84,8 +91,11 @@ def _stack(frame: Any, depth: int = 14) -> str:
 
 
 def watch(loop: asyncio.AbstractEventLoop, loop_thread: int, rec: Recorder, stop: threading.Event) -> None:
-    """The watchdog thread: the loop's lag every PERIOD_S, its stack while it lags more than STALL_S."""
+    """The watchdog thread: the loop's lag every PERIOD_S, its stack while it lags more than STALL_S,
+    and its stack once each time round (`samples`: a coarse profile per second, idle included)."""
     while not stop.is_set():
+        frame = sys._current_frames().get(loop_thread)
+        rec.sample(rec.wall(time.perf_counter()), _stack(frame, 8))
         answered = threading.Event()
         asked = time.perf_counter()
         try:
