@@ -47,8 +47,10 @@ class Cursors:
     def confirm_sent(self) -> None:
         """Move the cursors of clients that never ack to what they were sent before the window."""
         horizon = self.horizon()
+        # Every second, over every session: only those with a trail (sent something not yet
+        # confirmed) have anything to confirm, and the others cost one attribute look each.
         for session in self._presence.sessions.values():
-            if not session.acking:
+            if session.trail is not None and not session.acking:
                 self.confirm(session, session.sent_before(horizon))
 
     def advance(self, session: Session, nid: int) -> None:

@@ -51,15 +51,19 @@ class Session(Actor):
     pending: list[tuple[str, dict[str, Any], int]] = field(default_factory=list)
 
     def sent_before(self, moment: float) -> int | None:
-        """The last id sent at or before `moment` (None: nothing that old), dropping older entries."""
+        """The last id sent at or before `moment` (None: nothing that old, or nothing since the last
+        answer), dropping older entries. The caller confirms what this returns: once that is the
+        last id sent, the trail goes, so a client sent nothing since costs the cursors' walk nothing."""
         trail = self.trail
         if trail is None:
             return None
         while len(trail) > 1 and trail[1][0] <= moment:
             trail.popleft()
-        if trail and trail[0][0] <= moment:
-            return trail[0][1]
-        return None
+        if trail[0][0] > moment:
+            return None
+        if len(trail) == 1:
+            self.trail = None
+        return trail[0][1]
 
     def note_sent(self, now: float, nid: int) -> None:
         trail = self.trail

@@ -65,3 +65,33 @@ async def test_cursors_of_live_non_acking_clients_trail_by_the_window(clocked: A
     await service.cursors.flush()
 
     assert await service.store.cursor("token:1", bob.id) == first
+
+
+async def test_a_client_whose_cursor_caught_up_holds_no_trail_until_it_is_sent_more(clocked: Any) -> None:
+    service, _, clock, alice, bob = clocked
+    session = bob_session(bob, "s1")  # a client that never acks
+    await service.activate(session)
+    sent = await send(service, alice, "one")
+    clock.now += service.cursors.unnoticed_window + 1
+    await service.cursors.flush()
+
+    assert await service.store.cursor("token:1", bob.id) == sent
+    assert session.trail is None, "nothing is left to confirm: the cursors' walk skips this session"
+
+
+async def test_what_is_sent_after_the_cursor_caught_up_is_replayed_after_a_drop(clocked: Any) -> None:
+    service, transport, clock, alice, bob = clocked
+    first = bob_session(bob, "s1")
+    await service.activate(first)
+    old = await send(service, alice, "long ago")
+    clock.now += service.cursors.unnoticed_window + 10
+    await service.cursors.flush()  # the cursor moves to "long ago"
+    recent = await send(service, alice, "just before the drop")
+    clock.now += 5
+    await service.disconnected(first, clean=False)
+
+    second = bob_session(bob, "s2")
+    await service.activate(second)
+
+    assert transport.ids("s1") == [old, recent]
+    assert transport.ids("s2") == [recent]
