@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hub.config import HubConfig
-from hub.delivery import Actor, Delivery
+from hub.delivery import Actor, Delivery, users
 from hub.delivery.users import USER_CACHE_SECONDS
 from hub.errors import HubError, NotFound, Unavailable
 from hub.protocol import SendNotification
@@ -26,6 +26,8 @@ class Lookups(SqliteStore):
         super().__init__(path)
         self.in_flight = 0
         self.queries = 0
+        #: How many names each lookup asked for.
+        self.sizes: list[int] = []
         self.asked = asyncio.Event()
         self.gate = asyncio.Event()
         self.gate.set()
@@ -39,6 +41,7 @@ class Lookups(SqliteStore):
     async def get_users(self, names: Sequence[str]) -> list[User]:
         self.in_flight += 1
         self.queries += 1
+        self.sizes.append(len(names))
         self.asked.set()
         try:
             await self.gate.wait()
@@ -153,3 +156,52 @@ async def test_recipients_that_go_stale_together_are_looked_up_again_in_one_quer
         with pytest.raises(NotFound, match="no user named 'user7'"):
             await send_and_ack(service, Actor(alice), SendNotification(to="user7", message="third"))
         assert (await send_and_ack(service, Actor(alice), SendNotification(to="user8", message="third")))["ok"]
+
+
+async def test_many_stale_recipients_are_looked_up_a_bounded_number_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store's thread answers one call at a time and every commit waits behind the call before
+    it: thousands of names in one lookup held the senders' commits for tens of milliseconds."""
+    monkeypatch.setattr(users, "REFRESH_NAMES", 8)
+    store, clock = Lookups(tmp_path / "hub.sqlite3"), FakeClock()
+    async with running(store, Recorder(), HubConfig(data_dir=tmp_path), clock) as service:
+        alice = await store.create_user("alice", None, admin=False)
+        names = [f"user{i}" for i in range(20)]
+        for name in names:
+            await store.create_user(name, None, admin=False)
+            await send_and_ack(service, Actor(alice), SendNotification(to=name, message="first"))
+        await store.remove_user("user17")
+
+        clock.now += USER_CACHE_SECONDS
+        store.sizes.clear()
+        await send_and_ack(service, Actor(alice), SendNotification(to="user0", message="second"))
+        await stale_lookups_done(service)
+
+        assert store.sizes == [8, 8, 4], "20 stale names, 8 to a lookup"
+        with pytest.raises(NotFound, match="no user named 'user17'"):
+            await send_and_ack(service, Actor(alice), SendNotification(to="user17", message="third"))
+        assert (await send_and_ack(service, Actor(alice), SendNotification(to="user18", message="third")))["ok"]
+
+
+async def test_a_store_that_is_down_is_asked_once_however_many_names_are_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(users, "REFRESH_NAMES", 8)
+    store, clock = Lookups(tmp_path / "hub.sqlite3"), FakeClock()
+    async with running(store, Recorder(), HubConfig(data_dir=tmp_path), clock) as service:
+        alice = await store.create_user("alice", None, admin=False)
+        for i in range(20):
+            await store.create_user(f"user{i}", None, admin=False)
+            await send_and_ack(service, Actor(alice), SendNotification(to=f"user{i}", message="first"))
+
+        clock.now += USER_CACHE_SECONDS
+        store.down = True
+        store.queries = 0
+        await send_and_ack(service, Actor(alice), SendNotification(to="user0", message="second"))
+        await stale_lookups_done(service)
+        assert store.queries == 1, "the rest of the names are not asked for from a store that is down"
+
+        store.down = False
+        assert (await send_and_ack(service, Actor(alice), SendNotification(to="user19", message="third")))["ok"]
+        assert store.queries == 1, "user19 kept as known until USER_CACHE_SECONDS from the failed lookup"
