@@ -10,8 +10,11 @@ import pytest
 
 from hub.config import HubConfig
 from hub.delivery import Delivery
+from hub.delivery.cursors import FLUSH_ROWS
+from hub.delivery.sessions import Session
+from hub.errors import Unavailable
 from hub.store import SqliteStore, User
-from tests.support.delivery import Recorder, alice_and_bob, bob_session, send
+from tests.support.delivery import Recorder, alice_and_bob, bob_session, recorded, send
 from tests.support.waiting import FakeClock
 
 
@@ -95,3 +98,51 @@ async def test_what_is_sent_after_the_cursor_caught_up_is_replayed_after_a_drop(
 
     assert transport.ids("s1") == [old, recent]
     assert transport.ids("s2") == [recent]
+
+
+class CursorWrites(SqliteStore):
+    """Records how many cursors each `save_cursors` call saves; `fail_call` (counted from 1) fails
+    as a store that is down does."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.sizes: list[int] = []
+        self.fail_call = 0
+
+    async def save_cursors(self, cursors: dict[str, tuple[int, int]]) -> None:
+        self.sizes.append(len(cursors))
+        if len(self.sizes) == self.fail_call:
+            raise Unavailable("the store is down")
+        await super().save_cursors(cursors)
+
+
+def acked_devices(service: Delivery, bob: User, count: int) -> list[str]:
+    """`count` of bob's devices that acked up to their number (1, 2, ...): their cursors moved."""
+    devices = [f"token:{i}" for i in range(1, count + 1)]
+    for i, device in enumerate(devices, 1):
+        service.cursors.ack(Session(user=bob, sid=f"s{i}", device=device, last_sent=i), i)
+    return devices
+
+
+async def test_thousands_of_moved_cursors_are_saved_a_bounded_number_to_a_transaction(tmp_path: Path) -> None:
+    """The store's thread does one call at a time and every sender's commit waits behind it: 5,000
+    acking devices under load move 5,000 cursors a second."""
+    async with recorded(CursorWrites(tmp_path / "hub.sqlite3")) as (service, store, _, _, bob):
+        devices = acked_devices(service, bob, 2 * FLUSH_ROWS + 100)
+
+        await service.cursors.flush()
+
+        assert store.sizes == [FLUSH_ROWS, FLUSH_ROWS, 100]
+        assert [await store.cursor(d, bob.id) for d in devices] == list(range(1, len(devices) + 1))
+
+
+async def test_cursors_not_saved_when_the_store_failed_are_saved_at_the_next_flush(tmp_path: Path) -> None:
+    async with recorded(CursorWrites(tmp_path / "hub.sqlite3")) as (service, store, _, _, bob):
+        devices = acked_devices(service, bob, 2 * FLUSH_ROWS + 100)
+        store.fail_call = 2
+
+        with pytest.raises(Unavailable):
+            await service.cursors.flush()
+        await service.cursors.flush()
+
+        assert [await store.cursor(d, bob.id) for d in devices] == list(range(1, len(devices) + 1))
