@@ -13,6 +13,8 @@ it is in the hub's code, so the hub pays nothing when it is not probed):
   the others (queue) and how long it held the thread (hold), by the function's name.
 - **the collector**: every collection, its generation and duration.
 - **periodic work on the loop**: the cursor flush (its synchronous walk, rows saved, whole time).
+- **CPU per thread**: each thread's CPU time from /proc about once a second (the loop's, the
+  store's, python's default executor's), so a step's CPU can be split between them.
 
 As the hub stops, everything goes to the JSON file named by LAN_NOTIFY_PROBE; `step_figures` sums
 it over the windows of the load generator's direct steps.
@@ -35,6 +37,7 @@ from typing import Any, Final, TypeVar
 
 ENV: Final = "LAN_NOTIFY_PROBE"
 PERIOD_S: Final = 0.005
+_CLK_TCK: Final = os.sysconf("SC_CLK_TCK")
 STALL_S: Final = 0.010
 T = TypeVar("T")
 
@@ -49,12 +52,23 @@ class Recorder:
         self.store: list[tuple[float, float, float, str]] = []
         self.collections: list[tuple[float, int, float, int]] = []
         self.flushes: list[tuple[float, float, float, int]] = []
-        #: Per wall-clock second, how often each stack of the loop thread was seen.
-        self.samples: dict[int, Counter[str]] = {}
+        #: About once a second: (time, {thread name: CPU seconds so far}) of every thread.
+        self.threads: list[tuple[float, dict[str, float]]] = []
         self._gc_started = 0.0
 
-    def sample(self, at: float, stack: str) -> None:
-        self.samples.setdefault(int(at), Counter())[stack] += 1
+    def thread_cpu(self, loop_thread: int) -> None:
+        """Every thread's CPU time so far, from /proc (the loop's thread is called "loop")."""
+        names = {t.native_id: t.name for t in threading.enumerate()}
+        names[loop_thread] = "loop"
+        cpu: dict[str, float] = {}
+        for task in Path("/proc/self/task").iterdir():
+            try:
+                fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            name = names.get(int(task.name), "other")
+            cpu[name] = cpu.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / _CLK_TCK
+        self.threads.append((self.wall(time.perf_counter()), cpu))
 
     def wall(self, perf: float) -> float:
         return perf + self._offset
@@ -76,7 +90,7 @@ class Recorder:
             "store": self.store,
             "collections": self.collections,
             "flushes": self.flushes,
-            "samples": {str(second): dict(counts) for second, counts in self.samples.items()},
+            "threads": self.threads,
         }
         path.write_text(json.dumps(document))
 
@@ -90,12 +104,17 @@ def _stack(frame: Any, depth: int = 14) -> str:
     return " < ".join(parts)
 
 
-def watch(loop: asyncio.AbstractEventLoop, loop_thread: int, rec: Recorder, stop: threading.Event) -> None:
+def watch(
+    loop: asyncio.AbstractEventLoop, loop_thread: int, loop_native: int, rec: Recorder, stop: threading.Event
+) -> None:
     """The watchdog thread: the loop's lag every PERIOD_S, its stack while it lags more than STALL_S,
-    and its stack once each time round (`samples`: a coarse profile per second, idle included)."""
+    and each thread's CPU time about once a second. (A stack sampled every time round would not
+    do for a profile: this thread gets the GIL when the loop's thread lets it go, mostly in epoll.)"""
+    next_cpu = 0.0
     while not stop.is_set():
-        frame = sys._current_frames().get(loop_thread)
-        rec.sample(rec.wall(time.perf_counter()), _stack(frame, 8))
+        if time.perf_counter() >= next_cpu:
+            rec.thread_cpu(loop_native)
+            next_cpu = time.perf_counter() + 1.0
         answered = threading.Event()
         asked = time.perf_counter()
         try:
@@ -172,7 +191,10 @@ def install(rec: Recorder) -> None:
     def probed_loop() -> asyncio.AbstractEventLoop:
         loop = factory()
         thread = threading.Thread(
-            target=watch, args=(loop, threading.get_ident(), rec, stop), name="probe-watchdog", daemon=True
+            target=watch,
+            args=(loop, threading.get_ident(), threading.get_native_id(), rec, stop),
+            name="probe-watchdog",
+            daemon=True,
         )
         thread.start()
         return loop
@@ -203,7 +225,14 @@ def step_figures(probe: dict[str, Any], start: float, end: float) -> dict[str, A
     def pct(values: list[float], q: float) -> float | None:
         return round(values[min(len(values) - 1, int(q * len(values)))] * 1000, 1) if values else None
 
+    before = max((x for x in probe.get("threads", []) if x[0] <= start), key=lambda x: x[0], default=None)
+    after = min((x for x in probe.get("threads", []) if x[0] >= end), key=lambda x: x[0], default=None)
+    threads = {}
+    if before is not None and after is not None and after[0] > before[0]:
+        wall = after[0] - before[0]
+        threads = {k: round((v - before[1].get(k, 0.0)) / wall, 3) for k, v in after[1].items()}
     return {
+        "thread_cpu_util": threads,
         "loop_lag_ms": {"p50": pct(lags, 0.5), "p99": pct(lags, 0.99), "max": pct(lags, 1.0)},
         "loop_lag_over_20ms": sum(1 for lag in lags if lag > 0.02),
         "store_calls": dict(calls.most_common(6)),

@@ -278,7 +278,8 @@ def add_probe(result: dict[str, Any], probe: dict[str, Any]) -> None:
         step["probe"] = figures
         print(
             f"probe: {step['offered_per_s']}/s p99 {step['latency']['p99_ms']} ms"
-            f" (other {step['cpu'].get('other_cpu_util')}): loop lag {figures['loop_lag_ms']},"
+            f" (other {step['cpu'].get('other_cpu_util')}): threads {figures['thread_cpu_util']},"
+            f" loop lag {figures['loop_lag_ms']},"
             f" store wait {figures['store_wait_ms']}, group commits {figures['group_commit_ms']},"
             f" longest hold {figures['store_longest']},"
             f" holds {figures['store_hold_ms']}, gc {figures['gc']}, flushes {figures['cursor_flushes']}",
