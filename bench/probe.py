@@ -164,7 +164,7 @@ def install(rec: Recorder) -> None:
     saved: list[int] = [0]
 
     async def counted_save(self: SqliteNotifications, cursors: dict[str, tuple[int, int]]) -> None:
-        saved[0] = len(cursors)
+        saved[0] += len(cursors)
         await save_cursors(self, cursors)
 
     def timed_confirm(self: Cursors) -> None:
