@@ -13,7 +13,7 @@ it is in the hub's code, so the hub pays nothing when it is not probed):
   the others (queue) and how long it held the thread (hold), by the function's name.
 - **the collector**: every collection, its generation and duration.
 - **periodic work on the loop**: the cursor flush (its synchronous walk, rows saved, whole time).
-- **CPU per thread**: each thread's CPU time from /proc about once a second (the loop's, the
+- **CPU per thread**: each thread's CPU time from /proc four times a second (the loop's, the
   store's, python's default executor's), so a step's CPU can be split between them.
 
 As the hub stops, everything goes to the JSON file named by LAN_NOTIFY_PROBE; `step_figures` sums
@@ -52,7 +52,7 @@ class Recorder:
         self.store: list[tuple[float, float, float, str]] = []
         self.collections: list[tuple[float, int, float, int]] = []
         self.flushes: list[tuple[float, float, float, int]] = []
-        #: About once a second: (time, {thread name: CPU seconds so far}) of every thread.
+        #: Four times a second: (time, {thread name: CPU seconds so far}) of every thread.
         self.threads: list[tuple[float, dict[str, float]]] = []
         self._gc_started = 0.0
 
@@ -108,13 +108,13 @@ def watch(
     loop: asyncio.AbstractEventLoop, loop_thread: int, loop_native: int, rec: Recorder, stop: threading.Event
 ) -> None:
     """The watchdog thread: the loop's lag every PERIOD_S, its stack while it lags more than STALL_S,
-    and each thread's CPU time about once a second. (A stack sampled every time round would not
+    and each thread's CPU time four times a second. (A stack sampled every time round would not
     do for a profile: this thread gets the GIL when the loop's thread lets it go, mostly in epoll.)"""
     next_cpu = 0.0
     while not stop.is_set():
         if time.perf_counter() >= next_cpu:
             rec.thread_cpu(loop_native)
-            next_cpu = time.perf_counter() + 1.0
+            next_cpu = time.perf_counter() + 0.25
         answered = threading.Event()
         asked = time.perf_counter()
         try:
