@@ -53,10 +53,12 @@ class Cursors:
     def confirm_sent(self) -> None:
         """Move the cursors of clients that never ack to what they were sent before the window."""
         horizon = self.horizon()
-        # Every second, over every session: only those with a trail (sent something not yet
-        # confirmed) have anything to confirm, and the others cost one attribute look each.
+        # Every second, over every session: only those whose oldest unconfirmed send is older than
+        # the window have anything to confirm; the others (nothing sent since the cursor caught
+        # up, or everything sent within the window) cost a few attribute looks each.
         for session in self._presence.sessions.values():
-            if session.trail is not None and not session.acking:
+            trail = session.trail
+            if trail is not None and trail[0][0] <= horizon and not session.acking:
                 self.confirm(session, session.sent_before(horizon))
 
     def advance(self, session: Session, nid: int) -> None:
