@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -50,6 +51,16 @@ class Lookups(SqliteStore):
             return await super().get_users(names)
         finally:
             self.in_flight -= 1
+
+
+async def twenty_known(store: Lookups, service: Delivery) -> tuple[User, list[str]]:
+    """alice, and user0..user19, each sent something by her (so each is in the hub's cache)."""
+    alice = await store.create_user("alice", None, admin=False)
+    names = [f"user{i}" for i in range(20)]
+    for name in names:
+        await store.create_user(name, None, admin=False)
+        await send_and_ack(service, Actor(alice), SendNotification(to=name, message="first"))
+    return alice, names
 
 
 async def stale_lookups_done(service: Delivery) -> None:
@@ -126,11 +137,7 @@ async def test_recipients_that_go_stale_together_are_looked_up_again_in_one_quer
     stalls every USER_CACHE_SECONDS): every stale name is looked up at once, in the background."""
     store, clock = Lookups(tmp_path / "hub.sqlite3"), FakeClock()
     async with running(store, Recorder(), HubConfig(data_dir=tmp_path), clock) as service:
-        alice = await store.create_user("alice", None, admin=False)
-        names = [f"user{i}" for i in range(20)]
-        for name in names:
-            await store.create_user(name, None, admin=False)
-            await send_and_ack(service, Actor(alice), SendNotification(to=name, message="first"))
+        alice, names = await twenty_known(store, service)
         await store.remove_user("user7")
 
         clock.now += USER_CACHE_SECONDS
@@ -158,50 +165,43 @@ async def test_recipients_that_go_stale_together_are_looked_up_again_in_one_quer
         assert (await send_and_ack(service, Actor(alice), SendNotification(to="user8", message="third")))["ok"]
 
 
-async def test_many_stale_recipients_are_looked_up_a_bounded_number_at_a_time(
+@pytest.fixture
+async def eight_a_lookup(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> AsyncIterator[tuple[Delivery, Lookups, FakeClock, User]]:
+    """A hub that looks stale names up 8 to a store call, knowing alice and user0..user19."""
+    monkeypatch.setattr(users, "REFRESH_NAMES", 8)
+    store, clock = Lookups(tmp_path / "hub.sqlite3"), FakeClock()
+    async with running(store, Recorder(), HubConfig(data_dir=tmp_path), clock) as service:
+        alice, _ = await twenty_known(store, service)
+        yield service, store, clock, alice
+
+
+async def test_many_stale_recipients_are_looked_up_a_bounded_number_at_a_time(eight_a_lookup: Any) -> None:
     """The store's thread answers one call at a time and every commit waits behind the call before
     it: thousands of names in one lookup held the senders' commits for tens of milliseconds."""
-    monkeypatch.setattr(users, "REFRESH_NAMES", 8)
-    store, clock = Lookups(tmp_path / "hub.sqlite3"), FakeClock()
-    async with running(store, Recorder(), HubConfig(data_dir=tmp_path), clock) as service:
-        alice = await store.create_user("alice", None, admin=False)
-        names = [f"user{i}" for i in range(20)]
-        for name in names:
-            await store.create_user(name, None, admin=False)
-            await send_and_ack(service, Actor(alice), SendNotification(to=name, message="first"))
-        await store.remove_user("user17")
+    service, store, clock, alice = eight_a_lookup
+    await store.remove_user("user17")
 
-        clock.now += USER_CACHE_SECONDS
-        store.sizes.clear()
-        await send_and_ack(service, Actor(alice), SendNotification(to="user0", message="second"))
-        await stale_lookups_done(service)
+    clock.now += USER_CACHE_SECONDS
+    store.sizes.clear()
+    await send_and_ack(service, Actor(alice), SendNotification(to="user0", message="second"))
+    await stale_lookups_done(service)
 
-        assert store.sizes == [8, 8, 4], "20 stale names, 8 to a lookup"
-        with pytest.raises(NotFound, match="no user named 'user17'"):
-            await send_and_ack(service, Actor(alice), SendNotification(to="user17", message="third"))
-        assert (await send_and_ack(service, Actor(alice), SendNotification(to="user18", message="third")))["ok"]
+    assert store.sizes == [8, 8, 4], "20 stale names, 8 to a lookup"
+    with pytest.raises(NotFound, match="no user named 'user17'"):
+        await send_and_ack(service, Actor(alice), SendNotification(to="user17", message="third"))
 
 
-async def test_a_store_that_is_down_is_asked_once_however_many_names_are_stale(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(users, "REFRESH_NAMES", 8)
-    store, clock = Lookups(tmp_path / "hub.sqlite3"), FakeClock()
-    async with running(store, Recorder(), HubConfig(data_dir=tmp_path), clock) as service:
-        alice = await store.create_user("alice", None, admin=False)
-        for i in range(20):
-            await store.create_user(f"user{i}", None, admin=False)
-            await send_and_ack(service, Actor(alice), SendNotification(to=f"user{i}", message="first"))
+async def test_a_store_that_is_down_is_asked_once_however_many_names_are_stale(eight_a_lookup: Any) -> None:
+    service, store, clock, alice = eight_a_lookup
+    clock.now += USER_CACHE_SECONDS
+    store.down = True
+    store.queries = 0
+    await send_and_ack(service, Actor(alice), SendNotification(to="user0", message="second"))
+    await stale_lookups_done(service)
+    assert store.queries == 1, "the rest of the names are not asked for from a store that is down"
 
-        clock.now += USER_CACHE_SECONDS
-        store.down = True
-        store.queries = 0
-        await send_and_ack(service, Actor(alice), SendNotification(to="user0", message="second"))
-        await stale_lookups_done(service)
-        assert store.queries == 1, "the rest of the names are not asked for from a store that is down"
-
-        store.down = False
-        assert (await send_and_ack(service, Actor(alice), SendNotification(to="user19", message="third")))["ok"]
-        assert store.queries == 1, "user19 kept as known until USER_CACHE_SECONDS from the failed lookup"
+    store.down = False
+    assert (await send_and_ack(service, Actor(alice), SendNotification(to="user19", message="third")))["ok"]
+    assert store.queries == 1, "user19 kept as known until USER_CACHE_SECONDS from the failed lookup"
