@@ -130,16 +130,17 @@ class LocalOutlet:
                 self._stored.task_done()
 
     async def _hand_out(self, waiting: Sequence[Waiter], stored: Sequence[Stored]) -> None:
-        for future, item in zip(waiting, stored, strict=True):
+        self._metrics.dispatched_batch(stored, self._fanout.presence)  # counted once per batch
+        deliver = self._fanout.deliver
+        for waiter, item in zip(waiting, stored, strict=True):
             try:
-                await self._fanout.deliver(item)
+                await deliver(item)
             except Exception:
                 log.exception(
                     "delivering notification %d failed; recipients get it on their next sync", item.notification.id
                 )
-            self._metrics.dispatched(item, self._fanout.presence)
-            if not future.done():
-                future.set_result(item)
+            if not waiter.done():
+                waiter.set_result(item)
 
     async def drain(self) -> None:
         await self._stored.join()
