@@ -181,17 +181,20 @@ class Sender:
         """The draft of a notification from `actor`, stamped now; `rich` is what differs from a plain
         notification (`RichFields.rich_wire()`: empty or None for a plain one); `key` the sender's key,
         which replaces the sender's earlier notification of that key to the same addressee."""
+        notice = kind is Kind.NOTICE
+        # In the order of NewNotification's fields (half the time of keywords: one per send).
         return NewNotification(
-            kind=kind,
-            type=type_,
-            title=title,
-            message=message,
-            sender=actor.user.name,
-            timestamp=utc_now_iso(),
-            to_user_id=to_user_id,
-            room=room,
-            about_user_id=actor.user.id if kind is Kind.NOTICE else None,
-            rich=rich or None,
-            sender_id=None if kind is Kind.NOTICE else actor.user.id,
-            key=key,
+            kind,
+            type_,
+            title,
+            message,
+            actor.user.name,
+            utc_now_iso(),
+            to_user_id,
+            room,
+            actor.user.id if notice else None,  # about_user_id
+            rich or None,
+            (),  # audience
+            None if notice else actor.user.id,  # sender_id
+            key,
         )
