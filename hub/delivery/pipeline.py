@@ -140,7 +140,10 @@ class LocalOutlet:
                     "delivering notification %d failed; recipients get it on their next sync", item.notification.id
                 )
             if not waiter.done():
-                waiter.set_result(item)
+                try:
+                    waiter.set_result(item)  # a connection's answer is written here: its failure is its own
+                except Exception:
+                    log.exception("answering the sender of notification %d failed", item.notification.id)
 
     async def drain(self) -> None:
         await self._stored.join()
