@@ -32,7 +32,8 @@ from typing import Any
 import orjson
 
 from bench.peers.floor import server as floor_store
-from hub.delivery import Presence, Session
+from hub.delivery import Actor, Presence, Session
+from hub.delivery.sending import Sender
 from hub.metrics import HubMetrics
 from hub.protocol import Kind, Notification, NotificationType, SendNotification
 from hub.ratelimit import TokenBuckets
@@ -102,6 +103,14 @@ def event_loop_pieces(loop: asyncio.AbstractEventLoop) -> tuple[list[Piece], lis
     def answer() -> None:
         SendAnswer("s", "e", 7, ack, refuse).set_result(item)
 
+    def unacked() -> None:
+        SendAnswer("s", "e", None, ack, refuse).set_result(item)
+
+    actor = Actor(session.user)
+
+    def sender_draft() -> NewNotification:
+        return Sender.new(actor, Kind.DIRECT, payload.type, payload.title, payload.message, to_user_id=18)
+
     batch = [item] * 50
 
     def metrics_batch() -> None:
@@ -120,6 +129,8 @@ def event_loop_pieces(loop: asyncio.AbstractEventLoop) -> tuple[list[Piece], lis
     ], [
         ("metrics, per notification of a batch of 50 (HubMetrics.dispatched_batch)", metrics_batch, 50),
         ("the sender's answer, ack encoded and framed (SendAnswer)", answer, 1),
+        ("the sender's answer, no ack asked: the bench's load (SendAnswer)", unacked, 1),
+        ("draft, with its timestamp (Sender.new, positional)", sender_draft, 1),
         ("the rich fields of a plain send (SendNotification.rich_wire)", payload.rich_wire, 1),
         ("is it a scheduled send? (wants_schedule)", lambda: wants_schedule(args[0]), 1),
     ]
