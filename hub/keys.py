@@ -51,7 +51,7 @@ class KeyFields(BaseModel):
 
     def key_wire(self) -> dict[str, Any]:
         """The key fields as sent to clients: none for a notification without a key."""
-        if self.__pydantic_fields_set__.isdisjoint(_ON_THE_WIRE):  # none given (the usual notification)
+        if self.model_fields_set.isdisjoint(_ON_THE_WIRE):  # none given (the usual notification)
             return {}
         out: dict[str, Any] = {}
         if self.key is not None:
