@@ -3,9 +3,11 @@
     python -m bench.pieces                 # pin it with `taskset -c 0` for steadier figures
     python -m bench.pieces --number 1000   # fewer repetitions: a smoke run (what the test runs)
 
-Two tables. The first times the pieces of the event loop's work for one notification, each on its
+Three tables. The first times the pieces of the event loop's work for one notification, each on its
 own (timeit, best of 7): validation, the rate limit, the draft, the model, the payload, encoding,
-metrics, the future the sender is answered from. The second times the store's work for batches of
+metrics, the future the sender was answered from. The second, the pieces the path has had since a
+batch is its unit: metrics counted per batch, the answer that takes the future's place (with its ack
+encoded), the checks that skip work for a plain send. The third times the store's work for batches of
 direct notifications: the hub's `SqliteStore.add` against the floor's one-row insert
 (bench/peers/floor/server.py), on the same file system (`--dir`), CPU time of the writing thread.
 
@@ -30,14 +32,17 @@ from typing import Any
 import orjson
 
 from bench.peers.floor import server as floor_store
-from hub.delivery import Presence, Session
+from hub.delivery import Actor, Presence, Session
+from hub.delivery.sending import Sender
 from hub.metrics import HubMetrics
 from hub.protocol import Kind, Notification, NotificationType, SendNotification
 from hub.ratelimit import TokenBuckets
+from hub.schedule import wants_schedule
 from hub.store.base import NewNotification, Stored, User
 from hub.store.sqlite import SqliteStore
 from hub.timeutil import utc_now_iso
-from hub.transport.frames import encode_event
+from hub.transport.frames import encode_ack, encode_event
+from hub.transport.send_answers import SendAnswer
 from hub.validation import parse_event
 
 #: What the bench's load generator sends, as the hub reads it off the wire (after Engine.IO's "4").
@@ -49,7 +54,14 @@ def best_us(fn: Callable[[], Any], number: int) -> float:
     return min(timeit.repeat(fn, number=number, repeat=7)) / number * 1e6
 
 
-def event_loop_pieces(loop: asyncio.AbstractEventLoop) -> list[tuple[str, Callable[[], Any]]]:
+Piece = tuple[str, Callable[[], Any]]
+#: A piece timed per call, its cost divided by how many notifications one call handles.
+Shared = tuple[str, Callable[[], Any], int]
+
+
+def event_loop_pieces(loop: asyncio.AbstractEventLoop) -> tuple[list[Piece], list[Shared]]:
+    """The pieces of today's path (summed), and the pieces the path is made of since it works
+    in batches and answers without futures (listed apart, with what they replace)."""
     args = tuple(orjson.loads(PACKET[1:])[1:])
     payload = parse_event(SendNotification, args)
     buckets = TokenBuckets(1_000_000, 1_000_000.0)
@@ -79,6 +91,31 @@ def event_loop_pieces(loop: asyncio.AbstractEventLoop) -> list[tuple[str, Callab
         answered.add_done_callback(lambda _: None)
         answered.set_result(1)
 
+    acks: list[list[Any]] = []
+
+    def ack(eio_sid: str, ack_id: int, args: list[Any]) -> None:
+        encode_ack(ack_id, args).frames  # noqa: B018 - what a connection writes
+        acks.clear()
+
+    def refuse(sid: str, exc: BaseException, wants_ack: bool) -> dict[str, Any]:
+        return {}
+
+    def answer() -> None:
+        SendAnswer("s", "e", 7, ack, refuse).set_result(item)
+
+    def unacked() -> None:
+        SendAnswer("s", "e", None, ack, refuse).set_result(item)
+
+    actor = Actor(session.user)
+
+    def sender_draft() -> NewNotification:
+        return Sender.new(actor, Kind.DIRECT, payload.type, payload.title, payload.message, to_user_id=18)
+
+    batch = [item] * 50
+
+    def metrics_batch() -> None:
+        metrics.dispatched_batch(batch, presence)
+
     return [
         ("JSON of the packet (orjson)", lambda: orjson.loads(PACKET[1:])),
         ("validation (pydantic SendNotification)", lambda: parse_event(SendNotification, args)),
@@ -89,6 +126,13 @@ def event_loop_pieces(loop: asyncio.AbstractEventLoop) -> list[tuple[str, Callab
         ("metrics (HubMetrics.dispatched)", lambda: metrics.dispatched(item, presence)),
         ("what was sent to the device (Session.note_sent)", lambda: session.note_sent(time.monotonic(), 1)),
         ("the future the sender is answered from", future),
+    ], [
+        ("metrics, per notification of a batch of 50 (HubMetrics.dispatched_batch)", metrics_batch, 50),
+        ("the sender's answer, ack encoded and framed (SendAnswer)", answer, 1),
+        ("the sender's answer, no ack asked: the bench's load (SendAnswer)", unacked, 1),
+        ("draft, with its timestamp (Sender.new, positional)", sender_draft, 1),
+        ("the rich fields of a plain send (SendNotification.rich_wire)", payload.rich_wire, 1),
+        ("is it a scheduled send? (wants_schedule)", lambda: wants_schedule(args[0]), 1),
     ]
 
 
@@ -149,13 +193,17 @@ def main(argv: list[str] | None = None) -> int:
     total = 0.0
     loop = asyncio.new_event_loop()  # for the futures; it never runs
     try:
-        for label, fn in event_loop_pieces(loop):
+        pieces, shared = event_loop_pieces(loop)
+        for label, fn in pieces:
             cost = best_us(fn, args.number)
             total += cost
             print(f"| {label} | {cost:.2f} |")
+        print(f"| in all | {total:.2f} |")
+        print("\n| the batched path's pieces, per notification | µs |\n| --- | ---: |")
+        for label, fn, per in shared:
+            print(f"| {label} | {best_us(fn, max(1, args.number // per)) / per:.2f} |")
     finally:
         loop.close()
-    print(f"| in all | {total:.2f} |")
 
     print("\n| store, batch of | hub (SqliteStore.add) µs | floor (one row) µs |\n| ---: | ---: | ---: |")
     for batch in (10, 50):

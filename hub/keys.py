@@ -30,6 +30,10 @@ class Keyed(BaseModel):
     key: Key | None = None
 
 
+#: The fields `key_wire` may send.
+_ON_THE_WIRE: Final = frozenset({"key", "replaces", "edited", "retracts"})
+
+
 class KeyFields(BaseModel):
     """What a delivered notification says about its key, on the wire only when it has one.
 
@@ -47,6 +51,8 @@ class KeyFields(BaseModel):
 
     def key_wire(self) -> dict[str, Any]:
         """The key fields as sent to clients: none for a notification without a key."""
+        if self.model_fields_set.isdisjoint(_ON_THE_WIRE):  # none given (the usual notification)
+            return {}
         out: dict[str, Any] = {}
         if self.key is not None:
             out["key"] = self.key

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import accumulate
@@ -45,6 +45,9 @@ class NoMetrics:
 
     def dispatched(self, item: Stored, presence: Presence) -> None:
         pass
+
+    def dispatched_batch(self, items: Sequence[Stored], presence: Presence) -> None:
+        """`dispatched` for each of a batch handed out together."""
 
     def pruned(self, result: PruneResult) -> None:
         pass
@@ -177,29 +180,37 @@ class HubMetrics(NoMetrics):
         self.rate_limited_total.inc()
 
     def dispatched(self, item: Stored, presence: Presence) -> None:
-        note = item.notification
-        if note.kind in CONTROL:  # news about notifications (a retraction), not one
-            return
-        type_ = note.type.value
+        self.dispatched_batch((item,), presence)
+
+    def dispatched_batch(self, items: Sequence[Stored], presence: Presence) -> None:
+        """Counted per batch: the tallies and the clock read once for the whole batch."""
         tally = self.deliveries
-        key = (type_, note.kind.value)
-        tally.sent[key] = tally.sent.get(key, 0) + 1
-        devices = 0
-        offline = 0
+        sent, delivered, queued = tally.sent, tally.delivered, tally.queued
         count = presence.device_count
-        for user_id in item.recipients:
-            live = count(user_id)
-            devices += live
-            offline += live == 0
-        if devices:
-            tally.delivered[type_] = tally.delivered.get(type_, 0) + devices
-            stamp, epoch = self._stamp
-            if stamp != note.timestamp:
-                epoch = _epoch(note.timestamp)
-                self._stamp = (note.timestamp, epoch)
-            tally.observe(max(0.0, self._clock() - epoch))
-        if offline and note.kind not in LIVE_ONLY:  # a live-only notice waits for nobody
-            tally.queued[type_] = tally.queued.get(type_, 0) + offline
+        now = self._clock()
+        for item in items:
+            note = item.notification
+            kind = note.kind
+            if kind in CONTROL:  # news about notifications (a retraction), not one
+                continue
+            type_ = note.type.value
+            key = (type_, kind.value)
+            sent[key] = sent.get(key, 0) + 1
+            devices = 0
+            offline = 0
+            for user_id in item.recipients:
+                live = count(user_id)
+                devices += live
+                offline += live == 0
+            if devices:
+                delivered[type_] = delivered.get(type_, 0) + devices
+                stamp, epoch = self._stamp
+                if stamp != note.timestamp:
+                    epoch = _epoch(note.timestamp)
+                    self._stamp = (note.timestamp, epoch)
+                tally.observe(max(0.0, now - epoch))
+            if offline and kind not in LIVE_ONLY:  # a live-only notice waits for nobody
+                queued[type_] = queued.get(type_, 0) + offline
 
     def pruned(self, result: PruneResult) -> None:
         self.prune_runs.inc()

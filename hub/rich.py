@@ -283,6 +283,8 @@ class RichFields(BaseModel):
     def rich_wire(self) -> dict[str, Any]:
         """The rich fields as sent to clients: only those that differ from a plain notification's,
         so a client that knows none of them sees exactly what it saw before."""
+        if self.model_fields_set.isdisjoint(_PLAIN):  # none given: all plain (the usual send)
+            return {}
         out: dict[str, Any] = {}
         if self.priority is not Priority.DEFAULT:
             out["priority"] = self.priority.value

@@ -138,7 +138,9 @@ class ScheduleFields(BaseModel):
 
 def wants_schedule(data: Any) -> bool:
     """Whether a send's payload asks to be scheduled (it names `deliver_at` or `delay`)."""
-    return isinstance(data, dict) and any(data.get(name) is not None for name in ("deliver_at", "deliverAt", "delay"))
+    return isinstance(data, dict) and (
+        data.get("deliver_at") is not None or data.get("deliverAt") is not None or data.get("delay") is not None
+    )
 
 
 class ScheduledDirect(SendNotification, ScheduleFields):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
 from hub.cluster.bus import ClusterBus
 from hub.cluster.chain import Chain, Link
 from hub.delivery import Presence
+from hub.delivery.ports import Waiter
 from hub.metrics import NoMetrics
 from hub.store.base import NewNotification, Stored
 from hub.store.postgres import PostgresStore
@@ -29,7 +29,7 @@ class ClusterOutlet:
     async def store(self, drafts: Sequence[NewNotification]) -> Sequence[Stored]:
         return (await self._store.add_batch(drafts)).items
 
-    async def committed(self, stored: Sequence[Stored], waiting: Sequence[asyncio.Future[Stored]]) -> None:
+    async def committed(self, stored: Sequence[Stored], waiting: Sequence[Waiter]) -> None:
         # `add_batch` gives a batch the ids after the head, one per draft: (prev, head].
         link = Link(stored[0].notification.id - 1, stored[-1].notification.id, tuple(stored))
         self._chain.offer(link)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hub.delivery.sessions import Actor
 from hub.errors import MembershipRateLimited, RateLimited, ReadRateLimited
 from hub.metrics import NoMetrics
-from hub.ratelimit import Buckets
+from hub.ratelimit import Buckets, LocalBuckets
 
 
 class SendLimits:
@@ -16,7 +16,18 @@ class SendLimits:
         self._metrics = metrics
 
     async def check(self, actor: Actor) -> None:
-        wait = await self.buckets.take(actor.user.name)
+        self._verdict(actor, await self.buckets.take(actor.user.name))
+
+    def check_now(self, actor: Actor) -> bool:
+        """`check` without waiting, for buckets in this process: True when allowed, False when the
+        buckets are kept elsewhere (a cluster's, in Redis: call `check`). Refused: `RateLimited`."""
+        buckets = self.buckets
+        if not isinstance(buckets, LocalBuckets):
+            return False
+        self._verdict(actor, buckets.buckets.take(actor.user.name))
+        return True
+
+    def _verdict(self, actor: Actor, wait: float) -> None:
         if wait > 0:
             self._metrics.rate_limited(actor)
             raise RateLimited(wait)

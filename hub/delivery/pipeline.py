@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from hub.delivery.batch_queue import BatchQueue
 from hub.delivery.fanout import Fanout
 from hub.delivery.jobs import BackgroundJobs
-from hub.delivery.ports import Outlet
+from hub.delivery.ports import Outlet, Waiter
 from hub.errors import RequestError, Unavailable
 from hub.metrics import NoMetrics
 from hub.store import NewNotification, Store, Stored
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 BATCH_MAX = 1024
 
-Waiting = tuple[NewNotification, "asyncio.Future[Stored]"]
+Waiting = tuple[NewNotification, Waiter]
 
 
 class Pipeline:
@@ -41,11 +41,15 @@ class Pipeline:
 
     def enqueue(self, draft: NewNotification) -> asyncio.Future[Stored]:
         """Queue a draft; the future resolves once it is stored and handed out (or fails)."""
+        future: asyncio.Future[Stored] = asyncio.get_running_loop().create_future()
+        self.offer(draft, future)
+        return future
+
+    def offer(self, draft: NewNotification, waiter: Waiter) -> None:
+        """Queue a draft; `waiter` is settled once it is stored and handed out (or fails)."""
         if self.closing:
             raise Unavailable("the hub is shutting down; try again in a moment")
-        future: asyncio.Future[Stored] = asyncio.get_running_loop().create_future()
-        self._queue.put((draft, future))
-        return future
+        self._queue.put((draft, waiter))
 
     def start(self, jobs: BackgroundJobs) -> None:
         jobs.spawn(self._run(), "dispatcher")
@@ -103,14 +107,12 @@ class LocalOutlet:
         self._store = store
         self._fanout = fanout
         self._metrics = metrics
-        self._stored: asyncio.Queue[tuple[Sequence[asyncio.Future[Stored]], Sequence[Stored]]] = asyncio.Queue(
-            maxsize=1
-        )
+        self._stored: asyncio.Queue[tuple[Sequence[Waiter], Sequence[Stored]]] = asyncio.Queue(maxsize=1)
 
     async def store(self, drafts: Sequence[NewNotification]) -> Sequence[Stored]:
         return await self._store.add(drafts)
 
-    async def committed(self, stored: Sequence[Stored], waiting: Sequence[asyncio.Future[Stored]]) -> None:
+    async def committed(self, stored: Sequence[Stored], waiting: Sequence[Waiter]) -> None:
         await self._stored.put((waiting, stored))
 
     async def run(self) -> None:
@@ -127,17 +129,21 @@ class LocalOutlet:
             finally:
                 self._stored.task_done()
 
-    async def _hand_out(self, waiting: Sequence[asyncio.Future[Stored]], stored: Sequence[Stored]) -> None:
-        for future, item in zip(waiting, stored, strict=True):
+    async def _hand_out(self, waiting: Sequence[Waiter], stored: Sequence[Stored]) -> None:
+        self._metrics.dispatched_batch(stored, self._fanout.presence)  # counted once per batch
+        deliver = self._fanout.deliver
+        for waiter, item in zip(waiting, stored, strict=True):
             try:
-                await self._fanout.deliver(item)
+                await deliver(item)
             except Exception:
                 log.exception(
                     "delivering notification %d failed; recipients get it on their next sync", item.notification.id
                 )
-            self._metrics.dispatched(item, self._fanout.presence)
-            if not future.done():
-                future.set_result(item)
+            if not waiter.done():
+                try:
+                    waiter.set_result(item)  # a connection's answer is written here: its failure is its own
+                except Exception:
+                    log.exception("answering the sender of notification %d failed", item.notification.id)
 
     async def drain(self) -> None:
         await self._stored.join()

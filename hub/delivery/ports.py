@@ -4,7 +4,6 @@ on each batch (`Outlet`), news of presence (`PresenceNews`), and the seam a clus
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -28,15 +27,26 @@ class Outbox(Protocol):
         """Wait until the client has read most of what it was sent."""
 
 
+class Waiter(Protocol):
+    """What waits for one queued draft: an `asyncio.Future`, or anything settled the same way (a
+    Socket.IO send's answer, written to its connection as it is settled: no future, callback or
+    loop turn per notification). Settled once; a second settlement is ignored by the pipeline,
+    which asks `done()` first."""
+
+    def done(self) -> bool: ...
+    def set_result(self, result: Stored, /) -> None: ...
+    def set_exception(self, exception: BaseException, /) -> None: ...
+
+
 class Outlet(Protocol):
     """The pipeline's second half: stores each batch in one transaction, then hands what was stored on
-    to the recipients and resolves the senders' futures (an `ok` always means "stored")."""
+    to the recipients and settles the senders' waiters (an `ok` always means "stored")."""
 
     async def store(self, drafts: Sequence[NewNotification]) -> Sequence[Stored]:
         """Store drafts in one transaction; durable when this returns. Raises, storing nothing, on failure."""
         ...
 
-    async def committed(self, stored: Sequence[Stored], waiting: Sequence[asyncio.Future[Stored]]) -> None:
+    async def committed(self, stored: Sequence[Stored], waiting: Sequence[Waiter]) -> None:
         """Hand a stored batch on; each of `waiting` resolves once its notification is handed out."""
         ...
 

@@ -15,6 +15,7 @@ from typing import Any
 from hub.config import HubConfig
 from hub.delivery.limits import SendLimits
 from hub.delivery.pipeline import Pipeline
+from hub.delivery.ports import Waiter
 from hub.delivery.rooms import RoomCache
 from hub.delivery.sessions import Actor
 from hub.delivery.users import UserCache
@@ -53,18 +54,33 @@ class Sender:
             if recipient is None:
                 raise NotFound(f"there is no user named {payload.to!r}")
             await self._limits.check(actor)
-            return self._pipeline.enqueue(
-                self.new(
-                    actor,
-                    Kind.DIRECT,
-                    payload.type,
-                    payload.title,
-                    payload.message,
-                    to_user_id=recipient.id,
-                    rich=payload.rich_wire(),
-                    key=payload.key,
-                )
-            )
+            return self._pipeline.enqueue(self._direct(actor, payload, recipient.id))
+
+    def offer_direct(self, actor: Actor, payload: SendNotification, waiter: Waiter) -> bool:
+        """`accept_direct` at once, when nothing in it has to wait: the actor has no send under way,
+        the recipient is known in memory and the rate limit is kept in this process. True: queued
+        (`waiter` is settled as `accept_direct`'s future would be); False: nothing was done, call
+        `accept_direct`. A refusal raises as there."""
+        if actor.send_lock.locked():  # an earlier send of this actor is waiting: go after it
+            return False
+        self._check_type(actor, payload.type)
+        recipient = self._users.cached(payload.to)
+        if recipient is None or not self._limits.check_now(actor):
+            return False
+        self._pipeline.offer(self._direct(actor, payload, recipient.id), waiter)
+        return True
+
+    def _direct(self, actor: Actor, payload: SendNotification, to_user_id: int) -> NewNotification:
+        return self.new(
+            actor,
+            Kind.DIRECT,
+            payload.type,
+            payload.title,
+            payload.message,
+            to_user_id=to_user_id,
+            rich=payload.rich_wire(),
+            key=payload.key,
+        )
 
     async def accept_room(self, actor: Actor, payload: RoomMessage) -> asyncio.Future[Stored]:
         async with actor.send_lock:
@@ -165,17 +181,20 @@ class Sender:
         """The draft of a notification from `actor`, stamped now; `rich` is what differs from a plain
         notification (`RichFields.rich_wire()`: empty or None for a plain one); `key` the sender's key,
         which replaces the sender's earlier notification of that key to the same addressee."""
+        notice = kind is Kind.NOTICE
+        # In the order of NewNotification's fields (half the time of keywords: one per send).
         return NewNotification(
-            kind=kind,
-            type=type_,
-            title=title,
-            message=message,
-            sender=actor.user.name,
-            timestamp=utc_now_iso(),
-            to_user_id=to_user_id,
-            room=room,
-            about_user_id=actor.user.id if kind is Kind.NOTICE else None,
-            rich=rich or None,
-            sender_id=None if kind is Kind.NOTICE else actor.user.id,
-            key=key,
+            kind,
+            type_,
+            title,
+            message,
+            actor.user.name,
+            utc_now_iso(),
+            to_user_id,
+            room,
+            actor.user.id if notice else None,  # about_user_id
+            rich or None,
+            (),  # audience
+            None if notice else actor.user.id,  # sender_id
+            key,
         )

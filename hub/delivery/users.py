@@ -45,12 +45,19 @@ class UserCache:
         an entry older than USER_CACHE_SECONDS is still used, and every stale entry is looked up
         again in the background (were stale entries looked up in the send, every sender would slow
         to one send per commit when they all went stale at once)."""
-        cached = self._users.get(name)
-        if cached is None:
+        user = self.cached(name)
+        if user is None:
             user = await self._store.get_user(name)
             if user is not None:
                 self._users[name] = (user, self._clock())
-            return user
+        return user
+
+    def cached(self, name: str) -> User | None:
+        """The user called `name` if it is in memory (None: not known here, ask `named`); a stale
+        entry is used, and looked up again in the background, as in `named`."""
+        cached = self._users.get(name)
+        if cached is None:
+            return None
         user, at = cached
         if self._clock() - at >= USER_CACHE_SECONDS and (self._stale_job is None or self._stale_job.done()):
             self._stale_job = asyncio.ensure_future(self._refresh_stale())

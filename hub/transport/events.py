@@ -42,12 +42,12 @@ from hub.protocol import (
     SendNotification,
     Sync,
     error_body,
-    sent_ack,
 )
 from hub.readstate import MarkRead, Seen
 from hub.schedule import SCHEDULED, CancelScheduled, wants_schedule
 from hub.store import Stored
 from hub.transport.connections import Connections
+from hub.transport.send_answers import SendAnswer
 from hub.transport.socketio_server import HubSocketIOServer, ack_wanted
 from hub.transport.websocket import RESERVE_ENVIRON, slim_environ
 from hub.validation import parse_event
@@ -79,7 +79,8 @@ class EventRouter:
         sio.on("disconnect", self.on_disconnect)
         sio.on("*", self.on_unknown)
         sio.on(Event.AUTHENTICATE, self.on_authenticate)
-        self._route_send(Event.SEND_NOTIFICATION, SendNotification, self.delivery.sender.accept_direct)
+        sender = self.delivery.sender
+        self._route_send(Event.SEND_NOTIFICATION, SendNotification, sender.accept_direct, sender.offer_direct)
         self._route_send(Event.ROOM_MESSAGE, RoomMessage, self.delivery.sender.accept_room)
         self._route_send(Event.BROADCAST, Broadcast, self.delivery.sender.accept_broadcast)
         self._route_send(Event.ANNOUNCE, Announce, self.delivery.sender.accept_announce)
@@ -109,59 +110,46 @@ class EventRouter:
         self.sio.on(event, handler)
 
     def _route_send(
-        self, event: Event, model: type[M], accept: Callable[[Session, M], Awaitable[asyncio.Future[Stored]]]
+        self,
+        event: Event,
+        model: type[M],
+        accept: Callable[[Session, M], Awaitable[asyncio.Future[Stored]]],
+        offer: Callable[[Session, M, SendAnswer], bool] | None = None,
     ) -> None:
         """A send: checked and queued in order, acknowledged once stored. Meanwhile the connection
         reads its next event, so a client that sends many notifications has many in one group commit.
+        `offer`, when given, queues it at once if nothing has to wait (else `accept` waits for it).
 
         `HubSocketIOServer.sends` calls it directly: every notification passes here, and python-socketio's
         handler chain (the other events') costs four more coroutines and a context variable."""
+        ack = self.connections.ack
+
+        def refuse(sid: str, exc: BaseException, wants_ack: bool) -> dict[str, Any]:
+            return self._refusal(event, sid, exc, wants_ack)
 
         async def send(sid: str, args: tuple[Any, ...], ack_id: int | None, eio_sid: str) -> None:
-            wants_ack = ack_id is not None
+            answer = SendAnswer(sid, eio_sid, ack_id, ack, refuse)
             if args and wants_schedule(args[0]):  # to deliver later (hub/delivery/scheduler.py)
                 try:
                     body = await self._schedule(event, sid, args)
                 except Exception as exc:
-                    body = self._refusal(event, sid, exc, wants_ack)
+                    answer.set_exception(exc)
+                    return
                 if ack_id is not None:
-                    self.connections.ack(eio_sid, ack_id, [body])
+                    ack(eio_sid, ack_id, [body])
                 return
             try:
-                stored = await accept(self._require(sid), parse_event(model, args))
+                session = self._require(sid)
+                payload = parse_event(model, args)
+                if offer is not None and offer(session, payload, answer):
+                    return
+                stored = await accept(session, payload)
             except Exception as exc:
-                body = self._refusal(event, sid, exc, wants_ack)
-                if ack_id is not None:
-                    self.connections.ack(eio_sid, ack_id, [body])
+                answer.set_exception(exc)
                 return
-            answer = self._settle(event, sid, wants_ack)
-            if ack_id is None:
-                stored.add_done_callback(answer)  # only a failure is told (as an `error` event)
-                return
-            acked = ack_id
-            stored.add_done_callback(lambda done: self.connections.ack(eio_sid, acked, [answer(done)]))
+            stored.add_done_callback(answer.settle)
 
         self.sio.sends[event] = send
-
-    def _settle(
-        self, event: str, sid: str, wants_ack: bool
-    ) -> Callable[[asyncio.Future[Stored]], dict[str, Any] | None]:
-        def answer(future: asyncio.Future[Stored]) -> dict[str, Any] | None:
-            """The ack's body once stored; None for a client that wants no ack (told of a failure by
-            an `error` event, and of a success by nothing)."""
-            if future.cancelled():
-                error: BaseException | None = Unavailable("the hub stopped before storing this notification")
-            else:
-                error = future.exception()
-            if error is not None:
-                body = self._refusal(event, sid, error, wants_ack)
-                return body if wants_ack else None
-            if not wants_ack:
-                return None
-            stored = future.result()
-            return sent_ack(stored.notification.id, len(stored.recipients))
-
-        return answer
 
     def _route_plain(self, event: Event, action: Callable[[Session], Awaitable[dict[str, Any]]]) -> None:
         async def handler(sid: str, *args: Any) -> dict[str, Any] | None:

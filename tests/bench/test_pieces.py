@@ -1,4 +1,4 @@
-"""`python -m bench.pieces` runs and prints its two tables (no timings are asserted)."""
+"""`python -m bench.pieces` runs and prints its tables (no timings are asserted)."""
 
 from __future__ import annotations
 
