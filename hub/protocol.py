@@ -286,6 +286,9 @@ class Sync(_Payload):
 #: How a client hears who comes and goes: `events`, the seed's `user_online` / `user_offline` per change
 #: (the default), or `batched`, one `presence {online, offline, full}` per interval.
 PresenceMode = Literal["events", "batched"]
+#: Whether `welcome` carries the `online` list: given, as asked; not given, with `events` presence (the
+#: seed's clients read it) and not with `batched` (its first `presence` event has everyone instead).
+WelcomeOnline = Annotated[bool | None, Field(strict=True)]
 
 
 class OpenIdentity(_Payload):
@@ -294,6 +297,7 @@ class OpenIdentity(_Payload):
     user_id: UserName = Field(validation_alias=AliasChoices("userId", "user_id", "username"))
     username: str | None = None
     presence: PresenceMode = "events"
+    online: WelcomeOnline = None
 
 
 class TokenAuth(_Payload):
@@ -301,6 +305,7 @@ class TokenAuth(_Payload):
 
     token: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=200)]
     presence: PresenceMode = "events"
+    online: WelcomeOnline = None
     #: Resume point: the last notification id this device has. Given: the client acks what it gets.
     last_id: NotificationId | None = Field(default=None, validation_alias=AliasChoices("last_id", "lastId"))
 
@@ -323,6 +328,18 @@ class RoomPage(_Payload):
 
     after: Annotated[str, StringConstraints(strict=True, pattern=f"{ROOM_PATTERN}|^$")] = ""
     limit: Annotated[int, Field(strict=True, ge=1, le=MAX_ROOM_PAGE)] = ROOM_PAGE
+
+
+#: Names one `list_online` answer holds: by default, and at most.
+ONLINE_PAGE: Final = 500
+MAX_ONLINE_PAGE: Final = 2000
+
+
+class OnlinePage(_Payload):
+    """`list_online`: `{after?, limit?}`, who is online by name after `after`; no payload is the first page."""
+
+    after: Annotated[str, StringConstraints(strict=True, pattern=f"{NAME_PATTERN}|^$")] = ""
+    limit: Annotated[int, Field(strict=True, ge=1, le=MAX_ONLINE_PAGE)] = ONLINE_PAGE
 
 
 # --------------------------------------------------------------------------- HTTP send API
