@@ -50,7 +50,10 @@ class Presence:
                 self._by_token[session.token_id] = (*sids, sid)
         first = len(devices) == 1
         if first:
-            bisect.insort(self._names, session.user.name)
+            names, name = self._names, session.user.name
+            at = bisect.bisect_left(names, name)
+            if at == len(names) or names[at] != name:
+                names.insert(at, name)
         return first
 
     def remove(self, sid: str) -> tuple[Session | None, bool]:
