@@ -26,6 +26,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from hub.keys import Keyed, KeyFields
+from hub.online import PresenceMode, WelcomeOnline
 from hub.rich import Answer, HttpPriority, Priority, RichFields
 from hub.rich import Respond as Respond  # the `respond` event's payload
 from hub.rich import Response as Response  # the `response` event
@@ -283,14 +284,6 @@ class Sync(_Payload):
     since: NotificationId
 
 
-#: How a client hears who comes and goes: `events`, the seed's `user_online` / `user_offline` per change
-#: (the default), or `batched`, one `presence {online, offline, full}` per interval.
-PresenceMode = Literal["events", "batched"]
-#: Whether `welcome` carries the `online` list: given, as asked; not given, with `events` presence (the
-#: seed's clients read it) and not with `batched` (its first `presence` event has everyone instead).
-WelcomeOnline = Annotated[bool | None, Field(strict=True)]
-
-
 class OpenIdentity(_Payload):
     """Open mode only: the identity a client claims (seed guide `authenticate {userId, username}`)."""
 
@@ -328,18 +321,6 @@ class RoomPage(_Payload):
 
     after: Annotated[str, StringConstraints(strict=True, pattern=f"{ROOM_PATTERN}|^$")] = ""
     limit: Annotated[int, Field(strict=True, ge=1, le=MAX_ROOM_PAGE)] = ROOM_PAGE
-
-
-#: Names one `list_online` answer holds: by default, and at most.
-ONLINE_PAGE: Final = 500
-MAX_ONLINE_PAGE: Final = 2000
-
-
-class OnlinePage(_Payload):
-    """`list_online`: `{after?, limit?}`, who is online by name after `after`; no payload is the first page."""
-
-    after: Annotated[str, StringConstraints(strict=True, pattern=f"{NAME_PATTERN}|^$")] = ""
-    limit: Annotated[int, Field(strict=True, ge=1, le=MAX_ONLINE_PAGE)] = ONLINE_PAGE
 
 
 # --------------------------------------------------------------------------- HTTP send API

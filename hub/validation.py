@@ -13,7 +13,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from hub.errors import InvalidPayload, TooLarge
-from hub.protocol import ErrorCode, OnlinePage, RoomPage, RoomRef, describe_validation_error
+from hub.online import OnlinePage
+from hub.protocol import ErrorCode, RoomPage, RoomRef, describe_validation_error
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -7,7 +7,8 @@ from typing import Any
 from hub.config import HubConfig
 from hub.delivery.presence import Presence
 from hub.delivery.sessions import Session
-from hub.protocol import OnlinePage, RoomPage
+from hub.online import OnlinePage
+from hub.protocol import RoomPage
 from hub.store import Store, TokenKind, User
 
 

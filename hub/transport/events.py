@@ -28,13 +28,13 @@ from hub.errors import (
     Unavailable,
     UnknownEvent,
 )
+from hub.online import OnlinePage
 from hub.protocol import (
     AckNotification,
     Announce,
     Broadcast,
     ErrorCode,
     Event,
-    OnlinePage,
     OpenIdentity,
     Respond,
     RoomMessage,

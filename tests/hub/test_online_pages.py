@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from hub.protocol import MAX_ONLINE_PAGE
-from tests.hub.test_presence_batches import tokens
+from hub.online import MAX_ONLINE_PAGE
 from tests.support.clients import Client, refused
 from tests.support.hubs import Hub
 
@@ -16,7 +15,7 @@ NAMES = ["ana", "bo", "cy", "di", "ed"]
 
 
 async def everyone_online(hub: Hub) -> list[Client]:
-    return [await hub.client(token) for token in await tokens(hub, NAMES)]
+    return [await hub.client(token) for token in await hub.tokens(NAMES)]
 
 
 async def test_list_online_answers_in_pages_by_name(hub: Hub) -> None:
@@ -46,27 +45,29 @@ async def test_a_page_follows_who_comes_and_goes(hub: Hub) -> None:
 
 
 @pytest.mark.parametrize(
-    ("payload", "where"),
+    ("payload", "code", "where"),
     [
-        ({"limit": 0}, "limit"),
-        ({"limit": MAX_ONLINE_PAGE + 1}, "limit"),
-        ({"limit": "5"}, "limit"),
-        ({"limit": True}, "limit"),
-        ({"after": "../etc"}, "after"),
-        ({"after": 5}, "after"),
+        ({"limit": 0}, "invalid_payload", "limit"),
+        ({"limit": MAX_ONLINE_PAGE + 1}, "invalid_payload", "limit"),
+        ({"limit": "5"}, "invalid_payload", "limit"),
+        ({"limit": True}, "invalid_payload", "limit"),
+        ({"after": "a" * 65}, "too_large", "after"),  # longer than any name
+        ({"after": 5}, "invalid_payload", "after"),
     ],
 )
-async def test_a_bad_page_is_refused_with_a_clear_error(hub: Hub, payload: dict[str, Any], where: str) -> None:
+async def test_a_bad_page_is_refused_with_a_clear_error(
+    hub: Hub, payload: dict[str, Any], code: str, where: str
+) -> None:
     client = await hub.client(await hub.user("alice"))
 
     answer = await client.call("list_online", payload)
 
-    assert answer["ok"] is False and answer["error"]["code"] == "invalid_payload"
+    assert answer["ok"] is False and answer["error"]["code"] == code
     assert answer["error"]["message"].startswith(where)
 
 
 async def test_a_batched_client_may_ask_for_the_list_in_its_welcome(hub: Hub) -> None:
-    alice, bob, carol = await tokens(hub, ["alice", "bob", "carol"])
+    alice, bob, carol = await hub.tokens(["alice", "bob", "carol"])
     await hub.client(alice)
     client = await hub.client(auth={"token": bob, "presence": "batched", "online": True}, welcome=False)
 
@@ -79,7 +80,7 @@ async def test_a_batched_client_may_ask_for_the_list_in_its_welcome(hub: Hub) ->
 
 
 async def test_a_client_of_events_may_go_without_the_list(hub: Hub) -> None:
-    alice, bob = await tokens(hub, ["alice", "bob"])
+    alice, bob = await hub.tokens(["alice", "bob"])
     client = await hub.client(auth={"token": alice, "online": False}, welcome=False)
 
     welcome = await client.next("welcome")
@@ -91,7 +92,7 @@ async def test_a_client_of_events_may_go_without_the_list(hub: Hub) -> None:
 
 
 async def test_online_in_auth_must_be_a_boolean(hub: Hub) -> None:
-    (token,) = await tokens(hub, ["alice"])
+    (token,) = await hub.tokens(["alice"])
 
     reason = await refused(hub.url, {"token": token, "online": "yes"})
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from hub.store import User
-from tests.hub.test_readstate import sent, welcomed
+from tests.support.clients import sent
 from tests.support.hubs import Hub
 
 
@@ -51,29 +51,29 @@ async def test_a_device_back_to_nothing_new_is_not_counted_again_and_its_badge_s
     alice = await hub.client(await hub.user("alice"))
     laptop_token, phone_token = await hub.user("bob"), await hub.token("bob")
     ids = [await sent(alice, "bob", f"note {n}") for n in range(3)]
-    laptop, welcome = await welcomed(hub, laptop_token, last_id=0)
+    laptop, welcome = await hub.welcomed(laptop_token, last_id=0)
     assert welcome["unread"] == 3
     for _ in ids:
         await laptop.next("notification")
     await laptop.close()
     store = CountedUnread(hub, monkeypatch)
 
-    laptop, welcome = await welcomed(hub, laptop_token, last_id=ids[-1])
+    laptop, welcome = await hub.welcomed(laptop_token, last_id=ids[-1])
     assert store.calls == 0  # nothing changed: the count kept at the first connect serves
     assert await badge(hub, welcome, [], store) == (3, 3)
     await laptop.close()
 
     later = await sent(alice, "bob", "while away")  # no key: the kept count still covers up to its upto
-    laptop, welcome = await welcomed(hub, laptop_token, last_id=ids[-1])
+    laptop, welcome = await hub.welcomed(laptop_token, last_id=ids[-1])
     assert store.calls == 0
     assert (await laptop.next("notification"))["id"] == later
     assert await badge(hub, welcome, [later], store) == (4, 4)
     await laptop.close()
 
-    phone, _ = await welcomed(hub, phone_token, last_id=later)  # it has `later`: counted by the store
+    phone, _ = await hub.welcomed(phone_token, last_id=later)  # it has `later`: counted by the store
     assert store.calls == 1
     await phone.call("mark_read", {"ids": [ids[0]]})
-    laptop, welcome = await welcomed(hub, laptop_token, last_id=later)
+    laptop, welcome = await hub.welcomed(laptop_token, last_id=later)
     assert store.calls == 3  # the mark's own count, and the laptop's after the mark
     assert await badge(hub, welcome, [], store) == (3, 3)
 
@@ -83,17 +83,17 @@ async def test_a_keyed_update_and_a_retraction_are_counted_again(hub: Hub) -> No
     bob_token = await hub.user("bob")
     first = await sent(alice, "bob", "build 1 running", key="build")
     other = await sent(alice, "bob", "lunch?")
-    bob, welcome = await welcomed(hub, bob_token, last_id=0)
+    bob, welcome = await hub.welcomed(bob_token, last_id=0)
     assert welcome["unread"] == 2
     await bob.close()
 
     update = await sent(alice, "bob", "build 1 passed", key="build")  # takes the place of `first`
-    bob, welcome = await welcomed(hub, bob_token, last_id=other)
+    bob, welcome = await hub.welcomed(bob_token, last_id=other)
     assert welcome["unread_upto"] >= update and await badge(hub, welcome, [update]) == (2, 2)
     await bob.close()
 
     assert (await alice.call("retract", {"key": "build", "to": "bob"}))["ok"]
-    bob, welcome = await welcomed(hub, bob_token, last_id=other)
+    bob, welcome = await hub.welcomed(bob_token, last_id=other)
     assert await badge(hub, welcome, []) == (1, 1)
     assert first < other
 
@@ -103,11 +103,11 @@ async def test_retention_is_counted_again(hub_factory: Any) -> None:
     alice = await hub.client(await hub.user("alice"))
     bob_token = await hub.user("bob")
     ids = [await sent(alice, "bob", f"note {n}") for n in range(4)]
-    bob, welcome = await welcomed(hub, bob_token, last_id=0)
+    bob, welcome = await hub.welcomed(bob_token, last_id=0)
     assert welcome["unread"] == 4
     await bob.close()
 
     await hub.delivery.maintenance.prune()
-    bob, welcome = await welcomed(hub, bob_token, last_id=ids[-1])
+    bob, welcome = await hub.welcomed(bob_token, last_id=ids[-1])
 
     assert await badge(hub, welcome, []) == (2, 2)
