@@ -2,6 +2,7 @@
 
     python -m bench.storm                          # N = 1000, 5000; batched presence; one round
     python -m bench.storm --n 1000 --presence batched events
+    python -m bench.storm --n 1000 5000 --acking --drop  # the apps' devices, the hub staying up
 
 For each N and presence mode: N provisioned devices (as `bench.run` makes them) connect to a hub with
 `auth: {token, presence}` and socket.io-client's default reconnection (`loadgen/storm.js`); once
@@ -12,6 +13,11 @@ device's name in what it was told of presence. Printed per run: seconds from the
 until every device is back and until every device is done (p50/p99 of the devices' own times), the
 hub's CPU over the storm, its RSS, and its full collections (`hub/heap.py`) during the first wave
 and during the storm.
+
+`--acking`: each device gives `last_id` at every connect, as the tray app and the web app do (a
+device that does can be given its user's kept unread count, hub/delivery/unread.py). `--drop`: the
+hub is not restarted; every device's connection is closed under it at once (a Wi-Fi access point
+restarting, a network blip), and each reconnects to the same hub.
 """
 
 from __future__ import annotations
@@ -64,6 +70,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=["batched"],
         help="the auth.presence the devices ask for (default batched; events: the seed's per-user events)",
     )
+    parser.add_argument("--acking", action="store_true", help="devices give last_id at every connect, as the apps do")
+    parser.add_argument(
+        "--drop", action="store_true", help="drop every connection at once instead of restarting the hub"
+    )
     parser.add_argument("--rounds", type=int, default=1, help="storms per N and mode (default 1)")
     parser.add_argument("--quiet-wait", type=float, default=20.0, metavar="S", help="wait for a quiet CPU (20 s)")
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "results", help="where the JSON goes")
@@ -83,6 +93,9 @@ def storm(
     cpus: tuple[int | None, int | None],
     quiet_wait: float,
     profile: Path | None = None,
+    *,
+    acking: bool = False,
+    drop: bool = False,
 ) -> dict[str, Any]:
     data_dir = copy_data_dir(template, workdir / "hub-data")
     config = {
@@ -90,6 +103,8 @@ def storm(
         "admin": population.admin.wire(),
         "presence": presence,
         "stormTimeoutMs": STORM_TIMEOUT_S * 1000,
+        "acking": acking,
+        "drop": drop,
     }
     quiet = wait_for_quiet(quiet_wait)
     first = start_hub(cpus[0], data_dir, env_extra=STORM_ENV)
@@ -106,19 +121,22 @@ def storm(
     try:
         if devices.stdout.readline().strip() != "READY":
             raise BenchError("the devices did not all connect")
-        stopping = time.perf_counter()
-        first.stop()
-        starting = time.perf_counter()
-        second = start_hub(cpus[0], data_dir, port=first.port, env_extra=STORM_ENV)
-        restart = {"stop_s": round(starting - stopping, 3), "start_s": round(time.perf_counter() - starting, 3)}
+        if drop:
+            hub, restart = first, {"stop_s": 0.0, "start_s": 0.0}  # the same hub; storm.js drops the connections
+        else:
+            stopping = time.perf_counter()
+            first.stop()
+            starting = time.perf_counter()
+            hub = second = start_hub(cpus[0], data_dir, port=first.port, env_extra=STORM_ENV)
+            restart = {"stop_s": round(starting - stopping, 3), "start_s": round(time.perf_counter() - starting, 3)}
         if profile is not None:
-            profiler = Profiler.attach(second.pid, profile / f"storm-n{n}-{presence}.txt")
-        devices.stdin.write(f"up {second.pid}\n")
+            profiler = Profiler.attach(hub.pid, profile / f"storm-n{n}-{presence}.txt")
+        devices.stdin.write(f"up {hub.pid}\n")
         devices.stdin.flush()
         lines = [line for line in devices.stdout if line.startswith("{")]
         if devices.wait(STORM_TIMEOUT_S + 60) != 0 or not lines:
             raise BenchError(f"storm.js exited {devices.returncode}")
-        leave = leave_wave(second, n) if n >= WAVE else None  # fewer than a wave: no collection to wait for
+        leave = leave_wave(hub, n) if n >= WAVE else None  # fewer than a wave: no collection to wait for
     except BaseException:
         for server in (first, second):
             if server is not None:
@@ -136,7 +154,9 @@ def storm(
     result: dict[str, Any] = json.loads(lines[-1])
     result["restart"] = restart
     result["leave_wave"] = leave
-    result["collector"] = {"first_wave": collector_figures(first), "storm": collector_figures(second)}
+    first.stop()  # a dropped storm's hub: stopped only now, so that it logs its collector's figures
+    result["collector"] = {"first_wave": collector_figures(first), "storm": collector_figures(second or first)}
+    result["mode"] = " ".join(["drop" if drop else "restart", *(["acking"] if acking else [])])
     result["quiet_gate"] = quiet
     return result
 
@@ -162,7 +182,7 @@ def leave_wave(hub: ServerProcess, hub_devices: int) -> dict[str, float] | None:
 
 def table(results: list[dict[str, Any]]) -> str:
     rows = [
-        "| N | presence | hub stop + start | all back | all done (p50 / p99 of devices)"
+        "| N | presence, storm | hub stop + start | all back | all done (p50 / p99 of devices)"
         " | last attempt to welcome p50 / p99 | hub CPU in the storm | hub RSS after"
         " | full collections in the storm (longest) | when they left: collected, pause |",
         "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -171,7 +191,8 @@ def table(results: list[dict[str, Any]]) -> str:
         gc = r["collector"]["storm"] or {}
         done = r["done"]
         rows.append(
-            f"| {r['n']:,} | {r['presence']} | {r['restart']['stop_s']:.1f} + {r['restart']['start_s']:.1f} s"
+            f"| {r['n']:,} | {r['presence']}, {r.get('mode', 'restart')}"
+            f" | {r['restart']['stop_s']:.1f} + {r['restart']['start_s']:.1f} s"
             f" | {_s(r['all_back_s'])} | {_s(r['all_done_s'])}"
             f" ({_s(_sec(done['p50_ms']))} / {_s(_sec(done['p99_ms']))})"
             f" | {_ms(r['attempt_to_welcome']['p50_ms'])} / {_ms(r['attempt_to_welcome']['p99_ms'])}"
@@ -216,7 +237,18 @@ def main(argv: list[str] | None = None) -> int:
                 for rnd in range(1, args.rounds + 1):
                     print(f"bench.storm: N={n} presence={presence} round {rnd}", file=sys.stderr)
                     cpus = (server_cpu, devices_cpu)
-                    result = storm(n, presence, template, population, workdir, cpus, args.quiet_wait, args.profile)
+                    result = storm(
+                        n,
+                        presence,
+                        template,
+                        population,
+                        workdir,
+                        cpus,
+                        args.quiet_wait,
+                        args.profile,
+                        acking=args.acking,
+                        drop=args.drop,
+                    )
                     result["round"] = rnd
                     results.append(result)
                     print(table([result]).splitlines()[-1], file=sys.stderr)

@@ -26,6 +26,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from hub.keys import Keyed, KeyFields
+from hub.online import PresenceMode, WelcomeOnline
 from hub.rich import Answer, HttpPriority, Priority, RichFields
 from hub.rich import Respond as Respond  # the `respond` event's payload
 from hub.rich import Response as Response  # the `response` event
@@ -283,17 +284,13 @@ class Sync(_Payload):
     since: NotificationId
 
 
-#: How a client hears who comes and goes: `events`, the seed's `user_online` / `user_offline` per change
-#: (the default), or `batched`, one `presence {online, offline, full}` per interval.
-PresenceMode = Literal["events", "batched"]
-
-
 class OpenIdentity(_Payload):
     """Open mode only: the identity a client claims (seed guide `authenticate {userId, username}`)."""
 
     user_id: UserName = Field(validation_alias=AliasChoices("userId", "user_id", "username"))
     username: str | None = None
     presence: PresenceMode = "events"
+    online: WelcomeOnline = None
 
 
 class TokenAuth(_Payload):
@@ -301,6 +298,7 @@ class TokenAuth(_Payload):
 
     token: Annotated[str, StringConstraints(strict=True, min_length=1, max_length=200)]
     presence: PresenceMode = "events"
+    online: WelcomeOnline = None
     #: Resume point: the last notification id this device has. Given: the client acks what it gets.
     last_id: NotificationId | None = Field(default=None, validation_alias=AliasChoices("last_id", "lastId"))
 

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from hub.errors import InvalidPayload, TooLarge
+from hub.online import OnlinePage
 from hub.protocol import ErrorCode, RoomPage, RoomRef, describe_validation_error
 
 M = TypeVar("M", bound=BaseModel)
@@ -41,8 +42,8 @@ def parse_event(model: type[M], args: tuple[Any, ...]) -> M:
     data = args[0] if args else None
     if model is RoomRef and isinstance(data, str):
         data = {"room": data}  # the seed guide sends a bare room name
-    elif model is RoomPage and not isinstance(data, dict):
-        data = {}  # the first page: what came with `list_rooms` before it had pages was ignored
+    elif model in (RoomPage, OnlinePage) and not isinstance(data, dict):
+        data = {}  # the first page: what came with `list_rooms` / `list_online` before pages was ignored
     return validate(model, data)
 
 

@@ -5,7 +5,10 @@
 //   node storm.js CONFIG.json      (written by bench/storm.py, which restarts the hub)
 //
 // CONFIG: url, serverPid, receivers [{userId, token}], admin {userId, token}, presence ("batched" or
-// "events": the `auth.presence` every device asks for), connectConcurrency, stormTimeoutMs.
+// "events": the `auth.presence` every device asks for), connectConcurrency, stormTimeoutMs; acking
+// (each device gives `last_id`, the newest notification id it has, at every connect, as the apps
+// do); drop (the hub is not restarted: at `up`, every device's connection is closed under it at once,
+// as when a Wi-Fi access point restarts, and socket.io-client reconnects it).
 //
 // Every device is a socket.io-client with its default reconnection (1 s delay, randomized by 0.5,
 // doubling up to 5 s), as a browser page or an app would be. Protocol with bench/storm.py:
@@ -42,6 +45,7 @@ class Device {
   }
 
   reset() {
+    this.lastId = this.lastId || 0; // kept across reconnects: the device's resume point
     this.attemptAt = null; // its last reconnection attempt
     this.backIn = null; // from that attempt to its welcome: the hub's share of its wait
     this.back = false;
@@ -90,8 +94,9 @@ class Storm {
     if (this.done === this.n && this.onAllDone) this.onAllDone();
   }
 
-  socket(who, onEvent) {
-    const auth = { token: who.token, presence: this.cfg.presence };
+  socket(who, onEvent, device = null) {
+    const fixed = { token: who.token, presence: this.cfg.presence };
+    const auth = this.cfg.acking && device ? (send) => send({ ...fixed, last_id: device.lastId }) : fixed;
     const socket = io(this.cfg.url, { transports: ["websocket"], forceNew: true, auth });
     socket.onAny((event, data) => {
       state.lastPacketAt = performance.now();
@@ -106,6 +111,7 @@ class Storm {
   device(index) {
     const device = new Device(this, index);
     device.socket = this.socket(this.cfg.receivers[index], (event, data) => {
+      if (data && Number.isSafeInteger(data.id) && data.id > device.lastId) device.lastId = data.id;
       if (!this.armed) return;
       if (event === "welcome") {
         if (!device.back) {
@@ -123,7 +129,7 @@ class Storm {
         device.marker = true;
         device.check();
       }
-    });
+    }, device);
     device.socket.io.on("reconnect_attempt", () => {
       if (this.armed) device.attemptAt = performance.now();
     });
@@ -193,7 +199,13 @@ async function main() {
   process.stdout.write("READY\n");
   const pid = await up;
   storm.upAt = performance.now();
-  log(`hub back up (pid ${pid})`);
+  if (cfg.drop) {
+    // Every connection closed under its device at once; each reconnects after its own delay.
+    for (const socket of [admin, ...storm.devices.map((d) => d.socket)]) socket.io.engine.close();
+    log(`dropped every connection (hub pid ${pid})`);
+  } else {
+    log(`hub back up (pid ${pid})`);
+  }
   const meter = new Meter(pid);
   const timeout = new Promise((resolve) => setTimeout(resolve, cfg.stormTimeoutMs));
   await Promise.race([allDone, timeout]);

@@ -1,9 +1,10 @@
 """`HubClient`: one signed-in device's live connection to the hub.
 
-It connects with `auth={"token", "last_id"}` (a callable, so every reconnect sends the newest
-resume point), reconnects with backoff until stopped or refused, hands each notification to
-`on_notification` once (by id), then acks it cumulatively (`desktop.net.deliveries`), and reports
-state, presence and gaps through callbacks. It never imports Qt; the app wires the callbacks to the UI.
+It connects with `auth={"token", "last_id", "presence": "batched"}` (a callable, so every reconnect
+sends the newest resume point; who is online comes in `presence` batches), reconnects with backoff
+until stopped or refused, hands each notification to `on_notification` once (by id), then acks it
+cumulatively (`desktop.net.deliveries`), and reports state, presence and gaps through callbacks. It
+never imports Qt; the app wires the callbacks to the UI.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ class HubClient:
         on_read: Callable[[ReadMarks], Awaitable[object]] = _nothing,
         on_receipt: Callable[[Receipt], Awaitable[object]] = _nothing,
         on_state: Callable[[ConnectionStatus], None] = _ignore,
-        on_presence: Callable[[frozenset[str]], None] = _ignore,
+        on_presence: Callable[[frozenset[str], bool], None] = _ignore,
         on_welcome: Callable[[Welcome], None] = _ignore,
         on_hub_error: Callable[[str, str], None] = _ignore,
         backoff: Backoff | None = None,
@@ -220,7 +221,9 @@ class HubClient:
     # ------------------------------------------------------------------ the connection loop
 
     def _auth(self) -> dict[str, Any]:
-        return {"token": self._token, **self._deliveries.resume_point()}
+        # Who is online comes in `presence` events, a few per connect wave; a hub that does not batch
+        # ignores the key and sends its list and `user_online` / `user_offline`, which are followed too.
+        return {"token": self._token, **self._deliveries.resume_point(), "presence": "batched"}
 
     async def _supervise(self) -> None:
         self.machine.start()
@@ -337,6 +340,7 @@ class HubClient:
         sio.on(Event.WELCOME.value, self._presence.welcome)
         sio.on(Event.USER_ONLINE.value, self._presence.user_online)
         sio.on(Event.USER_OFFLINE.value, self._presence.user_offline)
+        sio.on(Event.PRESENCE.value, self._presence.batch)
         sio.on(Event.GAP.value, self._deliveries.gap)
         sio.on(Event.RESPONSE.value, self._deliveries.response)
         sio.on(Event.RETRACTED.value, self._deliveries.retracted)

@@ -121,12 +121,14 @@ class HubSession:
     def _welcomed(self, welcome: Welcome) -> None:
         self.limits = Limits.from_welcome(welcome.limits)
         self.directory.set_identity(welcome.username or self.username, welcome.admin)
-        self.directory.set_online(welcome.online, initial=True)
         self.inbox.welcome(welcome.unread, welcome.unread_upto)
         self._spawn(self._refresh_quietly())
 
-    def _presence(self, online: frozenset[str]) -> None:
-        if online != self.directory.online:
+    def _presence(self, online: frozenset[str], whole: bool) -> None:
+        """Who is online: the hub's list at a connect (`whole`: nobody "came online") or a change."""
+        if whole:
+            self.directory.set_online(online, initial=True)
+        elif online != self.directory.online:
             self.directory.set_online(online)
 
     def _spawn(self, coro: Any) -> None:
@@ -141,12 +143,10 @@ class HubSession:
             log.info("could not list users and rooms: %s", exc)
 
     async def refresh(self) -> None:
-        """Ask the hub for its users, who is online and its rooms (at connect, and when a menu opens)."""
+        """Ask the hub for its users and its rooms (at connect, and when a menu opens). Who is online
+        is not asked: the hub's presence events keep it, and a connect wave asks nothing per device."""
         client = self._client()
         self.directory.set_users(await client.call(Event.LIST_USERS.value))
-        online = await client.call(Event.LIST_ONLINE.value)
-        if isinstance(online.get("online"), list):
-            self.directory.set_online(online["online"], initial=True)
         self.directory.set_rooms(await client.list_rooms())
 
     async def send(self, draft: ComposeDraft) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,8 @@ class Presence:
         self.departures = 0
         self._by_user: dict[int, tuple[Session, ...]] = {}
         self._by_token: dict[int, tuple[str, ...]] = {}
+        #: The names of the users online here, sorted: a page of them costs O(page), not a sort of all.
+        self._names: list[str] = []
 
     def add(self, session: Session) -> bool:
         """Register a session; True when it is the user's first device (the user came online)."""
@@ -45,7 +48,13 @@ class Presence:
             sids = self._by_token.get(session.token_id, ())
             if sid not in sids:
                 self._by_token[session.token_id] = (*sids, sid)
-        return len(devices) == 1
+        first = len(devices) == 1
+        if first:
+            names, name = self._names, session.user.name
+            at = bisect.bisect_left(names, name)
+            if at == len(names) or names[at] != name:
+                names.insert(at, name)
+        return first
 
     def remove(self, sid: str) -> tuple[Session | None, bool]:
         """Forget a session; returns it and True when it was the user's last device (went offline)."""
@@ -66,6 +75,10 @@ class Presence:
             self._by_user[user_id] = devices
             return session, False
         self._by_user.pop(user_id, None)
+        names, name = self._names, session.user.name
+        at = bisect.bisect_left(names, name)
+        if at < len(names) and names[at] == name:
+            del names[at]
         return session, True
 
     def of_user(self, user_id: int) -> list[Session]:
@@ -82,8 +95,17 @@ class Presence:
         return sorted(self._by_token.get(token_id, ()))
 
     def online_names(self) -> list[str]:
-        """Everyone online, here or on another hub."""
-        return sorted({*(s.user.name for s in self.sessions.values()), *self.remote.values()})
+        """Everyone online, here or on another hub, by name."""
+        if not self.remote:
+            return list(self._names)
+        return sorted({*self._names, *self.remote.values()})
+
+    def online_page(self, after: str, limit: int) -> tuple[list[str], bool]:
+        """Up to `limit` names of who is online after `after` (by name), and whether there are more."""
+        names = self._names if not self.remote else self.online_names()
+        start = bisect.bisect_right(names, after) if after else 0
+        page = names[start : start + limit + 1]
+        return page[:limit], len(page) > limit
 
     def is_online(self, user_id: int) -> bool:
         return user_id in self._by_user or user_id in self.remote

@@ -7,6 +7,7 @@ from typing import Any
 from hub.config import HubConfig
 from hub.delivery.presence import Presence
 from hub.delivery.sessions import Session
+from hub.online import OnlinePage
 from hub.protocol import RoomPage
 from hub.store import Store, TokenKind, User
 
@@ -39,8 +40,11 @@ class Roster:
             return True
         return any(t.kind is TokenKind.DEVICE and not t.revoked for t in await self._store.list_tokens(user.id))
 
-    def list_online(self) -> dict[str, Any]:
-        return {"ok": True, "online": self._presence.online_names()}
+    async def list_online(self, session: Session, page: OnlinePage) -> dict[str, Any]:
+        """One page of who is online, by name; `more` and `next` (the `after` of the next page) say
+        whether there are others. A client that asks with no payload gets the first page."""
+        names, more = self._presence.online_page(page.after, page.limit)
+        return {"ok": True, "online": names, "more": more, "next": names[-1] if more else None}
 
     async def list_rooms(self, session: Session, page: RoomPage) -> dict[str, Any]:
         """One page of rooms by name; `more` and `next` (the `after` of the next page) say whether

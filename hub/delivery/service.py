@@ -33,6 +33,7 @@ from hub.delivery.roster import Roster
 from hub.delivery.scheduler import Scheduler
 from hub.delivery.sending import Sender
 from hub.delivery.sessions import Session
+from hub.delivery.unread import UnreadCounts
 from hub.delivery.users import UserCache
 from hub.errors import Forbidden, HubError, Unauthorized
 from hub.metrics import NoMetrics
@@ -87,7 +88,8 @@ class Delivery:
         self.answers = Answers(store, self.users, self.send_limits, self.sender)
         self.edits = Edits(store, self.users, self.send_limits, self.sender)
         read_buckets = self.buckets("read:", config.read_burst, config.read_refill_per_second, what="read limit")
-        self.reads = Reads(store, self.users, ReadLimits(read_buckets), self.sender)
+        counts = UnreadCounts(enabled=extension is None)  # a cluster's other hubs mark and store too
+        self.reads = Reads(store, self.users, ReadLimits(read_buckets), self.sender, counts)
         self.fanout.noted = self.reads.noted
         parts = (self.users, self.room_cache, self.send_limits, self.sender)
         self.scheduler = Scheduler(config, store, *parts, clustered=extension is not None)
@@ -95,6 +97,7 @@ class Delivery:
         self.cursors = Cursors(config, store, self.presence, clock)
         self.replay = Replay(store, outbox, self.cursors, clock)
         self.maintenance = Maintenance(config, store, self.presence, outbox, self.metrics, self.all_buckets)
+        self.maintenance.pruning = counts.forget_all  # the counts kept for `welcome` may count what it removes
 
     def buckets(self, prefix: str, burst: int, refill: float, *, what: str) -> Buckets:
         """Token buckets for a limit: in this process, or shared by a cluster's hubs (keys under
@@ -150,6 +153,7 @@ class Delivery:
                 acking=parsed.last_id is not None,
                 resume_from=parsed.last_id,
                 batched=parsed.presence == "batched",
+                listed=_listed(parsed),
             )
         if not self.config.open:
             raise Unauthorized("authentication required: connect with auth={'token': ...}")
@@ -170,6 +174,7 @@ class Delivery:
             acking=False,
             claimed=True,
             batched=identity.presence == "batched",
+            listed=_listed(identity),
         )
 
     async def activate(self, session: Session) -> None:
@@ -178,9 +183,9 @@ class Delivery:
             return  # it left before we got to it
         if self.presence.add(session):
             await self.news.came_online(session.user)
-        unread = await self.reads.unread(session.user)
+        unread = await self.reads.unread(session.user, session.resume_from)
         await self.outbox.emit(session.sid, Event.WELCOME, {**self.welcome(session), **unread})
-        if session.batched:
+        if session.batched and not session.listed:
             self.batches.arrived(session)  # everyone online comes in its first `presence` event
         await self.replay.catch_up(session, session.resume_from)
         if session.resume_from is not None and not session.closed:
@@ -204,7 +209,7 @@ class Delivery:
         return {
             "message": f"Welcome to lan-notify, {session.user.name}!",
             "user": {"name": session.user.name, "admin": session.admin},
-            **({} if session.batched else {"online": self.presence.online_names()}),
+            **({"online": self.presence.online_names()} if session.listed else {}),
             "limits": {
                 "message_bytes": MAX_MESSAGE_BYTES,
                 "title_chars": MAX_TITLE_CHARS,
@@ -222,3 +227,8 @@ class Delivery:
             return
         if went_offline:
             await self.news.went_offline(session.user)
+
+
+def _listed(auth: TokenAuth | OpenIdentity) -> bool:
+    """Whether the client's `welcome` carries who is online: as it asked, else unless it asked for batches."""
+    return auth.presence != "batched" if auth.online is None else auth.online

@@ -38,6 +38,8 @@ class Session(Actor):
     resume_from: int | None = None
     #: Told of presence in `presence` batches, not one `user_online` / `user_offline` per change.
     batched: bool = False
+    #: Its `welcome` carries the `online` list (asked for, or not asked and not batched).
+    listed: bool = True
     last_sent: int = 0
     acked: int = 0
     syncing: bool = True

@@ -28,6 +28,7 @@ from hub.errors import (
     Unavailable,
     UnknownEvent,
 )
+from hub.online import OnlinePage
 from hub.protocol import (
     AckNotification,
     Announce,
@@ -88,7 +89,7 @@ class EventRouter:
         self._route(Event.LEAVE_ROOM, RoomRef, self.delivery.rooms.leave)
         self._route(Event.ACK, AckNotification, self._ack)
         self._route(Event.SYNC, Sync, self._sync)
-        self._route_plain(Event.LIST_ONLINE, self._list_online)
+        self._route(Event.LIST_ONLINE, OnlinePage, self.delivery.roster.list_online)
         self._route_plain(Event.LIST_USERS, self._list_users)
         self._route(Event.LIST_ROOMS, RoomPage, self.delivery.roster.list_rooms)
         self._route(Event.RESPOND, Respond, self.delivery.answers.respond)
@@ -277,9 +278,6 @@ class EventRouter:
 
     async def _cancel_scheduled(self, session: Session, payload: CancelScheduled) -> dict[str, Any]:
         return await self.delivery.scheduler.cancel(session, payload.key)
-
-    async def _list_online(self, session: Session) -> dict[str, Any]:
-        return self.delivery.roster.list_online()
 
     async def _list_users(self, session: Session) -> dict[str, Any]:
         return await self.delivery.roster.list_users()

@@ -27,7 +27,7 @@ def test_every_device_comes_back_after_a_restart_in_both_presence_modes(tmp_path
     proc = run_bench("bench.storm", *argv, timeout=540)
 
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
-    assert "| N | presence | hub stop + start | all back |" in proc.stdout
+    assert "| N | presence, storm | hub stop + start | all back |" in proc.stdout
     (json_path,) = tmp_path.glob("storm-*.json")
     results = json.loads(json_path.read_text())["results"]
     assert [(r["n"], r["presence"]) for r in results] == [(30, "batched"), (30, "events")]
@@ -38,3 +38,18 @@ def test_every_device_comes_back_after_a_restart_in_both_presence_modes(tmp_path
         assert result["collector"]["storm"]["freezes"] >= 1
         assert result["collector"]["first_wave"] is not None
         assert result["restart"]["stop_s"] > 0 and result["restart"]["start_s"] > 0
+        assert result["mode"] == "restart"
+
+
+@pytest.mark.timeout(600)
+def test_every_acking_device_comes_back_after_its_connection_dropped(tmp_path: Path) -> None:
+    argv = ["--n", "30", "--acking", "--drop", "--quiet-wait", "0", "--out", str(tmp_path)]
+    proc = run_bench("bench.storm", *argv, timeout=540)
+
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
+    assert "| 30 | batched, drop acking |" in proc.stdout
+    (json_path,) = tmp_path.glob("storm-*.json")
+    (result,) = json.loads(json_path.read_text())["results"]
+    assert result["devices_done"] == 30 and result["done"]["count"] == 30
+    assert result["all_done_s"] >= result["all_back_s"] > 0
+    assert result["restart"] == {"stop_s": 0.0, "start_s": 0.0}  # the same hub all along

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication
 from desktop.app import TrayApp
 from desktop.core.preferences import Preferences
 from desktop.system.credentials import MemoryCredentialStore
+from hub.app_keys import SERVICE
 from hub.server import RunningHub
 from hub.store import TokenKind
 from tests.support.apps import RecordingReporter, app_running, connected_client, hub_with, make_tray_app, run_on_qasync
@@ -69,6 +70,10 @@ def test_compose_send_reply_and_the_menus_follow_the_hub(
             # Online: bob was there at connect; carol comes and goes live.
             await reporter.until(lambda: directory_has(reporter, online=["bob"]))
             assert app.menu.texts(app.menu.online_menu) == ["Message bob…", "Tell me when online"]
+            # The app asked for presence in batches: the hub tells it who comes and goes in `presence` events.
+            hub_sessions = running.app[SERVICE].presence
+            assert [s.user.name for s in hub_sessions.batched.values()] == ["alice"]
+            assert "bob" in [s.user.name for s in hub_sessions.plain.values()]  # a client that did not ask
             app.team.watch("carol", True)
             carol = await connected_client(url, accounts, "carol")
             clients.append(carol)

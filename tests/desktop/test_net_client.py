@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import pytest
 
@@ -33,6 +34,8 @@ class Recorder(Changes):
         self.notifications: list[ReceivedNotification] = []
         self.states: list[ConnectionStatus] = []
         self.presence: list[frozenset[str]] = []
+        #: For each entry of `presence`: whether it was the hub's whole list at a connect.
+        self.whole: list[bool] = []
         self.welcomes: list[Welcome] = []
         self.gaps: list[Gap] = []
         self.hub_errors: list[tuple[str, str]] = []
@@ -56,8 +59,9 @@ class Recorder(Changes):
         self.states.append(status)
         self.poke()
 
-    def on_presence(self, online: frozenset[str]) -> None:
+    def on_presence(self, online: frozenset[str], whole: bool) -> None:
         self.presence.append(online)
+        self.whole.append(whole)
         self.poke()
 
     def on_welcome(self, welcome: Welcome) -> None:
@@ -127,7 +131,7 @@ async def test_connects_receives_and_acks(hub: FakeHub, rec: Recorder, make_clie
     assert [s.state for s in rec.states] == [ConnectionState.CONNECTING, ConnectionState.CONNECTED]
     assert rec.welcomes[0].username == "alice"
     assert rec.welcomes[0].admin
-    assert hub.auths[-1] == {"token": hub.auths[-1]["token"], "last_id": 0}
+    assert hub.auths[-1] == {"token": hub.auths[-1]["token"], "last_id": 0, "presence": "batched"}
     assert signal.getsignal(signal.SIGINT) is sigint  # the app's signals stay the app's
 
     sent = await hub.send("alice", "warning", title="<b>hi</b>", room=None)
@@ -245,11 +249,13 @@ async def test_presence_gap_and_hub_errors(hub: FakeHub, rec: Recorder, make_cli
     await make_client()
     await rec.until(lambda: bool(rec.gaps) and bool(rec.presence))
     assert rec.gaps == [Gap(since=0, upto=5, message="removed by retention")]
-    assert rec.presence[0] == frozenset({"alice"})
+    assert (rec.presence[0], rec.whole[0]) == (frozenset({"alice"}), True)
+    # A hub that does not batch (this one, as hubs before batches): its welcome's list, then one event a person.
     await hub.emit_all("user_online", {"userId": "bob", "username": "bob"})
     await rec.until(lambda: rec.presence[-1] == frozenset({"alice", "bob"}))
     await hub.emit_all("user_offline", {"userId": "bob", "username": "bob"})
     await rec.until(lambda: rec.presence[-1] == frozenset({"alice"}))
+    assert rec.whole[1:] == [False, False]
     await hub.emit_all("error", {"code": "rate_limited", "message": "slow down", "event": "send_notification"})
     await rec.until(lambda: rec.hub_errors == [("rate_limited", "slow down")])
 
@@ -349,3 +355,25 @@ async def test_an_unexpected_connect_error_is_retried_not_fatal(rec: Recorder) -
         assert rec.states[-1].reason == "cannot reach the hub at http://127.0.0.1:9"
     finally:
         await client.stop()
+
+
+async def test_who_is_online_follows_presence_batches(hub: FakeHub, rec: Recorder, make_client: ClientFactory) -> None:
+    await make_client()
+    await rec.until(lambda: bool(rec.presence))
+
+    await hub.emit_all("presence", {"online": ["alice", "bob", "carol"], "offline": [], "full": True})
+    await rec.until(lambda: len(rec.presence) == 2)
+    await hub.emit_all("presence", {"online": ["dan"], "offline": ["bob", "erin"], "full": False})
+    await rec.until(lambda: len(rec.presence) == 3)
+    odd: Any
+    for odd in (None, [], {"online": "bob"}, {"online": [5, None], "offline": {}}):
+        await hub.emit_all("presence", odd)  # nothing anyone can read: no change
+    await hub.emit_all("presence", {"online": [], "offline": ["alice"]})
+    await rec.until(lambda: len(rec.presence) == 4)
+
+    assert rec.presence[1:] == [
+        frozenset({"alice", "bob", "carol"}),
+        frozenset({"alice", "carol", "dan"}),
+        frozenset({"carol", "dan"}),
+    ]
+    assert rec.whole[1:] == [True, False, False]  # the full list is no one coming online

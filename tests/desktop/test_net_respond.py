@@ -127,7 +127,7 @@ async def test_an_answer_to_what_we_sent_is_its_own_toast_once_even_after_a_repl
     opened.toasts.dismiss_all()
     opened.states.clear()
     again = await opened.open("alice", "wonderland")
-    assert hub.auths[-1] == {"token": again.token, "last_id": response["id"]}
+    assert hub.auths[-1] == {"token": again.token, "last_id": response["id"], "presence": "batched"}
     await hub.deliver(response)  # and if the hub sends it again anyway, it is not news
     after = await hub.send("alice", "info", title="After")  # handled in order, after the response
     await held(again, opened, after["id"])

@@ -194,7 +194,7 @@ def test_reserved_event_names_are_unknown_events(loop_hub: LoopHub, caplog: pyte
                 outcome = loop_hub.run(one(loop_hub, True, [frame]))
                 tally.add(outcome)
                 assert outcome == "served", (frame, outcome)
-    assert "bob" not in loop_hub.running.app[SERVICE].roster.list_online()["online"]
+    assert "bob" not in loop_hub.running.app[SERVICE].presence.online_names()
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info] == []
     assert not any(
         "FORGED" in r.getMessage()

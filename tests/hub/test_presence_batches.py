@@ -18,15 +18,6 @@ from tests.support.hubs import Hub
 WAVE = 40
 
 
-async def tokens(hub: Hub, names: list[str]) -> list[str]:
-    """Accounts without a password (argon2 per user would be slow) and a device token each."""
-    made = []
-    for name in names:
-        await hub.store.create_user(name, None, admin=False)
-        made.append((await hub.accounts.issue_token(name, "test")).secret)
-    return made
-
-
 async def presence_until(client: Client, *, online: set[str], offline: set[str]) -> list[dict[str, Any]]:
     """The `presence` events that bring the client's view to these names having come (or gone)."""
     events: list[dict[str, Any]] = []
@@ -44,12 +35,12 @@ async def presence_until(client: Client, *, online: set[str], offline: set[str])
 
 async def test_a_batched_client_hears_a_connect_wave_in_a_few_events(hub_factory: Any) -> None:
     hub: Hub = await hub_factory(presence_interval_seconds=1.0)
-    watchers = await tokens(hub, ["batched", "seed"])
+    watchers = await hub.tokens(["batched", "seed"])
     batched = await hub.client(auth={"token": watchers[0], "presence": "batched"})
     seed = await hub.client(watchers[1])
     assert await batched.next("presence") == {"online": ["batched", "seed"], "offline": [], "full": True}
     names = [f"u{i:02}" for i in range(WAVE)]
-    wave = await asyncio.gather(*(hub.client(t) for t in await tokens(hub, names)))
+    wave = await asyncio.gather(*(hub.client(t) for t in await hub.tokens(names)))
 
     came = await presence_until(batched, online=set(names), offline=set())
     seed_heard = [await seed.next("user_online") for _ in names]
@@ -70,7 +61,7 @@ async def test_a_batched_client_hears_a_connect_wave_in_a_few_events(hub_factory
 
 
 async def test_a_batched_client_is_welcomed_without_the_list_and_then_told_everyone(hub: Hub) -> None:
-    alice, bob = await tokens(hub, ["alice", "bob"])
+    alice, bob = await hub.tokens(["alice", "bob"])
     await hub.client(alice)
     client = await hub.client(auth={"token": bob, "presence": "batched"}, welcome=False)
 
@@ -83,7 +74,7 @@ async def test_a_batched_client_is_welcomed_without_the_list_and_then_told_every
 
 
 async def test_an_unknown_presence_mode_is_refused_with_a_clear_error(hub: Hub) -> None:
-    (token,) = await tokens(hub, ["alice"])
+    (token,) = await hub.tokens(["alice"])
 
     reason = await refused(hub.url, {"token": token, "presence": "loud"})
 

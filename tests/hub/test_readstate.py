@@ -7,20 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from hub.store import TokenKind
-from tests.support.clients import Client
+from tests.support.clients import sent
 from tests.support.http import call
 from tests.support.hubs import Hub
-
-
-async def sent(sender: Client, to: str, message: str, **extra: Any) -> int:
-    ack = await sender.call("send_notification", {"to": to, "message": message, **extra})
-    assert ack["ok"], ack
-    return int(ack["id"])
-
-
-async def welcomed(hub: Hub, token: str, **auth: Any) -> tuple[Client, dict[str, Any]]:
-    client = await hub.client(auth={"token": token, **auth}, welcome=False)
-    return client, await client.next("welcome")
 
 
 async def test_a_mark_on_one_device_reaches_the_others_live_and_a_reconnecting_one_in_catch_up(hub: Hub) -> None:
@@ -28,7 +17,7 @@ async def test_a_mark_on_one_device_reaches_the_others_live_and_a_reconnecting_o
     bob_token = await hub.user("bob")
     laptop, phone = await hub.client(bob_token), await hub.client(await hub.token("bob"))
     tablet_token = await hub.token("bob")
-    tablet, _ = await welcomed(hub, tablet_token, last_id=0)
+    tablet, _ = await hub.welcomed(tablet_token, last_id=0)
     ids = [await sent(alice, "bob", f"note {n}") for n in range(3)]
     for device in (laptop, phone, tablet):
         for nid in ids:
@@ -48,7 +37,7 @@ async def test_a_mark_on_one_device_reaches_the_others_live_and_a_reconnecting_o
         "unread_upto": ids[2],
     }
     assert await laptop.next("read") == told  # every device, the one that marked too
-    again, welcome = await welcomed(hub, tablet_token, last_id=ids[2])  # it has the notifications, not the mark
+    again, welcome = await hub.welcomed(tablet_token, last_id=ids[2])  # it has the notifications, not the mark
     assert (welcome["unread"], welcome["unread_upto"]) == (1, told["id"])
     assert await again.next("read") == told
     assert again.pending("notification") == []
@@ -63,7 +52,7 @@ async def test_mark_all_read_is_one_message_that_leaves_later_notifications_unre
     ack = await bob.call("mark_read", {"all": True, "upto": ids[3]})
     told = await phone.next("read")
     later = await sent(alice, "bob", "after the mark")
-    _, welcome = await welcomed(hub, await hub.token("bob"))
+    _, welcome = await hub.welcomed(await hub.token("bob"))
 
     assert told["all"] is True and told["upto"] == ids[3] and told["unread"] == 1
     assert ack["upto"] == ids[3] and ack["unread"] == 1
@@ -85,7 +74,7 @@ async def test_welcome_counts_unread_without_control_rows_and_history_says_which
     ids = [await sent(alice, "bob", f"note {n}") for n in range(3)]
     await bob.call("mark_read", {"ids": [ids[1]]})
 
-    _, welcome = await welcomed(hub, await hub.token("bob"))
+    _, welcome = await hub.welcomed(await hub.token("bob"))
     history = await call(hub, "GET", "/api/notifications", token=bob_token)
 
     assert welcome["unread"] == 2
@@ -109,7 +98,7 @@ async def test_nobody_marks_another_users_notifications_read(hub: Hub) -> None:
 
     assert by_carol["marked"] == by_sender["marked"] == over_http.body["marked"] == []
     assert by_carol["id"] is None and carol_all["id"] is None
-    _, welcome = await welcomed(hub, bob_token)
+    _, welcome = await hub.welcomed(bob_token)
     assert welcome["unread"] == 1
 
 

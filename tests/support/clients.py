@@ -61,6 +61,13 @@ class Client:
         await self.sio.shutdown() if hasattr(self.sio, "shutdown") else None
 
 
+async def sent(sender: Client, to: str, message: str, **extra: Any) -> int:
+    """The id of a `send_notification` to a user, which the hub took."""
+    ack = await sender.call("send_notification", {"to": to, "message": message, **extra})
+    assert ack["ok"], ack
+    return int(ack["id"])
+
+
 async def refused(url: str, auth: object) -> dict[str, Any]:
     """Connect with `auth`, expecting a refusal; the reason the hub gave (`{message, data: {code, ...}}`)."""
     client = Client(url)

@@ -62,6 +62,19 @@ class Hub:
     async def token(self, name: str) -> str:
         return (await self.accounts.issue_token(name, "test")).secret
 
+    async def tokens(self, names: list[str]) -> list[str]:
+        """Accounts without a password (argon2 per user would be slow) and a device token each."""
+        made = []
+        for name in names:
+            await self.store.create_user(name, None, admin=False)
+            made.append((await self.accounts.issue_token(name, "test")).secret)
+        return made
+
+    async def welcomed(self, token: str, **auth: Any) -> tuple[Client, dict[str, Any]]:
+        """A client connected with `auth: {token, **auth}`, and its `welcome`."""
+        client = await self.client(auth={"token": token, **auth}, welcome=False)
+        return client, await client.next("welcome")
+
     async def client(
         self, token: str | None = None, *, auth: Any = None, welcome: bool = True, name: str = ""
     ) -> Client:

@@ -1,8 +1,11 @@
 // The live connection to the hub: the official Socket.IO client, speaking the hub's acking protocol
 // as the tray app does (docs/protocol.md, "last_id" and "ack"; desktop/net/client.py):
 //
-// - every connect and reconnect sends `auth: {token, last_id}`, the id of the last notification
-//   this browser handled, so the hub replays exactly what came after it, in order;
+// - every connect and reconnect sends `auth: {token, last_id, presence: "batched"}`: the id of the
+//   last notification this browser handled, so the hub replays exactly what came after it, in order;
+//   and who is online comes in `presence` events (everyone at connect, then who came and went), a
+//   few per connect wave; a hub that does not batch sends its welcome's list and `user_online` /
+//   `user_offline`, which are followed too;
 // - each notification is handed on once (an id at or below the resume point is a duplicate and is
 //   dropped), then acknowledged with one cumulative `ack {id}`;
 // - the Socket.IO client reconnects by itself after a drop (sleep, Wi-Fi, a hub restart); the
@@ -26,7 +29,8 @@ export class Connection {
    * onResponse(response) (an answer to a notification's button, in the same order and id sequence),
    * onRetract(retraction) (the sender withdrew notifications: `retracted`, in the same order and sequence),
    * onRead(marks) and onReceipt(receipt) (control rows, in the same order), onWelcome(welcome),
-   * onPresence(name, online), onGap(gap), onHubError(error).
+   * onPresence(name, online) (one person), onPresenceBatch({online, offline, full}) (names; `full`:
+   * `online` is everyone), onGap(gap), onHubError(error).
    */
   constructor({ token, lastId, handlers }) {
     this.token = token;
@@ -47,7 +51,7 @@ export class Connection {
 
   start() {
     const socket = io({
-      auth: (send) => send({ token: this.token, last_id: this.lastId }),
+      auth: (send) => send({ token: this.token, last_id: this.lastId, presence: "batched" }),
       reconnectionDelay: 500,
       reconnectionDelayMax: 5000,
     });
@@ -77,6 +81,7 @@ export class Connection {
     socket.on("welcome", (data) => this.handlers.onWelcome(data && typeof data === "object" ? data : {}));
     socket.on("user_online", (data) => this.presence(data, true));
     socket.on("user_offline", (data) => this.presence(data, false));
+    socket.on("presence", (data) => this.presenceBatch(data));
     socket.on("gap", (data) => this.handlers.onGap(data && typeof data === "object" ? data : {}));
     socket.on("error", (data) => {
       const code = data && typeof data.code === "string" ? data.code : "error";
@@ -181,6 +186,16 @@ export class Connection {
     if (typeof name === "string" && name) {
       this.handlers.onPresence(name, online);
     }
+  }
+
+  /** `presence {online, offline, full}`: who came and went, or everyone online (`full`). */
+  presenceBatch(data) {
+    if (!data || typeof data !== "object") {
+      return;
+    }
+    const names = (list) => (Array.isArray(list) ? list.filter((name) => typeof name === "string" && name) : []);
+    const batch = { online: names(data.online), offline: names(data.offline), full: data.full === true };
+    this.handlers.onPresenceBatch(batch);
   }
 
   get connected() {

@@ -118,6 +118,7 @@ export class Workspace {
         }
       },
       onPresence: (name, online) => this.people.setOnline(name, online),
+      onPresenceBatch: (batch) => this.people.applyBatch(batch),
       onGap: (gap) => {
         if (!this.fresh) {
           this.inbox.gap(gap);

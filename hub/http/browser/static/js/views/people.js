@@ -25,12 +25,32 @@ export class PeopleView {
     this.render();
   }
 
-  /** From `welcome` (everyone online now) and `user_online` / `user_offline`. */
+  /** From `welcome` (everyone online now, from a hub that does not batch) and `user_online` / `user_offline`. */
   setOnline(name, online) {
+    this.mark(name, online);
+    this.render();
+  }
+
+  /** From a `presence` event: who came and went, or (`full`) everyone online now. */
+  applyBatch({ online, offline, full }) {
+    if (full) {
+      for (const user of this.users.values()) {
+        user.online = false;
+      }
+    }
+    for (const name of offline) {
+      this.mark(name, false);
+    }
+    for (const name of online) {
+      this.mark(name, true);
+    }
+    this.render();
+  }
+
+  mark(name, online) {
     const user = this.users.get(name) || { admin: false, online: false };
     user.online = online;
     this.users.set(name, user);
-    this.render();
   }
 
   render() {
