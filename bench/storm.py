@@ -14,10 +14,9 @@ until every device is back and until every device is done (p50/p99 of the device
 hub's CPU over the storm, its RSS, and its full collections (`hub/heap.py`) during the first wave
 and during the storm.
 
-`--acking`: each device gives `last_id` at every connect, as the tray app and the web app do (a
-device that does can be given its user's kept unread count, hub/delivery/unread.py). `--drop`: the
-hub is not restarted; every device's connection is closed under it at once (a Wi-Fi access point
-restarting, a network blip), and each reconnects to the same hub.
+`--acking`: each device gives `last_id` at every connect, as the tray app and the web app do.
+`--drop`: the hub is not restarted; every device's connection is closed under it at once (a Wi-Fi
+access point restarting, a network blip), and each reconnects to the same hub.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from hub.config import HubConfig
 from hub.delivery.ports import Outbox
@@ -36,8 +36,6 @@ class Maintenance:
         #: Every rate limit's buckets (a list the hub appends to as it makes them).
         self._buckets = buckets
         self._revocation_seq = -1
-        #: Called before and after retention removes notifications (what counts them lets go).
-        self.pruning: Callable[[], None] = lambda: None
 
     async def start(self) -> None:
         self._revocation_seq, _ = await self._store.revocations_after(-1)
@@ -57,13 +55,9 @@ class Maintenance:
             await self._outbox.disconnect(sid)
 
     async def prune(self) -> None:
-        self.pruning()
-        try:
-            result = await self._store.prune(
-                keep_days=self._config.retention_days, keep_count=self._config.retention_count, now=utc_now_iso()
-            )
-        finally:
-            self.pruning()
+        result = await self._store.prune(
+            keep_days=self._config.retention_days, keep_count=self._config.retention_count, now=utc_now_iso()
+        )
         self._metrics.pruned(result)
         if result.removed_deliveries:
             log.info(

@@ -22,7 +22,6 @@ from typing import Any, Final
 from hub.delivery.limits import ReadLimits
 from hub.delivery.sending import Sender
 from hub.delivery.sessions import Actor, Session
-from hub.delivery.unread import UnreadCounts
 from hub.delivery.users import UserCache
 from hub.errors import HubError, NotFound
 from hub.protocol import Kind, Notification, NotificationType
@@ -39,12 +38,8 @@ KNOWN_RECEIPTS: Final = 10_000
 
 
 class Reads:
-    def __init__(
-        self, store: Store, users: UserCache, limits: ReadLimits, sender: Sender, counts: UnreadCounts | None = None
-    ) -> None:
+    def __init__(self, store: Store, users: UserCache, limits: ReadLimits, sender: Sender) -> None:
         self._store = store
-        #: Each user's last unread count, for `welcome` (hub/delivery/unread.py).
-        self.counts = UnreadCounts() if counts is None else counts
         self._users = users
         self._limits = limits
         self._sender = sender
@@ -55,7 +50,6 @@ class Reads:
 
     def noted(self, note: Notification) -> None:
         """A stored notification this hub hands out (`Fanout.noted`), in id order."""
-        self.counts.noted(note)
         if self._exact_after is None:
             self._exact_after = note.id - 1
         if note.receipt:
@@ -75,21 +69,14 @@ class Reads:
         at = bisect.bisect_right(self._asked, before)
         return at < len(self._asked) and self._asked[at] <= upto
 
-    async def unread(self, user: User, resume_from: int | None = None) -> dict[str, int]:
-        """`welcome`'s fields for a device that resumes at `resume_from`: the user's unread count and
-        the newest id it covers, kept from an earlier count when it is still true for this device
-        (`UnreadCounts`); none when the store cannot be read (the catch-up after the welcome finds
-        that too, and disconnects)."""
-        kept = self.counts.get(user, resume_from)
-        if kept is not None:
-            return {"unread": kept[0], "unread_upto": kept[1]}
-        epoch = self.counts.epoch
+    async def unread(self, user: User) -> dict[str, int]:
+        """`welcome`'s fields: the user's unread count and the newest id it covers; none when the
+        store cannot be read (the catch-up after the welcome finds that too, and disconnects)."""
         try:
             count, upto = await self._store.reads.unread(user.id)
         except HubError as exc:
             log.warning("could not count %s's unread notifications: %s", user.name, exc.message)
             return {}
-        self.counts.keep(user, count, upto, epoch)
         return {"unread": count, "unread_upto": upto}
 
     async def mark_read(self, actor: Actor, payload: MarkRead) -> dict[str, Any]:
@@ -99,7 +86,6 @@ class Reads:
         same mark again and every device learns it."""
         me = actor.user
         await self._limits.check(actor)
-        self.counts.forget(me.name)  # before and after the marks are stored: a count taken meanwhile is not kept
         if payload.all:
             assert payload.upto is not None  # MarkRead's rule
             move = await self._store.reads.mark_all(me.id, payload.upto)
@@ -112,7 +98,6 @@ class Reads:
             changed = bool(marked)
             seen = await self._store.reads.receipts_among(me.id, marked) if marked else []
             ids, upto = marked, None
-        self.counts.forget(me.name)
         count, counted = await self._store.reads.unread(me.id)
         row_id = None
         if changed:

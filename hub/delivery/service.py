@@ -33,7 +33,6 @@ from hub.delivery.roster import Roster
 from hub.delivery.scheduler import Scheduler
 from hub.delivery.sending import Sender
 from hub.delivery.sessions import Session
-from hub.delivery.unread import UnreadCounts
 from hub.delivery.users import UserCache
 from hub.errors import Forbidden, HubError, Unauthorized
 from hub.metrics import NoMetrics
@@ -88,8 +87,7 @@ class Delivery:
         self.answers = Answers(store, self.users, self.send_limits, self.sender)
         self.edits = Edits(store, self.users, self.send_limits, self.sender)
         read_buckets = self.buckets("read:", config.read_burst, config.read_refill_per_second, what="read limit")
-        counts = UnreadCounts(enabled=extension is None)  # a cluster's other hubs mark and store too
-        self.reads = Reads(store, self.users, ReadLimits(read_buckets), self.sender, counts)
+        self.reads = Reads(store, self.users, ReadLimits(read_buckets), self.sender)
         self.fanout.noted = self.reads.noted
         parts = (self.users, self.room_cache, self.send_limits, self.sender)
         self.scheduler = Scheduler(config, store, *parts, clustered=extension is not None)
@@ -97,7 +95,6 @@ class Delivery:
         self.cursors = Cursors(config, store, self.presence, clock)
         self.replay = Replay(store, outbox, self.cursors, clock)
         self.maintenance = Maintenance(config, store, self.presence, outbox, self.metrics, self.all_buckets)
-        self.maintenance.pruning = counts.forget_all  # the counts kept for `welcome` may count what it removes
 
     def buckets(self, prefix: str, burst: int, refill: float, *, what: str) -> Buckets:
         """Token buckets for a limit: in this process, or shared by a cluster's hubs (keys under
@@ -183,7 +180,7 @@ class Delivery:
             return  # it left before we got to it
         if self.presence.add(session):
             await self.news.came_online(session.user)
-        unread = await self.reads.unread(session.user, session.resume_from)
+        unread = await self.reads.unread(session.user)
         await self.outbox.emit(session.sid, Event.WELCOME, {**self.welcome(session), **unread})
         if session.batched and not session.listed:
             self.batches.arrived(session)  # everyone online comes in its first `presence` event
