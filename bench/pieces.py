@@ -6,8 +6,9 @@
 Two tables. The first times the pieces of the event loop's work for one notification, each on its
 own (timeit, best of 7): validation, the rate limit, the draft, the model, the payload, encoding,
 metrics, the future the sender is answered from. The second times the store's work for batches of
-direct notifications: the hub's `SqliteStore.add` against the floor's one-row insert
+10, 50 and 500 direct notifications: the hub's `SqliteStore.add` against the floor's one-row insert
 (bench/peers/floor/server.py), on the same file system (`--dir`), CPU time of the writing thread.
+(`python -m bench.store_layout` compares ways of laying out the store's tables.)
 
 Measured alone, the pieces run with warm caches; in the running hub each costs more. The sum says
 how much of the hub's cost over the floor is its own work rather than its layers.
@@ -141,7 +142,12 @@ async def store_per_notification(folder: Path, batch: int, batches: int) -> tupl
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.pieces", description=__doc__.split("\n\n")[0])
     parser.add_argument("--number", type=int, default=100_000, help="calls per timing (default 100,000)")
-    parser.add_argument("--batches", type=int, default=300, help="store batches per size (default 300)")
+    parser.add_argument(
+        "--batches",
+        type=int,
+        default=300,
+        help="store batches of 50 (default 300); as many notifications in batches of 10 and of 500",
+    )
     parser.add_argument("--dir", type=Path, help="where the store files go (default: a temporary directory)")
     args = parser.parse_args(argv)
 
@@ -158,10 +164,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"| in all | {total:.2f} |")
 
     print("\n| store, batch of | hub (SqliteStore.add) µs | floor (one row) µs |\n| ---: | ---: | ---: |")
-    for batch in (10, 50):
+    for batch in (10, 50, 500):
         folder = Path(tempfile.mkdtemp(prefix="lan-notify-pieces-", dir=args.dir))
         try:
-            hub, floor = asyncio.run(store_per_notification(folder, batch, args.batches))
+            hub, floor = asyncio.run(store_per_notification(folder, batch, max(1, args.batches * 50 // batch)))
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         print(f"| {batch} | {hub:.1f} | {floor:.1f} |")
