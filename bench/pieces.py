@@ -94,7 +94,8 @@ def event_loop_pieces(loop: asyncio.AbstractEventLoop) -> list[tuple[str, Callab
 
 
 async def store_per_notification(folder: Path, batch: int, batches: int) -> tuple[float, float]:
-    """Thread CPU µs per notification: the hub's store, then the floor's insert, same batches."""
+    """Thread CPU µs per notification: the hub's store, then the floor's insert, same batches. As
+    in `bench.run`, each notification is from one random user to another, as the hub stores a send."""
     rng = random.Random(1)
     store = SqliteStore(folder / "hub.db")
     await store.open()
@@ -107,11 +108,12 @@ async def store_per_notification(folder: Path, batch: int, batches: int) -> tupl
                     type=NotificationType.MESSAGE,
                     title="",
                     message=f"bench|d|{i}|123.456",
-                    sender="sender0",
+                    sender=sender.name,
                     timestamp=STAMP,
                     to_user_id=users[rng.randrange(len(users))].id,
+                    sender_id=sender.id,
                 )
-                for i in range(batch)
+                for i, sender in enumerate(rng.choices(users, k=batch))
             ]
             for _ in range(batches)
         ]
