@@ -8,8 +8,9 @@ own (timeit, best of 7): validation, the rate limit, the draft, the model, the p
 metrics, the future the sender was answered from. The second, the pieces the path has had since a
 batch is its unit: metrics counted per batch, the answer that takes the future's place (with its ack
 encoded), the checks that skip work for a plain send. The third times the store's work for batches of
-direct notifications: the hub's `SqliteStore.add` against the floor's one-row insert
+10, 50 and 500 direct notifications: the hub's `SqliteStore.add` against the floor's one-row insert
 (bench/peers/floor/server.py), on the same file system (`--dir`), CPU time of the writing thread.
+(`python -m bench.store_layout` compares ways of laying out the store's tables.)
 
 Measured alone, the pieces run with warm caches; in the running hub each costs more. The sum says
 how much of the hub's cost over the floor is its own work rather than its layers.
@@ -137,7 +138,8 @@ def event_loop_pieces(loop: asyncio.AbstractEventLoop) -> tuple[list[Piece], lis
 
 
 async def store_per_notification(folder: Path, batch: int, batches: int) -> tuple[float, float]:
-    """Thread CPU µs per notification: the hub's store, then the floor's insert, same batches."""
+    """Thread CPU µs per notification: the hub's store, then the floor's insert, same batches. As
+    in `bench.run`, each notification is from one random user to another, as the hub stores a send."""
     rng = random.Random(1)
     store = SqliteStore(folder / "hub.db")
     await store.open()
@@ -150,11 +152,12 @@ async def store_per_notification(folder: Path, batch: int, batches: int) -> tupl
                     type=NotificationType.MESSAGE,
                     title="",
                     message=f"bench|d|{i}|123.456",
-                    sender="sender0",
+                    sender=sender.name,
                     timestamp=STAMP,
                     to_user_id=users[rng.randrange(len(users))].id,
+                    sender_id=sender.id,
                 )
-                for i in range(batch)
+                for i, sender in enumerate(rng.choices(users, k=batch))
             ]
             for _ in range(batches)
         ]
@@ -185,7 +188,12 @@ async def store_per_notification(folder: Path, batch: int, batches: int) -> tupl
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.pieces", description=__doc__.split("\n\n")[0])
     parser.add_argument("--number", type=int, default=100_000, help="calls per timing (default 100,000)")
-    parser.add_argument("--batches", type=int, default=300, help="store batches per size (default 300)")
+    parser.add_argument(
+        "--batches",
+        type=int,
+        default=300,
+        help="store batches of 50 (default 300); as many notifications in batches of 10 and of 500",
+    )
     parser.add_argument("--dir", type=Path, help="where the store files go (default: a temporary directory)")
     args = parser.parse_args(argv)
 
@@ -206,10 +214,10 @@ def main(argv: list[str] | None = None) -> int:
         loop.close()
 
     print("\n| store, batch of | hub (SqliteStore.add) µs | floor (one row) µs |\n| ---: | ---: | ---: |")
-    for batch in (10, 50):
+    for batch in (10, 50, 500):
         folder = Path(tempfile.mkdtemp(prefix="lan-notify-pieces-", dir=args.dir))
         try:
-            hub, floor = asyncio.run(store_per_notification(folder, batch, args.batches))
+            hub, floor = asyncio.run(store_per_notification(folder, batch, max(1, args.batches * 50 // batch)))
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         print(f"| {batch} | {hub:.1f} | {floor:.1f} |")

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from hub.protocol import Kind, Notification
 from hub.store.base import LIVE_ONLY, TO_AUDIENCE, TO_EVERYONE, NewNotification, Stored, StoredBatch
 from hub.store.edits import key_columns, retract_to_everyone
+from hub.store.rows import plain_notification
 
 
 class Lookups(NamedTuple):
@@ -22,6 +23,10 @@ class Lookups(NamedTuple):
     everyone: bool
     #: The rooms whose members the batch goes to, by name, sorted.
     rooms: list[str]
+    #: Whether a draft has a key or answers a button: then the store runs `edits.prepare`.
+    edits: bool = False
+    #: The scheduled sends the batch fires (their rows go in the batch's transaction).
+    fired: tuple[int, ...] = ()
 
 
 class BatchPlan(NamedTuple):
@@ -34,17 +39,24 @@ class BatchPlan(NamedTuple):
 
 
 def plan_lookups(new: Sequence[NewNotification]) -> Lookups:
-    """What `plan_batch` needs to know about the store to address `new`."""
-    everyone = False
+    """What the store must look up, or do first, to store `new`: one pass over the batch, which
+    holds up to thousands of plain directs that need nothing."""
+    everyone = keyed = False
     rooms: set[str] = set()
-    for n in new:  # one pass: a batch holds up to thousands of directs, which need nothing
-        if n.kind is Kind.DIRECT or n.kind in TO_AUDIENCE:
+    fired: list[int] = []
+    for n in new:
+        kind = n.kind
+        if n.key is not None or kind is Kind.RESPONSE:
+            keyed = True
+        if n.schedule_id is not None:
+            fired.append(n.schedule_id)
+        if kind is Kind.DIRECT or kind in TO_AUDIENCE:
             continue
-        if n.kind in TO_EVERYONE or retract_to_everyone(n):
+        if kind in TO_EVERYONE or retract_to_everyone(n):
             everyone = True
         elif n.room is not None:
             rooms.add(n.room)
-    return Lookups(everyone=everyone, rooms=sorted(rooms))
+    return Lookups(everyone=everyone, rooms=sorted(rooms), edits=keyed, fired=tuple(fired))
 
 
 def plan_batch(
@@ -52,55 +64,67 @@ def plan_batch(
 ) -> BatchPlan:
     """The rows that store `new` with ids after `prev`. `everyone` is every user's id and `members`
     each room's members (as `plan_lookups` asked), both by ascending user id: recipients come out in
-    that order. A notice (`about_user_id`) is not for the user it is about."""
+    that order. A notice (`about_user_id`) is not for the user it is about.
+
+    It runs on the store's thread, holding the GIL the event loop wants, once per notification
+    stored: the plain direct notification (no key, nothing rich) takes the shortest way through."""
     rows: list[tuple[Any, ...]] = []
     inbox: list[tuple[int, int]] = []
     items: list[Stored] = []
+    add_row, add_inbox, add_item = rows.append, inbox.append, items.append
     to_all = tuple(everyone)
     nid = prev
     for n in new:
         nid += 1
-        to_everyone = n.kind in TO_EVERYONE or retract_to_everyone(n)
-        recipients: tuple[int, ...]
-        if to_everyone:  # one row, whoever the users are: no inbox rows
-            recipients = to_all
-        elif n.kind is Kind.DIRECT or (n.kind is Kind.RETRACT and n.to_user_id is not None):
-            recipients = (n.to_user_id,) if n.to_user_id is not None else ()
-        elif n.kind in TO_AUDIENCE:
-            recipients = n.audience
-        else:
-            recipients = tuple(u for u in members.get(n.room or "", ()) if u != n.about_user_id)
-        if n.kind is Kind.RETRACT and not to_everyone:  # also whoever still has what it withdraws
-            recipients = tuple(sorted({*recipients, *n.audience}))
+        kind = n.kind
         rich = n.rich
-        rows.append(
-            (
-                nid,
-                n.kind.value,
-                n.type.value,
-                n.title,
-                n.message,
-                n.sender,
-                n.room,
-                n.timestamp,
-                to_everyone,
-                json.dumps(rich, separators=(",", ":")) if rich else None,
-                *key_columns(n),
+        to_user = n.to_user_id
+        if kind is _DIRECT and n.key is None and to_user is not None:
+            recipients: tuple[int, ...] = (to_user,)
+            add_row(
+                (nid, "direct", n.type.value, n.title, n.message, n.sender, n.room, n.timestamp, False,
+                 _rich_json(rich), n.sender_id, None, None)
+            )  # fmt: skip
+            add_inbox((to_user, nid))
+        else:
+            to_everyone = kind in TO_EVERYONE or retract_to_everyone(n)
+            if to_everyone:  # one row, whoever the users are: no inbox rows
+                recipients = to_all
+            elif kind is _DIRECT or (kind is Kind.RETRACT and to_user is not None):
+                recipients = (to_user,) if to_user is not None else ()
+            elif kind in TO_AUDIENCE:
+                recipients = n.audience
+            else:
+                recipients = tuple(u for u in members.get(n.room or "", ()) if u != n.about_user_id)
+            if kind is Kind.RETRACT and not to_everyone:  # also whoever still has what it withdraws
+                recipients = tuple(sorted({*recipients, *n.audience}))
+            add_row(
+                (nid, kind.value, n.type.value, n.title, n.message, n.sender, n.room, n.timestamp, to_everyone,
+                 _rich_json(rich), *key_columns(n))
+            )  # fmt: skip
+            if not to_everyone and kind not in LIVE_ONLY:
+                inbox.extend((u, nid) for u in recipients)
+        if rich is None:
+            note = plain_notification(nid, kind, n.type, n.title, n.message, n.sender, n.room, n.timestamp, n.sender_id)
+        else:
+            note = Notification(
+                id=nid,
+                kind=kind,
+                type=n.type,
+                title=n.title,
+                message=n.message,
+                sender=n.sender,
+                room=n.room,
+                timestamp=n.timestamp,
+                sender_id=n.sender_id,
+                **rich,
             )
-        )
-        if not to_everyone and n.kind not in LIVE_ONLY:
-            inbox.extend((u, nid) for u in recipients)
-        note = Notification(
-            id=nid,
-            kind=n.kind,
-            type=n.type,
-            title=n.title,
-            message=n.message,
-            sender=n.sender,
-            room=n.room,
-            timestamp=n.timestamp,
-            sender_id=n.sender_id,
-            **(rich or {}),
-        )
-        items.append(Stored(note, recipients))
+        add_item(Stored(note, recipients))
     return BatchPlan(rows, inbox, StoredBatch(prev=prev, head=nid, items=items))
+
+
+_DIRECT = Kind.DIRECT
+
+
+def _rich_json(rich: dict[str, Any] | None) -> str | None:
+    return json.dumps(rich, separators=(",", ":")) if rich else None

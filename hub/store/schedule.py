@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from hub.errors import Conflict
 from hub.protocol import Kind, NotificationType
-from hub.store.base import NewNotification
 from hub.store.schema import TABLES, Dialect
 
 
@@ -117,11 +115,6 @@ def schedule_from_row(row: Any) -> PendingSchedule:
             created_at=row[12],
         ),
     )
-
-
-def fired_ids(new: Sequence[NewNotification]) -> list[int]:
-    """The schedules a batch of drafts fires (their rows go in the batch's transaction)."""
-    return [n.schedule_id for n in new if n.schedule_id is not None]
 
 
 @dataclass(frozen=True, slots=True)

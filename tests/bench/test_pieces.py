@@ -15,6 +15,6 @@ def test_pieces_prints_a_cost_for_every_piece_and_both_stores(tmp_path: Path) ->
     assert "validation (pydantic SendNotification)" in pieces and "in all" in pieces
     assert all(cost > 0 for cost in pieces.values())
     stores = [cells for cells in rows if len(cells) == 3 and cells[0].strip().isdigit()]
-    assert [int(cells[0]) for cells in stores] == [10, 50]
+    assert [int(cells[0]) for cells in stores] == [10, 50, 500]
     assert all(float(hub) > 0 and float(floor) > 0 for _, hub, floor in stores)
     assert list(tmp_path.iterdir()) == []  # the store files are gone

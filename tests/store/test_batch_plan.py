@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hub.protocol import Kind, NotificationType
+from hub.protocol import Kind, Notification, NotificationType
 from hub.store.base import NewNotification
 from hub.store.batch_plan import Lookups, plan_batch, plan_lookups
 
@@ -47,3 +47,58 @@ def test_rows_inbox_and_recipients_of_a_batch() -> None:
 def test_an_empty_batch_takes_no_ids() -> None:
     plan = plan_batch([], 7, everyone=[], members={})
     assert (plan.rows, plan.inbox, plan.batch.prev, plan.batch.head, plan.batch.items) == ([], [], 7, 7, [])
+
+
+def test_lookups_say_which_drafts_need_edits_and_which_schedules_they_fire() -> None:
+    plain = [new(Kind.DIRECT, "d", to_user_id=2), new(Kind.DIRECT, "s", to_user_id=3, schedule_id=7)]
+    assert plan_lookups(plain) == Lookups(everyone=False, rooms=[], edits=False, fired=(7,))
+    keyed = [*plain, new(Kind.DIRECT, "k", to_user_id=2, key="build", sender_id=1)]
+    assert plan_lookups(keyed).edits
+    assert plan_lookups([new(Kind.RESPONSE, "yes", audience=(1, 2))]).edits
+
+
+def test_each_stored_notification_is_the_model_validated_from_its_draft() -> None:
+    """Plain notifications are made without validating again; they are the same objects, field for
+    field and on the wire, as validation makes, and so are rich and keyed ones."""
+    batch = [
+        new(Kind.DIRECT, "plain", to_user_id=2, sender_id=1),
+        new(Kind.ROOM, "room", room="ops", sender_id=1),
+        new(Kind.DIRECT, "rich", to_user_id=3, sender_id=1, rich={"priority": "high", "click": "https://x.test/"}),
+        new(Kind.DIRECT, "keyed", to_user_id=3, sender_id=1, key="build", rich={"key": "build"}),
+        new(Kind.NOTICE, "bob joined", room="ops", about_user_id=2),
+    ]
+
+    plan = plan_batch(batch, 40, everyone=[], members={"ops": [1, 2]})
+
+    for item, (nid, draft) in zip(plan.batch.items, enumerate(batch, start=41), strict=True):
+        validated = Notification(
+            id=nid,
+            kind=draft.kind,
+            type=draft.type,
+            title=draft.title,
+            message=draft.message,
+            sender=draft.sender,
+            room=draft.room,
+            timestamp=draft.timestamp,
+            sender_id=draft.sender_id,
+            **(draft.rich or {}),
+        )
+        got = item.notification
+        assert got == validated
+        assert got.wire() == validated.wire()
+        assert got.model_dump(by_alias=True, mode="json") == validated.model_dump(by_alias=True, mode="json")
+        assert got.model_fields_set == validated.model_fields_set
+    assert [row[9] for row in plan.rows] == [
+        None,
+        None,
+        '{"priority":"high","click":"https://x.test/"}',
+        '{"key":"build"}',
+        None,
+    ]
+    assert [row[10:] for row in plan.rows] == [
+        (1, None, None),
+        (1, None, None),
+        (1, None, None),
+        (1, "build", "user:3"),
+        (None, None, None),
+    ]

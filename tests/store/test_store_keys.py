@@ -4,12 +4,15 @@ account id. Pure planning is tested in `test_plan_edits_*` without a database.""
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 
 from hub.errors import NotFound
 from hub.protocol import Kind
-from hub.store import Store
-from hub.store.edits import plan_edits
+from hub.store import SqliteStore, Store
+from hub.store.edits import edit_sql, plan_edits
+from hub.store.schema import SQLITE
 from tests.support.keys import keyed, retraction
 
 
@@ -89,3 +92,25 @@ def test_plan_edits_without_a_database() -> None:
     ]
     assert plan.gone == [7, 11]
     assert plan.drafts[1].audience == (2,)
+
+
+async def test_the_index_of_keys_holds_keyed_rows_only_and_finds_them(store: Store) -> None:
+    """A plain notification adds nothing to the index of keys (a batch from many senders would
+    otherwise change a page of it per sender), and a key is still found through it."""
+    if isinstance(store, SqliteStore):
+        with sqlite3.connect(store.path) as db:
+            [definition] = db.execute("SELECT sql FROM sqlite_master WHERE name = 'notifications_key'").fetchone()
+            plan = " ".join(
+                r[3] for r in db.execute(f"EXPLAIN QUERY PLAN {edit_sql(SQLITE).live}", (1, "k", "everyone"))
+            )
+        assert definition.endswith("WHERE key IS NOT NULL")
+        assert "INDEX notifications_key (sender_id=? AND key=? AND addressee=?)" in plan
+    else:
+        import asyncpg
+
+        conn = await asyncpg.connect(store.dsn)  # type: ignore[attr-defined]
+        try:
+            definition = await conn.fetchval("SELECT indexdef FROM pg_indexes WHERE indexname = 'notifications_key'")
+        finally:
+            await conn.close()
+        assert definition.endswith("WHERE (key IS NOT NULL)")

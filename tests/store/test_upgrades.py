@@ -26,7 +26,7 @@ from hub.store.postgres import PostgresStore
 from hub.store.postgres import migrations as pg_migrations
 from hub.store.schedule import NewSchedule
 from hub.store.sqlite import migrations
-from tests.support.keys import answer
+from tests.support.keys import answer, keyed, retraction
 from tests.support.servers import create_database
 from tests.support.stores import (
     BOB_TOKEN,
@@ -84,6 +84,7 @@ async def everything_is_there(store: Store, version: int) -> None:
     assert (await store.replay(bob.id, 0, 100))[-1].message == "after the upgrade"
     await rich_notifications_work(store, bob.id)
     await scheduled_sends_work(store, bob.id)
+    await keys_work(store, bob.id)
 
 
 async def rich_notifications_work(store: Store, bob_id: int) -> None:
@@ -108,6 +109,20 @@ async def scheduled_sends_work(store: Store, bob_id: int) -> None:
     fired = NewNotification(Kind.DIRECT, NotificationType.INFO, "", "later", "bob", TS, to_user_id=bob_id)
     await store.add([fired._replace(schedule_id=schedule_id)])
     assert await store.schedule.pending(bob_id) == []
+
+
+async def keys_work(store: Store, bob_id: int) -> None:
+    """Keys after the upgrade (schema 8 keeps only keyed rows in their index): a second send with a
+    key replaces the first, a retraction withdraws it, and neither touches what has no key."""
+    alice = (1, "alice")
+    before = [n.id for n in await store.replay(bob_id, 0, 100)]
+    [first] = await store.add([keyed(Kind.DIRECT, "build 1", sender=alice, key="build", to_user_id=bob_id)])
+    [second] = await store.add([keyed(Kind.DIRECT, "build 2", sender=alice, key="build", to_user_id=bob_id)])
+    assert second.notification.replaces == first.notification.id
+    assert [n.id for n in await store.replay(bob_id, 0, 100)] == [*before, second.notification.id]
+    [withdrawn] = await store.add([retraction(sender=alice, key="build", to_user_id=bob_id)])
+    assert withdrawn.notification.retracts == (second.notification.id,)
+    assert [n.id for n in await store.replay(bob_id, 0, 100)] == [*before, withdrawn.notification.id]
 
 
 def upgrade_lines(caplog: pytest.LogCaptureFixture) -> list[str]:

@@ -47,7 +47,8 @@ class PgNotifications:
         lookups = plan_lookups(new)
         async with self._pool.tx() as conn:
             prev = int(await conn.fetchval("SELECT last_id FROM notification_head FOR UPDATE"))
-            await take_fired(conn, new)
+            if lookups.fired:
+                await take_fired(conn, lookups.fired)
             everyone = [r[0] for r in await conn.fetch("SELECT id FROM users ORDER BY id")] if lookups.everyone else []
             members: dict[str, list[int]] = {}
             if lookups.rooms:
@@ -56,7 +57,7 @@ class PgNotifications:
                     lookups.rooms,
                 ):
                     members.setdefault(room, []).append(user_id)
-            keyed = await edits.prepare(conn, new, prev)
+            keyed = await edits.prepare(conn, new, prev) if lookups.edits else None
             plan = plan_batch(new if keyed is None else keyed.drafts, prev, everyone, members)
             if plan.rows:
                 await conn.copy_records_to_table("notifications", records=plan.rows, columns=list(NOTIFICATION_ROW))

@@ -5,13 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from hub.store.base import NewNotification
 from hub.store.postgres.pool import PgPool, count_rows
 from hub.store.schedule import (
     NewSchedule,
     PendingSchedule,
     ScheduleGone,
-    fired_ids,
     schedule_from_row,
     schedule_sql,
     schedule_values,
@@ -25,16 +23,15 @@ SCHEDULE_LOCK = 0x6C6E7363  # "lnsc"
 SQL = schedule_sql(POSTGRES, "IS NOT DISTINCT FROM", " FOR UPDATE SKIP LOCKED")
 
 
-async def take_fired(conn: Any, new: Sequence[NewNotification]) -> None:
-    """In the transaction storing `new`: remove the schedules it fires, or raise `ScheduleGone`.
+async def take_fired(conn: Any, ids: Sequence[int]) -> None:
+    """In the transaction storing the batch that fires schedules `ids` (`Lookups.fired`): remove
+    them, or raise `ScheduleGone`.
 
     Two hubs firing the same row: the second's DELETE waits for the first's transaction and then
     finds nothing."""
-    ids = fired_ids(new)
-    if ids:
-        status = await conn.execute("DELETE FROM scheduled WHERE id = ANY($1::bigint[])", ids)
-        if count_rows(status) != len(set(ids)):
-            raise ScheduleGone("this scheduled notification was already delivered or cancelled")
+    status = await conn.execute("DELETE FROM scheduled WHERE id = ANY($1::bigint[])", list(ids))
+    if count_rows(status) != len(set(ids)):
+        raise ScheduleGone("this scheduled notification was already delivered or cancelled")
 
 
 class PgSchedule:

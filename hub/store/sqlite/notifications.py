@@ -51,7 +51,8 @@ class SqliteNotifications:
             with transaction(db):
                 # The writer holds the file (BEGIN IMMEDIATE): the next ids are the newest one's followers.
                 prev = int(db.execute(f"SELECT {NEWEST_ID}").fetchone()[0])
-                take_fired(db, new)
+                if lookups.fired:
+                    take_fired(db, lookups.fired)
                 everyone = [r[0] for r in db.execute("SELECT id FROM users ORDER BY id")] if lookups.everyone else []
                 members: dict[str, list[int]] = {}
                 if lookups.rooms:
@@ -61,7 +62,7 @@ class SqliteNotifications:
                         (rooms,),
                     ):
                         members.setdefault(room, []).append(user_id)
-                keyed = edits.prepare(db, new, prev)
+                keyed = edits.prepare(db, new, prev) if lookups.edits else None
                 plan = plan_batch(new if keyed is None else keyed.drafts, prev, everyone, members)
                 insert_many(db, _NOTIFICATIONS, plan.rows)
                 insert_many(db, "inbox(user_id, notification_id)", plan.inbox)

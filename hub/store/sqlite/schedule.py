@@ -6,12 +6,10 @@ import json
 import sqlite3
 from collections.abc import Sequence
 
-from hub.store.base import NewNotification
 from hub.store.schedule import (
     NewSchedule,
     PendingSchedule,
     ScheduleGone,
-    fired_ids,
     schedule_from_row,
     schedule_sql,
     schedule_values,
@@ -23,13 +21,12 @@ from hub.store.sqlite.thread import StoreThread, transaction
 SQL = schedule_sql(SQLITE, "IS", "")
 
 
-def take_fired(db: sqlite3.Connection, new: Sequence[NewNotification]) -> None:
-    """In the transaction storing `new`: remove the schedules it fires, or raise `ScheduleGone`."""
-    ids = fired_ids(new)
-    if ids:
-        gone = db.execute("DELETE FROM scheduled WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))
-        if gone.rowcount != len(set(ids)):
-            raise ScheduleGone("this scheduled notification was already delivered or cancelled")
+def take_fired(db: sqlite3.Connection, ids: Sequence[int]) -> None:
+    """In the transaction storing the batch that fires schedules `ids` (`Lookups.fired`): remove
+    them, or raise `ScheduleGone`."""
+    gone = db.execute("DELETE FROM scheduled WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))
+    if gone.rowcount != len(set(ids)):
+        raise ScheduleGone("this scheduled notification was already delivered or cancelled")
 
 
 class SqliteSchedule:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import itertools
 import logging
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -130,9 +131,12 @@ def insert_many(db: sqlite3.Connection, into: str, rows: Sequence[tuple[Any, ...
     start, left = 0, len(rows)
     while left:
         size = min(_ROWS_PER_INSERT, 1 << (left.bit_length() - 1))
-        db.execute(_insert_sql(into, width, size, then), [v for row in rows[start : start + size] for v in row])
+        db.execute(_insert_sql(into, width, size, then), list(_flat(rows[start : start + size])))
         start += size
         left -= size
+
+
+_flat = itertools.chain.from_iterable
 
 
 @functools.cache
