@@ -249,9 +249,9 @@ def one_run(
     else:
         server = start_seed(cpus[0])
     profiler = None
-    if options.profile is not None and kind == "hub" and rnd == 1:
-        profiler = Profiler.attach(server.pid, options.profile / f"hub-n{n}-r{rnd}.txt")
     try:
+        if options.profile is not None and kind == "hub" and rnd == 1:
+            profiler = Profiler.attach(server.pid, options.profile / f"hub-n{n}-r{rnd}.txt")
         result = run_loadgen(server, populations[kind], n, options, cpus[1], workdir)
     except BaseException:
         print("\n".join(server.tail), file=sys.stderr)
