@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from hub.cluster.bus import ClusterBus
 from hub.cluster.chain import Chain, Link
 from hub.delivery import Presence
+from hub.delivery.pipeline import settle
 from hub.delivery.ports import Waiter
 from hub.metrics import NoMetrics
 from hub.store.base import NewNotification, Stored
@@ -41,10 +42,9 @@ class ClusterOutlet:
                 "items": [[s.notification.model_dump(mode="json"), list(s.recipients)] for s in link.items],
             }
         )
-        for future, item in zip(waiting, stored, strict=True):
-            self._metrics.dispatched(item, self._presence)  # counted by the hub that stored it
-            if not future.done():
-                future.set_result(item)
+        self._metrics.dispatched_batch(stored, self._presence)  # counted by the hub that stored it
+        for waiter, item in zip(waiting, stored, strict=True):
+            settle(waiter, item)
 
     async def run(self) -> None:
         """Nothing of its own: the chain delivers (`ClusterNode` runs it)."""

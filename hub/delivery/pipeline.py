@@ -123,14 +123,12 @@ class LocalOutlet:
                 await self._hand_out(waiting, stored)
             except Exception:  # the deliverer must outlive any one batch; what was stored stays stored
                 log.exception("delivering a batch failed; recipients get it on their next sync")
-                for future, item in zip(waiting, stored, strict=True):
-                    if not future.done():
-                        future.set_result(item)
+                for waiter, item in zip(waiting, stored, strict=True):
+                    settle(waiter, item)
             finally:
                 self._stored.task_done()
 
     async def _hand_out(self, waiting: Sequence[Waiter], stored: Sequence[Stored]) -> None:
-        self._metrics.dispatched_batch(stored, self._fanout.presence)  # counted once per batch
         deliver = self._fanout.deliver
         for waiter, item in zip(waiting, stored, strict=True):
             try:
@@ -139,17 +137,29 @@ class LocalOutlet:
                 log.exception(
                     "delivering notification %d failed; recipients get it on their next sync", item.notification.id
                 )
-            if not waiter.done():
-                try:
-                    waiter.set_result(item)  # a connection's answer is written here: its failure is its own
-                except Exception:
-                    log.exception("answering the sender of notification %d failed", item.notification.id)
+            settle(waiter, item)
+        self._metrics.dispatched_batch(stored, self._fanout.presence)  # counted once per batch
 
     async def drain(self) -> None:
         await self._stored.join()
 
 
+def settle(waiter: Waiter, item: Stored) -> None:
+    """Tell the sender its notification is stored and handed out, unless it was told already. A
+    Socket.IO send's answer writes to its connection here: its failure is its own, not the batch's."""
+    if waiter.done():
+        return
+    try:
+        waiter.set_result(item)
+    except Exception:
+        log.exception("answering the sender of notification %d failed", item.notification.id)
+
+
 def _fail_all(batch: list[Waiting], exc: BaseException) -> None:
-    for _, future in batch:
-        if not future.done():
-            future.set_exception(exc)
+    for _, waiter in batch:
+        if waiter.done():
+            continue
+        try:
+            waiter.set_exception(exc)
+        except Exception:  # the dispatcher calls this from its own failure path: it must not die of it
+            log.exception("telling a sender its notification failed, failed")
