@@ -8,6 +8,7 @@ from typing import Any
 
 from hub.protocol import Kind, Notification, NotificationType
 from hub.store.base import TokenInfo, TokenKind, User
+from hub.store.pydantic_internals import unvalidated
 
 #: A row of either backend (`sqlite3.Row`, `asyncpg.Record`).
 Row = Any
@@ -35,8 +36,6 @@ def token_from_row(row: Row) -> TokenInfo:
 _PLAIN_DEFAULTS: dict[str, Any] = {
     name: field.default for name, field in Notification.model_fields.items() if not field.is_required()
 }
-_new = object.__new__
-_set = object.__setattr__
 
 
 def plain_notification(
@@ -52,8 +51,8 @@ def plain_notification(
 ) -> Notification:
     """A notification with no rich or key field, from values the hub validated when they came in
     (a draft being stored): what `Notification(...)` makes, in half its time, without validating
-    them again. It is `model_construct` written out for these fields (pydantic's own is slower than
-    validating); tests/store/test_batch_plan.py checks it equals the validated model."""
+    them again (hub/store/pydantic_internals.py); tests/store/test_batch_plan.py checks it equals
+    the validated model."""
     fields = _PLAIN_DEFAULTS.copy()
     fields.update(
         id=nid,
@@ -66,12 +65,7 @@ def plain_notification(
         timestamp=timestamp,
         sender_id=sender_id,
     )
-    note: Notification = _new(Notification)
-    _set(note, "__dict__", fields)
-    _set(note, "__pydantic_fields_set__", set(_GIVEN))
-    _set(note, "__pydantic_extra__", None)
-    _set(note, "__pydantic_private__", None)
-    return note
+    return unvalidated(Notification, fields, _GIVEN)
 
 
 _GIVEN = frozenset(("id", "kind", "type", "title", "message", "sender", "room", "timestamp", "sender_id"))

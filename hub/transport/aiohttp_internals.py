@@ -15,7 +15,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 
-from hub.transport.surface import Kind, Library, Private, attribute
+from hub.surface import Kind, Library, Private, attribute
 
 
 def drop_http_parser(request: Any) -> None:

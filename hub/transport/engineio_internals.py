@@ -18,7 +18,7 @@ from engineio import payload as eio_payload
 from engineio.async_drivers import aiohttp as aiohttp_driver
 from engineio.async_socket import AsyncSocket
 
-from hub.transport.surface import Kind, Library, Private, attribute
+from hub.surface import Kind, Library, Private, attribute
 
 
 class Payload(eio_payload.Payload):  # type: ignore[misc]

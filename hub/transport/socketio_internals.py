@@ -15,7 +15,7 @@ from typing import Any
 import engineio
 import socketio
 
-from hub.transport.surface import Kind, Library, Private, attribute
+from hub.surface import Kind, Library, Private, attribute
 
 
 class ServerBase(socketio.AsyncServer):  # type: ignore[misc]

@@ -1,8 +1,8 @@
 """The canary for a library upgrade: every private (or undocumented) name of python-engineio,
-python-socketio and aiohttp the hub uses is listed in one module per library
-(hub/transport/*_internals.py), and each is still there, as the hub expects it, in the releases
-installed. A failure names the library, its installed and tested releases, the name and the
-module to revisit (docs/deployment.md, "Upgrading a pinned library")."""
+python-socketio, aiohttp and pydantic the hub uses is listed in one module per library
+(hub/transport/*_internals.py, hub/store/pydantic_internals.py), and each is still there, as the
+hub expects it, in the releases installed. A failure names the library, its installed and tested
+releases, the name and the module to revisit (docs/deployment.md, "Upgrading a pinned library")."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from hub.store.pydantic_internals import PYDANTIC
+from hub.surface import Kind, Library, Private, check, installed
 from hub.transport.aiohttp_internals import AIOHTTP
 from hub.transport.engineio_internals import ENGINEIO
 from hub.transport.socketio_internals import SOCKETIO
-from hub.transport.surface import Kind, Library, Private, check, installed
 
-LIBRARIES = (ENGINEIO, SOCKETIO, AIOHTTP)
+LIBRARIES = (ENGINEIO, SOCKETIO, AIOHTTP, PYDANTIC)
 ENTRIES = [(library, entry) for library in LIBRARIES for entry in library.surface]
 HUB = Path(__file__).resolve().parents[2] / "hub"
 
