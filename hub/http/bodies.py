@@ -1,5 +1,5 @@
 """What the HTTP endpoints read from a request: its body (bounded in size and time) as JSON or text,
-and its bearer token and the token's owner."""
+its bearer token and the token's owner, and its query."""
 
 from __future__ import annotations
 
@@ -56,5 +56,19 @@ Owner = tuple[TokenInfo, User]
 
 
 async def token_owner(request: web.Request) -> Owner:
-    """The token's record and user; 401 when missing, unknown or revoked."""
-    return await request.app[ACCOUNTS].token_owner(bearer_token(request))
+    """The token's record and user; 401 when missing, unknown or revoked. A signed-in request whose
+    query gives a parameter twice is then refused (`single_query`)."""
+    owner = await request.app[ACCOUNTS].token_owner(bearer_token(request))
+    single_query(request)
+    return owner
+
+
+def single_query(request: web.Request) -> None:
+    """Refuse a query that gives a parameter more than once (`?everyone=true&everyone=false`):
+    which one is meant cannot be told, and the endpoints read one value each."""
+    seen: set[str] = set()
+    for name, _ in request.query.items():
+        if name in seen:
+            shown = name if len(name) <= 40 else name[:40] + "…"
+            raise InvalidPayload(f"the query parameter {shown!r} is given more than once")
+        seen.add(name)

@@ -200,3 +200,22 @@ async def test_a_retraction_counts_in_no_notification_metric(hub: Hub) -> None:
     body = (await call(hub, "GET", "/metrics")).body
 
     assert 'kind="direct"' in body and 'kind="retract"' not in body
+
+
+async def test_a_query_giving_a_parameter_twice_is_refused_after_the_token_and_retracts_nothing(hub: Hub) -> None:
+    token, bob_token = await hub.user("alice"), await hub.user("bob")
+    bob = await hub.client(bob_token)
+    sent_ = await call(hub, "POST", "/api/notifications", token=token, json={"to": "bob", "key": "k1", "message": "x"})
+    assert (await bob.next("notification"))["key"] == "k1"
+
+    twice = "/api/notifications/keys/k1?to=bob&to=carol"
+    refused = await call(hub, "DELETE", twice, token=token)
+    anonymous = await call(hub, "DELETE", twice)
+    history = await call(hub, "GET", "/api/notifications?limit=1&limit=500", token=bob_token)
+    kept = await call(hub, "GET", "/api/notifications", token=bob_token)
+
+    assert (refused.status, refused.code) == (400, "invalid_payload")
+    assert "'to' is given more than once" in refused.body["error"]["message"]
+    assert (anonymous.status, anonymous.code) == (401, "unauthorized")
+    assert (history.status, history.code) == (400, "invalid_payload")
+    assert [n["id"] for n in kept.body["notifications"]] == [sent_.body["id"]]
