@@ -62,7 +62,7 @@ class _Live(Collector):
         clients = GaugeMetricFamily("lan_notify_connected_clients", "Authenticated Socket.IO connections")
         users = GaugeMetricFamily("lan_notify_users_online", "Users with at least one connected device")
         clients.add_metric([], len(presence) if presence is not None else 0)
-        users.add_metric([], len(presence.online_names()) if presence is not None else 0)
+        users.add_metric([], presence.online_count() if presence is not None else 0)
         return [clients, users]
 
 

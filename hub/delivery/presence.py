@@ -100,6 +100,12 @@ class Presence:
             return list(self._names)
         return sorted({*self._names, *self.remote.values()})
 
+    def online_count(self) -> int:
+        """How many are online, here or on another hub (without copying the list on one hub)."""
+        if not self.remote:
+            return len(self._names)
+        return len({*self._names, *self.remote.values()})
+
     def online_page(self, after: str, limit: int) -> tuple[list[str], bool]:
         """Up to `limit` names of who is online after `after` (by name), and whether there are more."""
         names = self._names if not self.remote else self.online_names()
