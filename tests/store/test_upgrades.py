@@ -200,9 +200,12 @@ async def test_a_postgres_store_from_a_newer_release_is_refused_and_left_untouch
         snapshot = "SELECT table_name, column_name, data_type FROM information_schema.columns ORDER BY 1, 2"
         before = await conn.fetch(snapshot), await conn.fetch("SELECT * FROM schema_version ORDER BY version")
 
+        sessions = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        alone = await conn.fetchval(sessions)
         store = PostgresStore(postgres_url)
         with pytest.raises(SchemaTooNew, match=r"newer than this hub knows .* upgrade lan-notify"):
             await store.open()
+        assert await conn.fetchval(sessions) == alone  # the refused open left no connection behind
         await store.close()
 
         after = await conn.fetch(snapshot), await conn.fetch("SELECT * FROM schema_version ORDER BY version")

@@ -52,6 +52,8 @@ class PgPool:
     # ------------------------------------------------------------------ plumbing
 
     async def open(self) -> None:
+        """Connect and bring the schema up to date. A refused migration (a database from a newer
+        release, no rights) closes the pool again: nothing stays connected to a store not opened."""
         try:
             self._pool = await asyncpg.create_pool(
                 self.dsn,
@@ -60,8 +62,12 @@ class PgPool:
                 timeout=self.timeout,
                 command_timeout=max(self.timeout, 10.0),
             )
-            async with self._pool.acquire() as conn:
-                await migrate(conn)
+            try:
+                async with self._pool.acquire() as conn:
+                    await migrate(conn)
+            except BaseException:
+                await self.close()
+                raise
         except _UNAVAILABLE as exc:
             raise Unavailable(f"cannot reach PostgreSQL at {self.where()} ({exc})") from exc
         except asyncpg.PostgresError as exc:  # reached, but refused: no such database, no rights to migrate
