@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from hub.errors import InvalidPayload, TooLarge
 from hub.online import OnlinePage
@@ -45,23 +45,6 @@ def parse_event(model: type[M], args: tuple[Any, ...]) -> M:
     elif model in (RoomPage, OnlinePage) and not isinstance(data, dict):
         data = {}  # the first page: what came with `list_rooms` / `list_online` before pages was ignored
     return validate(model, data)
-
-
-_LISTS: dict[type[BaseModel], TypeAdapter[Any]] = {}
-
-
-def parse_events(model: type[M], payloads: list[Any]) -> list[M] | None:
-    """Several events' first arguments as `model`s, validated as one list (pydantic's `TypeAdapter`:
-    about half the time of one call each); None if any of them is not valid, so that each is then
-    answered alone (`parse_event` says what is wrong with which)."""
-    adapter = _LISTS.get(model)
-    if adapter is None:
-        adapter = _LISTS[model] = TypeAdapter(list[model])  # type: ignore[valid-type]
-    try:
-        validated: list[M] = adapter.validate_python(payloads)
-    except ValidationError:
-        return None
-    return validated
 
 
 def kind_of(value: Any) -> str:

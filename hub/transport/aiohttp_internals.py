@@ -1,8 +1,7 @@
 """Every private (or undocumented) part of aiohttp the hub uses, and nowhere else.
 
 aiohttp has no hook for a connection before its first request, no public drain on a
-`WebSocketResponse`, keeps an upgraded connection's HTTP parser, and hands out one websocket
-message per `receive()` though it has parsed every frame a read brought. The hub's gate
+`WebSocketResponse`, and keeps an upgraded connection's HTTP parser. The hub's gate
 (hub/transport/listener.py) and websocket (hub/transport/websocket.py) reach those through the
 bases and functions here. `SURFACE` lists them all; tests/hub/test_library_internals.py checks them
 against the release installed.
@@ -11,10 +10,9 @@ against the release installed.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
 
 from hub.transport.surface import Kind, Library, Private, attribute
@@ -33,29 +31,6 @@ def drop_http_parser(request: Any) -> None:
 def payload_writer(response: web.WebSocketResponse) -> Any:
     """The writer of a websocket response, whose `drain()` waits for the client to read."""
     return response._payload_writer
-
-
-def ready_text(response: web.WebSocketResponse) -> Any:
-    """The message `response.receive()` would return next without waiting, if it is a text frame and
-    the response is open; None otherwise (nothing received yet, or a message of another kind, which
-    `receive()` handles itself: close, ping, pong, error)."""
-    reader = response._reader
-    if reader is None or response._closing or response._closed:
-        return None
-    buffer = reader._buffer
-    if not buffer:
-        return None
-    message = buffer[0][0]
-    return message if message.type is WSMsgType.TEXT else None
-
-
-def take_ready(response: web.WebSocketResponse) -> Awaitable[Any]:
-    """Read the message `ready_text` returned: what `receive()` does for a text frame already
-    received (it never waits), without `receive()`'s checks for the other kinds. The reader's own
-    `read()` keeps its flow control (it resumes a paused transport as its queue drains)."""
-    reader = response._reader
-    assert reader is not None
-    return reader.read()
 
 
 class RequestHandlerBase(RequestHandler):
@@ -173,33 +148,6 @@ AIOHTTP = Library(
             "none (no public drain on WebSocketResponse)",
         ),
         attribute("aiohttp.web_ws.WebSocketResponse", "_req", "tests/hub/test_engine.py: a websocket's protocol"),
-        attribute(
-            "aiohttp.web_ws.WebSocketResponse",
-            "_reader",
-            "ready_text / take_ready: the frames one read brought, read in one go (HubSocket._read)",
-            "none (receive() hands out one message per call)",
-        ),
-        attribute("aiohttp.web_ws.WebSocketResponse", "_closing", "ready_text: nothing is read past a close"),
-        attribute("aiohttp.web_ws.WebSocketResponse", "_closed", "ready_text: nothing is read past a close"),
-        attribute(
-            "aiohttp._websocket.reader.WebSocketDataQueue",
-            "_buffer",
-            "ready_text: the received messages, (message, size) pairs, oldest first",
-        ),
-        Private(
-            "aiohttp._websocket.reader.WebSocketDataQueue",
-            "read",
-            Kind.CALLABLE,
-            "(self) -> 'WSMessage | WSMessageTextBytes'",
-            "take_ready: a message already received, read without receive()",
-        ),
-        Private(
-            "aiohttp.web_ws.WebSocketResponse",
-            "receive",
-            Kind.SOURCE,
-            "857c12f2430c4d81",
-            "take_ready does for a text frame what this does (a change here may change what it must do)",
-        ),
         attribute(
             "aiohttp.client_ws.ClientWebSocketResponse",
             "_writer",

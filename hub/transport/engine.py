@@ -12,9 +12,7 @@ apps), a packet becomes a websocket frame for the connection's transport:
 - the frames a connection is sent in one event-loop iteration go out in one write (one system
   call) at the end of that iteration: a batch of notifications, or a sender's acks, cost a
   connection one `send` instead of one each;
-- receiving is one loop over `WebSocketResponse.receive()` per connection, and the Socket.IO
-  packets one read of the socket brought are handed on together (a client sending many
-  notifications has them checked and queued as one batch);
+- receiving is one loop over `WebSocketResponse.receive()` per connection;
 - a client that stops reading is found by its unsent bytes (the transport's write buffer): past
   `max_send_buffer` its connection is aborted, and it recovers from the store when it comes back.
 
@@ -35,7 +33,6 @@ from aiohttp import WSMsgType
 from engineio import exceptions as eio_exceptions
 from engineio import packet as eio_packet
 
-from hub.transport.aiohttp_internals import ready_text, take_ready
 from hub.transport.engineio_internals import Payload, SocketBase
 from hub.transport.frames import PING, Frames, frame
 from hub.transport.websocket import NORMAL_CLOSE_CODES
@@ -53,9 +50,6 @@ QUEUED_PACKET_BYTES = 512
 #: A replay waits for the client to read once this much is unsent.
 DRAIN_ABOVE = 256 * 1024
 
-#: The most MESSAGE packets received together that are handled as one batch.
-READ_BATCH = 256
-
 #: The Engine.IO packet types a client sends once connected (PING only as the upgrade probe).
 _FROM_CLIENT = frozenset({eio_packet.CLOSE, eio_packet.PONG, eio_packet.MESSAGE, eio_packet.UPGRADE})
 #: Where `hub.transport.engine_http` leaves a long-polling POST's body for `HubSocket.handle_post_request`.
@@ -69,7 +63,7 @@ class HubSocket(SocketBase):
     # a HubSocket before anything is sent through it.
     _out: asyncio.WriteTransport | None = None
     _ws: Any = None  # hub.transport.websocket.HubWebSocket
-    _reading: asyncio.Task[Any] | None = None
+    _reader: asyncio.Task[Any] | None = None
     _stop_reading = False
     #: Frames written in this loop iteration, not yet handed to the transport.
     _pending: list[bytes] | None = None
@@ -293,7 +287,7 @@ class HubSocket(SocketBase):
                 self._out.abort()
             else:
                 self._out.close()
-        elif asyncio.current_task() is not self._reading and self._ws is not None:
+        elif asyncio.current_task() is not self._reader and self._ws is not None:
             # The reading loop is waiting for the client: aiohttp's close() wakes it and says goodbye.
             self.server.start_task(self._ws.close())
 
@@ -321,20 +315,10 @@ class HubSocket(SocketBase):
             with contextlib.suppress(Exception):
                 await ws.close()
 
-    @staticmethod
-    async def _ready_messages(response: Any, first: str) -> list[str]:
-        """`first` and the MESSAGE packets received with it (one read of the socket brings every
-        frame a client wrote meanwhile), in order, up to READ_BATCH: handled as one batch."""
-        batch = [first[1:]]
-        while len(batch) < READ_BATCH and _is_message(message := ready_text(response)):
-            await take_ready(response)  # never waits: it was received
-            batch.append(message.data[1:])
-        return batch
-
     def _go_direct(self, ws: Any) -> None:
         """Write what is queued (the OPEN packet, anything sent while polling), then write directly."""
         self._ws = ws
-        self._reading = asyncio.current_task()
+        self._reader = asyncio.current_task()
         if self.signed:  # signed in while on long-polling
             self.server.signed_in(self, ws.protocol)
         queued = self._take_queued()
@@ -349,10 +333,8 @@ class HubSocket(SocketBase):
             self._write(frame(pkt.encode()))
 
     async def _read(self, ws: Any) -> None:
-        response = ws.response
-        receive = response.receive
+        receive = ws.response.receive
         on_message = self.server.message_handler()  # python-socketio's packet handler
-        on_messages = self.server.on_messages
         while not self._stop_reading:
             try:
                 msg = await receive()
@@ -365,10 +347,7 @@ class HubSocket(SocketBase):
                     return  # python-engineio refuses an empty packet: close, as it does
                 if data[0] == "4":  # MESSAGE: the Socket.IO layer's packets, nearly everything
                     try:
-                        if on_messages is not None and _is_message(ready_text(response)):
-                            await on_messages(self.sid, await self._ready_messages(response, msg.data))
-                        else:
-                            await on_message(self.sid, data[1:])
+                        await on_message(self.sid, data[1:])
                     except Exception:
                         self.server.logger.exception("message async handler error")
                     continue
@@ -390,8 +369,3 @@ class HubSocket(SocketBase):
                 return
             except Exception:
                 self.server.logger.exception("Unknown receive error")
-
-
-def _is_message(message: Any) -> bool:
-    """A text frame received and not read yet (`ready_text`) that is an Engine.IO MESSAGE."""
-    return message is not None and message.data[:1] == "4"

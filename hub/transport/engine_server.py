@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from hub.config import HEARTBEAT_TICKS
@@ -29,9 +28,6 @@ class HubEngineServer(ServerBase):
     gate: Gate | None = None
     #: Seconds a connection may stay without a signed-in session (`sign_in_timeout`).
     sign_in_timeout = 45.0
-    #: Handles the MESSAGE packets a connection delivered together, in order (the Socket.IO
-    #: server's `on_eio_messages`); None: each goes to the "message" handler alone.
-    on_messages: Callable[[str, list[str]], Awaitable[None]] | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

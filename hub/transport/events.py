@@ -51,7 +51,7 @@ from hub.transport.connections import Connections
 from hub.transport.send_answers import SendAnswer
 from hub.transport.socketio_server import HubSocketIOServer, ack_wanted
 from hub.transport.websocket import RESERVE_ENVIRON, slim_environ
-from hub.validation import parse_event, parse_events
+from hub.validation import parse_event
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
@@ -142,13 +142,6 @@ class EventRouter:
             try:
                 session = self._require(sid)
                 payload = parse_event(model, args)
-            except Exception as exc:
-                answer.set_exception(exc)
-                return
-            await queue(session, payload, answer)
-
-        async def queue(session: Session, payload: M, answer: SendAnswer) -> None:
-            try:
                 if offer is not None and offer(session, payload, answer):
                     return
                 stored = await accept(session, payload)
@@ -157,21 +150,7 @@ class EventRouter:
                 return
             stored.add_done_callback(answer.settle)
 
-        async def send_many(sid: str, sends: list[tuple[tuple[Any, ...], int | None]], eio_sid: str) -> None:
-            """Sends a connection delivered together, in order: validated as one list when all are
-            plain (one by one otherwise, as `send`, which says what is wrong with which)."""
-            session = self._sessions.get(sid)
-            plain = session is not None and all(args and type(args[0]) is dict for args, _ in sends)
-            payloads = parse_events(model, [args[0] for args, _ in sends]) if plain else None
-            if session is None or payloads is None or any(wants_schedule(args[0]) for args, _ in sends):
-                for args, ack_id in sends:
-                    await send(sid, args, ack_id, eio_sid)
-                return
-            for (_, ack_id), payload in zip(sends, payloads, strict=True):
-                await queue(session, payload, SendAnswer(sid, eio_sid, ack_id, ack, refuse))
-
         self.sio.sends[event] = send
-        self.sio.batch_sends[event] = send_many
 
     def _route_plain(self, event: Event, action: Callable[[Session], Awaitable[dict[str, Any]]]) -> None:
         async def handler(sid: str, *args: Any) -> dict[str, Any] | None:

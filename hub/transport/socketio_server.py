@@ -63,9 +63,6 @@ class HubSocketIOServer(ServerBase):
     #: Send events (`EventRouter._route_send`), answered without python-socketio's handler chain:
     #: called with the sid, the payload, the client's ack id (None: no ack wanted) and the connection.
     sends: dict[str, Callable[[str, tuple[Any, ...], int | None, str], Awaitable[None]]]
-    #: The same for several sends of one event a connection delivered together, in order: called
-    #: with the sid, a list of (payload, ack id) and the connection.
-    batch_sends: dict[str, Callable[[str, list[tuple[tuple[Any, ...], int | None]], str], Awaitable[None]]]
 
     engineio_server_class = HubEngineServer
 
@@ -73,8 +70,6 @@ class HubSocketIOServer(ServerBase):
         kwargs.setdefault("serializer", HubPacket)
         super().__init__(*args, **kwargs)
         self.sends = {}
-        self.batch_sends = {}
-        self.eio.on_messages = self.on_eio_messages
 
     async def on_event_packet(self, eio_sid: str, namespace: str | None, id: int | None, data: Any) -> None:
         namespace = namespace or NAMESPACE
@@ -144,65 +139,6 @@ class HubSocketIOServer(ServerBase):
         pending = self.awaiting_attachments(eio_sid)
         if pending is not None and not 0 < pending.attachment_count <= MAX_ATTACHMENTS:
             await self.drop_connection(eio_sid, f"binary packet with {pending.attachment_count} attachments")
-
-    async def on_eio_messages(self, eio_sid: str, packets: list[str]) -> None:
-        """Engine.IO MESSAGEs one read of a connection brought, in order: each run of sends of one
-        event goes to its batch handler at once (`batch_sends`: validated, limited and queued as
-        one batch), anything else alone, as `on_eio_message` takes it."""
-        run: list[tuple[tuple[Any, ...], int | None]] = []
-        run_event = ""
-        sid: str | None = None
-        for data in packets:
-            event = self._event_of(data) if data[:1] == "2" else None
-            if event is not None and event[1][0] in self.batch_sends and self.awaiting_attachments(eio_sid) is None:
-                sid = sid or self._connected_sid(eio_sid)
-                if sid is not None:
-                    if event[1][0] != run_event and run:
-                        await self._run_sends(sid, run_event, run, eio_sid)
-                        run = []
-                    run_event = event[1][0]
-                    run.append((tuple(event[1][1:]), event[0]))
-                    continue
-            if run:
-                await self._run_sends(sid or "", run_event, run, eio_sid)
-                run = []
-            sid = None  # anything else may connect or disconnect the namespace
-            await self.on_eio_message(eio_sid, data)
-            socket = self.eio.socket_by_eio_sid(eio_sid)
-            if socket is None or socket.closed or socket.closing:
-                return  # closed by that packet (malformed, ...): the rest is not read either
-        if run:
-            await self._run_sends(sid or "", run_event, run, eio_sid)
-
-    async def _run_sends(
-        self, sid: str, event: str, run: list[tuple[tuple[Any, ...], int | None]], eio_sid: str
-    ) -> None:
-        if self.logger.isEnabledFor(logging.INFO):
-            for _ in run:
-                self.logger.info('received event "%s" from %s [%s]', event, sid, NAMESPACE)
-        await self.batch_sends[event](sid, run, eio_sid)
-
-    def _connected_sid(self, eio_sid: str) -> str | None:
-        sid = self.manager.sid_from_eio_sid(eio_sid, NAMESPACE)
-        return sid if sid is not None and self.manager.is_connected(sid, NAMESPACE) else None
-
-    @staticmethod
-    def _event_of(data: str) -> tuple[int | None, list[Any]] | None:
-        """An EVENT packet on the default namespace as (ack id, [event, *args]); None: another
-        kind, or not valid JSON (the one-by-one path says so and closes the connection)."""
-        end = len(data)
-        i = 1
-        while i < end and "0" <= data[i] <= "9":
-            i += 1
-        if i >= end or data[i] != "[" or i > MAX_ACK_DIGITS:
-            return None
-        try:
-            payload = jsonwire.loads(data[i:])
-        except (ValueError, RecursionError):
-            return None
-        if type(payload) is not list or not payload or type(payload[0]) is not str:
-            return None
-        return (int(data[1:i]) if i > 1 else None), payload
 
     async def _fast_event(self, eio_sid: str, data: str) -> bool:
         """An EVENT on the default namespace for one of the hub's handlers, dispatched without

@@ -122,17 +122,3 @@ def _ack_payload(frame: str) -> Any:
         return json.loads(body)[0]
     except (ValueError, IndexError, KeyError):
         return frame
-
-
-def client_frames(*packets: str) -> bytes:
-    """Text frames as a client masks them (with a key of zeros), to be written to the socket at once."""
-    out = bytearray()
-    for packet in packets:
-        data = packet.encode()
-        size = len(data)
-        if size < 126:
-            out += bytes((0x81, 0x80 | size))
-        else:
-            out += bytes((0x81, 0x80 | 126)) + size.to_bytes(2, "big")
-        out += b"\x00\x00\x00\x00" + data
-    return bytes(out)
