@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 BATCH_MAX = 1024
 #: A batch smaller than this may wait (`linger`) for more...
-LINGER_BELOW = 64
+LINGER_BELOW = 32
 #: ...when its first send came less than this many seconds after the last batch was handed on.
 LINGER_RECENT = 0.010
 
