@@ -118,6 +118,13 @@ class HubConfig:
         default=0.25,
         metadata={"help": "how often clients that asked for batched presence are told who came and went, at most"},
     )
+    commit_linger_ms: float = field(
+        default=1.0,
+        metadata={
+            "help": "while sends keep coming, how long a small batch of them may wait for more to store in the "
+            "same commit, in milliseconds (0: never waits)"
+        },
+    )
     log_level: str = field(default="info", metadata={"help": "debug, info, warning or error"})
     log_format: str = field(default="text", metadata={"help": "text, or json: one JSON object per line"})
     tls_cert: str = field(
@@ -300,6 +307,8 @@ def _connection_problems(config: HubConfig) -> list[str]:
     for name in ("sign_in_timeout", "http_idle_timeout", "http_body_timeout", "presence_interval_seconds"):
         if getattr(config, name) <= 0:
             problems.append(f"{name} must be positive")
+    if not 0 <= config.commit_linger_ms <= 100:
+        problems.append("commit_linger_ms must be between 0 and 100")
     if config.max_connections < 0:
         problems.append("max_connections must be 0 (automatic) or more")
     if config.max_connections_per_user < 1 or config.max_pending_per_address < 1:

@@ -23,6 +23,8 @@ class BatchQueue(Generic[T]):
         #: Put and not yet finished (waiting, or taken and being handled).
         self._unfinished = 0
         self._idle: asyncio.Future[None] | None = None
+        #: How many items must wait before a put wakes the consumer (1, or more while it lingers).
+        self._wake_at = 1
 
     def __len__(self) -> int:
         return len(self._items)
@@ -31,7 +33,7 @@ class BatchQueue(Generic[T]):
         self._items.append(item)
         self._unfinished += 1
         waiter = self._waiter
-        if waiter is not None:
+        if waiter is not None and len(self._items) >= self._wake_at:
             self._waiter = None
             if not waiter.done():
                 waiter.set_result(None)
@@ -48,6 +50,31 @@ class BatchQueue(Generic[T]):
         del self._items[:most]
         return batch
 
+    async def more(self, want: int, most: int, seconds: float) -> list[T]:
+        """What waits once `want` items do, or `seconds` have passed (perhaps nothing), up to
+        `most`: for a consumer that would rather take a bigger batch a moment later."""
+        if len(self._items) < want:
+            loop = asyncio.get_running_loop()
+            waiter = self._waiter = loop.create_future()
+            self._wake_at = want
+            timer = loop.call_later(seconds, _wake, waiter)
+            try:
+                await waiter
+            finally:
+                timer.cancel()
+                self._waiter = None
+                self._wake_at = 1
+        batch = self._items[:most]
+        del self._items[:most]
+        return batch
+
+    def hurry(self) -> None:
+        """A consumer waiting in `more` takes what waits now."""
+        waiter = self._waiter
+        if waiter is not None and self._wake_at > 1:
+            self._waiter = None
+            _wake(waiter)
+
     def finished(self, count: int) -> None:
         """`count` taken items are handled."""
         self._unfinished -= count
@@ -62,3 +89,8 @@ class BatchQueue(Generic[T]):
             if self._idle is None:
                 self._idle = asyncio.get_running_loop().create_future()
             await asyncio.shield(self._idle)
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)

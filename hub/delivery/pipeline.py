@@ -6,6 +6,12 @@ is `LocalOutlet`: a deliverer task hands each stored notification to the live se
 recipients in id order and only then resolves the sender's future, so an `ok` always means "stored".
 The dispatcher commits the next batch while the deliverer hands out the one before. A cluster's
 outlet (`hub.cluster.outlet.ClusterOutlet`) hands each batch to every hub instead.
+
+While sends keep coming, a small batch waits up to `linger` seconds (`commit_linger_ms`) for more
+to store in the same commit: every commit costs the store's thread ~0.2 ms of CPU (the WAL write,
+`fdatasync`, waking threads) and the event loop a hand-out, whatever its size, and at a few
+thousand sends a second each commit would otherwise carry a handful. A send after a quiet moment
+is stored at once.
 """
 
 from __future__ import annotations
@@ -26,6 +32,10 @@ from hub.store.schedule import ScheduleGone
 log = logging.getLogger(__name__)
 
 BATCH_MAX = 1024
+#: A batch smaller than this may wait (`linger`) for more...
+LINGER_BELOW = 32
+#: ...when its first send came less than this many seconds after the last batch was handed on.
+LINGER_RECENT = 0.010
 
 Waiting = tuple[NewNotification, Waiter]
 
@@ -33,8 +43,10 @@ Waiting = tuple[NewNotification, Waiter]
 class Pipeline:
     """Drafts in, stored in order, handed to the outlet; each sender's future says how it went."""
 
-    def __init__(self, outlet: Outlet) -> None:
+    def __init__(self, outlet: Outlet, linger: float = 0.0) -> None:
         self.outlet = outlet
+        #: Seconds a small batch may wait for more while sends keep coming (0: never).
+        self.linger = linger
         self.closing = False
         self.running = False
         self._queue: BatchQueue[Waiting] = BatchQueue()
@@ -57,8 +69,13 @@ class Pipeline:
         self.running = True
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        ended = float("-inf")  # when the last batch was handed on
         while True:
             batch = await self._queue.take(BATCH_MAX)
+            if len(batch) < LINGER_BELOW and self.linger > 0 and not self.closing:
+                if loop.time() - ended < LINGER_RECENT:  # sends keep coming: wait a moment for more
+                    batch += await self._queue.more(LINGER_BELOW - len(batch), BATCH_MAX - len(batch), self.linger)
             try:
                 await self._commit(batch)
             except Exception:  # the dispatcher must outlive any one batch
@@ -66,6 +83,7 @@ class Pipeline:
                 _fail_all(batch, RequestError("the notification could not be stored"))
             finally:
                 self._queue.finished(len(batch))
+                ended = loop.time()
 
     async def _commit(self, batch: list[Waiting]) -> None:
         # A sender that gave up (disconnected) still gets its notification stored: it may have
@@ -92,6 +110,7 @@ class Pipeline:
     async def drain(self) -> None:
         """Refuse new sends; wait until every accepted one is stored and handed out."""
         self.closing = True
+        self._queue.hurry()
         if self.running:
             await self._queue.join()
             await self.outlet.drain()

@@ -74,7 +74,7 @@ class Delivery:
         else:
             self.news = extension.presence_news(self.presence, self.fanout)
             outlet = extension.outlet(self.fanout, self.metrics)
-        self.pipeline = Pipeline(outlet)
+        self.pipeline = Pipeline(outlet, config.commit_linger_ms / 1000)
         self.users = UserCache(store, clock)
         self.room_cache = RoomCache(store.get_room, clock)
         send_buckets = self.buckets("", config.rate_burst, config.rate_refill_per_second, what="rate limit")

@@ -1,4 +1,5 @@
-"""The dispatcher's queue: batches in the order put, a consumer that waits, and a join that waits for it."""
+"""The dispatcher's queue: batches in the order put, a consumer that waits (or lingers for more), and a
+join that waits for it."""
 
 from __future__ import annotations
 
@@ -59,3 +60,32 @@ async def test_join_waits_until_everything_taken_is_finished() -> None:
     queue.finished(len(batch))
 
     await asyncio.wait_for(joining, 5)
+
+
+async def test_more_returns_as_soon_as_enough_wait_without_waiting_out_its_time() -> None:
+    queue: BatchQueue[int] = BatchQueue()
+    queue.put(1)
+    more = asyncio.ensure_future(queue.more(3, 10, 60.0))
+    await one_turn()
+    queue.put(2)
+    await one_turn()
+    assert not more.done(), "two of the three wanted: it waits for the third"
+    queue.put(3)
+    queue.put(4)  # put in the same turn: taken too
+
+    assert await asyncio.wait_for(more, 5) == [1, 2, 3, 4]
+
+
+async def test_more_takes_what_there_is_once_its_time_is_up_or_it_is_hurried() -> None:
+    queue: BatchQueue[int] = BatchQueue()
+    queue.put(1)
+    assert await asyncio.wait_for(queue.more(5, 10, 0.001), 5) == [1]  # fewer than wanted, after its time
+    assert await asyncio.wait_for(queue.more(5, 10, 0.001), 5) == []
+
+    queue.put(2)
+    hurried = asyncio.ensure_future(queue.more(5, 10, 60.0))
+    await one_turn()
+    queue.hurry()
+    assert await asyncio.wait_for(hurried, 5) == [2]
+    queue.put(3)  # after a hurry, a put wakes a consumer that waits in `take` at once again
+    assert await asyncio.wait_for(queue.take(10), 5) == [3]

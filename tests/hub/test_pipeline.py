@@ -1,4 +1,5 @@
-"""The pipeline without sockets: a bad draft fails alone, and storing overlaps handing out."""
+"""The pipeline without sockets: a bad draft fails alone, storing overlaps handing out, and a small
+batch waits a moment for company while sends keep coming."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 
 from hub.config import HubConfig
 from hub.delivery import Actor, Delivery
+from hub.delivery.pipeline import LINGER_BELOW
 from hub.errors import HubError
 from hub.protocol import Kind, NotificationType, SendNotification
 from hub.store import SqliteStore, User
@@ -113,3 +115,73 @@ async def test_stopping_hands_out_everything_that_was_stored(jammed: Any) -> Non
 
     ids = [f.result().notification.id for f in futures]
     assert transport.ids("s1") == ids
+
+
+class GatedStore(SqliteStore):
+    """Its first commit waits at a gate the test opens; records the ids of each batch it stores."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.batches: list[list[int]] = []
+        self.gate = asyncio.Event()
+        self.held = asyncio.Event()
+        self.changes = Changes()
+
+    async def add(self, drafts: Any) -> Any:
+        if not self.batches:
+            self.held.set()
+            await self.gate.wait()
+        stored = await super().add(drafts)
+        self.batches.append([s.notification.id for s in stored])
+        self.changes.poke()
+        return stored
+
+
+@pytest.fixture
+async def gated(tmp_path: Path) -> AsyncIterator[tuple[Delivery, GatedStore, User, User]]:
+    """A service that lingers a minute for a bigger commit (`commit_linger_ms`), on a `GatedStore`."""
+    store = GatedStore(tmp_path / "hub.sqlite3")
+    config = HubConfig(data_dir=tmp_path, commit_linger_ms=60_000)
+    async with alice_and_bob(store, Recorder(), config) as (service, alice, bob):
+        yield service, store, alice, bob
+        store.gate.set()
+
+
+def _to_bob(service: Delivery, alice: User, bob: User, text: str) -> asyncio.Future[Any]:
+    draft = service.sender.new(Actor(alice), Kind.DIRECT, NotificationType.INFO, "", text, to_user_id=bob.id)
+    return service.pipeline.enqueue(draft)
+
+
+async def test_while_sends_keep_coming_a_small_batch_waits_for_more_to_share_its_commit(gated: Any) -> None:
+    service, store, alice, bob = gated
+    first = _to_bob(service, alice, bob, "first")
+    await asyncio.wait_for(store.held.wait(), 5)  # the first commit is under way...
+    second = _to_bob(service, alice, bob, "second")  # ...and a send arrives meanwhile: traffic
+    store.gate.set()
+    await store.changes.until(lambda: len(store.batches) == 1, 5)
+    # The dispatcher took "second" alone as the first commit ended; these come a moment later and
+    # fill its batch (LINGER_BELOW of them), so it is committed at once, not a minute later.
+    rest = [_to_bob(service, alice, bob, f"m{i}") for i in range(LINGER_BELOW - 1)]
+
+    ids = [(await asyncio.wait_for(f, 5)).notification.id for f in (first, second, *rest)]
+    assert store.batches == [ids[:1], ids[1:]]  # one commit for all that came in the meantime
+    assert ids == sorted(ids)  # in the order sent
+
+
+async def test_a_send_after_a_quiet_moment_is_stored_without_waiting(gated: Any) -> None:
+    service, store, alice, bob = gated
+    store.gate.set()
+    alone = await asyncio.wait_for(_to_bob(service, alice, bob, "alone"), 5)  # not after the minute of linger
+    assert store.batches == [[alone.notification.id]]
+
+
+async def test_stopping_does_not_wait_out_the_linger(gated: Any) -> None:
+    service, store, alice, bob = gated
+    first = _to_bob(service, alice, bob, "first")
+    await asyncio.wait_for(store.held.wait(), 5)
+    second = _to_bob(service, alice, bob, "second")
+    store.gate.set()
+    await store.changes.until(lambda: len(store.batches) == 1, 5)  # "second" is lingering for company
+
+    await asyncio.wait_for(service.stop(), 5)
+    assert [f.result().notification.id for f in (first, second)] == [b[0] for b in store.batches]

@@ -1,0 +1,124 @@
+"""The hub's CPU per direct notification at a fixed offered rate, with and without the commit linger.
+
+    taskset -c 0 python -m bench.commit_linger --rates 1000 3000 10000 --rounds 3
+
+A hub in this process (SQLite in a temporary directory on the disk of TMPDIR), four senders on
+plain websockets in the same process writing `send_notification` frames (no ack asked) to 100 users
+who are not connected, at the offered rate in 1 ms ticks; for each rate, round after round, the
+hub with `commit_linger_ms` 0 then 1. Printed: CPU µs per send of the event loop's thread (the
+senders' own writes included: the same in both) and of the store's thread. Without a load
+generator or recipients, it isolates what the linger changes: how many commits carry the sends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import aiohttp
+
+from hub.config import HubConfig
+from hub.server import RunningHub
+
+SENDERS = 4
+RECIPIENTS = 100
+
+
+async def sign_in(session: aiohttp.ClientSession, url: str, token: str) -> aiohttp.ClientWebSocketResponse:
+    ws = await session.ws_connect(url + "/socket.io/?EIO=4&transport=websocket")
+    await ws.receive()  # Engine.IO OPEN
+    await ws.send_str("40" + json.dumps({"token": token}))
+    while not str((await ws.receive()).data).startswith("40"):
+        pass
+    return ws
+
+
+async def acked(ws: aiohttp.ClientWebSocketResponse) -> None:
+    while True:
+        msg = await ws.receive()
+        if msg.data == "2":
+            await ws.send_str("3")
+        elif str(msg.data).startswith("43"):
+            return
+
+
+async def one(rate: int, seconds: float, linger: float) -> tuple[float, float, int]:
+    folder = Path(tempfile.mkdtemp(prefix="lan-notify-linger-"))
+    config = HubConfig(
+        host="127.0.0.1",
+        port=0,
+        data_dir=folder,
+        rate_burst=10**9,
+        rate_refill_per_second=10.0**9,
+        commit_linger_ms=linger,
+    )
+    running = RunningHub(config)
+    url = await running.start()
+    session = aiohttp.ClientSession()
+    try:
+        tokens = []
+        for i in range(SENDERS):
+            await running.store.create_user(f"s{i}", None, admin=False)
+            tokens.append((await running.accounts.issue_token(f"s{i}", "bench")).secret)
+        for i in range(RECIPIENTS):
+            await running.store.create_user(f"u{i}", None, admin=False)
+        sockets = [await sign_in(session, url, t) for t in tokens]
+        (store,) = [t for t in threading.enumerate() if t.name.startswith("sqlite-store")]
+        store_clock = time.pthread_getcpuclockid(store.ident)  # type: ignore[arg-type]
+        loop = asyncio.get_running_loop()
+        seq = 0
+
+        async def run(length: float) -> tuple[float, float, int]:
+            nonlocal seq
+            loop_cpu, store_cpu, start = time.thread_time(), time.clock_gettime(store_clock), loop.time()
+            sent = 0
+            while (now := loop.time()) - start < length:
+                due = int((now - start) * rate) - sent
+                for k in range(due):
+                    seq += 1
+                    body = f'{{"userId":"u{seq % RECIPIENTS}","message":"bench|l|{seq}|1.0"}}'
+                    await sockets[k % SENDERS].send_str(f'42["send_notification",{body}]')
+                sent += max(due, 0)
+                await asyncio.sleep(0.001)
+            for i, ws in enumerate(sockets):  # one acked send each: all before it are stored
+                await ws.send_str(f'42{i + 1}["send_notification",{{"userId":"u0","message":"last"}}]')
+            for ws in sockets:
+                await acked(ws)
+            loop_cpu, store_cpu = time.thread_time() - loop_cpu, time.clock_gettime(store_clock) - store_cpu
+            return loop_cpu, store_cpu, sent + SENDERS
+
+        await run(1.0)  # warm up
+        loop_cpu, store_cpu, sent = await run(seconds)
+        for ws in sockets:
+            await ws.close()
+        return loop_cpu / sent * 1e6, store_cpu / sent * 1e6, sent
+    finally:
+        await session.close()
+        await running.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.commit_linger", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rates", type=int, nargs="+", default=[1000, 3000, 10000], help="sends per second")
+    parser.add_argument("--rounds", type=int, default=3, help="pairs (linger 0, then 1 ms) per rate")
+    parser.add_argument("--seconds", type=float, default=4.0, help="length of each measured run")
+    args = parser.parse_args(argv)
+    print("| offered /s | round | commit_linger_ms | event loop µs | store thread µs | in all µs |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+    for rnd in range(1, args.rounds + 1):
+        for rate in args.rates:
+            for linger in (0.0, 1.0):
+                loop_us, store_us, _ = asyncio.run(one(rate, args.seconds, linger))
+                print(f"| {rate:,} | {rnd} | {linger:g} | {loop_us:.1f} | {store_us:.1f} | {loop_us + store_us:.1f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
