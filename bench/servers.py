@@ -256,7 +256,7 @@ class Profiler:
     def attach(cls, pid: int, path: Path) -> Profiler:
         py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
         if not Path(py_spy).exists():
-            raise BenchError("--profile needs py-spy (pip install py-spy)")
+            raise BenchError("--profile needs py-spy (in the bench extra: pip install -e '.[bench]')")
         path.parent.mkdir(parents=True, exist_ok=True)
         argv = [py_spy, "record", "--pid", str(pid), "--rate", "100", "--nonblocking", "--format", "raw"]
         argv += ["-o", str(path)]
