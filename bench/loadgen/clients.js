@@ -121,8 +121,11 @@ class Collector {
 }
 
 class Pauses {
-  // This process's own pauses: its event loop's delay and the collector's time, between resets.
+  // This process's own pauses, between resets: its event loop's delay, the collector's time, and the
+  // Engine.IO pings its receivers answered (a server that pings every connection at once sends
+  // thousands in one burst, which this process answers in one go).
   constructor() {
+    this.pings = 0;
     this.delay = monitorEventLoopDelay({ resolution: 10 });
     this.delay.enable();
     this.gcMs = 0;
@@ -136,6 +139,7 @@ class Pauses {
     this.observer.observe({ entryTypes: ["gc"] });
   }
   reset() {
+    this.pings = 0;
     this.delay.reset();
     this.gcMs = 0;
     this.gcMax = 0;
@@ -145,6 +149,7 @@ class Pauses {
       loop_delay_max_ms: round(this.delay.max / 1e6, 1),
       gc_ms: round(this.gcMs, 1),
       gc_longest_ms: round(this.gcMax, 1),
+      pings: this.pings,
     };
   }
   stop() {
@@ -197,6 +202,9 @@ class Clients {
     socket.on("global_notification", handler);
     socket.onAny(() => {
       state.lastPacketAt = performance.now();
+    });
+    socket.io.on("ping", () => {
+      this.pauses.pings += 1;
     });
   }
 

@@ -107,7 +107,10 @@ async function searchDirect(cfg, deadline, runStep) {
     const pauses = step.loadgen_pauses;
     log(
       `direct ${step.offered_per_s}/s: p99 ${step.latency.p99_ms} ms, lost ${step.lost}` +
-        (pauses ? ` (load generator: loop delay up to ${pauses.loop_delay_max_ms} ms, gc up to ${pauses.gc_longest_ms} ms)` : "") +
+        (pauses
+          ? ` (load generator: loop delay up to ${pauses.loop_delay_max_ms} ms, gc up to ${pauses.gc_longest_ms} ms,` +
+            ` ${pauses.pings} pings)`
+          : "") +
         (step.rerun ? `; other processes used ${step.cpu.other_cpu_util} of a core: running it again` : ""),
     );
     plan = next;
@@ -289,6 +292,7 @@ function mergeStep(cfg, rate, got, cpu) {
       loop_delay_max_ms: Math.max(...got.map((g) => g.pauses.loop_delay_max_ms)),
       gc_ms: round(sum(got.map((g) => g.pauses.gc_ms)), 1),
       gc_longest_ms: Math.max(...got.map((g) => g.pauses.gc_longest_ms)),
+      pings: sum(got.map((g) => g.pauses.pings)),
     },
   };
   if (got.length > 1) {

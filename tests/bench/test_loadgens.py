@@ -94,7 +94,7 @@ def test_two_load_generators_give_the_figures_one_gives(docs: dict[int, dict[str
 MERGE = """
 const { DEFAULTS, mergeStep } = require(process.argv[1]);
 const [a, b] = JSON.parse(process.argv[2]).map((l) => Float64Array.from(l));
-const pauses = { loop_delay_max_ms: 1, gc_ms: 0, gc_longest_ms: 0 };
+const pauses = { loop_delay_max_ms: 1, gc_ms: 0, gc_longest_ms: 0, pings: 0 };
 const part = (l) => ({ started_at_ms: 1, ended_at_ms: 2, sent: l.length, delivered: l.length, drained: true,
   send_seconds: 1, latencies: l, pauses });
 const cpu = { server_cpu_s: 0.01, other_cpu_util: 0 };
