@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from bench.run import loadgens_for, parse_args
 from bench.servers import ensure_npm_packages
 from tests.bench import run_bench
 
@@ -119,3 +120,11 @@ def test_latencies_from_two_processes_merge_as_one_distribution() -> None:
     assert step["latency"] == {"count": 101, "p50_ms": 50.0, "p99_ms": 99.0, "max_ms": 500.0}
     assert step["passed"] is True
     assert [p["latency"]["p99_ms"] for p in step["parts"]] == [99.0, 500.0]
+
+
+def test_the_default_is_one_load_generator_per_5000_clients_and_no_more_than_its_cpus() -> None:
+    default, two = parse_args([]), parse_args(["--loadgens", "2"])
+    assert [loadgens_for(n, default, (1, 2, 3)) for n in (100, 5000, 5001, 10_000, 20_000)] == [1, 1, 2, 2, 3]
+    assert loadgens_for(50_000, default, tuple(range(1, 8))) == 4  # one of the 4 senders each
+    assert loadgens_for(10_000, default, (1,)) == 1  # processes sharing one core: one is as good
+    assert loadgens_for(100, two, (1,)) == 2  # asked for: as asked
