@@ -48,11 +48,11 @@ def docs(tmp_path_factory: pytest.TempPathFactory) -> dict[int, dict[str, Any]]:
 
 
 def _keys(value: Any, prefix: str = "") -> Iterator[str]:
-    """Every key path in a result, lists by their first item (`parts`: the per-process figures
-    that only a run with several load generators has)."""
+    """Every key path in a result, lists by their first item; not `parts` (the per-process figures
+    that only a run with several load generators has) nor `rerun` (a step run again for noise)."""
     if isinstance(value, dict):
         for key, item in value.items():
-            if key != "parts":
+            if key not in ("parts", "rerun"):
                 yield f"{prefix}{key}"
                 yield from _keys(item, f"{prefix}{key}.")
     elif isinstance(value, list) and value and isinstance(value[0], dict):
