@@ -56,9 +56,8 @@ DEFAULT_NS: Final = (100, 1000, 5000)
 QUICK_N: Final = 50
 SENDERS: Final = 4
 LOADGEN_TIMEOUT_S: Final = 1200
-#: By default one load generator process per this many clients (at most SENDERS: each needs one).
-#: At N = 10,000 each of two processes stalls for less when a server pings every connection at
-#: once, even on one shared core (docs/perf-r3-loadgen.md).
+#: By default one load generator process per this many clients, at most one per CPU they have and
+#: at most SENDERS (each needs one of them).
 CLIENTS_PER_LOADGEN: Final = 5000
 
 
@@ -127,8 +126,8 @@ def parse_args(argv: list[str] | None) -> Options:
         "--loadgens",
         type=int,
         metavar="K",
-        help=f"load generator processes sharing the clients, 1-{SENDERS}"
-        f" (default: one per {CLIENTS_PER_LOADGEN:,} clients, so 2 at N = 10,000)",
+        help=f"load generator processes sharing the clients, 1-{SENDERS} (default: one per"
+        f" {CLIENTS_PER_LOADGEN:,} clients, at most one per CPU they are pinned to: 1 on a 2-CPU machine)",
     )
     parser.add_argument(
         "--hub-presence",
@@ -199,11 +198,15 @@ def blast_size(n: int, options: Options) -> int:
     return max(20, min(2000, 200_000 // n))
 
 
-def loadgens_for(n: int, options: Options) -> int:
-    """How many load generator processes share N clients: --loadgens, or one per CLIENTS_PER_LOADGEN."""
+def loadgens_for(n: int, options: Options, cpus: tuple[int, ...] | None) -> int:
+    """How many load generator processes share N clients: --loadgens, or one per
+    CLIENTS_PER_LOADGEN clients but no more than the CPUs they run on (`cpus`; unpinned: all but
+    one). Processes sharing one core share its time: in a server's ping burst each still stalls, and
+    two cost 10-30 % more CPU than one (docs/perf-r3-loadgen.md)."""
     if options.loadgens is not None:
         return options.loadgens
-    return min(SENDERS, max(1, -(-n // CLIENTS_PER_LOADGEN)))
+    cores = len(cpus) if cpus is not None else max(1, (os.cpu_count() or 1) - 1)
+    return min(SENDERS, cores, max(1, -(-n // CLIENTS_PER_LOADGEN)))
 
 
 def labels(pair: tuple[ServerKind, ServerKind]) -> tuple[str, str]:
@@ -229,7 +232,7 @@ def run_loadgen(
         "admin": population.admin.wire(),
         "scenarios": ["connect", "rss", *options.scenarios],
         "broadcasts": blast_size(n, options),
-        "loadgens": loadgens_for(n, options),
+        "loadgens": loadgens_for(n, options, cpus),
         **({"presence": options.hub_presence} if server.kind == "hub" else {}),
         **options.tuning,
     }
@@ -326,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     fd_limit = raise_fd_limit(2 * max(options.ns) + 2048)
     server_cpu, loadgen_cpu, pinning = cpu_plan(options.pin)
     started = dt.datetime.now(dt.UTC)
-    loadgens = {n: loadgens_for(n, options) for n in options.ns}
+    loadgens = {n: loadgens_for(n, options, loadgen_cpu) for n in options.ns}
     print(
         f"bench: {', '.join(f'N={n} ({loadgens[n]} load generator(s))' for n in options.ns)};"
         f" {options.rounds} round(s); {pinning}",

@@ -122,7 +122,9 @@ def test_latencies_from_two_processes_merge_as_one_distribution() -> None:
     assert [p["latency"]["p99_ms"] for p in step["parts"]] == [99.0, 500.0]
 
 
-def test_the_default_is_one_load_generator_per_5000_clients() -> None:
+def test_the_default_is_one_load_generator_per_5000_clients_and_no_more_than_its_cpus() -> None:
     default, two = parse_args([]), parse_args(["--loadgens", "2"])
-    assert [loadgens_for(n, default) for n in (100, 5000, 5001, 10_000, 15_000, 50_000)] == [1, 1, 2, 2, 3, 4]
-    assert loadgens_for(100, two) == 2  # asked for: as asked
+    assert [loadgens_for(n, default, (1, 2, 3)) for n in (100, 5000, 5001, 10_000, 20_000)] == [1, 1, 2, 2, 3]
+    assert loadgens_for(50_000, default, tuple(range(1, 8))) == 4  # one of the 4 senders each
+    assert loadgens_for(10_000, default, (1,)) == 1  # processes sharing one core: one is as good
+    assert loadgens_for(100, two, (1,)) == 2  # asked for: as asked
