@@ -1,12 +1,20 @@
-"""The machine the bench runs on: the open-file limit, which CPUs the two sides get, a quiet moment."""
+"""The machine the bench runs on: the open-file limit, which CPUs the two sides get, a quiet moment,
+and what it is (CPU, kernel, versions of what is measured) for the results."""
 
 from __future__ import annotations
 
+import json
 import os
+import platform
 import resource
 import shutil
+import subprocess
 import time
+from importlib import metadata
 from pathlib import Path
+from typing import Any
+
+from bench.servers import LOADGEN_DIR, REPO_DIR, SEED_DIR, BenchError, node_binary
 
 
 def raise_fd_limit(needed: int) -> int:
@@ -24,8 +32,9 @@ def raise_fd_limit(needed: int) -> int:
     return needed
 
 
-def cpu_plan(pin: bool) -> tuple[int | None, int | None, str]:
-    """(server CPU, load generator CPU, description)."""
+def cpu_plan(pin: bool) -> tuple[int | None, tuple[int, ...] | None, str]:
+    """(server CPU, load generator CPUs, description): the server on the first CPU this process may
+    use, the load generator (all of its processes) on every other one."""
     cpus = sorted(os.sched_getaffinity(0))
     if not pin:
         return None, None, "not pinned (--no-pin)"
@@ -33,7 +42,9 @@ def cpu_plan(pin: bool) -> tuple[int | None, int | None, str]:
         return None, None, "not pinned (no taskset)"
     if len(cpus) < 2:
         return None, None, f"not pinned (only CPU {cpus[0]} available)"
-    return cpus[0], cpus[1], f"server on CPU {cpus[0]}, load generator on CPU {cpus[1]} (taskset)"
+    rest = tuple(cpus[1:])
+    where = f"CPU {rest[0]}" if len(rest) == 1 else f"CPUs {','.join(map(str, rest))}"
+    return cpus[0], rest, f"server on CPU {cpus[0]}, load generator on {where} (taskset)"
 
 
 def _busy_and_total() -> tuple[int, int]:
@@ -59,3 +70,41 @@ def wait_for_quiet(max_wait_s: float, threshold_cores: float = 0.3) -> dict[str,
         if load < threshold_cores or waited + 1.0 > max_wait_s:
             return {"waited_s": waited, "busy_cores_at_start": round(load, 3)}
         waited += 1.0
+
+
+def versions() -> dict[str, str]:
+    found: dict[str, str] = {"python": platform.python_version()}
+    for dist in ("python-socketio", "python-engineio", "aiohttp"):
+        try:
+            found[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            found[dist] = "missing"
+    try:
+        found["node"] = subprocess.run(
+            [node_binary(), "--version"], capture_output=True, text=True, check=True, timeout=30
+        ).stdout.strip()
+    except (BenchError, subprocess.SubprocessError):
+        found["node"] = "missing"
+    for folder, package in ((SEED_DIR, "socket.io"), (SEED_DIR, "express"), (LOADGEN_DIR, "socket.io-client")):
+        manifest = folder / "node_modules" / package / "package.json"
+        if manifest.is_file():
+            found[f"npm:{package}"] = str(json.loads(manifest.read_text())["version"])
+    return found
+
+
+def machine() -> dict[str, Any]:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_DIR, capture_output=True, text=True)
+    return {
+        "cpu_model": model,
+        "cpus": os.cpu_count(),
+        "kernel": platform.release(),
+        "git_commit": commit.stdout.strip(),
+    }

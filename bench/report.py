@@ -90,6 +90,7 @@ METRICS: Final[tuple[Metric, ...]] = (
     Metric(
         "gc_freeze_longest_ms", ("gc", "freeze_longest_ms"), "hub: longest collection before a freeze", "ms", "info"
     ),
+    Metric("loadgens", ("loadgens",), "load generator processes (--loadgens)", "", "info"),
     Metric("run_server_cpu_s", ("cpu", "server_cpu_s"), "server CPU, whole run", "s", "info"),
     Metric("run_loadgen_cpu_s", ("cpu", "loadgen_cpu_s"), "loadgen CPU, whole run", "s", "info"),
     Metric("run_other_cpu_util", ("cpu", "other_cpu_util"), "other processes' CPU, whole run (noise)", "cores", "info"),

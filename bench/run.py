@@ -5,7 +5,8 @@
     python -m bench.run --quick              # small N, 1 round, seconds (what the test runs)
 
 For each N it alternates the two servers A B A B ... (a fresh server process per run), pins server
-and load generator to different CPUs with taskset when it can, and reports per metric the median
+and load generator to different CPUs with taskset when it can (the server on one, the load
+generator's processes, `--loadgens`, on the others), and reports per metric the median
 and min-max over the rounds, the ratio B/A, and CPU time of both sides. It prints a Markdown table
 and writes JSON and a PNG chart under bench/results/ (or --out).
 """
@@ -16,26 +17,22 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Final, cast
 
 from bench import report
-from bench.host import cpu_plan, raise_fd_limit, wait_for_quiet
+from bench.host import cpu_plan, machine, raise_fd_limit, versions, wait_for_quiet
 from bench.probe import step_figures
 from bench.servers import (
     BENCH_DIR,
     HUB_RATE_ENV,
     LOADGEN_DIR,
-    REPO_DIR,
-    SEED_DIR,
     SERVER_KINDS,
     BenchError,
     Population,
@@ -59,6 +56,9 @@ DEFAULT_NS: Final = (100, 1000, 5000)
 QUICK_N: Final = 50
 SENDERS: Final = 4
 LOADGEN_TIMEOUT_S: Final = 1200
+#: By default one load generator process per this many clients, at most one per CPU they have and
+#: at most SENDERS (each needs one of them).
+CLIENTS_PER_LOADGEN: Final = 5000
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,7 @@ class Options:
     probe: Path | None = None
     hub_presence: str = "batched"
     tuning: dict[str, Any] = field(default_factory=dict)
+    loadgens: int | None = None  # None: by N (loadgens_for)
 
 
 def parse_args(argv: list[str] | None) -> Options:
@@ -122,6 +123,13 @@ def parse_args(argv: list[str] | None) -> Options:
     )
     parser.add_argument("--no-pin", action="store_true", help="do not pin server and load generator with taskset")
     parser.add_argument(
+        "--loadgens",
+        type=int,
+        metavar="K",
+        help=f"load generator processes sharing the clients, 1-{SENDERS} (default: one per"
+        f" {CLIENTS_PER_LOADGEN:,} clients, at most one per CPU they are pinned to: 1 on a 2-CPU machine)",
+    )
+    parser.add_argument(
         "--hub-presence",
         choices=("batched", "events"),
         default="batched",
@@ -147,6 +155,8 @@ def parse_args(argv: list[str] | None) -> Options:
     ns = tuple(args.n) if args.n else ((QUICK_N,) if args.quick else DEFAULT_NS)
     if any(n < 1 for n in ns):
         parser.error("--n must be positive")
+    if args.loadgens is not None and not 1 <= args.loadgens <= SENDERS:
+        parser.error(f"--loadgens takes 1 to {SENDERS} (each load generator needs one of the {SENDERS} senders)")
     tuning: dict[str, Any] = {} if args.window is None else {"window": args.window}
     if args.hub_ack:
         tuning["ack"] = True
@@ -176,6 +186,7 @@ def parse_args(argv: list[str] | None) -> Options:
         hub_presence=args.hub_presence,
         tuning=tuning,
         probe=args.probe,
+        loadgens=args.loadgens,
     )
 
 
@@ -187,14 +198,31 @@ def blast_size(n: int, options: Options) -> int:
     return max(20, min(2000, 200_000 // n))
 
 
+def loadgens_for(n: int, options: Options, cpus: tuple[int, ...] | None) -> int:
+    """How many load generator processes share N clients: --loadgens, or one per
+    CLIENTS_PER_LOADGEN clients but no more than the CPUs they run on (`cpus`; unpinned: all but
+    one). Processes sharing one core share its time: in a server's ping burst each still stalls, and
+    two cost 10-30 % more CPU than one (docs/perf-r3-loadgen.md)."""
+    if options.loadgens is not None:
+        return options.loadgens
+    cores = len(cpus) if cpus is not None else max(1, (os.cpu_count() or 1) - 1)
+    return min(SENDERS, cores, max(1, -(-n // CLIENTS_PER_LOADGEN)))
+
+
 def labels(pair: tuple[ServerKind, ServerKind]) -> tuple[str, str]:
     a, b = pair
     return (a, b) if a != b else (a, f"{b}#2")
 
 
 def run_loadgen(
-    server: ServerProcess, population: Population, n: int, options: Options, cpu: int | None, workdir: Path
+    server: ServerProcess,
+    population: Population,
+    n: int,
+    options: Options,
+    cpus: tuple[int, ...] | None,
+    workdir: Path,
 ) -> dict[str, Any]:
+    """Run the load generator (all of its processes on `cpus`) against `server`; its JSON."""
     config = {
         "url": server.url,
         "kind": "hub" if server.kind == "hub" else "seed",  # the floor speaks the seed's events
@@ -204,12 +232,13 @@ def run_loadgen(
         "admin": population.admin.wire(),
         "scenarios": ["connect", "rss", *options.scenarios],
         "broadcasts": blast_size(n, options),
+        "loadgens": loadgens_for(n, options, cpus),
         **({"presence": options.hub_presence} if server.kind == "hub" else {}),
         **options.tuning,
     }
     path = workdir / f"loadgen-{server.kind}-{n}.json"
     path.write_text(json.dumps(config))
-    argv = [*pin_prefix(cpu), node_binary(), str(LOADGEN_DIR / "loadgen.js"), str(path)]
+    argv = [*pin_prefix(cpus), node_binary(), str(LOADGEN_DIR / "loadgen.js"), str(path)]
     proc = subprocess.run(
         argv, cwd=LOADGEN_DIR, stdout=subprocess.PIPE, stderr=sys.stderr, text=True, timeout=LOADGEN_TIMEOUT_S
     )
@@ -229,7 +258,7 @@ def one_run(
     populations: dict[ServerKind, Population],
     template: Path | None,
     workdir: Path,
-    cpus: tuple[int | None, int | None],
+    cpus: tuple[int | None, tuple[int, ...] | None],
 ) -> dict[str, Any]:
     data_dir = workdir / "hub-data"
     if kind == "hub":
@@ -287,44 +316,6 @@ def add_probe(result: dict[str, Any], probe: dict[str, Any]) -> None:
         )
 
 
-def versions() -> dict[str, str]:
-    found: dict[str, str] = {"python": platform.python_version()}
-    for dist in ("python-socketio", "python-engineio", "aiohttp"):
-        try:
-            found[dist] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            found[dist] = "missing"
-    try:
-        found["node"] = subprocess.run(
-            [node_binary(), "--version"], capture_output=True, text=True, check=True, timeout=30
-        ).stdout.strip()
-    except (BenchError, subprocess.SubprocessError):
-        found["node"] = "missing"
-    for folder, package in ((SEED_DIR, "socket.io"), (SEED_DIR, "express"), (LOADGEN_DIR, "socket.io-client")):
-        manifest = folder / "node_modules" / package / "package.json"
-        if manifest.is_file():
-            found[f"npm:{package}"] = str(json.loads(manifest.read_text())["version"])
-    return found
-
-
-def machine() -> dict[str, Any]:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_DIR, capture_output=True, text=True)
-    return {
-        "cpu_model": model,
-        "cpus": os.cpu_count(),
-        "kernel": platform.release(),
-        "git_commit": commit.stdout.strip(),
-    }
-
-
 def _exit_on_sigterm(signum: int, _frame: object) -> None:
     # Unwinds through the `finally` blocks, so the servers and the load generator are stopped.
     raise SystemExit(128 + signum)
@@ -338,7 +329,12 @@ def main(argv: list[str] | None = None) -> int:
     fd_limit = raise_fd_limit(2 * max(options.ns) + 2048)
     server_cpu, loadgen_cpu, pinning = cpu_plan(options.pin)
     started = dt.datetime.now(dt.UTC)
-    print(f"bench: {', '.join(f'N={n}' for n in options.ns)}; {options.rounds} round(s); {pinning}", file=sys.stderr)
+    loadgens = {n: loadgens_for(n, options, loadgen_cpu) for n in options.ns}
+    print(
+        f"bench: {', '.join(f'N={n} ({loadgens[n]} load generator(s))' for n in options.ns)};"
+        f" {options.rounds} round(s); {pinning}",
+        file=sys.stderr,
+    )
     if "hub" in options.pair:
         print(
             "bench: the hub's per-user rate limit is raised for the load test: "
@@ -388,6 +384,7 @@ def main(argv: list[str] | None = None) -> int:
         "rounds": options.rounds,
         "scenarios": ["connect", "idle_rss", *options.scenarios],
         "pinning": pinning,
+        "loadgens": {str(n): k for n, k in loadgens.items()},
         "fd_limit": fd_limit,
         "hub_env": HUB_RATE_ENV if "hub" in options.pair else {},
         "hub_presence": options.hub_presence,

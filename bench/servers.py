@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal
@@ -76,12 +77,13 @@ def ensure_npm_packages() -> None:
         )
 
 
-def pin_prefix(cpu: int | None) -> list[str]:
-    """`taskset -c CPU` when pinning was asked for and taskset exists."""
+def pin_prefix(cpu: int | Sequence[int] | None) -> list[str]:
+    """`taskset -c CPU[,CPU...]` when pinning was asked for and taskset exists."""
     if cpu is None:
         return []
     taskset = shutil.which("taskset")
-    return [taskset, "-c", str(cpu)] if taskset else []
+    cpus = (cpu,) if isinstance(cpu, int) else tuple(cpu)
+    return [taskset, "-c", ",".join(map(str, cpus))] if taskset and cpus else []
 
 
 @dataclass
@@ -254,7 +256,7 @@ class Profiler:
     def attach(cls, pid: int, path: Path) -> Profiler:
         py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
         if not Path(py_spy).exists():
-            raise BenchError("--profile needs py-spy (pip install py-spy)")
+            raise BenchError("--profile needs py-spy (in the bench extra: pip install -e '.[bench]')")
         path.parent.mkdir(parents=True, exist_ok=True)
         argv = [py_spy, "record", "--pid", str(pid), "--rate", "100", "--nonblocking", "--format", "raw"]
         argv += ["-o", str(path)]

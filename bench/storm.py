@@ -89,7 +89,7 @@ def storm(
     template: Path,
     population: Population,
     workdir: Path,
-    cpus: tuple[int | None, int | None],
+    cpus: tuple[int | None, tuple[int, ...] | None],
     quiet_wait: float,
     profile: Path | None = None,
     *,

@@ -26,7 +26,7 @@ const fs = require("fs");
 const readline = require("readline");
 const { performance } = require("perf_hooks");
 const { io } = require("socket.io-client");
-const { Meter, log, readRssKb, round, settle, state, summarize } = require("./loadgen");
+const { Meter, log, readRssKb, round, settle, state, summarize } = require("./common");
 
 const MARKER = "storm|marker";
 
