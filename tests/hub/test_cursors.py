@@ -70,7 +70,7 @@ async def test_cursors_of_live_non_acking_clients_trail_by_the_window(clocked: A
     assert await service.store.cursor("token:1", bob.id) == first
 
 
-async def test_a_client_whose_cursor_caught_up_holds_no_trail_until_it_is_sent_more(clocked: Any) -> None:
+async def test_a_client_whose_cursor_caught_up_is_skipped_by_the_walk_until_it_is_sent_more(clocked: Any) -> None:
     service, _, clock, alice, bob = clocked
     session = bob_session(bob, "s1")  # a client that never acks
     await service.activate(session)
@@ -79,7 +79,7 @@ async def test_a_client_whose_cursor_caught_up_holds_no_trail_until_it_is_sent_m
     await service.cursors.flush()
 
     assert await service.store.cursor("token:1", bob.id) == sent
-    assert session.trail is None, "nothing is left to confirm: the cursors' walk skips this session"
+    assert session.confirmed == session.last_sent, "nothing is left to confirm: the cursors' walk skips this session"
 
 
 async def test_what_is_sent_after_the_cursor_caught_up_is_replayed_after_a_drop(clocked: Any) -> None:
