@@ -21,12 +21,6 @@ from hub.transport.timerwheel import TimerWheel
 
 log = logging.getLogger(__name__)
 
-#: Connections of a large audience written at once per loop turn, before the pass over the others
-#: (`HubEngineServer.push_all`): each costs one write that later frames of the same turn do not share.
-EARLY_WRITES = 256
-#: What a large audience is: a notification to this many connections or more.
-EARLY_AUDIENCE = 64
-
 
 class HubEngineServer(ServerBase):
     """python-engineio's server with HubSockets, a send-buffer cap, a deadline to sign in and an owner
@@ -46,8 +40,6 @@ class HubEngineServer(ServerBase):
         self.dropped_slow = 0
         self._tasks: set[asyncio.Task[Any]] = set()
         self._unflushed: list[HubSocket] = []
-        #: Connections that may still be written at once in this loop turn (`push_all`).
-        self._early = EARLY_WRITES
         self._flush_soon: asyncio.Handle | None = None
         #: Connections due a ping (`ping_later`), on one timer.
         self.pings = PingWheel(lambda: float(self.ping_interval))
@@ -65,12 +57,9 @@ class HubEngineServer(ServerBase):
             self._flush_soon = asyncio.get_running_loop().call_soon(self._flush)
 
     def push_all(self, sockets: Sequence[HubSocket | None], out: Frames) -> None:
-        """`HubSocket.push` of the same frames to each of `sockets` (None: gone), in one tight loop.
-
-        A loop turn's first EARLY_WRITES connections of a large audience are written at once, the
-        others at the end of the turn, with whatever else they are sent in it (`_flush`): so the
-        first recipients of a broadcast to thousands need not wait for the pass over the others,
-        and the connections written at once already read while that pass goes on."""
+        """`HubSocket.push` of the same frames to each of `sockets` (None: gone), in one tight loop:
+        no push, write and `to_flush` call per connection. Each is written at the end of the loop
+        turn (`_flush`), with whatever else it is sent in the turn, in one write."""
         frames = out.frames
         if len(frames) != 1:
             for socket in sockets:
@@ -81,8 +70,6 @@ class HubEngineServer(ServerBase):
         unflushed = self._unflushed
         before = len(unflushed)
         add = unflushed.append
-        large = len(sockets) >= EARLY_AUDIENCE
-        early = budget = self._early if large else 0
         for socket in sockets:
             if socket is None or socket.closed or socket.closing:
                 continue
@@ -90,24 +77,16 @@ class HubEngineServer(ServerBase):
                 socket.push(out)
                 continue
             pending = socket._pending
-            if pending is not None:  # frames already queued this turn: this one goes after them
-                pending.append(data)
-                continue
-            socket._pending = [data]
-            if early:
-                early -= 1
-                socket.flush()
-            else:
+            if pending is None:
+                socket._pending = [data]
                 add(socket)
-        if large:
-            self._early = early
-        # The end of the turn gives the next one its early writes again.
-        if (len(unflushed) > before or early < budget) and self._flush_soon is None:
+            else:
+                pending.append(data)
+        if len(unflushed) > before and self._flush_soon is None:
             self._flush_soon = asyncio.get_running_loop().call_soon(self._flush)
 
     def _flush(self) -> None:
         self._flush_soon = None
-        self._early = EARLY_WRITES
         sockets, self._unflushed = self._unflushed, []
         for socket in sockets:
             # A connection whose write fails is cut (HubSocket.flush); whatever else goes wrong with
