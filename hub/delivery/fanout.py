@@ -36,9 +36,9 @@ class Fanout:
         event = DELIVERY_EVENT[note.kind]
         data = note.wire()
         nid = note.id
-        # One pass over the recipients' sessions, and the frame written to all of them at once. A
-        # live session is marked sent here, before the writes: nothing can run in between, and a
-        # session's own record of when is the hub's one entry for this hand-out (`HandOuts`).
+        # One pass over the recipients' sessions, then the frame queued for all of them in one loop
+        # (written at the end of this loop turn). A live session is marked sent in the pass; when it
+        # was sent is the hub's one entry for this hand-out (`HandOuts`), not a record per session.
         sids: list[str] = []
         add = sids.append
         live = self.presence.live

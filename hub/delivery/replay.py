@@ -75,6 +75,7 @@ class Replay:
             since = pruned
         session.last_sent = max(session.last_sent, since)
         session.acked = max(session.acked, since)  # what it resumes from, it has: its acks start there
+        session.confirmed = max(session.confirmed, since)  # and its cursor is there: nothing to confirm
         while True:
             page = await self._store.replay(session.user.id, since, REPLAY_PAGE)
             if session.closed:

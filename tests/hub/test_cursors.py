@@ -15,7 +15,7 @@ from hub.delivery.sessions import HandOuts, Session
 from hub.errors import Unavailable
 from hub.protocol import Broadcast
 from hub.store import SqliteStore, User
-from tests.support.delivery import Recorder, alice_and_bob, bob_session, recorded, send
+from tests.support.delivery import Recorder, alice_and_bob, bob_session, recorded, running, send
 from tests.support.waiting import FakeClock
 
 
@@ -147,6 +147,27 @@ async def test_cursors_not_saved_when_the_store_failed_are_saved_at_the_next_flu
         await service.cursors.flush()
 
         assert [await store.cursor(d, bob.id) for d in devices] == list(range(1, len(devices) + 1))
+
+
+async def test_a_device_back_on_a_restarted_hub_and_sent_nothing_writes_no_cursor(tmp_path: Path) -> None:
+    """Its cursor is where its replay started: after a restart of 5,000 such devices, the cursors'
+    walk has nothing to save for any of them."""
+    path, clock = tmp_path / "hub.sqlite3", FakeClock()
+    config = HubConfig(data_dir=tmp_path, ping_interval=25, ping_timeout=20)
+    async with alice_and_bob(CursorWrites(path), Recorder(), config, clock) as (service, alice, bob):
+        first = bob_session(bob, "s1")
+        await service.activate(first)
+        sent = await send(service, alice, "read before the restart")
+        await service.disconnected(first, clean=True)
+        await service.cursors.flush()
+    store = CursorWrites(path)
+    async with running(store, Recorder(), config, clock) as service:
+        again = bob_session(bob, "s2")
+        await service.activate(again)
+        clock.now += service.cursors.unnoticed_window + 10
+        await service.cursors.flush()
+
+        assert store.sizes == [] and await store.cursor("token:1", bob.id) == sent
 
 
 async def broadcast(service: Delivery, admin: User, text: str) -> int:
