@@ -29,13 +29,13 @@ class Cursors:
         store: Store,
         presence: Presence,
         clock: Callable[[], float],
-        handed_out: HandOuts | None = None,
+        handed_out: HandOuts,
     ) -> None:
         self._store = store
         self._presence = presence
         self._clock = clock
         #: When the hub handed out what (`Fanout.handed_out`): what a live session was sent by when.
-        self.handed_out = HandOuts() if handed_out is None else handed_out
+        self.handed_out = handed_out
         # A connection that died can go unnoticed this long: the next ping, up to a tick of the ping
         # wheel late, its timeout, and up to one more timeout for python-engineio's service task to
         # look. The extra second is because what the hub handed out is noted about once a second
