@@ -35,6 +35,7 @@ import orjson
 from bench.peers.floor import server as floor_store
 from hub.delivery import Actor, Presence, Session
 from hub.delivery.sending import Sender
+from hub.delivery.sessions import HandOuts
 from hub.metrics import HubMetrics
 from hub.protocol import Kind, Notification, NotificationType, SendNotification
 from hub.ratelimit import TokenBuckets
@@ -73,6 +74,7 @@ def event_loop_pieces(loop: asyncio.AbstractEventLoop) -> tuple[list[Piece], lis
     presence = Presence()
     session = Session(user=User(id=18, name="u17", admin=False, has_password=False), sid="s", device="d", syncing=False)
     presence.add(session)
+    handed_out = HandOuts()
     metrics = HubMetrics(lambda: presence)
     item = Stored(note, (18,))
 
@@ -125,7 +127,7 @@ def event_loop_pieces(loop: asyncio.AbstractEventLoop) -> tuple[list[Piece], lis
         ("the payload dict (Notification.wire)", note.wire),
         ("encoded and framed once (orjson, websocket frame)", lambda: encode_event("notification", data)),
         ("metrics (HubMetrics.dispatched)", lambda: metrics.dispatched(item, presence)),
-        ("what was sent to the device (Session.note_sent)", lambda: session.note_sent(time.monotonic(), 1)),
+        ("when it was handed out (HandOuts.note)", lambda: handed_out.note(time.monotonic(), 1)),
         ("the future the sender is answered from", future),
     ], [
         ("metrics, per notification of a batch of 50 (HubMetrics.dispatched_batch)", metrics_batch, 50),

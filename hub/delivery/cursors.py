@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from hub.config import HEARTBEAT_TICKS, HubConfig
 from hub.delivery.presence import Presence
-from hub.delivery.sessions import Session
+from hub.delivery.sessions import HandOuts, Session
 from hub.errors import HubError
 from hub.store import Store
 
@@ -23,15 +23,24 @@ FLUSH_ROWS = 1024
 
 
 class Cursors:
-    def __init__(self, config: HubConfig, store: Store, presence: Presence, clock: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        config: HubConfig,
+        store: Store,
+        presence: Presence,
+        clock: Callable[[], float],
+        handed_out: HandOuts,
+    ) -> None:
         self._store = store
         self._presence = presence
         self._clock = clock
+        #: When the hub handed out what (`Fanout.handed_out`): what a live session was sent by when.
+        self.handed_out = handed_out
         # A connection that died can go unnoticed this long: the next ping, up to a tick of the ping
         # wheel late, its timeout, and up to one more timeout for python-engineio's service task to
-        # look. The extra second is because what a session was sent is noted about once a second
-        # (`Session.note_sent` folds sends less than 1 s apart into one trail entry), so the entry
-        # for a send may carry a time up to a second before it. What a client that never acks was
+        # look. The extra second is because what the hub handed out is noted about once a second
+        # (`HandOuts` folds hand-outs less than 1 s apart into one entry), so the entry for a send
+        # may carry a time up to a second before it. What a client that never acks was
         # sent within the window is not taken as received (see `confirm_sent`).
         ping_late = config.ping_interval / HEARTBEAT_TICKS
         self.unnoticed_window = config.ping_interval + ping_late + 2 * config.ping_timeout + 1.0
@@ -46,22 +55,28 @@ class Cursors:
         """The device's cursor as this hub knows it (0: not moved since the hub started)."""
         return self._saved.get(device, 0)
 
-    def confirm(self, session: Session, nid: int | None) -> None:
-        if nid is not None:
+    def confirm(self, session: Session, nid: int) -> None:
+        if nid:
             self.advance(session, nid)
 
     def confirm_sent(self) -> None:
         """Move the cursors of clients that never ack to what they were sent before the window."""
         horizon = self.horizon()
-        # Every second, over every session: only those whose oldest unconfirmed send is older than
-        # the window have anything to confirm; the others (nothing sent since the cursor caught
-        # up, or everything sent within the window) cost a few attribute looks each.
+        handed_out = self.handed_out.upto(horizon)
+        # Every second, over every session: one with nothing sent since its cursor last moved costs
+        # a comparison; the others a few attribute looks.
         for session in self._presence.sessions.values():
-            trail = session.trail
-            if trail is not None and trail[0][0] <= horizon and not session.acking:
-                self.confirm(session, session.sent_before(horizon))
+            if session.last_sent > session.confirmed and not session.acking:
+                self.confirm(session, session.sent_before(horizon, handed_out))
+
+    def sent_before_window(self, session: Session) -> int:
+        """What `session` was sent before the window, so has received unless it says otherwise."""
+        horizon = self.horizon()
+        return session.sent_before(horizon, self.handed_out.upto(horizon))
 
     def advance(self, session: Session, nid: int) -> None:
+        if nid > session.confirmed:
+            session.confirmed = nid
         if nid > self._saved.get(session.device, 0):
             self._saved[session.device] = nid
             self._dirty[session.device] = (session.user.id, nid)
@@ -78,7 +93,7 @@ class Cursors:
     def left(self, session: Session, *, clean: bool) -> None:
         """The client is gone. `clean`: it said goodbye itself, so it had read what it was sent."""
         if not session.acking:
-            self.confirm(session, session.last_sent if clean else session.sent_before(self.horizon()))
+            self.confirm(session, session.last_sent if clean else self.sent_before_window(session))
 
     async def flush(self) -> None:
         """Save the cursors that moved, FLUSH_ROWS to a transaction; those not saved (the store

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from hub.delivery.ports import Outbox
 from hub.delivery.presence import Presence
 from hub.delivery.presence_batches import PresenceBatches
-from hub.delivery.sessions import Session
+from hub.delivery.sessions import HandOuts
 from hub.protocol import DELIVERY_EVENT, Event, Notification, presence_body
 from hub.store import Stored
 
@@ -25,6 +25,8 @@ class Fanout:
         self.clock = clock
         #: Told of every stored notification this hub hands out, in id order (`Reads.noted`).
         self.noted: Callable[[Notification], None] | None = None
+        #: When each was handed out: what the live sessions that never ack were sent by when (`Cursors`).
+        self.handed_out = HandOuts()
 
     async def deliver(self, item: Stored) -> None:
         """Send one stored notification to every live session of its recipients that lacks it."""
@@ -34,22 +36,23 @@ class Fanout:
         event = DELIVERY_EVENT[note.kind]
         data = note.wire()
         nid = note.id
-        ready: list[Session] = []
+        # One pass over the recipients' sessions, then the frame queued for all of them in one loop
+        # (written at the end of this loop turn). A live session is marked sent in the pass; when it
+        # was sent is the hub's one entry for this hand-out (`HandOuts`), not a record per session.
+        sids: list[str] = []
+        add = sids.append
         live = self.presence.live
         for user_id in item.recipients:
             for session in live(user_id):
                 if session.syncing:
                     session.pending.append((event, data, nid))
                 elif nid > session.last_sent:
-                    ready.append(session)
-        if not ready:
+                    session.last_sent = nid
+                    add(session.sid)
+        if not sids:
             return
-        await self.outbox.emit_many([s.sid for s in ready], event, data)
-        now = self.clock()
-        for session in ready:
-            session.last_sent = note.id
-            if not session.acking:
-                session.note_sent(now, note.id)
+        await self.outbox.emit_many(sids, event, data)
+        self.handed_out.note(self.clock(), nid)
 
     async def tell_presence(self, user_id: int, name: str, *, online: bool) -> None:
         """A user came online or went offline: every plain session here but the user's own is told now

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +35,7 @@ class Replay:
         its next connect instead of silently missing anything.
         """
         session.syncing = True
+        session.live_since = math.inf  # what it is sent now is not live until the replay is over
         try:
             await self._pages(session, since)
             while session.pending and not session.closed:
@@ -47,6 +49,7 @@ class Replay:
             await self._outbox.disconnect(session.sid)
         finally:
             session.syncing = False
+            session.went_live(self._clock())
 
     async def sync(self, session: Session, since: int) -> None:
         """Replay everything after `since` again (a client that lost its local state)."""
@@ -72,6 +75,7 @@ class Replay:
             since = pruned
         session.last_sent = max(session.last_sent, since)
         session.acked = max(session.acked, since)  # what it resumes from, it has: its acks start there
+        session.confirmed = max(session.confirmed, since)  # and its cursor is there: nothing to confirm
         while True:
             page = await self._store.replay(session.user.id, since, REPLAY_PAGE)
             if session.closed:
@@ -89,5 +93,3 @@ class Replay:
             return
         await self._outbox.emit(session.sid, event, data)
         session.last_sent = nid
-        if not session.acking:
-            session.note_sent(self._clock(), nid)

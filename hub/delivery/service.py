@@ -92,7 +92,7 @@ class Delivery:
         parts = (self.users, self.room_cache, self.send_limits, self.sender)
         self.scheduler = Scheduler(config, store, *parts, clustered=extension is not None)
         self.edits.add_pending(self.scheduler.retracted)
-        self.cursors = Cursors(config, store, self.presence, clock)
+        self.cursors = Cursors(config, store, self.presence, clock, self.fanout.handed_out)
         self.replay = Replay(store, outbox, self.cursors, clock)
         self.maintenance = Maintenance(config, store, self.presence, outbox, self.metrics, self.all_buckets)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,33 +46,64 @@ class Session(Actor):
     syncing: bool = True
     #: Set when the client is gone; a replay still running for it stops and moves no cursor.
     closed: bool = False
-    #: For clients that never ack: (time, last id sent then), about one entry a second, so the hub
-    #: can tell what was sent long enough ago that a dead connection would have been noticed since.
-    #: Made on the first send: an empty deque is ~600 bytes, and most idle connections have none.
-    trail: deque[tuple[float, int]] | None = None
+    #: For clients that never ack: when its replay ended and it went live (`Replay.catch_up`; never
+    #: while it replays), and the last id it had been sent by then. What it is sent live after that
+    #: is written as the hub hands each notification out, so the hub's one log of those moments
+    #: (`HandOuts`) says what it was sent by when: no record per session per send.
+    live_since: float = math.inf
+    live_from: int = 0
+    #: The last id taken as received (its cursor as this session moved it): the cursors' walk skips
+    #: a session with nothing sent since.
+    confirmed: int = 0
 
     pending: list[tuple[str, dict[str, Any], int]] = field(default_factory=list)
 
-    def sent_before(self, moment: float) -> int | None:
-        """The last id sent at or before `moment` (None: nothing that old, or nothing since the last
-        answer), dropping older entries. The caller confirms what this returns: once that is the
-        last id sent, the trail goes, so a client sent nothing since costs the cursors' walk nothing."""
-        trail = self.trail
-        if trail is None:
-            return None
-        while len(trail) > 1 and trail[1][0] <= moment:
-            trail.popleft()
-        if trail[0][0] > moment:
-            return None
-        if len(trail) == 1:
-            self.trail = None
-        return trail[0][1]
+    def went_live(self, now: float) -> None:
+        """Its replay is over: from now on it is sent each notification as the hub hands it out."""
+        self.live_since = now
+        self.live_from = self.last_sent
 
-    def note_sent(self, now: float, nid: int) -> None:
-        trail = self.trail
-        if trail is None:
-            self.trail = deque([(now, nid)])
-        elif trail and now - trail[-1][0] < 1.0:
-            trail[-1] = (trail[-1][0], nid)
+    def sent_before(self, moment: float, handed_out: int) -> int:
+        """The last id this session was sent at or before `moment`, given `handed_out`, the last id the
+        hub handed out by then (`HandOuts.upto`); 0 if it was still replaying then."""
+        if self.live_since > moment:
+            return 0
+        sent = self.last_sent
+        return max(self.live_from, handed_out if handed_out < sent else sent)
+
+
+class HandOuts:
+    """When this hub handed out which notifications: (time, last id handed out), one entry a second.
+
+    The deliverer hands notifications out in id order, and writes each to every live session it is
+    for as it does, so "the last id handed out at or before t" bounds what any live session was sent
+    by t. One entry per second for the whole hub replaces a record per session per send (5,000
+    records for one broadcast to 5,000 sessions, and a deque per session that was sent anything).
+    An entry carries the time of the first hand-out it covers and the last id handed out within the
+    second after it, so an id may be up to a second younger than its entry's time (the cursors'
+    window allows for it)."""
+
+    __slots__ = ("_ids", "_times")
+
+    def __init__(self) -> None:
+        self._times: deque[float] = deque()
+        self._ids: deque[int] = deque()
+
+    def note(self, now: float, nid: int) -> None:
+        times = self._times
+        if times and now - times[-1] < 1.0:
+            self._ids[-1] = nid
         else:
-            trail.append((now, nid))
+            times.append(now)
+            self._ids.append(nid)
+
+    def upto(self, moment: float) -> int:
+        """The last id handed out at or before `moment` (0: none), forgetting older entries: callers
+        ask for moments that only move forward."""
+        times, ids = self._times, self._ids
+        while len(times) > 1 and times[1] <= moment:
+            times.popleft()
+            ids.popleft()
+        if not times or times[0] > moment:
+            return 0
+        return ids[0]

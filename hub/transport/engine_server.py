@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from hub.config import HEARTBEAT_TICKS
@@ -14,6 +15,7 @@ from hub.transport.admission import Gate
 from hub.transport.backlog import Backlog
 from hub.transport.engine import MAX_SEND_BUFFER, MAX_SEND_BUFFER_TOTAL, HubSocket
 from hub.transport.engineio_internals import ServerBase, adopt
+from hub.transport.frames import Frames
 from hub.transport.heartbeat import PingWheel
 from hub.transport.timerwheel import TimerWheel
 
@@ -52,6 +54,35 @@ class HubEngineServer(ServerBase):
         """Write `socket`'s frames at the end of this loop iteration, with everyone else's."""
         self._unflushed.append(socket)
         if self._flush_soon is None:
+            self._flush_soon = asyncio.get_running_loop().call_soon(self._flush)
+
+    def push_all(self, sockets: Sequence[HubSocket | None], out: Frames) -> None:
+        """`HubSocket.push` of the same frames to each of `sockets` (None: gone), in one tight loop:
+        no push, write and `to_flush` call per connection. Each is written at the end of the loop
+        turn (`_flush`), with whatever else it is sent in the turn, in one write."""
+        frames = out.frames
+        if len(frames) != 1:
+            for socket in sockets:
+                if socket is not None:
+                    socket.push(out)
+            return
+        data = frames[0]
+        unflushed = self._unflushed
+        before = len(unflushed)
+        add = unflushed.append
+        for socket in sockets:
+            if socket is None or socket.closed or socket.closing:
+                continue
+            if socket._out is None:  # still on python-engineio's queue
+                socket.push(out)
+                continue
+            pending = socket._pending
+            if pending is None:
+                socket._pending = [data]
+                add(socket)
+            else:
+                pending.append(data)
+        if len(unflushed) > before and self._flush_soon is None:
             self._flush_soon = asyncio.get_running_loop().call_soon(self._flush)
 
     def _flush(self) -> None:

@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 
 from hub.config import HubConfig
-from hub.delivery import Delivery
+from hub.delivery import Actor, Delivery
 from hub.delivery.cursors import FLUSH_ROWS
-from hub.delivery.sessions import Session
+from hub.delivery.sessions import HandOuts, Session
 from hub.errors import Unavailable
+from hub.protocol import Broadcast
 from hub.store import SqliteStore, User
-from tests.support.delivery import Recorder, alice_and_bob, bob_session, recorded, send
+from tests.support.delivery import Recorder, alice_and_bob, bob_session, recorded, running, send
 from tests.support.waiting import FakeClock
 
 
@@ -70,7 +71,7 @@ async def test_cursors_of_live_non_acking_clients_trail_by_the_window(clocked: A
     assert await service.store.cursor("token:1", bob.id) == first
 
 
-async def test_a_client_whose_cursor_caught_up_holds_no_trail_until_it_is_sent_more(clocked: Any) -> None:
+async def test_a_client_whose_cursor_caught_up_is_skipped_by_the_walk_until_it_is_sent_more(clocked: Any) -> None:
     service, _, clock, alice, bob = clocked
     session = bob_session(bob, "s1")  # a client that never acks
     await service.activate(session)
@@ -79,7 +80,7 @@ async def test_a_client_whose_cursor_caught_up_holds_no_trail_until_it_is_sent_m
     await service.cursors.flush()
 
     assert await service.store.cursor("token:1", bob.id) == sent
-    assert session.trail is None, "nothing is left to confirm: the cursors' walk skips this session"
+    assert session.confirmed == session.last_sent, "nothing is left to confirm: the cursors' walk skips this session"
 
 
 async def test_what_is_sent_after_the_cursor_caught_up_is_replayed_after_a_drop(clocked: Any) -> None:
@@ -146,3 +147,107 @@ async def test_cursors_not_saved_when_the_store_failed_are_saved_at_the_next_flu
         await service.cursors.flush()
 
         assert [await store.cursor(d, bob.id) for d in devices] == list(range(1, len(devices) + 1))
+
+
+async def test_a_device_back_on_a_restarted_hub_and_sent_nothing_writes_no_cursor(tmp_path: Path) -> None:
+    """Its cursor is where its replay started: after a restart of 5,000 such devices, the cursors'
+    walk has nothing to save for any of them."""
+    path, clock = tmp_path / "hub.sqlite3", FakeClock()
+    config = HubConfig(data_dir=tmp_path, ping_interval=25, ping_timeout=20)
+    async with alice_and_bob(CursorWrites(path), Recorder(), config, clock) as (service, alice, bob):
+        first = bob_session(bob, "s1")
+        await service.activate(first)
+        sent = await send(service, alice, "read before the restart")
+        await service.disconnected(first, clean=True)
+        await service.cursors.flush()
+    store = CursorWrites(path)
+    async with running(store, Recorder(), config, clock) as service:
+        again = bob_session(bob, "s2")
+        await service.activate(again)
+        clock.now += service.cursors.unnoticed_window + 10
+        await service.cursors.flush()
+
+        assert store.sizes == [] and await store.cursor("token:1", bob.id) == sent
+
+
+async def broadcast(service: Delivery, admin: User, text: str) -> int:
+    """A broadcast from `admin` to everyone; its id."""
+    return (await service.sender.send(Actor(admin), Broadcast(message=text))).notification.id
+
+
+def global_ids(transport: Recorder, sid: str) -> list[int]:
+    return [d["id"] for e, d in transport.sent.get(sid, []) if e == "global_notification"]
+
+
+async def test_a_broadcast_to_many_devices_is_taken_as_received_by_each_after_the_window(clocked: Any) -> None:
+    """Every device that never acks is sent a broadcast once; past the window each one's cursor covers
+    it, so each comes back with nothing replayed, and one that dropped within the window gets it once more."""
+    service, transport, clock, _, _ = clocked
+    admin = await service.store.create_user("root", None, admin=True)
+    users = [await service.store.create_user(f"u{i}", None, admin=False) for i in range(4)]
+    first = [Session(user=u, sid=f"a{i}", device=f"token:{10 + i}", token_id=10 + i) for i, u in enumerate(users)]
+    for session in first:
+        await service.activate(session)
+    old = await broadcast(service, admin, "long ago")
+    clock.now += service.cursors.unnoticed_window + 10
+    await service.cursors.flush()
+    recent = await broadcast(service, admin, "just before the drop")
+    clock.now += 5
+    for session in first:
+        await service.disconnected(session, clean=False)
+
+    again = [Session(user=u, sid=f"b{i}", device=f"token:{10 + i}", token_id=10 + i) for i, u in enumerate(users)]
+    for session in again:
+        await service.activate(session)
+
+    assert [global_ids(transport, f"a{i}") for i in range(4)] == [[old, recent]] * 4
+    assert [global_ids(transport, f"b{i}") for i in range(4)] == [[recent]] * 4, "only what came within the window"
+    assert [await service.store.cursor(f"token:{10 + i}", u.id) for i, u in enumerate(users)] == [old] * 4
+
+
+async def test_what_a_device_was_replayed_counts_as_sent_when_its_replay_ended(clocked: Any) -> None:
+    """A device that was away is replayed what it missed; past the window after that replay, its
+    cursor covers it all, and after a drop nothing is given a second time."""
+    service, transport, clock, alice, bob = clocked
+    missed = [await send(service, alice, f"while away {i}") for i in range(3)]
+    first = bob_session(bob, "s1")
+    await service.activate(first)
+    clock.now += service.cursors.unnoticed_window + 10
+    await service.cursors.flush()
+    await service.disconnected(first, clean=False)
+
+    second = bob_session(bob, "s2")
+    await service.activate(second)
+
+    assert transport.ids("s1") == missed
+    assert transport.ids("s2") == []
+    assert await service.store.cursor("token:1", bob.id) == missed[-1]
+
+
+async def test_a_device_still_replaying_is_not_taken_to_have_what_it_is_being_replayed(clocked: Any) -> None:
+    service, _, clock, _, bob = clocked
+    admin = await service.store.create_user("root", None, admin=True)
+    carol = await service.store.create_user("carol", None, admin=False)
+    await service.activate(Session(user=carol, sid="c1", device="token:7", token_id=7))
+    replaying = bob_session(bob, "s1")  # a session is replaying until `catch_up` is over
+    service.presence.add(replaying)
+    sent = await broadcast(service, admin, "handed out to carol; bob's waits for his replay to end")
+    replaying.last_sent = sent  # as far as his replay has gone
+    clock.now += service.cursors.unnoticed_window + 10
+    await service.cursors.flush()
+
+    assert await service.store.cursor("token:7", carol.id) == sent
+    assert await service.store.cursor("token:1", bob.id) == 0
+
+
+def test_hand_outs_within_a_second_share_an_entry_and_older_ones_are_forgotten() -> None:
+    log = HandOuts()
+    log.note(10.0, 1)
+    log.note(10.5, 2)  # folded into the entry of 10.0
+    log.note(11.2, 3)
+    log.note(20.0, 4)
+    assert log.upto(9.9) == 0
+    assert log.upto(10.0) == 2, "an entry carries the last id handed out within its second"
+    assert log.upto(15.0) == 3
+    assert log.upto(20.0) == 4
+    assert log.upto(19.0) == 0, "moments only move forward: the entries before 20.0 are gone"
