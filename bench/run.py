@@ -202,7 +202,7 @@ def loadgens_for(n: int, options: Options, cpus: tuple[int, ...] | None) -> int:
     """How many load generator processes share N clients: --loadgens, or one per
     CLIENTS_PER_LOADGEN clients but no more than the CPUs they run on (`cpus`; unpinned: all but
     one). Processes sharing one core share its time: in a server's ping burst each still stalls, and
-    two cost 10-30 % more CPU than one (docs/perf-r3-loadgen.md)."""
+    two cost 10-30 % more CPU than one (docs/performance-history.md, round three)."""
     if options.loadgens is not None:
         return options.loadgens
     cores = len(cpus) if cpus is not None else max(1, (os.cpu_count() or 1) - 1)
