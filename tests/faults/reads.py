@@ -1,7 +1,7 @@
 """Read marks in the fault run: a user marks notifications read from one device (some ids, or all up
 to an id) while the faults go on, retrying a mark until the hub confirms it, as a client does after
-a lost answer; the checker then asks that every device of that user shows the same read set as the
-store holds."""
+a lost answer; the checker then asks that the user's devices agree on which of the notifications
+they show are read, and that this is what the store holds."""
 
 from __future__ import annotations
 
@@ -62,9 +62,21 @@ class Marker:
                 await asyncio.sleep(0.1)  # the hub may be restarting
 
 
+def disagreement(devices: list[Peer]) -> dict[str, list[int]]:
+    """Per device, the ids it shows read that another device of the user shows unread; empty when
+    they agree. Only what every device shows now counts: a version of a key that one device got and
+    another never did (an update replaced it, or a retraction withdrew it, while that one was away)
+    is read on the first and absent on the other, and a user sees no difference."""
+    common = set.intersection(*(d.showing() for d in devices))
+    read = [d.read_set() & common for d in devices]
+    everywhere = set.intersection(*read)
+    apart = {f"{d.name}#{i}": sorted(read[i] - everywhere) for i, d in enumerate(devices)}
+    return {device: ids for device, ids in apart.items() if ids}
+
+
 def agreeing(devices: list[Peer]) -> bool:
-    """Every device of the user shows the same read set."""
-    return len({frozenset(d.read_set()) for d in devices}) == 1
+    """Every device of the user shows the same notifications read (of those they all show)."""
+    return not disagreement(devices)
 
 
 async def diverging(store: SqliteStore, name: str, devices: list[Peer], keyed: set[str]) -> int:

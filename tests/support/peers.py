@@ -61,6 +61,7 @@ class Peer:
         on_connect: Callable[[], None] | None = None,
         on_retract: Callable[[dict[str, Any]], None] | None = None,
         call_wait: float = CALL_WAIT,
+        arrived: Changes | None = None,
     ) -> None:
         self.url = url
         self.call_wait = call_wait
@@ -80,7 +81,8 @@ class Peer:
         self.board = KeyBoard()
         self.sio: socketio.AsyncClient | None = None
         self.up = asyncio.Event()
-        self.arrived = Changes()  # poked at each notification shown
+        #: Poked at each notification, retraction and `read` event; a user's devices may share one.
+        self.arrived = arrived or Changes()
         self._down = asyncio.Event()
         self._wanted = asyncio.Event()
         self._stopping = False
@@ -229,6 +231,11 @@ class Peer:
         upto = max((int(r["upto"]) for r in self.reads if r.get("all")), default=0)
         named = {int(i) for r in self.reads for i in r.get("ids", ())}
         return named | {s.id for s in self.seen if s.id <= upto}
+
+    def showing(self) -> set[int]:
+        """The ids this device shows now: every notification without a key, and of each key only the
+        version it shows (an older version it got was replaced; a retracted one is withdrawn)."""
+        return {s.id for s in self.seen if s.key is None} | {nid for nid, _ in self.board.shown.values()}
 
     def sent_by(self, sender: str) -> list[Seen]:
         return [s for s in self.seen if s.sender == sender]
