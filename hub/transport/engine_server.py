@@ -57,33 +57,11 @@ class HubEngineServer(ServerBase):
             self._flush_soon = asyncio.get_running_loop().call_soon(self._flush)
 
     def push_all(self, sockets: Sequence[HubSocket | None], out: Frames) -> None:
-        """`HubSocket.push` of the same frames to each of `sockets` (None: gone), in one tight loop:
-        no push, write and `to_flush` call per connection. Each is written at the end of the loop
-        turn (`_flush`), with whatever else it is sent in the turn, in one write."""
-        frames = out.frames
-        if len(frames) != 1:
-            for socket in sockets:
-                if socket is not None:
-                    socket.push(out)
-            return
-        data = frames[0]
-        unflushed = self._unflushed
-        before = len(unflushed)
-        add = unflushed.append
+        """`HubSocket.push` of the same frames to each of `sockets` (None: gone). Each is written at
+        the end of the loop turn (`_flush`), with whatever else it is sent in the turn, in one write."""
         for socket in sockets:
-            if socket is None or socket.closed or socket.closing:
-                continue
-            if socket._out is None:  # still on python-engineio's queue
+            if socket is not None:
                 socket.push(out)
-                continue
-            pending = socket._pending
-            if pending is None:
-                socket._pending = [data]
-                add(socket)
-            else:
-                pending.append(data)
-        if len(unflushed) > before and self._flush_soon is None:
-            self._flush_soon = asyncio.get_running_loop().call_soon(self._flush)
 
     def _flush(self) -> None:
         self._flush_soon = None
