@@ -29,6 +29,7 @@ from hub.store.base import CONTROL, LIVE_ONLY
 
 if TYPE_CHECKING:
     from hub.delivery import Actor, Presence
+    from hub.delivery.fanout import Reach
     from hub.store import PruneResult, Stored
 
 #: Delivery latency buckets, seconds: a LAN hub answers in milliseconds.
@@ -44,10 +45,13 @@ class NoMetrics:
         pass
 
     def dispatched(self, item: Stored, presence: Presence) -> None:
-        pass
+        """A notification handed out (or stored, on a cluster) counted against who is connected here now."""
 
     def dispatched_batch(self, items: Sequence[Stored], presence: Presence) -> None:
         """`dispatched` for each of a batch handed out together."""
+
+    def handed_out(self, items: Sequence[Stored], reached: Sequence[Reach]) -> None:
+        """A batch handed out together, with what handing each out found (`Fanout.deliver`)."""
 
     def pruned(self, result: PruneResult) -> None:
         pass
@@ -180,15 +184,19 @@ class HubMetrics(NoMetrics):
         self.rate_limited_total.inc()
 
     def dispatched(self, item: Stored, presence: Presence) -> None:
-        self.dispatched_batch((item,), presence)
+        self.handed_out((item,), (presence.reach(item.recipients),))
 
     def dispatched_batch(self, items: Sequence[Stored], presence: Presence) -> None:
-        """Counted per batch: the tallies and the clock read once for the whole batch."""
+        reach = presence.reach
+        self.handed_out(items, [reach(item.recipients) for item in items])
+
+    def handed_out(self, items: Sequence[Stored], reached: Sequence[Reach]) -> None:
+        """Counted per batch: the tallies and the clock read once for the whole batch, and nothing per
+        recipient (the hand-out's own pass counted the devices and who has none)."""
         tally = self.deliveries
         sent, delivered, queued = tally.sent, tally.delivered, tally.queued
-        count = presence.device_count
         now = self._clock()
-        for item in items:
+        for item, (devices, offline) in zip(items, reached, strict=True):
             note = item.notification
             kind = note.kind
             if kind in CONTROL:  # news about notifications (a retraction), not one
@@ -196,12 +204,6 @@ class HubMetrics(NoMetrics):
             type_ = note.type.value
             key = (type_, kind.value)
             sent[key] = sent.get(key, 0) + 1
-            devices = 0
-            offline = 0
-            for user_id in item.recipients:
-                live = count(user_id)
-                devices += live
-                offline += live == 0
             if devices:
                 delivered[type_] = delivered.get(type_, 0) + devices
                 stamp, epoch = self._stamp

@@ -44,7 +44,7 @@ class Chain:
         self,
         applied: int,
         store: ChainStore,
-        deliver: Callable[[Stored], Awaitable[None]],
+        deliver: Callable[[Stored], Awaitable[object]],
         *,
         gap_wait: float = GAP_WAIT,
         poll: float = POLL,

@@ -21,7 +21,7 @@ import logging
 from collections.abc import Sequence
 
 from hub.delivery.batch_queue import BatchQueue
-from hub.delivery.fanout import Fanout
+from hub.delivery.fanout import Fanout, Reach
 from hub.delivery.jobs import BackgroundJobs
 from hub.delivery.ports import Outlet, Waiter
 from hub.errors import RequestError, Unavailable
@@ -149,15 +149,18 @@ class LocalOutlet:
 
     async def _hand_out(self, waiting: Sequence[Waiter], stored: Sequence[Stored]) -> None:
         deliver = self._fanout.deliver
+        reached: list[Reach] = []
+        found = reached.append
         for waiter, item in zip(waiting, stored, strict=True):
             try:
-                await deliver(item)
+                found(await deliver(item))
             except Exception:
                 log.exception(
                     "delivering notification %d failed; recipients get it on their next sync", item.notification.id
                 )
+                found(self._fanout.presence.reach(item.recipients))  # counted all the same
             settle(waiter, item)
-        self._metrics.dispatched_batch(stored, self._fanout.presence)  # counted once per batch
+        self._metrics.handed_out(stored, reached)  # counted once per batch, from what the hand-out found
 
     async def drain(self) -> None:
         await self._stored.join()

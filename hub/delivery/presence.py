@@ -31,7 +31,8 @@ class Presence:
         self.batched: dict[str, Session] = {}
         #: Sessions removed since the start (the collector's keeper counts departures: hub/heap.py).
         self.departures = 0
-        self._by_user: dict[int, tuple[Session, ...]] = {}
+        #: Each online user's sessions here (a user with none is not in it). Read, never changed, outside.
+        self.by_user: dict[int, tuple[Session, ...]] = {}
         self._by_token: dict[int, tuple[str, ...]] = {}
         #: The names of the users online here, sorted: a page of them costs O(page), not a sort of all.
         self._names: list[str] = []
@@ -42,8 +43,8 @@ class Presence:
         self.sessions[sid] = session
         (self.batched if session.batched else self.plain)[sid] = session
         user_id = session.user.id
-        devices = (*(s for s in self._by_user.get(user_id, ()) if s.sid != sid), session)
-        self._by_user[user_id] = devices
+        devices = (*(s for s in self.by_user.get(user_id, ()) if s.sid != sid), session)
+        self.by_user[user_id] = devices
         if session.token_id is not None:
             sids = self._by_token.get(session.token_id, ())
             if sid not in sids:
@@ -70,11 +71,11 @@ class Presence:
             else:
                 self._by_token.pop(session.token_id, None)
         user_id = session.user.id
-        devices = tuple(s for s in self._by_user.get(user_id, ()) if s.sid != sid)
+        devices = tuple(s for s in self.by_user.get(user_id, ()) if s.sid != sid)
         if devices:
-            self._by_user[user_id] = devices
+            self.by_user[user_id] = devices
             return session, False
-        self._by_user.pop(user_id, None)
+        self.by_user.pop(user_id, None)
         names, name = self._names, session.user.name
         at = bisect.bisect_left(names, name)
         if at < len(names) and names[at] == name:
@@ -82,14 +83,23 @@ class Presence:
         return session, True
 
     def of_user(self, user_id: int) -> list[Session]:
-        return list(self._by_user.get(user_id, ()))
+        return list(self.by_user.get(user_id, ()))
 
     def live(self, user_id: int) -> Iterable[Session]:
         """The user's sessions as they are now (a change makes a new tuple)."""
-        return self._by_user.get(user_id, ())
+        return self.by_user.get(user_id, ())
 
     def device_count(self, user_id: int) -> int:
-        return len(self._by_user.get(user_id, ()))
+        return len(self.by_user.get(user_id, ()))
+
+    def reach(self, recipients: Iterable[int]) -> tuple[int, int]:
+        """How many devices of `recipients` are connected here, and how many of them have none."""
+        devices = offline = 0
+        for user_id in recipients:
+            count = len(self.by_user.get(user_id, ()))
+            devices += count
+            offline += count == 0
+        return devices, offline
 
     def of_token(self, token_id: int) -> list[str]:
         return sorted(self._by_token.get(token_id, ()))
@@ -114,7 +124,7 @@ class Presence:
         return page[:limit], len(page) > limit
 
     def is_online(self, user_id: int) -> bool:
-        return user_id in self._by_user or user_id in self.remote
+        return user_id in self.by_user or user_id in self.remote
 
     def __len__(self) -> int:
         return len(self.sessions)

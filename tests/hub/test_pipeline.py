@@ -16,7 +16,7 @@ from hub.delivery.pipeline import LINGER_BELOW
 from hub.errors import HubError
 from hub.protocol import Kind, NotificationType, SendNotification
 from hub.store import SqliteStore, User
-from tests.support.delivery import Recorder, alice_and_bob, bob_session, recorded, send
+from tests.support.delivery import CountedStore, Jammed, Recorder, alice_and_bob, bob_session, recorded, send
 from tests.support.waiting import Changes
 
 
@@ -44,35 +44,6 @@ async def test_a_recipient_deleted_mid_flight_fails_alone_and_the_hub_goes_on(pa
     assert (await fine).recipients == (bob.id,)
     later = await send(service, alice, "still working")
     assert transport.ids("s1") == [(await fine).notification.id, later]
-
-
-class Jammed(Recorder):
-    """Handing notifications out waits at a gate the test opens (a slow socket write)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.gate = asyncio.Event()
-        self.held = asyncio.Event()
-
-    async def emit_many(self, sids: list[str], event: str, data: Any) -> None:
-        self.held.set()
-        await self.gate.wait()
-        await super().emit_many(sids, event, data)
-
-
-class CountedStore(SqliteStore):
-    """Tells the test each time a batch is committed."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(path)
-        self.committed: list[int] = []
-        self.changes = Changes()
-
-    async def add(self, drafts: Any) -> Any:
-        stored = await super().add(drafts)
-        self.committed += [s.notification.id for s in stored]
-        self.changes.poke()
-        return stored
 
 
 @pytest.fixture

@@ -3,16 +3,20 @@ connection was sent, and the helpers the delivery tests share."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from hub.config import HubConfig
 from hub.delivery import Actor, Delivery, Session
 from hub.delivery.sending import Payload
+from hub.metrics import NoMetrics
 from hub.protocol import SendNotification, sent_ack
 from hub.store import SqliteStore, User
+from tests.support.waiting import Changes
 
 
 class Recorder:
@@ -39,13 +43,47 @@ class Recorder:
         return [d["id"] for e, d in self.sent.get(sid, []) if e == "notification"]
 
 
+class Jammed(Recorder):
+    """Handing notifications out waits at a gate the test opens (a slow socket write)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = asyncio.Event()
+        self.held = asyncio.Event()
+
+    async def emit_many(self, sids: list[str], event: str, data: Any) -> None:
+        self.held.set()
+        await self.gate.wait()
+        await super().emit_many(sids, event, data)
+
+
+class CountedStore(SqliteStore):
+    """Tells the test each time a batch is committed."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.committed: list[int] = []
+        self.changes = Changes()
+
+    async def add(self, drafts: Any) -> Any:
+        stored = await super().add(drafts)
+        self.committed += [s.notification.id for s in stored]
+        self.changes.poke()
+        return stored
+
+
 @contextlib.asynccontextmanager
 async def running(
-    store: SqliteStore, outbox: Recorder, config: HubConfig, clock: Callable[[], float] = time.monotonic
+    store: SqliteStore,
+    outbox: Recorder,
+    config: HubConfig,
+    clock: Callable[[], float] = time.monotonic,
+    metrics: NoMetrics | None = None,
 ) -> AsyncIterator[Delivery]:
-    """A started delivery on `store` (opened here); stopped, and the store closed, after."""
+    """A started delivery on `store` (opened here), counting with `metrics` if given; stopped, and
+    the store closed, after."""
     await store.open()
-    delivery = Delivery(config, store, outbox, clock=clock)
+    delivery = Delivery(config, store, outbox, clock=clock, metrics=metrics)
     await delivery.start()
     try:
         yield delivery
