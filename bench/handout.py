@@ -22,7 +22,7 @@ import argparse
 import asyncio
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from hub.delivery import Presence, Session
@@ -93,13 +93,14 @@ def note(nid: int, kind: Kind) -> Notification:
     )
 
 
-def time_hand_outs(outlet: LocalOutlet, batches: Sequence[list[Stored]]) -> list[float]:
-    """Seconds each batch's hand-out took."""
+def time_hand_outs(outlet: LocalOutlet, batches: Sequence[Callable[[], list[Stored]]]) -> list[float]:
+    """Seconds each batch's hand-out took (each batch made just before, untimed)."""
 
     async def run() -> list[float]:
         spent = []
         hand_out = outlet._hand_out
-        for batch in batches:
+        for make in batches:
+            batch = make()
             waiting = [Answered() for _ in batch]
             started = time.perf_counter()
             await hand_out(waiting, batch)
@@ -112,16 +113,22 @@ def time_hand_outs(outlet: LocalOutlet, batches: Sequence[list[Stored]]) -> list
 def broadcast_ms(online: int, offline: int, reps: int) -> tuple[float, float, float]:
     """Best and median ms of one broadcast's hand-out, and the frames it queued (one per device)."""
     outlet, outbox, everyone = hub_with(online, offline)
-    spent = time_hand_outs(outlet, [[Stored(note(i, Kind.EVERYONE), everyone)] for i in range(1, reps + 1)])
+
+    def batch(nid: int) -> Callable[[], list[Stored]]:
+        # As the store gives it: a tuple of every user's id of the batch's own (list(): not the same object).
+        return lambda: [Stored(note(nid, Kind.EVERYONE), tuple(list(everyone)))]
+
+    spent = time_hand_outs(outlet, [batch(i) for i in range(1, reps + 1)])
     return min(spent) * 1e3, statistics.median(spent) * 1e3, outbox.queued / reps
 
 
 def direct_us(users: int, reps: int, batch: int = 50) -> tuple[float, float]:
     outlet, _, _ = hub_with(users, 0)
-    batches = [
+    made = [
         [Stored(note(r * batch + i + 1, Kind.DIRECT), ((r * 7 + i) % users + 1,)) for i in range(batch)]
         for r in range(reps)
     ]
+    batches = [lambda one=one: one for one in made]
     spent = time_hand_outs(outlet, batches)
     return min(spent) / batch * 1e6, statistics.median(spent) / batch * 1e6
 
