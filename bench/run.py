@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, cast
 
-from bench import report
+from bench import budgets, report
 from bench.host import cpu_plan, machine, raise_fd_limit, versions, wait_for_quiet
 from bench.probe import step_figures
 from bench.servers import (
@@ -55,7 +55,6 @@ SCENARIOS: Final = ("latency", "fanout", "direct")  # connect + idle RSS always 
 DEFAULT_NS: Final = (100, 1000, 5000)
 QUICK_N: Final = 50
 SENDERS: Final = 4
-LOADGEN_TIMEOUT_S: Final = 1200
 #: By default one load generator process per this many clients, at most one per CPU they have and
 #: at most SENDERS (each needs one of them).
 CLIENTS_PER_LOADGEN: Final = 5000
@@ -77,6 +76,8 @@ class Options:
     hub_presence: str = "batched"
     tuning: dict[str, Any] = field(default_factory=dict)
     loadgens: int | None = None  # None: by N (loadgens_for)
+    connect_budget: float | None = None  # seconds; None: by N (budgets.connect_budget_s)
+    phase_budget: float = budgets.PHASE_BUDGET_S
 
 
 def parse_args(argv: list[str] | None) -> Options:
@@ -121,6 +122,20 @@ def parse_args(argv: list[str] | None) -> Options:
         metavar="S",
         help="before each run, wait up to S seconds for other processes' CPU use to drop (default 60; --quick 0)",
     )
+    parser.add_argument(
+        "--connect-budget",
+        type=float,
+        metavar="S",
+        help="seconds the connect wave of N clients may take (default 60 + 25 * (N/1000)²: 2,560 at N = 10,000;"
+        " the seed's wave is O(N²)); what it cuts short is reported as not measured",
+    )
+    parser.add_argument(
+        "--phase-budget",
+        type=float,
+        metavar="S",
+        help=f"seconds the scenarios after the wave may take together (default {budgets.PHASE_BUDGET_S:.0f};"
+        f" --quick {budgets.QUICK_PHASE_BUDGET_S:.0f}); what it cuts short is reported as not measured",
+    )
     parser.add_argument("--no-pin", action="store_true", help="do not pin server and load generator with taskset")
     parser.add_argument(
         "--loadgens",
@@ -155,6 +170,8 @@ def parse_args(argv: list[str] | None) -> Options:
     ns = tuple(args.n) if args.n else ((QUICK_N,) if args.quick else DEFAULT_NS)
     if any(n < 1 for n in ns):
         parser.error("--n must be positive")
+    if any(budget is not None and budget < 0 for budget in (args.connect_budget, args.phase_budget)):
+        parser.error("a budget cannot be negative")
     if args.loadgens is not None and not 1 <= args.loadgens <= SENDERS:
         parser.error(f"--loadgens takes 1 to {SENDERS} (each load generator needs one of the {SENDERS} senders)")
     tuning: dict[str, Any] = {} if args.window is None else {"window": args.window}
@@ -170,7 +187,6 @@ def parse_args(argv: list[str] | None) -> Options:
             "directDrainMs": 2000,
             "settleQuietMs": 200,
             "settleMaxMs": 10000,
-            "deadlineMs": 120000,
         }
     return Options(
         ns=ns,
@@ -187,6 +203,10 @@ def parse_args(argv: list[str] | None) -> Options:
         tuning=tuning,
         probe=args.probe,
         loadgens=args.loadgens,
+        connect_budget=args.connect_budget,
+        phase_budget=args.phase_budget
+        if args.phase_budget is not None
+        else (budgets.QUICK_PHASE_BUDGET_S if args.quick else budgets.PHASE_BUDGET_S),
     )
 
 
@@ -207,6 +227,16 @@ def loadgens_for(n: int, options: Options, cpus: tuple[int, ...] | None) -> int:
         return options.loadgens
     cores = len(cpus) if cpus is not None else max(1, (os.cpu_count() or 1) - 1)
     return min(SENDERS, cores, max(1, -(-n // CLIENTS_PER_LOADGEN)))
+
+
+def connect_budget(n: int, options: Options) -> float:
+    return options.connect_budget if options.connect_budget is not None else budgets.connect_budget_s(n)
+
+
+def loadgen_timeout(n: int, options: Options) -> float:
+    """bench.run's own limit on the load generator process: past its budgets and waits for quiet."""
+    settle_max_s = float(options.tuning.get("settleMaxMs", budgets.SETTLE_MAX_S * 1000)) / 1000
+    return budgets.loadgen_timeout_s(connect_budget(n, options), options.phase_budget, settle_max_s)
 
 
 def labels(pair: tuple[ServerKind, ServerKind]) -> tuple[str, str]:
@@ -233,6 +263,8 @@ def run_loadgen(
         "scenarios": ["connect", "rss", *options.scenarios],
         "broadcasts": blast_size(n, options),
         "loadgens": loadgens_for(n, options, cpus),
+        "connectBudgetMs": round(connect_budget(n, options) * 1000),
+        "phaseBudgetMs": round(options.phase_budget * 1000),
         **({"presence": options.hub_presence} if server.kind == "hub" else {}),
         **options.tuning,
     }
@@ -240,7 +272,7 @@ def run_loadgen(
     path.write_text(json.dumps(config))
     argv = [*pin_prefix(cpus), node_binary(), str(LOADGEN_DIR / "loadgen.js"), str(path)]
     proc = subprocess.run(
-        argv, cwd=LOADGEN_DIR, stdout=subprocess.PIPE, stderr=sys.stderr, text=True, timeout=LOADGEN_TIMEOUT_S
+        argv, cwd=LOADGEN_DIR, stdout=subprocess.PIPE, stderr=sys.stderr, text=True, timeout=loadgen_timeout(n, options)
     )
     if proc.returncode != 0:
         raise BenchError(f"load generator exited {proc.returncode} against {server.kind}")
@@ -335,6 +367,12 @@ def main(argv: list[str] | None = None) -> int:
         f" {options.rounds} round(s); {pinning}",
         file=sys.stderr,
     )
+    print(
+        "bench: budgets: connect wave "
+        + ", ".join(f"{connect_budget(n, options):,.0f} s at N={n}" for n in options.ns)
+        + f"; the scenarios after it {options.phase_budget:,.0f} s",
+        file=sys.stderr,
+    )
     if "hub" in options.pair:
         print(
             "bench: the hub's per-user rate limit is raised for the load test: "
@@ -344,6 +382,7 @@ def main(argv: list[str] | None = None) -> int:
 
     runs: dict[int, dict[str, list[dict[str, Any]]]] = {}
     failures: list[str] = []
+    partial: list[str] = []  # what a run could not measure, and why
     with tempfile.TemporaryDirectory(prefix="lan-notify-bench-") as tmp:
         workdir = Path(tmp)
         for n in options.ns:
@@ -368,6 +407,9 @@ def main(argv: list[str] | None = None) -> int:
                         continue
                     result["round"] = rnd
                     runs[n][label].append(result)
+                    for line in budgets.unmeasured(result):
+                        partial.append(f"N={n} round {rnd} {label}: {line}")
+                        print(f"bench: NOT MEASURED in full: {partial[-1]}", file=sys.stderr)
 
     summary = {n: report.summarize(by_label, a_label, b_label) for n, by_label in runs.items()}
     text = report.table(summary, a_label, b_label)
@@ -392,6 +434,11 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "versions": versions(),
         "failures": failures,
+        "budgets": {
+            "connect_s": {str(n): connect_budget(n, options) for n in options.ns},
+            "phase_s": options.phase_budget,
+        },
+        "unmeasured": partial,
         "summary": {str(n): s for n, s in summary.items()},
         "runs": {str(n): r for n, r in runs.items()},
         "table": text,
@@ -402,6 +449,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nresults: {json_path}\nchart:   {png_path}")
     if "hub" in options.pair:
         print("note: hub run with " + " ".join(f"{k}={v}" for k, v in HUB_RATE_ENV.items()) + " (rate limit raised)")
+    if partial:
+        print("not measured in full (n/a or partial figures above):\n  " + "\n  ".join(partial))
     if failures:
         print("failures:\n  " + "\n  ".join(failures))
         return 1
