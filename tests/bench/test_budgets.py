@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from bench.budgets import connect_budget_s
-from bench.run import connect_budget, loadgen_timeout, parse_args
+from bench.options import connect_budget, loadgen_timeout, parse_args
 from tests.bench import run_bench
 
 pytestmark = pytest.mark.skipif(
