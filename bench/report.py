@@ -163,9 +163,7 @@ def summarize(runs: dict[str, list[dict[str, Any]]], a: str, b: str) -> dict[str
         sb = stat([v for r in runs.get(b, []) if (v := dig(r, metric.path)) is not None])
         ratio = sb.median / sa.median if sa and sb and sa.median else None
         target = metric.target if targeted else None
-        meets: bool | None = None
-        if ratio is not None and target is not None:
-            meets = ratio >= target if metric.better == "higher" else ratio <= target
+        meets = _meets(metric, ratio, target)
         out[metric.key] = {
             "label": metric.label,
             "unit": metric.unit,
@@ -177,6 +175,20 @@ def summarize(runs: dict[str, list[dict[str, Any]]], a: str, b: str) -> dict[str
             "meets_target": meets,
         }
     return out
+
+
+def _meets(metric: Metric, ratio: float | None, target: float | None) -> bool | None:
+    if ratio is None or target is None:
+        return None
+    return ratio >= target if metric.better == "higher" else ratio <= target
+
+
+def _target(metric: Metric, target: float | None, meets: bool | None) -> str:
+    if target is None:
+        return ""
+    sign = "≥" if metric.better == "higher" else "≤"
+    verdict = {True: "met", False: "not met", None: ""}[meets]
+    return f"{sign} {target:.1f}x {verdict}".strip()
 
 
 def _fmt(value: float) -> str:
@@ -207,15 +219,52 @@ def table(summary_by_n: dict[int, dict[str, Any]], a: str, b: str) -> str:
             if row[a] is None and row[b] is None:
                 continue
             ratio = f"{row['ratio']:.2f}x" if row["ratio"] is not None else "n/a"
-            target = ""
-            if row["target"] is not None:
-                sign = "≥" if metric.better == "higher" else "≤"
-                verdict = {True: "met", False: "not met", None: ""}[row["meets_target"]]
-                target = f"{sign} {row['target']:.1f}x {verdict}".strip()
+            target = _target(metric, row["target"], row["meets_target"])
             lines.append(
                 f"| {n:,} | {metric.label} ({metric.unit}) | {_cell(row[a])} | {_cell(row[b])} | {ratio} "
                 f"| {metric.better} | {target} |"
             )
+    return "\n".join(lines)
+
+
+#: The servers' columns in a combined table, in this order (any other label after them).
+SERVER_ORDER: Final = ("seed", "floor", "hub")
+
+
+def combine(docs: list[dict[str, Any]]) -> str:
+    """One table from several results documents, e.g. `--pair seed,hub` and `--pair seed,floor` run
+    separately: per N and metric, each server's median (min-max) over all its runs in all of them (a
+    second copy of a server, "floor#2", counts as that server), the ratio hub/seed and its target;
+    then what any of them could not measure."""
+    runs: dict[int, dict[str, list[dict[str, Any]]]] = {}
+    notes: list[str] = []
+    for doc in docs:
+        notes.extend(doc.get("unmeasured") or [])
+        for n, by_label in doc["runs"].items():
+            for label, results in by_label.items():
+                server = label.split("#")[0]
+                runs.setdefault(int(n), {}).setdefault(server, []).extend(enrich(r) for r in results)
+    found = {server for by_server in runs.values() for server in by_server}
+    servers = [s for s in SERVER_ORDER if s in found] + sorted(found - set(SERVER_ORDER))
+    a, b = TARGET_PAIR
+    lines = [
+        f"| metric | N | {' | '.join(servers)} | {b}/{a} | target |",
+        "| --- | ---: |" + " ---: |" * len(servers) + " ---: | --- |",
+    ]
+    for metric in METRICS:
+        for n in sorted(runs):
+            values = {s: [v for r in runs[n].get(s, []) if (v := dig(r, metric.path)) is not None] for s in servers}
+            stats = {s: stat(found_values) for s, found_values in values.items()}
+            if all(value is None for value in stats.values()):
+                continue
+            sa, sb = stats.get(a), stats.get(b)
+            ratio = sb.median / sa.median if sa and sb and sa.median else None
+            target = _target(metric, metric.target, _meets(metric, ratio, metric.target)) if ratio is not None else ""
+            cells = " | ".join(_cell(st.as_dict() if (st := stats[s]) else None) for s in servers)
+            shown = f"{ratio:.2f}x" if ratio is not None else "n/a"
+            lines.append(f"| {metric.label} ({metric.unit}) | {n:,} | {cells} | {shown} | {target} |")
+    if notes:
+        lines += ["", "Not measured in full:", *(f"- {note}" for note in notes)]
     return "\n".join(lines)
 
 
@@ -272,7 +321,16 @@ def rerender(path: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.report", description="re-summarize bench results JSON")
     parser.add_argument("files", type=Path, nargs="+")
+    parser.add_argument(
+        "--combine",
+        action="store_true",
+        help="print one table of every server in FILES (seed, floor, hub columns; runs of a server in"
+        " several files pooled), e.g. a --pair seed,hub run and a --pair seed,floor run; rewrites nothing",
+    )
     args = parser.parse_args(argv)
+    if args.combine:
+        print(combine([json.loads(path.read_text()) for path in args.files]))
+        return 0
     for path in args.files:
         print(f"{path}:\n{rerender(path)}\n")
     return 0

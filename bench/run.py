@@ -13,7 +13,6 @@ and writes JSON and a PNG chart under bench/results/ (or --out).
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
@@ -22,18 +21,24 @@ import signal
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final, cast
+from typing import Any, cast
 
-from bench import report
+from bench import budgets, report
 from bench.host import cpu_plan, machine, raise_fd_limit, versions, wait_for_quiet
+from bench.options import (
+    SENDERS,
+    Options,
+    blast_size,
+    connect_budget,
+    loadgen_timeout,
+    loadgens_for,
+    parse_args,
+)
 from bench.probe import step_figures
 from bench.servers import (
-    BENCH_DIR,
     HUB_RATE_ENV,
     LOADGEN_DIR,
-    SERVER_KINDS,
     BenchError,
     Population,
     Profiler,
@@ -50,163 +55,6 @@ from bench.servers import (
     start_hub,
     start_seed,
 )
-
-SCENARIOS: Final = ("latency", "fanout", "direct")  # connect + idle RSS always run: every run connects N
-DEFAULT_NS: Final = (100, 1000, 5000)
-QUICK_N: Final = 50
-SENDERS: Final = 4
-LOADGEN_TIMEOUT_S: Final = 1200
-#: By default one load generator process per this many clients, at most one per CPU they have and
-#: at most SENDERS (each needs one of them).
-CLIENTS_PER_LOADGEN: Final = 5000
-
-
-@dataclass(frozen=True)
-class Options:
-    ns: tuple[int, ...]
-    rounds: int
-    scenarios: tuple[str, ...]
-    pair: tuple[ServerKind, ServerKind]
-    out: Path
-    quick: bool
-    pin: bool
-    broadcasts: int | None
-    profile: Path | None
-    quiet_wait: float
-    probe: Path | None = None
-    hub_presence: str = "batched"
-    tuning: dict[str, Any] = field(default_factory=dict)
-    loadgens: int | None = None  # None: by N (loadgens_for)
-
-
-def parse_args(argv: list[str] | None) -> Options:
-    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--n", type=int, nargs="+", help=f"client counts (default {' '.join(map(str, DEFAULT_NS))})")
-    parser.add_argument("--rounds", type=int, help="A B rounds per N (default 3; --quick: 1)")
-    parser.add_argument(
-        "--scenarios",
-        default=",".join(SCENARIOS),
-        help=f"comma-separated, of {', '.join(SCENARIOS)} (connect and idle RSS always run)",
-    )
-    parser.add_argument(
-        "--pair",
-        default="seed,hub",
-        help=(
-            "the two servers A,B: seed, hub or floor (default seed,hub; seed,seed checks the harness alone;"
-            " floor is the least a server on the hub's stack can do, see bench/peers/floor/server.py)"
-        ),
-    )
-    parser.add_argument("--broadcasts", type=int, help="fan-out blast size M (default: about 200,000 / N deliveries)")
-    parser.add_argument(
-        "--window", type=int, help="fan-out: broadcasts in flight at most (default 16; 0: all M at once)"
-    )
-    parser.add_argument("--out", type=Path, default=BENCH_DIR / "results", help="where JSON and PNG go")
-    parser.add_argument("--quick", action="store_true", help=f"N={QUICK_N}, 1 round, short phases: seconds")
-    parser.add_argument(
-        "--profile",
-        type=Path,
-        metavar="DIR",
-        help="record py-spy profiles of the hub's first-round runs (collapsed stacks) into DIR",
-    )
-    parser.add_argument(
-        "--probe",
-        type=Path,
-        metavar="DIR",
-        help="run the hub under bench.probe (loop lag, store-thread waits, collections; its JSON into DIR)"
-        " and add its figures to each direct step",
-    )
-    parser.add_argument(
-        "--quiet-wait",
-        type=float,
-        metavar="S",
-        help="before each run, wait up to S seconds for other processes' CPU use to drop (default 60; --quick 0)",
-    )
-    parser.add_argument("--no-pin", action="store_true", help="do not pin server and load generator with taskset")
-    parser.add_argument(
-        "--loadgens",
-        type=int,
-        metavar="K",
-        help=f"load generator processes sharing the clients, 1-{SENDERS} (default: one per"
-        f" {CLIENTS_PER_LOADGEN:,} clients, at most one per CPU they are pinned to: 1 on a 2-CPU machine)",
-    )
-    parser.add_argument(
-        "--hub-presence",
-        choices=("batched", "events"),
-        default="batched",
-        help="the auth.presence the hub's clients ask for (default batched; events: one user_online per connect)",
-    )
-    parser.add_argument(
-        "--hub-ack",
-        action="store_true",
-        help="the hub's receivers ack what they get, as the tray app does (each moves its cursor every second)",
-    )
-    args = parser.parse_args(argv)
-
-    scenarios = tuple(s for s in args.scenarios.split(",") if s)
-    unknown = set(scenarios) - set(SCENARIOS)
-    if unknown:
-        parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
-    kinds = tuple(args.pair.split(","))
-    if len(kinds) != 2 or any(k not in SERVER_KINDS for k in kinds):
-        parser.error(f"--pair takes two of {', '.join(SERVER_KINDS)}, e.g. seed,hub")
-    rounds = args.rounds if args.rounds is not None else (1 if args.quick else 3)
-    if rounds < 1:
-        parser.error("--rounds must be at least 1")
-    ns = tuple(args.n) if args.n else ((QUICK_N,) if args.quick else DEFAULT_NS)
-    if any(n < 1 for n in ns):
-        parser.error("--n must be positive")
-    if args.loadgens is not None and not 1 <= args.loadgens <= SENDERS:
-        parser.error(f"--loadgens takes 1 to {SENDERS} (each load generator needs one of the {SENDERS} senders)")
-    tuning: dict[str, Any] = {} if args.window is None else {"window": args.window}
-    if args.hub_ack:
-        tuning["ack"] = True
-    if args.quick:
-        tuning |= {
-            "latencyBroadcasts": 5,
-            "directStartRate": 100,
-            "directFactor": 2,
-            "directStepMs": 500,
-            "directMaxSteps": 3,
-            "directDrainMs": 2000,
-            "settleQuietMs": 200,
-            "settleMaxMs": 10000,
-            "deadlineMs": 120000,
-        }
-    return Options(
-        ns=ns,
-        rounds=rounds,
-        scenarios=scenarios,
-        pair=cast("tuple[ServerKind, ServerKind]", kinds),
-        out=args.out,
-        quick=args.quick,
-        pin=not args.no_pin,
-        broadcasts=args.broadcasts,
-        profile=args.profile,
-        quiet_wait=args.quiet_wait if args.quiet_wait is not None else (0.0 if args.quick else 60.0),
-        hub_presence=args.hub_presence,
-        tuning=tuning,
-        probe=args.probe,
-        loadgens=args.loadgens,
-    )
-
-
-def blast_size(n: int, options: Options) -> int:
-    if options.broadcasts is not None:
-        return options.broadcasts
-    if options.quick:
-        return 20
-    return max(20, min(2000, 200_000 // n))
-
-
-def loadgens_for(n: int, options: Options, cpus: tuple[int, ...] | None) -> int:
-    """How many load generator processes share N clients: --loadgens, or one per
-    CLIENTS_PER_LOADGEN clients but no more than the CPUs they run on (`cpus`; unpinned: all but
-    one). Processes sharing one core share its time: in a server's ping burst each still stalls, and
-    two cost 10-30 % more CPU than one (docs/performance-history.md, round three)."""
-    if options.loadgens is not None:
-        return options.loadgens
-    cores = len(cpus) if cpus is not None else max(1, (os.cpu_count() or 1) - 1)
-    return min(SENDERS, cores, max(1, -(-n // CLIENTS_PER_LOADGEN)))
 
 
 def labels(pair: tuple[ServerKind, ServerKind]) -> tuple[str, str]:
@@ -233,6 +81,8 @@ def run_loadgen(
         "scenarios": ["connect", "rss", *options.scenarios],
         "broadcasts": blast_size(n, options),
         "loadgens": loadgens_for(n, options, cpus),
+        "connectBudgetMs": round(connect_budget(n, options) * 1000),
+        "phaseBudgetMs": round(options.phase_budget * 1000),
         **({"presence": options.hub_presence} if server.kind == "hub" else {}),
         **options.tuning,
     }
@@ -240,7 +90,7 @@ def run_loadgen(
     path.write_text(json.dumps(config))
     argv = [*pin_prefix(cpus), node_binary(), str(LOADGEN_DIR / "loadgen.js"), str(path)]
     proc = subprocess.run(
-        argv, cwd=LOADGEN_DIR, stdout=subprocess.PIPE, stderr=sys.stderr, text=True, timeout=LOADGEN_TIMEOUT_S
+        argv, cwd=LOADGEN_DIR, stdout=subprocess.PIPE, stderr=sys.stderr, text=True, timeout=loadgen_timeout(n, options)
     )
     if proc.returncode != 0:
         raise BenchError(f"load generator exited {proc.returncode} against {server.kind}")
@@ -335,6 +185,12 @@ def main(argv: list[str] | None = None) -> int:
         f" {options.rounds} round(s); {pinning}",
         file=sys.stderr,
     )
+    print(
+        "bench: budgets: connect wave "
+        + ", ".join(f"{connect_budget(n, options):,.0f} s at N={n}" for n in options.ns)
+        + f"; the scenarios after it {options.phase_budget:,.0f} s",
+        file=sys.stderr,
+    )
     if "hub" in options.pair:
         print(
             "bench: the hub's per-user rate limit is raised for the load test: "
@@ -344,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
 
     runs: dict[int, dict[str, list[dict[str, Any]]]] = {}
     failures: list[str] = []
+    partial: list[str] = []  # what a run could not measure, and why
     with tempfile.TemporaryDirectory(prefix="lan-notify-bench-") as tmp:
         workdir = Path(tmp)
         for n in options.ns:
@@ -368,6 +225,9 @@ def main(argv: list[str] | None = None) -> int:
                         continue
                     result["round"] = rnd
                     runs[n][label].append(result)
+                    for line in budgets.unmeasured(result):
+                        partial.append(f"N={n} round {rnd} {label}: {line}")
+                        print(f"bench: NOT MEASURED in full: {partial[-1]}", file=sys.stderr)
 
     summary = {n: report.summarize(by_label, a_label, b_label) for n, by_label in runs.items()}
     text = report.table(summary, a_label, b_label)
@@ -392,6 +252,11 @@ def main(argv: list[str] | None = None) -> int:
         "machine": machine(),
         "versions": versions(),
         "failures": failures,
+        "budgets": {
+            "connect_s": {str(n): connect_budget(n, options) for n in options.ns},
+            "phase_s": options.phase_budget,
+        },
+        "unmeasured": partial,
         "summary": {str(n): s for n, s in summary.items()},
         "runs": {str(n): r for n, r in runs.items()},
         "table": text,
@@ -402,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nresults: {json_path}\nchart:   {png_path}")
     if "hub" in options.pair:
         print("note: hub run with " + " ".join(f"{k}={v}" for k, v in HUB_RATE_ENV.items()) + " (rate limit raised)")
+    if partial:
+        print("not measured in full (n/a or partial figures above):\n  " + "\n  ".join(partial))
     if failures:
         print("failures:\n  " + "\n  ".join(failures))
         return 1

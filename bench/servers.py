@@ -115,6 +115,8 @@ class ServerProcess:
                 self.proc.wait(STOP_TIMEOUT_S)
         if self.reader is not None:
             self.reader.join(STOP_TIMEOUT_S)
+        if self.proc.stdout is not None and (self.reader is None or not self.reader.is_alive()):
+            self.proc.stdout.close()
         return self.proc.returncode
 
 
@@ -205,8 +207,9 @@ def collector_figures(server: ServerProcess | None) -> dict[str, float] | None:
     return None
 
 
-def start_floor(cpu: int | None, data_dir: Path) -> ServerProcess:
-    argv = [*pin_prefix(cpu), sys.executable, str(FLOOR_SERVER), "--port", "0", "--data-dir", str(data_dir)]
+def start_floor(cpu: int | None, data_dir: Path, options: Sequence[str] = ()) -> ServerProcess:
+    """The floor; `options`: more of its command line (e.g. `--ping-interval-ms`)."""
+    argv = [*pin_prefix(cpu), sys.executable, str(FLOOR_SERVER), "--port", "0", "--data-dir", str(data_dir), *options]
     return _start("floor", argv, REPO_DIR, dict(os.environ))
 
 

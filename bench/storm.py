@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from bench.host import cpu_plan, raise_fd_limit, wait_for_quiet
-from bench.run import SENDERS
+from bench.options import SENDERS
 from bench.servers import (
     BENCH_DIR,
     LOADGEN_DIR,

@@ -19,7 +19,7 @@
 //                  processes (workers.js) each hold a contiguous slice of the receivers and of the
 //                  senders; this process holds the admin, starts every phase in all of them at once
 //                  and merges what they measured (latencies as one distribution, counts and CPU summed)
-//   ...            tuning: see DEFAULTS below
+//   ...            tuning and the run's two time budgets (budget.js): see DEFAULTS below
 //
 // Every notification the generator sends carries "bench|<tag>|<seq>|<sent at, ms>" as its message,
 // the time on the machine's monotonic clock, the same in every process, so a broadcast sent here and
@@ -35,6 +35,9 @@ const { performance } = require("perf_hooks");
 const common = require("./common");
 const { benchMessage, connectOne } = require("./clients");
 const { startParts } = require("./workers");
+const { Budget, Unmeasured, notePhases, noteWave } = require("./budget");
+const { directRising, mergeStep, searchDirect } = require("./direct");
+const { collectAll, mergeErrors, settleAll, sum, whenAllComplete } = require("./merge");
 
 const { Meter, clock, concatLatencies, log, readRssKb, round, summarize } = common;
 
@@ -58,117 +61,11 @@ const DEFAULTS = {
   directNoisyCpu: 0.3, // a step that fails while other processes use this much of a core...
   directNoisyReruns: 2, // ...runs again at the same rate, at most this many times
   directMaxPerTick: 5000, // emit at most this many per 5 ms tick
-  deadlineMs: 900000, // the whole run
+  connectBudgetMs: 600000, // the connect wave of the N receivers (bench/run.py: 60 s + 25 s × (N / 1,000)²)
+  phaseBudgetMs: 900000, // the scenarios after the wave, together (see budget.js)
   ack: false, // hub: receivers ack what they get, as the tray app does (auth.last_id, then `ack`)
   loadgens: 1, // processes holding the clients
 };
-
-function firstFailing(steps, best) {
-  // The lowest failing rate above the best passing one; a step that was run again does not count.
-  const above = steps.filter((s) => !s.passed && !s.rerun && (!best || s.offered_per_s > best.offered_per_s));
-  return above.length ? Math.min(...above.map((s) => s.offered_per_s)) : null;
-}
-
-function planDirect(cfg, plan, step) {
-  // The rising-rate search, after one step: the next plan ({rate, best, descending, reruns, done}).
-  // A step that failed while other processes used directNoisyCpu of a core or more may have failed
-  // because of them, not the server: the same rate runs again, up to directNoisyReruns times in a
-  // row (bench/run.py waits for a quiet machine before each run, but not before each step).
-  const noisy = !step.passed && step.cpu.other_cpu_util >= cfg.directNoisyCpu;
-  if (noisy && plan.reruns < cfg.directNoisyReruns) return { ...plan, reruns: plan.reruns + 1 };
-  const next = { ...plan, reruns: 0 };
-  if (step.passed) {
-    // On the way down, the first rate that passes is the figure.
-    if (plan.descending) return { ...next, best: step, done: true };
-    return { ...next, best: step, rate: plan.rate * cfg.directFactor };
-  }
-  if (plan.best === null && plan.rate / 2 >= cfg.directMinRate) {
-    // Even the first rate failed: halve it until one passes, so a slow server still gets a figure.
-    return { ...next, descending: true, rate: plan.rate / 2 };
-  }
-  return { ...next, done: true };
-}
-
-async function searchDirect(cfg, deadline, runStep) {
-  // The rising-rate search: runStep(rate, index) runs one step and resolves to its result. Returns
-  // the steps, the best one, the lowest failing rate above it, how many steps were run again, and
-  // whether the search ended by itself (not at directMaxSteps or the deadline).
-  const steps = [];
-  let plan = { rate: cfg.directStartRate, best: null, descending: false, reruns: 0, done: false };
-  let noiseReruns = 0;
-  for (let i = 0; !plan.done && i < cfg.directMaxSteps && performance.now() < deadline; i++) {
-    const step = await runStep(plan.rate, i);
-    steps.push(step);
-    const next = planDirect(cfg, plan, step);
-    if (next.reruns > plan.reruns) {
-      step.rerun = true;
-      noiseReruns += 1;
-    }
-    const pauses = step.loadgen_pauses;
-    log(
-      `direct ${step.offered_per_s}/s: p99 ${step.latency.p99_ms} ms, lost ${step.lost}` +
-        (pauses
-          ? ` (load generator: loop delay up to ${pauses.loop_delay_max_ms} ms, gc up to ${pauses.gc_longest_ms} ms,` +
-            ` ${pauses.pings} pings)`
-          : "") +
-        (step.rerun ? `; other processes used ${step.cpu.other_cpu_util} of a core: running it again` : ""),
-    );
-    plan = next;
-  }
-  return { steps, best: plan.best, firstFailing: firstFailing(steps, plan.best), noiseReruns, done: plan.done };
-}
-
-// ------------------------------------------------------------------ the parts, merged
-
-function sum(values) {
-  return values.reduce((a, b) => a + b, 0);
-}
-
-function mergeErrors(list) {
-  const errors = {};
-  for (const e of list) for (const [k, v] of Object.entries(e)) errors[k] = (errors[k] || 0) + v;
-  return errors;
-}
-
-async function settleAll(parts) {
-  // Every part quiet (its own receivers heard nothing for settleQuietMs): the longest wait.
-  return Math.max(...(await Promise.all(parts.map((p) => p.call("settle")))));
-}
-
-function whenAllComplete(parts, tag) {
-  // For broadcasts tracked under `tag`: wait(seq) resolves to the time the last part saw the
-  // broadcast reach all of its receivers (a part with no receivers has nothing to wait for).
-  const active = parts.filter((p) => p.receivers > 0).length;
-  const seen = new Map(); // seq -> {count, lastAt, resolve}
-  const entry = (seq) => {
-    if (!seen.has(seq)) seen.set(seq, { count: 0, lastAt: 0, resolve: null });
-    return seen.get(seq);
-  };
-  for (const p of parts) {
-    p.onComplete = (t, seq, at) => {
-      if (t !== tag) return;
-      const e = entry(seq);
-      e.count += 1;
-      e.lastAt = Math.max(e.lastAt, at);
-      if (e.count === active && e.resolve) e.resolve(e.lastAt);
-    };
-  }
-  return (seq) =>
-    new Promise((resolve) => {
-      const e = entry(seq);
-      if (e.count === active) resolve(e.lastAt);
-      else e.resolve = resolve;
-    });
-}
-
-async function collectAll(parts, tag) {
-  const got = await Promise.all(parts.map((p) => p.call("collect", tag)));
-  return {
-    latencies: concatLatencies(got.map((g) => g.latencies)),
-    delivered: sum(got.map((g) => g.delivered)),
-    lastAt: Math.max(0, ...got.map((g) => g.lastAt)),
-  };
-}
 
 // ------------------------------------------------------------------ scenarios
 
@@ -187,12 +84,15 @@ async function holdUntilStdinCloses(parts) {
   return { seconds: round((performance.now() - t0) / 1000, 1), dropped };
 }
 
-async function singleBroadcastLatency(cfg, admin, parts, n) {
+async function singleBroadcastLatency(cfg, admin, parts, n, budget) {
+  // One broadcast at a time, while the phase budget lasts.
   const completions = [];
   let incomplete = 0;
+  let sent = 0;
   await Promise.all(parts.map((p) => p.call("track", "l", cfg.latencyBroadcasts)));
   const reachedAll = whenAllComplete(parts, "l");
-  for (let seq = 0; seq < cfg.latencyBroadcasts; seq++) {
+  for (let seq = 0; seq < cfg.latencyBroadcasts && !budget.spent(); seq++) {
+    sent += 1;
     const sentAt = clock();
     let timer;
     const timeout = new Promise((resolve) => {
@@ -208,7 +108,8 @@ async function singleBroadcastLatency(cfg, admin, parts, n) {
   const got = await collectAll(parts, "l");
   const c = summarize(completions);
   return {
-    broadcasts: cfg.latencyBroadcasts,
+    broadcasts: sent,
+    broadcasts_planned: cfg.latencyBroadcasts,
     receivers: n,
     incomplete,
     delivery: summarize(got.latencies),
@@ -217,7 +118,7 @@ async function singleBroadcastLatency(cfg, admin, parts, n) {
   };
 }
 
-async function fanoutBlast(cfg, admin, parts, n, meter) {
+async function fanoutBlast(cfg, admin, parts, n, meter, budget) {
   const m = cfg.broadcasts;
   let sent = 0;
   let completed = 0;
@@ -226,7 +127,7 @@ async function fanoutBlast(cfg, admin, parts, n, meter) {
   const reachedAll = whenAllComplete(parts, "f");
   const phaseStart = performance.now();
   const result = await new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), cfg.fanoutMaxMs);
+    const timer = setTimeout(() => resolve(false), Math.min(cfg.fanoutMaxMs, budget.remainingMs()));
     const sendMore = () => {
       while (sent < m && (cfg.window <= 0 || sent - completed < cfg.window)) {
         if (sent === 0) firstSend = clock();
@@ -253,6 +154,7 @@ async function fanoutBlast(cfg, admin, parts, n, meter) {
     receivers: n,
     window: cfg.window,
     completed: result,
+    completed_broadcasts: completed,
     deliveries: delivered,
     expected_deliveries: expected,
     seconds: round(seconds, 3),
@@ -262,69 +164,6 @@ async function fanoutBlast(cfg, admin, parts, n, meter) {
     loadgen_cpu_us_per_delivery: delivered > 0 ? round((cpu.loadgen_cpu_s * 1e6) / delivered, 2) : null,
     phase_ms: round(performance.now() - phaseStart, 1),
     cpu,
-  };
-}
-
-function mergeStep(cfg, rate, got, cpu) {
-  // One direct step from what each part measured: counts summed, latencies as one distribution.
-  const sent = sum(got.map((g) => g.sent));
-  const delivered = sum(got.map((g) => g.delivered));
-  const sendSeconds = Math.max(...got.map((g) => g.send_seconds));
-  const s = summarize(concatLatencies(got.map((g) => g.latencies)));
-  const lost = sent - delivered;
-  const step = {
-    offered_per_s: Math.round(rate),
-    // Wall-clock milliseconds, sending started and the drain ended: to line up with the hub's probe.
-    started_at_ms: Math.min(...got.map((g) => g.started_at_ms)),
-    ended_at_ms: Math.max(...got.map((g) => g.ended_at_ms)),
-    sent,
-    delivered,
-    lost,
-    drained: got.every((g) => g.drained),
-    send_seconds: round(sendSeconds, 3),
-    achieved_per_s: Math.round(delivered / Math.max(sendSeconds, 1e-9)),
-    latency: s,
-    passed: lost === 0 && s.p99_ms !== null && s.p99_ms <= cfg.directP99LimitMs,
-    server_cpu_us_per_notification: delivered > 0 ? round((cpu.server_cpu_s * 1e6) / delivered, 2) : null,
-    cpu,
-    // The load generators' own pauses over the step: the longest event-loop delay and collection.
-    loadgen_pauses: {
-      loop_delay_max_ms: Math.max(...got.map((g) => g.pauses.loop_delay_max_ms)),
-      gc_ms: round(sum(got.map((g) => g.pauses.gc_ms)), 1),
-      gc_longest_ms: Math.max(...got.map((g) => g.pauses.gc_longest_ms)),
-      pings: sum(got.map((g) => g.pauses.pings)),
-    },
-  };
-  if (got.length > 1) {
-    step.parts = got.map((g) => ({ sent: g.sent, delivered: g.delivered, latency: summarize(g.latencies), ...g.pauses }));
-  }
-  return step;
-}
-
-async function directRising(cfg, parts, pid, pids, deadline) {
-  const active = parts.filter((p) => p.receivers > 0);
-  const search = await searchDirect(cfg, deadline, async (rate, i) => {
-    const meter = new Meter(pid, pids);
-    const got = await Promise.all(active.map((p) => p.call("direct", rate / active.length, i)));
-    const step = mergeStep(cfg, rate, got, meter.stop());
-    await settleAll(parts);
-    return step;
-  });
-  const { steps, best } = search;
-  return {
-    p99_limit_ms: cfg.directP99LimitMs,
-    step_ms: cfg.directStepMs,
-    factor: cfg.directFactor,
-    senders: cfg.senders.length,
-    targets: sum(active.map((p) => p.receivers)),
-    // null when no step ran (the run's deadline came first): not measured, not zero.
-    max_sustained_per_s: steps.length === 0 ? null : best ? best.offered_per_s : 0,
-    achieved_at_max_per_s: best ? best.achieved_per_s : 0,
-    latency_at_max: best ? best.latency : null,
-    server_cpu_us_per_notification: best ? best.server_cpu_us_per_notification : null,
-    first_failing_per_s: search.firstFailing,
-    noise_reruns: search.noiseReruns,
-    steps,
   };
 }
 
@@ -348,7 +187,7 @@ async function connectWave(cfg, parts, pid, pids, deadline) {
     errors: mergeErrors(got.map((g) => g.errors)),
     concurrency: cfg.connectConcurrency,
     seconds: round(seconds, 3),
-    per_s: round(connected / seconds, 1),
+    per_s: connected > 0 ? round(connected / seconds, 1) : null, // none connected: no rate, not zero
     handshake: summarize(concatLatencies(got.map((g) => Float64Array.from(g.times)))),
     cpu,
   };
@@ -358,26 +197,31 @@ async function run(cfg, parts, admin, out) {
   const scenarios = new Set(cfg.scenarios);
   const pid = cfg.serverPid;
   const pids = parts.map((p) => p.pid).filter(Boolean);
-  const deadline = performance.now() + cfg.deadlineMs;
+  const notes = new Unmeasured();
+  out.unmeasured = notes.list;
   const runMeter = new Meter(pid, pids);
 
-  // Senders (and the admin, connected by the caller) first: they are not part of N.
+  // Senders (and the admin, connected by the caller) first: they are not part of N, nor of the
+  // wave's budget (each has connectTimeoutMs).
   const concurrency = Math.max(1, Math.round(cfg.connectConcurrency / parts.length));
-  const senders = await Promise.all(parts.map((p) => p.call("connectSenders", concurrency, deadline - performance.now())));
+  const senders = await Promise.all(parts.map((p) => p.call("connectSenders", concurrency, cfg.connectTimeoutMs)));
   if (sum(senders.map((s) => s.connected)) < cfg.senders.length) {
     throw new Error(`sender connect failed: ${JSON.stringify(mergeErrors(senders.map((s) => s.errors)))}`);
   }
   await settleAll(parts);
 
   const rssBefore = readRssKb(pid);
-  out.connect = await connectWave(cfg, parts, pid, pids, deadline);
+  const connectBudget = new Budget(cfg.connectBudgetMs);
+  out.connect = await connectWave(cfg, parts, pid, pids, connectBudget.deadline);
+  out.connect.budget_s = round(connectBudget.ms / 1000, 1);
+  noteWave(notes, cfg, out.connect, connectBudget);
   const connected = out.connect.connected;
   const settledMs = await settleAll(parts);
   const rssAfter = readRssKb(pid);
   // Until the server has also finished what the wave set off (presence broadcasts): the rate at
   // which a wave of N clients is connected, authenticated and announced.
   const drainedSeconds = out.connect.seconds + Math.max(0, settledMs - cfg.settleQuietMs) / 1000;
-  out.connect.until_quiet_per_s = round(connected / drainedSeconds, 1);
+  out.connect.until_quiet_per_s = connected > 0 ? round(connected / drainedSeconds, 1) : null;
   out.idle_rss = {
     settle_ms: settledMs,
     settle_quiet_ms: cfg.settleQuietMs,
@@ -386,25 +230,31 @@ async function run(cfg, parts, admin, out) {
     after_kb: rssAfter,
     per_connection_kb: connected > 0 ? round((rssAfter - rssBefore) / connected, 2) : null,
   };
+  if (!out.idle_rss.settled) {
+    notes.add("idle_rss", `packets still arrived ${cfg.settleMaxMs / 1000} s after the wave (settleMaxMs): RSS read before the server was idle`);
+  }
 
+  const phaseBudget = new Budget(cfg.phaseBudgetMs);
+  out.phase_budget_s = round(phaseBudget.ms / 1000, 1);
   if (connected > 0 && scenarios.has("hold")) {
     out.hold = await holdUntilStdinCloses(parts);
   }
   if (connected > 0 && scenarios.has("latency")) {
     log("single broadcast latency");
-    out.latency = await singleBroadcastLatency(cfg, admin, parts, connected);
+    out.latency = await singleBroadcastLatency(cfg, admin, parts, connected, phaseBudget);
     await settleAll(parts);
   }
   if (connected > 0 && scenarios.has("fanout")) {
     log(`fan-out blast: ${cfg.broadcasts} broadcasts to ${connected}`);
-    out.fanout = await fanoutBlast(cfg, admin, parts, connected, new Meter(pid, pids));
+    out.fanout = await fanoutBlast(cfg, admin, parts, connected, new Meter(pid, pids), phaseBudget);
     log(`fan-out: ${out.fanout.deliveries_per_s} deliveries/s`);
     await settleAll(parts);
   }
   if (connected > 0 && scenarios.has("direct")) {
     log("direct notifications at a rising rate");
-    out.direct = await directRising(cfg, parts, pid, pids, deadline);
+    out.direct = await directRising(cfg, parts, pid, pids, phaseBudget.deadline);
   }
+  notePhases(notes, out, scenarios, connected, phaseBudget);
   out.server_rss_end_kb = readRssKb(pid);
   out.cpu = runMeter.stop();
 }

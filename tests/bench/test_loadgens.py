@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from bench.run import loadgens_for, parse_args
+from bench.options import loadgens_for, parse_args
 from bench.servers import ensure_npm_packages
 from tests.bench import run_bench
 

@@ -14,6 +14,11 @@ Like the hub, and unlike the seed, it stores every notification before it delive
 direct notification or broadcast, in SQLite (WAL, synchronous=FULL, as the hub's store), written by
 one thread in group commits (whatever arrived while the last commit ran).
 
+Like the hub, it pings on a wheel: the connections are spread over `PING_TICKS` slots, and one slot
+is pinged each `pingInterval / PING_TICKS`, so a ping round is never every connection in one loop
+turn. A connection that has not answered a ping within `pingTimeout` is closed, as an Engine.IO
+server closes it.
+
 It prints "floor listening on http://127.0.0.1:PORT" once it listens.
 """
 
@@ -23,22 +28,38 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import itertools
+import math
 import queue
 import sqlite3
 import struct
 import threading
+from collections.abc import Hashable
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import orjson
 from aiohttp import WSMsgType, web
 
-#: Engine.IO's ping: the server pings, the client answers; a client closes a connection that has
-#: not been pinged within pingInterval + pingTimeout.
+#: Engine.IO's ping: the server pings every pingInterval and closes a connection whose answer has not
+#: come within pingTimeout; a client closes a connection that has not been pinged within
+#: pingInterval + pingTimeout. The floor's defaults, as the hub's.
 PING_INTERVAL_MS = 25_000
-OPEN = orjson.dumps(
-    {"sid": "floor", "upgrades": [], "pingInterval": PING_INTERVAL_MS, "pingTimeout": 20_000, "maxPayload": 1_000_000}
-).decode()
+PING_TIMEOUT_MS = 20_000
+#: The ping wheel's slots: one is pinged every pingInterval / PING_TICKS (the hub's wheel turns as often).
+PING_TICKS = 20
+
+
+def open_packet(ping_interval_ms: int, ping_timeout_ms: int) -> str:
+    """Engine.IO's open packet, with the ping settings the client holds the server to."""
+    body = {
+        "sid": "floor",
+        "upgrades": [],
+        "pingInterval": ping_interval_ms,
+        "pingTimeout": ping_timeout_ms,
+        "maxPayload": 1_000_000,
+    }
+    return "0" + orjson.dumps(body).decode()
 
 
 def frame(text: str) -> bytes:
@@ -53,6 +74,58 @@ def frame(text: str) -> bytes:
 
 
 PING = frame("2")
+
+T = TypeVar("T", bound=Hashable)
+
+
+class PingWheel(Generic[T]):
+    """Who is pinged on each turn, and who is closed for not answering.
+
+    Each connection sits in one of `slots` slots, the least full when it joined; each turn moves to
+    the next slot and pings every connection in it, so a connection is pinged every `slots` turns
+    (one pingInterval), the first time at most one interval after it joined. A connection still owing
+    the pong of its last ping `timeout_turns` turns after it (at most `slots`: then just before its
+    next ping) is closed.
+    """
+
+    def __init__(self, slots: int, timeout_turns: int) -> None:
+        if slots < 1 or not 1 <= timeout_turns <= slots:
+            raise ValueError("a wheel needs a slot, and a timeout of 1 to `slots` turns")
+        self._slots: list[dict[T, None]] = [{} for _ in range(slots)]
+        self._slot_of: dict[T, int] = {}
+        self._owing: set[T] = set()  # pinged, the pong not yet in
+        self._timeout_turns = timeout_turns
+        self._turn = 0  # the slot the next turn pings
+
+    def add(self, item: T) -> None:
+        slot = min(range(len(self._slots)), key=lambda i: len(self._slots[i]))
+        self._slots[slot][item] = None
+        self._slot_of[item] = slot
+
+    def discard(self, item: T) -> None:
+        slot = self._slot_of.pop(item, None)
+        if slot is not None:
+            del self._slots[slot][item]
+        self._owing.discard(item)
+
+    def pong(self, item: T) -> None:
+        self._owing.discard(item)
+
+    def __len__(self) -> int:
+        return len(self._slot_of)
+
+    def turn(self) -> tuple[list[T], list[T]]:
+        """One turn: (the connections to ping now, the connections to close: their pong is late)."""
+        count = len(self._slots)
+        due = self._slots[(self._turn - self._timeout_turns) % count]
+        late = [item for item in due if item in self._owing]
+        for item in late:
+            self.discard(item)
+        ping = list(self._slots[self._turn])
+        self._owing.update(ping)
+        self._turn = (self._turn + 1) % count
+        return ping, late
+
 
 #: A notification as the floor stores it: recipient (None: everyone), sender, type, message, time.
 Row = tuple[str | None, str, str, str, str]
@@ -80,7 +153,13 @@ def store(db: sqlite3.Connection, batch: list[Row]) -> None:
 
 
 class Floor:
-    def __init__(self, db_path: Path) -> None:
+    def __init__(
+        self, db_path: Path, ping_interval_ms: int = PING_INTERVAL_MS, ping_timeout_ms: int = PING_TIMEOUT_MS
+    ) -> None:
+        self.open = frame(open_packet(ping_interval_ms, ping_timeout_ms))
+        self.tick_s = ping_interval_ms / 1000 / PING_TICKS
+        timeout_turns = min(PING_TICKS, max(1, math.ceil(ping_timeout_ms / 1000 / self.tick_s)))
+        self.pings: PingWheel[asyncio.Transport] = PingWheel(PING_TICKS, timeout_turns)
         self.users: dict[str, asyncio.Transport] = {}  # userId -> its connection, as the seed's map
         self.connections: set[asyncio.Transport] = set()
         self.loop = asyncio.get_running_loop()
@@ -132,8 +211,9 @@ class Floor:
         await ws.prepare(request)
         transport = request.transport
         assert transport is not None
-        transport.write(frame("0" + OPEN))
+        transport.write(self.open)
         self.connections.add(transport)
+        self.pings.add(transport)
         user: str | None = None
         try:
             while True:
@@ -145,11 +225,14 @@ class Floor:
                     user = self._event(transport, user, orjson.loads(data[2:]))
                 elif data.startswith("40"):
                     transport.write(frame('40{"sid":"' + str(id(transport)) + '"}'))
+                elif data == "3":
+                    self.pings.pong(transport)
                 elif data == "41":
                     break
-                # "3" (pong) and anything else: nothing to do
+                # anything else: nothing to do
         finally:
             self.connections.discard(transport)
+            self.pings.discard(transport)
             if user is not None and self.users.get(user) is transport:
                 del self.users[user]
         return ws
@@ -170,9 +253,14 @@ class Floor:
         return user
 
     async def ping(self) -> None:
-        while True:
-            await asyncio.sleep(PING_INTERVAL_MS / 1000)
-            for transport in self.connections:
+        """Turn the ping wheel every tick, on a fixed schedule (a late turn does not delay the next)."""
+        start = self.loop.time()
+        for turns in itertools.count(1):
+            await asyncio.sleep(max(0.0, start + turns * self.tick_s - self.loop.time()))
+            ping, late = self.pings.turn()
+            for transport in late:  # its reader ends, and forgets it
+                transport.close()
+            for transport in ping:
                 transport.write(PING)
 
 
@@ -180,9 +268,9 @@ def _json(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-async def serve(port: int, data_dir: Path) -> None:
+async def serve(port: int, data_dir: Path, ping_interval_ms: int, ping_timeout_ms: int) -> None:
     data_dir.mkdir(parents=True, exist_ok=True)
-    floor = Floor(data_dir / "floor.db")
+    floor = Floor(data_dir / "floor.db", ping_interval_ms, ping_timeout_ms)
     app = web.Application()
     app.router.add_get("/socket.io/", floor.handle)
     runner = web.AppRunner(app, access_log=None)
@@ -203,13 +291,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument(
+        "--ping-interval-ms", type=int, default=PING_INTERVAL_MS, help=f"default {PING_INTERVAL_MS} (the hub's)"
+    )
+    parser.add_argument(
+        "--ping-timeout-ms", type=int, default=PING_TIMEOUT_MS, help=f"default {PING_TIMEOUT_MS} (the hub's)"
+    )
     args = parser.parse_args()
+    if args.ping_interval_ms <= 0 or args.ping_timeout_ms <= 0:
+        parser.error("the ping interval and timeout must be positive")
+    served = serve(args.port, args.data_dir, args.ping_interval_ms, args.ping_timeout_ms)
     try:
         import uvloop
     except ImportError:  # the hub runs on asyncio's own loop then, and so does the floor
-        asyncio.run(serve(args.port, args.data_dir))
+        asyncio.run(served)
     else:
-        uvloop.run(serve(args.port, args.data_dir))
+        uvloop.run(served)
 
 
 if __name__ == "__main__":
