@@ -115,6 +115,8 @@ async function singleBroadcastLatency(cfg, admin, parts, n, budget) {
     delivery: summarize(got.latencies),
     all_delivered_p50_ms: c.p50_ms,
     all_delivered_max_ms: c.max_ms,
+    // each broadcast's, in the order sent: whether one slow broadcast makes the p99
+    all_delivered_ms: completions.map((ms) => round(ms, 1)),
   };
 }
 
