@@ -293,6 +293,15 @@ class Clients {
     };
   }
 
+  pausesReset() {
+    this.pauses.reset();
+  }
+
+  pausesNow() {
+    // This process's pauses since the last reset (a single broadcast's, in the latency scenario).
+    return this.pauses.figures();
+  }
+
   holdStart() {
     for (const s of this.receivers) if (s) s.on("disconnect", () => (this.dropped += 1));
     return this.connected();

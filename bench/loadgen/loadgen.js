@@ -91,8 +91,10 @@ async function singleBroadcastLatency(cfg, admin, parts, n, budget) {
   let sent = 0;
   await Promise.all(parts.map((p) => p.call("track", "l", cfg.latencyBroadcasts)));
   const reachedAll = whenAllComplete(parts, "l");
+  const pauses = [];
   for (let seq = 0; seq < cfg.latencyBroadcasts && !budget.spent(); seq++) {
     sent += 1;
+    await Promise.all(parts.map((p) => p.call("pausesReset")));
     const sentAt = clock();
     let timer;
     const timeout = new Promise((resolve) => {
@@ -104,6 +106,13 @@ async function singleBroadcastLatency(cfg, admin, parts, n, budget) {
     clearTimeout(timer);
     if (lastAt !== null) completions.push(lastAt - sentAt);
     else incomplete += 1;
+    const got = await Promise.all(parts.map((p) => p.call("pausesNow")));
+    pauses.push({
+      loop_delay_max_ms: Math.max(...got.map((g) => g.loop_delay_max_ms)),
+      gc_ms: round(sum(got.map((g) => g.gc_ms)), 1),
+      gc_longest_ms: Math.max(...got.map((g) => g.gc_longest_ms)),
+      pings: sum(got.map((g) => g.pings)),
+    });
   }
   const got = await collectAll(parts, "l");
   const c = summarize(completions);
@@ -117,6 +126,8 @@ async function singleBroadcastLatency(cfg, admin, parts, n, budget) {
     all_delivered_max_ms: c.max_ms,
     // each broadcast's, in the order sent: whether one slow broadcast makes the p99
     all_delivered_ms: completions.map((ms) => round(ms, 1)),
+    // the load generators' own pauses during each broadcast (as a direct step's loadgen_pauses)
+    loadgen_pauses: pauses,
   };
 }
 

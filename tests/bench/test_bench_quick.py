@@ -65,6 +65,11 @@ def test_quick_bench_writes_results(quick_run: tuple[subprocess.CompletedProcess
         assert latency["incomplete"] == 0
         assert latency["delivery"]["count"] == n * latency["broadcasts"]
         assert latency["delivery"]["p99_ms"] >= latency["delivery"]["p50_ms"] > 0
+        # each broadcast's time until everyone had it, and the load generator's pauses meanwhile
+        assert len(latency["all_delivered_ms"]) == latency["broadcasts"]
+        assert max(latency["all_delivered_ms"]) == pytest.approx(latency["all_delivered_max_ms"], abs=0.1)
+        assert len(latency["loadgen_pauses"]) == latency["broadcasts"]
+        assert all(p["loop_delay_max_ms"] >= 0 and p["gc_ms"] >= 0 for p in latency["loadgen_pauses"])
 
         fanout = run["fanout"]
         assert fanout["completed"] is True
