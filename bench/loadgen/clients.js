@@ -295,11 +295,14 @@ class Clients {
 
   pausesReset() {
     this.pauses.reset();
+    this.cpuFrom = process.cpuUsage();
   }
 
   pausesNow() {
-    // This process's pauses since the last reset (a single broadcast's, in the latency scenario).
-    return this.pauses.figures();
+    // This process's pauses since the last reset (a single broadcast's, in the latency scenario),
+    // and the CPU it used meanwhile: whether it was reading all along or waiting.
+    const cpu = process.cpuUsage(this.cpuFrom);
+    return { ...this.pauses.figures(), cpu_ms: round((cpu.user + cpu.system) / 1000, 1) };
   }
 
   holdStart() {

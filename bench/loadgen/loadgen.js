@@ -112,6 +112,7 @@ async function singleBroadcastLatency(cfg, admin, parts, n, budget) {
       gc_ms: round(sum(got.map((g) => g.gc_ms)), 1),
       gc_longest_ms: Math.max(...got.map((g) => g.gc_longest_ms)),
       pings: sum(got.map((g) => g.pings)),
+      cpu_ms: round(sum(got.map((g) => g.cpu_ms)), 1),
     });
   }
   const got = await collectAll(parts, "l");

@@ -70,6 +70,7 @@ def test_quick_bench_writes_results(quick_run: tuple[subprocess.CompletedProcess
         assert max(latency["all_delivered_ms"]) == pytest.approx(latency["all_delivered_max_ms"], abs=0.1)
         assert len(latency["loadgen_pauses"]) == latency["broadcasts"]
         assert all(p["loop_delay_max_ms"] >= 0 and p["gc_ms"] >= 0 for p in latency["loadgen_pauses"])
+        assert all(p["cpu_ms"] > 0 for p in latency["loadgen_pauses"])  # it read every broadcast
 
         fanout = run["fanout"]
         assert fanout["completed"] is True
