@@ -73,9 +73,14 @@ class Connections:
             socket.push(encode_event(event, data))
 
     async def emit_many(self, sids: list[str], event: str, data: Any) -> None:
-        """The same event to many clients: encoded once, written to each (see hub/transport/frames.py)."""
-        get = self._sockets.get
-        self.sio.eio.push_all([get(sid) for sid in sids], encode_event(event, data))
+        """The same event to many clients: encoded once, queued for each (`HubSocket.push`) and written
+        at the end of the loop turn with whatever else it is sent in the turn (see hub/transport/frames.py)."""
+        out = encode_event(event, data)
+        sockets = self._sockets
+        for sid in sids:
+            socket = sockets.get(sid)
+            if socket is not None:
+                socket.push(out)
 
     def ack(self, eio_sid: str, ack_id: int, args: list[Any]) -> None:
         """Answer the client's event `ack_id` on the default namespace."""

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
 from typing import Any
 
 from hub.config import HEARTBEAT_TICKS
@@ -15,7 +14,6 @@ from hub.transport.admission import Gate
 from hub.transport.backlog import Backlog
 from hub.transport.engine import MAX_SEND_BUFFER, MAX_SEND_BUFFER_TOTAL, HubSocket
 from hub.transport.engineio_internals import ServerBase, adopt
-from hub.transport.frames import Frames
 from hub.transport.heartbeat import PingWheel
 from hub.transport.timerwheel import TimerWheel
 
@@ -55,13 +53,6 @@ class HubEngineServer(ServerBase):
         self._unflushed.append(socket)
         if self._flush_soon is None:
             self._flush_soon = asyncio.get_running_loop().call_soon(self._flush)
-
-    def push_all(self, sockets: Sequence[HubSocket | None], out: Frames) -> None:
-        """`HubSocket.push` of the same frames to each of `sockets` (None: gone). Each is written at
-        the end of the loop turn (`_flush`), with whatever else it is sent in the turn, in one write."""
-        for socket in sockets:
-            if socket is not None:
-                socket.push(out)
 
     def _flush(self) -> None:
         self._flush_soon = None
