@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from hub.protocol import Kind, Notification
 from hub.store.base import LIVE_ONLY, TO_AUDIENCE, TO_EVERYONE, NewNotification, Stored, StoredBatch
 from hub.store.edits import key_columns, retract_to_everyone
 from hub.store.rows import plain_notification
+from hub.store.schema import DIRECT_FIXED, DIRECT_ROW, NOTIFICATION_ROW
 
 
 class Lookups(NamedTuple):
@@ -30,8 +32,10 @@ class Lookups(NamedTuple):
 
 
 class BatchPlan(NamedTuple):
-    #: `notifications` rows, in `schema.NOTIFICATION_ROW` order.
+    #: `notifications` rows, in `schema.NOTIFICATION_ROW` order, but for plain direct notifications.
     rows: list[tuple[Any, ...]]
+    #: Plain direct notifications' rows, in `schema.DIRECT_ROW` order (`every_row` gives all in full).
+    direct: list[tuple[Any, ...]]
     #: `inbox` rows: `(user_id, notification_id)`.
     inbox: list[tuple[int, int]]
     #: What the batch is once the rows are committed: ids `(prev, head]`, in order.
@@ -69,9 +73,10 @@ def plan_batch(
     It runs on the store's thread, holding the GIL the event loop wants, once per notification
     stored: the plain direct notification (no key, nothing rich) takes the shortest way through."""
     rows: list[tuple[Any, ...]] = []
+    direct: list[tuple[Any, ...]] = []
     inbox: list[tuple[int, int]] = []
     items: list[Stored] = []
-    add_row, add_inbox, add_item = rows.append, inbox.append, items.append
+    add_row, add_direct, add_inbox, add_item = rows.append, direct.append, inbox.append, items.append
     to_all = tuple(everyone)
     nid = prev
     for n in new:
@@ -79,12 +84,9 @@ def plan_batch(
         kind = n.kind
         rich = n.rich
         to_user = n.to_user_id
-        if kind is _DIRECT and n.key is None and to_user is not None:
+        if kind is _DIRECT and n.key is None and to_user is not None and n.room is None:
             recipients: tuple[int, ...] = (to_user,)
-            add_row(
-                (nid, "direct", n.type.value, n.title, n.message, n.sender, n.room, n.timestamp, False,
-                 _rich_json(rich), n.sender_id, None, None)
-            )  # fmt: skip
+            add_direct((nid, n.type.value, n.title, n.message, n.sender, n.timestamp, _rich_json(rich), n.sender_id))
             add_inbox((to_user, nid))
         else:
             to_everyone = kind in TO_EVERYONE or retract_to_everyone(n)
@@ -120,9 +122,19 @@ def plan_batch(
                 **rich,
             )
         add_item(Stored(note, recipients))
-    return BatchPlan(rows, inbox, StoredBatch(prev=prev, head=nid, items=items))
+    return BatchPlan(rows, direct, inbox, StoredBatch(prev=prev, head=nid, items=items))
 
 
+def every_row(plan: BatchPlan) -> list[tuple[Any, ...]]:
+    """Every `notifications` row of `plan` in full (`schema.NOTIFICATION_ROW` order), by id: for a
+    backend that writes whole rows (PostgreSQL's COPY) and for tests."""
+    full = [tuple(padded[i] for i in _FROM_DIRECT) for padded in ((*d, *_FIXED) for d in plan.direct)]
+    return sorted([*plan.rows, *full], key=itemgetter(0))
+
+
+_FIXED = tuple(DIRECT_FIXED.values())
+#: Where each of `NOTIFICATION_ROW`'s columns is in a `DIRECT_ROW` followed by `DIRECT_FIXED`'s values.
+_FROM_DIRECT = tuple((*DIRECT_ROW, *DIRECT_FIXED).index(column) for column in NOTIFICATION_ROW)
 _DIRECT = Kind.DIRECT
 
 

@@ -81,6 +81,17 @@ NOTIFICATION_COLUMNS = "n.id, n.kind, n.type, n.title, n.message, n.sender, n.ro
 AFTER_NOTIFICATION = NOTIFICATION_COLUMNS.count(",") + 1
 #: The order of a notification row as `batch_plan.plan_batch` writes it.
 NOTIFICATION_ROW = TABLES["notifications"]
+#: A plain direct notification's row as `plan_batch` writes it apart (`BatchPlan.direct`): the
+#: columns that differ from one to the next, the others holding `DIRECT_FIXED` in every such row.
+#: The most common row binds 8 values instead of 13.
+DIRECT_ROW = ("id", "type", "title", "message", "sender", "created_at", "rich", "sender_id")
+DIRECT_FIXED: dict[str, str | bool | None] = {
+    "kind": "direct",
+    "room": None,
+    "everyone": False,
+    "key": None,
+    "addressee": None,
+}
 
 
 @dataclass(frozen=True, slots=True)

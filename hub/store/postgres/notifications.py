@@ -8,7 +8,7 @@ from hub.errors import NotFound
 from hub.protocol import Notification
 from hub.store.answers import ORPHAN_ANSWERS
 from hub.store.base import LIVE_ONLY, NewNotification, PruneResult, Stored, StoredBatch
-from hub.store.batch_plan import plan_batch, plan_lookups
+from hub.store.batch_plan import every_row, plan_batch, plan_lookups
 from hub.store.postgres import edits
 from hub.store.postgres.pool import PgPool, count_rows
 from hub.store.postgres.schedule import take_fired
@@ -59,8 +59,10 @@ class PgNotifications:
                     members.setdefault(room, []).append(user_id)
             keyed = await edits.prepare(conn, new, prev) if lookups.edits else None
             plan = plan_batch(new if keyed is None else keyed.drafts, prev, everyone, members)
-            if plan.rows:
-                await conn.copy_records_to_table("notifications", records=plan.rows, columns=list(NOTIFICATION_ROW))
+            if plan.rows or plan.direct:
+                await conn.copy_records_to_table(
+                    "notifications", records=every_row(plan), columns=list(NOTIFICATION_ROW)
+                )
             if plan.inbox:
                 await conn.copy_records_to_table("inbox", records=plan.inbox, columns=["user_id", "notification_id"])
             if keyed is not None:

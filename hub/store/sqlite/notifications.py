@@ -18,6 +18,8 @@ from hub.store.batch_plan import plan_batch, plan_lookups
 from hub.store.reads import ORPHAN_READS
 from hub.store.rows import notification_from_row
 from hub.store.schema import (
+    DIRECT_FIXED,
+    DIRECT_ROW,
     NOTIFICATION_ROW,
     SQLITE,
     everyone_after_floor,
@@ -28,10 +30,13 @@ from hub.store.schema import (
 )
 from hub.store.sqlite import edits
 from hub.store.sqlite.schedule import take_fired
-from hub.store.sqlite.thread import NEWEST_ID, StoreThread, insert_many, transaction
+from hub.store.sqlite.thread import NEWEST_ID, StoreThread, insert_many, sql_literal, transaction
 from hub.timeutil import days_before
 
 _NOTIFICATIONS = f"notifications({', '.join(NOTIFICATION_ROW)})"
+#: A plain direct notification's row: its own values, then the ones every such row has, as constants.
+_DIRECT = f"notifications({', '.join((*DIRECT_ROW, *DIRECT_FIXED))})"
+_DIRECT_VALUES = "(" + ", ".join(["?"] * len(DIRECT_ROW) + [sql_literal(v) for v in DIRECT_FIXED.values()]) + ")"
 
 
 class SqliteNotifications:
@@ -64,6 +69,7 @@ class SqliteNotifications:
                         members.setdefault(room, []).append(user_id)
                 keyed = edits.prepare(db, new, prev) if lookups.edits else None
                 plan = plan_batch(new if keyed is None else keyed.drafts, prev, everyone, members)
+                insert_many(db, _DIRECT, plan.direct, row=_DIRECT_VALUES)
                 insert_many(db, _NOTIFICATIONS, plan.rows)
                 insert_many(db, "inbox(user_id, notification_id)", plan.inbox)
                 if keyed is not None:

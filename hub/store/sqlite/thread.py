@@ -183,22 +183,25 @@ class transaction:
 _ROWS_PER_INSERT = 64
 
 
-def insert_many(db: sqlite3.Connection, into: str, rows: Sequence[tuple[Any, ...]], *, then: str = "") -> None:
+def insert_many(
+    db: sqlite3.Connection, into: str, rows: Sequence[tuple[Any, ...]], *, then: str = "", row: str = ""
+) -> None:
     """INSERT rows with multi-row VALUES: one statement step per 64 rows. `executemany` takes
     a step, and gives up and takes back the GIL, per row; the event loop's thread holds the GIL
     most of the time under load, so each row would wait for it, and a large batch would hold the
-    store's thread for a long time. `then` follows the VALUES (an ON CONFLICT clause).
+    store's thread for a long time. `then` follows the VALUES (an ON CONFLICT clause); `row` is
+    one row's VALUES, if not a `?` for each value (to write some columns as constants).
 
     The rows go in pieces of 64, 32, 16, ..., 1: seven statements per table, which stay prepared in
     sqlite3's statement cache. With pieces of any size, almost every batch would end in a statement
     of its own, compiled again, and the cache (128 statements) would fill with them."""
     if not rows:
         return
-    width = len(rows[0])
+    one = row or "(" + ", ".join("?" * len(rows[0])) + ")"
     start, left = 0, len(rows)
     while left:
         size = min(_ROWS_PER_INSERT, 1 << (left.bit_length() - 1))
-        db.execute(_insert_sql(into, width, size, then), list(_flat(rows[start : start + size])))
+        db.execute(_insert_sql(into, one, size, then), list(_flat(rows[start : start + size])))
         start += size
         left -= size
 
@@ -207,7 +210,15 @@ _flat = itertools.chain.from_iterable
 
 
 @functools.cache
-def _insert_sql(into: str, width: int, size: int, then: str) -> str:
-    values = ", ".join(["(" + ", ".join("?" * width) + ")"] * size)
+def _insert_sql(into: str, row: str, size: int, then: str) -> str:
+    values = ", ".join([row] * size)
     return f"INSERT INTO {into} VALUES {values}{then}"
 
+
+def sql_literal(value: str | bool | None) -> str:
+    """A constant as SQLite writes it in a statement: NULL, 0 or 1, or a quoted string."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return str(int(value))
+    return "'" + value.replace("'", "''") + "'"
