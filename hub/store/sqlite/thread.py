@@ -4,9 +4,9 @@ Every call runs on the store's own thread, so the event loop never blocks on dis
 opened in WAL mode with synchronous=FULL: a commit is durable when it returns.
 
 The thread is a plain one reading a `queue.SimpleQueue`, each call settling its asyncio future
-with one `call_soon_threadsafe`. A `ThreadPoolExecutor` and `run_in_executor` did the same with a
-concurrent future, a work item and two chained callbacks per call: ~60 µs of CPU per call on the
-two threads together (pinned to one core, as the bench pins the hub), which every group commit paid.
+with one `call_soon_threadsafe`: a `ThreadPoolExecutor` with `run_in_executor` adds a concurrent
+future, a work item and two chained callbacks to every call, and cost 15-35 µs more CPU per call
+on the two threads together, pinned to one core as the bench runs the hub: every group commit paid it.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ class StoreThread:
                 continue
             try:
                 result, error = how(fn, self._db), None
-            except BaseException as exc:  # handed to the caller, as run_in_executor would
+            except BaseException as exc:  # the caller's to handle, whatever it is
                 result, error = None, exc
             try:
                 loop.call_soon_threadsafe(_settle, done, result, error)
