@@ -3,13 +3,15 @@
     python -m bench.pieces                 # pin it with `taskset -c 0` for steadier figures
     python -m bench.pieces --number 1000   # fewer repetitions: a smoke run (what the test runs)
 
-Three tables. The first times the pieces of the event loop's work for one notification, each on its
+Four tables. The first times the pieces of the event loop's work for one notification, each on its
 own (timeit, best of 7): validation, the rate limit, the draft, the model, the payload, encoding,
 metrics, the future the sender was answered from. The second, the pieces the path has had since a
 batch is its unit: metrics counted per batch, the answer that takes the future's place (with its ack
 encoded), the checks that skip work for a plain send. The third times the store's work for batches of
 10, 50 and 500 direct notifications: the hub's `SqliteStore.add` against the floor's one-row insert
 (bench/peers/floor/server.py), on the same file system (`--dir`), CPU time of the writing thread.
+The fourth, what one store call costs each thread beyond its own work: handing it to the store's
+thread and the answer back, on the hub's event loop (uvloop), paid by every group commit.
 (`python -m bench.store_layout` compares ways of laying out the store's tables.)
 
 Measured alone, the pieces run with warm caches; in the running hub each costs more. The sum says
@@ -40,6 +42,7 @@ from hub.metrics import HubMetrics
 from hub.protocol import Kind, Notification, NotificationType, SendNotification
 from hub.ratelimit import TokenBuckets
 from hub.schedule import wants_schedule
+from hub.server import loop_factory
 from hub.store.base import NewNotification, Stored, User
 from hub.store.sqlite import SqliteStore
 from hub.timeutil import utc_now_iso
@@ -187,6 +190,26 @@ async def store_per_notification(folder: Path, batch: int, batches: int) -> tupl
     return hub, floor
 
 
+async def store_call_handoff(folder: Path, calls: int) -> tuple[float, float]:
+    """CPU µs per store call that does nothing (`SqliteStore.check`), on the event loop's thread and
+    on the store's: what handing a call to the store's thread and its answer back costs, paid once
+    per group commit and per every other store call."""
+    store = SqliteStore(folder / "hub.db")
+    await store.open()
+    try:
+        for _ in range(min(calls, 200)):  # warm: the thread is running, the statement prepared
+            await store.check()
+        (thread,) = [t for t in threading.enumerate() if t.name.startswith("sqlite-store") and t.ident is not None]
+        clock = time.pthread_getcpuclockid(thread.ident)  # type: ignore[arg-type]
+        loop_started, store_started = time.thread_time(), time.clock_gettime(clock)
+        for _ in range(calls):
+            await store.check()
+        on_loop, on_store = time.thread_time() - loop_started, time.clock_gettime(clock) - store_started
+    finally:
+        await store.close()
+    return on_loop / calls * 1e6, on_store / calls * 1e6
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.pieces", description=__doc__.split("\n\n")[0])
     parser.add_argument("--number", type=int, default=100_000, help="calls per timing (default 100,000)")
@@ -223,6 +246,17 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         print(f"| {batch} | {hub:.1f} | {floor:.1f} |")
+
+    # The hub's loop (uvloop where installed), as `notify-hub serve` runs it; pinned to one CPU,
+    # the two threads share it as they do under the bench.
+    folder = Path(tempfile.mkdtemp(prefix="lan-notify-pieces-", dir=args.dir))
+    try:
+        with asyncio.Runner(loop_factory=loop_factory()) as runner:
+            on_loop, on_store = runner.run(store_call_handoff(folder, max(100, args.number // 30)))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    print("\n| a store call, handed over and answered | event loop µs | store's thread µs |\n| --- | ---: | ---: |")
+    print(f"| a call that does nothing (SqliteStore.check) | {on_loop:.1f} | {on_store:.1f} |")
     return 0
 
 
