@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -20,71 +20,63 @@ def store_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name.startswith("sqlite-store")]
 
 
-async def test_calls_run_in_the_order_they_were_made_on_one_thread_off_the_loop(tmp_path: Path) -> None:
-    store = SqliteStore(tmp_path / "hub.sqlite3")
-    await store.open()
-    try:
-        seen: list[tuple[int, int]] = []
-
-        def call(i: int) -> Callable[[sqlite3.Connection], int]:
-            def on_thread(db: sqlite3.Connection) -> int:
-                seen.append((i, threading.get_ident()))
-                return i * 2
-
-            return on_thread
-
-        answers = await asyncio.gather(*(store._thread.run(call(i)) for i in range(50)))
-        assert answers == [i * 2 for i in range(50)]
-        assert [i for i, _ in seen] == list(range(50))
-        assert len({ident for _, ident in seen}) == 1
-        assert seen[0][1] != threading.get_ident()  # not the event loop's thread
-    finally:
-        await store.close()
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+    opened = SqliteStore(tmp_path / "hub.sqlite3")
+    await opened.open()
+    yield opened
+    await opened.close()
 
 
-async def test_an_error_reaches_its_caller_and_the_thread_goes_on(tmp_path: Path) -> None:
-    store = SqliteStore(tmp_path / "hub.sqlite3")
-    await store.open()
-    try:
+async def test_calls_run_in_the_order_they_were_made_on_one_thread_off_the_loop(store: SqliteStore) -> None:
+    seen: list[tuple[int, int]] = []
 
-        def broken(db: sqlite3.Connection) -> None:
-            db.execute("SELECT * FROM no_such_table")
+    def call(i: int) -> Callable[[sqlite3.Connection], int]:
+        def on_thread(db: sqlite3.Connection) -> int:
+            seen.append((i, threading.get_ident()))
+            return i * 2
 
-        def wrong(db: sqlite3.Connection) -> None:
-            raise ValueError("a bug in a store call")
+        return on_thread
 
-        with pytest.raises(Unavailable, match="cannot be used right now"):
-            await store._thread.run(broken)
-        with pytest.raises(ValueError, match="a bug in a store call"):
-            await store._thread.run(wrong)
-        user = await store.create_user("ann", None, admin=False)
-        assert await store.get_user("ann") == user
-    finally:
-        await store.close()
+    answers = await asyncio.gather(*(store._thread.run(call(i)) for i in range(50)))
+    assert answers == [i * 2 for i in range(50)]
+    assert [i for i, _ in seen] == list(range(50))
+    assert len({ident for _, ident in seen}) == 1
+    assert seen[0][1] != threading.get_ident()  # not the event loop's thread
 
 
-async def test_a_call_given_up_before_the_thread_took_it_is_not_run(tmp_path: Path) -> None:
-    store = SqliteStore(tmp_path / "hub.sqlite3")
-    await store.open()
-    try:
-        started, release = threading.Event(), threading.Event()
+async def test_an_error_reaches_its_caller_and_the_thread_goes_on(store: SqliteStore) -> None:
+    def broken(db: sqlite3.Connection) -> None:
+        db.execute("SELECT * FROM no_such_table")
 
-        def hold(db: sqlite3.Connection) -> None:
-            started.set()
-            release.wait(WAIT)
+    def wrong(db: sqlite3.Connection) -> None:
+        raise ValueError("a bug in a store call")
 
-        held = asyncio.ensure_future(store._thread.run(hold))
-        assert await asyncio.get_running_loop().run_in_executor(None, started.wait, WAIT)
-        # The next call is queued behind the held one (stepping its coroutine submits it), then given up.
-        given_up = store._thread.run(lambda db: db.execute("INSERT INTO users(name, created_at) VALUES ('bob', '')"))
-        waiting = given_up.send(None)
-        waiting.cancel()
-        given_up.close()
-        release.set()
-        await held
-        assert await store.get_user("bob") is None  # queued after it: the given-up call was skipped
-    finally:
-        await store.close()
+    with pytest.raises(Unavailable, match="cannot be used right now"):
+        await store._thread.run(broken)
+    with pytest.raises(ValueError, match="a bug in a store call"):
+        await store._thread.run(wrong)
+    user = await store.create_user("ann", None, admin=False)
+    assert await store.get_user("ann") == user
+
+
+async def test_a_call_given_up_before_the_thread_took_it_is_not_run(store: SqliteStore) -> None:
+    started, release = threading.Event(), threading.Event()
+
+    def hold(db: sqlite3.Connection) -> None:
+        started.set()
+        release.wait(WAIT)
+
+    held = asyncio.ensure_future(store._thread.run(hold))
+    assert await asyncio.get_running_loop().run_in_executor(None, started.wait, WAIT)
+    # The next call is queued behind the held one (stepping its coroutine submits it), then given up.
+    given_up = store._thread.run(lambda db: db.execute("INSERT INTO users(name, created_at) VALUES ('bob', '')"))
+    waiting = given_up.send(None)
+    waiting.cancel()
+    given_up.close()
+    release.set()
+    await held
+    assert await store.get_user("bob") is None  # queued after it: the given-up call was skipped
 
 
 async def test_closing_ends_the_thread_and_later_calls_are_refused(tmp_path: Path) -> None:
