@@ -71,7 +71,9 @@ def plan_batch(
     that order. A notice (`about_user_id`) is not for the user it is about.
 
     It runs on the store's thread, holding the GIL the event loop wants, once per notification
-    stored: the plain direct notification (no key, nothing rich) takes the shortest way through."""
+    stored: the plain direct notification (no key, to one user) takes the shortest way through, its
+    row in `direct` with only the columns that vary, its model built without validating again when
+    it has nothing rich."""
     rows: list[tuple[Any, ...]] = []
     direct: list[tuple[Any, ...]] = []
     inbox: list[tuple[int, int]] = []
