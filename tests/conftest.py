@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 
+from hub.auth import passwords
 from hub.config import ENV_PREFIX
 from hub.server import RunningHub
 from tests.support import hubs
@@ -43,6 +45,20 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv(ENV_PREFIX + "ANNOUNCE", "false")
     monkeypatch.setenv(ENV_PREFIX + "DISCOVERY", "false")  # nor does a tray app's sign-in dialog browse for hubs
     yield
+
+
+#: argon2id at its lowest cost (one pass over 8 KiB): still the hub's code and hash format, a thousand times
+#: cheaper than the production profile (~0.25 s a hash or check on the test machine, hundreds per run).
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hubs in this process hash passwords cheaply, except in tests marked `production_hashing` (which check
+    the hashing itself). A hub in a child process (`notify-hub`, HubProcess) keeps the production profile."""
+    if request.node.get_closest_marker("production_hashing") is None:
+        monkeypatch.setattr(passwords, "_hasher", CHEAP_HASHER)
+        monkeypatch.setattr(passwords, "_DUMMY_HASH", CHEAP_HASHER.hash("not a password anyone has"))
 
 
 @pytest.fixture
