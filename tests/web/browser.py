@@ -1,7 +1,7 @@
 """A real browser for the tests: Debian's Chromium, driven by Playwright (its Python package, which runs
 the playwright-core driver) over the DevTools protocol.
 
-One Chromium process per test module (`ChromiumProcess`, started by the module-scoped `chromium`
+One Chromium process for the run (`ChromiumProcess`, started by the session-scoped `chromium`
 fixture of tests/web/conftest.py); each test connects to it on its own event loop and gets fresh
 browser contexts (no shared storage). Playwright's own browser download is never used: the binary
 is /usr/bin/chromium (`apt-get install chromium`, done by scripts/bootstrap.sh).

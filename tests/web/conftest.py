@@ -1,4 +1,5 @@
-"""Fixtures of the browser tests: one headless Chromium per test module, a fresh connection to it per test."""
+"""Fixtures of the browser tests: one headless Chromium for the run, a fresh connection to it per test (and
+fresh browser contexts for every page: no cookie, storage or permission outlives a test)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import pytest
 from tests.web.browser import Browser, ChromiumProcess, chromium_binary, connect
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def chromium() -> Iterator[str]:
-    """The DevTools endpoint of a Chromium started for this module."""
+    """The DevTools endpoint of a Chromium started for the run (once, when the first browser test needs it)."""
     process = ChromiumProcess(chromium_binary())
     try:
         yield process.start()
