@@ -13,7 +13,6 @@ from argon2 import PasswordHasher
 
 from hub.auth import passwords
 from hub.config import ENV_PREFIX
-from hub.server import RunningHub
 from tests.support import hubs
 from tests.support.hubs import Hub, HubProcess
 
@@ -63,21 +62,8 @@ def _cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.
 
 @pytest.fixture
 async def hub_factory(tmp_path: Path) -> AsyncIterator[Any]:
-    started: list[Hub] = []
-
-    async def start(**changes: Any) -> Hub:
-        config = hubs.make_config(tmp_path / "hub", **changes)
-        running = RunningHub(config)
-        url = await running.start()
-        hub = Hub(url=url, config=config, running=running)
-        started.append(hub)
-        return hub
-
-    yield start
-    for hub in started:
-        for client in hub.clients:
-            await client.close()
-        await hub.running.stop()
+    async with hubs.hub_starter(tmp_path / "hub") as start:
+        yield start
 
 
 @pytest.fixture
