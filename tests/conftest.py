@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 
+from hub.auth import passwords
 from hub.config import ENV_PREFIX
-from hub.server import RunningHub
 from tests.support import hubs
 from tests.support.hubs import Hub, HubProcess
 
@@ -45,23 +46,24 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+#: argon2id at its lowest cost (one pass over 8 KiB): still the hub's code and hash format, a thousand times
+#: cheaper than the production profile (~0.25 s a hash or check on the test machine, hundreds per run).
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hubs in this process hash passwords cheaply, except in tests marked `production_hashing` (which check
+    the hashing itself). A hub in a child process (`notify-hub`, HubProcess) keeps the production profile."""
+    if request.node.get_closest_marker("production_hashing") is None:
+        monkeypatch.setattr(passwords, "_hasher", CHEAP_HASHER)
+        monkeypatch.setattr(passwords, "_DUMMY_HASH", CHEAP_HASHER.hash("not a password anyone has"))
+
+
 @pytest.fixture
 async def hub_factory(tmp_path: Path) -> AsyncIterator[Any]:
-    started: list[Hub] = []
-
-    async def start(**changes: Any) -> Hub:
-        config = hubs.make_config(tmp_path / "hub", **changes)
-        running = RunningHub(config)
-        url = await running.start()
-        hub = Hub(url=url, config=config, running=running)
-        started.append(hub)
-        return hub
-
-    yield start
-    for hub in started:
-        for client in hub.clients:
-            await client.close()
-        await hub.running.stop()
+    async with hubs.hub_starter(tmp_path / "hub") as start:
+        yield start
 
 
 @pytest.fixture

@@ -18,8 +18,16 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.mark.timeout(600)
-def test_quick_hostile_bench_reports_its_figures() -> None:
-    proc = run_bench("bench.hostile", "--quick", timeout=540)
+@pytest.mark.parametrize(
+    "args",
+    [
+        # --quick's N and H with 1 s phases (each phase still measures at least once)
+        pytest.param(("--n", "50", "--hostile", "100", "--seconds", "1"), id="1s-phases"),
+        pytest.param(("--quick",), id="quick", marks=pytest.mark.slow),  # 4 s phases
+    ],
+)
+def test_quick_hostile_bench_reports_its_figures(args: tuple[str, ...]) -> None:
+    proc = run_bench("bench.hostile", *args, timeout=540)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
     doc = json.loads(proc.stdout.strip().splitlines()[-1])
     assert doc["connect"]["connected"] == doc["n"] == 50

@@ -118,6 +118,9 @@ async def test_a_notification_sent_after_the_outage_crosses_hubs_on_the_bus_agai
     await a.user("bob")
     bob = await b.client(await b.token("bob"))
     chain = b.delivery.extension.chain
+    # b notices the stalled subscription after half a second of quiet and half a second without an
+    # answer, rather than the 5 + 3 s of its defaults (the bus's own timers, as in the test above).
+    b.delivery.extension.bus.idle_ping = b.delivery.extension.bus.pong_wait = 0.5
     assert (await alice.call("send_notification", {"to": "bob", "message": "before"}))["ok"]
     await bob.next("notification")
 

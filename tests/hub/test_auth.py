@@ -8,6 +8,7 @@ import pytest
 import socketio
 
 from tests.support.clients import Client, refused
+from tests.support.http import call
 from tests.support.hubs import Hub, HubProcess
 from tests.support.waiting import WAIT
 
@@ -25,6 +26,21 @@ async def test_connect_without_a_valid_token_is_refused_with_a_reason(hub: Hub, 
     data = await refused(hub.url, auth)
     assert isinstance(data["data"], dict) and data["data"]["code"] == code
     assert data["message"]
+
+
+@pytest.mark.production_hashing
+async def test_a_password_is_kept_only_as_a_memory_hard_argon2id_hash(hub: Hub) -> None:
+    """The store holds argon2id at RFC 9106's low-memory profile (64 MiB, 3 passes), never the password; the
+    right password signs in and a wrong one does not (the rest of the suite hashes cheaply: tests/conftest.py)."""
+    await hub.accounts.add_user("alice", "correct horse", admin=False)
+
+    stored = await hub.store.password_hash("alice")
+
+    assert stored is not None and "correct horse" not in stored
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$"), stored
+    for password, status in (("correct horse", 200), ("wrong horse", 401)):
+        answer = await call(hub, "POST", "/api/login", json={"username": "alice", "password": password})
+        assert answer.status == status, answer.body
 
 
 async def test_a_revoked_token_is_refused(hub: Hub) -> None:

@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Collection, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -98,6 +98,29 @@ def make_config(data_dir: Path, **changes: Any) -> HubConfig:
     """A test hub's settings: loopback, port 0, `data_dir`, revocations noticed within 0.2 s."""
     config = HubConfig(host="127.0.0.1", port=0, data_dir=data_dir, revocation_poll_seconds=0.2).with_changes(**changes)
     return config if database_for is None else config.with_changes(database=database_for(data_dir))
+
+
+@contextlib.asynccontextmanager
+async def hub_starter(data_dir: Path) -> AsyncIterator[Callable[..., Awaitable[Hub]]]:
+    """`start(**changes)`: a started in-process hub on `data_dir` (the `hub_factory` fixture); every hub
+    started, and its clients, are closed at the end."""
+    started: list[Hub] = []
+
+    async def start(**changes: Any) -> Hub:
+        config = make_config(data_dir, **changes)
+        running = RunningHub(config)
+        url = await running.start()
+        hub = Hub(url=url, config=config, running=running)
+        started.append(hub)
+        return hub
+
+    try:
+        yield start
+    finally:
+        for hub in started:
+            for client in hub.clients:
+                await client.close()
+            await hub.running.stop()
 
 
 class HubProcess:

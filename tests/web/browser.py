@@ -1,9 +1,10 @@
 """A real browser for the tests: Debian's Chromium, driven by Playwright (its Python package, which runs
 the playwright-core driver) over the DevTools protocol.
 
-One Chromium process per test module (`ChromiumProcess`, started by the module-scoped `chromium`
-fixture of tests/web/conftest.py); each test connects to it on its own event loop and gets fresh
-browser contexts (no shared storage). Playwright's own browser download is never used: the binary
+One Chromium process for the run (`ChromiumProcess`, started by the session-scoped `chromium`
+fixture of tests/web/conftest.py) and one Playwright connection to it, shared by the tests of
+tests/web, which run on one event loop for that; each test gets fresh browser contexts (no shared
+storage), closed after it. Playwright's own browser download is never used: the binary
 is /usr/bin/chromium (`apt-get install chromium`, done by scripts/bootstrap.sh).
 
 Headless Chromium has no notification server, so every page gets `window.Notification` replaced by
@@ -176,16 +177,15 @@ class Browser:
 
 
 @asynccontextmanager
-async def connect(endpoint: str) -> AsyncIterator[Browser]:
+async def connect(endpoint: str) -> AsyncIterator[Any]:
+    """Playwright's driver, connected to the Chromium at `endpoint` (the browser tests share one)."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.connect_over_cdp(endpoint, timeout=WAIT * 1000)
-        session = Browser(browser)
         try:
-            yield session
+            yield browser
         finally:
-            await session.close()
             await browser.close()
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+import pytest_asyncio
 from yarl import URL
 
 from hub.config import HubConfig
@@ -67,7 +68,7 @@ def site(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="session")  # as every async fixture of tests/web (its conftest.py)
 async def public_hub(hub_factory: Any, site: Path) -> Hub:
     hub: Hub = await hub_factory(public=str(site))
     return hub
