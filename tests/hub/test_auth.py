@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 
 import pytest
 import socketio
 
+from hub.auth import passwords
 from tests.support.clients import Client, refused
 from tests.support.http import call
 from tests.support.hubs import Hub, HubProcess
@@ -160,3 +163,30 @@ async def test_a_password_change_signs_out_the_users_devices_on_a_running_hub(hu
         await refusal.connect({"token": token})
     await refusal.close()
     await alice.close()
+
+
+def test_a_notify_hub_command_computes_no_password_hash_before_it_needs_one() -> None:
+    """Every `notify-hub` command imports the hub's password module: importing it hashes nothing (an
+    argon2id hash at the production profile takes ~0.2 s, paid by every command before)."""
+    probe = (
+        "import argon2\n"
+        "def refuse(*args, **kwargs):\n"
+        "    raise SystemExit('a password was hashed at import')\n"
+        "argon2.PasswordHasher.hash = refuse\n"
+        "import hub.cli, hub.server\n"
+        "print('imported')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False)
+
+    assert done.returncode == 0 and done.stdout.strip() == "imported", done.stdout + done.stderr
+
+
+@pytest.mark.production_hashing
+async def test_an_unknown_name_is_checked_against_a_decoy_made_when_the_hub_started(hub: Hub) -> None:
+    """Signing in with a name nobody has is refused like a wrong password, after a full argon2id check
+    against a decoy hash the hub made as it started (so the first such sign-in is not the slow one)."""
+    assert passwords._DUMMY_HASH is not None and passwords._DUMMY_HASH.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+
+    answer = await call(hub, "POST", "/api/login", json={"username": "nobody", "password": "anything"})
+
+    assert answer.status == 401, answer.body
