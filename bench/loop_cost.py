@@ -28,6 +28,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 
@@ -107,7 +108,9 @@ def _store_thread_clock() -> int:
     return time.pthread_getcpuclockid(store.ident)  # type: ignore[arg-type]
 
 
-async def _one(data: Path, tokens: dict[str, list[str]], names: list[str], rate: int, seconds: float, calls: bool):
+async def _one(
+    data: Path, tokens: dict[str, list[str]], names: list[str], rate: int, seconds: float, calls: bool
+) -> tuple[float, float, int, int, cProfile.Profile | None]:
     from hub.config import HubConfig
     from hub.server import RunningHub
 
@@ -118,6 +121,7 @@ async def _one(data: Path, tokens: dict[str, list[str]], names: list[str], rate:
     )
     running = RunningHub(config)
     url = await running.start()
+    commits = _count_commits(running)
     spec = folder / "clients.json"
     spec.write_text(json.dumps({"tokens": tokens, "names": names}))
     pin = ["taskset", "-c", "1"] if shutil.which("taskset") and (os.cpu_count() or 1) > 1 else []
@@ -132,9 +136,10 @@ async def _one(data: Path, tokens: dict[str, list[str]], names: list[str], rate:
         store_clock = _store_thread_clock()
         if profile is not None:
             profile.enable()
-        loop_cpu, store_cpu = time.thread_time(), time.clock_gettime(store_clock)
+        loop_cpu, store_cpu, batches = time.thread_time(), time.clock_gettime(store_clock), commits[0]
         line = (await client.stdout.readline()).split()
         loop_cpu, store_cpu = time.thread_time() - loop_cpu, time.clock_gettime(store_clock) - store_cpu
+        batches = commits[0] - batches
         if profile is not None:
             profile.disable()
         assert line[0] == b"end", line
@@ -146,7 +151,23 @@ async def _one(data: Path, tokens: dict[str, list[str]], names: list[str], rate:
             await client.wait()
         await running.stop()
         shutil.rmtree(folder, ignore_errors=True)
-    return loop_cpu / sent * 1e6, store_cpu / sent * 1e6, sent, profile
+    return loop_cpu / sent * 1e6, store_cpu / sent * 1e6, sent, batches, profile
+
+
+def _count_commits(running: Any) -> list[int]:
+    """A counter of the batches the hub's dispatcher stores (wrapped from outside, as `bench.probe` does)."""
+    from hub.app_keys import SERVICE
+
+    outlet = running.app[SERVICE].pipeline.outlet
+    store = outlet.store
+    count = [0]
+
+    async def counted(drafts: Any) -> Any:
+        count[0] += 1
+        return await store(drafts)
+
+    outlet.store = counted
+    return count
 
 
 def _print_calls(profile: cProfile.Profile, sent: int, top: int) -> None:
@@ -186,18 +207,22 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="lan-notify-loopcost-tpl-"))
     try:
         made = provision_hub(work / "data", receivers=args.n, senders=SENDERS, cwd=Path.cwd())
-        tokens = {"receivers": [c.token for c in made.receivers], "senders": [c.token for c in made.senders]}
+        tokens = {"receivers": [str(c.token) for c in made.receivers], "senders": [str(c.token) for c in made.senders]}
         names = [c.user_id for c in made.receivers]
         factory = loop_factory()
-        print("| offered /s | round | event loop µs | store thread µs | in all µs |")
-        print("| ---: | ---: | ---: | ---: | ---: |")
+        print("| offered /s | round | event loop µs | store thread µs | in all µs | sends per commit |")
+        print("| ---: | ---: | ---: | ---: | ---: | ---: |")
         for rnd in range(1, args.rounds + 1):
             for rate in args.rates:
                 with asyncio.Runner(loop_factory=factory) as runner:
-                    loop_us, store_us, sent, profile = runner.run(
+                    loop_us, store_us, sent, batches, profile = runner.run(
                         _one(work / "data", tokens, names, rate, args.seconds, args.calls)
                     )
-                print(f"| {rate:,} | {rnd} | {loop_us:.1f} | {store_us:.1f} | {loop_us + store_us:.1f} |", flush=True)
+                per = sent / max(batches, 1)
+                print(
+                    f"| {rate:,} | {rnd} | {loop_us:.1f} | {store_us:.1f} | {loop_us + store_us:.1f} | {per:.1f} |",
+                    flush=True,
+                )
                 if profile is not None:
                     _print_calls(profile, sent, args.top)
     finally:
