@@ -32,6 +32,8 @@ from typing import Any
 
 import aiohttp
 
+from bench.pacing import paced_sends
+
 SENDERS = 4
 CLIENT_CMD = [sys.executable, "-m", "bench.loop_cost"]
 
@@ -67,21 +69,11 @@ async def _client(url: str, tokens: dict[str, list[str]], names: list[str], rate
     acks: list[asyncio.Queue[None]] = [asyncio.Queue() for _ in senders]
     readers = [asyncio.ensure_future(read(ws, None)) for ws in receivers]
     readers += [asyncio.ensure_future(read(ws, q)) for ws, q in zip(senders, acks, strict=True)]
-    loop = asyncio.get_running_loop()
     seq = 0
 
     async def run(length: float) -> int:
         nonlocal seq
-        start = loop.time()
-        sent = 0
-        while (now := loop.time()) - start < length:
-            due = int((now - start) * rate) - sent
-            for k in range(due):
-                seq += 1
-                body = f'{{"userId":"{names[seq % len(names)]}","message":"bench|l|{seq}|1.0"}}'
-                await senders[k % SENDERS].send_str(f'42["send_notification",{body}]')
-            sent += max(due, 0)
-            await asyncio.sleep(0.001)
+        sent, seq = await paced_sends(senders, names, rate, length, seq)
         for i, ws in enumerate(senders):  # one acked send each: everything before it is stored
             await ws.send_str(f'42{i + 1}["send_notification",{{"userId":"{names[0]}","message":"last"}}]')
         for q in acks:
