@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from socketio import packet as sio_packet
 
 from hub.protocol import Kind, Notification, NotificationType
-from hub.timeutil import utc_now_iso
 from hub.schedule import wants_schedule
+from hub.timeutil import utc_now_iso
 from hub.transport.frames import encode_ack, encode_event, frame
 
 
@@ -27,7 +28,7 @@ from hub.transport.frames import encode_ack, encode_event, frame
         {"priority": "default", "key": None},  # given, but a plain notification's values
     ],
 )
-def test_wire_is_the_model_dump_with_sender(room: str | None, extra: dict[str, object]) -> None:
+def test_wire_is_the_model_dump_with_sender(room: str | None, extra: dict[str, Any]) -> None:
     note = Notification(
         id=7,
         kind=Kind.ROOM if room else Kind.DIRECT,
