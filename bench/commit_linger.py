@@ -23,6 +23,7 @@ from pathlib import Path
 
 import aiohttp
 
+from bench.pacing import paced_sends
 from hub.config import HubConfig
 from hub.server import RunningHub
 
@@ -71,21 +72,13 @@ async def one(rate: int, seconds: float, linger: float) -> tuple[float, float, i
         sockets = [await sign_in(session, url, t) for t in tokens]
         (store,) = [t for t in threading.enumerate() if t.name.startswith("sqlite-store")]
         store_clock = time.pthread_getcpuclockid(store.ident)  # type: ignore[arg-type]
-        loop = asyncio.get_running_loop()
+        names = [f"u{i}" for i in range(RECIPIENTS)]
         seq = 0
 
         async def run(length: float) -> tuple[float, float, int]:
             nonlocal seq
-            loop_cpu, store_cpu, start = time.thread_time(), time.clock_gettime(store_clock), loop.time()
-            sent = 0
-            while (now := loop.time()) - start < length:
-                due = int((now - start) * rate) - sent
-                for k in range(due):
-                    seq += 1
-                    body = f'{{"userId":"u{seq % RECIPIENTS}","message":"bench|l|{seq}|1.0"}}'
-                    await sockets[k % SENDERS].send_str(f'42["send_notification",{body}]')
-                sent += max(due, 0)
-                await asyncio.sleep(0.001)
+            loop_cpu, store_cpu = time.thread_time(), time.clock_gettime(store_clock)
+            sent, seq = await paced_sends(sockets, names, rate, length, seq)
             for i, ws in enumerate(sockets):  # one acked send each: all before it are stored
                 await ws.send_str(f'42{i + 1}["send_notification",{{"userId":"u0","message":"last"}}]')
             for ws in sockets:

@@ -201,8 +201,8 @@ class HubMetrics(NoMetrics):
             kind = note.kind
             if kind in CONTROL:  # news about notifications (a retraction), not one
                 continue
-            type_ = note.type.value
-            key = (type_, kind.value)
+            type_ = note.type._value_  # the `value` property's result, without its two calls
+            key = (type_, kind._value_)
             sent[key] = sent.get(key, 0) + 1
             if devices:
                 delivered[type_] = delivered.get(type_, 0) + devices

@@ -25,9 +25,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from hub.keys import Keyed, KeyFields
+from hub.keys import KEY_FIELDS, Keyed, KeyFields
 from hub.online import PresenceMode, WelcomeOnline
-from hub.rich import Answer, HttpPriority, Priority, RichFields
+from hub.rich import RICH_FIELDS, Answer, HttpPriority, Priority, RichFields
 from hub.rich import Respond as Respond  # the `respond` event's payload
 from hub.rich import Response as Response  # the `response` event
 
@@ -402,19 +402,26 @@ class Notification(RichFields, KeyFields):
             return self.answer.response(self.id, self.sender, self.title, self.room, self.timestamp).wire()
         if self.control is not None:
             return {"id": self.id, "kind": self.kind.value, "timestamp": self.timestamp, **self.control}
-        return {
+        # `_value_` is what the enums' `value` property returns, without its two calls.
+        out = {
             "id": self.id,
-            "kind": self.kind.value,
-            "type": self.type.value,
+            "kind": self.kind._value_,
+            "type": self.type._value_,
             "title": self.title,
             "message": self.message,
             "from": self.sender,
             "room": self.room,
             "timestamp": self.timestamp,
             "sender": self.sender,
-            **self.rich_wire(),
-            **self.key_wire(),
         }
+        if not self.__pydantic_fields_set__.isdisjoint(_EXTRA_WIRE):  # rich or key fields given
+            out.update(self.rich_wire())
+            out.update(self.key_wire())
+        return out
+
+
+#: The fields a notification has on the wire only when given (`rich_wire`, `key_wire`).
+_EXTRA_WIRE = RICH_FIELDS | KEY_FIELDS
 
 
 def error_body(code: ErrorCode, message: str, **extra: Any) -> dict[str, Any]:

@@ -245,6 +245,10 @@ _PLAIN: Final[dict[str, object]] = {
 }
 
 
+#: The names of the rich fields.
+RICH_FIELDS: Final = frozenset(_PLAIN)
+
+
 #: A notification's key fields (`hub.keys.KeyFields`) when it has no key: left out of a dump too.
 KEY_PLAIN: Final[dict[str, object]] = {"key": None, "replaces": None, "edited": False, "retracts": None}
 
@@ -283,7 +287,8 @@ class RichFields(BaseModel):
     def rich_wire(self) -> dict[str, Any]:
         """The rich fields as sent to clients: only those that differ from a plain notification's,
         so a client that knows none of them sees exactly what it saw before."""
-        if self.model_fields_set.isdisjoint(_PLAIN):  # none given: all plain (the usual send)
+        # pydantic's own attribute, which `model_fields_set` returns (a property call per send)
+        if self.__pydantic_fields_set__.isdisjoint(_PLAIN):  # none given: all plain (the usual send)
             return {}
         out: dict[str, Any] = {}
         if self.priority is not Priority.DEFAULT:

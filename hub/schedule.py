@@ -138,9 +138,15 @@ class ScheduleFields(BaseModel):
 
 def wants_schedule(data: Any) -> bool:
     """Whether a send's payload asks to be scheduled (it names `deliver_at` or `delay`)."""
-    return isinstance(data, dict) and (
-        data.get("deliver_at") is not None or data.get("deliverAt") is not None or data.get("delay") is not None
+    # The common send names none of them: one set operation says so, before any of the three lookups.
+    return (
+        isinstance(data, dict)
+        and not _SCHEDULE_KEYS.isdisjoint(data)
+        and (data.get("deliver_at") is not None or data.get("deliverAt") is not None or data.get("delay") is not None)
     )
+
+
+_SCHEDULE_KEYS = frozenset({"deliver_at", "deliverAt", "delay"})
 
 
 class ScheduledDirect(SendNotification, ScheduleFields):

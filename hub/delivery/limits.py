@@ -24,7 +24,9 @@ class SendLimits:
         buckets = self.buckets
         if not isinstance(buckets, LocalBuckets):
             return False
-        self._verdict(actor, buckets.buckets.take(actor.user.name))
+        wait = buckets.buckets.take(actor.user.name)
+        if wait > 0:
+            self._verdict(actor, wait)
         return True
 
     def _verdict(self, actor: Actor, wait: float) -> None:

@@ -70,16 +70,24 @@ class Sender:
         self._pipeline.offer(self._direct(actor, payload, recipient.id), waiter)
         return True
 
-    def _direct(self, actor: Actor, payload: SendNotification, to_user_id: int) -> NewNotification:
-        return self.new(
-            actor,
+    @staticmethod
+    def _direct(actor: Actor, payload: SendNotification, to_user_id: int) -> NewNotification:
+        """`new` for a direct notification, in one call fewer (every direct send makes one)."""
+        user = actor.user
+        return NewNotification(
             Kind.DIRECT,
             payload.type,
             payload.title,
             payload.message,
-            to_user_id=to_user_id,
-            rich=payload.rich_wire(),
-            key=payload.key,
+            user.name,
+            utc_now_iso(),
+            to_user_id,
+            None,  # room
+            None,  # about_user_id
+            payload.rich_wire() or None,
+            (),  # audience
+            user.id,  # sender_id
+            payload.key,
         )
 
     async def accept_room(self, actor: Actor, payload: RoomMessage) -> asyncio.Future[Stored]:

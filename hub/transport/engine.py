@@ -153,8 +153,11 @@ class HubSocket(SocketBase):
                 self.queue.put_nowait(p)
             self._check_queue()
             return True
-        for f in out.frames:
-            self._write(f)
+        pending = self._pending  # `_write`, inline: a call fewer per recipient of every send
+        if pending is None:
+            self._pending = pending = []
+            self.server.to_flush(self)
+        pending.extend(out.frames)
         return True
 
     def _write(self, data: bytes) -> None:

@@ -38,9 +38,18 @@ def frame(payload: str | bytes, *, text: bool | None = None) -> bytes:
     size = len(data)
     if size < 126:
         return bytes((opcode, size)) + data
+    return _header(opcode, size) + data
+
+
+def _header(opcode: int, size: int) -> bytes:
+    """The header of a frame of 126 bytes or more."""
     if size < 65536:
-        return struct.pack("!BBH", opcode, 126, size) + data
-    return struct.pack("!BBQ", opcode, 127, size) + data
+        return _SHORT_HEADER(opcode, 126, size)
+    return struct.pack("!BBQ", opcode, 127, size)
+
+
+#: The header of a frame of 126 to 65,535 bytes: (opcode, 126, size).
+_SHORT_HEADER = struct.Struct("!BBH").pack
 
 
 class Frames:
@@ -49,27 +58,31 @@ class Frames:
     Made from Engine.IO packets, or (the hub's own events and acks) from one Socket.IO packet
     already encoded as UTF-8 JSON text, which is framed without decoding it again."""
 
-    __slots__ = ("_frames", "_packets", "_text")
+    __slots__ = ("_packets", "_text", "frames")
 
     def __init__(self, packets: list[eio_packet.Packet] | None = None, *, text: bytes = b"") -> None:
         self._packets = packets
         self._text = text  # a Socket.IO packet: b'2["event",{...}]'
-        self._frames: list[bytes] | None = None
+        #: The websocket frames, made at once: nearly every one is written to a connection, and
+        #: `HubSocket.push` reads them once per recipient.
+        self.frames: list[bytes]
+        if packets is None:
+            data = b"4" + text  # an Engine.IO MESSAGE; the text frame's header as `frame` makes it
+            size = len(data)
+            if size < 126:
+                self.frames = [bytes((_TEXT, size)) + data]
+            elif size < 65536:
+                self.frames = [_SHORT_HEADER(_TEXT, 126, size) + data]
+            else:
+                self.frames = [_header(_TEXT, size) + data]
+        else:
+            self.frames = [frame(p.encode()) for p in packets]
 
     @property
     def packets(self) -> list[eio_packet.Packet]:
         if self._packets is None:
             self._packets = [eio_packet.Packet(eio_packet.MESSAGE, self._text.decode())]
         return self._packets
-
-    @property
-    def frames(self) -> list[bytes]:
-        if self._frames is None:
-            if self._packets is None:
-                self._frames = [frame(b"4" + self._text, text=True)]
-            else:
-                self._frames = [frame(p.encode()) for p in self._packets]
-        return self._frames
 
 
 def encode_event(event: str, data: Any) -> Frames:

@@ -5,17 +5,30 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from socketio import packet as sio_packet
 
 from hub.protocol import Kind, Notification, NotificationType
+from hub.schedule import wants_schedule
 from hub.timeutil import utc_now_iso
-from hub.transport.frames import encode_ack, encode_event
+from hub.transport.frames import encode_ack, encode_event, frame
 
 
 @pytest.mark.parametrize("room", [None, "ops"])
-def test_wire_is_the_model_dump_with_sender(room: str | None) -> None:
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        {"priority": "high"},
+        {"receipt": True, "click": "https://example.org/disk"},
+        {"key": "disk"},
+        {"key": "disk", "replaces": 6, "edited": True},
+        {"priority": "default", "key": None},  # given, but a plain notification's values
+    ],
+)
+def test_wire_is_the_model_dump_with_sender(room: str | None, extra: dict[str, Any]) -> None:
     note = Notification(
         id=7,
         kind=Kind.ROOM if room else Kind.DIRECT,
@@ -25,8 +38,44 @@ def test_wire_is_the_model_dump_with_sender(room: str | None) -> None:
         sender="alice",
         room=room,
         timestamp="2026-12-01T10:00:00.000Z",
+        **extra,
     )
-    assert note.wire() == {**note.model_dump(by_alias=True, mode="json"), "sender": "alice"}
+    wire = note.wire()
+    assert wire == {**note.model_dump(by_alias=True, mode="json"), "sender": "alice"}
+    assert all(type(value) is str for value in (wire["kind"], wire["type"]))  # plain JSON strings, not enums
+
+
+@pytest.mark.parametrize("size", [0, 100, 121, 122, 5000, 65_531, 65_532, 70_000])
+def test_event_frames_carry_their_length_at_every_size(size: int) -> None:
+    """A frame's header says its payload's length in the form RFC 6455 gives for that length
+    (7 bits below 126, then 16, then 64), for the one-write path (`Frames`) as for `frame`."""
+    out = encode_event("x", "y" * size)
+    (made,) = out.frames
+    assert made == frame(b"4" + out._text, text=True)
+    assert made[0] == 0x81
+    length, start = made[1], 2
+    if length == 126:
+        length, start = int.from_bytes(made[2:4], "big"), 4
+    elif length == 127:
+        length, start = int.from_bytes(made[2:10], "big"), 10
+    assert length == len(made) - start and (length < 126) == (start == 2) and (length < 65536) == (start <= 4)
+    assert made[start : start + 2] == b"42" and json.loads(made[start + 2 :].decode()) == ["x", "y" * size]
+
+
+@pytest.mark.parametrize(
+    ("payload", "scheduled"),
+    [
+        ({"userId": "bob", "message": "hi"}, False),
+        ({"userId": "bob", "message": "hi", "delay": None, "deliver_at": None, "deliverAt": None}, False),
+        ({"userId": "bob", "message": "hi", "delay": 60}, True),
+        ({"userId": "bob", "message": "hi", "deliverAt": "2026-12-08T10:00:00Z"}, True),
+        ({"userId": "bob", "message": "hi", "deliver_at": "2026-12-08T10:00:00Z"}, True),
+        ("a bare string", False),
+        (["delay"], False),
+    ],
+)
+def test_a_send_is_scheduled_when_it_names_a_time(payload: object, scheduled: bool) -> None:
+    assert wants_schedule(payload) is scheduled
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,226 @@
+"""The event loop's side of a direct notification: CPU per thread and Python calls, at a fixed rate.
+
+    taskset -c 0 python -m bench.loop_cost --n 1000 --rates 5000 10000 --rounds 3
+    python -m bench.loop_cost --n 1000 --rates 10000 --calls     # + the loop thread's calls, by function
+
+A hub in this process (pinned to the first CPU, uvloop, SQLite in a temporary copy of a provisioned
+data dir on the disk of TMPDIR: `bench/provision.py`), and a client process pinned to the second CPU
+holding N receivers signed in with their device tokens (reading every frame) and four senders writing
+`send_notification` frames (no ack asked) round-robin to the receivers at the offered rate in 1 ms
+ticks. After a warm-up second, the measured run: CPU µs per send of the hub's event loop's thread and
+of its store's thread, and with `--calls` the Python calls the event loop's thread made per send
+(cProfile on that thread only: its CPU figures are then not comparable, its call counts are
+deterministic for a given batch size). What `bench.run --probe` gives per step, without a load
+generator of another language, so a code change can be paired in a minute.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import json
+import os
+import pstats
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from bench.pacing import paced_sends
+
+SENDERS = 4
+CLIENT_CMD = [sys.executable, "-m", "bench.loop_cost"]
+
+
+# ------------------------------------------------------------------ the client process
+
+
+async def _client(url: str, tokens: dict[str, list[str]], names: list[str], rate: int, seconds: float) -> None:
+    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))  # one connection per client
+    done = asyncio.Event()
+
+    async def sign_in(token: str) -> aiohttp.ClientWebSocketResponse:
+        ws = await session.ws_connect(url + "/socket.io/?EIO=4&transport=websocket", max_msg_size=0)
+        await ws.receive()  # Engine.IO OPEN
+        await ws.send_str("40" + json.dumps({"token": token, "presence": "batched"}))
+        while not (reply := str((await ws.receive()).data)).startswith("40"):
+            if reply.startswith("44"):
+                raise SystemExit(f"the hub refused a client: {reply}")
+        return ws
+
+    async def read(ws: aiohttp.ClientWebSocketResponse, acks: asyncio.Queue[None] | None) -> None:
+        while not done.is_set():
+            msg = await ws.receive()
+            if msg.type is not aiohttp.WSMsgType.TEXT:
+                return
+            if msg.data == "2":
+                await ws.send_str("3")
+            elif acks is not None and msg.data.startswith("43"):
+                acks.put_nowait(None)
+
+    receivers = [await sign_in(t) for t in tokens["receivers"]]
+    senders = [await sign_in(t) for t in tokens["senders"]]
+    acks: list[asyncio.Queue[None]] = [asyncio.Queue() for _ in senders]
+    readers = [asyncio.ensure_future(read(ws, None)) for ws in receivers]
+    readers += [asyncio.ensure_future(read(ws, q)) for ws, q in zip(senders, acks, strict=True)]
+    seq = 0
+
+    async def run(length: float) -> int:
+        nonlocal seq
+        sent, seq = await paced_sends(senders, names, rate, length, seq)
+        for i, ws in enumerate(senders):  # one acked send each: everything before it is stored
+            await ws.send_str(f'42{i + 1}["send_notification",{{"userId":"{names[0]}","message":"last"}}]')
+        for q in acks:
+            await q.get()
+        return sent + len(senders)
+
+    await run(1.0)  # warm up
+    print("start", flush=True)
+    sent = await run(seconds)
+    print(f"end {sent}", flush=True)
+    done.set()
+    for ws in receivers + senders:
+        await ws.close()
+    for task in readers:
+        task.cancel()
+    await session.close()
+
+
+# ------------------------------------------------------------------ the hub's side
+
+
+def _store_thread_clock() -> int:
+    (store,) = [t for t in threading.enumerate() if t.name.startswith("sqlite-store")]
+    return time.pthread_getcpuclockid(store.ident)  # type: ignore[arg-type]
+
+
+async def _one(
+    data: Path, tokens: dict[str, list[str]], names: list[str], rate: int, seconds: float, calls: bool
+) -> tuple[float, float, int, int, cProfile.Profile | None]:
+    from hub.config import HubConfig
+    from hub.server import RunningHub
+
+    folder = Path(tempfile.mkdtemp(prefix="lan-notify-loopcost-"))
+    shutil.copytree(data, folder / "data")
+    config = HubConfig(
+        host="127.0.0.1", port=0, data_dir=folder / "data", rate_burst=10**9, rate_refill_per_second=10.0**9
+    )
+    running = RunningHub(config)
+    url = await running.start()
+    commits = _count_commits(running)
+    spec = folder / "clients.json"
+    spec.write_text(json.dumps({"tokens": tokens, "names": names}))
+    pin = ["taskset", "-c", "1"] if shutil.which("taskset") and (os.cpu_count() or 1) > 1 else []
+    client = await asyncio.create_subprocess_exec(
+        *pin, *CLIENT_CMD, "--client", url, str(spec), str(rate), str(seconds),
+        stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert client.stdout is not None
+    profile = cProfile.Profile() if calls else None
+    try:
+        assert (await client.stdout.readline()).strip() == b"start"
+        store_clock = _store_thread_clock()
+        if profile is not None:
+            profile.enable()
+        loop_cpu, store_cpu, batches = time.thread_time(), time.clock_gettime(store_clock), commits[0]
+        line = (await client.stdout.readline()).split()
+        loop_cpu, store_cpu = time.thread_time() - loop_cpu, time.clock_gettime(store_clock) - store_cpu
+        batches = commits[0] - batches
+        if profile is not None:
+            profile.disable()
+        assert line[0] == b"end", line
+        sent = int(line[1])
+        await client.wait()
+    finally:
+        if client.returncode is None:
+            client.kill()
+            await client.wait()
+        await running.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+    return loop_cpu / sent * 1e6, store_cpu / sent * 1e6, sent, batches, profile
+
+
+def _count_commits(running: Any) -> list[int]:
+    """A counter of the batches the hub's dispatcher stores (wrapped from outside, as `bench.probe` does)."""
+    from hub.app_keys import SERVICE
+
+    outlet = running.app[SERVICE].pipeline.outlet
+    store = outlet.store
+    count = [0]
+
+    async def counted(drafts: Any) -> Any:
+        count[0] += 1
+        return await store(drafts)
+
+    outlet.store = counted
+    return count
+
+
+def _print_calls(profile: cProfile.Profile, sent: int, top: int) -> None:
+    stats = pstats.Stats(profile)
+    rows = stats.stats  # type: ignore[attr-defined]
+    total = sum(nc for (_cc, nc, _tt, _ct, _callers) in rows.values())
+    print(f"\nPython calls on the event loop's thread: {total / sent:.1f} per send ({total:,} for {sent:,})\n")
+    print("| calls per send | own time per send µs (profiled) | function |")
+    print("| ---: | ---: | --- |")
+    ranked = sorted(rows.items(), key=lambda kv: kv[1][1], reverse=True)[:top]
+    ranked += sorted((kv for kv in rows.items() if kv not in ranked), key=lambda kv: kv[1][2], reverse=True)[:top]
+    for (file, line, name), (_cc, nc, tt, _ct, _callers) in ranked:
+        where = file.split("site-packages/")[-1].split("/r5-loop/")[-1]
+        print(f"| {nc / sent:.2f} | {tt / sent * 1e6:.2f} | {name} ({where}:{line}) |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--client"]:
+        url, spec, rate, seconds = argv[1], json.loads(Path(argv[2]).read_text()), int(argv[3]), float(argv[4])
+        asyncio.run(_client(url, spec["tokens"], spec["names"], rate, seconds))
+        return 0
+    parser = argparse.ArgumentParser(prog="python -m bench.loop_cost", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=1000, help="receivers connected")
+    parser.add_argument("--rates", type=int, nargs="+", default=[5000, 10000], help="sends per second")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=4.0, help="length of each measured run")
+    parser.add_argument("--calls", action="store_true", help="count the event loop's Python calls (cProfile)")
+    parser.add_argument("--top", type=int, default=40, help="functions listed with --calls")
+    args = parser.parse_args(argv)
+
+    from bench.provision import provision_hub
+    from hub.server import loop_factory
+
+    if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
+        os.sched_setaffinity(0, {0})
+    work = Path(tempfile.mkdtemp(prefix="lan-notify-loopcost-tpl-"))
+    try:
+        made = provision_hub(work / "data", receivers=args.n, senders=SENDERS, cwd=Path.cwd())
+        tokens = {"receivers": [str(c.token) for c in made.receivers], "senders": [str(c.token) for c in made.senders]}
+        names = [c.user_id for c in made.receivers]
+        factory = loop_factory()
+        print("| offered /s | round | event loop µs | store thread µs | in all µs | sends per commit |")
+        print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+        for rnd in range(1, args.rounds + 1):
+            for rate in args.rates:
+                with asyncio.Runner(loop_factory=factory) as runner:
+                    loop_us, store_us, sent, batches, profile = runner.run(
+                        _one(work / "data", tokens, names, rate, args.seconds, args.calls)
+                    )
+                per = sent / max(batches, 1)
+                print(
+                    f"| {rate:,} | {rnd} | {loop_us:.1f} | {store_us:.1f} | {loop_us + store_us:.1f} | {per:.1f} |",
+                    flush=True,
+                )
+                if profile is not None:
+                    _print_calls(profile, sent, args.top)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
