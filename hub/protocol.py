@@ -20,7 +20,6 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
-    ValidationError,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -441,15 +440,6 @@ def sent_ack(notification_id: int, recipients: int) -> dict[str, Any]:
 def presence_body(name: str) -> dict[str, Any]:
     """The body of `user_online` / `user_offline`: the seed guide's `{userId, username}`."""
     return {"userId": name, "username": name}
-
-
-def describe_validation_error(exc: ValidationError) -> tuple[ErrorCode, str]:
-    """Turn a pydantic error into a stable code and one human sentence."""
-    first = exc.errors(include_url=False)[0]
-    code = ErrorCode.TOO_LARGE if first["type"] in {"too_large", "string_too_long"} else ErrorCode.INVALID_PAYLOAD
-    where = ".".join(str(part) for part in first["loc"])
-    text = first["msg"]
-    return code, f"{where}: {text}" if where else text
 
 
 Role = Literal["user", "admin"]

@@ -5,7 +5,7 @@ Field types and rules only, on the standard library and pydantic (no other hub m
 same rule (`safe_link`). `docs/protocol.md`, "Rich notifications", says the same for people.
 
 Every refusal is a `PydanticCustomError` whose type is `too_large` for a limit and anything else for
-a wrong shape, so `hub.protocol.describe_validation_error` turns it into `too_large` or
+a wrong shape, so `hub.validation.describe_validation_error` turns it into `too_large` or
 `invalid_payload` with a sentence naming the field.
 """
 

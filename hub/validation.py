@@ -3,7 +3,7 @@
 Every Socket.IO event, the connect `auth` object and every HTTP body or query goes through
 `validate`: anything but an object is `invalid_payload` ("expected a JSON object, got list"), a
 field past its limit is `too_large`, any other mistake `invalid_payload`, with the message of
-`protocol.describe_validation_error`.
+`describe_validation_error`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,18 @@ from pydantic import BaseModel, ValidationError
 
 from hub.errors import InvalidPayload, TooLarge
 from hub.online import OnlinePage
-from hub.protocol import ErrorCode, RoomPage, RoomRef, describe_validation_error
+from hub.protocol import ErrorCode, RoomPage, RoomRef
 
 M = TypeVar("M", bound=BaseModel)
+
+
+def describe_validation_error(exc: ValidationError) -> tuple[ErrorCode, str]:
+    """Turn a pydantic error into a stable code and one human sentence."""
+    first = exc.errors(include_url=False)[0]
+    code = ErrorCode.TOO_LARGE if first["type"] in {"too_large", "string_too_long"} else ErrorCode.INVALID_PAYLOAD
+    where = ".".join(str(part) for part in first["loc"])
+    text = first["msg"]
+    return code, f"{where}: {text}" if where else text
 
 
 def validate(

@@ -10,8 +10,9 @@ from pydantic import TypeAdapter, ValidationError
 
 from hub.auth import Accounts
 from hub.errors import NotFound
-from hub.protocol import LabelText, describe_validation_error
+from hub.protocol import LabelText
 from hub.store import TokenKind
+from hub.validation import describe_validation_error
 
 
 def add_parser(commands: Any) -> Any:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from hub import protocol
 from hub.ntfy_headers import NtfyHeaders, parse_ntfy_actions
-from hub.protocol import ErrorCode, describe_validation_error
+from hub.protocol import ErrorCode
 from hub.rich import (
     MAX_ACTION_LABEL_CHARS,
     MAX_URL_CHARS,
@@ -23,6 +23,7 @@ from hub.rich import (
     priority_from_http,
     safe_link,
 )
+from hub.validation import describe_validation_error
 
 BASE: dict[str, Any] = {"to": "bob", "message": "Deploy 2.14 to prod?"}
 

@@ -16,7 +16,8 @@ import socketio
 from aiohttp import web
 from pydantic import ValidationError
 
-from hub.protocol import DELIVERY_EVENT, Event, Kind, Respond, describe_validation_error
+from hub.protocol import DELIVERY_EVENT, Event, Kind, Respond
+from hub.validation import describe_validation_error
 from tests.support.waiting import Changes
 
 
