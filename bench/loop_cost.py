@@ -36,6 +36,8 @@ from bench.pacing import paced_sends
 
 SENDERS = 4
 CLIENT_CMD = [sys.executable, "-m", "bench.loop_cost"]
+#: The checkout's root, as the profile's file names begin with it.
+REPO = str(Path(__file__).resolve().parents[1]) + "/"
 
 
 # ------------------------------------------------------------------ the client process
@@ -116,9 +118,8 @@ async def _one(
     commits = _count_commits(running)
     spec = folder / "clients.json"
     spec.write_text(json.dumps({"tokens": tokens, "names": names}))
-    pin = ["taskset", "-c", "1"] if shutil.which("taskset") and (os.cpu_count() or 1) > 1 else []
     client = await asyncio.create_subprocess_exec(
-        *pin, *CLIENT_CMD, "--client", url, str(spec), str(rate), str(seconds),
+        *CLIENT_CMD, "--client", url, str(spec), str(rate), str(seconds),
         stdout=asyncio.subprocess.PIPE,
     )  # fmt: skip
     assert client.stdout is not None
@@ -172,7 +173,7 @@ def _print_calls(profile: cProfile.Profile, sent: int, top: int) -> None:
     ranked = sorted(rows.items(), key=lambda kv: kv[1][1], reverse=True)[:top]
     ranked += sorted((kv for kv in rows.items() if kv not in ranked), key=lambda kv: kv[1][2], reverse=True)[:top]
     for (file, line, name), (_cc, nc, tt, _ct, _callers) in ranked:
-        where = file.split("site-packages/")[-1].split("/r5-loop/")[-1]
+        where = file.split("site-packages/")[-1].removeprefix(REPO)
         print(f"| {nc / sent:.2f} | {tt / sent * 1e6:.2f} | {name} ({where}:{line}) |")
 
 
@@ -180,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--client"]:
         url, spec, rate, seconds = argv[1], json.loads(Path(argv[2]).read_text()), int(argv[3]), float(argv[4])
+        if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > 1:
+            os.sched_setaffinity(0, {1})  # the senders on the other CPU than the hub's (CPU 0)
         asyncio.run(_client(url, spec["tokens"], spec["names"], rate, seconds))
         return 0
     parser = argparse.ArgumentParser(prog="python -m bench.loop_cost", description=__doc__.split("\n\n")[0])

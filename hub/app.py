@@ -8,6 +8,7 @@ store closes.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -29,7 +30,7 @@ from hub.app_keys import (
     STARTED,
     STORE,
 )
-from hub.auth import Accounts, proxy_networks
+from hub.auth import Accounts, passwords, proxy_networks
 from hub.auth.login_limits import LOGIN_BURST, LOGIN_REFILL_PER_SECOND, LoginLimits
 from hub.config import HubConfig
 from hub.delivery import Delivery, Extension, Outbox
@@ -102,6 +103,7 @@ async def _store_ctx(app: web.Application) -> AsyncIterator[None]:
     await store.open()
     app[STORE] = store
     app[ACCOUNTS] = Accounts(store)
+    await asyncio.to_thread(passwords.prepare)  # before the first sign-in, so that it is not the slow one
     log.info("store: %s", store.where())
     yield
     await store.close()

@@ -31,9 +31,7 @@ class Keyed(BaseModel):
 
 
 #: The fields `key_wire` may send.
-_ON_THE_WIRE: Final = frozenset({"key", "replaces", "edited", "retracts"})
-#: The names of the key fields that may be on the wire.
-KEY_FIELDS: Final = _ON_THE_WIRE
+KEY_FIELDS: Final = frozenset({"key", "replaces", "edited", "retracts"})
 
 
 class KeyFields(BaseModel):
@@ -53,7 +51,7 @@ class KeyFields(BaseModel):
 
     def key_wire(self) -> dict[str, Any]:
         """The key fields as sent to clients: none for a notification without a key."""
-        if self.__pydantic_fields_set__.isdisjoint(_ON_THE_WIRE):  # none given (the usual notification)
+        if self.__pydantic_fields_set__.isdisjoint(KEY_FIELDS):  # none given (the usual notification)
             return {}
         out: dict[str, Any] = {}
         if self.key is not None:

@@ -27,7 +27,7 @@ from hub import sd_notify
 from hub.announce import Announcer
 from hub.app import create_app
 from hub.app_keys import ACCOUNTS, GATE, SERVICE, STORE
-from hub.auth import Accounts, passwords
+from hub.auth import Accounts
 from hub.config import HubConfig
 from hub.errors import CannotListen, ConfigError
 from hub.heap import HeapKeeper
@@ -67,7 +67,6 @@ class RunningHub:
         self.announcer: Announcer | None = None
 
     async def start(self) -> str:
-        await asyncio.to_thread(passwords.prepare)
         if self.config.tls_cert:
             self.certificate = ReloadableCertificate(Path(self.config.tls_cert), Path(self.config.tls_key))
         ssl_context = self.certificate.context if self.certificate else None

@@ -10,8 +10,10 @@ built once per `Dialect`.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
+from types import MappingProxyType
+from typing import Final, NamedTuple
 
 
 class Migration(NamedTuple):
@@ -85,13 +87,15 @@ NOTIFICATION_ROW = TABLES["notifications"]
 #: columns that differ from one to the next, the others holding `DIRECT_FIXED` in every such row.
 #: The most common row binds 8 values instead of 13.
 DIRECT_ROW = ("id", "type", "title", "message", "sender", "created_at", "rich", "sender_id")
-DIRECT_FIXED: dict[str, str | bool | None] = {
-    "kind": "direct",
-    "room": None,
-    "everyone": False,
-    "key": None,
-    "addressee": None,
-}
+DIRECT_FIXED: Final[Mapping[str, str | bool | None]] = MappingProxyType(
+    {
+        "kind": "direct",
+        "room": None,
+        "everyone": False,
+        "key": None,
+        "addressee": None,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)

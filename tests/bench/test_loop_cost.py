@@ -3,9 +3,12 @@ per send (no timings are asserted)."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.bench import run_bench
 
 
+@pytest.mark.timeout(240)
 def test_loop_cost_prints_a_row_per_rate_and_the_calls_per_send() -> None:
     proc = run_bench(
         "bench.loop_cost", "--n", "20", "--rates", "200", "400", "--rounds", "1", "--seconds", "0.3", "--calls",

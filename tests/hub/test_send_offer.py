@@ -12,6 +12,7 @@ import pytest
 
 from hub.config import HubConfig
 from hub.delivery import Actor, Delivery
+from hub.delivery.sending import Sender
 from hub.errors import RateLimited
 from hub.protocol import Kind, NotificationType, SendNotification
 from hub.store import NewNotification, SqliteStore, Stored, User
@@ -76,8 +77,6 @@ async def test_a_send_waits_behind_an_earlier_one_of_the_same_sender_that_is_sti
 
 
 def test_a_draft_names_each_field_as_the_keywords_would() -> None:
-    from hub.delivery.sending import Sender
-
     actor = Actor(User(id=7, name="alice", admin=False, has_password=False))
     draft = Sender.new(
         actor, Kind.DIRECT, NotificationType.INFO, "t", "m", to_user_id=9, rich={"priority": "high"}, key="k"
@@ -96,3 +95,25 @@ def test_a_draft_names_each_field_as_the_keywords_would() -> None:
     )
     notice = Sender.new(actor, Kind.NOTICE, NotificationType.INFO, "", "bob joined", room="dev")
     assert (notice.about_user_id, notice.sender_id, notice.room, notice.rich) == (7, None, "dev", None)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"to": "bob", "message": "plain"},
+        {"to": "bob", "message": "rich", "title": "T", "type": "warning", "priority": "high", "key": "build"},
+    ],
+)
+def test_a_direct_draft_is_the_one_every_other_send_makes(data: dict[str, Any]) -> None:
+    """`Sender._direct` builds a direct send's draft in one call: it must equal `Sender.new`'s, field by
+    field (a field added to the draft and forgotten there would otherwise go unnoticed)."""
+    from hub.delivery.sending import Sender
+
+    actor = Actor(User(id=3, name="alice", admin=False))
+    payload = SendNotification.model_validate(data)
+    fast = Sender._direct(actor, payload, 7)
+    made = Sender.new(
+        actor, Kind.DIRECT, payload.type, payload.title, payload.message, to_user_id=7,
+        rich=payload.rich_wire(), key=payload.key,
+    )  # fmt: skip
+    assert fast._replace(timestamp="") == made._replace(timestamp="")

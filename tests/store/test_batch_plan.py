@@ -140,6 +140,22 @@ async def test_sqlite_writes_every_row_in_full_plain_direct_ones_included(tmp_pa
             lambda db: [tuple(r) for r in db.execute(f"SELECT {columns} FROM notifications ORDER BY id")]
         )
         assert rows == [tuple(int(v) if isinstance(v, bool) else v for v in row) for row in expected]
+        # The first, written literally: what a plain direct notification's row holds in every column.
+        assert rows[0] == (
+            stored.prev + 1,
+            "direct",
+            "info",
+            "",
+            "plain",
+            "alice",
+            None,
+            NOW,
+            0,
+            None,
+            alice.id,
+            None,
+            None,
+        )
         assert [n.message for n in await store.notifications.replay(bob.id, 0, 10)] == [
             "plain",
             "rich",

@@ -4,6 +4,7 @@ a call given up before it started never run, and nothing left running once the s
 from __future__ import annotations
 
 import asyncio
+import gc
 import sqlite3
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -11,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from hub.errors import Unavailable
+from hub.errors import StoreError, Unavailable
 from hub.store import SqliteStore
+from hub.store.sqlite.inuse import StoreLock
 from tests.support.waiting import WAIT
 
 
@@ -96,3 +98,54 @@ async def test_closing_ends_the_thread_and_later_calls_are_refused(tmp_path: Pat
     finally:
         await store.close()
     assert store_threads() == before
+
+
+async def test_a_store_that_could_not_be_opened_leaves_no_thread(tmp_path: Path) -> None:
+    before = store_threads()
+    (tmp_path / "not-a-folder").write_text("a file where the data folder should be")
+    for _ in range(3):  # as the tray app retries hosting a hub whose store is unusable
+        with pytest.raises(StoreError):
+            await SqliteStore(tmp_path / "not-a-folder" / "hub.sqlite3").open()
+    assert store_threads() == before
+
+
+async def test_a_store_dropped_without_closing_it_ends_its_thread(tmp_path: Path) -> None:
+    before = store_threads()
+    store = SqliteStore(tmp_path / "hub.sqlite3")
+    await store.open()
+    await store.create_user("ann", None, admin=False)
+    (thread,) = [t for t in store_threads() if t not in before]
+    del store
+    gc.collect()
+    await asyncio.get_running_loop().run_in_executor(None, thread.join, WAIT)
+    assert not thread.is_alive()
+
+
+async def test_a_cancelled_close_still_closes_the_store_and_does_not_hold_the_loop(tmp_path: Path) -> None:
+    path = tmp_path / "hub.sqlite3"
+    before = store_threads()
+    store = SqliteStore(path)
+    await store.open()
+    (thread,) = [t for t in store_threads() if t not in before]
+    started, release, finished = threading.Event(), threading.Event(), threading.Event()
+
+    def hold(db: sqlite3.Connection) -> None:
+        started.set()
+        release.wait(WAIT)
+        finished.set()
+
+    held = asyncio.ensure_future(store._thread.run(hold))
+    assert await asyncio.get_running_loop().run_in_executor(None, started.wait, WAIT)
+    closing = asyncio.ensure_future(store.close())
+    await asyncio.sleep(0)  # one loop turn (no waiting on time): the task queues its close behind `hold`
+    closing.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await closing
+    assert not finished.is_set()  # the loop went on at once: it did not wait for the thread
+    release.set()
+    await held
+    await asyncio.get_running_loop().run_in_executor(None, thread.join, WAIT)
+    assert not thread.is_alive()
+    restore = StoreLock(path, exclusive=True)  # what `notify-hub restore` takes: free once the store is closed
+    restore.acquire()
+    restore.release()

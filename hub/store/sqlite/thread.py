@@ -18,9 +18,10 @@ import logging
 import queue
 import sqlite3
 import threading
+import weakref
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from hub.errors import StoreError, Unavailable
 from hub.filemodes import private_dir, private_sqlite
@@ -38,20 +39,31 @@ NEWEST_ID = "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'notificatio
 _Call = tuple[Callable[[Any, "sqlite3.Connection | None"], Any], Any, "asyncio.Future[Any]", asyncio.AbstractEventLoop]
 
 
+class _Stop(NamedTuple):
+    """The last call the store's thread takes: close the connection, settle `done`, end. Never skipped,
+    even if `close` was cancelled meanwhile."""
+
+    done: asyncio.Future[None]
+    loop: asyncio.AbstractEventLoop
+
+
 class StoreThread:
     """The connection to one SQLite file, used only on its own thread (`run`).
 
     The thread starts with the first call and ends with `close`, after the calls made before it; a
-    call after `close` is `Unavailable`. It is a daemon thread, so a process that never closes its
-    store can still exit (SQLite rolls back a transaction left unfinished)."""
+    call after `close` is `Unavailable`, and a store whose `open` failed has no thread left. The
+    thread holds no reference to this object: a store dropped without being closed is collected,
+    and its thread ends. It is a daemon thread, so a process that never closes its store can still
+    exit (SQLite rolls back a transaction left unfinished)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._calls: queue.SimpleQueue[_Call | None] = queue.SimpleQueue()
+        self._calls: queue.SimpleQueue[_Call | _Stop | None] = queue.SimpleQueue()
         self._worker: threading.Thread | None = None
         self._closed = False
         self._db: sqlite3.Connection | None = None
         self._lock = StoreLock(path, exclusive=False)  # held while open: `notify-hub restore` waits for none
+        weakref.finalize(self, self._calls.put, None)  # collected unclosed: its thread ends
 
     async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """`fn(connection)` on the store's thread, calls in the order they were made; a database
@@ -65,27 +77,12 @@ class StoreThread:
         loop = asyncio.get_running_loop()
         done: asyncio.Future[T] = loop.create_future()
         if self._worker is None:
-            self._worker = threading.Thread(target=self._serve, name="sqlite-store", daemon=True)
+            self._worker = threading.Thread(
+                target=_serve, args=(self._calls, weakref.ref(self)), name="sqlite-store", daemon=True
+            )
             self._worker.start()
         self._calls.put((how, fn, done, loop))
         return done
-
-    def _serve(self) -> None:
-        """The store's thread: each call in turn until `close` puts None."""
-        take = self._calls.get
-        while (call := take()) is not None:
-            how, fn, done, loop = call
-            if done.cancelled():  # its caller gave up before it started: nothing was done
-                continue
-            try:
-                result, error = how(fn, self._db), None
-            except BaseException as exc:  # the caller's to handle, whatever it is
-                result, error = None, exc
-            try:
-                loop.call_soon_threadsafe(_settle, done, result, error)
-            except RuntimeError:  # the loop is closed: no one is waiting
-                pass
-            del call, how, fn, done, result, error  # nothing of this call is kept while the thread waits
 
     def _open(self) -> None:
         """Open (creating and migrating) the database; a file or folder that cannot be used is a
@@ -121,7 +118,11 @@ class StoreThread:
 
     async def open(self) -> None:
         self._closed = False
-        await self._submit(_ignore_db, self._open)
+        try:
+            await self._submit(_ignore_db, self._open)
+        except BaseException:
+            await self.close()  # nothing is open: this ends the thread
+            raise
 
     def _close(self) -> None:
         if self._db is not None:
@@ -130,14 +131,58 @@ class StoreThread:
         self._lock.release()
 
     async def close(self) -> None:
+        """Close the connection once the calls made before are done, and end the thread. If this is
+        cancelled, the thread still closes the connection when it gets there."""
         self._closed = True
+        worker, self._worker = self._worker, None
+        if worker is None:
+            return
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+        self._calls.put(_Stop(done, loop))
+        await done
+        worker.join()  # it ends right after settling `done`
+
+
+def _serve(calls: queue.SimpleQueue[_Call | _Stop | None], store: weakref.ref[StoreThread]) -> None:
+    """The store's thread: each call in turn, until a `_Stop`, or None (the store was collected)."""
+    while True:
+        call = calls.get()
+        if call is None or _take(call, store):
+            return
+        call = None  # nothing of the call (its batch, its future) is kept while the thread waits
+
+
+def _take(call: _Call | _Stop, store: weakref.ref[StoreThread]) -> bool:
+    """Run one call and settle its future; True: it was the stop, the thread ends."""
+    owner = store()
+    if isinstance(call, _Stop):
+        error: BaseException | None = None
         try:
-            await self._submit(_ignore_db, self._close)
-        finally:
-            worker, self._worker = self._worker, None
-            if worker is not None:
-                self._calls.put(None)
-                worker.join()  # it has nothing left to do but take the None
+            if owner is not None:
+                owner._close()
+        except BaseException as exc:
+            error = exc
+        _answer(call.done, call.loop, None, error)
+        return True
+    how, fn, done, loop = call
+    if done.cancelled():  # its caller gave up before it started: nothing was done
+        return False
+    try:
+        result, error = how(fn, None if owner is None else owner._db), None
+    except BaseException as exc:  # the caller's to handle, whatever it is
+        result, error = None, exc
+    _answer(done, loop, result, error)
+    return False
+
+
+def _answer(
+    done: asyncio.Future[Any], loop: asyncio.AbstractEventLoop, result: Any, error: BaseException | None
+) -> None:
+    try:
+        loop.call_soon_threadsafe(_settle, done, result, error)
+    except RuntimeError:  # the loop is closed: no one is waiting
+        pass
 
 
 def _on_db(fn: Callable[[sqlite3.Connection], T], db: sqlite3.Connection | None) -> T:
@@ -152,7 +197,7 @@ def _on_db(fn: Callable[[sqlite3.Connection], T], db: sqlite3.Connection | None)
 
 
 def _ignore_db(fn: Callable[[], T], db: sqlite3.Connection | None) -> T:
-    """`fn()`, on the store's thread: opening and closing the connection."""
+    """`fn()`, on the store's thread: opening the connection."""
     return fn()
 
 
