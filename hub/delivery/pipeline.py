@@ -159,11 +159,7 @@ class LocalOutlet:
                     "delivering notification %d failed; recipients get it on their next sync", item.notification.id
                 )
                 found(self._fanout.presence.reach(item.recipients))  # counted all the same
-            if not waiter.done():  # `settle`, inline: one call fewer per notification
-                try:
-                    waiter.set_result(item)
-                except Exception:
-                    log.exception("answering the sender of notification %d failed", item.notification.id)
+            settle(waiter, item)
         self._metrics.handed_out(stored, reached)  # counted once per batch, from what the hand-out found
 
     async def drain(self) -> None:

@@ -35,17 +35,17 @@ def frame(payload: str | bytes, *, text: bool | None = None) -> bytes:
         data, opcode = payload.encode(), _TEXT
     else:
         data, opcode = bytes(payload), _TEXT if text else _BINARY
+    return _framed(opcode, data)
+
+
+def _framed(opcode: int, data: bytes) -> bytes:
+    """`data` behind the header of an unmasked frame of its length (RFC 6455, 5.2)."""
     size = len(data)
     if size < 126:
         return bytes((opcode, size)) + data
-    return _header(opcode, size) + data
-
-
-def _header(opcode: int, size: int) -> bytes:
-    """The header of a frame of 126 bytes or more."""
     if size < 65536:
-        return _SHORT_HEADER(opcode, 126, size)
-    return struct.pack("!BBQ", opcode, 127, size)
+        return _SHORT_HEADER(opcode, 126, size) + data
+    return struct.pack("!BBQ", opcode, 127, size) + data
 
 
 #: The header of a frame of 126 to 65,535 bytes: (opcode, 126, size).
@@ -67,14 +67,7 @@ class Frames:
         #: `HubSocket.push` reads them once per recipient.
         self.frames: list[bytes]
         if packets is None:
-            data = b"4" + text  # an Engine.IO MESSAGE; the text frame's header as `frame` makes it
-            size = len(data)
-            if size < 126:
-                self.frames = [bytes((_TEXT, size)) + data]
-            elif size < 65536:
-                self.frames = [_SHORT_HEADER(_TEXT, 126, size) + data]
-            else:
-                self.frames = [_header(_TEXT, size) + data]
+            self.frames = [_framed(_TEXT, b"4" + text)]  # an Engine.IO MESSAGE, in a text frame
         else:
             self.frames = [frame(p.encode()) for p in packets]
 
