@@ -8,6 +8,9 @@
   deletion through `inbox_notification`; every notification has an entry in the index of keys
   `(sender_id, key, addressee)`, key or not.
 - **inbox, schema 8** (the store's layout): the same, with the index of keys over keyed rows only.
+- **no AUTOINCREMENT**: schema 8 with `notifications` rebuilt without AUTOINCREMENT (no
+  `sqlite_sequence` row read and written by each INSERT statement); the newest id given is kept in
+  a one-row `notification_head`, as PostgreSQL's store keeps it: one UPDATE per batch.
 - **one row**: schema 8 with the `notifications` row alone for a direct notification: the recipient
   in `to_user_id`, a partial index `(to_user_id, id)` for replay, retention and a deleted user's
   rows; notifications to several users (rooms, answers, retractions) keep their inbox rows. Once
@@ -16,8 +19,9 @@
 Each layout starts from the same store: `--users` users and `--notes` notifications already stored
 (direct ones between random users), so the indexes are as deep as a used hub's. Then, with the store's
 own settings (WAL, synchronous=FULL, foreign keys on, BEGIN IMMEDIATE ... COMMIT):
-- **write**: batches of direct notifications between random users, CPU of the writing thread per
-  notification (what the hub's store thread spends), and wall time per batch (the fsyncs);
+- **write**: batches of direct notifications between random users, each reading the newest id given
+  in its transaction as the store does, CPU of the writing thread per notification (what the hub's
+  store thread spends), and wall time per batch (the fsyncs);
 - **replay**: a user's notifications after a cursor `--behind` rows back, µs per query (best of 7);
 - **prune**: retention keeping each user's newest half, ms for the whole pass, on a copy of the store.
 """
@@ -73,6 +77,21 @@ ONE_ROW_READABLE = (
 
 #: The schema version the layouts start from.
 SCHEMA_7 = 7
+#: The newest id given, as the store reads it at the start of each batch: AUTOINCREMENT's counter.
+AUTOINCREMENT_NEWEST = "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'notifications'), 0)"
+#: `notifications` with the same columns, without AUTOINCREMENT, and the newest id given in a row of its own.
+HEAD_DDL = """;
+CREATE TABLE notification_head (one INTEGER PRIMARY KEY CHECK (one = 1), last_id INTEGER NOT NULL);
+INSERT INTO notification_head(one, last_id) VALUES (1, 0);
+DROP TABLE notifications;
+CREATE TABLE notifications (
+    id INTEGER PRIMARY KEY, kind TEXT NOT NULL, type TEXT NOT NULL, title TEXT NOT NULL, message TEXT NOT NULL,
+    sender TEXT NOT NULL, room TEXT, created_at TEXT NOT NULL, everyone INTEGER NOT NULL DEFAULT 0, rich TEXT,
+    sender_id INTEGER REFERENCES users(id) ON DELETE SET NULL, key TEXT, addressee TEXT
+);
+CREATE INDEX notifications_everyone ON notifications(id) WHERE everyone = 1;
+CREATE INDEX notifications_key ON notifications(sender_id, key, addressee) WHERE key IS NOT NULL
+"""
 
 
 class Layout(NamedTuple):
@@ -89,6 +108,10 @@ class Layout(NamedTuple):
     #: Delete a user's direct rows up to an id (one-row layout only).
     drop_direct: str | None
     orphans: str
+    #: The newest id given, read at the start of each batch.
+    newest: str = AUTOINCREMENT_NEWEST
+    #: Keep the newest id given (parameter 1), once per batch; none: AUTOINCREMENT keeps it.
+    move_head: str | None = None
 
 
 INBOX = Layout(
@@ -114,7 +137,14 @@ ONE_ROW = Layout(
     orphans(SQLITE) + " AND n.to_user_id IS NULL",
 )
 BARE = ONE_ROW._replace(name="one row (no foreign key, full index)", ddl=MIGRATIONS[SCHEMA_7].sql + BARE_DDL)
-LAYOUTS = (INBOX, SCHEMA_8, ONE_ROW, BARE)
+#: Schema 8 without AUTOINCREMENT: the table rebuilt (on an empty store), the newest id given kept in a row.
+HEAD = SCHEMA_8._replace(
+    name="no AUTOINCREMENT (head row)",
+    ddl=MIGRATIONS[SCHEMA_7].sql + HEAD_DDL,
+    newest="SELECT last_id FROM notification_head",
+    move_head="UPDATE notification_head SET last_id = ?",
+)
+LAYOUTS = (INBOX, SCHEMA_8, ONE_ROW, BARE, HEAD)
 
 
 #: Extra PRAGMAs for every connection (`--pragma`), e.g. a larger page cache.
@@ -142,7 +172,9 @@ def create(path: Path, layout: Layout, users: int, notes: int, seed: int) -> Non
                     db.execute(statement)
         insert_many(db, "users(id, name, created_at)", [(u, f"u{u}", OLD) for u in range(1, users + 1)])
         rng = random.Random(seed)
-        write(db, layout, 0, [OLD] * notes, pairs(rng, users, notes))
+        head = write(db, layout, 0, [OLD] * notes, pairs(rng, users, notes))
+        if layout.move_head:
+            db.execute(layout.move_head, (head,))
         db.execute("COMMIT")
     finally:
         db.close()
@@ -194,14 +226,16 @@ class Figures(NamedTuple):
 def write_batches(path: Path, layout: Layout, users: int, batch: int, batches: int, seed: int) -> Figures:
     db = open_db(path)
     try:
-        prev = int(db.execute("SELECT MAX(id) FROM notifications").fetchone()[0] or 0)
         rng = random.Random(seed)
         plan = [pairs(rng, users, batch) for _ in range(batches)]
         stamps = [STAMP] * batch
         cpu, wall = time.thread_time(), time.perf_counter()
         for to in plan:
             db.execute("BEGIN IMMEDIATE")
-            prev = write(db, layout, prev, stamps, to)
+            prev = int(db.execute(layout.newest).fetchone()[0])
+            head = write(db, layout, prev, stamps, to)
+            if layout.move_head:
+                db.execute(layout.move_head, (head,))
             db.execute("COMMIT")
         cpu, wall = time.thread_time() - cpu, time.perf_counter() - wall
     finally:
@@ -271,9 +305,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--pragma", action="append", default=[], help="a PRAGMA for every connection, e.g. cache_size=-65536"
     )
+    parser.add_argument(
+        "--layout",
+        action="append",
+        type=int,
+        choices=range(1, len(LAYOUTS) + 1),
+        help=f"only these layouts, by number ({'; '.join(f'{i}: {x.name}' for i, x in enumerate(LAYOUTS, 1))})",
+    )
     args = parser.parse_args(argv)
     PRAGMAS[:] = args.pragma
-    layouts = LAYOUTS
+    layouts = tuple(LAYOUTS[i - 1] for i in args.layout) if args.layout else LAYOUTS
 
     folder = Path(tempfile.mkdtemp(prefix="lan-notify-layout-", dir=args.dir))
     try:

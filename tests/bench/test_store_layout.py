@@ -28,3 +28,15 @@ def test_store_layout_writes_replays_and_prunes_each_layout_alike(tmp_path: Path
     assert len(set(queries["notifications left after the prune"])) == 1
     assert queries["notifications left after the prune"][0] == "200"
     assert list(tmp_path.iterdir()) == []  # the store files are gone
+
+
+def test_store_layout_runs_only_the_layouts_asked_for(tmp_path: Path) -> None:
+    proc = run_bench(
+        "bench.store_layout",
+        *("--users", "20", "--notes", "400", "--batches", "2", "--behind", "5", "--rounds", "1"),
+        *("--layout", "2", "--layout", str(len(LAYOUTS)), "--dir", str(tmp_path)),
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    writes = [line.split("|")[2].strip() for line in proc.stdout.splitlines() if line.startswith("| 10 |")]
+    assert writes == [LAYOUTS[1].name, LAYOUTS[-1].name]

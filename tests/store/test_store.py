@@ -11,7 +11,7 @@ from hub.errors import Conflict, NotFound, SchemaTooNew
 from hub.protocol import Kind
 from hub.store import SqliteStore, Store, StoredBatch, TokenKind
 from tests.support.keys import answer
-from tests.support.stores import NOW, draft
+from tests.support.stores import NOW, draft, same_place
 
 
 async def test_users_are_created_found_and_unique(store: Store) -> None:
@@ -334,16 +334,6 @@ async def test_broadcasts_stored_before_the_upgrade_are_still_replayed(store: St
     ]
     await store.prune(keep_days=30, keep_count=10, now=NOW)
     assert await run_sql(store, "SELECT count(*) FROM notifications") == 2
-
-
-def same_place(store: Store) -> Store:
-    """Another store object on the same file or database."""
-    if isinstance(store, SqliteStore):
-        return SqliteStore(store.path)
-    from hub.store.postgres import PostgresStore
-
-    assert isinstance(store, PostgresStore)
-    return PostgresStore(store.dsn)
 
 
 async def test_opening_again_keeps_everything_at_the_current_schema_version(store: Store) -> None:

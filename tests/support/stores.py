@@ -19,7 +19,7 @@ from typing import Any
 
 from hub.auth import hash_password, hash_token
 from hub.protocol import Kind, NotificationType
-from hub.store import NewNotification
+from hub.store import NewNotification, SqliteStore, Store
 from hub.store.postgres import migrations as pg_migrations
 from hub.store.sqlite import migrations
 from hub.timeutil import utc_now_iso
@@ -126,6 +126,16 @@ async def postgres_store_at(url: str, version: int) -> None:
 
 #: A fixed time for notifications the store suite stores.
 NOW = "2026-01-10T12:00:00.000Z"
+
+
+def same_place(store: Store) -> Store:
+    """Another store object on the same file or database."""
+    if isinstance(store, SqliteStore):
+        return SqliteStore(store.path)
+    from hub.store.postgres import PostgresStore
+
+    assert isinstance(store, PostgresStore)
+    return PostgresStore(store.dsn)
 
 
 def draft(kind: Kind, message: str = "hi", *, timestamp: str = NOW, **where: object) -> NewNotification:
