@@ -21,9 +21,6 @@ class Migration(NamedTuple):
 
     summary: str  # what the step does, for the log line of an upgrade
     sql: str
-    #: SQLite: the step rebuilds a table (SQLite's twelve steps), so it runs with foreign keys off, or
-    #: dropping the old table would delete the rows that refer to it, and checks them before its commit.
-    rebuilds: bool = False
 
 
 #: Every table both stores have, with its columns in order.
@@ -76,8 +73,7 @@ TABLES: dict[str, tuple[str, ...]] = {
 }
 #: Each backend's own bookkeeping tables, besides `TABLES`.
 OWN_TABLES: dict[str, frozenset[str]] = {
-    # AUTOINCREMENT's counters (revocations, scheduled sends), and the newest notification id given
-    "sqlite": frozenset({"sqlite_sequence", "notification_head"}),
+    "sqlite": frozenset({"sqlite_sequence"}),  # AUTOINCREMENT's counters (the newest notification id)
     "postgres": frozenset({"notification_head", "schema_version"}),
 }
 

@@ -41,9 +41,6 @@ RELEASED_SQL: dict[int, tuple[str, str]] = {
 #: The schema version that added the sender's account id to notifications (keys).
 KEYS_VERSION = next(n for n, step in enumerate(migrations.MIGRATIONS, 1) if "sending account's id" in step.summary)
 
-#: The schema version from which SQLite's store gives notification ids from `notification_head`.
-HEAD_VERSION = next(n for n, step in enumerate(migrations.MIGRATIONS, 1) if "high-water mark" in step.summary)
-
 PASSWORD = "correct horse battery"
 BOB_TOKEN = "lnt_upgrade-test-token-for-bob"
 TS = utc_now_iso()  # recent: a hub started on the store keeps them (retention_days)
@@ -102,8 +99,6 @@ def sqlite_store_at(path: Path, version: int) -> Path:
             db.executescript(f"BEGIN; {step.sql}; PRAGMA user_version = {number}; COMMIT;")
         for statement in rows_at(version):
             db.execute(statement)
-        if version >= HEAD_VERSION:  # what the hub's own inserts keep up to date: the newest id given
-            db.execute("UPDATE notification_head SET last_id = (SELECT MAX(id) FROM notifications)")
     finally:
         db.close()
     return path

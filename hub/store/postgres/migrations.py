@@ -215,14 +215,6 @@ MIGRATIONS: tuple[Migration, ...] = (
     CREATE INDEX notifications_key ON notifications(sender_id, key, addressee) WHERE key IS NOT NULL;
     """,
     ),
-    # SQLite's store moved its ids from AUTOINCREMENT to a kept high-water mark, as this store's
-    # `notification_head` has been from the start: the step keeps the two backends' versions alike.
-    Migration(
-        "notification ids are given by the store from a kept high-water mark, not by AUTOINCREMENT",
-        """
-    SELECT last_id FROM notification_head;
-    """,
-    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

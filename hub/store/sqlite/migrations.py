@@ -209,49 +209,6 @@ MIGRATIONS: tuple[Migration, ...] = (
     CREATE INDEX notifications_key ON notifications(sender_id, key, addressee) WHERE key IS NOT NULL;
     """,
     ),
-    # AUTOINCREMENT read and wrote `sqlite_sequence` in every INSERT statement of a batch. The store
-    # gives the ids itself: the newest one given is kept in `notification_head` and moved once per
-    # batch, in the batch's transaction, so an id is never given twice, even after the newest
-    # notifications are removed. SQLite cannot drop AUTOINCREMENT in place: the table is rebuilt
-    # (https://www.sqlite.org/lang_altertable.html#otheralter), the same columns in the same order.
-    Migration(
-        "notification ids are given by the store from a kept high-water mark, not by AUTOINCREMENT",
-        """
-    CREATE TABLE notification_head (
-        one INTEGER PRIMARY KEY CHECK (one = 1),
-        last_id INTEGER NOT NULL
-    );
-    INSERT INTO notification_head(one, last_id) SELECT 1, MAX(
-        COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'notifications'), 0),
-        COALESCE((SELECT MAX(id) FROM notifications), 0)
-    );
-    CREATE TABLE notifications_rebuilt (
-        id INTEGER PRIMARY KEY,
-        kind TEXT NOT NULL,
-        type TEXT NOT NULL,
-        title TEXT NOT NULL,
-        message TEXT NOT NULL,
-        sender TEXT NOT NULL,
-        room TEXT,
-        created_at TEXT NOT NULL,
-        everyone INTEGER NOT NULL DEFAULT 0,
-        rich TEXT,
-        sender_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
-        key TEXT,
-        addressee TEXT
-    );
-    INSERT INTO notifications_rebuilt(
-        id, kind, type, title, message, sender, room, created_at, everyone, rich, sender_id, key, addressee
-    ) SELECT
-        id, kind, type, title, message, sender, room, created_at, everyone, rich, sender_id, key, addressee
-    FROM notifications ORDER BY id;
-    DROP TABLE notifications;
-    ALTER TABLE notifications_rebuilt RENAME TO notifications;
-    CREATE INDEX notifications_everyone ON notifications(id) WHERE everyone = 1;
-    CREATE INDEX notifications_key ON notifications(sender_id, key, addressee) WHERE key IS NOT NULL;
-    """,
-        rebuilds=True,
-    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -294,23 +251,7 @@ def migrate(db: sqlite3.Connection) -> None:
     store at once (`notify-hub serve &` then `notify-hub user add` at once), and only the first
     applies a migration; the others wait for its lock and find it done.
     """
-    found_first = _version(db)
-    _refuse_newer(found_first)
-    # SQLite's table rebuild: foreign keys off around the transaction (a no-op inside one), checked
-    # before the commit, on again after. Set before the loop: another process may apply steps
-    # meanwhile, but only later steps are left, so a rebuild to come is among these.
-    rebuild = any(step.rebuilds for step in MIGRATIONS[found_first:])
-    enforced = bool(db.execute("PRAGMA foreign_keys").fetchone()[0])
-    if rebuild and enforced:
-        db.execute("PRAGMA foreign_keys=OFF")
-    try:
-        _apply(db)
-    finally:
-        if rebuild and enforced:
-            db.execute("PRAGMA foreign_keys=ON")
-
-
-def _apply(db: sqlite3.Connection) -> None:
+    _refuse_newer(_version(db))
     found: int | None = None
     while True:
         db.execute("BEGIN IMMEDIATE")
@@ -327,8 +268,6 @@ def _apply(db: sqlite3.Connection) -> None:
             for statement in step.sql.split(";"):
                 if statement.strip():
                     db.execute(statement)
-            if step.rebuilds:
-                _check_foreign_keys(db)
             db.execute(f"PRAGMA user_version = {version}")
         except BaseException:
             db.execute("ROLLBACK")
@@ -336,16 +275,6 @@ def _apply(db: sqlite3.Connection) -> None:
         db.execute("COMMIT")
     if found:  # a new store (version 0) is created, not upgraded
         log.info("store: upgraded from schema %d to %d", found, SCHEMA_VERSION)
-
-
-def _check_foreign_keys(db: sqlite3.Connection) -> None:
-    """Refuse (roll back) a step that left a row referring to a row that is not there."""
-    broken = db.execute("PRAGMA foreign_key_check").fetchmany(5)
-    if broken:
-        where = ", ".join(f"{table} row {rowid} -> {parent}" for table, rowid, parent, _ in broken)
-        raise sqlite3.IntegrityError(
-            f"the store's references do not hold after the upgrade ({where}); nothing was changed"
-        )
 
 
 def _version(db: sqlite3.Connection) -> int:

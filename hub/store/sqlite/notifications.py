@@ -37,8 +37,6 @@ _NOTIFICATIONS = f"notifications({', '.join(NOTIFICATION_ROW)})"
 #: A plain direct notification's row: its own values, then the ones every such row has, as constants.
 _DIRECT = f"notifications({', '.join((*DIRECT_ROW, *DIRECT_FIXED))})"
 _DIRECT_VALUES = "(" + ", ".join(["?"] * len(DIRECT_ROW) + [sql_literal(v) for v in DIRECT_FIXED.values()]) + ")"
-#: The newest id given, kept so that no id is given twice (`NEWEST_ID` reads it).
-_MOVE_HEAD = "UPDATE notification_head SET last_id = ?"
 
 
 class SqliteNotifications:
@@ -76,8 +74,6 @@ class SqliteNotifications:
                 insert_many(db, "inbox(user_id, notification_id)", plan.inbox)
                 if keyed is not None:
                     edits.drop(db, keyed.gone)
-                if plan.batch.head != prev:  # the high-water mark: one row per batch, in its transaction
-                    db.execute(_MOVE_HEAD, (plan.batch.head,))
             return plan.batch
 
         return await self._thread.run(run)

@@ -32,9 +32,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 #: The newest notification id ever given: a new user receives notifications to everyone after it.
-#: The store moves `notification_head` with every batch it stores; a row written some other way
-#: (by hand, with the hub stopped) is still never given its id again.
-NEWEST_ID = "(SELECT MAX(last_id, COALESCE((SELECT MAX(id) FROM notifications), 0)) FROM notification_head)"
+NEWEST_ID = "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'notifications'), 0)"
 
 
 #: A call for the store's thread: how to run it, what it runs, the future it settles and its loop.
