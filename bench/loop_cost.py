@@ -3,22 +3,23 @@
     taskset -c 0 python -m bench.loop_cost --n 1000 --rates 5000 10000 --rounds 3
     python -m bench.loop_cost --n 1000 --rates 10000 --calls     # + the loop thread's calls, by function
 
-A hub in this process (pinned to the first CPU, uvloop, SQLite in a temporary copy of a provisioned
-data dir on the disk of TMPDIR: `bench/provision.py`), and a client process pinned to the second CPU
-holding N receivers signed in with their device tokens (reading every frame) and four senders writing
-`send_notification` frames (no ack asked) round-robin to the receivers at the offered rate in 1 ms
-ticks. After a warm-up second, the measured run: CPU µs per send of the hub's event loop's thread and
-of its store's thread, and with `--calls` the Python calls the event loop's thread made per send
-(cProfile on that thread only: its CPU figures are then not comparable, its call counts are
-deterministic for a given batch size). What `bench.run --probe` gives per step, without a load
-generator of another language, so a code change can be paired in a minute.
-"""
+A hub in this process (pinned to the first CPU, uvloop, SQLite in a temporary copy of a provisioned data dir
+on the disk of TMPDIR: `bench/provision.py`; the collector as `notify-hub serve` sets it up, `hub/heap.py`:
+thresholds raised, the heap frozen after start-up and once the clients are in), and a client process pinned to
+the second CPU holding N receivers signed in with their device tokens (reading every frame) and four senders
+writing `send_notification` frames (no ack asked) round-robin to the receivers at the offered rate in 1 ms
+ticks. After a warm-up second, the measured run: CPU µs per send of the hub's event loop's thread and of its
+store's thread, and with `--calls` the Python calls the event loop's thread made per send (cProfile on that
+thread only: its CPU figures are then not comparable, its call counts are deterministic for a given batch
+size). What `bench.run --probe` gives per step, without a load generator of another language, so a code change
+can be paired in a minute."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import cProfile
+import gc
 import json
 import os
 import pstats
@@ -105,7 +106,9 @@ def _store_thread_clock() -> int:
 async def _one(
     data: Path, tokens: dict[str, list[str]], names: list[str], rate: int, seconds: float, calls: bool
 ) -> tuple[float, float, int, int, cProfile.Profile | None]:
+    from hub.app_keys import SERVICE
     from hub.config import HubConfig
+    from hub.heap import HeapKeeper
     from hub.server import RunningHub
 
     folder = Path(tempfile.mkdtemp(prefix="lan-notify-loopcost-"))
@@ -115,6 +118,9 @@ async def _one(
     )
     running = RunningHub(config)
     url = await running.start()
+    presence = running.app[SERVICE].presence
+    heap = HeapKeeper(lambda: len(presence), lambda: presence.departures)
+    heap.start()  # the collector as `notify-hub serve` sets it up
     commits = _count_commits(running)
     spec = folder / "clients.json"
     spec.write_text(json.dumps({"tokens": tokens, "names": names}))
@@ -126,6 +132,7 @@ async def _one(
     profile = cProfile.Profile() if calls else None
     try:
         assert (await client.stdout.readline()).strip() == b"start"
+        heap.freeze(collect=False)  # as serve's check does once the connect wave has settled
         store_clock = _store_thread_clock()
         if profile is not None:
             profile.enable()
@@ -143,6 +150,8 @@ async def _one(
             client.kill()
             await client.wait()
         await running.stop()
+        heap.stop()
+        gc.unfreeze()  # the next round starts from the heap a fresh process would have
         shutil.rmtree(folder, ignore_errors=True)
     return loop_cpu / sent * 1e6, store_cpu / sent * 1e6, sent, batches, profile
 
