@@ -124,6 +124,7 @@ class EventRouter:
         `HubSocketIOServer.sends` calls it directly: every notification passes here, and python-socketio's
         handler chain (the other events') costs four more coroutines and a context variable."""
         ack = self.connections.ack
+        sessions = self._sessions
 
         def refuse(sid: str, exc: BaseException, wants_ack: bool) -> dict[str, Any]:
             return self._refusal(event, sid, exc, wants_ack)
@@ -140,7 +141,9 @@ class EventRouter:
                     ack(eio_sid, ack_id, [body])
                 return
             try:
-                session = self._require(sid)
+                session = sessions.get(sid)  # `_require`, inline: every send passes here
+                if session is None:
+                    raise Unauthorized("authenticate first")
                 payload = parse_event(model, args)
                 if offer is not None and offer(session, payload, answer):
                     return

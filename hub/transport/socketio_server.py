@@ -28,7 +28,7 @@ from hub import jsonwire
 from hub.transport.engine import HubSocket
 from hub.transport.engine_server import HubEngineServer
 from hub.transport.frames import NAMESPACE, encode_ack, encode_packet
-from hub.transport.socketio_internals import ServerBase
+from hub.transport.socketio_internals import RoomIndexManager, ServerBase
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +68,11 @@ class HubSocketIOServer(ServerBase):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("serializer", HubPacket)
+        manager = kwargs.setdefault("client_manager", RoomIndexManager())
         super().__init__(*args, **kwargs)
         self.sends = {}
+        #: Each connected sid by its Engine.IO sid (`RoomIndexManager.connected`).
+        self._sids: dict[str, str] = manager.connected
 
     async def on_event_packet(self, eio_sid: str, namespace: str | None, id: int | None, data: Any) -> None:
         namespace = namespace or NAMESPACE
@@ -121,7 +124,7 @@ class HubSocketIOServer(ServerBase):
             socket.push(encode_packet(self.packet_class(sio_packet.ACK, namespace=namespace, id=id, data=args)))
 
     async def on_eio_message(self, eio_sid: str, data: Any) -> None:
-        if self.awaiting_attachments(eio_sid) is not None:
+        if self.attachments_awaited.get(eio_sid) is not None:
             if not isinstance(data, bytes):
                 # python-socketio would take this text frame as the awaited attachment.
                 await self.drop_connection(eio_sid, "a text frame where a binary attachment was due")
@@ -164,8 +167,8 @@ class HubSocketIOServer(ServerBase):
             handler = self.handlers.get(NAMESPACE, {}).get(event) if event not in _RESERVED_EVENTS else None
             if handler is None:
                 return False
-        sid = self.manager.sid_from_eio_sid(eio_sid, NAMESPACE)
-        if sid is None or not self.manager.is_connected(sid, NAMESPACE):
+        sid = self._sids.get(eio_sid)
+        if sid is None:  # not connected (yet, or any more): python-socketio ignores the event
             return False
         if self.logger.isEnabledFor(logging.INFO):
             self.logger.info('received event "%s" from %s [%s]', event, sid, NAMESPACE)
