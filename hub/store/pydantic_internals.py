@@ -6,7 +6,8 @@ those fields, written out, since pydantic's own takes longer than validating. Th
 the instance's `__dict__` and the three slots pydantic keeps beside it. `SURFACE` lists them, and
 the source of `model_construct` the copy follows; tests/hub/test_library_internals.py checks them
 against the release installed, and tests/store/test_batch_plan.py that the result equals the
-validated model.
+validated model. `hub/validation.py` calls a model's own validator (`__pydantic_validator__`), as
+`BaseModel.model_validate` does, without that method's frame: every event and body passes there.
 """
 
 from __future__ import annotations
@@ -53,5 +54,11 @@ PYDANTIC = Library(
         attribute(_MODEL, "__pydantic_fields_set__", _USER),
         attribute(_MODEL, "__pydantic_extra__", _USER),
         attribute(_MODEL, "__pydantic_private__", _USER),
+        attribute(
+            _MODEL,
+            "__pydantic_validator__",
+            "hub/validation.py validate: what model_validate calls, with the same defaults",
+            "model_validate",
+        ),
     ),
 )
