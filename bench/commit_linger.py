@@ -49,6 +49,19 @@ async def acked(ws: aiohttp.ClientWebSocketResponse) -> None:
             return
 
 
+async def signed_in_senders(
+    running: RunningHub, session: aiohttp.ClientSession, url: str
+) -> list[aiohttp.ClientWebSocketResponse]:
+    """SENDERS users signed in over websockets, and RECIPIENTS users (u0, u1, ...) who are not."""
+    tokens = []
+    for i in range(SENDERS):
+        await running.store.create_user(f"s{i}", None, admin=False)
+        tokens.append((await running.accounts.issue_token(f"s{i}", "bench")).secret)
+    for i in range(RECIPIENTS):
+        await running.store.create_user(f"u{i}", None, admin=False)
+    return [await sign_in(session, url, t) for t in tokens]
+
+
 async def one(rate: int, seconds: float, linger: float) -> tuple[float, float, int]:
     folder = Path(tempfile.mkdtemp(prefix="lan-notify-linger-"))
     config = HubConfig(
@@ -63,13 +76,7 @@ async def one(rate: int, seconds: float, linger: float) -> tuple[float, float, i
     url = await running.start()
     session = aiohttp.ClientSession()
     try:
-        tokens = []
-        for i in range(SENDERS):
-            await running.store.create_user(f"s{i}", None, admin=False)
-            tokens.append((await running.accounts.issue_token(f"s{i}", "bench")).secret)
-        for i in range(RECIPIENTS):
-            await running.store.create_user(f"u{i}", None, admin=False)
-        sockets = [await sign_in(session, url, t) for t in tokens]
+        sockets = await signed_in_senders(running, session, url)
         (store,) = [t for t in threading.enumerate() if t.name.startswith("sqlite-store")]
         store_clock = time.pthread_getcpuclockid(store.ident)  # type: ignore[arg-type]
         names = [f"u{i}" for i in range(RECIPIENTS)]

@@ -10,7 +10,10 @@ it is in the hub's code, so the hub pays nothing when it is not probed):
   long it waits; while it waits more than 10 ms, the loop thread's stack is sampled every 10 ms
   (`stalls`: which code held the loop).
 - **the store's thread**: each call on the SQLite store's thread, with how long it waited behind
-  the others (queue) and how long it held the thread (hold), by the function's name.
+  the others (queue) and how long it held the thread (hold), by the function's name; and for each
+  group commit (`add_batch`), its thread's CPU time, its wait for a CPU (run queue) and whether a
+  checkpoint ran inside it (`bench.walindex`): what the rest of its time went to is blocking, in
+  `fdatasync` or for the GIL.
 - **the collector**: every collection, its generation and duration.
 - **periodic work on the loop**: the cursor flush (its synchronous walk, rows saved, whole time).
 - **CPU per thread**: each thread's CPU time from /proc four times a second (the loop's, the
@@ -35,10 +38,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
+from bench.walindex import WalIndex, checkpointed, run_delay
+
 ENV: Final = "LAN_NOTIFY_PROBE"
 PERIOD_S: Final = 0.005
 _CLK_TCK: Final = os.sysconf("SC_CLK_TCK")
 STALL_S: Final = 0.010
+#: A group commit longer than this is listed in a step's figures with what its time went to.
+LONG_COMMIT_S: Final = 0.050
 T = TypeVar("T")
 
 
@@ -50,6 +57,8 @@ class Recorder:
         self.lags: list[tuple[float, float]] = []
         self.stalls: list[tuple[float, str]] = []
         self.store: list[tuple[float, float, float, str]] = []
+        #: Each group commit: (time, hold s, thread CPU s, run-queue wait s, ran a checkpoint).
+        self.commits: list[tuple[float, float, float, float, bool]] = []
         self.collections: list[tuple[float, int, float, int]] = []
         self.flushes: list[tuple[float, float, float, int]] = []
         #: Four times a second: (time, {thread name: CPU seconds so far}) of every thread.
@@ -88,6 +97,7 @@ class Recorder:
             "stalls": self.stalls,
             "stall_stacks": stacks.most_common(40),
             "store": self.store,
+            "commits": self.commits,
             "collections": self.collections,
             "flushes": self.flushes,
             "threads": self.threads,
@@ -142,6 +152,7 @@ def install(rec: Recorder) -> None:
     from hub.store.sqlite.thread import StoreThread
 
     store_run = StoreThread.run
+    index: list[WalIndex] = []
 
     async def run(self: StoreThread, fn: Callable[[Any], T]) -> T:
         queued = time.perf_counter()
@@ -154,7 +165,19 @@ def install(rec: Recorder) -> None:
             finally:
                 rec.store.append((rec.wall(queued), started - queued, time.perf_counter() - started, name))
 
-        return await store_run(self, timed)
+        def commit(db: Any) -> T:
+            if not index:
+                index.append(WalIndex(self.path))
+            wal, queue_ns, cpu, started = index[0].read(), run_delay(), time.thread_time(), time.perf_counter()
+            try:
+                return fn(db)
+            finally:
+                hold, cpu = time.perf_counter() - started, time.thread_time() - cpu
+                ran = checkpointed(wal, index[0].read())
+                rec.store.append((rec.wall(queued), started - queued, hold, name))
+                rec.commits.append((rec.wall(started), hold, cpu, (run_delay() - queue_ns) / 1e9, ran))
+
+        return await store_run(self, commit if name.endswith("add_batch.run") else timed)
 
     StoreThread.run = run  # type: ignore[method-assign]
 
@@ -220,6 +243,7 @@ def step_figures(probe: dict[str, Any], start: float, end: float) -> dict[str, A
     waits = sorted(s[1] for s in store)
     commits = sorted(s[2] for s in store if s[3].endswith("add_batch.run"))
     gcs = [c for c in probe["collections"] if _in(c[0], start, end)]
+    long = [c for c in probe.get("commits", []) if _in(c[0], start, end) and c[1] > LONG_COMMIT_S]
     flushes = [f for f in probe["flushes"] if _in(f[0], start, end)]
 
     def pct(values: list[float], q: float) -> float | None:
@@ -240,11 +264,27 @@ def step_figures(probe: dict[str, Any], start: float, end: float) -> dict[str, A
         "store_longest": None if longest is None else [longest[3], round(longest[2] * 1000, 1)],
         "store_wait_ms": {"p50": pct(waits, 0.5), "p99": pct(waits, 0.99), "max": pct(waits, 1.0)},
         "group_commit_ms": {"p50": pct(commits, 0.5), "p99": pct(commits, 0.99), "max": pct(commits, 1.0)},
+        "long_commits": [_long_commit(c, gcs) for c in long],
         "gc": {
             f"gen{g}": [sum(1 for c in gcs if c[1] == g), round(sum(c[2] for c in gcs if c[1] == g) * 1000, 1)]
             for g in (0, 1, 2)
         },
         "cursor_flushes": [[round(f[1] * 1000, 2), round(f[2] * 1000, 1), f[3]] for f in flushes],
+    }
+
+
+def _long_commit(commit: list[Any], gcs: list[list[Any]]) -> dict[str, Any]:
+    """One commit over LONG_COMMIT_S: its time, split into CPU, run-queue wait and the rest (blocked),
+    whether it ran a checkpoint, and how long the collector ran on the loop's thread meanwhile."""
+    at, hold, cpu, queued, ran = commit
+    overlap = sum(max(0.0, min(at + hold, g[0] + g[2]) - max(at, g[0])) for g in gcs)
+    return {
+        "ms": round(hold * 1000, 1),
+        "cpu_ms": round(cpu * 1000, 1),
+        "run_queue_ms": round(queued * 1000, 1),
+        "blocked_ms": round((hold - cpu - queued) * 1000, 1),
+        "checkpoint": ran,
+        "gc_ms": round(overlap * 1000, 1),
     }
 
 

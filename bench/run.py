@@ -160,6 +160,7 @@ def add_probe(result: dict[str, Any], probe: dict[str, Any]) -> None:
             f" (other {step['cpu'].get('other_cpu_util')}): threads {figures['thread_cpu_util']},"
             f" loop lag {figures['loop_lag_ms']},"
             f" store wait {figures['store_wait_ms']}, group commits {figures['group_commit_ms']},"
+            f" long commits {figures['long_commits']},"
             f" longest hold {figures['store_longest']},"
             f" holds {figures['store_hold_ms']}, gc {figures['gc']}, flushes {figures['cursor_flushes']}",
             file=sys.stderr,

@@ -24,6 +24,7 @@ from hub.store.delegate import HandsOnNotifications
 from hub.store.rows import token_from_row, user_from_row
 from hub.store.schema import SQLITE, orphans
 from hub.store.sqlite.answers import SqliteAnswers
+from hub.store.sqlite.checkpoint import CheckpointPolicy
 from hub.store.sqlite.edits import SqliteEdits
 from hub.store.sqlite.notifications import SqliteNotifications
 from hub.store.sqlite.reads import SqliteReads
@@ -42,9 +43,9 @@ class SqliteStore(HandsOnNotifications):
     reads: SqliteReads
     schedule: SqliteSchedule
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, checkpoints: CheckpointPolicy | None = None) -> None:
         self.path = path
-        self._thread = StoreThread(path)
+        self._thread = StoreThread(path, checkpoints)
         self._run = self._thread.run
         self.notifications = SqliteNotifications(self._thread)
         self.answers = SqliteAnswers(self._thread)

@@ -1,7 +1,8 @@
 """The SQLite store's one thread and connection, and the statements every part of it shares.
 
 Every call runs on the store's own thread, so the event loop never blocks on disk. The file is
-opened in WAL mode with synchronous=FULL: a commit is durable when it returns.
+opened in WAL mode with synchronous=FULL: a commit is durable when it returns. No commit checkpoints
+the WAL: the store's `Checkpointer` does, on a thread of its own, from open to close.
 
 The thread is a plain one reading a `queue.SimpleQueue`, each call settling its asyncio future
 with one `call_soon_threadsafe`: a `ThreadPoolExecutor` with `run_in_executor` adds a concurrent
@@ -25,6 +26,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from hub.errors import StoreError, Unavailable
 from hub.filemodes import private_dir, private_sqlite
+from hub.store.sqlite.checkpoint import BUSY_TIMEOUT_MS, Checkpointer, CheckpointPolicy, restart
 from hub.store.sqlite.inuse import StoreLock
 from hub.store.sqlite.migrations import migrate, refuse_newer, use_wal
 
@@ -35,8 +37,17 @@ T = TypeVar("T")
 NEWEST_ID = "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'notifications'), 0)"
 
 
+#: The page size the store's files have (SQLite's default), for a WAL's size in bytes.
+_PAGE_BYTES = 4096
+
 #: A call for the store's thread: how to run it, what it runs, the future it settles and its loop.
 _Call = tuple[Callable[[Any, "sqlite3.Connection | None"], Any], Any, "asyncio.Future[Any]", asyncio.AbstractEventLoop]
+
+
+class _Restart(NamedTuple):
+    """From the checkpointer: a RESTART checkpoint on the store's connection, between two calls."""
+
+    done: threading.Event
 
 
 class _Stop(NamedTuple):
@@ -45,6 +56,9 @@ class _Stop(NamedTuple):
 
     done: asyncio.Future[None]
     loop: asyncio.AbstractEventLoop
+
+
+_Calls = queue.SimpleQueue[_Call | _Restart | _Stop | None]
 
 
 class StoreThread:
@@ -56,9 +70,12 @@ class StoreThread:
     and its thread ends. It is a daemon thread, so a process that never closes its store can still
     exit (SQLite rolls back a transaction left unfinished)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, checkpoints: CheckpointPolicy | None = None) -> None:
         self.path = path
-        self._calls: queue.SimpleQueue[_Call | _Stop | None] = queue.SimpleQueue()
+        self._checkpoints = checkpoints or CheckpointPolicy()
+        self._checkpointer: Checkpointer | None = None
+        self._written: threading.Event | None = None  # the checkpointer's: set after each call
+        self._calls: _Calls = queue.SimpleQueue()
         self._worker: threading.Thread | None = None
         self._closed = False
         self._db: sqlite3.Connection | None = None
@@ -106,15 +123,20 @@ class StoreThread:
                 private_sqlite(self.path)  # the WAL files it just made, should SQLite not copy the file's mode
                 db.execute("PRAGMA synchronous=FULL")
                 db.execute("PRAGMA foreign_keys=ON")
-                db.execute("PRAGMA busy_timeout=10000")
+                db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+                # Commits never checkpoint (the checkpointer does); a WAL started again is cut to size.
+                db.execute("PRAGMA wal_autocheckpoint=0")
+                db.execute(f"PRAGMA journal_size_limit={self._checkpoints.restart_pages * _PAGE_BYTES}")
                 migrate(db)
+                checkpointer = Checkpointer(self.path, self._checkpoints, functools.partial(_ask_restart, self._calls))
+                checkpointer.start()
             except BaseException:
                 db.close()
                 raise
         except BaseException:
             self._lock.release()
             raise
-        self._db = db
+        self._db, self._checkpointer, self._written = db, checkpointer, checkpointer.written
 
     async def open(self) -> None:
         self._closed = False
@@ -125,6 +147,9 @@ class StoreThread:
             raise
 
     def _close(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = self._written = None
         if self._db is not None:
             self._db.close()
             self._db = None
@@ -144,7 +169,11 @@ class StoreThread:
         worker.join()  # it ends right after settling `done`
 
 
-def _serve(calls: queue.SimpleQueue[_Call | _Stop | None], store: weakref.ref[StoreThread]) -> None:
+def _ask_restart(calls: _Calls, done: threading.Event) -> None:
+    calls.put(_Restart(done))
+
+
+def _serve(calls: _Calls, store: weakref.ref[StoreThread]) -> None:
     """The store's thread: each call in turn, until a `_Stop`, or None (the store was collected)."""
     while True:
         call = calls.get()
@@ -153,9 +182,16 @@ def _serve(calls: queue.SimpleQueue[_Call | _Stop | None], store: weakref.ref[St
         call = None  # nothing of the call (its batch, its future) is kept while the thread waits
 
 
-def _take(call: _Call | _Stop, store: weakref.ref[StoreThread]) -> bool:
+def _take(call: _Call | _Restart | _Stop, store: weakref.ref[StoreThread]) -> bool:
     """Run one call and settle its future; True: it was the stop, the thread ends."""
     owner = store()
+    if isinstance(call, _Restart):
+        try:
+            if owner is not None and owner._db is not None:
+                restart(owner._db, owner._checkpoints)
+        finally:
+            call.done.set()
+        return False
     if isinstance(call, _Stop):
         error: BaseException | None = None
         try:
@@ -173,6 +209,8 @@ def _take(call: _Call | _Stop, store: weakref.ref[StoreThread]) -> bool:
     except BaseException as exc:  # the caller's to handle, whatever it is
         result, error = None, exc
     _answer(done, loop, result, error)
+    if owner is not None and owner._written is not None:
+        owner._written.set()  # the checkpointer looks at the WAL after its interval
     return False
 
 
