@@ -17,13 +17,13 @@ import asyncio
 import json
 import shutil
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import aiohttp
 
 from bench.pacing import paced_sends
+from bench.threads import store_thread_clock
 from hub.config import HubConfig
 from hub.server import RunningHub
 
@@ -77,8 +77,7 @@ async def one(rate: int, seconds: float, linger: float) -> tuple[float, float, i
     session = aiohttp.ClientSession()
     try:
         sockets = await signed_in_senders(running, session, url)
-        (store,) = [t for t in threading.enumerate() if t.name.startswith("sqlite-store")]
-        store_clock = time.pthread_getcpuclockid(store.ident)  # type: ignore[arg-type]
+        store_clock = store_thread_clock()
         names = [f"u{i}" for i in range(RECIPIENTS)]
         seq = 0
 

@@ -28,7 +28,6 @@ import pstats
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -37,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 
 from bench.pacing import paced_sends
+from bench.threads import store_thread_clock
 
 if TYPE_CHECKING:
     from hub.heap import HeapKeeper
@@ -105,11 +105,6 @@ async def _client(url: str, tokens: dict[str, list[str]], names: list[str], rate
 # ------------------------------------------------------------------ the hub's side
 
 
-def _store_thread_clock() -> int:
-    (store,) = [t for t in threading.enumerate() if t.name.startswith("sqlite-store")]
-    return time.pthread_getcpuclockid(store.ident)  # type: ignore[arg-type]
-
-
 @contextlib.asynccontextmanager
 async def _hub(data: Path) -> AsyncIterator[tuple[Any, HeapKeeper, Path, str]]:
     """A hub on a copy of `data`, rate limits out of the way, the collector as `notify-hub serve` sets
@@ -155,7 +150,7 @@ async def _one(
         try:
             assert (await client.stdout.readline()).strip() == b"start"
             heap.freeze(collect=False)  # as serve's check does once the connect wave has settled
-            store_clock = _store_thread_clock()
+            store_clock = store_thread_clock()
             if profile is not None:
                 profile.enable()
             loop_cpu, store_cpu, batches = time.thread_time(), time.clock_gettime(store_clock), commits[0]

@@ -25,7 +25,6 @@ import asyncio
 import random
 import shutil
 import tempfile
-import threading
 import time
 import timeit
 from collections.abc import Callable
@@ -35,6 +34,7 @@ from typing import Any
 import orjson
 
 from bench.peers.floor import server as floor_store
+from bench.threads import store_thread_clock
 from hub.delivery import Actor, Presence, Session
 from hub.delivery.sending import Sender
 from hub.delivery.sessions import HandOuts
@@ -167,8 +167,7 @@ async def store_per_notification(folder: Path, batch: int, batches: int) -> tupl
             for _ in range(batches)
         ]
         # The CPU time of the store's own thread (it does nothing else meanwhile).
-        (thread,) = [t for t in threading.enumerate() if t.name.startswith("sqlite-store") and t.ident is not None]
-        clock = time.pthread_getcpuclockid(thread.ident)  # type: ignore[arg-type]
+        clock = store_thread_clock()
         started = time.clock_gettime(clock)
         for one in drafts:
             await store.add(one)
@@ -199,8 +198,7 @@ async def store_call_handoff(folder: Path, calls: int) -> tuple[float, float]:
     try:
         for _ in range(min(calls, 200)):  # warm: the thread is running, the statement prepared
             await store.check()
-        (thread,) = [t for t in threading.enumerate() if t.name.startswith("sqlite-store") and t.ident is not None]
-        clock = time.pthread_getcpuclockid(thread.ident)  # type: ignore[arg-type]
+        clock = store_thread_clock()
         loop_started, store_started = time.thread_time(), time.clock_gettime(clock)
         for _ in range(calls):
             await store.check()
