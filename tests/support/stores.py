@@ -149,3 +149,18 @@ def draft(kind: Kind, message: str = "hi", *, timestamp: str = NOW, **where: obj
         timestamp=timestamp,
         **where,  # type: ignore[arg-type]
     )
+
+
+def direct_batch(users: list[int], n: int, first: int) -> list[NewNotification]:
+    """`n` direct notifications from alice, "note {first}" onwards, to `users` in turn."""
+    return [
+        NewNotification(
+            Kind.DIRECT, NotificationType.INFO, "", f"note {first + i}", "alice", NOW, to_user_id=users[i % len(users)]
+        )
+        for i in range(n)
+    ]
+
+
+async def numbered_users(store: Store, count: int) -> list[int]:
+    """The ids of `count` new users, u0 onwards."""
+    return [(await store.create_user(f"u{i}", None, admin=False)).id for i in range(count)]

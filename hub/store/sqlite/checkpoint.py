@@ -45,9 +45,11 @@ BUSY_TIMEOUT_MS = 10_000
 class CheckpointPolicy:
     """When the checkpointer runs; the defaults are the hub's."""
 
-    #: Seconds between two PASSIVE checkpoints.
+    #: Seconds from the store's first call after a checkpoint to the next checkpoint: one every
+    #: `interval_s` under load, none while the store is idle.
     interval_s: float = 0.2
-    #: WAL pages left after a PASSIVE checkpoint past which a RESTART one runs (16 MiB of 4 KiB pages).
+    #: The WAL's length in pages, as a PASSIVE checkpoint reports it, past which a RESTART one runs
+    #: (16 MiB of 4 KiB pages).
     restart_pages: int = 4096
     #: Seconds a RESTART checkpoint waits for other connections' readers (holding commits off meanwhile).
     restart_wait_s: float = 0.0
@@ -120,13 +122,17 @@ def _serve(
             if stop.wait(policy.interval_s):
                 return
             written.clear()
+            if stop.is_set():  # `_end` set every event before that clear: it may have cleared the stop's
+                return
             try:
                 pages = passive(db)
-            except sqlite3.Error as exc:  # the store's commits go on; the next tick tries again
+            except Exception as exc:  # the store's commits go on; the next tick tries again
                 log.warning("WAL checkpoint failed: %s", exc)
                 continue
-            if pages > policy.restart_pages and not stop.is_set():
+            if pages > policy.restart_pages:
                 restarted.clear()
+                if stop.is_set():  # as above: the store's thread may be closing, and would never answer
+                    return
                 ask(restarted)
                 restarted.wait()  # no PASSIVE checkpoint meanwhile: the RESTART would wait for it
     finally:
@@ -151,4 +157,7 @@ def restart(db: sqlite3.Connection, policy: CheckpointPolicy) -> None:
     except sqlite3.Error as exc:
         log.warning("WAL checkpoint failed: %s", exc)
     finally:
-        db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}").fetchall()
+        try:
+            db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}").fetchall()
+        except sqlite3.Error as exc:  # the store's next call meets the same error, and answers it
+            log.warning("could not set the store's busy timeout back: %s", exc)
