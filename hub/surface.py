@@ -1,6 +1,6 @@
 """What the hub relies on inside a library, written down so that a library upgrade is checked.
 
-Each `*_internals.py` module (hub/transport/ and hub/store/pydantic_internals.py) lists, in its
+Each `*_internals.py` module (hub/transport/ and hub/pydantic_internals.py) lists, in its
 `SURFACE`, every private (or internal, undocumented) name of one library the hub uses: what it is,
 what the hub expects of it (a signature, an attribute, a hash of code the hub copied), what it is
 used for and which public API would replace it. `check` compares one entry with the library

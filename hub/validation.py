@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from hub.errors import InvalidPayload, TooLarge
 from hub.online import OnlinePage
 from hub.protocol import ErrorCode, RoomPage, RoomRef
+from hub.pydantic_internals import validator
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -41,7 +42,7 @@ def validate(
     try:
         # `model_validate` without its own frame (every event and body passes here): the model's
         # validator, which that method calls with the same defaults.
-        return model.__pydantic_validator__.validate_python(data)  # type: ignore[no-any-return]
+        return validator(model).validate_python(data)  # type: ignore[no-any-return]
     except ValidationError as exc:
         code, message = describe_validation_error(exc)
         too_large = code is ErrorCode.TOO_LARGE and not oversize_is_invalid

@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 from hub.protocol import Kind, Notification, NotificationType
+from hub.pydantic_internals import unvalidated
 from hub.store.base import TokenInfo, TokenKind, User
-from hub.store.pydantic_internals import unvalidated
 
 #: A row of either backend (`sqlite3.Row`, `asyncpg.Record`).
 Row = Any
@@ -51,7 +51,7 @@ def plain_notification(
 ) -> Notification:
     """A notification with no rich or key field, from values the hub validated when they came in
     (a draft being stored): what `Notification(...)` makes, in half its time, without validating
-    them again (hub/store/pydantic_internals.py); tests/store/test_batch_plan.py checks it equals
+    them again (hub/pydantic_internals.py); tests/store/test_batch_plan.py checks it equals
     the validated model."""
     fields = _PLAIN_DEFAULTS.copy()
     fields.update(

@@ -1,6 +1,6 @@
 """The canary for a library upgrade: every private (or undocumented) name of python-engineio,
 python-socketio, aiohttp and pydantic the hub uses is listed in one module per library
-(hub/transport/*_internals.py, hub/store/pydantic_internals.py), and each is still there, as the
+(hub/transport/*_internals.py, hub/pydantic_internals.py), and each is still there, as the
 hub expects it, in the releases installed. A failure names the library, its installed and tested
 releases, the name and the module to revisit (docs/deployment.md, "Upgrading a pinned library")."""
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.store.pydantic_internals import PYDANTIC
+from hub.pydantic_internals import PYDANTIC
 from hub.surface import Kind, Library, Private, check, installed
 from hub.transport.aiohttp_internals import AIOHTTP
 from hub.transport.engineio_internals import ENGINEIO

@@ -6,7 +6,7 @@ those fields, written out, since pydantic's own takes longer than validating. Th
 the instance's `__dict__` and the three slots pydantic keeps beside it. `SURFACE` lists them, and
 the source of `model_construct` the copy follows; tests/hub/test_library_internals.py checks them
 against the release installed, and tests/store/test_batch_plan.py that the result equals the
-validated model. `hub/validation.py` calls a model's own validator (`__pydantic_validator__`), as
+validated model. `hub/validation.py` calls a model's own validator (`validator`), as
 `BaseModel.model_validate` does, without that method's frame: every event and body passes there.
 """
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
+from pydantic_core import SchemaValidator
 
 from hub.surface import Kind, Library, Private, attribute
 
@@ -22,6 +23,11 @@ M = TypeVar("M", bound=BaseModel)
 
 _new = object.__new__
 _set = object.__setattr__
+
+
+def validator(model: type[BaseModel]) -> SchemaValidator:
+    """The validator `model.model_validate` calls (with the same defaults, as `validate_python`)."""
+    return model.__pydantic_validator__  # type: ignore[return-value]
 
 
 def unvalidated(cls: type[M], fields: dict[str, Any], given: frozenset[str]) -> M:
@@ -36,12 +42,12 @@ def unvalidated(cls: type[M], fields: dict[str, Any], given: frozenset[str]) -> 
 
 
 _MODEL = "pydantic.main.BaseModel"
-_USER = "hub/store/pydantic_internals.py unvalidated → hub/store/rows.py plain_notification"
+_USER = "hub/pydantic_internals.py unvalidated → hub/store/rows.py plain_notification"
 
 PYDANTIC = Library(
     distribution="pydantic",
     tested="2.14.4",
-    revisit="hub/store/pydantic_internals.py",
+    revisit="hub/pydantic_internals.py",
     surface=(
         Private(
             _MODEL,
@@ -57,8 +63,16 @@ PYDANTIC = Library(
         attribute(
             _MODEL,
             "__pydantic_validator__",
-            "hub/validation.py validate: what model_validate calls, with the same defaults",
+            "hub/pydantic_internals.py validator → hub/validation.py validate: what model_validate calls",
             "model_validate",
+        ),
+        Private(
+            _MODEL,
+            "model_validate",
+            Kind.SOURCE,
+            "515fdab70e604d02",
+            "hub/validation.py validate: calls the validator this calls, with the defaults this passes",
+            "model_validate itself (one frame more an event)",
         ),
     ),
 )
