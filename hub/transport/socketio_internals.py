@@ -266,6 +266,29 @@ SOCKETIO = Library(
         attribute(_MANAGER, "rooms", "RoomIndexManager: rooms by namespace, then by name"),
         attribute(_MANAGER, "pending_connect", "RoomIndexManager.basic_disconnect"),
         attribute(_MANAGER, "pending_disconnect", "RoomIndexManager.basic_disconnect"),
+        # RoomIndexManager.connected follows python-socketio's own connected state through the manager
+        # calls these make, in this order (connect after the handler; pre_disconnect before it).
+        Private(
+            _SERVER,
+            "_handle_connect",
+            Kind.SOURCE,
+            "5b33c4148808f030",
+            "RoomIndexManager.connected: a sid is held once manager.connect ran",
+        ),
+        Private(
+            _SERVER,
+            "_handle_disconnect",
+            Kind.SOURCE,
+            "1258368e1b240fbc",
+            "RoomIndexManager.connected: a sid is let go at manager.pre_disconnect",
+        ),
+        Private(
+            _SERVER,
+            "disconnect",
+            Kind.SOURCE,
+            "4d04a7422ed7c71c",
+            "RoomIndexManager.connected: a sid the hub disconnects is let go at manager.pre_disconnect",
+        ),
         Private(
             _MANAGER,
             "basic_enter_room",
