@@ -1,7 +1,7 @@
 """Every group commit's time on the SQLite store's thread under a direct load, and which met a checkpoint.
 
     taskset -c 0 python -m bench.commit_times --rates 2000 5000 10000 --seconds 10
-    taskset -c 0 python -m bench.commit_times --autocheckpoint-off     # the control: no checkpoint at all
+    taskset -c 0 python -m bench.commit_times --no-checkpoints     # the control: nothing checkpoints
 
 A hub in this process (SQLite in a temporary directory on the disk of TMPDIR, as `bench.commit_linger`
 sets it up: four senders on plain websockets, 100 recipients not connected) at fixed offered rates.
@@ -122,7 +122,7 @@ def thread_clocks() -> dict[str, int]:
     }
 
 
-async def one(rate: int, seconds: float, autocheckpoint_off: bool) -> dict[str, Any]:
+async def one(rate: int, seconds: float, no_checkpoints: bool) -> dict[str, Any]:
     folder = Path(tempfile.mkdtemp(prefix="lan-notify-commits-"))
     config = HubConfig(host="127.0.0.1", port=0, data_dir=folder, rate_burst=10**9, rate_refill_per_second=10.0**9)
     commits: list[Commit] = []
@@ -145,8 +145,10 @@ async def one(rate: int, seconds: float, autocheckpoint_off: bool) -> dict[str, 
     session = aiohttp.ClientSession()
     wal_max = 0
     try:
-        if autocheckpoint_off:
-            await running.store._thread.run(lambda db: db.execute("PRAGMA wal_autocheckpoint=0"))  # type: ignore[attr-defined]
+        if no_checkpoints:  # SQLite's own checkpoint is off on the store's connection: stop the store's too
+            checkpointer = running.store._thread._checkpointer  # type: ignore[attr-defined]
+            if checkpointer is not None:
+                checkpointer.stop()
         sockets = await signed_in_senders(running, session, url)
         names = [f"u{i}" for i in range(RECIPIENTS)]
         index.append(WalIndex(config.database_path))
@@ -246,9 +248,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each measured run")
     parser.add_argument("--rounds", type=int, default=1, help="runs per rate")
     parser.add_argument(
-        "--autocheckpoint-off",
+        "--no-checkpoints",
         action="store_true",
-        help="the control: PRAGMA wal_autocheckpoint=0 on the store's connection, and nothing checkpoints",
+        help="the control: the store's checkpointer stopped (SQLite's own checkpoint is off), so nothing checkpoints",
     )
     parser.add_argument("--json", type=Path, help="write every run's figures, each commit's included, here")
     args = parser.parse_args(argv)
@@ -257,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for _ in range(args.rounds):
         for rate in args.rates:
-            result = asyncio.run(one(rate, args.seconds, args.autocheckpoint_off))
+            result = asyncio.run(one(rate, args.seconds, args.no_checkpoints))
             results.append(result)
             print(row(result), flush=True)
     if args.json:

@@ -12,7 +12,8 @@ it is in the hub's code, so the hub pays nothing when it is not probed):
 - **the store's thread**: each call on the SQLite store's thread, with how long it waited behind
   the others (queue) and how long it held the thread (hold), by the function's name; and for each
   group commit (`add_batch`), its thread's CPU time, its wait for a CPU (run queue) and whether a
-  checkpoint ran inside it (`bench.walindex`): what the rest of its time went to is blocking, in
+  checkpoint ran during it (`bench.walindex`: inside the commit with SQLite's automatic
+  checkpoint, beside it with the store's checkpointer): what the rest of its time went to is blocking, in
   `fdatasync` or for the GIL.
 - **the collector**: every collection, its generation and duration.
 - **periodic work on the loop**: the cursor flush (its synchronous walk, rows saved, whole time).

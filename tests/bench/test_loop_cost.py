@@ -36,7 +36,7 @@ def test_split_parts_each_row_into_the_four_parts_of_the_event_loops_cpu() -> No
     (row,) = [line.split("|")[1:-1] for line in lines if line.startswith("| 300 ")]
     loop_us, parts = float(row[2]), [float(cell) for cell in row[6:]]
     assert len(parts) == 4 and all(part > 0 for part in parts[:3])
-    assert sum(parts) == pytest.approx(loop_us, abs=0.2)  # the rest is what the three parts leave
+    assert sum(parts) == pytest.approx(loop_us, abs=0.3)  # five figures, each rounded to 0.05
 
 
 @pytest.mark.timeout(240)
