@@ -46,12 +46,24 @@ class Connections:
 
     # ------------------------------------------------------------------ the table
 
-    def add(self, sid: str) -> None:
-        """`sid` is connected: find its Engine.IO connection once."""
+    def add(self, sid: str) -> bool:
+        """`sid` is connecting: find its Engine.IO connection once. False: that connection has closed
+        (or is closing) already, while the connect handler waited, and nothing is added.
+
+        python-socketio runs no disconnect handler for a connection that closes while its connect
+        handler runs, so the handler must refuse a connect whose connection is gone."""
         eio_sid = self.sio.manager.eio_sid_from_sid(sid, NAMESPACE)
         socket = self.sio.eio.socket_by_eio_sid(eio_sid) if eio_sid is not None else None
+        if socket is None or socket.closing or socket.closed:
+            return False
         if isinstance(socket, HubSocket):
             self._sockets[sid] = socket
+        return True
+
+    def live(self, sid: str) -> bool:
+        """Whether `sid`'s connection is in the table and open (its disconnect handler has not run)."""
+        socket = self._sockets.get(sid)
+        return socket is not None and not (socket.closing or socket.closed)
 
     def remove(self, sid: str) -> HubSocket | None:
         return self._sockets.pop(sid, None)

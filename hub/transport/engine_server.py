@@ -95,6 +95,16 @@ class HubEngineServer(ServerBase):
         if adopt(socket, HubSocket):
             self.unsigned.add(socket, self.sign_in_timeout)
 
+    async def send_packet(self, sid: str, pkt: Any) -> None:
+        """python-engineio's, without its warning for a connection that has gone: python-socketio
+        answers a connect the hub refuses because its connection closed while the handler waited
+        (hub/transport/events.py), and the client that left is no fault of the hub's. (python-engineio's
+        service task forgets closed sockets.)"""
+        socket = self.socket_by_eio_sid(sid)
+        if socket is None or socket.closed:
+            return
+        await super().send_packet(sid, pkt)
+
     def start_task(self, coro: Any) -> None:
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)

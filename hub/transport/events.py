@@ -199,7 +199,12 @@ class EventRouter:
             log.info("refused a connection from %s: %s", _peer(environ), exc.message)
             raise socketio.exceptions.ConnectionRefusedError(exc.message, exc.body()) from None
         slim_environ(environ)  # a long-polling client's (its websocket's is slimmed at the upgrade)
-        self.connections.add(sid)
+        if not self.connections.add(sid):
+            # It closed while the store was asked: python-socketio ran no disconnect handler for it and
+            # runs none later, so it is refused (python-socketio then forgets the sid) before anything
+            # counts it online.
+            log.info("a connection from %s closed before its connect was answered", _peer(environ))
+            raise socketio.exceptions.ConnectionRefusedError("the connection closed while connecting")
         if session is None:
             self._start(self._greet_anonymous(sid))
         else:
@@ -250,6 +255,8 @@ class EventRouter:
             if not self.delivery.config.open:
                 raise Unauthorized("this hub requires a device token at connect")
             session = await self.delivery.claim(sid, parse_event(OpenIdentity, args))
+            if not self.connections.live(sid):  # it left while the store was asked: its disconnect has run
+                raise Unavailable("the connection closed while signing in")
             self._check_room(session, self.sio.get_environ(sid) or {})
             self._activate(session)
             return {"ok": True, "user": {"name": session.user.name, "admin": session.admin}}
