@@ -247,16 +247,24 @@ class EventRouter:
             await self.delivery.disconnected(session, clean=clean)
 
     async def on_authenticate(self, sid: str, *args: Any) -> dict[str, Any] | None:
+        def signed_in(current: Session) -> dict[str, Any]:
+            # Harmless: an authenticated client cannot change who it is.
+            return {"ok": True, "user": {"name": current.user.name, "admin": current.admin}}
+
         async def run() -> dict[str, Any]:
             current = self._sessions.get(sid)
             if current is not None:
-                # Harmless: an authenticated client cannot change who it is.
-                return {"ok": True, "user": {"name": current.user.name, "admin": current.admin}}
+                return signed_in(current)
             if not self.delivery.config.open:
                 raise Unauthorized("this hub requires a device token at connect")
             session = await self.delivery.claim(sid, parse_event(OpenIdentity, args))
             if not self.connections.live(sid):  # it left while the store was asked: its disconnect has run
                 raise Unavailable("the connection closed while signing in")
+            current = self._sessions.get(sid)
+            if current is not None:
+                # Another `authenticate` of this connection signed it in while the store was asked
+                # (long-polling POSTs of one connection are handled side by side): one session only.
+                return signed_in(current)
             self._check_room(session, self.sio.get_environ(sid) or {})
             self._activate(session)
             return {"ok": True, "user": {"name": session.user.name, "admin": session.admin}}

@@ -184,3 +184,44 @@ def loud(caplog: pytest.LogCaptureFixture) -> list[str]:
 def signed_in(hub: Hub) -> list[str]:
     """Whose sessions the hub's handlers hold."""
     return sorted(session.user.name for session in hub.running.app[SOCKETS].events._sessions.values())
+
+
+async def test_open_mode_two_authenticates_at_once_sign_the_connection_in_once(
+    hub_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Long-polling POSTs of one connection are handled side by side: a client that sends
+    `authenticate` twice at once gets one session, which ends with the connection and leaves none of
+    the user's `max_connections_per_user` held."""
+    hub: Hub = await hub_factory(open=True, max_connections_per_user=2)
+    watcher = await hub.client(auth={"userId": "watcher"})
+    sio = hub.running.app[SOCKETS].sio
+    held = HeldOnce(monkeypatch, hub.delivery.store, "ensure_user")
+    eio_gone = on_return(monkeypatch, sio.eio.handlers, "disconnect")
+    frame = '42["authenticate",' + json.dumps({"userId": "carol"}) + "]"
+    url = hub.url + "/socket.io/?EIO=4&transport=polling"
+    async with aiohttp.ClientSession() as http:
+        async with http.get(url) as opened:
+            session_url = f"{url}&sid={json.loads((await opened.text())[1:])['sid']}"
+        assert (await post(http, session_url, "40")) == 200
+        first = asyncio.ensure_future(post(http, session_url, frame))
+        try:
+            await asyncio.wait_for(held.entered.wait(), WAIT)
+            assert (await asyncio.wait_for(post(http, session_url, frame), WAIT)) == 200  # signed in
+            held.release.set()
+            assert (await asyncio.wait_for(first, WAIT)) == 200
+        finally:
+            first.cancel()
+        assert (await watcher.next("user_online"))["userId"] == "carol"
+        assert signed_in(hub) == ["carol", "watcher"]
+        assert (await post(http, session_url, "1")) == 200  # Engine.IO CLOSE
+        await asyncio.wait_for(eio_gone.wait(), WAIT)
+
+    assert (await watcher.call("list_online"))["online"] == ["watcher"]
+    assert (await watcher.next("user_offline"))["userId"] == "carol"
+    # Both of her connections (max_connections_per_user=2) are hers to use again.
+    carols = [await hub.client(auth={"userId": "carol"}) for _ in range(2)]
+    assert (await watcher.call("list_online"))["online"] == ["carol", "watcher"]
+    for carol in carols:
+        await carol.close()
+    assert (await watcher.next("user_offline"))["userId"] == "carol"
+    assert (await watcher.call("list_online"))["online"] == ["watcher"]
