@@ -44,6 +44,8 @@ def attach_socketio(
         client_manager=RoomIndexManager(),
         # A connection's events are handled in order, one at a time, as Node's socket.io does:
         # `authenticate` then `send_notification` at once works, and no task is made per event.
+        # (That holds per websocket and per long-polling POST: two POSTs of one connection sent side
+        # by side are two requests, handled side by side.)
         async_handlers=False,
         cors_allowed_origins=_cors(config),
         ping_interval=config.ping_interval,
