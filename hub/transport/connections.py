@@ -54,7 +54,7 @@ class Connections:
         handler runs, so the handler must refuse a connect whose connection is gone."""
         eio_sid = self.sio.manager.eio_sid_from_sid(sid, NAMESPACE)
         socket = self.sio.eio.socket_by_eio_sid(eio_sid) if eio_sid is not None else None
-        if socket is None or socket.closing or socket.closed:
+        if not _open(socket):
             return False
         if isinstance(socket, HubSocket):
             self._sockets[sid] = socket
@@ -62,8 +62,7 @@ class Connections:
 
     def live(self, sid: str) -> bool:
         """Whether `sid`'s connection is in the table and open (its disconnect handler has not run)."""
-        socket = self._sockets.get(sid)
-        return socket is not None and not (socket.closing or socket.closed)
+        return _open(self._sockets.get(sid))
 
     def remove(self, sid: str) -> HubSocket | None:
         return self._sockets.pop(sid, None)
@@ -105,3 +104,8 @@ class Connections:
 
     async def disconnect(self, sid: str) -> None:
         await self.sio.disconnect(sid)
+
+
+def _open(socket: Any) -> bool:
+    """Whether an Engine.IO socket is there and neither closing nor closed."""
+    return socket is not None and not (socket.closing or socket.closed)

@@ -247,14 +247,10 @@ class EventRouter:
             await self.delivery.disconnected(session, clean=clean)
 
     async def on_authenticate(self, sid: str, *args: Any) -> dict[str, Any] | None:
-        def signed_in(current: Session) -> dict[str, Any]:
-            # Harmless: an authenticated client cannot change who it is.
-            return {"ok": True, "user": {"name": current.user.name, "admin": current.admin}}
-
         async def run() -> dict[str, Any]:
             current = self._sessions.get(sid)
-            if current is not None:
-                return signed_in(current)
+            if current is not None:  # harmless: an authenticated client cannot change who it is
+                return _signed_in(current)
             if not self.delivery.config.open:
                 raise Unauthorized("this hub requires a device token at connect")
             session = await self.delivery.claim(sid, parse_event(OpenIdentity, args))
@@ -264,10 +260,10 @@ class EventRouter:
             if current is not None:
                 # Another `authenticate` of this connection signed it in while the store was asked
                 # (long-polling POSTs of one connection are handled side by side): one session only.
-                return signed_in(current)
+                return _signed_in(current)
             self._check_room(session, self.sio.get_environ(sid) or {})
             self._activate(session)
-            return {"ok": True, "user": {"name": session.user.name, "admin": session.admin}}
+            return _signed_in(session)
 
         return await self._answer(Event.AUTHENTICATE, sid, run)
 
@@ -320,6 +316,11 @@ class EventRouter:
                 await task
             except BaseException:
                 pass
+
+
+def _signed_in(session: Session) -> dict[str, Any]:
+    """The answer to `authenticate`: who the connection is signed in as."""
+    return {"ok": True, "user": {"name": session.user.name, "admin": session.admin}}
 
 
 def _peer(environ: dict[str, Any]) -> str:
