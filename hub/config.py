@@ -25,6 +25,11 @@ ENV_PREFIX = "LAN_NOTIFY_"
 #: The hub's pings go out on a wheel that turns this many times per `ping_interval` (one timer for
 #: every connection): a ping is at most `ping_interval / HEARTBEAT_TICKS` late.
 HEARTBEAT_TICKS = 20
+#: The SQLite store's checkpointer: its interval (ms) and its bound on the WAL (pages), least and most.
+#: Under 10 ms it would checkpoint about as often as a busy store commits; past a minute, or a million
+#: pages (4 GiB), the WAL of a busy hub could grow by gigabytes before it starts again.
+WAL_CHECKPOINT_MS = (10, 60_000)
+WAL_RESTART_PAGES = (64, 1_048_576)
 
 
 def default_data_dir() -> Path:
@@ -123,6 +128,20 @@ class HubConfig:
         metadata={
             "help": "while sends keep coming, how long a small batch of them may wait for more to store in the "
             "same commit, in milliseconds (0: never waits)"
+        },
+    )
+    wal_checkpoint_ms: float = field(
+        default=200.0,
+        metadata={
+            "help": "SQLite store: milliseconds from the first write after a checkpoint of its write-ahead log to "
+            "the next (a copy into the database file, on a thread of its own; none while idle), 10 to 60000"
+        },
+    )
+    wal_restart_pages: int = field(
+        default=4096,
+        metadata={
+            "help": "SQLite store: the write-ahead log's length in 4 KiB pages past which it is started again "
+            "between two commits, and the size its file is cut back to; 64 to 1048576"
         },
     )
     log_level: str = field(default="info", metadata={"help": "debug, info, warning or error"})
@@ -309,6 +328,10 @@ def _connection_problems(config: HubConfig) -> list[str]:
             problems.append(f"{name} must be positive")
     if not 0 <= config.commit_linger_ms <= 100:
         problems.append("commit_linger_ms must be between 0 and 100")
+    if not WAL_CHECKPOINT_MS[0] <= config.wal_checkpoint_ms <= WAL_CHECKPOINT_MS[1]:
+        problems.append(f"wal_checkpoint_ms must be between {WAL_CHECKPOINT_MS[0]} and {WAL_CHECKPOINT_MS[1]}")
+    if not WAL_RESTART_PAGES[0] <= config.wal_restart_pages <= WAL_RESTART_PAGES[1]:
+        problems.append(f"wal_restart_pages must be between {WAL_RESTART_PAGES[0]} and {WAL_RESTART_PAGES[1]}")
     if config.max_connections < 0:
         problems.append("max_connections must be 0 (automatic) or more")
     if config.max_connections_per_user < 1 or config.max_pending_per_address < 1:

@@ -104,3 +104,65 @@ def test_serve_reads_a_toml_file_and_the_environment_and_flags_win(tmp_path: Pat
     assert (from_env["port"], from_env["rate_burst"]) == ("9001", "7")
     from_flags = effective("--port", "9002", "--no-open", LAN_NOTIFY_PORT="9001")
     assert (from_flags["port"], from_flags["open"]) == ("9002", "False")
+
+
+def test_the_wal_settings_come_from_the_environment_and_the_flags() -> None:
+    """`wal_checkpoint_ms` and `wal_restart_pages`, as `notify-hub serve` reads them (the flag wins)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LAN_NOTIFY_")}
+
+    def effective(*args: str, **extra_env: str) -> dict[str, str]:
+        done = subprocess.run(
+            [sys.executable, "-m", "hub", "serve", "--print-config", *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+            env={**env, **extra_env},
+        )
+        return dict(line.split(" = ", 1) for line in done.stdout.splitlines())
+
+    defaults = effective()
+    assert (defaults["wal_checkpoint_ms"], defaults["wal_restart_pages"]) == ("200.0", "4096")
+    from_env = effective(LAN_NOTIFY_WAL_CHECKPOINT_MS="50", LAN_NOTIFY_WAL_RESTART_PAGES="1024")
+    assert (from_env["wal_checkpoint_ms"], from_env["wal_restart_pages"]) == ("50.0", "1024")
+    from_flags = effective(
+        "--wal-checkpoint-ms", "1000", "--wal-restart-pages", "128", LAN_NOTIFY_WAL_RESTART_PAGES="1024"
+    )
+    assert (from_flags["wal_checkpoint_ms"], from_flags["wal_restart_pages"]) == ("1000.0", "128")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("wal_checkpoint_ms", "0", "wal_checkpoint_ms must be between 10 and 60000"),
+        ("wal_checkpoint_ms", "-200", "wal_checkpoint_ms must be between 10 and 60000"),
+        ("wal_checkpoint_ms", "86400000", "wal_checkpoint_ms must be between 10 and 60000"),
+        ("wal_checkpoint_ms", "nan", "wal_checkpoint_ms must be between 10 and 60000"),
+        ("wal_checkpoint_ms", "soon", "wal_checkpoint_ms (from LAN_NOTIFY_WAL_CHECKPOINT_MS): could not convert"),
+        ("wal_restart_pages", "0", "wal_restart_pages must be between 64 and 1048576"),
+        ("wal_restart_pages", "-1", "wal_restart_pages must be between 64 and 1048576"),
+        ("wal_restart_pages", "2000000000", "wal_restart_pages must be between 64 and 1048576"),
+        ("wal_restart_pages", "4096.5", "wal_restart_pages (from LAN_NOTIFY_WAL_RESTART_PAGES): invalid literal"),
+    ],
+)
+def test_a_wal_setting_that_cannot_be_used_is_refused_by_name(name: str, value: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_config(env={"LAN_NOTIFY_" + name.upper(): value})
+
+
+def test_serve_refuses_a_bad_wal_setting_in_one_line_before_it_opens_anything(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LAN_NOTIFY_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "hub", "serve", "--data-dir", str(tmp_path / "hub"), "--wal-restart-pages", "8"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=env,
+    )
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1] == ("notify-hub: error: wal_restart_pages must be between 64 and 1048576"), (
+        done.stderr
+    )
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "hub").exists(), "no store was made"

@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from hub.store import SqliteStore
+from hub.config import HubConfig, load_config
+from hub.store import SqliteStore, create_store
+from hub.store.factory import checkpoint_policy
 from hub.store.sqlite.checkpoint import CheckpointPolicy, _end, _serve
 from tests.support.stores import direct_batch, numbered_users
 from tests.support.waiting import WAIT
@@ -79,6 +81,36 @@ async def test_the_wal_stays_bounded_under_a_steady_load(tmp_path: Path) -> None
     # off) it would hold all ~6,000 pages, and with the RESTART starved by the commits it reached
     # ~3,300. (The margin over the 300-page bound is for a checkpoint held up by a slow disk.)
     assert largest <= 1500 * PAGE, f"the WAL reached {largest // PAGE} pages"
+
+
+async def test_a_store_made_from_the_settings_keeps_its_wal_within_wal_restart_pages(tmp_path: Path) -> None:
+    """`wal_restart_pages` and `wal_checkpoint_ms`, from the environment, reach the store the hub and the
+    admin commands open (`create_store`)."""
+    config = load_config(
+        env={"LAN_NOTIFY_WAL_RESTART_PAGES": "300", "LAN_NOTIFY_WAL_CHECKPOINT_MS": "10"},
+        overrides={"data_dir": tmp_path},
+    )
+    store = create_store(config)
+    assert isinstance(store, SqliteStore)
+    await store.open()
+    try:
+        users = await numbered_users(store, USERS)
+        largest = 0
+        rounds = 150  # some 6,000 pages written in all, more than the default bound of 4,096
+        for round_ in range(rounds):
+            await store.notifications.add_batch(direct_batch(users, BATCH, round_ * BATCH))
+            largest = max(largest, os.path.getsize(f"{store.path}-wal"))
+        assert len(await store.notifications.replay(users[0], 0, 10_000)) == rounds * BATCH // USERS
+    finally:
+        await store.close()
+    # With the default bound the WAL would pass 4,000 pages here; the margin over twice the bound is
+    # for a checkpoint held up by a slow disk.
+    assert largest <= 2 * 300 * PAGE + 300 * PAGE, f"the WAL reached {largest // PAGE} pages"
+
+
+def test_the_checkpointers_defaults_are_the_settings_defaults() -> None:
+    """A store opened without a configuration checkpoints as a hub with the default settings does."""
+    assert checkpoint_policy(HubConfig()) == CheckpointPolicy()
 
 
 async def test_close_stops_the_checkpointer_and_leaves_no_thread(tmp_path: Path) -> None:

@@ -43,7 +43,9 @@ BUSY_TIMEOUT_MS = 10_000
 
 @dataclass(frozen=True, slots=True)
 class CheckpointPolicy:
-    """When the checkpointer runs; the defaults are the hub's."""
+    """When the checkpointer runs. The hub's settings `wal_checkpoint_ms` and `wal_restart_pages` set the
+    first two (`hub.store.factory.checkpoint_policy`); the defaults are theirs, for a store opened without
+    a configuration."""
 
     #: Seconds from the store's first call after a checkpoint to the next checkpoint: one every
     #: `interval_s` under load, none while the store is idle.
