@@ -11,7 +11,12 @@ encoded), the checks that skip work for a plain send. The third times the store'
 10, 50 and 500 direct notifications: the hub's `SqliteStore.add` against the floor's one-row insert
 (bench/peers/floor/server.py), on the same file system (`--dir`), CPU time of the writing thread.
 The fourth, what one store call costs each thread beyond its own work: handing it to the store's
-thread and the answer back, on the hub's event loop (uvloop), paid by every group commit.
+thread and the answer back, on the hub's event loop (uvloop), paid by every group commit. The fifth,
+the pipeline's own hand-offs per batch (`Pipeline` and `LocalOutlet`: the dispatcher woken by
+`BatchQueue.take`, the batch put on the deliverer's queue, the deliverer woken): a batch through the
+real pipeline with a store that answers at once and a fan-out that does nothing, less the same
+queue, store call and hand-out called directly in one task (with one task step, as the timing task
+is woken once a batch there); the collector off, as the hub's raised thresholds mostly keep it.
 (`python -m bench.store_layout` compares ways of laying out the store's tables.)
 
 Measured alone, the pieces run with warm caches; in the running hub each costs more. The sum says
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import random
 import shutil
 import tempfile
@@ -208,6 +214,84 @@ async def store_call_handoff(folder: Path, calls: int) -> tuple[float, float]:
     return on_loop / calls * 1e6, on_store / calls * 1e6
 
 
+class _Instant:
+    """A store that answers at once, and a fan-out that reaches nobody: the pipeline's own work alone."""
+
+    presence = None
+
+    async def add(self, drafts: Any) -> Any:
+        return drafts
+
+    async def deliver(self, item: Any) -> tuple[int, int]:
+        return 0, 0
+
+
+class _Answered:
+    """A sender's waiter, settled and forgotten (as `bench.handout` has it)."""
+
+    __slots__ = ("settled",)
+
+    def __init__(self) -> None:
+        self.settled = False
+
+    def done(self) -> bool:
+        return self.settled
+
+    def set_result(self, result: Any, /) -> None:
+        self.settled = True
+
+    def set_exception(self, exception: BaseException, /) -> None:
+        self.settled = True
+
+
+async def pipeline_handoffs(batch: int, batches: int) -> tuple[float, float]:
+    """Event loop CPU µs per batch of `batch`: through the pipeline's two tasks and queues, and the
+    same hand-out called directly (no task, no queue)."""
+    from hub.delivery.batch_queue import BatchQueue
+    from hub.delivery.jobs import BackgroundJobs
+    from hub.delivery.pipeline import BATCH_MAX, LocalOutlet, Pipeline
+    from hub.metrics import NoMetrics
+
+    instant = _Instant()
+    outlet = LocalOutlet(instant, instant, NoMetrics())  # type: ignore[arg-type]
+    pipeline = Pipeline(outlet)
+    jobs = BackgroundJobs()
+    pipeline.start(jobs)
+    draft: Any = object()
+
+    async def through() -> None:
+        waiters = [_Answered() for _ in range(batch)]
+        for waiter in waiters:
+            pipeline.offer(draft, waiter)
+        await pipeline._queue.join()  # stored and handed to the deliverer...
+        await outlet.drain()  # ...and handed out
+
+    async def direct() -> None:  # the same work, from the same kind of queue, in this task
+        queue: BatchQueue[Any] = BatchQueue()
+        for waiter in [_Answered() for _ in range(batch)]:
+            queue.put((draft, waiter))
+        taken = await queue.take(BATCH_MAX)
+        stored = await instant.add([d for d, _ in taken])
+        await outlet._hand_out([w for _, w in taken], stored)
+        queue.finished(len(taken))
+        await asyncio.sleep(0)  # the one task step `through` spends waking this task at its join
+
+    figures = []
+    gc.disable()
+    try:
+        for run in (through, direct):
+            for _ in range(min(batches, 50)):  # warm
+                await run()
+            started = time.thread_time()
+            for _ in range(batches):
+                await run()
+            figures.append((time.thread_time() - started) / batches * 1e6)
+    finally:
+        gc.enable()
+        await jobs.stop()
+    return figures[0], figures[1]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.pieces", description=__doc__.split("\n\n")[0])
     parser.add_argument("--number", type=int, default=100_000, help="calls per timing (default 100,000)")
@@ -255,6 +339,15 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(folder, ignore_errors=True)
     print("\n| a store call, handed over and answered | event loop µs | store's thread µs |\n| --- | ---: | ---: |")
     print(f"| a call that does nothing (SqliteStore.check) | {on_loop:.1f} | {on_store:.1f} |")
+
+    print(
+        "\n| the pipeline's hand-offs, batch of | through the pipeline µs a batch | the hand-out alone µs a batch"
+        " | hand-offs µs a batch | a notification |\n| ---: | ---: | ---: | ---: | ---: |"
+    )
+    for batch in (1, 30, 200, 1000):
+        with asyncio.Runner(loop_factory=loop_factory()) as runner:
+            through, alone = runner.run(pipeline_handoffs(batch, max(50, args.number // 10 // batch)))
+        print(f"| {batch} | {through:.1f} | {alone:.1f} | {through - alone:.1f} | {(through - alone) / batch:.2f} |")
     return 0
 
 

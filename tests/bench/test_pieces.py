@@ -19,4 +19,7 @@ def test_pieces_prints_a_cost_for_every_piece_and_both_stores(tmp_path: Path) ->
     assert all(float(hub) > 0 and float(floor) > 0 for _, hub, floor in stores)
     handoff = [cells for cells in rows if len(cells) == 3 and "SqliteStore.check" in cells[0]]
     assert len(handoff) == 1 and all(float(cpu) >= 0 for cpu in handoff[0][1:])
+    pipeline = [cells for cells in rows if len(cells) == 5 and cells[0].strip().isdigit()]
+    assert [int(cells[0]) for cells in pipeline] == [1, 30, 200, 1000]
+    assert all(float(cells[1]) > 0 and float(cells[2]) > 0 for cells in pipeline)
     assert list(tmp_path.iterdir()) == []  # the store files are gone
