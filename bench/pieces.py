@@ -3,7 +3,7 @@
     python -m bench.pieces                 # pin it with `taskset -c 0` for steadier figures
     python -m bench.pieces --number 1000   # fewer repetitions: a smoke run (what the test runs)
 
-Four tables. The first times the pieces of the event loop's work for one notification, each on its
+Five tables. The first times the pieces of the event loop's work for one notification, each on its
 own (timeit, best of 7): validation, the rate limit, the draft, the model, the payload, encoding,
 metrics, the future the sender was answered from. The second, the pieces the path has had since a
 batch is its unit: metrics counted per batch, the answer that takes the future's place (with its ack
