@@ -124,10 +124,10 @@ class HubConfig:
         metadata={"help": "how often clients that asked for batched presence are told who came and went, at most"},
     )
     commit_linger_ms: float = field(
-        default=1.0,
+        default=5.0,
         metadata={
-            "help": "while sends keep coming, how long a small batch of them may wait for more to store in the "
-            "same commit, in milliseconds (0: never waits)"
+            "help": "while sends keep arriving, the longest a small batch of them may wait for more to store in "
+            "the same commit, in milliseconds (0: never waits)"
         },
     )
     wal_checkpoint_ms: float = field(
