@@ -38,11 +38,11 @@ BATCH_MAX = 1024
 LINGER_BELOW = 512
 #: ...when its first send came less than this many seconds after the last batch was handed on...
 LINGER_RECENT = 0.010
-#: ...in slices of this many seconds, for as long as each brings more. A stream of a thousand sends a
-#: second or more sends again within it, also one paced by a 1 ms timer (a slice of exactly 1 ms often
-#: ends just before the next tick: in bench.loop_cost at 5,000/s, 15 sends a commit instead of 32). A
-#: sender that waits for its answer sends nothing until this batch is committed, so it loses one
-#: slice per batch: longer slices would keep it waiting longer for nothing.
+#: ...in slices of this many seconds, for as long as each brings more. A sender that waits for its
+#: answer sends nothing until this batch is committed, so it loses one slice per batch (2 ms in effect:
+#: epoll's timeouts are whole milliseconds). A slice of 1 ms would cost it half that, but a stream paced
+#: by a 1 ms timer (bench.loop_cost, bench.commit_linger) often arrives just after such a slice ends,
+#: and then each commit carries half as many or fewer: at 5,000 sends a second, 15 against 32.
 LINGER_GAP = 0.0015
 
 Waiting = tuple[NewNotification, Waiter]
