@@ -8,6 +8,11 @@ who are not connected, at the offered rate in 1 ms ticks; for each rate, round a
 hub with `commit_linger_ms` 0 then its default. Printed: CPU µs per send of the event loop's thread (the
 senders' own writes included: the same in both) and of the store's thread. Without a load
 generator or recipients, it isolates what the linger changes: how many commits carry the sends.
+
+With `--closed COUNT`, a closed loop instead: one sender sends COUNT notifications, each only once
+the one before is answered (an ack), as a script waiting for each answer does; printed: answers a
+second with `commit_linger_ms` 0 and with its default. Lingering cannot make such a sender's commits
+bigger, so what the default costs it is what the linger waits for nothing.
 """
 
 from __future__ import annotations
@@ -105,6 +110,36 @@ async def one(rate: int, seconds: float, linger: float) -> tuple[float, float, i
         shutil.rmtree(folder, ignore_errors=True)
 
 
+async def closed(count: int, linger: float) -> float:
+    """Answers a second for one sender that waits for each answer before it sends again."""
+    folder = Path(tempfile.mkdtemp(prefix="lan-notify-linger-"))
+    config = HubConfig(
+        host="127.0.0.1",
+        port=0,
+        data_dir=folder,
+        rate_burst=10**9,
+        rate_refill_per_second=10.0**9,
+        commit_linger_ms=linger,
+    )
+    running = RunningHub(config)
+    url = await running.start()
+    session = aiohttp.ClientSession()
+    try:
+        ws = (await signed_in_senders(running, session, url))[0]
+        for warm in (True, False):
+            started = time.perf_counter()
+            for i in range(count // 10 if warm else count):
+                await ws.send_str(f'42{i + 1}["send_notification",{{"userId":"u0","message":"m{i}"}}]')
+                await acked(ws)
+        elapsed = time.perf_counter() - started
+        await ws.close()
+        return count / elapsed
+    finally:
+        await session.close()
+        await running.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.commit_linger", description=__doc__.split("\n\n")[0])
     parser.add_argument("--rates", type=int, nargs="+", default=[1000, 3000, 10000], help="sends per second")
@@ -112,7 +147,20 @@ def main(argv: list[str] | None = None) -> int:
         "--rounds", type=int, default=3, help=f"pairs (linger 0, then the default {DEFAULT_LINGER:g} ms) per rate"
     )
     parser.add_argument("--seconds", type=float, default=4.0, help="length of each measured run")
+    parser.add_argument(
+        "--closed",
+        type=int,
+        metavar="COUNT",
+        help="a closed loop instead: one sender, COUNT sends each waiting its answer",
+    )
     args = parser.parse_args(argv)
+    if args.closed:
+        print("| round | commit_linger_ms | answers /s |")
+        print("| ---: | ---: | ---: |")
+        for rnd in range(1, args.rounds + 1):
+            for linger in (0.0, DEFAULT_LINGER):
+                print(f"| {rnd} | {linger:g} | {asyncio.run(closed(args.closed, linger)):,.0f} |")
+        return 0
     print("| offered /s | round | commit_linger_ms | event loop µs | store thread µs | in all µs |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: |")
     for rnd in range(1, args.rounds + 1):

@@ -39,11 +39,17 @@ LINGER_BELOW = 512
 #: ...when its first send came less than this many seconds after the last batch was handed on...
 LINGER_RECENT = 0.010
 #: ...in slices of this many seconds, for as long as each brings more. A sender that waits for its
-#: answer sends nothing until this batch is committed, so it loses one slice per batch (2 ms in effect:
-#: epoll's timeouts are whole milliseconds). A slice of 1 ms would cost it half that, but a stream paced
-#: by a 1 ms timer (bench.loop_cost, bench.commit_linger) often arrives just after such a slice ends,
-#: and then each commit carries half as many or fewer: at 5,000 sends a second, 15 against 32.
+#: answer sends nothing until this batch is committed: the slice brings nothing, and it loses it (2 ms
+#: in effect: epoll's timeouts are whole milliseconds), LINGER_MISSES times per LINGER_RETRY. A slice of 1 ms would
+#: lose half that, but a stream paced by a 1 ms timer (bench.loop_cost, bench.commit_linger) often
+#: arrives just after such a slice ends, and then each commit carries half as many or fewer: at 5,000
+#: sends a second, 15 against 32.
 LINGER_GAP = 0.0015
+#: After this many lingers in a row that brought nothing (the senders wait for their answers: a closed
+#: loop), batches are committed at once for LINGER_RETRY seconds; then they linger again to see whether
+#: it pays. One empty linger is not enough: a stream that arrives in bursts leaves some slices empty.
+LINGER_MISSES = 3
+LINGER_RETRY = 0.1
 
 Waiting = tuple[NewNotification, Waiter]
 
@@ -79,11 +85,22 @@ class Pipeline:
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         ended = float("-inf")  # when the last batch was handed on
+        unpaid = float("-inf")  # until when lingering is off, after LINGER_MISSES that brought nothing
+        misses = 0
         while True:
             batch = await self._queue.take(BATCH_MAX)
             if len(batch) < LINGER_BELOW and self.linger > 0 and not self.closing:
-                if loop.time() - ended < LINGER_RECENT:  # sends keep coming: wait for more while they do
-                    batch += await self._gather(len(batch), loop.time() + self.linger)
+                now = loop.time()
+                if now - ended < LINGER_RECENT and now >= unpaid:  # sends keep coming: wait while they do
+                    more = await self._gather(len(batch), now + self.linger)
+                    if more:
+                        batch += more
+                        misses = 0
+                    else:
+                        misses += 1
+                        if misses >= LINGER_MISSES:
+                            misses = 0
+                            unpaid = loop.time() + LINGER_RETRY
             try:
                 await self._commit(batch)
             except Exception:  # the dispatcher must outlive any one batch
