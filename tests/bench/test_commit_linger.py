@@ -19,3 +19,11 @@ def test_commit_linger_prints_both_settings_for_every_rate() -> None:
         ("500", default),
     ]
     assert all(float(c[3]) > 0 and float(c[4]) >= 0 for c in figures)
+
+
+def test_commit_linger_closed_prints_answers_a_second_for_both_settings() -> None:
+    proc = run_bench("bench.commit_linger", "--closed", "30", "--rounds", "1", timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    rows = [line.split("|")[1:-1] for line in proc.stdout.splitlines() if line.startswith("| 1 ")]
+    assert [c[1].strip() for c in rows] == ["0", f"{DEFAULT_LINGER:g}"]
+    assert all(float(c[2].replace(",", "")) > 0 for c in rows)
