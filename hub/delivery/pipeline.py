@@ -29,6 +29,7 @@ from hub.delivery.ports import Outlet, Waiter
 from hub.errors import RequestError, Unavailable
 from hub.metrics import NoMetrics
 from hub.store import NewNotification, Store, Stored
+from hub.store.base import TO_EVERYONE
 from hub.store.schedule import ScheduleGone
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,14 @@ class Pipeline:
         misses = 0
         while True:
             batch = await self._queue.take(BATCH_MAX)
-            if len(batch) < LINGER_BELOW and self.linger > 0 and not self.closing:
+            # A batch that starts with a send to everyone does not wait: its hand-out to every
+            # connection outweighs its commit, and a sender with several in flight waits on it.
+            if (
+                len(batch) < LINGER_BELOW
+                and self.linger > 0
+                and not self.closing
+                and batch[0][0].kind not in TO_EVERYONE
+            ):
                 now = loop.time()
                 if now - ended < LINGER_RECENT and now >= unpaid:  # sends keep coming: wait while they do
                     more = await self._gather(len(batch), now + self.linger)

@@ -57,6 +57,11 @@ def _to_bob(service: Delivery, alice: User, bob: User, text: str) -> asyncio.Fut
     return service.pipeline.enqueue(draft)
 
 
+def _to_everyone(service: Delivery, alice: User, text: str) -> asyncio.Future[Stored]:
+    draft = service.sender.new(Actor(alice), Kind.EVERYONE, NotificationType.INFO, "", text)
+    return service.pipeline.enqueue(draft)
+
+
 async def _answers(futures: list[asyncio.Future[Stored]]) -> list[int]:
     return [(await asyncio.wait_for(f, WAIT)).notification.id for f in futures]
 
@@ -99,3 +104,19 @@ async def test_a_sender_that_waits_for_each_answer_is_not_kept_waiting_by_the_li
 
     assert ids == sorted(ids)
     assert outbox.ids("s1") == ids
+
+
+async def test_sends_to_everyone_are_stored_as_they_come_not_held_for_a_bigger_commit(lingering: Any) -> None:
+    service, store, outbox, alice, _bob = lingering
+    service.pipeline.linger = 1.0
+    futures = []
+    for i in range(100):  # the steady stream above, of sends to everyone
+        await asyncio.wait_for(store.idle.wait(), WAIT)
+        futures.append(_to_everyone(service, alice, f"all {i}"))
+        await asyncio.sleep(0)
+
+    ids = await _answers(futures)
+    assert [d["id"] for _, d in outbox.sent["s1"] if "id" in d] == ids  # bob got every one, in order
+    # Each is committed as it comes (a commit carries what queued during the one before), where direct
+    # sends share a few commits: no broadcast waits on the linger for others.
+    assert len(store.batches) >= 50, [len(b) for b in store.batches]
