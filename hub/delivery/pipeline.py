@@ -13,7 +13,9 @@ loop a hand-out, whatever its size, and at a few thousand sends a second each co
 carry a handful. It waits in slices of LINGER_GAP and goes on only while each slice brings more: it
 stops once the batch holds LINGER_BELOW, once `linger` seconds (`commit_linger_ms`) have passed, or
 after a slice that brought nothing (the senders stopped, or wait for the answers this commit will
-give them). A send after a quiet moment is stored at once; a stop cuts the wait short.
+give them); after LINGER_MISSES such slices in a row it commits at once for LINGER_RETRY. A send
+after a quiet moment is stored at once, a batch that starts with a send to everyone never waits,
+and a stop cuts the wait short.
 """
 
 from __future__ import annotations
