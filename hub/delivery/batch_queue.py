@@ -25,6 +25,8 @@ class BatchQueue(Generic[T]):
         self._idle: asyncio.Future[None] | None = None
         #: How many items must wait before a put wakes the consumer (1, or more while it lingers).
         self._wake_at = 1
+        #: The consumer waits in `more` (which `hurry` cuts short).
+        self._lingering = False
 
     def __len__(self) -> int:
         return len(self._items)
@@ -57,6 +59,7 @@ class BatchQueue(Generic[T]):
             loop = asyncio.get_running_loop()
             waiter = self._waiter = loop.create_future()
             self._wake_at = want
+            self._lingering = True
             timer = loop.call_later(seconds, _wake, waiter)
             try:
                 await waiter
@@ -64,6 +67,7 @@ class BatchQueue(Generic[T]):
                 timer.cancel()
                 self._waiter = None
                 self._wake_at = 1
+                self._lingering = False
         batch = self._items[:most]
         del self._items[:most]
         return batch
@@ -71,7 +75,7 @@ class BatchQueue(Generic[T]):
     def hurry(self) -> None:
         """A consumer waiting in `more` takes what waits now."""
         waiter = self._waiter
-        if waiter is not None and self._wake_at > 1:
+        if waiter is not None and self._lingering:
             self._waiter = None
             _wake(waiter)
 

@@ -13,7 +13,8 @@ loop a hand-out, whatever its size, and at a few thousand sends a second each co
 carry a handful. It waits in slices of LINGER_GAP and goes on only while each slice brings more: it
 stops once the batch holds LINGER_BELOW, once `linger` seconds (`commit_linger_ms`) have passed, or
 after a slice that brought nothing (the senders stopped, or wait for the answers this commit will
-give them); after LINGER_MISSES such slices in a row it commits at once for LINGER_RETRY. A send
+give them); after LINGER_MISSES lingers in a row that gathered nothing it commits at once for
+LINGER_RETRY. A send
 after a quiet moment is stored at once, a batch that starts with a send to everyone never waits,
 and a stop cuts the wait short.
 """
@@ -43,14 +44,13 @@ LINGER_BELOW = 512
 LINGER_RECENT = 0.010
 #: ...in slices of this many seconds, for as long as each brings more. A sender that waits for its
 #: answer sends nothing until this batch is committed: the slice brings nothing, and it loses it (2 ms
-#: in effect: epoll's timeouts are whole milliseconds), LINGER_MISSES times per LINGER_RETRY. A slice of 1 ms would
-#: lose half that, but a stream paced by a 1 ms timer (bench.loop_cost, bench.commit_linger) often
-#: arrives just after such a slice ends, and then each commit carries half as many or fewer: at 5,000
-#: sends a second, 15 against 32.
+#: in effect: the event loop's timers are whole milliseconds). A slice of 1 ms would lose half that,
+#: but a stream paced by a 1 ms timer often arrives just after such a slice ends, and then each commit
+#: carries half as many or fewer.
 LINGER_GAP = 0.0015
-#: After this many lingers in a row that brought nothing (the senders wait for their answers: a closed
-#: loop), batches are committed at once for LINGER_RETRY seconds; then they linger again to see whether
-#: it pays. One empty linger is not enough: a stream that arrives in bursts leaves some slices empty.
+#: After this many lingers in a row that gathered nothing (the senders wait for their answers: a
+#: closed loop), batches are committed at once for LINGER_RETRY seconds; then they linger again to see
+#: whether it pays. One is not enough: a stream that arrives in bursts leaves some lingers empty.
 LINGER_MISSES = 3
 LINGER_RETRY = 0.1
 
@@ -67,6 +67,11 @@ class Pipeline:
         self.closing = False
         self.running = False
         self._queue: BatchQueue[Waiting] = BatchQueue()
+        #: When the last batch was handed on.
+        self._ended = float("-inf")
+        #: Lingers in a row that gathered nothing, and until when batches do not linger after LINGER_MISSES.
+        self._misses = 0
+        self._no_linger_until = float("-inf")
 
     def enqueue(self, draft: NewNotification) -> asyncio.Future[Stored]:
         """Queue a draft; the future resolves once it is stored and handed out (or fails)."""
@@ -87,30 +92,15 @@ class Pipeline:
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
-        ended = float("-inf")  # when the last batch was handed on
-        unpaid = float("-inf")  # until when lingering is off, after LINGER_MISSES that brought nothing
-        misses = 0
         while True:
             batch = await self._queue.take(BATCH_MAX)
-            # A batch that starts with a send to everyone does not wait: its hand-out to every
-            # connection outweighs its commit, and a sender with several in flight waits on it.
-            if (
-                len(batch) < LINGER_BELOW
-                and self.linger > 0
-                and not self.closing
-                and batch[0][0].kind not in TO_EVERYONE
-            ):
-                now = loop.time()
-                if now - ended < LINGER_RECENT and now >= unpaid:  # sends keep coming: wait while they do
-                    more = await self._gather(len(batch), now + self.linger)
-                    if more:
-                        batch += more
-                        misses = 0
-                    else:
-                        misses += 1
-                        if misses >= LINGER_MISSES:
-                            misses = 0
-                            unpaid = loop.time() + LINGER_RETRY
+            if self._may_linger(batch, loop.time()):
+                try:
+                    await self._linger(batch)
+                except asyncio.CancelledError:  # stopped before this batch was stored: its senders hear so
+                    _fail_all(batch, Unavailable("the hub is shutting down; try again in a moment"))
+                    self._queue.finished(len(batch))
+                    raise
             try:
                 await self._commit(batch)
             except Exception:  # the dispatcher must outlive any one batch
@@ -118,23 +108,40 @@ class Pipeline:
                 _fail_all(batch, RequestError("the notification could not be stored"))
             finally:
                 self._queue.finished(len(batch))
-                ended = loop.time()
+                self._ended = loop.time()
 
-    async def _gather(self, size: int, deadline: float) -> list[Waiting]:
-        """More for a batch of `size`, a slice at a time, until it holds LINGER_BELOW, `deadline`
-        passes, a slice brings nothing, or the pipeline is closing."""
+    def _may_linger(self, batch: list[Waiting], now: float) -> bool:
+        """Whether `batch` waits for more: it is small, sends keep coming, lingering has not stopped
+        paying, and it does not start with a send to everyone (whose hand-out to every connection
+        outweighs its commit, and whose sender may have several in flight waiting on it)."""
+        if len(batch) >= LINGER_BELOW or self.linger <= 0 or self.closing or batch[0][0].kind in TO_EVERYONE:
+            return False
+        if now - self._ended >= LINGER_RECENT:  # after a quiet moment: stored at once, and misses forgotten
+            self._misses = 0
+            return False
+        return now >= self._no_linger_until
+
+    async def _linger(self, batch: list[Waiting]) -> None:
+        """Add to `batch` a slice at a time, until it holds LINGER_BELOW, `linger` seconds pass, a slice
+        brings nothing, or the pipeline is closing; count a linger that gathered nothing."""
         loop = asyncio.get_running_loop()
-        gathered: list[Waiting] = []
-        while size < LINGER_BELOW and not self.closing:
+        deadline = loop.time() + self.linger
+        size = len(batch)
+        while len(batch) < LINGER_BELOW and not self.closing:
             left = deadline - loop.time()
             if left <= 0:
                 break
-            more = await self._queue.more(LINGER_BELOW - size, BATCH_MAX - size, min(LINGER_GAP, left))
+            more = await self._queue.more(LINGER_BELOW - len(batch), BATCH_MAX - len(batch), min(LINGER_GAP, left))
             if not more:  # quiet for a whole slice: nothing more is coming soon
                 break
-            gathered += more
-            size += len(more)
-        return gathered
+            batch += more
+        if len(batch) > size:
+            self._misses = 0
+        else:
+            self._misses += 1
+            if self._misses >= LINGER_MISSES:
+                self._misses = 0
+                self._no_linger_until = loop.time() + LINGER_RETRY
 
     async def _commit(self, batch: list[Waiting]) -> None:
         # A sender that gave up (disconnected) still gets its notification stored: it may have

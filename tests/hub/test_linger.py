@@ -12,10 +12,11 @@ import pytest
 
 from hub.config import HubConfig
 from hub.delivery import Actor, Delivery
+from hub.delivery import pipeline as pipeline_module
 from hub.protocol import Kind, NotificationType
 from hub.store import SqliteStore, Stored, User
 from tests.support.delivery import Recorder, alice_and_bob, bob_session
-from tests.support.waiting import WAIT, Changes
+from tests.support.waiting import WAIT
 
 #: A linger far longer than any test waits: a batch that waited it out would fail the test.
 MINUTE_MS = 60_000
@@ -29,7 +30,6 @@ class BatchedStore(SqliteStore):
         self.batches: list[list[int]] = []
         self.idle = asyncio.Event()
         self.idle.set()
-        self.changes = Changes()
 
     async def add(self, drafts: Any) -> Any:
         self.idle.clear()
@@ -38,7 +38,6 @@ class BatchedStore(SqliteStore):
         finally:
             self.idle.set()
         self.batches.append([s.notification.id for s in stored])
-        self.changes.poke()
         return stored
 
 
@@ -66,9 +65,12 @@ async def _answers(futures: list[asyncio.Future[Stored]]) -> list[int]:
     return [(await asyncio.wait_for(f, WAIT)).notification.id for f in futures]
 
 
-async def test_a_steady_stream_of_sends_shares_a_few_large_commits(lingering: Any) -> None:
+async def test_a_steady_stream_of_sends_shares_a_few_large_commits(
+    lingering: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     service, store, outbox, alice, bob = lingering
     service.pipeline.linger = 1.0  # long, yet a batch that waits it out still answers within the test's wait
+    monkeypatch.setattr(pipeline_module, "LINGER_GAP", 60.0)  # one slice: a stall of this machine cannot end it
     futures = []
     for i in range(300):
         # Hold off while a commit is under way, so that every send comes while the dispatcher gathers
@@ -80,9 +82,8 @@ async def test_a_steady_stream_of_sends_shares_a_few_large_commits(lingering: An
     ids = await _answers(futures)
     assert ids == sorted(ids) and outbox.ids("s1") == ids  # all stored and handed out, in the order sent
     assert [i for batch in store.batches for i in batch] == ids
-    # The first send, after a quiet moment, is stored alone; the rest share one commit (two, should the
-    # machine stall between them). A cap of 32 a batch would take ten more.
-    assert len(store.batches) <= 3, [len(b) for b in store.batches]
+    # The first send, after a quiet moment, is stored alone; the rest share one commit.
+    assert [len(b) for b in store.batches] == [1, 299]
 
 
 async def test_a_burst_then_silence_is_stored_without_waiting_out_the_linger(lingering: Any) -> None:
@@ -120,3 +121,25 @@ async def test_sends_to_everyone_are_stored_as_they_come_not_held_for_a_bigger_c
     # Each is committed as it comes (a commit carries what queued during the one before), where direct
     # sends share a few commits: no broadcast waits on the linger for others.
     assert len(store.batches) >= 50, [len(b) for b in store.batches]
+
+
+async def test_a_sender_that_waits_for_each_answer_stops_the_linger_after_a_few_empty_ones(
+    lingering: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each of its sends would linger a slice for nothing; after LINGER_MISSES (here 2) such lingers they do not."""
+    service, _store, outbox, alice, bob = lingering
+    monkeypatch.setattr(pipeline_module, "LINGER_RETRY", 3600.0)  # not lingering again within the test
+    monkeypatch.setattr(pipeline_module, "LINGER_MISSES", 2)
+    lingers = 0
+    linger = service.pipeline._linger
+
+    async def counted(batch: Any) -> None:
+        nonlocal lingers
+        lingers += 1
+        await linger(batch)
+
+    monkeypatch.setattr(service.pipeline, "_linger", counted)
+    ids = [(await asyncio.wait_for(_to_bob(service, alice, bob, f"m{i}"), WAIT)).notification.id for i in range(20)]
+
+    assert outbox.ids("s1") == ids == sorted(ids)
+    assert lingers == 2  # 19 (all but the first) if every send lingered

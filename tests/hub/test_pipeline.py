@@ -12,6 +12,7 @@ import pytest
 
 from hub.config import HubConfig
 from hub.delivery import Actor, Delivery
+from hub.delivery import pipeline as pipeline_module
 from hub.delivery.pipeline import LINGER_BELOW
 from hub.errors import HubError
 from hub.protocol import Kind, NotificationType, SendNotification
@@ -109,8 +110,12 @@ class GatedStore(SqliteStore):
 
 
 @pytest.fixture
-async def gated(tmp_path: Path) -> AsyncIterator[tuple[Delivery, GatedStore, User, User]]:
-    """A service that lingers a minute for a bigger commit (`commit_linger_ms`), on a `GatedStore`."""
+async def gated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[tuple[Delivery, GatedStore, User, User]]:
+    """A service that lingers a minute for a bigger commit (`commit_linger_ms`), in one slice (a quiet
+    slice would end it sooner), on a `GatedStore`."""
+    monkeypatch.setattr(pipeline_module, "LINGER_GAP", 60.0)
     store = GatedStore(tmp_path / "hub.sqlite3")
     config = HubConfig(data_dir=tmp_path, commit_linger_ms=60_000)
     async with alice_and_bob(store, Recorder(), config) as (service, alice, bob):
