@@ -140,6 +140,13 @@ async def closed(count: int, linger: float) -> float:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _positive(text: str) -> int:
+    count = int(text)
+    if count < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return count
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.commit_linger", description=__doc__.split("\n\n")[0])
     parser.add_argument("--rates", type=int, nargs="+", default=[1000, 3000, 10000], help="sends per second")
@@ -149,12 +156,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=4.0, help="length of each measured run")
     parser.add_argument(
         "--closed",
-        type=int,
+        type=_positive,
         metavar="COUNT",
-        help="a closed loop instead: one sender, COUNT sends each waiting its answer",
+        help="a closed loop instead (no --rates): one sender, COUNT sends each waiting its answer",
     )
     args = parser.parse_args(argv)
-    if args.closed:
+    if args.closed is not None:
         print("| round | commit_linger_ms | answers /s |")
         print("| ---: | ---: | ---: |")
         for rnd in range(1, args.rounds + 1):
