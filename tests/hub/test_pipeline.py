@@ -14,7 +14,7 @@ from hub.config import HubConfig
 from hub.delivery import Actor, Delivery
 from hub.delivery import pipeline as pipeline_module
 from hub.delivery.pipeline import LINGER_BELOW
-from hub.errors import HubError
+from hub.errors import HubError, Unavailable
 from hub.protocol import Kind, NotificationType, SendNotification
 from hub.store import SqliteStore, User
 from tests.support.delivery import CountedStore, Jammed, Recorder, alice_and_bob, bob_session, recorded, send
@@ -161,3 +161,20 @@ async def test_stopping_does_not_wait_out_the_linger(gated: Any) -> None:
 
     await asyncio.wait_for(service.stop(), 5)
     assert [f.result().notification.id for f in (first, second)] == [b[0] for b in store.batches]
+
+
+async def test_a_dispatcher_cancelled_while_a_batch_lingers_tells_its_senders(gated: Any) -> None:
+    service, store, alice, bob = gated
+    first = _to_bob(service, alice, bob, "first")
+    await asyncio.wait_for(store.held.wait(), 5)
+    second = _to_bob(service, alice, bob, "second")
+    store.gate.set()
+    await store.changes.until(lambda: len(store.batches) == 1, 5)  # "second" is lingering for company
+
+    (dispatcher,) = [t for t in asyncio.all_tasks() if t.get_name() == "hub-dispatcher"]
+    dispatcher.cancel()  # as the hub's jobs are cancelled when it stops without draining
+
+    with pytest.raises(Unavailable):
+        await asyncio.wait_for(second, 5)  # told, not left waiting for ever
+    assert (await first).notification.id == store.batches[0][0]
+    assert len(store.batches) == 1  # "second" was not stored
