@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import shutil
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -69,7 +71,10 @@ async def signed_in_senders(
     return [await sign_in(session, url, t) for t in tokens]
 
 
-async def one(rate: int, seconds: float, linger: float) -> tuple[float, float, int]:
+@contextlib.asynccontextmanager
+async def senders_on_a_hub(linger: float) -> AsyncIterator[list[aiohttp.ClientWebSocketResponse]]:
+    """A hub in this process with `commit_linger_ms` = `linger`, rate limits out of the way, and the
+    senders of `signed_in_senders` on it; all gone afterwards."""
     folder = Path(tempfile.mkdtemp(prefix="lan-notify-linger-"))
     config = HubConfig(
         host="127.0.0.1",
@@ -84,6 +89,17 @@ async def one(rate: int, seconds: float, linger: float) -> tuple[float, float, i
     session = aiohttp.ClientSession()
     try:
         sockets = await signed_in_senders(running, session, url)
+        yield sockets
+        for ws in sockets:
+            await ws.close()
+    finally:
+        await session.close()
+        await running.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+async def one(rate: int, seconds: float, linger: float) -> tuple[float, float, int]:
+    async with senders_on_a_hub(linger) as sockets:
         store_clock = store_thread_clock()
         names = [f"u{i}" for i in range(RECIPIENTS)]
         seq = 0
@@ -101,43 +117,19 @@ async def one(rate: int, seconds: float, linger: float) -> tuple[float, float, i
 
         await run(1.0)  # warm up
         loop_cpu, store_cpu, sent = await run(seconds)
-        for ws in sockets:
-            await ws.close()
         return loop_cpu / sent * 1e6, store_cpu / sent * 1e6, sent
-    finally:
-        await session.close()
-        await running.stop()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 async def closed(count: int, linger: float) -> float:
     """Answers a second for one sender that waits for each answer before it sends again."""
-    folder = Path(tempfile.mkdtemp(prefix="lan-notify-linger-"))
-    config = HubConfig(
-        host="127.0.0.1",
-        port=0,
-        data_dir=folder,
-        rate_burst=10**9,
-        rate_refill_per_second=10.0**9,
-        commit_linger_ms=linger,
-    )
-    running = RunningHub(config)
-    url = await running.start()
-    session = aiohttp.ClientSession()
-    try:
-        ws = (await signed_in_senders(running, session, url))[0]
+    async with senders_on_a_hub(linger) as sockets:
+        ws = sockets[0]
         for warm in (True, False):
             started = time.perf_counter()
             for i in range(count // 10 if warm else count):
                 await ws.send_str(f'42{i + 1}["send_notification",{{"userId":"u0","message":"m{i}"}}]')
                 await acked(ws)
-        elapsed = time.perf_counter() - started
-        await ws.close()
-        return count / elapsed
-    finally:
-        await session.close()
-        await running.stop()
-        shutil.rmtree(folder, ignore_errors=True)
+        return count / (time.perf_counter() - started)
 
 
 def _positive(text: str) -> int:

@@ -14,7 +14,7 @@ from hub.protocol import Event
 from hub.store.sqlite.inuse import StoreLock
 from hub.store.sqlite.migrations import SCHEMA_VERSION
 from tests.support.cli import notify_hub
-from tests.support.clients import Client, drain_until_marker
+from tests.support.clients import Client, SendStream, drain_until_marker
 from tests.support.hubs import HubProcess
 from tests.support.stores import BOB_TOKEN, SEEDED, sqlite_store_at
 from tests.support.waiting import WAIT
@@ -36,22 +36,9 @@ async def test_a_backup_during_a_stream_of_sends_restores_every_notification_ack
     hub_process.args = ("--rate-burst", "5000")
     url = await hub_process.start()
     alice = await Client(url).connect({"token": alice_token})
-    acked: list[int] = []
-    streaming, backup_done = asyncio.Event(), asyncio.Event()
-
-    async def stream() -> None:
-        after_backup = 0
-        for i in range(900):  # bounded: the stream goes on until 50 sends after the backup ended
-            ack = await alice.call("send_notification", {"to": "bob", "message": f"m{i}"})
-            assert ack["ok"], ack
-            acked.append(ack["id"])
-            if len(acked) == 50:
-                streaming.set()
-            after_backup += backup_done.is_set()
-            if after_backup >= 50:
-                return
-
-    sender = asyncio.create_task(stream())
+    stream = SendStream(alice, "bob", 900)
+    acked, streaming, backup_done = stream.acked, stream.started, stream.done
+    sender = asyncio.create_task(stream.run())
     try:
         await asyncio.wait_for(streaming.wait(), WAIT)
         before = list(acked)  # every one of these was acknowledged before the backup started

@@ -9,7 +9,7 @@ import contextlib
 import sqlite3
 
 from tests.support.cli import notify_hub
-from tests.support.clients import Client, drain_until_marker
+from tests.support.clients import Client, SendStream, drain_until_marker
 from tests.support.hubs import HubProcess
 from tests.support.waiting import WAIT
 
@@ -26,24 +26,11 @@ async def test_admin_commands_beside_a_hub_storing_a_stream_of_sends_lose_nothin
     hub_process.args = ("--rate-burst", "100000", *(f"--{k.replace('_', '-')}={v}" for k, v in EAGER.items()))
     url = await hub_process.start()
     alice = await Client(url).connect({"token": alice_token})
-    acked: list[int] = []
-    streaming, commands_done = asyncio.Event(), asyncio.Event()
-
-    async def stream() -> None:
-        after_commands = 0
-        for i in range(20_000):  # bounded: the stream goes on until 50 sends after the commands ended
-            ack = await alice.call("send_notification", {"to": "bob", "message": f"m{i}"})
-            assert ack["ok"], ack
-            acked.append(ack["id"])
-            if len(acked) == 50:
-                streaming.set()
-            after_commands += commands_done.is_set()
-            if after_commands >= 50:
-                return
-
+    stream = SendStream(alice, "bob", 20_000)
+    acked, streaming, commands_done = stream.acked, stream.started, stream.done
     command_env = {"LAN_NOTIFY_" + k.upper(): v for k, v in EAGER.items()}
     data_dir = ["--data-dir", str(hub_process.data_dir)]
-    sender = asyncio.create_task(stream())
+    sender = asyncio.create_task(stream.run())
     try:
         await asyncio.wait_for(streaming.wait(), WAIT)
         during = len(acked)

@@ -84,18 +84,9 @@ def test_serve_reads_a_toml_file_and_the_environment_and_flags_win(tmp_path: Pat
     """The same precedence through `notify-hub serve` itself, as an operator runs it."""
     toml = tmp_path / "hub.toml"
     toml.write_text('[hub]\nport = 9000\nopen = true\nrate-burst = 5\ncors_origins = ["http://a.lan"]\n')
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LAN_NOTIFY_")}
 
     def effective(*args: str, **extra_env: str) -> dict[str, str]:
-        done = subprocess.run(
-            [sys.executable, "-m", "hub", "serve", "--config", str(toml), "--print-config", *args],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-            env={**env, **extra_env},
-        )
-        return dict(line.split(" = ", 1) for line in done.stdout.splitlines())
+        return _printed_config("--config", str(toml), *args, **extra_env)
 
     from_file = effective()
     assert (from_file["port"], from_file["open"], from_file["rate_burst"]) == ("9000", "True", "5")
@@ -108,24 +99,11 @@ def test_serve_reads_a_toml_file_and_the_environment_and_flags_win(tmp_path: Pat
 
 def test_the_wal_settings_come_from_the_environment_and_the_flags() -> None:
     """`wal_checkpoint_ms` and `wal_restart_pages`, as `notify-hub serve` reads them (the flag wins)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LAN_NOTIFY_")}
-
-    def effective(*args: str, **extra_env: str) -> dict[str, str]:
-        done = subprocess.run(
-            [sys.executable, "-m", "hub", "serve", "--print-config", *args],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-            env={**env, **extra_env},
-        )
-        return dict(line.split(" = ", 1) for line in done.stdout.splitlines())
-
-    defaults = effective()
+    defaults = _printed_config()
     assert (defaults["wal_checkpoint_ms"], defaults["wal_restart_pages"]) == ("200.0", "4096")
-    from_env = effective(LAN_NOTIFY_WAL_CHECKPOINT_MS="50", LAN_NOTIFY_WAL_RESTART_PAGES="1024")
+    from_env = _printed_config(LAN_NOTIFY_WAL_CHECKPOINT_MS="50", LAN_NOTIFY_WAL_RESTART_PAGES="1024")
     assert (from_env["wal_checkpoint_ms"], from_env["wal_restart_pages"]) == ("50.0", "1024")
-    from_flags = effective(
+    from_flags = _printed_config(
         "--wal-checkpoint-ms", "1000", "--wal-restart-pages", "128", LAN_NOTIFY_WAL_RESTART_PAGES="1024"
     )
     assert (from_flags["wal_checkpoint_ms"], from_flags["wal_restart_pages"]) == ("1000.0", "128")
@@ -166,3 +144,17 @@ def test_serve_refuses_a_bad_wal_setting_in_one_line_before_it_opens_anything(tm
     )
     assert "Traceback" not in done.stderr
     assert not (tmp_path / "hub").exists(), "no store was made"
+
+
+def _printed_config(*args: str, **extra_env: str) -> dict[str, str]:
+    """What `notify-hub serve --print-config ARGS` says, with no LAN_NOTIFY_ variable but `extra_env`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LAN_NOTIFY_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "hub", "serve", "--print-config", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        env={**env, **extra_env},
+    )
+    return dict(line.split(" = ", 1) for line in done.stdout.splitlines())

@@ -151,25 +151,28 @@ async def test_a_send_after_a_quiet_moment_is_stored_without_waiting(gated: Any)
     assert store.batches == [[alone.notification.id]]
 
 
-async def test_stopping_does_not_wait_out_the_linger(gated: Any) -> None:
+async def _second_lingering(gated: Any) -> tuple[asyncio.Future[Any], asyncio.Future[Any]]:
+    """A first send stored alone, then a second that came during its commit and lingers for company."""
     service, store, alice, bob = gated
     first = _to_bob(service, alice, bob, "first")
     await asyncio.wait_for(store.held.wait(), 5)
     second = _to_bob(service, alice, bob, "second")
     store.gate.set()
-    await store.changes.until(lambda: len(store.batches) == 1, 5)  # "second" is lingering for company
+    await store.changes.until(lambda: len(store.batches) == 1, 5)
+    return first, second
+
+
+async def test_stopping_does_not_wait_out_the_linger(gated: Any) -> None:
+    service, store, _alice, _bob = gated
+    first, second = await _second_lingering(gated)
 
     await asyncio.wait_for(service.stop(), 5)
     assert [f.result().notification.id for f in (first, second)] == [b[0] for b in store.batches]
 
 
 async def test_a_dispatcher_cancelled_while_a_batch_lingers_tells_its_senders(gated: Any) -> None:
-    service, store, alice, bob = gated
-    first = _to_bob(service, alice, bob, "first")
-    await asyncio.wait_for(store.held.wait(), 5)
-    second = _to_bob(service, alice, bob, "second")
-    store.gate.set()
-    await store.changes.until(lambda: len(store.batches) == 1, 5)  # "second" is lingering for company
+    _service, store, _alice, _bob = gated
+    first, second = await _second_lingering(gated)
 
     (dispatcher,) = [t for t in asyncio.all_tasks() if t.get_name() == "hub-dispatcher"]
     dispatcher.cancel()  # as the hub's jobs are cancelled when it stops without draining

@@ -66,17 +66,7 @@ async def test_a_commit_never_checkpoints_the_wal_itself(resting: SqliteStore) -
 async def test_the_wal_stays_bounded_under_a_steady_load(tmp_path: Path) -> None:
     policy = CheckpointPolicy(interval_s=0.005, restart_pages=300)
     store = SqliteStore(tmp_path / "hub.sqlite3", policy)
-    await store.open()
-    try:
-        users = await numbered_users(store, USERS)
-        largest = 0
-        rounds = 150  # some 6,000 pages written in all: five times what SQLite's own limit keeps
-        for round_ in range(rounds):
-            await store.notifications.add_batch(direct_batch(users, BATCH, round_ * BATCH))
-            largest = max(largest, os.path.getsize(f"{store.path}-wal"))
-        assert len(await store.notifications.replay(users[0], 0, 10_000)) == rounds * BATCH // USERS
-    finally:
-        await store.close()
+    largest = await _largest_wal_under_load(store)
     # The WAL started again, again and again, under the load: without a checkpointer (SQLite's own is
     # off) it would hold all ~6,000 pages, and with the RESTART starved by the commits it reached
     # ~3,300. (The margin over the 300-page bound is for a checkpoint held up by a slow disk.)
@@ -92,17 +82,7 @@ async def test_a_store_made_from_the_settings_keeps_its_wal_within_wal_restart_p
     )
     store = create_store(config)
     assert isinstance(store, SqliteStore)
-    await store.open()
-    try:
-        users = await numbered_users(store, USERS)
-        largest = 0
-        rounds = 150  # some 6,000 pages written in all, more than the default bound of 4,096
-        for round_ in range(rounds):
-            await store.notifications.add_batch(direct_batch(users, BATCH, round_ * BATCH))
-            largest = max(largest, os.path.getsize(f"{store.path}-wal"))
-        assert len(await store.notifications.replay(users[0], 0, 10_000)) == rounds * BATCH // USERS
-    finally:
-        await store.close()
+    largest = await _largest_wal_under_load(store)
     # With the default settings the WAL reached 6,485 pages here; the margin of five times the bound
     # is for a checkpoint held up by a slow, busy machine.
     assert largest <= 5 * 300 * PAGE, f"the WAL reached {largest // PAGE} pages"
@@ -240,3 +220,21 @@ async def test_close_ends_a_checkpointer_about_to_ask_for_a_restart(tmp_path: Pa
         assert not thread.is_alive(), "the checkpointer waits on for a RESTART the closing store never runs"
     finally:
         _end(stop, restarted, written)  # a checkpointer left waiting ends
+
+
+async def _largest_wal_under_load(store: SqliteStore) -> int:
+    """Open `store`, write 150 batches (some 6,000 WAL pages in all: five times what SQLite's own limit
+    keeps, more than the default bound of 4,096), check they are all there, close it; the WAL's largest
+    size in bytes meanwhile."""
+    await store.open()
+    try:
+        users = await numbered_users(store, USERS)
+        largest = 0
+        rounds = 150
+        for round_ in range(rounds):
+            await store.notifications.add_batch(direct_batch(users, BATCH, round_ * BATCH))
+            largest = max(largest, os.path.getsize(f"{store.path}-wal"))
+        assert len(await store.notifications.replay(users[0], 0, 10_000)) == rounds * BATCH // USERS
+    finally:
+        await store.close()
+    return largest

@@ -68,6 +68,29 @@ async def sent(sender: Client, to: str, message: str, **extra: Any) -> int:
     return int(ack["id"])
 
 
+class SendStream:
+    """Sends to `to` one at a time, each waiting for its ack, and keeps the ids acknowledged in order:
+    `started` is set after the first 50; it stops 50 sends after `done` is set, or after `most` in all."""
+
+    def __init__(self, sender: Client, to: str, most: int) -> None:
+        self.sender, self.to, self.most = sender, to, most
+        self.acked: list[int] = []
+        self.started = asyncio.Event()
+        self.done = asyncio.Event()
+
+    async def run(self) -> None:
+        after_done = 0
+        for i in range(self.most):
+            ack = await self.sender.call("send_notification", {"to": self.to, "message": f"m{i}"})
+            assert ack["ok"], ack
+            self.acked.append(ack["id"])
+            if len(self.acked) == 50:
+                self.started.set()
+            after_done += self.done.is_set()
+            if after_done >= 50:
+                return
+
+
 async def refused(url: str, auth: object) -> dict[str, Any]:
     """Connect with `auth`, expecting a refusal; the reason the hub gave (`{message, data: {code, ...}}`)."""
     client = Client(url)
