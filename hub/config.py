@@ -28,8 +28,8 @@ HEARTBEAT_TICKS = 20
 #: The SQLite store's checkpointer: its interval (ms) and its bound on the WAL (pages), least and most.
 #: Under 10 ms it would checkpoint about as often as a busy store commits; past a minute, or a million
 #: pages (4 GiB), the WAL of a busy hub could grow by gigabytes before it starts again.
-WAL_CHECKPOINT_MS = (10, 60_000)
-WAL_RESTART_PAGES = (64, 1_048_576)
+WAL_CHECKPOINT_MS_RANGE = (10, 60_000)
+WAL_RESTART_PAGES_RANGE = (64, 1_048_576)
 
 
 def default_data_dir() -> Path:
@@ -127,7 +127,7 @@ class HubConfig:
         default=5.0,
         metadata={
             "help": "while sends keep arriving, the longest a small batch of them may wait for more to store in "
-            "the same commit, in milliseconds (0: never waits)"
+            "the same commit, in milliseconds (0: never waits), 0 to 100"
         },
     )
     wal_checkpoint_ms: float = field(
@@ -328,10 +328,14 @@ def _connection_problems(config: HubConfig) -> list[str]:
             problems.append(f"{name} must be positive")
     if not 0 <= config.commit_linger_ms <= 100:
         problems.append("commit_linger_ms must be between 0 and 100")
-    if not WAL_CHECKPOINT_MS[0] <= config.wal_checkpoint_ms <= WAL_CHECKPOINT_MS[1]:
-        problems.append(f"wal_checkpoint_ms must be between {WAL_CHECKPOINT_MS[0]} and {WAL_CHECKPOINT_MS[1]}")
-    if not WAL_RESTART_PAGES[0] <= config.wal_restart_pages <= WAL_RESTART_PAGES[1]:
-        problems.append(f"wal_restart_pages must be between {WAL_RESTART_PAGES[0]} and {WAL_RESTART_PAGES[1]}")
+    if not WAL_CHECKPOINT_MS_RANGE[0] <= config.wal_checkpoint_ms <= WAL_CHECKPOINT_MS_RANGE[1]:
+        problems.append(
+            f"wal_checkpoint_ms must be between {WAL_CHECKPOINT_MS_RANGE[0]} and {WAL_CHECKPOINT_MS_RANGE[1]}"
+        )
+    if not WAL_RESTART_PAGES_RANGE[0] <= config.wal_restart_pages <= WAL_RESTART_PAGES_RANGE[1]:
+        problems.append(
+            f"wal_restart_pages must be between {WAL_RESTART_PAGES_RANGE[0]} and {WAL_RESTART_PAGES_RANGE[1]}"
+        )
     if config.max_connections < 0:
         problems.append("max_connections must be 0 (automatic) or more")
     if config.max_connections_per_user < 1 or config.max_pending_per_address < 1:

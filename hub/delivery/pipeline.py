@@ -14,9 +14,8 @@ carry a handful. It waits in slices of LINGER_GAP and goes on only while each sl
 stops once the batch holds LINGER_BELOW, once `linger` seconds (`commit_linger_ms`) have passed, or
 after a slice that brought nothing (the senders stopped, or wait for the answers this commit will
 give them); after LINGER_MISSES lingers in a row that gathered nothing it commits at once for
-LINGER_RETRY. A send
-after a quiet moment is stored at once, a batch that starts with a send to everyone never waits,
-and a stop cuts the wait short.
+LINGER_RETRY. A send after a quiet moment is stored at once, a batch that starts with a send to
+everyone never waits, and a stop cuts the wait short.
 """
 
 from __future__ import annotations
