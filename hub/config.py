@@ -241,8 +241,8 @@ def _coerce(name: str, raw: Any, source: str) -> Any:
                 return False
             raise ValueError(f"expected true or false, got {raw!r}")
         if hint is int:
-            if isinstance(raw, bool):
-                raise ValueError("expected a whole number")
+            if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+                raise ValueError("expected a whole number")  # int() would cut 100.7 to 100
             return int(raw)
         if hint is float:
             if isinstance(raw, bool):

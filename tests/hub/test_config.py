@@ -71,6 +71,7 @@ def test_configuration_doc_has_the_table_of_every_setting() -> None:
         ("cors_origins = 5\n", "cors_origins (from"),
         ('cors_origins = ["http://a", 5]\n', "expected a list of text"),
         ('port = "x\n', "cannot read config file"),
+        ("wal_restart_pages = 100.7\n", "expected a whole number"),
     ],
 )
 def test_toml_mistakes_are_errors_not_silently_ignored(tmp_path: Path, text: str, message: str) -> None:
