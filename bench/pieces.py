@@ -39,6 +39,7 @@ from typing import Any
 
 import orjson
 
+from bench.handout import Answered
 from bench.peers.floor import server as floor_store
 from bench.threads import store_thread_clock
 from hub.delivery import Actor, Presence, Session
@@ -226,24 +227,6 @@ class _Instant:
         return 0, 0
 
 
-class _Answered:
-    """A sender's waiter, settled and forgotten (as `bench.handout` has it)."""
-
-    __slots__ = ("settled",)
-
-    def __init__(self) -> None:
-        self.settled = False
-
-    def done(self) -> bool:
-        return self.settled
-
-    def set_result(self, result: Any, /) -> None:
-        self.settled = True
-
-    def set_exception(self, exception: BaseException, /) -> None:
-        self.settled = True
-
-
 async def pipeline_handoffs(batch: int, batches: int) -> tuple[float, float]:
     """Event loop CPU µs per batch of `batch`: through the pipeline's two tasks and queues, and the
     same hand-out called directly (no task, no queue)."""
@@ -260,7 +243,7 @@ async def pipeline_handoffs(batch: int, batches: int) -> tuple[float, float]:
     draft: Any = object()
 
     async def through() -> None:
-        waiters = [_Answered() for _ in range(batch)]
+        waiters = [Answered() for _ in range(batch)]
         for waiter in waiters:
             pipeline.offer(draft, waiter)
         await pipeline._queue.join()  # stored and handed to the deliverer...
@@ -268,7 +251,7 @@ async def pipeline_handoffs(batch: int, batches: int) -> tuple[float, float]:
 
     async def direct() -> None:  # the same work, from the same kind of queue, in this task
         queue: BatchQueue[Any] = BatchQueue()
-        for waiter in [_Answered() for _ in range(batch)]:
+        for waiter in [Answered() for _ in range(batch)]:
             queue.put((draft, waiter))
         taken = await queue.take(BATCH_MAX)
         stored = await instant.add([d for d, _ in taken])

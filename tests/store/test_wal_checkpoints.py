@@ -197,17 +197,22 @@ def _checkpointer_thread(tmp_path: Path, policy: CheckpointPolicy, **events: thr
     return thread
 
 
+async def _ends(thread: threading.Thread, why: str, *events: threading.Event) -> None:
+    """Assert `thread` ends on its own within WAIT (`why` if not); then end it all the same."""
+    try:
+        await asyncio.get_running_loop().run_in_executor(None, thread.join, WAIT)
+        assert not thread.is_alive(), why
+    finally:
+        _end(*events)  # a checkpointer left waiting ends
+
+
 async def test_close_ends_a_checkpointer_that_was_between_its_wait_and_its_checkpoint(tmp_path: Path) -> None:
     stop, restarted = threading.Event(), threading.Event()
     written = _EndsOnClear(stop, restarted)
     thread = _checkpointer_thread(
         tmp_path, CheckpointPolicy(interval_s=0.0), stop=stop, restarted=restarted, written=written
     )
-    try:
-        await asyncio.get_running_loop().run_in_executor(None, thread.join, WAIT)
-        assert not thread.is_alive(), "the checkpointer waits on for a write, and the store's close for it"
-    finally:
-        _end(stop, restarted, written)  # a checkpointer left waiting ends
+    await _ends(thread, "the checkpointer waits on for a write, and the store's close for it", stop, restarted, written)
 
 
 async def test_close_ends_a_checkpointer_about_to_ask_for_a_restart(tmp_path: Path) -> None:
@@ -215,11 +220,9 @@ async def test_close_ends_a_checkpointer_about_to_ask_for_a_restart(tmp_path: Pa
     restarted = _EndsOnClear(stop, written)
     policy = CheckpointPolicy(interval_s=0.0, restart_pages=-1)  # every tick asks for a RESTART
     thread = _checkpointer_thread(tmp_path, policy, stop=stop, restarted=restarted, written=written)
-    try:
-        await asyncio.get_running_loop().run_in_executor(None, thread.join, WAIT)
-        assert not thread.is_alive(), "the checkpointer waits on for a RESTART the closing store never runs"
-    finally:
-        _end(stop, restarted, written)  # a checkpointer left waiting ends
+    await _ends(
+        thread, "the checkpointer waits on for a RESTART the closing store never runs", stop, restarted, written
+    )
 
 
 async def _largest_wal_under_load(store: SqliteStore) -> int:
